@@ -1,0 +1,1360 @@
+// Code generation: a Kida AST becomes the text of a JavaScript module body.
+//
+// Every render function exists in up to three modes that share this generator:
+//   's'  buffered:  `let o = ""; o += ...; return o`   (render(), defs, slots, buffered bodies)
+//   'g'  generator: `yield ...`                         (renderStream())
+//   'a'  async generator with `await`                   (renderStreamAsync(), async templates)
+// Name lookup goes through a prototype chain of scopes: block scope → ctx → globals.
+// Loop targets, match captures and comprehension targets are plain JS locals.
+
+import type * as A from './ast.js';
+import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
+import { filterParams, filterNeedsEnv } from '../runtime/filters.js';
+import { testParams } from '../runtime/tests.js';
+
+export interface CodegenOptions {
+  /** Template name as the runtime reports it. */
+  name: string;
+  source: string;
+  autoescape: boolean;
+  strictUndefined: boolean;
+  /** Names of filters/tests/globals supplied by the user (they win over built-ins). */
+  customFilters: ReadonlySet<string>;
+  customTests: ReadonlySet<string>;
+  /** Resolves a literal template reference (relative names, aliases) at compile time. */
+  resolveName: (name: string) => string;
+}
+
+export interface GeneratedModule {
+  /** Module body; expects `$env` and the `$`-prefixed runtime helpers in scope. */
+  body: string;
+  /** Runtime helper names the body uses (without the `$`). */
+  helpers: string[];
+  /** Literal template references: [variable, resolved name], for static imports. */
+  templateRefs: [string, string][];
+  /** Generated line → template line, for source maps. */
+  lineMap: number[];
+  isAsync: boolean;
+  blocks: string[];
+  defs: string[];
+  requiredContext: string[];
+  extendsName: string | null;
+}
+
+type Mode = 's' | 'g' | 'a';
+type Sink = { kind: 'yield' } | { kind: 'buf'; v: string };
+
+interface Fn {
+  mode: Mode;
+  lines: string[];
+  lineNos: number[];
+  temps: string[];
+  /** Current scope variable (where `set` writes) and the function's ctx (where `let` writes). */
+  sc: string;
+  ctx: string;
+  /** Compile-time locals, innermost last: kida name → JS variable. */
+  locals: Map<string, string>[];
+  sink: Sink;
+  /** The enclosing def's caller variable (for `{% slot %}` / `{% yield %}`). */
+  caller: string | null;
+  /** Number of enclosing loops in this function (break/continue, include context). */
+  loops: number;
+  curLine: number;
+}
+
+const JS_RESERVED = /^(?:break|case|catch|class|const|continue|debugger|default|delete|do|else|enum|export|extends|false|finally|for|function|if|import|in|instanceof|new|null|return|super|switch|this|throw|true|try|typeof|var|void|while|with|yield|let|static|implements|interface|package|private|protected|public|await|arguments|eval|undefined|NaN|Infinity)$/;
+
+const q = (s: string) => JSON.stringify(s);
+
+/** Walks any AST value, calling f on every node (objects with a `type`); f returning false skips children. */
+export function walk(x: unknown, f: (n: { type: string } & Record<string, unknown>) => boolean | void): void {
+  if (Array.isArray(x)) {
+    for (const y of x) walk(y, f);
+    return;
+  }
+  if (x === null || typeof x !== 'object') return;
+  const o = x as Record<string, unknown>;
+  if (typeof o.type === 'string' && f(o as { type: string } & Record<string, unknown>) === false) return;
+  for (const k in o) {
+    const v = o[k];
+    if (v !== null && typeof v === 'object') walk(v, f);
+  }
+}
+
+function contains(x: unknown, pred: (n: { type: string } & Record<string, unknown>) => boolean): boolean {
+  let found = false;
+  walk(x, (n) => {
+    if (found) return false;
+    if (pred(n)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/** Statements whose bodies run in the current scope (no block scope of their own). */
+const TRANSPARENT = new Set(['With', 'WithIf', 'Match', 'Try', 'Capture', 'Cache', 'FilterBlock', 'Spaceless', 'Provide', 'Push', 'Globals']);
+
+/** Does a body assign with `set` in the scope that the body itself would push? */
+function needsScope(body: A.Node[]): boolean {
+  for (const n of body) {
+    if (n.type === 'Set' && n.kind === 'set') return true;
+    if (TRANSPARENT.has(n.type)) {
+      const sub: A.Node[][] = [];
+      if (n.type === 'Match') for (const c of n.cases) sub.push(c.body);
+      else if (n.type === 'Try') sub.push(n.body, n.fallback);
+      else if (n.type === 'WithIf') sub.push(n.body, n.else_ ?? []);
+      else sub.push((n as { body: A.Node[] }).body);
+      if (sub.some(needsScope)) return true;
+    }
+  }
+  return false;
+}
+
+/** Does a loop body read `loop` for its own loop (nested loops have their own)? */
+function usesLoop(body: unknown): boolean {
+  let found = false;
+  walk(body, (n) => {
+    if (found) return false;
+    if (n.type === 'Name' && n.name === 'loop') found = true;
+    if (n.type === 'For') {
+      const f = n as unknown as A.For;
+      if (usesLoop(f.iter) || (f.else_ && usesLoop(f.else_))) found = true;
+      return false;
+    }
+    if (n.type === 'Def' || n.type === 'Block' || n.type === 'Region') return false;
+    return true;
+  });
+  return found;
+}
+
+/** Is an expression a constant the compiler can fold (for dead-branch elimination)? */
+function fold(e: A.Expr): { v: unknown } | null {
+  switch (e.type) {
+    case 'Const':
+      return e.isFloat ? null : { v: e.value };
+    case 'UnaryOp': {
+      if (e.op !== 'not') return null;
+      const a = fold(e.operand);
+      return a ? { v: !pyTruthy(a.v) } : null;
+    }
+    case 'BoolOp': {
+      const a = fold(e.left);
+      if (!a) return null;
+      if (e.op === 'and' && !pyTruthy(a.v)) return a;
+      if (e.op === 'or' && pyTruthy(a.v)) return a;
+      return fold(e.right);
+    }
+    case 'Compare': {
+      if (e.ops.length !== 1) return null;
+      const a = fold(e.left);
+      const b = fold(e.ops[0]!.right);
+      if (!a || !b) return null;
+      const [x, y] = [a.v, b.v];
+      const prim = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null;
+      if (!prim(x) || !prim(y)) return null;
+      const norm = (v: unknown) => (typeof v === 'boolean' ? Number(v) : v);
+      switch (e.ops[0]!.op) {
+        case '==':
+          return { v: norm(x) === norm(y) };
+        case '!=':
+          return { v: norm(x) !== norm(y) };
+        default:
+          return null;
+      }
+    }
+    case 'BinOp': {
+      if (e.op !== '~') return null;
+      const a = fold(e.left);
+      const b = fold(e.right);
+      if (!a || !b || typeof a.v !== 'string' || typeof b.v !== 'string') return null;
+      return { v: a.v + b.v };
+    }
+    default:
+      return null;
+  }
+}
+function pyTruthy(v: unknown): boolean {
+  return !(v === null || v === false || v === 0 || v === '');
+}
+
+export class Generator {
+  private helpers = new Set<string>();
+  private refs = new Map<string, string>();
+  private fn!: Fn;
+  private uid = 0;
+  private blockNodes = new Map<string, A.Block>();
+  private isAsync: boolean;
+  private realAsync: boolean;
+  private moduleLines: string[] = [];
+  private moduleLineNos: number[] = [];
+  private filterVars = new Map<string, string>();
+
+  constructor(
+    private readonly ast: A.TemplateAst,
+    private readonly o: CodegenOptions,
+  ) {
+    this.isAsync = contains(ast.body, (n) => n.type === 'Await' || (n.type === 'For' && (n as unknown as A.For).isAsync));
+    this.realAsync =
+      this.isAsync || contains(ast.body, (n) => ['Block', 'Extends', 'Include', 'Embed'].includes(n.type));
+    walk(ast.body, (n) => {
+      if (n.type === 'Block') this.blockNodes.set((n as unknown as A.Block).name, n as unknown as A.Block);
+      if (n.type === 'Embed') {
+        // blocks inside an embed belong to the embedded template, but may contain real blocks
+        for (const b of (n as unknown as A.Embed).blocks) walk(b.body, (m) => {
+          if (m.type === 'Block') this.blockNodes.set((m as unknown as A.Block).name, m as unknown as A.Block);
+        });
+        return false;
+      }
+      return true;
+    });
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  private h(name: string): string {
+    this.helpers.add(name);
+    return '$' + name;
+  }
+  private tmp(): string {
+    const t = `$t${this.uid++}`;
+    this.fn.temps.push(t);
+    return t;
+  }
+  private id(prefix: string): string {
+    return `${prefix}${this.uid++}`;
+  }
+  private w(line: string): void {
+    this.fn.lines.push(line);
+    this.fn.lineNos.push(this.fn.curLine);
+  }
+  private err(msg: string, code: string, pos: A.Pos, suggestion: string | null = null): never {
+    throw new TemplateSyntaxError(msg, code, {
+      templateName: this.o.name,
+      lineno: pos.line,
+      colno: pos.col,
+      source: this.o.source,
+      suggestion,
+    });
+  }
+  private newFn(mode: Mode, sink: Sink, sc: string, ctx: string, inherit: Fn | null, caller: string | null): Fn {
+    return {
+      mode,
+      lines: [],
+      lineNos: [],
+      temps: [],
+      sc,
+      ctx,
+      locals: inherit ? [...inherit.locals] : [],
+      sink,
+      caller,
+      loops: 0,
+      curLine: inherit ? inherit.curLine : 0,
+    };
+  }
+  /** Generates a function body with its own line tracking and error wrapping. */
+  private fnBody(fn: Fn, gen: () => void, ret: string | null): { lines: string[]; lineNos: number[] } {
+    const saved = this.fn;
+    this.fn = fn;
+    try {
+      gen();
+    } finally {
+      this.fn = saved;
+    }
+    const head = `let L = ${fn.curLine}${fn.temps.length ? ', ' + fn.temps.join(', ') : ''}${fn.sink.kind === 'buf' ? `, ${fn.sink.v} = ""` : ''};`;
+    const lines = [head, 'try {', ...fn.lines, ...(ret ? [`return ${ret};`] : []), `} catch (e) { throw ${this.h('wrapError')}(e, $NAME, L); }`];
+    const lineNos = [fn.curLine, fn.curLine, ...fn.lineNos, ...(ret ? [fn.curLine] : []), fn.curLine];
+    return { lines, lineNos };
+  }
+  private inlineFn(fn: Fn, header: string, gen: () => void, ret: string | null): string {
+    const { lines } = this.fnBody(fn, gen, ret);
+    return `${header} {\n${lines.join('\n')}\n}`;
+  }
+  private topFn(header: string, fn: Fn, gen: () => void, ret: string | null): void {
+    const { lines, lineNos } = this.fnBody(fn, gen, ret);
+    this.moduleLines.push(header + ' {');
+    this.moduleLineNos.push(fn.curLine);
+    this.moduleLines.push(...lines);
+    this.moduleLineNos.push(...lineNos);
+    this.moduleLines.push('}');
+    this.moduleLineNos.push(0);
+  }
+  private mod(line: string): void {
+    this.moduleLines.push(line);
+    this.moduleLineNos.push(0);
+  }
+  private line(pos: A.Pos): void {
+    if (pos.line && pos.line !== this.fn.curLine) {
+      this.fn.curLine = pos.line;
+      this.w(`L = ${pos.line};`);
+    }
+  }
+  private withLocals<T>(bindings: Map<string, string>, f: () => T): T {
+    this.fn.locals.push(bindings);
+    try {
+      return f();
+    } finally {
+      this.fn.locals.pop();
+    }
+  }
+  private local(name: string): string | null {
+    for (let i = this.fn.locals.length - 1; i >= 0; i--) {
+      const v = this.fn.locals[i]!.get(name);
+      if (v) return v;
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------------ module
+
+  generate(): GeneratedModule {
+    const body = this.ast.body;
+    const ext = body.find((n): n is A.Extends => n.type === 'Extends') ?? null;
+    let extendsName: string | null = null;
+    let parentRef: string | null = null;
+    if (ext && ext.template.type === 'Const' && typeof ext.template.value === 'string') {
+      extendsName = this.o.resolveName(ext.template.value);
+      parentRef = this.ref(extendsName);
+    }
+
+    // Blocks: separate functions sharing ctx, in every mode.
+    const blockEntries: string[] = [];
+    for (const [name, b] of this.blockNodes) {
+      const v = this.id('$b_');
+      this.renderFns(v, b.body, b);
+      blockEntries.push(`${q(name)}: { s: ${v}_s, g: ${v}_g, a: ${v}_a${b.fragment ? ', fragment: true' : ''} }`);
+    }
+    this.mod(`const $blocks = { ${blockEntries.join(', ')} };`);
+
+    // Root.
+    this.renderFns('$root', body, null, ext);
+
+    // Prelude for renderBlock: top-level imports, lets, defs, regions, globals blocks.
+    const preludeNodes = body.filter((n) =>
+      ['Import', 'FromImport', 'Def', 'Region', 'Globals'].includes(n.type) || (n.type === 'Set' && n.kind === 'let'),
+    );
+    this.topFn('function $prelude(ctx, R)', this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, null), () => {
+      this.stmts(preludeNodes);
+    }, null);
+
+    const defs = body.filter((n): n is A.Def => n.type === 'Def').map((d) => d.name);
+    const required = new Set<string>();
+    walk(body, (n) => {
+      if (n.type === 'Name') required.add((n as unknown as A.Name).name);
+    });
+    required.delete('loop');
+    const asyncReason = this.isAsync ? this.asyncReason() : null;
+    this.mod(
+      `const $template = ${this.h('defineTemplate')}({ name: $NAME, isAsync: ${this.isAsync}, asyncReason: ${q(asyncReason ?? '')}, ` +
+        `root: { s: $root_s, g: $root_g, a: $root_a }, prelude: $prelude, blocks: $blocks, ` +
+        `parent: ${parentRef ? `() => ${parentRef}()` : 'null'}, defs: ${JSON.stringify(defs)}, ` +
+        `requiredContext: ${JSON.stringify([...required])}, globals: $env.globals });`,
+    );
+
+    const pre: string[] = [
+      `const $NAME = ${q(this.o.name)};`,
+      `const $fenv = { autoescape: ${this.o.autoescape}, strict: ${this.o.strictUndefined}, filters: $env.filters, tests: $env.tests };`,
+    ];
+    for (const [n, v] of this.filterVars) pre.push(`const ${v} = ${n};`);
+    const bodyLines: string[] = [...pre];
+    const lineMap: number[] = pre.map(() => 0);
+    this.moduleLines.forEach((l, i) => {
+      for (const part of l.split('\n')) {
+        bodyLines.push(part);
+        lineMap.push(this.moduleLineNos[i] ?? 0);
+      }
+    });
+    return {
+      body: bodyLines.join('\n'),
+      helpers: [...this.helpers].sort(),
+      templateRefs: [...this.refs].map(([name, v]) => [v, name]),
+      lineMap,
+      isAsync: this.isAsync,
+      blocks: [...this.blockNodes.keys()],
+      defs,
+      requiredContext: [...required],
+      extendsName,
+    };
+  }
+
+  private asyncReason(): string {
+    let reason = '';
+    walk(this.ast.body, (n) => {
+      if (reason) return false;
+      if (n.type === 'Await') reason = `await at line ${(n as unknown as A.Pos).line}`;
+      else if (n.type === 'For' && (n as unknown as A.For).isAsync) reason = `{% async for %} at line ${(n as unknown as A.Pos).line}`;
+      return !reason;
+    });
+    return reason;
+  }
+
+  /** Literal template reference → accessor variable (static import in ESM, loader in Environment). */
+  private ref(resolved: string): string {
+    let v = this.refs.get(resolved);
+    if (!v) {
+      v = `$T${this.refs.size}`;
+      this.refs.set(resolved, v);
+    }
+    return v;
+  }
+
+  /** Emits `<v>_s`, `<v>_g`, `<v>_a` for a root or block body. */
+  private renderFns(v: string, body: A.Node[], block: A.Block | null, ext?: A.Extends | null): void {
+    const gen = () => (block ? this.stmts(body) : this.rootBody(body, ext ?? null));
+    const modes: Mode[] = this.isAsync ? ['a'] : this.realAsync ? ['s', 'g', 'a'] : ['s', 'g'];
+    for (const m of modes) {
+      const sink: Sink = m === 's' ? { kind: 'buf', v: 'o' } : { kind: 'yield' };
+      const fn = this.newFn(m, sink, 'ctx', 'ctx', null, null);
+      fn.curLine = block ? block.line : 0;
+      const header = m === 's' ? `function ${v}_s(ctx, R)` : m === 'g' ? `function* ${v}_g(ctx, R)` : `async function* ${v}_a(ctx, R)`;
+      this.topFn(header, fn, gen, m === 's' ? 'o' : null);
+    }
+    if (this.isAsync) {
+      this.mod(`const ${v}_s = ${this.h('asyncOnly')}($NAME), ${v}_g = ${v}_s;`);
+    } else if (!this.realAsync) {
+      this.mod(`async function* ${v}_a(ctx, R) { yield* ${v}_g(ctx, R); }`);
+    }
+  }
+
+  private rootBody(body: A.Node[], ext: A.Extends | null): void {
+    if (this.blockNodes.size) this.w(`${this.h('registerBlocks')}(R, $blocks);`);
+    if (!ext) {
+      this.stmts(body);
+      return;
+    }
+    // A child template runs only its definitions, then the parent with the same ctx.
+    const KEEP = new Set(['Import', 'FromImport', 'Set', 'Def', 'Region', 'TemplateDecl']);
+    this.stmts(body.filter((n) => KEEP.has(n.type)));
+    this.line(ext);
+    const parent =
+      ext.template.type === 'Const' && typeof ext.template.value === 'string'
+        ? `${this.ref(this.o.resolveName(ext.template.value))}()`
+        : `$env.load(${this.expr(ext.template)}, $NAME)`;
+    this.subRender(`${parent}.spec.root`, 'ctx', 'R');
+  }
+
+  // ------------------------------------------------------------------ statements
+
+  private stmts(nodes: A.Node[]): void {
+    for (const n of nodes) this.stmt(n);
+  }
+
+  private emit(js: string): void {
+    const s = this.fn.sink;
+    if (s.kind === 'buf') this.w(`${s.v} += ${js};`);
+    else this.w(`yield ${js};`);
+  }
+
+  /** Renders a template part (`{s, g, a}`) into the current sink. */
+  private subRender(fns: string, ctx: string, R: string): void {
+    const { mode, sink } = this.fn;
+    if (sink.kind === 'yield') this.w(`yield* ${fns}.${mode}(${ctx}, ${R});`);
+    else if (mode === 'a') this.w(`${sink.v} += await ${this.h('collect')}(${fns}.a(${ctx}, ${R}));`);
+    else this.w(`${sink.v} += ${fns}.s(${ctx}, ${R});`);
+  }
+
+  /** Runs body with a fresh buffer variable; returns its name. */
+  private buffered(body: () => void): string {
+    const b = this.id('$o');
+    this.w(`let ${b} = "";`);
+    const saved = this.fn.sink;
+    this.fn.sink = { kind: 'buf', v: b };
+    try {
+      body();
+    } finally {
+      this.fn.sink = saved;
+    }
+    return b;
+  }
+
+  /** Body statements in a new block scope when they assign with `set`. */
+  private scoped(body: A.Node[]): void {
+    if (!needsScope(body)) {
+      this.stmts(body);
+      return;
+    }
+    const c = this.id('c');
+    const saved = this.fn.sc;
+    this.w(`const ${c} = Object.create(${saved});`);
+    this.fn.sc = c;
+    try {
+      this.stmts(body);
+    } finally {
+      this.fn.sc = saved;
+    }
+  }
+
+  private stmt(n: A.Node): void {
+    switch (n.type) {
+      case 'Data':
+        if (n.text) this.emit(q(n.text));
+        return;
+      case 'Output':
+        return this.output(n);
+      case 'If':
+        return this.ifStmt(n);
+      case 'For':
+        return this.forStmt(n);
+      case 'While': {
+        this.line(n);
+        this.w(`while (${this.cond(n.cond)}) {`);
+        this.fn.loops++;
+        this.scoped(n.body);
+        this.fn.loops--;
+        this.w('}');
+        return;
+      }
+      case 'Break':
+        this.w('break;');
+        return;
+      case 'Continue':
+        this.w('continue;');
+        return;
+      case 'Set':
+        return this.setStmt(n);
+      case 'With':
+        return this.withStmt(n);
+      case 'WithIf':
+        return this.withIf(n);
+      case 'Match':
+        return this.match(n);
+      case 'Def':
+        return this.def(n);
+      case 'Region':
+        return this.region(n);
+      case 'CallBlock':
+        return this.callBlock(n);
+      case 'Slot':
+        return this.slot(n);
+      case 'Yield':
+        this.line(n);
+        if (this.fn.caller) this.emit(`(${this.fn.caller} ? ${this.fn.caller}(${q(n.name)}) : "")`);
+        return;
+      case 'Import':
+        return this.importStmt(n);
+      case 'FromImport':
+        return this.fromImport(n);
+      case 'Include':
+        return this.include(n);
+      case 'Extends':
+        return; // handled by rootBody
+      case 'Block':
+        return this.blockCall(n);
+      case 'Globals':
+        this.stmts(n.body);
+        return;
+      case 'Embed':
+        return this.embed(n);
+      case 'Capture': {
+        this.line(n);
+        const b = this.buffered(() => this.stmts(n.body));
+        let v = `${this.h('markup')}(${b})`;
+        if (n.filter) v = this.filterCall(n.filter.name, v, n.filter.args, n.filter.kwargs, n);
+        this.w(`${this.fn.ctx}[${q(n.name)}] = ${v};`);
+        return;
+      }
+      case 'FilterBlock': {
+        this.line(n);
+        const b = this.buffered(() => this.stmts(n.body));
+        this.emit(`${this.h('str')}(${this.filterCall(n.name, b, n.args, n.kwargs, n)})`);
+        return;
+      }
+      case 'Spaceless': {
+        const b = this.buffered(() => this.stmts(n.body));
+        this.emit(`${this.h('spaceless')}(${b})`);
+        return;
+      }
+      case 'Cache': {
+        this.line(n);
+        const b = this.buffered(() => this.stmts(n.body));
+        this.emit(b);
+        return;
+      }
+      case 'Flush':
+        if (this.fn.sink.kind === 'yield') this.w('yield "";');
+        return;
+      case 'Try':
+        return this.tryStmt(n);
+      case 'Provide': {
+        this.line(n);
+        this.w(`${this.h('provide')}(R, ${q(n.key)}, ${this.expr(n.value)});`);
+        this.w('try {');
+        this.stmts(n.body);
+        this.w(`} finally { ${this.h('unprovide')}(R, ${q(n.key)}); }`);
+        return;
+      }
+      case 'Push': {
+        const b = this.buffered(() => this.stmts(n.body));
+        this.w(`${this.h('pushStack')}(R, ${q(n.stack)}, ${b});`);
+        return;
+      }
+      case 'Stack':
+        this.emit(`${this.h('readStack')}(R, ${q(n.name)})`);
+        return;
+      case 'Trans':
+        return this.trans(n);
+      case 'TemplateDecl':
+        return;
+    }
+  }
+
+  private output(n: A.Output): void {
+    this.line(n);
+    const e = n.expr;
+    const f = fold(e);
+    if (f && (typeof f.v === 'string' || typeof f.v === 'number')) {
+      const text = typeof f.v === 'number' ? String(f.v) : f.v;
+      this.emit(q(this.o.autoescape ? escapeHtml(text) : text));
+      return;
+    }
+    const optional =
+      (e.type === 'Attr' || e.type === 'Item') ? e.optional : e.type === 'Filter' ? e.op === '?|' || e.op === '?|>' : false;
+    const fnName = this.o.autoescape ? (optional ? 'escOpt' : 'esc') : optional ? 'strOpt' : 'str';
+    this.emit(`${this.h(fnName)}(${this.expr(e)})`);
+  }
+
+  private ifStmt(n: A.If): void {
+    // Dead-branch elimination on literal conditions (also hides errors in removed branches).
+    const live: { cond: A.Expr | null; body: A.Node[]; line: number }[] = [];
+    for (const b of n.branches) {
+      const f = fold(b.cond);
+      if (f && !pyTruthy(f.v)) continue;
+      if (f) {
+        live.push({ cond: null, body: b.body, line: b.line });
+        break;
+      }
+      live.push(b);
+    }
+    if (!live.length || live[live.length - 1]!.cond !== null) {
+      if (n.else_) live.push({ cond: null, body: n.else_, line: n.line });
+    }
+    if (!live.length) return;
+    if (live[0]!.cond === null) {
+      this.w('{');
+      this.scoped(live[0]!.body);
+      this.w('}');
+      return;
+    }
+    this.line(n);
+    live.forEach((b, i) => {
+      if (b.cond) {
+        if (i) this.line({ line: b.line, col: 0 });
+        this.w(`${i ? '} else ' : ''}if (${this.cond(b.cond)}) {`);
+      } else this.w('} else {');
+      this.scoped(b.body);
+    });
+    this.w('}');
+  }
+
+  private forStmt(n: A.For): void {
+    this.line(n);
+    const loopUsed = usesLoop(n.body) || (n.cond ? usesLoop(n.cond) : false);
+    const isAsync = n.isAsync;
+    if (isAsync && this.fn.mode !== 'a') {
+      this.w(`throw ${this.h('asyncOnly')}($NAME)();`);
+      return;
+    }
+    const src = this.expr(n.iter);
+    const locals = new Map<string, string>();
+    const item = this.id('$i');
+    let loopVar: string | null = null;
+    const any = this.id('$any');
+    const hasElse = !!n.else_ && n.else_.length > 0;
+    if (hasElse) this.w(`let ${any} = false;`);
+    if (isAsync) {
+      const loopCls = this.h('AsyncLoopContext');
+      if (loopUsed) {
+        loopVar = this.id('loop');
+        this.w(`const ${loopVar} = new ${loopCls}(); let ${loopVar}_n = 0, ${loopVar}_p = null;`);
+      }
+      this.w(`for await (const ${item} of ${this.h('asyncIter')}(${src})) {`);
+      if (loopVar) this.w(`if (${loopVar}_n) ${loopVar}.previtem = ${loopVar}_p; ${loopVar}.index0 = ${loopVar}_n++; ${loopVar}_p = ${item};`);
+    } else if (loopUsed) {
+      loopVar = this.id('loop');
+      const items = this.id('$items');
+      const idx = this.id('$k');
+      this.w(`const ${items} = ${this.h('toList')}(${src}), ${loopVar} = new ${this.h('LoopContext')}(${items});`);
+      this.w(`for (let ${idx} = 0; ${idx} < ${items}.length; ${idx}++) {`);
+      this.w(`const ${item} = ${items}[${idx}]; ${loopVar}.index0 = ${idx};`);
+    } else {
+      this.w(`for (const ${item} of ${this.h('iter')}(${src})) {`);
+    }
+    if (hasElse) this.w(`${any} = true;`);
+    if (loopVar) locals.set('loop', loopVar);
+    this.bindTarget(n.target, item, locals, 'iter');
+    this.withLocals(locals, () => {
+      if (n.cond) this.w(`if (!(${this.cond(n.cond)})) continue;`);
+      this.fn.loops++;
+      this.scoped(n.body);
+      this.fn.loops--;
+    });
+    this.w('}');
+    if (hasElse) {
+      this.w(`if (!${any}) {`);
+      this.scoped(n.else_!);
+      this.w('}');
+    }
+  }
+
+  /** Declares JS locals for a loop/with target from `value` (iteration unpacking). */
+  private bindTarget(t: A.Target, value: string, locals: Map<string, string>, how: 'iter' | 'index'): void {
+    if (t.type === 'NameTarget') {
+      const v = this.id('$v_');
+      this.w(`const ${v} = ${value};`);
+      locals.set(t.name, v);
+      return;
+    }
+    const u = this.id('$u');
+    this.w(`const ${u} = ${this.h(how === 'iter' ? 'unpackIter' : 'unpackIndex')}(${value}, ${t.items.length});`);
+    t.items.forEach((sub, i) => this.bindTarget(sub, `${u}[${i}]`, locals, how));
+  }
+
+  private setStmt(n: A.SetStmt): void {
+    this.line(n);
+    const scope = n.kind === 'set' ? this.fn.sc : this.fn.ctx;
+    for (const a of n.assignments) {
+      if (a.coalesce) {
+        if (a.target.type !== 'NameTarget') this.err('??= cannot assign to a tuple target', 'K-PAR-003', a.target);
+        const cur = this.guardedName(a.target.name);
+        this.w(`if (${this.h('missing')}(${cur})) ${scope}[${q(this.safeName(a.target.name, a.target))}] = ${this.expr(a.value)};`);
+        continue;
+      }
+      this.assign(a.target, this.expr(a.value), scope);
+    }
+  }
+
+  private safeName(name: string, pos: A.Pos): string {
+    if (name === '__proto__' || name === 'constructor' || name === 'prototype')
+      this.err(`Cannot assign to '${name}'`, 'K-PAR-007', pos);
+    return name;
+  }
+
+  private assign(t: A.Target, value: string, scope: string): void {
+    if (t.type === 'NameTarget') {
+      this.w(`${scope}[${q(this.safeName(t.name, t))}] = ${value};`);
+      return;
+    }
+    const u = this.id('$u');
+    this.w(`const ${u} = ${this.h('unpackIndex')}(${value}, ${t.items.length});`);
+    t.items.forEach((sub, i) => this.assign(sub, `${u}[${i}]`, scope));
+  }
+
+  private withStmt(n: A.With): void {
+    this.line(n);
+    const sv = this.id('$sv');
+    const ctx = this.fn.ctx;
+    this.w(`const ${sv} = ${this.h('save')}(${ctx}, ${JSON.stringify(n.bindings.map((b) => b.name))});`);
+    this.w('try {');
+    for (const b of n.bindings) this.w(`${ctx}[${q(this.safeName(b.name, n))}] = ${this.expr(b.value)};`);
+    this.stmts(n.body);
+    this.w(`} finally { ${this.h('restore')}(${ctx}, ${sv}); }`);
+  }
+
+  private withIf(n: A.WithIf): void {
+    this.line(n);
+    const vals = n.subjects.map((s) => {
+      const t = this.id('$w');
+      this.w(`const ${t} = ${this.expr(s)};`);
+      return t;
+    });
+    const subject = vals.length === 1 ? vals[0]! : `${this.h('tuple')}([${vals.join(', ')}])`;
+    const cond = vals.map((v) => `${this.h('truthy')}(${v})`).join(' && ');
+    this.w(`if (${cond}) {`);
+    const names: string[] = [];
+    const collectNames = (t: A.Target) => (t.type === 'NameTarget' ? names.push(t.name) : t.items.forEach(collectNames));
+    const targets = n.targets.length ? n.targets : [{ type: 'NameTarget', name: 'it', line: n.line, col: n.col } as A.NameTarget];
+    targets.forEach(collectNames);
+    const ctx = this.fn.ctx;
+    const sv = this.id('$sv');
+    this.w(`const ${sv} = ${this.h('save')}(${ctx}, ${JSON.stringify(names)});`);
+    this.w('try {');
+    if (targets.length === 1) this.assign(targets[0]!, subject, ctx);
+    else this.assign({ type: 'TupleTarget', items: targets, line: n.line, col: n.col }, subject, ctx);
+    this.stmts(n.body);
+    this.w(`} finally { ${this.h('restore')}(${ctx}, ${sv}); }`);
+    if (n.else_) {
+      this.w('} else {');
+      this.stmts(n.else_);
+    }
+    this.w('}');
+  }
+
+  private match(n: A.Match): void {
+    this.line(n);
+    let subj: string | null = null;
+    if (n.subjects) {
+      const vals = n.subjects.map((s) => this.expr(s));
+      subj = this.id('$m');
+      this.w(`const ${subj} = ${vals.length === 1 ? vals[0] : `${this.h('tuple')}([${vals.join(', ')}])`};`);
+    } else {
+      for (const c of n.cases)
+        if (c.pattern.kind !== 'wildcard') this.err('A match without a subject only accepts `_` patterns with guards', 'K-TPL-002', n);
+    }
+    const compiled = n.cases.map((c) => {
+      const locals = new Map<string, string>();
+      const decls: string[] = [];
+      const cond = subj ? this.pattern(c.pattern, subj, locals, decls) : 'true';
+      const full = this.withLocals(locals, () => (c.guard ? `${cond} && ${this.cond(c.guard)}` : cond));
+      return { c, locals, decls, full };
+    });
+    const decls = compiled.flatMap((x) => x.decls);
+    if (decls.length) this.w(`let ${decls.join(', ')};`);
+    let first = true;
+    for (const { c, locals, full } of compiled) {
+      this.w(`${first ? '' : '} else '}if (${full}) {`);
+      first = false;
+      this.withLocals(locals, () => this.stmts(c.body));
+      if (full === 'true') break;
+    }
+    if (!first) this.w('}');
+  }
+
+  /** Compiles a pattern test against JS value `v`; captures become locals assigned in the test. */
+  private pattern(p: A.Pattern, v: string, locals: Map<string, string>, decls: string[]): string {
+    switch (p.kind) {
+      case 'wildcard':
+        return 'true';
+      case 'capture': {
+        const js = this.id('$c_');
+        decls.push(js);
+        locals.set(p.name, js);
+        return `((${js} = ${v}), true)`;
+      }
+      case 'value':
+        return `${this.h('eq')}(${v}, ${this.expr(p.expr)})`;
+      case 'tuple': {
+        const parts = [`${this.h('isSeqOf')}(${v}, ${p.items.length})`];
+        p.items.forEach((sub, i) => {
+          const c = this.pattern(sub, `${v}[${i}]`, locals, decls);
+          if (c !== 'true') parts.push(c);
+        });
+        return parts.join(' && ');
+      }
+    }
+  }
+
+  private defParams(params: A.Param[], pos: A.Pos): string {
+    const seen = new Set<string>();
+    let sawDefault = false;
+    const defaults = params.map((p) => {
+      if (seen.has(p.name)) this.err(`Duplicate parameter '${p.name}'`, 'K-PAR-003', pos);
+      seen.add(p.name);
+      if (p.default) {
+        sawDefault = true;
+        return this.expr(p.default);
+      }
+      if (sawDefault) this.err(`Parameter '${p.name}' without a default follows a parameter with a default`, 'K-PAR-003', pos);
+      return this.h('REQUIRED');
+    });
+    return `[${defaults.join(', ')}]`;
+  }
+
+  private def(n: A.Def): void {
+    this.line(n);
+    const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name), vararg: n.vararg, kwarg: n.kwarg });
+    const defaults = this.defParams(n.params, n);
+    const fn = this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
+    fn.curLine = n.line;
+    const body = this.inlineFn(fn, '(ctx, $caller) =>', () => this.stmts(n.body), 'o');
+    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${body});`);
+  }
+
+  private region(n: A.Region): void {
+    // A region is a def whose defaults are evaluated when it is called.
+    this.line(n);
+    const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name), vararg: null, kwarg: null });
+    const thunks = n.params.map((p) => (p.default ? `(ctx) => ${this.withScope('ctx', () => this.expr(p.default!))}` : 'null'));
+    const fn = this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
+    fn.curLine = n.line;
+    const body = this.inlineFn(fn, '(ctx, $caller) =>', () => this.stmts(n.body), 'o');
+    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${this.fn.ctx}, ${body});`);
+  }
+
+  private withScope<T>(sc: string, f: () => T): T {
+    const saved = [this.fn.sc, this.fn.locals] as const;
+    this.fn.sc = sc;
+    this.fn.locals = [];
+    try {
+      return f();
+    } finally {
+      this.fn.sc = saved[0];
+      this.fn.locals = saved[1];
+    }
+  }
+
+  private callBlock(n: A.CallBlock): void {
+    this.line(n);
+    if (n.call.type !== 'Call') this.err('{% call %} expects a call expression', 'K-PAR-003', n);
+    const call = n.call;
+    const bySlot = new Map<string, A.Node[]>();
+    for (const s of n.slots) bySlot.set(s.name, [...(bySlot.get(s.name) ?? []), ...s.body]);
+    const fn = this.newFn('s', { kind: 'buf', v: 'o' }, this.fn.sc, this.fn.ctx, this.fn, this.fn.caller);
+    const caller = this.inlineFn(fn, '($slot = "default", $b) =>', () => {
+      const sc = this.id('c');
+      this.w(`const ${sc} = ${this.h('bind')}(${this.fn.sc}, $b);`);
+      this.fn.sc = sc;
+      this.w('switch (String($slot)) {');
+      for (const [name, body] of bySlot) {
+        this.w(`case ${q(name)}: {`);
+        this.stmts(body);
+        this.w('break; }');
+      }
+      this.w('}');
+    }, `${this.h('markup')}(o)`);
+    const args = this.args(call.args, call.kwargs);
+    let callee: string;
+    if (call.func.type === 'Attr') callee = `${this.h('getattr')}(${this.expr(call.func.obj)}, ${q(call.func.name)}, ${this.o.strictUndefined})`;
+    else callee = this.expr(call.func);
+    this.emit(`${this.h(this.o.autoescape ? 'esc' : 'str')}(${this.h('callWithCaller')}(${callee}, ${args}, ${caller}))`);
+  }
+  private slot(n: A.SlotStmt): void {
+    this.line(n);
+    const caller = this.fn.caller;
+    const bindings = n.bindings.length
+      ? `{ ${n.bindings.map((b) => `${q(b.name)}: ${this.expr(b.value)}`).join(', ')} }`
+      : 'null';
+    if (!caller) {
+      if (n.body) this.stmts(n.body);
+      return;
+    }
+    if (n.body && n.body.length) {
+      this.w(`if (${caller}) {`);
+      this.emit(`${caller}(${q(n.name)}, ${bindings})`);
+      this.w('} else {');
+      if (n.bindings.length) {
+        const c = this.id('c');
+        this.w(`const ${c} = ${this.h('bind')}(${this.fn.sc}, ${bindings});`);
+        const saved = this.fn.sc;
+        this.fn.sc = c;
+        this.stmts(n.body);
+        this.fn.sc = saved;
+      } else this.stmts(n.body);
+      this.w('}');
+    } else this.emit(`(${caller} ? ${caller}(${q(n.name)}, ${bindings}) : "")`);
+  }
+
+  private templateExpr(e: A.Expr): string {
+    if (e.type === 'Const' && typeof e.value === 'string') return `${this.ref(this.o.resolveName(e.value))}()`;
+    return `$env.load(${this.expr(e)}, $NAME)`;
+  }
+
+  private importCtx(withContext: boolean): string {
+    return withContext ? `Object.create(${this.fn.ctx})` : `${this.h('globalsContext')}(${this.fn.ctx})`;
+  }
+
+  private importStmt(n: A.Import): void {
+    this.line(n);
+    this.w(
+      `${this.fn.ctx}[${q(this.safeName(n.alias, n))}] = ${this.h('importNamespace')}(${this.templateExpr(n.template)}, ${this.importCtx(n.withContext)}, R);`,
+    );
+  }
+
+  private fromImport(n: A.FromImport): void {
+    this.line(n);
+    const ns = this.id('$ns');
+    const t = this.id('$tp');
+    this.w(`const ${t} = ${this.templateExpr(n.template)};`);
+    this.w(`const ${ns} = ${this.h('importNamespace')}(${t}, ${this.importCtx(n.withContext)}, R);`);
+    for (const { name, alias } of n.names)
+      this.w(`${this.fn.ctx}[${q(this.safeName(alias, n))}] = ${this.h('importName')}(${ns}, ${q(name)}, ${t}.name);`);
+  }
+
+  /** The ctx an include or embed receives. */
+  private includeCtx(withContext: boolean): string {
+    if (!withContext) return `${this.h('globalsContext')}(${this.fn.ctx})`;
+    const locals: string[] = [];
+    const seen = new Set<string>();
+    for (let i = this.fn.locals.length - 1; i >= 0; i--)
+      for (const [k, v] of this.fn.locals[i]!) if (!seen.has(k)) {
+        seen.add(k);
+        locals.push(`${q(k)}: ${v}`);
+      }
+    if (!locals.length && this.fn.loops === 0) return this.fn.ctx;
+    return `${this.h('includeContext')}(${this.fn.sc}, { ${locals.join(', ')} })`;
+  }
+
+  private include(n: A.Include): void {
+    this.line(n);
+    const ctx = this.includeCtx(n.withContext);
+    const lit = n.template.type === 'Const' && typeof n.template.value === 'string';
+    if (n.ignoreMissing) {
+      const t = this.id('$tp');
+      const name = lit ? q(this.o.resolveName(n.template.value as string)) : this.expr(n.template);
+      this.w(`const ${t} = $env.tryLoad(${name}, $NAME);`);
+      this.w(`if (${t}) {`);
+      this.subRender(`${t}.spec.root`, ctx, 'R.sub()');
+      this.w('}');
+      return;
+    }
+    this.subRender(`${this.templateExpr(n.template)}.spec.root`, ctx, 'R.sub()');
+  }
+
+  private blockCall(n: A.Block): void {
+    if (n.fragment) return;
+    this.line(n);
+    if (n.cond) this.w(`if (${this.cond(n.cond)}) {`);
+    this.subRender(`R.blocks[${q(n.name)}]`, 'ctx', 'R');
+    if (n.cond) this.w('}');
+  }
+
+  private embed(n: A.Embed): void {
+    this.line(n);
+    const R2 = this.id('$R');
+    this.w(`const ${R2} = R.sub();`);
+    for (const b of n.blocks) {
+      const modes: Mode[] = this.isAsync ? ['a'] : this.realAsync ? ['s', 'g', 'a'] : ['s', 'g'];
+      const parts: string[] = [];
+      for (const m of modes) {
+        const sink: Sink = m === 's' ? { kind: 'buf', v: 'o' } : { kind: 'yield' };
+        const fn = this.newFn(m, sink, this.fn.sc, this.fn.ctx, this.fn, this.fn.caller);
+        const header = m === 's' ? '(ctx_, R) =>' : m === 'g' ? 'function* (ctx_, R)' : 'async function* (ctx_, R)';
+        parts.push(`${m}: ${this.inlineFn(fn, header, () => this.stmts(b.body), m === 's' ? 'o' : null)}`);
+      }
+      if (this.isAsync) parts.push(`s: ${this.h('asyncOnly')}($NAME)`, `g: ${this.h('asyncOnly')}($NAME)`);
+      else if (!this.realAsync) parts.push(`a: ${this.h('asyncFromGen')}`);
+      this.w(`${R2}.blocks[${q(b.name)}] = { ${parts.join(', ')} };`);
+    }
+    this.subRender(`${this.templateExpr(n.template)}.spec.root`, this.includeCtx(true), R2);
+  }
+
+  private tryStmt(n: A.Try): void {
+    this.line(n);
+    const b = this.id('$o');
+    this.w(`let ${b} = "";`);
+    const saved = this.fn.sink;
+    this.fn.sink = { kind: 'buf', v: b };
+    this.w('try {');
+    this.stmts(n.body);
+    const e = this.id('$e');
+    this.w(`} catch (${e}) {`);
+    this.w(`if (!${this.h('catchable')}(${e})) throw ${e};`);
+    this.w(`${b} = "";`);
+    const locals = new Map<string, string>();
+    if (n.errName) {
+      const v = this.id('$err');
+      this.w(`const ${v} = ${this.h('errorInfo')}(${e}, $NAME, L);`);
+      locals.set(n.errName, v);
+    }
+    this.withLocals(locals, () => this.stmts(n.fallback));
+    this.w('}');
+    this.fn.sink = saved;
+    this.emit(b);
+  }
+
+  private trans(n: A.Trans): void {
+    this.line(n);
+    const vars = `{ ${n.bindings.map((b) => `${q(b.name)}: ${this.expr(b.value)}`).join(', ')} }`;
+    const v = this.id('$tr');
+    this.w(`const ${v} = ${vars};`);
+    let msg = q(n.singular);
+    if (n.plural !== null) msg = `(${this.h('eq')}(${v}["count"], 1) ? ${q(n.singular)} : ${q(n.plural)})`;
+    if (!n.bindings.length) {
+      const text = n.singular.replace(/%%/g, '%');
+      this.emit(q(this.o.autoescape ? escapeHtml(text) : text));
+      return;
+    }
+    this.emit(`${this.h('transFormat')}(${msg}, ${v}, ${this.o.autoescape}, ${this.h('esc')})`);
+  }
+
+  // ------------------------------------------------------------------ expressions
+
+  private cond(e: A.Expr): string {
+    return `${this.h('truthy')}(${this.expr(e)})`;
+  }
+
+  private guardedName(name: string): string {
+    const l = this.local(name);
+    if (l) return l;
+    return `${this.h('lkg')}(${this.fn.sc}, ${q(name)})`;
+  }
+
+  /** An operand of a guard: undefined anywhere inside gives UNDEF instead of an error. */
+  private guarded(e: A.Expr): string {
+    if (e.type === 'Name') return this.guardedName(e.name);
+    if (e.type === 'Const') return this.expr(e);
+    const inner = this.expr(e);
+    if (this.fn.mode === 'a' && contains(e, (n) => n.type === 'Await'))
+      return `(await ${this.h('guardA')}(async () => ${inner}))`;
+    return `${this.h('guard')}(() => ${inner})`;
+  }
+
+  private args(args: A.Expr[], kwargs: A.Kwarg[]): string {
+    const parts = args.map((a) => this.expr(a));
+    if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${q(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
+    return `[${parts.join(', ')}]`;
+  }
+
+  /** Wraps operands of arithmetic that are calls/filters in the hidden numeric coercion. */
+  private numeric(e: A.Expr): string {
+    const js = this.expr(e);
+    const coerce = (x: A.Expr): boolean =>
+      x.type === 'Filter' ||
+      x.type === 'Call' ||
+      (x.type === 'BinOp' && x.op === '+' && (coerce(x.left) || coerce(x.right))) ||
+      (x.type === 'CondExpr' && (coerce(x.body) || (x.orelse !== null && coerce(x.orelse))));
+    return coerce(e) ? `${this.h('coerceNum')}(${js})` : js;
+  }
+
+  expr(e: A.Expr): string {
+    switch (e.type) {
+      case 'Const':
+        return this.constant(e);
+      case 'Name': {
+        const l = this.local(e.name);
+        if (l) return l;
+        return `${this.h('lk')}(${this.fn.sc}, ${q(e.name)})`;
+      }
+      case 'List':
+        return `[${e.items.map((i) => this.expr(i)).join(', ')}]`;
+      case 'Tuple':
+        return `${this.h('tuple')}([${e.items.map((i) => this.expr(i)).join(', ')}])`;
+      case 'Dict':
+        return `${this.h('dict')}([${e.pairs.map(([k, v]) => `[${this.expr(k)}, ${this.expr(v)}]`).join(', ')}])`;
+      case 'Attr':
+        return `${this.h(e.optional ? 'getattrOpt' : 'getattr')}(${this.expr(e.obj)}, ${q(e.name)}, ${this.o.strictUndefined})`;
+      case 'Item':
+        return e.optional
+          ? `${this.h('getitemOpt')}(${this.expr(e.obj)}, ${this.expr(e.key)}, ${this.o.strictUndefined})`
+          : `${this.h('getitem')}(${this.expr(e.obj)}, ${this.expr(e.key)})`;
+      case 'Slice': {
+        const part = (x: A.Expr | null) => (x ? this.expr(x) : 'null');
+        const s = `${this.h('getslice')}(${this.expr(e.obj)}, ${part(e.start)}, ${part(e.stop)}, ${part(e.step)})`;
+        return e.optional ? `${this.h('nn')}(${this.expr(e.obj)}, () => ${s})` : s;
+      }
+      case 'Call':
+        return this.call(e);
+      case 'Filter':
+        return this.filter(e);
+      case 'Test':
+        return this.test(e);
+      case 'BinOp': {
+        if (e.op === '~') return `${this.h('concat')}(${this.expr(e.left)}, ${this.expr(e.right)})`;
+        if (e.op === '+') return `${this.h('add')}(${this.expr(e.left)}, ${this.expr(e.right)})`;
+        const fn = { '-': 'sub', '*': 'mul', '/': 'div', '//': 'floordiv', '%': 'mod', '**': 'pow' }[e.op];
+        return `${this.h(fn)}(${this.numeric(e.left)}, ${this.numeric(e.right)})`;
+      }
+      case 'UnaryOp':
+        if (e.op === 'not') return `!${this.cond(e.operand)}`;
+        if (e.operand.type === 'Const' && typeof e.operand.value === 'number' && !e.operand.isFloat && e.op === '-')
+          return this.constant({ ...e.operand, value: -e.operand.value });
+        return `${this.h(e.op === '-' ? 'neg' : 'pos')}(${this.numeric(e.operand)})`;
+      case 'BoolOp': {
+        const t = this.tmp();
+        const l = this.expr(e.left);
+        const r = this.expr(e.right);
+        return e.op === 'and'
+          ? `(${this.h('truthy')}(${t} = ${l}) ? ${r} : ${t})`
+          : `(${this.h('truthy')}(${t} = ${l}) ? ${t} : ${r})`;
+      }
+      case 'Compare':
+        return this.compare(e);
+      case 'CondExpr':
+        return `(${this.cond(e.test)} ? ${this.expr(e.body)} : ${e.orelse ? this.expr(e.orelse) : '""'})`;
+      case 'NullCoalesce': {
+        const t = this.tmp();
+        return `(${this.h('missing')}(${t} = ${this.guarded(e.left)}) ? ${this.expr(e.right)} : ${t})`;
+      }
+      case 'Range':
+        return `${this.h('range')}(${this.expr(e.start)}, ${this.expr(e.stop)}, ${e.inclusive}, ${e.step ? this.expr(e.step) : 'undefined'})`;
+      case 'ListComp':
+        return this.listComp(e);
+      case 'Await':
+        if (this.fn.mode !== 'a') return `${this.h('noAwait')}()`;
+        return `(await ${this.expr(e.value)})`;
+    }
+  }
+
+  private constant(e: A.Const): string {
+    const v = e.value;
+    if (typeof v === 'number') {
+      if (e.isFloat) return Number.isInteger(v) ? `new ${this.h('PyFloat')}(${v})` : String(v);
+      if (!Number.isSafeInteger(v) && Number.isInteger(v)) return `${BigInt(v)}n`;
+      return v < 0 ? `(${v})` : String(v);
+    }
+    if (typeof v === 'string') return q(v);
+    return String(v);
+  }
+
+  private call(e: A.Call): string {
+    const f = e.func;
+    if (f.type === 'Name' && !this.local(f.name)) {
+      if (f.name === 'consume') {
+        const a = e.args.map((x) => this.expr(x));
+        const d = e.kwargs.find((k) => k.name === 'default');
+        if (d) a[1] = this.expr(d.value);
+        return `${this.h('consume')}(R, ${a.join(', ')})`;
+      }
+    }
+    const args = this.args(e.args, e.kwargs);
+    if (f.type === 'Attr') {
+      return `${this.h(f.optional ? 'callAttrOpt' : 'callAttr')}(${this.expr(f.obj)}, ${q(f.name)}, ${this.o.strictUndefined}, ${args})`;
+    }
+    return `${this.h('callValue')}(${this.expr(f)}, ${args})`;
+  }
+
+  private filter(e: A.Filter): string {
+    if ((e.name === 'default' || e.name === 'd') && e.op === '|' && !this.o.customFilters.has(e.name)) {
+      const [d, b] = this.bind('default', ['default_value', 'boolean'], e.args, e.kwargs, e);
+      return `${this.h('defaultFilter')}(${this.guarded(e.value)}${d ? ', ' + d : b ? ', undefined' : ''}${b ? ', ' + b : ''})`;
+    }
+    const value = this.expr(e.value);
+    if (e.op === '?|' || e.op === '?|>') {
+      const t = this.id('$x');
+      return `${this.h('nn')}(${value}, (${t}) => ${this.filterCall(e.name, t, e.args, e.kwargs, e)})`;
+    }
+    return this.filterCall(e.name, value, e.args, e.kwargs, e);
+  }
+
+  /** Binds keyword arguments to positions of a built-in filter/test (compile time). */
+  private bind(fname: string, params: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string[] {
+    const out: (string | undefined)[] = args.map((a) => this.expr(a));
+    const star = params.findIndex((p) => p.startsWith('*') && !p.startsWith('**'));
+    const dstar = params.findIndex((p) => p.startsWith('**'));
+    const plain = params.filter((p) => !p.startsWith('*'));
+    if (star < 0 && args.length > plain.length && dstar < 0) {
+      return [...out.map((x) => x ?? 'undefined'), `${this.h('badArgs')}(${q(fname)}, ${plain.length}, ${args.length})`];
+    }
+    const extra: string[] = [];
+    for (const k of kwargs) {
+      const i = params.indexOf(k.name);
+      if (i >= 0 && (star < 0 || i < star)) {
+        if (i < args.length) this.err(`${fname}() got multiple values for argument '${k.name}'`, 'K-PAR-003', pos);
+        out[i] = this.expr(k.value);
+      } else if (i >= 0) {
+        // keyword-only parameter after *args: positions are after the varargs
+        extra.push(`${q(k.name)}: ${this.expr(k.value)}`);
+      } else if (dstar >= 0) extra.push(`${q(k.name)}: ${this.expr(k.value)}`);
+      else out.push(`${this.h('badKwarg')}(${q(fname)}, ${q(k.name)})`);
+    }
+    if (dstar >= 0 || (star >= 0 && extra.length)) {
+      const at = dstar >= 0 ? dstar : star + 1;
+      while (out.length < at) out.push(undefined);
+      if (extra.length) out.push(`{ ${extra.join(', ')} }`);
+    }
+    let last = out.length;
+    while (last > 0 && out[last - 1] === undefined) last--;
+    return out.slice(0, last).map((x) => x ?? 'undefined');
+  }
+
+  filterCall(name: string, value: string, args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
+    if (this.o.customFilters.has(name)) {
+      const parts = [value, ...args.map((a) => this.expr(a))];
+      if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${q(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
+      return `$env.filters[${q(name)}](${parts.join(', ')})`;
+    }
+    const params = filterParams[name];
+    if (!params) {
+      const all = [...Object.keys(filterParams), ...this.o.customFilters];
+      const hint = didYouMean(name, all);
+      this.err(`Unknown filter '${name}'${hint ? `. Did you mean '${hint}'?` : ''}`, 'K-PAR-004', pos, hint ? `Did you mean '${hint}'?` : null);
+    }
+    const bound = this.bind(name, params, args, kwargs, pos);
+    const v = this.filterVar('filters', name);
+    if (filterNeedsEnv.has(name)) return `${v}.call($fenv, ${[value, ...bound].join(', ')})`;
+    return `${v}(${[value, ...bound].join(', ')})`;
+  }
+
+  private filterVar(kind: 'filters' | 'tests', name: string): string {
+    const key = `${this.h(kind)}[${q(name)}]`;
+    let v = this.filterVars.get(key);
+    if (!v) {
+      v = `$${kind === 'filters' ? 'f' : 'x'}_${name.replace(/\W/g, '_')}${this.filterVars.size}`;
+      this.filterVars.set(key, v);
+    }
+    return v;
+  }
+
+  private test(e: A.Test): string {
+    const neg = e.negated ? '!' : '';
+    if ((e.name === 'defined' || e.name === 'undefined') && !this.o.customTests.has(e.name)) {
+      const d = `${this.h('isDefined')}(${this.guarded(e.value)})`;
+      return e.name === 'defined' ? `${neg}${d}` : `${e.negated ? '' : '!'}${d}`;
+    }
+    const value = this.expr(e.value);
+    if (this.o.customTests.has(e.name)) {
+      const parts = [value, ...e.args.map((a) => this.expr(a))];
+      if (e.kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${e.kwargs.map((k) => `${q(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
+      return `${neg}${this.h('truthy')}($env.tests[${q(e.name)}](${parts.join(', ')}))`;
+    }
+    const params = testParams[e.name];
+    if (!params) {
+      const all = [...Object.keys(testParams), ...this.o.customTests];
+      const hint = didYouMean(e.name, all);
+      this.err(`Unknown test '${e.name}'${hint ? `. Did you mean '${hint}'?` : ''}`, 'K-PAR-005', e, hint ? `Did you mean '${hint}'?` : null);
+    }
+    const bound = this.bind(e.name, params, e.args, e.kwargs, e);
+    const v = this.filterVar('tests', e.name);
+    return `${neg}${v}.call($fenv, ${[value, ...bound].join(', ')})`;
+  }
+
+  private compare(e: A.Compare): string {
+    const one = (op: A.CompareOp, a: string, b: string): string => {
+      switch (op) {
+        case '==':
+          return `${this.h('eq')}(${a}, ${b})`;
+        case '!=':
+          return `!${this.h('eq')}(${a}, ${b})`;
+        case '<':
+          return `${this.h('lt')}(${a}, ${b})`;
+        case '<=':
+          return `${this.h('le')}(${a}, ${b})`;
+        case '>':
+          return `${this.h('gt')}(${a}, ${b})`;
+        case '>=':
+          return `${this.h('ge')}(${a}, ${b})`;
+        case 'in':
+          return `${this.h('contains')}(${b}, ${a})`;
+        case 'not in':
+          return `!${this.h('contains')}(${b}, ${a})`;
+        case 'is':
+          return `${this.h('same')}(${a}, ${b})`;
+        case 'is not':
+          return `!${this.h('same')}(${a}, ${b})`;
+      }
+    };
+    if (e.ops.length === 1) return one(e.ops[0]!.op, this.expr(e.left), this.expr(e.ops[0]!.right));
+    const parts: string[] = [];
+    let left = this.expr(e.left);
+    for (let i = 0; i < e.ops.length; i++) {
+      const { op, right } = e.ops[i]!;
+      if (i < e.ops.length - 1) {
+        const t = this.tmp();
+        parts.push(one(op, left, `(${t} = ${this.expr(right)})`));
+        left = t;
+      } else parts.push(one(op, left, this.expr(right)));
+    }
+    return `(${parts.join(' && ')})`;
+  }
+
+  private listComp(e: A.ListComp): string {
+    const isAsync = this.fn.mode === 'a' && contains(e, (n) => n.type === 'Await');
+    const src = this.expr(e.iter);
+    const saved = this.fn.lines;
+    const savedNos = this.fn.lineNos;
+    this.fn.lines = [];
+    this.fn.lineNos = [];
+    const locals = new Map<string, string>();
+    const item = this.id('$i');
+    const r = this.id('$r');
+    let body: string;
+    try {
+      this.bindTarget(e.target, item, locals, 'iter');
+      const decl = this.fn.lines.join(' ');
+      body = this.withLocals(locals, () => {
+        const elt = this.expr(e.elt);
+        const cond = e.cond ? this.cond(e.cond) : null;
+        return `${decl} ${cond ? `if (${cond}) ` : ''}${r}.push(${elt});`;
+      });
+    } finally {
+      this.fn.lines = saved;
+      this.fn.lineNos = savedNos;
+    }
+    const fn = `${isAsync ? 'async ' : ''}() => { const ${r} = []; for (const ${item} of ${this.h('iter')}(${src})) { ${body} } return ${r}; }`;
+    return isAsync ? `(await (${fn})())` : `(${fn})()`;
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"'\0]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\0': '' })[c]!);
+}
+
+export { JS_RESERVED };

@@ -1,0 +1,241 @@
+// `kida/environment`: compile templates on demand (Node), with loaders and a cache.
+// It evaluates exactly the module body that `compile()` emits, linked to this
+// environment's filters, tests, globals and loader instead of static imports.
+
+import { readFileSync, statSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
+import * as runtime from '../runtime/helpers.js';
+import { TemplateNotFoundError, TemplateRuntimeError, PyError } from '../runtime/errors.js';
+import { filters as builtinFilters } from '../runtime/filters.js';
+import { tests as builtinTests } from '../runtime/tests.js';
+import { makeGlobals, type Callable, type Linkage } from '../runtime/linkage.js';
+import { resolveTemplateName } from '../runtime/names.js';
+import type { Ctx, Template } from '../runtime/template.js';
+import { generate, type AutoescapeOption } from './index.js';
+
+export interface LoaderSource {
+  source: string;
+  filename: string | null;
+}
+
+/** Supplies template sources by name; `null` means "not here". */
+export interface Loader {
+  getSource(name: string): LoaderSource | null;
+  listTemplates(): string[];
+}
+
+export class DictLoader implements Loader {
+  constructor(private readonly mapping: Record<string, string>) {}
+  getSource(name: string): LoaderSource | null {
+    return Object.prototype.hasOwnProperty.call(this.mapping, name) ? { source: this.mapping[name]!, filename: null } : null;
+  }
+  listTemplates(): string[] {
+    return Object.keys(this.mapping).sort();
+  }
+}
+
+export class FileSystemLoader implements Loader {
+  private readonly roots: string[];
+  constructor(
+    paths: string | string[],
+    private readonly encoding: BufferEncoding = 'utf8',
+  ) {
+    this.roots = (Array.isArray(paths) ? paths : [paths]).map((p) => resolve(p));
+  }
+  getSource(name: string): LoaderSource | null {
+    if (name.split('/').some((p) => p === '..') || name.startsWith('/')) return null;
+    for (const root of this.roots) {
+      const file = resolve(root, name);
+      if (!file.startsWith(root + sep)) continue;
+      try {
+        if (!statSync(file).isFile()) continue;
+        return { source: readFileSync(file, this.encoding), filename: file };
+      } catch {
+        continue;
+      }
+    }
+    return null;
+  }
+  listTemplates(): string[] {
+    return [];
+  }
+}
+
+export class ChoiceLoader implements Loader {
+  constructor(private readonly loaders: Loader[]) {}
+  getSource(name: string): LoaderSource | null {
+    for (const l of this.loaders) {
+      const s = l.getSource(name);
+      if (s) return s;
+    }
+    return null;
+  }
+  listTemplates(): string[] {
+    return [...new Set(this.loaders.flatMap((l) => l.listTemplates()))].sort();
+  }
+}
+
+export class PrefixLoader implements Loader {
+  constructor(
+    private readonly mapping: Record<string, Loader>,
+    private readonly delimiter = '/',
+  ) {}
+  getSource(name: string): LoaderSource | null {
+    const i = name.indexOf(this.delimiter);
+    if (i < 0) return null;
+    const loader = this.mapping[name.slice(0, i)];
+    return loader ? loader.getSource(name.slice(i + this.delimiter.length)) : null;
+  }
+  listTemplates(): string[] {
+    return Object.entries(this.mapping).flatMap(([p, l]) => l.listTemplates().map((n) => p + this.delimiter + n));
+  }
+}
+
+export type FunctionLoaderResult = string | [string, string | null] | LoaderSource | null | undefined;
+export class FunctionLoader implements Loader {
+  constructor(private readonly fn: (name: string) => FunctionLoaderResult) {}
+  getSource(name: string): LoaderSource | null {
+    const r = this.fn(name);
+    if (r == null) return null;
+    if (typeof r === 'string') return { source: r, filename: null };
+    if (Array.isArray(r)) return { source: r[0], filename: r[1] };
+    return r;
+  }
+  listTemplates(): string[] {
+    return [];
+  }
+}
+
+export interface EnvironmentOptions {
+  loader?: Loader | null;
+  autoescape?: AutoescapeOption;
+  strictUndefined?: boolean;
+  trimBlocks?: boolean;
+  lstripBlocks?: boolean;
+  filters?: Record<string, Callable>;
+  tests?: Record<string, Callable>;
+  globals?: Record<string, unknown>;
+  templateAliases?: Record<string, string>;
+  validateCalls?: boolean;
+  [other: string]: unknown;
+}
+
+export class Environment {
+  readonly loader: Loader | null;
+  readonly autoescape: AutoescapeOption;
+  readonly strictUndefined: boolean;
+  readonly trimBlocks: boolean;
+  readonly lstripBlocks: boolean;
+  readonly templateAliases: Record<string, string>;
+  /** Filter/test registries: built-ins plus user additions (user names win). */
+  readonly filters: Record<string, Callable>;
+  readonly tests: Record<string, Callable>;
+  readonly globals: Ctx;
+  private readonly customFilters = new Set<string>();
+  private readonly customTests = new Set<string>();
+  private readonly cache = new Map<string, Template>();
+  private readonly linkage: Linkage;
+
+  constructor(options: EnvironmentOptions = {}) {
+    this.loader = options.loader ?? null;
+    let ae = options.autoescape ?? true;
+    if (typeof ae === 'string') {
+      const v = ae.toLowerCase();
+      if (v === 'true' || v === 'html') ae = true;
+      else if (v === 'false') ae = false;
+      else throw new PyError('ValueError', `Invalid autoescape value '${ae}': use true, false, 'html' or a function of the template name`);
+    }
+    this.autoescape = ae;
+    this.strictUndefined = options.strictUndefined ?? true;
+    this.trimBlocks = options.trimBlocks ?? false;
+    this.lstripBlocks = options.lstripBlocks ?? false;
+    this.templateAliases = { ...(options.templateAliases ?? {}) };
+    this.filters = Object.assign(Object.create(null), builtinFilters);
+    this.tests = Object.assign(Object.create(null), builtinTests);
+    this.globals = makeGlobals(options.globals ?? {});
+    for (const [k, f] of Object.entries(options.filters ?? {})) this.addFilter(k, f);
+    for (const [k, f] of Object.entries(options.tests ?? {})) this.addTest(k, f);
+    const env = this;
+    this.linkage = {
+      filters: this.filters,
+      tests: this.tests,
+      globals: this.globals,
+      load: (name, from) => env.getTemplate(String(name), from),
+      tryLoad: (name, from) => {
+        try {
+          return env.getTemplate(String(name), from);
+        } catch (e) {
+          if (e instanceof TemplateNotFoundError) return null;
+          throw e;
+        }
+      },
+    };
+  }
+
+  addFilter(name: string, fn: Callable): void {
+    this.filters[name] = fn;
+    this.customFilters.add(name);
+    this.cache.clear();
+  }
+  addTest(name: string, fn: Callable): void {
+    this.tests[name] = fn;
+    this.customTests.add(name);
+    this.cache.clear();
+  }
+  addGlobal(name: string, value: unknown): void {
+    this.globals[name] = value;
+  }
+
+  /** Compiles a template from source (not cached). */
+  fromString(source: string, options: { name?: string } = {}): Template {
+    return this.instantiate(source, options.name ?? null);
+  }
+
+  /** Loads, compiles and caches a template; `from` resolves `./` and `../` names. */
+  getTemplate(name: string, from: string | null = null): Template {
+    const resolved = resolveTemplateName(name, from, this.templateAliases);
+    const hit = this.cache.get(resolved);
+    if (hit) return hit;
+    if (!this.loader)
+      throw new TemplateRuntimeError('No loader configured', 'K-RUN-016', {
+        suggestion: "Pass a loader: new Environment({ loader: new FileSystemLoader('templates') })",
+      });
+    if (resolved.split('/').includes('..')) throw new TemplateNotFoundError(`Template '${name}' not found: '..' segments are not allowed`);
+    const src = this.loader.getSource(resolved);
+    if (!src) {
+      const available = this.loader.listTemplates();
+      throw new TemplateNotFoundError(
+        `Template '${resolved}' not found${available.length ? `. Available: ${available.slice(0, 20).join(', ')}` : ''}${from ? ` (referenced from ${from})` : ''}`,
+      );
+    }
+    const t = this.instantiate(src.source, resolved);
+    this.cache.set(resolved, t);
+    return t;
+  }
+
+  private instantiate(source: string, name: string | null): Template {
+    const m = generate(source, {
+      name: name ?? undefined,
+      autoescape: this.autoescape,
+      strictUndefined: this.strictUndefined,
+      trimBlocks: this.trimBlocks,
+      lstripBlocks: this.lstripBlocks,
+      filters: this.customFilters,
+      tests: this.customTests,
+      templateAliases: this.templateAliases,
+    });
+    const head = [
+      `const { ${m.helpers.map((h) => `${h}: $${h}`).join(', ')} } = $rt;`,
+      ...m.templateRefs.map(([v, target]) => `const ${v} = () => $env.load(${JSON.stringify(target)}, null);`),
+    ];
+    // The Environment compiles at run time by design; bundles use compile() output instead.
+    const factory = new Function('$rt', '$env', `${head.join('\n')}\n${m.body}\nreturn $template;`) as (
+      rt: unknown,
+      env: Linkage,
+    ) => Template;
+    return factory(runtime, this.linkage);
+  }
+}
+
+export { TemplateNotFoundError };
+export type { Template };

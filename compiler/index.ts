@@ -1,0 +1,138 @@
+// `kida/compiler`: source → tokens → AST → analysis → module text, with a source map.
+
+import { GenMapping, addMapping, setSourceContent, toEncodedMap, type EncodedSourceMap } from '@jridgewell/gen-mapping';
+import { parse as parseTemplate } from './parser.js';
+import { Generator, type GeneratedModule } from './codegen.js';
+import type { TemplateAst } from './ast.js';
+import { resolveTemplateName } from '../runtime/names.js';
+
+export type AutoescapeOption = boolean | 'html' | 'true' | 'false' | ((name: string | null) => boolean);
+
+export interface CompileOptions {
+  /** Template name (e.g. `pages/about.kida`); relative references resolve against it. */
+  name?: string;
+  /** Source file path for the source map (defaults to the name). */
+  filename?: string;
+  autoescape?: AutoescapeOption;
+  strictUndefined?: boolean;
+  trimBlocks?: boolean;
+  lstripBlocks?: boolean;
+  /** Names of user filters/tests (their implementations come from the linkage at run time). */
+  filters?: Iterable<string>;
+  tests?: Iterable<string>;
+  templateAliases?: Record<string, string>;
+  /** Module specifier of the runtime (default `kida/runtime`). */
+  runtime?: string;
+  /** Module that default-exports the linkage (filters, tests, globals, registry); default: the runtime registry. */
+  linkage?: string;
+  /** Import specifier for another template, given resolved names (default: relative path). */
+  importPath?: (target: string, from: string) => string;
+}
+
+export interface CompileResult {
+  code: string;
+  map: EncodedSourceMap;
+  name: string;
+  isAsync: boolean;
+  blocks: string[];
+  defs: string[];
+  requiredContext: string[];
+  /** Resolved names of statically referenced templates. */
+  dependencies: string[];
+}
+
+export function parse(source: string, options: { name?: string; trimBlocks?: boolean; lstripBlocks?: boolean } = {}): TemplateAst {
+  return parseTemplate(source, options);
+}
+
+/** Should output of template `name` be HTML-escaped? (decisions.md §2) */
+export function autoescapeFor(option: AutoescapeOption | undefined, name: string | null): boolean {
+  if (typeof option === 'function') return !!option(name);
+  if (option === false || option === 'false') return false;
+  if (name && name.endsWith('.kida')) {
+    const inner = name.slice(0, -5);
+    const slash = inner.lastIndexOf('/');
+    const base = inner.slice(slash + 1);
+    const dot = base.lastIndexOf('.');
+    if (dot > 0) return ['html', 'htm', 'xhtml', 'xml', 'svg'].includes(base.slice(dot + 1).toLowerCase());
+  }
+  return true;
+}
+
+/** Shared front half: parse and generate the module body. */
+export function generate(source: string, options: CompileOptions = {}): GeneratedModule {
+  const name = options.name ?? '<template>';
+  const ast = parseTemplate(source, { name, trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks });
+  const gen = new Generator(ast, {
+    name,
+    source,
+    autoescape: autoescapeFor(options.autoescape, options.name ?? null),
+    strictUndefined: options.strictUndefined ?? true,
+    customFilters: new Set(options.filters ?? []),
+    customTests: new Set(options.tests ?? []),
+    resolveName: (n) => resolveTemplateName(n, options.name ?? null, options.templateAliases),
+  });
+  return gen.generate();
+}
+
+function relativeImport(target: string, from: string): string {
+  const fromDir = from.split('/').slice(0, -1);
+  const to = target.split('/');
+  let i = 0;
+  while (i < fromDir.length && i < to.length - 1 && fromDir[i] === to[i]) i++;
+  const up = fromDir.length - i;
+  const rest = to.slice(i).join('/');
+  return (up ? '../'.repeat(up) : './') + rest;
+}
+
+/** Compiles a template to a standalone ES module (plus its source map). */
+export function compile(source: string, options: CompileOptions = {}): CompileResult {
+  const name = options.name ?? '<template>';
+  const m = generate(source, options);
+  const runtime = options.runtime ?? 'kida/runtime';
+  const importPath = options.importPath ?? relativeImport;
+  const head: string[] = [];
+  const specifiers = m.helpers.map((h) => `${h} as $${h}`);
+  if (!options.linkage) specifiers.push('registry as $env');
+  head.push(`import { ${specifiers.join(', ')} } from ${JSON.stringify(runtime)};`);
+  if (options.linkage) head.push(`import $env from ${JSON.stringify(options.linkage)};`);
+  m.templateRefs.forEach(([v, target], i) => {
+    head.push(`import $i${i} from ${JSON.stringify(importPath(target, name))};`);
+    head.push(`const ${v} = () => $i${i};`);
+  });
+  const tail = [
+    '$env.register?.($template);',
+    'export default $template;',
+    'export const render = (ctx) => $template.render(ctx);',
+    'export const renderStream = (ctx) => $template.renderStream(ctx);',
+    'export const renderAsync = (ctx) => $template.renderAsync(ctx);',
+    'export const renderStreamAsync = (ctx) => $template.renderStreamAsync(ctx);',
+    'export const renderBlock = (block, ctx) => $template.renderBlock(block, ctx);',
+  ];
+  const code = [...head, m.body, ...tail].join('\n') + '\n';
+
+  const map = new GenMapping({ file: `${name}.js` });
+  const sourceFile = options.filename ?? name;
+  setSourceContent(map, sourceFile, source);
+  const lineMap = [...head.map(() => 0), ...m.lineMap];
+  lineMap.forEach((line, i) => {
+    if (line > 0) addMapping(map, { generated: { line: i + 1, column: 0 }, source: sourceFile, original: { line, column: 0 } });
+  });
+  return {
+    code,
+    map: toEncodedMap(map),
+    name,
+    isAsync: m.isAsync,
+    blocks: m.blocks,
+    defs: m.defs,
+    requiredContext: m.requiredContext,
+    dependencies: m.templateRefs.map(([, t]) => t),
+  };
+}
+
+/** Parses and generates without emitting: throws the first syntax/compile error. */
+export function check(source: string, options: CompileOptions = {}): void {
+  generate(source, options);
+}
+
+export { TemplateSyntaxError } from '../runtime/errors.js';

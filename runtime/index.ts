@@ -1,0 +1,24 @@
+// `kida`: the user-facing runtime API.
+
+export { Markup, escapeString } from './markup.js';
+export {
+  TemplateError,
+  TemplateSyntaxError,
+  TemplateRuntimeError,
+  UndefinedError,
+  TemplateNotFoundError,
+  SecurityError,
+  RequiredValueError,
+  NoneComparisonError,
+} from './errors.js';
+export type { Template, Ctx } from './template.js';
+export { RenderedTemplate, toReadableStream } from './stream.js';
+
+import { Markup, escapeString, isSafe } from './markup.js';
+import { pyStr } from './values.js';
+
+/** HTML-escapes a value (Markup passes through) and returns Markup. */
+export function escape(v: unknown): Markup {
+  if (isSafe(v)) return new Markup(v.__html__());
+  return new Markup(escapeString(typeof v === 'string' ? v : pyStr(v)));
+}

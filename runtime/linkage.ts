@@ -1,0 +1,55 @@
+// What a compiled template links against besides the helpers: the filter, test and global
+// registries and a way to load templates by name (dynamic includes/extends, ignore missing).
+// The Environment provides one; bundles use the module-level `registry`, which compiled
+// modules register themselves in.
+
+import { TemplateNotFoundError, didYouMean } from './errors.js';
+import { filters as builtinFilters } from './filters.js';
+import { tests as builtinTests } from './tests.js';
+import { builtinGlobals } from './globals.js';
+import { resolveTemplateName } from './names.js';
+import type { Ctx, Template } from './template.js';
+
+export type Callable = (...args: any[]) => unknown;
+
+export interface Linkage {
+  filters: Record<string, Callable>;
+  tests: Record<string, Callable>;
+  globals: Ctx;
+  load(name: unknown, from: string | null): Template;
+  tryLoad(name: unknown, from: string | null): Template | null;
+}
+
+/** A fresh null-prototype globals object: built-ins underneath user globals. */
+export function makeGlobals(extra: Record<string, unknown> = {}): Ctx {
+  const g = Object.create(null) as Ctx;
+  Object.assign(g, builtinGlobals, extra);
+  return g;
+}
+
+/** The registry of compiled modules in a bundle (dynamic template names resolve here). */
+export class Registry implements Linkage {
+  filters: Record<string, Callable> = Object.assign(Object.create(null), builtinFilters);
+  tests: Record<string, Callable> = Object.assign(Object.create(null), builtinTests);
+  globals: Ctx = makeGlobals();
+  templateAliases: Record<string, string> = {};
+  private templates = new Map<string, Template>();
+
+  register(t: Template): Template {
+    this.templates.set(t.name, t);
+    return t;
+  }
+  tryLoad(name: unknown, from: string | null): Template | null {
+    return this.templates.get(resolveTemplateName(String(name), from, this.templateAliases)) ?? null;
+  }
+  load(name: unknown, from: string | null): Template {
+    const t = this.tryLoad(name, from);
+    if (t) return t;
+    const hint = didYouMean(String(name), [...this.templates.keys()]);
+    throw new TemplateNotFoundError(`Template '${String(name)}' not found${from ? ` (referenced from ${from})` : ''}`, {
+      suggestion: hint ? `Did you mean '${hint}'?` : 'Dynamic template names resolve among the compiled templates imported by the bundle',
+    });
+  }
+}
+
+export const registry = new Registry();

@@ -1,0 +1,35 @@
+// Template names: `./x` and `../x` resolve against the referencing template, `@alias/x`
+// against configured aliases; plain names are taken as they are.
+
+import { TemplateNotFoundError } from './errors.js';
+
+export function resolveTemplateName(name: string, from: string | null, aliases: Record<string, string> = {}): string {
+  if (name.startsWith('@')) {
+    const slash = name.indexOf('/');
+    const alias = slash < 0 ? name.slice(1) : name.slice(1, slash);
+    const target = aliases[alias];
+    if (target === undefined)
+      throw new TemplateNotFoundError(`Template '${name}' not found: unknown alias '@${alias}'`, {
+        suggestion: `Known aliases: ${Object.keys(aliases).map((a) => '@' + a).join(', ') || '(none)'}`,
+      });
+    const rest = slash < 0 ? '' : name.slice(slash + 1);
+    return normalize(target.replace(/\/+$/, '') + (rest ? '/' + rest : ''));
+  }
+  if (name.startsWith('./') || name.startsWith('../')) {
+    const base = from && from.includes('/') ? from.slice(0, from.lastIndexOf('/') + 1) : '';
+    const out = normalize(base + name);
+    if (out.startsWith('../')) throw new TemplateNotFoundError(`Template '${name}' escapes the template root (from '${from ?? '<string>'}')`);
+    return out;
+  }
+  return name;
+}
+
+function normalize(path: string): string {
+  const parts: string[] = [];
+  for (const p of path.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..' && parts.length && parts[parts.length - 1] !== '..') parts.pop();
+    else parts.push(p);
+  }
+  return parts.join('/');
+}

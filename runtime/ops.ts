@@ -1,0 +1,192 @@
+// Small helpers that generated code calls for things an expression cannot say inline:
+// guarded evaluation, name lookup, optional chaining, comprehensions, error boundaries.
+
+import { PyError, SecurityError, TemplateError, TemplateRuntimeError, UndefinedError } from './errors.js';
+import { Markup } from './markup.js';
+import { Kwargs, PyFloat, Range, Tuple, UNDEF, callValue, getattr, isDict, pyStr, truthy, eq, assertSafeName } from './values.js';
+import { undefinedName, type Ctx } from './template.js';
+
+/** A bare name: the scope chain (block scopes → ctx → globals), else UndefinedError. */
+export function lk(c: Ctx, name: string): unknown {
+  const v = c[name];
+  if (v !== undefined || name in c) return v;
+  return undefinedName(name, c);
+}
+
+/** A bare name inside a guard (`is defined`, `default`, `??`): missing gives UNDEF. */
+export function lkg(c: Ctx, name: string): unknown {
+  const v = c[name];
+  return v !== undefined || name in c ? v : UNDEF;
+}
+
+/** Evaluates a guarded operand: an UndefinedError anywhere inside it gives UNDEF. */
+export function guard(f: () => unknown): unknown {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof UndefinedError) return UNDEF;
+    throw e;
+  }
+}
+export async function guardA(f: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof UndefinedError) return UNDEF;
+    throw e;
+  }
+}
+
+/** True when a guarded value is missing: None or the undefined sentinel. */
+export function missing(v: unknown): boolean {
+  return v == null || v === UNDEF;
+}
+
+/** `a ?| f` and `a ?|> f`: only None short-circuits. */
+export function nn<T>(v: unknown, f: (v: unknown) => T): T | null {
+  return v == null ? null : f(v);
+}
+
+/** `a..b`, `a...b`, `by step`: a Python range over ints. */
+export function range(start: unknown, stop: unknown, inclusive: boolean, step: unknown): Range {
+  const a = intArg(start);
+  const b = intArg(stop);
+  const s = step === undefined ? 1 : intArg(step);
+  if (s === 0) throw new PyError('ValueError', 'range() arg 3 must not be zero');
+  return new Range(a, inclusive ? (s > 0 ? b + 1 : b - 1) : b, s);
+}
+function intArg(v: unknown): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'bigint') return Number(v);
+  const t = v == null ? 'NoneType' : v instanceof PyFloat || typeof v === 'number' ? 'float' : typeof v === 'string' ? 'str' : 'object';
+  throw new PyError('TypeError', `'${t}' object cannot be interpreted as an integer`);
+}
+
+/** A dict literal: a null-prototype object when every key is a string, else a Map. */
+export function dict(pairs: [unknown, unknown][]): unknown {
+  if (pairs.every(([k]) => typeof k === 'string' || k instanceof Markup)) {
+    const o: Record<string, unknown> = Object.create(null);
+    for (const [k, v] of pairs) o[String(k)] = v;
+    return o;
+  }
+  const m = new Map<unknown, unknown>();
+  for (const [k, v] of pairs) {
+    let found = false;
+    for (const key of m.keys())
+      if (eq(key, k)) {
+        m.set(key, v);
+        found = true;
+        break;
+      }
+    if (!found) m.set(typeof k === 'object' && k instanceof Markup ? String(k) : k, v);
+  }
+  return m;
+}
+
+/** `obj.name(args)`: methods keep their receiver. */
+export function callAttr(obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
+  return callValue(getattr(obj, name, strict), args);
+}
+
+/** `obj?.name(args)`: skipped (undefined sentinel) when obj is None or a mapping without the name. */
+export function callAttrOpt(obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
+  if (obj == null || obj === UNDEF) return UNDEF;
+  if (isDict(obj)) {
+    assertSafeName(name);
+    const has = obj instanceof Map ? obj.has(name) : Object.prototype.hasOwnProperty.call(obj, name);
+    if (!has) {
+      const m = getattr(obj, name, false);
+      if (m === UNDEF || m === undefined) return UNDEF;
+      return callValue(m, args);
+    }
+  }
+  return callValue(getattr(obj, name, strict), args);
+}
+
+/** `x is <literal>`: Python identity against a constant. */
+export function same(a: unknown, b: unknown): boolean {
+  if (b === null) return a == null;
+  if (typeof b === 'number' || typeof b === 'string') return typeof a === typeof b && a === b;
+  return a === b;
+}
+
+/** Match patterns: a sequence (list or tuple, not a string) of exactly n items. */
+export function isSeqOf(v: unknown, n: number): v is unknown[] {
+  return Array.isArray(v) && v.length === n;
+}
+
+/** Errors that `{% try %}` catches: undefined names, runtime errors, Python TypeError/ValueError. */
+export function catchable(e: unknown): boolean {
+  if (e instanceof PyError) return e.pyType === 'TypeError' || e.pyType === 'ValueError';
+  if (e instanceof UndefinedError || e instanceof TemplateRuntimeError) return true;
+  if (e instanceof TemplateError) return false;
+  return e instanceof TypeError;
+}
+
+/** The `err` dict bound by `{% fallback err %}`. */
+export function errorInfo(e: unknown, templateName: string, line: number): Record<string, unknown> {
+  const err = e as Partial<TemplateError> & { name?: string; pyType?: string };
+  const o: Record<string, unknown> = Object.create(null);
+  o.message = err.message ?? String(e);
+  o.type = err.pyType ?? err.name ?? 'Error';
+  o.template = err.templateName ?? templateName;
+  o.line = err.lineno ?? line;
+  return o;
+}
+
+/** Saves ctx bindings that `with` overrides, to restore them afterwards. */
+export function save(ctx: Ctx, names: string[]): [string, boolean, unknown][] {
+  return names.map((n) => [n, Object.prototype.hasOwnProperty.call(ctx, n), ctx[n]]);
+}
+export function restore(ctx: Ctx, saved: [string, boolean, unknown][]): void {
+  for (let i = saved.length - 1; i >= 0; i--) {
+    const [n, had, v] = saved[i]!;
+    if (had) ctx[n] = v;
+    else delete ctx[n];
+  }
+}
+
+/** A scope with extra bindings on top (scoped slots, region params). */
+export function bind(scope: Ctx, bindings: Ctx | null | undefined): Ctx {
+  if (!bindings) return scope;
+  const c = Object.create(scope) as Ctx;
+  for (const k of Object.keys(bindings)) c[k] = bindings[k];
+  return c;
+}
+
+/** Joins an async chunk stream into one string (buffered constructs in async renders). */
+export async function collect(chunks: AsyncIterable<string>): Promise<string> {
+  let out = '';
+  for await (const c of chunks) out += c;
+  return out;
+}
+
+/** Assignment targets write computed keys; reject names that could reach prototypes. */
+export function safeKey(name: string): string {
+  if (name === '__proto__' || name === 'constructor' || name === 'prototype')
+    throw new SecurityError(`Access to '${name}' is not allowed in templates`);
+  return name;
+}
+
+/** Keyword arguments a built-in filter or test does not take. */
+export function badKwarg(fn: string, name: string): never {
+  throw new PyError('TypeError', `${fn}() got an unexpected keyword argument '${name}'`);
+}
+
+/** `await` in a place that renders synchronously (a def body). */
+export function noAwait(): never {
+  throw new TemplateRuntimeError('await is not supported inside {% def %} bodies, which render synchronously');
+}
+
+/** Python-style string for `{% trans %}` bindings and the `_` global. */
+export function transFormat(msg: string, vars: Ctx, escapeOn: boolean, esc: (v: unknown) => string): string {
+  return msg.replace(/%\((\w+)\)s/g, (_, n: string) => (escapeOn ? esc(vars[n]) : pyStr(vars[n]))).replace(/%%/g, '%');
+}
+
+export { Kwargs, Tuple, UNDEF, truthy };
+
+/** Too many positional arguments for a built-in filter or test. */
+export function badArgs(fn: string, max: number, given: number): never {
+  throw new PyError('TypeError', `${fn}() takes at most ${max + 1} positional arguments (${given + 1} given)`);
+}

@@ -1,0 +1,494 @@
+// The render machinery that compiled template modules link against: the Template
+// object, per-render state, def functions, the loop object and error wrapping.
+
+import {
+  TemplateError,
+  TemplateRuntimeError,
+  UndefinedError,
+  TemplateNotFoundError,
+  PyError,
+  didYouMean,
+} from './errors.js';
+import { Markup } from './markup.js';
+import { Kwargs, Tuple, UNDEF, getattr, iter } from './values.js';
+
+export type Ctx = Record<string, unknown>;
+export type SyncFn = (ctx: Ctx, R: RenderState) => string;
+export type GenFn = (ctx: Ctx, R: RenderState) => Generator<string, void, undefined>;
+export type AsyncFn = (ctx: Ctx, R: RenderState) => AsyncGenerator<string, void, undefined>;
+export interface RenderFns {
+  s: SyncFn;
+  g: GenFn;
+  a: AsyncFn;
+}
+export interface BlockFns extends RenderFns {
+  fragment?: boolean;
+}
+
+/** What the generated module hands to defineTemplate. */
+export interface TemplateSpec {
+  name: string;
+  isAsync: boolean;
+  /** e.g. "{% async for %} at line 3": named by the error a sync entry point throws. */
+  asyncReason: string | null;
+  root: RenderFns;
+  /** Top-level imports, lets, defs, regions and globals blocks: run before renderBlock. */
+  prelude: (ctx: Ctx, R: RenderState) => void;
+  blocks: Record<string, BlockFns>;
+  /** The parent template when it is a literal `{% extends %}` (for renderBlock's chain). */
+  parent: (() => Template) | null;
+  defs: string[];
+  requiredContext: string[];
+  globals: Ctx;
+}
+
+/** Per-render state shared by every template taking part in one render. */
+export class RenderState {
+  blocks: Record<string, BlockFns> = Object.create(null);
+  provided: Map<string, unknown[]> = new Map();
+  stacks: Map<string, string[]> = new Map();
+  depth = 0;
+  /** State for an included/imported/embedded template: own blocks, shared provide/stack data. */
+  sub(): RenderState {
+    const r = new RenderState();
+    r.provided = this.provided;
+    r.stacks = this.stacks;
+    r.depth = this.depth + 1;
+    if (r.depth > 50)
+      throw new TemplateRuntimeError('Maximum include depth exceeded (50): is a template including itself?', 'K-RUN-006');
+    return r;
+  }
+}
+
+export interface Template<C = Ctx, B extends string = string> {
+  readonly name: string;
+  readonly isAsync: boolean;
+  render(ctx?: C): string;
+  renderStream(ctx?: C): Generator<string, void, undefined>;
+  renderAsync(ctx?: C): Promise<string>;
+  renderStreamAsync(ctx?: C): AsyncGenerator<string, void, undefined>;
+  renderBlock(block: B, ctx?: C): string;
+  renderBlockStream(block: B, ctx?: C): Generator<string, void, undefined>;
+  renderBlockAsync(block: B, ctx?: C): Promise<string>;
+  renderBlockStreamAsync(block: B, ctx?: C): AsyncGenerator<string, void, undefined>;
+  renderWithBlocks(overrides: Partial<Record<B, string>>, ctx?: C): string;
+  listBlocks(): B[];
+  listDefs(): string[];
+  requiredContext(): string[];
+  /** Internal: the compiled parts, for inheritance, includes and imports. */
+  readonly spec: TemplateSpec;
+}
+
+/** A fresh render context: globals underneath, the caller's data on top (never mutated). */
+export function newContext(globals: Ctx, data: unknown): Ctx {
+  const ctx = Object.create(globals) as Ctx;
+  if (data instanceof Map) for (const [k, v] of data) ctx[String(k)] = v;
+  else if (data != null) for (const k of Object.keys(data as object)) ctx[k] = (data as Ctx)[k];
+  return ctx;
+}
+
+export function defineTemplate(spec: TemplateSpec): Template {
+  const syncGuard = () => {
+    if (spec.isAsync)
+      throw new TemplateRuntimeError(
+        `Template '${spec.name}' is async (${spec.asyncReason}); use renderAsync() or renderStreamAsync()`,
+        'K-RUN-007',
+        { templateName: spec.name },
+      );
+  };
+  const chain = (): TemplateSpec[] => {
+    const out: TemplateSpec[] = [];
+    for (let s: TemplateSpec | null = spec; s; s = s.parent ? s.parent().spec : null) out.push(s);
+    return out;
+  };
+  /** Prepares ctx and state for rendering one block: preludes leaf → root, blocks most-derived first. */
+  const blockSetup = (block: string, data: unknown): [RenderState, Ctx, BlockFns] => {
+    const R = new RenderState();
+    const ctx = newContext(spec.globals, data);
+    const specs = chain();
+    for (const s of specs) registerBlocks(R, s.blocks);
+    const fns = R.blocks[block];
+    if (!fns) {
+      const hint = didYouMean(block, Object.keys(R.blocks));
+      throw new TemplateRuntimeError(`Block '${block}' not found in template '${spec.name}'`, 'K-RUN-007', {
+        templateName: spec.name,
+        suggestion: hint ? `Did you mean '${hint}'?` : `Available blocks: ${Object.keys(R.blocks).join(', ')}`,
+      });
+    }
+    for (const s of specs) s.prelude(ctx, R);
+    return [R, ctx, fns];
+  };
+  const t: Template = {
+    name: spec.name,
+    isAsync: spec.isAsync,
+    spec,
+    render(data) {
+      syncGuard();
+      return spec.root.s(newContext(spec.globals, data), new RenderState());
+    },
+    renderStream(data) {
+      syncGuard();
+      return spec.root.g(newContext(spec.globals, data), new RenderState());
+    },
+    async renderAsync(data) {
+      let out = '';
+      for await (const chunk of spec.root.a(newContext(spec.globals, data), new RenderState())) out += chunk;
+      return out;
+    },
+    renderStreamAsync(data) {
+      return spec.root.a(newContext(spec.globals, data), new RenderState());
+    },
+    renderBlock(block, data) {
+      syncGuard();
+      const [R, ctx, fns] = blockSetup(block, data);
+      return fns.s(ctx, R);
+    },
+    renderBlockStream(block, data) {
+      syncGuard();
+      const [R, ctx, fns] = blockSetup(block, data);
+      return fns.g(ctx, R);
+    },
+    async renderBlockAsync(block, data) {
+      const [R, ctx, fns] = blockSetup(block, data);
+      let out = '';
+      for await (const chunk of fns.a(ctx, R)) out += chunk;
+      return out;
+    },
+    renderBlockStreamAsync(block, data) {
+      const [R, ctx, fns] = blockSetup(block, data);
+      return fns.a(ctx, R);
+    },
+    renderWithBlocks(overrides, data) {
+      syncGuard();
+      const R = new RenderState();
+      const known = new Set(t.listBlocks());
+      for (const [name, text] of Object.entries(overrides as Record<string, string>)) {
+        if (!known.has(name))
+          throw new TemplateRuntimeError(`Block '${name}' not found in template '${spec.name}'`, 'K-RUN-007', {
+            templateName: spec.name,
+          });
+        R.blocks[name] = constantBlock(String(text));
+      }
+      return spec.root.s(newContext(spec.globals, data), R);
+    },
+    listBlocks() {
+      const names = new Set<string>();
+      for (const s of chain()) for (const b of Object.keys(s.blocks)) names.add(b);
+      return [...names];
+    },
+    listDefs() {
+      return [...spec.defs];
+    },
+    requiredContext() {
+      return [...spec.requiredContext];
+    },
+  };
+  return t;
+}
+
+function constantBlock(text: string): BlockFns {
+  return {
+    s: () => text,
+    *g() {
+      yield text;
+    },
+    async *a() {
+      yield text;
+    },
+  };
+}
+
+/** Registers a template's blocks unless a more derived template already did. */
+export function registerBlocks(R: RenderState, blocks: Record<string, BlockFns>): void {
+  for (const name in blocks) if (!(name in R.blocks)) R.blocks[name] = blocks[name]!;
+}
+
+/** The context an include receives inside a loop: a flat copy of the scope plus loop locals. */
+export function includeContext(scope: Ctx, locals: Ctx): Ctx {
+  let root: object = scope;
+  while (Object.getPrototypeOf(root) && Object.getPrototypeOf(Object.getPrototypeOf(root))) root = Object.getPrototypeOf(root);
+  const out = Object.create(Object.getPrototypeOf(root)) as Ctx;
+  const chainObjs: Ctx[] = [];
+  for (let o: Ctx = scope; o !== Object.getPrototypeOf(root); o = Object.getPrototypeOf(o)) chainObjs.push(o);
+  for (let i = chainObjs.length - 1; i >= 0; i--) Object.assign(out, chainObjs[i]);
+  return Object.assign(out, locals);
+}
+
+/** A context of globals only (include without context, imports without context). */
+export function globalsContext(scope: Ctx): Ctx {
+  let root: object = scope;
+  while (Object.getPrototypeOf(root) && Object.getPrototypeOf(Object.getPrototypeOf(root))) root = Object.getPrototypeOf(root);
+  return Object.create(Object.getPrototypeOf(root)) as Ctx;
+}
+
+export interface DefInfo {
+  name: string;
+  params: string[];
+  vararg: string | null;
+  kwarg: string | null;
+}
+export type CallerFn = (slot?: unknown, bindings?: Ctx) => Markup;
+const REQUIRED = Symbol('required');
+export { REQUIRED };
+
+export interface KidaDef {
+  (...args: unknown[]): Markup;
+  kidaDef: DefInfo;
+  invoke(args: unknown[], caller: CallerFn | null): Markup;
+}
+
+/** Builds a template `def`: Python argument binding, a private ctx per call, Markup result. */
+export function makeDef(
+  info: DefInfo,
+  defaults: unknown[],
+  defCtx: Ctx,
+  body: (ctx: Ctx, caller: CallerFn | null) => string,
+): KidaDef {
+  const { name, params, vararg, kwarg } = info;
+  const invoke = (args: unknown[], caller: CallerFn | null): Markup => {
+    let kw: Record<string, unknown> | null = null;
+    let n = args.length;
+    if (n && args[n - 1] instanceof Kwargs) kw = (args[--n] as Kwargs).kw;
+    const ctx = Object.create(defCtx) as Ctx;
+    if (n > params.length && !vararg)
+      throw new PyError('TypeError', `${name}() takes ${params.length} positional arguments but ${n} were given`);
+    for (let i = 0; i < params.length && i < n; i++) ctx[params[i]!] = args[i];
+    if (vararg) ctx[vararg] = Tuple.from(args.slice(params.length, n));
+    let extra: Record<string, unknown> | null = kwarg ? {} : null;
+    if (kw)
+      for (const k of Object.keys(kw)) {
+        const idx = params.indexOf(k);
+        if (idx >= 0) {
+          if (idx < n) throw new PyError('TypeError', `${name}() got multiple values for argument '${k}'`);
+          ctx[k] = kw[k];
+        } else if (extra) extra[k] = kw[k];
+        else throw new PyError('TypeError', `${name}() got an unexpected keyword argument '${k}'`);
+      }
+    for (let i = n; i < params.length; i++) {
+      const p = params[i]!;
+      if (Object.prototype.hasOwnProperty.call(ctx, p)) continue;
+      if (defaults[i] === REQUIRED) throw new PyError('TypeError', `${name}() missing 1 required positional argument: '${p}'`);
+      ctx[p] = defaults[i];
+    }
+    if (kwarg) ctx[kwarg] = extra;
+    if (caller) ctx.caller = caller;
+    ctx.has_slot = () => caller !== null;
+    return new Markup(body(ctx, caller));
+  };
+  const f = ((...args: unknown[]) => invoke(args, null)) as KidaDef;
+  f.kidaDef = info;
+  f.invoke = invoke;
+  return f;
+}
+
+/** A region: a def whose parameter defaults are evaluated at call time. */
+export function makeRegion(
+  info: DefInfo,
+  defaults: (((ctx: Ctx) => unknown) | null)[],
+  defCtx: Ctx,
+  body: (ctx: Ctx, caller: CallerFn | null) => string,
+): KidaDef {
+  const invoke = (args: unknown[], caller: CallerFn | null): Markup => {
+    let kw: Record<string, unknown> = {};
+    let n = args.length;
+    if (n && args[n - 1] instanceof Kwargs) kw = (args[--n] as Kwargs).kw;
+    if (n > info.params.length)
+      throw new PyError('TypeError', `${info.name}() takes ${info.params.length} positional arguments but ${n} were given`);
+    const ctx = Object.create(defCtx) as Ctx;
+    info.params.forEach((p, i) => {
+      if (i < n) ctx[p] = args[i];
+      else if (Object.prototype.hasOwnProperty.call(kw, p)) ctx[p] = kw[p];
+      else if (defaults[i]) ctx[p] = defaults[i]!(ctx);
+      else throw new PyError('TypeError', `${info.name}() missing 1 required positional argument: '${p}'`);
+    });
+    for (const k of Object.keys(kw))
+      if (!info.params.includes(k)) throw new PyError('TypeError', `${info.name}() got an unexpected keyword argument '${k}'`);
+    return new Markup(body(ctx, caller));
+  };
+  const f = ((...args: unknown[]) => invoke(args, null)) as KidaDef;
+  f.kidaDef = info;
+  f.invoke = invoke;
+  return f;
+}
+
+/** Render functions of an async template's sync entry points. */
+export function asyncOnly(name: string): () => never {
+  return () => {
+    throw new TemplateRuntimeError(`Template '${name}' is async; use renderAsync() or renderStreamAsync()`, 'K-RUN-007', {
+      templateName: name,
+    });
+  };
+}
+
+/** The async stream of a template part that only has a sync generator. */
+export async function* asyncFromGen(this: unknown, ctx: Ctx, R: RenderState): AsyncGenerator<string, void, undefined> {
+  yield* (this as RenderFns).g(ctx, R);
+}
+
+/** `{% call f(args) %}`: invokes a def with the caller closure (other callables get no caller). */
+export function callWithCaller(f: unknown, args: unknown[], caller: CallerFn): unknown {
+  if (typeof f === 'function' && (f as Partial<KidaDef>).invoke) return (f as KidaDef).invoke(args, caller);
+  if (typeof f !== 'function') throw new PyError('TypeError', `'${typeof f}' object is not callable`);
+  return (f as (...a: unknown[]) => unknown)(...args);
+}
+
+/** The `loop` variable of a `for` over a materialised list. */
+export class LoopContext {
+  index0 = 0;
+  constructor(private readonly items: unknown[]) {}
+  get length(): number {
+    return this.items.length;
+  }
+  get index(): number {
+    return this.index0 + 1;
+  }
+  get first(): boolean {
+    return this.index0 === 0;
+  }
+  get last(): boolean {
+    return this.index0 === this.items.length - 1;
+  }
+  get revindex(): number {
+    return this.items.length - this.index0;
+  }
+  get revindex0(): number {
+    return this.items.length - this.index0 - 1;
+  }
+  get previtem(): unknown {
+    return this.index0 > 0 ? this.items[this.index0 - 1] : null;
+  }
+  get nextitem(): unknown {
+    return this.index0 + 1 < this.items.length ? this.items[this.index0 + 1] : null;
+  }
+  cycle(...values: unknown[]): unknown {
+    return values.length ? values[this.index0 % values.length] : null;
+  }
+}
+
+/** The `loop` of `{% async for %}`: the source length is unknown. */
+export class AsyncLoopContext {
+  index0 = 0;
+  previtem: unknown = null;
+  get index(): number {
+    return this.index0 + 1;
+  }
+  get first(): boolean {
+    return this.index0 === 0;
+  }
+  cycle(...values: unknown[]): unknown {
+    return values.length ? values[this.index0 % values.length] : null;
+  }
+  get last(): never {
+    return asyncLoopError('last');
+  }
+  get length(): never {
+    return asyncLoopError('length');
+  }
+  get revindex(): never {
+    return asyncLoopError('revindex');
+  }
+  get revindex0(): never {
+    return asyncLoopError('revindex0');
+  }
+  get nextitem(): never {
+    return asyncLoopError('nextitem');
+  }
+}
+function asyncLoopError(attr: string): never {
+  throw new TemplateRuntimeError(`loop.${attr} is not available in {% async for %}: the length of an async source is unknown`);
+}
+
+/** Iterates sync or async iterables for `{% async for %}`. */
+export function asyncIter(v: unknown): AsyncIterable<unknown> | Iterable<unknown> {
+  if (v != null && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return v as AsyncIterable<unknown>;
+  return iter(v);
+}
+
+/** Python iteration unpacking for `for a, b in ...` (exact arity). */
+export function unpackIter(v: unknown, n: number): unknown[] {
+  const items = Array.isArray(v) ? v : [...iter(v)];
+  if (items.length !== n)
+    throw new PyError(
+      'ValueError',
+      items.length > n ? `too many values to unpack (expected ${n})` : `not enough values to unpack (expected ${n}, got ${items.length})`,
+    );
+  return items;
+}
+
+/** Destructuring in `set a, b = v` indexes (extra elements ignored, too few is an IndexError). */
+export function unpackIndex(v: unknown, n: number): unknown[] {
+  const items = typeof v === 'string' ? [...v] : Array.isArray(v) ? v : [...iter(v)];
+  if (items.length < n) throw new PyError('IndexError', 'list index out of range');
+  return items;
+}
+
+/** Runtime errors leaving a template name the template and the line being executed. */
+export function wrapError(e: unknown, templateName: string, line: number): unknown {
+  if (e instanceof TemplateError) {
+    if (e.lineno == null && line) {
+      e.templateName ??= templateName;
+      e.lineno = line;
+      e.message = `${e.message}\n  --> ${templateName}:${line}`;
+    } else if (e.templateName == null) e.templateName = templateName;
+    return e;
+  }
+  if (e instanceof RangeError && /call stack/i.test(e.message))
+    return new TemplateRuntimeError(`Recursion too deep: ${e.message}`, 'K-RUN-007', { templateName, lineno: line, cause: e });
+  const err = e instanceof Error ? e : new Error(String(e));
+  return new TemplateRuntimeError(`${err.name}: ${err.message}`, 'K-RUN-007', {
+    templateName,
+    lineno: line || null,
+    cause: e,
+  });
+}
+
+/** Loads the namespace of `{% import %}`: the imported template's top-level names. */
+export function importNamespace(t: Template, ctx: Ctx, R: RenderState): Ctx {
+  t.spec.root.s(ctx, R.sub());
+  const ns: Ctx = Object.create(null);
+  for (const k of Object.keys(ctx)) ns[k] = ctx[k];
+  return ns;
+}
+
+/** `{% from x import a %}` accepts callables only. */
+export function importName(ns: Ctx, name: string, templateName: string): unknown {
+  const v = Object.prototype.hasOwnProperty.call(ns, name) ? ns[name] : undefined;
+  if (typeof v !== 'function')
+    throw new TemplateRuntimeError(`Macro '${name}' not found in template '${templateName}'`, 'K-RUN-008');
+  return v;
+}
+
+export function undefinedName(name: string, scope: Ctx): never {
+  const names: string[] = [];
+  for (const k in scope) names.push(k);
+  const hint = didYouMean(name, names);
+  throw new UndefinedError(name, 'variable', { suggestion: hint ? `Did you mean '${hint}'?` : null });
+}
+
+export function notFound(name: string, from: string | null): never {
+  throw new TemplateNotFoundError(`Template '${name}' not found${from ? ` (referenced from ${from})` : ''}`);
+}
+
+/** `consume(key, default)`: the innermost `{% provide %}` value for key. */
+export function consume(R: RenderState, key: unknown, dflt: unknown = null): unknown {
+  const stack = R.provided.get(String(key));
+  return stack && stack.length ? stack[stack.length - 1] : dflt;
+}
+export function provide(R: RenderState, key: string, value: unknown): void {
+  let stack = R.provided.get(key);
+  if (!stack) R.provided.set(key, (stack = []));
+  stack.push(value);
+}
+export function unprovide(R: RenderState, key: string): void {
+  R.provided.get(key)!.pop();
+}
+export function pushStack(R: RenderState, name: string, text: string): void {
+  let stack = R.stacks.get(name);
+  if (!stack) R.stacks.set(name, (stack = []));
+  stack.push(text);
+}
+export function readStack(R: RenderState, name: string): string {
+  return (R.stacks.get(name) ?? []).join('');
+}
+
+export { UNDEF, getattr };
