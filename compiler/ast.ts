@@ -33,7 +33,7 @@ export type Expr =
 /** A literal. `isFloat` marks float literals (`1.0`) so they render as Python floats. */
 export interface Const extends Pos {
   type: 'Const';
-  value: string | number | boolean | null;
+  value: string | number | bigint | boolean | null;
   isFloat?: boolean;
 }
 export interface Name extends Pos {

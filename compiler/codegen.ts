@@ -978,7 +978,7 @@ export class Generator {
     const lit = n.template.type === 'Const' && typeof n.template.value === 'string';
     if (n.ignoreMissing) {
       const t = this.id('$tp');
-      const name = lit ? q(this.o.resolveName(n.template.value as string)) : this.expr(n.template);
+      const name = lit ? q(this.o.resolveName((n.template as A.Const).value as string)) : this.expr(n.template);
       this.w(`const ${t} = $env.tryLoad(${name}, $NAME);`);
       this.w(`if (${t}) {`);
       this.subRender(`${t}.spec.root`, ctx, 'R.sub()');
@@ -1171,6 +1171,7 @@ export class Generator {
       return v < 0 ? `(${v})` : String(v);
     }
     if (typeof v === 'string') return q(v);
+    if (typeof v === 'bigint') return `${v}n`;
     return String(v);
   }
 

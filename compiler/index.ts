@@ -75,7 +75,7 @@ export function generate(source: string, options: CompileOptions = {}): Generate
   return gen.generate();
 }
 
-function relativeImport(target: string, from: string): string {
+export function relativeImport(target: string, from: string): string {
   const fromDir = from.split('/').slice(0, -1);
   const to = target.split('/');
   let i = 0;

@@ -1,0 +1,1272 @@
+// The parser: tokens → AST, by recursive descent. The expression grammar follows the
+// precedence table of the language reference (lowest first):
+//   ??  →  ternary  →  or  →  and  →  not  →  comparisons/tests  →  + - ~
+//   →  filters | ?| |> ?|>  →  * / // %  →  unary - + await  →  **  →  postfix  →  primary
+
+import type * as A from './ast.js';
+import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
+import { tokenize, type LexOptions, type Token } from './lexer.js';
+
+const KEYWORDS = [
+  'if', 'unless', 'for', 'async', 'while', 'break', 'continue', 'set', 'let', 'export', 'promote', 'template', 'block',
+  'fragment', 'globals', 'imports', 'extends', 'include', 'import', 'from', 'with', 'raw', 'def', 'region', 'call',
+  'capture', 'cache', 'filter', 'flush', 'slot', 'yield', 'match', 'try', 'spaceless', 'embed', 'push', 'stack',
+  'provide', 'trans',
+];
+const JINJA_HINTS: Record<string, string> = {
+  macro: "Kida uses {% def %} instead of {% macro %}",
+  endmacro: "Kida uses {% def %}…{% end %} instead of {% macro %}…{% endmacro %}",
+  namespace: 'Use {% let %} / {% export %} for values that outlive a block',
+  endset: 'Use {% capture name %}…{% end %} to capture a block of output',
+  fill: 'Use {% slot name %} inside {% call %} to fill a slot',
+  endfill: 'Use {% slot name %}…{% end %} inside {% call %}',
+  autoescape: 'Kida has no {% autoescape %} tag: escaping is configured on the Environment; use | safe or | escape',
+  do: 'Kida has no {% do %} tag: use {% set _ = expr %}',
+};
+const CONTINUATIONS = new Set(['elif', 'else', 'empty', 'case', 'fallback', 'plural']);
+const CONST_NAMES: Record<string, A.Const['value']> = { true: true, false: false, none: null, True: true, False: false, None: null };
+
+interface OpenBlock {
+  tag: string;
+  line: number;
+}
+
+export function parse(source: string, options: LexOptions = {}): A.TemplateAst {
+  return new Parser(source, options).parseTemplate();
+}
+
+class Parser {
+  private toks: Token[];
+  private i = 0;
+  private readonly name: string;
+  private open: OpenBlock[] = [];
+  /** Statement nesting for placement rules: 'top', 'def', 'block', 'loop', 'other'. */
+  private ctxStack: string[] = ['top'];
+  private loopDepth = 0;
+  private sawTemplateDecl = false;
+
+  constructor(
+    private readonly source: string,
+    options: LexOptions,
+  ) {
+    this.name = options.name ?? '<template>';
+    this.toks = tokenize(source, options);
+  }
+
+  // ------------------------------------------------------------------ token helpers
+
+  private get tok(): Token {
+    return this.toks[this.i]!;
+  }
+  private peek(n = 1): Token {
+    return this.toks[Math.min(this.i + n, this.toks.length - 1)]!;
+  }
+  private next(): Token {
+    const t = this.toks[this.i]!;
+    if (this.i < this.toks.length - 1) this.i++;
+    return t;
+  }
+  private isOp(v: string, t: Token = this.tok): boolean {
+    return t.type === 'op' && t.value === v;
+  }
+  private isName(v?: string, t: Token = this.tok): boolean {
+    return t.type === 'name' && (v === undefined || t.value === v);
+  }
+  private acceptOp(v: string): boolean {
+    if (this.isOp(v)) {
+      this.next();
+      return true;
+    }
+    return false;
+  }
+  private acceptName(v: string): boolean {
+    if (this.isName(v)) {
+      this.next();
+      return true;
+    }
+    return false;
+  }
+  private fail(msg: string, code = 'K-PAR-001', t: { line: number; col: number } = this.tok, suggestion: string | null = null): never {
+    let full = msg;
+    if (this.open.length && code !== 'K-PAR-002')
+      full += '\n\nOpen blocks:\n' + [...this.open].reverse().map((b) => `  - ${b.tag} (opened at line ${b.line})`).join('\n');
+    throw new TemplateSyntaxError(full, code, { templateName: this.name, lineno: t.line, colno: t.col, source: this.source, suggestion });
+  }
+  private describe(t: Token): string {
+    return t.type === 'op' || t.type === 'name' ? `'${t.value}'` : t.type === 'eof' ? 'end of template' : t.type;
+  }
+  private expectOp(v: string): Token {
+    if (!this.isOp(v)) this.fail(`Expected '${v}', got ${this.describe(this.tok)}`, 'K-PAR-003');
+    return this.next();
+  }
+  private expectName(what = 'a name'): Token {
+    if (this.tok.type !== 'name') this.fail(`Expected ${what}, got ${this.describe(this.tok)}`, 'K-PAR-003');
+    return this.next();
+  }
+  private expectBlockEnd(): void {
+    if (this.tok.type !== 'block_end') this.fail(`Unexpected ${this.describe(this.tok)} in tag: expected %}`, 'K-PAR-001');
+    this.next();
+  }
+  private pos(t: Token): A.Pos {
+    return { line: t.line, col: t.col };
+  }
+
+  // ------------------------------------------------------------------ template structure
+
+  parseTemplate(): A.TemplateAst {
+    const { nodes, stop } = this.body([]);
+    if (stop) this.fail(`Unexpected '${stop.value}'`, 'K-PAR-001', stop);
+    return { name: this.name, body: nodes };
+  }
+
+  /**
+   * Parses statements until a block tag whose keyword is in `stops` (the keyword token is
+   * consumed and returned; the rest of that tag is left for the caller).
+   */
+  private body(stops: string[]): { nodes: A.Node[]; stop: Token | null } {
+    const nodes: A.Node[] = [];
+    for (;;) {
+      const t = this.tok;
+      if (t.type === 'eof') {
+        if (this.open.length) {
+          const b = this.open[this.open.length - 1]!;
+          this.fail(`Unclosed '${b.tag}' block (opened at line ${b.line})`, 'K-PAR-002', t,
+            `Add {% end %} (or {% end${b.tag} %}) to close the '${b.tag}' block`);
+        }
+        return { nodes, stop: null };
+      }
+      if (t.type === 'data') {
+        this.next();
+        const last = nodes[nodes.length - 1];
+        if (last && last.type === 'Data') last.text += t.value;
+        else nodes.push({ type: 'Data', text: t.value, line: t.line, col: t.col });
+        continue;
+      }
+      if (t.type === 'var_begin') {
+        this.next();
+        if (this.tok.type === 'var_end') this.fail('Empty expression in {{ }}', 'K-PAR-003');
+        const expr = this.expression();
+        if ((this.tok as Token).type !== 'var_end') this.fail(`Unexpected ${this.describe(this.tok)} in output tag: expected }}`, 'K-PAR-001');
+        this.next();
+        nodes.push({ type: 'Output', expr, line: t.line, col: t.col });
+        continue;
+      }
+      if (t.type === 'block_begin') {
+        const kw = this.peek();
+        if (kw.type !== 'name') {
+          this.next();
+          this.fail(`Expected a tag name after {%, got ${this.describe(kw)}`, 'K-PAR-001', kw);
+        }
+        if (stops.includes(kw.value)) {
+          this.next();
+          return { nodes, stop: this.next() };
+        }
+        this.next();
+        const node = this.statement();
+        if (node) {
+          const last = nodes[nodes.length - 1];
+          if (node.type === 'Data' && last && last.type === 'Data') last.text += node.text;
+          else nodes.push(node);
+        }
+        continue;
+      }
+      this.fail(`Unexpected ${this.describe(t)}`);
+    }
+  }
+
+  /** Opens a block, parses its body up to one of `cont` or an end tag; returns the stop keyword. */
+  private block(tag: string, at: Token, cont: string[], extraEnds: string[] = []): { nodes: A.Node[]; stop: string } {
+    this.open.push({ tag, line: at.line });
+    const ends = ['end', `end${tag}`, ...extraEnds];
+    const { nodes, stop } = this.body([...ends, ...cont]);
+    this.open.pop();
+    const kw = stop!.value;
+    if (ends.includes(kw)) {
+      if (kw === 'endblock' || kw === 'endfragment') {
+        if (this.tok.type === 'name') this.fail(`{% ${kw} %} takes no name: use {% ${kw} %} or {% end %}`, 'K-PAR-007');
+      }
+      this.expectBlockEnd();
+      return { nodes, stop: 'end' };
+    }
+    return { nodes, stop: kw };
+  }
+
+  private inCtx<T>(c: string, f: () => T): T {
+    this.ctxStack.push(c);
+    try {
+      return f();
+    } finally {
+      this.ctxStack.pop();
+    }
+  }
+
+  // ------------------------------------------------------------------ statements
+
+  private statement(): A.Node | null {
+    const kwTok = this.next();
+    const kw = kwTok.value;
+    const p = this.pos(kwTok);
+    switch (kw) {
+      case 'if':
+      case 'unless':
+        return this.ifStmt(kwTok, kw === 'unless');
+      case 'for':
+        return this.forStmt(kwTok, false);
+      case 'async':
+        if (!this.acceptName('for')) this.fail("Expected 'for' after 'async'", 'K-PAR-001');
+        return this.forStmt(kwTok, true);
+      case 'while': {
+        const cond = this.expression();
+        this.expectBlockEnd();
+        this.loopDepth++;
+        const { nodes } = this.inCtx('loop', () => this.block('while', kwTok, []));
+        this.loopDepth--;
+        return { type: 'While', cond, body: nodes, ...p };
+      }
+      case 'break':
+      case 'continue':
+        if (!this.loopDepth) this.fail(`'${kw}' outside loop`, 'K-PAR-001', kwTok);
+        this.expectBlockEnd();
+        return { type: kw === 'break' ? 'Break' : 'Continue', ...p };
+      case 'set':
+      case 'let':
+      case 'export':
+      case 'promote':
+        return this.setStmt(kwTok, kw);
+      case 'with':
+        return this.withStmt(kwTok);
+      case 'match':
+        return this.matchStmt(kwTok);
+      case 'def':
+        return this.defStmt(kwTok);
+      case 'region':
+        return this.regionStmt(kwTok);
+      case 'call':
+        return this.callStmt(kwTok);
+      case 'slot':
+        return this.slotStmt(kwTok);
+      case 'yield': {
+        const name = this.tok.type === 'name' ? this.next().value : 'default';
+        this.expectBlockEnd();
+        return { type: 'Yield', name, ...p };
+      }
+      case 'import': {
+        const template = this.expression();
+        if (!this.acceptName('as')) this.fail("Expected 'as' in {% import %}", 'K-PAR-003');
+        const alias = this.expectName('a namespace name').value;
+        const withContext = this.contextModifier(false);
+        this.expectBlockEnd();
+        return { type: 'Import', template, alias, withContext, ...p };
+      }
+      case 'from':
+        return this.fromImport(kwTok);
+      case 'include':
+        return this.includeStmt(kwTok);
+      case 'extends': {
+        if (this.ctxStack[this.ctxStack.length - 1] !== 'top') this.fail('{% extends %} must be at the template top level', 'K-PAR-007', kwTok);
+        const template = this.expression();
+        this.expectBlockEnd();
+        return { type: 'Extends', template, ...p };
+      }
+      case 'block':
+      case 'fragment':
+        return this.blockStmt(kwTok, kw === 'fragment');
+      case 'globals':
+      case 'imports': {
+        this.expectBlockEnd();
+        const { nodes } = this.block(kw, kwTok, []);
+        return { type: 'Globals', body: nodes, ...p };
+      }
+      case 'embed':
+        return this.embedStmt(kwTok);
+      case 'capture': {
+        const name = this.expectName('a variable name').value;
+        let filter: A.Capture['filter'] = null;
+        if (this.acceptOp('|')) {
+          const fname = this.expectName('a filter name').value;
+          const [args, kwargs] = this.isOp('(') ? this.callArgs() : [[], []];
+          filter = { name: fname, args, kwargs };
+        }
+        this.expectBlockEnd();
+        const { nodes } = this.inCtx('other', () => this.block('capture', kwTok, []));
+        return { type: 'Capture', name, body: nodes, filter, ...p };
+      }
+      case 'filter': {
+        const name = this.expectName('a filter name').value;
+        const [args, kwargs] = this.isOp('(') ? this.callArgs() : [[], []];
+        if (this.isOp('|')) this.fail('{% filter %} takes a single filter; apply more inside the body', 'K-PAR-007');
+        this.expectBlockEnd();
+        const { nodes } = this.inCtx('other', () => this.block('filter', kwTok, []));
+        return { type: 'FilterBlock', name, args, kwargs, body: nodes, ...p };
+      }
+      case 'spaceless': {
+        this.expectBlockEnd();
+        const { nodes } = this.inCtx('other', () => this.block('spaceless', kwTok, []));
+        return { type: 'Spaceless', body: nodes, ...p };
+      }
+      case 'cache': {
+        const key = this.expression();
+        let ttl: A.Expr | null = null;
+        const depends: A.Expr[] = [];
+        while (this.acceptOp(',')) {
+          const k = this.expectName('ttl= or depends=').value;
+          this.expectOp('=');
+          const v = this.expression();
+          if (k === 'ttl') ttl = v;
+          else if (k === 'depends') depends.push(v);
+          else this.fail(`Unknown cache option '${k}'`, 'K-PAR-003');
+        }
+        this.expectBlockEnd();
+        const { nodes } = this.inCtx('other', () => this.block('cache', kwTok, []));
+        return { type: 'Cache', key, ttl, depends, body: nodes, ...p };
+      }
+      case 'flush':
+        this.expectBlockEnd();
+        return { type: 'Flush', ...p };
+      case 'try':
+        return this.tryStmt(kwTok);
+      case 'provide': {
+        const key = this.expectName('a key name').value;
+        this.expectOp('=');
+        const value = this.expression();
+        this.expectBlockEnd();
+        const { nodes } = this.inCtx('other', () => this.block('provide', kwTok, []));
+        return { type: 'Provide', key, value, body: nodes, ...p };
+      }
+      case 'push': {
+        const t = this.tok;
+        if (t.type !== 'string') this.fail('{% push %} takes a string literal stack name', 'K-PAR-003');
+        this.next();
+        this.expectBlockEnd();
+        const { nodes } = this.inCtx('other', () => this.block('push', kwTok, []));
+        return { type: 'Push', stack: t.str!, body: nodes, ...p };
+      }
+      case 'stack': {
+        const t = this.tok;
+        if (t.type !== 'string') this.fail('{% stack %} takes a string literal stack name', 'K-PAR-003');
+        this.next();
+        this.expectBlockEnd();
+        return { type: 'Stack', name: t.str!, ...p };
+      }
+      case 'trans':
+        return this.transStmt(kwTok);
+      case 'template':
+        return this.templateDecl(kwTok);
+      default:
+        break;
+    }
+    if (CONTINUATIONS.has(kw)) this.fail(`Unexpected '{% ${kw} %}' outside of its block`, 'K-PAR-001', kwTok);
+    if (kw === 'end' || (kw.startsWith('end') && (KEYWORDS.includes(kw.slice(3)) || kw === 'endunless'))) {
+      const innermost = this.open[this.open.length - 1];
+      if (innermost)
+        this.fail(`Mismatched closing tag: '{% ${kw} %}' closes '${innermost.tag}' (opened at line ${innermost.line})`, 'K-PAR-001', kwTok,
+          `Use {% end %} or {% end${innermost.tag} %}; kida check --strict flags bare {% end %}`);
+      this.fail(`Unexpected '{% ${kw} %}': there is no open block to close`, 'K-PAR-001', kwTok);
+    }
+    if (JINJA_HINTS[kw]) this.fail(`Unknown block keyword: ${kw}`, 'K-PAR-001', kwTok, JINJA_HINTS[kw]);
+    const hint = didYouMean(kw, KEYWORDS);
+    return this.fail(`Unknown block keyword: ${kw}`, 'K-PAR-001', kwTok,
+      hint ? `Did you mean '${hint}'?` : `Valid keywords: ${KEYWORDS.join(', ')}`);
+  }
+
+  private ifStmt(at: Token, unless: boolean): A.If {
+    const branches: A.If['branches'] = [];
+    let cond = this.expression();
+    if (unless) cond = { type: 'UnaryOp', op: 'not', operand: cond, line: cond.line, col: cond.col };
+    this.expectBlockEnd();
+    const tag = unless ? 'unless' : 'if';
+    let line = at.line;
+    let else_: A.Node[] | null = null;
+    for (;;) {
+      const { nodes, stop } = this.inCtx('other', () => this.block(tag, at, unless ? ['else'] : ['elif', 'else'], unless ? ['endif'] : []));
+      branches.push({ cond, body: nodes, line });
+      if (stop === 'elif') {
+        line = this.toks[this.i - 1]!.line;
+        cond = this.expression();
+        this.expectBlockEnd();
+        continue;
+      }
+      if (stop === 'else') {
+        this.expectBlockEnd();
+        else_ = this.inCtx('other', () => this.block(tag, at, [], unless ? ['endif'] : [])).nodes;
+      }
+      break;
+    }
+    return { type: 'If', branches, else_, ...this.pos(at) };
+  }
+
+  private forStmt(at: Token, isAsync: boolean): A.For {
+    const target = this.forTarget();
+    if (!this.acceptName('in')) this.fail("Expected 'in' in {% for %}", 'K-PAR-003');
+    const iter = this.iterExpr();
+    let cond: A.Expr | null = null;
+    if (this.acceptName('if')) cond = this.orExpr();
+    if (this.isName('recursive')) this.fail('Recursive loops are not supported: use a {% def %} that calls itself', 'K-PAR-007');
+    this.expectBlockEnd();
+    this.loopDepth++;
+    const { nodes, stop } = this.inCtx('loop', () => this.block('for', at, ['else', 'empty']));
+    this.loopDepth--;
+    let else_: A.Node[] | null = null;
+    if (stop !== 'end') {
+      this.expectBlockEnd();
+      else_ = this.inCtx('other', () => this.block('for', at, [])).nodes;
+    }
+    return { type: 'For', target, iter, cond, body: nodes, else_, isAsync, ...this.pos(at) };
+  }
+
+  /** `a`, `a, b`, `(a, b)`: names only (no nested patterns in loops). */
+  private forTarget(): A.Target {
+    const start = this.tok;
+    if (this.acceptOp('(')) {
+      const items: A.Target[] = [];
+      do {
+        if (this.isOp(')')) break;
+        const t = this.expectName('a loop variable');
+        items.push({ type: 'NameTarget', name: t.value, ...this.pos(t) });
+      } while (this.acceptOp(','));
+      this.expectOp(')');
+      return { type: 'TupleTarget', items, ...this.pos(start) };
+    }
+    const first = this.expectName('a loop variable');
+    const items: A.Target[] = [{ type: 'NameTarget', name: first.value, ...this.pos(first) }];
+    let tuple = false;
+    while (this.acceptOp(',')) {
+      tuple = true;
+      if (this.isName('in')) break;
+      const t = this.expectName('a loop variable');
+      items.push({ type: 'NameTarget', name: t.value, ...this.pos(t) });
+    }
+    return tuple ? { type: 'TupleTarget', items, ...this.pos(start) } : items[0]!;
+  }
+
+  /** The loop iterable: no ternary (so `if` starts the inline filter) but `??` allowed. */
+  private iterExpr(): A.Expr {
+    const left = this.orExpr();
+    if (this.isOp('??')) {
+      const t = this.next();
+      return { type: 'NullCoalesce', left, right: this.iterExpr(), ...this.pos(t) };
+    }
+    return left;
+  }
+
+  /** Assignment targets: names and (nested) parenthesised tuples, comma-separated. */
+  private assignTarget(): A.Target {
+    const start = this.tok;
+    const one = (): A.Target => {
+      const t = this.tok;
+      if (this.acceptOp('(')) {
+        const items: A.Target[] = [];
+        do {
+          if (this.isOp(')')) break;
+          items.push(one());
+        } while (this.acceptOp(','));
+        this.expectOp(')');
+        return { type: 'TupleTarget', items, ...this.pos(t) };
+      }
+      const n = this.expectName('a variable name');
+      if (this.isOp('.') || this.isOp('['))
+        this.fail('Assigning to attributes or items is not supported: build a new value with {% set %}', 'K-PAR-007');
+      return { type: 'NameTarget', name: n.value, ...this.pos(n) };
+    };
+    const first = one();
+    if (!this.isOp(',')) return first;
+    const items = [first];
+    while (this.acceptOp(',')) {
+      if (this.isOp('=')) break;
+      items.push(one());
+    }
+    return { type: 'TupleTarget', items, ...this.pos(start) };
+  }
+
+  private setStmt(at: Token, kind: A.SetStmt['kind']): A.SetStmt {
+    const assignments: A.SetStmt['assignments'] = [];
+    for (;;) {
+      const target = this.assignTarget();
+      let coalesce = false;
+      if (this.isOp('??') && this.isOp('=', this.peek())) {
+        this.next();
+        this.next();
+        coalesce = true;
+        if (target.type !== 'NameTarget') this.fail('??= cannot assign to a tuple target', 'K-PAR-003', at);
+      } else if (!this.acceptOp('=')) {
+        if (this.tok.type === 'block_end' && kind === 'set')
+          this.fail('Block-style {% set x %}…{% endset %} is not supported', 'K-PAR-007', at, 'Use {% capture x %}…{% end %}');
+        this.fail(`Expected '=' in {% ${kind} %}, got ${this.describe(this.tok)}`, 'K-PAR-003');
+      }
+      // The value: an expression or an implicit tuple, up to a `, name =` that starts the next assignment.
+      const first = this.expression();
+      const items = [first];
+      let tuple = false;
+      while (this.isOp(',') && !this.startsAssignment(1)) {
+        this.next();
+        tuple = true;
+        if (this.tok.type === 'block_end') break;
+        items.push(this.expression());
+      }
+      const value: A.Expr = tuple ? { type: 'Tuple', items, line: first.line, col: first.col } : first;
+      assignments.push({ target, value, coalesce });
+      if (this.acceptOp(',')) continue;
+      break;
+    }
+    this.expectBlockEnd();
+    return { type: 'Set', kind, assignments, ...this.pos(at) };
+  }
+
+  /** Does the token at offset start `name =`, `name ??=`, `a, b =` or `(a, b) =`? */
+  private startsAssignment(offset: number): boolean {
+    let j = this.i + offset;
+    let depth = 0;
+    for (; j < this.toks.length; j++) {
+      const t = this.toks[j]!;
+      if (t.type === 'op' && t.value === '(') depth++;
+      else if (t.type === 'op' && t.value === ')') depth--;
+      else if (t.type === 'name' || (t.type === 'op' && t.value === ',')) {
+        /* part of a target list */
+      } else break;
+      if (depth < 0) return false;
+    }
+    const t = this.toks[j];
+    if (!t || depth !== 0) return false;
+    if (t.type === 'op' && t.value === '=') return this.toks[this.i + offset]!.type === 'name' || this.isOp('(', this.toks[this.i + offset]!);
+    if (t.type === 'op' && t.value === '??') return this.isOp('=', this.toks[j + 1]!);
+    return false;
+  }
+
+  private withStmt(at: Token): A.With | A.WithIf {
+    if (this.tok.type === 'name' && this.isOp('=', this.peek())) {
+      const bindings: A.With['bindings'] = [];
+      do {
+        const n = this.expectName('a variable name').value;
+        this.expectOp('=');
+        bindings.push({ name: n, value: this.expression() });
+      } while (this.acceptOp(','));
+      this.expectBlockEnd();
+      const { nodes } = this.inCtx('other', () => this.block('with', at, []));
+      return { type: 'With', bindings, body: nodes, ...this.pos(at) };
+    }
+    const subjects = [this.expression()];
+    while (this.acceptOp(',')) subjects.push(this.expression());
+    const targets: A.Target[] = [];
+    if (this.acceptName('as')) {
+      const t = this.assignTarget();
+      if (t.type === 'TupleTarget' && subjects.length > 1) targets.push(...t.items);
+      else targets.push(t);
+    }
+    this.expectBlockEnd();
+    const { nodes, stop } = this.inCtx('other', () => this.block('with', at, ['else', 'empty']));
+    let else_: A.Node[] | null = null;
+    if (stop !== 'end') {
+      this.expectBlockEnd();
+      else_ = this.inCtx('other', () => this.block('with', at, [])).nodes;
+    }
+    return { type: 'WithIf', subjects, targets, body: nodes, else_, ...this.pos(at) };
+  }
+
+  private matchStmt(at: Token): A.Match {
+    let subjects: A.Expr[] | null = null;
+    if (this.tok.type !== 'block_end') {
+      subjects = [this.expression()];
+      while (this.acceptOp(',')) subjects.push(this.expression());
+    }
+    this.expectBlockEnd();
+    this.open.push({ tag: 'match', line: at.line });
+    // Text and comments before the first case are discarded.
+    while (this.tok.type === 'data') this.next();
+    const cases: A.Match['cases'] = [];
+    const close = () => {
+      this.open.pop();
+      this.expectBlockEnd();
+    };
+    for (;;) {
+      if (this.tok.type === 'eof') this.fail(`Unclosed 'match' block (opened at line ${at.line})`, 'K-PAR-002');
+      if (this.tok.type !== 'block_begin') this.fail('Expected {% case %} inside {% match %}', 'K-PAR-001');
+      const kw = this.peek();
+      if (kw.type === 'name' && (kw.value === 'end' || kw.value === 'endmatch')) {
+        this.next();
+        this.next();
+        close();
+        break;
+      }
+      if (!(kw.type === 'name' && kw.value === 'case')) this.fail('Expected {% case %} inside {% match %}', 'K-PAR-001', kw);
+      this.next();
+      this.next();
+      const pattern = this.pattern();
+      let guard: A.Expr | null = null;
+      if (this.acceptName('if')) guard = this.expression();
+      this.expectBlockEnd();
+      this.open.pop();
+      this.open.push({ tag: 'match', line: at.line });
+      const { nodes, stop } = this.inCtx('other', () => this.body(['case', 'end', 'endmatch']));
+      cases.push({ pattern, guard, body: nodes, line: kw.line });
+      if (!stop) this.fail(`Unclosed 'match' block (opened at line ${at.line})`, 'K-PAR-002');
+      if (stop!.value === 'case') {
+        this.i -= 2; // re-read `{% case`
+        continue;
+      }
+      close();
+      break;
+    }
+    return { type: 'Match', subjects, cases, ...this.pos(at) };
+  }
+
+  private pattern(): A.Pattern {
+    const items = [this.orExpr()];
+    while (this.acceptOp(',')) items.push(this.orExpr());
+    const toPattern = (e: A.Expr): A.Pattern => {
+      if (e.type === 'Name') return e.name === '_' ? { kind: 'wildcard' } : { kind: 'capture', name: e.name };
+      if (e.type === 'Tuple') return { kind: 'tuple', items: e.items.map(toPattern) };
+      return { kind: 'value', expr: e };
+    };
+    return items.length > 1 ? { kind: 'tuple', items: items.map(toPattern) } : toPattern(items[0]!);
+  }
+
+  private checkTopLevel(kind: string, at: Token): void {
+    const where = this.ctxStack[this.ctxStack.length - 1];
+    if (where !== 'top' && where !== 'def' && where !== 'block')
+      this.fail(`{% ${kind} %} must be declared at the top level (or inside a block, def or call body)`, 'K-TPL-004', at);
+  }
+
+  private params(allowStar: boolean): { params: A.Param[]; vararg: string | null; kwarg: string | null } {
+    const params: A.Param[] = [];
+    let vararg: string | null = null;
+    let kwarg: string | null = null;
+    this.expectOp('(');
+    while (!this.isOp(')')) {
+      if (allowStar && this.acceptOp('**')) {
+        kwarg = this.expectName('a parameter name').value;
+        if (!this.isOp(')')) this.fail('**kwargs must be the last parameter', 'K-PAR-003');
+        break;
+      }
+      if (allowStar && this.acceptOp('*')) {
+        if (!this.isName()) this.fail("A bare '*' (keyword-only marker) is not supported", 'K-PAR-007');
+        vararg = this.next().value;
+      } else {
+        const n = this.expectName('a parameter name').value;
+        let annotation: string | null = null;
+        if (this.acceptOp(':')) annotation = this.annotation();
+        let dflt: A.Expr | null = null;
+        if (this.acceptOp('=')) dflt = this.expression();
+        params.push({ name: n, annotation, default: dflt });
+      }
+      if (!this.acceptOp(',')) break;
+    }
+    this.expectOp(')');
+    return { params, vararg, kwarg };
+  }
+
+  /** Type annotation text: `NAME`, `NAME[T, ...]`, unions `A | B`. */
+  private annotation(): string {
+    const one = (): string => {
+      let s = this.expectName('a type name').value;
+      if (this.acceptOp('[')) {
+        const parts = [this.union()];
+        while (this.acceptOp(',')) parts.push(this.union());
+        this.expectOp(']');
+        s += `[${parts.join(', ')}]`;
+      }
+      return s;
+    };
+    this.union = () => {
+      const parts = [one()];
+      while (this.acceptOp('|')) parts.push(one());
+      return parts.join(' | ');
+    };
+    return this.union();
+  }
+  private union: () => string = () => '';
+
+  private defStmt(at: Token): A.Def {
+    this.checkTopLevel('def', at);
+    const name = this.expectName('a def name').value;
+    const { params, vararg, kwarg } = this.params(true);
+    this.expectBlockEnd();
+    const savedLoop = this.loopDepth;
+    this.loopDepth = 0;
+    const { nodes } = this.inCtx('def', () => this.block('def', at, []));
+    this.loopDepth = savedLoop;
+    return { type: 'Def', name, params, vararg, kwarg, body: nodes, ...this.pos(at) };
+  }
+
+  private regionStmt(at: Token): A.Region {
+    this.checkTopLevel('region', at);
+    const name = this.expectName('a region name').value;
+    const { params } = this.params(false);
+    this.expectBlockEnd();
+    const { nodes } = this.inCtx('def', () => this.block('region', at, []));
+    return { type: 'Region', name, params, body: nodes, ...this.pos(at) };
+  }
+
+  private callStmt(at: Token): A.CallBlock {
+    if (this.isOp('(')) this.fail('{% call(args) f() %} is not supported: use scoped slots ({% slot name let:x %})', 'K-PAR-007');
+    const call = this.expression();
+    this.expectBlockEnd();
+    const slots: A.CallBlock['slots'] = [];
+    let dflt: A.Node[] = [];
+    this.open.push({ tag: 'call', line: at.line });
+    for (;;) {
+      const { nodes, stop } = this.inCtx('def', () => this.body(['slot', 'end', 'endcall']));
+      dflt = dflt.concat(nodes);
+      if (!stop) this.fail(`Unclosed 'call' block (opened at line ${at.line})`, 'K-PAR-002');
+      if (stop!.value === 'slot') {
+        const name = this.tok.type === 'name' && this.tok.value !== 'let' ? this.next().value : 'default';
+        const params: string[] = [];
+        while (this.isName('let') && this.isOp(':', this.peek())) {
+          this.next();
+          this.next();
+          params.push(this.expectName('a slot parameter').value);
+          this.acceptOp(',');
+        }
+        this.expectBlockEnd();
+        const { nodes: body } = this.inCtx('def', () => this.block('slot', stop!, []));
+        slots.push({ name, params, body });
+        continue;
+      }
+      this.open.pop();
+      this.expectBlockEnd();
+      break;
+    }
+    slots.unshift({ name: 'default', params: [], body: dflt });
+    return { type: 'CallBlock', call, slots, ...this.pos(at) };
+  }
+
+  private slotStmt(at: Token): A.SlotStmt {
+    const name = this.tok.type === 'name' && this.tok.value !== 'let' ? this.next().value : 'default';
+    const bindings: A.SlotStmt['bindings'] = [];
+    while (this.isName('let') && this.isOp(':', this.peek())) {
+      this.next();
+      this.next();
+      const n = this.expectName('a slot binding').value;
+      let value: A.Expr = { type: 'Name', name: n, line: at.line, col: at.col };
+      if (this.acceptOp('=')) value = this.expression();
+      bindings.push({ name: n, value });
+      this.acceptOp(',');
+    }
+    this.expectBlockEnd();
+    let body: A.Node[] | null = null;
+    if (bindings.length) body = this.block('slot', at, []).nodes;
+    return { type: 'Slot', name, bindings, body, ...this.pos(at) };
+  }
+
+  /** `with context` / `without context` (the default is given). */
+  private contextModifier(dflt: boolean): boolean {
+    let v = dflt;
+    for (;;) {
+      if (this.isName('with') && this.isName('context', this.peek())) {
+        this.next();
+        this.next();
+        v = true;
+      } else if (this.isName('without') && this.isName('context', this.peek())) {
+        this.next();
+        this.next();
+        v = false;
+      } else return v;
+    }
+  }
+
+  private fromImport(at: Token): A.FromImport {
+    const template = this.expression();
+    if (!this.acceptName('import')) this.fail("Expected 'import' in {% from … import %}", 'K-PAR-003');
+    const names: A.FromImport['names'] = [];
+    do {
+      if (this.isName('with') || this.isName('without')) break;
+      const n = this.expectName('a name to import').value;
+      const alias = this.acceptName('as') ? this.expectName('an alias').value : n;
+      names.push({ name: n, alias });
+    } while (this.acceptOp(','));
+    const withContext = this.contextModifier(false);
+    this.expectBlockEnd();
+    return { type: 'FromImport', template, names, withContext, ...this.pos(at) };
+  }
+
+  private includeStmt(at: Token): A.Include {
+    const template = this.expression();
+    let ignoreMissing = false;
+    let withContext = true;
+    for (;;) {
+      if (this.isName('ignore') && this.isName('missing', this.peek())) {
+        this.next();
+        this.next();
+        ignoreMissing = true;
+      } else if (this.isName('with') && this.isName('context', this.peek())) {
+        this.next();
+        this.next();
+        withContext = true;
+      } else if (this.isName('without') && this.isName('context', this.peek())) {
+        this.next();
+        this.next();
+        withContext = false;
+      } else if (this.isName('with'))
+        this.fail('{% include … with name=value %} is not supported', 'K-PAR-007', this.tok, 'Set the values with {% let %} before the include');
+      else if (this.isName('only')) this.fail("{% include … only %} is not supported: use 'without context'", 'K-PAR-007');
+      else break;
+    }
+    this.expectBlockEnd();
+    return { type: 'Include', template, ignoreMissing, withContext, ...this.pos(at) };
+  }
+
+  private blockStmt(at: Token, fragment: boolean): A.Block {
+    const n = this.expectName(fragment ? 'a fragment name' : 'a block name');
+    if (this.isOp('-')) this.fail(`Block names must be identifiers: '${n.value}-…' contains a hyphen`, 'K-PAR-006', n, `Use '${n.value}_…' instead`);
+    const modifiers: A.Block['modifiers'] = {};
+    let cond: A.Expr | null = null;
+    while (this.tok.type === 'name' && this.tok.value !== 'if') {
+      const k = this.next();
+      if (!this.acceptOp('=')) this.fail(`Unexpected '${k.value}' in {% ${fragment ? 'fragment' : 'block'} %}: expected name=literal modifiers`, 'K-PAR-007', k);
+      if (k.value in modifiers) this.fail(`Duplicate block modifier '${k.value}'`, 'K-PAR-007', k);
+      const neg = this.acceptOp('-');
+      const v = this.next();
+      let value: A.ModifierValue;
+      if (v.type === 'string' && !neg) value = v.str!;
+      else if (v.type === 'int' || v.type === 'float') value = neg ? -v.num! : v.num!;
+      else if (v.type === 'name' && v.value in CONST_NAMES && !neg) value = CONST_NAMES[v.value] as A.ModifierValue;
+      else return this.fail('Block modifiers take literal values (string, number, true/false/none)', 'K-PAR-007', v);
+      modifiers[k.value] = value;
+    }
+    if (this.acceptName('if')) {
+      if (fragment) this.fail('{% fragment %} cannot take an if guard', 'K-PAR-007');
+      cond = this.expression();
+    }
+    this.expectBlockEnd();
+    const savedLoop = this.loopDepth;
+    this.loopDepth = 0;
+    const { nodes } = this.inCtx('block', () => this.block(fragment ? 'fragment' : 'block', at, []));
+    this.loopDepth = savedLoop;
+    return { type: 'Block', name: n.value, body: nodes, cond, modifiers, fragment, ...this.pos(at) };
+  }
+
+  private embedStmt(at: Token): A.Embed {
+    const template = this.expression();
+    const withContext = this.contextModifier(true);
+    this.expectBlockEnd();
+    this.open.push({ tag: 'embed', line: at.line });
+    const blocks: A.Block[] = [];
+    for (;;) {
+      const t = this.tok;
+      if (t.type === 'eof') this.fail(`Unclosed 'embed' block (opened at line ${at.line})`, 'K-PAR-002');
+      if (t.type === 'data') {
+        this.next();
+        continue;
+      }
+      if (t.type === 'var_begin') this.fail('Only {% block %} overrides may appear inside {% embed %}', 'K-PAR-001');
+      const kw = this.peek();
+      if (kw.type === 'name' && (kw.value === 'end' || kw.value === 'endembed')) {
+        this.next();
+        this.next();
+        this.expectBlockEnd();
+        break;
+      }
+      if (kw.type === 'name' && kw.value === 'block') {
+        this.next();
+        const kt = this.next();
+        blocks.push(this.blockStmt(kt, false));
+        continue;
+      }
+      this.fail('Only {% block %} overrides may appear inside {% embed %}', 'K-PAR-001', kw);
+    }
+    this.open.pop();
+    return { type: 'Embed', template, blocks, withContext, ...this.pos(at) };
+  }
+
+  private tryStmt(at: Token): A.Try {
+    this.expectBlockEnd();
+    this.open.push({ tag: 'try', line: at.line });
+    const { nodes, stop } = this.inCtx('other', () => this.body(['fallback', 'end', 'endtry']));
+    this.open.pop();
+    if (!stop) this.fail(`Unclosed 'try' block (opened at line ${at.line})`, 'K-PAR-002');
+    if (stop!.value !== 'fallback') this.fail('{% try %} requires a {% fallback %} branch', 'K-PAR-001', stop!);
+    const errName = this.tok.type === 'name' ? this.next().value : null;
+    this.expectBlockEnd();
+    const { nodes: fallback } = this.inCtx('other', () => this.block('try', at, []));
+    return { type: 'Try', body: nodes, errName, fallback, ...this.pos(at) };
+  }
+
+  private transStmt(at: Token): A.Trans {
+    const bindings: A.Trans['bindings'] = [];
+    while (this.tok.type === 'name') {
+      const n = this.next().value;
+      let value: A.Expr = { type: 'Name', name: n, line: at.line, col: at.col };
+      if (this.acceptOp('=')) value = this.expression();
+      bindings.push({ name: n, value });
+      this.acceptOp(',');
+    }
+    this.expectBlockEnd();
+    const names = new Set(bindings.map((b) => b.name));
+    const parts: [string, string | null] = ['', null];
+    let which = 0;
+    this.open.push({ tag: 'trans', line: at.line });
+    for (;;) {
+      const t = this.tok;
+      if (t.type === 'eof') this.fail(`Unclosed 'trans' block (opened at line ${at.line})`, 'K-PAR-002');
+      if (t.type === 'data') {
+        parts[which] = (parts[which] ?? '') + t.value.replace(/%/g, '%%');
+        this.next();
+        continue;
+      }
+      if (t.type === 'var_begin') {
+        this.next();
+        const n = this.expectName('a declared variable');
+        if (!names.has(n.value)) this.fail(`'${n.value}' is not declared in {% trans %}: add ${n.value}=… to the tag`, 'K-PAR-003', n);
+        if (this.tok.type !== 'var_end') this.fail('Only plain variable references are allowed inside {% trans %}', 'K-PAR-003');
+        this.next();
+        parts[which] = (parts[which] ?? '') + `%(${n.value})s`;
+        continue;
+      }
+      const kw = this.peek();
+      this.next();
+      this.next();
+      if (kw.value === 'plural' && which === 0) {
+        if (!names.has('count')) this.fail('{% plural %} requires a count binding on {% trans %}', 'K-PAR-003', kw);
+        this.expectBlockEnd();
+        which = 1;
+        parts[1] = '';
+        continue;
+      }
+      if (kw.value === 'end' || kw.value === 'endtrans') {
+        this.expectBlockEnd();
+        break;
+      }
+      this.fail('Only text and {{ name }} may appear inside {% trans %}', 'K-PAR-003', kw);
+    }
+    this.open.pop();
+    const norm = (s: string) => s.trim().replace(/\s+/g, ' ');
+    return { type: 'Trans', bindings, singular: norm(parts[0]), plural: parts[1] === null ? null : norm(parts[1]), ...this.pos(at) };
+  }
+
+  private templateDecl(at: Token): A.TemplateDecl {
+    if (this.sawTemplateDecl) this.fail('Only one {% template %} declaration is allowed per template', 'K-PAR-003', at);
+    this.sawTemplateDecl = true;
+    const decls: A.TemplateDecl['decls'] = [];
+    while (this.tok.type === 'name') {
+      const n = this.next().value;
+      this.expectOp(':');
+      decls.push({ name: n, annotation: this.annotation() });
+      if (!this.acceptOp(',')) break;
+    }
+    this.expectBlockEnd();
+    return { type: 'TemplateDecl', decls, ...this.pos(at) };
+  }
+
+  // ------------------------------------------------------------------ expressions
+
+  /** Full expression: `??` (lowest) over ternaries. */
+  expression(): A.Expr {
+    const left = this.ternary();
+    if (this.isOp('??') && !this.isOp('=', this.peek())) {
+      const t = this.next();
+      return { type: 'NullCoalesce', left, right: this.expression(), ...this.pos(t) };
+    }
+    return left;
+  }
+
+  private ternary(): A.Expr {
+    const body = this.orExpr();
+    if (this.isName('if')) {
+      const t = this.next();
+      const test = this.orExpr();
+      let orelse: A.Expr | null = null;
+      if (this.acceptName('else')) orelse = this.ternary();
+      return { type: 'CondExpr', test, body, orelse, ...this.pos(t) };
+    }
+    return body;
+  }
+
+  private orExpr(): A.Expr {
+    let left = this.andExpr();
+    while (this.isName('or')) {
+      const t = this.next();
+      left = { type: 'BoolOp', op: 'or', left, right: this.andExpr(), ...this.pos(t) };
+    }
+    return left;
+  }
+
+  private andExpr(): A.Expr {
+    let left = this.notExpr();
+    while (this.isName('and')) {
+      const t = this.next();
+      left = { type: 'BoolOp', op: 'and', left, right: this.notExpr(), ...this.pos(t) };
+    }
+    return left;
+  }
+
+  private notExpr(): A.Expr {
+    if (this.isName('not')) {
+      const t = this.next();
+      return { type: 'UnaryOp', op: 'not', operand: this.notExpr(), ...this.pos(t) };
+    }
+    return this.comparison();
+  }
+
+  private comparison(): A.Expr {
+    let left = this.additive();
+    let ops: A.Compare['ops'] = [];
+    const start = left;
+    const flush = () => {
+      if (ops.length) left = { type: 'Compare', left, ops, line: start.line, col: start.col };
+      ops = [];
+    };
+    for (;;) {
+      const t = this.tok;
+      let op: A.CompareOp | null = null;
+      if (t.type === 'op' && ['==', '!=', '<', '<=', '>', '>='].includes(t.value)) {
+        this.next();
+        op = t.value as A.CompareOp;
+      } else if (this.isName('in')) {
+        this.next();
+        op = 'in';
+      } else if (this.isName('not') && this.isName('in', this.peek())) {
+        this.next();
+        this.next();
+        op = 'not in';
+      } else if (this.isName('is')) {
+        this.next();
+        const negated = this.acceptName('not');
+        const nt = this.tok;
+        if (nt.type === 'name' && nt.value in CONST_NAMES) {
+          this.next();
+          ops.push({ op: negated ? 'is not' : 'is', right: { type: 'Const', value: CONST_NAMES[nt.value]!, ...this.pos(nt) } });
+          continue;
+        }
+        if (nt.type === 'int' || nt.type === 'float' || nt.type === 'string') {
+          ops.push({ op: negated ? 'is not' : 'is', right: this.primary() });
+          continue;
+        }
+        if (nt.type !== 'name') this.fail(`Expected a test name after 'is', got ${this.describe(nt)}`, 'K-PAR-005');
+        this.next();
+        flush();
+        let args: A.Expr[] = [];
+        let kwargs: A.Kwarg[] = [];
+        if (this.isOp('(')) [args, kwargs] = this.callArgs();
+        else {
+          const a = this.tok;
+          if (a.type === 'int' || a.type === 'float' || a.type === 'string') args = [this.primary()];
+          else if (a.type === 'name' && a.value in CONST_NAMES) args = [this.primary()];
+          else if (a.type === 'op' && a.value === '-' && (this.peek().type === 'int' || this.peek().type === 'float')) args = [this.unary()];
+        }
+        left = { type: 'Test', value: left, name: nt.value, args, kwargs, negated, ...this.pos(nt) };
+        continue;
+      }
+      if (!op) break;
+      ops.push({ op, right: this.additive() });
+    }
+    flush();
+    return left;
+  }
+
+  private additive(): A.Expr {
+    let left = this.filtered();
+    for (;;) {
+      const t = this.tok;
+      if (t.type === 'op' && (t.value === '+' || t.value === '-' || t.value === '~')) {
+        this.next();
+        left = { type: 'BinOp', op: t.value, left, right: this.filtered(), ...this.pos(t) };
+      } else return left;
+    }
+  }
+
+  private filtered(): A.Expr {
+    let value = this.multiplicative();
+    let style: string | null = null;
+    let steps = 0;
+    for (;;) {
+      const t = this.tok;
+      if (!(t.type === 'op' && (t.value === '|' || t.value === '?|' || t.value === '|>' || t.value === '?|>'))) return value;
+      const op = t.value as A.Filter['op'];
+      const kind = op === '|' || op === '?|' ? 'pipe' : op === '|>' ? 'arrow' : 'safearrow';
+      if (style && style !== kind)
+        this.fail(`Cannot mix '${op}' with other filter operators in one chain: parenthesise or use one style`, 'K-PAR-004', t);
+      style = kind;
+      if (++steps > 200) this.fail('Filter chain too long (more than 200 steps)', 'K-PAR-004', t);
+      this.next();
+      const n = this.expectName('a filter name');
+      let name = n.value;
+      while (this.isOp('.') && this.peek().type === 'name') {
+        this.next();
+        name += '.' + this.next().value;
+      }
+      const [args, kwargs] = this.isOp('(') ? this.callArgs() : [[], []];
+      value = { type: 'Filter', value, name, args, kwargs, op, ...this.pos(n) };
+    }
+  }
+
+  private multiplicative(): A.Expr {
+    let left = this.unary();
+    for (;;) {
+      const t = this.tok;
+      if (t.type === 'op' && (t.value === '*' || t.value === '/' || t.value === '//' || t.value === '%')) {
+        this.next();
+        left = { type: 'BinOp', op: t.value, left, right: this.unary(), ...this.pos(t) };
+      } else return left;
+    }
+  }
+
+  private unary(): A.Expr {
+    const t = this.tok;
+    if (t.type === 'op' && (t.value === '-' || t.value === '+')) {
+      this.next();
+      return { type: 'UnaryOp', op: t.value, operand: this.unary(), ...this.pos(t) };
+    }
+    if (this.isName('await')) {
+      this.next();
+      return { type: 'Await', value: this.unary(), ...this.pos(t) };
+    }
+    return this.power();
+  }
+
+  private power(): A.Expr {
+    const base = this.postfix();
+    if (this.isOp('**')) {
+      const t = this.next();
+      return { type: 'BinOp', op: '**', left: base, right: this.unary(), ...this.pos(t) };
+    }
+    return base;
+  }
+
+  private postfix(): A.Expr {
+    let e = this.primary();
+    for (;;) {
+      const t = this.tok;
+      if (t.type !== 'op') return e;
+      if (t.value === '.' || t.value === '?.') {
+        this.next();
+        const n = this.tok;
+        if (n.type !== 'name') this.fail(`Expected an attribute name after '${t.value}', got ${this.describe(n)}`, 'K-PAR-003', n, n.type === 'int' ? 'Use x[0] for indexing' : null);
+        this.next();
+        e = { type: 'Attr', obj: e, name: n.value, optional: t.value === '?.', ...this.pos(t) };
+      } else if (t.value === '[' || t.value === '?[') {
+        this.next();
+        e = this.subscript(e, t.value === '?[', t);
+      } else if (t.value === '(') {
+        const [args, kwargs] = this.callArgs();
+        e = { type: 'Call', func: e, args, kwargs, ...this.pos(t) };
+      } else if (t.value === '..' || t.value === '...') {
+        this.next();
+        const stop = this.unary();
+        let step: A.Expr | null = null;
+        if (this.acceptName('by')) step = this.unary();
+        e = { type: 'Range', start: e, stop, inclusive: t.value === '..', step, ...this.pos(t) };
+      } else return e;
+    }
+  }
+
+  private subscript(obj: A.Expr, optional: boolean, at: Token): A.Expr {
+    const part = (): A.Expr | null => (this.isOp(':') || this.isOp(']') ? null : this.expression());
+    const start = part();
+    if (this.acceptOp(':')) {
+      const stop = part();
+      let step: A.Expr | null = null;
+      if (this.acceptOp(':')) step = part();
+      this.expectOp(']');
+      return { type: 'Slice', obj, start, stop, step, optional, ...this.pos(at) };
+    }
+    if (!start) this.fail('Expected an index inside [ ]', 'K-PAR-003');
+    let key = start!;
+    if (this.isOp(',')) {
+      const items = [key];
+      while (this.acceptOp(',')) {
+        if (this.isOp(']')) break;
+        items.push(this.expression());
+      }
+      key = { type: 'Tuple', items, line: key.line, col: key.col };
+    }
+    this.expectOp(']');
+    return { type: 'Item', obj, key, optional, ...this.pos(at) };
+  }
+
+  private callArgs(): [A.Expr[], A.Kwarg[]] {
+    this.expectOp('(');
+    const args: A.Expr[] = [];
+    const kwargs: A.Kwarg[] = [];
+    while (!this.isOp(')')) {
+      if (this.isOp('*') || this.isOp('**')) this.fail('Argument spreading (*args / **kwargs) is not supported at call sites', 'K-PAR-007');
+      if (this.tok.type === 'name' && this.isOp('=', this.peek())) {
+        const n = this.next();
+        this.next();
+        if (kwargs.some((k) => k.name === n.value)) this.fail(`Duplicate keyword argument '${n.value}'`, 'K-PAR-003', n);
+        kwargs.push({ name: n.value, value: this.expression() });
+      } else {
+        if (kwargs.length) this.fail('Positional argument follows keyword argument', 'K-PAR-003');
+        args.push(this.expression());
+      }
+      if (!this.acceptOp(',')) break;
+    }
+    this.expectOp(')');
+    return [args, kwargs];
+  }
+
+  private primary(): A.Expr {
+    const t = this.tok;
+    const p = this.pos(t);
+    switch (t.type) {
+      case 'int':
+        this.next();
+        return { type: 'Const', value: t.bigint !== undefined ? t.bigint : t.num!, ...p };
+      case 'float':
+        this.next();
+        return { type: 'Const', value: t.num!, isFloat: true, ...p };
+      case 'string': {
+        this.next();
+        let s = t.str!;
+        while (this.tok.type === 'string') s += this.next().str!;
+        return { type: 'Const', value: s, ...p };
+      }
+      case 'name': {
+        this.next();
+        if (t.value in CONST_NAMES) return { type: 'Const', value: CONST_NAMES[t.value]!, ...p };
+        return { type: 'Name', name: t.value, ...p };
+      }
+      case 'op':
+        break;
+      default:
+        this.fail(`Unexpected ${this.describe(t)}`, 'K-PAR-003', t, 'Expected a value (string, number, variable name, list, or dict)');
+    }
+    if (t.value === '(') {
+      this.next();
+      if (this.acceptOp(')')) return { type: 'Tuple', items: [], ...p };
+      const first = this.expression();
+      if (this.acceptOp(')')) return first;
+      const items = [first];
+      while (this.acceptOp(',')) {
+        if (this.isOp(')')) break;
+        items.push(this.expression());
+      }
+      this.expectOp(')');
+      return { type: 'Tuple', items, ...p };
+    }
+    if (t.value === '[') {
+      this.next();
+      if (this.acceptOp(']')) return { type: 'List', items: [], ...p };
+      const first = this.expression();
+      if (this.isName('for')) {
+        this.next();
+        const target = this.forTarget();
+        if (!this.acceptName('in')) this.fail("Expected 'in' in list comprehension", 'K-PAR-003');
+        const iter = this.orExpr();
+        let cond: A.Expr | null = null;
+        if (this.acceptName('if')) cond = this.orExpr();
+        if (this.isName('for')) this.fail('Only one for clause is supported in a list comprehension', 'K-PAR-003');
+        this.expectOp(']');
+        return { type: 'ListComp', elt: first, target, iter, cond, ...p };
+      }
+      const items = [first];
+      while (this.acceptOp(',')) {
+        if (this.isOp(']')) break;
+        items.push(this.expression());
+      }
+      this.expectOp(']');
+      return { type: 'List', items, ...p };
+    }
+    if (t.value === '{') {
+      this.next();
+      const pairs: [A.Expr, A.Expr][] = [];
+      while (!this.isOp('}')) {
+        const k = this.expression();
+        this.expectOp(':');
+        pairs.push([k, this.expression()]);
+        if (!this.acceptOp(',')) break;
+      }
+      this.expectOp('}');
+      return { type: 'Dict', pairs, ...p };
+    }
+    return this.fail(`Unexpected ${this.describe(t)}`, 'K-PAR-003', t, 'Expected a value (string, number, variable name, list, or dict)');
+  }
+}

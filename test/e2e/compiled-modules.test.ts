@@ -1,0 +1,57 @@
+// The bundle path: compile() output written as real ES modules, imported by Node with
+// static imports between templates and `kida/runtime` resolved through package exports.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compile, relativeImport } from '../../compiler/index.js';
+
+const dir = join(import.meta.dirname, '.out-compiled');
+const templates: Record<string, string> = {
+  'layouts/base.html.kida': '<main>{% block content %}base{% end %}</main>{% include "../parts/foot.html.kida" %}',
+  'parts/foot.html.kida': '<footer>{{ year }}</footer>',
+  'lib/ui.html.kida': '{% def badge(text, tone="info") %}<b class="{{ tone }}">{{ text }}</b>{% end %}',
+  'pages/home.html.kida':
+    '{% extends "../layouts/base.html.kida" %}{% from "../lib/ui.html.kida" import badge %}' +
+    '{% block content %}{% for x in xs %}{{ badge(x) }}{% end %}{% end %}',
+  'notes.txt.kida': '{{ text }}',
+};
+
+async function load(name: string): Promise<any> {
+  return (await import(pathToFileURL(join(dir, name + '.mjs')).href)).default;
+}
+
+beforeAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  for (const [name, source] of Object.entries(templates)) {
+    const { code, map } = compile(source, { name, importPath: (t, f) => relativeImport(t, f) + '.mjs' });
+    const file = join(dir, name + '.mjs');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, code);
+    expect(map.mappings.length).toBeGreaterThan(0);
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('compiled ES modules', () => {
+  it('render through static imports of parents, imports and includes', async () => {
+    const home = await load('pages/home.html.kida');
+    const ctx = { xs: ['a', '<b>'], year: 2026 };
+    const expected = '<main><b class="info">a</b><b class="info">&lt;b&gt;</b></main><footer>2026</footer>';
+    expect(home.render(ctx)).toBe(expected);
+    expect([...home.renderStream(ctx)].join('')).toBe(expected);
+    expect(await home.renderAsync(ctx)).toBe(expected);
+    expect(home.renderBlock('content', ctx)).toBe('<b class="info">a</b><b class="info">&lt;b&gt;</b>');
+  });
+  it('import only the runtime helpers they use, and never eval', () => {
+    const { code } = compile('{{ x }}', { name: 'a.html.kida' });
+    expect(code).toMatch(/from "kida\/runtime"/);
+    expect(code).not.toMatch(/new Function|eval\(/);
+    expect(code).not.toMatch(/getslice/);
+    expect(code).toMatch(/import \{[^}]*esc as \$esc/);
+  });
+  it('escape by file name: name.txt.kida is plain text', async () => {
+    const notes = await load('notes.txt.kida');
+    expect(notes.render({ text: '<x>' })).toBe('<x>');
+  });
+});

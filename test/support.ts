@@ -1,0 +1,34 @@
+// Shared helpers for the language suites: every render goes through render(),
+// renderStream() and renderStreamAsync(), which must agree.
+import { expect } from 'vitest';
+import { DictLoader, Environment, type EnvironmentOptions } from '../compiler/environment.js';
+
+export function makeEnv(templates: Record<string, string> = {}, options: EnvironmentOptions = {}): Environment {
+  return new Environment({ loader: new DictLoader(templates), ...options });
+}
+
+/** Renders `source` all three ways, checks they agree, returns the text. */
+export async function renderAll(source: string, ctx: Record<string, unknown> = {}, options: EnvironmentOptions = {}, templates: Record<string, string> = {}): Promise<string> {
+  const t = makeEnv(templates, options).fromString(source);
+  const whole = t.render(ctx);
+  expect([...t.renderStream(ctx)].join('')).toBe(whole);
+  let chunks = '';
+  for await (const c of t.renderStreamAsync(ctx)) chunks += c;
+  expect(chunks).toBe(whole);
+  return whole;
+}
+
+/** Synchronous render through the Environment. */
+export function r(source: string, ctx: Record<string, unknown> = {}, options: EnvironmentOptions = {}, templates: Record<string, string> = {}): string {
+  return makeEnv(templates, options).fromString(source).render(ctx);
+}
+
+/** The error a render throws (fails the test when it does not throw). */
+export function renderError(source: string, ctx: Record<string, unknown> = {}, options: EnvironmentOptions = {}, templates: Record<string, string> = {}): Error & Record<string, unknown> {
+  try {
+    makeEnv(templates, options).fromString(source).render(ctx);
+  } catch (e) {
+    return e as Error & Record<string, unknown>;
+  }
+  throw new Error(`expected an error rendering ${JSON.stringify(source)}`);
+}
