@@ -1205,32 +1205,32 @@ export class Generator {
     return this.filterCall(e.name, value, e.args, e.kwargs, e);
   }
 
-  /** Binds keyword arguments to positions of a built-in filter/test (compile time). */
+  /**
+   * Binds arguments to the parameter positions of a built-in filter/test at compile time.
+   * `*name` receives the extra positionals as one array, `**name` the extra keywords as one object.
+   */
   private bind(fname: string, params: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string[] {
-    const out: (string | undefined)[] = args.map((a) => this.expr(a));
+    const out: (string | undefined)[] = params.map(() => undefined);
     const star = params.findIndex((p) => p.startsWith('*') && !p.startsWith('**'));
     const dstar = params.findIndex((p) => p.startsWith('**'));
-    const plain = params.filter((p) => !p.startsWith('*'));
-    if (star < 0 && args.length > plain.length && dstar < 0) {
-      return [...out.map((x) => x ?? 'undefined'), `${this.h('badArgs')}(${q(fname)}, ${plain.length}, ${args.length})`];
-    }
-    const extra: string[] = [];
+    const positional = star >= 0 ? star : dstar >= 0 ? dstar : params.length;
+    const extras: string[] = [];
+    args.forEach((a, i) => {
+      if (i < positional) out[i] = this.expr(a);
+      else extras.push(this.expr(a));
+    });
+    if (extras.length && star < 0) return [...out.map((x) => x ?? 'undefined'), `${this.h('badArgs')}(${q(fname)}, ${positional}, ${args.length})`];
+    if (star >= 0 && extras.length) out[star] = `[${extras.join(', ')}]`;
+    const rest: string[] = [];
     for (const k of kwargs) {
       const i = params.indexOf(k.name);
-      if (i >= 0 && (star < 0 || i < star)) {
+      if (i >= 0 && i !== star && i !== dstar) {
         if (i < args.length) this.err(`${fname}() got multiple values for argument '${k.name}'`, 'K-PAR-003', pos);
         out[i] = this.expr(k.value);
-      } else if (i >= 0) {
-        // keyword-only parameter after *args: positions are after the varargs
-        extra.push(`${q(k.name)}: ${this.expr(k.value)}`);
-      } else if (dstar >= 0) extra.push(`${q(k.name)}: ${this.expr(k.value)}`);
+      } else if (dstar >= 0) rest.push(`${q(k.name)}: ${this.expr(k.value)}`);
       else out.push(`${this.h('badKwarg')}(${q(fname)}, ${q(k.name)})`);
     }
-    if (dstar >= 0 || (star >= 0 && extra.length)) {
-      const at = dstar >= 0 ? dstar : star + 1;
-      while (out.length < at) out.push(undefined);
-      if (extra.length) out.push(`{ ${extra.join(', ')} }`);
-    }
+    if (dstar >= 0 && rest.length) out[dstar] = `{ ${rest.join(', ')} }`;
     let last = out.length;
     while (last > 0 && out[last - 1] === undefined) last--;
     return out.slice(0, last).map((x) => x ?? 'undefined');

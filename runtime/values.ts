@@ -1,25 +1,1162 @@
 // The Python value model that Kida templates observe (decisions.md §1), over plain
 // JavaScript values: None = null/undefined, dict = plain object or Map, list = array,
 // tuple = Tuple, set = Set, integral float = PyFloat, str = string or Markup.
-// CONTRACT FILE: the exported names and signatures below are used by the code
-// generator, filters and tests. Bodies marked TODO are being implemented.
 
-import { Markup } from './markup.js';
+import { Markup, escapeString } from './markup.js';
+import { NoneComparisonError, PyError, SecurityError, UndefinedError } from './errors.js';
 
 /** An integral float produced where the compiler knows the value is a float (4/2, 5|round, 1.0). Renders "2.0". */
 export class PyFloat {
   constructor(readonly v: number) {}
-  valueOf(): number { return this.v; }
-  toString(): string { return TODO(); }
+  valueOf(): number {
+    return this.v;
+  }
+  toString(): string {
+    return floatRepr(this.v);
+  }
 }
 /** Python tuple: an array that renders as `(1, 2)` and is never equal to a list. */
-export class Tuple<T = unknown> extends Array<T> {}
+export class Tuple<T = unknown> extends Array<T> {
+  static override get [Symbol.species]() {
+    return Array;
+  }
+}
 /** Python range object: iterable, sized, indexable, renders `range(1, 4)`. */
-export class Range { constructor(readonly start: number, readonly stop: number, readonly step: number) {} }
+export class Range {
+  constructor(
+    readonly start: number,
+    readonly stop: number,
+    readonly step: number,
+  ) {}
+  get length(): number {
+    const n = this.step > 0 ? Math.ceil((this.stop - this.start) / this.step) : Math.ceil((this.start - this.stop) / -this.step);
+    return Math.max(0, n);
+  }
+  *[Symbol.iterator](): Iterator<number> {
+    if (this.step > 0) for (let i = this.start; i < this.stop; i += this.step) yield i;
+    else for (let i = this.start; i > this.stop; i += this.step) yield i;
+  }
+  at(i: number): number {
+    return this.start + i * this.step;
+  }
+  toString(): string {
+    return this.step === 1 ? `range(${this.start}, ${this.stop})` : `range(${this.start}, ${this.stop}, ${this.step})`;
+  }
+}
 /** Keyword arguments passed as the last argument to any callable invoked from a template. */
-export class Kwargs { constructor(readonly kw: Record<string, unknown>) {} }
+export class Kwargs {
+  constructor(readonly kw: Record<string, unknown>) {}
+}
 /** The lenient-undefined sentinel (strictUndefined: false): renders "", falsy, empty, equal only to itself. */
-export class Undefined {}
+export class Undefined {
+  toString(): string {
+    return '';
+  }
+}
 export const UNDEF: Undefined = new Undefined();
 
-declare function TODO(): never;
+// ------------------------------------------------------------------ type predicates
+
+export function tuple<T>(items: T[]): Tuple<T> {
+  const t = new Tuple<T>();
+  for (const x of items) t.push(x);
+  return t;
+}
+export const isNone = (v: unknown): v is null | undefined => v === null || v === undefined;
+export function isDict(v: unknown): v is Record<string, unknown> | Map<unknown, unknown> {
+  if (v instanceof Map) return true;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
+}
+export const isList = (v: unknown): v is unknown[] => Array.isArray(v);
+export const isString = (v: unknown): v is string | Markup => typeof v === 'string' || v instanceof Markup;
+export const isNumber = (v: unknown): boolean => typeof v === 'number' || typeof v === 'bigint' || v instanceof PyFloat;
+export const isFloat = (v: unknown): boolean => v instanceof PyFloat || (typeof v === 'number' && !Number.isInteger(v));
+export const isInt = (v: unknown): boolean => typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v));
+/** Numeric value of a number-like (bool → 0/1, PyFloat unwrapped). */
+export function num(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (v instanceof PyFloat) return v.v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'bigint') return Number(v);
+  return NaN;
+}
+const isNumeric = (v: unknown) => typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v instanceof PyFloat;
+
+export function typeName(v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType';
+  if (v === UNDEF) return 'Undefined';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (v instanceof PyFloat) return 'float';
+  if (typeof v === 'string') return 'str';
+  if (v instanceof Markup) return 'Markup';
+  if (v instanceof Tuple) return 'tuple';
+  if (Array.isArray(v)) return 'list';
+  if (v instanceof Set) return 'set';
+  if (v instanceof Range) return 'range';
+  if (isDict(v)) return 'dict';
+  if (typeof v === 'function') return 'function';
+  return (v as object).constructor?.name ?? 'object';
+}
+
+// ------------------------------------------------------------------ str() and repr()
+
+export function floatRepr(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (n === Infinity) return 'inf';
+  if (n === -Infinity) return '-inf';
+  if (Object.is(n, -0)) return '-0.0';
+  const abs = Math.abs(n);
+  if (abs !== 0 && (abs >= 1e16 || abs < 1e-4)) {
+    // Python switches to exponent notation: 1e+16, 1e-05, 1.5e-07
+    const [m, e] = n.toExponential().split('e');
+    const exp = Number(e);
+    return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  const s = String(n);
+  return Number.isInteger(n) ? s + '.0' : s;
+}
+
+function strRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === quote) out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += ch;
+  }
+  return quote + out + quote;
+}
+
+export function pyRepr(v: unknown): string {
+  if (typeof v === 'string') return strRepr(v);
+  if (v instanceof Markup) return `Markup(${strRepr(v.value)})`;
+  return pyStrInner(v, true);
+}
+
+export function pyStr(v: unknown): string {
+  return pyStrInner(v, false);
+}
+
+function pyStrInner(v: unknown, repr: boolean): string {
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'string') return repr ? strRepr(v) : v;
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e16 ? String(v) : Number.isInteger(v) ? BigInt(v).toString() : floatRepr(v);
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof PyFloat) return floatRepr(v.v);
+  if (v instanceof Markup) return v.value;
+  if (v === UNDEF) return '';
+  if (v instanceof Tuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
+  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+  if (v instanceof Set) return v.size ? `{${[...v].map(pyRepr).join(', ')}}` : 'set()';
+  if (v instanceof Range) return v.toString();
+  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  if (v instanceof Date) return isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
+  if (isDict(v)) return `{${Object.keys(v).map((k) => `${strRepr(k)}: ${pyRepr((v as Record<string, unknown>)[k])}`).join(', ')}}`;
+  if (typeof v === 'function') return `<function ${(v as { name?: string }).name || 'anonymous'}>`;
+  if (typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function') return (v as { __html__(): string }).__html__();
+  return String(v);
+}
+
+// ------------------------------------------------------------------ truthiness and equality
+
+export function truthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === '' || v === UNDEF || v === 0n) return false;
+  if (v === true || typeof v === 'number' || typeof v === 'string') return v === v; // NaN is truthy in Python
+  if (Array.isArray(v)) return v.length > 0;
+  if (v instanceof Markup) return v.value.length > 0;
+  if (v instanceof PyFloat) return v.v !== 0;
+  if (v instanceof Map || v instanceof Set) return v.size > 0;
+  if (v instanceof Range) return v.length > 0;
+  if (isDict(v)) {
+    for (const _ in v) return true;
+    return false;
+  }
+  return true;
+}
+
+export function eq(a: unknown, b: unknown): boolean {
+  if (a === b) return a === a || typeof a !== 'number';
+  if (a == null || b == null) return (a == null && b == null) || false;
+  if (isNumeric(a) && isNumeric(b)) {
+    if (typeof a === 'bigint' || typeof b === 'bigint') {
+      try {
+        return BigInt(num(a) === num(a) && typeof a !== 'bigint' ? (Number.isInteger(num(a)) ? num(a) : NaN) : (a as bigint)) === BigInt(typeof b === 'bigint' ? b : num(b));
+      } catch {
+        return num(a) === num(b);
+      }
+    }
+    return num(a) === num(b);
+  }
+  if (isString(a) && isString(b)) return String(a) === String(b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a instanceof Tuple !== b instanceof Tuple || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!eq(a[i], b[i])) return false;
+    return true;
+  }
+  if (isDict(a) && isDict(b)) {
+    const ka = dictKeys(a);
+    const kb = dictKeys(b);
+    if (ka.length !== kb.length) return false;
+    for (const k of ka) if (!dictHas(b, k) || !eq(dictGet(a, k), dictGet(b, k))) return false;
+    return true;
+  }
+  if (a instanceof Set && b instanceof Set) {
+    if (a.size !== b.size) return false;
+    for (const x of a) if (!contains(b, x)) return false;
+    return true;
+  }
+  if (a instanceof Range && b instanceof Range) return eq([...a], [...b]);
+  return false;
+}
+
+function orderError(op: string, a: unknown, b: unknown): never {
+  if (a == null || b == null) throw new NoneComparisonError(`Cannot compare ${typeName(a)} with ${typeName(b)}`);
+  throw new PyError('TypeError', `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+/** Python ordering: -1, 0, 1; raises TypeError across incomparable types. */
+export function compare(a: unknown, b: unknown, op = '<'): number {
+  if (isNumeric(a) && isNumeric(b)) {
+    if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
+    const x = num(a);
+    const y = num(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (isString(a) && isString(b)) {
+    const x = String(a);
+    const y = String(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (Array.isArray(a) && Array.isArray(b) && a instanceof Tuple === b instanceof Tuple) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      if (eq(a[i], b[i])) continue;
+      return compare(a[i], b[i], op);
+    }
+    return a.length - b.length < 0 ? -1 : a.length > b.length ? 1 : 0;
+  }
+  return orderError(op, a, b);
+}
+export const lt = (a: unknown, b: unknown) => compare(a, b, '<') < 0;
+export const le = (a: unknown, b: unknown) => compare(a, b, '<=') <= 0;
+export const gt = (a: unknown, b: unknown) => compare(a, b, '>') > 0;
+export const ge = (a: unknown, b: unknown) => compare(a, b, '>=') >= 0;
+
+// ------------------------------------------------------------------ arithmetic
+
+const floatish = (a: unknown, b: unknown) => a instanceof PyFloat || b instanceof PyFloat;
+/** A numeric result: PyFloat when a float operand made it a float and it is integral. */
+function numResult(v: number, float: boolean): number | PyFloat {
+  return float && Number.isInteger(v) ? new PyFloat(v) : v;
+}
+function bigOrNum(a: unknown, b: unknown, fb: (x: bigint, y: bigint) => bigint, fn: (x: number, y: number) => number, opName: string): unknown {
+  if ((typeof a === 'bigint' || typeof b === 'bigint') && isIntLike(a) && isIntLike(b)) return normBig(fb(toBig(a), toBig(b)));
+  const r = fn(num(a), num(b));
+  if (Number.isInteger(r) && !Number.isSafeInteger(r) && !floatish(a, b) && isIntLike(a) && isIntLike(b) && opName !== '/') {
+    return normBig(fb(toBig(a), toBig(b)));
+  }
+  return numResult(r, floatish(a, b));
+}
+const isIntLike = (v: unknown) => typeof v === 'bigint' || typeof v === 'boolean' || (typeof v === 'number' && Number.isInteger(v));
+const toBig = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(num(v)));
+const normBig = (v: bigint): number | bigint => (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
+
+function arithError(op: string, a: unknown, b: unknown): never {
+  if (a == null || b == null) throw new NoneComparisonError('Cannot compare NoneType with NoneType');
+  throw new PyError('TypeError', `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+export function add(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  if (isNumeric(a) && isNumeric(b)) return bigOrNum(a, b, (x, y) => x + y, (x, y) => x + y, '+');
+  if (isString(a) || isString(b)) return concat(a, b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a instanceof Tuple !== b instanceof Tuple)
+      throw new PyError('TypeError', `can only concatenate ${typeName(a)} (not "${typeName(b)}") to ${typeName(a)}`);
+    return a instanceof Tuple ? tuple([...a, ...b]) : [...a, ...b];
+  }
+  return arithError('+', a, b);
+}
+export function sub(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (isNumeric(a) && isNumeric(b)) return bigOrNum(a, b, (x, y) => x - y, (x, y) => x - y, '-');
+  if (a instanceof Set && b instanceof Set) return new Set([...a].filter((x) => !b.has(x)));
+  return arithError('-', a, b);
+}
+export function mul(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a * b)) return a * b;
+  if (isNumeric(a) && isNumeric(b)) return bigOrNum(a, b, (x, y) => x * y, (x, y) => x * y, '*');
+  if (isString(a) && isIntLike(b)) return repeatStr(a, num(b));
+  if (isIntLike(a) && isString(b)) return repeatStr(b, num(a));
+  if (Array.isArray(a) && isIntLike(b)) return repeatList(a, num(b));
+  if (isIntLike(a) && Array.isArray(b)) return repeatList(b, num(a));
+  return arithError('*', a, b);
+}
+function repeatStr(s: string | Markup, n: number): string | Markup {
+  const r = String(s).repeat(Math.max(0, n));
+  return s instanceof Markup ? new Markup(r) : r;
+}
+function repeatList(l: unknown[], n: number): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 0; i < n; i++) out.push(...l);
+  return l instanceof Tuple ? tuple(out) : out;
+}
+function zeroDiv(msg = 'division by zero'): never {
+  throw new PyError('ZeroDivisionError', msg);
+}
+export function div(a: unknown, b: unknown): unknown {
+  if (!(isNumeric(a) && isNumeric(b))) return arithError('/', a, b);
+  const y = num(b);
+  if (y === 0) zeroDiv();
+  return numResult(num(a) / y, true);
+}
+export function floordiv(a: unknown, b: unknown): unknown {
+  if (!(isNumeric(a) && isNumeric(b))) return arithError('//', a, b);
+  if (typeof a === 'bigint' || typeof b === 'bigint') {
+    const x = toBig(a);
+    const y = toBig(b);
+    if (y === 0n) zeroDiv('integer division or modulo by zero');
+    const q = x / y;
+    return normBig(q * y !== x && x < 0 !== y < 0 ? q - 1n : q);
+  }
+  const y = num(b);
+  if (y === 0) zeroDiv(floatish(a, b) ? 'float floor division by zero' : 'integer division or modulo by zero');
+  return numResult(Math.floor(num(a) / y), floatish(a, b) || isFloat(a) || isFloat(b));
+}
+export function mod(a: unknown, b: unknown): unknown {
+  if (isString(a)) return printf(String(a), b);
+  if (!(isNumeric(a) && isNumeric(b))) return arithError('%', a, b);
+  if (typeof a === 'bigint' || typeof b === 'bigint') {
+    const x = toBig(a);
+    const y = toBig(b);
+    if (y === 0n) zeroDiv('integer division or modulo by zero');
+    const r = x % y;
+    return normBig(r !== 0n && r < 0n !== y < 0n ? r + y : r);
+  }
+  const x = num(a);
+  const y = num(b);
+  if (y === 0) zeroDiv(floatish(a, b) ? 'float modulo' : 'integer division or modulo by zero');
+  let r = x % y;
+  if (r !== 0 && r < 0 !== y < 0) r += y;
+  return numResult(r, floatish(a, b) || isFloat(a) || isFloat(b));
+}
+export function pow(a: unknown, b: unknown): unknown {
+  if (!(isNumeric(a) && isNumeric(b))) return arithError('** or pow()', a, b);
+  if (isIntLike(a) && isIntLike(b) && num(b) >= 0) {
+    const r = num(a) ** num(b);
+    if (Number.isSafeInteger(r)) return r;
+    return normBig(toBig(a) ** toBig(b));
+  }
+  if (num(a) === 0 && num(b) < 0) zeroDiv('0.0 cannot be raised to a negative power');
+  return numResult(num(a) ** num(b), true);
+}
+export function neg(a: unknown): unknown {
+  if (typeof a === 'number') return -a;
+  if (typeof a === 'bigint') return normBig(-a);
+  if (typeof a === 'boolean') return a ? -1 : 0;
+  if (a instanceof PyFloat) return new PyFloat(-a.v);
+  throw new PyError('TypeError', `bad operand type for unary -: '${typeName(a)}'`);
+}
+export function pos(a: unknown): unknown {
+  if (typeof a === 'boolean') return a ? 1 : 0;
+  if (isNumeric(a)) return a;
+  throw new PyError('TypeError', `bad operand type for unary +: '${typeName(a)}'`);
+}
+
+/** `~`: string concatenation; Markup on either side escapes the other. */
+export function concat(a: unknown, b: unknown): string | Markup {
+  if (a instanceof Markup || b instanceof Markup) {
+    const side = (v: unknown) => (v instanceof Markup ? v.value : escapeString(pyStr(v)));
+    return new Markup(side(a) + side(b));
+  }
+  return (typeof a === 'string' ? a : pyStr(a)) + (typeof b === 'string' ? b : pyStr(b));
+}
+
+/** Hidden numeric coercion of call/filter operands (language.md §1.7). */
+export function coerceNum(v: unknown): unknown {
+  if (typeof v === 'number' || typeof v === 'bigint' || v instanceof PyFloat) return v;
+  if (typeof v === 'string' || v instanceof Markup) {
+    const s = String(v).trim();
+    if (/^[+-]?\d+$/.test(s)) return Number(s);
+    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return numResult(Number(s), true);
+    return 0;
+  }
+  return 0;
+}
+
+// ------------------------------------------------------------------ containers
+
+export function contains(container: unknown, item: unknown): boolean {
+  if (typeof container === 'string' || container instanceof Markup) {
+    if (!isString(item)) throw new PyError('TypeError', `'in <string>' requires string as left operand, not ${typeName(item)}`);
+    return String(container).includes(String(item));
+  }
+  if (Array.isArray(container)) return container.some((x) => eq(x, item));
+  if (container instanceof Set) {
+    if (container.has(item)) return true;
+    for (const x of container) if (eq(x, item)) return true;
+    return false;
+  }
+  if (container instanceof Map) {
+    if (container.has(item)) return true;
+    for (const k of container.keys()) if (eq(k, item)) return true;
+    return false;
+  }
+  if (container instanceof Range) {
+    if (!isIntLike(item)) return false;
+    const n = num(item);
+    const { start, stop, step } = container;
+    return (step > 0 ? n >= start && n < stop : n <= start && n > stop) && (n - start) % step === 0;
+  }
+  if (isDict(container)) return (typeof item === 'string' || typeof item === 'number') && Object.prototype.hasOwnProperty.call(container, String(item));
+  if (container == null || container === UNDEF) {
+    if (container === UNDEF) return false;
+    throw new PyError('TypeError', "argument of type 'NoneType' is not iterable");
+  }
+  throw new PyError('TypeError', `argument of type '${typeName(container)}' is not iterable`);
+}
+
+const EMPTY: unknown[] = [];
+/** Python iteration (dict → keys, str → characters, None → empty). */
+export function iter(v: unknown): Iterable<unknown> {
+  if (Array.isArray(v)) return v;
+  if (v === null || v === undefined || v === UNDEF) return EMPTY;
+  if (typeof v === 'string') return v;
+  if (v instanceof Markup) return v.value;
+  if (v instanceof Map) return v.keys();
+  if (isDict(v)) return Object.keys(v);
+  if (typeof v === 'object' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function') return v as Iterable<unknown>;
+  if (typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
+    throw new PyError('TypeError', `'${typeName(v)}' object is not iterable: use {% async for %}`);
+  throw new PyError('TypeError', `'${typeName(v)}' object is not iterable`);
+}
+export function toList(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [...iter(v)];
+}
+export function len(v: unknown): number {
+  if (typeof v === 'string') return [...v].length;
+  if (v instanceof Markup) return [...v.value].length;
+  if (Array.isArray(v)) return v.length;
+  if (v instanceof Map || v instanceof Set) return v.size;
+  if (v instanceof Range) return v.length;
+  if (v === UNDEF) return 0;
+  if (isDict(v)) return Object.keys(v).length;
+  throw new PyError('TypeError', `object of type '${typeName(v)}' has no len()`);
+}
+
+export function dictKeys(d: Record<string, unknown> | Map<unknown, unknown>): unknown[] {
+  return d instanceof Map ? [...d.keys()] : Object.keys(d);
+}
+export function dictGet(d: Record<string, unknown> | Map<unknown, unknown>, k: unknown): unknown {
+  if (d instanceof Map) {
+    if (d.has(k)) return d.get(k);
+    for (const [key, v] of d) if (eq(key, k)) return v;
+    return undefined;
+  }
+  const key = String(k);
+  return Object.prototype.hasOwnProperty.call(d, key) ? d[key] : undefined;
+}
+export function dictHas(d: Record<string, unknown> | Map<unknown, unknown>, k: unknown): boolean {
+  if (d instanceof Map) {
+    if (d.has(k)) return true;
+    for (const key of d.keys()) if (eq(key, k)) return true;
+    return false;
+  }
+  return (typeof k === 'string' || typeof k === 'number' || k instanceof Markup) && Object.prototype.hasOwnProperty.call(d, String(k));
+}
+export function dictItems(d: Record<string, unknown> | Map<unknown, unknown>): Tuple[] {
+  return d instanceof Map ? [...d].map(([k, v]) => tuple([k, v])) : Object.keys(d).map((k) => tuple([k, d[k]]));
+}
+
+// ------------------------------------------------------------------ lookup
+
+const FORBIDDEN = new Set([
+  'constructor', 'prototype', '__proto__', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__',
+]);
+export function assertSafeName(name: string, obj?: unknown): void {
+  if (FORBIDDEN.has(name) || (typeof obj === 'function' && (name === 'call' || name === 'apply' || name === 'bind')))
+    throw new SecurityError(`Access to '${name}' is not allowed in templates`);
+}
+function assertSafeValue(v: unknown): unknown {
+  if (v === globalThis || v === Function || v === Object || v === Function.prototype || v === Object.prototype)
+    throw new SecurityError('Access to the global object or built-in constructors is not allowed in templates');
+  return v;
+}
+
+function attrMissing(obj: unknown, name: string, strict: boolean): unknown {
+  if (!strict) return UNDEF;
+  if (obj == null) throw new UndefinedError(name, 'attribute/key');
+  throw new UndefinedError(`${typeName(obj)}.${name}`, 'attribute/key');
+}
+
+/** Reads a property of a class instance (own or inherited, never from Object.prototype). */
+function objectAttr(obj: object, name: string): { found: boolean; value?: unknown } {
+  for (let p: object | null = obj; p && p !== Object.prototype && p !== Function.prototype; p = Object.getPrototypeOf(p)) {
+    if (Object.prototype.hasOwnProperty.call(p, name)) {
+      const v = (obj as Record<string, unknown>)[name];
+      return { found: true, value: typeof v === 'function' ? (v as Function).bind(obj) : v };
+    }
+  }
+  return { found: false };
+}
+
+/** The raw `a.b` lookup: `found` false when missing. Dict keys first, then methods/attributes. */
+function lookupAttr(obj: unknown, name: string): { found: boolean; value?: unknown } {
+  assertSafeName(name, obj);
+  if (obj == null || obj === UNDEF) return { found: false };
+  if (isDict(obj)) {
+    if (obj instanceof Map ? obj.has(name) : Object.prototype.hasOwnProperty.call(obj, name)) return { found: true, value: dictGet(obj, name) };
+    const m = pyMethod(obj, name);
+    if (m) return { found: true, value: m };
+    if (obj instanceof Map) return objectAttr(obj, name);
+    return { found: false };
+  }
+  const m = pyMethod(obj, name);
+  if (m) return { found: true, value: m };
+  if (typeof obj === 'object' || typeof obj === 'function') {
+    if (obj instanceof Range && (name === 'start' || name === 'stop' || name === 'step')) return { found: true, value: obj[name] };
+    if (Array.isArray(obj) || typeof obj === 'function') return { found: false };
+    return objectAttr(obj, name);
+  }
+  return { found: false };
+}
+
+/** `a.b`: a found None renders as "" (reference behaviour); missing is UndefinedError or UNDEF. */
+export function getattr(obj: unknown, name: string, strict = true): unknown {
+  const r = lookupAttr(obj, name);
+  if (!r.found) {
+    if (obj !== null && typeof obj === 'object' && !isDict(obj) && !Array.isArray(obj)) {
+      // other objects: fall back to item lookup
+      const v = (obj as Record<string, unknown>)[name];
+      if (v !== undefined && Object.prototype.hasOwnProperty.call(obj, name)) return assertSafeValue(v);
+    }
+    return attrMissing(obj, name, strict);
+  }
+  return r.value == null ? '' : assertSafeValue(r.value);
+}
+
+/** `a?.b`: None short-circuits to None; a found None is preserved. */
+export function getattrOpt(obj: unknown, name: string, strict = true): unknown {
+  if (obj == null) return null;
+  if (obj === UNDEF) return null;
+  const r = lookupAttr(obj, name);
+  if (!r.found) {
+    if (isDict(obj)) return null;
+    return attrMissing(obj, name, strict) === UNDEF ? null : null;
+  }
+  return r.value === undefined ? null : assertSafeValue(r.value);
+}
+
+/** `a[k]`: Python subscription with negative indexes. */
+export function getitem(obj: unknown, key: unknown): unknown {
+  if (typeof key === 'string') assertSafeName(key, obj);
+  if (Array.isArray(obj) || typeof obj === 'string' || obj instanceof Markup || obj instanceof Range) {
+    if (!isIntLike(key)) {
+      if (key instanceof PyFloat || typeof key === 'number')
+        throw new PyError('TypeError', `${typeName(obj)} indices must be integers or slices, not float`);
+      throw new PyError('TypeError', `${typeName(obj)} indices must be integers or slices, not ${typeName(key)}`);
+    }
+    const n = obj instanceof Range ? obj.length : typeof obj === 'string' ? obj.length : obj instanceof Markup ? obj.value.length : (obj as unknown[]).length;
+    let i = num(key);
+    if (i < 0) i += n;
+    if (i < 0 || i >= n) throw new PyError('IndexError', `${typeName(obj) === 'str' ? 'string' : typeName(obj)} index out of range`, 'K-RUN-007');
+    if (obj instanceof Range) return obj.at(i);
+    if (typeof obj === 'string') return obj[i];
+    if (obj instanceof Markup) return new Markup(obj.value[i]);
+    return (obj as unknown[])[i];
+  }
+  if (isDict(obj)) {
+    if (dictHas(obj, key)) return dictGet(obj, key);
+    throw new PyError('KeyError', pyRepr(key));
+  }
+  if (obj == null) throw new NoneComparisonError('Cannot compare NoneType with NoneType');
+  if (obj === UNDEF) return UNDEF;
+  if (typeof obj === 'object' && (typeof key === 'string' || typeof key === 'number')) {
+    const k = String(key);
+    if (Object.prototype.hasOwnProperty.call(obj, k)) return assertSafeValue((obj as Record<string, unknown>)[k]);
+    throw new PyError('KeyError', pyRepr(key));
+  }
+  throw new PyError('TypeError', `'${typeName(obj)}' object is not subscriptable`);
+}
+
+/** `a?[k]`: None short-circuits; mappings use get(); errors become undefined. */
+export function getitemOpt(obj: unknown, key: unknown, strict = true): unknown {
+  if (obj == null || obj === UNDEF) return null;
+  if (isDict(obj)) {
+    const v = dictGet(obj, key);
+    return v === undefined ? null : v;
+  }
+  try {
+    return getitem(obj, key);
+  } catch (e) {
+    if (e instanceof PyError && ['KeyError', 'IndexError', 'TypeError'].includes(e.pyType)) {
+      if (strict) throw new UndefinedError(`${typeName(obj)}[${pyRepr(key)}]`, 'attribute/key');
+      return null;
+    }
+    throw e;
+  }
+}
+
+/** `a[start:stop:step]` with Python slice semantics. */
+export function getslice(obj: unknown, start: unknown, stop: unknown, step: unknown): unknown {
+  const st = step == null ? 1 : num(step);
+  if (st === 0) throw new PyError('ValueError', 'slice step cannot be zero');
+  const seq: unknown[] | string =
+    typeof obj === 'string' ? [...obj].join('') : obj instanceof Markup ? obj.value : obj instanceof Range ? [...obj] : Array.isArray(obj) ? obj : (() => {
+      throw new PyError('TypeError', `'${typeName(obj)}' object is not subscriptable`);
+    })();
+  const n = seq.length;
+  const norm = (v: unknown, dflt: number, lo: number, hi: number) => {
+    if (v == null) return dflt;
+    let i = num(v);
+    if (i < 0) i += n;
+    return Math.min(Math.max(i, lo), hi);
+  };
+  const out: unknown[] = [];
+  if (st > 0) {
+    const a = norm(start, 0, 0, n);
+    const b = norm(stop, n, 0, n);
+    for (let i = a; i < b; i += st) out.push(seq[i]);
+  } else {
+    const a = norm(start, n - 1, -1, n - 1);
+    const b = norm(stop, -1, -1, n - 1);
+    for (let i = a; i > b; i += st) out.push(seq[i]);
+  }
+  if (typeof obj === 'string') return out.join('');
+  if (obj instanceof Markup) return new Markup(out.join(''));
+  if (obj instanceof Tuple) return tuple(out);
+  return out;
+}
+
+// ------------------------------------------------------------------ calling
+
+export function callValue(f: unknown, args: unknown[]): unknown {
+  if (typeof f !== 'function') {
+    if (f === UNDEF) throw new PyError('TypeError', "'Undefined' object is not callable");
+    throw new PyError('TypeError', `'${typeName(f)}' object is not callable`);
+  }
+  assertSafeValue(f);
+  if (f === eval || f === Function) throw new SecurityError('Calling this function is not allowed in templates');
+  return (f as (...a: unknown[]) => unknown)(...args);
+}
+
+/** Splits a trailing Kwargs off an argument list. */
+export function splitKwargs(args: unknown[]): [unknown[], Record<string, unknown>] {
+  const last = args[args.length - 1];
+  if (last instanceof Kwargs) return [args.slice(0, -1), last.kw];
+  return [args, {}];
+}
+
+/** Python-named methods on JS values (language.md §3.7). */
+export function pyMethod(obj: unknown, name: string): ((...args: unknown[]) => unknown) | undefined {
+  if (typeof obj === 'string' || obj instanceof Markup) {
+    const m = STR_METHODS[name];
+    if (!m) return undefined;
+    return (...args: unknown[]) => {
+      const [a, kw] = splitKwargs(args);
+      return m(String(obj), a, kw);
+    };
+  }
+  if (Array.isArray(obj)) {
+    const m = LIST_METHODS[name];
+    return m && ((...args: unknown[]) => m(obj, ...splitKwargs(args)));
+  }
+  if (isDict(obj)) {
+    const m = DICT_METHODS[name];
+    return m && ((...args: unknown[]) => m(obj, ...splitKwargs(args)));
+  }
+  if (obj === UNDEF) {
+    if (name === 'get') return (...args: unknown[]) => (args.length > 1 ? args[1] : UNDEF);
+    if (name === 'keys' || name === 'values' || name === 'items') return () => [];
+  }
+  if (obj instanceof Set) {
+    if (name === 'add') return (x: unknown) => (obj.add(x), null);
+  }
+  return undefined;
+}
+
+const strip = (s: string, chars: unknown, side: 'both' | 'l' | 'r'): string => {
+  const set = chars == null ? null : String(chars);
+  const isStrip = (c: string) => (set === null ? /\s/.test(c) : set.includes(c));
+  let a = 0;
+  let b = s.length;
+  if (side !== 'r') while (a < b && isStrip(s[a]!)) a++;
+  if (side !== 'l') while (b > a && isStrip(s[b - 1]!)) b--;
+  return s.slice(a, b);
+};
+function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
+  const max = maxsplit == null ? -1 : num(maxsplit);
+  if (sep == null) {
+    const parts = s.trim().split(/\s+/).filter(Boolean);
+    if (max < 0 || parts.length <= max + 1) return parts;
+    const out: string[] = [];
+    let rest = s.trimStart();
+    for (let i = 0; i < max; i++) {
+      const m = /\s+/.exec(rest);
+      if (!m) break;
+      out.push(rest.slice(0, m.index));
+      rest = rest.slice(m.index + m[0].length);
+    }
+    out.push(rest);
+    return out;
+  }
+  const sp = String(sep);
+  if (!sp) throw new PyError('ValueError', 'empty separator');
+  const parts = s.split(sp);
+  if (max < 0 || parts.length <= max + 1) return parts;
+  return [...parts.slice(0, max), parts.slice(max).join(sp)];
+}
+
+type StrMethod = (s: string, a: unknown[], kw: Record<string, unknown>) => unknown;
+const STR_METHODS: Record<string, StrMethod> = {
+  upper: (s) => s.toUpperCase(),
+  lower: (s) => s.toLowerCase(),
+  title: (s) => s.replace(/[A-Za-z]+('[A-Za-z]+)?/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()),
+  capitalize: (s) => (s ? s[0]!.toUpperCase() + s.slice(1).toLowerCase() : s),
+  swapcase: (s) => [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''),
+  strip: (s, a) => strip(s, a[0], 'both'),
+  lstrip: (s, a) => strip(s, a[0], 'l'),
+  rstrip: (s, a) => strip(s, a[0], 'r'),
+  split: (s, a, kw) => pySplit(s, a[0] ?? kw.sep, a[1] ?? kw.maxsplit),
+  rsplit: (s, a, kw) => {
+    const max = a[1] ?? kw.maxsplit;
+    if (max == null) return pySplit(s, a[0] ?? kw.sep, null);
+    const sep = a[0] ?? kw.sep;
+    const parts = pySplit(s, sep, null);
+    const n = num(max);
+    if (parts.length <= n + 1) return parts;
+    const j = sep == null ? ' ' : String(sep);
+    return [parts.slice(0, parts.length - n).join(j), ...parts.slice(parts.length - n)];
+  },
+  splitlines: (s) => s.split(/\r\n|\r|\n/).filter((x, i, arr) => i < arr.length - 1 || x !== ''),
+  join: (s, a) => toList(a[0]).map((x) => {
+    if (!isString(x)) throw new PyError('TypeError', `sequence item: expected str instance, ${typeName(x)} found`);
+    return String(x);
+  }).join(s),
+  replace: (s, a) => {
+    const [old, nw, count] = a.map((x, i) => (i < 2 ? String(x) : x));
+    const c = count == null ? -1 : num(count);
+    if (c < 0) return s.split(old as string).join(nw as string);
+    let out = s;
+    let idx = 0;
+    for (let i = 0; i < c; i++) {
+      const k = out.indexOf(old as string, idx);
+      if (k < 0) break;
+      out = out.slice(0, k) + nw + out.slice(k + (old as string).length);
+      idx = k + (nw as string).length;
+    }
+    return out;
+  },
+  startswith: (s, a) => (Array.isArray(a[0]) ? a[0].some((p) => s.startsWith(String(p))) : s.startsWith(String(a[0]))),
+  endswith: (s, a) => (Array.isArray(a[0]) ? a[0].some((p) => s.endsWith(String(p))) : s.endsWith(String(a[0]))),
+  find: (s, a) => s.indexOf(String(a[0])),
+  rfind: (s, a) => s.lastIndexOf(String(a[0])),
+  index: (s, a) => {
+    const i = s.indexOf(String(a[0]));
+    if (i < 0) throw new PyError('ValueError', 'substring not found');
+    return i;
+  },
+  count: (s, a) => (String(a[0]) === '' ? s.length + 1 : s.split(String(a[0])).length - 1),
+  format: (s, a, kw) => strFormat(s, a, kw),
+  isdigit: (s) => /^\d+$/.test(s),
+  isnumeric: (s) => /^\d+$/.test(s),
+  isdecimal: (s) => /^\d+$/.test(s),
+  isalpha: (s) => /^\p{L}+$/u.test(s),
+  isalnum: (s) => /^[\p{L}\d]+$/u.test(s),
+  isspace: (s) => /^\s+$/.test(s),
+  isupper: (s) => /\p{Lu}/u.test(s) && s === s.toUpperCase(),
+  islower: (s) => /\p{Ll}/u.test(s) && s === s.toLowerCase(),
+  istitle: (s) => /[A-Za-z]/.test(s) && s === STR_METHODS.title!(s, [], {}),
+  center: (s, a) => {
+    const w = num(a[0]);
+    const f = a[1] == null ? ' ' : String(a[1]);
+    const total = w - s.length;
+    if (total <= 0) return s;
+    const left = Math.floor(total / 2) + (total & w & 1);
+    return f.repeat(left) + s + f.repeat(total - left);
+  },
+  ljust: (s, a) => s.padEnd(num(a[0]), a[1] == null ? ' ' : String(a[1])),
+  rjust: (s, a) => s.padStart(num(a[0]), a[1] == null ? ' ' : String(a[1])),
+  zfill: (s, a) => {
+    const w = num(a[0]);
+    const sign = s[0] === '-' || s[0] === '+' ? s[0] : '';
+    return sign + s.slice(sign.length).padStart(w - sign.length, '0');
+  },
+  partition: (s, a) => {
+    const sep = String(a[0]);
+    const i = s.indexOf(sep);
+    return i < 0 ? tuple([s, '', '']) : tuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
+  },
+  rpartition: (s, a) => {
+    const sep = String(a[0]);
+    const i = s.lastIndexOf(sep);
+    return i < 0 ? tuple(['', '', s]) : tuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
+  },
+  removeprefix: (s, a) => (s.startsWith(String(a[0])) ? s.slice(String(a[0]).length) : s),
+  removesuffix: (s, a) => (String(a[0]) && s.endsWith(String(a[0])) ? s.slice(0, -String(a[0]).length) : s),
+  encode: (s) => s,
+  casefold: (s) => s.toLowerCase(),
+  expandtabs: (s) => s.replace(/\t/g, '        '),
+};
+
+type ListMethod = (l: unknown[], a: unknown[], kw: Record<string, unknown>) => unknown;
+const LIST_METHODS: Record<string, ListMethod> = {
+  append: (l, a) => (l.push(a[0]), null),
+  extend: (l, a) => (l.push(...toList(a[0])), null),
+  insert: (l, a) => {
+    let i = num(a[0]);
+    if (i < 0) i = Math.max(0, l.length + i);
+    l.splice(i, 0, a[1]);
+    return null;
+  },
+  pop: (l, a) => {
+    if (!l.length) throw new PyError('IndexError', 'pop from empty list');
+    let i = a.length ? num(a[0]) : l.length - 1;
+    if (i < 0) i += l.length;
+    if (i < 0 || i >= l.length) throw new PyError('IndexError', 'pop index out of range');
+    return l.splice(i, 1)[0];
+  },
+  remove: (l, a) => {
+    const i = l.findIndex((x) => eq(x, a[0]));
+    if (i < 0) throw new PyError('ValueError', 'list.remove(x): x not in list');
+    l.splice(i, 1);
+    return null;
+  },
+  index: (l, a) => {
+    const i = l.findIndex((x) => eq(x, a[0]));
+    if (i < 0) throw new PyError('ValueError', `${pyRepr(a[0])} is not in list`);
+    return i;
+  },
+  count: (l, a) => l.filter((x) => eq(x, a[0])).length,
+  sort: (l, _a, kw) => {
+    l.sort((x, y) => compare(x, y));
+    if (truthy(kw.reverse)) l.reverse();
+    return null;
+  },
+  reverse: (l) => (l.reverse(), null),
+  copy: (l) => [...l],
+  clear: (l) => ((l.length = 0), null),
+};
+
+type Dict = Record<string, unknown> | Map<unknown, unknown>;
+type DictMethod = (d: Dict, a: unknown[], kw: Record<string, unknown>) => unknown;
+const DICT_METHODS: Record<string, DictMethod> = {
+  items: (d) => dictItems(d),
+  keys: (d) => dictKeys(d),
+  values: (d) => dictKeys(d).map((k) => dictGet(d, k)),
+  get: (d, a) => {
+    const v = dictGet(d, a[0]);
+    return v === undefined && !dictHas(d, a[0]) ? (a.length > 1 ? a[1] : null) : v;
+  },
+  update: (d, a, kw) => {
+    const set = (k: unknown, v: unknown) => (d instanceof Map ? d.set(k, v) : ((d as Record<string, unknown>)[String(k)] = v));
+    if (a[0] != null) {
+      if (isDict(a[0])) for (const k of dictKeys(a[0])) set(k, dictGet(a[0], k));
+      else for (const pair of toList(a[0])) set((pair as unknown[])[0], (pair as unknown[])[1]);
+    }
+    for (const k of Object.keys(kw)) set(k, kw[k]);
+    return null;
+  },
+  pop: (d, a) => {
+    if (dictHas(d, a[0])) {
+      const v = dictGet(d, a[0]);
+      if (d instanceof Map) d.delete(a[0]);
+      else delete (d as Record<string, unknown>)[String(a[0])];
+      return v;
+    }
+    if (a.length > 1) return a[1];
+    throw new PyError('KeyError', pyRepr(a[0]));
+  },
+  setdefault: (d, a) => {
+    if (!dictHas(d, a[0])) {
+      if (d instanceof Map) d.set(a[0], a[1] ?? null);
+      else (d as Record<string, unknown>)[String(a[0])] = a[1] ?? null;
+    }
+    return dictGet(d, a[0]);
+  },
+  copy: (d) => (d instanceof Map ? new Map(d) : Object.assign(Object.create(Object.getPrototypeOf(d)), d)),
+};
+
+// ------------------------------------------------------------------ formatting
+
+/** Python `%`-formatting. */
+export function printf(fmt: string, args: unknown): string {
+  const list = args instanceof Tuple ? [...args] : [args];
+  const mapping = isDict(args) ? args : null;
+  let i = 0;
+  const out = fmt.replace(/%(\(([^)]*)\))?([-+ 0#]*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXeEfFgGcrsa%])/g, (_m, _p, key, flags: string, width, prec, conv: string) => {
+    if (conv === '%') return '%';
+    let v: unknown;
+    if (key !== undefined) {
+      if (!mapping) throw new PyError('TypeError', 'format requires a mapping');
+      if (!dictHas(mapping, key)) throw new PyError('KeyError', pyRepr(key));
+      v = dictGet(mapping, key);
+    } else {
+      if (width === '*') width = String(list[i++]);
+      if (prec === '*') prec = String(list[i++]);
+      if (i >= list.length) throw new PyError('TypeError', 'not enough arguments for format string');
+      v = list[i++];
+    }
+    let s: string;
+    const p = prec === undefined ? undefined : Number(prec);
+    switch (conv) {
+      case 's':
+        s = pyStr(v);
+        if (p !== undefined) s = s.slice(0, p);
+        break;
+      case 'r':
+      case 'a':
+        s = pyRepr(v);
+        break;
+      case 'd':
+      case 'i':
+      case 'u': {
+        if (!isNumeric(v)) throw new PyError('TypeError', `%${conv} format: a real number is required, not ${typeName(v)}`);
+        s = typeof v === 'bigint' ? v.toString() : String(Math.trunc(num(v)));
+        break;
+      }
+      case 'f':
+      case 'F':
+        s = toFixedNum(v, p ?? 6);
+        break;
+      case 'e':
+      case 'E':
+        s = expRepr(num(v), p ?? 6);
+        if (conv === 'E') s = s.toUpperCase();
+        break;
+      case 'g':
+      case 'G':
+        s = gRepr(num(v), p ?? 6, false);
+        break;
+      case 'x':
+      case 'X':
+      case 'o': {
+        const n = Math.trunc(num(v));
+        s = Math.abs(n).toString(conv === 'o' ? 8 : 16);
+        if (flags.includes('#')) s = (conv === 'o' ? '0o' : '0x') + s;
+        if (conv === 'X') s = s.toUpperCase();
+        if (n < 0) s = '-' + s;
+        break;
+      }
+      case 'c':
+        s = typeof v === 'number' ? String.fromCodePoint(v) : String(v);
+        break;
+      default:
+        s = pyStr(v);
+    }
+    if ('diufFeEgGxXo'.includes(conv)) {
+      if (flags.includes('+') && !s.startsWith('-')) s = '+' + s;
+      else if (flags.includes(' ') && !s.startsWith('-')) s = ' ' + s;
+    }
+    const w = width ? Number(width) : 0;
+    if (s.length < w) {
+      if (flags.includes('-')) s = s.padEnd(w);
+      else if (flags.includes('0') && 'diufFeEgGxXo'.includes(conv)) {
+        const sign = /^[+\- ]/.test(s) ? s[0]! : '';
+        s = sign + s.slice(sign.length).padStart(w - sign.length, '0');
+      } else s = s.padStart(w);
+    }
+    return s;
+  });
+  if (!mapping && i < list.length && !(list.length === 1 && i === 0 && !isDict(args)))
+    throw new PyError('TypeError', 'not all arguments converted during string formatting');
+  return out;
+}
+
+function toFixedNum(v: unknown, p: number): string {
+  const n = num(v);
+  if (!Number.isFinite(n)) return floatRepr(n);
+  return n.toFixed(p);
+}
+function expRepr(n: number, p: number): string {
+  if (!Number.isFinite(n)) return floatRepr(n);
+  const [m, e] = n.toExponential(p).split('e');
+  const exp = Number(e);
+  return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+}
+function gRepr(n: number, p: number, alt: boolean): string {
+  if (!Number.isFinite(n)) return floatRepr(n);
+  if (n === 0) return '0';
+  const P = p === 0 ? 1 : p;
+  const exp = Math.floor(Math.log10(Math.abs(Number(n.toPrecision(P)))));
+  let s: string;
+  if (exp < -4 || exp >= P) {
+    s = expRepr(n, P - 1);
+    if (!alt) s = s.replace(/\.?0+e/, 'e');
+  } else {
+    s = n.toFixed(Math.max(0, P - 1 - exp));
+    if (!alt && s.includes('.')) s = s.replace(/\.?0+$/, '');
+  }
+  return s;
+}
+
+/** Python `str.format`. */
+export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, unknown> = {}): string {
+  let auto = 0;
+  return fmt.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (m, field: string | undefined) => {
+    if (m === '{{') return '{';
+    if (m === '}}') return '}';
+    let spec = '';
+    let conv = '';
+    let f = field ?? '';
+    const colon = f.indexOf(':');
+    if (colon >= 0) {
+      spec = f.slice(colon + 1);
+      f = f.slice(0, colon);
+    }
+    const bang = f.indexOf('!');
+    if (bang >= 0) {
+      conv = f.slice(bang + 1);
+      f = f.slice(0, bang);
+    }
+    const m2 = /^([^.[]*)(.*)$/.exec(f)!;
+    const head = m2[1]!;
+    let v: unknown;
+    if (head === '') {
+      if (auto >= args.length) throw new PyError('IndexError', 'Replacement index out of range for positional args tuple');
+      v = args[auto++];
+    } else if (/^\d+$/.test(head)) {
+      const i = Number(head);
+      if (i >= args.length) throw new PyError('IndexError', 'Replacement index out of range for positional args tuple');
+      v = args[i];
+    } else {
+      if (!(head in kwargs)) throw new PyError('KeyError', pyRepr(head));
+      v = kwargs[head];
+    }
+    for (const part of m2[2]!.matchAll(/\.(\w+)|\[([^\]]*)\]/g)) {
+      if (part[1] !== undefined) v = getattr(v, part[1]);
+      else v = getitem(v, /^\d+$/.test(part[2]!) ? Number(part[2]) : part[2]);
+    }
+    if (conv === 'r') v = pyRepr(v);
+    else if (conv === 's') v = pyStr(v);
+    return formatSpec(v, spec);
+  });
+}
+
+/** Python format-spec mini-language: [[fill]align][sign][#][0][width][,][.precision][type]. */
+export function formatSpec(v: unknown, spec: string): string {
+  if (!spec) return pyStr(v);
+  const m = /^(?:(.)?([<>=^]))?([+\- ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/.exec(spec);
+  if (!m) throw new PyError('ValueError', `Invalid format specifier '${spec}'`);
+  let [, fill, align, sign, , zero, width, group, prec, type] = m;
+  let s: string;
+  const numeric = isNumeric(v);
+  if (type && 'eEfFgGn%dbxXoc'.includes(type) && !numeric)
+    throw new PyError('ValueError', `Unknown format code '${type}' for object of type '${typeName(v)}'`);
+  const p = prec === undefined ? undefined : Number(prec);
+  if (!numeric || (type === undefined && typeof v !== 'number' && !(v instanceof PyFloat))) {
+    s = pyStr(v);
+    if (p !== undefined && !numeric) s = s.slice(0, p);
+  } else {
+    const n = num(v);
+    switch (type) {
+      case 'f':
+      case 'F':
+        s = Math.abs(n).toFixed(p ?? 6);
+        break;
+      case 'e':
+      case 'E':
+        s = expRepr(Math.abs(n), p ?? 6);
+        if (type === 'E') s = s.toUpperCase();
+        break;
+      case '%':
+        s = (Math.abs(n) * 100).toFixed(p ?? 6) + '%';
+        break;
+      case 'g':
+      case 'G':
+        s = gRepr(Math.abs(n), p ?? 6, false);
+        break;
+      case 'd':
+      case 'n':
+        s = typeof v === 'bigint' ? (v < 0n ? -v : v).toString() : String(Math.abs(Math.trunc(n)));
+        break;
+      case 'x':
+      case 'X':
+        s = Math.abs(Math.trunc(n)).toString(16);
+        if (type === 'X') s = s.toUpperCase();
+        break;
+      case 'o':
+        s = Math.abs(Math.trunc(n)).toString(8);
+        break;
+      case 'b':
+        s = Math.abs(Math.trunc(n)).toString(2);
+        break;
+      case 'c':
+        s = String.fromCodePoint(n);
+        break;
+      default:
+        s = p !== undefined ? gRepr(Math.abs(n), p, false) : pyStr(typeof v === 'number' ? Math.abs(n) : v instanceof PyFloat ? new PyFloat(Math.abs(n)) : v);
+        if (s.startsWith('-')) s = s.slice(1);
+    }
+    if (group) {
+      const [ip, fp] = s.split('.');
+      s = ip!.replace(/\B(?=(\d{3})+(?!\d))/g, group) + (fp !== undefined ? '.' + fp : '');
+    }
+    const neg = n < 0 || Object.is(n, -0);
+    const signStr = neg ? '-' : sign === '+' ? '+' : sign === ' ' ? ' ' : '';
+    if (zero && !align) {
+      fill = '0';
+      align = '=';
+    }
+    s = signStr + s;
+    if (align === '=') {
+      const w = width ? Number(width) : 0;
+      const body = s.slice(signStr.length);
+      return signStr + body.padStart(w - signStr.length, fill ?? ' ');
+    }
+  }
+  const w = width ? Number(width) : 0;
+  if (s.length >= w) return s;
+  const f = fill ?? ' ';
+  const a = align ?? (numeric && type !== 's' ? '>' : '<');
+  const padN = w - s.length;
+  if (a === '<') return s + f.repeat(padN);
+  if (a === '>') return f.repeat(padN) + s;
+  if (a === '^') return f.repeat(Math.floor(padN / 2)) + s + f.repeat(padN - Math.floor(padN / 2));
+  return s;
+}
+
+// ------------------------------------------------------------------ conversions
+
+export function toInt(v: unknown, base?: unknown): number | bigint {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new PyError(Number.isNaN(v) ? 'ValueError' : 'OverflowError', 'cannot convert float to integer');
+    return Math.trunc(v);
+  }
+  if (typeof v === 'bigint') return v;
+  if (v instanceof PyFloat) return Math.trunc(v.v);
+  if (isString(v)) {
+    const s = String(v).trim().replace(/_/g, '');
+    const b = base == null ? 10 : num(base);
+    const re = b === 16 ? /^[+-]?(0x)?[0-9a-f]+$/i : b === 8 ? /^[+-]?(0o)?[0-7]+$/i : b === 2 ? /^[+-]?(0b)?[01]+$/i : /^[+-]?\d+$/;
+    if (!re.test(s)) throw new PyError('ValueError', `invalid literal for int() with base ${b}: ${pyRepr(String(v))}`);
+    const clean = s.replace(/^([+-]?)0[xob]/i, '$1');
+    const n = parseInt(clean, b);
+    if (!Number.isSafeInteger(n) && b === 10) return normBig(BigInt(clean));
+    return n;
+  }
+  throw new PyError('TypeError', `int() argument must be a string, a bytes-like object or a real number, not '${typeName(v)}'`);
+}
+
+export function toFloat(v: unknown): number | PyFloat {
+  let n: number;
+  if (typeof v === 'boolean' || typeof v === 'number' || typeof v === 'bigint' || v instanceof PyFloat) n = num(v);
+  else if (isString(v)) {
+    const s = String(v).trim().toLowerCase().replace(/_/g, '');
+    if (/^[+-]?(inf|infinity)$/.test(s)) n = s.startsWith('-') ? -Infinity : Infinity;
+    else if (/^[+-]?nan$/.test(s)) n = NaN;
+    else if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(s)) n = Number(s);
+    else throw new PyError('ValueError', `could not convert string to float: ${pyRepr(String(v))}`);
+  } else throw new PyError('TypeError', `float() argument must be a string or a real number, not '${typeName(v)}'`);
+  return numResult(n, true);
+}
