@@ -323,6 +323,8 @@ export class Generator {
       this.renderFns(v, b.body, b);
       blockEntries.push(`${q(name)}: { s: ${v}_s, g: ${v}_g, a: ${v}_a${b.fragment ? ', fragment: true' : ''} }`);
     }
+    for (const r of body)
+      if (r.type === 'Region' && !this.blockNodes.has(r.name)) blockEntries.push(`${q(r.name)}: ${this.h('regionBlock')}(${q(r.name)})`);
     this.mod(`const $blocks = { ${blockEntries.join(', ')} };`);
 
     // Root.
@@ -425,6 +427,7 @@ export class Generator {
     const KEEP = new Set(['Import', 'FromImport', 'Set', 'Def', 'Region', 'TemplateDecl']);
     this.stmts(body.filter((n) => KEEP.has(n.type)));
     this.line(ext);
+    this.w(`${this.h('enterExtends')}(R, $NAME);`);
     const parent =
       ext.template.type === 'Const' && typeof ext.template.value === 'string'
         ? `${this.ref(this.o.resolveName(ext.template.value))}()`

@@ -117,6 +117,10 @@ export interface EnvironmentOptions {
   globals?: Record<string, unknown>;
   templateAliases?: Record<string, string>;
   validateCalls?: boolean;
+  /** Compile-time constants visible to every template (the reference's partial evaluation inputs). */
+  staticContext?: Record<string, unknown>;
+  /** Register the HTMX/security globals (hx_request, csrf_token, …); default true. */
+  enableHtmxHelpers?: boolean;
   [other: string]: unknown;
 }
 
@@ -152,7 +156,9 @@ export class Environment {
     this.templateAliases = { ...(options.templateAliases ?? {}) };
     this.filters = Object.assign(Object.create(null), builtinFilters);
     this.tests = Object.assign(Object.create(null), builtinTests);
-    this.globals = makeGlobals(options.globals ?? {});
+    this.globals = makeGlobals({ ...(options.globals ?? {}), ...(options.staticContext ?? {}) });
+    if (options.enableHtmxHelpers === false)
+      for (const g of ['hx_request', 'hx_target', 'hx_trigger', 'hx_boosted', 'csrf_token', 'csp_nonce']) delete this.globals[g];
     for (const [k, f] of Object.entries(options.filters ?? {})) this.addFilter(k, f);
     for (const [k, f] of Object.entries(options.tests ?? {})) this.addTest(k, f);
     const env = this;

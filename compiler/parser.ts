@@ -499,13 +499,16 @@ class Parser {
       let tuple = false;
       while (this.isOp(',') && !this.startsAssignment(1)) {
         this.next();
+        if (this.tok.type === 'block_end') break; // trailing comma
         tuple = true;
-        if (this.tok.type === 'block_end') break;
         items.push(this.expression());
       }
       const value: A.Expr = tuple ? { type: 'Tuple', items, line: first.line, col: first.col } : first;
       assignments.push({ target, value, coalesce });
-      if (this.acceptOp(',')) continue;
+      if (this.acceptOp(',')) {
+        if ((this.tok as Token).type === 'block_end') break;
+        continue;
+      }
       break;
     }
     this.expectBlockEnd();
@@ -582,6 +585,8 @@ class Parser {
       if (this.tok.type !== 'block_begin') this.fail('Expected {% case %} inside {% match %}', 'K-PAR-001');
       const kw = this.peek();
       if (kw.type === 'name' && (kw.value === 'end' || kw.value === 'endmatch')) {
+        if (!cases.length)
+          this.fail('Match block must have at least one {% case %} clause', 'K-PAR-001', kw, 'Add {% case value %}...{% end %} inside the match');
         this.next();
         this.next();
         close();

@@ -157,17 +157,15 @@ function roundHalfEven(x: number, places: number): number {
   return v / m;
 }
 
-const SIMPLE_TESTS = new Set(['defined', 'undefined', 'none', 'eq', 'equalto', 'sameas', 'odd', 'even', 'divisibleby', 'iterable', 'mapping', 'sequence', 'number', 'string', 'true', 'false', 'match']);
-/** select/reject test resolution: the reference only knows a fixed table (others → truthiness). */
+/**
+ * select/reject test resolution. Every registered test works (the reference silently
+ * degrades unknown names to truthiness: a bug not copied, see docs/decisions.md).
+ */
 function selectTest(env: FilterEnv | void, name: unknown, args: unknown[]): (x: unknown) => boolean {
   if (name == null) return (x) => truthy(x);
   const n = String(name);
-  if (!SIMPLE_TESTS.has(n)) return (x) => truthy(x);
-  if (n === 'sameas' || n === 'equalto' || n === 'eq') return (x) => eq(x, args[0]);
-  if (n === 'number') return (x) => typeof x === 'boolean' || isNumber(x);
-  if ((n === 'odd' || n === 'even') ) return (x) => (typeof x === 'number' && Number.isInteger(x) ? Math.abs(x % 2) === (n === 'odd' ? 1 : 0) : false);
   const t = env?.tests?.[n];
-  if (!t) return (x) => truthy(x);
+  if (!t) throw new PyError('TypeError', `No test named '${n}'`);
   return (x) => truthy(t.call(env, x, ...args));
 }
 
@@ -272,7 +270,7 @@ const filterTable: Record<string, Filter> = {
   title: (v) => s(v).replace(/[\p{L}]+/gu, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()),
   trim: (v, chars = null) => {
     const str = s(v);
-    if (chars == null) return str.replace(/^\s+|\s+$/g, '');
+    if (chars == null) return str.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g, '');
     const set = s(chars);
     let a = 0;
     let b = str.length;
@@ -327,7 +325,7 @@ const filterTable: Record<string, Filter> = {
   slug: (v) => (isNone(v) ? '' : s(v).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')),
   pluralize: (v, suffix = 's') => {
     const sfx = s(suffix);
-    const [one, many] = sfx.includes(',') ? sfx.split(',', 2) : ['', sfx];
+    const [one, many] = sfx.includes(',') ? sfx.split(',', 2).map((x) => x.trim()) as [string, string] : ['', sfx];
     if (isNone(v)) return many;
     let n: number;
     try {
@@ -408,7 +406,7 @@ const filterTable: Record<string, Filter> = {
     const seen: unknown[] = [];
     const out: unknown[] = [];
     for (const x of listOf(v)) {
-      let k = attribute == null ? x : plainGetattr(x, String(attribute), null);
+      let k = attribute == null ? x : attrPath(x, attribute);
       if (isString(k) && !truthy(caseSensitive)) k = s(k).toLowerCase();
       if (Array.isArray(k) || isDict(k)) throw new PyError('TypeError', `unhashable type: '${typeName(k)}'`);
       if (!seen.some((y) => eq(y, k))) {
@@ -459,11 +457,11 @@ const filterTable: Record<string, Filter> = {
   },
   selectattr: function (v, attr, test = null, args: unknown[] = []) {
     const t = selectTest(this, test, args);
-    return listOf(v).filter((x) => t(plainGetattr(x, String(attr), null)));
+    return listOf(v).filter((x) => t(attrPath(x, attr)));
   },
   rejectattr: function (v, attr, test = null, args: unknown[] = []) {
     const t = selectTest(this, test, args);
-    return listOf(v).filter((x) => !t(plainGetattr(x, String(attr), null)));
+    return listOf(v).filter((x) => !t(attrPath(x, attr)));
   },
   batch: (v, linecount, fillWith = null) => {
     const n = num(linecount);
@@ -487,7 +485,7 @@ const filterTable: Record<string, Filter> = {
   compact: (v, kw: Record<string, unknown> = {}) => listOf(v).filter((x) => ('truthy' in kw && !truthy(kw.truthy) ? x != null : truthy(x))),
   sum: (v, attribute = null, start = 0) => {
     let total: unknown = start;
-    for (const x of listOf(v)) total = add(total, attribute == null ? x : plainGetattr(x, String(attribute), 0));
+    for (const x of listOf(v)) total = add(total, attribute == null ? x : attrPath(x, attribute) ?? 0);
     return total;
   },
   min: (v, attribute = null) => minMax(v, attribute, -1),
@@ -603,7 +601,7 @@ const filterTable: Record<string, Filter> = {
 function minMax(v: unknown, attribute: unknown, sign: number): unknown {
   const items = listOf(v);
   if (!items.length) throw new PyError('ValueError', `${sign < 0 ? 'min' : 'max'}() arg is an empty sequence`);
-  const key = (x: unknown) => (attribute == null ? x : plainGetattr(x, String(attribute), null) ?? 0);
+  const key = (x: unknown) => (attribute == null ? x : attrPath(x, attribute) ?? 0);
   let best = items[0];
   for (const x of items.slice(1)) if (compare(key(x), key(best)) * sign > 0) best = x;
   return best;

@@ -48,6 +48,7 @@ export class RenderState {
   provided: Map<string, unknown[]> = new Map();
   stacks: Map<string, string[]> = new Map();
   depth = 0;
+  extendsDepth = 0;
   /** State for an included/imported/embedded template: own blocks, shared provide/stack data. */
   sub(): RenderState {
     const r = new RenderState();
@@ -279,6 +280,34 @@ export function makeDef(
   f.kidaDef = info;
   f.invoke = invoke;
   return f;
+}
+
+/** Counts `{% extends %}` levels within one render (circular inheritance guard). */
+export function enterExtends(R: RenderState, name: string): void {
+  if (++R.extendsDepth > 50)
+    throw new TemplateRuntimeError(`Maximum extends depth exceeded (50) when extending from '${name}'`, 'K-RUN-007', {
+      templateName: name,
+      suggestion: 'Check for circular inheritance: A extends B extends A',
+    });
+}
+
+/** renderBlock() of a region: its parameters come from the render context, defaults otherwise. */
+export function regionBlock(name: string): BlockFns {
+  const run = (ctx: Ctx): string => {
+    const f = ctx[name] as KidaDef;
+    const kw: Ctx = {};
+    for (const p of f.kidaDef.params) if (p in ctx) kw[p] = ctx[p];
+    return f.invoke([new Kwargs(kw)], null).value;
+  };
+  return {
+    s: run,
+    *g(ctx) {
+      yield run(ctx);
+    },
+    async *a(ctx) {
+      yield run(ctx);
+    },
+  };
 }
 
 /** A region: a def whose parameter defaults are evaluated at call time. */

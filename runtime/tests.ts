@@ -1,89 +1,234 @@
-// Built-in tests (language.md §4.4). `testParams` lists the parameters after the value,
-// so the compiler binds keyword arguments to positions.
+// Built-in tests (language.md §4.4): exactly the 31 names of the reference environment.
+// `testParams` lists the parameter names after the value (the reference's Python parameter
+// names), so the compiler can bind keyword arguments to positions; its keys are also the set
+// of known test names (unknown names are compile-time errors).
+//
+// Tests are called as `test(value, ...boundArgs)`; a required argument the template left out
+// arrives as `undefined` (Python `None` is `null`) and raises TypeError like Python would.
 
 import { Markup } from './markup.js';
 import { PyError } from './errors.js';
-import { UNDEF, contains, eq, ge, gt, isDict, isFloat, isInt, iter, le, lt, mod, num, pyStr, truthy } from './values.js';
+import { PyFloat, UNDEF, contains, dictGet, eq, ge, gt, isDict, isNone, iter, le, lt, mod, pyStr, truthy } from './values.js';
 
 type Test = (value: unknown, ...args: any[]) => boolean;
 
-const isNum = (v: unknown) => typeof v === 'number' || typeof v === 'bigint' || (typeof v === 'object' && v !== null && v.constructor?.name === 'PyFloat');
-function parity(v: unknown, r: number): boolean {
-  if (typeof v === 'boolean') return Number(v) % 2 === r;
-  if (!isNum(v)) throw new PyError('TypeError', `unsupported operand type(s) for %: '${typeof v === 'string' ? 'str' : 'NoneType'}' and 'int'`);
-  return num(mod(v, 2)) === r;
+/** Python's "missing 1 required positional argument" for a parameter the template left out. */
+function required(test: string, param: string, v: unknown): void {
+  if (v === undefined) throw new PyError('TypeError', `${test}() missing 1 required positional argument: '${param}'`);
 }
+
+/** Python `callable()`. */
+export function isCallable(v: unknown): boolean {
+  return typeof v === 'function';
+}
+
+/** Python `iter(v)` succeeds (None is not iterable; the lenient-undefined sentinel iterates as empty). */
+export function isIterable(v: unknown): boolean {
+  if (v === null || v === undefined) return false;
+  if (v === UNDEF) return true;
+  if (typeof v === 'string' || v instanceof Markup) return true;
+  if (typeof v !== 'object') return false;
+  try {
+    iter(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Python `str.islower()`: at least one cased character and no upper/titlecase ones. */
+export function pyIsLower(s: string): boolean {
+  return /\p{Lowercase}/u.test(s) && !/[\p{Uppercase}\p{Lt}]/u.test(s);
+}
+/** Python `str.isupper()`: at least one cased character and no lower/titlecase ones. */
+export function pyIsUpper(s: string): boolean {
+  return /\p{Uppercase}/u.test(s) && !/[\p{Lowercase}\p{Lt}]/u.test(s);
+}
+
+// ------------------------------------------------------------------ regular expressions
+
+const regexCache = new Map<string, RegExp>();
+
+/**
+ * Translates a Python `re` pattern to a JavaScript RegExp that matches only at the start
+ * (Python `re.match`): named groups `(?P<n>…)`/`(?P=n)`, `\A`, `\Z`, leading inline flags
+ * `(?aimsux)`. Invalid patterns raise PyError('re.error').
+ */
+export function pyRegex(pattern: unknown, anchored = true): RegExp {
+  if (pattern instanceof RegExp) {
+    const flags = pattern.flags.replace(/[gy]/g, '') + (anchored ? 'y' : '');
+    return new RegExp(pattern.source, flags);
+  }
+  const src = pattern instanceof Markup ? pattern.value : typeof pattern === 'string' ? pattern : null;
+  if (src === null) throw new PyError('TypeError', 'first argument must be string or compiled pattern');
+  const key = (anchored ? 'y' : '') + src;
+  const hit = regexCache.get(key);
+  if (hit) {
+    hit.lastIndex = 0;
+    return hit;
+  }
+  let body = src;
+  let flags = '';
+  const inline = /^\(\?([aiLmsux]+)\)/.exec(body);
+  if (inline) {
+    body = body.slice(inline[0].length);
+    for (const f of inline[1]!) if ('ims'.includes(f) && !flags.includes(f)) flags += f;
+  }
+  body = body
+    .replace(/\(\?P<([A-Za-z_]\w*)>/g, '(?<$1>')
+    .replace(/\(\?P=([A-Za-z_]\w*)\)/g, '\\k<$1>')
+    .replace(/(^|[^\\])((?:\\\\)*)\\A/g, '$1$2^')
+    .replace(/(^|[^\\])((?:\\\\)*)\\Z/g, '$1$2(?![\\s\\S])');
+  let re: RegExp;
+  try {
+    re = new RegExp(body, flags + (anchored ? 'y' : ''));
+  } catch (e) {
+    throw new PyError('re.error', (e as Error).message);
+  }
+  if (regexCache.size > 500) regexCache.clear();
+  regexCache.set(key, re);
+  return re;
+}
+
+// ------------------------------------------------------------------ HTMX helpers
+
+/** Reads a header the way the reference does: `value.headers` dict `.get(name, "")`, or a `.get()` method. */
+function readHeader(value: unknown, name: string): { found: boolean; header: string } {
+  // A dict has no attribute `headers` in Python: only objects (request-like class instances) do.
+  if (value === null || typeof value !== 'object' || isDict(value) || !('headers' in value)) return { found: false, header: '' };
+  const headers = (value as { headers: unknown }).headers;
+  let h: unknown;
+  if (isDict(headers)) {
+    h = dictGet(headers, name);
+    // Node/Express-style header objects use lower-case keys.
+    if (h === undefined && !(headers instanceof Map)) h = dictGet(headers, name.toLowerCase());
+  } else if (headers !== null && typeof headers === 'object' && typeof (headers as { get?: unknown }).get === 'function') {
+    h = (headers as { get(k: string, d?: string): unknown }).get(name, '');
+  }
+  return { found: true, header: h === undefined || h === null ? '' : h instanceof Markup ? h.value : String(h) };
+}
+
+// ------------------------------------------------------------------ the tests
+
+const parity = (v: unknown, r: 0 | 1) => eq(mod(v, 2), r);
 
 export const tests: Record<string, Test> = {
+  callable: (v) => isCallable(v),
   defined: (v) => v !== undefined && v !== null && v !== UNDEF,
-  undefined: (v) => v === undefined || v === null || v === UNDEF,
-  none: (v) => v === null || v === undefined,
-  true: (v) => v === true,
-  false: (v) => v === false,
-  boolean: (v) => typeof v === 'boolean',
-  string: (v) => typeof v === 'string' || v instanceof Markup,
-  number: (v) => isNum(v),
-  integer: (v) => isInt(v),
-  float: (v) => isFloat(v),
-  sequence: (v) => Array.isArray(v) || typeof v === 'string' || v instanceof Markup,
-  mapping: (v) => isDict(v),
-  iterable: (v) => {
-    try {
-      iter(v);
-      return v !== null && v !== undefined && v !== UNDEF;
-    } catch {
-      return false;
-    }
+  divisibleby: (v, num) => {
+    required('divisibleby', 'num', num);
+    return eq(mod(v, num), 0);
   },
-  callable: (v) => typeof v === 'function',
-  odd: (v) => parity(v, 1),
+  eq: (v, other) => {
+    required('eq', 'other', other);
+    return eq(v, other);
+  },
+  equalto: (v, other) => {
+    required('equalto', 'other', other);
+    return eq(v, other);
+  },
   even: (v) => parity(v, 0),
-  divisibleby: (v, n) => num(mod(v, n)) === 0,
-  eq: (v, o) => eq(v, o),
-  equalto: (v, o) => eq(v, o),
-  '==': (v, o) => eq(v, o),
-  ne: (v, o) => !eq(v, o),
-  '!=': (v, o) => !eq(v, o),
-  lt: (v, o) => lt(v, o),
-  lessthan: (v, o) => lt(v, o),
-  '<': (v, o) => lt(v, o),
-  le: (v, o) => le(v, o),
-  '<=': (v, o) => le(v, o),
-  gt: (v, o) => gt(v, o),
-  greaterthan: (v, o) => gt(v, o),
-  '>': (v, o) => gt(v, o),
-  ge: (v, o) => ge(v, o),
-  '>=': (v, o) => ge(v, o),
-  sameas: (v, o) => v === o || (v == null && o == null),
-  in: (v, seq) => contains(seq, v),
-  lower: (v) => {
-    const s = pyStr(v);
-    return /\p{Ll}/u.test(s) && s === s.toLowerCase();
+  false: (v) => v === false,
+  ge: (v, other) => {
+    required('ge', 'other', other);
+    return ge(v, other);
   },
-  upper: (v) => {
-    const s = pyStr(v);
-    return /\p{Lu}/u.test(s) && s === s.toUpperCase();
+  gt: (v, other) => {
+    required('gt', 'other', other);
+    return gt(v, other);
   },
-  match: (v, pattern) => (v == null ? false : new RegExp('^(?:' + String(pattern) + ')').test(pyStr(v))),
-  hx_request: (v) => headerTest(v, 'HX-Request', (h) => truthy(h) && String(h).toLowerCase() === 'true'),
-  hx_target: (v, id) => headerTest(v, 'HX-Target', (h) => h === id),
-  hx_boosted: (v) => headerTest(v, 'HX-Boosted', (h) => truthy(h) && String(h).toLowerCase() === 'true'),
+  greaterthan: (v, other) => {
+    required('greaterthan', 'other', other);
+    return gt(v, other);
+  },
+  in: (v, seq) => {
+    required('in', 'seq', seq);
+    return contains(seq, v);
+  },
+  iterable: (v) => isIterable(v),
+  le: (v, other) => {
+    required('le', 'other', other);
+    return le(v, other);
+  },
+  lower: (v) => pyIsLower(pyStr(v)),
+  lt: (v, other) => {
+    required('lt', 'other', other);
+    return lt(v, other);
+  },
+  lessthan: (v, other) => {
+    required('lessthan', 'other', other);
+    return lt(v, other);
+  },
+  mapping: (v) => isDict(v),
+  ne: (v, other) => {
+    required('ne', 'other', other);
+    return !eq(v, other);
+  },
+  none: (v) => v === null || v === undefined,
+  number: (v) => typeof v === 'number' || typeof v === 'bigint' || v instanceof PyFloat,
+  odd: (v) => parity(v, 1),
+  sameas: (v, o) => {
+    required('<lambda>', 'o', o);
+    return v === o || Object.is(v, o) || (isNone(v) && isNone(o));
+  },
+  sequence: (v) => Array.isArray(v) || typeof v === 'string' || v instanceof Markup,
+  string: (v) => typeof v === 'string' || v instanceof Markup,
+  true: (v) => v === true,
+  undefined: (v) => v === undefined || v === null || v === UNDEF,
+  upper: (v) => pyIsUpper(pyStr(v)),
+  match: (v, pattern) => {
+    required('_test_match', 'pattern', pattern);
+    if (v === null || v === undefined) return false;
+    const re = pyRegex(pattern);
+    re.lastIndex = 0;
+    return re.test(pyStr(v));
+  },
+  hx_request: (v) => {
+    const { found, header } = readHeader(v, 'HX-Request');
+    return found ? header.toLowerCase() === 'true' : truthy(v);
+  },
+  hx_target: (v, target) => {
+    required('_test_hx_target', 'target', target);
+    const { found, header } = readHeader(v, 'HX-Target');
+    return eq(found ? header : pyStr(v), target);
+  },
+  hx_boosted: (v) => {
+    const { found, header } = readHeader(v, 'HX-Boosted');
+    return found ? header.toLowerCase() === 'true' : truthy(v);
+  },
 };
 
-function headerTest(v: unknown, name: string, f: (h: unknown) => boolean): boolean {
-  const headers = v && typeof v === 'object' ? (v as { headers?: unknown }).headers : undefined;
-  if (headers && typeof headers === 'object') {
-    const h = headers instanceof Map ? headers.get(name) : (headers as Record<string, unknown>)[name] ?? (headers as Record<string, unknown>)[name.toLowerCase()];
-    return f(h);
-  }
-  return truthy(v);
-}
-
-const ONE = ['other'];
+const OTHER = ['other'];
 export const testParams: Record<string, string[]> = {
-  defined: [], undefined: [], none: [], true: [], false: [], boolean: [], string: [], number: [], integer: [], float: [],
-  sequence: [], mapping: [], iterable: [], callable: [], odd: [], even: [], lower: [], upper: [], hx_request: [], hx_boosted: [],
-  divisibleby: ['num'], match: ['pattern'], hx_target: ['target_id'], in: ['seq'], sameas: ONE,
-  eq: ONE, equalto: ONE, '==': ONE, ne: ONE, '!=': ONE, lt: ONE, lessthan: ONE, '<': ONE, le: ONE, '<=': ONE,
-  gt: ONE, greaterthan: ONE, '>': ONE, ge: ONE, '>=': ONE,
+  callable: [],
+  defined: [],
+  divisibleby: ['num'],
+  eq: OTHER,
+  equalto: OTHER,
+  even: [],
+  false: [],
+  ge: OTHER,
+  gt: OTHER,
+  greaterthan: OTHER,
+  in: ['seq'],
+  iterable: [],
+  le: OTHER,
+  lower: [],
+  lt: OTHER,
+  lessthan: OTHER,
+  mapping: [],
+  ne: OTHER,
+  none: [],
+  number: [],
+  odd: [],
+  sameas: ['o'],
+  sequence: [],
+  string: [],
+  true: [],
+  undefined: [],
+  upper: [],
+  match: ['pattern'],
+  hx_request: [],
+  hx_target: ['target'],
+  hx_boosted: [],
 };

@@ -512,7 +512,11 @@ function objectAttr(obj: object, name: string): { found: boolean; value?: unknow
 /** The raw `a.b` lookup: `found` false when missing. Dict keys first, then methods/attributes. */
 function lookupAttr(obj: unknown, name: string): { found: boolean; value?: unknown } {
   assertSafeName(name, obj);
-  if (obj == null || obj === UNDEF) return { found: false };
+  if (obj === UNDEF) {
+    const m = pyMethod(obj, name);
+    return m ? { found: true, value: m } : { found: false };
+  }
+  if (obj == null) return { found: false };
   if (isDict(obj)) {
     if (obj instanceof Map ? obj.has(name) : Object.prototype.hasOwnProperty.call(obj, name)) return { found: true, value: dictGet(obj, name) };
     const m = pyMethod(obj, name);
@@ -686,7 +690,7 @@ export function pyMethod(obj: unknown, name: string): ((...args: unknown[]) => u
 
 const strip = (s: string, chars: unknown, side: 'both' | 'l' | 'r'): string => {
   const set = chars == null ? null : String(chars);
-  const isStrip = (c: string) => (set === null ? /\s/.test(c) : set.includes(c));
+  const isStrip = (c: string) => (set === null ? /[\s\x1c-\x1f\x85]/.test(c) : set.includes(c));
   let a = 0;
   let b = s.length;
   if (side !== 'r') while (a < b && isStrip(s[a]!)) a++;
