@@ -1,148 +1,529 @@
-// Built-in globals (language.md §4.5): Python builtins with Python call semantics.
-// Callables receive a trailing Kwargs when the template passes keyword arguments.
+// Built-in globals (language.md §4.5): the Python builtins a default Environment exposes,
+// the gettext defaults `_`/`_n`, `consume`, and the HTMX/security helpers.
+//
+// Calling convention: positional arguments, plus a trailing `Kwargs` instance when the
+// template passed keyword arguments (`dict(a=1)` → `dict(new Kwargs({ a: 1 }))`). Python
+// call semantics are emulated, including the TypeErrors for bad arguments. `map`, `filter`,
+// `zip`, `enumerate` and `reversed` return lazy one-shot iterators (`PyIterator`) that render
+// as `<map object at 0x…>`. `round`, `any`, `all`, `isinstance`, `namespace`, `cycler`,
+// `joiner` and `lipsum` are deliberately absent (the reference does not have them).
 
 import { Markup } from './markup.js';
 import { PyError } from './errors.js';
 import {
-  Kwargs, PyFloat, Range, Tuple, UNDEF, compare, dictItems, isDict, isString, iter, len, num, pyStr, splitKwargs, toFloat,
-  toInt, toList, truthy, tuple, typeName, callValue, add,
+  Kwargs, PyFloat, Range, Tuple, add, callValue, eq, gt, isDict, isFloat, isString, iter, len, lt, num, pyStr, toFloat,
+  toInt, truthy, tuple, typeName,
 } from './values.js';
 
-const kwOf = (args: unknown[]): [unknown[], Record<string, unknown>] => splitKwargs(args);
+const typeErr = (msg: string) => new PyError('TypeError', msg);
 
-function pyRange(...args: unknown[]): Range {
-  const [a] = kwOf(args);
-  const ints = a.map((v) => {
-    if (typeof v === 'boolean') return Number(v);
-    if (typeof v === 'number' && Number.isInteger(v)) return v;
-    if (typeof v === 'bigint') return Number(v);
-    throw new PyError('TypeError', `'${typeName(v)}' object cannot be interpreted as an integer`);
-  });
-  if (ints.length === 0) throw new PyError('TypeError', 'range expected at least 1 argument, got 0');
-  if (ints.length === 1) return new Range(0, ints[0]!, 1);
-  if (ints[2] === 0) throw new PyError('ValueError', 'range() arg 3 must not be zero');
-  return new Range(ints[0]!, ints[1]!, ints[2] ?? 1);
+/**
+ * Splits a trailing Kwargs off and rejects keyword names the builtin does not accept
+ * (`accepted === null`: any keyword) and surplus positional arguments.
+ */
+function parse(name: string, args: unknown[], accepted: readonly string[] | null = [], maxPos = Infinity): [unknown[], Record<string, unknown>] {
+  let pos = args;
+  let kw: Record<string, unknown> = {};
+  const last = args[args.length - 1];
+  if (last instanceof Kwargs) {
+    pos = args.slice(0, -1);
+    kw = last.kw;
+    if (accepted !== null) {
+      for (const k of Object.keys(kw)) {
+        if (!accepted.includes(k)) {
+          throw typeErr(accepted.length ? `${name}() got an unexpected keyword argument '${k}'` : `${name}() takes no keyword arguments`);
+        }
+      }
+    }
+  }
+  if (pos.length > maxPos) {
+    if (maxPos === 0) throw typeErr(`${name}() takes 0 positional arguments but ${pos.length} ${pos.length === 1 ? 'was' : 'were'} given`);
+    throw typeErr(`${name} expected at most ${maxPos} argument${maxPos === 1 ? '' : 's'}, got ${pos.length}`);
+  }
+  return [pos, kw];
+}
+const has = (kw: Record<string, unknown>, k: string) => Object.prototype.hasOwnProperty.call(kw, k);
+
+/** Python `iter()`: unlike the lenient `iter` of values.ts, None is not iterable. */
+function pyIter(v: unknown): Iterable<unknown> {
+  if (v === null || v === undefined) throw typeErr("'NoneType' object is not iterable");
+  return iter(v);
+}
+const toArray = (v: unknown): unknown[] => [...pyIter(v)];
+
+/** Python `operator.index()`: ints and bools only. */
+function toIndex(v: unknown): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'bigint') return Number(v);
+  throw typeErr(`'${typeName(v)}' object cannot be interpreted as an integer`);
 }
 
-/** A lazy Python iterator object (map, filter, zip, …): renders as `<name object>`. */
-class PyIterator implements Iterable<unknown> {
-  constructor(
-    private readonly kind: string,
-    private readonly items: () => Iterable<unknown>,
-  ) {}
-  [Symbol.iterator](): Iterator<unknown> {
-    return this.items()[Symbol.iterator]();
+function unhashable(v: unknown): boolean {
+  return (Array.isArray(v) && !(v instanceof Tuple)) || isDict(v) || v instanceof Set || (Array.isArray(v) && v.some(unhashable));
+}
+function checkHashable(v: unknown): void {
+  if (unhashable(v)) throw typeErr(`unhashable type: '${typeName(v)}'`);
+}
+
+// ------------------------------------------------------------------ lazy iterators
+
+let nextAddr = 0x7f0a3c000000;
+
+/** A lazy, one-shot Python iterator (map, filter, zip, enumerate, reversed objects). */
+export class PyIterator implements IterableIterator<unknown> {
+  readonly kind: string;
+  private readonly addr: string;
+  private readonly it: Iterator<unknown>;
+  constructor(kind: string, it: Iterator<unknown>) {
+    this.kind = kind;
+    this.it = it;
+    this.addr = (nextAddr += 0x40).toString(16);
+  }
+  next(): IteratorResult<unknown> {
+    return this.it.next();
+  }
+  [Symbol.iterator](): this {
+    return this;
   }
   toString(): string {
-    return `<${this.kind} object>`;
+    return `<${this.kind} object at 0x${this.addr}>`;
   }
 }
-
-function keyFn(kw: Record<string, unknown>): (x: unknown) => unknown {
-  const k = kw.key;
-  if (k == null) return (x) => x;
-  return (x) => callValue(k, [x]);
+// One subclass per Python type so that typeName() reports `map`, `zip`, ...
+const iterClasses = new Map<string, typeof PyIterator>();
+function makeIter(kind: string, it: Iterator<unknown>): PyIterator {
+  let cls = iterClasses.get(kind);
+  if (!cls) {
+    cls = class extends PyIterator {};
+    Object.defineProperty(cls, 'name', { value: kind });
+    iterClasses.set(kind, cls);
+  }
+  return new cls(kind, it);
 }
 
-function minMax(sign: number, args: unknown[]): unknown {
-  const [a, kw] = kwOf(args);
-  const items = a.length === 1 ? toList(a[0]) : a;
-  if (!items.length) {
-    if ('default' in kw) return kw.default;
-    throw new PyError('ValueError', `${sign < 0 ? 'min' : 'max'}() arg is an empty sequence`);
+// ------------------------------------------------------------------ render-context metadata
+
+let currentMeta: Record<string, unknown> | Map<string, unknown> | null = null;
+
+/**
+ * Runs `fn` with render-context metadata (the reference's `render_context().set_meta(...)`)
+ * visible to `hx_request()`, `hx_target()`, `hx_trigger()`, `hx_boosted()`, `csrf_token()`
+ * and `csp_nonce()`. Synchronous scope only: for async rendering, set it around each sync step
+ * or use a framework hook.
+ */
+export function withRenderMeta<T>(meta: Record<string, unknown> | Map<string, unknown>, fn: () => T): T {
+  const prev = currentMeta;
+  currentMeta = meta;
+  try {
+    return fn();
+  } finally {
+    currentMeta = prev;
   }
-  const key = keyFn(kw);
+}
+/** Reads a render-context metadata value (`dflt` when absent or outside withRenderMeta). */
+export function getRenderMeta(key: string, dflt: unknown = null): unknown {
+  if (!currentMeta) return dflt;
+  if (currentMeta instanceof Map) return currentMeta.has(key) ? currentMeta.get(key) : dflt;
+  return Object.prototype.hasOwnProperty.call(currentMeta, key) ? currentMeta[key] : dflt;
+}
+
+/** Python `html.escape(s, quote=True)`. */
+function htmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;');
+}
+
+/** Names registered only when `enableHtmxHelpers` is on (the reference's HTMX_GLOBALS). */
+export const htmxGlobalNames: readonly string[] = ['hx_request', 'hx_target', 'hx_trigger', 'hx_boosted', 'csrf_token', 'csp_nonce'];
+
+// ------------------------------------------------------------------ builtins
+
+function pyRange(...args: unknown[]): Range {
+  const [a] = parse('range', args);
+  if (a.length === 0) throw typeErr('range expected at least 1 argument, got 0');
+  if (a.length > 3) throw typeErr(`range expected at most 3 arguments, got ${a.length}`);
+  const ints = a.map(toIndex);
+  if (ints.length === 1) return new Range(0, ints[0]!, 1);
+  const step = ints[2] ?? 1;
+  if (step === 0) throw new PyError('ValueError', 'range() arg 3 must not be zero');
+  return new Range(ints[0]!, ints[1]!, step);
+}
+
+/** Sets a key on a plain object without ever touching its prototype (`__proto__` is a normal key). */
+function defineKey(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+}
+
+/** Python `dict(...)`: a plain object when every key is a string, otherwise a Map. */
+function pyDict(...args: unknown[]): Record<string, unknown> | Map<unknown, unknown> {
+  const [a, kw] = parse('dict', args, null, 1);
+  const entries: [unknown, unknown][] = [];
+  const src = a[0];
+  if (src !== undefined) {
+    if (isDict(src)) {
+      if (src instanceof Map) for (const [k, v] of src) entries.push([k, v]);
+      else for (const k of Object.keys(src)) entries.push([k, src[k]]);
+    } else {
+      if (src === null) throw typeErr("'NoneType' object is not iterable");
+      let i = 0;
+      for (const el of pyIter(src)) {
+        if (el === null || el === undefined || typeof el !== 'object' && typeof el !== 'string') {
+          throw typeErr(`cannot convert dictionary update sequence element #${i} to a sequence`);
+        }
+        const pair = toArray(el);
+        if (pair.length !== 2) throw new PyError('ValueError', `dictionary update sequence element #${i} has length ${pair.length}; 2 is required`);
+        checkHashable(pair[0]);
+        entries.push([pair[0], pair[1]]);
+        i++;
+      }
+    }
+  }
+  for (const k of Object.keys(kw)) entries.push([k, kw[k]]);
+  if (entries.every(([k]) => typeof k === 'string')) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of entries) defineKey(out, k as string, v);
+    return out;
+  }
+  const m = new Map<unknown, unknown>();
+  for (const [k, v] of entries) {
+    let key = k instanceof Markup ? k.value : k;
+    for (const existing of m.keys()) {
+      if (existing !== key && eq(existing, key)) {
+        key = existing; // Python keeps the first key object (1 and 1.0 and True are one key)
+        break;
+      }
+    }
+    m.set(key, v);
+  }
+  return m;
+}
+
+/** Python `set(...)`: deduplicated by Python equality (1 == 1.0 == True). */
+function pySet(...args: unknown[]): Set<unknown> {
+  const [a] = parse('set', args, [], 1);
+  const out = new Set<unknown>();
+  if (a.length === 0) return out;
+  for (let x of pyIter(a[0])) {
+    checkHashable(x);
+    if (x instanceof Markup) x = x.value;
+    if (out.has(x)) continue;
+    if (typeof x !== 'string') {
+      let dup = false;
+      for (const y of out) {
+        if (typeof y !== 'string' && eq(x, y)) {
+          dup = true;
+          break;
+        }
+      }
+      if (dup) continue;
+    }
+    out.add(x);
+  }
+  return out;
+}
+
+function pyAbs(...args: unknown[]): unknown {
+  const [a] = parse('abs', args);
+  if (a.length !== 1) throw typeErr(`abs() takes exactly one argument (${a.length} given)`);
+  const v = a[0];
+  if (typeof v === 'number') return Math.abs(v);
+  if (typeof v === 'bigint') return v < 0n ? -v : v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof PyFloat) return new PyFloat(Math.abs(v.v));
+  throw typeErr(`bad operand type for abs(): '${typeName(v)}'`);
+}
+
+function minMax(name: 'min' | 'max', args: unknown[]): unknown {
+  const [a, kw] = parse(name, args, ['key', 'default']);
+  if (a.length === 0) throw typeErr(`${name} expected at least 1 argument, got 0`);
+  if (a.length > 1 && has(kw, 'default')) throw typeErr(`Cannot specify a default for ${name}() with multiple positional arguments`);
+  const items = a.length === 1 ? toArray(a[0]) : a;
+  if (items.length === 0) {
+    if (has(kw, 'default')) return kw.default;
+    throw new PyError('ValueError', `${name}() iterable argument is empty`);
+  }
+  const keyf = kw.key;
+  const key = keyf === undefined || keyf === null ? (x: unknown) => x : (x: unknown) => callValue(keyf, [x]);
+  const better = name === 'min' ? lt : gt;
   let best = items[0];
-  let bk = key(best);
-  for (const x of items.slice(1)) {
-    const k = key(x);
-    if (compare(k, bk) * sign > 0) {
-      best = x;
-      bk = k;
+  let bestKey = key(best);
+  for (let i = 1; i < items.length; i++) {
+    const k = key(items[i]);
+    if (better(k, bestKey)) {
+      best = items[i];
+      bestKey = k;
     }
   }
   return best;
 }
 
+const isNumeric = (v: unknown) => typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v instanceof PyFloat;
+const isFloatValue = (v: unknown) => v instanceof PyFloat || (typeof v === 'number' && isFloat(v));
+
+/** Python `+` without Kida's string-concatenation extension (what `sum()` uses). */
+function strictAdd(a: unknown, b: unknown): unknown {
+  if (isNumeric(a) && isNumeric(b)) return add(a, b);
+  if (Array.isArray(a) && Array.isArray(b) && a instanceof Tuple === b instanceof Tuple) return add(a, b);
+  if (isString(a) && isString(b)) return add(a, b);
+  if (Array.isArray(a) && Array.isArray(b)) throw typeErr(`can only concatenate ${typeName(a)} (not "${typeName(b)}") to ${typeName(a)}`);
+  if (isString(a) && !isString(b)) throw typeErr(`can only concatenate str (not "${typeName(b)}") to str`);
+  throw typeErr(`unsupported operand type(s) for +: '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+/** Python `sum(iterable, start=0)`, with CPython's compensated (Neumaier) float summation. */
+function pySum(...args: unknown[]): unknown {
+  const [a, kw] = parse('sum', args, ['start'], 2);
+  if (a.length === 0) throw typeErr('sum() takes at least 1 positional argument (0 given)');
+  if (a.length > 1 && has(kw, 'start')) throw typeErr("argument for sum() given by name ('start') and position (2)");
+  const start = a.length > 1 ? a[1] : has(kw, 'start') ? kw.start : 0;
+  if (isString(start)) throw typeErr("sum() can't sum strings [use ''.join(seq) instead]");
+  const it = pyIter(a[0])[Symbol.iterator]();
+  let total: unknown = start;
+  // Integer phase: exact int arithmetic while everything is an int.
+  let step = it.next();
+  while (!step.done && isNumeric(total) && !isFloatValue(total) && isNumeric(step.value) && !isFloatValue(step.value)) {
+    total = add(total, step.value);
+    step = it.next();
+  }
+  // Float phase: compensated summation while everything is an int or a float.
+  if (!step.done && isNumeric(total) && isNumeric(step.value)) {
+    let f = num(total);
+    let c = 0;
+    while (!step.done && isNumeric(step.value)) {
+      const x = num(step.value);
+      const t = f + x;
+      if (Math.abs(f) >= Math.abs(x)) c += f - t + x;
+      else c += x - t + f;
+      f = t;
+      step = it.next();
+    }
+    if (c !== 0 && Number.isFinite(c)) f += c;
+    total = Number.isInteger(f) ? new PyFloat(f) : f;
+  }
+  // Generic phase.
+  while (!step.done) {
+    total = strictAdd(total, step.value);
+    step = it.next();
+  }
+  return total;
+}
+
+function pySorted(...args: unknown[]): unknown[] {
+  const [a, kw] = parse('sorted', args, ['key', 'reverse']);
+  if (a.length !== 1) throw typeErr(`sorted expected 1 argument, got ${a.length}`);
+  const items = toArray(a[0]);
+  const keyf = kw.key;
+  const keys = keyf === undefined || keyf === null ? items : items.map((x) => callValue(keyf, [x]));
+  const reverse = truthy(kw.reverse);
+  const order = items.map((_, i) => i);
+  // Python's sort uses only `<`; reverse=True keeps equal elements in their original order.
+  order.sort((i, j) => {
+    const x = keys[i];
+    const y = keys[j];
+    if (reverse) return lt(y, x) ? -1 : lt(x, y) ? 1 : 0;
+    return lt(x, y) ? -1 : lt(y, x) ? 1 : 0;
+  });
+  return order.map((i) => items[i]);
+}
+
+function pyReversed(...args: unknown[]): PyIterator {
+  const [a] = parse('reversed', args);
+  if (a.length !== 1) throw typeErr(`reversed expected 1 argument, got ${a.length}`);
+  const v = a[0];
+  let kind: string;
+  let items: unknown[];
+  if (Array.isArray(v)) {
+    kind = v instanceof Tuple ? 'reversed' : 'list_reverseiterator';
+    items = [...v];
+  } else if (typeof v === 'string' || v instanceof Markup) {
+    kind = 'reversed';
+    items = [...String(v)];
+  } else if (v instanceof Range) {
+    kind = 'range_iterator';
+    items = [...v];
+  } else if (isDict(v)) {
+    kind = 'dict_reversekeyiterator';
+    items = [...iter(v)];
+  } else {
+    throw typeErr(`'${typeName(v)}' object is not reversible`);
+  }
+  return makeIter(kind, (function* () {
+    for (let i = items.length - 1; i >= 0; i--) yield items[i];
+  })());
+}
+
+function pyEnumerate(...args: unknown[]): PyIterator {
+  const [a, kw] = parse('enumerate', args, ['iterable', 'start'], 2);
+  const src = a.length ? a[0] : has(kw, 'iterable') ? kw.iterable : (() => {
+    throw typeErr("enumerate() missing required argument 'iterable'");
+  })();
+  const startArg = a.length > 1 ? a[1] : has(kw, 'start') ? kw.start : 0;
+  const start = toIndex(startArg);
+  const it = pyIter(src)[Symbol.iterator]();
+  return makeIter('enumerate', (function* () {
+    let i = start;
+    for (let s = it.next(); !s.done; s = it.next()) yield tuple([i++, s.value]);
+  })());
+}
+
+function pyZip(...args: unknown[]): PyIterator {
+  const [a, kw] = parse('zip', args, ['strict']);
+  const strict = truthy(kw.strict);
+  const its = a.map((x) => pyIter(x)[Symbol.iterator]());
+  return makeIter('zip', (function* () {
+    if (!its.length) return;
+    for (;;) {
+      const row: unknown[] = [];
+      for (let i = 0; i < its.length; i++) {
+        const s = its[i]!.next();
+        if (s.done) {
+          if (strict) {
+            if (i > 0) throw new PyError('ValueError', `zip() argument ${i + 1} is shorter than argument${i > 1 ? `s 1-${i}` : ' 1'}`);
+            for (let j = 1; j < its.length; j++) {
+              if (!its[j]!.next().done) throw new PyError('ValueError', `zip() argument ${j + 1} is longer than argument${j > 1 ? `s 1-${j}` : ' 1'}`);
+            }
+          }
+          return;
+        }
+        row.push(s.value);
+      }
+      yield tuple(row);
+    }
+  })());
+}
+
+function pyMap(...args: unknown[]): PyIterator {
+  const [a] = parse('map', args);
+  if (a.length < 2) throw typeErr('map() must have at least two arguments.');
+  const f = a[0];
+  const its = a.slice(1).map((x) => pyIter(x)[Symbol.iterator]());
+  return makeIter('map', (function* () {
+    for (;;) {
+      const row: unknown[] = [];
+      for (const it of its) {
+        const s = it.next();
+        if (s.done) return;
+        row.push(s.value);
+      }
+      yield callValue(f, row);
+    }
+  })());
+}
+
+function pyFilter(...args: unknown[]): PyIterator {
+  const [a] = parse('filter', args);
+  if (a.length !== 2) throw typeErr(`filter expected 2 arguments, got ${a.length}`);
+  const f = a[0];
+  const it = pyIter(a[1])[Symbol.iterator]();
+  return makeIter('filter', (function* () {
+    for (let s = it.next(); !s.done; s = it.next()) {
+      if (truthy(f === null || f === undefined ? s.value : callValue(f, [s.value]))) yield s.value;
+    }
+  })());
+}
+
+function one(name: string, args: unknown[], accepted: readonly string[] = []): [unknown[], Record<string, unknown>] {
+  return parse(name, args, accepted, 1);
+}
+
 export const builtinGlobals: Record<string, unknown> = {
   range: pyRange,
-  dict: (...args: unknown[]) => {
-    const [a, kw] = kwOf(args);
-    const out: Record<string, unknown> = {};
-    if (a[0] != null) {
-      if (isDict(a[0])) for (const t of dictItems(a[0])) out[String(t[0])] = t[1];
-      else for (const pair of toList(a[0])) out[String((pair as unknown[])[0])] = (pair as unknown[])[1];
-    }
-    return Object.assign(out, kw);
+  dict: pyDict,
+  list: (...args: unknown[]) => {
+    const [a] = one('list', args);
+    return a.length ? toArray(a[0]) : [];
   },
-  list: (...args: unknown[]) => (args.length ? [...toList(args[0])] : []),
-  set: (...args: unknown[]) => new Set(args.length ? toList(args[0]) : []),
-  tuple: (...args: unknown[]) => tuple(args.length ? toList(args[0]) : []),
-  len: (v: unknown) => len(v),
-  str: (...args: unknown[]) => (args.length ? (args[0] instanceof Markup ? args[0].value : pyStr(args[0])) : ''),
+  set: pySet,
+  tuple: (...args: unknown[]) => {
+    const [a] = one('tuple', args);
+    return a.length ? (a[0] instanceof Tuple ? a[0] : tuple(toArray(a[0]))) : tuple([]);
+  },
+  len: (...args: unknown[]) => {
+    const [a] = parse('len', args);
+    if (a.length !== 1) throw typeErr(`len() takes exactly one argument (${a.length} given)`);
+    if (a[0] instanceof PyIterator) throw typeErr(`object of type '${a[0].kind}' has no len()`);
+    return len(a[0]);
+  },
+  str: (...args: unknown[]) => {
+    const [a, kw] = parse('str', args, ['object', 'encoding', 'errors'], 3);
+    const v = a.length ? a[0] : has(kw, 'object') ? kw.object : '';
+    return v instanceof Markup ? v.value : pyStr(v);
+  },
   int: (...args: unknown[]) => {
-    const [a, kw] = kwOf(args);
-    return a.length ? toInt(a[0], a[1] ?? kw.base) : 0;
+    const [a, kw] = parse('int', args, ['base'], 2);
+    const base = a.length > 1 ? a[1] : kw.base;
+    if (!a.length) {
+      if (base !== undefined) throw typeErr("int() missing string argument");
+      return 0;
+    }
+    if (base !== undefined && base !== null && !isString(a[0])) throw typeErr("int() can't convert non-string with explicit base");
+    return toInt(a[0], base ?? undefined);
   },
-  float: (...args: unknown[]) => (args.length ? toFloat(args[0]) : new PyFloat(0)),
-  bool: (...args: unknown[]) => (args.length ? truthy(args[0]) : false),
-  abs: (v: unknown) => {
-    if (typeof v === 'number') return Math.abs(v);
-    if (typeof v === 'bigint') return v < 0n ? -v : v;
-    if (typeof v === 'boolean') return Number(v);
-    if (v instanceof PyFloat) return new PyFloat(Math.abs(v.v));
-    throw new PyError('TypeError', `bad operand type for abs(): '${typeName(v)}'`);
+  float: (...args: unknown[]) => {
+    const [a] = one('float', args);
+    return toFloat(a.length ? a[0] : 0);
   },
-  min: (...args: unknown[]) => minMax(-1, args),
-  max: (...args: unknown[]) => minMax(1, args),
-  sum: (...args: unknown[]) => {
-    const [a, kw] = kwOf(args);
-    let total: unknown = a[1] ?? kw.start ?? 0;
-    for (const x of iter(a[0])) total = add(total, x);
-    return total;
+  bool: (...args: unknown[]) => {
+    const [a] = one('bool', args);
+    return a.length ? truthy(a[0]) : false;
   },
-  sorted: (...args: unknown[]) => {
-    const [a, kw] = kwOf(args);
-    const key = keyFn(kw);
-    const items = [...toList(a[0])];
-    const keyed = items.map((x) => [key(x), x] as const);
-    keyed.sort((x, y) => compare(x[0], y[0]));
-    const out = keyed.map((x) => x[1]);
-    return truthy(kw.reverse) ? out.reverse() : out;
+  abs: pyAbs,
+  min: (...args: unknown[]) => minMax('min', args),
+  max: (...args: unknown[]) => minMax('max', args),
+  sum: pySum,
+  sorted: pySorted,
+  reversed: pyReversed,
+  enumerate: pyEnumerate,
+  zip: pyZip,
+  map: pyMap,
+  filter: pyFilter,
+  // The compiler turns direct `consume(...)` calls into a lookup of the {% provide %} stack;
+  // this value only serves other uses of the name (no provider is reachable from here).
+  consume: (...args: unknown[]) => {
+    const [a, kw] = parse('consume', args, ['key', 'default'], 2);
+    return a.length > 1 ? a[1] : has(kw, 'default') ? kw.default : null;
   },
-  reversed: (v: unknown) => {
-    const items = toList(v);
-    return new PyIterator('list_reverseiterator', () => [...items].reverse());
+  // gettext defaults (replaced by Environment translation hooks).
+  _: (...args: unknown[]) => {
+    const [a] = parse('_', args, [], 1);
+    if (a.length !== 1) throw typeErr(`_() takes 1 positional argument but ${a.length} were given`);
+    return a[0];
   },
-  enumerate: (...args: unknown[]) => {
-    const [a, kw] = kwOf(args);
-    const start = num(a[1] ?? kw.start ?? 0);
-    const items = toList(a[0]);
-    return new PyIterator('enumerate', () => items.map((x, i) => tuple([i + start, x])));
+  _n: (...args: unknown[]) => {
+    const [a] = parse('_n', args, [], 3);
+    if (a.length !== 3) throw typeErr(`_n() missing ${3 - a.length} required positional argument(s)`);
+    return eq(a[2], 1) ? a[0] : a[1];
   },
-  zip: (...args: unknown[]) => {
-    const [a] = kwOf(args);
-    const lists = a.map((x) => toList(x));
-    const n = lists.length ? Math.min(...lists.map((l) => l.length)) : 0;
-    return new PyIterator('zip', () => Array.from({ length: n }, (_, i) => tuple(lists.map((l) => l[i]))));
+  hx_request: (...args: unknown[]) => {
+    parse('hx_request', args, [], 0);
+    return getRenderMeta('hx_request', false);
   },
-  map: (f: unknown, ...rest: unknown[]) => {
-    const lists = rest.map((x) => toList(x));
-    const n = lists.length ? Math.min(...lists.map((l) => l.length)) : 0;
-    return new PyIterator('map', () => Array.from({ length: n }, (_, i) => callValue(f, lists.map((l) => l[i]))));
+  hx_target: (...args: unknown[]) => {
+    parse('hx_target', args, [], 0);
+    return getRenderMeta('hx_target', null);
   },
-  filter: (f: unknown, xs: unknown) => {
-    const items = toList(xs);
-    return new PyIterator('filter', () => items.filter((x) => truthy(f == null ? x : callValue(f, [x]))));
+  hx_trigger: (...args: unknown[]) => {
+    parse('hx_trigger', args, [], 0);
+    return getRenderMeta('hx_trigger', null);
   },
-  _: (msg: unknown) => pyStr(msg),
-  _n: (singular: unknown, plural: unknown, n: unknown) => (num(n) === 1 ? pyStr(singular) : pyStr(plural)),
-  hx_request: () => false,
-  hx_target: () => null,
-  hx_trigger: () => null,
-  hx_boosted: () => false,
-  csrf_token: () => new Markup(''),
-  csp_nonce: () => '',
+  hx_boosted: (...args: unknown[]) => {
+    parse('hx_boosted', args, [], 0);
+    return getRenderMeta('hx_boosted', false);
+  },
+  csrf_token: (...args: unknown[]) => {
+    parse('csrf_token', args, [], 0);
+    const token = getRenderMeta('csrf_token', '');
+    if (!truthy(token)) return new Markup('');
+    return new Markup(`<input type="hidden" name="csrf_token" value="${htmlEscape(pyStr(token))}">`);
+  },
+  csp_nonce: (...args: unknown[]) => {
+    parse('csp_nonce', args, [], 0);
+    const nonce = getRenderMeta('csp_nonce', '');
+    return truthy(nonce) ? pyStr(nonce) : '';
+  },
 };
 
-export { Kwargs, Tuple, UNDEF, isString };
+// Give the builtins their Python names (they render as `<function len>`).
+for (const [name, f] of Object.entries(builtinGlobals)) {
+  if (typeof f === 'function' && f.name !== name) Object.defineProperty(f, 'name', { value: name });
+}
