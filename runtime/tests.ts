@@ -3,19 +3,14 @@
 // names), so the compiler can bind keyword arguments to positions; its keys are also the set
 // of known test names (unknown names are compile-time errors).
 //
-// Tests are called as `test(value, ...boundArgs)`; a required argument the template left out
-// arrives as `undefined` (Python `None` is `null`) and raises TypeError like Python would.
+// Tests are called as `test(value, ...boundArgs)`. `undefined` arguments behave as `None`
+// (data values may be `undefined`), so a left-out argument is compared with None.
 
 import { Markup } from './markup.js';
 import { PyError } from './errors.js';
 import { PyFloat, UNDEF, contains, dictGet, eq, ge, gt, isDict, isNone, iter, le, lt, mod, pyStr, truthy } from './values.js';
 
 type Test = (value: unknown, ...args: any[]) => boolean;
-
-/** Python's "missing 1 required positional argument" for a parameter the template left out. */
-function required(test: string, param: string, v: unknown): void {
-  if (v === undefined) throw new PyError('TypeError', `${test}() missing 1 required positional argument: '${param}'`);
-}
 
 /** Python `callable()`. */
 export function isCallable(v: unknown): boolean {
@@ -98,77 +93,73 @@ function readHeader(value: unknown, name: string): { found: boolean; header: str
   if (value === null || typeof value !== 'object' || isDict(value) || !('headers' in value)) return { found: false, header: '' };
   const headers = (value as { headers: unknown }).headers;
   let h: unknown;
-  if (isDict(headers)) {
+  const getter = headers !== null && typeof headers === 'object' ? (headers as { get?: unknown }).get : undefined;
+  if (isDict(headers) && !(headers instanceof Map) && typeof getter !== 'function') {
     h = dictGet(headers, name);
     // Node/Express-style header objects use lower-case keys.
-    if (h === undefined && !(headers instanceof Map)) h = dictGet(headers, name.toLowerCase());
-  } else if (headers !== null && typeof headers === 'object' && typeof (headers as { get?: unknown }).get === 'function') {
-    h = (headers as { get(k: string, d?: string): unknown }).get(name, '');
+    if (h === undefined) h = dictGet(headers, name.toLowerCase());
+  } else if (typeof getter === 'function') {
+    // Map, Fetch `Headers` or any object with a `get(name)` method.
+    h = (getter as (k: string, d?: string) => unknown).call(headers, name, '');
   }
   return { found: true, header: h === undefined || h === null ? '' : h instanceof Markup ? h.value : String(h) };
 }
 
 // ------------------------------------------------------------------ the tests
 
-const parity = (v: unknown, r: 0 | 1) => eq(mod(v, 2), r);
+/** Python `v % n == r`; `"abc" % 2` is a failed %-format (TypeError), as in the reference. */
+function modEquals(v: unknown, n: unknown, r: number): boolean {
+  if ((typeof v === 'string' || v instanceof Markup) && !String(v).includes('%')) {
+    throw new PyError('TypeError', 'not all arguments converted during string formatting');
+  }
+  return eq(mod(v, n), r);
+}
 
 export const tests: Record<string, Test> = {
   callable: (v) => isCallable(v),
   defined: (v) => v !== undefined && v !== null && v !== UNDEF,
   divisibleby: (v, num) => {
-    required('divisibleby', 'num', num);
-    return eq(mod(v, num), 0);
+    return modEquals(v, num, 0);
   },
   eq: (v, other) => {
-    required('eq', 'other', other);
     return eq(v, other);
   },
   equalto: (v, other) => {
-    required('equalto', 'other', other);
     return eq(v, other);
   },
-  even: (v) => parity(v, 0),
+  even: (v) => modEquals(v, 2, 0),
   false: (v) => v === false,
   ge: (v, other) => {
-    required('ge', 'other', other);
     return ge(v, other);
   },
   gt: (v, other) => {
-    required('gt', 'other', other);
     return gt(v, other);
   },
   greaterthan: (v, other) => {
-    required('greaterthan', 'other', other);
     return gt(v, other);
   },
   in: (v, seq) => {
-    required('in', 'seq', seq);
     return contains(seq, v);
   },
   iterable: (v) => isIterable(v),
   le: (v, other) => {
-    required('le', 'other', other);
     return le(v, other);
   },
   lower: (v) => pyIsLower(pyStr(v)),
   lt: (v, other) => {
-    required('lt', 'other', other);
     return lt(v, other);
   },
   lessthan: (v, other) => {
-    required('lessthan', 'other', other);
     return lt(v, other);
   },
   mapping: (v) => isDict(v),
   ne: (v, other) => {
-    required('ne', 'other', other);
     return !eq(v, other);
   },
   none: (v) => v === null || v === undefined,
   number: (v) => typeof v === 'number' || typeof v === 'bigint' || v instanceof PyFloat,
-  odd: (v) => parity(v, 1),
+  odd: (v) => modEquals(v, 2, 1),
   sameas: (v, o) => {
-    required('<lambda>', 'o', o);
     return v === o || Object.is(v, o) || (isNone(v) && isNone(o));
   },
   sequence: (v) => Array.isArray(v) || typeof v === 'string' || v instanceof Markup,
@@ -177,7 +168,6 @@ export const tests: Record<string, Test> = {
   undefined: (v) => v === undefined || v === null || v === UNDEF,
   upper: (v) => pyIsUpper(pyStr(v)),
   match: (v, pattern) => {
-    required('_test_match', 'pattern', pattern);
     if (v === null || v === undefined) return false;
     const re = pyRegex(pattern);
     re.lastIndex = 0;
@@ -188,7 +178,6 @@ export const tests: Record<string, Test> = {
     return found ? header.toLowerCase() === 'true' : truthy(v);
   },
   hx_target: (v, target) => {
-    required('_test_hx_target', 'target', target);
     const { found, header } = readHeader(v, 'HX-Target');
     return eq(found ? header : pyStr(v), target);
   },

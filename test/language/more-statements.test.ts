@@ -1,0 +1,80 @@
+// The remaining statements: region, embed, fragments, globals blocks, push/stack, trans,
+// cache, flush, template declarations, and async rendering.
+import { describe, expect, it } from 'vitest';
+import { makeEnv, r, renderAll } from '../support.js';
+
+describe('region', () => {
+  it('is callable and renderable as a block with defaults evaluated at call time', () => {
+    const env = makeEnv({ 'p.html': '{% let base = "/" %}{% region nav(path=base ~ "home") %}<{{ path }}>{% end %}[{{ nav() }}]' });
+    const t = env.getTemplate('p.html');
+    expect(t.render()).toBe('[</home>]');
+    expect(t.renderBlock('nav', { path: '/x' })).toBe('</x>');
+    expect(t.listBlocks()).toContain('nav');
+  });
+});
+
+describe('embed, fragment and globals blocks', () => {
+  const templates = {
+    'card.html': '<div>{% block title %}T{% end %}|{% block body %}B{% end %}</div>',
+    'page.html': '{% globals %}{% let who = "me" %}{% end %}{% fragment oob %}[{{ who }}]{% end %}{% block main %}M{% end %}',
+  };
+  it('embeds a template with overrides that see the embedding loop', () => {
+    expect(r('{% for i in [1, 2] %}{% embed "card.html" %}{% block title %}{{ i }}{% end %}{% end %}{% end %}', {}, {}, templates)).toBe(
+      '<div>1|B</div><div>2|B</div>',
+    );
+  });
+  it('skips fragments in full renders but renders them by name, after globals', () => {
+    const t = makeEnv(templates).getTemplate('page.html');
+    expect(t.render()).toBe('M');
+    expect(t.renderBlock('oob')).toBe('[me]');
+  });
+});
+
+describe('push and stack', () => {
+  it('emits what was pushed so far, in order', async () => {
+    expect(await renderAll('{% push "js" %}<a>{% end %}{% push "js" %}<b>{% end %}{% stack "js" %}')).toBe('<a><b>');
+  });
+});
+
+describe('trans', () => {
+  it('normalises whitespace and substitutes escaped bindings', () => {
+    expect(r('{% trans %}Hello   world{% endtrans %}')).toBe('Hello world');
+    expect(r('{% trans name=user %}Hi {{ name }}!{% endtrans %}', { user: '<b>' })).toBe('Hi &lt;b&gt;!');
+    expect(r('{% trans count=n %}One item{% plural %}{{ count }} items{% endtrans %}', { n: 3 })).toBe('3 items');
+  });
+});
+
+describe('cache, flush and template declarations', () => {
+  it('renders cache bodies and treats flush as a stream boundary only', async () => {
+    expect(await renderAll('{% cache "k" %}c{{ 1 }}{% end %}{% flush %}!')).toBe('c1!');
+    const t = makeEnv().fromString('a{% flush %}b');
+    expect([...t.renderStream()]).toEqual(['a', '', 'b']);
+  });
+  it('accepts a template declaration and renders nothing for it', () => {
+    expect(r('{% template title: str, items: list %}{{ title }}', { title: 'T' })).toBe('T');
+  });
+});
+
+describe('async templates', () => {
+  const sleep = (ms: number, v: unknown) => new Promise((res) => setTimeout(() => res(v), ms));
+  async function* source() {
+    yield 1;
+    await sleep(5, null);
+    yield 2;
+  }
+  it('awaits promises and iterates async sources', async () => {
+    const t = makeEnv().fromString('{{ await p }}|{% async for x in xs %}{{ loop.index }}:{{ x }};{% empty %}none{% end %}');
+    expect(t.isAsync).toBe(true);
+    expect(await t.renderAsync({ p: sleep(1, 'P'), xs: source() })).toBe('P|1:1;2:2;');
+  });
+  it('refuses sync entry points, naming the construct and line', () => {
+    const t = makeEnv().fromString('\n{{ await p }}');
+    expect(() => t.render({ p: 1 })).toThrow(/await at line 2/);
+  });
+  it('streams sync templates through the async path too', async () => {
+    const t = makeEnv().fromString('{% for x in [1, 2] %}{{ x }}{% end %}');
+    let out = '';
+    for await (const c of t.renderStreamAsync()) out += c;
+    expect(out).toBe('12');
+  });
+});
