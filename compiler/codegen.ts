@@ -530,7 +530,7 @@ export class Generator {
         return this.slot(n);
       case 'Yield':
         this.line(n);
-        if (this.fn.caller) this.emit(`(${this.fn.caller} ? ${this.fn.caller}(${q(n.name)}) : "")`);
+        if (this.fn.caller) this.emit(`(${this.fn.caller} ? ${this.awaitCall(`${this.fn.caller}(${q(n.name)})`)} : "")`);
         return;
       case 'Import':
         return this.importStmt(n);
@@ -855,9 +855,9 @@ export class Generator {
     this.line(n);
     const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name), vararg: n.vararg, kwarg: n.kwarg });
     const defaults = this.defParams(n.params, n);
-    const fn = this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
+    const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
-    const body = this.inlineFn(fn, '(ctx, $caller) =>', () => this.stmts(n.body), 'o');
+    const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => this.stmts(n.body), 'o');
     this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${body});`);
   }
 
@@ -866,21 +866,23 @@ export class Generator {
     this.line(n);
     const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name), vararg: null, kwarg: null });
     const thunks = n.params.map((p) => (p.default ? `(ctx) => ${this.withScope('ctx', () => this.expr(p.default!))}` : 'null'));
-    const fn = this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
+    const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
-    const body = this.inlineFn(fn, '(ctx, $caller) =>', () => this.stmts(n.body), 'o');
+    const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => this.stmts(n.body), 'o');
     this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${this.fn.ctx}, ${body});`);
   }
 
   private withScope<T>(sc: string, f: () => T): T {
-    const saved = [this.fn.sc, this.fn.locals] as const;
+    const saved = [this.fn.sc, this.fn.locals, this.fn.mode] as const;
     this.fn.sc = sc;
     this.fn.locals = [];
+    this.fn.mode = 's';
     try {
       return f();
     } finally {
       this.fn.sc = saved[0];
       this.fn.locals = saved[1];
+      this.fn.mode = saved[2];
     }
   }
 
@@ -890,8 +892,8 @@ export class Generator {
     const call = n.call;
     const bySlot = new Map<string, A.Node[]>();
     for (const s of n.slots) bySlot.set(s.name, [...(bySlot.get(s.name) ?? []), ...s.body]);
-    const fn = this.newFn('s', { kind: 'buf', v: 'o' }, this.fn.sc, this.fn.ctx, this.fn, this.fn.caller);
-    const caller = this.inlineFn(fn, '($slot = "default", $b) =>', () => {
+    const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, this.fn.sc, this.fn.ctx, this.fn, this.fn.caller);
+    const caller = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}($slot = "default", $b) =>`, () => {
       const sc = this.id('c');
       this.w(`const ${sc} = ${this.h('bind')}(${this.fn.sc}, $b);`);
       this.fn.sc = sc;
@@ -907,7 +909,7 @@ export class Generator {
     let callee: string;
     if (call.func.type === 'Attr') callee = `${this.h('getattr')}(${this.expr(call.func.obj)}, ${q(call.func.name)}, ${this.o.strictUndefined})`;
     else callee = this.expr(call.func);
-    this.emit(`${this.h(this.o.autoescape ? 'esc' : 'str')}(${this.h('callWithCaller')}(${callee}, ${args}, ${caller}))`);
+    this.emit(`${this.h(this.o.autoescape ? 'esc' : 'str')}(${this.awaitCall(`${this.h('callWithCaller')}(${callee}, ${args}, ${caller})`)})`);
   }
   private slot(n: A.SlotStmt): void {
     this.line(n);
@@ -921,7 +923,7 @@ export class Generator {
     }
     if (n.body && n.body.length) {
       this.w(`if (${caller}) {`);
-      this.emit(`${caller}(${q(n.name)}, ${bindings})`);
+      this.emit(this.awaitCall(`${caller}(${q(n.name)}, ${bindings})`));
       this.w('} else {');
       if (n.bindings.length) {
         const c = this.id('c');
@@ -932,7 +934,7 @@ export class Generator {
         this.fn.sc = saved;
       } else this.stmts(n.body);
       this.w('}');
-    } else this.emit(`(${caller} ? ${caller}(${q(n.name)}, ${bindings}) : "")`);
+    } else this.emit(`(${caller} ? ${this.awaitCall(`${caller}(${q(n.name)}, ${bindings})`)} : "")`);
   }
 
   private templateExpr(e: A.Expr): string {
@@ -1075,8 +1077,7 @@ export class Generator {
     if (e.type === 'Name') return this.guardedName(e.name);
     if (e.type === 'Const') return this.expr(e);
     const inner = this.expr(e);
-    if (this.fn.mode === 'a' && contains(e, (n) => n.type === 'Await'))
-      return `(await ${this.h('guardA')}(async () => ${inner}))`;
+    if (this.needsAwait(e)) return `(await ${this.h('guardA')}(async () => ${inner}))`;
     return `${this.h('guard')}(() => ${inner})`;
   }
 
@@ -1121,6 +1122,7 @@ export class Generator {
       case 'Slice': {
         const part = (x: A.Expr | null) => (x ? this.expr(x) : 'null');
         const s = `${this.h('getslice')}(${this.expr(e.obj)}, ${part(e.start)}, ${part(e.stop)}, ${part(e.step)})`;
+        if (e.optional && this.needsAwait([e.start, e.stop, e.step])) return `(await ${this.h('nn')}(${this.expr(e.obj)}, async () => ${s}))`;
         return e.optional ? `${this.h('nn')}(${this.expr(e.obj)}, () => ${s})` : s;
       }
       case 'Call':
@@ -1178,6 +1180,15 @@ export class Generator {
     return String(v);
   }
 
+  /** In async templates, calls may return promises (async defs, slots): await them. */
+  private awaitCall(js: string): string {
+    return this.isAsync && this.fn.mode === 'a' ? `(await ${js})` : js;
+  }
+  /** Does compiling `e` here emit an `await` (so enclosing arrows must be async)? */
+  private needsAwait(e: unknown): boolean {
+    return this.fn.mode === 'a' && contains(e, (n) => n.type === 'Await' || (this.isAsync && (n.type === 'Call')));
+  }
+
   private call(e: A.Call): string {
     const f = e.func;
     if (f.type === 'Name' && !this.local(f.name)) {
@@ -1190,9 +1201,9 @@ export class Generator {
     }
     const args = this.args(e.args, e.kwargs);
     if (f.type === 'Attr') {
-      return `${this.h(f.optional ? 'callAttrOpt' : 'callAttr')}(${this.expr(f.obj)}, ${q(f.name)}, ${this.o.strictUndefined}, ${args})`;
+      return this.awaitCall(`${this.h(f.optional ? 'callAttrOpt' : 'callAttr')}(${this.expr(f.obj)}, ${q(f.name)}, ${this.o.strictUndefined}, ${args})`);
     }
-    return `${this.h('callValue')}(${this.expr(f)}, ${args})`;
+    return this.awaitCall(`${this.h('callValue')}(${this.expr(f)}, ${args})`);
   }
 
   private filter(e: A.Filter): string {
@@ -1203,6 +1214,7 @@ export class Generator {
     const value = this.expr(e.value);
     if (e.op === '?|' || e.op === '?|>') {
       const t = this.id('$x');
+      if (this.needsAwait([e.args, e.kwargs])) return `(await ${this.h('nn')}(${value}, async (${t}) => ${this.filterCall(e.name, t, e.args, e.kwargs, e)}))`;
       return `${this.h('nn')}(${value}, (${t}) => ${this.filterCall(e.name, t, e.args, e.kwargs, e)})`;
     }
     return this.filterCall(e.name, value, e.args, e.kwargs, e);
@@ -1330,7 +1342,7 @@ export class Generator {
   }
 
   private listComp(e: A.ListComp): string {
-    const isAsync = this.fn.mode === 'a' && contains(e, (n) => n.type === 'Await');
+    const isAsync = this.needsAwait(e);
     const src = this.expr(e.iter);
     const saved = this.fn.lines;
     const savedNos = this.fn.lineNos;

@@ -238,12 +238,17 @@ export interface KidaDef {
   invoke(args: unknown[], caller: CallerFn | null): Markup;
 }
 
+/** Def bodies of async templates are async functions: their result is a promise of Markup. */
+function markupOf(r: string | Promise<string>): Markup {
+  return (typeof r === 'string' ? new Markup(r) : r.then((s) => new Markup(s))) as Markup;
+}
+
 /** Builds a template `def`: Python argument binding, a private ctx per call, Markup result. */
 export function makeDef(
   info: DefInfo,
   defaults: unknown[],
   defCtx: Ctx,
-  body: (ctx: Ctx, caller: CallerFn | null) => string,
+  body: (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>,
 ): KidaDef {
   const { name, params, vararg, kwarg } = info;
   const invoke = (args: unknown[], caller: CallerFn | null): Markup => {
@@ -274,7 +279,7 @@ export function makeDef(
     if (kwarg) ctx[kwarg] = extra;
     if (caller) ctx.caller = caller;
     ctx.has_slot = () => caller !== null;
-    return new Markup(body(ctx, caller));
+    return markupOf(body(ctx, caller));
   };
   const f = ((...args: unknown[]) => invoke(args, null)) as KidaDef;
   f.kidaDef = info;
@@ -293,19 +298,19 @@ export function enterExtends(R: RenderState, name: string): void {
 
 /** renderBlock() of a region: its parameters come from the render context, defaults otherwise. */
 export function regionBlock(name: string): BlockFns {
-  const run = (ctx: Ctx): string => {
+  const run = (ctx: Ctx): Markup | Promise<Markup> => {
     const f = ctx[name] as KidaDef;
     const kw: Ctx = {};
     for (const p of f.kidaDef.params) if (p in ctx) kw[p] = ctx[p];
-    return f.invoke([new Kwargs(kw)], null).value;
+    return f.invoke([new Kwargs(kw)], null);
   };
   return {
-    s: run,
+    s: (ctx) => String(run(ctx)),
     *g(ctx) {
-      yield run(ctx);
+      yield String(run(ctx));
     },
     async *a(ctx) {
-      yield run(ctx);
+      yield String(await run(ctx));
     },
   };
 }
@@ -315,7 +320,7 @@ export function makeRegion(
   info: DefInfo,
   defaults: (((ctx: Ctx) => unknown) | null)[],
   defCtx: Ctx,
-  body: (ctx: Ctx, caller: CallerFn | null) => string,
+  body: (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>,
 ): KidaDef {
   const invoke = (args: unknown[], caller: CallerFn | null): Markup => {
     let kw: Record<string, unknown> = {};
@@ -332,7 +337,7 @@ export function makeRegion(
     });
     for (const k of Object.keys(kw))
       if (!info.params.includes(k)) throw new PyError('TypeError', `${info.name}() got an unexpected keyword argument '${k}'`);
-    return new Markup(body(ctx, caller));
+    return markupOf(body(ctx, caller));
   };
   const f = ((...args: unknown[]) => invoke(args, null)) as KidaDef;
   f.kidaDef = info;

@@ -78,3 +78,14 @@ describe('async templates', () => {
     expect(out).toBe('12');
   });
 });
+
+describe('async defs and slots', () => {
+  const later = (v: unknown) => new Promise((res) => setTimeout(() => res(v), 2));
+  it('awaits inside def bodies and call slots', async () => {
+    const t = makeEnv().fromString(
+      '{% def card(title) %}<{{ title }}:{{ await p }}:{{ caller() }}>{% end %}' +
+        '{% call card("t") %}{{ await q }}{% end %}|{{ card("u") is defined }}',
+    );
+    expect(await t.renderAsync({ p: later('P'), q: later('Q') })).toBe('<t:P:Q>|False'); // without a caller, caller() is undefined, which the guard catches
+  });
+});
