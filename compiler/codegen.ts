@@ -437,8 +437,34 @@ export class Generator {
 
   // ------------------------------------------------------------------ statements
 
+  /**
+   * Statements, with adjacent text and outputs coalesced into one `o +=` / `yield`
+   * (never across an await: outputs that await start a new chunk).
+   */
   private stmts(nodes: A.Node[]): void {
-    for (const n of nodes) this.stmt(n);
+    let run: string[] = [];
+    const flush = () => {
+      if (run.length) this.emit(run.join(' + '));
+      run = [];
+    };
+    for (const n of nodes) {
+      if (n.type === 'Data') {
+        if (n.text) run.push(q(n.text));
+        continue;
+      }
+      if (n.type === 'Output' && !this.needsAwait(n.expr)) {
+        let js = this.outputExpr(n);
+        if (n.line !== this.fn.curLine) {
+          this.fn.curLine = n.line;
+          js = `(L = ${n.line}, ${js})`;
+        }
+        run.push(js);
+        continue;
+      }
+      flush();
+      this.stmt(n);
+    }
+    flush();
   }
 
   private emit(js: string): void {
@@ -602,17 +628,21 @@ export class Generator {
 
   private output(n: A.Output): void {
     this.line(n);
+    this.emit(this.outputExpr(n));
+  }
+
+  /** The JS string expression for `{{ expr }}`: escaped (or not), constants folded. */
+  private outputExpr(n: A.Output): string {
     const e = n.expr;
     const f = fold(e);
     if (f && (typeof f.v === 'string' || typeof f.v === 'number')) {
       const text = typeof f.v === 'number' ? String(f.v) : f.v;
-      this.emit(q(this.o.autoescape ? escapeHtml(text) : text));
-      return;
+      return q(this.o.autoescape ? escapeHtml(text) : text);
     }
     const optional =
       (e.type === 'Attr' || e.type === 'Item') ? e.optional : e.type === 'Filter' ? e.op === '?|' || e.op === '?|>' : false;
     const fnName = this.o.autoescape ? (optional ? 'escOpt' : 'esc') : optional ? 'strOpt' : 'str';
-    this.emit(`${this.h(fnName)}(${this.expr(e)})`);
+    return `${this.h(fnName)}(${this.expr(e)})`;
   }
 
   private ifStmt(n: A.If): void {

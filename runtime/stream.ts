@@ -20,38 +20,58 @@ export class RenderedTemplate implements Iterable<string>, AsyncIterable<string>
 }
 
 export interface ReadableStreamOptions {
-  /** Coalesce chunks until this many characters are pending (default 1024). */
+  /** Send once this many characters are pending (default 4096). */
   highWaterMark?: number;
 }
 
-/** Turns sync or async chunks into a `ReadableStream<Uint8Array>` for `new Response(...)`. */
+const PENDING = Symbol('pending');
+/**
+ * Resolves to PENDING unless `p` settles within a few microtask turns. An async generator
+ * that is not waiting on I/O resumes within a handful of turns; a real wait takes longer.
+ */
+function settlesSoon<T>(p: Promise<T>): Promise<T | typeof PENDING> {
+  let turns = 32;
+  const spin = (): Promise<typeof PENDING> => (--turns > 0 ? Promise.resolve().then(spin) : Promise.resolve(PENDING));
+  return Promise.race([p, spin()]);
+}
+
+/**
+ * Turns sync or async chunks into a `ReadableStream<Uint8Array>` for `new Response(...)`.
+ * Small chunks are coalesced, but whatever is pending is sent before waiting on data that
+ * is not ready, so the head of a page leaves before a slow source resolves.
+ * (On Node, `Readable.from(template.renderStreamAsync(ctx))` serves `http.ServerResponse`.)
+ */
 export function toReadableStream(
   chunks: Iterable<string> | AsyncIterable<string>,
   options: ReadableStreamOptions = {},
 ): ReadableStream<Uint8Array> {
-  const limit = options.highWaterMark ?? 1024;
+  const limit = options.highWaterMark ?? 4096;
   const encoder = new TextEncoder();
-  const it =
-    Symbol.asyncIterator in chunks
-      ? (chunks as AsyncIterable<string>)[Symbol.asyncIterator]()
-      : (chunks as Iterable<string>)[Symbol.iterator]();
+  const isAsync = typeof (chunks as AsyncIterable<string>)[Symbol.asyncIterator] === 'function';
+  const it = isAsync ? (chunks as AsyncIterable<string>)[Symbol.asyncIterator]() : (chunks as Iterable<string>)[Symbol.iterator]();
+  /** A `next()` still in flight when the previous pull flushed early. */
+  let inflight: Promise<IteratorResult<string>> | null = null;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       let pending = '';
       for (;;) {
-        const r = it.next();
-        // Flush what we have before waiting on a real promise, so early bytes leave early.
-        if (r instanceof Promise && pending) {
-          controller.enqueue(encoder.encode(pending));
-          pending = '';
+        let r: IteratorResult<string> | Promise<IteratorResult<string>> = inflight ?? it.next();
+        inflight = null;
+        if (r instanceof Promise) {
+          const soon = pending ? await settlesSoon(r) : await r;
+          if (soon === PENDING) {
+            inflight = r;
+            controller.enqueue(encoder.encode(pending));
+            return;
+          }
+          r = soon as IteratorResult<string>;
         }
-        const { done, value } = await r;
-        if (done) {
+        if (r.done) {
           if (pending) controller.enqueue(encoder.encode(pending));
           controller.close();
           return;
         }
-        pending += value;
+        pending += r.value;
         if (pending.length >= limit) {
           controller.enqueue(encoder.encode(pending));
           return;

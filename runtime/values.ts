@@ -171,7 +171,7 @@ function pyStrInner(v: unknown, repr: boolean): string {
 
 export function truthy(v: unknown): boolean {
   if (v === null || v === undefined || v === false || v === 0 || v === '' || v === UNDEF || v === 0n) return false;
-  if (v === true || typeof v === 'number' || typeof v === 'string') return v === v; // NaN is truthy in Python
+  if (v === true || typeof v === 'number' || typeof v === 'string') return true; // NaN is truthy in Python
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Markup) return v.value.length > 0;
   if (v instanceof PyFloat) return v.v !== 0;
@@ -189,11 +189,11 @@ export function eq(a: unknown, b: unknown): boolean {
   if (a == null || b == null) return (a == null && b == null) || false;
   if (isNumeric(a) && isNumeric(b)) {
     if (typeof a === 'bigint' || typeof b === 'bigint') {
-      try {
-        return BigInt(num(a) === num(a) && typeof a !== 'bigint' ? (Number.isInteger(num(a)) ? num(a) : NaN) : (a as bigint)) === BigInt(typeof b === 'bigint' ? b : num(b));
-      } catch {
-        return num(a) === num(b);
-      }
+      const x = typeof a === 'bigint' ? a : num(a);
+      const y = typeof b === 'bigint' ? b : num(b);
+      if (typeof x === 'number' && !Number.isInteger(x)) return false;
+      if (typeof y === 'number' && !Number.isInteger(y)) return false;
+      return BigInt(x) === BigInt(y);
     }
     return num(a) === num(b);
   }
@@ -216,6 +216,7 @@ export function eq(a: unknown, b: unknown): boolean {
     return true;
   }
   if (a instanceof Range && b instanceof Range) return eq([...a], [...b]);
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   return false;
 }
 
