@@ -23,6 +23,11 @@ export interface CodegenOptions {
   customTests: ReadonlySet<string>;
   /** Resolves a literal template reference (relative names, aliases) at compile time. */
   resolveName: (name: string) => string;
+  /**
+   * How generated code reaches a user filter/test: by default through the linkage
+   * (`$env.filters.x`); compiled modules bind imported names instead (tree-shakeable).
+   */
+  customRef?: (kind: 'filters' | 'tests', name: string) => string;
 }
 
 export interface GeneratedModule {
@@ -34,6 +39,16 @@ export interface GeneratedModule {
   templateRefs: [string, string][];
   /** Generated line → template line, for source maps. */
   lineMap: number[];
+  /** User filters and tests the module calls. */
+  customUsed: { filters: string[]; tests: string[] };
+  /** Does the template name other templates only at run time (`{% include name %}`)? */
+  dynamicRefs: boolean;
+  /** Context names the template reads without defining them, and which are guarded. */
+  contextNames: { name: string; optional: boolean }[];
+  /** `{% template %}` declarations, when present. */
+  declared: { name: string; annotation: string }[] | null;
+  /** Typed def signatures (top level). */
+  defSignatures: { name: string; params: A.Param[]; vararg: string | null; kwarg: string | null }[];
   isAsync: boolean;
   blocks: string[];
   defs: string[];
@@ -188,6 +203,8 @@ export class Generator {
   private moduleLines: string[] = [];
   private moduleLineNos: number[] = [];
   private filterVars = new Map<string, string>();
+  private customUsed = { filters: new Set<string>(), tests: new Set<string>() };
+  private dynamicRefs = false;
 
   constructor(
     private readonly ast: A.TemplateAst,
@@ -370,6 +387,11 @@ export class Generator {
       helpers: [...this.helpers].sort(),
       templateRefs: [...this.refs].map(([name, v]) => [v, name]),
       lineMap,
+      customUsed: { filters: [...this.customUsed.filters], tests: [...this.customUsed.tests] },
+      dynamicRefs: this.dynamicRefs,
+      contextNames: contextNames(body),
+      declared: (body.find((n): n is A.TemplateDecl => n.type === 'TemplateDecl') ?? null)?.decls ?? null,
+      defSignatures: body.filter((n): n is A.Def => n.type === 'Def').map((d) => ({ name: d.name, params: d.params, vararg: d.vararg, kwarg: d.kwarg })),
       isAsync: this.isAsync,
       blocks: [...this.blockNodes.keys()],
       defs,
@@ -431,7 +453,7 @@ export class Generator {
     const parent =
       ext.template.type === 'Const' && typeof ext.template.value === 'string'
         ? `${this.ref(this.o.resolveName(ext.template.value))}()`
-        : `$env.load(${this.expr(ext.template)}, $NAME)`;
+        : ((this.dynamicRefs = true), `$env.load(${this.expr(ext.template)}, $NAME)`);
     this.subRender(`${parent}.spec.root`, 'ctx', 'R');
   }
 
@@ -969,6 +991,7 @@ export class Generator {
 
   private templateExpr(e: A.Expr): string {
     if (e.type === 'Const' && typeof e.value === 'string') return `${this.ref(this.o.resolveName(e.value))}()`;
+    this.dynamicRefs = true;
     return `$env.load(${this.expr(e)}, $NAME)`;
   }
 
@@ -1013,7 +1036,7 @@ export class Generator {
     const lit = n.template.type === 'Const' && typeof n.template.value === 'string';
     if (n.ignoreMissing) {
       const t = this.id('$tp');
-      const name = lit ? q(this.o.resolveName((n.template as A.Const).value as string)) : this.expr(n.template);
+      const name = lit ? q(this.o.resolveName((n.template as A.Const).value as string)) : ((this.dynamicRefs = true), this.expr(n.template));
       this.w(`const ${t} = $env.tryLoad(${name}, $NAME);`);
       this.w(`if (${t}) {`);
       this.subRender(`${t}.spec.root`, ctx, 'R.sub()');
@@ -1285,7 +1308,8 @@ export class Generator {
     if (this.o.customFilters.has(name)) {
       const parts = [value, ...args.map((a) => this.expr(a))];
       if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${q(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
-      return `$env.filters[${q(name)}](${parts.join(', ')})`;
+      this.customUsed.filters.add(name);
+      return `${this.customRef('filters', name)}(${parts.join(', ')})`;
     }
     const params = filterParams[name];
     if (!params) {
@@ -1297,6 +1321,10 @@ export class Generator {
     const v = this.filterVar('filters', name);
     if (filterNeedsEnv.has(name)) return `${v}.call($fenv, ${[value, ...bound].join(', ')})`;
     return `${v}(${[value, ...bound].join(', ')})`;
+  }
+
+  private customRef(kind: 'filters' | 'tests', name: string): string {
+    return this.o.customRef ? this.o.customRef(kind, name) : `$env.${kind}[${q(name)}]`;
   }
 
   private filterVar(kind: 'filters' | 'tests', name: string): string {
@@ -1319,7 +1347,8 @@ export class Generator {
     if (this.o.customTests.has(e.name)) {
       const parts = [value, ...e.args.map((a) => this.expr(a))];
       if (e.kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${e.kwargs.map((k) => `${q(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
-      return `${neg}${this.h('truthy')}($env.tests[${q(e.name)}](${parts.join(', ')}))`;
+      this.customUsed.tests.add(e.name);
+      return `${neg}${this.h('truthy')}(${this.customRef('tests', e.name)}(${parts.join(', ')}))`;
     }
     const params = testParams[e.name];
     if (!params) {
@@ -1397,6 +1426,104 @@ export class Generator {
     const fn = `${isAsync ? 'async ' : ''}() => { const ${r} = []; for (const ${item} of ${this.h('iter')}(${src})) { ${body} } return ${r}; }`;
     return isAsync ? `(await (${fn})())` : `(${fn})()`;
   }
+}
+
+const IMPLICIT = new Set(['loop', 'caller', 'has_slot', 'it', 'consume', '_', '_n', 'range', 'dict', 'list', 'set', 'tuple', 'len', 'str', 'int',
+  'float', 'bool', 'abs', 'min', 'max', 'sum', 'sorted', 'reversed', 'enumerate', 'zip', 'map', 'filter', 'hx_request',
+  'hx_target', 'hx_trigger', 'hx_boosted', 'csrf_token', 'csp_nonce']);
+
+/**
+ * Names a template reads from its context: every name read minus names it binds itself
+ * (assignments, defs, imports, loop targets, captures) and the built-in globals. A name
+ * is optional when every read of it is guarded (`is defined`, `default`, `??`).
+ */
+function contextNames(body: A.Node[]): { name: string; optional: boolean }[] {
+  const bound = new Set<string>();
+  const bindTarget = (t: A.Target): void => (t.type === 'NameTarget' ? void bound.add(t.name) : t.items.forEach(bindTarget));
+  const bindPattern = (p: A.Pattern): void => {
+    if (p.kind === 'capture') bound.add(p.name);
+    else if (p.kind === 'tuple') p.items.forEach(bindPattern);
+  };
+  const reads = new Map<string, boolean>(); // name → all reads guarded
+  const read = (name: string, guarded: boolean) => reads.set(name, (reads.get(name) ?? true) && guarded);
+  const visit = (x: unknown, guarded: boolean): void => {
+    walk(x, (n) => {
+      const node = n as unknown as A.Node | A.Expr;
+      switch (node.type) {
+        case 'Name':
+          read(node.name, guarded);
+          return false;
+        case 'Test':
+          if (node.name === 'defined' || node.name === 'undefined') {
+            visit(node.value, true);
+            visit([node.args, node.kwargs], guarded);
+            return false;
+          }
+          return true;
+        case 'Filter':
+          if ((node.name === 'default' || node.name === 'd') && node.op === '|') {
+            visit(node.value, true);
+            visit([node.args, node.kwargs], guarded);
+            return false;
+          }
+          return true;
+        case 'NullCoalesce':
+          visit(node.left, true);
+          visit(node.right, guarded);
+          return false;
+        case 'Set':
+          for (const a of node.assignments) bindTarget(a.target);
+          return true;
+        case 'For':
+          bindTarget(node.target);
+          return true;
+        case 'ListComp':
+          bindTarget(node.target);
+          return true;
+        case 'WithIf':
+          node.targets.forEach(bindTarget);
+          if (!node.targets.length) bound.add('it');
+          return true;
+        case 'With':
+          for (const b of node.bindings) bound.add(b.name);
+          return true;
+        case 'Match':
+          for (const c of node.cases) bindPattern(c.pattern);
+          return true;
+        case 'Def':
+        case 'Region':
+          bound.add(node.name);
+          for (const p of node.params) bound.add(p.name);
+          if (node.type === 'Def') {
+            if (node.vararg) bound.add(node.vararg);
+            if (node.kwarg) bound.add(node.kwarg);
+          }
+          return true;
+        case 'Import':
+          bound.add(node.alias);
+          return true;
+        case 'FromImport':
+          for (const x of node.names) bound.add(x.alias);
+          return true;
+        case 'Capture':
+          bound.add(node.name);
+          return true;
+        case 'Try':
+          if (node.errName) bound.add(node.errName);
+          return true;
+        case 'Slot':
+          for (const b of node.bindings) bound.add(b.name);
+          return true;
+        case 'CallBlock':
+          for (const s of node.slots) s.params.forEach((p) => bound.add(p));
+          return true;
+        default:
+          return true;
+      }
+    });
+  };
+  visit(body, false);
+  return [...reads].filter(([name]) => !bound.has(name) && !IMPLICIT.has(name)).map(([name, optional]) => ({ name, optional }));
 }
 
 function escapeHtml(s: string): string {

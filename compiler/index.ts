@@ -5,6 +5,7 @@ import { parse as parseTemplate } from './parser.js';
 import { Generator, type GeneratedModule } from './codegen.js';
 import type { TemplateAst } from './ast.js';
 import { resolveTemplateName } from '../runtime/names.js';
+import { declarations } from './types.js';
 
 export type AutoescapeOption = boolean | 'html' | 'true' | 'false' | ((name: string | null) => boolean);
 
@@ -27,6 +28,12 @@ export interface CompileOptions {
   linkage?: string;
   /** Import specifier for another template, given resolved names (default: relative path). */
   importPath?: (target: string, from: string) => string;
+  /**
+   * User filters/tests as modules whose named exports are the functions: compiled modules
+   * import just the ones they call. Unknown names are compile errors with a suggestion.
+   */
+  filterModule?: { module: string; names: string[] };
+  testModule?: { module: string; names: string[] };
 }
 
 export interface CompileResult {
@@ -39,6 +46,10 @@ export interface CompileResult {
   requiredContext: string[];
   /** Resolved names of statically referenced templates. */
   dependencies: string[];
+  /** Does the template reference templates by non-literal names? */
+  dynamicRefs: boolean;
+  /** TypeScript declarations for the module (`<name>.d.ts`). */
+  dts: string;
 }
 
 export function parse(source: string, options: { name?: string; trimBlocks?: boolean; lstripBlocks?: boolean } = {}): TemplateAst {
@@ -68,9 +79,13 @@ export function generate(source: string, options: CompileOptions = {}): Generate
     source,
     autoescape: autoescapeFor(options.autoescape, options.name ?? null),
     strictUndefined: options.strictUndefined ?? true,
-    customFilters: new Set(options.filters ?? []),
-    customTests: new Set(options.tests ?? []),
+    customFilters: new Set([...(options.filters ?? []), ...(options.filterModule?.names ?? [])]),
+    customTests: new Set([...(options.tests ?? []), ...(options.testModule?.names ?? [])]),
     resolveName: (n) => resolveTemplateName(n, options.name ?? null, options.templateAliases),
+    customRef:
+      options.filterModule || options.testModule
+        ? (kind, n) => ((kind === 'filters' ? options.filterModule : options.testModule) ? `$${kind === 'filters' ? 'cf' : 'ct'}_${n}` : `$env.${kind}[${JSON.stringify(n)}]`)
+        : undefined,
   });
   return gen.generate();
 }
@@ -96,6 +111,11 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   if (!options.linkage) specifiers.push('registry as $env');
   head.push(`import { ${specifiers.join(', ')} } from ${JSON.stringify(runtime)};`);
   if (options.linkage) head.push(`import $env from ${JSON.stringify(options.linkage)};`);
+  const userImports = (used: string[], mod: { module: string } | undefined, prefix: string) => {
+    if (mod && used.length) head.push(`import { ${used.map((n) => `${n} as $${prefix}_${n}`).join(', ')} } from ${JSON.stringify(mod.module)};`);
+  };
+  userImports(m.customUsed.filters, options.filterModule, 'cf');
+  userImports(m.customUsed.tests, options.testModule, 'ct');
   m.templateRefs.forEach(([v, target], i) => {
     head.push(`import $i${i} from ${JSON.stringify(importPath(target, name))};`);
     head.push(`const ${v} = () => $i${i};`);
@@ -127,6 +147,8 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     defs: m.defs,
     requiredContext: m.requiredContext,
     dependencies: m.templateRefs.map(([, t]) => t),
+    dynamicRefs: m.dynamicRefs,
+    dts: declarations(m, source),
   };
 }
 

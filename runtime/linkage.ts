@@ -34,18 +34,24 @@ export class Registry implements Linkage {
   globals: Ctx = makeGlobals();
   templateAliases: Record<string, string> = {};
   private templates = new Map<string, Template>();
+  private lazy = new Map<string, () => Template>();
 
   register(t: Template): Template {
     this.templates.set(t.name, t);
     return t;
   }
+  /** Makes a template loadable by name before its module has run (bundled registries). */
+  define(name: string, get: () => Template): void {
+    this.lazy.set(name, get);
+  }
   tryLoad(name: unknown, from: string | null): Template | null {
-    return this.templates.get(resolveTemplateName(String(name), from, this.templateAliases)) ?? null;
+    const key = resolveTemplateName(String(name), from, this.templateAliases);
+    return this.templates.get(key) ?? this.lazy.get(key)?.() ?? null;
   }
   load(name: unknown, from: string | null): Template {
     const t = this.tryLoad(name, from);
     if (t) return t;
-    const hint = didYouMean(String(name), [...this.templates.keys()]);
+    const hint = didYouMean(String(name), [...this.templates.keys(), ...this.lazy.keys()]);
     throw new TemplateNotFoundError(`Template '${String(name)}' not found${from ? ` (referenced from ${from})` : ''}`, {
       suggestion: hint ? `Did you mean '${hint}'?` : 'Dynamic template names resolve among the compiled templates imported by the bundle',
     });

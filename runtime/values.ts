@@ -245,6 +245,7 @@ export function compare(a: unknown, b: unknown, op = '<'): number {
     }
     return a.length - b.length < 0 ? -1 : a.length > b.length ? 1 : 0;
   }
+  if (a instanceof Date && b instanceof Date) return Math.sign(a.getTime() - b.getTime());
   return orderError(op, a, b);
 }
 export const lt = (a: unknown, b: unknown) => compare(a, b, '<') < 0;
@@ -254,7 +255,8 @@ export const ge = (a: unknown, b: unknown) => compare(a, b, '>=') >= 0;
 
 // ------------------------------------------------------------------ arithmetic
 
-const floatish = (a: unknown, b: unknown) => a instanceof PyFloat || b instanceof PyFloat;
+/** True when either operand is a Python float (a PyFloat or a non-integral number), so the result is a float. */
+const floatish = (a: unknown, b: unknown) => isFloat(a) || isFloat(b);
 /** A numeric result: PyFloat when a float operand made it a float and it is integral. */
 function numResult(v: number, float: boolean): number | PyFloat {
   return float && Number.isInteger(v) ? new PyFloat(v) : v;
@@ -277,7 +279,10 @@ function arithError(op: string, a: unknown, b: unknown): never {
 }
 
 export function add(a: unknown, b: unknown): unknown {
-  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a + b;
+    if (Number.isSafeInteger(r) && Number.isInteger(a) && Number.isInteger(b)) return r;
+  }
   if (isNumeric(a) && isNumeric(b)) return bigOrNum(a, b, (x, y) => x + y, (x, y) => x + y, '+');
   if (isString(a) || isString(b)) return concat(a, b);
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -288,18 +293,23 @@ export function add(a: unknown, b: unknown): unknown {
   return arithError('+', a, b);
 }
 export function sub(a: unknown, b: unknown): unknown {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a - b;
+    if (Number.isSafeInteger(r) && Number.isInteger(a) && Number.isInteger(b)) return r;
+  }
   if (isNumeric(a) && isNumeric(b)) return bigOrNum(a, b, (x, y) => x - y, (x, y) => x - y, '-');
   if (a instanceof Set && b instanceof Set) return new Set([...a].filter((x) => !b.has(x)));
   return arithError('-', a, b);
 }
 export function mul(a: unknown, b: unknown): unknown {
-  if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a * b)) return a * b;
+  if (typeof a === 'number' && typeof b === 'number' && Number.isInteger(a) && Number.isInteger(b) && Number.isSafeInteger(a * b)) return a * b;
   if (isNumeric(a) && isNumeric(b)) return bigOrNum(a, b, (x, y) => x * y, (x, y) => x * y, '*');
   if (isString(a) && isIntLike(b)) return repeatStr(a, num(b));
   if (isIntLike(a) && isString(b)) return repeatStr(b, num(a));
   if (Array.isArray(a) && isIntLike(b)) return repeatList(a, num(b));
   if (isIntLike(a) && Array.isArray(b)) return repeatList(b, num(a));
+  if ((isString(a) || Array.isArray(a)) && isNumeric(b)) throw new PyError('TypeError', `can't multiply sequence by non-int of type '${typeName(b)}'`);
+  if ((isString(b) || Array.isArray(b)) && isNumeric(a)) throw new PyError('TypeError', `can't multiply sequence by non-int of type '${typeName(a)}'`);
   return arithError('*', a, b);
 }
 function repeatStr(s: string | Markup, n: number): string | Markup {
@@ -331,10 +341,12 @@ export function floordiv(a: unknown, b: unknown): unknown {
   }
   const y = num(b);
   if (y === 0) zeroDiv(floatish(a, b) ? 'float floor division by zero' : 'integer division or modulo by zero');
-  return numResult(Math.floor(num(a) / y), floatish(a, b) || isFloat(a) || isFloat(b));
+  if (!floatish(a, b)) return Math.floor(num(a) / y);
+  return numResult(floatDivmod(num(a), y)[0], true);
 }
 export function mod(a: unknown, b: unknown): unknown {
-  if (isString(a)) return printf(String(a), b);
+  if (a instanceof Markup) return new Markup(printf(a.value, escapeFormatArgs(b)));
+  if (typeof a === 'string') return printf(a, b);
   if (!(isNumeric(a) && isNumeric(b))) return arithError('%', a, b);
   if (typeof a === 'bigint' || typeof b === 'bigint') {
     const x = toBig(a);
@@ -345,10 +357,35 @@ export function mod(a: unknown, b: unknown): unknown {
   }
   const x = num(a);
   const y = num(b);
-  if (y === 0) zeroDiv(floatish(a, b) ? 'float modulo' : 'integer division or modulo by zero');
-  let r = x % y;
-  if (r !== 0 && r < 0 !== y < 0) r += y;
-  return numResult(r, floatish(a, b) || isFloat(a) || isFloat(b));
+  if (y === 0) zeroDiv(floatish(a, b) ? 'float modulo by zero' : 'integer modulo by zero');
+  if (floatish(a, b)) return numResult(floatDivmod(x, y)[1], true);
+  const r = x % y;
+  return r !== 0 && r < 0 !== y < 0 ? r + y : r === 0 ? 0 : r;
+}
+/** Markup % args: arguments that are not numbers or Markup are escaped first (markupsafe semantics). */
+function escapeFormatArgs(b: unknown): unknown {
+  const esc = (x: unknown) => (isNumeric(x) || x instanceof Markup ? x : new Markup(escapeString(pyStr(x))));
+  if (b instanceof Tuple) return tuple(b.map(esc));
+  if (b instanceof Map) return new Map([...b].map(([k, v]) => [k, esc(v)]));
+  if (isDict(b)) return Object.fromEntries(Object.keys(b).map((k) => [k, esc((b as Record<string, unknown>)[k])]));
+  return esc(b);
+}
+/** CPython's float divmod (Objects/floatobject.c `_float_div_mod`): floor quotient and modulo with the divisor's sign. */
+function floatDivmod(vx: number, wx: number): [number, number] {
+  let mod = vx % wx;
+  let div = (vx - mod) / wx;
+  if (mod) {
+    if (wx < 0 !== mod < 0) {
+      mod += wx;
+      div -= 1;
+    }
+  } else mod = wx < 0 ? -0 : 0;
+  let floordiv: number;
+  if (div) {
+    floordiv = Math.floor(div);
+    if (div - floordiv > 0.5) floordiv += 1;
+  } else floordiv = vx / wx < 0 ? -0 : 0;
+  return [floordiv, mod];
 }
 export function pow(a: unknown, b: unknown): unknown {
   if (!(isNumeric(a) && isNumeric(b))) return arithError('** or pow()', a, b);
@@ -556,7 +593,8 @@ export function getattrOpt(obj: unknown, name: string, strict = true): unknown {
   const r = lookupAttr(obj, name);
   if (!r.found) {
     if (isDict(obj)) return null;
-    return attrMissing(obj, name, strict) === UNDEF ? null : null;
+    attrMissing(obj, name, strict); // throws in strict mode
+    return null;
   }
   return r.value === undefined ? null : assertSafeValue(r.value);
 }
@@ -663,15 +701,29 @@ export function splitKwargs(args: unknown[]): [unknown[], Record<string, unknown
 
 /** Python-named methods on JS values (language.md §3.7). */
 export function pyMethod(obj: unknown, name: string): ((...args: unknown[]) => unknown) | undefined {
-  if (typeof obj === 'string' || obj instanceof Markup) {
+  if (typeof obj === 'string') {
     const m = STR_METHODS[name];
     if (!m) return undefined;
     return (...args: unknown[]) => {
       const [a, kw] = splitKwargs(args);
-      return m(String(obj), a, kw);
+      return m(obj, a, kw);
+    };
+  }
+  if (obj instanceof Markup) {
+    // markupsafe: string arguments are escaped and string results stay Markup.
+    const m = STR_METHODS[name];
+    if (!m) return undefined;
+    return (...args: unknown[]) => {
+      const [a, kw] = splitKwargs(args);
+      const esc = MARKUP_ESCAPES_ARGS.has(name);
+      let ea = esc ? a.map(escapeArg) : a;
+      if (name === 'join') ea = [toList(a[0]).map(escapeArg)];
+      const ekw = name === 'format' ? Object.fromEntries(Object.entries(kw).map(([k, v]) => [k, escapeArg(v)])) : kw;
+      return markupResult(m(obj.value, ea, ekw));
     };
   }
   if (Array.isArray(obj)) {
+    if (obj instanceof Tuple && name !== 'count' && name !== 'index') return undefined;
     const m = LIST_METHODS[name];
     return m && ((...args: unknown[]) => m(obj, ...splitKwargs(args)));
   }
@@ -684,10 +736,55 @@ export function pyMethod(obj: unknown, name: string): ((...args: unknown[]) => u
     if (name === 'keys' || name === 'values' || name === 'items') return () => [];
   }
   if (obj instanceof Set) {
-    if (name === 'add') return (x: unknown) => (obj.add(x), null);
+    const m = SET_METHODS[name];
+    return m && ((...args: unknown[]) => m(obj, ...splitKwargs(args)));
+  }
+  if (obj instanceof Range) {
+    if (name === 'count') return (x: unknown) => (contains(obj, x) ? 1 : 0);
+    if (name === 'index')
+      return (x: unknown) => {
+        if (!contains(obj, x)) throw new PyError('ValueError', `${pyRepr(x)} is not in range`);
+        return (num(x) - obj.start) / obj.step;
+      };
   }
   return undefined;
 }
+const MARKUP_ESCAPES_ARGS = new Set([
+  'join', 'replace', 'format', 'split', 'rsplit', 'partition', 'rpartition', 'strip', 'lstrip', 'rstrip',
+  'center', 'ljust', 'rjust', 'removeprefix', 'removesuffix',
+]);
+const escapeArg = (v: unknown): unknown => (typeof v === 'string' ? escapeString(v) : v);
+function markupResult(r: unknown): unknown {
+  if (typeof r === 'string') return new Markup(r);
+  if (r instanceof Tuple) return tuple(r.map(markupResult));
+  if (Array.isArray(r)) return r.map(markupResult);
+  return r;
+}
+
+type SetMethod = (st: Set<unknown>, a: unknown[], kw: Record<string, unknown>) => unknown;
+const SET_METHODS: Record<string, SetMethod> = {
+  add: (st, a) => (contains(st, a[0]) || st.add(a[0]), null),
+  remove: (st, a) => {
+    if (!st.delete(a[0])) throw new PyError('KeyError', pyRepr(a[0]));
+    return null;
+  },
+  discard: (st, a) => (st.delete(a[0]), null),
+  clear: (st) => (st.clear(), null),
+  copy: (st) => new Set(st),
+  union: (st, a) => {
+    const out = new Set(st);
+    for (const o of a) for (const x of iter(o)) if (!contains(out, x)) out.add(x);
+    return out;
+  },
+  intersection: (st, a) => new Set([...st].filter((x) => a.every((o) => contains(toList(o), x)))),
+  difference: (st, a) => new Set([...st].filter((x) => !a.some((o) => contains(toList(o), x)))),
+  issubset: (st, a) => [...st].every((x) => contains(toList(a[0]), x)),
+  issuperset: (st, a) => toList(a[0]).every((x) => contains(st, x)),
+  update: (st, a) => {
+    for (const o of a) for (const x of iter(o)) if (!contains(st, x)) st.add(x);
+    return null;
+  },
+};
 
 const strip = (s: string, chars: unknown, side: 'both' | 'l' | 'r'): string => {
   const set = chars == null ? null : String(chars);
@@ -721,11 +818,45 @@ function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
   return [...parts.slice(0, max), parts.slice(max).join(sp)];
 }
 
+/** Python str.title(): a cased character after an uncased one is upper-cased, the others lower-cased. */
+function pyTitle(s: string): string {
+  let out = '';
+  let prevCased = false;
+  for (const c of s) {
+    const cased = c.toLowerCase() !== c.toUpperCase();
+    out += cased ? (prevCased ? c.toLowerCase() : c.toUpperCase()) : c;
+    prevCased = cased;
+  }
+  return out;
+}
+function strArg(v: unknown, method: string): string {
+  if (!isString(v)) throw new PyError('TypeError', `${method} arg must be str, not ${typeName(v)}`);
+  return String(v);
+}
+/** The s[start:end] window used by find/count/startswith (Python slice clamping). */
+function sliceArgs(s: string, start: unknown, end: unknown): string {
+  if (start == null && end == null) return s;
+  return getslice(s, start ?? null, end ?? null, null) as string;
+}
+function pyFind(s: string, a: unknown[], right: boolean): number {
+  const x = strArg(a[0], right ? 'rfind' : 'find');
+  const n = s.length;
+  let start = a[1] == null ? 0 : num(a[1]);
+  let end = a[2] == null ? n : num(a[2]);
+  if (start < 0) start = Math.max(0, start + n);
+  if (end < 0) end = Math.max(0, end + n);
+  end = Math.min(end, n);
+  if (start > end) return -1;
+  const sub = s.slice(start, end);
+  const i = right ? sub.lastIndexOf(x) : sub.indexOf(x);
+  return i < 0 ? -1 : i + start;
+}
+
 type StrMethod = (s: string, a: unknown[], kw: Record<string, unknown>) => unknown;
 const STR_METHODS: Record<string, StrMethod> = {
   upper: (s) => s.toUpperCase(),
   lower: (s) => s.toLowerCase(),
-  title: (s) => s.replace(/[A-Za-z]+('[A-Za-z]+)?/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()),
+  title: (s) => pyTitle(s),
   capitalize: (s) => (s ? s[0]!.toUpperCase() + s.slice(1).toLowerCase() : s),
   swapcase: (s) => [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''),
   strip: (s, a) => strip(s, a[0], 'both'),
@@ -734,22 +865,44 @@ const STR_METHODS: Record<string, StrMethod> = {
   split: (s, a, kw) => pySplit(s, a[0] ?? kw.sep, a[1] ?? kw.maxsplit),
   rsplit: (s, a, kw) => {
     const max = a[1] ?? kw.maxsplit;
-    if (max == null) return pySplit(s, a[0] ?? kw.sep, null);
     const sep = a[0] ?? kw.sep;
-    const parts = pySplit(s, sep, null);
+    if (max == null || num(max) < 0) return pySplit(s, sep, null);
     const n = num(max);
+    if (sep == null) {
+      const out: string[] = [];
+      let rest = s.trimEnd();
+      for (let i = 0; i < n && rest; i++) {
+        const m = /\s+(\S*)$/.exec(rest);
+        if (!m) break;
+        out.unshift(m[1]!);
+        rest = rest.slice(0, m.index);
+      }
+      rest = rest.trimStart();
+      if (rest) out.unshift(rest);
+      return out;
+    }
+    const sp = String(sep);
+    if (!sp) throw new PyError('ValueError', 'empty separator');
+    const parts = s.split(sp);
     if (parts.length <= n + 1) return parts;
-    const j = sep == null ? ' ' : String(sep);
-    return [parts.slice(0, parts.length - n).join(j), ...parts.slice(parts.length - n)];
+    return [parts.slice(0, parts.length - n).join(sp), ...parts.slice(parts.length - n)];
   },
   splitlines: (s) => s.split(/\r\n|\r|\n/).filter((x, i, arr) => i < arr.length - 1 || x !== ''),
-  join: (s, a) => toList(a[0]).map((x) => {
-    if (!isString(x)) throw new PyError('TypeError', `sequence item: expected str instance, ${typeName(x)} found`);
+  join: (s, a) => toList(a[0]).map((x, i) => {
+    if (!isString(x)) throw new PyError('TypeError', `sequence item ${i}: expected str instance, ${typeName(x)} found`);
     return String(x);
   }).join(s),
   replace: (s, a) => {
     const [old, nw, count] = a.map((x, i) => (i < 2 ? String(x) : x));
     const c = count == null ? -1 : num(count);
+    if (old === '') {
+      // Python inserts the replacement around every character
+      const chars = [...s];
+      const n = c < 0 ? chars.length + 1 : Math.min(c, chars.length + 1);
+      let out = '';
+      for (let i = 0; i < chars.length; i++) out += (i < n ? nw : '') + chars[i];
+      return out + (n > chars.length ? nw : '');
+    }
     if (c < 0) return s.split(old as string).join(nw as string);
     let out = s;
     let idx = 0;
@@ -761,16 +914,31 @@ const STR_METHODS: Record<string, StrMethod> = {
     }
     return out;
   },
-  startswith: (s, a) => (Array.isArray(a[0]) ? a[0].some((p) => s.startsWith(String(p))) : s.startsWith(String(a[0]))),
-  endswith: (s, a) => (Array.isArray(a[0]) ? a[0].some((p) => s.endsWith(String(p))) : s.endsWith(String(a[0]))),
-  find: (s, a) => s.indexOf(String(a[0])),
-  rfind: (s, a) => s.lastIndexOf(String(a[0])),
+  startswith: (s, a) => {
+    const sub = sliceArgs(s, a[1], a[2]);
+    return (Array.isArray(a[0]) ? a[0] : [a[0]]).some((p) => sub.startsWith(strArg(p, 'startswith')));
+  },
+  endswith: (s, a) => {
+    const sub = sliceArgs(s, a[1], a[2]);
+    return (Array.isArray(a[0]) ? a[0] : [a[0]]).some((p) => sub.endsWith(strArg(p, 'endswith')));
+  },
+  find: (s, a) => pyFind(s, a, false),
+  rfind: (s, a) => pyFind(s, a, true),
   index: (s, a) => {
-    const i = s.indexOf(String(a[0]));
+    const i = pyFind(s, a, false);
     if (i < 0) throw new PyError('ValueError', 'substring not found');
     return i;
   },
-  count: (s, a) => (String(a[0]) === '' ? s.length + 1 : s.split(String(a[0])).length - 1),
+  rindex: (s, a) => {
+    const i = pyFind(s, a, true);
+    if (i < 0) throw new PyError('ValueError', 'substring not found');
+    return i;
+  },
+  count: (s, a) => {
+    const sub = sliceArgs(s, a[1], a[2]);
+    const x = strArg(a[0], 'count');
+    return x === '' ? sub.length + 1 : sub.split(x).length - 1;
+  },
   format: (s, a, kw) => strFormat(s, a, kw),
   isdigit: (s) => /^\d+$/.test(s),
   isnumeric: (s) => /^\d+$/.test(s),
@@ -780,7 +948,7 @@ const STR_METHODS: Record<string, StrMethod> = {
   isspace: (s) => /^\s+$/.test(s),
   isupper: (s) => /\p{Lu}/u.test(s) && s === s.toUpperCase(),
   islower: (s) => /\p{Ll}/u.test(s) && s === s.toLowerCase(),
-  istitle: (s) => /[A-Za-z]/.test(s) && s === STR_METHODS.title!(s, [], {}),
+  istitle: (s) => /\p{L}/u.test(s) && s === pyTitle(s),
   center: (s, a) => {
     const w = num(a[0]);
     const f = a[1] == null ? ' ' : String(a[1]);
@@ -843,8 +1011,11 @@ const LIST_METHODS: Record<string, ListMethod> = {
   },
   count: (l, a) => l.filter((x) => eq(x, a[0])).length,
   sort: (l, _a, kw) => {
-    l.sort((x, y) => compare(x, y));
-    if (truthy(kw.reverse)) l.reverse();
+    const key = kw.key == null ? null : kw.key;
+    const rev = truthy(kw.reverse) ? -1 : 1;
+    const keyed = l.map((x) => [key ? callValue(key, [x]) : x, x] as const);
+    keyed.sort((x, y) => rev * compare(x[0], y[0]));
+    for (let i = 0; i < l.length; i++) l[i] = keyed[i]![1];
     return null;
   },
   reverse: (l) => (l.reverse(), null),
@@ -889,6 +1060,20 @@ const DICT_METHODS: Record<string, DictMethod> = {
     return dictGet(d, a[0]);
   },
   copy: (d) => (d instanceof Map ? new Map(d) : Object.assign(Object.create(Object.getPrototypeOf(d)), d)),
+  clear: (d) => {
+    if (d instanceof Map) d.clear();
+    else for (const k of Object.keys(d)) delete (d as Record<string, unknown>)[k];
+    return null;
+  },
+  popitem: (d) => {
+    const keys = dictKeys(d);
+    if (!keys.length) throw new PyError('KeyError', 'popitem(): dictionary is empty');
+    const k = keys[keys.length - 1];
+    const v = dictGet(d, k);
+    if (d instanceof Map) d.delete(k);
+    else delete (d as Record<string, unknown>)[String(k)];
+    return tuple([k, v]);
+  },
 };
 
 // ------------------------------------------------------------------ formatting
@@ -972,33 +1157,65 @@ export function printf(fmt: string, args: unknown): string {
     }
     return s;
   });
-  if (!mapping && i < list.length && !(list.length === 1 && i === 0 && !isDict(args)))
+  // CPython: leftover arguments are an error unless the argument supports the mapping protocol (dict, list, range).
+  const mappingLike = mapping !== null || (Array.isArray(args) && !(args instanceof Tuple)) || args instanceof Range;
+  if (!mappingLike && i < list.length)
     throw new PyError('TypeError', 'not all arguments converted during string formatting');
   return out;
 }
 
 function toFixedNum(v: unknown, p: number): string {
-  const n = num(v);
-  if (!Number.isFinite(n)) return floatRepr(n);
-  return n.toFixed(p);
+  return fixedPy(num(v), p);
 }
+/** Python `'%.{p}f' % x`: correctly rounded, exact ties to even (JavaScript's toFixed breaks ties away from zero). */
+export function fixedPy(x: number, p: number): string {
+  if (!Number.isFinite(x)) return floatRepr(x);
+  const neg = x < 0 || Object.is(x, -0);
+  const a = Math.abs(x);
+  let s: string;
+  if (a >= 1e21) s = BigInt(a).toString() + (p > 0 ? '.' + '0'.repeat(p) : '');
+  else {
+    s = a.toFixed(Math.min(p, 100));
+    if (p + 25 <= 100) {
+      const long = a.toFixed(p + 25);
+      const cut = long.length - 25;
+      if (/^50*$/.test(long.slice(cut))) {
+        const kept = long.slice(0, cut).replace(/\.$/, '');
+        if (Number(kept[kept.length - 1]) % 2 === 0) s = kept;
+      }
+    }
+  }
+  return (neg ? '-' : '') + s;
+}
+/** Python `'%.{p}e' % x` (ties to even, two-digit exponent). */
 function expRepr(n: number, p: number): string {
   if (!Number.isFinite(n)) return floatRepr(n);
-  const [m, e] = n.toExponential(p).split('e');
+  const neg = n < 0 || Object.is(n, -0);
+  const a = Math.abs(n);
+  let [m, e] = a.toExponential(Math.min(p, 100)).split('e') as [string, string];
+  if (p + 25 <= 100) {
+    const [lm, le] = a.toExponential(p + 25).split('e') as [string, string];
+    const cut = lm.length - 25;
+    if (/^50*$/.test(lm.slice(cut))) {
+      const kept = lm.slice(0, cut).replace(/\.$/, '');
+      if (Number(kept[kept.length - 1]) % 2 === 0) [m, e] = [kept, le];
+    }
+  }
   const exp = Number(e);
-  return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return `${neg ? '-' : ''}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
 }
+/** Python `%g` / `:g`: precision p significant digits, exponent form when exp < -4 or exp >= p. */
 function gRepr(n: number, p: number, alt: boolean): string {
   if (!Number.isFinite(n)) return floatRepr(n);
-  if (n === 0) return '0';
   const P = p === 0 ? 1 : p;
-  const exp = Math.floor(Math.log10(Math.abs(Number(n.toPrecision(P)))));
+  if (n === 0) return (Object.is(n, -0) ? '-' : '') + (alt ? '0.' + '0'.repeat(P - 1) : '0');
+  const exp = Number(expRepr(n, P - 1).split('e')[1]);
   let s: string;
   if (exp < -4 || exp >= P) {
     s = expRepr(n, P - 1);
     if (!alt) s = s.replace(/\.?0+e/, 'e');
   } else {
-    s = n.toFixed(Math.max(0, P - 1 - exp));
+    s = fixedPy(n, Math.max(0, P - 1 - exp));
     if (!alt && s.includes('.')) s = s.replace(/\.?0+$/, '');
   }
   return s;
@@ -1027,11 +1244,11 @@ export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, u
     const head = m2[1]!;
     let v: unknown;
     if (head === '') {
-      if (auto >= args.length) throw new PyError('IndexError', 'Replacement index out of range for positional args tuple');
+      if (auto >= args.length) throw new PyError('IndexError', `Replacement index ${auto} out of range for positional args tuple`);
       v = args[auto++];
     } else if (/^\d+$/.test(head)) {
       const i = Number(head);
-      if (i >= args.length) throw new PyError('IndexError', 'Replacement index out of range for positional args tuple');
+      if (i >= args.length) throw new PyError('IndexError', `Replacement index ${i} out of range for positional args tuple`);
       v = args[i];
     } else {
       if (!(head in kwargs)) throw new PyError('KeyError', pyRepr(head));
@@ -1066,7 +1283,7 @@ export function formatSpec(v: unknown, spec: string): string {
     switch (type) {
       case 'f':
       case 'F':
-        s = Math.abs(n).toFixed(p ?? 6);
+        s = fixedPy(Math.abs(n), p ?? 6);
         break;
       case 'e':
       case 'E':
@@ -1074,7 +1291,7 @@ export function formatSpec(v: unknown, spec: string): string {
         if (type === 'E') s = s.toUpperCase();
         break;
       case '%':
-        s = (Math.abs(n) * 100).toFixed(p ?? 6) + '%';
+        s = fixedPy(Math.abs(n) * 100, p ?? 6) + '%';
         break;
       case 'g':
       case 'G':
@@ -1136,10 +1353,11 @@ export function toInt(v: unknown, base?: unknown): number | bigint {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new PyError(Number.isNaN(v) ? 'ValueError' : 'OverflowError', 'cannot convert float to integer');
-    return Math.trunc(v);
+    const t = Math.trunc(v);
+    return Number.isSafeInteger(t) || !Number.isInteger(t) ? t + 0 : normBig(BigInt(t));
   }
   if (typeof v === 'bigint') return v;
-  if (v instanceof PyFloat) return Math.trunc(v.v);
+  if (v instanceof PyFloat) return toInt(v.v);
   if (isString(v)) {
     const s = String(v).trim().replace(/_/g, '');
     const b = base == null ? 10 : num(base);

@@ -1,0 +1,43 @@
+// Node module hooks behind `kida/register`: `.kida` files load as compiled ES modules.
+
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compile } from '../compiler/index.js';
+import { KidaProject, LINKAGE_ID, loadConfig } from './shared.js';
+
+interface LoadResult {
+  format: string;
+  source: string;
+  shortCircuit?: boolean;
+}
+type NextLoad = (url: string, context?: unknown) => Promise<LoadResult>;
+type NextResolve = (specifier: string, context?: unknown) => Promise<{ url: string }>;
+
+const RUNTIME_URL = new URL('../runtime/helpers.js', import.meta.url).href;
+const LINKAGE_URL = 'kida:linkage';
+let project: Promise<KidaProject> | null = null;
+const getProject = () => (project ??= loadConfig(process.cwd()).then((o) => new KidaProject(o, process.cwd())));
+
+export async function resolve(specifier: string, context: unknown, next: NextResolve): Promise<{ url: string; shortCircuit?: boolean }> {
+  if (specifier === LINKAGE_ID) return { url: LINKAGE_URL, shortCircuit: true };
+  if (specifier === 'kida/runtime') return { url: RUNTIME_URL, shortCircuit: true };
+  return next(specifier, context);
+}
+
+export async function load(url: string, context: unknown, next: NextLoad): Promise<LoadResult> {
+  if (url === LINKAGE_URL) {
+    const p = await getProject();
+    return { format: 'module', source: p.linkageCode(RUNTIME_URL, (f) => pathToFileURL(f).href), shortCircuit: true };
+  }
+  if (url.startsWith('file:') && url.endsWith('.kida')) {
+    const p = await getProject();
+    const file = fileURLToPath(url);
+    const source = await readFile(file, 'utf8');
+    const opts = p.compileOptions(file);
+    const toUrl = (m?: { module: string; names: string[] }) => m && { ...m, module: pathToFileURL(m.module).href };
+    const { code, map } = compile(source, { ...opts, filterModule: toUrl(opts.filterModule), testModule: toUrl(opts.testModule) });
+    const inlineMap = Buffer.from(JSON.stringify(map)).toString('base64');
+    return { format: 'module', source: `${code}//# sourceMappingURL=data:application/json;base64,${inlineMap}\n`, shortCircuit: true };
+  }
+  return next(url, context);
+}

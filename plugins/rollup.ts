@@ -1,0 +1,87 @@
+// `kida/rollup`: `import page from './page.kida'` in Rollup builds. Templates become ES
+// modules (with source maps) that import each other statically, the runtime helpers they
+// use, and the user's filters/tests by name.
+
+import { createFilter } from '@rollup/pluginutils';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { compile } from '../compiler/index.js';
+import { TemplateSyntaxError } from '../runtime/errors.js';
+import { KidaProject, LINKAGE_ID, loadConfig, type KidaOptions } from './shared.js';
+
+/** The slice of the Rollup plugin API the plugin uses (keeps Rollup a peer, not a dependency). */
+export interface PluginContextLike {
+  error(e: { message: string; id?: string; loc?: { file?: string; line: number; column: number }; frame?: string }): never;
+  addWatchFile?(id: string): void;
+}
+export interface KidaPlugin {
+  name: string;
+  enforce?: 'pre';
+  buildStart(this: PluginContextLike): Promise<void>;
+  resolveId(id: string): string | null;
+  load(id: string): string | null;
+  transform(this: PluginContextLike, code: string, id: string): { code: string; map: unknown } | null;
+  [hook: string]: unknown;
+}
+
+const RUNTIME = fileURLToPath(new URL('../runtime/helpers.js', import.meta.url));
+const PUBLIC = fileURLToPath(new URL('../runtime/index.js', import.meta.url));
+
+export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd()): KidaPlugin {
+  let project = new KidaProject(options, cwd);
+  const filter = createFilter(options.include ?? '**/*.kida', options.exclude);
+  return {
+    name: 'kida',
+    async buildStart() {
+      const fromFile = await loadConfig(cwd);
+      project = new KidaProject({ ...fromFile, ...options }, cwd);
+      for (const f of [project.filtersFile, project.testsFile, project.globalsFile]) if (f) this.addWatchFile?.(f);
+    },
+    resolveId(id) {
+      if (id === LINKAGE_ID) return '\0' + LINKAGE_ID;
+      // Bundles always get this package's runtime, wherever the template lives.
+      if (id === 'kida/runtime') return RUNTIME;
+      if (id === 'kida') return PUBLIC;
+      return null;
+    },
+    load(id) {
+      if (id === '\0' + LINKAGE_ID) return project.linkageCode('kida/runtime');
+      return null;
+    },
+    transform(code, id) {
+      const file = id.split('?')[0]!;
+      if (!filter(file) || !file.endsWith('.kida')) return null;
+      try {
+        const out = compile(code, project.compileOptions(file));
+        return { code: out.code, map: out.map };
+      } catch (e) {
+        if (e instanceof TemplateSyntaxError) {
+          const frame = excerpt(code, e.lineno ?? 1, e.colno ?? 0);
+          return this.error({
+            message: `${e.code} ${e.rawMessage}${e.suggestion ? ` (${e.suggestion})` : ''}`,
+            id: file,
+            loc: { file, line: e.lineno ?? 1, column: e.colno ?? 0 },
+            frame,
+          });
+        }
+        throw e;
+      }
+    },
+  };
+}
+
+function excerpt(source: string, line: number, col: number): string {
+  const lines = source.split('\n');
+  const out: string[] = [];
+  for (let i = Math.max(1, line - 2); i <= Math.min(lines.length, line + 1); i++) {
+    out.push(`${String(i).padStart(4)} | ${lines[i - 1]}`);
+    if (i === line) out.push(`     | ${' '.repeat(col)}^`);
+  }
+  return out.join('\n');
+}
+
+export default function kida(options: KidaOptions = {}): KidaPlugin {
+  return createKidaPlugin(options);
+}
+
+export type { KidaOptions };
