@@ -366,12 +366,13 @@ export class Generator {
       `const $template = ${this.h('defineTemplate')}({ name: $NAME, isAsync: ${this.isAsync}, asyncReason: ${q(asyncReason ?? '')}, ` +
         `root: { s: $root_s, g: $root_g, a: $root_a }, prelude: $prelude, blocks: $blocks, ` +
         `parent: ${parentRef ? `() => ${parentRef}()` : 'null'}, defs: ${JSON.stringify(defs)}, ` +
-        `requiredContext: ${JSON.stringify([...required])}, globals: $env.globals });`,
+        `requiredContext: ${JSON.stringify([...required])}, get globals() { return $env.globals; } });`,
     );
 
     const pre: string[] = [
       `const $NAME = ${q(this.o.name)};`,
-      `const $fenv = { autoescape: ${this.o.autoescape}, strict: ${this.o.strictUndefined}, filters: $env.filters, tests: $env.tests };`,
+      // `$env` is read lazily: a bundle's linkage module may import this module in a cycle.
+      `const $fenv = { autoescape: ${this.o.autoescape}, strict: ${this.o.strictUndefined}, get filters() { return $env.filters; }, get tests() { return $env.tests; } };`,
     ];
     for (const [n, v] of this.filterVars) pre.push(`const ${v} = ${n};`);
     const bodyLines: string[] = [...pre];

@@ -121,7 +121,8 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     head.push(`const ${v} = () => $i${i};`);
   });
   const tail = [
-    '$env.register?.($template);',
+    // the default registry learns templates as they load; a bundle's linkage defines them itself
+    ...(options.linkage ? [] : ['$env.register($template);']),
     'export default $template;',
     'export const render = (ctx) => $template.render(ctx);',
     'export const renderStream = (ctx) => $template.renderStream(ctx);',

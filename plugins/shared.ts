@@ -6,6 +6,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AutoescapeOption } from '../compiler/index.js';
+import { parse } from '../compiler/parser.js';
+import { walk } from '../compiler/codegen.js';
 
 export interface KidaOptions {
   include?: string | string[];
@@ -99,8 +101,19 @@ export class KidaProject {
 
   /** Does any template name another template only at run time? */
   hasDynamicRefs(): boolean {
-    const dyn = /\{%[-+]?\s*(?:include|extends|embed|import|from)\s+(?!["'])/;
-    return this.templates().some((f) => dyn.test(readFileSync(f, 'utf8')));
+    return this.templates().some((f) => {
+      try {
+        let dynamic = false;
+        walk(parse(readFileSync(f, 'utf8'), { name: this.templateName(f) }).body, (n) => {
+          const t = (n as { template?: { type: string; value?: unknown } }).template;
+          if (['Include', 'Extends', 'Embed', 'Import', 'FromImport'].includes(n.type) && t && !(t.type === 'Const' && typeof t.value === 'string'))
+            dynamic = true;
+        });
+        return dynamic;
+      } catch {
+        return false; // syntax errors surface when the template itself is compiled
+      }
+    });
   }
 
   /** Source of the linkage module (user globals and tests, template registry). */

@@ -1264,12 +1264,26 @@ export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, u
   });
 }
 
+/** Float format with a precision and no type: like `g`, but fixed notation keeps one decimal and exponent form starts at exp >= p-1. */
+function noTypeRepr(n: number, p: number): string {
+  if (!Number.isFinite(n)) return floatRepr(n);
+  const P = p === 0 ? 1 : p;
+  const exp = n === 0 ? 0 : Number(expRepr(n, P - 1).split('e')[1]);
+  if (exp < -4 || exp >= P - 1) {
+    return expRepr(n, P - 1).replace(/\.?0+e/, 'e');
+  }
+  let s = fixedPy(n, Math.max(0, P - 1 - exp));
+  if (s.includes('.')) s = s.replace(/0+$/, '');
+  return s.endsWith('.') || !s.includes('.') ? s.replace(/\.$/, '') + '.0' : s;
+}
+const absInt = (v: unknown): bigint | number =>
+  typeof v === 'bigint' ? (v < 0n ? -v : v) : Math.abs(Math.trunc(num(v)));
 /** Python format-spec mini-language: [[fill]align][sign][#][0][width][,][.precision][type]. */
 export function formatSpec(v: unknown, spec: string): string {
   if (!spec) return pyStr(v);
   const m = /^(?:(.)?([<>=^]))?([+\- ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/.exec(spec);
   if (!m) throw new PyError('ValueError', `Invalid format specifier '${spec}'`);
-  let [, fill, align, sign, , zero, width, group, prec, type] = m;
+  let [, fill, align, sign, alt, zero, width, group, prec, type] = m;
   let s: string;
   const numeric = isNumeric(v);
   if (type && 'eEfFgGn%dbxXoc'.includes(type) && !numeric)
@@ -1303,20 +1317,21 @@ export function formatSpec(v: unknown, spec: string): string {
         break;
       case 'x':
       case 'X':
-        s = Math.abs(Math.trunc(n)).toString(16);
+        s = absInt(v).toString(16);
         if (type === 'X') s = s.toUpperCase();
         break;
       case 'o':
-        s = Math.abs(Math.trunc(n)).toString(8);
+        s = absInt(v).toString(8);
         break;
       case 'b':
-        s = Math.abs(Math.trunc(n)).toString(2);
+        s = absInt(v).toString(2);
         break;
       case 'c':
         s = String.fromCodePoint(n);
         break;
       default:
-        s = p !== undefined ? gRepr(Math.abs(n), p, false) : pyStr(typeof v === 'number' ? Math.abs(n) : v instanceof PyFloat ? new PyFloat(Math.abs(n)) : v);
+        if (p !== undefined && isIntLike(v)) throw new PyError('ValueError', 'Precision not allowed in integer format specifier');
+        s = p !== undefined ? noTypeRepr(Math.abs(n), p) : pyStr(typeof v === 'number' ? Math.abs(n) : v instanceof PyFloat ? new PyFloat(Math.abs(n)) : v);
         if (s.startsWith('-')) s = s.slice(1);
     }
     if (group) {
@@ -1324,7 +1339,8 @@ export function formatSpec(v: unknown, spec: string): string {
       s = ip!.replace(/\B(?=(\d{3})+(?!\d))/g, group) + (fp !== undefined ? '.' + fp : '');
     }
     const neg = n < 0 || Object.is(n, -0);
-    const signStr = neg ? '-' : sign === '+' ? '+' : sign === ' ' ? ' ' : '';
+    const prefix = alt && type && 'xXob'.includes(type) ? '0' + (type === 'X' ? 'X' : type) : '';
+    const signStr = (neg ? '-' : sign === '+' ? '+' : sign === ' ' ? ' ' : '') + prefix;
     if (zero && !align) {
       fill = '0';
       align = '=';

@@ -1,0 +1,103 @@
+// Real builds: a Vite SSR app and a Rollup serverless bundle. Their output must equal the
+// Environment's rendering of the same templates, they must contain no compiler, and the
+// Rollup bundle must run where code generation from strings is disabled.
+import { execFileSync } from 'node:child_process';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import vm from 'node:vm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Environment, FileSystemLoader } from '../../compiler/environment.js';
+import * as filters from '../../examples/vite-ssr/src/filters.js';
+import * as globals from '../../examples/vite-ssr/src/globals.js';
+
+const root = join(import.meta.dirname, '../..');
+const viteApp = join(root, 'examples/vite-ssr');
+const serverless = join(root, 'examples/serverless');
+const ctx = {
+  heading: 'new arrivals',
+  footer: 'footer-short',
+  links: [{ href: '/', label: 'Home' }, { href: '/cart', label: 'Cart <3' }],
+  items: [{ name: 'blue mug', price: 12, tags: ['kitchen'] }, { name: 'red <pen>', price: 3.5, tags: [] }],
+};
+const COMPILER_MARKERS = ['Unknown block keyword', 'Unclosed comment', 'class Parser', 'function tokenize', 'new Function'];
+
+function expected(dir: string, name: string, data: object, extra: object = {}): string {
+  return new Environment({ loader: new FileSystemLoader(join(dir, 'templates')), ...extra }).getTemplate(name).render(data);
+}
+
+describe('Vite SSR build', () => {
+  it('builds with vite build --ssr and renders in a fresh Node process like the Environment', async () => {
+    const { build } = await import('vite');
+    await build({ root: viteApp, configFile: join(viteApp, 'vite.config.mjs'), logLevel: 'silent' });
+    const bundle = readFileSync(join(viteApp, 'dist/entry-server.js'), 'utf8');
+    for (const marker of COMPILER_MARKERS) expect(bundle).not.toContain(marker);
+    expect(bundle).not.toContain('neverUsedFilterMarker');
+    const script = `import('${join(viteApp, 'dist/entry-server.js')}').then((m) => process.stdout.write(m.renderPage(${JSON.stringify(ctx)})))`;
+    const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    const want = expected(viteApp, 'pages/home.html.kida', ctx, { filters, globals });
+    expect(out).toBe(want);
+    expect(out).toContain('NEW ARRIVALS! · Kida Shop');
+    expect(out).toContain('<footer>Kida Shop</footer>');
+  }, 120_000);
+});
+
+describe('Vite dev server', () => {
+  const copy = join(root, 'test/.tmp-vite-dev');
+  afterAll(() => rmSync(copy, { recursive: true, force: true }));
+  it('ssrLoadModule renders, picks up template edits, and maps errors to .kida lines', async () => {
+    rmSync(copy, { recursive: true, force: true });
+    cpSync(viteApp, copy, { recursive: true, filter: (src) => !src.includes('/dist') });
+    const { createServer } = await import('vite');
+    const server = await createServer({ root: copy, configFile: join(copy, 'vite.config.mjs'), logLevel: 'silent', server: { middlewareMode: true, hmr: false } });
+    try {
+      const mod1 = await server.ssrLoadModule('/src/entry-server.js');
+      expect(mod1.renderPage(ctx)).toContain('<nav>');
+      const nav = join(copy, 'templates/partials/nav.html.kida');
+      writeFileSync(nav, '<nav class="edited">{{ links | length }}</nav>\n');
+      const mod = server.moduleGraph.getModulesByFile(nav);
+      for (const m of mod ?? []) server.moduleGraph.invalidateModule(m);
+      await new Promise((r) => setTimeout(r, 200));
+      const mod2 = await server.ssrLoadModule('/src/entry-server.js');
+      expect(mod2.renderPage(ctx)).toContain('<nav class="edited">2</nav>');
+      let err: Error | null = null;
+      try {
+        mod2.renderPage({ ...ctx, items: [{ name: 'x', price: 'not a number', tags: 5 }] });
+      } catch (e) {
+        err = e as Error;
+      }
+      expect(err).not.toBeNull();
+      server.ssrFixStacktrace(err!);
+      expect(err!.stack).toMatch(/ui\.html\.kida:\d+/);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+});
+
+describe('Rollup serverless bundle', () => {
+  it('bundles, renders in a vm context without string code generation, and stays small', async () => {
+    const { rollup } = await import('rollup');
+    // the built plugin (as users get it from `kida/rollup`), which bundles the built runtime
+    const { default: kida } = await import(join(root, 'dist/plugins/rollup.js'));
+    const bundle = await rollup({ input: join(serverless, 'handler.js'), plugins: [kida({ root: join(serverless, 'templates') })] });
+    const { output } = await bundle.generate({ format: 'cjs', exports: 'named' });
+    const code = output[0].code;
+    for (const marker of COMPILER_MARKERS) expect(code).not.toContain(marker);
+    const data = { title: 'scores', rows: [{ name: ' ann ', score: 1.25 }, { name: 'bob', score: 2 }] };
+    const sandbox: Record<string, unknown> = { module: { exports: {} }, TextEncoder, ReadableStream };
+    sandbox.exports = (sandbox.module as { exports: object }).exports;
+    const context = vm.createContext(sandbox, { codeGeneration: { strings: false, wasm: false } });
+    vm.runInContext(code, context);
+    const handler = (sandbox.module as { exports: { handler: (e: object) => { body: string } } }).exports.handler;
+    const want = expected(serverless, 'page.html.kida', data);
+    expect(handler({ data }).body).toBe(want);
+    expect(() => vm.runInContext('new Function("return 1")()', context)).toThrow();
+
+    const { minifySync } = await import('vite');
+    const min = minifySync('handler.js', code, { compress: true, mangle: true }).code;
+    const gz = gzipSync(min).length;
+    writeFileSync(join(root, 'test/.bundle-size.json'), JSON.stringify({ minified: min.length, gzip: gz }));
+    expect(gz).toBeLessThan(40_000);
+  }, 120_000);
+});
