@@ -455,7 +455,7 @@ export function contains(container: unknown, item: unknown): boolean {
     const { start, stop, step } = container;
     return (step > 0 ? n >= start && n < stop : n <= start && n > stop) && (n - start) % step === 0;
   }
-  if (isDict(container)) return (typeof item === 'string' || typeof item === 'number') && Object.prototype.hasOwnProperty.call(container, String(item));
+  if (isDict(container)) return dictHas(container, item);
   if (container == null || container === UNDEF) {
     if (container === UNDEF) return false;
     throw new PyError('TypeError', "argument of type 'NoneType' is not iterable");

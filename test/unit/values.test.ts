@@ -252,7 +252,8 @@ describe('concat and coercion', () => {
 describe('containers', () => {
   it('tests membership', () => {
     expect(contains('hello', 'ell') && contains([1, 2], 2) && contains([1, 2], new PyFloat(1))).toBe(true);
-    expect(contains({ a: 1 }, 'a') && !contains({ a: 1 }, 'b')).toBe(true);
+    expect(contains({ a: 1 }, 'a') && !contains({ a: 1 }, 'b') && contains({ a: 1 }, new Markup('a'))).toBe(true);
+    expect(contains({ a: 1 }, 'toString')).toBe(false);
     expect(contains(new Map([[1, 'x']]), 1) && contains(new Set(['a']), 'a')).toBe(true);
     expect(contains(new Range(0, 10, 2), 4) && !contains(new Range(0, 10, 2), 5)).toBe(true);
     expect(contains([tuple([1, 2])], tuple([1, 2]))).toBe(true);

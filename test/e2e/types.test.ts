@@ -1,0 +1,59 @@
+// Generated declarations type the context and block names: tsc rejects a wrong context
+// key or block name in an app that imports compiled templates.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../..');
+const dir = join(root, 'test/.tmp-types');
+const tsc = join(root, 'node_modules/.bin/tsc');
+const cli = join(root, 'dist/compiler/cli.js');
+
+function typecheck(app: string): { ok: boolean; output: string } {
+  writeFileSync(join(dir, 'app.ts'), app);
+  try {
+    return { ok: true, output: execFileSync(tsc, ['-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' }) };
+  } catch (e) {
+    return { ok: false, output: String((e as { stdout?: string }).stdout ?? e) };
+  }
+}
+
+describe('template declarations', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('type Context from {% template %} and the names read, and Blocks from block names', () => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'templates'), { recursive: true });
+    writeFileSync(join(dir, 'types.ts'), 'export interface Product { name: string; price: number }\n');
+    writeFileSync(
+      join(dir, 'templates/product.html.kida'),
+      '{# @types import type { Product } from "../types.js" #}\n' +
+        '{% template product: Product, tags: list[str] %}{% block head %}{{ product.name }}{% end %}{{ tags | join }}',
+    );
+    writeFileSync(join(dir, 'templates/greet.html.kida'), '{% block main %}Hi {{ name }}{{ title ?? "" }}{% end %}');
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', skipLibCheck: true }, files: ['app.ts'] }),
+    );
+    execFileSync(process.execPath, [cli, 'compile', join(dir, 'templates'), '--out', join(dir, 'out')], { cwd: dir, stdio: 'pipe' });
+
+    const good = typecheck(
+      "import product from './out/product.html.kida.js';\nimport greet from './out/greet.html.kida.js';\n" +
+        "product.render({ product: { name: 'mug', price: 3 }, tags: ['a'] });\n" +
+        "greet.render({ name: 'ann' });\ngreet.renderBlock('main', { name: 'ann', title: 'x' });\n",
+    );
+    expect(good.output).toBe('');
+    expect(good.ok).toBe(true);
+
+    const wrongField = typecheck("import product from './out/product.html.kida.js';\nproduct.render({ product: { name: 'mug', prize: 3 }, tags: [] });\n");
+    expect(wrongField.ok).toBe(false);
+    expect(wrongField.output).toMatch(/prize/);
+
+    const wrongName = typecheck("import greet from './out/greet.html.kida.js';\ngreet.render({ nmae: 'ann' });\n");
+    expect(wrongName.ok).toBe(false);
+
+    const wrongBlock = typecheck("import greet from './out/greet.html.kida.js';\ngreet.renderBlock('mian', { name: 'a' });\n");
+    expect(wrongBlock.ok).toBe(false);
+    expect(wrongBlock.output).toMatch(/mian/);
+  }, 120_000);
+});
