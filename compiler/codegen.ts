@@ -1312,7 +1312,7 @@ export class Generator {
       this.customUsed.filters.add(name);
       return `${this.customRef('filters', name)}(${parts.join(', ')})`;
     }
-    const params = filterParams[name];
+    const params = Object.prototype.hasOwnProperty.call(filterParams, name) ? filterParams[name] : undefined;
     if (!params) {
       const all = [...Object.keys(filterParams), ...this.o.customFilters];
       const hint = didYouMean(name, all);
@@ -1351,7 +1351,7 @@ export class Generator {
       this.customUsed.tests.add(e.name);
       return `${neg}${this.h('truthy')}(${this.customRef('tests', e.name)}(${parts.join(', ')}))`;
     }
-    const params = testParams[e.name];
+    const params = Object.prototype.hasOwnProperty.call(testParams, e.name) ? testParams[e.name] : undefined;
     if (!params) {
       const all = [...Object.keys(testParams), ...this.o.customTests];
       const hint = didYouMean(e.name, all);

@@ -13,7 +13,7 @@ const KEYWORDS = [
   'capture', 'cache', 'filter', 'flush', 'slot', 'yield', 'match', 'try', 'spaceless', 'embed', 'push', 'stack',
   'provide', 'trans',
 ];
-const JINJA_HINTS: Record<string, string> = {
+const JINJA_HINTS: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
   macro: "Kida uses {% def %} instead of {% macro %}",
   endmacro: "Kida uses {% def %}…{% end %} instead of {% macro %}…{% endmacro %}",
   namespace: 'Use {% let %} / {% export %} for values that outlive a block',
@@ -22,9 +22,11 @@ const JINJA_HINTS: Record<string, string> = {
   endfill: 'Use {% slot name %}…{% end %} inside {% call %}',
   autoescape: 'Kida has no {% autoescape %} tag: escaping is configured on the Environment; use | safe or | escape',
   do: 'Kida has no {% do %} tag: use {% set _ = expr %}',
-};
+});
 const CONTINUATIONS = new Set(['elif', 'else', 'empty', 'case', 'fallback', 'plural']);
-const CONST_NAMES: Record<string, A.Const['value']> = { true: true, false: false, none: null, True: true, False: false, None: null };
+const CONST_NAMES: Record<string, A.Const['value']> = Object.assign(Object.create(null) as Record<string, A.Const['value']>, {
+  true: true, false: false, none: null, True: true, False: false, None: null,
+});
 
 interface OpenBlock {
   tag: string;

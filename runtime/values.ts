@@ -699,10 +699,15 @@ export function splitKwargs(args: unknown[]): [unknown[], Record<string, unknown
   return [args, {}];
 }
 
+/** A method table entry, never an Object.prototype member (`toString`, `valueOf`, …). */
+function own<T>(table: Record<string, T>, name: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+}
+
 /** Python-named methods on JS values (language.md §3.7). */
 export function pyMethod(obj: unknown, name: string): ((...args: unknown[]) => unknown) | undefined {
   if (typeof obj === 'string') {
-    const m = STR_METHODS[name];
+    const m = own(STR_METHODS, name);
     if (!m) return undefined;
     return (...args: unknown[]) => {
       const [a, kw] = splitKwargs(args);
@@ -711,7 +716,7 @@ export function pyMethod(obj: unknown, name: string): ((...args: unknown[]) => u
   }
   if (obj instanceof Markup) {
     // markupsafe: string arguments are escaped and string results stay Markup.
-    const m = STR_METHODS[name];
+    const m = own(STR_METHODS, name);
     if (!m) return undefined;
     return (...args: unknown[]) => {
       const [a, kw] = splitKwargs(args);
@@ -724,11 +729,11 @@ export function pyMethod(obj: unknown, name: string): ((...args: unknown[]) => u
   }
   if (Array.isArray(obj)) {
     if (obj instanceof Tuple && name !== 'count' && name !== 'index') return undefined;
-    const m = LIST_METHODS[name];
+    const m = own(LIST_METHODS, name);
     return m && ((...args: unknown[]) => m(obj, ...splitKwargs(args)));
   }
   if (isDict(obj)) {
-    const m = DICT_METHODS[name];
+    const m = own(DICT_METHODS, name);
     return m && ((...args: unknown[]) => m(obj, ...splitKwargs(args)));
   }
   if (obj === UNDEF) {
@@ -736,7 +741,7 @@ export function pyMethod(obj: unknown, name: string): ((...args: unknown[]) => u
     if (name === 'keys' || name === 'values' || name === 'items') return () => [];
   }
   if (obj instanceof Set) {
-    const m = SET_METHODS[name];
+    const m = own(SET_METHODS, name);
     return m && ((...args: unknown[]) => m(obj, ...splitKwargs(args)));
   }
   if (obj instanceof Range) {
@@ -1024,6 +1029,10 @@ const LIST_METHODS: Record<string, ListMethod> = {
 };
 
 type Dict = Record<string, unknown> | Map<unknown, unknown>;
+/** Writes a key as an own data property: `__proto__` never reaches the prototype. */
+function setKey(d: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(d, k, { value: v, writable: true, enumerable: true, configurable: true });
+}
 type DictMethod = (d: Dict, a: unknown[], kw: Record<string, unknown>) => unknown;
 const DICT_METHODS: Record<string, DictMethod> = {
   items: (d) => dictItems(d),
@@ -1034,7 +1043,7 @@ const DICT_METHODS: Record<string, DictMethod> = {
     return v === undefined && !dictHas(d, a[0]) ? (a.length > 1 ? a[1] : null) : v;
   },
   update: (d, a, kw) => {
-    const set = (k: unknown, v: unknown) => (d instanceof Map ? d.set(k, v) : ((d as Record<string, unknown>)[String(k)] = v));
+    const set = (k: unknown, v: unknown) => (d instanceof Map ? d.set(k, v) : setKey(d as Record<string, unknown>, String(k), v));
     if (a[0] != null) {
       if (isDict(a[0])) for (const k of dictKeys(a[0])) set(k, dictGet(a[0], k));
       else for (const pair of toList(a[0])) set((pair as unknown[])[0], (pair as unknown[])[1]);
@@ -1055,7 +1064,7 @@ const DICT_METHODS: Record<string, DictMethod> = {
   setdefault: (d, a) => {
     if (!dictHas(d, a[0])) {
       if (d instanceof Map) d.set(a[0], a[1] ?? null);
-      else (d as Record<string, unknown>)[String(a[0])] = a[1] ?? null;
+      else setKey(d as Record<string, unknown>, String(a[0]), a[1] ?? null);
     }
     return dictGet(d, a[0]);
   },
