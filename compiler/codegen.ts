@@ -205,6 +205,8 @@ export class Generator {
   private filterVars = new Map<string, string>();
   private customUsed = { filters: new Set<string>(), tests: new Set<string>() };
   private dynamicRefs = false;
+  /** JS variables holding a sync LoopContext (their attributes compile to direct reads). */
+  private loopVars = new Set<string>();
 
   constructor(
     private readonly ast: A.TemplateAst,
@@ -735,7 +737,10 @@ export class Generator {
       this.w(`for (const ${item} of ${this.h('iter')}(${src})) {`);
     }
     if (hasElse) this.w(`${any} = true;`);
-    if (loopVar) locals.set('loop', loopVar);
+    if (loopVar) {
+      locals.set('loop', loopVar);
+      if (!isAsync) this.loopVars.add(loopVar);
+    }
     this.bindTarget(n.target, item, locals, 'iter');
     this.withLocals(locals, () => {
       if (n.cond) this.w(`if (!(${this.cond(n.cond)})) continue;`);
@@ -1167,8 +1172,11 @@ export class Generator {
         return `${this.h('tuple')}([${e.items.map((i) => this.expr(i)).join(', ')}])`;
       case 'Dict':
         return `${this.h('dict')}([${e.pairs.map(([k, v]) => `[${this.expr(k)}, ${this.expr(v)}]`).join(', ')}])`;
-      case 'Attr':
+      case 'Attr': {
+        const direct = this.loopAttr(e);
+        if (direct) return direct;
         return `${this.h(e.optional ? 'getattrOpt' : 'getattr')}(${this.expr(e.obj)}, ${q(e.name)}, ${this.o.strictUndefined})`;
+      }
       case 'Item':
         return e.optional
           ? `${this.h('getitemOpt')}(${this.expr(e.obj)}, ${this.expr(e.key)}, ${this.o.strictUndefined})`
@@ -1243,8 +1251,28 @@ export class Generator {
     return this.fn.mode === 'a' && contains(e, (n) => n.type === 'Await' || (this.isAsync && (n.type === 'Call')));
   }
 
+  private loopAttrBase(e: A.Attr): string | null {
+    if (e.optional || e.obj.type !== 'Name') return null;
+    const v = this.local(e.obj.name);
+    return v && this.loopVars.has(v) ? v : null;
+  }
+
+  /** `loop.index` and friends on a known LoopContext: a plain property read. */
+  private loopAttr(e: A.Attr): string | null {
+    if (e.optional || e.obj.type !== 'Name') return null;
+    const v = this.local(e.obj.name);
+    if (!v || !this.loopVars.has(v)) return null;
+    if (['index', 'index0', 'first', 'last', 'length', 'revindex', 'revindex0'].includes(e.name)) return `${v}.${e.name}`;
+    // dot lookup turns a None neighbour into "" (reference behaviour)
+    if (e.name === 'previtem' || e.name === 'nextitem') return `(${v}.${e.name} ?? "")`;
+    return null;
+  }
+
   private call(e: A.Call): string {
     const f = e.func;
+    if (f.type === 'Attr' && f.name === 'cycle' && !e.kwargs.length && this.loopAttrBase(f)) {
+      return `${this.loopAttrBase(f)}.cycle(${e.args.map((a) => this.expr(a)).join(', ')})`;
+    }
     if (f.type === 'Name' && !this.local(f.name)) {
       if (f.name === 'consume') {
         const a = e.args.map((x) => this.expr(x));

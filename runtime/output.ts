@@ -6,7 +6,7 @@ import { pyStr, UNDEF, truthy } from './values.js';
 /** `{{ v }}` with autoescape: Markup passes through, everything else is HTML-escaped. */
 export function esc(v: unknown): string {
   if (typeof v === 'string') return escapeString(v);
-  if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : pyStr(v); // digits never need escaping
   if (v instanceof Markup) return v.value;
   if (isSafe(v)) return v.__html__();
   return escapeString(pyStr(v));
@@ -15,7 +15,7 @@ export function esc(v: unknown): string {
 /** `{{ v }}` without autoescape. */
 export function str(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : pyStr(v);
   if (v instanceof Markup) return v.value;
   if (isSafe(v)) return v.__html__();
   return pyStr(v);

@@ -574,6 +574,14 @@ function lookupAttr(obj: unknown, name: string): { found: boolean; value?: unkno
 
 /** `a.b`: a found None renders as "" (reference behaviour); missing is UndefinedError or UNDEF. */
 export function getattr(obj: unknown, name: string, strict = true): unknown {
+  // Fast path: an own data key of a plain object (the common `user.name`).
+  if (typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {
+    const proto = Object.getPrototypeOf(obj);
+    if ((proto === Object.prototype || proto === null) && Object.prototype.hasOwnProperty.call(obj, name) && !FORBIDDEN.has(name)) {
+      const v = (obj as Record<string, unknown>)[name];
+      return v == null ? '' : typeof v === 'object' || typeof v === 'function' ? assertSafeValue(v) : v;
+    }
+  }
   const r = lookupAttr(obj, name);
   if (!r.found) {
     if (obj !== null && typeof obj === 'object' && !isDict(obj) && !Array.isArray(obj)) {
