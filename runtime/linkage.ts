@@ -4,7 +4,6 @@
 // modules register themselves in.
 
 import { TemplateNotFoundError, didYouMean } from './errors.js';
-import { filters as builtinFilters } from './filters.js';
 import { tests as builtinTests } from './tests.js';
 import { builtinGlobals } from './globals.js';
 import { resolveTemplateName } from './names.js';
@@ -29,7 +28,8 @@ export function makeGlobals(extra: Record<string, unknown> = {}): Ctx {
 
 /** The registry of compiled modules in a bundle (dynamic template names resolve here). */
 export class Registry implements Linkage {
-  filters: Record<string, Callable> = Object.assign(Object.create(null), builtinFilters);
+  /** User filters only: compiled modules import built-in filters directly (tree-shakeable). */
+  filters: Record<string, Callable> = Object.create(null);
   tests: Record<string, Callable> = Object.assign(Object.create(null), builtinTests);
   globals: Ctx = makeGlobals();
   templateAliases: Record<string, string> = {};
