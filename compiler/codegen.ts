@@ -363,12 +363,13 @@ export class Generator {
       if (n.type === 'Name') required.add((n as unknown as A.Name).name);
     });
     required.delete('loop');
+    const meta = templateMeta(body, this.blockNodes);
     const asyncReason = this.isAsync ? this.asyncReason() : null;
     this.mod(
       `const $template = ${this.h('defineTemplate')}({ name: $NAME, isAsync: ${this.isAsync}, asyncReason: ${q(asyncReason ?? '')}, ` +
         `root: { s: $root_s, g: $root_g, a: $root_a }, prelude: $prelude, blocks: $blocks, ` +
         `parent: ${parentRef ? `() => ${parentRef}()` : 'null'}, defs: ${JSON.stringify(defs)}, ` +
-        `requiredContext: ${JSON.stringify([...required])}, get globals() { return $env.globals; } });`,
+        `requiredContext: ${JSON.stringify([...required])}, meta: ${JSON.stringify(meta)}, get globals() { return $env.globals; } });`,
     );
 
     const pre: string[] = [
@@ -1455,6 +1456,54 @@ export class Generator {
     const fn = `${isAsync ? 'async ' : ''}() => { const ${r} = []; for (const ${item} of ${this.h('iter')}(${src})) { ${body} } return ${r}; }`;
     return isAsync ? `(await (${fn})())` : `(${fn})()`;
   }
+}
+
+/** Introspection data exported with every template (defMetadata, blockMetadata, dependsOn, validateContext). */
+function templateMeta(body: A.Node[], blocks: Map<string, A.Block>) {
+  const slotsOf = (d: A.Def) => {
+    const named = new Set<string>();
+    let dflt = false;
+    walk(d.body, (n) => {
+      if (n.type === 'Slot' || n.type === 'Yield') {
+        const name = (n as unknown as A.SlotStmt).name;
+        if (name === 'default') dflt = true;
+        else named.add(name);
+      }
+      if (n.type === 'Name' && (n as unknown as A.Name).name === 'caller') dflt = true;
+      return n.type !== 'Def';
+    });
+    return { slots: [...named], hasDefaultSlot: dflt };
+  };
+  const defs = body
+    .filter((n): n is A.Def => n.type === 'Def')
+    .map((d) => ({
+      name: d.name,
+      lineno: d.line,
+      params: d.params.map((p) => ({ name: p.name, annotation: p.annotation, hasDefault: !!p.default, isRequired: !p.default })),
+      vararg: d.vararg,
+      kwarg: d.kwarg,
+      ...slotsOf(d),
+    }));
+  const blockMeta: Record<string, { modifiers: Record<string, unknown>; fragment: boolean; isRegion: boolean; regionParams: string[] }> = {};
+  for (const [name, b] of blocks) blockMeta[name] = { modifiers: b.modifiers, fragment: b.fragment, isRegion: false, regionParams: [] };
+  for (const n of body)
+    if (n.type === 'Region') blockMeta[n.name] = { modifiers: {}, fragment: false, isRegion: true, regionParams: n.params.map((p) => p.name) };
+  const context = contextNames(body);
+  const free = new Set(context.map((c) => c.name));
+  const paths = new Set<string>();
+  const path = (e: A.Expr): string | null =>
+    e.type === 'Name' ? (free.has(e.name) ? e.name : null) : e.type === 'Attr' ? ((p) => (p ? `${p}.${e.name}` : null))(path(e.obj)) : null;
+  walk(body, (n) => {
+    if (n.type === 'Attr' || n.type === 'Name') {
+      const p = path(n as unknown as A.Expr);
+      if (p) {
+        paths.add(p);
+        return false;
+      }
+    }
+    return true;
+  });
+  return { defs, blocks: blockMeta, dependsOn: [...paths].sort(), context };
 }
 
 const IMPLICIT = new Set(['loop', 'caller', 'has_slot', 'it', 'consume', '_', '_n', 'range', 'dict', 'list', 'set', 'tuple', 'len', 'str', 'int',

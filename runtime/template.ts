@@ -39,7 +39,37 @@ export interface TemplateSpec {
   parent: (() => Template) | null;
   defs: string[];
   requiredContext: string[];
+  meta: TemplateMeta;
   globals: Ctx;
+}
+
+export interface DefParamInfo {
+  name: string;
+  annotation: string | null;
+  hasDefault: boolean;
+  isRequired: boolean;
+}
+export interface DefMetadata {
+  name: string;
+  lineno: number;
+  params: DefParamInfo[];
+  vararg: string | null;
+  kwarg: string | null;
+  slots: string[];
+  hasDefaultSlot: boolean;
+}
+export interface BlockMetadata {
+  modifiers: Record<string, unknown>;
+  fragment: boolean;
+  isRegion: boolean;
+  regionParams: string[];
+}
+export interface TemplateMeta {
+  defs: DefMetadata[];
+  blocks: Record<string, BlockMetadata>;
+  dependsOn: string[];
+  /** Context names read but never bound; `optional` when every read is guarded. */
+  context: { name: string; optional: boolean }[];
 }
 
 /** Per-render state shared by every template taking part in one render. */
@@ -76,6 +106,12 @@ export interface Template<C = Ctx, B extends string = string> {
   listBlocks(): B[];
   listDefs(): string[];
   requiredContext(): string[];
+  defMetadata(): Record<string, DefMetadata>;
+  blockMetadata(): Record<string, BlockMetadata>;
+  /** Dotted context paths the template reads (`site.title`). */
+  dependsOn(): string[];
+  /** Names the template needs that `ctx` (and the globals) do not provide. */
+  validateContext(ctx?: C): string[];
   /** Internal: the compiled parts, for inheritance, includes and imports. */
   readonly spec: TemplateSpec;
 }
@@ -182,6 +218,21 @@ export function defineTemplate(spec: TemplateSpec): Template {
     },
     requiredContext() {
       return [...spec.requiredContext];
+    },
+    defMetadata() {
+      return Object.fromEntries(spec.meta.defs.map((d) => [d.name, d]));
+    },
+    blockMetadata() {
+      const out: Record<string, BlockMetadata> = {};
+      for (const s of chain().reverse()) Object.assign(out, s.meta.blocks);
+      return out;
+    },
+    dependsOn() {
+      return [...spec.meta.dependsOn];
+    },
+    validateContext(data) {
+      const ctx = newContext(spec.globals, data);
+      return spec.meta.context.filter((c) => !c.optional && !(c.name in ctx)).map((c) => c.name);
     },
   };
   return t;

@@ -89,3 +89,34 @@ describe('async defs and slots', () => {
     expect(await t.renderAsync({ p: later('P'), q: later('Q') })).toBe('<t:P:Q>|False'); // without a caller, caller() is undefined, which the guard catches
   });
 });
+
+describe('introspection', () => {
+  const env = makeEnv({
+    'base.html': '{% block head %}{% end %}{% block body mode="sse" %}{% end %}',
+    'page.html':
+      '{% extends "base.html" %}{% def card(title: str, n: int = 1, *rest) %}{% slot %}{% slot footer %}{% end %}' +
+      '{% region nav(path="/") %}{{ path }}{% end %}{% block body %}{{ site.title }}{{ user.name ?? "" }}{{ items | length }}{% end %}',
+  });
+  const t = env.getTemplate('page.html');
+  it('describes defs with params, defaults and slots', () => {
+    const card = t.defMetadata().card!;
+    expect(card.params).toEqual([
+      { name: 'title', annotation: 'str', hasDefault: false, isRequired: true },
+      { name: 'n', annotation: 'int', hasDefault: true, isRequired: false },
+    ]);
+    expect(card.vararg).toBe('rest');
+    expect(card.slots).toEqual(['footer']);
+    expect(card.hasDefaultSlot).toBe(true);
+  });
+  it('describes blocks (with modifiers) and regions along the chain', () => {
+    const meta = t.blockMetadata();
+    expect(meta.body!.modifiers).toEqual({});
+    expect(meta.head).toBeDefined();
+    expect(meta.nav!.isRegion).toBe(true);
+    expect(env.getTemplate('base.html').blockMetadata().body!.modifiers).toEqual({ mode: 'sse' });
+  });
+  it('lists dotted dependencies and validates a context', () => {
+    expect(t.dependsOn()).toEqual(['items', 'site.title', 'user.name']);
+    expect(t.validateContext({ site: {} }).sort()).toEqual(['items']);
+  });
+});
