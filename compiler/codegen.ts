@@ -619,9 +619,18 @@ export class Generator {
         return;
       }
       case 'Cache': {
+        // Fragment cache: a hit emits the stored text; a miss renders, stores and emits.
         this.line(n);
+        const key = this.id('$ck');
+        const hit = this.id('$ch');
+        this.w(`const ${key} = ${this.h('pyStr')}(${this.expr(n.key)}), ${hit} = $env.cache?.get(${key});`);
+        this.w(`if (${hit} !== undefined) {`);
+        this.emit(hit);
+        this.w('} else {');
         const b = this.buffered(() => this.stmts(n.body));
+        this.w(`$env.cache?.set(${key}, ${b}, ${this.h('parseTtl')}(${n.ttl ? this.expr(n.ttl) : 'undefined'}, $env.cache.defaultTtl ?? 300));`);
         this.emit(b);
+        this.w('}');
         return;
       }
       case 'Flush':

@@ -10,6 +10,7 @@ import { filters as builtinFilters } from '../runtime/filters.js';
 import { tests as builtinTests } from '../runtime/tests.js';
 import { makeGlobals, type Callable, type Linkage } from '../runtime/linkage.js';
 import { resolveTemplateName } from '../runtime/names.js';
+import { LruFragmentStore, type CacheInfo, type FragmentStore } from '../runtime/cache.js';
 import type { Ctx, Template } from '../runtime/template.js';
 import { generate, type AutoescapeOption } from './index.js';
 
@@ -119,6 +120,10 @@ export interface EnvironmentOptions {
   validateCalls?: boolean;
   /** Compile-time constants visible to every template (the reference's partial evaluation inputs). */
   staticContext?: Record<string, unknown>;
+  /** Store for `{% cache %}` fragments (default: in-memory LRU, 1000 entries, 300 s TTL). */
+  fragmentCache?: FragmentStore;
+  fragmentCacheSize?: number;
+  fragmentTtl?: number;
   /** Register the HTMX/security globals (hx_request, csrf_token, …); default true. */
   enableHtmxHelpers?: boolean;
   [other: string]: unknown;
@@ -139,6 +144,8 @@ export class Environment {
   private readonly customTests = new Set<string>();
   private readonly cache = new Map<string, Template>();
   private readonly linkage: Linkage;
+  /** The `{% cache %}` store. */
+  readonly fragmentCache: FragmentStore & { defaultTtl?: number };
 
   constructor(options: EnvironmentOptions = {}) {
     this.loader = options.loader ?? null;
@@ -161,8 +168,11 @@ export class Environment {
       for (const g of ['hx_request', 'hx_target', 'hx_trigger', 'hx_boosted', 'csrf_token', 'csp_nonce']) delete this.globals[g];
     for (const [k, f] of Object.entries(options.filters ?? {})) this.addFilter(k, f);
     for (const [k, f] of Object.entries(options.tests ?? {})) this.addTest(k, f);
+    this.fragmentCache =
+      options.fragmentCache ?? new LruFragmentStore(options.fragmentCacheSize ?? 1000, options.fragmentTtl ?? 300);
     const env = this;
     this.linkage = {
+      cache: this.fragmentCache,
       filters: this.filters,
       tests: this.tests,
       globals: this.globals,
@@ -176,6 +186,18 @@ export class Environment {
         }
       },
     };
+  }
+
+  /** Hits, misses and size of the fragment cache (when it is the built-in LRU). */
+  cacheInfo(): CacheInfo | null {
+    return this.fragmentCache instanceof LruFragmentStore ? this.fragmentCache.info() : null;
+  }
+  clearFragmentCache(): void {
+    this.fragmentCache.clear();
+  }
+  /** Forgets compiled templates (they recompile from the loader on next use). */
+  clearCache(): void {
+    this.cache.clear();
   }
 
   addFilter(name: string, fn: Callable): void {

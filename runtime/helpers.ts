@@ -10,3 +10,4 @@ export { tests, testParams } from './tests.js';
 export { builtinGlobals } from './globals.js';
 export { registry, Registry, makeGlobals, type Linkage } from './linkage.js';
 export { resolveTemplateName } from './names.js';
+export { parseTtl, LruFragmentStore, type FragmentStore } from './cache.js';

@@ -8,10 +8,13 @@ import { tests as builtinTests } from './tests.js';
 import { builtinGlobals } from './globals.js';
 import { resolveTemplateName } from './names.js';
 import type { Ctx, Template } from './template.js';
+import { LruFragmentStore, type FragmentStore } from './cache.js';
 
 export type Callable = (...args: any[]) => unknown;
 
 export interface Linkage {
+  /** Store of `{% cache %}` fragments (absent: fragments are never cached). */
+  cache?: FragmentStore & { defaultTtl?: number };
   filters: Record<string, Callable>;
   tests: Record<string, Callable>;
   globals: Ctx;
@@ -33,6 +36,7 @@ export class Registry implements Linkage {
   tests: Record<string, Callable> = Object.assign(Object.create(null), builtinTests);
   globals: Ctx = makeGlobals();
   templateAliases: Record<string, string> = {};
+  cache: FragmentStore & { defaultTtl?: number } = new LruFragmentStore();
   private templates = new Map<string, Template>();
   private lazy = new Map<string, () => Template>();
 

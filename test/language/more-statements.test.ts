@@ -45,6 +45,22 @@ describe('trans', () => {
 });
 
 describe('cache, flush and template declarations', () => {
+  it('caches fragments by key in the environment store, with TTLs', () => {
+    const env = makeEnv();
+    const t = env.fromString('{% cache "k" ~ id %}{{ n }}{% end %}|{% cache "z", ttl=0 %}{{ n }}{% end %}');
+    expect(t.render({ id: 1, n: 'a' })).toBe('a|a');
+    expect(t.render({ id: 1, n: 'b' })).toBe('a|b'); // hit for k1; ttl=0 never stores
+    expect(t.render({ id: 2, n: 'c' })).toBe('c|c');
+    expect(env.cacheInfo()).toMatchObject({ hits: 1, size: 2 });
+    env.clearFragmentCache();
+    expect(t.render({ id: 1, n: 'd' })).toBe('d|d');
+  });
+  it('accepts a custom fragment store', () => {
+    const seen: string[] = [];
+    const store = { get: () => undefined, set: (k: string, v: string, ttl: number) => void seen.push(`${k}=${v}@${ttl}`), clear() {} };
+    makeEnv({}, { fragmentCache: store }).fromString('{% cache "k", ttl="5m" %}x{% end %}').render();
+    expect(seen).toEqual(['k=x@300']);
+  });
   it('renders cache bodies and treats flush as a stream boundary only', async () => {
     expect(await renderAll('{% cache "k" %}c{{ 1 }}{% end %}{% flush %}!')).toBe('c1!');
     const t = makeEnv().fromString('a{% flush %}b');
