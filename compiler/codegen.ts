@@ -28,6 +28,8 @@ export interface CodegenOptions {
    * (`$env.filters.x`); compiled modules bind imported names instead (tree-shakeable).
    */
   customRef?: (kind: 'filters' | 'tests', name: string) => string;
+  /** Route lookups, calls and ranges through the linkage's sandbox policy. */
+  sandbox?: boolean;
 }
 
 export interface GeneratedModule {
@@ -369,7 +371,7 @@ export class Generator {
       `const $template = ${this.h('defineTemplate')}({ name: $NAME, isAsync: ${this.isAsync}, asyncReason: ${q(asyncReason ?? '')}, ` +
         `root: { s: $root_s, g: $root_g, a: $root_a }, prelude: $prelude, blocks: $blocks, ` +
         `parent: ${parentRef ? `() => ${parentRef}()` : 'null'}, defs: ${JSON.stringify(defs)}, ` +
-        `requiredContext: ${JSON.stringify([...required])}, meta: ${JSON.stringify(meta)}, get globals() { return $env.globals; } });`,
+        `requiredContext: ${JSON.stringify([...required])}, meta: ${JSON.stringify(meta)}, ${this.o.sandbox ? 'checkOutput: (n) => $env.sandbox?.checkOutput(n), ' : ''}get globals() { return $env.globals; } });`,
     );
 
     const pre: string[] = [
@@ -1185,6 +1187,8 @@ export class Generator {
       case 'Attr': {
         const direct = this.loopAttr(e);
         if (direct) return direct;
+        if (this.o.sandbox)
+          return `${this.h(e.optional ? 'sbGetattrOpt' : 'sbGetattr')}($env, ${this.expr(e.obj)}, ${q(e.name)}, ${this.o.strictUndefined})`;
         return `${this.h(e.optional ? 'getattrOpt' : 'getattr')}(${this.expr(e.obj)}, ${q(e.name)}, ${this.o.strictUndefined})`;
       }
       case 'Item':
@@ -1231,6 +1235,8 @@ export class Generator {
         return `(${this.h('missing')}(${t} = ${this.guarded(e.left)}) ? ${this.expr(e.right)} : ${t})`;
       }
       case 'Range':
+        if (this.o.sandbox)
+          return `${this.h('sbRange')}($env, ${this.expr(e.start)}, ${this.expr(e.stop)}, ${e.inclusive}, ${e.step ? this.expr(e.step) : 'undefined'})`;
         return `${this.h('range')}(${this.expr(e.start)}, ${this.expr(e.stop)}, ${e.inclusive}, ${e.step ? this.expr(e.step) : 'undefined'})`;
       case 'ListComp':
         return this.listComp(e);
@@ -1292,6 +1298,10 @@ export class Generator {
       }
     }
     const args = this.args(e.args, e.kwargs);
+    if (f.type === 'Attr' && this.o.sandbox) {
+      return this.awaitCall(`${this.h(f.optional ? 'sbCallAttrOpt' : 'sbCallAttr')}($env, ${this.expr(f.obj)}, ${q(f.name)}, ${this.o.strictUndefined}, ${args})`);
+    }
+    if (this.o.sandbox) return this.awaitCall(`${this.h('sbCallValue')}($env, ${this.expr(f)}, ${args})`);
     if (f.type === 'Attr') {
       return this.awaitCall(`${this.h(f.optional ? 'callAttrOpt' : 'callAttr')}(${this.expr(f.obj)}, ${q(f.name)}, ${this.o.strictUndefined}, ${args})`);
     }

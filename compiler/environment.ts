@@ -11,6 +11,7 @@ import { tests as builtinTests } from '../runtime/tests.js';
 import { makeGlobals, type Callable, type Linkage } from '../runtime/linkage.js';
 import { resolveTemplateName } from '../runtime/names.js';
 import { LruFragmentStore, type CacheInfo, type FragmentStore } from '../runtime/cache.js';
+import { Sandbox, type SandboxPolicy } from '../runtime/sandbox.js';
 import type { Ctx, Template } from '../runtime/template.js';
 import { generate, type AutoescapeOption } from './index.js';
 
@@ -124,6 +125,8 @@ export interface EnvironmentOptions {
   fragmentCache?: FragmentStore;
   fragmentCacheSize?: number;
   fragmentTtl?: number;
+  /** Sandbox untrusted templates: `true` for the default policy, or a SandboxPolicy. */
+  sandbox?: boolean | SandboxPolicy;
   /** Register the HTMX/security globals (hx_request, csrf_token, …); default true. */
   enableHtmxHelpers?: boolean;
   [other: string]: unknown;
@@ -144,6 +147,8 @@ export class Environment {
   private readonly customTests = new Set<string>();
   private readonly cache = new Map<string, Template>();
   private readonly linkage: Linkage;
+  /** The sandbox policy in force, if any. */
+  readonly sandbox: Sandbox | null;
   /** The `{% cache %}` store. */
   readonly fragmentCache: FragmentStore & { defaultTtl?: number };
 
@@ -170,8 +175,10 @@ export class Environment {
     for (const [k, f] of Object.entries(options.tests ?? {})) this.addTest(k, f);
     this.fragmentCache =
       options.fragmentCache ?? new LruFragmentStore(options.fragmentCacheSize ?? 1000, options.fragmentTtl ?? 300);
+    this.sandbox = options.sandbox ? new Sandbox(options.sandbox) : null;
     const env = this;
     this.linkage = {
+      ...(this.sandbox ? { sandbox: this.sandbox } : {}),
       cache: this.fragmentCache,
       filters: this.filters,
       tests: this.tests,
@@ -251,6 +258,7 @@ export class Environment {
       filters: this.customFilters,
       tests: this.customTests,
       templateAliases: this.templateAliases,
+      sandbox: !!this.sandbox,
     });
     const head = [
       `const { ${m.helpers.map((h) => `${h}: $${h}`).join(', ')} } = $rt;`,

@@ -34,6 +34,8 @@ export interface CompileOptions {
    */
   filterModule?: { module: string; names: string[] };
   testModule?: { module: string; names: string[] };
+  /** Compile for a sandboxed linkage (attribute, call, range and output policies). */
+  sandbox?: boolean;
 }
 
 export interface CompileResult {
@@ -81,6 +83,7 @@ export function generate(source: string, options: CompileOptions = {}): Generate
     strictUndefined: options.strictUndefined ?? true,
     customFilters: new Set([...(options.filters ?? []), ...(options.filterModule?.names ?? [])]),
     customTests: new Set([...(options.tests ?? []), ...(options.testModule?.names ?? [])]),
+    sandbox: options.sandbox ?? false,
     resolveName: (n) => resolveTemplateName(n, options.name ?? null, options.templateAliases),
     customRef:
       options.filterModule || options.testModule

@@ -9,12 +9,15 @@ import { builtinGlobals } from './globals.js';
 import { resolveTemplateName } from './names.js';
 import type { Ctx, Template } from './template.js';
 import { LruFragmentStore, type FragmentStore } from './cache.js';
+import type { Sandbox } from './sandbox.js';
 
 export type Callable = (...args: any[]) => unknown;
 
 export interface Linkage {
   /** Store of `{% cache %}` fragments (absent: fragments are never cached). */
   cache?: FragmentStore & { defaultTtl?: number };
+  /** The sandbox policy of templates compiled with `sandbox: true`. */
+  sandbox?: Sandbox;
   filters: Record<string, Callable>;
   tests: Record<string, Callable>;
   globals: Ctx;

@@ -40,6 +40,8 @@ export interface TemplateSpec {
   defs: string[];
   requiredContext: string[];
   meta: TemplateMeta;
+  /** Sandbox output limit check (sandboxed environments only). */
+  checkOutput?: (size: number) => void;
   globals: Ctx;
 }
 
@@ -124,7 +126,37 @@ export function newContext(globals: Ctx, data: unknown): Ctx {
   return ctx;
 }
 
+/** Wraps render functions with the sandbox output-size check. */
+function limitOutput(fns: RenderFns, check: (size: number) => void): RenderFns {
+  return {
+    s(ctx, R) {
+      const o = fns.s(ctx, R);
+      check(o.length);
+      return o;
+    },
+    *g(ctx, R) {
+      let n = 0;
+      for (const c of fns.g(ctx, R)) {
+        check((n += c.length));
+        yield c;
+      }
+    },
+    async *a(ctx, R) {
+      let n = 0;
+      for await (const c of fns.a(ctx, R)) {
+        check((n += c.length));
+        yield c;
+      }
+    },
+  };
+}
+
 export function defineTemplate(spec: TemplateSpec): Template {
+  const check = spec.checkOutput;
+  if (check) {
+    spec = { ...spec, root: limitOutput(spec.root, check) };
+    for (const b of Object.keys(spec.blocks)) spec.blocks[b] = { ...spec.blocks[b]!, ...limitOutput(spec.blocks[b]!, check) };
+  }
   const syncGuard = () => {
     if (spec.isAsync)
       throw new TemplateRuntimeError(

@@ -1,0 +1,100 @@
+// Sandbox mode for templates written by untrusted authors: a policy decides which
+// attributes and callables are reachable, and limits range sizes and output size.
+// Templates compiled with `sandbox: true` call these instead of the plain lookups.
+
+import { SecurityError } from './errors.js';
+import { callValue, getattr, getattrOpt, typeName, type Range } from './values.js';
+import { callAttr, callAttrOpt, range as plainRange } from './ops.js';
+
+export interface SandboxPolicy {
+  /** Largest `range()` / `a..b` allowed (default 10,000). */
+  maxRange?: number;
+  /** Longest output allowed, in characters (default: unlimited). */
+  maxOutputSize?: number | null;
+  /** Allow methods that mutate data (`append`, `update`, `pop`, …); default false. */
+  allowMutatingMethods?: boolean;
+  /** Type names that may be called (`function`, `str`, …); default: any. */
+  allowCalling?: string[] | null;
+  /** Extra attribute names to block. */
+  blockedAttributes?: string[];
+}
+
+const MUTATING = new Set([
+  'append', 'extend', 'insert', 'pop', 'remove', 'sort', 'reverse', 'clear', 'update', 'setdefault', 'popitem', 'add',
+  'discard', 'push', 'splice', 'set', 'delete',
+]);
+
+/** Accepts camelCase or the reference's snake_case keys, or `true` for the defaults. */
+export function normalizePolicy(p: unknown): Required<SandboxPolicy> {
+  const o = (p && typeof p === 'object' ? p : {}) as Record<string, unknown>;
+  const pick = (a: string, b: string) => (o[a] !== undefined ? o[a] : o[b]);
+  return {
+    maxRange: (pick('maxRange', 'max_range') as number | undefined) ?? 10_000,
+    maxOutputSize: (pick('maxOutputSize', 'max_output_size') as number | null | undefined) ?? null,
+    allowMutatingMethods: !!pick('allowMutatingMethods', 'allow_mutating_methods'),
+    allowCalling: (pick('allowCalling', 'allow_calling') as string[] | null | undefined) ?? null,
+    blockedAttributes: (pick('blockedAttributes', 'blocked_attributes') as string[] | undefined) ?? [],
+  };
+}
+
+export class Sandbox {
+  readonly policy: Required<SandboxPolicy>;
+  constructor(policy: unknown) {
+    this.policy = normalizePolicy(policy);
+  }
+  checkAttr(name: string, calling: boolean): void {
+    if (name.startsWith('_') || this.policy.blockedAttributes.includes(name) || (!this.policy.allowMutatingMethods && MUTATING.has(name) && calling))
+      throw new SecurityError(`Access to attribute '${name}' is blocked by sandbox policy`, {
+        suggestion: MUTATING.has(name) ? 'Build a new value instead, or allow mutating methods in the sandbox policy' : 'Remove the attribute access',
+      });
+  }
+  checkCall(f: unknown): void {
+    const allowed = this.policy.allowCalling;
+    if (allowed && !allowed.includes(typeName(f)))
+      throw new SecurityError(`Calling objects of type '${typeName(f)}' is not permitted by sandbox policy`, {
+        suggestion: `Add '${typeName(f)}' to the policy's allowCalling list`,
+      });
+  }
+  checkRange(r: Range): Range {
+    if (r.length > this.policy.maxRange)
+      throw new SecurityError(`range() size ${r.length} exceeds sandbox limit of ${this.policy.maxRange}`, {
+        suggestion: 'Reduce the range size, or raise the policy maxRange',
+      });
+    return r;
+  }
+  checkOutput(size: number): void {
+    const max = this.policy.maxOutputSize;
+    if (max !== null && size > max)
+      throw new SecurityError(`Render output size (${size} chars) exceeds sandbox limit of ${max}`, {
+        suggestion: 'Reduce template output, or raise the policy maxOutputSize',
+      });
+  }
+}
+
+type Env = { sandbox?: Sandbox };
+
+export function sbGetattr(env: Env, obj: unknown, name: string, strict: boolean): unknown {
+  env.sandbox!.checkAttr(name, false);
+  return getattr(obj, name, strict);
+}
+export function sbGetattrOpt(env: Env, obj: unknown, name: string, strict: boolean): unknown {
+  env.sandbox!.checkAttr(name, false);
+  return getattrOpt(obj, name, strict);
+}
+export function sbCallAttr(env: Env, obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
+  env.sandbox!.checkAttr(name, true);
+  env.sandbox!.checkCall(getattr(obj, name, strict));
+  return callAttr(obj, name, strict, args);
+}
+export function sbCallAttrOpt(env: Env, obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
+  env.sandbox!.checkAttr(name, true);
+  return callAttrOpt(obj, name, strict, args);
+}
+export function sbCallValue(env: Env, f: unknown, args: unknown[]): unknown {
+  env.sandbox!.checkCall(f);
+  const r = callValue(f, args);
+  return r && typeof r === 'object' && r.constructor?.name === 'Range' ? env.sandbox!.checkRange(r as Range) : r;
+}
+export function sbRange(env: Env, start: unknown, stop: unknown, inclusive: boolean, step: unknown): Range {
+  return env.sandbox!.checkRange(plainRange(start, stop, inclusive, step));
+}

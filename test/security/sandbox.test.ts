@@ -1,0 +1,37 @@
+// Sandbox mode: policies for attributes, calls, mutation, range size and output size.
+import { describe, expect, it } from 'vitest';
+import { makeEnv } from '../support.js';
+
+const run = (src: string, ctx: Record<string, unknown> = {}, sandbox: unknown = true) => {
+  try {
+    return makeEnv({}, { sandbox: sandbox as boolean }).fromString(src).render(ctx);
+  } catch (e) {
+    return e as Error;
+  }
+};
+
+describe('sandboxed environments', () => {
+  it('render ordinary templates', () => {
+    expect(run('{{ user.name }} {{ name.upper() }} {% for i in range(3) %}{{ i }}{% end %}', { user: { name: 'a' }, name: 'b' })).toBe('a B 012');
+  });
+  it('block underscore attributes and mutating methods', () => {
+    expect((run('{{ x.__class__ }}', { x: 's' }) as Error).name).toBe('SecurityError');
+    expect((run('{{ x._private }}', { x: {} }) as Error).name).toBe('SecurityError');
+    expect((run('{{ xs.append(1) }}', { xs: [] }) as Error).message).toMatch(/append/);
+    expect(run('{{ xs.append(1) }}{{ xs }}', { xs: [] }, { allowMutatingMethods: true })).toBe('None[1]');
+  });
+  it('limit what may be called', () => {
+    expect((run('{% def f() %}x{% end %}{{ f() }}', {}, { allowCalling: [] }) as Error).message).toMatch(/not permitted/);
+  });
+  it('limit range sizes and output size', () => {
+    expect((run('{% for i in range(1000) %}.{% end %}', {}, { maxRange: 100 }) as Error).message).toMatch(/range\(\) size 1000/);
+    expect((run('{{ (1..500) | length }}', {}, { maxRange: 100 }) as Error).name).toBe('SecurityError');
+    expect((run('abcdef', {}, { maxOutputSize: 5 }) as Error).message).toMatch(/exceeds sandbox limit of 5/);
+    const t = makeEnv({}, { sandbox: { maxOutputSize: 3 } as never }).fromString('{% for i in [1, 2, 3, 4] %}{{ i }}{% end %}');
+    const got: string[] = [];
+    expect(() => {
+      for (const c of t.renderStream()) got.push(c);
+    }).toThrow(/exceeds/);
+    expect(got.join('')).toBe('123');
+  });
+});
