@@ -282,8 +282,8 @@ export class Generator {
       this.fn = saved;
     }
     const head = `let L = ${fn.curLine}${fn.temps.length ? ', ' + fn.temps.join(', ') : ''}${fn.sink.kind === 'buf' ? `, ${fn.sink.v} = ""` : ''};`;
-    const lines = [head, 'try {', ...fn.lines, ...(ret ? [`return ${ret};`] : []), `} catch (e) { throw ${this.h('wrapError')}(e, $NAME, L); }`];
-    const lineNos = [fn.curLine, fn.curLine, ...fn.lineNos, ...(ret ? [fn.curLine] : []), fn.curLine];
+    const lines = [head, 'try {'].concat(fn.lines, ret ? [`return ${ret};`] : [], [`} catch (e) { throw ${this.h('wrapError')}(e, $NAME, L); }`]);
+    const lineNos = [fn.curLine, fn.curLine].concat(fn.lineNos, ret ? [fn.curLine] : [], [fn.curLine]);
     return { lines, lineNos };
   }
   private inlineFn(fn: Fn, header: string, gen: () => void, ret: string | null): string {
@@ -294,8 +294,11 @@ export class Generator {
     const { lines, lineNos } = this.fnBody(fn, gen, ret);
     this.moduleLines.push(header + ' {');
     this.moduleLineNos.push(fn.curLine);
-    this.moduleLines.push(...lines);
-    this.moduleLineNos.push(...lineNos);
+    // (no spread: a large template has more lines than a call may take arguments)
+    for (let i = 0; i < lines.length; i++) {
+      this.moduleLines.push(lines[i]!);
+      this.moduleLineNos.push(lineNos[i]!);
+    }
     this.moduleLines.push('}');
     this.moduleLineNos.push(0);
   }

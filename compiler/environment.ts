@@ -13,7 +13,7 @@ import { resolveTemplateName } from '../runtime/names.js';
 import { LruFragmentStore, type CacheInfo, type FragmentStore } from '../runtime/cache.js';
 import { Sandbox, type SandboxPolicy } from '../runtime/sandbox.js';
 import type { Ctx, Template } from '../runtime/template.js';
-import { generate, type AutoescapeOption } from './index.js';
+import { generate, tooDeep, type AutoescapeOption } from './index.js';
 
 export interface LoaderSource {
   source: string;
@@ -265,11 +265,13 @@ export class Environment {
       ...m.templateRefs.map(([v, target]) => `const ${v} = () => $env.load(${JSON.stringify(target)}, null);`),
     ];
     // The Environment compiles at run time by design; bundles use compile() output instead.
-    const factory = new Function('$rt', '$env', `${head.join('\n')}\n${m.body}\nreturn $template;`) as (
-      rt: unknown,
-      env: Linkage,
-    ) => Template;
-    return factory(runtime, this.linkage);
+    type Factory = (rt: unknown, env: Linkage) => Template;
+    try {
+      const factory = new Function('$rt', '$env', `${head.join('\n')}\n${m.body}\nreturn $template;`) as Factory;
+      return factory(runtime, this.linkage);
+    } catch (e) {
+      throw tooDeep(e, name ?? undefined);
+    }
   }
 }
 

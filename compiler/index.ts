@@ -74,6 +74,25 @@ export function autoescapeFor(option: AutoescapeOption | undefined, name: string
 
 /** Shared front half: parse and generate the module body. */
 export function generate(source: string, options: CompileOptions = {}): GeneratedModule {
+  try {
+    return generateUnchecked(source, options);
+  } catch (e) {
+    throw tooDeep(e, options.name);
+  }
+}
+
+/** A stack overflow while compiling becomes a clear syntax error instead of a crash. */
+export function tooDeep(e: unknown, name: string | undefined): unknown {
+  if (e instanceof RangeError && /call stack/i.test(e.message))
+    return new TemplateSyntaxError('Template too deeply nested to compile (an expression or block chain exceeds the compiler stack)', 'K-PAR-007', {
+      templateName: name ?? '<template>',
+      suggestion: 'Split long operator or attribute chains, or move nested parts into defs or includes',
+      cause: e,
+    });
+  return e;
+}
+
+function generateUnchecked(source: string, options: CompileOptions): GeneratedModule {
   const name = options.name ?? '<template>';
   const ast = parseTemplate(source, { name, trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks });
   const gen = new Generator(ast, {
@@ -161,4 +180,5 @@ export function check(source: string, options: CompileOptions = {}): void {
   generate(source, options);
 }
 
-export { TemplateSyntaxError } from '../runtime/errors.js';
+import { TemplateSyntaxError } from '../runtime/errors.js';
+export { TemplateSyntaxError };

@@ -23,6 +23,9 @@ const JINJA_HINTS: Record<string, string> = Object.assign(Object.create(null) as
   autoescape: 'Kida has no {% autoescape %} tag: escaping is configured on the Environment; use | safe or | escape',
   do: 'Kida has no {% do %} tag: use {% set _ = expr %}',
 });
+/** Deeper nesting would exhaust the compiler's (and the generated code's) stack. */
+const MAX_NESTING = 256;
+const MAX_EXPR_DEPTH = 256;
 const CONTINUATIONS = new Set(['elif', 'else', 'empty', 'case', 'fallback', 'plural']);
 const CONST_NAMES: Record<string, A.Const['value']> = Object.assign(Object.create(null) as Record<string, A.Const['value']>, {
   true: true, false: false, none: null, True: true, False: false, None: null,
@@ -46,6 +49,7 @@ class Parser {
   private ctxStack: string[] = ['top'];
   private loopDepth = 0;
   private sawTemplateDecl = false;
+  private exprDepth = 0;
 
   constructor(
     private readonly source: string,
@@ -178,6 +182,8 @@ class Parser {
 
   /** Opens a block, parses its body up to one of `cont` or an end tag; returns the stop keyword. */
   private block(tag: string, at: Token, cont: string[], extraEnds: string[] = []): { nodes: A.Node[]; stop: string } {
+    if (this.open.length >= MAX_NESTING)
+      this.fail(`Blocks are nested more than ${MAX_NESTING} levels deep`, 'K-PAR-007', at, 'Split the template into defs or includes');
     this.open.push({ tag, line: at.line });
     const ends = ['end', `end${tag}`, ...extraEnds];
     const { nodes, stop } = this.body([...ends, ...cont]);
@@ -957,6 +963,16 @@ class Parser {
 
   /** Full expression: `??` (lowest) over ternaries. */
   expression(): A.Expr {
+    if (++this.exprDepth > MAX_EXPR_DEPTH)
+      this.fail(`Expression nested more than ${MAX_EXPR_DEPTH} levels deep`, 'K-PAR-007', this.tok, 'Simplify the expression');
+    try {
+      return this.expressionInner();
+    } finally {
+      this.exprDepth--;
+    }
+  }
+
+  private expressionInner(): A.Expr {
     const left = this.ternary();
     if (this.isOp('??') && !this.isOp('=', this.peek())) {
       const t = this.next();
