@@ -9,12 +9,14 @@ import { compile, relativeImport } from './index.js';
 import { Environment, FileSystemLoader } from './environment.js';
 import { TemplateError } from '../runtime/errors.js';
 import { KidaProject, loadConfig } from '../plugins/shared.js';
+import { extractMessages, toPot } from './extract.js';
 
 const HELP = `kida — the Kida template compiler
 
 Usage:
   kida compile <dir> --out <dir> [--root <dir>]   compile every .kida file to <name>.js, .js.map and .d.ts
   kida check <dir>                                 report compile-time errors as file:line:col: CODE message
+  kida extract <dir> [--out <file.pot>]            collect {% trans %} and _()/_n() messages into a POT catalogue
   kida render <file> [--data <json|@file>] [--stream]
                                                    render a template (with the templates beside it)
 Options:
@@ -105,6 +107,23 @@ async function main(argv: string[]): Promise<number> {
       }
       process.stderr.write(`kida: ${files.length} templates checked, ${errors} with errors\n`);
       return errors ? 1 : 0;
+    }
+    case 'extract': {
+      if (!target) fail('extract needs a directory');
+      const project = new KidaProject({ ...config, root: values.root ?? target }, process.cwd());
+      const messages = project.templates().flatMap((file) => {
+        try {
+          return extractMessages(readFileSync(file, 'utf8'), relative(process.cwd(), file).split('\\').join('/'));
+        } catch (e) {
+          report(file, e);
+          return [];
+        }
+      });
+      const pot = toPot(messages);
+      if (values.out) writeFileSync(values.out, pot);
+      else process.stdout.write(pot);
+      process.stderr.write(`kida: ${messages.length} messages extracted\n`);
+      return 0;
     }
     case 'render': {
       if (!target) fail('render needs a template file');

@@ -1124,13 +1124,16 @@ export class Generator {
     const vars = `{ ${n.bindings.map((b) => `${q(b.name)}: ${this.expr(b.value)}`).join(', ')} }`;
     const v = this.id('$tr');
     this.w(`const ${v} = ${vars};`);
-    let msg = q(n.singular);
-    if (n.plural !== null) msg = `(${this.h('eq')}(${v}["count"], 1) ? ${q(n.singular)} : ${q(n.plural)})`;
     if (!n.bindings.length) {
-      const text = n.singular.replace(/%%/g, '%');
-      this.emit(q(this.o.autoescape ? escapeHtml(text) : text));
+      // no placeholders: the message id is the plain text; the translation is escaped
+      const msgid = n.singular.replace(/%%/g, '%');
+      this.emit(`${this.h(this.o.autoescape ? 'esc' : 'str')}(${this.h('gettext')}($env, ${q(msgid)}))`);
       return;
     }
+    const msg =
+      n.plural !== null
+        ? `${this.h('ngettext')}($env, ${q(n.singular)}, ${q(n.plural)}, ${v}["count"])`
+        : `${this.h('gettext')}($env, ${q(n.singular)})`;
     this.emit(`${this.h('transFormat')}(${msg}, ${v}, ${this.o.autoescape}, ${this.h('esc')})`);
   }
 

@@ -12,6 +12,7 @@ import { makeGlobals, type Callable, type Linkage } from '../runtime/linkage.js'
 import { resolveTemplateName } from '../runtime/names.js';
 import { LruFragmentStore, type CacheInfo, type FragmentStore } from '../runtime/cache.js';
 import { Sandbox, type SandboxPolicy } from '../runtime/sandbox.js';
+import type { Translations } from '../runtime/ops.js';
 import type { Ctx, Template } from '../runtime/template.js';
 import { generate, tooDeep, type AutoescapeOption } from './index.js';
 
@@ -193,6 +194,13 @@ export class Environment {
         }
       },
     };
+  }
+
+  /** Routes `{% trans %}`, `_` and `_n` through gettext/ngettext (e.g. from a .po catalogue). */
+  installTranslations(t: Translations): void {
+    (this.linkage as Linkage).translations = t;
+    this.globals._ = (m: unknown) => t.gettext(String(m));
+    this.globals._n = (s: unknown, p: unknown, n: unknown) => t.ngettext(String(s), String(p), Number(n));
   }
 
   /** Hits, misses and size of the fragment cache (when it is the built-in LRU). */

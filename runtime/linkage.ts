@@ -10,12 +10,15 @@ import { resolveTemplateName } from './names.js';
 import type { Ctx, Template } from './template.js';
 import { LruFragmentStore, type FragmentStore } from './cache.js';
 import type { Sandbox } from './sandbox.js';
+import type { Translations } from './ops.js';
 
 export type Callable = (...args: any[]) => unknown;
 
 export interface Linkage {
   /** Store of `{% cache %}` fragments (absent: fragments are never cached). */
   cache?: FragmentStore & { defaultTtl?: number };
+  /** gettext/ngettext for `{% trans %}` (identity when absent). */
+  translations?: Translations;
   /** The sandbox policy of templates compiled with `sandbox: true`. */
   sandbox?: Sandbox;
   filters: Record<string, Callable>;
@@ -40,6 +43,13 @@ export class Registry implements Linkage {
   globals: Ctx = makeGlobals();
   templateAliases: Record<string, string> = {};
   cache: FragmentStore & { defaultTtl?: number } = new LruFragmentStore();
+  translations?: Translations;
+  /** Routes `{% trans %}`, `_` and `_n` through a translations object. */
+  installTranslations(t: Translations): void {
+    this.translations = t;
+    this.globals._ = (m: unknown) => t.gettext(String(m));
+    this.globals._n = (s: unknown, p: unknown, n: unknown) => t.ngettext(String(s), String(p), Number(n));
+  }
   private templates = new Map<string, Template>();
   private lazy = new Map<string, () => Template>();
 

@@ -179,6 +179,19 @@ export function noAwait(): never {
   throw new TemplateRuntimeError('await is not supported inside {% def %} bodies, which render synchronously');
 }
 
+/** Translation functions a linkage may carry (`env.installTranslations`). */
+export interface Translations {
+  gettext(message: string): string;
+  ngettext(singular: string, plural: string, n: number): string;
+}
+export function gettext(env: { translations?: Translations }, message: string): string {
+  return env.translations ? env.translations.gettext(message) : message;
+}
+export function ngettext(env: { translations?: Translations }, singular: string, plural: string, n: unknown): string {
+  const count = typeof n === 'number' ? n : Number(n);
+  return env.translations ? env.translations.ngettext(singular, plural, count) : count === 1 ? singular : plural;
+}
+
 /** Python-style string for `{% trans %}` bindings and the `_` global. */
 export function transFormat(msg: string, vars: Ctx, escapeOn: boolean, esc: (v: unknown) => string): string {
   return msg.replace(/%\((\w+)\)s/g, (_, n: string) => (escapeOn ? esc(vars[n]) : pyStr(vars[n]))).replace(/%%/g, '%');

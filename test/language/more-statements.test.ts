@@ -136,3 +136,24 @@ describe('introspection', () => {
     expect(t.validateContext({ site: {} }).sort()).toEqual(['items']);
   });
 });
+
+describe('i18n', () => {
+  it('routes trans, _ and _n through installed translations', () => {
+    const env = makeEnv();
+    const fr: Record<string, string> = { 'Hello world': 'Bonjour le monde', 'Hi %(name)s!': 'Salut %(name)s !', 'One item': 'Un article', '%(count)s items': '%(count)s articles' };
+    env.installTranslations({
+      gettext: (m) => fr[m] ?? m,
+      ngettext: (s, p, n) => (n === 1 ? fr[s] ?? s : fr[p] ?? p),
+    });
+    const t = env.fromString('{% trans %}Hello   world{% endtrans %}|{% trans name=u %}Hi {{ name }}!{% endtrans %}|{% trans count=n %}One item{% plural %}{{ count }} items{% endtrans %}|{{ _("Hello world") }}');
+    expect(t.render({ u: '<b>', n: 2 })).toBe('Bonjour le monde|Salut &lt;b&gt; !|2 articles|Bonjour le monde');
+  });
+  it('extracts messages into a POT catalogue', async () => {
+    const { extractMessages, toPot } = await import('../../compiler/extract.js');
+    const msgs = extractMessages('{% trans %}Hi{% endtrans %}\n{{ _("Bye") }}{% trans count=n %}One{% plural %}{{ count }} many{% endtrans %}', 'a.kida');
+    const pot = toPot([...msgs, ...extractMessages('{{ _("Bye") }}', 'b.kida')]);
+    expect(pot).toContain('#: a.kida:1\nmsgid "Hi"');
+    expect(pot).toContain('#: a.kida:2 b.kida:1\nmsgid "Bye"');
+    expect(pot).toContain('msgid "One"\nmsgid_plural "%(count)s many"');
+  });
+});
