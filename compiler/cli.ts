@@ -15,7 +15,9 @@ const HELP = `kida — the Kida template compiler
 
 Usage:
   kida compile <dir> --out <dir> [--root <dir>]   compile every .kida file to <name>.js, .js.map and .d.ts
-  kida check <dir>                                 report compile-time errors as file:line:col: CODE message
+  kida check <dir> [--validate-calls] [--strict]   report compile-time errors (and, with --validate-calls,
+                                                   K-CMP def-call warnings; --strict fails on warnings)
+                                                   as file:line:col: CODE message
   kida extract <dir> [--out <file.pot>]            collect {% trans %} and _()/_n() messages into a POT catalogue
   kida render <file> [--data <json|@file>] [--stream]
                                                    render a template (with the templates beside it)
@@ -43,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
         stream: { type: 'boolean' },
         'no-autoescape': { type: 'boolean' },
         lenient: { type: 'boolean' },
+        'validate-calls': { type: 'boolean' },
+        strict: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -99,7 +103,9 @@ async function main(argv: string[]): Promise<number> {
       let errors = 0;
       for (const file of files) {
         try {
-          compile(readFileSync(file, 'utf8'), project.compileOptions(file));
+          const res = compile(readFileSync(file, 'utf8'), { ...project.compileOptions(file), validateCalls: values['validate-calls'] ? true : config.validateCalls });
+          for (const w of res.warnings) process.stderr.write(`${relative(process.cwd(), file)}:${w.lineno}:${w.colno}: ${w.code} ${w.message}\n`);
+          if (res.warnings.length && values.strict) errors++;
         } catch (e) {
           errors++;
           report(file, e);

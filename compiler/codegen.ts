@@ -30,6 +30,24 @@ export interface CodegenOptions {
   customRef?: (kind: 'filters' | 'tests', name: string) => string;
   /** Route lookups, calls and ranges through the linkage's sandbox policy. */
   sandbox?: boolean;
+  /** Check calls of defs (local, or imported with a literal `from … import`): K-CMP-001/002. */
+  validateCalls?: boolean | 'error';
+  /** Signatures of the top-level defs of another template (for imported defs). */
+  defsOf?: (templateName: string) => DefSignature[] | null;
+}
+
+export interface DefSignature {
+  name: string;
+  params: A.Param[];
+  vararg: string | null;
+  kwarg: string | null;
+}
+
+export interface CompileWarning {
+  code: string;
+  message: string;
+  lineno: number;
+  colno: number;
 }
 
 export interface GeneratedModule {
@@ -50,7 +68,9 @@ export interface GeneratedModule {
   /** `{% template %}` declarations, when present. */
   declared: { name: string; annotation: string }[] | null;
   /** Typed def signatures (top level). */
-  defSignatures: { name: string; params: A.Param[]; vararg: string | null; kwarg: string | null }[];
+  defSignatures: DefSignature[];
+  /** Compile-time warnings (call validation). */
+  warnings: CompileWarning[];
   isAsync: boolean;
   blocks: string[];
   defs: string[];
@@ -209,6 +229,9 @@ export class Generator {
   private dynamicRefs = false;
   /** JS variables holding a sync LoopContext (their attributes compile to direct reads). */
   private loopVars = new Set<string>();
+  private warnings: CompileWarning[] = [];
+  /** Defs a plain-name call can statically refer to (for call validation). */
+  private knownDefs = new Map<string, DefSignature>();
 
   constructor(
     private readonly ast: A.TemplateAst,
@@ -332,6 +355,7 @@ export class Generator {
 
   generate(): GeneratedModule {
     const body = this.ast.body;
+    if (this.o.validateCalls) this.collectDefs(body);
     const ext = body.find((n): n is A.Extends => n.type === 'Extends') ?? null;
     let extendsName: string | null = null;
     let parentRef: string | null = null;
@@ -374,7 +398,7 @@ export class Generator {
       `const $template = ${this.h('defineTemplate')}({ name: $NAME, isAsync: ${this.isAsync}, asyncReason: ${q(asyncReason ?? '')}, ` +
         `root: { s: $root_s, g: $root_g, a: $root_a }, prelude: $prelude, blocks: $blocks, ` +
         `parent: ${parentRef ? `() => ${parentRef}()` : 'null'}, defs: ${JSON.stringify(defs)}, ` +
-        `requiredContext: ${JSON.stringify([...required])}, meta: ${JSON.stringify(meta)}, ${this.o.sandbox ? 'checkOutput: (n) => $env.sandbox?.checkOutput(n), ' : ''}get globals() { return $env.globals; } });`,
+        `requiredContext: ${JSON.stringify([...required])}, meta: ${JSON.stringify(meta)}, warnings: ${JSON.stringify(this.warnings)}, ${this.o.sandbox ? 'checkOutput: (n) => $env.sandbox?.checkOutput(n), ' : ''}get globals() { return $env.globals; } });`,
     );
 
     const pre: string[] = [
@@ -401,6 +425,7 @@ export class Generator {
       contextNames: contextNames(body),
       declared: (body.find((n): n is A.TemplateDecl => n.type === 'TemplateDecl') ?? null)?.decls ?? null,
       defSignatures: body.filter((n): n is A.Def => n.type === 'Def').map((d) => ({ name: d.name, params: d.params, vararg: d.vararg, kwarg: d.kwarg })),
+      warnings: this.warnings,
       isAsync: this.isAsync,
       blocks: [...this.blockNodes.keys()],
       defs,
@@ -963,6 +988,10 @@ export class Generator {
     this.line(n);
     if (n.call.type !== 'Call') this.err('{% call %} expects a call expression', 'K-PAR-003', n);
     const call = n.call;
+    if (this.o.validateCalls && call.func.type === 'Name') {
+      const sig = this.knownDefs.get(call.func.name);
+      if (sig) this.validateCall(call, sig);
+    }
     const bySlot = new Map<string, A.Node[]>();
     for (const s of n.slots) bySlot.set(s.name, [...(bySlot.get(s.name) ?? []), ...s.body]);
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, this.fn.sc, this.fn.ctx, this.fn, this.fn.caller);
@@ -1290,8 +1319,58 @@ export class Generator {
     return null;
   }
 
+  private collectDefs(body: A.Node[]): void {
+    for (const n of body) {
+      if (n.type === 'Def') this.knownDefs.set(n.name, { name: n.name, params: n.params, vararg: n.vararg, kwarg: n.kwarg });
+      if (n.type === 'FromImport' && n.template.type === 'Const' && typeof n.template.value === 'string' && this.o.defsOf) {
+        const defs = this.o.defsOf(this.o.resolveName(n.template.value)) ?? [];
+        for (const { name, alias } of n.names) {
+          const d = defs.find((x) => x.name === name);
+          if (d) this.knownDefs.set(alias, { ...d, name: alias });
+        }
+      }
+    }
+  }
+
+  /** K-CMP-001 (unknown/missing/duplicate arguments) and K-CMP-002 (literal type mismatch). */
+  private validateCall(e: A.Call, sig: DefSignature): void {
+    const problems: string[] = [];
+    const names = sig.params.map((p) => p.name);
+    const unknown = sig.kwarg ? [] : e.kwargs.map((k) => k.name).filter((k) => !names.includes(k));
+    if (unknown.length) problems.push(`unknown params: ${unknown.join(', ')}`);
+    if (!sig.vararg) {
+      const given = new Set([...names.slice(0, e.args.length), ...e.kwargs.map((k) => k.name)]);
+      const missing = sig.params.filter((p) => !p.default && !given.has(p.name)).map((p) => p.name);
+      if (missing.length) problems.push(`missing required: ${missing.join(', ')}`);
+      if (e.args.length > names.length) problems.push(`takes ${names.length} positional arguments but ${e.args.length} were given`);
+    }
+    const warn = (code: string, message: string) => {
+      if (this.o.validateCalls === 'error') this.err(message, code, e);
+      // bodies are generated once per render mode: report each call site once
+      if (!this.warnings.some((w) => w.lineno === e.line && w.colno === e.col && w.message === message))
+        this.warnings.push({ code, message, lineno: e.line, colno: e.col });
+    };
+    if (problems.length) warn('K-CMP-001', `Call to '${sig.name}' has invalid arguments: ${problems.join('; ')}`);
+    const literalType = (x: A.Expr): string | null =>
+      x.type !== 'Const' ? null : x.value === null ? 'None' : typeof x.value === 'string' ? 'str' : typeof x.value === 'boolean' ? 'bool' : x.isFloat ? 'float' : 'int';
+    const check = (p: A.Param | undefined, x: A.Expr) => {
+      const t = literalType(x);
+      if (!p?.annotation || !t) return;
+      const allowed = p.annotation.split('|').map((s) => s.trim().replace(/^none$/, 'None'));
+      if (!allowed.every((a) => ['str', 'int', 'float', 'bool', 'None'].includes(a))) return;
+      const ok = allowed.includes(t) || (t === 'int' && allowed.includes('float'));
+      if (!ok) warn('K-CMP-002', `${sig.name}() param '${p.name}' expects ${p.annotation}, got ${t} (${JSON.stringify((x as A.Const).value)})`);
+    };
+    e.args.forEach((a, i) => check(sig.params[i], a));
+    e.kwargs.forEach((k) => check(sig.params.find((p) => p.name === k.name), k.value));
+  }
+
   private call(e: A.Call): string {
     const f = e.func;
+    if (this.o.validateCalls && f.type === 'Name' && !this.local(f.name)) {
+      const sig = this.knownDefs.get(f.name);
+      if (sig) this.validateCall(e, sig);
+    }
     if (f.type === 'Attr' && f.name === 'cycle' && !e.kwargs.length && this.loopAttrBase(f)) {
       return `${this.loopAttrBase(f)}.cycle(${e.args.map((a) => this.expr(a)).join(', ')})`;
     }

@@ -119,7 +119,8 @@ export interface EnvironmentOptions {
   tests?: Record<string, Callable>;
   globals?: Record<string, unknown>;
   templateAliases?: Record<string, string>;
-  validateCalls?: boolean;
+  /** Check def calls at compile time (K-CMP-001/002 warnings on `template.warnings`; 'error' to fail). */
+  validateCalls?: boolean | 'error';
   /** Compile-time constants visible to every template (the reference's partial evaluation inputs). */
   staticContext?: Record<string, unknown>;
   /** Store for `{% cache %}` fragments (default: in-memory LRU, 1000 entries, 300 s TTL). */
@@ -140,6 +141,7 @@ export class Environment {
   readonly trimBlocks: boolean;
   readonly lstripBlocks: boolean;
   readonly templateAliases: Record<string, string>;
+  readonly validateCalls: boolean | 'error';
   /** Filter/test registries: built-ins plus user additions (user names win). */
   readonly filters: Record<string, Callable>;
   readonly tests: Record<string, Callable>;
@@ -167,6 +169,7 @@ export class Environment {
     this.trimBlocks = options.trimBlocks ?? false;
     this.lstripBlocks = options.lstripBlocks ?? false;
     this.templateAliases = { ...(options.templateAliases ?? {}) };
+    this.validateCalls = options.validateCalls ?? false;
     this.filters = Object.assign(Object.create(null), builtinFilters);
     this.tests = Object.assign(Object.create(null), builtinTests);
     this.globals = makeGlobals({ ...(options.globals ?? {}), ...(options.staticContext ?? {}) });
@@ -267,6 +270,14 @@ export class Environment {
       tests: this.customTests,
       templateAliases: this.templateAliases,
       sandbox: !!this.sandbox,
+      validateCalls: this.validateCalls,
+      sourceOf: (n) => {
+        try {
+          return this.loader?.getSource(n)?.source ?? null;
+        } catch {
+          return null;
+        }
+      },
     });
     const head = [
       `const { ${m.helpers.map((h) => `${h}: $${h}`).join(', ')} } = $rt;`,

@@ -2,7 +2,7 @@
 
 import { GenMapping, addMapping, setSourceContent, toEncodedMap, type EncodedSourceMap } from '@jridgewell/gen-mapping';
 import { parse as parseTemplate } from './parser.js';
-import { Generator, type GeneratedModule } from './codegen.js';
+import { Generator, type CompileWarning, type GeneratedModule } from './codegen.js';
 import type { TemplateAst } from './ast.js';
 import { resolveTemplateName } from '../runtime/names.js';
 import { declarations } from './types.js';
@@ -36,6 +36,10 @@ export interface CompileOptions {
   testModule?: { module: string; names: string[] };
   /** Compile for a sandboxed linkage (attribute, call, range and output policies). */
   sandbox?: boolean;
+  /** Validate def calls (K-CMP-001/002): warnings, or errors with 'error'. */
+  validateCalls?: boolean | 'error';
+  /** Source of another template by resolved name (to check calls of imported defs). */
+  sourceOf?: (name: string) => string | null;
 }
 
 export interface CompileResult {
@@ -52,6 +56,7 @@ export interface CompileResult {
   dynamicRefs: boolean;
   /** TypeScript declarations for the module (`<name>.d.ts`). */
   dts: string;
+  warnings: CompileWarning[];
 }
 
 export function parse(source: string, options: { name?: string; trimBlocks?: boolean; lstripBlocks?: boolean } = {}): TemplateAst {
@@ -103,6 +108,20 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     customFilters: new Set([...(options.filters ?? []), ...(options.filterModule?.names ?? [])]),
     customTests: new Set([...(options.tests ?? []), ...(options.testModule?.names ?? [])]),
     sandbox: options.sandbox ?? false,
+    validateCalls: options.validateCalls ?? false,
+    defsOf: options.sourceOf
+      ? (n) => {
+          const src = options.sourceOf!(n);
+          if (src === null) return null;
+          try {
+            return parseTemplate(src, { name: n }).body.flatMap((x) =>
+              x.type === 'Def' ? [{ name: x.name, params: x.params, vararg: x.vararg, kwarg: x.kwarg }] : [],
+            );
+          } catch {
+            return null;
+          }
+        }
+      : undefined,
     resolveName: (n) => resolveTemplateName(n, options.name ?? null, options.templateAliases),
     customRef:
       options.filterModule || options.testModule
@@ -172,6 +191,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     dependencies: m.templateRefs.map(([, t]) => t),
     dynamicRefs: m.dynamicRefs,
     dts: declarations(m, source),
+    warnings: m.warnings,
   };
 }
 
@@ -182,3 +202,4 @@ export function check(source: string, options: CompileOptions = {}): void {
 
 import { TemplateSyntaxError } from '../runtime/errors.js';
 export { TemplateSyntaxError };
+export type { CompileWarning };

@@ -11,6 +11,7 @@ import { KidaProject, LINKAGE_ID, loadConfig, type KidaOptions } from './shared.
 
 /** The slice of the Rollup plugin API the plugin uses (keeps Rollup a peer, not a dependency). */
 export interface PluginContextLike {
+  warn?(w: { message: string; id?: string; loc?: { file?: string; line: number; column: number } }): void;
   error(e: { message: string; id?: string; loc?: { file?: string; line: number; column: number }; frame?: string }): never;
   addWatchFile?(id: string): void;
 }
@@ -53,6 +54,8 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd())
       if (!filter(file) || !file.endsWith('.kida')) return null;
       try {
         const out = compile(code, project.compileOptions(file));
+        for (const w of out.warnings)
+          this.warn?.({ message: `${w.code} ${w.message}`, id: file, loc: { file, line: w.lineno, column: w.colno } });
         return { code: out.code, map: out.map };
       } catch (e) {
         if (e instanceof TemplateSyntaxError) {

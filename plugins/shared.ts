@@ -23,6 +23,8 @@ export interface KidaOptions {
   tests?: string;
   globals?: string;
   templateAliases?: Record<string, string>;
+  /** Validate def calls at build time (K-CMP-001/002): warnings, or build errors with 'error'. */
+  validateCalls?: boolean | 'error';
 }
 
 export const LINKAGE_ID = 'virtual:kida-linkage';
@@ -84,6 +86,14 @@ export class KidaProject {
       lstripBlocks: this.options.lstripBlocks,
       templateAliases: this.options.templateAliases,
       linkage: LINKAGE_ID,
+      validateCalls: this.options.validateCalls,
+      sourceOf: (n: string) => {
+        try {
+          return readFileSync(join(this.root, n), 'utf8');
+        } catch {
+          return null;
+        }
+      },
       filterModule: this.filtersFile ? { module: this.filtersFile, names: exportNames(this.filtersFile) } : undefined,
       testModule: this.testsFile ? { module: this.testsFile, names: exportNames(this.testsFile) } : undefined,
     };

@@ -40,6 +40,8 @@ export interface TemplateSpec {
   defs: string[];
   requiredContext: string[];
   meta: TemplateMeta;
+  /** Compile-time warnings (K-CMP-001/002 call validation). */
+  warnings?: { code: string; message: string; lineno: number; colno: number }[];
   /** Sandbox output limit check (sandboxed environments only). */
   checkOutput?: (size: number) => void;
   globals: Ctx;
@@ -114,6 +116,8 @@ export interface Template<C = Ctx, B extends string = string> {
   dependsOn(): string[];
   /** Names the template needs that `ctx` (and the globals) do not provide. */
   validateContext(ctx?: C): string[];
+  /** Compile-time warnings, e.g. K-CMP-001 for a def called with unknown arguments. */
+  readonly warnings: { code: string; message: string; lineno: number; colno: number }[];
   /** Internal: the compiled parts, for inheritance, includes and imports. */
   readonly spec: TemplateSpec;
 }
@@ -190,6 +194,7 @@ export function defineTemplate(spec: TemplateSpec): Template {
   const t: Template = {
     name: spec.name,
     isAsync: spec.isAsync,
+    warnings: spec.warnings ?? [],
     spec,
     render(data) {
       syncGuard();

@@ -157,3 +157,22 @@ describe('i18n', () => {
     expect(pot).toContain('msgid "One"\nmsgid_plural "%(count)s many"');
   });
 });
+
+describe('call validation', () => {
+  const templates = { 'lib.html': '{% def badge(text: str, count: int = 0) %}{{ text }}{% end %}' };
+  it('warns about unknown, missing and mistyped arguments to local and imported defs', () => {
+    const env = makeEnv(templates, { validateCalls: true });
+    const t = env.fromString(
+      '{% from "lib.html" import badge as b %}{% def card(title) %}{% end %}\n{{ card(titl="x") }}\n{{ b("x", count="many") }}\n{{ b("ok") }}',
+    );
+    expect(t.warnings.map((w) => [w.code, w.lineno])).toEqual([
+      ['K-CMP-001', 2],
+      ['K-CMP-002', 3],
+    ]);
+    expect(t.warnings[0]!.message).toMatch(/unknown params: titl; missing required: title/);
+    expect(t.warnings[1]!.message).toMatch(/param 'count' expects int, got str/);
+  });
+  it('fails compilation when asked to', () => {
+    expect(() => makeEnv(templates, { validateCalls: 'error' }).fromString('{% def f(a) %}{% end %}{{ f() }}')).toThrow(/K-CMP-001|missing required/);
+  });
+});
