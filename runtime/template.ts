@@ -83,11 +83,14 @@ export class RenderState {
   stacks: Map<string, string[]> = new Map();
   depth = 0;
   extendsDepth = 0;
+  /** Set once a `{% stack %}` placeholder was emitted: output is resolved at the end. */
+  deferred = { on: false };
   /** State for an included/imported/embedded template: own blocks, shared provide/stack data. */
   sub(): RenderState {
     const r = new RenderState();
     r.provided = this.provided;
     r.stacks = this.stacks;
+    r.deferred = this.deferred;
     r.depth = this.depth + 1;
     if (r.depth > 50)
       throw new TemplateRuntimeError('Maximum include depth exceeded (50): is a template including itself?', 'K-RUN-006');
@@ -198,39 +201,43 @@ export function defineTemplate(spec: TemplateSpec): Template {
     spec,
     render(data) {
       syncGuard();
-      return spec.root.s(newContext(spec.globals, data), new RenderState());
+      const R = new RenderState();
+      return resolveStacks(spec.root.s(newContext(spec.globals, data), R), R);
     },
     renderStream(data) {
       syncGuard();
-      return spec.root.g(newContext(spec.globals, data), new RenderState());
+      const R = new RenderState();
+      return deferStacks(R, spec.root.g(newContext(spec.globals, data), R));
     },
     async renderAsync(data) {
+      const R = new RenderState();
       let out = '';
-      for await (const chunk of spec.root.a(newContext(spec.globals, data), new RenderState())) out += chunk;
-      return out;
+      for await (const chunk of spec.root.a(newContext(spec.globals, data), R)) out += chunk;
+      return resolveStacks(out, R);
     },
     renderStreamAsync(data) {
-      return spec.root.a(newContext(spec.globals, data), new RenderState());
+      const R = new RenderState();
+      return deferStacksAsync(R, spec.root.a(newContext(spec.globals, data), R));
     },
     renderBlock(block, data) {
       syncGuard();
       const [R, ctx, fns] = blockSetup(block, data);
-      return fns.s(ctx, R);
+      return resolveStacks(fns.s(ctx, R), R);
     },
     renderBlockStream(block, data) {
       syncGuard();
       const [R, ctx, fns] = blockSetup(block, data);
-      return fns.g(ctx, R);
+      return deferStacks(R, fns.g(ctx, R));
     },
     async renderBlockAsync(block, data) {
       const [R, ctx, fns] = blockSetup(block, data);
       let out = '';
       for await (const chunk of fns.a(ctx, R)) out += chunk;
-      return out;
+      return resolveStacks(out, R);
     },
     renderBlockStreamAsync(block, data) {
       const [R, ctx, fns] = blockSetup(block, data);
-      return fns.a(ctx, R);
+      return deferStacksAsync(R, fns.a(ctx, R));
     },
     renderWithBlocks(overrides, data) {
       syncGuard();
@@ -243,7 +250,7 @@ export function defineTemplate(spec: TemplateSpec): Template {
           });
         R.blocks[name] = constantBlock(String(text));
       }
-      return spec.root.s(newContext(spec.globals, data), R);
+      return resolveStacks(spec.root.s(newContext(spec.globals, data), R), R);
     },
     listBlocks() {
       const names = new Set<string>();
@@ -609,8 +616,35 @@ export function pushStack(R: RenderState, name: string, text: string): void {
   if (!stack) R.stacks.set(name, (stack = []));
   stack.push(text);
 }
+/**
+ * `{% stack %}` is deferred: it emits a placeholder that the end of the render replaces with
+ * everything pushed to that stack anywhere in the render. NUL never survives escaping, so
+ * data cannot forge a placeholder.
+ */
 export function readStack(R: RenderState, name: string): string {
-  return (R.stacks.get(name) ?? []).join('');
+  R.deferred.on = true;
+  return `\u0000kida-stack:${name}\u0000`;
+}
+const STACK_MARK = /\u0000kida-stack:([^\u0000]*)\u0000/g;
+function resolveStacks(text: string, R: RenderState): string {
+  return R.deferred.on ? text.replace(STACK_MARK, (_, name: string) => (R.stacks.get(name) ?? []).join('')) : text;
+}
+/** Streams chunks as they come until a stack placeholder appears; from then on, holds the rest. */
+function* deferStacks(R: RenderState, chunks: Iterable<string>): Generator<string, void, undefined> {
+  let held = '';
+  for (const c of chunks) {
+    if (!R.deferred.on) yield c;
+    else held += c;
+  }
+  if (held) yield resolveStacks(held, R);
+}
+async function* deferStacksAsync(R: RenderState, chunks: AsyncIterable<string>): AsyncGenerator<string, void, undefined> {
+  let held = '';
+  for await (const c of chunks) {
+    if (!R.deferred.on) yield c;
+    else held += c;
+  }
+  if (held) yield resolveStacks(held, R);
 }
 
 export { UNDEF, getattr };

@@ -31,8 +31,27 @@ describe('embed, fragment and globals blocks', () => {
 });
 
 describe('push and stack', () => {
-  it('emits what was pushed so far, in order', async () => {
+  it('emits everything pushed, in order', async () => {
     expect(await renderAll('{% push "js" %}<a>{% end %}{% push "js" %}<b>{% end %}{% stack "js" %}')).toBe('<a><b>');
+  });
+  it('is deferred: a stack in the head receives pushes made later, across includes and blocks', async () => {
+    const env = makeEnv({
+      'base.html': '<head>{% stack "css" %}</head>{% block body %}{% end %}',
+      'page.html': '{% extends "base.html" %}{% block body %}<main>{% include "card.html" %}</main>{% end %}',
+      'card.html': '{% push "css" %}<link href="card.css">{% end %}card',
+    });
+    const t = env.getTemplate('page.html');
+    const want = '<head><link href="card.css"></head><main>card</main>';
+    expect(t.render()).toBe(want);
+    expect([...t.renderStream()].join('')).toBe(want);
+    expect(await t.renderAsync()).toBe(want);
+  });
+  it('streams freely until the first stack placeholder, then holds the rest', () => {
+    const t = makeEnv().fromString('a{% flush %}b{% stack "s" %}c{% flush %}{% push "s" %}!{% end %}d');
+    expect([...t.renderStream()]).toEqual(['a', '', 'b', '!cd']);
+  });
+  it('data cannot forge a placeholder', () => {
+    expect(makeEnv().fromString('{{ x }}{% stack "s" %}{% push "s" %}S{% end %}').render({ x: '\u0000kida-stack:s\u0000' })).toBe('kida-stack:sS');
   });
 });
 
