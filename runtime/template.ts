@@ -76,21 +76,23 @@ export interface TemplateMeta {
   context: { name: string; optional: boolean }[];
 }
 
-/** Per-render state shared by every template taking part in one render. */
+/** What every template taking part in one render shares (allocated on first use). */
+interface SharedState {
+  provided: Map<string, unknown[]> | null;
+  stacks: Map<string, string[]> | null;
+  /** Set once a `{% stack %}` placeholder was emitted: output is resolved at the end. */
+  deferred: boolean;
+}
+
+/** Per-render state: the block table of one template chain, plus the shared part. */
 export class RenderState {
   blocks: Record<string, BlockFns> = Object.create(null);
-  provided: Map<string, unknown[]> = new Map();
-  stacks: Map<string, string[]> = new Map();
   depth = 0;
   extendsDepth = 0;
-  /** Set once a `{% stack %}` placeholder was emitted: output is resolved at the end. */
-  deferred = { on: false };
+  constructor(readonly shared: SharedState = { provided: null, stacks: null, deferred: false }) {}
   /** State for an included/imported/embedded template: own blocks, shared provide/stack data. */
   sub(): RenderState {
-    const r = new RenderState();
-    r.provided = this.provided;
-    r.stacks = this.stacks;
-    r.deferred = this.deferred;
+    const r = new RenderState(this.shared);
     r.depth = this.depth + 1;
     if (r.depth > 50)
       throw new TemplateRuntimeError('Maximum include depth exceeded (50): is a template including itself?', 'K-RUN-006');
@@ -333,6 +335,10 @@ export interface KidaDef {
   invoke(args: unknown[], caller: CallerFn | null): Markup;
 }
 
+// `has_slot()` inside a def: shared functions, not a closure per call.
+const HAS_SLOT = () => true;
+const NO_SLOT = () => false;
+
 /** Def bodies of async templates are async functions: their result is a promise of Markup. */
 function markupOf(r: string | Promise<string>): Markup {
   return (typeof r === 'string' ? new Markup(r) : r.then((s) => new Markup(s))) as Markup;
@@ -367,13 +373,13 @@ export function makeDef(
       }
     for (let i = n; i < params.length; i++) {
       const p = params[i]!;
-      if (Object.prototype.hasOwnProperty.call(ctx, p)) continue;
+      if (kw !== null && Object.prototype.hasOwnProperty.call(ctx, p)) continue;
       if (defaults[i] === REQUIRED) throw new PyError('TypeError', `${name}() missing 1 required positional argument: '${p}'`);
       ctx[p] = defaults[i];
     }
     if (kwarg) ctx[kwarg] = extra;
     if (caller) ctx.caller = caller;
-    ctx.has_slot = () => caller !== null;
+    ctx.has_slot = caller ? HAS_SLOT : NO_SLOT;
     return markupOf(body(ctx, caller));
   };
   const f = ((...args: unknown[]) => invoke(args, null)) as KidaDef;
@@ -600,20 +606,22 @@ export function notFound(name: string, from: string | null): never {
 
 /** `consume(key, default)`: the innermost `{% provide %}` value for key. */
 export function consume(R: RenderState, key: unknown, dflt: unknown = null): unknown {
-  const stack = R.provided.get(String(key));
+  const stack = R.shared.provided?.get(String(key));
   return stack && stack.length ? stack[stack.length - 1] : dflt;
 }
 export function provide(R: RenderState, key: string, value: unknown): void {
-  let stack = R.provided.get(key);
-  if (!stack) R.provided.set(key, (stack = []));
+  const provided = (R.shared.provided ??= new Map());
+  let stack = provided.get(key);
+  if (!stack) provided.set(key, (stack = []));
   stack.push(value);
 }
 export function unprovide(R: RenderState, key: string): void {
-  R.provided.get(key)!.pop();
+  R.shared.provided!.get(key)!.pop();
 }
 export function pushStack(R: RenderState, name: string, text: string): void {
-  let stack = R.stacks.get(name);
-  if (!stack) R.stacks.set(name, (stack = []));
+  const stacks = (R.shared.stacks ??= new Map());
+  let stack = stacks.get(name);
+  if (!stack) stacks.set(name, (stack = []));
   stack.push(text);
 }
 /**
@@ -622,18 +630,18 @@ export function pushStack(R: RenderState, name: string, text: string): void {
  * data cannot forge a placeholder.
  */
 export function readStack(R: RenderState, name: string): string {
-  R.deferred.on = true;
+  R.shared.deferred = true;
   return `\u0000kida-stack:${name}\u0000`;
 }
 const STACK_MARK = /\u0000kida-stack:([^\u0000]*)\u0000/g;
 function resolveStacks(text: string, R: RenderState): string {
-  return R.deferred.on ? text.replace(STACK_MARK, (_, name: string) => (R.stacks.get(name) ?? []).join('')) : text;
+  return R.shared.deferred ? text.replace(STACK_MARK, (_, name: string) => (R.shared.stacks?.get(name) ?? []).join('')) : text;
 }
 /** Streams chunks as they come until a stack placeholder appears; from then on, holds the rest. */
 function* deferStacks(R: RenderState, chunks: Iterable<string>): Generator<string, void, undefined> {
   let held = '';
   for (const c of chunks) {
-    if (!R.deferred.on) yield c;
+    if (!R.shared.deferred) yield c;
     else held += c;
   }
   if (held) yield resolveStacks(held, R);
@@ -641,7 +649,7 @@ function* deferStacks(R: RenderState, chunks: Iterable<string>): Generator<strin
 async function* deferStacksAsync(R: RenderState, chunks: AsyncIterable<string>): AsyncGenerator<string, void, undefined> {
   let held = '';
   for await (const c of chunks) {
-    if (!R.deferred.on) yield c;
+    if (!R.shared.deferred) yield c;
     else held += c;
   }
   if (held) yield resolveStacks(held, R);
