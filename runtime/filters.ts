@@ -1,199 +1,715 @@
-// Built-in filters (language.md §4.1). Each is `(value, ...args)`; `filterParams` lists the
-// parameters after the value so the compiler binds keyword arguments to positions
-// (`*name` varargs, `**name` keyword arguments passed as one object). Filters listed in
-// `filterNeedsEnv` are called with `this` bound to the template's FilterEnv.
+// Built-in filters (language.md §4.1): the 68 names (64 functions) of the reference's default
+// environment. Terminal/markdown-only filters (§4.2/§4.3) are out of scope.
+//
+// Calling convention
+// - Each filter is `(value, ...args)`. `filterParams[name]` lists the parameter names after the
+//   value, in order (`*name` = varargs, passed as ONE array; `**name` = keyword arguments, passed
+//   as ONE plain object). The compiler binds keyword arguments to positions with it and passes
+//   `undefined` for left-out positions, so JavaScript default parameters supply the reference
+//   defaults. Python `None` is `null` (an explicit `none` argument is NOT replaced by a default).
+// - Filters in `filterNeedsEnv` are called with `this` bound to a `FilterEnv`
+//   (`filters.select.call(env, value, ...)`); they use `this.tests` to resolve test names.
+//   When called without an environment they fall back to the built-in tests.
+// - Results are plain strings unless §3.6 says the filter produces Markup (`escape`/`e`,
+//   `safe`, `xmlattr`, `tojson`, `csp_nonce`); filters returning their input or an element
+//   (`default`, `first`, `last`, `attr`, `get`, `require`, `debug`) preserve Markup.
+//
+// Reference bugs not copied (decisions.md §2, language.md Appendix A 9-10): `select`/`reject`
+// use the full test registry (the reference only knows a private subset and degrades other
+// names to truthiness); the `attribute` lookups of `selectattr`/`rejectattr`/`sum`/`min`/`max`/
+// `unique` are dict-aware; `default` keeps `""` whichever operator (`|`, `|>`, `?|`) calls it.
 
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError } from './errors.js';
 import {
-  PyFloat, Range, Tuple, UNDEF, compare, dictGet, dictHas, dictItems, dictKeys, eq, formatSpec, getattr, isDict, isNumber,
-  isString, iter, len, num, pyRepr, pyStr, strFormat, toFloat, toInt, toList, truthy, tuple, typeName, callValue, floatRepr,
-  add, assertSafeName,
+  PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
+  isDict, isNumber, isString, iter, len, num, pyMethod, pyRepr, pyStr, strFormat, toFloat, toInt, truthy, typeName,
 } from './values.js';
+import { tests as builtinTests } from './tests.js';
 
 export interface FilterEnv {
   autoescape: boolean;
   strict: boolean;
-  filters: Record<string, (...a: any[]) => unknown>;
-  tests: Record<string, (...a: any[]) => unknown>;
+  filters: Record<string, Function>;
+  tests: Record<string, Function>;
 }
 type Filter = (this: FilterEnv | void, value: unknown, ...args: any[]) => unknown;
 
-const s = (v: unknown): string => (typeof v === 'string' ? v : v instanceof Markup ? v.value : pyStr(v));
-const isNone = (v: unknown) => v === null || v === undefined || v === UNDEF;
-const listOf = (v: unknown): unknown[] => (isNone(v) ? [] : toList(v));
+// ------------------------------------------------------------------ small helpers
 
-/** Attribute lookup used by sort/groupby/map (dict-aware, dotted paths, None when missing). */
-function attrPath(item: unknown, path: unknown): unknown {
+/** Python `str(v)` (Markup → its text, plain). */
+const s = (v: unknown): string => (typeof v === 'string' ? v : v instanceof Markup ? v.value : pyStr(v));
+const isNil = (v: unknown): boolean => v === null || v === undefined || v === UNDEF;
+const isPyNumber = (v: unknown): boolean => typeof v === 'boolean' || isNumber(v);
+/** Python `list(v)` where None is a TypeError (UNDEF iterates empty). */
+function pyList(v: unknown): unknown[] {
+  if (v === null || v === undefined) throw new PyError('TypeError', "'NoneType' object is not iterable");
+  return Array.isArray(v) ? [...v] : [...iter(v)];
+}
+/** Iteration where None means "no items" (filters documented as `None → []`). */
+const itemsOrEmpty = (v: unknown): unknown[] => (isNil(v) ? [] : Array.isArray(v) ? v : [...iter(v)]);
+/** Python int() of an argument that must be an integer (counts, widths). */
+function intArg(v: unknown, what = 'argument'): number {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'boolean' || typeof v === 'bigint') return num(v);
+  throw new PyError('TypeError', `'${typeName(v)}' object cannot be interpreted as an integer (${what})`);
+}
+const cps = (str: string): string[] => Array.from(str);
+
+// Python str.isspace() characters (JavaScript's \s also matches U+FEFF, Python's does not).
+const WS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const WS_RUN = new RegExp(`[${WS}]+`, 'g');
+const WS_TRIM = new RegExp(`^[${WS}]+|[${WS}]+$`, 'g');
+const WS_END = new RegExp(`[${WS}]+$`);
+/** Python `str.strip(chars)`. */
+function pyStrip(str: string, chars: unknown = null, left = true, right = true): string {
+  if (chars === null || chars === undefined) {
+    if (left && right) return str.replace(WS_TRIM, '');
+    return right ? str.replace(WS_END, '') : str.replace(new RegExp(`^[${WS}]+`), '');
+  }
+  if (!isString(chars)) throw new PyError('TypeError', `strip arg must be None or str, not ${typeName(chars)}`);
+  const set = new Set(cps(s(chars)));
+  const a = cps(str);
+  let i = 0;
+  let j = a.length;
+  if (left) while (i < j && set.has(a[i]!)) i++;
+  if (right) while (j > i && set.has(a[j - 1]!)) j--;
+  return a.slice(i, j).join('');
+}
+/** Python `str.split()` with no separator. */
+const pySplitWs = (str: string): string[] => str.split(WS_RUN).filter((x) => x !== '');
+
+/** Python title-casing of one character (`ß` → `Ss`). */
+const TITLE_DIGRAPHS: Record<string, string> = {
+  'Ǆ': 'ǅ', 'ǅ': 'ǅ', 'ǆ': 'ǅ', 'Ǉ': 'ǈ', 'ǈ': 'ǈ', 'ǉ': 'ǈ', 'Ǌ': 'ǋ', 'ǋ': 'ǋ', 'ǌ': 'ǋ', 'Ǳ': 'ǲ', 'ǲ': 'ǲ', 'ǳ': 'ǲ',
+};
+function titleChar(ch: string): string {
+  const dg = TITLE_DIGRAPHS[ch];
+  if (dg) return dg;
+  const up = ch.toUpperCase();
+  return cps(up).length > 1 ? up[0] + up.slice(1).toLowerCase() : up;
+}
+const CASED = /[\p{Cased}]/u;
+/** Python `str.title()`: upper after any uncased character, lower after cased ones. */
+function pyTitle(str: string): string {
+  let out = '';
+  let prevCased = false;
+  for (const ch of str) {
+    out += prevCased ? ch.toLowerCase() : titleChar(ch);
+    prevCased = CASED.test(ch);
+  }
+  return out;
+}
+/** Python `str.capitalize()` (3.8+: first character title-cased, rest lower-cased). */
+function pyCapitalize(str: string): string {
+  const a = cps(str);
+  if (!a.length) return '';
+  return titleChar(a[0]!) + a.slice(1).join('').toLowerCase();
+}
+
+/** Python `str.replace(old, new, count)`. */
+function pyReplace(str: string, old: string, nw: string, count: number): string {
+  if (count === 0) return str;
+  if (old === '') {
+    const a = cps(str);
+    let out = '';
+    let n = 0;
+    for (const ch of a) {
+      if (count < 0 || n < count) {
+        out += nw;
+        n++;
+      }
+      out += ch;
+    }
+    if (count < 0 || n < count) out += nw;
+    return out;
+  }
+  if (count < 0) return str.split(old).join(nw);
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < count; i++) {
+    const k = str.indexOf(old, from);
+    if (k < 0) break;
+    out += str.slice(from, k) + nw;
+    from = k + old.length;
+  }
+  return out + str.slice(from);
+}
+
+// ------------------------------------------------------------------ attribute lookup
+
+/** Python `getattr(item, name, dflt)` (no dict keys): class instances' own/inherited properties. */
+function plainGetattr(item: unknown, name: unknown, dflt: unknown): unknown {
+  if (typeof name !== 'string' && !(name instanceof Markup)) throw new PyError('TypeError', 'attribute name must be string');
+  const n = s(name);
+  assertSafeName(n, item);
+  if (item === null || item === undefined || item === UNDEF) return dflt;
+  const m = pyMethod(item, n);
+  if (m) return m;
+  if (typeof item !== 'object' || isDict(item) || Array.isArray(item)) return dflt;
+  if (item instanceof Range && (n === 'start' || n === 'stop' || n === 'step')) return item[n];
+  for (let p: object | null = item; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    if (Object.prototype.hasOwnProperty.call(p, n)) {
+      const v = (item as Record<string, unknown>)[n];
+      if (v === undefined) return dflt;
+      return typeof v === 'function' ? (v as Function).bind(item) : v;
+    }
+  }
+  return dflt;
+}
+/** Dict-aware `getattr(item, name, dflt)`: dict key (`.get(name, dflt)`), else attribute. */
+function attrOr(item: unknown, name: unknown, dflt: unknown): unknown {
+  if (isDict(item)) {
+    if (!dictHas(item, name)) return dflt;
+    const v = dictGet(item, name);
+    return v === undefined ? null : v;
+  }
+  return plainGetattr(item, name, dflt);
+}
+/** The reference's `_filter_attr`: dict → `.get(name)`, else getattr; None → "". */
+function attrOf(item: unknown, name: unknown): unknown {
+  if (item === null || item === undefined || item === UNDEF) return '';
+  if (isDict(item)) {
+    const v = dictHas(item, name) ? dictGet(item, name) : undefined;
+    return v === null || v === undefined ? '' : v;
+  }
+  const v = plainGetattr(item, name, null);
+  return v === null || v === undefined ? '' : v;
+}
+/** Dict-aware attribute for selectattr/rejectattr: exact key, else a dotted path; missing → None. */
+function attrLookup(item: unknown, name: unknown): unknown {
+  const key = s(name);
+  const one = (obj: unknown, k: string): unknown => {
+    if (obj === null || obj === undefined || obj === UNDEF) return null;
+    if (isDict(obj)) return dictHas(obj, k) ? (dictGet(obj, k) ?? null) : null;
+    if (Array.isArray(obj) && /^-?\d+$/.test(k)) {
+      const i = Number(k) < 0 ? obj.length + Number(k) : Number(k);
+      return i >= 0 && i < obj.length ? (obj[i] ?? null) : null;
+    }
+    return plainGetattr(obj, k, null);
+  };
+  if (isDict(item) && dictHas(item, key)) return dictGet(item, key) ?? null;
+  if (!key.includes('.')) return one(item, key);
   let v = item;
-  for (const part of String(path).split('.')) {
-    if (v == null) return null;
-    assertSafeName(part);
-    if (isDict(v)) v = dictHas(v, part) ? dictGet(v, part) : /^\d+$/.test(part) ? undefined : null;
-    else if (Array.isArray(v) && /^-?\d+$/.test(part)) v = v[(Number(part) + v.length) % v.length];
-    else if (typeof v === 'object') v = Object.prototype.hasOwnProperty.call(v, part) || part in (v as object) ? (v as Record<string, unknown>)[part] : null;
-    else v = null;
-    if (v === undefined) v = null;
+  for (const part of key.split('.')) {
+    v = one(v, part);
+    if (v === null) return null;
   }
   return v;
 }
-/** Python getattr(x, name, default) on non-dicts (the reference's non-dict-aware filters). */
-function plainGetattr(item: unknown, name: string, dflt: unknown): unknown {
-  if (item === null || typeof item !== 'object' || isDict(item) || Array.isArray(item)) return dflt;
-  assertSafeName(name);
-  return name in (item as object) ? (item as Record<string, unknown>)[name] : dflt;
+
+// ------------------------------------------------------------------ strings
+
+function truncate(v: unknown, length: unknown = 255, killwords: unknown = false, end: unknown = '...', _leeway: unknown = null): string {
+  const a = cps(s(v));
+  const n = num(length);
+  if (a.length <= n) return a.join('');
+  const e = s(end);
+  const room = n - cps(e).length;
+  if (room <= 0) return n > 0 ? cps(e).slice(0, n).join('') : '';
+  if (truthy(killwords)) return a.slice(0, room).join('') + e;
+  let cut = a.slice(0, room).join('');
+  const sp = cut.lastIndexOf(' ');
+  if (sp > 0) cut = cut.slice(0, sp);
+  return pyStrip(cut, null, false, true) + e;
 }
 
-/** Sort key shared by sort/groupby: None/"" last, numbers before strings. */
-function sortKey(v: unknown, caseSensitive: boolean): [number, unknown] {
-  if (v === null || v === undefined || v === '' || v === UNDEF) return [2, 0];
-  if (typeof v === 'boolean' || isNumber(v)) return [0, num(v)];
-  if (isString(v)) return [1, caseSensitive ? s(v) : s(v).toLowerCase()];
-  return [1, v];
+function center(v: unknown, width: unknown = 80): string {
+  const str = s(v);
+  const w = intArg(width, 'width');
+  const marg = w - cps(str).length;
+  if (marg <= 0) return str;
+  const left = Math.floor(marg / 2) + (marg & w & 1);
+  return ' '.repeat(left) + str + ' '.repeat(marg - left);
 }
-function cmpKeys(a: [number, unknown][], b: [number, unknown][]): number {
+
+/** Python `str.splitlines(True)`. */
+function splitLinesKeep(str: string): string[] {
+  const out: string[] = [];
+  const re = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g;
+  let last = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(str))) {
+    out.push(str.slice(last, m.index + m[0].length));
+    last = m.index + m[0].length;
+  }
+  if (last < str.length) out.push(str.slice(last));
+  return out;
+}
+function indent(v: unknown, width: unknown = 4, first: unknown = false): string {
+  const lines = splitLinesKeep(s(v));
+  const pad = ' '.repeat(Math.max(0, intArg(width, 'width')));
+  if (!lines.length) return '';
+  if (!truthy(first)) return lines[0] + lines.slice(1).map((l) => pad + l).join('');
+  return lines.map((l) => pad + l).join('');
+}
+
+// textwrap.fill (break_on_hyphens=True, drop_whitespace=True, expand_tabs=True, tabsize=8)
+const TW_WS = '\\t\\n\\x0b\\x0c\\r ';
+const TW_WP = `[\\p{L}\\p{N}_!"'&.,?]`;
+const TW_LT = '[\\p{L}\\p{Nl}\\p{No}_]';
+const TW_WORD = '[\\p{L}\\p{N}_]';
+const WORDSEP = new RegExp(
+  `([${TW_WS}]+|(?<=${TW_WP})-{2,}(?=${TW_WORD})|[^${TW_WS}]+?(?:-(?:(?<=${TW_LT}{2}-)|(?<=${TW_LT}-${TW_LT}-))(?=${TW_LT}-?${TW_LT})|(?=[${TW_WS}]|$)|(?<=${TW_WP})(?=-{2,}${TW_WORD})))`,
+  'u',
+);
+function expandTabs(str: string, size = 8): string {
+  if (!str.includes('\t')) return str;
+  let out = '';
+  let col = 0;
+  for (const ch of str) {
+    if (ch === '\t') {
+      const n = size - (col % size);
+      out += ' '.repeat(n);
+      col += n;
+    } else {
+      out += ch;
+      col = ch === '\n' || ch === '\r' ? 0 : col + 1;
+    }
+  }
+  return out;
+}
+function textwrap(text: string, width: number, breakLong: boolean): string[] {
+  const munged = expandTabs(text).replace(/[\t\n\x0b\x0c\r]/g, ' ');
+  const chunks = munged.split(WORDSEP).filter((c) => c);
+  if (width <= 0) throw new PyError('ValueError', `invalid width ${width} (must be > 0)`);
+  const L = (c: string) => cps(c).length;
+  const blank = (c: string) => pyStrip(c) === '';
+  chunks.reverse();
+  const lines: string[] = [];
+  while (chunks.length) {
+    const cur: string[] = [];
+    let curLen = 0;
+    if (blank(chunks[chunks.length - 1]!) && lines.length) chunks.pop();
+    while (chunks.length) {
+      const l = L(chunks[chunks.length - 1]!);
+      if (curLen + l <= width) {
+        cur.push(chunks.pop()!);
+        curLen += l;
+      } else break;
+    }
+    if (chunks.length && L(chunks[chunks.length - 1]!) > width) {
+      const spaceLeft = width < 1 ? 1 : width - curLen;
+      if (breakLong) {
+        const chunk = cps(chunks[chunks.length - 1]!);
+        let endAt = spaceLeft;
+        if (chunk.length > spaceLeft) {
+          const hyphen = chunk.slice(0, spaceLeft).lastIndexOf('-');
+          if (hyphen > 0 && chunk.slice(0, hyphen).some((c) => c !== '-')) endAt = hyphen + 1;
+        }
+        cur.push(chunk.slice(0, endAt).join(''));
+        chunks[chunks.length - 1] = chunk.slice(endAt).join('');
+      } else if (!cur.length) cur.push(chunks.pop()!);
+      curLen = cur.reduce((n, c) => n + L(c), 0);
+    }
+    if (cur.length && blank(cur[cur.length - 1]!)) {
+      curLen -= L(cur[cur.length - 1]!);
+      cur.pop();
+    }
+    if (cur.length) lines.push(cur.join(''));
+  }
+  return lines;
+}
+function wordwrap(v: unknown, width: unknown = 79, breakLongWords: unknown = true): string {
+  return textwrap(s(v), intArg(width, 'width'), truthy(breakLongWords)).join('\n');
+}
+
+const PERCENT_SPEC = /%\d*\.?\d*[sdfioxXeEgGcrs]/;
+function format(v: unknown, args: unknown[] = [], kwargs: Record<string, unknown> = {}): string {
+  const str = s(v);
+  const hasArgs = args.length > 0 || Object.keys(kwargs).length > 0;
+  if (hasArgs && !str.includes('{') && PERCENT_SPEC.test(str))
+    throw new PyError(
+      'ValueError',
+      'format filter uses str.format() with {} placeholders, not %. For numeric formatting use format_number (e.g. x | format_number(2)) or {:.2f}-style.',
+    );
+  return strFormat(str, args, kwargs);
+}
+
+function pluralize(v: unknown, suffix: unknown = 's'): string {
+  const sfx = s(suffix);
+  if (v === null || v === undefined || v === UNDEF) return sfx;
+  let n: number;
+  try {
+    n = typeof v === 'boolean' ? Number(v) : num(toInt(v));
+  } catch (e) {
+    throw new PyError('ValueError', `pluralize expects a number, got ${typeName(v)}: ${pyRepr(v)}. Use | int or ensure numeric value.`);
+  }
+  const parts = sfx.split(',');
+  if (n === 1) return parts.length > 1 ? pyStrip(parts[0]!) : '';
+  return parts.length > 1 ? pyStrip(parts[1]!) : sfx;
+}
+
+function urlencode(v: unknown): string {
+  const bytes = new TextEncoder().encode(s(v));
+  let out = '';
+  for (const b of bytes) {
+    if ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f || b === 0x2e || b === 0x2d || b === 0x7e)
+      out += String.fromCharCode(b);
+    else out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
+}
+
+const INVALID_ATTR = new Set([' ', '\t', '\n', '\r', '\f', '\x00', '"', "'", '>', '/', '=']);
+function xmlattr(v: unknown): Markup {
+  if (!isDict(v)) throw new PyError('AttributeError', `'${typeName(v)}' object has no attribute 'items'`);
+  const parts: string[] = [];
+  for (const [k, val] of dictItems(v)) {
+    if (val === null || val === undefined || val === UNDEF) continue;
+    if (!isString(k)) throw new PyError('TypeError', `'${typeName(k)}' object is not iterable`);
+    const key = s(k);
+    if (!key || [...key].some((c) => INVALID_ATTR.has(c))) throw new PyError('ValueError', `Invalid attribute name: ${pyRepr(key)}`);
+    parts.push(`${key}="${escapeString(s(val))}"`);
+  }
+  return new Markup(parts.join(' '));
+}
+
+/** Python `html.escape(s, quote=True)`. */
+const htmlEscapeQuote = (str: string) =>
+  str.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;');
+const CSP_TAG = /(<\s*(?:script|style))(\s[^>]*)?(>)/gi;
+function cspNonce(v: unknown, nonce: unknown = null): Markup {
+  const str = s(v);
+  if (!truthy(nonce)) return new Markup(str);
+  const attr = ` nonce="${htmlEscapeQuote(s(nonce))}"`;
+  return new Markup(str.replace(CSP_TAG, (m, open: string, attrs: string | undefined, close: string) => (/\bnonce\s*=/i.test(attrs ?? '') ? m : `${open}${attrs ?? ''}${attr}${close}`)));
+}
+
+// ------------------------------------------------------------------ collections
+
+type SortKey = [number, number, unknown];
+const KEY_NONE: SortKey = [1, 0, 0];
+/** The reference's sort key: None/"" last, numbers (bools too) before strings, everything else as str(). */
+function sortKey(v: unknown, caseSensitive: boolean): SortKey {
+  if (v === null || v === undefined || v === UNDEF || (isString(v) && s(v) === '')) return KEY_NONE;
+  if (isPyNumber(v)) return [0, 0, typeof v === 'bigint' ? v : num(v)];
+  const str = s(v);
+  return [0, 1, caseSensitive ? str : str.toLowerCase()];
+}
+function cmpKey(a: SortKey, b: SortKey): number {
+  if (a[0] !== b[0]) return a[0] - b[0];
+  if (a[1] !== b[1]) return a[1] - b[1];
+  return compare(a[2], b[2]);
+}
+function cmpKeys(a: SortKey[], b: SortKey[]): number {
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x[0] !== y[0]) return x[0] - y[0];
-    const c = compare(x[1], y[1]);
+    const c = cmpKey(a[i]!, b[i]!);
     if (c) return c;
   }
   return 0;
 }
-
-function truncate(v: unknown, length: unknown = 255, killwords: unknown = false, end: unknown = '...'): string {
-  const str = s(v);
-  const n = num(length);
-  const e = s(end);
-  if ([...str].length <= n) return str;
-  const room = n - e.length;
-  if (room <= 0) return n <= 0 ? '' : e.slice(0, n);
-  if (truthy(killwords)) return str.slice(0, room) + e;
-  let cut = str.slice(0, room);
-  const sp = cut.lastIndexOf(' ');
-  if (sp > 0) cut = cut.slice(0, sp);
-  return cut.replace(/\s+$/, '') + e;
+/** Python `sorted(items, key=..., reverse=...)`: stable in both directions. */
+function stableSort<T, K>(items: T[], key: (x: T) => K, cmp: (a: K, b: K) => number, reverse: boolean): T[] {
+  const keyed = items.map((x) => ({ k: key(x), x }));
+  keyed.sort(reverse ? (a, b) => cmp(b.k, a.k) : (a, b) => cmp(a.k, b.k));
+  return keyed.map((e) => e.x);
 }
 
-function wordwrap(v: unknown, width: unknown = 79, breakLong: unknown = true): string {
-  const w = num(width);
-  const words = s(v).replace(/\s/g, ' ').split(' ').filter((x) => x !== '');
-  const lines: string[] = [];
-  let cur = '';
-  for (let word of words) {
-    while (truthy(breakLong) && word.length > w) {
-      const space = cur ? w - cur.length - 1 : w;
-      if (space > 0) {
-        lines.push((cur ? cur + ' ' : '') + word.slice(0, space));
-        word = word.slice(space);
-      } else lines.push(cur);
-      cur = '';
+function sort(v: unknown, reverse: unknown = false, caseSensitive: unknown = false, attribute: unknown = null): unknown[] {
+  if (!truthy(v)) return [];
+  const items = pyList(v);
+  const cs = truthy(caseSensitive);
+  const attrs = truthy(attribute) ? s(attribute).split(',').map((a) => pyStrip(a)) : [];
+  const key = (x: unknown): SortKey[] => (attrs.length ? attrs.map((a) => sortKey(attrOf(x, a), cs)) : [sortKey(x, cs)]);
+  return stableSort(items, key, cmpKeys, truthy(reverse));
+}
+
+function dictsort(v: unknown, caseSensitive: unknown = false, by: unknown = 'key', reverse: unknown = false): Tuple[] {
+  if (!isDict(v)) throw new PyError('AttributeError', `'${typeName(v)}' object has no attribute 'items'`);
+  const idx = s(by) === 'value' && isString(by) ? 1 : 0;
+  const cs = truthy(caseSensitive);
+  const key = (item: Tuple) => {
+    const x = item[idx];
+    return !cs && isString(x) ? s(x).toLowerCase() : x;
+  };
+  return stableSort(dictItems(v), key, compare, truthy(reverse));
+}
+
+/** Hashability check and hash-like key for unique(). */
+function hashKey(v: unknown): unknown {
+  if (Array.isArray(v) && !(v instanceof Tuple)) throw new PyError('TypeError', "unhashable type: 'list'");
+  if (isDict(v)) throw new PyError('TypeError', "unhashable type: 'dict'");
+  if (v instanceof Set) throw new PyError('TypeError', "unhashable type: 'set'");
+  if (v instanceof Tuple) v.forEach(hashKey);
+  return v;
+}
+function unique(v: unknown, caseSensitive: unknown = false, attribute: unknown = null): unknown[] {
+  const cs = truthy(caseSensitive);
+  const seenPrim = new Set<unknown>();
+  const seenOther: unknown[] = [];
+  const out: unknown[] = [];
+  for (const item of pyList(v)) {
+    let val = truthy(attribute) ? attrOr(item, attribute, null) : item;
+    if (!cs && isString(val)) val = s(val).toLowerCase();
+    else if (val instanceof Markup) val = val.value;
+    hashKey(val);
+    let k: unknown = val;
+    if (typeof val === 'boolean') k = Number(val);
+    else if (val instanceof PyFloat) k = val.v;
+    else if (typeof val === 'bigint' && val >= BigInt(Number.MIN_SAFE_INTEGER) && val <= BigInt(Number.MAX_SAFE_INTEGER)) k = Number(val);
+    else if (val === undefined) k = null;
+    const prim = k === null || typeof k === 'string' || typeof k === 'number' || typeof k === 'bigint';
+    if (prim ? seenPrim.has(k) : seenOther.some((y) => eq(y, k))) continue;
+    if (prim) seenPrim.add(k);
+    else seenOther.push(k);
+    out.push(item);
+  }
+  return out;
+}
+
+function groupby(v: unknown, attribute: unknown): Record<string, unknown>[] {
+  const getKey = (item: unknown): unknown => {
+    if (isDict(item)) {
+      const r = dictHas(item, attribute) ? dictGet(item, attribute) : null;
+      return r === undefined ? null : r;
     }
-    if (!cur) cur = word;
-    else if (cur.length + 1 + word.length <= w) cur += ' ' + word;
+    const r = plainGetattr(item, attribute, null);
+    return r === undefined ? null : r;
+  };
+  const sortTuple = (k: unknown): [number, unknown] => {
+    if (k === null || k === undefined || (isString(k) && s(k) === '')) return [2, ''];
+    if (isPyNumber(k)) return [0, typeof k === 'bigint' ? k : num(k)];
+    return [1, s(k).toLowerCase()];
+  };
+  const keyed = pyList(v).map((item) => ({ k: getKey(item), item }));
+  const sorted = stableSort(keyed, (e) => sortTuple(e.k), (a, b) => a[0] - b[0] || compare(a[1], b[1]), false);
+  const groups: Record<string, unknown>[] = [];
+  let cur: { grouper: unknown; list: unknown[] } | null = null;
+  for (const e of sorted) {
+    if (cur && eq(cur.grouper, e.k)) cur.list.push(e.item);
     else {
-      lines.push(cur);
-      cur = word;
+      cur = { grouper: e.k, list: [e.item] };
+      groups.push(cur);
     }
   }
-  if (cur) lines.push(cur);
-  return lines.join('\n');
+  return groups;
 }
 
-function jsonDump(v: unknown, indent: number | null, level: number): string {
-  const nl = indent === null ? '' : '\n' + ' '.repeat(indent * (level + 1));
-  const close = indent === null ? '' : '\n' + ' '.repeat(indent * level);
-  const sep = indent === null ? ', ' : ',';
-  if (v === null || v === undefined || v === UNDEF) return 'null';
-  if (v === true) return 'true';
-  if (v === false) return 'false';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : Number.isFinite(v) ? floatRepr(v) : v > 0 ? 'Infinity' : v < 0 ? '-Infinity' : 'NaN';
-  if (v instanceof PyFloat) return floatRepr(v.v);
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'string' || v instanceof Markup) return jsonStr(s(v));
-  if (Array.isArray(v) || v instanceof Set || v instanceof Range) {
-    const items = [...(v as Iterable<unknown>)];
-    if (!items.length) return '[]';
-    return '[' + nl + items.map((x) => jsonDump(x, indent, level + 1)).join(sep + nl) + close + ']';
+function map(v: unknown, args: unknown[] = [], attribute: unknown = null): unknown[] {
+  if (v === null || v === undefined || v === UNDEF) return [];
+  try {
+    if (truthy(attribute)) return pyList(v).map((item) => attrOf(item, attribute));
+    if (args.length) {
+      const name = args[0];
+      return pyList(v).map((item) => {
+        const m = isDict(item) ? pyMethod(item, s(name)) : plainGetattr(item, name, undefined);
+        if (m === undefined || m === null) throw new PyError('AttributeError', `'${typeName(item)}' object has no attribute ${pyRepr(name)}`);
+        if (typeof m !== 'function') throw new PyError('TypeError', `'${typeName(m)}' object is not callable`);
+        return (m as () => unknown)();
+      });
+    }
+    return pyList(v);
+  } catch (e) {
+    if (e instanceof PyError && (e.pyType === 'TypeError' || e.pyType === 'ValueError')) return [];
+    throw e;
   }
-  if (isDict(v)) {
-    const keys = dictKeys(v);
-    if (!keys.length) return '{}';
-    return '{' + nl + keys.map((k) => `${jsonStr(typeof k === 'string' ? k : pyStr(k))}: ${jsonDump(dictGet(v, k), indent, level + 1)}`).join(sep + nl) + close + '}';
-  }
-  if (v instanceof Date) return jsonStr(v.toISOString());
-  return jsonStr(String(v));
-}
-function jsonStr(str: string): string {
-  let out = '"';
-  for (const ch of str) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\f') out += '\\f';
-    else if (c < 0x20 || c > 0x7e) {
-      if (c > 0xffff) {
-        const hi = Math.floor((c - 0x10000) / 0x400) + 0xd800;
-        const lo = ((c - 0x10000) % 0x400) + 0xdc00;
-        out += `\\u${hi.toString(16).padStart(4, '0')}\\u${lo.toString(16).padStart(4, '0')}`;
-      } else out += `\\u${c.toString(16).padStart(4, '0')}`;
-    } else out += ch;
-  }
-  return out + '"';
 }
 
-/** Python round-half-even at a number of decimal places. */
-function roundHalfEven(x: number, places: number): number {
-  const m = 10 ** places;
-  const y = x * m;
-  const r = Math.round(y);
-  const isHalf = Math.abs(y % 1) === 0.5;
-  const v = isHalf ? (r % 2 === 0 ? r : r - 1) : r;
-  return v / m;
-}
-
-/**
- * select/reject test resolution. Every registered test works (the reference silently
- * degrades unknown names to truthiness: a bug not copied, see docs/decisions.md).
- */
-function selectTest(env: FilterEnv | void, name: unknown, args: unknown[]): (x: unknown) => boolean {
-  if (name == null) return (x) => truthy(x);
-  const n = String(name);
-  const t = env?.tests?.[n];
-  if (!t) throw new PyError('TypeError', `No test named '${n}'`);
+/** Resolves a test name for select/reject (full registry: the reference's subset is a bug). */
+function testFn(env: FilterEnv | void, name: unknown, args: unknown[]): (x: unknown) => boolean {
+  const n = s(name);
+  const own = (tb: Record<string, Function> | undefined) => (tb && Object.prototype.hasOwnProperty.call(tb, n) ? tb[n] : undefined);
+  const t = own(env ? env.tests : undefined) ?? own(builtinTests);
+  if (typeof t !== 'function') throw new TemplateRuntimeError(`No test named '${n}'`, 'K-RUN-007');
   return (x) => truthy(t.call(env, x, ...args));
 }
+function select(this: FilterEnv | void, v: unknown, testName: unknown = null, args: unknown[] = []): unknown[] {
+  const items = pyList(v);
+  if (testName === null || testName === undefined) return items.filter((x) => truthy(x));
+  const t = testFn(this, testName, args);
+  return items.filter((x) => t(x));
+}
+function reject(this: FilterEnv | void, v: unknown, testName: unknown = null, args: unknown[] = []): unknown[] {
+  const items = pyList(v);
+  if (testName === null || testName === undefined) return items.filter((x) => !truthy(x));
+  const t = testFn(this, testName, args);
+  return items.filter((x) => !t(x));
+}
+function selectattr(this: FilterEnv | void, v: unknown, attr: unknown, testName: unknown = null, args: unknown[] = []): unknown[] {
+  const items = pyList(v);
+  const t = testName === null || testName === undefined ? truthy : testFn(this, testName, args);
+  return items.filter((x) => t(attrLookup(x, attr)));
+}
+function rejectattr(this: FilterEnv | void, v: unknown, attr: unknown, testName: unknown = null, args: unknown[] = []): unknown[] {
+  const items = pyList(v);
+  const t = testName === null || testName === undefined ? truthy : testFn(this, testName, args);
+  return items.filter((x) => !t(attrLookup(x, attr)));
+}
 
-function fileSize(v: unknown, binary: unknown = false): string {
-  let n: number;
+function batch(v: unknown, linecount: unknown, fillWith: unknown = null): unknown[][] {
+  const n = num(linecount);
+  if (Number.isNaN(n)) throw new PyError('TypeError', `'>=' not supported between instances of 'int' and '${typeName(linecount)}'`);
+  const out: unknown[][] = [];
+  let cur: unknown[] = [];
+  for (const item of pyList(v)) {
+    cur.push(item);
+    if (cur.length >= n) {
+      out.push(cur);
+      cur = [];
+    }
+  }
+  if (cur.length) {
+    if (fillWith !== null && fillWith !== undefined) while (cur.length < n) cur.push(fillWith);
+    out.push(cur);
+  }
+  return out;
+}
+
+function slice(v: unknown, slices: unknown, _fillWith: unknown = null): unknown[][] {
+  const n = intArg(slices, 'slices');
+  const out: unknown[][] = [];
+  for (let i = 0; i < n; i++) out.push([]);
+  const items = pyList(v);
+  if (items.length && n <= 0) throw new PyError('ZeroDivisionError', 'integer modulo by zero');
+  items.forEach((x, i) => out[i % n]!.push(x));
+  return out;
+}
+
+/** itertools.islice bounds: None = open; negative/non-int → ValueError (the filters then return []). */
+function isliceArg(c: unknown): number | null {
+  if (c === null || c === undefined) return null;
+  if ((typeof c === 'number' && Number.isInteger(c) && c >= 0) || typeof c === 'boolean') return num(c);
+  if (typeof c === 'bigint' && c >= 0n) return Number(c);
+  return -1;
+}
+function take(v: unknown, count: unknown): unknown[] {
+  if (v === null || v === undefined || v === UNDEF) return [];
+  const n = isliceArg(count);
+  if (n === -1) return [];
   try {
-    n = num(toFloat(v));
+    const items = pyList(v);
+    return n === null ? items : items.slice(0, n);
+  } catch (e) {
+    if (e instanceof PyError && e.pyType === 'TypeError') return [];
+    throw e;
+  }
+}
+function skip(v: unknown, count: unknown): unknown[] {
+  if (v === null || v === undefined || v === UNDEF) return [];
+  const n = isliceArg(count);
+  if (n === -1) return [];
+  try {
+    const items = pyList(v);
+    return n === null ? items : items.slice(n);
+  } catch (e) {
+    if (e instanceof PyError && e.pyType === 'TypeError') return [];
+    throw e;
+  }
+}
+function compact(v: unknown, truthyOnly: unknown = true): unknown[] {
+  if (v === null || v === undefined || v === UNDEF) return [];
+  let items: unknown[];
+  try {
+    items = pyList(v);
+  } catch (e) {
+    if (e instanceof PyError && e.pyType === 'TypeError') return [];
+    throw e;
+  }
+  return truthy(truthyOnly) ? items.filter((x) => truthy(x)) : items.filter((x) => x !== null && x !== undefined);
+}
+
+/** Python `a + b` inside sum(): no string concatenation. */
+function sumAdd(a: unknown, b: unknown): unknown {
+  if (isString(a) || isString(b) || a === null || a === undefined || b === null || b === undefined)
+    throw new PyError('TypeError', `unsupported operand type(s) for +: '${typeName(a)}' and '${typeName(b)}'`);
+  return add(a, b);
+}
+function sum(v: unknown, attribute: unknown = null, start: unknown = 0): unknown {
+  if (isString(start)) throw new PyError('TypeError', "sum() can't sum strings [use ''.join(seq) instead]");
+  let total: unknown = start;
+  const attr = truthy(attribute);
+  for (const x of pyList(v)) total = sumAdd(total, attr ? attrOr(x, attribute, 0) : x);
+  return total;
+}
+function minMax(v: unknown, attribute: unknown, sign: number): unknown {
+  const items = pyList(v);
+  if (!items.length) throw new PyError('ValueError', `${sign < 0 ? 'min' : 'max'}() iterable argument is empty`);
+  const attr = truthy(attribute);
+  const key = (x: unknown) => {
+    if (!attr) return x;
+    const r = attrOr(x, attribute, null);
+    return truthy(r) ? r : 0;
+  };
+  let best = items[0];
+  let bestKey = key(best);
+  for (let i = 1; i < items.length; i++) {
+    const k = key(items[i]);
+    if (compare(k, bestKey, sign < 0 ? '<' : '>') * sign > 0) {
+      best = items[i];
+      bestKey = k;
+    }
+  }
+  return best;
+}
+
+function classes(v: unknown): string {
+  if (v === null || v === undefined || v === UNDEF) return '';
+  let items: unknown[];
+  try {
+    items = pyList(v);
   } catch {
-    return '0 Bytes';
+    return s(v);
   }
-  const base = truthy(binary) ? 1024 : 1000;
-  const units = truthy(binary) ? ['KiB', 'MiB', 'GiB', 'TiB'] : ['kB', 'MB', 'GB', 'TB'];
-  if (n < base) return `${Math.trunc(n)} Bytes`;
-  let i = 0;
-  n /= base;
-  while (n >= base && i < units.length - 1) {
-    n /= base;
-    i++;
+  const out: string[] = [];
+  for (const x of items) {
+    if (Array.isArray(x)) for (const y of x) truthy(y) && out.push(s(y));
+    else if (truthy(x)) out.push(s(x));
   }
-  return `${n.toFixed(1)} ${units[i]}`;
+  return out.join(' ');
+}
+
+// ------------------------------------------------------------------ numbers and conversion
+
+function abs(v: unknown): unknown {
+  if (typeof v === 'number') return Math.abs(v);
+  if (typeof v === 'bigint') return v < 0n ? -v : v;
+  if (typeof v === 'boolean') return Number(v);
+  if (v instanceof PyFloat) return new PyFloat(Math.abs(v.v));
+  throw new PyError('TypeError', `bad operand type for abs(): '${typeName(v)}'`);
+}
+
+/** A float result: integral values become PyFloat so they render `2.0`. */
+const asFloat = (n: number): number | PyFloat => (Number.isInteger(n) ? new PyFloat(n) : n);
+/** Python `round(x, p)` on a float: correctly rounded, ties to even. */
+function pyRoundFloat(x: number, p: number): number {
+  if (!Number.isFinite(x)) return x;
+  if (p >= 0) {
+    if (p > 300) return x;
+    const r = Number(fixedPy(x, p));
+    return r === 0 && (x < 0 || Object.is(x, -0)) ? -0 : r;
+  }
+  const m = 10 ** -p;
+  const y = x / m;
+  let r = Math.round(y);
+  if (Math.abs(y % 1) === 0.5 && r % 2 !== 0) r -= 1;
+  return r * m;
+}
+function round(v: unknown, precision: unknown = 0, method: unknown = 'common', strict: unknown = false): unknown {
+  let x: number;
+  try {
+    x = num(toFloat(v));
+  } catch (e) {
+    if (truthy(strict)) throw new TemplateRuntimeError(`Cannot convert ${typeName(v)} to float: ${pyRepr(v)}`, 'K-RUN-007', { cause: e });
+    return new PyFloat(0);
+  }
+  const p = intArg(precision, 'precision');
+  const m = s(method);
+  let r: number;
+  if (m === 'ceil' || m === 'floor') {
+    if (!Number.isFinite(x)) throw new PyError('OverflowError', 'cannot convert float infinity to integer');
+    const f = 10 ** p;
+    r = (m === 'ceil' ? Math.ceil(x * f) : Math.floor(x * f)) / f;
+  } else r = pyRoundFloat(x, p);
+  return asFloat(r);
 }
 
 function intFilter(v: unknown, dflt: unknown = 0, strict: unknown = false): unknown {
   try {
-    if (typeof v === 'string' || v instanceof Markup) return toInt(s(v).trim());
     return toInt(v);
   } catch (e) {
-    if (truthy(strict)) throw new TemplateRuntimeError(`Cannot convert ${pyRepr(v)} to int`, 'K-RUN-007', { cause: e });
+    if (e instanceof PyError && e.pyType !== 'TypeError' && e.pyType !== 'ValueError') throw e;
+    if (truthy(strict)) throw new TemplateRuntimeError(`Cannot convert ${typeName(v)} to int: ${pyRepr(v)}`, 'K-RUN-007', { cause: e });
     return dflt;
   }
 }
@@ -201,170 +717,421 @@ function floatFilter(v: unknown, dflt: unknown = new PyFloat(0), strict: unknown
   try {
     return toFloat(v);
   } catch (e) {
-    if (truthy(strict)) throw new TemplateRuntimeError(`Cannot convert ${pyRepr(v)} to float`, 'K-RUN-007', { cause: e });
-    return typeof dflt === 'number' && Number.isInteger(dflt) ? dflt : dflt;
+    if (truthy(strict)) throw new TemplateRuntimeError(`Cannot convert ${typeName(v)} to float: ${pyRepr(v)}`, 'K-RUN-007', { cause: e });
+    return dflt;
   }
 }
 
-function formatNumber(v: unknown, places: unknown = 0): string {
-  let n: number;
+function decimal(v: unknown, places: unknown = 2, strict: unknown = false): string {
+  let x: number;
   try {
-    n = num(toFloat(v));
-  } catch {
+    x = num(toFloat(v));
+  } catch (e) {
+    if (truthy(strict)) throw new TemplateRuntimeError(`Cannot convert ${typeName(v)} to decimal: ${pyRepr(v)}`, 'K-RUN-007', { cause: e });
     return s(v);
   }
-  const p = num(places);
-  if (p === 0) return formatSpec(Math.trunc(n), ',');
-  return formatSpec(n, `,.${p}f`);
+  return formatSpec(new PyFloat(x), `.${intArg(places, 'places')}f`);
 }
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
+function formatNumber(v: unknown, decimalPlaces: unknown = 0, strict: unknown = false): string {
+  let x: number;
+  try {
+    x = num(toFloat(v));
+  } catch (e) {
+    if (truthy(strict)) throw new TemplateRuntimeError(`Cannot convert ${typeName(v)} to number: ${pyRepr(v)}`, 'K-RUN-007', { cause: e });
+    return s(v);
+  }
+  const p = num(decimalPlaces);
+  if (p > 0) return formatSpec(new PyFloat(x), `,.${intArg(decimalPlaces, 'decimal_places')}f`);
+  if (!Number.isFinite(x)) throw new PyError(Number.isNaN(x) ? 'ValueError' : 'OverflowError', 'cannot convert float to integer');
+  const t = Math.trunc(x) + 0;
+  const digits = (Number.isSafeInteger(t) ? String(Math.abs(t)) : (t < 0 ? -BigInt(t) : BigInt(t)).toString()).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (t < 0 ? '-' : '') + digits;
+}
+
+function filesizeformat(v: unknown, binary: unknown = false): string {
+  let x: number;
+  try {
+    x = num(toFloat(v));
+  } catch {
+    return '0 Bytes';
+  }
+  const bin = truthy(binary);
+  const base = bin ? 1024 : 1000;
+  const units = bin ? ['KiB', 'MiB', 'GiB', 'TiB'] : ['kB', 'MB', 'GB', 'TB'];
+  if (x < base) {
+    if (!Number.isFinite(x)) throw new PyError(Number.isNaN(x) ? 'ValueError' : 'OverflowError', 'cannot convert float to integer');
+    const t = Math.trunc(x);
+    return `${Number.isSafeInteger(t) ? t : BigInt(t)} Bytes`;
+  }
+  for (let i = 0; i < units.length; i++) {
+    const divisor = base ** (i + 1);
+    if (x < divisor * base) return `${fixedPy(x / divisor, 1)} ${units[i]}`;
+  }
+  return `${fixedPy(x / base ** 4, 1)} ${units[3]}`;
+}
+
+// ------------------------------------------------------------------ tojson
+
+function jsonStr(str: string): string {
+  let out = '"';
+  for (let i = 0; i < str.length; i++) {
+    const ch = str[i]!;
+    const c = str.charCodeAt(i);
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\b') out += '\\b';
+    else if (ch === '\f') out += '\\f';
+    else if (c < 0x20 || c > 0x7e) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return out + '"';
+}
+function jsonNum(n: number, float: boolean): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return 'Infinity';
+  if (n === -Infinity) return '-Infinity';
+  return float || !Number.isInteger(n) ? pyStr(float ? new PyFloat(n) : n) : pyStr(n);
+}
+function jsonKey(k: unknown): string {
+  if (isString(k)) return jsonStr(s(k));
+  if (k === null || k === undefined) return '"null"';
+  if (k === true) return '"true"';
+  if (k === false) return '"false"';
+  if (typeof k === 'number') return `"${jsonNum(k, false)}"`;
+  if (k instanceof PyFloat) return `"${jsonNum(k.v, true)}"`;
+  if (typeof k === 'bigint') return `"${k}"`;
+  throw new PyError('TypeError', `keys must be str, int, float, bool or None, not ${typeName(k)}`);
+}
+function jsonDump(v: unknown, ind: string | null, level: number, seen: Set<unknown>): string {
+  if (v === null || v === undefined) return 'null';
+  if (v === true) return 'true';
+  if (v === false) return 'false';
+  if (typeof v === 'number') return jsonNum(v, false);
+  if (v instanceof PyFloat) return jsonNum(v.v, true);
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'string' || v instanceof Markup) return jsonStr(s(v));
+  const list = Array.isArray(v);
+  const dict = !list && isDict(v);
+  if (!list && !dict) return jsonStr(s(v)); // default=str (sets, ranges, dates, objects)
+  if (seen.has(v)) throw new PyError('ValueError', 'Circular reference detected');
+  seen.add(v);
+  const nl = ind === null ? '' : '\n' + ind.repeat(level + 1);
+  const close = ind === null ? '' : '\n' + ind.repeat(level);
+  const sep = ind === null ? ', ' : ',' + nl;
+  let out: string;
+  if (list) {
+    const items = v as unknown[];
+    out = items.length ? '[' + nl + items.map((x) => jsonDump(x, ind, level + 1, seen)).join(sep) + close + ']' : '[]';
+  } else {
+    const items = dictItems(v as Record<string, unknown>);
+    out = items.length ? '{' + nl + items.map(([k, x]) => `${jsonKey(k)}: ${jsonDump(x, ind, level + 1, seen)}`).join(sep) + close + '}' : '{}';
+  }
+  seen.delete(v);
+  return out;
+}
+function tojson(v: unknown, indent: unknown = null, attr: unknown = false): Markup {
+  let ind: string | null = null;
+  if (indent !== null && indent !== undefined) ind = isString(indent) ? s(indent) : ' '.repeat(Math.max(0, intArg(indent, 'indent')));
+  const raw = jsonDump(v, ind, 0, new Set());
+  return new Markup(truthy(attr) ? escapeString(raw) : raw.replace(/<\//g, '\\u003c/'));
+}
+
+function typeofFilter(v: unknown): string {
+  if (v === null || v === undefined) return 'none';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (v instanceof PyFloat) return 'float';
+  if (isString(v)) return 'str';
+  if (v instanceof Tuple) return 'tuple';
+  if (Array.isArray(v)) return 'list';
+  if (isDict(v)) return 'dict';
+  if (v instanceof Date) return 'datetime';
+  return typeName(v);
+}
+
+// ------------------------------------------------------------------ date (strftime, local time)
+
+const pad = (n: number, w = 2, c = '0') => String(n).padStart(w, c);
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+function dayOfYear(d: Date): number {
+  return Math.round((Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) - Date.UTC(d.getFullYear(), 0, 1)) / 864e5) + 1;
+}
+function isoWeek(d: Date): [number, number] {
+  const t = new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()));
+  const day = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - day);
+  const y = t.getUTCFullYear();
+  return [y, Math.ceil(((t.getTime() - Date.UTC(y, 0, 1)) / 864e5 + 1) / 7)];
+}
+function tzOffset(d: Date, colon: boolean): string {
+  const off = -d.getTimezoneOffset();
+  const a = Math.abs(off);
+  return (off < 0 ? '-' : '+') + pad(Math.floor(a / 60)) + (colon ? ':' : '') + pad(a % 60);
+}
 function strftime(d: Date, fmt: string): string {
-  return fmt.replace(/%([a-zA-Z%])/g, (_, c: string) => {
+  return fmt.replace(/%([-]?)([a-zA-Z%+])/g, (m, flag: string, c: string) => {
+    const p = (n: number, w = 2) => (flag === '-' ? String(n) : pad(n, w));
+    const H = d.getHours();
     switch (c) {
       case 'Y': return String(d.getFullYear());
-      case 'y': return pad2(d.getFullYear() % 100);
-      case 'm': return pad2(d.getMonth() + 1);
-      case 'd': return pad2(d.getDate());
-      case 'H': return pad2(d.getHours());
-      case 'I': return pad2(d.getHours() % 12 || 12);
-      case 'M': return pad2(d.getMinutes());
-      case 'S': return pad2(d.getSeconds());
-      case 'p': return d.getHours() < 12 ? 'AM' : 'PM';
+      case 'C': return p(Math.floor(d.getFullYear() / 100));
+      case 'y': return p(d.getFullYear() % 100);
+      case 'm': return p(d.getMonth() + 1);
+      case 'd': return p(d.getDate());
+      case 'e': return flag === '-' ? String(d.getDate()) : pad(d.getDate(), 2, ' ');
+      case 'H': return p(H);
+      case 'k': return pad(H, 2, ' ');
+      case 'I': return p(H % 12 || 12);
+      case 'l': return pad(H % 12 || 12, 2, ' ');
+      case 'M': return p(d.getMinutes());
+      case 'S': return p(d.getSeconds());
+      case 'f': return pad(d.getMilliseconds() * 1000, 6);
+      case 'p': return H < 12 ? 'AM' : 'PM';
+      case 'P': return H < 12 ? 'am' : 'pm';
       case 'A': return DAYS[d.getDay()]!;
       case 'a': return DAYS[d.getDay()]!.slice(0, 3);
       case 'B': return MONTHS[d.getMonth()]!;
-      case 'b': return MONTHS[d.getMonth()]!.slice(0, 3);
-      case 'j': return String(Math.floor((d.getTime() - new Date(d.getFullYear(), 0, 1).getTime()) / 864e5) + 1).padStart(3, '0');
-      case 'f': return String(d.getMilliseconds() * 1000).padStart(6, '0');
+      case 'b': case 'h': return MONTHS[d.getMonth()]!.slice(0, 3);
+      case 'j': return p(dayOfYear(d), 3);
+      case 'w': return String(d.getDay());
+      case 'u': return String(d.getDay() || 7);
+      case 'U': return p(Math.floor((dayOfYear(d) + 6 - d.getDay()) / 7));
+      case 'W': return p(Math.floor((dayOfYear(d) + 6 - ((d.getDay() + 6) % 7)) / 7));
+      case 'G': return String(isoWeek(d)[0]);
+      case 'V': return p(isoWeek(d)[1]);
+      case 'D': return strftime(d, '%m/%d/%y');
+      case 'F': return strftime(d, '%Y-%m-%d');
+      case 'T': return strftime(d, '%H:%M:%S');
+      case 'R': return strftime(d, '%H:%M');
+      case 'r': return strftime(d, '%I:%M:%S %p');
+      case 'c': return strftime(d, '%a %b %e %H:%M:%S %Y');
+      case 'x': return strftime(d, '%m/%d/%y');
+      case 'X': return strftime(d, '%H:%M:%S');
+      case 's': return String(Math.floor(d.getTime() / 1000));
+      case 'z': return tzOffset(d, false);
       case 'Z': return '';
-      case 'z': return '';
+      case 'n': return '\n';
+      case 't': return '\t';
       case '%': return '%';
-      default: return '%' + c;
+      default: return m;
     }
   });
 }
-
-function xmlattr(this: FilterEnv | void, v: unknown): Markup {
-  if (!isDict(v)) return new Markup('');
-  const parts: string[] = [];
-  for (const [k, val] of dictItems(v)) {
-    if (val === null || val === undefined || val === UNDEF) continue;
-    const key = String(k);
-    if (!key || /[\s"'>/=]/.test(key)) throw new PyError('ValueError', `Invalid attribute name: ${pyRepr(key)}`);
-    parts.push(`${key}="${isSafe(val) ? val.__html__() : escapeString(s(val))}"`);
-  }
-  return new Markup(parts.join(' '));
+function date(v: unknown, fmt: unknown = '%Y-%m-%d'): string {
+  let d: Date;
+  if (v instanceof Date) d = v;
+  else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v instanceof PyFloat) {
+    const x = num(v);
+    if (!Number.isFinite(x)) return '';
+    d = new Date(x * 1000);
+  } else if (v !== null && typeof v === 'object' && typeof (v as { strftime?: unknown }).strftime === 'function') {
+    return s((v as { strftime(f: string): unknown }).strftime(s(fmt)));
+  } else return '';
+  if (isNaN(d.getTime()) || d.getFullYear() < 1 || d.getFullYear() > 9999) return '';
+  return strftime(d, s(fmt));
 }
 
-const filterTable: Record<string, Filter> = {
+// ------------------------------------------------------------------ validation / debugging
+
+function defaultFilter(v: unknown, dflt: unknown = '', boolean: unknown = false): unknown {
+  if (truthy(boolean)) return truthy(v) ? v : dflt;
+  return v === null || v === undefined || v === UNDEF ? dflt : v;
+}
+function requireFilter(v: unknown, message: unknown = null, fieldName: unknown = null): unknown {
+  if (v === null || v === undefined || v === UNDEF) {
+    const field = truthy(fieldName) ? s(fieldName) : 'value';
+    throw new RequiredValueError(message !== null && message !== undefined ? s(message) : `Required value '${field}' is None or missing`);
+  }
+  return v;
+}
+function debugRepr(v: unknown, maxLen = 60): string {
+  const r = pyRepr(v);
+  return r.length > maxLen ? r.slice(0, maxLen - 3) + '...' : r;
+}
+function debug(v: unknown, label: unknown = null, maxItems: unknown = 5): unknown {
+  const lbl = truthy(label) ? `[${s(label)}]` : '';
+  const max = num(maxItems);
+  const lines: string[] = [];
+  if (v === null || v === undefined) lines.push(`DEBUG ${lbl}: None`);
+  else if (Array.isArray(v)) {
+    lines.push(`DEBUG ${lbl}: <${typeName(v)}[${v.length}]>`);
+    v.slice(0, max).forEach((x, i) => lines.push(`  [${i}] ${debugRepr(x)}`));
+    if (v.length > max) lines.push(`  ... (${v.length - max} more items)`);
+  } else if (isDict(v)) {
+    const items = dictItems(v);
+    lines.push(`DEBUG ${lbl}: <dict[${items.length} keys]>`);
+    for (const [k, x] of items.slice(0, max)) lines.push(`  ${pyRepr(k)}: ${debugRepr(x)}${x === null || x === undefined ? ' <-- None!' : ''}`);
+    if (items.length > max) lines.push(`  ... (${items.length - max} more keys)`);
+  } else lines.push(`DEBUG ${lbl}: ${debugRepr(v)} (${typeName(v)})`);
+  if (typeof process !== 'undefined' && process.stderr?.write) process.stderr.write(lines.join('\n') + '\n');
+  else console.error(lines.join('\n'));
+  return v;
+}
+
+// pprint.pformat(width=80, indent=1, sort_dicts=True)
+function safeCompare(a: unknown, b: unknown): number {
+  try {
+    return compare(a, b);
+  } catch {
+    const ta = typeName(a);
+    const tb = typeName(b);
+    return ta < tb ? -1 : ta > tb ? 1 : 0;
+  }
+}
+function sortedItems(d: unknown): Tuple[] {
+  return stableSort(dictItems(d as Record<string, unknown>), (it) => it[0], safeCompare, false);
+}
+function ppRepr(v: unknown): string {
+  if (isDict(v)) return '{' + sortedItems(v).map(([k, x]) => `${ppRepr(k)}: ${ppRepr(x)}`).join(', ') + '}';
+  if (v instanceof Tuple) return v.length === 1 ? `(${ppRepr(v[0])},)` : '(' + v.map(ppRepr).join(', ') + ')';
+  if (Array.isArray(v)) return '[' + v.map(ppRepr).join(', ') + ']';
+  if (v === UNDEF) return 'Undefined';
+  return pyRepr(v);
+}
+const PP_WIDTH = 80;
+function ppFormat(v: unknown, out: string[], indent: number, allowance: number, level: number): void {
+  const rep = ppRepr(v);
+  if (cps(rep).length <= PP_WIDTH - indent - allowance) {
+    out.push(rep);
+    return;
+  }
+  level += 1;
+  if (isDict(v)) {
+    out.push('{');
+    const items = sortedItems(v);
+    const ind = indent + 1;
+    items.forEach(([k, x], i) => {
+      const last = i === items.length - 1;
+      const kr = ppRepr(k);
+      out.push(kr, ': ');
+      ppFormat(x, out, ind + cps(kr).length + 2, last ? allowance + 1 : 1, level);
+      if (!last) out.push(',\n' + ' '.repeat(ind));
+    });
+    out.push('}');
+  } else if (v instanceof Tuple) {
+    const endchar = v.length === 1 ? ',)' : ')';
+    out.push('(');
+    ppItems(v, out, indent, allowance + endchar.length, level);
+    out.push(endchar);
+  } else if (Array.isArray(v)) {
+    out.push('[');
+    ppItems(v, out, indent, allowance + 1, level);
+    out.push(']');
+  } else if (v instanceof Set && v.size) {
+    out.push('{');
+    ppItems(stableSort([...v], (x) => x, safeCompare, false), out, indent, allowance + 1, level);
+    out.push('}');
+  } else if (typeof v === 'string' && v.length) ppStr(v, out, indent, allowance, level);
+  else out.push(rep);
+}
+function ppItems(items: unknown[], out: string[], indent: number, allowance: number, level: number): void {
+  indent += 1;
+  items.forEach((x, i) => {
+    const last = i === items.length - 1;
+    if (i > 0) out.push(',\n' + ' '.repeat(indent));
+    ppFormat(x, out, indent, last ? allowance : 1, level);
+  });
+}
+function ppStr(str: string, out: string[], indent: number, allowance: number, level: number): void {
+  const chunks: string[] = [];
+  const lines = splitLinesKeep(str);
+  if (level === 1) {
+    indent += 1;
+    allowance += 1;
+  }
+  const maxWidth = PP_WIDTH - indent;
+  let maxWidth1 = maxWidth;
+  let rep = '';
+  lines.forEach((line, i) => {
+    rep = pyRepr(line);
+    if (i === lines.length - 1) maxWidth1 -= allowance;
+    if (cps(rep).length <= maxWidth1) chunks.push(rep);
+    else {
+      const parts = line.match(/\S*\s*/g)!.filter((p) => p !== '');
+      let maxWidth2 = maxWidth;
+      let current = '';
+      parts.forEach((part, j) => {
+        const candidate = current + part;
+        if (j === parts.length - 1 && i === lines.length - 1) maxWidth2 -= allowance;
+        if (cps(pyRepr(candidate)).length > maxWidth2) {
+          if (current) chunks.push(pyRepr(current));
+          current = part;
+        } else current = candidate;
+      });
+      if (current) chunks.push(pyRepr(current));
+    }
+  });
+  if (chunks.length === 1) {
+    out.push(rep);
+    return;
+  }
+  if (level === 1) out.push('(');
+  chunks.forEach((c, i) => {
+    if (i > 0) out.push('\n' + ' '.repeat(indent));
+    out.push(c);
+  });
+  if (level === 1) out.push(')');
+}
+function pprint(v: unknown): string {
+  const out: string[] = [];
+  ppFormat(v, out, 0, 0, 0);
+  return out.join('');
+}
+
+// ------------------------------------------------------------------ the table
+
+const table: Record<string, Filter> = {
   // strings
   upper: (v) => s(v).toUpperCase(),
   lower: (v) => s(v).toLowerCase(),
-  capitalize: (v) => {
-    const str = s(v);
-    return str ? str[0]!.toUpperCase() + str.slice(1).toLowerCase() : str;
-  },
-  title: (v) => s(v).replace(/[\p{L}]+/gu, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()),
-  trim: (v, chars = null) => {
-    const str = s(v);
-    if (chars == null) return str.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g, '');
-    const set = s(chars);
-    let a = 0;
-    let b = str.length;
-    while (a < b && set.includes(str[a]!)) a++;
-    while (b > a && set.includes(str[b - 1]!)) b--;
-    return str.slice(a, b);
-  },
+  capitalize: (v) => pyCapitalize(s(v)),
+  title: (v) => pyTitle(s(v)),
+  trim: (v, chars = null) => pyStrip(s(v), chars),
   replace: (v, old, nw, count = -1) => {
-    const str = s(v);
-    if (count !== null && typeof count !== 'number' && typeof count !== 'bigint' && typeof count !== 'boolean')
-      throw new PyError('ValueError', `replace() count must be an integer, got ${pyRepr(count)}`);
-    const c = count == null ? -1 : num(count);
-    const o = s(old);
-    const n = s(nw);
-    if (c < 0) return o === '' ? [...str].map((x) => n + x).join('') + n : str.split(o).join(n);
-    let out = '';
-    let rest = str;
-    for (let i = 0; i < c; i++) {
-      const k = rest.indexOf(o);
-      if (k < 0) break;
-      out += rest.slice(0, k) + n;
-      rest = rest.slice(k + o.length);
+    let c = -1;
+    if (count !== null && count !== undefined && !(typeof count === 'number' && count === -1)) {
+      try {
+        c = num(toInt(count));
+      } catch {
+        throw new PyError('ValueError', `replace count expects a number, got ${typeName(count)}: ${pyRepr(count)}. Use | int on the count value.`);
+      }
     }
-    return out + rest;
+    if (!isString(old)) throw new PyError('TypeError', `replace() argument 1 must be str, not ${typeName(old)}`);
+    if (!isString(nw)) throw new PyError('TypeError', `replace() argument 2 must be str, not ${typeName(nw)}`);
+    return pyReplace(s(v), s(old), s(nw), c < 0 ? -1 : c);
   },
   truncate,
-  center: (v, width = 80) => {
-    const str = s(v);
-    const w = num(width);
-    const total = w - str.length;
-    if (total <= 0) return str;
-    const left = Math.floor(total / 2) + (total & w & 1);
-    return ' '.repeat(left) + str + ' '.repeat(total - left);
-  },
-  indent: (v, width = 4, first = false) => {
-    const pad = typeof width === 'string' ? width : ' '.repeat(num(width));
-    let str = s(v);
-    const trailing = str.endsWith('\n');
-    if (trailing) str = str.slice(0, -1);
-    const lines = str.split('\n');
-    const out = lines.map((l, i) => (i === 0 && !truthy(first) ? l : pad + l)).join('\n');
-    return trailing ? out + '\n' : out;
-  },
+  center,
+  indent,
   wordwrap,
-  format: (v, args: unknown[] = [], kwargs: Record<string, unknown> = {}) => {
-    const str = s(v);
-    if (args.length && !str.includes('{') && /%[-+ #0]*\d*(\.\d+)?[sdifr]/.test(str))
-      throw new PyError('ValueError', `format filter uses str.format ({}), not %-style: ${pyRepr(str)}`);
-    return strFormat(str, args, kwargs);
-  },
-  wordcount: (v) => s(v).split(/\s+/).filter(Boolean).length,
-  slug: (v) => (isNone(v) ? '' : s(v).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')),
-  pluralize: (v, suffix = 's') => {
-    const sfx = s(suffix);
-    const [one, many] = sfx.includes(',') ? sfx.split(',', 2).map((x) => x.trim()) as [string, string] : ['', sfx];
-    if (isNone(v)) return many;
-    let n: number;
-    try {
-      n = num(typeof v === 'string' ? toInt(v) : toInt(v));
-    } catch {
-      throw new PyError('ValueError', `pluralize expects a number, got ${pyRepr(v)}`);
-    }
-    return n === 1 ? one : many;
-  },
+  format,
+  wordcount: (v) => pySplitWs(s(v)).length,
+  slug: (v) => (v === null || v === undefined ? '' : s(v).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')),
+  pluralize,
   striptags: (v) => s(v).replace(/<[^>]*>/g, ''),
-  urlencode: (v) => {
-    const bytes = new TextEncoder().encode(s(v));
-    let out = '';
-    for (const b of bytes) {
-      const c = String.fromCharCode(b);
-      out += /[A-Za-z0-9_.\-~]/.test(c) ? c : '%' + b.toString(16).toUpperCase().padStart(2, '0');
-    }
-    return out;
-  },
-  escape: (v) => (isSafe(v) ? new Markup(v.__html__()) : new Markup(escapeString(s(v)))),
-  forceescape: (v) => new Markup(escapeString(s(v))),
-  safe: (v) => (v instanceof Markup ? v : new Markup(s(v))),
+  urlencode,
+  escape: (v) => (v instanceof Markup ? v : isSafe(v) ? new Markup(v.__html__()) : new Markup(escapeString(s(v)))),
+  safe: (v, _reason = null) => (v instanceof Markup ? v : new Markup(s(v))),
   xmlattr,
-  csp_nonce: (v, nonce = null) => {
-    const n = nonce == null ? '' : s(nonce);
-    const str = s(v);
-    return new Markup(n ? str.replace(/<(script|style)(?![^>]*\snonce=)/gi, `<$1 nonce="${escapeString(n)}"`) : str);
-  },
+  csp_nonce: cspNonce,
 
   // collections
-  length: (v) => (isNone(v) ? 0 : (() => {
+  length: (v) => {
+    if (v === null || v === undefined) return 0;
     try {
       return len(v);
     } catch {
       return 0;
     }
-  })()),
+  },
   first: (v) => {
-    if (isNone(v)) return null;
+    if (v === null || v === undefined) return null;
     try {
       for (const x of iter(v)) return x;
     } catch {
@@ -373,268 +1140,111 @@ const filterTable: Record<string, Filter> = {
     return null;
   },
   last: (v) => {
-    if (isNone(v)) return null;
+    if (v === null || v === undefined) return null;
     try {
-      const l = toList(v);
+      const l = Array.isArray(v) ? v : [...iter(v)];
       return l.length ? l[l.length - 1] : null;
     } catch {
       return null;
     }
   },
-  join: (v, sep = '') => (isNone(v) ? '' : listOf(v).map((x) => s(x)).join(s(sep))),
-  reverse: (v) => [...listOf(v)].reverse(),
-  sort: (v, reverse = false, caseSensitive = false, attribute = null) => {
-    const items = [...listOf(v)];
-    const cs = truthy(caseSensitive);
-    const attrs = attribute == null ? null : String(attribute).split(',').map((a) => a.trim());
-    const key = (x: unknown) => (attrs ? attrs.map((a) => sortKey(attrPath(x, a), cs)) : [sortKey(x, cs)]);
-    const keyed = items.map((x) => [key(x), x] as const);
-    keyed.sort((a, b) => cmpKeys(a[0], b[0]));
-    const out = keyed.map((k) => k[1]);
-    return truthy(reverse) ? out.reverse() : out;
+  join: (v, separator = '') => {
+    if (v === null || v === undefined) return '';
+    const parts = pyList(v).map(s);
+    if (separator instanceof Markup) return new Markup(parts.map(escapeString).join(separator.value));
+    return parts.join(s(separator));
   },
-  dictsort: (v, caseSensitive = false, by = 'key', reverse = false) => {
-    if (!isDict(v)) throw new PyError('TypeError', 'dictsort requires a dict');
-    const idx = by === 'value' ? 1 : 0;
-    const cs = truthy(caseSensitive);
-    const items = dictItems(v);
-    const k = (x: unknown) => (isString(x) && !cs ? s(x).toLowerCase() : x);
-    items.sort((a, b) => compare(k(a[idx]), k(b[idx])));
-    return truthy(reverse) ? items.reverse() : items;
+  reverse: (v) => {
+    if (v === null || v === undefined) throw new PyError('TypeError', "'NoneType' object is not reversible");
+    if (v instanceof Set) throw new PyError('TypeError', "'set' object is not reversible");
+    return pyList(v).reverse();
   },
-  unique: (v, caseSensitive = false, attribute = null) => {
-    const seen: unknown[] = [];
-    const out: unknown[] = [];
-    for (const x of listOf(v)) {
-      let k = attribute == null ? x : attrPath(x, attribute);
-      if (isString(k) && !truthy(caseSensitive)) k = s(k).toLowerCase();
-      if (Array.isArray(k) || isDict(k)) throw new PyError('TypeError', `unhashable type: '${typeName(k)}'`);
-      if (!seen.some((y) => eq(y, k))) {
-        seen.push(k);
-        out.push(x);
-      }
-    }
-    return out;
-  },
-  groupby: (v, attribute) => {
-    const items = listOf(v);
-    const groups: { key: unknown; list: unknown[] }[] = [];
-    for (const x of items) {
-      const k = attrPath(x, attribute);
-      const g = groups.find((gr) => eq(gr.key, k));
-      if (g) g.list.push(x);
-      else groups.push({ key: k, list: [x] });
-    }
-    groups.sort((a, b) => cmpKeys([sortKey(a.key, false)], [sortKey(b.key, false)]));
-    return groups.map((g) => {
-      const o: Record<string, unknown> = {};
-      o.grouper = g.key;
-      o.list = g.list;
-      return o;
-    });
-  },
-  map: function (v, args: unknown[] = [], kwargs: Record<string, unknown> = {}) {
-    const items = listOf(v);
-    if ('attribute' in kwargs) {
-      const dflt = kwargs.default;
-      return items.map((x) => {
-        const r = attrPath(x, kwargs.attribute);
-        return r == null ? (dflt !== undefined ? dflt : '') : r;
-      });
-    }
-    if (!args.length) return [...items];
-    const name = String(args[0]);
-    const rest = args.slice(1);
-    return items.map((x) => callValue(getattr(x, name), rest));
-  },
-  select: function (v, test = null, args: unknown[] = []) {
-    const t = selectTest(this, test, args);
-    return listOf(v).filter((x) => t(x));
-  },
-  reject: function (v, test = null, args: unknown[] = []) {
-    const t = selectTest(this, test, args);
-    return listOf(v).filter((x) => !t(x));
-  },
-  selectattr: function (v, attr, test = null, args: unknown[] = []) {
-    const t = selectTest(this, test, args);
-    return listOf(v).filter((x) => t(attrPath(x, attr)));
-  },
-  rejectattr: function (v, attr, test = null, args: unknown[] = []) {
-    const t = selectTest(this, test, args);
-    return listOf(v).filter((x) => !t(attrPath(x, attr)));
-  },
-  batch: (v, linecount, fillWith = null) => {
-    const n = num(linecount);
-    if (n <= 0) throw new PyError('ValueError', 'batch size must be positive');
-    const items = listOf(v);
-    const out: unknown[][] = [];
-    for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
-    const last = out[out.length - 1];
-    if (fillWith !== null && last && last.length < n) while (last.length < n) last.push(fillWith);
-    return out;
-  },
-  slice: (v, slices) => {
-    const n = num(slices);
-    const items = listOf(v);
-    const out: unknown[][] = Array.from({ length: n }, () => []);
-    items.forEach((x, i) => out[i % n]!.push(x));
-    return out.filter((x, i) => x.length || i < items.length);
-  },
-  take: (v, count) => (isNone(v) ? [] : listOf(v).slice(0, Math.max(0, num(count)))),
-  skip: (v, count) => (isNone(v) ? [] : listOf(v).slice(Math.max(0, num(count)))),
-  compact: (v, kw: Record<string, unknown> = {}) => listOf(v).filter((x) => ('truthy' in kw && !truthy(kw.truthy) ? x != null : truthy(x))),
-  sum: (v, attribute = null, start = 0) => {
-    let total: unknown = start;
-    for (const x of listOf(v)) total = add(total, attribute == null ? x : attrPath(x, attribute) ?? 0);
-    return total;
-  },
+  sort,
+  dictsort,
+  unique,
+  groupby,
+  map,
+  select,
+  reject,
+  selectattr,
+  rejectattr,
+  batch,
+  slice,
+  take,
+  skip,
+  compact,
+  sum,
   min: (v, attribute = null) => minMax(v, attribute, -1),
   max: (v, attribute = null) => minMax(v, attribute, 1),
-  list: (v) => [...listOf(v)],
-  attr: (v, name) => {
-    if (isNone(v)) return '';
-    const n = s(name);
-    assertSafeName(n);
-    const r = isDict(v) ? dictGet(v, n) : plainGetattr(v, n, null);
-    return r == null ? '' : r;
-  },
+  list: (v) => pyList(v),
+  attr: (v, name) => attrOf(v, name),
   get: (v, key, dflt = null) => {
-    if (isNone(v)) return dflt;
-    if (isDict(v)) return dictHas(v, key) ? dictGet(v, key) : dflt;
-    if (typeof key === 'string') assertSafeName(key);
-    return plainGetattr(v, s(key), dflt);
+    if (v === null || v === undefined) return dflt;
+    if (isDict(v)) return dictHas(v, key) ? dictGet(v, key) ?? null : dflt;
+    return plainGetattr(v, key, dflt);
   },
   random: (v) => {
-    const l = listOf(v);
+    const l = pyList(v);
     return l.length ? l[Math.floor(Math.random() * l.length)] : null;
   },
   shuffle: (v) => {
-    const l = [...listOf(v)];
+    const l = pyList(v);
     for (let i = l.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
       [l[i], l[j]] = [l[j], l[i]];
     }
     return l;
   },
-  classes: (v) => {
-    if (isNone(v)) return '';
-    let items: unknown[];
-    try {
-      items = toList(v);
-    } catch {
-      return s(v);
-    }
-    const out: string[] = [];
-    for (const x of items) {
-      if (Array.isArray(x)) for (const y of x) truthy(y) && out.push(s(y));
-      else if (truthy(x)) out.push(s(x));
-    }
-    return out.join(' ');
-  },
+  classes,
 
   // numbers and conversion
-  abs: (v) => {
-    if (typeof v === 'number') return Math.abs(v);
-    if (typeof v === 'bigint') return v < 0n ? -v : v;
-    if (typeof v === 'boolean') return Number(v);
-    if (v instanceof PyFloat) return new PyFloat(Math.abs(v.v));
-    throw new PyError('TypeError', `bad operand type for abs(): '${typeName(v)}'`);
-  },
-  round: (v, precision = 0, method = 'common', kw: Record<string, unknown> = {}) => {
-    let n: number;
-    try {
-      n = num(toFloat(v));
-    } catch (e) {
-      if (truthy(kw.strict)) throw new TemplateRuntimeError(`round: cannot convert ${pyRepr(v)} to float`, 'K-RUN-007', { cause: e });
-      return new PyFloat(0);
-    }
-    const p = num(precision);
-    const m = 10 ** p;
-    let r: number;
-    if (method === 'ceil') r = Math.ceil(n * m) / m;
-    else if (method === 'floor') r = Math.floor(n * m) / m;
-    else r = roundHalfEven(n, p);
-    return Number.isInteger(r) ? new PyFloat(r) : r;
-  },
+  abs,
+  round,
   int: intFilter,
   float: floatFilter,
-  string: (v) => (v instanceof Markup ? v.value : pyStr(v)),
-  decimal: (v, places = 2) => {
-    try {
-      return num(toFloat(v)).toFixed(num(places));
-    } catch {
-      return s(v);
-    }
-  },
-  format_number: (v, places = 0) => formatNumber(v, places),
+  string: (v) => s(v),
+  decimal,
+  format_number: formatNumber,
   commas: (v) => formatNumber(v, 0),
-  filesizeformat: fileSize,
-  tojson: (v, indent = null, kw: Record<string, unknown> = {}) => {
-    const out = jsonDump(v, indent == null ? null : num(indent), 0);
-    if (truthy(kw.attr)) return new Markup(escapeString(out));
-    return new Markup(out.replace(/<\//g, '\\u003c/'));
-  },
-  typeof: (v) => {
-    const t = typeName(v);
-    return t === 'NoneType' ? 'none' : t === 'Markup' ? 'str' : t === 'tuple' ? 'tuple' : t;
-  },
-  date: (v, format = '%Y-%m-%d') => {
-    let d: Date;
-    if (v instanceof Date) d = v;
-    else if (typeof v === 'number' || v instanceof PyFloat) d = new Date(num(v) * 1000);
-    else return '';
-    if (isNaN(d.getTime())) return '';
-    return strftime(d, s(format));
-  },
+  filesizeformat,
+  tojson,
+  typeof: typeofFilter,
+  date,
 
   // validation and debugging
-  default: (v, dflt = '', boolean = false) => (truthy(boolean) ? (truthy(v) ? v : dflt) : isNone(v) || v === '' ? dflt : v),
-  require: (v, message = null, fieldName = null) => {
-    if (v === null || v === undefined || v === UNDEF)
-      throw new RequiredValueError(message != null ? s(message) : `Required value${fieldName != null ? ` '${s(fieldName)}'` : ''} is None or missing`);
-    return v;
-  },
-  debug: (v) => v,
-  pprint: (v) => pyRepr(v),
+  default: defaultFilter,
+  require: requireFilter,
+  debug,
+  pprint,
 };
-
-function minMax(v: unknown, attribute: unknown, sign: number): unknown {
-  const items = listOf(v);
-  if (!items.length) throw new PyError('ValueError', `${sign < 0 ? 'min' : 'max'}() arg is an empty sequence`);
-  const key = (x: unknown) => (attribute == null ? x : attrPath(x, attribute) ?? 0);
-  let best = items[0];
-  for (const x of items.slice(1)) if (compare(key(x), key(best)) * sign > 0) best = x;
-  return best;
-}
 
 export const filters: Record<string, Filter> = {
-  ...filterTable,
-  d: filterTable.default!,
-  e: filterTable.escape!,
-  strip: filterTable.trim!,
-  count: filterTable.length!,
+  ...table,
+  d: table.default!,
+  e: table.escape!,
+  strip: table.trim!,
+  count: table.length!,
 };
 
-export const filterNeedsEnv = new Set(['select', 'reject', 'selectattr', 'rejectattr']);
+/** Filters called with `this` bound to a FilterEnv (they resolve test names through it). */
+export const filterNeedsEnv: Set<string> = new Set(['select', 'reject', 'selectattr', 'rejectattr']);
 
 export const filterParams: Record<string, string[]> = {
   upper: [], lower: [], capitalize: [], title: [], trim: ['chars'], strip: ['chars'],
   replace: ['old', 'new', 'count'], truncate: ['length', 'killwords', 'end', 'leeway'], center: ['width'],
-  indent: ['width', 'first', 'blank'], wordwrap: ['width', 'break_long_words'], format: ['*args', '**kwargs'],
-  wordcount: [], slug: [], pluralize: ['suffix'], striptags: [], urlencode: [], escape: [], e: [], forceescape: [],
-  safe: ['reason'], xmlattr: ['autospace'], csp_nonce: ['nonce'],
+  indent: ['width', 'first'], wordwrap: ['width', 'break_long_words'], format: ['*args', '**kwargs'],
+  wordcount: [], slug: [], pluralize: ['suffix'], striptags: [], urlencode: [], escape: [], e: [],
+  safe: ['reason'], xmlattr: [], csp_nonce: ['nonce'],
   length: [], count: [], first: [], last: [], join: ['separator'], reverse: [],
   sort: ['reverse', 'case_sensitive', 'attribute'], dictsort: ['case_sensitive', 'by', 'reverse'],
-  unique: ['case_sensitive', 'attribute'], groupby: ['attribute'], map: ['*args', '**kwargs'],
+  unique: ['case_sensitive', 'attribute'], groupby: ['attribute'], map: ['*args', 'attribute'],
   select: ['test_name', '*args'], reject: ['test_name', '*args'], selectattr: ['attr', 'test_name', '*args'],
   rejectattr: ['attr', 'test_name', '*args'], batch: ['linecount', 'fill_with'], slice: ['slices', 'fill_with'],
-  take: ['count'], skip: ['count'], compact: ['**kwargs'], sum: ['attribute', 'start'], min: ['attribute'],
+  take: ['count'], skip: ['count'], compact: ['truthy'], sum: ['attribute', 'start'], min: ['attribute'],
   max: ['attribute'], list: [], attr: ['name'], get: ['key', 'default'], random: [], shuffle: [], classes: [],
-  abs: [], round: ['precision', 'method', '**kwargs'], int: ['default', 'strict'], float: ['default', 'strict'],
-  string: [], decimal: ['places', '**kwargs'], format_number: ['decimal_places', '**kwargs'], commas: [],
-  filesizeformat: ['binary'], tojson: ['indent', '**kwargs'], typeof: [], date: ['format'],
-  default: ['default_value', 'boolean'], d: ['default_value', 'boolean'], require: ['message', 'field_name'],
+  abs: [], round: ['precision', 'method', 'strict'], int: ['default', 'strict'], float: ['default', 'strict'],
+  string: [], decimal: ['places', 'strict'], format_number: ['decimal_places', 'strict'], commas: [],
+  filesizeformat: ['binary'], tojson: ['indent', 'attr'], typeof: [], date: ['format'],
+  default: ['default', 'boolean'], d: ['default', 'boolean'], require: ['message', 'field_name'],
   debug: ['label', 'max_items'], pprint: [],
 };
-
-export { Tuple };

@@ -20,7 +20,7 @@ const cases: [string, string, Record<string, unknown>, string][] = [
   ['pluralize', '{{ 1 | pluralize }}|{{ 2 | pluralize }}|{{ 2 | pluralize("y,ies") }}|{{ 1 | pluralize("y,ies") }}', {}, '|s|ies|y'],
   ['striptags', '{{ "<b>a</b> &amp; b" | striptags }}', plain, 'a &amp; b'],
   ['urlencode', '{{ "a b/c?d=e" | urlencode }}', {}, 'a%20b%2Fc%3Fd%3De'],
-  ['escape/e/forceescape', '{{ "<a>" | e }}{{ "<a>" | safe | escape }}{{ "<a>" | safe | forceescape }}', {}, '&lt;a&gt;<a>&lt;a&gt;'],
+  ['escape/e', '{{ "<a>" | e }}{{ "<a>" | safe | escape }}', {}, '&lt;a&gt;<a>'],
   ['safe', '{{ "<i>" | safe }}', {}, '<i>'],
   ['xmlattr', '<div {{ {"class": "a b", "id": none, "title": "<x>"} | xmlattr }}>', {}, '<div class="a b" title="&lt;x&gt;">'],
   // collections
@@ -81,8 +81,9 @@ describe('built-in filters', () => {
     expect(r('{{ "abcdef" | truncate(length=5, end="!") }}')).toBe('abcd!');
     expect(renderError('{{ "a" | upper(bogus=1) }}').message).toMatch(/unexpected keyword/);
   });
-  it('|> and ?| use the plain filter functions', () => {
-    expect(r('{{ "" |> default("x") }}')).toBe('x');
+  it('|> and ?| apply filters eagerly; default keeps "" whichever operator calls it', () => {
+    expect(r('{{ "" |> default("x") }}')).toBe('');
+    expect(r('{{ none |> default("x") }}')).toBe('x');
     expect(r('[{{ none ?| upper }}]')).toBe('[]');
   });
   it('custom filters receive keyword arguments as Kwargs', () => {
