@@ -203,6 +203,7 @@ function attrLookup(item: unknown, name: unknown): unknown {
 function truncate(v: unknown, length: unknown = 255, killwords: unknown = false, end: unknown = '...', _leeway: unknown = null): string {
   const a = cps(s(v));
   const n = num(length);
+  if (Number.isNaN(n) && !(typeof length === 'number')) throw new PyError('TypeError', `'<=' not supported between instances of 'int' and '${typeName(length)}'`);
   if (a.length <= n) return a.join('');
   const e = s(end);
   const room = n - cps(e).length;
