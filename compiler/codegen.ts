@@ -305,7 +305,7 @@ export class Generator {
       this.fn = saved;
     }
     const head = `let L = ${fn.curLine}${fn.temps.length ? ', ' + fn.temps.join(', ') : ''}${fn.sink.kind === 'buf' ? `, ${fn.sink.v} = ""` : ''};`;
-    const lines = [head, 'try {'].concat(fn.lines, ret ? [`return ${ret};`] : [], [`} catch (e) { throw ${this.h('wrapError')}(e, $NAME, L); }`]);
+    const lines = [head, 'try {'].concat(fn.lines, ret ? [`return ${ret};`] : [], [`} catch (e) { throw ${this.h('wrapError')}(e, $NAME, L, $env); }`]);
     const lineNos = [fn.curLine, fn.curLine].concat(fn.lineNos, ret ? [fn.curLine] : [], [fn.curLine]);
     return { lines, lineNos };
   }
@@ -1395,7 +1395,7 @@ export class Generator {
 
   private filter(e: A.Filter): string {
     if ((e.name === 'default' || e.name === 'd') && e.op === '|' && !this.o.customFilters.has(e.name)) {
-      const [d, b] = this.bind('default', ['default_value', 'boolean'], e.args, e.kwargs, e);
+      const [d, b] = this.bind('default', filterParams.default ?? ['default', 'boolean'], e.args, e.kwargs, e);
       return `${this.h('defaultFilter')}(${this.guarded(e.value)}${d ? ', ' + d : b ? ', undefined' : ''}${b ? ', ' + b : ''})`;
     }
     const value = this.expr(e.value);

@@ -149,7 +149,9 @@ export class Environment {
   private readonly customFilters = new Set<string>();
   private readonly customTests = new Set<string>();
   private readonly cache = new Map<string, Template>();
-  private readonly linkage: Linkage;
+  private readonly linkage: Linkage & { sourceOf(name: string): string | null };
+  /** Sources of compiled templates, for excerpts in runtime errors. */
+  private readonly sources = new Map<string, string>();
   /** The sandbox policy in force, if any. */
   readonly sandbox: Sandbox | null;
   /** The `{% cache %}` store. */
@@ -182,6 +184,7 @@ export class Environment {
     this.sandbox = options.sandbox ? new Sandbox(options.sandbox) : null;
     const env = this;
     this.linkage = {
+      sourceOf: (name: string) => env.sources.get(name) ?? null,
       ...(this.sandbox ? { sandbox: this.sandbox } : {}),
       cache: this.fragmentCache,
       filters: this.filters,
@@ -260,6 +263,7 @@ export class Environment {
   }
 
   private instantiate(source: string, name: string | null): Template {
+    this.sources.set(name ?? '<template>', source);
     const m = generate(source, {
       name: name ?? undefined,
       autoescape: this.autoescape,

@@ -99,7 +99,24 @@ class Parser {
     throw new TemplateSyntaxError(full, code, { templateName: this.name, lineno: t.line, colno: t.col, source: this.source, suggestion });
   }
   private describe(t: Token): string {
-    return t.type === 'op' || t.type === 'name' ? `'${t.value}'` : t.type === 'eof' ? 'end of template' : t.type;
+    switch (t.type) {
+      case 'op':
+      case 'name':
+      case 'int':
+      case 'float':
+      case 'string':
+        return `'${t.value}'`;
+      case 'eof':
+        return 'end of template';
+      case 'var_end':
+        return "end of tag '}}'";
+      case 'block_end':
+        return "end of tag '%}'";
+      case 'data':
+        return 'text';
+      default:
+        return `'${t.value}'`;
+    }
   }
   private expectOp(v: string): Token {
     if (!this.isOp(v)) this.fail(`Expected '${v}', got ${this.describe(this.tok)}`, 'K-PAR-003');
@@ -1240,7 +1257,7 @@ class Parser {
       case 'op':
         break;
       default:
-        this.fail(`Unexpected ${this.describe(t)}`, 'K-PAR-003', t, 'Expected a value (string, number, variable name, list, or dict)');
+        this.fail(`Expected a value, got ${this.describe(t)}`, 'K-PAR-003', t, 'A value is a string, number, variable name, list or dict');
     }
     if (t.value === '(') {
       this.next();
@@ -1290,6 +1307,6 @@ class Parser {
       this.expectOp('}');
       return { type: 'Dict', pairs, ...p };
     }
-    return this.fail(`Unexpected ${this.describe(t)}`, 'K-PAR-003', t, 'Expected a value (string, number, variable name, list, or dict)');
+    return this.fail(`Expected a value, got ${this.describe(t)}`, 'K-PAR-003', t, 'A value is a string, number, variable name, list or dict');
   }
 }

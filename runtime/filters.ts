@@ -7,6 +7,9 @@
 //   as ONE plain object). The compiler binds keyword arguments to positions with it and passes
 //   `undefined` for left-out positions, so JavaScript default parameters supply the reference
 //   defaults. Python `None` is `null` (an explicit `none` argument is NOT replaced by a default).
+//   Keyword-only Python parameters (`round`/`decimal`/`format_number` `strict`, `tojson` `attr`,
+//   `compact` `truthy`) are listed as ordinary named parameters, so unknown keywords stay
+//   compile-time errors.
 // - Filters in `filterNeedsEnv` are called with `this` bound to a `FilterEnv`
 //   (`filters.select.call(env, value, ...)`); they use `this.tests` to resolve test names.
 //   When called without an environment they fall back to the built-in tests.

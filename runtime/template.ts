@@ -8,6 +8,7 @@ import {
   TemplateNotFoundError,
   PyError,
   didYouMean,
+  formatMessage,
 } from './errors.js';
 import { Markup } from './markup.js';
 import { Kwargs, Tuple, UNDEF, getattr, iter } from './values.js';
@@ -558,22 +559,24 @@ export function unpackIndex(v: unknown, n: number): unknown[] {
 }
 
 /** Runtime errors leaving a template name the template and the line being executed. */
-export function wrapError(e: unknown, templateName: string, line: number): unknown {
+export function wrapError(e: unknown, templateName: string, line: number, env?: { sourceOf?: (name: string) => string | null }): unknown {
+  const source = env?.sourceOf?.(templateName) ?? null;
   if (e instanceof TemplateError) {
     if (e.lineno == null && line) {
       e.templateName ??= templateName;
       e.lineno = line;
-      e.message = `${e.message}\n  --> ${templateName}:${line}`;
+      e.message = formatMessage(e, source);
     } else if (e.templateName == null) e.templateName = templateName;
     return e;
   }
   if (e instanceof RangeError && /call stack/i.test(e.message))
-    return new TemplateRuntimeError(`Recursion too deep: ${e.message}`, 'K-RUN-007', { templateName, lineno: line, cause: e });
+    return new TemplateRuntimeError(`Recursion too deep: ${e.message}`, 'K-RUN-007', { templateName, lineno: line, cause: e, source });
   const err = e instanceof Error ? e : new Error(String(e));
   return new TemplateRuntimeError(`${err.name}: ${err.message}`, 'K-RUN-007', {
     templateName,
     lineno: line || null,
     cause: e,
+    source,
   });
 }
 
@@ -597,7 +600,9 @@ export function undefinedName(name: string, scope: Ctx): never {
   const names: string[] = [];
   for (const k in scope) names.push(k);
   const hint = didYouMean(name, names);
-  throw new UndefinedError(name, 'variable', { suggestion: hint ? `Did you mean '${hint}'?` : null });
+  throw new UndefinedError(name, 'variable', {
+    suggestion: hint ? `Did you mean '${hint}'?` : `Use {{ ${name} | default('') }} for optional variables`,
+  });
 }
 
 export function notFound(name: string, from: string | null): never {

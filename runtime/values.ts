@@ -3,7 +3,7 @@
 // tuple = Tuple, set = Set, integral float = PyFloat, str = string or Markup.
 
 import { Markup, escapeString } from './markup.js';
-import { NoneComparisonError, PyError, SecurityError, UndefinedError } from './errors.js';
+import { NoneComparisonError, PyError, SecurityError, UndefinedError , didYouMean } from './errors.js';
 
 /** An integral float produced where the compiler knows the value is a float (4/2, 5|round, 1.0). Renders "2.0". */
 export class PyFloat {
@@ -532,8 +532,13 @@ function assertSafeValue(v: unknown): unknown {
 
 function attrMissing(obj: unknown, name: string, strict: boolean): unknown {
   if (!strict) return UNDEF;
-  if (obj == null) throw new UndefinedError(name, 'attribute/key');
-  throw new UndefinedError(`${typeName(obj)}.${name}`, 'attribute/key');
+  if (obj == null) throw new UndefinedError(name, 'attribute/key', { suggestion: `The value is None: use ?.${name} to allow that` });
+  const keys = isDict(obj) ? dictKeys(obj).map(String) : [];
+  const hint = didYouMean(name, keys);
+  const type = typeName(obj);
+  throw new UndefinedError(`${type}.${name}`, 'attribute/key', {
+    suggestion: hint ? `Did you mean '${type}.${hint}'?` : `Use x?.${name}, x?.${name} ?? "", or x | get("${name}", '') for optional keys`,
+  });
 }
 
 /** Reads a property of a class instance (own or inherited, never from Object.prototype). */
