@@ -34,6 +34,10 @@ export interface LexOptions {
 }
 
 const OPS = ['?|>', '...', '??', '?.', '?[', '?|', '|>', '//', '**', '==', '!=', '<=', '>=', '..', '+', '-', '*', '/', '%', '~', '<', '>', '=', '|', '.', ',', ':', '(', ')', '[', ']', '{', '}', '?', '!'];
+ /** Operators grouped by first character, longest first. */
+const OPS_BY_CHAR = new Map<string, string[]>();
+for (const o of OPS) OPS_BY_CHAR.set(o[0]!, [...(OPS_BY_CHAR.get(o[0]!) ?? []), o]);
+const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11;
 const NAME_RE = /[A-Za-z_][A-Za-z0-9_]*/y;
 const NUM_RE = /(?:\d[\d_]*\.\d[\d_]*(?:[eE][+-]?\d+)?|\d[\d_]*[eE][+-]?\d+)|(\d[\d_]*)/y;
 const RAW_RE = /\{%([-+]?)\s*raw\s*([-+]?)%\}/y;
@@ -125,7 +129,13 @@ export function tokenize(source: string, options: LexOptions = {}): Token[] {
     // Expression tokens until the closing delimiter.
     const closer = isVar ? '}}' : '%}';
     for (;;) {
-      while (pos < source.length && /\s/.test(source[pos]!)) advance(pos + 1);
+      while (pos < source.length && isSpace(source.charCodeAt(pos))) {
+        if (source.charCodeAt(pos) === 10) {
+          line++;
+          lineStart = pos + 1;
+        }
+        pos++;
+      }
       if (pos >= source.length)
         fail(isVar ? 'Unclosed variable tag: missing }}' : 'Unclosed block tag: missing %}', isVar ? 'K-LEX-003' : 'K-LEX-001', next);
       const col = pos - lineStart;
@@ -168,7 +178,7 @@ export function tokenize(source: string, options: LexOptions = {}): Token[] {
         advance(pos + nm[0].length);
         continue;
       }
-      const op = OPS.find((o) => source.startsWith(o, pos));
+      const op = (OPS_BY_CHAR.get(ch) ?? []).find((o) => source.startsWith(o, pos));
       if (!op) fail(`Unexpected character '${ch}'`, 'K-LEX-001', pos);
       tokens.push({ type: 'op', value: op!, line, col });
       advance(pos + op!.length);
