@@ -34,6 +34,8 @@ export interface CodegenOptions {
   validateCalls?: boolean | 'error';
   /** Signatures of the top-level defs of another template (for imported defs). */
   defsOf?: (templateName: string) => DefSignature[] | null;
+  /** Importable names (defs, regions, its own imports) of another template, when known. */
+  exportsOf?: (templateName: string) => string[] | null;
 }
 
 export interface DefSignature {
@@ -1058,6 +1060,18 @@ export class Generator {
 
   private fromImport(n: A.FromImport): void {
     this.line(n);
+    // With the imported template's source at hand (bundlers, CLI), a missing name fails the build.
+    if (n.template.type === 'Const' && typeof n.template.value === 'string' && this.o.exportsOf) {
+      const target = this.o.resolveName(n.template.value);
+      const exported = this.o.exportsOf(target);
+      if (exported)
+        for (const { name } of n.names)
+          if (!exported.includes(name)) {
+            const hint = didYouMean(name, exported);
+            this.err(`'${name}' is not a def or region of '${target}'${hint ? `. Did you mean '${hint}'?` : ''}`, 'K-RUN-008', n,
+              hint ? `Did you mean '${hint}'?` : `It defines: ${exported.join(', ') || 'nothing importable'}`);
+          }
+    }
     const ns = this.id('$ns');
     const t = this.id('$tp');
     this.w(`const ${t} = ${this.templateExpr(n.template)};`);

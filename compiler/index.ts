@@ -3,7 +3,7 @@
 import { GenMapping, addMapping, setSourceContent, toEncodedMap, type EncodedSourceMap } from '@jridgewell/gen-mapping';
 import { parse as parseTemplate } from './parser.js';
 import { Generator, type CompileWarning, type GeneratedModule } from './codegen.js';
-import type { TemplateAst } from './ast.js';
+import type { Def, Node, TemplateAst } from './ast.js';
 import { resolveTemplateName } from '../runtime/names.js';
 import { declarations } from './types.js';
 
@@ -40,6 +40,11 @@ export interface CompileOptions {
   validateCalls?: boolean | 'error';
   /** Source of another template by resolved name (to check calls of imported defs). */
   sourceOf?: (name: string) => string | null;
+  /**
+   * Fail compilation when `{% from x import name %}` names no def/region of x (build tools;
+   * the Environment keeps the reference's render-time TemplateRuntimeError).
+   */
+  checkImports?: boolean;
 }
 
 export interface CompileResult {
@@ -99,6 +104,21 @@ export function tooDeep(e: unknown, name: string | undefined): unknown {
 
 function generateUnchecked(source: string, options: CompileOptions): GeneratedModule {
   const name = options.name ?? '<template>';
+  const parsed = new Map<string, Node[] | null>();
+  /** Top-level statements of another template (null when missing or unparsable). */
+  const parsedOf = (n: string): Node[] | null => {
+    if (!parsed.has(n)) {
+      const src = options.sourceOf?.(n) ?? null;
+      let body: Node[] | null = null;
+      try {
+        body = src === null ? null : parseTemplate(src, { name: n }).body;
+      } catch {
+        body = null;
+      }
+      parsed.set(n, body);
+    }
+    return parsed.get(n)!;
+  };
   const ast = parseTemplate(source, { name, trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks });
   const gen = new Generator(ast, {
     name,
@@ -109,18 +129,12 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     customTests: new Set([...(options.tests ?? []), ...(options.testModule?.names ?? [])]),
     sandbox: options.sandbox ?? false,
     validateCalls: options.validateCalls ?? false,
-    defsOf: options.sourceOf
-      ? (n) => {
-          const src = options.sourceOf!(n);
-          if (src === null) return null;
-          try {
-            return parseTemplate(src, { name: n }).body.flatMap((x) =>
-              x.type === 'Def' ? [{ name: x.name, params: x.params, vararg: x.vararg, kwarg: x.kwarg }] : [],
-            );
-          } catch {
-            return null;
-          }
-        }
+    defsOf: options.sourceOf ? (n) => parsedOf(n)?.filter((x): x is Def => x.type === 'Def') ?? null : undefined,
+    exportsOf: options.sourceOf && options.checkImports
+      ? (n) =>
+          parsedOf(n)?.flatMap((x) =>
+            x.type === 'Def' || x.type === 'Region' ? [x.name] : x.type === 'FromImport' ? x.names.map((i) => i.alias) : x.type === 'Import' ? [x.alias] : [],
+          ) ?? null
       : undefined,
     resolveName: (n) => resolveTemplateName(n, options.name ?? null, options.templateAliases),
     customRef:

@@ -87,6 +87,7 @@ export class KidaProject {
       templateAliases: this.options.templateAliases,
       linkage: LINKAGE_ID,
       validateCalls: this.options.validateCalls,
+      checkImports: true,
       sourceOf: (n: string) => {
         try {
           return readFileSync(join(this.root, n), 'utf8');

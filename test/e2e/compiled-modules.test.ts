@@ -55,3 +55,11 @@ describe('compiled ES modules', () => {
     expect(notes.render({ text: '<x>' })).toBe('<x>');
   });
 });
+
+describe('build-time checks', () => {
+  it('a from-import of a name the template does not define fails compilation with a suggestion', () => {
+    const sourceOf = (n: string) => (n === 'lib.kida' ? '{% def badge(x) %}{% end %}{% region nav() %}{% end %}' : null);
+    expect(() => compile('{% from "lib.kida" import badg %}', { name: 'p.kida', sourceOf, checkImports: true })).toThrow(/Did you mean 'badge'/);
+    expect(() => compile('{% from "lib.kida" import badge, nav %}', { name: 'p.kida', sourceOf, checkImports: true })).not.toThrow();
+  });
+});
