@@ -1476,10 +1476,12 @@ export class Generator {
   }
 
   private filterVar(kind: 'filters' | 'tests', name: string): string {
+    // Built-in filters are named exports (`f_upper`): bundles keep only those a template uses.
+    if (kind === 'filters') return this.h(`f_${FILTER_ALIASES[name] ?? name}`);
     const key = `${this.h(kind)}[${q(name)}]`;
     let v = this.filterVars.get(key);
     if (!v) {
-      v = `$${kind === 'filters' ? 'f' : 'x'}_${name.replace(/\W/g, '_')}${this.filterVars.size}`;
+      v = `$x_${name.replace(/\W/g, '_')}${this.filterVars.size}`;
       this.filterVars.set(key, v);
     }
     return v;
@@ -1623,6 +1625,13 @@ function templateMeta(body: A.Node[], blocks: Map<string, A.Block>) {
   });
   return { defs, blocks: blockMeta, dependsOn: [...paths].sort(), context };
 }
+
+const FILTER_ALIASES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
+  d: 'default',
+  e: 'escape',
+  strip: 'trim',
+  count: 'length',
+});
 
 const IMPLICIT = new Set(['loop', 'caller', 'has_slot', 'it', 'consume', '_', '_n', 'range', 'dict', 'list', 'set', 'tuple', 'len', 'str', 'int',
   'float', 'bool', 'abs', 'min', 'max', 'sum', 'sorted', 'reversed', 'enumerate', 'zip', 'map', 'filter', 'hx_request',

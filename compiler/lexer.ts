@@ -1,5 +1,15 @@
 // The lexer: template text → tokens. Text between tags becomes `data` tokens (with
 // whitespace control applied), `{% raw %}` bodies are kept verbatim, comments vanish.
+//
+// Lexical rules (language.md §1.1–§1.5):
+//   * `{{ … }}` output, `{% … %}` statements, `{# … #}` comments (not nested).
+//   * A `-` right after an opener (`{{-`, `{%-`, `{#-`) strips all trailing whitespace of the
+//     preceding text; a `-` right before `}}`/`%}` strips all leading whitespace of the next
+//     text. `-#}` is not a marker, and there is no `+` marker.
+//   * trim_blocks drops one newline after `%}`; lstrip_blocks strips the indentation before `{%`.
+//   * A tag ends at the first closer that appears at a token boundary (so `}}` inside a string
+//     is fine, but a nested dict literal ending in `}}` ends the tag).
+//   * `{% raw %}…{% endraw %}` is emitted verbatim (the port does not re-serialise tokens).
 
 import { TemplateSyntaxError } from '../runtime/errors.js';
 
@@ -18,12 +28,17 @@ export type TokenType =
 
 export interface Token {
   type: TokenType;
+  /** Source text of the token (for strings: including the quotes). */
   value: string;
+  /** 1-based line. */
   line: number;
+  /** 0-based column. */
   col: number;
-  /** Parsed value for numbers and strings. */
+  /** Parsed value for numbers. */
   num?: number;
+  /** Set for integers that are not exactly representable as a number. */
   bigint?: bigint;
+  /** Decoded value for strings. */
   str?: string;
 }
 
@@ -33,191 +48,342 @@ export interface LexOptions {
   lstripBlocks?: boolean;
 }
 
-const OPS = ['?|>', '...', '??', '?.', '?[', '?|', '|>', '//', '**', '==', '!=', '<=', '>=', '..', '+', '-', '*', '/', '%', '~', '<', '>', '=', '|', '.', ',', ':', '(', ')', '[', ']', '{', '}', '?', '!'];
- /** Operators grouped by first character, longest first. */
-const OPS_BY_CHAR = new Map<string, string[]>();
-for (const o of OPS) OPS_BY_CHAR.set(o[0]!, [...(OPS_BY_CHAR.get(o[0]!) ?? []), o]);
-const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11;
+/** The reference lexer refuses templates with more tokens than this (K-LEX-004). */
+export const MAX_TOKENS = 100_000;
+
+/** Operators, longest first so that the first match is the longest. */
+export const OPERATORS: readonly string[] = [
+  '?|>', '...',
+  '??', '?.', '?[', '?|', '|>', '//', '**', '==', '!=', '<=', '>=', '..',
+  '+', '-', '*', '/', '%', '~', '<', '>', '=', '|', '.', ',', ':', '(', ')', '[', ']', '{', '}', '?', '!',
+];
+
 const NAME_RE = /[A-Za-z_][A-Za-z0-9_]*/y;
-const NUM_RE = /(?:\d[\d_]*\.\d[\d_]*(?:[eE][+-]?\d+)?|\d[\d_]*[eE][+-]?\d+)|(\d[\d_]*)/y;
-const RAW_RE = /\{%([-+]?)\s*raw\s*([-+]?)%\}/y;
-const ENDRAW_RE = /\{%([-+]?)\s*endraw\s*([-+]?)%\}/g;
+/** Floats are `\d+\.\d*` (so `1.` is a float) unless the dot starts a range (`1..3`). */
+const NUM_RE = /(\d+)(\.(?!\.)\d*)?/y;
+const RAW_OPEN_RE = /\{%(-?)\s*raw\s*(-?)%\}/y;
+const RAW_CLOSE_RE = /\{%(-?)\s*endraw\s*(-?)%\}/g;
+const WS_RE = /\s/;
+const LEADING_WS = /^\s+/;
+const TRAILING_WS = /\s+$/;
+/** lstrip_blocks: whitespace (no newline) between the last newline (or chunk start) and the tag. */
+const LINE_INDENT = /(^|\n)[^\S\n]+$/;
 
+const ESCAPES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+});
+
+type Strip = 'none' | 'all' | 'newline';
+
+/** Splits template source into tokens. Throws TemplateSyntaxError (K-LEX-… / K-PAR-002). */
 export function tokenize(source: string, options: LexOptions = {}): Token[] {
-  const name = options.name ?? '<template>';
-  const tokens: Token[] = [];
-  let pos = 0;
-  let line = 1;
-  let lineStart = 0;
-  /** Pending left-strip of the next data (after a `-%}` or trim_blocks). */
-  let stripNext: 'none' | 'all' | 'newline' = 'none';
-
-  const fail = (msg: string, code: string, at: number, suggestion: string | null = null): never => {
-    const before = source.slice(0, at);
-    const l = before.split('\n').length;
-    const c = at - (before.lastIndexOf('\n') + 1);
-    throw new TemplateSyntaxError(msg, code, { templateName: name, lineno: l, colno: c, source, suggestion });
-  };
-  const advance = (to: number) => {
-    for (let i = pos; i < to; i++)
-      if (source.charCodeAt(i) === 10) {
-        line++;
-        lineStart = i + 1;
-      }
-    pos = to;
-  };
-  const pushData = (text: string, startLine: number, startCol: number, rstrip: boolean, lstripLine: boolean) => {
-    if (stripNext === 'all') text = text.replace(/^\s+/, '');
-    else if (stripNext === 'newline') text = text.replace(/^\r?\n/, '');
-    stripNext = 'none';
-    if (rstrip) text = text.replace(/\s+$/, '');
-    else if (lstripLine) text = text.replace(/(^|\n)[ \t]+$/, '$1');
-    if (text) tokens.push({ type: 'data', value: text, line: startLine, col: startCol });
-  };
-
-  while (pos < source.length) {
-    // Find the next tag opener.
-    let next = -1;
-    let kind = '';
-    for (let i = source.indexOf('{', pos); i >= 0; i = source.indexOf('{', i + 1)) {
-      const c = source[i + 1];
-      if (c === '{' || c === '%' || c === '#') {
-        next = i;
-        kind = c;
-        break;
-      }
-    }
-    const dataLine = line;
-    const dataCol = pos - lineStart;
-    if (next < 0) {
-      pushData(source.slice(pos), dataLine, dataCol, false, false);
-      advance(source.length);
-      break;
-    }
-    const marker = source[next + 2];
-    const rstrip = marker === '-';
-    const lstripLine = !!options.lstripBlocks && (kind === '%' || kind === '#') && marker !== '+';
-    // Raw blocks: verbatim up to {% endraw %}.
-    RAW_RE.lastIndex = next;
-    const raw = kind === '%' ? RAW_RE.exec(source) : null;
-    pushData(source.slice(pos, next), dataLine, dataCol, rstrip, lstripLine);
-    advance(next);
-    if (raw) {
-      ENDRAW_RE.lastIndex = next + raw[0].length;
-      const end = ENDRAW_RE.exec(source);
-      if (!end) fail("Unclosed 'raw' block: missing {% endraw %}", 'K-PAR-002', next);
-      let body = source.slice(next + raw[0].length, end!.index);
-      if (raw[2] === '-') body = body.replace(/^\s+/, '');
-      else if (options.trimBlocks && raw[2] !== '+') body = body.replace(/^\r?\n/, '');
-      if (end![1] === '-') body = body.replace(/\s+$/, '');
-      if (body) tokens.push({ type: 'data', value: body, line, col: pos - lineStart });
-      advance(end!.index + end![0].length);
-      stripNext = end![2] === '-' ? 'all' : options.trimBlocks && end![2] !== '+' ? 'newline' : 'none';
-      continue;
-    }
-    if (kind === '#') {
-      const close = source.indexOf('#}', next + 2);
-      if (close < 0) fail('Unclosed comment', 'K-LEX-002', next);
-      const trimRight = source[close - 1] === '-' && close - 1 > next + 2;
-      advance(close + 2);
-      stripNext = trimRight ? 'all' : options.trimBlocks ? 'newline' : 'none';
-      continue;
-    }
-    const isVar = kind === '{';
-    tokens.push({ type: isVar ? 'var_begin' : 'block_begin', value: isVar ? '{{' : '{%', line, col: pos - lineStart });
-    advance(next + 2 + (marker === '-' || marker === '+' ? 1 : 0));
-    // Expression tokens until the closing delimiter.
-    const closer = isVar ? '}}' : '%}';
-    for (;;) {
-      while (pos < source.length && isSpace(source.charCodeAt(pos))) {
-        if (source.charCodeAt(pos) === 10) {
-          line++;
-          lineStart = pos + 1;
-        }
-        pos++;
-      }
-      if (pos >= source.length)
-        fail(isVar ? 'Unclosed variable tag: missing }}' : 'Unclosed block tag: missing %}', isVar ? 'K-LEX-003' : 'K-LEX-001', next);
-      const col = pos - lineStart;
-      const ch = source[pos]!;
-      if ((ch === '-' || ch === '+') && source.startsWith(closer, pos + 1)) {
-        tokens.push({ type: isVar ? 'var_end' : 'block_end', value: closer, line, col });
-        advance(pos + 3);
-        stripNext = ch === '-' ? 'all' : 'none';
-        break;
-      }
-      if (source.startsWith(closer, pos)) {
-        tokens.push({ type: isVar ? 'var_end' : 'block_end', value: closer, line, col });
-        advance(pos + 2);
-        stripNext = !isVar && options.trimBlocks ? 'newline' : 'none';
-        break;
-      }
-      if (ch === '"' || ch === "'") {
-        const [value, end] = readString(source, pos, fail);
-        tokens.push({ type: 'string', value: source.slice(pos, end), str: value, line, col });
-        advance(end);
-        continue;
-      }
-      if (/[0-9]/.test(ch)) {
-        NUM_RE.lastIndex = pos;
-        const m = NUM_RE.exec(source)!;
-        const text = m[0].replace(/_/g, '');
-        if (m[1] !== undefined) {
-          const big = BigInt(text);
-          const tok: Token = { type: 'int', value: m[0], num: Number(text), line, col };
-          if (!Number.isSafeInteger(tok.num)) tok.bigint = big;
-          tokens.push(tok);
-        } else tokens.push({ type: 'float', value: m[0], num: Number(text), line, col });
-        advance(pos + m[0].length);
-        continue;
-      }
-      NAME_RE.lastIndex = pos;
-      const nm = NAME_RE.exec(source);
-      if (nm) {
-        tokens.push({ type: 'name', value: nm[0], line, col });
-        advance(pos + nm[0].length);
-        continue;
-      }
-      const op = (OPS_BY_CHAR.get(ch) ?? []).find((o) => source.startsWith(o, pos));
-      if (!op) fail(`Unexpected character '${ch}'`, 'K-LEX-001', pos);
-      tokens.push({ type: 'op', value: op!, line, col });
-      advance(pos + op!.length);
-    }
-  }
-  tokens.push({ type: 'eof', value: '', line, col: pos - lineStart });
-  return tokens;
+  return new Lexer(source, options).run();
 }
 
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
+class Lexer {
+  private readonly tokens: Token[] = [];
+  private pos = 0;
+  private line = 1;
+  private lineStart = 0;
+  /** Pending left-strip of the next text chunk (after `-%}` / `-}}`, or trim_blocks). */
+  private stripNext: Strip = 'none';
+  private readonly name: string;
+  private readonly trimBlocks: boolean;
+  private readonly lstripBlocks: boolean;
 
-function readString(src: string, start: number, fail: (m: string, c: string, at: number) => never): [string, number] {
-  const quote = src[start]!;
-  let out = '';
-  let i = start + 1;
-  while (i < src.length) {
-    const c = src[i]!;
-    if (c === quote) return [out, i + 1];
-    if (c === '\\') {
-      const n = src[i + 1] ?? '';
-      if (n === 'x' || n === 'u' || n === 'U') {
-        const len = n === 'x' ? 2 : n === 'u' ? 4 : 8;
-        const hex = src.slice(i + 2, i + 2 + len);
-        if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) fail('Invalid escape sequence in string', 'K-LEX-001', i);
-        out += String.fromCodePoint(parseInt(hex, 16));
-        i += 2 + len;
+  constructor(
+    private readonly src: string,
+    options: LexOptions,
+  ) {
+    this.name = options.name ?? '<template>';
+    this.trimBlocks = !!options.trimBlocks;
+    this.lstripBlocks = !!options.lstripBlocks;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private fail(msg: string, code: string, at: number, suggestion: string | null = null): never {
+    const { line, col } = this.locate(at);
+    throw new TemplateSyntaxError(msg, code, {
+      templateName: this.name,
+      lineno: line,
+      colno: col,
+      source: this.src,
+      suggestion,
+    });
+  }
+
+  /** Line/column of an absolute offset (used for errors only). */
+  private locate(at: number): { line: number; col: number } {
+    let line = 1;
+    let start = 0;
+    for (let i = this.src.indexOf('\n'); i >= 0 && i < at; i = this.src.indexOf('\n', i + 1)) {
+      line++;
+      start = i + 1;
+    }
+    return { line, col: at - start };
+  }
+
+  private get col(): number {
+    return this.pos - this.lineStart;
+  }
+
+  /** Moves to `to`, keeping line/column bookkeeping. */
+  private advance(to: number): void {
+    for (let i = this.src.indexOf('\n', this.pos); i >= 0 && i < to; i = this.src.indexOf('\n', i + 1)) {
+      this.line++;
+      this.lineStart = i + 1;
+    }
+    this.pos = to;
+  }
+
+  private push(tok: Token): void {
+    if (this.tokens.length >= MAX_TOKENS)
+      this.fail(`Token limit exceeded (more than ${MAX_TOKENS} tokens)`, 'K-LEX-004', this.pos, 'Split the template into smaller templates (include, import, extends)');
+    this.tokens.push(tok);
+  }
+
+  /**
+   * Emits the text chunk `[pos, end)` with whitespace control applied and moves past it.
+   * `rstrip`: the next tag has a `-` left marker; `lstrip`: lstrip_blocks applies.
+   */
+  private data(end: number, rstrip: boolean, lstrip: boolean): void {
+    const line = this.line;
+    const col = this.col;
+    let text = this.src.slice(this.pos, end);
+    let skipped = 0;
+    if (this.stripNext === 'all') {
+      const m = LEADING_WS.exec(text);
+      if (m) skipped = m[0].length;
+    } else if (this.stripNext === 'newline') {
+      if (text.startsWith('\r\n')) skipped = 2;
+      else if (text.startsWith('\n')) skipped = 1;
+    }
+    this.stripNext = 'none';
+    if (skipped) {
+      this.advance(this.pos + skipped);
+      text = text.slice(skipped);
+    }
+    const tokLine = skipped ? this.line : line;
+    const tokCol = skipped ? this.col : col;
+    if (rstrip) text = text.replace(TRAILING_WS, '');
+    else if (lstrip) text = text.replace(LINE_INDENT, '$1');
+    if (text) this.push({ type: 'data', value: text, line: tokLine, col: tokCol });
+    this.advance(end);
+  }
+
+  // ---------------------------------------------------------------- main loop
+
+  run(): Token[] {
+    const src = this.src;
+    while (this.pos < src.length) {
+      const next = findOpener(src, this.pos);
+      if (next < 0) {
+        this.data(src.length, false, false);
+        break;
+      }
+      const kind = src[next + 1]!;
+      const leftMarker = src[next + 2] === '-';
+      if (kind === '%') {
+        RAW_OPEN_RE.lastIndex = next;
+        const raw = RAW_OPEN_RE.exec(src);
+        this.data(next, leftMarker, this.lstripBlocks);
+        if (raw) this.rawBlock(raw);
+        else this.tag('block', leftMarker);
+      } else if (kind === '{') {
+        this.data(next, leftMarker, false);
+        this.tag('var', leftMarker);
+      } else {
+        this.data(next, leftMarker, false);
+        this.comment();
+      }
+    }
+    this.push({ type: 'eof', value: '', line: this.line, col: this.col });
+    return this.tokens;
+  }
+
+  private comment(): void {
+    const start = this.pos;
+    const close = this.src.indexOf('#}', start + 2);
+    if (close < 0) this.fail('Unclosed comment: missing #}', 'K-LEX-002', start, 'Close the comment with #}');
+    // `-#}` is not a right-trim marker (the `-` is comment text), and trim_blocks
+    // only applies after `%}`.
+    this.advance(close + 2);
+  }
+
+  private rawBlock(open: RegExpExecArray): void {
+    const start = this.pos;
+    const bodyStart = start + open[0].length;
+    RAW_CLOSE_RE.lastIndex = bodyStart;
+    const close = RAW_CLOSE_RE.exec(this.src);
+    if (!close)
+      this.fail("Unclosed 'raw' block: missing {% endraw %}", 'K-PAR-002', start, 'Close the raw block with {% endraw %} ({% end %} is literal text inside raw)');
+    this.advance(bodyStart);
+    this.stripNext = open[2] === '-' ? 'all' : this.trimBlocks ? 'newline' : 'none';
+    const rstrip = close[1] === '-';
+    // lstrip_blocks applies to `{% endraw %}` like to any block tag.
+    this.data(close.index, rstrip, this.lstripBlocks);
+    this.advance(close.index + close[0].length);
+    this.stripNext = close[2] === '-' ? 'all' : this.trimBlocks ? 'newline' : 'none';
+  }
+
+  /** Lexes `{{ … }}` or `{% … %}` starting at the opener. */
+  private tag(kind: 'var' | 'block', leftMarker: boolean): void {
+    const src = this.src;
+    const start = this.pos;
+    const isVar = kind === 'var';
+    const closer = isVar ? '}}' : '%}';
+    this.push({ type: isVar ? 'var_begin' : 'block_begin', value: isVar ? '{{' : '{%', line: this.line, col: this.col });
+    this.advance(start + 2 + (leftMarker ? 1 : 0));
+    for (;;) {
+      let p = this.pos;
+      while (p < src.length && WS_RE.test(src[p]!)) p++;
+      this.advance(p);
+      if (this.pos >= src.length) {
+        if (isVar) this.fail('Unclosed variable tag: missing }}', 'K-LEX-003', start, 'Close the output tag with }}');
+        this.fail('Unclosed block tag: missing %}', 'K-LEX-001', start, 'Close the tag with %}');
+      }
+      const ch = src[this.pos]!;
+      const line = this.line;
+      const col = this.col;
+      if (ch === '-' && src.startsWith(closer, this.pos + 1)) {
+        this.push({ type: isVar ? 'var_end' : 'block_end', value: closer, line, col });
+        this.advance(this.pos + 3);
+        this.stripNext = 'all';
+        return;
+      }
+      if (src.startsWith(closer, this.pos)) {
+        this.push({ type: isVar ? 'var_end' : 'block_end', value: closer, line, col });
+        this.advance(this.pos + 2);
+        this.stripNext = !isVar && this.trimBlocks ? 'newline' : 'none';
+        return;
+      }
+      if (ch === '"' || ch === "'") {
+        const [value, end] = this.readString(this.pos);
+        this.push({ type: 'string', value: src.slice(this.pos, end), str: value, line, col });
+        this.advance(end);
         continue;
       }
-      if (n in ESCAPES) {
+      const code = ch.charCodeAt(0);
+      if (code >= 48 && code <= 57) {
+        NUM_RE.lastIndex = this.pos;
+        const m = NUM_RE.exec(src)!;
+        const text = m[0];
+        const rest = src.slice(this.pos + text.length, this.pos + text.length + 3);
+        if (/^(?:_\d|[eE][+-]?\d|[xXoObB][0-9a-fA-F])/.test(rest)) {
+          NAME_RE.lastIndex = this.pos + text.length;
+          const tail = NAME_RE.exec(src)?.[0] ?? rest;
+          this.fail(`Invalid numeric literal '${text}${tail}'`, 'K-LEX-001', this.pos,
+            'Kida numbers are plain decimal: no _ separators, exponents or hex/octal/binary prefixes');
+        }
+        if (m[2] !== undefined) {
+          this.push({ type: 'float', value: text, num: Number(text.endsWith('.') ? text + '0' : text), line, col });
+        } else {
+          const tok: Token = { type: 'int', value: text, num: Number(text), line, col };
+          if (!Number.isSafeInteger(tok.num)) tok.bigint = BigInt(text);
+          this.push(tok);
+        }
+        this.advance(this.pos + text.length);
+        continue;
+      }
+      NAME_RE.lastIndex = this.pos;
+      const nm = NAME_RE.exec(src);
+      if (nm) {
+        const after = src.codePointAt(this.pos + nm[0].length);
+        if (after !== undefined && after > 127 && isIdentChar(after)) this.invalidIdentifier(this.pos);
+        this.push({ type: 'name', value: nm[0], line, col });
+        this.advance(this.pos + nm[0].length);
+        continue;
+      }
+      if (code > 127 && isIdentChar(src.codePointAt(this.pos)!)) this.invalidIdentifier(this.pos);
+      const op = OPERATORS.find((o) => src.startsWith(o, this.pos));
+      if (op === undefined) this.fail(`Unexpected character '${ch}'`, 'K-LEX-001', this.pos, badCharHint(ch));
+      this.push({ type: 'op', value: op, line, col });
+      this.advance(this.pos + op.length);
+    }
+  }
+
+  private invalidIdentifier(at: number): never {
+    let end = at;
+    while (end < this.src.length) {
+      const cp = this.src.codePointAt(end)!;
+      if (!(cp === 95 || (cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) || (cp > 127 && isIdentChar(cp)))) break;
+      end += cp > 0xffff ? 2 : 1;
+    }
+    let begin = at;
+    while (begin > 0 && /[A-Za-z0-9_]/.test(this.src[begin - 1]!)) begin--;
+    const word = this.src.slice(begin, end);
+    return this.fail(`Invalid identifier '${word}': identifiers must be ASCII ([A-Za-z_][A-Za-z0-9_]*)`, 'K-LEX-001', begin);
+  }
+
+  /** Reads a string literal; returns the decoded value and the offset after the closing quote. */
+  private readString(start: number): [string, number] {
+    const src = this.src;
+    const quote = src[start]!;
+    let out = '';
+    let i = start + 1;
+    let chunk = i;
+    while (i < src.length) {
+      const c = src[i]!;
+      if (c === quote) return [out + src.slice(chunk, i), i + 1];
+      if (c !== '\\') {
+        i++;
+        continue;
+      }
+      out += src.slice(chunk, i);
+      const n = src[i + 1] ?? '';
+      if (n === 'u' || n === 'U') {
+        const len = n === 'u' ? 4 : 8;
+        const hex = src.slice(i + 2, i + 2 + len);
+        if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex))
+          this.fail(`Invalid escape sequence '\\${n}${hex.replace(/[^0-9a-fA-F].*$/s, '')}' in string literal`, 'K-LEX-001', i);
+        const cp = parseInt(hex, 16);
+        if (cp > 0x10ffff) this.fail(`Invalid escape sequence '\\${n}${hex}': code point out of range`, 'K-LEX-001', i);
+        out += String.fromCodePoint(cp);
+        i += 2 + len;
+      } else if (n in ESCAPES) {
         out += ESCAPES[n];
         i += 2;
-        continue;
+      } else if (n === '') {
+        break;
+      } else {
+        this.fail(`Invalid escape sequence '\\${n === '\n' ? '\\n' : n}' in string literal`, 'K-LEX-001', i,
+          'Supported escapes: \\n \\r \\t \\\\ \\\' \\" \\uXXXX \\UXXXXXXXX');
       }
-      out += '\\' + n;
-      i += 2;
-      continue;
+      chunk = i;
     }
-    out += c;
-    i++;
+    return this.fail('Unterminated string literal', 'K-LEX-001', start, `Close the string with ${quote}`);
   }
-  return fail('Unterminated string literal', 'K-LEX-001', start);
+}
+
+/** Offset of the next `{{`, `{%` or `{#` at or after `from`, or -1. */
+function findOpener(src: string, from: number): number {
+  for (let i = src.indexOf('{', from); i >= 0; i = src.indexOf('{', i + 1)) {
+    const c = src[i + 1];
+    if (c === '{' || c === '%' || c === '#') return i;
+  }
+  return -1;
+}
+
+function isIdentChar(cp: number): boolean {
+  return /[\p{L}\p{N}\p{Mn}\p{Mc}\p{Pc}]/u.test(String.fromCodePoint(cp));
+}
+
+function badCharHint(ch: string): string | null {
+  switch (ch) {
+    case '&':
+      return "Use 'and' instead of '&&'";
+    case '@':
+    case '$':
+    case '`':
+    case ';':
+      return null;
+    default:
+      return null;
+  }
 }

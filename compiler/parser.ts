@@ -37,7 +37,17 @@ interface OpenBlock {
 }
 
 export function parse(source: string, options: LexOptions = {}): A.TemplateAst {
-  return new Parser(source, options).parseTemplate();
+  try {
+    return new Parser(source, options).parseTemplate();
+  } catch (e) {
+    // Safety net: pathological nesting that slipped past the depth limits.
+    if (e instanceof RangeError && /call stack/i.test(e.message))
+      throw new TemplateSyntaxError('Template is nested too deeply to compile', 'K-PAR-007', {
+        templateName: options.name ?? '<template>',
+        suggestion: 'Split the template into defs or includes',
+      });
+    throw e;
+  }
 }
 
 class Parser {
@@ -95,7 +105,10 @@ class Parser {
   private fail(msg: string, code = 'K-PAR-001', t: { line: number; col: number } = this.tok, suggestion: string | null = null): never {
     let full = msg;
     if (this.open.length && code !== 'K-PAR-002')
-      full += '\n\nOpen blocks:\n' + [...this.open].reverse().map((b) => `  - ${b.tag} (opened at line ${b.line})`).join('\n');
+      full +=
+        '\n\nOpen blocks:\n' +
+        [...this.open].reverse().slice(0, 8).map((b) => `  - ${b.tag} (opened at line ${b.line})`).join('\n') +
+        (this.open.length > 8 ? `\n  … and ${this.open.length - 8} more` : '');
     throw new TemplateSyntaxError(full, code, { templateName: this.name, lineno: t.line, colno: t.col, source: this.source, suggestion });
   }
   private describe(t: Token): string {
@@ -217,7 +230,8 @@ class Parser {
   }
 
   private inCtx<T>(c: string, f: () => T): T {
-    this.ctxStack.push(c);
+    // Everything inside a branch removed by constant folding is exempt from placement rules.
+    this.ctxStack.push(this.ctxStack[this.ctxStack.length - 1] === 'dead' ? 'dead' : c);
     try {
       return f();
     } finally {
@@ -288,7 +302,8 @@ class Parser {
       case 'include':
         return this.includeStmt(kwTok);
       case 'extends': {
-        if (this.ctxStack[this.ctxStack.length - 1] !== 'top') this.fail('{% extends %} must be at the template top level', 'K-PAR-007', kwTok);
+        const where = this.ctxStack[this.ctxStack.length - 1];
+        if (where !== 'top' && where !== 'dead') this.fail('{% extends %} must be at the template top level', 'K-PAR-007', kwTok);
         const template = this.expression();
         this.expectBlockEnd();
         return { type: 'Extends', template, ...p };
@@ -375,6 +390,9 @@ class Parser {
       }
       case 'trans':
         return this.transStmt(kwTok);
+      case 'raw':
+        // Well-formed `{% raw %}` is handled by the lexer.
+        return this.fail('{% raw %} takes no arguments', 'K-PAR-001', kwTok, 'Write {% raw %}…{% endraw %}');
       case 'template':
         return this.templateDecl(kwTok);
       default:
@@ -402,8 +420,17 @@ class Parser {
     const tag = unless ? 'unless' : 'if';
     let line = at.line;
     let else_: A.Node[] | null = null;
+    // Placement rules (def/region at top level) skip branches that constant folding removes,
+    // as the reference does (a branch that is certainly taken is still checked).
+    let decided = false;
+    const branchCtx = (c: A.Expr | null): string => {
+      if (decided) return 'dead';
+      const v = c ? constTruth(c) : true;
+      if (v === true) decided = true;
+      return v === false ? 'dead' : 'other';
+    };
     for (;;) {
-      const { nodes, stop } = this.inCtx('other', () => this.block(tag, at, unless ? ['else'] : ['elif', 'else'], unless ? ['endif'] : []));
+      const { nodes, stop } = this.inCtx(branchCtx(cond), () => this.block(tag, at, unless ? ['else'] : ['elif', 'else'], unless ? ['endif'] : []));
       branches.push({ cond, body: nodes, line });
       if (stop === 'elif') {
         line = this.toks[this.i - 1]!.line;
@@ -413,7 +440,7 @@ class Parser {
       }
       if (stop === 'else') {
         this.expectBlockEnd();
-        else_ = this.inCtx('other', () => this.block(tag, at, [], unless ? ['endif'] : [])).nodes;
+        else_ = this.inCtx(branchCtx(null), () => this.block(tag, at, [], unless ? ['endif'] : [])).nodes;
       }
       break;
     }
@@ -425,7 +452,7 @@ class Parser {
     if (!this.acceptName('in')) this.fail("Expected 'in' in {% for %}", 'K-PAR-003');
     const iter = this.iterExpr();
     let cond: A.Expr | null = null;
-    if (this.acceptName('if')) cond = this.orExpr();
+    if (this.acceptName('if')) cond = this.iterExpr();
     if (this.isName('recursive')) this.fail('Recursive loops are not supported: use a {% def %} that calls itself', 'K-PAR-007');
     this.expectBlockEnd();
     this.loopDepth++;
@@ -439,19 +466,27 @@ class Parser {
     return { type: 'For', target, iter, cond, body: nodes, else_, isAsync, ...this.pos(at) };
   }
 
-  /** `a`, `a, b`, `(a, b)`: names only (no nested patterns in loops). */
+  /**
+   * Loop / comprehension targets: `a`, `a, b` (trailing comma allowed), or one parenthesised
+   * tuple, which may nest (`(id, (lat, lon))`).
+   */
   private forTarget(): A.Target {
     const start = this.tok;
-    if (this.acceptOp('(')) {
+    const paren = (): A.Target => {
+      const open = this.expectOp('(');
       const items: A.Target[] = [];
       do {
         if (this.isOp(')')) break;
-        const t = this.expectName('a loop variable');
-        items.push({ type: 'NameTarget', name: t.value, ...this.pos(t) });
+        if (this.isOp('(')) items.push(paren());
+        else {
+          const t = this.expectName('a loop variable');
+          items.push({ type: 'NameTarget', name: t.value, ...this.pos(t) });
+        }
       } while (this.acceptOp(','));
       this.expectOp(')');
-      return { type: 'TupleTarget', items, ...this.pos(start) };
-    }
+      return { type: 'TupleTarget', items, ...this.pos(open) };
+    };
+    if (this.isOp('(')) return paren();
     const first = this.expectName('a loop variable');
     const items: A.Target[] = [{ type: 'NameTarget', name: first.value, ...this.pos(first) }];
     let tuple = false;
@@ -652,15 +687,20 @@ class Parser {
 
   private checkTopLevel(kind: string, at: Token): void {
     const where = this.ctxStack[this.ctxStack.length - 1];
-    if (where !== 'top' && where !== 'def' && where !== 'block')
-      this.fail(`{% ${kind} %} must be declared at the top level (or inside a block, def or call body)`, 'K-TPL-004', at);
+    if (where !== 'top' && where !== 'def' && where !== 'block' && where !== 'dead')
+    {
+      const inner = this.open[this.open.length - 1]?.tag ?? 'block';
+      const name = this.tok.type === 'name' ? ` ${this.tok.value}` : '';
+      this.fail(`{% ${kind}${name} %} must be declared at the top level of the template, not nested inside {% ${inner} %}`, 'K-TPL-004', at,
+        `Move {% ${kind}${name} %} out of the enclosing {% ${inner} %} block (defs and regions may also live inside a block, def or call body)`);
+    }
   }
 
   private params(allowStar: boolean): { params: A.Param[]; vararg: string | null; kwarg: string | null } {
     const params: A.Param[] = [];
     let vararg: string | null = null;
     let kwarg: string | null = null;
-    this.expectOp('(');
+    const openTok = this.expectOp('(');
     while (!this.isOp(')')) {
       if (allowStar && this.acceptOp('**')) {
         kwarg = this.expectName('a parameter name').value;
@@ -671,16 +711,26 @@ class Parser {
         if (!this.isName()) this.fail("A bare '*' (keyword-only marker) is not supported", 'K-PAR-007');
         vararg = this.next().value;
       } else {
-        const n = this.expectName('a parameter name').value;
+        const nameTok = this.expectName('a parameter name');
+        const n = nameTok.value;
         let annotation: string | null = null;
         if (this.acceptOp(':')) annotation = this.annotation();
         let dflt: A.Expr | null = null;
         if (this.acceptOp('=')) dflt = this.expression();
+        if (!dflt && params.some((q) => q.default) && vararg === null)
+          this.fail(`Parameter '${n}' without a default follows a parameter with a default`, 'K-PAR-003', nameTok,
+            `Give '${n}' a default or move it before the parameters with defaults`);
         params.push({ name: n, annotation, default: dflt });
       }
       if (!this.acceptOp(',')) break;
     }
     this.expectOp(')');
+    const seen = new Set<string>();
+    for (const n of [...params.map((q) => q.name), vararg, kwarg]) {
+      if (n === null) continue;
+      if (seen.has(n)) this.fail(`Duplicate parameter '${n}'`, 'K-PAR-003', openTok);
+      seen.add(n);
+    }
     return { params, vararg, kwarg };
   }
 
@@ -735,7 +785,11 @@ class Parser {
     this.open.push({ tag: 'call', line: at.line });
     for (;;) {
       const { nodes, stop } = this.inCtx('def', () => this.body(['slot', 'end', 'endcall']));
-      dflt = dflt.concat(nodes);
+      for (const n of nodes) {
+        const last = dflt[dflt.length - 1];
+        if (n.type === 'Data' && last && last.type === 'Data') dflt[dflt.length - 1] = { ...last, text: last.text + n.text };
+        else dflt.push(n);
+      }
       if (!stop) this.fail(`Unclosed 'call' block (opened at line ${at.line})`, 'K-PAR-002');
       if (stop!.value === 'slot') {
         const name = this.tok.type === 'name' && this.tok.value !== 'let' ? this.next().value : 'default';
@@ -967,9 +1021,12 @@ class Parser {
     this.sawTemplateDecl = true;
     const decls: A.TemplateDecl['decls'] = [];
     while (this.tok.type === 'name') {
-      const n = this.next().value;
+      const nt = this.next();
+      if (decls.some((d) => d.name === nt.value)) this.fail(`Duplicate declaration '${nt.value}' in {% template %}`, 'K-PAR-003', nt);
       this.expectOp(':');
-      decls.push({ name: n, annotation: this.annotation() });
+      // The port extends the reference (single identifiers) to the def annotation grammar,
+      // `list[Item]`, `str | None`, so declarations can type a TypeScript context fully.
+      decls.push({ name: nt.value, annotation: this.annotation() });
       if (!this.acceptOp(',')) break;
     }
     this.expectBlockEnd();
@@ -984,6 +1041,17 @@ class Parser {
       this.fail(`Expression nested more than ${MAX_EXPR_DEPTH} levels deep`, 'K-PAR-007', this.tok, 'Simplify the expression');
     try {
       return this.expressionInner();
+    } finally {
+      this.exprDepth--;
+    }
+  }
+
+  /** Runs a recursive sub-parse under the expression depth limit. */
+  private deeper<T>(f: () => T): T {
+    if (++this.exprDepth > MAX_EXPR_DEPTH)
+      this.fail(`Expression nested more than ${MAX_EXPR_DEPTH} levels deep`, 'K-PAR-007', this.tok, 'Simplify the expression');
+    try {
+      return f();
     } finally {
       this.exprDepth--;
     }
@@ -1004,7 +1072,7 @@ class Parser {
       const t = this.next();
       const test = this.orExpr();
       let orelse: A.Expr | null = null;
-      if (this.acceptName('else')) orelse = this.ternary();
+      if (this.acceptName('else')) orelse = this.deeper(() => this.ternary());
       return { type: 'CondExpr', test, body, orelse, ...this.pos(t) };
     }
     return body;
@@ -1031,7 +1099,7 @@ class Parser {
   private notExpr(): A.Expr {
     if (this.isName('not')) {
       const t = this.next();
-      return { type: 'UnaryOp', op: 'not', operand: this.notExpr(), ...this.pos(t) };
+      return { type: 'UnaryOp', op: 'not', operand: this.deeper(() => this.notExpr()), ...this.pos(t) };
     }
     return this.comparison();
   }
@@ -1071,6 +1139,8 @@ class Parser {
           continue;
         }
         if (nt.type !== 'name') this.fail(`Expected a test name after 'is', got ${this.describe(nt)}`, 'K-PAR-005');
+        if (nt.value === 'in')
+          this.fail("'in' is an operator: 'is in' cannot be parsed", 'K-PAR-005', nt, `Write 'x ${negated ? 'not in' : 'in'} seq' instead`);
         this.next();
         flush();
         let args: A.Expr[] = [];
@@ -1143,11 +1213,11 @@ class Parser {
     const t = this.tok;
     if (t.type === 'op' && (t.value === '-' || t.value === '+')) {
       this.next();
-      return { type: 'UnaryOp', op: t.value, operand: this.unary(), ...this.pos(t) };
+      return { type: 'UnaryOp', op: t.value, operand: this.deeper(() => this.unary()), ...this.pos(t) };
     }
-    if (this.isName('await')) {
+    if (this.isName('await') && startsOperand(this.peek())) {
       this.next();
-      return { type: 'Await', value: this.unary(), ...this.pos(t) };
+      return { type: 'Await', value: this.deeper(() => this.unary()), ...this.pos(t) };
     }
     return this.power();
   }
@@ -1156,7 +1226,7 @@ class Parser {
     const base = this.postfix();
     if (this.isOp('**')) {
       const t = this.next();
-      return { type: 'BinOp', op: '**', left: base, right: this.unary(), ...this.pos(t) };
+      return { type: 'BinOp', op: '**', left: base, right: this.deeper(() => this.unary()), ...this.pos(t) };
     }
     return base;
   }
@@ -1245,9 +1315,9 @@ class Parser {
         return { type: 'Const', value: t.num!, isFloat: true, ...p };
       case 'string': {
         this.next();
-        let s = t.str!;
-        while (this.tok.type === 'string') s += this.next().str!;
-        return { type: 'Const', value: s, ...p };
+        if (this.tok.type === 'string')
+          this.fail('Adjacent string literals are not concatenated', 'K-PAR-003', this.tok, "Join them with ~ or write one literal");
+        return { type: 'Const', value: t.str!, ...p };
       }
       case 'name': {
         this.next();
@@ -1285,6 +1355,8 @@ class Parser {
         if (this.acceptName('if')) cond = this.orExpr();
         if (this.isName('for')) this.fail('Only one for clause is supported in a list comprehension', 'K-PAR-003');
         this.expectOp(']');
+        const aw = findAwait(first) ?? findAwait(iter) ?? (cond && findAwait(cond));
+        if (aw) this.fail("'await' is not allowed inside a list comprehension", 'K-PAR-007', aw, 'Await the value first: {% set v = await x %}');
         return { type: 'ListComp', elt: first, target, iter, cond, ...p };
       }
       const items = [first];
@@ -1308,5 +1380,85 @@ class Parser {
       return { type: 'Dict', pairs, ...p };
     }
     return this.fail(`Expected a value, got ${this.describe(t)}`, 'K-PAR-003', t, 'A value is a string, number, variable name, list or dict');
+  }
+}
+
+/** Can this token start an operand (used to tell `await x` from a variable named `await`)? */
+function startsOperand(t: Token): boolean {
+  if (t.type === 'name' || t.type === 'int' || t.type === 'float' || t.type === 'string') return true;
+  return t.type === 'op' && (t.value === '(' || t.value === '[' || t.value === '{' || t.value === '-' || t.value === '+');
+}
+
+/** The first `await` inside an expression, if any. */
+function findAwait(e: unknown): A.Await | null {
+  if (!e || typeof e !== 'object') return null;
+  if (Array.isArray(e)) {
+    for (const x of e) {
+      const r = findAwait(x);
+      if (r) return r;
+    }
+    return null;
+  }
+  const o = e as Record<string, unknown>;
+  if (o.type === 'Await') return o as unknown as A.Await;
+  for (const k in o) {
+    const v = o[k];
+    if (v && typeof v === 'object') {
+      const r = findAwait(v);
+      if (r) return r;
+    }
+  }
+  return null;
+}
+
+/** Truth value of a condition made of literals only (`true`, `not 0`, `1 == 2`), else undefined. */
+function constTruth(e: A.Expr): boolean | undefined {
+  const v = constValue(e);
+  if (v === NOT_CONST) return undefined;
+  if (v === null || v === false || v === 0 || v === '' || v === 0n) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  return true;
+}
+
+const NOT_CONST = Symbol('not-const');
+type ConstVal = A.Const['value'] | unknown[] | typeof NOT_CONST;
+
+function constValue(e: A.Expr): ConstVal {
+  switch (e.type) {
+    case 'Const':
+      return e.value;
+    case 'List':
+    case 'Tuple': {
+      const items = e.items.map(constValue);
+      return items.includes(NOT_CONST) ? NOT_CONST : items;
+    }
+    case 'UnaryOp': {
+      if (e.op !== 'not') return NOT_CONST;
+      const t = constTruth(e.operand);
+      return t === undefined ? NOT_CONST : !t;
+    }
+    case 'BoolOp': {
+      const l = constTruth(e.left);
+      const r = constTruth(e.right);
+      if (l === undefined || r === undefined) return NOT_CONST;
+      return e.op === 'and' ? l && r : l || r;
+    }
+    case 'Compare': {
+      if (e.ops.length !== 1) return NOT_CONST;
+      const a = constValue(e.left);
+      const b = constValue(e.ops[0]!.right);
+      if (a === NOT_CONST || b === NOT_CONST || typeof a === 'object' || typeof b === 'object') return NOT_CONST;
+      const num = (x: unknown) => (typeof x === 'boolean' ? Number(x) : x);
+      switch (e.ops[0]!.op) {
+        case '==':
+          return num(a) === num(b);
+        case '!=':
+          return num(a) !== num(b);
+        default:
+          return NOT_CONST;
+      }
+    }
+    default:
+      return NOT_CONST;
   }
 }

@@ -1090,14 +1090,13 @@ function pprint(v: unknown): string {
 
 // ------------------------------------------------------------------ the table
 
-const table: Record<string, Filter> = {
-  // strings
-  upper: (v) => s(v).toUpperCase(),
-  lower: (v) => s(v).toLowerCase(),
-  capitalize: (v) => pyCapitalize(s(v)),
-  title: (v) => pyTitle(s(v)),
-  trim: (v, chars = null) => pyStrip(s(v), chars),
-  replace: (v, old, nw, count = -1) => {
+// Each built-in filter is a named export (`f_<name>`) so bundles keep only the ones used.
+export const f_upper: Filter = (v) => s(v).toUpperCase();
+export const f_lower: Filter = (v) => s(v).toLowerCase();
+export const f_capitalize: Filter = (v) => pyCapitalize(s(v));
+export const f_title: Filter = (v) => pyTitle(s(v));
+export const f_trim: Filter = (v, chars = null) => pyStrip(s(v), chars);
+export const f_replace: Filter = (v, old, nw, count = -1) => {
     let c = -1;
     if (count !== null && count !== undefined && !(typeof count === 'number' && count === -1)) {
       try {
@@ -1109,32 +1108,30 @@ const table: Record<string, Filter> = {
     if (!isString(old)) throw new PyError('TypeError', `replace() argument 1 must be str, not ${typeName(old)}`);
     if (!isString(nw)) throw new PyError('TypeError', `replace() argument 2 must be str, not ${typeName(nw)}`);
     return pyReplace(s(v), s(old), s(nw), c < 0 ? -1 : c);
-  },
-  truncate,
-  center,
-  indent,
-  wordwrap,
-  format,
-  wordcount: (v) => pySplitWs(s(v)).length,
-  slug: (v) => (v === null || v === undefined ? '' : s(v).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')),
-  pluralize,
-  striptags: (v) => s(v).replace(/<[^>]*>/g, ''),
-  urlencode,
-  escape: (v) => (v instanceof Markup ? v : isSafe(v) ? new Markup(v.__html__()) : new Markup(escapeString(s(v)))),
-  safe: (v, _reason = null) => (v instanceof Markup ? v : new Markup(s(v))),
-  xmlattr,
-  csp_nonce: cspNonce,
-
-  // collections
-  length: (v) => {
+  };
+export const f_truncate: Filter = truncate;
+export const f_center: Filter = center;
+export const f_indent: Filter = indent;
+export const f_wordwrap: Filter = wordwrap;
+export const f_format: Filter = format;
+export const f_wordcount: Filter = (v) => pySplitWs(s(v)).length;
+export const f_slug: Filter = (v) => (v === null || v === undefined ? '' : s(v).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, ''));
+export const f_pluralize: Filter = pluralize;
+export const f_striptags: Filter = (v) => s(v).replace(/<[^>]*>/g, '');
+export const f_urlencode: Filter = urlencode;
+export const f_escape: Filter = (v) => (v instanceof Markup ? v : isSafe(v) ? new Markup(v.__html__()) : new Markup(escapeString(s(v))));
+export const f_safe: Filter = (v, _reason = null) => (v instanceof Markup ? v : new Markup(s(v)));
+export const f_xmlattr: Filter = xmlattr;
+export const f_csp_nonce: Filter = cspNonce;
+export const f_length: Filter = (v) => {
     if (v === null || v === undefined) return 0;
     try {
       return len(v);
     } catch {
       return 0;
     }
-  },
-  first: (v) => {
+  };
+export const f_first: Filter = (v) => {
     if (v === null || v === undefined) return null;
     try {
       for (const x of iter(v)) return x;
@@ -1142,8 +1139,8 @@ const table: Record<string, Filter> = {
       return null;
     }
     return null;
-  },
-  last: (v) => {
+  };
+export const f_last: Filter = (v) => {
     if (v === null || v === undefined) return null;
     try {
       const l = Array.isArray(v) ? v : [...iter(v)];
@@ -1151,75 +1148,137 @@ const table: Record<string, Filter> = {
     } catch {
       return null;
     }
-  },
-  join: (v, separator = '') => {
+  };
+export const f_join: Filter = (v, separator = '') => {
     if (v === null || v === undefined) return '';
     const parts = pyList(v).map(s);
     if (separator instanceof Markup) return new Markup(parts.map(escapeString).join(separator.value));
     return parts.join(s(separator));
-  },
-  reverse: (v) => {
+  };
+export const f_reverse: Filter = (v) => {
     if (v === null || v === undefined) throw new PyError('TypeError', "'NoneType' object is not reversible");
     if (v instanceof Set) throw new PyError('TypeError', "'set' object is not reversible");
     return pyList(v).reverse();
-  },
-  sort,
-  dictsort,
-  unique,
-  groupby,
-  map,
-  select,
-  reject,
-  selectattr,
-  rejectattr,
-  batch,
-  slice,
-  take,
-  skip,
-  compact,
-  sum,
-  min: (v, attribute = null) => minMax(v, attribute, -1),
-  max: (v, attribute = null) => minMax(v, attribute, 1),
-  list: (v) => pyList(v),
-  attr: (v, name) => attrOf(v, name),
-  get: (v, key, dflt = null) => {
+  };
+export const f_sort: Filter = sort;
+export const f_dictsort: Filter = dictsort;
+export const f_unique: Filter = unique;
+export const f_groupby: Filter = groupby;
+export const f_map: Filter = map;
+export const f_select: Filter = select;
+export const f_reject: Filter = reject;
+export const f_selectattr: Filter = selectattr;
+export const f_rejectattr: Filter = rejectattr;
+export const f_batch: Filter = batch;
+export const f_slice: Filter = slice;
+export const f_take: Filter = take;
+export const f_skip: Filter = skip;
+export const f_compact: Filter = compact;
+export const f_sum: Filter = sum;
+export const f_min: Filter = (v, attribute = null) => minMax(v, attribute, -1);
+export const f_max: Filter = (v, attribute = null) => minMax(v, attribute, 1);
+export const f_list: Filter = (v) => pyList(v);
+export const f_attr: Filter = (v, name) => attrOf(v, name);
+export const f_get: Filter = (v, key, dflt = null) => {
     if (v === null || v === undefined) return dflt;
     if (isDict(v)) return dictHas(v, key) ? dictGet(v, key) ?? null : dflt;
     return plainGetattr(v, key, dflt);
-  },
-  random: (v) => {
+  };
+export const f_random: Filter = (v) => {
     const l = pyList(v);
     return l.length ? l[Math.floor(Math.random() * l.length)] : null;
-  },
-  shuffle: (v) => {
+  };
+export const f_shuffle: Filter = (v) => {
     const l = pyList(v);
     for (let i = l.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
       [l[i], l[j]] = [l[j], l[i]];
     }
     return l;
-  },
-  classes,
+  };
+export const f_classes: Filter = classes;
+export const f_abs: Filter = abs;
+export const f_round: Filter = round;
+export const f_int: Filter = intFilter;
+export const f_float: Filter = floatFilter;
+export const f_string: Filter = (v) => s(v);
+export const f_decimal: Filter = decimal;
+export const f_format_number: Filter = formatNumber;
+export const f_commas: Filter = (v) => formatNumber(v, 0);
+export const f_filesizeformat: Filter = filesizeformat;
+export const f_tojson: Filter = tojson;
+export const f_typeof: Filter = typeofFilter;
+export const f_date: Filter = date;
+export const f_default: Filter = defaultFilter;
+export const f_require: Filter = requireFilter;
+export const f_debug: Filter = debug;
+export const f_pprint: Filter = pprint;
 
-  // numbers and conversion
-  abs,
-  round,
-  int: intFilter,
-  float: floatFilter,
-  string: (v) => s(v),
-  decimal,
-  format_number: formatNumber,
-  commas: (v) => formatNumber(v, 0),
-  filesizeformat,
-  tojson,
-  typeof: typeofFilter,
-  date,
-
-  // validation and debugging
-  default: defaultFilter,
-  require: requireFilter,
-  debug,
-  pprint,
+const table: Record<string, Filter> = {
+  upper: f_upper,
+  lower: f_lower,
+  capitalize: f_capitalize,
+  title: f_title,
+  trim: f_trim,
+  replace: f_replace,
+  truncate: f_truncate,
+  center: f_center,
+  indent: f_indent,
+  wordwrap: f_wordwrap,
+  format: f_format,
+  wordcount: f_wordcount,
+  slug: f_slug,
+  pluralize: f_pluralize,
+  striptags: f_striptags,
+  urlencode: f_urlencode,
+  escape: f_escape,
+  safe: f_safe,
+  xmlattr: f_xmlattr,
+  csp_nonce: f_csp_nonce,
+  length: f_length,
+  first: f_first,
+  last: f_last,
+  join: f_join,
+  reverse: f_reverse,
+  sort: f_sort,
+  dictsort: f_dictsort,
+  unique: f_unique,
+  groupby: f_groupby,
+  map: f_map,
+  select: f_select,
+  reject: f_reject,
+  selectattr: f_selectattr,
+  rejectattr: f_rejectattr,
+  batch: f_batch,
+  slice: f_slice,
+  take: f_take,
+  skip: f_skip,
+  compact: f_compact,
+  sum: f_sum,
+  min: f_min,
+  max: f_max,
+  list: f_list,
+  attr: f_attr,
+  get: f_get,
+  random: f_random,
+  shuffle: f_shuffle,
+  classes: f_classes,
+  abs: f_abs,
+  round: f_round,
+  int: f_int,
+  float: f_float,
+  string: f_string,
+  decimal: f_decimal,
+  format_number: f_format_number,
+  commas: f_commas,
+  filesizeformat: f_filesizeformat,
+  tojson: f_tojson,
+  typeof: f_typeof,
+  date: f_date,
+  default: f_default,
+  require: f_require,
+  debug: f_debug,
+  pprint: f_pprint,
 };
 
 export const filters: Record<string, Filter> = {

@@ -5,7 +5,7 @@ export * from './output.js';
 export * from './template.js';
 export * from './ops.js';
 export { Markup, escapeString, isSafe } from './markup.js';
-export { filters, filterParams } from './filters.js';
+export * from './filters.js';
 export { tests, testParams } from './tests.js';
 export { builtinGlobals } from './globals.js';
 export { registry, Registry, makeGlobals, type Linkage } from './linkage.js';

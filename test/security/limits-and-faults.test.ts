@@ -27,10 +27,12 @@ describe('limits', () => {
       expect(e?.code).toBe('K-PAR-007');
     }
   });
-  it('a large template compiles', () => {
-    const src = '{{ x }} hello {% for i in xs %}{{ i | upper }}{% end %}\n'.repeat(20_000); // ~1.1 MB
+  it('a large template compiles, and one beyond the token limit fails clearly', () => {
+    const src = '{{ x }} hello {% for i in xs %}{{ i | upper }}{% end %}\n'.repeat(4_000); // ~220 KB, ~80k tokens (the reference's limit is 100k)
     const t = makeEnv().fromString(src);
-    expect(t.render({ x: 1, xs: ['a'] }).length).toBe('1 hello A\n'.length * 20_000);
+    expect(t.render({ x: 1, xs: ['a'] }).length).toBe('1 hello A\n'.length * 4_000);
+    const e = compileError('{{ x }}'.repeat(1_500_000)); // 10.5 MB
+    expect(e?.code).toBe('K-LEX-004');
   }, 60_000);
 });
 
