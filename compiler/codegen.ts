@@ -584,6 +584,7 @@ export class Generator {
       case 'While': {
         this.line(n);
         this.w(`while (${this.cond(n.cond)}) {`);
+        this.sandboxTick();
         this.fn.loops++;
         this.scoped(n.body);
         this.fn.loops--;
@@ -779,6 +780,7 @@ export class Generator {
       this.w(`for (const ${item} of ${this.h('iter')}(${src})) {`);
     }
     if (hasElse) this.w(`${any} = true;`);
+    this.sandboxTick();
     if (loopVar) {
       locals.set('loop', loopVar);
       if (!isAsync) this.loopVars.add(loopVar);
@@ -1205,6 +1207,11 @@ export class Generator {
     const parts = args.map((a) => this.expr(a));
     if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${q(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
     return `[${parts.join(', ')}]`;
+  }
+
+  /** In sandboxed templates every loop iteration counts against the policy's limits. */
+  private sandboxTick(): void {
+    if (this.o.sandbox) this.w(`${this.h('sbTick')}($env, R);`);
   }
 
   /** Wraps operands of arithmetic that are calls/filters in the hidden numeric coercion. */

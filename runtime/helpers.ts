@@ -10,5 +10,5 @@ export { tests, testParams } from './tests.js';
 export { builtinGlobals } from './globals.js';
 export { registry, Registry, makeGlobals, type Linkage } from './linkage.js';
 export { resolveTemplateName } from './names.js';
-export { sbGetattr, sbGetattrOpt, sbCallAttr, sbCallAttrOpt, sbCallValue, sbRange, Sandbox, type SandboxPolicy } from './sandbox.js';
+export { sbGetattr, sbGetattrOpt, sbCallAttr, sbCallAttrOpt, sbCallValue, sbRange, sbTick, Sandbox, type SandboxPolicy } from './sandbox.js';
 export { parseTtl, LruFragmentStore, type FragmentStore } from './cache.js';

@@ -17,6 +17,10 @@ export interface SandboxPolicy {
   allowCalling?: string[] | null;
   /** Extra attribute names to block. */
   blockedAttributes?: string[];
+  /** Most loop iterations (`for`, `while`) in one render (default: unlimited). */
+  maxLoopIterations?: number | null;
+  /** Longest render, in milliseconds of wall time (default: unlimited). */
+  maxRenderTime?: number | null;
 }
 
 const MUTATING = new Set([
@@ -34,6 +38,8 @@ export function normalizePolicy(p: unknown): Required<SandboxPolicy> {
     allowMutatingMethods: !!pick('allowMutatingMethods', 'allow_mutating_methods'),
     allowCalling: (pick('allowCalling', 'allow_calling') as string[] | null | undefined) ?? null,
     blockedAttributes: (pick('blockedAttributes', 'blocked_attributes') as string[] | undefined) ?? [],
+    maxLoopIterations: (pick('maxLoopIterations', 'max_loop_iterations') as number | null | undefined) ?? null,
+    maxRenderTime: (pick('maxRenderTime', 'max_render_time') as number | null | undefined) ?? null,
   };
 }
 
@@ -72,6 +78,24 @@ export class Sandbox {
 }
 
 type Env = { sandbox?: Sandbox };
+
+/** Per-render counters, kept on the render state shared by every template of one render. */
+const COUNTERS = new WeakMap<object, { ticks: number; start: number }>();
+/** One loop iteration: enforces maxLoopIterations and (every 64 iterations) maxRenderTime. */
+export function sbTick(env: Env, R: { shared: object }): void {
+  const p = env.sandbox!.policy;
+  if (p.maxLoopIterations === null && p.maxRenderTime === null) return;
+  let c = COUNTERS.get(R.shared);
+  if (!c) COUNTERS.set(R.shared, (c = { ticks: 0, start: Date.now() }));
+  if (p.maxLoopIterations !== null && ++c.ticks > p.maxLoopIterations)
+    throw new SecurityError(`Loop iterations exceed sandbox limit of ${p.maxLoopIterations}`, {
+      suggestion: 'Iterate over less data, or raise the policy maxLoopIterations',
+    });
+  if (p.maxRenderTime !== null && (c.ticks & 63) === 0 && Date.now() - c.start > p.maxRenderTime)
+    throw new SecurityError(`Render time exceeds sandbox limit of ${p.maxRenderTime} ms`, {
+      suggestion: 'Render less, or raise the policy maxRenderTime',
+    });
+}
 
 export function sbGetattr(env: Env, obj: unknown, name: string, strict: boolean): unknown {
   env.sandbox!.checkAttr(name, false);
