@@ -3,7 +3,7 @@
 // use, and the user's filters/tests by name.
 
 import { createFilter } from '@rollup/pluginutils';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../compiler/index.js';
 import { TemplateSyntaxError } from '../runtime/errors.js';
@@ -54,6 +54,7 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd())
       if (!filter(file) || !file.endsWith('.kida')) return null;
       try {
         const out = compile(code, project.compileOptions(file));
+        if (project.options.dts) writeIfChanged(file + '.d.ts', out.dts);
         for (const w of out.warnings)
           this.warn?.({ message: `${w.code} ${w.message}`, id: file, loc: { file, line: w.lineno, column: w.colno } });
         return { code: out.code, map: out.map };
@@ -71,6 +72,15 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd())
       }
     },
   };
+}
+
+function writeIfChanged(file: string, text: string): void {
+  try {
+    if (readFileSync(file, 'utf8') === text) return;
+  } catch {
+    /* not there yet */
+  }
+  writeFileSync(file, text);
 }
 
 function excerpt(source: string, line: number, col: number): string {

@@ -23,6 +23,11 @@ export interface KidaOptions {
   tests?: string;
   globals?: string;
   templateAliases?: Record<string, string>;
+  /**
+   * Write `<template>.kida.d.ts` beside each template as it compiles, so TypeScript types
+   * `import page from './page.kida'` as `Template<Context, Blocks>` (default false).
+   */
+  dts?: boolean;
   /** Validate def calls at build time (K-CMP-001/002): warnings, or build errors with 'error'. */
   validateCalls?: boolean | 'error';
 }

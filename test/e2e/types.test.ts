@@ -1,7 +1,7 @@
 // Generated declarations type the context and block names: tsc rejects a wrong context
 // key or block name in an app that imports compiled templates.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -55,5 +55,36 @@ describe('template declarations', () => {
     const wrongBlock = typecheck("import greet from './out/greet.html.kida.js';\ngreet.renderBlock('mian', { name: 'a' });\n");
     expect(wrongBlock.ok).toBe(false);
     expect(wrongBlock.output).toMatch(/mian/);
+  }, 120_000);
+});
+
+describe('plugin-written declarations', () => {
+  const dir2 = join(root, 'test/.tmp-types-plugin');
+  afterAll(() => rmSync(dir2, { recursive: true, force: true }));
+  it('type `import page from "./page.kida"` in a bundler-resolved app', async () => {
+    rmSync(dir2, { recursive: true, force: true });
+    mkdirSync(join(dir2, 'templates'), { recursive: true });
+    const file = join(dir2, 'templates/card.html.kida');
+    writeFileSync(file, '{% template title: str, count: int %}{% block body %}{{ title }}{{ count }}{% end %}');
+    const { default: kida } = await import(join(root, 'dist/plugins/rollup.js'));
+    const plugin = kida({ root: join(dir2, 'templates'), dts: true });
+    const ctx = { error: (e: { message: string }) => { throw new Error(e.message); }, warn() {} };
+    plugin.transform.call(ctx, readFileSync(file, 'utf8'), file);
+    writeFileSync(
+      join(dir2, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'ESNext', moduleResolution: 'Bundler', target: 'ES2022', skipLibCheck: true }, files: ['app.ts'] }),
+    );
+    const check = (app: string) => {
+      writeFileSync(join(dir2, 'app.ts'), app);
+      try {
+        execFileSync(tsc, ['-p', join(dir2, 'tsconfig.json')], { encoding: 'utf8' });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(check("import card from './templates/card.html.kida';\ncard.render({ title: 't', count: 1 });\n")).toBe(true);
+    expect(check("import card from './templates/card.html.kida';\ncard.render({ title: 't', count: 'one' });\n")).toBe(false);
+    expect(check("import card from './templates/card.html.kida';\ncard.renderBlock('head', { title: 't', count: 1 });\n")).toBe(false);
   }, 120_000);
 });
