@@ -1198,9 +1198,19 @@ export class Generator {
   private guarded(e: A.Expr): string {
     if (e.type === 'Name') return this.guardedName(e.name);
     if (e.type === 'Const') return this.expr(e);
+    // `a.b.c` under a guard: non-strict lookups give UNDEF without throwing (and catching).
+    const chain = this.guardedChain(e);
+    if (chain) return chain;
     const inner = this.expr(e);
     if (this.needsAwait(e)) return `(await ${this.h('guardA')}(async () => ${inner}))`;
     return `${this.h('guard')}(() => ${inner})`;
+  }
+
+  private guardedChain(e: A.Expr): string | null {
+    if (e.type === 'Name') return this.guardedName(e.name);
+    if (e.type !== 'Attr' || e.optional || this.o.sandbox || this.loopAttr(e)) return null;
+    const obj = this.guardedChain(e.obj);
+    return obj && `${this.h('getattr')}(${obj}, ${q(e.name)}, false)`;
   }
 
   private args(args: A.Expr[], kwargs: A.Kwarg[]): string {
