@@ -394,7 +394,8 @@ export class Generator {
       if (n.type === 'Name') required.add((n as unknown as A.Name).name);
     });
     required.delete('loop');
-    const meta = templateMeta(body, this.blockNodes);
+    const context = contextNames(body);
+    const meta = templateMeta(body, this.blockNodes, context);
     const asyncReason = this.isAsync ? this.asyncReason() : null;
     this.mod(
       `const $template = ${this.h('defineTemplate')}({ name: $NAME, isAsync: ${this.isAsync}, asyncReason: ${q(asyncReason ?? '')}, ` +
@@ -424,7 +425,7 @@ export class Generator {
       lineMap,
       customUsed: { filters: [...this.customUsed.filters], tests: [...this.customUsed.tests] },
       dynamicRefs: this.dynamicRefs,
-      contextNames: contextNames(body),
+      contextNames: context,
       declared: (body.find((n): n is A.TemplateDecl => n.type === 'TemplateDecl') ?? null)?.decls ?? null,
       defSignatures: body.filter((n): n is A.Def => n.type === 'Def').map((d) => ({ name: d.name, params: d.params, vararg: d.vararg, kwarg: d.kwarg })),
       warnings: this.warnings,
@@ -1596,7 +1597,7 @@ export class Generator {
 }
 
 /** Introspection data exported with every template (defMetadata, blockMetadata, dependsOn, validateContext). */
-function templateMeta(body: A.Node[], blocks: Map<string, A.Block>) {
+function templateMeta(body: A.Node[], blocks: Map<string, A.Block>, context: { name: string; optional: boolean }[]) {
   const slotsOf = (d: A.Def) => {
     const named = new Set<string>();
     let dflt = false;
@@ -1625,7 +1626,6 @@ function templateMeta(body: A.Node[], blocks: Map<string, A.Block>) {
   for (const [name, b] of blocks) blockMeta[name] = { modifiers: b.modifiers, fragment: b.fragment, isRegion: false, regionParams: [] };
   for (const n of body)
     if (n.type === 'Region') blockMeta[n.name] = { modifiers: {}, fragment: false, isRegion: true, regionParams: n.params.map((p) => p.name) };
-  const context = contextNames(body);
   const free = new Set(context.map((c) => c.name));
   const paths = new Set<string>();
   const path = (e: A.Expr): string | null =>

@@ -32,3 +32,13 @@ export function renderError(source: string, ctx: Record<string, unknown> = {}, o
   }
   throw new Error(`expected an error rendering ${JSON.stringify(source)}`);
 }
+
+/** The Python exception type a thunk raises (PyError.pyType, else the class name), or undefined. */
+export function raisedType(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    return (e as { pyType?: string }).pyType ?? (e as Error).constructor.name;
+  }
+  return undefined;
+}

@@ -1,5 +1,6 @@
 // Built-in filters (language.md §4.1): registry, parameter lists and exact reference behaviour.
 import { describe, expect, it } from 'vitest';
+import { raisedType } from '../support.js';
 import { filters, filterParams, filterNeedsEnv, type FilterEnv } from '../../runtime/filters.js';
 import { tests } from '../../runtime/tests.js';
 import { Markup } from '../../runtime/markup.js';
@@ -14,14 +15,7 @@ const F = (name: string, v: unknown, ...args: unknown[]): unknown => {
 };
 /** Renders a result as Python str() would (Markup → its text). */
 const S = (name: string, v: unknown, ...args: unknown[]): string => pyStr(F(name, v, ...args));
-const errType = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { pyType?: string }).pyType ?? (e as Error).constructor.name;
-  }
-  return undefined;
-};
+const errType = raisedType;
 
 const NAMES = [
   'upper', 'lower', 'capitalize', 'title', 'trim', 'strip', 'replace', 'truncate', 'center', 'indent', 'wordwrap', 'format',

@@ -1,19 +1,13 @@
 // Built-in globals (language.md §4.5): Python builtins with Python call semantics.
 import { describe, expect, it } from 'vitest';
+import { raisedType } from '../support.js';
 import { builtinGlobals, getRenderMeta, htmxGlobalNames, withRenderMeta, PyIterator } from '../../runtime/globals.js';
 import { Markup } from '../../runtime/markup.js';
 import { Kwargs, PyFloat, Range, Tuple, UNDEF, pyStr, tuple, typeName } from '../../runtime/values.js';
 
 const G = (name: string, ...args: unknown[]): any => (builtinGlobals[name] as (...a: unknown[]) => unknown)(...args);
 const kw = (o: Record<string, unknown>) => new Kwargs(o);
-const pyType = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { pyType?: string }).pyType ?? (e as Error).constructor.name;
-  }
-  return undefined;
-};
+const pyType = raisedType;
 
 const NAMES = [
   'range', 'dict', 'list', 'set', 'tuple', 'len', 'str', 'int', 'float', 'bool', 'abs', 'min', 'max', 'sum', 'sorted',

@@ -1,18 +1,12 @@
 // Built-in tests (language.md §4.4): names, parameter lists and Python semantics.
 import { describe, expect, it } from 'vitest';
+import { raisedType } from '../support.js';
 import { tests, testParams, pyRegex, pyIsLower, pyIsUpper } from '../../runtime/tests.js';
 import { Markup } from '../../runtime/markup.js';
 import { PyFloat, Range, UNDEF, tuple } from '../../runtime/values.js';
 
 const T = (name: string, v: unknown, ...args: unknown[]) => tests[name]!(v, ...args);
-const pyType = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { pyType?: string }).pyType ?? (e as Error).constructor.name;
-  }
-  return undefined;
-};
+const pyType = raisedType;
 
 const NAMES = [
   'defined', 'undefined', 'none', 'true', 'false', 'string', 'number', 'sequence', 'mapping', 'iterable', 'callable',

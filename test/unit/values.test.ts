@@ -1,5 +1,6 @@
 // The Python value model over JavaScript values (runtime/values.ts, decisions.md §1).
 import { describe, expect, it } from 'vitest';
+import { raisedType } from '../support.js';
 import {
   PyFloat, Tuple, Range, Kwargs, UNDEF, tuple, isNone, isDict, isList, isString, isNumber, isFloat, isInt, num,
   pyStr, pyRepr, floatRepr, truthy, eq, lt, le, gt, ge, compare, add, sub, mul, div, floordiv, mod, pow, neg, pos,
@@ -9,15 +10,7 @@ import {
 import { Markup } from '../../runtime/markup.js';
 import { NoneComparisonError, PyError, SecurityError, UndefinedError } from '../../runtime/errors.js';
 
-/** The Python exception type a thunk raises (PyError.pyType, else the class name). */
-const raises = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { pyType?: string }).pyType ?? (e as Error).constructor.name;
-  }
-  return undefined;
-};
+const raises = raisedType;
 const call = (obj: unknown, name: string, ...args: unknown[]) => {
   const m = pyMethod(obj, name);
   if (!m) throw new Error(`no method ${name}`);
