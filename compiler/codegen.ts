@@ -1,9 +1,10 @@
 // Code generation: a Kida AST becomes the text of a JavaScript module body.
 //
-// Every render function exists in up to three modes that share this generator:
+// Render functions come in modes that share this generator:
 //   's'  buffered:  `let o = ""; o += ...; return o`   (render(), defs, slots, buffered bodies)
-//   'g'  generator: `yield ...`                         (renderStream())
-//   'a'  async generator with `await`                   (renderStreamAsync(), async templates)
+//   'g'  generator: `yield ...`                         (renderStream(); for a sync template also
+//        the async entry points, driven by the runtime's asyncFromGen)
+//   'a'  async generator with `await`                   (async templates only: they get no s/g)
 // Name lookup goes through a prototype chain of scopes: block scope → ctx → globals.
 // Loop targets, match captures and comprehension targets are plain JS locals.
 
@@ -223,7 +224,6 @@ export class Generator {
   private uid = 0;
   private blockNodes = new Map<string, A.Block>();
   private isAsync: boolean;
-  private realAsync: boolean;
   private moduleLines: string[] = [];
   private moduleLineNos: number[] = [];
   private filterVars = new Map<string, string>();
@@ -240,8 +240,6 @@ export class Generator {
     private readonly o: CodegenOptions,
   ) {
     this.isAsync = contains(ast.body, (n) => n.type === 'Await' || (n.type === 'For' && (n as unknown as A.For).isAsync));
-    this.realAsync =
-      this.isAsync || contains(ast.body, (n) => ['Block', 'Extends', 'Include', 'Embed'].includes(n.type));
     walk(ast.body, (n) => {
       if (n.type === 'Block') this.blockNodes.set((n as unknown as A.Block).name, n as unknown as A.Block);
       if (n.type === 'Embed') {
@@ -461,7 +459,7 @@ export class Generator {
   /** Emits `<v>_s`, `<v>_g`, `<v>_a` for a root or block body. */
   private renderFns(v: string, body: A.Node[], block: A.Block | null, ext?: A.Extends | null): void {
     const gen = () => (block ? this.stmts(body) : this.rootBody(body, ext ?? null));
-    const modes: Mode[] = this.isAsync ? ['a'] : this.realAsync ? ['s', 'g', 'a'] : ['s', 'g'];
+    const modes: Mode[] = this.isAsync ? ['a'] : ['s', 'g'];
     for (const m of modes) {
       const sink: Sink = m === 's' ? { kind: 'buf', v: 'o' } : { kind: 'yield' };
       const fn = this.newFn(m, sink, 'ctx', 'ctx', null, null);
@@ -471,8 +469,8 @@ export class Generator {
     }
     if (this.isAsync) {
       this.mod(`const ${v}_s = ${this.h('asyncOnly')}($NAME), ${v}_g = ${v}_s;`);
-    } else if (!this.realAsync) {
-      this.mod(`async function* ${v}_a(ctx, R) { yield* ${v}_g(ctx, R); }`);
+    } else {
+      this.mod(`const ${v}_a = ${this.h('asyncFromGen')}(${v}_g);`);
     }
   }
 
@@ -535,6 +533,12 @@ export class Generator {
   /** Renders a template part (`{s, g, a}`) into the current sink. */
   private subRender(fns: string, ctx: string, R: string): void {
     const { mode, sink } = this.fn;
+    if (mode === 'g') {
+      // one generator serves renderStream and (through asyncFromGen) the async entry points
+      if (sink.kind === 'yield') this.w(`if (R.async) yield ${fns}.a(${ctx}, ${R}); else yield* ${fns}.g(${ctx}, ${R});`);
+      else this.w(`${sink.v} += R.async ? yield new ${this.h('Collect')}(${fns}.a(${ctx}, ${R})) : ${fns}.s(${ctx}, ${R});`);
+      return;
+    }
     if (sink.kind === 'yield') this.w(`yield* ${fns}.${mode}(${ctx}, ${R});`);
     else if (mode === 'a') this.w(`${sink.v} += await ${this.h('collect')}(${fns}.a(${ctx}, ${R}));`);
     else this.w(`${sink.v} += ${fns}.s(${ctx}, ${R});`);
@@ -1126,7 +1130,7 @@ export class Generator {
     const R2 = this.id('$R');
     this.w(`const ${R2} = R.sub();`);
     for (const b of n.blocks) {
-      const modes: Mode[] = this.isAsync ? ['a'] : this.realAsync ? ['s', 'g', 'a'] : ['s', 'g'];
+      const modes: Mode[] = this.isAsync ? ['a'] : ['s', 'g'];
       const parts: string[] = [];
       for (const m of modes) {
         const sink: Sink = m === 's' ? { kind: 'buf', v: 'o' } : { kind: 'yield' };
@@ -1135,8 +1139,10 @@ export class Generator {
         parts.push(`${m}: ${this.inlineFn(fn, header, () => this.stmts(b.body), m === 's' ? 'o' : null)}`);
       }
       if (this.isAsync) parts.push(`s: ${this.h('asyncOnly')}($NAME)`, `g: ${this.h('asyncOnly')}($NAME)`);
-      else if (!this.realAsync) parts.push(`a: ${this.h('asyncFromGen')}`);
-      this.w(`${R2}.blocks[${q(b.name)}] = { ${parts.join(', ')} };`);
+      const fns = this.id('$eb');
+      this.w(`const ${fns} = { ${parts.join(', ')} };`);
+      if (!this.isAsync) this.w(`${fns}.a = ${this.h('asyncFromGen')}(${fns}.g);`);
+      this.w(`${R2}.blocks[${q(b.name)}] = ${fns};`);
     }
     this.subRender(`${this.templateExpr(n.template)}.spec.root`, this.includeCtx(true), R2);
   }

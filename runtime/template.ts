@@ -90,11 +90,15 @@ export class RenderState {
   blocks: Record<string, BlockFns> = Object.create(null);
   depth = 0;
   extendsDepth = 0;
+  /** Set by the async entry points: a sync template's generator then hands its includes,
+   * blocks and parents to the async driver (see asyncFromGen) instead of running their `g`. */
+  async = false;
   constructor(readonly shared: SharedState = { provided: null, stacks: null, deferred: false }) {}
   /** State for an included/imported/embedded template: own blocks, shared provide/stack data. */
   sub(): RenderState {
     const r = new RenderState(this.shared);
     r.depth = this.depth + 1;
+    r.async = this.async;
     if (r.depth > 50)
       throw new TemplateRuntimeError('Maximum include depth exceeded (50): is a template including itself?', 'K-RUN-006');
     return r;
@@ -213,13 +217,13 @@ export function defineTemplate(spec: TemplateSpec): Template {
       return deferStacks(R, spec.root.g(newContext(spec.globals, data), R));
     },
     async renderAsync(data) {
-      const R = new RenderState();
+      const R = asyncState();
       let out = '';
       for await (const chunk of spec.root.a(newContext(spec.globals, data), R)) out += chunk;
       return resolveStacks(out, R);
     },
     renderStreamAsync(data) {
-      const R = new RenderState();
+      const R = asyncState();
       return deferStacksAsync(R, spec.root.a(newContext(spec.globals, data), R));
     },
     renderBlock(block, data) {
@@ -234,12 +238,14 @@ export function defineTemplate(spec: TemplateSpec): Template {
     },
     async renderBlockAsync(block, data) {
       const [R, ctx, fns] = blockSetup(block, data);
+      R.async = true;
       let out = '';
       for await (const chunk of fns.a(ctx, R)) out += chunk;
       return resolveStacks(out, R);
     },
     renderBlockStreamAsync(block, data) {
       const [R, ctx, fns] = blockSetup(block, data);
+      R.async = true;
       return deferStacksAsync(R, fns.a(ctx, R));
     },
     renderWithBlocks(overrides, data) {
@@ -456,9 +462,55 @@ export function asyncOnly(name: string): () => never {
   };
 }
 
-/** The async stream of a template part that only has a sync generator. */
-export async function* asyncFromGen(this: unknown, ctx: Ctx, R: RenderState): AsyncGenerator<string, void, undefined> {
-  yield* (this as RenderFns).g(ctx, R);
+function asyncState(): RenderState {
+  const R = new RenderState();
+  R.async = true;
+  return R;
+}
+
+/** Asks the async driver to render an async part to a string and send it back (`o += yield …`). */
+export class Collect {
+  constructor(readonly parts: AsyncIterable<string>) {}
+}
+/** What a sync template's generator yields when R.async is set. */
+type Step = string | AsyncIterable<string> | Collect;
+
+/**
+ * The async stream of a sync template part, driven from its generator: so a sync template
+ * is compiled once for streaming, not twice. The generator yields strings; when R.async is
+ * set it also yields the async streams of the templates it delegates to (streamed here) or
+ * a Collect (rendered here, the text sent back). Errors go back in at the yield, so the
+ * template's own try/fallback and error wrapping still apply.
+ */
+export function asyncFromGen(g: GenFn): AsyncFn {
+  return async function* (ctx, R) {
+    const it = (g as (ctx: Ctx, R: RenderState) => Generator<Step, void, string | undefined>)(ctx, R);
+    let finished = false;
+    try {
+      for (let r = it.next(); !r.done; ) {
+        const c = r.value;
+        if (typeof c === 'string') {
+          yield c;
+          r = it.next();
+          continue;
+        }
+        let text: string | undefined;
+        try {
+          if (c instanceof Collect) {
+            text = '';
+            for await (const x of c.parts) text += x;
+          } else yield* c;
+        } catch (e) {
+          r = it.throw(e);
+          continue;
+        }
+        r = it.next(text);
+      }
+      finished = true;
+    } finally {
+      if (!finished) it.return();
+    }
+  };
 }
 
 /** `{% call f(args) %}`: invokes a def with the caller closure (other callables get no caller). */
