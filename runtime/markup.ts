@@ -16,19 +16,18 @@ export class Markup {
   }
 }
 
+const NEEDS_ESCAPE = /[&<>"'\0]/;
+
 /**
  * HTML-escapes a plain string (no Markup check): `& < > " '` become entities, NUL is
- * dropped. A char-code scan returns the input untouched when nothing needs escaping
- * (measured about 2.5x faster than a regex replace on short strings).
+ * dropped. Most strings need nothing: a regex test answers that, and stays fast when another
+ * library has put V8's String.prototype into slow mode (Nunjucks does; a charCodeAt scan
+ * then runs 4x slower: bench/README.md). Only strings that need escaping are scanned.
  */
 export function escapeString(s: string): string {
+  let i = s.search(NEEDS_ESCAPE);
+  if (i < 0) return s;
   const n = s.length;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 38 || c === 60 || c === 62 || c === 34 || c === 39 || c === 0) break;
-  }
-  if (i === n) return s;
   let out = '';
   let last = 0;
   for (; i < n; i++) {
