@@ -6,16 +6,23 @@ import { pyStr, UNDEF, truthy } from './values.js';
 /** `{{ v }}` with autoescape: Markup passes through, everything else is HTML-escaped. */
 export function esc(v: unknown): string {
   if (typeof v === 'string') return escapeString(v);
-  if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : pyStr(v); // digits never need escaping
+  if (typeof v === 'number') return numStr(v); // digits never need escaping
   if (v instanceof Markup) return v.value;
   if (isSafe(v)) return v.__html__();
   return escapeString(pyStr(v));
 }
 
+/** Python str() of a JS number: where JS and Python spell it alike, JS's own conversion. */
+function numStr(v: number): string {
+  if (Number.isSafeInteger(v)) return '' + v;
+  const a = v < 0 ? -v : v;
+  return a >= 1e-4 && a < 1e16 && !Number.isInteger(v) ? '' + v : pyStr(v);
+}
+
 /** `{{ v }}` without autoescape. */
 export function str(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : pyStr(v);
+  if (typeof v === 'number') return numStr(v);
   if (v instanceof Markup) return v.value;
   if (isSafe(v)) return v.__html__();
   return pyStr(v);
