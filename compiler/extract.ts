@@ -3,6 +3,7 @@
 
 import type * as A from './ast.js';
 import { parse } from './parser.js';
+import type { DelimiterOptions } from './lexer.js';
 import { walk } from './codegen.js';
 
 export interface Message {
@@ -13,9 +14,9 @@ export interface Message {
 }
 
 /** The messages of one template. */
-export function extractMessages(source: string, file: string): Message[] {
+export function extractMessages(source: string, file: string, delimiters: DelimiterOptions = {}): Message[] {
   const out: Message[] = [];
-  walk(parse(source, { name: file }).body, (n) => {
+  walk(parse(source, { name: file, ...delimiters }).body, (n) => {
     if (n.type === 'Trans') {
       const t = n as unknown as A.Trans;
       const plain = (s: string) => (t.bindings.length ? s : s.replace(/%%/g, '%'));

@@ -10,8 +10,13 @@
 //   * A tag ends at the first closer that appears at a token boundary (so `}}` inside a string
 //     is fine, but a nested dict literal ending in `}}` ends the tag).
 //   * `{% raw %}…{% endraw %}` is emitted verbatim (the port does not re-serialise tokens).
+//   * The six delimiters are configurable (`blockStart`, `variableEnd`, …). The default set
+//     keeps its hand-written scanner; a custom set gets one cached opener regex in which the
+//     longest opener wins at a position (`<%=` beats `<%` like in the reference's ordered
+//     alternation, and `<%#` beats `<%`, which the reference could never match), and the `-`
+//     markers are looked for right after/before the real delimiter, whatever its length.
 
-import { TemplateSyntaxError } from '../runtime/errors.js';
+import { TemplateError, TemplateSyntaxError } from '../runtime/errors.js';
 
 export type TokenType =
   | 'data'
@@ -42,10 +47,65 @@ export interface Token {
   str?: string;
 }
 
-export interface LexOptions {
+/**
+ * The six configurable delimiters (Environment `block_start` … `comment_end`). A type alias,
+ * not an interface, so a DelimiterOptions value is assignable to EnvironmentOptions.
+ */
+export type DelimiterOptions = {
+  blockStart?: string;
+  blockEnd?: string;
+  variableStart?: string;
+  variableEnd?: string;
+  commentStart?: string;
+  commentEnd?: string;
+};
+
+export interface LexOptions extends DelimiterOptions {
   name?: string;
   trimBlocks?: boolean;
   lstripBlocks?: boolean;
+}
+
+/** A validated delimiter set with its (cached) scanners. */
+export interface Syntax {
+  readonly blockStart: string;
+  readonly blockEnd: string;
+  readonly variableStart: string;
+  readonly variableEnd: string;
+  readonly commentStart: string;
+  readonly commentEnd: string;
+  /** Finds the next opener (custom sets only; the default set uses findOpener). */
+  readonly opener: RegExp | null;
+  /** Sticky: `<block-start>-? raw -?<block-end>` at lastIndex. */
+  readonly rawOpen: RegExp;
+  /** Global: the next `<block-start>-? endraw -?<block-end>`. */
+  readonly rawClose: RegExp;
+}
+
+export const DELIMITER_KEYS = ['blockStart', 'blockEnd', 'variableStart', 'variableEnd', 'commentStart', 'commentEnd'] as const;
+const SNAKE: Record<(typeof DELIMITER_KEYS)[number], string> = {
+  blockStart: 'block_start',
+  blockEnd: 'block_end',
+  variableStart: 'variable_start',
+  variableEnd: 'variable_end',
+  commentStart: 'comment_start',
+  commentEnd: 'comment_end',
+};
+
+/**
+ * Picks the delimiter options out of an options object, accepting the reference's snake_case
+ * spellings (`block_start`) as well as camelCase (`blockStart`; camelCase wins). Undefined
+ * entries are left out, so the result is `{}` for the default delimiters.
+ */
+export function delimiterOptions(o: object | null | undefined): DelimiterOptions {
+  const out: DelimiterOptions = {};
+  if (!o) return out;
+  const src = o as Record<string, unknown>;
+  for (const k of DELIMITER_KEYS) {
+    const v = src[k] !== undefined ? src[k] : src[SNAKE[k]];
+    if (v !== undefined && v !== null) (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
 }
 
 /** The reference lexer refuses templates with more tokens than this (K-LEX-004). */
@@ -63,6 +123,96 @@ const NAME_RE = /[A-Za-z_][A-Za-z0-9_]*/y;
 const NUM_RE = /(\d+)(\.(?!\.)\d*)?/y;
 const RAW_OPEN_RE = /\{%(-?)\s*raw\s*(-?)%\}/y;
 const RAW_CLOSE_RE = /\{%(-?)\s*endraw\s*(-?)%\}/g;
+
+export const DEFAULT_SYNTAX: Syntax = Object.freeze({
+  blockStart: '{%',
+  blockEnd: '%}',
+  variableStart: '{{',
+  variableEnd: '}}',
+  commentStart: '{#',
+  commentEnd: '#}',
+  opener: null,
+  rawOpen: RAW_OPEN_RE,
+  rawClose: RAW_CLOSE_RE,
+});
+const syntaxCache = new Map<string, Syntax>();
+
+/**
+ * Thrown for an unusable delimiter set, at compile() / Environment construction. A
+ * TemplateError with the general lexer code K-LEX-001 (the set configures the lexer).
+ */
+export class DelimiterError extends TemplateError {
+  constructor(message: string) {
+    super(message, 'K-LEX-001', {
+      suggestion: 'Delimiters must be non-empty strings without whitespace, and variableStart, blockStart and commentStart must differ',
+    });
+  }
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\\/-]/g, '\\$&');
+}
+
+/**
+ * The validated, cached delimiter set for `options` (the default set when none is given).
+ * Throws DelimiterError for an empty delimiter, a delimiter containing whitespace, a
+ * non-string, or two identical openers.
+ */
+export function resolveSyntax(options: DelimiterOptions | null | undefined): Syntax {
+  if (!options) return DEFAULT_SYNTAX;
+  const { blockStart, blockEnd, variableStart, variableEnd, commentStart, commentEnd } = options;
+  if (
+    blockStart === undefined && blockEnd === undefined && variableStart === undefined &&
+    variableEnd === undefined && commentStart === undefined && commentEnd === undefined
+  )
+    return DEFAULT_SYNTAX;
+  const d = {
+    blockStart: blockStart ?? '{%',
+    blockEnd: blockEnd ?? '%}',
+    variableStart: variableStart ?? '{{',
+    variableEnd: variableEnd ?? '}}',
+    commentStart: commentStart ?? '{#',
+    commentEnd: commentEnd ?? '#}',
+  };
+  const key = `${d.blockStart}\u0000${d.blockEnd}\u0000${d.variableStart}\u0000${d.variableEnd}\u0000${d.commentStart}\u0000${d.commentEnd}`;
+  const hit = syntaxCache.get(key);
+  if (hit) return hit;
+  for (const k of DELIMITER_KEYS) {
+    const v = d[k] as unknown;
+    if (typeof v !== 'string') throw new DelimiterError(`Invalid delimiter ${k}: expected a string, got ${v === null ? 'null' : typeof v}`);
+    if (v === '') throw new DelimiterError(`Invalid delimiter ${k}: it must not be empty`);
+    if (/\s/.test(v)) throw new DelimiterError(`Invalid delimiter ${k} ${JSON.stringify(v)}: it must not contain whitespace`);
+  }
+  const openers: [string, string][] = [
+    ['variableStart', d.variableStart],
+    ['blockStart', d.blockStart],
+    ['commentStart', d.commentStart],
+  ];
+  for (let i = 0; i < 3; i++)
+    for (let j = i + 1; j < 3; j++)
+      if (openers[i]![1] === openers[j]![1])
+        throw new DelimiterError(`Invalid delimiters: ${openers[i]![0]} and ${openers[j]![0]} are both ${JSON.stringify(openers[i]![1])}; the three openers must differ`);
+  let syntax: Syntax;
+  if (key === '{%\u0000%}\u0000{{\u0000}}\u0000{#\u0000#}') syntax = DEFAULT_SYNTAX;
+  else {
+    const bs = escapeRe(d.blockStart);
+    const be = escapeRe(d.blockEnd);
+    syntax = Object.freeze({
+      ...d,
+      // At one position the longest opener wins (`<%=` over `<%`, and `<%#` over `<%`); the
+      // alternation is ordered by length, ties broken variable, block, comment (stable sort).
+      opener: new RegExp(
+        [d.variableStart, d.blockStart, d.commentStart].sort((a, b) => b.length - a.length).map(escapeRe).join('|'),
+        'g',
+      ),
+      rawOpen: new RegExp(`${bs}(-?)\\s*raw\\s*(-?)${be}`, 'y'),
+      rawClose: new RegExp(`${bs}(-?)\\s*endraw\\s*(-?)${be}`, 'g'),
+    });
+  }
+  if (syntaxCache.size >= 64) syntaxCache.clear();
+  syntaxCache.set(key, syntax);
+  return syntax;
+}
 const WS_RE = /\s/;
 const LEADING_WS = /^\s+/;
 const TRAILING_WS = /\s+$/;
@@ -95,6 +245,7 @@ class Lexer {
   private readonly name: string;
   private readonly trimBlocks: boolean;
   private readonly lstripBlocks: boolean;
+  private readonly syn: Syntax;
 
   constructor(
     private readonly src: string,
@@ -103,6 +254,7 @@ class Lexer {
     this.name = options.name ?? '<template>';
     this.trimBlocks = !!options.trimBlocks;
     this.lstripBlocks = !!options.lstripBlocks;
+    this.syn = resolveSyntax(options);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -181,17 +333,34 @@ class Lexer {
 
   run(): Token[] {
     const src = this.src;
+    const syn = this.syn;
+    const finder = syn.opener;
     while (this.pos < src.length) {
-      const next = findOpener(src, this.pos);
+      let next: number;
+      /** '{' output, '%' statement, '#' comment (the default opener's second character). */
+      let kind: string;
+      let openLen = 2;
+      if (finder === null) {
+        next = findOpener(src, this.pos);
+        kind = next < 0 ? '' : src[next + 1]!;
+      } else {
+        finder.lastIndex = this.pos;
+        const m = finder.exec(src);
+        next = m ? m.index : -1;
+        const opener = m ? m[0] : '';
+        openLen = opener.length;
+        kind = !m ? '' : opener === syn.variableStart ? '{' : opener === syn.blockStart ? '%' : '#';
+      }
       if (next < 0) {
         this.data(src.length, false, false);
         break;
       }
-      const kind = src[next + 1]!;
-      const leftMarker = src[next + 2] === '-';
+      // The `-` marker right after the opener, whatever the opener's length.
+      const leftMarker = src[next + openLen] === '-';
       if (kind === '%') {
-        RAW_OPEN_RE.lastIndex = next;
-        const raw = RAW_OPEN_RE.exec(src);
+        const rawOpen = syn.rawOpen;
+        rawOpen.lastIndex = next;
+        const raw = rawOpen.exec(src);
         this.data(next, leftMarker, this.lstripBlocks);
         if (raw) this.rawBlock(raw);
         else this.tag('block', leftMarker);
@@ -209,20 +378,25 @@ class Lexer {
 
   private comment(): void {
     const start = this.pos;
-    const close = this.src.indexOf('#}', start + 2);
-    if (close < 0) this.fail('Unclosed comment: missing #}', 'K-LEX-002', start, 'Close the comment with #}');
+    const { commentStart, commentEnd } = this.syn;
+    const close = this.src.indexOf(commentEnd, start + commentStart.length);
+    if (close < 0) this.fail(`Unclosed comment: missing ${commentEnd}`, 'K-LEX-002', start, `Close the comment with ${commentEnd}`);
     // `-#}` is not a right-trim marker (the `-` is comment text), and trim_blocks
     // only applies after `%}`.
-    this.advance(close + 2);
+    this.advance(close + commentEnd.length);
   }
 
   private rawBlock(open: RegExpExecArray): void {
     const start = this.pos;
     const bodyStart = start + open[0].length;
-    RAW_CLOSE_RE.lastIndex = bodyStart;
-    const close = RAW_CLOSE_RE.exec(this.src);
-    if (!close)
-      this.fail("Unclosed 'raw' block: missing {% endraw %}", 'K-PAR-002', start, 'Close the raw block with {% endraw %} ({% end %} is literal text inside raw)');
+    const rawClose = this.syn.rawClose;
+    rawClose.lastIndex = bodyStart;
+    const close = rawClose.exec(this.src);
+    if (!close) {
+      const { blockStart: bs, blockEnd: be } = this.syn;
+      this.fail(`Unclosed 'raw' block: missing ${bs} endraw ${be}`, 'K-PAR-002', start,
+        `Close the raw block with ${bs} endraw ${be} (${bs} end ${be} is literal text inside raw)`);
+    }
     this.advance(bodyStart);
     this.stripNext = open[2] === '-' ? 'all' : this.trimBlocks ? 'newline' : 'none';
     const rstrip = close[1] === '-';
@@ -237,29 +411,31 @@ class Lexer {
     const src = this.src;
     const start = this.pos;
     const isVar = kind === 'var';
-    const closer = isVar ? '}}' : '%}';
-    this.push({ type: isVar ? 'var_begin' : 'block_begin', value: isVar ? '{{' : '{%', line: this.line, col: this.col });
-    this.advance(start + 2 + (leftMarker ? 1 : 0));
+    const syn = this.syn;
+    const opener = isVar ? syn.variableStart : syn.blockStart;
+    const closer = isVar ? syn.variableEnd : syn.blockEnd;
+    this.push({ type: isVar ? 'var_begin' : 'block_begin', value: opener, line: this.line, col: this.col });
+    this.advance(start + opener.length + (leftMarker ? 1 : 0));
     for (;;) {
       let p = this.pos;
       while (p < src.length && WS_RE.test(src[p]!)) p++;
       this.advance(p);
       if (this.pos >= src.length) {
-        if (isVar) this.fail('Unclosed variable tag: missing }}', 'K-LEX-003', start, 'Close the output tag with }}');
-        this.fail('Unclosed block tag: missing %}', 'K-LEX-001', start, 'Close the tag with %}');
+        if (isVar) this.fail(`Unclosed variable tag: missing ${closer}`, 'K-LEX-003', start, `Close the output tag with ${closer}`);
+        this.fail(`Unclosed block tag: missing ${closer}`, 'K-LEX-001', start, `Close the tag with ${closer}`);
       }
       const ch = src[this.pos]!;
       const line = this.line;
       const col = this.col;
       if (ch === '-' && src.startsWith(closer, this.pos + 1)) {
         this.push({ type: isVar ? 'var_end' : 'block_end', value: closer, line, col });
-        this.advance(this.pos + 3);
+        this.advance(this.pos + 1 + closer.length);
         this.stripNext = 'all';
         return;
       }
       if (src.startsWith(closer, this.pos)) {
         this.push({ type: isVar ? 'var_end' : 'block_end', value: closer, line, col });
-        this.advance(this.pos + 2);
+        this.advance(this.pos + closer.length);
         this.stripNext = !isVar && this.trimBlocks ? 'newline' : 'none';
         return;
       }

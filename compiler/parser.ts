@@ -5,7 +5,7 @@
 
 import type * as A from './ast.js';
 import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
-import { tokenize, type LexOptions, type Token } from './lexer.js';
+import { resolveSyntax, tokenize, type LexOptions, type Syntax, type Token } from './lexer.js';
 
 const KEYWORDS = [
   'if', 'unless', 'for', 'async', 'while', 'break', 'continue', 'set', 'let', 'export', 'promote', 'template', 'block',
@@ -60,12 +60,15 @@ class Parser {
   private loopDepth = 0;
   private sawTemplateDecl = false;
   private exprDepth = 0;
+  /** The delimiters, for messages (`expected %}` reads `expected %>` with `<% %>`). */
+  private readonly syn: Syntax;
 
   constructor(
     private readonly source: string,
     options: LexOptions,
   ) {
     this.name = options.name ?? '<template>';
+    this.syn = resolveSyntax(options);
     this.toks = tokenize(source, options);
   }
 
@@ -122,9 +125,9 @@ class Parser {
       case 'eof':
         return 'end of template';
       case 'var_end':
-        return "end of tag '}}'";
+        return `end of tag '${this.syn.variableEnd}'`;
       case 'block_end':
-        return "end of tag '%}'";
+        return `end of tag '${this.syn.blockEnd}'`;
       case 'data':
         return 'text';
       default:
@@ -140,7 +143,7 @@ class Parser {
     return this.next();
   }
   private expectBlockEnd(): void {
-    if (this.tok.type !== 'block_end') this.fail(`Unexpected ${this.describe(this.tok)} in tag: expected %}`, 'K-PAR-001');
+    if (this.tok.type !== 'block_end') this.fail(`Unexpected ${this.describe(this.tok)} in tag: expected ${this.syn.blockEnd}`, 'K-PAR-001');
     this.next();
   }
   private pos(t: Token): A.Pos {
@@ -180,9 +183,9 @@ class Parser {
       }
       if (t.type === 'var_begin') {
         this.next();
-        if (this.tok.type === 'var_end') this.fail('Empty expression in {{ }}', 'K-PAR-003');
+        if (this.tok.type === 'var_end') this.fail(`Empty expression in ${this.syn.variableStart} ${this.syn.variableEnd}`, 'K-PAR-003');
         const expr = this.expression();
-        if ((this.tok as Token).type !== 'var_end') this.fail(`Unexpected ${this.describe(this.tok)} in output tag: expected }}`, 'K-PAR-001');
+        if ((this.tok as Token).type !== 'var_end') this.fail(`Unexpected ${this.describe(this.tok)} in output tag: expected ${this.syn.variableEnd}`, 'K-PAR-001');
         this.next();
         nodes.push({ type: 'Output', expr, line: t.line, col: t.col });
         continue;
@@ -191,7 +194,7 @@ class Parser {
         const kw = this.peek();
         if (kw.type !== 'name') {
           this.next();
-          this.fail(`Expected a tag name after {%, got ${this.describe(kw)}`, 'K-PAR-001', kw);
+          this.fail(`Expected a tag name after ${this.syn.blockStart}, got ${this.describe(kw)}`, 'K-PAR-001', kw);
         }
         if (stops.includes(kw.value)) {
           this.next();

@@ -7,6 +7,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AutoescapeOption } from '../compiler/index.js';
 import { parse } from '../compiler/parser.js';
+import { delimiterOptions, resolveSyntax, type DelimiterOptions } from '../compiler/lexer.js';
 import { walk } from '../compiler/codegen.js';
 
 export interface KidaOptions {
@@ -18,6 +19,16 @@ export interface KidaOptions {
   strictUndefined?: boolean;
   trimBlocks?: boolean;
   lstripBlocks?: boolean;
+  /**
+   * Delimiters (default `{% %}`, `{{ }}`, `{# #}`), e.g. `blockStart: '<%', blockEnd: '%>'`.
+   * The snake_case spellings (`block_start`, …) are accepted too, e.g. in kida.config.json.
+   */
+  blockStart?: string;
+  blockEnd?: string;
+  variableStart?: string;
+  variableEnd?: string;
+  commentStart?: string;
+  commentEnd?: string;
   /** Modules whose named exports are filters / tests / globals. */
   filters?: string;
   tests?: string;
@@ -63,6 +74,8 @@ export class KidaProject {
   readonly filtersFile: string | null;
   readonly testsFile: string | null;
   readonly globalsFile: string | null;
+  /** The configured delimiters (only those that are set). */
+  readonly delimiters: DelimiterOptions;
 
   constructor(
     readonly options: KidaOptions,
@@ -73,6 +86,8 @@ export class KidaProject {
     this.filtersFile = file(options.filters);
     this.testsFile = file(options.tests);
     this.globalsFile = file(options.globals);
+    this.delimiters = delimiterOptions(options);
+    resolveSyntax(this.delimiters); // a bad delimiter set fails the build at once (DelimiterError)
   }
 
   /** The template name of a file: its path relative to root, with `/` separators. */
@@ -89,6 +104,7 @@ export class KidaProject {
       strictUndefined: this.options.strictUndefined,
       trimBlocks: this.options.trimBlocks,
       lstripBlocks: this.options.lstripBlocks,
+      ...this.delimiters,
       templateAliases: this.options.templateAliases,
       linkage: LINKAGE_ID,
       validateCalls: this.options.validateCalls,
@@ -120,7 +136,7 @@ export class KidaProject {
     return this.templates().some((f) => {
       try {
         let dynamic = false;
-        walk(parse(readFileSync(f, 'utf8'), { name: this.templateName(f) }).body, (n) => {
+        walk(parse(readFileSync(f, 'utf8'), { name: this.templateName(f), ...this.delimiters }).body, (n) => {
           const t = (n as { template?: { type: string; value?: unknown } }).template;
           if (['Include', 'Extends', 'Embed', 'Import', 'FromImport'].includes(n.type) && t && !(t.type === 'Const' && typeof t.value === 'string'))
             dynamic = true;
