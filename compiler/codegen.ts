@@ -58,6 +58,8 @@ export interface GeneratedModule {
   body: string;
   /** Runtime helper names the body uses (without the `$`). */
   helpers: string[];
+  /** Attribute names the module looks up at run time (`x.name`, `x.name()`). */
+  attrNames: string[];
   /** Literal template references: [variable, resolved name], for static imports. */
   templateRefs: [string, string][];
   /** Generated line → template line, for source maps. */
@@ -82,6 +84,9 @@ export interface GeneratedModule {
 }
 
 type Mode = 's' | 'g' | 'a';
+
+/** Attribute names read only through the checked getattr (`name in {}` covers Object.prototype). */
+const UNSAFE_NAMES = new Set(['prototype', 'call', 'apply', 'bind', 'caller', 'callee', 'arguments']);
 type Sink = { kind: 'yield' } | { kind: 'buf'; v: string };
 
 interface Fn {
@@ -219,6 +224,7 @@ function pyTruthy(v: unknown): boolean {
 
 export class Generator {
   private helpers = new Set<string>();
+  private attrNames = new Set<string>();
   private refs = new Map<string, string>();
   private fn!: Fn;
   private uid = 0;
@@ -258,6 +264,11 @@ export class Generator {
   private h(name: string): string {
     this.helpers.add(name);
     return '$' + name;
+  }
+  /** An attribute name looked up at run time (compile() registers the Python methods of these names). */
+  private attr(name: string): string {
+    this.attrNames.add(name);
+    return q(name);
   }
   private tmp(): string {
     const t = `$t${this.uid++}`;
@@ -396,17 +407,18 @@ export class Generator {
     const meta = templateMeta(body, this.blockNodes, context);
     const asyncReason = this.isAsync ? this.asyncReason() : null;
     this.mod(
-      `const $template = ${this.h('defineTemplate')}({ name: $NAME, isAsync: ${this.isAsync}, asyncReason: ${q(asyncReason ?? '')}, ` +
+      // (sandboxed templates: limitOutputs wraps the render functions with the output-size check)
+      `const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(` : ''}{ name: $NAME, isAsync: ${this.isAsync}, asyncReason: ${q(asyncReason ?? '')}, ` +
         `root: { s: $root_s, g: $root_g, a: $root_a }, prelude: $prelude, blocks: $blocks, ` +
         `parent: ${parentRef ? `() => ${parentRef}()` : 'null'}, defs: ${JSON.stringify(defs)}, ` +
-        `requiredContext: ${JSON.stringify([...required])}, meta: ${JSON.stringify(meta)}, warnings: ${JSON.stringify(this.warnings)}, ${this.o.sandbox ? 'checkOutput: (n) => $env.sandbox?.checkOutput(n), ' : ''}get globals() { return $env.globals; } });`,
+        `requiredContext: ${JSON.stringify([...required])}, meta: ${JSON.stringify(meta)}, warnings: ${JSON.stringify(this.warnings)}, ${this.o.sandbox ? 'checkOutput: (n) => $env.sandbox?.checkOutput(n), ' : ''}get globals() { return $env.globals; } }${this.o.sandbox ? ')' : ''});`,
     );
 
-    const pre: string[] = [
-      `const $NAME = ${q(this.o.name)};`,
-      // `$env` is read lazily: a bundle's linkage module may import this module in a cycle.
-      `const $fenv = { autoescape: ${this.o.autoescape}, strict: ${this.o.strictUndefined}, get filters() { return $env.filters; }, get tests() { return $env.tests; } };`,
-    ];
+    const pre: string[] = [`const $NAME = ${q(this.o.name)};`];
+    // The environment of filters/tests that take one (select, reject, built-in tests), when used.
+    // `$env` is read lazily: a bundle's linkage module may import this module in a cycle.
+    if (this.moduleLines.some((l) => l.includes('$fenv')))
+      pre.push(`const $fenv = { autoescape: ${this.o.autoescape}, strict: ${this.o.strictUndefined}, get filters() { return $env.filters; }, get tests() { return $env.tests; } };`);
     for (const [n, v] of this.filterVars) pre.push(`const ${v} = ${n};`);
     const bodyLines: string[] = [...pre];
     const lineMap: number[] = pre.map(() => 0);
@@ -419,6 +431,7 @@ export class Generator {
     return {
       body: bodyLines.join('\n'),
       helpers: [...this.helpers].sort(),
+      attrNames: [...this.attrNames].sort(),
       templateRefs: [...this.refs].map(([name, v]) => [v, name]),
       lineMap,
       customUsed: { filters: [...this.customUsed.filters], tests: [...this.customUsed.tests] },
@@ -1018,7 +1031,7 @@ export class Generator {
     }, `${this.h('markup')}(o)`);
     const args = this.args(call.args, call.kwargs);
     let callee: string;
-    if (call.func.type === 'Attr') callee = `${this.h('getattr')}(${this.expr(call.func.obj)}, ${q(call.func.name)}, ${this.o.strictUndefined})`;
+    if (call.func.type === 'Attr') callee = `${this.h('getattr')}(${this.expr(call.func.obj)}, ${this.attr(call.func.name)}, ${this.o.strictUndefined})`;
     else callee = this.expr(call.func);
     this.emit(`${this.h(this.o.autoescape ? 'esc' : 'str')}(${this.awaitCall(`${this.h('callWithCaller')}(${callee}, ${args}, ${caller})`)})`);
   }
@@ -1192,6 +1205,8 @@ export class Generator {
   // ------------------------------------------------------------------ expressions
 
   private cond(e: A.Expr): string {
+    // comparisons and `not` are already booleans
+    if (e.type === 'Compare' || (e.type === 'UnaryOp' && e.op === 'not')) return this.expr(e);
     return `${this.h('truthy')}(${this.expr(e)})`;
   }
 
@@ -1217,7 +1232,7 @@ export class Generator {
     if (e.type === 'Name') return this.guardedName(e.name);
     if (e.type !== 'Attr' || e.optional || this.o.sandbox || this.loopAttr(e)) return null;
     const obj = this.guardedChain(e.obj);
-    return obj && `${this.h('getattr')}(${obj}, ${q(e.name)}, false)`;
+    return obj && `${this.h('getattr')}(${obj}, ${this.attr(e.name)}, false)`;
   }
 
   private args(args: A.Expr[], kwargs: A.Kwarg[]): string {
@@ -1261,8 +1276,16 @@ export class Generator {
         const direct = this.loopAttr(e);
         if (direct) return direct;
         if (this.o.sandbox)
-          return `${this.h(e.optional ? 'sbGetattrOpt' : 'sbGetattr')}($env, ${this.expr(e.obj)}, ${q(e.name)}, ${this.o.strictUndefined})`;
-        return `${this.h(e.optional ? 'getattrOpt' : 'getattr')}(${this.expr(e.obj)}, ${q(e.name)}, ${this.o.strictUndefined})`;
+          return `${this.h(e.optional ? 'sbGetattrOpt' : 'sbGetattr')}($env, ${this.expr(e.obj)}, ${this.attr(e.name)}, ${this.o.strictUndefined})`;
+        if (!e.optional && this.o.strictUndefined && !(e.name in {}) && !UNSAFE_NAMES.has(e.name)) {
+          // read the property here, where the access gets its own inline cache
+          const obj = this.expr(e.obj);
+          const simple = /^[\w$]+$/.test(obj); // a local: no temporary needed
+          const t = simple ? obj : this.tmp();
+          const prop = /^[A-Za-z_$][\w$]*$/.test(e.name) ? `.${e.name}` : `[${q(e.name)}]`;
+          return `${this.h('ga')}(${simple ? t : `${t} = ${obj}`}, typeof ${t} === "object" && ${t} !== null ? ${t}${prop} : undefined, ${this.attr(e.name)})`;
+        }
+        return `${this.h(e.optional ? 'getattrOpt' : 'getattr')}(${this.expr(e.obj)}, ${this.attr(e.name)}, ${this.o.strictUndefined})`;
       }
       case 'Item':
         return e.optional
@@ -1422,11 +1445,11 @@ export class Generator {
     }
     const args = this.args(e.args, e.kwargs);
     if (f.type === 'Attr' && this.o.sandbox) {
-      return this.awaitCall(`${this.h(f.optional ? 'sbCallAttrOpt' : 'sbCallAttr')}($env, ${this.expr(f.obj)}, ${q(f.name)}, ${this.o.strictUndefined}, ${args})`);
+      return this.awaitCall(`${this.h(f.optional ? 'sbCallAttrOpt' : 'sbCallAttr')}($env, ${this.expr(f.obj)}, ${this.attr(f.name)}, ${this.o.strictUndefined}, ${args})`);
     }
     if (this.o.sandbox) return this.awaitCall(`${this.h('sbCallValue')}($env, ${this.expr(f)}, ${args})`);
     if (f.type === 'Attr') {
-      return this.awaitCall(`${this.h(f.optional ? 'callAttrOpt' : 'callAttr')}(${this.expr(f.obj)}, ${q(f.name)}, ${this.o.strictUndefined}, ${args})`);
+      return this.awaitCall(`${this.h(f.optional ? 'callAttrOpt' : 'callAttr')}(${this.expr(f.obj)}, ${this.attr(f.name)}, ${this.o.strictUndefined}, ${args})`);
     }
     return this.awaitCall(`${this.h('callValue')}(${this.expr(f)}, ${args})`);
   }
@@ -1502,13 +1525,7 @@ export class Generator {
   private filterVar(kind: 'filters' | 'tests', name: string): string {
     // Built-in filters are named exports (`f_upper`): bundles keep only those a template uses.
     if (kind === 'filters') return this.h(`f_${FILTER_ALIASES[name] ?? name}`);
-    const key = `${this.h(kind)}[${q(name)}]`;
-    let v = this.filterVars.get(key);
-    if (!v) {
-      v = `$x_${name.replace(/\W/g, '_')}${this.filterVars.size}`;
-      this.filterVars.set(key, v);
-    }
-    return v;
+    return this.h(`t_${name}`); // built-in tests likewise (`t_odd`)
   }
 
   private test(e: A.Test): string {

@@ -15,6 +15,10 @@ import { Sandbox, type SandboxPolicy } from '../runtime/sandbox.js';
 import type { Translations } from '../runtime/ops.js';
 import type { Ctx, Template } from '../runtime/template.js';
 import { generate, tooDeep, type AutoescapeOption } from './index.js';
+import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions } from './lexer.js';
+
+// Templates compiled here look any Python method name up (bundled modules register theirs).
+runtime.useAllMethods();
 
 export interface LoaderSource {
   source: string;
@@ -115,6 +119,13 @@ export interface EnvironmentOptions {
   strictUndefined?: boolean;
   trimBlocks?: boolean;
   lstripBlocks?: boolean;
+  /** Delimiters (default `{% %}`, `{{ }}`, `{# #}`); `block_start` … spellings accepted too. */
+  blockStart?: string;
+  blockEnd?: string;
+  variableStart?: string;
+  variableEnd?: string;
+  commentStart?: string;
+  commentEnd?: string;
   filters?: Record<string, Callable>;
   tests?: Record<string, Callable>;
   globals?: Record<string, unknown>;
@@ -140,6 +151,10 @@ export class Environment {
   readonly strictUndefined: boolean;
   readonly trimBlocks: boolean;
   readonly lstripBlocks: boolean;
+  /** The delimiters in force (all six, defaults filled in). */
+  readonly delimiters: Required<DelimiterOptions>;
+  /** What instantiate() passes to the compiler: `{}` for the defaults (their fast path). */
+  private readonly customDelimiters: DelimiterOptions;
   readonly templateAliases: Record<string, string>;
   readonly validateCalls: boolean | 'error';
   /** Filter/test registries: built-ins plus user additions (user names win). */
@@ -170,6 +185,11 @@ export class Environment {
     this.strictUndefined = options.strictUndefined ?? true;
     this.trimBlocks = options.trimBlocks ?? false;
     this.lstripBlocks = options.lstripBlocks ?? false;
+    // Validates now (DelimiterError), so a bad set fails at construction, not at first render.
+    const syntax = resolveSyntax(delimiterOptions(options));
+    const { blockStart, blockEnd, variableStart, variableEnd, commentStart, commentEnd } = syntax;
+    this.delimiters = { blockStart, blockEnd, variableStart, variableEnd, commentStart, commentEnd };
+    this.customDelimiters = syntax === DEFAULT_SYNTAX ? {} : this.delimiters;
     this.templateAliases = { ...(options.templateAliases ?? {}) };
     this.validateCalls = options.validateCalls ?? false;
     this.filters = Object.assign(Object.create(null), builtinFilters);
@@ -270,6 +290,7 @@ export class Environment {
       strictUndefined: this.strictUndefined,
       trimBlocks: this.trimBlocks,
       lstripBlocks: this.lstripBlocks,
+      ...this.customDelimiters,
       filters: this.customFilters,
       tests: this.customTests,
       templateAliases: this.templateAliases,

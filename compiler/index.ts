@@ -5,11 +5,14 @@ import { parse as parseTemplate } from './parser.js';
 import { Generator, type CompileWarning, type GeneratedModule } from './codegen.js';
 import type { Def, Node, TemplateAst } from './ast.js';
 import { resolveTemplateName } from '../runtime/names.js';
+import { builtinGlobals } from '../runtime/globals.js';
+import { methodNames } from '../runtime/methods.js';
 import { declarations } from './types.js';
+import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions } from './lexer.js';
 
 export type AutoescapeOption = boolean | 'html' | 'true' | 'false' | ((name: string | null) => boolean);
 
-export interface CompileOptions {
+export interface CompileOptions extends DelimiterOptions {
   /** Template name (e.g. `pages/about.kida`); relative references resolve against it. */
   name?: string;
   /** Source file path for the source map (defaults to the name). */
@@ -18,6 +21,8 @@ export interface CompileOptions {
   strictUndefined?: boolean;
   trimBlocks?: boolean;
   lstripBlocks?: boolean;
+  // Delimiters (from DelimiterOptions): blockStart/blockEnd (`{% %}`), variableStart/
+  // variableEnd (`{{ }}`), commentStart/commentEnd (`{# #}`); snake_case spellings accepted.
   /** Names of user filters/tests (their implementations come from the linkage at run time). */
   filters?: Iterable<string>;
   tests?: Iterable<string>;
@@ -64,8 +69,8 @@ export interface CompileResult {
   warnings: CompileWarning[];
 }
 
-export function parse(source: string, options: { name?: string; trimBlocks?: boolean; lstripBlocks?: boolean } = {}): TemplateAst {
-  return parseTemplate(source, options);
+export function parse(source: string, options: { name?: string; trimBlocks?: boolean; lstripBlocks?: boolean } & DelimiterOptions = {}): TemplateAst {
+  return parseTemplate(source, { ...options, ...delimiterOptions(options) });
 }
 
 /** Should output of template `name` be HTML-escaped? (decisions.md §2) */
@@ -104,6 +109,9 @@ export function tooDeep(e: unknown, name: string | undefined): unknown {
 
 function generateUnchecked(source: string, options: CompileOptions): GeneratedModule {
   const name = options.name ?? '<template>';
+  // Validated (DelimiterError) and cached per delimiter set; `{}` for the defaults.
+  const delims = delimiterOptions(options);
+  resolveSyntax(delims);
   const parsed = new Map<string, Node[] | null>();
   /** Top-level statements of another template (null when missing or unparsable). */
   const parsedOf = (n: string): Node[] | null => {
@@ -111,7 +119,7 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
       const src = options.sourceOf?.(n) ?? null;
       let body: Node[] | null = null;
       try {
-        body = src === null ? null : parseTemplate(src, { name: n }).body;
+        body = src === null ? null : parseTemplate(src, { name: n, ...delims }).body;
       } catch {
         body = null;
       }
@@ -119,7 +127,7 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     }
     return parsed.get(n)!;
   };
-  const ast = parseTemplate(source, { name, trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks });
+  const ast = parseTemplate(source, { name, trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks, ...delims });
   const gen = new Generator(ast, {
     name,
     source,
@@ -145,6 +153,8 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
   return gen.generate();
 }
 
+const METHOD_NAMES = new Set(methodNames());
+
 export function relativeImport(target: string, from: string): string {
   const fromDir = from.split('/').slice(0, -1);
   const to = target.split('/');
@@ -164,6 +174,30 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   const head: string[] = [];
   const specifiers = m.helpers.map((h) => `${h} as $${h}`);
   if (!options.linkage) specifiers.push('registry as $env');
+  // Runtime support a bundle keeps only for the modules that need it: the built-in globals a
+  // template names, template-name resolution for names computed at run time, the default
+  // `{% cache %}` store, and the Python methods (`s.upper()`) behind the attribute names it uses.
+  const builtins = m.requiredContext.filter((n) => Object.prototype.hasOwnProperty.call(builtinGlobals, n)).sort();
+  const methods = m.attrNames.filter((n) => METHOD_NAMES.has(n));
+  const uses: string[] = [];
+  if (builtins.length) {
+    specifiers.push('useGlobals as $useGlobals', ...builtins.map((n) => `g_${n} as $g_${n}`));
+    uses.push(`$useGlobals({ ${builtins.map((n) => `${JSON.stringify(n)}: $g_${n}`).join(', ')} });`);
+  }
+  if (m.dynamicRefs) {
+    // template names computed at run time: the registry resolves them (`./x`, `@alias/x`)
+    specifiers.push('useTemplateNames as $useTemplateNames');
+    uses.push('$useTemplateNames();');
+  }
+  if (m.helpers.includes('parseTtl')) {
+    // `{% cache %}`: the registry's default fragment store
+    specifiers.push('useFragmentCache as $useFragmentCache');
+    uses.push('$useFragmentCache();');
+  }
+  if (methods.length) {
+    specifiers.push('useMethods as $useMethods', ...methods.map((n) => `m_${n} as $m_${n}`));
+    uses.push(`$useMethods({ ${methods.map((n) => `${JSON.stringify(n)}: $m_${n}`).join(', ')} });`);
+  }
   head.push(`import { ${specifiers.join(', ')} } from ${JSON.stringify(runtime)};`);
   if (options.linkage) head.push(`import $env from ${JSON.stringify(options.linkage)};`);
   const userImports = (used: string[], mod: { module: string } | undefined, prefix: string) => {
@@ -175,6 +209,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     head.push(`import $i${i} from ${JSON.stringify(importPath(target, name))};`);
     head.push(`const ${v} = () => $i${i};`);
   });
+  head.push(...uses);
   const tail = [
     // the default registry learns templates as they load; a bundle's linkage defines them itself
     ...(options.linkage ? [] : ['$env.register($template);']),
@@ -204,9 +239,27 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     requiredContext: m.requiredContext,
     dependencies: m.templateRefs.map(([, t]) => t),
     dynamicRefs: m.dynamicRefs,
-    dts: declarations(m, source),
+    dts: declarations(m, typeSource(source, options)),
     warnings: m.warnings,
   };
+}
+
+/**
+ * What the `.d.ts` generator scans for `{# @types import type … #}` comments: the source
+ * itself, or with custom comment delimiters just its comments re-spelled as `{# … #}`.
+ */
+function typeSource(source: string, options: CompileOptions): string {
+  const syn = resolveSyntax(delimiterOptions(options));
+  if (syn === DEFAULT_SYNTAX) return source;
+  const { commentStart: cs, commentEnd: ce } = syn;
+  const out: string[] = [];
+  for (let i = source.indexOf(cs); i >= 0; ) {
+    const end = source.indexOf(ce, i + cs.length);
+    if (end < 0) break;
+    out.push(`{#${source.slice(i + cs.length, end)}#}`);
+    i = source.indexOf(cs, end + ce.length);
+  }
+  return out.join('\n');
 }
 
 /** Parses and generates without emitting: throws the first syntax/compile error. */
@@ -216,4 +269,5 @@ export function check(source: string, options: CompileOptions = {}): void {
 
 import { TemplateSyntaxError } from '../runtime/errors.js';
 export { TemplateSyntaxError };
+export { DelimiterError, type DelimiterOptions } from './lexer.js';
 export type { CompileWarning };

@@ -26,8 +26,9 @@ import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError } from './errors.js';
 import {
   PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
-  isDict, isNumber, isString, iter, len, num, pyMethod, pyRepr, pyStr, strFormat, toFloat, toInt, truthy, typeName,
+  isDict, isNumber, isString, iter, len, num, pyRepr, pyStr, toFloat, toInt, truthy, typeName,
 } from './values.js';
+import { pyMethod, strFormat } from './methods.js';
 import { tests as builtinTests } from './tests.js';
 
 export interface FilterEnv {
@@ -105,6 +106,9 @@ function pyTitle(str: string): string {
 }
 /** Python `str.capitalize()` (3.8+: first character title-cased, rest lower-cased). */
 function pyCapitalize(str: string): string {
+  const c = str.charCodeAt(0);
+  // first character ASCII (the usual case): no code-point split needed
+  if (c < 128) return str.length < 2 ? str.toUpperCase() : str[0]!.toUpperCase() + str.slice(1).toLowerCase();
   const a = cps(str);
   if (!a.length) return '';
   return titleChar(a[0]!) + a.slice(1).join('').toLowerCase();
@@ -127,7 +131,7 @@ function pyReplace(str: string, old: string, nw: string, count: number): string 
     if (count < 0 || n < count) out += nw;
     return out;
   }
-  if (count < 0) return str.split(old).join(nw);
+  if (count < 0) return nw.includes('$') ? str.split(old).join(nw) : str.replaceAll(old, nw);
   let out = '';
   let from = 0;
   for (let i = 0; i < count; i++) {
@@ -415,7 +419,8 @@ function sort(v: unknown, reverse: unknown = false, caseSensitive: unknown = fal
   const items = pyList(v);
   const cs = truthy(caseSensitive);
   const attrs = truthy(attribute) ? s(attribute).split(',').map((a) => pyStrip(a)) : [];
-  const key = (x: unknown): SortKey[] => (attrs.length ? attrs.map((a) => sortKey(attrOf(x, a), cs)) : [sortKey(x, cs)]);
+  if (!attrs.length) return stableSort(items, (x) => sortKey(x, cs), cmpKey, truthy(reverse));
+  const key = (x: unknown): SortKey[] => attrs.map((a) => sortKey(attrOf(x, a), cs));
   return stableSort(items, key, cmpKeys, truthy(reverse));
 }
 
@@ -680,6 +685,16 @@ function pyRoundFloat(x: number, p: number): number {
   if (!Number.isFinite(x)) return x;
   if (p >= 0) {
     if (p > 300) return x;
+    if (p <= 22) {
+      // k = round(|x|·10^p) is exact when the float product is below 1e8 and not within its
+      // error of a tie; k / 10^p is then the nearest double to the decimal, as Python's is.
+      const f = 10 ** p;
+      const y = Math.abs(x) * f;
+      if (y < 1e8 && Math.abs(y - Math.floor(y) - 0.5) > 1e-7) {
+        const r = Math.round(y) / f;
+        return x < 0 || Object.is(x, -0) ? -r : r;
+      }
+    }
     const r = Number(fixedPy(x, p));
     return r === 0 && (x < 0 || Object.is(x, -0)) ? -0 : r;
   }
@@ -690,6 +705,9 @@ function pyRoundFloat(x: number, p: number): number {
   return r * m;
 }
 function round(v: unknown, precision: unknown = 0, method: unknown = 'common', strict: unknown = false): unknown {
+  // the common call, `x | round(n)` on a JS number
+  if (typeof v === 'number' && typeof precision === 'number' && Number.isInteger(precision) && method === 'common')
+    return asFloat(pyRoundFloat(v, precision));
   let x: number;
   try {
     x = num(toFloat(v));

@@ -426,104 +426,138 @@ function one(name: string, args: unknown[], accepted: readonly string[] = []): [
   return parse(name, args, accepted, 1);
 }
 
-export const builtinGlobals: Record<string, unknown> = {
-  range: pyRange,
-  dict: pyDict,
-  list: (...args: unknown[]) => {
-    const [a] = one('list', args);
-    return a.length ? toArray(a[0]) : [];
-  },
-  set: pySet,
-  tuple: (...args: unknown[]) => {
-    const [a] = one('tuple', args);
-    return a.length ? (a[0] instanceof Tuple ? a[0] : tuple(toArray(a[0]))) : tuple([]);
-  },
-  len: (...args: unknown[]) => {
-    const [a] = parse('len', args);
-    if (a.length !== 1) throw typeErr(`len() takes exactly one argument (${a.length} given)`);
-    if (a[0] instanceof PyIterator) throw typeErr(`object of type '${a[0].kind}' has no len()`);
-    return len(a[0]);
-  },
-  str: (...args: unknown[]) => {
-    const [a, kw] = parse('str', args, ['object', 'encoding', 'errors'], 3);
-    const v = a.length ? a[0] : has(kw, 'object') ? kw.object : '';
-    return v instanceof Markup ? v.value : pyStr(v);
-  },
-  int: (...args: unknown[]) => {
-    const [a, kw] = parse('int', args, ['base'], 2);
-    const base = a.length > 1 ? a[1] : kw.base;
-    if (!a.length) {
-      if (base !== undefined) throw typeErr("int() missing string argument");
-      return 0;
-    }
-    if (base !== undefined && base !== null && !isString(a[0])) throw typeErr("int() can't convert non-string with explicit base");
-    return toInt(a[0], base ?? undefined);
-  },
-  float: (...args: unknown[]) => {
-    const [a] = one('float', args);
-    return toFloat(a.length ? a[0] : 0);
-  },
-  bool: (...args: unknown[]) => {
-    const [a] = one('bool', args);
-    return a.length ? truthy(a[0]) : false;
-  },
-  abs: pyAbs,
-  min: (...args: unknown[]) => minMax('min', args),
-  max: (...args: unknown[]) => minMax('max', args),
-  sum: pySum,
-  sorted: pySorted,
-  reversed: pyReversed,
-  enumerate: pyEnumerate,
-  zip: pyZip,
-  map: pyMap,
-  filter: pyFilter,
-  // The compiler turns direct `consume(...)` calls into a lookup of the {% provide %} stack;
-  // this value only serves other uses of the name (no provider is reachable from here).
-  consume: (...args: unknown[]) => {
-    const [a, kw] = parse('consume', args, ['key', 'default'], 2);
-    return a.length > 1 ? a[1] : has(kw, 'default') ? kw.default : null;
-  },
-  // gettext defaults (replaced by Environment translation hooks).
-  _: (...args: unknown[]) => {
-    const [a] = parse('_', args, [], 1);
-    if (a.length !== 1) throw typeErr(`_() takes 1 positional argument but ${a.length} were given`);
-    return a[0];
-  },
-  _n: (...args: unknown[]) => {
-    const [a] = parse('_n', args, [], 3);
-    if (a.length !== 3) throw typeErr(`_n() missing ${3 - a.length} required positional argument(s)`);
-    return eq(a[2], 1) ? a[0] : a[1];
-  },
-  hx_request: (...args: unknown[]) => {
-    parse('hx_request', args, [], 0);
-    return getRenderMeta('hx_request', false);
-  },
-  hx_target: (...args: unknown[]) => {
-    parse('hx_target', args, [], 0);
-    return getRenderMeta('hx_target', null);
-  },
-  hx_trigger: (...args: unknown[]) => {
-    parse('hx_trigger', args, [], 0);
-    return getRenderMeta('hx_trigger', null);
-  },
-  hx_boosted: (...args: unknown[]) => {
-    parse('hx_boosted', args, [], 0);
-    return getRenderMeta('hx_boosted', false);
-  },
-  csrf_token: (...args: unknown[]) => {
-    parse('csrf_token', args, [], 0);
-    const token = getRenderMeta('csrf_token', '');
-    if (!truthy(token)) return new Markup('');
-    return new Markup(`<input type="hidden" name="csrf_token" value="${htmlEscape(pyStr(token))}">`);
-  },
-  csp_nonce: (...args: unknown[]) => {
-    parse('csp_nonce', args, [], 0);
-    const nonce = getRenderMeta('csp_nonce', '');
-    return truthy(nonce) ? pyStr(nonce) : '';
-  },
-};
-
-// Give the builtins their Python names (they render as `<function len>`).
-for (const [name, f] of Object.entries(builtinGlobals)) {
-  if (typeof f === 'function' && f.name !== name) Object.defineProperty(f, 'name', { value: name });
+/** Gives a builtin its Python name, so it renders as `<function len>` (also once minified). */
+function named<F extends Function>(name: string, f: F): F {
+  return Object.defineProperty(f, 'name', { value: name });
 }
+
+// One export per builtin (`g_range`; `_` and `_n` are `g__` and `g__n`): a compiled module
+// imports the builtins it names and registers them with its linkage (runtime/linkage.ts
+// `useGlobals`), so a bundle keeps only those. `builtinGlobals` (every name) is the
+// Environment's table.
+export const g_range = /*#__PURE__*/ named('range', pyRange);
+export const g_dict = /*#__PURE__*/ named('dict', pyDict);
+export const g_list = /*#__PURE__*/ named('list', (...args: unknown[]) => {
+  const [a] = one('list', args);
+  return a.length ? toArray(a[0]) : [];
+});
+export const g_set = /*#__PURE__*/ named('set', pySet);
+export const g_tuple = /*#__PURE__*/ named('tuple', (...args: unknown[]) => {
+  const [a] = one('tuple', args);
+  return a.length ? (a[0] instanceof Tuple ? a[0] : tuple(toArray(a[0]))) : tuple([]);
+});
+export const g_len = /*#__PURE__*/ named('len', (...args: unknown[]) => {
+  const [a] = parse('len', args);
+  if (a.length !== 1) throw typeErr(`len() takes exactly one argument (${a.length} given)`);
+  if (a[0] instanceof PyIterator) throw typeErr(`object of type '${a[0].kind}' has no len()`);
+  return len(a[0]);
+});
+export const g_str = /*#__PURE__*/ named('str', (...args: unknown[]) => {
+  const [a, kw] = parse('str', args, ['object', 'encoding', 'errors'], 3);
+  const v = a.length ? a[0] : has(kw, 'object') ? kw.object : '';
+  return v instanceof Markup ? v.value : pyStr(v);
+});
+export const g_int = /*#__PURE__*/ named('int', (...args: unknown[]) => {
+  const [a, kw] = parse('int', args, ['base'], 2);
+  const base = a.length > 1 ? a[1] : kw.base;
+  if (!a.length) {
+    if (base !== undefined) throw typeErr("int() missing string argument");
+    return 0;
+  }
+  if (base !== undefined && base !== null && !isString(a[0])) throw typeErr("int() can't convert non-string with explicit base");
+  return toInt(a[0], base ?? undefined);
+});
+export const g_float = /*#__PURE__*/ named('float', (...args: unknown[]) => {
+  const [a] = one('float', args);
+  return toFloat(a.length ? a[0] : 0);
+});
+export const g_bool = /*#__PURE__*/ named('bool', (...args: unknown[]) => {
+  const [a] = one('bool', args);
+  return a.length ? truthy(a[0]) : false;
+});
+export const g_abs = /*#__PURE__*/ named('abs', pyAbs);
+export const g_min = /*#__PURE__*/ named('min', (...args: unknown[]) => minMax('min', args));
+export const g_max = /*#__PURE__*/ named('max', (...args: unknown[]) => minMax('max', args));
+export const g_sum = /*#__PURE__*/ named('sum', pySum);
+export const g_sorted = /*#__PURE__*/ named('sorted', pySorted);
+export const g_reversed = /*#__PURE__*/ named('reversed', pyReversed);
+export const g_enumerate = /*#__PURE__*/ named('enumerate', pyEnumerate);
+export const g_zip = /*#__PURE__*/ named('zip', pyZip);
+export const g_map = /*#__PURE__*/ named('map', pyMap);
+export const g_filter = /*#__PURE__*/ named('filter', pyFilter);
+// The compiler turns direct `consume(...)` calls into a lookup of the {% provide %} stack;
+// this value only serves other uses of the name (no provider is reachable from here).
+export const g_consume = /*#__PURE__*/ named('consume', (...args: unknown[]) => {
+  const [a, kw] = parse('consume', args, ['key', 'default'], 2);
+  return a.length > 1 ? a[1] : has(kw, 'default') ? kw.default : null;
+});
+// gettext defaults (replaced by Environment translation hooks).
+export const g__ = /*#__PURE__*/ named('_', (...args: unknown[]) => {
+  const [a] = parse('_', args, [], 1);
+  if (a.length !== 1) throw typeErr(`_() takes 1 positional argument but ${a.length} were given`);
+  return a[0];
+});
+export const g__n = /*#__PURE__*/ named('_n', (...args: unknown[]) => {
+  const [a] = parse('_n', args, [], 3);
+  if (a.length !== 3) throw typeErr(`_n() missing ${3 - a.length} required positional argument(s)`);
+  return eq(a[2], 1) ? a[0] : a[1];
+});
+export const g_hx_request = /*#__PURE__*/ named('hx_request', (...args: unknown[]) => {
+  parse('hx_request', args, [], 0);
+  return getRenderMeta('hx_request', false);
+});
+export const g_hx_target = /*#__PURE__*/ named('hx_target', (...args: unknown[]) => {
+  parse('hx_target', args, [], 0);
+  return getRenderMeta('hx_target', null);
+});
+export const g_hx_trigger = /*#__PURE__*/ named('hx_trigger', (...args: unknown[]) => {
+  parse('hx_trigger', args, [], 0);
+  return getRenderMeta('hx_trigger', null);
+});
+export const g_hx_boosted = /*#__PURE__*/ named('hx_boosted', (...args: unknown[]) => {
+  parse('hx_boosted', args, [], 0);
+  return getRenderMeta('hx_boosted', false);
+});
+export const g_csrf_token = /*#__PURE__*/ named('csrf_token', (...args: unknown[]) => {
+  parse('csrf_token', args, [], 0);
+  const token = getRenderMeta('csrf_token', '');
+  if (!truthy(token)) return new Markup('');
+  return new Markup(`<input type="hidden" name="csrf_token" value="${htmlEscape(pyStr(token))}">`);
+});
+export const g_csp_nonce = /*#__PURE__*/ named('csp_nonce', (...args: unknown[]) => {
+  parse('csp_nonce', args, [], 0);
+  const nonce = getRenderMeta('csp_nonce', '');
+  return truthy(nonce) ? pyStr(nonce) : '';
+});
+
+export const builtinGlobals: Record<string, unknown> = {
+  range: g_range,
+  dict: g_dict,
+  list: g_list,
+  set: g_set,
+  tuple: g_tuple,
+  len: g_len,
+  str: g_str,
+  int: g_int,
+  float: g_float,
+  bool: g_bool,
+  abs: g_abs,
+  min: g_min,
+  max: g_max,
+  sum: g_sum,
+  sorted: g_sorted,
+  reversed: g_reversed,
+  enumerate: g_enumerate,
+  zip: g_zip,
+  map: g_map,
+  filter: g_filter,
+  consume: g_consume,
+  _: g__,
+  _n: g__n,
+  hx_request: g_hx_request,
+  hx_target: g_hx_target,
+  hx_trigger: g_hx_trigger,
+  hx_boosted: g_hx_boosted,
+  csrf_token: g_csrf_token,
+  csp_nonce: g_csp_nonce,
+};

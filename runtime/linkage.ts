@@ -4,7 +4,6 @@
 // modules register themselves in.
 
 import { TemplateNotFoundError, didYouMean } from './errors.js';
-import { tests as builtinTests } from './tests.js';
 import { builtinGlobals } from './globals.js';
 import { resolveTemplateName } from './names.js';
 import type { Ctx, Template } from './template.js';
@@ -35,14 +34,68 @@ export function makeGlobals(extra: Record<string, unknown> = {}): Ctx {
   return g;
 }
 
+/** Built-in globals that the compiled modules of this bundle name (see `useGlobals`). */
+const usedBuiltins: Ctx = Object.create(null);
+let usedVersion = 0;
+
+/**
+ * Called by a compiled module at load with the built-in globals it names (`{ range: g_range }`):
+ * every Registry then has them, under any user global of the same name. A bundle thus carries
+ * only the builtins its templates can reach (a template reaches a global only by naming it).
+ */
+export function useGlobals(g: Ctx): void {
+  for (const k in g) usedBuiltins[k] = g[k];
+  usedVersion++;
+}
+
+let resolveNames: typeof resolveTemplateName | null = null;
+/**
+ * Called by compiled modules that name templates at run time (`{% include name %}`): registries
+ * then resolve `./x`, `../x` and `@alias/x` against the referencing template.
+ */
+export function useTemplateNames(): void {
+  resolveNames = resolveTemplateName;
+}
+
+let newStore: (() => FragmentStore) | null = null;
+/**
+ * Called by compiled modules that use `{% cache %}`: registries then default to an in-memory
+ * LRU store (bundles without `{% cache %}` do not carry it).
+ */
+export function useFragmentCache(): void {
+  newStore ??= () => new LruFragmentStore();
+}
+
 /** The registry of compiled modules in a bundle (dynamic template names resolve here). */
 export class Registry implements Linkage {
   /** User filters only: compiled modules import built-in filters directly (tree-shakeable). */
   filters: Record<string, Callable> = Object.create(null);
-  tests: Record<string, Callable> = Object.assign(Object.create(null), builtinTests);
-  globals: Ctx = makeGlobals();
+  /** User tests only: compiled modules import built-in tests (`t_odd`); select/reject fall back to them. */
+  tests: Record<string, Callable> = Object.create(null);
+  private ownGlobals: Ctx = Object.create(null);
+  private seenVersion = -1;
+  /** User globals, over the built-ins the bundle's compiled modules use (`useGlobals`). */
+  get globals(): Ctx {
+    if (this.seenVersion !== usedVersion) {
+      this.seenVersion = usedVersion;
+      for (const k in usedBuiltins) if (!(k in this.ownGlobals)) this.ownGlobals[k] = usedBuiltins[k];
+    }
+    return this.ownGlobals;
+  }
+  set globals(g: Ctx) {
+    this.ownGlobals = g;
+  }
   templateAliases: Record<string, string> = {};
-  cache: FragmentStore & { defaultTtl?: number } = new LruFragmentStore();
+  /** undefined: not chosen yet; null: set to none. */
+  private store?: (FragmentStore & { defaultTtl?: number }) | null;
+  /** The `{% cache %}` store: by default an in-memory LRU, once a module using `{% cache %}` has loaded (`useFragmentCache`). */
+  get cache(): (FragmentStore & { defaultTtl?: number }) | undefined {
+    if (this.store === undefined && newStore) this.store = newStore();
+    return this.store ?? undefined;
+  }
+  set cache(s: (FragmentStore & { defaultTtl?: number }) | undefined) {
+    this.store = s ?? null;
+  }
   translations?: Translations;
   /** Routes `{% trans %}`, `_` and `_n` through a translations object. */
   installTranslations(t: Translations): void {
@@ -62,7 +115,8 @@ export class Registry implements Linkage {
     this.lazy.set(name, get);
   }
   tryLoad(name: unknown, from: string | null): Template | null {
-    const key = resolveTemplateName(String(name), from, this.templateAliases);
+    // Compiled modules pass resolved names, except for names computed at run time (useTemplateNames).
+    const key = resolveNames ? resolveNames(String(name), from, this.templateAliases) : String(name);
     return this.templates.get(key) ?? this.lazy.get(key)?.() ?? null;
   }
   load(name: unknown, from: string | null): Template {
@@ -75,4 +129,4 @@ export class Registry implements Linkage {
   }
 }
 
-export const registry = new Registry();
+export const registry: Registry = /*#__PURE__*/ new Registry();

@@ -165,12 +165,17 @@ function limitOutput(fns: RenderFns, check: (size: number) => void): RenderFns {
   };
 }
 
-export function defineTemplate(spec: TemplateSpec): Template {
+/** A sandboxed template's spec: render functions wrapped with its output-size check (`checkOutput`). */
+export function limitOutputs(spec: TemplateSpec): TemplateSpec {
   const check = spec.checkOutput;
   if (check) {
     spec = { ...spec, root: limitOutput(spec.root, check) };
     for (const b of Object.keys(spec.blocks)) spec.blocks[b] = { ...spec.blocks[b]!, ...limitOutput(spec.blocks[b]!, check) };
   }
+  return spec;
+}
+
+export function defineTemplate(spec: TemplateSpec): Template {
   const syncGuard = () => {
     if (spec.isAsync)
       throw new TemplateRuntimeError(

@@ -115,76 +115,86 @@ function modEquals(v: unknown, n: unknown, r: number): boolean {
   return eq(mod(v, n), r);
 }
 
+// One export per test (`t_odd`): compiled modules import the tests they use, so a bundle keeps
+// only those; the `tests` table (every name) serves `select`/`reject` and the Environment.
+export const t_callable: Test = (v) => isCallable(v);
+export const t_defined: Test = (v) => v !== undefined && v !== null && v !== UNDEF;
+export const t_divisibleby: Test = (v, num) => modEquals(v, num, 0);
+export const t_eq: Test = (v, other) => eq(v, other);
+export const t_equalto: Test = t_eq;
+export const t_even: Test = (v) => modEquals(v, 2, 0);
+export const t_false: Test = (v) => v === false;
+export const t_ge: Test = (v, other) => ge(v, other);
+export const t_gt: Test = (v, other) => gt(v, other);
+export const t_greaterthan: Test = t_gt;
+export const t_in: Test = (v, seq) => contains(seq, v);
+export const t_iterable: Test = (v) => isIterable(v);
+export const t_le: Test = (v, other) => le(v, other);
+export const t_lower: Test = (v) => pyIsLower(pyStr(v));
+export const t_lt: Test = (v, other) => lt(v, other);
+export const t_lessthan: Test = t_lt;
+export const t_mapping: Test = (v) => isDict(v);
+export const t_ne: Test = (v, other) => !eq(v, other);
+export const t_none: Test = (v) => v === null || v === undefined;
+export const t_number: Test = (v) => typeof v === 'number' || typeof v === 'bigint' || v instanceof PyFloat;
+export const t_odd: Test = (v) => modEquals(v, 2, 1);
+export const t_sameas: Test = (v, o) => v === o || Object.is(v, o) || (isNone(v) && isNone(o));
+export const t_sequence: Test = (v) => Array.isArray(v) || typeof v === 'string' || v instanceof Markup;
+export const t_string: Test = (v) => typeof v === 'string' || v instanceof Markup;
+export const t_true: Test = (v) => v === true;
+export const t_undefined: Test = (v) => v === undefined || v === null || v === UNDEF;
+export const t_upper: Test = (v) => pyIsUpper(pyStr(v));
+export const t_match: Test = (v, pattern) => {
+  if (v === null || v === undefined) return false;
+  const re = pyRegex(pattern);
+  re.lastIndex = 0;
+  return re.test(pyStr(v));
+};
+export const t_hx_request: Test = (v) => {
+  const { found, header } = readHeader(v, 'HX-Request');
+  return found ? header.toLowerCase() === 'true' : truthy(v);
+};
+export const t_hx_target: Test = (v, target) => {
+  const { found, header } = readHeader(v, 'HX-Target');
+  return eq(found ? header : pyStr(v), target);
+};
+export const t_hx_boosted: Test = (v) => {
+  const { found, header } = readHeader(v, 'HX-Boosted');
+  return found ? header.toLowerCase() === 'true' : truthy(v);
+};
+
 export const tests: Record<string, Test> = {
-  callable: (v) => isCallable(v),
-  defined: (v) => v !== undefined && v !== null && v !== UNDEF,
-  divisibleby: (v, num) => {
-    return modEquals(v, num, 0);
-  },
-  eq: (v, other) => {
-    return eq(v, other);
-  },
-  equalto: (v, other) => {
-    return eq(v, other);
-  },
-  even: (v) => modEquals(v, 2, 0),
-  false: (v) => v === false,
-  ge: (v, other) => {
-    return ge(v, other);
-  },
-  gt: (v, other) => {
-    return gt(v, other);
-  },
-  greaterthan: (v, other) => {
-    return gt(v, other);
-  },
-  in: (v, seq) => {
-    return contains(seq, v);
-  },
-  iterable: (v) => isIterable(v),
-  le: (v, other) => {
-    return le(v, other);
-  },
-  lower: (v) => pyIsLower(pyStr(v)),
-  lt: (v, other) => {
-    return lt(v, other);
-  },
-  lessthan: (v, other) => {
-    return lt(v, other);
-  },
-  mapping: (v) => isDict(v),
-  ne: (v, other) => {
-    return !eq(v, other);
-  },
-  none: (v) => v === null || v === undefined,
-  number: (v) => typeof v === 'number' || typeof v === 'bigint' || v instanceof PyFloat,
-  odd: (v) => modEquals(v, 2, 1),
-  sameas: (v, o) => {
-    return v === o || Object.is(v, o) || (isNone(v) && isNone(o));
-  },
-  sequence: (v) => Array.isArray(v) || typeof v === 'string' || v instanceof Markup,
-  string: (v) => typeof v === 'string' || v instanceof Markup,
-  true: (v) => v === true,
-  undefined: (v) => v === undefined || v === null || v === UNDEF,
-  upper: (v) => pyIsUpper(pyStr(v)),
-  match: (v, pattern) => {
-    if (v === null || v === undefined) return false;
-    const re = pyRegex(pattern);
-    re.lastIndex = 0;
-    return re.test(pyStr(v));
-  },
-  hx_request: (v) => {
-    const { found, header } = readHeader(v, 'HX-Request');
-    return found ? header.toLowerCase() === 'true' : truthy(v);
-  },
-  hx_target: (v, target) => {
-    const { found, header } = readHeader(v, 'HX-Target');
-    return eq(found ? header : pyStr(v), target);
-  },
-  hx_boosted: (v) => {
-    const { found, header } = readHeader(v, 'HX-Boosted');
-    return found ? header.toLowerCase() === 'true' : truthy(v);
-  },
+  callable: t_callable,
+  defined: t_defined,
+  divisibleby: t_divisibleby,
+  eq: t_eq,
+  equalto: t_equalto,
+  even: t_even,
+  false: t_false,
+  ge: t_ge,
+  gt: t_gt,
+  greaterthan: t_greaterthan,
+  in: t_in,
+  iterable: t_iterable,
+  le: t_le,
+  lower: t_lower,
+  lt: t_lt,
+  lessthan: t_lessthan,
+  mapping: t_mapping,
+  ne: t_ne,
+  none: t_none,
+  number: t_number,
+  odd: t_odd,
+  sameas: t_sameas,
+  sequence: t_sequence,
+  string: t_string,
+  true: t_true,
+  undefined: t_undefined,
+  upper: t_upper,
+  match: t_match,
+  hx_request: t_hx_request,
+  hx_target: t_hx_target,
+  hx_boosted: t_hx_boosted,
 };
 
 const OTHER = ['other'];

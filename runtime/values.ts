@@ -248,10 +248,11 @@ export function compare(a: unknown, b: unknown, op = '<'): number {
   if (a instanceof Date && b instanceof Date) return Math.sign(a.getTime() - b.getTime());
   return orderError(op, a, b);
 }
-export const lt = (a: unknown, b: unknown) => compare(a, b, '<') < 0;
-export const le = (a: unknown, b: unknown) => compare(a, b, '<=') <= 0;
-export const gt = (a: unknown, b: unknown) => compare(a, b, '>') > 0;
-export const ge = (a: unknown, b: unknown) => compare(a, b, '>=') >= 0;
+// Two JS numbers (the common case) compare directly; everything else takes Python's rules.
+export const lt = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a < b : compare(a, b, '<') < 0);
+export const le = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a <= b : compare(a, b, '<=') <= 0);
+export const gt = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a > b : compare(a, b, '>') > 0);
+export const ge = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a >= b : compare(a, b, '>=') >= 0);
 
 // ------------------------------------------------------------------ arithmetic
 
@@ -556,18 +557,20 @@ function objectAttr(obj: object, name: string): { found: boolean; value?: unknow
 function lookupAttr(obj: unknown, name: string): { found: boolean; value?: unknown } {
   assertSafeName(name, obj);
   if (obj === UNDEF) {
-    const m = pyMethod(obj, name);
+    const m = findMethod(obj, name);
     return m ? { found: true, value: m } : { found: false };
   }
   if (obj == null) return { found: false };
   if (isDict(obj)) {
-    if (obj instanceof Map ? obj.has(name) : Object.prototype.hasOwnProperty.call(obj, name)) return { found: true, value: dictGet(obj, name) };
-    const m = pyMethod(obj, name);
+    // (a present key reads directly: dictGet's equality scan of Map keys is not needed)
+    if (obj instanceof Map ? obj.has(name) : Object.prototype.hasOwnProperty.call(obj, name))
+      return { found: true, value: obj instanceof Map ? obj.get(name) : (obj as Record<string, unknown>)[name] };
+    const m = findMethod(obj, name);
     if (m) return { found: true, value: m };
     if (obj instanceof Map) return objectAttr(obj, name);
     return { found: false };
   }
-  const m = pyMethod(obj, name);
+  const m = findMethod(obj, name);
   if (m) return { found: true, value: m };
   if (typeof obj === 'object' || typeof obj === 'function') {
     if (obj instanceof Range && (name === 'start' || name === 'stop' || name === 'step')) return { found: true, value: obj[name] };
@@ -597,6 +600,18 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
     return attrMissing(obj, name, strict);
   }
   return r.value == null ? '' : assertSafeValue(r.value);
+}
+
+/**
+ * `a.b` in strict mode for a literal name the compiler has checked is neither forbidden nor
+ * an Object.prototype member. The generated code reads `v = a.b` itself when `a` is an object
+ * (a property access with its own inline cache, unlike `a[name]` here); a plain object's
+ * value is then used as it is. Anything else, or a missing key, takes getattr.
+ */
+export function ga(obj: unknown, v: unknown, name: string): unknown {
+  if (v !== undefined && Object.getPrototypeOf(obj) === Object.prototype)
+    return typeof v !== 'object' && typeof v !== 'function' ? v : v === null ? '' : assertSafeValue(v);
+  return getattr(obj, name, true);
 }
 
 /** `a?.b`: None short-circuits to None; a found None is preserved. */
@@ -712,391 +727,17 @@ export function splitKwargs(args: unknown[]): [unknown[], Record<string, unknown
   return [args, {}];
 }
 
-/** A method table entry, never an Object.prototype member (`toString`, `valueOf`, …). */
-function own<T>(table: Record<string, T>, name: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+export type MethodFn = (...args: unknown[]) => unknown;
+/**
+ * Finds Python-named methods for attribute lookup (runtime/methods.ts): none until compiled
+ * modules register the method names they use (`useMethods`), so bundles without method calls
+ * carry no method shims.
+ */
+let methodLookup: ((obj: unknown, name: string) => MethodFn | undefined) | null = null;
+export function setMethodLookup(f: (obj: unknown, name: string) => MethodFn | undefined): void {
+  methodLookup = f;
 }
-
-/** Python-named methods on JS values (language.md §3.7). */
-export function pyMethod(obj: unknown, name: string): ((...args: unknown[]) => unknown) | undefined {
-  if (typeof obj === 'string') {
-    const m = own(STR_METHODS, name);
-    if (!m) return undefined;
-    return (...args: unknown[]) => {
-      const [a, kw] = splitKwargs(args);
-      return m(obj, a, kw);
-    };
-  }
-  if (obj instanceof Markup) {
-    // markupsafe: string arguments are escaped and string results stay Markup.
-    const m = own(STR_METHODS, name);
-    if (!m) return undefined;
-    return (...args: unknown[]) => {
-      const [a, kw] = splitKwargs(args);
-      const esc = MARKUP_ESCAPES_ARGS.has(name);
-      let ea = esc ? a.map(escapeArg) : a;
-      if (name === 'join') ea = [toList(a[0]).map(escapeArg)];
-      const ekw = name === 'format' ? Object.fromEntries(Object.entries(kw).map(([k, v]) => [k, escapeArg(v)])) : kw;
-      return markupResult(m(obj.value, ea, ekw));
-    };
-  }
-  if (Array.isArray(obj)) {
-    if (obj instanceof Tuple && name !== 'count' && name !== 'index') return undefined;
-    const m = own(LIST_METHODS, name);
-    return m && ((...args: unknown[]) => m(obj, ...splitKwargs(args)));
-  }
-  if (isDict(obj)) {
-    const m = own(DICT_METHODS, name);
-    return m && ((...args: unknown[]) => m(obj, ...splitKwargs(args)));
-  }
-  if (obj === UNDEF) {
-    if (name === 'get') return (...args: unknown[]) => (args.length > 1 ? args[1] : UNDEF);
-    if (name === 'keys' || name === 'values' || name === 'items') return () => [];
-  }
-  if (obj instanceof Set) {
-    const m = own(SET_METHODS, name);
-    return m && ((...args: unknown[]) => m(obj, ...splitKwargs(args)));
-  }
-  if (obj instanceof Range) {
-    if (name === 'count') return (x: unknown) => (contains(obj, x) ? 1 : 0);
-    if (name === 'index')
-      return (x: unknown) => {
-        if (!contains(obj, x)) throw new PyError('ValueError', `${pyRepr(x)} is not in range`);
-        return (num(x) - obj.start) / obj.step;
-      };
-  }
-  return undefined;
-}
-const MARKUP_ESCAPES_ARGS = new Set([
-  'join', 'replace', 'format', 'split', 'rsplit', 'partition', 'rpartition', 'strip', 'lstrip', 'rstrip',
-  'center', 'ljust', 'rjust', 'removeprefix', 'removesuffix',
-]);
-const escapeArg = (v: unknown): unknown => (typeof v === 'string' ? escapeString(v) : v);
-function markupResult(r: unknown): unknown {
-  if (typeof r === 'string') return new Markup(r);
-  if (r instanceof Tuple) return tuple(r.map(markupResult));
-  if (Array.isArray(r)) return r.map(markupResult);
-  return r;
-}
-
-type SetMethod = (st: Set<unknown>, a: unknown[], kw: Record<string, unknown>) => unknown;
-const SET_METHODS: Record<string, SetMethod> = {
-  add: (st, a) => (contains(st, a[0]) || st.add(a[0]), null),
-  remove: (st, a) => {
-    if (!st.delete(a[0])) throw new PyError('KeyError', pyRepr(a[0]));
-    return null;
-  },
-  discard: (st, a) => (st.delete(a[0]), null),
-  clear: (st) => (st.clear(), null),
-  copy: (st) => new Set(st),
-  union: (st, a) => {
-    const out = new Set(st);
-    for (const o of a) for (const x of iter(o)) if (!contains(out, x)) out.add(x);
-    return out;
-  },
-  intersection: (st, a) => new Set([...st].filter((x) => a.every((o) => contains(toList(o), x)))),
-  difference: (st, a) => new Set([...st].filter((x) => !a.some((o) => contains(toList(o), x)))),
-  issubset: (st, a) => [...st].every((x) => contains(toList(a[0]), x)),
-  issuperset: (st, a) => toList(a[0]).every((x) => contains(st, x)),
-  update: (st, a) => {
-    for (const o of a) for (const x of iter(o)) if (!contains(st, x)) st.add(x);
-    return null;
-  },
-};
-
-const strip = (s: string, chars: unknown, side: 'both' | 'l' | 'r'): string => {
-  const set = chars == null ? null : String(chars);
-  const isStrip = (c: string) => (set === null ? /[\s\x1c-\x1f\x85]/.test(c) : set.includes(c));
-  let a = 0;
-  let b = s.length;
-  if (side !== 'r') while (a < b && isStrip(s[a]!)) a++;
-  if (side !== 'l') while (b > a && isStrip(s[b - 1]!)) b--;
-  return s.slice(a, b);
-};
-function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
-  const max = maxsplit == null ? -1 : num(maxsplit);
-  if (sep == null) {
-    const parts = s.trim().split(/\s+/).filter(Boolean);
-    if (max < 0 || parts.length <= max + 1) return parts;
-    const out: string[] = [];
-    let rest = s.trimStart();
-    for (let i = 0; i < max; i++) {
-      const m = /\s+/.exec(rest);
-      if (!m) break;
-      out.push(rest.slice(0, m.index));
-      rest = rest.slice(m.index + m[0].length);
-    }
-    out.push(rest);
-    return out;
-  }
-  const sp = String(sep);
-  if (!sp) throw new PyError('ValueError', 'empty separator');
-  const parts = s.split(sp);
-  if (max < 0 || parts.length <= max + 1) return parts;
-  return [...parts.slice(0, max), parts.slice(max).join(sp)];
-}
-
-/** Python str.title(): a cased character after an uncased one is upper-cased, the others lower-cased. */
-function pyTitle(s: string): string {
-  let out = '';
-  let prevCased = false;
-  for (const c of s) {
-    const cased = c.toLowerCase() !== c.toUpperCase();
-    out += cased ? (prevCased ? c.toLowerCase() : c.toUpperCase()) : c;
-    prevCased = cased;
-  }
-  return out;
-}
-function strArg(v: unknown, method: string): string {
-  if (!isString(v)) throw new PyError('TypeError', `${method} arg must be str, not ${typeName(v)}`);
-  return String(v);
-}
-/** The s[start:end] window used by find/count/startswith (Python slice clamping). */
-function sliceArgs(s: string, start: unknown, end: unknown): string {
-  if (start == null && end == null) return s;
-  return getslice(s, start ?? null, end ?? null, null) as string;
-}
-function pyFind(s: string, a: unknown[], right: boolean): number {
-  const x = strArg(a[0], right ? 'rfind' : 'find');
-  const n = s.length;
-  let start = a[1] == null ? 0 : num(a[1]);
-  let end = a[2] == null ? n : num(a[2]);
-  if (start < 0) start = Math.max(0, start + n);
-  if (end < 0) end = Math.max(0, end + n);
-  end = Math.min(end, n);
-  if (start > end) return -1;
-  const sub = s.slice(start, end);
-  const i = right ? sub.lastIndexOf(x) : sub.indexOf(x);
-  return i < 0 ? -1 : i + start;
-}
-
-type StrMethod = (s: string, a: unknown[], kw: Record<string, unknown>) => unknown;
-const STR_METHODS: Record<string, StrMethod> = {
-  upper: (s) => s.toUpperCase(),
-  lower: (s) => s.toLowerCase(),
-  title: (s) => pyTitle(s),
-  capitalize: (s) => (s ? s[0]!.toUpperCase() + s.slice(1).toLowerCase() : s),
-  swapcase: (s) => [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''),
-  strip: (s, a) => strip(s, a[0], 'both'),
-  lstrip: (s, a) => strip(s, a[0], 'l'),
-  rstrip: (s, a) => strip(s, a[0], 'r'),
-  split: (s, a, kw) => pySplit(s, a[0] ?? kw.sep, a[1] ?? kw.maxsplit),
-  rsplit: (s, a, kw) => {
-    const max = a[1] ?? kw.maxsplit;
-    const sep = a[0] ?? kw.sep;
-    if (max == null || num(max) < 0) return pySplit(s, sep, null);
-    const n = num(max);
-    if (sep == null) {
-      const out: string[] = [];
-      let rest = s.trimEnd();
-      for (let i = 0; i < n && rest; i++) {
-        const m = /\s+(\S*)$/.exec(rest);
-        if (!m) break;
-        out.unshift(m[1]!);
-        rest = rest.slice(0, m.index);
-      }
-      rest = rest.trimStart();
-      if (rest) out.unshift(rest);
-      return out;
-    }
-    const sp = String(sep);
-    if (!sp) throw new PyError('ValueError', 'empty separator');
-    const parts = s.split(sp);
-    if (parts.length <= n + 1) return parts;
-    return [parts.slice(0, parts.length - n).join(sp), ...parts.slice(parts.length - n)];
-  },
-  splitlines: (s) => s.split(/\r\n|\r|\n/).filter((x, i, arr) => i < arr.length - 1 || x !== ''),
-  join: (s, a) => toList(a[0]).map((x, i) => {
-    if (!isString(x)) throw new PyError('TypeError', `sequence item ${i}: expected str instance, ${typeName(x)} found`);
-    return String(x);
-  }).join(s),
-  replace: (s, a) => {
-    const [old, nw, count] = a.map((x, i) => (i < 2 ? String(x) : x));
-    const c = count == null ? -1 : num(count);
-    if (old === '') {
-      // Python inserts the replacement around every character
-      const chars = [...s];
-      const n = c < 0 ? chars.length + 1 : Math.min(c, chars.length + 1);
-      let out = '';
-      for (let i = 0; i < chars.length; i++) out += (i < n ? nw : '') + chars[i];
-      return out + (n > chars.length ? nw : '');
-    }
-    if (c < 0) return s.split(old as string).join(nw as string);
-    let out = s;
-    let idx = 0;
-    for (let i = 0; i < c; i++) {
-      const k = out.indexOf(old as string, idx);
-      if (k < 0) break;
-      out = out.slice(0, k) + nw + out.slice(k + (old as string).length);
-      idx = k + (nw as string).length;
-    }
-    return out;
-  },
-  startswith: (s, a) => {
-    const sub = sliceArgs(s, a[1], a[2]);
-    return (Array.isArray(a[0]) ? a[0] : [a[0]]).some((p) => sub.startsWith(strArg(p, 'startswith')));
-  },
-  endswith: (s, a) => {
-    const sub = sliceArgs(s, a[1], a[2]);
-    return (Array.isArray(a[0]) ? a[0] : [a[0]]).some((p) => sub.endsWith(strArg(p, 'endswith')));
-  },
-  find: (s, a) => pyFind(s, a, false),
-  rfind: (s, a) => pyFind(s, a, true),
-  index: (s, a) => {
-    const i = pyFind(s, a, false);
-    if (i < 0) throw new PyError('ValueError', 'substring not found');
-    return i;
-  },
-  rindex: (s, a) => {
-    const i = pyFind(s, a, true);
-    if (i < 0) throw new PyError('ValueError', 'substring not found');
-    return i;
-  },
-  count: (s, a) => {
-    const sub = sliceArgs(s, a[1], a[2]);
-    const x = strArg(a[0], 'count');
-    return x === '' ? sub.length + 1 : sub.split(x).length - 1;
-  },
-  format: (s, a, kw) => strFormat(s, a, kw),
-  isdigit: (s) => /^\d+$/.test(s),
-  isnumeric: (s) => /^\d+$/.test(s),
-  isdecimal: (s) => /^\d+$/.test(s),
-  isalpha: (s) => /^\p{L}+$/u.test(s),
-  isalnum: (s) => /^[\p{L}\d]+$/u.test(s),
-  isspace: (s) => /^\s+$/.test(s),
-  isupper: (s) => /\p{Lu}/u.test(s) && s === s.toUpperCase(),
-  islower: (s) => /\p{Ll}/u.test(s) && s === s.toLowerCase(),
-  istitle: (s) => /\p{L}/u.test(s) && s === pyTitle(s),
-  center: (s, a) => {
-    const w = num(a[0]);
-    const f = a[1] == null ? ' ' : String(a[1]);
-    const total = w - s.length;
-    if (total <= 0) return s;
-    const left = Math.floor(total / 2) + (total & w & 1);
-    return f.repeat(left) + s + f.repeat(total - left);
-  },
-  ljust: (s, a) => s.padEnd(num(a[0]), a[1] == null ? ' ' : String(a[1])),
-  rjust: (s, a) => s.padStart(num(a[0]), a[1] == null ? ' ' : String(a[1])),
-  zfill: (s, a) => {
-    const w = num(a[0]);
-    const sign = s[0] === '-' || s[0] === '+' ? s[0] : '';
-    return sign + s.slice(sign.length).padStart(w - sign.length, '0');
-  },
-  partition: (s, a) => {
-    const sep = String(a[0]);
-    const i = s.indexOf(sep);
-    return i < 0 ? tuple([s, '', '']) : tuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
-  },
-  rpartition: (s, a) => {
-    const sep = String(a[0]);
-    const i = s.lastIndexOf(sep);
-    return i < 0 ? tuple(['', '', s]) : tuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
-  },
-  removeprefix: (s, a) => (s.startsWith(String(a[0])) ? s.slice(String(a[0]).length) : s),
-  removesuffix: (s, a) => (String(a[0]) && s.endsWith(String(a[0])) ? s.slice(0, -String(a[0]).length) : s),
-  encode: (s) => s,
-  casefold: (s) => s.toLowerCase(),
-  expandtabs: (s) => s.replace(/\t/g, '        '),
-};
-
-type ListMethod = (l: unknown[], a: unknown[], kw: Record<string, unknown>) => unknown;
-const LIST_METHODS: Record<string, ListMethod> = {
-  append: (l, a) => (l.push(a[0]), null),
-  extend: (l, a) => (l.push(...toList(a[0])), null),
-  insert: (l, a) => {
-    let i = num(a[0]);
-    if (i < 0) i = Math.max(0, l.length + i);
-    l.splice(i, 0, a[1]);
-    return null;
-  },
-  pop: (l, a) => {
-    if (!l.length) throw new PyError('IndexError', 'pop from empty list');
-    let i = a.length ? num(a[0]) : l.length - 1;
-    if (i < 0) i += l.length;
-    if (i < 0 || i >= l.length) throw new PyError('IndexError', 'pop index out of range');
-    return l.splice(i, 1)[0];
-  },
-  remove: (l, a) => {
-    const i = l.findIndex((x) => eq(x, a[0]));
-    if (i < 0) throw new PyError('ValueError', 'list.remove(x): x not in list');
-    l.splice(i, 1);
-    return null;
-  },
-  index: (l, a) => {
-    const i = l.findIndex((x) => eq(x, a[0]));
-    if (i < 0) throw new PyError('ValueError', `${pyRepr(a[0])} is not in list`);
-    return i;
-  },
-  count: (l, a) => l.filter((x) => eq(x, a[0])).length,
-  sort: (l, _a, kw) => {
-    const key = kw.key == null ? null : kw.key;
-    const rev = truthy(kw.reverse) ? -1 : 1;
-    const keyed = l.map((x) => [key ? callValue(key, [x]) : x, x] as const);
-    keyed.sort((x, y) => rev * compare(x[0], y[0]));
-    for (let i = 0; i < l.length; i++) l[i] = keyed[i]![1];
-    return null;
-  },
-  reverse: (l) => (l.reverse(), null),
-  copy: (l) => [...l],
-  clear: (l) => ((l.length = 0), null),
-};
-
-type Dict = Record<string, unknown> | Map<unknown, unknown>;
-/** Writes a key as an own data property: `__proto__` never reaches the prototype. */
-function setKey(d: Record<string, unknown>, k: string, v: unknown): void {
-  Object.defineProperty(d, k, { value: v, writable: true, enumerable: true, configurable: true });
-}
-type DictMethod = (d: Dict, a: unknown[], kw: Record<string, unknown>) => unknown;
-const DICT_METHODS: Record<string, DictMethod> = {
-  items: (d) => dictItems(d),
-  keys: (d) => dictKeys(d),
-  values: (d) => dictKeys(d).map((k) => dictGet(d, k)),
-  get: (d, a) => {
-    const v = dictGet(d, a[0]);
-    return v === undefined && !dictHas(d, a[0]) ? (a.length > 1 ? a[1] : null) : v;
-  },
-  update: (d, a, kw) => {
-    const set = (k: unknown, v: unknown) => (d instanceof Map ? d.set(k, v) : setKey(d as Record<string, unknown>, String(k), v));
-    if (a[0] != null) {
-      if (isDict(a[0])) for (const k of dictKeys(a[0])) set(k, dictGet(a[0], k));
-      else for (const pair of toList(a[0])) set((pair as unknown[])[0], (pair as unknown[])[1]);
-    }
-    for (const k of Object.keys(kw)) set(k, kw[k]);
-    return null;
-  },
-  pop: (d, a) => {
-    if (dictHas(d, a[0])) {
-      const v = dictGet(d, a[0]);
-      if (d instanceof Map) d.delete(a[0]);
-      else delete (d as Record<string, unknown>)[String(a[0])];
-      return v;
-    }
-    if (a.length > 1) return a[1];
-    throw new PyError('KeyError', pyRepr(a[0]));
-  },
-  setdefault: (d, a) => {
-    if (!dictHas(d, a[0])) {
-      if (d instanceof Map) d.set(a[0], a[1] ?? null);
-      else setKey(d as Record<string, unknown>, String(a[0]), a[1] ?? null);
-    }
-    return dictGet(d, a[0]);
-  },
-  copy: (d) => (d instanceof Map ? new Map(d) : Object.assign(Object.create(Object.getPrototypeOf(d)), d)),
-  clear: (d) => {
-    if (d instanceof Map) d.clear();
-    else for (const k of Object.keys(d)) delete (d as Record<string, unknown>)[k];
-    return null;
-  },
-  popitem: (d) => {
-    const keys = dictKeys(d);
-    if (!keys.length) throw new PyError('KeyError', 'popitem(): dictionary is empty');
-    const k = keys[keys.length - 1];
-    const v = dictGet(d, k);
-    if (d instanceof Map) d.delete(k);
-    else delete (d as Record<string, unknown>)[String(k)];
-    return tuple([k, v]);
-  },
-};
+const findMethod = (obj: unknown, name: string): MethodFn | undefined => (methodLookup ? methodLookup(obj, name) : undefined);
 
 // ------------------------------------------------------------------ formatting
 
@@ -1198,7 +839,11 @@ export function fixedPy(x: number, p: number): string {
   if (a >= 1e21) s = BigInt(a).toString() + (p > 0 ? '.' + '0'.repeat(p) : '');
   else {
     s = a.toFixed(Math.min(p, 100));
-    if (p + 25 <= 100) {
+    // toFixed rounds exact ties away from zero, Python to even. Below 1e8 the float a*10^p is
+    // within 1e-7 of the exact product, so only a product that close to k + 1/2 can be a tie
+    // and needs its exact decimal expansion examined.
+    const y = a * 10 ** p;
+    if (p + 25 <= 100 && (y >= 1e8 || Math.abs(y - Math.floor(y) - 0.5) < 1e-7)) {
       const long = a.toFixed(p + 25);
       const cut = long.length - 25;
       if (/^50*$/.test(long.slice(cut))) {
@@ -1241,49 +886,6 @@ function gRepr(n: number, p: number, alt: boolean): string {
     if (!alt && s.includes('.')) s = s.replace(/\.?0+$/, '');
   }
   return s;
-}
-
-/** Python `str.format`. */
-export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, unknown> = {}): string {
-  let auto = 0;
-  return fmt.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (m, field: string | undefined) => {
-    if (m === '{{') return '{';
-    if (m === '}}') return '}';
-    let spec = '';
-    let conv = '';
-    let f = field ?? '';
-    const colon = f.indexOf(':');
-    if (colon >= 0) {
-      spec = f.slice(colon + 1);
-      f = f.slice(0, colon);
-    }
-    const bang = f.indexOf('!');
-    if (bang >= 0) {
-      conv = f.slice(bang + 1);
-      f = f.slice(0, bang);
-    }
-    const m2 = /^([^.[]*)(.*)$/.exec(f)!;
-    const head = m2[1]!;
-    let v: unknown;
-    if (head === '') {
-      if (auto >= args.length) throw new PyError('IndexError', `Replacement index ${auto} out of range for positional args tuple`);
-      v = args[auto++];
-    } else if (/^\d+$/.test(head)) {
-      const i = Number(head);
-      if (i >= args.length) throw new PyError('IndexError', `Replacement index ${i} out of range for positional args tuple`);
-      v = args[i];
-    } else {
-      if (!(head in kwargs)) throw new PyError('KeyError', pyRepr(head));
-      v = kwargs[head];
-    }
-    for (const part of m2[2]!.matchAll(/\.(\w+)|\[([^\]]*)\]/g)) {
-      if (part[1] !== undefined) v = getattr(v, part[1]);
-      else v = getitem(v, /^\d+$/.test(part[2]!) ? Number(part[2]) : part[2]);
-    }
-    if (conv === 'r') v = pyRepr(v);
-    else if (conv === 's') v = pyStr(v);
-    return formatSpec(v, spec);
-  });
 }
 
 /** Float format with a precision and no type: like `g`, but fixed notation keeps one decimal and exponent form starts at exp >= p-1. */

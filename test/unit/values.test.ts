@@ -5,12 +5,15 @@ import {
   PyFloat, Tuple, Range, Kwargs, UNDEF, tuple, isNone, isDict, isList, isString, isNumber, isFloat, isInt, num,
   pyStr, pyRepr, floatRepr, truthy, eq, lt, le, gt, ge, compare, add, sub, mul, div, floordiv, mod, pow, neg, pos,
   concat, coerceNum, contains, iter, toList, len, dictKeys, dictGet, dictHas, dictItems, getattr, getattrOpt, getitem,
-  getitemOpt, getslice, pyMethod, assertSafeName, callValue, printf, strFormat, toInt, toFloat, typeName,
+  getitemOpt, getslice, assertSafeName, callValue, printf, toInt, toFloat, typeName,
 } from '../../runtime/values.js';
+import { pyMethod, strFormat, useAllMethods } from '../../runtime/methods.js';
 import { Markup } from '../../runtime/markup.js';
 import { NoneComparisonError, PyError, SecurityError, UndefinedError } from '../../runtime/errors.js';
 
 const raises = raisedType;
+// getattr finds Python methods once they are registered (compiled modules register the names they use)
+useAllMethods();
 const call = (obj: unknown, name: string, ...args: unknown[]) => {
   const m = pyMethod(obj, name);
   if (!m) throw new Error(`no method ${name}`);

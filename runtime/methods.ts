@@ -1,0 +1,597 @@
+// Python-named methods on template values (language.md §3.7): `s.upper()`, `d.items()`,
+// `l.append(x)`, ... One export per method name (`m_upper`), each with its implementation for
+// every type that has it. A compiled module registers the names it uses (`useMethods({ upper:
+// m_upper })`, emitted by the compiler for `x.upper`), so a bundle keeps only those; attribute
+// lookup (values.ts `getattr`) finds registered names only. Code that looks names up at run time
+// (filters such as `attr`/`map`, `str.format` fields) uses the full table (`pyMethod`,
+// `useAllMethods`); so does the Environment.
+
+import { Markup, escapeString } from './markup.js';
+import { PyError } from './errors.js';
+import {
+  Range, Tuple, UNDEF, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, formatSpec, getattr,
+  getitem, getslice, isDict, isString, iter, num, pyRepr, pyStr, setMethodLookup, splitKwargs, toList, truthy, tuple,
+  typeName, type MethodFn,
+} from './values.js';
+
+type Dict = Record<string, unknown> | Map<unknown, unknown>;
+type Kw = Record<string, unknown>;
+/** The implementations of one method name, by receiver type. */
+export interface MethodSet {
+  /** str (and Markup, with markupsafe escaping of arguments and results) */
+  s?: (s: string, a: unknown[], kw: Kw) => unknown;
+  /** list (and tuple, for `count`/`index` only) */
+  l?: (l: unknown[], a: unknown[], kw: Kw) => unknown;
+  /** dict (plain object or Map) */
+  d?: (d: Dict, a: unknown[], kw: Kw) => unknown;
+  /** set */
+  t?: (st: Set<unknown>, a: unknown[], kw: Kw) => unknown;
+  /** range: makes the bound method */
+  r?: (r: Range) => MethodFn;
+  /** the lenient-undefined sentinel: makes the bound method */
+  u?: () => MethodFn;
+}
+
+/** An own entry of a table, never an Object.prototype member (`toString`, `valueOf`, …). */
+function own<T>(table: Record<string, T>, name: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+}
+
+/** `obj.name` as a bound Python method, given the implementations of `name`. */
+function bindMethod(obj: unknown, name: string, m: MethodSet | undefined): MethodFn | undefined {
+  if (!m) return undefined;
+  if (typeof obj === 'string') {
+    const f = m.s;
+    if (!f) return undefined;
+    return (...args: unknown[]) => {
+      const [a, kw] = splitKwargs(args);
+      return f(obj, a, kw);
+    };
+  }
+  if (obj instanceof Markup) {
+    // markupsafe: string arguments are escaped and string results stay Markup.
+    const f = m.s;
+    if (!f) return undefined;
+    return (...args: unknown[]) => {
+      const [a, kw] = splitKwargs(args);
+      const esc = MARKUP_ESCAPES_ARGS.has(name);
+      let ea = esc ? a.map(escapeArg) : a;
+      if (name === 'join') ea = [toList(a[0]).map(escapeArg)];
+      const ekw = name === 'format' ? Object.fromEntries(Object.entries(kw).map(([k, v]) => [k, escapeArg(v)])) : kw;
+      return markupResult(f(obj.value, ea, ekw));
+    };
+  }
+  if (Array.isArray(obj)) {
+    if (obj instanceof Tuple && name !== 'count' && name !== 'index') return undefined;
+    const f = m.l;
+    return f && ((...args: unknown[]) => f(obj, ...splitKwargs(args)));
+  }
+  if (isDict(obj)) {
+    const f = m.d;
+    return f && ((...args: unknown[]) => f(obj, ...splitKwargs(args)));
+  }
+  if (obj === UNDEF) {
+    if (m.u) return m.u();
+  }
+  if (obj instanceof Set) {
+    const f = m.t;
+    return f && ((...args: unknown[]) => f(obj, ...splitKwargs(args)));
+  }
+  if (obj instanceof Range && m.r) return m.r(obj);
+  return undefined;
+}
+
+/** Python-named methods on JS values, every name (language.md §3.7). */
+export function pyMethod(obj: unknown, name: string): MethodFn | undefined {
+  return bindMethod(obj, name, own(ALL, name));
+}
+
+/** The method names compiled modules registered (see useMethods). */
+const used: Record<string, MethodSet> = Object.create(null);
+const lookupUsed = (obj: unknown, name: string): MethodFn | undefined => bindMethod(obj, name, own(used, name));
+
+/** Makes `getattr` find these method names (compiled modules call it at load). */
+export function useMethods(sets: Record<string, MethodSet>): void {
+  Object.assign(used, sets);
+  setMethodLookup(lookupUsed);
+}
+/** Makes `getattr` find every method name (the Environment; `str.format` fields). */
+export function useAllMethods(): void {
+  useMethods(ALL);
+}
+
+const MARKUP_ESCAPES_ARGS = new Set([
+  'join', 'replace', 'format', 'split', 'rsplit', 'partition', 'rpartition', 'strip', 'lstrip', 'rstrip',
+  'center', 'ljust', 'rjust', 'removeprefix', 'removesuffix',
+]);
+const escapeArg = (v: unknown): unknown => (typeof v === 'string' ? escapeString(v) : v);
+function markupResult(r: unknown): unknown {
+  if (typeof r === 'string') return new Markup(r);
+  if (r instanceof Tuple) return tuple(r.map(markupResult));
+  if (Array.isArray(r)) return r.map(markupResult);
+  return r;
+}
+
+const strip = (s: string, chars: unknown, side: 'both' | 'l' | 'r'): string => {
+  const set = chars == null ? null : String(chars);
+  const isStrip = (c: string) => (set === null ? /[\s\x1c-\x1f\x85]/.test(c) : set.includes(c));
+  let a = 0;
+  let b = s.length;
+  if (side !== 'r') while (a < b && isStrip(s[a]!)) a++;
+  if (side !== 'l') while (b > a && isStrip(s[b - 1]!)) b--;
+  return s.slice(a, b);
+};
+function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
+  const max = maxsplit == null ? -1 : num(maxsplit);
+  if (sep == null) {
+    const parts = s.trim().split(/\s+/).filter(Boolean);
+    if (max < 0 || parts.length <= max + 1) return parts;
+    const out: string[] = [];
+    let rest = s.trimStart();
+    for (let i = 0; i < max; i++) {
+      const m = /\s+/.exec(rest);
+      if (!m) break;
+      out.push(rest.slice(0, m.index));
+      rest = rest.slice(m.index + m[0].length);
+    }
+    out.push(rest);
+    return out;
+  }
+  const sp = String(sep);
+  if (!sp) throw new PyError('ValueError', 'empty separator');
+  const parts = s.split(sp);
+  if (max < 0 || parts.length <= max + 1) return parts;
+  return [...parts.slice(0, max), parts.slice(max).join(sp)];
+}
+
+/** Python str.title(): a cased character after an uncased one is upper-cased, the others lower-cased. */
+function pyTitle(s: string): string {
+  let out = '';
+  let prevCased = false;
+  for (const c of s) {
+    const cased = c.toLowerCase() !== c.toUpperCase();
+    out += cased ? (prevCased ? c.toLowerCase() : c.toUpperCase()) : c;
+    prevCased = cased;
+  }
+  return out;
+}
+function strArg(v: unknown, method: string): string {
+  if (!isString(v)) throw new PyError('TypeError', `${method} arg must be str, not ${typeName(v)}`);
+  return String(v);
+}
+/** The s[start:end] window used by find/count/startswith (Python slice clamping). */
+function sliceArgs(s: string, start: unknown, end: unknown): string {
+  if (start == null && end == null) return s;
+  return getslice(s, start ?? null, end ?? null, null) as string;
+}
+function pyFind(s: string, a: unknown[], right: boolean): number {
+  const x = strArg(a[0], right ? 'rfind' : 'find');
+  const n = s.length;
+  let start = a[1] == null ? 0 : num(a[1]);
+  let end = a[2] == null ? n : num(a[2]);
+  if (start < 0) start = Math.max(0, start + n);
+  if (end < 0) end = Math.max(0, end + n);
+  end = Math.min(end, n);
+  if (start > end) return -1;
+  const sub = s.slice(start, end);
+  const i = right ? sub.lastIndexOf(x) : sub.indexOf(x);
+  return i < 0 ? -1 : i + start;
+}
+
+/** Writes a key as an own data property: `__proto__` never reaches the prototype. */
+function setKey(d: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(d, k, { value: v, writable: true, enumerable: true, configurable: true });
+}
+
+export const m_upper: MethodSet = { s: (s) => s.toUpperCase() };
+export const m_lower: MethodSet = { s: (s) => s.toLowerCase() };
+export const m_title: MethodSet = { s: (s) => pyTitle(s) };
+export const m_capitalize: MethodSet = { s: (s) => (s ? s[0]!.toUpperCase() + s.slice(1).toLowerCase() : s) };
+export const m_swapcase: MethodSet = { s: (s) => [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('') };
+export const m_strip: MethodSet = { s: (s, a) => strip(s, a[0], 'both') };
+export const m_lstrip: MethodSet = { s: (s, a) => strip(s, a[0], 'l') };
+export const m_rstrip: MethodSet = { s: (s, a) => strip(s, a[0], 'r') };
+export const m_split: MethodSet = { s: (s, a, kw) => pySplit(s, a[0] ?? kw.sep, a[1] ?? kw.maxsplit) };
+export const m_rsplit: MethodSet = {
+  s: (s, a, kw) => {
+    const max = a[1] ?? kw.maxsplit;
+    const sep = a[0] ?? kw.sep;
+    if (max == null || num(max) < 0) return pySplit(s, sep, null);
+    const n = num(max);
+    if (sep == null) {
+      const out: string[] = [];
+      let rest = s.trimEnd();
+      for (let i = 0; i < n && rest; i++) {
+        const m = /\s+(\S*)$/.exec(rest);
+        if (!m) break;
+        out.unshift(m[1]!);
+        rest = rest.slice(0, m.index);
+      }
+      rest = rest.trimStart();
+      if (rest) out.unshift(rest);
+      return out;
+    }
+    const sp = String(sep);
+    if (!sp) throw new PyError('ValueError', 'empty separator');
+    const parts = s.split(sp);
+    if (parts.length <= n + 1) return parts;
+    return [parts.slice(0, parts.length - n).join(sp), ...parts.slice(parts.length - n)];
+  },
+};
+export const m_splitlines: MethodSet = { s: (s) => s.split(/\r\n|\r|\n/).filter((x, i, arr) => i < arr.length - 1 || x !== '') };
+export const m_join: MethodSet = {
+  s: (s, a) => toList(a[0]).map((x, i) => {
+    if (!isString(x)) throw new PyError('TypeError', `sequence item ${i}: expected str instance, ${typeName(x)} found`);
+    return String(x);
+  }).join(s),
+};
+export const m_replace: MethodSet = {
+  s: (s, a) => {
+    const [old, nw, count] = a.map((x, i) => (i < 2 ? String(x) : x));
+    const c = count == null ? -1 : num(count);
+    if (old === '') {
+      // Python inserts the replacement around every character
+      const chars = [...s];
+      const n = c < 0 ? chars.length + 1 : Math.min(c, chars.length + 1);
+      let out = '';
+      for (let i = 0; i < chars.length; i++) out += (i < n ? nw : '') + chars[i];
+      return out + (n > chars.length ? nw : '');
+    }
+    if (c < 0) return s.split(old as string).join(nw as string);
+    let out = s;
+    let idx = 0;
+    for (let i = 0; i < c; i++) {
+      const k = out.indexOf(old as string, idx);
+      if (k < 0) break;
+      out = out.slice(0, k) + nw + out.slice(k + (old as string).length);
+      idx = k + (nw as string).length;
+    }
+    return out;
+  },
+};
+export const m_startswith: MethodSet = {
+  s: (s, a) => {
+    const sub = sliceArgs(s, a[1], a[2]);
+    return (Array.isArray(a[0]) ? a[0] : [a[0]]).some((p) => sub.startsWith(strArg(p, 'startswith')));
+  },
+};
+export const m_endswith: MethodSet = {
+  s: (s, a) => {
+    const sub = sliceArgs(s, a[1], a[2]);
+    return (Array.isArray(a[0]) ? a[0] : [a[0]]).some((p) => sub.endsWith(strArg(p, 'endswith')));
+  },
+};
+export const m_find: MethodSet = { s: (s, a) => pyFind(s, a, false) };
+export const m_rfind: MethodSet = { s: (s, a) => pyFind(s, a, true) };
+export const m_index: MethodSet = {
+  s: (s, a) => {
+    const i = pyFind(s, a, false);
+    if (i < 0) throw new PyError('ValueError', 'substring not found');
+    return i;
+  },
+  l: (l, a) => {
+    const i = l.findIndex((x) => eq(x, a[0]));
+    if (i < 0) throw new PyError('ValueError', `${pyRepr(a[0])} is not in list`);
+    return i;
+  },
+  r: (r) => (x: unknown) => {
+    if (!contains(r, x)) throw new PyError('ValueError', `${pyRepr(x)} is not in range`);
+    return (num(x) - r.start) / r.step;
+  },
+};
+export const m_rindex: MethodSet = {
+  s: (s, a) => {
+    const i = pyFind(s, a, true);
+    if (i < 0) throw new PyError('ValueError', 'substring not found');
+    return i;
+  },
+};
+export const m_count: MethodSet = {
+  s: (s, a) => {
+    const sub = sliceArgs(s, a[1], a[2]);
+    const x = strArg(a[0], 'count');
+    return x === '' ? sub.length + 1 : sub.split(x).length - 1;
+  },
+  l: (l, a) => l.filter((x) => eq(x, a[0])).length,
+  r: (r) => (x: unknown) => (contains(r, x) ? 1 : 0),
+};
+export const m_format: MethodSet = { s: (s, a, kw) => strFormat(s, a, kw) };
+export const m_isdigit: MethodSet = { s: (s) => /^\d+$/.test(s) };
+export const m_isnumeric: MethodSet = { s: (s) => /^\d+$/.test(s) };
+export const m_isdecimal: MethodSet = { s: (s) => /^\d+$/.test(s) };
+export const m_isalpha: MethodSet = { s: (s) => /^\p{L}+$/u.test(s) };
+export const m_isalnum: MethodSet = { s: (s) => /^[\p{L}\d]+$/u.test(s) };
+export const m_isspace: MethodSet = { s: (s) => /^\s+$/.test(s) };
+export const m_isupper: MethodSet = { s: (s) => /\p{Lu}/u.test(s) && s === s.toUpperCase() };
+export const m_islower: MethodSet = { s: (s) => /\p{Ll}/u.test(s) && s === s.toLowerCase() };
+export const m_istitle: MethodSet = { s: (s) => /\p{L}/u.test(s) && s === pyTitle(s) };
+export const m_center: MethodSet = {
+  s: (s, a) => {
+    const w = num(a[0]);
+    const f = a[1] == null ? ' ' : String(a[1]);
+    const total = w - s.length;
+    if (total <= 0) return s;
+    const left = Math.floor(total / 2) + (total & w & 1);
+    return f.repeat(left) + s + f.repeat(total - left);
+  },
+};
+export const m_ljust: MethodSet = { s: (s, a) => s.padEnd(num(a[0]), a[1] == null ? ' ' : String(a[1])) };
+export const m_rjust: MethodSet = { s: (s, a) => s.padStart(num(a[0]), a[1] == null ? ' ' : String(a[1])) };
+export const m_zfill: MethodSet = {
+  s: (s, a) => {
+    const w = num(a[0]);
+    const sign = s[0] === '-' || s[0] === '+' ? s[0] : '';
+    return sign + s.slice(sign.length).padStart(w - sign.length, '0');
+  },
+};
+export const m_partition: MethodSet = {
+  s: (s, a) => {
+    const sep = String(a[0]);
+    const i = s.indexOf(sep);
+    return i < 0 ? tuple([s, '', '']) : tuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
+  },
+};
+export const m_rpartition: MethodSet = {
+  s: (s, a) => {
+    const sep = String(a[0]);
+    const i = s.lastIndexOf(sep);
+    return i < 0 ? tuple(['', '', s]) : tuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
+  },
+};
+export const m_removeprefix: MethodSet = { s: (s, a) => (s.startsWith(String(a[0])) ? s.slice(String(a[0]).length) : s) };
+export const m_removesuffix: MethodSet = { s: (s, a) => (String(a[0]) && s.endsWith(String(a[0])) ? s.slice(0, -String(a[0]).length) : s) };
+export const m_encode: MethodSet = { s: (s) => s };
+export const m_casefold: MethodSet = { s: (s) => s.toLowerCase() };
+export const m_expandtabs: MethodSet = { s: (s) => s.replace(/\t/g, '        ') };
+export const m_append: MethodSet = { l: (l, a) => (l.push(a[0]), null) };
+export const m_extend: MethodSet = { l: (l, a) => (l.push(...toList(a[0])), null) };
+export const m_insert: MethodSet = {
+  l: (l, a) => {
+    let i = num(a[0]);
+    if (i < 0) i = Math.max(0, l.length + i);
+    l.splice(i, 0, a[1]);
+    return null;
+  },
+};
+export const m_pop: MethodSet = {
+  l: (l, a) => {
+    if (!l.length) throw new PyError('IndexError', 'pop from empty list');
+    let i = a.length ? num(a[0]) : l.length - 1;
+    if (i < 0) i += l.length;
+    if (i < 0 || i >= l.length) throw new PyError('IndexError', 'pop index out of range');
+    return l.splice(i, 1)[0];
+  },
+  d: (d, a) => {
+    if (dictHas(d, a[0])) {
+      const v = dictGet(d, a[0]);
+      if (d instanceof Map) d.delete(a[0]);
+      else delete (d as Record<string, unknown>)[String(a[0])];
+      return v;
+    }
+    if (a.length > 1) return a[1];
+    throw new PyError('KeyError', pyRepr(a[0]));
+  },
+};
+export const m_remove: MethodSet = {
+  l: (l, a) => {
+    const i = l.findIndex((x) => eq(x, a[0]));
+    if (i < 0) throw new PyError('ValueError', 'list.remove(x): x not in list');
+    l.splice(i, 1);
+    return null;
+  },
+  t: (st, a) => {
+    if (!st.delete(a[0])) throw new PyError('KeyError', pyRepr(a[0]));
+    return null;
+  },
+};
+export const m_sort: MethodSet = {
+  l: (l, _a, kw) => {
+    const key = kw.key == null ? null : kw.key;
+    const rev = truthy(kw.reverse) ? -1 : 1;
+    const keyed = l.map((x) => [key ? callValue(key, [x]) : x, x] as const);
+    keyed.sort((x, y) => rev * compare(x[0], y[0]));
+    for (let i = 0; i < l.length; i++) l[i] = keyed[i]![1];
+    return null;
+  },
+};
+export const m_reverse: MethodSet = { l: (l) => (l.reverse(), null) };
+export const m_copy: MethodSet = {
+  l: (l) => [...l],
+  d: (d) => (d instanceof Map ? new Map(d) : Object.assign(Object.create(Object.getPrototypeOf(d)), d)),
+  t: (st) => new Set(st),
+};
+export const m_clear: MethodSet = {
+  l: (l) => ((l.length = 0), null),
+  d: (d) => {
+    if (d instanceof Map) d.clear();
+    else for (const k of Object.keys(d)) delete (d as Record<string, unknown>)[k];
+    return null;
+  },
+  t: (st) => (st.clear(), null),
+};
+export const m_items: MethodSet = {
+  d: (d) => dictItems(d),
+  u: () => () => [],
+};
+export const m_keys: MethodSet = {
+  d: (d) => dictKeys(d),
+  u: () => () => [],
+};
+export const m_values: MethodSet = {
+  d: (d) => dictKeys(d).map((k) => dictGet(d, k)),
+  u: () => () => [],
+};
+export const m_get: MethodSet = {
+  d: (d, a) => {
+    const v = dictGet(d, a[0]);
+    return v === undefined && !dictHas(d, a[0]) ? (a.length > 1 ? a[1] : null) : v;
+  },
+  u: () => (...args: unknown[]) => (args.length > 1 ? args[1] : UNDEF),
+};
+export const m_update: MethodSet = {
+  d: (d, a, kw) => {
+    const set = (k: unknown, v: unknown) => (d instanceof Map ? d.set(k, v) : setKey(d as Record<string, unknown>, String(k), v));
+    if (a[0] != null) {
+      if (isDict(a[0])) for (const k of dictKeys(a[0])) set(k, dictGet(a[0], k));
+      else for (const pair of toList(a[0])) set((pair as unknown[])[0], (pair as unknown[])[1]);
+    }
+    for (const k of Object.keys(kw)) set(k, kw[k]);
+    return null;
+  },
+  t: (st, a) => {
+    for (const o of a) for (const x of iter(o)) if (!contains(st, x)) st.add(x);
+    return null;
+  },
+};
+export const m_setdefault: MethodSet = {
+  d: (d, a) => {
+    if (!dictHas(d, a[0])) {
+      if (d instanceof Map) d.set(a[0], a[1] ?? null);
+      else setKey(d as Record<string, unknown>, String(a[0]), a[1] ?? null);
+    }
+    return dictGet(d, a[0]);
+  },
+};
+export const m_popitem: MethodSet = {
+  d: (d) => {
+    const keys = dictKeys(d);
+    if (!keys.length) throw new PyError('KeyError', 'popitem(): dictionary is empty');
+    const k = keys[keys.length - 1];
+    const v = dictGet(d, k);
+    if (d instanceof Map) d.delete(k);
+    else delete (d as Record<string, unknown>)[String(k)];
+    return tuple([k, v]);
+  },
+};
+export const m_add: MethodSet = { t: (st, a) => (contains(st, a[0]) || st.add(a[0]), null) };
+export const m_discard: MethodSet = { t: (st, a) => (st.delete(a[0]), null) };
+export const m_union: MethodSet = {
+  t: (st, a) => {
+    const out = new Set(st);
+    for (const o of a) for (const x of iter(o)) if (!contains(out, x)) out.add(x);
+    return out;
+  },
+};
+export const m_intersection: MethodSet = { t: (st, a) => new Set([...st].filter((x) => a.every((o) => contains(toList(o), x)))) };
+export const m_difference: MethodSet = { t: (st, a) => new Set([...st].filter((x) => !a.some((o) => contains(toList(o), x)))) };
+export const m_issubset: MethodSet = { t: (st, a) => [...st].every((x) => contains(toList(a[0]), x)) };
+export const m_issuperset: MethodSet = { t: (st, a) => toList(a[0]).every((x) => contains(st, x)) };
+
+// ------------------------------------------------------------------ str.format
+
+/** Python `str.format`. */
+export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, unknown> = {}): string {
+  let auto = 0;
+  return fmt.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (m, field: string | undefined) => {
+    if (m === '{{') return '{';
+    if (m === '}}') return '}';
+    let spec = '';
+    let conv = '';
+    let f = field ?? '';
+    const colon = f.indexOf(':');
+    if (colon >= 0) {
+      spec = f.slice(colon + 1);
+      f = f.slice(0, colon);
+    }
+    const bang = f.indexOf('!');
+    if (bang >= 0) {
+      conv = f.slice(bang + 1);
+      f = f.slice(0, bang);
+    }
+    const m2 = /^([^.[]*)(.*)$/.exec(f)!;
+    const head = m2[1]!;
+    let v: unknown;
+    if (head === '') {
+      if (auto >= args.length) throw new PyError('IndexError', `Replacement index ${auto} out of range for positional args tuple`);
+      v = args[auto++];
+    } else if (/^\d+$/.test(head)) {
+      const i = Number(head);
+      if (i >= args.length) throw new PyError('IndexError', `Replacement index ${i} out of range for positional args tuple`);
+      v = args[i];
+    } else {
+      if (!(head in kwargs)) throw new PyError('KeyError', pyRepr(head));
+      v = kwargs[head];
+    }
+    for (const part of m2[2]!.matchAll(/\.(\w+)|\[([^\]]*)\]/g)) {
+      if (part[1] !== undefined) {
+        useAllMethods(); // a field name reaches any attribute, methods included
+        v = getattr(v, part[1]);
+      }
+      else v = getitem(v, /^\d+$/.test(part[2]!) ? Number(part[2]) : part[2]);
+    }
+    if (conv === 'r') v = pyRepr(v);
+    else if (conv === 's') v = pyStr(v);
+    return formatSpec(v, spec);
+  });
+}
+
+/** Every method name (`pyMethod`, `useAllMethods`). */
+const ALL: Record<string, MethodSet> = {
+  upper: m_upper,
+  lower: m_lower,
+  title: m_title,
+  capitalize: m_capitalize,
+  swapcase: m_swapcase,
+  strip: m_strip,
+  lstrip: m_lstrip,
+  rstrip: m_rstrip,
+  split: m_split,
+  rsplit: m_rsplit,
+  splitlines: m_splitlines,
+  join: m_join,
+  replace: m_replace,
+  startswith: m_startswith,
+  endswith: m_endswith,
+  find: m_find,
+  rfind: m_rfind,
+  index: m_index,
+  rindex: m_rindex,
+  count: m_count,
+  format: m_format,
+  isdigit: m_isdigit,
+  isnumeric: m_isnumeric,
+  isdecimal: m_isdecimal,
+  isalpha: m_isalpha,
+  isalnum: m_isalnum,
+  isspace: m_isspace,
+  isupper: m_isupper,
+  islower: m_islower,
+  istitle: m_istitle,
+  center: m_center,
+  ljust: m_ljust,
+  rjust: m_rjust,
+  zfill: m_zfill,
+  partition: m_partition,
+  rpartition: m_rpartition,
+  removeprefix: m_removeprefix,
+  removesuffix: m_removesuffix,
+  encode: m_encode,
+  casefold: m_casefold,
+  expandtabs: m_expandtabs,
+  append: m_append,
+  extend: m_extend,
+  insert: m_insert,
+  pop: m_pop,
+  remove: m_remove,
+  sort: m_sort,
+  reverse: m_reverse,
+  copy: m_copy,
+  clear: m_clear,
+  items: m_items,
+  keys: m_keys,
+  values: m_values,
+  get: m_get,
+  update: m_update,
+  setdefault: m_setdefault,
+  popitem: m_popitem,
+  add: m_add,
+  discard: m_discard,
+  union: m_union,
+  intersection: m_intersection,
+  difference: m_difference,
+  issubset: m_issubset,
+  issuperset: m_issuperset,
+};
+
+/** The method names attribute lookup can resolve (the compiler registers those a template names). */
+export const methodNames = (): string[] => Object.keys(ALL);
