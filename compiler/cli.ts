@@ -8,16 +8,23 @@ import { parseArgs } from 'node:util';
 import { compile, relativeImport } from './index.js';
 import { Environment, FileSystemLoader } from './environment.js';
 import { TemplateError } from '../runtime/errors.js';
-import { KidaProject, loadConfig } from '../plugins/shared.js';
+import { KidaProject, exportNames, loadConfig } from '../plugins/shared.js';
 import { extractMessages, toPot } from './extract.js';
 
 const HELP = `kida — the Kida template compiler
 
 Usage:
   kida compile <dir> --out <dir> [--root <dir>]   compile every .kida file to <name>.js, .js.map and .d.ts
-  kida check <dir> [--validate-calls] [--strict]   report compile-time errors (and, with --validate-calls,
+  kida check <dir> [--validate-calls] [--strict] [--typed] [--types [--tsconfig <file>]]
+                                                   report compile-time errors (and, with --validate-calls,
                                                    K-CMP def-call warnings; --strict fails on warnings)
                                                    as file:line:col: CODE message
+                                                   --typed: names read but not declared in {% template %}
+                                                   (K-TYP-001/003) and declared names never read (K-TYP-002)
+                                                   --types: type-check template bodies against the declared
+                                                   types with TypeScript (K-TYP-004 unknown property, K-TYP-005
+                                                   unresolved @types import); compiler options come from the
+                                                   nearest tsconfig.json or --tsconfig
   kida extract <dir> [--out <file.pot>]            collect {% trans %} and _()/_n() messages into a POT catalogue
   kida render <file> [--data <json|@file>] [--stream]
                                                    render a template (with the templates beside it)
@@ -47,6 +54,9 @@ async function main(argv: string[]): Promise<number> {
         lenient: { type: 'boolean' },
         'validate-calls': { type: 'boolean' },
         strict: { type: 'boolean' },
+        typed: { type: 'boolean' },
+        types: { type: 'boolean' },
+        tsconfig: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -99,18 +109,57 @@ async function main(argv: string[]): Promise<number> {
     case 'check': {
       if (!target) fail('check needs a directory');
       const project = new KidaProject({ ...config, root: values.root ?? target }, process.cwd());
+      if (values.tsconfig && !values.types) fail('--tsconfig needs --types');
       const files = project.templates();
-      let errors = 0;
+      const failing = new Set<string>();
+      const compiled: { file: string; source: string; options: ReturnType<KidaProject['compileOptions']> }[] = [];
       for (const file of files) {
         try {
-          const res = compile(readFileSync(file, 'utf8'), { ...project.compileOptions(file), validateCalls: values['validate-calls'] ? true : config.validateCalls });
+          const source = readFileSync(file, 'utf8');
+          const options = project.compileOptions(file);
+          const res = compile(source, { ...options, validateCalls: values['validate-calls'] ? true : config.validateCalls });
           for (const w of res.warnings) process.stderr.write(`${relative(process.cwd(), file)}:${w.lineno}:${w.colno}: ${w.code} ${w.message}\n`);
-          if (res.warnings.length && values.strict) errors++;
+          if (res.warnings.length && values.strict) failing.add(file);
+          compiled.push({ file, source, options });
         } catch (e) {
-          errors++;
+          failing.add(file);
           report(file, e);
         }
       }
+      if (values.typed || values.types) {
+        // loaded only here: --types brings in the TypeScript compiler (ts-morph)
+        const { checkNames, checkTypes } = await import('./typecheck.js');
+        const findings: import('./typecheck.js').TypeDiagnostic[] = [];
+        if (values.typed) {
+          let globals: string[] = [];
+          try {
+            globals = project.globalsFile ? exportNames(project.globalsFile) : [];
+          } catch {
+            // an unreadable globals module is the build's error, not the checker's
+          }
+          for (const c of compiled) findings.push(...checkNames(c.source, { ...c.options, file: c.file, globals }));
+        }
+        if (values.types) {
+          let res;
+          try {
+            res = await checkTypes(
+              compiled.map((c) => ({ file: c.file, source: c.source, parseOptions: c.options })),
+              { tsconfig: values.tsconfig, searchFrom: project.root },
+            );
+          } catch (e) {
+            fail(`--types: ${(e as Error).message}`);
+          }
+          findings.push(...res.diagnostics);
+          for (const x of res.internal) process.stderr.write(`kida: internal: could not type-check ${relative(process.cwd(), x.file)}: ${x.message}\n`);
+        }
+        const order = new Map(files.map((f, i) => [resolve(f), i]));
+        findings.sort((a, b) => (order.get(resolve(a.file)) ?? 0) - (order.get(resolve(b.file)) ?? 0) || a.line - b.line || a.col - b.col);
+        for (const d of findings) {
+          process.stderr.write(`${relative(process.cwd(), d.file)}:${d.line}:${d.col}: ${d.code} ${d.message}\n`);
+          failing.add(resolve(d.file));
+        }
+      }
+      const errors = new Set([...failing].map((f) => resolve(f))).size;
       process.stderr.write(`kida: ${files.length} templates checked, ${errors} with errors\n`);
       return errors ? 1 : 0;
     }
@@ -119,7 +168,7 @@ async function main(argv: string[]): Promise<number> {
       const project = new KidaProject({ ...config, root: values.root ?? target }, process.cwd());
       const messages = project.templates().flatMap((file) => {
         try {
-          return extractMessages(readFileSync(file, 'utf8'), relative(process.cwd(), file).split('\\').join('/'));
+          return extractMessages(readFileSync(file, 'utf8'), relative(process.cwd(), file).split('\\').join('/'), project.delimiters);
         } catch (e) {
           report(file, e);
           return [];
@@ -148,6 +197,7 @@ async function main(argv: string[]): Promise<number> {
         autoescape: config.autoescape,
         strictUndefined: config.strictUndefined,
         templateAliases: config.templateAliases,
+        ...new KidaProject(config, process.cwd()).delimiters,
       });
       const name = relative(resolve(values.root ?? dirname(file)), file).split('\\').join('/');
       try {
