@@ -37,6 +37,11 @@ export interface CodegenOptions {
   defsOf?: (templateName: string) => DefSignature[] | null;
   /** Importable names (defs, regions, its own imports) of another template, when known. */
   exportsOf?: (templateName: string) => string[] | null;
+  /**
+   * Whether a template exists, when every template is known at compile time (bundles): a
+   * literal `include … ignore missing` then becomes a static import, or nothing.
+   */
+  templateExists?: (templateName: string) => boolean;
 }
 
 export interface DefSignature {
@@ -1118,6 +1123,11 @@ export class Generator {
     this.line(n);
     const ctx = this.includeCtx(n.withContext);
     const lit = n.template.type === 'Const' && typeof n.template.value === 'string';
+    if (n.ignoreMissing && lit && this.o.templateExists) {
+      const name = this.o.resolveName((n.template as A.Const).value as string);
+      if (this.o.templateExists(name)) this.subRender(`${this.ref(name)}().spec.root`, ctx, 'R.sub()');
+      return;
+    }
     if (n.ignoreMissing) {
       const t = this.id('$tp');
       const name = lit ? q(this.o.resolveName((n.template as A.Const).value as string)) : ((this.dynamicRefs = true), this.expr(n.template));

@@ -138,6 +138,7 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     sandbox: options.sandbox ?? false,
     validateCalls: options.validateCalls ?? false,
     defsOf: options.sourceOf ? (n) => parsedOf(n)?.filter((x): x is Def => x.type === 'Def') ?? null : undefined,
+    templateExists: options.sourceOf && options.checkImports ? (n) => options.sourceOf!(n) !== null : undefined,
     exportsOf: options.sourceOf && options.checkImports
       ? (n) =>
           parsedOf(n)?.flatMap((x) =>

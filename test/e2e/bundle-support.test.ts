@@ -22,15 +22,19 @@ const templates: Record<string, string> = {
   'part2.html.kida': '({{ l | join(",") }}{{ l.index(2) }})',
   // its own root: a root with run-time template names links every template under it
   'min/minimal.html.kida': '<h1>{{ title }}</h1>',
+  'opt/page.html.kida': 'a{% include "./here.html.kida" ignore missing %}b{% include "./gone.html.kida" ignore missing %}c',
+  'opt/here.html.kida': '<{{ x }}>',
 };
 const globalsFile = join(dir, 'globals.js');
 
 beforeAll(() => {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'min'), { recursive: true });
+  mkdirSync(join(dir, 'opt'), { recursive: true });
   for (const [name, source] of Object.entries(templates)) writeFileSync(join(dir, name), source);
   writeFileSync(globalsFile, 'export const len = (x) => "mine";\n');
   writeFileSync(join(dir, 'entry.js'), "import page from './page.html.kida';\nexport const render = (data) => page.render(data);\n");
+  writeFileSync(join(dir, 'opt/entry.js'), "import page from './page.html.kida';\nexport const render = (data) => page.render(data);\n");
   writeFileSync(join(dir, 'min/minimal.js'), "import page from './minimal.html.kida';\nexport const render = (data) => page.render(data);\n");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -75,5 +79,11 @@ describe('runtime support registered by the modules that use it', () => {
     expect(run(code)({ title: 'Hi' })).toBe('<h1>Hi</h1>');
     for (const marker of ['swapcase', 'divisibleby', 'LruFragmentStore', 'function resolveTemplateName', 'function pySorted', 'function printf'])
       expect(code, marker).not.toContain(marker);
+  }, 60_000);
+
+  it('a literal include … ignore missing is linked when the template exists, and dropped when not', async () => {
+    const code = await bundle('opt/entry.js', { root: join(dir, 'opt') });
+    expect(run(code)({ x: 1 })).toBe('a<1>bc');
+    expect(run(code)({ x: 1 })).toBe(new Environment({ loader: new FileSystemLoader(join(dir, 'opt')) }).getTemplate('page.html.kida').render({ x: 1 }));
   }, 60_000);
 });
