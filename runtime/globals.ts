@@ -9,6 +9,7 @@
 // `joiner` and `lipsum` are deliberately absent (the reference does not have them).
 
 import { Markup } from './markup.js';
+import { getRenderMeta } from './meta.js';
 import { PyError } from './errors.js';
 import {
   Kwargs, PyFloat, Range, Tuple, add, callValue, eq, gt, isDict, isFloat, isString, iter, len, lt, num, pyStr, toFloat,
@@ -104,37 +105,12 @@ function makeIter(kind: string, it: Iterator<unknown>): PyIterator {
 
 // ------------------------------------------------------------------ render-context metadata
 
-let currentMeta: Record<string, unknown> | Map<string, unknown> | null = null;
-
-/**
- * Runs `fn` with render-context metadata (the reference's `render_context().set_meta(...)`)
- * visible to `hx_request()`, `hx_target()`, `hx_trigger()`, `hx_boosted()`, `csrf_token()`
- * and `csp_nonce()`. Synchronous scope only: for async rendering, set it around each sync step
- * or use a framework hook.
- */
-export function withRenderMeta<T>(meta: Record<string, unknown> | Map<string, unknown>, fn: () => T): T {
-  const prev = currentMeta;
-  currentMeta = meta;
-  try {
-    return fn();
-  } finally {
-    currentMeta = prev;
-  }
-}
-/** Reads a render-context metadata value (`dflt` when absent or outside withRenderMeta). */
-export function getRenderMeta(key: string, dflt: unknown = null): unknown {
-  if (!currentMeta) return dflt;
-  if (currentMeta instanceof Map) return currentMeta.has(key) ? currentMeta.get(key) : dflt;
-  return Object.prototype.hasOwnProperty.call(currentMeta, key) ? currentMeta[key] : dflt;
-}
+export { withRenderMeta, getRenderMeta, htmxGlobalNames } from './meta.js';
 
 /** Python `html.escape(s, quote=True)`. */
 function htmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;');
 }
-
-/** Names registered only when `enableHtmxHelpers` is on (the reference's HTMX_GLOBALS). */
-export const htmxGlobalNames: readonly string[] = ['hx_request', 'hx_target', 'hx_trigger', 'hx_boosted', 'csrf_token', 'csp_nonce'];
 
 // ------------------------------------------------------------------ builtins
 

@@ -13,6 +13,7 @@ export {
 } from './errors.js';
 export type { Template, Ctx } from './template.js';
 export { RenderedTemplate, toReadableStream } from './stream.js';
+export { withRenderMeta, type RenderMeta } from './meta.js';
 export { LruFragmentStore, type FragmentStore, type CacheInfo } from './cache.js';
 
 import { Markup, escapeString, isSafe } from './markup.js';

@@ -11,6 +11,7 @@ import {
   formatMessage,
 } from './errors.js';
 import { Markup } from './markup.js';
+import { META_LAYER, renderGlobals } from './meta.js';
 import { Kwargs, Tuple, UNDEF, getattr, iter } from './values.js';
 
 export type Ctx = Record<string, unknown>;
@@ -134,7 +135,7 @@ export interface Template<C = Ctx, B extends string = string> {
 
 /** A fresh render context: globals underneath, the caller's data on top (never mutated). */
 export function newContext(globals: Ctx, data: unknown): Ctx {
-  const ctx = Object.create(globals) as Ctx;
+  const ctx = Object.create(renderGlobals(globals)) as Ctx;
   if (data instanceof Map) for (const [k, v] of data) ctx[String(k)] = v;
   else if (data != null) for (const k of Object.keys(data as object)) ctx[k] = (data as Ctx)[k];
   return ctx;
@@ -326,6 +327,8 @@ export function includeContext(scope: Ctx, locals: Ctx): Ctx {
 
 /** A context of globals only (include without context, imports without context). */
 export function globalsContext(scope: Ctx): Ctx {
+  // a render's metadata layer (runtime/meta.ts) stays underneath
+  for (let o: object | null = scope; o; o = Object.getPrototypeOf(o)) if (Object.prototype.hasOwnProperty.call(o, META_LAYER)) return Object.create(o) as Ctx;
   let root: object = scope;
   while (Object.getPrototypeOf(root) && Object.getPrototypeOf(Object.getPrototypeOf(root))) root = Object.getPrototypeOf(root);
   return Object.create(Object.getPrototypeOf(root)) as Ctx;
