@@ -1289,11 +1289,12 @@ export class Generator {
           return `${this.h(e.optional ? 'sbGetattrOpt' : 'sbGetattr')}($env, ${this.expr(e.obj)}, ${this.attr(e.name)}, ${this.o.strictUndefined})`;
         if (!e.optional && this.o.strictUndefined && !(e.name in {}) && !UNSAFE_NAMES.has(e.name)) {
           // read the property here, where the access gets its own inline cache
+          // (ga uses the value only for a plain object: a primitive's property is ignored)
           const obj = this.expr(e.obj);
           const simple = /^[\w$]+$/.test(obj); // a local: no temporary needed
           const t = simple ? obj : this.tmp();
-          const prop = /^[A-Za-z_$][\w$]*$/.test(e.name) ? `.${e.name}` : `[${q(e.name)}]`;
-          return `${this.h('ga')}(${simple ? t : `${t} = ${obj}`}, typeof ${t} === "object" && ${t} !== null ? ${t}${prop} : undefined, ${this.attr(e.name)})`;
+          const prop = /^[A-Za-z_$][\w$]*$/.test(e.name) ? `?.${e.name}` : `?.[${q(e.name)}]`;
+          return `${this.h('ga')}(${simple ? t : `${t} = ${obj}`}, ${t}${prop}, ${this.attr(e.name)})`;
         }
         return `${this.h(e.optional ? 'getattrOpt' : 'getattr')}(${this.expr(e.obj)}, ${this.attr(e.name)}, ${this.o.strictUndefined})`;
       }

@@ -604,9 +604,9 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
 
 /**
  * `a.b` in strict mode for a literal name the compiler has checked is neither forbidden nor
- * an Object.prototype member. The generated code reads `v = a.b` itself when `a` is an object
- * (a property access with its own inline cache, unlike `a[name]` here); a plain object's
- * value is then used as it is. Anything else, or a missing key, takes getattr.
+ * an Object.prototype member. The generated code reads `v = a?.b` itself (a property access
+ * with its own inline cache, unlike `a[name]` here); only a plain object's value is used as it
+ * is. Anything else (primitives, class instances, Maps, arrays) or a missing key takes getattr.
  */
 export function ga(obj: unknown, v: unknown, name: string): unknown {
   if (v !== undefined && Object.getPrototypeOf(obj) === Object.prototype)
