@@ -398,9 +398,10 @@ export class Generator {
     const preludeNodes = body.filter((n) =>
       ['Import', 'FromImport', 'Def', 'Region', 'Globals'].includes(n.type) || (n.type === 'Set' && n.kind === 'let'),
     );
-    this.topFn('function $prelude(ctx, R)', this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, null), () => {
-      this.stmts(preludeNodes);
-    }, null);
+    if (preludeNodes.length)
+      this.topFn('function $prelude(ctx, R)', this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, null), () => {
+        this.stmts(preludeNodes);
+      }, null);
 
     const defs = body.filter((n): n is A.Def => n.type === 'Def').map((d) => d.name);
     const required = new Set<string>();
@@ -414,7 +415,7 @@ export class Generator {
     this.mod(
       // (sandboxed templates: limitOutputs wraps the render functions with the output-size check)
       `const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(` : ''}{ name: $NAME, isAsync: ${this.isAsync}, asyncReason: ${q(asyncReason ?? '')}, ` +
-        `root: { s: $root_s, g: $root_g, a: $root_a }, prelude: $prelude, blocks: $blocks, ` +
+        `root: { s: $root_s, g: $root_g, a: $root_a }, prelude: ${preludeNodes.length ? '$prelude' : 'null'}, blocks: $blocks, ` +
         `parent: ${parentRef ? `() => ${parentRef}()` : 'null'}, defs: ${JSON.stringify(defs)}, ` +
         `requiredContext: ${JSON.stringify([...required])}, meta: ${JSON.stringify(meta)}, warnings: ${JSON.stringify(this.warnings)}, ${this.o.sandbox ? 'checkOutput: (n) => $env.sandbox?.checkOutput(n), ' : ''}get globals() { return $env.globals; } }${this.o.sandbox ? ')' : ''});`,
     );

@@ -35,7 +35,7 @@ export interface TemplateSpec {
   asyncReason: string | null;
   root: RenderFns;
   /** Top-level imports, lets, defs, regions and globals blocks: run before renderBlock. */
-  prelude: (ctx: Ctx, R: RenderState) => void;
+  prelude: ((ctx: Ctx, R: RenderState) => void) | null;
   blocks: Record<string, BlockFns>;
   /** The parent template when it is a literal `{% extends %}` (for renderBlock's chain). */
   parent: (() => Template) | null;
@@ -204,7 +204,7 @@ export function defineTemplate(spec: TemplateSpec): Template {
         suggestion: hint ? `Did you mean '${hint}'?` : `Available blocks: ${Object.keys(R.blocks).join(', ')}`,
       });
     }
-    for (const s of specs) s.prelude(ctx, R);
+    for (const s of specs) s.prelude?.(ctx, R);
     return [R, ctx, fns];
   };
   const t: Template = {
