@@ -554,7 +554,8 @@ export class Generator {
     const { mode, sink } = this.fn;
     if (mode === 'g') {
       // one generator serves renderStream and (through asyncFromGen) the async entry points
-      if (sink.kind === 'yield') this.w(`if (R.async) yield ${fns}.a(${ctx}, ${R}); else yield* ${fns}.g(${ctx}, ${R});`);
+      // (the part's own generator is yielded, not delegated to: flatten and asyncFromGen run it)
+      if (sink.kind === 'yield') this.w(`yield R.async ? ${fns}.a(${ctx}, ${R}) : ${fns}.g(${ctx}, ${R});`);
       else this.w(`${sink.v} += R.async ? yield new ${this.h('Collect')}(${fns}.a(${ctx}, ${R})) : ${fns}.s(${ctx}, ${R});`);
       return;
     }

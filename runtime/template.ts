@@ -151,7 +151,7 @@ function limitOutput(fns: RenderFns, check: (size: number) => void): RenderFns {
     },
     *g(ctx, R) {
       let n = 0;
-      for (const c of fns.g(ctx, R)) {
+      for (const c of flatten(fns.g(ctx, R))) {
         check((n += c.length));
         yield c;
       }
@@ -702,14 +702,51 @@ const STACK_MARK = /\u0000kida-stack:([^\u0000]*)\u0000/g;
 function resolveStacks(text: string, R: RenderState): string {
   return R.shared.deferred ? text.replace(STACK_MARK, (_, name: string) => (R.shared.stacks?.get(name) ?? []).join('')) : text;
 }
-/** Streams chunks as they come until a stack placeholder appears; from then on, holds the rest. */
-function* deferStacks(R: RenderState, chunks: Iterable<string>): Generator<string, void, undefined> {
+/** What a sync template part's generator yields: text, or the generator of a part it renders. */
+type SyncStep = string | Generator<SyncStep, void, undefined>;
+const NO_ERROR = Symbol('none');
+
+/**
+ * Runs a sync template part's generator, entering the generators it yields for its includes,
+ * blocks and parent on a stack: each chunk passes through one generator, not through a yield*
+ * chain as deep as the nesting. A part's error is thrown back into the part that rendered it
+ * (its error wrapping applies); an abandoned stream closes every open part, innermost first.
+ * With a render state, output from the first deferred-stack placeholder on is held and
+ * resolved at the end (the entry points' stream); without, chunks just pass through.
+ */
+export function* flatten(top: Generator<SyncStep, void, undefined>, R: RenderState | null = null): Generator<string, void, undefined> {
+  const stack = [top];
+  let finished = false;
   let held = '';
-  for (const c of chunks) {
-    if (!R.shared.deferred) yield c;
-    else held += c;
+  try {
+    let err: unknown = NO_ERROR;
+    while (stack.length) {
+      const it = stack[stack.length - 1]!;
+      let r: IteratorResult<SyncStep, void>;
+      try {
+        r = err === NO_ERROR ? it.next() : it.throw(err);
+        err = NO_ERROR;
+      } catch (e) {
+        stack.pop();
+        if (!stack.length) throw e;
+        err = e;
+        continue;
+      }
+      if (r.done) stack.pop();
+      else if (typeof r.value !== 'string') stack.push(r.value);
+      else if (R?.shared.deferred) held += r.value;
+      else yield r.value;
+    }
+    finished = true;
+  } finally {
+    if (!finished) for (let i = stack.length - 1; i >= 0; i--) stack[i]!.return();
   }
-  if (held) yield resolveStacks(held, R);
+  if (held) yield resolveStacks(held, R!);
+}
+
+/** Streams chunks as they come until a stack placeholder appears; from then on, holds the rest. */
+function deferStacks(R: RenderState, top: Generator<string, void, undefined>): Generator<string, void, undefined> {
+  return flatten(top, R);
 }
 async function* deferStacksAsync(R: RenderState, chunks: AsyncIterable<string>): AsyncGenerator<string, void, undefined> {
   let held = '';

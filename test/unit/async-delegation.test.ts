@@ -68,3 +68,38 @@ describe('sync templates delegating to async ones', () => {
     expect([...t.renderStream({ foot: 1 })].join('')).toBe('<y>1</y><y>1</y>');
   });
 });
+
+describe('sync streams of nested parts (run from one stack, not a yield* chain)', () => {
+  const chain = makeEnv({
+    'a.html': 'a1{% for i in [1, 2] %}<{% include "b.html" %}>{% end %}a2',
+    'b.html': 'b1{% include "c.html" %}b2',
+    'c.html': '{% for x in xs %}{{ x }}{% end %}',
+    'bad.html': 'ok{% for x in [1, 0] %}{{ 1 // x }}{% end %}',
+    'outer.html': 'x{% include "bad.html" %}y',
+  });
+
+  it('yields the same chunks, in order, as the parts would one by one', () => {
+    const t = chain.getTemplate('a.html');
+    const chunks = [...t.renderStream({ xs: ['p', 'q'] })];
+    expect(chunks.join('')).toBe(t.render({ xs: ['p', 'q'] }));
+    expect(chunks).toEqual(['a1', '<', 'b1', 'p', 'q', 'b2', '>', '<', 'b1', 'p', 'q', 'b2', '>', 'a2']);
+  });
+
+  it('an error deep inside names its template after the chunks before it arrived', () => {
+    const got: string[] = [];
+    expect(() => {
+      for (const c of chain.getTemplate('outer.html').renderStream()) got.push(c);
+    }).toThrow(/bad\.html/);
+    expect(got.join('')).toBe('xok1');
+  });
+
+  it('a stream abandoned inside a nested part can be closed and the template rendered again', () => {
+    const t = chain.getTemplate('a.html');
+    const it = t.renderStream({ xs: ['p', 'q'] })[Symbol.iterator]();
+    expect(it.next().value).toBe('a1');
+    expect(it.next().value).toBe('<');
+    expect(it.next().value).toBe('b1');
+    expect(it.return!(undefined).done).toBe(true);
+    expect(t.render({ xs: ['z'] })).toBe('a1<b1zb2><b1zb2>a2');
+  });
+});
