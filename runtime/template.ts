@@ -17,7 +17,7 @@ import { Kwargs, Tuple, UNDEF, getattr, iter } from './values.js';
 export type Ctx = Record<string, unknown>;
 export type SyncFn = (ctx: Ctx, R: RenderState) => string;
 export type GenFn = (ctx: Ctx, R: RenderState) => Generator<string, void, undefined>;
-export type AsyncFn = (ctx: Ctx, R: RenderState) => AsyncGenerator<string, void, undefined>;
+export type AsyncFn = (ctx: Ctx, R: RenderState) => AsyncIterable<string>;
 export interface RenderFns {
   s: SyncFn;
   g: GenFn;
@@ -207,53 +207,29 @@ export function defineTemplate(spec: TemplateSpec): Template {
     for (const s of specs) s.prelude?.(ctx, R);
     return [R, ctx, fns];
   };
+  /** Every entry point: 0 render, 1 stream, 2 async, 3 async stream; of the root or one block. */
+  const entry = (mode: 0 | 1 | 2 | 3, block: string | null, data: unknown): unknown => {
+    if (mode < 2) syncGuard();
+    let R: RenderState, ctx: Ctx, fns: RenderFns;
+    if (block === null) [R, ctx, fns] = [new RenderState(), newContext(spec.globals, data), spec.root];
+    else [R, ctx, fns] = blockSetup(block, data);
+    if (mode < 2) return mode ? flatten(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
+    R.async = true;
+    return mode === 3 ? deferStacksAsync(R, fns.a(ctx, R)) : textOf(fns.a(ctx, R), R);
+  };
   const t: Template = {
     name: spec.name,
     isAsync: spec.isAsync,
     warnings: spec.warnings ?? [],
     spec,
-    render(data) {
-      syncGuard();
-      const R = new RenderState();
-      return resolveStacks(spec.root.s(newContext(spec.globals, data), R), R);
-    },
-    renderStream(data) {
-      syncGuard();
-      const R = new RenderState();
-      return deferStacks(R, spec.root.g(newContext(spec.globals, data), R));
-    },
-    async renderAsync(data) {
-      const R = asyncState();
-      let out = '';
-      for await (const chunk of spec.root.a(newContext(spec.globals, data), R)) out += chunk;
-      return resolveStacks(out, R);
-    },
-    renderStreamAsync(data) {
-      const R = asyncState();
-      return deferStacksAsync(R, spec.root.a(newContext(spec.globals, data), R));
-    },
-    renderBlock(block, data) {
-      syncGuard();
-      const [R, ctx, fns] = blockSetup(block, data);
-      return resolveStacks(fns.s(ctx, R), R);
-    },
-    renderBlockStream(block, data) {
-      syncGuard();
-      const [R, ctx, fns] = blockSetup(block, data);
-      return deferStacks(R, fns.g(ctx, R));
-    },
-    async renderBlockAsync(block, data) {
-      const [R, ctx, fns] = blockSetup(block, data);
-      R.async = true;
-      let out = '';
-      for await (const chunk of fns.a(ctx, R)) out += chunk;
-      return resolveStacks(out, R);
-    },
-    renderBlockStreamAsync(block, data) {
-      const [R, ctx, fns] = blockSetup(block, data);
-      R.async = true;
-      return deferStacksAsync(R, fns.a(ctx, R));
-    },
+    render: (data) => entry(0, null, data) as string,
+    renderStream: (data) => entry(1, null, data) as Generator<string, void, undefined>,
+    renderAsync: async (data) => entry(2, null, data) as Promise<string>,
+    renderStreamAsync: (data) => entry(3, null, data) as AsyncGenerator<string, void, undefined>,
+    renderBlock: (block, data) => entry(0, block, data) as string,
+    renderBlockStream: (block, data) => entry(1, block, data) as Generator<string, void, undefined>,
+    renderBlockAsync: async (block, data) => entry(2, block, data) as Promise<string>,
+    renderBlockStreamAsync: (block, data) => entry(3, block, data) as AsyncGenerator<string, void, undefined>,
     renderWithBlocks(overrides, data) {
       syncGuard();
       const R = new RenderState();
@@ -470,12 +446,6 @@ export function asyncOnly(name: string): () => never {
   };
 }
 
-function asyncState(): RenderState {
-  const R = new RenderState();
-  R.async = true;
-  return R;
-}
-
 /** Asks the async driver to render an async part to a string and send it back (`o += yield …`). */
 export class Collect {
   constructor(readonly parts: AsyncIterable<string>) {}
@@ -483,42 +453,66 @@ export class Collect {
 /** What a sync template's generator yields when R.async is set. */
 type Step = string | AsyncIterable<string> | Collect;
 
+/** A sync template part's generator as an async stream; a driver that meets one runs it inline. */
+class SyncPart implements AsyncIterable<string> {
+  constructor(readonly gen: Generator<Step, void, string | undefined>) {}
+  [Symbol.asyncIterator](): AsyncIterator<string> {
+    return driveAsync(this.gen);
+  }
+}
+
 /**
  * The async stream of a sync template part, driven from its generator: so a sync template
  * is compiled once for streaming, not twice. The generator yields strings; when R.async is
- * set it also yields the async streams of the templates it delegates to (streamed here) or
- * a Collect (rendered here, the text sent back). Errors go back in at the yield, so the
- * template's own try/fallback and error wrapping still apply.
+ * set it also yields the async streams of the parts it renders: a sync part's generator is
+ * run on this driver's stack (no async generator per nesting level), an async template's
+ * stream is streamed, a Collect is rendered and its text sent back. Errors go back in at the
+ * yield, so the template's own try/fallback and error wrapping still apply.
  */
 export function asyncFromGen(g: GenFn): AsyncFn {
-  return async function* (ctx, R) {
-    const it = (g as (ctx: Ctx, R: RenderState) => Generator<Step, void, string | undefined>)(ctx, R);
-    let finished = false;
-    try {
-      for (let r = it.next(); !r.done; ) {
+  return (ctx, R) => new SyncPart((g as unknown as (ctx: Ctx, R: RenderState) => Generator<Step, void, string | undefined>)(ctx, R));
+}
+
+async function* driveAsync(top: Generator<Step, void, string | undefined>): AsyncGenerator<string, void, undefined> {
+  const stack = [top];
+  let finished = false;
+  try {
+    let err: unknown = NO_ERROR;
+    let sent: string | undefined;
+    while (stack.length) {
+      const it = stack[stack.length - 1]!;
+      const [e0, s0] = [err, sent];
+      err = NO_ERROR;
+      sent = undefined;
+      let r: IteratorResult<Step, void>;
+      try {
+        r = e0 === NO_ERROR ? it.next(s0) : it.throw(e0);
+      } catch (e) {
+        stack.pop();
+        if (!stack.length) throw e;
+        err = e;
+        continue;
+      }
+      if (r.done) stack.pop();
+      else if (typeof r.value === 'string') yield r.value;
+      else if (r.value instanceof SyncPart) stack.push(r.value.gen);
+      else {
         const c = r.value;
-        if (typeof c === 'string') {
-          yield c;
-          r = it.next();
-          continue;
-        }
-        let text: string | undefined;
         try {
           if (c instanceof Collect) {
-            text = '';
+            let text = '';
             for await (const x of c.parts) text += x;
+            sent = text;
           } else yield* c;
         } catch (e) {
-          r = it.throw(e);
-          continue;
+          err = e;
         }
-        r = it.next(text);
       }
-      finished = true;
-    } finally {
-      if (!finished) it.return();
     }
-  };
+    finished = true;
+  } finally {
+    if (!finished) for (let i = stack.length - 1; i >= 0; i--) stack[i]!.return();
+  }
 }
 
 /** `{% call f(args) %}`: invokes a def with the caller closure (other callables get no caller). */
@@ -744,9 +738,10 @@ export function* flatten(top: Generator<SyncStep, void, undefined>, R: RenderSta
   if (held) yield resolveStacks(held, R!);
 }
 
-/** Streams chunks as they come until a stack placeholder appears; from then on, holds the rest. */
-function deferStacks(R: RenderState, top: Generator<string, void, undefined>): Generator<string, void, undefined> {
-  return flatten(top, R);
+async function textOf(parts: AsyncIterable<string>, R: RenderState): Promise<string> {
+  let out = '';
+  for await (const c of parts) out += c;
+  return resolveStacks(out, R);
 }
 async function* deferStacksAsync(R: RenderState, chunks: AsyncIterable<string>): AsyncGenerator<string, void, undefined> {
   let held = '';
