@@ -15,6 +15,10 @@ import { makeEnv } from '../support.js';
 const RUNS = Number(process.env.KIDA_FUZZ_RUNS ?? 3000);
 const SEED = process.env.KIDA_FUZZ_SEED ? Number(process.env.KIDA_FUZZ_SEED) : 42;
 const TIMEOUT = Math.max(60_000, RUNS * 20);
+/** The figures of a long run (`npm run fuzz`): how many inputs compiled, how many raised a TemplateError. */
+const report = (what: string, compiled: number): void => {
+  if (RUNS > 3000) console.log(`fuzz ${what}: ${RUNS} inputs (seed ${SEED}), ${compiled} compiled and rendered consistently, ${RUNS - compiled} raised a TemplateError`);
+};
 
 const pieces = [
   '{{ ', ' }}', '{% ', ' %}', '{# ', ' #}', 'if ', 'for ', 'in ', 'end', 'else', 'set ', 'let ', 'def ', 'call ', 'slot',
@@ -51,6 +55,7 @@ describe('compiler robustness', () => {
       }),
       { numRuns: RUNS, seed: SEED },
     );
+    report('token soups', compiled);
     expect(compiled).toBeGreaterThan(100);
   }, TIMEOUT);
 });
@@ -133,6 +138,7 @@ describe('mutated templates', () => {
       }),
       { numRuns: RUNS, seed: SEED },
     );
+    report(`mutated templates (${n} also imported as ES modules)`, compiled);
     expect(compiled).toBeGreaterThan(RUNS / 20);
   }, TIMEOUT * 3);
 });
