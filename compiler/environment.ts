@@ -14,7 +14,8 @@ import { LruFragmentStore, type CacheInfo, type FragmentStore } from '../runtime
 import { Sandbox, type SandboxPolicy } from '../runtime/sandbox.js';
 import type { Translations } from '../runtime/ops.js';
 import type { Ctx, Template } from '../runtime/template.js';
-import { generate, tooDeep, type AutoescapeOption } from './index.js';
+import { generate, normalizeAutoescape, tooDeep, type AutoescapeOption } from './index.js';
+import { mdFilters } from '../runtime/markdown.js';
 import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions } from './lexer.js';
 
 // Templates compiled here look any Python method name up (bundled modules register theirs).
@@ -115,6 +116,11 @@ export class FunctionLoader implements Loader {
 
 export interface EnvironmentOptions {
   loader?: Loader | null;
+  /**
+   * `true` (default: HTML escaping by file name), `false`, `'markdown'` (Markdown escaping, the
+   * Markdown filters and `output_format`), or a function of the template name. Strings are
+   * case-insensitive; anything else (including `'terminal'`) throws a ValueError.
+   */
   autoescape?: AutoescapeOption;
   strictUndefined?: boolean;
   trimBlocks?: boolean;
@@ -174,14 +180,8 @@ export class Environment {
 
   constructor(options: EnvironmentOptions = {}) {
     this.loader = options.loader ?? null;
-    let ae = options.autoescape ?? true;
-    if (typeof ae === 'string') {
-      const v = ae.toLowerCase();
-      if (v === 'true' || v === 'html') ae = true;
-      else if (v === 'false') ae = false;
-      else throw new PyError('ValueError', `Invalid autoescape value '${ae}': use true, false, 'html' or a function of the template name`);
-    }
-    this.autoescape = ae;
+    // canonical form: true, false, 'markdown' or the function (a bad value throws here, not at first render)
+    this.autoescape = normalizeAutoescape(options.autoescape);
     this.strictUndefined = options.strictUndefined ?? true;
     this.trimBlocks = options.trimBlocks ?? false;
     this.lstripBlocks = options.lstripBlocks ?? false;
@@ -195,6 +195,11 @@ export class Environment {
     this.filters = Object.assign(Object.create(null), builtinFilters);
     this.tests = Object.assign(Object.create(null), builtinTests);
     this.globals = makeGlobals({ ...(options.globals ?? {}), ...(options.staticContext ?? {}) });
+    if (this.autoescape === 'markdown') {
+      // Markdown mode (language.md §4.3): its filters (and its escape/e/safe) and `output_format`
+      Object.assign(this.filters, mdFilters);
+      if (!('output_format' in this.globals)) this.globals.output_format = 'markdown';
+    }
     if (options.enableHtmxHelpers === false)
       for (const g of ['hx_request', 'hx_target', 'hx_trigger', 'hx_boosted', 'csrf_token', 'csp_nonce']) delete this.globals[g];
     for (const [k, f] of Object.entries(options.filters ?? {})) this.addFilter(k, f);

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AutoescapeOption } from '../compiler/index.js';
+import { normalizeAutoescape, type AutoescapeOption } from '../compiler/index.js';
 import { parse } from '../compiler/parser.js';
 import { delimiterOptions, resolveSyntax, type DelimiterOptions } from '../compiler/lexer.js';
 import { walk } from '../compiler/codegen.js';
@@ -15,6 +15,7 @@ export interface KidaOptions {
   exclude?: string | string[];
   /** Where root-relative template names resolve (default: the project root). */
   root?: string;
+  /** `true` (HTML, by file name; default), `false`, `'markdown'`, or a function of the template name. */
   autoescape?: AutoescapeOption;
   strictUndefined?: boolean;
   trimBlocks?: boolean;
@@ -88,6 +89,7 @@ export class KidaProject {
     this.globalsFile = file(options.globals);
     this.delimiters = delimiterOptions(options);
     resolveSyntax(this.delimiters); // a bad delimiter set fails the build at once (DelimiterError)
+    normalizeAutoescape(options.autoescape); // and so does a bad autoescape value (ValueError)
   }
 
   /** The template name of a file: its path relative to root, with `/` separators. */

@@ -1,5 +1,5 @@
 // Built-in filters (language.md §4.1): the 68 names (64 functions) of the reference's default
-// environment. Terminal/markdown-only filters (§4.2/§4.3) are out of scope.
+// environment. Markdown-mode filters (§4.3) live in markdown.ts; terminal mode (§4.2) is out of scope.
 //
 // Calling convention
 // - Each filter is `(value, ...args)`. `filterParams[name]` lists the parameter names after the

@@ -14,6 +14,54 @@ export class Markup {
   get length(): number {
     return this.value.length;
   }
+  /**
+   * Escapes plain text for this kind of safe string (`~`, `+`, `%`, `*` and the Python string
+   * methods keep the kind of their safe operand and escape the plain one with it): HTML here.
+   */
+  escapeText(s: string): string {
+    return escapeString(s);
+  }
+  /** A safe string of the same kind holding `s`. */
+  withText(s: string): Markup {
+    return new Markup(s);
+  }
+}
+
+/**
+ * Text that is already safe Markdown (the reference's `Marked`): what the Markdown-mode filters
+ * return, and what `def`s, `caller()`, slots and `capture` produce in a Markdown-mode template.
+ * A `Markup` subclass, so it is a string to every filter, test and operator; Markdown output
+ * never escapes it again. Safe Markdown is not safe HTML: HTML output escapes it like plain text.
+ */
+export class Marked extends Markup {
+  __markdown__(): string {
+    return this.value;
+  }
+  override __html__(): string {
+    return escapeString(this.value);
+  }
+  override escapeText(s: string): string {
+    return escapeMarkdown(s);
+  }
+  override withText(s: string): Marked {
+    return new Marked(s);
+  }
+}
+
+// Markdown escaping (language.md §3.6): characters that are special anywhere in a line get a
+// backslash; block markers only where a line starts (optionally indented) and only in the form
+// that would start a block, so prose, dates, identifiers and paths stay as they are.
+const MD_INLINE = /[\\`*_[\]<]/g;
+const MD_BLOCK = /(^|\n)([ \t]*)(#{1,6}(?=[ \t\r\n]|$)|>|[-+](?=[ \t\r\n]|$)|-+(?=[ \t\r]*(?:\n|$))|\d{1,9}[.)](?=[ \t\r\n]|$))/g;
+
+/**
+ * Markdown-escapes plain text: `\ ` * _ [ ] <` everywhere; at the start of the text and of every
+ * line (after spaces or tabs) `#`…`######`, `-`, `+` and `1.`/`1)` when followed by whitespace or
+ * the end of the line, a line of `-` only (a rule or setext underline), and `>`. The backslash goes
+ * before the marker (`\# h`, `\- item`, `\1. first`).
+ */
+export function escapeMarkdown(s: string): string {
+  return s.replace(MD_INLINE, '\\$&').replace(MD_BLOCK, '$1$2\\$3');
 }
 
 const NEEDS_ESCAPE = /[&<>"'\0]/;

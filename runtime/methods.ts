@@ -6,7 +6,7 @@
 // (filters such as `attr`/`map`, `str.format` fields) uses the full table (`pyMethod`,
 // `useAllMethods`); so does the Environment.
 
-import { Markup, escapeString } from './markup.js';
+import { Markup } from './markup.js';
 import { PyError } from './errors.js';
 import {
   Range, Tuple, UNDEF, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, formatSpec, getattr,
@@ -55,10 +55,12 @@ function bindMethod(obj: unknown, name: string, m: MethodSet | undefined): Metho
     return (...args: unknown[]) => {
       const [a, kw] = splitKwargs(args);
       const esc = MARKUP_ESCAPES_ARGS.has(name);
+      // (escaping and results follow the receiver's kind: HTML Markup, or Marked in Markdown mode)
+      const escapeArg = (v: unknown): unknown => (typeof v === 'string' ? obj.escapeText(v) : v);
       let ea = esc ? a.map(escapeArg) : a;
       if (name === 'join') ea = [toList(a[0]).map(escapeArg)];
       const ekw = name === 'format' ? Object.fromEntries(Object.entries(kw).map(([k, v]) => [k, escapeArg(v)])) : kw;
-      return markupResult(f(obj.value, ea, ekw));
+      return markupResult(f(obj.value, ea, ekw), obj);
     };
   }
   if (Array.isArray(obj)) {
@@ -104,11 +106,10 @@ const MARKUP_ESCAPES_ARGS = new Set([
   'join', 'replace', 'format', 'split', 'rsplit', 'partition', 'rpartition', 'strip', 'lstrip', 'rstrip',
   'center', 'ljust', 'rjust', 'removeprefix', 'removesuffix',
 ]);
-const escapeArg = (v: unknown): unknown => (typeof v === 'string' ? escapeString(v) : v);
-function markupResult(r: unknown): unknown {
-  if (typeof r === 'string') return new Markup(r);
-  if (r instanceof Tuple) return tuple(r.map(markupResult));
-  if (Array.isArray(r)) return r.map(markupResult);
+function markupResult(r: unknown, m: Markup): unknown {
+  if (typeof r === 'string') return m.withText(r);
+  if (r instanceof Tuple) return tuple(r.map((x) => markupResult(x, m)));
+  if (Array.isArray(r)) return r.map((x) => markupResult(x, m));
   return r;
 }
 

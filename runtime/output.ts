@@ -1,15 +1,31 @@
 // Turning values into output text: autoescaped or plain, with the Python str() rules.
 
-import { Markup, escapeString, isSafe } from './markup.js';
+import { Markup, Marked, escapeMarkdown, escapeString, isSafe } from './markup.js';
 import { pyStr, UNDEF, truthy } from './values.js';
 
 /** `{{ v }}` with autoescape: Markup passes through, everything else is HTML-escaped. */
 export function esc(v: unknown): string {
   if (typeof v === 'string') return escapeString(v);
   if (typeof v === 'number') return numStr(v); // digits never need escaping
-  if (v instanceof Markup) return v.value;
+  if (v instanceof Markup) return v.__html__(); // (Marked, safe Markdown, is not safe HTML: its __html__ escapes)
   if (isSafe(v)) return v.__html__();
   return escapeString(pyStr(v));
+}
+
+/**
+ * `{{ v }}` in Markdown mode (`autoescape: 'markdown'`): Markup and Marked pass through, as do
+ * objects with `__markdown__()`; everything else is Markdown-escaped (escapeMarkdown).
+ */
+export function escMd(v: unknown): string {
+  if (typeof v === 'string') return escapeMarkdown(v);
+  if (typeof v === 'number') return numStr(v); // `-1` or `1.5` never starts a block
+  if (v instanceof Markup) return v.value;
+  if (typeof v === 'object' && v !== null && typeof (v as { __markdown__?: unknown }).__markdown__ === 'function')
+    return String((v as { __markdown__(): unknown }).__markdown__());
+  return escapeMarkdown(pyStr(v));
+}
+export function escMdOpt(v: unknown): string {
+  return v == null ? '' : escMd(v);
 }
 
 /** Python str() of a JS number: where JS and Python spell it alike, JS's own conversion. */
@@ -54,4 +70,8 @@ export function spaceless(s: string): string {
 
 export function markup(s: string): Markup {
   return new Markup(s);
+}
+/** What `capture` and `caller()` produce in a Markdown-mode template. */
+export function marked(s: string): Marked {
+  return new Marked(s);
 }

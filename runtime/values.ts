@@ -315,7 +315,7 @@ export function mul(a: unknown, b: unknown): unknown {
 }
 function repeatStr(s: string | Markup, n: number): string | Markup {
   const r = String(s).repeat(Math.max(0, n));
-  return s instanceof Markup ? new Markup(r) : r;
+  return s instanceof Markup ? s.withText(r) : r;
 }
 function repeatList(l: unknown[], n: number): unknown[] {
   const out: unknown[] = [];
@@ -346,7 +346,7 @@ export function floordiv(a: unknown, b: unknown): unknown {
   return numResult(floatDivmod(num(a), y)[0], true);
 }
 export function mod(a: unknown, b: unknown): unknown {
-  if (a instanceof Markup) return new Markup(printf(a.value, escapeFormatArgs(b)));
+  if (a instanceof Markup) return a.withText(printf(a.value, escapeFormatArgs(b, a)));
   if (typeof a === 'string') return printf(a, b);
   if (!(isNumeric(a) && isNumeric(b))) return arithError('%', a, b);
   if (typeof a === 'bigint' || typeof b === 'bigint') {
@@ -363,9 +363,9 @@ export function mod(a: unknown, b: unknown): unknown {
   const r = x % y;
   return r !== 0 && r < 0 !== y < 0 ? r + y : r === 0 ? 0 : r;
 }
-/** Markup % args: arguments that are not numbers or Markup are escaped first (markupsafe semantics). */
-function escapeFormatArgs(b: unknown): unknown {
-  const esc = (x: unknown) => (isNumeric(x) || x instanceof Markup ? x : new Markup(escapeString(pyStr(x))));
+/** Markup % args: arguments that are not numbers or Markup are escaped first (markupsafe semantics), for `m`'s kind. */
+function escapeFormatArgs(b: unknown, m: Markup): unknown {
+  const esc = (x: unknown) => (isNumeric(x) || x instanceof Markup ? x : m.withText(m.escapeText(pyStr(x))));
   if (b instanceof Tuple) return tuple(b.map(esc));
   if (b instanceof Map) return new Map([...b].map(([k, v]) => [k, esc(v)]));
   if (isDict(b)) return Object.fromEntries(Object.keys(b).map((k) => [k, esc((b as Record<string, unknown>)[k])]));
@@ -411,11 +411,12 @@ export function pos(a: unknown): unknown {
   throw new PyError('TypeError', `bad operand type for unary +: '${typeName(a)}'`);
 }
 
-/** `~`: string concatenation; Markup on either side escapes the other. */
+/** `~`: string concatenation; Markup on either side escapes the other (the left safe operand's kind: HTML, or Markdown for Marked). */
 export function concat(a: unknown, b: unknown): string | Markup {
   if (a instanceof Markup || b instanceof Markup) {
-    const side = (v: unknown) => (v instanceof Markup ? v.value : escapeString(pyStr(v)));
-    return new Markup(side(a) + side(b));
+    const m = (a instanceof Markup ? a : b) as Markup;
+    const side = (v: unknown) => (v instanceof Markup ? v.value : m.escapeText(pyStr(v)));
+    return m.withText(side(a) + side(b));
   }
   return (typeof a === 'string' ? a : pyStr(a)) + (typeof b === 'string' ? b : pyStr(b));
 }
