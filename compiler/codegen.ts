@@ -11,13 +11,21 @@
 import type * as A from './ast.js';
 import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
 import { filterParams, filterNeedsEnv } from '../runtime/filters.js';
+import { MARKDOWN_ONLY_FILTERS, mdFilterParams } from '../runtime/markdown.js';
+import { escapeMarkdown } from '../runtime/markup.js';
 import { testParams } from '../runtime/tests.js';
+import { analyzeTemplate, type CompactBlock } from './analysis.js';
 
 export interface CodegenOptions {
   /** Template name as the runtime reports it. */
   name: string;
   source: string;
   autoescape: boolean;
+  /**
+   * Markdown mode (`autoescape: 'markdown'`, with autoescape true): Markdown escaping, the
+   * Markdown filters, Marked from defs/caller/capture, and the `output_format` global.
+   */
+  markdown?: boolean;
   strictUndefined: boolean;
   /** Names of filters/tests/globals supplied by the user (they win over built-ins). */
   customFilters: ReadonlySet<string>;
@@ -42,6 +50,10 @@ export interface CodegenOptions {
    * literal `include … ignore missing` then becomes a static import, or nothing.
    */
   templateExists?: (templateName: string) => boolean;
+  /** Top-level statements of another template (introspection: includes, imports, embeds). */
+  bodyOf?: (templateName: string) => A.Node[] | null;
+  /** Resolves a literal reference made by another template (default: as made by this one). */
+  resolveFrom?: (name: string, from: string) => string;
 }
 
 export interface DefSignature {
@@ -409,8 +421,14 @@ export class Generator {
       if (n.type === 'Name') required.add((n as unknown as A.Name).name);
     });
     required.delete('loop');
-    const context = contextNames(body);
-    const meta = templateMeta(body, this.blockNodes, context);
+    if (this.o.markdown) required.delete('output_format'); // Markdown mode's global
+    const context = contextNames(body).filter((c) => !(this.o.markdown && c.name === 'output_format'));
+    const meta = templateMeta(body, context, analyzeTemplate(body, this.blockNodes, {
+      name: this.o.name,
+      customFilters: this.o.customFilters,
+      resolve: this.o.resolveFrom ?? ((n) => this.o.resolveName(n)),
+      bodyOf: this.o.bodyOf,
+    }));
     const asyncReason = this.isAsync ? this.asyncReason() : null;
     this.mod(
       // (sandboxed templates: limitOutputs wraps the render functions with the output-size check)
@@ -660,7 +678,7 @@ export class Generator {
       case 'Capture': {
         this.line(n);
         const b = this.buffered(() => this.stmts(n.body));
-        let v = `${this.h('markup')}(${b})`;
+        let v = `${this.h(this.o.markdown ? 'marked' : 'markup')}(${b})`;
         if (n.filter) v = this.filterCall(n.filter.name, v, n.filter.args, n.filter.kwargs, n);
         this.w(`${this.fn.ctx}[${q(n.name)}] = ${v};`);
         return;
@@ -730,12 +748,23 @@ export class Generator {
     const f = fold(e);
     if (f && (typeof f.v === 'string' || typeof f.v === 'number')) {
       const text = typeof f.v === 'number' ? String(f.v) : f.v;
-      return q(this.o.autoescape ? escapeHtml(text) : text);
+      return q(!this.o.autoescape ? text : this.o.markdown ? escapeMarkdown(text) : escapeHtml(text));
     }
     const optional =
       (e.type === 'Attr' || e.type === 'Item') ? e.optional : e.type === 'Filter' ? e.op === '?|' || e.op === '?|>' : false;
-    const fnName = this.o.autoescape ? (optional ? 'escOpt' : 'esc') : optional ? 'strOpt' : 'str';
-    return `${this.h(fnName)}(${this.expr(e)})`;
+    return `${this.h(this.outFn(optional))}(${this.expr(e)})`;
+  }
+
+  /** In Markdown mode a def's or region's calls give Marked (mdDef wraps it). */
+  private mdDef(def: string): string {
+    return this.o.markdown ? `${this.h('mdDef')}(${def})` : def;
+  }
+
+  /** The output helper: HTML or Markdown escaping (`esc`, `escMd`), or none (`str`). */
+  private outFn(optional = false): string {
+    if (!this.o.autoescape) return optional ? 'strOpt' : 'str';
+    if (this.o.markdown) return optional ? 'escMdOpt' : 'escMd';
+    return optional ? 'escOpt' : 'esc';
   }
 
   private ifStmt(n: A.If): void {
@@ -985,7 +1014,7 @@ export class Generator {
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
     const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => this.stmts(n.body), 'o');
-    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${body});`);
+    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${body})`)};`);
   }
 
   private region(n: A.Region): void {
@@ -996,7 +1025,7 @@ export class Generator {
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
     const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => this.stmts(n.body), 'o');
-    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${this.fn.ctx}, ${body});`);
+    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${this.fn.ctx}, ${body})`)};`);
   }
 
   private withScope<T>(sc: string, f: () => T): T {
@@ -1035,12 +1064,12 @@ export class Generator {
         this.w('break; }');
       }
       this.w('}');
-    }, `${this.h('markup')}(o)`);
+    }, `${this.h(this.o.markdown ? 'marked' : 'markup')}(o)`);
     const args = this.args(call.args, call.kwargs);
     let callee: string;
     if (call.func.type === 'Attr') callee = `${this.h('getattr')}(${this.expr(call.func.obj)}, ${this.attr(call.func.name)}, ${this.o.strictUndefined})`;
     else callee = this.expr(call.func);
-    this.emit(`${this.h(this.o.autoescape ? 'esc' : 'str')}(${this.awaitCall(`${this.h('callWithCaller')}(${callee}, ${args}, ${caller})`)})`);
+    this.emit(`${this.h(this.outFn())}(${this.awaitCall(`${this.h('callWithCaller')}(${callee}, ${args}, ${caller})`)})`);
   }
   private slot(n: A.SlotStmt): void {
     this.line(n);
@@ -1204,14 +1233,14 @@ export class Generator {
     if (!n.bindings.length) {
       // no placeholders: the message id is the plain text; the translation is escaped
       const msgid = n.singular.replace(/%%/g, '%');
-      this.emit(`${this.h(this.o.autoescape ? 'esc' : 'str')}(${this.h('gettext')}($env, ${q(msgid)}))`);
+      this.emit(`${this.h(this.outFn())}(${this.h('gettext')}($env, ${q(msgid)}))`);
       return;
     }
     const msg =
       n.plural !== null
         ? `${this.h('ngettext')}($env, ${q(n.singular)}, ${q(n.plural)}, ${v}["count"])`
         : `${this.h('gettext')}($env, ${q(n.singular)})`;
-    this.emit(`${this.h('transFormat')}(${msg}, ${v}, ${this.o.autoescape}, ${this.h('esc')})`);
+    this.emit(`${this.h('transFormat')}(${msg}, ${v}, ${this.o.autoescape}, ${this.h(this.o.markdown ? 'escMd' : 'esc')})`);
   }
 
   // ------------------------------------------------------------------ expressions
@@ -1225,6 +1254,7 @@ export class Generator {
   private guardedName(name: string): string {
     const l = this.local(name);
     if (l) return l;
+    if (this.o.markdown && name === 'output_format') return `${this.h('outputFormat')}(${this.fn.sc})`;
     return `${this.h('lkg')}(${this.fn.sc}, ${q(name)})`;
   }
 
@@ -1276,6 +1306,7 @@ export class Generator {
       case 'Name': {
         const l = this.local(e.name);
         if (l) return l;
+        if (this.o.markdown && e.name === 'output_format') return `${this.h('outputFormat')}(${this.fn.sc})`;
         return `${this.h('lk')}(${this.fn.sc}, ${q(e.name)})`;
       }
       case 'List':
@@ -1519,9 +1550,16 @@ export class Generator {
       this.customUsed.filters.add(name);
       return `${this.customRef('filters', name)}(${parts.join(', ')})`;
     }
+    if (this.o.markdown && Object.prototype.hasOwnProperty.call(mdFilterParams, name)) {
+      // Markdown mode's filters (and its `escape`/`e`/`safe`): `md_<name>` exports, returning Marked
+      const bound = this.bind(name, mdFilterParams[name]!, args, kwargs, pos);
+      return `${this.h(`md_${name === 'e' ? 'escape' : name}`)}(${[value, ...bound].join(', ')})`;
+    }
     const params = Object.prototype.hasOwnProperty.call(filterParams, name) ? filterParams[name] : undefined;
     if (!params) {
-      const all = [...Object.keys(filterParams), ...this.o.customFilters];
+      if (MARKDOWN_ONLY_FILTERS.includes(name))
+        this.err(`Unknown filter '${name}': it is a Markdown-mode filter`, 'K-PAR-004', pos, "Compile with autoescape: 'markdown' to use the Markdown filters");
+      const all = [...Object.keys(filterParams), ...(this.o.markdown ? Object.keys(mdFilterParams) : []), ...this.o.customFilters];
       const hint = didYouMean(name, all);
       this.err(`Unknown filter '${name}'${hint ? `. Did you mean '${hint}'?` : ''}`, 'K-PAR-004', pos, hint ? `Did you mean '${hint}'?` : null);
     }
@@ -1632,8 +1670,16 @@ export class Generator {
   }
 }
 
-/** Introspection data exported with every template (defMetadata, blockMetadata, dependsOn, validateContext). */
-function templateMeta(body: A.Node[], blocks: Map<string, A.Block>, context: { name: string; optional: boolean }[]) {
+/**
+ * Introspection data exported with every template (defMetadata, blockMetadata, templateMetadata,
+ * isCacheable, dependsOn, validateContext): block metadata in compact form (analysis.ts), `t` the
+ * context paths read outside blocks when there are any.
+ */
+function templateMeta(
+  body: A.Node[],
+  context: { name: string; optional: boolean }[],
+  analysis: { blocks: Record<string, CompactBlock>; topLevel: string[] },
+) {
   const slotsOf = (d: A.Def) => {
     const named = new Set<string>();
     let dflt = false;
@@ -1658,10 +1704,6 @@ function templateMeta(body: A.Node[], blocks: Map<string, A.Block>, context: { n
       kwarg: d.kwarg,
       ...slotsOf(d),
     }));
-  const blockMeta: Record<string, { modifiers: Record<string, unknown>; fragment: boolean; isRegion: boolean; regionParams: string[] }> = {};
-  for (const [name, b] of blocks) blockMeta[name] = { modifiers: b.modifiers, fragment: b.fragment, isRegion: false, regionParams: [] };
-  for (const n of body)
-    if (n.type === 'Region') blockMeta[n.name] = { modifiers: {}, fragment: false, isRegion: true, regionParams: n.params.map((p) => p.name) };
   const free = new Set(context.map((c) => c.name));
   const paths = new Set<string>();
   const path = (e: A.Expr): string | null =>
@@ -1676,7 +1718,7 @@ function templateMeta(body: A.Node[], blocks: Map<string, A.Block>, context: { n
     }
     return true;
   });
-  return { defs, blocks: blockMeta, dependsOn: [...paths].sort(), context };
+  return { defs, blocks: analysis.blocks, dependsOn: [...paths].sort(), context, ...(analysis.topLevel.length ? { t: analysis.topLevel } : {}) };
 }
 
 const FILTER_ALIASES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {

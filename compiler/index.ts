@@ -10,13 +10,19 @@ import { methodNames } from '../runtime/methods.js';
 import { declarations } from './types.js';
 import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions } from './lexer.js';
 
-export type AutoescapeOption = boolean | 'html' | 'true' | 'false' | ((name: string | null) => boolean);
+/**
+ * `true` (HTML, by file name: decisions.md), `false`, `'markdown'` (Markdown escaping and the
+ * Markdown filters for every template: language.md §3.6, §4.3), or a function of the template
+ * name. Strings are case-insensitive (`'true'`, `'false'`, `'html'` = true); others are errors.
+ */
+export type AutoescapeOption = boolean | 'html' | 'true' | 'false' | 'markdown' | ((name: string | null) => boolean);
 
 export interface CompileOptions extends DelimiterOptions {
   /** Template name (e.g. `pages/about.kida`); relative references resolve against it. */
   name?: string;
   /** Source file path for the source map (defaults to the name). */
   filename?: string;
+  /** HTML escaping by file name (default `true`), `false`, `'markdown'`, or a function of the name. */
   autoescape?: AutoescapeOption;
   strictUndefined?: boolean;
   trimBlocks?: boolean;
@@ -73,9 +79,38 @@ export function parse(source: string, options: { name?: string; trimBlocks?: boo
   return parseTemplate(source, { ...options, ...delimiterOptions(options) });
 }
 
-/** Should output of template `name` be HTML-escaped? (decisions.md §2) */
+/**
+ * Validates an `autoescape` option and returns its canonical form: `true`, `false`, `'markdown'`
+ * or the function. Strings are trimmed and case-insensitive; `'terminal'` (the reference's ANSI
+ * mode, not part of the port) and anything else throw a ValueError.
+ */
+export function normalizeAutoescape(option: unknown): boolean | 'markdown' | ((name: string | null) => boolean) {
+  if (option === undefined || option === null) return true;
+  if (typeof option === 'boolean') return option;
+  if (typeof option === 'function') return option as (name: string | null) => boolean;
+  if (typeof option === 'string') {
+    const v = option.trim().toLowerCase();
+    if (v === 'true' || v === 'html') return true;
+    if (v === 'false') return false;
+    if (v === 'markdown') return 'markdown';
+    if (v === 'terminal')
+      throw new PyError('ValueError', "autoescape 'terminal' (ANSI terminal output) is not supported by the JavaScript port: use true, false or 'markdown'");
+  }
+  const shown = typeof option === 'string' ? `'${option}'` : String(option);
+  throw new PyError('ValueError', `Invalid autoescape value ${shown}: use true, false, 'markdown' ('html' = true) or a function of the template name`);
+}
+
+/** How output of template `name` is escaped: 'html', 'markdown' or not at all (null). */
+export function escapeModeFor(option: unknown, name: string | null): 'html' | 'markdown' | null {
+  const o = normalizeAutoescape(option);
+  if (o === 'markdown') return 'markdown'; // every template, whatever its name
+  return autoescapeFor(o, name) ? 'html' : null;
+}
+
+/** Should output of template `name` be escaped? (decisions.md §2; Markdown mode: always) */
 export function autoescapeFor(option: AutoescapeOption | undefined, name: string | null): boolean {
   if (typeof option === 'function') return !!option(name);
+  if (typeof option === 'string' && option.trim().toLowerCase() === 'markdown') return true;
   if (option === false || option === 'false') return false;
   if (name && name.endsWith('.kida')) {
     const inner = name.slice(0, -5);
@@ -127,11 +162,13 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     }
     return parsed.get(n)!;
   };
+  const escapeMode = escapeModeFor(options.autoescape, options.name ?? null);
   const ast = parseTemplate(source, { name, trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks, ...delims });
   const gen = new Generator(ast, {
     name,
     source,
-    autoescape: autoescapeFor(options.autoescape, options.name ?? null),
+    autoescape: escapeMode !== null,
+    markdown: escapeMode === 'markdown',
     strictUndefined: options.strictUndefined ?? true,
     customFilters: new Set([...(options.filters ?? []), ...(options.filterModule?.names ?? [])]),
     customTests: new Set([...(options.tests ?? []), ...(options.testModule?.names ?? [])]),
@@ -146,6 +183,8 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
           ) ?? null
       : undefined,
     resolveName: (n) => resolveTemplateName(n, options.name ?? null, options.templateAliases),
+    resolveFrom: (n, from) => resolveTemplateName(n, from, options.templateAliases),
+    bodyOf: options.sourceOf ? parsedOf : undefined,
     customRef:
       options.filterModule || options.testModule
         ? (kind, n) => ((kind === 'filters' ? options.filterModule : options.testModule) ? `$${kind === 'filters' ? 'cf' : 'ct'}_${n}` : `$env.${kind}[${JSON.stringify(n)}]`)
@@ -268,7 +307,7 @@ export function check(source: string, options: CompileOptions = {}): void {
   generate(source, options);
 }
 
-import { TemplateSyntaxError } from '../runtime/errors.js';
+import { PyError, TemplateSyntaxError } from '../runtime/errors.js';
 export { TemplateSyntaxError };
 export { DelimiterError, type DelimiterOptions } from './lexer.js';
 export type { CompileWarning };

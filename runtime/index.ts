@@ -1,6 +1,6 @@
 // `kida`: the user-facing runtime API.
 
-export { Markup, escapeString } from './markup.js';
+export { Markup, Marked, escapeString, escapeMarkdown } from './markup.js';
 export {
   TemplateError,
   TemplateSyntaxError,
@@ -11,7 +11,7 @@ export {
   RequiredValueError,
   NoneComparisonError,
 } from './errors.js';
-export type { Template, Ctx } from './template.js';
+export type { Template, Ctx, BlockMetadata, TemplateMetadata, DefMetadata, DefParamInfo } from './template.js';
 export { RenderedTemplate, toReadableStream } from './stream.js';
 export { withRenderMeta, type RenderMeta } from './meta.js';
 export { LruFragmentStore, type FragmentStore, type CacheInfo } from './cache.js';

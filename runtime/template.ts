@@ -64,18 +64,89 @@ export interface DefMetadata {
   slots: string[];
   hasDefaultSlot: boolean;
 }
+/** What static analysis knows about one block or region (`blockMetadata()`). */
 export interface BlockMetadata {
+  name: string;
+  /** `{% block b key=value %}` modifiers (pure metadata). */
   modifiers: Record<string, unknown>;
+  /** A `{% fragment %}`: skipped by full renders. */
   fragment: boolean;
+  /** Writes any output (false for an empty or whitespace-only block). */
+  emitsHtml: boolean;
+  /** HTML5 landmark elements in its literal markup (nav, main, header, footer, aside, article, section). */
+  emitsLandmarks: string[];
+  /** A guess from the landmarks, then the name. */
+  inferredRole: 'navigation' | 'content' | 'sidebar' | 'header' | 'footer' | 'unknown';
+  /** Context paths it may read (`site.title`): a superset. */
+  dependsOn: string[];
+  /** Same output for the same context? `unknown` when it calls something the compiler cannot see. */
+  isPure: 'pure' | 'impure' | 'unknown';
+  /** Caching advice: per `page` (reads page/post/item/doc/entry), `site`-wide, `none` (impure), `unknown`. */
+  cacheScope: 'none' | 'page' | 'site' | 'unknown';
+  /** 16 hex digits identifying the block's syntax tree (changes with its source). */
+  blockHash: string;
   isRegion: boolean;
   regionParams: string[];
 }
+/** `templateMetadata()`: this template with the blocks of its whole inheritance chain. */
+export interface TemplateMetadata {
+  name: string;
+  /** The parent (resolved name) of a literal `{% extends %}`, else null. */
+  extends: string | null;
+  /** Every block and region along the chain, the most derived definition winning. */
+  blocks: Record<string, BlockMetadata>;
+  /** Context paths read outside blocks (top-level code, a dynamic extends, defs, regions). */
+  topLevelDependsOn: string[];
+  /** The blocks that are regions. */
+  regions(): Record<string, BlockMetadata>;
+  /** topLevelDependsOn and every block's dependsOn, sorted. */
+  allDependencies(): string[];
+}
+/**
+ * A block's metadata as a compiled module stores it (written by compiler/analysis.ts), fields
+ * at their default left out: `h` blockHash; `m` modifiers ({}); `f: 1` a fragment; `r` region
+ * parameters (only regions have it); `d` dependsOn ([]); `c` cacheScope ("site"), which gives
+ * the purity too (none: impure, unknown: unknown, page/site: pure); `e: 0` emits nothing;
+ * `l` landmarks ([]); `o` inferredRole ("unknown").
+ */
+export interface CompactBlock {
+  h: string;
+  m?: Record<string, unknown>;
+  f?: 1;
+  r?: string[];
+  d?: string[];
+  c?: 'page' | 'none' | 'unknown';
+  e?: 0;
+  l?: string[];
+  o?: Exclude<BlockMetadata['inferredRole'], 'unknown'>;
+}
 export interface TemplateMeta {
   defs: DefMetadata[];
-  blocks: Record<string, BlockMetadata>;
+  blocks: Record<string, CompactBlock>;
   dependsOn: string[];
   /** Context names read but never bound; `optional` when every read is guarded. */
   context: { name: string; optional: boolean }[];
+  /** Context paths read outside blocks (absent: none). */
+  t?: string[];
+}
+
+/** The full metadata of a compactly stored block: absent fields take their defaults. */
+function blockMeta(name: string, b: CompactBlock): BlockMetadata {
+  const c = b.c ?? 'site';
+  return {
+    name,
+    modifiers: b.m ?? {},
+    fragment: !!b.f,
+    emitsHtml: b.e !== 0,
+    emitsLandmarks: b.l ?? [],
+    inferredRole: b.o ?? 'unknown',
+    dependsOn: b.d ?? [],
+    isPure: c === 'none' ? 'impure' : c === 'unknown' ? c : 'pure',
+    cacheScope: c,
+    blockHash: b.h,
+    isRegion: !!b.r,
+    regionParams: b.r ?? [],
+  };
 }
 
 /** What every template taking part in one render shares (allocated on first use). */
@@ -122,7 +193,11 @@ export interface Template<C = Ctx, B extends string = string> {
   listDefs(): string[];
   requiredContext(): string[];
   defMetadata(): Record<string, DefMetadata>;
+  /** Every block and region along the inheritance chain (the most derived definition wins). */
   blockMetadata(): Record<string, BlockMetadata>;
+  templateMetadata(): TemplateMetadata;
+  /** Is the block (default: every block, and there is at least one) pure, so safe to cache? */
+  isCacheable(block?: B): boolean;
   /** Dotted context paths the template reads (`site.title`). */
   dependsOn(): string[];
   /** Names the template needs that `ctx` (and the globals) do not provide. */
@@ -259,8 +334,27 @@ export function defineTemplate(spec: TemplateSpec): Template {
     },
     blockMetadata() {
       const out: Record<string, BlockMetadata> = {};
-      for (const s of chain().reverse()) Object.assign(out, s.meta.blocks);
+      for (const s of chain().reverse()) for (const k in s.meta.blocks) out[k] = blockMeta(k, s.meta.blocks[k]!);
       return out;
+    },
+    templateMetadata() {
+      const blocks = t.blockMetadata();
+      const all = Object.values(blocks);
+      const top = spec.meta.t ?? [];
+      return {
+        name: spec.name,
+        extends: spec.parent?.().name ?? null,
+        blocks,
+        topLevelDependsOn: top,
+        regions: () => Object.fromEntries(all.filter((b) => b.isRegion).map((b) => [b.name, b])),
+        allDependencies: () => [...new Set([...top, ...all.flatMap((b) => b.dependsOn)])].sort(),
+      };
+    },
+    isCacheable(block) {
+      const all = t.blockMetadata();
+      // (an inherited Object member such as `constructor` has no isPure: not cacheable)
+      const bs = block == null ? Object.values(all) : [all[block]];
+      return bs.length > 0 && bs.every((b) => b?.isPure === 'pure');
     },
     dependsOn() {
       return [...spec.meta.dependsOn];
