@@ -101,6 +101,6 @@ describe('Rollup serverless bundle', () => {
     const min = minifySync('handler.mjs', esm[0].code, { module: true, compress: true, mangle: true }).code;
     const gz = gzipSync(min).length;
     writeFileSync(join(root, 'test/.bundle-size.json'), JSON.stringify({ minified: min.length, gzip: gz }));
-    expect(gz).toBeLessThan(8_400); // about 8.0 KB: only the runtime the template uses
+    expect(gz).toBeLessThan(8_600); // about 8.2 KB: only the runtime the template uses
   }, 120_000);
 });
