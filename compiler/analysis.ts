@@ -375,64 +375,33 @@ function walkNodes(nodes: A.Node[] | null, f: (n: A.Node) => void): void {
 
 /** A structural hash of the block's syntax tree (positions left out), stable across builds. */
 function blockHash(node: A.Block | A.Region): string {
-  const json = JSON.stringify(node, (k, v) => (k === 'line' || k === 'col' ? undefined : typeof v === 'bigint' ? `${v}n` : v));
-  return sha256(json).slice(0, 16);
+  let json: string;
+  try {
+    // native stringify, then positions cut out (a replacer function is several times slower)
+    json = JSON.stringify(node).replace(/"(?:line|col)":\d+,?/g, '');
+  } catch {
+    // a BigInt literal: the slow way
+    json = JSON.stringify(node, (k, v) => (k === 'line' || k === 'col' ? undefined : typeof v === 'bigint' ? `${v}n` : v));
+  }
+  return hash64(json);
 }
 
-const K = new Uint32Array(64);
-{
-  // the first 32 bits of the fractional parts of the cube roots of the first 64 primes
-  let n = 0;
-  for (let p = 2; n < 64; p++) {
-    let prime = true;
-    for (let d = 2; d * d <= p; d++) if (p % d === 0) prime = false;
-    if (prime) K[n++] = (Math.cbrt(p) % 1) * 2 ** 32;
+/**
+ * A 64-bit non-cryptographic hash of a string, 16 hex digits (two multiply-xor lanes over the
+ * UTF-16 units, then mixed): enough to tell block versions apart, and cheap, since it runs for
+ * every block of every compile.
+ */
+function hash64(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
   }
-}
-
-/** SHA-256 of a string's UTF-8 bytes, in hex (no `node:crypto`: the compiler also runs in browsers and workers). */
-export function sha256(text: string): string {
-  const data = new TextEncoder().encode(text);
-  const words = new Uint32Array((((data.length + 8) >> 6) + 1) * 16);
-  for (let i = 0; i < data.length; i++) words[i >> 2]! |= data[i]! << (24 - (i % 4) * 8);
-  words[data.length >> 2]! |= 0x80 << (24 - (data.length % 4) * 8);
-  words[words.length - 1] = data.length * 8;
-  words[words.length - 2] = Math.floor((data.length * 8) / 2 ** 32);
-  const h = Uint32Array.of(0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19);
-  const w = new Uint32Array(64);
-  const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
-  for (let off = 0; off < words.length; off += 16) {
-    for (let i = 0; i < 64; i++) {
-      if (i < 16) w[i] = words[off + i]!;
-      else {
-        const a = w[i - 15]!;
-        const b = w[i - 2]!;
-        w[i] = w[i - 16]! + (rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3)) + w[i - 7]! + (rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10));
-      }
-    }
-    let [a, b, c, d, e, f, g, hh] = h as unknown as number[];
-    for (let i = 0; i < 64; i++) {
-      const t1 = (hh! + (rotr(e!, 6) ^ rotr(e!, 11) ^ rotr(e!, 25)) + ((e! & f!) ^ (~e! & g!)) + K[i]! + w[i]!) >>> 0;
-      const t2 = ((rotr(a!, 2) ^ rotr(a!, 13) ^ rotr(a!, 22)) + ((a! & b!) ^ (a! & c!) ^ (b! & c!))) >>> 0;
-      hh = g;
-      g = f;
-      f = e;
-      e = (d! + t1) >>> 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) >>> 0;
-    }
-    h[0]! += a!;
-    h[1]! += b!;
-    h[2]! += c!;
-    h[3]! += d!;
-    h[4]! += e!;
-    h[5]! += f!;
-    h[6]! += g!;
-    h[7]! += hh!;
-  }
-  return [...h].map((x) => x.toString(16).padStart(8, '0')).join('');
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
 }
 
 /** One pass over statements or expressions, collecting dependencies and the worst purity. */
