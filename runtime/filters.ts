@@ -22,6 +22,7 @@
 // names to truthiness); the `attribute` lookups of `selectattr`/`rejectattr`/`sum`/`min`/`max`/
 // `unique` are dict-aware; `default` keeps `""` whichever operator (`|`, `|>`, `?|`) calls it.
 
+import { charCode, lower, replaceAllOf, replaceRe, sliceOf, upper } from './strings.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError } from './errors.js';
 import {
@@ -76,9 +77,9 @@ function pyStrip(str: string, chars: unknown = null, left = true, right = true):
     if (left && right) {
       let i = 0;
       let j = str.length;
-      while (i < j && isPyWs(str.charCodeAt(i))) i++;
-      while (j > i && isPyWs(str.charCodeAt(j - 1))) j--;
-      return i === 0 && j === str.length ? str : str.slice(i, j);
+      while (i < j && isPyWs(charCode(str, i))) i++;
+      while (j > i && isPyWs(charCode(str, j - 1))) j--;
+      return i === 0 && j === str.length ? str : sliceOf(str, i, j);
     }
     return right ? str.replace(WS_END, '') : str.replace(new RegExp(`^[${WS}]+`), '');
   }
@@ -117,9 +118,9 @@ function pyTitle(str: string): string {
 }
 /** Python `str.capitalize()` (3.8+: first character title-cased, rest lower-cased). */
 function pyCapitalize(str: string): string {
-  const c = str.charCodeAt(0);
+  const c = charCode(str, 0);
   // first character ASCII (the usual case): no code-point split needed
-  if (c < 128) return str.length < 2 ? str.toUpperCase() : str[0]!.toUpperCase() + str.slice(1).toLowerCase();
+  if (c < 128) return str.length < 2 ? upper(str) : upper(str[0]!) + lower(sliceOf(str, 1));
   const a = cps(str);
   if (!a.length) return '';
   return titleChar(a[0]!) + a.slice(1).join('').toLowerCase();
@@ -142,7 +143,7 @@ function pyReplace(str: string, old: string, nw: string, count: number): string 
     if (count < 0 || n < count) out += nw;
     return out;
   }
-  if (count < 0) return nw.includes('$') ? str.split(old).join(nw) : str.replaceAll(old, nw);
+  if (count < 0) return nw.includes('$') ? str.split(old).join(nw) : replaceAllOf(str, old, nw);
   let out = '';
   let from = 0;
   for (let i = 0; i < count; i++) {
@@ -433,7 +434,7 @@ function sort(v: unknown, reverse: unknown = false, caseSensitive: unknown = fal
   if (!attrs.length) {
     // non-empty strings only (`tags | sort`): compare the (lowered) strings directly
     if (items.every((x) => typeof x === 'string' && x !== ''))
-      return stableSort(items as string[], cs ? (x) => x : (x) => x.toLowerCase(), (a, b) => (a < b ? -1 : a > b ? 1 : 0), truthy(reverse));
+      return stableSort(items as string[], cs ? (x) => x : lower, (a, b) => (a < b ? -1 : a > b ? 1 : 0), truthy(reverse));
     return stableSort(items, (x) => sortKey(x, cs), cmpKey, truthy(reverse));
   }
   const key = (x: unknown): SortKey[] => attrs.map((a) => sortKey(attrOf(x, a), cs));
@@ -1125,8 +1126,8 @@ function pprint(v: unknown): string {
 // ------------------------------------------------------------------ the table
 
 // Each built-in filter is a named export (`f_<name>`) so bundles keep only the ones used.
-export const f_upper: Filter = (v) => s(v).toUpperCase();
-export const f_lower: Filter = (v) => s(v).toLowerCase();
+export const f_upper: Filter = (v) => upper(s(v));
+export const f_lower: Filter = (v) => lower(s(v));
 export const f_capitalize: Filter = (v) => pyCapitalize(s(v));
 export const f_title: Filter = (v) => pyTitle(s(v));
 export const f_trim: Filter = (v, chars = null) => pyStrip(s(v), chars);
@@ -1151,7 +1152,7 @@ export const f_format: Filter = format;
 export const f_wordcount: Filter = (v) => pySplitWs(s(v)).length;
 export const f_slug: Filter = (v) => (v === null || v === undefined ? '' : s(v).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, ''));
 export const f_pluralize: Filter = pluralize;
-export const f_striptags: Filter = (v) => s(v).replace(/<[^>]*>/g, '');
+export const f_striptags: Filter = (v) => replaceRe(s(v), /<[^>]*>/g, '');
 export const f_urlencode: Filter = urlencode;
 export const f_escape: Filter = (v) => (v instanceof Markup ? v : isSafe(v) ? new Markup(v.__html__()) : new Markup(escapeString(s(v))));
 export const f_safe: Filter = (v, _reason = null) => (v instanceof Markup ? v : new Markup(s(v)));

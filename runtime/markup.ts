@@ -65,22 +65,26 @@ export function escapeMarkdown(s: string): string {
 }
 
 const NEEDS_ESCAPE = /[&<>"'\0]/;
+// String.prototype methods called through Function.prototype.call: a library that turns
+// String.prototype into a dictionary-mode object (Nunjucks: Object.create(String.prototype))
+// makes every `s.charCodeAt(i)` a slow lookup, for the whole process; `.call` on the saved
+// function is unaffected (70 ns per escaped string either way, against 215 ns).
+const charCodeAt = String.prototype.charCodeAt;
+const slice = String.prototype.slice;
 
 /**
  * HTML-escapes a plain string (no Markup check): `& < > " '` become entities, NUL is
- * dropped. Most strings need nothing: a regex test answers that, and stays fast when another
- * library has put V8's String.prototype into slow mode (Nunjucks does; a charCodeAt scan
- * then runs 4x slower: bench/README.md). Only strings that need escaping are scanned.
+ * dropped. Most strings need nothing: a regex test answers that; only strings that need
+ * escaping are scanned.
  */
 export function escapeString(s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return s; // (test is faster than search when nothing matches)
-  let i = 0;
+  if (!NEEDS_ESCAPE.test(s)) return s;
   const n = s.length;
   let out = '';
   let last = 0;
-  for (; i < n; i++) {
+  for (let i = 0; i < n; i++) {
     let rep: string;
-    switch (s.charCodeAt(i)) {
+    switch (charCodeAt.call(s, i)) {
       case 38:
         rep = '&amp;';
         break;
@@ -102,10 +106,10 @@ export function escapeString(s: string): string {
       default:
         continue;
     }
-    out += s.slice(last, i) + rep;
+    out += slice.call(s, last, i) + rep;
     last = i + 1;
   }
-  return out + s.slice(last);
+  return out + slice.call(s, last);
 }
 
 /** True for Markup and for objects that declare themselves safe with `__html__()`. */
