@@ -260,7 +260,7 @@ summary(
   '## Render time, same but nunjucks never loaded (µs per render, median)',
   (w) => w.withoutNunjucks.results,
   (w) => w.withoutNunjucks.fastestPeer,
-  'Loading nunjucks puts V8\'s String.prototype into dictionary mode (nunjucks creates its SafeString prototype with `Object.create(String.prototype)`), which slows `charCodeAt` loops such as Kida\'s HTML escaper in every engine of the process; see README.',
+  'Loading nunjucks puts V8\'s String.prototype into dictionary mode (nunjucks creates its SafeString prototype with `Object.create(String.prototype)`), which slows string method calls (`s.charCodeAt(i)`, `s.slice()`) in every engine of the process; Kida\'s runtime calls saved String.prototype functions instead (see the analysis).',
 );
 for (const w of results) {
   lines.push(`### ${w.title}`, '');
