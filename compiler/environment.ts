@@ -114,7 +114,8 @@ export class FunctionLoader implements Loader {
   }
 }
 
-export interface EnvironmentOptions {
+/** Delimiters (default `{% %}`, `{{ }}`, `{# #}`) come from DelimiterOptions; `block_start` … spellings are accepted too. */
+export interface EnvironmentOptions extends DelimiterOptions {
   loader?: Loader | null;
   /**
    * `true` (default: HTML escaping by file name), `false`, `'markdown'` (Markdown escaping, the
@@ -125,13 +126,6 @@ export interface EnvironmentOptions {
   strictUndefined?: boolean;
   trimBlocks?: boolean;
   lstripBlocks?: boolean;
-  /** Delimiters (default `{% %}`, `{{ }}`, `{# #}`); `block_start` … spellings accepted too. */
-  blockStart?: string;
-  blockEnd?: string;
-  variableStart?: string;
-  variableEnd?: string;
-  commentStart?: string;
-  commentEnd?: string;
   filters?: Record<string, Callable>;
   tests?: Record<string, Callable>;
   globals?: Record<string, unknown>;

@@ -10,7 +10,11 @@ import { parse } from '../compiler/parser.js';
 import { delimiterOptions, resolveSyntax, type DelimiterOptions } from '../compiler/lexer.js';
 import { walk } from '../compiler/codegen.js';
 
-export interface KidaOptions {
+/**
+ * Plugin options. Delimiters (default `{% %}`, `{{ }}`, `{# #}`, e.g. `blockStart: '<%'`) come from
+ * DelimiterOptions; the snake_case spellings (`block_start`, …) are accepted too, e.g. in kida.config.json.
+ */
+export interface KidaOptions extends DelimiterOptions {
   include?: string | string[];
   exclude?: string | string[];
   /** Where root-relative template names resolve (default: the project root). */
@@ -20,16 +24,6 @@ export interface KidaOptions {
   strictUndefined?: boolean;
   trimBlocks?: boolean;
   lstripBlocks?: boolean;
-  /**
-   * Delimiters (default `{% %}`, `{{ }}`, `{# #}`), e.g. `blockStart: '<%', blockEnd: '%>'`.
-   * The snake_case spellings (`block_start`, …) are accepted too, e.g. in kida.config.json.
-   */
-  blockStart?: string;
-  blockEnd?: string;
-  variableStart?: string;
-  variableEnd?: string;
-  commentStart?: string;
-  commentEnd?: string;
   /** Modules whose named exports are filters / tests / globals. */
   filters?: string;
   tests?: string;
