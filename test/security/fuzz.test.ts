@@ -30,18 +30,23 @@ const pieces = [
 const soup = fc.array(fc.constantFrom(...pieces), { maxLength: 24 }).map((a) => a.join(''));
 const env = makeEnv({ 'x': 'included' }, { strictUndefined: false });
 
+/** The Environment's template for `src`, or null when it raised a TemplateError (any other error fails). */
+function compileOrTemplateError(src: string): ReturnType<typeof env.fromString> | null {
+  try {
+    return env.fromString(src);
+  } catch (e) {
+    if (!(e instanceof TemplateError)) throw new Error(`${(e as Error).name} for ${JSON.stringify(src)}: ${(e as Error).message}`);
+    return null;
+  }
+}
+
 describe('compiler robustness', () => {
   it('returns a working module or a TemplateError, never another exception', () => {
     let compiled = 0;
     fc.assert(
       fc.property(soup, (src) => {
-        let t;
-        try {
-          t = env.fromString(src);
-        } catch (e) {
-          if (!(e instanceof TemplateError)) throw new Error(`${(e as Error).name} for ${JSON.stringify(src)}: ${(e as Error).message}`);
-          return;
-        }
+        const t = compileOrTemplateError(src);
+        if (!t) return;
         compiled++;
         const ctx = { x: 1, y: 'a', items: [1, 2] };
         let whole: string | Error;
@@ -106,13 +111,8 @@ describe('mutated templates', () => {
     const ctx = { x: 2, y: 'a<b', items: ['p', 'q'] };
     await fc.assert(
       fc.asyncProperty(mutated, async (src) => {
-        let t;
-        try {
-          t = env.fromString(src);
-        } catch (e) {
-          if (!(e instanceof TemplateError)) throw new Error(`${(e as Error).name} for ${JSON.stringify(src)}: ${(e as Error).message}`);
-          return;
-        }
+        const t = compileOrTemplateError(src);
+        if (!t) return;
         compiled++;
         const outcome = async (f: () => string | Promise<string>): Promise<string> => {
           try {
