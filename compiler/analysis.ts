@@ -375,33 +375,63 @@ function walkNodes(nodes: A.Node[] | null, f: (n: A.Node) => void): void {
 
 /** A structural hash of the block's syntax tree (positions left out), stable across builds. */
 function blockHash(node: A.Block | A.Region): string {
-  let json: string;
-  try {
-    // native stringify, then positions cut out (a replacer function is several times slower)
-    json = JSON.stringify(node).replace(/"(?:line|col)":\d+,?/g, '');
-  } catch {
-    // a BigInt literal: the slow way
-    json = JSON.stringify(node, (k, v) => (k === 'line' || k === 'col' ? undefined : typeof v === 'bigint' ? `${v}n` : v));
-  }
-  return hash64(json);
+  const h = new Hash64();
+  h.value(node);
+  return h.digest();
 }
 
 /**
- * A 64-bit non-cryptographic hash of a string, 16 hex digits (two multiply-xor lanes over the
- * UTF-16 units, then mixed): enough to tell block versions apart, and cheap, since it runs for
- * every block of every compile.
+ * A 64-bit non-cryptographic hash, 16 hex digits (two multiply-xor lanes over UTF-16 units, then
+ * mixed), fed straight from the syntax tree: every block of every compile is hashed, and walking
+ * the tree once is several times cheaper than serializing it first.
  */
-function hash64(text: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
+class Hash64 {
+  private h1 = 0xdeadbeef;
+  private h2 = 0x41c6ce57;
+
+  private unit(c: number): void {
+    this.h1 = Math.imul(this.h1 ^ c, 2654435761);
+    this.h2 = Math.imul(this.h2 ^ c, 1597334677);
   }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
+
+  private text(s: string): void {
+    let h1 = this.h1;
+    let h2 = this.h2;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    this.h1 = h1;
+    this.h2 = h2;
+  }
+
+  /**
+   * Any AST value. Field names are left out (a node's `type` fixes its fields and their order);
+   * each kind gets a tag unit above the UTF-16 range and strings their length, so values cannot run together.
+   */
+  value(x: unknown): void {
+    if (typeof x === 'string') {
+      this.unit(0x10000 + x.length);
+      this.text(x);
+    } else if (Array.isArray(x)) {
+      this.unit(0x20000 + x.length);
+      for (const y of x) this.value(y);
+    } else if (x !== null && typeof x === 'object') {
+      this.unit(0x30000);
+      for (const k in x) if (k !== 'line' && k !== 'col') this.value((x as Record<string, unknown>)[k]);
+      this.unit(0x30001);
+    } else {
+      this.unit(x === null ? 0x40000 : x === undefined ? 0x40001 : x === true ? 0x40002 : x === false ? 0x40003 : typeof x === 'number' ? 0x40004 : 0x40005);
+      if (typeof x === 'number' || typeof x === 'bigint') this.text(String(x));
+    }
+  }
+
+  digest(): string {
+    const h1 = Math.imul(this.h1 ^ (this.h1 >>> 16), 2246822507) ^ Math.imul(this.h2 ^ (this.h2 >>> 13), 3266489909);
+    const h2 = Math.imul(this.h2 ^ (this.h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
+  }
 }
 
 /** One pass over statements or expressions, collecting dependencies and the worst purity. */
