@@ -168,7 +168,7 @@ function plainGetattr(item: unknown, name: unknown, dflt: unknown): unknown {
   if (typeof item !== 'object' || isDict(item) || Array.isArray(item)) return dflt;
   if (item instanceof Range && (n === 'start' || n === 'stop' || n === 'step')) return item[n];
   for (let p: object | null = item; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
-    if (Object.prototype.hasOwnProperty.call(p, n)) {
+    if (Object.hasOwn(p, n)) {
       const v = (item as Record<string, unknown>)[n];
       if (v === undefined) return dflt;
       return typeof v === 'function' ? (v as Function).bind(item) : v;
@@ -535,7 +535,7 @@ function map(v: unknown, args: unknown[] = [], attribute: unknown = null): unkno
 /** Resolves a test name for select/reject (full registry: the reference's subset is a bug). */
 function testFn(env: FilterEnv | void, name: unknown, args: unknown[]): (x: unknown) => boolean {
   const n = s(name);
-  const own = (tb: Record<string, Function> | undefined) => (tb && Object.prototype.hasOwnProperty.call(tb, n) ? tb[n] : undefined);
+  const own = (tb: Record<string, Function> | undefined) => (tb && Object.hasOwn(tb, n) ? tb[n] : undefined);
   const t = own(env ? env.tests : undefined) ?? own(builtinTests);
   if (typeof t !== 'function') throw new TemplateRuntimeError(`No test named '${n}'`, 'K-RUN-007');
   return (x) => truthy(t.call(env, x, ...args));

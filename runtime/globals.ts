@@ -43,7 +43,7 @@ function parse(name: string, args: unknown[], accepted: readonly string[] | null
   }
   return [pos, kw];
 }
-const has = (kw: Record<string, unknown>, k: string) => Object.prototype.hasOwnProperty.call(kw, k);
+const has = (kw: Record<string, unknown>, k: string) => Object.hasOwn(kw, k);
 
 /** Python `iter()`: unlike the lenient `iter` of values.ts, None is not iterable. */
 function pyIter(v: unknown): Iterable<unknown> {

@@ -55,7 +55,7 @@ export const md_link = (v: unknown, url?: unknown): Marked => {
 /** A status emoji shortcode: pass/success/ok, fail/error/failed, warn/warning, skip/skipped, info; else `:value:`. */
 export const md_badge = (v: unknown): Marked => {
   const key = text(v).toLowerCase().trim();
-  return new Marked(Object.prototype.hasOwnProperty.call(BADGES, key) ? BADGES[key]! : `:${key}:`);
+  return new Marked(Object.hasOwn(BADGES, key) ? BADGES[key]! : `:${key}:`);
 };
 /** A fenced code block (verbatim). */
 export const md_codeblock = (v: unknown, lang: unknown = ''): Marked => new Marked(`\`\`\`${text(lang)}\n${text(v)}\n\`\`\``);

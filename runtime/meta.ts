@@ -26,7 +26,7 @@ export function withRenderMeta<T>(meta: RenderMeta, fn: () => T): T {
 export function getRenderMeta(key: string, dflt: unknown = null): unknown {
   if (!currentMeta) return dflt;
   if (currentMeta instanceof Map) return currentMeta.has(key) ? currentMeta.get(key) : dflt;
-  return Object.prototype.hasOwnProperty.call(currentMeta, key) ? currentMeta[key] : dflt;
+  return Object.hasOwn(currentMeta, key) ? currentMeta[key] : dflt;
 }
 
 /** Marks the globals layer a render's metadata lives in (see metaGlobals). */

@@ -34,7 +34,7 @@ export interface MethodSet {
 
 /** An own entry of a table, never an Object.prototype member (`toString`, `valueOf`, …). */
 function own<T>(table: Record<string, T>, name: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+  return Object.hasOwn(table, name) ? table[name] : undefined;
 }
 
 /** `obj.name` as a bound Python method, given the implementations of `name`. */

@@ -94,7 +94,7 @@ export function callAttrOpt(obj: unknown, name: string, strict: boolean, args: u
   if (obj == null || obj === UNDEF) return UNDEF;
   if (isDict(obj)) {
     assertSafeName(name);
-    const has = obj instanceof Map ? obj.has(name) : Object.prototype.hasOwnProperty.call(obj, name);
+    const has = obj instanceof Map ? obj.has(name) : Object.hasOwn(obj, name);
     if (!has) {
       const m = getattr(obj, name, false);
       if (m === UNDEF || m === undefined) return UNDEF;
@@ -137,7 +137,7 @@ export function errorInfo(e: unknown, templateName: string, line: number): Recor
 
 /** Saves ctx bindings that `with` overrides, to restore them afterwards. */
 export function save(ctx: Ctx, names: string[]): [string, boolean, unknown][] {
-  return names.map((n) => [n, Object.prototype.hasOwnProperty.call(ctx, n), ctx[n]]);
+  return names.map((n) => [n, Object.hasOwn(ctx, n), ctx[n]]);
 }
 export function restore(ctx: Ctx, saved: [string, boolean, unknown][]): void {
   for (let i = saved.length - 1; i >= 0; i--) {

@@ -3,7 +3,7 @@
 // Templates compiled with `sandbox: true` call these instead of the plain lookups.
 
 import { SecurityError } from './errors.js';
-import { callValue, getattr, getattrOpt, typeName, type Range } from './values.js';
+import { Range, callValue, getattr, getattrOpt, typeName } from './values.js';
 import { callAttr, callAttrOpt, range as plainRange } from './ops.js';
 
 export interface SandboxPolicy {
@@ -117,7 +117,7 @@ export function sbCallAttrOpt(env: Env, obj: unknown, name: string, strict: bool
 export function sbCallValue(env: Env, f: unknown, args: unknown[]): unknown {
   env.sandbox!.checkCall(f);
   const r = callValue(f, args);
-  return r && typeof r === 'object' && r.constructor?.name === 'Range' ? env.sandbox!.checkRange(r as Range) : r;
+  return r instanceof Range ? env.sandbox!.checkRange(r) : r; // (a range() the sandbox did not build)
 }
 export function sbRange(env: Env, start: unknown, stop: unknown, inclusive: boolean, step: unknown): Range {
   return env.sandbox!.checkRange(plainRange(start, stop, inclusive, step));

@@ -398,7 +398,7 @@ export function includeContext(scope: Ctx, locals: Ctx): Ctx {
 /** A context of globals only (include without context, imports without context). */
 export function globalsContext(scope: Ctx): Ctx {
   // a render's metadata layer (runtime/meta.ts) stays underneath
-  for (let o: object | null = scope; o; o = Object.getPrototypeOf(o)) if (Object.prototype.hasOwnProperty.call(o, META_LAYER)) return Object.create(o) as Ctx;
+  for (let o: object | null = scope; o; o = Object.getPrototypeOf(o)) if (Object.hasOwn(o, META_LAYER)) return Object.create(o) as Ctx;
   let root: object = scope;
   while (Object.getPrototypeOf(root) && Object.getPrototypeOf(Object.getPrototypeOf(root))) root = Object.getPrototypeOf(root);
   return Object.create(Object.getPrototypeOf(root)) as Ctx;
@@ -458,7 +458,7 @@ export function makeDef(
       }
     for (let i = n; i < params.length; i++) {
       const p = params[i]!;
-      if (kw !== null && Object.prototype.hasOwnProperty.call(ctx, p)) continue;
+      if (kw !== null && Object.hasOwn(ctx, p)) continue;
       if (defaults[i] === REQUIRED) throw new PyError('TypeError', `${name}() missing 1 required positional argument: '${p}'`);
       ctx[p] = defaults[i];
     }
@@ -517,7 +517,7 @@ export function makeRegion(
     const ctx = Object.create(defCtx) as Ctx;
     info.params.forEach((p, i) => {
       if (i < n) ctx[p] = args[i];
-      else if (Object.prototype.hasOwnProperty.call(kw, p)) ctx[p] = kw[p];
+      else if (Object.hasOwn(kw, p)) ctx[p] = kw[p];
       else if (defaults[i]) ctx[p] = defaults[i]!(ctx);
       else throw new PyError('TypeError', `${info.name}() missing 1 required positional argument: '${p}'`);
     });
@@ -738,7 +738,7 @@ export function importNamespace(t: Template, ctx: Ctx, R: RenderState): Ctx {
 
 /** `{% from x import a %}` accepts callables only. */
 export function importName(ns: Ctx, name: string, templateName: string): unknown {
-  const v = Object.prototype.hasOwnProperty.call(ns, name) ? ns[name] : undefined;
+  const v = Object.hasOwn(ns, name) ? ns[name] : undefined;
   if (typeof v !== 'function')
     throw new TemplateRuntimeError(`Macro '${name}' not found in template '${templateName}'`, 'K-RUN-008');
   return v;

@@ -39,6 +39,14 @@ export class Range {
   at(i: number): number {
     return this.start + i * this.step;
   }
+  // Python protocols that truthy() and typeName() ask of any object, so the common value
+  // dispatch needs no reference to this class and bundles that never call range() drop it.
+  __len__(): number {
+    return this.length;
+  }
+  get [Symbol.toStringTag](): string {
+    return 'range';
+  }
   toString(): string {
     return this.step === 1 ? `range(${this.start}, ${this.stop})` : `range(${this.start}, ${this.stop}, ${this.step})`;
   }
@@ -96,10 +104,10 @@ export function typeName(v: unknown): string {
   if (v instanceof Tuple) return 'tuple';
   if (Array.isArray(v)) return 'list';
   if (v instanceof Set) return 'set';
-  if (v instanceof Range) return 'range';
   if (isDict(v)) return 'dict';
   if (typeof v === 'function') return 'function';
-  return (v as object).constructor?.name ?? 'object';
+  // (a class may name its type with Symbol.toStringTag, as Range does: 'range')
+  return (v as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] ?? (v as object).constructor?.name ?? 'object';
 }
 
 // ------------------------------------------------------------------ str() and repr()
@@ -158,7 +166,6 @@ function pyStrInner(v: unknown, repr: boolean): string {
   if (v instanceof Tuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (v instanceof Set) return v.size ? `{${[...v].map(pyRepr).join(', ')}}` : 'set()';
-  if (v instanceof Range) return v.toString();
   if (v instanceof Map) return `{${[...v].map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   if (v instanceof Date) return isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
   if (isDict(v)) return `{${Object.keys(v).map((k) => `${strRepr(k)}: ${pyRepr((v as Record<string, unknown>)[k])}`).join(', ')}}`;
@@ -176,12 +183,13 @@ export function truthy(v: unknown): boolean {
   if (v instanceof Markup) return v.value.length > 0;
   if (v instanceof PyFloat) return v.v !== 0;
   if (v instanceof Map || v instanceof Set) return v.size > 0;
-  if (v instanceof Range) return v.length > 0;
   if (isDict(v)) {
     for (const _ in v) return true;
     return false;
   }
-  return true;
+  // Python's __len__ protocol for other objects (Range has it)
+  const len = (v as { __len__?: unknown }).__len__;
+  return typeof len === 'function' ? len.call(v) > 0 : true;
 }
 
 export function eq(a: unknown, b: unknown): boolean {
@@ -503,7 +511,7 @@ export function dictGet(d: Record<string, unknown> | Map<unknown, unknown>, k: u
     return undefined;
   }
   const key = String(k);
-  return Object.prototype.hasOwnProperty.call(d, key) ? d[key] : undefined;
+  return Object.hasOwn(d, key) ? d[key] : undefined;
 }
 export function dictHas(d: Record<string, unknown> | Map<unknown, unknown>, k: unknown): boolean {
   if (d instanceof Map) {
@@ -511,7 +519,7 @@ export function dictHas(d: Record<string, unknown> | Map<unknown, unknown>, k: u
     for (const key of d.keys()) if (eq(key, k)) return true;
     return false;
   }
-  return (typeof k === 'string' || typeof k === 'number' || k instanceof Markup) && Object.prototype.hasOwnProperty.call(d, String(k));
+  return (typeof k === 'string' || typeof k === 'number' || k instanceof Markup) && Object.hasOwn(d, String(k));
 }
 export function dictItems(d: Record<string, unknown> | Map<unknown, unknown>): Tuple[] {
   return d instanceof Map ? [...d].map(([k, v]) => tuple([k, v])) : Object.keys(d).map((k) => tuple([k, d[k]]));
@@ -546,7 +554,7 @@ function attrMissing(obj: unknown, name: string, strict: boolean): unknown {
 /** Reads a property of a class instance (own or inherited, never from Object.prototype). */
 function objectAttr(obj: object, name: string): { found: boolean; value?: unknown } {
   for (let p: object | null = obj; p && p !== Object.prototype && p !== Function.prototype; p = Object.getPrototypeOf(p)) {
-    if (Object.prototype.hasOwnProperty.call(p, name)) {
+    if (Object.hasOwn(p, name)) {
       const v = (obj as Record<string, unknown>)[name];
       return { found: true, value: typeof v === 'function' ? (v as Function).bind(obj) : v };
     }
@@ -564,7 +572,7 @@ function lookupAttr(obj: unknown, name: string): { found: boolean; value?: unkno
   if (obj == null) return { found: false };
   if (isDict(obj)) {
     // (a present key reads directly: dictGet's equality scan of Map keys is not needed)
-    if (obj instanceof Map ? obj.has(name) : Object.prototype.hasOwnProperty.call(obj, name))
+    if (obj instanceof Map ? obj.has(name) : Object.hasOwn(obj, name))
       return { found: true, value: obj instanceof Map ? obj.get(name) : (obj as Record<string, unknown>)[name] };
     const m = findMethod(obj, name);
     if (m) return { found: true, value: m };
@@ -574,7 +582,6 @@ function lookupAttr(obj: unknown, name: string): { found: boolean; value?: unkno
   const m = findMethod(obj, name);
   if (m) return { found: true, value: m };
   if (typeof obj === 'object' || typeof obj === 'function') {
-    if (obj instanceof Range && (name === 'start' || name === 'stop' || name === 'step')) return { found: true, value: obj[name] };
     if (Array.isArray(obj) || typeof obj === 'function') return { found: false };
     return objectAttr(obj, name);
   }
@@ -586,7 +593,7 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
   // Fast path: an own data key of a plain object (the common `user.name`).
   if (typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {
     const proto = Object.getPrototypeOf(obj);
-    if ((proto === Object.prototype || proto === null) && Object.prototype.hasOwnProperty.call(obj, name) && !FORBIDDEN.has(name)) {
+    if ((proto === Object.prototype || proto === null) && Object.hasOwn(obj, name) && !FORBIDDEN.has(name)) {
       const v = (obj as Record<string, unknown>)[name];
       return v == null ? '' : typeof v === 'object' || typeof v === 'function' ? assertSafeValue(v) : v;
     }
@@ -596,7 +603,7 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
     if (obj !== null && typeof obj === 'object' && !isDict(obj) && !Array.isArray(obj)) {
       // other objects: fall back to item lookup
       const v = (obj as Record<string, unknown>)[name];
-      if (v !== undefined && Object.prototype.hasOwnProperty.call(obj, name)) return assertSafeValue(v);
+      if (v !== undefined && Object.hasOwn(obj, name)) return assertSafeValue(v);
     }
     return attrMissing(obj, name, strict);
   }
@@ -654,7 +661,7 @@ export function getitem(obj: unknown, key: unknown): unknown {
   if (obj === UNDEF) return UNDEF;
   if (typeof obj === 'object' && (typeof key === 'string' || typeof key === 'number')) {
     const k = String(key);
-    if (Object.prototype.hasOwnProperty.call(obj, k)) return assertSafeValue((obj as Record<string, unknown>)[k]);
+    if (Object.hasOwn(obj, k)) return assertSafeValue((obj as Record<string, unknown>)[k]);
     throw new PyError('KeyError', pyRepr(key));
   }
   throw new PyError('TypeError', `'${typeName(obj)}' object is not subscriptable`);

@@ -716,3 +716,28 @@ describe('errors are PyErrors with Python types', () => {
     }
   });
 });
+
+describe('protocols that keep Range out of the common dispatch', () => {
+  it('a range is typed, sized, printed and read like any object that declares the protocols', () => {
+    expect(typeName(new Range(0, 3, 1))).toBe('range');
+    expect(truthy(new Range(0, 3, 1))).toBe(true);
+    expect(truthy(new Range(3, 3, 1))).toBe(false);
+    expect(pyStr(new Range(1, 9, 2))).toBe('range(1, 9, 2)');
+    expect([getattr(new Range(1, 9, 2), 'start'), getattr(new Range(1, 9, 2), 'stop'), getattr(new Range(1, 9, 2), 'step')]).toEqual([1, 9, 2]);
+  });
+  it("user objects get Python's __len__ truthiness and may name their type with Symbol.toStringTag", () => {
+    class Bag {
+      constructor(readonly n: number) {}
+      __len__() {
+        return this.n;
+      }
+      get [Symbol.toStringTag]() {
+        return 'bag';
+      }
+    }
+    expect(truthy(new Bag(0))).toBe(false);
+    expect(truthy(new Bag(2))).toBe(true);
+    expect(typeName(new Bag(1))).toBe('bag');
+    expect(typeName(new (class Plain {})())).toBe('Plain');
+  });
+});
