@@ -142,6 +142,9 @@ const syntaxCache = new Map<string, Syntax>();
  * TemplateError with the general lexer code K-LEX-001 (the set configures the lexer).
  */
 export class DelimiterError extends TemplateError {
+  override get name(): string {
+    return 'DelimiterError';
+  }
   constructor(message: string) {
     super(message, 'K-LEX-001', {
       suggestion: 'Delimiters must be non-empty strings without whitespace, and variableStart, blockStart and commentStart must differ',

@@ -30,28 +30,45 @@ export class TemplateError extends Error {
     this.suggestion = pos.suggestion ?? null;
     this.message = formatMessage(this, pos.source ?? null);
   }
+  // Names are spelled out: a minifier renames classes, and `constructor.name` with them.
   override get name(): string {
-    return this.constructor.name;
+    return 'TemplateError';
   }
 }
 
 export class TemplateSyntaxError extends TemplateError {
+  override get name(): string {
+    return 'TemplateSyntaxError';
+  }
   constructor(message: string, code = 'K-PAR-001', pos: ErrorPosition = {}) {
     super(message, code, pos);
   }
 }
-export class TemplateRuntimeError extends TemplateError {}
+export class TemplateRuntimeError extends TemplateError {
+  override get name(): string {
+    return 'TemplateRuntimeError';
+  }
+}
 export class RequiredValueError extends TemplateRuntimeError {
+  override get name(): string {
+    return 'RequiredValueError';
+  }
   constructor(message: string, pos: ErrorPosition = {}) {
     super(message, 'K-RUN-004', pos);
   }
 }
 export class NoneComparisonError extends TemplateRuntimeError {
+  override get name(): string {
+    return 'NoneComparisonError';
+  }
   constructor(message: string, pos: ErrorPosition = {}) {
     super(message, 'K-RUN-005', pos);
   }
 }
 export class UndefinedError extends TemplateError {
+  override get name(): string {
+    return 'UndefinedError';
+  }
   /** The missing name: `x` for a variable, `dict.nmae` for an attribute. */
   undefinedName: string;
   kind: 'variable' | 'attribute/key';
@@ -62,11 +79,17 @@ export class UndefinedError extends TemplateError {
   }
 }
 export class TemplateNotFoundError extends TemplateError {
+  override get name(): string {
+    return 'TemplateNotFoundError';
+  }
   constructor(message: string, pos: ErrorPosition = {}) {
     super(message, 'K-TPL-001', pos);
   }
 }
 export class SecurityError extends TemplateError {
+  override get name(): string {
+    return 'SecurityError';
+  }
   constructor(message: string, pos: ErrorPosition = {}) {
     super(message, 'K-SEC-001', pos);
   }
@@ -74,6 +97,9 @@ export class SecurityError extends TemplateError {
 
 /** Python-flavoured failures raised by runtime helpers (TypeError, ValueError, KeyError...). */
 export class PyError extends TemplateRuntimeError {
+  override get name(): string {
+    return 'PyError';
+  }
   pyType: string;
   constructor(pyType: string, message: string, code?: string) {
     super(`${pyType}: ${message}`, code ?? PY_CODES[pyType] ?? 'K-RUN-007');

@@ -102,5 +102,23 @@ describe('Rollup serverless bundle', () => {
     const gz = gzipSync(min).length;
     writeFileSync(join(root, 'test/.bundle-size.json'), JSON.stringify({ minified: min.length, gzip: gz }));
     expect(gz).toBeLessThan(8_600); // about 8.2 KB: only the runtime the template uses
+
+    // Minified as deployed, it still renders the same, and its errors keep their class names
+    // (a minifier renames the classes themselves).
+    // (minified with module scope, as a bundler does: top-level names, classes included, are mangled)
+    const minCjs = minifySync('handler.js', code, { module: true, compress: true, mangle: true }).code;
+    const box: Record<string, unknown> = { module: { exports: {} }, TextEncoder, ReadableStream };
+    box.exports = (box.module as { exports: object }).exports;
+    vm.runInContext(minCjs, vm.createContext(box, { codeGeneration: { strings: false, wasm: false } }));
+    const minHandler = (box.module as { exports: { handler: (e: object) => { body: string } } }).exports.handler;
+    expect(minHandler({ data }).body).toBe(want);
+    let thrown: (Error & { code?: string }) | undefined;
+    try {
+      minHandler({ data: { rows: [] } });
+    } catch (e) {
+      thrown = e as Error;
+    }
+    expect([thrown?.name, thrown?.code]).toEqual(['UndefinedError', 'K-RUN-001']);
+    expect(thrown?.message).toContain("Undefined variable 'title'");
   }, 120_000);
 });
