@@ -1009,7 +1009,8 @@ export class Generator {
 
   private def(n: A.Def): void {
     this.line(n);
-    const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name), vararg: n.vararg, kwarg: n.kwarg });
+    // (absent vararg/kwarg are left out of the generated object)
+    const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name), vararg: n.vararg ?? undefined, kwarg: n.kwarg ?? undefined });
     const defaults = this.defParams(n.params, n);
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
@@ -1020,7 +1021,7 @@ export class Generator {
   private region(n: A.Region): void {
     // A region is a def whose defaults are evaluated when it is called.
     this.line(n);
-    const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name), vararg: null, kwarg: null });
+    const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name) });
     const thunks = n.params.map((p) => (p.default ? `(ctx) => ${this.withScope('ctx', () => this.expr(p.default!))}` : 'null'));
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;

@@ -64,24 +64,20 @@ const cps = (str: string): string[] => Array.from(str);
 // Python str.isspace() characters (JavaScript's \s also matches U+FEFF, Python's does not).
 const WS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const WS_RUN = new RegExp(`[${WS}]+`, 'g');
-const WS_END = new RegExp(`[${WS}]+$`);
-/** Python `str.strip(chars)`. */
 /** Python's str.isspace() for one UTF-16 unit (JS's \s differs: it has U+FEFF, lacks \x1c-\x1f and \x85). */
 function isPyWs(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0 || c === 0x1680 ||
     (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
 
+/** Python `str.strip(chars)` (and lstrip/rstrip with `left`/`right`). */
 function pyStrip(str: string, chars: unknown = null, left = true, right = true): string {
   if (chars === null || chars === undefined) {
-    if (left && right) {
-      let i = 0;
-      let j = str.length;
-      while (i < j && isPyWs(charCode(str, i))) i++;
-      while (j > i && isPyWs(charCode(str, j - 1))) j--;
-      return i === 0 && j === str.length ? str : sliceOf(str, i, j);
-    }
-    return right ? str.replace(WS_END, '') : str.replace(new RegExp(`^[${WS}]+`), '');
+    let i = 0;
+    let j = str.length;
+    if (left) while (i < j && isPyWs(charCode(str, i))) i++;
+    if (right) while (j > i && isPyWs(charCode(str, j - 1))) j--;
+    return i === 0 && j === str.length ? str : sliceOf(str, i, j);
   }
   if (!isString(chars)) throw new PyError('TypeError', `strip arg must be None or str, not ${typeName(chars)}`);
   const set = new Set(cps(s(chars)));

@@ -407,8 +407,8 @@ export function globalsContext(scope: Ctx): Ctx {
 export interface DefInfo {
   name: string;
   params: string[];
-  vararg: string | null;
-  kwarg: string | null;
+  vararg?: string | null;
+  kwarg?: string | null;
 }
 export type CallerFn = (slot?: unknown, bindings?: Ctx) => Markup;
 const REQUIRED = Symbol('required');
