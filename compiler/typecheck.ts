@@ -18,6 +18,7 @@
 import { dirname, resolve } from 'node:path';
 import type * as A from './ast.js';
 import { parse } from './parser.js';
+import { escapeModeFor } from './index.js';
 import type { LexOptions } from './lexer.js';
 import { annotationToTs, typeImports } from './types.js';
 
@@ -251,7 +252,7 @@ export function suggestDeclared(name: string, declared: Iterable<string>): strin
  */
 export function checkNames(
   source: string,
-  options: LexOptions & { file?: string; globals?: Iterable<string>; ast?: A.TemplateAst } = {},
+  options: LexOptions & { file?: string; globals?: Iterable<string>; ast?: A.TemplateAst; autoescape?: unknown } = {},
 ): TypeDiagnostic[] {
   const ast = options.ast ?? parse(source, options);
   const decl = templateDecl(ast.body);
@@ -259,6 +260,7 @@ export function checkNames(
   const file = options.file ?? options.name ?? '<template>';
   const declared = new Set(decl.decls.map((d) => d.name));
   const allowed = new Set([...BUILTIN_NAMES, ...(options.globals ?? [])]);
+  if (escapeModeFor(options.autoescape, options.name ?? null) === 'markdown') allowed.add('output_format'); // Markdown mode's global
   const bound = boundNames(ast.body);
   const used = new Set<string>();
   const out: TypeDiagnostic[] = [];

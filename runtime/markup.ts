@@ -36,6 +36,10 @@ export class Markup {
  * never escapes it again. Safe Markdown is not safe HTML: HTML output escapes it like plain text.
  */
 export class Marked extends Markup {
+  /** Its Python type name (typeName, repr). */
+  get [Symbol.toStringTag](): string {
+    return 'Marked';
+  }
   __markdown__(): string {
     return this.value;
   }

@@ -100,7 +100,7 @@ export function typeName(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
   if (v instanceof PyFloat) return 'float';
   if (typeof v === 'string') return 'str';
-  if (v instanceof Markup) return 'Markup';
+  if (v instanceof Markup) return (v as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] ?? 'Markup'; // Marked says so
   if (v instanceof Tuple) return 'tuple';
   if (Array.isArray(v)) return 'list';
   if (v instanceof Set) return 'set';
@@ -146,7 +146,7 @@ function strRepr(s: string): string {
 
 export function pyRepr(v: unknown): string {
   if (typeof v === 'string') return strRepr(v);
-  if (v instanceof Markup) return `Markup(${strRepr(v.value)})`;
+  if (v instanceof Markup) return `${typeName(v)}(${strRepr(v.value)})`; // like markupsafe: the class name
   return pyStrInner(v, true);
 }
 

@@ -264,6 +264,12 @@ describe('kida check --typed', () => {
     expect(checkNames('{% extends "base.html" %}{% template page: str %}')).toEqual([]);
     expect(checkNames('{% template page: str %}{% include "x.html" %}')).toEqual([]);
   });
+
+  it("knows Markdown mode's output_format global, only in Markdown templates", () => {
+    const src = '{% template page: str %}{{ page }}{% if output_format == "markdown" %}*{% end %}';
+    expect(checkNames(src, { autoescape: 'markdown' })).toEqual([]);
+    expect(checkNames(src).map((d) => d.code)).toEqual(['K-TYP-001']);
+  });
 });
 
 describe('the kida CLI', () => {

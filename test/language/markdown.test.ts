@@ -9,6 +9,7 @@ import { Environment, DictLoader } from '../../compiler/environment.js';
 import { KidaProject } from '../../plugins/shared.js';
 import { Markup, Marked, escapeMarkdown } from '../../runtime/markup.js';
 import { renderAll, r } from '../support.js';
+import { pyRepr, typeName } from '../../runtime/values.js';
 
 const MD = { autoescape: 'markdown' } as const;
 const md = (source: string, ctx: Record<string, unknown> = {}, templates: Record<string, string> = {}) => r(source, ctx, MD, templates);
@@ -82,6 +83,11 @@ describe('safe values are not escaped again', () => {
   });
   it('Marked, Markup and __markdown__() objects from the context', () => {
     expect(md('{{ a }}|{{ b }}|{{ c }}', { a: new Marked('**m**'), b: new Markup('<i>_</i>'), c: { __markdown__: () => '*o*' } })).toBe('**m**|<i>_</i>|*o*');
+  });
+  it('Marked names its own type: typeName and repr say Marked, Markup stays Markup', () => {
+    expect([typeName(new Marked('m')), typeName(new Markup('m'))]).toEqual(['Marked', 'Markup']);
+    expect([pyRepr(new Marked("it's")), pyRepr(new Markup('<i>'))]).toEqual([`Marked("it's")`, "Markup('<i>')"]);
+    expect(md('{{ [x | bold] }}', { x: 'a' })).toBe("\\[Marked('\\*\\*a\\*\\*')\\]"); // a list's repr, escaped
   });
   it('def, caller(), slot and capture output', () => {
     const src =
