@@ -465,7 +465,8 @@ export class Generator {
       defSignatures: body.filter((n): n is A.Def => n.type === 'Def').map((d) => ({ name: d.name, params: d.params, vararg: d.vararg, kwarg: d.kwarg })),
       warnings: this.warnings,
       isAsync: this.isAsync,
-      blocks: [...this.blockNodes.keys()],
+      // every name renderBlock takes here: blocks, then regions that are not also blocks
+      blocks: [...new Set([...this.blockNodes.keys(), ...body.flatMap((n) => (n.type === 'Region' ? [n.name] : []))])],
       defs,
       requiredContext: [...required],
       extendsName,

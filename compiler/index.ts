@@ -279,7 +279,8 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     requiredContext: m.requiredContext,
     dependencies: m.templateRefs.map(([, t]) => t),
     dynamicRefs: m.dynamicRefs,
-    dts: declarations(m, typeSource(source, options)),
+    // (a child's Blocks also take its parent's, by the same specifier as the module import)
+    dts: declarations(m, typeSource(source, options), m.extendsName ? importPath(m.extendsName, name) : null),
     warnings: m.warnings,
   };
 }

@@ -31,6 +31,8 @@ describe('template declarations', () => {
         '{% template product: Product, tags: list[str] %}{% block head %}{{ product.name }}{% end %}{{ tags | join }}',
     );
     writeFileSync(join(dir, 'templates/greet.html.kida'), '{% block main %}Hi {{ name }}{{ title ?? "" }}{% end %}');
+    writeFileSync(join(dir, 'templates/base.html.kida'), '<title>{% block head %}{% end %}</title>{% block body %}{% end %}{% region card(n) %}#{{ n }}{% end %}');
+    writeFileSync(join(dir, 'templates/child.html.kida'), '{% extends "base.html.kida" %}{% block body %}{{ x }}{% end %}{% region badge(b) %}{{ b }}{% end %}');
     writeFileSync(
       join(dir, 'tsconfig.json'),
       JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', skipLibCheck: true }, files: ['app.ts'] }),
@@ -55,6 +57,16 @@ describe('template declarations', () => {
     const wrongBlock = typecheck("import greet from './out/greet.html.kida.js';\ngreet.renderBlock('mian', { name: 'a' });\n");
     expect(wrongBlock.ok).toBe(false);
     expect(wrongBlock.output).toMatch(/mian/);
+
+    // Blocks also name regions, and a child's include the blocks it inherits from its parent
+    const inherited = typecheck(
+      "import child from './out/child.html.kida.js';\n" +
+        "child.renderBlock('body', { x: 1 });\nchild.renderBlock('head', { x: 1 });\nchild.renderBlock('card', { x: 1 });\nchild.renderBlock('badge', { x: 1 });\n",
+    );
+    expect(inherited.output).toBe('');
+    const notInherited = typecheck("import child from './out/child.html.kida.js';\nchild.renderBlock('foot', { x: 1 });\n");
+    expect(notInherited.ok).toBe(false);
+    expect(notInherited.output).toMatch(/foot/);
   }, 120_000);
 });
 
