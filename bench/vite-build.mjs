@@ -1,5 +1,8 @@
 // Vite build cost of templates: builds an SSR entry that imports 500 realistic templates,
 // and the same entry importing 500 equivalent hand-written JS modules, and compares.
+// Through the plugin three ways: without the compile cache (cacheDir: false), with an empty cache
+// (cold: every template compiled and its entry written) and with the cache the previous build
+// filled (warm: a rebuild, nothing edited).
 // Run: npm run build && node bench/vite-build.mjs
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,11 +42,29 @@ async function time(entry, plugins) {
   await build({ root: dir, logLevel: 'silent', configFile: false, plugins, build: { ssr: entry, outDir: join(dir, 'out-' + entry), emptyOutDir: true } });
   return performance.now() - t0;
 }
+const cacheDir = join(dir, 'cache'); // inside the temp dir: removed with it
+async function throughPlugin(cache) {
+  const plugin = kida({ root: join(dir, 'templates'), cacheDir: cache !== 'none' && cacheDir });
+  const ms = await time('with-templates.js', [plugin]);
+  const { hits, misses } = plugin.api.cache ?? { hits: 0, misses: 0 };
+  if (cache === 'warm' ? misses : hits) throw new Error(`expected a ${cache} cache, got ${hits} hits and ${misses} misses`);
+  return ms;
+}
 const rounds = [];
-for (let r = 0; r < 5; r++)
-  rounds.push([await time('with-js.js', []), await time('with-precompiled.js', []), await time('with-templates.js', [kida({ root: join(dir, 'templates') })])]);
+try {
+  for (let r = 0; r < 7; r++) {
+    const js = await time('with-js.js', []);
+    const pre = await time('with-precompiled.js', []);
+    const none = await throughPlugin('none');
+    rmSync(cacheDir, { recursive: true, force: true });
+    const cold = await throughPlugin('cold');
+    rounds.push([js, pre, none, cold, await throughPlugin('warm')]);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
 const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const [js, pre, tpl] = [0, 1, 2].map((k) => median(rounds.map((r) => r[k])));
-console.log(`vite build --ssr, ${N} modules: tiny JS modules ${js.toFixed(0)} ms; the templates precompiled to .js ${pre.toFixed(0)} ms; ` +
-  `${N} .kida templates through the plugin ${tpl.toFixed(0)} ms (${(tpl / pre).toFixed(2)}x the precompiled build, ${((tpl - js) / N).toFixed(2)} ms per template over tiny modules)`);
-rmSync(dir, { recursive: true, force: true });
+const [js, pre, none, cold, warm] = [0, 1, 2, 3, 4].map((k) => median(rounds.map((r) => r[k])));
+const plugin = (ms) => `${ms.toFixed(0)} ms (${(ms / pre).toFixed(2)}x, ${((ms - pre) / N).toFixed(2)} ms per template)`;
+console.log(`vite build --ssr, ${N} modules, median of ${rounds.length} rounds: tiny JS modules ${js.toFixed(0)} ms; the templates precompiled to .js ${pre.toFixed(0)} ms; ` +
+  `${N} .kida templates through the plugin (x and ms per template: over the precompiled build): no cache ${plugin(none)}, empty cache ${plugin(cold)}, warm cache ${plugin(warm)}`);

@@ -16,7 +16,7 @@ type NextResolve = (specifier: string, context?: unknown) => Promise<{ url: stri
 const RUNTIME_URL = new URL('../runtime/helpers.js', import.meta.url).href;
 const LINKAGE_URL = 'kida:linkage';
 let project: Promise<KidaProject> | null = null;
-const getProject = () => (project ??= loadConfig(process.cwd()).then((o) => new KidaProject(o, process.cwd())));
+const getProject = () => (project ??= loadConfig(process.cwd()).then((o) => new KidaProject({ ...o, cacheDir: false }, process.cwd())));
 
 export async function resolve(specifier: string, context: unknown, next: NextResolve): Promise<{ url: string; shortCircuit?: boolean }> {
   if (specifier === LINKAGE_ID) return { url: LINKAGE_URL, shortCircuit: true };
@@ -33,9 +33,8 @@ export async function load(url: string, context: unknown, next: NextLoad): Promi
     const p = await getProject();
     const file = fileURLToPath(url);
     const source = await readFile(file, 'utf8');
-    const opts = p.compileOptions(file);
-    const toUrl = (m?: { module: string; names: string[] }) => m && { ...m, module: pathToFileURL(m.module).href };
-    const { code, map } = compile(source, { ...opts, filterModule: toUrl(opts.filterModule), testModule: toUrl(opts.testModule) });
+    // (no on-disk cache here: the hooks thread gets no signal before the process exits to write it)
+    const { code, map } = compile(source, p.compileOptions(file, (f) => pathToFileURL(f).href));
     const inlineMap = Buffer.from(JSON.stringify(map)).toString('base64');
     return { format: 'module', source: `${code}//# sourceMappingURL=data:application/json;base64,${inlineMap}\n`, shortCircuit: true };
   }

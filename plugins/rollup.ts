@@ -5,9 +5,9 @@
 import { createFilter } from '@rollup/pluginutils';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compile } from '../compiler/index.js';
 import { TemplateSyntaxError } from '../runtime/errors.js';
 import { KidaProject, LINKAGE_ID, loadConfig, type KidaOptions } from './shared.js';
+import type { CompileCache } from './cache.js';
 
 /** The slice of the Rollup plugin API the plugin uses (keeps Rollup a peer, not a dependency). */
 export interface PluginContextLike {
@@ -19,9 +19,16 @@ export interface KidaPlugin {
   name: string;
   enforce?: 'pre';
   buildStart(this: PluginContextLike): Promise<void>;
+  buildEnd(): void;
   resolveId(id: string): string | null;
   load(id: string): string | null;
   transform(this: PluginContextLike, code: string, id: string): { code: string; map: unknown } | null;
+  api: {
+    /** The current build's compile cache (hit and miss counts), null when disabled. */
+    readonly cache: CompileCache | null;
+    /** The templates compiled (so far) from `file`'s source besides their own: its includers, children, importers. */
+    readersOf(file: string): string[];
+  };
   [hook: string]: unknown;
 }
 
@@ -31,12 +38,24 @@ const PUBLIC = fileURLToPath(new URL('../runtime/index.js', import.meta.url));
 export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd()): KidaPlugin {
   let project = new KidaProject(options, cwd);
   const filter = createFilter(options.include ?? '**/*.kida', options.exclude);
+  /** template file -> the templates whose modules were compiled from its source too */
+  const readers = new Map<string, Set<string>>();
   return {
     name: 'kida',
+    api: {
+      get cache() {
+        return project.cache;
+      },
+      readersOf: (file) => [...(readers.get(file) ?? [])],
+    },
     async buildStart() {
       const fromFile = await loadConfig(cwd);
       project = new KidaProject({ ...fromFile, ...options }, cwd);
       for (const f of [project.filtersFile, project.testsFile, project.globalsFile]) if (f) this.addWatchFile?.(f);
+      if (project.options.cacheDir && !project.cache) this.warn?.({ message: `kida: cannot use cacheDir ${project.options.cacheDir}; compiling without a cache` });
+    },
+    buildEnd() {
+      project.cache?.flush(); // the compile cache's pack, once per build
     },
     resolveId(id) {
       if (id === LINKAGE_ID) return '\0' + LINKAGE_ID;
@@ -53,7 +72,13 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd())
       const file = id.split('?')[0]!;
       if (!filter(file) || !file.endsWith('.kida')) return null;
       try {
-        const out = compile(code, project.compileOptions(file));
+        const out = project.compile(code, file);
+        // (watch mode and Vite dev recompile this template when one of those changes)
+        for (const f of out.reads) {
+          this.addWatchFile?.(f);
+          if (!readers.has(f)) readers.set(f, new Set());
+          readers.get(f)!.add(file);
+        }
         if (project.options.dts) writeIfChanged(file + '.d.ts', out.dts);
         for (const w of out.warnings)
           this.warn?.({ message: `${w.code} ${w.message}`, id: file, loc: { file, line: w.lineno, column: w.colno } });

@@ -5,10 +5,11 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { normalizeAutoescape, type AutoescapeOption } from '../compiler/index.js';
+import { compile, normalizeAutoescape, type AutoescapeOption } from '../compiler/index.js';
 import { parse } from '../compiler/parser.js';
 import { delimiterOptions, resolveSyntax, type DelimiterOptions } from '../compiler/lexer.js';
 import { walk } from '../compiler/codegen.js';
+import { CompileCache, type Compiled } from './cache.js';
 
 /**
  * Plugin options. Delimiters (default `{% %}`, `{{ }}`, `{# #}`, e.g. `blockStart: '<%'`) come from
@@ -36,6 +37,11 @@ export interface KidaOptions extends DelimiterOptions {
   dts?: boolean;
   /** Validate def calls at build time (K-CMP-001/002): warnings, or build errors with 'error'. */
   validateCalls?: boolean | 'error';
+  /**
+   * Where compiled templates are kept between builds (default `node_modules/.cache/kida` under
+   * the project root; `false`: no cache). A directory that cannot be created disables it.
+   */
+  cacheDir?: string | false;
 }
 
 export const LINKAGE_ID = 'virtual:kida-linkage';
@@ -52,7 +58,10 @@ export async function loadConfig(cwd: string): Promise<KidaOptions> {
 
 /** Named exports of a JS/TS module, read statically (no execution at build time). */
 export function exportNames(file: string): string[] {
-  const src = readFileSync(file, 'utf8');
+  return namesIn(readFileSync(file, 'utf8'));
+}
+
+function namesIn(src: string): string[] {
   const names = new Set<string>();
   for (const m of src.matchAll(/export\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|const|let|var|class)\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1]!);
   for (const m of src.matchAll(/export\s*\{([^}]*)\}/g))
@@ -71,6 +80,9 @@ export class KidaProject {
   readonly globalsFile: string | null;
   /** The configured delimiters (only those that are set). */
   readonly delimiters: DelimiterOptions;
+  /** Files read by this project, kept while their mtime and size stay the same (Vite dev edits show at once). */
+  private readonly files = new Map<string, { mtimeMs: number; size: number; text: string; names?: string[] }>();
+  private compileCache: CompileCache | null | undefined;
 
   constructor(
     readonly options: KidaOptions,
@@ -92,7 +104,52 @@ export class KidaProject {
     return rel.split(sep).join('/');
   }
 
-  compileOptions(file: string) {
+  /** The text of a file (null when missing), read again only when its mtime or size changed. */
+  private read(file: string): { text: string; names?: string[] } | null {
+    const st = statSync(file, { throwIfNoEntry: false });
+    if (!st?.isFile()) return null;
+    let f = this.files.get(file);
+    if (!f || f.mtimeMs !== st.mtimeMs || f.size !== st.size) {
+      try {
+        f = { mtimeMs: st.mtimeMs, size: st.size, text: readFileSync(file, 'utf8') };
+      } catch {
+        return null;
+      }
+      this.files.set(file, f);
+    }
+    return f;
+  }
+
+  /** The named exports of a filters/tests module (the file is scanned once per change). */
+  private exportsOf(file: string): string[] {
+    const f = this.read(file);
+    if (!f) return exportNames(file); // throws the read error
+    return (f.names ??= namesIn(f.text));
+  }
+
+  /** The on-disk compile cache, opened on first use (null: disabled or unusable). */
+  get cache(): CompileCache | null {
+    const dir = this.options.cacheDir ?? 'node_modules/.cache/kida';
+    if (this.compileCache === undefined) this.compileCache = dir === false ? null : CompileCache.open(resolve(this.cwd, dir));
+    return this.compileCache;
+  }
+
+  /**
+   * compile() with this project's options, through the cache when there is one. `reads`: the
+   * other template files the module was compiled from (a parent's blocks, an included body, an
+   * imported def), which the plugins watch so that editing one recompiles this template too.
+   */
+  compile(source: string, file: string, spec?: (file: string) => string): Compiled & { reads: string[] } {
+    const options = this.compileOptions(file, spec);
+    const reads = new Set<string>();
+    const sourceOf = options.sourceOf;
+    options.sourceOf = (n) => (reads.add(join(this.root, n)), sourceOf(n));
+    const out = this.cache ? this.cache.compile(source, options) : compile(source, options);
+    return { ...out, reads: [...reads] };
+  }
+
+  /** Compile options of a file; `spec` maps the filters/tests module paths (e.g. to file URLs). */
+  compileOptions(file: string, spec: (file: string) => string = (f) => f) {
     return {
       name: this.templateName(file),
       filename: file,
@@ -105,15 +162,9 @@ export class KidaProject {
       linkage: LINKAGE_ID,
       validateCalls: this.options.validateCalls,
       checkImports: true,
-      sourceOf: (n: string) => {
-        try {
-          return readFileSync(join(this.root, n), 'utf8');
-        } catch {
-          return null;
-        }
-      },
-      filterModule: this.filtersFile ? { module: this.filtersFile, names: exportNames(this.filtersFile) } : undefined,
-      testModule: this.testsFile ? { module: this.testsFile, names: exportNames(this.testsFile) } : undefined,
+      sourceOf: (n: string) => this.read(join(this.root, n))?.text ?? null,
+      filterModule: this.filtersFile ? { module: spec(this.filtersFile), names: this.exportsOf(this.filtersFile) } : undefined,
+      testModule: this.testsFile ? { module: spec(this.testsFile), names: this.exportsOf(this.testsFile) } : undefined,
     };
   }
 
@@ -129,19 +180,25 @@ export class KidaProject {
 
   /** Does any template name another template only at run time? */
   hasDynamicRefs(): boolean {
-    return this.templates().some((f) => {
+    const files = this.templates();
+    const dynamic = (f: string, source: string) => {
       try {
-        let dynamic = false;
-        walk(parse(readFileSync(f, 'utf8'), { name: this.templateName(f), ...this.delimiters }).body, (n) => {
+        let found = false;
+        walk(parse(source, { name: this.templateName(f), ...this.delimiters }).body, (n) => {
           const t = (n as { template?: { type: string; value?: unknown } }).template;
           if (['Include', 'Extends', 'Embed', 'Import', 'FromImport'].includes(n.type) && t && !(t.type === 'Const' && typeof t.value === 'string'))
-            dynamic = true;
+            found = true;
         });
-        return dynamic;
+        return found;
       } catch {
         return false; // syntax errors surface when the template itself is compiled
       }
-    });
+    };
+    const sourceOf = (f: string) => this.read(f)?.text ?? '';
+    // Parsing every template costs more than a warm build's compiles: the cache remembers the answer per source.
+    if (!this.cache) return files.some((f) => dynamic(f, sourceOf(f)));
+    const sources = files.map(sourceOf);
+    return this.cache.flags(`dynamic-refs ${JSON.stringify([this.root, this.delimiters])}`, sources, (s, i) => dynamic(files[i]!, s)).includes(true);
   }
 
   /** Source of the linkage module (user globals and tests, template registry). */

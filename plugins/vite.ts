@@ -1,9 +1,24 @@
 // `kida/vite`: the Rollup plugin, run before Vite's own transforms, rooted at Vite's root.
-// Dev SSR (`ssrLoadModule`) picks up template edits through Vite's module graph: a
-// template's parents and includes are static imports, so editing one invalidates its importers.
+// Dev SSR (`ssrLoadModule`) picks up template edits through Vite's module graph: a template's
+// parents and includes are static imports, so editing one re-runs its importers. But Vite only
+// soft-invalidates importers (it keeps their transformed code), and a template's module also holds
+// what was compiled from those sources (block metadata through includes, imported def signatures):
+// so the plugin invalidates those templates fully, and the registry module when templates come or go.
 
 import { createKidaPlugin, type KidaPlugin } from './rollup.js';
-import type { KidaOptions } from './shared.js';
+import { LINKAGE_ID, type KidaOptions } from './shared.js';
+
+/** The slice of Vite's dev server the plugin uses (Vite 5 has one module graph, 6+ one per environment). */
+interface ModuleGraphLike {
+  getModulesByFile(file: string): Set<object> | undefined;
+  getModuleById(id: string): object | undefined;
+  invalidateModule(mod: object): void;
+}
+interface DevServerLike {
+  watcher: { on(event: 'change' | 'add' | 'unlink', listener: (file: string) => void): unknown };
+  moduleGraph: ModuleGraphLike;
+  environments?: Record<string, { moduleGraph: ModuleGraphLike }>;
+}
 
 export default function kida(options: KidaOptions = {}): KidaPlugin {
   let inner = createKidaPlugin(options);
@@ -11,11 +26,34 @@ export default function kida(options: KidaOptions = {}): KidaPlugin {
     ...inner,
     name: 'kida',
     enforce: 'pre',
+    get api() {
+      return inner.api;
+    },
     configResolved(config: { root: string }) {
       inner = createKidaPlugin(options, config.root);
     },
+    configureServer(server: DevServerLike) {
+      const graphs = () => (server.environments ? Object.values(server.environments).map((e) => e.moduleGraph) : [server.moduleGraph]);
+      const invalidate = (files: string[], ids: string[] = []) => {
+        for (const g of graphs()) {
+          for (const f of files) for (const m of g.getModulesByFile(f) ?? []) g.invalidateModule(m);
+          for (const id of ids) {
+            const m = g.getModuleById(id);
+            if (m) g.invalidateModule(m);
+          }
+        }
+      };
+      server.watcher.on('change', (file) => invalidate(inner.api.readersOf(file)));
+      // the registry lists every template under root (and the readers of a removed one fail now)
+      const added = (file: string) => file.endsWith('.kida') && invalidate(inner.api.readersOf(file), ['\0' + LINKAGE_ID]);
+      server.watcher.on('add', added);
+      server.watcher.on('unlink', added);
+    },
     buildStart(this: any) {
       return inner.buildStart.call(this);
+    },
+    buildEnd() {
+      inner.buildEnd();
     },
     resolveId(id: string) {
       return inner.resolveId(id);

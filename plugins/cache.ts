@@ -1,0 +1,169 @@
+// On-disk compile cache of the Rollup/Vite plugins and the Node hook: a rebuild reuses the
+// modules of templates whose inputs did not change, instead of compiling them again.
+//
+// An entry's key hashes the options, the template name and its source; the pack file holding
+// the entries is named after the compiler itself (its files' contents), so a rebuilt compiler
+// never reads stale entries. compile() also reads other templates through `sourceOf` (imported
+// defs, statically linked includes, existence checks): the names it read and a hash of what it
+// got are stored in the entry, and the entry only counts when they all still hash the same.
+//
+// All entries live in one pack file, read once and written once per build: creating a file per
+// template cost more than compiling it on some disks. A write keeps the entries this build used
+// and those used in the last week, so edited-away versions do not pile up.
+
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compile, escapeModeFor, type CompileOptions, type CompileResult } from '../compiler/index.js';
+
+/** What the plugins use of a CompileResult (and what an entry stores). */
+export type Compiled = Pick<CompileResult, 'code' | 'map' | 'dts' | 'warnings'>;
+/** `deps`: templates read through sourceOf and their hashes; `day`: when it was last used. */
+type Entry = Compiled & { deps: [name: string, hash: string | null][]; day: number };
+interface Pack {
+  entries: Record<string, Entry>;
+  /** Memoized per-source answers (flags()), by kind and source hash. */
+  flags: Record<string, Record<string, boolean>>;
+}
+
+const KEEP_DAYS = 7;
+const today = () => Math.floor(Date.now() / 86_400_000);
+const hash = (...parts: string[]) => {
+  const h = createHash('sha1');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex');
+};
+const hashOf = (s: string | null) => (s === null ? null : hash(s));
+
+let compilerHash: string | undefined;
+/** Hash of the compiler, runtime and plugin sources beside this module (.js when built, .ts under vitest). */
+function fingerprint(): string {
+  if (compilerHash === undefined) {
+    const h = createHash('sha1');
+    for (const d of ['../compiler/', '../runtime/', './']) {
+      const dir = fileURLToPath(new URL(d, import.meta.url));
+      for (const f of readdirSync(dir).sort())
+        if (/\.(js|ts)$/.test(f) && !f.endsWith('.d.ts')) h.update(d + f + '\0').update(readFileSync(join(dir, f))).update('\0');
+    }
+    compilerHash = h.digest('hex');
+  }
+  return compilerHash;
+}
+
+export class CompileCache {
+  hits = 0;
+  misses = 0;
+  private pack: Pack | undefined;
+  private readonly used = new Set<string>();
+  private dirty = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  private constructor(
+    readonly dir: string,
+    /** This compiler's pack file. */
+    readonly file: string,
+  ) {}
+
+  /** The cache in `dir`, or null when the directory cannot be created (builds then just compile). */
+  static open(dir: string): CompileCache | null {
+    try {
+      mkdirSync(dir, { recursive: true });
+      return new CompileCache(dir, join(dir, `pack-${fingerprint().slice(0, 20)}.json`));
+    } catch {
+      return null;
+    }
+  }
+
+  private get entries(): Pack {
+    if (!this.pack) {
+      let stored: Partial<Pack> | null = null;
+      try {
+        stored = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<Pack>;
+      } catch {
+        // missing or damaged: start empty
+      }
+      this.pack = { entries: stored?.entries ?? {}, flags: stored?.flags ?? {} };
+    }
+    return this.pack;
+  }
+
+  /** compile(), or the stored result when the key and every template it read still match. */
+  compile(source: string, options: CompileOptions): Compiled {
+    const sourceOf = options.sourceOf ?? (() => null);
+    // JSON drops the functions; an autoescape function counts by its answer for this template.
+    const key = hash(JSON.stringify({ ...options, autoescape: escapeModeFor(options.autoescape, options.name ?? null) }), source);
+    const hit = this.entries.entries[key];
+    this.used.add(key);
+    if (typeof hit?.code === 'string' && Array.isArray(hit.deps) && hit.deps.every(([n, h]) => hashOf(sourceOf(n)) === h)) {
+      this.hits++;
+      if (hit.day !== today()) this.touch(() => (hit.day = today()));
+      return hit;
+    }
+    this.misses++;
+    const deps = new Map<string, string | null>();
+    const out = compile(source, {
+      ...options,
+      sourceOf: (n) => {
+        const s = sourceOf(n);
+        deps.set(n, hashOf(s));
+        return s;
+      },
+    });
+    this.touch(() => {
+      this.entries.entries[key] = { deps: [...deps], code: out.code, map: out.map, dts: out.dts, warnings: out.warnings, day: today() };
+    });
+    return out;
+  }
+
+  /** `test(source)` for each source, remembered by the source's hash under `kind`. */
+  flags(kind: string, sources: string[], test: (source: string, i: number) => boolean): boolean[] {
+    const stored = this.entries.flags[kind] ?? {};
+    const flags: Record<string, boolean> = {};
+    let computed = false;
+    const out = sources.map((s, i) => {
+      const k = hash(s);
+      if (typeof stored[k] !== 'boolean') computed = true;
+      return (flags[k] = typeof stored[k] === 'boolean' ? stored[k] : test(s, i));
+    });
+    // only these sources are kept: the flags of edited-away versions go with the next write
+    if (computed) this.touch(() => (this.entries.flags[kind] = flags));
+    return out;
+  }
+
+  /** Records a change; the pack is written at the end of the build, or soon after the last change. */
+  private touch(change: () => void): void {
+    change();
+    this.dirty = true;
+    clearTimeout(this.timer);
+    // (the Node hook and dev servers have no build end; unref: never holds a process open)
+    this.timer = setTimeout(() => this.flush(), 500);
+    this.timer.unref?.();
+  }
+
+  /**
+   * Writes the pack when something changed: the entries this build used and those used in the
+   * last week (a temp file and a rename, so readers never see half a pack). Packs of other
+   * compiler versions are removed. Failures cost the cache, never the build.
+   */
+  flush(): void {
+    clearTimeout(this.timer);
+    if (!this.dirty || !this.pack) return;
+    this.dirty = false;
+    const entries: Record<string, Entry> = {};
+    for (const [k, e] of Object.entries(this.pack.entries)) if (this.used.has(k) || today() - e.day < KEEP_DAYS) entries[k] = e;
+    this.pack.entries = entries;
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(tmp, JSON.stringify(this.pack));
+      renameSync(tmp, this.file);
+      for (const f of readdirSync(this.dir)) if (f.startsWith('pack-') && join(this.dir, f) !== this.file && !f.endsWith('.tmp')) rmSync(join(this.dir, f), { force: true });
+    } catch {
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        /* nothing to clean */
+      }
+    }
+  }
+}
