@@ -4,11 +4,13 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compile, relativeImport } from './index.js';
 import { Environment, FileSystemLoader } from './environment.js';
 import { TemplateError } from '../runtime/errors.js';
-import { KidaProject, exportNames, loadConfig } from '../plugins/shared.js';
+import { KidaProject, errorSummary, exportNames, loadConfig, type KidaOptions } from '../plugins/shared.js';
+import type { Callable } from '../runtime/linkage.js';
 import { extractMessages, toPot } from './extract.js';
 
 const HELP = `kida — the Kida template compiler
@@ -29,7 +31,9 @@ Usage:
   kida render <file> [--data <json|@file>] [--stream]
                                                    render a template (with the templates beside it)
 Options:
-  --no-autoescape      do not HTML-escape output
+  --autoescape <mode>  html (default), markdown (Markdown mode: its filters, escaping and output_format)
+                       or none
+  --no-autoescape      the same as --autoescape none
   --lenient            strictUndefined off (missing attributes render as "")
   -h, --help           this help
 Options also come from kida.config.js/.mjs/.json in the working directory.`;
@@ -50,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
         root: { type: 'string' },
         data: { type: 'string', short: 'd' },
         stream: { type: 'boolean' },
+        autoescape: { type: 'string' },
         'no-autoescape': { type: 'boolean' },
         lenient: { type: 'boolean' },
         'validate-calls': { type: 'boolean' },
@@ -70,6 +75,11 @@ async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   const config = await loadConfig(process.cwd());
+  if (values.autoescape !== undefined) {
+    const modes: Record<string, KidaOptions['autoescape']> = { html: true, markdown: 'markdown', none: false };
+    if (!(values.autoescape in modes)) fail(`--autoescape must be html, markdown or none, not '${values.autoescape}'`);
+    config.autoescape = modes[values.autoescape];
+  }
   if (values['no-autoescape']) config.autoescape = false;
   if (values.lenient) config.strictUndefined = false;
 
@@ -192,12 +202,26 @@ async function main(argv: string[]): Promise<number> {
           fail(`--data is not valid JSON: ${(e as Error).message}`);
         }
       }
+      // the user's filters, tests and globals modules from the config, as the bundles link them
+      const project = new KidaProject(config, process.cwd());
+      let modules: Record<string, unknown>[];
+      try {
+        modules = await Promise.all(
+          [project.filtersFile, project.testsFile, project.globalsFile].map(async (f) => (f ? { ...((await import(pathToFileURL(f).href)) as object) } : {})),
+        );
+      } catch (e) {
+        fail(`cannot load the filters, tests or globals module: ${(e as Error).message}`);
+      }
+      const [filters, tests, globals] = modules as [Record<string, Callable>, Record<string, Callable>, Record<string, unknown>];
       const env = new Environment({
         loader: new FileSystemLoader(values.root ?? dirname(file)),
+        filters,
+        tests,
+        globals,
         autoescape: config.autoescape,
         strictUndefined: config.strictUndefined,
         templateAliases: config.templateAliases,
-        ...new KidaProject(config, process.cwd()).delimiters,
+        ...project.delimiters,
       });
       const name = relative(resolve(values.root ?? dirname(file)), file).split('\\').join('/');
       try {
@@ -223,7 +247,7 @@ function relativeTo(fromFile: string, target: string): string {
 function report(file: string, e: unknown): void {
   if (e instanceof TemplateError) {
     const where = `${relative(process.cwd(), file)}:${e.lineno ?? 0}:${e.colno ?? 0}`;
-    process.stderr.write(`${where}: ${e.code} ${e.rawMessage}${e.suggestion ? ` (${e.suggestion})` : ''}\n`);
+    process.stderr.write(`${where}: ${errorSummary(e)}\n`);
   } else process.stderr.write(`${relative(process.cwd(), file)}: ${(e as Error).stack ?? String(e)}\n`);
 }
 

@@ -6,7 +6,7 @@ import { createFilter } from '@rollup/pluginutils';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TemplateSyntaxError } from '../runtime/errors.js';
-import { KidaProject, LINKAGE_ID, loadConfig, type KidaOptions } from './shared.js';
+import { KidaProject, LINKAGE_ID, errorSummary, loadConfig, type KidaOptions } from './shared.js';
 import type { CompileCache } from './cache.js';
 
 /** The slice of the Rollup plugin API the plugin uses (keeps Rollup a peer, not a dependency). */
@@ -87,7 +87,7 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd())
         if (e instanceof TemplateSyntaxError) {
           const frame = excerpt(code, e.lineno ?? 1, e.colno ?? 0);
           return this.error({
-            message: `${e.code} ${e.rawMessage}${e.suggestion ? ` (${e.suggestion})` : ''}`,
+            message: errorSummary(e),
             id: file,
             loc: { file, line: e.lineno ?? 1, column: e.colno ?? 0 },
             frame,

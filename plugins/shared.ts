@@ -9,6 +9,7 @@ import { compile, normalizeAutoescape, type AutoescapeOption } from '../compiler
 import { parse } from '../compiler/parser.js';
 import { delimiterOptions, resolveSyntax, type DelimiterOptions } from '../compiler/lexer.js';
 import { walk } from '../compiler/codegen.js';
+import type { TemplateError } from '../runtime/errors.js';
 import { CompileCache, type Compiled } from './cache.js';
 
 /**
@@ -54,6 +55,12 @@ export async function loadConfig(cwd: string): Promise<KidaOptions> {
   }
   const json = join(cwd, 'kida.config.json');
   return existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as KidaOptions) : {};
+}
+
+/** `CODE message (suggestion)` on one line; the suggestion only when the message does not already end with it. */
+export function errorSummary(e: TemplateError): string {
+  const hint = e.suggestion && !e.rawMessage.includes(e.suggestion) ? ` (${e.suggestion})` : '';
+  return `${e.code} ${e.rawMessage}${hint}`;
 }
 
 /** Named exports of a JS/TS module, read statically (no execution at build time). */

@@ -29,12 +29,42 @@ describe('kida CLI and kida/register', () => {
     const res = run(['check', 'templates']);
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/templates\/bad\.html\.kida:2:7: K-PAR-004 Unknown filter 'upperr'/);
+    expect(res.stderr.match(/Did you mean 'upper'/g)).toHaveLength(1); // the hint once, not again in parentheses
     rmSync(join(dir, 'templates/bad.html.kida'));
     expect(run(['check', 'templates']).status).toBe(0);
   });
   it('render prints a template with JSON data, whole or streamed', () => {
     const res = run(['render', 'templates/page.html.kida', '--root', 'templates', '--data', '{"name":"bo"}', '--stream']);
     expect(res.stdout).toBe('<p>Hi BO</p>Welcome');
+  });
+  it('render uses the filters, tests and globals modules named in kida.config', () => {
+    const app = join(dir, 'with-modules');
+    mkdirSync(app, { recursive: true });
+    writeFileSync(join(app, 'filters.mjs'), "export const shout = (s) => String(s).toUpperCase() + '!';\n");
+    writeFileSync(join(app, 'tests.mjs'), 'export const big = (n) => n > 9;\n');
+    writeFileSync(join(app, 'globals.mjs'), "export const site = 'Shop';\n");
+    writeFileSync(join(app, 'kida.config.json'), JSON.stringify({ filters: './filters.mjs', tests: './tests.mjs', globals: './globals.mjs' }));
+    writeFileSync(join(app, 'p.kida'), '{{ x | shout }} {{ 10 is big }} {{ site }}');
+    expect(run(['render', 'p.kida', '--data', '{"x":"hi"}'], app).stdout).toBe('HI! True Shop');
+    writeFileSync(join(app, 'kida.config.json'), JSON.stringify({ filters: './missing.mjs' }));
+    const res = run(['render', 'p.kida'], app);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/cannot load the filters, tests or globals module/);
+  });
+  it('--autoescape markdown compiles and renders in Markdown mode', () => {
+    const app = join(dir, 'markdown');
+    mkdirSync(app, { recursive: true });
+    writeFileSync(join(app, 'notes.md.kida'), '{{ title | bold }} {{ note }} ({{ output_format }})');
+    const data = '{"title":"a*b","note":"1_2"}';
+    expect(run(['render', 'notes.md.kida', '--data', data, '--autoescape', 'markdown'], app).stdout).toBe('**a\\*b** 1\\_2 (markdown)');
+    expect(run(['check', '.', '--autoescape', 'markdown'], app).status).toBe(0);
+    expect(run(['check', '.'], app).stderr).toMatch(/K-PAR-004 Unknown filter 'bold'/); // Markdown filters only in Markdown mode
+    expect(run(['compile', '.', '--out', 'out', '--autoescape', 'markdown'], app).status).toBe(0);
+    const out = execFileSync(process.execPath, ['-e', `import('./out/notes.md.kida.js').then(m => process.stdout.write(m.render(${data})))`], { cwd: app, encoding: 'utf8' });
+    expect(out).toBe('**a\\*b** 1\\_2 (markdown)');
+    const bad = run(['render', 'notes.md.kida', '--autoescape', 'md'], app);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--autoescape must be html, markdown or none, not 'md'/);
   });
   it('extract writes a POT catalogue', () => {
     const res = run(['extract', 'templates']);
