@@ -568,44 +568,24 @@ export function asyncFromGen(g: GenFn): AsyncFn {
 }
 
 async function* driveAsync(top: Generator<Step, void, string | undefined>): AsyncGenerator<string, void, undefined> {
-  const stack = [top];
-  let finished = false;
+  const parts = new PartStack<Step>(top);
   try {
-    let err: unknown = NO_ERROR;
-    let sent: string | undefined;
-    while (stack.length) {
-      const it = stack[stack.length - 1]!;
-      const [e0, s0] = [err, sent];
-      err = NO_ERROR;
-      sent = undefined;
-      let r: IteratorResult<Step, void>;
-      try {
-        r = e0 === NO_ERROR ? it.next(s0) : it.throw(e0);
-      } catch (e) {
-        stack.pop();
-        if (!stack.length) throw e;
-        err = e;
-        continue;
-      }
-      if (r.done) stack.pop();
-      else if (typeof r.value === 'string') yield r.value;
-      else if (r.value instanceof SyncPart) stack.push(r.value.gen);
-      else {
-        const c = r.value;
+    for (let v; (v = parts.next()) !== DONE; ) {
+      if (typeof v === 'string') yield v;
+      else if (v instanceof SyncPart) parts.push(v.gen);
+      else
         try {
-          if (c instanceof Collect) {
+          if (v instanceof Collect) {
             let text = '';
-            for await (const x of c.parts) text += x;
-            sent = text;
-          } else yield* c;
+            for await (const x of v.parts) text += x;
+            parts.sent = text;
+          } else yield* v;
         } catch (e) {
-          err = e;
+          parts.fail(e);
         }
-      }
     }
-    finished = true;
   } finally {
-    if (!finished) for (let i = stack.length - 1; i >= 0; i--) stack[i]!.return();
+    parts.close();
   }
 }
 
@@ -793,41 +773,75 @@ function resolveStacks(text: string, R: RenderState): string {
 /** What a sync template part's generator yields: text, or the generator of a part it renders. */
 type SyncStep = string | Generator<SyncStep, void, undefined>;
 const NO_ERROR = Symbol('none');
+const DONE = Symbol('done');
 
 /**
- * Runs a sync template part's generator, entering the generators it yields for its includes,
- * blocks and parent on a stack: each chunk passes through one generator, not through a yield*
+ * The open parts of a streamed render (includes, blocks, parents), innermost last: `next()`
+ * resumes the innermost and returns what it yields, text or a part its driver may `push`,
+ * popping parts that finish. So each chunk passes through one generator, not through a yield*
  * chain as deep as the nesting. A part's error is thrown back into the part that rendered it
- * (its error wrapping applies); an abandoned stream closes every open part, innermost first.
+ * (its error wrapping applies); `close()` of an abandoned stream closes every open part,
+ * innermost first. Shared by the sync stream (flatten) and the async driver (driveAsync).
+ */
+class PartStack<T> {
+  private readonly stack: Generator<T, void, unknown>[];
+  private err: unknown = NO_ERROR;
+  private done = false;
+  /** Text for the innermost part at its next resume (what it asked a Collect for). */
+  sent: string | undefined;
+  constructor(top: Generator<T, void, unknown>) {
+    this.stack = [top];
+  }
+  push(part: Generator<T, void, unknown>): void {
+    this.stack.push(part);
+  }
+  /** Throws `e` into the innermost part at its next resume. */
+  fail(e: unknown): void {
+    this.err = e;
+  }
+  next(): T | typeof DONE {
+    const stack = this.stack;
+    while (stack.length) {
+      const it = stack[stack.length - 1]!;
+      const { err, sent } = this;
+      this.err = NO_ERROR;
+      this.sent = undefined;
+      let r: IteratorResult<T, void>;
+      try {
+        r = err === NO_ERROR ? it.next(sent) : it.throw(err);
+      } catch (e) {
+        stack.pop();
+        if (!stack.length) throw e;
+        this.err = e;
+        continue;
+      }
+      if (!r.done) return r.value;
+      stack.pop();
+    }
+    this.done = true;
+    return DONE;
+  }
+  close(): void {
+    if (!this.done) for (let i = this.stack.length - 1; i >= 0; i--) this.stack[i]!.return();
+  }
+}
+
+/**
+ * A sync template part's stream: its text chunks, the parts it renders entered on a PartStack.
  * With a render state, output from the first deferred-stack placeholder on is held and
  * resolved at the end (the entry points' stream); without, chunks just pass through.
  */
 export function* flatten(top: Generator<SyncStep, void, undefined>, R: RenderState | null = null): Generator<string, void, undefined> {
-  const stack = [top];
-  let finished = false;
+  const parts = new PartStack<SyncStep>(top);
   let held = '';
   try {
-    let err: unknown = NO_ERROR;
-    while (stack.length) {
-      const it = stack[stack.length - 1]!;
-      let r: IteratorResult<SyncStep, void>;
-      try {
-        r = err === NO_ERROR ? it.next() : it.throw(err);
-        err = NO_ERROR;
-      } catch (e) {
-        stack.pop();
-        if (!stack.length) throw e;
-        err = e;
-        continue;
-      }
-      if (r.done) stack.pop();
-      else if (typeof r.value !== 'string') stack.push(r.value);
-      else if (R?.shared.deferred) held += r.value;
-      else yield r.value;
+    for (let v; (v = parts.next()) !== DONE; ) {
+      if (typeof v !== 'string') parts.push(v);
+      else if (R?.shared.deferred) held += v;
+      else yield v;
     }
-    finished = true;
   } finally {
-    if (!finished) for (let i = stack.length - 1; i >= 0; i--) stack[i]!.return();
+    parts.close();
   }
   if (held) yield resolveStacks(held, R!);
 }
