@@ -1,0 +1,148 @@
+// The Rollup plugin's options and failure modes through real builds with the built plugin
+// (`kida/rollup`): include/exclude, kida.config.* files, template aliases, user filters and
+// tests, build errors with file, line, column, excerpt and did-you-mean, and run-time template
+// names resolved through the generated registry (sync and async; a missing one throws
+// TemplateNotFoundError).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+
+const repo = join(import.meta.dirname, '../..');
+const tmp = mkdtempSync(join(tmpdir(), 'kida-options-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let app = '';
+let n = 0;
+
+/** A fresh app directory with these files. */
+function files(map: Record<string, string>): void {
+  app = join(tmp, `app${n++}`);
+  for (const [name, text] of Object.entries(map)) {
+    mkdirSync(join(app, name, '..'), { recursive: true });
+    writeFileSync(join(app, name), text);
+  }
+}
+
+interface RollupError extends Error {
+  id?: string;
+  loc?: { file: string; line: number; column: number };
+  frame?: string;
+}
+
+/** Bundles `entry.js` of the current app (ES module output, written beside it) and imports it. */
+async function build(options: object = {}, cwd = app): Promise<Record<string, (...a: unknown[]) => unknown>> {
+  const { rollup } = await import('rollup');
+  const { createKidaPlugin } = (await import(join(repo, 'dist/plugins/rollup.js'))) as { createKidaPlugin: (o: object, cwd: string) => object };
+  const bundle = await rollup({ input: join(app, 'entry.js'), plugins: [createKidaPlugin({ cacheDir: false, ...options }, cwd) as never], logLevel: 'silent' });
+  const out = join(app, `out${n++}.mjs`);
+  await bundle.write({ file: out, format: 'es' });
+  await bundle.close();
+  return (await import(out)) as Record<string, (...a: unknown[]) => unknown>;
+}
+const failure = (options: object = {}) => build(options).then(() => null, (e: RollupError) => e);
+
+describe('plugin options', () => {
+  beforeEach(() => {
+    app = '';
+  });
+
+  it('include/exclude choose the files that are templates', async () => {
+    files({
+      'entry.js': "import page from './t/page.html.kida';\nimport raw from './t/raw.kida';\nexport const render = (d) => page.render(d);\nexport { raw };\n",
+      't/page.html.kida': '<b>{{ x }}</b>',
+      // excluded: left to other plugins; here a plain JS module that happens to end in .kida
+      't/raw.kida': 'export default "not a template";\n',
+    });
+    const m = await build({ root: 't', exclude: '**/raw.kida' });
+    expect(m.render!({ x: '<' })).toBe('<b>&lt;</b>');
+    expect(m.raw).toBe('not a template');
+    // without the exclude it is compiled as a (text) template
+    expect(typeof ((await build({ root: 't' })).raw as unknown as { render: unknown }).render).toBe('function');
+  });
+
+  for (const [file, text] of [
+    ['kida.config.json', JSON.stringify({ root: 't', autoescape: false, templateAliases: { ui: 'components' } })],
+    ['kida.config.mjs', "export default { root: 't', autoescape: false, templateAliases: { ui: 'components' } };\n"],
+    ['kida.config.js', "export default { root: 't', autoescape: false, templateAliases: { ui: 'components' } };\n"],
+  ] as const) {
+    it(`reads ${file}: root, autoescape and aliases`, async () => {
+      files({
+        [file]: text,
+        'package.json': '{"type":"module"}',
+        'entry.js': "import page from './t/page.html.kida';\nexport const render = (d) => page.render(d);\n",
+        't/page.html.kida': '{% from "@ui/card.html.kida" import card %}{{ card(x) }}',
+        't/components/card.html.kida': '{% def card(v) %}[{{ v }}]{% end %}',
+      });
+      const m = await build({}, app);
+      expect(m.render!({ x: '<i>' })).toBe('[<i>]');
+    });
+  }
+
+  it('options passed to the plugin win over the config file', async () => {
+    files({
+      'kida.config.json': JSON.stringify({ root: 't', autoescape: false }),
+      'entry.js': "import page from './t/page.html.kida';\nexport const render = (d) => page.render(d);\n",
+      't/page.html.kida': '{{ x }}',
+    });
+    expect((await build({ autoescape: true })).render!({ x: '<' })).toBe('&lt;');
+  });
+
+  it('user filters and tests come from their modules; only the used ones are bundled', async () => {
+    files({
+      'entry.js': "import page from './t/page.html.kida';\nexport const render = (d) => page.render(d);\n",
+      'filters.js': "export const shout = (s) => String(s).toUpperCase() + '!';\nexport const unusedFilterMarker = () => 'unusedFilterMarker';\n",
+      'tests.js': 'export const big = (n) => n > 9;\n',
+      't/page.html.kida': '{{ x | shout }} {{ 10 is big }}',
+    });
+    const m = await build({ root: 't', filters: './filters.js', tests: './tests.js' });
+    expect(m.render!({ x: 'hi' })).toBe('HI! True');
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const out = readdirSync(app).find((f) => f.startsWith('out'))!;
+    expect(readFileSync(join(app, out), 'utf8')).not.toContain('unusedFilterMarker');
+  });
+
+  it('an unknown filter, test or imported def fails the build with a did-you-mean', async () => {
+    const base = {
+      'entry.js': "import page from './t/page.html.kida';\nexport default page;\n",
+      'filters.js': "export const shout = (s) => String(s).toUpperCase() + '!';\n",
+      't/macros.html.kida': '{% def card(v) %}[{{ v }}]{% end %}',
+    };
+    files({ ...base, 't/page.html.kida': '{{ x | shuot }}' });
+    expect((await failure({ root: 't', filters: './filters.js' }))?.message).toMatch(/K-PAR-004 Unknown filter 'shuot'\. Did you mean 'shout'\?/);
+    files({ ...base, 't/page.html.kida': '{{ 3 is od }}' });
+    expect((await failure({ root: 't' }))?.message).toMatch(/K-PAR-005 Unknown test 'od'\. Did you mean 'odd'\?/);
+    files({ ...base, 't/page.html.kida': '{% from "macros.html.kida" import crad %}{{ crad(1) }}' });
+    expect((await failure({ root: 't' }))?.message).toMatch(/'crad'.*Did you mean 'card'\?/);
+  });
+
+  it('a syntax error fails the build with file, line, column and an excerpt with a caret', async () => {
+    files({
+      'entry.js': "import page from './t/page.html.kida';\nexport default page;\n",
+      't/page.html.kida': '<p>ok</p>\n{% if x %}\n  {{ x + }}\n{% end %}\n',
+    });
+    const e = await failure({ root: 't' });
+    expect(e).not.toBeNull();
+    expect(e!.message).toMatch(/K-PAR-\d+/);
+    expect(e!.id).toBe(join(app, 't/page.html.kida'));
+    expect(e!.loc).toMatchObject({ file: join(app, 't/page.html.kida'), line: 3 });
+    expect(e!.frame).toContain('   3 |   {{ x + }}');
+    expect(e!.frame).toMatch(/\|\s+\^/);
+  });
+
+  it('run-time template names resolve through the registry, sync and async; a missing one throws TemplateNotFoundError', async () => {
+    files({
+      'entry.js': "import page from './t/page.html.kida';\nexport const render = (d) => page.render(d);\nexport const renderAsync = (d) => page.renderAsync(d);\nexport const stream = (d) => [...page.renderStream(d)].join('');\n",
+      't/page.html.kida': '{% extends layout %}{% block body %}{% include part %}{% end %}',
+      't/layouts/a.html.kida': '<main>{% block body %}{% end %}</main>',
+      't/parts/p.html.kida': '<p>{{ x }}</p>',
+    });
+    const m = await build({ root: 't' });
+    const data = { layout: 'layouts/a.html.kida', part: 'parts/p.html.kida', x: 1 };
+    expect(m.render!(data)).toBe('<main><p>1</p></main>');
+    expect(m.stream!(data)).toBe('<main><p>1</p></main>');
+    expect(await m.renderAsync!(data)).toBe('<main><p>1</p></main>');
+    const missing = { ...data, part: 'parts/nope.html.kida' };
+    expect(() => m.render!(missing)).toThrow(expect.objectContaining({ name: 'TemplateNotFoundError' }));
+    await expect(m.renderAsync!(missing)).rejects.toMatchObject({ name: 'TemplateNotFoundError' });
+  });
+});
