@@ -45,6 +45,11 @@ export interface CompileOptions extends DelimiterOptions {
    */
   filterModule?: { module: string; names: string[] };
   testModule?: { module: string; names: string[] };
+  /**
+   * Names the app's globals provide (a bundle's globals module): in the declarations they are
+   * optional context keys, since the render finds them without the caller passing them.
+   */
+  globalNames?: string[];
   /** Compile for a sandboxed linkage (attribute, call, range and output policies). */
   sandbox?: boolean;
   /** Validate def calls (K-CMP-001/002): warnings, or errors with 'error'. */
@@ -280,7 +285,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     dependencies: m.templateRefs.map(([, t]) => t),
     dynamicRefs: m.dynamicRefs,
     // (a child's Blocks also take its parent's, by the same specifier as the module import)
-    dts: declarations(m, typeSource(source, options), m.extendsName ? importPath(m.extendsName, name) : null),
+    dts: declarations(m, typeSource(source, options), m.extendsName ? importPath(m.extendsName, name) : null, options.globalNames),
     warnings: m.warnings,
   };
 }

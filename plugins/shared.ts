@@ -172,6 +172,7 @@ export class KidaProject {
       sourceOf: (n: string) => this.read(join(this.root, n))?.text ?? null,
       filterModule: this.filtersFile ? { module: spec(this.filtersFile), names: this.exportsOf(this.filtersFile) } : undefined,
       testModule: this.testsFile ? { module: spec(this.testsFile), names: this.exportsOf(this.testsFile) } : undefined,
+      globalNames: this.globalsFile ? this.exportsOf(this.globalsFile) : undefined,
     };
   }
 

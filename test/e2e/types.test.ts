@@ -98,5 +98,16 @@ describe('plugin-written declarations', () => {
     expect(check("import card from './templates/card.html.kida';\ncard.render({ title: 't', count: 1 });\n")).toBe(true);
     expect(check("import card from './templates/card.html.kida';\ncard.render({ title: 't', count: 'one' });\n")).toBe(false);
     expect(check("import card from './templates/card.html.kida';\ncard.renderBlock('head', { title: 't', count: 1 });\n")).toBe(false);
+
+    // names the app's globals module provides are optional context keys
+    writeFileSync(join(dir2, 'globals.js'), "export const site = 'Shop';\n");
+    const footer = join(dir2, 'templates/footer.html.kida');
+    writeFileSync(footer, '<footer>{{ site }} {{ year }}</footer>');
+    const withGlobals = kida({ root: join(dir2, 'templates'), globals: join(dir2, 'globals.js'), dts: true });
+    withGlobals.transform.call(ctx, readFileSync(footer, 'utf8'), footer);
+    expect(readFileSync(footer + '.d.ts', 'utf8')).toContain('export type Context = { site?: unknown; year: unknown; }');
+    expect(check("import footer from './templates/footer.html.kida';\nfooter.render({ year: 2026 });\n")).toBe(true);
+    expect(check("import footer from './templates/footer.html.kida';\nfooter.render({ site: 'Other', year: 2026 });\n")).toBe(true);
+    expect(check("import footer from './templates/footer.html.kida';\nfooter.render({ site: 'Other' });\n")).toBe(false);
   }, 120_000);
 });
