@@ -1,7 +1,8 @@
 // On-disk compile cache of the Rollup/Vite plugins and the Node hook: a rebuild reuses the
 // modules of templates whose inputs did not change, instead of compiling them again.
 //
-// An entry's key hashes the options, the template name and its source; the pack file holding
+// An entry's key hashes the options and the template name, so a template has one entry, which an
+// edit replaces; the entry holds a hash of the source it was compiled from. The pack file holding
 // the entries is named after the compiler itself (its files' contents), so a rebuilt compiler
 // never reads stale entries. compile() also reads other templates through `sourceOf` (imported
 // defs, statically linked includes, existence checks): the names it read and a hash of what it
@@ -9,7 +10,7 @@
 //
 // All entries live in one pack file, read once and written once per build: creating a file per
 // template cost more than compiling it on some disks. A write keeps the entries this build used
-// and those used in the last week, so edited-away versions do not pile up.
+// and those used in the last week (templates of other builds sharing the directory).
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,8 +20,8 @@ import { compile, escapeModeFor, type CompileOptions, type CompileResult } from 
 
 /** What the plugins use of a CompileResult (and what an entry stores). */
 export type Compiled = Pick<CompileResult, 'code' | 'map' | 'dts' | 'warnings'>;
-/** `deps`: templates read through sourceOf and their hashes; `day`: when it was last used. */
-type Entry = Compiled & { deps: [name: string, hash: string | null][]; day: number };
+/** `src`: hash of the source; `deps`: templates read through sourceOf and their hashes; `day`: when it was last used. */
+type Entry = Compiled & { src: string; deps: [name: string, hash: string | null][]; day: number };
 interface Pack {
   entries: Record<string, Entry>;
   /** Memoized per-source answers (flags()), by kind and source hash. */
@@ -92,10 +93,11 @@ export class CompileCache {
   compile(source: string, options: CompileOptions): Compiled {
     const sourceOf = options.sourceOf ?? (() => null);
     // JSON drops the functions; an autoescape function counts by its answer for this template.
-    const key = hash(JSON.stringify({ ...options, autoescape: escapeModeFor(options.autoescape, options.name ?? null) }), source);
+    const key = hash(JSON.stringify({ ...options, autoescape: escapeModeFor(options.autoescape, options.name ?? null) }));
+    const src = hash(source);
     const hit = this.entries.entries[key];
     this.used.add(key);
-    if (typeof hit?.code === 'string' && Array.isArray(hit.deps) && hit.deps.every(([n, h]) => hashOf(sourceOf(n)) === h)) {
+    if (hit?.src === src && typeof hit.code === 'string' && Array.isArray(hit.deps) && hit.deps.every(([n, h]) => hashOf(sourceOf(n)) === h)) {
       this.hits++;
       if (hit.day !== today()) this.touch(() => (hit.day = today()));
       return hit;
@@ -111,7 +113,7 @@ export class CompileCache {
       },
     });
     this.touch(() => {
-      this.entries.entries[key] = { deps: [...deps], code: out.code, map: out.map, dts: out.dts, warnings: out.warnings, day: today() };
+      this.entries.entries[key] = { src, deps: [...deps], code: out.code, map: out.map, dts: out.dts, warnings: out.warnings, day: today() };
     });
     return out;
   }

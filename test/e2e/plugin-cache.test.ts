@@ -70,6 +70,20 @@ describe('plugin compile cache', () => {
     expect(after.code).toBe((await rollupBuild({ cacheDir: false })).code);
   });
 
+  it('an edit replaces the template\'s entry: the pack does not grow with edits', async () => {
+    const entries = () => {
+      const [pack] = readdirSync(cacheDir);
+      return Object.keys((JSON.parse(readFileSync(join(cacheDir, pack!), 'utf8')) as { entries: object }).entries).length;
+    };
+    await rollupBuild();
+    expect(entries()).toBe(4);
+    for (const tag of ['i', 's', 'u']) {
+      edit('other.html.kida', `<${tag}>{{ y }}</${tag}>`);
+      expect((await rollupBuild()).misses).toBe(1);
+    }
+    expect(entries()).toBe(4);
+  });
+
   it('editing an included template recompiles the template that includes it', async () => {
     const before = await rollupBuild();
     // the page's metadata follows the literal include: it now also reads `extra`
