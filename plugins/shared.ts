@@ -57,7 +57,7 @@ export async function loadConfig(cwd: string): Promise<KidaOptions> {
   return existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as KidaOptions) : {};
 }
 
-/** `CODE message (suggestion)` on one line; the suggestion only when the message does not already end with it. */
+/** `CODE message (suggestion)` on one line; the suggestion only when the message does not already say it. */
 export function errorSummary(e: TemplateError): string {
   const hint = e.suggestion && !e.rawMessage.includes(e.suggestion) ? ` (${e.suggestion})` : '';
   return `${e.code} ${e.rawMessage}${hint}`;
