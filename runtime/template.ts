@@ -786,7 +786,6 @@ const DONE = Symbol('done');
 class PartStack<T> {
   private readonly stack: Generator<T, void, unknown>[];
   private err: unknown = NO_ERROR;
-  private done = false;
   /** Text for the innermost part at its next resume (what it asked a Collect for). */
   sent: string | undefined;
   constructor(top: Generator<T, void, unknown>) {
@@ -818,11 +817,11 @@ class PartStack<T> {
       if (!r.done) return r.value;
       stack.pop();
     }
-    this.done = true;
     return DONE;
   }
+  /** (a finished or failed stack is empty: only an abandoned one has parts left to close) */
   close(): void {
-    if (!this.done) for (let i = this.stack.length - 1; i >= 0; i--) this.stack[i]!.return();
+    for (let i = this.stack.length - 1; i >= 0; i--) this.stack[i]!.return();
   }
 }
 
