@@ -241,6 +241,7 @@ function pyTruthy(v: unknown): boolean {
 
 export class Generator {
   private helpers = new Set<string>();
+  private usesFenv = false;
   private attrNames = new Set<string>();
   private refs = new Map<string, string>();
   private fn!: Fn;
@@ -278,6 +279,11 @@ export class Generator {
 
   // ------------------------------------------------------------------ plumbing
 
+  /** The filter/test environment (`$fenv`, defined at the top of the module once used). */
+  private fenv(): string {
+    this.usesFenv = true;
+    return '$fenv';
+  }
   private h(name: string): string {
     this.helpers.add(name);
     return '$' + name;
@@ -441,16 +447,20 @@ export class Generator {
     const pre: string[] = [`const $NAME = ${q(this.o.name)};`];
     // The environment of filters/tests that take one (select, reject, built-in tests), when used.
     // `$env` is read lazily: a bundle's linkage module may import this module in a cycle.
-    if (this.moduleLines.some((l) => l.includes('$fenv')))
+    if (this.usesFenv)
       pre.push(`const $fenv = { autoescape: ${this.o.autoescape}, strict: ${this.o.strictUndefined}, get filters() { return $env.filters; }, get tests() { return $env.tests; } };`);
     for (const [n, v] of this.filterVars) pre.push(`const ${v} = ${n};`);
     const bodyLines: string[] = [...pre];
     const lineMap: number[] = pre.map(() => 0);
     this.moduleLines.forEach((l, i) => {
-      for (const part of l.split('\n')) {
-        bodyLines.push(part);
+      if (!l.includes('\n')) {
+        bodyLines.push(l);
         lineMap.push(this.moduleLineNos[i] ?? 0);
-      }
+      } else
+        for (const part of l.split('\n')) {
+          bodyLines.push(part);
+          lineMap.push(this.moduleLineNos[i] ?? 0);
+        }
     });
     return {
       body: bodyLines.join('\n'),
@@ -1567,7 +1577,7 @@ export class Generator {
     }
     const bound = this.bind(name, params, args, kwargs, pos);
     const v = this.filterVar('filters', name);
-    if (filterNeedsEnv.has(name)) return `${v}.call($fenv, ${[value, ...bound].join(', ')})`;
+    if (filterNeedsEnv.has(name)) return `${v}.call(${this.fenv()}, ${[value, ...bound].join(', ')})`;
     return `${v}(${[value, ...bound].join(', ')})`;
   }
 
@@ -1602,7 +1612,7 @@ export class Generator {
     }
     const bound = this.bind(e.name, params, e.args, e.kwargs, e);
     const v = this.filterVar('tests', e.name);
-    return `${neg}${v}.call($fenv, ${[value, ...bound].join(', ')})`;
+    return `${neg}${v}.call(${this.fenv()}, ${[value, ...bound].join(', ')})`;
   }
 
   private compare(e: A.Compare): string {

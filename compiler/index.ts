@@ -1,6 +1,6 @@
 // `kida/compiler`: source → tokens → AST → analysis → module text, with a source map.
 
-import { GenMapping, addMapping, setSourceContent, toEncodedMap, type EncodedSourceMap } from '@jridgewell/gen-mapping';
+import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { parse as parseTemplate } from './parser.js';
 import { Generator, type CompileWarning, type GeneratedModule } from './codegen.js';
 import type { Def, Node, TemplateAst } from './ast.js';
@@ -63,9 +63,19 @@ export interface CompileOptions extends DelimiterOptions {
   checkImports?: boolean;
 }
 
+/** A version 3 source map of a compiled module. */
+export interface SourceMap {
+  version: 3;
+  file: string;
+  names: string[];
+  sources: string[];
+  sourcesContent: string[];
+  mappings: string;
+}
+
 export interface CompileResult {
   code: string;
-  map: EncodedSourceMap;
+  map: SourceMap;
   name: string;
   isAsync: boolean;
   blocks: string[];
@@ -147,6 +157,30 @@ export function tooDeep(e: unknown, name: string | undefined): unknown {
   return e;
 }
 
+/**
+ * Recently parsed templates that others read (a layout, shared includes, a file of defs): the
+ * pages of a build each read them, and parsing them once instead of per page keeps a build's
+ * compile time proportional to its templates. Keyed by name, delimiters and source text; the
+ * compiler never changes a tree after parsing it, so one tree serves every reader.
+ */
+const otherTrees = new Map<string, Node[] | null>();
+const OTHER_TREES = 64;
+
+function parsedOther(name: string, source: string, delims: DelimiterOptions): Node[] | null {
+  const key = `${name}\0${JSON.stringify(delims)}\0${source}`;
+  let body = otherTrees.get(key);
+  if (body === undefined) {
+    try {
+      body = parseTemplate(source, { name, ...delims }).body;
+    } catch {
+      body = null;
+    }
+    if (otherTrees.size >= OTHER_TREES) otherTrees.delete(otherTrees.keys().next().value!);
+  } else otherTrees.delete(key); // (re-inserted below: the most recently used go last)
+  otherTrees.set(key, body);
+  return body;
+}
+
 function generateUnchecked(source: string, options: CompileOptions): GeneratedModule {
   const name = options.name ?? '<template>';
   // Validated (DelimiterError) and cached per delimiter set; `{}` for the defaults.
@@ -157,13 +191,7 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
   const parsedOf = (n: string): Node[] | null => {
     if (!parsed.has(n)) {
       const src = options.sourceOf?.(n) ?? null;
-      let body: Node[] | null = null;
-      try {
-        body = src === null ? null : parseTemplate(src, { name: n, ...delims }).body;
-      } catch {
-        body = null;
-      }
-      parsed.set(n, body);
+      parsed.set(n, src === null ? null : parsedOther(n, src, delims));
     }
     return parsed.get(n)!;
   };
@@ -267,16 +295,20 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   ];
   const code = [...head, m.body, ...tail].join('\n') + '\n';
 
-  const map = new GenMapping({ file: `${name}.js` });
-  const sourceFile = options.filename ?? name;
-  setSourceContent(map, sourceFile, source);
-  const lineMap = [...head.map(() => 0), ...m.lineMap];
-  lineMap.forEach((line, i) => {
-    if (line > 0) addMapping(map, { generated: { line: i + 1, column: 0 }, source: sourceFile, original: { line, column: 0 } });
-  });
+  // Line-level: each generated line that came from the template maps to its line's start.
+  const lines: SourceMapSegment[][] = head.map(() => []);
+  for (const line of m.lineMap) lines.push(line > 0 ? [[0, 0, line - 1, 0]] : []);
+  const map: SourceMap = {
+    version: 3,
+    file: `${name}.js`,
+    names: [],
+    sources: [options.filename ?? name],
+    sourcesContent: [source],
+    mappings: encode(lines),
+  };
   return {
     code,
-    map: toEncodedMap(map),
+    map,
     name,
     isAsync: m.isAsync,
     blocks: m.blocks,

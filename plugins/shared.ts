@@ -7,7 +7,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compile, normalizeAutoescape, type AutoescapeOption } from '../compiler/index.js';
 import { parse } from '../compiler/parser.js';
-import { delimiterOptions, resolveSyntax, type DelimiterOptions } from '../compiler/lexer.js';
+import { delimiterOptions, resolveSyntax, tokenize, type DelimiterOptions, type Token } from '../compiler/lexer.js';
 import { walk } from '../compiler/codegen.js';
 import type { TemplateError } from '../runtime/errors.js';
 import { CompileCache, type Compiled } from './cache.js';
@@ -77,6 +77,24 @@ function namesIn(src: string): string[] {
       if (n && n !== 'default') names.add(n);
     }
   return [...names];
+}
+
+const REF_TAGS = new Set(['extends', 'include', 'embed', 'import', 'from']);
+/** Words that may follow a template name given as a string literal (`ignore missing`, `with context`, `as x`, `import y`). */
+const AFTER_LITERAL = new Set(['ignore', 'missing', 'with', 'without', 'context', 'as', 'import']);
+
+/**
+ * Does every tag that names a template name it with a string literal alone? True settles that a
+ * template has no dynamic reference; false only means the parser must say (`"a" ~ x`, `"a" if c`).
+ */
+export function literalRefsOnly(tokens: Token[]): boolean {
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    if (tokens[i]!.type !== 'block_begin' || tokens[i + 1]!.type !== 'name' || !REF_TAGS.has(tokens[i + 1]!.value)) continue;
+    const target = tokens[i + 2];
+    const next = tokens[i + 3];
+    if (target?.type !== 'string' || !next || !(next.type === 'block_end' || (next.type === 'name' && AFTER_LITERAL.has(next.value)))) return false;
+  }
+  return true;
 }
 
 /** A resolved build configuration. */
@@ -191,6 +209,7 @@ export class KidaProject {
     const files = this.templates();
     const dynamic = (f: string, source: string) => {
       try {
+        if (literalRefsOnly(tokenize(source, this.delimiters))) return false; // (the lexer alone settles most templates)
         let found = false;
         walk(parse(source, { name: this.templateName(f), ...this.delimiters }).body, (n) => {
           const t = (n as { template?: { type: string; value?: unknown } }).template;

@@ -1,0 +1,94 @@
+// Work compile() and the plugins skip or share, checked against the full answer: the line-level
+// source map, trees of other templates reused across compiles, and the lexer-only check that
+// spares the registry scan a parse.
+import { decode } from '@jridgewell/sourcemap-codec';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compile } from '../../compiler/index.js';
+import { tokenize } from '../../compiler/lexer.js';
+import { KidaProject, literalRefsOnly } from '../../plugins/shared.js';
+
+describe('source map', () => {
+  it('maps each generated line of template code to its template line, and nothing else', () => {
+    const source = 'line one\n<h1>{{ heading }}</h1>\n{% for x in xs %}<i>{{ x | upper }}</i>{% end %}';
+    const { code, map } = compile(source, { name: 'p.html.kida', filename: '/app/p.html.kida' });
+    expect(map).toMatchObject({ version: 3, file: 'p.html.kida.js', sources: ['/app/p.html.kida'], sourcesContent: [source], names: [] });
+    const lines = code.split('\n');
+    const decoded = decode(map.mappings);
+    expect(decoded.length).toBeLessThanOrEqual(lines.length);
+    const originOf = (needle: string) => {
+      const i = lines.findIndex((l) => l.includes(needle));
+      expect(i, needle).toBeGreaterThanOrEqual(0);
+      return decoded[i]!.map(([col, src, line, origCol]) => [col, src, line! + 1, origCol]);
+    };
+    expect(originOf('$lk(ctx, "heading")')).toEqual([[0, 0, 2, 0]]);
+    expect(originOf('$f_upper(')).toEqual([[0, 0, 3, 0]]);
+    expect(originOf('import {')).toEqual([]); // module plumbing maps nowhere
+  });
+});
+
+describe('trees of other templates', () => {
+  it('follow the source: a template that gains a def can be imported from at once', () => {
+    let lib = '{% def other() %}o{% end %}';
+    const options = { name: 'page.kida', checkImports: true, sourceOf: (n: string) => (n === 'lib.kida' ? lib : null) };
+    const page = '{% from "lib.kida" import card %}{{ card() }}';
+    expect(() => compile(page, options)).toThrow(/card/);
+    lib = '{% def card() %}c{% end %}';
+    expect(() => compile(page, options)).not.toThrow();
+    lib = '{% def other() %}o{% end %}';
+    expect(() => compile(page, options)).toThrow(/card/);
+  });
+
+  it('are parsed with the reading template’s delimiters', () => {
+    const square = { blockStart: '[%', blockEnd: '%]', variableStart: '[[', variableEnd: ']]' };
+    const lib = '[% def card() %]c[% end %]';
+    const sourceOf = (n: string) => (n === 'lib.kida' ? lib : null);
+    expect(() => compile('[% from "lib.kida" import card %][[ card() ]]', { name: 'a.kida', checkImports: true, sourceOf, ...square })).not.toThrow();
+    // the same source read with the default delimiters has no defs
+    expect(() => compile('{% from "lib.kida" import card %}{{ card() }}', { name: 'b.kida', checkImports: true, sourceOf })).toThrow(/card/);
+  });
+});
+
+describe('lexer-only reference check', () => {
+  const literal = (src: string) => literalRefsOnly(tokenize(src, {}));
+  it('settles templates whose references are all string literals', () => {
+    for (const src of [
+      'no tags at all {{ include }}',
+      '{% extends "base.kida" %}{% block b %}{% end %}',
+      '{%- include "a.kida" ignore missing with context -%}',
+      '{% include "a.kida" without context %}',
+      '{% from "lib.kida" import card, row as r %}{% import "m.kida" as m %}',
+      '{% embed "card.kida" %}{% block body %}x{% end %}{% end %}',
+      '{% set from = 1 %}{% raw %}{% include x %}{% endraw %}',
+    ])
+      expect(literal(src), src).toBe(true);
+  });
+  it('leaves anything else to the parser', () => {
+    for (const src of [
+      '{% include name %}',
+      '{% extends "a.kida" if wide else "b.kida" %}',
+      '{% include "part_" ~ kind ~ ".kida" %}',
+      '{% include "a.kida" | lower %}',
+      '{% import "a" "b" as m %}',
+      '{% from lib import card %}',
+    ])
+      expect(literal(src), src).toBe(false);
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'kida-refs-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('gives the registry scan the answer a parse gives', () => {
+    const project = new KidaProject({ root: dir, cacheDir: false }, dir);
+    writeFileSync(join(dir, 'base.kida'), '{% block b %}{% end %}');
+    writeFileSync(join(dir, 'page.kida'), '{% extends "base.kida" %}{% block b %}{% include "part.kida" ignore missing %}{% end %}');
+    expect(project.hasDynamicRefs()).toBe(false);
+    // the lexer cannot settle this one (a literal followed by `if`); the parser finds the dynamic name
+    writeFileSync(join(dir, 'wide.kida'), '{% extends "base.kida" if wide else layout %}');
+    expect(project.hasDynamicRefs()).toBe(true);
+    // and this one is dynamic only in the lexer's eyes: the parser clears it
+    writeFileSync(join(dir, 'wide.kida'), '{% include ("base.kida") %}');
+    expect(project.hasDynamicRefs()).toBe(false);
+  });
+});
