@@ -348,9 +348,12 @@ export class Generator {
     return `${header} {\n${lines.join('\n')}\n}`;
   }
   private topFn(header: string, fn: Fn, gen: () => void, ret: string | null): void {
-    const { lines, lineNos } = this.fnBody(fn, gen, ret);
+    this.emitFn(header, this.fnBody(fn, gen, ret));
+  }
+  /** A module-level function from fnBody's lines. */
+  private emitFn(header: string, { lines, lineNos }: { lines: string[]; lineNos: number[] }): void {
     this.moduleLines.push(header + ' {');
-    this.moduleLineNos.push(fn.curLine);
+    this.moduleLineNos.push(lineNos[0] ?? 0);
     // (no spread: a large template has more lines than a call may take arguments)
     for (let i = 0; i < lines.length; i++) {
       this.moduleLines.push(lines[i]!);
@@ -403,7 +406,7 @@ export class Generator {
     for (const [name, b] of this.blockNodes) {
       const v = this.id('$b_');
       this.renderFns(v, b.body, b);
-      blockEntries.push(`${q(name)}: { s: ${v}_s, g: ${v}_g, a: ${v}_a${b.fragment ? ', fragment: true' : ''} }`);
+      blockEntries.push(`${q(name)}: ${b.fragment ? `{ ...${v}, fragment: true }` : v}`);
     }
     for (const r of body)
       if (r.type === 'Region' && !this.blockNodes.has(r.name)) blockEntries.push(`${q(r.name)}: ${this.h('regionBlock')}(${q(r.name)})`);
@@ -439,7 +442,7 @@ export class Generator {
     this.mod(
       // (sandboxed templates: limitOutputs wraps the render functions with the output-size check)
       `const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(` : ''}{ name: $NAME, isAsync: ${this.isAsync}, asyncReason: ${q(asyncReason ?? '')}, ` +
-        `root: { s: $root_s, g: $root_g, a: $root_a }, prelude: ${preludeNodes.length ? '$prelude' : 'null'}, blocks: $blocks, ` +
+        `root: $root, prelude: ${preludeNodes.length ? '$prelude' : 'null'}, blocks: $blocks, ` +
         `parent: ${parentRef ? `() => ${parentRef}()` : 'null'}, defs: ${JSON.stringify(defs)}, ` +
         `requiredContext: ${JSON.stringify([...required])}, meta: ${JSON.stringify(meta)}, warnings: ${JSON.stringify(this.warnings)}, ${this.o.sandbox ? 'checkOutput: (n) => $env.sandbox?.checkOutput(n), ' : ''}get globals() { return $env.globals; } }${this.o.sandbox ? ')' : ''});`,
     );
@@ -504,21 +507,32 @@ export class Generator {
     return v;
   }
 
-  /** Emits `<v>_s`, `<v>_g`, `<v>_a` for a root or block body. */
+  /**
+   * Emits the functions of a root or block body and `<v>`, its RenderFns: `<v>_s` and `<v>_g`
+   * (the runtime derives the async one), or `<v>_a` alone in an async template. A streaming
+   * function that would yield exactly what the sync one returns, as one chunk, is left out: the
+   * runtime derives it from `<v>_s` (a block of one output line costs one function, not two).
+   */
   private renderFns(v: string, body: A.Node[], block: A.Block | null, ext?: A.Extends | null): void {
     const gen = () => (block ? this.stmts(body) : this.rootBody(body, ext ?? null));
-    const modes: Mode[] = this.isAsync ? ['a'] : ['s', 'g'];
-    for (const m of modes) {
-      const sink: Sink = m === 's' ? { kind: 'buf', v: 'o' } : { kind: 'yield' };
-      const fn = this.newFn(m, sink, 'ctx', 'ctx', null, null);
+    const fnOf = (m: Mode) => {
+      const fn = this.newFn(m, m === 's' ? { kind: 'buf', v: 'o' } : { kind: 'yield' }, 'ctx', 'ctx', null, null);
       fn.curLine = block ? block.line : 0;
-      const header = m === 's' ? `function ${v}_s(ctx, R)` : m === 'g' ? `function* ${v}_g(ctx, R)` : `async function* ${v}_a(ctx, R)`;
-      this.topFn(header, fn, gen, m === 's' ? 'o' : null);
-    }
+      return this.fnBody(fn, gen, m === 's' ? 'o' : null);
+    };
     if (this.isAsync) {
-      this.mod(`const ${v}_s = ${this.h('asyncOnly')}($NAME), ${v}_g = ${v}_s;`);
+      this.emitFn(`async function* ${v}_a(ctx, R)`, fnOf('a'));
+      this.mod(`const ${v} = { s: ${this.h('asyncOnly')}($NAME), g: ${this.h('asyncOnly')}($NAME), a: ${v}_a };`);
+      return;
+    }
+    const s = fnOf('s');
+    const g = fnOf('g');
+    this.emitFn(`function ${v}_s(ctx, R)`, s);
+    if (yieldsSyncResult(s.lines, g.lines)) {
+      this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s);`);
     } else {
-      this.mod(`const ${v}_a = ${this.h('asyncFromGen')}(${v}_g);`);
+      this.emitFn(`function* ${v}_g(ctx, R)`, g);
+      this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s, ${v}_g);`);
     }
   }
 
@@ -1687,6 +1701,25 @@ export class Generator {
  * isCacheable, dependsOn, validateContext): block metadata in compact form (analysis.ts), `t` the
  * context paths read outside blocks when there are any.
  */
+/**
+ * Does a streaming body (fnBody lines) yield exactly what its sync body returns, in one chunk?
+ * So when the bodies are the same lines but for one `yield X;` that is `o += X;` in the sync
+ * one (line markers aside), and neither declares a temporary.
+ */
+function yieldsSyncResult(s: string[], g: string[]): boolean {
+  // s: head, 'try {', ...body, 'return o;', catch; g: head, 'try {', ...body, catch
+  // (one output and its line markers take a few lines: longer bodies are not checked line by line)
+  if (g.length > 16 || s.length !== g.length + 1 || !/^let L = \d+, o = "";$/.test(s[0]!) || !/^let L = \d+;$/.test(g[0]!)) return false;
+  let yields = 0;
+  for (let i = 1; i < g.length - 1; i++) {
+    const line = g[i]!;
+    if (line.startsWith('yield ')) {
+      if (++yields > 1 || s[i] !== 'o += ' + line.slice(6)) return false;
+    } else if (s[i] !== line || !(i === 1 ? line === 'try {' : /^L = \d+;$/.test(line))) return false;
+  }
+  return yields === 1;
+}
+
 function templateMeta(
   body: A.Node[],
   context: { name: string; optional: boolean }[],

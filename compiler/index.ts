@@ -287,11 +287,8 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     // the default registry learns templates as they load; a bundle's linkage defines them itself
     ...(options.linkage ? [] : ['$env.register($template);']),
     'export default $template;',
-    'export const render = (ctx) => $template.render(ctx);',
-    'export const renderStream = (ctx) => $template.renderStream(ctx);',
-    'export const renderAsync = (ctx) => $template.renderAsync(ctx);',
-    'export const renderStreamAsync = (ctx) => $template.renderStreamAsync(ctx);',
-    'export const renderBlock = (block, ctx) => $template.renderBlock(block, ctx);',
+    // (a Template's render methods are closures: they need no `this`)
+    'export const { render, renderStream, renderAsync, renderStreamAsync, renderBlock } = $template;',
   ];
   const code = [...head, m.body, ...tail].join('\n') + '\n';
 

@@ -567,6 +567,20 @@ export function asyncFromGen(g: GenFn): AsyncFn {
   return (ctx, R) => new SyncPart((g as unknown as (ctx: Ctx, R: RenderState) => Generator<Step, void, string | undefined>)(ctx, R));
 }
 
+/**
+ * The render functions of a sync template body (root or block) from its generated sync and
+ * streaming functions. Without `g` the body writes one chunk of output, which is its sync
+ * result: the compiler then leaves the streaming function out, and it is derived here.
+ */
+export function bodyFns(s: SyncFn, g?: GenFn): RenderFns {
+  const gen =
+    g ??
+    function* (ctx: Ctx, R: RenderState) {
+      yield s(ctx, R);
+    };
+  return { s, g: gen, a: asyncFromGen(gen) };
+}
+
 async function* driveAsync(top: Generator<Step, void, string | undefined>): AsyncGenerator<string, void, undefined> {
   const parts = new PartStack<Step>(top);
   try {

@@ -1,6 +1,6 @@
-// Work compile() and the plugins skip or share, checked against the full answer: the line-level
-// source map, trees of other templates reused across compiles, and the lexer-only check that
-// spares the registry scan a parse.
+// Work compile() and the plugins skip or share, checked against the full answer: streaming
+// bodies derived from sync ones, the line-level source map, trees of other templates reused
+// across compiles, and the lexer-only check that spares the registry scan a parse.
 import { decode } from '@jridgewell/sourcemap-codec';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,41 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/index.js';
 import { tokenize } from '../../compiler/lexer.js';
 import { KidaProject, literalRefsOnly } from '../../plugins/shared.js';
+import { makeEnv } from '../support.js';
+
+describe('streaming bodies derived from sync ones', () => {
+  const sources = {
+    'base.html': '<title>{% block title %}{% end %}</title>{% block body %}{% end %}',
+    'page.html': '{% extends "base.html" %}{% block title %}Page {{ t | upper }}{% end %}\n{% block body %}{% if x %}<b>{{ x }}</b>{% end %}<i>{{ t }}</i>{% end %}',
+    'broken.html': '{% extends "base.html" %}\n{% block title %}\n{{ 1 // zero }}{% end %}',
+  };
+  const env = makeEnv(sources);
+
+  it('are left out only where the stream is one chunk of the sync result', () => {
+    const { code } = compile(sources['page.html'], { name: 'page.html' });
+    expect(code).toContain('$b_0 = $bodyFns($b_0_s);'); // title: one output
+    expect(code).toContain('$b_1 = $bodyFns($b_1_s, $b_1_g);'); // body: an if splits it
+    expect(code).not.toContain('function* $b_0_g');
+  });
+
+  it('stream, render and render async alike', async () => {
+    const page = env.getTemplate('page.html');
+    const ctx = { t: 'a<', x: 1 };
+    expect([...page.renderStream(ctx)]).toEqual(['<title>', 'Page A&lt;', '</title>', '<b>1</b>', '<i>a&lt;</i>']);
+    expect([...page.renderBlockStream('title', ctx)]).toEqual(['Page A&lt;']);
+    const chunks: string[] = [];
+    for await (const c of page.renderStreamAsync(ctx)) chunks.push(c);
+    expect(chunks.join('')).toBe(page.render(ctx));
+    expect(await page.renderAsync(ctx)).toBe(page.render(ctx));
+    expect(await page.renderBlockAsync('title', ctx)).toBe('Page A&lt;');
+  });
+
+  it('fail with the template and line of the failing expression', async () => {
+    const broken = env.getTemplate('broken.html');
+    for (const run of [() => [...broken.renderStream({ zero: 0 })], () => broken.renderAsync({ zero: 0 })])
+      await expect(async () => run()).rejects.toMatchObject({ templateName: 'broken.html', lineno: 3 });
+  });
+});
 
 describe('source map', () => {
   it('maps each generated line of template code to its template line, and nothing else', () => {
