@@ -20,9 +20,9 @@ export interface KidaPlugin {
   enforce?: 'pre';
   buildStart(this: PluginContextLike): Promise<void>;
   buildEnd(): void;
-  resolveId(id: string): string | null;
-  load(id: string): string | null;
-  transform(this: PluginContextLike, code: string, id: string): { code: string; map: unknown } | null;
+  resolveId: Hook<(id: string) => string | null>;
+  load: Hook<(id: string) => string | null>;
+  transform: Hook<(this: PluginContextLike, code: string, id: string) => { code: string; map: unknown } | null>;
   api: {
     /** The current build's compile cache (hit and miss counts), null when disabled. */
     readonly cache: CompileCache | null;
@@ -32,6 +32,21 @@ export interface KidaPlugin {
   [hook: string]: unknown;
 }
 
+/**
+ * A hook with a filter: Rollup 4.38+ and Rolldown (Vite 7+) call it only for ids the filter
+ * matches, so the other modules of a build never wait on this plugin's JavaScript. The handlers
+ * check the id themselves too, for bundlers that ignore filters.
+ */
+export interface Hook<F> {
+  filter: { id: RegExp };
+  handler: F;
+}
+export const HOOK_FILTERS = {
+  resolveId: { id: /^(?:kida|kida\/runtime|virtual:kida-linkage)$/ },
+  load: { id: /^\0virtual:kida-linkage$/ },
+  transform: { id: /\.kida(?:\?|$)/ },
+};
+
 const RUNTIME = fileURLToPath(new URL('../runtime/helpers.js', import.meta.url));
 const PUBLIC = fileURLToPath(new URL('../runtime/index.js', import.meta.url));
 
@@ -40,6 +55,37 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd())
   const filter = createFilter(options.include ?? '**/*.kida', options.exclude);
   /** template file -> the templates whose modules were compiled from its source too */
   const readers = new Map<string, Set<string>>();
+
+  /** A template file to its ES module and source map. */
+  function transform(this: PluginContextLike, code: string, id: string): { code: string; map: unknown } | null {
+    const file = id.split('?')[0]!;
+    if (!filter(file) || !file.endsWith('.kida')) return null;
+    try {
+      const out = project.compile(code, file);
+      // (watch mode and Vite dev recompile this template when one of those changes)
+      for (const f of out.reads) {
+        this.addWatchFile?.(f);
+        if (!readers.has(f)) readers.set(f, new Set());
+        readers.get(f)!.add(file);
+      }
+      if (project.options.dts) writeIfChanged(file + '.d.ts', out.dts);
+      for (const w of out.warnings)
+        this.warn?.({ message: `${w.code} ${w.message}`, id: file, loc: { file, line: w.lineno, column: w.colno } });
+      return { code: out.code, map: out.map };
+    } catch (e) {
+      if (e instanceof TemplateSyntaxError) {
+        const frame = excerpt(code, e.lineno ?? 1, e.colno ?? 0);
+        return this.error({
+          message: errorSummary(e),
+          id: file,
+          loc: { file, line: e.lineno ?? 1, column: e.colno ?? 0 },
+          frame,
+        });
+      }
+      throw e;
+    }
+  }
+
   return {
     name: 'kida',
     api: {
@@ -57,45 +103,24 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd())
     buildEnd() {
       project.cache?.flush(); // the compile cache's pack, once per build
     },
-    resolveId(id) {
-      if (id === LINKAGE_ID) return '\0' + LINKAGE_ID;
-      // Bundles always get this package's runtime, wherever the template lives.
-      if (id === 'kida/runtime') return RUNTIME;
-      if (id === 'kida') return PUBLIC;
-      return null;
+    resolveId: {
+      filter: HOOK_FILTERS.resolveId,
+      handler(id) {
+        if (id === LINKAGE_ID) return '\0' + LINKAGE_ID;
+        // Bundles always get this package's runtime, wherever the template lives.
+        if (id === 'kida/runtime') return RUNTIME;
+        if (id === 'kida') return PUBLIC;
+        return null;
+      },
     },
-    load(id) {
-      if (id === '\0' + LINKAGE_ID) return project.linkageCode('kida/runtime');
-      return null;
+    load: {
+      filter: HOOK_FILTERS.load,
+      handler(id) {
+        if (id === '\0' + LINKAGE_ID) return project.linkageCode('kida/runtime');
+        return null;
+      },
     },
-    transform(code, id) {
-      const file = id.split('?')[0]!;
-      if (!filter(file) || !file.endsWith('.kida')) return null;
-      try {
-        const out = project.compile(code, file);
-        // (watch mode and Vite dev recompile this template when one of those changes)
-        for (const f of out.reads) {
-          this.addWatchFile?.(f);
-          if (!readers.has(f)) readers.set(f, new Set());
-          readers.get(f)!.add(file);
-        }
-        if (project.options.dts) writeIfChanged(file + '.d.ts', out.dts);
-        for (const w of out.warnings)
-          this.warn?.({ message: `${w.code} ${w.message}`, id: file, loc: { file, line: w.lineno, column: w.colno } });
-        return { code: out.code, map: out.map };
-      } catch (e) {
-        if (e instanceof TemplateSyntaxError) {
-          const frame = excerpt(code, e.lineno ?? 1, e.colno ?? 0);
-          return this.error({
-            message: errorSummary(e),
-            id: file,
-            loc: { file, line: e.lineno ?? 1, column: e.colno ?? 0 },
-            frame,
-          });
-        }
-        throw e;
-      }
-    },
+    transform: { filter: HOOK_FILTERS.transform, handler: transform },
   };
 }
 

@@ -5,7 +5,7 @@
 // what was compiled from those sources (block metadata through includes, imported def signatures):
 // so the plugin invalidates those templates fully, and the registry module when templates come or go.
 
-import { createKidaPlugin, type KidaPlugin } from './rollup.js';
+import { HOOK_FILTERS, createKidaPlugin, type KidaPlugin, type PluginContextLike } from './rollup.js';
 import { LINKAGE_ID, type KidaOptions } from './shared.js';
 
 /** The slice of Vite's dev server the plugin uses (Vite 5 has one module graph, 6+ one per environment). */
@@ -55,14 +55,14 @@ export default function kida(options: KidaOptions = {}): KidaPlugin {
     buildEnd() {
       inner.buildEnd();
     },
-    resolveId(id: string) {
-      return inner.resolveId(id);
-    },
-    load(id: string) {
-      return inner.load(id);
-    },
-    transform(this: any, code: string, id: string) {
-      return inner.transform.call(this, code, id);
+    // (configResolved replaces `inner`: the hooks look it up when called)
+    resolveId: { filter: HOOK_FILTERS.resolveId, handler: (id: string) => inner.resolveId.handler(id) },
+    load: { filter: HOOK_FILTERS.load, handler: (id: string) => inner.load.handler(id) },
+    transform: {
+      filter: HOOK_FILTERS.transform,
+      handler(this: PluginContextLike, code: string, id: string) {
+        return inner.transform.handler.call(this, code, id);
+      },
     },
   };
 }
