@@ -1697,11 +1697,6 @@ export class Generator {
 }
 
 /**
- * Introspection data exported with every template (defMetadata, blockMetadata, templateMetadata,
- * isCacheable, dependsOn, validateContext): block metadata in compact form (analysis.ts), `t` the
- * context paths read outside blocks when there are any.
- */
-/**
  * Does a streaming body (fnBody lines) yield exactly what its sync body returns, in one chunk?
  * So when the bodies are the same lines but for one `yield X;` that is `o += X;` in the sync
  * one (line markers aside), and neither declares a temporary.
@@ -1720,6 +1715,11 @@ function yieldsSyncResult(s: string[], g: string[]): boolean {
   return yields === 1;
 }
 
+/**
+ * Introspection data exported with every template (defMetadata, blockMetadata, templateMetadata,
+ * isCacheable, dependsOn, validateContext): block metadata in compact form (analysis.ts), `t` the
+ * context paths read outside blocks when there are any.
+ */
 function templateMeta(
   body: A.Node[],
   context: { name: string; optional: boolean }[],
