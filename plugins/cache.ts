@@ -16,16 +16,19 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile, escapeModeFor, type CompileOptions, type CompileResult } from '../compiler/index.js';
+import { escapeModeFor } from '../compiler/autoescape.js';
+import type { CompileOptions, CompileResult } from '../compiler/index.js';
 
 /** What the plugins use of a CompileResult (and what an entry stores). */
 export type Compiled = Pick<CompileResult, 'code' | 'map' | 'dts' | 'warnings'>;
-/** `src`: hash of the source; `deps`: templates read through sourceOf and their hashes; `day`: when it was last used. */
-type Entry = Compiled & { src: string; deps: [name: string, hash: string | null][]; day: number };
+/** A compiled template and the templates its compilation read through sourceOf, with hashes of what it got (null: missing). */
+export type Stored = Compiled & { deps: [name: string, hash: string | null][] };
+/** `src`: hash of the source; `day`: when it was last used. */
+type Entry = Stored & { src: string; day: number };
 interface Pack {
   entries: Record<string, Entry>;
-  /** Memoized per-source answers (flags()), by kind and source hash. */
-  flags: Record<string, Record<string, boolean>>;
+  /** Memoized per-file answers (flags()), by kind and file, with the file's stamp. */
+  flags: Record<string, Record<string, [stamp: string, flag: boolean]>>;
 }
 
 const KEEP_DAYS = 7;
@@ -35,7 +38,9 @@ const hash = (...parts: string[]) => {
   for (const p of parts) h.update(p).update('\0');
   return h.digest('hex');
 };
-const hashOf = (s: string | null) => (s === null ? null : hash(s));
+export const hashOf = (s: string | null) => (s === null ? null : hash(s));
+// JSON drops the functions (sourceOf); an autoescape function counts by its answer for this template.
+const keyOf = (options: CompileOptions) => hash(JSON.stringify({ ...options, autoescape: escapeModeFor(options.autoescape, options.name ?? null) }));
 
 let compilerHash: string | undefined;
 /** Hash of the compiler, runtime and plugin sources beside this module (.js when built, .ts under vitest). */
@@ -89,47 +94,51 @@ export class CompileCache {
     return this.pack;
   }
 
-  /** compile(), or the stored result when the key and every template it read still match. */
-  compile(source: string, options: CompileOptions): Compiled {
-    const sourceOf = options.sourceOf ?? (() => null);
-    // JSON drops the functions; an autoescape function counts by its answer for this template.
-    const key = hash(JSON.stringify({ ...options, autoescape: escapeModeFor(options.autoescape, options.name ?? null) }));
-    const src = hash(source);
+  /** The stored result for this source and options, when every template it read still hashes the same. */
+  get(source: string, options: CompileOptions): Stored | null {
+    const key = keyOf(options);
     const hit = this.entries.entries[key];
     this.used.add(key);
-    if (hit?.src === src && typeof hit.code === 'string' && Array.isArray(hit.deps) && hit.deps.every(([n, h]) => hashOf(sourceOf(n)) === h)) {
+    const sourceOf = options.sourceOf ?? (() => null);
+    if (hit?.src === hash(source) && typeof hit.code === 'string' && Array.isArray(hit.deps) && hit.deps.every(([n, h]) => hashOf(sourceOf(n)) === h)) {
       this.hits++;
       if (hit.day !== today()) this.touch(() => (hit.day = today()));
       return hit;
     }
     this.misses++;
-    const deps = new Map<string, string | null>();
-    const out = compile(source, {
-      ...options,
-      sourceOf: (n) => {
-        const s = sourceOf(n);
-        deps.set(n, hashOf(s));
-        return s;
-      },
-    });
-    this.touch(() => {
-      this.entries.entries[key] = { src, deps: [...deps], code: out.code, map: out.map, dts: out.dts, warnings: out.warnings, day: today() };
-    });
-    return out;
+    return null;
   }
 
-  /** `test(source)` for each source, remembered by the source's hash under `kind`. */
-  flags(kind: string, sources: string[], test: (source: string, i: number) => boolean): boolean[] {
-    const stored = this.entries.flags[kind] ?? {};
-    const flags: Record<string, boolean> = {};
-    let computed = false;
-    const out = sources.map((s, i) => {
-      const k = hash(s);
-      if (typeof stored[k] !== 'boolean') computed = true;
-      return (flags[k] = typeof stored[k] === 'boolean' ? stored[k] : test(s, i));
+  /** Stores a fresh result and what its compilation read (see Stored). */
+  set(source: string, options: CompileOptions, out: Stored): void {
+    this.touch(() => {
+      this.entries.entries[keyOf(options)] = { src: hash(source), deps: out.deps, code: out.code, map: out.map, dts: out.dts, warnings: out.warnings, day: today() };
     });
-    // only these sources are kept: the flags of edited-away versions go with the next write
-    if (computed) this.touch(() => (this.entries.flags[kind] = flags));
+  }
+
+  /**
+   * `test(file)` for each file, remembered under `kind` while the file's `stamp` (its status
+   * change time and size: a write changes them) stays the same, so a rebuild need not read it.
+   */
+  async flags(kind: string, files: string[], stamp: (file: string) => string | null, test: (file: string) => Promise<boolean>): Promise<boolean[]> {
+    const stored = this.entries.flags[kind] ?? {};
+    const flags: Record<string, [stamp: string, flag: boolean]> = {};
+    let computed = false;
+    const out: boolean[] = [];
+    for (const f of files) {
+      const st = stamp(f);
+      const known = stored[f];
+      if (st !== null && Array.isArray(known) && known[0] === st && typeof known[1] === 'boolean') {
+        out.push((flags[f] = known)[1]);
+        continue;
+      }
+      computed = true;
+      const flag = await test(f);
+      if (st !== null) flags[f] = [st, flag];
+      out.push(flag);
+    }
+    // only these files are kept: removed templates go with the next write
+    if (computed || files.length !== Object.keys(stored).length) this.touch(() => (this.entries.flags[kind] = flags));
     return out;
   }
 

@@ -27,7 +27,7 @@ export async function resolve(specifier: string, context: unknown, next: NextRes
 export async function load(url: string, context: unknown, next: NextLoad): Promise<LoadResult> {
   if (url === LINKAGE_URL) {
     const p = await getProject();
-    return { format: 'module', source: p.linkageCode(RUNTIME_URL, (f) => pathToFileURL(f).href), shortCircuit: true };
+    return { format: 'module', source: await p.linkageCode(RUNTIME_URL, (f) => pathToFileURL(f).href), shortCircuit: true };
   }
   if (url.startsWith('file:') && url.endsWith('.kida')) {
     const p = await getProject();

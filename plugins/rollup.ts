@@ -21,8 +21,8 @@ export interface KidaPlugin {
   buildStart(this: PluginContextLike): Promise<void>;
   buildEnd(): void;
   resolveId: Hook<(id: string) => string | null>;
-  load: Hook<(id: string) => string | null>;
-  transform: Hook<(this: PluginContextLike, code: string, id: string) => { code: string; map: unknown } | null>;
+  load: Hook<(id: string) => Promise<string> | null>;
+  transform: Hook<(this: PluginContextLike, code: string, id: string) => Promise<{ code: string; map: unknown } | null>>;
   api: {
     /** The current build's compile cache (hit and miss counts), null when disabled. */
     readonly cache: CompileCache | null;
@@ -57,11 +57,11 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd())
   const readers = new Map<string, Set<string>>();
 
   /** A template file to its ES module and source map. */
-  function transform(this: PluginContextLike, code: string, id: string): { code: string; map: unknown } | null {
+  async function transform(this: PluginContextLike, code: string, id: string): Promise<{ code: string; map: unknown } | null> {
     const file = id.split('?')[0]!;
     if (!filter(file) || !file.endsWith('.kida')) return null;
     try {
-      const out = project.compile(code, file);
+      const out = await project.compile(code, file);
       // (watch mode and Vite dev recompile this template when one of those changes)
       for (const f of out.reads) {
         this.addWatchFile?.(f);

@@ -5,12 +5,14 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compile, normalizeAutoescape, type AutoescapeOption } from '../compiler/index.js';
-import { parse } from '../compiler/parser.js';
+import { normalizeAutoescape, type AutoescapeOption } from '../compiler/autoescape.js';
 import { delimiterOptions, resolveSyntax, tokenize, type DelimiterOptions, type Token } from '../compiler/lexer.js';
-import { walk } from '../compiler/codegen.js';
 import type { TemplateError } from '../runtime/errors.js';
-import { CompileCache, type Compiled } from './cache.js';
+import { CompileCache, hashOf, type Compiled, type Stored } from './cache.js';
+
+/** The compiler, loaded on first use: a build whose templates all come from the cache never loads it. */
+let compilerModule: Promise<typeof import('../compiler/index.js')> | undefined;
+const compiler = () => (compilerModule ??= import('../compiler/index.js'));
 
 /**
  * Plugin options. Delimiters (default `{% %}`, `{{ }}`, `{# #}`, e.g. `blockStart: '<%'`) come from
@@ -164,13 +166,24 @@ export class KidaProject {
    * other template files the module was compiled from (a parent's blocks, an included body, an
    * imported def), which the plugins watch so that editing one recompiles this template too.
    */
-  compile(source: string, file: string, spec?: (file: string) => string): Compiled & { reads: string[] } {
-    const options = this.compileOptions(file, spec);
-    const reads = new Set<string>();
-    const sourceOf = options.sourceOf;
-    options.sourceOf = (n) => (reads.add(join(this.root, n)), sourceOf(n));
-    const out = this.cache ? this.cache.compile(source, options) : compile(source, options);
-    return { ...out, reads: [...reads] };
+  async compile(source: string, file: string): Promise<Compiled & { reads: string[] }> {
+    const options = this.compileOptions(file);
+    let out = this.cache?.get(source, options) ?? null;
+    if (!out) {
+      const deps = new Map<string, string | null>();
+      const { compile } = await compiler();
+      const { code, map, dts, warnings } = compile(source, {
+        ...options,
+        sourceOf: (n) => {
+          const s = options.sourceOf(n);
+          deps.set(n, hashOf(s));
+          return s;
+        },
+      });
+      out = { code, map, dts, warnings, deps: [...deps] } satisfies Stored;
+      this.cache?.set(source, options, out);
+    }
+    return { code: out.code, map: out.map, dts: out.dts, warnings: out.warnings, reads: out.deps.map(([n]) => join(this.root, n)) };
   }
 
   /** Compile options of a file; `spec` maps the filters/tests module paths (e.g. to file URLs). */
@@ -197,19 +210,22 @@ export class KidaProject {
   /** Every template file under root. */
   templates(dir = this.root): string[] {
     if (!existsSync(dir)) return [];
-    return readdirSync(dir).flatMap((f) => {
-      if (f === 'node_modules' || f.startsWith('.')) return [];
-      const p = join(dir, f);
-      return statSync(p).isDirectory() ? this.templates(p) : p.endsWith('.kida') ? [p] : [];
+    return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+      if (d.name === 'node_modules' || d.name.startsWith('.')) return [];
+      const p = join(dir, d.name);
+      const isDir = d.isSymbolicLink() ? statSync(p, { throwIfNoEntry: false })?.isDirectory() : d.isDirectory();
+      return isDir ? this.templates(p) : p.endsWith('.kida') ? [p] : [];
     });
   }
 
   /** Does any template name another template only at run time? */
-  hasDynamicRefs(): boolean {
+  async hasDynamicRefs(): Promise<boolean> {
     const files = this.templates();
-    const dynamic = (f: string, source: string) => {
+    const test = async (f: string) => {
+      const source = this.read(f)?.text ?? '';
       try {
         if (literalRefsOnly(tokenize(source, this.delimiters))) return false; // (the lexer alone settles most templates)
+        const [{ parse }, { walk }] = await Promise.all([import('../compiler/parser.js'), import('../compiler/codegen.js')]);
         let found = false;
         walk(parse(source, { name: this.templateName(f), ...this.delimiters }).body, (n) => {
           const t = (n as { template?: { type: string; value?: unknown } }).template;
@@ -221,20 +237,25 @@ export class KidaProject {
         return false; // syntax errors surface when the template itself is compiled
       }
     };
-    const sourceOf = (f: string) => this.read(f)?.text ?? '';
-    // Parsing every template costs more than a warm build's compiles: the cache remembers the answer per source.
-    if (!this.cache) return files.some((f) => dynamic(f, sourceOf(f)));
-    const sources = files.map(sourceOf);
-    return this.cache.flags(`dynamic-refs ${JSON.stringify([this.root, this.delimiters])}`, sources, (s, i) => dynamic(files[i]!, s)).includes(true);
+    if (!this.cache) {
+      for (const f of files) if (await test(f)) return true;
+      return false;
+    }
+    // Reading every template costs more than a warm build's compiles: the cache keeps the answers.
+    const stamp = (f: string) => {
+      const st = statSync(f, { throwIfNoEntry: false });
+      return st ? `${st.ctimeMs}:${st.size}` : null;
+    };
+    return (await this.cache.flags(`dynamic-refs ${JSON.stringify(this.delimiters)}`, files, stamp, test)).includes(true);
   }
 
   /** Source of the linkage module (user globals and tests, template registry). */
-  linkageCode(runtime: string, spec: (file: string) => string = (f) => f): string {
+  async linkageCode(runtime: string, spec: (file: string) => string = (f) => f): Promise<string> {
     const lines = [`import { Registry } from ${JSON.stringify(runtime)};`, 'const $env = new Registry();'];
     if (this.globalsFile) lines.push(`import * as $globals from ${JSON.stringify(spec(this.globalsFile))};`, 'Object.assign($env.globals, $globals);');
     if (this.testsFile) lines.push(`import * as $tests from ${JSON.stringify(spec(this.testsFile))};`, 'Object.assign($env.tests, $tests);');
     lines.push(`$env.templateAliases = ${JSON.stringify(this.options.templateAliases ?? {})};`);
-    if (this.hasDynamicRefs()) {
+    if (await this.hasDynamicRefs()) {
       // Dynamic names can reach any template under root: register them all, lazily.
       this.templates().forEach((f, i) => {
         lines.push(`import $t${i} from ${JSON.stringify(spec(f))};`, `$env.define(${JSON.stringify(this.templateName(f))}, () => $t${i});`);

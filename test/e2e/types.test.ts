@@ -81,7 +81,7 @@ describe('plugin-written declarations', () => {
     const { default: kida } = await import(join(root, 'dist/plugins/rollup.js'));
     const plugin = kida({ root: join(dir2, 'templates'), dts: true });
     const ctx = { error: (e: { message: string }) => { throw new Error(e.message); }, warn() {} };
-    plugin.transform.handler.call(ctx, readFileSync(file, 'utf8'), file);
+    await plugin.transform.handler.call(ctx, readFileSync(file, 'utf8'), file);
     writeFileSync(
       join(dir2, 'tsconfig.json'),
       JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'ESNext', moduleResolution: 'Bundler', target: 'ES2022', skipLibCheck: true }, files: ['app.ts'] }),
@@ -104,7 +104,7 @@ describe('plugin-written declarations', () => {
     const footer = join(dir2, 'templates/footer.html.kida');
     writeFileSync(footer, '<footer>{{ site }} {{ year }}</footer>');
     const withGlobals = kida({ root: join(dir2, 'templates'), globals: join(dir2, 'globals.js'), dts: true });
-    withGlobals.transform.handler.call(ctx, readFileSync(footer, 'utf8'), footer);
+    await withGlobals.transform.handler.call(ctx, readFileSync(footer, 'utf8'), footer);
     expect(readFileSync(footer + '.d.ts', 'utf8')).toContain('export type Context = { site?: unknown; year: unknown; }');
     expect(check("import footer from './templates/footer.html.kida';\nfooter.render({ year: 2026 });\n")).toBe(true);
     expect(check("import footer from './templates/footer.html.kida';\nfooter.render({ site: 'Other', year: 2026 });\n")).toBe(true);

@@ -114,16 +114,36 @@ describe('lexer-only reference check', () => {
 
   const dir = mkdtempSync(join(tmpdir(), 'kida-refs-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  it('gives the registry scan the answer a parse gives', () => {
+  it('gives the registry scan the answer a parse gives', async () => {
     const project = new KidaProject({ root: dir, cacheDir: false }, dir);
     writeFileSync(join(dir, 'base.kida'), '{% block b %}{% end %}');
     writeFileSync(join(dir, 'page.kida'), '{% extends "base.kida" %}{% block b %}{% include "part.kida" ignore missing %}{% end %}');
-    expect(project.hasDynamicRefs()).toBe(false);
+    expect(await project.hasDynamicRefs()).toBe(false);
     // the lexer cannot settle this one (a literal followed by `if`); the parser finds the dynamic name
     writeFileSync(join(dir, 'wide.kida'), '{% extends "base.kida" if wide else layout %}');
-    expect(project.hasDynamicRefs()).toBe(true);
+    expect(await project.hasDynamicRefs()).toBe(true);
     // and this one is dynamic only in the lexer's eyes: the parser clears it
     writeFileSync(join(dir, 'wide.kida'), '{% include ("base.kida") %}');
-    expect(project.hasDynamicRefs()).toBe(false);
+    expect(await project.hasDynamicRefs()).toBe(false);
+  });
+
+  it('is remembered by the compile cache while the files stay the same', async () => {
+    const root = mkdtempSync(join(dir, 'cached-'));
+    const open = () => new KidaProject({ root, cacheDir: join(root, '.cache') }, root); // a new build, as in a new process
+    const scan = async () => {
+      const p = open();
+      const answer = await p.hasDynamicRefs();
+      p.cache!.flush();
+      return answer;
+    };
+    writeFileSync(join(root, 'page.kida'), '{% include "part.kida" %}');
+    writeFileSync(join(root, 'part.kida'), 'p');
+    expect(await scan()).toBe(false);
+    expect(await scan()).toBe(false);
+    writeFileSync(join(root, 'part.kida'), '{% include name %}'); // an edit: its stamp changes
+    expect(await scan()).toBe(true);
+    expect(await scan()).toBe(true);
+    rmSync(join(root, 'part.kida'));
+    expect(await scan()).toBe(false);
   });
 });
