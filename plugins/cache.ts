@@ -100,7 +100,7 @@ export class CompileCache {
     const hit = this.entries.entries[key];
     this.used.add(key);
     const sourceOf = options.sourceOf ?? (() => null);
-    if (hit?.src === hash(source) && typeof hit.code === 'string' && Array.isArray(hit.deps) && hit.deps.every(([n, h]) => hashOf(sourceOf(n)) === h)) {
+    if (hit && hit.src === hash(source) && typeof hit.code === 'string' && Array.isArray(hit.deps) && hit.deps.every(([n, h]) => hashOf(sourceOf(n)) === h)) {
       this.hits++;
       if (hit.day !== today()) this.touch(() => (hit.day = today()));
       return hit;
