@@ -100,11 +100,39 @@ export interface GeneratedModule {
   extendsName: string | null;
 }
 
-type Mode = 's' | 'g' | 'a';
+/**
+ * `s` sync (string builder), `g` streaming (generator), `a` async generator; `sg` generates a
+ * sync body and its streaming twin in one pass (see bothBodies).
+ */
+type Mode = 's' | 'g' | 'a' | 'sg';
 
 /** Attribute names read only through the checked getattr (`name in {}` covers Object.prototype). */
 const UNSAFE_NAMES = new Set(['prototype', 'call', 'apply', 'bind', 'caller', 'callee', 'arguments']);
-type Sink = { kind: 'yield' } | { kind: 'buf'; v: string };
+/** Where output goes: the generator's chunks, a string variable, or (mode `sg`) the function's output in both twins. */
+type Sink = { kind: 'yield' } | { kind: 'buf'; v: string } | { kind: 'both' };
+
+/**
+ * The lines that write to a sync or streaming function's output (`into` null: the streaming
+ * function's chunks; else the string variable) or render a template part (`{s, g, a}`) into it.
+ * The `sg` pass writes placeholders for these (BOTH), which bothBodies turns into each twin's line.
+ */
+const outLine = (into: string | null, js: string) => (into === null ? `yield ${js};` : `${into} += ${js};`);
+function partLine(mode: 's' | 'g', into: string | null, fns: string, ctx: string, R: string): string {
+  if (mode === 's') return `${into} += ${fns}.s(${ctx}, ${R});`;
+  // one generator serves renderStream and (through asyncFromGen) the async entry points
+  // (the part's own generator is yielded, not delegated to: flatten and asyncFromGen run it)
+  if (into === null) return `yield R.async ? ${fns}.a(${ctx}, ${R}) : ${fns}.g(${ctx}, ${R});`;
+  return `${into} += R.async ? yield new $Collect(${fns}.a(${ctx}, ${R})) : ${fns}.s(${ctx}, ${R});`;
+}
+/** Placeholder lines of the `sg` pass: BOTH, a kind letter (Output, Part, Flush), fields split by SEP. (Generated code never holds a raw NUL or SOH.) */
+const BOTH = '\u0000';
+const SEP = '\u0001';
+
+/** A function body's lines and the template line of each. */
+interface Body {
+  lines: string[];
+  lineNos: number[];
+}
 
 interface Fn {
   mode: Mode;
@@ -329,6 +357,38 @@ export class Generator {
       curLine: inherit ? inherit.curLine : 0,
     };
   }
+  /**
+   * Generates a sync body and its streaming twin in one pass (mode `sg`): the two differ only in
+   * the lines that write to the function's output, which the pass leaves as placeholders.
+   */
+  private bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body } {
+    const { lines, lineNos } = this.fnBody(fn, gen, null);
+    const s: Body = { lines: [], lineNos: [] };
+    const g: Body = { lines: [], lineNos: [] };
+    const add = (b: Body, line: string | null, n: number) => {
+      if (line === null) return;
+      b.lines.push(line);
+      b.lineNos.push(n);
+    };
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      const n = lineNos[i]!;
+      if (i === 0) {
+        add(s, line.slice(0, -1) + ', o = "";', n); // the head: `let L = …;`
+        add(g, line, n);
+      } else if (line.startsWith(BOTH)) {
+        const [a, b, c, d] = line.slice(2).split(SEP) as [string, string, string, string];
+        const kind = line[1];
+        add(s, kind === 'O' ? outLine('o', a) : kind === 'P' ? partLine('s', a || 'o', b, c, d) : null, n);
+        add(g, kind === 'O' ? outLine(null, a) : kind === 'P' ? partLine('g', a || null, b, c, d) : 'yield "";', n);
+      } else {
+        if (i === lines.length - 1) add(s, 'return o;', fn.curLine); // (before the catch line)
+        add(s, line, n);
+        add(g, line, n);
+      }
+    }
+    return { s, g };
+  }
   /** Generates a function body with its own line tracking and error wrapping. */
   private fnBody(fn: Fn, gen: () => void, ret: string | null): { lines: string[]; lineNos: number[] } {
     const saved = this.fn;
@@ -516,17 +576,16 @@ export class Generator {
   private renderFns(v: string, body: A.Node[], block: A.Block | null, ext?: A.Extends | null): void {
     const gen = () => (block ? this.stmts(body) : this.rootBody(body, ext ?? null));
     const fnOf = (m: Mode) => {
-      const fn = this.newFn(m, m === 's' ? { kind: 'buf', v: 'o' } : { kind: 'yield' }, 'ctx', 'ctx', null, null);
+      const fn = this.newFn(m, m === 'a' ? { kind: 'yield' } : { kind: 'both' }, 'ctx', 'ctx', null, null);
       fn.curLine = block ? block.line : 0;
-      return this.fnBody(fn, gen, m === 's' ? 'o' : null);
+      return fn;
     };
     if (this.isAsync) {
-      this.emitFn(`async function* ${v}_a(ctx, R)`, fnOf('a'));
+      this.emitFn(`async function* ${v}_a(ctx, R)`, this.fnBody(fnOf('a'), gen, null));
       this.mod(`const ${v} = { s: ${this.h('asyncOnly')}($NAME), g: ${this.h('asyncOnly')}($NAME), a: ${v}_a };`);
       return;
     }
-    const s = fnOf('s');
-    const g = fnOf('g');
+    const { s, g } = this.bothBodies(fnOf('sg'), gen);
     this.emitFn(`function ${v}_s(ctx, R)`, s);
     if (yieldsSyncResult(s.lines, g.lines)) {
       this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s);`);
@@ -588,23 +647,19 @@ export class Generator {
 
   private emit(js: string): void {
     const s = this.fn.sink;
-    if (s.kind === 'buf') this.w(`${s.v} += ${js};`);
-    else this.w(`yield ${js};`);
+    this.w(s.kind === 'both' ? `${BOTH}O${js}` : outLine(s.kind === 'buf' ? s.v : null, js));
   }
 
   /** Renders a template part (`{s, g, a}`) into the current sink. */
   private subRender(fns: string, ctx: string, R: string): void {
     const { mode, sink } = this.fn;
-    if (mode === 'g') {
-      // one generator serves renderStream and (through asyncFromGen) the async entry points
-      // (the part's own generator is yielded, not delegated to: flatten and asyncFromGen run it)
-      if (sink.kind === 'yield') this.w(`yield R.async ? ${fns}.a(${ctx}, ${R}) : ${fns}.g(${ctx}, ${R});`);
-      else this.w(`${sink.v} += R.async ? yield new ${this.h('Collect')}(${fns}.a(${ctx}, ${R})) : ${fns}.s(${ctx}, ${R});`);
-      return;
-    }
-    if (sink.kind === 'yield') this.w(`yield* ${fns}.${mode}(${ctx}, ${R});`);
-    else if (mode === 'a') this.w(`${sink.v} += await ${this.h('collect')}(${fns}.a(${ctx}, ${R}));`);
-    else this.w(`${sink.v} += ${fns}.s(${ctx}, ${R});`);
+    const into = sink.kind === 'buf' ? sink.v : null;
+    if (mode === 'sg' || mode === 'g') {
+      if (into !== null) this.h('Collect'); // (the streaming line into a buffer collects async parts)
+      this.w(mode === 'sg' ? `${BOTH}P${[into ?? '', fns, ctx, R].join(SEP)}` : partLine('g', into, fns, ctx, R));
+    } else if (mode === 's') this.w(partLine('s', into, fns, ctx, R));
+    else if (into === null) this.w(`yield* ${fns}.a(${ctx}, ${R});`);
+    else this.w(`${into} += await ${this.h('collect')}(${fns}.a(${ctx}, ${R}));`);
   }
 
   /** Runs body with a fresh buffer variable; returns its name. */
@@ -735,7 +790,7 @@ export class Generator {
         return;
       }
       case 'Flush':
-        if (this.fn.sink.kind === 'yield') this.w('yield "";');
+        if (this.fn.sink.kind !== 'buf') this.w(this.fn.sink.kind === 'both' ? `${BOTH}F` : 'yield "";');
         return;
       case 'Try':
         return this.tryStmt(n);
