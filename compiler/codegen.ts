@@ -128,6 +128,9 @@ function partLine(mode: 's' | 'g', into: string | null, fns: string, ctx: string
 const BOTH = '\u0000';
 const SEP = '\u0001';
 
+/** What a child template's root runs before its parent: the rest of its top level is ignored (or in blocks). */
+const CHILD_DEFINITIONS = new Set(['Import', 'FromImport', 'Set', 'Def', 'Region', 'TemplateDecl']);
+
 /** A function body's lines and the template line of each. */
 interface Body {
   lines: string[];
@@ -472,8 +475,10 @@ export class Generator {
       if (r.type === 'Region' && !this.blockNodes.has(r.name)) blockEntries.push(`${q(r.name)}: ${this.h('regionBlock')}(${q(r.name)})`);
     this.mod(`const $blocks = { ${blockEntries.join(', ')} };`);
 
-    // Root.
-    this.renderFns('$root', body, null, ext);
+    // Root. (A page that only fills its parent's blocks shares the runtime's root for that.)
+    if (parentRef && !this.isAsync && !body.some((n) => CHILD_DEFINITIONS.has(n.type)))
+      this.mod(`const $root = ${this.h('extendsRoot')}($blocks, ${parentRef}, $NAME, ${ext!.line}, $env);`);
+    else this.renderFns('$root', body, null, ext);
 
     // Prelude for renderBlock: top-level imports, lets, defs, regions, globals blocks.
     const preludeNodes = body.filter((n) =>
@@ -602,8 +607,7 @@ export class Generator {
       return;
     }
     // A child template runs only its definitions, then the parent with the same ctx.
-    const KEEP = new Set(['Import', 'FromImport', 'Set', 'Def', 'Region', 'TemplateDecl']);
-    this.stmts(body.filter((n) => KEEP.has(n.type)));
+    this.stmts(body.filter((n) => CHILD_DEFINITIONS.has(n.type)));
     this.line(ext);
     this.w(`${this.h('enterExtends')}(R, $NAME);`);
     const parent =

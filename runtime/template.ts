@@ -581,6 +581,38 @@ export function bodyFns(s: SyncFn, g?: GenFn): RenderFns {
   return { s, g: gen, a: asyncFromGen(gen) };
 }
 
+/**
+ * The render functions of a child template's root when the template has nothing outside its
+ * blocks: register the blocks, then render the parent with the same context. This is what the
+ * compiler would write for such a root, written once here instead of in every page; `line` is
+ * the `{% extends %}` line, which errors on the way name.
+ */
+export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Template, name: string, line: number, env?: { sourceOf?: (name: string) => string | null }): RenderFns {
+  const enter = (R: RenderState): RenderFns => {
+    registerBlocks(R, blocks);
+    enterExtends(R, name);
+    return parent().spec.root;
+  };
+  return bodyFns(
+    (ctx, R) => {
+      try {
+        return enter(R).s(ctx, R);
+      } catch (e) {
+        throw wrapError(e, name, line, env);
+      }
+    },
+    // (the parent's stream is yielded, not delegated to: see asyncFromGen)
+    function* (ctx: Ctx, R: RenderState) {
+      try {
+        const root = enter(R);
+        yield (R.async ? root.a(ctx, R) : root.g(ctx, R)) as unknown as string;
+      } catch (e) {
+        throw wrapError(e, name, line, env);
+      }
+    },
+  );
+}
+
 async function* driveAsync(top: Generator<Step, void, string | undefined>): AsyncGenerator<string, void, undefined> {
   const parts = new PartStack<Step>(top);
   try {

@@ -1,5 +1,5 @@
 // Work compile() and the plugins skip or share, checked against the full answer: streaming
-// bodies derived from sync ones, the line-level source map, trees of other templates reused
+// bodies derived from sync ones, the shared root of pages that only fill blocks, the line-level source map, trees of other templates reused
 // across compiles, and the lexer-only check that spares the registry scan a parse.
 import { decode } from '@jridgewell/sourcemap-codec';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +42,45 @@ describe('streaming bodies derived from sync ones', () => {
     const broken = env.getTemplate('broken.html');
     for (const run of [() => [...broken.renderStream({ zero: 0 })], () => broken.renderAsync({ zero: 0 })])
       await expect(async () => run()).rejects.toMatchObject({ templateName: 'broken.html', lineno: 3 });
+  });
+});
+
+describe('the root of a page that only fills its parent\'s blocks', () => {
+  const sources = {
+    'layout.html': '<main>{% block body %}{% end %}</main>{% block foot %}<i>{{ 1 // zero }}</i>{% end %}',
+    'page.html': 'ignored text {% extends "layout.html" %}\n{% block body %}{% for x in xs %}<b>{{ x }}</b>{% end %}{% end %}{% block foot %}{% end %}',
+    'with-set.html': '{% extends "layout.html" %}{% set who = "w" %}{% block body %}{{ who }}{% end %}{% block foot %}{% end %}',
+    'loop-a.html': '{% extends "loop-b.html" %}',
+    'loop-b.html': '{% extends "loop-a.html" %}',
+    'bad-parent.html': 'x\n{% extends "layout.html" %}',
+  };
+  const env = makeEnv(sources);
+
+  it('is the runtime\'s shared one, unless the page also defines something', () => {
+    expect(compile(sources['page.html'], { name: 'page.html' }).code).toContain('const $root = $extendsRoot($blocks, $T0, $NAME, 1, $env);');
+    expect(compile(sources['page.html'], { name: 'page.html' }).code).not.toContain('$root_s');
+    expect(compile(sources['with-set.html'], { name: 'with-set.html' }).code).toContain('function* $root_g(ctx, R)');
+  });
+
+  it('renders, streams and renders async like a generated one', async () => {
+    const page = env.getTemplate('page.html');
+    const ctx = { xs: [1, 2] };
+    expect(page.render(ctx)).toBe('<main><b>1</b><b>2</b></main>');
+    expect([...page.renderStream(ctx)]).toEqual(['<main>', '<b>1</b>', '<b>2</b>', '</main>']);
+    expect(await page.renderAsync(ctx)).toBe(page.render(ctx));
+    const chunks: string[] = [];
+    for await (const c of page.renderStreamAsync(ctx)) chunks.push(c);
+    expect(chunks).toEqual(['<main>', '<b>1</b>', '<b>2</b>', '</main>']);
+    expect(env.getTemplate('with-set.html').render({})).toBe('<main>w</main>');
+  });
+
+  it('names the failing template and line', async () => {
+    // circular inheritance fails at the extends line of the page that exceeds the depth
+    expect(() => env.getTemplate('loop-a.html').render({})).toThrow(expect.objectContaining({ code: 'K-RUN-007', lineno: 1 }));
+    // an error in the parent's own block is the parent's, in every entry point
+    const bad = env.getTemplate('bad-parent.html');
+    for (const run of [() => bad.render({ zero: 0 }), () => [...bad.renderStream({ zero: 0 })], () => bad.renderAsync({ zero: 0 })])
+      await expect(async () => run()).rejects.toMatchObject({ templateName: 'layout.html', lineno: 1 });
   });
 });
 
