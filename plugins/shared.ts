@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { normalizeAutoescape, type AutoescapeOption } from '../compiler/autoescape.js';
-import { delimiterOptions, resolveSyntax, tokenize, type DelimiterOptions, type Token } from '../compiler/lexer.js';
+import { delimiterOptions, resolveSyntax, type DelimiterOptions, type Syntax } from '../compiler/lexer.js';
 import type { TemplateError } from '../runtime/errors.js';
 import { CompileCache, hashOf, type Compiled, type Stored } from './cache.js';
 
@@ -81,21 +81,34 @@ function namesIn(src: string): string[] {
   return [...names];
 }
 
-const REF_TAGS = new Set(['extends', 'include', 'embed', 'import', 'from']);
-/** Words that may follow a template name given as a string literal (`ignore missing`, `with context`, `as x`, `import y`). */
-const AFTER_LITERAL = new Set(['ignore', 'missing', 'with', 'without', 'context', 'as', 'import']);
+const refTagPatterns = new WeakMap<Syntax, RegExp>();
+/**
+ * Every `{% extends|include|embed|import|from` in a source: group 1 matches when the tag names its
+ * template with a string literal alone, which is then followed by the tag's end or by a word that
+ * may follow a literal name (`ignore missing`, `with context`, `as x`, `import y`).
+ */
+function refTagPattern(syntax: Syntax): RegExp {
+  let re = refTagPatterns.get(syntax);
+  if (!re) {
+    const esc = (d: string) => d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const literal = `"[^"\\\\\n]*"|'[^'\\\\\n]*'`;
+    re = new RegExp(
+      `${esc(syntax.blockStart)}-?\\s*(?:extends|include|embed|import|from)\\b\\s*((?:${literal})\\s*(?:-?${esc(syntax.blockEnd)}|(?:ignore|missing|with|without|context|as|import)\\b))?`,
+      'g',
+    );
+    refTagPatterns.set(syntax, re);
+  }
+  return re;
+}
 
 /**
- * Does every tag that names a template name it with a string literal alone? True settles that a
- * template has no dynamic reference; false only means the parser must say (`"a" ~ x`, `"a" if c`).
+ * Does every tag that names a template name it with a string literal alone? Read from the text,
+ * which is cheap: true settles that a template has no dynamic reference (every real tag is found;
+ * one inside a comment or raw block only counts against it), false means the parser must say
+ * (`"a" ~ x`, `"a" if c`, a name).
  */
-export function literalRefsOnly(tokens: Token[]): boolean {
-  for (let i = 0; i + 1 < tokens.length; i++) {
-    if (tokens[i]!.type !== 'block_begin' || tokens[i + 1]!.type !== 'name' || !REF_TAGS.has(tokens[i + 1]!.value)) continue;
-    const target = tokens[i + 2];
-    const next = tokens[i + 3];
-    if (target?.type !== 'string' || !next || !(next.type === 'block_end' || (next.type === 'name' && AFTER_LITERAL.has(next.value)))) return false;
-  }
+export function literalRefsOnly(source: string, delimiters: DelimiterOptions): boolean {
+  for (const m of source.matchAll(refTagPattern(resolveSyntax(delimiters)))) if (m[1] === undefined) return false;
   return true;
 }
 
@@ -224,7 +237,7 @@ export class KidaProject {
     const test = async (f: string) => {
       const source = this.read(f)?.text ?? '';
       try {
-        if (literalRefsOnly(tokenize(source, this.delimiters))) return false; // (the lexer alone settles most templates)
+        if (literalRefsOnly(source, this.delimiters)) return false; // (the text alone settles most templates)
         const [{ parse }, { walk }] = await Promise.all([import('../compiler/parser.js'), import('../compiler/codegen.js')]);
         let found = false;
         walk(parse(source, { name: this.templateName(f), ...this.delimiters }).body, (n) => {
