@@ -5,8 +5,11 @@ import { decode } from '@jridgewell/sourcemap-codec';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/index.js';
+import { walk } from '../../compiler/codegen.js';
+import { parse } from '../../compiler/parser.js';
 import { KidaProject, literalRefsOnly } from '../../plugins/shared.js';
 import { makeEnv } from '../support.js';
 
@@ -154,6 +157,49 @@ describe('text-only reference check', () => {
       '{# {% include x %} #}{% raw %}{% include y %}{% endraw %}',
     ])
       expect(literal(src), src).toBe(false);
+  });
+
+  it('never clears a template whose parse names a template at run time', () => {
+    // Templates built from reference tags of every shape (literal or computed names, suffixes,
+    // markers, odd spacing) among text, comments, raw blocks and strings that look like tags;
+    // with the default and a custom delimiter set. Whenever the text check says "literal only",
+    // the parsed tree must agree; the reverse need not hold (the parser decides those).
+    const target = fc.constantFrom('"a.kida"', "'b.kida'", 'name', '"p_" ~ kind', '("c.kida")', '"a" if wide else "b"', '"d" | lower', 'x.y', '"a\\"b"');
+    const suffix = fc.constantFrom('', ' ignore missing', ' with context', ' without context', ' ignore missing with context', ' only');
+    const ref = fc.tuple(fc.constantFrom('include', 'extends', 'embed', 'import', 'from'), target, suffix, fc.constantFrom('', '-'), fc.constantFrom(' ', '', '  ', '\n')).map(([kw, t, sfx, m, sp]) => {
+      if (kw === 'import') return `{%${m}${sp}import${sp || ' '}${t} as m${sp}${m}%}`;
+      if (kw === 'from') return `{%${m} from ${t} import card${sp}${m}%}`;
+      if (kw === 'embed') return `{% embed ${t}${sfx.includes('context') ? sfx : ''} %}{% block b %}x{% end %}{% end %}`;
+      return `{%${m}${sp}${kw}${sp || ' '}${t}${kw === 'include' ? sfx : ''}${sp}${m}%}`;
+    });
+    const filler = fc.constantFrom('text ', '{# {% include name %} #}', '{% raw %}{% include name %}{% endraw %}', '{{ "{% include name %}" }}', '{{ include }}', '{% set from = 1 %}', '\n');
+    const template = fc.array(fc.oneof(ref, filler), { maxLength: 6 }).map((parts) => parts.join(''));
+    const square = { blockStart: '[%', blockEnd: '%]', variableStart: '[[', variableEnd: ']]', commentStart: '[#', commentEnd: '#]' };
+    const toSquare = (src: string) => src.replaceAll('{%', '[%').replaceAll('%}', '%]').replaceAll('{{', '[[').replaceAll('}}', ']]').replaceAll('{#', '[#').replaceAll('#}', '#]');
+    const dynamicInTree = (src: string, delimiters: object) => {
+      let found = false;
+      walk(parse(src, { name: 't.kida', ...delimiters }).body, (n) => {
+        const t = (n as { template?: { type: string; value?: unknown } }).template;
+        if (['Include', 'Extends', 'Embed', 'Import', 'FromImport'].includes(n.type) && t && !(t.type === 'Const' && typeof t.value === 'string')) found = true;
+      });
+      return found;
+    };
+    let checked = 0;
+    fc.assert(
+      fc.property(template, fc.boolean(), (src, useSquare) => {
+        const [text, delimiters] = useSquare ? [toSquare(src), square] : [src, {}];
+        let dynamic: boolean;
+        try {
+          dynamic = dynamicInTree(text, delimiters);
+        } catch {
+          return; // not a template the parser accepts: its compile fails, whatever the scan says
+        }
+        checked++;
+        if (literalRefsOnly(text, delimiters)) expect(dynamic, text).toBe(false);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(checked).toBeGreaterThan(500); // (most generated templates parse)
   });
 
   const dir = mkdtempSync(join(tmpdir(), 'kida-refs-'));
