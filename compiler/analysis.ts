@@ -75,8 +75,8 @@ const BUILTIN_NAMES = new Set([
 ]);
 /** Variable prefixes of per-page data (the reference's defaults): a pure block reading them caches per page. */
 const PAGE_ROOTS = new Set(['page', 'post', 'item', 'doc', 'entry']);
-const LANDMARKS = new Set(['nav', 'main', 'header', 'footer', 'aside', 'article', 'section']);
-const TAG = /<\s*(\w+)/g;
+/** An opening tag of an HTML landmark (`<nav`, `< Main`, not `<navbar`): the tag name in group 1. */
+const LANDMARK_TAG = /<\s*(nav|main|header|footer|aside|article|section)\b/gi;
 /** Statements that write output besides text and `{{ }}`. */
 const EMITTING = new Set(['Output', 'Include', 'Embed', 'CallBlock', 'Trans', 'Yield', 'Slot', 'Stack']);
 
@@ -294,7 +294,7 @@ class Analyzer {
     walkNodes(node.body, (n) => {
       if (n.type === 'Data') {
         if (n.text.trim()) emits = true;
-        for (const m of n.text.matchAll(TAG)) if (LANDMARKS.has(m[1]!.toLowerCase())) landmarks.add(m[1]!.toLowerCase());
+        for (const m of n.text.matchAll(LANDMARK_TAG)) landmarks.add(m[1]!.toLowerCase());
       } else if (EMITTING.has(n.type)) emits = true;
     });
     const role = inferRole(node.name, landmarks);
