@@ -363,9 +363,17 @@ export class Generator {
   /**
    * Generates a sync body and its streaming twin in one pass (mode `sg`): the two differ only in
    * the lines that write to the function's output, which the pass leaves as placeholders.
+   * `oneChunk`: the streaming twin would yield exactly the sync result, as one chunk (one output
+   * line, line markers aside, and no temporaries), so it can be derived from the sync one.
    */
-  private bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body } {
+  private bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean } {
     const { lines, lineNos } = this.fnBody(fn, gen, null);
+    // lines: head, 'try {', ...body, catch
+    const body = lines.slice(2, -1);
+    const oneChunk =
+      /^let L = \d+;$/.test(lines[0]!) &&
+      body.filter((l) => l.startsWith(`${BOTH}O`)).length === 1 &&
+      body.every((l) => l.startsWith(`${BOTH}O`) || /^L = \d+;$/.test(l));
     const s: Body = { lines: [], lineNos: [] };
     const g: Body = { lines: [], lineNos: [] };
     const add = (b: Body, line: string | null, n: number) => {
@@ -390,7 +398,7 @@ export class Generator {
         add(g, line, n);
       }
     }
-    return { s, g };
+    return { s, g, oneChunk };
   }
   /** Generates a function body with its own line tracking and error wrapping. */
   private fnBody(fn: Fn, gen: () => void, ret: string | null): { lines: string[]; lineNos: number[] } {
@@ -590,9 +598,9 @@ export class Generator {
       this.mod(`const ${v} = { s: ${this.h('asyncOnly')}($NAME), g: ${this.h('asyncOnly')}($NAME), a: ${v}_a };`);
       return;
     }
-    const { s, g } = this.bothBodies(fnOf('sg'), gen);
+    const { s, g, oneChunk } = this.bothBodies(fnOf('sg'), gen);
     this.emitFn(`function ${v}_s(ctx, R)`, s);
-    if (yieldsSyncResult(s.lines, g.lines)) {
+    if (oneChunk) {
       this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s);`);
     } else {
       this.emitFn(`function* ${v}_g(ctx, R)`, g);
@@ -1753,25 +1761,6 @@ export class Generator {
     const fn = `${isAsync ? 'async ' : ''}() => { const ${r} = []; for (const ${item} of ${this.h('iter')}(${src})) { ${body} } return ${r}; }`;
     return isAsync ? `(await (${fn})())` : `(${fn})()`;
   }
-}
-
-/**
- * Does a streaming body (fnBody lines) yield exactly what its sync body returns, in one chunk?
- * So when the bodies are the same lines but for one `yield X;` that is `o += X;` in the sync
- * one (line markers aside), and neither declares a temporary.
- */
-function yieldsSyncResult(s: string[], g: string[]): boolean {
-  // s: head, 'try {', ...body, 'return o;', catch; g: head, 'try {', ...body, catch
-  // (one output and its line markers take a few lines: longer bodies are not checked line by line)
-  if (g.length > 16 || s.length !== g.length + 1 || !/^let L = \d+, o = "";$/.test(s[0]!) || !/^let L = \d+;$/.test(g[0]!)) return false;
-  let yields = 0;
-  for (let i = 1; i < g.length - 1; i++) {
-    const line = g[i]!;
-    if (line.startsWith('yield ')) {
-      if (++yields > 1 || s[i] !== 'o += ' + line.slice(6)) return false;
-    } else if (s[i] !== line || !(i === 1 ? line === 'try {' : /^L = \d+;$/.test(line))) return false;
-  }
-  return yields === 1;
 }
 
 /**
