@@ -118,6 +118,14 @@ export const OPERATORS: readonly string[] = [
   '+', '-', '*', '/', '%', '~', '<', '>', '=', '|', '.', ',', ':', '(', ')', '[', ']', '{', '}', '?', '!',
 ];
 
+/** Operators by first character, longest first: a tag's operator is found without scanning them all. */
+const OPERATORS_BY_CHAR = new Map<string, string[]>();
+for (const o of OPERATORS) {
+  const list = OPERATORS_BY_CHAR.get(o[0]!) ?? [];
+  list.push(o);
+  OPERATORS_BY_CHAR.set(o[0]!, list);
+}
+
 const NAME_RE = /[A-Za-z_][A-Za-z0-9_]*/y;
 /** Floats are `\d+\.\d*` (so `1.` is a float) unless the dot starts a range (`1..3`). */
 const NUM_RE = /(\d+)(\.(?!\.)\d*)?/y;
@@ -243,6 +251,8 @@ class Lexer {
   private pos = 0;
   private line = 1;
   private lineStart = 0;
+  /** The first newline at or after pos (-1: none): moving within a line searches nothing. */
+  private nextNewline: number;
   /** Pending left-strip of the next text chunk (after `-%}` / `-}}`, or trim_blocks). */
   private stripNext: Strip = 'none';
   private readonly name: string;
@@ -258,6 +268,7 @@ class Lexer {
     this.trimBlocks = !!options.trimBlocks;
     this.lstripBlocks = !!options.lstripBlocks;
     this.syn = resolveSyntax(options);
+    this.nextNewline = src.indexOf('\n');
   }
 
   // ---------------------------------------------------------------- helpers
@@ -290,10 +301,12 @@ class Lexer {
 
   /** Moves to `to`, keeping line/column bookkeeping. */
   private advance(to: number): void {
-    for (let i = this.src.indexOf('\n', this.pos); i >= 0 && i < to; i = this.src.indexOf('\n', i + 1)) {
+    let i = this.nextNewline;
+    for (; i >= 0 && i < to; i = this.src.indexOf('\n', i + 1)) {
       this.line++;
       this.lineStart = i + 1;
     }
+    this.nextNewline = i;
     this.pos = to;
   }
 
@@ -421,7 +434,7 @@ class Lexer {
     this.advance(start + opener.length + (leftMarker ? 1 : 0));
     for (;;) {
       let p = this.pos;
-      while (p < src.length && WS_RE.test(src[p]!)) p++;
+      for (let c = src.charCodeAt(p); c === 32 || (c >= 9 && c <= 13) || (c > 127 && WS_RE.test(src[p]!)); c = src.charCodeAt(++p));
       this.advance(p);
       if (this.pos >= src.length) {
         if (isVar) this.fail(`Unclosed variable tag: missing ${closer}`, 'K-LEX-003', start, `Close the output tag with ${closer}`);
@@ -480,7 +493,7 @@ class Lexer {
         continue;
       }
       if (code > 127 && isIdentChar(src.codePointAt(this.pos)!)) this.invalidIdentifier(this.pos);
-      const op = OPERATORS.find((o) => src.startsWith(o, this.pos));
+      const op = OPERATORS_BY_CHAR.get(ch)?.find((o) => o.length === 1 || src.startsWith(o, this.pos));
       if (op === undefined) this.fail(`Unexpected character '${ch}'`, 'K-LEX-001', this.pos, badCharHint(ch));
       this.push({ type: 'op', value: op, line, col });
       this.advance(this.pos + op.length);

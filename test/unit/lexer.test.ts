@@ -267,6 +267,37 @@ describe('properties', () => {
     );
   });
 
+  it('every name token sits at the line and column of its text, wherever the newlines fall', () => {
+    // Pieces with newlines in text, comments, strings and between a tag's tokens, each naming
+    // one variable; the variables are numbered so that each name appears once in the source.
+    const nl = fc.constantFrom('', ' ', '\n', '\r\n', '  \n\t');
+    const piece = fc.tuple(fc.integer({ min: 0, max: 5 }), nl, nl, fc.constantFrom('', 'text', 'a\nb', 'x } '));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const src = pieces
+          .map(([kind, a, b, text], i) => {
+            const v = `v${i}`;
+            return text + [
+              `{{${a}${v}${b}}}`,
+              `{%${a}set ${v} = 1 +${b}2 %}`,
+              `{#${a}c${b}#}{{ ${v}|upper }}`,
+              `{{ "s${a}t" ~${b}${v} }}`,
+              `{%- if ${v} -%}${a}y${b}{% end %}`,
+              `{{ [${a}1,${b}2][${v}] }}`,
+            ][kind]!;
+          })
+          .join('');
+        for (const t of tokenize(src)) {
+          if (t.type !== 'name' || !/^v\d+$/.test(t.value)) continue;
+          const at = new RegExp(`\\b${t.value}\\b`).exec(src)!.index;
+          const before = src.slice(0, at);
+          expect([t.line, t.col]).toEqual([before.split('\n').length, at - (before.lastIndexOf('\n') + 1)]);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('arbitrary input either lexes or raises a TemplateSyntaxError', () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom('{', '}', '%', '#', '-', ' ', '\n', 'x', '"', '\\', '1', '.', '|', '?', 'é') }), (s) => {
