@@ -8,6 +8,9 @@
 // defs, statically linked includes, existence checks): the names it read and a hash of what it
 // got are stored in the entry, and the entry only counts when they all still hash the same.
 //
+// An entry's map leaves out sourcesContent: a hit means the source is the one compiled, so
+// get() puts it back.
+//
 // All entries live in one pack file, read once and written once per build: creating a file per
 // template cost more than compiling it on some disks. A write keeps the entries this build used
 // and those used in the last week (templates of other builds sharing the directory).
@@ -103,7 +106,8 @@ export class CompileCache {
     if (hit && hit.src === hash(source) && typeof hit.code === 'string' && Array.isArray(hit.deps) && hit.deps.every(([n, h]) => hashOf(sourceOf(n)) === h)) {
       this.hits++;
       if (hit.day !== today()) this.touch(() => (hit.day = today()));
-      return hit;
+      // (the map's sourcesContent is this very source, which the entry does not store twice)
+      return { ...hit, map: { ...hit.map, sourcesContent: [source] } };
     }
     this.misses++;
     return null;
@@ -112,7 +116,8 @@ export class CompileCache {
   /** Stores a fresh result and what its compilation read (see Stored). */
   set(source: string, options: CompileOptions, out: Stored): void {
     this.touch(() => {
-      this.entries.entries[keyOf(options)] = { src: hash(source), deps: out.deps, code: out.code, map: out.map, dts: out.dts, warnings: out.warnings, day: today() };
+      const map = { ...out.map, sourcesContent: [] };
+      this.entries.entries[keyOf(options)] = { src: hash(source), deps: out.deps, code: out.code, map, dts: out.dts, warnings: out.warnings, day: today() };
     });
   }
 

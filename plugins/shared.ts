@@ -140,8 +140,9 @@ export class KidaProject {
 
   /** The template name of a file: its path relative to root, with `/` separators. */
   templateName(file: string): string {
-    const rel = relative(this.root, file);
-    return rel.split(sep).join('/');
+    // (a file under root, the usual case, needs no path.relative)
+    const rel = file.startsWith(this.root + sep) && !file.includes(sep + '.') ? file.slice(this.root.length + 1) : relative(this.root, file);
+    return sep === '/' ? rel : rel.split(sep).join('/');
   }
 
   /** The text of a file (null when missing), read again only when its mtime or size changed. */

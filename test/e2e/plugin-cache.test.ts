@@ -35,9 +35,9 @@ async function rollupBuild(options: Options = {}) {
   const plugin = kida({ root: templates, cacheDir, ...options });
   const warnings: string[] = [];
   const bundle = await rollup({ input: join(app, 'entry.js'), plugins: [plugin as never], onwarn: (w) => warnings.push(w.message) });
-  const { output } = await bundle.generate({ format: 'es' });
+  const { output } = await bundle.generate({ format: 'es', sourcemap: true });
   const cache = plugin.api.cache;
-  return { code: output[0].code, hits: cache?.hits, misses: cache?.misses, warnings };
+  return { code: output[0].code, map: output[0].map, hits: cache?.hits, misses: cache?.misses, warnings };
 }
 
 /** The page module's text inside a bundle (to see that it changed). */
@@ -59,6 +59,16 @@ describe('plugin compile cache', () => {
     expect([second.hits, second.misses]).toEqual([4, 0]);
     expect(second.code).toBe(first.code);
     expect(first.code).toBe((await rollupBuild({ cacheDir: false })).code);
+  });
+
+  it('a rebuild\'s source map equals a fresh one, though the pack keeps no copy of the sources', async () => {
+    const first = await rollupBuild();
+    const second = await rollupBuild();
+    expect([second.hits, second.misses]).toEqual([4, 0]);
+    expect(second.map!.sourcesContent).toContain(FILES['page.html.kida']);
+    expect(JSON.stringify(second.map)).toBe(JSON.stringify(first.map));
+    const [pack] = readdirSync(cacheDir);
+    expect(readFileSync(join(cacheDir, pack!), 'utf8')).not.toContain(JSON.stringify(FILES['part.html.kida']).slice(1, -1));
   });
 
   it('an edited template recompiles alone', async () => {
