@@ -1,6 +1,5 @@
 // `kida/compiler`: source → tokens → AST → analysis → module text, with a source map.
 
-import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { parse as parseTemplate } from './parser.js';
 import { Generator, type CompileWarning, type GeneratedModule } from './codegen.js';
 import type { Def, Node, TemplateAst } from './ast.js';
@@ -10,6 +9,7 @@ import { methodNames } from '../runtime/methods.js';
 import { declarations } from './types.js';
 import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions } from './lexer.js';
 import { escapeModeFor, type AutoescapeOption } from './autoescape.js';
+import { lineMappings } from './sourcemap.js';
 
 export { autoescapeFor, escapeModeFor, normalizeAutoescape, type AutoescapeOption } from './autoescape.js';
 
@@ -246,15 +246,13 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   const code = [...head, m.body, ...tail].join('\n') + '\n';
 
   // Line-level: each generated line that came from the template maps to its line's start.
-  const lines: SourceMapSegment[][] = head.map(() => []);
-  for (const line of m.lineMap) lines.push(line > 0 ? [[0, 0, line - 1, 0]] : []);
   const map: SourceMap = {
     version: 3,
     file: `${name}.js`,
     names: [],
     sources: [options.filename ?? name],
     sourcesContent: [source],
-    mappings: encode(lines),
+    mappings: lineMappings(head.length, m.lineMap),
   };
   return {
     code,
