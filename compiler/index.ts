@@ -46,6 +46,8 @@ export interface CompileOptions extends DelimiterOptions {
    * optional context keys, since the render finds them without the caller passing them.
    */
   globalNames?: string[];
+  /** Generate the TypeScript declarations (`dts`; default true). Tools that do not write them pass false and get `''`. */
+  dts?: boolean;
   /** Compile for a sandboxed linkage (attribute, call, range and output policies). */
   sandbox?: boolean;
   /** Validate def calls (K-CMP-001/002): warnings, or errors with 'error'. */
@@ -81,7 +83,7 @@ export interface CompileResult {
   dependencies: string[];
   /** Does the template reference templates by non-literal names? */
   dynamicRefs: boolean;
-  /** TypeScript declarations for the module (`<name>.d.ts`). */
+  /** TypeScript declarations for the module (`<name>.d.ts`); `''` with the `dts: false` option. */
   dts: string;
   warnings: CompileWarning[];
 }
@@ -265,7 +267,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     dependencies: m.templateRefs.map(([, t]) => t),
     dynamicRefs: m.dynamicRefs,
     // (a child's Blocks also take its parent's, by the same specifier as the module import)
-    dts: declarations(m, typeSource(source, options), m.extendsName ? importPath(m.extendsName, name) : null, options.globalNames),
+    dts: options.dts === false ? '' : declarations(m, typeSource(source, options), m.extendsName ? importPath(m.extendsName, name) : null, options.globalNames),
     warnings: m.warnings,
   };
 }

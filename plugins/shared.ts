@@ -181,7 +181,8 @@ export class KidaProject {
    * imported def), which the plugins watch so that editing one recompiles this template too.
    */
   async compile(source: string, file: string): Promise<Compiled & { reads: string[] }> {
-    const options = this.compileOptions(file);
+    // (declarations only when the plugin writes them: they are part of the cache key)
+    const options = { ...this.compileOptions(file), dts: this.options.dts === true };
     let out = this.cache?.get(source, options) ?? null;
     if (!out) {
       const deps = new Map<string, string | null>();

@@ -71,6 +71,16 @@ describe('plugin compile cache', () => {
     expect(readFileSync(join(cacheDir, pack!), 'utf8')).not.toContain(JSON.stringify(FILES['part.html.kida']).slice(1, -1));
   });
 
+  it('entries made without declarations do not serve a build that writes them', async () => {
+    const plain = await rollupBuild();
+    expect(plain.misses).toBe(4);
+    expect(existsSync(join(templates, 'page.html.kida.d.ts'))).toBe(false);
+    const typed = await rollupBuild({ dts: true });
+    expect([typed.hits, typed.misses]).toEqual([0, 4]);
+    expect(readFileSync(join(templates, 'page.html.kida.d.ts'), 'utf8')).toContain('export type Blocks');
+    expect(typed.code).toBe(plain.code);
+  });
+
   it('an edited template recompiles alone', async () => {
     await rollupBuild();
     edit('other.html.kida', '<i>{{ y }}</i>');

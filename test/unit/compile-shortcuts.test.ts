@@ -1,5 +1,5 @@
 // Work compile() and the plugins skip or share, checked against the full answer: streaming
-// bodies derived from sync ones, the shared root of pages that only fill blocks, the line-level source map, trees of other templates reused
+// bodies derived from sync ones, the shared root of pages that only fill blocks, the line-level source map, declarations on request, trees of other templates reused
 // across compiles, and the text-only check that spares the registry scan a parse.
 import { decode } from '@jridgewell/sourcemap-codec';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -237,5 +237,16 @@ describe('text-only reference check', () => {
     expect(await scan()).toBe(true);
     rmSync(join(root, 'part.kida'));
     expect(await scan()).toBe(false);
+  });
+});
+
+describe('declarations on request', () => {
+  it('dts: false leaves the declarations out and changes nothing else', () => {
+    const source = '{% template title: str %}{% block main %}{{ title }}{% end %}';
+    const full = compile(source, { name: 't.html' });
+    const bare = compile(source, { name: 't.html', dts: false });
+    expect(full.dts).toContain('title: string');
+    expect(bare.dts).toBe('');
+    expect({ ...bare, dts: full.dts }).toEqual(full);
   });
 });
