@@ -339,7 +339,9 @@ function apply(to: Summary, from: Summary, keep: (dep: string) => boolean): bool
 
 /** Visits every statement node (descending into statement bodies, not expressions). */
 function walkNodes(nodes: A.Node[] | null, f: (n: A.Node) => void): void {
-  for (const n of nodes ?? []) {
+  if (!nodes) return;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
     f(n);
     switch (n.type) {
       case 'If':
@@ -416,7 +418,7 @@ class Hash64 {
       this.text(x);
     } else if (Array.isArray(x)) {
       this.unit(0x20000 + x.length);
-      for (const y of x) this.value(y);
+      for (let i = 0; i < x.length; i++) this.value(x[i]);
     } else if (x !== null && typeof x === 'object') {
       this.unit(0x30000);
       for (const k in x) if (k !== 'line' && k !== 'col') this.value((x as Record<string, unknown>)[k]);
@@ -499,7 +501,7 @@ class Walk {
   }
 
   exprs(es: (A.Expr | null)[]): this {
-    for (const e of es) if (e) this.expr(e);
+    for (let i = 0; i < es.length; i++) if (es[i]) this.expr(es[i]!);
     return this;
   }
   private args(n: { args: A.Expr[]; kwargs: A.Kwarg[] }): void {
@@ -609,7 +611,7 @@ class Walk {
   }
 
   nodes(body: A.Node[] | null, blocks = true): this {
-    for (const n of body ?? []) this.node(n, blocks);
+    if (body) for (let i = 0; i < body.length; i++) this.node(body[i]!, blocks);
     return this;
   }
 

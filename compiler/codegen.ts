@@ -159,10 +159,17 @@ const JS_RESERVED = /^(?:break|case|catch|class|const|continue|debugger|default|
 
 const q = (s: string) => JSON.stringify(s);
 
-/** Walks any AST value, calling f on every node (objects with a `type`); f returning false skips children. */
+/**
+ * Walks any AST value, calling f on every node (objects with a `type`); f returning false skips children.
+ * (Indexed loops here and in analysis.ts's traversals: a build compiles its templates while the
+ * compiler's code is still cold, and before the optimizer steps in, `for…of` pays for an iterator.)
+ */
 export function walk(x: unknown, f: (n: { type: string } & Record<string, unknown>) => boolean | void): void {
   if (Array.isArray(x)) {
-    for (const y of x) walk(y, f);
+    for (let i = 0; i < x.length; i++) {
+      const y: unknown = x[i];
+      if (y !== null && typeof y === 'object') walk(y, f);
+    }
     return;
   }
   if (x === null || typeof x !== 'object') return;
@@ -278,7 +285,7 @@ export class Generator {
   private fn!: Fn;
   private uid = 0;
   private blockNodes = new Map<string, A.Block>();
-  private isAsync: boolean;
+  private isAsync = false;
   private moduleLines: string[] = [];
   private moduleLineNos: number[] = [];
   private filterVars = new Map<string, string>();
@@ -294,14 +301,17 @@ export class Generator {
     private readonly ast: A.TemplateAst,
     private readonly o: CodegenOptions,
   ) {
-    this.isAsync = contains(ast.body, (n) => n.type === 'Await' || (n.type === 'For' && (n as unknown as A.For).isAsync));
+    // One walk finds the blocks and whether anything awaits.
+    const awaits = (n: { type: string }) => n.type === 'Await' || (n.type === 'For' && (n as unknown as A.For).isAsync);
     walk(ast.body, (n) => {
+      if (awaits(n)) this.isAsync = true;
       if (n.type === 'Block') this.blockNodes.set((n as unknown as A.Block).name, n as unknown as A.Block);
       if (n.type === 'Embed') {
         // blocks inside an embed belong to the embedded template, but may contain real blocks
         for (const b of (n as unknown as A.Embed).blocks) walk(b.body, (m) => {
           if (m.type === 'Block') this.blockNodes.set((m as unknown as A.Block).name, m as unknown as A.Block);
         });
+        if (!this.isAsync && contains(n, awaits)) this.isAsync = true;
         return false;
       }
       return true;
