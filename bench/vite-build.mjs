@@ -8,8 +8,12 @@
 // process (what `vite build` costs when run once, e.g. in CI: the compiler's code runs cold).
 // The precompiled build has the plugin too (it compiles nothing there): both builds then resolve
 // the modules' `kida/runtime` imports the same way, and differ only in compiling the templates.
-// Run: npm run build && node bench/vite-build.mjs [--fresh]
-import { execFileSync } from 'node:child_process';
+// With --instructions, each build runs once in a new process under valgrind's callgrind, with V8
+// single-threaded (its optimizing compiler and GC on the main thread), and the bench reports
+// instructions executed: repeatable to about 0.1% where wall time swings by a quarter (needs
+// valgrind; about a minute a build).
+// Run: npm run build && node bench/vite-build.mjs [--fresh | --instructions]
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,7 +22,8 @@ import kida from 'kida/vite';
 import { compile } from 'kida/compiler';
 
 const N = 500;
-const fresh = process.argv.includes('--fresh');
+const instructions = process.argv.includes('--instructions');
+const fresh = instructions || process.argv.includes('--fresh');
 const dir = join(import.meta.dirname, '.vite-build');
 
 /** One build (in this process, or in a new one with --fresh): its milliseconds and the plugin's cache hits and misses. */
@@ -38,7 +43,7 @@ async function main() {
   const cacheDir = join(dir, 'cache'); // inside the temp dir: removed with it
   const rounds = [];
   try {
-    for (let r = 0; r < 7; r++) {
+    for (let r = 0; r < (instructions ? 1 : 7); r++) {
       const js = await time('with-js.js');
       const pre = await time('with-precompiled.js', 'precompiled');
       const none = await time('with-templates.js', 'none');
@@ -51,6 +56,13 @@ async function main() {
   }
   const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const [js, pre, none, cold, warm] = [0, 1, 2, 3, 4].map((k) => median(rounds.map((r) => r[k])));
+  if (instructions) {
+    const g = (n) => `${(n / 1e9).toFixed(2)} G`;
+    const plugin = (n) => `${g(n)} (${(n / pre).toFixed(2)}x, ${((n - pre) / N / 1e6).toFixed(2)} M per template)`;
+    console.log(`vite build --ssr, ${N} modules, instructions (callgrind, a new process each, V8 single-threaded): tiny JS modules ${g(js)}; the templates precompiled to .js ${g(pre)}; ` +
+      `${N} .kida templates through the plugin (x and instructions per template: over the precompiled build): no cache ${plugin(none)}, empty cache ${plugin(cold)}, warm cache ${plugin(warm)}`);
+    return;
+  }
   const plugin = (ms) => `${ms.toFixed(0)} ms (${(ms / pre).toFixed(2)}x, ${((ms - pre) / N).toFixed(2)} ms per template)`;
   console.log(`vite build --ssr, ${N} modules, median of ${rounds.length} rounds, ${fresh ? 'each build in a new process' : 'all in one process'}: tiny JS modules ${js.toFixed(0)} ms; the templates precompiled to .js ${pre.toFixed(0)} ms; ` +
     `${N} .kida templates through the plugin (x and ms per template: over the precompiled build): no cache ${plugin(none)}, empty cache ${plugin(cold)}, warm cache ${plugin(warm)}`);
@@ -84,13 +96,23 @@ function setup() {
   writeFileSync(join(dir, 'with-js.js'), Array.from({ length: N }, (_, i) => `import p${i} from './js/page${i}.js';`).join('\n') + `\nexport default [${Array.from({ length: N }, (_, i) => `p${i}`).join(', ')}];\n`);
 }
 
-/** Milliseconds of one build; checks that a cold cache missed and a warm one hit. */
+/** Milliseconds (or with --instructions, instructions) of one build; checks that a cold cache missed and a warm one hit. */
 async function time(entry, cache = null) {
-  const r = fresh
-    ? JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e',
-        `import { timeBuild } from ${JSON.stringify(pathToFileURL(import.meta.filename).href)}; console.log(JSON.stringify(await timeBuild(${JSON.stringify(dir)}, ${JSON.stringify(entry)}, ${JSON.stringify(cache)})));`,
-      ], { encoding: 'utf8' }))
-    : await timeBuild(dir, entry, cache);
+  let r;
+  let count = NaN; // (--instructions)
+  if (fresh) {
+    const script = `import { timeBuild } from ${JSON.stringify(pathToFileURL(import.meta.filename).href)}; console.log(JSON.stringify(await timeBuild(${JSON.stringify(dir)}, ${JSON.stringify(entry)}, ${JSON.stringify(cache)})));`;
+    const node = [process.execPath, ...(instructions ? ['--single-threaded'] : []), '--input-type=module', '-e', script];
+    const out = join(dir, 'callgrind.out');
+    const cmd = instructions ? ['valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--smc-check=all-non-file', ...node]] : [node[0], node.slice(1)];
+    const run = spawnSync(cmd[0], cmd[1], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`build failed: ${run.stderr}`);
+    r = JSON.parse(run.stdout.trim().split('\n').pop());
+    if (instructions) {
+      count = Number(/Collected : (\d+)/.exec(run.stderr)?.[1]);
+      rmSync(out, { force: true });
+    }
+  } else r = await timeBuild(dir, entry, cache);
   if (cache && (cache === 'warm' ? r.misses : r.hits)) throw new Error(`expected a ${cache} cache, got ${r.hits} hits and ${r.misses} misses`);
-  return r.ms;
+  return instructions ? count : r.ms;
 }
