@@ -508,13 +508,11 @@ export class Generator {
       }, null);
 
     const defs = body.filter((n): n is A.Def => n.type === 'Def').map((d) => d.name);
-    const required = new Set<string>();
-    walk(body, (n) => {
-      if (n.type === 'Name') required.add((n as unknown as A.Name).name);
-    });
+    const names = contextNames(body);
+    const required = new Set(names.read); // every name read, in order
     required.delete('loop');
     if (this.o.markdown) required.delete('output_format'); // Markdown mode's global
-    const context = contextNames(body).filter((c) => !(this.o.markdown && c.name === 'output_format'));
+    const context = names.context.filter((c) => !(this.o.markdown && c.name === 'output_format'));
     const meta = templateMeta(body, context, analyzeTemplate(body, this.blockNodes, {
       name: this.o.name,
       customFilters: this.o.customFilters,
@@ -1836,11 +1834,12 @@ const IMPLICIT = new Set(['loop', 'caller', 'has_slot', 'it', 'consume', '_', '_
   'hx_target', 'hx_trigger', 'hx_boosted', 'csrf_token', 'csp_nonce']);
 
 /**
- * Names a template reads from its context: every name read minus names it binds itself
+ * Names a template reads (`read`, in order of first read) and, of those, the ones it reads from
+ * its context (`context`): every name read minus names it binds itself
  * (assignments, defs, imports, loop targets, captures) and the built-in globals. A name
  * is optional when every read of it is guarded (`is defined`, `default`, `??`).
  */
-function contextNames(body: A.Node[]): { name: string; optional: boolean }[] {
+function contextNames(body: A.Node[]): { context: { name: string; optional: boolean }[]; read: Iterable<string> } {
   const bound = new Set<string>();
   const bindTarget = (t: A.Target): void => (t.type === 'NameTarget' ? void bound.add(t.name) : t.items.forEach(bindTarget));
   const bindPattern = (p: A.Pattern): void => {
@@ -1926,7 +1925,10 @@ function contextNames(body: A.Node[]): { name: string; optional: boolean }[] {
     });
   };
   visit(body, false);
-  return [...reads].filter(([name]) => !bound.has(name) && !IMPLICIT.has(name)).map(([name, optional]) => ({ name, optional }));
+  return {
+    context: [...reads].filter(([name]) => !bound.has(name) && !IMPLICIT.has(name)).map(([name, optional]) => ({ name, optional })),
+    read: reads.keys(),
+  };
 }
 
 function escapeHtml(s: string): string {
