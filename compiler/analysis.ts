@@ -77,6 +77,9 @@ const BUILTIN_NAMES = new Set([
 const PAGE_ROOTS = new Set(['page', 'post', 'item', 'doc', 'entry']);
 /** An opening tag of an HTML landmark (`<nav`, `< Main`, not `<navbar`): the tag name in group 1. */
 const LANDMARK_TAG = /<\s*(nav|main|header|footer|aside|article|section)\b/gi;
+/** Does a text hold one? (most texts hold none: one test, no match objects) */
+const HAS_LANDMARK = /<\s*(?:nav|main|header|footer|aside|article|section)\b/i;
+const NON_SPACE = /\S/;
 /** Statements that write output besides text and `{{ }}`. */
 const EMITTING = new Set(['Output', 'Include', 'Embed', 'CallBlock', 'Trans', 'Yield', 'Slot', 'Stack']);
 
@@ -85,7 +88,10 @@ const worse = (a: Purity, b: Purity): Purity => (a === 'impure' || b === 'impure
 /** Cache scope from purity and dependencies (the reference's inference with its default prefixes). */
 export function cacheScope(purity: Purity, deps: Iterable<string>): 'none' | 'page' | 'site' | 'unknown' {
   if (purity !== 'pure') return purity === 'impure' ? 'none' : 'unknown';
-  for (const d of deps) if (PAGE_ROOTS.has(d.split('.')[0]!)) return 'page';
+  for (const d of deps) {
+    const dot = d.indexOf('.');
+    if (PAGE_ROOTS.has(dot < 0 ? d : d.slice(0, dot))) return 'page';
+  }
   return 'site';
 }
 
@@ -293,8 +299,8 @@ class Analyzer {
     let emits = false;
     walkNodes(node.body, (n) => {
       if (n.type === 'Data') {
-        if (n.text.trim()) emits = true;
-        for (const m of n.text.matchAll(LANDMARK_TAG)) landmarks.add(m[1]!.toLowerCase());
+        if (!emits && NON_SPACE.test(n.text)) emits = true;
+        if (HAS_LANDMARK.test(n.text)) for (const m of n.text.matchAll(LANDMARK_TAG)) landmarks.add(m[1]!.toLowerCase());
       } else if (EMITTING.has(n.type)) emits = true;
     });
     const role = inferRole(node.name, landmarks);

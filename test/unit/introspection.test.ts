@@ -166,6 +166,12 @@ describe('blockMetadata: output, landmarks and roles', () => {
     const meta = makeEnv({ 'm.html': src, 'p.html': 'p' }).getTemplate('m.html').blockMetadata();
     expect(Object.values(meta).map((b) => b.emitsHtml)).toEqual([false, false, false, true, true, true]);
   });
+  it('whitespace is whatever trim() removes (no-break and em spaces too); landmark tags in any case and spacing', () => {
+    const src = '{% block a %}\u00a0\u2003\t{% end %}{% block b %}\u00a0x{% end %}{% block c %}<NAV>{{ x }}<  main id=m><navbar>{% end %}';
+    const meta = makeEnv({ 'm.html': src }).getTemplate('m.html').blockMetadata();
+    expect(Object.values(meta).map((b) => b.emitsHtml)).toEqual([false, true, true]);
+    expect(meta.c!.emitsLandmarks).toEqual(['main', 'nav']);
+  });
 });
 
 describe('blockMetadata: hashes, regions, fragments and modifiers', () => {
