@@ -398,10 +398,10 @@ export class Generator {
         add(s, line.slice(0, -1) + ', o = "";', n); // the head: `let L = …;`
         add(g, line, n);
       } else if (line.startsWith(BOTH)) {
-        const [a, b, c, d] = line.slice(2).split(SEP) as [string, string, string, string];
+        const f = line.slice(2).split(SEP) as [string, string, string, string]; // (indexed: see walk)
         const kind = line[1];
-        add(s, kind === 'O' ? outLine('o', a) : kind === 'P' ? partLine('s', a || 'o', b, c, d) : null, n);
-        add(g, kind === 'O' ? outLine(null, a) : kind === 'P' ? partLine('g', a || null, b, c, d) : 'yield "";', n);
+        add(s, kind === 'O' ? outLine('o', f[0]) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
+        add(g, kind === 'O' ? outLine(null, f[0]) : kind === 'P' ? partLine('g', f[0] || null, f[1], f[2], f[3]) : 'yield "";', n);
       } else {
         if (i === lines.length - 1) add(s, 'return o;', fn.curLine); // (before the catch line)
         add(s, line, n);

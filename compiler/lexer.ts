@@ -456,7 +456,7 @@ class Lexer {
         return;
       }
       if (ch === '"' || ch === "'") {
-        const [value, end] = this.readString(this.pos);
+        const { value, end } = this.readString(this.pos);
         this.push({ type: 'string', value: src.slice(this.pos, end), str: value, line, col });
         this.advance(end);
         continue;
@@ -514,7 +514,7 @@ class Lexer {
   }
 
   /** Reads a string literal; returns the decoded value and the offset after the closing quote. */
-  private readString(start: number): [string, number] {
+  private readString(start: number): { value: string; end: number } {
     const src = this.src;
     const quote = src[start]!;
     let out = '';
@@ -522,7 +522,7 @@ class Lexer {
     let chunk = i;
     while (i < src.length) {
       const c = src[i]!;
-      if (c === quote) return [out + src.slice(chunk, i), i + 1];
+      if (c === quote) return { value: out + src.slice(chunk, i), end: i + 1 };
       if (c !== '\\') {
         i++;
         continue;

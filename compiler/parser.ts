@@ -50,6 +50,13 @@ export function parse(source: string, options: LexOptions = {}): A.TemplateAst {
   }
 }
 
+/** A call's arguments. (An object, not a pair: destructuring an array runs the iterator protocol, which costs while the compiler's code is cold.) */
+interface CallArgs {
+  args: A.Expr[];
+  kwargs: A.Kwarg[];
+}
+const noArgs = (): CallArgs => ({ args: [], kwargs: [] });
+
 class Parser {
   private toks: Token[];
   private i = 0;
@@ -327,7 +334,7 @@ class Parser {
         let filter: A.Capture['filter'] = null;
         if (this.acceptOp('|')) {
           const fname = this.expectName('a filter name').value;
-          const [args, kwargs] = this.isOp('(') ? this.callArgs() : [[], []];
+          const { args, kwargs } = this.isOp('(') ? this.callArgs() : noArgs();
           filter = { name: fname, args, kwargs };
         }
         this.expectBlockEnd();
@@ -336,7 +343,7 @@ class Parser {
       }
       case 'filter': {
         const name = this.expectName('a filter name').value;
-        const [args, kwargs] = this.isOp('(') ? this.callArgs() : [[], []];
+        const { args, kwargs } = this.isOp('(') ? this.callArgs() : noArgs();
         if (this.isOp('|')) this.fail('{% filter %} takes a single filter; apply more inside the body', 'K-PAR-007');
         this.expectBlockEnd();
         const { nodes } = this.inCtx('other', () => this.block('filter', kwTok, []));
@@ -1148,7 +1155,7 @@ class Parser {
         flush();
         let args: A.Expr[] = [];
         let kwargs: A.Kwarg[] = [];
-        if (this.isOp('(')) [args, kwargs] = this.callArgs();
+        if (this.isOp('(')) ({ args, kwargs } = this.callArgs());
         else {
           const a = this.tok;
           if (a.type === 'int' || a.type === 'float' || a.type === 'string') args = [this.primary()];
@@ -1196,7 +1203,7 @@ class Parser {
         this.next();
         name += '.' + this.next().value;
       }
-      const [args, kwargs] = this.isOp('(') ? this.callArgs() : [[], []];
+      const { args, kwargs } = this.isOp('(') ? this.callArgs() : noArgs();
       value = { type: 'Filter', value, name, args, kwargs, op, ...this.pos(n) };
     }
   }
@@ -1249,7 +1256,7 @@ class Parser {
         this.next();
         e = this.subscript(e, t.value === '?[', t);
       } else if (t.value === '(') {
-        const [args, kwargs] = this.callArgs();
+        const { args, kwargs } = this.callArgs();
         e = { type: 'Call', func: e, args, kwargs, ...this.pos(t) };
       } else if (t.value === '..' || t.value === '...') {
         this.next();
@@ -1285,7 +1292,7 @@ class Parser {
     return { type: 'Item', obj, key, optional, ...this.pos(at) };
   }
 
-  private callArgs(): [A.Expr[], A.Kwarg[]] {
+  private callArgs(): CallArgs {
     this.expectOp('(');
     const args: A.Expr[] = [];
     const kwargs: A.Kwarg[] = [];
@@ -1303,7 +1310,7 @@ class Parser {
       if (!this.acceptOp(',')) break;
     }
     this.expectOp(')');
-    return [args, kwargs];
+    return { args, kwargs };
   }
 
   private primary(): A.Expr {
