@@ -196,7 +196,8 @@ const TRANSPARENT = new Set(['With', 'WithIf', 'Match', 'Try', 'Capture', 'Cache
 
 /** Does a body assign with `set` in the scope that the body itself would push? */
 function needsScope(body: A.Node[]): boolean {
-  for (const n of body) {
+  for (let i = 0; i < body.length; i++) {
+    const n = body[i]!;
     if (n.type === 'Set' && n.kind === 'set') return true;
     if (TRANSPARENT.has(n.type)) {
       const sub: A.Node[][] = [];
@@ -645,7 +646,8 @@ export class Generator {
       if (run.length) this.emit(run.join(' + '));
       run = [];
     };
-    for (const n of nodes) {
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
       if (n.type === 'Data') {
         if (n.text) run.push(q(n.text));
         continue;

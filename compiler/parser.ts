@@ -50,6 +50,11 @@ export function parse(source: string, options: LexOptions = {}): A.TemplateAst {
   }
 }
 
+/** A token after which no expression goes on: a tag's end, or a separator or closer of a list or call. */
+function endsOperand(t: Token): boolean {
+  return t.type === 'var_end' || t.type === 'block_end' || (t.type === 'op' && (t.value === ',' || t.value === ')' || t.value === ']'));
+}
+
 /** A call's arguments. (An object, not a pair: destructuring an array runs the iterator protocol, which costs while the compiler's code is cold.) */
 interface CallArgs {
   args: A.Expr[];
@@ -1068,6 +1073,10 @@ class Parser {
   }
 
   private expressionInner(): A.Expr {
+    // A lone operand (`{{ title }}`, `round(2)`) skips the precedence chain, which would only hand
+    // it back: nothing after it continues an expression. (Most compiles of a build run cold.)
+    const t = this.tok;
+    if ((t.type === 'name' ? t.value !== 'not' : t.type === 'int' || t.type === 'float' || t.type === 'string') && endsOperand(this.peek())) return this.primary();
     const left = this.ternary();
     if (this.isOp('??') && !this.isOp('=', this.peek())) {
       const t = this.next();

@@ -716,3 +716,23 @@ describe('properties', () => {
     );
   });
 });
+
+describe('lone operands', () => {
+  // expressionInner hands a lone operand straight to primary(); these pin that it parses as the
+  // full precedence chain would.
+  it('before a tag end, a separator or a closer', () => {
+    expect(expr('title')).toEqual(N('title'));
+    expect(expr('none')).toEqual(C(null));
+    expect(expr('await')).toEqual(N('await'));
+    expect(expr('2.5')).toEqual(C(2.5, true));
+    expect(expr('f(1, "a", b)')).toEqual({ type: 'Call', func: N('f'), args: [C(1), C('a'), N('b')], kwargs: [] });
+    expect(expr('[x]')).toEqual({ type: 'List', items: [N('x')] });
+    expect(node('{% if ok %}y{% end %}').branches[0].cond).toEqual(N('ok'));
+    expect(node('{% set s = 12345678901234567890 %}').assignments[0].value).toEqual(C('12345678901234567890n'));
+  });
+
+  it('keep their errors', () => {
+    expectError('{{ not }}', 'K-PAR-003');
+    expectError('{{ "a" "b" }}', 'K-PAR-003', 1, 7, /Adjacent string literals/);
+  });
+});
