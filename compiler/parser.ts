@@ -1076,7 +1076,8 @@ class Parser {
     // A lone operand (`{{ title }}`, `round(2)`) skips the precedence chain, which would only hand
     // it back: nothing after it continues an expression. (Most compiles of a build run cold.)
     const t = this.tok;
-    if ((t.type === 'name' ? t.value !== 'not' : t.type === 'int' || t.type === 'float' || t.type === 'string') && endsOperand(this.peek())) return this.primary();
+    const operand = t.type === 'name' ? t.value !== 'not' : t.type === 'int' || t.type === 'float' || t.type === 'string';
+    if (operand && endsOperand(this.peek())) return this.primary();
     const left = this.ternary();
     if (this.isOp('??') && !this.isOp('=', this.peek())) {
       const t = this.next();
