@@ -34,7 +34,7 @@ export async function load(url: string, context: unknown, next: NextLoad): Promi
     const file = fileURLToPath(url);
     const source = await readFile(file, 'utf8');
     // (no on-disk cache here: the hooks thread gets no signal before the process exits to write it)
-    const { code, map } = compile(source, p.compileOptions(file, (f) => pathToFileURL(f).href));
+    const { code, map } = compile(source, { ...p.compileOptions(file, (f) => pathToFileURL(f).href), dts: false });
     const inlineMap = Buffer.from(JSON.stringify(map)).toString('base64');
     return { format: 'module', source: `${code}//# sourceMappingURL=data:application/json;base64,${inlineMap}\n`, shortCircuit: true };
   }
