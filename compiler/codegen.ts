@@ -128,6 +128,44 @@ function partLine(mode: 's' | 'g', into: string | null, fns: string, ctx: string
 const BOTH = '\u0000';
 const SEP = '\u0001';
 
+/**
+ * The sync body and the streaming twin from the lines of an `sg` pass (see bothBodies).
+ * (Its own function: the optimizer compiles this loop without the code generator around it.)
+ */
+function twins(lines: string[], lineNos: number[], curLine: number): { s: Body; g: Body; oneChunk: boolean } {
+  // lines: head, 'try {', ...body, catch
+  const body = lines.slice(2, -1);
+  const oneChunk =
+    /^let L = \d+;$/.test(lines[0]!) &&
+    body.filter((l) => l.startsWith(`${BOTH}O`)).length === 1 &&
+    body.every((l) => l.startsWith(`${BOTH}O`) || /^L = \d+;$/.test(l));
+  const s: Body = { lines: [], lineNos: [] };
+  const g: Body = { lines: [], lineNos: [] };
+  const add = (b: Body, line: string | null, n: number) => {
+    if (line === null) return;
+    b.lines.push(line);
+    b.lineNos.push(n);
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const n = lineNos[i]!;
+    if (i === 0) {
+      add(s, line.slice(0, -1) + ', o = "";', n); // the head: `let L = …;`
+      add(g, line, n);
+    } else if (line.startsWith(BOTH)) {
+      const f = line.slice(2).split(SEP) as [string, string, string, string]; // (indexed: see walk)
+      const kind = line[1];
+      add(s, kind === 'O' ? outLine('o', f[0]) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
+      add(g, kind === 'O' ? outLine(null, f[0]) : kind === 'P' ? partLine('g', f[0] || null, f[1], f[2], f[3]) : 'yield "";', n);
+    } else {
+      if (i === lines.length - 1) add(s, 'return o;', curLine); // (before the catch line)
+      add(s, line, n);
+      add(g, line, n);
+    }
+  }
+  return { s, g, oneChunk };
+}
+
 /** What a child template's root runs before its parent: the rest of its top level is ignored (or in blocks). */
 const CHILD_DEFINITIONS = new Set(['Import', 'FromImport', 'Set', 'Def', 'Region', 'TemplateDecl']);
 
@@ -379,37 +417,7 @@ export class Generator {
    */
   private bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean } {
     const { lines, lineNos } = this.fnBody(fn, gen, null);
-    // lines: head, 'try {', ...body, catch
-    const body = lines.slice(2, -1);
-    const oneChunk =
-      /^let L = \d+;$/.test(lines[0]!) &&
-      body.filter((l) => l.startsWith(`${BOTH}O`)).length === 1 &&
-      body.every((l) => l.startsWith(`${BOTH}O`) || /^L = \d+;$/.test(l));
-    const s: Body = { lines: [], lineNos: [] };
-    const g: Body = { lines: [], lineNos: [] };
-    const add = (b: Body, line: string | null, n: number) => {
-      if (line === null) return;
-      b.lines.push(line);
-      b.lineNos.push(n);
-    };
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      const n = lineNos[i]!;
-      if (i === 0) {
-        add(s, line.slice(0, -1) + ', o = "";', n); // the head: `let L = …;`
-        add(g, line, n);
-      } else if (line.startsWith(BOTH)) {
-        const f = line.slice(2).split(SEP) as [string, string, string, string]; // (indexed: see walk)
-        const kind = line[1];
-        add(s, kind === 'O' ? outLine('o', f[0]) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
-        add(g, kind === 'O' ? outLine(null, f[0]) : kind === 'P' ? partLine('g', f[0] || null, f[1], f[2], f[3]) : 'yield "";', n);
-      } else {
-        if (i === lines.length - 1) add(s, 'return o;', fn.curLine); // (before the catch line)
-        add(s, line, n);
-        add(g, line, n);
-      }
-    }
-    return { s, g, oneChunk };
+    return twins(lines, lineNos, fn.curLine);
   }
   /** Generates a function body with its own line tracking and error wrapping. */
   private fnBody(fn: Fn, gen: () => void, ret: string | null): { lines: string[]; lineNos: number[] } {
