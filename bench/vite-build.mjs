@@ -12,7 +12,10 @@
 // single-threaded (its optimizing compiler and GC on the main thread), and the bench reports
 // instructions executed: repeatable to about 0.1% where wall time swings by a quarter (needs
 // valgrind; about a minute a build).
-// Run: npm run build && node bench/vite-build.mjs [--fresh | --instructions]
+// With --cli, each build is `vite build` run from the command line with a config file: timed from
+// starting the process to its exit (Node's start, loading Vite and the config, the build and
+// writing the output): the time a user waits.
+// Run: npm run build && node bench/vite-build.mjs [--fresh | --instructions | --cli]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,8 +26,10 @@ import { compile } from 'kida/compiler';
 
 const N = 500;
 const instructions = process.argv.includes('--instructions');
-const fresh = instructions || process.argv.includes('--fresh');
+const cli = process.argv.includes('--cli');
+const fresh = instructions || cli || process.argv.includes('--fresh');
 const dir = join(import.meta.dirname, '.vite-build');
+const VITE_BIN = join(import.meta.dirname, '../node_modules/vite/bin/vite.js');
 
 /** One build (in this process, or in a new one with --fresh): its milliseconds and the plugin's cache hits and misses. */
 export async function timeBuild(dir, entry, cache) {
@@ -64,7 +69,7 @@ async function main() {
     return;
   }
   const plugin = (ms) => `${ms.toFixed(0)} ms (${(ms / pre).toFixed(2)}x, ${((ms - pre) / N).toFixed(2)} ms per template)`;
-  console.log(`vite build --ssr, ${N} modules, median of ${rounds.length} rounds, ${fresh ? 'each build in a new process' : 'all in one process'}: tiny JS modules ${js.toFixed(0)} ms; the templates precompiled to .js ${pre.toFixed(0)} ms; ` +
+  console.log(`vite build --ssr, ${N} modules, median of ${rounds.length} rounds, ${cli ? 'each `vite build` from the command line, start to exit' : fresh ? 'each build in a new process' : 'all in one process'}: tiny JS modules ${js.toFixed(0)} ms; the templates precompiled to .js ${pre.toFixed(0)} ms; ` +
     `${N} .kida templates through the plugin (x and ms per template: over the precompiled build): no cache ${plugin(none)}, empty cache ${plugin(cold)}, warm cache ${plugin(warm)}`);
 }
 
@@ -96,11 +101,25 @@ function setup() {
   writeFileSync(join(dir, 'with-js.js'), Array.from({ length: N }, (_, i) => `import p${i} from './js/page${i}.js';`).join('\n') + `\nexport default [${Array.from({ length: N }, (_, i) => `p${i}`).join(', ')}];\n`);
 }
 
+/** A config file for `vite build` (--cli) doing what timeBuild() does for this entry and cache mode. */
+function configFile(entry, cache) {
+  const file = join(dir, `vite.config.${cache ?? 'js'}.mjs`);
+  const plugin = cache && `kida({ root: ${JSON.stringify(join(dir, 'templates'))}, cacheDir: ${JSON.stringify(!['none', 'precompiled'].includes(cache) && join(dir, 'cache'))} })`;
+  writeFileSync(file, `import kida from ${JSON.stringify(join(import.meta.dirname, '../dist/plugins/vite.js'))};\n` +
+    `export default { plugins: [${plugin || ''}], build: { ssr: ${JSON.stringify(entry)}, outDir: ${JSON.stringify(join(dir, 'out-' + entry))}, emptyOutDir: true } };\n`);
+  return file;
+}
+
 /** Milliseconds (or with --instructions, instructions) of one build; checks that a cold cache missed and a warm one hit. */
 async function time(entry, cache = null) {
   let r;
   let count = NaN; // (--instructions)
-  if (fresh) {
+  if (cli) {
+    const t0 = performance.now();
+    const run = spawnSync(process.execPath, [VITE_BIN, 'build', '--config', configFile(entry, cache), '--logLevel', 'silent'], { cwd: dir, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`build failed: ${run.stderr}`);
+    return performance.now() - t0; // (the plugin's cache counts stay in that process)
+  } else if (fresh) {
     const script = `import { timeBuild } from ${JSON.stringify(pathToFileURL(import.meta.filename).href)}; console.log(JSON.stringify(await timeBuild(${JSON.stringify(dir)}, ${JSON.stringify(entry)}, ${JSON.stringify(cache)})));`;
     const node = [process.execPath, ...(instructions ? ['--single-threaded'] : []), '--input-type=module', '-e', script];
     const out = join(dir, 'callgrind.out');
