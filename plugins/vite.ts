@@ -20,8 +20,16 @@ interface DevServerLike {
   environments?: Record<string, { moduleGraph: ModuleGraphLike }>;
 }
 
+/** What the plugin reads of Vite's resolved config (per environment in Vite 6+). */
+interface ConfigLike {
+  root: string;
+  command?: 'build' | 'serve';
+  build?: { sourcemap?: boolean | 'inline' | 'hidden' };
+}
+
 export default function kida(options: KidaOptions = {}): KidaPlugin {
   let inner = createKidaPlugin(options);
+  let resolved: ConfigLike | undefined;
   return {
     ...inner,
     name: 'kida',
@@ -29,7 +37,8 @@ export default function kida(options: KidaOptions = {}): KidaPlugin {
     get api() {
       return inner.api;
     },
-    configResolved(config: { root: string }) {
+    configResolved(config: ConfigLike) {
+      resolved = config;
       inner = createKidaPlugin(options, config.root);
     },
     configureServer(server: DevServerLike) {
@@ -60,8 +69,13 @@ export default function kida(options: KidaOptions = {}): KidaPlugin {
     load: { filter: HOOK_FILTERS.load, handler: (id: string) => inner.load.handler(id) },
     transform: {
       filter: HOOK_FILTERS.transform,
-      handler(this: PluginContextLike, code: string, id: string) {
-        return inner.transform.handler.call(this, code, id);
+      async handler(this: PluginContextLike & { environment?: { config?: ConfigLike } }, code: string, id: string) {
+        const out = await inner.transform.handler.call(this, code, id);
+        // A build that writes no source maps would only have Rolldown decode and drop the map.
+        // (Dev keeps it: ssrLoadModule's stack traces point at the .kida file through it.)
+        const config = this.environment?.config ?? resolved;
+        if (out && config?.command === 'build' && !config.build?.sourcemap) out.map = null;
+        return out;
       },
     },
   };

@@ -202,3 +202,31 @@ describe('hook filters', () => {
     expected(calls);
   });
 });
+
+describe('source maps in Vite builds', () => {
+  it('go to the bundler only when the build writes them', async () => {
+    files({ 'entry.js': "import page from './t/page.html.kida';\nexport const render = (d) => page.render(d);\n", 't/page.html.kida': '<b>{{ x }}</b>\n{{ y }}' });
+    const { build: viteBuild } = await import('vite');
+    const { default: kida } = (await import(join(repo, 'dist/plugins/vite.js'))) as { default: (o: object) => { transform: { handler: (...a: string[]) => Promise<{ map: unknown } | null> } } };
+    const built = async (sourcemap: boolean) => {
+      const plugin = kida({ root: 't', cacheDir: false });
+      const maps: unknown[] = [];
+      const { handler } = plugin.transform;
+      plugin.transform.handler = async function (this: unknown, ...a: string[]) {
+        const out = await handler.apply(this, a);
+        maps.push(out?.map);
+        return out;
+      };
+      const result = await viteBuild({ root: app, logLevel: 'silent', configFile: false, plugins: [plugin as never], build: { ssr: 'entry.js', outDir: join(app, 'dist'), write: false, sourcemap } });
+      const chunk = (Array.isArray(result) ? result[0] : result).output[0] as { map: { sources: string[] } | null };
+      return { maps, chunk };
+    };
+    const without = await built(false);
+    expect(without.maps).toEqual([null]); // (nothing for Rolldown to decode and drop)
+    expect(without.chunk.map).toBeNull();
+    const withMaps = await built(true);
+    expect(withMaps.maps).toHaveLength(1);
+    expect(withMaps.maps[0]).toMatchObject({ version: 3, sources: [join(app, 't/page.html.kida')] });
+    expect(withMaps.chunk.map!.sources.some((s) => s.endsWith('t/page.html.kida'))).toBe(true);
+  });
+});
