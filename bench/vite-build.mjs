@@ -10,7 +10,7 @@
 // the modules' `kida/runtime` imports the same way, and differ only in compiling the templates.
 // With --instructions, each build runs once in a new process under valgrind's callgrind, with V8
 // single-threaded (its optimizing compiler and GC on the main thread), and the bench reports
-// instructions executed: repeatable to about 0.1% where wall time swings by a quarter (needs
+// instructions executed: repeatable to within 1-2% where wall time swings by a quarter (needs
 // valgrind; about a minute a build).
 // With --cli, each build is `vite build` run from the command line with a config file: timed from
 // starting the process to its exit (Node's start, loading Vite and the config, the build and
