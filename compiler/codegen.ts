@@ -266,6 +266,39 @@ function usesLoop(body: unknown): boolean {
   return found;
 }
 
+/** What `loop.<name>` is in a loop without a LoopContext: computed from the index and the items. */
+const LIGHT_LOOP_ATTRS: Record<string, (idx: string, items: string) => string> = Object.assign(Object.create(null), {
+  index: (i: string) => `(${i} + 1)`,
+  index0: (i: string) => i,
+  first: (i: string) => `(${i} === 0)`,
+  last: (i: string, items: string) => `(${i} === ${items}.length - 1)`,
+  length: (_: string, items: string) => `${items}.length`,
+  revindex: (i: string, items: string) => `(${items}.length - ${i})`,
+  revindex0: (i: string, items: string) => `(${items}.length - ${i} - 1)`,
+});
+
+/**
+ * Can a loop do without its LoopContext object? When its body and condition read `loop` only as
+ * `loop.index`, `loop.first`, ... (LIGHT_LOOP_ATTRS): `loop` is never a value (passed, called,
+ * or handed with the loop's locals to an include, an embed or a caller).
+ */
+function isLightLoop(n: A.For): boolean {
+  let light = true;
+  const isLoop = (e: unknown) => (e as A.Expr).type === 'Name' && (e as A.Name).name === 'loop';
+  walk([n.body, n.cond], (x) => {
+    if (!light) return false;
+    if (x.type === 'Include' || x.type === 'Embed' || x.type === 'CallBlock') light = false;
+    else if (x.type === 'Call' && (x as unknown as A.Call).func.type === 'Attr' && isLoop(((x as unknown as A.Call).func as A.Attr).obj)) light = false;
+    else if (x.type === 'Attr' && isLoop(x.obj)) {
+      const a = x as unknown as A.Attr;
+      if (a.optional || !(a.name in LIGHT_LOOP_ATTRS)) light = false;
+      return false;
+    } else if (isLoop(x)) light = false;
+    return light;
+  });
+  return light;
+}
+
 /** Is an expression a constant the compiler can fold (for dead-branch elimination)? */
 function fold(e: A.Expr): { v: unknown } | null {
   switch (e.type) {
@@ -332,6 +365,8 @@ export class Generator {
   private dynamicRefs = false;
   /** JS variables holding a sync LoopContext (their attributes compile to direct reads). */
   private loopVars = new Set<string>();
+  /** Names standing for `loop` in loops without a LoopContext (isLightLoop): their index and items. */
+  private lightLoops = new Map<string, { idx: string; items: string }>();
   private warnings: CompileWarning[] = [];
   /** Defs a plain-name call can statically refer to (for call validation). */
   private knownDefs = new Map<string, DefSignature>();
@@ -531,10 +566,14 @@ export class Generator {
     const asyncReason = this.isAsync ? this.asyncReason() : null;
     this.mod(
       // (sandboxed templates: limitOutputs wraps the render functions with the output-size check)
-      `const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(` : ''}{ name: $NAME, isAsync: ${this.isAsync}, asyncReason: ${q(asyncReason ?? '')}, ` +
+      // (fields at their defaults are left out: not async, no parent, no warnings)
+      `const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(` : ''}{ name: $NAME, ` +
+        `${this.isAsync ? `isAsync: true, asyncReason: ${q(asyncReason ?? '')}, ` : ''}` +
         `root: $root, prelude: ${preludeNodes.length ? '$prelude' : 'null'}, blocks: $blocks, ` +
-        `parent: ${parentRef ? `() => ${parentRef}()` : 'null'}, defs: ${JSON.stringify(defs)}, ` +
-        `requiredContext: ${JSON.stringify([...required])}, meta: ${JSON.stringify(meta)}, warnings: ${JSON.stringify(this.warnings)}, ${this.o.sandbox ? 'checkOutput: (n) => $env.sandbox?.checkOutput(n), ' : ''}get globals() { return $env.globals; } }${this.o.sandbox ? ')' : ''});`,
+        `${parentRef ? `parent: () => ${parentRef}(), ` : ''}defs: ${JSON.stringify(defs)}, ` +
+        `requiredContext: ${JSON.stringify([...required])}, meta: ${JSON.stringify(meta)}, ` +
+        `${this.warnings.length ? `warnings: ${JSON.stringify(this.warnings)}, ` : ''}` +
+        `${this.o.sandbox ? 'checkOutput: (n) => $env.sandbox?.checkOutput(n), ' : ''}get globals() { return $env.globals; } }${this.o.sandbox ? ')' : ''});`,
     );
 
     const pre: string[] = [`const $NAME = ${q(this.o.name)};`];
@@ -937,9 +976,17 @@ export class Generator {
       loopVar = this.id('loop');
       const items = this.id('$items');
       const idx = this.id('$k');
-      this.w(`const ${items} = ${this.h('toList')}(${src}), ${loopVar} = new ${this.h('LoopContext')}(${items});`);
-      this.w(`for (let ${idx} = 0; ${idx} < ${items}.length; ${idx}++) {`);
-      this.w(`const ${item} = ${items}[${idx}]; ${loopVar}.index0 = ${idx};`);
+      if (isLightLoop(n)) {
+        // (loopVar is never emitted: loopAttr computes `loop.index` and the others from idx)
+        this.lightLoops.set(loopVar, { idx, items });
+        this.w(`const ${items} = ${this.h('toList')}(${src});`);
+        this.w(`for (let ${idx} = 0; ${idx} < ${items}.length; ${idx}++) {`);
+        this.w(`const ${item} = ${items}[${idx}];`);
+      } else {
+        this.w(`const ${items} = ${this.h('toList')}(${src}), ${loopVar} = new ${this.h('LoopContext')}(${items});`);
+        this.w(`for (let ${idx} = 0; ${idx} < ${items}.length; ${idx}++) {`);
+        this.w(`const ${item} = ${items}[${idx}]; ${loopVar}.index0 = ${idx};`);
+      }
     } else {
       this.w(`for (const ${item} of ${this.h('iter')}(${src})) {`);
     }
@@ -947,7 +994,7 @@ export class Generator {
     this.sandboxTick();
     if (loopVar) {
       locals.set('loop', loopVar);
-      if (!isAsync) this.loopVars.add(loopVar);
+      if (!isAsync && !this.lightLoops.has(loopVar)) this.loopVars.add(loopVar);
     }
     this.bindTarget(n.target, item, locals, 'iter');
     this.withLocals(locals, () => {
@@ -1528,6 +1575,8 @@ export class Generator {
   private loopAttr(e: A.Attr): string | null {
     if (e.optional || e.obj.type !== 'Name') return null;
     const v = this.local(e.obj.name);
+    const light = v ? this.lightLoops.get(v) : undefined;
+    if (light) return LIGHT_LOOP_ATTRS[e.name]?.(light.idx, light.items) ?? null;
     if (!v || !this.loopVars.has(v)) return null;
     if (['index', 'index0', 'first', 'last', 'length', 'revindex', 'revindex0'].includes(e.name)) return `${v}.${e.name}`;
     // dot lookup turns a None neighbour into "" (reference behaviour)
@@ -1675,7 +1724,7 @@ export class Generator {
       this.err(`Unknown filter '${name}'${hint ? `. Did you mean '${hint}'?` : ''}`, 'K-PAR-004', pos, hint ? `Did you mean '${hint}'?` : null);
     }
     const bound = this.bind(name, params, args, kwargs, pos);
-    const v = this.filterVar('filters', name);
+    const v = this.filterVar('filters', name, bound.length);
     if (filterNeedsEnv.has(name)) return `${v}.call(${this.fenv()}, ${[value, ...bound].join(', ')})`;
     return `${v}(${[value, ...bound].join(', ')})`;
   }
@@ -1684,9 +1733,14 @@ export class Generator {
     return this.o.customRef ? this.o.customRef(kind, name) : `$env.${kind}[${q(name)}]`;
   }
 
-  private filterVar(kind: 'filters' | 'tests', name: string): string {
+  /** `nargs`: how many arguments a filter call binds (the last one given; a short form may take it). */
+  private filterVar(kind: 'filters' | 'tests', name: string, nargs = 0): string {
     // Built-in filters are named exports (`f_upper`): bundles keep only those a template uses.
-    if (kind === 'filters') return this.h(`f_${FILTER_ALIASES[name] ?? name}`);
+    if (kind === 'filters') {
+      const base = FILTER_ALIASES[name] ?? name;
+      const short = FILTER_SHORT_FORMS[base];
+      return this.h(short !== undefined && nargs <= short ? `f_${base}_${short}` : `f_${base}`);
+    }
     return this.h(`t_${name}`); // built-in tests likewise (`t_odd`)
   }
 
@@ -1838,6 +1892,13 @@ const FILTER_ALIASES: Record<string, string> = Object.assign(Object.create(null)
   strip: 'trim',
   count: 'length',
 });
+
+/**
+ * Filters with a short form `f_<name>_<N>` (runtime/filters.ts) for calls binding at most N
+ * arguments: `x | trim` needs no code for given characters, `x | round(1)` none for the ceil,
+ * floor and strict options.
+ */
+const FILTER_SHORT_FORMS: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, { trim: 0, round: 1 });
 
 const IMPLICIT = new Set(['loop', 'caller', 'has_slot', 'it', 'consume', '_', '_n', 'range', 'dict', 'list', 'set', 'tuple', 'len', 'str', 'int',
   'float', 'bool', 'abs', 'min', 'max', 'sum', 'sorted', 'reversed', 'enumerate', 'zip', 'map', 'filter', 'hx_request',

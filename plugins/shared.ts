@@ -269,7 +269,9 @@ export class KidaProject {
     const lines = [`import { Registry } from ${JSON.stringify(runtime)};`, 'const $env = new Registry();'];
     if (this.globalsFile) lines.push(`import * as $globals from ${JSON.stringify(spec(this.globalsFile))};`, 'Object.assign($env.globals, $globals);');
     if (this.testsFile) lines.push(`import * as $tests from ${JSON.stringify(spec(this.testsFile))};`, 'Object.assign($env.tests, $tests);');
-    lines.push(`$env.templateAliases = ${JSON.stringify(this.options.templateAliases ?? {})};`);
+    // (a Registry starts with no aliases)
+    const aliases = this.options.templateAliases ?? {};
+    if (Object.keys(aliases).length) lines.push(`$env.templateAliases = ${JSON.stringify(aliases)};`);
     if (await this.hasDynamicRefs()) {
       // Dynamic names can reach any template under root: register them all, lazily.
       this.templates().forEach((f, i) => {

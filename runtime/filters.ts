@@ -27,7 +27,7 @@ import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError } from './errors.js';
 import {
   PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
-  isDict, isNumber, isString, iter, len, num, pyRepr, pyStr, toFloat, toInt, truthy, typeName,
+  isDict, isNumber, isString, iter, len, num, pyRepr, pyStr, floatOf, toFloat, toInt, truthy, typeName,
 } from './values.js';
 import { pyMethod, strFormat } from './methods.js';
 import { tests as builtinTests } from './tests.js';
@@ -70,15 +70,17 @@ function isPyWs(c: number): boolean {
     (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
 
+/** Python `str.strip()` (and lstrip/rstrip with `left`/`right`): whitespace. */
+function stripWs(str: string, left = true, right = true): string {
+  let i = 0;
+  let j = str.length;
+  if (left) while (i < j && isPyWs(charCode(str, i))) i++;
+  if (right) while (j > i && isPyWs(charCode(str, j - 1))) j--;
+  return i === 0 && j === str.length ? str : sliceOf(str, i, j);
+}
 /** Python `str.strip(chars)` (and lstrip/rstrip with `left`/`right`). */
 function pyStrip(str: string, chars: unknown = null, left = true, right = true): string {
-  if (chars === null || chars === undefined) {
-    let i = 0;
-    let j = str.length;
-    if (left) while (i < j && isPyWs(charCode(str, i))) i++;
-    if (right) while (j > i && isPyWs(charCode(str, j - 1))) j--;
-    return i === 0 && j === str.length ? str : sliceOf(str, i, j);
-  }
+  if (chars === null || chars === undefined) return stripWs(str, left, right);
   if (!isString(chars)) throw new PyError('TypeError', `strip arg must be None or str, not ${typeName(chars)}`);
   const set = new Set(cps(s(chars)));
   const a = cps(str);
@@ -717,10 +719,15 @@ function pyRoundFloat(x: number, p: number): number {
   if (Math.abs(y % 1) === 0.5 && r % 2 !== 0) r -= 1;
   return r * m;
 }
-function round(v: unknown, precision: unknown = 0, method: unknown = 'common', strict: unknown = false): unknown {
+/** `round` the common way and not strict: what `x | round` and `x | round(n)` call (f_round_1). */
+function roundCommon(v: unknown, precision: unknown = 0): number | PyFloat {
   // the common call, `x | round(n)` on a JS number
-  if (typeof v === 'number' && typeof precision === 'number' && Number.isInteger(precision) && method === 'common')
-    return asFloat(pyRoundFloat(v, precision));
+  if (typeof v === 'number' && typeof precision === 'number' && Number.isInteger(precision)) return asFloat(pyRoundFloat(v, precision));
+  const x = floatOf(v);
+  return x === undefined ? new PyFloat(0) : asFloat(pyRoundFloat(x, intArg(precision, 'precision')));
+}
+function round(v: unknown, precision: unknown = 0, method: unknown = 'common', strict: unknown = false): unknown {
+  if (method === 'common' && strict === false) return roundCommon(v, precision);
   let x: number;
   try {
     x = num(toFloat(v));
@@ -1230,6 +1237,12 @@ export const f_shuffle: Filter = (v) => {
 export const f_classes: Filter = classes;
 export const f_abs: Filter = abs;
 export const f_round: Filter = round;
+// Forms of a filter for calls that pass at most the leading N arguments (`f_<name>_<N>`, the
+// compiler's FILTER_SHORT_FORMS): a bundle then keeps none of the code the other arguments need.
+/** `x | trim`: whitespace only. */
+export const f_trim_0: Filter = (v) => stripWs(s(v));
+/** `x | round` and `x | round(precision)`: the common method, not strict. */
+export const f_round_1: Filter = roundCommon;
 export const f_int: Filter = intFilter;
 export const f_float: Filter = floatFilter;
 export const f_string: Filter = (v) => s(v);

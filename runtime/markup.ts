@@ -83,29 +83,10 @@ export function escapeString(s: string): string {
   let out = '';
   let last = 0;
   for (let i = 0; i < n; i++) {
-    let rep: string;
-    switch (charCode(s, i)) {
-      case 38:
-        rep = '&amp;';
-        break;
-      case 60:
-        rep = '&lt;';
-        break;
-      case 62:
-        rep = '&gt;';
-        break;
-      case 34:
-        rep = '&quot;';
-        break;
-      case 39:
-        rep = '&#39;';
-        break;
-      case 0:
-        rep = '';
-        break;
-      default:
-        continue;
-    }
+    const c = charCode(s, i);
+    // (letters and most punctuation come after `>`, the last character replaced)
+    const rep = c > 62 ? null : c === 38 ? '&amp;' : c === 60 ? '&lt;' : c === 62 ? '&gt;' : c === 34 ? '&quot;' : c === 39 ? '&#39;' : c === 0 ? '' : null;
+    if (rep === null) continue;
     out += sliceOf(s, last, i) + rep;
     last = i + 1;
   }

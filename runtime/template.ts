@@ -27,18 +27,18 @@ export interface BlockFns extends RenderFns {
   fragment?: boolean;
 }
 
-/** What the generated module hands to defineTemplate. */
+/** What the generated module hands to defineTemplate (absent: not async, no parent, no warnings). */
 export interface TemplateSpec {
   name: string;
-  isAsync: boolean;
+  isAsync?: boolean;
   /** e.g. "{% async for %} at line 3": named by the error a sync entry point throws. */
-  asyncReason: string | null;
+  asyncReason?: string | null;
   root: RenderFns;
   /** Top-level imports, lets, defs, regions and globals blocks: run before renderBlock. */
   prelude: ((ctx: Ctx, R: RenderState) => void) | null;
   blocks: Record<string, BlockFns>;
   /** The parent template when it is a literal `{% extends %}` (for renderBlock's chain). */
-  parent: (() => Template) | null;
+  parent?: (() => Template) | null;
   defs: string[];
   requiredContext: string[];
   meta: TemplateMeta;
@@ -294,7 +294,7 @@ export function defineTemplate(spec: TemplateSpec): Template {
   };
   const t: Template = {
     name: spec.name,
-    isAsync: spec.isAsync,
+    isAsync: !!spec.isAsync,
     warnings: spec.warnings ?? [],
     spec,
     render: (data) => entry(0, null, data) as string,
@@ -319,9 +319,7 @@ export function defineTemplate(spec: TemplateSpec): Template {
       return resolveStacks(spec.root.s(newContext(spec.globals, data), R), R);
     },
     listBlocks() {
-      const names = new Set<string>();
-      for (const s of chain()) for (const b of Object.keys(s.blocks)) names.add(b);
-      return [...names];
+      return [...new Set(chain().flatMap((s) => Object.keys(s.blocks)))];
     },
     listDefs() {
       return [...spec.defs];

@@ -551,41 +551,37 @@ function attrMissing(obj: unknown, name: string, strict: boolean): unknown {
   });
 }
 
+/** What lookupAttr and objectAttr return for a missing attribute (a found one may be undefined). */
+const MISSING: unique symbol = Symbol('missing');
+
 /** Reads a property of a class instance (own or inherited, never from Object.prototype). */
-function objectAttr(obj: object, name: string): { found: boolean; value?: unknown } {
+function objectAttr(obj: object, name: string): unknown {
   for (let p: object | null = obj; p && p !== Object.prototype && p !== Function.prototype; p = Object.getPrototypeOf(p)) {
     if (Object.hasOwn(p, name)) {
       const v = (obj as Record<string, unknown>)[name];
-      return { found: true, value: typeof v === 'function' ? (v as Function).bind(obj) : v };
+      return typeof v === 'function' ? (v as Function).bind(obj) : v;
     }
   }
-  return { found: false };
+  return MISSING;
 }
 
-/** The raw `a.b` lookup: `found` false when missing. Dict keys first, then methods/attributes. */
-function lookupAttr(obj: unknown, name: string): { found: boolean; value?: unknown } {
+/** The raw `a.b` lookup: MISSING when missing. Dict keys first, then methods/attributes. */
+function lookupAttr(obj: unknown, name: string): unknown {
   assertSafeName(name, obj);
-  if (obj === UNDEF) {
-    const m = findMethod(obj, name);
-    return m ? { found: true, value: m } : { found: false };
-  }
-  if (obj == null) return { found: false };
+  if (obj === UNDEF) return findMethod(obj, name) ?? MISSING;
+  if (obj == null) return MISSING;
   if (isDict(obj)) {
     // (a present key reads directly: dictGet's equality scan of Map keys is not needed)
-    if (obj instanceof Map ? obj.has(name) : Object.hasOwn(obj, name))
-      return { found: true, value: obj instanceof Map ? obj.get(name) : (obj as Record<string, unknown>)[name] };
-    const m = findMethod(obj, name);
-    if (m) return { found: true, value: m };
-    if (obj instanceof Map) return objectAttr(obj, name);
-    return { found: false };
+    if (obj instanceof Map ? obj.has(name) : Object.hasOwn(obj, name)) return obj instanceof Map ? obj.get(name) : (obj as Record<string, unknown>)[name];
+    return findMethod(obj, name) ?? (obj instanceof Map ? objectAttr(obj, name) : MISSING);
   }
   const m = findMethod(obj, name);
-  if (m) return { found: true, value: m };
+  if (m) return m;
   if (typeof obj === 'object' || typeof obj === 'function') {
-    if (Array.isArray(obj) || typeof obj === 'function') return { found: false };
+    if (Array.isArray(obj) || typeof obj === 'function') return MISSING;
     return objectAttr(obj, name);
   }
-  return { found: false };
+  return MISSING;
 }
 
 /** `a.b`: a found None renders as "" (reference behaviour); missing is UndefinedError or UNDEF. */
@@ -598,8 +594,8 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
       return v == null ? '' : typeof v === 'object' || typeof v === 'function' ? assertSafeValue(v) : v;
     }
   }
-  const r = lookupAttr(obj, name);
-  if (!r.found) {
+  const v = lookupAttr(obj, name);
+  if (v === MISSING) {
     if (obj !== null && typeof obj === 'object' && !isDict(obj) && !Array.isArray(obj)) {
       // other objects: fall back to item lookup
       const v = (obj as Record<string, unknown>)[name];
@@ -607,7 +603,7 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
     }
     return attrMissing(obj, name, strict);
   }
-  return r.value == null ? '' : assertSafeValue(r.value);
+  return v == null ? '' : assertSafeValue(v);
 }
 
 /**
@@ -626,13 +622,13 @@ export function ga(obj: unknown, v: unknown, name: string): unknown {
 export function getattrOpt(obj: unknown, name: string, strict = true): unknown {
   if (obj == null) return null;
   if (obj === UNDEF) return null;
-  const r = lookupAttr(obj, name);
-  if (!r.found) {
+  const v = lookupAttr(obj, name);
+  if (v === MISSING) {
     if (isDict(obj)) return null;
     attrMissing(obj, name, strict); // throws in strict mode
     return null;
   }
-  return r.value === undefined ? null : assertSafeValue(r.value);
+  return v === undefined ? null : assertSafeValue(v);
 }
 
 /** `a[k]`: Python subscription with negative indexes. */
@@ -1020,14 +1016,20 @@ export function toInt(v: unknown, base?: unknown): number | bigint {
 }
 
 export function toFloat(v: unknown): number | PyFloat {
-  let n: number;
-  if (typeof v === 'boolean' || typeof v === 'number' || typeof v === 'bigint' || v instanceof PyFloat) n = num(v);
-  else if (isString(v)) {
-    const s = String(v).trim().toLowerCase().replace(/_/g, '');
-    if (/^[+-]?(inf|infinity)$/.test(s)) n = s.startsWith('-') ? -Infinity : Infinity;
-    else if (/^[+-]?nan$/.test(s)) n = NaN;
-    else if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(s)) n = Number(s);
-    else throw new PyError('ValueError', `could not convert string to float: ${pyRepr(String(v))}`);
-  } else throw new PyError('TypeError', `float() argument must be a string or a real number, not '${typeName(v)}'`);
+  const n = floatOf(v);
+  if (n === undefined) {
+    if (isString(v)) throw new PyError('ValueError', `could not convert string to float: ${pyRepr(String(v))}`);
+    throw new PyError('TypeError', `float() argument must be a string or a real number, not '${typeName(v)}'`);
+  }
   return numResult(n, true);
+}
+/** The number Python's float() makes of `v`, or undefined where float() raises (toFloat says why). */
+export function floatOf(v: unknown): number | undefined {
+  if (typeof v === 'boolean' || typeof v === 'number' || typeof v === 'bigint' || v instanceof PyFloat) return num(v);
+  if (!isString(v)) return undefined;
+  const s = String(v).trim().toLowerCase().replace(/_/g, '');
+  if (/^[+-]?(inf|infinity)$/.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/.test(s)) return NaN;
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(s)) return Number(s);
+  return undefined;
 }

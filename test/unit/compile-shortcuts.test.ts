@@ -1,6 +1,7 @@
 // Work compile() and the plugins skip or share, checked against the full answer: streaming
 // bodies derived from sync ones, the shared root of pages that only fill blocks, the line-level source map, declarations on request, trees of other templates reused
-// across compiles, and the text-only check that spares the registry scan a parse.
+// across compiles, the text-only check that spares the registry scan a parse, loops without a
+// LoopContext, and the short forms of filters.
 import { decode } from '@jridgewell/sourcemap-codec';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/index.js';
 import { walk } from '../../compiler/codegen.js';
 import { parse } from '../../compiler/parser.js';
+import { f_round, f_round_1, f_trim, f_trim_0 } from '../../runtime/filters.js';
+import { Markup } from '../../runtime/markup.js';
+import { PyFloat } from '../../runtime/values.js';
 import { KidaProject, literalRefsOnly } from '../../plugins/shared.js';
 import { makeEnv } from '../support.js';
 
@@ -248,5 +252,86 @@ describe('declarations on request', () => {
     expect(full.dts).toContain('title: string');
     expect(bare.dts).toBe('');
     expect({ ...bare, dts: full.dts }).toEqual(full);
+  });
+});
+
+describe('loops without a LoopContext', () => {
+  const ATTRS = ['index', 'index0', 'first', 'last', 'length', 'revindex', 'revindex0'];
+  const reads = ATTRS.map((a) => `${a}={{ loop.${a} }}`).join(' ');
+  // `{% set held = loop %}` makes `loop` a value: the loop then needs its LoopContext
+  const sources: Record<string, string> = {
+    light: `{% for x in xs if x != 3 %}[{{ x }}: ${reads}{% if loop.last %}!{% end %}]{% end %}`,
+    full: `{% for x in xs if x != 3 %}{% set held = loop %}[{{ x }}: ${reads}{% if loop.last %}!{% end %}]{% end %}`,
+    'light-nested': '{% for a in xs %}{% for b in xs if b > a %}{{ loop.index }}{% end %}/{{ loop.revindex }}{% if loop.first %}^{% end %}{% end %}',
+    'full-nested': '{% for a in xs %}{% set held = loop %}{% for b in xs if b > a %}{% set held2 = loop %}{{ loop.index }}{% end %}/{{ loop.revindex }}{% if loop.first %}^{% end %}{% end %}',
+    'light-break': '{% for x in xs %}{% if loop.index0 == 2 %}{% continue %}{% end %}{{ loop.index }}{% if x == 4 %}{% break %}{% end %}{% end %}',
+    'full-break': '{% for x in xs %}{% set held = loop %}{% if loop.index0 == 2 %}{% continue %}{% end %}{{ loop.index }}{% if x == 4 %}{% break %}{% end %}{% end %}',
+    'light-guarded': '{% for x in xs %}{{ loop.index | default(0) }}{{ loop.length ?? 0 }}{% if loop.first is defined %}d{% end %}{% end %}',
+    'full-guarded': '{% for x in xs %}{% set held = loop %}{{ loop.index | default(0) }}{{ loop.length ?? 0 }}{% if loop.first is defined %}d{% end %}{% end %}',
+  };
+  const env = makeEnv(sources);
+
+  it('are compiled where `loop` is read only as loop.index and the like', () => {
+    const code = (source: string) => compile(source, { name: 't.html' }).code;
+    expect(code(sources.light!)).not.toContain('LoopContext');
+    expect(code(sources['light-nested']!)).not.toContain('LoopContext');
+    expect(code(sources.full!)).toContain('new $LoopContext');
+    // `loop` as a value, a method call, an optional read, or loop locals handed on
+    for (const escapes of [
+      '{{ f(loop) }}',
+      '{{ loop.cycle("a", "b") }}',
+      '{{ loop?.index }}',
+      '{{ loop.previtem }}',
+      '{% include "x.html" %}',
+      '{% call f() %}{{ loop.index }}{% end %}',
+    ])
+      expect(code(`{% for x in xs %}{{ loop.index }}${escapes}{% end %}`)).toContain('new $LoopContext');
+  });
+
+  it('render, stream and render async like loops with one', async () => {
+    for (const xs of [[], [1], [1, 2], [1, 2, 3, 4, 5], 'abc']) {
+      for (const name of ['', '-nested', '-break', '-guarded']) {
+        const light = env.getTemplate(`light${name}`);
+        const full = env.getTemplate(`full${name}`);
+        const want = full.render({ xs });
+        expect(light.render({ xs })).toBe(want);
+        expect([...light.renderStream({ xs })].join('')).toBe(want);
+        expect(await light.renderAsync({ xs })).toBe(want);
+      }
+    }
+    expect(env.getTemplate('light').render({ xs: [1, 2, 3, 4] })).toBe(
+      '[1: index=1 index0=0 first=True last=False length=4 revindex=4 revindex0=3][2: index=2 index0=1 first=False last=False length=4 revindex=3 revindex0=2][4: index=4 index0=3 first=False last=True length=4 revindex=1 revindex0=0!]',
+    );
+  });
+});
+
+describe('short forms of filters', () => {
+  it('are called where a call passes at most their arguments', () => {
+    const code = (source: string) => compile(source, { name: 't.html' }).code;
+    expect(code('{{ x | trim }}{{ x | strip }}')).toMatch(/\$f_trim_0\(.*\$f_trim_0\(/);
+    expect(code('{{ x | trim("ab") }}')).toMatch(/\$f_trim\(/);
+    expect(code('{{ x | trim(none) }}')).toMatch(/\$f_trim\(/);
+    expect(code('{{ x | round }}{{ x | round(2) }}{{ x | round(precision=2) }}')).not.toMatch(/\$f_round\(/);
+    for (const full of ['round(2, "floor")', 'round(method="ceil")', 'round(2, strict=true)', 'round(1, 2, 3, 4)'])
+      expect(code(`{{ x | ${full} }}`)).toMatch(/\$f_round\(/);
+  });
+
+  it('give what the full filters give', () => {
+    const outcome = (f: () => unknown) => {
+      try {
+        return { value: f() };
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    };
+    const values = [
+      ' a b ', '\t\n\x1c a\u3000', '', 'abc', new Markup(' <b> '), null, undefined, true, 0, -0, 2.5, 3.14159, -1e20, NaN, Infinity,
+      '2.675', ' -1.5e3 ', 'inf', '-Infinity', 'nan', '1_000.5', 'x1', [1], { a: 1 }, new PyFloat(2), 12n,
+    ];
+    for (const v of values) {
+      expect(outcome(() => f_trim_0(v))).toEqual(outcome(() => f_trim(v)));
+      for (const p of [undefined, 0, 1, 2, -1, true, 2.5, '1', null])
+        expect(outcome(() => f_round_1(v, p))).toEqual(outcome(() => f_round(v, p)));
+    }
   });
 });
