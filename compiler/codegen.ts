@@ -191,6 +191,9 @@ interface Fn {
   /** Number of enclosing loops in this function (break/continue, include context). */
   loops: number;
   curLine: number;
+  /** Arguments the error handler adds: `, R` in root and block functions (the include that
+   * started the render), `, null, "name"` in a def (the def a failure leaves through). */
+  errArgs: string;
 }
 
 const JS_RESERVED = /^(?:break|case|catch|class|const|continue|debugger|default|delete|do|else|enum|export|extends|false|finally|for|function|if|import|in|instanceof|new|null|return|super|switch|this|throw|true|try|typeof|var|void|while|with|yield|let|static|implements|interface|package|private|protected|public|await|arguments|eval|undefined|NaN|Infinity)$/;
@@ -442,6 +445,7 @@ export class Generator {
       caller,
       loops: 0,
       curLine: inherit ? inherit.curLine : 0,
+      errArgs: '',
     };
   }
   /**
@@ -464,7 +468,7 @@ export class Generator {
       this.fn = saved;
     }
     const head = `let L = ${fn.curLine}${fn.temps.length ? ', ' + fn.temps.join(', ') : ''}${fn.sink.kind === 'buf' ? `, ${fn.sink.v} = ""` : ''};`;
-    const lines = [head, 'try {'].concat(fn.lines, ret ? [`return ${ret};`] : [], [`} catch (e) { throw ${this.h('wrapError')}(e, $NAME, L, $env); }`]);
+    const lines = [head, 'try {'].concat(fn.lines, ret ? [`return ${ret};`] : [], [`} catch (e) { throw ${this.h('wrapError')}(e, $NAME, L, $env${fn.errArgs}); }`]);
     const lineNos = [fn.curLine, fn.curLine].concat(fn.lineNos, ret ? [fn.curLine] : [], [fn.curLine]);
     return { lines, lineNos };
   }
@@ -647,6 +651,7 @@ export class Generator {
     const fnOf = (m: Mode) => {
       const fn = this.newFn(m, m === 'a' ? { kind: 'yield' } : { kind: 'both' }, 'ctx', 'ctx', null, null);
       fn.curLine = block ? block.line : 0;
+      fn.errArgs = ', R';
       return fn;
     };
     if (this.isAsync) {
@@ -1171,6 +1176,7 @@ export class Generator {
     const defaults = this.defParams(n.params, n);
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
+    fn.errArgs = `, null, ${q(n.name)}`;
     const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => this.stmts(n.body), 'o');
     this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${body})`)};`);
   }
@@ -1314,7 +1320,7 @@ export class Generator {
     const lit = n.template.type === 'Const' && typeof n.template.value === 'string';
     if (n.ignoreMissing && lit && this.o.templateExists) {
       const name = this.o.resolveName((n.template as A.Const).value as string);
-      if (this.o.templateExists(name)) this.subRender(`${this.ref(name)}().spec.root`, ctx, 'R.sub()');
+      if (this.o.templateExists(name)) this.subRender(`${this.ref(name)}().spec.root`, ctx, 'R.sub($NAME, L)');
       return;
     }
     if (n.ignoreMissing) {
@@ -1322,11 +1328,11 @@ export class Generator {
       const name = lit ? q(this.o.resolveName((n.template as A.Const).value as string)) : ((this.dynamicRefs = true), this.expr(n.template));
       this.w(`const ${t} = $env.tryLoad(${name}, $NAME);`);
       this.w(`if (${t}) {`);
-      this.subRender(`${t}.spec.root`, ctx, 'R.sub()');
+      this.subRender(`${t}.spec.root`, ctx, 'R.sub($NAME, L)');
       this.w('}');
       return;
     }
-    this.subRender(`${this.templateExpr(n.template)}.spec.root`, ctx, 'R.sub()');
+    this.subRender(`${this.templateExpr(n.template)}.spec.root`, ctx, 'R.sub($NAME, L)');
   }
 
   private blockCall(n: A.Block): void {
@@ -1340,7 +1346,7 @@ export class Generator {
   private embed(n: A.Embed): void {
     this.line(n);
     const R2 = this.id('$R');
-    this.w(`const ${R2} = R.sub();`);
+    this.w(`const ${R2} = R.sub($NAME, L);`);
     for (const b of n.blocks) {
       const modes: Mode[] = this.isAsync ? ['a'] : ['s', 'g'];
       const parts: string[] = [];
@@ -1374,7 +1380,7 @@ export class Generator {
     const locals = new Map<string, string>();
     if (n.errName) {
       const v = this.id('$err');
-      this.w(`const ${v} = ${this.h('errorInfo')}(${e}, $NAME, L);`);
+      this.w(`const ${v} = ${this.h('errorInfo')}(${e}, $NAME, L, $env);`);
       locals.set(n.errName, v);
     }
     this.withLocals(locals, () => this.stmts(n.fallback));

@@ -1,15 +1,24 @@
 // Error classes shared by the compiler and compiled templates. Every error a user
-// sees extends TemplateError and carries a K-code plus the template position.
+// sees extends TemplateError and carries a K-code plus the template position. The
+// message follows the reference's layouts (spec §5.6): syntax errors as
+// "Kida Parse Error [K-PAR-001]: ..." with a caret excerpt, runtime errors as
+// "Runtime Error: ..." with "Location:" and the lines around the failing one,
+// undefined names as "Undefined variable 'x' in page.html:2" with a hint.
 
 export interface ErrorPosition {
   templateName?: string | null;
   lineno?: number | null;
   colno?: number | null;
-  /** The template source, used to render an excerpt with a caret. */
+  /** The template source, used to render an excerpt. */
   source?: string | null;
   suggestion?: string | null;
   cause?: unknown;
 }
+
+/** Where an `{% include %}` (or a call into another template's def) led: template and line. */
+export type TemplateFrame = [template: string, line: number];
+/** A def call on the way to the error: call-site template, line, and the def's name. */
+export type ComponentFrame = [template: string, line: number, def: string];
 
 export class TemplateError extends Error {
   code: string;
@@ -17,8 +26,16 @@ export class TemplateError extends Error {
   lineno: number | null;
   colno: number | null;
   suggestion: string | null;
-  /** The message without location and excerpt. */
+  /** The message without location, excerpt or hints. */
   readonly rawMessage: string;
+  /** The source of `templateName`, when known: the message shows lines of it. */
+  source: string | null;
+  /** Templates that included the failing one, outermost first. */
+  templateStack: TemplateFrame[] = [];
+  /** Def calls that led to the error, outermost first. */
+  componentStack: ComponentFrame[] = [];
+  /** The def whose body failed and its template, until the caller's handler adds the call. */
+  callee: [def: string, template: string] | null = null;
 
   constructor(message: string, code = 'K-RUN-007', pos: ErrorPosition = {}) {
     super(message, pos.cause !== undefined ? { cause: pos.cause } : undefined);
@@ -28,11 +45,23 @@ export class TemplateError extends Error {
     this.lineno = pos.lineno ?? null;
     this.colno = pos.colno ?? null;
     this.suggestion = pos.suggestion ?? null;
-    this.message = formatMessage(this, pos.source ?? null);
+    this.source = pos.source ?? null;
+    this.message = this.layout();
   }
   // Names are spelled out: a minifier renames classes, and `constructor.name` with them.
   override get name(): string {
     return 'TemplateError';
+  }
+  /** Re-renders `message` after the position or the stacks changed. */
+  relayout(): void {
+    this.message = this.layout();
+  }
+  /** The message: headline, location, lines of source, stacks, suggestion. */
+  protected layout(head = this.rawMessage): string {
+    let msg = head;
+    if (this.templateName != null || this.lineno != null) msg += `\n  Location: ${where(this)}`;
+    msg += snippet(this) + stacks(this);
+    return hasSuggestion(this) ? `${msg}\n\n  Suggestion: ${this.suggestion}` : msg;
   }
 }
 
@@ -43,10 +72,26 @@ export class TemplateSyntaxError extends TemplateError {
   constructor(message: string, code = 'K-PAR-001', pos: ErrorPosition = {}) {
     super(message, code, pos);
   }
+  protected override layout(): string {
+    const kind = this.code.startsWith('K-PAR') ? 'Parse' : this.code.startsWith('K-LEX') ? 'Lexer' : 'Syntax';
+    let msg = `Kida ${kind} Error [${this.code}]: ${this.rawMessage}`;
+    if (this.templateName != null || this.lineno != null) msg += `\n  --> ${where(this)}${this.lineno != null && this.colno != null ? `:${this.colno}` : ''}`;
+    const line = this.lineno != null && this.source != null ? sourceLines(this.source)[this.lineno - 1] : undefined;
+    if (line !== undefined) {
+      msg += `\n   |\n${String(this.lineno).padStart(3)} | ${line}`;
+      // The caret sits under the column (the reference's stands one to the left of it).
+      if (this.colno != null) msg += `\n   | ${' '.repeat(this.colno + String(this.lineno).padStart(3).length - 2)}^`;
+    }
+    if (hasSuggestion(this)) msg += `\n\nSuggestion: ${this.suggestion}`;
+    return `${msg}\n\nDocs: https://lbliii.github.io/kida/docs/errors/#${this.code.toLowerCase()}`;
+  }
 }
 export class TemplateRuntimeError extends TemplateError {
   override get name(): string {
     return 'TemplateRuntimeError';
+  }
+  protected override layout(): string {
+    return super.layout(`Runtime Error: ${this.rawMessage}`);
   }
 }
 export class RequiredValueError extends TemplateRuntimeError {
@@ -72,10 +117,31 @@ export class UndefinedError extends TemplateError {
   /** The missing name: `x` for a variable, `dict.nmae` for an attribute. */
   undefinedName: string;
   kind: 'variable' | 'attribute/key';
-  constructor(undefinedName: string, kind: 'variable' | 'attribute/key' = 'variable', pos: ErrorPosition = {}) {
+  /** The closest name that does exist, if one is close enough. */
+  didYouMean: string | null;
+  /** The first hint: "Use {{ x | default('') }} for optional variables" unless given. */
+  hint: string;
+  constructor(
+    undefinedName: string,
+    kind: 'variable' | 'attribute/key' = 'variable',
+    pos: ErrorPosition & { didYouMean?: string | null; hint?: string } = {},
+  ) {
     super(`Undefined ${kind} '${undefinedName}'`, 'K-RUN-001', pos);
     this.undefinedName = undefinedName;
     this.kind = kind;
+    this.didYouMean = pos.didYouMean ?? null;
+    this.hint = pos.hint ?? `Use {{ ${undefinedName} | default('') }} for optional variables`;
+    this.suggestion ??= this.didYouMean ? `Did you mean '${this.didYouMean}'?` : this.hint;
+    this.relayout();
+  }
+  protected override layout(): string {
+    if (this.kind === undefined) return this.rawMessage; // called from the base constructor, before the fields exist
+    let msg = `${this.rawMessage} in ${where(this)}`;
+    if (this.didYouMean) msg += `. Did you mean '${this.didYouMean}'?`;
+    msg += `${snippet(this)}${stacks(this)}\n  Hint: ${this.hint}`;
+    return this.kind === 'variable'
+      ? msg
+      : msg + '\n  Hint: For optional access: `x?.y` (None on missing Mapping keys), `x?.y ?? ""` (covers object-attr misses too), or `x | get("y", \'\')`.';
   }
 }
 export class TemplateNotFoundError extends TemplateError {
@@ -101,9 +167,19 @@ export class PyError extends TemplateRuntimeError {
     return 'PyError';
   }
   pyType: string;
+  /** The message as Python's str() of the exception gives it (what `{% fallback err %}` shows). */
+  pyMessage: string;
   constructor(pyType: string, message: string, code?: string) {
-    super(`${pyType}: ${message}`, code ?? PY_CODES[pyType] ?? 'K-RUN-007');
+    super(`${pyType}: ${message}`, code ?? PY_CODES[pyType] ?? 'K-RUN-007', {
+      suggestion:
+        pyType === 'ZeroDivisionError'
+          ? 'Division by zero. Guard with `{% if divisor %}` or use `| default(1)`.'
+          : pyType === 'KeyError'
+            ? `Key ${message} not found. Use \`.get(${message})\` or \`?[${message}]\` for safe access.`
+            : null,
+    });
     this.pyType = pyType;
+    this.pyMessage = message;
   }
 }
 const PY_CODES: Record<string, string> = {
@@ -117,57 +193,67 @@ const PY_CODES: Record<string, string> = {
 export const typeError = (msg: string) => new PyError('TypeError', msg);
 export const valueError = (msg: string) => new PyError('ValueError', msg);
 
-/** Renders the location line and a source excerpt with a caret under the column. */
-export function formatMessage(err: TemplateError, source: string | null): string {
-  let msg = `${err.rawMessage}`;
-  if (err.lineno != null) {
-    const where = `${err.templateName ?? '<template>'}:${err.lineno}${err.colno != null ? `:${err.colno}` : ''}`;
-    msg += `\n  --> ${where}`;
-    if (source != null) msg += '\n' + excerpt(source, err.lineno, err.colno);
-  } else if (err.templateName) {
-    msg += `\n  --> ${err.templateName}`;
-  }
-  if (err.suggestion) msg += `\n\n  Suggestion: ${err.suggestion}`;
-  return `[${err.code}] ${msg}`;
+/** A suggestion the message does not already make ("Unknown filter 'x'. Did you mean 'y'?"). */
+const hasSuggestion = (e: TemplateError): boolean => !!e.suggestion && !e.rawMessage.includes(e.suggestion);
+
+/** `page.html:2`; `<template>` when the template has no name. */
+function where(e: TemplateError): string {
+  return `${e.templateName ?? '<template>'}${e.lineno != null ? `:${e.lineno}` : ''}`;
 }
 
-export function excerpt(source: string, lineno: number, colno: number | null): string {
+/** The source's lines, without the empty one after a final newline. */
+function sourceLines(source: string): string[] {
   const lines = source.split('\n');
-  const line = lines[lineno - 1];
-  if (line === undefined) return '';
-  const num = String(lineno);
-  const pad = ' '.repeat(num.length);
-  let s = `${pad} |\n${num} | ${line}`;
-  if (colno != null) s += `\n${pad} | ${' '.repeat(Math.max(0, colno))}^`;
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** Up to two lines either side of the failing one, which is marked `>`. */
+function snippet(e: TemplateError): string {
+  if (e.source == null || e.lineno == null) return '';
+  const lines = sourceLines(e.source);
+  if (e.lineno > lines.length) return '';
+  let s = '\n   |';
+  for (let n = Math.max(1, e.lineno - 2); n <= Math.min(lines.length, e.lineno + 2); n++)
+    s += `\n${n === e.lineno ? '>' : ' '}${String(n).padStart(3)} | ${lines[n - 1]}`;
+  return s + '\n   |';
+}
+
+function stacks(e: TemplateError): string {
+  let s = '';
+  if (e.componentStack.length) s += '\n\nComponent stack:' + e.componentStack.map(([t, l, d]) => `\n  • ${t}:${l} → ${d}()`).join('');
+  if (e.templateStack.length) s += '\n\nTemplate stack:' + e.templateStack.map(([t, l]) => `\n  • ${t}:${l}`).join('');
   return s;
 }
 
-/** Levenshtein-based did-you-mean; returns the closest candidate or null. */
+/**
+ * "Did you mean?": the candidate most like `name` by difflib's ratio (what the reference's
+ * get_close_matches uses), if at least 0.6; a tie goes to the greater string, as there.
+ */
 export function didYouMean(name: string, candidates: Iterable<string>): string | null {
   let best: string | null = null;
-  let bestD = Infinity;
+  let bestScore = 0.6;
   for (const c of candidates) {
-    const d = editDistance(name, c);
-    if (d < bestD) {
-      bestD = d;
+    const score = (2 * common(c, 0, c.length, name, 0, name.length)) / (c.length + name.length || 1);
+    if (score > bestScore || (score === bestScore && (best === null || c > best))) {
+      bestScore = score;
       best = c;
     }
   }
-  const limit = Math.max(1, Math.floor(name.length / 3));
-  return best !== null && bestD <= limit + 1 && bestD < name.length ? best : null;
+  return best;
 }
 
-function editDistance(a: string, b: string): number {
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
+/** Characters a[alo:ahi] and b[blo:bhi] share: the longest common run (earliest in a, then in
+ * b), plus what the parts either side of it share. */
+function common(a: string, alo: number, ahi: number, b: string, blo: number, bhi: number): number {
+  let len = 0;
+  let ai = alo;
+  let bi = blo;
+  for (let i = alo; i < ahi; i++)
+    for (let j = blo; j < bhi; j++) {
+      let k = 0;
+      while (i + k < ahi && j + k < bhi && a[i + k] === b[j + k]) k++;
+      if (k > len) [len, ai, bi] = [k, i, j];
     }
-  }
-  return prev[b.length]!;
+  return len && len + common(a, alo, ai, b, blo, bi) + common(a, ai + len, ahi, b, bi + len, bhi);
 }

@@ -4,7 +4,7 @@
 import { PyError, SecurityError, TemplateError, TemplateRuntimeError, UndefinedError } from './errors.js';
 import { Markup } from './markup.js';
 import { Kwargs, PyFloat, Range, Tuple, UNDEF, callValue, getattr, isDict, pyStr, truthy, eq, assertSafeName } from './values.js';
-import { undefinedName, type Ctx } from './template.js';
+import { locate, undefinedName, type Ctx, type SourceOf } from './template.js';
 
 /** A bare name: the scope chain (block scopes → ctx → globals), else UndefinedError. */
 export function lk(c: Ctx, name: string): unknown {
@@ -125,10 +125,12 @@ export function catchable(e: unknown): boolean {
 }
 
 /** The `err` dict bound by `{% fallback err %}`. */
-export function errorInfo(e: unknown, templateName: string, line: number): Record<string, unknown> {
+export function errorInfo(e: unknown, templateName: string, line: number, env?: SourceOf): Record<string, unknown> {
+  if (e instanceof TemplateError) locate(e, templateName, line, env);
   const err = e as Partial<TemplateError> & { name?: string; pyType?: string };
   const o: Record<string, unknown> = Object.create(null);
-  o.message = err.message ?? String(e);
+  // (the full formatted text, as the reference's str(e); a Python exception's is its bare message)
+  o.message = e instanceof PyError ? e.pyMessage : (err.message ?? String(e));
   o.type = err.pyType ?? err.name ?? 'Error';
   o.template = err.templateName ?? templateName;
   o.line = err.lineno ?? line;

@@ -8,7 +8,7 @@ import {
   TemplateNotFoundError,
   PyError,
   didYouMean,
-  formatMessage,
+  type TemplateFrame,
 } from './errors.js';
 import { Markup } from './markup.js';
 import { META_LAYER, renderGlobals } from './meta.js';
@@ -165,12 +165,16 @@ export class RenderState {
   /** Set by the async entry points: a sync template's generator then hands its includes,
    * blocks and parents to the async driver (see asyncFromGen) instead of running their `g`. */
   async = false;
+  /** The `{% include %}` that started this render, for the template stack of its errors. */
+  from: TemplateFrame | null = null;
   constructor(readonly shared: SharedState = { provided: null, stacks: null, deferred: false }) {}
-  /** State for an included/imported/embedded template: own blocks, shared provide/stack data. */
-  sub(): RenderState {
+  /** State for an included/imported/embedded template: own blocks, shared provide/stack data.
+   * An include passes its template and line. */
+  sub(template?: string, line?: number): RenderState {
     const r = new RenderState(this.shared);
     r.depth = this.depth + 1;
     r.async = this.async;
+    if (template !== undefined) r.from = [template, line!];
     if (r.depth > 50)
       throw new TemplateRuntimeError('Maximum include depth exceeded (50): is a template including itself?', 'K-RUN-006');
     return r;
@@ -585,7 +589,7 @@ export function bodyFns(s: SyncFn, g?: GenFn): RenderFns {
  * compiler would write for such a root, written once here instead of in every page; `line` is
  * the `{% extends %}` line, which errors on the way name.
  */
-export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Template, name: string, line: number, env?: { sourceOf?: (name: string) => string | null }): RenderFns {
+export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Template, name: string, line: number, env?: SourceOf): RenderFns {
   const enter = (R: RenderState): RenderFns => {
     registerBlocks(R, blocks);
     enterExtends(R, name);
@@ -596,7 +600,7 @@ export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Temp
       try {
         return enter(R).s(ctx, R);
       } catch (e) {
-        throw wrapError(e, name, line, env);
+        throw wrapError(e, name, line, env, R);
       }
     },
     // (the parent's stream is yielded, not delegated to: see asyncFromGen)
@@ -605,7 +609,7 @@ export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Temp
         const root = enter(R);
         yield (R.async ? root.a(ctx, R) : root.g(ctx, R)) as unknown as string;
       } catch (e) {
-        throw wrapError(e, name, line, env);
+        throw wrapError(e, name, line, env, R);
       }
     },
   );
@@ -730,26 +734,55 @@ export function unpackIndex(v: unknown, n: number): unknown[] {
   return items;
 }
 
-/** Runtime errors leaving a template name the template and the line being executed. */
-export function wrapError(e: unknown, templateName: string, line: number, env?: { sourceOf?: (name: string) => string | null }): unknown {
-  const source = env?.sourceOf?.(templateName) ?? null;
-  if (e instanceof TemplateError) {
-    if (e.lineno == null && line) {
-      e.templateName ??= templateName;
-      e.lineno = line;
-      e.message = formatMessage(e, source);
-    } else if (e.templateName == null) e.templateName = templateName;
-    return e;
+/** Where a runtime error finds its template's source: the Environment knows it, a bundle does not. */
+export type SourceOf = { sourceOf?: (name: string) => string | null };
+
+/**
+ * Runtime errors leaving a function of a template name the template and the line being executed.
+ * Every function a template compiles to ends in this handler: `R` is a root or block function's
+ * render state (an include adds its frame to the template stack), `def` the name of the def whose
+ * body failed (the caller's handler adds the call to the component stack).
+ */
+export function wrapError(e: unknown, templateName: string, line: number, env?: SourceOf, R?: RenderState | null, def?: string): unknown {
+  let err: TemplateError;
+  if (e instanceof TemplateError) err = locate(e, templateName, line, env);
+  else if (e instanceof RangeError && /call stack/i.test(e.message)) err = runtimeError(`Recursion too deep: ${e.message}`, e, templateName, line, env);
+  else {
+    const x = e instanceof Error ? e : new Error(String(e));
+    err = runtimeError(`${x.name}: ${x.message}`, e, templateName, line, env);
   }
-  if (e instanceof RangeError && /call stack/i.test(e.message))
-    return new TemplateRuntimeError(`Recursion too deep: ${e.message}`, 'K-RUN-007', { templateName, lineno: line, cause: e, source });
-  const err = e instanceof Error ? e : new Error(String(e));
-  return new TemplateRuntimeError(`${err.name}: ${err.message}`, 'K-RUN-007', {
-    templateName,
-    lineno: line || null,
-    cause: e,
-    source,
-  });
+  let moved = false;
+  if (err.callee !== null) {
+    // (a def of another template: the call also enters that template, as an include does)
+    err.componentStack.unshift([templateName, line, err.callee[0]]);
+    if (err.callee[1] !== templateName) err.templateStack.unshift([templateName, line]);
+    err.callee = null;
+    moved = true;
+  }
+  if (def !== undefined) err.callee = [def, templateName];
+  const from = R?.from;
+  if (from && !err.templateStack.includes(from)) {
+    err.templateStack.unshift(from);
+    moved = true;
+  }
+  if (moved) err.relayout();
+  return err;
+}
+const runtimeError = (msg: string, cause: unknown, templateName: string, line: number, env?: SourceOf) =>
+  new TemplateRuntimeError(msg, 'K-RUN-007', { templateName, lineno: line || null, cause, source: env?.sourceOf?.(templateName) ?? null });
+
+/** Gives an error raised without a position (by a runtime helper) the template and line. */
+export function locate(e: TemplateError, templateName: string, line: number, env?: SourceOf): TemplateError {
+  if (e.lineno == null && line && (e.templateName ?? templateName) === templateName) {
+    e.templateName = templateName;
+    e.lineno = line;
+    e.source = env?.sourceOf?.(templateName) ?? null;
+    e.relayout();
+  } else if (e.templateName == null) {
+    e.templateName = templateName;
+    e.relayout();
+  }
+  return e;
 }
 
 /** Loads the namespace of `{% import %}`: the imported template's top-level names. */
@@ -771,10 +804,7 @@ export function importName(ns: Ctx, name: string, templateName: string): unknown
 export function undefinedName(name: string, scope: Ctx): never {
   const names: string[] = [];
   for (const k in scope) names.push(k);
-  const hint = didYouMean(name, names);
-  throw new UndefinedError(name, 'variable', {
-    suggestion: hint ? `Did you mean '${hint}'?` : `Use {{ ${name} | default('') }} for optional variables`,
-  });
+  throw new UndefinedError(name, 'variable', { didYouMean: didYouMean(name, names) });
 }
 
 export function notFound(name: string, from: string | null): never {

@@ -542,13 +542,10 @@ function assertSafeValue(v: unknown): unknown {
 
 function attrMissing(obj: unknown, name: string, strict: boolean): unknown {
   if (!strict) return UNDEF;
-  if (obj == null) throw new UndefinedError(name, 'attribute/key', { suggestion: `The value is None: use ?.${name} to allow that` });
-  const keys = isDict(obj) ? dictKeys(obj).map(String) : [];
-  const hint = didYouMean(name, keys);
+  if (obj == null) throw new UndefinedError(name, 'attribute/key');
+  const hint = didYouMean(name, isDict(obj) ? dictKeys(obj).map(String) : []);
   const type = typeName(obj);
-  throw new UndefinedError(`${type}.${name}`, 'attribute/key', {
-    suggestion: hint ? `Did you mean '${type}.${hint}'?` : `Use x?.${name}, x?.${name} ?? "", or x | get("${name}", '') for optional keys`,
-  });
+  throw new UndefinedError(`${type}.${name}`, 'attribute/key', { didYouMean: hint && `${type}.${hint}` });
 }
 
 /** What lookupAttr and objectAttr return for a missing attribute (a found one may be undefined). */

@@ -43,6 +43,20 @@ describe('compiled ES modules', () => {
     expect(await home.renderAsync(ctx)).toBe(expected);
     expect(home.renderBlock('content', ctx)).toBe('<b class="info">a</b><b class="info">&lt;b&gt;</b>');
   });
+  it('name the template, line and include chain of a runtime error (no source in a bundle: no excerpt)', async () => {
+    const home = await load('pages/home.html.kida');
+    let e: any;
+    try {
+      home.render({ xs: [] });
+    } catch (err) {
+      e = err;
+    }
+    expect(e?.name).toBe('UndefinedError');
+    expect([e.templateName, e.lineno, e.templateStack]).toEqual(['parts/foot.html.kida', 1, [['layouts/base.html.kida', 1]]]);
+    expect(e.message).toBe(
+      "Undefined variable 'year' in parts/foot.html.kida:1\n\nTemplate stack:\n  • layouts/base.html.kida:1\n  Hint: Use {{ year | default('') }} for optional variables",
+    );
+  });
   it('import only the runtime helpers they use, and never eval', () => {
     const { code } = compile('{{ x }}', { name: 'a.html.kida' });
     expect(code).toMatch(/from "kida\/runtime"/);

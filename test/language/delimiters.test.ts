@@ -152,7 +152,7 @@ describe('error positions', () => {
     expect(e).toBeInstanceOf(TemplateSyntaxError);
     expect([e.lineno, e.colno]).toEqual([2, 10]);
     expect(e.rawMessage).toContain("end of tag '%>'");
-    expect(e.message).toContain('  <%= x + %>\n  |           ^');
+    expect(e.message).toContain('  2 |   <%= x + %>\n   |' + ' '.repeat(12) + '^');
   });
   it('unclosed tags and comments report the custom closer at the opener', () => {
     const tag = thrown(() => render(SQUARE, 'ok\nab [% if x'));
