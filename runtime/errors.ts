@@ -34,6 +34,8 @@ export class TemplateError extends Error {
   templateStack: TemplateFrame[] = [];
   /** Def calls that led to the error, outermost first. */
   componentStack: ComponentFrame[] = [];
+  /** The included render whose frame templateStack got last (see wrapError). */
+  includedBy: unknown = null;
   /** The def whose body failed and its template, until the caller's handler adds the call. */
   callee: [def: string, template: string] | null = null;
 

@@ -8,7 +8,6 @@ import {
   TemplateNotFoundError,
   PyError,
   didYouMean,
-  type TemplateFrame,
 } from './errors.js';
 import { Markup } from './markup.js';
 import { META_LAYER, renderGlobals } from './meta.js';
@@ -165,8 +164,10 @@ export class RenderState {
   /** Set by the async entry points: a sync template's generator then hands its includes,
    * blocks and parents to the async driver (see asyncFromGen) instead of running their `g`. */
   async = false;
-  /** The `{% include %}` that started this render, for the template stack of its errors. */
-  from: TemplateFrame | null = null;
+  /** The `{% include %}` that started this render (template and line), for the template stack of
+   * its errors. (Two fields, not a frame: an include allocates nothing more until one fails.) */
+  fromTemplate: string | null = null;
+  fromLine = 0;
   constructor(readonly shared: SharedState = { provided: null, stacks: null, deferred: false }) {}
   /** State for an included/imported/embedded template: own blocks, shared provide/stack data.
    * An include passes its template and line. */
@@ -174,7 +175,10 @@ export class RenderState {
     const r = new RenderState(this.shared);
     r.depth = this.depth + 1;
     r.async = this.async;
-    if (template !== undefined) r.from = [template, line!];
+    if (template !== undefined) {
+      r.fromTemplate = template;
+      r.fromLine = line!;
+    }
     if (r.depth > 50)
       throw new TemplateRuntimeError('Maximum include depth exceeded (50): is a template including itself?', 'K-RUN-006');
     return r;
@@ -760,9 +764,10 @@ export function wrapError(e: unknown, templateName: string, line: number, env?: 
     moved = true;
   }
   if (def !== undefined) err.callee = [def, templateName];
-  const from = R?.from;
-  if (from && !err.templateStack.includes(from)) {
-    err.templateStack.unshift(from);
+  // (the root and the parent chain of one included render share R: its frame goes in once)
+  if (R?.fromTemplate != null && err.includedBy !== R) {
+    err.templateStack.unshift([R.fromTemplate, R.fromLine]);
+    err.includedBy = R;
     moved = true;
   }
   if (moved) err.relayout();
