@@ -154,6 +154,8 @@ export class TemplateNotFoundError extends TemplateError {
     super(message, 'K-TPL-001', pos);
   }
 }
+/** K-SEC-001 blocked access, 003 a resource limit (range, loop iterations, render time), 004 a
+ * call the policy does not allow, 005 the output size (the sandbox's own errors: sandbox.ts). */
 export class SecurityError extends TemplateError {
   override get name(): string {
     return 'SecurityError';
@@ -199,7 +201,7 @@ export const valueError = (msg: string) => new PyError('ValueError', msg);
 const hasSuggestion = (e: TemplateError): boolean => !!e.suggestion && !e.rawMessage.includes(e.suggestion);
 
 /** `page.html:2`; `<template>` when the template has no name. */
-function where(e: TemplateError): string {
+export function where(e: TemplateError): string {
   return `${e.templateName ?? '<template>'}${e.lineno != null ? `:${e.lineno}` : ''}`;
 }
 
@@ -211,7 +213,7 @@ function sourceLines(source: string): string[] {
 }
 
 /** Up to two lines either side of the failing one, which is marked `>`. */
-function snippet(e: TemplateError): string {
+export function snippet(e: TemplateError): string {
   if (e.source == null || e.lineno == null) return '';
   const lines = sourceLines(e.source);
   if (e.lineno > lines.length) return '';
@@ -221,7 +223,8 @@ function snippet(e: TemplateError): string {
   return s + '\n   |';
 }
 
-function stacks(e: TemplateError): string {
+/** The Component stack / Template stack sections. */
+export function stacks(e: TemplateError): string {
   let s = '';
   if (e.componentStack.length) s += '\n\nComponent stack:' + e.componentStack.map(([t, l, d]) => `\n  • ${t}:${l} → ${d}()`).join('');
   if (e.templateStack.length) s += '\n\nTemplate stack:' + e.templateStack.map(([t, l]) => `\n  • ${t}:${l}`).join('');

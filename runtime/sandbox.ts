@@ -2,7 +2,7 @@
 // attributes and callables are reachable, and limits range sizes and output size.
 // Templates compiled with `sandbox: true` call these instead of the plain lookups.
 
-import { SecurityError } from './errors.js';
+import { SecurityError, snippet, stacks, where } from './errors.js';
 import { Range, callValue, getattr, getattrOpt, typeName } from './values.js';
 import { callAttr, callAttrOpt, range as plainRange } from './ops.js';
 
@@ -43,6 +43,22 @@ export function normalizePolicy(p: unknown): Required<SandboxPolicy> {
   };
 }
 
+/** A broken sandbox rule, in the reference's layout: the rule, where (when known), Hint:, Docs:.
+ * (Here, not in errors.ts: only sandboxed bundles carry it.) */
+class PolicyError extends SecurityError {
+  constructor(message: string, pos: { suggestion: string }, code = 'K-SEC-001') {
+    super(message, pos);
+    this.code = code;
+    this.relayout();
+  }
+  protected override layout(): string {
+    let msg = this.rawMessage;
+    if (this.templateName != null || this.lineno != null) msg += `\n  Location: ${where(this)}${snippet(this)}${stacks(this)}`;
+    if (this.suggestion) msg += `\n  Hint: ${this.suggestion}`;
+    return `${msg}\n  Docs: https://lbliii.github.io/kida/docs/errors/#${this.code.toLowerCase()}`;
+  }
+}
+
 export class Sandbox {
   readonly policy: Required<SandboxPolicy>;
   constructor(policy: unknown) {
@@ -50,30 +66,30 @@ export class Sandbox {
   }
   checkAttr(name: string, calling: boolean): void {
     if (name.startsWith('_') || this.policy.blockedAttributes.includes(name) || (!this.policy.allowMutatingMethods && MUTATING.has(name) && calling))
-      throw new SecurityError(`Access to attribute '${name}' is blocked by sandbox policy`, {
+      throw new PolicyError(`Access to attribute '${name}' is blocked by sandbox policy`, {
         suggestion: MUTATING.has(name) ? 'Build a new value instead, or allow mutating methods in the sandbox policy' : 'Remove the attribute access',
       });
   }
   checkCall(f: unknown): void {
     const allowed = this.policy.allowCalling;
     if (allowed && !allowed.includes(typeName(f)))
-      throw new SecurityError(`Calling objects of type '${typeName(f)}' is not permitted by sandbox policy`, {
+      throw new PolicyError(`Calling objects of type '${typeName(f)}' is not permitted by sandbox policy`, {
         suggestion: `Add '${typeName(f)}' to the policy's allowCalling list`,
-      });
+      }, 'K-SEC-004');
   }
   checkRange(r: Range): Range {
     if (r.length > this.policy.maxRange)
-      throw new SecurityError(`range() size ${r.length} exceeds sandbox limit of ${this.policy.maxRange}`, {
+      throw new PolicyError(`range() size ${r.length} exceeds sandbox limit of ${this.policy.maxRange}`, {
         suggestion: 'Reduce the range size, or raise the policy maxRange',
-      });
+      }, 'K-SEC-003');
     return r;
   }
   checkOutput(size: number): void {
     const max = this.policy.maxOutputSize;
     if (max !== null && size > max)
-      throw new SecurityError(`Render output size (${size} chars) exceeds sandbox limit of ${max}`, {
+      throw new PolicyError(`Render output size (${size} chars) exceeds sandbox limit of ${max}`, {
         suggestion: 'Reduce template output, or raise the policy maxOutputSize',
-      });
+      }, 'K-SEC-005');
   }
 }
 
@@ -88,13 +104,13 @@ export function sbTick(env: Env, R: { shared: object }): void {
   let c = COUNTERS.get(R.shared);
   if (!c) COUNTERS.set(R.shared, (c = { ticks: 0, start: Date.now() }));
   if (p.maxLoopIterations !== null && ++c.ticks > p.maxLoopIterations)
-    throw new SecurityError(`Loop iterations exceed sandbox limit of ${p.maxLoopIterations}`, {
+    throw new PolicyError(`Loop iterations exceed sandbox limit of ${p.maxLoopIterations}`, {
       suggestion: 'Iterate over less data, or raise the policy maxLoopIterations',
-    });
+    }, 'K-SEC-003');
   if (p.maxRenderTime !== null && (c.ticks & 63) === 0 && Date.now() - c.start > p.maxRenderTime)
-    throw new SecurityError(`Render time exceeds sandbox limit of ${p.maxRenderTime} ms`, {
+    throw new PolicyError(`Render time exceeds sandbox limit of ${p.maxRenderTime} ms`, {
       suggestion: 'Render less, or raise the policy maxRenderTime',
-    });
+    }, 'K-SEC-003');
 }
 
 export function sbGetattr(env: Env, obj: unknown, name: string, strict: boolean): unknown {

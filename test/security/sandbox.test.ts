@@ -36,6 +36,32 @@ describe('sandboxed environments', () => {
   });
 });
 
+describe('sandbox errors', () => {
+  it('carry the code of the rule they break, a hint and the docs link', () => {
+    const codes = [
+      run('{{ x._private }}', { x: {} }),
+      run('{% def f() %}x{% end %}{{ f() }}', {}, { allowCalling: [] }),
+      run('{% for i in range(1000) %}.{% end %}', {}, { maxRange: 100 }),
+      run('abcdef', {}, { maxOutputSize: 5 }),
+      run('{% for i in range(50) %}.{% end %}', {}, { maxLoopIterations: 10 }),
+    ].map((e) => (e as { code: string }).code);
+    expect(codes).toEqual(['K-SEC-001', 'K-SEC-004', 'K-SEC-003', 'K-SEC-005', 'K-SEC-003']);
+    const e = run('a\n{{ f() }}', { f: () => 1 }, { allowCalling: [] }) as Error;
+    expect(e.message).toBe(
+      [
+        "Calling objects of type 'function' is not permitted by sandbox policy",
+        '  Location: <template>:2',
+        '   |',
+        '   1 | a',
+        '>  2 | {{ f() }}',
+        '   |',
+        "  Hint: Add 'function' to the policy's allowCalling list",
+        '  Docs: https://lbliii.github.io/kida/docs/errors/#k-sec-004',
+      ].join('\n'),
+    );
+  });
+});
+
 describe('sandbox loop and time limits', () => {
   it('stops runaway loops and slow renders', () => {
     expect((run('{% for i in range(50) %}{% for j in range(50) %}.{% end %}{% end %}', {}, { maxLoopIterations: 1000 }) as Error).message).toMatch(
