@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import * as runtime from '../runtime/helpers.js';
-import { TemplateNotFoundError, TemplateRuntimeError, PyError } from '../runtime/errors.js';
+import { TemplateNotFoundError, TemplateRuntimeError, PyError, didYouMean } from '../runtime/errors.js';
 import { filters as builtinFilters } from '../runtime/filters.js';
 import { tests as builtinTests } from '../runtime/tests.js';
 import { makeGlobals, type Callable, type Linkage } from '../runtime/linkage.js';
@@ -271,10 +271,11 @@ export class Environment {
     if (resolved.split('/').includes('..')) throw new TemplateNotFoundError(`Template '${name}' not found: '..' segments are not allowed`);
     const src = this.loader.getSource(resolved);
     if (!src) {
+      // (as the reference: a close name if there is one, else what there is)
       const available = this.loader.listTemplates();
-      throw new TemplateNotFoundError(
-        `Template '${resolved}' not found${available.length ? `. Available: ${available.slice(0, 20).join(', ')}` : ''}${from ? ` (referenced from ${from})` : ''}`,
-      );
+      const hint = didYouMean(resolved, available);
+      const known = hint ? `. Did you mean '${hint}'?` : available.length ? `. Available: ${available.slice(0, 20).join(', ')}` : '';
+      throw new TemplateNotFoundError(`Template '${resolved}' not found${known}${from ? ` (referenced from ${from})` : ''}`);
     }
     const t = this.instantiate(src.source, resolved);
     this.cache.set(resolved, t);
