@@ -60,9 +60,7 @@ export class TemplateError extends Error {
   }
   /** The message: headline, location, lines of source, stacks, suggestion. */
   protected layout(head = this.rawMessage): string {
-    let msg = head;
-    if (this.templateName != null || this.lineno != null) msg += `\n  Location: ${where(this)}`;
-    msg += snippet(this) + stacks(this);
+    const msg = head + placed(this);
     return hasSuggestion(this) ? `${msg}\n\n  Suggestion: ${this.suggestion}` : msg;
   }
 }
@@ -85,7 +83,7 @@ export class TemplateSyntaxError extends TemplateError {
       if (this.colno != null) msg += `\n   | ${' '.repeat(this.colno + String(this.lineno).padStart(3).length - 2)}^`;
     }
     if (hasSuggestion(this)) msg += `\n\nSuggestion: ${this.suggestion}`;
-    return `${msg}\n\nDocs: https://lbliii.github.io/kida/docs/errors/#${this.code.toLowerCase()}`;
+    return `${msg}\n\nDocs: ${docsUrl(this.code)}`;
   }
 }
 export class TemplateRuntimeError extends TemplateError {
@@ -200,8 +198,16 @@ export const valueError = (msg: string) => new PyError('ValueError', msg);
 /** A suggestion the message does not already make ("Unknown filter 'x'. Did you mean 'y'?"). */
 const hasSuggestion = (e: TemplateError): boolean => !!e.suggestion && !e.rawMessage.includes(e.suggestion);
 
+/** The error code's entry in the language's documentation. */
+export const docsUrl = (code: string): string => `https://lbliii.github.io/kida/docs/errors/#${code.toLowerCase()}`;
+
+/** Where it happened: the Location line (when known), the lines of source, the stacks. */
+export function placed(e: TemplateError): string {
+  return (e.templateName != null || e.lineno != null ? `\n  Location: ${where(e)}` : '') + snippet(e) + stacks(e);
+}
+
 /** `page.html:2`; `<template>` when the template has no name. */
-export function where(e: TemplateError): string {
+function where(e: TemplateError): string {
   return `${e.templateName ?? '<template>'}${e.lineno != null ? `:${e.lineno}` : ''}`;
 }
 
@@ -213,7 +219,7 @@ function sourceLines(source: string): string[] {
 }
 
 /** Up to two lines either side of the failing one, which is marked `>`. */
-export function snippet(e: TemplateError): string {
+function snippet(e: TemplateError): string {
   if (e.source == null || e.lineno == null) return '';
   const lines = sourceLines(e.source);
   if (e.lineno > lines.length) return '';
@@ -224,7 +230,7 @@ export function snippet(e: TemplateError): string {
 }
 
 /** The Component stack / Template stack sections. */
-export function stacks(e: TemplateError): string {
+function stacks(e: TemplateError): string {
   let s = '';
   if (e.componentStack.length) s += '\n\nComponent stack:' + e.componentStack.map(([t, l, d]) => `\n  • ${t}:${l} → ${d}()`).join('');
   if (e.templateStack.length) s += '\n\nTemplate stack:' + e.templateStack.map(([t, l]) => `\n  • ${t}:${l}`).join('');

@@ -2,7 +2,7 @@
 // attributes and callables are reachable, and limits range sizes and output size.
 // Templates compiled with `sandbox: true` call these instead of the plain lookups.
 
-import { SecurityError, snippet, stacks, where } from './errors.js';
+import { SecurityError, docsUrl, placed } from './errors.js';
 import { Range, callValue, getattr, getattrOpt, typeName } from './values.js';
 import { callAttr, callAttrOpt, range as plainRange } from './ops.js';
 
@@ -52,10 +52,8 @@ class PolicyError extends SecurityError {
     this.relayout();
   }
   protected override layout(): string {
-    let msg = this.rawMessage;
-    if (this.templateName != null || this.lineno != null) msg += `\n  Location: ${where(this)}${snippet(this)}${stacks(this)}`;
-    if (this.suggestion) msg += `\n  Hint: ${this.suggestion}`;
-    return `${msg}\n  Docs: https://lbliii.github.io/kida/docs/errors/#${this.code.toLowerCase()}`;
+    const hint = this.suggestion ? `\n  Hint: ${this.suggestion}` : '';
+    return `${this.rawMessage}${placed(this)}${hint}\n  Docs: ${docsUrl(this.code)}`;
   }
 }
 
