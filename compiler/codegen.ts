@@ -373,6 +373,10 @@ export class Generator {
   private warnings: CompileWarning[] = [];
   /** Defs a plain-name call can statically refer to (for call validation). */
   private knownDefs = new Map<string, DefSignature>();
+  /** The template's top-level defs and regions, by name: a read that stands before the
+   * declaration may run before it, and its error then asks whether the name was declared at the
+   * top level (lkDecl). */
+  private declared = new Map<string, A.Pos>();
 
   constructor(
     private readonly ast: A.TemplateAst,
@@ -521,6 +525,7 @@ export class Generator {
 
   generate(): GeneratedModule {
     const body = this.ast.body;
+    for (const n of body) if ((n.type === 'Def' || n.type === 'Region') && !this.declared.has(n.name)) this.declared.set(n.name, n);
     if (this.o.validateCalls) this.collectDefs(body);
     const ext = body.find((n): n is A.Extends => n.type === 'Extends') ?? null;
     let extendsName: string | null = null;
@@ -1471,7 +1476,9 @@ export class Generator {
         const l = this.local(e.name);
         if (l) return l;
         if (this.o.markdown && e.name === 'output_format') return `${this.h('outputFormat')}(${this.fn.sc})`;
-        return `${this.h('lk')}(${this.fn.sc}, ${q(e.name)})`;
+        const decl = this.declared.get(e.name);
+        const early = decl !== undefined && (e.line < decl.line || (e.line === decl.line && e.col < decl.col));
+        return `${this.h(early ? 'lkDecl' : 'lk')}(${this.fn.sc}, ${q(e.name)})`;
       }
       case 'List':
         return `[${e.items.map((i) => this.expr(i)).join(', ')}]`;

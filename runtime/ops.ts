@@ -13,6 +13,17 @@ export function lk(c: Ctx, name: string): unknown {
   return undefinedName(name, c);
 }
 
+/** `lk` for a name the template declares as a top-level def or region (read before that ran). */
+export function lkDecl(c: Ctx, name: string): unknown {
+  const v = c[name];
+  if (v !== undefined || name in c) return v;
+  return undefinedName(
+    name,
+    c,
+    `Did you declare {% region ${name} %} (or {% def ${name} %}) at the top level of the template? A def or region exists once its declaration has run, and renderBlock sees only top-level ones.`,
+  );
+}
+
 /** A bare name inside a guard (`is defined`, `default`, `??`): missing gives UNDEF. */
 export function lkg(c: Ctx, name: string): unknown {
   const v = c[name];

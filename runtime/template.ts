@@ -806,10 +806,10 @@ export function importName(ns: Ctx, name: string, templateName: string): unknown
   return v;
 }
 
-export function undefinedName(name: string, scope: Ctx): never {
+export function undefinedName(name: string, scope: Ctx, hint?: string): never {
   const names: string[] = [];
   for (const k in scope) names.push(k);
-  throw new UndefinedError(name, 'variable', { didYouMean: didYouMean(name, names) });
+  throw new UndefinedError(name, 'variable', { didYouMean: didYouMean(name, names), hint });
 }
 
 export function notFound(name: string, from: string | null): never {

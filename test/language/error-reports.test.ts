@@ -49,6 +49,14 @@ describe('undefined names', () => {
     expect(await suggestion('loop', { bool: 1 })).toBe(null);
   });
 
+  it("a top-level def or region read before its declaration ran asks whether it is declared at the top level", async () => {
+    const e = await failure({ 'p.html': '{{ nav() }}\n{% def nav() %}<nav/>{% end %}' }, 'p.html');
+    expect(e.message.split('\n').at(-1)).toBe(
+      "  Hint: Did you declare {% region nav %} (or {% def nav %}) at the top level of the template? A def or region exists once its declaration has run, and renderBlock sees only top-level ones.",
+    );
+    expect(makeEnv().fromString('{% def nav() %}<nav/>{% end %}{{ nav() }}').render({})).toBe('<nav/>');
+  });
+
   it('a missing attribute names the type and adds the optional-access hint', async () => {
     const e = await failure({ 'p.html': '{{ user.nmae }}' }, 'p.html', { user: { name: 'Ada' } });
     expect(e.message.split('\n')[0]).toBe("Undefined attribute/key 'dict.nmae' in p.html:1. Did you mean 'dict.name'?");
