@@ -10,6 +10,8 @@ export {
   SecurityError,
   RequiredValueError,
   NoneComparisonError,
+  type TemplateFrame,
+  type ComponentFrame,
 } from './errors.js';
 export type { Template, Ctx, BlockMetadata, TemplateMetadata, DefMetadata, DefParamInfo } from './template.js';
 export { RenderedTemplate, toReadableStream } from './stream.js';
