@@ -1591,7 +1591,8 @@ export class Generator {
     const light = v ? this.lightLoops.get(v) : undefined;
     if (light) return LIGHT_LOOP_ATTRS[e.name]?.(light.idx, light.items) ?? null;
     if (!v || !this.loopVars.has(v)) return null;
-    if (['index', 'index0', 'first', 'last', 'length', 'revindex', 'revindex0'].includes(e.name)) return `${v}.${e.name}`;
+    // (the plain counters, the ones a loop without a LoopContext computes, are direct reads)
+    if (e.name in LIGHT_LOOP_ATTRS) return `${v}.${e.name}`;
     // dot lookup turns a None neighbour into "" (reference behaviour)
     if (e.name === 'previtem' || e.name === 'nextitem') return `(${v}.${e.name} ?? "")`;
     return null;
