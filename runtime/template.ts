@@ -749,13 +749,13 @@ export type SourceOf = { sourceOf?: (name: string) => string | null };
  */
 export function wrapError(e: unknown, templateName: string, line: number, env?: SourceOf, R?: RenderState | null, def?: string): unknown {
   let err: TemplateError;
-  if (e instanceof TemplateError) err = locate(e, templateName, line, env);
+  let moved = false; // (the message is laid out again once, at the end, if anything changed)
+  if (e instanceof TemplateError) moved = place((err = e), templateName, line, env);
   else if (e instanceof RangeError && /call stack/i.test(e.message)) err = runtimeError(`Recursion too deep: ${e.message}`, e, templateName, line, env);
   else {
     const x = e instanceof Error ? e : new Error(String(e));
     err = runtimeError(`${x.name}: ${x.message}`, e, templateName, line, env);
   }
-  let moved = false;
   if (err.callee !== null) {
     // (a def of another template: the call also enters that template, as an include does)
     err.componentStack.unshift([templateName, line, err.callee[0]]);
@@ -778,16 +778,20 @@ const runtimeError = (msg: string, cause: unknown, templateName: string, line: n
 
 /** Gives an error raised without a position (by a runtime helper) the template and line. */
 export function locate(e: TemplateError, templateName: string, line: number, env?: SourceOf): TemplateError {
+  if (place(e, templateName, line, env)) e.relayout();
+  return e;
+}
+/** locate's work without the layout: true when the position changed. */
+function place(e: TemplateError, templateName: string, line: number, env?: SourceOf): boolean {
   if (e.lineno == null && line && (e.templateName ?? templateName) === templateName) {
     e.templateName = templateName;
     e.lineno = line;
     e.source = env?.sourceOf?.(templateName) ?? null;
-    e.relayout();
-  } else if (e.templateName == null) {
-    e.templateName = templateName;
-    e.relayout();
+    return true;
   }
-  return e;
+  if (e.templateName != null) return false;
+  e.templateName = templateName;
+  return true;
 }
 
 /** Loads the namespace of `{% import %}`: the imported template's top-level names. */
