@@ -88,13 +88,18 @@ export class CompileCache {
     readonly dir: string,
     /** This compiler's pack file. */
     readonly file: string,
+    /**
+     * Write the pack by itself, half a second after a change: for dev servers, which have no
+     * build end. A build calls flush() at its end instead, so it writes the pack once.
+     */
+    readonly autoFlush: boolean,
   ) {}
 
   /** The cache in `dir`, or null when the directory cannot be created (builds then just compile). */
-  static open(dir: string): CompileCache | null {
+  static open(dir: string, autoFlush = false): CompileCache | null {
     try {
       mkdirSync(dir, { recursive: true });
-      return new CompileCache(dir, join(dir, `pack-${fingerprint().slice(0, 20)}.json`));
+      return new CompileCache(dir, join(dir, `pack-${fingerprint().slice(0, 20)}.json`), autoFlush);
     } catch {
       return null;
     }
@@ -163,12 +168,12 @@ export class CompileCache {
     return out;
   }
 
-  /** Records a change; the pack is written at the end of the build, or half a second after the first change since the last write. */
+  /** Records a change; the pack is written at the end of the build, or (autoFlush) half a second after the first change since the last write. */
   private touch(change: () => void): void {
     change();
     this.dirty = true;
-    // (the Node hook and dev servers have no build end; unref: never holds a process open)
-    if (this.timer === undefined) {
+    // (unref: never holds a process open)
+    if (this.autoFlush && this.timer === undefined) {
       this.timer = setTimeout(() => this.flush(), 500);
       this.timer.unref?.();
     }

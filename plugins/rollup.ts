@@ -50,8 +50,9 @@ export const HOOK_FILTERS = {
 const RUNTIME = fileURLToPath(new URL('../runtime/helpers.js', import.meta.url));
 const PUBLIC = fileURLToPath(new URL('../runtime/index.js', import.meta.url));
 
-export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd()): KidaPlugin {
-  let project = new KidaProject(options, cwd);
+/** `dev`: for a dev server, which has no build end (its compile cache writes itself after changes). */
+export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(), dev = false): KidaPlugin {
+  let project = new KidaProject(options, cwd, dev);
   const filter = createFilter(options.include ?? '**/*.kida', options.exclude);
   /** template file -> the templates whose modules were compiled from its source too */
   const readers = new Map<string, Set<string>>();
@@ -96,7 +97,7 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd())
     },
     async buildStart() {
       const fromFile = await loadConfig(cwd);
-      project = new KidaProject({ ...fromFile, ...options }, cwd);
+      project = new KidaProject({ ...fromFile, ...options }, cwd, dev);
       for (const f of [project.filtersFile, project.testsFile, project.globalsFile]) if (f) this.addWatchFile?.(f);
       if (project.options.cacheDir && !project.cache) this.warn?.({ message: `kida: cannot use cacheDir ${project.options.cacheDir}; compiling without a cache` });
     },

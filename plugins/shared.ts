@@ -127,6 +127,8 @@ export class KidaProject {
   constructor(
     readonly options: KidaOptions,
     readonly cwd: string,
+    /** Serving, not building: nothing calls the cache's flush(), so it writes itself after changes. */
+    readonly dev = false,
   ) {
     this.root = resolve(cwd, options.root ?? '.');
     const file = (p?: string) => (p ? resolve(cwd, p) : null);
@@ -171,7 +173,7 @@ export class KidaProject {
   /** The on-disk compile cache, opened on first use (null: disabled or unusable). */
   get cache(): CompileCache | null {
     const dir = this.options.cacheDir ?? 'node_modules/.cache/kida';
-    if (this.compileCache === undefined) this.compileCache = dir === false ? null : CompileCache.open(resolve(this.cwd, dir));
+    if (this.compileCache === undefined) this.compileCache = dir === false ? null : CompileCache.open(resolve(this.cwd, dir), this.dev);
     return this.compileCache;
   }
 

@@ -39,7 +39,7 @@ export default function kida(options: KidaOptions = {}): KidaPlugin {
     },
     configResolved(config: ConfigLike) {
       resolved = config;
-      inner = createKidaPlugin(options, config.root);
+      inner = createKidaPlugin(options, config.root, config.command === 'serve');
     },
     configureServer(server: DevServerLike) {
       const graphs = () => (server.environments ? Object.values(server.environments).map((e) => e.moduleGraph) : [server.moduleGraph]);

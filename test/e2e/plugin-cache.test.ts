@@ -198,6 +198,38 @@ describe('plugin compile cache', () => {
     expect(existsSync(cacheDir)).toBe(false);
   });
 
+  it('a build writes its pack once, at buildEnd; a dev server\'s cache writes itself after a change', async () => {
+    type Hooks = Plugin & {
+      configResolved?(c: object): void;
+      buildStart(this: object): Promise<void>;
+      buildEnd(): void;
+      transform: { handler(this: object, code: string, id: string): Promise<unknown> };
+    };
+    const ctx = { error: (e: unknown) => { throw e; }, addWatchFile() {}, warn() {} };
+    const file = join(templates, 'other.html.kida');
+    const compileWith = async (plugin: Hooks) => {
+      await plugin.buildStart.call(ctx);
+      await plugin.transform.handler.call(ctx, FILES['other.html.kida']!, file);
+      await new Promise((r) => setTimeout(r, 700)); // (past the dev cache's half second)
+    };
+    const packs = () => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.endsWith('.json')) : []);
+
+    const { default: rollupKida } = (await import(join(repo, 'dist/plugins/rollup.js'))) as { default: (o: Options) => Hooks };
+    const build = rollupKida({ root: templates, cacheDir });
+    await compileWith(build);
+    expect(packs()).toEqual([]);
+    build.buildEnd();
+    expect(packs()).toHaveLength(1);
+
+    rmSync(cacheDir, { recursive: true, force: true });
+    const { default: viteKida } = (await import(join(repo, 'dist/plugins/vite.js'))) as { default: (o: Options) => Hooks };
+    const dev = viteKida({ root: templates, cacheDir });
+    dev.configResolved!({ root: app, command: 'serve' });
+    await compileWith(dev);
+    expect(packs()).toHaveLength(1);
+    expect(dev.api.cache?.misses).toBe(1);
+  });
+
   it('a damaged pack file is ignored and replaced', async () => {
     const first = await rollupBuild();
     const [pack] = readdirSync(cacheDir);
