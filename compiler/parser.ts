@@ -158,10 +158,6 @@ class Parser {
     if (this.tok.type !== 'block_end') this.fail(`Unexpected ${this.describe(this.tok)} in tag: expected ${this.syn.blockEnd}`, 'K-PAR-001');
     this.next();
   }
-  private pos(t: Token): A.Pos {
-    return { line: t.line, col: t.col };
-  }
-
   // ------------------------------------------------------------------ template structure
 
   parseTemplate(): A.TemplateAst {
@@ -259,7 +255,7 @@ class Parser {
   private statement(): A.Node | null {
     const kwTok = this.next();
     const kw = kwTok.value;
-    const p = this.pos(kwTok);
+    const p = kwTok; // (its line and col)
     switch (kw) {
       case 'if':
       case 'unless':
@@ -275,13 +271,13 @@ class Parser {
         this.loopDepth++;
         const { nodes } = this.inCtx('loop', () => this.block('while', kwTok, []));
         this.loopDepth--;
-        return { type: 'While', cond, body: nodes, ...p };
+        return { type: 'While', cond, body: nodes, line: p.line, col: p.col };
       }
       case 'break':
       case 'continue':
         if (!this.loopDepth) this.fail(`'${kw}' outside loop`, 'K-PAR-001', kwTok);
         this.expectBlockEnd();
-        return { type: kw === 'break' ? 'Break' : 'Continue', ...p };
+        return { type: kw === 'break' ? 'Break' : 'Continue', line: p.line, col: p.col };
       case 'set':
       case 'let':
       case 'export':
@@ -302,7 +298,7 @@ class Parser {
       case 'yield': {
         const name = this.tok.type === 'name' ? this.next().value : 'default';
         this.expectBlockEnd();
-        return { type: 'Yield', name, ...p };
+        return { type: 'Yield', name, line: p.line, col: p.col };
       }
       case 'import': {
         const template = this.expression();
@@ -310,7 +306,7 @@ class Parser {
         const alias = this.expectName('a namespace name').value;
         const withContext = this.contextModifier(false);
         this.expectBlockEnd();
-        return { type: 'Import', template, alias, withContext, ...p };
+        return { type: 'Import', template, alias, withContext, line: p.line, col: p.col };
       }
       case 'from':
         return this.fromImport(kwTok);
@@ -321,7 +317,7 @@ class Parser {
         if (where !== 'top' && where !== 'dead') this.fail('{% extends %} must be at the template top level', 'K-PAR-007', kwTok);
         const template = this.expression();
         this.expectBlockEnd();
-        return { type: 'Extends', template, ...p };
+        return { type: 'Extends', template, line: p.line, col: p.col };
       }
       case 'block':
       case 'fragment':
@@ -330,7 +326,7 @@ class Parser {
       case 'imports': {
         this.expectBlockEnd();
         const { nodes } = this.block(kw, kwTok, []);
-        return { type: 'Globals', body: nodes, ...p };
+        return { type: 'Globals', body: nodes, line: p.line, col: p.col };
       }
       case 'embed':
         return this.embedStmt(kwTok);
@@ -344,7 +340,7 @@ class Parser {
         }
         this.expectBlockEnd();
         const { nodes } = this.inCtx('other', () => this.block('capture', kwTok, []));
-        return { type: 'Capture', name, body: nodes, filter, ...p };
+        return { type: 'Capture', name, body: nodes, filter, line: p.line, col: p.col };
       }
       case 'filter': {
         const name = this.expectName('a filter name').value;
@@ -352,12 +348,12 @@ class Parser {
         if (this.isOp('|')) this.fail('{% filter %} takes a single filter; apply more inside the body', 'K-PAR-007');
         this.expectBlockEnd();
         const { nodes } = this.inCtx('other', () => this.block('filter', kwTok, []));
-        return { type: 'FilterBlock', name, args, kwargs, body: nodes, ...p };
+        return { type: 'FilterBlock', name, args, kwargs, body: nodes, line: p.line, col: p.col };
       }
       case 'spaceless': {
         this.expectBlockEnd();
         const { nodes } = this.inCtx('other', () => this.block('spaceless', kwTok, []));
-        return { type: 'Spaceless', body: nodes, ...p };
+        return { type: 'Spaceless', body: nodes, line: p.line, col: p.col };
       }
       case 'cache': {
         const key = this.expression();
@@ -373,11 +369,11 @@ class Parser {
         }
         this.expectBlockEnd();
         const { nodes } = this.inCtx('other', () => this.block('cache', kwTok, []));
-        return { type: 'Cache', key, ttl, depends, body: nodes, ...p };
+        return { type: 'Cache', key, ttl, depends, body: nodes, line: p.line, col: p.col };
       }
       case 'flush':
         this.expectBlockEnd();
-        return { type: 'Flush', ...p };
+        return { type: 'Flush', line: p.line, col: p.col };
       case 'try':
         return this.tryStmt(kwTok);
       case 'provide': {
@@ -386,7 +382,7 @@ class Parser {
         const value = this.expression();
         this.expectBlockEnd();
         const { nodes } = this.inCtx('other', () => this.block('provide', kwTok, []));
-        return { type: 'Provide', key, value, body: nodes, ...p };
+        return { type: 'Provide', key, value, body: nodes, line: p.line, col: p.col };
       }
       case 'push': {
         const t = this.tok;
@@ -394,14 +390,14 @@ class Parser {
         this.next();
         this.expectBlockEnd();
         const { nodes } = this.inCtx('other', () => this.block('push', kwTok, []));
-        return { type: 'Push', stack: t.str!, body: nodes, ...p };
+        return { type: 'Push', stack: t.str!, body: nodes, line: p.line, col: p.col };
       }
       case 'stack': {
         const t = this.tok;
         if (t.type !== 'string') this.fail('{% stack %} takes a string literal stack name', 'K-PAR-003');
         this.next();
         this.expectBlockEnd();
-        return { type: 'Stack', name: t.str!, ...p };
+        return { type: 'Stack', name: t.str!, line: p.line, col: p.col };
       }
       case 'trans':
         return this.transStmt(kwTok);
@@ -459,7 +455,7 @@ class Parser {
       }
       break;
     }
-    return { type: 'If', branches, else_, ...this.pos(at) };
+    return { type: 'If', branches, else_, line: at.line, col: at.col };
   }
 
   private forStmt(at: Token, isAsync: boolean): A.For {
@@ -478,7 +474,7 @@ class Parser {
       this.expectBlockEnd();
       else_ = this.inCtx('other', () => this.block('for', at, [])).nodes;
     }
-    return { type: 'For', target, iter, cond, body: nodes, else_, isAsync, ...this.pos(at) };
+    return { type: 'For', target, iter, cond, body: nodes, else_, isAsync, line: at.line, col: at.col };
   }
 
   /**
@@ -495,23 +491,23 @@ class Parser {
         if (this.isOp('(')) items.push(paren());
         else {
           const t = this.expectName('a loop variable');
-          items.push({ type: 'NameTarget', name: t.value, ...this.pos(t) });
+          items.push({ type: 'NameTarget', name: t.value, line: t.line, col: t.col });
         }
       } while (this.acceptOp(','));
       this.expectOp(')');
-      return { type: 'TupleTarget', items, ...this.pos(open) };
+      return { type: 'TupleTarget', items, line: open.line, col: open.col };
     };
     if (this.isOp('(')) return paren();
     const first = this.expectName('a loop variable');
-    const items: A.Target[] = [{ type: 'NameTarget', name: first.value, ...this.pos(first) }];
+    const items: A.Target[] = [{ type: 'NameTarget', name: first.value, line: first.line, col: first.col }];
     let tuple = false;
     while (this.acceptOp(',')) {
       tuple = true;
       if (this.isName('in')) break;
       const t = this.expectName('a loop variable');
-      items.push({ type: 'NameTarget', name: t.value, ...this.pos(t) });
+      items.push({ type: 'NameTarget', name: t.value, line: t.line, col: t.col });
     }
-    return tuple ? { type: 'TupleTarget', items, ...this.pos(start) } : items[0]!;
+    return tuple ? { type: 'TupleTarget', items, line: start.line, col: start.col } : items[0]!;
   }
 
   /** The loop iterable: no ternary (so `if` starts the inline filter) but `??` allowed. */
@@ -519,7 +515,7 @@ class Parser {
     const left = this.orExpr();
     if (this.isOp('??')) {
       const t = this.next();
-      return { type: 'NullCoalesce', left, right: this.iterExpr(), ...this.pos(t) };
+      return { type: 'NullCoalesce', left, right: this.iterExpr(), line: t.line, col: t.col };
     }
     return left;
   }
@@ -536,12 +532,12 @@ class Parser {
           items.push(one());
         } while (this.acceptOp(','));
         this.expectOp(')');
-        return { type: 'TupleTarget', items, ...this.pos(t) };
+        return { type: 'TupleTarget', items, line: t.line, col: t.col };
       }
       const n = this.expectName('a variable name');
       if (this.isOp('.') || this.isOp('['))
         this.fail('Assigning to attributes or items is not supported: build a new value with {% set %}', 'K-PAR-007');
-      return { type: 'NameTarget', name: n.value, ...this.pos(n) };
+      return { type: 'NameTarget', name: n.value, line: n.line, col: n.col };
     };
     const first = one();
     if (!this.isOp(',')) return first;
@@ -550,7 +546,7 @@ class Parser {
       if (this.isOp('=')) break;
       items.push(one());
     }
-    return { type: 'TupleTarget', items, ...this.pos(start) };
+    return { type: 'TupleTarget', items, line: start.line, col: start.col };
   }
 
   private setStmt(at: Token, kind: A.SetStmt['kind']): A.SetStmt {
@@ -587,7 +583,7 @@ class Parser {
       break;
     }
     this.expectBlockEnd();
-    return { type: 'Set', kind, assignments, ...this.pos(at) };
+    return { type: 'Set', kind, assignments, line: at.line, col: at.col };
   }
 
   /** Does the token at offset start `name =`, `name ??=`, `a, b =` or `(a, b) =`? */
@@ -620,7 +616,7 @@ class Parser {
       } while (this.acceptOp(','));
       this.expectBlockEnd();
       const { nodes } = this.inCtx('other', () => this.block('with', at, []));
-      return { type: 'With', bindings, body: nodes, ...this.pos(at) };
+      return { type: 'With', bindings, body: nodes, line: at.line, col: at.col };
     }
     const subjects = [this.expression()];
     while (this.acceptOp(',')) subjects.push(this.expression());
@@ -637,7 +633,7 @@ class Parser {
       this.expectBlockEnd();
       else_ = this.inCtx('other', () => this.block('with', at, [])).nodes;
     }
-    return { type: 'WithIf', subjects, targets, body: nodes, else_, ...this.pos(at) };
+    return { type: 'WithIf', subjects, targets, body: nodes, else_, line: at.line, col: at.col };
   }
 
   private matchStmt(at: Token): A.Match {
@@ -686,7 +682,7 @@ class Parser {
       close();
       break;
     }
-    return { type: 'Match', subjects, cases, ...this.pos(at) };
+    return { type: 'Match', subjects, cases, line: at.line, col: at.col };
   }
 
   private pattern(): A.Pattern {
@@ -779,7 +775,7 @@ class Parser {
     this.loopDepth = 0;
     const { nodes } = this.inCtx('def', () => this.block('def', at, []));
     this.loopDepth = savedLoop;
-    return { type: 'Def', name, params, vararg, kwarg, body: nodes, ...this.pos(at) };
+    return { type: 'Def', name, params, vararg, kwarg, body: nodes, line: at.line, col: at.col };
   }
 
   private regionStmt(at: Token): A.Region {
@@ -788,7 +784,7 @@ class Parser {
     const { params } = this.params(false);
     this.expectBlockEnd();
     const { nodes } = this.inCtx('def', () => this.block('region', at, []));
-    return { type: 'Region', name, params, body: nodes, ...this.pos(at) };
+    return { type: 'Region', name, params, body: nodes, line: at.line, col: at.col };
   }
 
   private callStmt(at: Token): A.CallBlock {
@@ -825,7 +821,7 @@ class Parser {
       break;
     }
     slots.unshift({ name: 'default', params: [], body: dflt });
-    return { type: 'CallBlock', call, slots, ...this.pos(at) };
+    return { type: 'CallBlock', call, slots, line: at.line, col: at.col };
   }
 
   private slotStmt(at: Token): A.SlotStmt {
@@ -843,7 +839,7 @@ class Parser {
     this.expectBlockEnd();
     let body: A.Node[] | null = null;
     if (bindings.length) body = this.block('slot', at, []).nodes;
-    return { type: 'Slot', name, bindings, body, ...this.pos(at) };
+    return { type: 'Slot', name, bindings, body, line: at.line, col: at.col };
   }
 
   /** `with context` / `without context` (the default is given). */
@@ -874,7 +870,7 @@ class Parser {
     } while (this.acceptOp(','));
     const withContext = this.contextModifier(false);
     this.expectBlockEnd();
-    return { type: 'FromImport', template, names, withContext, ...this.pos(at) };
+    return { type: 'FromImport', template, names, withContext, line: at.line, col: at.col };
   }
 
   private includeStmt(at: Token): A.Include {
@@ -900,7 +896,7 @@ class Parser {
       else break;
     }
     this.expectBlockEnd();
-    return { type: 'Include', template, ignoreMissing, withContext, ...this.pos(at) };
+    return { type: 'Include', template, ignoreMissing, withContext, line: at.line, col: at.col };
   }
 
   private blockStmt(at: Token, fragment: boolean): A.Block {
@@ -930,7 +926,7 @@ class Parser {
     this.loopDepth = 0;
     const { nodes } = this.inCtx('block', () => this.block(fragment ? 'fragment' : 'block', at, []));
     this.loopDepth = savedLoop;
-    return { type: 'Block', name: n.value, body: nodes, cond, modifiers, fragment, ...this.pos(at) };
+    return { type: 'Block', name: n.value, body: nodes, cond, modifiers, fragment, line: at.line, col: at.col };
   }
 
   private embedStmt(at: Token): A.Embed {
@@ -963,7 +959,7 @@ class Parser {
       this.fail('Only {% block %} overrides may appear inside {% embed %}', 'K-PAR-001', kw);
     }
     this.open.pop();
-    return { type: 'Embed', template, blocks, withContext, ...this.pos(at) };
+    return { type: 'Embed', template, blocks, withContext, line: at.line, col: at.col };
   }
 
   private tryStmt(at: Token): A.Try {
@@ -976,7 +972,7 @@ class Parser {
     const errName = this.tok.type === 'name' ? this.next().value : null;
     this.expectBlockEnd();
     const { nodes: fallback } = this.inCtx('other', () => this.block('try', at, []));
-    return { type: 'Try', body: nodes, errName, fallback, ...this.pos(at) };
+    return { type: 'Try', body: nodes, errName, fallback, line: at.line, col: at.col };
   }
 
   private transStmt(at: Token): A.Trans {
@@ -1028,7 +1024,7 @@ class Parser {
     }
     this.open.pop();
     const norm = (s: string) => s.trim().replace(/\s+/g, ' ');
-    return { type: 'Trans', bindings, singular: norm(parts[0]), plural: parts[1] === null ? null : norm(parts[1]), ...this.pos(at) };
+    return { type: 'Trans', bindings, singular: norm(parts[0]), plural: parts[1] === null ? null : norm(parts[1]), line: at.line, col: at.col };
   }
 
   private templateDecl(at: Token): A.TemplateDecl {
@@ -1045,7 +1041,7 @@ class Parser {
       if (!this.acceptOp(',')) break;
     }
     this.expectBlockEnd();
-    return { type: 'TemplateDecl', decls, ...this.pos(at) };
+    return { type: 'TemplateDecl', decls, line: at.line, col: at.col };
   }
 
   // ------------------------------------------------------------------ expressions
@@ -1081,7 +1077,7 @@ class Parser {
     const left = this.ternary();
     if (this.isOp('??') && !this.isOp('=', this.peek())) {
       const t = this.next();
-      return { type: 'NullCoalesce', left, right: this.expression(), ...this.pos(t) };
+      return { type: 'NullCoalesce', left, right: this.expression(), line: t.line, col: t.col };
     }
     return left;
   }
@@ -1093,7 +1089,7 @@ class Parser {
       const test = this.orExpr();
       let orelse: A.Expr | null = null;
       if (this.acceptName('else')) orelse = this.deeper(() => this.ternary());
-      return { type: 'CondExpr', test, body, orelse, ...this.pos(t) };
+      return { type: 'CondExpr', test, body, orelse, line: t.line, col: t.col };
     }
     return body;
   }
@@ -1102,7 +1098,7 @@ class Parser {
     let left = this.andExpr();
     while (this.isName('or')) {
       const t = this.next();
-      left = { type: 'BoolOp', op: 'or', left, right: this.andExpr(), ...this.pos(t) };
+      left = { type: 'BoolOp', op: 'or', left, right: this.andExpr(), line: t.line, col: t.col };
     }
     return left;
   }
@@ -1111,7 +1107,7 @@ class Parser {
     let left = this.notExpr();
     while (this.isName('and')) {
       const t = this.next();
-      left = { type: 'BoolOp', op: 'and', left, right: this.notExpr(), ...this.pos(t) };
+      left = { type: 'BoolOp', op: 'and', left, right: this.notExpr(), line: t.line, col: t.col };
     }
     return left;
   }
@@ -1119,7 +1115,7 @@ class Parser {
   private notExpr(): A.Expr {
     if (this.isName('not')) {
       const t = this.next();
-      return { type: 'UnaryOp', op: 'not', operand: this.deeper(() => this.notExpr()), ...this.pos(t) };
+      return { type: 'UnaryOp', op: 'not', operand: this.deeper(() => this.notExpr()), line: t.line, col: t.col };
     }
     return this.comparison();
   }
@@ -1151,7 +1147,7 @@ class Parser {
         const nt = this.tok;
         if (nt.type === 'name' && nt.value in CONST_NAMES) {
           this.next();
-          ops.push({ op: negated ? 'is not' : 'is', right: { type: 'Const', value: CONST_NAMES[nt.value]!, ...this.pos(nt) } });
+          ops.push({ op: negated ? 'is not' : 'is', right: { type: 'Const', value: CONST_NAMES[nt.value]!, line: nt.line, col: nt.col } });
           continue;
         }
         if (nt.type === 'int' || nt.type === 'float' || nt.type === 'string') {
@@ -1172,7 +1168,7 @@ class Parser {
           else if (a.type === 'name' && a.value in CONST_NAMES) args = [this.primary()];
           else if (a.type === 'op' && a.value === '-' && (this.peek().type === 'int' || this.peek().type === 'float')) args = [this.unary()];
         }
-        left = { type: 'Test', value: left, name: nt.value, args, kwargs, negated, ...this.pos(nt) };
+        left = { type: 'Test', value: left, name: nt.value, args, kwargs, negated, line: nt.line, col: nt.col };
         continue;
       }
       if (!op) break;
@@ -1188,7 +1184,7 @@ class Parser {
       const t = this.tok;
       if (t.type === 'op' && (t.value === '+' || t.value === '-' || t.value === '~')) {
         this.next();
-        left = { type: 'BinOp', op: t.value, left, right: this.filtered(), ...this.pos(t) };
+        left = { type: 'BinOp', op: t.value, left, right: this.filtered(), line: t.line, col: t.col };
       } else return left;
     }
   }
@@ -1214,7 +1210,7 @@ class Parser {
         name += '.' + this.next().value;
       }
       const { args, kwargs } = this.isOp('(') ? this.callArgs() : noArgs();
-      value = { type: 'Filter', value, name, args, kwargs, op, ...this.pos(n) };
+      value = { type: 'Filter', value, name, args, kwargs, op, line: n.line, col: n.col };
     }
   }
 
@@ -1224,7 +1220,7 @@ class Parser {
       const t = this.tok;
       if (t.type === 'op' && (t.value === '*' || t.value === '/' || t.value === '//' || t.value === '%')) {
         this.next();
-        left = { type: 'BinOp', op: t.value, left, right: this.unary(), ...this.pos(t) };
+        left = { type: 'BinOp', op: t.value, left, right: this.unary(), line: t.line, col: t.col };
       } else return left;
     }
   }
@@ -1233,11 +1229,11 @@ class Parser {
     const t = this.tok;
     if (t.type === 'op' && (t.value === '-' || t.value === '+')) {
       this.next();
-      return { type: 'UnaryOp', op: t.value, operand: this.deeper(() => this.unary()), ...this.pos(t) };
+      return { type: 'UnaryOp', op: t.value, operand: this.deeper(() => this.unary()), line: t.line, col: t.col };
     }
     if (this.isName('await') && startsOperand(this.peek())) {
       this.next();
-      return { type: 'Await', value: this.deeper(() => this.unary()), ...this.pos(t) };
+      return { type: 'Await', value: this.deeper(() => this.unary()), line: t.line, col: t.col };
     }
     return this.power();
   }
@@ -1246,7 +1242,7 @@ class Parser {
     const base = this.postfix();
     if (this.isOp('**')) {
       const t = this.next();
-      return { type: 'BinOp', op: '**', left: base, right: this.deeper(() => this.unary()), ...this.pos(t) };
+      return { type: 'BinOp', op: '**', left: base, right: this.deeper(() => this.unary()), line: t.line, col: t.col };
     }
     return base;
   }
@@ -1261,19 +1257,19 @@ class Parser {
         const n = this.tok;
         if (n.type !== 'name') this.fail(`Expected an attribute name after '${t.value}', got ${this.describe(n)}`, 'K-PAR-003', n, n.type === 'int' ? 'Use x[0] for indexing' : null);
         this.next();
-        e = { type: 'Attr', obj: e, name: n.value, optional: t.value === '?.', ...this.pos(t) };
+        e = { type: 'Attr', obj: e, name: n.value, optional: t.value === '?.', line: t.line, col: t.col };
       } else if (t.value === '[' || t.value === '?[') {
         this.next();
         e = this.subscript(e, t.value === '?[', t);
       } else if (t.value === '(') {
         const { args, kwargs } = this.callArgs();
-        e = { type: 'Call', func: e, args, kwargs, ...this.pos(t) };
+        e = { type: 'Call', func: e, args, kwargs, line: t.line, col: t.col };
       } else if (t.value === '..' || t.value === '...') {
         this.next();
         const stop = this.unary();
         let step: A.Expr | null = null;
         if (this.acceptName('by')) step = this.unary();
-        e = { type: 'Range', start: e, stop, inclusive: t.value === '..', step, ...this.pos(t) };
+        e = { type: 'Range', start: e, stop, inclusive: t.value === '..', step, line: t.line, col: t.col };
       } else return e;
     }
   }
@@ -1286,7 +1282,7 @@ class Parser {
       let step: A.Expr | null = null;
       if (this.acceptOp(':')) step = part();
       this.expectOp(']');
-      return { type: 'Slice', obj, start, stop, step, optional, ...this.pos(at) };
+      return { type: 'Slice', obj, start, stop, step, optional, line: at.line, col: at.col };
     }
     if (!start) this.fail('Expected an index inside [ ]', 'K-PAR-003');
     let key = start!;
@@ -1299,7 +1295,7 @@ class Parser {
       key = { type: 'Tuple', items, line: key.line, col: key.col };
     }
     this.expectOp(']');
-    return { type: 'Item', obj, key, optional, ...this.pos(at) };
+    return { type: 'Item', obj, key, optional, line: at.line, col: at.col };
   }
 
   private callArgs(): CallArgs {
@@ -1325,24 +1321,24 @@ class Parser {
 
   private primary(): A.Expr {
     const t = this.tok;
-    const p = this.pos(t);
+    const p = t; // (its line and col)
     switch (t.type) {
       case 'int':
         this.next();
-        return { type: 'Const', value: t.bigint !== undefined ? t.bigint : t.num!, ...p };
+        return { type: 'Const', value: t.bigint !== undefined ? t.bigint : t.num!, line: p.line, col: p.col };
       case 'float':
         this.next();
-        return { type: 'Const', value: t.num!, isFloat: true, ...p };
+        return { type: 'Const', value: t.num!, isFloat: true, line: p.line, col: p.col };
       case 'string': {
         this.next();
         if (this.tok.type === 'string')
           this.fail('Adjacent string literals are not concatenated', 'K-PAR-003', this.tok, "Join them with ~ or write one literal");
-        return { type: 'Const', value: t.str!, ...p };
+        return { type: 'Const', value: t.str!, line: p.line, col: p.col };
       }
       case 'name': {
         this.next();
-        if (t.value in CONST_NAMES) return { type: 'Const', value: CONST_NAMES[t.value]!, ...p };
-        return { type: 'Name', name: t.value, ...p };
+        if (t.value in CONST_NAMES) return { type: 'Const', value: CONST_NAMES[t.value]!, line: p.line, col: p.col };
+        return { type: 'Name', name: t.value, line: p.line, col: p.col };
       }
       case 'op':
         break;
@@ -1351,7 +1347,7 @@ class Parser {
     }
     if (t.value === '(') {
       this.next();
-      if (this.acceptOp(')')) return { type: 'Tuple', items: [], ...p };
+      if (this.acceptOp(')')) return { type: 'Tuple', items: [], line: p.line, col: p.col };
       const first = this.expression();
       if (this.acceptOp(')')) return first;
       const items = [first];
@@ -1360,11 +1356,11 @@ class Parser {
         items.push(this.expression());
       }
       this.expectOp(')');
-      return { type: 'Tuple', items, ...p };
+      return { type: 'Tuple', items, line: p.line, col: p.col };
     }
     if (t.value === '[') {
       this.next();
-      if (this.acceptOp(']')) return { type: 'List', items: [], ...p };
+      if (this.acceptOp(']')) return { type: 'List', items: [], line: p.line, col: p.col };
       const first = this.expression();
       if (this.isName('for')) {
         this.next();
@@ -1377,7 +1373,7 @@ class Parser {
         this.expectOp(']');
         const aw = findAwait(first) ?? findAwait(iter) ?? (cond && findAwait(cond));
         if (aw) this.fail("'await' is not allowed inside a list comprehension", 'K-PAR-007', aw, 'Await the value first: {% set v = await x %}');
-        return { type: 'ListComp', elt: first, target, iter, cond, ...p };
+        return { type: 'ListComp', elt: first, target, iter, cond, line: p.line, col: p.col };
       }
       const items = [first];
       while (this.acceptOp(',')) {
@@ -1385,7 +1381,7 @@ class Parser {
         items.push(this.expression());
       }
       this.expectOp(']');
-      return { type: 'List', items, ...p };
+      return { type: 'List', items, line: p.line, col: p.col };
     }
     if (t.value === '{') {
       this.next();
@@ -1397,7 +1393,7 @@ class Parser {
         if (!this.acceptOp(',')) break;
       }
       this.expectOp('}');
-      return { type: 'Dict', pairs, ...p };
+      return { type: 'Dict', pairs, line: p.line, col: p.col };
     }
     return this.fail(`Expected a value, got ${this.describe(t)}`, 'K-PAR-003', t, 'A value is a string, number, variable name, list or dict');
   }
