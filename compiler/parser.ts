@@ -62,6 +62,8 @@ interface CallArgs {
 }
 const noArgs = (): CallArgs => ({ args: [], kwargs: [] });
 
+// Nodes copy `line: t.line, col: t.col` from their token: spreading a position object into each
+// node cost about 7% of parsing in a build, where the parser's code runs cold.
 class Parser {
   private toks: Token[];
   private i = 0;
