@@ -26,6 +26,8 @@ export interface AnalysisOptions {
   resolve: (name: string, from: string) => string;
   /** Top-level statements of another template (null: missing or unparsable; absent: unknown). */
   bodyOf?: (name: string) => A.Node[] | null;
+  /** The template's source (block hashes are hashes of the blocks' source text). */
+  source: string;
 }
 
 // ------------------------------------------------------------------ rule tables
@@ -174,7 +176,22 @@ class Analyzer {
    */
   private flows: [to: Summary, from: Summary, keep: (dep: string) => boolean][] = [];
 
+  /** Offsets of the source's line starts (for block hashes), computed on first use. */
+  private lineStarts: number[] | undefined;
+
   constructor(readonly o: AnalysisOptions) {}
+
+  /** A hash of a block's source, from its keyword to its end tag's: stable across builds, the same wherever the block sits. */
+  private blockHash(node: A.Block | A.Region): string {
+    const src = this.o.source;
+    let starts = this.lineStarts;
+    if (!starts) {
+      starts = [0];
+      for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
+    return hash64(src.slice(starts[node.line - 1]! + node.col, starts[node.endLine - 1]! + node.endCol));
+  }
 
   template(name: string, body: A.Node[]): Tpl {
     const t: Tpl = { name, body, lets: new Map(), defs: new Map(), imports: new Map(), summaries: new Map(), finished: new Set() };
@@ -304,7 +321,7 @@ class Analyzer {
       } else if (EMITTING.has(n.type)) emits = true;
     });
     const role = inferRole(node.name, landmarks);
-    const out: CompactBlock = { h: blockHash(node) };
+    const out: CompactBlock = { h: this.blockHash(node) };
     if (node.type === 'Region') out.r = node.params.map((p) => p.name);
     else {
       if (Object.keys(node.modifiers).length) out.m = node.modifiers;
@@ -381,65 +398,22 @@ function walkNodes(nodes: A.Node[] | null, f: (n: A.Node) => void): void {
   }
 }
 
-/** A structural hash of the block's syntax tree (positions left out), stable across builds. */
-function blockHash(node: A.Block | A.Region): string {
-  const h = new Hash64();
-  h.value(node);
-  return h.digest();
-}
-
 /**
- * A 64-bit non-cryptographic hash, 16 hex digits (two multiply-xor lanes over UTF-16 units, then
- * mixed), fed straight from the syntax tree: every block of every compile is hashed, and walking
- * the tree once is several times cheaper than serializing it first.
+ * A 64-bit non-cryptographic hash of a text, 16 hex digits: two multiply-xor lanes over its UTF-16
+ * units, then mixed. (One loop over the text: in a build's cold compiles, hashing a block's source
+ * costs a fraction of walking its syntax tree.)
  */
-class Hash64 {
-  private h1 = 0xdeadbeef;
-  private h2 = 0x41c6ce57;
-
-  private unit(c: number): void {
-    this.h1 = Math.imul(this.h1 ^ c, 2654435761);
-    this.h2 = Math.imul(this.h2 ^ c, 1597334677);
+function hash64(s: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
   }
-
-  private text(s: string): void {
-    let h1 = this.h1;
-    let h2 = this.h2;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 2654435761);
-      h2 = Math.imul(h2 ^ c, 1597334677);
-    }
-    this.h1 = h1;
-    this.h2 = h2;
-  }
-
-  /**
-   * Any AST value. Field names are left out (a node's `type` fixes its fields and their order);
-   * each kind gets a tag unit above the UTF-16 range and strings their length, so values cannot run together.
-   */
-  value(x: unknown): void {
-    if (typeof x === 'string') {
-      this.unit(0x10000 + x.length);
-      this.text(x);
-    } else if (Array.isArray(x)) {
-      this.unit(0x20000 + x.length);
-      for (let i = 0; i < x.length; i++) this.value(x[i]);
-    } else if (x !== null && typeof x === 'object') {
-      this.unit(0x30000);
-      for (const k in x) if (k !== 'line' && k !== 'col') this.value((x as Record<string, unknown>)[k]);
-      this.unit(0x30001);
-    } else {
-      this.unit(x === null ? 0x40000 : x === undefined ? 0x40001 : x === true ? 0x40002 : x === false ? 0x40003 : typeof x === 'number' ? 0x40004 : 0x40005);
-      if (typeof x === 'number' || typeof x === 'bigint') this.text(String(x));
-    }
-  }
-
-  digest(): string {
-    const h1 = Math.imul(this.h1 ^ (this.h1 >>> 16), 2246822507) ^ Math.imul(this.h2 ^ (this.h2 >>> 13), 3266489909);
-    const h2 = Math.imul(this.h2 ^ (this.h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-    return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
-  }
+  const m1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  const m2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(m1 ^ (m1 >>> 13), 3266489909);
+  return (m2 >>> 0).toString(16).padStart(8, '0') + (m1 >>> 0).toString(16).padStart(8, '0');
 }
 
 /** One pass over statements or expressions, collecting dependencies and the worst purity. */

@@ -5,6 +5,11 @@ export interface Pos {
   line: number;
   col: number;
 }
+/** Where the keyword of a block's end tag starts: its source runs from its own keyword to there. */
+export interface EndPos {
+  endLine: number;
+  endCol: number;
+}
 
 // ---------------------------------------------------------------- expressions
 
@@ -296,7 +301,7 @@ export interface Def extends Pos {
   body: Node[];
 }
 /** Parameterised block: callable as a function and renderable with renderBlock. */
-export interface Region extends Pos {
+export interface Region extends Pos, EndPos {
   type: 'Region';
   name: string;
   params: Param[];
@@ -345,7 +350,7 @@ export interface Extends extends Pos {
 }
 export type ModifierValue = string | number | boolean | null;
 /** `block` (or `fragment`, which is skipped in full renders). */
-export interface Block extends Pos {
+export interface Block extends Pos, EndPos {
   type: 'Block';
   name: string;
   body: Node[];

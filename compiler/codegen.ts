@@ -571,6 +571,7 @@ export class Generator {
       customFilters: this.o.customFilters,
       resolve: this.o.resolveFrom ?? ((n) => this.o.resolveName(n)),
       bodyOf: this.o.bodyOf,
+      source: this.o.source,
     }));
     const asyncReason = this.isAsync ? this.asyncReason() : null;
     this.mod(

@@ -224,7 +224,8 @@ class Parser {
   }
 
   /** Opens a block, parses its body up to one of `cont` or an end tag; returns the stop keyword. */
-  private block(tag: string, at: Token, cont: string[], extraEnds: string[] = []): { nodes: A.Node[]; stop: string } {
+  /** The body up to the tag ending it (`end` when an end tag, else the continuation's keyword); `endTok`: that tag's keyword. */
+  private block(tag: string, at: Token, cont: string[], extraEnds: string[] = []): { nodes: A.Node[]; stop: string; endTok: Token } {
     if (this.open.length >= MAX_NESTING)
       this.fail(`Blocks are nested more than ${MAX_NESTING} levels deep`, 'K-PAR-007', at, 'Split the template into defs or includes');
     this.open.push({ tag, line: at.line });
@@ -237,9 +238,9 @@ class Parser {
         if (this.tok.type === 'name') this.fail(`{% ${kw} %} takes no name: use {% ${kw} %} or {% end %}`, 'K-PAR-007');
       }
       this.expectBlockEnd();
-      return { nodes, stop: 'end' };
+      return { nodes, stop: 'end', endTok: stop! };
     }
-    return { nodes, stop: kw };
+    return { nodes, stop: kw, endTok: stop! };
   }
 
   private inCtx<T>(c: string, f: () => T): T {
@@ -785,8 +786,8 @@ class Parser {
     const name = this.expectName('a region name').value;
     const { params } = this.params(false);
     this.expectBlockEnd();
-    const { nodes } = this.inCtx('def', () => this.block('region', at, []));
-    return { type: 'Region', name, params, body: nodes, line: at.line, col: at.col };
+    const { nodes, endTok } = this.inCtx('def', () => this.block('region', at, []));
+    return { type: 'Region', name, params, body: nodes, endLine: endTok.line, endCol: endTok.col, line: at.line, col: at.col };
   }
 
   private callStmt(at: Token): A.CallBlock {
@@ -926,9 +927,9 @@ class Parser {
     this.expectBlockEnd();
     const savedLoop = this.loopDepth;
     this.loopDepth = 0;
-    const { nodes } = this.inCtx('block', () => this.block(fragment ? 'fragment' : 'block', at, []));
+    const { nodes, endTok } = this.inCtx('block', () => this.block(fragment ? 'fragment' : 'block', at, []));
     this.loopDepth = savedLoop;
-    return { type: 'Block', name: n.value, body: nodes, cond, modifiers, fragment, line: at.line, col: at.col };
+    return { type: 'Block', name: n.value, body: nodes, cond, modifiers, fragment, endLine: endTok.line, endCol: endTok.col, line: at.line, col: at.col };
   }
 
   private embedStmt(at: Token): A.Embed {

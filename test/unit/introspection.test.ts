@@ -181,6 +181,11 @@ describe('blockMetadata: hashes, regions, fragments and modifiers', () => {
     expect(block('\n\n{{ other }}{% block b %}<p>{{ x }}</p>{% end %}', 'b').blockHash).toBe(a);
     expect(block('{% block b %}<p>{{ y }}</p>{% end %}', 'b').blockHash).not.toBe(a);
     expect(block('{% block b %}<p>{{ x }}!</p>{% end %}', 'b').blockHash).not.toBe(a);
+    // it hashes the block's source from its keyword to its end tag's: trimming outside it changes nothing
+    expect(block('x\n{%- block b %}<p>{{ x }}</p>{% end -%}\ny', 'b').blockHash).toBe(a);
+    expect(block('{% block b %}<p>{{ x }}</p>{%- end %}', 'b').blockHash).not.toBe(a);
+    expect(block('{% block b -%}<p>{{ x }}</p>{% end %}', 'b').blockHash).not.toBe(a);
+    expect(block('{% block b %}<p>{{ x }}</p>{% endblock %}', 'b').blockHash).toBe(a);
   });
   it('regions are blocks with parameters; their parameters are part of their dependencies', () => {
     const r = block('{% region results(query, page_no=1) %}<main>{{ query }} {{ search.index }}</main>{% end %}', 'results');

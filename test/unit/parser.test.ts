@@ -7,8 +7,9 @@ import type * as A from '../../compiler/ast.js';
 import { TemplateSyntaxError } from '../../runtime/errors.js';
 
 /** Drops positions so shapes can be compared with toEqual. */
+const POSITIONS = new Set(['line', 'col', 'endLine', 'endCol']);
 const strip = (x: unknown): any =>
-  JSON.parse(JSON.stringify(x, (k, v) => (k === 'line' || k === 'col' ? undefined : typeof v === 'bigint' ? `${v}n` : v)));
+  JSON.parse(JSON.stringify(x, (k, v) => (POSITIONS.has(k) ? undefined : typeof v === 'bigint' ? `${v}n` : v)));
 const body = (src: string, o = {}): any[] => strip(parse(src, o).body);
 const node = (src: string): any => body(src)[0];
 const expr = (src: string): any => node(`{{ ${src} }}`).expr;
@@ -513,6 +514,12 @@ describe('imports, include, inheritance', () => {
     expect(node('{% fragment f transport="sse" %}{% endfragment %}')).toMatchObject({ fragment: true, modifiers: { transport: 'sse' }, cond: null });
     expect(node('{% globals %}{% let a = 1 %}{% end %}')).toMatchObject({ type: 'Globals', body: [{ type: 'Set' }] });
     expect(node('{% imports %}{% endimports %}')).toEqual({ type: 'Globals', body: [] });
+  });
+
+  it('blocks and regions know where their end tag\'s keyword starts', () => {
+    const [b, , r] = parse('{% block a %}\n  x\n{%- endblock %}\n{% region r(p) %}{{ p }}{% end %}').body as any[];
+    expect([b.line, b.col, b.endLine, b.endCol]).toEqual([1, 3, 3, 4]);
+    expect([r.line, r.col, r.endLine, r.endCol]).toEqual([4, 3, 4, 27]);
   });
 
   it('rejects malformed blocks', () => {
