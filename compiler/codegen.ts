@@ -10,10 +10,8 @@
 
 import type * as A from './ast.js';
 import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
-import { filterParams, filterNeedsEnv } from '../runtime/filters.js';
-import { MARKDOWN_ONLY_FILTERS, mdFilterParams } from '../runtime/markdown.js';
+import { MARKDOWN_ONLY_FILTERS, filterNeedsEnv, filterParams, mdFilterParams, testParams } from '../runtime/signatures.js';
 import { escapeMarkdown } from '../runtime/markup.js';
-import { testParams } from '../runtime/tests.js';
 import { analyzeTemplate, type CompactBlock } from './analysis.js';
 
 export interface CodegenOptions {

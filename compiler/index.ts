@@ -4,8 +4,7 @@ import { parse as parseTemplate } from './parser.js';
 import { Generator, type CompileWarning, type GeneratedModule } from './codegen.js';
 import type { Def, Node, TemplateAst } from './ast.js';
 import { resolveTemplateName } from '../runtime/names.js';
-import { builtinGlobals } from '../runtime/globals.js';
-import { methodNames } from '../runtime/methods.js';
+import { GLOBAL_NAMES, METHOD_NAMES } from '../runtime/signatures.js';
 import { declarations } from './types.js';
 import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions } from './lexer.js';
 import { escapeModeFor, type AutoescapeOption } from './autoescape.js';
@@ -181,7 +180,8 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
   return gen.generate();
 }
 
-const METHOD_NAMES = new Set(methodNames());
+const METHODS = new Set(METHOD_NAMES);
+const GLOBALS = new Set(GLOBAL_NAMES);
 
 export function relativeImport(target: string, from: string): string {
   const fromDir = from.split('/').slice(0, -1);
@@ -205,8 +205,8 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   // Runtime support a bundle keeps only for the modules that need it: the built-in globals a
   // template names, template-name resolution for names computed at run time, the default
   // `{% cache %}` store, and the Python methods (`s.upper()`) behind the attribute names it uses.
-  const builtins = m.requiredContext.filter((n) => Object.prototype.hasOwnProperty.call(builtinGlobals, n)).sort();
-  const methods = m.attrNames.filter((n) => METHOD_NAMES.has(n));
+  const builtins = m.requiredContext.filter((n) => GLOBALS.has(n)).sort();
+  const methods = m.attrNames.filter((n) => METHODS.has(n));
   const uses: string[] = [];
   if (builtins.length) {
     specifiers.push('useGlobals as $useGlobals', ...builtins.map((n) => `g_${n} as $g_${n}`));

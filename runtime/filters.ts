@@ -2,7 +2,7 @@
 // environment. Markdown-mode filters (§4.3) live in markdown.ts; terminal mode (§4.2) is out of scope.
 //
 // Calling convention
-// - Each filter is `(value, ...args)`. `filterParams[name]` lists the parameter names after the
+// - Each filter is `(value, ...args)`. `filterParams[name]` (signatures.ts) lists the parameter names after the
 //   value, in order (`*name` = varargs, passed as ONE array; `**name` = keyword arguments, passed
 //   as ONE plain object). The compiler binds keyword arguments to positions with it and passes
 //   `undefined` for left-out positions, so JavaScript default parameters supply the reference
@@ -10,7 +10,7 @@
 //   Keyword-only Python parameters (`round`/`decimal`/`format_number` `strict`, `tojson` `attr`,
 //   `compact` `truthy`) are listed as ordinary named parameters, so unknown keywords stay
 //   compile-time errors.
-// - Filters in `filterNeedsEnv` are called with `this` bound to a `FilterEnv`
+// - Filters in `filterNeedsEnv` (signatures.ts) are called with `this` bound to a `FilterEnv`
 //   (`filters.select.call(env, value, ...)`); they use `this.tests` to resolve test names.
 //   When called without an environment they fall back to the built-in tests.
 // - Results are plain strings unless §3.6 says the filter produces Markup (`escape`/`e`,
@@ -1333,25 +1333,3 @@ export const filters: Record<string, Filter> = {
   count: table.length!,
 };
 
-/** Filters called with `this` bound to a FilterEnv (they resolve test names through it). */
-export const filterNeedsEnv: Set<string> = new Set(['select', 'reject', 'selectattr', 'rejectattr']);
-
-export const filterParams: Record<string, string[]> = {
-  upper: [], lower: [], capitalize: [], title: [], trim: ['chars'], strip: ['chars'],
-  replace: ['old', 'new', 'count'], truncate: ['length', 'killwords', 'end', 'leeway'], center: ['width'],
-  indent: ['width', 'first'], wordwrap: ['width', 'break_long_words'], format: ['*args', '**kwargs'],
-  wordcount: [], slug: [], pluralize: ['suffix'], striptags: [], urlencode: [], escape: [], e: [],
-  safe: ['reason'], xmlattr: [], csp_nonce: ['nonce'],
-  length: [], count: [], first: [], last: [], join: ['separator'], reverse: [],
-  sort: ['reverse', 'case_sensitive', 'attribute'], dictsort: ['case_sensitive', 'by', 'reverse'],
-  unique: ['case_sensitive', 'attribute'], groupby: ['attribute'], map: ['*args', 'attribute'],
-  select: ['test_name', '*args'], reject: ['test_name', '*args'], selectattr: ['attr', 'test_name', '*args'],
-  rejectattr: ['attr', 'test_name', '*args'], batch: ['linecount', 'fill_with'], slice: ['slices', 'fill_with'],
-  take: ['count'], skip: ['count'], compact: ['truthy'], sum: ['attribute', 'start'], min: ['attribute'],
-  max: ['attribute'], list: [], attr: ['name'], get: ['key', 'default'], random: [], shuffle: [], classes: [],
-  abs: [], round: ['precision', 'method', 'strict'], int: ['default', 'strict'], float: ['default', 'strict'],
-  string: [], decimal: ['places', 'strict'], format_number: ['decimal_places', 'strict'], commas: [],
-  filesizeformat: ['binary'], tojson: ['indent', 'attr'], typeof: [], date: ['format'],
-  default: ['default', 'boolean'], d: ['default', 'boolean'], require: ['message', 'field_name'],
-  debug: ['label', 'max_items'], pprint: [],
-};

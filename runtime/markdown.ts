@@ -3,7 +3,7 @@
 //
 // Each filter is an export `md_<name>` (compiled Markdown-mode modules import the ones they use,
 // like the `f_<name>` built-ins) and returns `Marked`, which Markdown output does not escape
-// again. `mdFilterParams` lists the parameters after the value, as `filterParams` does.
+// again. `mdFilterParams` (signatures.ts) lists the parameters after the value, as `filterParams` does.
 
 import { Markup, Marked, escapeMarkdown, escapeString } from './markup.js';
 import { PyError } from './errors.js';
@@ -127,28 +127,6 @@ export const mdFilters: Record<string, (...args: any[]) => unknown> = {
   safe: md_safe,
 };
 
-/** Parameter names after the value (keyword arguments bind to these at compile time). */
-export const mdFilterParams: Record<string, string[]> = {
-  badge: [],
-  bold: [],
-  code: [],
-  codeblock: ['lang'],
-  details: ['summary'],
-  h1: [],
-  h2: [],
-  h3: [],
-  h4: [],
-  italic: [],
-  link: ['url'],
-  strike: [],
-  table: ['headers'],
-  escape: [],
-  e: [],
-  safe: ['reason'],
-};
-
-/** The filters only Markdown mode has (§4.3), for error messages. */
-export const MARKDOWN_ONLY_FILTERS = ['badge', 'bold', 'code', 'codeblock', 'details', 'h1', 'h2', 'h3', 'h4', 'italic', 'link', 'strike', 'table'];
 
 /** The `output_format` global of Markdown mode: "markdown" unless the context sets the name. */
 export function outputFormat(c: Record<string, unknown>): unknown {

@@ -1,5 +1,5 @@
 // Built-in tests (language.md §4.4): exactly the 31 names of the reference environment.
-// `testParams` lists the parameter names after the value (the reference's Python parameter
+// `testParams` (signatures.ts) lists the parameter names after the value (the reference's Python parameter
 // names), so the compiler can bind keyword arguments to positions; its keys are also the set
 // of known test names (unknown names are compile-time errors).
 //
@@ -197,37 +197,3 @@ export const tests: Record<string, Test> = {
   hx_boosted: t_hx_boosted,
 };
 
-const OTHER = ['other'];
-export const testParams: Record<string, string[]> = {
-  callable: [],
-  defined: [],
-  divisibleby: ['num'],
-  eq: OTHER,
-  equalto: OTHER,
-  even: [],
-  false: [],
-  ge: OTHER,
-  gt: OTHER,
-  greaterthan: OTHER,
-  in: ['seq'],
-  iterable: [],
-  le: OTHER,
-  lower: [],
-  lt: OTHER,
-  lessthan: OTHER,
-  mapping: [],
-  ne: OTHER,
-  none: [],
-  number: [],
-  odd: [],
-  sameas: ['o'],
-  sequence: [],
-  string: [],
-  true: [],
-  undefined: [],
-  upper: [],
-  match: ['pattern'],
-  hx_request: [],
-  hx_target: ['target'],
-  hx_boosted: [],
-};

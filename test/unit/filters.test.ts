@@ -1,7 +1,8 @@
 // Built-in filters (language.md §4.1): registry, parameter lists and exact reference behaviour.
 import { describe, expect, it } from 'vitest';
 import { raisedType } from '../support.js';
-import { filters, filterParams, filterNeedsEnv, type FilterEnv } from '../../runtime/filters.js';
+import { filters, type FilterEnv } from '../../runtime/filters.js';
+import { filterParams, filterNeedsEnv } from '../../runtime/signatures.js';
 import { tests } from '../../runtime/tests.js';
 import { Markup } from '../../runtime/markup.js';
 import { PyFloat, Range, Tuple, UNDEF, pyStr, tuple } from '../../runtime/values.js';

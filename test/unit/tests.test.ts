@@ -1,7 +1,8 @@
 // Built-in tests (language.md §4.4): names, parameter lists and Python semantics.
 import { describe, expect, it } from 'vitest';
 import { raisedType } from '../support.js';
-import { tests, testParams, pyRegex, pyIsLower, pyIsUpper } from '../../runtime/tests.js';
+import { tests, pyRegex, pyIsLower, pyIsUpper } from '../../runtime/tests.js';
+import { testParams } from '../../runtime/signatures.js';
 import { Markup } from '../../runtime/markup.js';
 import { PyFloat, Range, UNDEF, tuple } from '../../runtime/values.js';
 
