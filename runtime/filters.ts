@@ -1332,4 +1332,3 @@ export const filters: Record<string, Filter> = {
   strip: table.trim!,
   count: table.length!,
 };
-

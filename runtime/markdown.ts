@@ -127,7 +127,6 @@ export const mdFilters: Record<string, (...args: any[]) => unknown> = {
   safe: md_safe,
 };
 
-
 /** The `output_format` global of Markdown mode: "markdown" unless the context sets the name. */
 export function outputFormat(c: Record<string, unknown>): unknown {
   return 'output_format' in c ? c.output_format : 'markdown';

@@ -196,4 +196,3 @@ export const tests: Record<string, Test> = {
   hx_target: t_hx_target,
   hx_boosted: t_hx_boosted,
 };
-
