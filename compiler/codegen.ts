@@ -250,23 +250,6 @@ function needsScope(body: A.Node[]): boolean {
   return false;
 }
 
-/** Does a loop body read `loop` for its own loop (nested loops have their own)? */
-function usesLoop(body: unknown): boolean {
-  let found = false;
-  walk(body, (n) => {
-    if (found) return false;
-    if (n.type === 'Name' && n.name === 'loop') found = true;
-    if (n.type === 'For') {
-      const f = n as unknown as A.For;
-      if (usesLoop(f.iter) || (f.else_ && usesLoop(f.else_))) found = true;
-      return false;
-    }
-    if (n.type === 'Def' || n.type === 'Block' || n.type === 'Region') return false;
-    return true;
-  });
-  return found;
-}
-
 /** What `loop.<name>` is in a loop without a LoopContext: computed from the index and the items. */
 const LIGHT_LOOP_ATTRS: Record<string, (idx: string, items: string) => string> = Object.assign(Object.create(null), {
   index: (i: string) => `(${i} + 1)`,
@@ -279,25 +262,58 @@ const LIGHT_LOOP_ATTRS: Record<string, (idx: string, items: string) => string> =
 });
 
 /**
- * Can a loop do without its LoopContext object? When its body and condition read `loop` only as
- * `loop.index`, `loop.first`, ... (LIGHT_LOOP_ATTRS): `loop` is never a value (passed, called,
- * or handed with the loop's locals to an include, an embed or a caller).
+ * How a loop's body and condition read its `loop`: not at all (no loop variable), or only as
+ * `loop.index`, `loop.first`, ... (LIGHT_LOOP_ATTRS: 'light', no LoopContext object), or as a value
+ * (passed, called, or handed with the loop's locals to an include, an embed or a caller: 'full').
+ * One walk: inside a nested loop's body, a def, a block or a region, `loop` is not this loop's
+ * (it does not make the loop read it) but still counts against doing without the object.
  */
-function isLightLoop(n: A.For): boolean {
+function loopUse(n: A.For): 'none' | 'light' | 'full' {
+  let used = false;
   let light = true;
   const isLoop = (e: unknown) => (e as A.Expr).type === 'Name' && (e as A.Name).name === 'loop';
-  walk([n.body, n.cond], (x) => {
-    if (!light) return false;
-    if (x.type === 'Include' || x.type === 'Embed' || x.type === 'CallBlock') light = false;
-    else if (x.type === 'Call' && (x as unknown as A.Call).func.type === 'Attr' && isLoop(((x as unknown as A.Call).func as A.Attr).obj)) light = false;
-    else if (x.type === 'Attr' && isLoop(x.obj)) {
-      const a = x as unknown as A.Attr;
-      if (a.optional || !(a.name in LIGHT_LOOP_ATTRS)) light = false;
-      return false;
-    } else if (isLoop(x)) light = false;
-    return light;
-  });
-  return light;
+  const visit = (x: unknown, own: boolean): void =>
+    walk(x, (y) => {
+      if (!light && (used || !own)) return false; // (nothing left to learn here)
+      switch (y.type) {
+        case 'Include':
+        case 'Embed':
+        case 'CallBlock':
+          light = false;
+          return true;
+        case 'For': {
+          const f = y as unknown as A.For;
+          visit([f.iter, f.else_], own);
+          visit([f.body, f.cond], false);
+          return false;
+        }
+        case 'Def':
+        case 'Block':
+        case 'Region':
+          for (const k in y) if (k !== 'type') visit(y[k], false);
+          return false;
+        case 'Call':
+          if ((y as unknown as A.Call).func.type === 'Attr' && isLoop(((y as unknown as A.Call).func as A.Attr).obj)) {
+            used ||= own;
+            light = false;
+          }
+          return true;
+        case 'Attr':
+          if (!isLoop(y.obj)) return true;
+          used ||= own;
+          if ((y as unknown as A.Attr).optional || !((y as unknown as A.Attr).name in LIGHT_LOOP_ATTRS)) light = false;
+          return false;
+        case 'Name':
+          if (isLoop(y)) {
+            used ||= own;
+            light = false;
+          }
+          return false;
+      }
+      return true;
+    });
+  visit([n.body, n.cond], true);
+  return used ? (light ? 'light' : 'full') : 'none';
 }
 
 /** Is an expression a constant the compiler can fold (for dead-branch elimination)? */
@@ -366,7 +382,7 @@ export class Generator {
   private dynamicRefs = false;
   /** JS variables holding a sync LoopContext (their attributes compile to direct reads). */
   private loopVars = new Set<string>();
-  /** Names standing for `loop` in loops without a LoopContext (isLightLoop): their index and items. */
+  /** Names standing for `loop` in loops without a LoopContext (loopUse): their index and items. */
   private lightLoops = new Map<string, { idx: string; items: string }>();
   private warnings: CompileWarning[] = [];
   /** Defs a plain-name call can statically refer to (for call validation). */
@@ -960,7 +976,8 @@ export class Generator {
 
   private forStmt(n: A.For): void {
     this.line(n);
-    const loopUsed = usesLoop(n.body) || (n.cond ? usesLoop(n.cond) : false);
+    const use = loopUse(n);
+    const loopUsed = use !== 'none';
     const isAsync = n.isAsync;
     if (isAsync && this.fn.mode !== 'a') {
       this.w(`throw ${this.h('asyncOnly')}($NAME)();`);
@@ -985,7 +1002,7 @@ export class Generator {
       loopVar = this.id('loop');
       const items = this.id('$items');
       const idx = this.id('$k');
-      if (isLightLoop(n)) {
+      if (use === 'light') {
         // (loopVar is never emitted: loopAttr computes `loop.index` and the others from idx)
         this.lightLoops.set(loopVar, { idx, items });
         this.w(`const ${items} = ${this.h('toList')}(${src});`);
@@ -1125,7 +1142,8 @@ export class Generator {
     if (decls.length) this.w(`let ${decls.join(', ')};`);
     let first = true;
     for (const { c, locals, full } of compiled) {
-      this.w(`${first ? '' : '} else '}if (${full}) {`);
+      // (a case that always matches ends the chain: a plain block, or the chain's `else`)
+      this.w(`${first ? '' : '} else '}${full === 'true' ? '' : `if (${full}) `}{`);
       first = false;
       this.withLocals(locals, () => this.stmts(c.body));
       if (full === 'true') break;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compile } from '../../compiler/index.js';
 import { makeEnv, r, renderAll, renderError } from '../support.js';
 
 describe('whitespace control, comments and raw', () => {
@@ -103,6 +104,14 @@ describe('match', () => {
   it('supports multiple subjects and subject-less guards', () => {
     expect(r('{% match a, b %}{% case 1, x %}{{ x }}{% end %}', { a: 1, b: 'y' })).toBe('y');
     expect(r('{% match %}{% case _ if n > 1 %}many{% case _ %}few{% end %}', { n: 2 })).toBe('many');
+  });
+  it('ends at a case that always matches: later cases never run, and the code tests nothing for it', async () => {
+    const first = '{% match v %}{% case _ %}any {{ v }}{% case 1 %}one{% end %}';
+    expect(await renderAll(first, { v: 1 })).toBe('any 1');
+    const last = '{% match v %}{% case 1 %}one{% case _ %}other{% case 2 %}two{% end %}';
+    expect(await renderAll(last, { v: 2 })).toBe('other');
+    expect(await renderAll(last, { v: 1 })).toBe('one');
+    for (const t of [first, last]) expect(compile(t, { name: 't' }).code).not.toContain('if (true)');
   });
 });
 

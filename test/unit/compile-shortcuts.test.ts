@@ -288,6 +288,17 @@ describe('loops without a LoopContext', () => {
       expect(code(`{% for x in xs %}{{ loop.index }}${escapes}{% end %}`)).toContain('new $LoopContext');
   });
 
+  it('are not needed where only a nested loop reads `loop`, which still counts against a light loop', () => {
+    // (distinct loop variables: the render and stream functions each make the same ones)
+    const contexts = (source: string) => new Set(compile(source, { name: 't.html' }).code.match(/\w+(?= = new \$LoopContext)/g)).size;
+    const inner = '{% for b in a %}{{ loop.cycle(1, 2) }}{% end %}';
+    expect(contexts(`{% for a in xs %}${inner}{% end %}`)).toBe(1); // the inner loop's
+    expect(contexts(`{% for a in xs %}{{ loop.index }}${inner}{% end %}`)).toBe(2);
+    expect(contexts(`{% for a in xs %}{{ loop.index }}{% for b in a %}{{ loop.first }}{% end %}{% end %}`)).toBe(0);
+    // a nested loop's iterable and else branch are in the outer loop's scope
+    expect(contexts('{% for a in xs %}{% for b in [loop] %}{% end %}{% end %}')).toBe(1);
+  });
+
   it('render, stream and render async like loops with one', async () => {
     for (const xs of [[], [1], [1, 2], [1, 2, 3, 4, 5], 'abc']) {
       for (const name of ['', '-nested', '-break', '-guarded']) {
