@@ -158,8 +158,8 @@ export class SecurityError extends TemplateError {
   override get name(): string {
     return 'SecurityError';
   }
-  constructor(message: string, pos: ErrorPosition = {}, code = 'K-SEC-001') {
-    super(message, code, pos);
+  constructor(message: string, pos: ErrorPosition = {}) {
+    super(message, 'K-SEC-001', pos);
   }
 }
 

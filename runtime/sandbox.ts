@@ -46,6 +46,11 @@ export function normalizePolicy(p: unknown): Required<SandboxPolicy> {
 /** A broken sandbox rule, in the reference's layout: the rule, where (when known), Hint:, Docs:.
  * (Here, not in errors.ts: only sandboxed bundles carry it.) */
 class PolicyError extends SecurityError {
+  constructor(message: string, pos: { suggestion: string }, code = 'K-SEC-001') {
+    super(message, pos);
+    this.code = code;
+    this.relayout(); // (laid out twice, on an error path: a code parameter on SecurityError would cost every bundle 9 bytes)
+  }
   protected override layout(): string {
     const hint = this.suggestion ? `\n  Hint: ${this.suggestion}` : '';
     return `${this.rawMessage}${placed(this)}${hint}\n  Docs: ${docsUrl(this.code)}`;
