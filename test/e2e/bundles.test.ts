@@ -53,7 +53,9 @@ describe('Vite SSR build', () => {
         let evalBlocked = false;
         try { vm.runInContext('new Function("return 1")()', context); } catch { evalBlocked = true; }
         const ctx = ${JSON.stringify(ctx)};
-        process.stdout.write(JSON.stringify({ evalBlocked, page: mod.namespace.renderPage(ctx), chunks: [...mod.namespace.streamPage(ctx)] }));
+        const chunks = [];
+        for await (const c of mod.namespace.streamPage(ctx)) chunks.push(c);
+        process.stdout.write(JSON.stringify({ evalBlocked, page: mod.namespace.renderPage(ctx), chunks }));
       })().catch((e) => { console.error(e); process.exit(1); });`;
     const inVm = JSON.parse(execFileSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', '-e', vmScript], { encoding: 'utf8' })) as {
       evalBlocked: boolean;
@@ -152,5 +154,35 @@ describe('Rollup serverless bundle', () => {
     }
     expect([thrown?.name, thrown?.code]).toEqual(['UndefinedError', 'K-RUN-001']);
     expect(thrown?.message).toContain("Undefined variable 'title'");
+  }, 120_000);
+});
+
+describe('examples/vite-ssr/server.mjs (the README quick start)', () => {
+  // Starts the example server on a free loopback port and returns its page and the child.
+  async function serve(args: string[]): Promise<string> {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['server.mjs', ...args], { cwd: viteApp, env: { ...process.env, PORT: '0' } });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+          if (m) resolve(m[0]);
+        });
+        child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+      });
+      return await (await fetch(url)).text();
+    } finally {
+      child.kill();
+    }
+  }
+  it('streams the page from the dev server (middleware mode) and from the production build', async () => {
+    const dev = await serve([]);
+    expect(dev).toContain('<h2>Teapot &lt;Large&gt;</h2>');
+    expect(dev).toContain('</html>');
+    const { build } = await import('vite');
+    await build({ root: viteApp, configFile: join(viteApp, 'vite.config.mjs'), logLevel: 'silent' });
+    expect(await serve(['--prod'])).toBe(dev);
   }, 120_000);
 });

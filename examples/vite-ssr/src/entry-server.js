@@ -4,6 +4,4 @@ import home from '../templates/pages/home.html.kida';
 export function renderPage(ctx) {
   return home.render(ctx);
 }
-export function* streamPage(ctx) {
-  yield* home.renderStream(ctx);
-}
+export const streamPage = (ctx) => home.renderStreamAsync(ctx);
