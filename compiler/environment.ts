@@ -91,7 +91,8 @@ export class PrefixLoader implements Loader {
   getSource(name: string): LoaderSource | null {
     const i = name.indexOf(this.delimiter);
     if (i < 0) return null;
-    const loader = this.mapping[name.slice(0, i)];
+    const prefix = name.slice(0, i);
+    const loader = Object.hasOwn(this.mapping, prefix) ? this.mapping[prefix] : undefined; // (`constructor/x`: no prefix)
     return loader ? loader.getSource(name.slice(i + this.delimiter.length)) : null;
   }
   listTemplates(): string[] {
