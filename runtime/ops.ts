@@ -218,7 +218,10 @@ export function ngettext(env: { translations?: Translations }, singular: string,
 
 /** Python-style string for `{% trans %}` bindings and the `_` global. */
 export function transFormat(msg: string, vars: Ctx, escapeOn: boolean, esc: (v: unknown) => string): string {
-  return msg.replace(/%\((\w+)\)s/g, (_, n: string) => (escapeOn ? esc(vars[n]) : pyStr(vars[n]))).replace(/%%/g, '%');
+  // (own bindings only: a translated `%(constructor)s` is a missing name, not Object)
+  const get = (n: string) => (Object.hasOwn(vars, n) ? vars[n] : undefined);
+  // (one pass, as Python's %: the `%` of a `%%` never starts a placeholder)
+  return msg.replace(/%%|%\((\w+)\)s/g, (m, n?: string) => (n === undefined ? '%' : escapeOn ? esc(get(n)) : pyStr(get(n))));
 }
 
 export { Kwargs, Tuple, UNDEF, truthy };

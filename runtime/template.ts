@@ -218,11 +218,9 @@ export interface Template<C = Ctx, B extends string = string> {
 
 /** A fresh render context: globals underneath, the caller's data on top (never mutated). */
 export function newContext(globals: Ctx, data: unknown): Ctx {
-  const ctx = Object.create(renderGlobals(globals)) as Ctx;
-  // (setKey: a `__proto__` key in the data, e.g. from JSON.parse, is a variable, not ctx's prototype)
-  if (data instanceof Map) for (const [k, v] of data) setKey(ctx, String(k), v);
-  else if (data != null) for (const k of Object.keys(data as object)) setKey(ctx, k, (data as Ctx)[k]);
-  return ctx;
+  // (A literal's `__proto__:` sets the prototype; a spread defines own keys, so a `__proto__`
+  // key in the data, e.g. from JSON.parse, is a variable, never ctx's prototype.)
+  return { __proto__: renderGlobals(globals), ...(data instanceof Map ? Object.fromEntries(data) : (data as object)) } as Ctx;
 }
 
 /** Wraps render functions with the sandbox output-size check. */
@@ -459,7 +457,7 @@ export function makeDef(
     for (let i = 0; i < params.length && i < n; i++) ctx[params[i]!] = args[i];
     if (vararg) ctx[vararg] = Tuple.from(args.slice(params.length, n));
     // (null prototype: a `__proto__` keyword is a key of **kwargs like any other)
-    let extra: Record<string, unknown> | null = kwarg ? Object.create(null) : null;
+    let extra: Record<string, unknown> | null = kwarg ? { __proto__: null } : null;
     if (kw)
       for (const k of Object.keys(kw)) {
         const idx = params.indexOf(k);
