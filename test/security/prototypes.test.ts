@@ -176,7 +176,7 @@ describe('a keyword argument named like a prototype member is data', () => {
   });
 
   it('blocks named like prototype members are ordinary blocks', async () => {
-    for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__']) {
       const t = env({ base: `<{% block ${name} %}base{% endblock %}>` }).fromString(`{% extends "base" %}{% block ${name} %}child{% endblock %}`);
       expect(t.render()).toBe('<child>');
       expect(t.renderBlock(name)).toBe('child');
