@@ -210,10 +210,11 @@ export class Environment {
       filters: this.filters,
       tests: this.tests,
       globals: this.globals,
-      load: (name, from) => env.getTemplate(String(name), from),
+      // (a name from data is converted as str() does: a dict's own `toString` key is never called)
+      load: (name, from) => env.getTemplate(runtime.pyStr(name), from),
       tryLoad: (name, from) => {
         try {
-          return env.getTemplate(String(name), from);
+          return env.getTemplate(runtime.pyStr(name), from);
         } catch (e) {
           if (e instanceof TemplateNotFoundError) return null;
           throw e;

@@ -358,6 +358,14 @@ describe('template names of prototype members are not found', () => {
     );
   });
 
+  it('a template name from data is converted as str() does: its own toString key is never called', async () => {
+    const e = new Environment({ loader: loaders.dict!() });
+    for (const n of [JSON.parse('{"toString": "x"}'), JSON.parse('{"__proto__": {"toString": 1}}'), { __proto__: null, a: 1 }, null, 7]) {
+      expect(await every(e, '{% include n %}', () => ({ n }))).toBe('TemplateNotFoundError');
+      expect(await every(e, '[{% include n ignore missing %}]', () => ({ n }))).toBe('ok:[]');
+    }
+  });
+
   it('known aliases and prefixes still resolve', async () => {
     const e = new Environment({ loader: loaders.prefix!(), templateAliases: { ui: 'app' } });
     expect(await every(e, '{% include "@ui/page.html" %}{% include "app/page.html" %}')).toBe('ok:PP');
