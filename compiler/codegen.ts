@@ -202,6 +202,8 @@ const q = (s: string) => JSON.stringify(s);
  * prototype; the computed form `["__proto__"]: v` makes an own key, so no name is special.
  */
 const kwKey = (s: string) => (s === '__proto__' ? `[${q(s)}]` : q(s));
+/** JSON as an object literal with the same own keys (a `"__proto__":` key made computed, as kwKey). */
+const literal = (v: unknown) => JSON.stringify(v).replace(/"__proto__":/g, '["__proto__"]:');
 
 /**
  * Walks any AST value, calling f on every node (objects with a `type`); f returning false skips children.
@@ -600,7 +602,7 @@ export class Generator {
         `${this.isAsync ? `isAsync: true, asyncReason: ${q(asyncReason ?? '')}, ` : ''}` +
         `root: $root, prelude: ${preludeNodes.length ? '$prelude' : 'null'}, blocks: $blocks, ` +
         `${parentRef ? `parent: () => ${parentRef}(), ` : ''}defs: ${JSON.stringify(defs)}, ` +
-        `requiredContext: ${JSON.stringify([...required])}, meta: ${JSON.stringify(meta)}, ` +
+        `requiredContext: ${JSON.stringify([...required])}, meta: ${literal(meta)}, ` +
         `${this.warnings.length ? `warnings: ${JSON.stringify(this.warnings)}, ` : ''}` +
         `${this.o.sandbox ? 'checkOutput: (n) => $env.sandbox?.checkOutput(n), ' : ''}get globals() { return $env.globals; } }${this.o.sandbox ? ')' : ''});`,
     );

@@ -339,7 +339,7 @@ export function defineTemplate(spec: TemplateSpec): Template {
     },
     blockMetadata() {
       const out: Record<string, BlockMetadata> = {};
-      for (const s of chain().reverse()) for (const k in s.meta.blocks) out[k] = blockMeta(k, s.meta.blocks[k]!);
+      for (const s of chain().reverse()) for (const k of Object.keys(s.meta.blocks)) setKey(out, k, blockMeta(k, s.meta.blocks[k]!));
       return out;
     },
     templateMetadata() {

@@ -180,6 +180,10 @@ describe('a keyword argument named like a prototype member is data', () => {
       const t = env({ base: `<{% block ${name} %}base{% endblock %}>` }).fromString(`{% extends "base" %}{% block ${name} %}child{% endblock %}`);
       expect(t.render()).toBe('<child>');
       expect(t.renderBlock(name)).toBe('child');
+      // introspection lists it as an own key of a plain object
+      const meta = t.blockMetadata();
+      expect([Object.keys(meta), Object.getPrototypeOf(meta) === Object.prototype, meta[name]?.name]).toEqual([[name], true, name]);
+      expect(t.listBlocks()).toEqual([name]);
     }
   });
 
