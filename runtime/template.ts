@@ -338,9 +338,8 @@ export function defineTemplate(spec: TemplateSpec): Template {
       return Object.fromEntries(spec.meta.defs.map((d) => [d.name, d]));
     },
     blockMetadata() {
-      const out: Record<string, BlockMetadata> = {};
-      for (const s of chain().reverse()) for (const k of Object.keys(s.meta.blocks)) setKey(out, k, blockMeta(k, s.meta.blocks[k]!));
-      return out;
+      // (fromEntries defines own keys, a block named `__proto__` included; the most derived wins)
+      return Object.fromEntries(chain().reverse().flatMap((s) => Object.keys(s.meta.blocks).map((k) => [k, blockMeta(k, s.meta.blocks[k]!)])));
     },
     templateMetadata() {
       const blocks = t.blockMetadata();
