@@ -755,7 +755,7 @@ export function analyzeTemplate(
 ): { blocks: Record<string, CompactBlock>; topLevel: string[] } {
   const a = new Analyzer(o);
   const t = a.template(o.name, body);
-  const out: Record<string, CompactBlock> = {};
+  const out: Record<string, CompactBlock> = Object.create(null); // (a block may be named `__proto__`)
   for (const [name, b] of blocks) out[name] = a.block(t, b);
   for (const n of body) if (n.type === 'Region') out[n.name] = a.block(t, n);
   return { blocks: out, topLevel: a.topLevel(t) };

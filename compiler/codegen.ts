@@ -197,6 +197,13 @@ interface Fn {
 const JS_RESERVED = /^(?:break|case|catch|class|const|continue|debugger|default|delete|do|else|enum|export|extends|false|finally|for|function|if|import|in|instanceof|new|null|return|super|switch|this|throw|true|try|typeof|var|void|while|with|yield|let|static|implements|interface|package|private|protected|public|await|arguments|eval|undefined|NaN|Infinity)$/;
 
 const q = (s: string) => JSON.stringify(s);
+/**
+ * A keyword name as an object-literal key. A literal `"__proto__": v` sets the object's
+ * prototype; the computed form `["__proto__"]: v` makes an own key, so no name is special.
+ */
+const kwKey = (s: string) => (s === '__proto__' ? `[${q(s)}]` : q(s));
+/** JSON as an object literal with the same own keys (a `"__proto__":` key made computed, as kwKey). */
+const literal = (v: unknown) => JSON.stringify(v).replace(/"__proto__":/g, '["__proto__"]:');
 
 /**
  * Walks any AST value, calling f on every node (objects with a `type`); f returning false skips children.
@@ -554,10 +561,10 @@ export class Generator {
     for (const [name, b] of this.blockNodes) {
       const v = this.id('$b_');
       this.renderFns(v, b.body, b);
-      blockEntries.push(`${q(name)}: ${b.fragment ? `{ ...${v}, fragment: true }` : v}`);
+      blockEntries.push(`${kwKey(name)}: ${b.fragment ? `{ ...${v}, fragment: true }` : v}`);
     }
     for (const r of body)
-      if (r.type === 'Region' && !this.blockNodes.has(r.name)) blockEntries.push(`${q(r.name)}: ${this.h('regionBlock')}(${q(r.name)})`);
+      if (r.type === 'Region' && !this.blockNodes.has(r.name)) blockEntries.push(`${kwKey(r.name)}: ${this.h('regionBlock')}(${q(r.name)})`);
     this.mod(`const $blocks = { ${blockEntries.join(', ')} };`);
 
     // Root. (A page that only fills its parent's blocks shares the runtime's root for that.)
@@ -595,7 +602,7 @@ export class Generator {
         `${this.isAsync ? `isAsync: true, asyncReason: ${q(asyncReason ?? '')}, ` : ''}` +
         `root: $root, prelude: ${preludeNodes.length ? '$prelude' : 'null'}, blocks: $blocks, ` +
         `${parentRef ? `parent: () => ${parentRef}(), ` : ''}defs: ${JSON.stringify(defs)}, ` +
-        `requiredContext: ${JSON.stringify([...required])}, meta: ${JSON.stringify(meta)}, ` +
+        `requiredContext: ${JSON.stringify([...required])}, meta: ${literal(meta)}, ` +
         `${this.warnings.length ? `warnings: ${JSON.stringify(this.warnings)}, ` : ''}` +
         `${this.o.sandbox ? 'checkOutput: (n) => $env.sandbox?.checkOutput(n), ' : ''}get globals() { return $env.globals; } }${this.o.sandbox ? ')' : ''});`,
     );
@@ -1194,6 +1201,8 @@ export class Generator {
   private def(n: A.Def): void {
     this.line(n);
     // (absent vararg/kwarg are left out of the generated object)
+    // (parameters become keys of the call's scope object: none may be `__proto__`)
+    for (const p of [...n.params.map((x) => x.name), n.vararg, n.kwarg]) if (p) this.safeName(p, n);
     const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name), vararg: n.vararg ?? undefined, kwarg: n.kwarg ?? undefined });
     const defaults = this.defParams(n.params, n);
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
@@ -1206,6 +1215,7 @@ export class Generator {
   private region(n: A.Region): void {
     // A region is a def whose defaults are evaluated when it is called.
     this.line(n);
+    for (const p of n.params) this.safeName(p.name, n);
     const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name) });
     const thunks = n.params.map((p) => (p.default ? `(ctx) => ${this.withScope('ctx', () => this.expr(p.default!))}` : 'null'));
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
@@ -1261,7 +1271,7 @@ export class Generator {
     this.line(n);
     const caller = this.fn.caller;
     const bindings = n.bindings.length
-      ? `{ ${n.bindings.map((b) => `${q(b.name)}: ${this.expr(b.value)}`).join(', ')} }`
+      ? `{ ${n.bindings.map((b) => `${kwKey(b.name)}: ${this.expr(b.value)}`).join(', ')} }`
       : 'null';
     if (!caller) {
       if (n.body) this.stmts(n.body);
@@ -1413,7 +1423,7 @@ export class Generator {
 
   private trans(n: A.Trans): void {
     this.line(n);
-    const vars = `{ ${n.bindings.map((b) => `${q(b.name)}: ${this.expr(b.value)}`).join(', ')} }`;
+    const vars = `{ ${n.bindings.map((b) => `${kwKey(b.name)}: ${this.expr(b.value)}`).join(', ')} }`;
     const v = this.id('$tr');
     this.w(`const ${v} = ${vars};`);
     if (!n.bindings.length) {
@@ -1441,6 +1451,7 @@ export class Generator {
     const l = this.local(name);
     if (l) return l;
     if (this.o.markdown && name === 'output_format') return `${this.h('outputFormat')}(${this.fn.sc})`;
+    if (name in Object.prototype) return `${this.h('lkOwn')}(${this.fn.sc}, ${q(name)}, true)`;
     return `${this.h('lkg')}(${this.fn.sc}, ${q(name)})`;
   }
 
@@ -1465,7 +1476,7 @@ export class Generator {
 
   private args(args: A.Expr[], kwargs: A.Kwarg[]): string {
     const parts = args.map((a) => this.expr(a));
-    if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${q(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
+    if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
     return `[${parts.join(', ')}]`;
   }
 
@@ -1495,6 +1506,7 @@ export class Generator {
         if (this.o.markdown && e.name === 'output_format') return `${this.h('outputFormat')}(${this.fn.sc})`;
         const decl = this.declared.get(e.name);
         const early = decl !== undefined && (e.line < decl.line || (e.line === decl.line && e.col < decl.col));
+        if (e.name in Object.prototype) return `${this.h('lkOwn')}(${this.fn.sc}, ${q(e.name)})`;
         return `${this.h(early ? 'lkDecl' : 'lk')}(${this.fn.sc}, ${q(e.name)})`;
       }
       case 'List':
@@ -1725,7 +1737,7 @@ export class Generator {
       if (i >= 0 && i !== star && i !== dstar) {
         if (i < args.length) this.err(`${fname}() got multiple values for argument '${k.name}'`, 'K-PAR-003', pos);
         out[i] = this.expr(k.value);
-      } else if (dstar >= 0) rest.push(`${q(k.name)}: ${this.expr(k.value)}`);
+      } else if (dstar >= 0) rest.push(`${kwKey(k.name)}: ${this.expr(k.value)}`);
       else out.push(`${this.h('badKwarg')}(${q(fname)}, ${q(k.name)})`);
     }
     if (dstar >= 0 && rest.length) out[dstar] = `{ ${rest.join(', ')} }`;
@@ -1737,7 +1749,7 @@ export class Generator {
   filterCall(name: string, value: string, args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
     if (this.o.customFilters.has(name)) {
       const parts = [value, ...args.map((a) => this.expr(a))];
-      if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${q(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
+      if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
       this.customUsed.filters.add(name);
       return `${this.customRef('filters', name)}(${parts.join(', ')})`;
     }
@@ -1784,7 +1796,7 @@ export class Generator {
     const value = this.expr(e.value);
     if (this.o.customTests.has(e.name)) {
       const parts = [value, ...e.args.map((a) => this.expr(a))];
-      if (e.kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${e.kwargs.map((k) => `${q(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
+      if (e.kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${e.kwargs.map((k) => `${kwKey(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
       this.customUsed.tests.add(e.name);
       return `${neg}${this.h('truthy')}(${this.customRef('tests', e.name)}(${parts.join(', ')}))`;
     }

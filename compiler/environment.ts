@@ -91,7 +91,8 @@ export class PrefixLoader implements Loader {
   getSource(name: string): LoaderSource | null {
     const i = name.indexOf(this.delimiter);
     if (i < 0) return null;
-    const loader = this.mapping[name.slice(0, i)];
+    const prefix = name.slice(0, i);
+    const loader = Object.hasOwn(this.mapping, prefix) ? this.mapping[prefix] : undefined; // (`constructor/x`: no prefix)
     return loader ? loader.getSource(name.slice(i + this.delimiter.length)) : null;
   }
   listTemplates(): string[] {
@@ -209,10 +210,11 @@ export class Environment {
       filters: this.filters,
       tests: this.tests,
       globals: this.globals,
-      load: (name, from) => env.getTemplate(String(name), from),
+      // (a name from data is converted as str() does: a dict's own `toString` key is never called)
+      load: (name, from) => env.getTemplate(runtime.pyStr(name), from),
       tryLoad: (name, from) => {
         try {
-          return env.getTemplate(String(name), from);
+          return env.getTemplate(runtime.pyStr(name), from);
         } catch (e) {
           if (e instanceof TemplateNotFoundError) return null;
           throw e;

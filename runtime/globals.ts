@@ -12,7 +12,7 @@ import { Markup } from './markup.js';
 import { getRenderMeta } from './meta.js';
 import { PyError } from './errors.js';
 import {
-  Kwargs, PyFloat, Range, Tuple, add, callValue, eq, gt, isDict, isFloat, isString, iter, len, lt, num, pyStr, toFloat,
+  Kwargs, PyFloat, Range, Tuple, add, callValue, eq, gt, isDict, isFloat, isString, iter, len, lt, num, pyStr, setKey, toFloat,
   toInt, truthy, tuple, typeName,
 } from './values.js';
 
@@ -125,11 +125,6 @@ function pyRange(...args: unknown[]): Range {
   return new Range(ints[0]!, ints[1]!, step);
 }
 
-/** Sets a key on a plain object without ever touching its prototype (`__proto__` is a normal key). */
-function defineKey(o: Record<string, unknown>, k: string, v: unknown): void {
-  Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
-}
-
 /** Python `dict(...)`: a plain object when every key is a string, otherwise a Map. */
 function pyDict(...args: unknown[]): Record<string, unknown> | Map<unknown, unknown> {
   const [a, kw] = parse('dict', args, null, 1);
@@ -157,7 +152,7 @@ function pyDict(...args: unknown[]): Record<string, unknown> | Map<unknown, unkn
   for (const k of Object.keys(kw)) entries.push([k, kw[k]]);
   if (entries.every(([k]) => typeof k === 'string')) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of entries) defineKey(out, k as string, v);
+    for (const [k, v] of entries) setKey(out, k as string, v); // (`__proto__` is a normal key)
     return out;
   }
   const m = new Map<unknown, unknown>();

@@ -6,6 +6,7 @@
 import { TemplateNotFoundError, didYouMean } from './errors.js';
 import { builtinGlobals } from './globals.js';
 import { resolveTemplateName } from './names.js';
+import { pyStr } from './values.js';
 import type { Ctx, Template } from './template.js';
 import { LruFragmentStore, type FragmentStore } from './cache.js';
 import type { Sandbox } from './sandbox.js';
@@ -116,14 +117,15 @@ export class Registry implements Linkage {
   }
   tryLoad(name: unknown, from: string | null): Template | null {
     // Compiled modules pass resolved names, except for names computed at run time (useTemplateNames).
-    const key = resolveNames ? resolveNames(String(name), from, this.templateAliases) : String(name);
+    // (pyStr, not String: a dict name from data renders as a dict, its own `toString` key is never called)
+    const key = resolveNames ? resolveNames(pyStr(name), from, this.templateAliases) : pyStr(name);
     return this.templates.get(key) ?? this.lazy.get(key)?.() ?? null;
   }
   load(name: unknown, from: string | null): Template {
     const t = this.tryLoad(name, from);
     if (t) return t;
-    const hint = didYouMean(String(name), [...this.templates.keys(), ...this.lazy.keys()]);
-    throw new TemplateNotFoundError(`Template '${String(name)}' not found${from ? ` (referenced from ${from})` : ''}`, {
+    const hint = didYouMean(pyStr(name), [...this.templates.keys(), ...this.lazy.keys()]);
+    throw new TemplateNotFoundError(`Template '${pyStr(name)}' not found${from ? ` (referenced from ${from})` : ''}`, {
       suggestion: hint ? `Did you mean '${hint}'?` : 'Dynamic template names resolve among the compiled templates imported by the bundle',
     });
   }

@@ -10,7 +10,7 @@ import { Markup } from './markup.js';
 import { PyError } from './errors.js';
 import {
   Range, Tuple, UNDEF, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, formatSpec, getattr,
-  getitem, getslice, isDict, isString, iter, num, pyRepr, pyStr, setMethodLookup, splitKwargs, toList, truthy, tuple,
+  getitem, getslice, isDict, isString, iter, num, pyRepr, pyStr, setKey, setMethodLookup, splitKwargs, toList, truthy, tuple,
   typeName, type MethodFn,
 } from './values.js';
 
@@ -179,10 +179,6 @@ function pyFind(s: string, a: unknown[], right: boolean): number {
   return i < 0 ? -1 : i + start;
 }
 
-/** Writes a key as an own data property: `__proto__` never reaches the prototype. */
-function setKey(d: Record<string, unknown>, k: string, v: unknown): void {
-  Object.defineProperty(d, k, { value: v, writable: true, enumerable: true, configurable: true });
-}
 
 export const m_upper: MethodSet = { s: (s) => s.toUpperCase() };
 export const m_lower: MethodSet = { s: (s) => s.toLowerCase() };
@@ -398,7 +394,8 @@ export const m_sort: MethodSet = {
 export const m_reverse: MethodSet = { l: (l) => (l.reverse(), null) };
 export const m_copy: MethodSet = {
   l: (l) => [...l],
-  d: (d) => (d instanceof Map ? new Map(d) : Object.assign(Object.create(Object.getPrototypeOf(d)), d)),
+  // (spread and assignment to a null-prototype object create own keys: a `__proto__` key stays a key)
+  d: (d) => (d instanceof Map ? new Map(d) : Object.getPrototypeOf(d) ? { ...d } : Object.assign(Object.create(null), d)),
   t: (st) => new Set(st),
 };
 export const m_clear: MethodSet = {
@@ -510,20 +507,45 @@ export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, u
       if (i >= args.length) throw new PyError('IndexError', `Replacement index ${i} out of range for positional args tuple`);
       v = args[i];
     } else {
-      if (!(head in kwargs)) throw new PyError('KeyError', pyRepr(head));
+      // keyword names are own keys only: `{constructor}` is a missing keyword, not Object
+      if (!Object.hasOwn(kwargs, head)) throw new PyError('KeyError', pyRepr(head));
       v = kwargs[head];
     }
-    for (const part of m2[2]!.matchAll(/\.(\w+)|\[([^\]]*)\]/g)) {
-      if (part[1] !== undefined) {
-        useAllMethods(); // a field name reaches any attribute, methods included
-        v = getattr(v, part[1]);
-      }
-      else v = getitem(v, /^\d+$/.test(part[2]!) ? Number(part[2]) : part[2]);
-    }
-    if (conv === 'r') v = pyRepr(v);
-    else if (conv === 's') v = pyStr(v);
-    return formatSpec(v, spec);
+    return formatSpec(convert(fieldPath(v, m2[2]!), conv), spec);
   });
+}
+
+const fieldError = (msg: string) => new PyError('ValueError', msg);
+/**
+ * Follows a replacement field's `.name` / `[key]` parts (Python's grammar) with the lookups
+ * `a.b` and `a[k]` use, so a field reads only what the template itself may read (no
+ * prototypes, the sandbox's policy); a missing attribute is Python's AttributeError.
+ */
+function fieldPath(v: unknown, rest: string): unknown {
+  while (rest) {
+    if (rest[0] === '.') {
+      const name = /^\.([^.[]*)/.exec(rest)![1]!;
+      if (!name) throw fieldError('Empty attribute in format string');
+      useAllMethods(); // a field name reaches any attribute, methods included
+      const a = getattr(v, name, false);
+      if (a === UNDEF && v !== UNDEF) throw new PyError('AttributeError', `'${typeName(v)}' object has no attribute ${pyRepr(name)}`);
+      v = a;
+      rest = rest.slice(name.length + 1);
+    } else if (rest[0] === '[') {
+      const end = rest.indexOf(']');
+      if (end < 0) throw fieldError("Missing ']' in format string");
+      const key = rest.slice(1, end);
+      if (!key) throw fieldError('Empty attribute in format string');
+      v = getitem(v, /^\d+$/.test(key) ? Number(key) : key);
+      rest = rest.slice(end + 1);
+    } else throw fieldError("Only '.' or '[' may follow ']' in format field specifier");
+  }
+  return v;
+}
+function convert(v: unknown, conv: string): unknown {
+  if (conv === 'r') return pyRepr(v);
+  if (conv === 's') return pyStr(v);
+  return v;
 }
 
 /** Every method name (`pyMethod`, `useAllMethods`). */

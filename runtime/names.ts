@@ -7,8 +7,9 @@ export function resolveTemplateName(name: string, from: string | null, aliases: 
   if (name.startsWith('@')) {
     const slash = name.indexOf('/');
     const alias = slash < 0 ? name.slice(1) : name.slice(1, slash);
-    const target = aliases[alias];
-    if (target === undefined)
+    // (an own string only: `@constructor/x` names no alias, it does not reach Object)
+    const target = Object.hasOwn(aliases, alias) ? aliases[alias] : undefined;
+    if (typeof target !== 'string')
       throw new TemplateNotFoundError(`Template '${name}' not found: unknown alias '@${alias}'`, {
         suggestion: `Known aliases: ${Object.keys(aliases).map((a) => '@' + a).join(', ') || '(none)'}`,
       });

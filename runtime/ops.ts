@@ -3,7 +3,7 @@
 
 import { PyError, SecurityError, TemplateError, TemplateRuntimeError, UndefinedError } from './errors.js';
 import { Markup } from './markup.js';
-import { Kwargs, PyFloat, Range, Tuple, UNDEF, callValue, getattr, isDict, pyStr, truthy, eq, assertSafeName } from './values.js';
+import { Kwargs, PyFloat, Range, Tuple, UNDEF, callValue, getattr, isDict, pyStr, truthy, eq, assertSafeName, setKey } from './values.js';
 import { locate, undefinedName, type Ctx, type SourceOf } from './template.js';
 
 /** A bare name: the scope chain (block scopes → ctx → globals), else UndefinedError. */
@@ -22,6 +22,17 @@ export function lkDecl(c: Ctx, name: string): unknown {
     c,
     `Did you declare {% region ${name} %} (or {% def ${name} %}) at the top level of the template? A def or region exists once its declaration has run, and renderBlock sees only top-level ones.`,
   );
+}
+
+/**
+ * `lk`/`lkg` for a name Object.prototype has (`constructor`, `toString`, `__proto__`; the
+ * compiler knows which): only a scope's own key counts, so a context whose chain ends in
+ * Object.prototype (user globals) never yields its members.
+ */
+export function lkOwn(c: Ctx, name: string, guarded?: boolean): unknown {
+  for (let o: object | null = c; o && o !== Object.prototype; o = Object.getPrototypeOf(o))
+    if (Object.hasOwn(o, name)) return (o as Ctx)[name];
+  return guarded ? UNDEF : undefinedName(name, c);
 }
 
 /** A bare name inside a guard (`is defined`, `default`, `??`): missing gives UNDEF. */
@@ -164,7 +175,7 @@ export function restore(ctx: Ctx, saved: [string, boolean, unknown][]): void {
 export function bind(scope: Ctx, bindings: Ctx | null | undefined): Ctx {
   if (!bindings) return scope;
   const c = Object.create(scope) as Ctx;
-  for (const k of Object.keys(bindings)) c[k] = bindings[k];
+  for (const k of Object.keys(bindings)) setKey(c, k, bindings[k]);
   return c;
 }
 
@@ -207,7 +218,10 @@ export function ngettext(env: { translations?: Translations }, singular: string,
 
 /** Python-style string for `{% trans %}` bindings and the `_` global. */
 export function transFormat(msg: string, vars: Ctx, escapeOn: boolean, esc: (v: unknown) => string): string {
-  return msg.replace(/%\((\w+)\)s/g, (_, n: string) => (escapeOn ? esc(vars[n]) : pyStr(vars[n]))).replace(/%%/g, '%');
+  // (own bindings only: a translated `%(constructor)s` is a missing name, not Object)
+  const get = (n: string) => (Object.hasOwn(vars, n) ? vars[n] : undefined);
+  // (one pass, as Python's %: the `%` of a `%%` never starts a placeholder)
+  return msg.replace(/%%|%\((\w+)\)s/g, (m, n?: string) => (n === undefined ? '%' : escapeOn ? esc(get(n)) : pyStr(get(n))));
 }
 
 export { Kwargs, Tuple, UNDEF, truthy };

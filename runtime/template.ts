@@ -11,7 +11,7 @@ import {
 } from './errors.js';
 import { Markup } from './markup.js';
 import { META_LAYER, renderGlobals } from './meta.js';
-import { Kwargs, Tuple, UNDEF, getattr, iter } from './values.js';
+import { Kwargs, Tuple, UNDEF, getattr, iter, setKey } from './values.js';
 
 export type Ctx = Record<string, unknown>;
 export type SyncFn = (ctx: Ctx, R: RenderState) => string;
@@ -218,10 +218,9 @@ export interface Template<C = Ctx, B extends string = string> {
 
 /** A fresh render context: globals underneath, the caller's data on top (never mutated). */
 export function newContext(globals: Ctx, data: unknown): Ctx {
-  const ctx = Object.create(renderGlobals(globals)) as Ctx;
-  if (data instanceof Map) for (const [k, v] of data) ctx[String(k)] = v;
-  else if (data != null) for (const k of Object.keys(data as object)) ctx[k] = (data as Ctx)[k];
-  return ctx;
+  // (A literal's `__proto__:` sets the prototype; a spread defines own keys, so a `__proto__`
+  // key in the data, e.g. from JSON.parse, is a variable, never ctx's prototype.)
+  return { __proto__: renderGlobals(globals), ...(data instanceof Map ? Object.fromEntries(data) : (data as object)) } as Ctx;
 }
 
 /** Wraps render functions with the sandbox output-size check. */
@@ -339,9 +338,8 @@ export function defineTemplate(spec: TemplateSpec): Template {
       return Object.fromEntries(spec.meta.defs.map((d) => [d.name, d]));
     },
     blockMetadata() {
-      const out: Record<string, BlockMetadata> = {};
-      for (const s of chain().reverse()) for (const k in s.meta.blocks) out[k] = blockMeta(k, s.meta.blocks[k]!);
-      return out;
+      // (fromEntries defines own keys, a block named `__proto__` included; the most derived wins)
+      return Object.fromEntries(chain().reverse().flatMap((s) => Object.keys(s.meta.blocks).map((k) => [k, blockMeta(k, s.meta.blocks[k]!)])));
     },
     templateMetadata() {
       const blocks = t.blockMetadata();
@@ -397,8 +395,13 @@ export function includeContext(scope: Ctx, locals: Ctx): Ctx {
   const out = Object.create(Object.getPrototypeOf(root)) as Ctx;
   const chainObjs: Ctx[] = [];
   for (let o: Ctx = scope; o !== Object.getPrototypeOf(root); o = Object.getPrototypeOf(o)) chainObjs.push(o);
-  for (let i = chainObjs.length - 1; i >= 0; i--) Object.assign(out, chainObjs[i]);
-  return Object.assign(out, locals);
+  for (let i = chainObjs.length - 1; i >= 0; i--) copyKeys(out, chainObjs[i]!);
+  return copyKeys(out, locals);
+}
+/** Object.assign that keeps a `__proto__` key a key (assignment would set the prototype). */
+function copyKeys(to: Ctx, from: Ctx): Ctx {
+  for (const k of Object.keys(from)) setKey(to, k, from[k]);
+  return to;
 }
 
 /** A context of globals only (include without context, imports without context). */
@@ -452,7 +455,8 @@ export function makeDef(
       throw new PyError('TypeError', `${name}() takes ${params.length} positional arguments but ${n} were given`);
     for (let i = 0; i < params.length && i < n; i++) ctx[params[i]!] = args[i];
     if (vararg) ctx[vararg] = Tuple.from(args.slice(params.length, n));
-    let extra: Record<string, unknown> | null = kwarg ? {} : null;
+    // (null prototype: a `__proto__` keyword is a key of **kwargs like any other)
+    let extra: Record<string, unknown> | null = kwarg ? { __proto__: null } : null;
     if (kw)
       for (const k of Object.keys(kw)) {
         const idx = params.indexOf(k);

@@ -521,6 +521,11 @@ export function dictHas(d: Record<string, unknown> | Map<unknown, unknown>, k: u
   }
   return (typeof k === 'string' || typeof k === 'number' || k instanceof Markup) && Object.hasOwn(d, String(k));
 }
+/** `o[k] = v` as an own data property: a `__proto__` key stays a key and never sets o's prototype. */
+export function setKey(o: object, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else (o as Record<string, unknown>)[k] = v;
+}
 export function dictItems(d: Record<string, unknown> | Map<unknown, unknown>): Tuple[] {
   return d instanceof Map ? [...d].map(([k, v]) => tuple([k, v])) : Object.keys(d).map((k) => tuple([k, d[k]]));
 }
