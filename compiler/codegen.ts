@@ -877,7 +877,12 @@ export class Generator {
         this.line(n);
         const key = this.id('$ck');
         const hit = this.id('$ch');
-        this.w(`const ${key} = ${this.h('pyStr')}(${this.expr(n.key)}), ${hit} = $env.cache?.get(${key});`);
+        // Keys are scoped: a sandboxed template's start "\0sb\0"; a trusted key starting with NUL
+        // gets another, so neither side can read or plant the other's entries in a shared store.
+        const k = `${this.h('pyStr')}(${this.expr(n.key)})`;
+        const scoped = this.o.sandbox ? `"\0sb\0" + ${k}` : `(${key} = ${k})[0] === "\0" ? "\0" + ${key} : ${key}`;
+        if (!this.o.sandbox) this.w(`let ${key};`);
+        this.w(`${this.o.sandbox ? 'const ' : ''}${key} = ${scoped}; const ${hit} = $env.cache?.get(${key});`);
         this.w(`if (${hit} !== undefined) {`);
         this.emit(hit);
         this.w('} else {');
@@ -1408,7 +1413,7 @@ export class Generator {
     const locals = new Map<string, string>();
     if (n.errName) {
       const v = this.id('$err');
-      this.w(`const ${v} = ${this.h('errorInfo')}(${e}, $NAME, L, $env);`);
+      this.w(`const ${v} = ${this.h(this.o.sandbox ? 'sbErrorInfo' : 'errorInfo')}(${e}, $NAME, L, $env);`);
       locals.set(n.errName, v);
     }
     this.withLocals(locals, () => this.stmts(n.fallback));

@@ -2,10 +2,11 @@
 // attributes and callables are reachable, and limits range sizes and output size.
 // Templates compiled with `sandbox: true` call these instead of the plain lookups.
 
-import { SecurityError, docsUrl, placed } from './errors.js';
+import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
+import type { SourceOf } from './template.js';
 import { Markup } from './markup.js';
 import { Kwargs, Range, callValue, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, pow, typeName } from './values.js';
-import { callAttrOpt, range as plainRange } from './ops.js';
+import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
 import { MAX_CHARS, room, setActive, type Active } from './limits.js';
 import { METHOD_NAMES } from './signatures.js';
 
@@ -354,4 +355,18 @@ function call(run: Run, f: unknown, args: unknown[]): unknown {
 }
 export function sbRange(env: Env, start: unknown, stop: unknown, inclusive: boolean, step: unknown): Range {
   return env.sandbox!.checkRange(plainRange(start, stop, inclusive, step));
+}
+
+/** `{% fallback e %}` in a sandboxed template: the message shows no lines of another template's source. */
+export function sbErrorInfo(e: unknown, templateName: string, line: number, env?: SourceOf): Record<string, unknown> {
+  const o = errorInfo(e, templateName, line, env);
+  if (e instanceof TemplateError && e.source !== null && e.templateName !== templateName) {
+    const source = e.source;
+    e.source = null;
+    e.relayout();
+    o.message = e instanceof PyError ? e.pyMessage : e.message;
+    e.source = source;
+    e.relayout();
+  }
+  return o;
 }
