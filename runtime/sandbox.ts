@@ -174,6 +174,7 @@ class Run implements Active {
     if (Array.isArray(v) || ArrayBuffer.isView(v)) this.tick((v as ArrayLike<unknown>).length + 1);
     else if (v instanceof Range) this.tick(v.length + 1);
     else if (v instanceof Map || v instanceof Set) this.tick(v.size + 1);
+    else if (isDict(v)) this.tick(Object.keys(v).length + 1);
     else if (v && typeof v === 'object' && typeof (v as Iterator<unknown>).next === 'function' && Symbol.iterator in v)
       return counted(this, v as Iterable<unknown>);
     return v;
