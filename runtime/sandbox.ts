@@ -237,8 +237,9 @@ const PATH_ARGS: Record<string, number> = {
   selectattr: 1, rejectattr: 1, sort: 3, unique: 2, groupby: 1, sum: 1, min: 1, max: 1, attr: 1, get: 1,
 };
 
-/** Patterns a regex test refuses in the sandbox: a quantified group holding a quantifier (`(a+)+`), or a backreference. */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[*+}]|\\\d)(?:[^()\\]|\\.)*\)\s*[*+{]|\\[1-9]/;
+/** Patterns a regex test refuses in the sandbox (JavaScript cannot interrupt a match): a repeated
+ * group holding a quantifier or an alternation (`(a+)+`, `(a|aa)*`), or a backreference. */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[*+}|]|\\\d)(?:[^()\\]|\\.)*\)\s*[*+{]|\\[1-9]/;
 
 /**
  * A filter or test call (`name`: the built-in's name, tests as `is <name>`; null for custom ones):
@@ -264,16 +265,19 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
       }
     }
     if (name === 'format' && isString(args[0])) sb.checkFields(String(args[0]));
-    if (name === 'is match') {
-      if (isString(args[1]) && NESTED_QUANTIFIER.test(String(args[1])))
-        throw new PolicyError('Regular expression with nested quantifiers or backreferences is not allowed in the sandbox', {
-          suggestion: 'Use a pattern without a quantified group that itself repeats',
-        }, 'K-SEC-003');
-      if (isString(args[0])) run.tick(String(args[0]).length + 1);
-    }
+    // a regex test by name (`select("match", p)`), or `is match(p)`
+    const test = name === 'select' || name === 'reject' ? 1 : name === 'selectattr' || name === 'rejectattr' ? 2 : 0;
+    const pattern = name === 'is match' ? args[1] : test && args[test] === 'match' ? (args[test + 1] as unknown[] | undefined)?.[0] : undefined;
+    if (isString(pattern) && NESTED_QUANTIFIER.test(String(pattern)))
+      throw new PolicyError('Regular expression with nested quantifiers or backreferences is not allowed in the sandbox', {
+        suggestion: 'Use a pattern without a quantified group that itself repeats',
+      }, 'K-SEC-003');
+    if (name === 'is match' && isString(args[0])) run.tick(String(args[0]).length + 1);
   }
   args[0] = run.feed(args[0]);
-  return run.run(() => f.apply(self, args));
+  const r = run.run(() => f.apply(self, args));
+  if (name === 'map' || name === 'attr') readables(env, name === 'map' ? args[2] : args[1], r);
+  return r;
 }
 
 /** `%` names of a format string applied to a mapping (`"%(_x)s" % d`). */
@@ -300,10 +304,26 @@ export function sbGetattrOpt(env: Env, obj: unknown, name: string, strict: boole
   env.sandbox!.checkAttr(name, false, obj);
   return readable(env, name, getattrOpt(obj, name, strict));
 }
-/** A mutator read without a call (`{% set f = d.setFullYear %}`) would be called later: refused too. */
+/**
+ * A method read as a value is called later, where its arguments are not checked: a mutator
+ * (`{% set f = d.setFullYear %}`) is refused as if called, and so are `get` and `format`, whose
+ * arguments name keys and fields (call them directly: `d.get("k")`, `"{0.a}".format(x)`).
+ */
 function readable(env: Env, name: string, v: unknown): unknown {
-  if (typeof v === 'function') env.sandbox!.checkAttr(name, true);
+  if (typeof v === 'function') {
+    env.sandbox!.checkAttr(name, true);
+    if (name === 'get' || name === 'format')
+      throw new PolicyError(`Reading the method '${name}' as a value is not allowed in the sandbox`, {
+        suggestion: `Call it where it is read: x.${name}(...)`,
+      });
+  }
   return v;
+}
+/** Values a filter read by attribute name (`map(attribute=)`, `attr()`): methods among them as `readable` says. */
+function readables(env: Env, path: unknown, r: unknown): void {
+  if (!isString(path)) return;
+  const last = String(path).split('.').pop()!.trim();
+  for (const v of Array.isArray(r) ? r : [r]) readable(env, last, v);
 }
 /** `a["x"]`: the same name rules as `a.x` (the allow-list for objects other than dicts and sequences). */
 export function sbGetitem(env: Env, obj: unknown, key: unknown): unknown {

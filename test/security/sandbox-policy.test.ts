@@ -71,6 +71,27 @@ describe('underscore names are refused on every access path', () => {
   });
 });
 
+describe('methods read as values cannot carry unchecked arguments', () => {
+  it.each([
+    ['{% set f = "{0._x}".format %}{{ f(d) }}', 'format read, then called'],
+    ['{% set g = d.get %}{{ g("_x") }}', '.get read, then called'],
+    ['{{ ("{0._x}" | attr("format"))(d) }}', 'format through attr()'],
+    ['{{ (["{0._x}"] | map(attribute="format") | first)(d) }}', 'format through map(attribute=)'],
+    ['{{ (l | attr("pop"))() }}', 'a mutator through attr()'],
+    ['{{ ([l] | map(attribute="pop") | first)() }}', 'a mutator through map(attribute=)'],
+  ])('%s (%s)', async (src) => {
+    const data = { ...secretData(), l: [1, 2] };
+    const e = await refused(src, 'K-SEC-001', () => data);
+    expect(e.message).not.toMatch(/SECRET/);
+    expect(data.l).toEqual([1, 2]);
+  });
+  it('a regex test named by select/selectattr is checked like `is match`', async () => {
+    await refused('{{ xs | select("match", "(a+)+$") | list }}', 'K-SEC-003', () => ({ xs: ['aaaa'] }));
+    await refused('{{ xs | selectattr("s", "match", "(a|aa)*$") | list }}', 'K-SEC-003', () => ({ xs: [{ s: 'aaaa' }] }));
+    await renders('{{ xs | select("match", "a+") | join(",") }}', 'aaaa', () => ({ xs: ['aaaa', 'b'] }));
+  });
+});
+
 describe('blockedAttributes on every path', () => {
   const policy = { blockedAttributes: ['hidden'] };
   it.each(['{{ d.hidden }}', '{{ d["hidden"] }}', '{{ d | attr("hidden") }}', '{{ rows | map(attribute="hidden") | list }}', '{{ rows | selectattr("hidden") | list }}', '{{ d.get("hidden") }}', '{{ "{0.hidden}".format(d) }}', '{{ "%(hidden)s" % d }}'])(
