@@ -92,7 +92,8 @@ export class Sandbox {
   checkAttr(name: string, calling: boolean, obj?: unknown, item = false): void {
     const p = this.policy;
     const mut = calling && !p.allowMutatingMethods && mutates(name);
-    const listed = !p.allowedAttributes || (item && (isDict(obj) || Array.isArray(obj))) || this.allowed(name, obj);
+    // (item access to a dict or list, `d["k"]`, `d.get("k")`, is not attribute access: the allow-list does not apply)
+    const listed = !p.allowedAttributes || (item && (obj === undefined || isDict(obj) || Array.isArray(obj))) || this.allowed(name, obj);
     if (name.startsWith('_') || p.blockedAttributes.includes(name) || mut || !listed)
       throw new PolicyError(`Access to attribute '${name}' is blocked by sandbox policy`, {
         suggestion: mut ? 'Build a new value instead, or allow mutating methods in the sandbox policy' : 'Remove the attribute access',
@@ -105,17 +106,17 @@ export class Sandbox {
     return !(isDict(obj) && dictHas(obj, name));
   }
   /** A dotted/comma-separated attribute path given to a filter (`map(attribute="a.b")`, `sort(attribute="x,y")`). */
-  checkPath(path: unknown, calling = false): void {
+  checkPath(path: unknown, calling = false, item = false): void {
     if (!isString(path)) return;
     for (const part of String(path).split(/[.,]/)) {
       const n = part.trim();
-      if (n && !/^-?\d+$/.test(n)) this.checkAttr(n, calling);
+      if (n && !/^-?\d+$/.test(n)) this.checkAttr(n, calling, undefined, item);
     }
   }
   /** `str.format` fields (`{0._x}`, `{0[_x]}`, `{_x}`): every name a field reads. */
   checkFields(fmt: string): void {
     for (const [, field] of fmt.replace(/\{\{|\}\}/g, '').matchAll(/\{([^{}!:]*)/g))
-      for (const [, dotted, item] of `.${field}`.matchAll(/\.([^.[]*)|\[([^\]]*)\]/g)) this.checkPath(dotted ?? item);
+      for (const [, dotted, item] of `.${field}`.matchAll(/\.([^.[]*)|\[([^\]]*)\]/g)) this.checkPath(dotted ?? item, false, dotted === undefined);
   }
   checkCall(f: unknown): void {
     const allowed = this.policy.allowCalling;
@@ -251,7 +252,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
   const sb = run.sb;
   if (name !== null) {
     const at = PATH_ARGS[name];
-    if (at !== undefined) sb.checkPath(args[at], name === 'attr');
+    if (at !== undefined) sb.checkPath(args[at], name === 'attr', name === 'get');
     if (name === 'map') {
       sb.checkPath(args[2]);
       const m = (args[1] as unknown[] | undefined)?.[0];
@@ -282,7 +283,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
 
 /** `%` names of a format string applied to a mapping (`"%(_x)s" % d`). */
 function checkPercentKeys(sb: Sandbox, fmt: unknown, args: unknown): void {
-  if (isString(fmt) && isDict(args)) for (const [, k] of String(fmt).matchAll(/%\(([^)]*)\)/g)) sb.checkAttr(k!, false);
+  if (isString(fmt) && isDict(args)) for (const [, k] of String(fmt).matchAll(/%\(([^)]*)\)/g)) sb.checkAttr(k!, false, args, true);
 }
 
 /** `*`, `%`, `**`, `+`, `~`: what they build is bounded (before building, where the runtime can tell). */
@@ -353,9 +354,9 @@ export function sbCallAttrOpt(env: Env, R: R, obj: unknown, name: string, strict
   checkMethodArgs(run.sb, obj, name, args);
   return run.run(() => callAttrOpt(obj, name, strict, args.map((a) => run.feed(a))));
 }
-/** `.get("_x")` reads a key; `"{0._x}".format(d)` reads fields. */
+/** `.get("_x")` (and `pop`/`setdefault`, which return the value too) reads a key; `"{0._x}".format(d)` reads fields. */
 function checkMethodArgs(sb: Sandbox, obj: unknown, name: string, args: unknown[]): void {
-  if (name === 'get' && isDict(obj) && isString(args[0])) sb.checkAttr(String(args[0]), false, obj);
+  if ((name === 'get' || name === 'pop' || name === 'setdefault') && isDict(obj) && isString(args[0])) sb.checkAttr(String(args[0]), false, obj, true);
   if (name === 'format' && isString(obj)) sb.checkFields(String(obj));
 }
 export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[]): unknown {

@@ -151,6 +151,10 @@ describe('allowMutatingMethods: false keeps host data unchanged', () => {
       expect(() => env.fromString(src).render()).toThrow(/blocked by sandbox policy/);
     expect(shared).toEqual([1]);
   });
+  it('with mutation allowed, pop and setdefault still cannot read hidden keys', async () => {
+    for (const src of ['{{ d.pop("_x") }}', '{{ d.setdefault("_x", 1) }}'])
+      await refused(src, 'K-SEC-001', () => ({ d: { _x: 'SECRET' } }), { allowMutatingMethods: true });
+  });
   it('allowMutatingMethods: true allows them', async () => {
     await renders('{% set l = [1] %}{{ l.append(2) }}{{ l }}', 'None[1, 2]', undefined, { allowMutatingMethods: true });
   });
@@ -178,6 +182,10 @@ describe('allowedAttributes (allow-list mode)', () => {
       await refused(src, 'K-SEC-001', data, policy);
     },
   );
+  it('item access to dicts is not attribute access: subscripts, .get(), |get and %-mappings reach any key', async () => {
+    await renders('{{ user["email"] }} {{ user.get("email") }} {{ user | get("email") }} {{ "%(email)s" % user }} {{ "{0[email]}".format(user) }}', 'a@x a@x a@x a@x a@x', data, policy);
+    await refused('{{ user.get("_x") }}', 'K-SEC-001', data, policy);
+  });
   it('snake_case allowed_attributes is read', async () => {
     await refused('{{ user.email }}', 'K-SEC-001', data, { allowed_attributes: ['name'] });
   });
