@@ -176,6 +176,7 @@ class Run implements Active {
     else if (v instanceof Range) this.tick(v.length + 1);
     else if (v instanceof Map || v instanceof Set) this.tick(v.size + 1);
     else if (isDict(v)) this.tick(Object.keys(v).length + 1);
+    else if (isString(v) && String(v).length >= 2048) this.tick(String(v).length >> 10); // (a KB of text: an iteration, and a clock read)
     else if (v && typeof v === 'object' && typeof (v as Iterator<unknown>).next === 'function' && Symbol.iterator in v)
       return counted(this, v as Iterable<unknown>);
     return v;
