@@ -1,6 +1,7 @@
-// Sandbox mode for templates written by untrusted authors: a policy decides which
-// attributes and callables are reachable, and limits range sizes and output size.
-// Templates compiled with `sandbox: true` call these instead of the plain lookups.
+// Sandbox mode for templates written by untrusted authors: a policy decides which names and
+// callables are reachable on every access path, and bounds a render's iterations, time,
+// allocations and output. Templates compiled with `sandbox: true` call these instead of the
+// plain helpers (docs/security.md), so bundles of trusted templates carry none of it.
 
 import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
 import type { SourceOf } from './template.js';
