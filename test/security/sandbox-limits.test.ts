@@ -172,3 +172,45 @@ describe('maxOutputSize while building', () => {
     await renders('{% for i in range(10) %}0123456789{% end %}', '0123456789'.repeat(10), undefined, { maxOutputSize: 100 });
   });
 });
+
+describe('property: generated hostile templates stay inside the limits', () => {
+  // pieces an attacker combines: big counts, growth, iteration, recursion, printing
+  const big = fc.constantFrom('10**9', '2**40', '400000000', '99999999', '10**5');
+  const expr = fc.oneof(
+    big.map((n) => `"ab" * ${n}`),
+    big.map((n) => `[1, 2] * ${n}`),
+    big.map((n) => `"%${n.replace(/\W/g, '')}s" % 1`),
+    big.map((n) => `"{:>${n.replace(/\W/g, '')}}".format(1)`),
+    big.map((n) => `"x" | center(${n})`),
+    big.map((n) => `[1] | batch(${n}, 0) | list`),
+    big.map((n) => `[1] | slice(${n}) | list`),
+    big.map((n) => `9 ** ${n}`),
+    fc.constant('[x for x in range(10000)] | sort | unique | list'),
+    fc.constant('range(10000) | map("string") | join'),
+  );
+  const stmt = fc.oneof(
+    expr.map((e) => `{{ ${e} }}`),
+    expr.map((e) => `{% for i in range(1000) %}{{ ${e} }}{% end %}`),
+    expr.map((e) => `{% set s = ${e} %}{% while true %}{{ s }}{% end %}`),
+    expr.map((e) => `{% def f(n) %}{{ ${e} }}{{ f(n + 1) }}{% end %}{{ f(0) }}`),
+    expr.map((e) => `{% try %}{{ ${e} }}{% fallback %}caught{% end %}{% for i in range(10000) %}{% for j in range(10000) %}.{% end %}{% end %}`),
+  );
+  it('every render ends quickly in output within maxOutputSize or in a template error, never a RangeError or a crash', async () => {
+    await fc.assert(
+      fc.asyncProperty(stmt, async (src) => {
+        const t = makeEnv({}, { sandbox: { maxLoopIterations: 20_000, maxRenderTime: 500, maxOutputSize: 50_000, maxAllocation: 100_000 } as never }).fromString(src);
+        for (const way of [() => t.render(), () => [...t.renderStream()].join(''), () => t.renderAsync()]) {
+          const start = Date.now();
+          try {
+            const out = await way();
+            expect(out.length).toBeLessThanOrEqual(50_000);
+          } catch (e) {
+            expect((e as Error).name, `${src}: ${(e as Error).message}`).toMatch(/SecurityError|TemplateRuntimeError|PyError|UndefinedError/);
+          }
+          expect(Date.now() - start).toBeLessThan(3_000);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
