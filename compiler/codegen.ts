@@ -880,7 +880,7 @@ export class Generator {
         // Keys are scoped: a sandboxed template's start "\0sb\0"; a trusted key starting with NUL
         // gets another, so neither side can read or plant the other's entries in a shared store.
         const k = `${this.h('pyStr')}(${this.expr(n.key)})`;
-        const scoped = this.o.sandbox ? `"\0sb\0" + ${k}` : `(${key} = ${k})[0] === "\0" ? "\0" + ${key} : ${key}`;
+        const scoped = this.o.sandbox ? `"\\0sb\\0" + ${k}` : `(${key} = ${k})[0] === "\\0" ? "\\0" + ${key} : ${key}`;
         if (!this.o.sandbox) this.w(`let ${key};`);
         this.w(`${this.o.sandbox ? 'const ' : ''}${key} = ${scoped}; const ${hit} = $env.cache?.get(${key});`);
         this.w(`if (${hit} !== undefined) {`);
