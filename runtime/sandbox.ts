@@ -354,6 +354,10 @@ export function sbCallAttrOpt(env: Env, R: R, obj: unknown, name: string, strict
   const run = runOf(env, R);
   run.sb.checkAttr(name, true, obj);
   checkMethodArgs(run.sb, obj, name, args);
+  if (run.sb.policy.allowCalling && obj != null) {
+    const f = getattr(obj, name, false);
+    if (typeof f === 'function') run.sb.checkCall(f);
+  }
   return run.run(() => callAttrOpt(obj, name, strict, args.map((a) => run.feed(a))));
 }
 /** `.get("_x")` (and `pop`/`setdefault`, which return the value too) reads a key; `"{0._x}".format(d)` reads fields. */

@@ -165,6 +165,9 @@ describe('allowCalling applies to calls filters and globals make', () => {
     await refused('{{ names | map("upper") | list }}', 'K-SEC-004', () => ({ names: ['a', 'b'] }), { allowCalling: [] });
     await renders('{{ names | map("upper") | join }}', 'AB', () => ({ names: ['a', 'b'] }), { allowCalling: ['function'] });
   });
+  it('optional method calls are checked like calls', async () => {
+    await refused('{{ d?.keys() | list }}', 'K-SEC-004', () => ({ d: { a: 1 } }), { allowCalling: [] });
+  });
   it('a callable handed to a global is checked like a call', async () => {
     await refused('{{ sorted(xs, key=f) }}', 'K-SEC-004', () => ({ xs: [2, 1], f: (x: number) => -x }), { allowCalling: ['builtin_function_or_method'] });
   });
