@@ -1327,8 +1327,10 @@ export class Generator {
     const t = this.id('$tp');
     this.w(`const ${t} = ${this.templateExpr(n.template)};`);
     this.w(`const ${ns} = ${this.h('importNamespace')}(${t}, ${this.importCtx(n.withContext)}, R);`);
-    for (const { name, alias } of n.names)
+    for (const { name, alias } of n.names) {
+      if (this.o.sandbox) this.w(`$env.sandbox.checkAttr(${q(name)}, false);`); // (a name of another template, like `m.name`)
       this.w(`${this.fn.ctx}[${q(this.safeName(alias, n))}] = ${this.h('importName')}(${ns}, ${q(name)}, ${t}.name);`);
+    }
   }
 
   /** The ctx an include or embed receives. */

@@ -92,6 +92,19 @@ describe('methods read as values cannot carry unchecked arguments', () => {
   });
 });
 
+describe("another template's private names", () => {
+  const lib = { lib: '{% def _p() %}private{% end %}{% def pub() %}pub{% end %}' };
+  it.each(['{% from "lib" import _p %}{{ _p() }}', '{% from "lib" import _p as q %}{{ q() }}', '{% import "lib" as m %}{{ m._p() }}', '{% import "lib" as m %}{{ m["_p"]() }}'])(
+    '%s is refused',
+    async (src) => {
+      await refused(src, 'K-SEC-001', undefined, true, lib);
+    },
+  );
+  it('public names import as usual', async () => {
+    await renders('{% from "lib" import pub %}{{ pub() }}', 'pub', undefined, true, lib);
+  });
+});
+
 describe('blockedAttributes on every path', () => {
   const policy = { blockedAttributes: ['hidden'] };
   it.each(['{{ d.hidden }}', '{{ d["hidden"] }}', '{{ d | attr("hidden") }}', '{{ rows | map(attribute="hidden") | list }}', '{{ rows | selectattr("hidden") | list }}', '{{ d.get("hidden") }}', '{{ "{0.hidden}".format(d) }}', '{{ "%(hidden)s" % d }}'])(
