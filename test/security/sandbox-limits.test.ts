@@ -25,7 +25,7 @@ describe('sandbox: true defaults', () => {
   });
   it('end {% while true %} in a SecurityError', async () => {
     const e = await refused('{% while true %}x{% end %}', 'K-SEC-003', undefined, { maxOutputSize: null });
-    expect(e.message).toMatch(/Loop iterations exceed sandbox limit of 100000/);
+    expect(e.message).toMatch(/Loop iterations exceed sandbox limit of 100000|Render time exceeds sandbox limit of 1000/); // (whichever comes first on a loaded machine)
   });
   it('end a long render by its wall time', () => {
     const t = makeEnv({}, { sandbox: { maxRenderTime: 30, maxLoopIterations: null, maxOutputSize: null } as never }).fromString(
