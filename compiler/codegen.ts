@@ -114,7 +114,9 @@ type Sink = { kind: 'yield' } | { kind: 'buf'; v: string } | { kind: 'both' };
  * function's chunks; else the string variable) or render a template part (`{s, g, a}`) into it.
  * The `sg` pass writes placeholders for these (BOTH), which bothBodies turns into each twin's line.
  */
-const outLine = (into: string | null, js: string) => (into === null ? `yield ${js};` : `${into} += ${js};`);
+/** `sb`: sandboxed, a buffer over maxOutputSize stops the render as it is built (runtime/sandbox.ts sbOut). */
+const outLine = (into: string | null, js: string, sb = false) =>
+  into === null ? `yield ${js};` : sb ? `${into} = $sbOut($env, ${into} + ${js});` : `${into} += ${js};`;
 function partLine(mode: 's' | 'g', into: string | null, fns: string, ctx: string, R: string): string {
   if (mode === 's') return `${into} += ${fns}.s(${ctx}, ${R});`;
   // one generator serves renderStream and (through asyncFromGen) the async entry points
@@ -130,7 +132,7 @@ const SEP = '\u0001';
  * The sync body and the streaming twin from the lines of an `sg` pass (see bothBodies).
  * (Its own function: the optimizer compiles this loop without the code generator around it.)
  */
-function twins(lines: string[], lineNos: number[], curLine: number): { s: Body; g: Body; oneChunk: boolean } {
+function twins(lines: string[], lineNos: number[], curLine: number, sb: boolean): { s: Body; g: Body; oneChunk: boolean } {
   // lines: head, 'try {', ...body, catch
   const body = lines.slice(2, -1);
   const oneChunk =
@@ -153,7 +155,7 @@ function twins(lines: string[], lineNos: number[], curLine: number): { s: Body; 
     } else if (line.startsWith(BOTH)) {
       const f = line.slice(2).split(SEP) as [string, string, string, string]; // (indexed: see walk)
       const kind = line[1];
-      add(s, kind === 'O' ? outLine('o', f[0]) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
+      add(s, kind === 'O' ? outLine('o', f[0], sb) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
       add(g, kind === 'O' ? outLine(null, f[0]) : kind === 'P' ? partLine('g', f[0] || null, f[1], f[2], f[3]) : 'yield "";', n);
     } else {
       if (i === lines.length - 1) add(s, 'return o;', curLine); // (before the catch line)
@@ -481,7 +483,8 @@ export class Generator {
    */
   private bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean } {
     const { lines, lineNos } = this.fnBody(fn, gen, null);
-    return twins(lines, lineNos, fn.curLine);
+    if (this.o.sandbox) this.h('sbOut');
+    return twins(lines, lineNos, fn.curLine, !!this.o.sandbox);
   }
   /** Generates a function body with its own line tracking and error wrapping. */
   private fnBody(fn: Fn, gen: () => void, ret: string | null): { lines: string[]; lineNos: number[] } {
@@ -748,7 +751,8 @@ export class Generator {
 
   private emit(js: string): void {
     const s = this.fn.sink;
-    this.w(s.kind === 'both' ? `${BOTH}O${js}` : outLine(s.kind === 'buf' ? s.v : null, js));
+    if (this.o.sandbox) this.h('sbOut');
+    this.w(s.kind === 'both' ? `${BOTH}O${js}` : outLine(s.kind === 'buf' ? s.v : null, js, this.o.sandbox));
   }
 
   /** Renders a template part (`{s, g, a}`) into the current sink. */
@@ -880,7 +884,12 @@ export class Generator {
         this.line(n);
         const key = this.id('$ck');
         const hit = this.id('$ch');
-        this.w(`const ${key} = ${this.h('pyStr')}(${this.expr(n.key)}), ${hit} = $env.cache?.get(${key});`);
+        // Keys are scoped: a sandboxed template's start "\0sb\0"; a trusted key starting with NUL
+        // gets another, so neither side can read or plant the other's entries in a shared store.
+        const k = `${this.h('pyStr')}(${this.expr(n.key)})`;
+        const scoped = this.o.sandbox ? `"\\0sb\\0" + ${k}` : `(${key} = ${k})[0] === "\\0" ? "\\0" + ${key} : ${key}`;
+        if (!this.o.sandbox) this.w(`let ${key};`);
+        this.w(`${this.o.sandbox ? 'const ' : ''}${key} = ${scoped}; const ${hit} = $env.cache?.get(${key});`);
         this.w(`if (${hit} !== undefined) {`);
         this.emit(hit);
         this.w('} else {');
@@ -1012,11 +1021,11 @@ export class Generator {
       if (use === 'light') {
         // (loopVar is never emitted: loopAttr computes `loop.index` and the others from idx)
         this.lightLoops.set(loopVar, { idx, items });
-        this.w(`const ${items} = ${this.h('toList')}(${src});`);
+        this.w(`const ${items} = ${this.listOf(src)};`);
         this.w(`for (let ${idx} = 0; ${idx} < ${items}.length; ${idx}++) {`);
         this.w(`const ${item} = ${items}[${idx}];`);
       } else {
-        this.w(`const ${items} = ${this.h('toList')}(${src}), ${loopVar} = new ${this.h('LoopContext')}(${items});`);
+        this.w(`const ${items} = ${this.listOf(src)}, ${loopVar} = new ${this.h('LoopContext')}(${items});`);
         this.w(`for (let ${idx} = 0; ${idx} < ${items}.length; ${idx}++) {`);
         this.w(`const ${item} = ${items}[${idx}]; ${loopVar}.index0 = ${idx};`);
       }
@@ -1208,7 +1217,7 @@ export class Generator {
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
     fn.errArgs = `, null, ${q(n.name)}`;
-    const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => this.stmts(n.body), 'o');
+    const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o');
     this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${body})`)};`);
   }
 
@@ -1220,7 +1229,7 @@ export class Generator {
     const thunks = n.params.map((p) => (p.default ? `(ctx) => ${this.withScope('ctx', () => this.expr(p.default!))}` : 'null'));
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
-    const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => this.stmts(n.body), 'o');
+    const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o');
     this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${this.fn.ctx}, ${body})`)};`);
   }
 
@@ -1328,8 +1337,10 @@ export class Generator {
     const t = this.id('$tp');
     this.w(`const ${t} = ${this.templateExpr(n.template)};`);
     this.w(`const ${ns} = ${this.h('importNamespace')}(${t}, ${this.importCtx(n.withContext)}, R);`);
-    for (const { name, alias } of n.names)
+    for (const { name, alias } of n.names) {
+      if (this.o.sandbox) this.w(`$env.sandbox.checkAttr(${q(name)}, false);`); // (a name of another template, like `m.name`)
       this.w(`${this.fn.ctx}[${q(this.safeName(alias, n))}] = ${this.h('importName')}(${ns}, ${q(name)}, ${t}.name);`);
+    }
   }
 
   /** The ctx an include or embed receives. */
@@ -1348,6 +1359,7 @@ export class Generator {
 
   private include(n: A.Include): void {
     this.line(n);
+    this.sandboxTick();
     const ctx = this.includeCtx(n.withContext);
     const lit = n.template.type === 'Const' && typeof n.template.value === 'string';
     if (n.ignoreMissing && lit && this.o.templateExists) {
@@ -1399,6 +1411,7 @@ export class Generator {
 
   private tryStmt(n: A.Try): void {
     this.line(n);
+    this.sandboxTick();
     const b = this.id('$o');
     this.w(`let ${b} = "";`);
     const saved = this.fn.sink;
@@ -1412,7 +1425,7 @@ export class Generator {
     const locals = new Map<string, string>();
     if (n.errName) {
       const v = this.id('$err');
-      this.w(`const ${v} = ${this.h('errorInfo')}(${e}, $NAME, L, $env);`);
+      this.w(`const ${v} = ${this.h(this.o.sandbox ? 'sbErrorInfo' : 'errorInfo')}(${e}, $NAME, L, $env);`);
       locals.set(n.errName, v);
     }
     this.withLocals(locals, () => this.stmts(n.fallback));
@@ -1480,6 +1493,10 @@ export class Generator {
     return `[${parts.join(', ')}]`;
   }
 
+  /** The items a `for` using `loop` walks (sandboxed: an endless iterator is not copied past the budget). */
+  private listOf(src: string): string {
+    return this.o.sandbox ? `${this.h('sbList')}($env, R, ${src})` : `${this.h('toList')}(${src})`;
+  }
   /** In sandboxed templates every loop iteration counts against the policy's limits. */
   private sandboxTick(): void {
     if (this.o.sandbox) this.w(`${this.h('sbTick')}($env, R);`);
@@ -1532,6 +1549,10 @@ export class Generator {
         return `${this.h(e.optional ? 'getattrOpt' : 'getattr')}(${this.expr(e.obj)}, ${this.attr(e.name)}, ${this.o.strictUndefined})`;
       }
       case 'Item':
+        if (this.o.sandbox)
+          return e.optional
+            ? `${this.h('sbGetitemOpt')}($env, ${this.expr(e.obj)}, ${this.expr(e.key)}, ${this.o.strictUndefined})`
+            : `${this.h('sbGetitem')}($env, ${this.expr(e.obj)}, ${this.expr(e.key)})`;
         return e.optional
           ? `${this.h('getitemOpt')}(${this.expr(e.obj)}, ${this.expr(e.key)}, ${this.o.strictUndefined})`
           : `${this.h('getitem')}(${this.expr(e.obj)}, ${this.expr(e.key)})`;
@@ -1548,6 +1569,12 @@ export class Generator {
       case 'Test':
         return this.test(e);
       case 'BinOp': {
+        if (this.o.sandbox && ['~', '+', '*', '%', '**'].includes(e.op)) {
+          // (what these build is bounded: runtime/sandbox.ts sbOp)
+          const fn = { '~': 'concat', '+': 'add', '*': 'mul', '%': 'mod', '**': 'pow' }[e.op as '~'];
+          const side = (x: A.Expr) => (e.op === '~' || e.op === '+' ? this.expr(x) : this.numeric(x));
+          return `${this.h('sbOp')}($env, R, ${this.h(fn)}, ${side(e.left)}, ${side(e.right)})`;
+        }
         if (e.op === '~') return `${this.h('concat')}(${this.expr(e.left)}, ${this.expr(e.right)})`;
         if (e.op === '+') return `${this.h('add')}(${this.expr(e.left)}, ${this.expr(e.right)})`;
         const fn = { '-': 'sub', '*': 'mul', '/': 'div', '//': 'floordiv', '%': 'mod', '**': 'pow' }[e.op];
@@ -1692,9 +1719,9 @@ export class Generator {
     }
     const args = this.args(e.args, e.kwargs);
     if (f.type === 'Attr' && this.o.sandbox) {
-      return this.awaitCall(`${this.h(f.optional ? 'sbCallAttrOpt' : 'sbCallAttr')}($env, ${this.expr(f.obj)}, ${this.attr(f.name)}, ${this.o.strictUndefined}, ${args})`);
+      return this.awaitCall(`${this.h(f.optional ? 'sbCallAttrOpt' : 'sbCallAttr')}($env, R, ${this.expr(f.obj)}, ${this.attr(f.name)}, ${this.o.strictUndefined}, ${args})`);
     }
-    if (this.o.sandbox) return this.awaitCall(`${this.h('sbCallValue')}($env, ${this.expr(f)}, ${args})`);
+    if (this.o.sandbox) return this.awaitCall(`${this.h('sbCallValue')}($env, R, ${this.expr(f)}, ${args})`);
     if (f.type === 'Attr') {
       return this.awaitCall(`${this.h(f.optional ? 'callAttrOpt' : 'callAttr')}(${this.expr(f.obj)}, ${this.attr(f.name)}, ${this.o.strictUndefined}, ${args})`);
     }
@@ -1751,11 +1778,13 @@ export class Generator {
       const parts = [value, ...args.map((a) => this.expr(a))];
       if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
       this.customUsed.filters.add(name);
+      if (this.o.sandbox) return this.sbF('null', this.customRef('filters', name), 'undefined', parts);
       return `${this.customRef('filters', name)}(${parts.join(', ')})`;
     }
     if (this.o.markdown && Object.prototype.hasOwnProperty.call(mdFilterParams, name)) {
       // Markdown mode's filters (and its `escape`/`e`/`safe`): `md_<name>` exports, returning Marked
       const bound = this.bind(name, mdFilterParams[name]!, args, kwargs, pos);
+      if (this.o.sandbox) return this.sbF(q(name), this.h(`md_${name === 'e' ? 'escape' : name}`), 'undefined', [value, ...bound]);
       return `${this.h(`md_${name === 'e' ? 'escape' : name}`)}(${[value, ...bound].join(', ')})`;
     }
     const params = Object.prototype.hasOwnProperty.call(filterParams, name) ? filterParams[name] : undefined;
@@ -1768,8 +1797,15 @@ export class Generator {
     }
     const bound = this.bind(name, params, args, kwargs, pos);
     const v = this.filterVar('filters', name, bound.length);
-    if (filterNeedsEnv.has(name)) return `${v}.call(${this.fenv()}, ${[value, ...bound].join(', ')})`;
+    const self = filterNeedsEnv.has(name) ? this.fenv() : 'undefined';
+    if (this.o.sandbox) return this.sbF(q(FILTER_ALIASES[name] ?? name), v, self, [value, ...bound]);
+    if (filterNeedsEnv.has(name)) return `${v}.call(${self}, ${[value, ...bound].join(', ')})`;
     return `${v}(${[value, ...bound].join(', ')})`;
+  }
+
+  /** A sandboxed filter/test call (runtime/sandbox.ts sbF): policy on its arguments, counted and bounded. */
+  private sbF(name: string, f: string, self: string, args: string[]): string {
+    return `${this.h('sbF')}($env, R, ${name}, ${f}, ${self}, [${args.join(', ')}])`;
   }
 
   private customRef(kind: 'filters' | 'tests', name: string): string {
@@ -1798,6 +1834,7 @@ export class Generator {
       const parts = [value, ...e.args.map((a) => this.expr(a))];
       if (e.kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${e.kwargs.map((k) => `${kwKey(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
       this.customUsed.tests.add(e.name);
+      if (this.o.sandbox) return `${neg}${this.h('truthy')}(${this.sbF('null', this.customRef('tests', e.name), 'undefined', parts)})`;
       return `${neg}${this.h('truthy')}(${this.customRef('tests', e.name)}(${parts.join(', ')}))`;
     }
     const params = Object.prototype.hasOwnProperty.call(testParams, e.name) ? testParams[e.name] : undefined;
@@ -1808,6 +1845,7 @@ export class Generator {
     }
     const bound = this.bind(e.name, params, e.args, e.kwargs, e);
     const v = this.filterVar('tests', e.name);
+    if (this.o.sandbox) return `${neg}${this.sbF(q(`is ${e.name}`), v, this.fenv(), [value, ...bound])}`;
     return `${neg}${v}.call(${this.fenv()}, ${[value, ...bound].join(', ')})`;
   }
 
@@ -1867,7 +1905,8 @@ export class Generator {
       body = this.withLocals(locals, () => {
         const elt = this.expr(e.elt);
         const cond = e.cond ? this.cond(e.cond) : null;
-        return `${decl} ${cond ? `if (${cond}) ` : ''}${r}.push(${elt});`;
+        const tick = this.o.sandbox ? `${this.h('sbTick')}($env, R); ` : '';
+        return `${tick}${decl} ${cond ? `if (${cond}) ` : ''}${r}.push(${elt});`;
       });
     } finally {
       this.fn.lines = saved;

@@ -25,6 +25,7 @@
 import { charCode, lower, replaceAllOf, replaceRe, sliceOf, upper } from './strings.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError } from './errors.js';
+import { MAX_ITEMS, room } from './limits.js';
 import {
   PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
   isDict, isNumber, isString, iter, len, num, pyRepr, pyStr, floatOf, toFloat, toInt, truthy, typeName,
@@ -49,6 +50,7 @@ const isPyNumber = (v: unknown): boolean => typeof v === 'boolean' || isNumber(v
 /** Python `list(v)` where None is a TypeError (UNDEF iterates empty). */
 function pyList(v: unknown): unknown[] {
   if (v === null || v === undefined) throw new PyError('TypeError', "'NoneType' object is not iterable");
+  if (v instanceof Range) room(v.length, MAX_ITEMS); // (`range(10**9) | list` would abort V8)
   return Array.isArray(v) ? [...v] : [...iter(v)];
 }
 /** Iteration where None means "no items" (filters documented as `None → []`). */
@@ -234,7 +236,7 @@ function truncate(v: unknown, length: unknown = 255, killwords: unknown = false,
 
 function center(v: unknown, width: unknown = 80): string {
   const str = s(v);
-  const w = intArg(width, 'width');
+  const w = room(intArg(width, 'width'));
   const marg = w - cps(str).length;
   if (marg <= 0) return str;
   const left = Math.floor(marg / 2) + (marg & w & 1);
@@ -256,7 +258,9 @@ function splitLinesKeep(str: string): string[] {
 }
 function indent(v: unknown, width: unknown = 4, first: unknown = false): string {
   const lines = splitLinesKeep(s(v));
-  const pad = ' '.repeat(Math.max(0, intArg(width, 'width')));
+  const n = Math.max(0, intArg(width, 'width'));
+  room(n * lines.length + s(v).length);
+  const pad = ' '.repeat(n);
   if (!lines.length) return '';
   if (!truthy(first)) return lines[0] + lines.slice(1).map((l) => pad + l).join('');
   return lines.map((l) => pad + l).join('');
@@ -574,14 +578,14 @@ function batch(v: unknown, linecount: unknown, fillWith: unknown = null): unknow
     }
   }
   if (cur.length) {
-    if (fillWith !== null && fillWith !== undefined) while (cur.length < n) cur.push(fillWith);
+    if (fillWith !== null && fillWith !== undefined && room(n, MAX_ITEMS)) while (cur.length < n) cur.push(fillWith);
     out.push(cur);
   }
   return out;
 }
 
 function slice(v: unknown, slices: unknown, _fillWith: unknown = null): unknown[][] {
-  const n = intArg(slices, 'slices');
+  const n = room(intArg(slices, 'slices'), MAX_ITEMS);
   const out: unknown[][] = [];
   for (let i = 0; i < n; i++) out.push([]);
   const items = pyList(v);
@@ -877,7 +881,7 @@ function jsonDump(v: unknown, ind: string | null, level: number, seen: Set<unkno
 }
 function tojson(v: unknown, indent: unknown = null, attr: unknown = false): Markup {
   let ind: string | null = null;
-  if (indent !== null && indent !== undefined) ind = isString(indent) ? s(indent) : ' '.repeat(Math.max(0, intArg(indent, 'indent')));
+  if (indent !== null && indent !== undefined) ind = isString(indent) ? s(indent) : ' '.repeat(room(Math.max(0, intArg(indent, 'indent'))));
   const raw = jsonDump(v, ind, 0, new Set());
   return new Markup(truthy(attr) ? escapeString(raw) : raw.replace(/<\//g, '\\u003c/'));
 }

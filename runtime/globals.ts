@@ -11,6 +11,7 @@
 import { Markup } from './markup.js';
 import { getRenderMeta } from './meta.js';
 import { PyError } from './errors.js';
+import { MAX_ITEMS, room } from './limits.js';
 import {
   Kwargs, PyFloat, Range, Tuple, add, callValue, eq, gt, isDict, isFloat, isString, iter, len, lt, num, pyStr, setKey, toFloat,
   toInt, truthy, tuple, typeName,
@@ -50,7 +51,7 @@ function pyIter(v: unknown): Iterable<unknown> {
   if (v === null || v === undefined) throw typeErr("'NoneType' object is not iterable");
   return iter(v);
 }
-const toArray = (v: unknown): unknown[] => [...pyIter(v)];
+const toArray = (v: unknown): unknown[] => (v instanceof Range && room(v.length, MAX_ITEMS), [...pyIter(v)]);
 
 /** Python `operator.index()`: ints and bools only. */
 function toIndex(v: unknown): number {

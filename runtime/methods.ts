@@ -8,6 +8,7 @@
 
 import { Markup } from './markup.js';
 import { PyError } from './errors.js';
+import { room } from './limits.js';
 import {
   Range, Tuple, UNDEF, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, formatSpec, getattr,
   getitem, getslice, isDict, isString, iter, num, pyRepr, pyStr, setKey, setMethodLookup, splitKwargs, toList, truthy, tuple,
@@ -306,17 +307,18 @@ export const m_center: MethodSet = {
   s: (s, a) => {
     const w = num(a[0]);
     const f = a[1] == null ? ' ' : String(a[1]);
+    room(w * f.length);
     const total = w - s.length;
     if (total <= 0) return s;
     const left = Math.floor(total / 2) + (total & w & 1);
     return f.repeat(left) + s + f.repeat(total - left);
   },
 };
-export const m_ljust: MethodSet = { s: (s, a) => s.padEnd(num(a[0]), a[1] == null ? ' ' : String(a[1])) };
-export const m_rjust: MethodSet = { s: (s, a) => s.padStart(num(a[0]), a[1] == null ? ' ' : String(a[1])) };
+export const m_ljust: MethodSet = { s: (s, a) => s.padEnd(room(num(a[0])), a[1] == null ? ' ' : String(a[1])) };
+export const m_rjust: MethodSet = { s: (s, a) => s.padStart(room(num(a[0])), a[1] == null ? ' ' : String(a[1])) };
 export const m_zfill: MethodSet = {
   s: (s, a) => {
-    const w = num(a[0]);
+    const w = room(num(a[0]));
     const sign = s[0] === '-' || s[0] === '+' ? s[0] : '';
     return sign + s.slice(sign.length).padStart(w - sign.length, '0');
   },

@@ -1,45 +1,72 @@
-// Sandbox mode for templates written by untrusted authors: a policy decides which
-// attributes and callables are reachable, and limits range sizes and output size.
-// Templates compiled with `sandbox: true` call these instead of the plain lookups.
+// Sandbox mode for templates written by untrusted authors: a policy decides which names and
+// callables are reachable on every access path, and bounds a render's iterations, time,
+// allocations and output. Templates compiled with `sandbox: true` call these instead of the
+// plain helpers (docs/security.md), so bundles of trusted templates carry none of it.
 
-import { SecurityError, docsUrl, placed } from './errors.js';
-import { Range, callValue, getattr, getattrOpt, typeName } from './values.js';
-import { callAttr, callAttrOpt, range as plainRange } from './ops.js';
+import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
+import type { SourceOf } from './template.js';
+import { Markup } from './markup.js';
+import { Kwargs, Range, callValue, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, pow, typeName } from './values.js';
+import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
+import { MAX_CHARS, room, setActive, type Active } from './limits.js';
+import { METHOD_NAMES } from './signatures.js';
 
 export interface SandboxPolicy {
   /** Largest `range()` / `a..b` allowed (default 10,000). */
   maxRange?: number;
-  /** Longest output allowed, in characters (default: unlimited). */
+  /** Longest output allowed, in characters, checked while it is built (default 1,000,000; null: unlimited). */
   maxOutputSize?: number | null;
-  /** Allow methods that mutate data (`append`, `update`, `pop`, …); default false. */
+  /** Allow methods that mutate data (`append`, `update`, `pop`, Date setters, Map/Set methods, …); default false. */
   allowMutatingMethods?: boolean;
-  /** Type names that may be called (`function`, `str`, …); default: any. */
+  /** Type names that may be called, by the template or by a filter for it (`map("m")`); default: any. */
   allowCalling?: string[] | null;
-  /** Extra attribute names to block. */
+  /** Extra attribute names to block (on every access path: `.x`, `["x"]`, `attr()`, attribute arguments, `.get()`, format fields). */
   blockedAttributes?: string[];
-  /** Most loop iterations (`for`, `while`) in one render (default: unlimited). */
+  /** Allow-list mode: only these attribute names (plus non-mutating collection methods) are reachable; default null (off). */
+  allowedAttributes?: string[] | null;
+  /** Most iterations in one render: loops, comprehensions, def calls, includes, items filters walk (default 100,000; null: unlimited). */
   maxLoopIterations?: number | null;
-  /** Longest render, in milliseconds of wall time (default: unlimited). */
+  /** Longest render, in milliseconds of wall time, checked with each iteration (default 1,000; null: unlimited). */
   maxRenderTime?: number | null;
+  /** Most characters or items in one value a template builds (repetition, padding, batch, …); default 1,000,000.
+   * Integers from `**` may have a tenth as many digits. */
+  maxAllocation?: number;
 }
+
+/** The defaults of `sandbox: true` (and of any key a policy object leaves out). */
+export const SANDBOX_DEFAULTS = {
+  maxRange: 10_000,
+  maxOutputSize: 1_000_000,
+  maxLoopIterations: 100_000,
+  maxRenderTime: 1_000,
+  maxAllocation: 1_000_000,
+} as const;
 
 const MUTATING = new Set([
   'append', 'extend', 'insert', 'pop', 'remove', 'sort', 'reverse', 'clear', 'update', 'setdefault', 'popitem', 'add',
-  'discard', 'push', 'splice', 'set', 'delete',
+  'discard', 'push', 'splice', 'set', 'delete', 'shift', 'unshift', 'fill', 'copyWithin',
 ]);
+/** Known mutators: Python/JS collection methods, Map/Set/typed-array methods, `Date` setters (`setFullYear`). */
+const mutates = (name: string): boolean => MUTATING.has(name) || /^set[A-Z]/.test(name);
 
-/** Accepts camelCase or the reference's snake_case keys, or `true` for the defaults. */
+/** Accepts camelCase or the reference's snake_case keys, or `true` for the defaults; null turns a limit off. */
 export function normalizePolicy(p: unknown): Required<SandboxPolicy> {
   const o = (p && typeof p === 'object' ? p : {}) as Record<string, unknown>;
   const pick = (a: string, b: string) => (o[a] !== undefined ? o[a] : o[b]);
+  const limit = <T>(a: string, b: string, d: T): T => {
+    const v = pick(a, b);
+    return (v === undefined ? d : v) as T;
+  };
   return {
-    maxRange: (pick('maxRange', 'max_range') as number | undefined) ?? 10_000,
-    maxOutputSize: (pick('maxOutputSize', 'max_output_size') as number | null | undefined) ?? null,
+    maxRange: limit('maxRange', 'max_range', SANDBOX_DEFAULTS.maxRange),
+    maxOutputSize: limit<number | null>('maxOutputSize', 'max_output_size', SANDBOX_DEFAULTS.maxOutputSize),
     allowMutatingMethods: !!pick('allowMutatingMethods', 'allow_mutating_methods'),
     allowCalling: (pick('allowCalling', 'allow_calling') as string[] | null | undefined) ?? null,
     blockedAttributes: (pick('blockedAttributes', 'blocked_attributes') as string[] | undefined) ?? [],
-    maxLoopIterations: (pick('maxLoopIterations', 'max_loop_iterations') as number | null | undefined) ?? null,
-    maxRenderTime: (pick('maxRenderTime', 'max_render_time') as number | null | undefined) ?? null,
+    allowedAttributes: (pick('allowedAttributes', 'allowed_attributes') as string[] | null | undefined) ?? null,
+    maxLoopIterations: limit<number | null>('maxLoopIterations', 'max_loop_iterations', SANDBOX_DEFAULTS.maxLoopIterations),
+    maxRenderTime: limit<number | null>('maxRenderTime', 'max_render_time', SANDBOX_DEFAULTS.maxRenderTime),
+    maxAllocation: limit('maxAllocation', 'max_allocation', SANDBOX_DEFAULTS.maxAllocation) ?? MAX_CHARS,
   };
 }
 
@@ -62,11 +89,35 @@ export class Sandbox {
   constructor(policy: unknown) {
     this.policy = normalizePolicy(policy);
   }
-  checkAttr(name: string, calling: boolean): void {
-    if (name.startsWith('_') || this.policy.blockedAttributes.includes(name) || (!this.policy.allowMutatingMethods && MUTATING.has(name) && calling))
+  /** `calling`: the attribute is called, or read as a function (a mutator read now is called later). */
+  checkAttr(name: string, calling: boolean, obj?: unknown, item = false): void {
+    const p = this.policy;
+    const mut = calling && !p.allowMutatingMethods && mutates(name);
+    // (item access to a dict or list, `d["k"]`, `d.get("k")`, is not attribute access: the allow-list does not apply)
+    const listed = !p.allowedAttributes || (item && (obj === undefined || isDict(obj) || Array.isArray(obj))) || this.allowed(name, obj);
+    if (name.startsWith('_') || p.blockedAttributes.includes(name) || mut || !listed)
       throw new PolicyError(`Access to attribute '${name}' is blocked by sandbox policy`, {
-        suggestion: MUTATING.has(name) ? 'Build a new value instead, or allow mutating methods in the sandbox policy' : 'Remove the attribute access',
+        suggestion: mut ? 'Build a new value instead, or allow mutating methods in the sandbox policy' : 'Remove the attribute access',
       });
+  }
+  /** Allow-list mode: a listed name, or a non-mutating collection/string method that is not a key of the dict. */
+  private allowed(name: string, obj: unknown): boolean {
+    if (this.policy.allowedAttributes!.includes(name)) return true;
+    if (!METHOD_NAMES.includes(name) || mutates(name)) return false;
+    return !(isDict(obj) && dictHas(obj, name));
+  }
+  /** A dotted/comma-separated attribute path given to a filter (`map(attribute="a.b")`, `sort(attribute="x,y")`). */
+  checkPath(path: unknown, calling = false, item = false): void {
+    if (!isString(path)) return;
+    for (const part of String(path).split(/[.,]/)) {
+      const n = part.trim();
+      if (n && !/^-?\d+$/.test(n)) this.checkAttr(n, calling, undefined, item);
+    }
+  }
+  /** `str.format` fields (`{0._x}`, `{0[_x]}`, `{_x}`): every name a field reads. */
+  checkFields(fmt: string): void {
+    for (const [, field] of fmt.replace(/\{\{|\}\}/g, '').matchAll(/\{([^{}!:]*)/g))
+      for (const [, dotted, item] of `.${field}`.matchAll(/\.([^.[]*)|\[([^\]]*)\]/g)) this.checkPath(dotted ?? item, false, dotted === undefined);
   }
   checkCall(f: unknown): void {
     const allowed = this.policy.allowCalling;
@@ -92,47 +143,258 @@ export class Sandbox {
 }
 
 type Env = { sandbox?: Sandbox };
+type R = { shared: object };
 
-/** Per-render counters, kept on the render state shared by every template of one render. */
-const COUNTERS = new WeakMap<object, { ticks: number; start: number }>();
-/** One loop iteration: enforces maxLoopIterations and (every 64 iterations) maxRenderTime. */
-export function sbTick(env: Env, R: { shared: object }): void {
-  const p = env.sandbox!.policy;
-  if (p.maxLoopIterations === null && p.maxRenderTime === null) return;
-  let c = COUNTERS.get(R.shared);
-  if (!c) COUNTERS.set(R.shared, (c = { ticks: 0, start: Date.now() }));
-  if (p.maxLoopIterations !== null && ++c.ticks > p.maxLoopIterations)
-    throw new PolicyError(`Loop iterations exceed sandbox limit of ${p.maxLoopIterations}`, {
-      suggestion: 'Iterate over less data, or raise the policy maxLoopIterations',
-    }, 'K-SEC-003');
-  if (p.maxRenderTime !== null && (c.ticks & 63) === 0 && Date.now() - c.start > p.maxRenderTime)
-    throw new PolicyError(`Render time exceeds sandbox limit of ${p.maxRenderTime} ms`, {
-      suggestion: 'Render less, or raise the policy maxRenderTime',
-    }, 'K-SEC-003');
+const limitError = (what: string, max: number, key: string) =>
+  new PolicyError(`${what} exceed${what.endsWith('s') ? '' : 's'} sandbox limit of ${max}`, {
+    suggestion: `Do less work in the template, or raise the policy ${key}`,
+  }, 'K-SEC-003');
+
+/**
+ * One render's budget (shared by every template of the render: keyed by its shared state).
+ * While sandboxed code calls into the runtime it is the ACTIVE run (limits.ts), so runtime
+ * helpers bound what they build by `cap` and filters' walks are counted.
+ */
+class Run implements Active {
+  ticks = 0;
+  readonly start = Date.now();
+  readonly cap: number;
+  constructor(readonly sb: Sandbox) {
+    this.cap = sb.policy.maxAllocation;
+  }
+  /** `n` iterations: enforces maxLoopIterations and maxRenderTime (the clock read every 64, or on a batch). */
+  tick(n = 1): void {
+    const p = this.sb.policy;
+    const before = this.ticks;
+    this.ticks += n;
+    if (p.maxLoopIterations !== null && this.ticks > p.maxLoopIterations) throw limitError('Loop iterations', p.maxLoopIterations, 'maxLoopIterations');
+    if (p.maxRenderTime !== null && (n > 1 || (before & 63) === 63) && Date.now() - this.start > p.maxRenderTime)
+      throw limitError('Render time', p.maxRenderTime, 'maxRenderTime (ms)');
+  }
+  /** Counts the items a callee will walk; an iterator is counted lazily as it is consumed. */
+  feed(v: unknown): unknown {
+    if (Array.isArray(v) || ArrayBuffer.isView(v)) this.tick((v as ArrayLike<unknown>).length + 1);
+    else if (v instanceof Range) this.tick(v.length + 1);
+    else if (v instanceof Map || v instanceof Set) this.tick(v.size + 1);
+    else if (isDict(v)) this.tick(Object.keys(v).length + 1);
+    else if (isString(v) && String(v).length >= 2048) this.tick(String(v).length >> 10); // (a KB of text: an iteration, and a clock read)
+    else if (v && typeof v === 'object' && typeof (v as Iterator<unknown>).next === 'function' && Symbol.iterator in v)
+      return counted(this, v as Iterable<unknown>);
+    return v;
+  }
+  /** Runs `f` as the active run; a result over the allocation bound is refused (its inputs were counted). */
+  run<T>(f: () => T): T {
+    const prev = setActive(this);
+    try {
+      const r = f();
+      const n = typeof r === 'string' || r instanceof Markup ? String(r).length : Array.isArray(r) ? r.length : 0;
+      if (n > this.cap) room(n);
+      return r;
+    } finally {
+      setActive(prev);
+    }
+  }
+}
+function* counted(run: Run, it: Iterable<unknown>): Generator<unknown> {
+  for (const x of it) {
+    run.tick();
+    yield x;
+  }
+}
+
+/** Per-render budgets, kept on the render state shared by every template of one render. */
+const RUNS = new WeakMap<object, Run>();
+function runOf(env: Env, R: R): Run {
+  let run = RUNS.get(R.shared);
+  if (!run) RUNS.set(R.shared, (run = new Run(env.sandbox!)));
+  return run;
+}
+
+/** One loop iteration, def call, include or `try`: enforces maxLoopIterations and maxRenderTime. */
+export function sbTick(env: Env, R: R): void {
+  runOf(env, R).tick();
+}
+
+/** The list a `for` that uses `loop` walks: an endless iterator is not copied past the iteration budget. */
+export function sbList(env: Env, R: R, v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  const run = runOf(env, R);
+  const p = run.sb.policy;
+  const max = Math.min(p.maxLoopIterations === null ? Infinity : p.maxLoopIterations - run.ticks, run.cap);
+  const out: unknown[] = [];
+  for (const x of iter(v)) {
+    if (out.length >= max) throw limitError('Loop iterations', Math.min(p.maxLoopIterations ?? Infinity, run.cap), 'maxLoopIterations');
+    out.push(x);
+  }
+  return out;
+}
+
+/** A sync body's output buffer after a write: over maxOutputSize stops the render while building. */
+export function sbOut(env: Env, s: string): string {
+  env.sandbox!.checkOutput(s.length);
+  return s;
+}
+
+/** Where built-in filters take attribute names, as positions in [value, ...bound arguments]. */
+const PATH_ARGS: Record<string, number> = {
+  selectattr: 1, rejectattr: 1, sort: 3, unique: 2, groupby: 1, sum: 1, min: 1, max: 1, attr: 1, get: 1,
+};
+
+/** Patterns a regex test refuses in the sandbox (JavaScript cannot interrupt a match): a repeated
+ * group holding a quantifier or an alternation (`(a+)+`, `(a|aa)*`), or a backreference. */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[*+}|]|\\\d)(?:[^()\\]|\\.)*\)\s*[*+{]|\\[1-9]/;
+
+/**
+ * A filter or test call (`name`: the built-in's name, tests as `is <name>`; null for custom ones):
+ * its attribute arguments obey the policy, the items it walks count as iterations, what it
+ * builds is bounded, and calls it makes for the template (`map("m")`) obey allowCalling.
+ */
+export function sbF(env: Env, R: R, name: string | null, f: Function, self: unknown, args: unknown[]): unknown {
+  const run = runOf(env, R);
+  const sb = run.sb;
+  if (name !== null) {
+    const at = PATH_ARGS[name];
+    if (at !== undefined) sb.checkPath(args[at], name === 'attr', name === 'get');
+    if (name === 'map') {
+      sb.checkPath(args[2]);
+      const m = (args[1] as unknown[] | undefined)?.[0];
+      if (isString(m) && !args[2]) {
+        sb.checkAttr(String(m), true);
+        if (sb.policy.allowCalling && (Array.isArray(args[0]) || isDict(args[0])))
+          for (const item of iter(args[0])) {
+            const fn = getattr(item, String(m), false);
+            if (typeof fn === 'function') sb.checkCall(fn);
+          }
+      }
+    }
+    if (name === 'format' && isString(args[0])) sb.checkFields(String(args[0]));
+    // a regex test by name (`select("match", p)`), or `is match(p)`
+    const test = name === 'select' || name === 'reject' ? 1 : name === 'selectattr' || name === 'rejectattr' ? 2 : 0;
+    const pattern = name === 'is match' ? args[1] : test && args[test] === 'match' ? (args[test + 1] as unknown[] | undefined)?.[0] : undefined;
+    if (isString(pattern) && NESTED_QUANTIFIER.test(String(pattern)))
+      throw new PolicyError('Regular expression with nested quantifiers or backreferences is not allowed in the sandbox', {
+        suggestion: 'Use a pattern without a quantified group that itself repeats',
+      }, 'K-SEC-003');
+    if (name === 'is match' && isString(args[0])) run.tick(String(args[0]).length + 1);
+  }
+  args[0] = run.feed(args[0]);
+  const r = run.run(() => f.apply(self, args));
+  if (name === 'map' || name === 'attr') readables(env, name === 'map' ? args[2] : args[1], r);
+  return r;
+}
+
+/** `%` names of a format string applied to a mapping (`"%(_x)s" % d`). */
+function checkPercentKeys(sb: Sandbox, fmt: unknown, args: unknown): void {
+  if (isString(fmt) && isDict(args)) for (const [, k] of String(fmt).matchAll(/%\(([^)]*)\)/g)) sb.checkAttr(k!, false, args, true);
+}
+
+/** `*`, `%`, `**`, `+`, `~`: what they build is bounded (before building, where the runtime can tell). */
+export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: unknown, b: unknown): unknown {
+  const run = runOf(env, R);
+  if (f === mod) checkPercentKeys(run.sb, a, b);
+  if (f === pow && isNumber(b) && isNumber(a) && !isFloat(a) && !isFloat(b)) {
+    const digits = Math.ceil(Number(b) * Math.log10(Math.abs(Number(a)) || 1));
+    if (digits > run.cap / 10) throw limitError(`An integer size (${digits} digits)`, run.cap / 10, 'maxAllocation (a tenth: digits)');
+  }
+  return run.run(() => f(a, b));
 }
 
 export function sbGetattr(env: Env, obj: unknown, name: string, strict: boolean): unknown {
-  env.sandbox!.checkAttr(name, false);
-  return getattr(obj, name, strict);
+  env.sandbox!.checkAttr(name, false, obj);
+  return readable(env, name, getattr(obj, name, strict));
 }
 export function sbGetattrOpt(env: Env, obj: unknown, name: string, strict: boolean): unknown {
-  env.sandbox!.checkAttr(name, false);
-  return getattrOpt(obj, name, strict);
+  env.sandbox!.checkAttr(name, false, obj);
+  return readable(env, name, getattrOpt(obj, name, strict));
 }
-export function sbCallAttr(env: Env, obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
-  env.sandbox!.checkAttr(name, true);
-  env.sandbox!.checkCall(getattr(obj, name, strict));
-  return callAttr(obj, name, strict, args);
+/**
+ * A method read as a value is called later, where its arguments are not checked: a mutator
+ * (`{% set f = d.setFullYear %}`) is refused as if called, and so are `get` and `format`, whose
+ * arguments name keys and fields (call them directly: `d.get("k")`, `"{0.a}".format(x)`).
+ */
+function readable(env: Env, name: string, v: unknown): unknown {
+  if (typeof v === 'function') {
+    env.sandbox!.checkAttr(name, true);
+    if (name === 'get' || name === 'format')
+      throw new PolicyError(`Reading the method '${name}' as a value is not allowed in the sandbox`, {
+        suggestion: `Call it where it is read: x.${name}(...)`,
+      });
+  }
+  return v;
 }
-export function sbCallAttrOpt(env: Env, obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
-  env.sandbox!.checkAttr(name, true);
-  return callAttrOpt(obj, name, strict, args);
+/** Values a filter read by attribute name (`map(attribute=)`, `attr()`): methods among them as `readable` says. */
+function readables(env: Env, path: unknown, r: unknown): void {
+  if (!isString(path)) return;
+  const last = String(path).split('.').pop()!.trim();
+  for (const v of Array.isArray(r) ? r : [r]) readable(env, last, v);
 }
-export function sbCallValue(env: Env, f: unknown, args: unknown[]): unknown {
-  env.sandbox!.checkCall(f);
-  const r = callValue(f, args);
-  return r instanceof Range ? env.sandbox!.checkRange(r) : r; // (a range() the sandbox did not build)
+/** `a["x"]`: the same name rules as `a.x` (the allow-list for objects other than dicts and sequences). */
+export function sbGetitem(env: Env, obj: unknown, key: unknown): unknown {
+  if (isString(key)) {
+    const k = String(key);
+    env.sandbox!.checkAttr(k, false, obj, true);
+    return readable(env, k, getitem(obj, key));
+  }
+  return getitem(obj, key);
+}
+export function sbGetitemOpt(env: Env, obj: unknown, key: unknown, strict: boolean): unknown {
+  if (isString(key)) env.sandbox!.checkAttr(String(key), false, obj, true);
+  const v = getitemOpt(obj, key, strict);
+  return isString(key) ? readable(env, String(key), v) : v;
+}
+export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
+  const run = runOf(env, R);
+  run.sb.checkAttr(name, true, obj);
+  checkMethodArgs(run.sb, obj, name, args);
+  const f = getattr(obj, name, strict);
+  run.sb.checkCall(f);
+  return call(run, f, args);
+}
+export function sbCallAttrOpt(env: Env, R: R, obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
+  const run = runOf(env, R);
+  run.sb.checkAttr(name, true, obj);
+  checkMethodArgs(run.sb, obj, name, args);
+  if (run.sb.policy.allowCalling && obj != null) {
+    const f = getattr(obj, name, false);
+    if (typeof f === 'function') run.sb.checkCall(f);
+  }
+  return run.run(() => callAttrOpt(obj, name, strict, args.map((a) => run.feed(a))));
+}
+/** `.get("_x")` (and `pop`/`setdefault`, which return the value too) reads a key; `"{0._x}".format(d)` reads fields. */
+function checkMethodArgs(sb: Sandbox, obj: unknown, name: string, args: unknown[]): void {
+  if ((name === 'get' || name === 'pop' || name === 'setdefault') && isDict(obj) && isString(args[0])) sb.checkAttr(String(args[0]), false, obj, true);
+  if (name === 'format' && isString(obj)) sb.checkFields(String(obj));
+}
+export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[]): unknown {
+  const run = runOf(env, R);
+  run.sb.checkCall(f);
+  const r = call(run, f, args);
+  return r instanceof Range ? run.sb.checkRange(r) : r; // (a range() the sandbox did not build)
+}
+/** A call for the template: callables passed along obey allowCalling too (the callee may call them); split results count. */
+function call(run: Run, f: unknown, args: unknown[]): unknown {
+  for (const a of args) {
+    if (typeof a === 'function') run.sb.checkCall(a);
+    else if (a instanceof Kwargs) for (const k of Object.keys(a.kw)) if (typeof a.kw[k] === 'function') run.sb.checkCall(a.kw[k]);
+  }
+  const r = run.run(() => callValue(f, args.map((a) => run.feed(a))));
+  if (Array.isArray(r)) run.tick(r.length);
+  return r;
 }
 export function sbRange(env: Env, start: unknown, stop: unknown, inclusive: boolean, step: unknown): Range {
   return env.sandbox!.checkRange(plainRange(start, stop, inclusive, step));
+}
+
+/** `{% fallback e %}` in a sandboxed template: the message shows no lines of another template's source. */
+export function sbErrorInfo(e: unknown, templateName: string, line: number, env?: SourceOf): Record<string, unknown> {
+  const o = errorInfo(e, templateName, line, env);
+  if (e instanceof TemplateError && e.source !== null && e.templateName !== templateName) {
+    const source = e.source;
+    e.source = null;
+    e.relayout();
+    o.message = e instanceof PyError ? e.pyMessage : e.message;
+    e.source = source;
+    e.relayout();
+  }
+  return o;
 }

@@ -4,6 +4,7 @@
 
 import { Markup, escapeString } from './markup.js';
 import { NoneComparisonError, PyError, SecurityError, UndefinedError , didYouMean } from './errors.js';
+import { MAX_DIGITS, MAX_ITEMS, room } from './limits.js';
 
 /** An integral float produced where the compiler knows the value is a float (4/2, 5|round, 1.0). Renders "2.0". */
 export class PyFloat {
@@ -322,10 +323,12 @@ export function mul(a: unknown, b: unknown): unknown {
   return arithError('*', a, b);
 }
 function repeatStr(s: string | Markup, n: number): string | Markup {
+  room(Math.max(0, n) * String(s).length);
   const r = String(s).repeat(Math.max(0, n));
   return s instanceof Markup ? s.withText(r) : r;
 }
 function repeatList(l: unknown[], n: number): unknown[] {
+  room(n * l.length, MAX_ITEMS);
   const out: unknown[] = [];
   for (let i = 0; i < n; i++) out.push(...l);
   return l instanceof Tuple ? tuple(out) : out;
@@ -401,6 +404,8 @@ export function pow(a: unknown, b: unknown): unknown {
   if (isIntLike(a) && isIntLike(b) && num(b) >= 0) {
     const r = num(a) ** num(b);
     if (Number.isSafeInteger(r)) return r;
+    // digits of the result, estimated before computing it (a huge exponent takes seconds, then aborts)
+    room(Math.ceil(num(b) * Math.log10(Math.abs(num(a)) || 1)), MAX_DIGITS);
     return normBig(toBig(a) ** toBig(b));
   }
   if (num(a) === 0 && num(b) < 0) zeroDiv('0.0 cannot be raised to a negative power');
@@ -766,7 +771,7 @@ export function printf(fmt: string, args: unknown): string {
       v = list[i++];
     }
     let s: string;
-    const p = prec === undefined ? undefined : Number(prec);
+    const p = prec === undefined ? undefined : room(Number(prec));
     switch (conv) {
       case 's':
         s = pyStr(v);
@@ -816,7 +821,7 @@ export function printf(fmt: string, args: unknown): string {
       if (flags.includes('+') && !s.startsWith('-')) s = '+' + s;
       else if (flags.includes(' ') && !s.startsWith('-')) s = ' ' + s;
     }
-    const w = width ? Number(width) : 0;
+    const w = width ? room(Number(width)) : 0;
     if (s.length < w) {
       if (flags.includes('-')) s = s.padEnd(w);
       else if (flags.includes('0') && 'diufFeEgGxXo'.includes(conv)) {
@@ -918,7 +923,8 @@ export function formatSpec(v: unknown, spec: string): string {
   const numeric = isNumeric(v);
   if (type && 'eEfFgGn%dbxXoc'.includes(type) && !numeric)
     throw new PyError('ValueError', `Unknown format code '${type}' for object of type '${typeName(v)}'`);
-  const p = prec === undefined ? undefined : Number(prec);
+  const p = prec === undefined ? undefined : room(Number(prec));
+  if (width) room(Number(width));
   if (!numeric || (type === undefined && typeof v !== 'number' && !(v instanceof PyFloat))) {
     s = pyStr(v);
     if (p !== undefined && !numeric) s = s.slice(0, p);

@@ -1,0 +1,38 @@
+// Size bounds checked *before* a runtime helper builds a string, list or big integer from a
+// count (repetition, padding widths, batch/slice counts, `**`): a template or its data cannot
+// make V8 abort on out-of-memory (issue #19 §1, §4). Sandboxed code sets ACTIVE around each
+// call into the runtime (sandbox.ts `sbRun`), which tightens the bounds to the policy's.
+// (Kept tiny: only helpers that build from a count import it.)
+
+import { SecurityError } from './errors.js';
+
+/** The sandboxed render in force: its allocation bound and its iteration counter. */
+export interface Active {
+  cap: number;
+  tick(n: number): void;
+}
+/** Set and restored (try/finally) by sandboxed code around each synchronous call into the runtime. */
+export let ACTIVE: Active | null = null;
+export function setActive(a: Active | null): Active | null {
+  const prev = ACTIVE;
+  ACTIVE = a;
+  return prev;
+}
+
+/** Default-mode ceilings: characters in one string, items in one list, digits of one integer. */
+export const MAX_CHARS = 2 ** 28;
+export const MAX_ITEMS = 2 ** 24;
+export const MAX_DIGITS = 1_000_000;
+
+/** Refuses (K-SEC-003) a result of `n` characters/items/digits over `hard` (or the sandbox's bound); returns n. */
+export function room(n: number, hard: number = MAX_CHARS): number {
+  const cap = ACTIVE ? Math.min(ACTIVE.cap, hard) : hard;
+  if (n > cap) {
+    const e = new SecurityError(`A result of ${n} characters, items or digits exceeds the limit of ${cap}`, {
+      suggestion: 'Build a smaller value',
+    });
+    e.code = 'K-SEC-003';
+    throw e;
+  }
+  return n;
+}
