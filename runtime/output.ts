@@ -1,7 +1,7 @@
 // Turning values into output text: autoescaped or plain, with the Python str() rules.
 
 import { Markup, Marked, escapeMarkdown, escapeString, isSafe } from './markup.js';
-import { pyStr, UNDEF, truthy } from './values.js';
+import { PyFloat, Range, Tuple, UNDEF, isDict, pyStr, truthy, tuple } from './values.js';
 
 /** `{{ v }}` with autoescape: Markup passes through, everything else is HTML-escaped. */
 export function esc(v: unknown): string {
@@ -62,6 +62,34 @@ export function defaultFilter(v: unknown, d: unknown = '', boolean: unknown = fa
 export function isDefined(v: unknown): boolean {
   return v != null && v !== UNDEF;
 }
+
+/**
+ * An argument of a `{% filter f(args) %}` block's filter under autoescape. The body reaches the
+ * filter as escaped text and the result is emitted as it is (language.md §2.12), so whatever an
+ * argument adds (`replace`'s new text, `format`'s values, `truncate`'s end, `default`'s fallback)
+ * is escaped here first: strings, and lists, tuples, sets and dict values item by item (dict keys
+ * stay: `format` looks them up). Numbers, None, safe strings, callables and ranges stay as they are.
+ */
+function argEscaper(e: (s: string) => string): (v: unknown) => unknown {
+  const f = (v: unknown): unknown => {
+    if (typeof v === 'string') return e(v);
+    if (v == null || typeof v !== 'object' || v === UNDEF || v instanceof Markup || v instanceof PyFloat || v instanceof Range) return v;
+    if (Array.isArray(v)) return v instanceof Tuple ? tuple(v.map(f)) : v.map(f);
+    if (v instanceof Set) return new Set([...v].map(f));
+    if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, f(x)]));
+    if (isDict(v)) {
+      const d: Record<string, unknown> = Object.create(Object.getPrototypeOf(v));
+      for (const k of Object.keys(v)) Object.defineProperty(d, k, { value: f((v as Record<string, unknown>)[k]), writable: true, enumerable: true, configurable: true });
+      return d;
+    }
+    return isSafe(v) ? v : e(pyStr(v)); // (another object: its str() is what a filter would print)
+  };
+  return f;
+}
+/** `{% filter %}` arguments in an HTML-escaped template. */
+export const escArg = /* @__PURE__ */ argEscaper(escapeString);
+/** `{% filter %}` arguments in a Markdown-mode template. */
+export const escMdArg = /* @__PURE__ */ argEscaper(escapeMarkdown);
 
 /** `{% spaceless %}`: drop whitespace between tags, then strip. */
 export function spaceless(s: string): string {
