@@ -860,11 +860,13 @@ export class Generator {
       case 'FilterBlock': {
         this.line(n);
         const b = this.buffered(() => this.stmts(n.body));
-        // The result is emitted unescaped (its body was escaped while rendered): under autoescape
-        // the filter's arguments are escaped on the way in, so data joins the text escaped.
+        // A string result is emitted unescaped (its body was escaped while rendered): under
+        // autoescape the filter's arguments are escaped on the way in, so data joins the text
+        // escaped, and a result that is not a string is escaped like `{{ }}` output.
         this.argWrap = this.o.autoescape ? this.h(this.o.markdown ? 'escMdArg' : 'escArg') : null;
         try {
-          this.emit(`${this.h('str')}(${this.filterCall(n.name, b, n.args, n.kwargs, n)})`);
+          const out = !this.o.autoescape ? 'str' : this.o.markdown ? 'escMdFiltered' : 'escFiltered';
+          this.emit(`${this.h(out)}(${this.filterCall(n.name, b, n.args, n.kwargs, n)})`);
         } finally {
           this.argWrap = null;
         }

@@ -409,6 +409,7 @@ function addNonce(str: string, attr: string): string {
   for (let i = str.indexOf('<'); i >= 0; i = str.indexOf('<', i + 1)) {
     let j = i + 1;
     while (j < str.length && isWs(charCode(str, j))) j++;
+    if ((charCode(str, j) | 32) !== 115) continue; // (not `s`: most `<` end here)
     const name = lower(sliceOf(str, j, j + 6));
     const k = j + (name === 'script' ? 6 : name.startsWith('style') ? 5 : 0);
     if (k === j || k >= str.length) continue;

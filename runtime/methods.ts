@@ -110,14 +110,13 @@ const MARKUP_ESCAPES_ARGS = new Set([
   'center', 'ljust', 'rjust', 'removeprefix', 'removesuffix',
 ]);
 /**
- * An argument of a Markup method, escaped for `m`'s kind: strings; lists and tuples item by item
- * (`startswith` prefixes); any other non-number (dict, set, object) by its str(), so no shim's
- * String() of it puts data text into the result. Numbers, None and safe strings stay.
+ * An argument of a Markup method, escaped for `m`'s kind: strings, and any other value that is not
+ * a number, None or safe (list, dict, object) by its str(), so no shim's String() of it puts data
+ * text into the result.
  */
 function markupArg(v: unknown, m: Markup): unknown {
   if (typeof v === 'string') return m.escapeText(v);
   if (v == null || v instanceof Markup || (typeof v !== 'object' && typeof v !== 'function') || v === UNDEF || v instanceof PyFloat) return v;
-  if (Array.isArray(v)) return v.map((x) => markupArg(x, m));
   return m.escapeText(pyStr(v));
 }
 function markupResult(r: unknown, m: Markup): unknown {

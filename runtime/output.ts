@@ -1,7 +1,7 @@
 // Turning values into output text: autoescaped or plain, with the Python str() rules.
 
 import { Markup, Marked, escapeMarkdown, escapeString, isSafe } from './markup.js';
-import { PyFloat, Range, Tuple, UNDEF, isDict, pyStr, truthy, tuple } from './values.js';
+import { PyFloat, Range, UNDEF, pyStr, truthy } from './values.js';
 
 /** `{{ v }}` with autoescape: Markup passes through, everything else is HTML-escaped. */
 export function esc(v: unknown): string {
@@ -65,26 +65,28 @@ export function isDefined(v: unknown): boolean {
 
 /**
  * An argument of a `{% filter f(args) %}` block's filter under autoescape. The body reaches the
- * filter as escaped text and the result is emitted as it is (language.md §2.12), so whatever an
- * argument adds (`replace`'s new text, `format`'s values, `truncate`'s end, `default`'s fallback)
- * is escaped here first: strings, and lists, tuples, sets and dict values item by item (dict keys
- * stay: `format` looks them up). Numbers, None, safe strings, callables and ranges stay as they are.
+ * filter as escaped text and a string result is emitted as it is (language.md §2.12), so whatever
+ * an argument adds (`replace`'s new text, `format`'s values, `truncate`'s end, `default`'s
+ * fallback) is escaped here first. Numbers, None, safe strings, callables and ranges stay; any
+ * other value (list, dict, set, object) arrives as its escaped str(): kept as a container, its
+ * repr's quotes and dict keys would reach the output raw.
  */
 function argEscaper(e: (s: string) => string): (v: unknown) => unknown {
-  const f = (v: unknown): unknown => {
-    if (typeof v === 'string') return e(v);
-    if (v == null || typeof v !== 'object' || v === UNDEF || v instanceof Markup || v instanceof PyFloat || v instanceof Range) return v;
-    if (Array.isArray(v)) return v instanceof Tuple ? tuple(v.map(f)) : v.map(f);
-    if (v instanceof Set) return new Set([...v].map(f));
-    if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, f(x)]));
-    if (isDict(v)) {
-      const d: Record<string, unknown> = Object.create(Object.getPrototypeOf(v));
-      for (const k of Object.keys(v)) Object.defineProperty(d, k, { value: f((v as Record<string, unknown>)[k]), writable: true, enumerable: true, configurable: true });
-      return d;
-    }
-    return isSafe(v) ? v : e(pyStr(v)); // (another object: its str() is what a filter would print)
-  };
-  return f;
+  return (v) =>
+    typeof v === 'string' ? e(v)
+    : v == null || typeof v !== 'object' || v === UNDEF || v instanceof Markup || v instanceof PyFloat || v instanceof Range ? v
+    : e(pyStr(v));
+}
+/**
+ * What a `{% filter %}` block emits under autoescape: a string result as it is (its text is the
+ * escaped body, and arguments were escaped on the way in); anything else (a list, a dict, a
+ * number, a fallback value) is escaped like `{{ }}` output, so its repr's quotes stay text.
+ */
+export function escFiltered(v: unknown): string {
+  return typeof v === 'string' ? v : esc(v);
+}
+export function escMdFiltered(v: unknown): string {
+  return typeof v === 'string' ? v : escMd(v);
 }
 /** `{% filter %}` arguments in an HTML-escaped template. */
 export const escArg = /* @__PURE__ */ argEscaper(escapeString);
