@@ -126,7 +126,7 @@ function markupForms(): Form[] {
   for (const name of METHOD_NAMES) {
     if (!pyMethod(new Markup('x'), name)) continue;
     for (const args of ['()', '(s)', '(s, s)', '(3, s)', '(20, s)', '(l)', '(d)', '(sep=s)', '(s, 1)'])
-      for (const recv of ['m', 'mf', 'mg'])
+      for (const recv of ['m', 'mf'])
         forms.push({ label: `${recv}.${name}${args}`, source: page(`{{ ${recv}.${name}${args} }}`) });
   }
   for (const x of ['mf.format(l, k=s)', 'mf.format(s, k=d)', 'mf.format(d, k=l)', 'mg.format(d)', 'mp % (s, s, 60)', 'mp % (l, d, 39)', 'mp % (d, s, 34)', 'mk % d', 'm ~ s', 's ~ m', 'm + s', 'mp * 2 % (s, s, 60, s, l, 39)'])
@@ -191,7 +191,8 @@ describe('escape matrix: every built-in filter', () => {
 describe('escape matrix: Markup methods, Markup % and format', () => {
   it('every str method on Markup escapes every argument that is not safe', async () => {
     let rendered = 0;
-    for (const form of markupForms()) for (const [i, h] of NASTY.entries()) if (await check(form, h, i === 0)) rendered++;
+    // (four of the nasty strings: hundreds of forms; the fixed cases below pin the exact output)
+    for (const form of markupForms()) for (const [i, h] of NASTY.slice(0, 4).entries()) if (await check(form, h, i === 0)) rendered++;
     expect(rendered).toBeGreaterThan(200);
   });
   it('fields, keyword arguments, conversions and %c follow markupsafe', async () => {
@@ -230,7 +231,7 @@ describe('tojson in <script> and attributes', () => {
         expect(JSON.parse(out)).toEqual({ x });
         expect(out).not.toMatch(/<\/|<!|'|&/);
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 });
@@ -242,11 +243,11 @@ describe('csp_nonce', () => {
       '&lt;script&gt;alert(1)&lt;/script&gt;|<script src="a.js" nonce="N"></script><STYLE nonce="N">x</STYLE><script nonce="o">',
     );
   });
-  it('its tag scan is linear: unclosed tags at 100 KB and 200 KB', () => {
+  it('its tag scan is linear: unclosed tags at 400 KB and 800 KB', () => {
     const time = (unit: string, n: number) => {
       const big = new Markup(unit.repeat(n / unit.length));
       let best = Infinity;
-      for (let k = 0; k < 3; k++) {
+      for (let k = 0; k < 5; k++) {
         const t0 = performance.now();
         filters.csp_nonce!(big, 'n');
         best = Math.min(best, performance.now() - t0);
@@ -254,9 +255,9 @@ describe('csp_nonce', () => {
       return best;
     };
     for (const unit of ['<script ', '< ', '<   s', '<script', '<style\t']) {
-      const [a, b] = [time(unit, 100_000), time(unit, 200_000)];
-      // (a floor of 10 ms: below it timer and GC noise decide the ratio)
-      expect(b / Math.max(a, 10), `${unit}: ${a.toFixed(1)} ms then ${b.toFixed(1)} ms`).toBeLessThan(3.2);
+      const [a, b] = [time(unit, 400_000), time(unit, 800_000)];
+      // (a floor of 20 ms: below it timer, JIT and GC noise decide the ratio; quadratic would be seconds)
+      expect(b / Math.max(a, 20), `${unit}: ${a.toFixed(1)} ms then ${b.toFixed(1)} ms`).toBeLessThan(3.2);
     }
   });
 });
