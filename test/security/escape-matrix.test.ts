@@ -261,3 +261,31 @@ describe('csp_nonce', () => {
     }
   });
 });
+
+describe('{% filter %} blocks escape what their arguments bring', () => {
+  const x = '<script>"\'';
+  const e = '&lt;script&gt;&quot;&#39;';
+  const run = async (src: string, c: Record<string, unknown> = { x }) => {
+    const t = env.fromString(`{% block b %}${src}{% end %}`);
+    const out = t.render(c);
+    expect([...t.renderStream(c)].join('')).toBe(out);
+    expect(await t.renderAsync(c)).toBe(out);
+    expect(t.renderBlock('b', c)).toBe(out);
+    return out;
+  };
+  it('replace, format, truncate(end=), default, join', async () => {
+    expect(await run('{% filter replace("X", x) %}<b>X</b>{% end %}')).toBe(`<b>${e}</b>`);
+    expect(await run('{% filter format(x, k=x) %}<i>{0}{k}</i>{% end %}')).toBe(`<i>${e}${e}</i>`);
+    expect(await run(`{% filter truncate(40, end=x, leeway=0) %}${'a'.repeat(60)}{% end %}`)).toBe('a'.repeat(40 - e.length) + e);
+    expect(await run('{% filter default(x, true) %}{% end %}')).toBe(e);
+    expect(await run('{% filter format(l) %}{0}{% end %}', { l: [x] })).toBe("[&#39;&lt;script&gt;&quot;\\&#39;&#39;]"); // (the list arrives as its escaped repr)
+  });
+  it('the body and string results keep their single escape (language.md §2.12)', async () => {
+    expect(await run('{% filter upper %}a<{{ "<i>" }}{% end %}')).toBe('A<&LT;I&GT;');
+    expect(await run('{% filter replace("a", "<b>" | safe) %}a{% end %}')).toBe('<b>');
+  });
+  it('a result that is not a string is escaped like output', async () => {
+    expect(await run('{% filter list %}<{% end %}')).toBe('[&#39;&lt;&#39;]');
+    expect(await run('{% filter length %}{{ x }}{% end %}')).toBe(String(e.length));
+  });
+});
