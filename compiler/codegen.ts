@@ -1712,10 +1712,6 @@ export class Generator {
     return this.filterCall(e.name, value, e.args, e.kwargs, e);
   }
 
-  /**
-   * Binds arguments to the parameter positions of a built-in filter/test at compile time.
-   * `*name` receives the extra positionals as one array, `**name` the extra keywords as one object.
-   */
   /** Set while compiling a `{% filter %}` block's own arguments: the helper that escapes each. */
   private argWrap: string | null = null;
   /** A filter argument: wrapped in `argWrap` at the top level only (filters inside it bind as usual). */
@@ -1730,6 +1726,10 @@ export class Generator {
     }
   }
 
+  /**
+   * Binds arguments to the parameter positions of a built-in filter/test at compile time.
+   * `*name` receives the extra positionals as one array, `**name` the extra keywords as one object.
+   */
   private bind(fname: string, params: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string[] {
     const out: (string | undefined)[] = params.map(() => undefined);
     const star = params.findIndex((p) => p.startsWith('*') && !p.startsWith('**'));
