@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Markup } from '../../runtime/markup.js';
-import { mdUrl } from '../../runtime/markdown.js';
+import { mdFilters, mdUrl } from '../../runtime/markdown.js';
 import { renderAll } from '../support.js';
 
 const MD = { autoescape: 'markdown' } as const;
@@ -113,4 +113,39 @@ describe('table, details and badge encode data for their place', () => {
   it('{% filter %} arguments are escaped for Markdown', async () => {
     expect(await md('{% filter replace("X", x) %}aXb{% end %}', { x: '<script>' })).toBe('a\\<script>b');
   });
+});
+
+describe('every Markdown filter (the runtime table) keeps data out of HTML and links', () => {
+  const HOSTILE = ['<script>alert(1)</script>', '](javascript:alert(1))', '`` <img src=x onerror=alert(1)> ``', '\n\n<b>x</b>\n\n', '| <i> | \\'];
+  /** The text a Markdown renderer would parse as markup: code spans and fenced blocks removed, then the filters' own HTML. */
+  const markupOf = (out: string) =>
+    out
+      .replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '')
+      .replace(/(`+)[^`][\s\S]*?\1/g, '')
+      .replace(/<\/?(details|summary)>/g, '');
+  for (const name of Object.keys(mdFilters).filter((n) => !['safe', 'escape', 'e'].includes(n)))
+    it(name, async () => {
+      for (const s of HOSTILE) {
+        const forms = name === 'table' ? ['{{ [d] | table }}', '{{ [[s]] | table(headers=[s]) }}'] : ['{{ s | NAME }}', '{{ s | NAME(s) }}', '{{ "x" | NAME(s) }}'];
+        for (const form of forms) {
+          let out: string;
+          try {
+            out = await md(form.replace('NAME', name), { s, d: { [s]: s } });
+          } catch {
+            continue; // (a filter that takes no such argument)
+          }
+          let rest = out;
+          if (name === 'link') {
+            // the destination is mdUrl's (tested above); the rest is the link text
+            const dest = `(${mdUrl(s)})`;
+            expect(out.endsWith(dest)).toBe(true);
+            expect(mdUrl(s)).not.toMatch(/^\s*javascript:/i);
+            rest = out.slice(0, -dest.length);
+          }
+          const m = markupOf(rest);
+          expect(m, `${form} ${JSON.stringify(s)} → ${out}`).not.toMatch(/(^|[^\\])</);
+          expect(m, `${form} ${JSON.stringify(s)} → ${out}`).not.toMatch(/(^|[^\\])\]\(\s*javascript:/i);
+        }
+      }
+    });
 });
