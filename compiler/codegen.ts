@@ -871,7 +871,16 @@ export class Generator {
       case 'FilterBlock': {
         this.line(n);
         const b = this.buffered(() => this.stmts(n.body));
-        this.emit(`${this.h('str')}(${this.filterCall(n.name, b, n.args, n.kwargs, n)})`);
+        // A string result is emitted unescaped (its body was escaped while rendered): under
+        // autoescape the filter's arguments are escaped on the way in, so data joins the text
+        // escaped, and a result that is not a string is escaped like `{{ }}` output.
+        this.argWrap = this.o.autoescape ? this.h(this.o.markdown ? 'escMdArg' : 'escArg') : null;
+        try {
+          const out = !this.o.autoescape ? 'str' : this.o.markdown ? 'escMdFiltered' : 'escFiltered';
+          this.emit(`${this.h(out)}(${this.filterCall(n.name, b, n.args, n.kwargs, n)})`);
+        } finally {
+          this.argWrap = null;
+        }
         return;
       }
       case 'Spaceless': {
@@ -1742,6 +1751,20 @@ export class Generator {
     return this.filterCall(e.name, value, e.args, e.kwargs, e);
   }
 
+  /** Set while compiling a `{% filter %}` block's own arguments: the helper that escapes each. */
+  private argWrap: string | null = null;
+  /** A filter argument: wrapped in `argWrap` at the top level only (filters inside it bind as usual). */
+  private argExpr(a: A.Expr): string {
+    const w = this.argWrap;
+    if (!w) return this.expr(a);
+    this.argWrap = null;
+    try {
+      return `${w}(${this.expr(a)})`;
+    } finally {
+      this.argWrap = w;
+    }
+  }
+
   /**
    * Binds arguments to the parameter positions of a built-in filter/test at compile time.
    * `*name` receives the extra positionals as one array, `**name` the extra keywords as one object.
@@ -1753,8 +1776,8 @@ export class Generator {
     const positional = star >= 0 ? star : dstar >= 0 ? dstar : params.length;
     const extras: string[] = [];
     args.forEach((a, i) => {
-      if (i < positional) out[i] = this.expr(a);
-      else extras.push(this.expr(a));
+      if (i < positional) out[i] = this.argExpr(a);
+      else extras.push(this.argExpr(a));
     });
     if (extras.length && star < 0) return [...out.map((x) => x ?? 'undefined'), `${this.h('badArgs')}(${q(fname)}, ${positional}, ${args.length})`];
     if (star >= 0 && extras.length) out[star] = `[${extras.join(', ')}]`;
@@ -1763,8 +1786,8 @@ export class Generator {
       const i = params.indexOf(k.name);
       if (i >= 0 && i !== star && i !== dstar) {
         if (i < args.length) this.err(`${fname}() got multiple values for argument '${k.name}'`, 'K-PAR-003', pos);
-        out[i] = this.expr(k.value);
-      } else if (dstar >= 0) rest.push(`${kwKey(k.name)}: ${this.expr(k.value)}`);
+        out[i] = this.argExpr(k.value);
+      } else if (dstar >= 0) rest.push(`${kwKey(k.name)}: ${this.argExpr(k.value)}`);
       else out.push(`${this.h('badKwarg')}(${q(fname)}, ${q(k.name)})`);
     }
     if (dstar >= 0 && rest.length) out[dstar] = `{ ${rest.join(', ')} }`;
@@ -1775,8 +1798,8 @@ export class Generator {
 
   filterCall(name: string, value: string, args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
     if (this.o.customFilters.has(name)) {
-      const parts = [value, ...args.map((a) => this.expr(a))];
-      if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
+      const parts = [value, ...args.map((a) => this.argExpr(a))];
+      if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${this.argExpr(k.value)}`).join(', ')} })`);
       this.customUsed.filters.add(name);
       if (this.o.sandbox) return this.sbF('null', this.customRef('filters', name), 'undefined', parts);
       return `${this.customRef('filters', name)}(${parts.join(', ')})`;

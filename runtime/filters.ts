@@ -373,7 +373,8 @@ function urlencode(v: unknown): string {
   return out;
 }
 
-const INVALID_ATTR = new Set([' ', '\t', '\n', '\r', '\f', '\x00', '"', "'", '>', '/', '=']);
+// (`<` too: the reference allows it, but a data key must not put a `<` into the output)
+const INVALID_ATTR = new Set([' ', '\t', '\n', '\r', '\f', '\x00', '"', "'", '>', '/', '=', '<']);
 function xmlattr(v: unknown): Markup {
   if (!isDict(v)) throw new PyError('AttributeError', `'${typeName(v)}' object has no attribute 'items'`);
   const parts: string[] = [];
@@ -390,12 +391,44 @@ function xmlattr(v: unknown): Markup {
 /** Python `html.escape(s, quote=True)`. */
 const htmlEscapeQuote = (str: string) =>
   str.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;');
-const CSP_TAG = /(<\s*(?:script|style))(\s[^>]*)?(>)/gi;
+/**
+ * `csp_nonce`: adds ` nonce="…"` to the `<script>`/`<style>` tags of safe HTML. A plain string is
+ * data: it is escaped first, so it never becomes Markup with live tags, nor gets the page's nonce.
+ */
 function cspNonce(v: unknown, nonce: unknown = null): Markup {
-  const str = s(v);
-  if (!truthy(nonce)) return new Markup(str);
-  const attr = ` nonce="${htmlEscapeQuote(s(nonce))}"`;
-  return new Markup(str.replace(CSP_TAG, (m, open: string, attrs: string | undefined, close: string) => (/\bnonce\s*=/i.test(attrs ?? '') ? m : `${open}${attrs ?? ''}${attr}${close}`)));
+  const html = v instanceof Markup ? v.value : isSafe(v) ? String(v.__html__()) : escapeString(s(v));
+  if (!truthy(nonce)) return new Markup(html);
+  return new Markup(addNonce(html, ` nonce="${htmlEscapeQuote(s(nonce))}"`));
+}
+const isWs = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+/**
+ * The tag scan of csp_nonce, linear in the text: `<`, optional whitespace, `script`/`style` (any
+ * case), then `>` or whitespace and attributes up to the next `>`; a tag that already has a
+ * `nonce=` keeps its own. Each character is looked at a bounded number of times (a `>` search
+ * ends the scan when none is left), so hostile text cannot make it backtrack.
+ */
+function addNonce(str: string, attr: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = str.indexOf('<'); i >= 0; i = str.indexOf('<', i + 1)) {
+    let j = i + 1;
+    while (j < str.length && isWs(charCode(str, j))) j++;
+    if ((charCode(str, j) | 32) !== 115) continue; // (not `s`: most `<` end here)
+    const name = lower(sliceOf(str, j, j + 6));
+    const k = j + (name === 'script' ? 6 : name.startsWith('style') ? 5 : 0);
+    if (k === j || k >= str.length) continue;
+    const c = charCode(str, k);
+    if (c !== 62 && !isWs(c)) continue;
+    const gt = str.indexOf('>', k);
+    if (gt < 0) break; // no tag can close after this point
+    const attrs = sliceOf(str, k, gt);
+    if (!/\bnonce\s*=/i.test(attrs)) {
+      out += sliceOf(str, last, gt) + attr;
+      last = gt;
+    }
+    i = gt;
+  }
+  return out + sliceOf(str, last);
 }
 
 // ------------------------------------------------------------------ collections
@@ -883,8 +916,14 @@ function tojson(v: unknown, indent: unknown = null, attr: unknown = false): Mark
   let ind: string | null = null;
   if (indent !== null && indent !== undefined) ind = isString(indent) ? s(indent) : ' '.repeat(room(Math.max(0, intArg(indent, 'indent'))));
   const raw = jsonDump(v, ind, 0, new Set());
-  return new Markup(truthy(attr) ? escapeString(raw) : raw.replace(/<\//g, '\\u003c/'));
+  return new Markup(truthy(attr) ? escapeString(raw) : raw.replace(JSON_HTML, (c) => JSON_HTML_ESC[c]!));
 }
+// tojson outside attr=true (language.md §4.1; docs/security.md): `</` (ends a <script>), `<!` (`<!--`
+// makes a later `</script>` not end it), `&` (entities in attributes) and `'` (ends a single-quoted
+// attribute) as JSON \u escapes, which JavaScript and JSON.parse read back as the same string. A
+// `<` before anything else stays, as the reference prints it (`<script>` is inert once `<!--` can't open).
+const JSON_HTML = /<[/!]|[&']/g;
+const JSON_HTML_ESC: Record<string, string> = { '</': '\\u003c/', '<!': '\\u003c!', '&': '\\u0026', "'": '\\u0027' };
 
 function typeofFilter(v: unknown): string {
   if (v === null || v === undefined) return 'none';

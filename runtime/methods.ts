@@ -10,9 +10,9 @@ import { Markup } from './markup.js';
 import { PyError } from './errors.js';
 import { room } from './limits.js';
 import {
-  Range, Tuple, UNDEF, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, formatSpec, getattr,
+  PyFloat, Range, Tuple, UNDEF, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, formatSpec, getattr,
   getitem, getslice, isDict, isString, iter, num, pyRepr, pyStr, setKey, setMethodLookup, splitKwargs, toList, truthy, tuple,
-  typeName, type MethodFn,
+  typeName, markupField, type MethodFn,
 } from './values.js';
 
 type Dict = Record<string, unknown> | Map<unknown, unknown>;
@@ -50,17 +50,20 @@ function bindMethod(obj: unknown, name: string, m: MethodSet | undefined): Metho
     };
   }
   if (obj instanceof Markup) {
-    // markupsafe: string arguments are escaped and string results stay Markup.
+    // markupsafe: arguments that are not safe are escaped for the receiver's kind (HTML Markup,
+    // or Marked in Markdown mode) and string results stay of that kind.
     const f = m.s;
     if (!f) return undefined;
     return (...args: unknown[]) => {
       const [a, kw] = splitKwargs(args);
-      const esc = MARKUP_ESCAPES_ARGS.has(name);
-      // (escaping and results follow the receiver's kind: HTML Markup, or Marked in Markdown mode)
-      const escapeArg = (v: unknown): unknown => (typeof v === 'string' ? obj.escapeText(v) : v);
-      let ea = esc ? a.map(escapeArg) : a;
-      if (name === 'join') ea = [toList(a[0]).map(escapeArg)];
-      const ekw = name === 'format' ? Object.fromEntries(Object.entries(kw).map(([k, v]) => [k, escapeArg(v)])) : kw;
+      // format escapes each formatted field (markupsafe's EscapeFormatter): field paths and specs
+      // see the data as it is, and what reaches the result is escaped whatever its type.
+      if (name === 'format') return obj.withText(strFormat(obj.value, a, kw, (v, out) => markupField(obj, v, out, true)));
+      if (!MARKUP_ESCAPES_ARGS.has(name)) return markupResult(f(obj.value, a, kw), obj);
+      const escArg = (v: unknown): unknown => markupArg(v, obj);
+      const ea = name === 'join' ? [toList(a[0]).map((x) => (typeof x === 'string' ? obj.escapeText(x) : x))] : a.map(escArg);
+      const ekw: Kw = {};
+      for (const k of Object.keys(kw)) ekw[k] = escArg(kw[k]);
       return markupResult(f(obj.value, ea, ekw), obj);
     };
   }
@@ -107,6 +110,16 @@ const MARKUP_ESCAPES_ARGS = new Set([
   'join', 'replace', 'format', 'split', 'rsplit', 'partition', 'rpartition', 'strip', 'lstrip', 'rstrip',
   'center', 'ljust', 'rjust', 'removeprefix', 'removesuffix',
 ]);
+/**
+ * An argument of a Markup method, escaped for `m`'s kind: strings, and any other value that is not
+ * a number, None or safe (list, dict, object) by its str(), so no shim's String() of it puts data
+ * text into the result.
+ */
+function markupArg(v: unknown, m: Markup): unknown {
+  if (typeof v === 'string') return m.escapeText(v);
+  if (v == null || v instanceof Markup || (typeof v !== 'object' && typeof v !== 'function') || v === UNDEF || v instanceof PyFloat) return v;
+  return m.escapeText(pyStr(v));
+}
 function markupResult(r: unknown, m: Markup): unknown {
   if (typeof r === 'string') return m.withText(r);
   if (r instanceof Tuple) return tuple(r.map((x) => markupResult(x, m)));
@@ -480,7 +493,7 @@ export const m_issuperset: MethodSet = { t: (st, a) => toList(a[0]).every((x) =>
 // ------------------------------------------------------------------ str.format
 
 /** Python `str.format`. */
-export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, unknown> = {}): string {
+export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, unknown> = {}, escField?: (v: unknown, out: string) => string): string {
   let auto = 0;
   return fmt.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (m, field: string | undefined) => {
     if (m === '{{') return '{';
@@ -513,7 +526,9 @@ export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, u
       if (!Object.hasOwn(kwargs, head)) throw new PyError('KeyError', pyRepr(head));
       v = kwargs[head];
     }
-    return formatSpec(convert(fieldPath(v, m2[2]!), conv), spec);
+    v = convert(fieldPath(v, m2[2]!), conv);
+    // (Markup.format: `escField` escapes what this field puts into the result)
+    return escField ? escField(v, formatSpec(v, spec)) : formatSpec(v, spec);
   });
 }
 

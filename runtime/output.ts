@@ -1,7 +1,7 @@
 // Turning values into output text: autoescaped or plain, with the Python str() rules.
 
 import { Markup, Marked, escapeMarkdown, escapeString, isSafe } from './markup.js';
-import { pyStr, UNDEF, truthy } from './values.js';
+import { PyFloat, Range, UNDEF, pyStr, truthy } from './values.js';
 
 /** `{{ v }}` with autoescape: Markup passes through, everything else is HTML-escaped. */
 export function esc(v: unknown): string {
@@ -62,6 +62,36 @@ export function defaultFilter(v: unknown, d: unknown = '', boolean: unknown = fa
 export function isDefined(v: unknown): boolean {
   return v != null && v !== UNDEF;
 }
+
+/**
+ * An argument of a `{% filter f(args) %}` block's filter under autoescape. The body reaches the
+ * filter as escaped text and a string result is emitted as it is (language.md §2.12), so whatever
+ * an argument adds (`replace`'s new text, `format`'s values, `truncate`'s end, `default`'s
+ * fallback) is escaped here first. Numbers, None, safe strings, callables and ranges stay; any
+ * other value (list, dict, set, object) arrives as its escaped str(): kept as a container, its
+ * repr's quotes and dict keys would reach the output raw.
+ */
+function argEscaper(e: (s: string) => string): (v: unknown) => unknown {
+  return (v) =>
+    typeof v === 'string' ? e(v)
+    : v == null || typeof v !== 'object' || v === UNDEF || v instanceof Markup || v instanceof PyFloat || v instanceof Range ? v
+    : e(pyStr(v));
+}
+/**
+ * What a `{% filter %}` block emits under autoescape: a string result as it is (its text is the
+ * escaped body, and arguments were escaped on the way in); anything else (a list, a dict, a
+ * number, a fallback value) is escaped like `{{ }}` output, so its repr's quotes stay text.
+ */
+export function escFiltered(v: unknown): string {
+  return typeof v === 'string' ? v : esc(v);
+}
+export function escMdFiltered(v: unknown): string {
+  return typeof v === 'string' ? v : escMd(v);
+}
+/** `{% filter %}` arguments in an HTML-escaped template. */
+export const escArg = /* @__PURE__ */ argEscaper(escapeString);
+/** `{% filter %}` arguments in a Markdown-mode template. */
+export const escMdArg = /* @__PURE__ */ argEscaper(escapeMarkdown);
 
 /** `{% spaceless %}`: drop whitespace between tags, then strip. */
 export function spaceless(s: string): string {

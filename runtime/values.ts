@@ -2,7 +2,7 @@
 // JavaScript values: None = null/undefined, dict = plain object or Map, list = array,
 // tuple = Tuple, set = Set, integral float = PyFloat, str = string or Markup.
 
-import { Markup, escapeString } from './markup.js';
+import { Markup, Marked, escapeString, isSafe } from './markup.js';
 import { NoneComparisonError, PyError, SecurityError, UndefinedError , didYouMean } from './errors.js';
 import { MAX_DIGITS, MAX_ITEMS, room } from './limits.js';
 
@@ -357,7 +357,7 @@ export function floordiv(a: unknown, b: unknown): unknown {
   return numResult(floatDivmod(num(a), y)[0], true);
 }
 export function mod(a: unknown, b: unknown): unknown {
-  if (a instanceof Markup) return a.withText(printf(a.value, escapeFormatArgs(b, a)));
+  if (a instanceof Markup) return a.withText(printf(a.value, b, (v, out, conv) => markupField(a, v, out, conv === 's')));
   if (typeof a === 'string') return printf(a, b);
   if (!(isNumeric(a) && isNumeric(b))) return arithError('%', a, b);
   if (typeof a === 'bigint' || typeof b === 'bigint') {
@@ -374,13 +374,17 @@ export function mod(a: unknown, b: unknown): unknown {
   const r = x % y;
   return r !== 0 && r < 0 !== y < 0 ? r + y : r === 0 ? 0 : r;
 }
-/** Markup % args: arguments that are not numbers or Markup are escaped first (markupsafe semantics), for `m`'s kind. */
-function escapeFormatArgs(b: unknown, m: Markup): unknown {
-  const esc = (x: unknown) => (isNumeric(x) || x instanceof Markup ? x : m.withText(m.escapeText(pyStr(x))));
-  if (b instanceof Tuple) return tuple(b.map(esc));
-  if (b instanceof Map) return new Map([...b].map(([k, v]) => [k, esc(v)]));
-  if (isDict(b)) return Object.fromEntries(Object.keys(b).map((k) => [k, esc((b as Record<string, unknown>)[k])]));
-  return esc(b);
+/**
+ * One formatted field of `Markup % args` or `Markup.format` (markupsafe's escape helper and
+ * EscapeFormatter): a safe value's own text when formatted as str, anything else (strings,
+ * numbers, lists, dicts, reprs, `%c`) escaped for `m`'s kind after formatting, so no data text
+ * reaches a Markup result unescaped whatever its type or conversion.
+ */
+export function markupField(m: Markup, v: unknown, out: string, asStr: boolean): string {
+  // (safe Markdown is not safe HTML: a Marked value in HTML Markup is escaped)
+  if (asStr && v instanceof Markup && (m instanceof Marked || !(v instanceof Marked))) return out;
+  if (asStr && isSafe(v) && !(v instanceof Markup)) return String(v.__html__());
+  return m.escapeText(out);
 }
 /** CPython's float divmod (Objects/floatobject.c `_float_div_mod`): floor quotient and modulo with the divisor's sign. */
 function floatDivmod(vx: number, wx: number): [number, number] {
@@ -753,7 +757,7 @@ const findMethod = (obj: unknown, name: string): MethodFn | undefined => (method
 // ------------------------------------------------------------------ formatting
 
 /** Python `%`-formatting. */
-export function printf(fmt: string, args: unknown): string {
+export function printf(fmt: string, args: unknown, field?: (v: unknown, out: string, conv: string) => string): string {
   const list = args instanceof Tuple ? [...args] : [args];
   const mapping = isDict(args) ? args : null;
   let i = 0;
@@ -829,7 +833,7 @@ export function printf(fmt: string, args: unknown): string {
         s = sign + s.slice(sign.length).padStart(w - sign.length, '0');
       } else s = s.padStart(w);
     }
-    return s;
+    return field ? field(v, s, conv) : s;
   });
   // CPython: leftover arguments are an error unless the argument supports the mapping protocol (dict, list, range).
   const mappingLike = mapping !== null || (Array.isArray(args) && !(args instanceof Tuple)) || args instanceof Range;

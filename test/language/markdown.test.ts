@@ -123,7 +123,7 @@ describe('Markdown filters', () => {
   it('code keeps its text verbatim, with double backticks around a backtick', () => {
     expect(md('{{ x | code }}|{{ y | code }}', { x: 'a_b*c', y: 'a`b' })).toBe('`a_b*c`|`` a`b ``');
   });
-  it('link escapes the text, not the URL; the URL is required', () => {
+  it('link escapes the text and keeps a web URL (balanced parentheses too); the URL is required', () => {
     expect(md('{{ t | link(u) }}|{{ t | link(url="/x") }}', { t: 'see [1]', u: 'https://e.x/a_b?q=(1)' })).toBe('[see \\[1\\]](https://e.x/a_b?q=(1))|[see \\[1\\]](/x)');
     expect(() => md('{{ "t" | link }}')).toThrow(/link\(\) missing 1 required positional argument: 'url'/);
   });
@@ -145,7 +145,8 @@ describe('Markdown filters', () => {
     expect(md('{{ x | codeblock }}\n{{ x | codeblock("py") }}', { x: 'a_b = 1' })).toBe('```\na_b = 1\n```\n```py\na_b = 1\n```');
   });
   it('details wraps its body, escaping the summary', () => {
-    expect(md('{{ x | details }}', { x: 'body *b*' })).toBe('<details>\n<summary>Details</summary>\n\nbody *b*\n\n</details>');
+    expect(md('{{ x | details }}', { x: 'body *b*' })).toBe('<details>\n<summary>Details</summary>\n\nbody \\*b\\*\n\n</details>');
+    expect(md('{{ x | bold | details }}', { x: 'b' })).toBe('<details>\n<summary>Details</summary>\n\n**b**\n\n</details>');
     expect(md('{{ x | details(summary="a_b") }}', { x: 'y' })).toBe('<details>\n<summary>a\\_b</summary>\n\ny\n\n</details>');
   });
   it('h1 to h4 prefix the escaped text', () => {

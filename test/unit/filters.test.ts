@@ -161,11 +161,13 @@ describe('string filters', () => {
     expect(errType(() => F('xmlattr', { '': 1 }))).toBe('ValueError');
   });
   it('csp_nonce', () => {
-    const r = F('csp_nonce', '<script>x</script><style media="a">', 'n"1');
+    const r = F('csp_nonce', new Markup('<script>x</script><style media="a">'), 'n"1');
     expect(r).toBeInstanceOf(Markup);
     expect(String(r)).toBe('<script nonce="n&quot;1">x</script><style media="a" nonce="n&quot;1">');
-    expect(String(F('csp_nonce', '<script nonce="old">', 'new'))).toBe('<script nonce="old">');
-    expect(String(F('csp_nonce', '<script>'))).toBe('<script>');
+    expect(String(F('csp_nonce', new Markup('<script nonce="old">'), 'new'))).toBe('<script nonce="old">');
+    expect(String(F('csp_nonce', new Markup('<script>')))).toBe('<script>');
+    // a plain string is data: escaped, never given live tags or the nonce
+    expect(String(F('csp_nonce', '<script>x</script>', 'n'))).toBe('&lt;script&gt;x&lt;/script&gt;');
   });
 });
 
