@@ -82,8 +82,10 @@ export class Registry implements Linkage {
     }
     return this.ownGlobals;
   }
+  /** Assigning copies the object: the built-ins stay underneath (the next read adds them). */
   set globals(g: Ctx) {
-    this.ownGlobals = g;
+    this.ownGlobals = Object.assign(Object.create(null), g);
+    this.seenVersion = -1;
   }
   templateAliases: Record<string, string> = {};
   /** undefined: not chosen yet; null: set to none. */
