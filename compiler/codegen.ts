@@ -30,6 +30,8 @@ export interface CodegenOptions {
   customTests: ReadonlySet<string>;
   /** Resolves a literal template reference (relative names, aliases) at compile time. */
   resolveName: (name: string) => string;
+  /** The template was given no name: run-time loads have no calling template (`./x` fails). */
+  anonymous?: boolean;
   /**
    * How generated code reaches a user filter/test: by default through the linkage
    * (`$env.filters.x`); compiled modules bind imported names instead (tree-shakeable).
@@ -702,7 +704,7 @@ export class Generator {
     const parent =
       ext.template.type === 'Const' && typeof ext.template.value === 'string'
         ? `${this.ref(this.o.resolveName(ext.template.value))}()`
-        : ((this.dynamicRefs = true), `$env.load(${this.expr(ext.template)}, $NAME)`);
+        : ((this.dynamicRefs = true), `$env.load(${this.expr(ext.template)}, ${this.fromName})`);
     this.subRender(`${parent}.spec.root`, 'ctx', 'R');
   }
 
@@ -1286,7 +1288,7 @@ export class Generator {
   private templateExpr(e: A.Expr): string {
     if (e.type === 'Const' && typeof e.value === 'string') return `${this.ref(this.o.resolveName(e.value))}()`;
     this.dynamicRefs = true;
-    return `$env.load(${this.expr(e)}, $NAME)`;
+    return `$env.load(${this.expr(e)}, ${this.fromName})`;
   }
 
   private importCtx(withContext: boolean): string {
@@ -1336,6 +1338,11 @@ export class Generator {
     return `${this.h('includeContext')}(${this.fn.sc}, { ${locals.join(', ')} })`;
   }
 
+  /** The calling template of a run-time load (`./x` resolves against it). */
+  private get fromName(): string {
+    return this.o.anonymous ? 'null' : '$NAME';
+  }
+
   private include(n: A.Include): void {
     this.line(n);
     const ctx = this.includeCtx(n.withContext);
@@ -1348,7 +1355,7 @@ export class Generator {
     if (n.ignoreMissing) {
       const t = this.id('$tp');
       const name = lit ? q(this.o.resolveName((n.template as A.Const).value as string)) : ((this.dynamicRefs = true), this.expr(n.template));
-      this.w(`const ${t} = $env.tryLoad(${name}, $NAME);`);
+      this.w(`const ${t} = $env.tryLoad(${name}, ${this.fromName});`);
       this.w(`if (${t}) {`);
       this.subRender(`${t}.spec.root`, ctx, 'R.sub($NAME, L)');
       this.w('}');

@@ -118,12 +118,19 @@ export class Registry implements Linkage {
   }
   tryLoad(name: unknown, from: string | null): Template | null {
     // Compiled modules pass resolved names, except for names computed at run time (useTemplateNames).
-    const key = resolveNames ? resolveNames(String(name), from, this.templateAliases) : String(name);
+    let key = String(name);
+    if (resolveNames)
+      try {
+        key = resolveNames(key, from, this.templateAliases);
+      } catch {
+        return null; // (a name that resolves to nothing is missing, as in the Environment)
+      }
     return this.templates.get(key) ?? this.lazy.get(key)?.() ?? null;
   }
   load(name: unknown, from: string | null): Template {
     const t = this.tryLoad(name, from);
     if (t) return t;
+    resolveNames?.(String(name), from, this.templateAliases); // (throws why a name does not resolve)
     const hint = didYouMean(String(name), [...this.templates.keys(), ...this.lazy.keys()]);
     throw new TemplateNotFoundError(`Template '${String(name)}' not found${from ? ` (referenced from ${from})` : ''}`, {
       suggestion: hint ? `Did you mean '${hint}'?` : 'Dynamic template names resolve among the compiled templates imported by the bundle',

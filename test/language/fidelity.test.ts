@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeEnv, renderAll } from '../support.js';
 import type { EnvironmentOptions } from '../../compiler/environment.js';
+import { Registry, useTemplateNames } from '../../runtime/linkage.js';
 
 /** renderAll plus renderAsync: every render method gives the same text. */
 async function everyWay(source: string, ctx: Record<string, unknown> = {}, templates: Record<string, string> = {}, options: EnvironmentOptions = {}): Promise<string> {
@@ -29,5 +30,43 @@ describe('a block modifier named if', () => {
   it('still rejects a duplicate if modifier and a guard on a fragment', () => {
     expect(() => makeEnv().fromString('{% block b if="a" if="b" %}{% end %}')).toThrow(/Duplicate block modifier 'if'/);
     expect(() => makeEnv().fromString('{% fragment f if="a" if x %}{% end %}')).toThrow(/cannot take an if guard/);
+  });
+});
+
+describe('a relative template name without a calling template', () => {
+  const templates = { 'x.html': 'X', 'dir/y.html': '{% include "./z.html" %}', 'dir/z.html': 'Z' };
+  it('fails from code with TemplateNotFoundError, whatever exists at the root', () => {
+    const env = makeEnv(templates);
+    for (const name of ['./x.html', '../x.html', './dir/y.html'])
+      expect(() => env.getTemplate(name)).toThrow(expect.objectContaining({ name: 'TemplateNotFoundError', message: expect.stringMatching(/relative names work only inside include, extends, embed or from … import; from code, use the absolute name/) }));
+    expect(env.getTemplate('x.html').render()).toBe('X');
+    expect(env.getTemplate('./z.html', 'dir/y.html').render()).toBe('Z');
+  });
+  it('resolves inside a named template, fails at render time inside an unnamed one', async () => {
+    const env = makeEnv(templates);
+    expect(env.getTemplate('dir/y.html').render()).toBe('Z');
+    const unnamed = env.fromString('a{% include "./x.html" %}'); // compiles
+    expect(() => unnamed.render()).toThrow(/relative names work only/);
+    expect(await everyWay('a{% include "./x.html" ignore missing %}b', {}, templates)).toBe('ab');
+    expect(await everyWay('{% set n = "./x.html" %}a{% include n ignore missing %}b', {}, templates)).toBe('ab');
+    expect(() => env.fromString('{% from "./x.html" import f %}').render()).toThrow(/relative names work only/);
+    expect(env.fromString('{% include "./x.html" %}', { name: 'page.html' }).render()).toBe('X');
+  });
+});
+
+describe('the same rule in a registry of compiled modules', () => {
+  it('load and tryLoad of ./x with no calling template fail as the Environment does', () => {
+    useTemplateNames(); // (a module naming templates at run time has loaded)
+    const reg = new Registry();
+    const x = makeEnv({ 'x.html': 'X' }).getTemplate('x.html');
+    reg.define('x.html', () => x);
+    reg.define('d/y.html', () => x);
+    expect(() => reg.load('./x.html', null)).toThrow(expect.objectContaining({ name: 'TemplateNotFoundError', message: expect.stringMatching(/relative names work only/) }));
+    expect(reg.load('../x.html', 'd/y.html')).toBe(x);
+    expect(reg.load('x.html', null)).toBe(x);
+    expect(reg.tryLoad('./x.html', null)).toBeNull(); // (ignore missing: nothing, as in the Environment)
+    expect(reg.tryLoad('../../x.html', 'd/y.html')).toBeNull();
+    expect(reg.tryLoad('./x.html', 'x.html')).toBe(x);
+    expect(() => reg.load('../../x.html', 'd/y.html')).toThrow(/escapes the template root/);
   });
 });
