@@ -12,7 +12,7 @@ import { Markup } from './markup.js';
 import { getRenderMeta } from './meta.js';
 import { PyError } from './errors.js';
 import {
-  Kwargs, PyFloat, Range, Tuple, add, callValue, eq, gt, isDict, isFloat, isString, iter, len, lt, num, pyStr, toFloat,
+  Kwargs, PyFloat, Range, Tuple, add, callValue, dictItems, eq, gt, isDict, isFloat, isString, iter, len, lt, num, pyStr, toFloat,
   toInt, truthy, tuple, typeName,
 } from './values.js';
 
@@ -137,8 +137,7 @@ function pyDict(...args: unknown[]): Record<string, unknown> | Map<unknown, unkn
   const src = a[0];
   if (src !== undefined) {
     if (isDict(src)) {
-      if (src instanceof Map) for (const [k, v] of src) entries.push([k, v]);
-      else for (const k of Object.keys(src)) entries.push([k, src[k]]);
+      for (const [k, v] of dictItems(src)) entries.push([k, v]);
     } else {
       if (src === null) throw typeErr("'NoneType' object is not iterable");
       let i = 0;

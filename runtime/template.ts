@@ -219,8 +219,14 @@ export interface Template<C = Ctx, B extends string = string> {
 /** A fresh render context: globals underneath, the caller's data on top (never mutated). */
 export function newContext(globals: Ctx, data: unknown): Ctx {
   const ctx = Object.create(renderGlobals(globals)) as Ctx;
-  if (data instanceof Map) for (const [k, v] of data) ctx[String(k)] = v;
-  else if (data != null) for (const k of Object.keys(data as object)) ctx[k] = (data as Ctx)[k];
+  // (a key whose value is undefined is missing, as at every depth: it does not hide a global)
+  if (data instanceof Map) {
+    for (const [k, v] of data) if (v !== undefined) ctx[String(k)] = v;
+  } else if (data != null)
+    for (const k of Object.keys(data as object)) {
+      const v = (data as Ctx)[k];
+      if (v !== undefined) ctx[k] = v;
+    }
   return ctx;
 }
 

@@ -1,4 +1,5 @@
 // Issue #20: behaviours where the port differed from the reference, or from itself.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeEnv, renderAll } from '../support.js';
 import type { EnvironmentOptions } from '../../compiler/environment.js';
@@ -68,5 +69,64 @@ describe('the same rule in a registry of compiled modules', () => {
     expect(reg.tryLoad('../../x.html', 'd/y.html')).toBeNull();
     expect(reg.tryLoad('./x.html', 'x.html')).toBe(x);
     expect(() => reg.load('../../x.html', 'd/y.html')).toThrow(/escapes the template root/);
+  });
+});
+
+describe('a key whose value is undefined is missing, at every depth', () => {
+  it('top level and nested agree: default, ??, is defined, ?., in', async () => {
+    const top = { badge: undefined };
+    const nested = { item: { badge: undefined } };
+    expect(await everyWay('{{ badge | default("new") }}', top)).toBe('new');
+    expect(await everyWay('{{ item.badge | default("new") }}', nested)).toBe('new');
+    expect(await everyWay('{{ badge ?? "x" }}|{{ item.badge ?? "x" }}|{{ item?.badge ?? "x" }}|{{ item?["badge"] ?? "x" }}', { ...top, ...nested })).toBe('x|x|x|x');
+    expect(await everyWay('{{ badge is defined }}|{{ item.badge is defined }}|{{ "badge" in item }}', { ...top, ...nested })).toBe('False|False|False');
+    expect(await everyWay('{{ item.get("badge", "d") }}|{{ item.get("badge") }}', nested)).toBe('d|None');
+  });
+  it('strict mode reports it as undefined, wherever it is', () => {
+    const env = makeEnv();
+    expect(() => env.fromString('{{ badge }}').render({ badge: undefined })).toThrow(/Undefined variable 'badge'/);
+    expect(() => env.fromString('{{ item.badge }}').render({ item: { badge: undefined } })).toThrow(/'dict.badge'/);
+    expect(() => env.fromString('{{ item["badge"] }}').render({ item: { badge: undefined } })).toThrow(/KeyError: 'badge'/);
+    expect(makeEnv({}, { strictUndefined: false }).fromString('[{{ item.badge }}]').render({ item: { badge: undefined } })).toBe('[]');
+  });
+  it('is left out of iteration, length, items, repr and tojson; does not hide a global', async () => {
+    const item = { a: 1, gone: undefined, b: null };
+    expect(await everyWay('{% for k in item %}{{ k }};{% end %}|{{ item | length }}|{{ item.items() | list }}|{{ item.keys() | list }}|{{ item.values() | list }}', { item }, {}, { autoescape: false }))
+      .toBe("a;b;|2|[('a', 1), ('b', None)]|['a', 'b']|[1, None]");
+    expect(await everyWay('{{ item }}|{{ item | tojson }}|{{ dict(item) }}|{{ item | dictsort }}', { item }, {}, { autoescape: false }))
+      .toBe(`{'a': 1, 'b': None}|{"a": 1, "b": null}|{'a': 1, 'b': None}|[('a', 1), ('b', None)]`);
+    expect(await everyWay('{{ site }}', { site: undefined }, {}, { globals: { site: 'S' } })).toBe('S');
+  });
+  it('a None value stays a defined None', async () => {
+    expect(await everyWay('{{ item.badge is defined }}|[{{ item.badge }}]|{{ item.badge | default("new") }}|{{ "badge" in item }}', { item: { badge: null } })).toBe('True|[]||True');
+  });
+  it('Maps: an entry whose value is undefined is missing too', async () => {
+    const m = new Map<unknown, unknown>([['a', 1], ['gone', undefined]]);
+    expect(await everyWay('{{ m.gone | default("d") }}|{{ "gone" in m }}|{{ m | length }}|{{ m }}|{% for k in m %}{{ k }}{% end %}', { m }, {}, { autoescape: false })).toBe("d|False|1|{'a': 1}|a");
+    expect(await everyWay('{{ gone | default("d") }}', new Map([['gone', undefined]]) as never)).toBe('d');
+  });
+  it('in block rendering as in a full render', () => {
+    const t = makeEnv().fromString('{% block b %}{{ item.badge | default("new") }}{{ badge ?? "!" }}{% end %}');
+    expect(t.renderBlock('b', { item: { badge: undefined }, badge: undefined })).toBe('new!');
+  });
+  it('property: a context renders as its JSON round trip does', () => {
+    const value = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer({ min: -5, max: 5 }), fc.constantFrom('', 'x', '<b>'));
+    const dict = fc.record({ a: value, b: value, c: value }, { requiredKeys: [] });
+    const ops = (p: string) =>
+      ['a', 'b', 'c']
+        .map((k) => `{{ ${p}${k} | default("-") }},{{ ${p}${k} is defined }},{{ ${p}${k} ?? "?" }},{{ ${p === '' ? k : `${p.slice(0, -1)}?.${k}`} ?? "?" }}`)
+        .join('|');
+    const src =
+      ops('') + '#' + ops('d.') + '#{{ d | length }}{{ d | tojson }}{{ d }}{% for k, v in d | dictsort %}{{ k }}={{ v }}{% end %}' +
+      '{% for k in ["a", "b", "c"] %}{{ k in d }}{{ d.get(k, "g") }}{{ d?[k] ?? "o" }}{% end %}';
+    const t = makeEnv().fromString(src);
+    fc.assert(
+      fc.property(dict, dict, (top, d) => {
+        const json = JSON.parse(JSON.stringify({ ...top, d }));
+        expect(t.render({ ...top, d })).toBe(t.render(json));
+        expect(t.render({ ...top, d: new Map(Object.entries(d)) })).toBe(t.render(json));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
