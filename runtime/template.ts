@@ -220,13 +220,7 @@ export interface Template<C = Ctx, B extends string = string> {
 export function newContext(globals: Ctx, data: unknown): Ctx {
   const ctx = Object.create(renderGlobals(globals)) as Ctx;
   // (a key whose value is undefined is missing, as at every depth: it does not hide a global)
-  if (data instanceof Map) {
-    for (const [k, v] of data) if (v !== undefined) ctx[String(k)] = v;
-  } else if (data != null)
-    for (const k of Object.keys(data as object)) {
-      const v = (data as Ctx)[k];
-      if (v !== undefined) ctx[k] = v;
-    }
+  for (const [k, v] of data instanceof Map ? data : data != null ? Object.entries(data) : []) if (v !== undefined) ctx[String(k)] = v;
   return ctx;
 }
 

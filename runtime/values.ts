@@ -166,9 +166,8 @@ function pyStrInner(v: unknown, repr: boolean): string {
   if (v instanceof Tuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (v instanceof Set) return v.size ? `{${[...v].map(pyRepr).join(', ')}}` : 'set()';
-  if (v instanceof Map) return `{${dictItems(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   if (v instanceof Date) return isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
-  if (isDict(v)) return `{${dictKeys(v).map((k) => `${strRepr(k as string)}: ${pyRepr((v as Record<string, unknown>)[k as string])}`).join(', ')}}`;
+  if (isDict(v)) return `{${dictItems(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   if (typeof v === 'function') return `<function ${(v as { name?: string }).name || 'anonymous'}>`;
   if (typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function') return (v as { __html__(): string }).__html__();
   return String(v);
@@ -502,15 +501,7 @@ export function len(v: unknown): number {
 
 /** The keys of a dict, leaving out those whose value is undefined. */
 export function dictKeys(d: Record<string, unknown> | Map<unknown, unknown>): unknown[] {
-  if (d instanceof Map) {
-    const out: unknown[] = [];
-    for (const [k, v] of d) if (v !== undefined) out.push(k);
-    return out;
-  }
-  const ks = Object.keys(d);
-  // (one read per key; a filtered copy only when some value is undefined)
-  for (const k of ks) if (d[k] === undefined) return ks.filter((k) => d[k] !== undefined);
-  return ks;
+  return d instanceof Map ? [...d.keys()].filter((k) => d.get(k) !== undefined) : Object.keys(d).filter((k) => d[k] !== undefined);
 }
 /** The value of key `k` (Python key equality), undefined when missing. */
 export function dictGet(d: Record<string, unknown> | Map<unknown, unknown>, k: unknown): unknown {
@@ -524,11 +515,10 @@ export function dictGet(d: Record<string, unknown> | Map<unknown, unknown>, k: u
   return Object.hasOwn(d, key) ? d[key] : undefined;
 }
 export function dictHas(d: Record<string, unknown> | Map<unknown, unknown>, k: unknown): boolean {
-  if (d instanceof Map) return dictGet(d, k) !== undefined;
-  return (typeof k === 'string' || typeof k === 'number' || k instanceof Markup) && Object.hasOwn(d, String(k)) && d[String(k)] !== undefined;
+  return (d instanceof Map || typeof k === 'string' || typeof k === 'number' || k instanceof Markup) && dictGet(d, k) !== undefined;
 }
 export function dictItems(d: Record<string, unknown> | Map<unknown, unknown>): Tuple[] {
-  return d instanceof Map ? dictKeys(d).map((k) => tuple([k, d.get(k)])) : (dictKeys(d) as string[]).map((k) => tuple([k, d[k]]));
+  return dictKeys(d).map((k) => tuple([k, d instanceof Map ? d.get(k) : d[k as string]]));
 }
 
 // ------------------------------------------------------------------ lookup
