@@ -1240,6 +1240,11 @@ export class Generator {
     }
     const bySlot = new Map<string, A.Node[]>();
     for (const s of n.slots) bySlot.set(s.name, [...(bySlot.get(s.name) ?? []), ...s.body]);
+    // Slot passthrough (as the reference): inside a def, a fill left empty (or only whitespace)
+    // renders what the def's own caller gave for the slot of that name, when there is a caller
+    // ("" when it gave none); the scoped-slot bindings go along.
+    const outer = this.fn.caller;
+    const passes = (body: A.Node[]) => outer !== null && body.every((x) => x.type === 'Data' && !x.text.trim());
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, this.fn.sc, this.fn.ctx, this.fn, this.fn.caller);
     const caller = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}($slot = "default", $b) =>`, () => {
       const sc = this.id('c');
@@ -1248,6 +1253,11 @@ export class Generator {
       this.w('switch (String($slot)) {');
       for (const [name, body] of bySlot) {
         this.w(`case ${q(name)}: {`);
+        if (passes(body)) {
+          this.w(`if (${outer}) {`);
+          this.emit(this.awaitCall(`${outer}(${q(name)}, $b)`));
+          this.w('break; }');
+        }
         this.stmts(body);
         this.w('break; }');
       }

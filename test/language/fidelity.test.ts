@@ -130,3 +130,54 @@ describe('a key whose value is undefined is missing, at every depth', () => {
     );
   });
 });
+
+describe('slot passthrough', () => {
+  const lib =
+    '{% def filter_bar() %}<bar>[{% slot filter_controls %}]{{ has_slot() }}</bar>{% end %}' +
+    '{% def resource_index() %}<idx>{% call filter_bar() %}{% slot filter_controls %}{% end %}{% end %}</idx>{% end %}';
+  it('an empty fill inside a def renders what the def’s own caller gave for that slot', async () => {
+    expect(await everyWay(lib + '{% call resource_index() %}{% slot filter_controls %}<button>Filters</button>{% end %}{% end %}'))
+      .toBe('<idx><bar>[<button>Filters</button>]True</bar></idx>');
+  });
+  it('a whitespace-only fill passes through too; a fill with content does not', async () => {
+    const ws = lib.replace('{% slot filter_controls %}{% end %}', '{% slot filter_controls %} \n\t {% end %}');
+    expect(await everyWay(ws + '{% call resource_index() %}{% slot filter_controls %}B{% end %}{% end %}')).toBe('<idx><bar>[B]True</bar></idx>');
+    const own = lib.replace('{% slot filter_controls %}{% end %}', '{% slot filter_controls %}mine{% end %}');
+    expect(await everyWay(own + '{% call resource_index() %}{% slot filter_controls %}B{% end %}{% end %}')).toBe('<idx><bar>[mine]True</bar></idx>');
+  });
+  it('the outer caller without that slot, or no outer caller, gives the fill itself (empty)', async () => {
+    expect(await everyWay(lib + '{% call resource_index() %}only a default{% end %}')).toBe('<idx><bar>[]True</bar></idx>');
+    expect(await everyWay(lib + '{{ resource_index() }}')).toBe('<idx><bar>[]True</bar></idx>');
+    const ws = lib.replace('{% slot filter_controls %}{% end %}', '{% slot filter_controls %}  {% end %}');
+    expect(await everyWay(ws + '{{ resource_index() }}')).toBe('<idx><bar>[  ]True</bar></idx>');
+  });
+  it('the default slot passes through the same way; named fills around it do not stop it', async () => {
+    const src =
+      '{% def inner() %}<i>{{ caller() }}|{% slot a %}</i>{% end %}' +
+      '{% def outer() %}{% call inner() %} {% slot a %}{% end %}\n{% end %}{% end %}' +
+      '{% call outer() %}D{% slot a %}A{% end %}{% end %}';
+    expect(await everyWay(src)).toBe('<i>D|A</i>');
+    expect(await everyWay(src.replace('{% call outer() %}D{% slot a %}A{% end %}{% end %}', '{{ outer() }}'))).toBe('<i> \n|</i>');
+  });
+  it('slot content renders in the page’s context, through two levels, escaped once', async () => {
+    const src =
+      '{% def a() %}<a>{% slot x %}</a>{% end %}' +
+      '{% def b() %}{% call a() %}{% slot x %}{% end %}{% end %}{% end %}' +
+      '{% def c() %}{% call b() %}{% slot x %}{% end %}{% end %}{% end %}' +
+      '{% for v in vals %}{% call c() %}{% slot x %}{{ v }}{% end %}{% end %}{% end %}';
+    expect(await everyWay(src, { vals: ['<1>', '2'] })).toBe('<a>&lt;1&gt;</a><a>2</a>');
+  });
+  it('scoped-slot bindings reach the passed-through content', async () => {
+    const src =
+      '{% def list(items) %}{% for it in items %}<li>{% slot row let:item=it %}{% end %}</li>{% end %}{% end %}' +
+      '{% def panel(items) %}{% call list(items) %}{% slot row %}{% end %}{% end %}{% end %}' +
+      '{% call panel([1, 2]) %}{% slot row let:item %}#{{ item }}{% end %}{% end %}';
+    expect(await everyWay(src)).toBe('<li>#1</li><li>#2</li>');
+  });
+  it('works across templates (imported defs) and in block rendering', async () => {
+    const templates = { 'ui.html': lib };
+    const page = '{% from "ui.html" import resource_index %}{% block main %}{% call resource_index() %}{% slot filter_controls %}<b>F</b>{% end %}{% end %}{% end %}';
+    expect(await everyWay(page, {}, templates)).toBe('<idx><bar>[<b>F</b>]True</bar></idx>');
+    expect(makeEnv(templates).fromString(page).renderBlock('main', {})).toBe('<idx><bar>[<b>F</b>]True</bar></idx>');
+  });
+});
