@@ -501,7 +501,11 @@ export function len(v: unknown): number {
 
 /** The keys of a dict, leaving out those whose value is undefined. */
 export function dictKeys(d: Record<string, unknown> | Map<unknown, unknown>): unknown[] {
-  return d instanceof Map ? [...d.keys()].filter((k) => d.get(k) !== undefined) : Object.keys(d).filter((k) => d[k] !== undefined);
+  const ks = d instanceof Map ? [...d.keys()] : Object.keys(d);
+  const has = (k: any) => (d instanceof Map ? d.get(k) : d[k]) !== undefined;
+  // (a filtered copy only when some value is undefined: a key list is read twice as fast)
+  for (const k of ks) if (!has(k)) return ks.filter(has);
+  return ks;
 }
 /** The value of key `k` (Python key equality), undefined when missing. */
 export function dictGet(d: Record<string, unknown> | Map<unknown, unknown>, k: unknown): unknown {
