@@ -181,3 +181,22 @@ describe('slot passthrough', () => {
     expect(makeEnv(templates).fromString(page).renderBlock('main', {})).toBe('<idx><bar>[<b>F</b>]True</bar></idx>');
   });
 });
+
+describe('Environment globals', () => {
+  it('cannot be replaced (templates hold the object), and merging works', () => {
+    const env = makeEnv();
+    const t = env.fromString('{{ site }}|{{ range(2) | list }}');
+    expect(() => {
+      (env as { globals: unknown }).globals = { site: 'S' };
+    }).toThrow(TypeError);
+    Object.assign(env.globals, { site: 'S' });
+    expect(t.render({})).toBe('S|[0, 1]');
+    env.addGlobal('site', 'T');
+    expect(t.render({})).toBe('T|[0, 1]');
+  });
+  it('validateContext counts a key whose value is undefined as missing', () => {
+    const t = makeEnv().fromString('{% template title: str %}{{ title }}');
+    expect(t.validateContext({ title: undefined })).toEqual(['title']);
+    expect(t.validateContext({ title: 'x' })).toEqual([]);
+  });
+});
