@@ -174,6 +174,20 @@ describe('slot passthrough', () => {
       '{% call panel([1, 2]) %}{% slot row let:item %}#{{ item }}{% end %}{% end %}';
     expect(await everyWay(src)).toBe('<li>#1</li><li>#2</li>');
   });
+  it('in an async template (async for) as in a sync one', async () => {
+    const src =
+      '{% def bar() %}<bar>[{% slot c %}]</bar>{% end %}{% def idx() %}{% call bar() %}{% slot c %}{% end %}{% end %}{% end %}' +
+      '{% async for v in items %}{% call idx() %}{% slot c %}{{ v }}{% end %}{% end %}{% end %}';
+    async function* items() {
+      yield 1;
+      yield '<2>';
+    }
+    const t = makeEnv().fromString(src);
+    expect(await t.renderAsync({ items: items() })).toBe('<bar>[1]</bar><bar>[&lt;2&gt;]</bar>');
+    let streamed = '';
+    for await (const c of t.renderStreamAsync({ items: items() })) streamed += c;
+    expect(streamed).toBe('<bar>[1]</bar><bar>[&lt;2&gt;]</bar>');
+  });
   it('works across templates (imported defs) and in block rendering', async () => {
     const templates = { 'ui.html': lib };
     const page = '{% from "ui.html" import resource_index %}{% block main %}{% call resource_index() %}{% slot filter_controls %}<b>F</b>{% end %}{% end %}{% end %}';
