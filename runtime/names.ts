@@ -19,7 +19,7 @@ export function resolveTemplateName(name: string, from: string | null, aliases: 
     // (as the reference: no calling template, nothing to resolve against)
     if (from === null)
       throw new TemplateNotFoundError(
-        `Template '${name}' not found: relative names work only inside include, extends, embed or from … import; from code, use the absolute name`,
+        `Template '${name}' not found: a relative name resolves against the template whose include, extends, embed or import names it; from code (or in a template without a name) use the absolute name`,
       );
     const base = from && from.includes('/') ? from.slice(0, from.lastIndexOf('/') + 1) : '';
     const out = normalize(base + name);

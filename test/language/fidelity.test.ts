@@ -39,7 +39,7 @@ describe('a relative template name without a calling template', () => {
   it('fails from code with TemplateNotFoundError, whatever exists at the root', () => {
     const env = makeEnv(templates);
     for (const name of ['./x.html', '../x.html', './dir/y.html'])
-      expect(() => env.getTemplate(name)).toThrow(expect.objectContaining({ name: 'TemplateNotFoundError', message: expect.stringMatching(/relative names work only inside include, extends, embed or from … import; from code, use the absolute name/) }));
+      expect(() => env.getTemplate(name)).toThrow(expect.objectContaining({ name: 'TemplateNotFoundError', message: expect.stringMatching(/a relative name resolves against the template whose include, extends, embed or import names it; from code \(or in a template without a name\) use the absolute name/) }));
     expect(env.getTemplate('x.html').render()).toBe('X');
     expect(env.getTemplate('./z.html', 'dir/y.html').render()).toBe('Z');
   });
@@ -47,11 +47,16 @@ describe('a relative template name without a calling template', () => {
     const env = makeEnv(templates);
     expect(env.getTemplate('dir/y.html').render()).toBe('Z');
     const unnamed = env.fromString('a{% include "./x.html" %}'); // compiles
-    expect(() => unnamed.render()).toThrow(/relative names work only/);
+    expect(() => unnamed.render()).toThrow(/a relative name resolves against the template/);
     expect(await everyWay('a{% include "./x.html" ignore missing %}b', {}, templates)).toBe('ab');
     expect(await everyWay('{% set n = "./x.html" %}a{% include n ignore missing %}b', {}, templates)).toBe('ab');
-    expect(() => env.fromString('{% from "./x.html" import f %}').render()).toThrow(/relative names work only/);
+    expect(() => env.fromString('{% from "./x.html" import f %}').render()).toThrow(/a relative name resolves against the template/);
     expect(env.fromString('{% include "./x.html" %}', { name: 'page.html' }).render()).toBe('X');
+    const base = makeEnv({ 'base.html': '<{% block b %}{% end %}>' });
+    for (const src of ['{% extends "./base.html" %}{% block b %}x{% end %}', '{% embed "./base.html" %}{% block b %}x{% end %}{% end %}']) {
+      expect(() => base.fromString(src).render()).toThrow(/a relative name resolves against the template/);
+      expect(base.fromString(src, { name: 'p.html' }).render()).toBe('<x>');
+    }
   });
 });
 
@@ -62,7 +67,7 @@ describe('the same rule in a registry of compiled modules', () => {
     const x = makeEnv({ 'x.html': 'X' }).getTemplate('x.html');
     reg.define('x.html', () => x);
     reg.define('d/y.html', () => x);
-    expect(() => reg.load('./x.html', null)).toThrow(expect.objectContaining({ name: 'TemplateNotFoundError', message: expect.stringMatching(/relative names work only/) }));
+    expect(() => reg.load('./x.html', null)).toThrow(expect.objectContaining({ name: 'TemplateNotFoundError', message: expect.stringMatching(/a relative name resolves against the template/) }));
     expect(reg.load('../x.html', 'd/y.html')).toBe(x);
     expect(reg.load('x.html', null)).toBe(x);
     expect(reg.tryLoad('./x.html', null)).toBeNull(); // (ignore missing: nothing, as in the Environment)
