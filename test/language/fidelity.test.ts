@@ -102,6 +102,13 @@ describe('a key whose value is undefined is missing, at every depth', () => {
       .toBe(`{'a': 1, 'b': None}|{"a": 1, "b": null}|{'a': 1, 'b': None}|[('a', 1), ('b', None)]`);
     expect(await everyWay('{{ site }}', { site: undefined }, {}, { globals: { site: 'S' } })).toBe('S');
   });
+  it('calls: d?.f() skips and d.f() is undefined, as for a key that is not there', async () => {
+    for (const d of [{ f: undefined }, {}]) {
+      expect(await everyWay('[{{ d?.f() }}]|{{ d?.f() ?? "n" }}', { d })).toBe('[]|n');
+      expect(() => makeEnv().fromString('{{ d.f() }}').render({ d })).toThrow(/'dict.f'/);
+    }
+    expect(await everyWay('{{ d.items() | list }}', { d: { items: undefined, a: 1 } }, {}, { autoescape: false })).toBe("[('a', 1)]");
+  });
   it('a None value stays a defined None', async () => {
     expect(await everyWay('{{ item.badge is defined }}|[{{ item.badge }}]|{{ item.badge | default("new") }}|{{ "badge" in item }}', { item: { badge: null } })).toBe('True|[]||True');
   });
