@@ -28,6 +28,21 @@ describe('a block modifier named if', () => {
     expect(f.render({})).toBe('');
     expect(f.renderBlock('f', {})).toBe('z');
   });
+  it('property: any modifiers (keyword names included), in any order, then an optional guard', () => {
+    const names = fc.uniqueArray(fc.constantFrom('if', 'for', 'not', 'in', 'is', 'and', 'mode', 'else'), { maxLength: 5 });
+    const lit = fc.oneof(fc.integer({ min: -9, max: 9 }), fc.constantFrom('a', 'if', 'x y'), fc.boolean(), fc.constant(null));
+    fc.assert(
+      fc.property(names, fc.array(lit, { minLength: 5, maxLength: 5 }), fc.option(fc.boolean()), (ks, vs, guard) => {
+        const mods = Object.fromEntries(ks.map((k, i) => [k, vs[i]!]));
+        const text = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : v === null ? 'none' : String(v));
+        const src = `{% block b ${ks.map((k) => `${k}=${text(mods[k])}`).join(' ')}${guard === null ? '' : ' if show'} %}B{% end %}`;
+        const t = makeEnv().fromString(src);
+        expect(t.blockMetadata().b!.modifiers).toEqual(mods);
+        expect(t.render({ show: guard ?? false })).toBe(guard === false ? '' : 'B');
+      }),
+      { numRuns: 150 },
+    );
+  });
   it('still rejects a duplicate if modifier and a guard on a fragment', () => {
     expect(() => makeEnv().fromString('{% block b if="a" if="b" %}{% end %}')).toThrow(/Duplicate block modifier 'if'/);
     expect(() => makeEnv().fromString('{% fragment f if="a" if x %}{% end %}')).toThrow(/cannot take an if guard/);
