@@ -172,6 +172,22 @@ describe('slot passthrough', () => {
     const own = lib.replace('{% slot filter_controls %}{% end %}', '{% slot filter_controls %}mine{% end %}');
     expect(await everyWay(own + '{% call resource_index() %}{% slot filter_controls %}B{% end %}{% end %}')).toBe('<idx><bar>[mine]True</bar></idx>');
   });
+  it('property: a fill passes through exactly when it is only whitespace', () => {
+    const body = fc.stringMatching(/^[ \t\na<]{0,6}$/);
+    fc.assert(
+      fc.property(body, body, (inner, dflt) => {
+        const src =
+          '{% def bar() %}[{% slot c %}|{{ caller() }}]{% end %}' +
+          `{% def idx() %}{% call bar() %}${dflt}{% slot c %}${inner}{% end %}{% end %}{% end %}` +
+          '{% call idx() %}D{% slot c %}C{% end %}{% end %}';
+        const t = makeEnv().fromString(src);
+        const want = `[${inner.trim() ? inner : 'C'}|${dflt.trim() ? dflt : 'D'}]`;
+        expect(t.render({})).toBe(want);
+        expect([...t.renderStream({})].join('')).toBe(want);
+      }),
+      { numRuns: 150 },
+    );
+  });
   it('the outer caller without that slot, or no outer caller, gives the fill itself (empty)', async () => {
     expect(await everyWay(lib + '{% call resource_index() %}only a default{% end %}')).toBe('<idx><bar>[]True</bar></idx>');
     expect(await everyWay(lib + '{{ resource_index() }}')).toBe('<idx><bar>[]True</bar></idx>');
