@@ -56,6 +56,9 @@ export interface CodegenOptions {
   resolveFrom?: (name: string, from: string) => string;
 }
 
+/** Only Python whitespace (`not s.strip()`; JavaScript's \s differs: U+FEFF, \x1c-\x1f, \x85). */
+const PY_BLANK = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
+
 export interface DefSignature {
   name: string;
   params: A.Param[];
@@ -1244,7 +1247,7 @@ export class Generator {
     // renders what the def's own caller gave for the slot of that name, when there is a caller
     // ("" when it gave none); the scoped-slot bindings go along.
     const outer = this.fn.caller;
-    const passes = (body: A.Node[]) => outer !== null && body.every((x) => x.type === 'Data' && !x.text.trim());
+    const passes = (body: A.Node[]) => outer !== null && body.every((x) => x.type === 'Data' && PY_BLANK.test(x.text));
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, this.fn.sc, this.fn.ctx, this.fn, this.fn.caller);
     const caller = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}($slot = "default", $b) =>`, () => {
       const sc = this.id('c');
