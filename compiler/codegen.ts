@@ -30,6 +30,8 @@ export interface CodegenOptions {
   customTests: ReadonlySet<string>;
   /** Resolves a literal template reference (relative names, aliases) at compile time. */
   resolveName: (name: string) => string;
+  /** The template was given no name: run-time loads have no calling template (`./x` fails). */
+  anonymous?: boolean;
   /**
    * How generated code reaches a user filter/test: by default through the linkage
    * (`$env.filters.x`); compiled modules bind imported names instead (tree-shakeable).
@@ -53,6 +55,9 @@ export interface CodegenOptions {
   /** Resolves a literal reference made by another template (default: as made by this one). */
   resolveFrom?: (name: string, from: string) => string;
 }
+
+/** Only Python whitespace (`not s.strip()`; JavaScript's \s differs: U+FEFF, \x1c-\x1f, \x85). */
+const PY_BLANK = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
 
 export interface DefSignature {
   name: string;
@@ -712,7 +717,7 @@ export class Generator {
     const parent =
       ext.template.type === 'Const' && typeof ext.template.value === 'string'
         ? `${this.ref(this.o.resolveName(ext.template.value))}()`
-        : ((this.dynamicRefs = true), `$env.load(${this.expr(ext.template)}, $NAME)`);
+        : ((this.dynamicRefs = true), `$env.load(${this.expr(ext.template)}, ${this.fromName})`);
     this.subRender(`${parent}.spec.root`, 'ctx', 'R');
   }
 
@@ -1266,6 +1271,11 @@ export class Generator {
     }
     const bySlot = new Map<string, A.Node[]>();
     for (const s of n.slots) bySlot.set(s.name, [...(bySlot.get(s.name) ?? []), ...s.body]);
+    // Slot passthrough (as the reference): inside a def, a fill left empty (or only whitespace)
+    // renders what the def's own caller gave for the slot of that name, when there is a caller
+    // ("" when it gave none); the scoped-slot bindings go along.
+    const outer = this.fn.caller;
+    const passes = (body: A.Node[]) => outer !== null && body.every((x) => x.type === 'Data' && PY_BLANK.test(x.text));
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, this.fn.sc, this.fn.ctx, this.fn, this.fn.caller);
     const caller = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}($slot = "default", $b) =>`, () => {
       const sc = this.id('c');
@@ -1274,6 +1284,11 @@ export class Generator {
       this.w('switch (String($slot)) {');
       for (const [name, body] of bySlot) {
         this.w(`case ${q(name)}: {`);
+        if (passes(body)) {
+          this.w(`if (${outer}) {`);
+          this.emit(this.awaitCall(`${outer}(${q(name)}, $b)`));
+          this.w('break; }');
+        }
         this.stmts(body);
         this.w('break; }');
       }
@@ -1314,7 +1329,7 @@ export class Generator {
   private templateExpr(e: A.Expr): string {
     if (e.type === 'Const' && typeof e.value === 'string') return `${this.ref(this.o.resolveName(e.value))}()`;
     this.dynamicRefs = true;
-    return `$env.load(${this.expr(e)}, $NAME)`;
+    return `$env.load(${this.expr(e)}, ${this.fromName})`;
   }
 
   private importCtx(withContext: boolean): string {
@@ -1366,6 +1381,11 @@ export class Generator {
     return `${this.h('includeContext')}(${this.fn.sc}, { ${locals.join(', ')} })`;
   }
 
+  /** The calling template of a run-time load (`./x` resolves against it). */
+  private get fromName(): string {
+    return this.o.anonymous ? 'null' : '$NAME';
+  }
+
   private include(n: A.Include): void {
     this.line(n);
     this.sandboxTick();
@@ -1379,7 +1399,7 @@ export class Generator {
     if (n.ignoreMissing) {
       const t = this.id('$tp');
       const name = lit ? q(this.o.resolveName((n.template as A.Const).value as string)) : ((this.dynamicRefs = true), this.expr(n.template));
-      this.w(`const ${t} = $env.tryLoad(${name}, $NAME);`);
+      this.w(`const ${t} = $env.tryLoad(${name}, ${this.fromName});`);
       this.w(`if (${t}) {`);
       this.subRender(`${t}.spec.root`, ctx, 'R.sub($NAME, L)');
       this.w('}');

@@ -161,6 +161,7 @@ export class Environment {
   /** Filter/test registries: built-ins plus user additions (user names win). */
   readonly filters: Record<string, Callable>;
   readonly tests: Record<string, Callable>;
+  /** Globals under every render's data (built-ins included). Add with addGlobal or Object.assign; not assignable. */
   readonly globals: Ctx;
   private readonly customFilters = new Set<string>();
   private readonly customTests = new Set<string>();
@@ -190,6 +191,9 @@ export class Environment {
     this.filters = Object.assign(Object.create(null), builtinFilters);
     this.tests = Object.assign(Object.create(null), builtinTests);
     this.globals = makeGlobals({ ...(options.globals ?? {}), ...(options.staticContext ?? {}) });
+    // Compiled templates hold this object: assigning another would be ignored silently, so it
+    // cannot be assigned (add globals with addGlobal or Object.assign(env.globals, …)).
+    Object.defineProperty(this, 'globals', { writable: false });
     if (this.autoescape === 'markdown') {
       // Markdown mode (language.md §4.3): its filters (and its escape/e/safe) and `output_format`
       Object.assign(this.filters, mdFilters);

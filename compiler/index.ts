@@ -169,7 +169,10 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
             x.type === 'Def' || x.type === 'Region' ? [x.name] : x.type === 'FromImport' ? x.names.map((i) => i.alias) : x.type === 'Import' ? [x.alias] : [],
           ) ?? null
       : undefined,
-    resolveName: (n) => resolveTemplateName(n, options.name ?? null, options.templateAliases),
+    // A template without a name has nothing to resolve `./x` against: the load fails at render
+    // time (as the reference's), so an `ignore missing` include of it renders nothing.
+    anonymous: options.name == null,
+    resolveName: (n) => (options.name == null && /^\.\.?\//.test(n) ? n : resolveTemplateName(n, options.name ?? null, options.templateAliases)),
     resolveFrom: (n, from) => resolveTemplateName(n, from, options.templateAliases),
     bodyOf: options.sourceOf ? parsedOf : undefined,
     customRef:

@@ -907,7 +907,8 @@ class Parser {
     if (this.isOp('-')) this.fail(`Block names must be identifiers: '${n.value}-…' contains a hyphen`, 'K-PAR-006', n, `Use '${n.value}_…' instead`);
     const modifiers: A.Block['modifiers'] = {};
     let cond: A.Expr | null = null;
-    while (this.tok.type === 'name' && this.tok.value !== 'if') {
+    // (`if="…"` is a modifier named `if`; a bare `if` starts the guard)
+    while (this.tok.type === 'name' && (this.tok.value !== 'if' || this.isOp('=', this.peek()))) {
       const k = this.next();
       if (!this.acceptOp('=')) this.fail(`Unexpected '${k.value}' in {% ${fragment ? 'fragment' : 'block'} %}: expected name=literal modifiers`, 'K-PAR-007', k);
       if (k.value in modifiers) this.fail(`Duplicate block modifier '${k.value}'`, 'K-PAR-007', k);

@@ -13,7 +13,7 @@ import { getRenderMeta } from './meta.js';
 import { PyError } from './errors.js';
 import { MAX_ITEMS, room } from './limits.js';
 import {
-  Kwargs, PyFloat, Range, Tuple, add, callValue, eq, gt, isDict, isFloat, isString, iter, len, lt, num, pyStr, setKey, toFloat,
+  Kwargs, PyFloat, Range, Tuple, add, callValue, dictItems, eq, gt, isDict, isFloat, isString, iter, len, lt, num, pyStr, setKey, toFloat,
   toInt, truthy, tuple, typeName,
 } from './values.js';
 
@@ -133,8 +133,7 @@ function pyDict(...args: unknown[]): Record<string, unknown> | Map<unknown, unkn
   const src = a[0];
   if (src !== undefined) {
     if (isDict(src)) {
-      if (src instanceof Map) for (const [k, v] of src) entries.push([k, v]);
-      else for (const k of Object.keys(src)) entries.push([k, src[k]]);
+      for (const [k, v] of dictItems(src)) entries.push([k, v]);
     } else {
       if (src === null) throw typeErr("'NoneType' object is not iterable");
       let i = 0;

@@ -83,8 +83,10 @@ export class Registry implements Linkage {
     }
     return this.ownGlobals;
   }
+  /** Assigning copies the object: the built-ins stay underneath (the next read adds them). */
   set globals(g: Ctx) {
-    this.ownGlobals = g;
+    this.ownGlobals = Object.assign(Object.create(null), g);
+    this.seenVersion = -1;
   }
   templateAliases: Record<string, string> = {};
   /** undefined: not chosen yet; null: set to none. */
@@ -118,12 +120,19 @@ export class Registry implements Linkage {
   tryLoad(name: unknown, from: string | null): Template | null {
     // Compiled modules pass resolved names, except for names computed at run time (useTemplateNames).
     // (pyStr, not String: a dict name from data renders as a dict, its own `toString` key is never called)
-    const key = resolveNames ? resolveNames(pyStr(name), from, this.templateAliases) : pyStr(name);
+    let key = pyStr(name);
+    if (resolveNames)
+      try {
+        key = resolveNames(key, from, this.templateAliases);
+      } catch {
+        return null; // (a name that resolves to nothing is missing, as in the Environment)
+      }
     return this.templates.get(key) ?? this.lazy.get(key)?.() ?? null;
   }
   load(name: unknown, from: string | null): Template {
     const t = this.tryLoad(name, from);
     if (t) return t;
+    resolveNames?.(pyStr(name), from, this.templateAliases); // (throws why a name does not resolve)
     const hint = didYouMean(pyStr(name), [...this.templates.keys(), ...this.lazy.keys()]);
     throw new TemplateNotFoundError(`Template '${pyStr(name)}' not found${from ? ` (referenced from ${from})` : ''}`, {
       suggestion: hint ? `Did you mean '${hint}'?` : 'Dynamic template names resolve among the compiled templates imported by the bundle',

@@ -1,5 +1,5 @@
-// Template names: `./x` and `../x` resolve against the referencing template, `@alias/x`
-// against configured aliases; plain names are taken as they are.
+// Template names: `./x` and `../x` resolve against the referencing template (there must be
+// one), `@alias/x` against configured aliases; plain names are taken as they are.
 
 import { TemplateNotFoundError } from './errors.js';
 
@@ -17,6 +17,11 @@ export function resolveTemplateName(name: string, from: string | null, aliases: 
     return normalize(target.replace(/\/+$/, '') + (rest ? '/' + rest : ''));
   }
   if (name.startsWith('./') || name.startsWith('../')) {
+    // (as the reference: no calling template, nothing to resolve against)
+    if (from === null)
+      throw new TemplateNotFoundError(
+        `Template '${name}' not found: a relative name resolves against the template whose include, extends, embed or import names it; from code (or in a template without a name) use the absolute name`,
+      );
     const base = from && from.includes('/') ? from.slice(0, from.lastIndexOf('/') + 1) : '';
     const out = normalize(base + name);
     if (out.startsWith('../')) throw new TemplateNotFoundError(`Template '${name}' escapes the template root (from '${from ?? '<string>'}')`);

@@ -3,7 +3,7 @@
 
 import { PyError, SecurityError, TemplateError, TemplateRuntimeError, UndefinedError } from './errors.js';
 import { Markup } from './markup.js';
-import { Kwargs, PyFloat, Range, Tuple, UNDEF, callValue, getattr, isDict, pyStr, truthy, eq, assertSafeName, setKey } from './values.js';
+import { Kwargs, PyFloat, Range, Tuple, UNDEF, callValue, getattr, isDict, dictHas, pyStr, truthy, eq, assertSafeName, setKey } from './values.js';
 import { locate, undefinedName, type Ctx, type SourceOf } from './template.js';
 
 /** A bare name: the scope chain (block scopes → ctx → globals), else UndefinedError. */
@@ -116,8 +116,7 @@ export function callAttrOpt(obj: unknown, name: string, strict: boolean, args: u
   if (obj == null || obj === UNDEF) return UNDEF;
   if (isDict(obj)) {
     assertSafeName(name);
-    const has = obj instanceof Map ? obj.has(name) : Object.hasOwn(obj, name);
-    if (!has) {
+    if (!dictHas(obj, name)) {
       const m = getattr(obj, name, false);
       if (m === UNDEF || m === undefined) return UNDEF;
       return callValue(m, args);

@@ -218,9 +218,10 @@ export interface Template<C = Ctx, B extends string = string> {
 
 /** A fresh render context: globals underneath, the caller's data on top (never mutated). */
 export function newContext(globals: Ctx, data: unknown): Ctx {
-  // (A literal's `__proto__:` sets the prototype; a spread defines own keys, so a `__proto__`
-  // key in the data, e.g. from JSON.parse, is a variable, never ctx's prototype.)
-  return { __proto__: renderGlobals(globals), ...(data instanceof Map ? Object.fromEntries(data) : (data as object)) } as Ctx;
+  const ctx = Object.create(renderGlobals(globals)) as Ctx;
+  // (a key whose value is undefined is missing, as at every depth: it does not hide a global)
+  for (const [k, v] of data instanceof Map ? data : data != null ? Object.entries(data) : []) if (v !== undefined) setKey(ctx, String(k), v); // (setKey: a `__proto__` key in the data is a variable, never ctx's prototype)
+  return ctx;
 }
 
 /** Wraps render functions with the sandbox output-size check. */

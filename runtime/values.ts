@@ -167,9 +167,8 @@ function pyStrInner(v: unknown, repr: boolean): string {
   if (v instanceof Tuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (v instanceof Set) return v.size ? `{${[...v].map(pyRepr).join(', ')}}` : 'set()';
-  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   if (v instanceof Date) return isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
-  if (isDict(v)) return `{${Object.keys(v).map((k) => `${strRepr(k)}: ${pyRepr((v as Record<string, unknown>)[k])}`).join(', ')}}`;
+  if (isDict(v)) return `{${dictItems(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   if (typeof v === 'function') return `<function ${(v as { name?: string }).name || 'anonymous'}>`;
   if (typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function') return (v as { __html__(): string }).__html__();
   return String(v);
@@ -463,11 +462,6 @@ export function contains(container: unknown, item: unknown): boolean {
     for (const x of container) if (eq(x, item)) return true;
     return false;
   }
-  if (container instanceof Map) {
-    if (container.has(item)) return true;
-    for (const k of container.keys()) if (eq(k, item)) return true;
-    return false;
-  }
   if (container instanceof Range) {
     if (!isIntLike(item)) return false;
     const n = num(item);
@@ -489,8 +483,7 @@ export function iter(v: unknown): Iterable<unknown> {
   if (v === null || v === undefined || v === UNDEF) return EMPTY;
   if (typeof v === 'string') return v;
   if (v instanceof Markup) return v.value;
-  if (v instanceof Map) return v.keys();
-  if (isDict(v)) return Object.keys(v);
+  if (isDict(v)) return dictKeys(v);
   if (typeof v === 'object' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function') return v as Iterable<unknown>;
   if (typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
     throw new PyError('TypeError', `'${typeName(v)}' object is not iterable: use {% async for %}`);
@@ -503,32 +496,37 @@ export function len(v: unknown): number {
   if (typeof v === 'string') return [...v].length;
   if (v instanceof Markup) return [...v.value].length;
   if (Array.isArray(v)) return v.length;
-  if (v instanceof Map || v instanceof Set) return v.size;
+  if (v instanceof Set) return v.size;
   if (v instanceof Range) return v.length;
   if (v === UNDEF) return 0;
-  if (isDict(v)) return Object.keys(v).length;
+  if (isDict(v)) return dictKeys(v).length;
   throw new PyError('TypeError', `object of type '${typeName(v)}' has no len()`);
 }
 
+// A key whose value is `undefined` is missing (decisions.md, issue #20): JSON has no undefined,
+// and JSON.stringify leaves such keys out. So these helpers never see one.
+
+/** The keys of a dict, leaving out those whose value is undefined. */
 export function dictKeys(d: Record<string, unknown> | Map<unknown, unknown>): unknown[] {
-  return d instanceof Map ? [...d.keys()] : Object.keys(d);
+  const ks = d instanceof Map ? [...d.keys()] : Object.keys(d);
+  const has = (k: any) => (d instanceof Map ? d.get(k) : d[k]) !== undefined;
+  // (a filtered copy only when some value is undefined: a key list is read twice as fast)
+  for (const k of ks) if (!has(k)) return ks.filter(has);
+  return ks;
 }
+/** The value of key `k` (Python key equality), undefined when missing. */
 export function dictGet(d: Record<string, unknown> | Map<unknown, unknown>, k: unknown): unknown {
   if (d instanceof Map) {
-    if (d.has(k)) return d.get(k);
-    for (const [key, v] of d) if (eq(key, k)) return v;
+    const v = d.get(k);
+    if (v !== undefined) return v;
+    for (const [key, v] of d) if (v !== undefined && eq(key, k)) return v;
     return undefined;
   }
   const key = String(k);
   return Object.hasOwn(d, key) ? d[key] : undefined;
 }
 export function dictHas(d: Record<string, unknown> | Map<unknown, unknown>, k: unknown): boolean {
-  if (d instanceof Map) {
-    if (d.has(k)) return true;
-    for (const key of d.keys()) if (eq(key, k)) return true;
-    return false;
-  }
-  return (typeof k === 'string' || typeof k === 'number' || k instanceof Markup) && Object.hasOwn(d, String(k));
+  return (d instanceof Map || typeof k === 'string' || typeof k === 'number' || k instanceof Markup) && dictGet(d, k) !== undefined;
 }
 /** `o[k] = v` as an own data property: a `__proto__` key stays a key and never sets o's prototype. */
 export function setKey(o: object, k: string, v: unknown): void {
@@ -536,7 +534,7 @@ export function setKey(o: object, k: string, v: unknown): void {
   else (o as Record<string, unknown>)[k] = v;
 }
 export function dictItems(d: Record<string, unknown> | Map<unknown, unknown>): Tuple[] {
-  return d instanceof Map ? [...d].map(([k, v]) => tuple([k, v])) : Object.keys(d).map((k) => tuple([k, d[k]]));
+  return dictKeys(d).map((k) => tuple([k, d instanceof Map ? d.get(k) : d[k as string]]));
 }
 
 // ------------------------------------------------------------------ lookup
@@ -582,8 +580,10 @@ function lookupAttr(obj: unknown, name: string): unknown {
   if (obj === UNDEF) return findMethod(obj, name) ?? MISSING;
   if (obj == null) return MISSING;
   if (isDict(obj)) {
-    // (a present key reads directly: dictGet's equality scan of Map keys is not needed)
-    if (obj instanceof Map ? obj.has(name) : Object.hasOwn(obj, name)) return obj instanceof Map ? obj.get(name) : (obj as Record<string, unknown>)[name];
+    // (a present key reads directly: dictGet's equality scan of Map keys is not needed; an
+    // undefined value is a missing key)
+    const v = obj instanceof Map ? obj.get(name) : Object.hasOwn(obj, name) ? (obj as Record<string, unknown>)[name] : undefined;
+    if (v !== undefined) return v;
     return findMethod(obj, name) ?? (obj instanceof Map ? objectAttr(obj, name) : MISSING);
   }
   const m = findMethod(obj, name);
@@ -602,7 +602,9 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
     const proto = Object.getPrototypeOf(obj);
     if ((proto === Object.prototype || proto === null) && Object.hasOwn(obj, name) && !FORBIDDEN.has(name)) {
       const v = (obj as Record<string, unknown>)[name];
-      return v == null ? '' : typeof v === 'object' || typeof v === 'function' ? assertSafeValue(v) : v;
+      if (v != null) return typeof v === 'object' || typeof v === 'function' ? assertSafeValue(v) : v;
+      if (v === null) return '';
+      // (undefined: a missing key, looked up as one below)
     }
   }
   const v = lookupAttr(obj, name);

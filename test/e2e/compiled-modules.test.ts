@@ -15,6 +15,8 @@ const templates: Record<string, string> = {
     '{% extends "../layouts/base.html.kida" %}{% from "../lib/ui.html.kida" import badge %}' +
     '{% block content %}{% for x in xs %}{{ badge(x) }}{% end %}{% end %}',
   'notes.txt.kida': '{{ text }}',
+  'lib/nums.html.kida': '{% def nums(n) %}{% for i in range(n) %}{{ i }}{% end %}{{ site }}{% end %}',
+  'pages/nums.html.kida': '{% from "../lib/nums.html.kida" import nums %}{{ nums(3) }}|{{ len("ab") }}',
 };
 
 async function load(name: string): Promise<any> {
@@ -67,6 +69,27 @@ describe('compiled ES modules', () => {
   it('escape by file name: name.txt.kida is plain text', async () => {
     const notes = await load('notes.txt.kida');
     expect(notes.render({ text: '<x>' })).toBe('<x>');
+  });
+});
+
+describe('registry.globals', () => {
+  it('assigning a plain object keeps the built-ins underneath, also in imported defs', async () => {
+    const page = await load('pages/nums.html.kida');
+    const { registry } = await import('kida/runtime');
+    const before = { ...registry.globals };
+    try {
+      const mine = { site: 'S', len: () => 'mine' };
+      registry.globals = mine;
+      expect(page.render({})).toBe('012S|mine');
+      expect(await page.renderAsync({})).toBe('012S|mine');
+      expect(Object.keys(mine)).toEqual(['site', 'len']); // the assigned object is copied, not filled in
+      registry.globals.site = 'T'; // the registry's object stays writable
+      expect(page.render({})).toBe('012T|mine');
+      Object.assign(registry.globals, { site: 'U' });
+      expect([...page.renderStream({})].join('')).toBe('012U|mine');
+    } finally {
+      registry.globals = before;
+    }
   });
 });
 

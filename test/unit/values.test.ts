@@ -293,8 +293,10 @@ describe('attribute lookup (a.b)', () => {
   });
   it('turns a found None into ""', () => {
     expect(getattr({ a: null }, 'a')).toBe('');
-    expect(getattr({ a: undefined }, 'a')).toBe('');
     expect(getattr({ a: 0 }, 'a')).toBe(0);
+    // an undefined value is a missing key (issue #20)
+    expect(() => getattr({ a: undefined }, 'a')).toThrow(UndefinedError);
+    expect(getattr({ a: undefined }, 'a', false)).toBe(UNDEF);
   });
   it('raises or returns the sentinel when missing', () => {
     expect(() => getattr({ name: 1 }, 'nmae')).toThrow(UndefinedError);
