@@ -918,12 +918,12 @@ function tojson(v: unknown, indent: unknown = null, attr: unknown = false): Mark
   const raw = jsonDump(v, ind, 0, new Set());
   return new Markup(truthy(attr) ? escapeString(raw) : raw.replace(JSON_HTML, (c) => JSON_HTML_ESC[c]!));
 }
-// tojson outside attr=true (language.md §4.1; docs/security.md): `</` (ends a <script>), `<!` (`<!--`
-// makes a later `</script>` not end it), `&` (entities in attributes) and `'` (ends a single-quoted
-// attribute) as JSON \u escapes, which JavaScript and JSON.parse read back as the same string. A
-// `<` before anything else stays, as the reference prints it (`<script>` is inert once `<!--` can't open).
-const JSON_HTML = /<[/!]|[&']/g;
-const JSON_HTML_ESC: Record<string, string> = { '</': '\\u003c/', '<!': '\\u003c!', '&': '\\u0026', "'": '\\u0027' };
+// tojson outside attr=true (docs/security.md): every `<`, `>`, `&` and `'` as a JSON \u escape, as
+// Jinja's htmlsafe_json_dumps, so neither `</script>` nor `<!--` nor a `'` can end the element or a
+// single-quoted attribute; JavaScript and JSON.parse read back the same string. (The reference
+// rewrites only `</`: a recorded divergence, docs/decisions.md.)
+const JSON_HTML = /[<>&']/g;
+const JSON_HTML_ESC: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', "'": '\\u0027' };
 
 function typeofFilter(v: unknown): string {
   if (v === null || v === undefined) return 'none';

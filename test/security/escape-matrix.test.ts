@@ -213,8 +213,8 @@ describe('tojson in <script> and attributes', () => {
   it('a <script> element and a single-quoted attribute', () => {
     const out = env.fromString("<script>var d = {{ d | tojson }};</script><a data-d='{{ d | tojson }}'>").render({ d: data });
     expect(out).toBe(
-      '<script>var d = {"x": "\\u003c/script>\\u003c!--<script>\\u0027\\u0026\\"", "y": ["\\u003c/SCRIPT>", "\\u003c!-- -->"]};</script>' +
-        "<a data-d='{\"x\": \"\\u003c/script>\\u003c!--<script>\\u0027\\u0026\\\"\", \"y\": [\"\\u003c/SCRIPT>\", \"\\u003c!-- -->\"]}'>",
+      '<script>var d = {"x": "\\u003c/script\\u003e\\u003c!--\\u003cscript\\u003e\\u0027\\u0026\\"", "y": ["\\u003c/SCRIPT\\u003e", "\\u003c!-- --\\u003e"]};</script>' +
+        "<a data-d='{\"x\": \"\\u003c/script\\u003e\\u003c!--\\u003cscript\\u003e\\u0027\\u0026\\\"\", \"y\": [\"\\u003c/SCRIPT\\u003e\", \"\\u003c!-- --\\u003e\"]}'>",
     );
     // the escapes are JSON: the data reads back unchanged
     const json = out.slice('<script>var d = '.length, out.indexOf(';</script>'));

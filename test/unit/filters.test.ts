@@ -439,7 +439,7 @@ describe('number and conversion filters', () => {
   it('tojson', () => {
     const r = F('tojson', { a: [1, 2.5, null, true], b: 'é</script>' });
     expect(r).toBeInstanceOf(Markup);
-    expect(String(r)).toBe('{"a": [1, 2.5, null, true], "b": "\\u00e9\\u003c/script>"}');
+    expect(String(r)).toBe('{"a": [1, 2.5, null, true], "b": "\\u00e9\\u003c/script\\u003e"}');
     expect(String(F('tojson', [1, { a: 1 }], 2))).toBe('[\n  1,\n  {\n    "a": 1\n  }\n]');
     expect(String(F('tojson', tuple([1, 2])))).toBe('[1, 2]');
     expect(String(F('tojson', new PyFloat(2)))).toBe('2.0');
