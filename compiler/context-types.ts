@@ -292,7 +292,9 @@ export class ContextGraph {
   /** Reads, bindings, placed blocks and template references of statements run in one scope. */
   private unit(nodes: A.Node[], from: string, params: string[] = []): Unit {
     const u: Unit = { reads: new Map(), bound: new Set(params), blocks: [], refs: [] };
-    const read = (name: string, guarded: boolean) => u.reads.set(name, (u.reads.get(name) ?? true) && guarded);
+    // names tested `is defined` by the `if` branches around: reads in the branch are guarded too
+    const defined: string[] = [];
+    const read = (name: string, guarded: boolean) => u.reads.set(name, (u.reads.get(name) ?? true) && (guarded || defined.includes(name)));
     const bind = (t: A.Target) => targetNames(t, u.bound);
     const target = (e: A.Expr) => this.target(e, from);
     const ref = (kind: Ref['kind'], t: A.Expr, extra: Partial<Ref> = {}) =>
@@ -339,6 +341,16 @@ export class ContextGraph {
             visit(node.template, guarded);
             return false;
           }
+          case 'If':
+            for (const b of node.branches) {
+              visit(b.cond, guarded);
+              const names = definedIn(b.cond);
+              defined.push(...names);
+              visit(b.body, guarded);
+              defined.length -= names.length;
+            }
+            visit(node.else_, guarded);
+            return false;
           case 'Extends':
           case 'TemplateDecl':
             return false;
@@ -382,6 +394,13 @@ export class ContextGraph {
     visit(nodes, false);
     return u;
   }
+}
+
+/** Names a condition tests `is defined` (alone or joined by `and`). */
+function definedIn(e: A.Expr): string[] {
+  if (e.type === 'Test' && e.name === 'defined' && !e.negated && e.value.type === 'Name') return [e.value.name];
+  if (e.type === 'BoolOp' && e.op === 'and') return [...definedIn(e.left), ...definedIn(e.right)];
+  return [];
 }
 
 function targetNames(t: A.Target, out: Set<string>): void {
