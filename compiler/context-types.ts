@@ -76,6 +76,8 @@ interface Env {
   chain: Summary[];
   blocks: Map<string, { unit: Unit; owner: Summary } | null>; // null: overridden by an embed
   callables: Map<string, { unit: Unit; owner: Summary }>;
+  /** Top-level imports `with context` along the chain, by alias. */
+  imports: Map<string, Ref>;
   bound: Set<string>;
   open: boolean;
 }
@@ -178,11 +180,12 @@ export class ContextGraph {
       if (!next) open = true;
       t = next;
     }
-    const env: Env = { chain, blocks: new Map(), callables: new Map(), bound: new Set(), open };
+    const env: Env = { chain, blocks: new Map(), callables: new Map(), imports: new Map(), bound: new Set(), open };
     for (const t of [...chain].reverse()) {
       for (const [b, unit] of t.blocks) env.blocks.set(b, { unit, owner: t });
       for (const [c, unit] of t.callables) env.callables.set(c, { unit, owner: t });
       for (const n of t.topBound) env.bound.add(n);
+      for (const r of t.top.refs) for (const a of r.aliases.keys()) env.imports.set(a, r);
     }
     for (const b of overrides) env.blocks.set(b, null);
     return env;
@@ -198,12 +201,12 @@ export class ContextGraph {
       for (const [n, ty] of t.declared) addTo(shape.declared, n, ty);
     }
     const local = (n: string) => u.bound.has(n) || env.bound.has(n) || BUILTINS.has(n);
-    const imported = new Map<string, Ref>();
+    const imported = new Map(env.imports);
     for (const r of u.refs) for (const a of r.aliases.keys()) imported.set(a, r);
     for (const [n, guarded] of u.reads) {
       const def = env.callables.get(n);
       if (def && !u.bound.has(n)) merge(shape, this.unitShape(def.unit, env));
-      const ref = imported.get(n);
+      const ref = u.bound.has(n) && !u.refs.some((r) => r.aliases.has(n)) ? undefined : imported.get(n);
       if (ref) merge(shape, this.importedDefs(ref, ref.aliases.get(n)!));
       if (!local(n)) addField(shape, n, guarded || (this.o.globals?.has(n) ?? false));
     }
