@@ -4,7 +4,7 @@
 // name, a wrong field type, a wrong block name, a missing context argument and a sync render of
 // an async template fail. The plugins' `dts: true` writes the same files; `kida compile --out`
 // re-bases `@types` imports to where its declarations land.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,6 +136,33 @@ describe('declarations beside templates (kida types)', () => {
     await p.transform.handler.call(ctx, readFileSync(file, 'utf8'), file);
     expect(readFileSync(join(dir, 'templates/pages/post.d.kida.ts'), 'utf8')).toBe(written);
   });
+});
+
+describe('kida types --watch', () => {
+  it('rewrites the declarations a change affects: an edit to a partial retypes the pages that include it', async () => {
+    const child = spawn(process.execPath, [cli, 'types', 'templates', '--watch'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const until = async (re: RegExp) => {
+      for (let i = 0; i < 300 && !re.test(err); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(err).toMatch(re);
+    };
+    try {
+      await until(/watching/);
+      // (a recursive watcher starts watching subdirectories shortly after it is made: edit until seen)
+      for (let i = 0; i < 20 && !/4 of 5/.test(err); i++) {
+        write('templates/partials/nav.kida', FILES['templates/partials/nav.kida']!.replace('</nav>', '{{ nav_title }}</nav>'));
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      // nav.kida, the layout, and both pages: the three that include it and itself
+      await until(/kida: 4 of 5 declaration files written/);
+      expect(readFileSync(join(dir, 'templates/pages/post.d.kida.ts'), 'utf8')).toMatch(/nav_title: unknown/);
+    } finally {
+      child.kill();
+      write('templates/partials/nav.kida', FILES['templates/partials/nav.kida']!);
+      kida('types', 'templates');
+    }
+  }, 60_000);
 });
 
 describe('kida compile --out', () => {
