@@ -131,11 +131,13 @@ async function main(argv: string[]): Promise<number> {
         const where = relative(process.cwd(), project.root) || '.';
         process.stderr.write(`kida: ${run.written.length} of ${run.templates} declaration files written in ${where}${run.failed.length ? `, ${run.failed.length} templates with errors` : ''}\n`);
       };
-      const first = await writeDeclarations(project);
+      // (with --root, only the templates under <dir>; names and references resolve from root)
+      const dir = resolve(target);
+      const first = await writeDeclarations(project, project.templates(dir));
       summary(first);
       if (!values.watch) return first.failed.length ? 1 : 0;
       process.stderr.write('kida: watching for changes (Ctrl-C to stop)\n');
-      await watchDeclarations(project, summary);
+      await watchDeclarations(project, summary, dir);
       return 0;
     }
     case 'check': {

@@ -300,7 +300,8 @@ function templateDeclarations(m: GeneratedModule, source: string, options: Compi
         }
       : undefined,
     resolve: (n, from) => resolveTemplateName(n, from, options.templateAliases),
-    globalNames: options.globalNames,
+    // (Markdown mode's `output_format` is a global of that mode)
+    globalNames: [...(options.globalNames ?? []), ...(escapeModeFor(options.autoescape, options.name ?? null) === 'markdown' ? ['output_format'] : [])],
     typesSpecifier: options.typesSpecifier,
   });
 }

@@ -46,16 +46,17 @@ export async function writeDeclarations(project: KidaProject, files = project.te
 }
 
 /**
- * Rewrites the declarations whenever a template under the root changes (all of them: an edit
- * to a layout or partial changes the context of the pages using it). Resolves when `signal` aborts.
+ * Rewrites the declarations of the templates under `dir` whenever a template under the root
+ * changes (all of them: an edit to a layout or partial changes the context of the pages using
+ * it; only changed files are written). Resolves when `signal` aborts.
  */
-export function watchDeclarations(project: KidaProject, onRun: (run: DeclarationRun) => void, signal?: AbortSignal): Promise<void> {
+export function watchDeclarations(project: KidaProject, onRun: (run: DeclarationRun) => void, dir = project.root, signal?: AbortSignal): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = Promise.resolve();
   const rerun = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      running = running.then(async () => onRun(await writeDeclarations(project)));
+      running = running.then(async () => onRun(await writeDeclarations(project, project.templates(dir))));
     }, 50);
   };
   const watcher = watch(project.root, { recursive: true, signal }, (_event, name) => {

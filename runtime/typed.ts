@@ -15,7 +15,7 @@ export interface AsyncTemplateUseRenderAsync {
 
 type SyncArg<A extends boolean, C> = A extends true ? [ctx: AsyncTemplateUseRenderAsync] : ContextArg<C>;
 type SyncResult<A extends boolean, T> = A extends true ? never : T;
-type Rendering = 'render' | 'renderStream' | 'renderAsync' | 'renderStreamAsync' | 'renderBlock' | 'renderBlockStream' | 'renderBlockAsync' | 'renderBlockStreamAsync' | 'renderWithBlocks';
+type Rendering = 'validateContext' | 'render' | 'renderStream' | 'renderAsync' | 'renderStreamAsync' | 'renderBlock' | 'renderBlockStream' | 'renderBlockAsync' | 'renderBlockStreamAsync' | 'renderWithBlocks';
 
 export interface TypedTemplate<C, BC extends object = {}, IsAsync extends boolean = false>
   extends Omit<Template<C, keyof BC & string>, Rendering> {
@@ -27,5 +27,7 @@ export interface TypedTemplate<C, BC extends object = {}, IsAsync extends boolea
   renderBlockStream<K extends keyof BC & string>(block: K, ...ctx: SyncArg<IsAsync, BC[K]>): SyncResult<IsAsync, Generator<string, void, undefined>>;
   renderBlockAsync<K extends keyof BC & string>(block: K, ...ctx: ContextArg<BC[K]>): Promise<string>;
   renderBlockStreamAsync<K extends keyof BC & string>(block: K, ...ctx: ContextArg<BC[K]>): AsyncGenerator<string, void, undefined>;
+  /** Names the template needs that `ctx` (and the globals) do not provide: takes an incomplete context. */
+  validateContext(ctx?: Partial<C> | Record<string, unknown>): string[];
   renderWithBlocks(overrides: Partial<Record<keyof BC & string, string>>, ...ctx: SyncArg<IsAsync, C>): SyncResult<IsAsync, string>;
 }

@@ -1,6 +1,6 @@
 // tsc on a small project of templates (a layout, a partial, defs imported with context, a page
 // with blocks, a fragment and a region, an async page), typed by the declarations `kida types`
-// writes beside them, under moduleResolution bundler and nodenext: right calls pass; a missing
+// writes beside them, under moduleResolution bundler, node16 and nodenext: right calls pass; a missing
 // name, a wrong field type, a wrong block name, a missing context argument and a sync render of
 // an async template fail. The plugins' `dts: true` writes the same files; `kida compile --out`
 // re-bases `@types` imports to where its declarations land.
@@ -46,9 +46,10 @@ post.renderBlockStream('comments', { comments_html: '<p>' });
 post.renderBlock('badge', { label: 'new' });
 void post.renderBlockAsync('badge', { label: 'new', count: 2 });
 const any: Template = post;
+const missing: string[] = post.validateContext({ heading: 'H' });
 const feed: Promise<string> = live.renderAsync({ nav_items: [], feed: Promise.resolve('x') });
 live.renderStreamAsync({ nav_items: [], feed: 1 });
-export { page, later, chunks, any, feed };
+export { page, later, chunks, any, feed, missing };
 `;
 /** Each line must fail to type-check on its own. */
 const BAD = [
@@ -74,9 +75,9 @@ function write(rel: string, text: string): void {
 }
 
 /** Line numbers (1-based) tsc reports errors on in `app.mts`, and its output. */
-function typecheck(resolution: 'bundler' | 'nodenext', app: string): { lines: number[]; output: string } {
+function typecheck(resolution: 'bundler' | 'node16' | 'nodenext', app: string): { lines: number[]; output: string } {
   write('app.mts', app);
-  const module = resolution === 'bundler' ? 'ESNext' : 'NodeNext';
+  const module = resolution === 'bundler' ? 'ESNext' : resolution === 'node16' ? 'Node16' : 'NodeNext';
   write(
     `tsconfig.${resolution}.json`,
     JSON.stringify({
@@ -117,7 +118,7 @@ describe('declarations beside templates (kida types)', () => {
     expect(kida('types', 'templates')).toMatch(/kida: 0 of 5 declaration files written/);
   });
 
-  for (const resolution of ['bundler', 'nodenext'] as const)
+  for (const resolution of ['bundler', 'node16', 'nodenext'] as const)
     it(`type right calls and reject wrong ones under moduleResolution ${resolution}`, () => {
       const good = typecheck(resolution, GOOD);
       expect(good.output).toBe('');

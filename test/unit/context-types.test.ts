@@ -77,6 +77,8 @@ describe('the context of a full render', () => {
       'q.kida': '{{ a }}{{ e ?? 1 }}',
     };
     expect(context(dts(files, 'p.kida', { globalNames: ['site'] }))).toBe('{ a: unknown; b?: unknown; c?: unknown; d: unknown; site?: unknown; e?: unknown; }');
+    // Markdown mode's output_format global
+    expect(context(dts({ 'r.md.kida': '{{ output_format }}{{ x }}' }, 'r.md.kida', { autoescape: 'markdown' }))).toBe('{ output_format?: unknown; x: unknown; }');
   });
 
   it('is open when part of the graph cannot be known: a name computed at run time, a missing source', () => {
