@@ -106,7 +106,12 @@ const literal = (e: A.Expr): string | null => (e.type === 'Const' && typeof e.va
 export class ContextGraph {
   private summaries = new Map<string, Summary | null>();
   private rendered = new Map<string, Shape>();
+  private envs = new Map<string, Env>();
+  /** Shapes of units by chain: a def called from many places is walked once. */
+  private shapes = new WeakMap<Env, Map<Unit, Shape>>();
   private active = new Set<unknown>();
+  /** How many times a cycle was cut: a result computed while one was is incomplete, not kept. */
+  private cuts = 0;
 
   constructor(private readonly o: GraphOptions) {}
 
@@ -155,18 +160,29 @@ export class ContextGraph {
     const key = s.name + '\0' + overrides.join('\0');
     const done = this.rendered.get(key);
     if (done) return done;
-    if (this.active.has(key)) return emptyShape(); // a cycle: its names are counted where it started
+    if (this.active.has(key)) {
+      this.cuts++;
+      return emptyShape(); // a cycle: its names are counted where it started
+    }
+    const cuts = this.cuts;
     this.active.add(key);
     const env = this.env(s, overrides);
     const shape = emptyShape();
     shape.open = env.open;
     for (const t of env.chain) merge(shape, this.unitShape(t.top, env));
     this.active.delete(key);
-    this.rendered.set(key, shape);
+    if (cuts === this.cuts) this.rendered.set(key, shape);
     return shape;
   }
 
   private env(s: Summary, overrides: string[]): Env {
+    const key = s.name + '\0' + overrides.join('\0');
+    let env = this.envs.get(key);
+    if (!env) this.envs.set(key, (env = this.makeEnv(s, overrides)));
+    return env;
+  }
+
+  private makeEnv(s: Summary, overrides: string[]): Env {
     const chain: Summary[] = [];
     let open = false;
     for (let t: Summary | null = s; t && !chain.includes(t); ) {
@@ -193,8 +209,14 @@ export class ContextGraph {
 
   /** The context one unit needs, in the scope of its template chain. */
   private unitShape(u: Unit, env: Env): Shape {
+    const known = this.shapes.get(env)?.get(u);
+    if (known) return known;
     const shape = emptyShape();
-    if (this.active.has(u)) return shape;
+    if (this.active.has(u)) {
+      this.cuts++;
+      return shape;
+    }
+    const cuts = this.cuts;
     this.active.add(u);
     for (const t of env.chain) {
       shape.isAsync ||= t.isAsync;
@@ -229,6 +251,7 @@ export class ContextGraph {
       else merge(shape, this.renderOf(t, r.overrides), local);
     }
     this.active.delete(u);
+    if (cuts === this.cuts) (this.shapes.get(env) ?? this.shapes.set(env, new Map()).get(env)!).set(u, shape);
     return shape;
   }
 

@@ -103,6 +103,17 @@ describe('the context of a full render', () => {
     expect(line(dts(files, 'plain.kida'), 'declare const template')).toBe('declare const template: TypedTemplate<Context, BlockContexts>;');
   });
 
+  it('walks each def once per chain, and keeps what mutually recursive defs read', () => {
+    // 30 defs each calling the next two: 2^30 paths, one walk each
+    const defs = Array.from({ length: 30 }, (_, i) => `{% def d${i}() %}{{ v${i} }}${i < 29 ? `{{ d${i + 1}() }}` : ''}${i < 28 ? `{{ d${i + 2}() }}` : ''}{% end %}`).join('');
+    const start = performance.now();
+    const text = context(dts({ 'x.kida': defs + '{{ d0() }}' }, 'x.kida'));
+    expect(performance.now() - start).toBeLessThan(2000);
+    expect(text).toBe(`{ ${Array.from({ length: 30 }, (_, i) => `v${i}: unknown`).join('; ')}; }`);
+    const rec = '{% def a() %}{{ ra }}{{ b() }}{% end %}{% def b() %}{{ rb }}{{ a() }}{% end %}{% block x %}{{ a() }}{% end %}{% block y %}{{ b() }}{% end %}';
+    expect(blocks(dts({ 'r.kida': rec }, 'r.kida'))).toBe('{ x: { ra: unknown; rb: unknown; }; y: { rb: unknown; ra: unknown; }; }');
+  });
+
   it('survives cycles between templates', () => {
     const files = { 'a.kida': '{{ x }}{% include "b.kida" %}', 'b.kida': '{{ y }}{% include "a.kida" %}' };
     expect(context(dts(files, 'a.kida'))).toBe('{ x: unknown; y: unknown; }');
