@@ -2,7 +2,7 @@
 // The `kida` command: compile a tree of templates to modules (+ .d.ts and source maps),
 // check a tree for compile-time errors, or render one template.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,7 @@ const HELP = `kida — the Kida template compiler
 
 Usage:
   kida compile <dir> --out <dir> [--root <dir>]   compile every .kida file to <name>.js, .js.map and .d.ts
-  kida types <dir> [--root <dir>] [--watch]        write page.d.kida.ts beside each page.kida (typed imports of
+  kida types <dir|file> [--root <dir>] [--watch]   write page.d.kida.ts beside each page.kida (typed imports of
                                                    templates; tsconfig: "allowArbitraryExtensions": true);
                                                    only files that change; --watch: again on every edit
   kida check <dir> [--validate-calls] [--strict] [--typed] [--types [--tsconfig <file>]]
@@ -123,8 +123,9 @@ async function main(argv: string[]): Promise<number> {
       return errors ? 1 : 0;
     }
     case 'types': {
-      if (!target) fail('types needs a directory');
-      const project = new KidaProject({ ...config, root: values.root ?? target }, process.cwd());
+      if (!target) fail('types needs a directory or a template file');
+      const single = statSync(target, { throwIfNoEntry: false })?.isFile() ?? false;
+      const project = new KidaProject({ ...config, root: values.root ?? (single ? dirname(target) : target) }, process.cwd());
       const { writeDeclarations, watchDeclarations } = await import('../plugins/declarations.js');
       const summary = (run: import('../plugins/declarations.js').DeclarationRun) => {
         for (const f of run.failed) report(f.file, f.error);
@@ -132,12 +133,12 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`kida: ${run.written.length} of ${run.templates} declaration files written in ${where}${run.failed.length ? `, ${run.failed.length} templates with errors` : ''}\n`);
       };
       // (with --root, only the templates under <dir>; names and references resolve from root)
-      const dir = resolve(target);
-      const first = await writeDeclarations(project, project.templates(dir));
+      const files = () => (single ? [resolve(target)] : project.templates(resolve(target)));
+      const first = await writeDeclarations(project, files());
       summary(first);
       if (!values.watch) return first.failed.length ? 1 : 0;
       process.stderr.write('kida: watching for changes (Ctrl-C to stop)\n');
-      await watchDeclarations(project, summary, dir);
+      await watchDeclarations(project, summary, files);
       return 0;
     }
     case 'check': {

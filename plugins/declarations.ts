@@ -46,17 +46,22 @@ export async function writeDeclarations(project: KidaProject, files = project.te
 }
 
 /**
- * Rewrites the declarations of the templates under `dir` whenever a template under the root
+ * Rewrites the declarations of `files()` whenever a template under the root
  * changes (all of them: an edit to a layout or partial changes the context of the pages using
  * it; only changed files are written). Resolves when `signal` aborts.
  */
-export function watchDeclarations(project: KidaProject, onRun: (run: DeclarationRun) => void, dir = project.root, signal?: AbortSignal): Promise<void> {
+export function watchDeclarations(
+  project: KidaProject,
+  onRun: (run: DeclarationRun) => void,
+  files: () => string[] = () => project.templates(),
+  signal?: AbortSignal,
+): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = Promise.resolve();
   const rerun = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      running = running.then(async () => onRun(await writeDeclarations(project, project.templates(dir))));
+      running = running.then(async () => onRun(await writeDeclarations(project, files())));
     }, 50);
   };
   const watcher = watch(project.root, { recursive: true, signal }, (_event, name) => {

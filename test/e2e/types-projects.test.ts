@@ -118,6 +118,19 @@ describe('declarations beside templates (kida types)', () => {
     expect(kida('types', 'templates')).toMatch(/kida: 0 of 5 declaration files written/);
   });
 
+  it('takes one template file (with --root for its references), and reports a template that does not compile', () => {
+    const file = join(dir, 'templates/pages/post.d.kida.ts');
+    const before = readFileSync(file, 'utf8');
+    rmSync(file);
+    expect(kida('types', 'templates/pages/post.kida', '--root', 'templates')).toMatch(/kida: 1 of 1 declaration files written/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    write('broken/bad.kida', 'ok\n{% if x %}never closed');
+    const r = spawnSync(process.execPath, [cli, 'types', 'broken'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^broken\/bad\.kida:\d+:\d+: K-/m);
+    rmSync(join(dir, 'broken'), { recursive: true });
+  });
+
   for (const resolution of ['bundler', 'node16', 'nodenext'] as const)
     it(`type right calls and reject wrong ones under moduleResolution ${resolution}`, () => {
       const good = typecheck(resolution, GOOD);
