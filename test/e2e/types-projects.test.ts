@@ -29,11 +29,12 @@ const FILES: Record<string, string> = {
     '{% block content %}<h1>{{ heading }}</h1>{% for t in post.tags %}{{ tag(t) }}{% end %}{% end %}\n' +
     '{% fragment comments %}{{ comments_html }}{% end %}\n{% region badge(label: str, count: int = 0) %}{{ label }} {{ count }}{% end %}\n',
   'templates/pages/live.kida': '{% include "../partials/nav.kida" %}{{ await feed }}\n',
+  'templates/partials/footer.kida': '<footer>{{ note ?? "" }}</footer>\n',
 };
 
 const GOOD = `import post, { render, renderBlock } from './templates/pages/post.kida';
 import live from './templates/pages/live.kida';
-import type { Template } from 'kida';
+import footer from './templates/partials/footer.kida';
 const ctx = { nav_items: [{ href: '/', label: 'Home' }], post: { title: 'T', tags: ['a'] }, heading: 'H', tag_prefix: '#' };
 const page: string = post.render(ctx);
 render({ ...ctx, active: 'home' });
@@ -49,7 +50,9 @@ const any: Template = post;
 const missing: string[] = post.validateContext({ heading: 'H' });
 const feed: Promise<string> = live.renderAsync({ nav_items: [], feed: Promise.resolve('x') });
 live.renderStreamAsync({ nav_items: [], feed: 1 });
-export { page, later, chunks, any, feed, missing };
+const bare: string = footer.render(); // nothing required: the context argument is optional
+export { page, later, chunks, any, feed, missing, bare };
+import type { Template } from 'kida';
 `;
 /** Each line must fail to type-check on its own. */
 const BAD = [
@@ -111,11 +114,11 @@ afterAll(() => process.env.KEEP || rmSync(dir, { recursive: true, force: true })
 
 describe('declarations beside templates (kida types)', () => {
   it('writes page.d.kida.ts beside each template, and only files that change', () => {
-    expect(firstRun).toMatch(/kida: 5 of 5 declaration files written/);
+    expect(firstRun).toMatch(/kida: 6 of 6 declaration files written/);
     const first = readFileSync(join(dir, 'templates/pages/post.d.kida.ts'), 'utf8');
     // (the page's and the layout's app types, from the same module)
     expect(first).toContain('import type { Post, NavItem } from "../../src/types.js";');
-    expect(kida('types', 'templates')).toMatch(/kida: 0 of 5 declaration files written/);
+    expect(kida('types', 'templates')).toMatch(/kida: 0 of 6 declaration files written/);
   });
 
   it('takes one template file (with --root for its references), and reports a template that does not compile', () => {
@@ -164,12 +167,12 @@ describe('kida types --watch', () => {
     try {
       await until(/watching/);
       // (a recursive watcher starts watching subdirectories shortly after it is made: edit until seen)
-      for (let i = 0; i < 20 && !/4 of 5/.test(err); i++) {
+      for (let i = 0; i < 20 && !/4 of 6/.test(err); i++) {
         write('templates/partials/nav.kida', FILES['templates/partials/nav.kida']!.replace('</nav>', '{{ nav_title }}</nav>'));
         await new Promise((r) => setTimeout(r, 500));
       }
       // nav.kida, the layout, and both pages: the three that include it and itself
-      await until(/kida: 4 of 5 declaration files written/);
+      await until(/kida: 4 of 6 declaration files written/);
       expect(readFileSync(join(dir, 'templates/pages/post.d.kida.ts'), 'utf8')).toMatch(/nav_title: unknown/);
     } finally {
       child.kill();
