@@ -74,8 +74,10 @@ interface Summary {
 }
 interface Env {
   chain: Summary[];
-  blocks: Map<string, { unit: Unit; owner: Summary } | null>; // null: overridden by an embed
-  callables: Map<string, { unit: Unit; owner: Summary }>;
+  /** The most derived body of each block (null: overridden by an embed). */
+  blocks: Map<string, Unit | null>;
+  /** Top-level defs and regions along the chain (the most derived wins). */
+  callables: Map<string, Unit>;
   /** Top-level imports `with context` along the chain, by alias. */
   imports: Map<string, Ref>;
   bound: Set<string>;
@@ -133,7 +135,7 @@ export class ContextGraph {
     for (const [b, e] of env.blocks) {
       const shape = emptyShape();
       merge(shape, prelude);
-      if (e) merge(shape, this.unitShape(e.unit, env));
+      if (e) merge(shape, this.unitShape(e, env));
       out.set(b, shape);
     }
     // regions: their parameters come from the context (defaults otherwise)
@@ -141,7 +143,7 @@ export class ContextGraph {
       for (const [r, params] of t.regions) {
         const shape = emptyShape();
         merge(shape, prelude);
-        merge(shape, this.unitShape(env.callables.get(r)?.unit ?? t.callables.get(r)!, env));
+        merge(shape, this.unitShape(env.callables.get(r) ?? t.callables.get(r)!, env));
         for (const p of params) addField(shape, p.name, p.default !== null, p.annotation ? [this.o.typeOf(p.annotation, t.name)] : []);
         out.set(r, shape);
       }
@@ -198,8 +200,8 @@ export class ContextGraph {
     }
     const env: Env = { chain, blocks: new Map(), callables: new Map(), imports: new Map(), bound: new Set(), open };
     for (const t of [...chain].reverse()) {
-      for (const [b, unit] of t.blocks) env.blocks.set(b, { unit, owner: t });
-      for (const [c, unit] of t.callables) env.callables.set(c, { unit, owner: t });
+      for (const [b, unit] of t.blocks) env.blocks.set(b, unit);
+      for (const [c, unit] of t.callables) env.callables.set(c, unit);
       for (const n of t.topBound) env.bound.add(n);
       for (const r of t.top.refs) for (const a of r.aliases.keys()) env.imports.set(a, r);
     }
@@ -227,14 +229,14 @@ export class ContextGraph {
     for (const r of u.refs) for (const a of r.aliases.keys()) imported.set(a, r);
     for (const [n, guarded] of u.reads) {
       const def = env.callables.get(n);
-      if (def && !u.bound.has(n)) merge(shape, this.unitShape(def.unit, env));
+      if (def && !u.bound.has(n)) merge(shape, this.unitShape(def, env));
       const ref = u.bound.has(n) && !u.refs.some((r) => r.aliases.has(n)) ? undefined : imported.get(n);
       if (ref) merge(shape, this.importedDefs(ref, ref.aliases.get(n)!));
       if (!local(n)) addField(shape, n, guarded || (this.o.globals?.has(n) ?? false));
     }
     for (const b of u.blocks) {
-      const e = env.blocks.get(b);
-      if (e) merge(shape, this.unitShape(e.unit, env));
+      const body = env.blocks.get(b);
+      if (body) merge(shape, this.unitShape(body, env));
     }
     for (const r of u.refs) {
       if (r.target === null) {
