@@ -5,7 +5,7 @@
 // an async template fail. The plugins' `dts: true` writes the same files; `kida compile --out`
 // re-bases `@types` imports to where its declarations land.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -156,13 +156,14 @@ describe('declarations beside templates (kida types)', () => {
 });
 
 describe('kida types --watch', () => {
-  it('rewrites the declarations a change affects: an edit to a partial retypes the pages that include it', async () => {
+  it('rewrites the declarations a change affects (an edit to a partial retypes the pages that include it), and removes a deleted template’s', async () => {
     const child = spawn(process.execPath, [cli, 'types', 'templates', '--watch'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const until = async (re: RegExp) => {
-      for (let i = 0; i < 300 && !re.test(err); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(err).toMatch(re);
+    /** Waits for `re` in what the watcher printed after `from` characters. */
+    const until = async (re: RegExp, from = 0) => {
+      for (let i = 0; i < 300 && !re.test(err.slice(from)); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(err.slice(from)).toMatch(re);
     };
     try {
       await until(/watching/);
@@ -174,6 +175,15 @@ describe('kida types --watch', () => {
       // nav.kida, the layout, and both pages: the three that include it and itself
       await until(/kida: 4 of 6 declaration files written/);
       expect(readFileSync(join(dir, 'templates/pages/post.d.kida.ts'), 'utf8')).toMatch(/nav_title: unknown/);
+      // a deleted template's declarations go with it
+      let mark = err.length;
+      write('templates/extra.kida', '{{ x }}');
+      await until(/1 of 7 declaration files written/, mark);
+      expect(existsSync(join(dir, 'templates/extra.d.kida.ts'))).toBe(true);
+      mark = err.length;
+      rmSync(join(dir, 'templates/extra.kida'));
+      await until(/0 of 6 declaration files written/, mark);
+      expect(existsSync(join(dir, 'templates/extra.d.kida.ts'))).toBe(false);
     } finally {
       child.kill();
       write('templates/partials/nav.kida', FILES['templates/partials/nav.kida']!);
