@@ -1,4 +1,5 @@
-// Fallback types for `import page from './page.kida'` when no generated declaration exists.
+// Fallback types for `import page from './page.kida'` when no generated declaration exists
+// (`kida types` writes page.d.kida.ts; tsconfig `allowArbitraryExtensions` makes TypeScript read it).
 // Add `/// <reference types="kida/modules" />` (or list "kida/modules" in tsconfig "types").
 declare module '*.kida' {
   import type { Template } from 'kida';

@@ -2,7 +2,7 @@
 // The `kida` command: compile a tree of templates to modules (+ .d.ts and source maps),
 // check a tree for compile-time errors, or render one template.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -17,6 +17,9 @@ const HELP = `kida — the Kida template compiler
 
 Usage:
   kida compile <dir> --out <dir> [--root <dir>]   compile every .kida file to <name>.js, .js.map and .d.ts
+  kida types <dir|file> [--root <dir>] [--watch]   write page.d.kida.ts beside each page.kida (typed imports of
+                                                   templates; tsconfig: "allowArbitraryExtensions": true);
+                                                   only files that change; --watch: again on every edit
   kida check <dir> [--validate-calls] [--strict] [--typed] [--types [--tsconfig <file>]]
                                                    report compile-time errors (and, with --validate-calls,
                                                    K-CMP def-call warnings; --strict fails on warnings)
@@ -62,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
         typed: { type: 'boolean' },
         types: { type: 'boolean' },
         tsconfig: { type: 'string' },
+        watch: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -101,6 +105,8 @@ async function main(argv: string[]): Promise<number> {
             importPath: (t, f) => relativeImport(t, f) + '.js',
             filterModule: opts.filterModule && { ...opts.filterModule, module: relativeTo(join(out, name), opts.filterModule.module) },
             testModule: opts.testModule && { ...opts.testModule, module: relativeTo(join(out, name), opts.testModule.module) },
+            // (`@types` imports are written relative to a template: re-based to the output)
+            typesSpecifier: (spec, from) => (spec.startsWith('.') ? relativeTo(join(out, name), join(project.root, dirname(from), spec)) : spec),
           });
           const base = join(out, name);
           mkdirSync(dirname(base), { recursive: true });
@@ -115,6 +121,25 @@ async function main(argv: string[]): Promise<number> {
       });
       process.stderr.write(`kida: compiled ${files.length - errors} of ${files.length} templates into ${relative(process.cwd(), out) || '.'}\n`);
       return errors ? 1 : 0;
+    }
+    case 'types': {
+      if (!target) fail('types needs a directory or a template file');
+      const single = statSync(target, { throwIfNoEntry: false })?.isFile() ?? false;
+      const project = new KidaProject({ ...config, root: values.root ?? (single ? dirname(target) : target) }, process.cwd());
+      const { writeDeclarations, watchDeclarations } = await import('../plugins/declarations.js');
+      const summary = (run: import('../plugins/declarations.js').DeclarationRun) => {
+        for (const f of run.failed) report(f.file, f.error);
+        const where = relative(process.cwd(), project.root) || '.';
+        process.stderr.write(`kida: ${run.written.length} of ${run.templates} declaration files written in ${where}${run.failed.length ? `, ${run.failed.length} templates with errors` : ''}\n`);
+      };
+      // (with --root, only the templates under <dir>; names and references resolve from root)
+      const files = () => (single ? [resolve(target)] : project.templates(resolve(target)));
+      const first = await writeDeclarations(project, files());
+      summary(first);
+      if (!values.watch) return first.failed.length ? 1 : 0;
+      process.stderr.write('kida: watching for changes (Ctrl-C to stop)\n');
+      await watchDeclarations(project, summary, files);
+      return 0;
     }
     case 'check': {
       if (!target) fail('check needs a directory');

@@ -101,6 +101,8 @@ export interface GeneratedModule {
   defs: string[];
   requiredContext: string[];
   extendsName: string | null;
+  /** The top-level statements (declarations read them with the other templates'). */
+  tree: A.Node[];
 }
 
 /**
@@ -651,6 +653,7 @@ export class Generator {
       defs,
       requiredContext: [...required],
       extendsName,
+      tree: body,
     };
   }
 

@@ -47,6 +47,12 @@ export interface CompileOptions extends DelimiterOptions {
   globalNames?: string[];
   /** Generate the TypeScript declarations (`dts`; default true). Tools that do not write them pass false and get `''`. */
   dts?: boolean;
+  /**
+   * The specifier the declarations use for an `{# @types import … from "spec" #}` written in
+   * `template` (a resolved name): by default relative ones are re-based to this template's
+   * directory, right for a file beside it (`kida compile --out` re-bases them to the output).
+   */
+  typesSpecifier?: (specifier: string, template: string) => string;
   /** Compile for a sandboxed linkage (attribute, call, range and output policies). */
   sandbox?: boolean;
   /** Validate def calls (K-CMP-001/002): warnings, or errors with 'error'. */
@@ -269,10 +275,38 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     requiredContext: m.requiredContext,
     dependencies: m.templateRefs.map(([, t]) => t),
     dynamicRefs: m.dynamicRefs,
-    // (a child's Blocks also take its parent's, by the same specifier as the module import)
-    dts: options.dts === false ? '' : declarations(m, typeSource(source, options), m.extendsName ? importPath(m.extendsName, name) : null, options.globalNames),
+    dts: options.dts === false ? '' : templateDeclarations(m, source, options),
     warnings: m.warnings,
   };
+}
+
+/**
+ * Declarations typed across the templates this one renders with, which `sourceOf` gives (the
+ * plugins and the CLI pass the project's; without it the other templates are unknown and the
+ * context types stay open).
+ */
+function templateDeclarations(m: GeneratedModule, source: string, options: CompileOptions): string {
+  const name = options.name ?? '<template>';
+  const delims = delimiterOptions(options);
+  const sourceOf = options.sourceOf;
+  return declarations({
+    name,
+    module: m,
+    typeSourceOf: (n) => {
+      const src = n === name ? source : (sourceOf?.(n) ?? null);
+      return src === null ? null : typeSource(src, options);
+    },
+    bodyOf: sourceOf
+      ? (n) => {
+          const src = sourceOf(n);
+          return src === null ? null : parsedOther(n, src, delims);
+        }
+      : undefined,
+    resolve: (n, from) => resolveTemplateName(n, from, options.templateAliases),
+    // (Markdown mode's `output_format` is a global of that mode)
+    globalNames: [...(options.globalNames ?? []), ...(escapeModeFor(options.autoescape, options.name ?? null) === 'markdown' ? ['output_format'] : [])],
+    typesSpecifier: options.typesSpecifier,
+  });
 }
 
 /**

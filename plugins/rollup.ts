@@ -3,11 +3,11 @@
 // use, and the user's filters/tests by name.
 
 import { createFilter } from '@rollup/pluginutils';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TemplateSyntaxError } from '../runtime/errors.js';
 import { KidaProject, LINKAGE_ID, errorSummary, loadConfig, type KidaOptions } from './shared.js';
 import type { CompileCache } from './cache.js';
+import { declarationFile, writeIfChanged } from './declarations.js';
 
 /** The slice of the Rollup plugin API the plugin uses (keeps Rollup a peer, not a dependency). */
 export interface PluginContextLike {
@@ -69,7 +69,7 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
         if (!readers.has(f)) readers.set(f, new Set());
         readers.get(f)!.add(file);
       }
-      if (project.options.dts) writeIfChanged(file + '.d.ts', out.dts);
+      if (project.options.dts) writeIfChanged(declarationFile(file), out.dts);
       for (const w of out.warnings)
         this.warn?.({ message: `${w.code} ${w.message}`, id: file, loc: { file, line: w.lineno, column: w.colno } });
       return { code: out.code, map: out.map };
@@ -123,15 +123,6 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
     },
     transform: { filter: HOOK_FILTERS.transform, handler: transform },
   };
-}
-
-function writeIfChanged(file: string, text: string): void {
-  try {
-    if (readFileSync(file, 'utf8') === text) return;
-  } catch {
-    /* not there yet */
-  }
-  writeFileSync(file, text);
 }
 
 function excerpt(source: string, line: number, col: number): string {

@@ -34,8 +34,9 @@ export interface KidaOptions extends DelimiterOptions {
   globals?: string;
   templateAliases?: Record<string, string>;
   /**
-   * Write `<template>.kida.d.ts` beside each template as it compiles, so TypeScript types
-   * `import page from './page.kida'` as `Template<Context, Blocks>` (default false).
+   * Write `page.d.kida.ts` beside each template as it compiles (what `kida types` writes), so
+   * TypeScript types `import page from './page.kida'` (tsconfig: `allowArbitraryExtensions`;
+   * default false).
    */
   dts?: boolean;
   /** Validate def calls at build time (K-CMP-001/002): warnings, or build errors with 'error'. */
@@ -182,9 +183,9 @@ export class KidaProject {
    * other template files the module was compiled from (a parent's blocks, an included body, an
    * imported def), which the plugins watch so that editing one recompiles this template too.
    */
-  async compile(source: string, file: string): Promise<Compiled & { reads: string[] }> {
+  async compile(source: string, file: string, dts = this.options.dts === true): Promise<Compiled & { reads: string[] }> {
     // (declarations only when the plugin writes them: they are part of the cache key)
-    const options = { ...this.compileOptions(file), dts: this.options.dts === true };
+    const options = { ...this.compileOptions(file), dts };
     let out = this.cache?.get(source, options) ?? null;
     if (!out) {
       const deps = new Map<string, string | null>();

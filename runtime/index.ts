@@ -13,6 +13,7 @@ export {
   type TemplateFrame,
   type ComponentFrame,
 } from './errors.js';
+export type { TypedTemplate, ContextArg, AsyncTemplateUseRenderAsync } from './typed.js';
 export type { Template, Ctx, BlockMetadata, TemplateMetadata, DefMetadata, DefParamInfo } from './template.js';
 export { RenderedTemplate, toReadableStream } from './stream.js';
 export { withRenderMeta, type RenderMeta } from './meta.js';

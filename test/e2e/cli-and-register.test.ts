@@ -19,7 +19,7 @@ describe('kida CLI and kida/register', () => {
   it('compile writes modules, source maps and declarations that run', () => {
     const res = run(['compile', 'templates', '--out', 'out']);
     expect(res.status).toBe(0);
-    expect(readFileSync(join(dir, 'out/page.html.kida.d.ts'), 'utf8')).toMatch(/Template<Context, Blocks>/);
+    expect(readFileSync(join(dir, 'out/page.html.kida.d.ts'), 'utf8')).toMatch(/TypedTemplate<Context, BlockContexts>/);
     JSON.parse(readFileSync(join(dir, 'out/page.html.kida.js.map'), 'utf8'));
     const out = execFileSync(process.execPath, ['-e', `import('./out/page.html.kida.js').then(m => process.stdout.write(m.render({ name: 'ann' })))`], { cwd: dir, encoding: 'utf8' });
     expect(out).toBe('<p>Hi ANN</p>Welcome');

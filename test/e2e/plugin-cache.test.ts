@@ -74,10 +74,10 @@ describe('plugin compile cache', () => {
   it('entries made without declarations do not serve a build that writes them', async () => {
     const plain = await rollupBuild();
     expect(plain.misses).toBe(4);
-    expect(existsSync(join(templates, 'page.html.kida.d.ts'))).toBe(false);
+    expect(existsSync(join(templates, 'page.html.d.kida.ts'))).toBe(false);
     const typed = await rollupBuild({ dts: true });
     expect([typed.hits, typed.misses]).toEqual([0, 4]);
-    expect(readFileSync(join(templates, 'page.html.kida.d.ts'), 'utf8')).toContain('export type Blocks');
+    expect(readFileSync(join(templates, 'page.html.d.kida.ts'), 'utf8')).toContain('export type Blocks');
     expect(typed.code).toBe(plain.code);
   });
 

@@ -61,7 +61,7 @@ describe('template declarations', () => {
     // Blocks also name regions, and a child's include the blocks it inherits from its parent
     const inherited = typecheck(
       "import child from './out/child.html.kida.js';\n" +
-        "child.renderBlock('body', { x: 1 });\nchild.renderBlock('head', { x: 1 });\nchild.renderBlock('card', { x: 1 });\nchild.renderBlock('badge', { x: 1 });\n",
+        "child.renderBlock('body', { x: 1 });\nchild.renderBlock('head', { x: 1 });\nchild.renderBlock('card', { n: 1 });\nchild.renderBlock('badge', { b: 1 });\n",
     );
     expect(inherited.output).toBe('');
     const notInherited = typecheck("import child from './out/child.html.kida.js';\nchild.renderBlock('foot', { x: 1 });\n");
@@ -84,7 +84,7 @@ describe('plugin-written declarations', () => {
     await plugin.transform.handler.call(ctx, readFileSync(file, 'utf8'), file);
     writeFileSync(
       join(dir2, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'ESNext', moduleResolution: 'Bundler', target: 'ES2022', skipLibCheck: true }, files: ['app.ts'] }),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'ESNext', moduleResolution: 'Bundler', target: 'ES2022', allowArbitraryExtensions: true, skipLibCheck: true }, files: ['app.ts'] }),
     );
     const check = (app: string) => {
       writeFileSync(join(dir2, 'app.ts'), app);
@@ -105,7 +105,7 @@ describe('plugin-written declarations', () => {
     writeFileSync(footer, '<footer>{{ site }} {{ year }}</footer>');
     const withGlobals = kida({ root: join(dir2, 'templates'), globals: join(dir2, 'globals.js'), dts: true });
     await withGlobals.transform.handler.call(ctx, readFileSync(footer, 'utf8'), footer);
-    expect(readFileSync(footer + '.d.ts', 'utf8')).toContain('export type Context = { site?: unknown; year: unknown; }');
+    expect(readFileSync(join(dir2, 'templates/footer.html.d.kida.ts'), 'utf8')).toContain('export type Context = { site?: unknown; year: unknown; }');
     expect(check("import footer from './templates/footer.html.kida';\nfooter.render({ year: 2026 });\n")).toBe(true);
     expect(check("import footer from './templates/footer.html.kida';\nfooter.render({ site: 'Other', year: 2026 });\n")).toBe(true);
     expect(check("import footer from './templates/footer.html.kida';\nfooter.render({ site: 'Other' });\n")).toBe(false);
