@@ -8,7 +8,7 @@ import { normalizeAutoescape, type AutoescapeOption } from '../compiler/autoesca
 import { delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelimiterOptions, type Syntax } from '../compiler/lexer.js';
 import type { TemplateError } from '../runtime/errors.js';
 import { CompileCache, hashOf, type Compiled, type Stored } from './cache.js';
-import { ConfigError } from './config.js';
+import { ConfigError, loadConfig as readConfig } from './config.js';
 
 /** The compiler, loaded on first use: a build whose templates all come from the cache never loads it. */
 let compilerModule: Promise<typeof import('../compiler/index.js')> | undefined;
@@ -51,6 +51,11 @@ export interface KidaOptions extends DelimiterOptions, SnakeDelimiterOptions {
 
 export const LINKAGE_ID = 'virtual:kida-linkage';
 
+
+/** The options of the nearest kida.config.* (plugins/config.ts reads it; kept here for the callers that import it from here). */
+export async function loadConfig(cwd: string): Promise<KidaOptions> {
+  return (await readConfig(cwd)).options;
+}
 
 /** `CODE message (suggestion)` on one line; the suggestion only when the message does not already say it. */
 export function errorSummary(e: TemplateError): string {

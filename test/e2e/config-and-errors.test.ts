@@ -84,6 +84,18 @@ describe('one configuration', () => {
     expect((await bundle(dir, { autoescape: true })).render!({ x: '<b>' })).toBe('<h1>Shop</h1>&lt;B&gt;! &lt;b&gt;…');
   });
 
+  it('the Vite plugin reads it from the Vite root', async () => {
+    const dir = app({ ...SHOP, 'entry.js': "import page from './templates/page.html.kida';\nexport const render = (d) => page.render(d);\n" });
+    const { build } = await import('vite');
+    const { default: kida } = (await import(join(repo, 'dist/plugins/vite.js'))) as { default: (o: object) => never };
+    const res = (await build({ configFile: false, root: dir, logLevel: 'silent', plugins: [kida({ cacheDir: false })], build: { ssr: join(dir, 'entry.js'), write: false } })) as
+      | { output: { type: string; code?: string }[] }
+      | { output: { type: string; code?: string }[] }[];
+    writeFileSync(join(dir, 'built.mjs'), (Array.isArray(res) ? res[0]! : res).output.find((o) => o.type === 'chunk')!.code!);
+    const m = (await import(join(dir, 'built.mjs'))) as { render: (d: object) => string };
+    expect(m.render({ x: '<i>' })).toBe('<h1>Shop</h1>&lt;I&gt;! &lt;i&gt;…');
+  }, 60_000);
+
   it('a filters module that does not exist is one error naming the path and the option', async () => {
     const dir = app({ ...SHOP, 'kida.config.json': JSON.stringify({ root: 'templates', filters: './src/filtrs.js' }) });
     const res = run(['check'], dir);
