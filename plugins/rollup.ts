@@ -54,8 +54,15 @@ const PUBLIC = fileURLToPath(new URL('../runtime/index.js', import.meta.url));
 /** `dev`: for a dev server, which has no build end (its compile cache writes itself after changes). */
 export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(), dev = false): KidaPlugin {
   checkOptionKeys(options, KIDA_OPTION_KEYS, 'the kida plugin options'); // a typo fails at once, in the bundler config
-  // (the project before buildStart, which reads kida.config.*: options alone, unchecked paths)
-  let project = new KidaProject({ ...options, filters: undefined, tests: undefined, globals: undefined }, cwd, dev);
+  // The project until buildStart reads kida.config.*: the inline options alone (Vite's root is
+  // not known yet, so a module path that does not resolve here is left to buildStart to report).
+  let project: KidaProject;
+  try {
+    project = new KidaProject(options, cwd, dev);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    project = new KidaProject({ ...options, filters: undefined, tests: undefined, globals: undefined }, cwd, dev);
+  }
   const filter = createFilter(options.include ?? '**/*.kida', options.exclude);
   /** template file -> the templates whose modules were compiled from its source too */
   const readers = new Map<string, Set<string>>();
