@@ -166,7 +166,6 @@ describe('the serverless handler through Vite', () => {
       root: serverless,
       logLevel: 'silent',
       plugins: [kida({ root: join(serverless, 'templates'), cacheDir: false })],
-      ssr: { noExternal: true },
       build: { ssr: join(serverless, 'handler.js'), write: false, minify: false },
     })) as { output: { type: string; code?: string }[] } | { output: { type: string; code?: string }[] }[];
     const out = (Array.isArray(res) ? res[0]! : res).output.find((o) => o.type === 'chunk')!.code!;
