@@ -126,6 +126,24 @@ describe('one configuration', () => {
     expect(env.getTemplate('a').render()).toBe('1');
   });
 
+  it('a config file that cannot be used is one line naming it', () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ 'kida.config.json': '{ root: "t" }' }, /^kida: Cannot read .*kida\.config\.json: .*JSON/],
+      [{ 'kida.config.json': '["t"]' }, /^kida: .*kida\.config\.json must hold an object of options$/],
+      [{ 'kida.config.mjs': 'export default 42;\n' }, /^kida: .*kida\.config\.mjs must export default an object of options$/],
+      [{ 'kida.config.mjs': "throw new Error('boom');\n" }, /^kida: Cannot read .*kida\.config\.mjs: boom$/],
+      [{ 'kida.config.json': '{"root": "t", "__proto__": {"x": 1}}' }, /^kida: Unknown option '__proto__'/],
+    ];
+    for (const [files, want] of cases) {
+      const dir = app({ ...files, 't/a.kida': 'x' });
+      const res = run(['check'], dir);
+      expect(res.status).toBe(2);
+      expect(res.stderr.trim().split('\n')).toHaveLength(1);
+      expect(res.stderr.trim()).toMatch(want);
+    }
+    expect(run(['check', '--config', 'nope.json'], app({ 't/a.kida': 'x' })).stderr).toMatch(/^kida: Config file .*nope\.json does not exist\n$/);
+  });
+
   it('an unknown key is a type error too', () => {
     const dir = app({
       'app.ts':
