@@ -31,6 +31,7 @@ export function diagnose(source: string, options: CompileOptions, max = 20): Dia
       const stray = /'\{% ?(end\w*)/.exec(e.rawMessage);
       const expected = stray && blankedOpeners.indexOf(stray[1]!.slice(3)) >= 0 && /^(Unexpected|Mismatched closing)/.test(e.rawMessage);
       if (expected) blankedOpeners.splice(blankedOpeners.indexOf(stray![1]!.slice(3)), 1);
+      else if (errors.some((x) => x.code === e.code && x.lineno === e.lineno && x.colno === e.colno)) return { errors: sorted(errors), warnings: [] };
       else errors.push(withSource(e, source));
       if (!tag || errors.length >= max) return { errors: sorted(errors), warnings: [] };
       // (an unknown keyword counts as the one suggested: `{% fro x in y %}` still opens a `for`)
@@ -60,7 +61,9 @@ function enclosingTag(text: string, line: number, col: number, syn: { blockStart
   if (b < 0 && v < 0) return null;
   const open = b >= v ? syn.blockStart : syn.variableStart;
   const start = Math.max(b, v);
-  const close = text.indexOf(open === syn.blockStart ? syn.blockEnd : syn.variableEnd, Math.max(at, start + open.length));
-  if (close < 0) return null;
-  return { start, end: close + (open === syn.blockStart ? syn.blockEnd : syn.variableEnd).length, open };
+  const closer = open === syn.blockStart ? syn.blockEnd : syn.variableEnd;
+  const close = text.indexOf(closer, start + open.length);
+  // (a tag that ends before the error does not hold it: an unclosed comment, say)
+  if (close < 0 || close + closer.length <= at) return null;
+  return { start, end: close + closer.length, open };
 }

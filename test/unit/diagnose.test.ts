@@ -46,10 +46,11 @@ describe('diagnose: every error of a template', () => {
           expect(e.lineno ?? 1).toBeLessThanOrEqual(lines);
           expect(e.source).toBe(source); // excerpts from the file as written
         }
+        expect(new Set(errors.map((e) => `${e.code} ${e.lineno} ${e.colno}`)).size).toBe(errors.length); // each once
         const keys = errors.map((e) => [e.lineno ?? 0, e.colno ?? 0]);
         expect([...keys].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!)).toEqual(keys);
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 
