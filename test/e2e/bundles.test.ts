@@ -172,6 +172,6 @@ describe('the serverless handler through Vite', () => {
     expect(out).not.toContain('function wordwrap(');
     expect(out).not.toContain('function filesizeformat(');
     const gz = gzipSync(minifySync('handler.mjs', out, { module: true, compress: true, mangle: true }).code).length;
-    expect(gz).toBeLessThan(8_700); // about 8,390 bytes (Rollup: about 8,080); 24,900 before
+    expect(gz).toBeLessThan(8_500); // about 8,230 bytes (Rollup: about 8,080); 24,900 before
   }, 120_000);
 });
