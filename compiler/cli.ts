@@ -260,6 +260,8 @@ async function main(argv: string[]): Promise<number> {
         globals,
         autoescape: config.autoescape,
         strictUndefined: config.strictUndefined,
+        trimBlocks: config.trimBlocks,
+        lstripBlocks: config.lstripBlocks,
         templateAliases: config.templateAliases,
         ...project.delimiters,
       });

@@ -71,6 +71,17 @@ describe('one configuration', () => {
     expect(existsSync(join(dir, 'out/page.html.kida.js'))).toBe(true);
   });
 
+  it('render renders as the build does: whitespace control and delimiters from the config', async () => {
+    const dir = app({
+      'kida.config.json': JSON.stringify({ root: 't', trimBlocks: true, lstripBlocks: true, variableStart: '[[', variableEnd: ']]' }),
+      't/p.kida': '<ul>\n  {% for x in xs %}\n  <li>[[ x ]]</li>\n  {% endfor %}\n</ul>\n',
+      'entry.js': "import p from './t/p.kida';\nexport const render = (d) => p.render(d);\n",
+    });
+    const cli = run(['render', 't/p.kida', '--data', '{"xs":[1,2]}'], dir).stdout;
+    expect(cli).toBe('<ul>\n  <li>1</li>\n  <li>2</li>\n</ul>\n');
+    expect((await bundle(dir)).render!({ xs: [1, 2] })).toBe(cli);
+  });
+
   it('--config names the file; without a config the filter is unknown', () => {
     const dir = app({ ...SHOP, 'conf/shop.json': SHOP['kida.config.json'].replace('templates', '../templates').replaceAll('./src', '../src') });
     rmSync(join(dir, 'kida.config.json'));
