@@ -31,7 +31,7 @@ Usage:
                                                    types with TypeScript (K-TYP-004 unknown property, K-TYP-005
                                                    unresolved @types import); compiler options come from the
                                                    nearest tsconfig.json or --tsconfig
-  kida extract <dir> [--out <file.pot>]            collect {% trans %} and _()/_n() messages into a POT catalogue
+  kida extract [<dir>] [--out <file.pot>]          collect {% trans %} and _()/_n() messages into a POT catalogue
   kida render <file> [--data <json|@file|@->] [--stream]
                                                    render a template (with the templates of root, or beside
                                                    it); --data @- reads the JSON from stdin
