@@ -6,7 +6,7 @@
 //   node bench/bundle-size.mjs --dump=/tmp/b               # also write each bundle (ESM, unminified) there
 //
 // Bundles like test/e2e/bundles.test.ts does (Rollup + the built plugin from dist/, CommonJS
-// output), minifies with Vite's minifySync (compress + mangle), gzips, and attributes the
+// output; and the same entry through Vite's SSR build), minifies with Vite's minifySync (compress + mangle), gzips, and attributes the
 // minified bytes to source modules through the chained source maps (Rollup → minifier).
 // "gz alone" gzips each module's minified bytes on their own: it over-counts (no shared
 // dictionary), but ranks modules the way the total responds to removing them.
@@ -46,7 +46,23 @@ async function measure(label, input, templatesRoot) {
       return { module: shortName(src), minified: text.length, gzipAlone: gzipSync(text).length };
     })
     .sort((a, b) => b.minified - a.minified);
-  return { label, minified: cjs.code.length, gzip: gzipSync(cjs.code).length, esm: esmFigures(esmMin), modules };
+  return { label, minified: cjs.code.length, gzip: gzipSync(cjs.code).length, esm: esmFigures(esmMin), vite: await viteFigures(input, templatesRoot), modules };
+}
+
+/** The same entry through `vite build --ssr` (Rolldown) with the Vite plugin, minified as a module. */
+async function viteFigures(input, templatesRoot) {
+  const { build } = await import('vite');
+  const { default: kidaVite } = await import(join(root, 'dist/plugins/vite.js'));
+  const res = await build({
+    configFile: false,
+    root: dirname(input),
+    logLevel: 'silent',
+    plugins: [kidaVite({ root: templatesRoot, cacheDir: false })],
+    build: { ssr: input, write: false, minify: false },
+  });
+  const chunk = (Array.isArray(res) ? res[0] : res).output.find((o) => o.type === 'chunk');
+  const code = minifySync('handler.mjs', chunk.code, { module: true, compress: true, mangle: true }).code;
+  return { minified: code.length, gzip: gzipSync(code).length };
 }
 
 /** A chunk minified (compress + mangle), and its minified bytes by source module, through both maps. */
@@ -122,11 +138,12 @@ try {
   }
   const results = [];
   for (const [label, input, tplRoot] of scenarios) results.push(await measure(label, input, tplRoot));
-  if (json) console.log(JSON.stringify(results.map(({ label, minified, gzip, esm, modules }) => ({ label, minified, gzip, esm, modules })), null, 2));
+  if (json) console.log(JSON.stringify(results.map(({ label, minified, gzip, esm, vite, modules }) => ({ label, minified, gzip, esm, vite, modules })), null, 2));
   else
     for (const r of results) {
       console.log(`\n## ${r.label}: ${(r.minified / 1024).toFixed(1)} KB minified, ${(r.gzip / 1024).toFixed(1)} KB gzip (${r.minified} / ${r.gzip} bytes)\n`);
-      console.log(`(as an ES module minified as a module: ${r.esm.minified} / ${r.esm.gzip} bytes; of which the runtime's code, gzipped on its own: ${r.esm.runtimeMinified} / ${r.esm.runtimeGzip} bytes)\n`);
+      console.log(`(as an ES module minified as a module: ${r.esm.minified} / ${r.esm.gzip} bytes; of which the runtime's code, gzipped on its own: ${r.esm.runtimeMinified} / ${r.esm.runtimeGzip} bytes)`);
+      console.log(`(through vite build --ssr, minified as a module: ${r.vite.minified} / ${r.vite.gzip} bytes)\n`);
       console.log('| module | minified | gz alone |');
       console.log('|---|---:|---:|');
       for (const m of r.modules) console.log(`| ${m.module} | ${m.minified} | ${m.gzipAlone} |`);

@@ -2,44 +2,51 @@
 // The `kida` command: compile a tree of templates to modules (+ .d.ts and source maps),
 // check a tree for compile-time errors, or render one template.
 
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { mkdirSync, readFileSync, statSync, watch, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compile, relativeImport } from './index.js';
 import { Environment, FileSystemLoader } from './environment.js';
 import { TemplateError } from '../runtime/errors.js';
-import { KidaProject, errorSummary, exportNames, loadConfig, type KidaOptions } from '../plugins/shared.js';
+import { KidaProject, errorSummary, exportNames, type KidaOptions } from '../plugins/shared.js';
+import { ConfigError, loadConfig } from '../plugins/config.js';
+import { diagnose } from './diagnose.js';
 import type { Callable } from '../runtime/linkage.js';
 import { extractMessages, toPot } from './extract.js';
 
 const HELP = `kida — the Kida template compiler
 
 Usage:
-  kida compile <dir> --out <dir> [--root <dir>]   compile every .kida file to <name>.js, .js.map and .d.ts
+  kida compile [<dir>] --out <dir> [--root <dir>] [--watch]
+                                                   compile every .kida file to <name>.js, .js.map and .d.ts
+                                                   (--watch: again on every change, writing changed files)
   kida types <dir|file> [--root <dir>] [--watch]   write page.d.kida.ts beside each page.kida (typed imports of
                                                    templates; tsconfig: "allowArbitraryExtensions": true);
                                                    only files that change; --watch: again on every edit
-  kida check <dir> [--validate-calls] [--strict] [--typed] [--types [--tsconfig <file>]]
-                                                   report compile-time errors (and, with --validate-calls,
-                                                   K-CMP def-call warnings; --strict fails on warnings)
-                                                   as file:line:col: CODE message
+  kida check [<dir>|<file>...] [--validate-calls] [--strict] [--typed] [--types [--tsconfig <file>]]
+                                                   report every compile-time error of each file (and, with
+                                                   --validate-calls, K-CMP def-call warnings; --strict fails
+                                                   on warnings) as file:line:col: CODE message (1-based)
                                                    --typed: names read but not declared in {% template %}
                                                    (K-TYP-001/003) and declared names never read (K-TYP-002)
                                                    --types: type-check template bodies against the declared
                                                    types with TypeScript (K-TYP-004 unknown property, K-TYP-005
                                                    unresolved @types import); compiler options come from the
                                                    nearest tsconfig.json or --tsconfig
-  kida extract <dir> [--out <file.pot>]            collect {% trans %} and _()/_n() messages into a POT catalogue
-  kida render <file> [--data <json|@file>] [--stream]
-                                                   render a template (with the templates beside it)
+  kida extract [<dir>] [--out <file.pot>]          collect {% trans %} and _()/_n() messages into a POT catalogue
+  kida render <file> [--data <json|@file|@->] [--stream]
+                                                   render a template (with the templates of root, or beside
+                                                   it); --data @- reads the JSON from stdin
 Options:
+  --config <file>      the config file (default: the nearest kida.config.js/.mjs/.json at or above
+                       the working directory); --root and a <dir> argument override its root
   --autoescape <mode>  html (default), markdown (Markdown mode: its filters, escaping and output_format)
                        or none
   --no-autoescape      the same as --autoescape none
   --lenient            strictUndefined off (missing attributes render as "")
-  -h, --help           this help
-Options also come from kida.config.js/.mjs/.json in the working directory.`;
+  -v, --version        the version
+  -h, --help           this help`;
 
 function fail(message: string): never {
   process.stderr.write(`kida: ${message}\n\n${HELP}\n`);
@@ -65,7 +72,9 @@ async function main(argv: string[]): Promise<number> {
         typed: { type: 'boolean' },
         types: { type: 'boolean' },
         tsconfig: { type: 'string' },
-        watch: { type: 'boolean' },
+        config: { type: 'string', short: 'c' },
+        watch: { type: 'boolean', short: 'w' },
+        version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -74,11 +83,28 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   const [command, target] = positionals;
+  if (values.version) {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`kida ${pkg.version}\n`);
+    return 0;
+  }
   if (values.help || !command) {
     process.stdout.write(HELP + '\n');
     return command || values.help ? 0 : 2;
   }
-  const config = await loadConfig(process.cwd());
+  const config = (await loadConfig(process.cwd(), values.config)).options;
+  if (values.watch && command !== 'compile' && command !== 'types') fail('--watch works with compile and types');
+  /** The project a command works on: root from --root, else the config's root when `target` lies in it, else `target`'s directory. */
+  const projectFor = (target: string | undefined): { project: KidaProject; files: string[] } => {
+    const at = target ? resolve(target) : null;
+    const isDir = at ? statSync(at, { throwIfNoEntry: false })?.isDirectory() ?? false : false;
+    if (at && !isDir && !statSync(at, { throwIfNoEntry: false })) fail(`${target} does not exist`);
+    const inside = (root: string) => at !== null && (at === root || at.startsWith(root + sep));
+    const configRoot = config.root !== undefined ? resolve(config.root) : null;
+    const root = values.root ?? (configRoot && (!at || inside(configRoot)) ? configRoot : at ? (isDir ? at : dirname(at)) : '.');
+    const project = new KidaProject({ ...config, root }, process.cwd());
+    return { project, files: at && !isDir ? [at] : project.templates(at ?? project.root) };
+  };
   if (values.autoescape !== undefined) {
     const modes: Record<string, KidaOptions['autoescape']> = { html: true, markdown: 'markdown', none: false };
     if (!(values.autoescape in modes)) fail(`--autoescape must be html, markdown or none, not '${values.autoescape}'`);
@@ -89,11 +115,11 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'compile': {
-      if (!target) fail('compile needs a directory');
+      if (!target && config.root === undefined) fail('compile needs a directory (or root in kida.config)');
       if (!values.out) fail('compile needs --out <dir>');
-      const project = new KidaProject({ ...config, root: values.root ?? target }, process.cwd());
-      const files = project.templates();
       const out = resolve(values.out);
+      const compileAll = (): number => {
+      const { project, files } = projectFor(target);
       let errors = 0;
       files.forEach((file, i) => {
         const name = project.templateName(file);
@@ -110,9 +136,10 @@ async function main(argv: string[]): Promise<number> {
           });
           const base = join(out, name);
           mkdirSync(dirname(base), { recursive: true });
-          writeFileSync(base + '.js', `${res.code}//# sourceMappingURL=${name.split('/').pop()}.js.map\n`);
-          writeFileSync(base + '.js.map', JSON.stringify(res.map));
-          writeFileSync(base + '.d.ts', res.dts);
+          // (only files that change: a watcher downstream sees only real edits)
+          writeIfChanged(base + '.js', `${res.code}//# sourceMappingURL=${name.split('/').pop()}.js.map\n`);
+          writeIfChanged(base + '.js.map', JSON.stringify(res.map));
+          writeIfChanged(base + '.d.ts', res.dts);
         } catch (e) {
           errors++;
           report(file, e);
@@ -121,9 +148,15 @@ async function main(argv: string[]): Promise<number> {
       });
       process.stderr.write(`kida: compiled ${files.length - errors} of ${files.length} templates into ${relative(process.cwd(), out) || '.'}\n`);
       return errors ? 1 : 0;
+      };
+      const status = compileAll();
+      if (!values.watch) return status;
+      await watchAndRun(projectFor(target).project, out, compileAll);
+      return 0;
     }
     case 'types': {
-      if (!target) fail('types needs a directory or a template file');
+      const target = positionals[1] ?? (config.root as string | undefined); // (default: the config's root)
+      if (!target) fail('types needs a directory or a template file (or a root in kida.config)');
       const single = statSync(target, { throwIfNoEntry: false })?.isFile() ?? false;
       const project = new KidaProject({ ...config, root: values.root ?? (single ? dirname(target) : target) }, process.cwd());
       const { writeDeclarations, watchDeclarations } = await import('../plugins/declarations.js');
@@ -142,20 +175,22 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'check': {
-      if (!target) fail('check needs a directory');
-      const project = new KidaProject({ ...config, root: values.root ?? target }, process.cwd());
       if (values.tsconfig && !values.types) fail('--tsconfig needs --types');
-      const files = project.templates();
+      const targets = positionals.slice(1);
+      const parts = (targets.length ? targets : [undefined]).map((t) => projectFor(t));
+      const project = parts[0]!.project;
+      const files = [...new Set(parts.flatMap((p) => p.files))];
       const failing = new Set<string>();
       const compiled: { file: string; source: string; options: ReturnType<KidaProject['compileOptions']> }[] = [];
       for (const file of files) {
         try {
           const source = readFileSync(file, 'utf8');
           const options = project.compileOptions(file);
-          const res = compile(source, { ...options, validateCalls: values['validate-calls'] ? true : config.validateCalls });
-          for (const w of res.warnings) process.stderr.write(`${relative(process.cwd(), file)}:${w.lineno}:${w.colno}: ${w.code} ${w.message}\n`);
-          if (res.warnings.length && values.strict) failing.add(file);
-          compiled.push({ file, source, options });
+          const res = diagnose(source, { ...options, validateCalls: values['validate-calls'] ? true : config.validateCalls });
+          for (const e of res.errors) report(file, e);
+          for (const w of res.warnings) process.stderr.write(`${relative(process.cwd(), file)}:${w.lineno}:${w.colno + 1}: ${w.code} ${w.message}\n`);
+          if (res.errors.length || (res.warnings.length && values.strict)) failing.add(file);
+          if (!res.errors.length) compiled.push({ file, source, options });
         } catch (e) {
           failing.add(file);
           report(file, e);
@@ -182,6 +217,10 @@ async function main(argv: string[]): Promise<number> {
               { tsconfig: values.tsconfig, searchFrom: project.root },
             );
           } catch (e) {
+            if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && /ts-morph/.test((e as Error).message)) {
+              process.stderr.write('kida: check --types uses the TypeScript compiler through ts-morph, which is not installed: npm install --save-dev ts-morph\n');
+              return 2;
+            }
             fail(`--types: ${(e as Error).message}`);
           }
           findings.push(...res.diagnostics);
@@ -190,7 +229,7 @@ async function main(argv: string[]): Promise<number> {
         const order = new Map(files.map((f, i) => [resolve(f), i]));
         findings.sort((a, b) => (order.get(resolve(a.file)) ?? 0) - (order.get(resolve(b.file)) ?? 0) || a.line - b.line || a.col - b.col);
         for (const d of findings) {
-          process.stderr.write(`${relative(process.cwd(), d.file)}:${d.line}:${d.col}: ${d.code} ${d.message}\n`);
+          process.stderr.write(`${relative(process.cwd(), d.file)}:${d.line}:${d.col + 1}: ${d.code} ${d.message}\n`);
           failing.add(resolve(d.file));
         }
       }
@@ -199,12 +238,13 @@ async function main(argv: string[]): Promise<number> {
       return errors ? 1 : 0;
     }
     case 'extract': {
-      if (!target) fail('extract needs a directory');
-      const project = new KidaProject({ ...config, root: values.root ?? target }, process.cwd());
-      const messages = project.templates().flatMap((file) => {
+      const { project, files } = projectFor(target);
+      let unparsed = 0;
+      const messages = files.flatMap((file) => {
         try {
           return extractMessages(readFileSync(file, 'utf8'), relative(process.cwd(), file).split('\\').join('/'), project.delimiters);
         } catch (e) {
+          unparsed++;
           report(file, e);
           return [];
         }
@@ -212,23 +252,23 @@ async function main(argv: string[]): Promise<number> {
       const pot = toPot(messages);
       if (values.out) writeFileSync(values.out, pot);
       else process.stdout.write(pot);
-      process.stderr.write(`kida: ${messages.length} messages extracted\n`);
-      return 0;
+      process.stderr.write(`kida: ${messages.length} messages extracted${unparsed ? `; ${unparsed} templates could not be read` : ''}\n`);
+      return unparsed ? 1 : 0;
     }
     case 'render': {
       if (!target) fail('render needs a template file');
       const file = resolve(target);
       let data: Record<string, unknown> = {};
       if (values.data) {
-        const text = values.data.startsWith('@') ? readFileSync(values.data.slice(1), 'utf8') : values.data;
+        const text = values.data === '@-' ? readFileSync(0, 'utf8') : values.data.startsWith('@') ? readFileSync(values.data.slice(1), 'utf8') : values.data;
         try {
           data = JSON.parse(text) as Record<string, unknown>;
         } catch (e) {
           fail(`--data is not valid JSON: ${(e as Error).message}`);
         }
       }
-      // the user's filters, tests and globals modules from the config, as the bundles link them
-      const project = new KidaProject(config, process.cwd());
+      // the user's filters, tests and globals modules and root from the config, as the bundles link them
+      const { project } = projectFor(target);
       let modules: Record<string, unknown>[];
       try {
         modules = await Promise.all(
@@ -239,16 +279,18 @@ async function main(argv: string[]): Promise<number> {
       }
       const [filters, tests, globals] = modules as [Record<string, Callable>, Record<string, Callable>, Record<string, unknown>];
       const env = new Environment({
-        loader: new FileSystemLoader(values.root ?? dirname(file)),
+        loader: new FileSystemLoader(project.root),
         filters,
         tests,
         globals,
         autoescape: config.autoescape,
         strictUndefined: config.strictUndefined,
+        trimBlocks: config.trimBlocks,
+        lstripBlocks: config.lstripBlocks,
         templateAliases: config.templateAliases,
         ...project.delimiters,
       });
-      const name = relative(resolve(values.root ?? dirname(file)), file).split('\\').join('/');
+      const name = project.templateName(file);
       try {
         const t = env.getTemplate(name);
         if (values.stream) for await (const chunk of t.renderStreamAsync(data)) process.stdout.write(chunk);
@@ -269,11 +311,49 @@ function relativeTo(fromFile: string, target: string): string {
   return r.startsWith('.') ? r : './' + r;
 }
 
+/** `file:line:col: CODE message`, 1-based like tsc and ESLint (TemplateError columns are 0-based). */
 function report(file: string, e: unknown): void {
   if (e instanceof TemplateError) {
-    const where = `${relative(process.cwd(), file)}:${e.lineno ?? 0}:${e.colno ?? 0}`;
+    const where = `${relative(process.cwd(), file)}${e.lineno != null ? `:${e.lineno}:${(e.colno ?? 0) + 1}` : ''}`;
     process.stderr.write(`${where}: ${errorSummary(e)}\n`);
-  } else process.stderr.write(`${relative(process.cwd(), file)}: ${(e as Error).stack ?? String(e)}\n`);
+  } else if (e instanceof ConfigError) process.stderr.write(`kida: ${e.message}\n`);
+  else process.stderr.write(`${relative(process.cwd(), file)}: ${(e as Error).stack ?? String(e)}\n`);
 }
 
-process.exitCode = await main(process.argv.slice(2));
+function writeIfChanged(file: string, text: string): void {
+  try {
+    if (readFileSync(file, 'utf8') === text) return;
+  } catch {
+    /* not there yet */
+  }
+  writeFileSync(file, text);
+}
+
+/** Runs `run` again after each change under root (or to the filters/tests/globals modules), until interrupted. */
+async function watchAndRun(project: KidaProject, out: string, run: () => number): Promise<never> {
+  let timer: NodeJS.Timeout | undefined;
+  const again = (file: string | null) => {
+    if (file && resolve(project.root, file).startsWith(out + sep)) return; // (our own output)
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      try {
+        run();
+      } catch (e) {
+        report(project.root, e);
+      }
+    }, 50);
+  };
+  watch(project.root, { recursive: true }, (_event, file) => again(file));
+  for (const f of [project.filtersFile, project.testsFile, project.globalsFile]) if (f) watch(f, () => again(null));
+  process.stderr.write(`kida: watching ${relative(process.cwd(), project.root) || '.'} (Ctrl-C to stop)\n`);
+  return new Promise<never>(() => {});
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  // a configuration that cannot be used is one line, not a stack
+  if (!(e instanceof ConfigError)) throw e;
+  process.stderr.write(`kida: ${e.message}\n`);
+  process.exitCode = 2;
+}

@@ -16,7 +16,7 @@ import type { Translations } from '../runtime/ops.js';
 import type { Ctx, Template } from '../runtime/template.js';
 import { generate, normalizeAutoescape, tooDeep, type AutoescapeOption } from './index.js';
 import { mdFilters } from '../runtime/markdown.js';
-import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions } from './lexer.js';
+import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelimiterOptions } from './lexer.js';
 
 // Templates compiled here look any Python method name up (bundled modules register theirs).
 runtime.useAllMethods();
@@ -116,7 +116,7 @@ export class FunctionLoader implements Loader {
 }
 
 /** Delimiters (default `{% %}`, `{{ }}`, `{# #}`) come from DelimiterOptions; `block_start` … spellings are accepted too. */
-export interface EnvironmentOptions extends DelimiterOptions {
+export interface EnvironmentOptions extends DelimiterOptions, SnakeDelimiterOptions, PythonOnlyOptions {
   loader?: Loader | null;
   /**
    * `true` (default: HTML escaping by file name), `false`, `'markdown'` (Markdown escaping, the
@@ -143,7 +143,54 @@ export interface EnvironmentOptions extends DelimiterOptions {
   sandbox?: boolean | SandboxPolicy;
   /** Register the HTMX/security globals (hx_request, csrf_token, …); default true. */
   enableHtmxHelpers?: boolean;
-  [other: string]: unknown;
+}
+
+/**
+ * Options of Kida for Python's Environment that have nothing to do here (terminal mode, its
+ * bytecode and template caches, profiling hooks, …): accepted, so options ported from Python
+ * work, and ignored.
+ */
+export interface PythonOnlyOptions {
+  /** @deprecated Kida for Python only; no effect here. */ autoReload?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ strictNone?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ jinja2CompatWarnings?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ preserveAst?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ cacheSize?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ bytecodeCache?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ maxExtendsDepth?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ maxIncludeDepth?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ enableProfiling?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ enableCapture?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ fstringCoalescing?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ pureFilters?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ inlineComponents?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ optimizeTranslations?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ extensions?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ terminalColor?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ terminalWidth?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ terminalUnicode?: unknown;
+  /** @deprecated Kida for Python only; no effect here. */ ambiguousWidth?: unknown;
+}
+
+/** Every option key (the mapped type makes the list complete: a key missing here does not compile). */
+const ENV_KEYS: { [K in keyof Required<EnvironmentOptions>]: 0 | 1 } = {
+  loader: 1, autoescape: 1, strictUndefined: 1, trimBlocks: 1, lstripBlocks: 1, filters: 1, tests: 1, globals: 1,
+  templateAliases: 1, validateCalls: 1, staticContext: 1, fragmentCache: 1, fragmentCacheSize: 1, fragmentTtl: 1,
+  sandbox: 1, enableHtmxHelpers: 1,
+  blockStart: 1, blockEnd: 1, variableStart: 1, variableEnd: 1, commentStart: 1, commentEnd: 1,
+  block_start: 1, block_end: 1, variable_start: 1, variable_end: 1, comment_start: 1, comment_end: 1,
+  autoReload: 0, strictNone: 0, jinja2CompatWarnings: 0, preserveAst: 0, cacheSize: 0, bytecodeCache: 0, maxExtendsDepth: 0,
+  maxIncludeDepth: 0, enableProfiling: 0, enableCapture: 0, fstringCoalescing: 0, pureFilters: 0, inlineComponents: 0,
+  optimizeTranslations: 0, extensions: 0, terminalColor: 0, terminalWidth: 0, terminalUnicode: 0, ambiguousWidth: 0,
+};
+
+/** A key that is no option is a TypeError naming the closest option (a typo is never silently ignored). */
+function checkEnvironmentKeys(options: object): void {
+  for (const key of Object.keys(options)) {
+    if (Object.hasOwn(ENV_KEYS, key)) continue;
+    const hint = didYouMean(key, Object.keys(ENV_KEYS).filter((k) => ENV_KEYS[k as keyof typeof ENV_KEYS]));
+    throw new TypeError(`Unknown Environment option '${key}'${hint ? `. Did you mean '${hint}'?` : ''}`);
+  }
 }
 
 export class Environment {
@@ -175,6 +222,7 @@ export class Environment {
   readonly fragmentCache: FragmentStore & { defaultTtl?: number };
 
   constructor(options: EnvironmentOptions = {}) {
+    checkEnvironmentKeys(options);
     this.loader = options.loader ?? null;
     // canonical form: true, false, 'markdown' or the function (a bad value throws here, not at first render)
     this.autoescape = normalizeAutoescape(options.autoescape);

@@ -9,6 +9,7 @@ import { declarations } from './types.js';
 import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions } from './lexer.js';
 import { escapeModeFor, type AutoescapeOption } from './autoescape.js';
 import { lineMappings } from './sourcemap.js';
+import { unresolvedReferences } from './references.js';
 
 export { autoescapeFor, escapeModeFor, normalizeAutoescape, type AutoescapeOption } from './autoescape.js';
 
@@ -64,6 +65,10 @@ export interface CompileOptions extends DelimiterOptions {
    * the Environment keeps the reference's render-time TemplateRuntimeError).
    */
   checkImports?: boolean;
+  /** With checkImports: every template name there is, for the did-you-mean of a reference that names none. */
+  knownTemplates?: () => string[];
+  /** With checkImports: where templates are looked up (said when there are none). */
+  templateRoot?: string;
 }
 
 /** A version 3 source map of a compiled module. */
@@ -157,6 +162,15 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
   };
   const escapeMode = escapeModeFor(options.autoescape, options.name ?? null);
   const ast = parseTemplate(source, { name, trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks, ...delims });
+  if (options.checkImports && options.sourceOf) {
+    const missing = unresolvedReferences(ast.body, name, source, {
+      sourceOf: options.sourceOf,
+      resolve: (n) => resolveTemplateName(n, options.name ?? null, options.templateAliases),
+      knownTemplates: options.knownTemplates,
+      templateRoot: options.templateRoot,
+    });
+    if (missing.length) throw missing[0];
+  }
   const gen = new Generator(ast, {
     name,
     source,

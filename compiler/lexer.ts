@@ -60,6 +60,16 @@ export type DelimiterOptions = {
   commentEnd?: string;
 };
 
+/** The reference's snake_case spellings of the delimiters (camelCase wins when both are given). */
+export type SnakeDelimiterOptions = {
+  block_start?: string;
+  block_end?: string;
+  variable_start?: string;
+  variable_end?: string;
+  comment_start?: string;
+  comment_end?: string;
+};
+
 export interface LexOptions extends DelimiterOptions {
   name?: string;
   trimBlocks?: boolean;

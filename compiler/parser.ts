@@ -34,6 +34,8 @@ const CONST_NAMES: Record<string, A.Const['value']> = Object.assign(Object.creat
 interface OpenBlock {
   tag: string;
   line: number;
+  /** Of the opening tag's keyword: an unclosed block is reported there. */
+  col: number;
 }
 
 export function parse(source: string, options: LexOptions = {}): A.TemplateAst {
@@ -179,7 +181,7 @@ class Parser {
       if (t.type === 'eof') {
         if (this.open.length) {
           const b = this.open[this.open.length - 1]!;
-          this.fail(`Unclosed '${b.tag}' block (opened at line ${b.line})`, 'K-PAR-002', t,
+          this.fail(`Unclosed '${b.tag}' block (opened at line ${b.line})`, 'K-PAR-002', b,
             `Add {% end %} (or {% end${b.tag} %}) to close the '${b.tag}' block`);
         }
         return { nodes, stop: null };
@@ -228,7 +230,7 @@ class Parser {
   private block(tag: string, at: Token, cont: string[], extraEnds: string[] = []): { nodes: A.Node[]; stop: string; endTok: Token } {
     if (this.open.length >= MAX_NESTING)
       this.fail(`Blocks are nested more than ${MAX_NESTING} levels deep`, 'K-PAR-007', at, 'Split the template into defs or includes');
-    this.open.push({ tag, line: at.line });
+    this.open.push({ tag, line: at.line, col: at.col });
     const ends = ['end', `end${tag}`, ...extraEnds];
     const { nodes, stop } = this.body([...ends, ...cont]);
     this.open.pop();
@@ -415,13 +417,19 @@ class Parser {
     if (CONTINUATIONS.has(kw)) this.fail(`Unexpected '{% ${kw} %}' outside of its block`, 'K-PAR-001', kwTok);
     if (kw === 'end' || (kw.startsWith('end') && (KEYWORDS.includes(kw.slice(3)) || kw === 'endunless'))) {
       const innermost = this.open[this.open.length - 1];
+      // `{% endif %}` inside an open `for` that an open `if` encloses: the `for` is what is unclosed
+      const closes = kw.slice(3) === 'unless' ? 'unless' : kw.slice(3);
+      if (innermost && this.open.some((b) => b.tag === closes))
+        this.fail(`Unclosed '${innermost.tag}' block (opened at line ${innermost.line}): '{% ${kw} %}' at line ${kwTok.line} closes the '${closes}' around it`, 'K-PAR-002', innermost,
+          `Add {% end %} (or {% end${innermost.tag} %}) before line ${kwTok.line} to close the '${innermost.tag}' block`);
       if (innermost)
         this.fail(`Mismatched closing tag: '{% ${kw} %}' closes '${innermost.tag}' (opened at line ${innermost.line})`, 'K-PAR-001', kwTok,
-          `Use {% end %} or {% end${innermost.tag} %}; kida check --strict flags bare {% end %}`);
+          `Use {% end %} or {% end${innermost.tag} %}`);
       this.fail(`Unexpected '{% ${kw} %}': there is no open block to close`, 'K-PAR-001', kwTok);
     }
     if (JINJA_HINTS[kw]) this.fail(`Unknown block keyword: ${kw}`, 'K-PAR-001', kwTok, JINJA_HINTS[kw]);
-    const hint = didYouMean(kw, KEYWORDS);
+    // (a keyword whose end tag the template has first: `{% fro %}…{% endfor %}` is a `for`, not a `from`)
+    const hint = didYouMean(kw, KEYWORDS.filter((k) => this.source.includes(`end${k}`))) ?? didYouMean(kw, KEYWORDS);
     return this.fail(`Unknown block keyword: ${kw}`, 'K-PAR-001', kwTok,
       hint ? `Did you mean '${hint}'?` : `Valid keywords: ${KEYWORDS.join(', ')}`);
   }
@@ -646,7 +654,7 @@ class Parser {
       while (this.acceptOp(',')) subjects.push(this.expression());
     }
     this.expectBlockEnd();
-    this.open.push({ tag: 'match', line: at.line });
+    this.open.push({ tag: 'match', line: at.line, col: at.col });
     // Text and comments before the first case are discarded.
     while (this.tok.type === 'data') this.next();
     const cases: A.Match['cases'] = [];
@@ -655,7 +663,7 @@ class Parser {
       this.expectBlockEnd();
     };
     for (;;) {
-      if (this.tok.type === 'eof') this.fail(`Unclosed 'match' block (opened at line ${at.line})`, 'K-PAR-002');
+      if (this.tok.type === 'eof') this.fail(`Unclosed 'match' block (opened at line ${at.line})`, 'K-PAR-002', at);
       if (this.tok.type !== 'block_begin') this.fail('Expected {% case %} inside {% match %}', 'K-PAR-001');
       const kw = this.peek();
       if (kw.type === 'name' && (kw.value === 'end' || kw.value === 'endmatch')) {
@@ -674,10 +682,10 @@ class Parser {
       if (this.acceptName('if')) guard = this.expression();
       this.expectBlockEnd();
       this.open.pop();
-      this.open.push({ tag: 'match', line: at.line });
+      this.open.push({ tag: 'match', line: at.line, col: at.col });
       const { nodes, stop } = this.inCtx('other', () => this.body(['case', 'end', 'endmatch']));
       cases.push({ pattern, guard, body: nodes, line: kw.line });
-      if (!stop) this.fail(`Unclosed 'match' block (opened at line ${at.line})`, 'K-PAR-002');
+      if (!stop) this.fail(`Unclosed 'match' block (opened at line ${at.line})`, 'K-PAR-002', at);
       if (stop!.value === 'case') {
         this.i -= 2; // re-read `{% case`
         continue;
@@ -796,7 +804,7 @@ class Parser {
     this.expectBlockEnd();
     const slots: A.CallBlock['slots'] = [];
     let dflt: A.Node[] = [];
-    this.open.push({ tag: 'call', line: at.line });
+    this.open.push({ tag: 'call', line: at.line, col: at.col });
     for (;;) {
       const { nodes, stop } = this.inCtx('def', () => this.body(['slot', 'end', 'endcall']));
       for (const n of nodes) {
@@ -804,7 +812,7 @@ class Parser {
         if (n.type === 'Data' && last && last.type === 'Data') dflt[dflt.length - 1] = { ...last, text: last.text + n.text };
         else dflt.push(n);
       }
-      if (!stop) this.fail(`Unclosed 'call' block (opened at line ${at.line})`, 'K-PAR-002');
+      if (!stop) this.fail(`Unclosed 'call' block (opened at line ${at.line})`, 'K-PAR-002', at);
       if (stop!.value === 'slot') {
         const name = this.tok.type === 'name' && this.tok.value !== 'let' ? this.next().value : 'default';
         const params: string[] = [];
@@ -937,11 +945,11 @@ class Parser {
     const template = this.expression();
     const withContext = this.contextModifier(true);
     this.expectBlockEnd();
-    this.open.push({ tag: 'embed', line: at.line });
+    this.open.push({ tag: 'embed', line: at.line, col: at.col });
     const blocks: A.Block[] = [];
     for (;;) {
       const t = this.tok;
-      if (t.type === 'eof') this.fail(`Unclosed 'embed' block (opened at line ${at.line})`, 'K-PAR-002');
+      if (t.type === 'eof') this.fail(`Unclosed 'embed' block (opened at line ${at.line})`, 'K-PAR-002', at);
       if (t.type === 'data') {
         this.next();
         continue;
@@ -968,10 +976,10 @@ class Parser {
 
   private tryStmt(at: Token): A.Try {
     this.expectBlockEnd();
-    this.open.push({ tag: 'try', line: at.line });
+    this.open.push({ tag: 'try', line: at.line, col: at.col });
     const { nodes, stop } = this.inCtx('other', () => this.body(['fallback', 'end', 'endtry']));
     this.open.pop();
-    if (!stop) this.fail(`Unclosed 'try' block (opened at line ${at.line})`, 'K-PAR-002');
+    if (!stop) this.fail(`Unclosed 'try' block (opened at line ${at.line})`, 'K-PAR-002', at);
     if (stop!.value !== 'fallback') this.fail('{% try %} requires a {% fallback %} branch', 'K-PAR-001', stop!);
     const errName = this.tok.type === 'name' ? this.next().value : null;
     this.expectBlockEnd();
@@ -992,10 +1000,10 @@ class Parser {
     const names = new Set(bindings.map((b) => b.name));
     const parts: [string, string | null] = ['', null];
     let which = 0;
-    this.open.push({ tag: 'trans', line: at.line });
+    this.open.push({ tag: 'trans', line: at.line, col: at.col });
     for (;;) {
       const t = this.tok;
-      if (t.type === 'eof') this.fail(`Unclosed 'trans' block (opened at line ${at.line})`, 'K-PAR-002');
+      if (t.type === 'eof') this.fail(`Unclosed 'trans' block (opened at line ${at.line})`, 'K-PAR-002', at);
       if (t.type === 'data') {
         parts[which] = (parts[which] ?? '') + t.value.replace(/%/g, '%%');
         this.next();

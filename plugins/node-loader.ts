@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compile } from '../compiler/index.js';
-import { KidaProject, LINKAGE_ID, loadConfig } from './shared.js';
+import { KidaProject, LINKAGE_ID } from './shared.js';
+import { loadConfig } from './config.js';
 
 interface LoadResult {
   format: string;
@@ -16,7 +17,7 @@ type NextResolve = (specifier: string, context?: unknown) => Promise<{ url: stri
 const RUNTIME_URL = new URL('../runtime/helpers.js', import.meta.url).href;
 const LINKAGE_URL = 'kida:linkage';
 let project: Promise<KidaProject> | null = null;
-const getProject = () => (project ??= loadConfig(process.cwd()).then((o) => new KidaProject({ ...o, cacheDir: false }, process.cwd())));
+const getProject = () => (project ??= loadConfig(process.cwd()).then(({ options }) => new KidaProject({ ...options, cacheDir: false }, process.cwd())));
 
 export async function resolve(specifier: string, context: unknown, next: NextResolve): Promise<{ url: string; shortCircuit?: boolean }> {
   if (specifier === LINKAGE_ID) return { url: LINKAGE_URL, shortCircuit: true };

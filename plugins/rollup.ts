@@ -4,8 +4,9 @@
 
 import { createFilter } from '@rollup/pluginutils';
 import { fileURLToPath } from 'node:url';
-import { TemplateSyntaxError } from '../runtime/errors.js';
-import { KidaProject, LINKAGE_ID, errorSummary, loadConfig, type KidaOptions } from './shared.js';
+import { TemplateError } from '../runtime/errors.js';
+import { KidaProject, LINKAGE_ID, errorSummary, type KidaOptions } from './shared.js';
+import { ConfigError, checkOptionKeys, KIDA_OPTION_KEYS, resolveOptions } from './config.js';
 import type { CompileCache } from './cache.js';
 import { declarationFile, writeIfChanged } from './declarations.js';
 
@@ -52,7 +53,16 @@ const PUBLIC = fileURLToPath(new URL('../runtime/index.js', import.meta.url));
 
 /** `dev`: for a dev server, which has no build end (its compile cache writes itself after changes). */
 export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(), dev = false): KidaPlugin {
-  let project = new KidaProject(options, cwd, dev);
+  checkOptionKeys(options, KIDA_OPTION_KEYS, 'the kida plugin options'); // a typo fails at once, in the bundler config
+  // The project until buildStart reads kida.config.*: the inline options alone (Vite's root is
+  // not known yet, so a module path that does not resolve here is left to buildStart to report).
+  let project: KidaProject;
+  try {
+    project = new KidaProject(options, cwd, dev);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    project = new KidaProject({ ...options, filters: undefined, tests: undefined, globals: undefined }, cwd, dev);
+  }
   const filter = createFilter(options.include ?? '**/*.kida', options.exclude);
   /** template file -> the templates whose modules were compiled from its source too */
   const readers = new Map<string, Set<string>>();
@@ -74,7 +84,8 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
         this.warn?.({ message: `${w.code} ${w.message}`, id: file, loc: { file, line: w.lineno, column: w.colno } });
       return { code: out.code, map: out.map };
     } catch (e) {
-      if (e instanceof TemplateSyntaxError) {
+      // (every TemplateError is positioned in the template: its own frame, never generated code)
+      if (e instanceof TemplateError && e.lineno != null) {
         const frame = excerpt(code, e.lineno ?? 1, e.colno ?? 0);
         return this.error({
           message: errorSummary(e),
@@ -96,8 +107,13 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
       readersOf: (file) => [...(readers.get(file) ?? [])],
     },
     async buildStart() {
-      const fromFile = await loadConfig(cwd);
-      project = new KidaProject({ ...fromFile, ...options }, cwd, dev);
+      try {
+        project = new KidaProject((await resolveOptions(cwd, options)).options, cwd, dev);
+      } catch (e) {
+        // one message for the build (no plugin stack): the file and the option to fix
+        if (e instanceof ConfigError) this.error({ message: `kida: ${e.message}` });
+        throw e;
+      }
       for (const f of [project.filtersFile, project.testsFile, project.globalsFile]) if (f) this.addWatchFile?.(f);
       if (project.options.cacheDir && !project.cache) this.warn?.({ message: `kida: cannot use cacheDir ${project.options.cacheDir}; compiling without a cache` });
     },

@@ -3,12 +3,12 @@
 // compiled templates the user's globals/tests and a registry for dynamic template names.
 
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { normalizeAutoescape, type AutoescapeOption } from '../compiler/autoescape.js';
-import { delimiterOptions, resolveSyntax, type DelimiterOptions, type Syntax } from '../compiler/lexer.js';
+import { delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelimiterOptions, type Syntax } from '../compiler/lexer.js';
 import type { TemplateError } from '../runtime/errors.js';
 import { CompileCache, hashOf, type Compiled, type Stored } from './cache.js';
+import { ConfigError, loadConfig as readConfig } from './config.js';
 
 /** The compiler, loaded on first use: a build whose templates all come from the cache never loads it. */
 let compilerModule: Promise<typeof import('../compiler/index.js')> | undefined;
@@ -18,7 +18,9 @@ const compiler = () => (compilerModule ??= import('../compiler/index.js'));
  * Plugin options. Delimiters (default `{% %}`, `{{ }}`, `{# #}`, e.g. `blockStart: '<%'`) come from
  * DelimiterOptions; the snake_case spellings (`block_start`, …) are accepted too, e.g. in kida.config.json.
  */
-export interface KidaOptions extends DelimiterOptions {
+export interface KidaOptions extends DelimiterOptions, SnakeDelimiterOptions {
+  /** The config file to read (default: the nearest kida.config.js/.mjs/.json at or above the project root); false: none. */
+  config?: string | false;
   include?: string | string[];
   exclude?: string | string[];
   /** Where root-relative template names resolve (default: the project root). */
@@ -50,14 +52,10 @@ export interface KidaOptions extends DelimiterOptions {
 
 export const LINKAGE_ID = 'virtual:kida-linkage';
 
-/** Reads kida.config.js / .mjs / .json from `cwd`, if present. */
+
+/** The options of the nearest kida.config.* (plugins/config.ts reads it; kept here for the callers that import it from here). */
 export async function loadConfig(cwd: string): Promise<KidaOptions> {
-  for (const f of ['kida.config.js', 'kida.config.mjs']) {
-    const p = join(cwd, f);
-    if (existsSync(p)) return ((await import(pathToFileURL(p).href)) as { default?: KidaOptions }).default ?? {};
-  }
-  const json = join(cwd, 'kida.config.json');
-  return existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as KidaOptions) : {};
+  return (await readConfig(cwd)).options;
 }
 
 /** `CODE message (suggestion)` on one line; the suggestion only when the message does not already say it. */
@@ -66,9 +64,28 @@ export function errorSummary(e: TemplateError): string {
   return `${e.code} ${e.rawMessage}${hint}`;
 }
 
-/** Named exports of a JS/TS module, read statically (no execution at build time). */
-export function exportNames(file: string): string[] {
-  return namesIn(readFileSync(file, 'utf8'));
+/** Named exports of a JS/TS module, read statically (no execution at build time); `export *` is followed. */
+export function exportNames(file: string, read: (file: string) => string | null = (f) => readFileSync(f, 'utf8'), seen = new Set<string>()): string[] {
+  if (seen.has(file)) return [];
+  seen.add(file);
+  const src = read(file);
+  if (src === null) return [];
+  const names = new Set(namesIn(src));
+  for (const m of src.matchAll(/export\s*\*\s*(?:as\s+([A-Za-z_$][\w$]*)\s*)?from\s*(['"])(\.{1,2}\/[^'"]*)\2/g)) {
+    if (m[1]) names.add(m[1]);
+    else {
+      const target = moduleFile(resolve(dirname(file), m[3]!));
+      if (target) for (const n of exportNames(target, read, seen)) if (n !== 'default') names.add(n);
+    }
+  }
+  return [...names];
+}
+
+/** The file a relative import names, as TypeScript and bundlers find it (`./x.js` may be `x.ts`). */
+function moduleFile(path: string): string | null {
+  const stem = path.replace(/\.[cm]?[jt]s$/, '');
+  const candidates = [path, ...['.ts', '.mts', '.js', '.mjs'].map((e) => stem + e), ...['index.ts', 'index.js'].map((i) => join(path, i))];
+  return candidates.find((c) => statSync(c, { throwIfNoEntry: false })?.isFile()) ?? null;
 }
 
 function namesIn(src: string): string[] {
@@ -132,10 +149,18 @@ export class KidaProject {
     readonly dev = false,
   ) {
     this.root = resolve(cwd, options.root ?? '.');
-    const file = (p?: string) => (p ? resolve(cwd, p) : null);
-    this.filtersFile = file(options.filters);
-    this.testsFile = file(options.tests);
-    this.globalsFile = file(options.globals);
+    const file = (key: 'filters' | 'tests' | 'globals') => {
+      const p = options[key];
+      if (!p) return null;
+      const abs = resolve(cwd, p);
+      // (one error for the build, rather than one per template that would import it)
+      if (!statSync(abs, { throwIfNoEntry: false })?.isFile())
+        throw new ConfigError(`The ${key} module ${p} (option '${key}') does not exist${abs !== p ? ` (looked for ${abs})` : ''}`);
+      return abs;
+    };
+    this.filtersFile = file('filters');
+    this.testsFile = file('tests');
+    this.globalsFile = file('globals');
     this.delimiters = delimiterOptions(options);
     resolveSyntax(this.delimiters); // a bad delimiter set fails the build at once (DelimiterError)
     normalizeAutoescape(options.autoescape); // and so does a bad autoescape value (ValueError)
@@ -164,11 +189,10 @@ export class KidaProject {
     return f;
   }
 
-  /** The named exports of a filters/tests module (the file is scanned once per change). */
+  /** The named exports of a filters/tests module, through `export *` (each file is read once per change). */
   private exportsOf(file: string): string[] {
-    const f = this.read(file);
-    if (!f) return exportNames(file); // throws the read error
-    return (f.names ??= namesIn(f.text));
+    if (!this.read(file)) return exportNames(file); // throws the read error
+    return exportNames(file, (f) => this.read(f)?.text ?? null);
   }
 
   /** The on-disk compile cache, opened on first use (null: disabled or unusable). */
@@ -219,6 +243,8 @@ export class KidaProject {
       validateCalls: this.options.validateCalls,
       checkImports: true,
       sourceOf: (n: string) => this.read(join(this.root, n))?.text ?? null,
+      knownTemplates: () => this.templates().map((f) => this.templateName(f)),
+      templateRoot: this.root,
       filterModule: this.filtersFile ? { module: spec(this.filtersFile), names: this.exportsOf(this.filtersFile) } : undefined,
       testModule: this.testsFile ? { module: spec(this.testsFile), names: this.exportsOf(this.testsFile) } : undefined,
       globalNames: this.globalsFile ? this.exportsOf(this.globalsFile) : undefined,

@@ -7,12 +7,18 @@
 export type RenderMeta = Record<string, unknown> | Map<string, unknown>;
 
 let currentMeta: RenderMeta | null = null;
+/**
+ * Builds a render's globals layer: set by the first withRenderMeta, so that a bundle which never
+ * calls it leaves the layer code out (Rolldown keeps code reading a `let` it cannot prove null).
+ */
+let layered: typeof metaLayer | null = null;
 
 /** The HTMX/security globals that read render metadata (registered when enableHtmxHelpers is on). */
 export const htmxGlobalNames: readonly string[] = ['hx_request', 'hx_target', 'hx_trigger', 'hx_boosted', 'csrf_token', 'csp_nonce'];
 
 /** Runs `fn` with `meta` as the render-context metadata; renders started inside keep it. */
 export function withRenderMeta<T>(meta: RenderMeta, fn: () => T): T {
+  layered ??= metaLayer;
   const prev = currentMeta;
   currentMeta = meta;
   try {
@@ -38,7 +44,10 @@ export const META_LAYER: unique symbol = Symbol('kida.renderMeta');
  */
 export function renderGlobals<G extends Record<string, unknown>>(globals: G): G {
   const meta = currentMeta;
-  if (!meta) return globals;
+  return meta && layered ? layered(globals, meta) : globals;
+}
+
+function metaLayer<G extends Record<string, unknown>>(globals: G, meta: RenderMeta): G {
   const layer = Object.create(globals) as Record<string | symbol, unknown>;
   Object.defineProperty(layer, META_LAYER, { value: true });
   for (const name of htmxGlobalNames) {

@@ -28,7 +28,7 @@ describe('kida CLI and kida/register', () => {
     writeFileSync(join(dir, 'templates/bad.html.kida'), 'ok\n{{ x | upperr }}');
     const res = run(['check', 'templates']);
     expect(res.status).toBe(1);
-    expect(res.stderr).toMatch(/templates\/bad\.html\.kida:2:7: K-PAR-004 Unknown filter 'upperr'/);
+    expect(res.stderr).toMatch(/templates\/bad\.html\.kida:2:8: K-PAR-004 Unknown filter 'upperr'/); // 1-based column, like tsc
     expect(res.stderr.match(/Did you mean 'upper'/g)).toHaveLength(1); // the hint once, not again in parentheses
     rmSync(join(dir, 'templates/bad.html.kida'));
     expect(run(['check', 'templates']).status).toBe(0);
@@ -49,7 +49,10 @@ describe('kida CLI and kida/register', () => {
     writeFileSync(join(app, 'kida.config.json'), JSON.stringify({ filters: './missing.mjs' }));
     const res = run(['render', 'p.kida'], app);
     expect(res.status).toBe(2);
-    expect(res.stderr).toMatch(/cannot load the filters, tests or globals module/);
+    // one line naming the option and the path, no stack
+    expect(res.stderr).toBe(
+      `kida: The filters module ./missing.mjs named in ${join(app, 'kida.config.json')} (option 'filters') does not exist (looked for ${join(app, 'missing.mjs')})\n`,
+    );
   });
   it('--autoescape markdown compiles and renders in Markdown mode', () => {
     const app = join(dir, 'markdown');

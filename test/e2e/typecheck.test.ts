@@ -282,7 +282,7 @@ describe('the kida CLI', () => {
     write('cli/templates/page.html.kida', HEAD + '{% template page: Page %}\n<h1>{{ page.titel }}</h1>{{ page.author.name }}');
     write('cli/templates/ok.html.kida', HEAD + '{% template page: Page %}{{ page.title }}');
     const bad = run(['check', 'cli/templates', '--types']);
-    expect(bad.stderr).toContain("cli/templates/page.html.kida:3:12: K-TYP-004 Property 'titel' does not exist on type 'Page'. Did you mean 'title'?\n");
+    expect(bad.stderr).toContain("cli/templates/page.html.kida:3:13: K-TYP-004 Property 'titel' does not exist on type 'Page'. Did you mean 'title'?\n");
     expect(bad.stderr).not.toContain('ok.html.kida');
     expect(bad.status).toBe(1);
     // without --types the same tree is fine
@@ -296,7 +296,7 @@ describe('the kida CLI', () => {
   it('check --typed reports K-TYP codes and exits 1', () => {
     write('cli2/a.html.kida', '{% template user: str %}{{ usr }}{{ user }}');
     const res = run(['check', 'cli2', '--typed']);
-    expect(res.stderr).toContain("cli2/a.html.kida:1:27: K-TYP-003 Variable 'usr' used but not declared in {% template %} (did you mean 'user'?)");
+    expect(res.stderr).toContain("cli2/a.html.kida:1:28: K-TYP-003 Variable 'usr' used but not declared in {% template %} (did you mean 'user'?)");
     expect(res.status).toBe(1);
   });
 

@@ -622,7 +622,8 @@ describe('block structure errors', () => {
   });
 
   it('reports unclosed blocks with the opener (K-PAR-002)', () => {
-    const e = expectError('{% if a %}\n{% for x in y %}\nbody', 'K-PAR-002', 3, 4, /Unclosed 'for' block \(opened at line 2\)/);
+    // at the opening tag's keyword, not at the end of the file
+    const e = expectError('{% if a %}\n{% for x in y %}\nbody', 'K-PAR-002', 2, 3, /Unclosed 'for' block \(opened at line 2\)/);
     expect(e.suggestion).toContain('{% endfor %}');
     expectError('{% def f() %}', 'K-PAR-002', 1, undefined, /'def'/);
     expectError('{% call f() %}{% slot a %}x', 'K-PAR-002');
@@ -631,9 +632,14 @@ describe('block structure errors', () => {
     expectError('{% embed "x" %}', 'K-PAR-002');
   });
 
-  it('reports mismatched closers naming the innermost block', () => {
-    const e = expectError('{% for x in y %}\n{% if x %}{% endfor %}', 'K-PAR-001', 2, 13, /Mismatched closing tag.*'if' \(opened at line 2\)/);
+  it('reports an end tag that closes an outer block as the inner block left unclosed, at its opening tag', () => {
+    const e = expectError('{% for x in y %}\n{% if x %}{% endfor %}', 'K-PAR-002', 2, 3, /Unclosed 'if' block \(opened at line 2\): '\{% endfor %\}' at line 2 closes the 'for' around it/);
     expect(e.suggestion).toContain('{% endif %}');
+  });
+
+  it('reports mismatched closers naming the innermost block', () => {
+    const e = expectError('{% for x in y %}\n{% if x %}{% endunless %}', 'K-PAR-001', 2, 13, /Mismatched closing tag.*'if' \(opened at line 2\)/);
+    expect(e.suggestion).toBe('Use {% end %} or {% endif %}'); // (no flag promised that does not exist)
     expect(e.rawMessage).toContain('Open blocks:');
     expectError('{% if x %}{% endunless %}', 'K-PAR-001', 1, undefined, /Mismatched/);
   });

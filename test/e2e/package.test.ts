@@ -1,0 +1,93 @@
+// The package as published: what `npm pack` ships, what installing it brings in, and that the
+// shipped source maps resolve without the TypeScript sources.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const repo = join(import.meta.dirname, '../..');
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
+  scripts: Record<string, string>;
+  files: string[];
+};
+const tmp = mkdtempSync(join(tmpdir(), 'kida-package-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Bytes of the files under a directory (what `du --apparent-size` counts). */
+function bytes(dir: string): number {
+  let total = 0;
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, d.name);
+    total += d.isDirectory() ? bytes(p) : d.isFile() ? statSync(p).size : 0;
+  }
+  return total;
+}
+
+/** The installed directories of a package's production dependencies, transitively. */
+function closure(deps: Record<string, string>, seen = new Set<string>()): Set<string> {
+  for (const name of Object.keys(deps)) {
+    const dir = join(repo, 'node_modules', name);
+    if (seen.has(dir)) continue;
+    seen.add(dir);
+    const own = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    closure(own.dependencies ?? {}, seen);
+  }
+  return seen;
+}
+
+describe('the published package', () => {
+  it('installs light: ts-morph is an optional peer, and kida with its dependencies stays under 3 MB', () => {
+    expect(pkg.dependencies['ts-morph']).toBeUndefined();
+    expect(pkg.peerDependencies['ts-morph']).toBeDefined();
+    expect(pkg.peerDependenciesMeta['ts-morph']?.optional).toBe(true);
+    expect(pkg.devDependencies['ts-morph']).toBeDefined();
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8' })) as {
+      unpackedSize: number;
+      files: { path: string }[];
+    }[];
+    const paths = packed[0]!.files.map((f) => f.path);
+    expect(paths).toContain('LICENSE');
+    expect(paths).toContain('dist/compiler/cli.js');
+    expect(paths.some((p) => p.startsWith('test/') || p.endsWith('.ts') && !p.endsWith('.d.ts'))).toBe(false);
+    const deps = [...closure(pkg.dependencies)].reduce((n, d) => n + bytes(d), 0);
+    const total = packed[0]!.unpackedSize + deps;
+    // about 2.0 MB of kida (source maps with their sources) and 0.2 MB of @rollup/pluginutils and
+    // its dependencies; `npm install kida-0.1.0.tgz` into an empty app: 2.7 MB by du (17.5 MB with ts-morph)
+    expect(total).toBeLessThan(3_000_000);
+  });
+
+  it('has an MIT LICENSE and builds dist/ before packing', () => {
+    expect(readFileSync(join(repo, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} Kida for JavaScript contributors\n/);
+    expect(pkg.scripts.prepack).toBe('tsc -p tsconfig.json');
+  });
+
+  it('ships source maps that carry their sources, so stack traces resolve without the TypeScript files', () => {
+    for (const dir of ['runtime', 'compiler', 'plugins']) {
+      for (const f of readdirSync(join(repo, 'dist', dir)).filter((x) => x.endsWith('.js.map'))) {
+        const map = JSON.parse(readFileSync(join(repo, 'dist', dir, f), 'utf8')) as { sources: string[]; sourcesContent?: string[] };
+        expect(map.sourcesContent?.length, f).toBe(map.sources.length);
+        expect(map.sourcesContent![0]!.length, f).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('a compiled template fails at its .kida line under node --enable-source-maps', () => {
+    const app = join(tmp, 'app');
+    mkdirSync(join(app, 't'), { recursive: true });
+    mkdirSync(join(app, 'node_modules'), { recursive: true });
+    if (!existsSync(join(app, 'node_modules/kida'))) symlinkSync(repo, join(app, 'node_modules/kida'));
+    writeFileSync(join(app, 't/page.kida'), 'one\n{% for r in rows %}\n  {{ r.name }} {{ 10 // r.n }}\n{% end %}\n');
+    execFileSync(process.execPath, [join(repo, 'dist/compiler/cli.js'), 'compile', 't', '--out', 'out'], { cwd: app, stdio: 'pipe' });
+    writeFileSync(join(app, 'run.mjs'), "import page from './out/page.kida.js';\npage.render({ rows: [{ name: 'a', n: 1 }, { name: 'b', n: 0 }] });\n");
+    const res = spawnSync(process.execPath, ['--enable-source-maps', 'run.mjs'], { cwd: app, encoding: 'utf8' });
+    expect(res.stderr).toContain('ZeroDivisionError');
+    expect(res.stderr).toMatch(new RegExp(`at .*\\(${join(app, 't/page.kida').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3:\\d+\\)`));
+    // (and the runtime's own frames point at its TypeScript, from the sources in the maps)
+    expect(res.stderr).toMatch(/runtime\/values\.ts:\d+/);
+  });
+});
