@@ -1739,7 +1739,8 @@ export class Generator {
       const parts = [value, ...args.map((a) => this.expr(a))];
       if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${q(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
       this.customUsed.filters.add(name);
-      return `${this.customRef('filters', name)}(${parts.join(', ')})`;
+      // (an async filter's promise is observed: its rejection must not end the process if unused)
+      return `${this.h('observe')}(${this.customRef('filters', name)}(${parts.join(', ')}))`;
     }
     if (this.o.markdown && Object.prototype.hasOwnProperty.call(mdFilterParams, name)) {
       // Markdown mode's filters (and its `escape`/`e`/`safe`): `md_<name>` exports, returning Marked

@@ -11,7 +11,7 @@ import {
 } from './errors.js';
 import { Markup } from './markup.js';
 import { META_LAYER, renderGlobals } from './meta.js';
-import { Kwargs, Tuple, UNDEF, getattr, iter } from './values.js';
+import { Kwargs, Tuple, UNDEF, getattr, iter, observe } from './values.js';
 
 export type Ctx = Record<string, unknown>;
 export type SyncFn = (ctx: Ctx, R: RenderState) => string;
@@ -219,8 +219,10 @@ export interface Template<C = Ctx, B extends string = string> {
 /** A fresh render context: globals underneath, the caller's data on top (never mutated). */
 export function newContext(globals: Ctx, data: unknown): Ctx {
   const ctx = Object.create(renderGlobals(globals)) as Ctx;
-  if (data instanceof Map) for (const [k, v] of data) ctx[String(k)] = v;
-  else if (data != null) for (const k of Object.keys(data as object)) ctx[k] = (data as Ctx)[k];
+  // (a promise given as data is observed: it may reject before the template awaits it, or
+  // after the consumer stopped reading, and must not end the process as an unhandled rejection)
+  if (data instanceof Map) for (const [k, v] of data) ctx[String(k)] = observe(v);
+  else if (data != null) for (const k of Object.keys(data as object)) ctx[k] = observe((data as Ctx)[k]);
   return ctx;
 }
 
@@ -643,9 +645,9 @@ async function* driveAsync(top: Generator<Step, void, string | undefined>): Asyn
 
 /** `{% call f(args) %}`: invokes a def with the caller closure (other callables get no caller). */
 export function callWithCaller(f: unknown, args: unknown[], caller: CallerFn): unknown {
-  if (typeof f === 'function' && (f as Partial<KidaDef>).invoke) return (f as KidaDef).invoke(args, caller);
+  if (typeof f === 'function' && (f as Partial<KidaDef>).invoke) return observe((f as KidaDef).invoke(args, caller));
   if (typeof f !== 'function') throw new PyError('TypeError', `'${typeof f}' object is not callable`);
-  return (f as (...a: unknown[]) => unknown)(...args);
+  return observe((f as (...a: unknown[]) => unknown)(...args));
 }
 
 /** The `loop` variable of a `for` over a materialised list. */
