@@ -873,12 +873,12 @@ export class Generator {
         this.line(n);
         const key = this.id('$ck');
         const hit = this.id('$ch');
-        this.w(`const ${key} = ${this.h('pyStr')}(${this.expr(n.key)}), ${hit} = $env.cache?.get(${key});`);
+        this.w(`const ${key} = ${this.h('pyStr')}(${this.expr(n.key)}), ${hit} = ${this.h('cacheHit')}($env.cache?.get(${key}));`);
         this.w(`if (${hit} !== undefined) {`);
         this.emit(hit);
         this.w('} else {');
         const b = this.buffered(() => this.stmts(n.body));
-        this.w(`$env.cache?.set(${key}, ${b}, ${this.h('parseTtl')}(${n.ttl ? this.expr(n.ttl) : 'undefined'}, $env.cache.defaultTtl ?? 300));`);
+        this.w(`${this.h('observe')}($env.cache?.set(${key}, ${b}, ${this.h('parseTtl')}(${n.ttl ? this.expr(n.ttl) : 'undefined'}, $env.cache.defaultTtl ?? 300)));`);
         this.emit(b);
         this.w('}');
         return;

@@ -13,4 +13,4 @@ export * from './globals.js';
 export { registry, Registry, makeGlobals, useGlobals, useFragmentCache, useTemplateNames, type Linkage } from './linkage.js';
 export { resolveTemplateName } from './names.js';
 export { sbGetattr, sbGetattrOpt, sbCallAttr, sbCallAttrOpt, sbCallValue, sbRange, sbTick, Sandbox, type SandboxPolicy } from './sandbox.js';
-export { parseTtl, LruFragmentStore, type FragmentStore } from './cache.js';
+export { cacheHit, parseTtl, LruFragmentStore, type FragmentStore } from './cache.js';

@@ -129,10 +129,11 @@ export function isSeqOf(v: unknown, n: number): v is unknown[] {
 
 /** Errors that `{% try %}` catches: undefined names, runtime errors, Python TypeError/ValueError. */
 export function catchable(e: unknown): boolean {
+  if (e instanceof TemplateError && e.unwinding?.()) return false;
   if (e instanceof PyError) return e.pyType === 'TypeError' || e.pyType === 'ValueError';
   if (e instanceof UndefinedError || e instanceof TemplateRuntimeError) return true;
   if (e instanceof TemplateError) return false;
-  return e instanceof TypeError;
+  return e instanceof TypeError || (e instanceof RangeError && /call stack/i.test(e.message)); // (a stack overflow too)
 }
 
 /** The `err` dict bound by `{% fallback err %}`. */
