@@ -1200,7 +1200,19 @@ export class Generator {
     fn.curLine = n.line;
     fn.errArgs = `, null, ${q(n.name)}`;
     const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => this.stmts(n.body), 'o');
-    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${body})`)};`);
+    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
+  }
+
+  private hasTry: boolean | undefined;
+  /**
+   * A def body counted by the runtime's `deep` (recursion limit; depth errors pass the `try`
+   * blocks inside the recursion), where recursion could otherwise do harm: an async body (its
+   * recursion is not bounded by the stack), a template with `{% try %}` (a fallback retrying at
+   * every level is exponential), a sandboxed one. Elsewhere a stack overflow ends the recursion.
+   */
+  private depthCounted(name: string, body: string): string {
+    this.hasTry ??= contains(this.ast.body, (n) => n.type === 'Try');
+    return this.isAsync || this.hasTry || this.o.sandbox ? `${this.h('deep')}(${q(name)}, ${body})` : body;
   }
 
   private region(n: A.Region): void {
@@ -1211,7 +1223,7 @@ export class Generator {
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
     const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => this.stmts(n.body), 'o');
-    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${this.fn.ctx}, ${body})`)};`);
+    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
   }
 
   private withScope<T>(sc: string, f: () => T): T {
@@ -1397,7 +1409,7 @@ export class Generator {
     this.stmts(n.body);
     const e = this.id('$e');
     this.w(`} catch (${e}) {`);
-    this.w(`if (!${this.h('catchable')}(${e})) throw ${e};`);
+    this.w(`if (!${this.h('catchable')}(${e}, R)) throw ${e};`);
     this.w(`${b} = "";`);
     const locals = new Map<string, string>();
     if (n.errName) {

@@ -40,7 +40,7 @@ export class TemplateError extends Error {
   callee: [def: string, template: string] | null = null;
   /** A recursion-depth error while it unwinds through the recursion that raised it: true while
    * a `{% try %}` must let it pass (a fallback inside the recursion would recurse again). */
-  unwinding: (() => boolean) | null = null;
+  declare unwinding?: () => boolean;
 
   constructor(message: string, code = 'K-RUN-007', pos: ErrorPosition = {}) {
     super(message, pos.cause !== undefined ? { cause: pos.cause } : undefined);

@@ -179,11 +179,9 @@ export class RenderState {
       r.fromTemplate = template;
       r.fromLine = line!;
     }
-    if (r.depth > 50) {
-      const e = new TemplateRuntimeError('Maximum include depth exceeded (50): is a template including itself?', 'K-RUN-006');
-      e.unwinding = ALWAYS; // (until it leaves the outermost include: see wrapError)
-      throw e;
-    }
+    // (a `try` inside an included template lets this error pass: see catchable)
+    if (r.depth > 50)
+      throw new TemplateRuntimeError('Maximum include depth exceeded (50): is a template including itself?', 'K-RUN-006');
     return r;
   }
 }
@@ -435,47 +433,46 @@ export interface KidaDef {
 const HAS_SLOT = () => true;
 const NO_SLOT = () => false;
 
-const ALWAYS = () => true;
-/** How deep one def may be nested in itself (Python's recursion limit is 1000 frames). */
-const MAX_DEF_DEPTH = 1000;
-const isOverflow = (e: unknown) => e instanceof RangeError && /call stack/i.test(e.message);
-const overflow = (e: RangeError) => new TemplateRuntimeError(`Recursion too deep: ${e.message}`, 'K-RUN-006', { cause: e });
+/** Counted def bodies running on the JavaScript stack now (their synchronous part). */
+let onStack = 0;
+/** While counted def bodies are on the stack, a stack overflow passes every `{% try %}` (see deep). */
+export const overflowPasses = (): boolean => onStack > 0;
+export const isOverflow = (e: unknown): boolean => e instanceof RangeError && /call stack/i.test(e.message);
 
+/** Def bodies are async functions in async templates: their result is a promise of Markup. */
+function markupOf(r: string | Promise<string>): Markup {
+  return (typeof r === 'string' ? new Markup(r) : r.then((s) => new Markup(s))) as Markup;
+}
+
+type Body = (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>;
 /**
- * Runs a def's body, counting how many calls of this def are running (a def value belongs to
- * one render, so that is its recursion depth, across awaits too). Past MAX_DEF_DEPTH, or when
- * the stack overflows first, the call fails with an error that `{% try %}` blocks inside this
- * def let pass until it leaves the outermost call: a fallback that recursed again at every
- * level would take exponential time.
+ * A def's body counting how many calls of this def are running (a def value belongs to one
+ * render, so that is its recursion depth, across awaits too). Past 1000 (Python's recursion
+ * limit) the call fails, and `{% try %}` blocks inside this def let the error pass until it
+ * leaves the outermost call; a stack overflow passes every `try` inside a counted def. A
+ * fallback that recursed again at every level would otherwise take exponential time.
+ * (The compiler counts the defs of async, sandboxed and `try`-using templates.)
  */
-function depthCounter(name: string): (run: () => string | Promise<string>) => Markup {
+export function deep(name: string, body: Body): Body {
   let active = 0;
-  const inside = () => active > 0;
-  const fail = (e: unknown): never => {
-    if (isOverflow(e)) e = overflow(e as RangeError);
-    if (e instanceof TemplateError && e.code === 'K-RUN-006' && e.unwinding === null) e.unwinding = inside;
-    throw e;
-  };
-  return (run) => {
-    if (active >= MAX_DEF_DEPTH)
-      fail(new TemplateRuntimeError(`Maximum recursion depth exceeded: '${name}' called itself ${MAX_DEF_DEPTH} levels deep`, 'K-RUN-006'));
+  const done = (r: string) => (active--, r);
+  return (ctx, caller) => {
+    if (active >= 1000) {
+      const e = new TemplateRuntimeError(`Maximum recursion depth exceeded in '${name}'`, 'K-RUN-006');
+      e.unwinding = () => active > 0;
+      throw e;
+    }
     active++;
-    let r: string | Promise<string>;
+    onStack++;
     try {
-      r = run();
+      const r = body(ctx, caller);
+      return typeof r === 'string' ? done(r) : r.then(done, (e) => (active--, Promise.reject(e)));
     } catch (e) {
       active--;
-      return fail(e);
+      throw e;
+    } finally {
+      onStack--;
     }
-    if (typeof r === 'string') {
-      active--;
-      return new Markup(r);
-    }
-    // Def bodies of async templates are async functions: the result is a promise of Markup.
-    return r.then(
-      (s) => (active--, new Markup(s)),
-      (e) => (active--, fail(e)),
-    ) as unknown as Markup;
   };
 }
 
@@ -487,7 +484,6 @@ export function makeDef(
   body: (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>,
 ): KidaDef {
   const { name, params, vararg, kwarg } = info;
-  const enter = depthCounter(name);
   const invoke = (args: unknown[], caller: CallerFn | null): Markup => {
     let kw: Record<string, unknown> | null = null;
     let n = args.length;
@@ -516,7 +512,7 @@ export function makeDef(
     if (kwarg) ctx[kwarg] = extra;
     if (caller) ctx.caller = caller;
     ctx.has_slot = caller ? HAS_SLOT : NO_SLOT;
-    return enter(() => body(ctx, caller));
+    return markupOf(body(ctx, caller));
   };
   const f = ((...args: unknown[]) => invoke(args, null)) as KidaDef;
   f.kidaDef = info;
@@ -559,7 +555,6 @@ export function makeRegion(
   defCtx: Ctx,
   body: (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>,
 ): KidaDef {
-  const enter = depthCounter(info.name);
   const invoke = (args: unknown[], caller: CallerFn | null): Markup => {
     let kw: Record<string, unknown> = {};
     let n = args.length;
@@ -575,7 +570,7 @@ export function makeRegion(
     });
     for (const k of Object.keys(kw))
       if (!info.params.includes(k)) throw new PyError('TypeError', `${info.name}() got an unexpected keyword argument '${k}'`);
-    return enter(() => body(ctx, caller));
+    return markupOf(body(ctx, caller));
   };
   const f = ((...args: unknown[]) => invoke(args, null)) as KidaDef;
   f.kidaDef = info;
@@ -797,7 +792,7 @@ export function wrapError(e: unknown, templateName: string, line: number, env?: 
   let err: TemplateError;
   let moved = false; // (the message is laid out again once, at the end, if anything changed)
   if (e instanceof TemplateError) moved = place((err = e), templateName, line, env);
-  else if (isOverflow(e)) moved = place((err = overflow(e as RangeError)), templateName, line, env);
+  else if (isOverflow(e)) err = runtimeError(`Recursion too deep: ${(e as Error).message}`, e, templateName, line, env);
   else {
     const x = e instanceof Error ? e : new Error(String(e));
     err = runtimeError(`${x.name}: ${x.message}`, e, templateName, line, env);
@@ -811,8 +806,6 @@ export function wrapError(e: unknown, templateName: string, line: number, env?: 
   }
   if (def !== undefined) err.callee = [def, templateName];
   // (the root and the parent chain of one included render share R: its frame goes in once)
-  // (an include-depth error unwinds through every include: the top template's `try` may catch it)
-  if (err.unwinding === ALWAYS && R && R.depth <= 1) err.unwinding = null;
   if (R?.fromTemplate != null && err.includedBy !== R) {
     err.templateStack.unshift([R.fromTemplate, R.fromLine]);
     err.includedBy = R;
