@@ -4,7 +4,7 @@
 import { PyError, SecurityError, TemplateError, TemplateRuntimeError, UndefinedError } from './errors.js';
 import { Markup } from './markup.js';
 import { Kwargs, PyFloat, Range, Tuple, UNDEF, callValue, getattr, isDict, pyStr, truthy, eq, assertSafeName } from './values.js';
-import { isOverflow, locate, overflowPasses, undefinedName, type Ctx, type SourceOf } from './template.js';
+import { locate, overflowPasses, undefinedName, type Ctx, type SourceOf } from './template.js';
 
 /** A bare name: the scope chain (block scopes → ctx → globals), else UndefinedError. */
 export function lk(c: Ctx, name: string): unknown {
@@ -142,6 +142,7 @@ export function catchable(e: unknown, R?: { depth: number }): boolean {
  * leaves the outermost call (its `unwinding`), a stack overflow while counted defs are on the
  * stack, the include-depth limit inside included templates (`R`, the render state at the try).
  */
+const isOverflow = (e: unknown): boolean => e instanceof RangeError && /call stack/i.test(e.message);
 function passes(e: unknown, R?: { depth: number }): boolean {
   if (isOverflow(e) || isOverflow((e as Error | null)?.cause)) return overflowPasses();
   if (!(e instanceof TemplateError)) return false;

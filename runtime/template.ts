@@ -437,7 +437,6 @@ const NO_SLOT = () => false;
 let onStack = 0;
 /** While counted def bodies are on the stack, a stack overflow passes every `{% try %}` (see deep). */
 export const overflowPasses = (): boolean => onStack > 0;
-export const isOverflow = (e: unknown): boolean => e instanceof RangeError && /call stack/i.test(e.message);
 
 /** Def bodies are async functions in async templates: their result is a promise of Markup. */
 function markupOf(r: string | Promise<string>): Markup {
@@ -792,7 +791,7 @@ export function wrapError(e: unknown, templateName: string, line: number, env?: 
   let err: TemplateError;
   let moved = false; // (the message is laid out again once, at the end, if anything changed)
   if (e instanceof TemplateError) moved = place((err = e), templateName, line, env);
-  else if (isOverflow(e)) err = runtimeError(`Recursion too deep: ${(e as Error).message}`, e, templateName, line, env);
+  else if (e instanceof RangeError && /call stack/i.test(e.message)) err = runtimeError(`Recursion too deep: ${e.message}`, e, templateName, line, env);
   else {
     const x = e instanceof Error ? e : new Error(String(e));
     err = runtimeError(`${x.name}: ${x.message}`, e, templateName, line, env);

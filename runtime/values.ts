@@ -163,22 +163,28 @@ function pyStrInner(v: unknown, repr: boolean): string {
   if (v instanceof PyFloat) return floatRepr(v.v);
   if (v instanceof Markup) return v.value;
   if (v === UNDEF) return '';
-  if (v instanceof Tuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (v instanceof Set) return v.size ? `{${[...v].map(pyRepr).join(', ')}}` : 'set()';
-  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   if (v instanceof Date) return isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
-  if (isDict(v)) return `{${Object.keys(v).map((k) => `${strRepr(k)}: ${pyRepr((v as Record<string, unknown>)[k])}`).join(', ')}}`;
+  if (Array.isArray(v) || v instanceof Set || v instanceof Map || isDict(v)) return containerRepr(v);
   if (typeof v === 'function') return `<function ${(v as { name?: string }).name || 'anonymous'}>`;
-  if (v instanceof Promise) return unawaited(v);
   if (typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function') return (v as { __html__(): string }).__html__();
   return String(v);
 }
 
-/** A promise reached the output or a conversion: an error (its rejection observed), not `[object Promise]`. */
-function unawaited(p: Promise<unknown>): never {
-  observe(p);
-  throw new TemplateRuntimeError('Cannot render or test a promise: await it');
+/** The containers whose repr is being written: one met again is a cycle, `[...]` as in Python
+ * (else a cycle through a large value would build strings until memory runs out). */
+const open = new Set<object>();
+function containerRepr(v: object): string {
+  if (open.has(v)) return Array.isArray(v) ? '[...]' : '{...}';
+  open.add(v);
+  try {
+    if (v instanceof Tuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
+    if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+    if (v instanceof Set) return v.size ? `{${[...v].map(pyRepr).join(', ')}}` : 'set()';
+    if (v instanceof Map) return `{${[...v].map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+    return `{${Object.keys(v).map((k) => `${strRepr(k)}: ${pyRepr((v as Record<string, unknown>)[k])}`).join(', ')}}`;
+  } finally {
+    open.delete(v);
+  }
 }
 
 // ------------------------------------------------------------------ truthiness and equality
@@ -194,7 +200,7 @@ export function truthy(v: unknown): boolean {
     for (const _ in v) return true;
     return false;
   }
-  if (v instanceof Promise) unawaited(v); // (always true, and its result would be dropped)
+  if (v instanceof Promise) observe(v, true); // (always true, and its result would be dropped)
   // Python's __len__ protocol for other objects (Range has it)
   const len = (v as { __len__?: unknown }).__len__;
   return typeof len === 'function' ? len.call(v) > 0 : true;
@@ -732,10 +738,14 @@ export function callValue(f: unknown, args: unknown[]): unknown {
 /**
  * Marks a promise the runtime was handed as observed, so that its rejection is never reported
  * as unhandled (which ends a Node process) while nobody awaits it yet, or after a render was
- * abandoned. Whoever awaits it later still gets the rejection.
+ * abandoned. Whoever awaits it later still gets the rejection. With `fail`, the promise reached
+ * the output or a test: an error, not `[object Promise]`.
  */
-export function observe<T>(v: T): T {
-  if (v instanceof Promise) v.catch(String); // (a handler that does nothing)
+export function observe<T>(v: T, fail?: boolean): T {
+  if (v instanceof Promise) {
+    v.catch(String); // (a handler that does nothing)
+    if (fail) throw new TemplateRuntimeError('A promise must be awaited');
+  }
   return v;
 }
 
