@@ -906,12 +906,12 @@ export class Generator {
         const k = `${this.h('pyStr')}(${this.expr(n.key)})`;
         const scoped = this.o.sandbox ? `"\\0sb\\0" + ${k}` : `(${key} = ${k})[0] === "\\0" ? "\\0" + ${key} : ${key}`;
         if (!this.o.sandbox) this.w(`let ${key};`);
-        this.w(`${this.o.sandbox ? 'const ' : ''}${key} = ${scoped}; const ${hit} = $env.cache?.get(${key});`);
+        this.w(`${this.o.sandbox ? 'const ' : ''}${key} = ${scoped}; const ${hit} = ${this.h('cacheHit')}($env.cache?.get(${key}));`);
         this.w(`if (${hit} !== undefined) {`);
         this.emit(hit);
         this.w('} else {');
         const b = this.buffered(() => this.stmts(n.body));
-        this.w(`$env.cache?.set(${key}, ${b}, ${this.h('parseTtl')}(${n.ttl ? this.expr(n.ttl) : 'undefined'}, $env.cache.defaultTtl ?? 300));`);
+        this.w(`${this.h('observe')}($env.cache?.set(${key}, ${b}, ${this.h('parseTtl')}(${n.ttl ? this.expr(n.ttl) : 'undefined'}, $env.cache.defaultTtl ?? 300)));`);
         this.emit(b);
         this.w('}');
         return;
@@ -1235,7 +1235,19 @@ export class Generator {
     fn.curLine = n.line;
     fn.errArgs = `, null, ${q(n.name)}`;
     const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o');
-    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${body})`)};`);
+    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
+  }
+
+  private hasTry: boolean | undefined;
+  /**
+   * A def body counted by the runtime's `deep` (recursion limit; depth errors pass the `try`
+   * blocks inside the recursion), where recursion could otherwise do harm: an async body (its
+   * recursion is not bounded by the stack), a template with `{% try %}` (a fallback retrying at
+   * every level is exponential), a sandboxed one. Elsewhere a stack overflow ends the recursion.
+   */
+  private depthCounted(name: string, body: string): string {
+    this.hasTry ??= contains(this.ast.body, (n) => n.type === 'Try');
+    return this.isAsync || this.hasTry || this.o.sandbox ? `${this.h('deep')}(${q(name)}, ${body})` : body;
   }
 
   private region(n: A.Region): void {
@@ -1247,7 +1259,7 @@ export class Generator {
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
     const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o');
-    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${this.fn.ctx}, ${body})`)};`);
+    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
   }
 
   private withScope<T>(sc: string, f: () => T): T {
@@ -1452,7 +1464,7 @@ export class Generator {
     this.stmts(n.body);
     const e = this.id('$e');
     this.w(`} catch (${e}) {`);
-    this.w(`if (!${this.h('catchable')}(${e})) throw ${e};`);
+    this.w(`if (!${this.h('catchable')}(${e}, R)) throw ${e};`);
     this.w(`${b} = "";`);
     const locals = new Map<string, string>();
     if (n.errName) {
@@ -1824,8 +1836,9 @@ export class Generator {
       const parts = [value, ...args.map((a) => this.argExpr(a))];
       if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${this.argExpr(k.value)}`).join(', ')} })`);
       this.customUsed.filters.add(name);
-      if (this.o.sandbox) return this.sbF('null', this.customRef('filters', name), 'undefined', parts);
-      return `${this.customRef('filters', name)}(${parts.join(', ')})`;
+      // (an async filter's promise is observed: its rejection must not end the process if unused)
+      if (this.o.sandbox) return `${this.h('observe')}(${this.sbF('null', this.customRef('filters', name), 'undefined', parts)})`;
+      return `${this.h('observe')}(${this.customRef('filters', name)}(${parts.join(', ')}))`;
     }
     if (this.o.markdown && Object.prototype.hasOwnProperty.call(mdFilterParams, name)) {
       // Markdown mode's filters (and its `escape`/`e`/`safe`): `md_<name>` exports, returning Marked

@@ -1,6 +1,9 @@
 // The `{% cache %}` fragment store: an interface a user can back with Redis or a KV
 // store, and an in-memory LRU with TTL as the default.
 
+import { TemplateRuntimeError } from './errors.js';
+import { observe } from './values.js';
+
 export interface FragmentStore {
   get(key: string): string | undefined;
   set(key: string, value: string, ttlSeconds: number): void;
@@ -57,4 +60,17 @@ export function parseTtl(ttl: unknown, dflt: number): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/.exec(String(ttl));
   if (!m) return dflt;
   return Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+}
+
+/**
+ * What `{% cache %}` takes from the store's `get()`. Fragments render synchronously: a store
+ * answering with a promise is an error (the promise observed, so its rejection cannot end the
+ * process), not "[object Promise]" in the page.
+ */
+export function cacheHit(v: unknown): unknown {
+  if (v instanceof Promise) {
+    observe(v);
+    throw new TemplateRuntimeError('The fragment cache returned a promise: {% cache %} needs a store whose get() answers synchronously');
+  }
+  return v;
 }

@@ -38,6 +38,9 @@ export class TemplateError extends Error {
   includedBy: unknown = null;
   /** The def whose body failed and its template, until the caller's handler adds the call. */
   callee: [def: string, template: string] | null = null;
+  /** A recursion-depth error while it unwinds through the recursion that raised it: true while
+   * a `{% try %}` must let it pass (a fallback inside the recursion would recurse again). */
+  declare unwinding?: () => boolean;
 
   constructor(message: string, code = 'K-RUN-007', pos: ErrorPosition = {}) {
     super(message, pos.cause !== undefined ? { cause: pos.cause } : undefined);

@@ -13,7 +13,7 @@ import { getRenderMeta } from './meta.js';
 import { PyError } from './errors.js';
 import { MAX_ITEMS, room } from './limits.js';
 import {
-  Kwargs, PyFloat, Range, Tuple, add, callValue, dictItems, eq, gt, isDict, isFloat, isString, iter, len, lt, num, pyStr, setKey, toFloat,
+  Kwargs, PyFloat, Range, Tuple, add, callNow, callValue, dictItems, eq, gt, isDict, isFloat, isString, iter, len, lt, num, pyStr, setKey, toFloat,
   toInt, truthy, tuple, typeName,
 } from './values.js';
 
@@ -214,7 +214,7 @@ function minMax(name: 'min' | 'max', args: unknown[]): unknown {
     throw new PyError('ValueError', `${name}() iterable argument is empty`);
   }
   const keyf = kw.key;
-  const key = keyf === undefined || keyf === null ? (x: unknown) => x : (x: unknown) => callValue(keyf, [x]);
+  const key = keyf === undefined || keyf === null ? (x: unknown) => x : (x: unknown) => callNow(keyf, [x], `${name}() key`);
   const better = name === 'min' ? lt : gt;
   let best = items[0];
   let bestKey = key(best);
@@ -284,7 +284,7 @@ function pySorted(...args: unknown[]): unknown[] {
   if (a.length !== 1) throw typeErr(`sorted expected 1 argument, got ${a.length}`);
   const items = toArray(a[0]);
   const keyf = kw.key;
-  const keys = keyf === undefined || keyf === null ? items : items.map((x) => callValue(keyf, [x]));
+  const keys = keyf === undefined || keyf === null ? items : items.map((x) => callNow(keyf, [x], 'sorted() key'));
   const reverse = truthy(kw.reverse);
   const order = items.map((_, i) => i);
   // Python's sort uses only `<`; reverse=True keeps equal elements in their original order.
@@ -388,7 +388,7 @@ function pyFilter(...args: unknown[]): PyIterator {
   const it = pyIter(a[1])[Symbol.iterator]();
   return makeIter('filter', (function* () {
     for (let s = it.next(); !s.done; s = it.next()) {
-      if (truthy(f === null || f === undefined ? s.value : callValue(f, [s.value]))) yield s.value;
+      if (truthy(f === null || f === undefined ? s.value : callNow(f, [s.value], 'filter()'))) yield s.value;
     }
   })());
 }

@@ -10,7 +10,7 @@ import { Markup } from './markup.js';
 import { PyError } from './errors.js';
 import { room } from './limits.js';
 import {
-  PyFloat, Range, Tuple, UNDEF, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, formatSpec, getattr,
+  PyFloat, Range, Tuple, UNDEF, callNow, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, formatSpec, getattr,
   getitem, getslice, isDict, isString, iter, num, pyRepr, pyStr, setKey, setMethodLookup, splitKwargs, toList, truthy, tuple,
   typeName, markupField, type MethodFn,
 } from './values.js';
@@ -400,7 +400,7 @@ export const m_sort: MethodSet = {
   l: (l, _a, kw) => {
     const key = kw.key == null ? null : kw.key;
     const rev = truthy(kw.reverse) ? -1 : 1;
-    const keyed = l.map((x) => [key ? callValue(key, [x]) : x, x] as const);
+    const keyed = l.map((x) => [key ? callNow(key, [x], 'sort() key') : x, x] as const);
     keyed.sort((x, y) => rev * compare(x[0], y[0]));
     for (let i = 0; i < l.length; i++) l[i] = keyed[i]![1];
     return null;

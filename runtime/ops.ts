@@ -4,7 +4,7 @@
 import { PyError, SecurityError, TemplateError, TemplateRuntimeError, UndefinedError } from './errors.js';
 import { Markup } from './markup.js';
 import { Kwargs, PyFloat, Range, Tuple, UNDEF, callValue, getattr, isDict, dictHas, pyStr, truthy, eq, assertSafeName, setKey } from './values.js';
-import { locate, undefinedName, type Ctx, type SourceOf } from './template.js';
+import { locate, overflowPasses, undefinedName, type Ctx, type SourceOf } from './template.js';
 
 /** A bare name: the scope chain (block scopes → ctx → globals), else UndefinedError. */
 export function lk(c: Ctx, name: string): unknown {
@@ -138,11 +138,25 @@ export function isSeqOf(v: unknown, n: number): v is unknown[] {
 }
 
 /** Errors that `{% try %}` catches: undefined names, runtime errors, Python TypeError/ValueError. */
-export function catchable(e: unknown): boolean {
+export function catchable(e: unknown, R?: { depth: number }): boolean {
+  if (passes(e, R)) return false;
   if (e instanceof PyError) return e.pyType === 'TypeError' || e.pyType === 'ValueError';
   if (e instanceof UndefinedError || e instanceof TemplateRuntimeError) return true;
   if (e instanceof TemplateError) return false;
-  return e instanceof TypeError;
+  return e instanceof TypeError || isOverflow(e); // (a stack overflow too, outside counted defs)
+}
+
+/**
+ * Depth errors pass the `try` blocks inside the recursion that raised them (a fallback
+ * retrying at every level would take exponential time): a def's recursion limit until it
+ * leaves the outermost call (its `unwinding`), a stack overflow while counted defs are on the
+ * stack, the include-depth limit inside included templates (`R`, the render state at the try).
+ */
+const isOverflow = (e: unknown): boolean => e instanceof RangeError && /call stack/i.test(e.message);
+function passes(e: unknown, R?: { depth: number }): boolean {
+  if (isOverflow(e) || isOverflow((e as Error | null)?.cause)) return overflowPasses();
+  if (!(e instanceof TemplateError)) return false;
+  return e.unwinding ? e.unwinding() : e.code === 'K-RUN-006' && R !== undefined && R.depth > 0;
 }
 
 /** The `err` dict bound by `{% fallback err %}`. */

@@ -11,7 +11,7 @@ import {
 } from './errors.js';
 import { Markup } from './markup.js';
 import { META_LAYER, renderGlobals } from './meta.js';
-import { Kwargs, Tuple, UNDEF, getattr, iter, setKey } from './values.js';
+import { Kwargs, Tuple, UNDEF, getattr, iter, observe, setKey } from './values.js';
 
 export type Ctx = Record<string, unknown>;
 export type SyncFn = (ctx: Ctx, R: RenderState) => string;
@@ -179,6 +179,7 @@ export class RenderState {
       r.fromTemplate = template;
       r.fromLine = line!;
     }
+    // (a `try` inside an included template lets this error pass: see catchable)
     if (r.depth > 50)
       throw new TemplateRuntimeError('Maximum include depth exceeded (50): is a template including itself?', 'K-RUN-006');
     return r;
@@ -219,8 +220,11 @@ export interface Template<C = Ctx, B extends string = string> {
 /** A fresh render context: globals underneath, the caller's data on top (never mutated). */
 export function newContext(globals: Ctx, data: unknown): Ctx {
   const ctx = Object.create(renderGlobals(globals)) as Ctx;
-  // (a key whose value is undefined is missing, as at every depth: it does not hide a global)
-  for (const [k, v] of data instanceof Map ? data : data != null ? Object.entries(data) : []) if (v !== undefined) setKey(ctx, String(k), v); // (setKey: a `__proto__` key in the data is a variable, never ctx's prototype)
+  // (a key whose value is undefined is missing, as at every depth: it does not hide a global;
+  // setKey: a `__proto__` key in the data is a variable, never ctx's prototype; a promise given as
+  // data is observed: it may reject before the template awaits it, or after the consumer stopped
+  // reading, and must not end the process as an unhandled rejection)
+  for (const [k, v] of data instanceof Map ? data : data != null ? Object.entries(data) : []) if (v !== undefined) setKey(ctx, String(k), observe(v));
   return ctx;
 }
 
@@ -434,9 +438,46 @@ export interface KidaDef {
 const HAS_SLOT = () => true;
 const NO_SLOT = () => false;
 
-/** Def bodies of async templates are async functions: their result is a promise of Markup. */
+/** Counted def bodies running on the JavaScript stack now (their synchronous part). */
+let onStack = 0;
+/** While counted def bodies are on the stack, a stack overflow passes every `{% try %}` (see deep). */
+export const overflowPasses = (): boolean => onStack > 0;
+
+/** Def bodies are async functions in async templates: their result is a promise of Markup. */
 function markupOf(r: string | Promise<string>): Markup {
   return (typeof r === 'string' ? new Markup(r) : r.then((s) => new Markup(s))) as Markup;
+}
+
+type Body = (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>;
+/**
+ * A def's body counting how many calls of this def are running (a def value belongs to one
+ * render, so that is its recursion depth, across awaits too). Past 1000 (Python's recursion
+ * limit) the call fails, and `{% try %}` blocks inside this def let the error pass until it
+ * leaves the outermost call; a stack overflow passes every `try` inside a counted def. A
+ * fallback that recursed again at every level would otherwise take exponential time.
+ * (The compiler counts the defs of async, sandboxed and `try`-using templates.)
+ */
+export function deep(name: string, body: Body): Body {
+  let active = 0;
+  const done = (r: string) => (active--, r);
+  return (ctx, caller) => {
+    if (active >= 1000) {
+      const e = new TemplateRuntimeError(`Maximum recursion depth exceeded in '${name}'`, 'K-RUN-006');
+      e.unwinding = () => active > 0;
+      throw e;
+    }
+    active++;
+    onStack++;
+    try {
+      const r = body(ctx, caller);
+      return typeof r === 'string' ? done(r) : r.then(done, (e) => (active--, Promise.reject(e)));
+    } catch (e) {
+      active--;
+      throw e;
+    } finally {
+      onStack--;
+    }
+  };
 }
 
 /** Builds a template `def`: Python argument binding, a private ctx per call, Markup result. */
@@ -648,9 +689,9 @@ async function* driveAsync(top: Generator<Step, void, string | undefined>): Asyn
 
 /** `{% call f(args) %}`: invokes a def with the caller closure (other callables get no caller). */
 export function callWithCaller(f: unknown, args: unknown[], caller: CallerFn): unknown {
-  if (typeof f === 'function' && (f as Partial<KidaDef>).invoke) return (f as KidaDef).invoke(args, caller);
+  if (typeof f === 'function' && (f as Partial<KidaDef>).invoke) return observe((f as KidaDef).invoke(args, caller));
   if (typeof f !== 'function') throw new PyError('TypeError', `'${typeof f}' object is not callable`);
-  return (f as (...a: unknown[]) => unknown)(...args);
+  return observe((f as (...a: unknown[]) => unknown)(...args));
 }
 
 /** The `loop` variable of a `for` over a materialised list. */

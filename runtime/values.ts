@@ -3,7 +3,7 @@
 // tuple = Tuple, set = Set, integral float = PyFloat, str = string or Markup.
 
 import { Markup, Marked, escapeString, isSafe } from './markup.js';
-import { NoneComparisonError, PyError, SecurityError, UndefinedError , didYouMean } from './errors.js';
+import { NoneComparisonError, PyError, SecurityError, TemplateRuntimeError, UndefinedError , didYouMean } from './errors.js';
 import { MAX_DIGITS, MAX_ITEMS, room } from './limits.js';
 
 /** An integral float produced where the compiler knows the value is a float (4/2, 5|round, 1.0). Renders "2.0". */
@@ -164,14 +164,27 @@ function pyStrInner(v: unknown, repr: boolean): string {
   if (v instanceof PyFloat) return floatRepr(v.v);
   if (v instanceof Markup) return v.value;
   if (v === UNDEF) return '';
-  if (v instanceof Tuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (v instanceof Set) return v.size ? `{${[...v].map(pyRepr).join(', ')}}` : 'set()';
   if (v instanceof Date) return isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
-  if (isDict(v)) return `{${dictItems(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  if (Array.isArray(v) || v instanceof Set || v instanceof Map || isDict(v)) return containerRepr(v);
   if (typeof v === 'function') return `<function ${(v as { name?: string }).name || 'anonymous'}>`;
   if (typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function') return (v as { __html__(): string }).__html__();
   return String(v);
+}
+
+/** The containers whose repr is being written: one met again is a cycle, `[...]` as in Python
+ * (else a cycle through a large value would build strings until memory runs out). */
+const open = new Set<object>();
+function containerRepr(v: object): string {
+  if (open.has(v)) return Array.isArray(v) ? '[...]' : '{...}';
+  open.add(v);
+  try {
+    if (v instanceof Tuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
+    if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+    if (v instanceof Set) return v.size ? `{${[...v].map(pyRepr).join(', ')}}` : 'set()';
+    return `{${dictItems(v as Record<string, unknown>).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`; // (dictItems: undefined values are missing keys)
+  } finally {
+    open.delete(v);
+  }
 }
 
 // ------------------------------------------------------------------ truthiness and equality
@@ -187,6 +200,7 @@ export function truthy(v: unknown): boolean {
     for (const _ in v) return true;
     return false;
   }
+  if (v instanceof Promise) observe(v, true); // (always true, and its result would be dropped)
   // Python's __len__ protocol for other objects (Range has it)
   const len = (v as { __len__?: unknown }).__len__;
   return typeof len === 'function' ? len.call(v) > 0 : true;
@@ -734,7 +748,36 @@ export function callValue(f: unknown, args: unknown[]): unknown {
   }
   assertSafeValue(f);
   if (f === eval || f === Function) throw new SecurityError('Calling this function is not allowed in templates');
-  return (f as (...a: unknown[]) => unknown)(...args);
+  return observe((f as (...a: unknown[]) => unknown)(...args));
+}
+
+/**
+ * Marks a promise the runtime was handed as observed, so that its rejection is never reported
+ * as unhandled (which ends a Node process) while nobody awaits it yet, or after a render was
+ * abandoned. Whoever awaits it later still gets the rejection. With `fail`, the promise reached
+ * the output or a test: an error, not `[object Promise]`.
+ */
+export function observe<T>(v: T, fail?: boolean): T {
+  if (v instanceof Promise) {
+    v.catch(String); // (a handler that does nothing)
+    if (fail) throw new TemplateRuntimeError('A promise must be awaited');
+  }
+  return v;
+}
+
+/**
+ * Calls `f` for a value the runtime uses at once (a sort key, a predicate, an element of
+ * `map()`): a promise there (an async def, an async function) cannot be awaited, so it is a
+ * clear error rather than a promise compared, tested or rendered and then dropped.
+ */
+const calleeName = (f: unknown) => (f as { kidaDef?: { name: string } }).kidaDef?.name ?? ((f as { name?: string }).name || 'function');
+export function callNow(f: unknown, args: unknown[], where: string): unknown {
+  const r = callValue(f, args);
+  if (r instanceof Promise)
+    throw new TemplateRuntimeError(
+      `${where}: '${calleeName(f)}' returned a promise (an async def or function), which ${where} cannot await; call it with await in a {% for %} loop instead`,
+    );
+  return r;
 }
 
 /** Splits a trailing Kwargs off an argument list. */
