@@ -10,10 +10,12 @@ import {
   didYouMean,
 } from './errors.js';
 import { Markup } from './markup.js';
-import { META_LAYER, renderGlobals } from './meta.js';
+import { renderGlobals } from './meta.js';
+import { DATA, GLOBALS, MISSING, find, makeContext, missing } from './context.js';
 import { Kwargs, Tuple, UNDEF, getattr, iter, setKey } from './values.js';
 
-export type Ctx = Record<string, unknown>;
+export type { Ctx } from './context.js';
+import type { Ctx } from './context.js';
 export type SyncFn = (ctx: Ctx, R: RenderState) => string;
 export type GenFn = (ctx: Ctx, R: RenderState) => Generator<string, void, undefined>;
 export type AsyncFn = (ctx: Ctx, R: RenderState) => AsyncIterable<string>;
@@ -216,11 +218,10 @@ export interface Template<C = Ctx, B extends string = string> {
   readonly spec: TemplateSpec;
 }
 
-/** A fresh render context: globals underneath, the caller's data on top (never mutated). */
+/** A fresh render context over the caller's data (read through, never copied or mutated; runtime/context.ts). */
 export function newContext(globals: Ctx, data: unknown): Ctx {
-  // (A literal's `__proto__:` sets the prototype; a spread defines own keys, so a `__proto__`
-  // key in the data, e.g. from JSON.parse, is a variable, never ctx's prototype.)
-  return { __proto__: renderGlobals(globals), ...(data instanceof Map ? Object.fromEntries(data) : (data as object)) } as Ctx;
+  // (a `__proto__` key in the data, e.g. from JSON.parse, is a variable: the data's own key)
+  return makeContext(renderGlobals(globals), data);
 }
 
 /** Wraps render functions with the sandbox output-size check. */
@@ -365,7 +366,7 @@ export function defineTemplate(spec: TemplateSpec): Template {
     },
     validateContext(data) {
       const ctx = newContext(spec.globals, data);
-      return spec.meta.context.filter((c) => !c.optional && !(c.name in ctx)).map((c) => c.name);
+      return spec.meta.context.filter((c) => !c.optional && !(c.name in ctx) && find(ctx, c.name, missing) === MISSING).map((c) => c.name);
     },
   };
   return t;
@@ -388,13 +389,11 @@ export function registerBlocks(R: RenderState, blocks: Record<string, BlockFns>)
   for (const name in blocks) if (!(name in R.blocks)) R.blocks[name] = blocks[name]!;
 }
 
-/** The context an include receives inside a loop: a flat copy of the scope plus loop locals. */
+/** The context an include receives inside a loop: a flat copy of the scope plus loop locals (data and globals underneath as before). */
 export function includeContext(scope: Ctx, locals: Ctx): Ctx {
-  let root: object = scope;
-  while (Object.getPrototypeOf(root) && Object.getPrototypeOf(Object.getPrototypeOf(root))) root = Object.getPrototypeOf(root);
-  const out = Object.create(Object.getPrototypeOf(root)) as Ctx;
+  const out = makeContext(scope[GLOBALS as never] as Ctx, scope[DATA as never]);
   const chainObjs: Ctx[] = [];
-  for (let o: Ctx = scope; o !== Object.getPrototypeOf(root); o = Object.getPrototypeOf(o)) chainObjs.push(o);
+  for (let o: Ctx | null = scope; o; o = Object.getPrototypeOf(o)) chainObjs.push(o);
   for (let i = chainObjs.length - 1; i >= 0; i--) copyKeys(out, chainObjs[i]!);
   return copyKeys(out, locals);
 }
@@ -406,11 +405,8 @@ function copyKeys(to: Ctx, from: Ctx): Ctx {
 
 /** A context of globals only (include without context, imports without context). */
 export function globalsContext(scope: Ctx): Ctx {
-  // a render's metadata layer (runtime/meta.ts) stays underneath
-  for (let o: object | null = scope; o; o = Object.getPrototypeOf(o)) if (Object.hasOwn(o, META_LAYER)) return Object.create(o) as Ctx;
-  let root: object = scope;
-  while (Object.getPrototypeOf(root) && Object.getPrototypeOf(Object.getPrototypeOf(root))) root = Object.getPrototypeOf(root);
-  return Object.create(Object.getPrototypeOf(root)) as Ctx;
+  // the same globals (with a render's metadata layer, runtime/meta.ts), no data
+  return makeContext(scope[GLOBALS as never] as Ctx, null);
 }
 
 export interface DefInfo {
@@ -497,7 +493,10 @@ export function regionBlock(name: string): BlockFns {
   const run = (ctx: Ctx): Markup | Promise<Markup> => {
     const f = ctx[name] as KidaDef;
     const kw: Ctx = {};
-    for (const p of f.kidaDef.params) if (p in ctx) kw[p] = ctx[p];
+    for (const p of f.kidaDef.params) {
+      const v = p in ctx ? ctx[p] : find(ctx, p, missing);
+      if (v !== MISSING) kw[p] = v;
+    }
     return f.invoke([new Kwargs(kw)], null);
   };
   return {
@@ -815,8 +814,11 @@ export function importName(ns: Ctx, name: string, templateName: string): unknown
 }
 
 export function undefinedName(name: string, scope: Ctx, hint?: string): never {
+  // every name the context can see: scopes, data, globals
   const names: string[] = [];
   for (const k in scope) names.push(k);
+  names.push(...Object.keys(scope[DATA as never] as Ctx));
+  for (const k in scope[GLOBALS as never] as Ctx) names.push(k);
   throw new UndefinedError(name, 'variable', { didYouMean: didYouMean(name, names), hint });
 }
 
