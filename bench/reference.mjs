@@ -135,6 +135,10 @@ const T = {
 </article>
 {% end %}
 `,
+  // not from the reference: a 300-card page with a component per card, and the same page whose
+  // cards arrive as a Promise (first the head is streamed, then the cards once it resolves)
+  'cards.html': `<main>{% def card(p) %}<div class="card"><h3>{{ p.title }}</h3><p>{{ p.body }}</p><a href="{{ p.url }}">{{ p.n }}</a></div>{% end %}{% for p in cards %}{{ card(p) }}{% end %}</main>`,
+  'slow.html': `<html><head><title>{{ title }}</title></head><body>{% def card(p) %}<div class="card"><h3>{{ p.title }}</h3><p>{{ p.body }}</p><a href="{{ p.url }}">{{ p.n }}</a></div>{% end %}{% for p in await cards %}{{ card(p) }}{% end %}</body></html>`,
 };
 
 // ---- the contexts (fixtures/context_*.py) ----
@@ -253,12 +257,20 @@ const B = {
   },
 };
 
+const CARDS = () => ({ cards: range(300).map((n) => ({ n, title: `Card ${n}`, body: `Body of card ${n}, a sentence or two.`, url: `/cards/${n}` })) });
+B.cards = (d) => {
+  let o = '<main>';
+  for (const p of d.cards) o += '<div class="card"><h3>' + esc(p.title) + '</h3><p>' + esc(p.body) + '</p><a href="' + esc(p.url) + '">' + p.n + '</a></div>';
+  return o + '</main>';
+};
+
 const WORKLOADS = [
   ['minimal', 'minimal.html', () => ({ name: 'Benchmark' })],
   ['small', 'small.html', SMALL],
   ['medium', 'medium.html', MEDIUM],
   ['large', 'large.html', LARGE],
   ['complex', 'complex/page.html', COMPLEX],
+  ['cards', 'cards.html', CARDS],
 ];
 
 // ---- measuring ----
@@ -321,6 +333,7 @@ for (const [id, entry, data] of WORKLOADS) {
   }
 }
 
+const cardsMod = await importKida('reference', 'cards.html');
 // context size: the reference's small page with its 10 keys, and with 100 more it does not read
 const small = await importKida('reference', 'small.html');
 const ten = SMALL();
@@ -334,6 +347,25 @@ const ctx = await measure(
   null,
 );
 
+// slow data: the card list is a Promise resolving after 50 ms
+const slow = await importKida('reference', 'slow.html');
+const heads = [], tails = [], syncs = [];
+for (let i = 0; i < (quick ? 7 : 15); i++) {
+  const cards = CARDS().cards;
+  const t0 = performance.now();
+  let first = 0, out = '';
+  for await (const c of slow.renderStreamAsync({ title: 'Slow <page>', cards: new Promise((r) => setTimeout(() => r(cards), 50)) })) {
+    if (!first) first = performance.now() - t0;
+    out += c;
+  }
+  heads.push(first);
+  tails.push(performance.now() - t0 - 50);
+  const s0 = performance.now();
+  sink += cardsMod.render({ cards }).length;
+  syncs.push(performance.now() - s0);
+  if (!out.endsWith('</body></html>') || !out.includes('Card 299')) throw new Error('slow page output');
+}
+
 const f = (x) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
 const r = (x) => x.toFixed(2) + 'x';
 console.log(`# Reference workloads (lbliii/kida benchmarks/), ${new Date().toISOString()}`);
@@ -344,4 +376,5 @@ for (const x of rows)
   console.log(`| ${x.workload} | ${x.bytes} B | ${f(x.kida)} | ${f(x.stream)} | ${f(x.async)} | ${f(x.baseline)} | ${r(x.kida / x.baseline)} | ${r(x.stream / x.kida)} | ${r(x.async / x.stream)} |`);
 console.log(`\nMedian over workloads: render ÷ baseline ${r(median(rows.map((x) => x.kida / x.baseline)))}, renderStream ÷ render ${r(median(rows.map((x) => x.stream / x.kida)))}, renderStreamAsync ÷ renderStream ${r(median(rows.map((x) => x.async / x.stream)))}`);
 console.log(`Context size (small page): 10 keys ${f(ctx['10 keys'])} µs, 110 keys ${f(ctx['110 keys'])} µs: ${r(ctx['110 keys'] / ctx['10 keys'])}`);
+console.log(`Slow data (300 cards as a Promise resolving after 50 ms, renderStreamAsync): head ${f(median(heads))} ms, after the data ${f(median(tails))} ms to finish, against ${f(median(syncs))} ms for render() of the cards with the data at hand`);
 if (sink === 0) console.log('');

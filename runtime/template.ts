@@ -11,7 +11,7 @@ import {
 } from './errors.js';
 import { Markup } from './markup.js';
 import { renderGlobals } from './meta.js';
-import { DATA, GLOBALS, MISSING, find, makeContext, missing } from './context.js';
+import { Context, DATA, GLOBALS, find } from './context.js';
 import { Kwargs, Tuple, UNDEF, getattr, iter, setKey } from './values.js';
 
 export type { Ctx } from './context.js';
@@ -221,7 +221,7 @@ export interface Template<C = Ctx, B extends string = string> {
 /** A fresh render context over the caller's data (read through, never copied or mutated; runtime/context.ts). */
 export function newContext(globals: Ctx, data: unknown): Ctx {
   // (a `__proto__` key in the data, e.g. from JSON.parse, is a variable: the data's own key)
-  return makeContext(renderGlobals(globals), data);
+  return new Context(data, renderGlobals(globals));
 }
 
 /** Wraps render functions with the sandbox output-size check. */
@@ -294,8 +294,12 @@ export function defineTemplate(spec: TemplateSpec): Template {
   const entry = (mode: 0 | 1 | 2 | 3, block: string | null, data: unknown): unknown => {
     if (mode < 2) syncGuard();
     let R: RenderState, ctx: Ctx, fns: RenderFns;
-    if (block === null) [R, ctx, fns] = [new RenderState(), newContext(spec.globals, data), spec.root];
-    else [R, ctx, fns] = blockSetup(block, data);
+    // (no array destructuring on the root path: it is per render)
+    if (block === null) {
+      R = new RenderState();
+      ctx = newContext(spec.globals, data);
+      fns = spec.root;
+    } else [R, ctx, fns] = blockSetup(block, data);
     if (mode < 2) return mode ? flatten(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
     R.async = true;
     return mode === 3 ? deferStacksAsync(R, fns.a(ctx, R)) : textOf(fns.a(ctx, R), R);
@@ -366,7 +370,7 @@ export function defineTemplate(spec: TemplateSpec): Template {
     },
     validateContext(data) {
       const ctx = newContext(spec.globals, data);
-      return spec.meta.context.filter((c) => !c.optional && !(c.name in ctx) && find(ctx, c.name, missing) === MISSING).map((c) => c.name);
+      return spec.meta.context.filter((c) => !c.optional && !(c.name in ctx) && find(ctx, c.name, () => ctx) === ctx).map((c) => c.name);
     },
   };
   return t;
@@ -391,7 +395,7 @@ export function registerBlocks(R: RenderState, blocks: Record<string, BlockFns>)
 
 /** The context an include receives inside a loop: a flat copy of the scope plus loop locals (data and globals underneath as before). */
 export function includeContext(scope: Ctx, locals: Ctx): Ctx {
-  const out = makeContext(scope[GLOBALS as never] as Ctx, scope[DATA as never]);
+  const out = new Context(scope[DATA as never], scope[GLOBALS as never] as Ctx);
   const chainObjs: Ctx[] = [];
   for (let o: Ctx | null = scope; o; o = Object.getPrototypeOf(o)) chainObjs.push(o);
   for (let i = chainObjs.length - 1; i >= 0; i--) copyKeys(out, chainObjs[i]!);
@@ -406,7 +410,7 @@ function copyKeys(to: Ctx, from: Ctx): Ctx {
 /** A context of globals only (include without context, imports without context). */
 export function globalsContext(scope: Ctx): Ctx {
   // the same globals (with a render's metadata layer, runtime/meta.ts), no data
-  return makeContext(scope[GLOBALS as never] as Ctx, null);
+  return new Context(null, scope[GLOBALS as never] as Ctx);
 }
 
 export interface DefInfo {
@@ -494,8 +498,9 @@ export function regionBlock(name: string): BlockFns {
     const f = ctx[name] as KidaDef;
     const kw: Ctx = {};
     for (const p of f.kidaDef.params) {
-      const v = p in ctx ? ctx[p] : find(ctx, p, missing);
-      if (v !== MISSING) kw[p] = v;
+      // (find's fallback returns ctx itself: no data value or global is the context)
+      const v = p in ctx ? ctx[p] : find(ctx, p, () => ctx);
+      if (v !== ctx) kw[p] = v;
     }
     return f.invoke([new Kwargs(kw)], null);
   };
@@ -814,10 +819,9 @@ export function importName(ns: Ctx, name: string, templateName: string): unknown
 }
 
 export function undefinedName(name: string, scope: Ctx, hint?: string): never {
-  // every name the context can see: scopes, data, globals
-  const names: string[] = [];
+  // every name the context can see: data, scopes, globals
+  const names = Object.keys(scope[DATA as never] as Ctx);
   for (const k in scope) names.push(k);
-  names.push(...Object.keys(scope[DATA as never] as Ctx));
   for (const k in scope[GLOBALS as never] as Ctx) names.push(k);
   throw new UndefinedError(name, 'variable', { didYouMean: didYouMean(name, names), hint });
 }
