@@ -2,7 +2,8 @@
 // benchmarks/templates/{small,medium,large}.html and complex/{base,layout,page}.html, plus
 // "minimal") with their own contexts (benchmarks/fixtures/context_*.py, translated to JS data
 // as they are), each with plain data and with escape-heavy data. Renderers: Kida render,
-// renderStream, renderStreamAsync, and a hand-written baseline made as fast as we could
+// renderStream, renderStreamAsync, Eta 4 (the strongest peer of issue #22), and a hand-written
+// baseline made as fast as we could
 // (concatenation, char-code escaper with a fast path for strings that need nothing).
 // Also: render cost with 10 vs 110 context keys (issue: "110 keys within 1.1x of 10 keys").
 //
@@ -264,6 +265,82 @@ B.cards = (d) => {
   return o + '</main>';
 };
 
+// ---- Eta 4, the strongest peer in issue #22: the same templates in Eta's syntax, text verbatim
+// (autoTrim off). complex is one template (Eta's layouts would add blocks of their own); cards
+// renders a partial per card, Eta's component.
+const etaNum = '<%= Number.isInteger(x) ? x.toFixed(1) : x %>';
+const ETA = {
+  minimal: { page: 'Hello, <%= it.name %>!' },
+  small: { page: T['small.html'].replace('{{ title }}', '<%= it.title %>').replace('{{ name }}', '<%= it.name %>').replace('{{ count }}', '<%= it.count %>')
+    .replace('{% for item in items %}', '<% for (const item of it.items) { %>').replace('{{ item }}', '<%= item %>').replace('{% end %}', '<% } %>')
+    .replace('{% if active %}', '<% if (it.active) { %>').replace('{% end %}', '<% } %>').replace('{{ footer }}', '<%= it.footer %>') },
+  medium: { page: T['medium.html'].replace('{% for cat in categories %}', '<% for (const cat of it.categories) { %>')
+    .replace('{{ cat | lower | replace(" ", "-") }}', '<%= cat.toLowerCase().replaceAll(" ", "-") %>').replace('{{ cat }}', '<%= cat %>').replace('{% end %}', '<% } %>')
+    .replace('{% for item in items %}', '<% for (const item of it.items) { %>').replace('{{ item.id }}', '<%= item.id %>').replace('{{ item.name | escape }}', '<%= item.name %>')
+    .replace('{{ item.price | round(2) }}', '<% { const x = Math.round(item.price * 100) / 100; %>' + etaNum + '<% } %>').replace('{% end %}', '<% } %>')
+    .replace('{% for value in vars %}', '<% for (const value of it.vars) { %>').replace('{{ value }}', '<%= value %>').replace('{% end %}', '<% } %>') },
+  large: { page: T['large.html'].replace('{% for item in items %}', '<% for (const item of it.items) { %>').replace('{{ item.id }}', '<%= item.id %>').replace('{{ item.name }}', '<%= item.name %>')
+    .replace('{{ item.data.x }}', '<%= item.data.x %>').replace('{{ item.data.y }}', '<%= item.data.y %>').replace('{% end %}', '<% } %>') },
+  cards: {
+    page: '<main><% for (const p of it.cards) { %><%~ include("@card", p) %><% } %></main>',
+    card: '<div class="card"><h3><%= it.title %></h3><p><%= it.body %></p><a href="<%= it.url %>"><%= it.n %></a></div>',
+  },
+};
+ETA.complex = { page: `<!DOCTYPE html>
+<html>
+<head>
+    <title>Benchmark Layout</title>
+    
+    <meta name="description" content="<%= it.description %>">
+
+</head>
+<body>
+    <header>
+        
+    <h1><%= it.heading %></h1>
+    <nav>
+        <ul>
+        <% for (const link of it.nav) { %>
+            <li><a href="<%= link.href %>"><%= link.label %></a></li>
+        <% } %>
+        </ul>
+    </nav>
+
+    </header>
+
+    <main>
+        
+    
+<article>
+    <h2><%= it.article.title %></h2>
+    <p><%= it.article.subtitle %></p>
+
+    <section>
+    <% for (const section of it.article.sections) { %>
+        <h3><%= section.title %></h3>
+        <p><%= section.body %></p>
+    <% } %>
+    </section>
+
+    <aside>
+    <% for (const tag of it.article.tags) { %>
+        <span class="tag"><%= tag %></span>
+    <% } %>
+    </aside>
+</article>
+
+
+    </main>
+
+    <footer>
+        
+            <p><%= it.footer %></p>
+        
+    </footer>
+</body>
+</html>
+` };
+
 const WORKLOADS = [
   ['minimal', 'minimal.html', () => ({ name: 'Benchmark' })],
   ['small', 'small.html', SMALL],
@@ -309,6 +386,7 @@ async function measure(list, d) {
 }
 
 await compileKida('reference', T);
+const { Eta } = await import('eta');
 const rows = [];
 for (const [id, entry, data] of WORKLOADS) {
   const kida = await importKida('reference', entry);
@@ -320,6 +398,9 @@ for (const [id, entry, data] of WORKLOADS) {
       { id: 'async', async: true, f: async (x) => { let s = ''; for await (const c of kida.renderStreamAsync(x)) s += c; return s; } },
       { id: 'baseline', f: B[id] },
     ];
+    const eta = new Eta({ autoEscape: true, autoTrim: false, cache: true });
+    for (const [name, src] of Object.entries(ETA[id])) eta.loadTemplate('@' + name, src);
+    list.push({ id: 'eta', f: (x) => eta.render('@page', x) });
     const expected = B[id](d);
     for (const e of list) {
       const out = await e.f(d);
@@ -370,11 +451,11 @@ const f = (x) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0))
 const r = (x) => x.toFixed(2) + 'x';
 console.log(`# Reference workloads (lbliii/kida benchmarks/), ${new Date().toISOString()}`);
 console.log(`${cpus()[0]?.model} ×${cpus().length}, ${platform()} ${release()} ${arch()}, Node ${process.version}; ${ROUNDS} rounds, medians, µs per render\n`);
-console.log('| Workload | Output | Kida render | renderStream | renderStreamAsync | baseline | render ÷ baseline | stream ÷ render | async ÷ stream |');
-console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+console.log('| Workload | Output | Kida render | renderStream | renderStreamAsync | Eta 4 | baseline | render ÷ Eta | render ÷ baseline | stream ÷ render | async ÷ stream |');
+console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
 for (const x of rows)
-  console.log(`| ${x.workload} | ${x.bytes} B | ${f(x.kida)} | ${f(x.stream)} | ${f(x.async)} | ${f(x.baseline)} | ${r(x.kida / x.baseline)} | ${r(x.stream / x.kida)} | ${r(x.async / x.stream)} |`);
-console.log(`\nMedian over workloads: render ÷ baseline ${r(median(rows.map((x) => x.kida / x.baseline)))}, renderStream ÷ render ${r(median(rows.map((x) => x.stream / x.kida)))}, renderStreamAsync ÷ renderStream ${r(median(rows.map((x) => x.async / x.stream)))}`);
+  console.log(`| ${x.workload} | ${x.bytes} B | ${f(x.kida)} | ${f(x.stream)} | ${f(x.async)} | ${f(x.eta)} | ${f(x.baseline)} | ${r(x.kida / x.eta)} | ${r(x.kida / x.baseline)} | ${r(x.stream / x.kida)} | ${r(x.async / x.stream)} |`);
+console.log(`\nMedian over workloads: render ÷ Eta ${r(median(rows.map((x) => x.kida / x.eta)))}, render ÷ baseline ${r(median(rows.map((x) => x.kida / x.baseline)))}, renderStream ÷ render ${r(median(rows.map((x) => x.stream / x.kida)))}, renderStreamAsync ÷ renderStream ${r(median(rows.map((x) => x.async / x.stream)))}`);
 console.log(`Context size (small page): 10 keys ${f(ctx['10 keys'])} µs, 110 keys ${f(ctx['110 keys'])} µs: ${r(ctx['110 keys'] / ctx['10 keys'])}`);
 console.log(`Slow data (300 cards as a Promise resolving after 50 ms, renderStreamAsync): head ${f(median(heads))} ms, after the data ${f(median(tails))} ms to finish, against ${f(median(syncs))} ms for render() of the cards with the data at hand`);
 if (sink === 0) console.log('');
