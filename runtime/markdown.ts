@@ -9,6 +9,7 @@ import { Markup, Marked, escapeMarkdown, escapeString } from './markup.js';
 import { PyError } from './errors.js';
 import { dictGet, dictHas, dictKeys, isDict, iter, pyStr } from './values.js';
 import type { CallerFn, KidaDef } from './template.js';
+import { find } from './context.js';
 
 /** Python `str(v)`: Markup gives its text. */
 const text = (v: unknown): string => (typeof v === 'string' ? v : v instanceof Markup ? v.value : pyStr(v));
@@ -187,7 +188,8 @@ export const mdFilters: Record<string, (...args: any[]) => unknown> = {
 
 /** The `output_format` global of Markdown mode: "markdown" unless the context sets the name. */
 export function outputFormat(c: Record<string, unknown>): unknown {
-  return 'output_format' in c ? c.output_format : 'markdown';
+  if ('output_format' in c) return c.output_format;
+  return find(c, 'output_format', () => 'markdown');
 }
 
 /** A def or region of a Markdown-mode template: calls give Marked (the reference's `_Markup`). */

@@ -5,22 +5,24 @@ import { PyError, SecurityError, TemplateError, TemplateRuntimeError, UndefinedE
 import { Markup } from './markup.js';
 import { Kwargs, PyFloat, Range, Tuple, UNDEF, callValue, getattr, isDict, dictHas, pyStr, truthy, eq, assertSafeName, setKey } from './values.js';
 import { locate, overflowPasses, undefinedName, type Ctx, type SourceOf } from './template.js';
+import { DATA, GLOBALS, find } from './context.js';
 
-/** A bare name: the scope chain (block scopes → ctx → globals), else UndefinedError. */
+/** A bare name: the scope chain (block scopes → ctx), the data, the globals (runtime/context.ts), else UndefinedError. */
 export function lk(c: Ctx, name: string): unknown {
   const v = c[name];
-  if (v !== undefined || name in c) return v;
-  return undefinedName(name, c);
+  return v !== undefined || name in c ? v : find(c, name, undefinedName);
 }
 
 /** `lk` for a name the template declares as a top-level def or region (read before that ran). */
 export function lkDecl(c: Ctx, name: string): unknown {
   const v = c[name];
   if (v !== undefined || name in c) return v;
-  return undefinedName(
-    name,
-    c,
-    `Did you declare {% region ${name} %} (or {% def ${name} %}) at the top level of the template? A def or region exists once its declaration has run, and renderBlock sees only top-level ones.`,
+  return find(c, name, () =>
+    undefinedName(
+      name,
+      c,
+      `Did you declare {% region ${name} %} (or {% def ${name} %}) at the top level of the template? A def or region exists once its declaration has run, and renderBlock sees only top-level ones.`,
+    ),
   );
 }
 
@@ -30,7 +32,10 @@ export function lkDecl(c: Ctx, name: string): unknown {
  * Object.prototype (user globals) never yields its members.
  */
 export function lkOwn(c: Ctx, name: string, guarded?: boolean): unknown {
-  for (let o: object | null = c; o && o !== Object.prototype; o = Object.getPrototypeOf(o))
+  for (let o: object | null = c; o; o = Object.getPrototypeOf(o)) if (Object.hasOwn(o, name)) return (o as Ctx)[name];
+  const d = (c as { [DATA]: Ctx })[DATA];
+  if (Object.prototype.propertyIsEnumerable.call(d, name)) return d[name];
+  for (let o: object | null = (c as { [GLOBALS]?: Ctx })[GLOBALS] ?? null; o && o !== Object.prototype; o = Object.getPrototypeOf(o))
     if (Object.hasOwn(o, name)) return (o as Ctx)[name];
   return guarded ? UNDEF : undefinedName(name, c);
 }
@@ -38,7 +43,7 @@ export function lkOwn(c: Ctx, name: string, guarded?: boolean): unknown {
 /** A bare name inside a guard (`is defined`, `default`, `??`): missing gives UNDEF. */
 export function lkg(c: Ctx, name: string): unknown {
   const v = c[name];
-  return v !== undefined || name in c ? v : UNDEF;
+  return v !== undefined || name in c ? v : find(c, name, () => UNDEF);
 }
 
 /** Evaluates a guarded operand: an UndefinedError anywhere inside it gives UNDEF. */

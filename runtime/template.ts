@@ -10,10 +10,12 @@ import {
   didYouMean,
 } from './errors.js';
 import { Markup } from './markup.js';
-import { META_LAYER, renderGlobals } from './meta.js';
+import { renderGlobals } from './meta.js';
+import { Context, DATA, GLOBALS, find } from './context.js';
 import { Kwargs, Tuple, UNDEF, getattr, iter, observe, setKey } from './values.js';
 
-export type Ctx = Record<string, unknown>;
+export type { Ctx } from './context.js';
+import type { Ctx } from './context.js';
 export type SyncFn = (ctx: Ctx, R: RenderState) => string;
 export type GenFn = (ctx: Ctx, R: RenderState) => Generator<string, void, undefined>;
 export type AsyncFn = (ctx: Ctx, R: RenderState) => AsyncIterable<string>;
@@ -217,15 +219,20 @@ export interface Template<C = Ctx, B extends string = string> {
   readonly spec: TemplateSpec;
 }
 
-/** A fresh render context: globals underneath, the caller's data on top (never mutated). */
+/**
+ * An async render observes every promise among the data's values: one may reject before the
+ * template awaits it, or never be awaited after an early `return()`, and must not end the process
+ * as an unhandled rejection. (A sync render cannot await, so it leaves the data alone.)
+ */
+function observeAll(data: unknown): void {
+  if (data instanceof Map) for (const v of data.values()) observe(v);
+  else if (data != null && typeof data === 'object') for (const k in data) observe((data as Ctx)[k]);
+}
+
+/** A fresh render context over the caller's data (read through, never copied or mutated; runtime/context.ts). */
 export function newContext(globals: Ctx, data: unknown): Ctx {
-  const ctx = Object.create(renderGlobals(globals)) as Ctx;
-  // (a key whose value is undefined is missing, as at every depth: it does not hide a global;
-  // setKey: a `__proto__` key in the data is a variable, never ctx's prototype; a promise given as
-  // data is observed: it may reject before the template awaits it, or after the consumer stopped
-  // reading, and must not end the process as an unhandled rejection)
-  for (const [k, v] of data instanceof Map ? data : data != null ? Object.entries(data) : []) if (v !== undefined) setKey(ctx, String(k), observe(v));
-  return ctx;
+  // (a `__proto__` key in the data, e.g. from JSON.parse, is a variable: the data's own key)
+  return new Context(data, renderGlobals(globals));
 }
 
 /** Wraps render functions with the sandbox output-size check. */
@@ -298,10 +305,15 @@ export function defineTemplate(spec: TemplateSpec): Template {
   const entry = (mode: 0 | 1 | 2 | 3, block: string | null, data: unknown): unknown => {
     if (mode < 2) syncGuard();
     let R: RenderState, ctx: Ctx, fns: RenderFns;
-    if (block === null) [R, ctx, fns] = [new RenderState(), newContext(spec.globals, data), spec.root];
-    else [R, ctx, fns] = blockSetup(block, data);
+    // (no array destructuring on the root path: it is per render)
+    if (block === null) {
+      R = new RenderState();
+      ctx = newContext(spec.globals, data);
+      fns = spec.root;
+    } else [R, ctx, fns] = blockSetup(block, data);
     if (mode < 2) return mode ? flatten(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
     R.async = true;
+    observeAll(data);
     return mode === 3 ? deferStacksAsync(R, fns.a(ctx, R)) : textOf(fns.a(ctx, R), R);
   };
   const t: Template = {
@@ -370,7 +382,7 @@ export function defineTemplate(spec: TemplateSpec): Template {
     },
     validateContext(data) {
       const ctx = newContext(spec.globals, data);
-      return spec.meta.context.filter((c) => !c.optional && !(c.name in ctx)).map((c) => c.name);
+      return spec.meta.context.filter((c) => !c.optional && !(c.name in ctx) && find(ctx, c.name, () => ctx) === ctx).map((c) => c.name);
     },
   };
   return t;
@@ -393,13 +405,11 @@ export function registerBlocks(R: RenderState, blocks: Record<string, BlockFns>)
   for (const name in blocks) if (!(name in R.blocks)) R.blocks[name] = blocks[name]!;
 }
 
-/** The context an include receives inside a loop: a flat copy of the scope plus loop locals. */
+/** The context an include receives inside a loop: a flat copy of the scope plus loop locals (data and globals underneath as before). */
 export function includeContext(scope: Ctx, locals: Ctx): Ctx {
-  let root: object = scope;
-  while (Object.getPrototypeOf(root) && Object.getPrototypeOf(Object.getPrototypeOf(root))) root = Object.getPrototypeOf(root);
-  const out = Object.create(Object.getPrototypeOf(root)) as Ctx;
+  const out = new Context(scope[DATA as never], scope[GLOBALS as never] as Ctx);
   const chainObjs: Ctx[] = [];
-  for (let o: Ctx = scope; o !== Object.getPrototypeOf(root); o = Object.getPrototypeOf(o)) chainObjs.push(o);
+  for (let o: Ctx | null = scope; o; o = Object.getPrototypeOf(o)) chainObjs.push(o);
   for (let i = chainObjs.length - 1; i >= 0; i--) copyKeys(out, chainObjs[i]!);
   return copyKeys(out, locals);
 }
@@ -411,11 +421,8 @@ function copyKeys(to: Ctx, from: Ctx): Ctx {
 
 /** A context of globals only (include without context, imports without context). */
 export function globalsContext(scope: Ctx): Ctx {
-  // a render's metadata layer (runtime/meta.ts) stays underneath
-  for (let o: object | null = scope; o; o = Object.getPrototypeOf(o)) if (Object.hasOwn(o, META_LAYER)) return Object.create(o) as Ctx;
-  let root: object = scope;
-  while (Object.getPrototypeOf(root) && Object.getPrototypeOf(Object.getPrototypeOf(root))) root = Object.getPrototypeOf(root);
-  return Object.create(Object.getPrototypeOf(root)) as Ctx;
+  // the same globals (with a render's metadata layer, runtime/meta.ts), no data
+  return new Context(null, scope[GLOBALS as never] as Ctx);
 }
 
 export interface DefInfo {
@@ -539,7 +546,11 @@ export function regionBlock(name: string): BlockFns {
   const run = (ctx: Ctx): Markup | Promise<Markup> => {
     const f = ctx[name] as KidaDef;
     const kw: Ctx = {};
-    for (const p of f.kidaDef.params) if (p in ctx) kw[p] = ctx[p];
+    for (const p of f.kidaDef.params) {
+      // (find's fallback returns ctx itself: no data value or global is the context)
+      const v = p in ctx ? ctx[p] : find(ctx, p, () => ctx);
+      if (v !== ctx) kw[p] = v;
+    }
     return f.invoke([new Kwargs(kw)], null);
   };
   return {
@@ -857,8 +868,10 @@ export function importName(ns: Ctx, name: string, templateName: string): unknown
 }
 
 export function undefinedName(name: string, scope: Ctx, hint?: string): never {
-  const names: string[] = [];
+  // every name the context can see: data, scopes, globals
+  const names = Object.keys(scope[DATA as never] as Ctx);
   for (const k in scope) names.push(k);
+  for (const k in scope[GLOBALS as never] as Ctx) names.push(k);
   throw new UndefinedError(name, 'variable', { didYouMean: didYouMean(name, names), hint });
 }
 

@@ -1,0 +1,461 @@
+// Issue #22 groundwork: the Kida reference's own benchmark templates (lbliii/kida,
+// benchmarks/templates/{small,medium,large}.html and complex/{base,layout,page}.html, plus
+// "minimal") with their own contexts (benchmarks/fixtures/context_*.py, translated to JS data
+// as they are), each with plain data and with escape-heavy data. Renderers: Kida render,
+// renderStream, renderStreamAsync, Eta 4 (the strongest peer of issue #22), and a hand-written
+// baseline made as fast as we could
+// (concatenation, char-code escaper with a fast path for strings that need nothing).
+// Also: render cost with 10 vs 110 context keys (issue: "110 keys within 1.1x of 10 keys").
+//
+//   npm run build && node bench/reference.mjs [--quick]
+//
+// Method: process CPU time, one process, engines interleaved (order rotates per round), batch calibrated to
+// ~BATCH_MS, medians over rounds. Outputs are checked byte for byte against the baseline first.
+import { cpus, platform, arch, release } from 'node:os';
+import { compileKida, importKida } from './engines.mjs';
+
+const quick = process.argv.includes('--quick');
+const ROUNDS = quick ? 5 : 11;
+const BATCH_MS = quick ? 10 : 25;
+
+// ---- the templates, as in the reference repository ----
+const T = {
+  'minimal.html': 'Hello, {{ name }}!',
+  'small.html': `<html>
+<head><title>{{ title }}</title></head>
+<body>
+    <h1>Hello, {{ name }}!</h1>
+    <p>Count: {{ count }}</p>
+    <ul>
+    {% for item in items %}
+        <li>{{ item }}</li>
+    {% end %}
+    </ul>
+    {% if active %}
+        <p>Status: Active</p>
+    {% end %}
+    <footer>{{ footer }}</footer>
+</body>
+</html>
+`,
+  'medium.html': `<html>
+<head><title>Product Catalog</title></head>
+<body>
+    <nav>
+    {% for cat in categories %}
+        <a href="#{{ cat | lower | replace(" ", "-") }}">{{ cat }}</a>
+    {% end %}
+    </nav>
+
+    <main>
+    {% for item in items %}
+        <article id="item-{{ item.id }}">
+            <h2>{{ item.name | escape }}</h2>
+            <p class="price">\${{ item.price | round(2) }}</p>
+        </article>
+    {% end %}
+    </main>
+
+    <aside>
+    {% for value in vars %}
+        <div>{{ value }}</div>
+    {% end %}
+    </aside>
+</body>
+</html>
+`,
+  'large.html': `{% for item in items %}
+<div id="{{ item.id }}">{{ item.name }} - {{ item.data.x }}/{{ item.data.y }}</div>
+{% end %}
+`,
+  'complex/base.html': `<!DOCTYPE html>
+<html>
+<head>
+    <title>{% block title %}Benchmark Layout{% end %}</title>
+    {% block head %}{% end %}
+</head>
+<body>
+    <header>
+        {% block header %}
+            <h1>{{ heading }}</h1>
+        {% end %}
+    </header>
+
+    <main>
+        {% block content %}{% end %}
+    </main>
+
+    <footer>
+        {% block footer %}
+            <p>{{ footer }}</p>
+        {% end %}
+    </footer>
+</body>
+</html>
+`,
+  'complex/layout.html': `{% extends "complex/base.html" %}
+
+{% block head %}
+    <meta name="description" content="{{ description }}">
+{% end %}
+
+{% block header %}
+    <h1>{{ heading }}</h1>
+    <nav>
+        <ul>
+        {% for link in nav %}
+            <li><a href="{{ link.href }}">{{ link.label }}</a></li>
+        {% end %}
+        </ul>
+    </nav>
+{% end %}
+
+{% block content %}
+    {% block page_content %}{% end %}
+{% end %}
+`,
+  'complex/page.html': `{% extends "complex/layout.html" %}
+
+{% block page_content %}
+<article>
+    <h2>{{ article.title }}</h2>
+    <p>{{ article.subtitle }}</p>
+
+    <section>
+    {% for section in article.sections %}
+        <h3>{{ section.title }}</h3>
+        <p>{{ section.body }}</p>
+    {% end %}
+    </section>
+
+    <aside>
+    {% for tag in article.tags %}
+        <span class="tag">{{ tag }}</span>
+    {% end %}
+    </aside>
+</article>
+{% end %}
+`,
+  // not from the reference: a 300-card page with a component per card, and the same page whose
+  // cards arrive as a Promise (first the head is streamed, then the cards once it resolves)
+  'cards.html': `<main>{% def card(p) %}<div class="card"><h3>{{ p.title }}</h3><p>{{ p.body }}</p><a href="{{ p.url }}">{{ p.n }}</a></div>{% end %}{% for p in cards %}{{ card(p) }}{% end %}</main>`,
+  'slow.html': `<html><head><title>{{ title }}</title></head><body>{% def card(p) %}<div class="card"><h3>{{ p.title }}</h3><p>{{ p.body }}</p><a href="{{ p.url }}">{{ p.n }}</a></div>{% end %}{% for p in await cards %}{{ card(p) }}{% end %}</body></html>`,
+};
+
+// ---- the contexts (fixtures/context_*.py) ----
+const range = (n) => Array.from({ length: n }, (_, i) => i);
+const SMALL = () => ({
+  title: 'Hello World',
+  name: 'Alice',
+  count: 42,
+  items: ['a', 'b', 'c', 'd', 'e'],
+  active: true,
+  price: 19.99,
+  tags: ['python', 'template'],
+  metadata: { author: 'test', version: '1.0' },
+  description: 'A short description of the page content.',
+  footer: '© 2026 Example Corp',
+});
+const MEDIUM = () => {
+  const c = { items: range(100).map((i) => ({ id: i, name: `Item ${i}`, price: i * 1.5 })), categories: range(10).map((i) => `Category ${i}`) };
+  c.vars = range(20).map((i) => `value_${i}`);
+  for (const i of range(80)) c[`var_${i}`] = `value_${i}`;
+  return c;
+};
+const LARGE = () => ({ items: range(1000).map((i) => ({ id: i, name: `Item ${i}`, data: { x: i, y: i * 2 } })) });
+const COMPLEX = () => ({
+  heading: 'Benchmark Page',
+  description: 'Complex layout with inheritance and includes',
+  nav: [
+    { href: '#intro', label: 'Intro' },
+    { href: '#body', label: 'Body' },
+    { href: '#footer', label: 'Footer' },
+  ],
+  footer: 'Rendered by Kida benchmarks',
+  article: {
+    title: 'Template Engine Performance',
+    subtitle: 'Validating claims with reproducible data',
+    sections: [
+      { title: 'Overview', body: 'Benchmarking approach and goals.' },
+      { title: 'Methodology', body: 'Warmups, iterations, and metrics.' },
+      { title: 'Results', body: 'Compare Kida with Jinja2 baselines.' },
+    ],
+    tags: ['performance', 'benchmark', 'kida', 'jinja2'],
+  },
+});
+/** The escape-heavy variant: every string gets `<`, `>`, `&` and both quotes. */
+const hostile = (v) =>
+  typeof v === 'string' ? `<b>${v}</b> & "${v}" 'q'` : Array.isArray(v) ? v.map(hostile) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, hostile(x)])) : v;
+
+// ---- the hand-written baseline ----
+/** escape-html's approach: scan char codes; strings needing nothing are returned as they are. */
+function esc(v) {
+  const s = typeof v === 'string' ? v : String(v);
+  let i = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 38 || c === 60 || c === 62 || c === 34 || c === 39) break;
+  }
+  if (i === s.length) return s;
+  let out = s.slice(0, i);
+  let last = i;
+  for (; i < s.length; i++) {
+    let r;
+    switch (s.charCodeAt(i)) {
+      case 38: r = '&amp;'; break;
+      case 60: r = '&lt;'; break;
+      case 62: r = '&gt;'; break;
+      case 34: r = '&quot;'; break;
+      case 39: r = '&#39;'; break;
+      default: continue;
+    }
+    out += s.slice(last, i) + r;
+    last = i + 1;
+  }
+  return out + s.slice(last);
+}
+const B = {
+  minimal: (d) => 'Hello, ' + esc(d.name) + '!',
+  small(d) {
+    let o = '<html>\n<head><title>' + esc(d.title) + '</title></head>\n<body>\n    <h1>Hello, ' + esc(d.name) + '!</h1>\n    <p>Count: ' + d.count + '</p>\n    <ul>\n    ';
+    for (const item of d.items) o += '\n        <li>' + esc(item) + '</li>\n    ';
+    o += '\n    </ul>\n    ';
+    if (d.active) o += '\n        <p>Status: Active</p>\n    ';
+    return o + '\n    <footer>' + esc(d.footer) + '</footer>\n</body>\n</html>\n';
+  },
+  medium(d) {
+    let o = '<html>\n<head><title>Product Catalog</title></head>\n<body>\n    <nav>\n    ';
+    for (const cat of d.categories) o += '\n        <a href="#' + esc(cat.toLowerCase().replaceAll(' ', '-')) + '">' + esc(cat) + '</a>\n    ';
+    o += '\n    </nav>\n\n    <main>\n    ';
+    for (const it of d.items) {
+      const p = Math.round(it.price * 100) / 100; // prices here are multiples of 0.5: no ties at 2 places
+      o += '\n        <article id="item-' + it.id + '">\n            <h2>' + esc(it.name) + '</h2>\n            <p class="price">$' + (Number.isInteger(p) ? p + '.0' : p) + '</p>\n        </article>\n    ';
+    }
+    o += '\n    </main>\n\n    <aside>\n    ';
+    for (const v of d.vars) o += '\n        <div>' + esc(v) + '</div>\n    ';
+    return o + '\n    </aside>\n</body>\n</html>\n';
+  },
+  large(d) {
+    let o = '';
+    for (const it of d.items) o += '\n<div id="' + it.id + '">' + esc(it.name) + ' - ' + it.data.x + '/' + it.data.y + '</div>\n';
+    return o + '\n';
+  },
+  complex(d) {
+    const a = d.article;
+    let nav = '';
+    for (const l of d.nav) nav += '\n            <li><a href="' + esc(l.href) + '">' + esc(l.label) + '</a></li>\n        ';
+    let sec = '';
+    for (const s of a.sections) sec += '\n        <h3>' + esc(s.title) + '</h3>\n        <p>' + esc(s.body) + '</p>\n    ';
+    let tags = '';
+    for (const t of a.tags) tags += '\n        <span class="tag">' + esc(t) + '</span>\n    ';
+    return (
+      '<!DOCTYPE html>\n<html>\n<head>\n    <title>Benchmark Layout</title>\n    \n    <meta name="description" content="' + esc(d.description) +
+      '">\n\n</head>\n<body>\n    <header>\n        \n    <h1>' + esc(d.heading) + '</h1>\n    <nav>\n        <ul>\n        ' + nav +
+      '\n        </ul>\n    </nav>\n\n    </header>\n\n    <main>\n        \n    \n<article>\n    <h2>' + esc(a.title) + '</h2>\n    <p>' + esc(a.subtitle) +
+      '</p>\n\n    <section>\n    ' + sec + '\n    </section>\n\n    <aside>\n    ' + tags + '\n    </aside>\n</article>\n\n\n    </main>\n\n    <footer>\n        \n            <p>' +
+      esc(d.footer) + '</p>\n        \n    </footer>\n</body>\n</html>\n'
+    );
+  },
+};
+
+const CARDS = () => ({ cards: range(300).map((n) => ({ n, title: `Card ${n}`, body: `Body of card ${n}, a sentence or two.`, url: `/cards/${n}` })) });
+B.cards = (d) => {
+  let o = '<main>';
+  for (const p of d.cards) o += '<div class="card"><h3>' + esc(p.title) + '</h3><p>' + esc(p.body) + '</p><a href="' + esc(p.url) + '">' + p.n + '</a></div>';
+  return o + '</main>';
+};
+
+// ---- Eta 4, the strongest peer in issue #22: the same templates in Eta's syntax, text verbatim
+// (autoTrim off). complex is one template (Eta's layouts would add blocks of their own); cards
+// renders a partial per card, Eta's component.
+const etaNum = '<%= Number.isInteger(x) ? x.toFixed(1) : x %>';
+const ETA = {
+  minimal: { page: 'Hello, <%= it.name %>!' },
+  small: { page: T['small.html'].replace('{{ title }}', '<%= it.title %>').replace('{{ name }}', '<%= it.name %>').replace('{{ count }}', '<%= it.count %>')
+    .replace('{% for item in items %}', '<% for (const item of it.items) { %>').replace('{{ item }}', '<%= item %>').replace('{% end %}', '<% } %>')
+    .replace('{% if active %}', '<% if (it.active) { %>').replace('{% end %}', '<% } %>').replace('{{ footer }}', '<%= it.footer %>') },
+  medium: { page: T['medium.html'].replace('{% for cat in categories %}', '<% for (const cat of it.categories) { %>')
+    .replace('{{ cat | lower | replace(" ", "-") }}', '<%= cat.toLowerCase().replaceAll(" ", "-") %>').replace('{{ cat }}', '<%= cat %>').replace('{% end %}', '<% } %>')
+    .replace('{% for item in items %}', '<% for (const item of it.items) { %>').replace('{{ item.id }}', '<%= item.id %>').replace('{{ item.name | escape }}', '<%= item.name %>')
+    .replace('{{ item.price | round(2) }}', '<% { const x = Math.round(item.price * 100) / 100; %>' + etaNum + '<% } %>').replace('{% end %}', '<% } %>')
+    .replace('{% for value in vars %}', '<% for (const value of it.vars) { %>').replace('{{ value }}', '<%= value %>').replace('{% end %}', '<% } %>') },
+  large: { page: T['large.html'].replace('{% for item in items %}', '<% for (const item of it.items) { %>').replace('{{ item.id }}', '<%= item.id %>').replace('{{ item.name }}', '<%= item.name %>')
+    .replace('{{ item.data.x }}', '<%= item.data.x %>').replace('{{ item.data.y }}', '<%= item.data.y %>').replace('{% end %}', '<% } %>') },
+  cards: {
+    page: '<main><% for (const p of it.cards) { %><%~ include("@card", p) %><% } %></main>',
+    card: '<div class="card"><h3><%= it.title %></h3><p><%= it.body %></p><a href="<%= it.url %>"><%= it.n %></a></div>',
+  },
+};
+ETA.complex = { page: `<!DOCTYPE html>
+<html>
+<head>
+    <title>Benchmark Layout</title>
+    
+    <meta name="description" content="<%= it.description %>">
+
+</head>
+<body>
+    <header>
+        
+    <h1><%= it.heading %></h1>
+    <nav>
+        <ul>
+        <% for (const link of it.nav) { %>
+            <li><a href="<%= link.href %>"><%= link.label %></a></li>
+        <% } %>
+        </ul>
+    </nav>
+
+    </header>
+
+    <main>
+        
+    
+<article>
+    <h2><%= it.article.title %></h2>
+    <p><%= it.article.subtitle %></p>
+
+    <section>
+    <% for (const section of it.article.sections) { %>
+        <h3><%= section.title %></h3>
+        <p><%= section.body %></p>
+    <% } %>
+    </section>
+
+    <aside>
+    <% for (const tag of it.article.tags) { %>
+        <span class="tag"><%= tag %></span>
+    <% } %>
+    </aside>
+</article>
+
+
+    </main>
+
+    <footer>
+        
+            <p><%= it.footer %></p>
+        
+    </footer>
+</body>
+</html>
+` };
+
+const WORKLOADS = [
+  ['minimal', 'minimal.html', () => ({ name: 'Benchmark' })],
+  ['small', 'small.html', SMALL],
+  ['medium', 'medium.html', MEDIUM],
+  ['large', 'large.html', LARGE],
+  ['complex', 'complex/page.html', COMPLEX],
+  ['cards', 'cards.html', CARDS],
+];
+
+// ---- measuring ----
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+let sink = 0;
+/** Process CPU time in ms for n renders (CPU time, not wall time: the machine may be shared). */
+async function time(e, d, n) {
+  const t0 = process.cpuUsage();
+  if (e.async) for (let i = 0; i < n; i++) sink += (await e.f(d)).length;
+  else for (let i = 0; i < n; i++) sink += e.f(d).length;
+  const t = process.cpuUsage(t0);
+  return (t.user + t.system) / 1000;
+}
+/** Interleaved rounds over `list` ({ id, f, async? }), all on data `d`: median µs per render. */
+async function measure(list, d) {
+  const batch = new Map();
+  for (const e of list) {
+    let n = 1, t = 0;
+    while ((t = await time(e, d, n)) < 5) n *= 2;
+    await time(e, d, n);
+    batch.set(e, Math.max(1, Math.round((BATCH_MS * n) / Math.max(t, 1e-3))));
+  }
+  const samples = new Map(list.map((e) => [e, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = list.map((_, i) => list[(i + r) % list.length]);
+    for (const e of order) {
+      const n = batch.get(e);
+      samples.get(e).push(((await time(e, d, n)) * 1000) / n);
+    }
+  }
+  return Object.fromEntries(list.map((e) => [e.id, median(samples.get(e))]));
+}
+
+await compileKida('reference', T);
+const { Eta } = await import('eta');
+const rows = [];
+for (const [id, entry, data] of WORKLOADS) {
+  const kida = await importKida('reference', entry);
+  for (const variant of ['plain', 'escape-heavy']) {
+    const d = variant === 'plain' ? data() : hostile(data());
+    const list = [
+      { id: 'kida', f: (x) => kida.render(x) },
+      { id: 'stream', f: (x) => { let s = ''; for (const c of kida.renderStream(x)) s += c; return s; } },
+      { id: 'async', async: true, f: async (x) => { let s = ''; for await (const c of kida.renderStreamAsync(x)) s += c; return s; } },
+      { id: 'baseline', f: B[id] },
+    ];
+    const eta = new Eta({ autoEscape: true, autoTrim: false, cache: true });
+    for (const [name, src] of Object.entries(ETA[id])) eta.loadTemplate('@' + name, src);
+    list.push({ id: 'eta', f: (x) => eta.render('@page', x) });
+    const expected = B[id](d);
+    for (const e of list) {
+      const out = await e.f(d);
+      if (out !== expected) {
+        const at = [...expected].findIndex((c, i) => out[i] !== c);
+        throw new Error(`${id}/${variant}: ${e.id} output differs at ${at}: ${JSON.stringify(out.slice(at - 20, at + 20))} vs ${JSON.stringify(expected.slice(at - 20, at + 20))}`);
+      }
+    }
+    const us = await measure(list, d);
+    rows.push({ workload: `${id} (${variant})`, bytes: expected.length, ...us });
+  }
+}
+
+const cardsMod = await importKida('reference', 'cards.html');
+// context size: the reference's small page with its 10 keys, and with 100 more it does not read
+const small = await importKida('reference', 'small.html');
+const ten = SMALL();
+const more = { ...SMALL() };
+for (const i of range(100)) more[`unused_${i}`] = i % 2 ? `value ${i}` : { i };
+const ctx = await measure(
+  [
+    { id: '10 keys', f: (x) => small.render(ten) },
+    { id: '110 keys', f: (x) => small.render(more) },
+  ],
+  null,
+);
+
+// slow data: the card list is a Promise resolving after 50 ms
+const slow = await importKida('reference', 'slow.html');
+const heads = [], tails = [], syncs = [];
+for (let i = 0; i < (quick ? 7 : 15); i++) {
+  const cards = CARDS().cards;
+  const t0 = performance.now();
+  let first = 0, out = '';
+  for await (const c of slow.renderStreamAsync({ title: 'Slow <page>', cards: new Promise((r) => setTimeout(() => r(cards), 50)) })) {
+    if (!first) first = performance.now() - t0;
+    out += c;
+  }
+  heads.push(first);
+  tails.push(performance.now() - t0 - 50);
+  const s0 = performance.now();
+  sink += cardsMod.render({ cards }).length;
+  syncs.push(performance.now() - s0);
+  if (!out.endsWith('</body></html>') || !out.includes('Card 299')) throw new Error('slow page output');
+}
+
+const f = (x) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+const r = (x) => x.toFixed(2) + 'x';
+console.log(`# Reference workloads (lbliii/kida benchmarks/), ${new Date().toISOString()}`);
+console.log(`${cpus()[0]?.model} ×${cpus().length}, ${platform()} ${release()} ${arch()}, Node ${process.version}; ${ROUNDS} rounds, medians, µs per render\n`);
+console.log('| Workload | Output | Kida render | renderStream | renderStreamAsync | Eta 4 | baseline | render ÷ Eta | render ÷ baseline | stream ÷ render | async ÷ stream |');
+console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+for (const x of rows)
+  console.log(`| ${x.workload} | ${x.bytes} B | ${f(x.kida)} | ${f(x.stream)} | ${f(x.async)} | ${f(x.eta)} | ${f(x.baseline)} | ${r(x.kida / x.eta)} | ${r(x.kida / x.baseline)} | ${r(x.stream / x.kida)} | ${r(x.async / x.stream)} |`);
+console.log(`\nMedian over workloads: render ÷ Eta ${r(median(rows.map((x) => x.kida / x.eta)))}, render ÷ baseline ${r(median(rows.map((x) => x.kida / x.baseline)))}, renderStream ÷ render ${r(median(rows.map((x) => x.stream / x.kida)))}, renderStreamAsync ÷ renderStream ${r(median(rows.map((x) => x.async / x.stream)))}`);
+console.log(`Context size (small page): 10 keys ${f(ctx['10 keys'])} µs, 110 keys ${f(ctx['110 keys'])} µs: ${r(ctx['110 keys'] / ctx['10 keys'])}`);
+console.log(`Slow data (300 cards as a Promise resolving after 50 ms, renderStreamAsync): head ${f(median(heads))} ms, after the data ${f(median(tails))} ms to finish, against ${f(median(syncs))} ms for render() of the cards with the data at hand`);
+if (sink === 0) console.log('');
