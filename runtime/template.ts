@@ -220,13 +220,20 @@ export interface Template<C = Ctx, B extends string = string> {
 }
 
 /**
- * An async render observes every promise among the data's values: one may reject before the
- * template awaits it, or never be awaited after an early `return()`, and must not end the process
- * as an unhandled rejection. (A sync render cannot await, so it leaves the data alone.)
+ * Promises in the data are observed (given a no-op rejection handler), so that one rejecting
+ * before the template awaits it, or never awaited after an early `return()` or an error, cannot
+ * end the process as an unhandled rejection. A render observes the values of the names its
+ * template reads (its metadata's context: O(names read), not O(keys), issue #22); a sync render
+ * that refuses async work observes all of them (an error path). A promise no template names is
+ * the host's own (docs/security.md, "Nothing ends the process").
  */
+function observeRead(names: readonly { name: string }[], data: unknown): void {
+  if (data == null || typeof data !== 'object') return;
+  for (const { name } of names) observe(data instanceof Map ? data.get(name) : Object.hasOwn(data, name) ? (data as Ctx)[name] : undefined);
+}
 function observeAll(data: unknown): void {
   if (data instanceof Map) for (const v of data.values()) observe(v);
-  else if (data != null && typeof data === 'object') for (const k in data) observe((data as Ctx)[k]);
+  else if (data != null && typeof data === 'object') for (const k of Object.keys(data)) observe((data as Ctx)[k]);
 }
 
 /** A fresh render context over the caller's data (read through, never copied or mutated; runtime/context.ts). */
@@ -303,7 +310,14 @@ export function defineTemplate(spec: TemplateSpec): Template {
   };
   /** Every entry point: 0 render, 1 stream, 2 async, 3 async stream; of the root or one block. */
   const entry = (mode: 0 | 1 | 2 | 3, block: string | null, data: unknown): unknown => {
-    if (mode < 2) syncGuard();
+    observeRead(spec.meta.context, data);
+    if (mode < 2)
+      try {
+        syncGuard();
+      } catch (e) {
+        observeAll(data); // (the template would have awaited them)
+        throw e;
+      }
     let R: RenderState, ctx: Ctx, fns: RenderFns;
     // (no array destructuring on the root path: it is per render)
     if (block === null) {
@@ -313,7 +327,6 @@ export function defineTemplate(spec: TemplateSpec): Template {
     } else [R, ctx, fns] = blockSetup(block, data);
     if (mode < 2) return mode ? flatten(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
     R.async = true;
-    observeAll(data);
     return mode === 3 ? deferStacksAsync(R, fns.a(ctx, R)) : textOf(fns.a(ctx, R), R);
   };
   const t: Template = {
@@ -595,8 +608,9 @@ export function makeRegion(
 }
 
 /** Render functions of an async template's sync entry points. */
-export function asyncOnly(name: string): () => never {
-  return () => {
+export function asyncOnly(name: string): (ctx?: Ctx) => never {
+  return (ctx) => {
+    if (ctx) observeAll(ctx[DATA as never]); // (the data's promises it would have awaited)
     throw new TemplateRuntimeError(`Template '${name}' is async; use renderAsync() or renderStreamAsync()`, 'K-RUN-007', {
       templateName: name,
     });
