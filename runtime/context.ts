@@ -4,6 +4,8 @@
 // data (own enumerable keys only, as a spread would have copied) and the globals. Block scopes
 // are objects created over it, so the two references below are inherited.
 
+import { observe } from './values.js';
+
 export type Ctx = Record<string, unknown>;
 /** The caller's data as an object (a Map is converted once; none is an empty object). */
 export const DATA: unique symbol = Symbol();
@@ -28,7 +30,9 @@ Context.prototype = Object.create(null);
 export function find(c: Ctx, name: string, orElse: (name: string, c: Ctx) => unknown): unknown {
   const d = (c as { [DATA]: Ctx })[DATA];
   const v = d[name];
-  if (v !== undefined && isData.call(d, name)) return v; // (a key whose value is undefined is missing: it does not hide a global)
+  // (a key whose value is undefined is missing: it does not hide a global; a promise read is
+  // observed, so a rejection the template never awaits cannot end the process)
+  if (v !== undefined && isData.call(d, name)) return observe(v);
   const g = (c as { [GLOBALS]: Ctx })[GLOBALS];
   return name in g ? g[name] : orElse(name, c);
 }
