@@ -22,7 +22,7 @@
 // names to truthiness); the `attribute` lookups of `selectattr`/`rejectattr`/`sum`/`min`/`max`/
 // `unique` are dict-aware; `default` keeps `""` whichever operator (`|`, `|>`, `?|`) calls it.
 
-import { charCode, lower, replaceAllOf, replaceRe, sliceOf, upper } from './strings.js';
+import { charCode, lower, replaceAllOf, sliceOf, upper } from './strings.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError } from './errors.js';
 import {
@@ -293,32 +293,60 @@ function textwrap(text: string, width: number, breakLong: boolean): string[] {
   if (width <= 0) throw new PyError('ValueError', `invalid width ${width} (must be > 0)`);
   const L = (c: string) => cps(c).length;
   const blank = (c: string) => pyStrip(c) === '';
-  chunks.reverse();
+  // Python's TextWrapper._wrap_chunks over the chunks in order from `k`. A chunk broken across
+  // lines is held as code points (`head`) of which `off` are used, and lengths and blankness
+  // are computed once per chunk: each line then costs its own length, not the rest of the text's.
+  const n = chunks.length;
+  const lens = chunks.map(L);
+  const blanks = chunks.map(blank);
+  let k = 0;
+  let head: string[] | null = null;
+  let off = 0;
+  let headBlankFrom = 0; // the code points of `head` from this index on are all whitespace
+  const topLen = () => (head ? head.length - off : lens[k]!);
+  const topBlank = () => (head ? off >= headBlankFrom : blanks[k]!);
+  const pop = (): string => {
+    const c = head ? head.slice(off).join('') : chunks[k]!;
+    head = null;
+    k++;
+    return c;
+  };
   const lines: string[] = [];
-  while (chunks.length) {
+  while (k < n) {
     const cur: string[] = [];
     let curLen = 0;
-    if (blank(chunks[chunks.length - 1]!) && lines.length) chunks.pop();
-    while (chunks.length) {
-      const l = L(chunks[chunks.length - 1]!);
+    if (topBlank() && lines.length) pop();
+    while (k < n) {
+      const l = topLen();
       if (curLen + l <= width) {
-        cur.push(chunks.pop()!);
+        cur.push(pop());
         curLen += l;
       } else break;
     }
-    if (chunks.length && L(chunks[chunks.length - 1]!) > width) {
+    if (k < n && topLen() > width) {
       const spaceLeft = width < 1 ? 1 : width - curLen;
       if (breakLong) {
-        const chunk = cps(chunks[chunks.length - 1]!);
-        let endAt = spaceLeft;
-        if (chunk.length > spaceLeft) {
-          const hyphen = chunk.slice(0, spaceLeft).lastIndexOf('-');
-          if (hyphen > 0 && chunk.slice(0, hyphen).some((c) => c !== '-')) endAt = hyphen + 1;
+        if (!head) {
+          head = cps(chunks[k]!);
+          off = 0;
+          headBlankFrom = head.length;
+          while (headBlankFrom > 0 && isPyWs(charCode(head[headBlankFrom - 1]!, 0))) headBlankFrom--;
         }
-        cur.push(chunk.slice(0, endAt).join(''));
-        chunks[chunks.length - 1] = chunk.slice(endAt).join('');
-      } else if (!cur.length) cur.push(chunks.pop()!);
-      curLen = cur.reduce((n, c) => n + L(c), 0);
+        const h: string[] = head;
+        let endAt = spaceLeft;
+        if (h.length - off > spaceLeft) {
+          let hyphen = spaceLeft - 1;
+          while (hyphen >= 0 && h[off + hyphen] !== '-') hyphen--;
+          if (hyphen > 0) {
+            let word = false;
+            for (let i = 0; i < hyphen && !word; i++) word = h[off + i] !== '-';
+            if (word) endAt = hyphen + 1;
+          }
+        }
+        cur.push(h.slice(off, off + endAt).join(''));
+        off += endAt;
+      } else if (!cur.length) cur.push(pop());
+      curLen = cur.reduce((m, c) => m + L(c), 0);
     }
     if (cur.length && blank(cur[cur.length - 1]!)) {
       curLen -= L(cur[cur.length - 1]!);
@@ -342,6 +370,24 @@ function format(v: unknown, args: unknown[] = [], kwargs: Record<string, unknown
       'format filter uses str.format() with {} placeholders, not %. For numeric formatting use format_number (e.g. x | format_number(2)) or {:.2f}-style.',
     );
   return strFormat(str, args, kwargs);
+}
+
+/**
+ * Removes every `<…>` (what `/<[^>]*>/g` removes) in one pass: the regex rescans the rest of
+ * the text from every `<` that has no `>` after it, quadratic on a run of `<`.
+ */
+function stripTags(str: string): string {
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const lt = str.indexOf('<', from);
+    if (lt < 0) break;
+    const gt = str.indexOf('>', lt + 1);
+    if (gt < 0) break; // (no later `<` has a `>` after it either)
+    out += sliceOf(str, from, lt);
+    from = gt + 1;
+  }
+  return from === 0 ? str : out + sliceOf(str, from);
 }
 
 function pluralize(v: unknown, suffix: unknown = 's'): string {
@@ -1155,7 +1201,7 @@ export const f_format: Filter = format;
 export const f_wordcount: Filter = (v) => pySplitWs(s(v)).length;
 export const f_slug: Filter = (v) => (v === null || v === undefined ? '' : s(v).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, ''));
 export const f_pluralize: Filter = pluralize;
-export const f_striptags: Filter = (v) => replaceRe(s(v), /<[^>]*>/g, '');
+export const f_striptags: Filter = (v) => stripTags(s(v));
 export const f_urlencode: Filter = urlencode;
 export const f_escape: Filter = (v) => (v instanceof Markup ? v : isSafe(v) ? new Markup(v.__html__()) : new Markup(escapeString(s(v))));
 export const f_safe: Filter = (v, _reason = null) => (v instanceof Markup ? v : new Markup(s(v)));

@@ -429,13 +429,19 @@ export function concat(a: unknown, b: unknown): string | Markup {
   return (typeof a === 'string' ? a : pyStr(a)) + (typeof b === 'string' ? b : pyStr(b));
 }
 
+/**
+ * A decimal float literal (`1`, `1.`, `.5`, `1.5e-3`). The digits before and after the point are
+ * separate runs (`\d+(?:\.\d*)?`, not `\d+\.?\d*`): overlapping runs backtrack quadratically
+ * on a long run of digits that fails at its end (docs/regex-audit.md).
+ */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** Hidden numeric coercion of call/filter operands (language.md §1.7). */
 export function coerceNum(v: unknown): unknown {
   if (typeof v === 'number' || typeof v === 'bigint' || v instanceof PyFloat) return v;
   if (typeof v === 'string' || v instanceof Markup) {
     const s = String(v).trim();
     if (/^[+-]?\d+$/.test(s)) return Number(s);
-    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return numResult(Number(s), true);
+    if (DECIMAL.test(s)) return numResult(Number(s), true);
     return 0;
   }
   return 0;
@@ -1027,6 +1033,6 @@ export function floatOf(v: unknown): number | undefined {
   const s = String(v).trim().toLowerCase().replace(/_/g, '');
   if (/^[+-]?(inf|infinity)$/.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
   if (/^[+-]?nan$/.test(s)) return NaN;
-  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(s)) return Number(s);
+  if (DECIMAL.test(s)) return Number(s);
   return undefined;
 }
