@@ -27,7 +27,7 @@ import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError } from './errors.js';
 import {
   PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
-  isDict, isNumber, isString, iter, len, num, pyRepr, pyStr, floatOf, toFloat, toInt, truthy, typeName,
+  isDict, groupDigits, isNumber, isString, iter, len, num, pyRepr, pyStr, floatOf, toFloat, toInt, truthy, typeName,
 } from './values.js';
 import { pyMethod, strFormat } from './methods.js';
 import { tests as builtinTests } from './tests.js';
@@ -360,7 +360,8 @@ function wordwrap(v: unknown, width: unknown = 79, breakLongWords: unknown = tru
   return textwrap(s(v), intArg(width, 'width'), truthy(breakLongWords)).join('\n');
 }
 
-const PERCENT_SPEC = /%\d*\.?\d*[sdfioxXeEgGcrs]/;
+// (`\d*(?:\.\d*)?`, not `\d*\.?\d*`: two adjacent runs of digits backtrack quadratically)
+const PERCENT_SPEC = /%\d*(?:\.\d*)?[sdfioxXeEgGcrs]/;
 function format(v: unknown, args: unknown[] = [], kwargs: Record<string, unknown> = {}): string {
   const str = s(v);
   const hasArgs = args.length > 0 || Object.keys(kwargs).length > 0;
@@ -833,7 +834,7 @@ function formatNumber(v: unknown, decimalPlaces: unknown = 0, strict: unknown = 
   if (p > 0) return formatSpec(new PyFloat(x), `,.${intArg(decimalPlaces, 'decimal_places')}f`);
   if (!Number.isFinite(x)) throw new PyError(Number.isNaN(x) ? 'ValueError' : 'OverflowError', 'cannot convert float to integer');
   const t = Math.trunc(x) + 0;
-  const digits = (Number.isSafeInteger(t) ? String(Math.abs(t)) : (t < 0 ? -BigInt(t) : BigInt(t)).toString()).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const digits = groupDigits(Number.isSafeInteger(t) ? String(Math.abs(t)) : (t < 0 ? -BigInt(t) : BigInt(t)).toString(), ',');
   return (t < 0 ? '-' : '') + digits;
 }
 

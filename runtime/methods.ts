@@ -114,8 +114,8 @@ function markupResult(r: unknown, m: Markup): unknown {
 }
 
 const strip = (s: string, chars: unknown, side: 'both' | 'l' | 'r'): string => {
-  const set = chars == null ? null : String(chars);
-  const isStrip = (c: string) => (set === null ? /[\s\x1c-\x1f\x85]/.test(c) : set.includes(c));
+  const set = chars == null ? null : new Set(String(chars).split(''));
+  const isStrip = (c: string) => (set === null ? /[\s\x1c-\x1f\x85]/.test(c) : set.has(c));
   let a = 0;
   let b = s.length;
   if (side !== 'r') while (a < b && isStrip(s[a]!)) a++;
@@ -200,17 +200,22 @@ export const m_rsplit: MethodSet = {
     if (max == null || num(max) < 0) return pySplit(s, sep, null);
     const n = num(max);
     if (sep == null) {
+      // Words from the right by index (a `/\s+(\S*)$/` per word rescans the text each time).
+      const ws = (i: number) => /\s/.test(s[i]!);
       const out: string[] = [];
-      let rest = s.trimEnd();
-      for (let i = 0; i < n && rest; i++) {
-        const m = /\s+(\S*)$/.exec(rest);
-        if (!m) break;
-        out.unshift(m[1]!);
-        rest = rest.slice(0, m.index);
+      let end = s.length;
+      while (end > 0 && ws(end - 1)) end--;
+      for (let i = 0; i < n && end > 0; i++) {
+        let k = end;
+        while (k > 0 && !ws(k - 1)) k--;
+        if (k === 0) break;
+        out.push(s.slice(k, end));
+        while (k > 0 && ws(k - 1)) k--;
+        end = k;
       }
-      rest = rest.trimStart();
-      if (rest) out.unshift(rest);
-      return out;
+      const rest = s.slice(0, end).trimStart();
+      if (rest) out.push(rest);
+      return out.reverse();
     }
     const sp = String(sep);
     if (!sp) throw new PyError('ValueError', 'empty separator');
@@ -239,15 +244,16 @@ export const m_replace: MethodSet = {
       return out + (n > chars.length ? nw : '');
     }
     if (c < 0) return s.split(old as string).join(nw as string);
-    let out = s;
-    let idx = 0;
+    // (building the result as it goes: splicing each replacement into the whole string copies it each time)
+    let out = '';
+    let from = 0;
     for (let i = 0; i < c; i++) {
-      const k = out.indexOf(old as string, idx);
+      const k = s.indexOf(old as string, from);
       if (k < 0) break;
-      out = out.slice(0, k) + nw + out.slice(k + (old as string).length);
-      idx = k + (nw as string).length;
+      out += s.slice(from, k) + nw;
+      from = k + (old as string).length;
     }
-    return out;
+    return out + s.slice(from);
   },
 };
 export const m_startswith: MethodSet = {
@@ -480,6 +486,33 @@ export const m_issuperset: MethodSet = { t: (st, a) => toList(a[0]).every((x) =>
 
 // ------------------------------------------------------------------ str.format
 
+/**
+ * The `.name` and `[key]` parts of a field, as `rest.matchAll(/\.(\w+)|\[([^\]]*)\]/g)` finds
+ * them, in one pass: that regex rescans the rest of the field from every `[` with no `]` after it.
+ */
+function fieldParts(rest: string): [string | undefined, string | undefined][] {
+  const out: [string | undefined, string | undefined][] = [];
+  let close = -1; // the first `]` after the current `[`; -2 once there is none
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '.') {
+      const m = /\w+/y;
+      m.lastIndex = i + 1;
+      if (m.exec(rest)) {
+        out.push([rest.slice(i + 1, m.lastIndex), undefined]);
+        i = m.lastIndex - 1;
+      }
+    } else if (rest[i] === '[' && close !== -2) {
+      if (close <= i) close = rest.indexOf(']', i + 1);
+      if (close < 0) close = -2;
+      else {
+        out.push([undefined, rest.slice(i + 1, close)]);
+        i = close;
+      }
+    }
+  }
+  return out;
+}
+
 /** Python `str.format`. */
 export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, unknown> = {}): string {
   let auto = 0;
@@ -513,12 +546,12 @@ export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, u
       if (!(head in kwargs)) throw new PyError('KeyError', pyRepr(head));
       v = kwargs[head];
     }
-    for (const part of m2[2]!.matchAll(/\.(\w+)|\[([^\]]*)\]/g)) {
-      if (part[1] !== undefined) {
+    for (const [attr, item] of fieldParts(m2[2]!)) {
+      if (attr !== undefined) {
         useAllMethods(); // a field name reaches any attribute, methods included
-        v = getattr(v, part[1]);
+        v = getattr(v, attr);
       }
-      else v = getitem(v, /^\d+$/.test(part[2]!) ? Number(part[2]) : part[2]);
+      else v = getitem(v, /^\d+$/.test(item!) ? Number(item) : item);
     }
     if (conv === 'r') v = pyRepr(v);
     else if (conv === 's') v = pyStr(v);

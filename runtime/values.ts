@@ -748,12 +748,13 @@ const findMethod = (obj: unknown, name: string): MethodFn | undefined => (method
 
 // ------------------------------------------------------------------ formatting
 
+const PRINTF_SPEC = /([-+ 0#]*)(\*|[1-9]\d*)?(?:\.(\*|\d+))?([diouxXeEfFgGcrsa%])/y;
 /** Python `%`-formatting. */
 export function printf(fmt: string, args: unknown): string {
   const list = args instanceof Tuple ? [...args] : [args];
   const mapping = isDict(args) ? args : null;
   let i = 0;
-  const out = fmt.replace(/%(\(([^)]*)\))?([-+ 0#]*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXeEfFgGcrsa%])/g, (_m, _p, key, flags: string, width, prec, conv: string) => {
+  const one = (key: string | undefined, flags: string, width: string | undefined, prec: string | undefined, conv: string): string => {
     if (conv === '%') return '%';
     let v: unknown;
     if (key !== undefined) {
@@ -826,7 +827,41 @@ export function printf(fmt: string, args: unknown): string {
       } else s = s.padStart(w);
     }
     return s;
-  });
+  };
+  // What `fmt.replace(/%(\(([^)]*)\))?([-+ 0#]*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXeEfFgGcrsa%])/g, …)`
+  // would do, in one pass: that regex rescans the rest of `fmt` from every `%(` with no `)`
+  // after it, and splits a run of `0`s between flags and width every way. A width cannot start
+  // with 0 (the flags took the zeros), so PRINTF_SPEC matches exactly where it did.
+  let out = '';
+  let from = 0;
+  let pos = 0;
+  let close = -1;
+  for (let pct = fmt.indexOf('%', pos); pct >= 0; pct = fmt.indexOf('%', pos)) {
+    let at = pct + 1;
+    let key: string | undefined;
+    if (fmt[at] === '(') {
+      // (the first `)` after `(`; -2 once there is none: `%(` alone matches nothing)
+      if (close !== -2 && close <= at) {
+        close = fmt.indexOf(')', at + 1);
+        if (close < 0) close = -2;
+      }
+      if (close === -2) {
+        pos = at;
+        continue;
+      }
+      key = fmt.slice(at + 1, close);
+      at = close + 1;
+    }
+    PRINTF_SPEC.lastIndex = at;
+    const m = PRINTF_SPEC.exec(fmt);
+    if (!m) {
+      pos = pct + 1;
+      continue;
+    }
+    out += fmt.slice(from, pct) + one(key, m[1]!, m[2], m[3], m[4]!);
+    from = pos = PRINTF_SPEC.lastIndex;
+  }
+  out += fmt.slice(from);
   // CPython: leftover arguments are an error unless the argument supports the mapping protocol (dict, list, range).
   const mappingLike = mapping !== null || (Array.isArray(args) && !(args instanceof Tuple)) || args instanceof Range;
   if (!mappingLike && i < list.length)
@@ -907,6 +942,22 @@ function noTypeRepr(n: number, p: number): string {
   if (s.includes('.')) s = s.replace(/0+$/, '');
   return s.endsWith('.') || !s.includes('.') ? s.replace(/\.$/, '') + '.0' : s;
 }
+/**
+ * `s.replace(/\B(?=(\d{3})+(?!\d))/g, sep)` in one pass from the right (the regex scans the rest
+ * of a run of digits from each of its positions): `sep` goes before a digit that starts a run
+ * of a multiple of three digits running to a non-digit or the end, after a word character.
+ */
+export function groupDigits(s: string, sep: string): string {
+  const parts: string[] = [];
+  let run = 0;
+  for (let i = s.length - 1; i >= 0; i--) {
+    const c = s.charCodeAt(i);
+    run = c >= 48 && c <= 57 ? run + 1 : 0;
+    parts.push(s[i]!);
+    if (run % 3 === 0 && run > 0 && i > 0 && /\w/.test(s[i - 1]!)) parts.push(sep);
+  }
+  return parts.reverse().join('');
+}
 const absInt = (v: unknown): bigint | number =>
   typeof v === 'bigint' ? (v < 0n ? -v : v) : Math.abs(Math.trunc(num(v)));
 /** Python format-spec mini-language: [[fill]align][sign][#][0][width][,][.precision][type]. */
@@ -967,7 +1018,7 @@ export function formatSpec(v: unknown, spec: string): string {
     }
     if (group) {
       const [ip, fp] = s.split('.');
-      s = ip!.replace(/\B(?=(\d{3})+(?!\d))/g, group) + (fp !== undefined ? '.' + fp : '');
+      s = groupDigits(ip!, group) + (fp !== undefined ? '.' + fp : '');
     }
     const neg = n < 0 || Object.is(n, -0);
     const prefix = alt && type && 'xXob'.includes(type) ? '0' + (type === 'X' ? 'X' : type) : '';
