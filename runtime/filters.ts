@@ -30,6 +30,7 @@ import {
   isDict, groupDigits, isNumber, isString, iter, len, num, pyRepr, pyStr, floatOf, toFloat, toInt, truthy, typeName,
 } from './values.js';
 import { pyMethod, strFormat } from './methods.js';
+import { EqIndex } from './eqindex.js';
 import { tests as builtinTests } from './tests.js';
 
 export interface FilterEnv {
@@ -508,7 +509,7 @@ function hashKey(v: unknown): unknown {
 function unique(v: unknown, caseSensitive: unknown = false, attribute: unknown = null): unknown[] {
   const cs = truthy(caseSensitive);
   const seenPrim = new Set<unknown>();
-  const seenOther: unknown[] = [];
+  const seenOther = new EqIndex();
   const out: unknown[] = [];
   for (const item of pyList(v)) {
     let val = truthy(attribute) ? attrOr(item, attribute, null) : item;
@@ -521,9 +522,9 @@ function unique(v: unknown, caseSensitive: unknown = false, attribute: unknown =
     else if (typeof val === 'bigint' && val >= BigInt(Number.MIN_SAFE_INTEGER) && val <= BigInt(Number.MAX_SAFE_INTEGER)) k = Number(val);
     else if (val === undefined) k = null;
     const prim = k === null || typeof k === 'string' || typeof k === 'number' || typeof k === 'bigint';
-    if (prim ? seenPrim.has(k) : seenOther.some((y) => eq(y, k))) continue;
+    if (prim ? seenPrim.has(k) : seenOther.find(k, (y) => eq(y, k)).length) continue;
     if (prim) seenPrim.add(k);
-    else seenOther.push(k);
+    else seenOther.add(k);
     out.push(item);
   }
   return out;
@@ -690,7 +691,15 @@ function sum(v: unknown, attribute: unknown = null, start: unknown = 0): unknown
   if (isString(start)) throw new PyError('TypeError', "sum() can't sum strings [use ''.join(seq) instead]");
   let total: unknown = start;
   const attr = truthy(attribute);
-  for (const x of pyList(v)) total = sumAdd(total, attr ? attrOr(x, attribute, 0) : x);
+  let own = false; // total is a list this loop made: further lists are appended to it, not copied with it
+  for (const x of pyList(v)) {
+    const y = attr ? attrOr(x, attribute, 0) : x;
+    if (own && Array.isArray(y) && y instanceof Tuple === total instanceof Tuple) for (const e of y) (total as unknown[]).push(e);
+    else {
+      total = sumAdd(total, y);
+      own = Array.isArray(total);
+    }
+  }
   return total;
 }
 function minMax(v: unknown, attribute: unknown, sign: number): unknown {
@@ -1083,11 +1092,33 @@ function ppRepr(v: unknown): string {
   if (v === UNDEF) return 'Undefined';
   return pyRepr(v);
 }
+/**
+ * The length in code points of `ppRepr(v)`, remembered per list, tuple and dict for one pprint:
+ * ppFormat asks it at every level of nesting, and building the repr there instead would cost
+ * the size of the subtree at each level (quadratic in the depth).
+ */
+let ppLens = new Map<object, number>();
+function ppLen(v: unknown): number {
+  const known = typeof v === 'object' && v !== null ? ppLens.get(v) : undefined;
+  if (known !== undefined) return known;
+  let n: number;
+  if (isDict(v)) {
+    const items = sortedItems(v);
+    n = items.length ? 2 * items.length : 2;
+    for (const [k, x] of items) n += ppLen(k) + 2 + ppLen(x);
+  } else if (v instanceof Tuple && v.length === 1) n = ppLen(v[0]) + 3;
+  else if (Array.isArray(v)) {
+    n = v.length ? 2 * v.length : 2;
+    for (const x of v) n += ppLen(x);
+  } else if (v === UNDEF) n = 9;
+  else n = cps(pyRepr(v)).length;
+  if (typeof v === 'object' && v !== null) ppLens.set(v, n);
+  return n;
+}
 const PP_WIDTH = 80;
 function ppFormat(v: unknown, out: string[], indent: number, allowance: number, level: number): void {
-  const rep = ppRepr(v);
-  if (cps(rep).length <= PP_WIDTH - indent - allowance) {
-    out.push(rep);
+  if (ppLen(v) <= PP_WIDTH - indent - allowance) {
+    out.push(ppRepr(v));
     return;
   }
   level += 1;
@@ -1117,7 +1148,7 @@ function ppFormat(v: unknown, out: string[], indent: number, allowance: number, 
     ppItems(stableSort([...v], (x) => x, safeCompare, false), out, indent, allowance + 1, level);
     out.push('}');
   } else if (typeof v === 'string' && v.length) ppStr(v, out, indent, allowance, level);
-  else out.push(rep);
+  else out.push(ppRepr(v));
 }
 function ppItems(items: unknown[], out: string[], indent: number, allowance: number, level: number): void {
   indent += 1;
@@ -1169,7 +1200,13 @@ function ppStr(str: string, out: string[], indent: number, allowance: number, le
 }
 function pprint(v: unknown): string {
   const out: string[] = [];
-  ppFormat(v, out, 0, 0, 0);
+  const saved = ppLens;
+  ppLens = new Map();
+  try {
+    ppFormat(v, out, 0, 0, 0);
+  } finally {
+    ppLens = saved;
+  }
   return out.join('');
 }
 

@@ -8,6 +8,7 @@
 
 import { Markup } from './markup.js';
 import { PyError } from './errors.js';
+import { EqIndex } from './eqindex.js';
 import {
   Range, Tuple, UNDEF, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, formatSpec, getattr,
   getitem, getslice, isDict, isString, iter, num, pyRepr, pyStr, setMethodLookup, splitKwargs, toList, truthy, tuple,
@@ -446,7 +447,7 @@ export const m_update: MethodSet = {
     return null;
   },
   t: (st, a) => {
-    for (const o of a) for (const x of iter(o)) if (!contains(st, x)) st.add(x);
+    addAll(st, a);
     return null;
   },
 };
@@ -472,17 +473,50 @@ export const m_popitem: MethodSet = {
 };
 export const m_add: MethodSet = { t: (st, a) => (contains(st, a[0]) || st.add(a[0]), null) };
 export const m_discard: MethodSet = { t: (st, a) => (st.delete(a[0]), null) };
-export const m_union: MethodSet = {
+export const m_union: MethodSet = { t: (st, a) => addAll(new Set(st), a) };
+export const m_intersection: MethodSet = {
   t: (st, a) => {
-    const out = new Set(st);
-    for (const o of a) for (const x of iter(o)) if (!contains(out, x)) out.add(x);
-    return out;
+    const others = a.map((o) => inOf(o));
+    return new Set([...st].filter((x) => others.every((has) => has(x))));
   },
 };
-export const m_intersection: MethodSet = { t: (st, a) => new Set([...st].filter((x) => a.every((o) => contains(toList(o), x)))) };
-export const m_difference: MethodSet = { t: (st, a) => new Set([...st].filter((x) => !a.some((o) => contains(toList(o), x)))) };
-export const m_issubset: MethodSet = { t: (st, a) => [...st].every((x) => contains(toList(a[0]), x)) };
-export const m_issuperset: MethodSet = { t: (st, a) => toList(a[0]).every((x) => contains(st, x)) };
+export const m_difference: MethodSet = {
+  t: (st, a) => {
+    const others = a.map((o) => inOf(o));
+    return new Set([...st].filter((x) => !others.some((has) => has(x))));
+  },
+};
+export const m_issubset: MethodSet = {
+  t: (st, a) => {
+    const has = inOf(a[0]);
+    return [...st].every(has);
+  },
+};
+export const m_issuperset: MethodSet = {
+  t: (st, a) => {
+    const has = inOf(st, true);
+    return toList(a[0]).every(has);
+  },
+};
+// The set methods look elements up in an EqIndex built once (`contains` compares an element with
+// every element of a set that does not hold it as is: quadratic over two sets of numbers).
+/** `x in list(o)` (`viaSet`: `x in o` for a set o, which finds NaN by identity) for many x. */
+function inOf(o: unknown, viaSet = false): (x: unknown) => boolean {
+  const index = new EqIndex(toList(o));
+  return (x) => (viaSet && (o as Set<unknown>).has(x)) || index.has(x);
+}
+/** Adds the elements of the iterables `a` to `st` that it does not hold (Python ==). */
+function addAll(st: Set<unknown>, a: unknown[]): Set<unknown> {
+  const index = new EqIndex(st);
+  for (const o of a) {
+    for (const x of iter(o)) {
+      if (st.has(x) || index.has(x)) continue;
+      st.add(x);
+      index.add(x);
+    }
+  }
+  return st;
+}
 
 // ------------------------------------------------------------------ str.format
 
