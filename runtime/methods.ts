@@ -566,8 +566,11 @@ export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, u
       conv = f.slice(bang + 1);
       f = f.slice(0, bang);
     }
-    const m2 = /^([^.[]*)(.*)$/.exec(f)!;
-    const head = m2[1]!;
+    // The head runs to the first `.` or `[` (a split: `/^([^.[]*)(.*)$/` backtracked through the
+    // head when the rest held a newline, and then found nothing)
+    const cut = f.search(/[.[]/);
+    const head = cut < 0 ? f : f.slice(0, cut);
+    const rest = cut < 0 ? '' : f.slice(cut);
     let v: unknown;
     if (head === '') {
       if (auto >= args.length) throw new PyError('IndexError', `Replacement index ${auto} out of range for positional args tuple`);
@@ -580,7 +583,7 @@ export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, u
       if (!(head in kwargs)) throw new PyError('KeyError', pyRepr(head));
       v = kwargs[head];
     }
-    for (const [attr, item] of fieldParts(m2[2]!)) {
+    for (const [attr, item] of fieldParts(rest)) {
       if (attr !== undefined) {
         useAllMethods(); // a field name reaches any attribute, methods included
         v = getattr(v, attr);
