@@ -292,8 +292,22 @@ function textwrap(text: string, width: number, breakLong: boolean): string[] {
   const munged = expandTabs(text).replace(/[\t\n\x0b\x0c\r]/g, ' ');
   const chunks = munged.split(WORDSEP).filter((c) => c);
   if (width <= 0) throw new PyError('ValueError', `invalid width ${width} (must be > 0)`);
-  const L = (c: string) => cps(c).length;
-  const blank = (c: string) => pyStrip(c) === '';
+  // (lengths in code points and blankness by scanning: no array or string per chunk)
+  const L = (c: string) => {
+    let n = c.length;
+    for (let i = 0; i < c.length - 1; i++) {
+      const h = charCode(c, i);
+      if (h >= 0xd800 && h < 0xdc00) {
+        const l = charCode(c, i + 1);
+        if (l >= 0xdc00 && l < 0xe000) n--, i++;
+      }
+    }
+    return n;
+  };
+  const blank = (c: string) => {
+    for (let i = 0; i < c.length; i++) if (!isPyWs(charCode(c, i))) return false;
+    return true;
+  };
   // Python's TextWrapper._wrap_chunks over the chunks in order from `k`. A chunk broken across
   // lines is held as code points (`head`) of which `off` are used, and lengths and blankness
   // are computed once per chunk: each line then costs its own length, not the rest of the text's.
@@ -904,37 +918,47 @@ function jsonKey(k: unknown): string {
   if (typeof k === 'bigint') return `"${k}"`;
   throw new PyError('TypeError', `keys must be str, int, float, bool or None, not ${typeName(k)}`);
 }
-function jsonDump(v: unknown, ind: string | null, level: number, seen: Set<unknown>): string {
-  if (v === null || v === undefined) return 'null';
-  if (v === true) return 'true';
-  if (v === false) return 'false';
-  if (typeof v === 'number') return jsonNum(v, false);
-  if (v instanceof PyFloat) return jsonNum(v.v, true);
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'string' || v instanceof Markup) return jsonStr(s(v));
-  const list = Array.isArray(v);
-  const dict = !list && isDict(v);
-  if (!list && !dict) return jsonStr(s(v)); // default=str (sets, ranges, dates, objects)
-  if (seen.has(v)) throw new PyError('ValueError', 'Circular reference detected');
-  seen.add(v);
-  const nl = ind === null ? '' : '\n' + ind.repeat(level + 1);
-  const close = ind === null ? '' : '\n' + ind.repeat(level);
-  const sep = ind === null ? ', ' : ',' + nl;
-  let out: string;
-  if (list) {
-    const items = v as unknown[];
-    out = items.length ? '[' + nl + items.map((x) => jsonDump(x, ind, level + 1, seen)).join(sep) + close + ']' : '[]';
-  } else {
-    const items = dictItems(v as Record<string, unknown>);
-    out = items.length ? '{' + nl + items.map(([k, x]) => `${jsonKey(k)}: ${jsonDump(x, ind, level + 1, seen)}`).join(sep) + close + '}' : '{}';
+/** Writes the JSON of `v` to `out` part by part (joining each level's text would copy the subtree at every level). */
+function jsonDump(v: unknown, ind: string | null, level: number, seen: Set<unknown>, out: string[]): void {
+  if (v === null || v === undefined) out.push('null');
+  else if (v === true) out.push('true');
+  else if (v === false) out.push('false');
+  else if (typeof v === 'number') out.push(jsonNum(v, false));
+  else if (v instanceof PyFloat) out.push(jsonNum(v.v, true));
+  else if (typeof v === 'bigint') out.push(v.toString());
+  else if (typeof v === 'string' || v instanceof Markup) out.push(jsonStr(s(v)));
+  else if (!Array.isArray(v) && !isDict(v)) out.push(jsonStr(s(v))); // default=str (sets, ranges, dates, objects)
+  else {
+    if (seen.has(v)) throw new PyError('ValueError', 'Circular reference detected');
+    seen.add(v);
+    const nl = ind === null ? '' : '\n' + ind.repeat(level + 1);
+    const close = ind === null ? '' : '\n' + ind.repeat(level);
+    const sep = ind === null ? ', ' : ',' + nl;
+    const list = Array.isArray(v);
+    const items: unknown[] = list ? v : dictItems(v as Record<string, unknown>);
+    if (!items.length) out.push(list ? '[]' : '{}');
+    else {
+      out.push((list ? '[' : '{') + nl);
+      items.forEach((x, i) => {
+        if (i) out.push(sep);
+        if (list) jsonDump(x, ind, level + 1, seen, out);
+        else {
+          const [k, y] = x as Tuple;
+          out.push(jsonKey(k) + ': ');
+          jsonDump(y, ind, level + 1, seen, out);
+        }
+      });
+      out.push(close + (list ? ']' : '}'));
+    }
+    seen.delete(v);
   }
-  seen.delete(v);
-  return out;
 }
 function tojson(v: unknown, indent: unknown = null, attr: unknown = false): Markup {
   let ind: string | null = null;
   if (indent !== null && indent !== undefined) ind = isString(indent) ? s(indent) : ' '.repeat(Math.max(0, intArg(indent, 'indent')));
-  const raw = jsonDump(v, ind, 0, new Set());
+  const parts: string[] = [];
+  jsonDump(v, ind, 0, new Set(), parts);
+  const raw = parts.join('');
   return new Markup(truthy(attr) ? escapeString(raw) : raw.replace(/<\//g, '\\u003c/'));
 }
 

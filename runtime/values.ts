@@ -154,6 +154,35 @@ export function pyStr(v: unknown): string {
   return pyStrInner(v, false);
 }
 
+/**
+ * Writes the repr of `v` to `out`, containers part by part: joining each level's text would copy
+ * the whole subtree at every level (quadratic in the nesting depth).
+ */
+function reprTo(v: unknown, out: string[]): void {
+  const each = (xs: Iterable<unknown>, f: (x: any) => void) => {
+    let i = 0;
+    for (const x of xs) {
+      if (i++) out.push(', ');
+      f(x);
+    }
+  };
+  const item = (x: unknown) => reprTo(x, out);
+  const pair = ([k, x]: [unknown, unknown]) => (reprTo(k, out), out.push(': '), reprTo(x, out));
+  if (Array.isArray(v)) {
+    const t = v instanceof Tuple;
+    out.push(t ? '(' : '[');
+    each(v, item);
+    out.push(!t ? ']' : v.length === 1 ? ',)' : ')');
+  } else if (v instanceof Set) {
+    if (!v.size) out.push('set()');
+    else out.push('{'), each(v, item), out.push('}');
+  } else if (v instanceof Map || isDict(v)) {
+    out.push('{');
+    each(v instanceof Map ? v : Object.keys(v).map((k) => [k, v[k]]), pair);
+    out.push('}');
+  } else out.push(pyRepr(v));
+}
+
 function pyStrInner(v: unknown, repr: boolean): string {
   if (v === null || v === undefined) return 'None';
   if (typeof v === 'string') return repr ? strRepr(v) : v;
@@ -163,12 +192,12 @@ function pyStrInner(v: unknown, repr: boolean): string {
   if (v instanceof PyFloat) return floatRepr(v.v);
   if (v instanceof Markup) return v.value;
   if (v === UNDEF) return '';
-  if (v instanceof Tuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (v instanceof Set) return v.size ? `{${[...v].map(pyRepr).join(', ')}}` : 'set()';
-  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  if (Array.isArray(v) || v instanceof Set || v instanceof Map || isDict(v)) {
+    const out: string[] = [];
+    reprTo(v, out);
+    return out.join('');
+  }
   if (v instanceof Date) return isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
-  if (isDict(v)) return `{${Object.keys(v).map((k) => `${strRepr(k)}: ${pyRepr((v as Record<string, unknown>)[k])}`).join(', ')}}`;
   if (typeof v === 'function') return `<function ${(v as { name?: string }).name || 'anonymous'}>`;
   if (typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function') return (v as { __html__(): string }).__html__();
   return String(v);

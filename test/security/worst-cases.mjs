@@ -45,6 +45,12 @@ export function worstCases(rt) {
     return v;
   };
   const digits = (n) => rep('1', n) + 'x';
+  /** A long string at the bottom of lists nested n/200 deep (what copies a level's text per level pays for). */
+  const deepString = (n) => {
+    let v = [rep('x"', n / 2), 1];
+    for (let i = 0; i < Math.min(n / 200, 1000); i++) v = [v, i];
+    return v;
+  };
   const req = (h) => ({ headers: h });
   const exhaust = (it) => () => {
     for (const _ of it()) void _;
@@ -173,7 +179,10 @@ export function worstCases(rt) {
       ['digits e digits x', (n) => f('float')('1e' + rep('1', n) + 'x')],
       ['long valid', (n) => f('float')(rep('1', n / 2) + '.' + rep('1', n / 2))],
     ],
-    string: [['nested list', (n) => f('string')(range(items(n)).map((i) => [i, 'a']))]],
+    string: [
+      ['nested list', (n) => f('string')(range(items(n)).map((i) => [i, 'a']))],
+      ['deep list, long string', (n) => f('string')(deepString(n))],
+    ],
     decimal: [['digits + letter', (n) => f('decimal')(digits(n))]],
     format_number: [['digits + letter', (n) => f('format_number', 2)(digits(n))]],
     commas: [['digits + letter', (n) => f('commas')(digits(n))]],
@@ -181,6 +190,7 @@ export function worstCases(rt) {
     tojson: [
       ['string', (n) => f('tojson')(rep('</\u2028"', n))],
       ['nested', (n) => f('tojson')(nested(Math.min(n / 200, 1000)))],
+      ['deep list, long string', (n) => f('tojson')(deepString(n))],
       ['indented list', (n) => f('tojson', 2)(range(items(n)))],
     ],
     typeof: [['list', (n) => f('typeof')(range(items(n)))]],
@@ -193,6 +203,7 @@ export function worstCases(rt) {
       ['long string', (n) => f('pprint')(rep('word ', n))],
       ['dict of lists', (n) => f('pprint')(Object.fromEntries(range(items(n) / 8).map((i) => ['k' + i, [i, 'v']])))],
       ['nested', (n) => f('pprint')(nested(Math.min(n / 200, 1000)))],
+      ['deep list, long string', (n) => f('pprint')(deepString(n))],
     ],
   };
   // the aliases share their filter's cases
@@ -428,7 +439,11 @@ export function worstCases(rt) {
       ['long spec', (n) => later(V.formatSpec, 1, rep('0', n) + '!')],
       ['grouping a big int', (n) => later(V.formatSpec, 10n ** BigInt(Math.min(n / 10, 40000)), ',')],
     ],
-    pyRepr: [['nested lists', (n) => later(V.pyRepr, nested(Math.min(n / 200, 1000)))]],
+    pyRepr: [
+      ['nested lists', (n) => later(V.pyRepr, nested(Math.min(n / 200, 1000)))],
+      ['deep list, long string', (n) => later(V.pyRepr, deepString(n))],
+      ['deep dict, long string', (n) => { let d = { k: rep('x', n) }; for (let i = 0; i < Math.min(n / 200, 1000); i++) d = { k: d }; return later(V.pyStr, d); }],
+    ],
     escapeString: [['<&"', (n) => later(MK.escapeString, rep('<&"\'', n))]],
     escapeMarkdown: [
       ['block markers', (n) => later(MK.escapeMarkdown, rep('\n   -  ', n))],
