@@ -352,7 +352,13 @@ export const m_encode: MethodSet = { s: (s) => s };
 export const m_casefold: MethodSet = { s: (s) => s.toLowerCase() };
 export const m_expandtabs: MethodSet = { s: (s) => s.replace(/\t/g, '        ') };
 export const m_append: MethodSet = { l: (l, a) => (l.push(a[0]), null) };
-export const m_extend: MethodSet = { l: (l, a) => (l.push(...toList(a[0])), null) };
+// (a loop: spreading a long list into push's arguments overflows the stack)
+export const m_extend: MethodSet = {
+  l: (l, a) => {
+    for (const x of toList(a[0])) l.push(x);
+    return null;
+  },
+};
 export const m_insert: MethodSet = {
   l: (l, a) => {
     let i = num(a[0]);

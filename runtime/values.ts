@@ -356,7 +356,7 @@ function repeatStr(s: string | Markup, n: number): string | Markup {
 }
 function repeatList(l: unknown[], n: number): unknown[] {
   const out: unknown[] = [];
-  for (let i = 0; i < n; i++) out.push(...l);
+  for (let i = 0; i < n; i++) for (const x of l) out.push(x); // (spreading a long list into push overflows the stack)
   return l instanceof Tuple ? tuple(out) : out;
 }
 function zeroDiv(msg = 'division by zero'): never {

@@ -327,7 +327,7 @@ export function worstCases(rt) {
     casefold: [['str', (n) => call(rep('ß', n), 'casefold')]],
     expandtabs: [['tabs', (n) => call(rep('\t', n), 'expandtabs')]],
     append: [['list', (n) => { const l = range(items(n)); return call(l, 'append', 1); }]],
-    extend: [['list', (n) => { const l = []; return call(l, 'extend', range(items(n))); }]],
+    extend: [['long list', (n) => { const l = range(items(n)); return () => M.pyMethod([], 'extend')(l); }]],
     insert: [['front', (n) => { const l = range(items(n)); return call(l, 'insert', 0, 1); }]],
     pop: [
       ['list, front', (n) => { const l = range(items(n)); return () => { l.push(1); M.pyMethod(l, 'pop')(0); }; }],
@@ -423,6 +423,7 @@ export function worstCases(rt) {
   // Other paths data reaches: number coercion of operands, %-formatting, str.format, repr and
   // escaping, the lexer and parser (hostile template sources in the sandbox).
   const paths = {
+    'list * int': [['long list', (n) => later(V.mul, range(items(n)), 2)]],
     coerceNum: [
       ['digits + letter', (n) => later(V.coerceNum, digits(n))],
       ['digits.digits e', (n) => later(V.coerceNum, rep('1', n / 2) + '.' + rep('1', n / 2) + 'e')],
