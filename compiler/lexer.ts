@@ -236,7 +236,6 @@ export function resolveSyntax(options: DelimiterOptions | null | undefined): Syn
 }
 const WS_RE = /\s/;
 const LEADING_WS = /^\s+/;
-const TRAILING_WS = /\s+$/;
 /** lstrip_blocks: whitespace (no newline) between the last newline (or chunk start) and the tag. */
 const LINE_INDENT = /(^|\n)[^\S\n]+$/;
 
@@ -349,7 +348,9 @@ class Lexer {
     }
     const tokLine = skipped ? this.line : line;
     const tokCol = skipped ? this.col : col;
-    if (rstrip) text = text.replace(TRAILING_WS, '');
+    // (trimEnd strips what /\s+$/ matches, without that regex's rescan from every whitespace
+    // character of a run that does not end the text: quadratic on a hostile template)
+    if (rstrip) text = text.trimEnd();
     else if (lstrip) text = text.replace(LINE_INDENT, '$1');
     if (text) this.push({ type: 'data', value: text, line: tokLine, col: tokCol });
     this.advance(end);

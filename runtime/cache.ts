@@ -57,9 +57,11 @@ export class LruFragmentStore implements FragmentStore {
 export function parseTtl(ttl: unknown, dflt: number): number {
   if (ttl === undefined || ttl === null) return dflt;
   if (typeof ttl === 'number') return ttl < 0 || !Number.isFinite(ttl) ? dflt : ttl;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/.exec(String(ttl));
+  // (the spaces before the unit belong to the unit's group: `\s*([smhd]?)\s*` splits a run of
+  // spaces between two quantifiers every way, quadratic on spaces followed by a stray character)
+  const m = /^\s*(\d+(?:\.\d+)?)(?:\s*([smhd]))?\s*$/.exec(String(ttl));
   if (!m) return dflt;
-  return Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? '') as '' | 's' | 'm' | 'h' | 'd'];
 }
 
 /**

@@ -22,15 +22,16 @@
 // names to truthiness); the `attribute` lookups of `selectattr`/`rejectattr`/`sum`/`min`/`max`/
 // `unique` are dict-aware; `default` keeps `""` whichever operator (`|`, `|>`, `?|`) calls it.
 
-import { charCode, lower, replaceAllOf, replaceRe, sliceOf, upper } from './strings.js';
+import { charCode, lower, replaceAllOf, sliceOf, upper } from './strings.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError } from './errors.js';
 import { MAX_ITEMS, room } from './limits.js';
 import {
   PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
-  isDict, isNumber, isString, iter, len, num, pyRepr, pyStr, floatOf, toFloat, toInt, truthy, typeName,
+  isDict, groupDigits, isNumber, isString, iter, len, num, pyRepr, pyStr, floatOf, toFloat, toInt, truthy, typeName,
 } from './values.js';
 import { pyMethod, strFormat } from './methods.js';
+import { EqIndex } from './eqindex.js';
 import { tests as builtinTests } from './tests.js';
 
 export interface FilterEnv {
@@ -295,34 +296,76 @@ function textwrap(text: string, width: number, breakLong: boolean): string[] {
   const munged = expandTabs(text).replace(/[\t\n\x0b\x0c\r]/g, ' ');
   const chunks = munged.split(WORDSEP).filter((c) => c);
   if (width <= 0) throw new PyError('ValueError', `invalid width ${width} (must be > 0)`);
-  const L = (c: string) => cps(c).length;
-  const blank = (c: string) => pyStrip(c) === '';
-  chunks.reverse();
+  // (lengths in code points and blankness by scanning: no array or string per chunk)
+  const L = (c: string) => {
+    let n = c.length;
+    for (let i = 0; i < c.length - 1; i++) {
+      const h = charCode(c, i);
+      if (h >= 0xd800 && h < 0xdc00) {
+        const l = charCode(c, i + 1);
+        if (l >= 0xdc00 && l < 0xe000) n--, i++;
+      }
+    }
+    return n;
+  };
+  const blank = (c: string) => {
+    for (let i = 0; i < c.length; i++) if (!isPyWs(charCode(c, i))) return false;
+    return true;
+  };
+  // Python's TextWrapper._wrap_chunks over the chunks in order from `k`. A chunk broken across
+  // lines is held as code points (`head`) of which `off` are used, and lengths and blankness
+  // are computed once per chunk: each line then costs its own length, not the rest of the text's.
+  const n = chunks.length;
+  const lens = chunks.map(L);
+  const blanks = chunks.map(blank);
+  let k = 0;
+  let head: string[] | null = null;
+  let off = 0;
+  let headBlankFrom = 0; // the code points of `head` from this index on are all whitespace
+  const topLen = () => (head ? head.length - off : lens[k]!);
+  const topBlank = () => (head ? off >= headBlankFrom : blanks[k]!);
+  const pop = (): string => {
+    const c = head ? head.slice(off).join('') : chunks[k]!;
+    head = null;
+    k++;
+    return c;
+  };
   const lines: string[] = [];
-  while (chunks.length) {
+  while (k < n) {
     const cur: string[] = [];
     let curLen = 0;
-    if (blank(chunks[chunks.length - 1]!) && lines.length) chunks.pop();
-    while (chunks.length) {
-      const l = L(chunks[chunks.length - 1]!);
+    if (topBlank() && lines.length) pop();
+    while (k < n) {
+      const l = topLen();
       if (curLen + l <= width) {
-        cur.push(chunks.pop()!);
+        cur.push(pop());
         curLen += l;
       } else break;
     }
-    if (chunks.length && L(chunks[chunks.length - 1]!) > width) {
+    if (k < n && topLen() > width) {
       const spaceLeft = width < 1 ? 1 : width - curLen;
       if (breakLong) {
-        const chunk = cps(chunks[chunks.length - 1]!);
-        let endAt = spaceLeft;
-        if (chunk.length > spaceLeft) {
-          const hyphen = chunk.slice(0, spaceLeft).lastIndexOf('-');
-          if (hyphen > 0 && chunk.slice(0, hyphen).some((c) => c !== '-')) endAt = hyphen + 1;
+        if (!head) {
+          head = cps(chunks[k]!);
+          off = 0;
+          headBlankFrom = head.length;
+          while (headBlankFrom > 0 && isPyWs(charCode(head[headBlankFrom - 1]!, 0))) headBlankFrom--;
         }
-        cur.push(chunk.slice(0, endAt).join(''));
-        chunks[chunks.length - 1] = chunk.slice(endAt).join('');
-      } else if (!cur.length) cur.push(chunks.pop()!);
-      curLen = cur.reduce((n, c) => n + L(c), 0);
+        const h: string[] = head;
+        let endAt = spaceLeft;
+        if (h.length - off > spaceLeft) {
+          let hyphen = spaceLeft - 1;
+          while (hyphen >= 0 && h[off + hyphen] !== '-') hyphen--;
+          if (hyphen > 0) {
+            let word = false;
+            for (let i = 0; i < hyphen && !word; i++) word = h[off + i] !== '-';
+            if (word) endAt = hyphen + 1;
+          }
+        }
+        cur.push(h.slice(off, off + endAt).join(''));
+        off += endAt;
+      } else if (!cur.length) cur.push(pop());
+      curLen = cur.reduce((m, c) => m + L(c), 0);
     }
     if (cur.length && blank(cur[cur.length - 1]!)) {
       curLen -= L(cur[cur.length - 1]!);
@@ -336,7 +379,8 @@ function wordwrap(v: unknown, width: unknown = 79, breakLongWords: unknown = tru
   return textwrap(s(v), intArg(width, 'width'), truthy(breakLongWords)).join('\n');
 }
 
-const PERCENT_SPEC = /%\d*\.?\d*[sdfioxXeEgGcrs]/;
+// (`\d*(?:\.\d*)?`, not `\d*\.?\d*`: two adjacent runs of digits backtrack quadratically)
+const PERCENT_SPEC = /%\d*(?:\.\d*)?[sdfioxXeEgGcrs]/;
 function format(v: unknown, args: unknown[] = [], kwargs: Record<string, unknown> = {}): string {
   const str = s(v);
   const hasArgs = args.length > 0 || Object.keys(kwargs).length > 0;
@@ -346,6 +390,24 @@ function format(v: unknown, args: unknown[] = [], kwargs: Record<string, unknown
       'format filter uses str.format() with {} placeholders, not %. For numeric formatting use format_number (e.g. x | format_number(2)) or {:.2f}-style.',
     );
   return strFormat(str, args, kwargs);
+}
+
+/**
+ * Removes every `<…>` (what `/<[^>]*>/g` removes) in one pass: the regex rescans the rest of
+ * the text from every `<` that has no `>` after it, quadratic on a run of `<`.
+ */
+function stripTags(str: string): string {
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const lt = str.indexOf('<', from);
+    if (lt < 0) break;
+    const gt = str.indexOf('>', lt + 1);
+    if (gt < 0) break; // (no later `<` has a `>` after it either)
+    out += sliceOf(str, from, lt);
+    from = gt + 1;
+  }
+  return from === 0 ? str : out + sliceOf(str, from);
 }
 
 function pluralize(v: unknown, suffix: unknown = 's'): string {
@@ -498,7 +560,7 @@ function hashKey(v: unknown): unknown {
 function unique(v: unknown, caseSensitive: unknown = false, attribute: unknown = null): unknown[] {
   const cs = truthy(caseSensitive);
   const seenPrim = new Set<unknown>();
-  const seenOther: unknown[] = [];
+  const seenOther = new EqIndex();
   const out: unknown[] = [];
   for (const item of pyList(v)) {
     let val = truthy(attribute) ? attrOr(item, attribute, null) : item;
@@ -511,9 +573,9 @@ function unique(v: unknown, caseSensitive: unknown = false, attribute: unknown =
     else if (typeof val === 'bigint' && val >= BigInt(Number.MIN_SAFE_INTEGER) && val <= BigInt(Number.MAX_SAFE_INTEGER)) k = Number(val);
     else if (val === undefined) k = null;
     const prim = k === null || typeof k === 'string' || typeof k === 'number' || typeof k === 'bigint';
-    if (prim ? seenPrim.has(k) : seenOther.some((y) => eq(y, k))) continue;
+    if (prim ? seenPrim.has(k) : seenOther.find(k, (y) => eq(y, k)).length) continue;
     if (prim) seenPrim.add(k);
-    else seenOther.push(k);
+    else seenOther.add(k);
     out.push(item);
   }
   return out;
@@ -680,7 +742,15 @@ function sum(v: unknown, attribute: unknown = null, start: unknown = 0): unknown
   if (isString(start)) throw new PyError('TypeError', "sum() can't sum strings [use ''.join(seq) instead]");
   let total: unknown = start;
   const attr = truthy(attribute);
-  for (const x of pyList(v)) total = sumAdd(total, attr ? attrOr(x, attribute, 0) : x);
+  let own = false; // total is a list this loop made: further lists are appended to it, not copied with it
+  for (const x of pyList(v)) {
+    const y = attr ? attrOr(x, attribute, 0) : x;
+    if (own && Array.isArray(y) && y instanceof Tuple === total instanceof Tuple) for (const e of y) (total as unknown[]).push(e);
+    else {
+      total = sumAdd(total, y);
+      own = Array.isArray(total);
+    }
+  }
   return total;
 }
 function minMax(v: unknown, attribute: unknown, sign: number): unknown {
@@ -824,7 +894,7 @@ function formatNumber(v: unknown, decimalPlaces: unknown = 0, strict: unknown = 
   if (p > 0) return formatSpec(new PyFloat(x), `,.${intArg(decimalPlaces, 'decimal_places')}f`);
   if (!Number.isFinite(x)) throw new PyError(Number.isNaN(x) ? 'ValueError' : 'OverflowError', 'cannot convert float to integer');
   const t = Math.trunc(x) + 0;
-  const digits = (Number.isSafeInteger(t) ? String(Math.abs(t)) : (t < 0 ? -BigInt(t) : BigInt(t)).toString()).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const digits = groupDigits(Number.isSafeInteger(t) ? String(Math.abs(t)) : (t < 0 ? -BigInt(t) : BigInt(t)).toString(), ',');
   return (t < 0 ? '-' : '') + digits;
 }
 
@@ -885,37 +955,47 @@ function jsonKey(k: unknown): string {
   if (typeof k === 'bigint') return `"${k}"`;
   throw new PyError('TypeError', `keys must be str, int, float, bool or None, not ${typeName(k)}`);
 }
-function jsonDump(v: unknown, ind: string | null, level: number, seen: Set<unknown>): string {
-  if (v === null || v === undefined) return 'null';
-  if (v === true) return 'true';
-  if (v === false) return 'false';
-  if (typeof v === 'number') return jsonNum(v, false);
-  if (v instanceof PyFloat) return jsonNum(v.v, true);
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'string' || v instanceof Markup) return jsonStr(s(v));
-  const list = Array.isArray(v);
-  const dict = !list && isDict(v);
-  if (!list && !dict) return jsonStr(s(v)); // default=str (sets, ranges, dates, objects)
-  if (seen.has(v)) throw new PyError('ValueError', 'Circular reference detected');
-  seen.add(v);
-  const nl = ind === null ? '' : '\n' + ind.repeat(level + 1);
-  const close = ind === null ? '' : '\n' + ind.repeat(level);
-  const sep = ind === null ? ', ' : ',' + nl;
-  let out: string;
-  if (list) {
-    const items = v as unknown[];
-    out = items.length ? '[' + nl + items.map((x) => jsonDump(x, ind, level + 1, seen)).join(sep) + close + ']' : '[]';
-  } else {
-    const items = dictItems(v as Record<string, unknown>);
-    out = items.length ? '{' + nl + items.map(([k, x]) => `${jsonKey(k)}: ${jsonDump(x, ind, level + 1, seen)}`).join(sep) + close + '}' : '{}';
+/** Writes the JSON of `v` to `out` part by part (joining each level's text would copy the subtree at every level). */
+function jsonDump(v: unknown, ind: string | null, level: number, seen: Set<unknown>, out: string[]): void {
+  if (v === null || v === undefined) out.push('null');
+  else if (v === true) out.push('true');
+  else if (v === false) out.push('false');
+  else if (typeof v === 'number') out.push(jsonNum(v, false));
+  else if (v instanceof PyFloat) out.push(jsonNum(v.v, true));
+  else if (typeof v === 'bigint') out.push(v.toString());
+  else if (typeof v === 'string' || v instanceof Markup) out.push(jsonStr(s(v)));
+  else if (!Array.isArray(v) && !isDict(v)) out.push(jsonStr(s(v))); // default=str (sets, ranges, dates, objects)
+  else {
+    if (seen.has(v)) throw new PyError('ValueError', 'Circular reference detected');
+    seen.add(v);
+    const nl = ind === null ? '' : '\n' + ind.repeat(level + 1);
+    const close = ind === null ? '' : '\n' + ind.repeat(level);
+    const sep = ind === null ? ', ' : ',' + nl;
+    const list = Array.isArray(v);
+    const items: unknown[] = list ? v : dictItems(v as Record<string, unknown>);
+    if (!items.length) out.push(list ? '[]' : '{}');
+    else {
+      out.push((list ? '[' : '{') + nl);
+      items.forEach((x, i) => {
+        if (i) out.push(sep);
+        if (list) jsonDump(x, ind, level + 1, seen, out);
+        else {
+          const [k, y] = x as Tuple;
+          out.push(jsonKey(k) + ': ');
+          jsonDump(y, ind, level + 1, seen, out);
+        }
+      });
+      out.push(close + (list ? ']' : '}'));
+    }
+    seen.delete(v);
   }
-  seen.delete(v);
-  return out;
 }
 function tojson(v: unknown, indent: unknown = null, attr: unknown = false): Markup {
   let ind: string | null = null;
   if (indent !== null && indent !== undefined) ind = isString(indent) ? s(indent) : ' '.repeat(room(Math.max(0, intArg(indent, 'indent'))));
-  const raw = jsonDump(v, ind, 0, new Set());
+  const parts: string[] = [];
+  jsonDump(v, ind, 0, new Set(), parts);
+  const raw = parts.join('');
   return new Markup(truthy(attr) ? escapeString(raw) : raw.replace(JSON_HTML, (c) => JSON_HTML_ESC[c]!));
 }
 // tojson outside attr=true (docs/security.md): every `<`, `>`, `&` and `'` as a JSON \u escape, as
@@ -1079,11 +1159,33 @@ function ppRepr(v: unknown): string {
   if (v === UNDEF) return 'Undefined';
   return pyRepr(v);
 }
+/**
+ * The length in code points of `ppRepr(v)`, remembered per list, tuple and dict for one pprint:
+ * ppFormat asks it at every level of nesting, and building the repr there instead would cost
+ * the size of the subtree at each level (quadratic in the depth).
+ */
+let ppLens = new Map<object, number>();
+function ppLen(v: unknown): number {
+  const known = typeof v === 'object' && v !== null ? ppLens.get(v) : undefined;
+  if (known !== undefined) return known;
+  let n: number;
+  if (isDict(v)) {
+    const items = sortedItems(v);
+    n = items.length ? 2 * items.length : 2;
+    for (const [k, x] of items) n += ppLen(k) + 2 + ppLen(x);
+  } else if (v instanceof Tuple && v.length === 1) n = ppLen(v[0]) + 3;
+  else if (Array.isArray(v)) {
+    n = v.length ? 2 * v.length : 2;
+    for (const x of v) n += ppLen(x);
+  } else if (v === UNDEF) n = 9;
+  else n = cps(pyRepr(v)).length;
+  if (typeof v === 'object' && v !== null) ppLens.set(v, n);
+  return n;
+}
 const PP_WIDTH = 80;
 function ppFormat(v: unknown, out: string[], indent: number, allowance: number, level: number): void {
-  const rep = ppRepr(v);
-  if (cps(rep).length <= PP_WIDTH - indent - allowance) {
-    out.push(rep);
+  if (ppLen(v) <= PP_WIDTH - indent - allowance) {
+    out.push(ppRepr(v));
     return;
   }
   level += 1;
@@ -1113,7 +1215,7 @@ function ppFormat(v: unknown, out: string[], indent: number, allowance: number, 
     ppItems(stableSort([...v], (x) => x, safeCompare, false), out, indent, allowance + 1, level);
     out.push('}');
   } else if (typeof v === 'string' && v.length) ppStr(v, out, indent, allowance, level);
-  else out.push(rep);
+  else out.push(ppRepr(v));
 }
 function ppItems(items: unknown[], out: string[], indent: number, allowance: number, level: number): void {
   indent += 1;
@@ -1165,7 +1267,13 @@ function ppStr(str: string, out: string[], indent: number, allowance: number, le
 }
 function pprint(v: unknown): string {
   const out: string[] = [];
-  ppFormat(v, out, 0, 0, 0);
+  const saved = ppLens;
+  ppLens = new Map();
+  try {
+    ppFormat(v, out, 0, 0, 0);
+  } finally {
+    ppLens = saved;
+  }
   return out.join('');
 }
 
@@ -1198,7 +1306,7 @@ export const f_format: Filter = format;
 export const f_wordcount: Filter = (v) => pySplitWs(s(v)).length;
 export const f_slug: Filter = (v) => (v === null || v === undefined ? '' : s(v).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, ''));
 export const f_pluralize: Filter = pluralize;
-export const f_striptags: Filter = (v) => replaceRe(s(v), /<[^>]*>/g, '');
+export const f_striptags: Filter = (v) => stripTags(s(v));
 export const f_urlencode: Filter = urlencode;
 export const f_escape: Filter = (v) => (v instanceof Markup ? v : isSafe(v) ? new Markup(v.__html__()) : new Markup(escapeString(s(v))));
 export const f_safe: Filter = (v, _reason = null) => (v instanceof Markup ? v : new Markup(s(v)));

@@ -9,6 +9,7 @@
 // `joiner` and `lipsum` are deliberately absent (the reference does not have them).
 
 import { Markup } from './markup.js';
+import { EqIndex } from './eqindex.js';
 import { getRenderMeta } from './meta.js';
 import { PyError } from './errors.js';
 import { MAX_ITEMS, room } from './limits.js';
@@ -156,14 +157,13 @@ function pyDict(...args: unknown[]): Record<string, unknown> | Map<unknown, unkn
     return out;
   }
   const m = new Map<unknown, unknown>();
+  const keys = new EqIndex();
   for (const [k, v] of entries) {
     let key = k instanceof Markup ? k.value : k;
-    for (const existing of m.keys()) {
-      if (existing !== key && eq(existing, key)) {
-        key = existing; // Python keeps the first key object (1 and 1.0 and True are one key)
-        break;
-      }
-    }
+    // Python keeps the first key object (1 and 1.0 and True are one key)
+    const hit = keys.find(key, (x) => x !== key && eq(x, key));
+    if (hit.length) key = hit[0];
+    if (!m.has(key)) keys.add(key);
     m.set(key, v);
   }
   return m;
@@ -174,19 +174,14 @@ function pySet(...args: unknown[]): Set<unknown> {
   const [a] = parse('set', args, [], 1);
   const out = new Set<unknown>();
   if (a.length === 0) return out;
+  const others = new EqIndex(); // the elements that are not strings
   for (let x of pyIter(a[0])) {
     checkHashable(x);
     if (x instanceof Markup) x = x.value;
     if (out.has(x)) continue;
     if (typeof x !== 'string') {
-      let dup = false;
-      for (const y of out) {
-        if (typeof y !== 'string' && eq(x, y)) {
-          dup = true;
-          break;
-        }
-      }
-      if (dup) continue;
+      if (others.has(x)) continue;
+      others.add(x);
     }
     out.add(x);
   }
@@ -271,9 +266,15 @@ function pySum(...args: unknown[]): unknown {
     if (c !== 0 && Number.isFinite(c)) f += c;
     total = Number.isInteger(f) ? new PyFloat(f) : f;
   }
-  // Generic phase.
+  // Generic phase (a list it made takes further lists in place: a copy per item is quadratic).
+  let own = false;
   while (!step.done) {
-    total = strictAdd(total, step.value);
+    const y = step.value;
+    if (own && Array.isArray(y) && y instanceof Tuple === total instanceof Tuple) for (const e of y) (total as unknown[]).push(e);
+    else {
+      total = strictAdd(total, y);
+      own = Array.isArray(total);
+    }
     step = it.next();
   }
   return total;

@@ -9,6 +9,7 @@
 import { Markup } from './markup.js';
 import { PyError } from './errors.js';
 import { room } from './limits.js';
+import { EqIndex } from './eqindex.js';
 import {
   PyFloat, Range, Tuple, UNDEF, callNow, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, formatSpec, getattr,
   getitem, getslice, isDict, isString, iter, num, pyRepr, pyStr, setKey, setMethodLookup, splitKwargs, toList, truthy, tuple,
@@ -128,8 +129,8 @@ function markupResult(r: unknown, m: Markup): unknown {
 }
 
 const strip = (s: string, chars: unknown, side: 'both' | 'l' | 'r'): string => {
-  const set = chars == null ? null : String(chars);
-  const isStrip = (c: string) => (set === null ? /[\s\x1c-\x1f\x85]/.test(c) : set.includes(c));
+  const set = chars == null ? null : new Set(String(chars).split(''));
+  const isStrip = (c: string) => (set === null ? /[\s\x1c-\x1f\x85]/.test(c) : set.has(c));
   let a = 0;
   let b = s.length;
   if (side !== 'r') while (a < b && isStrip(s[a]!)) a++;
@@ -210,17 +211,22 @@ export const m_rsplit: MethodSet = {
     if (max == null || num(max) < 0) return pySplit(s, sep, null);
     const n = num(max);
     if (sep == null) {
+      // Words from the right by index (a `/\s+(\S*)$/` per word rescans the text each time).
+      const ws = (i: number) => /\s/.test(s[i]!);
       const out: string[] = [];
-      let rest = s.trimEnd();
-      for (let i = 0; i < n && rest; i++) {
-        const m = /\s+(\S*)$/.exec(rest);
-        if (!m) break;
-        out.unshift(m[1]!);
-        rest = rest.slice(0, m.index);
+      let end = s.length;
+      while (end > 0 && ws(end - 1)) end--;
+      for (let i = 0; i < n && end > 0; i++) {
+        let k = end;
+        while (k > 0 && !ws(k - 1)) k--;
+        if (k === 0) break;
+        out.push(s.slice(k, end));
+        while (k > 0 && ws(k - 1)) k--;
+        end = k;
       }
-      rest = rest.trimStart();
-      if (rest) out.unshift(rest);
-      return out;
+      const rest = s.slice(0, end).trimStart();
+      if (rest) out.push(rest);
+      return out.reverse();
     }
     const sp = String(sep);
     if (!sp) throw new PyError('ValueError', 'empty separator');
@@ -249,15 +255,16 @@ export const m_replace: MethodSet = {
       return out + (n > chars.length ? nw : '');
     }
     if (c < 0) return s.split(old as string).join(nw as string);
-    let out = s;
-    let idx = 0;
+    // (building the result as it goes: splicing each replacement into the whole string copies it each time)
+    let out = '';
+    let from = 0;
     for (let i = 0; i < c; i++) {
-      const k = out.indexOf(old as string, idx);
+      const k = s.indexOf(old as string, from);
       if (k < 0) break;
-      out = out.slice(0, k) + nw + out.slice(k + (old as string).length);
-      idx = k + (nw as string).length;
+      out += s.slice(from, k) + nw;
+      from = k + (old as string).length;
     }
-    return out;
+    return out + s.slice(from);
   },
 };
 export const m_startswith: MethodSet = {
@@ -356,7 +363,13 @@ export const m_encode: MethodSet = { s: (s) => s };
 export const m_casefold: MethodSet = { s: (s) => s.toLowerCase() };
 export const m_expandtabs: MethodSet = { s: (s) => s.replace(/\t/g, '        ') };
 export const m_append: MethodSet = { l: (l, a) => (l.push(a[0]), null) };
-export const m_extend: MethodSet = { l: (l, a) => (l.push(...toList(a[0])), null) };
+// (a loop: spreading a long list into push's arguments overflows the stack)
+export const m_extend: MethodSet = {
+  l: (l, a) => {
+    for (const x of toList(a[0])) l.push(x);
+    return null;
+  },
+};
 export const m_insert: MethodSet = {
   l: (l, a) => {
     let i = num(a[0]);
@@ -452,7 +465,7 @@ export const m_update: MethodSet = {
     return null;
   },
   t: (st, a) => {
-    for (const o of a) for (const x of iter(o)) if (!contains(st, x)) st.add(x);
+    addAll(st, a);
     return null;
   },
 };
@@ -478,17 +491,50 @@ export const m_popitem: MethodSet = {
 };
 export const m_add: MethodSet = { t: (st, a) => (contains(st, a[0]) || st.add(a[0]), null) };
 export const m_discard: MethodSet = { t: (st, a) => (st.delete(a[0]), null) };
-export const m_union: MethodSet = {
+export const m_union: MethodSet = { t: (st, a) => addAll(new Set(st), a) };
+export const m_intersection: MethodSet = {
   t: (st, a) => {
-    const out = new Set(st);
-    for (const o of a) for (const x of iter(o)) if (!contains(out, x)) out.add(x);
-    return out;
+    const others = a.map((o) => inOf(o));
+    return new Set([...st].filter((x) => others.every((has) => has(x))));
   },
 };
-export const m_intersection: MethodSet = { t: (st, a) => new Set([...st].filter((x) => a.every((o) => contains(toList(o), x)))) };
-export const m_difference: MethodSet = { t: (st, a) => new Set([...st].filter((x) => !a.some((o) => contains(toList(o), x)))) };
-export const m_issubset: MethodSet = { t: (st, a) => [...st].every((x) => contains(toList(a[0]), x)) };
-export const m_issuperset: MethodSet = { t: (st, a) => toList(a[0]).every((x) => contains(st, x)) };
+export const m_difference: MethodSet = {
+  t: (st, a) => {
+    const others = a.map((o) => inOf(o));
+    return new Set([...st].filter((x) => !others.some((has) => has(x))));
+  },
+};
+export const m_issubset: MethodSet = {
+  t: (st, a) => {
+    const has = inOf(a[0]);
+    return [...st].every(has);
+  },
+};
+export const m_issuperset: MethodSet = {
+  t: (st, a) => {
+    const has = inOf(st, true);
+    return toList(a[0]).every(has);
+  },
+};
+// The set methods look elements up in an EqIndex built once (`contains` compares an element with
+// every element of a set that does not hold it as is: quadratic over two sets of numbers).
+/** `x in list(o)` (`viaSet`: `x in o` for a set o, which finds NaN by identity) for many x. */
+function inOf(o: unknown, viaSet = false): (x: unknown) => boolean {
+  const index = new EqIndex(toList(o));
+  return (x) => (viaSet && (o as Set<unknown>).has(x)) || index.has(x);
+}
+/** Adds the elements of the iterables `a` to `st` that it does not hold (Python ==). */
+function addAll(st: Set<unknown>, a: unknown[]): Set<unknown> {
+  const index = new EqIndex(st);
+  for (const o of a) {
+    for (const x of iter(o)) {
+      if (st.has(x) || index.has(x)) continue;
+      st.add(x);
+      index.add(x);
+    }
+  }
+  return st;
+}
 
 // ------------------------------------------------------------------ str.format
 
@@ -511,8 +557,11 @@ export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, u
       conv = f.slice(bang + 1);
       f = f.slice(0, bang);
     }
-    const m2 = /^([^.[]*)(.*)$/.exec(f)!;
-    const head = m2[1]!;
+    // The head runs to the first `.` or `[` (a split: `/^([^.[]*)(.*)$/` backtracked through the
+    // head when the rest held a newline, and then found nothing)
+    const cut = f.search(/[.[]/);
+    const head = cut < 0 ? f : f.slice(0, cut);
+    const rest = cut < 0 ? '' : f.slice(cut);
     let v: unknown;
     if (head === '') {
       if (auto >= args.length) throw new PyError('IndexError', `Replacement index ${auto} out of range for positional args tuple`);
@@ -526,7 +575,7 @@ export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, u
       if (!Object.hasOwn(kwargs, head)) throw new PyError('KeyError', pyRepr(head));
       v = kwargs[head];
     }
-    v = convert(fieldPath(v, m2[2]!), conv);
+    v = convert(fieldPath(v, rest), conv);
     // (Markup.format: `escField` escapes what this field puts into the result)
     return escField ? escField(v, formatSpec(v, spec)) : formatSpec(v, spec);
   });

@@ -155,6 +155,43 @@ export function pyStr(v: unknown): string {
   return pyStrInner(v, false);
 }
 
+/**
+ * Writes the repr of `v` to `out`, containers part by part: joining each level's text would copy
+ * the whole subtree at every level (quadratic in the nesting depth).
+ */
+function reprTo(v: unknown, out: string[]): void {
+  const each = (xs: Iterable<unknown>, f: (x: any) => void) => {
+    let i = 0;
+    for (const x of xs) {
+      if (i++) out.push(', ');
+      f(x);
+    }
+  };
+  const item = (x: unknown) => reprTo(x, out);
+  const pair = ([k, x]: [unknown, unknown]) => (reprTo(k, out), out.push(': '), reprTo(x, out));
+  const container = Array.isArray(v) || v instanceof Set || v instanceof Map || isDict(v);
+  if (!container) return void out.push(pyRepr(v));
+  if (open.has(v)) return void out.push(Array.isArray(v) ? '[...]' : '{...}');
+  open.add(v);
+  try {
+    if (Array.isArray(v)) {
+      const t = v instanceof Tuple;
+      out.push(t ? '(' : '[');
+      each(v, item);
+      out.push(!t ? ']' : v.length === 1 ? ',)' : ')');
+    } else if (v instanceof Set) {
+      if (!v.size) out.push('set()');
+      else out.push('{'), each(v, item), out.push('}');
+    } else {
+      out.push('{');
+      each(dictItems(v as Record<string, unknown>), pair); // (dictItems: undefined values are missing keys)
+      out.push('}');
+    }
+  } finally {
+    open.delete(v);
+  }
+}
+
 function pyStrInner(v: unknown, repr: boolean): string {
   if (v === null || v === undefined) return 'None';
   if (typeof v === 'string') return repr ? strRepr(v) : v;
@@ -165,7 +202,11 @@ function pyStrInner(v: unknown, repr: boolean): string {
   if (v instanceof Markup) return v.value;
   if (v === UNDEF) return '';
   if (v instanceof Date) return isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
-  if (Array.isArray(v) || v instanceof Set || v instanceof Map || isDict(v)) return containerRepr(v);
+  if (Array.isArray(v) || v instanceof Set || v instanceof Map || isDict(v)) {
+    const out: string[] = [];
+    reprTo(v, out);
+    return out.join('');
+  }
   if (typeof v === 'function') return `<function ${(v as { name?: string }).name || 'anonymous'}>`;
   if (typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function') return (v as { __html__(): string }).__html__();
   return String(v);
@@ -174,18 +215,6 @@ function pyStrInner(v: unknown, repr: boolean): string {
 /** The containers whose repr is being written: one met again is a cycle, `[...]` as in Python
  * (else a cycle through a large value would build strings until memory runs out). */
 const open = new Set<object>();
-function containerRepr(v: object): string {
-  if (open.has(v)) return Array.isArray(v) ? '[...]' : '{...}';
-  open.add(v);
-  try {
-    if (v instanceof Tuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
-    if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-    if (v instanceof Set) return v.size ? `{${[...v].map(pyRepr).join(', ')}}` : 'set()';
-    return `{${dictItems(v as Record<string, unknown>).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`; // (dictItems: undefined values are missing keys)
-  } finally {
-    open.delete(v);
-  }
-}
 
 // ------------------------------------------------------------------ truthiness and equality
 
@@ -343,7 +372,7 @@ function repeatStr(s: string | Markup, n: number): string | Markup {
 function repeatList(l: unknown[], n: number): unknown[] {
   room(n * l.length, MAX_ITEMS);
   const out: unknown[] = [];
-  for (let i = 0; i < n; i++) out.push(...l);
+  for (let i = 0; i < n; i++) for (const x of l) out.push(x); // (spreading a long list into push overflows the stack)
   return l instanceof Tuple ? tuple(out) : out;
 }
 function zeroDiv(msg = 'division by zero'): never {
@@ -451,13 +480,19 @@ export function concat(a: unknown, b: unknown): string | Markup {
   return (typeof a === 'string' ? a : pyStr(a)) + (typeof b === 'string' ? b : pyStr(b));
 }
 
+/**
+ * A decimal float literal (`1`, `1.`, `.5`, `1.5e-3`). The digits before and after the point are
+ * separate runs (`\d+(?:\.\d*)?`, not `\d+\.?\d*`): overlapping runs backtrack quadratically
+ * on a long run of digits that fails at its end (docs/regex-audit.md).
+ */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** Hidden numeric coercion of call/filter operands (language.md §1.7). */
 export function coerceNum(v: unknown): unknown {
   if (typeof v === 'number' || typeof v === 'bigint' || v instanceof PyFloat) return v;
   if (typeof v === 'string' || v instanceof Markup) {
     const s = String(v).trim();
     if (/^[+-]?\d+$/.test(s)) return Number(s);
-    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return numResult(Number(s), true);
+    if (DECIMAL.test(s)) return numResult(Number(s), true);
     return 0;
   }
   return 0;
@@ -801,12 +836,13 @@ const findMethod = (obj: unknown, name: string): MethodFn | undefined => (method
 
 // ------------------------------------------------------------------ formatting
 
+const PRINTF_SPEC = /([-+ 0#]*)(\*|[1-9]\d*)?(?:\.(\*|\d+))?([diouxXeEfFgGcrsa%])/y;
 /** Python `%`-formatting. */
 export function printf(fmt: string, args: unknown, field?: (v: unknown, out: string, conv: string) => string): string {
   const list = args instanceof Tuple ? [...args] : [args];
   const mapping = isDict(args) ? args : null;
   let i = 0;
-  const out = fmt.replace(/%(\(([^)]*)\))?([-+ 0#]*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXeEfFgGcrsa%])/g, (_m, _p, key, flags: string, width, prec, conv: string) => {
+  const one = (key: string | undefined, flags: string, width: string | undefined, prec: string | undefined, conv: string): string => {
     if (conv === '%') return '%';
     let v: unknown;
     if (key !== undefined) {
@@ -879,7 +915,41 @@ export function printf(fmt: string, args: unknown, field?: (v: unknown, out: str
       } else s = s.padStart(w);
     }
     return field ? field(v, s, conv) : s;
-  });
+  };
+  // What `fmt.replace(/%(\(([^)]*)\))?([-+ 0#]*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXeEfFgGcrsa%])/g, …)`
+  // would do, in one pass: that regex rescans the rest of `fmt` from every `%(` with no `)`
+  // after it, and splits a run of `0`s between flags and width every way. A width cannot start
+  // with 0 (the flags took the zeros), so PRINTF_SPEC matches exactly where it did.
+  let out = '';
+  let from = 0;
+  let pos = 0;
+  let close = -1;
+  for (let pct = fmt.indexOf('%', pos); pct >= 0; pct = fmt.indexOf('%', pos)) {
+    let at = pct + 1;
+    let key: string | undefined;
+    if (fmt[at] === '(') {
+      // (the first `)` after `(`; -2 once there is none: `%(` alone matches nothing)
+      if (close !== -2 && close <= at) {
+        close = fmt.indexOf(')', at + 1);
+        if (close < 0) close = -2;
+      }
+      if (close === -2) {
+        pos = at;
+        continue;
+      }
+      key = fmt.slice(at + 1, close);
+      at = close + 1;
+    }
+    PRINTF_SPEC.lastIndex = at;
+    const m = PRINTF_SPEC.exec(fmt);
+    if (!m) {
+      pos = pct + 1;
+      continue;
+    }
+    out += fmt.slice(from, pct) + one(key, m[1]!, m[2], m[3], m[4]!);
+    from = pos = PRINTF_SPEC.lastIndex;
+  }
+  out += fmt.slice(from);
   // CPython: leftover arguments are an error unless the argument supports the mapping protocol (dict, list, range).
   const mappingLike = mapping !== null || (Array.isArray(args) && !(args instanceof Tuple)) || args instanceof Range;
   if (!mappingLike && i < list.length)
@@ -960,6 +1030,22 @@ function noTypeRepr(n: number, p: number): string {
   if (s.includes('.')) s = s.replace(/0+$/, '');
   return s.endsWith('.') || !s.includes('.') ? s.replace(/\.$/, '') + '.0' : s;
 }
+/**
+ * `s.replace(/\B(?=(\d{3})+(?!\d))/g, sep)` in one pass from the right (the regex scans the rest
+ * of a run of digits from each of its positions): `sep` goes before a digit that starts a run
+ * of a multiple of three digits running to a non-digit or the end, after a word character.
+ */
+export function groupDigits(s: string, sep: string): string {
+  const parts: string[] = [];
+  let run = 0;
+  for (let i = s.length - 1; i >= 0; i--) {
+    const c = s.charCodeAt(i);
+    run = c >= 48 && c <= 57 ? run + 1 : 0;
+    parts.push(s[i]!);
+    if (run % 3 === 0 && run > 0 && i > 0 && /\w/.test(s[i - 1]!)) parts.push(sep);
+  }
+  return parts.reverse().join('');
+}
 const absInt = (v: unknown): bigint | number =>
   typeof v === 'bigint' ? (v < 0n ? -v : v) : Math.abs(Math.trunc(num(v)));
 /** Python format-spec mini-language: [[fill]align][sign][#][0][width][,][.precision][type]. */
@@ -1021,7 +1107,7 @@ export function formatSpec(v: unknown, spec: string): string {
     }
     if (group) {
       const [ip, fp] = s.split('.');
-      s = ip!.replace(/\B(?=(\d{3})+(?!\d))/g, group) + (fp !== undefined ? '.' + fp : '');
+      s = groupDigits(ip!, group) + (fp !== undefined ? '.' + fp : '');
     }
     const neg = n < 0 || Object.is(n, -0);
     const prefix = alt && type && 'xXob'.includes(type) ? '0' + (type === 'X' ? 'X' : type) : '';
@@ -1087,6 +1173,6 @@ export function floatOf(v: unknown): number | undefined {
   const s = String(v).trim().toLowerCase().replace(/_/g, '');
   if (/^[+-]?(inf|infinity)$/.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
   if (/^[+-]?nan$/.test(s)) return NaN;
-  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(s)) return Number(s);
+  if (DECIMAL.test(s)) return Number(s);
   return undefined;
 }
