@@ -91,7 +91,7 @@ export function worstCases(rt) {
       ['% then digits', (n) => f('format', [1])('%' + rep('1', n))],
       ['%. digits', (n) => f('format', [1])('%' + rep('1.', n))],
       ['{ without }', (n) => f('format', [1])(rep('{a', n))],
-      ['field of [', (n) => f('format', [[1]])('{0' + rep('[', n) + '}')],
+      ['field of [', (n) => later(F.filters.format, '{0' + rep('[', n) + '}', [1])], // (Python: ValueError, Missing ']')
       ['many fields', (n) => f('format', [1])(rep('{0}', n))],
     ],
     wordcount: [['a ×n', (n) => f('wordcount')(rep('a \u3000', n))]],
