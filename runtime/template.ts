@@ -169,21 +169,25 @@ export class RenderState {
   fromTemplate: string | null = null;
   fromLine = 0;
   constructor(readonly shared: SharedState = { provided: null, stacks: null, deferred: false }) {}
-  /** State for an included/imported/embedded template: own blocks, shared provide/stack data.
-   * An include passes its template and line. */
-  sub(template?: string, line?: number): RenderState {
-    const r = new RenderState(this.shared);
-    r.depth = this.depth + 1;
-    r.async = this.async;
-    if (template !== undefined) {
-      r.fromTemplate = template;
-      r.fromLine = line!;
-    }
-    // (a `try` inside an included template lets this error pass: see catchable)
-    if (r.depth > 50)
-      throw new TemplateRuntimeError('Maximum include depth exceeded (50): is a template including itself?', 'K-RUN-006');
-    return r;
+}
+
+/**
+ * State for an included/imported/embedded template: own blocks, shared provide/stack data.
+ * An include passes its template and line. (A function, not a RenderState method: only
+ * templates that include, import or embed carry it.)
+ */
+export function subState(R: RenderState, template?: string, line?: number): RenderState {
+  const r = new RenderState(R.shared);
+  r.depth = R.depth + 1;
+  r.async = R.async;
+  if (template !== undefined) {
+    r.fromTemplate = template;
+    r.fromLine = line!;
   }
+  // (a `try` inside an included template lets this error pass: see catchable)
+  if (r.depth > 50)
+    throw new TemplateRuntimeError('Maximum include depth exceeded (50): is a template including itself?', 'K-RUN-006');
+  return r;
 }
 
 export interface Template<C = Ctx, B extends string = string> {
@@ -842,7 +846,7 @@ function place(e: TemplateError, templateName: string, line: number, env?: Sourc
 
 /** Loads the namespace of `{% import %}`: the imported template's top-level names. */
 export function importNamespace(t: Template, ctx: Ctx, R: RenderState): Ctx {
-  t.spec.root.s(ctx, R.sub());
+  t.spec.root.s(ctx, subState(R));
   const ns: Ctx = Object.create(null);
   for (const k of Object.keys(ctx)) ns[k] = ctx[k];
   return ns;
