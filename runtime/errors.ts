@@ -174,15 +174,8 @@ export class PyError extends TemplateRuntimeError {
   pyType: string;
   /** The message as Python's str() of the exception gives it (what `{% fallback err %}` shows). */
   pyMessage: string;
-  constructor(pyType: string, message: string, code?: string) {
-    super(`${pyType}: ${message}`, code ?? PY_CODES[pyType] ?? 'K-RUN-007', {
-      suggestion:
-        pyType === 'ZeroDivisionError'
-          ? 'Division by zero. Guard with `{% if divisor %}` or use `| default(1)`.'
-          : pyType === 'KeyError'
-            ? `Key ${message} not found. Use \`.get(${message})\` or \`?[${message}]\` for safe access.`
-            : null,
-    });
+  constructor(pyType: string, message: string, code?: string, suggestion: string | null = null) {
+    super(`${pyType}: ${message}`, code ?? PY_CODES[pyType] ?? 'K-RUN-007', { suggestion });
     this.pyType = pyType;
     this.pyMessage = message;
   }
@@ -197,6 +190,14 @@ const PY_CODES: Record<string, string> = {
 };
 export const typeError = (msg: string) => new PyError('TypeError', msg);
 export const valueError = (msg: string) => new PyError('ValueError', msg);
+// KeyError and ZeroDivisionError carry the reference's suggestions. Raise them through these
+// (not `new PyError('KeyError', ...)`): a bundle whose templates never raise one leaves the text out.
+/** `KeyError: <repr>` with its suggestion. */
+export const keyError = (key: string) =>
+  new PyError('KeyError', key, undefined, `Key ${key} not found. Use \`.get(${key})\` or \`?[${key}]\` for safe access.`);
+/** `ZeroDivisionError: <msg>` with its suggestion. */
+export const zeroDivisionError = (msg: string) =>
+  new PyError('ZeroDivisionError', msg, undefined, 'Division by zero. Guard with `{% if divisor %}` or use `| default(1)`.');
 
 /** A suggestion the message does not already make ("Unknown filter 'x'. Did you mean 'y'?"). */
 const hasSuggestion = (e: TemplateError): boolean => !!e.suggestion && !e.rawMessage.includes(e.suggestion);

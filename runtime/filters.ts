@@ -24,7 +24,7 @@
 
 import { charCode, lower, replaceAllOf, replaceRe, sliceOf, upper } from './strings.js';
 import { Markup, escapeString, isSafe } from './markup.js';
-import { PyError, RequiredValueError, TemplateRuntimeError } from './errors.js';
+import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } from './errors.js';
 import { MAX_ITEMS, room } from './limits.js';
 import {
   PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
@@ -622,7 +622,7 @@ function slice(v: unknown, slices: unknown, _fillWith: unknown = null): unknown[
   const out: unknown[][] = [];
   for (let i = 0; i < n; i++) out.push([]);
   const items = pyList(v);
-  if (items.length && n <= 0) throw new PyError('ZeroDivisionError', 'integer modulo by zero');
+  if (items.length && n <= 0) throw zeroDivisionError('integer modulo by zero');
   items.forEach((x, i) => out[i % n]!.push(x));
   return out;
 }
