@@ -180,13 +180,11 @@ export class PyError extends TemplateRuntimeError {
     this.pyMessage = message;
   }
 }
+/** Codes by Python type (others K-RUN-007; keyError and zeroDivisionError pass theirs). */
 const PY_CODES: Record<string, string> = {
-  KeyError: 'K-RUN-009',
   IndexError: 'K-RUN-009',
   AttributeError: 'K-RUN-010',
-  ZeroDivisionError: 'K-RUN-011',
   TypeError: 'K-RUN-012',
-  ValueError: 'K-RUN-007',
 };
 export const typeError = (msg: string) => new PyError('TypeError', msg);
 export const valueError = (msg: string) => new PyError('ValueError', msg);
@@ -194,10 +192,10 @@ export const valueError = (msg: string) => new PyError('ValueError', msg);
 // (not `new PyError('KeyError', ...)`): a bundle whose templates never raise one leaves the text out.
 /** `KeyError: <repr>` with its suggestion. */
 export const keyError = (key: string) =>
-  new PyError('KeyError', key, undefined, `Key ${key} not found. Use \`.get(${key})\` or \`?[${key}]\` for safe access.`);
+  new PyError('KeyError', key, 'K-RUN-009', `Key ${key} not found. Use \`.get(${key})\` or \`?[${key}]\` for safe access.`);
 /** `ZeroDivisionError: <msg>` with its suggestion. */
 export const zeroDivisionError = (msg: string) =>
-  new PyError('ZeroDivisionError', msg, undefined, 'Division by zero. Guard with `{% if divisor %}` or use `| default(1)`.');
+  new PyError('ZeroDivisionError', msg, 'K-RUN-011', 'Division by zero. Guard with `{% if divisor %}` or use `| default(1)`.');
 
 /** A suggestion the message does not already make ("Unknown filter 'x'. Did you mean 'y'?"). */
 const hasSuggestion = (e: TemplateError): boolean => !!e.suggestion && !e.rawMessage.includes(e.suggestion);

@@ -44,6 +44,16 @@ describe('KeyError and ZeroDivisionError suggestions', () => {
     expect(e.suggestion).toBeNull();
   });
 
+  it.each([
+    ['{{ n() }}', { n: 5 }, 'TypeError', 'K-RUN-012'],
+    ['{{ l | dictsort }}', { l: [1] }, 'AttributeError', 'K-RUN-010'],
+    ['{{ l[::0] }}', { l: [1] }, 'ValueError', 'K-RUN-007'],
+  ])('%s raises its Python type with its code', (src, ctx, type, code) => {
+    const e = renderError(src, ctx);
+    expect(e.pyType).toBe(type);
+    expect(e.code).toBe(code);
+  });
+
   it('no runtime module raises them without the factories', () => {
     const dir = join(root, 'runtime');
     for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts') && n !== 'errors.ts'))
