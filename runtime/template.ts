@@ -896,12 +896,18 @@ export function pushStack(R: RenderState, name: string, text: string): void {
  * data cannot forge a placeholder.
  */
 export function readStack(R: RenderState, name: string): string {
+  fillStacks = fillStackMarks;
   R.shared.deferred = true;
   return `\u0000kida-stack:${name}\u0000`;
 }
 const STACK_MARK = /\u0000kida-stack:([^\u0000]*)\u0000/g;
+const fillStackMarks = (text: string, R: RenderState): string =>
+  text.replace(STACK_MARK, (_, name: string) => (R.shared.stacks?.get(name) ?? []).join(''));
+/** Set by readStack (the only code that defers a render), so a bundle without `{% stack %}`
+ * leaves the placeholder code out (Rollup drops code reading a `let` nothing assigns). */
+let fillStacks: typeof fillStackMarks | null = null;
 function resolveStacks(text: string, R: RenderState): string {
-  return R.shared.deferred ? text.replace(STACK_MARK, (_, name: string) => (R.shared.stacks?.get(name) ?? []).join('')) : text;
+  return R.shared.deferred && fillStacks ? fillStacks(text, R) : text;
 }
 /** What a sync template part's generator yields: text, or the generator of a part it renders. */
 type SyncStep = string | Generator<SyncStep, void, undefined>;
