@@ -1408,7 +1408,7 @@ export class Generator {
     const lit = n.template.type === 'Const' && typeof n.template.value === 'string';
     if (n.ignoreMissing && lit && this.o.templateExists) {
       const name = this.o.resolveName((n.template as A.Const).value as string);
-      if (this.o.templateExists(name)) this.subRender(`${this.ref(name)}().spec.root`, ctx, 'R.sub($NAME, L)');
+      if (this.o.templateExists(name)) this.subRender(`${this.ref(name)}().spec.root`, ctx, `${this.h('subState')}(R, $NAME, L)`);
       return;
     }
     if (n.ignoreMissing) {
@@ -1416,11 +1416,11 @@ export class Generator {
       const name = lit ? q(this.o.resolveName((n.template as A.Const).value as string)) : ((this.dynamicRefs = true), this.expr(n.template));
       this.w(`const ${t} = $env.tryLoad(${name}, ${this.fromName});`);
       this.w(`if (${t}) {`);
-      this.subRender(`${t}.spec.root`, ctx, 'R.sub($NAME, L)');
+      this.subRender(`${t}.spec.root`, ctx, `${this.h('subState')}(R, $NAME, L)`);
       this.w('}');
       return;
     }
-    this.subRender(`${this.templateExpr(n.template)}.spec.root`, ctx, 'R.sub($NAME, L)');
+    this.subRender(`${this.templateExpr(n.template)}.spec.root`, ctx, `${this.h('subState')}(R, $NAME, L)`);
   }
 
   private blockCall(n: A.Block): void {
@@ -1434,7 +1434,7 @@ export class Generator {
   private embed(n: A.Embed): void {
     this.line(n);
     const R2 = this.id('$R');
-    this.w(`const ${R2} = R.sub($NAME, L);`);
+    this.w(`const ${R2} = ${this.h('subState')}(R, $NAME, L);`);
     for (const b of n.blocks) {
       const modes: Mode[] = this.isAsync ? ['a'] : ['s', 'g'];
       const parts: string[] = [];

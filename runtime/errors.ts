@@ -174,29 +174,28 @@ export class PyError extends TemplateRuntimeError {
   pyType: string;
   /** The message as Python's str() of the exception gives it (what `{% fallback err %}` shows). */
   pyMessage: string;
-  constructor(pyType: string, message: string, code?: string) {
-    super(`${pyType}: ${message}`, code ?? PY_CODES[pyType] ?? 'K-RUN-007', {
-      suggestion:
-        pyType === 'ZeroDivisionError'
-          ? 'Division by zero. Guard with `{% if divisor %}` or use `| default(1)`.'
-          : pyType === 'KeyError'
-            ? `Key ${message} not found. Use \`.get(${message})\` or \`?[${message}]\` for safe access.`
-            : null,
-    });
+  constructor(pyType: string, message: string, code?: string, suggestion: string | null = null) {
+    super(`${pyType}: ${message}`, code ?? PY_CODES[pyType] ?? 'K-RUN-007', { suggestion });
     this.pyType = pyType;
     this.pyMessage = message;
   }
 }
+/** Codes by Python type (others K-RUN-007; keyError and zeroDivisionError pass theirs). */
 const PY_CODES: Record<string, string> = {
-  KeyError: 'K-RUN-009',
   IndexError: 'K-RUN-009',
   AttributeError: 'K-RUN-010',
-  ZeroDivisionError: 'K-RUN-011',
   TypeError: 'K-RUN-012',
-  ValueError: 'K-RUN-007',
 };
 export const typeError = (msg: string) => new PyError('TypeError', msg);
 export const valueError = (msg: string) => new PyError('ValueError', msg);
+// KeyError and ZeroDivisionError carry the reference's suggestions. Raise them through these
+// (not `new PyError('KeyError', ...)`): a bundle whose templates never raise one leaves the text out.
+/** `KeyError: <repr>` with its suggestion. */
+export const keyError = (key: string) =>
+  new PyError('KeyError', key, 'K-RUN-009', `Key ${key} not found. Use \`.get(${key})\` or \`?[${key}]\` for safe access.`);
+/** `ZeroDivisionError: <msg>` with its suggestion. */
+export const zeroDivisionError = (msg: string) =>
+  new PyError('ZeroDivisionError', msg, 'K-RUN-011', 'Division by zero. Guard with `{% if divisor %}` or use `| default(1)`.');
 
 /** A suggestion the message does not already make ("Unknown filter 'x'. Did you mean 'y'?"). */
 const hasSuggestion = (e: TemplateError): boolean => !!e.suggestion && !e.rawMessage.includes(e.suggestion);

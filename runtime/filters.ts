@@ -24,7 +24,7 @@
 
 import { charCode, lower, replaceAllOf, sliceOf, upper } from './strings.js';
 import { Markup, escapeString, isSafe } from './markup.js';
-import { PyError, RequiredValueError, TemplateRuntimeError } from './errors.js';
+import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } from './errors.js';
 import { MAX_ITEMS, room } from './limits.js';
 import {
   PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
@@ -67,10 +67,10 @@ const cps = (str: string): string[] => Array.from(str);
 // Python str.isspace() characters (JavaScript's \s also matches U+FEFF, Python's does not).
 const WS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const WS_RUN = /* @__PURE__ */ new RegExp(`[${WS}]+`, 'g');
-/** Python's str.isspace() for one UTF-16 unit (JS's \s differs: it has U+FEFF, lacks \x1c-\x1f and \x85). */
+/** Python's str.isspace() for one UTF-16 unit: ASCII by comparisons (the common case), others by
+ * JavaScript's \s, which lacks \x85 and has U+FEFF (test/unit/filters.test.ts checks every unit). */
 function isPyWs(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0 || c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+  return c <= 32 ? c >= 28 || (c >= 9 && c <= 13) : c > 132 && c !== 0xfeff && /[\x85\s]/.test(String.fromCharCode(c));
 }
 
 /** Python `str.strip()` (and lstrip/rstrip with `left`/`right`): whitespace. */
@@ -684,7 +684,7 @@ function slice(v: unknown, slices: unknown, _fillWith: unknown = null): unknown[
   const out: unknown[][] = [];
   for (let i = 0; i < n; i++) out.push([]);
   const items = pyList(v);
-  if (items.length && n <= 0) throw new PyError('ZeroDivisionError', 'integer modulo by zero');
+  if (items.length && n <= 0) throw zeroDivisionError('integer modulo by zero');
   items.forEach((x, i) => out[i % n]!.push(x));
   return out;
 }

@@ -7,7 +7,7 @@
 // `useAllMethods`); so does the Environment.
 
 import { Markup } from './markup.js';
-import { PyError } from './errors.js';
+import { PyError, keyError } from './errors.js';
 import { room } from './limits.js';
 import { EqIndex } from './eqindex.js';
 import {
@@ -394,7 +394,7 @@ export const m_pop: MethodSet = {
       return v;
     }
     if (a.length > 1) return a[1];
-    throw new PyError('KeyError', pyRepr(a[0]));
+    throw keyError(pyRepr(a[0]));
   },
 };
 export const m_remove: MethodSet = {
@@ -405,7 +405,7 @@ export const m_remove: MethodSet = {
     return null;
   },
   t: (st, a) => {
-    if (!st.delete(a[0])) throw new PyError('KeyError', pyRepr(a[0]));
+    if (!st.delete(a[0])) throw keyError(pyRepr(a[0]));
     return null;
   },
 };
@@ -481,7 +481,7 @@ export const m_setdefault: MethodSet = {
 export const m_popitem: MethodSet = {
   d: (d) => {
     const keys = dictKeys(d);
-    if (!keys.length) throw new PyError('KeyError', 'popitem(): dictionary is empty');
+    if (!keys.length) throw keyError('popitem(): dictionary is empty');
     const k = keys[keys.length - 1];
     const v = dictGet(d, k);
     if (d instanceof Map) d.delete(k);
@@ -572,7 +572,7 @@ export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, u
       v = args[i];
     } else {
       // keyword names are own keys only: `{constructor}` is a missing keyword, not Object
-      if (!Object.hasOwn(kwargs, head)) throw new PyError('KeyError', pyRepr(head));
+      if (!Object.hasOwn(kwargs, head)) throw keyError(pyRepr(head));
       v = kwargs[head];
     }
     v = convert(fieldPath(v, rest), conv);

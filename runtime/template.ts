@@ -171,21 +171,25 @@ export class RenderState {
   fromTemplate: string | null = null;
   fromLine = 0;
   constructor(readonly shared: SharedState = { provided: null, stacks: null, deferred: false }) {}
-  /** State for an included/imported/embedded template: own blocks, shared provide/stack data.
-   * An include passes its template and line. */
-  sub(template?: string, line?: number): RenderState {
-    const r = new RenderState(this.shared);
-    r.depth = this.depth + 1;
-    r.async = this.async;
-    if (template !== undefined) {
-      r.fromTemplate = template;
-      r.fromLine = line!;
-    }
-    // (a `try` inside an included template lets this error pass: see catchable)
-    if (r.depth > 50)
-      throw new TemplateRuntimeError('Maximum include depth exceeded (50): is a template including itself?', 'K-RUN-006');
-    return r;
+}
+
+/**
+ * State for an included/imported/embedded template: own blocks, shared provide/stack data.
+ * An include passes its template and line. (A function, not a RenderState method: only
+ * templates that include, import or embed carry it.)
+ */
+export function subState(R: RenderState, template?: string, line?: number): RenderState {
+  const r = new RenderState(R.shared);
+  r.depth = R.depth + 1;
+  r.async = R.async;
+  if (template !== undefined) {
+    r.fromTemplate = template;
+    r.fromLine = line!;
   }
+  // (a `try` inside an included template lets this error pass: see catchable)
+  if (r.depth > 50)
+    throw new TemplateRuntimeError('Maximum include depth exceeded (50): is a template including itself?', 'K-RUN-006');
+  return r;
 }
 
 export interface Template<C = Ctx, B extends string = string> {
@@ -867,7 +871,7 @@ function place(e: TemplateError, templateName: string, line: number, env?: Sourc
 
 /** Loads the namespace of `{% import %}`: the imported template's top-level names. */
 export function importNamespace(t: Template, ctx: Ctx, R: RenderState): Ctx {
-  t.spec.root.s(ctx, R.sub());
+  t.spec.root.s(ctx, subState(R));
   const ns: Ctx = Object.create(null);
   for (const k of Object.keys(ctx)) ns[k] = ctx[k];
   return ns;
@@ -919,12 +923,18 @@ export function pushStack(R: RenderState, name: string, text: string): void {
  * data cannot forge a placeholder.
  */
 export function readStack(R: RenderState, name: string): string {
+  fillStacks = fillStackMarks;
   R.shared.deferred = true;
   return `\u0000kida-stack:${name}\u0000`;
 }
 const STACK_MARK = /\u0000kida-stack:([^\u0000]*)\u0000/g;
+const fillStackMarks = (text: string, R: RenderState): string =>
+  text.replace(STACK_MARK, (_, name: string) => (R.shared.stacks?.get(name) ?? []).join(''));
+/** Set by readStack (the only code that defers a render), so a bundle without `{% stack %}`
+ * leaves the placeholder code out (Rollup drops code reading a `let` nothing assigns). */
+let fillStacks: typeof fillStackMarks | null = null;
 function resolveStacks(text: string, R: RenderState): string {
-  return R.shared.deferred ? text.replace(STACK_MARK, (_, name: string) => (R.shared.stacks?.get(name) ?? []).join('')) : text;
+  return R.shared.deferred && fillStacks ? fillStacks(text, R) : text;
 }
 /** What a sync template part's generator yields: text, or the generator of a part it renders. */
 type SyncStep = string | Generator<SyncStep, void, undefined>;

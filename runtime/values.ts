@@ -3,7 +3,7 @@
 // tuple = Tuple, set = Set, integral float = PyFloat, str = string or Markup.
 
 import { Markup, Marked, escapeString, isSafe } from './markup.js';
-import { NoneComparisonError, PyError, SecurityError, TemplateRuntimeError, UndefinedError , didYouMean } from './errors.js';
+import { NoneComparisonError, PyError, SecurityError, TemplateRuntimeError, UndefinedError , didYouMean, keyError, zeroDivisionError } from './errors.js';
 import { MAX_DIGITS, MAX_ITEMS, room } from './limits.js';
 
 /** An integral float produced where the compiler knows the value is a float (4/2, 5|round, 1.0). Renders "2.0". */
@@ -376,7 +376,7 @@ function repeatList(l: unknown[], n: number): unknown[] {
   return l instanceof Tuple ? tuple(out) : out;
 }
 function zeroDiv(msg = 'division by zero'): never {
-  throw new PyError('ZeroDivisionError', msg);
+  throw zeroDivisionError(msg);
 }
 export function div(a: unknown, b: unknown): unknown {
   if (!(isNumeric(a) && isNumeric(b))) return arithError('/', a, b);
@@ -713,14 +713,14 @@ export function getitem(obj: unknown, key: unknown): unknown {
   }
   if (isDict(obj)) {
     if (dictHas(obj, key)) return dictGet(obj, key);
-    throw new PyError('KeyError', pyRepr(key));
+    throw keyError(pyRepr(key));
   }
   if (obj == null) throw new NoneComparisonError('Cannot compare NoneType with NoneType');
   if (obj === UNDEF) return UNDEF;
   if (typeof obj === 'object' && (typeof key === 'string' || typeof key === 'number')) {
     const k = String(key);
     if (Object.hasOwn(obj, k)) return assertSafeValue((obj as Record<string, unknown>)[k]);
-    throw new PyError('KeyError', pyRepr(key));
+    throw keyError(pyRepr(key));
   }
   throw new PyError('TypeError', `'${typeName(obj)}' object is not subscriptable`);
 }
@@ -847,7 +847,7 @@ export function printf(fmt: string, args: unknown, field?: (v: unknown, out: str
     let v: unknown;
     if (key !== undefined) {
       if (!mapping) throw new PyError('TypeError', 'format requires a mapping');
-      if (!dictHas(mapping, key)) throw new PyError('KeyError', pyRepr(key));
+      if (!dictHas(mapping, key)) throw keyError(pyRepr(key));
       v = dictGet(mapping, key);
     } else {
       if (width === '*') width = String(list[i++]);

@@ -1,6 +1,7 @@
 // A bundle carries only the runtime support its templates use: built-in globals, tests and
 // Python methods are imported by the compiled modules that name them and registered with the
-// linkage at load, as are the `{% cache %}` store and run-time template-name resolution. These
+// linkage at load, as are the `{% cache %}` store, run-time template-name resolution and the
+// filling of `{% stack %}` placeholders. These
 // bundles run in a fresh vm context (no Environment in the same runtime instance registering
 // everything), and must render exactly like the Environment.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,12 +14,12 @@ const root = join(import.meta.dirname, '../..');
 const dir = join(root, 'test/.tmp-bundle-support');
 const templates: Record<string, string> = {
   'page.html.kida':
-    '{{ s.upper() }}|{{ s.title() }}|{% for k, v in d.items() %}{{ k }}={{ v }};{% end %}|{{ l.count(2) }}|' +
+    '<{% stack "js" %}>{{ s.upper() }}|{{ s.title() }}|{% for k, v in d.items() %}{{ k }}={{ v }};{% end %}|{{ l.count(2) }}|' +
     '{{ d.get("zz", "none") }}|{{ "{0.upper}".format(s) }}|{{ ("<b>" | safe).replace("b", "<i>") }}\n' +
     '{{ range(3) | list }}|{{ len(l) }}|{{ dict(a=1) }}|{{ sorted(l) }}|{{ max }}\n' +
     '{{ 3 is odd }}|{{ l | select("even") | list }}|{{ 9 is divisibleby(3) }}|{{ s is lower }}\n' +
     '{% include "./part.html.kida" %}|{% include name %}|{% cache "k" %}{{ n }}{% end %}\n',
-  'part.html.kida': '[{{ s.lower() }}]',
+  'part.html.kida': '[{{ s.lower() }}]{% push "js" %}<js>{% end %}',
   'part2.html.kida': '({{ l | join(",") }}{{ l.index(2) }})',
   // its own root: a root with run-time template names links every template under it
   'min/minimal.html.kida': '<h1>{{ title }}</h1>',
@@ -66,6 +67,7 @@ describe('runtime support registered by the modules that use it', () => {
     const first = render(data(1));
     expect(first).toBe(page.render(data(1)));
     expect(first).toContain('HELLO WORLD|Hello World|a=1;b=2;|2|none|');
+    expect(first.startsWith('<<js>>HELLO')).toBe(true); // the stack, filled by the include's push after it
     expect(first).toContain('|mine|'); // the user's global wins over the built-in the template registered
     expect(first).toContain('&lt;function max&gt;');
     expect(first).toContain('[hello world]|(3,2,2,11)|1');
@@ -77,7 +79,7 @@ describe('runtime support registered by the modules that use it', () => {
   it('a template that needs none of them bundles none of them', async () => {
     const code = await bundle('min/minimal.js', { root: join(dir, 'min') });
     expect(run(code)({ title: 'Hi' })).toBe('<h1>Hi</h1>');
-    for (const marker of ['swapcase', 'divisibleby', 'LruFragmentStore', 'function resolveTemplateName', 'function pySorted', 'function printf'])
+    for (const marker of ['swapcase', 'divisibleby', 'LruFragmentStore', 'function resolveTemplateName', 'function pySorted', 'function printf', 'kida-stack'])
       expect(code, marker).not.toContain(marker);
   }, 60_000);
 

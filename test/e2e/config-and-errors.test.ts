@@ -212,7 +212,7 @@ describe('errors in template terms', () => {
     expect(e?.message).toContain("K-TPL-001 Template 'layot.html.kida' not found (Did you mean 'layout.html.kida'?)");
     expect(e?.loc).toEqual({ file: join(dir, 'templates/page.html.kida'), line: 2, column: 13 });
     expect(e?.frame).toContain('   2 |   {% extends "layot.html.kida" %}');
-    for (const js of ['$env', 'import ', 'function', 'R.sub', '.kida.js']) expect(`${e?.message}\n${e?.frame}`).not.toContain(js);
+    for (const js of ['$env', 'import ', 'function', 'R.sub', 'subState', '.kida.js']) expect(`${e?.message}\n${e?.frame}`).not.toContain(js);
   });
 
   it('the Vite plugin too', async () => {

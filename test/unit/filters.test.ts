@@ -73,6 +73,17 @@ describe('string filters', () => {
     expect(F('trim', '\ufeffa\ufeff')).toBe('\ufeffa\ufeff'); // BOM is not Python whitespace
     expect(F('trim', '\u00a0a\u3000')).toBe('a');
   });
+  it('trim strips exactly the UTF-16 units Python str.isspace() accepts (every unit checked)', () => {
+    // Python 3: '\t\n\v\f\r', '\x1c'-'\x1f', space, NEL, NBSP, U+1680, U+2000-U+200A, U+2028/9, U+202F, U+205F, U+3000
+    const py = new Set([9, 10, 11, 12, 13, 0x1c, 0x1d, 0x1e, 0x1f, 32, 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000]);
+    for (let c = 0x2000; c <= 0x200a; c++) py.add(c);
+    const stripped: number[] = [];
+    for (let c = 0; c < 0x10000; c++) {
+      const u = String.fromCharCode(c);
+      if (F('trim', `${u}a${u}`) === 'a' && filters.trim!(`${u}${u}b`) === 'b') stripped.push(c);
+    }
+    expect(stripped).toEqual([...py].sort((a, b) => a - b));
+  });
   it('replace with counts', () => {
     expect(F('replace', 'aaa', 'a', 'b')).toBe('bbb');
     expect(F('replace', 'aaa', 'a', 'b', 2)).toBe('bba');
