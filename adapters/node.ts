@@ -5,7 +5,6 @@
 
 import { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
-import { TemplateError } from '../runtime/errors.js';
 
 export type Chunks = Iterable<string> | AsyncIterable<string>;
 
@@ -26,6 +25,11 @@ export interface PipeOptions {
   contentType?: string;
   /** Send once this many characters are pending (default 16384). */
   highWaterMark?: number;
+  /**
+   * Takes an error raised before any byte left, instead of `onError` and the 500 (a framework's
+   * error handler: Express's `next`).
+   */
+  onErrorBeforeBytes?: (error: unknown) => void;
 }
 
 /** How a pipe ended: the whole page sent, the client gone first, or the render failed. */
@@ -38,9 +42,11 @@ export type NodeResponse = Pick<ServerResponse, 'write' | 'end' | 'destroy' | 'o
   getHeader(name: string): unknown;
 };
 
+/** Read by shape, not `instanceof`: an app may hold two copies of the runtime (source and dist). */
 export function failureOf(error: unknown, afterFirstBytes: boolean): RenderFailure {
-  const e = error instanceof TemplateError ? error : null;
-  return { template: e?.templateName ?? null, line: e?.lineno ?? null, afterFirstBytes };
+  const e = (error ?? {}) as { templateName?: unknown; lineno?: unknown };
+  const template = typeof e.templateName === 'string' ? e.templateName : null;
+  return { template, line: template !== null && typeof e.lineno === 'number' ? e.lineno : null, afterFirstBytes };
 }
 
 function defaultOnError(error: unknown, where: RenderFailure): void {
@@ -133,6 +139,14 @@ export async function pipeToNodeResponse(chunks: Chunks, res: NodeResponse, opti
   } catch (error) {
     finished = true; // a generator that threw is closed already
     if (gone) return 'aborted';
+    if (options.onErrorBeforeBytes && !sent && !res.headersSent) {
+      try {
+        options.onErrorBeforeBytes(error);
+        return 'failed';
+      } catch {
+        // fall through to the report and the 500
+      }
+    }
     try {
       (options.onError ?? defaultOnError)(error, failureOf(error, sent || res.headersSent));
     } catch {
@@ -169,4 +183,58 @@ function start(res: NodeResponse, options: PipeOptions): void {
  */
 export function toNodeStream(chunks: Chunks): Readable {
   return Readable.from(chunks as AsyncIterable<string>, { objectMode: false, encoding: 'utf8' });
+}
+
+/**
+ * Sends a web `Response` (a fetch handler's, e.g. `kida/hono`'s) on a Node response with the same
+ * guarantees: backpressure, the body cancelled when the client leaves (which closes the render),
+ * and a body that errors cuts the connection (or is a 500 if nothing was sent yet).
+ */
+export async function sendWebResponse(response: Response, res: NodeResponse): Promise<PipeOutcome> {
+  res.statusCode = response.status;
+  response.headers.forEach((v, k) => {
+    if (k !== 'set-cookie') res.setHeader(k, v);
+  });
+  const cookies = response.headers.getSetCookie?.() ?? [];
+  if (cookies.length) (res as unknown as ServerResponse).setHeader('set-cookie', cookies);
+  const body = response.body;
+  if (!body) {
+    res.end();
+    return 'done';
+  }
+  let gone = res.destroyed;
+  let wake: () => void = () => {};
+  const closed = new Promise<void>((resolve) => (wake = resolve));
+  const onClose = (): void => {
+    if (!res.writableEnded) gone = true;
+    wake();
+  };
+  res.on('close', onClose);
+  res.on('error', onClose);
+  const reader = body.getReader();
+  try {
+    while (!gone) {
+      const read = reader.read();
+      const r = await Promise.race([read, closed.then((): typeof PENDING => PENDING)]);
+      if (r === PENDING) break;
+      if (r.done) {
+        res.end();
+        return 'done';
+      }
+      if (!res.write(r.value) && !gone) await Promise.race([new Promise((resolve) => res.once('drain', resolve)), closed]);
+    }
+    reader.cancel().catch(() => {});
+    return 'aborted';
+  } catch {
+    if (gone) return 'aborted';
+    if (res.headersSent) res.destroy();
+    else {
+      res.statusCode = 500;
+      res.setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end('Internal Server Error');
+    }
+    return 'failed';
+  } finally {
+    res.off('close', onClose);
+  }
 }
