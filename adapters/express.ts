@@ -4,7 +4,7 @@
 // With a callback, `res.render(name, ctx, cb)` renders to a string as Express documents.
 
 import { relative, resolve, sep } from 'node:path';
-import { Environment, FileSystemLoader, type EnvironmentOptions } from '../compiler/environment.js';
+import type { Environment, EnvironmentOptions } from '../compiler/environment.js';
 import type { Ctx, Template } from '../runtime/template.js';
 import { pipeToNodeResponse, type NodeResponse, type PipeOptions, type PipeOutcome } from './node.js';
 
@@ -31,33 +31,38 @@ const EXPRESS_KEYS = new Set(['settings', '_locals', 'cache']);
  * the `kida()` middleware without a callback; otherwise it renders to a string.
  */
 export function kidaEngine(options: KidaExpressOptions = {}): ExpressEngine {
-  const envs = new Map<string, Environment>();
-  const envFor = (root: string): Environment => {
-    if (options.env) return options.env;
+  const envs = new Map<string, Promise<Environment>>();
+  // The compiler is loaded on the first view render only: an app that streams compiled modules
+  // with streamTemplate never loads it (nor its every-method lookup, see compiler/environment.ts).
+  const envFor = (root: string): Promise<Environment> => {
+    if (options.env) return Promise.resolve(options.env);
     let env = envs.get(root);
-    if (!env) envs.set(root, (env = new Environment({ ...options.environment, loader: new FileSystemLoader(root) })));
+    if (!env) {
+      env = import('../compiler/environment.js').then((m) => new m.Environment({ ...options.environment, loader: new m.FileSystemLoader(root) }));
+      envs.set(root, env);
+    }
     return env;
   };
-  return (path, renderOptions, callback) => {
-    let template: Template;
-    try {
-      const [root, name] = viewName(path, renderOptions.settings);
-      template = envFor(root).getTemplate(name);
-    } catch (e) {
-      return callback(e);
-    }
+  const render = async (path: string, renderOptions: Record<string | symbol, unknown>, callback: Callback): Promise<void> => {
+    const [root, name] = viewName(path, renderOptions.settings);
+    const template = (await envFor(root)).getTemplate(name);
     const ctx: Ctx = {};
     for (const k of Object.keys(renderOptions)) if (!EXPRESS_KEYS.has(k)) ctx[k] = renderOptions[k];
     const res = renderOptions[STREAM_TO] as NodeResponse | undefined;
-    if (!res) {
-      template.renderAsync(ctx).then((html) => callback(null, html), callback);
-      return;
-    }
+    if (!res) return callback(null, await template.renderAsync(ctx));
     // Errors before any byte go to Express's error handling (callback → next(err)); after, the
     // response is cut off and reported (kida/node).
-    void pipeToNodeResponse(template.renderStreamAsync(ctx), res, { ...options, onErrorBeforeBytes: callback }).then(
-      (outcome) => outcome !== 'failed' && callback(null, undefined),
-    );
+    const outcome = await pipeToNodeResponse(template.renderStreamAsync(ctx), res, { ...options, onErrorBeforeBytes: callback });
+    if (outcome !== 'failed') callback(null, undefined);
+  };
+  return (path, renderOptions, callback) => {
+    let called = false; // a callback that throws must not be called again with its own error
+    const once: Callback = (err, html) => {
+      if (called) return;
+      called = true;
+      callback(err, html);
+    };
+    render(path, renderOptions, once).catch(once);
   };
 }
 
