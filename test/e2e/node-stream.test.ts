@@ -3,7 +3,7 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
-import { pipeline } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
@@ -297,6 +297,23 @@ describe('pipeToNodeResponse, the write loop', () => {
       },
     });
     expect(outcome).toBe('failed');
+  });
+});
+
+describe('the unsafe path this replaces', () => {
+  it('Readable.from(render).pipe(res): clients that leave never release the data source', async () => {
+    const { stats, rows } = cursors(20, 5);
+    const t = env.getTemplate('list.html');
+    const server = await serve((req, res) => {
+      Readable.from(t.renderStreamAsync({ title: 'P', rows: rows() })).pipe(res);
+    });
+    try {
+      await Promise.all(Array.from({ length: 20 }, () => getAndLeave(portOf(server))));
+      await sleep(500); // five times what a whole render takes
+      expect(stats).toEqual({ opened: 20, released: 0 });
+    } finally {
+      await close(server);
+    }
   });
 });
 
