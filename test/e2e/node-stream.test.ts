@@ -274,6 +274,60 @@ describe('pipeToNodeResponse, the write loop', () => {
     );
   });
 
+  it('a source failing anywhere: a clean 500 before the first byte, a cut response after, one report (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.string({ minLength: 1 }), { maxLength: 20 }),
+        fc.nat(25),
+        fc.array(fc.boolean()),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 32 }),
+        async (chunks, failAt, full, slow, hwm) => {
+          let closedSource = 0;
+          function* syncSrc() {
+            for (let i = 0; i < chunks.length; i++) {
+              if (i === failAt) throw new Error('boom');
+              yield chunks[i]!;
+            }
+          }
+          async function* asyncSrc() {
+            try {
+              for (let i = 0; i < chunks.length; i++) {
+                await sleep(0);
+                if (i === failAt) throw new Error('boom');
+                yield chunks[i]!;
+              }
+            } finally {
+              closedSource++;
+            }
+          }
+          const res = new FakeResponse(full);
+          const reports: RenderFailure[] = [];
+          const outcome = await pipeToNodeResponse(slow ? asyncSrc() : syncSrc(), res as unknown as NodeResponse, {
+            highWaterMark: hwm,
+            onError: (_e, where) => reports.push(where),
+          });
+          const text = res.written.join('');
+          if (failAt >= chunks.length) {
+            expect([outcome, text, res.destroyed, reports.length]).toEqual(['done', chunks.join(''), false, 0]);
+            return;
+          }
+          expect(outcome).toBe('failed');
+          expect(reports).toHaveLength(1);
+          if (reports[0]!.afterFirstBytes) {
+            expect(res.destroyed).toBe(true); // cut, never ended
+            expect(res.writableEnded).toBe(false);
+            expect(chunks.slice(0, failAt).join('').startsWith(text)).toBe(true);
+          } else {
+            expect([res.statusCode, text, res.writableEnded]).toEqual([500, 'Internal Server Error', true]);
+          }
+          if (slow) expect(closedSource).toBe(1);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('a client gone while the source awaits: stops at once and closes the source', async () => {
     const { stats, rows } = cursors(10_000, 3);
     const t = env.getTemplate('list.html');
