@@ -1,6 +1,6 @@
 // kida/express and kida/hono end to end on loopback (through the built package, as apps import it):
 // streaming by default, errors before the first byte vs after, clients that leave.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,8 @@ writeFileSync(
   '{% extends "base.kida" %}{% block main %}<h1>{{ title }}</h1><ul>\n{% async for row in rows %}<li>{{ row }}</li>\n{% end %}</ul><footer>{{ site }}</footer>{% end %}',
 );
 writeFileSync(join(views, 'early.kida'), '{{ missing.attr }}');
+mkdirSync(join(views, 'pages'));
+writeFileSync(join(views, 'pages', 'early.kida'), '{{ missing.attr }}');
 writeFileSync(join(views, 'locals.kida'), '{{ site }}|{{ user }}|{{ settings is defined }}|{{ note }}');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -161,8 +163,10 @@ describe('kida/express', () => {
   it("an error before the first byte reaches Express's error handler; a missing view too", async () => {
     const failures: unknown[][] = [];
     const a = app(failures);
+    a.set('views', join(views, 'pages')); // ../locals.kida exists, outside these views
     a.get('/early', (req, res) => res.render('early'));
     a.get('/nope', (req, res) => res.render('nope'));
+    a.get('/escape', (req, res) => res.render('../locals'));
     a.use((err: { templateName?: string; message: string }, req: unknown, res: express.Response, _next: unknown) => {
       res.status(503).type('text').send(`handled ${err.templateName ?? err.message.slice(0, 21)}`);
     });
@@ -170,7 +174,8 @@ describe('kida/express', () => {
     try {
       expect(await get(portOf(server), '/early')).toMatchObject({ status: 503, body: 'handled early.kida', aborted: false });
       expect(await get(portOf(server), '/nope')).toMatchObject({ status: 503, body: 'handled Failed to lookup view', aborted: false });
-      expect(failures).toHaveLength(0); // Express handled both
+      expect((await get(portOf(server), '/escape')).body).toMatch(/^handled kida: view \//); // outside the views: refused
+      expect(failures).toHaveLength(0); // Express handled them all
     } finally {
       await close(server);
     }
