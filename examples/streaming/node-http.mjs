@@ -1,14 +1,15 @@
 // A plain node:http server streaming a compiled async template.
+// pipeToNodeResponse, not `Readable.from(...).pipe(res)`: it waits for 'drain', stops the render
+// (its data sources' `finally` runs) when the client leaves, and a render error never ends the process.
 import { createServer } from 'node:http';
-import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { pipeToNodeResponse } from 'kida/node';
 import { page } from './build.mjs';
 import { pageContext } from './data.mjs';
 
 export function start(port = 3000, options = {}) {
   const server = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    Readable.from(page.renderStreamAsync(pageContext(options))).pipe(res);
+    pipeToNodeResponse(page.renderStreamAsync(pageContext(options)), res, options.pipe);
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
 }

@@ -2,7 +2,7 @@
 // (templates recompile on save); `node server.mjs --prod` serves the production build from
 // `npx vite build` (dist/entry-server.js). Both stream the page as it renders.
 import { createServer } from 'node:http';
-import { Readable, pipeline } from 'node:stream';
+import { pipeToNodeResponse } from 'kida/node';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -27,10 +27,15 @@ const server = createServer(async (req, res) => {
       { name: 'Kettle', price: 39.5, tags: ['steel'] },
       { name: 'Teapot <large>', price: 24, tags: [] },
     ];
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     const links = [{ href: '/', label: 'Home' }, { href: '/about', label: 'About' }];
-    // pipeline, not pipe: an error half-way through ends this response instead of the process
-    pipeline(Readable.from(streamPage({ heading: 'Shop', items, links, footer: 'footer-short' })), res, (e) => e && console.error(e));
+    // not `.pipe`: a client that leaves closes the render; an error is a 500 before the first byte,
+    // a cut connection after, and never ends the process
+    await pipeToNodeResponse(streamPage({ heading: 'Shop', items, links, footer: 'footer-short' }), res, {
+      onError(e) {
+        vite?.ssrFixStacktrace(e);
+        console.error(e);
+      },
+    });
   };
   if (vite) vite.middlewares(req, res, () => page().catch((e) => fail(res, e)));
   else page().catch((e) => fail(res, e));

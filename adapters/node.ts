@@ -1,0 +1,240 @@
+// `kida/node`: stream a render into a Node `http.ServerResponse` safely.
+// `Readable.from(render).pipe(res)` forwards neither a client disconnect (the render and its
+// data sources run on, their `finally` never runs) nor a render error (an unhandled 'error'
+// event ends the process). This loop does both, and waits for 'drain' when `write` says so.
+
+import { Readable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+
+export type Chunks = Iterable<string> | AsyncIterable<string>;
+
+/** Where a render failed: the template and line when the error carries them. */
+export interface RenderFailure {
+  template: string | null;
+  line: number | null;
+  /** True when bytes had already left: the response was cut off, not answered with a 500. */
+  afterFirstBytes: boolean;
+}
+
+export interface PipeOptions {
+  /** Called once with a render error and where it happened (default: `console.error`). */
+  onError?: (error: unknown, where: RenderFailure) => void;
+  /** Status when the headers are still unsent (default 200). */
+  status?: number;
+  /** Content type set when the response has none yet (default HTML, UTF-8). */
+  contentType?: string;
+  /** Send once this many characters are pending (default 16384). */
+  highWaterMark?: number;
+  /**
+   * Takes an error raised before any byte left, instead of `onError` and the 500 (a framework's
+   * error handler: Express's `next`).
+   */
+  onErrorBeforeBytes?: (error: unknown) => void;
+}
+
+/** How a pipe ended: the whole page sent, the client gone first, or the render failed. */
+export type PipeOutcome = 'done' | 'aborted' | 'failed';
+
+/** Any response-like writable: `http.ServerResponse`, `Http2ServerResponse`, Express's `res`. */
+export type NodeResponse = Pick<ServerResponse, 'write' | 'end' | 'destroy' | 'on' | 'off' | 'once' | 'headersSent' | 'writableEnded' | 'destroyed'> & {
+  statusCode: number;
+  setHeader(name: string, value: string): unknown;
+  getHeader(name: string): unknown;
+};
+
+/** Read by shape, not `instanceof`: an app may hold two copies of the runtime (source and dist). */
+export function failureOf(error: unknown, afterFirstBytes: boolean): RenderFailure {
+  const e = (error ?? {}) as { templateName?: unknown; lineno?: unknown };
+  const template = typeof e.templateName === 'string' ? e.templateName : null;
+  return { template, line: template !== null && typeof e.lineno === 'number' ? e.lineno : null, afterFirstBytes };
+}
+
+function defaultOnError(error: unknown, where: RenderFailure): void {
+  const at = where.template ? ` (${where.template}${where.line != null ? `:${where.line}` : ''})` : '';
+  console.error(`kida: render failed${at}${where.afterFirstBytes ? ', response cut off' : ''}:`, error);
+}
+
+const PENDING = Symbol('pending');
+/** PENDING unless `p` settles within a few microtask turns (then the render is not waiting on I/O). */
+function settlesSoon<T>(p: Promise<T>): Promise<T | typeof PENDING> {
+  let turns = 32;
+  const spin = (): Promise<typeof PENDING> => (--turns > 0 ? Promise.resolve().then(spin) : Promise.resolve(PENDING));
+  return Promise.race([p, spin()]);
+}
+
+function iteratorOf(chunks: Chunks): Iterator<string> | AsyncIterator<string> {
+  const a = (chunks as AsyncIterable<string>)[Symbol.asyncIterator];
+  return typeof a === 'function' ? a.call(chunks) : (chunks as Iterable<string>)[Symbol.iterator]();
+}
+
+/**
+ * Writes `chunks` (e.g. `template.renderStreamAsync(ctx)`) to `res` and ends it. Never rejects.
+ * - backpressure: waits for 'drain' whenever `write` returns false;
+ * - client gone ('close' before the end): stops pulling and calls the render's `return()`, so its
+ *   `finally` blocks run and the data sources it iterates are closed;
+ * - render error before any byte left: a 500 with a generic body; after: the connection is
+ *   destroyed without the terminating chunk, so the client sees an aborted response, never a
+ *   complete-looking one. Either way `onError` gets the error with its template and line.
+ */
+export async function pipeToNodeResponse(chunks: Chunks, res: NodeResponse, options: PipeOptions = {}): Promise<PipeOutcome> {
+  const limit = options.highWaterMark ?? 16384;
+  let gone = false;
+  let wake: () => void = () => {};
+  const closed = new Promise<void>((resolve) => (wake = resolve));
+  const onClose = (): void => {
+    if (!res.writableEnded) gone = true;
+    wake();
+  };
+  const onResError = (): void => onClose(); // a socket error is a disconnect, not a crash
+  res.on('close', onClose);
+  res.on('error', onResError);
+  let it: Iterator<string> | AsyncIterator<string> | null = null;
+  let finished = false;
+  let sent = false;
+  let pending = '';
+
+  const flush = async (): Promise<void> => {
+    if (!pending || gone) return;
+    if (!sent) start(res, options);
+    sent = true;
+    const ok = res.write(pending);
+    pending = '';
+    if (!ok && !gone) await new Promise<void>((resolve) => {
+      const done = (): void => {
+        res.off('drain', done);
+        resolve();
+      };
+      res.on('drain', done);
+      void closed.then(done);
+    });
+  };
+
+  try {
+    if (res.destroyed) gone = true;
+    it = iteratorOf(chunks);
+    while (!gone) {
+      const step = it.next();
+      let r: IteratorResult<string>;
+      if (step instanceof Promise) {
+        step.catch(() => {}); // it may settle after the client left: never an unhandled rejection
+        const soon = pending ? await settlesSoon(step) : PENDING;
+        if (soon === PENDING) {
+          await flush(); // send the head of the page before waiting on a slow source
+          const got = await Promise.race([step, closed.then((): typeof PENDING => PENDING)]);
+          if (got === PENDING) break;
+          r = got;
+        } else r = soon;
+      } else r = step;
+      if (r.done) {
+        finished = true;
+        break;
+      }
+      pending += r.value;
+      if (pending.length >= limit) await flush();
+    }
+    if (gone) return 'aborted';
+    if (!sent) start(res, options);
+    res.end(pending);
+    return 'done';
+  } catch (error) {
+    finished = true; // a generator that threw is closed already
+    if (gone) return 'aborted';
+    if (options.onErrorBeforeBytes && !sent && !res.headersSent) {
+      try {
+        options.onErrorBeforeBytes(error);
+        return 'failed';
+      } catch {
+        // fall through to the report and the 500
+      }
+    }
+    try {
+      (options.onError ?? defaultOnError)(error, failureOf(error, sent || res.headersSent));
+    } catch {
+      // a throwing reporter must not turn into an unhandled rejection either
+    }
+    if (!sent && !res.headersSent) {
+      res.statusCode = 500;
+      res.setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end('Internal Server Error');
+    } else res.destroy(); // no terminating chunk: the client sees an aborted response
+    return 'failed';
+  } finally {
+    res.off('close', onClose);
+    if (it && !finished) {
+      try {
+        const p = it.return?.();
+        if (p instanceof Promise) p.catch(() => {});
+      } catch {
+        // a `finally` that throws while closing a render nobody reads any more
+      }
+    }
+  }
+}
+
+function start(res: NodeResponse, options: PipeOptions): void {
+  if (res.headersSent) return;
+  res.statusCode = options.status ?? res.statusCode ?? 200;
+  if (res.getHeader('content-type') == null) res.setHeader('content-type', options.contentType ?? 'text/html; charset=utf-8');
+}
+
+/**
+ * The render as a Node `Readable` for `stream.pipeline(toNodeStream(r), res, cb)` (pipeline, not
+ * `.pipe`: it destroys the render when the client leaves and hands errors to `cb`).
+ */
+export function toNodeStream(chunks: Chunks): Readable {
+  return Readable.from(chunks as AsyncIterable<string>, { objectMode: false, encoding: 'utf8' });
+}
+
+/**
+ * Sends a web `Response` (a fetch handler's, e.g. `kida/hono`'s) on a Node response with the same
+ * guarantees: backpressure, the body cancelled when the client leaves (which closes the render),
+ * and a body that errors cuts the connection (or is a 500 if nothing was sent yet).
+ */
+export async function sendWebResponse(response: Response, res: NodeResponse): Promise<PipeOutcome> {
+  res.statusCode = response.status;
+  response.headers.forEach((v, k) => {
+    if (k !== 'set-cookie') res.setHeader(k, v);
+  });
+  const cookies = response.headers.getSetCookie?.() ?? [];
+  if (cookies.length) (res as unknown as ServerResponse).setHeader('set-cookie', cookies);
+  const body = response.body;
+  if (!body) {
+    res.end();
+    return 'done';
+  }
+  let gone = res.destroyed;
+  let wake: () => void = () => {};
+  const closed = new Promise<void>((resolve) => (wake = resolve));
+  const onClose = (): void => {
+    if (!res.writableEnded) gone = true;
+    wake();
+  };
+  res.on('close', onClose);
+  res.on('error', onClose);
+  const reader = body.getReader();
+  try {
+    while (!gone) {
+      const read = reader.read();
+      const r = await Promise.race([read, closed.then((): typeof PENDING => PENDING)]);
+      if (r === PENDING) break;
+      if (r.done) {
+        res.end();
+        return 'done';
+      }
+      if (!res.write(r.value) && !gone) await Promise.race([new Promise((resolve) => res.once('drain', resolve)), closed]);
+    }
+    reader.cancel().catch(() => {});
+    return 'aborted';
+  } catch {
+    if (gone) return 'aborted';
+    if (res.headersSent) res.destroy();
+    else {
+      res.statusCode = 500;
+      res.setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end('Internal Server Error');
+    }
+    return 'failed';
+  } finally {
+    res.off('close', onClose);
+  }
+}
