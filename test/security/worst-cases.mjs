@@ -113,8 +113,10 @@ export function worstCases(rt) {
       ['long key and value', (n) => f('xmlattr')({ [rep('k', n)]: rep('<', n) })],
     ],
     csp_nonce: [
-      ['<script without >', (n) => f('csp_nonce', 'abc')(rep('<script ', n))],
-      ['< ×n', (n) => f('csp_nonce', 'abc')(rep('<', n))],
+      // (Markup: a plain string is escaped, only Markup's tags are scanned)
+      ['<script without >', (n) => f('csp_nonce', 'abc')(new MK.Markup(rep('<script ', n)))],
+      ['< ×n', (n) => f('csp_nonce', 'abc')(new MK.Markup(rep('<', n)))],
+      ['plain <script without >', (n) => f('csp_nonce', 'abc')(rep('<script ', n))],
     ],
     length: [['astral ×n', (n) => f('length')(rep('😀', n))]],
     first: [['list', (n) => f('first')(range(items(n)))]],
