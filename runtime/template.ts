@@ -624,6 +624,12 @@ export function asyncOnly(name: string): (ctx?: Ctx) => never {
 /** Asks the async driver to render an async part to a string and send it back (`o += yield …`). */
 export class Collect {
   constructor(readonly parts: AsyncIterable<string>) {}
+  // (the driver calls this rather than naming the class: bundles without one leave it out)
+  async t(): Promise<string> {
+    let text = '';
+    for await (const x of this.parts) text += x;
+    return text;
+  }
 }
 /** What a sync template's generator yields when R.async is set. */
 type Step = string | AsyncIterable<string> | Collect;
@@ -702,11 +708,8 @@ async function* driveAsync(top: Generator<Step, void, string | undefined>): Asyn
       else if (v instanceof SyncPart) parts.push(v.gen);
       else
         try {
-          if (v instanceof Collect) {
-            let text = '';
-            for await (const x of v.parts) text += x;
-            parts.sent = text;
-          } else yield* v;
+          if ((v as Collect).t) parts.sent = await (v as Collect).t();
+          else yield* v as AsyncIterable<string>;
         } catch (e) {
           parts.fail(e);
         }
