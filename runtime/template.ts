@@ -236,8 +236,7 @@ function observeRead(names: readonly { name: string }[], data: unknown): void {
   for (const { name } of names) observe(data instanceof Map ? data.get(name) : Object.hasOwn(data, name) ? (data as Ctx)[name] : undefined);
 }
 function observeAll(data: unknown): void {
-  if (data instanceof Map) for (const v of data.values()) observe(v);
-  else if (data != null && typeof data === 'object') for (const k of Object.keys(data)) observe((data as Ctx)[k]);
+  if (data != null && typeof data === 'object') for (const v of data instanceof Map ? data.values() : Object.values(data)) observe(v);
 }
 
 /** A fresh render context over the caller's data (read through, never copied or mutated; runtime/context.ts). */
@@ -941,8 +940,8 @@ function resolveStacks(text: string, R: RenderState): string {
 }
 /** What a sync template part's generator yields: text, or the generator of a part it renders. */
 type SyncStep = string | Generator<SyncStep, void, undefined>;
-const NO_ERROR = Symbol('none');
-const DONE = Symbol('done');
+const NO_ERROR = Symbol();
+const DONE = Symbol();
 
 /**
  * The open parts of a streamed render (includes, blocks, parents), innermost last: `next()`
