@@ -448,7 +448,7 @@ export interface DefInfo {
   kwarg?: string | null;
 }
 export type CallerFn = (slot?: unknown, bindings?: Ctx) => Markup;
-const REQUIRED = Symbol('required');
+const REQUIRED = Symbol();
 export { REQUIRED };
 
 export interface KidaDef {

@@ -600,7 +600,7 @@ function attrMissing(obj: unknown, name: string, strict: boolean): unknown {
 }
 
 /** What lookupAttr and objectAttr return for a missing attribute (a found one may be undefined). */
-const MISSING: unique symbol = Symbol('missing');
+const MISSING: unique symbol = Symbol();
 
 /** Reads a property of a class instance (own or inherited, never from Object.prototype). */
 function objectAttr(obj: object, name: string): unknown {
