@@ -524,9 +524,8 @@ export function iter(v: unknown): Iterable<unknown> {
   if (v instanceof Markup) return v.value;
   if (isDict(v)) return dictKeys(v);
   if (typeof v === 'object' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function') return v as Iterable<unknown>;
-  if (typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
-    throw new PyError('TypeError', `'${typeName(v)}' object is not iterable: use {% async for %}`);
-  throw new PyError('TypeError', `'${typeName(v)}' object is not iterable`);
+  const async = typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+  throw new PyError('TypeError', `'${typeName(v)}' object is not iterable${async ? ': use {% async for %}' : ''}`);
 }
 export function toList(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [...iter(v)];
@@ -768,7 +767,6 @@ export function getslice(obj: unknown, start: unknown, stop: unknown, step: unkn
 
 export function callValue(f: unknown, args: unknown[]): unknown {
   if (typeof f !== 'function') {
-    if (f === UNDEF) throw new PyError('TypeError', "'Undefined' object is not callable");
     throw new PyError('TypeError', `'${typeName(f)}' object is not callable`);
   }
   assertSafeValue(f);
