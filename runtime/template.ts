@@ -150,12 +150,12 @@ function blockMeta(name: string, b: CompactBlock): BlockMetadata {
   };
 }
 
-/** What every template taking part in one render shares (allocated on first use). */
+/** What every template taking part in one render shares (each field set on first use). */
 interface SharedState {
-  provided: Map<string, unknown[]> | null;
-  stacks: Map<string, string[]> | null;
+  provided?: Map<string, unknown[]>;
+  stacks?: Map<string, string[]>;
   /** Set once a `{% stack %}` placeholder was emitted: output is resolved at the end. */
-  deferred: boolean;
+  deferred?: boolean;
 }
 
 /** Per-render state: the block table of one template chain, plus the shared part. */
@@ -170,7 +170,7 @@ export class RenderState {
    * its errors. (Two fields, not a frame: an include allocates nothing more until one fails.) */
   fromTemplate: string | null = null;
   fromLine = 0;
-  constructor(readonly shared: SharedState = { provided: null, stacks: null, deferred: false }) {}
+  constructor(readonly shared: SharedState = {}) {}
 }
 
 /**
