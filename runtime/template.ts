@@ -829,10 +829,7 @@ export function wrapError(e: unknown, templateName: string, line: number, env?: 
   let moved = false; // (the message is laid out again once, at the end, if anything changed)
   if (e instanceof TemplateError) moved = place((err = e), templateName, line, env);
   else if (e instanceof RangeError && /call stack/i.test(e.message)) err = runtimeError(`Recursion too deep: ${e.message}`, e, templateName, line, env);
-  else {
-    const x = e instanceof Error ? e : new Error(String(e));
-    err = runtimeError(`${x.name}: ${x.message}`, e, templateName, line, env);
-  }
+  else err = runtimeError(e instanceof Error ? `${e.name}: ${e.message}` : `Error: ${String(e)}`, e, templateName, line, env);
   if (err.callee !== null) {
     // (a def of another template: the call also enters that template, as an include does)
     err.componentStack.unshift([templateName, line, err.callee[0]]);
