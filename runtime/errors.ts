@@ -43,7 +43,7 @@ export class TemplateError extends Error {
   declare unwinding?: () => boolean;
 
   constructor(message: string, code = 'K-RUN-007', pos: ErrorPosition = {}) {
-    super(message, pos.cause !== undefined ? { cause: pos.cause } : undefined);
+    super(message, pos.cause !== undefined ? pos : undefined); // (Error reads only `cause`)
     this.rawMessage = message;
     this.code = code;
     this.templateName = pos.templateName ?? null;

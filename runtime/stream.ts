@@ -24,7 +24,7 @@ export interface ReadableStreamOptions {
   highWaterMark?: number;
 }
 
-const PENDING = Symbol('pending');
+const PENDING = Symbol();
 /**
  * Resolves to PENDING unless `p` settles within a few microtask turns. An async generator
  * that is not waiting on I/O resumes within a handful of turns; a real wait takes longer.

@@ -150,12 +150,12 @@ function blockMeta(name: string, b: CompactBlock): BlockMetadata {
   };
 }
 
-/** What every template taking part in one render shares (allocated on first use). */
+/** What every template taking part in one render shares (each field set on first use). */
 interface SharedState {
-  provided: Map<string, unknown[]> | null;
-  stacks: Map<string, string[]> | null;
+  provided?: Map<string, unknown[]>;
+  stacks?: Map<string, string[]>;
   /** Set once a `{% stack %}` placeholder was emitted: output is resolved at the end. */
-  deferred: boolean;
+  deferred?: boolean;
 }
 
 /** Per-render state: the block table of one template chain, plus the shared part. */
@@ -170,7 +170,7 @@ export class RenderState {
    * its errors. (Two fields, not a frame: an include allocates nothing more until one fails.) */
   fromTemplate: string | null = null;
   fromLine = 0;
-  constructor(readonly shared: SharedState = { provided: null, stacks: null, deferred: false }) {}
+  constructor(readonly shared: SharedState = {}) {}
 }
 
 /**
@@ -236,8 +236,7 @@ function observeRead(names: readonly { name: string }[], data: unknown): void {
   for (const { name } of names) observe(data instanceof Map ? data.get(name) : Object.hasOwn(data, name) ? (data as Ctx)[name] : undefined);
 }
 function observeAll(data: unknown): void {
-  if (data instanceof Map) for (const v of data.values()) observe(v);
-  else if (data != null && typeof data === 'object') for (const k of Object.keys(data)) observe((data as Ctx)[k]);
+  if (data != null && typeof data === 'object') for (const v of data instanceof Map ? data.values() : Object.values(data)) observe(v);
 }
 
 /** A fresh render context over the caller's data (read through, never copied or mutated; runtime/context.ts). */
@@ -449,7 +448,7 @@ export interface DefInfo {
   kwarg?: string | null;
 }
 export type CallerFn = (slot?: unknown, bindings?: Ctx) => Markup;
-const REQUIRED = Symbol('required');
+const REQUIRED = Symbol();
 export { REQUIRED };
 
 export interface KidaDef {
@@ -624,6 +623,12 @@ export function asyncOnly(name: string): (ctx?: Ctx) => never {
 /** Asks the async driver to render an async part to a string and send it back (`o += yield …`). */
 export class Collect {
   constructor(readonly parts: AsyncIterable<string>) {}
+  // (the driver calls this rather than naming the class: bundles without one leave it out)
+  async t(): Promise<string> {
+    let text = '';
+    for await (const x of this.parts) text += x;
+    return text;
+  }
 }
 /** What a sync template's generator yields when R.async is set. */
 type Step = string | AsyncIterable<string> | Collect;
@@ -702,11 +707,8 @@ async function* driveAsync(top: Generator<Step, void, string | undefined>): Asyn
       else if (v instanceof SyncPart) parts.push(v.gen);
       else
         try {
-          if (v instanceof Collect) {
-            let text = '';
-            for await (const x of v.parts) text += x;
-            parts.sent = text;
-          } else yield* v;
+          if ((v as Collect).t) parts.sent = await (v as Collect).t();
+          else yield* v as AsyncIterable<string>;
         } catch (e) {
           parts.fail(e);
         }
@@ -827,10 +829,7 @@ export function wrapError(e: unknown, templateName: string, line: number, env?: 
   let moved = false; // (the message is laid out again once, at the end, if anything changed)
   if (e instanceof TemplateError) moved = place((err = e), templateName, line, env);
   else if (e instanceof RangeError && /call stack/i.test(e.message)) err = runtimeError(`Recursion too deep: ${e.message}`, e, templateName, line, env);
-  else {
-    const x = e instanceof Error ? e : new Error(String(e));
-    err = runtimeError(`${x.name}: ${x.message}`, e, templateName, line, env);
-  }
+  else err = runtimeError(e instanceof Error ? `${e.name}: ${e.message}` : `Error: ${String(e)}`, e, templateName, line, env);
   if (err.callee !== null) {
     // (a def of another template: the call also enters that template, as an include does)
     err.componentStack.unshift([templateName, line, err.callee[0]]);
@@ -938,8 +937,8 @@ function resolveStacks(text: string, R: RenderState): string {
 }
 /** What a sync template part's generator yields: text, or the generator of a part it renders. */
 type SyncStep = string | Generator<SyncStep, void, undefined>;
-const NO_ERROR = Symbol('none');
-const DONE = Symbol('done');
+const NO_ERROR = Symbol();
+const DONE = Symbol();
 
 /**
  * The open parts of a streamed render (includes, blocks, parents), innermost last: `next()`

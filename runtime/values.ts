@@ -160,33 +160,23 @@ export function pyStr(v: unknown): string {
  * the whole subtree at every level (quadratic in the nesting depth).
  */
 function reprTo(v: unknown, out: string[]): void {
-  const each = (xs: Iterable<unknown>, f: (x: any) => void) => {
-    let i = 0;
-    for (const x of xs) {
-      if (i++) out.push(', ');
-      f(x);
-    }
-  };
-  const item = (x: unknown) => reprTo(x, out);
-  const pair = ([k, x]: [unknown, unknown]) => (reprTo(k, out), out.push(': '), reprTo(x, out));
-  const container = Array.isArray(v) || v instanceof Set || v instanceof Map || isDict(v);
-  if (!container) return void out.push(pyRepr(v));
-  if (open.has(v)) return void out.push(Array.isArray(v) ? '[...]' : '{...}');
+  const list = Array.isArray(v);
+  if (!(list || v instanceof Set || v instanceof Map || isDict(v))) return void out.push(pyRepr(v));
+  if (open.has(v)) return void out.push(list ? '[...]' : '{...}');
+  if (v instanceof Set && !v.size) return void out.push('set()');
+  const t = v instanceof Tuple;
+  const dict = !list && !(v instanceof Set);
   open.add(v);
   try {
-    if (Array.isArray(v)) {
-      const t = v instanceof Tuple;
-      out.push(t ? '(' : '[');
-      each(v, item);
-      out.push(!t ? ']' : v.length === 1 ? ',)' : ')');
-    } else if (v instanceof Set) {
-      if (!v.size) out.push('set()');
-      else out.push('{'), each(v, item), out.push('}');
-    } else {
-      out.push('{');
-      each(dictItems(v as Record<string, unknown>), pair); // (dictItems: undefined values are missing keys)
-      out.push('}');
+    out.push(t ? '(' : list ? '[' : '{');
+    let i = 0;
+    // (dictItems: undefined values are missing keys)
+    for (let x of dict ? dictItems(v as Record<string, unknown>) : (v as Iterable<unknown>)) {
+      if (i++) out.push(', ');
+      if (dict) reprTo((x as Tuple)[0], out), out.push(': '), (x = (x as Tuple)[1]);
+      reprTo(x, out);
     }
+    out.push(t ? (v.length === 1 ? ',)' : ')') : list ? ']' : '}');
   } finally {
     open.delete(v);
   }
@@ -534,9 +524,8 @@ export function iter(v: unknown): Iterable<unknown> {
   if (v instanceof Markup) return v.value;
   if (isDict(v)) return dictKeys(v);
   if (typeof v === 'object' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function') return v as Iterable<unknown>;
-  if (typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
-    throw new PyError('TypeError', `'${typeName(v)}' object is not iterable: use {% async for %}`);
-  throw new PyError('TypeError', `'${typeName(v)}' object is not iterable`);
+  const async = typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+  throw new PyError('TypeError', `'${typeName(v)}' object is not iterable${async ? ': use {% async for %}' : ''}`);
 }
 export function toList(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [...iter(v)];
@@ -610,7 +599,7 @@ function attrMissing(obj: unknown, name: string, strict: boolean): unknown {
 }
 
 /** What lookupAttr and objectAttr return for a missing attribute (a found one may be undefined). */
-const MISSING: unique symbol = Symbol('missing');
+const MISSING: unique symbol = Symbol();
 
 /** Reads a property of a class instance (own or inherited, never from Object.prototype). */
 function objectAttr(obj: object, name: string): unknown {
@@ -778,7 +767,6 @@ export function getslice(obj: unknown, start: unknown, stop: unknown, step: unkn
 
 export function callValue(f: unknown, args: unknown[]): unknown {
   if (typeof f !== 'function') {
-    if (f === UNDEF) throw new PyError('TypeError', "'Undefined' object is not callable");
     throw new PyError('TypeError', `'${typeName(f)}' object is not callable`);
   }
   assertSafeValue(f);
