@@ -1,0 +1,107 @@
+// Issue #22: generated code size. 500 pages made from the reference templates (small, medium,
+// large, complex flattened into one template, the card page with a component per card), each
+// page a variation (its own text, its own class names), compiled by Kida and by Svelte 5
+// (`generate: 'server'`), bundled from one entry importing all 500 (Rollup with the runtimes external, Vite's SSR build
+// with them bundled), minified with
+// Vite's minifySync (compress + mangle, as bundle-size.mjs), gzipped. Reported twice: the
+// templates' code alone (runtime external) and the whole bundle with each runtime.
+//
+//   npm run build && node bench/code-size.mjs [--pages=500] [--dump=dir]
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, platform, release } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { MARKO, SVELTE } from './peers.mjs';
+import { T } from './reference-templates.mjs';
+
+const root = join(import.meta.dirname, '..');
+const PAGES = Number(process.argv.find((a) => a.startsWith('--pages='))?.split('=')[1] ?? 500);
+const OUT = join(import.meta.dirname, 'peer-engines', '.build', 'code-size');
+const peerRequire = createRequire(join(import.meta.dirname, 'peer-engines', 'package.json'));
+
+// complex, flattened into one Kida template (the Svelte one is flattened too)
+const complexKida = MARKO.complex['page.marko']
+  .replace('content=input.description', 'content="{{ description }}"')
+  .replace('href=link.href', 'href="{{ link.href }}"')
+  .replace(/<for\|(\w+)\| of=input\.([\w.]+)>/g, '{% for $1 in $2 %}')
+  .replaceAll('</for>', '{% end %}')
+  .replace(/\$\{(?:input\.)?([\w.]+)\}/g, '{{ $1 }}');
+const FAMILIES = [
+  { kida: { 'page.html': T['small.html'] }, svelte: SVELTE.small },
+  { kida: { 'page.html': T['medium.html'] }, svelte: SVELTE.medium },
+  { kida: { 'page.html': T['large.html'] }, svelte: SVELTE.large },
+  { kida: { 'page.html': complexKida }, svelte: SVELTE.complex },
+  { kida: { 'page.html': T['cards.html'] }, svelte: SVELTE.cards },
+];
+/** Page i's variation: its own heading text and class names, in both engines alike (a page
+ * without <body> or <main> gets the heading in front). */
+const varyAll = (src, i) => {
+  const p = `<p class="v${i}">Variant ${i} of the page</p>`;
+  const s = src.replaceAll('class="', `class="p${i} `);
+  return /<(body|main)>/.test(s) ? s.replace(/<(body|main)>/, `<$1>${p}`) : p + '\n' + s;
+};
+
+rmSync(OUT, { recursive: true, force: true });
+const { compile: compileKida, relativeImport } = await import('kida/compiler');
+const { compile: compileSvelte } = peerRequire('svelte/compiler');
+const entries = { kida: [], svelte: [] };
+for (let i = 0; i < PAGES; i++) {
+  const fam = FAMILIES[i % FAMILIES.length];
+  for (const [name, src] of Object.entries(fam.kida)) {
+    const file = join(OUT, 'kida', `p${i}`, name + '.js');
+    mkdirSync(join(OUT, 'kida', `p${i}`), { recursive: true });
+    writeFileSync(file, compileKida(varyAll(src, i), { name: `p${i}/${name}`, importPath: (t, f) => relativeImport(t, f) + '.js' }).code);
+  }
+  entries.kida.push(`./kida/p${i}/page.html.js`);
+  mkdirSync(join(OUT, 'svelte', `p${i}`), { recursive: true });
+  for (const [name, src] of Object.entries(fam.svelte)) {
+    // the script block stays as it is; the markup after it varies like Kida's
+    const at = src.indexOf('</script>') + 9;
+    const source = name === 'Page.svelte' ? src.slice(0, at) + varyAll(src.slice(at), i) : src;
+    const { js } = compileSvelte(source, { generate: 'server', preserveWhitespace: true, filename: name, discloseVersion: false });
+    writeFileSync(join(OUT, 'svelte', `p${i}`, name + '.js'), js.code);
+  }
+  entries.svelte.push(`./svelte/p${i}/Page.svelte.js`);
+}
+
+const { rollup } = await import('rollup');
+const { minifySync, build } = await import('vite');
+/** The templates alone: every bare import (the runtimes) left external. */
+async function rollupAlone(input) {
+  const bundle = await rollup({ input, external: (id) => !id.startsWith('.') && !id.startsWith('/'), logLevel: 'silent' });
+  return (await bundle.generate({ format: 'es' })).output[0].code;
+}
+/** With the runtimes: Vite's SSR build bundling everything (svelte from bench/peer-engines). */
+async function viteBundle(input) {
+  const res = await build({
+    configFile: false,
+    root: OUT,
+    logLevel: 'silent',
+    resolve: { alias: { 'kida/runtime': join(root, 'dist/runtime/helpers.js') } },
+    ssr: { noExternal: true },
+    build: { ssr: input, write: false, minify: false },
+  });
+  return (Array.isArray(res) ? res[0] : res).output.find((o) => o.type === 'chunk').code;
+}
+const results = {};
+for (const engine of ['kida', 'svelte']) {
+  const entry = join(OUT, `${engine}-entry.mjs`);
+  writeFileSync(entry, entries[engine].map((p, i) => `import p${i} from ${JSON.stringify(p)};`).join('\n') + `\nexport default [${entries[engine].map((_, i) => 'p' + i).join(', ')}];\n`);
+  results[engine] = {};
+  for (const withRuntime of [false, true]) {
+    const code = withRuntime ? await viteBundle(entry) : await rollupAlone(entry);
+    const min = minifySync(`${engine}.mjs`, code, { module: true, compress: true, mangle: true });
+    if (min.errors?.length) throw new Error(min.errors.map((e) => e.message).join('\n'));
+    results[engine][withRuntime ? 'bundle' : 'templates'] = { raw: code.length, minified: min.code.length, gzip: gzipSync(min.code).length };
+  }
+}
+
+const kb = (n) => (n / 1024).toFixed(n < 10240 ? 1 : 0) + ' KB';
+console.log(`# Generated code for ${PAGES} pages, ${new Date().toISOString()}`);
+console.log(`${cpus()[0]?.model} ×${cpus().length}, ${platform()} ${release()}, Node ${process.version}; minified with Vite's minifySync, gzip\n`);
+console.log('| | Kida | Svelte 5 (server) | Kida ÷ Svelte |');
+console.log('|---|--:|--:|--:|');
+for (const part of ['templates', 'bundle'])
+  for (const m of ['raw', 'minified', 'gzip'])
+    console.log(`| ${part === 'templates' ? 'templates alone' : 'with runtime'}, ${m} | ${kb(results.kida[part][m])} | ${kb(results.svelte[part][m])} | ${(results.kida[part][m] / results.svelte[part][m]).toFixed(2)}x |`);
