@@ -7,7 +7,7 @@
 // unquoted where it can and escapes only `<` and `&` in text; Svelte adds hydration comments
 // (`<!--[-->`) and escapes `&`, `<` (and `"` in attributes) only. So their output is compared
 // with the baseline's after `canon()` (same text and markup, see there), never byte for byte.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,6 +18,8 @@ const T = (name) => KIDA[name];
 const HOME = join(import.meta.dirname, 'peer-engines');
 const BUILD = join(HOME, '.build');
 const require = createRequire(join(HOME, 'package.json'));
+/** Whether `cd bench/peer-engines && npm install` has been run. */
+export const peersInstalled = existsSync(join(HOME, 'node_modules', 'marko')) && existsSync(join(HOME, 'node_modules', 'svelte'));
 
 /** What two outputs are compared by when bytes cannot match: hydration comments removed,
  * attribute values unquoted, entities decoded, whitespace between tags dropped, runs of

@@ -13,7 +13,7 @@
 // ~BATCH_MS, medians over rounds. Outputs are checked byte for byte against the baseline first.
 import { cpus, platform, arch, release } from 'node:os';
 import { compileKida, importKida } from './engines.mjs';
-import { MARKO, SVELTE, buildMarko, buildSvelte, canon, svelteServer } from './peers.mjs';
+import { MARKO, SVELTE, buildMarko, buildSvelte, canon, peersInstalled, svelteServer } from './peers.mjs';
 import { T } from './reference-templates.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -265,12 +265,13 @@ async function measure(list, d) {
 
 await compileKida('reference', T);
 const { Eta } = await import('eta');
-const { render: svelteRender } = await svelteServer();
+if (!peersInstalled) console.error('bench/peer-engines not installed (cd bench/peer-engines && npm install): Marko 6 and Svelte 5 left out');
+const svelteRender = peersInstalled ? (await svelteServer()).render : null;
 const rows = [];
 for (const [id, entry, data] of WORKLOADS) {
   const kida = await importKida('reference', entry);
-  const marko = await buildMarko(`peers/marko-${id}`, MARKO[id]);
-  const svelte = await buildSvelte(`peers/svelte-${id}`, SVELTE[id]);
+  const marko = peersInstalled && (await buildMarko(`peers/marko-${id}`, MARKO[id]));
+  const svelte = peersInstalled && (await buildSvelte(`peers/svelte-${id}`, SVELTE[id]));
   for (const variant of ['plain', 'escape-heavy']) {
     const d = variant === 'plain' ? data() : hostile(data());
     const list = [
@@ -283,8 +284,10 @@ for (const [id, entry, data] of WORKLOADS) {
     for (const [name, src] of Object.entries(ETA[id])) eta.loadTemplate('@' + name, src);
     list.push({ id: 'eta', f: (x) => eta.render('@page', x) });
     // Marko 6 (sync HTML render) and Svelte 5 (server render): compared after canon(), see peers.mjs
-    list.push({ id: 'marko', canon: true, f: (x) => marko.render(x).toString() });
-    list.push({ id: 'svelte', canon: true, f: (x) => svelteRender(svelte, { props: x }).body });
+    if (peersInstalled) {
+      list.push({ id: 'marko', canon: true, f: (x) => marko.render(x).toString() });
+      list.push({ id: 'svelte', canon: true, f: (x) => svelteRender(svelte, { props: x }).body });
+    }
     const expected = B[id](d);
     for (const e of list) {
       const out = await e.f(d);
@@ -316,7 +319,7 @@ const ctx = await measure(
 // Marko 6's streamed render (`for await` over template.render(), its in-order <await>), taking
 // turns; head = first chunk after the call, finish = last chunk, both in ms from the call.
 const slow = await importKida('reference', 'slow.html');
-const markoSlow = await buildMarko('peers/marko-slow', MARKO.slow);
+const markoSlow = peersInstalled ? await buildMarko('peers/marko-slow', MARKO.slow) : null;
 const streamed = {
   kida: (input) => slow.renderStreamAsync(input),
   marko: (input) => markoSlow.render(input),
@@ -324,7 +327,7 @@ const streamed = {
 const slowT = { kida: { head: [], end: [] }, marko: { head: [], end: [] } };
 const syncs = [];
 for (let i = 0; i < (quick ? 8 : 16); i++) {
-  for (const who of i % 2 ? ['marko', 'kida'] : ['kida', 'marko']) {
+  for (const who of !peersInstalled ? ['kida'] : i % 2 ? ['marko', 'kida'] : ['kida', 'marko']) {
     const cards = CARDS().cards;
     const t0 = performance.now();
     let first = 0, out = '';
@@ -343,16 +346,18 @@ for (let i = 0; i < (quick ? 8 : 16); i++) {
 }
 const heads = slowT.kida.head, tails = slowT.kida.end.map((t) => t - 50);
 
-const f = (x) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
-const r = (x) => x.toFixed(2) + 'x';
+const f = (x) => (x == null || Number.isNaN(x) ? '–' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+const r = (x) => (Number.isNaN(x) ? '–' : x.toFixed(2) + 'x');
+const fastestPeer = (x) => Math.min(x.eta, x.marko ?? Infinity, x.svelte ?? Infinity);
 console.log(`# Reference workloads (lbliii/kida benchmarks/), ${new Date().toISOString()}`);
 console.log(`${cpus()[0]?.model} ×${cpus().length}, ${platform()} ${release()} ${arch()}, Node ${process.version}; ${ROUNDS} rounds, medians, µs per render\n`);
-console.log('| Workload | Output | Kida render | renderStream | renderStreamAsync | Eta 4 | Marko 6 | Svelte 5 | baseline | render ÷ Eta | ÷ Marko | ÷ Svelte | render ÷ baseline | stream ÷ render | async ÷ stream |');
-console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+console.log('| Workload | Output | Kida render | renderStream | renderStreamAsync | Eta 4 | Marko 6 | Svelte 5 | baseline | render ÷ Eta | ÷ Marko | ÷ Svelte | ÷ fastest peer | render ÷ baseline | stream ÷ render | async ÷ stream |');
+console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
 for (const x of rows)
-  console.log(`| ${x.workload} | ${x.bytes} B | ${f(x.kida)} | ${f(x.stream)} | ${f(x.async)} | ${f(x.eta)} | ${f(x.marko)} | ${f(x.svelte)} | ${f(x.baseline)} | ${r(x.kida / x.eta)} | ${r(x.kida / x.marko)} | ${r(x.kida / x.svelte)} | ${r(x.kida / x.baseline)} | ${r(x.stream / x.kida)} | ${r(x.async / x.stream)} |`);
-console.log(`\nMedian over workloads: render ÷ Eta ${r(median(rows.map((x) => x.kida / x.eta)))}, ÷ Marko ${r(median(rows.map((x) => x.kida / x.marko)))}, ÷ Svelte ${r(median(rows.map((x) => x.kida / x.svelte)))}, render ÷ baseline ${r(median(rows.map((x) => x.kida / x.baseline)))}, renderStream ÷ render ${r(median(rows.map((x) => x.stream / x.kida)))}, renderStreamAsync ÷ renderStream ${r(median(rows.map((x) => x.async / x.stream)))}`);
+  console.log(`| ${x.workload} | ${x.bytes} B | ${f(x.kida)} | ${f(x.stream)} | ${f(x.async)} | ${f(x.eta)} | ${f(x.marko)} | ${f(x.svelte)} | ${f(x.baseline)} | ${r(x.kida / x.eta)} | ${r(x.kida / x.marko)} | ${r(x.kida / x.svelte)} | ${r(x.kida / fastestPeer(x))} | ${r(x.kida / x.baseline)} | ${r(x.stream / x.kida)} | ${r(x.async / x.stream)} |`);
+console.log(`\nMedian over workloads: render ÷ Eta ${r(median(rows.map((x) => x.kida / x.eta)))}, ÷ Marko ${r(median(rows.map((x) => x.kida / x.marko)))}, ÷ Svelte ${r(median(rows.map((x) => x.kida / x.svelte)))}, ÷ fastest peer ${r(median(rows.map((x) => x.kida / fastestPeer(x))))}; Kida faster than every peer on ${rows.filter((x) => x.kida < fastestPeer(x)).length} of ${rows.length}; render ÷ baseline ${r(median(rows.map((x) => x.kida / x.baseline)))}, renderStream ÷ render ${r(median(rows.map((x) => x.stream / x.kida)))}, renderStreamAsync ÷ renderStream ${r(median(rows.map((x) => x.async / x.stream)))}`);
+console.log('Output: Kida, Eta and the baseline byte-identical; Marko 6 and Svelte 5 equal after canon() (bench/peers.mjs: whitespace between tags, quoting, entity spelling, hydration comments)');
 console.log(`Context size (small page): 10 keys ${f(ctx['10 keys'])} µs, 110 keys ${f(ctx['110 keys'])} µs: ${r(ctx['110 keys'] / ctx['10 keys'])}`);
 console.log(`Slow data (300 cards as a Promise resolving after 50 ms, renderStreamAsync): head ${f(median(heads))} ms, after the data ${f(median(tails))} ms to finish, against ${f(median(syncs))} ms for render() of the cards with the data at hand`);
-console.log(`Slow data, Kida vs Marko 6 streaming (ms from the call, medians of ${heads.length}): head Kida ${f(median(heads))}, Marko ${f(median(slowT.marko.head))}; finish Kida ${f(median(slowT.kida.end))}, Marko ${f(median(slowT.marko.end))}: Kida finishes ${f(median(slowT.kida.end) - median(slowT.marko.end))} ms ${median(slowT.kida.end) > median(slowT.marko.end) ? 'later' : 'earlier (negative: sooner)'}`);
+if (peersInstalled) console.log(`Slow data, Kida vs Marko 6 streaming (ms from the call, medians of ${heads.length}): head Kida ${f(median(heads))}, Marko ${f(median(slowT.marko.head))}; finish Kida ${f(median(slowT.kida.end))}, Marko ${f(median(slowT.marko.end))}: Kida finishes ${f(median(slowT.kida.end) - median(slowT.marko.end))} ms ${median(slowT.kida.end) > median(slowT.marko.end) ? 'later' : 'earlier (negative: sooner)'}`);
 if (sink === 0) console.log('');
