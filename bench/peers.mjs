@@ -29,7 +29,7 @@ export function canon(s) {
     .replace(/<!--[[\]]?-?\d*-->|<!doctype [^>]*>/gi, '')
     .replace(/\s*\/>/g, '>')
     .replace(/=(?:"([^"]*)"|'([^']*)')/g, (_, a, b) => '=' + (a ?? b))
-    .replace(/&(lt|gt|amp|quot|#39|#34|#x27);/g, (_, e) => ({ lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'", '#34': '"', '#x27': "'" })[e])
+    .replace(/&(lt|gt|amp|quot|#39|#34|#x27|#x3D|#x60);/g, (_, e) => ({ lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'", '#34': '"', '#x27': "'", '#x3D': '=', '#x60': '`' })[e])
     .replace(/>\s+/g, '>')
     .replace(/\s+</g, '<')
     .replace(/\s+/g, ' ')

@@ -15,8 +15,11 @@ import { cpus, platform, arch, release } from 'node:os';
 import { compileKida, importKida } from './engines.mjs';
 import { MARKO, SVELTE, buildMarko, buildSvelte, canon, peersInstalled, svelteServer } from './peers.mjs';
 import { T } from './reference-templates.mjs';
+import { classicEngines } from './classic.mjs';
 
 const quick = process.argv.includes('--quick');
+// --classic: Kida against Nunjucks, LiquidJS and Handlebars, in a process of its own (classic.mjs)
+const classic = process.argv.includes('--classic');
 const ROUNDS = quick ? 5 : 11;
 const BATCH_MS = quick ? 10 : 25;
 
@@ -280,11 +283,15 @@ for (const [id, entry, data] of WORKLOADS) {
       { id: 'async', async: true, f: async (x) => { let s = ''; for await (const c of kida.renderStreamAsync(x)) s += c; return s; } },
       { id: 'baseline', f: B[id] },
     ];
+    if (classic) {
+      list.splice(1, 2);
+      list.push(...(await classicEngines(id)));
+    }
     const eta = new Eta({ autoEscape: true, autoTrim: false, cache: true });
     for (const [name, src] of Object.entries(ETA[id])) eta.loadTemplate('@' + name, src);
     list.push({ id: 'eta', f: (x) => eta.render('@page', x) });
     // Marko 6 (sync HTML render) and Svelte 5 (server render): compared after canon(), see peers.mjs
-    if (peersInstalled) {
+    if (peersInstalled && !classic) {
       list.push({ id: 'marko', canon: true, f: (x) => marko.render(x).toString() });
       list.push({ id: 'svelte', canon: true, f: (x) => svelteRender(svelte, { props: x }).body });
     }
@@ -302,6 +309,19 @@ for (const [id, entry, data] of WORKLOADS) {
     const us = await measure(list, d);
     rows.push({ workload: `${id} (${variant})`, bytes: expected.length, ...us });
   }
+}
+
+if (classic) {
+  const f = (x) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+  const r = (x) => x.toFixed(2) + 'x';
+  console.log(`# Reference workloads: Kida against Nunjucks, LiquidJS, Handlebars (Nunjucks loaded: every engine in this process is slower), ${new Date().toISOString()}`);
+  console.log(`${cpus()[0]?.model} ×${cpus().length}, ${platform()} ${release()} ${arch()}, Node ${process.version}; ${ROUNDS} rounds, medians, µs per render\n`);
+  console.log('| Workload | Kida render | Eta 4 | Nunjucks | LiquidJS | Handlebars | baseline | ÷ Eta | ÷ Nunjucks | ÷ LiquidJS | ÷ Handlebars |');
+  console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const x of rows)
+    console.log(`| ${x.workload} | ${f(x.kida)} | ${f(x.eta)} | ${f(x.nunjucks)} | ${f(x.liquid)} | ${f(x.handlebars)} | ${f(x.baseline)} | ${r(x.kida / x.eta)} | ${r(x.kida / x.nunjucks)} | ${r(x.kida / x.liquid)} | ${r(x.kida / x.handlebars)} |`);
+  console.log('\nOutput: Kida, Eta, Nunjucks and the baseline byte-identical; LiquidJS and Handlebars equal after canon() (entity spelling, complex flattened)');
+  process.exit(0);
 }
 
 const cardsMod = await importKida('reference', 'cards.html');

@@ -6,7 +6,7 @@
 //   node bench/run.mjs --quick                     (fewer/shorter rounds, ~35 s)
 //   node bench/run.mjs --only=table,filters        (some workloads; add `compile` for that part)
 //   node bench/run.mjs --no-stream                 (skip bench/stream.mjs, which runs at the end)
-//   node bench/run.mjs --no-issue22                (skip reference.mjs, http-load.mjs, code-size.mjs,
+//   node bench/run.mjs --no-issue22                (skip reference.mjs [--classic], http-load.mjs, code-size.mjs,
 //                                                   which run after it, ~3 min; the peers need
 //                                                   `cd bench/peer-engines && npm install` once)
 //
@@ -301,8 +301,9 @@ if (!only && !args.includes('--no-stream')) {
 if (!only && !args.includes('--no-issue22')) {
   const peers = existsSync(join(import.meta.dirname, 'peer-engines', 'node_modules', 'svelte'));
   if (!peers) console.log('\n(bench/peer-engines not installed: `cd bench/peer-engines && npm install` adds Marko 6, Svelte 5, autocannon)');
-  for (const script of peers ? ['reference.mjs', 'http-load.mjs', 'code-size.mjs'] : ['reference.mjs']) {
-    const r = spawnNode(join(import.meta.dirname, script), quick ? ['--quick', '--seconds=2'] : [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+  const scripts = [['reference.mjs'], ['reference.mjs', '--classic'], ...(peers ? [['http-load.mjs'], ['code-size.mjs']] : [])];
+  for (const [script, ...extra] of scripts) {
+    const r = spawnNode(join(import.meta.dirname, script), [...extra, ...(quick ? ['--quick', '--seconds=2'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
     if (r.status !== 0) throw new Error(`bench/${script} failed`);
     console.log('\n' + r.stdout.trim());
   }
