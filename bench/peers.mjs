@@ -207,7 +207,7 @@ export const SVELTE = {
   },
 };
 
-/** Compiles Marko sources into bench/.build/<dir>/ and imports the page. */
+/** Compiles Marko sources (production: optimize) into bench/peer-engines/.build/<dir>/ and imports the page. */
 export async function buildMarko(dir, files) {
   const compiler = require('@marko/compiler');
   const out = join(BUILD, dir);
@@ -223,7 +223,7 @@ export async function buildMarko(dir, files) {
   return (await import(pathToFileURL(join(out, 'page.marko.mjs')).href)).default;
 }
 
-/** Compiles Svelte sources for the server into bench/.build/<dir>/; returns the page component. */
+/** Compiles Svelte sources for the server into bench/peer-engines/.build/<dir>/; returns the page component. */
 export async function buildSvelte(dir, files) {
   const { compile } = require('svelte/compiler');
   const out = join(BUILD, dir);
