@@ -11,8 +11,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, platform, release } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { MARKO, SVELTE } from './peers.mjs';
+import { compileKida as compileKidaFiles, importKida } from './engines.mjs';
+import { MARKO, SVELTE, canon } from './peers.mjs';
 import { T } from './reference-templates.mjs';
 
 const root = join(import.meta.dirname, '..');
@@ -46,19 +48,22 @@ rmSync(OUT, { recursive: true, force: true });
 const { compile: compileKida, relativeImport } = await import('kida/compiler');
 const { compile: compileSvelte } = peerRequire('svelte/compiler');
 const entries = { kida: [], svelte: [] };
+const checked = {}; // the first page of each family, compiled again under bench/.build (where kida/runtime resolves)
 for (let i = 0; i < PAGES; i++) {
   const fam = FAMILIES[i % FAMILIES.length];
   for (const [name, src] of Object.entries(fam.kida)) {
     const file = join(OUT, 'kida', `p${i}`, name + '.js');
     mkdirSync(join(OUT, 'kida', `p${i}`), { recursive: true });
     writeFileSync(file, compileKida(varyAll(src, i), { name: `p${i}/${name}`, importPath: (t, f) => relativeImport(t, f) + '.js' }).code);
+    if (i < FAMILIES.length) checked[`p${i}/${name}`] = varyAll(src, i);
   }
   entries.kida.push(`./kida/p${i}/page.html.js`);
   mkdirSync(join(OUT, 'svelte', `p${i}`), { recursive: true });
   for (const [name, src] of Object.entries(fam.svelte)) {
-    // the script block stays as it is; the markup after it varies like Kida's
+    // the script block stays as it is; the markup after it varies like Kida's (a component
+    // only in its class names, as the def inside Kida's page does)
     const at = src.indexOf('</script>') + 9;
-    const source = name === 'Page.svelte' ? src.slice(0, at) + varyAll(src.slice(at), i) : src;
+    const source = src.slice(0, at) + (name === 'Page.svelte' ? varyAll(src.slice(at), i) : src.slice(at).replaceAll('class="', `class="p${i} `));
     const { js } = compileSvelte(source, { generate: 'server', preserveWhitespace: true, filename: name, discloseVersion: false });
     writeFileSync(join(OUT, 'svelte', `p${i}`, name + '.js'), js.code);
   }
@@ -84,6 +89,24 @@ async function viteBundle(input) {
   });
   return (Array.isArray(res) ? res[0] : res).output.find((o) => o.type === 'chunk').code;
 }
+// The two builds are the same pages: the first page of each family renders alike in both
+// (after canon(), peers.mjs) on data that has every key any family reads.
+{
+  const { render } = await import(pathToFileURL(peerRequire.resolve('svelte/server')).href);
+  await compileKidaFiles('code-size-check', checked);
+  const item = (id) => ({ id, name: `Item <${id}>`, price: id * 1.5, data: { x: id, y: 2 * id } });
+  const data = {
+    title: 'T & "t"', name: 'N', count: 3, items: [item(1), item(2)], active: true, footer: 'F', categories: ['Cat A'], vars: ['v'],
+    heading: 'H', description: 'D', nav: [{ href: '/x', label: 'X' }], article: { title: 'A', subtitle: 'S', sections: [{ title: 's', body: 'b' }], tags: ['t'] },
+    cards: [{ n: 1, title: 'C', body: 'B', url: '/c' }],
+  };
+  for (let i = 0; i < FAMILIES.length; i++) {
+    const k = (await importKida('code-size-check', `p${i}/page.html`)).render(i === 0 ? { ...data, items: ['a', 'b'] } : data);
+    const v = render((await import(pathToFileURL(join(OUT, 'svelte', `p${i}`, 'Page.svelte.js')).href)).default, { props: i === 0 ? { ...data, items: ['a', 'b'] } : data }).body;
+    if (canon(k) !== canon(v) || !k.includes(`Variant ${i} `)) throw new Error(`page p${i}: Kida and Svelte differ:\n${canon(k)}\n${canon(v)}`);
+  }
+}
+
 const results = {};
 for (const engine of ['kida', 'svelte']) {
   const entry = join(OUT, `${engine}-entry.mjs`);
