@@ -1,10 +1,10 @@
 // Issue #22: generated code size. 500 pages made from the reference templates (small, medium,
 // large, complex flattened into one template, the card page with a component per card), each
-// page a variation (its own text, its own class names), compiled by Kida and by Svelte 5
-// (`generate: 'server'`), bundled from one entry importing all 500 (Rollup with the runtimes external, Vite's SSR build
-// with them bundled), minified with
-// Vite's minifySync (compress + mangle, as bundle-size.mjs), gzipped. Reported twice: the
-// templates' code alone (runtime external) and the whole bundle with each runtime.
+// page a variation (its own text, its own class names), compiled by Kida, by Svelte 5
+// (`generate: 'server'`) and by Marko 6 (`output: 'html'`); bundled from one entry importing
+// all 500 (Rollup with the runtimes external, Vite's SSR build with them bundled), minified
+// with Vite's minifySync (compress + mangle, as bundle-size.mjs), gzipped. Reported twice: the
+// templates' code alone and the whole bundle with each runtime.
 //
 //   npm run build && node bench/code-size.mjs [--pages=500] [--dump=dir]
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { compileKida as compileKidaFiles, importKida } from './engines.mjs';
-import { MARKO, SVELTE, canon } from './peers.mjs';
+import { MARKO, SVELTE, canon, compileMarko } from './peers.mjs';
 import { T } from './reference-templates.mjs';
 
 const root = join(import.meta.dirname, '..');
@@ -30,11 +30,11 @@ const complexKida = MARKO.complex['page.marko']
   .replaceAll('</for>', '{% end %}')
   .replace(/\$\{(?:input\.)?([\w.]+)\}/g, '{{ $1 }}');
 const FAMILIES = [
-  { kida: { 'page.html': T['small.html'] }, svelte: SVELTE.small },
-  { kida: { 'page.html': T['medium.html'] }, svelte: SVELTE.medium },
-  { kida: { 'page.html': T['large.html'] }, svelte: SVELTE.large },
-  { kida: { 'page.html': complexKida }, svelte: SVELTE.complex },
-  { kida: { 'page.html': T['cards.html'] }, svelte: SVELTE.cards },
+  { kida: { 'page.html': T['small.html'] }, svelte: SVELTE.small, marko: MARKO.small },
+  { kida: { 'page.html': T['medium.html'] }, svelte: SVELTE.medium, marko: MARKO.medium },
+  { kida: { 'page.html': T['large.html'] }, svelte: SVELTE.large, marko: MARKO.large },
+  { kida: { 'page.html': complexKida }, svelte: SVELTE.complex, marko: MARKO.complex },
+  { kida: { 'page.html': T['cards.html'] }, svelte: SVELTE.cards, marko: MARKO.cards },
 ];
 /** Page i's variation: its own heading text and class names, in both engines alike (a page
  * without <body> or <main> gets the heading in front). */
@@ -47,7 +47,7 @@ const varyAll = (src, i) => {
 rmSync(OUT, { recursive: true, force: true });
 const { compile: compileKida, relativeImport } = await import('kida/compiler');
 const { compile: compileSvelte } = peerRequire('svelte/compiler');
-const entries = { kida: [], svelte: [] };
+const entries = { kida: [], svelte: [], marko: [] };
 const checked = {}; // the first page of each family, compiled again under bench/.build (where kida/runtime resolves)
 for (let i = 0; i < PAGES; i++) {
   const fam = FAMILIES[i % FAMILIES.length];
@@ -68,6 +68,8 @@ for (let i = 0; i < PAGES; i++) {
     writeFileSync(join(OUT, 'svelte', `p${i}`, name + '.js'), js.code);
   }
   entries.svelte.push(`./svelte/p${i}/Page.svelte.js`);
+  compileMarko(join('code-size', 'marko', `p${i}`), Object.fromEntries(Object.entries(fam.marko).map(([name, src]) => [name, name === 'page.marko' ? varyAll(src, i) : src.replaceAll('class="', `class="p${i} `)])));
+  entries.marko.push(`./marko/p${i}/page.marko.mjs`);
 }
 
 const { rollup } = await import('rollup');
@@ -103,12 +105,14 @@ async function viteBundle(input) {
   for (let i = 0; i < FAMILIES.length; i++) {
     const k = (await importKida('code-size-check', `p${i}/page.html`)).render(i === 0 ? { ...data, items: ['a', 'b'] } : data);
     const v = render((await import(pathToFileURL(join(OUT, 'svelte', `p${i}`, 'Page.svelte.js')).href)).default, { props: i === 0 ? { ...data, items: ['a', 'b'] } : data }).body;
+    const m = (await import(pathToFileURL(join(OUT, 'marko', `p${i}`, 'page.marko.mjs')).href)).default.render(i === 0 ? { ...data, items: ['a', 'b'] } : data).toString();
+    if (canon(k) !== canon(m)) throw new Error(`page p${i}: Kida and Marko differ:\n${canon(k)}\n${canon(m)}`);
     if (canon(k) !== canon(v) || !k.includes(`Variant ${i} `)) throw new Error(`page p${i}: Kida and Svelte differ:\n${canon(k)}\n${canon(v)}`);
   }
 }
 
 const results = {};
-for (const engine of ['kida', 'svelte']) {
+for (const engine of ['kida', 'svelte', 'marko']) {
   const entry = join(OUT, `${engine}-entry.mjs`);
   writeFileSync(entry, entries[engine].map((p, i) => `import p${i} from ${JSON.stringify(p)};`).join('\n') + `\nexport default [${entries[engine].map((_, i) => 'p' + i).join(', ')}];\n`);
   results[engine] = {};
@@ -123,8 +127,8 @@ for (const engine of ['kida', 'svelte']) {
 const kb = (n) => (n / 1024).toFixed(n < 10240 ? 1 : 0) + ' KB';
 console.log(`# Generated code for ${PAGES} pages, ${new Date().toISOString()}`);
 console.log(`${cpus()[0]?.model} ×${cpus().length}, ${platform()} ${release()}, Node ${process.version}; minified with Vite's minifySync, gzip\n`);
-console.log('| | Kida | Svelte 5 (server) | Kida ÷ Svelte |');
-console.log('|---|--:|--:|--:|');
+console.log('| | Kida | Svelte 5 (server) | Marko 6 (html) | Kida ÷ Svelte | Kida ÷ Marko |');
+console.log('|---|--:|--:|--:|--:|--:|');
 for (const part of ['templates', 'bundle'])
   for (const m of ['raw', 'minified', 'gzip'])
-    console.log(`| ${part === 'templates' ? 'templates alone' : 'with runtime'}, ${m} | ${kb(results.kida[part][m])} | ${kb(results.svelte[part][m])} | ${(results.kida[part][m] / results.svelte[part][m]).toFixed(2)}x |`);
+    console.log(`| ${part === 'templates' ? 'templates alone' : 'with runtime'}, ${m} | ${kb(results.kida[part][m])} | ${kb(results.svelte[part][m])} | ${kb(results.marko[part][m])} | ${(results.kida[part][m] / results.svelte[part][m]).toFixed(2)}x | ${(results.kida[part][m] / results.marko[part][m]).toFixed(2)}x |`);

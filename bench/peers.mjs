@@ -209,6 +209,11 @@ export const SVELTE = {
 
 /** Compiles Marko sources (production: optimize) into bench/peer-engines/.build/<dir>/ and imports the page. */
 export async function buildMarko(dir, files) {
+  compileMarko(dir, files);
+  return (await import(pathToFileURL(join(BUILD, dir, 'page.marko.mjs')).href)).default;
+}
+/** Compiles Marko sources into bench/peer-engines/.build/<dir>/ (`x.marko` to `x.marko.mjs`). */
+export function compileMarko(dir, files) {
   const compiler = require('@marko/compiler');
   const out = join(BUILD, dir);
   rmSync(out, { recursive: true, force: true });
@@ -220,7 +225,6 @@ export async function buildMarko(dir, files) {
     const { code } = compiler.compileFileSync(join(out, name), { output: 'html', modules: 'esm', optimize: true, writeVersionComment: false, translator: require('marko/translator') });
     writeFileSync(join(out, name + '.mjs'), code.replace(/from "(\.[^"]*\.marko)"/g, 'from "$1.mjs"'));
   }
-  return (await import(pathToFileURL(join(out, 'page.marko.mjs')).href)).default;
 }
 
 /** Compiles Svelte sources for the server into bench/peer-engines/.build/<dir>/; returns the page component. */
