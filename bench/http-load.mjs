@@ -9,6 +9,8 @@
 //        /async      res.end(await renderAsync(ctx))
 //        /write      res.write() of every renderStream chunk, then res.end()
 //        /pipe       Readable.from(renderStream(ctx)).pipe(res)
+//        /coalesce   renderStream chunks joined into writes of >= 16 KB (a what-if: what fewer,
+//                    larger writes would give; no wait in this page, so nothing is delayed)
 //        /readable   Readable.fromWeb(toReadableStream(renderStreamAsync(ctx))).pipe(res)
 //        /marko      Marko 6's render(input).pipe(res) of the same page (its streaming idiom)
 // Every body is checked against render() before load (Marko's after canon(), see peers.mjs).
@@ -31,7 +33,7 @@ const ctx = {
   title: 'Cards <page>',
   cards: Array.from({ length: 300 }, (_, n) => ({ n, title: `Card ${n}`, body: `Body of card ${n}, a sentence or two.`, url: `/cards/${n}` })),
 };
-const CASES = ['render', 'async', 'write', 'pipe', 'readable', 'marko'];
+const CASES = ['render', 'async', 'write', 'pipe', 'coalesce', 'readable', 'marko'];
 
 if (process.argv.includes('--server')) {
   const page = await importKida('http-load', 'page.html');
@@ -45,6 +47,11 @@ if (process.argv.includes('--server')) {
       res.end();
     },
     pipe: (res) => Readable.from(page.renderStream(ctx)).pipe(res),
+    coalesce: (res) => {
+      let buf = '';
+      for (const c of page.renderStream(ctx)) if ((buf += c).length >= 16384) res.write(buf), (buf = '');
+      res.end(buf);
+    },
     readable: (res) => Readable.fromWeb(toReadableStream(page.renderStreamAsync(ctx))).pipe(res),
     marko: (res) => marko.render(ctx).pipe(res),
   };
