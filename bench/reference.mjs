@@ -13,134 +13,15 @@
 // ~BATCH_MS, medians over rounds. Outputs are checked byte for byte against the baseline first.
 import { cpus, platform, arch, release } from 'node:os';
 import { compileKida, importKida } from './engines.mjs';
+import { MARKO, SVELTE, buildMarko, buildSvelte, canon, peersInstalled, svelteServer } from './peers.mjs';
+import { T } from './reference-templates.mjs';
+import { classicEngines } from './classic.mjs';
 
 const quick = process.argv.includes('--quick');
+// --classic: Kida against Nunjucks, LiquidJS and Handlebars, in a process of its own (classic.mjs)
+const classic = process.argv.includes('--classic');
 const ROUNDS = quick ? 5 : 11;
 const BATCH_MS = quick ? 10 : 25;
-
-// ---- the templates, as in the reference repository ----
-const T = {
-  'minimal.html': 'Hello, {{ name }}!',
-  'small.html': `<html>
-<head><title>{{ title }}</title></head>
-<body>
-    <h1>Hello, {{ name }}!</h1>
-    <p>Count: {{ count }}</p>
-    <ul>
-    {% for item in items %}
-        <li>{{ item }}</li>
-    {% end %}
-    </ul>
-    {% if active %}
-        <p>Status: Active</p>
-    {% end %}
-    <footer>{{ footer }}</footer>
-</body>
-</html>
-`,
-  'medium.html': `<html>
-<head><title>Product Catalog</title></head>
-<body>
-    <nav>
-    {% for cat in categories %}
-        <a href="#{{ cat | lower | replace(" ", "-") }}">{{ cat }}</a>
-    {% end %}
-    </nav>
-
-    <main>
-    {% for item in items %}
-        <article id="item-{{ item.id }}">
-            <h2>{{ item.name | escape }}</h2>
-            <p class="price">\${{ item.price | round(2) }}</p>
-        </article>
-    {% end %}
-    </main>
-
-    <aside>
-    {% for value in vars %}
-        <div>{{ value }}</div>
-    {% end %}
-    </aside>
-</body>
-</html>
-`,
-  'large.html': `{% for item in items %}
-<div id="{{ item.id }}">{{ item.name }} - {{ item.data.x }}/{{ item.data.y }}</div>
-{% end %}
-`,
-  'complex/base.html': `<!DOCTYPE html>
-<html>
-<head>
-    <title>{% block title %}Benchmark Layout{% end %}</title>
-    {% block head %}{% end %}
-</head>
-<body>
-    <header>
-        {% block header %}
-            <h1>{{ heading }}</h1>
-        {% end %}
-    </header>
-
-    <main>
-        {% block content %}{% end %}
-    </main>
-
-    <footer>
-        {% block footer %}
-            <p>{{ footer }}</p>
-        {% end %}
-    </footer>
-</body>
-</html>
-`,
-  'complex/layout.html': `{% extends "complex/base.html" %}
-
-{% block head %}
-    <meta name="description" content="{{ description }}">
-{% end %}
-
-{% block header %}
-    <h1>{{ heading }}</h1>
-    <nav>
-        <ul>
-        {% for link in nav %}
-            <li><a href="{{ link.href }}">{{ link.label }}</a></li>
-        {% end %}
-        </ul>
-    </nav>
-{% end %}
-
-{% block content %}
-    {% block page_content %}{% end %}
-{% end %}
-`,
-  'complex/page.html': `{% extends "complex/layout.html" %}
-
-{% block page_content %}
-<article>
-    <h2>{{ article.title }}</h2>
-    <p>{{ article.subtitle }}</p>
-
-    <section>
-    {% for section in article.sections %}
-        <h3>{{ section.title }}</h3>
-        <p>{{ section.body }}</p>
-    {% end %}
-    </section>
-
-    <aside>
-    {% for tag in article.tags %}
-        <span class="tag">{{ tag }}</span>
-    {% end %}
-    </aside>
-</article>
-{% end %}
-`,
-  // not from the reference: a 300-card page with a component per card, and the same page whose
-  // cards arrive as a Promise (first the head is streamed, then the cards once it resolves)
-  'cards.html': `<main>{% def card(p) %}<div class="card"><h3>{{ p.title }}</h3><p>{{ p.body }}</p><a href="{{ p.url }}">{{ p.n }}</a></div>{% end %}{% for p in cards %}{{ card(p) }}{% end %}</main>`,
-  'slow.html': `<html><head><title>{{ title }}</title></head><body>{% def card(p) %}<div class="card"><h3>{{ p.title }}</h3><p>{{ p.body }}</p><a href="{{ p.url }}">{{ p.n }}</a></div>{% end %}{% for p in await cards %}{{ card(p) }}{% end %}</body></html>`,
-};
 
 // ---- the contexts (fixtures/context_*.py) ----
 const range = (n) => Array.from({ length: n }, (_, i) => i);
@@ -387,9 +268,13 @@ async function measure(list, d) {
 
 await compileKida('reference', T);
 const { Eta } = await import('eta');
+if (!peersInstalled) console.error('bench/peer-engines not installed (cd bench/peer-engines && npm install): Marko 6 and Svelte 5 left out');
+const svelteRender = peersInstalled ? (await svelteServer()).render : null;
 const rows = [];
 for (const [id, entry, data] of WORKLOADS) {
   const kida = await importKida('reference', entry);
+  const marko = peersInstalled && (await buildMarko(`peers/marko-${id}`, MARKO[id]));
+  const svelte = peersInstalled && (await buildSvelte(`peers/svelte-${id}`, SVELTE[id]));
   for (const variant of ['plain', 'escape-heavy']) {
     const d = variant === 'plain' ? data() : hostile(data());
     const list = [
@@ -398,13 +283,25 @@ for (const [id, entry, data] of WORKLOADS) {
       { id: 'async', async: true, f: async (x) => { let s = ''; for await (const c of kida.renderStreamAsync(x)) s += c; return s; } },
       { id: 'baseline', f: B[id] },
     ];
+    if (classic) {
+      list.splice(1, 2);
+      list.push(...(await classicEngines(id)));
+    }
     const eta = new Eta({ autoEscape: true, autoTrim: false, cache: true });
     for (const [name, src] of Object.entries(ETA[id])) eta.loadTemplate('@' + name, src);
     list.push({ id: 'eta', f: (x) => eta.render('@page', x) });
+    // Marko 6 (sync HTML render) and Svelte 5 (server render): compared after canon(), see peers.mjs
+    if (peersInstalled && !classic) {
+      list.push({ id: 'marko', canon: true, f: (x) => marko.render(x).toString() });
+      list.push({ id: 'svelte', canon: true, f: (x) => svelteRender(svelte, { props: x }).body });
+    }
     const expected = B[id](d);
     for (const e of list) {
       const out = await e.f(d);
-      if (out !== expected) {
+      // canon() decodes entities, so check apart that the data's `<b>` was escaped in text
+      // (inside a quoted attribute value `<` is harmless, and Marko leaves it there)
+      if (e.canon && variant === 'escape-heavy' && out.replace(/="[^"]*"|='[^']*'/g, '=').includes('<b>')) throw new Error(`${id}/${variant}: ${e.id} left <b> unescaped`);
+      if (e.canon ? canon(out) !== canon(expected) : out !== expected) {
         const at = [...expected].findIndex((c, i) => out[i] !== c);
         throw new Error(`${id}/${variant}: ${e.id} output differs at ${at}: ${JSON.stringify(out.slice(at - 20, at + 20))} vs ${JSON.stringify(expected.slice(at - 20, at + 20))}`);
       }
@@ -412,6 +309,19 @@ for (const [id, entry, data] of WORKLOADS) {
     const us = await measure(list, d);
     rows.push({ workload: `${id} (${variant})`, bytes: expected.length, ...us });
   }
+}
+
+if (classic) {
+  const f = (x) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+  const r = (x) => x.toFixed(2) + 'x';
+  console.log(`# Reference workloads: Kida against Nunjucks, LiquidJS, Handlebars (Nunjucks loaded: every engine in this process is slower), ${new Date().toISOString()}`);
+  console.log(`${cpus()[0]?.model} ×${cpus().length}, ${platform()} ${release()} ${arch()}, Node ${process.version}; ${ROUNDS} rounds, medians, µs per render\n`);
+  console.log('| Workload | Kida render | Eta 4 | Nunjucks | LiquidJS | Handlebars | baseline | ÷ Eta | ÷ Nunjucks | ÷ LiquidJS | ÷ Handlebars |');
+  console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const x of rows)
+    console.log(`| ${x.workload} | ${f(x.kida)} | ${f(x.eta)} | ${f(x.nunjucks)} | ${f(x.liquid)} | ${f(x.handlebars)} | ${f(x.baseline)} | ${r(x.kida / x.eta)} | ${r(x.kida / x.nunjucks)} | ${r(x.kida / x.liquid)} | ${r(x.kida / x.handlebars)} |`);
+  console.log('\nOutput: Kida, Eta, Nunjucks and the baseline byte-identical; LiquidJS and Handlebars equal after canon() (entity spelling, complex flattened)');
+  process.exit(0);
 }
 
 const cardsMod = await importKida('reference', 'cards.html');
@@ -428,34 +338,49 @@ const ctx = await measure(
   null,
 );
 
-// slow data: the card list is a Promise resolving after 50 ms
+// slow data: the card list is a Promise resolving after 50 ms. Kida renderStreamAsync against
+// Marko 6's streamed render (`for await` over template.render(), its in-order <await>), taking
+// turns; head = first chunk after the call, finish = last chunk, both in ms from the call.
 const slow = await importKida('reference', 'slow.html');
-const heads = [], tails = [], syncs = [];
-for (let i = 0; i < (quick ? 7 : 15); i++) {
-  const cards = CARDS().cards;
-  const t0 = performance.now();
-  let first = 0, out = '';
-  for await (const c of slow.renderStreamAsync({ title: 'Slow <page>', cards: new Promise((r) => setTimeout(() => r(cards), 50)) })) {
-    if (!first) first = performance.now() - t0;
-    out += c;
+const markoSlow = peersInstalled ? await buildMarko('peers/marko-slow', MARKO.slow) : null;
+const streamed = {
+  kida: (input) => slow.renderStreamAsync(input),
+  marko: (input) => markoSlow.render(input),
+};
+const slowT = { kida: { head: [], end: [] }, marko: { head: [], end: [] } };
+const syncs = [];
+for (let i = 0; i < (quick ? 8 : 16); i++) {
+  for (const who of !peersInstalled ? ['kida'] : i % 2 ? ['marko', 'kida'] : ['kida', 'marko']) {
+    const cards = CARDS().cards;
+    const t0 = performance.now();
+    let first = 0, out = '';
+    for await (const c of streamed[who]({ title: 'Slow <page>', cards: new Promise((r) => setTimeout(() => r(cards), 50)) })) {
+      if (!first) first = performance.now() - t0;
+      out += c;
+    }
+    slowT[who].head.push(first);
+    slowT[who].end.push(performance.now() - t0);
+    if (!out.endsWith('</body></html>') || !out.includes('Card 299') || !(first < 50)) throw new Error(`slow page output (${who})`);
   }
-  heads.push(first);
-  tails.push(performance.now() - t0 - 50);
+  const cards = CARDS().cards;
   const s0 = performance.now();
   sink += cardsMod.render({ cards }).length;
   syncs.push(performance.now() - s0);
-  if (!out.endsWith('</body></html>') || !out.includes('Card 299')) throw new Error('slow page output');
 }
+const heads = slowT.kida.head, tails = slowT.kida.end.map((t) => t - 50);
 
-const f = (x) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
-const r = (x) => x.toFixed(2) + 'x';
+const f = (x) => (x == null || Number.isNaN(x) ? '–' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+const r = (x) => (Number.isNaN(x) ? '–' : x.toFixed(2) + 'x');
+const fastestPeer = (x) => Math.min(x.eta, x.marko ?? Infinity, x.svelte ?? Infinity);
 console.log(`# Reference workloads (lbliii/kida benchmarks/), ${new Date().toISOString()}`);
 console.log(`${cpus()[0]?.model} ×${cpus().length}, ${platform()} ${release()} ${arch()}, Node ${process.version}; ${ROUNDS} rounds, medians, µs per render\n`);
-console.log('| Workload | Output | Kida render | renderStream | renderStreamAsync | Eta 4 | baseline | render ÷ Eta | render ÷ baseline | stream ÷ render | async ÷ stream |');
-console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+console.log('| Workload | Output | Kida render | renderStream | renderStreamAsync | Eta 4 | Marko 6 | Svelte 5 | baseline | render ÷ Eta | ÷ Marko | ÷ Svelte | ÷ fastest peer | render ÷ baseline | stream ÷ render | async ÷ stream |');
+console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
 for (const x of rows)
-  console.log(`| ${x.workload} | ${x.bytes} B | ${f(x.kida)} | ${f(x.stream)} | ${f(x.async)} | ${f(x.eta)} | ${f(x.baseline)} | ${r(x.kida / x.eta)} | ${r(x.kida / x.baseline)} | ${r(x.stream / x.kida)} | ${r(x.async / x.stream)} |`);
-console.log(`\nMedian over workloads: render ÷ Eta ${r(median(rows.map((x) => x.kida / x.eta)))}, render ÷ baseline ${r(median(rows.map((x) => x.kida / x.baseline)))}, renderStream ÷ render ${r(median(rows.map((x) => x.stream / x.kida)))}, renderStreamAsync ÷ renderStream ${r(median(rows.map((x) => x.async / x.stream)))}`);
+  console.log(`| ${x.workload} | ${x.bytes} B | ${f(x.kida)} | ${f(x.stream)} | ${f(x.async)} | ${f(x.eta)} | ${f(x.marko)} | ${f(x.svelte)} | ${f(x.baseline)} | ${r(x.kida / x.eta)} | ${r(x.kida / x.marko)} | ${r(x.kida / x.svelte)} | ${r(x.kida / fastestPeer(x))} | ${r(x.kida / x.baseline)} | ${r(x.stream / x.kida)} | ${r(x.async / x.stream)} |`);
+console.log(`\nMedian over workloads: render ÷ Eta ${r(median(rows.map((x) => x.kida / x.eta)))}, ÷ Marko ${r(median(rows.map((x) => x.kida / x.marko)))}, ÷ Svelte ${r(median(rows.map((x) => x.kida / x.svelte)))}, ÷ fastest peer ${r(median(rows.map((x) => x.kida / fastestPeer(x))))}; Kida faster than every peer on ${rows.filter((x) => x.kida < fastestPeer(x)).length} of ${rows.length}; render ÷ baseline ${r(median(rows.map((x) => x.kida / x.baseline)))}, renderStream ÷ render ${r(median(rows.map((x) => x.stream / x.kida)))}, renderStreamAsync ÷ renderStream ${r(median(rows.map((x) => x.async / x.stream)))}`);
+console.log('Output: Kida, Eta and the baseline byte-identical; Marko 6 and Svelte 5 equal after canon() (bench/peers.mjs: whitespace between tags, quoting, entity spelling, hydration comments)');
 console.log(`Context size (small page): 10 keys ${f(ctx['10 keys'])} µs, 110 keys ${f(ctx['110 keys'])} µs: ${r(ctx['110 keys'] / ctx['10 keys'])}`);
 console.log(`Slow data (300 cards as a Promise resolving after 50 ms, renderStreamAsync): head ${f(median(heads))} ms, after the data ${f(median(tails))} ms to finish, against ${f(median(syncs))} ms for render() of the cards with the data at hand`);
+if (peersInstalled) console.log(`Slow data, Kida vs Marko 6 streaming (ms from the call, medians of ${heads.length}): head Kida ${f(median(heads))}, Marko ${f(median(slowT.marko.head))}; finish Kida ${f(median(slowT.kida.end))}, Marko ${f(median(slowT.marko.end))}: Kida finishes ${f(Math.abs(median(slowT.kida.end) - median(slowT.marko.end)))} ms ${median(slowT.kida.end) > median(slowT.marko.end) ? 'later' : 'earlier'}`);
 if (sink === 0) console.log('');

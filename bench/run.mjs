@@ -6,6 +6,9 @@
 //   node bench/run.mjs --quick                     (fewer/shorter rounds, ~35 s)
 //   node bench/run.mjs --only=table,filters        (some workloads; add `compile` for that part)
 //   node bench/run.mjs --no-stream                 (skip bench/stream.mjs, which runs at the end)
+//   node bench/run.mjs --no-issue22                (skip reference.mjs [--classic], http-load.mjs, code-size.mjs,
+//                                                   which run after it, ~3 min; the peers need
+//                                                   `cd bench/peer-engines && npm install` once)
 //
 // Method (details in bench/README.md):
 // * The Kida templates are compiled to ES modules under bench/.build/<workload>/ first, the
@@ -22,7 +25,7 @@
 //   whose CPUs differ in speed (noisy neighbours on VMs).
 // * Compile throughput runs in its own child (`--child=compile`).
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism, cpus, totalmem, platform, arch, release } from 'node:os';
@@ -291,6 +294,19 @@ if (!only && !args.includes('--no-stream')) {
   const r = spawnNode(join(import.meta.dirname, 'stream.mjs'), [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) throw new Error('bench/stream.mjs failed');
   console.log('\n' + r.stdout.trim());
+}
+
+// issue #22: the reference workloads against Eta, Marko 6 and Svelte 5, node:http under load,
+// generated code size (each its own process; skipped with --only or --no-issue22)
+if (!only && !args.includes('--no-issue22')) {
+  const peers = existsSync(join(import.meta.dirname, 'peer-engines', 'node_modules', 'svelte'));
+  if (!peers) console.log('\n(bench/peer-engines not installed: `cd bench/peer-engines && npm install` adds Marko 6, Svelte 5, autocannon)');
+  const scripts = [['reference.mjs'], ['reference.mjs', '--classic'], ...(peers ? [['http-load.mjs'], ['code-size.mjs']] : [])];
+  for (const [script, ...extra] of scripts) {
+    const r = spawnNode(join(import.meta.dirname, script), [...extra, ...(quick ? ['--quick', '--seconds=2'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+    if (r.status !== 0) throw new Error(`bench/${script} failed`);
+    console.log('\n' + r.stdout.trim());
+  }
 }
 
 const file = join(import.meta.dirname, 'results.json');
