@@ -8,6 +8,7 @@ import { GLOBAL_NAMES, METHOD_NAMES } from '../runtime/signatures.js';
 import { declarations } from './types.js';
 import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions } from './lexer.js';
 import { escapeModeFor, type AutoescapeOption } from './autoescape.js';
+import { tojsonInAttributes } from './html-context.js';
 import { lineMappings } from './sourcemap.js';
 import { unresolvedReferences } from './references.js';
 
@@ -171,13 +172,15 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     });
     if (missing.length) throw missing[0];
   }
+  const customFilters = new Set([...(options.filters ?? []), ...(options.filterModule?.names ?? [])]);
+  if (escapeMode === 'html' && !customFilters.has('tojson')) tojsonInAttributes(ast.body);
   const gen = new Generator(ast, {
     name,
     source,
     autoescape: escapeMode !== null,
     markdown: escapeMode === 'markdown',
     strictUndefined: options.strictUndefined ?? true,
-    customFilters: new Set([...(options.filters ?? []), ...(options.filterModule?.names ?? [])]),
+    customFilters,
     customTests: new Set([...(options.tests ?? []), ...(options.testModule?.names ?? [])]),
     sandbox: options.sandbox ?? false,
     validateCalls: options.validateCalls ?? false,

@@ -1,0 +1,51 @@
+// Where in the HTML an output lands, as far as the template's own text says. One use: `tojson`
+// inside a double-quoted attribute value. Its JSON holds `"`, which would end the attribute
+// (and let data-controlled text become attributes), so there it escapes as `tojson(attr=true)`
+// does; the browser decodes the entities, so the attribute's value is the JSON itself. In a
+// `<script>` element, text or a single-quoted attribute the plain form is safe (docs/security.md).
+
+import type * as A from './ast.js';
+import { walk } from './codegen.js';
+
+type State = 'text' | 'tag' | 'dq' | 'sq' | 'raw';
+
+/**
+ * Scans the template's literal text in source order (an approximation across control flow: a
+ * value seldom starts in one branch and ends in another) and gives each `{{ x | tojson }}` that
+ * sits inside a double-quoted attribute value the keyword `attr=True`, unless it names `attr`.
+ */
+export function tojsonInAttributes(body: A.Node[]): void {
+  let state: State = 'text';
+  let tag = ''; // the name of the tag being read (`script`, `style` switch to raw text after it)
+  let rawEnd = '';
+  walk(body, (n) => {
+    if (n.type === 'Data') {
+      const text = (n as unknown as A.Data).text;
+      for (let i = 0; i < text.length; i++) {
+        const c = text[i]!;
+        if (state === 'text') {
+          if (c === '<' && /[A-Za-z]/.test(text[i + 1] ?? '')) {
+            state = 'tag';
+            tag = /^[A-Za-z][\w-]*/.exec(text.slice(i + 1, i + 12))![0].toLowerCase();
+          }
+        } else if (state === 'tag') {
+          if (c === '>') {
+            state = tag === 'script' || tag === 'style' ? 'raw' : 'text';
+            rawEnd = `</${tag}`;
+          } else if (c === '"') state = 'dq';
+          else if (c === "'") state = 'sq';
+        } else if (state === 'dq') {
+          if (c === '"') state = 'tag';
+        } else if (state === 'sq') {
+          if (c === "'") state = 'tag';
+        } else if (c === '<' && text.slice(i, i + rawEnd.length).toLowerCase() === rawEnd) state = 'text';
+      }
+      return;
+    }
+    if (n.type === 'Output' && state === 'dq') {
+      const e = (n as unknown as A.Output).expr;
+      if (e.type === 'Filter' && e.name === 'tojson' && (e.op === '|' || e.op === '|>') && !e.kwargs.some((k) => k.name === 'attr'))
+        e.kwargs.push({ name: 'attr', value: { type: 'Const', value: true, line: e.line, col: e.col } as A.Expr });
+    }
+  });
+}
