@@ -44,7 +44,8 @@ export function tojsonInAttributes(body: A.Node[]): void {
     }
     if (n.type === 'Output' && state === 'dq') {
       const e = (n as unknown as A.Output).expr;
-      if (e.type === 'Filter' && e.name === 'tojson' && (e.op === '|' || e.op === '|>') && !e.kwargs.some((k) => k.name === 'attr'))
+      // (attr given by name, or as a second positional argument, is the author's)
+      if (e.type === 'Filter' && e.name === 'tojson' && (e.op === '|' || e.op === '|>') && e.args.length < 2 && !e.kwargs.some((k) => k.name === 'attr'))
         e.kwargs.push({ name: 'attr', value: { type: 'Const', value: true, line: e.line, col: e.col } as A.Expr });
     }
   });

@@ -22,6 +22,7 @@ describe('tojson where it lands', () => {
   });
   it('an explicit attr= is kept; pipelines and blocks get the same rule; markdown and non-HTML modes are untouched', async () => {
     expect(await renderAll('<a t="{{ d | tojson(attr=false) }}">', { d: [1] })).toBe('<a t="[1]">');
+    expect(await renderAll('<a t="{{ d | tojson(none, false) }}">', { d: [1] })).toBe('<a t="[1]">');
     expect(await renderAll('<a t="{{ d |> tojson }}">', { d: ['x'] })).toBe('<a t="[&quot;x&quot;]">');
     const t = makeEnv().fromString('{% block b %}<a t="{% if on %}{{ d | tojson }}{% end %}">{% end %}');
     expect(t.renderBlock('b', { on: true, d: ['x'] })).toBe('<a t="[&quot;x&quot;]">');
