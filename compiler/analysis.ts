@@ -138,16 +138,51 @@ interface Tpl {
   finished: Set<string>;
 }
 
-function targetNames(t: A.Target, out: string[] = []): string[] {
+export function targetNames(t: A.Target, out: string[] = []): string[] {
   if (t.type === 'NameTarget') out.push(t.name);
   else for (const x of t.items) targetNames(x, out);
   return out;
 }
 
-function patternNames(p: A.Pattern, out: string[] = []): string[] {
+export function patternNames(p: A.Pattern, out: string[] = []): string[] {
   if (p.kind === 'capture') out.push(p.name);
   else if (p.kind === 'tuple') for (const x of p.items) patternNames(x, out);
   return out;
+}
+
+/**
+ * For a walk that collects the names a template reads: how guards make a read optional. The value
+ * tested by `is defined`/`is undefined`, filtered by `| default(...)`/`| d(...)` or left of `??` is
+ * read guarded; everything else in those nodes as the walk found it. Returns true when it handled
+ * `node` (the walk must not descend into it), false when the caller goes on with it.
+ */
+export function guardedRead(
+  node: A.Node | A.Expr,
+  guarded: boolean,
+  read: (name: string, guarded: boolean) => void,
+  visit: (x: unknown, guarded: boolean) => void,
+): boolean {
+  switch (node.type) {
+    case 'Name':
+      read(node.name, guarded);
+      return true;
+    case 'Test':
+      if (node.name !== 'defined' && node.name !== 'undefined') return false;
+      visit(node.value, true);
+      visit([node.args, node.kwargs], guarded);
+      return true;
+    case 'Filter':
+      if ((node.name !== 'default' && node.name !== 'd') || node.op !== '|') return false;
+      visit(node.value, true);
+      visit([node.args, node.kwargs], guarded);
+      return true;
+    case 'NullCoalesce':
+      visit(node.left, true);
+      visit(node.right, guarded);
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** The dotted path of `a.b["c"]` (null when a part is computed). */

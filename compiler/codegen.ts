@@ -12,7 +12,7 @@ import type * as A from './ast.js';
 import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
 import { MARKDOWN_ONLY_FILTERS, filterNeedsEnv, filterParams, mdFilterParams, testParams } from '../runtime/signatures.js';
 import { escapeMarkdown } from '../runtime/markup.js';
-import { analyzeTemplate, type CompactBlock } from './analysis.js';
+import { analyzeTemplate, guardedRead, patternNames, targetNames, type CompactBlock } from './analysis.js';
 
 export interface CodegenOptions {
   /** Template name as the runtime reports it. */
@@ -2053,38 +2053,15 @@ const IMPLICIT = new Set(['loop', 'caller', 'has_slot', 'it', 'consume', '_', '_
  */
 function contextNames(body: A.Node[]): { context: { name: string; optional: boolean }[]; read: Iterable<string> } {
   const bound = new Set<string>();
-  const bindTarget = (t: A.Target): void => (t.type === 'NameTarget' ? void bound.add(t.name) : t.items.forEach(bindTarget));
-  const bindPattern = (p: A.Pattern): void => {
-    if (p.kind === 'capture') bound.add(p.name);
-    else if (p.kind === 'tuple') p.items.forEach(bindPattern);
-  };
+  const bindTarget = (t: A.Target): void => void targetNames(t).forEach((x) => bound.add(x));
+  const bindPattern = (p: A.Pattern): void => void patternNames(p).forEach((x) => bound.add(x));
   const reads = new Map<string, boolean>(); // name → all reads guarded
   const read = (name: string, guarded: boolean) => reads.set(name, (reads.get(name) ?? true) && guarded);
   const visit = (x: unknown, guarded: boolean): void => {
     walk(x, (n) => {
       const node = n as unknown as A.Node | A.Expr;
+      if (guardedRead(node, guarded, read, visit)) return false;
       switch (node.type) {
-        case 'Name':
-          read(node.name, guarded);
-          return false;
-        case 'Test':
-          if (node.name === 'defined' || node.name === 'undefined') {
-            visit(node.value, true);
-            visit([node.args, node.kwargs], guarded);
-            return false;
-          }
-          return true;
-        case 'Filter':
-          if ((node.name === 'default' || node.name === 'd') && node.op === '|') {
-            visit(node.value, true);
-            visit([node.args, node.kwargs], guarded);
-            return false;
-          }
-          return true;
-        case 'NullCoalesce':
-          visit(node.left, true);
-          visit(node.right, guarded);
-          return false;
         case 'Set':
           for (const a of node.assignments) bindTarget(a.target);
           return true;

@@ -14,6 +14,7 @@
 
 import type * as A from './ast.js';
 import { walk } from './codegen.js';
+import { guardedRead, patternNames, targetNames } from './analysis.js';
 import { GLOBAL_NAMES } from '../runtime/signatures.js';
 
 /** One context key: optional or not, and the TypeScript types declared for it (intersected). */
@@ -293,7 +294,7 @@ export class ContextGraph {
         s.callables.set(n.name, this.unit([...n.params.flatMap((p) => (p.default ? [{ type: 'Output', expr: p.default, line: 0, col: 0 } as A.Output] : [])), ...n.body], name, params));
         if (n.type === 'Region') s.regions.set(n.name, n.params);
       } else if (n.type === 'TemplateDecl') for (const d of n.decls) s.declared.set(d.name, this.o.typeOf(d.annotation, name));
-      else if (n.type === 'Set') for (const a of n.assignments) targetNames(a.target, s.topBound);
+      else if (n.type === 'Set') for (const a of n.assignments) for (const x of targetNames(a.target)) s.topBound.add(x);
       else if (n.type === 'Import') s.topBound.add(n.alias);
       else if (n.type === 'FromImport') for (const x of n.names) s.topBound.add(x.alias);
       else if (n.type === 'Capture') s.topBound.add(n.name);
@@ -323,31 +324,15 @@ export class ContextGraph {
     // names tested `is defined` by the `if` branches around: reads in the branch are guarded too
     const defined: string[] = [];
     const read = (name: string, guarded: boolean) => u.reads.set(name, (u.reads.get(name) ?? true) && (guarded || defined.includes(name)));
-    const bind = (t: A.Target) => targetNames(t, u.bound);
+    const bind = (t: A.Target) => void targetNames(t).forEach((x) => u.bound.add(x));
     const target = (e: A.Expr) => this.target(e, from);
     const ref = (kind: Ref['kind'], t: A.Expr, extra: Partial<Ref> = {}) =>
       u.refs.push({ kind, target: target(t), ignoreMissing: false, overrides: [], aliases: new Map(), ...extra });
     const visit = (x: unknown, guarded: boolean): void =>
       walk(x, (n) => {
         const node = n as unknown as A.Node | A.Expr;
+        if (guardedRead(node, guarded, read, visit)) return false;
         switch (node.type) {
-          case 'Name':
-            read(node.name, guarded);
-            return false;
-          case 'Test':
-            if (node.name !== 'defined' && node.name !== 'undefined') return true;
-            visit(node.value, true);
-            visit([node.args, node.kwargs], guarded);
-            return false;
-          case 'Filter':
-            if ((node.name !== 'default' && node.name !== 'd') || node.op !== '|') return true;
-            visit(node.value, true);
-            visit([node.args, node.kwargs], guarded);
-            return false;
-          case 'NullCoalesce':
-            visit(node.left, true);
-            visit(node.right, guarded);
-            return false;
           case 'Block':
             // a block body is its own unit (it may be overridden); here it is only placed
             if (!node.fragment) u.blocks.push(node.name);
@@ -398,7 +383,7 @@ export class ContextGraph {
             for (const b of node.bindings) u.bound.add(b.name);
             return true;
           case 'Match':
-            for (const c of node.cases) patternNames(c.pattern, u.bound);
+            for (const c of node.cases) for (const x of patternNames(c.pattern)) u.bound.add(x);
             return true;
           case 'Def':
           case 'Region':
@@ -431,11 +416,3 @@ function definedIn(e: A.Expr): string[] {
   return [];
 }
 
-function targetNames(t: A.Target, out: Set<string>): void {
-  if (t.type === 'NameTarget') out.add(t.name);
-  else t.items.forEach((x) => targetNames(x, out));
-}
-function patternNames(p: A.Pattern, out: Set<string>): void {
-  if (p.kind === 'capture') out.add(p.name);
-  else if (p.kind === 'tuple') p.items.forEach((x) => patternNames(x, out));
-}
