@@ -131,7 +131,7 @@ function partLine(mode: 's' | 'g', into: string | null, fns: string, ctx: string
   if (into === null) return `yield R.async ? ${fns}.a(${ctx}, ${R}) : ${fns}.g(${ctx}, ${R});`;
   return `${into} += R.async ? yield new $Collect(${fns}.a(${ctx}, ${R})) : ${fns}.s(${ctx}, ${R});`;
 }
-/** Placeholder lines of the `sg` pass: BOTH, a kind letter (Output, Part, Flush), fields split by SEP. (Generated code never holds a raw NUL or SOH.) */
+/** Placeholder lines of the `sg` pass: BOTH, a kind letter (Output, Part, Flush, Y: a value async renders yield for), fields split by SEP. (Generated code never holds a raw NUL or SOH.) */
 const BOTH = '\u0000';
 const SEP = '\u0001';
 
@@ -162,6 +162,12 @@ function twins(lines: string[], lineNos: number[], curLine: number, sb: boolean)
     } else if (line.startsWith(BOTH)) {
       const f = line.slice(2).split(SEP) as [string, string, string, string]; // (indexed: see walk)
       const kind = line[1];
+      if (kind === 'Y') {
+        // (a value the async driver resolves: `decl = sync read`, or in async renders `yield ask`)
+        add(s, `${f[0]} = ${f[1]};`, n);
+        add(g, `${f[0]} = R.async ? yield ${f[2]} : ${f[1]};`, n);
+        continue;
+      }
       add(s, kind === 'O' ? outLine('o', f[0], sb) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
       add(g, kind === 'O' ? outLine(null, f[0]) : kind === 'P' ? partLine('g', f[0] || null, f[1], f[2], f[3]) : 'yield "";', n);
     } else {
@@ -757,6 +763,17 @@ export class Generator {
     flush();
   }
 
+  /** `decl = <the store's answer>`: read synchronously, or (async renders) awaited through cacheAsk. */
+  private cacheLookup(decl: string, args: string): void {
+    const sync = `${this.h('cacheHit')}(${args}, R)`;
+    const ask = `${this.h('cacheAsk')}(${args})`;
+    const m = this.fn.mode;
+    if (m === 's') this.w(`${decl} = ${sync};`);
+    else if (m === 'a') this.w(`${decl} = await ${ask}.t();`);
+    else if (m === 'g') this.w(`${decl} = R.async ? yield ${ask} : ${sync};`);
+    else this.w(`${BOTH}Y${[decl, sync, ask].join(SEP)}`);
+  }
+
   private emit(js: string): void {
     const s = this.fn.sink;
     if (this.o.sandbox) this.h('sbOut');
@@ -897,7 +914,9 @@ export class Generator {
         return;
       }
       case 'Cache': {
-        // Fragment cache: a hit emits the stored text; a miss renders, stores and emits.
+        // Fragment cache: a hit emits the stored text; a miss renders, stores and emits. Async
+        // renders wait for an asynchronous store, and a miss another render of this process is
+        // already rendering waits for that one (runtime/cache.ts: cacheAsk, Flight, cachePut).
         this.line(n);
         const key = this.id('$ck');
         const hit = this.id('$ch');
@@ -906,14 +925,15 @@ export class Generator {
         const k = `${this.h('pyStr')}(${this.expr(n.key)})`;
         const scoped = this.o.sandbox ? `"\\0sb\\0" + ${k}` : `(${key} = ${k})[0] === "\\0" ? "\\0" + ${key} : ${key}`;
         if (!this.o.sandbox) this.w(`let ${key};`);
-        this.w(`${this.o.sandbox ? 'const ' : ''}${key} = ${scoped}; const ${hit} = ${this.h('cacheHit')}($env.cache?.get(${key}));`);
-        this.w(`if (${hit} !== undefined) {`);
+        this.w(`${this.o.sandbox ? 'const ' : ''}${key} = ${scoped};`);
+        this.cacheLookup(`const ${hit}`, `$env.cache, ${key}`);
+        this.w(`if (typeof ${hit} === "string") {`);
         this.emit(hit);
-        this.w('} else {');
+        this.w('} else try {');
         const b = this.buffered(() => this.stmts(n.body));
-        this.w(`${this.h('observe')}($env.cache?.set(${key}, ${b}, ${this.h('parseTtl')}(${n.ttl ? this.expr(n.ttl) : 'undefined'}, $env.cache.defaultTtl ?? 300)));`);
+        this.w(`${this.h('cachePut')}($env.cache, ${key}, ${b}, ${n.ttl ? this.expr(n.ttl) : 'undefined'}, ${hit});`);
         this.emit(b);
-        this.w('}');
+        this.w(`} finally { ${hit}?.end(); }`);
         return;
       }
       case 'Flush':
