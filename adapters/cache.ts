@@ -9,6 +9,12 @@ import type { AsyncFragmentStore, FragmentStoreOptions } from '../runtime/cache.
 export interface SharedStoreOptions extends FragmentStoreOptions {
   /** Prepended to every key (default `"kida:"`), so `clear()` deletes only these entries. */
   prefix?: string;
+  /**
+   * Given each write's promise. The page does not wait for writes; where the platform may cancel
+   * work left when the response ends (Cloudflare Workers), pass its `waitUntil`
+   * (`import { waitUntil } from 'cloudflare:workers'`, or `ctx.waitUntil` of the request).
+   */
+  waitUntil?: (write: Promise<unknown>) => void;
 }
 
 /** A store of kida/cache: an AsyncFragmentStore with its options as fields. */
@@ -25,6 +31,18 @@ function fieldsOf(options: SharedStoreOptions): FragmentStoreOptions {
   if (options.timeoutMs !== undefined) o.timeoutMs = options.timeoutMs;
   if (options.onError !== undefined) o.onError = options.onError;
   return o;
+}
+
+/** A write, handed to `waitUntil` when there is one (its rejection handled there: the store's caller reports it). */
+function kept(options: SharedStoreOptions, write: PromiseLike<unknown>): Promise<unknown> {
+  const p = Promise.resolve(write);
+  if (options.waitUntil)
+    try {
+      options.waitUntil(p.catch(() => {}));
+    } catch {
+      // (outside a request: the write goes on regardless)
+    }
+  return p;
 }
 
 const text = (v: unknown): string | null => (typeof v === 'string' ? v : v == null ? null : String(v)); // (a Buffer: UTF-8)
@@ -69,7 +87,7 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
     async set(key, value, ttl) {
       if (!(ttl > 0)) return;
       const [unit, n] = Number.isInteger(ttl) ? (['EX', ttl] as const) : (['PX', Math.max(1, Math.round(ttl * 1000))] as const);
-      await (api === 'ioredis' ? client.set(prefix + key, value, unit, n) : client.set(prefix + key, value, { [unit]: n }));
+      await kept(options, api === 'ioredis' ? client.set(prefix + key, value, unit, n) : client.set(prefix + key, value, { [unit]: n }));
     },
     async clear() {
       if (!prefix) throw new Error('redisStore: clear() needs a prefix (it would delete every key of the database)');
@@ -128,7 +146,7 @@ export function kvStore(namespace: KvNamespaceLike, options: SharedStoreOptions 
     },
     async set(key, value, ttl) {
       if (!(ttl > 0)) return;
-      await namespace.put(name(key), `${Math.ceil(now() + ttl * 1000)}:${value}`, { expirationTtl: Math.max(KV_MIN_TTL, Math.ceil(ttl)) });
+      await kept(options, namespace.put(name(key), `${Math.ceil(now() + ttl * 1000)}:${value}`, { expirationTtl: Math.max(KV_MIN_TTL, Math.ceil(ttl)) }));
     },
     async clear() {
       if (!namespace.list || !namespace.delete) throw new Error('kvStore: clear() needs the namespace to have list() and delete()');

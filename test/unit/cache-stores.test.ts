@@ -167,6 +167,23 @@ describe('kvStore', () => {
     kv.values.set('kida:empty', { v: ':x', until: Infinity });
     expect([await store.get('plain'), await store.get('empty'), await store.get('absent')]).toEqual([null, null, null]);
   });
+  it('hands each write to waitUntil (a platform that cancels work after the response keeps it)', async () => {
+    const kv = new FakeKv();
+    const kept: Promise<unknown>[] = [];
+    const store = kvStore(kv, { waitUntil: (p) => void kept.push(p) });
+    await store.set('a', 'A', 100);
+    await store.set('z', 'Z', 0); // (nothing written, nothing kept)
+    expect(kept.length).toBe(1);
+    const failing = kvStore({ ...kv, get: kv.get.bind(kv), put: () => Promise.reject(new Error('kv down')) }, { waitUntil: (p) => void kept.push(p) });
+    await expect(failing.set('b', 'B', 100)).rejects.toThrow('kv down');
+    await expect(kept[1]).resolves.toBeUndefined(); // (the kept promise never rejects: the store's caller reports it)
+    const redis = redisStore(nodeRedisFake(new FakeRedisData()), {
+      waitUntil: () => {
+        throw new Error('no request in flight');
+      },
+    });
+    await redis.set('k', 'v', 5); // (a throwing waitUntil does not fail the write)
+  });
   it('clear() deletes every page of its prefix', async () => {
     const kv = new FakeKv();
     await kv.put('other', 'keep');
