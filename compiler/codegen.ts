@@ -766,7 +766,7 @@ export class Generator {
   /** `decl = <the store's answer>`: read synchronously, or (async renders) awaited through cacheAsk. */
   private cacheLookup(decl: string, args: string): void {
     const sync = `${this.h('cacheHit')}(${args}, R)`;
-    const ask = `${this.h('cacheAsk')}(${args})`;
+    const ask = `${this.h('cacheAsk')}(${args}, R)`;
     const m = this.fn.mode;
     if (m === 's') this.w(`${decl} = ${sync};`);
     else if (m === 'a') this.w(`${decl} = await ${ask}.t();`);

@@ -93,7 +93,7 @@ export function parseTtl(ttl: unknown, dflt: number): number {
 // The code `{% cache %}` compiles to (compiler/codegen.ts, case 'Cache'):
 //   k = scoped key; ch = lookup; if (typeof ch === "string") emit ch
 //   else try { body into b; cachePut(store, k, b, ttl, ch); emit b } finally { ch?.end() }
-// where lookup is `cacheHit(store, k, R)` in sync code and `cacheAsk(store, k)` (awaited, or
+// where lookup is `cacheHit(store, k, R)` in sync code and `cacheAsk(store, k, R)` (awaited, or
 // yielded to the async driver of a sync template's generator) in async renders.
 
 /** Milliseconds an asynchronous get or set may take before the fragment renders without it. */
@@ -168,6 +168,8 @@ export class Flight {
   constructor(
     private readonly flights: Map<string, Flight>,
     private readonly key: string,
+    /** The render rendering it (its RenderState's shared part: includes and imports share it). */
+    readonly owner: object,
   ) {
     flights.set(key, this);
   }
@@ -179,19 +181,38 @@ export class Flight {
 }
 /** Flights per store: two Environments (or a registry) sharing a store share its flights. */
 const flightsOf = new WeakMap<object, Map<string, Flight>>();
+/** The flight each waiting render waits for (a render waits for one at a time). */
+const waitingFor = new WeakMap<object, Flight>();
+/**
+ * Would `render` waiting for `f` never end? It would when `f`'s owner is this render (the same
+ * key nested in its own fragment), or waits, through other renders, for a flight this render
+ * owns (keys nested in opposite orders on two pages). Such a render renders the fragment itself.
+ */
+function waitsForItself(render: object, f: Flight): boolean {
+  for (let o: object | undefined = f.owner; o; o = waitingFor.get(o)?.owner) if (o === render) return true;
+  return false;
+}
 
 /**
  * The async lookup: a hit's text, or a Flight this render owns (it renders the fragment and
  * `cachePut` hands the text to the renders waiting on it), or undefined (no store; or the
  * owner this render waited for failed, so it renders on its own).
  */
-export async function cacheGet(store: AnyFragmentStore | undefined, key: string): Promise<string | Flight | undefined> {
+export async function cacheGet(store: AnyFragmentStore | undefined, key: string, render: object): Promise<string | Flight | undefined> {
   if (!store) return undefined;
   let flights = flightsOf.get(store);
   if (!flights) flightsOf.set(store, (flights = new Map()));
   const other = flights.get(key);
-  if (other) return other.text;
-  const mine = new Flight(flights, key);
+  if (other) {
+    if (waitsForItself(render, other)) return undefined;
+    waitingFor.set(render, other);
+    try {
+      return await other.text;
+    } finally {
+      waitingFor.delete(render);
+    }
+  }
+  const mine = new Flight(flights, key, render);
   let v: unknown;
   try {
     v = store.get(key);
@@ -207,8 +228,8 @@ export async function cacheGet(store: AnyFragmentStore | undefined, key: string)
 }
 
 /** What a sync template's generator yields for the async driver to resolve (runtime/template.ts driveAsync). */
-export function cacheAsk(store: AnyFragmentStore | undefined, key: string): { t(): Promise<string | Flight | undefined> } {
-  return { t: () => cacheGet(store, key) };
+export function cacheAsk(store: AnyFragmentStore | undefined, key: string, R: { shared: object }): { t(): Promise<string | Flight | undefined> } {
+  return { t: () => cacheGet(store, key, R.shared) };
 }
 
 /**

@@ -186,6 +186,27 @@ describe('single-flight: concurrent misses of one key render once per process', 
     expect(await waiter).toMatch(/^a(slow|fresh)z$/);
   });
 
+  const within = <T>(p: Promise<T>, ms = 3000) => Promise.race([p, sleep(ms).then(() => 'hung' as const)]);
+  it('a key nested in its own fragment (a recursive include) renders instead of waiting for itself', async () => {
+    const store = new FakeStore(2);
+    const templates = { self: '{% cache "same" %}<{% if n > 0 %}{% with n = n - 1 %}{% include "self" %}{% end %}{% end %}>{% end %}' };
+    const env = envWith(store, templates);
+    for (const src of ['{% include "self" %}', '{{ await p }}{% include "self" %}'])
+      expect(await within(env.fromString(src).renderAsync({ n: 2, p: Promise.resolve('') }))).toBe('<<<>>>');
+  });
+  it('keys nested in opposite orders on two concurrent pages: neither waits for the other forever', async () => {
+    const store = new FakeStore(2);
+    const templates = {
+      a: '{% cache "A" %}A[{{ await slow }}{% if d < 1 %}{% with d = d + 1 %}{% include "b" %}{% end %}{% end %}]{% end %}',
+      b: '{% cache "B" %}B[{{ await slow }}{% if d < 1 %}{% with d = d + 1 %}{% include "a" %}{% end %}{% end %}]{% end %}',
+    };
+    const env = envWith(store, templates);
+    const slow = () => sleep(20).then(() => '');
+    const pages = [env.fromString('{% include "a" %}'), env.fromString('{% include "b" %}')];
+    // page 1 owns A and waits for B inside it; page 2 owns B and, inside it, meets A
+    const out = await within(Promise.all(pages.map((t) => t.renderAsync({ slow: slow(), d: 0 }))));
+    expect(out).toEqual(['A[B[A[]]]', 'B[A[]]']);
+  });
   it('ttl=0 caches nothing: the waiters render their own', async () => {
     const store = new FakeStore(10);
     const c = counter();
