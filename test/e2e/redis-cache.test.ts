@@ -1,8 +1,8 @@
 // A fragment cache shared by app instances (issue #24): a real redis-server (Debian's package,
 // started here on a free loopback port without persistence) and two Node processes
-// (test/e2e/redis-worker.mjs: node-redis client, kida/cache's redisStore, pages streamed over
-// HTTP with kida/node). A fragment one process rendered is served by the other, its TTL expires
+// (node-redis client, kida/cache's redisStore, pages streamed over HTTP with kida/node). A fragment one process rendered is served by the other, its TTL expires
 // it, and with Redis stopped both still serve complete 200 pages, rendering the fragment.
+// The processes are the example app, examples/fragment-cache/server.mjs.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -66,17 +66,20 @@ interface Worker {
   stderr: string;
 }
 async function startWorker(name: string): Promise<Worker> {
-  const proc = spawn(process.execPath, ['--unhandled-rejections=strict', join(root, 'test/e2e/redis-worker.mjs'), name, String(redisPort)], { cwd: root });
+  const proc = spawn(process.execPath, ['--unhandled-rejections=strict', join(root, 'examples/fragment-cache/server.mjs')], {
+    cwd: root,
+    env: { ...process.env, INSTANCE: name, PORT: '0', REDIS_URL: `redis://127.0.0.1:${redisPort}` },
+  });
   const w: Worker = { name, port: 0, proc, stderr: '' };
   proc.stderr.on('data', (d: Buffer) => (w.stderr += d));
-  w.port = (JSON.parse(await waitForLine(proc, /^\{"port"/, `worker ${name}`)) as { port: number }).port;
+  w.port = Number(/:(\d+)\/page/.exec(await waitForLine(proc, /^instance \w+ on http:/, `instance ${name}`))![1]);
   return w;
 }
-/** Closes its stdin and waits for it to exit on its own: the exit code, or 'hung'. */
+/** SIGTERM (the example closes its server and client) and waits for it to exit on its own: the exit code, or 'hung'. */
 async function stopWorker(w: Worker): Promise<number | 'hung'> {
   if (w.proc.exitCode !== null) return w.proc.exitCode;
   const exited = new Promise<number>((r) => w.proc.once('exit', (code) => r(code ?? -1)));
-  w.proc.stdin.end();
+  w.proc.kill('SIGTERM');
   const code = await Promise.race([exited, sleep(10_000).then(() => 'hung' as const)]);
   if (code === 'hung') w.proc.kill('SIGKILL');
   return code;
@@ -131,8 +134,8 @@ describe.skipIf(!hasRedis)('a {% cache %} fragment shared through a real redis-s
     expect(fragmentOf(second.body)).toBe('report 1 rendered by A (render #1)');
     expect(complete(second.body, 'B')).toBe(true);
     expect((await stats(b)).renders).toBe(0);
-    expect(await inspect.get('e2e:report:1')).toBe('<section>report 1 rendered by A (render #1)</section>');
-    const pttl = await inspect.pTTL('e2e:report:1');
+    expect(await inspect.get('example:report:1')).toBe('<section>report 1 rendered by A (render #1)</section>');
+    const pttl = await inspect.pTTL('example:report:1');
     expect(pttl).toBeGreaterThan(50_000);
     expect(pttl).toBeLessThanOrEqual(60_000);
   });
@@ -142,9 +145,9 @@ describe.skipIf(!hasRedis)('a {% cache %} fragment shared through a real redis-s
     expect(fragmentOf(first.body)).toBe('report 2 rendered by A (render #2)');
     await sleep(50);
     expect(fragmentOf((await page(b, '2', 1)).body)).toBe('report 2 rendered by A (render #2)');
-    expect(await inspect.pTTL('e2e:report:2')).toBeLessThanOrEqual(1000);
+    expect(await inspect.pTTL('example:report:2')).toBeLessThanOrEqual(1000);
     await sleep(1100);
-    expect(await inspect.get('e2e:report:2')).toBe(null);
+    expect(await inspect.get('example:report:2')).toBe(null);
     const after = await page(b, '2', 1);
     expect(fragmentOf(after.body)).toBe('report 2 rendered by B (render #1)');
     expect(complete(after.body, 'B')).toBe(true);
