@@ -1,8 +1,8 @@
 // A fragment cache shared by app instances (issue #24): a real redis-server (Debian's package,
-// started here on a free loopback port without persistence) and two Node processes
-// (node-redis client, kida/cache's redisStore, pages streamed over HTTP with kida/node). A fragment one process rendered is served by the other, its TTL expires
-// it, and with Redis stopped both still serve complete 200 pages, rendering the fragment.
-// The processes are the example app, examples/fragment-cache/server.mjs.
+// started here on a free loopback port without persistence) and two Node processes running the
+// example app examples/fragment-cache/server.mjs (node-redis client, kida/cache's redisStore,
+// pages streamed with kida/node). A fragment one process rendered is served by the other, its
+// TTL expires it, and with Redis stopped both still serve complete 200 pages, rendering the fragment.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
