@@ -163,9 +163,9 @@ function twins(lines: string[], lineNos: number[], curLine: number, sb: boolean)
       const f = line.slice(2).split(SEP) as [string, string, string, string]; // (indexed: see walk)
       const kind = line[1];
       if (kind === 'Y') {
-        // (a value the async driver resolves: `decl = sync read`, or in async renders `yield ask`)
-        add(s, `${f[0]} = ${f[1]};`, n);
-        add(g, `${f[0]} = R.async ? yield ${f[2]} : ${f[1]};`, n);
+        // (a value the async driver may resolve: `let v = sync read`, or in async renders a lookup that may be yielded)
+        add(s, `let ${f[0]} = ${f[1]};`, n);
+        add(g, `let ${f[0]} = R.async ? ${f[2]} : ${f[1]}; if (${f[0]}?.t) ${f[0]} = yield ${f[0]};`, n);
         continue;
       }
       add(s, kind === 'O' ? outLine('o', f[0], sb) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
@@ -763,15 +763,18 @@ export class Generator {
     flush();
   }
 
-  /** `decl = <the store's answer>`: read synchronously, or (async renders) awaited through cacheAsk. */
-  private cacheLookup(decl: string, args: string): void {
+  /**
+   * `let v = <the store's answer>`: read synchronously, or (async renders) looked up with
+   * cacheLook, whose answer may be a wait (`.t`) the async driver or an `await` resolves.
+   */
+  private cacheLookup(v: string, args: string): void {
     const sync = `${this.h('cacheHit')}(${args}, R)`;
-    const ask = `${this.h('cacheAsk')}(${args}, R)`;
+    const look = `${this.h('cacheLook')}(${args}, R)`;
     const m = this.fn.mode;
-    if (m === 's') this.w(`${decl} = ${sync};`);
-    else if (m === 'a') this.w(`${decl} = await ${ask}.t();`);
-    else if (m === 'g') this.w(`${decl} = R.async ? yield ${ask} : ${sync};`);
-    else this.w(`${BOTH}Y${[decl, sync, ask].join(SEP)}`);
+    if (m === 's') this.w(`let ${v} = ${sync};`);
+    else if (m === 'a') this.w(`let ${v} = ${look}; if (${v}?.t) ${v} = await ${v}.t();`);
+    else if (m === 'g') this.w(`let ${v} = R.async ? ${look} : ${sync}; if (${v}?.t) ${v} = yield ${v};`);
+    else this.w(`${BOTH}Y${[v, sync, look].join(SEP)}`);
   }
 
   private emit(js: string): void {
@@ -916,7 +919,7 @@ export class Generator {
       case 'Cache': {
         // Fragment cache: a hit emits the stored text; a miss renders, stores and emits. Async
         // renders wait for an asynchronous store, and a miss another render of this process is
-        // already rendering waits for that one (runtime/cache.ts: cacheAsk, Flight, cachePut).
+        // already rendering waits for that one (runtime/cache.ts: cacheLook, Flight, cachePut).
         this.line(n);
         const key = this.id('$ck');
         const hit = this.id('$ch');
@@ -926,7 +929,7 @@ export class Generator {
         const scoped = this.o.sandbox ? `"\\0sb\\0" + ${k}` : `(${key} = ${k})[0] === "\\0" ? "\\0" + ${key} : ${key}`;
         if (!this.o.sandbox) this.w(`let ${key};`);
         this.w(`${this.o.sandbox ? 'const ' : ''}${key} = ${scoped};`);
-        this.cacheLookup(`const ${hit}`, `$env.cache, ${key}`);
+        this.cacheLookup(hit, `$env.cache, ${key}`);
         this.w(`if (typeof ${hit} === "string") {`);
         this.emit(hit);
         this.w('} else try {');

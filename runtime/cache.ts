@@ -93,8 +93,9 @@ export function parseTtl(ttl: unknown, dflt: number): number {
 // The code `{% cache %}` compiles to (compiler/codegen.ts, case 'Cache'):
 //   k = scoped key; ch = lookup; if (typeof ch === "string") emit ch
 //   else try { body into b; cachePut(store, k, b, ttl, ch); emit b } finally { ch?.end() }
-// where lookup is `cacheHit(store, k, R)` in sync code and `cacheAsk(store, k, R)` (awaited, or
-// yielded to the async driver of a sync template's generator) in async renders.
+// where lookup is `cacheHit(store, k, R)` in sync code and `cacheLook(store, k, R)` in async
+// renders (when it answers a CacheWait, awaited, or yielded to the async driver of a sync
+// template's generator).
 
 /** Milliseconds an asynchronous get or set may take before the fragment renders without it. */
 export const STORE_TIMEOUT_MS = 100;
@@ -193,43 +194,49 @@ function waitsForItself(render: object, f: Flight): boolean {
   return false;
 }
 
+/** A lookup that has to wait (an asynchronous store, or another render's flight): the async driver of a sync template's generator calls `t()` (runtime/template.ts driveAsync); async templates await it. */
+export interface CacheWait {
+  t(): Promise<string | Flight | undefined>;
+}
 /**
- * The async lookup: a hit's text, or a Flight this render owns (it renders the fragment and
- * `cachePut` hands the text to the renders waiting on it), or undefined (no store; or the
- * owner this render waited for failed, so it renders on its own).
+ * The lookup of async renders: a hit's text, or a Flight this render owns (it renders the
+ * fragment, and `cachePut` hands the text to the renders waiting on it), or undefined (no store;
+ * or the render this one waited for failed, so it renders its own), or a CacheWait for one of
+ * these when the store answers asynchronously or another render of the key is in flight. A
+ * synchronous store is answered at once: no await per fragment.
  */
-export async function cacheGet(store: AnyFragmentStore | undefined, key: string, render: object): Promise<string | Flight | undefined> {
+export function cacheLook(store: AnyFragmentStore | undefined, key: string, R: { shared: object }): string | Flight | CacheWait | undefined {
   if (!store) return undefined;
+  const render = R.shared;
   let flights = flightsOf.get(store);
   if (!flights) flightsOf.set(store, (flights = new Map()));
   const other = flights.get(key);
-  if (other) {
-    if (waitsForItself(render, other)) return undefined;
-    waitingFor.set(render, other);
-    try {
-      return await other.text;
-    } finally {
-      waitingFor.delete(render);
-    }
-  }
+  if (other) return waitsForItself(render, other) ? undefined : { t: () => waitFor(render, other) };
   const mine = new Flight(flights, key, render);
   let v: unknown;
   try {
     v = store.get(key);
-    if (isThenable(v)) v = await settle(store, v, 'get', key);
   } catch (e) {
     report(store, e, 'get', key);
-    v = undefined;
+    return mine;
   }
+  if (isThenable(v)) return { t: async () => owned(mine, await settle(store, v, 'get', key)) };
+  return owned(mine, v);
+}
+/** The answer of the owner's read: a hit ends its flight (the waiters get the text too). */
+function owned(mine: Flight, v: unknown): string | Flight {
   const hit = asHit(v);
   if (hit === undefined) return mine;
   mine.end(hit);
   return hit;
 }
-
-/** What a sync template's generator yields for the async driver to resolve (runtime/template.ts driveAsync). */
-export function cacheAsk(store: AnyFragmentStore | undefined, key: string, R: { shared: object }): { t(): Promise<string | Flight | undefined> } {
-  return { t: () => cacheGet(store, key, R.shared) };
+async function waitFor(render: object, f: Flight): Promise<string | undefined> {
+  waitingFor.set(render, f);
+  try {
+    return await f.text;
+  } finally {
+    waitingFor.delete(render);
+  }
 }
 
 /**

@@ -147,6 +147,15 @@ describe('single-flight: concurrent misses of one key render once per process', 
     }
   });
 
+  it('the default in-memory store too: answered without waiting, a slow fragment renders once for 10 concurrent renders', async () => {
+    const c = counter();
+    const env = new Environment({ globals: { tick: c.tick } });
+    const t = env.fromString(ASYNC_PAGE);
+    const out = await Promise.all(Array.from({ length: 10 }, (_, i) => via(t, ASYNC_WAYS[i % 4]!, { id: 5, slow: sleep(20).then(() => '') })));
+    expect(new Set(out)).toEqual(new Set(['<1:5>']));
+    expect(c.n).toBe(1);
+    expect(env.cacheInfo()).toMatchObject({ misses: 1, size: 1 });
+  });
   it('different keys do not wait for each other; two stores have their own flights', async () => {
     const a = new FakeStore(10);
     const b = new FakeStore(10);
