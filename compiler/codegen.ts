@@ -131,7 +131,7 @@ function partLine(mode: 's' | 'g', into: string | null, fns: string, ctx: string
   if (into === null) return `yield R.async ? ${fns}.a(${ctx}, ${R}) : ${fns}.g(${ctx}, ${R});`;
   return `${into} += R.async ? yield new $Collect(${fns}.a(${ctx}, ${R})) : ${fns}.s(${ctx}, ${R});`;
 }
-/** Placeholder lines of the `sg` pass: BOTH, a kind letter (Output, Part, Flush), fields split by SEP. (Generated code never holds a raw NUL or SOH.) */
+/** Placeholder lines of the `sg` pass: BOTH, a kind letter (Output, Part, Flush, Y: a value async renders yield for), fields split by SEP. (Generated code never holds a raw NUL or SOH.) */
 const BOTH = '\u0000';
 const SEP = '\u0001';
 
@@ -162,6 +162,12 @@ function twins(lines: string[], lineNos: number[], curLine: number, sb: boolean)
     } else if (line.startsWith(BOTH)) {
       const f = line.slice(2).split(SEP) as [string, string, string, string]; // (indexed: see walk)
       const kind = line[1];
+      if (kind === 'Y') {
+        // (a value the async driver may resolve: `let v = sync read`, or in async renders a lookup that may be yielded)
+        add(s, `let ${f[0]} = ${f[1]};`, n);
+        add(g, `let ${f[0]} = R.async ? ${f[2]} : ${f[1]}; if (${f[0]}?.t) ${f[0]} = yield ${f[0]};`, n);
+        continue;
+      }
       add(s, kind === 'O' ? outLine('o', f[0], sb) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
       add(g, kind === 'O' ? outLine(null, f[0]) : kind === 'P' ? partLine('g', f[0] || null, f[1], f[2], f[3]) : 'yield "";', n);
     } else {
@@ -757,6 +763,20 @@ export class Generator {
     flush();
   }
 
+  /**
+   * `let v = <the store's answer>`: read synchronously, or (async renders) looked up with
+   * cacheLook, whose answer may be a wait (`.t`) the async driver or an `await` resolves.
+   */
+  private cacheLookup(v: string, args: string): void {
+    const sync = `${this.h('cacheHit')}(${args}, R)`;
+    const look = `${this.h('cacheLook')}(${args}, R)`;
+    const m = this.fn.mode;
+    if (m === 's') this.w(`let ${v} = ${sync};`);
+    else if (m === 'a') this.w(`let ${v} = ${look}; if (${v}?.t) ${v} = await ${v}.t();`);
+    else if (m === 'g') this.w(`let ${v} = R.async ? ${look} : ${sync}; if (${v}?.t) ${v} = yield ${v};`);
+    else this.w(`${BOTH}Y${[v, sync, look].join(SEP)}`);
+  }
+
   private emit(js: string): void {
     const s = this.fn.sink;
     if (this.o.sandbox) this.h('sbOut');
@@ -897,7 +917,9 @@ export class Generator {
         return;
       }
       case 'Cache': {
-        // Fragment cache: a hit emits the stored text; a miss renders, stores and emits.
+        // Fragment cache: a hit emits the stored text; a miss renders, stores and emits. Async
+        // renders wait for an asynchronous store, and a miss another render of this process is
+        // already rendering waits for that one (runtime/cache.ts: cacheLook, Flight, cachePut).
         this.line(n);
         const key = this.id('$ck');
         const hit = this.id('$ch');
@@ -906,14 +928,15 @@ export class Generator {
         const k = `${this.h('pyStr')}(${this.expr(n.key)})`;
         const scoped = this.o.sandbox ? `"\\0sb\\0" + ${k}` : `(${key} = ${k})[0] === "\\0" ? "\\0" + ${key} : ${key}`;
         if (!this.o.sandbox) this.w(`let ${key};`);
-        this.w(`${this.o.sandbox ? 'const ' : ''}${key} = ${scoped}; const ${hit} = ${this.h('cacheHit')}($env.cache?.get(${key}));`);
-        this.w(`if (${hit} !== undefined) {`);
+        this.w(`${this.o.sandbox ? 'const ' : ''}${key} = ${scoped};`);
+        this.cacheLookup(hit, `$env.cache, ${key}`);
+        this.w(`if (typeof ${hit} === "string") {`);
         this.emit(hit);
-        this.w('} else {');
+        this.w('} else try {');
         const b = this.buffered(() => this.stmts(n.body));
-        this.w(`${this.h('observe')}($env.cache?.set(${key}, ${b}, ${this.h('parseTtl')}(${n.ttl ? this.expr(n.ttl) : 'undefined'}, $env.cache.defaultTtl ?? 300)));`);
+        this.w(`${this.h('cachePut')}($env.cache, ${key}, ${b}, ${n.ttl ? this.expr(n.ttl) : 'undefined'}, ${hit});`);
         this.emit(b);
-        this.w('}');
+        this.w(`} finally { ${hit}?.end(); }`);
         return;
       }
       case 'Flush':

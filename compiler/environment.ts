@@ -10,7 +10,7 @@ import { filters as builtinFilters } from '../runtime/filters.js';
 import { tests as builtinTests } from '../runtime/tests.js';
 import { makeGlobals, type Callable, type Linkage } from '../runtime/linkage.js';
 import { resolveTemplateName } from '../runtime/names.js';
-import { LruFragmentStore, type CacheInfo, type FragmentStore } from '../runtime/cache.js';
+import { LruFragmentStore, type AnyFragmentStore, type CacheInfo } from '../runtime/cache.js';
 import { Sandbox, type SandboxPolicy } from '../runtime/sandbox.js';
 import type { Translations } from '../runtime/ops.js';
 import type { Ctx, Template } from '../runtime/template.js';
@@ -135,8 +135,11 @@ export interface EnvironmentOptions extends DelimiterOptions, SnakeDelimiterOpti
   validateCalls?: boolean | 'error';
   /** Compile-time constants visible to every template (the reference's partial evaluation inputs). */
   staticContext?: Record<string, unknown>;
-  /** Store for `{% cache %}` fragments (default: in-memory LRU, 1000 entries, 300 s TTL). */
-  fragmentCache?: FragmentStore;
+  /**
+   * Store for `{% cache %}` fragments (default: in-memory LRU, 1000 entries, 300 s TTL). An
+   * asynchronous store (Redis, KV: kida/cache) serves renderAsync/renderStreamAsync only.
+   */
+  fragmentCache?: AnyFragmentStore;
   fragmentCacheSize?: number;
   fragmentTtl?: number;
   /** Sandbox untrusted templates: `true` for the default policy, or a SandboxPolicy. */
@@ -219,7 +222,7 @@ export class Environment {
   /** The sandbox policy in force, if any. */
   readonly sandbox: Sandbox | null;
   /** The `{% cache %}` store. */
-  readonly fragmentCache: FragmentStore & { defaultTtl?: number };
+  readonly fragmentCache: AnyFragmentStore;
 
   constructor(options: EnvironmentOptions = {}) {
     checkEnvironmentKeys(options);
@@ -286,8 +289,10 @@ export class Environment {
   cacheInfo(): CacheInfo | null {
     return this.fragmentCache instanceof LruFragmentStore ? this.fragmentCache.info() : null;
   }
-  clearFragmentCache(): void {
-    this.fragmentCache.clear();
+  /** Empties the fragment store (an asynchronous store's promise is returned). */
+  clearFragmentCache(): void | Promise<unknown> {
+    const r = this.fragmentCache.clear?.();
+    return r && typeof (r as PromiseLike<unknown>).then === 'function' ? Promise.resolve(r) : undefined;
   }
   /** Forgets compiled templates (they recompile from the loader on next use). */
   clearCache(): void {

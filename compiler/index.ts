@@ -243,7 +243,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     specifiers.push('useTemplateNames as $useTemplateNames');
     uses.push('$useTemplateNames();');
   }
-  if (m.helpers.includes('parseTtl')) {
+  if (m.helpers.includes('cachePut')) {
     // `{% cache %}`: the registry's default fragment store
     specifiers.push('useFragmentCache as $useFragmentCache');
     uses.push('$useFragmentCache();');

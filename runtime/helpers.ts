@@ -13,4 +13,4 @@ export * from './globals.js';
 export { registry, Registry, makeGlobals, useGlobals, useFragmentCache, useTemplateNames, type Linkage } from './linkage.js';
 export { resolveTemplateName } from './names.js';
 export { sbGetattr, sbGetattrOpt, sbGetitem, sbGetitemOpt, sbCallAttr, sbCallAttrOpt, sbCallValue, sbRange, sbTick, sbList, sbOut, sbF, sbOp, sbErrorInfo, Sandbox, SANDBOX_DEFAULTS, type SandboxPolicy } from './sandbox.js';
-export { cacheHit, parseTtl, LruFragmentStore, type FragmentStore } from './cache.js';
+export { cacheHit, cacheLook, cachePut, parseTtl, LruFragmentStore, type FragmentStore, type AsyncFragmentStore } from './cache.js';

@@ -17,7 +17,7 @@ export type { TypedTemplate, ContextArg, AsyncTemplateUseRenderAsync } from './t
 export type { Template, Ctx, BlockMetadata, TemplateMetadata, DefMetadata, DefParamInfo } from './template.js';
 export { RenderedTemplate, toReadableStream } from './stream.js';
 export { withRenderMeta, type RenderMeta } from './meta.js';
-export { LruFragmentStore, type FragmentStore, type CacheInfo } from './cache.js';
+export { LruFragmentStore, type FragmentStore, type AsyncFragmentStore, type AnyFragmentStore, type FragmentStoreOptions, type CacheInfo } from './cache.js';
 
 import { Markup, escapeString, isSafe } from './markup.js';
 import { pyStr } from './values.js';

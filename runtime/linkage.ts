@@ -8,7 +8,7 @@ import { builtinGlobals } from './globals.js';
 import { resolveTemplateName } from './names.js';
 import { pyStr } from './values.js';
 import type { Ctx, Template } from './template.js';
-import { LruFragmentStore, type FragmentStore } from './cache.js';
+import { LruFragmentStore, type AnyFragmentStore } from './cache.js';
 import type { Sandbox } from './sandbox.js';
 import type { Translations } from './ops.js';
 
@@ -16,7 +16,7 @@ export type Callable = (...args: any[]) => unknown;
 
 export interface Linkage {
   /** Store of `{% cache %}` fragments (absent: fragments are never cached). */
-  cache?: FragmentStore & { defaultTtl?: number };
+  cache?: AnyFragmentStore;
   /** gettext/ngettext for `{% trans %}` (identity when absent). */
   translations?: Translations;
   /** The sandbox policy of templates compiled with `sandbox: true`. */
@@ -58,7 +58,7 @@ export function useTemplateNames(): void {
   resolveNames = resolveTemplateName;
 }
 
-let newStore: (() => FragmentStore) | null = null;
+let newStore: (() => AnyFragmentStore) | null = null;
 /**
  * Called by compiled modules that use `{% cache %}`: registries then default to an in-memory
  * LRU store (bundles without `{% cache %}` do not carry it).
@@ -90,13 +90,13 @@ export class Registry implements Linkage {
   }
   templateAliases: Record<string, string> = {};
   /** undefined: not chosen yet; null: set to none. */
-  private store?: (FragmentStore & { defaultTtl?: number }) | null;
+  private store?: AnyFragmentStore | null;
   /** The `{% cache %}` store: by default an in-memory LRU, once a module using `{% cache %}` has loaded (`useFragmentCache`). */
-  get cache(): (FragmentStore & { defaultTtl?: number }) | undefined {
+  get cache(): AnyFragmentStore | undefined {
     if (this.store === undefined && newStore) this.store = newStore();
     return this.store ?? undefined;
   }
-  set cache(s: (FragmentStore & { defaultTtl?: number }) | undefined) {
+  set cache(s: AnyFragmentStore | undefined) {
     this.store = s ?? null;
   }
   translations?: Translations;
