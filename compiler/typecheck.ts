@@ -758,6 +758,9 @@ class Shadow {
         return this.body(n.body, g);
       case 'Trans':
         return this.use(g, ...n.bindings.map((b) => b.value));
+      case 'Defer': // (its part is a try around a with: compiler/defer.ts)
+        this.body(n.placeholder, g);
+        return this.body(n.body, g);
       default: {
         const never: never = n;
         void never;

@@ -1,0 +1,302 @@
+// `{% defer %}` at run time (compiler/defer.ts; docs/guide/streaming.md "Out-of-order streaming").
+// Only modules of templates that defer import this file, so other bundles carry none of it.
+//
+// A part whose values are all ready (or a render that cannot wait: render, renderStream) is
+// written in place. In the async renders a pending part is handed to the render's Parts:
+// - renderStreamAsync: the page gets `<kida-defer id=…>placeholder</kida-defer>` and goes on; once
+//   the part resolves, and the page's HTML is between tags, it is sent as
+//   `<template id=…-t>part</template><script>kidaDefer(…)</script>`; the first such script also
+//   defines kidaDefer, which swaps the template's content for the placeholder element.
+// - renderAsync: the page gets a NUL-delimited mark, replaced by the part's text at the end.
+// So every render method gives the same document once the browser has run the scripts.
+
+import { TemplateRuntimeError } from './errors.js';
+import { escapeString } from './markup.js';
+import { getRenderMeta } from './meta.js';
+import { catchable } from './ops.js';
+import { useDeferDriver, wrapError, type RenderState, type SourceOf } from './template.js';
+import { observe } from './values.js';
+
+type Text = string | Promise<string>;
+type Settled = { id: number; text: string; err?: unknown };
+
+const isThen = (v: unknown): v is PromiseLike<unknown> => v != null && typeof (v as PromiseLike<unknown>).then === 'function';
+
+/**
+ * Swaps a part's template content for its placeholder element and removes the calling script.
+ * A part whose placeholder is not in the document yet (it is inside a part still to come) waits
+ * in `q` and is retried after each move; one whose placeholder never arrives (discarded by a
+ * `{% try %}` that failed) stays an inert template.
+ */
+const MOVER =
+  'function kidaDefer(i){var d=document,t=d.getElementById(i+"-t"),p=d.getElementById(i),q=kidaDefer.q=kidaDefer.q||[],s=d.currentScript;' +
+  's&&s.remove();if(!t)return;if(!p){q.push(i);return}p.replaceWith(t.content);t.remove();q.splice(0).forEach(kidaDefer)}';
+const MARK = /\u0000kida-defer:(\d+)\u0000/g;
+
+/** One render's deferred parts. */
+class Parts {
+  n = 0;
+  /** Parts registered and not settled yet. */
+  out = 0;
+  ready: Settled[] = [];
+  texts = new Map<number, string>();
+  private wake: (() => void) | null = null;
+  moverSent = false;
+  check: ((size: number) => void) | null = null;
+  constructor(
+    readonly stream: boolean,
+    readonly nonce: string,
+  ) {}
+
+  add(task: Promise<string>, ph: () => Text): Text {
+    const id = ++this.n;
+    this.out++;
+    task.then(
+      (text) => this.settle({ id, text }),
+      (err) => this.settle({ id, text: '', err: err ?? new Error(String(err)) }),
+    );
+    if (!this.stream) return `\u0000kida-defer:${id}\u0000`;
+    const open = `<kida-defer id="kida-defer-${id}">`;
+    const p = ph();
+    return typeof p === 'string' ? open + p + '</kida-defer>' : p.then((s) => open + s + '</kida-defer>');
+  }
+  private settle(s: Settled): void {
+    this.out--;
+    if (s.err === undefined) this.texts.set(s.id, s.text);
+    this.ready.push(s);
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+  /** Resolves when a part settles. */
+  settled(): Promise<void> {
+    return new Promise((r) => (this.wake = r));
+  }
+  /** The ready parts as one chunk of templates and mover scripts (a failed part's error is thrown). */
+  take(): string {
+    let out = '';
+    for (const s of this.ready.splice(0)) {
+      if (s.err !== undefined) throw s.err;
+      const id = `kida-defer-${s.id}`;
+      const nonce = this.nonce ? ` nonce="${escapeString(this.nonce)}"` : '';
+      out += `<template id="${id}-t">${s.text}</template><script${nonce}>${this.moverSent ? '' : MOVER + ';'}kidaDefer("${id}")</script>`;
+      this.moverSent = true;
+    }
+    return out;
+  }
+  /** renderAsync: the marks replaced by their parts' text (parts hold the marks of parts inside them). */
+  fill(text: string): string {
+    return text.replace(MARK, (_, id: string) => this.fill(this.texts.get(+id) ?? ''));
+  }
+}
+
+const partsOf = (R: RenderState): Parts | undefined => (R.shared as { defer?: Parts }).defer;
+
+/**
+ * `{% defer %}`: the part's text in place, or (a pending part in an async render) its
+ * placeholder or mark. `vals` evaluates the tag's values; `body` renders the part with them;
+ * `ph` the placeholder; `fb` the fallback given the error (null: a failed part keeps `ph`).
+ * An error `{% try %}` would catch falls back; any other propagates (the render fails).
+ */
+export function defer(
+  R: RenderState,
+  env: SourceOf & { sandbox?: { checkOutput(n: number): void } },
+  vals: () => unknown[] | Promise<unknown[]>,
+  body: (...v: unknown[]) => Text,
+  ph: () => Text,
+  fb: ((e: unknown) => Text) | null,
+  name: string,
+  line: number,
+): Text {
+  const parts = partsOf(R);
+  if (parts && env.sandbox) parts.check ??= (n) => env.sandbox!.checkOutput(n);
+  const fail = (e: unknown): Text => {
+    e = wrapError(e, name, line, env); // (a rejected data source becomes a runtime error, as a def's would)
+    if (!catchable(e, R)) throw e;
+    return fb ? fb(e) : ph();
+  };
+  let v: unknown[] | Promise<unknown[]>;
+  try {
+    v = vals();
+    if (!isThen(v) && !v.some(isThen)) {
+      const out = body(...v);
+      if (!isThen(out)) return out;
+      // (an async template's part: deferred when the render streams, awaited in place otherwise)
+      const task = out.then(undefined, fail);
+      return parts?.stream ? parts.add(task, ph) : task;
+    }
+  } catch (e) {
+    return fail(e);
+  }
+  if (!parts) {
+    observe(v);
+    if (Array.isArray(v)) v.forEach((x) => observe(x));
+    throw new TemplateRuntimeError(
+      `{% defer %} at line ${line} waits for a promise: render with renderAsync() or renderStreamAsync()`,
+      'K-RUN-007',
+      { templateName: name, lineno: line },
+    );
+  }
+  const task = Promise.resolve(v)
+    .then((a) => Promise.all(a))
+    .then((a) => body(...a))
+    .then(undefined, fail);
+  return parts.add(task, ph);
+}
+
+/** A copy of a loop object for a part that renders after the loop has moved on. */
+export function cloneLoop<T extends object>(loop: T): T {
+  return Object.assign(Object.create(Object.getPrototypeOf(loop) as object) as T, loop);
+}
+
+/** Installs the async renders' part driver (compiled modules that defer call it once). */
+export function useDefer(): void {
+  useDeferDriver((R, chunks, stream) => {
+    const parts = new Parts(stream, String(getRenderMeta('csp_nonce', '') ?? ''));
+    (R.shared as { defer?: Parts }).defer = parts;
+    return stream ? streamParts(parts, chunks) : textParts(parts, chunks);
+  });
+}
+
+async function* textParts(parts: Parts, chunks: AsyncIterable<string>): AsyncGenerator<string, void, undefined> {
+  let text = '';
+  for await (const c of chunks) text += c;
+  while (parts.out) await parts.settled();
+  for (const s of parts.ready) if (s.err !== undefined) throw s.err;
+  yield parts.n ? parts.fill(text) : text;
+}
+
+/**
+ * The page's chunks as they come, and each part once it has settled and the page is between
+ * tags (so a part never lands inside a tag, a comment or a script); the rest after the page.
+ * A page that is waiting (an `await` of its own) does not hold back a ready part.
+ */
+async function* streamParts(parts: Parts, chunks: AsyncIterable<string>): AsyncGenerator<string, void, undefined> {
+  const it = chunks[Symbol.asyncIterator]();
+  const html = new Between();
+  let next: Promise<{ r: IteratorResult<string, void> }> | null = null;
+  let done = false;
+  let size = 0;
+  try {
+    for (;;) {
+      if (parts.ready.length && (done || html.ok)) {
+        const c = parts.take();
+        parts.check?.((size += c.length));
+        yield c;
+        continue;
+      }
+      if (done) {
+        if (!parts.out) return;
+        await parts.settled();
+        continue;
+      }
+      const step = (next ??= it.next().then((r) => ({ r })));
+      const got = parts.out && html.ok ? await Promise.race([step, parts.settled()]) : await step;
+      if (!got) continue;
+      next = null;
+      if (got.r.done) {
+        done = true;
+        continue;
+      }
+      const c = got.r.value;
+      size += c.length;
+      if (parts.n) html.scan(c);
+      yield c;
+    }
+  } finally {
+    if (!done) await it.return?.();
+  }
+}
+
+/** Raw-text and RCDATA elements: a part cannot be sent inside them. */
+const RAW = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']);
+
+/**
+ * Whether the page's HTML so far ends between tags (`ok`), from a scan of its text. Starts once
+ * the first placeholder was sent (`</kida-defer>` ends in text state), so pages that never defer
+ * pay nothing; a scan is linear in the page.
+ */
+class Between {
+  private on = false;
+  private st: 'text' | 'lt' | 'name' | 'tag' | 'dq' | 'sq' | 'bang' | 'bang1' | 'comment' | 'raw' = 'text';
+  private name = '';
+  private end = '';
+  private m = 0;
+  get ok(): boolean {
+    return this.on && this.st === 'text';
+  }
+  scan(c: string): void {
+    let i = 0;
+    if (!this.on) {
+      const at = c.lastIndexOf('</kida-defer>');
+      if (at < 0) return;
+      this.on = true;
+      i = at + 13;
+    }
+    for (; i < c.length; i++) {
+      const ch = c[i]!;
+      switch (this.st) {
+        case 'text':
+          if (ch === '<') this.st = 'lt';
+          break;
+        case 'lt':
+          if (/[A-Za-z]/.test(ch)) {
+            this.st = 'name';
+            this.name = ch.toLowerCase();
+          } else if (ch === '!') this.st = 'bang';
+          else if (ch === '/' || ch === '?') {
+            this.st = 'tag';
+            this.name = '';
+          } else {
+            this.st = 'text';
+            i--;
+          }
+          break;
+        case 'name':
+          if (/[\w-]/.test(ch)) this.name += ch.toLowerCase();
+          else {
+            this.st = 'tag';
+            i--;
+          }
+          break;
+        case 'tag':
+          if (ch === '"') this.st = 'dq';
+          else if (ch === "'") this.st = 'sq';
+          else if (ch === '>') {
+            this.st = RAW.has(this.name) ? 'raw' : 'text';
+            this.end = `</${this.name}`;
+            this.m = 0;
+          }
+          break;
+        case 'dq':
+          if (ch === '"') this.st = 'tag';
+          break;
+        case 'sq':
+          if (ch === "'") this.st = 'tag';
+          break;
+        case 'bang':
+          this.name = '';
+          this.st = ch === '-' ? 'bang1' : 'tag';
+          if (ch === '>') this.st = 'text';
+          break;
+        case 'bang1':
+          this.st = ch === '-' ? 'comment' : 'tag';
+          this.m = 0;
+          if (ch === '>') this.st = 'text';
+          break;
+        case 'comment':
+          if (ch === '>' && this.m >= 2) this.st = 'text';
+          this.m = ch === '-' ? this.m + 1 : 0;
+          break;
+        case 'raw':
+          // (the end tag `</name`, any case, split across chunks or not)
+          this.m = ch.toLowerCase() === this.end[this.m] ? this.m + 1 : ch === '<' ? 1 : 0;
+          if (this.m === this.end.length) {
+            this.st = 'tag';
+            this.name = '';
+          }
+          break;
+      }
+    }
+  }
+}
