@@ -79,6 +79,7 @@ interface Fn {
 /** The code generator members genDefer uses (private in codegen.ts's Generator; read by name). */
 interface G {
   fn: Fn;
+  warnings: { code: string; message: string; lineno: number; colno: number }[];
   isAsync: boolean;
   o: { sandbox?: boolean };
   lightLoops: Map<string, unknown>;
@@ -113,6 +114,13 @@ export function genDefer(gen: unknown, n: A.Defer): void {
     registered.add(g);
     g.mod(`${g.h('useDefer')}();`); // (installs the async renders' part driver: runtime/defer.ts)
   }
+  // (`kida check` prints it: a template that defers does not run on the reference implementation)
+  g.warnings.push({
+    code: 'K-EXT-001',
+    message: '{% defer %} is an extension of Kida for JavaScript, not in the reference language (Kida for Python cannot render this template)',
+    lineno: n.line,
+    colno: n.col,
+  });
   const t = n.body[0];
   const w = t.body[0];
   g.line(n);

@@ -43,6 +43,8 @@ class Parts {
   private wake: (() => void) | null = null;
   moverSent = false;
   check: ((size: number) => void) | null = null;
+  /** Characters of page and parts sent (the sandbox's maxOutputSize counts both). */
+  size = 0;
   constructor(
     readonly stream: boolean,
     readonly nonce: string,
@@ -77,6 +79,7 @@ class Parts {
     let out = '';
     for (const s of this.ready.splice(0)) {
       if (s.err !== undefined) throw s.err;
+      this.check?.((this.size += s.text.length));
       const id = `kida-defer-${s.id}`;
       const nonce = this.nonce ? ` nonce="${escapeString(this.nonce)}"` : '';
       out += `<template id="${id}-t">${s.text}</template><script${nonce}>${this.moverSent ? '' : MOVER + ';'}kidaDefer("${id}")</script>`;
@@ -163,7 +166,10 @@ async function* textParts(parts: Parts, chunks: AsyncIterable<string>): AsyncGen
   for await (const c of chunks) text += c;
   while (parts.out) await parts.settled();
   for (const s of parts.ready) if (s.err !== undefined) throw s.err;
-  yield parts.n ? parts.fill(text) : text;
+  if (!parts.n) return yield text;
+  text = parts.fill(text);
+  parts.check?.(text.length);
+  yield text;
 }
 
 /**
@@ -176,13 +182,10 @@ async function* streamParts(parts: Parts, chunks: AsyncIterable<string>): AsyncG
   const html = new Between();
   let next: Promise<{ r: IteratorResult<string, void> }> | null = null;
   let done = false;
-  let size = 0;
   try {
     for (;;) {
       if (parts.ready.length && (done || html.ok)) {
-        const c = parts.take();
-        parts.check?.((size += c.length));
-        yield c;
+        yield parts.take();
         continue;
       }
       if (done) {
@@ -199,7 +202,7 @@ async function* streamParts(parts: Parts, chunks: AsyncIterable<string>): AsyncG
         continue;
       }
       const c = got.r.value;
-      size += c.length;
+      parts.size += c.length;
       if (parts.n) html.scan(c);
       yield c;
     }
