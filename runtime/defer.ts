@@ -32,6 +32,7 @@ const MOVER =
   'function kidaDefer(i){var d=document,t=d.getElementById(i+"-t"),p=d.getElementById(i),q=kidaDefer.q=kidaDefer.q||[],s=d.currentScript;' +
   's&&s.remove();if(!t)return;if(!p){q.push(i);return}p.replaceWith(t.content);t.remove();q.splice(0).forEach(kidaDefer)}';
 const MARK = /\u0000kida-defer:(\d+)\u0000/g;
+const SHOWN = /<kida-defer id="kida-defer-(\d+)">/g;
 
 /** One render's deferred parts. */
 class Parts {
@@ -74,11 +75,31 @@ class Parts {
   settled(): Promise<void> {
     return new Promise((r) => (this.wake = r));
   }
-  /** The ready parts as one chunk of templates and mover scripts (a failed part's error is thrown). */
+  /** Placeholders sent so far, in the page or in parts. */
+  private shown = new Set<number>();
+  note(text: string): void {
+    for (const m of text.matchAll(SHOWN)) this.shown.add(+m[1]!);
+  }
+  /** A settled part that can go: its placeholder was sent (a failed part's error goes at once). */
+  get due(): boolean {
+    return this.ready.some((s) => s.err !== undefined || this.shown.has(s.id));
+  }
+  /**
+   * The due parts as one chunk of templates and mover scripts (a failed part's error is thrown).
+   * A part whose placeholder never left (a `{% try %}` around it failed) is never sent.
+   */
   take(): string {
     let out = '';
-    for (const s of this.ready.splice(0)) {
+    for (let i = 0; i < this.ready.length; ) {
+      const s = this.ready[i]!;
       if (s.err !== undefined) throw s.err;
+      if (!this.shown.has(s.id)) {
+        i++;
+        continue;
+      }
+      this.ready.splice(i, 1);
+      i = 0; // (its text may hold the placeholders of parts skipped above)
+      this.note(s.text);
       this.check?.((this.size += s.text.length));
       const id = `kida-defer-${s.id}`;
       const nonce = this.nonce ? ` nonce="${escapeString(this.nonce)}"` : '';
@@ -184,7 +205,7 @@ async function* streamParts(parts: Parts, chunks: AsyncIterable<string>): AsyncG
   let done = false;
   try {
     for (;;) {
-      if (parts.ready.length && (done || html.ok)) {
+      if (parts.due && (done || html.ok)) {
         yield parts.take();
         continue;
       }
@@ -203,7 +224,10 @@ async function* streamParts(parts: Parts, chunks: AsyncIterable<string>): AsyncG
       }
       const c = got.r.value;
       parts.size += c.length;
-      if (parts.n) html.scan(c);
+      if (parts.n) {
+        html.scan(c);
+        parts.note(c);
+      }
       yield c;
     }
   } finally {

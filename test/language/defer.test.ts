@@ -108,6 +108,14 @@ describe('{% defer %} with values that are promises', () => {
       expect(await t.renderAsync({ pa: later('A', da!), pb: later('B', db!) })).toBe('<a>A<b>B</b></a>.');
     }
   });
+  it('never sends a part whose placeholder a failed {% try %} discarded', async () => {
+    const t = makeEnv().fromString('{% try %}{% defer v = p %}{{ v }}{% placeholder %}…{% end %}{{ nope.x }}{% fallback %}fb{% end %}|{% defer v = p %}{{ v }}{% placeholder %}…{% end %}');
+    const text = (await chunksOf(t, { p: later('V', 5) })).join('');
+    expect(text).not.toContain('kida-defer-1-t');
+    expect(text).toContain('<template id="kida-defer-2-t">V</template>');
+    expect(settle(text)).toBe('fb|V');
+    expect(await t.renderAsync({ p: later('V', 5) })).toBe('fb|V');
+  });
   it('works in an async template (await inside the part)', async () => {
     const t = makeEnv().fromString('{% defer %}{{ await slow }}{% placeholder %}…{% end %}<f>{{ await fast }}</f>');
     const chunks = await chunksOf(t, { slow: later('S', 30), fast: later('F', 1) });
