@@ -94,3 +94,37 @@ describe('{% defer %} in Rollup bundles (kida/rollup)', () => {
     expect(page).toContain('<kida-defer id=');
   }, 60_000);
 });
+
+describe('{% defer %} example (examples/streaming/defer.mjs) and kida check', () => {
+  it('serves the footer before the slow part, and the same document as the in-order render', async () => {
+    const { start, deferred, deferredContext } = await import('../../examples/streaming/defer.mjs');
+    const server = await start(0, { delayMs: 300 });
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.address().port}/`);
+      const nonce = /'nonce-([^']+)'/.exec(res.headers.get('content-security-policy')!)![1]!;
+      const t0 = Date.now();
+      const seen: [number, string][] = [];
+      const decoder = new TextDecoder();
+      for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) seen.push([Date.now() - t0, decoder.decode(c, { stream: true })]);
+      const text = seen.map(([, c]) => c).join('');
+      const footerAt = seen.find(([, c]) => c.includes('<footer>'))![0];
+      const partAt = seen.find(([, c]) => c.includes('<template'))![0];
+      expect(partAt - footerAt).toBeGreaterThan(150);
+      expect(text).toContain(`<script nonce="${nonce}">`);
+      expect(settle(text)).toBe(await deferred.renderAsync(deferredContext({ delayMs: 1 })));
+      expect(settle(text)).toContain('<li>visits: 1234</li>');
+    } finally {
+      server.close();
+    }
+  });
+  it('kida check warns K-EXT-001 where a template defers (and --strict fails on it)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const cli = join(root, 'dist/compiler/cli.js');
+    const file = join(dir, 'ui.html.kida');
+    writeFileSync(file, templates['ui.html.kida']!);
+    const res = spawnSync(process.execPath, [cli, 'check', file], { encoding: 'utf8' });
+    expect(res.status).toBe(0);
+    expect(res.stderr).toMatch(/ui\.html\.kida:1:\d+: K-EXT-001 \{% defer %\} is an extension of Kida for JavaScript/);
+    expect(spawnSync(process.execPath, [cli, 'check', '--strict', file], { encoding: 'utf8' }).status).toBe(1);
+  });
+});
