@@ -236,3 +236,27 @@ describe('{% defer %} property: the applied stream is the in-order document', ()
     );
   });
 });
+
+describe('{% defer %} property: hostile tag soup', () => {
+  const TOKENS = ['{% defer %}', '{% defer x = p %}', '{% defer x = %}', '{% defer x p %}', '{% placeholder %}', '{% fallback %}', '{% fallback e %}',
+    '{% end %}', '{% enddefer %}', '{{ x }}', '{{ e.type }}', '<b>', '</b>', '{% try %}', '{% if x %}', '{% for i in [1, 2] %}', '"', 'text'];
+  it('parses or fails with a syntax error; what parses streams to the document renderAsync gives', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...TOKENS), { maxLength: 12 }), async (toks) => {
+        let t;
+        try {
+          t = makeEnv().fromString(toks.join(''));
+        } catch (e) {
+          expect((e as Error).name).toMatch(/SyntaxError|ParseError/);
+          return;
+        }
+        const outcome = async (f: () => Promise<string>) => f().then((s) => s, (e: Error) => `!${e.name}`);
+        const inOrder = await outcome(() => t.renderAsync({ p: later('<P>', 2), x: 'X' }));
+        const streamed = await outcome(async () => settle((await chunksOf(t, { p: later('<P>', 2), x: 'X' })).join('')));
+        expect(streamed).toBe(inOrder);
+        expect(inOrder).not.toContain('<P>');
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
