@@ -78,7 +78,7 @@ class Parts {
   /** Placeholders sent so far, in the page or in parts. */
   private shown = new Set<number>();
   note(text: string): void {
-    for (const m of text.matchAll(SHOWN)) this.shown.add(+m[1]!);
+    if (text.includes('<kida-defer')) for (const m of text.matchAll(SHOWN)) this.shown.add(+m[1]!);
   }
   /** A settled part that can go: its placeholder was sent (a failed part's error goes at once). */
   get due(): boolean {
@@ -215,7 +215,7 @@ async function* streamParts(parts: Parts, chunks: AsyncIterable<string>): AsyncG
         continue;
       }
       const step = (next ??= it.next().then((r) => ({ r })));
-      const got = parts.out && html.ok ? await Promise.race([step, parts.settled()]) : await step;
+      const got = parts.out ? await Promise.race([step, parts.settled()]) : await step;
       if (!got) continue;
       next = null;
       if (got.r.done) {
@@ -225,8 +225,10 @@ async function* streamParts(parts: Parts, chunks: AsyncIterable<string>): AsyncG
       const c = got.r.value;
       parts.size += c.length;
       if (parts.n) {
-        html.scan(c);
         parts.note(c);
+        // (while no part is on its way, where the HTML stands does not matter)
+        if (parts.out || parts.ready.length) html.push(c);
+        else html.off();
       }
       yield c;
     }
@@ -235,13 +237,17 @@ async function* streamParts(parts: Parts, chunks: AsyncIterable<string>): AsyncG
   }
 }
 
+/** What ends the inside of a tag, or starts a quoted value in it. */
+const TAG_STOP = /["'>]/g;
+const isLetter = (ch: string): boolean => (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 /** Raw-text and RCDATA elements: a part cannot be sent inside them. */
 const RAW = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']);
 
 /**
- * Whether the page's HTML so far ends between tags (`ok`), from a scan of its text. Starts once
- * the first placeholder was sent (`</kida-defer>` ends in text state), so pages that never defer
- * pay nothing; a scan is linear in the page.
+ * Whether the page's HTML so far ends between tags (`ok`), from a scan of its text. It starts at
+ * a placeholder (`</kida-defer>` ends in text state) and stops while no part is on its way, and
+ * chunks are scanned only when a part is ready to go: a page whose parts arrive after its end, or
+ * at once, is never scanned. A scan is linear in the text.
  */
 class Between {
   private on = false;
@@ -249,25 +255,42 @@ class Between {
   private name = '';
   private end = '';
   private m = 0;
+  private held: string[] = [];
   get ok(): boolean {
-    return this.on && this.st === 'text';
+    if (!this.on) return false;
+    for (const c of this.held.splice(0)) this.scan(c);
+    return this.st === 'text';
   }
-  scan(c: string): void {
-    let i = 0;
-    if (!this.on) {
+  push(c: string): void {
+    if (this.on) this.held.push(c);
+    else {
       const at = c.lastIndexOf('</kida-defer>');
       if (at < 0) return;
       this.on = true;
-      i = at + 13;
+      this.st = 'text';
+      this.held = [c.slice(at + 13)];
     }
-    for (; i < c.length; i++) {
+  }
+  off(): void {
+    this.on = false;
+    this.held = [];
+  }
+  private scan(c: string): void {
+    for (let i = 0; i < c.length; i++) {
       const ch = c[i]!;
       switch (this.st) {
         case 'text':
-          if (ch === '<') this.st = 'lt';
+        case 'dq':
+        case 'sq': {
+          // (the common states skip to the one character that ends them)
+          const j = c.indexOf(this.st === 'text' ? '<' : this.st === 'dq' ? '"' : "'", i);
+          if (j < 0) return;
+          i = j;
+          this.st = this.st === 'text' ? 'lt' : 'tag';
           break;
+        }
         case 'lt':
-          if (/[A-Za-z]/.test(ch)) {
+          if (isLetter(ch)) {
             this.st = 'name';
             this.name = ch.toLowerCase();
           } else if (ch === '!') this.st = 'bang';
@@ -280,36 +303,31 @@ class Between {
           }
           break;
         case 'name':
-          if (/[\w-]/.test(ch)) this.name += ch.toLowerCase();
+          if (isLetter(ch) || (ch >= '0' && ch <= '9') || ch === '-' || ch === '_') this.name += ch.toLowerCase();
           else {
             this.st = 'tag';
             i--;
           }
           break;
         case 'tag':
-          if (ch === '"') this.st = 'dq';
-          else if (ch === "'") this.st = 'sq';
-          else if (ch === '>') {
+          TAG_STOP.lastIndex = i;
+          if (!TAG_STOP.exec(c)) return;
+          i = TAG_STOP.lastIndex - 1;
+          if (c[i] === '"') this.st = 'dq';
+          else if (c[i] === "'") this.st = 'sq';
+          else {
             this.st = RAW.has(this.name) ? 'raw' : 'text';
             this.end = `</${this.name}`;
             this.m = 0;
           }
           break;
-        case 'dq':
-          if (ch === '"') this.st = 'tag';
-          break;
-        case 'sq':
-          if (ch === "'") this.st = 'tag';
-          break;
         case 'bang':
           this.name = '';
-          this.st = ch === '-' ? 'bang1' : 'tag';
-          if (ch === '>') this.st = 'text';
+          this.st = ch === '-' ? 'bang1' : ch === '>' ? 'text' : 'tag';
           break;
         case 'bang1':
-          this.st = ch === '-' ? 'comment' : 'tag';
+          this.st = ch === '-' ? 'comment' : ch === '>' ? 'text' : 'tag';
           this.m = 0;
-          if (ch === '>') this.st = 'text';
           break;
         case 'comment':
           if (ch === '>' && this.m >= 2) this.st = 'text';

@@ -94,6 +94,16 @@ describe('{% defer %} with values that are promises', () => {
     const text2 = (await chunksOf(t2, { fast: later('F', 1), slow: later('S', 30) })).join('');
     expect(text2.indexOf('<template')).toBeGreaterThan(text2.indexOf('</script>'));
   });
+  it('keeps to tag boundaries for parts registered after earlier ones were sent', async () => {
+    const t = makeEnv().fromString(
+      '{% defer a = fast %}{{ a }}{% placeholder %}…{% end %}<div>{{ await mid }}{% defer b = soon %}{{ b }}{% placeholder %}…{% end %}<p title="{{ await slow }}">x</p></div>',
+    );
+    const chunks = await chunksOf(t, { fast: later('A', 1), mid: later('M', 15), soon: later('B', 20), slow: later('S', 50) });
+    const text = chunks.join('');
+    expect(text).toContain('<p title="S">');
+    expect(text.indexOf('kida-defer-2-t')).toBeGreaterThan(text.indexOf('<p title="S">'));
+    expect(settle(text)).toBe('A<div>MB<p title="S">x</p></div>');
+  });
   it('sees the variables as they were at the tag, whatever the page assigns later', async () => {
     const t = makeEnv().fromString('{% set x = "before" %}{% defer v = p %}{{ x }}/{{ v }}{% placeholder %}…{% end %}{% set x = "after" %}{{ x }}');
     expect(settle((await chunksOf(t, { p: later('v', 5) })).join(''))).toBe('before/vafter');
