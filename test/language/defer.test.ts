@@ -104,6 +104,28 @@ describe('{% defer %} with values that are promises', () => {
     expect(text.indexOf('kida-defer-2-t')).toBeGreaterThan(text.indexOf('<p title="S">'));
     expect(settle(text)).toBe('A<div>MB<p title="S">x</p></div>');
   });
+  it('stops at once when the reader leaves while a part is pending (the page’s own sources are closed)', async () => {
+    let closed = false;
+    async function* rows() {
+      try {
+        yield 1;
+        await later(0, 1000);
+        yield 2;
+      } finally {
+        closed = true;
+      }
+    }
+    const t = makeEnv().fromString('{% defer v = slow %}{{ v }}{% placeholder %}…{% end %}{% async for r in rows %}<i>{{ r }}</i>{% end %}');
+    const it = t.renderStreamAsync({ slow: later('S', 1000), rows: rows() });
+    const t0 = Date.now();
+    let seen = '';
+    for await (const c of it) {
+      seen += c;
+      if (seen.includes('<i>1</i>')) break;
+    }
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect(closed).toBe(true);
+  });
   it('sees the variables as they were at the tag, whatever the page assigns later', async () => {
     const t = makeEnv().fromString('{% set x = "before" %}{% defer v = p %}{{ x }}/{{ v }}{% placeholder %}…{% end %}{% set x = "after" %}{{ x }}');
     expect(settle((await chunksOf(t, { p: later('v', 5) })).join(''))).toBe('before/vafter');
