@@ -28,7 +28,14 @@ interface P {
 
 const ENDS = ['end', 'enddefer'];
 
+/** Constructs whose body's text is kept or transformed: a placeholder there would be stored or altered. */
+const HOLDERS = new Set(['cache', 'capture', 'filter', 'spaceless', 'push']);
+
 export function parseDefer(p: P, at: Token): A.Defer {
+  const holder = p.open.find((b) => HOLDERS.has(b.tag));
+  if (holder)
+    p.fail(`{% defer %} cannot stand inside {% ${holder.tag} %} (line ${holder.line}): its text would hold the placeholder`, 'K-PAR-007', at,
+      `Put the {% ${holder.tag} %} inside the {% defer %} instead`);
   const bindings: A.With['bindings'] = [];
   while (p.tok.type === 'name') {
     const name = p.next().value;

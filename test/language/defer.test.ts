@@ -196,6 +196,9 @@ describe('{% defer %} errors', () => {
     expect(() => makeEnv().fromString('{% defer %}x{% end %}')).toThrow(/requires a \{% placeholder %\}/);
     expect(() => makeEnv().fromString('{% defer %}x{% placeholder %}y')).toThrow(/Unclosed 'defer'/);
     expect(makeEnv().fromString('{% defer %}x{% placeholder %}y{% enddefer %}').render()).toBe('x');
+    for (const tag of ['cache "k"', 'capture c', 'filter upper', 'spaceless', 'push "s"'])
+      expect(() => makeEnv().fromString(`{% ${tag} %}{% if 1 %}{% defer %}x{% placeholder %}y{% end %}{% end %}{% end %}`)).toThrow(/cannot stand inside/);
+    expect(makeEnv().fromString('{% defer %}{% filter upper %}x{% end %}{% placeholder %}y{% end %}').render()).toBe('X');
   });
   it('warns that the template uses an extension (K-EXT-001)', () => {
     const t = makeEnv().fromString('\n  {% defer %}x{% placeholder %}y{% end %}');
