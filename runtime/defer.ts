@@ -161,11 +161,27 @@ export function defer(
       { templateName: name, lineno: line },
     );
   }
+  const provided = R.shared.provided && new Map([...R.shared.provided].map(([k, s]) => [k, [...s]]));
   const task = Promise.resolve(v)
     .then((a) => Promise.all(a))
-    .then((a) => body(...a))
+    .then((a) => (provided ? asProvided(R, provided, () => body(...a)) : body(...a)))
     .then(undefined, fail);
   return parts.add(task, ph);
+}
+
+/**
+ * Runs a part that renders after the page moved on with the `{% provide %}` values of its tag,
+ * so `consume()` reads what it would in order. (An async template's part sees them until its
+ * first await.)
+ */
+function asProvided(R: RenderState, provided: Map<string, unknown[]>, f: () => Text): Text {
+  const now = R.shared.provided;
+  R.shared.provided = provided;
+  try {
+    return f();
+  } finally {
+    R.shared.provided = now;
+  }
 }
 
 /** A copy of a loop object for a part that renders after the loop has moved on. */

@@ -131,6 +131,12 @@ describe('{% defer %} with values that are promises', () => {
     expect(settle((await chunksOf(t, { p: later('v', 5) })).join(''))).toBe('before/vafter');
     expect(await t.renderAsync({ p: later('v', 5) })).toBe('before/vafter');
   });
+  it('reads {% provide %} values as they were at the tag', async () => {
+    const t = makeEnv().fromString('{% provide theme = "dark" %}{% defer v = p %}{{ consume("theme") }}/{{ v }}{% placeholder %}…{% end %}{% end %}|{{ consume("theme", "none") }}');
+    expect(t.render({ p: 1 })).toBe('dark/1|none');
+    expect(await t.renderAsync({ p: later(1, 5) })).toBe('dark/1|none');
+    expect(settle((await chunksOf(t, { p: later(1, 5) })).join(''))).toBe('dark/1|none');
+  });
   it('renders nested parts, whichever resolves first', async () => {
     const src = '{% defer a = pa %}<a>{{ a }}{% defer b = pb %}<b>{{ b }}</b>{% placeholder %}b…{% end %}</a>{% placeholder %}a…{% end %}.';
     const t = makeEnv().fromString(src);
