@@ -263,9 +263,9 @@ const RAW = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'n
  * Whether the page's HTML so far ends between tags (`ok`), from a scan of its text. It starts at
  * a placeholder (`</kida-defer>` ends in text state) and stops while no part is on its way, and
  * chunks are scanned only when a part is ready to go: a page whose parts arrive after its end, or
- * at once, is never scanned. A scan is linear in the text.
+ * at once, is never scanned. A scan is linear in the text. (Exported for its tests only.)
  */
-class Between {
+export class Between {
   private on = false;
   private st: 'text' | 'lt' | 'name' | 'tag' | 'dq' | 'sq' | 'bang' | 'bang1' | 'comment' | 'raw' = 'text';
   private name = '';

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeString } from '../../runtime/markup.js';
 import { withRenderMeta } from '../../runtime/meta.js';
+import { Between } from '../../runtime/defer.js';
 import { chunksOf, later, settle } from '../defer-support.js';
 import { makeEnv, renderAll } from '../support.js';
 
@@ -299,5 +300,38 @@ describe('{% defer %} property: hostile tag soup', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('{% defer %} HTML position scan (runtime/defer.ts Between)', () => {
+  const PIECES = ['<a href="', '">', "<b title='", "'>", '"', "'", '<', '>', '<!--', '-->', '--', '<script>', '</script>', '</SCRIPT >', '<textarea>', '</textarea>',
+    '<!doctype html>', '</p>', 'text', ' ', '-', '<3'];
+  const okAfter = (chunks: string[]) => {
+    const b = new Between();
+    b.push('</kida-defer>');
+    for (const c of chunks) b.push(c);
+    return b.ok;
+  };
+  it('gives the same answer however the text is split into chunks', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 20 }), fc.array(fc.nat(), { maxLength: 6 }), (pieces, cuts) => {
+        const text = pieces.join('');
+        const at = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+        const chunks = [0, ...at].map((s, i, all) => text.slice(s, all[i + 1] ?? text.length));
+        expect(okAfter(chunks)).toBe(okAfter([text]));
+      }),
+      { numRuns: 500 },
+    );
+  });
+  it('is between tags only outside tags, quoted values, comments and raw-text elements', () => {
+    expect(okAfter(['<p>hi'])).toBe(true);
+    expect(okAfter(['<p title="a>b'])).toBe(false);
+    expect(okAfter(['<p title="a>b">'])).toBe(true);
+    expect(okAfter(['<!-- <p> -'])).toBe(false);
+    expect(okAfter(['<!-- <p> -->'])).toBe(true);
+    expect(okAfter(['<script>if (a < b) {'])).toBe(false);
+    expect(okAfter(['<script>x</scr', 'ipt>'])).toBe(true);
+    expect(okAfter(['<textarea></p>'])).toBe(false);
+    expect(okAfter(['1 < 2 and 3 > 2'])).toBe(true);
   });
 });
