@@ -747,6 +747,9 @@ class Walk {
       case 'Spaceless':
       case 'Push':
         return void this.nodes(n.body, blocks);
+      case 'Defer': // (its part is a try around a with: compiler/defer.ts)
+        this.scoped([], () => this.nodes(n.placeholder, blocks));
+        return void this.nodes(n.body, blocks);
       case 'Capture':
         this.scoped([], () => this.nodes(n.body, blocks));
         if (n.filter) {

@@ -211,6 +211,7 @@ export type Node =
   | Cache
   | Flush
   | Try
+  | Defer
   | Provide
   | Push
   | StackStmt
@@ -403,6 +404,18 @@ export interface Try extends Pos {
   /** Name bound to the error dict in the fallback, if any. */
   errName: string | null;
   fallback: Node[];
+}
+/**
+ * `{% defer a = x %}…{% placeholder %}…{% fallback err %}…{% end %}` (an extension: compiler/defer.ts).
+ * The part is held as the `{% try %}{% with a = x %}…{% end %}{% fallback err %}…{% end %}` it renders
+ * like, so passes that know `try` and `with` see its bindings and error name.
+ */
+export interface Defer extends Pos {
+  type: 'Defer';
+  body: [Try & { body: [With] }];
+  placeholder: Node[];
+  /** No `{% fallback %}` branch: a failed part keeps its placeholder. */
+  keep: boolean;
 }
 export interface Provide extends Pos {
   type: 'Provide';

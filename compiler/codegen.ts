@@ -13,6 +13,7 @@ import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
 import { MARKDOWN_ONLY_FILTERS, filterNeedsEnv, filterParams, mdFilterParams, testParams } from '../runtime/signatures.js';
 import { escapeMarkdown } from '../runtime/markup.js';
 import { analyzeTemplate, guardedRead, patternNames, targetNames, type CompactBlock } from './analysis.js';
+import { genDefer } from './defer.js';
 
 export interface CodegenOptions {
   /** Template name as the runtime reports it. */
@@ -944,6 +945,8 @@ export class Generator {
         return;
       case 'Try':
         return this.tryStmt(n);
+      case 'Defer': // (an extension: compiler/defer.ts)
+        return genDefer(this, n);
       case 'Provide': {
         this.line(n);
         this.w(`${this.h('provide')}(R, ${q(n.key)}, ${this.expr(n.value)});`);

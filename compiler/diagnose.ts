@@ -13,7 +13,7 @@ export interface Diagnosis {
   warnings: CompileWarning[];
 }
 
-const BLOCK_OPENERS = /^(if|unless|for|block|fragment|macro|def|region|call|filter|with|set|capture|match|embed|try|trans|push|spaceless|cache|autoescape|while|slot)$/;
+const BLOCK_OPENERS = /^(if|unless|for|block|fragment|macro|def|region|call|filter|with|set|capture|match|embed|try|defer|trans|push|spaceless|cache|autoescape|while|slot)$/;
 
 export function diagnose(source: string, options: CompileOptions, max = 20): Diagnosis {
   const syn = resolveSyntax(delimiterOptions(options));

@@ -6,6 +6,7 @@
 import type * as A from './ast.js';
 import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
 import { resolveSyntax, tokenize, type LexOptions, type Syntax, type Token } from './lexer.js';
+import { parseDefer } from './defer.js';
 
 const KEYWORDS = [
   'if', 'unless', 'for', 'async', 'while', 'break', 'continue', 'set', 'let', 'export', 'promote', 'template', 'block',
@@ -381,6 +382,8 @@ class Parser {
         return { type: 'Flush', line: p.line, col: p.col };
       case 'try':
         return this.tryStmt(kwTok);
+      case 'defer': // (an extension: compiler/defer.ts)
+        return parseDefer(this as never, kwTok);
       case 'provide': {
         const key = this.expectName('a key name').value;
         this.expectOp('=');

@@ -758,6 +758,18 @@ class Shadow {
         return this.body(n.body, g);
       case 'Trans':
         return this.use(g, ...n.bindings.map((b) => b.value));
+      case 'Defer': {
+        // (its part is a try around a with, compiler/defer.ts; the part sees its values awaited)
+        const [t] = n.body;
+        this.body(n.placeholder, g);
+        this.block('', () => {
+          for (const b of t.body[0].bindings) this.line(this.bind({ type: 'NameTarget', name: b.name, line: n.line, col: n.col }, cat('$aw(', this.expr(b.value, g), ')')));
+          this.stmts(t.body[0].body, g);
+        });
+        return this.body(t.fallback, g, () => {
+          if (t.errName) this.line(`const ${this.local(t.errName)}: any = $any;`);
+        });
+      }
       default: {
         const never: never = n;
         void never;

@@ -330,7 +330,9 @@ export function defineTemplate(spec: TemplateSpec): Template {
     } else [R, ctx, fns] = blockSetup(block, data);
     if (mode < 2) return mode ? flatten(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
     R.async = true;
-    return mode === 3 ? deferStacksAsync(R, fns.a(ctx, R)) : textOf(fns.a(ctx, R), R);
+    let a = fns.a(ctx, R);
+    if (deferDriver) a = deferDriver(R, a, mode === 3);
+    return mode === 3 ? deferStacksAsync(R, a) : textOf(a, R);
   };
   const t: Template = {
     name: spec.name,
@@ -402,6 +404,13 @@ export function defineTemplate(spec: TemplateSpec): Template {
     },
   };
   return t;
+}
+
+/** The async renders' `{% defer %}` driver (runtime/defer.ts), set by modules that defer: other
+ * bundles leave it out (a `let` nothing assigns). */
+let deferDriver: ((R: RenderState, chunks: AsyncIterable<string>, stream: boolean) => AsyncIterable<string>) | null = null;
+export function useDeferDriver(d: typeof deferDriver): void {
+  deferDriver = d;
 }
 
 function constantBlock(text: string): BlockFns {
