@@ -34,6 +34,11 @@ Usage:
                                                    types with TypeScript (K-TYP-004 unknown property, K-TYP-005
                                                    unresolved @types import); compiler options come from the
                                                    nearest tsconfig.json or --tsconfig
+  kida fmt [--check] [--indent N] [<dir>|<file>...]
+                                                   format templates in place (tag spacing, block indentation,
+                                                   trailing whitespace, blank lines); --check: list the files
+                                                   that are not formatted and exit 1; --indent: spaces per level
+                                                   (default 2, or fmt.indent in kida.config)
   kida extract [<dir>] [--out <file.pot>]          collect {% trans %} and _()/_n() messages into a POT catalogue
   kida render <file> [--data <json|@file|@->] [--stream]
                                                    render a template (with the templates of root, or beside
@@ -72,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
         typed: { type: 'boolean' },
         types: { type: 'boolean' },
         tsconfig: { type: 'string' },
+        check: { type: 'boolean' },
+        indent: { type: 'string' },
         config: { type: 'string', short: 'c' },
         watch: { type: 'boolean', short: 'w' },
         version: { type: 'boolean', short: 'v' },
@@ -236,6 +243,11 @@ async function main(argv: string[]): Promise<number> {
       const errors = new Set([...failing].map((f) => resolve(f))).size;
       process.stderr.write(`kida: ${files.length} templates checked, ${errors} with errors\n`);
       return errors ? 1 : 0;
+    }
+    case 'fmt': {
+      const { runFmt } = await import('./fmt-cli.js');
+      const line = (w: NodeJS.WriteStream) => (text: string) => w.write(text + '\n');
+      return runFmt({ targets: positionals.slice(1), check: !!values.check, indent: values.indent, config, out: line(process.stdout), err: line(process.stderr) });
     }
     case 'extract': {
       const { project, files } = projectFor(target);

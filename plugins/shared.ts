@@ -48,6 +48,8 @@ export interface KidaOptions extends DelimiterOptions, SnakeDelimiterOptions {
    * the project root; `false`: no cache). A directory that cannot be created disables it.
    */
   cacheDir?: string | false;
+  /** `kida fmt` settings: `indent`, spaces per block level (default 2). */
+  fmt?: { indent?: number };
 }
 
 export const LINKAGE_ID = 'virtual:kida-linkage';
