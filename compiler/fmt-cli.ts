@@ -8,6 +8,7 @@ import { TemplateError } from '../runtime/errors.js';
 import { errorSummary, type KidaOptions } from '../plugins/shared.js';
 import { delimiterOptions } from './lexer.js';
 import { format } from './format.js';
+import { escapeModeFor } from './autoescape.js';
 
 export interface FmtArgs {
   targets: string[];
@@ -36,10 +37,17 @@ export function runFmt(a: FmtArgs): number {
   // (a directory: its .kida files; a file named on the command line: whatever its extension)
   const files = [...new Set(targets.flatMap((t) => (statSync(t).isDirectory() ? templatesIn(resolve(t)) : [resolve(t)])))];
   const options = { ...delimiterOptions(a.config), indent };
+  const root = resolve(a.config.root ?? '.');
   const show = (f: string) => relative(process.cwd(), f) || f;
   let changed = 0;
   let failed = 0;
+  let markdown = 0;
   for (const file of files) {
+    // Markdown: indentation (code blocks, nested lists) and trailing spaces (line breaks) are meaning
+    if (escapeModeFor(a.config.autoescape, relative(root, file).split('\\').join('/')) === 'markdown' || /\.(md|markdown)\.kida$/i.test(file)) {
+      markdown++;
+      continue;
+    }
     const source = readFileSync(file, 'utf8');
     let formatted: string;
     try {
@@ -58,8 +66,9 @@ export function runFmt(a: FmtArgs): number {
       a.out(`reformatted ${show(file)}`);
     }
   }
-  if (a.check) a.err(`kida: ${changed} of ${files.length} templates would be reformatted${failed ? `, ${failed} could not be read` : ''}`);
-  else a.err(`kida: ${changed} templates reformatted, ${files.length - changed - failed} already formatted${failed ? `, ${failed} could not be read` : ''}`);
+  const notes = `${failed ? `, ${failed} could not be read` : ''}${markdown ? `, ${markdown} Markdown templates left as they are` : ''}`;
+  if (a.check) a.err(`kida: ${changed} of ${files.length - markdown} templates would be reformatted${notes}`);
+  else a.err(`kida: ${changed} templates reformatted, ${files.length - changed - failed - markdown} already formatted${notes}`);
   return failed || (a.check && changed) ? 1 : 0;
 }
 

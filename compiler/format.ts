@@ -25,6 +25,9 @@ const OPENERS = new Set([
 /** Printed at their opener's level; the body after them is indented again. */
 const CONTINUATIONS = new Set(['else', 'elif', 'empty', 'case', 'fallback', 'plural']);
 
+/** Indentation stops growing here: thousands of nested blocks would otherwise make the output quadratic. */
+const MAX_LEVELS = 64;
+
 // Character classes of the formatted text: what the line pass may change there.
 const TEXT = 0; // template text: re-indented, trailing whitespace removed
 const TAG = 1; // inside a tag, outside strings: trailing whitespace removed, indentation kept
@@ -193,19 +196,28 @@ function isLongerOpenerAt(src: string, at: number, syn: Syntax, opener: string):
 
 /**
  * Marks the contents of <pre> and <textarea> (from the `<` of the start tag to the `>` of the
- * end tag) as untouchable: their whitespace is rendered as written.
+ * matching end tag, counting nested ones) as untouchable: their whitespace is rendered as
+ * written. Found in the source, so an end tag in a branch that does not render still counts.
  */
 function markVerbatimElements(text: string, cls: Uint8Array): void {
-  const open = /<(pre|textarea)\b/gi;
-  for (let m = open.exec(text); m; m = open.exec(text)) {
-    if (cls[m.index] !== TEXT && cls[m.index] !== VERBATIM) continue; // (in a tag's string or a comment)
-    const close = new RegExp(`</${m[1]}\\s*>`, 'gi');
-    close.lastIndex = m.index;
-    const c = close.exec(text);
-    const end = c ? c.index + c[0].length : text.length;
-    cls.fill(VERBATIM, m.index, end);
-    open.lastIndex = end;
+  const tags = /<(\/?)(pre|textarea)\b[^>]*>?/gi;
+  let open: { at: number; name: string; depth: number } | null = null;
+  for (let m = tags.exec(text); m; m = tags.exec(text)) {
+    const c = cls[m.index]!;
+    if (c !== TEXT && c !== VERBATIM) continue; // (in a tag's string or a comment)
+    const name = m[2]!.toLowerCase();
+    if (!open) {
+      if (!m[1]) open = { at: m.index, name, depth: 1 };
+    } else if (name === open.name) {
+      // (counted like nesting even for <textarea>, whose contents are text: protecting more is safe)
+      open.depth += m[1] ? -1 : 1;
+      if (open.depth === 0) {
+        cls.fill(VERBATIM, open.at, m.index + m[0].length);
+        open = null;
+      }
+    }
   }
+  if (open) cls.fill(VERBATIM, open.at, text.length);
 }
 
 /** The line pass: indentation by block depth, trailing whitespace, blank lines, final newline. */
@@ -249,7 +261,7 @@ function reindent(text: string, cls: Uint8Array, blocks: BlockTag[], unit: strin
       }
     } else {
       blanks = trailingBlanks = 0;
-      const lead = lineClass === TEXT ? unit.repeat(depth) : '';
+      const lead = lineClass === TEXT ? unit.repeat(Math.min(depth, MAX_LEVELS)) : '';
       out.push(lead + text.slice(first, contentEnd) + cr);
     }
     if (nl < 0) break;

@@ -68,6 +68,19 @@ describe('kida fmt', () => {
     expect(readFileSync(join(d, 'a.kida'), 'utf8')).toBe('<% if x %>\n  ${ x }\n  {{ not a tag }}\n<% end %>\n');
   });
 
+  it('leaves Markdown templates alone (indentation and trailing spaces are meaning there)', () => {
+    const d = join(dir, 'markdown');
+    const text = '{% for i in items %}\n    code line  \n{% end %}';
+    write(join(d, 'notes.md.kida'), text);
+    write(join(d, 'md/page.kida'), text);
+    write(join(d, 'md/kida.config.json'), JSON.stringify({ autoescape: 'markdown' }));
+    const res = run(['fmt', '--check', 'notes.md.kida'], d);
+    expect(res.status).toBe(0);
+    expect(res.stderr).toMatch(/0 of 0 templates would be reformatted, 1 Markdown templates left as they are/);
+    expect(run(['fmt', '.'], join(d, 'md')).stderr).toMatch(/1 Markdown templates left as they are/);
+    expect(readFileSync(join(d, 'md/page.kida'), 'utf8')).toBe(text);
+  });
+
   it('reports a file that does not lex, leaves it as it is and exits 1; a missing path exits 2', () => {
     const d = join(dir, 'broken');
     write(join(d, 'bad.kida'), 'a\n{{ x');
