@@ -106,6 +106,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = (await loadConfig(process.cwd(), values.config)).options;
   if (values.watch && command !== 'compile' && command !== 'types') fail('--watch works with compile and types');
+  if ((values.check || values.indent !== undefined) && command !== 'fmt') fail('--check and --indent work with fmt');
+  if (values.format !== undefined && command !== 'check') fail('--format works with check');
   /** The project a command works on: root from --root, else the config's root when `target` lies in it, else `target`'s directory. */
   const projectFor = (target: string | undefined): { project: KidaProject; files: string[] } => {
     const at = target ? resolve(target) : null;

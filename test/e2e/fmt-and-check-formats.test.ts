@@ -115,6 +115,8 @@ describe('kida check --format', () => {
     ]);
     expect(run([...args, '--format', 'text'], app).stderr).toBe(res.stderr);
     expect(run([...args, '--format', 'yaml'], app).status).toBe(2);
+    expect(run(['fmt', '--format', 'json', 'templates'], app).status).toBe(2);
+    expect(run(['check', '--check', 'templates'], app).status).toBe(2);
   });
 
   it('json: the reference envelope (root, diagnostics, summary, partial, exit_code) on stdout', () => {
