@@ -22,6 +22,7 @@ const OPENERS = new Set([
   'if', 'unless', 'for', 'async', 'while', 'with', 'def', 'region', 'call', 'capture', 'cache', 'filter', 'match',
   'spaceless', 'embed', 'push', 'globals', 'imports', 'block', 'fragment', 'try', 'trans', 'provide',
 ]);
+const JINJA_MARKS = '+~';
 /** Printed at their opener's level; the body after them is indented again. */
 const CONTINUATIONS = new Set(['else', 'elif', 'empty', 'case', 'fallback', 'plural']);
 
@@ -111,19 +112,24 @@ function normalizeTags(src: string, syn: Syntax): { text: string; cls: Uint8Arra
     while (tokens[j]!.type !== (isVar ? 'var_end' : 'block_end')) j++;
     const endTok = tokens[j]!;
     const closeAt = offset(endTok);
-    const rightMarker = src[closeAt] === '-' && src.startsWith(endTok.value, closeAt + 1);
-    const leftMarker = src[start + begin.value.length] === '-';
+    // `-` markers as the lexer reads them; a `+` or `~` written against a delimiter (Jinja's and
+    // Twig's markers; an operator or an error in Kida) stays against it too
+    const afterOpen = start + begin.value.length;
+    const left = src[afterOpen] === '-' || (JINJA_MARKS.includes(src[afterOpen]!) && afterOpen < closeAt) ? src[afterOpen]! : '';
+    let right = src[closeAt] === '-' && src.startsWith(endTok.value, closeAt + 1) ? '-' : '';
+    if (!right && closeAt - 1 > afterOpen && JINJA_MARKS.includes(src[closeAt - 1]!) && tokens[j - 1]!.type === 'op') right = src[closeAt - 1]!;
     gap(pos, start);
     // the tag's inner text, edges trimmed; its interior (and the strings in it) as written
-    const innerStart = start + begin.value.length + (leftMarker ? 1 : 0);
-    const raw = src.slice(innerStart, closeAt);
+    const innerStart = afterOpen + left.length;
+    const innerEnd = right && right !== '-' ? closeAt - 1 : closeAt;
+    const raw = src.slice(innerStart, Math.max(innerStart, innerEnd));
     const lead = raw.length - raw.trimStart().length;
     const inner = raw.trim();
     if (!isVar && j > i + 1 && tokens[i + 1]!.type === 'name') {
       const kw = tokens[i + 1]!.value;
       blocks.push({ at: length, keyword: kw, letBindings: kw === 'slot' && /\blet\s*:/.test(inner) });
     }
-    emit(begin.value + (leftMarker ? '-' : '') + ' ', TAG);
+    emit(begin.value + left + ' ', TAG);
     // strings keep every character (a newline or trailing space in one is data)
     let at = innerStart + lead;
     for (let k = i + 1; k < j; k++) {
@@ -135,8 +141,8 @@ function normalizeTags(src: string, syn: Syntax): { text: string; cls: Uint8Arra
       at = s + t.value.length;
     }
     emit(src.slice(at, innerStart + lead + inner.length), TAG);
-    emit((inner ? ' ' : '') + (rightMarker ? '-' : '') + endTok.value, TAG);
-    pos = closeAt + (rightMarker ? 1 : 0) + endTok.value.length;
+    emit((inner ? ' ' : '') + right + endTok.value, TAG);
+    pos = closeAt + (right === '-' ? 1 : 0) + endTok.value.length;
     i = j;
   }
   gap(pos, src.length);

@@ -8,10 +8,13 @@ import { makeEnv, renderAll } from '../support.js';
 import { normalize } from '../format-support.js';
 
 describe('format: the reference rules', () => {
-  it('spaces tags, outputs and comments, keeping the - markers', () => {
+  it('spaces tags, outputs and comments, keeping the - markers', async () => {
     expect(format('{%-  if user  -%}{{user.name}}{%endif%}')).toBe('{%- if user -%}{{ user.name }}{% endif %}\n');
     expect(format('{#note#} {#-  x -#} {{-5}} {{ -5 }}')).toBe('{# note #} {#- x -#} {{- 5 }} {{ -5 }}\n');
     expect(format('{{}} {%-%} {{--}}')).toBe('{{ }} {%- %} {{- -}}\n');
+    // `+`/`~` against a delimiter stay there (Jinja's markers; in Kida `{{+x}}` is unary plus)
+    expect(format('{{+x}} {%+ if x +%} {{ x~}} {{ "~"}} {{ +x }}')).toBe('{{+ x }} {%+ if x +%} {{ x ~}} {{ "~" }} {{ +x }}\n');
+    await expect(renderAll(format('{{+n}}'), { n: 2 })).resolves.toBe('2\n');
   });
   it('indents block bodies; continuation tags sit at their opener', () => {
     const src = '{%block sidebar%}\n<aside>\n{%if categories%}\n<ul>\n{%for cat in categories%}\n<li>{{cat.name}}</li>\n{%else%}\n<li>none</li>\n{%endfor%}\n</ul>\n{%endif%}\n</aside>\n{%endblock%}';
@@ -155,8 +158,20 @@ describe('format: properties', () => {
       { numRuns: RUNS },
     );
   });
+  it('with trim_blocks and lstrip_blocks: the same output up to whitespace', async () => {
+    // (indentation the formatter adds after a block tag is output there, between two words,
+    // so only the text without whitespace is compared)
+    const bare = (s: string) => normalize(s).replace(/ /g, '');
+    const options = { trimBlocks: true, lstripBlocks: true };
+    await fc.assert(
+      fc.asyncProperty(template, async (src) => {
+        expect(bare(await renderAll(format(src), ctx, options))).toBe(bare(await renderAll(src, ctx, options)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
   it('is idempotent on arbitrary text that lexes', () => {
-    const soup = fc.array(fc.constantFrom('{{', '}}', '{%', '%}', '{#', '#}', ' ', '\n', '-', 'if x', 'end', 'raw', 'endraw', '"', "'", '<pre>', '</pre>', 'a', '\t', '\r\n'), { maxLength: 30 }).map((a) => a.join(''));
+    const soup = fc.array(fc.constantFrom('{{', '}}', '{%', '%}', '{#', '#}', ' ', '\n', '-', '+', '~', 'if x', 'end', 'raw', 'endraw', '"', "'", '<pre>', '</pre>', 'a', '\t', '\r\n'), { maxLength: 30 }).map((a) => a.join(''));
     fc.assert(
       fc.property(soup, (src) => {
         let once: string;
