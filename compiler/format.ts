@@ -90,10 +90,16 @@ function normalizeTags(src: string, syn: Syntax): { text: string; cls: Uint8Arra
       }
       // (the lexer turned every other block opener into tokens: this one opens a raw block)
       syn.rawOpen.lastIndex = next;
-      const open = syn.rawOpen.exec(src)!;
-      const bodyStart = next + open[0].length;
+      const open = syn.rawOpen.exec(src);
+      const bodyStart = next + (open?.[0].length ?? 0);
       syn.rawClose.lastIndex = bodyStart;
-      const close = syn.rawClose.exec(src)!;
+      const close = open && syn.rawClose.exec(src);
+      if (!open || !close) {
+        // (cannot happen while this agrees with the lexer; if it did, the text is kept as it is)
+        emit(src.slice(next, next + 1), VERBATIM);
+        pos = next + 1;
+        continue;
+      }
       emit(`${syn.blockStart}${open[1]} raw ${open[2]}${syn.blockEnd}`, TAG);
       emit(src.slice(bodyStart, close.index), VERBATIM);
       emit(`${syn.blockStart}${close[1]} endraw ${close[2]}${syn.blockEnd}`, TAG);
