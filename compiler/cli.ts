@@ -244,6 +244,7 @@ async function main(argv: string[]): Promise<number> {
           }
           findings.push(...res.diagnostics);
           for (const x of res.internal) process.stderr.write(`kida: internal: could not type-check ${relative(process.cwd(), x.file)}: ${x.message}\n`);
+          if (res.internal.length) sink.partial = true;
         }
         const order = new Map(files.map((f, i) => [resolve(f), i]));
         findings.sort((a, b) => (order.get(resolve(a.file)) ?? 0) - (order.get(resolve(b.file)) ?? 0) || a.line - b.line || a.col - b.col);

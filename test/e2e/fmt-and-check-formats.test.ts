@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { githubCommand, tokenEnd, type Finding } from '../../compiler/check-report.js';
+import { CheckReport, githubCommand, tokenEnd, type Finding } from '../../compiler/check-report.js';
 
 const root = join(import.meta.dirname, '../..');
 const dir = join(root, 'test/.tmp-fmt-check');
@@ -198,6 +198,23 @@ describe('kida check --format', () => {
     };
     expect(githubCommand(f, dir)).toBe('::error file=a%3Ab%2Cc%25.kida,line=1,col=1,endLine=1,endColumn=3,title=K-PAR-001::100%25 wrong%0D%0Anext: line, here');
     expect(githubCommand({ ...f, range: null }, dir)).toBe('::error file=a%3Ab%2Cc%25.kida,title=K-PAR-001::100%25 wrong%0D%0Anext: line, here');
+  });
+
+  it('a file that could not be checked at all: K-CHK-001 without a position, partial', () => {
+    const written: string[] = [];
+    const io = { out: (t: string) => void written.push(t), err: () => {}, textError: () => {} };
+    const report = new CheckReport('json', dir, io, '9.9.9');
+    report.error(join(dir, 'x.kida'), new Error('EACCES: permission denied'));
+    report.finish(1);
+    expect(JSON.parse(written.join(''))).toMatchObject({
+      partial: true,
+      exit_code: 1,
+      diagnostics: [{ code: 'K-CHK-001', category: 'internal', severity: 'error', message: 'EACCES: permission denied', path: 'x.kida', range: null }],
+    });
+    const sarif = new CheckReport('sarif', dir, io, '9.9.9');
+    sarif.error(join(dir, 'x.kida'), new Error('boom'));
+    const result = sarif.sarif(1).runs[0]!.results[0]!;
+    expect(result.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: 'x.kida', uriBaseId: 'SRCROOT' } });
   });
 
   it('a finding spans the word, string or tag at its position', () => {
