@@ -38,11 +38,12 @@ Usage:
                                                    nearest tsconfig.json or --tsconfig
                                                    --format: json (the reference's envelope), sarif (2.1.0, for
                                                    code scanning) or github (workflow annotations) on stdout
-  kida fmt [--check] [--indent N] [<dir>|<file>...]
+  kida fmt [--check] [--indent N] [--html-indent] [<dir>|<file>...]
                                                    format templates in place (tag spacing, block indentation,
                                                    trailing whitespace, blank lines); --check: list the files
                                                    that are not formatted and exit 1; --indent: spaces per level
-                                                   (default 2, or fmt.indent in kida.config)
+                                                   (default 2, or fmt.indent in kida.config); --html-indent:
+                                                   also indent by HTML element nesting (or fmt.htmlIndent)
   kida extract [<dir>] [--out <file.pot>]          collect {% trans %} and _()/_n() messages into a POT catalogue
   kida render <file> [--data <json|@file|@->] [--stream]
                                                    render a template (with the templates of root, or beside
@@ -83,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
         tsconfig: { type: 'string' },
         check: { type: 'boolean' },
         indent: { type: 'string' },
+        'html-indent': { type: 'boolean' },
         format: { type: 'string' },
         config: { type: 'string', short: 'c' },
         watch: { type: 'boolean', short: 'w' },
@@ -106,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = (await loadConfig(process.cwd(), values.config)).options;
   if (values.watch && command !== 'compile' && command !== 'types') fail('--watch works with compile and types');
-  if ((values.check || values.indent !== undefined) && command !== 'fmt') fail('--check and --indent work with fmt');
+  if ((values.check || values.indent !== undefined || values['html-indent']) && command !== 'fmt') fail('--check, --indent and --html-indent work with fmt');
   if (values.format !== undefined && command !== 'check') fail('--format works with check');
   /** The project a command works on: root from --root, else the config's root when `target` lies in it, else `target`'s directory. */
   const projectFor = (target: string | undefined): { project: KidaProject; files: string[] } => {
@@ -261,7 +263,7 @@ async function main(argv: string[]): Promise<number> {
     case 'fmt': {
       const { runFmt } = await import('./fmt-cli.js');
       const line = (w: NodeJS.WriteStream) => (text: string) => w.write(text + '\n');
-      return runFmt({ targets: positionals.slice(1), check: !!values.check, indent: values.indent, config, out: line(process.stdout), err: line(process.stderr) });
+      return runFmt({ targets: positionals.slice(1), check: !!values.check, indent: values.indent, htmlIndent: !!values['html-indent'], config, out: line(process.stdout), err: line(process.stderr) });
     }
     case 'extract': {
       const { project, files } = projectFor(target);

@@ -15,6 +15,8 @@ export interface FmtArgs {
   check: boolean;
   /** --indent as given (wins over the config's `fmt.indent`). */
   indent: string | undefined;
+  /** --html-indent: also indent by HTML element nesting (or fmt.htmlIndent in kida.config). */
+  htmlIndent: boolean;
   config: KidaOptions;
   out: (line: string) => void;
   err: (line: string) => void;
@@ -36,7 +38,7 @@ export function runFmt(a: FmtArgs): number {
   }
   // (a directory: its .kida files; a file named on the command line: whatever its extension)
   const files = [...new Set(targets.flatMap((t) => (statSync(t).isDirectory() ? templatesIn(resolve(t)) : [resolve(t)])))];
-  const options = { ...delimiterOptions(a.config), indent };
+  const options = { ...delimiterOptions(a.config), indent, htmlIndent: a.htmlIndent || !!a.config.fmt?.htmlIndent };
   const root = resolve(a.config.root ?? '.');
   const show = (f: string) => relative(process.cwd(), f) || f;
   let changed = 0;

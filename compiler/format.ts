@@ -15,6 +15,12 @@ export interface FormatOptions extends DelimiterOptions {
   indent?: number;
   /** Consecutive blank lines kept (default 1, the reference's). */
   maxBlankLines?: number;
+  /**
+   * Also indent by HTML element nesting (default false: the reference's code indents by template
+   * blocks only; its docs' example nests HTML too). Each block keeps its own count, so tags
+   * unbalanced across `{% if %}` branches do not shift the rest of the file.
+   */
+  htmlIndent?: boolean;
 }
 
 /** Tags that open a body closed by `{% end %}` / `{% end<tag> %}` (`slot`: see isOpener). */
@@ -53,7 +59,8 @@ export function format(source: string, options: FormatOptions = {}): string {
   const syn = resolveSyntax(options);
   const { text, cls, blocks } = normalizeTags(source, syn);
   markVerbatimElements(text, cls);
-  return reindent(text, cls, blocks, ' '.repeat(indent), options.maxBlankLines ?? 1);
+  const html = options.htmlIndent ? htmlEvents(text, cls) : [];
+  return reindent(text, cls, blocks, html, ' '.repeat(indent), options.maxBlankLines ?? 1);
 }
 
 /** Normalises the spacing of every tag and comment; classifies each character of the result. */
@@ -232,12 +239,61 @@ function markVerbatimElements(text: string, cls: Uint8Array): void {
   if (open) cls.fill(VERBATIM, open.at, text.length);
 }
 
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+
+interface HtmlEvent {
+  at: number;
+  /** +1 a start tag, -1 an end tag. */
+  delta: 1 | -1;
+}
+
+/**
+ * Start and end tags of HTML elements in the template text (not in template tags, comments,
+ * raw bodies or <pre>/<textarea>): void elements, `<x />`, HTML comments and whatever a
+ * <script> or <style> holds do not count.
+ */
+function htmlEvents(text: string, cls: Uint8Array): HtmlEvent[] {
+  const events: HtmlEvent[] = [];
+  const tags = /<!--|<(\/?)([A-Za-z][\w:-]*)/g;
+  let rawText: string | null = null;
+  for (let m = tags.exec(text); m; m = tags.exec(text)) {
+    if (cls[m.index] !== TEXT) continue;
+    if (m[2] === undefined) {
+      const close = text.indexOf('-->', m.index + 4);
+      tags.lastIndex = close < 0 ? text.length : close + 3;
+      continue;
+    }
+    const name = m[2].toLowerCase();
+    if (rawText) {
+      if (m[1] && name === rawText) (rawText = null), events.push({ at: m.index, delta: -1 });
+      continue;
+    }
+    if (m[1]) {
+      events.push({ at: m.index, delta: -1 });
+      continue;
+    }
+    if (VOID.has(name)) continue;
+    // `<x … />`, over several lines too (a `>` in a template tag is an operator; a start tag
+    // longer than 2,000 characters counts as open)
+    let gt = text.indexOf('>', tags.lastIndex);
+    while (gt >= 0 && cls[gt] !== TEXT && gt - m.index < 2000) gt = text.indexOf('>', gt + 1);
+    if (gt >= 0 && text[gt - 1] === '/') continue;
+    if (name === 'script' || name === 'style') rawText = name;
+    events.push({ at: m.index, delta: 1 });
+  }
+  return events;
+}
+
 /** The line pass: indentation by block depth, trailing whitespace, blank lines, final newline. */
-function reindent(text: string, cls: Uint8Array, blocks: BlockTag[], unit: string, maxBlank: number): string {
+function reindent(text: string, cls: Uint8Array, blocks: BlockTag[], html: HtmlEvent[], unit: string, maxBlank: number): string {
   const out: string[] = [];
   let trailingBlanks = 0; // blank text lines at the end of out
-  const stack: string[] = [];
+  /** Open blocks, each with the HTML depth where it opened (restored when it closes or continues). */
+  const stack: { kw: string; html: number }[] = [];
+  let htmlDepth = 0;
+  const floor = () => stack[stack.length - 1]?.html ?? 0;
   let b = 0; // next block tag
+  let h = 0; // next HTML event
   let blanks = 0;
   const eol = /\r\n/.test(text.slice(0, text.indexOf('\n') + 1)) ? '\r\n' : '\n';
   let start = 0;
@@ -255,16 +311,24 @@ function reindent(text: string, cls: Uint8Array, blocks: BlockTag[], unit: strin
     let first = start;
     if (lineClass === TEXT) while (first < contentEnd && isSpace(text.charCodeAt(first))) first++;
     const blank = lineClass === TEXT && first === contentEnd;
-    // the line's level: a closing or continuation tag first on the line sits at its opener's
-    let depth = stack.length;
+    // the line's level: a closing or continuation tag first on the line sits at its opener's,
+    // an HTML end tag first on the line at its element's
+    let depth = stack.length + htmlDepth;
     if (b < blocks.length && blocks[b]!.at === first && lineClass === TEXT) {
       const kw = blocks[b]!.keyword;
-      if (CONTINUATIONS.has(kw) || isCloser(kw)) depth = Math.max(0, depth - 1);
+      if ((CONTINUATIONS.has(kw) || isCloser(kw)) && stack.length) depth = stack.length - 1 + floor();
+    } else if (h < html.length && html[h]!.at === first && html[h]!.delta < 0 && lineClass === TEXT) {
+      depth = stack.length + Math.max(floor(), htmlDepth - 1);
     }
-    for (; b < blocks.length && blocks[b]!.at < end; b++) {
-      const { keyword: kw, letBindings } = blocks[b]!;
-      if (OPENERS.has(kw) || (kw === 'slot' && (letBindings || stack[stack.length - 1] === 'call'))) stack.push(kw);
-      else if (isCloser(kw)) stack.pop();
+    while ((b < blocks.length && blocks[b]!.at < end) || (h < html.length && html[h]!.at < end)) {
+      if (h < html.length && html[h]!.at < end && (b >= blocks.length || html[h]!.at < blocks[b]!.at)) {
+        htmlDepth = Math.max(floor(), htmlDepth + html[h++]!.delta);
+        continue;
+      }
+      const { keyword: kw, letBindings } = blocks[b++]!;
+      if (OPENERS.has(kw) || (kw === 'slot' && (letBindings || stack[stack.length - 1]?.kw === 'call'))) stack.push({ kw, html: htmlDepth });
+      else if (isCloser(kw)) htmlDepth = stack.pop()?.html ?? htmlDepth;
+      else if (CONTINUATIONS.has(kw)) htmlDepth = floor();
     }
     if (blank) {
       if (++blanks <= maxBlank) {

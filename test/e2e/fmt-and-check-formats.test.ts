@@ -57,6 +57,12 @@ describe('kida fmt', () => {
     expect(run(['fmt', '--indent', '1'], app).status).toBe(0);
     expect(readFileSync(page, 'utf8')).toMatch(/^\{% if items %\}\n <ul>\n/);
     expect(run(['fmt', '--indent', 'two'], app).status).toBe(2);
+    // --html-indent (or fmt.htmlIndent): HTML nesting too
+    expect(run(['fmt', '--indent', '2', '--html-indent'], app).status).toBe(0);
+    expect(readFileSync(page, 'utf8')).toBe('{% if items %}\n  <ul>\n    {% for i in items %}\n      <li>{{ i }}</li>\n    {% endfor %}\n  </ul>\n\n{% endif %}\n');
+    write(join(app, 'kida.config.json'), JSON.stringify({ root: 'templates', fmt: { htmlIndent: true } }));
+    expect(run(['fmt', '--check'], app).status).toBe(0);
+    expect(run(['check', '--html-indent'], app).status).toBe(2);
     rmSync(join(app, 'kida.config.json'));
   });
 

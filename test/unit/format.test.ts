@@ -59,6 +59,25 @@ describe('format: the reference rules', () => {
   });
 });
 
+describe('format: htmlIndent', () => {
+  const html = { htmlIndent: true };
+  it("indents by HTML nesting too: the reference docs' example", () => {
+    const src = '{%block sidebar%}\n<aside>\n{%if categories%}\n<ul>\n{%for cat in categories%}\n<li>{{cat.name}}</li>\n{%endfor%}\n</ul>\n{%endif%}\n</aside>\n{%endblock%}';
+    expect(format(src, html)).toBe(
+      '{% block sidebar %}\n  <aside>\n    {% if categories %}\n      <ul>\n        {% for cat in categories %}\n          <li>{{ cat.name }}</li>\n' +
+        '        {% endfor %}\n      </ul>\n    {% endif %}\n  </aside>\n{% endblock %}\n',
+    );
+  });
+  it('skips void elements, <x />, HTML comments, script and style contents, > in template tags', () => {
+    const src = '<div>\n<img src=x>\n<br/>\n<!-- <p> -->\n<script>\nif (a<b) {}\n</script>\n<svg>\n<path d=1\n/>\n<g a="{{ 1 > 0 }}"></g>\n</svg>\n</div>\nend';
+    expect(format(src, html)).toBe('<div>\n  <img src=x>\n  <br/>\n  <!-- <p> -->\n  <script>\n    if (a<b) {}\n  </script>\n  <svg>\n    <path d=1\n    />\n    <g a="{{ 1 > 0 }}"></g>\n  </svg>\n</div>\nend\n');
+  });
+  it('each block keeps its own count: tags unbalanced across branches do not shift the rest', () => {
+    const src = '<main>\n{% if link %}\n<a href="{{ link }}">\n{% endif %}\ntext\n{% if link %}\n</a>\n{% endif %}\n</main>\nafter';
+    expect(format(src, html)).toBe('<main>\n  {% if link %}\n    <a href="{{ link }}">\n  {% endif %}\n  text\n  {% if link %}\n    </a>\n  {% endif %}\n</main>\nafter\n');
+  });
+});
+
 describe('format: hostile inputs', () => {
   it('stays linear: long lines, many braces, long whitespace runs, deep nesting', () => {
     const inputs = [
@@ -107,7 +126,7 @@ const spaced = (body: string) =>
   fc.tuple(fc.constantFrom('', '-'), fc.constantFrom('', ' ', '  ', '\n'), fc.constantFrom('', ' ', '\n '), fc.constantFrom('', '-')).map(([l, a, b, r]) => `${l}${a}${body}${b}${r}`);
 const tag = (body: string) => spaced(body).map((s) => `{%${s}%}`);
 const out = (body: string) => spaced(body).map((s) => `{{${s}}}`);
-const text = fc.constantFrom('a', 'b c', '<p>x</p>', '<li>', '</li>', '&amp;', 'é', '');
+const text = fc.constantFrom('a', 'b c', '<p>x</p>', '<li>', '</li>', '&amp;', 'é', '', '<div class=x>', '</div>', '<br/>', '<img\n src=x>', '<!-- <p> -->');
 
 const tree = fc.letrec<{ node: string; nodes: string }>((t) => ({
   nodes: fc.array(fc.tuple(ws, t('node')), { maxLength: 4 }).map((xs) => xs.map(([w, n]) => w + n).join('')),
@@ -139,21 +158,21 @@ const ctx = { n: 3, s: 'hi', x: false, y: true, items: [1, 2] };
 describe('format: properties', () => {
   it('is idempotent', () => {
     fc.assert(
-      fc.property(template, (src) => {
-        const once = format(src);
-        expect(format(once)).toBe(once);
+      fc.property(template, fc.boolean(), (src, htmlIndent) => {
+        const once = format(src, { htmlIndent });
+        expect(format(once, { htmlIndent })).toBe(once);
       }),
       { numRuns: RUNS * 3 },
     );
   });
   it('renders what the original renders, up to whitespace outside <pre> and <textarea>', async () => {
     await fc.assert(
-      fc.asyncProperty(template, async (src) => {
-        const formatted = format(src);
+      fc.asyncProperty(template, fc.boolean(), async (src, htmlIndent) => {
+        const formatted = format(src, { htmlIndent });
         expect(normalize(await renderAll(formatted, ctx))).toBe(normalize(await renderAll(src, ctx)));
         // block rendering too
         const blockSrc = `{% block b %}${src}{% end %}`;
-        expect(normalize(makeEnv().fromString(format(blockSrc)).renderBlock('b', ctx))).toBe(normalize(makeEnv().fromString(blockSrc).renderBlock('b', ctx)));
+        expect(normalize(makeEnv().fromString(format(blockSrc, { htmlIndent })).renderBlock('b', ctx))).toBe(normalize(makeEnv().fromString(blockSrc).renderBlock('b', ctx)));
       }),
       { numRuns: RUNS },
     );
@@ -171,16 +190,18 @@ describe('format: properties', () => {
     );
   });
   it('is idempotent on arbitrary text that lexes', () => {
-    const soup = fc.array(fc.constantFrom('{{', '}}', '{%', '%}', '{#', '#}', ' ', '\n', '-', '+', '~', 'if x', 'end', 'raw', 'endraw', '"', "'", '<pre>', '</pre>', 'a', '\t', '\r\n'), { maxLength: 30 }).map((a) => a.join(''));
+    const soup = fc.array(fc.constantFrom('{{', '}}', '{%', '%}', '{#', '#}', ' ', '\n', '-', '+', '~', '<div>', '</div>', '<br/>', '<!--', '-->', '<script>', '</script>', '/>', '>', 'if x', 'end', 'raw', 'endraw', '"', "'", '<pre>', '</pre>', 'a', '\t', '\r\n'), { maxLength: 30 }).map((a) => a.join(''));
     fc.assert(
       fc.property(soup, (src) => {
-        let once: string;
-        try {
-          once = format(src);
-        } catch {
-          return; // (does not lex)
+        for (const htmlIndent of [false, true]) {
+          let once: string;
+          try {
+            once = format(src, { htmlIndent });
+          } catch {
+            return; // (does not lex)
+          }
+          expect(format(once, { htmlIndent })).toBe(once);
         }
-        expect(format(once)).toBe(once);
       }),
       { numRuns: RUNS * 20 },
     );
