@@ -254,6 +254,9 @@ interface HtmlEvent {
  */
 function htmlEvents(text: string, cls: Uint8Array): HtmlEvent[] {
   const events: HtmlEvent[] = [];
+  /** The next `>` of the template text at or after each offset (-1: none): linear on any input. */
+  const nextGt = new Int32Array(text.length + 1).fill(-1);
+  for (let i = text.length - 1; i >= 0; i--) nextGt[i] = text.charCodeAt(i) === 62 && cls[i] === TEXT ? i : nextGt[i + 1]!;
   const tags = /<!--|<(\/?)([A-Za-z][\w:-]*)/g;
   let rawText: string | null = null;
   for (let m = tags.exec(text); m; m = tags.exec(text)) {
@@ -273,10 +276,8 @@ function htmlEvents(text: string, cls: Uint8Array): HtmlEvent[] {
       continue;
     }
     if (VOID.has(name)) continue;
-    // `<x … />`, over several lines too (a `>` in a template tag is an operator; a start tag
-    // longer than 2,000 characters counts as open)
-    let gt = text.indexOf('>', tags.lastIndex);
-    while (gt >= 0 && cls[gt] !== TEXT && gt - m.index < 2000) gt = text.indexOf('>', gt + 1);
+    // `<x … />`, over several lines too (a `>` in a template tag is an operator)
+    const gt = nextGt[tags.lastIndex]!;
     if (gt >= 0 && text[gt - 1] === '/') continue;
     if (name === 'script' || name === 'style') rawText = name;
     events.push({ at: m.index, delta: 1 });
