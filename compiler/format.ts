@@ -23,14 +23,15 @@ export interface FormatOptions extends DelimiterOptions {
   htmlIndent?: boolean;
 }
 
-/** Tags that open a body closed by `{% end %}` / `{% end<tag> %}` (`slot`: see isOpener). */
+/** Tags that open a body closed by `{% end %}` / `{% end<tag> %}` (and `slot`, sometimes: see reindent). */
 const OPENERS = new Set([
   'if', 'unless', 'for', 'async', 'while', 'with', 'def', 'region', 'call', 'capture', 'cache', 'filter', 'match',
   'spaceless', 'embed', 'push', 'globals', 'imports', 'block', 'fragment', 'try', 'trans', 'provide',
 ]);
-const JINJA_MARKS = '+~';
 /** Printed at their opener's level; the body after them is indented again. */
 const CONTINUATIONS = new Set(['else', 'elif', 'empty', 'case', 'fallback', 'plural']);
+/** Whitespace markers of Jinja and Twig, kept against the delimiter where written. */
+const JINJA_MARKS = '+~';
 
 /** Indentation stops growing here: thousands of nested blocks would otherwise make the output quadratic. */
 const MAX_LEVELS = 64;
