@@ -14,6 +14,7 @@ import { ConfigError, loadConfig } from '../plugins/config.js';
 import { diagnose } from './diagnose.js';
 import type { Callable } from '../runtime/linkage.js';
 import { extractMessages, toPot } from './extract.js';
+import { CHECK_FORMATS, CheckReport, type CheckFormat } from './check-report.js';
 
 const HELP = `kida — the Kida template compiler
 
@@ -25,6 +26,7 @@ Usage:
                                                    templates; tsconfig: "allowArbitraryExtensions": true);
                                                    only files that change; --watch: again on every edit
   kida check [<dir>|<file>...] [--validate-calls] [--strict] [--typed] [--types [--tsconfig <file>]]
+             [--format text|json|sarif|github]
                                                    report every compile-time error of each file (and, with
                                                    --validate-calls, K-CMP def-call warnings; --strict fails
                                                    on warnings) as file:line:col: CODE message (1-based)
@@ -34,6 +36,14 @@ Usage:
                                                    types with TypeScript (K-TYP-004 unknown property, K-TYP-005
                                                    unresolved @types import); compiler options come from the
                                                    nearest tsconfig.json or --tsconfig
+                                                   --format: json (the reference's envelope), sarif (2.1.0, for
+                                                   code scanning) or github (workflow annotations) on stdout
+  kida fmt [--check] [--indent N] [--html-indent] [<dir>|<file>...]
+                                                   format templates in place (tag spacing, block indentation,
+                                                   trailing whitespace, blank lines); --check: list the files
+                                                   that are not formatted and exit 1; --indent: spaces per level
+                                                   (default 2, or fmt.indent in kida.config); --html-indent:
+                                                   also indent by HTML element nesting (or fmt.htmlIndent)
   kida extract [<dir>] [--out <file.pot>]          collect {% trans %} and _()/_n() messages into a POT catalogue
   kida render <file> [--data <json|@file|@->] [--stream]
                                                    render a template (with the templates of root, or beside
@@ -72,6 +82,10 @@ async function main(argv: string[]): Promise<number> {
         typed: { type: 'boolean' },
         types: { type: 'boolean' },
         tsconfig: { type: 'string' },
+        check: { type: 'boolean' },
+        indent: { type: 'string' },
+        'html-indent': { type: 'boolean' },
+        format: { type: 'string' },
         config: { type: 'string', short: 'c' },
         watch: { type: 'boolean', short: 'w' },
         version: { type: 'boolean', short: 'v' },
@@ -94,6 +108,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = (await loadConfig(process.cwd(), values.config)).options;
   if (values.watch && command !== 'compile' && command !== 'types') fail('--watch works with compile and types');
+  if ((values.check || values.indent !== undefined || values['html-indent']) && command !== 'fmt') fail('--check, --indent and --html-indent work with fmt');
+  if (values.format !== undefined && command !== 'check') fail('--format works with check');
   /** The project a command works on: root from --root, else the config's root when `target` lies in it, else `target`'s directory. */
   const projectFor = (target: string | undefined): { project: KidaProject; files: string[] } => {
     const at = target ? resolve(target) : null;
@@ -176,24 +192,29 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'check': {
       if (values.tsconfig && !values.types) fail('--tsconfig needs --types');
+      const format = (values.format ?? 'text') as CheckFormat;
+      if (!CHECK_FORMATS.includes(format)) fail(`--format must be ${CHECK_FORMATS.join(', ')}, not '${values.format}'`);
       const targets = positionals.slice(1);
       const parts = (targets.length ? targets : [undefined]).map((t) => projectFor(t));
       const project = parts[0]!.project;
       const files = [...new Set(parts.flatMap((p) => p.files))];
       const failing = new Set<string>();
+      const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+      const sink = new CheckReport(format, project.root, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), textError: report }, version);
       const compiled: { file: string; source: string; options: ReturnType<KidaProject['compileOptions']> }[] = [];
       for (const file of files) {
         try {
           const source = readFileSync(file, 'utf8');
           const options = project.compileOptions(file);
           const res = diagnose(source, { ...options, validateCalls: values['validate-calls'] ? true : config.validateCalls });
-          for (const e of res.errors) report(file, e);
-          for (const w of res.warnings) process.stderr.write(`${relative(process.cwd(), file)}:${w.lineno}:${w.colno + 1}: ${w.code} ${w.message}\n`);
+          for (const e of res.errors) sink.error(file, e, source);
+          for (const w of res.warnings) sink.warning(file, w, source);
+          if (res.errors.length >= 20) sink.partial = true; // (diagnose stops at 20 errors a file)
           if (res.errors.length || (res.warnings.length && values.strict)) failing.add(file);
           if (!res.errors.length) compiled.push({ file, source, options });
         } catch (e) {
           failing.add(file);
-          report(file, e);
+          sink.error(file, e);
         }
       }
       if (values.typed || values.types) {
@@ -225,17 +246,24 @@ async function main(argv: string[]): Promise<number> {
           }
           findings.push(...res.diagnostics);
           for (const x of res.internal) process.stderr.write(`kida: internal: could not type-check ${relative(process.cwd(), x.file)}: ${x.message}\n`);
+          if (res.internal.length) sink.partial = true;
         }
         const order = new Map(files.map((f, i) => [resolve(f), i]));
         findings.sort((a, b) => (order.get(resolve(a.file)) ?? 0) - (order.get(resolve(b.file)) ?? 0) || a.line - b.line || a.col - b.col);
         for (const d of findings) {
-          process.stderr.write(`${relative(process.cwd(), d.file)}:${d.line}:${d.col + 1}: ${d.code} ${d.message}\n`);
+          sink.typeFinding(d);
           failing.add(resolve(d.file));
         }
       }
       const errors = new Set([...failing].map((f) => resolve(f))).size;
       process.stderr.write(`kida: ${files.length} templates checked, ${errors} with errors\n`);
+      sink.finish(errors ? 1 : 0);
       return errors ? 1 : 0;
+    }
+    case 'fmt': {
+      const { runFmt } = await import('./fmt-cli.js');
+      const line = (w: NodeJS.WriteStream) => (text: string) => w.write(text + '\n');
+      return runFmt({ targets: positionals.slice(1), check: !!values.check, indent: values.indent, htmlIndent: !!values['html-indent'], config, out: line(process.stdout), err: line(process.stderr) });
     }
     case 'extract': {
       const { project, files } = projectFor(target);

@@ -13,6 +13,7 @@ import { lineMappings } from './sourcemap.js';
 import { unresolvedReferences } from './references.js';
 
 export { autoescapeFor, escapeModeFor, normalizeAutoescape, type AutoescapeOption } from './autoescape.js';
+export { format, type FormatOptions } from './format.js';
 
 export interface CompileOptions extends DelimiterOptions {
   /** Template name (e.g. `pages/about.kida`); relative references resolve against it. */

@@ -48,6 +48,8 @@ export interface KidaOptions extends DelimiterOptions, SnakeDelimiterOptions {
    * the project root; `false`: no cache). A directory that cannot be created disables it.
    */
   cacheDir?: string | false;
+  /** `kida fmt` settings: `indent`, spaces per level (default 2); `htmlIndent`, also indent by HTML nesting. */
+  fmt?: { indent?: number; htmlIndent?: boolean };
 }
 
 export const LINKAGE_ID = 'virtual:kida-linkage';
