@@ -266,16 +266,17 @@ function needsScope(body: A.Node[]): boolean {
   return false;
 }
 
-/** What `loop.<name>` is in a loop without a LoopContext: computed from the index and the items. */
-const LIGHT_LOOP_ATTRS: Record<string, (idx: string, items: string) => string> = Object.assign(Object.create(null), {
+/**
+ * What `loop.<name>` is in a loop without a LoopContext: computed from a counter. (The others
+ * need the items ahead, which a LoopContext reads lazily: docs/security.md, "Lazy loops".)
+ */
+const LIGHT_LOOP_ATTRS: Record<string, (idx: string) => string> = Object.assign(Object.create(null), {
   index: (i: string) => `(${i} + 1)`,
   index0: (i: string) => i,
   first: (i: string) => `(${i} === 0)`,
-  last: (i: string, items: string) => `(${i} === ${items}.length - 1)`,
-  length: (_: string, items: string) => `${items}.length`,
-  revindex: (i: string, items: string) => `(${items}.length - ${i})`,
-  revindex0: (i: string, items: string) => `(${items}.length - ${i} - 1)`,
 });
+/** LoopContext attributes read as plain properties (no `None` → `""` to apply). */
+const LOOP_PROPS = new Set(['index', 'index0', 'first', 'last', 'length', 'revindex', 'revindex0']);
 
 /**
  * How a loop's body and condition read its `loop`: not at all (no loop variable), or only as
@@ -399,7 +400,7 @@ export class Generator {
   /** JS variables holding a sync LoopContext (their attributes compile to direct reads). */
   private loopVars = new Set<string>();
   /** Names standing for `loop` in loops without a LoopContext (loopUse): their index and items. */
-  private lightLoops = new Map<string, { idx: string; items: string }>();
+  private lightLoops = new Map<string, string>();
   private warnings: CompileWarning[] = [];
   /** Defs a plain-name call can statically refer to (for call validation). */
   private knownDefs = new Map<string, DefSignature>();
@@ -1033,18 +1034,17 @@ export class Generator {
       if (loopVar) this.w(`if (${loopVar}_n) ${loopVar}.previtem = ${loopVar}_p; ${loopVar}.index0 = ${loopVar}_n++; ${loopVar}_p = ${item};`);
     } else if (loopUsed) {
       loopVar = this.id('loop');
-      const items = this.id('$items');
-      const idx = this.id('$k');
       if (use === 'light') {
         // (loopVar is never emitted: loopAttr computes `loop.index` and the others from idx)
-        this.lightLoops.set(loopVar, { idx, items });
-        this.w(`const ${items} = ${this.listOf(src)};`);
-        this.w(`for (let ${idx} = 0; ${idx} < ${items}.length; ${idx}++) {`);
-        this.w(`const ${item} = ${items}[${idx}];`);
+        const idx = this.id('$k');
+        this.lightLoops.set(loopVar, idx);
+        this.w(`let ${idx} = -1;`);
+        this.w(`for (const ${item} of ${this.h('iter')}(${src})) {`);
+        this.w(`${idx}++;`);
       } else {
-        this.w(`const ${items} = ${this.listOf(src)}, ${loopVar} = new ${this.h('LoopContext')}(${items});`);
-        this.w(`for (let ${idx} = 0; ${idx} < ${items}.length; ${idx}++) {`);
-        this.w(`const ${item} = ${items}[${idx}]; ${loopVar}.index0 = ${idx};`);
+        // (next() gives the loop itself at the end: no item can be it)
+        this.w(`const ${loopVar} = new ${this.h('LoopContext')}(${this.loopSrc(src)});`);
+        this.w(`for (let ${item}; (${item} = ${loopVar}.next()) !== ${loopVar}; ) {`);
       }
     } else {
       this.w(`for (const ${item} of ${this.h('iter')}(${src})) {`);
@@ -1537,9 +1537,9 @@ export class Generator {
     return `[${parts.join(', ')}]`;
   }
 
-  /** The items a `for` using `loop` walks (sandboxed: an endless iterator is not copied past the budget). */
-  private listOf(src: string): string {
-    return this.o.sandbox ? `${this.h('sbList')}($env, R, ${src})` : `${this.h('toList')}(${src})`;
+  /** The source of a LoopContext (sandboxed: what `loop.length` reads ahead counts against the budget). */
+  private loopSrc(src: string): string {
+    return this.o.sandbox ? `${this.h('sbLoopSrc')}($env, R, ${src})` : src;
   }
   /** In sandboxed templates every loop iteration counts against the policy's limits. */
   private sandboxTick(): void {
@@ -1689,10 +1689,10 @@ export class Generator {
     if (e.optional || e.obj.type !== 'Name') return null;
     const v = this.local(e.obj.name);
     const light = v ? this.lightLoops.get(v) : undefined;
-    if (light) return LIGHT_LOOP_ATTRS[e.name]?.(light.idx, light.items) ?? null;
+    if (light) return LIGHT_LOOP_ATTRS[e.name]?.(light) ?? null;
     if (!v || !this.loopVars.has(v)) return null;
     // (the plain counters, the ones a loop without a LoopContext computes, are direct reads)
-    if (e.name in LIGHT_LOOP_ATTRS) return `${v}.${e.name}`;
+    if (LOOP_PROPS.has(e.name)) return `${v}.${e.name}`;
     // dot lookup turns a None neighbour into "" (reference behaviour)
     if (e.name === 'previtem' || e.name === 'nextitem') return `(${v}.${e.name} ?? "")`;
     return null;

@@ -12,5 +12,5 @@ export * from './tests.js';
 export * from './globals.js';
 export { registry, Registry, makeGlobals, useGlobals, useFragmentCache, useTemplateNames, type Linkage } from './linkage.js';
 export { resolveTemplateName } from './names.js';
-export { sbGetattr, sbGetattrOpt, sbGetitem, sbGetitemOpt, sbCallAttr, sbCallAttrOpt, sbCallValue, sbRange, sbTick, sbList, sbOut, sbF, sbOp, sbErrorInfo, Sandbox, SANDBOX_DEFAULTS, type SandboxPolicy } from './sandbox.js';
+export { sbGetattr, sbGetattrOpt, sbGetitem, sbGetitemOpt, sbCallAttr, sbCallAttrOpt, sbCallValue, sbRange, sbTick, sbLoopSrc, sbOut, sbF, sbOp, sbErrorInfo, Sandbox, SANDBOX_DEFAULTS, type SandboxPolicy } from './sandbox.js';
 export { cacheHit, parseTtl, LruFragmentStore, type FragmentStore } from './cache.js';

@@ -215,18 +215,24 @@ export function sbTick(env: Env, R: R): void {
   runOf(env, R).tick();
 }
 
-/** The list a `for` that uses `loop` walks: an endless iterator is not copied past the iteration budget. */
-export function sbList(env: Env, R: R, v: unknown): unknown[] {
-  if (Array.isArray(v)) return v;
+/**
+ * The source of a `for` that uses `loop` (a LoopContext): a lazy source may be read ahead (for
+ * `loop.length`) only as far as the iteration budget left when the loop starts, so an endless
+ * generator is refused instead of exhausting memory. The iterations themselves tick as usual.
+ */
+export function sbLoopSrc(env: Env, R: R, v: unknown): unknown {
+  const s = iter(v);
+  if (Array.isArray(s) || typeof s === 'string' || s instanceof Set) return s;
   const run = runOf(env, R);
   const p = run.sb.policy;
   const max = Math.min(p.maxLoopIterations === null ? Infinity : p.maxLoopIterations - run.ticks, run.cap);
-  const out: unknown[] = [];
-  for (const x of iter(v)) {
-    if (out.length >= max) throw limitError('Loop iterations', Math.min(p.maxLoopIterations ?? Infinity, run.cap), 'maxLoopIterations');
-    out.push(x);
-  }
-  return out;
+  return (function* () {
+    let n = 0;
+    for (const x of s) {
+      if (++n > max) throw limitError('Loop iterations', Math.min(p.maxLoopIterations ?? Infinity, run.cap), 'maxLoopIterations');
+      yield x;
+    }
+  })();
 }
 
 /** A sync body's output buffer after a write: over maxOutputSize stops the render while building. */
