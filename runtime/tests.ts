@@ -9,6 +9,7 @@
 import { Markup } from './markup.js';
 import { PyError } from './errors.js';
 import { PyFloat, UNDEF, contains, dictGet, eq, ge, gt, isDict, isNone, iter, le, lt, mod, pyStr, truthy } from './values.js';
+import { linearMatcher } from './regex.js';
 
 type Test = (value: unknown, ...args: any[]) => boolean;
 
@@ -144,11 +145,17 @@ export const t_string: Test = (v) => typeof v === 'string' || v instanceof Marku
 export const t_true: Test = (v) => v === true;
 export const t_undefined: Test = (v) => v === undefined || v === null || v === UNDEF;
 export const t_upper: Test = (v) => pyIsUpper(pyStr(v));
+/** Compiled `is match` tests by RegExp: the linear matcher, else the RegExp (docs/regex-audit.md). */
+const matchers = new WeakMap<RegExp, (s: string) => boolean>();
 export const t_match: Test = (v, pattern) => {
   if (v === null || v === undefined) return false;
   const re = pyRegex(pattern);
-  re.lastIndex = 0;
-  return re.test(pyStr(v));
+  let m = matchers.get(re);
+  if (!m) {
+    const lin = linearMatcher(re.source, re.flags);
+    matchers.set(re, (m = lin ?? ((s) => ((re.lastIndex = 0), re.test(s)))));
+  }
+  return m(pyStr(v));
 };
 export const t_hx_request: Test = (v) => {
   const { found, header } = readHeader(v, 'HX-Request');
