@@ -141,7 +141,7 @@ function size(x: Node): number {
 }
 
 /** `re.test(s)` for a sticky RegExp at index 0 (Python `re.match`), in time linear in `s`; null: run the RegExp. */
-export function linearMatcher(source: string, flags: string): ((s: string) => boolean) | null {
+export function linearMatcher(source: string, flags: string): (((s: string) => boolean) & { states: number }) | null {
   if (/[^imsy]/.test(flags)) return null;
   let tree: Node;
   try {
@@ -200,7 +200,7 @@ export function linearMatcher(source: string, flags: string): ((s: string) => bo
   };
   const n = op.length;
   const tests = test as Array<(c: number) => boolean>;
-  return (s: string): boolean => {
+  const match = (s: string): boolean => {
     const seen = new Int32Array(n).fill(-1);
     const stack: number[] = [];
     let cur = new Int32Array(n);
@@ -238,4 +238,5 @@ export function linearMatcher(source: string, flags: string): ((s: string) => bo
     }
     return false;
   };
+  return Object.assign(match, { states: n });
 }

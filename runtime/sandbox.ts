@@ -10,6 +10,8 @@ import { Kwargs, Range, callValue, dictHas, getattr, getattrOpt, getitem, getite
 import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
 import { MAX_CHARS, room, setActive, type Active } from './limits.js';
 import { METHOD_NAMES } from './signatures.js';
+import { pyRegex } from './tests.js';
+import { linearMatcher } from './regex.js';
 
 export interface SandboxPolicy {
   /** Largest `range()` / `a..b` allowed (default 10,000). */
@@ -246,9 +248,27 @@ const PATH_ARGS: Record<string, number> = {
   selectattr: 1, rejectattr: 1, sort: 3, unique: 2, groupby: 1, sum: 1, min: 1, max: 1, attr: 1, get: 1,
 };
 
-/** Patterns a regex test refuses in the sandbox (JavaScript cannot interrupt a match): a repeated
- * group holding a quantifier or an alternation (`(a+)+`, `(a|aa)*`), or a backreference. */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[*+}|]|\\\d)(?:[^()\\]|\\.)*\)\s*[*+{]|\\[1-9]/;
+/**
+ * What a regex test costs per character of text in the sandbox: it runs the linear matcher
+ * (runtime/regex.ts), whose steps per character grow with the pattern's states, so a character
+ * counts as one iteration per 100 states. A pattern only the backtracking RegExp can run
+ * (lookaround, backreferences, repeats past the matcher's size) is refused: JavaScript cannot
+ * interrupt a running match. An invalid pattern is left to the test to raise.
+ */
+function regexCost(pattern: unknown): number {
+  let re: RegExp;
+  try {
+    re = pyRegex(pattern);
+  } catch {
+    return 1;
+  }
+  const m = linearMatcher(re.source, re.flags);
+  if (!m)
+    throw new PolicyError('Regular expression with lookaround, backreferences or huge repeats is not allowed in the sandbox', {
+      suggestion: 'Use a pattern without lookaround or backreferences (they need a backtracking matcher)',
+    }, 'K-SEC-003');
+  return Math.ceil(m.states / 100);
+}
 
 /**
  * A filter or test call (`name`: the built-in's name, tests as `is <name>`; null for custom ones):
@@ -277,11 +297,11 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
     // a regex test by name (`select("match", p)`), or `is match(p)`
     const test = name === 'select' || name === 'reject' ? 1 : name === 'selectattr' || name === 'rejectattr' ? 2 : 0;
     const pattern = name === 'is match' ? args[1] : test && args[test] === 'match' ? (args[test + 1] as unknown[] | undefined)?.[0] : undefined;
-    if (isString(pattern) && NESTED_QUANTIFIER.test(String(pattern)))
-      throw new PolicyError('Regular expression with nested quantifiers or backreferences is not allowed in the sandbox', {
-        suggestion: 'Use a pattern without a quantified group that itself repeats',
-      }, 'K-SEC-003');
-    if (name === 'is match' && isString(args[0])) run.tick(String(args[0]).length + 1);
+    if (pattern !== undefined && pattern !== null) {
+      const cost = regexCost(pattern);
+      if (name === 'is match') run.tick((isString(args[0]) ? String(args[0]).length + 1 : 1) * cost);
+      else if (Array.isArray(args[0])) for (const x of args[0]) run.tick((isString(x) ? String(x).length + 1 : 1) * cost);
+    }
   }
   args[0] = run.feed(args[0]);
   const r = run.run(() => f.apply(self, args));
