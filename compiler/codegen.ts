@@ -1042,9 +1042,8 @@ export class Generator {
         this.w(`for (const ${item} of ${this.h('iter')}(${src})) {`);
         this.w(`${idx}++;`);
       } else {
-        // (next() gives the loop itself at the end: no item can be it)
         this.w(`const ${loopVar} = new ${this.h('LoopContext')}(${this.loopSrc(src)});`);
-        this.w(`for (let ${item}; (${item} = ${loopVar}.next()) !== ${loopVar}; ) {`);
+        this.w(`for (const ${item} of ${loopVar}[${this.h('LOOP')}]()) {`);
       }
     } else {
       this.w(`for (const ${item} of ${this.h('iter')}(${src})) {`);

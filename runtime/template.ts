@@ -730,9 +730,10 @@ export function callWithCaller(f: unknown, args: unknown[], caller: CallerFn): u
  * set is copied (the body may change a set); any other iterable (generators, ranges, host
  * iterators) is read lazily, as Jinja's LoopContext: one item ahead only when `last` or
  * `nextitem` asks, and the rest only when `length`/`revindex`/`revindex0` do, so an endless
- * source with `loop.index` and a `break` ends. `next()` gives the next item, or the context
- * itself at the end (no source can hold the context, made after the source was evaluated).
+ * source with `loop.index` and a `break` ends. A `for` walks `loop[LOOP]()` (a symbol: no
+ * template can reach it, nor iterate `loop` to move it on).
  */
+export const LOOP = Symbol();
 export class LoopContext {
   index0 = -1;
   previtem: unknown = null;
@@ -747,14 +748,18 @@ export class LoopContext {
     this.#a = Array.isArray(s) ? s : typeof s === 'string' || s instanceof Set ? [...s] : null;
     if (!this.#a) this.#it = s[Symbol.iterator]();
   }
-  next(): unknown {
+  [LOOP](): Iterable<unknown> {
+    return { [Symbol.iterator]: () => ({ next: () => this.#next() }) };
+  }
+  #next(): IteratorResult<unknown> {
     this.previtem = this.#cur;
     const i = ++this.index0 - this.#o;
     const a = this.#a;
-    if (a) return i < a.length ? (this.#cur = a[i]) : this;
+    if (a) return i < a.length ? { value: (this.#cur = a[i]), done: false } : { value: undefined, done: true };
     const r = this.#peek();
     this.#ahead = null;
-    return r.done ? this : (this.#cur = r.value);
+    if (!r.done) this.#cur = r.value;
+    return r;
   }
   #peek(): IteratorResult<unknown> {
     return (this.#ahead ??= this.#it!.next());

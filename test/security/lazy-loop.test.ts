@@ -165,6 +165,16 @@ describe('a lazy loop renders what the list renders', () => {
   });
 });
 
+describe('the loop object a template holds', () => {
+  it('cannot move its loop on: no next(), not iterable', () => {
+    const env = makeEnv();
+    const run = (src: string) => env.fromString(src).render({ g: naturals() });
+    expect(() => run('{% for x in g %}{% set h = loop %}{{ h.next() }}{% break %}{% end %}')).toThrow(/next/);
+    expect(() => run('{% for x in g %}{% set h = loop %}{% for y in h %}{% end %}{% break %}{% end %}')).toThrow(/not iterable/);
+    expect(() => run('{% for x in g %}{% set h = loop %}{{ h | list }}{% break %}{% end %}')).toThrow(/not iterable/);
+  });
+});
+
 describe('a lazy loop in the sandbox', () => {
   const sb = (over: object = {}) => ({ sandbox: { maxLoopIterations: 1_000, ...over } });
   it('runs an endless generator with loop.index/last and a break', async () => {
