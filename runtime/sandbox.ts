@@ -6,7 +6,7 @@
 import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
 import type { SourceOf } from './template.js';
 import { Markup } from './markup.js';
-import { Kwargs, Range, callValue, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, pow, typeName } from './values.js';
+import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, pow, typeName } from './values.js';
 import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
 import { MAX_CHARS, room, setActive, type Active } from './limits.js';
 import { METHOD_NAMES } from './signatures.js';
@@ -321,6 +321,13 @@ export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: 
   if (f === pow && isNumber(b) && isNumber(a) && !isFloat(a) && !isFloat(b)) {
     const digits = Math.ceil(Number(b) * Math.log10(Math.abs(Number(a)) || 1));
     if (digits > run.cap / 10) throw limitError(`An integer size (${digits} digits)`, run.cap / 10, 'maxAllocation (a tenth: digits)');
+  }
+  // list + list, str + str, str ~ str: the size is known before building
+  const both = (t: (x: unknown) => boolean) => t(a) && t(b);
+  if ((f === add || f === concat) && (both(Array.isArray) || both(isString))) {
+    const size = (x: unknown) => (Array.isArray(x) ? x.length : String(x).length);
+    const n = size(a) + size(b);
+    return run.run(() => (room(n), f(a, b)));
   }
   return run.run(() => f(a, b));
 }
