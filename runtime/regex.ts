@@ -200,11 +200,18 @@ export function linearMatcher(source: string, flags: string): (((s: string) => b
   };
   const n = op.length;
   const tests = test as Array<(c: number) => boolean>;
+  // (buffers reused by every call: a match runs to its end before another can start; `seen`
+  // holds base + position, base moving past each text so nothing needs clearing)
+  const seen = new Int32Array(n).fill(-1);
+  const stack: number[] = [];
+  let cur = new Int32Array(n);
+  let next = new Int32Array(n);
+  let base = 0;
   const match = (s: string): boolean => {
-    const seen = new Int32Array(n).fill(-1);
-    const stack: number[] = [];
-    let cur = new Int32Array(n);
-    let next = new Int32Array(n);
+    if (base > 2 ** 30 - s.length) seen.fill(-1), (base = 0);
+    const b = base;
+    base += s.length + 1;
+    stack.length = 0;
     let nc = 0;
     let nn = 0;
     /** Adds state `pc` and what it reaches without reading at position p to `next`; true on a match. */
@@ -212,8 +219,8 @@ export function linearMatcher(source: string, flags: string): (((s: string) => b
       stack.push(pc);
       while (stack.length) {
         const q = stack.pop()!;
-        if (seen[q] === p) continue;
-        seen[q] = p;
+        if (seen[q] === b + p) continue;
+        seen[q] = b + p;
         const o = op[q];
         if (o === CHAR) next[nn++] = q;
         else if (o === SPLIT) stack.push(alt2[q]!, arg[q]!);
