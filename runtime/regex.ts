@@ -71,6 +71,10 @@ function parse(src: string, flags: string): Node {
   };
   const one = (): Node => {
     const c = src[i]!;
+    if (src.startsWith('(?![\\s\\S])', i)) {
+      i += 10; // (pyRegex's \Z: the end of the text, whatever the flags)
+      return { k: 'a', w: 'z' };
+    }
     if (c === '(') {
       const named = /^\(\?<[A-Za-z_$][\w$]*>/.exec(src.slice(i, i + 200));
       if (named) i += named[0].length;
@@ -196,6 +200,7 @@ export function linearMatcher(source: string, flags: string): (((s: string) => b
   const holds = (w: string, s: string, p: number): boolean => {
     if (w === '^') return p === 0 || (multi && isLT(s.charCodeAt(p - 1)));
     if (w === '$') return p === s.length || (multi && isLT(s.charCodeAt(p)));
+    if (w === 'z') return p === s.length;
     return (isWord(s.charCodeAt(p - 1)) !== isWord(s.charCodeAt(p))) === (w === 'b');
   };
   const n = op.length;

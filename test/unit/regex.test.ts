@@ -9,7 +9,7 @@ import { tests } from '../../runtime/tests.js';
 const ATOMS = ['a', 'b', 'A', '-', '.', '\\.', '\\d', '\\D', '\\w', '\\W', '\\s', '\\S', '[ab]', '[^a]', '[a-c]', '[\\d_]', '[]', '[^]', '[\\]a]',
   '\\x41', '\\u0062', '\\n', '\\t', '{', '}', ']', '\\/', '\\-', '\\0', '\\cJ', 'é', 'K', 'ſ', '[A-Z]', '[\\s\\S]'];
 const QUANTS = ['', '', '', '*', '+', '?', '{2}', '{1,3}', '{0,}', '*?', '+?', '??', '{2,}?'];
-const ASSERTS = ['^', '$', '\\b', '\\B'];
+const ASSERTS = ['^', '$', '\\b', '\\B', '(?![\\s\\S])']; // (the last: pyRegex's \\Z)
 
 const pattern: fc.Arbitrary<string> = fc.letrec((tie) => ({
   atom: fc.oneof(
@@ -52,6 +52,7 @@ describe('the linear matcher', () => {
       expect(linearMatcher(p, 'y'), p).toBeNull();
     expect(linearMatcher('a', 'uy')).toBeNull();
     expect(linearMatcher('(?<n>a)b', 'y')!('ab')).toBe(true);
+    expect(linearMatcher('a(?![\\s\\S])', 'y')).not.toBeNull(); // (\\Z, as pyRegex writes it)
   });
 
   it('keeps `is match` as Python re.match: anchored at the start only, flags, named groups, \\A \\Z', () => {
