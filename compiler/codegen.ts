@@ -386,6 +386,8 @@ function pyTruthy(v: unknown): boolean {
 export class Generator {
   private helpers = new Set<string>();
   private usesFenv = false;
+  /** A select-family filter may name the `match` test (the module calls useMatch()). */
+  private usesMatch = false;
   private attrNames = new Set<string>();
   private refs = new Map<string, string>();
   private fn!: Fn;
@@ -624,6 +626,7 @@ export class Generator {
     if (this.usesFenv)
       pre.push(`const $fenv = { autoescape: ${this.o.autoescape}, strict: ${this.o.strictUndefined}, get filters() { return $env.filters; }, get tests() { return $env.tests; } };`);
     for (const [n, v] of this.filterVars) pre.push(`const ${v} = ${n};`);
+    if (this.usesMatch) pre.push(`${this.h('useMatch')}();`);
     const bodyLines: string[] = [...pre];
     const lineMap: number[] = pre.map(() => 0);
     this.moduleLines.forEach((l, i) => {
@@ -1856,6 +1859,10 @@ export class Generator {
     const bound = this.bind(name, params, args, kwargs, pos);
     const v = this.filterVar('filters', name, bound.length);
     const self = filterNeedsEnv.has(name) ? this.fenv() : 'undefined';
+    // select & co. name their test at run time: where it may be "match", the module registers the
+    // linear matcher (runtime/match.ts), which other bundles leave out
+    const test = filterNeedsEnv.has(name) ? bound[params!.indexOf('test_name')] : undefined;
+    if (test !== undefined && test !== 'undefined' && (test === '"match"' || !/^"[^"\\]*"$/.test(test))) this.usesMatch = true;
     if (this.o.sandbox) return this.sbF(q(FILTER_ALIASES[name] ?? name), v, self, [value, ...bound]);
     if (filterNeedsEnv.has(name)) return `${v}.call(${self}, ${[value, ...bound].join(', ')})`;
     return `${v}(${[value, ...bound].join(', ')})`;

@@ -9,9 +9,8 @@
 import { Markup } from './markup.js';
 import { PyError } from './errors.js';
 import { PyFloat, UNDEF, contains, dictGet, eq, ge, gt, isDict, isNone, iter, le, lt, mod, pyStr, truthy } from './values.js';
-import { linearMatcher } from './regex.js';
 
-type Test = (value: unknown, ...args: any[]) => boolean;
+export type Test = (value: unknown, ...args: any[]) => boolean;
 
 /** Python `callable()`. */
 export function isCallable(v: unknown): boolean {
@@ -145,17 +144,18 @@ export const t_string: Test = (v) => typeof v === 'string' || v instanceof Marku
 export const t_true: Test = (v) => v === true;
 export const t_undefined: Test = (v) => v === undefined || v === null || v === UNDEF;
 export const t_upper: Test = (v) => pyIsUpper(pyStr(v));
-/** Compiled `is match` tests by RegExp: the linear matcher, else the RegExp (docs/regex-audit.md). */
-const matchers = new WeakMap<RegExp, (s: string) => boolean>();
-export const t_match: Test = (v, pattern) => {
+/**
+ * `match` named at run time (`select("match", p)`, the `tests` table): the linear matcher once
+ * runtime/match.ts is loaded or its `useMatch()` called (compiled modules that may name it call
+ * it), else the RegExp. `is match` itself compiles to match.ts's `t_match`. (So bundles that use
+ * select/reject with other tests do not carry the matcher: docs/decisions.md.)
+ */
+export const MATCH: { f?: Test } = {};
+const reMatch: Test = (v, pattern) => {
   if (v === null || v === undefined) return false;
   const re = pyRegex(pattern);
-  let m = matchers.get(re);
-  if (!m) {
-    const lin = linearMatcher(re.source, re.flags);
-    matchers.set(re, (m = lin ?? ((s) => ((re.lastIndex = 0), re.test(s)))));
-  }
-  return m(pyStr(v));
+  re.lastIndex = 0;
+  return re.test(pyStr(v));
 };
 export const t_hx_request: Test = (v) => {
   const { found, header } = readHeader(v, 'HX-Request');
@@ -198,7 +198,7 @@ export const tests: Record<string, Test> = {
   true: t_true,
   undefined: t_undefined,
   upper: t_upper,
-  match: t_match,
+  match: (v, pattern) => (MATCH.f ?? reMatch)(v, pattern),
   hx_request: t_hx_request,
   hx_target: t_hx_target,
   hx_boosted: t_hx_boosted,

@@ -4,7 +4,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { linearMatcher } from '../../runtime/regex.js';
-import { tests } from '../../runtime/tests.js';
+import { compile } from '../../compiler/index.js';
+import { MATCH, tests } from '../../runtime/tests.js';
+import { t_match, useMatch } from '../../runtime/match.js';
 
 const ATOMS = ['a', 'b', 'A', '-', '.', '\\.', '\\d', '\\D', '\\w', '\\W', '\\s', '\\S', '[ab]', '[^a]', '[a-c]', '[\\d_]', '[]', '[^]', '[\\]a]',
   '\\x41', '\\u0062', '\\n', '\\t', '{', '}', ']', '\\/', '\\-', '\\0', '\\cJ', 'é', 'K', 'ſ', '[A-Z]', '[\\s\\S]'];
@@ -53,6 +55,19 @@ describe('the linear matcher', () => {
     expect(linearMatcher('a', 'uy')).toBeNull();
     expect(linearMatcher('(?<n>a)b', 'y')!('ab')).toBe(true);
     expect(linearMatcher('a(?![\\s\\S])', 'y')).not.toBeNull(); // (\\Z, as pyRegex writes it)
+  });
+
+  it('serves `match` named at run time once a module calls useMatch()', () => {
+    useMatch();
+    expect(MATCH.f).toBe(t_match);
+  });
+
+  it('is registered by compiled modules whose select/reject/selectattr/rejectattr may name it', () => {
+    const registers = (src: string, sandbox = false) => /\$useMatch\(\);/.test(compile(src, { name: 't.html', sandbox }).code);
+    for (const src of ['{{ xs | select("match", "a") | list }}', '{{ xs | reject(t) | list }}', '{{ xs | selectattr("a", "match", p) | list }}', '{{ xs | rejectattr("a", t ~ "") | list }}'])
+      for (const sandbox of [false, true]) expect(registers(src, sandbox), `${src} ${sandbox}`).toBe(true);
+    for (const src of ['{{ xs | select("odd") | list }}', '{{ xs | select | list }}', '{{ xs | selectattr("a") | list }}', '{{ x is match("a") }}'])
+      expect(registers(src), src).toBe(false);
   });
 
   it('keeps `is match` as Python re.match: anchored at the start only, flags, named groups, \\A \\Z', () => {
