@@ -17,9 +17,10 @@ const LIMIT_MS = 1000;
 const d = (p) => import(`../dist/runtime/${p}.js`);
 const rt = {
   filters: await d('filters'), tests: await d('tests'), methods: await d('methods'), globals: await d('globals'),
-  values: await d('values'), markup: await d('markup'), markdown: await d('markdown'), output: await d('output'),
+  values: await d('values'), match: await d('match'), markup: await d('markup'), markdown: await d('markdown'), output: await d('output'),
 };
 rt.methods.useAllMethods();
+rt.match.useMatch();
 const { DictLoader, Environment } = await import('../dist/compiler/environment.js');
 const sandboxed = new Environment({ loader: new DictLoader({}), sandbox: true });
 rt.compile = (src) => sandboxed.fromString(src);

@@ -273,16 +273,17 @@ function needsScope(body: A.Node[]): boolean {
   return false;
 }
 
-/** What `loop.<name>` is in a loop without a LoopContext: computed from the index and the items. */
-const LIGHT_LOOP_ATTRS: Record<string, (idx: string, items: string) => string> = Object.assign(Object.create(null), {
+/**
+ * What `loop.<name>` is in a loop without a LoopContext: computed from a counter. (The others
+ * need the items ahead, which a LoopContext reads lazily: docs/security.md, "Lazy loops".)
+ */
+const LIGHT_LOOP_ATTRS: Record<string, (idx: string) => string> = Object.assign(Object.create(null), {
   index: (i: string) => `(${i} + 1)`,
   index0: (i: string) => i,
   first: (i: string) => `(${i} === 0)`,
-  last: (i: string, items: string) => `(${i} === ${items}.length - 1)`,
-  length: (_: string, items: string) => `${items}.length`,
-  revindex: (i: string, items: string) => `(${items}.length - ${i})`,
-  revindex0: (i: string, items: string) => `(${items}.length - ${i} - 1)`,
 });
+/** LoopContext attributes read as plain properties (no `None` → `""` to apply). */
+const LOOP_PROPS = new Set(['index', 'index0', 'first', 'last', 'length', 'revindex', 'revindex0']);
 
 /**
  * How a loop's body and condition read its `loop`: not at all (no loop variable), or only as
@@ -392,6 +393,8 @@ function pyTruthy(v: unknown): boolean {
 export class Generator {
   private helpers = new Set<string>();
   private usesFenv = false;
+  /** A select-family filter may name the `match` test (the module calls useMatch()). */
+  private usesMatch = false;
   private attrNames = new Set<string>();
   private refs = new Map<string, string>();
   private fn!: Fn;
@@ -406,7 +409,7 @@ export class Generator {
   /** JS variables holding a sync LoopContext (their attributes compile to direct reads). */
   private loopVars = new Set<string>();
   /** Names standing for `loop` in loops without a LoopContext (loopUse): their index and items. */
-  private lightLoops = new Map<string, { idx: string; items: string }>();
+  private lightLoops = new Map<string, string>();
   private warnings: CompileWarning[] = [];
   /** Defs a plain-name call can statically refer to (for call validation). */
   private knownDefs = new Map<string, DefSignature>();
@@ -630,6 +633,7 @@ export class Generator {
     if (this.usesFenv)
       pre.push(`const $fenv = { autoescape: ${this.o.autoescape}, strict: ${this.o.strictUndefined}, get filters() { return $env.filters; }, get tests() { return $env.tests; } };`);
     for (const [n, v] of this.filterVars) pre.push(`const ${v} = ${n};`);
+    if (this.usesMatch) pre.push(`${this.h('useMatch')}();`);
     const bodyLines: string[] = [...pre];
     const lineMap: number[] = pre.map(() => 0);
     this.moduleLines.forEach((l, i) => {
@@ -1059,18 +1063,16 @@ export class Generator {
       if (loopVar) this.w(`if (${loopVar}_n) ${loopVar}.previtem = ${loopVar}_p; ${loopVar}.index0 = ${loopVar}_n++; ${loopVar}_p = ${item};`);
     } else if (loopUsed) {
       loopVar = this.id('loop');
-      const items = this.id('$items');
-      const idx = this.id('$k');
       if (use === 'light') {
         // (loopVar is never emitted: loopAttr computes `loop.index` and the others from idx)
-        this.lightLoops.set(loopVar, { idx, items });
-        this.w(`const ${items} = ${this.listOf(src)};`);
-        this.w(`for (let ${idx} = 0; ${idx} < ${items}.length; ${idx}++) {`);
-        this.w(`const ${item} = ${items}[${idx}];`);
+        const idx = this.id('$k');
+        this.lightLoops.set(loopVar, idx);
+        this.w(`let ${idx} = -1;`);
+        this.w(`for (const ${item} of ${this.h('iter')}(${src})) {`);
+        this.w(`${idx}++;`);
       } else {
-        this.w(`const ${items} = ${this.listOf(src)}, ${loopVar} = new ${this.h('LoopContext')}(${items});`);
-        this.w(`for (let ${idx} = 0; ${idx} < ${items}.length; ${idx}++) {`);
-        this.w(`const ${item} = ${items}[${idx}]; ${loopVar}.index0 = ${idx};`);
+        this.w(`const ${loopVar} = new ${this.h('LoopContext')}(${this.loopSrc(src)});`);
+        this.w(`for (const ${item} of ${loopVar}[${this.h('LOOP')}]()) {`);
       }
     } else {
       this.w(`for (const ${item} of ${this.h('iter')}(${src})) {`);
@@ -1563,9 +1565,9 @@ export class Generator {
     return `[${parts.join(', ')}]`;
   }
 
-  /** The items a `for` using `loop` walks (sandboxed: an endless iterator is not copied past the budget). */
-  private listOf(src: string): string {
-    return this.o.sandbox ? `${this.h('sbList')}($env, R, ${src})` : `${this.h('toList')}(${src})`;
+  /** The source of a LoopContext (sandboxed: what `loop.length` reads ahead counts against the budget). */
+  private loopSrc(src: string): string {
+    return this.o.sandbox ? `${this.h('sbLoopSrc')}($env, R, ${src})` : src;
   }
   /** In sandboxed templates every loop iteration counts against the policy's limits. */
   private sandboxTick(): void {
@@ -1715,10 +1717,10 @@ export class Generator {
     if (e.optional || e.obj.type !== 'Name') return null;
     const v = this.local(e.obj.name);
     const light = v ? this.lightLoops.get(v) : undefined;
-    if (light) return LIGHT_LOOP_ATTRS[e.name]?.(light.idx, light.items) ?? null;
+    if (light) return LIGHT_LOOP_ATTRS[e.name]?.(light) ?? null;
     if (!v || !this.loopVars.has(v)) return null;
     // (the plain counters, the ones a loop without a LoopContext computes, are direct reads)
-    if (e.name in LIGHT_LOOP_ATTRS) return `${v}.${e.name}`;
+    if (LOOP_PROPS.has(e.name)) return `${v}.${e.name}`;
     // dot lookup turns a None neighbour into "" (reference behaviour)
     if (e.name === 'previtem' || e.name === 'nextitem') return `(${v}.${e.name} ?? "")`;
     return null;
@@ -1883,6 +1885,10 @@ export class Generator {
     const bound = this.bind(name, params, args, kwargs, pos);
     const v = this.filterVar('filters', name, bound.length);
     const self = filterNeedsEnv.has(name) ? this.fenv() : 'undefined';
+    // select & co. name their test at run time: where it may be "match", the module registers the
+    // linear matcher (runtime/match.ts), which other bundles leave out
+    const test = filterNeedsEnv.has(name) ? bound[params!.indexOf('test_name')] : undefined;
+    if (test !== undefined && test !== 'undefined' && (test === '"match"' || !/^"[^"\\]*"$/.test(test))) this.usesMatch = true;
     if (this.o.sandbox) return this.sbF(q(FILTER_ALIASES[name] ?? name), v, self, [value, ...bound]);
     if (filterNeedsEnv.has(name)) return `${v}.call(${self}, ${[value, ...bound].join(', ')})`;
     return `${v}(${[value, ...bound].join(', ')})`;

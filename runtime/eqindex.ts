@@ -5,7 +5,7 @@
 // equal tuples); only a bucket is compared with `eq`. Only code that needs it imports this module.
 
 import { Markup } from './markup.js';
-import { PyFloat, Range, Tuple, eq, isDict } from './values.js';
+import { EQ, PyFloat, Range, Tuple, dictGet, dictKeys, eq, isDict } from './values.js';
 
 let nextId = 0;
 const ids = new WeakMap<object, number>();
@@ -69,3 +69,19 @@ export class EqIndex {
     return this.find(v).length > 0;
   }
 }
+
+// `eq` of two sets, or of a dict and a dict that is a Map (same size, checked by eq): b's
+// elements are indexed once, so each of a's is compared only with its bucket.
+EQ.m = (a: Set<unknown> | Record<string, unknown> | Map<unknown, unknown>, b: Set<unknown> | Map<unknown, unknown>): boolean => {
+  if (b instanceof Set) {
+    const index = new EqIndex(b);
+    for (const x of a as Set<unknown>) if (!index.has(x)) return false;
+    return true;
+  }
+  const index = new EqIndex(dictKeys(b));
+  for (const k of dictKeys(a as Map<unknown, unknown>)) {
+    const hit = index.find(k);
+    if (!hit.length || !eq(dictGet(a as Map<unknown, unknown>, k), b.get(hit[0]))) return false;
+  }
+  return true;
+};

@@ -976,6 +976,8 @@ function jsonDump(v: unknown, ind: string | null, level: number, seen: Set<unkno
     if (!items.length) out.push(list ? '[]' : '{}');
     else {
       out.push((list ? '[' : '{') + nl);
+      // (indentation is what grows past the input: depth × lines; bounded as it is written)
+      if (ind !== null) room((jsonIndented += nl.length * items.length + close.length));
       items.forEach((x, i) => {
         if (i) out.push(sep);
         if (list) jsonDump(x, ind, level + 1, seen, out);
@@ -990,8 +992,11 @@ function jsonDump(v: unknown, ind: string | null, level: number, seen: Set<unkno
     seen.delete(v);
   }
 }
+/** Characters of indentation the tojson call in progress has written (bounded by room()). */
+let jsonIndented = 0;
 function tojson(v: unknown, indent: unknown = null, attr: unknown = false): Markup {
   let ind: string | null = null;
+  jsonIndented = 0;
   if (indent !== null && indent !== undefined) ind = isString(indent) ? s(indent) : ' '.repeat(room(Math.max(0, intArg(indent, 'indent'))));
   const parts: string[] = [];
   jsonDump(v, ind, 0, new Set(), parts);

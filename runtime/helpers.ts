@@ -10,8 +10,9 @@ export { Markup, Marked, escapeString, escapeMarkdown, isSafe } from './markup.j
 export { md_badge, md_bold, md_code, md_codeblock, md_details, md_h1, md_h2, md_h3, md_h4, md_italic, md_link, md_strike, md_table, md_escape, md_safe, mdDef, outputFormat } from './markdown.js';
 export * from './filters.js';
 export * from './tests.js';
+export * from './match.js';
 export * from './globals.js';
 export { registry, Registry, makeGlobals, useGlobals, useFragmentCache, useTemplateNames, type Linkage } from './linkage.js';
 export { resolveTemplateName } from './names.js';
-export { sbGetattr, sbGetattrOpt, sbGetitem, sbGetitemOpt, sbCallAttr, sbCallAttrOpt, sbCallValue, sbRange, sbTick, sbList, sbOut, sbF, sbOp, sbErrorInfo, Sandbox, SANDBOX_DEFAULTS, type SandboxPolicy } from './sandbox.js';
+export { sbGetattr, sbGetattrOpt, sbGetitem, sbGetitemOpt, sbCallAttr, sbCallAttrOpt, sbCallValue, sbRange, sbTick, sbLoopSrc, sbOut, sbF, sbOp, sbErrorInfo, Sandbox, SANDBOX_DEFAULTS, type SandboxPolicy } from './sandbox.js';
 export { cacheHit, cacheLook, cachePut, parseTtl, LruFragmentStore, type FragmentStore, type AsyncFragmentStore } from './cache.js';

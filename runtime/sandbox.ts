@@ -6,10 +6,12 @@
 import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
 import type { SourceOf } from './template.js';
 import { Markup } from './markup.js';
-import { Kwargs, Range, callValue, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, pow, typeName } from './values.js';
+import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, pow, typeName } from './values.js';
 import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
 import { MAX_CHARS, room, setActive, type Active } from './limits.js';
 import { METHOD_NAMES } from './signatures.js';
+import { pyRegex } from './tests.js';
+import { linearMatcher } from './regex.js';
 
 export interface SandboxPolicy {
   /** Largest `range()` / `a..b` allowed (default 10,000). */
@@ -215,18 +217,24 @@ export function sbTick(env: Env, R: R): void {
   runOf(env, R).tick();
 }
 
-/** The list a `for` that uses `loop` walks: an endless iterator is not copied past the iteration budget. */
-export function sbList(env: Env, R: R, v: unknown): unknown[] {
-  if (Array.isArray(v)) return v;
+/**
+ * The source of a `for` that uses `loop` (a LoopContext): a lazy source may be read ahead (for
+ * `loop.length`) only as far as the iteration budget left when the loop starts, so an endless
+ * generator is refused instead of exhausting memory. The iterations themselves tick as usual.
+ */
+export function sbLoopSrc(env: Env, R: R, v: unknown): unknown {
+  const s = iter(v);
+  if (Array.isArray(s) || typeof s === 'string' || s instanceof Set) return s;
   const run = runOf(env, R);
   const p = run.sb.policy;
   const max = Math.min(p.maxLoopIterations === null ? Infinity : p.maxLoopIterations - run.ticks, run.cap);
-  const out: unknown[] = [];
-  for (const x of iter(v)) {
-    if (out.length >= max) throw limitError('Loop iterations', Math.min(p.maxLoopIterations ?? Infinity, run.cap), 'maxLoopIterations');
-    out.push(x);
-  }
-  return out;
+  return (function* () {
+    let n = 0;
+    for (const x of s) {
+      if (++n > max) throw limitError('Loop iterations', Math.min(p.maxLoopIterations ?? Infinity, run.cap), 'maxLoopIterations');
+      yield x;
+    }
+  })();
 }
 
 /** A sync body's output buffer after a write: over maxOutputSize stops the render while building. */
@@ -240,9 +248,27 @@ const PATH_ARGS: Record<string, number> = {
   selectattr: 1, rejectattr: 1, sort: 3, unique: 2, groupby: 1, sum: 1, min: 1, max: 1, attr: 1, get: 1,
 };
 
-/** Patterns a regex test refuses in the sandbox (JavaScript cannot interrupt a match): a repeated
- * group holding a quantifier or an alternation (`(a+)+`, `(a|aa)*`), or a backreference. */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[*+}|]|\\\d)(?:[^()\\]|\\.)*\)\s*[*+{]|\\[1-9]/;
+/**
+ * What a regex test costs per character of text in the sandbox: it runs the linear matcher
+ * (runtime/regex.ts), whose steps per character grow with the pattern's states, so a character
+ * counts as one iteration per 100 states. A pattern only the backtracking RegExp can run
+ * (lookaround, backreferences, repeats past the matcher's size) is refused: JavaScript cannot
+ * interrupt a running match. An invalid pattern is left to the test to raise.
+ */
+function regexCost(pattern: unknown): number {
+  let re: RegExp;
+  try {
+    re = pyRegex(pattern);
+  } catch {
+    return 1;
+  }
+  const m = linearMatcher(re.source, re.flags);
+  if (!m)
+    throw new PolicyError('Regular expression with lookaround, backreferences or huge repeats is not allowed in the sandbox', {
+      suggestion: 'Use a pattern without lookaround or backreferences (they need a backtracking matcher)',
+    }, 'K-SEC-003');
+  return Math.ceil(m.states / 100);
+}
 
 /**
  * A filter or test call (`name`: the built-in's name, tests as `is <name>`; null for custom ones):
@@ -271,11 +297,11 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
     // a regex test by name (`select("match", p)`), or `is match(p)`
     const test = name === 'select' || name === 'reject' ? 1 : name === 'selectattr' || name === 'rejectattr' ? 2 : 0;
     const pattern = name === 'is match' ? args[1] : test && args[test] === 'match' ? (args[test + 1] as unknown[] | undefined)?.[0] : undefined;
-    if (isString(pattern) && NESTED_QUANTIFIER.test(String(pattern)))
-      throw new PolicyError('Regular expression with nested quantifiers or backreferences is not allowed in the sandbox', {
-        suggestion: 'Use a pattern without a quantified group that itself repeats',
-      }, 'K-SEC-003');
-    if (name === 'is match' && isString(args[0])) run.tick(String(args[0]).length + 1);
+    if (pattern !== undefined && pattern !== null) {
+      const cost = regexCost(pattern);
+      if (name === 'is match') run.tick((isString(args[0]) ? String(args[0]).length + 1 : 1) * cost);
+      else if (Array.isArray(args[0])) for (const x of args[0]) run.tick((isString(x) ? String(x).length + 1 : 1) * cost);
+    }
   }
   args[0] = run.feed(args[0]);
   const r = run.run(() => f.apply(self, args));
@@ -295,6 +321,13 @@ export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: 
   if (f === pow && isNumber(b) && isNumber(a) && !isFloat(a) && !isFloat(b)) {
     const digits = Math.ceil(Number(b) * Math.log10(Math.abs(Number(a)) || 1));
     if (digits > run.cap / 10) throw limitError(`An integer size (${digits} digits)`, run.cap / 10, 'maxAllocation (a tenth: digits)');
+  }
+  // list + list, str + str, str ~ str: the size is known before building
+  const both = (t: (x: unknown) => boolean) => t(a) && t(b);
+  if ((f === add || f === concat) && (both(Array.isArray) || both(isString))) {
+    const size = (x: unknown) => (Array.isArray(x) ? x.length : String(x).length);
+    const n = size(a) + size(b);
+    return run.run(() => (room(n), f(a, b)));
   }
   return run.run(() => f(a, b));
 }

@@ -734,12 +734,55 @@ export function callWithCaller(f: unknown, args: unknown[], caller: CallerFn): u
   return observe((f as (...a: unknown[]) => unknown)(...args));
 }
 
-/** The `loop` variable of a `for` over a materialised list. */
+/**
+ * The `loop` of a `for` (docs/security.md, "Lazy loops"). A list is read in place; a string or
+ * set is copied (the body may change a set); any other iterable (generators, ranges, host
+ * iterators) is read lazily, as Jinja's LoopContext: one item ahead only when `last` or
+ * `nextitem` asks, and the rest only when `length`/`revindex`/`revindex0` do, so an endless
+ * source with `loop.index` and a `break` ends. A `for` walks `loop[LOOP]()` (a symbol: no
+ * template can reach it, nor iterate `loop` to move it on).
+ */
+export const LOOP = Symbol();
 export class LoopContext {
-  index0 = 0;
-  constructor(private readonly items: unknown[]) {}
+  index0 = -1;
+  previtem: unknown = null;
+  #cur: unknown = null;
+  /** Items from index #o on (the list, or the rest once `length` read it); null while lazy. */
+  #a: unknown[] | null;
+  #o = 0;
+  #it: Iterator<unknown> | undefined;
+  #ahead: IteratorResult<unknown> | null = null;
+  constructor(v: unknown) {
+    const s = iter(v);
+    this.#a = Array.isArray(s) ? s : typeof s === 'string' || s instanceof Set ? [...s] : null;
+    if (!this.#a) this.#it = s[Symbol.iterator]();
+  }
+  [LOOP](): Iterable<unknown> {
+    return { [Symbol.iterator]: () => ({ next: () => this.#next() }) };
+  }
+  #next(): IteratorResult<unknown> {
+    this.previtem = this.#cur;
+    const i = ++this.index0 - this.#o;
+    const a = this.#a;
+    if (a) return i < a.length ? { value: (this.#cur = a[i]), done: false } : { value: undefined, done: true };
+    const r = this.#peek();
+    this.#ahead = null;
+    if (!r.done) this.#cur = r.value;
+    return r;
+  }
+  #peek(): IteratorResult<unknown> {
+    return (this.#ahead ??= this.#it!.next());
+  }
+  /** The items after the current one, read to the end on first use. */
+  #rest(): unknown[] {
+    if (this.#a) return this.#a;
+    const a: unknown[] = [];
+    for (let r = this.#peek(); !r.done; r = this.#it!.next()) a.push(r.value);
+    this.#o = this.index0 + 1;
+    return (this.#a = a);
+  }
   get length(): number {
-    return this.items.length;
+    return this.#rest().length + this.#o;
   }
   get index(): number {
     return this.index0 + 1;
@@ -748,19 +791,19 @@ export class LoopContext {
     return this.index0 === 0;
   }
   get last(): boolean {
-    return this.index0 === this.items.length - 1;
+    return this.#a ? this.index0 - this.#o >= this.#a.length - 1 : !!this.#peek().done;
   }
   get revindex(): number {
-    return this.items.length - this.index0;
+    return this.length - this.index0;
   }
   get revindex0(): number {
-    return this.items.length - this.index0 - 1;
-  }
-  get previtem(): unknown {
-    return this.index0 > 0 ? this.items[this.index0 - 1] : null;
+    return this.length - this.index0 - 1;
   }
   get nextitem(): unknown {
-    return this.index0 + 1 < this.items.length ? this.items[this.index0 + 1] : null;
+    const a = this.#a;
+    if (a) return this.index0 - this.#o + 1 < a.length ? a[this.index0 - this.#o + 1] : null;
+    const r = this.#peek();
+    return r.done ? null : r.value;
   }
   cycle(...values: unknown[]): unknown {
     return values.length ? values[this.index0 % values.length] : null;

@@ -10,7 +10,7 @@ import { Markup } from './markup.js';
 import { PyError } from './errors.js';
 import { PyFloat, UNDEF, contains, dictGet, eq, ge, gt, isDict, isNone, iter, le, lt, mod, pyStr, truthy } from './values.js';
 
-type Test = (value: unknown, ...args: any[]) => boolean;
+export type Test = (value: unknown, ...args: any[]) => boolean;
 
 /** Python `callable()`. */
 export function isCallable(v: unknown): boolean {
@@ -144,7 +144,14 @@ export const t_string: Test = (v) => typeof v === 'string' || v instanceof Marku
 export const t_true: Test = (v) => v === true;
 export const t_undefined: Test = (v) => v === undefined || v === null || v === UNDEF;
 export const t_upper: Test = (v) => pyIsUpper(pyStr(v));
-export const t_match: Test = (v, pattern) => {
+/**
+ * `match` named at run time (`select("match", p)`, the `tests` table): the linear matcher once
+ * runtime/match.ts is loaded or its `useMatch()` called (compiled modules that may name it call
+ * it), else the RegExp. `is match` itself compiles to match.ts's `t_match`. (So bundles that use
+ * select/reject with other tests do not carry the matcher: docs/decisions.md.)
+ */
+export const MATCH: { f?: Test } = {};
+const reMatch: Test = (v, pattern) => {
   if (v === null || v === undefined) return false;
   const re = pyRegex(pattern);
   re.lastIndex = 0;
@@ -191,7 +198,7 @@ export const tests: Record<string, Test> = {
   true: t_true,
   undefined: t_undefined,
   upper: t_upper,
-  match: t_match,
+  match: (v, pattern) => (MATCH.f ?? reMatch)(v, pattern),
   hx_request: t_hx_request,
   hx_target: t_hx_target,
   hx_boosted: t_hx_boosted,

@@ -225,6 +225,11 @@ export function truthy(v: unknown): boolean {
   return typeof len === 'function' ? len.call(v) > 0 : true;
 }
 
+/**
+ * `eq` of two sets, or of dicts where the second is a Map, without a scan of b per key (tuple
+ * keys equal but not identical): runtime/eqindex.ts installs it when loaded (docs/security.md).
+ */
+export const EQ: { m?: (a: any, b: any) => boolean } = {};
 export function eq(a: unknown, b: unknown): boolean {
   if (a === b) return a === a || typeof a !== 'number';
   if (a == null || b == null) return (a == null && b == null) || false;
@@ -248,11 +253,13 @@ export function eq(a: unknown, b: unknown): boolean {
     const ka = dictKeys(a);
     const kb = dictKeys(b);
     if (ka.length !== kb.length) return false;
+    if (b instanceof Map && EQ.m) return EQ.m(a, b);
     for (const k of ka) if (!dictHas(b, k) || !eq(dictGet(a, k), dictGet(b, k))) return false;
     return true;
   }
   if (a instanceof Set && b instanceof Set) {
     if (a.size !== b.size) return false;
+    if (EQ.m) return EQ.m(a, b);
     for (const x of a) if (!contains(b, x)) return false;
     return true;
   }

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { filters } from '../../runtime/filters.js';
-import { groupDigits, coerceNum, floatOf } from '../../runtime/values.js';
+import { groupDigits, coerceNum, floatOf, eq, dictKeys, tuple } from '../../runtime/values.js';
 import { pyMethod } from '../../runtime/methods.js';
 import { parseTtl } from '../../runtime/cache.js';
 
@@ -77,5 +77,39 @@ describe('scanners agree with the regexes they replaced', () => {
     fc.assert(fc.property(over('12.smhdx \t'), (s) => {
       expect(parseTtl(s, 7)).toBe(old(s));
     }), RUNS);
+  });
+});
+
+describe('indexed equality agrees with the scan it replaced', () => {
+  // eq of two sets, or of dicts where the second is a Map, goes through runtime/eqindex.ts once
+  // it is loaded (it is, through filters.js); the scan compared each key with every key of b.
+  const key = fc.oneof(
+    fc.integer({ min: 0, max: 3 }),
+    fc.constantFrom(true, false, null, 'a', '1', 1.0),
+    fc.tuple(fc.integer({ min: 0, max: 2 }), fc.constantFrom('x', 1, true)).map((t) => tuple(t)),
+  );
+  const naiveDictEq = (a: Map<unknown, unknown>, b: Map<unknown, unknown>) => {
+    const ka = dictKeys(a);
+    if (ka.length !== dictKeys(b).length) return false;
+    return ka.every((k) => {
+      for (const [kb, vb] of b) if (eq(kb, k)) return eq(a.get(k), vb);
+      return false;
+    });
+  };
+  const naiveSetEq = (a: Set<unknown>, b: Set<unknown>) => a.size === b.size && [...a].every((x) => [...b].some((y) => eq(x, y)));
+  // (built without merging equal keys, as a host Map may be: the index and the scan must still agree)
+  const entries = fc.array(fc.tuple(key, fc.integer({ min: 0, max: 2 })), { maxLength: 6 });
+  it('for Maps with tuple, number and bool keys, and for sets of them', () => {
+    fc.assert(fc.property(entries, entries, (ea, eb) => {
+      const [a, b] = [new Map(ea), new Map(eb)];
+      expect(eq(a, b)).toBe(naiveDictEq(a, b));
+      expect(eq(Object.fromEntries([...a].filter(([k]) => typeof k === 'string')), b)).toBe(
+        naiveDictEq(new Map([...a].filter(([k]) => typeof k === 'string')), b),
+      );
+      const [sa, sb] = [new Set(ea.map(([k]) => k)), new Set(eb.map(([k]) => k))];
+      expect(eq(sa, sb)).toBe(naiveSetEq(sa, sb));
+    }), RUNS);
+    expect(eq(new Map([[tuple([1, 'x']), 1]]), new Map([[tuple([true, 'x']), 1.0]]))).toBe(true);
+    expect(eq(new Map([[tuple([1, 'x']), 1]]), new Map([[tuple([1, 'x']), 2]]))).toBe(false);
   });
 });

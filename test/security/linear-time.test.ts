@@ -11,6 +11,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import * as filters from '../../runtime/filters.js';
 import * as tests from '../../runtime/tests.js';
+import { useMatch } from '../../runtime/match.js';
 import * as methods from '../../runtime/methods.js';
 import * as globals from '../../runtime/globals.js';
 import * as values from '../../runtime/values.js';
@@ -26,6 +27,7 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 methods.useAllMethods();
+useMatch(); // (`match` named at run time: what compiled modules that may name it do)
 const sandboxed = makeEnv({}, { sandbox: true });
 type Case = [string, (n: number) => () => unknown];
 type Table = Record<string, Case[]>;

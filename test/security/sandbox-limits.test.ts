@@ -86,11 +86,19 @@ describe('maxLoopIterations counts every construct that iterates', () => {
     await refused('{{ s.rsplit(",") | length }}', 'K-SEC-003', () => ({ s: 'a,'.repeat(100) }), few);
     await refused('{{ sorted(xs) | length }}', 'K-SEC-003', nums, few);
   });
-  it('the text a regex test scans, and refuses patterns that backtrack exponentially', async () => {
+  it('the text a regex test scans, and refuses patterns only a backtracking matcher can run', async () => {
     await refused('{{ s is match("a") }}', 'K-SEC-003', () => ({ s: 'a'.repeat(100) }), few);
-    const e = await refused('{{ s is match("(a+)+$") }}', 'K-SEC-003', () => ({ s: 'a'.repeat(30) + 'b' }));
-    expect(e.message).toMatch(/nested quantifiers/);
-    await renders('{{ "abc" is match("a[bc]+") }}', 'True');
+    // (the linear matcher runs nested quantifiers in linear time: runtime/regex.ts)
+    await renders('{{ s is match("(a+)+$") }}{{ s is match("(a|aa)*c") }}', 'FalseFalse', () => ({ s: 'a'.repeat(5_000) + 'b' }));
+    for (const p of ['(?=a)a', '(?!b)a*a*b', '(?<=a)b', '(?P<x>a)(?P=x)', '(a)\\1', 'a{20000}']) {
+      const e = await refused(`{{ s is match(${JSON.stringify(p)}) }}`, 'K-SEC-003', () => ({ s: 'a'.repeat(30) }));
+      expect(e.message).toMatch(/lookaround, backreferences/);
+    }
+    await refused('{{ xs | select("match", "(?=a)") | list }}', 'K-SEC-003', () => ({ xs: ['a'] }));
+    // a big pattern costs more per character: 2,000 states make 20 iterations of each
+    await refused('{{ s is match("a?" * 1000 ~ "b") }}', 'K-SEC-003', () => ({ s: 'a'.repeat(3) }), few);
+    await renders('{{ "abc" is match("a[bc]+") }}{{ "12" is match("\\\\d+\\\\Z") }}{{ "12x" is match("\\\\d+\\\\Z") }}', 'TrueTrueFalse');
+    await refused('{{ xs | select("match", "a*a*b") | list | length }}', 'K-SEC-003', () => ({ xs: ['a'.repeat(60)] }), few);
   });
   it('leaves small renders alone', async () => {
     await renders('{% for x in xs %}{{ x }}{% end %}|{{ [x * 2 for x in xs] | sum }}', '0123|12', () => ({ xs: [0, 1, 2, 3] }), few);

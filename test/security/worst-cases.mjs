@@ -52,6 +52,8 @@ export function worstCases(rt) {
     return v;
   };
   const req = (h) => ({ headers: h });
+  /** A Map keyed by fresh tuples (i, "x"), n/8 of them. */
+  const tupleMap = (n) => new Map(range(items(n)).map((i) => [tup(i, 'x'), i]));
   const exhaust = (it) => () => {
     for (const _ of it()) void _;
   };
@@ -143,7 +145,10 @@ export function worstCases(rt) {
       ['attribute', (n) => f('map', [], 'a')(range(items(n)).map((i) => ({ a: i })))],
       ['method', (n) => f('map', ['upper'])(range(items(n)).map(String))],
     ],
-    select: [['odd', (n) => fe('select', 'odd', [])(range(items(n)))]],
+    select: [
+      ['odd', (n) => fe('select', 'odd', [])(range(items(n)))],
+      ['match a*a*b on long strings', (n) => fe('select', 'match', ['a*a*b'])(range(8).map(() => rep('a', n / 8)))],
+    ],
     reject: [['in', (n) => fe('reject', 'in', [[1, 2, 3]])(range(items(n)))]],
     selectattr: [['dotted', (n) => fe('selectattr', 'a.b', 'even', [])(range(items(n)).map((i) => ({ a: { b: i } })))]],
     rejectattr: [['plain', (n) => fe('rejectattr', 'a', null, [])(range(items(n)).map((i) => ({ a: i })))]],
@@ -222,7 +227,13 @@ export function worstCases(rt) {
       ['big int', (n) => later(T.tests.divisibleby, 10n ** BigInt(Math.min(n / 50, 20000)), 7)],
       ['%-string', (n) => later(T.tests.divisibleby, rep('%(', n), 3)],
     ],
-    eq: [['lists', (n) => later(T.tests.eq, range(items(n)), range(items(n)))]],
+    eq: [
+      ['lists', (n) => later(T.tests.eq, range(items(n)), range(items(n)))],
+      // (equal tuples are distinct objects: Map.get and Set.has miss, runtime/eqindex.ts)
+      ['Maps with tuple keys', (n) => later(T.tests.eq, tupleMap(n), tupleMap(n))],
+      ['sets of tuples', (n) => later(T.tests.eq, new Set(tupleMap(n).keys()), new Set(tupleMap(n).keys()))],
+      ['dict vs Map with tuple keys', (n) => later(T.tests.eq, Object.fromEntries(range(items(n)).map((i) => ['k' + i, i])), tupleMap(n))],
+    ],
     equalto: [['strings', (n) => later(T.tests.equalto, rep('a', n), rep('a', n))]],
     even: [['%-string', (n) => later(T.tests.even, rep('%0', n) + '!')]],
     odd: [['%-string', (n) => later(T.tests.odd, '%' + rep('0', n) + '!')]],
@@ -238,12 +249,16 @@ export function worstCases(rt) {
       ['substring', (n) => later(T.tests.in, rep('a', n / 2) + 'b', rep('a', n))],
       ['list', (n) => later(T.tests.in, -1, range(items(n)))],
       ['set', (n) => later(T.tests.in, -1, new Set(range(items(n))))],
+      ['tuple in a Map with tuple keys', (n) => later(T.tests.in, tup(-1, 'x'), tupleMap(n))],
     ],
     iterable: [['string', (n) => later(T.tests.iterable, rep('x', n))]],
     lower: [['string', (n) => later(T.tests.lower, rep('aß', n) + 'A')]],
     upper: [['string', (n) => later(T.tests.upper, rep('AB', n) + 'a')]],
     mapping: [['dict', (n) => later(T.tests.mapping, Object.fromEntries(range(items(n)).map((i) => ['k' + i, i])))]],
-    ne: [['dicts', (n) => { const d = Object.fromEntries(range(items(n)).map((i) => ['k' + i, i])); return later(T.tests.ne, d, { ...d }); }]],
+    ne: [
+      ['dicts', (n) => { const d = Object.fromEntries(range(items(n)).map((i) => ['k' + i, i])); return later(T.tests.ne, d, { ...d }); }],
+      ['Maps with tuple keys, last value differs', (n) => { const b = tupleMap(n); b.set([...b.keys()].at(-1), -1); return later(T.tests.ne, tupleMap(n), b); }],
+    ],
     none: [['string', (n) => later(T.tests.none, rep('x', n))]],
     number: [['string', (n) => later(T.tests.number, rep('1', n))]],
     sameas: [['list', (n) => later(T.tests.sameas, range(items(n)), [])]],
@@ -254,6 +269,12 @@ export function worstCases(rt) {
     match: [
       ['a*b on a×n', (n) => later(T.tests.match, rep('a', n), 'a*b')],
       ['\\d+$ on digits', (n) => later(T.tests.match, rep('1', n) + 'x', '\\d+$')],
+      // (quadratic or worse on V8's backtracking RegExp, even anchored: runtime/regex.ts)
+      ['a*a*b on a×n', (n) => later(T.tests.match, rep('a', n), 'a*a*b')],
+      ['.*.*x on a×n', (n) => later(T.tests.match, rep('a', n), '.*.*x')],
+      ['\\s*\\s*$ on spaces + x', (n) => later(T.tests.match, rep(' ', n) + 'x', '\\s*\\s*$')],
+      ['(\\w+\\s?)*$ on words + !', (n) => later(T.tests.match, rep('ab ', n) + '!', '(\\w+\\s?)*$')],
+      ['(?i)[a-z]*[a-z]*1 on A×n', (n) => later(T.tests.match, rep('A', n), '(?i)[a-z]*[a-z]*1')],
     ],
     hx_request: [['headers', (n) => later(T.tests.hx_request, req({ 'HX-Request': rep('x', n) }))]],
     hx_target: [['headers', (n) => later(T.tests.hx_target, req({ 'HX-Target': rep('x', n) }), rep('x', n))]],

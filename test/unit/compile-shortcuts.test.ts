@@ -256,14 +256,16 @@ describe('declarations on request', () => {
 });
 
 describe('loops without a LoopContext', () => {
-  const ATTRS = ['index', 'index0', 'first', 'last', 'length', 'revindex', 'revindex0'];
+  // (only the counters: last, length and revindex read ahead, which a LoopContext does lazily)
+  const ATTRS = ['index', 'index0', 'first'];
   const reads = ATTRS.map((a) => `${a}={{ loop.${a} }}`).join(' ');
   // `{% set held = loop %}` makes `loop` a value: the loop then needs its LoopContext
   const sources: Record<string, string> = {
-    light: `{% for x in xs if x != 3 %}[{{ x }}: ${reads}{% if loop.last %}!{% end %}]{% end %}`,
-    full: `{% for x in xs if x != 3 %}{% set held = loop %}[{{ x }}: ${reads}{% if loop.last %}!{% end %}]{% end %}`,
-    'light-nested': '{% for a in xs %}{% for b in xs if b > a %}{{ loop.index }}{% end %}/{{ loop.revindex }}{% if loop.first %}^{% end %}{% end %}',
-    'full-nested': '{% for a in xs %}{% set held = loop %}{% for b in xs if b > a %}{% set held2 = loop %}{{ loop.index }}{% end %}/{{ loop.revindex }}{% if loop.first %}^{% end %}{% end %}',
+    light: `{% for x in xs if x != 3 %}[{{ x }}: ${reads}{% if loop.first %}!{% end %}]{% end %}`,
+    full: `{% for x in xs if x != 3 %}{% set held = loop %}[{{ x }}: ${reads}{% if loop.first %}!{% end %}]{% end %}`,
+    ahead: `{% for x in xs if x != 3 %}[{{ x }}: last={{ loop.last }} length={{ loop.length }} revindex={{ loop.revindex }} revindex0={{ loop.revindex0 }}]{% end %}`,
+    'light-nested': '{% for a in xs %}{% for b in xs if b > a %}{{ loop.index }}{% end %}/{{ loop.index0 }}{% if loop.first %}^{% end %}{% end %}',
+    'full-nested': '{% for a in xs %}{% set held = loop %}{% for b in xs if b > a %}{% set held2 = loop %}{{ loop.index }}{% end %}/{{ loop.index0 }}{% if loop.first %}^{% end %}{% end %}',
     'light-break': '{% for x in xs %}{% if loop.index0 == 2 %}{% continue %}{% end %}{{ loop.index }}{% if x == 4 %}{% break %}{% end %}{% end %}',
     'full-break': '{% for x in xs %}{% set held = loop %}{% if loop.index0 == 2 %}{% continue %}{% end %}{{ loop.index }}{% if x == 4 %}{% break %}{% end %}{% end %}',
     'light-guarded': '{% for x in xs %}{{ loop.index | default(0) }}{{ loop.length ?? 0 }}{% if loop.first is defined %}d{% end %}{% end %}',
@@ -276,6 +278,7 @@ describe('loops without a LoopContext', () => {
     expect(code(sources.light!)).not.toContain('LoopContext');
     expect(code(sources['light-nested']!)).not.toContain('LoopContext');
     expect(code(sources.full!)).toContain('new $LoopContext');
+    expect(code(sources.ahead!)).toContain('new $LoopContext');
     // `loop` as a value, a method call, an optional read, or loop locals handed on
     for (const escapes of [
       '{{ f(loop) }}',
@@ -311,7 +314,10 @@ describe('loops without a LoopContext', () => {
       }
     }
     expect(env.getTemplate('light').render({ xs: [1, 2, 3, 4] })).toBe(
-      '[1: index=1 index0=0 first=True last=False length=4 revindex=4 revindex0=3][2: index=2 index0=1 first=False last=False length=4 revindex=3 revindex0=2][4: index=4 index0=3 first=False last=True length=4 revindex=1 revindex0=0!]',
+      '[1: index=1 index0=0 first=True!][2: index=2 index0=1 first=False][4: index=4 index0=3 first=False]',
+    );
+    expect(env.getTemplate('ahead').render({ xs: [1, 2, 3, 4] })).toBe(
+      '[1: last=False length=4 revindex=4 revindex0=3][2: last=False length=4 revindex=3 revindex0=2][4: last=True length=4 revindex=1 revindex0=0]',
     );
   });
 });

@@ -1,0 +1,254 @@
+// A linear-time matcher for the patterns templates write (`is match`, `select("match", …)`).
+// V8's RegExp backtracks: even anchored, `a*a*b` or `.*.*x` take time quadratic (or worse) in
+// the text. `is match` only asks whether some prefix of the text matches, so no captures and no
+// match priorities are needed: the pattern becomes a Thompson NFA, simulated on all its states in
+// lockstep (a Pike VM without captures), O(pattern size × text length) whatever the data.
+//
+// It reads the JavaScript source pyRegex made (non-Unicode mode, flags i, m, s), so it means what
+// that RegExp means: every one-character atom (a class, an escape, a literal under `i`) is tested
+// by a RegExp of that atom alone. Syntax outside what it knows (lookaround, backreferences, the
+// `u`/`v` flags, counted repeats expanding past LIMIT states) gives null, and the caller runs the
+// RegExp: docs/regex-audit.md. test/unit/regex.test.ts checks it against RegExp on generated
+// patterns.
+
+/** One code unit test; an assertion; a sequence; alternatives; a repeat (max -1: unbounded). */
+type Node =
+  | { k: 'c'; t: (c: number) => boolean }
+  | { k: 'a'; w: string }
+  | { k: 's'; xs: Node[] }
+  | { k: '|'; xs: Node[] }
+  | { k: '*'; x: Node; min: number; max: number };
+
+/** States a pattern may expand to (a{5000} is 5000): beyond it the RegExp runs. */
+const LIMIT = 10_000;
+const CHAR = 0;
+const SPLIT = 1;
+const JMP = 2;
+const ASSERT = 3;
+const MATCH = 4;
+
+const NO = {};
+
+/** Parses a RegExp source (non-Unicode syntax, already accepted by `new RegExp`). */
+function parse(src: string, flags: string): Node {
+  let i = 0;
+  const tf = flags.replace(/[^is]/g, '');
+  const atom = (s: string): Node => {
+    if (s.length === 1 && !tf.includes('i')) {
+      const code = s.charCodeAt(0);
+      return { k: 'c', t: (c) => c === code };
+    }
+    const re = new RegExp(`^(?:${s})$`, tf);
+    const seen = new Uint8Array(128); // (ASCII answers, once asked: 1 no, 2 yes)
+    return { k: 'c', t: (c) => (c < 128 ? (seen[c] ||= re.test(String.fromCharCode(c)) ? 2 : 1) === 2 : re.test(String.fromCharCode(c))) };
+  };
+  const quant = (j: number): RegExpExecArray | null => /^(?:[*+?]|\{(\d+)(,(\d*))?\})\??/.exec(src.slice(j, j + 40));
+  const alt = (): Node => {
+    const xs = [seq()];
+    while (src[i] === '|') {
+      i++;
+      xs.push(seq());
+    }
+    return xs.length === 1 ? xs[0]! : { k: '|', xs };
+  };
+  const seq = (): Node => {
+    const xs: Node[] = [];
+    while (i < src.length && src[i] !== '|' && src[i] !== ')') {
+      const x = one();
+      const q = quant(i);
+      if (!q) {
+        xs.push(x);
+        continue;
+      }
+      if (x.k === 'a') throw NO;
+      i += q[0].length;
+      const c = q[0][0];
+      const min = c === '+' ? 1 : c === '{' ? +q[1]! : 0;
+      const max = c === '?' ? 1 : c === '{' ? (q[2] ? (q[3] ? +q[3] : -1) : min) : -1;
+      xs.push({ k: '*', x, min, max });
+    }
+    return { k: 's', xs };
+  };
+  const one = (): Node => {
+    const c = src[i]!;
+    if (src.startsWith('(?![\\s\\S])', i)) {
+      i += 10; // (pyRegex's \Z: the end of the text, whatever the flags)
+      return { k: 'a', w: 'z' };
+    }
+    if (c === '(') {
+      const named = /^\(\?<[A-Za-z_$][\w$]*>/.exec(src.slice(i, i + 200));
+      if (named) i += named[0].length;
+      else if (src.startsWith('(?:', i)) i += 3;
+      else if (src[i + 1] === '?') throw NO; // lookaround
+      else i++;
+      const x = alt();
+      if (src[i++] !== ')') throw NO;
+      return x;
+    }
+    if (c === '[') {
+      let j = i + 1;
+      if (src[j] === '^') j++;
+      while (j < src.length && src[j] !== ']') j += src[j] === '\\' ? 2 : 1;
+      if (j >= src.length) throw NO;
+      const s = src.slice(i, (i = j + 1));
+      return atom(s);
+    }
+    if (c === '^' || c === '$') {
+      i++;
+      return { k: 'a', w: c };
+    }
+    if (c === '.') {
+      i++;
+      return { k: 'c', t: tf.includes('s') ? () => true : (c) => !isLT(c) };
+    }
+    if (c === '\\') {
+      const e = src[i + 1] ?? '';
+      if (e === 'b' || e === 'B') {
+        i += 2;
+        return { k: 'a', w: e };
+      }
+      const len = e === 'x' ? 4 : e === 'u' ? 6 : e === 'c' ? 3 : 2;
+      const s = src.slice(i, i + len);
+      // backreferences (\1, \k<n>) and escapes whose meaning depends on what follows
+      if (/[1-9k]/.test(e) || (e === '0' && /\d/.test(src[i + 2] ?? '')) || !/^\\(?:x[\da-fA-F]{2}|u[\da-fA-F]{4}|c[A-Za-z]|[^xuc])$/.test(s)) throw NO;
+      i += len;
+      return atom(s);
+    }
+    if (c === '*' || c === '+' || c === '?' || (c === '{' && quant(i))) throw NO;
+    i++;
+    return atom(c.replace(/[\\^$.*+?()[\]{}|/]/, '\\$&'));
+  };
+  const x = alt();
+  if (i < src.length) throw NO;
+  return x;
+}
+
+/** Line terminators (`.`, and `^`/`$` under the m flag). */
+const isLT = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+/** `\w` of non-Unicode mode; NaN (outside the text) is not a word character. */
+const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+function size(x: Node): number {
+  switch (x.k) {
+    case 'c':
+    case 'a':
+      return 1;
+    case 's':
+      return x.xs.reduce((n, y) => n + size(y), 0);
+    case '|':
+      return x.xs.reduce((n, y) => n + size(y) + 2, 0);
+    case '*': {
+      const s = size(x.x);
+      return x.min * s + (x.max < 0 ? s + 2 : (x.max - x.min) * (s + 1));
+    }
+  }
+}
+
+/** `re.test(s)` for a sticky RegExp at index 0 (Python `re.match`), in time linear in `s`; null: run the RegExp. */
+export function linearMatcher(source: string, flags: string): (((s: string) => boolean) & { states: number }) | null {
+  if (/[^imsy]/.test(flags)) return null;
+  let tree: Node;
+  try {
+    tree = parse(source, flags);
+    if (!(size(tree) <= LIMIT)) return null;
+  } catch {
+    return null; // (NO, or a pattern nested deeper than the stack: the RegExp copes or fails)
+  }
+  const op: number[] = [];
+  const arg: number[] = [];
+  const alt2: number[] = [];
+  const test: Array<((c: number) => boolean) | string | null> = [];
+  const emit = (o: number, a = 0, t: ((c: number) => boolean) | string | null = null): number => {
+    op.push(o);
+    arg.push(a);
+    alt2.push(0);
+    test.push(t);
+    return op.length - 1;
+  };
+  const gen = (x: Node): void => {
+    if (x.k === 'c') emit(CHAR, 0, x.t);
+    else if (x.k === 'a') emit(ASSERT, 0, x.w);
+    else if (x.k === 's') x.xs.forEach(gen);
+    else if (x.k === '|') {
+      const ends: number[] = [];
+      x.xs.forEach((y, k) => {
+        if (k === x.xs.length - 1) return gen(y);
+        const s = emit(SPLIT, op.length + 1);
+        gen(y);
+        ends.push(emit(JMP));
+        alt2[s] = op.length;
+      });
+      for (const e of ends) arg[e] = op.length;
+    } else {
+      for (let k = 0; k < x.min; k++) gen(x.x);
+      if (x.max < 0) {
+        const s = emit(SPLIT, op.length + 1);
+        gen(x.x);
+        emit(JMP, s);
+        alt2[s] = op.length;
+      } else
+        for (let k = x.min; k < x.max; k++) {
+          const s = emit(SPLIT, op.length + 1);
+          gen(x.x);
+          alt2[s] = op.length;
+        }
+    }
+  };
+  gen(tree);
+  emit(MATCH);
+  const multi = flags.includes('m');
+  const holds = (w: string, s: string, p: number): boolean => {
+    if (w === '^') return p === 0 || (multi && isLT(s.charCodeAt(p - 1)));
+    if (w === '$') return p === s.length || (multi && isLT(s.charCodeAt(p)));
+    if (w === 'z') return p === s.length;
+    return (isWord(s.charCodeAt(p - 1)) !== isWord(s.charCodeAt(p))) === (w === 'b');
+  };
+  const n = op.length;
+  const tests = test as Array<(c: number) => boolean>;
+  // (buffers reused by every call: a match runs to its end before another can start; `seen`
+  // holds base + position, base moving past each text so nothing needs clearing)
+  const seen = new Int32Array(n).fill(-1);
+  const stack: number[] = [];
+  let cur = new Int32Array(n);
+  let next = new Int32Array(n);
+  let base = 0;
+  const match = (s: string): boolean => {
+    if (base > 2 ** 30 - s.length) seen.fill(-1), (base = 0);
+    const b = base;
+    base += s.length + 1;
+    stack.length = 0;
+    let nc = 0;
+    let nn = 0;
+    /** Adds state `pc` and what it reaches without reading at position p to `next`; true on a match. */
+    const add = (pc: number, p: number): boolean => {
+      stack.push(pc);
+      while (stack.length) {
+        const q = stack.pop()!;
+        if (seen[q] === b + p) continue;
+        seen[q] = b + p;
+        const o = op[q];
+        if (o === CHAR) next[nn++] = q;
+        else if (o === SPLIT) stack.push(alt2[q]!, arg[q]!);
+        else if (o === JMP) stack.push(arg[q]!);
+        else if (o === MATCH) return (stack.length = 0), true;
+        else if (holds(test[q] as string, s, p)) stack.push(q + 1);
+      }
+      return false;
+    };
+    if (add(0, 0)) return true;
+    for (let p = 0; p < s.length && nn; p++) {
+      const t = cur;
+      cur = next;
+      next = t;
+      nc = nn;
+      nn = 0;
+      const c = s.charCodeAt(p);
+      for (let k = 0; k < nc; k++) {
+        const q = cur[k]!;
+        if (tests[q]!(c) && add(q + 1, p + 1)) return true;
+      }
+    }
+    return false;
+  };
+  return Object.assign(match, { states: n });
+}
