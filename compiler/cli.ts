@@ -35,6 +35,8 @@ Usage:
                                                    unresolved @types import); compiler options come from the
                                                    nearest tsconfig.json or --tsconfig
   kida extract [<dir>] [--out <file.pot>]          collect {% trans %} and _()/_n() messages into a POT catalogue
+  kida lsp --stdio                                 the language server (diagnostics, hover, completion,
+                                                   definitions, symbols, folding) for editors
   kida render <file> [--data <json|@file|@->] [--stream]
                                                    render a template (with the templates of root, or beside
                                                    it); --data @- reads the JSON from stdin
@@ -54,6 +56,8 @@ function fail(message: string): never {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // (the language server takes its transport flags, --stdio and the like, from process.argv)
+  if (argv[0] === 'lsp') return (await import('./lsp/server.js')).startServer(), 0;
   let parsed;
   try {
     parsed = parseArgs({
