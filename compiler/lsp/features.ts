@@ -385,7 +385,7 @@ export function completion(ws: Workspace, types: TypeOracle, t: Template, p: Pos
       const items: CompletionItem[] = KEYWORDS.map((k) => ({ label: k, kind: CompletionItemKind.Keyword, detail: TAG_DOCS[k] }));
       if (inner) {
         items.unshift(
-          { label: 'end', kind: CompletionItemKind.Keyword, detail: `closes {% ${inner.keyword}${inner.name ? ' ' + inner.name : ''} %} (line ${positionAt(t, inner.open.start).line + 1})`, sortText: '0end', preselect: true },
+          { label: 'end', kind: CompletionItemKind.Keyword, detail: `closes {% ${inner.keyword}${/^(block|fragment|def|region)$/.test(inner.keyword) && inner.name ? ' ' + inner.name : ''} %} (line ${positionAt(t, inner.open.start).line + 1})`, sortText: '0end', preselect: true },
           { label: `end${inner.keyword}`, kind: CompletionItemKind.Keyword, detail: `closes {% ${inner.keyword} %}`, sortText: '0end' + inner.keyword },
         );
       }

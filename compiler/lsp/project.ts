@@ -133,14 +133,26 @@ export class Workspace {
     if (hit && hit.text === text) return hit;
     const name = this.nameOf(file);
     const tags = scanTags(text, this.syntax);
+    const opts = { name, ...this.project.delimiters, trimBlocks: this.options.trimBlocks, lstripBlocks: this.options.lstripBlocks };
     let ast: TemplateAst | null = null;
     let fresh = true;
-    try {
-      ast = parse(text, { name, ...this.project.delimiters, trimBlocks: this.options.trimBlocks, lstripBlocks: this.options.lstripBlocks });
-    } catch {
-      ast = hit?.ast ?? null;
-      fresh = false;
+    // A document being typed rarely parses: the tags holding errors are blanked (as `kida check`
+    // does) until the rest parses, so its defs, imports and declarations stay known.
+    let work = text;
+    for (let tries = 0; tries < 8 && !ast; tries++) {
+      try {
+        ast = parse(work, opts);
+      } catch (e) {
+        fresh = false;
+        const err = e as { lineno?: number; colno?: number };
+        const starts = lineStarts(work);
+        const at = err.lineno != null ? (starts[err.lineno - 1] ?? 0) + (err.colno ?? 0) : -1;
+        const bad = tags.find((t) => t.kind !== 'comment' && at >= t.start && at <= t.end);
+        if (!bad) break;
+        work = work.slice(0, bad.start) + work.slice(bad.start, bad.end).replace(/[^\n]/g, ' ') + work.slice(bad.end);
+      }
     }
+    if (!ast) ast = hit?.ast ?? null;
     const t: Template = { file, name, text, tags, sections: sections(tags, text), ast, fresh, starts: lineStarts(text) };
     this.cache.set(file, t);
     if (this.cache.size > 500) this.cache.delete(this.cache.keys().next().value!);

@@ -36,6 +36,8 @@ export function startServer(): void {
   let typesTimer: NodeJS.Timeout | undefined;
   let worker: Worker | null = null;
   let job = 0;
+  /** The version of each document the last TypeScript check saw. */
+  const typesChecked = new Map<string, number>();
 
   const fileOf = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
   const templateOf = (uri: string) => {
@@ -67,8 +69,7 @@ export function startServer(): void {
     typesTimer = setTimeout(runTypes, settings.typesDelayMs);
   };
   const runTypes = () => {
-    const typed = documents.all().filter((d) => /\{%-?\s*template\s|@types/.test(d.getText()));
-    for (const d of documents.all()) if (!typed.includes(d) && slow.has(d.uri)) (slow.delete(d.uri), publish(d.uri));
+    const typed = documents.all().filter((d) => typesChecked.get(d.uri) !== d.version && /\{%-?\s*template\s|@types/.test(d.getText()));
     if (!typed.length) return;
     void types.load(); // (hover and completion of typed names use it too)
     const workerFile = new URL('./types-worker.js', import.meta.url);
@@ -87,6 +88,7 @@ export function startServer(): void {
       if (msg.error) return void connection.console.warn(`kida: type check: ${msg.error}`);
       for (const d of typed) {
         if (documents.get(d.uri)?.version !== versions.get(d.uri)) continue; // (stale: it runs again)
+        typesChecked.set(d.uri, d.version);
         const t = templateOf(d.uri);
         if (!t) continue;
         const file = fileOf(d.uri);
@@ -125,14 +127,17 @@ export function startServer(): void {
     ws.open.set(fileOf(e.document.uri), e.document.getText());
     slow.delete(e.document.uri);
     schedule(e.document.uri);
-    // (templates that refer to this one may change verdict: recheck the other open ones, later)
-    for (const d of documents.all()) if (d.uri !== e.document.uri && !timers.has(d.uri)) timers.set(d.uri, setTimeout(() => check(d.uri), settings.debounceMs * 2));
+    // (open templates that name this one may change verdict: checked again once the burst settles)
+    const base = fileOf(e.document.uri).split(/[\\/]/).pop()!;
+    for (const d of documents.all())
+      if (d.uri !== e.document.uri && !timers.has(d.uri) && d.getText().includes(base)) timers.set(d.uri, setTimeout(() => check(d.uri), settings.debounceMs * 2));
   });
   documents.onDidClose((e) => {
     ws.open.delete(fileOf(e.document.uri));
     clearTimeout(timers.get(e.document.uri));
     fast.delete(e.document.uri);
     slow.delete(e.document.uri);
+    typesChecked.delete(e.document.uri);
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
   connection.onDidChangeWatchedFiles(async (e) => {

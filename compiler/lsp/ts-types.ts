@@ -81,10 +81,10 @@ export class TypeOracle {
     const props = nn.isObject() && !nn.isArray()
       ? nn.getProperties().map((p) => {
           const pt = p.getTypeAtLocation(v);
-          return { name: p.getName(), type: pt.getText(v), method: pt.getCallSignatures().length > 0 };
+          return { name: p.getName(), type: short(pt.getText(v)), method: pt.getCallSignatures().length > 0 };
         })
       : [];
-    return { type: t.getText(v).replace(/\bk\$/g, ''), props };
+    return { type: short(t.getText(v)), props };
   }
 
   /** Where a type named in `{% template %}` (or a `@types` import) is declared. */
@@ -102,3 +102,6 @@ export class TypeOracle {
     return null;
   }
 }
+
+/** A type's text without the `import("…").` qualifiers of types the shadow module did not import by name. */
+const short = (text: string) => text.replace(/import\("[^"]*"\)\./g, '').replace(/\bk\$/g, '');
