@@ -306,6 +306,12 @@ function dottedPath(t: Template, start: number, end: number): string[] | null {
 
 export function hover(ws: Workspace, types: TypeOracle, t: Template, p: Position): Hover | null {
   const offset = offsetAt(t, p);
+  const ref = references(t).find((r) => offset >= r.start && offset <= r.end);
+  if (ref) {
+    const name = ws.resolve(ref.name, t.name);
+    const found = name !== null && ws.sourceOf(name) !== null;
+    return { contents: md(`template ${name ?? ref.name}`, found ? `\`${ws.fileOf(name!)}\`` : 'Not found under the templates root.'), range: rangeOf(t, ref.start, ref.end) };
+  }
   const c = cursorOf(t, offset);
   if (!c.tag || c.tag.kind === 'comment' || !c.word.text) return null;
   const range = rangeOf(t, c.word.start, c.word.end);
@@ -379,6 +385,12 @@ export function completion(ws: Workspace, types: TypeOracle, t: Template, p: Pos
     });
   }
   if (c.tag.kind === 'block') {
+    // `{% from "x.kida" import a, ` → the defs and regions of x.kida
+    const from = /^[-+~]?\s*from\s+(["'])([^"']+)\1\s+import\s+(?:[\w\s]+,\s*)*[\w$]*$/.exec(before);
+    if (from) {
+      const src = ws.templateByName(ws.resolve(from[2]!, t.name) ?? from[2]!);
+      return defsOf(src).map((d) => ({ label: d.name, kind: CompletionItemKind.Function, detail: defSignature(d) }));
+    }
     if (/^[-+~]?\s*[\w$]*$/.test(before)) {
       const open = openAt(t.sections, offset);
       const inner = open[open.length - 1];

@@ -174,6 +174,7 @@ describe('kida lsp: hover', () => {
     expect(def).toContain('From `macros.kida`');
     expect(await hoverText(2, 12)).toMatch(/block content[\s\S]*`base.kida` \(line 4\)/);
     expect(await hoverText(0, 4)).toMatch(/extends[\s\S]*parent template/);
+    expect(await hoverText(0, 14)).toMatch(/template base.kida[\s\S]*base.kida`/);
   });
 
   it('shows the TypeScript type of names declared in {% template %}', async () => {
@@ -231,6 +232,7 @@ describe('kida lsp: completion', () => {
     expect(labels(await complete('c9.kida', '{% from "macros.kida" import card %}\n{{ card("a", ‸'))).toEqual(expect.arrayContaining(['title=', 'body=']));
     expect(labels(await complete('c10.kida', '{% from "macros.kida" import card %}\n{{ card(body=1, ‸'))).not.toContain('body=');
     expect(labels(await complete('c11.kida', '{% import "macros.kida" as m %}\n{{ m.‸'))).toEqual(['card', 'badge']);
+    expect(labels(await complete('c16.kida', '{% from "macros.kida" import card, ‸'))).toEqual(['card', 'badge']);
   });
 
   it('context names and attributes of typed names', async () => {
@@ -293,6 +295,48 @@ describe('kida lsp: definition, symbols, folding', () => {
   });
 });
 
+describe('kida lsp: the config decides delimiters and autoescape', () => {
+  it('checks, completes and folds with <% %> delimiters and Markdown mode', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'kida-lsp-delims-'));
+    writeFileSync(
+      join(other, 'kida.config.json'),
+      JSON.stringify({ blockStart: '<%', blockEnd: '%>', variableStart: '<<', variableEnd: '>>', commentStart: '<#', commentEnd: '#>', autoescape: 'markdown' }),
+    );
+    const d = new LspClient(other);
+    try {
+      await d.initialize();
+      const ok = d.open('a.kida', '<% if x %>\n<< x | bold >>\n<% end %>\n<# note #>\n');
+      expect(await d.diagnostics(ok)).toEqual([]);
+      const bad = d.open('b.kida', '<< x | uper >>\n');
+      const [e] = (await d.diagnostics(bad)) as Diag[];
+      expect(e).toMatchObject({ code: 'K-PAR-004', range: { start: { line: 0, character: 7 }, end: { line: 0, character: 11 } } });
+      expect(labels(await d.completion(ok, 1, 8))).toContain('bold');
+      const kw = d.open('c.kida', '<% for i in x %>\n  <% ');
+      expect(labels(await d.completion(kw, 1, 5)).slice(0, 2)).toEqual(['end', 'endfor']);
+      expect(await d.request('textDocument/foldingRange', { textDocument: { uri: ok } })).toEqual([{ startLine: 0, endLine: 1 }]);
+    } finally {
+      await d.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a config that cannot be used and goes on with the defaults', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'kida-lsp-badcfg-'));
+    writeFileSync(join(other, 'kida.config.json'), JSON.stringify({ filters: './missing.js' }));
+    const d = new LspClient(other);
+    try {
+      await d.initialize();
+      const uri = d.open('a.kida', '{{ x | upper }}\n');
+      const ds: Diag[] = await d.diagnostics(uri);
+      expect(ds).toHaveLength(1);
+      expect(ds[0]!.message).toMatch(/kida.config: The filters module .*missing.js.* does not exist/);
+    } finally {
+      await d.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('kida lsp: hostile documents and speed', () => {
   it('answers every request on arbitrary text without failing', async () => {
     let n = 0;
@@ -341,9 +385,10 @@ describe('kida lsp: hostile documents and speed', () => {
     for (let i = 0; i < 10; i++) await c.completion(uri, 2, 17);
     const completion = (performance.now() - c0) / 10;
     const median = times.sort((a, b) => a - b)[times.length >> 1]!;
-    // (generous bounds for a loaded CI machine: bench/lsp.mjs measures the targets, 50 and 20 ms)
-    expect(median).toBeLessThan(400);
-    expect(hover).toBeLessThan(150);
-    expect(completion).toBeLessThan(150);
+    // (generous bounds, for a shared and loaded CI machine: they catch a server that recompiles
+    // per request or grows with the project; bench/lsp.mjs measures the targets, 50 and 20 ms)
+    expect(median).toBeLessThan(1500);
+    expect(hover).toBeLessThan(300);
+    expect(completion).toBeLessThan(300);
   }, 60_000);
 });
