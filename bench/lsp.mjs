@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LspClient } from '../test/e2e/lsp-client.mjs';
+import { diagnose } from '../dist/compiler/diagnose.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 30;
 const dir = mkdtempSync(join(tmpdir(), 'kida-lsp-bench-'));
@@ -51,6 +52,11 @@ const hover = await timed(() => c.hover(uri, 3, 28));
 const completion = await timed(() => c.completion(uri, 3, 28));
 const kwargs = await timed(() => c.completion(uri, 6, 23));
 await c.close();
+// the compiler alone, in this process, on the same text with one error (what the server runs per
+// change): the part of the latency that is compiling, not the server or the protocol
+const broken = text.replace('upper', 'uper');
+const sourceOf = (n) => ({ 'base.kida': '<html></html>', 'macros.kida': '{% def card(title: str, body = "") %}{% end %}' })[n] ?? null;
+const compileOnly = await timed(() => diagnose(broken, { name: 'page.kida', sourceOf, checkImports: true, validateCalls: true }));
 rmSync(dir, { recursive: true, force: true });
 
 console.log(`kida lsp, ${lines}-line template, ${runs} runs each`);
@@ -58,3 +64,4 @@ console.log(`  didChange → publishDiagnostics: ${stats(change)}   (target 50 m
 console.log(`  hover (filter):                 ${stats(hover)}   (target 20 ms)`);
 console.log(`  completion (filters after |):   ${stats(completion)}   (target 20 ms)`);
 console.log(`  completion (def arguments):     ${stats(kwargs)}   (target 20 ms)`);
+console.log(`  (diagnose() alone, in process:  ${stats(compileOnly)}; load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
