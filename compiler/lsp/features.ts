@@ -119,6 +119,40 @@ function declOf(t: Template): A.TemplateDecl | null {
 }
 const declsOf = (t: Template): Decl[] => declOf(t)?.decls ?? [];
 
+/** A dotted path (`page.author`) as TypeScript over the shadow names (`k$page?.author`), or null. */
+const pathTs = (path: string): string | null => (/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(path) ? 'k$' + path.split('.').join('?.') : null);
+
+/**
+ * The typed names at `offset`: the `{% template %}` declarations, then the bindings of the
+ * sections around it and of the tags before it (outermost first, so inner ones win): typed
+ * parameters of the enclosing def or region, targets of enclosing loops over a dotted path,
+ * and `set`/`let` of a dotted path.
+ */
+function typedNamesAt(t: Template, offset: number): Decl[] {
+  const out: Decl[] = [...declsOf(t)];
+  if (!out.length && !t.sections.some((s) => s.keyword === 'def' || s.keyword === 'region')) return out;
+  const open = new Set(openAt(t.sections, offset));
+  for (const tag of t.tags) {
+    if (tag.start >= offset) break;
+    if (tag.kind !== 'block') continue;
+    const inner = t.text.slice(tag.innerStart, tag.innerEnd);
+    const enclosing = [...open].some((s) => s.open === tag);
+    if (enclosing && (tag.keyword === 'def' || tag.keyword === 'region')) {
+      const params = /\(([\s\S]*)\)/.exec(inner)?.[1] ?? '';
+      for (const m of params.matchAll(/([A-Za-z_]\w*)\s*:\s*([^,=]+?)\s*(?=[,=]|$)/g)) out.push({ name: m[1]!, annotation: m[2]! });
+    } else if (enclosing && tag.keyword === 'for') {
+      const m = /for\s+([A-Za-z_]\w*)\s+in\s+([\w.]+)\s*(?:if\b|[-+~]?$)/.exec(inner);
+      const iter = m && pathTs(m[2]!);
+      if (iter) out.push({ name: m![1]!, annotation: '', init: `$elem(${iter})` });
+    } else if (tag.keyword === 'set' || tag.keyword === 'let') {
+      const m = /^[-+~]?\s*(?:set|let)\s+([A-Za-z_]\w*)\s*=\s*([\w.]+)\s*[-+~]?$/.exec(inner.trim());
+      const value = m && pathTs(m[2]!);
+      if (value) out.push({ name: m![1]!, annotation: '', init: value });
+    }
+  }
+  return out;
+}
+
 function defsOf(t: Template | null): A.Def[] {
   const out: A.Def[] = [];
   if (t?.ast) walk(t.ast.body, (n) => void ((n.type === 'Def' || n.type === 'Region') && out.push(n as unknown as A.Def)));
@@ -336,7 +370,7 @@ export function hover(ws: Workspace, types: TypeOracle, t: Template, p: Position
   if (path && path.length > 1) {
     const viaDef = path.length === 2 ? findDef(ws, t, w, path[0]) : null;
     if (viaDef) return reply(defSignature(viaDef.def), `From \`${viaDef.in.name}\`.`);
-    const ans = types.typeOf(t.file, t.text, declsOf(t), path);
+    const ans = types.typeOf(t.file, t.text, typedNamesAt(t, offset), path);
     if (ans) return reply(`${path.join('.')}: ${ans.type}`);
     return null;
   }
@@ -345,6 +379,11 @@ export function hover(ws: Workspace, types: TypeOracle, t: Template, p: Position
   if (decl) {
     const ans = types.typeOf(t.file, t.text, declsOf(t), [w]);
     return reply(`${w}: ${decl.annotation}${ans ? `\n// TypeScript: ${ans.type}` : ''}`, 'Declared in `{% template %}`.');
+  }
+  const local = typedNamesAt(t, offset);
+  if (local.some((d) => d.name === w)) {
+    const ans = types.typeOf(t.file, t.text, local, [w]);
+    if (ans) return reply(`${w}: ${ans.type}`);
   }
   const def = findDef(ws, t, w);
   if (def) return reply(defSignature(def.def), def.in === t ? '' : `From \`${def.in.name}\`.`);
@@ -440,7 +479,7 @@ export function completion(ws: Workspace, types: TypeOracle, t: Template, p: Pos
       const imp = resolvedImports(ws, t).find((i) => i.kind === 'import' && i.alias === path[0]);
       if (imp) return defsOf(ws.templateByName(imp.template)).map((d) => ({ label: d.name, kind: CompletionItemKind.Function, detail: defSignature(d) }));
     }
-    const ans = types.typeOf(t.file, t.text, declsOf(t), path);
+    const ans = types.typeOf(t.file, t.text, typedNamesAt(t, offset), path);
     return ans ? ans.props.map((x) => ({ label: x.name, kind: x.method ? CompletionItemKind.Method : CompletionItemKind.Field, detail: x.type })) : [];
   }
   const items: CompletionItem[] = [];

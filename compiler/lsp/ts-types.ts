@@ -11,6 +11,8 @@ import { annotationToTs, typeImports } from '../types.js';
 export interface Decl {
   name: string;
   annotation: string;
+  /** A local binding instead: its value as TypeScript over the other names (`$elem(k$page?.items)`). */
+  init?: string;
 }
 
 export interface TypeAnswer {
@@ -61,8 +63,13 @@ export class TypeOracle {
   /** A shadow module beside the template: its type imports, one const per declared name, and `tail`. */
   private shadow(file: string, source: string, decls: Decl[], tail: string): { sf: SourceFile; head: number } {
     const { lines, names } = typeImports(source);
-    let text = lines.join('\n') + '\n';
-    for (const d of decls) text += `declare const k$${d.name}: ${annotationToTs(d.annotation, names)};\n`;
+    let text = lines.join('\n') + '\n' + 'declare function $elem<T>(x: Iterable<T> | null | undefined): T;\ndeclare function $elem(x: unknown): any;\n';
+    // (the last binding of a name wins: a loop target or a def parameter over a context name)
+    const last = new Map(decls.map((d, i) => [d.name, i]));
+    decls.forEach((d, i) => {
+      if (last.get(d.name) !== i) return;
+      text += d.init !== undefined ? `const k$${d.name} = ${d.init};\n` : `declare const k$${d.name}: ${annotationToTs(d.annotation, names)};\n`;
+    });
     const head = text.length;
     text += tail;
     const sf = this.project(file).createSourceFile(`${file}.kida-lsp.ts`, text, { overwrite: true });
@@ -71,7 +78,7 @@ export class TypeOracle {
 
   /** The type of `name.path…` (a declared name and attributes below it), with its properties. */
   typeOf(file: string, source: string, decls: Decl[], path: string[]): TypeAnswer | null {
-    if (!this.morph || !decls.some((d) => d.name === path[0])) return null;
+    if (!this.morph || !decls.some((d) => d.name === path[0] && (d.annotation || d.init))) return null;
     const expr = `k$${path[0]}` + path.slice(1).map((p) => (/^[A-Za-z_$][\w$]*$/.test(p) ? `?.${p}` : `?.[${JSON.stringify(p)}]`)).join('');
     const { sf } = this.shadow(file, source, decls, `const $probe = ${expr};\n`);
     const v = sf.getVariableDeclaration('$probe');

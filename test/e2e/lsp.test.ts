@@ -35,7 +35,7 @@ const MACROS = `{% def card(title: str, body = "") %}
 {% def badge(n: int) %}<b>{{ n }}</b>{% end %}
 `;
 const TYPES = `export interface Author { name: string; email: string }
-export interface Page { title: string; author: Author }
+export interface Page { title: string; author: Author; authors: Author[] }
 `;
 const TYPED = `{# @types import type { Page } from "./types.js" #}
 {% template page: Page %}
@@ -237,9 +237,17 @@ describe('kida lsp: completion', () => {
 
   it('context names and attributes of typed names', async () => {
     expect(labels(await complete('c12.kida', TYPED + '{{ pa‸ }}'))).toContain('page');
-    expect(labels(await complete('c13.kida', TYPED + '{{ page.‸ }}'))).toEqual(['title', 'author']);
+    expect(labels(await complete('c13.kida', TYPED + '{{ page.‸ }}'))).toEqual(['title', 'author', 'authors']);
     const author = await complete('c14.kida', TYPED + '{{ page.author.em‸ }}');
     expect(author.map((i) => `${i.label}: ${i.detail}`)).toEqual(['name: string', 'email: string']);
+    // names bound below the declaration: loop targets, typed def parameters, sets of a path
+    const fields = ['name', 'email'];
+    expect(labels(await complete('c17.kida', TYPED + '{% for a in page.authors %}{{ a.‸ }}{% end %}'))).toEqual(fields);
+    expect(labels(await complete('c18.kida', TYPED + '{% def show(who: Author, n: int) %}{{ who.‸ }}{% end %}'))).toEqual([]); // (Author not imported: unknown)
+    expect(labels(await complete('c19.kida', TYPED.replace('{ Page }', '{ Page, Author }') + '{% def show(who: Author) %}{{ who.‸ }}{% end %}'))).toEqual(fields);
+    expect(labels(await complete('c20.kida', TYPED + '{% set w = page.author %}{{ w.‸ }}'))).toEqual(fields);
+    // outside the loop its target is not typed
+    expect(labels(await complete('c21.kida', TYPED + '{% for a in page.authors %}{% end %}{{ a.‸ }}'))).toEqual([]);
   }, 60_000);
 
   it('nothing inside comments', async () => {
