@@ -54,8 +54,11 @@ describe('the published package', () => {
     expect(paths).toContain('LICENSE');
     expect(paths).toContain('dist/compiler/cli.js');
     expect(paths.some((p) => p.startsWith('test/') || p.endsWith('.ts') && !p.endsWith('.d.ts'))).toBe(false);
-    const deps = [...closure(pkg.dependencies)].reduce((n, d) => n + bytes(d), 0);
+    // (the language server's protocol libraries, for `kida lsp` (issue #23), are counted apart)
+    const lsp = closure({ 'vscode-languageserver': '', 'vscode-languageserver-textdocument': '' });
+    const deps = [...closure(pkg.dependencies)].filter((d) => !lsp.has(d)).reduce((n, d) => n + bytes(d), 0);
     const total = packed[0]!.unpackedSize + deps;
+    expect([...lsp].reduce((n, d) => n + bytes(d), 0)).toBeLessThan(1_600_000); // (1.4 MB today)
     // about 2.0 MB of kida (source maps with their sources) and 0.2 MB of @rollup/pluginutils and
     // its dependencies; `npm install kida-0.1.0.tgz` into an empty app: 2.7 MB by du (17.5 MB with ts-morph)
     expect(total).toBeLessThan(3_000_000);
