@@ -6,7 +6,7 @@ import { checkTypes, type TypeCheckInput } from '../typecheck.js';
 
 parentPort!.on('message', async (msg: { id: number; inputs: TypeCheckInput[]; searchFrom: string }) => {
   try {
-    const res = await checkTypes(msg.inputs, { searchFrom: msg.searchFrom });
+    const res = await checkTypes(msg.inputs, { searchFrom: msg.searchFrom, reuse: true });
     parentPort!.postMessage({ id: msg.id, diagnostics: res.diagnostics });
   } catch (e) {
     parentPort!.postMessage({ id: msg.id, error: (e as Error).message });

@@ -143,6 +143,19 @@ describe('kida lsp: diagnostics', () => {
     expect(codes(all)).toEqual(['K-TYP-003', 'K-TYP-004']);
     expect(all[1]!.range).toEqual({ start: { line: 3, character: 31 }, end: { line: 3, character: 35 } });
     expect(all[1]!.message).toMatch(/'nmae' does not exist on type 'Author'/);
+    // again after a change (the worker keeps its TypeScript project), and after the app's types change on disk
+    c.change(uri, 2, TYPED + '{{ page.titel }}\n');
+    expect(codes(await c.diagnostics(uri))).toEqual([]);
+    expect((await c.diagnostics(uri, 60_000)).map((d: Diag) => d.message)).toEqual([expect.stringMatching(/'titel' does not exist on type 'Page'/)]);
+    write('types.ts', TYPES.replace('title: string;', 'title: string; titel: string;'));
+    c.change(uri, 3, TYPED + '{{ page.titel }} \n');
+    try {
+      expect(await c.diagnostics(uri)).toEqual([]);
+      // (and the TypeScript check that follows finds nothing: the worker read the new types.ts)
+      expect(await c.diagnostics(uri, 60_000)).toEqual([]);
+    } finally {
+      write('types.ts', TYPES);
+    }
   }, 90_000);
 });
 
