@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { createConnection, ProposedFeatures, TextDocumentSyncKind, type Diagnostic, type InitializeParams } from 'vscode-languageserver/node';
+import { createConnection, DidChangeWatchedFilesNotification, ProposedFeatures, TextDocumentSyncKind, type Diagnostic, type InitializeParams } from 'vscode-languageserver/node';
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CONFIG_FILES } from '../../plugins/config.js';
@@ -103,6 +103,7 @@ export function startServer(): void {
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
     const init = (params.initializationOptions ?? {}) as ServerSettings;
     settings = { ...settings, ...Object.fromEntries(Object.entries(init).filter(([, v]) => typeof v === 'number')) };
+    watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     ws = new Workspace(folder ? fileOf(folder) : process.cwd());
     await ws.load();
     return {
@@ -119,6 +120,16 @@ export function startServer(): void {
   });
 
   // (TextDocuments reports an open as a change of content too: that one checks it)
+  // (clients that let servers ask, e.g. Neovim: watch templates and the config ourselves;
+  // VS Code's client sends these events from its own watcher)
+  let watchFiles = false;
+  connection.onInitialized(() => {
+    if (!watchFiles) return;
+    void connection.client.register(DidChangeWatchedFilesNotification.type, {
+      watchers: [{ globPattern: '**/*.kida' }, { globPattern: '**/kida.config.{js,mjs,json}' }],
+    });
+  });
+
   documents.onDidOpen((e) => {
     ws.invalidateNames();
     lastRun.delete(e.document.uri);

@@ -19,6 +19,8 @@ export class LspClient {
     this.pending = new Map();
     /** @type {{method: string, params: any}[]} */
     this.notes = [];
+    /** @type {{method: string, params: any}[]} */
+    this.serverRequests = [];
     /** @type {((n: {method: string, params: any}) => void)[]} */
     this.waiters = [];
     let buf = Buffer.alloc(0);
@@ -44,6 +46,7 @@ export class LspClient {
       else p?.resolve(msg.result);
     } else if (msg.id !== undefined) {
       // a request from the server (workspace/configuration, registerCapability…): answer null
+      this.serverRequests.push({ method: msg.method, params: msg.params });
       this.write({ jsonrpc: '2.0', id: msg.id, result: null });
     } else {
       const note = { method: msg.method, params: msg.params };
@@ -92,9 +95,9 @@ export class LspClient {
     return this.waitFor((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri, ms).then((n) => n.params.diagnostics);
   }
 
-  async initialize() {
+  async initialize(capabilities = {}) {
     const rootUri = pathToFileURL(this.cwd).href;
-    const res = await this.request('initialize', { processId: process.pid, rootUri, capabilities: {}, workspaceFolders: [{ uri: rootUri, name: 'w' }], initializationOptions: this.initOptions });
+    const res = await this.request('initialize', { processId: process.pid, rootUri, capabilities, workspaceFolders: [{ uri: rootUri, name: 'w' }], initializationOptions: this.initOptions });
     this.notify('initialized', {});
     return res;
   }

@@ -341,6 +341,30 @@ describe('kida lsp: the config decides delimiters and autoescape', () => {
     }
   });
 
+  it('watches templates itself when the client lets it, and sees files that appear on disk', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'kida-lsp-watch-'));
+    const d = new LspClient(other);
+    try {
+      await d.initialize({ workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } });
+      const uri = d.open('a.kida', '{% include "later.kida" %}\n');
+      expect(codes(await d.diagnostics(uri))).toEqual(['K-TPL-001']);
+      expect(d.serverRequests.find((r: { method: string }) => r.method === 'client/registerCapability')?.params.registrations[0].method).toBe('workspace/didChangeWatchedFiles');
+      writeFileSync(join(other, 'later.kida'), 'hi\n');
+      d.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: d.uri('later.kida'), type: 1 }] });
+      expect(await d.diagnostics(uri)).toEqual([]);
+      // a new kida.config.json is read again: its filters are known
+      const f = d.open('f.kida', '{{ x | mine }}\n');
+      expect(codes(await d.diagnostics(f))).toEqual(['K-PAR-004']);
+      writeFileSync(join(other, 'mine.js'), 'export const mine = (v) => v;\n');
+      writeFileSync(join(other, 'kida.config.json'), JSON.stringify({ filters: './mine.js' }));
+      d.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: d.uri('kida.config.json'), type: 1 }] });
+      await d.waitFor((n: { method: string; params: { uri: string; diagnostics: unknown[] } }) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === f && n.params.diagnostics.length === 0);
+    } finally {
+      await d.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('reports a config that cannot be used and goes on with the defaults', async () => {
     const other = mkdtempSync(join(tmpdir(), 'kida-lsp-badcfg-'));
     writeFileSync(join(other, 'kida.config.json'), JSON.stringify({ filters: './missing.js' }));
