@@ -4,12 +4,14 @@
 
 import { pathToFileURL } from 'node:url';
 import {
+  CodeActionKind,
   CompletionItemKind,
   DiagnosticSeverity,
   FoldingRangeKind,
   InsertTextFormat,
   MarkupKind,
   SymbolKind,
+  type CodeAction,
   type CompletionItem,
   type Diagnostic,
   type DocumentSymbol,
@@ -55,8 +57,14 @@ const at0 = (file: string, line = 0, col = 0): Location => ({ uri: uriOf(file), 
 // ------------------------------------------------------------------ diagnostics
 
 /** The extent of the token at a 1-based line and 0-based column (an error's position). */
-function tokenRange(t: Template, line: number, col: number): Range {
+function tokenRange(t: Template, line: number, col: number, code?: string): Range {
   const start = (t.starts[line - 1] ?? 0) + col;
+  // an unclosed block, or an error at a tag's opening delimiter: the tag, up to its line's end
+  const tag = code === 'K-PAR-002' ? tagAt(t.tags, start) : t.tags.find((x) => x.start === start);
+  if (tag) {
+    const eol = t.text.indexOf('\n', tag.start);
+    return rangeOf(t, tag.start, eol >= 0 && eol < tag.end ? eol : tag.end);
+  }
   const rest = t.text.slice(start, start + 300);
   const m = /^(?:"(?:\\.|[^"\\\n])*"?|'(?:\\.|[^'\\\n])*'?|[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*|\d[\w.]*|\S{1,2})/.exec(rest);
   return rangeOf(t, start, start + (m ? m[0].length : 0));
@@ -74,13 +82,13 @@ export function diagnostics(ws: Workspace, t: Template): Diagnostic[] {
   }
   for (const e of res.errors) {
     const hint = e.suggestion && !e.rawMessage.includes(e.suggestion) ? ` ${e.suggestion}` : '';
-    out.push({
-      range: e.lineno != null ? tokenRange(t, e.lineno, e.colno ?? 0) : rangeOf(t, 0, 0),
+    out.push(withFix(t, {
+      range: e.lineno != null ? tokenRange(t, e.lineno, e.colno ?? 0, e.code) : rangeOf(t, 0, 0),
       severity: DiagnosticSeverity.Error,
       code: e.code,
       source: 'kida',
       message: e.rawMessage + hint,
-    });
+    }));
   }
   for (const w of res.warnings)
     out.push({ range: tokenRange(t, w.lineno, w.colno), severity: DiagnosticSeverity.Warning, code: w.code, source: 'kida', message: w.message });
@@ -93,13 +101,43 @@ export function diagnostics(ws: Workspace, t: Template): Diagnostic[] {
 }
 
 export function typeDiagnostic(t: Template, d: TypeDiagnostic): Diagnostic {
-  return {
+  return withFix(t, {
     range: tokenRange(t, d.line, d.col),
     severity: d.code === 'K-TYP-002' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
     code: d.code,
     source: 'kida',
     message: d.message,
-  };
+  });
+}
+
+/**
+ * A did-you-mean diagnostic carries its replacement (`data.replace`, for the quick fix) when its
+ * range is the name it suggests replacing: an identifier, or the text of a string literal.
+ */
+function withFix(t: Template, d: Diagnostic): Diagnostic {
+  const hint = /[Dd]id you mean '([^']+)'\?/.exec(typeof d.message === 'string' ? d.message : d.message.value)?.[1];
+  if (!hint) return d;
+  const start = offsetAt(t, d.range.start);
+  const text = t.text.slice(start, offsetAt(t, d.range.end));
+  if (/^[A-Za-z_]\w*$/.test(text) && /^[A-Za-z_]\w*$/.test(hint)) return { ...d, data: { replace: hint } };
+  if (/^(["']).*\1$/.test(text)) return { ...d, range: rangeOf(t, start + 1, start + text.length - 1), data: { replace: hint } };
+  return d;
+}
+
+/** Quick fixes: a did-you-mean diagnostic's suggestion in place of the name. */
+export function codeActions(uri: string, diagnostics: Diagnostic[]): CodeAction[] {
+  return diagnostics
+    .filter((d) => d.source === 'kida' && typeof (d.data as { replace?: unknown } | undefined)?.replace === 'string')
+    .map((d) => {
+      const replace = (d.data as { replace: string }).replace;
+      return {
+        title: `Change to '${replace}'`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [d],
+        isPreferred: true,
+        edit: { changes: { [uri]: [{ range: d.range, newText: replace }] } },
+      };
+    });
 }
 
 // ------------------------------------------------------------------ what the template declares

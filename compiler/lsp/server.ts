@@ -7,13 +7,13 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { createConnection, DidChangeWatchedFilesNotification, ProposedFeatures, TextDocumentSyncKind, type Diagnostic, type InitializeParams } from 'vscode-languageserver/node';
+import { CodeActionKind, createConnection, DidChangeWatchedFilesNotification, ProposedFeatures, TextDocumentSyncKind, type Diagnostic, type InitializeParams } from 'vscode-languageserver/node';
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CONFIG_FILES } from '../../plugins/config.js';
 import { Workspace } from './project.js';
 import { TypeOracle } from './ts-types.js';
-import { completion, definition, diagnostics, folding, hover, symbols, typeDiagnostic } from './features.js';
+import { codeActions, completion, definition, diagnostics, folding, hover, symbols, typeDiagnostic } from './features.js';
 import type { TypeDiagnostic } from '../typecheck.js';
 
 export interface ServerSettings {
@@ -114,6 +114,7 @@ export function startServer(): void {
         definitionProvider: true,
         documentSymbolProvider: true,
         foldingRangeProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'kida' },
     };
@@ -184,6 +185,7 @@ export function startServer(): void {
     const t = templateOf(p.textDocument.uri);
     return t ? guard(() => definition(ws, types, t, p.position), []) : [];
   });
+  connection.onCodeAction((p) => guard(() => codeActions(p.textDocument.uri, p.context.diagnostics), []));
   connection.onDocumentSymbol((p) => {
     const t = templateOf(p.textDocument.uri);
     return t ? guard(() => symbols(t), []) : [];

@@ -92,6 +92,22 @@ describe('kida lsp: diagnostics', () => {
     expect(ds[2]!.message).toMatch(/Did you mean 'include'/);
   });
 
+  it('offers the did-you-mean as a quick fix', async () => {
+    const uri = c.open('d7.kida', '{{ name | uper }}{% include "bsae.kida" %}\n');
+    const ds: Diag[] = await c.diagnostics(uri);
+    const actions = await c.request('textDocument/codeAction', { textDocument: { uri }, range: ds[0]!.range, context: { diagnostics: ds } });
+    expect(actions.map((a: { title: string; edit: { changes: Record<string, { range: Diag['range']; newText: string }[]> } }) => [a.title, a.edit.changes[uri]![0]!.newText, a.edit.changes[uri]![0]!.range.start.character])).toEqual([
+      ["Change to 'upper'", 'upper', 10],
+      ["Change to 'base.kida'", 'base.kida', 29],
+    ]);
+  });
+
+  it('marks the whole opening tag of an unclosed block', async () => {
+    const uri = c.open('d8.kida', 'a\n  {% for x in xs %}\n{{ x }}\n');
+    const [d] = (await c.diagnostics(uri)) as Diag[];
+    expect(d).toMatchObject({ code: 'K-PAR-002', range: { start: { line: 1, character: 2 }, end: { line: 1, character: 19 } } });
+  });
+
   it('knows the filters, tests and globals the config names', async () => {
     const uri = c.open('d2.kida', '{{ name | shout(2) }}{% if n is prime %}{{ site_name }}{% end %}\n');
     expect(await c.diagnostics(uri)).toEqual([]);
@@ -102,7 +118,7 @@ describe('kida lsp: diagnostics', () => {
     const [d] = (await c.diagnostics(uri)) as Diag[];
     expect(d!.code).toBe('K-TPL-001');
     expect(d!.message).toMatch(/'bsae.kida' not found.*Did you mean 'base.kida'/);
-    expect(d!.range).toEqual({ start: { line: 0, character: 11 }, end: { line: 0, character: 22 } });
+    expect(d!.range).toEqual({ start: { line: 0, character: 12 }, end: { line: 0, character: 21 } });
   });
 
   it('warns about def calls that do not fit the def (K-CMP)', async () => {
