@@ -92,7 +92,7 @@ export function diagnostics(ws: Workspace, t: Template): Diagnostic[] {
   }
   for (const w of res.warnings)
     out.push({ range: tokenRange(t, w.lineno, w.colno), severity: DiagnosticSeverity.Warning, code: w.code, source: 'kida', message: w.message });
-  if (!res.errors.length && t.ast && t.fresh && declOf(t)) {
+  if (!res.errors.length && /\btemplate\b/.test(t.text) && t.ast && t.fresh && declOf(t)) {
     const globals = [...ws.userCallables('globals').keys()];
     for (const d of checkNames(t.text, { ...options, ast: t.ast, globals })) out.push(typeDiagnostic(t, d));
   }

@@ -44,6 +44,8 @@ export class Workspace {
   /** Open documents by absolute path. */
   readonly open = new Map<string, string>();
   private readonly cache = new Map<string, Template>();
+  /** The last tree of each file that parsed as written (for a document that does not parse at all). */
+  private readonly lastGood = new Map<string, TemplateAst>();
   private names: { at: number; list: string[] } | null = null;
   private userDocs = new Map<string, { mtimeMs: number; map: Map<string, Callable> }>();
 
@@ -134,26 +136,29 @@ export class Workspace {
     const name = this.nameOf(file);
     const tags = scanTags(text, this.syntax);
     const opts = { name, ...this.project.delimiters, trimBlocks: this.options.trimBlocks, lstripBlocks: this.options.lstripBlocks };
-    let ast: TemplateAst | null = null;
-    let fresh = true;
-    // A document being typed rarely parses: the tags holding errors are blanked (as `kida check`
-    // does) until the rest parses, so its defs, imports and declarations stay known.
-    let work = text;
-    for (let tries = 0; tries < 8 && !ast; tries++) {
-      try {
-        ast = parse(work, opts);
-      } catch (e) {
-        fresh = false;
-        const err = e as { lineno?: number; colno?: number };
-        const starts = lineStarts(work);
-        const at = err.lineno != null ? (starts[err.lineno - 1] ?? 0) + (err.colno ?? 0) : -1;
-        const bad = tags.find((t) => t.kind !== 'comment' && at >= t.start && at <= t.end);
-        if (!bad) break;
-        work = work.slice(0, bad.start) + work.slice(bad.start, bad.end).replace(/[^\n]/g, ' ') + work.slice(bad.end);
+    // The tree is parsed on first use: checking a change needs only the tags and line starts.
+    let tree: { ast: TemplateAst | null; fresh: boolean } | undefined;
+    const parsed = () => {
+      if (!tree) {
+        tree = parseTolerant(text, opts, tags) ?? { ast: this.lastGood.get(file) ?? null, fresh: false };
+        if (tree.ast && tree.fresh) this.lastGood.set(file, tree.ast);
       }
-    }
-    if (!ast) ast = hit?.ast ?? null;
-    const t: Template = { file, name, text, tags, sections: sections(tags, text), ast, fresh, starts: lineStarts(text) };
+      return tree;
+    };
+    const t: Template = {
+      file,
+      name,
+      text,
+      tags,
+      sections: sections(tags, text),
+      get ast() {
+        return parsed().ast;
+      },
+      get fresh() {
+        return parsed().fresh;
+      },
+      starts: lineStarts(text),
+    };
     this.cache.set(file, t);
     if (this.cache.size > 500) this.cache.delete(this.cache.keys().next().value!);
     return t;
@@ -192,6 +197,30 @@ export class Workspace {
     if (st) this.userDocs.set(file + kind, { mtimeMs: st.mtimeMs, map });
     return map;
   }
+}
+
+/**
+ * A document being typed rarely parses: the tags holding errors are blanked (as `kida check`
+ * does) until the rest parses, so its defs, imports and declarations stay known (null: it
+ * cannot be made to parse).
+ */
+function parseTolerant(text: string, opts: Parameters<typeof parse>[1], tags: Tag[]): { ast: TemplateAst; fresh: boolean } | null {
+  let work = text;
+  let fresh = true;
+  for (let tries = 0; tries < 8; tries++) {
+    try {
+      return { ast: parse(work, opts), fresh };
+    } catch (e) {
+      fresh = false;
+      const err = e as { lineno?: number; colno?: number };
+      const starts = lineStarts(work);
+      const at = err.lineno != null ? (starts[err.lineno - 1] ?? 0) + (err.colno ?? 0) : -1;
+      const bad = tags.find((t) => t.kind !== 'comment' && at >= t.start && at <= t.end);
+      if (!bad) break;
+      work = work.slice(0, bad.start) + work.slice(bad.start, bad.end).replace(/[^\n]/g, ' ') + work.slice(bad.end);
+    }
+  }
+  return null;
 }
 
 /** Parameters as written, split at top-level commas, TypeScript annotations dropped. */
