@@ -213,6 +213,10 @@ describe('kida lsp: hover', () => {
     expect(await v(1, 13)).toMatch(/page: Page/);
     expect(await v(3, 10)).toMatch(/page\.author: Author/);
     expect(await v(3, 17)).toMatch(/page\.author\.name: string/);
+    const loop = c.open('t3.kida', TYPED + '{% for a in page.authors %}{{ a.email }}{% end %}\n');
+    await c.diagnostics(loop);
+    expect(((await c.hover(loop, 3, 30)) as { contents: { value: string } }).contents.value).toMatch(/a: Author/);
+    expect(((await c.hover(loop, 3, 33)) as { contents: { value: string } }).contents.value).toMatch(/a\.email: string/);
   }, 60_000);
 
   it('answers null outside tags', async () => {
