@@ -45,6 +45,8 @@ Usage:
                                                    (default 2, or fmt.indent in kida.config); --html-indent:
                                                    also indent by HTML element nesting (or fmt.htmlIndent)
   kida extract [<dir>] [--out <file.pot>]          collect {% trans %} and _()/_n() messages into a POT catalogue
+  kida lsp --stdio                                 the language server (diagnostics, hover, completion,
+                                                   definitions, symbols, folding) for editors
   kida render <file> [--data <json|@file|@->] [--stream]
                                                    render a template (with the templates of root, or beside
                                                    it); --data @- reads the JSON from stdin
@@ -63,7 +65,23 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** The language server's protocol libraries are optional peers (an SSR install does not carry them). */
+async function startLanguageServer(): Promise<number> {
+  let server: typeof import('./lsp/server.js');
+  try {
+    server = await import('./lsp/server.js');
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || !/vscode-languageserver/.test(String(e))) throw e;
+    process.stderr.write('kida lsp needs the language server libraries: npm install -D vscode-languageserver vscode-languageserver-textdocument\n');
+    return 2;
+  }
+  server.startServer();
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
+  // (the language server takes its transport flags, --stdio and the like, from process.argv)
+  if (argv[0] === 'lsp') return startLanguageServer();
   let parsed;
   try {
     parsed = parseArgs({

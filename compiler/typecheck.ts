@@ -899,7 +899,12 @@ export interface TypeCheckOptions {
   searchFrom?: string;
   /** Check every template, not only those that declare types. */
   all?: boolean;
+  /** Keep the TypeScript project for the next call with the same tsconfig (the language server checks again on every pause). */
+  reuse?: boolean;
 }
+
+/** Projects kept by `reuse`, by tsconfig path ('' for none): later checks only re-type the changed files. */
+const keptProjects = new Map<string, import('ts-morph').Project>();
 
 export interface TypeCheckResult {
   diagnostics: TypeDiagnostic[];
@@ -954,8 +959,14 @@ export async function checkTypes(inputs: TypeCheckInput[], options: TypeCheckOpt
     noPropertyAccessFromIndexSignature: false,
   };
   const config = options.tsconfig === false ? undefined : options.tsconfig ?? ts.findConfigFile(options.searchFrom ?? dirname(work[0]!.input.file), ts.sys.fileExists);
-  let project;
-  if (config) {
+  let project = options.reuse ? keptProjects.get(config ? resolve(config) : '') : undefined;
+  if (project) {
+    result.tsconfig = config ? resolve(config) : null;
+    // (the app's type files may have changed on disk since the last check)
+    const last = project.getProgram().compilerObject;
+    for (const f of last.getSourceFiles())
+      if (!last.isSourceFileDefaultLibrary(f) && !f.fileName.endsWith('.kida-check.ts')) project.getSourceFile(f.fileName)?.refreshFromFileSystemSync();
+  } else if (config) {
     try {
       project = new Project({ tsConfigFilePath: resolve(config), skipAddingFilesFromTsConfig: true, compilerOptions: overrides });
     } catch (e) {
@@ -967,6 +978,7 @@ export async function checkTypes(inputs: TypeCheckInput[], options: TypeCheckOpt
       compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, ...overrides },
     });
   }
+  if (options.reuse) keptProjects.set(config ? resolve(config) : '', project);
   const files = work.map((w) => project.createSourceFile(w.path, w.shadow.text, { overwrite: true }));
   const program = project.getProgram();
   const raw = program.compilerObject;

@@ -46,6 +46,11 @@ describe('the published package', () => {
     expect(pkg.peerDependencies['ts-morph']).toBeDefined();
     expect(pkg.peerDependenciesMeta['ts-morph']?.optional).toBe(true);
     expect(pkg.devDependencies['ts-morph']).toBeDefined();
+    // the language server's libraries (kida lsp) are optional peers too: an SSR install carries none of them
+    for (const name of ['vscode-languageserver', 'vscode-languageserver-textdocument']) {
+      expect(pkg.dependencies[name]).toBeUndefined();
+      expect(pkg.peerDependenciesMeta[name]?.optional).toBe(true);
+    }
     const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8' })) as {
       unpackedSize: number;
       files: { path: string }[];
