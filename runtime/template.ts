@@ -158,9 +158,13 @@ interface SharedState {
   deferred?: boolean;
 }
 
-/** Per-render state: the block table of one template chain, plus the shared part. */
+/**
+ * Per-render state: the block table of one template chain (made on first use: a null-prototype
+ * object is a dictionary, the dearest allocation of a render that has no blocks; issue #22),
+ * plus the shared part.
+ */
 export class RenderState {
-  blocks: Record<string, BlockFns> = Object.create(null);
+  private b: Record<string, BlockFns> | null = null;
   depth = 0;
   extendsDepth = 0;
   /** Set by the async entry points: a sync template's generator then hands its includes,
@@ -171,6 +175,9 @@ export class RenderState {
   fromTemplate: string | null = null;
   fromLine = 0;
   constructor(readonly shared: SharedState = {}) {}
+  get blocks(): Record<string, BlockFns> {
+    return (this.b ??= Object.create(null) as Record<string, BlockFns>);
+  }
 }
 
 /**
@@ -231,9 +238,10 @@ export interface Template<C = Ctx, B extends string = string> {
  * that refuses async work observes all of them (an error path). A promise no template names is
  * the host's own (docs/security.md, "Nothing ends the process").
  */
-function observeRead(names: readonly { name: string }[], data: unknown): void {
+function observeRead(names: readonly string[], data: unknown): void {
   if (data == null || typeof data !== 'object') return;
-  for (const { name } of names) observe(data instanceof Map ? data.get(name) : Object.hasOwn(data, name) ? (data as Ctx)[name] : undefined);
+  // (an inherited value is read as find reads it; observing it is harmless)
+  for (const n of names) observe(data instanceof Map ? data.get(n) : (data as Ctx)[n]);
 }
 function observeAll(data: unknown): void {
   if (data != null && typeof data === 'object') for (const v of data instanceof Map ? data.values() : Object.values(data)) observe(v);
@@ -312,15 +320,13 @@ export function defineTemplate(spec: TemplateSpec): Template {
     return [R, ctx, fns];
   };
   /** Every entry point: 0 render, 1 stream, 2 async, 3 async stream; of the root or one block. */
+  const read = spec.meta.context.map((c) => c.name);
   const entry = (mode: 0 | 1 | 2 | 3, block: string | null, data: unknown): unknown => {
-    observeRead(spec.meta.context, data);
-    if (mode < 2)
-      try {
-        syncGuard();
-      } catch (e) {
-        observeAll(data); // (the template would have awaited them)
-        throw e;
-      }
+    observeRead(read, data);
+    if (mode < 2 && spec.isAsync) {
+      observeAll(data); // (the template would have awaited them)
+      syncGuard();
+    }
     let R: RenderState, ctx: Ctx, fns: RenderFns;
     // (no array destructuring on the root path: it is per render)
     if (block === null) {
