@@ -13,6 +13,7 @@ import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
 import { MARKDOWN_ONLY_FILTERS, filterNeedsEnv, filterParams, mdFilterParams, testParams } from '../runtime/signatures.js';
 import { escapeMarkdown } from '../runtime/markup.js';
 import { analyzeTemplate, guardedRead, patternNames, targetNames, type CompactBlock } from './analysis.js';
+import { SharedTexts } from './codegen/texts.js';
 
 export interface CodegenOptions {
   /** Template name as the runtime reports it. */
@@ -407,6 +408,8 @@ export class Generator {
    * declaration may run before it, and its error then asks whether the name was declared at the
    * top level (lkDecl). */
   private declared = new Map<string, A.Pos>();
+  /** Text written once for a part's builder and generator (codegen/texts.ts). */
+  private texts = new SharedTexts();
 
   constructor(
     private readonly ast: A.TemplateAst,
@@ -697,14 +700,22 @@ export class Generator {
       this.mod(`const ${v} = { s: ${this.h('asyncOnly')}($NAME), g: ${this.h('asyncOnly')}($NAME), a: ${v}_a };`);
       return;
     }
+    this.texts.begin();
     const { s, g, oneChunk } = this.bothBodies(fnOf('sg'), gen);
-    this.emitFn(`function ${v}_s(ctx, R)`, s);
+    const texts = this.texts.end([s, g], !oneChunk);
     if (oneChunk) {
+      this.emitFn(`function ${v}_s(ctx, R)`, s);
       this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s);`);
-    } else {
-      this.emitFn(`function* ${v}_g(ctx, R)`, g);
-      this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s, ${v}_g);`);
+      return;
     }
+    // (the two functions and their texts in a closure of their own: a minifier gives the texts
+    // the same short names in every module, which keeps a bundle of many pages compressible)
+    this.mod(`const ${v} = (() => {`);
+    for (const decl of texts) this.mod(decl);
+    this.emitFn(`function ${v}_s(ctx, R)`, s);
+    this.emitFn(`function* ${v}_g(ctx, R)`, g);
+    this.mod(`return ${this.h('bodyFns')}(${v}_s, ${v}_g);`);
+    this.mod('})();');
   }
 
   private rootBody(body: A.Node[], ext: A.Extends | null): void {
@@ -739,7 +750,7 @@ export class Generator {
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i]!;
       if (n.type === 'Data') {
-        if (n.text) run.push(q(n.text));
+        if (n.text) run.push(this.texts.text(q(n.text)));
         continue;
       }
       if (n.type === 'Output' && !this.needsAwait(n.expr)) {
@@ -809,7 +820,7 @@ export class Generator {
   private stmt(n: A.Node): void {
     switch (n.type) {
       case 'Data':
-        if (n.text) this.emit(q(n.text));
+        if (n.text) this.emit(this.texts.text(q(n.text)));
         return;
       case 'Output':
         return this.output(n);
