@@ -711,7 +711,10 @@ export class Generator {
     // (the two functions and their texts in a closure of their own: a minifier gives the texts
     // the same short names in every module, which keeps a bundle of many pages compressible)
     this.mod(`const ${v} = (() => {`);
-    for (const decl of texts) this.mod(decl);
+    for (const { code, line } of texts) {
+      this.moduleLines.push(code);
+      this.moduleLineNos.push(line);
+    }
     this.emitFn(`function ${v}_s(ctx, R)`, s);
     this.emitFn(`function* ${v}_g(ctx, R)`, g);
     this.mod(`return ${this.h('bodyFns')}(${v}_s, ${v}_g);`);
@@ -1245,7 +1248,7 @@ export class Generator {
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
     fn.errArgs = `, null, ${q(n.name)}`;
-    const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o');
+    const body = this.texts.body(this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o'), n.line);
     this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
   }
 
@@ -1269,7 +1272,7 @@ export class Generator {
     const thunks = n.params.map((p) => (p.default ? `(ctx) => ${this.withScope('ctx', () => this.expr(p.default!))}` : 'null'));
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
-    const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o');
+    const body = this.texts.body(this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o'), n.line);
     this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
   }
 

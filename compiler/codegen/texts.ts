@@ -15,6 +15,8 @@ const MIN_LENGTH = 9;
 export class SharedTexts {
   /** Texts met in the current two-function pass (token n is texts[n]); null outside one. */
   private texts: string[] | null = null;
+  /** The template line of each def or region body among them (for the source map). */
+  private lines = new Map<string, number>();
 
   /** Starts a two-function pass. */
   begin(): void {
@@ -28,15 +30,30 @@ export class SharedTexts {
   }
 
   /**
-   * Ends the pass: rewrites the tokens of `bodies` in place, as constants when `shared` (the
-   * declarations to put before the functions, in a scope of their own, are returned) or back to
-   * literals.
+   * A def or region body (an arrow function's text) in the current pass: shared like a text
+   * when it reads nothing of the function around it. A body is written with its own `ctx`,
+   * caller, buffer and line variables; only an include or block inside it reads the
+   * surrounding render state `R` (a word `R` in its text, a string's included, keeps it in place).
    */
-  end(bodies: { lines: string[] }[], shared: boolean): string[] {
+  body(fn: string, line: number): string {
+    if (/\bR\b/.test(fn)) return fn;
+    this.lines.set(fn, line);
+    return this.text(fn);
+  }
+
+  /**
+   * Ends the pass: rewrites the tokens of `bodies` in place, as constants when `shared` (the
+   * declarations to put before the functions, in a scope of their own, are returned with their
+   * template lines) or back to literals.
+   */
+  end(bodies: { lines: string[] }[], shared: boolean): { code: string; line: number }[] {
     const texts = this.texts ?? [];
+    const lines = this.lines;
     this.texts = null;
+    this.lines = new Map();
     const names = new Map<string, string>(); // (one constant per distinct text)
     const declared: string[] = [];
+    const out: { code: string; line: number }[] = [];
     const nameOf = (n: string): string => {
       const literal = texts[Number(n)]!;
       if (!shared) return literal;
@@ -44,12 +61,18 @@ export class SharedTexts {
       if (!v) {
         v = `$X${names.size}`;
         names.set(literal, v);
-        declared.push(`${v} = ${literal}`);
+        const line = lines.get(literal);
+        // (a body's own texts are resolved too; each body is a declaration on its own line)
+        if (line === undefined) declared.push(`${v} = ${literal}`);
+        else out.push({ code: `const ${v} = ${resolve(literal)};`, line });
       }
       return v;
     };
-    for (const b of bodies)
-      for (let i = 0; i < b.lines.length; i++) if (b.lines[i]!.includes('\u0002')) b.lines[i] = b.lines[i]!.replace(TOKEN, (_, n: string) => nameOf(n));
-    return declared.length ? [`const ${declared.join(', ')};`] : [];
+    function resolve(line: string): string {
+      return line.includes('\u0002') ? line.replace(TOKEN, (_, n: string) => resolve(nameOf(n))) : line;
+    }
+    for (const b of bodies) for (let i = 0; i < b.lines.length; i++) b.lines[i] = resolve(b.lines[i]!);
+    if (declared.length) out.unshift({ code: `const ${declared.join(', ')};`, line: 0 });
+    return out;
   }
 }
