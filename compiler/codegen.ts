@@ -14,6 +14,7 @@ import { MARKDOWN_ONLY_FILTERS, filterNeedsEnv, filterParams, mdFilterParams, te
 import { escapeMarkdown } from '../runtime/markup.js';
 import { analyzeTemplate, guardedRead, patternNames, targetNames, type CompactBlock } from './analysis.js';
 import { SharedTexts } from './codegen/texts.js';
+import { compactMeta } from './codegen/meta.js';
 
 export interface CodegenOptions {
   /** Template name as the runtime reports it. */
@@ -578,7 +579,9 @@ export class Generator {
     }
     for (const r of body)
       if (r.type === 'Region' && !this.blockNodes.has(r.name)) blockEntries.push(`${kwKey(r.name)}: ${this.h('regionBlock')}(${q(r.name)})`);
-    this.mod(`const $blocks = { ${blockEntries.join(', ')} };`);
+    // (no blocks: the spec leaves them out, unless sandboxed: limitOutputs reads them)
+    const noBlocks = !blockEntries.length && !this.o.sandbox;
+    if (!noBlocks || parentRef) this.mod(`const $blocks = { ${blockEntries.join(', ')} };`);
 
     // Root. (A page that only fills its parent's blocks shares the runtime's root for that.)
     if (parentRef && !this.isAsync && !body.some((n) => CHILD_DEFINITIONS.has(n.type)))
@@ -613,9 +616,10 @@ export class Generator {
       // (fields at their defaults are left out: not async, no parent, no warnings)
       `const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(` : ''}{ name: $NAME, ` +
         `${this.isAsync ? `isAsync: true, asyncReason: ${q(asyncReason ?? '')}, ` : ''}` +
-        `root: $root, prelude: ${preludeNodes.length ? '$prelude' : 'null'}, blocks: $blocks, ` +
-        `${parentRef ? `parent: () => ${parentRef}(), ` : ''}defs: ${JSON.stringify(defs)}, ` +
-        `requiredContext: ${JSON.stringify([...required])}, meta: ${literal(meta)}, ` +
+        // (fields at their defaults are left out, the metadata's too: codegen/meta.ts)
+        `root: $root, ${preludeNodes.length ? 'prelude: $prelude, ' : ''}${noBlocks ? '' : 'blocks: $blocks, '}` +
+        `${parentRef ? `parent: () => ${parentRef}(), ` : ''}` +
+        `requiredContext: ${JSON.stringify([...required])}, meta: ${literal(compactMeta(meta))}, ` +
         `${this.warnings.length ? `warnings: ${JSON.stringify(this.warnings)}, ` : ''}` +
         `${this.o.sandbox ? 'checkOutput: (n) => $env.sandbox?.checkOutput(n), ' : ''}get globals() { return $env.globals; } }${this.o.sandbox ? ')' : ''});`,
     );

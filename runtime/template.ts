@@ -36,11 +36,10 @@ export interface TemplateSpec {
   asyncReason?: string | null;
   root: RenderFns;
   /** Top-level imports, lets, defs, regions and globals blocks: run before renderBlock. */
-  prelude: ((ctx: Ctx, R: RenderState) => void) | null;
+  prelude?: ((ctx: Ctx, R: RenderState) => void) | null;
   blocks: Record<string, BlockFns>;
   /** The parent template when it is a literal `{% extends %}` (for renderBlock's chain). */
   parent?: (() => Template) | null;
-  defs: string[];
   requiredContext: string[];
   meta: TemplateMeta;
   /** Compile-time warnings (K-CMP-001/002 call validation). */
@@ -121,13 +120,14 @@ export interface CompactBlock {
   l?: string[];
   o?: Exclude<BlockMetadata['inferredRole'], 'unknown'>;
 }
+/** The metadata as a module stores it (compiler/codegen/meta.ts): empty fields left out. */
 export interface TemplateMeta {
-  defs: DefMetadata[];
-  blocks: Record<string, CompactBlock>;
-  dependsOn: string[];
-  /** Context names read but never bound; `optional` when every read is guarded. */
-  context: { name: string; optional: boolean }[];
-  /** Context paths read outside blocks (absent: none). */
+  defs?: DefMetadata[];
+  blocks?: Record<string, CompactBlock>;
+  dependsOn?: string[];
+  /** Context names read but never bound; `?name` when every read is guarded. */
+  context?: string[];
+  /** Context paths read outside blocks (absent: dependsOn). */
   t?: string[];
 }
 
@@ -288,7 +288,14 @@ export function limitOutputs(spec: TemplateSpec): TemplateSpec {
   return spec;
 }
 
-export function defineTemplate(spec: TemplateSpec): Template {
+/** The stored (compact) form of a spec, what compiled modules pass: without blocks when there are none. */
+export type StoredSpec = Omit<TemplateSpec, 'blocks'> & { blocks?: Record<string, BlockFns> };
+
+export function defineTemplate(stored: StoredSpec): Template {
+  const spec = stored as unknown as TemplateSpec;
+  spec.blocks ??= {};
+  const meta = spec.meta;
+  const defs = meta.defs ?? [];
   const syncGuard = () => {
     if (spec.isAsync)
       throw new TemplateRuntimeError(
@@ -320,7 +327,8 @@ export function defineTemplate(spec: TemplateSpec): Template {
     return [R, ctx, fns];
   };
   /** Every entry point: 0 render, 1 stream, 2 async, 3 async stream; of the root or one block. */
-  const read = spec.meta.context.map((c) => c.name);
+  const context = meta.context ?? [];
+  const read = context.map((c) => c.replace('?', ''));
   const entry = (mode: 0 | 1 | 2 | 3, block: string | null, data: unknown): unknown => {
     observeRead(read, data);
     if (mode < 2 && spec.isAsync) {
@@ -368,22 +376,22 @@ export function defineTemplate(spec: TemplateSpec): Template {
       return [...new Set(chain().flatMap((s) => Object.keys(s.blocks)))];
     },
     listDefs() {
-      return [...spec.defs];
+      return defs.map((d) => d.name);
     },
     requiredContext() {
       return [...spec.requiredContext];
     },
     defMetadata() {
-      return Object.fromEntries(spec.meta.defs.map((d) => [d.name, d]));
+      return Object.fromEntries(defs.map((d) => [d.name, d]));
     },
     blockMetadata() {
       // (fromEntries defines own keys, a block named `__proto__` included; the most derived wins)
-      return Object.fromEntries(chain().reverse().flatMap((s) => Object.keys(s.meta.blocks).map((k) => [k, blockMeta(k, s.meta.blocks[k]!)])));
+      return Object.fromEntries(chain().reverse().flatMap((s) => Object.entries(s.meta.blocks ?? {}).map(([k, b]) => [k, blockMeta(k, b)])));
     },
     templateMetadata() {
       const blocks = t.blockMetadata();
       const all = Object.values(blocks);
-      const top = spec.meta.t ?? [];
+      const top = meta.t ?? meta.dependsOn ?? [];
       return {
         name: spec.name,
         extends: spec.parent?.().name ?? null,
@@ -400,11 +408,11 @@ export function defineTemplate(spec: TemplateSpec): Template {
       return bs.length > 0 && bs.every((b) => b?.isPure === 'pure');
     },
     dependsOn() {
-      return [...spec.meta.dependsOn];
+      return [...(meta.dependsOn ?? [])];
     },
     validateContext(data) {
       const ctx = newContext(spec.globals, data);
-      return spec.meta.context.filter((c) => !c.optional && !(c.name in ctx) && find(ctx, c.name, () => ctx) === ctx).map((c) => c.name);
+      return context.filter((c) => c[0] !== '?' && !(c in ctx) && find(ctx, c, () => ctx) === ctx);
     },
   };
   return t;

@@ -9,8 +9,8 @@
 // left (a constant would then cost more than it saves).
 
 const TOKEN = /\u0002(\d+)\u0002/g;
-/** Literals shorter than this stay inline: a constant and its two reads would be longer. */
-const MIN_LENGTH = 9;
+/** Literals shorter than this stay inline: a constant and its two reads would be longer (minified), and gzip finds a short repeat for next to nothing. */
+const MIN_LENGTH = 24;
 
 export class SharedTexts {
   /** Texts met in the current two-function pass (token n is texts[n]); null outside one. */
