@@ -344,7 +344,10 @@ export function defineTemplate(stored: StoredSpec): Template {
     } else [R, ctx, fns] = blockSetup(block, data);
     if (mode < 2) return mode ? flatten(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
     R.async = true;
-    return mode === 3 ? deferStacksAsync(R, fns.a(ctx, R)) : textOf(fns.a(ctx, R), R);
+    const a = fns.a(ctx, R);
+    // (a sync part's generator runs on the stream's own driver: one async generator per chunk,
+    // not a second one holding output for deferred stacks; an async part is its one step)
+    return mode === 3 ? driveAsync(a instanceof SyncPart ? a.gen : (function* (): Generator<Step, void, undefined> { yield a; })(), R) : textOf(a, R);
   };
   const t: Template = {
     name: spec.name,
@@ -713,16 +716,26 @@ export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Temp
   );
 }
 
-async function* driveAsync(top: Generator<Step, void, string | undefined>): AsyncGenerator<string, void, undefined> {
+/**
+ * Drives a part stack asynchronously. With a render state (an entry point's stream), output
+ * from the first deferred-stack placeholder on is held and resolved at the end.
+ */
+async function* driveAsync(top: Generator<Step, void, string | undefined>, R: RenderState | null = null): AsyncGenerator<string, void, undefined> {
   const parts = new PartStack<Step>(top);
+  let held = '';
   try {
     for (let v; (v = parts.next()) !== DONE; ) {
-      if (typeof v === 'string') yield v;
-      else if (v instanceof SyncPart) parts.push(v.gen);
+      if (typeof v === 'string') {
+        if (R?.shared.deferred) held += v;
+        else yield v;
+      } else if (v instanceof SyncPart) parts.push(v.gen);
       else
         try {
           if ((v as Collect).t) parts.sent = await (v as Collect).t();
-          else yield* v as AsyncIterable<string>;
+          else
+            for await (const c of v as AsyncIterable<string>)
+              if (R?.shared.deferred) held += c;
+              else yield c;
         } catch (e) {
           parts.fail(e);
         }
@@ -730,6 +743,7 @@ async function* driveAsync(top: Generator<Step, void, string | undefined>): Asyn
   } finally {
     parts.close();
   }
+  if (held) yield resolveStacks(held, R!);
 }
 
 /** `{% call f(args) %}`: invokes a def with the caller closure (other callables get no caller). */
@@ -1028,14 +1042,6 @@ async function textOf(parts: AsyncIterable<string>, R: RenderState): Promise<str
   let out = '';
   for await (const c of parts) out += c;
   return resolveStacks(out, R);
-}
-async function* deferStacksAsync(R: RenderState, chunks: AsyncIterable<string>): AsyncGenerator<string, void, undefined> {
-  let held = '';
-  for await (const c of chunks) {
-    if (!R.shared.deferred) yield c;
-    else held += c;
-  }
-  if (held) yield resolveStacks(held, R);
 }
 
 export { UNDEF, getattr };
