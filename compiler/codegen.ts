@@ -712,6 +712,12 @@ export class Generator {
       this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s);`);
       return;
     }
+    if (!texts.length) {
+      this.emitFn(`function ${v}_s(ctx, R)`, s);
+      this.emitFn(`function* ${v}_g(ctx, R)`, g);
+      this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s, ${v}_g);`);
+      return;
+    }
     // (the two functions and their texts in a closure of their own: a minifier gives the texts
     // the same short names in every module, which keeps a bundle of many pages compressible)
     this.mod(`const ${v} = (() => {`);
