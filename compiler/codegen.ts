@@ -14,6 +14,8 @@ import { MARKDOWN_ONLY_FILTERS, filterNeedsEnv, filterParams, mdFilterParams, te
 import { escapeMarkdown } from '../runtime/markup.js';
 import { analyzeTemplate, guardedRead, patternNames, targetNames, type CompactBlock } from './analysis.js';
 import { genDefer } from './defer.js';
+import { SharedTexts } from './codegen/texts.js';
+import { compactMeta } from './codegen/meta.js';
 
 export interface CodegenOptions {
   /** Template name as the runtime reports it. */
@@ -417,6 +419,8 @@ export class Generator {
    * declaration may run before it, and its error then asks whether the name was declared at the
    * top level (lkDecl). */
   private declared = new Map<string, A.Pos>();
+  /** Text written once for a part's builder and generator (codegen/texts.ts). */
+  private texts = new SharedTexts();
 
   constructor(
     private readonly ast: A.TemplateAst,
@@ -585,7 +589,9 @@ export class Generator {
     }
     for (const r of body)
       if (r.type === 'Region' && !this.blockNodes.has(r.name)) blockEntries.push(`${kwKey(r.name)}: ${this.h('regionBlock')}(${q(r.name)})`);
-    this.mod(`const $blocks = { ${blockEntries.join(', ')} };`);
+    // (no blocks: the spec leaves them out, unless sandboxed: limitOutputs reads them)
+    const noBlocks = !blockEntries.length && !this.o.sandbox;
+    if (!noBlocks || parentRef) this.mod(`const $blocks = { ${blockEntries.join(', ')} };`);
 
     // Root. (A page that only fills its parent's blocks shares the runtime's root for that.)
     if (parentRef && !this.isAsync && !body.some((n) => CHILD_DEFINITIONS.has(n.type)))
@@ -620,9 +626,10 @@ export class Generator {
       // (fields at their defaults are left out: not async, no parent, no warnings)
       `const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(` : ''}{ name: $NAME, ` +
         `${this.isAsync ? `isAsync: true, asyncReason: ${q(asyncReason ?? '')}, ` : ''}` +
-        `root: $root, prelude: ${preludeNodes.length ? '$prelude' : 'null'}, blocks: $blocks, ` +
-        `${parentRef ? `parent: () => ${parentRef}(), ` : ''}defs: ${JSON.stringify(defs)}, ` +
-        `requiredContext: ${JSON.stringify([...required])}, meta: ${literal(meta)}, ` +
+        // (fields at their defaults are left out, the metadata's too: codegen/meta.ts)
+        `root: $root, ${preludeNodes.length ? 'prelude: $prelude, ' : ''}${noBlocks ? '' : 'blocks: $blocks, '}` +
+        `${parentRef ? `parent: () => ${parentRef}(), ` : ''}` +
+        `requiredContext: ${JSON.stringify([...required])}, meta: ${literal(compactMeta(meta))}, ` +
         `${this.warnings.length ? `warnings: ${JSON.stringify(this.warnings)}, ` : ''}` +
         `${this.o.sandbox ? 'checkOutput: (n) => $env.sandbox?.checkOutput(n), ' : ''}get globals() { return $env.globals; } }${this.o.sandbox ? ')' : ''});`,
     );
@@ -708,14 +715,31 @@ export class Generator {
       this.mod(`const ${v} = { s: ${this.h('asyncOnly')}($NAME), g: ${this.h('asyncOnly')}($NAME), a: ${v}_a };`);
       return;
     }
+    this.texts.begin();
     const { s, g, oneChunk } = this.bothBodies(fnOf('sg'), gen);
-    this.emitFn(`function ${v}_s(ctx, R)`, s);
+    const texts = this.texts.end([s, g], !oneChunk);
     if (oneChunk) {
+      this.emitFn(`function ${v}_s(ctx, R)`, s);
       this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s);`);
-    } else {
+      return;
+    }
+    if (!texts.length) {
+      this.emitFn(`function ${v}_s(ctx, R)`, s);
       this.emitFn(`function* ${v}_g(ctx, R)`, g);
       this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s, ${v}_g);`);
+      return;
     }
+    // (the two functions and their texts in a closure of their own: a minifier gives the texts
+    // the same short names in every module, which keeps a bundle of many pages compressible)
+    this.mod(`const ${v} = (() => {`);
+    for (const { code, line } of texts) {
+      this.moduleLines.push(code);
+      this.moduleLineNos.push(line);
+    }
+    this.emitFn(`function ${v}_s(ctx, R)`, s);
+    this.emitFn(`function* ${v}_g(ctx, R)`, g);
+    this.mod(`return ${this.h('bodyFns')}(${v}_s, ${v}_g);`);
+    this.mod('})();');
   }
 
   private rootBody(body: A.Node[], ext: A.Extends | null): void {
@@ -750,7 +774,7 @@ export class Generator {
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i]!;
       if (n.type === 'Data') {
-        if (n.text) run.push(q(n.text));
+        if (n.text) run.push(this.texts.text(q(n.text)));
         continue;
       }
       if (n.type === 'Output' && !this.needsAwait(n.expr)) {
@@ -834,7 +858,7 @@ export class Generator {
   private stmt(n: A.Node): void {
     switch (n.type) {
       case 'Data':
-        if (n.text) this.emit(q(n.text));
+        if (n.text) this.emit(this.texts.text(q(n.text)));
         return;
       case 'Output':
         return this.output(n);
@@ -1065,11 +1089,13 @@ export class Generator {
       loopVar = this.id('loop');
       if (use === 'light') {
         // (loopVar is never emitted: loopAttr computes `loop.index` and the others from idx)
+        // (idx is a const of each iteration: a part rendered later, a `{% defer %}`'s, sees its own)
         const idx = this.id('$k');
+        const count = this.id('$n');
         this.lightLoops.set(loopVar, idx);
-        this.w(`let ${idx} = -1;`);
+        this.w(`let ${count} = 0;`);
         this.w(`for (const ${item} of ${this.h('iter')}(${src})) {`);
-        this.w(`${idx}++;`);
+        this.w(`const ${idx} = ${count}++;`);
       } else {
         this.w(`const ${loopVar} = new ${this.h('LoopContext')}(${this.loopSrc(src)});`);
         this.w(`for (const ${item} of ${loopVar}[${this.h('LOOP')}]()) {`);
@@ -1262,7 +1288,7 @@ export class Generator {
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
     fn.errArgs = `, null, ${q(n.name)}`;
-    const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o');
+    const body = this.texts.body(this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o'), n.line);
     this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
   }
 
@@ -1286,7 +1312,7 @@ export class Generator {
     const thunks = n.params.map((p) => (p.default ? `(ctx) => ${this.withScope('ctx', () => this.expr(p.default!))}` : 'null'));
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
-    const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o');
+    const body = this.texts.body(this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o'), n.line);
     this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
   }
 

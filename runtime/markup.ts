@@ -70,19 +70,21 @@ export function escapeMarkdown(s: string): string {
   return s.replace(MD_INLINE, '\\$&').replace(MD_BLOCK, '$1$2\\$3');
 }
 
-const NEEDS_ESCAPE = /[&<>"'\0]/;
+const NEEDS_ESCAPE = /[&<>"'\0]/g;
 /**
  * HTML-escapes a plain string (no Markup check): `& < > " '` become entities, NUL is
- * dropped. Most strings need nothing: a regex test answers that; only strings that need
- * escaping are scanned (through runtime/strings.ts, which stays fast when another library
- * has put String.prototype in dictionary mode).
+ * dropped. Most strings need nothing: a regex test answers that fastest on short strings, and
+ * (global, so its lastIndex says where) tells where to start; the rest is a char-code scan
+ * (through runtime/strings.ts, which stays fast when another library has put String.prototype
+ * in dictionary mode).
  */
 export function escapeString(s: string): string {
+  NEEDS_ESCAPE.lastIndex = 0;
   if (!NEEDS_ESCAPE.test(s)) return s;
-  const n = s.length;
-  let out = '';
-  let last = 0;
-  for (let i = 0; i < n; i++) {
+  let i = NEEDS_ESCAPE.lastIndex - 1;
+  let out = sliceOf(s, 0, i);
+  let last = i;
+  for (const n = s.length; i < n; i++) {
     const c = charCode(s, i);
     // (letters and most punctuation come after `>`, the last character replaced)
     const rep = c > 62 ? null : c === 38 ? '&amp;' : c === 60 ? '&lt;' : c === 62 ? '&gt;' : c === 34 ? '&quot;' : c === 39 ? '&#39;' : c === 0 ? '' : null;

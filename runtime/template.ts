@@ -36,11 +36,10 @@ export interface TemplateSpec {
   asyncReason?: string | null;
   root: RenderFns;
   /** Top-level imports, lets, defs, regions and globals blocks: run before renderBlock. */
-  prelude: ((ctx: Ctx, R: RenderState) => void) | null;
+  prelude?: ((ctx: Ctx, R: RenderState) => void) | null;
   blocks: Record<string, BlockFns>;
   /** The parent template when it is a literal `{% extends %}` (for renderBlock's chain). */
   parent?: (() => Template) | null;
-  defs: string[];
   requiredContext: string[];
   meta: TemplateMeta;
   /** Compile-time warnings (K-CMP-001/002 call validation). */
@@ -121,13 +120,14 @@ export interface CompactBlock {
   l?: string[];
   o?: Exclude<BlockMetadata['inferredRole'], 'unknown'>;
 }
+/** The metadata as a module stores it (compiler/codegen/meta.ts): empty fields left out. */
 export interface TemplateMeta {
-  defs: DefMetadata[];
-  blocks: Record<string, CompactBlock>;
-  dependsOn: string[];
-  /** Context names read but never bound; `optional` when every read is guarded. */
-  context: { name: string; optional: boolean }[];
-  /** Context paths read outside blocks (absent: none). */
+  defs?: DefMetadata[];
+  blocks?: Record<string, CompactBlock>;
+  dependsOn?: string[];
+  /** Context names read but never bound; `?name` when every read is guarded. */
+  context?: string[];
+  /** Context paths read outside blocks (absent: dependsOn). */
   t?: string[];
 }
 
@@ -158,9 +158,13 @@ interface SharedState {
   deferred?: boolean;
 }
 
-/** Per-render state: the block table of one template chain, plus the shared part. */
+/**
+ * Per-render state: the block table of one template chain (made on first use: a null-prototype
+ * object is a dictionary, the dearest allocation of a render that has no blocks; issue #22),
+ * plus the shared part.
+ */
 export class RenderState {
-  blocks: Record<string, BlockFns> = Object.create(null);
+  private b: Record<string, BlockFns> | null = null;
   depth = 0;
   extendsDepth = 0;
   /** Set by the async entry points: a sync template's generator then hands its includes,
@@ -171,6 +175,9 @@ export class RenderState {
   fromTemplate: string | null = null;
   fromLine = 0;
   constructor(readonly shared: SharedState = {}) {}
+  get blocks(): Record<string, BlockFns> {
+    return (this.b ??= Object.create(null) as Record<string, BlockFns>);
+  }
 }
 
 /**
@@ -231,9 +238,10 @@ export interface Template<C = Ctx, B extends string = string> {
  * that refuses async work observes all of them (an error path). A promise no template names is
  * the host's own (docs/security.md, "Nothing ends the process").
  */
-function observeRead(names: readonly { name: string }[], data: unknown): void {
+function observeRead(names: readonly string[], data: unknown): void {
   if (data == null || typeof data !== 'object') return;
-  for (const { name } of names) observe(data instanceof Map ? data.get(name) : Object.hasOwn(data, name) ? (data as Ctx)[name] : undefined);
+  // (an inherited value is read as find reads it; observing it is harmless)
+  for (const n of names) observe(data instanceof Map ? data.get(n) : (data as Ctx)[n]);
 }
 function observeAll(data: unknown): void {
   if (data != null && typeof data === 'object') for (const v of data instanceof Map ? data.values() : Object.values(data)) observe(v);
@@ -280,7 +288,14 @@ export function limitOutputs(spec: TemplateSpec): TemplateSpec {
   return spec;
 }
 
-export function defineTemplate(spec: TemplateSpec): Template {
+/** The stored (compact) form of a spec, what compiled modules pass: without blocks when there are none. */
+export type StoredSpec = Omit<TemplateSpec, 'blocks'> & { blocks?: Record<string, BlockFns> };
+
+export function defineTemplate(stored: StoredSpec): Template {
+  const spec = stored as unknown as TemplateSpec;
+  spec.blocks ??= {};
+  const meta = spec.meta;
+  const defs = meta.defs ?? [];
   const syncGuard = () => {
     if (spec.isAsync)
       throw new TemplateRuntimeError(
@@ -312,15 +327,14 @@ export function defineTemplate(spec: TemplateSpec): Template {
     return [R, ctx, fns];
   };
   /** Every entry point: 0 render, 1 stream, 2 async, 3 async stream; of the root or one block. */
+  const context = meta.context ?? [];
+  const read = context.map((c) => c.replace('?', ''));
   const entry = (mode: 0 | 1 | 2 | 3, block: string | null, data: unknown): unknown => {
-    observeRead(spec.meta.context, data);
-    if (mode < 2)
-      try {
-        syncGuard();
-      } catch (e) {
-        observeAll(data); // (the template would have awaited them)
-        throw e;
-      }
+    observeRead(read, data);
+    if (mode < 2 && spec.isAsync) {
+      observeAll(data); // (the template would have awaited them)
+      syncGuard();
+    }
     let R: RenderState, ctx: Ctx, fns: RenderFns;
     // (no array destructuring on the root path: it is per render)
     if (block === null) {
@@ -330,9 +344,15 @@ export function defineTemplate(spec: TemplateSpec): Template {
     } else [R, ctx, fns] = blockSetup(block, data);
     if (mode < 2) return mode ? flatten(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
     R.async = true;
-    let a = fns.a(ctx, R);
-    if (deferDriver) a = deferDriver(R, a, mode === 3);
-    return mode === 3 ? deferStacksAsync(R, a) : textOf(a, R);
+    const a = fns.a(ctx, R);
+    // (a sync part's generator runs on the stream's own driver: one async generator per chunk,
+    // not a second one holding output for deferred stacks; an async part is its one step;
+    // a module that defers puts its part driver around that stream)
+    if (mode === 3) {
+      const s = driveAsync(a instanceof SyncPart ? a.gen : (function* (): Generator<Step, void, undefined> { yield a; })(), R);
+      return deferDriver ? deferDriver(R, s, true) : s;
+    }
+    return textOf(deferDriver ? deferDriver(R, a, false) : a, R);
   };
   const t: Template = {
     name: spec.name,
@@ -364,22 +384,22 @@ export function defineTemplate(spec: TemplateSpec): Template {
       return [...new Set(chain().flatMap((s) => Object.keys(s.blocks)))];
     },
     listDefs() {
-      return [...spec.defs];
+      return defs.map((d) => d.name);
     },
     requiredContext() {
       return [...spec.requiredContext];
     },
     defMetadata() {
-      return Object.fromEntries(spec.meta.defs.map((d) => [d.name, d]));
+      return Object.fromEntries(defs.map((d) => [d.name, d]));
     },
     blockMetadata() {
       // (fromEntries defines own keys, a block named `__proto__` included; the most derived wins)
-      return Object.fromEntries(chain().reverse().flatMap((s) => Object.keys(s.meta.blocks).map((k) => [k, blockMeta(k, s.meta.blocks[k]!)])));
+      return Object.fromEntries(chain().reverse().flatMap((s) => Object.entries(s.meta.blocks ?? {}).map(([k, b]) => [k, blockMeta(k, b)])));
     },
     templateMetadata() {
       const blocks = t.blockMetadata();
       const all = Object.values(blocks);
-      const top = spec.meta.t ?? [];
+      const top = meta.t ?? meta.dependsOn ?? [];
       return {
         name: spec.name,
         extends: spec.parent?.().name ?? null,
@@ -396,11 +416,11 @@ export function defineTemplate(spec: TemplateSpec): Template {
       return bs.length > 0 && bs.every((b) => b?.isPure === 'pure');
     },
     dependsOn() {
-      return [...spec.meta.dependsOn];
+      return [...(meta.dependsOn ?? [])];
     },
     validateContext(data) {
       const ctx = newContext(spec.globals, data);
-      return spec.meta.context.filter((c) => !c.optional && !(c.name in ctx) && find(ctx, c.name, () => ctx) === ctx).map((c) => c.name);
+      return context.filter((c) => c[0] !== '?' && !(c in ctx) && find(ctx, c, () => ctx) === ctx);
     },
   };
   return t;
@@ -708,16 +728,26 @@ export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Temp
   );
 }
 
-async function* driveAsync(top: Generator<Step, void, string | undefined>): AsyncGenerator<string, void, undefined> {
+/**
+ * Drives a part stack asynchronously. With a render state (an entry point's stream), output
+ * from the first deferred-stack placeholder on is held and resolved at the end.
+ */
+async function* driveAsync(top: Generator<Step, void, string | undefined>, R: RenderState | null = null): AsyncGenerator<string, void, undefined> {
   const parts = new PartStack<Step>(top);
+  let held = '';
   try {
     for (let v; (v = parts.next()) !== DONE; ) {
-      if (typeof v === 'string') yield v;
-      else if (v instanceof SyncPart) parts.push(v.gen);
+      if (typeof v === 'string') {
+        if (R?.shared.deferred) held += v;
+        else yield v;
+      } else if (v instanceof SyncPart) parts.push(v.gen);
       else
         try {
           if ((v as Collect).t) parts.sent = await (v as Collect).t();
-          else yield* v as AsyncIterable<string>;
+          else
+            for await (const c of v as AsyncIterable<string>)
+              if (R?.shared.deferred) held += c;
+              else yield c;
         } catch (e) {
           parts.fail(e);
         }
@@ -725,6 +755,7 @@ async function* driveAsync(top: Generator<Step, void, string | undefined>): Asyn
   } finally {
     parts.close();
   }
+  if (held) yield resolveStacks(held, R!);
 }
 
 /** `{% call f(args) %}`: invokes a def with the caller closure (other callables get no caller). */
@@ -1066,14 +1097,6 @@ async function textOf(parts: AsyncIterable<string>, R: RenderState): Promise<str
   let out = '';
   for await (const c of parts) out += c;
   return resolveStacks(out, R);
-}
-async function* deferStacksAsync(R: RenderState, chunks: AsyncIterable<string>): AsyncGenerator<string, void, undefined> {
-  let held = '';
-  for await (const c of chunks) {
-    if (!R.shared.deferred) yield c;
-    else held += c;
-  }
-  if (held) yield resolveStacks(held, R);
 }
 
 export { UNDEF, getattr };

@@ -299,7 +299,11 @@ describe('compiled modules', () => {
     const meta = JSON.parse(/meta: (\{.*?\}), (?:warnings|get globals)/.exec(code)![1]!);
     expect(meta.blocks.a).toEqual({ h: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect(meta.blocks.b).toEqual({ h: expect.any(String), d: ['page.x'], c: 'none' });
-    expect(meta.t).toBeUndefined();
+    // nothing read outside blocks, while dependsOn has page.x: `t` is written (absent means "as dependsOn")
+    expect(meta.t).toEqual([]);
+    const flat = compile('<p>{{ page.x }}</p>{{ user ?? "anon" }}', { name: 'f.html.kida' }).code;
+    const flatMeta = JSON.parse(/meta: (\{.*?\}), (?:warnings|get globals)/.exec(flat)![1]!);
+    expect(flatMeta).toEqual({ dependsOn: ['page.x', 'user'], context: ['page', '?user'] });
   });
   it('without a way to read other templates, an include is unknown', () => {
     const { code } = compile('{% block a %}{% include "x.html" %}{% end %}', { name: 'c.html.kida' });

@@ -1,0 +1,40 @@
+// The metadata a compiled module stores (issue #22, code size): the introspection data of
+// runtime/template.ts (TemplateMeta) with empty fields left out, read back by its methods. A
+// page's metadata was a fifth of its module.
+
+import type { CompactBlock } from '../analysis.js';
+
+interface Meta {
+  defs: {
+    name: string;
+    lineno: number;
+    params: { name: string; annotation: string | null; hasDefault: boolean; isRequired: boolean }[];
+    vararg: string | null;
+    kwarg: string | null;
+    slots: string[];
+    hasDefaultSlot: boolean;
+  }[];
+  blocks: Record<string, CompactBlock>;
+  dependsOn: string[];
+  context: { name: string; optional: boolean }[];
+  t?: string[];
+}
+
+const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Left out: empty `defs`, `blocks`, `dependsOn` and `context`; `t` when it equals `dependsOn`
+ * (`t: []` when nothing is read outside blocks). A context name read only guarded is written
+ * `?name`. (Def metadata stays whole: the code that would fill in its defaults would be in
+ * every bundle.)
+ */
+export function compactMeta(m: Meta): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (m.defs.length) out.defs = m.defs;
+  if (Object.keys(m.blocks).length) out.blocks = m.blocks;
+  if (m.dependsOn.length) out.dependsOn = m.dependsOn;
+  if (m.context.length) out.context = m.context.map((c) => (c.optional ? '?' : '') + c.name);
+  const t = m.t ?? [];
+  if (!same(t, m.dependsOn)) out.t = t;
+  return out;
+}
