@@ -5,6 +5,7 @@
 
 import { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
+import { EVENT_STREAM_HEADERS, eventStreamChunks, type EventSource, type EventStreamOptions } from './sse.js';
 
 export type Chunks = Iterable<string> | AsyncIterable<string>;
 
@@ -261,4 +262,18 @@ export async function sendWebResponse(response: Response, res: NodeResponse): Pr
   } finally {
     res.off('close', onClose);
   }
+}
+
+/**
+ * Serves server-sent events (kida/sse) on a Node response: the headers leave at once (the
+ * client's EventSource opens), each event as soon as the source yields it, a keep-alive comment
+ * while it is slow; the client leaving closes the source. Resolves like `pipeToNodeResponse`.
+ */
+export function pipeEventStream(source: EventSource, res: NodeResponse, options: EventStreamOptions & Omit<PipeOptions, 'contentType'> = {}): Promise<PipeOutcome> {
+  if (!res.headersSent) {
+    res.statusCode = options.status ?? 200;
+    for (const [k, v] of Object.entries(EVENT_STREAM_HEADERS)) if (res.getHeader(k) == null) res.setHeader(k, v);
+    (res as Partial<ServerResponse>).flushHeaders?.();
+  }
+  return pipeToNodeResponse(eventStreamChunks(source, options), res, options);
 }
