@@ -290,4 +290,38 @@ describe('the live-scores example (HTMX sse-swap) over loopback', () => {
       await new Promise((r) => server.close(r));
     }
   });
+
+  it('a block that fails after events were sent: the stream is cut (the client reconnects), reported with template and line', async () => {
+    const { createServer } = await import('node:http');
+    const env = new Environment({ loader: new DictLoader({ 'feed.html': '{% block item %}<b>{{ n }}</b>\n<i>{{ 10 // n }}</i>{% end %}' }) });
+    const t = env.getTemplate('feed.html');
+    const reports: unknown[] = [];
+    async function* contexts() {
+      for (const n of [2, 1, 0]) {
+        await new Promise((r) => setTimeout(r, 5));
+        yield { n };
+      }
+    }
+    const server = createServer((req, res) => {
+      void pipeEventStream(blockEvents(t, 'item', contexts(), { event: 'item' }), res as unknown as NodeResponse, { keepAlive: 0, onError: (_e, where) => reports.push(where) });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { res } = await open((server.address() as AddressInfo).port, '/');
+      res.setEncoding('utf8');
+      let wire = '';
+      const aborted = await new Promise<boolean>((resolve) => {
+        res.on('data', (c: string) => (wire += c));
+        res.on('end', () => resolve(false));
+        res.on('error', () => resolve(true));
+        res.on('aborted', () => resolve(true));
+      });
+      expect(aborted).toBe(true);
+      expect(parseEventStream(wire).events.map((e) => e.data)).toEqual(['<b>2</b>\n<i>5</i>', '<b>1</b>\n<i>10</i>']);
+      expect(reports).toEqual([{ template: 'feed.html', line: 2, afterFirstBytes: true }]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
 });
