@@ -5,6 +5,7 @@
 
 import { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
+import { EVENT_STREAM_HEADERS, eventStreamChunks, type EventSource, type EventStreamOptions } from './sse.js';
 
 export type Chunks = Iterable<string> | AsyncIterable<string>;
 
@@ -23,7 +24,10 @@ export interface PipeOptions {
   status?: number;
   /** Content type set when the response has none yet (default HTML, UTF-8). */
   contentType?: string;
-  /** Send once this many characters are pending (default 16384). */
+  /**
+   * Write once this many characters are pending (default 65536: a socket write of 16 KB or more
+   * already waits for 'drain', so larger writes cost fewer syscalls and drain waits).
+   */
   highWaterMark?: number;
   /**
    * Takes an error raised before any byte left, instead of `onError` and the 500 (a framework's
@@ -55,12 +59,6 @@ function defaultOnError(error: unknown, where: RenderFailure): void {
 }
 
 const PENDING = Symbol('pending');
-/** PENDING unless `p` settles within a few microtask turns (then the render is not waiting on I/O). */
-function settlesSoon<T>(p: Promise<T>): Promise<T | typeof PENDING> {
-  let turns = 32;
-  const spin = (): Promise<typeof PENDING> => (--turns > 0 ? Promise.resolve().then(spin) : Promise.resolve(PENDING));
-  return Promise.race([p, spin()]);
-}
 
 function iteratorOf(chunks: Chunks): Iterator<string> | AsyncIterator<string> {
   const a = (chunks as AsyncIterable<string>)[Symbol.asyncIterator];
@@ -69,74 +67,91 @@ function iteratorOf(chunks: Chunks): Iterator<string> | AsyncIterator<string> {
 
 /**
  * Writes `chunks` (e.g. `template.renderStreamAsync(ctx)`) to `res` and ends it. Never rejects.
+ * - coalescing: chunks are joined into writes of `highWaterMark` characters; what is pending is
+ *   written as soon as the render really waits (a macrotask runs while a `next()` is pending), so
+ *   the head of a page leaves before a slow source resolves (docs/decisions.md, "Coalescing");
  * - backpressure: waits for 'drain' whenever `write` returns false;
- * - client gone ('close' before the end): stops pulling and calls the render's `return()`, so its
- *   `finally` blocks run and the data sources it iterates are closed;
+ * - client gone ('close' before the end): stops at once and calls the render's `return()`, so
+ *   its `finally` blocks run and the data sources it iterates are closed;
  * - render error before any byte left: a 500 with a generic body; after: the connection is
  *   destroyed without the terminating chunk, so the client sees an aborted response, never a
  *   complete-looking one. Either way `onError` gets the error with its template and line.
  */
 export async function pipeToNodeResponse(chunks: Chunks, res: NodeResponse, options: PipeOptions = {}): Promise<PipeOutcome> {
-  const limit = options.highWaterMark ?? 16384;
-  let gone = false;
+  const limit = options.highWaterMark ?? 65536;
+  let gone = res.destroyed;
+  let stop: (o: PipeOutcome) => void = () => {};
   let wake: () => void = () => {};
   const closed = new Promise<void>((resolve) => (wake = resolve));
   const onClose = (): void => {
-    if (!res.writableEnded) gone = true;
+    if (!res.writableEnded && !finished) {
+      // (not our own `destroy` after a render error)
+      gone = true;
+      stop('aborted'); // at once, even while the render awaits a slow source
+    }
     wake();
   };
-  const onResError = (): void => onClose(); // a socket error is a disconnect, not a crash
   res.on('close', onClose);
-  res.on('error', onResError);
-  let it: Iterator<string> | AsyncIterator<string> | null = null;
+  res.on('error', onClose); // a socket error is a disconnect, not a crash
+  let it = null as Iterator<string> | AsyncIterator<string> | null; // (set in pump)
   let finished = false;
   let sent = false;
   let pending = '';
+  let full: Promise<void> | null = null; // the last write returned false: 'drain' before pulling on
+  let waiting = false; // the loop is awaiting a `next()`
+  let tick: ReturnType<typeof setImmediate> | null = null;
 
-  const flush = async (): Promise<void> => {
-    if (!pending || gone) return;
+  const write = (): void => {
     if (!sent) start(res, options);
     sent = true;
-    const ok = res.write(pending);
+    if (!res.write(pending)) full = drain();
     pending = '';
-    if (!ok && !gone) await new Promise<void>((resolve) => {
+  };
+  // Runs only once the microtask queue is empty: if the loop still awaits `next()`, the render is
+  // waiting on I/O or a timer, and what it produced so far must not wait with it.
+  const onTick = (): void => {
+    tick = null;
+    if (waiting && pending && !gone) write();
+  };
+  const drain = (): Promise<void> =>
+    new Promise<void>((resolve) => {
       const done = (): void => {
         res.off('drain', done);
+        full = null;
         resolve();
       };
       res.on('drain', done);
       void closed.then(done);
     });
-  };
 
-  try {
-    if (res.destroyed) gone = true;
+  const pump = async (): Promise<PipeOutcome> => {
     it = iteratorOf(chunks);
     while (!gone) {
-      const step = it.next();
-      let r: IteratorResult<string>;
-      if (step instanceof Promise) {
-        step.catch(() => {}); // it may settle after the client left: never an unhandled rejection
-        const soon = pending ? await settlesSoon(step) : PENDING;
-        if (soon === PENDING) {
-          await flush(); // send the head of the page before waiting on a slow source
-          const got = await Promise.race([step, closed.then((): typeof PENDING => PENDING)]);
-          if (got === PENDING) break;
-          r = got;
-        } else r = soon;
-      } else r = step;
+      let r: IteratorResult<string> | Promise<IteratorResult<string>> = it.next();
+      if (r instanceof Promise) {
+        if (pending && !tick) tick = setImmediate(onTick);
+        waiting = true;
+        try {
+          r = await r;
+        } finally {
+          waiting = false;
+        }
+      }
+      if (full) await full;
+      if (gone) break;
       if (r.done) {
         finished = true;
-        break;
+        if (!sent) start(res, options);
+        res.end(pending);
+        return 'done';
       }
       pending += r.value;
-      if (pending.length >= limit) await flush();
+      if (pending.length >= limit) write();
     }
-    if (gone) return 'aborted';
-    if (!sent) start(res, options);
-    res.end(pending);
-    return 'done';
-  } catch (error) {
+    return 'aborted';
+  };
+
+  const failed = (error: unknown): PipeOutcome => {
     finished = true; // a generator that threw is closed already
     if (gone) return 'aborted';
     if (options.onErrorBeforeBytes && !sent && !res.headersSent) {
@@ -158,10 +173,20 @@ export async function pipeToNodeResponse(chunks: Chunks, res: NodeResponse, opti
       res.end('Internal Server Error');
     } else res.destroy(); // no terminating chunk: the client sees an aborted response
     return 'failed';
+  };
+
+  try {
+    return await new Promise<PipeOutcome>((resolve) => {
+      stop = resolve;
+      if (gone) return resolve('aborted');
+      pump().then(resolve, (error: unknown) => resolve(failed(error)));
+    });
   } finally {
     res.off('close', onClose);
+    if (tick) clearImmediate(tick);
     if (it && !finished) {
       try {
+        // queued behind a pending `next()`: the render's `finally` runs when its await settles
         const p = it.return?.();
         if (p instanceof Promise) p.catch(() => {});
       } catch {
@@ -237,4 +262,18 @@ export async function sendWebResponse(response: Response, res: NodeResponse): Pr
   } finally {
     res.off('close', onClose);
   }
+}
+
+/**
+ * Serves server-sent events (kida/sse) on a Node response: the headers leave at once (the
+ * client's EventSource opens), each event as soon as the source yields it, a keep-alive comment
+ * while it is slow; the client leaving closes the source. Resolves like `pipeToNodeResponse`.
+ */
+export function pipeEventStream(source: EventSource, res: NodeResponse, options: EventStreamOptions & Omit<PipeOptions, 'contentType'> = {}): Promise<PipeOutcome> {
+  if (!res.headersSent) {
+    res.statusCode = options.status ?? 200;
+    for (const [k, v] of Object.entries(EVENT_STREAM_HEADERS)) if (res.getHeader(k) == null) res.setHeader(k, v);
+    (res as Partial<ServerResponse>).flushHeaders?.();
+  }
+  return pipeToNodeResponse(eventStreamChunks(source, options), res, options);
 }

@@ -24,22 +24,18 @@ export interface ReadableStreamOptions {
   highWaterMark?: number;
 }
 
-const PENDING = Symbol();
 /**
- * Resolves to PENDING unless `p` settles within a few microtask turns. An async generator
- * that is not waiting on I/O resumes within a handful of turns; a real wait takes longer.
+ * A macrotask: it runs once the microtask queue is empty (setImmediate in Node, Deno and Bun;
+ * setTimeout elsewhere; none in a bare vm context, where chunks are joined by size only).
  */
-function settlesSoon<T>(p: Promise<T>): Promise<T | typeof PENDING> {
-  let turns = 32;
-  const spin = (): Promise<typeof PENDING> => (--turns > 0 ? Promise.resolve().then(spin) : Promise.resolve(PENDING));
-  return Promise.race([p, spin()]);
-}
+const g = globalThis as { setImmediate?: (f: () => void) => unknown; setTimeout?: (f: () => void) => unknown };
+const later = g.setImmediate ?? g.setTimeout;
 
 /**
  * Turns sync or async chunks into a `ReadableStream<Uint8Array>` for `new Response(...)`.
- * Small chunks are coalesced, but whatever is pending is sent before waiting on data that
- * is not ready, so the head of a page leaves before a slow source resolves.
- * (On Node, `Readable.from(template.renderStreamAsync(ctx))` serves `http.ServerResponse`.)
+ * Chunks are joined up to `highWaterMark` characters, but whatever is pending is sent as soon as
+ * the render really waits (a macrotask runs while a `next()` is pending), so the head of a page
+ * leaves before a slow source resolves (docs/decisions.md, "Coalescing").
  */
 export function toReadableStream(
   chunks: Iterable<string> | AsyncIterable<string>,
@@ -47,39 +43,46 @@ export function toReadableStream(
 ): ReadableStream<Uint8Array> {
   const limit = options.highWaterMark ?? 4096;
   const encoder = new TextEncoder();
-  const isAsync = typeof (chunks as AsyncIterable<string>)[Symbol.asyncIterator] === 'function';
-  const it = isAsync ? (chunks as AsyncIterable<string>)[Symbol.asyncIterator]() : (chunks as Iterable<string>)[Symbol.iterator]();
-  /** A `next()` still in flight when the previous pull flushed early. */
-  let inflight: Promise<IteratorResult<string>> | null = null;
+  const it = (chunks as AsyncIterable<string>)[Symbol.asyncIterator]?.() ?? (chunks as Iterable<string>)[Symbol.iterator]();
+  let pending = '';
+  let waiting = false; // `pull` awaits a `next()`
+  let armed = false;
+  let cancelled = false;
+  let c: ReadableStreamDefaultController<Uint8Array>;
+  const send = (): void => {
+    if (pending) c.enqueue(encoder.encode(pending));
+    pending = '';
+  };
   return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let pending = '';
+    start(controller) {
+      c = controller;
+    },
+    async pull() {
       for (;;) {
-        let r: IteratorResult<string> | Promise<IteratorResult<string>> = inflight ?? it.next();
-        inflight = null;
+        let r: IteratorResult<string> | Promise<IteratorResult<string>> = it.next();
         if (r instanceof Promise) {
-          const soon = pending ? await settlesSoon(r) : await r;
-          if (soon === PENDING) {
-            inflight = r;
-            controller.enqueue(encoder.encode(pending));
-            return;
+          if (pending && !armed) {
+            armed = true;
+            later?.(() => {
+              armed = false;
+              if (waiting && !cancelled) send();
+            });
           }
-          r = soon as IteratorResult<string>;
+          waiting = true;
+          try {
+            r = await r;
+          } finally {
+            waiting = false;
+          }
         }
-        if (r.done) {
-          if (pending) controller.enqueue(encoder.encode(pending));
-          controller.close();
-          return;
-        }
+        if (r.done) return send(), c.close();
         pending += r.value;
-        if (pending.length >= limit) {
-          controller.enqueue(encoder.encode(pending));
-          return;
-        }
+        if (pending.length >= limit) return send();
       }
     },
-    async cancel() {
-      await it.return?.();
+    cancel() {
+      cancelled = true;
+      return it.return?.() as unknown as Promise<void>;
     },
   });
 }

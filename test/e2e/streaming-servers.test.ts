@@ -27,7 +27,7 @@ function get(port: number): Promise<Timed> {
   });
 }
 
-const examples = ['node-http', 'web-handler', 'express'] as const;
+const examples = ['node-http', 'web-handler', 'express', 'fastify', 'koa'] as const;
 
 describe('streaming examples over HTTP', () => {
   for (const name of examples) {
