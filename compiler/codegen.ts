@@ -54,6 +54,11 @@ export interface CodegenOptions {
   bodyOf?: (templateName: string) => A.Node[] | null;
   /** Resolves a literal reference made by another template (default: as made by this one). */
   resolveFrom?: (name: string, from: string) => string;
+  /**
+   * Nunjucks compat mode (compiler/nunjucks/): built-in filters and tests are Nunjucks' own,
+   * bound by these parameter lists and called as `nf_<name>` / `nt_<name>`.
+   */
+  nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]> };
 }
 
 /** Only Python whitespace (`not s.strip()`; JavaScript's \s differs: U+FEFF, \x1c-\x1f, \x85). */
@@ -1846,6 +1851,7 @@ export class Generator {
       if (this.o.sandbox) return this.sbF(q(name), this.h(`md_${name === 'e' ? 'escape' : name}`), 'undefined', [value, ...bound]);
       return `${this.h(`md_${name === 'e' ? 'escape' : name}`)}(${[value, ...bound].join(', ')})`;
     }
+    if (this.o.nunjucks) return this.njkCall('filters', name, [value], args, kwargs, pos);
     const params = Object.prototype.hasOwnProperty.call(filterParams, name) ? filterParams[name] : undefined;
     if (!params) {
       if (MARKDOWN_ONLY_FILTERS.includes(name))
@@ -1860,6 +1866,17 @@ export class Generator {
     if (this.o.sandbox) return this.sbF(q(FILTER_ALIASES[name] ?? name), v, self, [value, ...bound]);
     if (filterNeedsEnv.has(name)) return `${v}.call(${self}, ${[value, ...bound].join(', ')})`;
     return `${v}(${[value, ...bound].join(', ')})`;
+  }
+
+  /** A Nunjucks built-in filter or test (compat mode): `nf_<name>(value, ...bound)`. */
+  private njkCall(kind: 'filters' | 'tests', name: string, head: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
+    const table = this.o.nunjucks![kind];
+    if (!Object.hasOwn(table, name)) {
+      const hint = didYouMean(name, [...Object.keys(table), ...(kind === 'filters' ? this.o.customFilters : this.o.customTests)]);
+      this.err(`Unknown ${kind === 'filters' ? 'filter' : 'test'} '${name}'${hint ? `. Did you mean '${hint}'?` : ''}`, kind === 'filters' ? 'K-PAR-004' : 'K-PAR-005', pos, hint ? `Did you mean '${hint}'?` : null);
+    }
+    const bound = this.bind(name, table[name]!, args, kwargs, pos);
+    return `${this.h(`${kind === 'filters' ? 'nf' : 'nt'}_${name}`)}(${[...head, ...bound].join(', ')})`;
   }
 
   /** A sandboxed filter/test call (runtime/sandbox.ts sbF): policy on its arguments, counted and bounded. */
@@ -1884,6 +1901,7 @@ export class Generator {
 
   private test(e: A.Test): string {
     const neg = e.negated ? '!' : '';
+    if (this.o.nunjucks && !this.o.customTests.has(e.name)) return `${neg}${this.njkCall('tests', e.name, [this.expr(e.value)], e.args, e.kwargs, e)}`;
     if ((e.name === 'defined' || e.name === 'undefined') && !this.o.customTests.has(e.name)) {
       const d = `${this.h('isDefined')}(${this.guarded(e.value)})`;
       return e.name === 'defined' ? `${neg}${d}` : `${e.negated ? '' : '!'}${d}`;
@@ -1931,6 +1949,10 @@ export class Generator {
           return `${this.h('same')}(${a}, ${b})`;
         case 'is not':
           return `!${this.h('same')}(${a}, ${b})`;
+        case '===': // (Nunjucks compat mode: JavaScript's strict equality)
+          return `(${a} === ${b})`;
+        case '!==':
+          return `(${a} !== ${b})`;
       }
     };
     if (e.ops.length === 1) return one(e.ops[0]!.op, this.expr(e.left), this.expr(e.ops[0]!.right));

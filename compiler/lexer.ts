@@ -17,6 +17,7 @@
 //     markers are looked for right after/before the real delimiter, whatever its length.
 
 import { TemplateError, TemplateSyntaxError } from '../runtime/errors.js';
+import { nunjucksTokens } from './nunjucks/tokens.js';
 
 export type TokenType =
   | 'data'
@@ -74,6 +75,8 @@ export interface LexOptions extends DelimiterOptions {
   name?: string;
   trimBlocks?: boolean;
   lstripBlocks?: boolean;
+  /** Nunjucks syntax (compat mode, compiler/nunjucks/): `-#}`, `===`/`!==`, its string escapes and keywords. */
+  nunjucks?: boolean;
 }
 
 /** A validated delimiter set with its (cached) scanners. */
@@ -252,7 +255,8 @@ type Strip = 'none' | 'all' | 'newline';
 
 /** Splits template source into tokens. Throws TemplateSyntaxError (K-LEX-… / K-PAR-002). */
 export function tokenize(source: string, options: LexOptions = {}): Token[] {
-  return new Lexer(source, options).run();
+  const tokens = new Lexer(source, options).run();
+  return options.nunjucks ? nunjucksTokens(tokens) : tokens;
 }
 
 class Lexer {
@@ -268,11 +272,13 @@ class Lexer {
   private readonly trimBlocks: boolean;
   private readonly lstripBlocks: boolean;
   private readonly syn: Syntax;
+  private readonly njk: boolean;
 
   constructor(
     private readonly src: string,
     options: LexOptions,
   ) {
+    this.njk = !!options.nunjucks;
     this.name = options.name ?? '<template>';
     this.trimBlocks = !!options.trimBlocks;
     this.lstripBlocks = !!options.lstripBlocks;
@@ -409,8 +415,9 @@ class Lexer {
     const close = this.src.indexOf(commentEnd, start + commentStart.length);
     if (close < 0) this.fail(`Unclosed comment: missing ${commentEnd}`, 'K-LEX-002', start, `Close the comment with ${commentEnd}`);
     // `-#}` is not a right-trim marker (the `-` is comment text), and trim_blocks
-    // only applies after `%}`.
+    // only applies after `%}`. (Nunjucks: `-#}` strips the next text's leading whitespace.)
     this.advance(close + commentEnd.length);
+    if (this.njk && this.src[close - 1] === '-' && close - 1 >= start + commentStart.length) this.stripNext = 'all';
   }
 
   private rawBlock(open: RegExpExecArray): void {
@@ -504,6 +511,11 @@ class Lexer {
         continue;
       }
       if (code > 127 && isIdentChar(src.codePointAt(this.pos)!)) this.invalidIdentifier(this.pos);
+      if (this.njk && (src.startsWith('===', this.pos) || src.startsWith('!==', this.pos))) {
+        this.push({ type: 'op', value: src.slice(this.pos, this.pos + 3), line, col });
+        this.advance(this.pos + 3);
+        continue;
+      }
       const op = OPERATORS_BY_CHAR.get(ch)?.find((o) => o.length === 1 || src.startsWith(o, this.pos));
       if (op === undefined) this.fail(`Unexpected character '${ch}'`, 'K-LEX-001', this.pos, badCharHint(ch));
       this.push({ type: 'op', value: op, line, col });
@@ -554,6 +566,10 @@ class Lexer {
         i += 2;
       } else if (n === '') {
         break;
+      } else if (this.njk) {
+        // Nunjucks keeps the character after any other backslash
+        out += n;
+        i += 2;
       } else {
         this.fail(`Invalid escape sequence '\\${n === '\n' ? '\\n' : n}' in string literal`, 'K-LEX-001', i,
           'Supported escapes: \\n \\r \\t \\\\ \\\' \\" \\uXXXX \\UXXXXXXXX');

@@ -1143,7 +1143,8 @@ class Parser {
     for (;;) {
       const t = this.tok;
       let op: A.CompareOp | null = null;
-      if (t.type === 'op' && ['==', '!=', '<', '<=', '>', '>='].includes(t.value)) {
+      // (`===`/`!==` come only from the Nunjucks lexer mode)
+      if (t.type === 'op' && ['==', '!=', '<', '<=', '>', '>=', '===', '!=='].includes(t.value)) {
         this.next();
         op = t.value as A.CompareOp;
       } else if (this.isName('in')) {
