@@ -876,7 +876,8 @@ export class Generator {
       case 'Capture': {
         this.line(n);
         const b = this.buffered(() => this.stmts(n.body));
-        let v = `${this.h(this.o.markdown ? 'marked' : 'markup')}(${b})`;
+        // (Nunjucks: `{% set x %}…{% endset %}` captures a plain string, escaped again when output)
+        let v = this.o.nunjucks ? b : `${this.h(this.o.markdown ? 'marked' : 'markup')}(${b})`;
         if (n.filter) v = this.filterCall(n.filter.name, v, n.filter.args, n.filter.kwargs, n);
         this.w(`${this.fn.ctx}[${q(n.name)}] = ${v};`);
         return;
@@ -1778,7 +1779,7 @@ export class Generator {
   }
 
   private filter(e: A.Filter): string {
-    if ((e.name === 'default' || e.name === 'd') && e.op === '|' && !this.o.customFilters.has(e.name)) {
+    if ((e.name === 'default' || e.name === 'd') && e.op === '|' && !this.o.customFilters.has(e.name) && !this.o.nunjucks) {
       const [d, b] = this.bind('default', filterParams.default ?? ['default', 'boolean'], e.args, e.kwargs, e);
       return `${this.h('defaultFilter')}(${this.guarded(e.value)}${d ? ', ' + d : b ? ', undefined' : ''}${b ? ', ' + b : ''})`;
     }

@@ -17,7 +17,7 @@
 //     markers are looked for right after/before the real delimiter, whatever its length.
 
 import { TemplateError, TemplateSyntaxError } from '../runtime/errors.js';
-import { nunjucksTokens } from './nunjucks/tokens.js';
+import { nunjucksSetBlockOpen, nunjucksTokens } from './nunjucks/tokens.js';
 
 export type TokenType =
   | 'data'
@@ -462,9 +462,11 @@ class Lexer {
       const line = this.line;
       const col = this.col;
       if (ch === '-' && src.startsWith(closer, this.pos + 1)) {
+        // (Nunjucks ignores the `-` of `{% set x -%}`: its parser reads that tag's end without it)
+        const njkSetBlock = this.njk && !isVar && nunjucksSetBlockOpen(this.tokens);
         this.push({ type: isVar ? 'var_end' : 'block_end', value: closer, line, col });
         this.advance(this.pos + 1 + closer.length);
-        this.stripNext = 'all';
+        this.stripNext = njkSetBlock ? 'none' : 'all';
         return;
       }
       if (src.startsWith(closer, this.pos)) {

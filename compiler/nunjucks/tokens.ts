@@ -64,3 +64,9 @@ export function nunjucksTokens(toks: Token[]): Token[] {
   }
   return toks;
 }
+
+/** Do the tokens end with `{% set name` (a set block's opening tag, before its end)? */
+export function nunjucksSetBlockOpen(toks: Token[]): boolean {
+  const n = toks.length;
+  return n >= 3 && toks[n - 1]!.type === 'name' && toks[n - 2]!.type === 'name' && toks[n - 2]!.value === 'set' && toks[n - 3]!.type === 'block_begin';
+}

@@ -242,3 +242,11 @@ export function unpackIter(v: unknown, n: number): unknown[] {
   for (let i = 0; i < n; i++) out.push(member(v, i));
   return out;
 }
+/** A guarded operand (nothing throws for a missing name here; Kida's UNDEF is undefined). */
+export function guard(f: () => unknown): unknown {
+  const v = f();
+  return v === UNDEF ? undefined : v;
+}
+export function isDefined(v: unknown): boolean {
+  return v !== undefined && v !== UNDEF;
+}
