@@ -885,6 +885,11 @@ export class Generator {
       case 'FilterBlock': {
         this.line(n);
         const b = this.buffered(() => this.stmts(n.body));
+        if (this.o.nunjucks) {
+          // Nunjucks filters the rendered body and outputs the result like {{ }} (escaped again unless safe)
+          this.emit(`${this.h(this.o.autoescape ? 'esc' : 'str')}(${this.filterCall(n.name, b, n.args, n.kwargs, n)})`);
+          return;
+        }
         // A string result is emitted unescaped (its body was escaped while rendered): under
         // autoescape the filter's arguments are escaped on the way in, so data joins the text
         // escaped, and a result that is not a string is escaped like `{{ }}` output.
@@ -1093,6 +1098,13 @@ export class Generator {
     this.line(n);
     const scope = n.kind === 'set' ? this.fn.sc : this.fn.ctx;
     for (const a of n.assignments) {
+      if (this.o.nunjucks && a.target.type === 'TupleTarget' && a.target.items.every((t) => t.type === 'NameTarget')) {
+        // Nunjucks: `set a, b = v` gives every name the one value
+        const t = this.tmp();
+        this.w(`${t} = ${this.expr(a.value)};`);
+        for (const x of a.target.items) this.assign(x, t, scope);
+        continue;
+      }
       if (a.coalesce) {
         if (a.target.type !== 'NameTarget') this.err('??= cannot assign to a tuple target', 'K-PAR-003', a.target);
         const cur = this.guardedName(a.target.name);
@@ -1410,7 +1422,8 @@ export class Generator {
   private include(n: A.Include): void {
     this.line(n);
     this.sandboxTick();
-    const ctx = this.includeCtx(n.withContext);
+    // (Nunjucks: an included template's `set`s stay in its own frame)
+    const ctx = this.o.nunjucks ? `Object.create(${this.includeCtx(n.withContext)})` : this.includeCtx(n.withContext);
     const lit = n.template.type === 'Const' && typeof n.template.value === 'string';
     if (n.ignoreMissing && lit && this.o.templateExists) {
       const name = this.o.resolveName((n.template as A.Const).value as string);

@@ -393,9 +393,17 @@ class Lexer {
       if (kind === '%') {
         const rawOpen = syn.rawOpen;
         rawOpen.lastIndex = next;
-        const raw = rawOpen.exec(src);
+        let raw = rawOpen.exec(src);
+        let close = this.syn.rawClose;
+        if (!raw && this.njk) {
+          // Nunjucks' other spelling of raw
+          const v = this.verbatim();
+          v.open.lastIndex = next;
+          raw = v.open.exec(src);
+          close = v.close;
+        }
         this.data(next, leftMarker, this.lstripBlocks);
-        if (raw) this.rawBlock(raw);
+        if (raw) this.rawBlock(raw, close);
         else this.tag('block', leftMarker);
       } else if (kind === '{') {
         this.data(next, leftMarker, false);
@@ -420,10 +428,20 @@ class Lexer {
     if (this.njk && this.src[close - 1] === '-' && close - 1 >= start + commentStart.length) this.stripNext = 'all';
   }
 
-  private rawBlock(open: RegExpExecArray): void {
+  private verbatimRe: { open: RegExp; close: RegExp } | null = null;
+  private verbatim(): { open: RegExp; close: RegExp } {
+    const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const bs = esc(this.syn.blockStart);
+    const be = esc(this.syn.blockEnd);
+    return (this.verbatimRe ??= {
+      open: new RegExp(`${bs}(-?)\\s*verbatim\\s*(-?)${be}`, 'y'),
+      close: new RegExp(`${bs}(-?)\\s*endverbatim\\s*(-?)${be}`, 'g'),
+    });
+  }
+
+  private rawBlock(open: RegExpExecArray, rawClose: RegExp = this.syn.rawClose): void {
     const start = this.pos;
     const bodyStart = start + open[0].length;
-    const rawClose = this.syn.rawClose;
     rawClose.lastIndex = bodyStart;
     const close = rawClose.exec(this.src);
     if (!close) {
@@ -503,6 +521,10 @@ class Lexer {
         this.advance(this.pos + text.length);
         continue;
       }
+      if (this.njk && ch === 'r' && src[this.pos + 1] === '/') {
+        this.regexLiteral(line, col);
+        continue;
+      }
       NAME_RE.lastIndex = this.pos;
       const nm = NAME_RE.exec(src);
       if (nm) {
@@ -523,6 +545,26 @@ class Lexer {
       this.push({ type: 'op', value: op, line, col });
       this.advance(this.pos + op.length);
     }
+  }
+
+  /**
+   * Nunjucks' `r/body/flags`: a regular expression, as the tokens of `("body" | __regex("flags"))`
+   * (runtime/nunjucks/filters.ts builds the RegExp).
+   */
+  private regexLiteral(line: number, col: number): void {
+    const src = this.src;
+    let i = this.pos + 2;
+    while (i < src.length && !(src[i] === '/' && src[i - 1] !== '\\')) i++;
+    if (i >= src.length) this.fail('Unterminated regular expression literal', 'K-LEX-001', this.pos);
+    const body = src.slice(this.pos + 2, i);
+    let end = i + 1;
+    while (/[gimyus]/.test(src[end] ?? '')) end++;
+    const flags = src.slice(i + 1, end);
+    const at = { line, col };
+    const str = (s: string): Token => ({ type: 'string', value: JSON.stringify(s), str: s, ...at });
+    const op = (v: string): Token => ({ type: 'op', value: v, ...at });
+    for (const t of [op('('), str(body), op('|'), { type: 'name', value: '__regex', ...at } as Token, op('('), str(flags), op(')'), op(')')]) this.push(t);
+    this.advance(end);
   }
 
   private invalidIdentifier(at: number): never {

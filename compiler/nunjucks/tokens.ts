@@ -8,6 +8,8 @@
 //   {% set x %}…{% endset %}          → {% capture x %}…{% endcapture %}
 //   { key: v }  (bare name as key)    → { "key": v }     (Nunjucks keys are never expressions)
 //   null                              → none
+//   2.0 (a float literal)             → the number 2
+//   r/body/flags (lexer)              → ("body" | __regex("flags"))
 // The lexer itself handles `-#}`, `===`/`!==` and Nunjucks string escapes.
 
 import type { Token } from '../lexer.js';
@@ -20,6 +22,11 @@ export function nunjucksTokens(toks: Token[]): Token[] {
     const prev = toks[i - 1];
     if (t.type === 'block_begin' || t.type === 'var_begin') {
       brackets.length = 0;
+      continue;
+    }
+    if (t.type === 'float') {
+      // JavaScript numbers: `2.0` is 2 (no Python float that renders `2.0`)
+      t.type = 'int';
       continue;
     }
     if (t.type === 'op') {

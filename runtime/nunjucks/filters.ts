@@ -313,6 +313,11 @@ export function nf_int(val: unknown, def: unknown, base: unknown = 10): unknown 
   return Number.isNaN(res) ? def : res;
 }
 
+/** A regular expression literal `r/body/flags` (compiler/lexer.ts spells it as this filter). */
+export function nf___regex(body: string, flags: string): RegExp {
+  return new RegExp(body, flags);
+}
+
 // ---------------------------------------------------------------- tests
 
 export const nt_callable = (v: unknown) => typeof v === 'function';

@@ -11,6 +11,8 @@ export const njkFilterParams: Record<string, string[]> = Object.assign(Object.cr
   slice: ['slices', 'fill_with'], sum: ['attribute', 'start'], sort: ['reverse', 'case_sensitive', 'attribute'],
   string: [], striptags: ['preserve_linebreaks'], title: [], trim: [], truncate: ['length', 'killwords', 'end'],
   upper: [], urlencode: [], urlize: ['length', 'nofollow'], wordcount: [], float: ['default'], int: ['default', 'base'],
+  // (not Nunjucks': what its `r/body/flags` literal compiles to)
+  __regex: ['flags'],
 });
 
 export const njkTestParams: Record<string, string[]> = Object.assign(Object.create(null) as Record<string, string[]>, {

@@ -77,7 +77,8 @@ export function member(obj: unknown, key: unknown): unknown {
   const name = typeof key === 'string' ? key : typeof key === 'number' ? key : String(key);
   if (typeof name === 'string') safeMember(Object(obj), name);
   const v = (obj as Record<string | number, unknown>)[name];
-  if (typeof v === 'function') {
+  // (a macro needs no receiver, and keeps its keyword-argument binding)
+  if (typeof v === 'function' && !(v as { kidaDef?: unknown }).kidaDef) {
     if (v === Function || v === eval) throw new SecurityError('Calling this function is not allowed in templates');
     return (...args: unknown[]) => observe((v as (...a: unknown[]) => unknown).apply(obj, args));
   }
