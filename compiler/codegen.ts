@@ -689,8 +689,18 @@ export class Generator {
    * function that would yield exactly what the sync one returns, as one chunk, is left out: the
    * runtime derives it from `<v>_s` (a block of one output line costs one function, not two).
    */
+  /** The block being compiled (Nunjucks compat: what `super()` renders the parent's version of). */
+  private njkBlock: string | null = null;
+
   private renderFns(v: string, body: A.Node[], block: A.Block | null, ext?: A.Extends | null): void {
-    const gen = () => (block ? this.stmts(body) : this.rootBody(body, ext ?? null));
+    const gen = () => {
+      this.njkBlock = block ? block.name : null;
+      try {
+        return block ? this.stmts(body) : this.rootBody(body, ext ?? null);
+      } finally {
+        this.njkBlock = null;
+      }
+    };
     const fnOf = (m: Mode) => {
       const fn = this.newFn(m, m === 'a' ? { kind: 'yield' } : { kind: 'both' }, 'ctx', 'ctx', null, null);
       fn.curLine = block ? block.line : 0;
@@ -1248,11 +1258,16 @@ export class Generator {
     // (parameters become keys of the call's scope object: none may be `__proto__`)
     for (const p of [...n.params.map((x) => x.name), n.vararg, n.kwarg]) if (p) this.safeName(p, n);
     const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name), vararg: n.vararg ?? undefined, kwarg: n.kwarg ?? undefined });
-    const defaults = this.defParams(n.params, n);
+    // (Nunjucks: a macro's defaults are evaluated at each call, in the macro, for arguments not given)
+    const defaults = this.o.nunjucks ? '[]' : this.defParams(n.params, n);
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
     fn.errArgs = `, null, ${q(n.name)}`;
-    const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o');
+    const njkDefaults = () => {
+      if (this.o.nunjucks)
+        for (const p of n.params) if (p.default) this.w(`if (ctx[${q(p.name)}] === undefined) ctx[${q(p.name)}] = ${this.expr(p.default)};`);
+    };
+    const body = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), njkDefaults(), this.stmts(n.body)), 'o');
     this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
   }
 
@@ -1308,9 +1323,13 @@ export class Generator {
     // renders what the def's own caller gave for the slot of that name, when there is a caller
     // ("" when it gave none); the scoped-slot bindings go along.
     const outer = this.fn.caller;
-    const passes = (body: A.Node[]) => outer !== null && body.every((x) => x.type === 'Data' && PY_BLANK.test(x.text));
+    const passes = (body: A.Node[]) => !this.o.nunjucks && outer !== null && body.every((x) => x.type === 'Data' && PY_BLANK.test(x.text));
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, this.fn.sc, this.fn.ctx, this.fn, this.fn.caller);
-    const caller = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}($slot = "default", $b) =>`, () => {
+    // (Nunjucks: `caller(a, b)` passes the arguments of `{% call(x, y) f() %}`, there are no named slots)
+    const njkParams = this.o.nunjucks ? n.slots[0]!.params : null;
+    const header = njkParams ? '(...$a) =>' : '($slot = "default", $b) =>';
+    const caller = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}${header}`, () => {
+      if (njkParams) this.w(`const $slot = "default", $b = { ${njkParams.map((p, i) => `${kwKey(p)}: $a[${i}]`).join(', ')} };`);
       const sc = this.id('c');
       this.w(`const ${sc} = ${this.h('bind')}(${this.fn.sc}, $b);`);
       this.fn.sc = sc;
@@ -1765,6 +1784,8 @@ export class Generator {
 
   private call(e: A.Call): string {
     const f = e.func;
+    if (this.o.nunjucks && this.njkBlock !== null && f.type === 'Name' && f.name === 'super' && !e.args.length && !this.local('super'))
+      return `${this.h('njkSuper')}($template, ${q(this.njkBlock)}, ctx, R)`;
     if (this.o.validateCalls && f.type === 'Name' && !this.local(f.name)) {
       const sig = this.knownDefs.get(f.name);
       if (sig) this.validateCall(e, sig);

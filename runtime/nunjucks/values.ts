@@ -11,7 +11,7 @@ import { Markup, isSafe } from '../markup.js';
 import { Kwargs, Tuple, UNDEF, assertSafeName, observe } from '../values.js';
 import { SecurityError } from '../errors.js';
 import { find } from '../context.js';
-import { REQUIRED, makeDef as kidaMakeDef, type Ctx } from '../template.js';
+import { REQUIRED, makeDef as kidaMakeDef, type Ctx, type RenderState, type Template } from '../template.js';
 
 const MISSING = () => undefined;
 
@@ -250,4 +250,13 @@ export function guard(f: () => unknown): unknown {
 }
 export function isDefined(v: unknown): boolean {
   return v !== undefined && v !== UNDEF;
+}
+
+/** `super()` in a block: the same block of the nearest ancestor template that has it. */
+export function njkSuper(t: Template, block: string, ctx: Ctx, R: RenderState): Markup {
+  for (let p = t.spec.parent?.(); p; p = p.spec.parent?.()) {
+    const b = p.spec.blocks[block];
+    if (b) return new Markup(b.s(ctx, R) as string);
+  }
+  throw new Error(`no super block available for "${block}"`);
 }
