@@ -4,7 +4,7 @@
 // output. `node bench/nunjucks-govuk.mjs [--list-failing] [--component name]` (after a build).
 
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -77,7 +77,7 @@ export async function measure({ only } = {}) {
   return { counts, failing };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (process.argv[1] === fileURLToPath(import.meta.url) && !process.argv.includes('--bench')) {
   const args = process.argv.slice(2);
   const only = args.includes('--component') ? args[args.indexOf('--component') + 1] : undefined;
   const { counts, failing } = await measure({ only });
@@ -97,4 +97,38 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       else console.log('NJK:\n' + JSON.stringify(f.njk) + '\nOURS:\n' + JSON.stringify(f.ours));
     }
   }
+}
+
+/**
+ * Render time of all fixtures, both engines with every template compiled once beforehand
+ * (Nunjucks' own cache of compiled templates; Kida's Environment, which runs the same module
+ * body a bundle does). `node bench/nunjucks-govuk.mjs --bench [rounds]`.
+ */
+export async function bench(rounds = 5) {
+  const { readFileSync: read } = await import('node:fs');
+  const nunjucks = require('nunjucks');
+  const { Environment, FunctionLoader } = await import(join(here, '../dist/compiler/environment.js'));
+  const all = fixtures();
+  const pages = Object.fromEntries(all.map((fx) => [`page-${fx.component}.njk`, caller(fx)]));
+  const source = (n) => pages[n] ?? (existsSync(join(GOVUK, n)) ? read(join(GOVUK, n), 'utf8') : null);
+  const NjkLoader = nunjucks.Loader.extend({
+    getSource: (n) => (source(n) === null ? null : { src: source(n), path: n, noCache: false }),
+    resolve: (from, to) => posix.join(posix.dirname(from), to),
+  });
+  const njk = new nunjucks.Environment(new NjkLoader(), { autoescape: true });
+  const ours = new Environment({ loader: new FunctionLoader(source), compat: 'nunjucks' });
+  const time = (render) => {
+    for (const fx of all) render(fx); // compile and warm up
+    const t0 = process.hrtime.bigint();
+    for (let r = 0; r < rounds; r++) for (const fx of all) render(fx);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const nunjucksMs = time((fx) => njk.getTemplate(`page-${fx.component}.njk`).render({ params: fx.options }));
+  const kidaMs = time((fx) => ours.getTemplate(`page-${fx.component}.njk`).render({ params: fx.options }));
+  return { renders: rounds * all.length, nunjucksMs: Math.round(nunjucksMs), kidaMs: Math.round(kidaMs), speedup: +(nunjucksMs / kidaMs).toFixed(2) };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--bench')) {
+  const i = process.argv.indexOf('--bench');
+  console.log(JSON.stringify(await bench(Number(process.argv[i + 1]) || 5)));
 }

@@ -889,7 +889,8 @@ export class Generator {
         // (Nunjucks: `{% set x %}…{% endset %}` captures a plain string, escaped again when output)
         let v = this.o.nunjucks ? b : `${this.h(this.o.markdown ? 'marked' : 'markup')}(${b})`;
         if (n.filter) v = this.filterCall(n.filter.name, v, n.filter.args, n.filter.kwargs, n);
-        this.w(`${this.fn.ctx}[${q(n.name)}] = ${v};`);
+        if (this.o.nunjucks) this.w(`${this.h('njkSet')}(${this.fn.sc}, ${this.fn.ctx}, ${q(this.safeName(n.name, n))}, ${v});`);
+        else this.w(`${this.fn.ctx}[${q(n.name)}] = ${v};`);
         return;
       }
       case 'FilterBlock': {
@@ -1029,6 +1030,23 @@ export class Generator {
   }
 
   private forStmt(n: A.For): void {
+    // Nunjucks: a loop has one frame of its own (njkFrame) for the names its body sets
+    if (this.o.nunjucks && contains(n.body, (x) => x.type === 'Set' || x.type === 'Capture')) {
+      const saved = this.fn.sc;
+      const frame = this.id('f');
+      this.w(`const ${frame} = ${this.h('njkFrame')}(${saved});`);
+      this.fn.sc = frame;
+      try {
+        this.forLoop(n);
+      } finally {
+        this.fn.sc = saved;
+      }
+      return;
+    }
+    this.forLoop(n);
+  }
+
+  private forLoop(n: A.For): void {
     this.line(n);
     const use = loopUse(n);
     const loopUsed = use !== 'none';
@@ -1108,11 +1126,16 @@ export class Generator {
     this.line(n);
     const scope = n.kind === 'set' ? this.fn.sc : this.fn.ctx;
     for (const a of n.assignments) {
-      if (this.o.nunjucks && a.target.type === 'TupleTarget' && a.target.items.every((t) => t.type === 'NameTarget')) {
-        // Nunjucks: `set a, b = v` gives every name the one value
-        const t = this.tmp();
-        this.w(`${t} = ${this.expr(a.value)};`);
-        for (const x of a.target.items) this.assign(x, t, scope);
+      if (this.o.nunjucks && (a.target.type === 'NameTarget' || a.target.items.every((t) => t.type === 'NameTarget'))) {
+        // Nunjucks frames (njkSet); `set a, b = v` gives every name the one value
+        const names = a.target.type === 'NameTarget' ? [a.target] : (a.target.items as A.NameTarget[]);
+        let v = this.expr(a.value);
+        if (names.length > 1) {
+          const t = this.tmp();
+          this.w(`${t} = ${v};`);
+          v = t;
+        }
+        for (const x of names) this.w(`${this.h('njkSet')}(${this.fn.sc}, ${this.fn.ctx}, ${q(this.safeName(x.name, x))}, ${v});`);
         continue;
       }
       if (a.coalesce) {

@@ -8,7 +8,7 @@
 //   * safe strings are Kida's Markup (SafeString's `.val` and `.length` read through).
 
 import { Markup, isSafe } from '../markup.js';
-import { Kwargs, Tuple, UNDEF, assertSafeName, observe } from '../values.js';
+import { Kwargs, Tuple, UNDEF, assertSafeName, observe, setKey } from '../values.js';
 import { SecurityError } from '../errors.js';
 import { find } from '../context.js';
 import { REQUIRED, makeDef as kidaMakeDef, type Ctx, type RenderState, type Template } from '../template.js';
@@ -259,4 +259,29 @@ export function njkSuper(t: Template, block: string, ctx: Ctx, R: RenderState): 
     if (b) return new Markup(b.s(ctx, R) as string);
   }
   throw new Error(`no super block available for "${block}"`);
+}
+
+/** Scopes that are Nunjucks frames (a loop's): a `set` of a new name lands in the nearest one. */
+const FRAMES = new WeakSet<object>();
+export function njkFrame(sc: Ctx): Ctx {
+  const f = Object.create(sc) as Ctx;
+  FRAMES.add(f);
+  return f;
+}
+/**
+ * `{% set name = v %}`: where Nunjucks' frame.set(name, v, resolveUp) writes — the scope that
+ * already has the name (up to the function's own context: a macro or an include writes only
+ * its own), else the nearest frame.
+ */
+export function njkSet(sc: Ctx, ctx: Ctx, name: string, v: unknown): void {
+  let frame: Ctx | null = null;
+  for (let o: Ctx = sc; ; o = Object.getPrototypeOf(o) as Ctx) {
+    if (Object.hasOwn(o, name)) {
+      o[name] = v;
+      return;
+    }
+    if (!frame && (o === ctx || FRAMES.has(o))) frame = o;
+    if (o === ctx || Object.getPrototypeOf(o) === null) break;
+  }
+  setKey(frame ?? ctx, name, v);
 }

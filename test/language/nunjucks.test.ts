@@ -68,8 +68,11 @@ describe('values', () => {
   it('render as JavaScript does: undefined and null empty, booleans, arrays joined', async () => {
     expect(await both('{{ a }}|{{ b.c.d }}|{{ true }}{{ false }}|{{ null }}{{ none }}{{ undefined }}|{{ [1, [2, 3], null] }}|{{ {a: 1} }}')).toBe('||truefalse||1,2,3,|[object Object]');
   });
-  it('set: if bodies share the frame, macros keep their own', async () => {
+  it('set: if bodies share the frame, macros keep their own, a loop has one frame', async () => {
     expect(await both('{% set x = 1 %}{% if true %}{% set x = 2 %}{% endif %}{{ x }}{% macro m() %}{% set x = 9 %}{{ x }}{% endmacro %}{{ m() }}{{ x }}')).toBe('292');
+    // an outer name is updated from the loop; a new one lives in the loop's frame, across iterations
+    expect(await both('{% set x = 1 %}{% for i in [1, 2] %}{% set x = x + i %}{% if i == 1 %}{% set y = "a" %}{% endif %}[{{ y }}]{% endfor %}{{ x }}[{{ y }}]')).toBe('[a][a]4[]');
+    expect(await both('{% for i in [1] %}{% set s %}<{{ i }}>{% endset %}{{ s | safe }}{% endfor %}[{{ s }}]')).toBe('<1>[]');
   });
   it('JavaScript members and methods on values', async () => {
     expect(await both('{{ xs.concat([3]) }}|{{ xs.indexOf(2) }}|{{ xs.length }}|{{ "ab".toUpperCase() }}|{{ [true, false].includes(f) }}|{{ o.fn(2) }}', {
