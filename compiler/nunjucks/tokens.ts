@@ -10,11 +10,15 @@
 //   null                              → none
 //   2.0 (a float literal)             → the number 2
 //   r/body/flags (lexer)              → ("body" | __regex("flags"))
+//   {% switch x %}{% case a %}{% case b %}B{% default %}D{% endswitch %}
+//                                     → {% if (x) === (a) or (x) === (b) %}B{% else %}D{% endif %}
+//                                        (an empty case falls through, as in Nunjucks)
 // The lexer itself handles `-#}`, `===`/`!==` and Nunjucks string escapes.
 
 import type { Token } from '../lexer.js';
 
 export function nunjucksTokens(toks: Token[]): Token[] {
+  toks = switches(toks);
   /** Open brackets inside the current tag: `{` of a dict, `(`, `[`. */
   const brackets: string[] = [];
   for (let i = 0; i < toks.length; i++) {
@@ -76,4 +80,46 @@ export function nunjucksTokens(toks: Token[]): Token[] {
 export function nunjucksSetBlockOpen(toks: Token[]): boolean {
   const n = toks.length;
   return n >= 3 && toks[n - 1]!.type === 'name' && toks[n - 2]!.type === 'name' && toks[n - 2]!.value === 'set' && toks[n - 3]!.type === 'block_begin';
+}
+
+/** `{% switch %}` as an if/elif chain comparing with `===` (see the table above). */
+function switches(toks: Token[]): Token[] {
+  if (!toks.some((t, i) => t.type === 'name' && t.value === 'switch' && toks[i - 1]?.type === 'block_begin')) return toks;
+  const out: Token[] = [];
+  const open: { subject: Token[]; started: boolean; lastCase: number }[] = [];
+  const at = (t: Token) => ({ line: t.line, col: t.col });
+  const op = (v: string, t: Token): Token => ({ type: 'op', value: v, ...at(t) });
+  const name = (v: string, t: Token): Token => ({ type: 'name', value: v, ...at(t) });
+  const copy = (ts: Token[]) => ts.map((x) => ({ ...x }));
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    const top = open[open.length - 1];
+    const kw = t.type === 'block_begin' && toks[i + 1]?.type === 'name' ? toks[i + 1]!.value : null;
+    if (kw === 'switch' || (top && (kw === 'case' || kw === 'default' || kw === 'endswitch'))) {
+      let end = i + 2;
+      while (end < toks.length && toks[end]!.type !== 'block_end' && toks[end]!.type !== 'eof') end++;
+      const inner = toks.slice(i + 2, end);
+      const close = toks[end]!.type === 'block_end' ? toks[end]! : op('%}', t);
+      if (kw === 'switch') open.push({ subject: inner, started: false, lastCase: -1 });
+      else if (kw === 'case') {
+        const cond = [op('(', t), ...copy(top!.subject), op(')', t), op('===', t), op('(', t), ...copy(inner), op(')', t)];
+        if (top!.lastCase >= 0 && top!.lastCase === out.length - 1) out.splice(top!.lastCase, 0, name('or', t), ...cond); // (fall-through)
+        else out.push(t, name(top!.started ? 'elif' : 'if', t), ...cond, close);
+        top!.started = true;
+        top!.lastCase = out.length - 1;
+      } else if (kw === 'default') {
+        out.push(t, ...(top!.started ? [name('else', t)] : [name('if', t), name('true', t)]), close);
+        top!.started = true;
+        top!.lastCase = -1;
+      } else {
+        if (top!.started) out.push(t, name('endif', t), close);
+        open.pop();
+      }
+      i = end;
+      continue;
+    }
+    if (top && !top.started && t.type === 'data') continue; // (Nunjucks drops text before the first case)
+    out.push(t);
+  }
+  return out;
 }

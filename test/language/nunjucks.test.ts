@@ -42,6 +42,13 @@ describe('syntax', () => {
     // the `-` of `{% set x -%}` is ignored by Nunjucks
     expect(await both('{% set x -%}\n  v{% endset %}[{{ x }}]')).toBe('[\n  v]');
   });
+  it('switch: strict comparison, empty cases fall through, default, nesting', async () => {
+    const src = 'a{% switch x %} dropped {% case 1 %}one{% case 2 %}{% case 3 %}two-three{% default %}other{% endswitch %}b';
+    expect(await both(src, { x: 1 })).toBe('aoneb');
+    expect(await both(src, { x: 3 })).toBe('atwo-threeb');
+    expect(await both(src, { x: '1' })).toBe('aotherb');
+    expect(await both('{% switch x %}{% case "1" %}{% switch y %}{% case 1 %}in{% endswitch %}{% case 1 %}n{% endswitch %}', { x: '1', y: 1 })).toBe('in');
+  });
   it('object literals with bare keys, ===/!==, regex literals, JavaScript numbers', async () => {
     expect(await both('{% set o = { text: "x", "b c": 1, n: { k: 2 } } %}{{ o.text }}{{ o["b c"] }}{{ o.n.k }}')).toBe('x12');
     expect(await both('{{ x === undefined }}{{ y !== null }}{{ 1 === "1" }}{{ 1 == "1" }}', { y: 0 })).toBe('truetruefalsetrue');
