@@ -243,7 +243,7 @@ export function nf_sort(arr: Any, reversed: unknown, caseSens: unknown, attr: un
 export const nf_string = (obj: unknown) => copySafeness(obj, obj);
 export function nf_striptags(input: unknown, preserveLinebreaks: unknown): unknown {
   const s = normalize(input, '');
-  const trimmed = String(text(s)).replace(/<\/?([a-z][a-z0-9]*)\b[^>]*>|<!--[\s\S]*?-->/gi, '').replace(/^\s*|\s*$/g, '');
+  const trimmed = String(text(s)).replace(/<\/?([a-z][a-z0-9]*)\b[^>]*>|<!--[\s\S]*?-->/gi, '').trim();
   const res = preserveLinebreaks
     ? trimmed.replace(/^ +| +$/gm, '').replace(/ +/g, ' ').replace(/(\r\n)/g, '\n').replace(/\n\n\n+/g, '\n\n')
     : trimmed.replace(/\s+/gi, ' ');
@@ -254,7 +254,10 @@ export function nf_title(s: unknown): unknown {
   return copySafeness(str, String(text(str)).split(' ').map((w) => String(nf_capitalize(w))).join(' '));
 }
 export function nf_trim(s: unknown): unknown {
-  return copySafeness(s, (text(s) as Any).replace(/^\s*|\s*$/g, ''));
+  // (Nunjucks' s.replace(/^\s*|\s*$/g, '') removes what String#trim removes: \s is trim's set;
+  // the regex rescans each inner whitespace run, String#trim does not)
+  const t = text(s);
+  return copySafeness(s, typeof t === 'string' ? t.trim() : t.replace(/^\s*|\s*$/g, ''));
 }
 export function nf_truncate(input: unknown, length: unknown, killwords: unknown, end: unknown): unknown {
   const orig = input;

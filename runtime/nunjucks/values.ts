@@ -204,11 +204,7 @@ export function toList(v: unknown): unknown[] {
 /** An object literal: a plain object (`{}` in Nunjucks is JavaScript's). */
 export function dict(pairs: [unknown, unknown][]): unknown {
   const o: Record<string, unknown> = {};
-  for (const [k, v] of pairs) {
-    const key = njkStr(k);
-    assertSafeName(key);
-    Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true });
-  }
+  for (const [k, v] of pairs) setKey(o, njkStr(k), v); // (a `__proto__` key stays a key)
   return o;
 }
 
@@ -285,3 +281,4 @@ export function njkSet(sc: Ctx, ctx: Ctx, name: string, v: unknown): void {
   }
   setKey(frame ?? ctx, name, v);
 }
+
