@@ -171,6 +171,19 @@ describe('properties', () => {
   });
 });
 
+describe('trim', () => {
+  it('removes exactly the whitespace Nunjucks removes, Unicode included', () => {
+    const t = new Environment({ compat: 'nunjucks' }).fromString('[{{ a | trim }}][{{ a | safe | trim }}][{{ a | striptags }}]');
+    const ws = fc.string({ unit: fc.constantFrom(' ', '\u00a0', '\ufeff', '\u2028', '\u1680', '\u180e', '\u200b', '\t', '\u3000', '\u0085', 'a', '<b>') });
+    fc.assert(
+      fc.property(ws, (a) => {
+        expect(t.render({ a })).toBe(nunjucksRender('[{{ a | trim }}][{{ a | safe | trim }}][{{ a | striptags }}]', { a }));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('tables', () => {
   it('every filter and test the compiler binds is implemented, and the other way round', async () => {
     const rt = (await import('../../runtime/nunjucks/index.js')) as Record<string, unknown>;
