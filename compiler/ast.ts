@@ -127,7 +127,7 @@ export interface BoolOp extends Pos {
   left: Expr;
   right: Expr;
 }
-export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not in' | 'is' | 'is not';
+export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not in' | 'is' | 'is not' | '===' | '!==';
 /** Chained comparison `a < b < c`. `is`/`is not` only with a literal right side (`x is none`). */
 export interface Compare extends Pos {
   type: 'Compare';

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { compile, relativeImport } from './index.js';
 import { Environment, FileSystemLoader } from './environment.js';
 import { TemplateError } from '../runtime/errors.js';
-import { KidaProject, errorSummary, exportNames, type KidaOptions } from '../plugins/shared.js';
+import { KidaProject, compatFor, errorSummary, exportNames, type KidaOptions } from '../plugins/shared.js';
 import { ConfigError, loadConfig } from '../plugins/config.js';
 import { diagnose } from './diagnose.js';
 import type { Callable } from '../runtime/linkage.js';
@@ -20,7 +20,7 @@ const HELP = `kida — the Kida template compiler
 
 Usage:
   kida compile [<dir>] --out <dir> [--root <dir>] [--watch]
-                                                   compile every .kida file to <name>.js, .js.map and .d.ts
+                                                   compile every .kida (and .njk: Nunjucks) file to <name>.js, .js.map and .d.ts
                                                    (--watch: again on every change, writing changed files)
   kida types <dir|file> [--root <dir>] [--watch]   write page.d.kida.ts beside each page.kida (typed imports of
                                                    templates; tsconfig: "allowArbitraryExtensions": true);
@@ -335,6 +335,7 @@ async function main(argv: string[]): Promise<number> {
         lstripBlocks: config.lstripBlocks,
         templateAliases: config.templateAliases,
         ...project.delimiters,
+        ...(compatFor(file, config.compat) ? { compat: compatFor(file, config.compat) } : {}),
       });
       const name = project.templateName(file);
       try {

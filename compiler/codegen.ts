@@ -57,6 +57,11 @@ export interface CodegenOptions {
   bodyOf?: (templateName: string) => A.Node[] | null;
   /** Resolves a literal reference made by another template (default: as made by this one). */
   resolveFrom?: (name: string, from: string) => string;
+  /**
+   * Nunjucks compat mode (compiler/nunjucks/): built-in filters and tests are Nunjucks' own,
+   * bound by these parameter lists and called as `nf_<name>` / `nt_<name>`.
+   */
+  nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]> };
 }
 
 /** Only Python whitespace (`not s.strip()`; JavaScript's \s differs: U+FEFF, \x1c-\x1f, \x85). */
@@ -702,8 +707,18 @@ export class Generator {
    * function that would yield exactly what the sync one returns, as one chunk, is left out: the
    * runtime derives it from `<v>_s` (a block of one output line costs one function, not two).
    */
+  /** The block being compiled (Nunjucks compat: what `super()` renders the parent's version of). */
+  private njkBlock: string | null = null;
+
   private renderFns(v: string, body: A.Node[], block: A.Block | null, ext?: A.Extends | null): void {
-    const gen = () => (block ? this.stmts(body) : this.rootBody(body, ext ?? null));
+    const gen = () => {
+      this.njkBlock = block ? block.name : null;
+      try {
+        return block ? this.stmts(body) : this.rootBody(body, ext ?? null);
+      } finally {
+        this.njkBlock = null;
+      }
+    };
     const fnOf = (m: Mode) => {
       const fn = this.newFn(m, m === 'a' ? { kind: 'yield' } : { kind: 'both' }, 'ctx', 'ctx', null, null);
       fn.curLine = block ? block.line : 0;
@@ -920,14 +935,21 @@ export class Generator {
       case 'Capture': {
         this.line(n);
         const b = this.buffered(() => this.stmts(n.body));
-        let v = `${this.h(this.o.markdown ? 'marked' : 'markup')}(${b})`;
+        // (Nunjucks: `{% set x %}…{% endset %}` captures a plain string, escaped again when output)
+        let v = this.o.nunjucks ? b : `${this.h(this.o.markdown ? 'marked' : 'markup')}(${b})`;
         if (n.filter) v = this.filterCall(n.filter.name, v, n.filter.args, n.filter.kwargs, n);
-        this.w(`${this.fn.ctx}[${q(n.name)}] = ${v};`);
+        if (this.o.nunjucks) this.w(`${this.h('njkSet')}(${this.fn.sc}, ${this.fn.ctx}, ${q(this.safeName(n.name, n))}, ${v});`);
+        else this.w(`${this.fn.ctx}[${q(n.name)}] = ${v};`);
         return;
       }
       case 'FilterBlock': {
         this.line(n);
         const b = this.buffered(() => this.stmts(n.body));
+        if (this.o.nunjucks) {
+          // Nunjucks filters the rendered body and outputs the result like {{ }} (escaped again unless safe)
+          this.emit(`${this.h(this.o.autoescape ? 'esc' : 'str')}(${this.filterCall(n.name, b, n.args, n.kwargs, n)})`);
+          return;
+        }
         // A string result is emitted unescaped (its body was escaped while rendered): under
         // autoescape the filter's arguments are escaped on the way in, so data joins the text
         // escaped, and a result that is not a string is escaped like `{{ }}` output.
@@ -1062,6 +1084,23 @@ export class Generator {
   }
 
   private forStmt(n: A.For): void {
+    // Nunjucks: a loop has one frame of its own (njkFrame) for the names its body sets
+    if (this.o.nunjucks && contains(n.body, (x) => x.type === 'Set' || x.type === 'Capture')) {
+      const saved = this.fn.sc;
+      const frame = this.id('f');
+      this.w(`const ${frame} = ${this.h('njkFrame')}(${saved});`);
+      this.fn.sc = frame;
+      try {
+        this.forLoop(n);
+      } finally {
+        this.fn.sc = saved;
+      }
+      return;
+    }
+    this.forLoop(n);
+  }
+
+  private forLoop(n: A.For): void {
     this.line(n);
     const use = loopUse(n);
     const loopUsed = use !== 'none';
@@ -1141,6 +1180,18 @@ export class Generator {
     this.line(n);
     const scope = n.kind === 'set' ? this.fn.sc : this.fn.ctx;
     for (const a of n.assignments) {
+      if (this.o.nunjucks && (a.target.type === 'NameTarget' || a.target.items.every((t) => t.type === 'NameTarget'))) {
+        // Nunjucks frames (njkSet); `set a, b = v` gives every name the one value
+        const names = a.target.type === 'NameTarget' ? [a.target] : (a.target.items as A.NameTarget[]);
+        let v = this.expr(a.value);
+        if (names.length > 1) {
+          const t = this.tmp();
+          this.w(`${t} = ${v};`);
+          v = t;
+        }
+        for (const x of names) this.w(`${this.h('njkSet')}(${this.fn.sc}, ${this.fn.ctx}, ${q(this.safeName(x.name, x))}, ${v});`);
+        continue;
+      }
       if (a.coalesce) {
         if (a.target.type !== 'NameTarget') this.err('??= cannot assign to a tuple target', 'K-PAR-003', a.target);
         const cur = this.guardedName(a.target.name);
@@ -1284,11 +1335,16 @@ export class Generator {
     // (parameters become keys of the call's scope object: none may be `__proto__`)
     for (const p of [...n.params.map((x) => x.name), n.vararg, n.kwarg]) if (p) this.safeName(p, n);
     const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name), vararg: n.vararg ?? undefined, kwarg: n.kwarg ?? undefined });
-    const defaults = this.defParams(n.params, n);
+    // (Nunjucks: a macro's defaults are evaluated at each call, in the macro, for arguments not given)
+    const defaults = this.o.nunjucks ? '[]' : this.defParams(n.params, n);
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
     fn.curLine = n.line;
     fn.errArgs = `, null, ${q(n.name)}`;
-    const body = this.texts.body(this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o'), n.line);
+    const njkDefaults = () => {
+      if (this.o.nunjucks)
+        for (const p of n.params) if (p.default) this.w(`if (ctx[${q(p.name)}] === undefined) ctx[${q(p.name)}] = ${this.expr(p.default)};`);
+    };
+    const body = this.texts.body(this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), njkDefaults(), this.stmts(n.body)), 'o'), n.line);
     this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
   }
 
@@ -1344,9 +1400,13 @@ export class Generator {
     // renders what the def's own caller gave for the slot of that name, when there is a caller
     // ("" when it gave none); the scoped-slot bindings go along.
     const outer = this.fn.caller;
-    const passes = (body: A.Node[]) => outer !== null && body.every((x) => x.type === 'Data' && PY_BLANK.test(x.text));
+    const passes = (body: A.Node[]) => !this.o.nunjucks && outer !== null && body.every((x) => x.type === 'Data' && PY_BLANK.test(x.text));
     const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, this.fn.sc, this.fn.ctx, this.fn, this.fn.caller);
-    const caller = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}($slot = "default", $b) =>`, () => {
+    // (Nunjucks: `caller(a, b)` passes the arguments of `{% call(x, y) f() %}`, there are no named slots)
+    const njkParams = this.o.nunjucks ? n.slots[0]!.params : null;
+    const header = njkParams ? '(...$a) =>' : '($slot = "default", $b) =>';
+    const caller = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}${header}`, () => {
+      if (njkParams) this.w(`const $slot = "default", $b = { ${njkParams.map((p, i) => `${kwKey(p)}: $a[${i}]`).join(', ')} };`);
       const sc = this.id('c');
       this.w(`const ${sc} = ${this.h('bind')}(${this.fn.sc}, $b);`);
       this.fn.sc = sc;
@@ -1458,7 +1518,8 @@ export class Generator {
   private include(n: A.Include): void {
     this.line(n);
     this.sandboxTick();
-    const ctx = this.includeCtx(n.withContext);
+    // (Nunjucks: an included template's `set`s stay in its own frame)
+    const ctx = this.o.nunjucks ? `Object.create(${this.includeCtx(n.withContext)})` : this.includeCtx(n.withContext);
     const lit = n.template.type === 'Const' && typeof n.template.value === 'string';
     if (n.ignoreMissing && lit && this.o.templateExists) {
       const name = this.o.resolveName((n.template as A.Const).value as string);
@@ -1800,6 +1861,8 @@ export class Generator {
 
   private call(e: A.Call): string {
     const f = e.func;
+    if (this.o.nunjucks && this.njkBlock !== null && f.type === 'Name' && f.name === 'super' && !e.args.length && !this.local('super'))
+      return `${this.h('njkSuper')}($template, ${q(this.njkBlock)}, ctx, R)`;
     if (this.o.validateCalls && f.type === 'Name' && !this.local(f.name)) {
       const sig = this.knownDefs.get(f.name);
       if (sig) this.validateCall(e, sig);
@@ -1827,7 +1890,7 @@ export class Generator {
   }
 
   private filter(e: A.Filter): string {
-    if ((e.name === 'default' || e.name === 'd') && e.op === '|' && !this.o.customFilters.has(e.name)) {
+    if ((e.name === 'default' || e.name === 'd') && e.op === '|' && !this.o.customFilters.has(e.name) && !this.o.nunjucks) {
       const [d, b] = this.bind('default', filterParams.default ?? ['default', 'boolean'], e.args, e.kwargs, e);
       return `${this.h('defaultFilter')}(${this.guarded(e.value)}${d ? ', ' + d : b ? ', undefined' : ''}${b ? ', ' + b : ''})`;
     }
@@ -1900,6 +1963,7 @@ export class Generator {
       if (this.o.sandbox) return this.sbF(q(name), this.h(`md_${name === 'e' ? 'escape' : name}`), 'undefined', [value, ...bound]);
       return `${this.h(`md_${name === 'e' ? 'escape' : name}`)}(${[value, ...bound].join(', ')})`;
     }
+    if (this.o.nunjucks) return this.njkCall('filters', name, [value], args, kwargs, pos);
     const params = Object.prototype.hasOwnProperty.call(filterParams, name) ? filterParams[name] : undefined;
     if (!params) {
       if (MARKDOWN_ONLY_FILTERS.includes(name))
@@ -1918,6 +1982,17 @@ export class Generator {
     if (this.o.sandbox) return this.sbF(q(FILTER_ALIASES[name] ?? name), v, self, [value, ...bound]);
     if (filterNeedsEnv.has(name)) return `${v}.call(${self}, ${[value, ...bound].join(', ')})`;
     return `${v}(${[value, ...bound].join(', ')})`;
+  }
+
+  /** A Nunjucks built-in filter or test (compat mode): `nf_<name>(value, ...bound)`. */
+  private njkCall(kind: 'filters' | 'tests', name: string, head: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
+    const table = this.o.nunjucks![kind];
+    if (!Object.hasOwn(table, name)) {
+      const hint = didYouMean(name, [...Object.keys(table), ...(kind === 'filters' ? this.o.customFilters : this.o.customTests)]);
+      this.err(`Unknown ${kind === 'filters' ? 'filter' : 'test'} '${name}'${hint ? `. Did you mean '${hint}'?` : ''}`, kind === 'filters' ? 'K-PAR-004' : 'K-PAR-005', pos, hint ? `Did you mean '${hint}'?` : null);
+    }
+    const bound = this.bind(name, table[name]!, args, kwargs, pos);
+    return `${this.h(`${kind === 'filters' ? 'nf' : 'nt'}_${name}`)}(${[...head, ...bound].join(', ')})`;
   }
 
   /** A sandboxed filter/test call (runtime/sandbox.ts sbF): policy on its arguments, counted and bounded. */
@@ -1942,6 +2017,7 @@ export class Generator {
 
   private test(e: A.Test): string {
     const neg = e.negated ? '!' : '';
+    if (this.o.nunjucks && !this.o.customTests.has(e.name)) return `${neg}${this.njkCall('tests', e.name, [this.expr(e.value)], e.args, e.kwargs, e)}`;
     if ((e.name === 'defined' || e.name === 'undefined') && !this.o.customTests.has(e.name)) {
       const d = `${this.h('isDefined')}(${this.guarded(e.value)})`;
       return e.name === 'defined' ? `${neg}${d}` : `${e.negated ? '' : '!'}${d}`;
@@ -1989,6 +2065,10 @@ export class Generator {
           return `${this.h('same')}(${a}, ${b})`;
         case 'is not':
           return `!${this.h('same')}(${a}, ${b})`;
+        case '===': // (Nunjucks compat mode: JavaScript's strict equality)
+          return `(${a} === ${b})`;
+        case '!==':
+          return `(${a} !== ${b})`;
       }
     };
     if (e.ops.length === 1) return one(e.ops[0]!.op, this.expr(e.left), this.expr(e.ops[0]!.right));

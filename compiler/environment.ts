@@ -5,6 +5,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import * as runtime from '../runtime/helpers.js';
+import * as nunjucksRuntime from '../runtime/nunjucks/index.js';
+import { nunjucksGlobals } from '../runtime/nunjucks/globals.js';
 import { TemplateNotFoundError, TemplateRuntimeError, PyError, didYouMean } from '../runtime/errors.js';
 import { filters as builtinFilters } from '../runtime/filters.js';
 import { tests as builtinTests } from '../runtime/tests.js';
@@ -14,7 +16,7 @@ import { LruFragmentStore, type AnyFragmentStore, type CacheInfo } from '../runt
 import { Sandbox, type SandboxPolicy } from '../runtime/sandbox.js';
 import type { Translations } from '../runtime/ops.js';
 import type { Ctx, Template } from '../runtime/template.js';
-import { generate, normalizeAutoescape, tooDeep, type AutoescapeOption } from './index.js';
+import { generate, normalizeAutoescape, tooDeep, type AutoescapeOption, type Compat } from './index.js';
 import { mdFilters } from '../runtime/markdown.js';
 import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelimiterOptions } from './lexer.js';
 
@@ -146,6 +148,11 @@ export interface EnvironmentOptions extends DelimiterOptions, SnakeDelimiterOpti
   sandbox?: boolean | SandboxPolicy;
   /** Register the HTMX/security globals (hx_request, csrf_token, …); default true. */
   enableHtmxHelpers?: boolean;
+  /**
+   * `'nunjucks'`: every template of this environment is Nunjucks 3.2 (docs/guide/nunjucks.md);
+   * its globals are Nunjucks' (`range`, `cycler`, `joiner`) instead of Kida's.
+   */
+  compat?: Compat;
 }
 
 /**
@@ -179,7 +186,7 @@ export interface PythonOnlyOptions {
 const ENV_KEYS: { [K in keyof Required<EnvironmentOptions>]: 0 | 1 } = {
   loader: 1, autoescape: 1, strictUndefined: 1, trimBlocks: 1, lstripBlocks: 1, filters: 1, tests: 1, globals: 1,
   templateAliases: 1, validateCalls: 1, staticContext: 1, fragmentCache: 1, fragmentCacheSize: 1, fragmentTtl: 1,
-  sandbox: 1, enableHtmxHelpers: 1,
+  sandbox: 1, enableHtmxHelpers: 1, compat: 1,
   blockStart: 1, blockEnd: 1, variableStart: 1, variableEnd: 1, commentStart: 1, commentEnd: 1,
   block_start: 1, block_end: 1, variable_start: 1, variable_end: 1, comment_start: 1, comment_end: 1,
   autoReload: 0, strictNone: 0, jinja2CompatWarnings: 0, preserveAst: 0, cacheSize: 0, bytecodeCache: 0, maxExtendsDepth: 0,
@@ -223,6 +230,10 @@ export class Environment {
   readonly sandbox: Sandbox | null;
   /** The `{% cache %}` store. */
   readonly fragmentCache: AnyFragmentStore;
+  /** The template language when not Kida's (`compat` option). */
+  readonly compat: Compat | null;
+  /** The helpers compiled templates link to (Nunjucks compat: its own over the runtime's). */
+  private readonly helpers: object;
 
   constructor(options: EnvironmentOptions = {}) {
     checkEnvironmentKeys(options);
@@ -241,7 +252,13 @@ export class Environment {
     this.validateCalls = options.validateCalls ?? false;
     this.filters = Object.assign(Object.create(null), builtinFilters);
     this.tests = Object.assign(Object.create(null), builtinTests);
-    this.globals = makeGlobals({ ...(options.globals ?? {}), ...(options.staticContext ?? {}) });
+    this.compat = options.compat ?? null;
+    if (this.compat !== null && this.compat !== 'nunjucks') throw new TypeError(`Unknown compat mode '${String(this.compat)}': the one there is is 'nunjucks'`);
+    this.helpers = this.compat === 'nunjucks' ? { ...runtime, ...nunjucksRuntime } : runtime;
+    this.globals =
+      this.compat === 'nunjucks'
+        ? Object.assign(Object.create(null) as Ctx, nunjucksGlobals(), options.globals ?? {}, options.staticContext ?? {})
+        : makeGlobals({ ...(options.globals ?? {}), ...(options.staticContext ?? {}) });
     // Compiled templates hold this object: assigning another would be ignored silently, so it
     // cannot be assigned (add globals with addGlobal or Object.assign(env.globals, …)).
     Object.defineProperty(this, 'globals', { writable: false });
@@ -355,6 +372,7 @@ export class Environment {
       templateAliases: this.templateAliases,
       sandbox: !!this.sandbox,
       validateCalls: this.validateCalls,
+      ...(this.compat ? { compat: this.compat } : {}),
       sourceOf: (n) => {
         try {
           return this.loader?.getSource(n)?.source ?? null;
@@ -371,7 +389,7 @@ export class Environment {
     type Factory = (rt: unknown, env: Linkage) => Template;
     try {
       const factory = new Function('$rt', '$env', `${head.join('\n')}\n${m.body}\nreturn $template;`) as Factory;
-      return factory(runtime, this.linkage);
+      return factory(this.helpers, this.linkage);
     } catch (e) {
       throw tooDeep(e, name ?? undefined);
     }

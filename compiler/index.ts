@@ -11,6 +11,11 @@ import { escapeModeFor, type AutoescapeOption } from './autoescape.js';
 import { tojsonInAttributes } from './html-context.js';
 import { lineMappings } from './sourcemap.js';
 import { unresolvedReferences } from './references.js';
+import { njkFilterParams, njkTestParams } from '../runtime/nunjucks/signatures.js';
+import * as nunjucksRuntime from '../runtime/nunjucks/index.js';
+
+/** Template languages other than Kida that the compiler reads (`compat` option). */
+export type Compat = 'nunjucks';
 
 export { autoescapeFor, escapeModeFor, normalizeAutoescape, type AutoescapeOption } from './autoescape.js';
 export { format, type FormatOptions } from './format.js';
@@ -58,6 +63,12 @@ export interface CompileOptions extends DelimiterOptions {
   typesSpecifier?: (specifier: string, template: string) => string;
   /** Compile for a sandboxed linkage (attribute, call, range and output policies). */
   sandbox?: boolean;
+  /**
+   * `'nunjucks'`: the template is Nunjucks 3.2 (its syntax, value semantics, filters and
+   * tests), compiled onto this runtime (docs/guide/nunjucks.md). The plugins and the CLI use it
+   * for `.njk` files by default.
+   */
+  compat?: Compat;
   /** Validate def calls (K-CMP-001/002): warnings, or errors with 'error'. */
   validateCalls?: boolean | 'error';
   /** Source of another template by resolved name (to check calls of imported defs). */
@@ -100,8 +111,8 @@ export interface CompileResult {
   warnings: CompileWarning[];
 }
 
-export function parse(source: string, options: { name?: string; trimBlocks?: boolean; lstripBlocks?: boolean } & DelimiterOptions = {}): TemplateAst {
-  return parseTemplate(source, { ...options, ...delimiterOptions(options) });
+export function parse(source: string, options: { name?: string; trimBlocks?: boolean; lstripBlocks?: boolean; compat?: Compat } & DelimiterOptions = {}): TemplateAst {
+  return parseTemplate(source, { ...options, ...delimiterOptions(options), ...(options.compat === 'nunjucks' ? { nunjucks: true } : {}) });
 }
 
 /** Shared front half: parse and generate the module body. */
@@ -151,7 +162,9 @@ function parsedOther(name: string, source: string, delims: DelimiterOptions): No
 function generateUnchecked(source: string, options: CompileOptions): GeneratedModule {
   const name = options.name ?? '<template>';
   // Validated (DelimiterError) and cached per delimiter set; `{}` for the defaults.
-  const delims = delimiterOptions(options);
+  const njk = options.compat === 'nunjucks';
+  // (the Nunjucks lexer mode rides with the delimiters: the other templates a build reads parse alike)
+  const delims: DelimiterOptions & { nunjucks?: boolean } = njk ? { ...delimiterOptions(options), nunjucks: true } : delimiterOptions(options);
   resolveSyntax(delims);
   const parsed = new Map<string, Node[] | null>();
   /** Top-level statements of another template (null when missing or unparsable). */
@@ -180,7 +193,8 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     source,
     autoescape: escapeMode !== null,
     markdown: escapeMode === 'markdown',
-    strictUndefined: options.strictUndefined ?? true,
+    strictUndefined: options.strictUndefined ?? !njk,
+    ...(njk ? { nunjucks: { filters: njkFilterParams, tests: njkTestParams } } : {}),
     customFilters,
     customTests: new Set([...(options.tests ?? []), ...(options.testModule?.names ?? [])]),
     sandbox: options.sandbox ?? false,
@@ -208,6 +222,8 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
 }
 
 const METHODS = new Set(METHOD_NAMES);
+/** Helper names the Nunjucks runtime defines (runtime/nunjucks/: same names, Nunjucks semantics). */
+export const NUNJUCKS_HELPERS: ReadonlySet<string> = new Set(Object.keys(nunjucksRuntime));
 const GLOBALS = new Set(GLOBAL_NAMES);
 
 export function relativeImport(target: string, from: string): string {
@@ -227,13 +243,16 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   const runtime = options.runtime ?? 'kida/runtime';
   const importPath = options.importPath ?? relativeImport;
   const head: string[] = [];
-  const specifiers = m.helpers.map((h) => `${h} as $${h}`);
+  // Nunjucks compat: the helpers it defines come from its runtime module instead
+  const njkOwn = options.compat === 'nunjucks' ? m.helpers.filter((h) => NUNJUCKS_HELPERS.has(h)) : [];
+  const specifiers = m.helpers.filter((h) => !njkOwn.includes(h)).map((h) => `${h} as $${h}`);
+  if (njkOwn.length) head.push(`import { ${njkOwn.map((h) => `${h} as $${h}`).join(', ')} } from ${JSON.stringify(`${runtime}/nunjucks`)};`);
   if (!options.linkage) specifiers.push('registry as $env');
   // Runtime support a bundle keeps only for the modules that need it: the built-in globals a
   // template names, template-name resolution for names computed at run time, the default
   // `{% cache %}` store, and the Python methods (`s.upper()`) behind the attribute names it uses.
   const builtins = m.requiredContext.filter((n) => GLOBALS.has(n)).sort();
-  const methods = m.attrNames.filter((n) => METHODS.has(n));
+  const methods = options.compat === 'nunjucks' ? [] : m.attrNames.filter((n) => METHODS.has(n));
   const uses: string[] = [];
   if (builtins.length) {
     specifiers.push('useGlobals as $useGlobals', ...builtins.map((n) => `g_${n} as $g_${n}`));

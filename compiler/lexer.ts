@@ -17,6 +17,7 @@
 //     markers are looked for right after/before the real delimiter, whatever its length.
 
 import { TemplateError, TemplateSyntaxError } from '../runtime/errors.js';
+import { nunjucksSetBlockOpen, nunjucksTokens } from './nunjucks/tokens.js';
 
 export type TokenType =
   | 'data'
@@ -74,6 +75,8 @@ export interface LexOptions extends DelimiterOptions {
   name?: string;
   trimBlocks?: boolean;
   lstripBlocks?: boolean;
+  /** Nunjucks syntax (compat mode, compiler/nunjucks/): `-#}`, `===`/`!==`, its string escapes and keywords. */
+  nunjucks?: boolean;
 }
 
 /** A validated delimiter set with its (cached) scanners. */
@@ -252,7 +255,8 @@ type Strip = 'none' | 'all' | 'newline';
 
 /** Splits template source into tokens. Throws TemplateSyntaxError (K-LEX-… / K-PAR-002). */
 export function tokenize(source: string, options: LexOptions = {}): Token[] {
-  return new Lexer(source, options).run();
+  const tokens = new Lexer(source, options).run();
+  return options.nunjucks ? nunjucksTokens(tokens) : tokens;
 }
 
 class Lexer {
@@ -268,11 +272,13 @@ class Lexer {
   private readonly trimBlocks: boolean;
   private readonly lstripBlocks: boolean;
   private readonly syn: Syntax;
+  private readonly njk: boolean;
 
   constructor(
     private readonly src: string,
     options: LexOptions,
   ) {
+    this.njk = !!options.nunjucks;
     this.name = options.name ?? '<template>';
     this.trimBlocks = !!options.trimBlocks;
     this.lstripBlocks = !!options.lstripBlocks;
@@ -387,9 +393,17 @@ class Lexer {
       if (kind === '%') {
         const rawOpen = syn.rawOpen;
         rawOpen.lastIndex = next;
-        const raw = rawOpen.exec(src);
+        let raw = rawOpen.exec(src);
+        let close = this.syn.rawClose;
+        if (!raw && this.njk) {
+          // Nunjucks' other spelling of raw
+          const v = this.verbatim();
+          v.open.lastIndex = next;
+          raw = v.open.exec(src);
+          close = v.close;
+        }
         this.data(next, leftMarker, this.lstripBlocks);
-        if (raw) this.rawBlock(raw);
+        if (raw) this.rawBlock(raw, close);
         else this.tag('block', leftMarker);
       } else if (kind === '{') {
         this.data(next, leftMarker, false);
@@ -409,14 +423,25 @@ class Lexer {
     const close = this.src.indexOf(commentEnd, start + commentStart.length);
     if (close < 0) this.fail(`Unclosed comment: missing ${commentEnd}`, 'K-LEX-002', start, `Close the comment with ${commentEnd}`);
     // `-#}` is not a right-trim marker (the `-` is comment text), and trim_blocks
-    // only applies after `%}`.
+    // only applies after `%}`. (Nunjucks: `-#}` strips the next text's leading whitespace.)
     this.advance(close + commentEnd.length);
+    if (this.njk && this.src[close - 1] === '-' && close - 1 >= start + commentStart.length) this.stripNext = 'all';
   }
 
-  private rawBlock(open: RegExpExecArray): void {
+  private verbatimRe: { open: RegExp; close: RegExp } | null = null;
+  private verbatim(): { open: RegExp; close: RegExp } {
+    const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const bs = esc(this.syn.blockStart);
+    const be = esc(this.syn.blockEnd);
+    return (this.verbatimRe ??= {
+      open: new RegExp(`${bs}(-?)\\s*verbatim\\s*(-?)${be}`, 'y'),
+      close: new RegExp(`${bs}(-?)\\s*endverbatim\\s*(-?)${be}`, 'g'),
+    });
+  }
+
+  private rawBlock(open: RegExpExecArray, rawClose: RegExp = this.syn.rawClose): void {
     const start = this.pos;
     const bodyStart = start + open[0].length;
-    const rawClose = this.syn.rawClose;
     rawClose.lastIndex = bodyStart;
     const close = rawClose.exec(this.src);
     if (!close) {
@@ -455,9 +480,11 @@ class Lexer {
       const line = this.line;
       const col = this.col;
       if (ch === '-' && src.startsWith(closer, this.pos + 1)) {
+        // (Nunjucks ignores the `-` of `{% set x -%}`: its parser reads that tag's end without it)
+        const njkSetBlock = this.njk && !isVar && nunjucksSetBlockOpen(this.tokens);
         this.push({ type: isVar ? 'var_end' : 'block_end', value: closer, line, col });
         this.advance(this.pos + 1 + closer.length);
-        this.stripNext = 'all';
+        this.stripNext = njkSetBlock ? 'none' : 'all';
         return;
       }
       if (src.startsWith(closer, this.pos)) {
@@ -494,6 +521,10 @@ class Lexer {
         this.advance(this.pos + text.length);
         continue;
       }
+      if (this.njk && ch === 'r' && src[this.pos + 1] === '/') {
+        this.regexLiteral(line, col);
+        continue;
+      }
       NAME_RE.lastIndex = this.pos;
       const nm = NAME_RE.exec(src);
       if (nm) {
@@ -504,11 +535,36 @@ class Lexer {
         continue;
       }
       if (code > 127 && isIdentChar(src.codePointAt(this.pos)!)) this.invalidIdentifier(this.pos);
+      if (this.njk && (src.startsWith('===', this.pos) || src.startsWith('!==', this.pos))) {
+        this.push({ type: 'op', value: src.slice(this.pos, this.pos + 3), line, col });
+        this.advance(this.pos + 3);
+        continue;
+      }
       const op = OPERATORS_BY_CHAR.get(ch)?.find((o) => o.length === 1 || src.startsWith(o, this.pos));
       if (op === undefined) this.fail(`Unexpected character '${ch}'`, 'K-LEX-001', this.pos, badCharHint(ch));
       this.push({ type: 'op', value: op, line, col });
       this.advance(this.pos + op.length);
     }
+  }
+
+  /**
+   * Nunjucks' `r/body/flags`: a regular expression, as the tokens of `("body" | __regex("flags"))`
+   * (runtime/nunjucks/filters.ts builds the RegExp).
+   */
+  private regexLiteral(line: number, col: number): void {
+    const src = this.src;
+    let i = this.pos + 2;
+    while (i < src.length && !(src[i] === '/' && src[i - 1] !== '\\')) i++;
+    if (i >= src.length) this.fail('Unterminated regular expression literal', 'K-LEX-001', this.pos);
+    const body = src.slice(this.pos + 2, i);
+    let end = i + 1;
+    while (/[gimyus]/.test(src[end] ?? '')) end++;
+    const flags = src.slice(i + 1, end);
+    const at = { line, col };
+    const str = (s: string): Token => ({ type: 'string', value: JSON.stringify(s), str: s, ...at });
+    const op = (v: string): Token => ({ type: 'op', value: v, ...at });
+    for (const t of [op('('), str(body), op('|'), { type: 'name', value: '__regex', ...at } as Token, op('('), str(flags), op(')'), op(')')]) this.push(t);
+    this.advance(end);
   }
 
   private invalidIdentifier(at: number): never {
@@ -554,6 +610,10 @@ class Lexer {
         i += 2;
       } else if (n === '') {
         break;
+      } else if (this.njk) {
+        // Nunjucks keeps the character after any other backslash
+        out += n;
+        i += 2;
       } else {
         this.fail(`Invalid escape sequence '\\${n === '\n' ? '\\n' : n}' in string literal`, 'K-LEX-001', i,
           'Supported escapes: \\n \\r \\t \\\\ \\\' \\" \\uXXXX \\UXXXXXXXX');

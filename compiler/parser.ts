@@ -79,12 +79,15 @@ class Parser {
   private exprDepth = 0;
   /** The delimiters, for messages (`expected %}` reads `expected %>` with `<% %>`). */
   private readonly syn: Syntax;
+  /** Nunjucks compat mode (compiler/nunjucks/). */
+  private readonly njk: boolean;
 
   constructor(
     private readonly source: string,
     options: LexOptions,
   ) {
     this.name = options.name ?? '<template>';
+    this.njk = !!options.nunjucks;
     this.syn = resolveSyntax(options);
     this.toks = tokenize(source, options);
   }
@@ -802,6 +805,16 @@ class Parser {
   }
 
   private callStmt(at: Token): A.CallBlock {
+    // (Nunjucks compat: `{% call(x, y) f() %}` names what `caller(a, b)` passes)
+    const callerParams: string[] = [];
+    if (this.isOp('(') && this.njk) {
+      this.next();
+      while (!this.isOp(')')) {
+        callerParams.push(this.expectName('a caller parameter').value);
+        if (!this.acceptOp(',')) break;
+      }
+      this.expectOp(')');
+    }
     if (this.isOp('(')) this.fail('{% call(args) f() %} is not supported: use scoped slots ({% slot name let:x %})', 'K-PAR-007');
     const call = this.expression();
     this.expectBlockEnd();
@@ -834,7 +847,7 @@ class Parser {
       this.expectBlockEnd();
       break;
     }
-    slots.unshift({ name: 'default', params: [], body: dflt });
+    slots.unshift({ name: 'default', params: callerParams, body: dflt });
     return { type: 'CallBlock', call, slots, line: at.line, col: at.col };
   }
 
@@ -1146,7 +1159,8 @@ class Parser {
     for (;;) {
       const t = this.tok;
       let op: A.CompareOp | null = null;
-      if (t.type === 'op' && ['==', '!=', '<', '<=', '>', '>='].includes(t.value)) {
+      // (`===`/`!==` come only from the Nunjucks lexer mode)
+      if (t.type === 'op' && ['==', '!=', '<', '<=', '>', '>=', '===', '!=='].includes(t.value)) {
         this.next();
         op = t.value as A.CompareOp;
       } else if (this.isName('in')) {

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compile } from '../compiler/index.js';
-import { KidaProject, LINKAGE_ID } from './shared.js';
+import { KidaProject, LINKAGE_ID, TEMPLATE_FILE } from './shared.js';
 import { loadConfig } from './config.js';
 
 interface LoadResult {
@@ -15,6 +15,7 @@ type NextLoad = (url: string, context?: unknown) => Promise<LoadResult>;
 type NextResolve = (specifier: string, context?: unknown) => Promise<{ url: string }>;
 
 const RUNTIME_URL = new URL('../runtime/helpers.js', import.meta.url).href;
+const NUNJUCKS_RUNTIME_URL = new URL('../runtime/nunjucks/index.js', import.meta.url).href;
 const LINKAGE_URL = 'kida:linkage';
 let project: Promise<KidaProject> | null = null;
 const getProject = () => (project ??= loadConfig(process.cwd()).then(({ options }) => new KidaProject({ ...options, cacheDir: false }, process.cwd())));
@@ -22,6 +23,7 @@ const getProject = () => (project ??= loadConfig(process.cwd()).then(({ options 
 export async function resolve(specifier: string, context: unknown, next: NextResolve): Promise<{ url: string; shortCircuit?: boolean }> {
   if (specifier === LINKAGE_ID) return { url: LINKAGE_URL, shortCircuit: true };
   if (specifier === 'kida/runtime') return { url: RUNTIME_URL, shortCircuit: true };
+  if (specifier === 'kida/runtime/nunjucks') return { url: NUNJUCKS_RUNTIME_URL, shortCircuit: true };
   return next(specifier, context);
 }
 
@@ -30,7 +32,7 @@ export async function load(url: string, context: unknown, next: NextLoad): Promi
     const p = await getProject();
     return { format: 'module', source: await p.linkageCode(RUNTIME_URL, (f) => pathToFileURL(f).href), shortCircuit: true };
   }
-  if (url.startsWith('file:') && url.endsWith('.kida')) {
+  if (url.startsWith('file:') && TEMPLATE_FILE.test(url)) {
     const p = await getProject();
     const file = fileURLToPath(url);
     const source = await readFile(file, 'utf8');

@@ -5,7 +5,7 @@
 import { createFilter } from '@rollup/pluginutils';
 import { fileURLToPath } from 'node:url';
 import { TemplateError } from '../runtime/errors.js';
-import { KidaProject, LINKAGE_ID, errorSummary, type KidaOptions } from './shared.js';
+import { KidaProject, LINKAGE_ID, TEMPLATE_FILE, errorSummary, type KidaOptions } from './shared.js';
 import { ConfigError, checkOptionKeys, KIDA_OPTION_KEYS, resolveOptions } from './config.js';
 import type { CompileCache } from './cache.js';
 import { declarationFile, writeIfChanged } from './declarations.js';
@@ -43,13 +43,14 @@ export interface Hook<F> {
   handler: F;
 }
 export const HOOK_FILTERS = {
-  resolveId: { id: /^(?:kida|kida\/runtime|virtual:kida-linkage)$/ },
+  resolveId: { id: /^(?:kida|kida\/runtime|kida\/runtime\/nunjucks|virtual:kida-linkage)$/ },
   load: { id: /^\0virtual:kida-linkage$/ },
-  transform: { id: /\.kida(?:\?|$)/ },
+  transform: { id: /\.(?:kida|njk)(?:\?|$)/ },
 };
 
 const RUNTIME = fileURLToPath(new URL('../runtime/helpers.js', import.meta.url));
 const PUBLIC = fileURLToPath(new URL('../runtime/index.js', import.meta.url));
+const NUNJUCKS_RUNTIME = fileURLToPath(new URL('../runtime/nunjucks/index.js', import.meta.url));
 
 /** `dev`: for a dev server, which has no build end (its compile cache writes itself after changes). */
 export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(), dev = false): KidaPlugin {
@@ -63,14 +64,14 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
     if (!(e instanceof ConfigError)) throw e;
     project = new KidaProject({ ...options, filters: undefined, tests: undefined, globals: undefined }, cwd, dev);
   }
-  const filter = createFilter(options.include ?? '**/*.kida', options.exclude);
+  const filter = createFilter(options.include ?? '**/*.{kida,njk}', options.exclude);
   /** template file -> the templates whose modules were compiled from its source too */
   const readers = new Map<string, Set<string>>();
 
   /** A template file to its ES module and source map. */
   async function transform(this: PluginContextLike, code: string, id: string): Promise<{ code: string; map: unknown } | null> {
     const file = id.split('?')[0]!;
-    if (!filter(file) || !file.endsWith('.kida')) return null;
+    if (!filter(file) || !TEMPLATE_FILE.test(file)) return null;
     try {
       const out = await project.compile(code, file);
       // (watch mode and Vite dev recompile this template when one of those changes)
@@ -126,6 +127,7 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
         if (id === LINKAGE_ID) return '\0' + LINKAGE_ID;
         // Bundles always get this package's runtime, wherever the template lives.
         if (id === 'kida/runtime') return RUNTIME;
+        if (id === 'kida/runtime/nunjucks') return NUNJUCKS_RUNTIME;
         if (id === 'kida') return PUBLIC;
         return null;
       },

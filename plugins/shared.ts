@@ -7,6 +7,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { normalizeAutoescape, type AutoescapeOption } from '../compiler/autoescape.js';
 import { delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelimiterOptions, type Syntax } from '../compiler/lexer.js';
 import type { TemplateError } from '../runtime/errors.js';
+import type { Compat } from '../compiler/index.js';
 import { CompileCache, hashOf, type Compiled, type Stored } from './cache.js';
 import { ConfigError, loadConfig as readConfig } from './config.js';
 
@@ -50,7 +51,19 @@ export interface KidaOptions extends DelimiterOptions, SnakeDelimiterOptions {
   cacheDir?: string | false;
   /** `kida fmt` settings: `indent`, spaces per level (default 2); `htmlIndent`, also indent by HTML nesting. */
   fmt?: { indent?: number; htmlIndent?: boolean };
+  /**
+   * The template language of `.kida` files when not Kida's: `'nunjucks'` (docs/guide/nunjucks.md).
+   * `.njk` files are always compiled as Nunjucks.
+   */
+  compat?: Compat;
 }
+
+/** The template language a file is compiled as: `.njk` is Nunjucks, others follow the `compat` option. */
+export function compatFor(file: string, compat: Compat | undefined): Compat | undefined {
+  return /\.njk$/i.test(file) ? 'nunjucks' : compat;
+}
+/** Template files the plugins and the CLI compile. */
+export const TEMPLATE_FILE = /\.(?:kida|njk)$/;
 
 export const LINKAGE_ID = 'virtual:kida-linkage';
 
@@ -243,6 +256,7 @@ export class KidaProject {
       templateAliases: this.options.templateAliases,
       linkage: LINKAGE_ID,
       validateCalls: this.options.validateCalls,
+      ...(compatFor(file, this.options.compat) ? { compat: compatFor(file, this.options.compat) } : {}),
       checkImports: true,
       sourceOf: (n: string) => this.read(join(this.root, n))?.text ?? null,
       knownTemplates: () => this.templates().map((f) => this.templateName(f)),
@@ -260,7 +274,7 @@ export class KidaProject {
       if (d.name === 'node_modules' || d.name.startsWith('.')) return [];
       const p = join(dir, d.name);
       const isDir = d.isSymbolicLink() ? statSync(p, { throwIfNoEntry: false })?.isDirectory() : d.isDirectory();
-      return isDir ? this.templates(p) : p.endsWith('.kida') ? [p] : [];
+      return isDir ? this.templates(p) : TEMPLATE_FILE.test(p) ? [p] : [];
     });
   }
 
@@ -273,7 +287,7 @@ export class KidaProject {
         if (literalRefsOnly(source, this.delimiters)) return false; // (the text alone settles most templates)
         const [{ parse }, { walk }] = await Promise.all([import('../compiler/parser.js'), import('../compiler/codegen.js')]);
         let found = false;
-        walk(parse(source, { name: this.templateName(f), ...this.delimiters }).body, (n) => {
+        walk(parse(source, { name: this.templateName(f), ...this.delimiters, nunjucks: compatFor(f, this.options.compat) === 'nunjucks' }).body, (n) => {
           const t = (n as { template?: { type: string; value?: unknown } }).template;
           if (['Include', 'Extends', 'Embed', 'Import', 'FromImport'].includes(n.type) && t && !(t.type === 'Const' && typeof t.value === 'string'))
             found = true;

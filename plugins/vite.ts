@@ -6,7 +6,7 @@
 // so the plugin invalidates those templates fully, and the registry module when templates come or go.
 
 import { HOOK_FILTERS, createKidaPlugin, type KidaPlugin, type PluginContextLike } from './rollup.js';
-import { LINKAGE_ID, type KidaOptions } from './shared.js';
+import { LINKAGE_ID, TEMPLATE_FILE, type KidaOptions } from './shared.js';
 
 /** The slice of Vite's dev server the plugin uses (Vite 5 has one module graph, 6+ one per environment). */
 interface ModuleGraphLike {
@@ -54,7 +54,7 @@ export default function kida(options: KidaOptions = {}): KidaPlugin {
       };
       server.watcher.on('change', (file) => invalidate(inner.api.readersOf(file)));
       // the registry lists every template under root (and the readers of a removed one fail now)
-      const added = (file: string) => file.endsWith('.kida') && invalidate(inner.api.readersOf(file), ['\0' + LINKAGE_ID]);
+      const added = (file: string) => TEMPLATE_FILE.test(file) && invalidate(inner.api.readersOf(file), ['\0' + LINKAGE_ID]);
       server.watcher.on('add', added);
       server.watcher.on('unlink', added);
     },

@@ -1,0 +1,134 @@
+// The proof of issue #25: every govuk-frontend component fixture rendered through Nunjucks 3.2.4
+// itself and through Kida's `compat: 'nunjucks'` mode (the component's own macro.njk, unchanged).
+// Counts exact (ends trimmed: fixtures are stored trimmed) and whitespace-normalised matches against the fixture's html and against Nunjucks'
+// output. `node bench/nunjucks-govuk.mjs [--list-failing] [--component name]` (after a build).
+
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+export const GOVUK = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
+
+/** Every fixture: component, macro name, options, expected html. */
+export function fixtures() {
+  const dir = join(GOVUK, 'govuk/components');
+  const out = [];
+  for (const c of readdirSync(dir).sort()) {
+    const f = join(dir, c, 'fixtures.json');
+    if (!existsSync(f)) continue;
+    const macro = 'govuk' + c.replace(/(^|-)(\w)/g, (_, __, ch) => ch.toUpperCase());
+    for (const x of JSON.parse(readFileSync(f, 'utf8')).fixtures)
+      out.push({ component: c, macro, name: x.name, options: x.options, html: x.html });
+  }
+  return out;
+}
+
+/** The page that calls a component's macro with a fixture's options (as govuk-frontend's own tests do). */
+export function caller(fx) {
+  return `{%- from "govuk/components/${fx.component}/macro.njk" import ${fx.macro} -%}\n{{- ${fx.macro}(params) -}}`;
+}
+
+/** Whitespace runs collapsed to one space, ends trimmed (the issue's "normalised" figure). */
+export function normalise(html) {
+  return String(html).replace(/\s+/g, ' ').trim();
+}
+
+export function nunjucksRenderer() {
+  const nunjucks = require('nunjucks');
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(GOVUK), { autoescape: true });
+  return (fx) => env.renderString(caller(fx), { params: fx.options });
+}
+
+export async function kidaRenderer() {
+  const { Environment, FileSystemLoader } = await import(join(here, '../dist/compiler/environment.js'));
+  const env = new Environment({ loader: new FileSystemLoader(GOVUK), compat: 'nunjucks' });
+  return (fx) => env.fromString(caller(fx), { name: `fixture.njk` }).render({ params: fx.options });
+}
+
+/** Renders every fixture both ways; the counts and, per fixture, whether ours equals Nunjucks'. */
+export async function measure({ only } = {}) {
+  const njk = nunjucksRenderer();
+  const ours = await kidaRenderer();
+  const counts = { total: 0, njkExact: 0, njkNorm: 0, oursExact: 0, oursNorm: 0, sameAsNjk: 0, sameAsNjkNorm: 0, errors: 0 };
+  const failing = [];
+  for (const fx of fixtures()) {
+    if (only && fx.component !== only) continue;
+    counts.total++;
+    const a = njk(fx);
+    if (a.trim() === fx.html) counts.njkExact++;
+    if (normalise(a) === normalise(fx.html)) counts.njkNorm++;
+    let b;
+    try {
+      b = ours(fx);
+    } catch (e) {
+      counts.errors++;
+      failing.push({ fx, error: String(e && e.message).split('\n')[0] });
+      continue;
+    }
+    if (b.trim() === fx.html) counts.oursExact++;
+    if (normalise(b) === normalise(fx.html)) counts.oursNorm++;
+    if (b === a) counts.sameAsNjk++;
+    else failing.push({ fx, njk: a, ours: b });
+    if (normalise(b) === normalise(a)) counts.sameAsNjkNorm++;
+  }
+  return { counts, failing };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && !process.argv.includes('--bench')) {
+  const args = process.argv.slice(2);
+  const only = args.includes('--component') ? args[args.indexOf('--component') + 1] : undefined;
+  const { counts, failing } = await measure({ only });
+  console.log(JSON.stringify(counts));
+  if (args.includes('--list-failing')) {
+    const byReason = new Map();
+    for (const f of failing) {
+      const k = f.error ?? `differs: ${f.fx.component}`;
+      byReason.set(k, (byReason.get(k) ?? 0) + 1);
+    }
+    for (const [k, n] of [...byReason].sort((a, b) => b[1] - a[1])) console.log(String(n).padStart(4), k);
+  }
+  if (args.includes('--diff')) {
+    for (const f of failing.slice(0, Number(args[args.indexOf('--diff') + 1]) || 3)) {
+      console.log(`--- ${f.fx.component} / ${f.fx.name}`);
+      if (f.error) console.log('ERROR', f.error);
+      else console.log('NJK:\n' + JSON.stringify(f.njk) + '\nOURS:\n' + JSON.stringify(f.ours));
+    }
+  }
+}
+
+/**
+ * Render time of all fixtures, both engines with every template compiled once beforehand
+ * (Nunjucks' own cache of compiled templates; Kida's Environment, which runs the same module
+ * body a bundle does). `node bench/nunjucks-govuk.mjs --bench [rounds]`.
+ */
+export async function bench(rounds = 5) {
+  const { readFileSync: read } = await import('node:fs');
+  const nunjucks = require('nunjucks');
+  const { Environment, FunctionLoader } = await import(join(here, '../dist/compiler/environment.js'));
+  const all = fixtures();
+  const pages = Object.fromEntries(all.map((fx) => [`page-${fx.component}.njk`, caller(fx)]));
+  const source = (n) => pages[n] ?? (existsSync(join(GOVUK, n)) ? read(join(GOVUK, n), 'utf8') : null);
+  const NjkLoader = nunjucks.Loader.extend({
+    getSource: (n) => (source(n) === null ? null : { src: source(n), path: n, noCache: false }),
+    resolve: (from, to) => posix.join(posix.dirname(from), to),
+  });
+  const njk = new nunjucks.Environment(new NjkLoader(), { autoescape: true });
+  const ours = new Environment({ loader: new FunctionLoader(source), compat: 'nunjucks' });
+  const time = (render) => {
+    for (const fx of all) render(fx); // compile and warm up
+    const t0 = process.hrtime.bigint();
+    for (let r = 0; r < rounds; r++) for (const fx of all) render(fx);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const nunjucksMs = time((fx) => njk.getTemplate(`page-${fx.component}.njk`).render({ params: fx.options }));
+  const kidaMs = time((fx) => ours.getTemplate(`page-${fx.component}.njk`).render({ params: fx.options }));
+  return { renders: rounds * all.length, nunjucksMs: Math.round(nunjucksMs), kidaMs: Math.round(kidaMs), speedup: +(nunjucksMs / kidaMs).toFixed(2) };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--bench')) {
+  const i = process.argv.indexOf('--bench');
+  console.log(JSON.stringify(await bench(Number(process.argv[i + 1]) || 5)));
+}

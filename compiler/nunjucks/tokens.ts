@@ -1,0 +1,125 @@
+// Nunjucks syntax (compat mode) as a pass over the lexer's tokens: where a Nunjucks construct
+// has a Kida twin with the semantics Nunjucks gives it, the tokens are respelled so that the
+// Kida parser builds our AST unchanged (docs/guide/nunjucks.md lists each rewrite):
+//   {% macro %}…{% endmacro %}        → {% def %}…{% enddef %}
+//   {% elseif %}                      → {% elif %}
+//   {% set x = v %}                   → {% let x = v %}  (Nunjucks frames: a set in an `if` is
+//                                        seen after it, a set in a macro stays in the macro)
+//   {% set x %}…{% endset %}          → {% capture x %}…{% endcapture %}
+//   { key: v }  (bare name as key)    → { "key": v }     (Nunjucks keys are never expressions)
+//   null                              → none
+//   2.0 (a float literal)             → the number 2
+//   r/body/flags (lexer)              → ("body" | __regex("flags"))
+//   {% switch x %}{% case a %}{% case b %}B{% default %}D{% endswitch %}
+//                                     → {% if (x) === (a) or (x) === (b) %}B{% else %}D{% endif %}
+//                                        (an empty case falls through, as in Nunjucks)
+// The lexer itself handles `-#}`, `===`/`!==` and Nunjucks string escapes.
+
+import type { Token } from '../lexer.js';
+
+export function nunjucksTokens(toks: Token[]): Token[] {
+  toks = switches(toks);
+  /** Open brackets inside the current tag: `{` of a dict, `(`, `[`. */
+  const brackets: string[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    const prev = toks[i - 1];
+    if (t.type === 'block_begin' || t.type === 'var_begin') {
+      brackets.length = 0;
+      continue;
+    }
+    if (t.type === 'float') {
+      // JavaScript numbers: `2.0` is 2 (no Python float that renders `2.0`)
+      t.type = 'int';
+      continue;
+    }
+    if (t.type === 'op') {
+      if (t.value === '{' || t.value === '(' || t.value === '[') brackets.push(t.value);
+      else if (t.value === '}' || t.value === ')' || t.value === ']') brackets.pop();
+      continue;
+    }
+    if (t.type !== 'name') continue;
+    // the first word of a statement
+    if (prev?.type === 'block_begin') {
+      const next = toks[i + 1];
+      switch (t.value) {
+        case 'macro':
+          t.value = 'def';
+          break;
+        case 'endmacro':
+          t.value = 'enddef';
+          break;
+        case 'elseif':
+          t.value = 'elif';
+          break;
+        case 'set': {
+          const block = next?.type === 'name' && toks[i + 2]?.type === 'block_end';
+          t.value = block ? 'capture' : 'let';
+          break;
+        }
+        case 'endset':
+          t.value = 'endcapture';
+          break;
+      }
+      continue;
+    }
+    const next = toks[i + 1];
+    // a bare name as an object key
+    if (brackets[brackets.length - 1] === '{' && next?.type === 'op' && next.value === ':' && prev?.type === 'op' && (prev.value === '{' || prev.value === ',')) {
+      t.type = 'string';
+      t.str = t.value;
+      t.value = JSON.stringify(t.value);
+      continue;
+    }
+    if (t.value === 'null' && !(prev?.type === 'op' && prev.value === '.') && !(next?.type === 'op' && next.value === '=')) t.value = 'none';
+  }
+  return toks;
+}
+
+/** Do the tokens end with `{% set name` (a set block's opening tag, before its end)? */
+export function nunjucksSetBlockOpen(toks: Token[]): boolean {
+  const n = toks.length;
+  return n >= 3 && toks[n - 1]!.type === 'name' && toks[n - 2]!.type === 'name' && toks[n - 2]!.value === 'set' && toks[n - 3]!.type === 'block_begin';
+}
+
+/** `{% switch %}` as an if/elif chain comparing with `===` (see the table above). */
+function switches(toks: Token[]): Token[] {
+  if (!toks.some((t, i) => t.type === 'name' && t.value === 'switch' && toks[i - 1]?.type === 'block_begin')) return toks;
+  const out: Token[] = [];
+  const open: { subject: Token[]; started: boolean; lastCase: number }[] = [];
+  const at = (t: Token) => ({ line: t.line, col: t.col });
+  const op = (v: string, t: Token): Token => ({ type: 'op', value: v, ...at(t) });
+  const name = (v: string, t: Token): Token => ({ type: 'name', value: v, ...at(t) });
+  const copy = (ts: Token[]) => ts.map((x) => ({ ...x }));
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    const top = open[open.length - 1];
+    const kw = t.type === 'block_begin' && toks[i + 1]?.type === 'name' ? toks[i + 1]!.value : null;
+    if (kw === 'switch' || (top && (kw === 'case' || kw === 'default' || kw === 'endswitch'))) {
+      let end = i + 2;
+      while (end < toks.length && toks[end]!.type !== 'block_end' && toks[end]!.type !== 'eof') end++;
+      const inner = toks.slice(i + 2, end);
+      const close = toks[end]!.type === 'block_end' ? toks[end]! : op('%}', t);
+      if (kw === 'switch') open.push({ subject: inner, started: false, lastCase: -1 });
+      else if (kw === 'case') {
+        const cond = [op('(', t), ...copy(top!.subject), op(')', t), op('===', t), op('(', t), ...copy(inner), op(')', t)];
+        if (top!.lastCase >= 0 && top!.lastCase === out.length - 1) out.splice(top!.lastCase, 0, name('or', t), ...cond); // (fall-through)
+        else out.push(t, name(top!.started ? 'elif' : 'if', t), ...cond, close);
+        top!.started = true;
+        top!.lastCase = out.length - 1;
+      } else if (kw === 'default') {
+        out.push(t, ...(top!.started ? [name('else', t)] : [name('if', t), name('true', t)]), close);
+        top!.started = true;
+        top!.lastCase = -1;
+      } else {
+        if (top!.started) out.push(t, name('endif', t), close);
+        open.pop();
+      }
+      i = end;
+      continue;
+    }
+    if (top && !top.started && t.type === 'data') continue; // (Nunjucks drops text before the first case)
+    out.push(t);
+  }
+  return out;
+}

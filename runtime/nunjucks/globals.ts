@@ -1,0 +1,44 @@
+// Nunjucks 3.2's globals (its lib/globals.js): range, cycler, joiner.
+
+export function range(start: number, stop?: number, step?: number): number[] {
+  if (stop === undefined) {
+    stop = start;
+    start = 0;
+    step = 1;
+  } else if (!step) step = 1;
+  const arr: number[] = [];
+  if (step > 0) for (let i = start; i < stop; i += step) arr.push(i);
+  else for (let i = start; i > stop; i += step) arr.push(i);
+  return arr;
+}
+
+export function cycler(...items: unknown[]) {
+  let index = -1;
+  return {
+    current: null as unknown,
+    reset() {
+      index = -1;
+      this.current = null;
+    },
+    next() {
+      index++;
+      if (index >= items.length) index = 0;
+      this.current = items[index];
+      return this.current;
+    },
+  };
+}
+
+export function joiner(sep?: string) {
+  sep = sep || ',';
+  let first = true;
+  return () => {
+    const val = first ? '' : sep;
+    first = false;
+    return val;
+  };
+}
+
+export function nunjucksGlobals(): Record<string, unknown> {
+  return { range, cycler, joiner };
+}

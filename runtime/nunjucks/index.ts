@@ -1,0 +1,6 @@
+// `kida/runtime/nunjucks`: what templates compiled with `compat: 'nunjucks'` import in place of
+// the default runtime's helpers of the same names (compiler/index.ts), plus Nunjucks' filters
+// and tests. Only modules compiled in that mode import it: default bundles never carry it.
+
+export * from './values.js';
+export * from './filters.js';

@@ -1,0 +1,284 @@
+// Nunjucks 3.2 value semantics for templates compiled with `compat: 'nunjucks'`. Each export
+// has the name and signature of the runtime helper it stands in for (runtime/CONTRACT.md): the
+// compiler imports these names from here instead of the default runtime, so generated code is
+// the same and only what a value does differs (docs/guide/nunjucks.md):
+//   * a missing name or attribute is `undefined` (never an error), and renders as "";
+//   * `a.b` is JavaScript member access (methods bound: `.indexOf()`, `.concat()`, `.length`);
+//   * operators, truthiness and `==` are JavaScript's; `{{ }}` renders JavaScript's String(v);
+//   * safe strings are Kida's Markup (SafeString's `.val` and `.length` read through).
+
+import { Markup, isSafe } from '../markup.js';
+import { Kwargs, Tuple, UNDEF, assertSafeName, observe, setKey } from '../values.js';
+import { SecurityError } from '../errors.js';
+import { find } from '../context.js';
+import { REQUIRED, makeDef as kidaMakeDef, type Ctx, type RenderState, type Template } from '../template.js';
+
+const MISSING = () => undefined;
+
+const ESC: Record<string, string> = { '&': '&amp;', '"': '&quot;', "'": '&#39;', '<': '&lt;', '>': '&gt;', '\\': '&#92;' };
+const ESC_RE = /[&"'<>\\]/g;
+/** Nunjucks' lib.escape (it escapes the backslash too). */
+export function njkEscape(s: string): string {
+  return ESC_RE.test(s) ? ((ESC_RE.lastIndex = 0), s.replace(ESC_RE, (c) => ESC[c]!)) : s;
+}
+
+/** JavaScript's String(v) for a template value (UNDEF, a Kida lenient undefined, is ""). */
+export function njkStr(v: unknown): string {
+  if (v === undefined || v === null || v === UNDEF) return '';
+  if (typeof v === 'string') return v;
+  if (v instanceof Markup) return v.value;
+  if (Array.isArray(v)) return v.map((x) => (x == null ? '' : njkStr(x))).join(',');
+  if (typeof v === 'object' && !(typeof (v as { toString?: unknown }).toString === 'function')) return '[object Object]';
+  return String(v);
+}
+
+// ---------------------------------------------------------------- output
+
+/** `{{ v }}` under autoescape: Nunjucks' suppressValue (null/undefined → "", safe strings as they are). */
+export function esc(v: unknown): string {
+  if (v instanceof Markup) return v.value;
+  if (isSafe(v)) return (v as { __html__(): string }).__html__();
+  return njkEscape(njkStr(v));
+}
+/** `{{ v }}` without autoescape. */
+export function str(v: unknown): string {
+  return njkStr(v);
+}
+
+// ---------------------------------------------------------------- names and members
+
+/** A bare name: the scope chain, the data, the globals, else undefined. */
+export function lk(c: Ctx, name: string): unknown {
+  const v = c[name];
+  return v !== undefined || name in c ? v : find(c, name, MISSING);
+}
+export const lkg = lk;
+export const lkDecl = lk;
+/** Names Object.prototype has: only own keys of a scope, the data or the globals count. */
+export function lkOwn(c: Ctx, name: string): unknown {
+  for (let o: object | null = c; o; o = Object.getPrototypeOf(o)) if (Object.hasOwn(o, name)) return (o as Ctx)[name];
+  return find(c, name, MISSING);
+}
+
+/** Names a template may never reach on any value (prototype pollution, Function). */
+function safeMember(obj: object, name: string): void {
+  assertSafeName(name, obj);
+}
+
+/** `obj.name` / `obj[key]`: Nunjucks' memberLookup (functions come bound to obj). */
+export function member(obj: unknown, key: unknown): unknown {
+  if (obj === undefined || obj === null || obj === UNDEF) return undefined;
+  if (key instanceof Markup) key = key.value;
+  if (obj instanceof Markup) {
+    // SafeString: `.val` is its text, `.length` its length; string methods apply to the text
+    if (key === 'val') return obj.value;
+    obj = obj.value;
+  }
+  const name = typeof key === 'string' ? key : typeof key === 'number' ? key : String(key);
+  if (typeof name === 'string') safeMember(Object(obj), name);
+  const v = (obj as Record<string | number, unknown>)[name];
+  // (a macro needs no receiver, and keeps its keyword-argument binding)
+  if (typeof v === 'function' && !(v as { kidaDef?: unknown }).kidaDef) {
+    if (v === Function || v === eval) throw new SecurityError('Calling this function is not allowed in templates');
+    return (...args: unknown[]) => observe((v as (...a: unknown[]) => unknown).apply(obj, args));
+  }
+  return v;
+}
+
+export function ga(obj: unknown, _v: unknown, name: string): unknown {
+  return member(obj, name);
+}
+export function getattr(obj: unknown, name: string): unknown {
+  return member(obj, name);
+}
+export const getattrOpt = getattr;
+export function getitem(obj: unknown, key: unknown): unknown {
+  return member(obj, key);
+}
+export const getitemOpt = getitem;
+export function callAttr(obj: unknown, name: string, _strict: boolean, args: unknown[]): unknown {
+  return callValue(member(obj, name), args, name);
+}
+export const callAttrOpt = callAttr;
+
+/** Nunjucks' callWrap: calling anything but a function is an error naming it. */
+export function callValue(f: unknown, args: unknown[], name = 'value'): unknown {
+  if (typeof f !== 'function') throw new TypeError(`Unable to call \`${name}\`, which is ${f ? 'not a function' : 'undefined or falsey'}`);
+  if (f === Function || f === eval) throw new SecurityError('Calling this function is not allowed in templates');
+  // keyword arguments reach a plain function as Nunjucks passes them: a trailing object
+  const a = args.length && args[args.length - 1] instanceof Kwargs && !(f as { kidaDef?: unknown }).kidaDef
+    ? [...args.slice(0, -1), { ...(args[args.length - 1] as Kwargs).kw, __keywords: true }]
+    : args;
+  return observe((f as (...a: unknown[]) => unknown)(...a));
+}
+
+// ---------------------------------------------------------------- operators
+
+/** JavaScript's ToPrimitive for a template value (a safe string is its text). */
+function prim(v: unknown): unknown {
+  return v instanceof Markup ? v.value : v === UNDEF ? undefined : v;
+}
+export function add(a: unknown, b: unknown): unknown {
+  return (prim(a) as number) + (prim(b) as number);
+}
+export function sub(a: unknown, b: unknown): unknown {
+  return (prim(a) as number) - (prim(b) as number);
+}
+export function mul(a: unknown, b: unknown): unknown {
+  return (prim(a) as number) * (prim(b) as number);
+}
+export function div(a: unknown, b: unknown): unknown {
+  return (prim(a) as number) / (prim(b) as number);
+}
+export function floordiv(a: unknown, b: unknown): unknown {
+  return Math.floor((prim(a) as number) / (prim(b) as number));
+}
+export function mod(a: unknown, b: unknown): unknown {
+  return (prim(a) as number) % (prim(b) as number);
+}
+export function pow(a: unknown, b: unknown): unknown {
+  return Math.pow(prim(a) as number, prim(b) as number);
+}
+export function neg(a: unknown): unknown {
+  return -(prim(a) as number);
+}
+export function pos(a: unknown): unknown {
+  return +(prim(a) as number);
+}
+/** `~`: `"" + a + b`. */
+export function concat(a: unknown, b: unknown): string {
+  return '' + (prim(a) as string) + (prim(b) as string);
+}
+export function truthy(v: unknown): boolean {
+  return !!v && v !== UNDEF;
+}
+/** `==` is JavaScript's loose equality. */
+export function eq(a: unknown, b: unknown): boolean {
+  // eslint-disable-next-line eqeqeq
+  return prim(a) == prim(b);
+}
+export function lt(a: unknown, b: unknown): boolean {
+  return (prim(a) as number) < (prim(b) as number);
+}
+export function le(a: unknown, b: unknown): boolean {
+  return (prim(a) as number) <= (prim(b) as number);
+}
+export function gt(a: unknown, b: unknown): boolean {
+  return (prim(a) as number) > (prim(b) as number);
+}
+export function ge(a: unknown, b: unknown): boolean {
+  return (prim(a) as number) >= (prim(b) as number);
+}
+/** `x is none` / `x is null`: Nunjucks calls its `null` test (=== null), `true`/`false` likewise strict. */
+export function same(a: unknown, b: unknown): boolean {
+  return a === b;
+}
+/** `a in b`: Nunjucks' inOperator. */
+export function contains(container: unknown, item: unknown): boolean {
+  const c = prim(container);
+  if (Array.isArray(c) || typeof c === 'string') return (c as string).indexOf(prim(item) as string) !== -1;
+  if (c && typeof c === 'object') return (prim(item) as string) in (c as object);
+  throw new Error(`Cannot use "in" operator to search for "${njkStr(item)}" in unexpected types.`);
+}
+
+// ---------------------------------------------------------------- iteration and literals
+
+/**
+ * What `for` walks: nothing for a falsy value, an array as it is, a string's characters, an
+ * iterable's items, a plain object's [key, value] pairs (`for k, v in obj`).
+ */
+export function toList(v: unknown): unknown[] {
+  v = prim(v);
+  if (!v) return [];
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'string') return [...v];
+  if (typeof v === 'object' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function') return [...(v as Iterable<unknown>)];
+  if (typeof v === 'object') {
+    const out: unknown[] = [];
+    for (const k in v) if (Object.hasOwn(v, k)) out.push(Tuple.from([k, (v as Record<string, unknown>)[k]]));
+    return out;
+  }
+  return [];
+}
+
+/** An object literal: a plain object (`{}` in Nunjucks is JavaScript's). */
+export function dict(pairs: [unknown, unknown][]): unknown {
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of pairs) setKey(o, njkStr(k), v); // (a `__proto__` key stays a key)
+  return o;
+}
+
+/**
+ * A macro: Nunjucks binds arguments by position then by keyword; a missing one is undefined,
+ * extra positional and unknown keyword arguments are ignored.
+ */
+export function makeDef(info: Parameters<typeof kidaMakeDef>[0], defaults: unknown[], defCtx: Ctx, body: Parameters<typeof kidaMakeDef>[3]): ReturnType<typeof kidaMakeDef> {
+  const lenient = defaults.map((d) => (d === REQUIRED ? undefined : d));
+  const def = kidaMakeDef(info, lenient, defCtx, body);
+  const { params, vararg, kwarg } = info;
+  const fit = (args: unknown[]): unknown[] => {
+    let n = args.length;
+    const kw = n && args[n - 1] instanceof Kwargs ? (args[--n] as Kwargs).kw : null;
+    const out = vararg ? args.slice(0, n) : args.slice(0, Math.min(n, params.length));
+    if (kw) {
+      const keep: Record<string, unknown> = {};
+      for (const k of Object.keys(kw)) if (kwarg || (params.includes(k) && params.indexOf(k) >= out.length)) keep[k] = kw[k];
+      out.push(new Kwargs(keep));
+    }
+    return out;
+  };
+  const f = ((...args: unknown[]) => def.invoke(fit(args), null)) as typeof def;
+  f.kidaDef = def.kidaDef;
+  f.invoke = (args, caller) => def.invoke(fit(args), caller);
+  return f;
+}
+export const iter = toList;
+/** `for a, b in pairs`: Nunjucks reads item[0], item[1] (no arity check). */
+export function unpackIter(v: unknown, n: number): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 0; i < n; i++) out.push(member(v, i));
+  return out;
+}
+/** A guarded operand (nothing throws for a missing name here; Kida's UNDEF is undefined). */
+export function guard(f: () => unknown): unknown {
+  const v = f();
+  return v === UNDEF ? undefined : v;
+}
+export function isDefined(v: unknown): boolean {
+  return v !== undefined && v !== UNDEF;
+}
+
+/** `super()` in a block: the same block of the nearest ancestor template that has it. */
+export function njkSuper(t: Template, block: string, ctx: Ctx, R: RenderState): Markup {
+  for (let p = t.spec.parent?.(); p; p = p.spec.parent?.()) {
+    const b = p.spec.blocks[block];
+    if (b) return new Markup(b.s(ctx, R) as string);
+  }
+  throw new Error(`no super block available for "${block}"`);
+}
+
+/** Scopes that are Nunjucks frames (a loop's): a `set` of a new name lands in the nearest one. */
+const FRAMES = new WeakSet<object>();
+export function njkFrame(sc: Ctx): Ctx {
+  const f = Object.create(sc) as Ctx;
+  FRAMES.add(f);
+  return f;
+}
+/**
+ * `{% set name = v %}`: where Nunjucks' frame.set(name, v, resolveUp) writes — the scope that
+ * already has the name (up to the function's own context: a macro or an include writes only
+ * its own), else the nearest frame.
+ */
+export function njkSet(sc: Ctx, ctx: Ctx, name: string, v: unknown): void {
+  let frame: Ctx | null = null;
+  for (let o: Ctx = sc; ; o = Object.getPrototypeOf(o) as Ctx) {
+    if (Object.hasOwn(o, name)) {
+      o[name] = v;
+      return;
+    }
+    if (!frame && (o === ctx || FRAMES.has(o))) frame = o;
+    if (o === ctx || Object.getPrototypeOf(o) === null) break;
+  }
+  setKey(frame ?? ctx, name, v);
+}
+
