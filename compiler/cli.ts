@@ -34,6 +34,9 @@ Usage:
                                                    types with TypeScript (K-TYP-004 unknown property, K-TYP-005
                                                    unresolved @types import); compiler options come from the
                                                    nearest tsconfig.json or --tsconfig
+                                                   --compat nunjucks: every template is Nunjucks, and the
+                                                   migration checklist to plain Kida is reported as
+                                                   K-NJK-0xx warnings with the Kida form (docs/guide/nunjucks.md)
   kida extract [<dir>] [--out <file.pot>]          collect {% trans %} and _()/_n() messages into a POT catalogue
   kida render <file> [--data <json|@file|@->] [--stream]
                                                    render a template (with the templates of root, or beside
@@ -72,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
         typed: { type: 'boolean' },
         types: { type: 'boolean' },
         tsconfig: { type: 'string' },
+        compat: { type: 'string' },
         config: { type: 'string', short: 'c' },
         watch: { type: 'boolean', short: 'w' },
         version: { type: 'boolean', short: 'v' },
@@ -112,6 +116,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values['no-autoescape']) config.autoescape = false;
   if (values.lenient) config.strictUndefined = false;
+  if (values.compat !== undefined) {
+    if (command !== 'check' || values.compat !== 'nunjucks') fail("--compat nunjucks works with check");
+    config.compat = 'nunjucks';
+  }
+  // (loaded only for check --compat)
+  const checklist = values.compat ? (await import('./nunjucks/checklist.js')).nunjucksChecklist : null;
 
   switch (command) {
     case 'compile': {
@@ -189,7 +199,9 @@ async function main(argv: string[]): Promise<number> {
           const res = diagnose(source, { ...options, validateCalls: values['validate-calls'] ? true : config.validateCalls });
           for (const e of res.errors) report(file, e);
           for (const w of res.warnings) process.stderr.write(`${relative(process.cwd(), file)}:${w.lineno}:${w.colno + 1}: ${w.code} ${w.message}\n`);
-          if (res.errors.length || (res.warnings.length && values.strict)) failing.add(file);
+          const todo = checklist && !res.errors.length ? checklist(source, { name: project.templateName(file), ...project.delimiters }) : [];
+          for (const w of todo) process.stderr.write(`${relative(process.cwd(), file)}:${w.line}:${w.col + 1}: ${w.code} ${w.message} (Kida: ${w.suggestion})\n`);
+          if (res.errors.length || ((res.warnings.length || todo.length) && values.strict)) failing.add(file);
           if (!res.errors.length) compiled.push({ file, source, options });
         } catch (e) {
           failing.add(file);
