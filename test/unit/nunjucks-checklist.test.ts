@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nunjucksChecklist } from '../../compiler/nunjucks/checklist.js';
 import { Environment } from '../../compiler/environment.js';
+import { TemplateError } from '../../runtime/errors.js';
 
 const GOVUK = join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist/govuk');
 const at = (src: string) => nunjucksChecklist(src).map((x) => `${x.line}:${x.col + 1} ${x.code}`);
@@ -93,6 +94,29 @@ describe('nunjucks checklist', () => {
         for (const x of nunjucksChecklist(src)) expect(src.split('\n')[x.line - 1]!.length).toBeGreaterThan(x.col);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('property: any input either fails to lex as a TemplateError or gives findings inside the source', () => {
+    const piece = fc.constantFrom('{%', '%}', '{{', '}}', '{#', '#}', '-', ' ', 'macro', 'endmacro', 'set', 'endset', 'if', 'endif', 'for', 'in', 'x', '.', 'a', '(', ')', '{', '}', ':', ',', '===', 'null', 'r/a/', 'is', '|', 'dump', '"s"', '1.0', 'switch', 'case', 'verbatim', 'caller', '\n');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
+        const src = parts.join('');
+        let found;
+        try {
+          found = nunjucksChecklist(src);
+        } catch (e) {
+          expect(e, src).toBeInstanceOf(TemplateError);
+          return;
+        }
+        const lines = src.split('\n');
+        for (const x of found) {
+          expect(x.code).toMatch(/^K-NJK-0\d\d$/);
+          expect(x.line, src).toBeLessThanOrEqual(lines.length);
+          expect(x.col, src).toBeLessThan(lines[x.line - 1]!.length);
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
 
