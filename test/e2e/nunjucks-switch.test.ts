@@ -56,6 +56,8 @@ function makeApp(njk: Api, extra: object = {}): express.Express {
     njk.render('parts/nav.njk', { links: [{ href: '"q"', text: "it's" }] }, (err, html) => (err ? res.status(500).send('no') : res.type('text/plain').send(html!))),
   );
   app.get('/missing', (_req, res) => res.render('nope'));
+  app.get('/gone', (_req, res) => res.status(410).render('parts/nav', { links: [] }));
+  app.get('/escape', (_req, res) => res.render('../package.json'));
   app.use((_err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     res.status(500).send('error page');
   });
@@ -78,7 +80,7 @@ async function fetchAll(app: express.Express, paths: string[]): Promise<Record<s
   return out;
 }
 
-const PATHS = ['/', '/explicit', '/string', '/callback', '/missing'];
+const PATHS = ['/', '/explicit', '/string', '/callback', '/missing', '/gone', '/escape'];
 
 describe('kida/nunjucks: an app switched by its import line', () => {
   it('serves the same bytes, status and headers as Nunjucks (Express, loopback HTTP)', async () => {
@@ -93,12 +95,16 @@ describe('kida/nunjucks: an app switched by its import line', () => {
     expect(ours['/']!.body.toString()).toContain('ADA! <i>x</i>');
     expect(ours['/']!.body.toString()).toContain('href="/go?a=1&amp;b=2"');
     expect(ours['/missing']!.status).toBe(500);
+    expect(ours['/gone']!.status).toBe(410);
+    expect(ours['/escape']!.status).toBe(500); // (a view outside the search paths is not found)
   });
 
   it('with stream, res.render streams the same body (chunked, no Content-Length or ETag)', async () => {
-    const theirs = await fetchAll(makeApp(nunjucks), ['/', '/missing']);
+    const paths = ['/', '/missing', '/gone', '/escape', '/callback'];
+    const theirs = await fetchAll(makeApp(nunjucks), paths);
     // (a page shorter than the pipe's high-water mark goes out in one write: 64 makes it several)
-    const ours = await fetchAll(makeApp(kidaNunjucks as unknown as Api, { stream: { highWaterMark: 64 } }), ['/', '/missing']);
+    const ours = await fetchAll(makeApp(kidaNunjucks as unknown as Api, { stream: { highWaterMark: 64 } }), paths);
+    for (const p of paths) expect([ours[p]!.status, ours[p]!.body.toString()], p).toEqual([theirs[p]!.status, theirs[p]!.body.toString()]);
     expect(ours['/']!.body.equals(theirs['/']!.body)).toBe(true);
     expect(ours['/']!.headers['transfer-encoding']).toBe('chunked');
     expect(ours['/']!.headers['content-length']).toBeNull();
