@@ -1,7 +1,8 @@
 // `kida check --compat nunjucks`: the migration checklist (compiler/nunjucks/checklist.ts) on
 // hand-written Nunjucks and on govuk-frontend's real templates, and through the CLI.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
@@ -159,6 +160,24 @@ describe('kida check --compat nunjucks', () => {
     const plain = run(GOVUK);
     expect(plain.status).toBe(0);
     expect(plain.stderr).not.toMatch(/K-NJK-/);
+  });
+
+  it('checks one file; a template that does not compile is an error (exit 1) with no checklist', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kida-njk-check-'));
+    try {
+      writeFileSync(join(dir, 'ok.njk'), '{% macro m() %}{{ a === b }}{% endmacro %}');
+      writeFileSync(join(dir, 'bad.njk'), '{% macro m() %}{% if x %}{% endmacro %}');
+      const ok = run('--compat', 'nunjucks', join(dir, 'ok.njk'));
+      expect(ok.status).toBe(0);
+      expect(ok.stderr.match(/K-NJK-\d+/g)).toEqual(['K-NJK-001', 'K-NJK-005', 'K-NJK-002']);
+      const bad = run('--compat', 'nunjucks', dir);
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toMatch(/bad\.njk:1:\d+: .*K-PAR/);
+      expect(bad.stderr).not.toMatch(/bad\.njk.*K-NJK/);
+      expect(bad.stderr).toMatch(/ok\.njk:1:1: K-NJK-001/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses other modes', () => {
