@@ -74,6 +74,13 @@ export class CheckReport {
     this.add(file, w.code, 'warning', w.message, null, w.lineno, w.colno);
   }
 
+  /** A step of `--compat nunjucks`'s migration checklist: a warning that carries the Kida form. */
+  migration(file: string, m: { code: string; message: string; suggestion: string; line: number; col: number }, source?: string): void {
+    if (this.format === 'text') this.io.err(`${relative(process.cwd(), file)}:${m.line}:${m.col + 1}: ${m.code} ${m.message} (Kida: ${m.suggestion})\n`);
+    if (source !== undefined) this.sources.set(file, source.split('\n'));
+    this.add(file, m.code, 'warning', m.message, `Kida: ${m.suggestion}`, m.line, m.col);
+  }
+
   typeFinding(d: TypeDiagnostic): void {
     if (this.format === 'text') this.io.err(`${relative(process.cwd(), d.file)}:${d.line}:${d.col + 1}: ${d.code} ${d.message}\n`);
     // (K-TYP-002, a declared name never read, is a warning in the reference; it fails the check here as before)

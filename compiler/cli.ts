@@ -44,6 +44,9 @@ Usage:
                                                    that are not formatted and exit 1; --indent: spaces per level
                                                    (default 2, or fmt.indent in kida.config); --html-indent:
                                                    also indent by HTML element nesting (or fmt.htmlIndent)
+                                                   --compat nunjucks: every template is Nunjucks, and the
+                                                   migration checklist to plain Kida is reported as
+                                                   K-NJK-0xx warnings with the Kida form (docs/guide/nunjucks.md)
   kida extract [<dir>] [--out <file.pot>]          collect {% trans %} and _()/_n() messages into a POT catalogue
   kida lsp --stdio                                 the language server (diagnostics, hover, completion,
                                                    definitions, symbols, folding) for editors
@@ -104,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
         indent: { type: 'string' },
         'html-indent': { type: 'boolean' },
         format: { type: 'string' },
+        compat: { type: 'string' },
         config: { type: 'string', short: 'c' },
         watch: { type: 'boolean', short: 'w' },
         version: { type: 'boolean', short: 'v' },
@@ -146,6 +150,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values['no-autoescape']) config.autoescape = false;
   if (values.lenient) config.strictUndefined = false;
+  if (values.compat !== undefined) {
+    if (command !== 'check' || values.compat !== 'nunjucks') fail("--compat nunjucks works with check");
+    config.compat = 'nunjucks';
+  }
+  // (loaded only for check --compat)
+  const checklist = values.compat ? (await import('./nunjucks/checklist.js')).nunjucksChecklist : null;
 
   switch (command) {
     case 'compile': {
@@ -228,7 +238,9 @@ async function main(argv: string[]): Promise<number> {
           for (const e of res.errors) sink.error(file, e, source);
           for (const w of res.warnings) sink.warning(file, w, source);
           if (res.errors.length >= 20) sink.partial = true; // (diagnose stops at 20 errors a file)
-          if (res.errors.length || (res.warnings.length && values.strict)) failing.add(file);
+          const todo = checklist && !res.errors.length ? checklist(source, { name: project.templateName(file), ...project.delimiters }) : [];
+          for (const m of todo) sink.migration(file, m, source);
+          if (res.errors.length || ((res.warnings.length || todo.length) && values.strict)) failing.add(file);
           if (!res.errors.length) compiled.push({ file, source, options });
         } catch (e) {
           failing.add(file);

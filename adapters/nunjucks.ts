@@ -1,0 +1,341 @@
+// `kida/nunjucks`: Nunjucks 3.2's Node API over Kida's Environment in `compat: 'nunjucks'`
+// mode, so that moving an app is its import line:
+//   import nunjucks from 'kida/nunjucks';            // was: import nunjucks from 'nunjucks'
+//   nunjucks.configure('views', { autoescape: true, express: app });
+//   app.get('/', (req, res) => res.render('page.njk', ctx));
+// Callbacks are Nunjucks' `(err, res)`, called asynchronously as Nunjucks calls them; without
+// one, render returns the string or throws. What Nunjucks has and this refuses (each throws a
+// TypeError naming it): throwOnUndefined, async filters, addExtension (custom tags),
+// precompile, installJinjaCompat, WebLoader/PrecompiledLoader. docs/guide/nunjucks.md.
+
+import { watch as watchFiles, type FSWatcher } from 'node:fs';
+import { extname } from 'node:path';
+import { ChoiceLoader, Environment as KidaEnvironment, FileSystemLoader as KidaFileSystemLoader, type Loader } from '../compiler/environment.js';
+import { Markup } from '../runtime/markup.js';
+import { Kwargs } from '../runtime/values.js';
+import * as builtins from '../runtime/nunjucks/filters.js';
+import { njkEscape } from '../runtime/nunjucks/values.js';
+import type { Callable } from '../runtime/linkage.js';
+import type { Ctx, Template as KidaTemplate } from '../runtime/template.js';
+import { pipeToNodeResponse, type NodeResponse, type PipeOptions } from './node.js';
+
+export type Callback<T = string> = (err: Error | null, res?: T) => void;
+type Tags = { blockStart?: string; blockEnd?: string; variableStart?: string; variableEnd?: string; commentStart?: string; commentEnd?: string };
+
+export interface ConfigureOptions {
+  /** Escape output (default true, as in Nunjucks). */
+  autoescape?: boolean;
+  trimBlocks?: boolean;
+  lstripBlocks?: boolean;
+  /** Custom delimiters, as Nunjucks spells them. */
+  tags?: Tags;
+  /** Recompile a template when a file under the search paths changes. */
+  watch?: boolean;
+  /** Recompile templates on every render. */
+  noCache?: boolean;
+  /** An Express app: `res.render` renders through this environment. */
+  express?: ExpressApp;
+  /** Browser options: nothing to do on Node (accepted as Nunjucks accepts them there). */
+  web?: { useCache?: boolean; async?: boolean };
+  /** Refused: in this mode a missing name renders "" and Kida has no output-only check of it. */
+  throwOnUndefined?: boolean;
+  /**
+   * Kida's own: with `express`, `res.render(view, ctx)` (no callback) streams the page as it
+   * renders (kida/node's pipe: chunked, errors before the first byte go to `next(err)`).
+   * Off by default, so responses are Nunjucks' (Content-Length, ETag).
+   */
+  stream?: boolean | Omit<PipeOptions, 'onErrorBeforeBytes'>;
+}
+
+export interface ExpressApp {
+  set(name: string, value: unknown): unknown;
+  use?(fn: (req: unknown, res: never, next: () => void) => void): unknown;
+}
+
+function unsupported(what: string, instead: string): TypeError {
+  return new TypeError(`kida/nunjucks: ${what} is not supported (${instead}); see docs/guide/nunjucks.md`);
+}
+
+/** Nunjucks calls a render callback asynchronously (callbackAsap). */
+function later<T>(cb: Callback<T>, err: Error | null, res?: T): void {
+  setImmediate(() => cb(err, res));
+}
+function settle<T>(f: () => T, cb?: Callback<T>): T | undefined {
+  if (!cb) return f();
+  let res: T;
+  try {
+    res = f();
+  } catch (e) {
+    later(cb, e as Error);
+    return undefined;
+  }
+  later(cb, null, res);
+  return undefined;
+}
+
+/** Nunjucks' FileSystemLoader(searchPaths, { watch, noCache }): the options are the Environment's here. */
+export class FileSystemLoader extends KidaFileSystemLoader {
+  readonly searchPaths: string[];
+  constructor(searchPaths: string | string[] = '.', _opts?: { watch?: boolean; noCache?: boolean }) {
+    super(searchPaths);
+    this.searchPaths = Array.isArray(searchPaths) ? searchPaths : [searchPaths];
+  }
+}
+export class WebLoader {
+  constructor() {
+    throw unsupported('WebLoader', 'it loads over HTTP in a browser: bundle the templates with kida/vite or kida/rollup');
+  }
+}
+export class PrecompiledLoader {
+  constructor() {
+    throw unsupported('PrecompiledLoader', 'compile templates to modules with `kida compile` or the bundler plugins');
+  }
+}
+
+type LoaderArg = string | string[] | Loader | Loader[] | null | undefined;
+/** The loaders Nunjucks accepts: a path, paths, or loader objects. */
+function loaderOf(loaders: LoaderArg): Loader | null {
+  if (loaders == null) return null;
+  const list = Array.isArray(loaders) ? loaders : [loaders];
+  const out = list.map((l) => (typeof l === 'string' ? new FileSystemLoader(l) : l));
+  return out.length === 1 ? out[0]! : new ChoiceLoader(out);
+}
+
+/** Keyword arguments as Nunjucks hands them to a filter: a trailing object marked `__keywords`. */
+function nunjucksArgs(args: unknown[]): unknown[] {
+  const last = args[args.length - 1];
+  return last instanceof Kwargs ? [...args.slice(0, -1), { ...last.kw, __keywords: true }] : args;
+}
+
+/** A template as Nunjucks' Template: `render(ctx, cb?)`. */
+export class Template {
+  readonly kida: KidaTemplate;
+  readonly path: string | undefined;
+  constructor(src: string | KidaTemplate, env?: Environment, path?: string) {
+    this.path = path;
+    this.kida = typeof src === 'string' ? (env ?? defaultEnv()).kida.fromString(src, { name: path ?? 'string.njk' }) : src;
+  }
+  render(ctx?: object | Callback, cb?: Callback): string | undefined {
+    if (typeof ctx === 'function') [ctx, cb] = [{}, ctx as Callback];
+    return settle(() => this.kida.render((ctx ?? {}) as Ctx), cb);
+  }
+}
+
+export class Environment {
+  readonly kida: KidaEnvironment;
+  readonly opts: ConfigureOptions;
+  private readonly userFilters: Record<string, Callable> = Object.create(null) as Record<string, Callable>;
+  private readonly userTests: Record<string, Callable> = Object.create(null) as Record<string, Callable>;
+  private watchers: FSWatcher[] = [];
+
+  constructor(loaders?: LoaderArg, opts: ConfigureOptions = {}) {
+    if (opts.throwOnUndefined) throw unsupported('throwOnUndefined', 'in this mode a missing name renders ""; test it with `is defined` or use default Kida, whose undefined is strict');
+    this.opts = { autoescape: true, ...opts };
+    this.kida = new KidaEnvironment({
+      loader: loaderOf(loaders),
+      compat: 'nunjucks',
+      autoescape: opts.autoescape ?? true,
+      trimBlocks: opts.trimBlocks ?? false,
+      lstripBlocks: opts.lstripBlocks ?? false,
+      ...(opts.tags ?? {}),
+    });
+    if (opts.watch) this.watch(loaders);
+    if (opts.express) this.express(opts.express);
+  }
+
+  render(name: string, ctx?: object | Callback, cb?: Callback): string | undefined {
+    if (typeof ctx === 'function') [ctx, cb] = [{}, ctx as Callback];
+    return settle(() => this.load(name).render((ctx ?? {}) as Ctx), cb);
+  }
+  renderString(src: string, ctx?: object | Callback, cb?: Callback): string | undefined {
+    if (typeof ctx === 'function') [ctx, cb] = [{}, ctx as Callback];
+    return settle(() => this.kida.fromString(src, { name: 'string.njk' }).render((ctx ?? {}) as Ctx), cb);
+  }
+  /** Nunjucks' getTemplate(name, eagerCompile?, parentName?, ignoreMissing?, cb?). */
+  getTemplate(name: string, ...rest: unknown[]): Template | undefined {
+    const cb = typeof rest[rest.length - 1] === 'function' ? (rest.pop() as Callback<Template>) : undefined;
+    return settle(() => new Template(this.load(name), this, name), cb);
+  }
+
+  addFilter(name: string, fn: Callable, async?: boolean): this {
+    if (async) throw unsupported(`the async filter '${name}' (addFilter(name, fn, true))`, 'return the value, or compute it before rendering');
+    this.userFilters[name] = fn;
+    const env = this;
+    this.kida.addFilter(name, function (...args: unknown[]) {
+      return fn.apply({ env }, nunjucksArgs(args));
+    });
+    return this;
+  }
+  getFilter(name: string): Callable {
+    const f = this.userFilters[name] ?? (builtins as unknown as Record<string, Callable>)[`nf_${name}`];
+    if (!f) throw new Error(`filter not found: ${name}`);
+    return f;
+  }
+  addTest(name: string, fn: Callable): this {
+    this.userTests[name] = fn;
+    const env = this;
+    this.kida.addTest(name, function (...args: unknown[]) {
+      return fn.apply({ env }, nunjucksArgs(args));
+    });
+    return this;
+  }
+  getTest(name: string): Callable {
+    const t = this.userTests[name] ?? (builtins as unknown as Record<string, Callable>)[`nt_${name}`];
+    if (!t) throw new Error(`test not found: ${name}`);
+    return t;
+  }
+  addGlobal(name: string, value: unknown): this {
+    this.kida.addGlobal(name, value);
+    return this;
+  }
+  getGlobal(name: string): unknown {
+    if (!Object.prototype.hasOwnProperty.call(this.kida.globals, name)) throw new Error(`global not found: ${name}`);
+    return this.kida.globals[name];
+  }
+  addExtension(name: string, _ext?: unknown): never {
+    throw unsupported(`addExtension('${name}'): custom tags (an extension's parse()/run())`, 'a filter, a global function or a macro does the same in most templates');
+  }
+  hasExtension(_name: string): boolean {
+    return false;
+  }
+  getExtension(_name: string): undefined {
+    return undefined;
+  }
+  removeExtension(_name: string): void {}
+  invalidateCache(): void {
+    this.kida.clearCache();
+  }
+
+  /** Express: `res.render('page')` renders `page` (with the view engine's extension) through this environment. */
+  express(app: ExpressApp): this {
+    const env = this;
+    class NunjucksView {
+      name: string;
+      path: string;
+      ext: string;
+      constructor(name: string, opts: { defaultEngine?: string }) {
+        this.name = name;
+        this.path = name;
+        this.ext = extname(name);
+        if (!this.ext && !opts.defaultEngine) throw new Error('No default engine was specified and no extension was provided.');
+        if (!this.ext) this.name += this.ext = (opts.defaultEngine![0] !== '.' ? '.' : '') + opts.defaultEngine;
+      }
+      render(opts: Record<string | symbol, unknown>, cb: Callback): void {
+        const res = opts[STREAM_TO] as NodeResponse | undefined;
+        if (!res) return void env.render(this.name, opts, cb);
+        env.stream(this.name, opts, res, cb);
+      }
+    }
+    app.set('view', NunjucksView);
+    if (this.opts.stream) {
+      if (!app.use) throw new TypeError('kida/nunjucks: stream needs an Express app (app.use)');
+      app.use(streamingRender as never);
+    }
+    return this;
+  }
+
+  private stream(name: string, ctx: Ctx, res: NodeResponse, cb: Callback): void {
+    let template: KidaTemplate;
+    try {
+      template = this.load(name);
+    } catch (e) {
+      return later(cb, e as Error);
+    }
+    const options = typeof this.opts.stream === 'object' ? this.opts.stream : {};
+    void pipeToNodeResponse(template.renderStreamAsync(ctx), res, { ...options, onErrorBeforeBytes: (e) => cb(e as Error) }).then((outcome) => {
+      if (outcome !== 'failed') cb(null, undefined);
+    });
+  }
+  private load(name: string): KidaTemplate {
+    if (this.opts.noCache) this.kida.clearCache();
+    return this.kida.getTemplate(name);
+  }
+  private watch(loaders: LoaderArg): void {
+    const roots = (Array.isArray(loaders) ? loaders : [loaders]).flatMap((l) => (typeof l === 'string' ? [l] : l instanceof FileSystemLoader ? l.searchPaths : []));
+    for (const root of roots) {
+      try {
+        // (not persistent: a watcher alone does not keep the process running)
+        this.watchers.push(watchFiles(root, { recursive: true, persistent: false }, () => this.invalidateCache()));
+      } catch {
+        // a path that does not exist has nothing to watch (Nunjucks' chokidar ignores it too)
+      }
+    }
+  }
+}
+
+/** The response a streaming `res.render` writes to (set by the middleware, read by the view). */
+const STREAM_TO = Symbol('kida.nunjucks.streamTo');
+
+interface ExpressRes extends NodeResponse {
+  render(view: string, options?: object | Callback, callback?: Callback): void;
+  req: { next(e: unknown): void };
+}
+/** `res.render(view, ctx)` without a callback streams; with one, Express renders a string. */
+function streamingRender(_req: unknown, res: ExpressRes, next: () => void): void {
+  const render = res.render;
+  res.render = function (this: ExpressRes, view, opts, callback) {
+    if (typeof opts === 'function' || callback) return render.call(this, view, opts, callback);
+    return render.call(this, view, { ...opts, [STREAM_TO]: this }, (err) => {
+      if (err) this.req.next(err);
+    });
+  };
+  next();
+}
+
+/** Nunjucks' `runtime` members that filters and apps use. */
+export class SafeString extends Markup {
+  get val(): string {
+    return this.value;
+  }
+}
+/** Nunjucks' markSafe: a string becomes safe, a function's string results do. */
+export function markSafe(v: unknown): unknown {
+  if (typeof v === 'string') return new SafeString(v);
+  if (typeof v === 'function') {
+    return function (this: unknown, ...args: unknown[]) {
+      const r = (v as Callable).apply(this, args);
+      return typeof r === 'string' ? new SafeString(r) : r;
+    };
+  }
+  return v;
+}
+export const runtime = { SafeString, markSafe };
+/** Nunjucks' `lib.escape` (`&"'<>` and the backslash). */
+export const lib = { escape: (s: unknown): string => njkEscape(String(s)) };
+
+let configured: Environment | null = null;
+function defaultEnv(): Environment {
+  return (configured ??= configure());
+}
+
+/** Nunjucks' configure(): the environment that the module-level render/renderString use. */
+export function configure(path?: string | string[] | ConfigureOptions, opts?: ConfigureOptions): Environment {
+  if (path && typeof path === 'object' && !Array.isArray(path)) [path, opts] = [undefined, path];
+  configured = new Environment((path as string | string[] | undefined) ?? '.', opts);
+  return configured;
+}
+export function reset(): void {
+  configured = null;
+}
+export function render(name: string, ctx?: object | Callback, cb?: Callback): string | undefined {
+  return defaultEnv().render(name, ctx, cb);
+}
+export function renderString(src: string, ctx?: object | Callback, cb?: Callback): string | undefined {
+  return defaultEnv().renderString(src, ctx, cb);
+}
+/** Nunjucks' compile(src, env?, path?): a Template. */
+export function compile(src: string, env?: Environment, path?: string): Template {
+  return new Template(src, env, path);
+}
+export function precompile(): never {
+  throw unsupported('precompile', 'compile templates to ES modules with `kida compile` or kida/rollup, kida/vite');
+}
+export const precompileString = precompile;
+export function installJinjaCompat(): never {
+  throw unsupported('installJinjaCompat', "Jinja syntax is default Kida: compile those templates without compat: 'nunjucks'");
+}
+
+export default {
+  Environment, Template, FileSystemLoader, WebLoader, PrecompiledLoader, configure, reset, render, renderString, compile,
+  precompile, precompileString, installJinjaCompat, runtime, lib,
+};
