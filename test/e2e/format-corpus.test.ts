@@ -7,7 +7,7 @@
 // cases must agree once that newline is taken off again; no other difference is allowed.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
 import { format } from '../../compiler/format.js';
 import { Markup } from '../../runtime/markup.js';
@@ -41,8 +41,15 @@ function decode(v: unknown): unknown {
   }
 }
 
+/** Math.random as a fixed sequence from here on (a small LCG), so impure filters repeat. */
+function seedRandom(): void {
+  let x = 12345;
+  Math.random = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+}
+
 /** The case's output (or its error, as `!Name`) from the given template sources. */
 async function render(c: Case, source: string | null, templates: Record<string, string>): Promise<string> {
+  seedRandom(); // (`random`, `shuffle`: every render of a case draws the same numbers)
   const options: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c.env ?? {})) if (!IGNORED.has(k)) options[camel(k)] = v;
   if (c.env?.class === 'SandboxedEnvironment') options.sandbox = c.env.sandbox_policy ?? true;
@@ -64,6 +71,11 @@ async function render(c: Case, source: string | null, templates: Record<string, 
     return `!${(e as Error).name}`;
   }
 }
+
+const realRandom = Math.random;
+afterAll(() => {
+  Math.random = realRandom;
+});
 
 describe('kida fmt over the conformance corpus', () => {
   it.skipIf(!corpus)('formatted templates render the same up to whitespace', async () => {
