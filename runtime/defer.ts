@@ -46,7 +46,7 @@ class Parts {
   private held = new Map<number, Settled>();
   /** Settled parts ready to go (their placeholder was sent), and failed parts. */
   private queue: Settled[] = [];
-  /** renderAsync: the text of each part, by id. */
+  /** The text of each settled part not sent yet, by id (renderAsync and inline parts fill marks with it). */
   private texts = new Map<number, string>();
   private wake: (() => void) | null = null;
   moverSent = false;
@@ -72,14 +72,17 @@ class Parts {
     e.unwinding = () => true;
     throw e;
   }
-  add(task: Promise<string>, ph: () => Text): Text {
+  /** A part of a template that does not escape for HTML was registered: renderStreamAsync holds the page back from there and fills it in order. */
+  inline = false;
+  add(task: Promise<string>, ph: () => Text, inline: boolean): Text {
     const id = ++this.n;
     this.out++;
     task.then(
       (text) => this.settle({ id, text }),
       (err) => this.settle({ id, text: '', err: err ?? new Error(String(err)) }),
     );
-    if (!this.stream) return `\u0000kida-defer:${this.key}:${id}\u0000`;
+    if (inline) this.inline = true;
+    if (!this.stream || inline) return `\u0000kida-defer:${this.key}:${id}\u0000`;
     const open = `<kida-defer id="kida-defer-${id}">`;
     const p = ph();
     return typeof p === 'string' ? open + p + '</kida-defer>' : p.then((s) => open + s + '</kida-defer>');
@@ -94,7 +97,7 @@ class Parts {
           s = { id: s.id, text: '', err: e };
         }
       if (s.err !== undefined) this.closed = true; // (the render fails with it: nothing more is built)
-      else if (!this.stream) this.texts.set(s.id, s.text);
+      else this.texts.set(s.id, s.text);
       if (s.err !== undefined || this.shown.has(s.id)) this.queue.push(s);
       else this.held.set(s.id, s);
     }
@@ -141,6 +144,7 @@ class Parts {
       const s = this.queue[i]!;
       if (s.err !== undefined) throw s.err;
       this.note(s.text);
+      this.texts.delete(s.id);
       const id = `kida-defer-${s.id}`;
       out += `<template id="${id}-t">${s.text}</template><script${nonce}>${this.moverSent ? '' : MOVER + ';'}kidaDefer("${id}")</script>`;
       this.moverSent = true;
@@ -192,6 +196,7 @@ export function defer(
   fb: ((e: unknown) => Text) | null,
   name: string,
   line: number,
+  inline?: 1,
 ): Text {
   const parts = partsOf(R);
   if (parts) {
@@ -211,7 +216,7 @@ export function defer(
       if (!isThen(out)) return out;
       // (an async template's part: deferred when the render streams, awaited in place otherwise)
       const task = out.then(undefined, fail);
-      return parts?.stream ? parts.add(task, ph) : task;
+      return parts?.stream && !inline ? parts.add(task, ph, false) : task;
     }
   } catch (e) {
     return fail(e);
@@ -230,7 +235,7 @@ export function defer(
     .then((a) => Promise.all(a))
     .then((a) => (parts.closed ? '' : provided ? asProvided(R, provided, () => body(...a)) : body(...a)))
     .then(undefined, fail);
-  return parts.add(task, ph);
+  return parts.add(task, ph, !!inline);
 }
 
 /**
@@ -290,6 +295,8 @@ async function* streamParts(parts: Parts, chunks: AsyncIterable<string>): AsyncG
   const html = new Between();
   let next: Promise<{ r: IteratorResult<string, void> }> | null = null;
   let done = false;
+  /** The page from an inline part's mark on (filled in order once every part settled). */
+  let held = '';
   try {
     for (;;) {
       if (parts.due && (done || html.ok)) {
@@ -297,7 +304,14 @@ async function* streamParts(parts: Parts, chunks: AsyncIterable<string>): AsyncG
         continue;
       }
       if (done) {
-        if (!parts.out) return;
+        if (!parts.out) {
+          if (!held) return;
+          const text = parts.fill(held);
+          held = '';
+          parts.note(text);
+          yield text;
+          continue;
+        }
         await parts.settled();
         continue;
       }
@@ -311,6 +325,10 @@ async function* streamParts(parts: Parts, chunks: AsyncIterable<string>): AsyncG
       }
       const c = got.r.value;
       parts.check?.((parts.size += c.length));
+      if (parts.inline) {
+        held += c;
+        continue;
+      }
       if (parts.n) {
         parts.note(c);
         // (while no part is on its way, where the HTML stands does not matter)

@@ -41,6 +41,17 @@ describe('red team: hostile data in deferred parts', () => {
       expect(out2.length).toBeLessThan(100_000);
     }
   });
+  it('Markdown and text templates get their parts in order: no HTML wrapper around data escaped for Markdown or not at all', async () => {
+    for (const autoescape of ['markdown', false] as const) {
+      const t = makeEnv({}, { autoescape }).fromString('# {{ t }}\n{% defer v = p %}{{ v }}{% placeholder %}…{% end %}\n{% defer w = q %}[{{ w }}]{% placeholder %}…{% end %}\nend {{ t }}');
+      const ctx = () => ({ t: 'T', p: later('</template><script>alert(1)</script>', 5), q: later('q', 1) });
+      const chunks = await chunksOf(t, ctx());
+      const text = chunks.join('');
+      expect(text).not.toMatch(/<template|kida-defer|<script>function/);
+      expect(text).toBe(await t.renderAsync(ctx()));
+      expect(chunks[0]).toContain('# T'); // (what comes before the first part still streams)
+    }
+  });
   it('element ids from data cannot take a part’s place: the mover finds only its own template and placeholder', async () => {
     const t = makeEnv().fromString('<a id="{{ anchor }}"></a><div id="{{ anchor }}-t"></div>{% defer v = p %}{{ v }}{% placeholder %}…{% end %}');
     const text = (await chunksOf(t, { anchor: 'kida-defer-1', p: later('V', 1) })).join('');
