@@ -88,7 +88,7 @@ interface G {
   fn: Fn;
   warnings: { code: string; message: string; lineno: number; colno: number }[];
   isAsync: boolean;
-  o: { sandbox?: boolean };
+  o: { sandbox?: boolean; autoescape?: boolean; markdown?: boolean };
   lightLoops: Map<string, unknown>;
   line(pos: A.Pos): void;
   sandboxTick(): void;
@@ -172,6 +172,9 @@ export function genDefer(gen: unknown, n: A.Defer): void {
         });
     return [body, ph, fb];
   });
-  const call = `${g.h('defer')}(R, $env, ${vals}, ${body}, ${ph}, ${fb}, $NAME, ${n.line})`;
+  // (a template that does not escape for HTML gets its parts in order in every render: the
+  // out-of-order protocol writes HTML, and data escaped for Markdown or not at all is no HTML)
+  const inline = g.o.autoescape && !g.o.markdown ? '' : ', 1';
+  const call = `${g.h('defer')}(R, $env, ${vals}, ${body}, ${ph}, ${fb}, $NAME, ${n.line}${inline})`;
   g.emit(g.fn.mode === 'a' ? `(await ${call})` : call);
 }

@@ -48,7 +48,15 @@ interface BlockTag {
   keyword: string;
   /** A `{% slot … let:x %}` has a body; inside `{% call %}` every slot has one. */
   letBindings: boolean;
+  /** A body whose text the template itself transforms or measures (`filter`, `capture`): kept as written. */
+  keepsText: boolean;
 }
+
+/**
+ * Bodies whose whitespace the template turns into something else (`{% filter replace(" ", "_") %}`,
+ * `{% capture s %}…{% end %}{{ s | length }}`): their lines are never re-indented or trimmed.
+ */
+const TEXT_KEEPERS = new Set(['filter', 'capture']);
 
 /**
  * The formatted template. Throws the lexer's TemplateSyntaxError when the source does not lex
@@ -141,7 +149,12 @@ function normalizeTags(src: string, syn: Syntax): { text: string; cls: Uint8Arra
     const inner = raw.trim();
     if (!isVar && j > i + 1 && tokens[i + 1]!.type === 'name') {
       const kw = tokens[i + 1]!.value;
-      blocks.push({ at: length, keyword: kw, letBindings: kw === 'slot' && /\blet\s*:/.test(inner) });
+      blocks.push({
+        at: length,
+        keyword: kw,
+        letBindings: kw === 'slot' && /\blet\s*:/.test(inner),
+        keepsText: TEXT_KEEPERS.has(kw),
+      });
     }
     emit(begin.value + left + ' ', TAG);
     // strings keep every character (a newline or trailing space in one is data)
@@ -220,19 +233,26 @@ function isLongerOpenerAt(src: string, at: number, syn: Syntax, opener: string):
  * written. Found in the source, so an end tag in a branch that does not render still counts.
  */
 function markVerbatimElements(text: string, cls: Uint8Array): void {
-  const tags = /<(\/?)(pre|textarea)\b[^>]*>?/gi;
+  // (the tag's name only: a `<pre` in a string or comment must not swallow the text up to a
+  // real element's `>`; the end of an end tag is the next `>`, found once for many tags)
+  const tags = /<(\/?)(pre|textarea)\b/gi;
+  let gt = -1;
   let open: { at: number; name: string; depth: number } | null = null;
   for (let m = tags.exec(text); m; m = tags.exec(text)) {
     const c = cls[m.index]!;
     if (c !== TEXT && c !== VERBATIM) continue; // (in a tag's string or a comment)
     const name = m[2]!.toLowerCase();
+    if (gt !== text.length && gt < m.index) {
+      gt = text.indexOf('>', m.index);
+      if (gt < 0) gt = text.length;
+    }
     if (!open) {
       if (!m[1]) open = { at: m.index, name, depth: 1 };
     } else if (name === open.name) {
       // (counted like nesting even for <textarea>, whose contents are text: protecting more is safe)
       open.depth += m[1] ? -1 : 1;
       if (open.depth === 0) {
-        cls.fill(VERBATIM, open.at, m.index + m[0].length);
+        cls.fill(VERBATIM, open.at, Math.min(gt + 1, text.length));
         open = null;
       }
     }
@@ -291,7 +311,8 @@ function reindent(text: string, cls: Uint8Array, blocks: BlockTag[], html: HtmlE
   const out: string[] = [];
   let trailingBlanks = 0; // blank text lines at the end of out
   /** Open blocks, each with the HTML depth where it opened (restored when it closes or continues). */
-  const stack: { kw: string; html: number }[] = [];
+  const stack: { kw: string; html: number; keep: boolean }[] = [];
+  let kept = 0; // open bodies whose text is kept as written
   let htmlDepth = 0;
   const floor = () => stack[stack.length - 1]?.html ?? 0;
   let b = 0; // next block tag
@@ -322,17 +343,28 @@ function reindent(text: string, cls: Uint8Array, blocks: BlockTag[], html: HtmlE
     } else if (h < html.length && html[h]!.at === first && html[h]!.delta < 0 && lineClass === TEXT) {
       depth = stack.length + Math.max(floor(), htmlDepth - 1);
     }
+    const keptBefore = kept;
     while ((b < blocks.length && blocks[b]!.at < end) || (h < html.length && html[h]!.at < end)) {
       if (h < html.length && html[h]!.at < end && (b >= blocks.length || html[h]!.at < blocks[b]!.at)) {
         htmlDepth = Math.max(floor(), htmlDepth + html[h++]!.delta);
         continue;
       }
-      const { keyword: kw, letBindings } = blocks[b++]!;
-      if (OPENERS.has(kw) || (kw === 'slot' && (letBindings || stack[stack.length - 1]?.kw === 'call'))) stack.push({ kw, html: htmlDepth });
-      else if (isCloser(kw)) htmlDepth = stack.pop()?.html ?? htmlDepth;
+      const { keyword: kw, letBindings, keepsText: keep } = blocks[b++]!;
+      if (OPENERS.has(kw) || (kw === 'slot' && (letBindings || stack[stack.length - 1]?.kw === 'call'))) {
+        stack.push({ kw, html: htmlDepth, keep });
+        if (keep) kept++;
+      } else if (isCloser(kw)) {
+        const top = stack.pop();
+        if (top?.keep) kept--;
+        htmlDepth = top?.html ?? htmlDepth;
+      }
       else if (CONTINUATIONS.has(kw)) htmlDepth = floor();
     }
-    if (blank) {
+    if (keptBefore || kept) {
+      // (a line with text of such a body, at its start or its end, stays as written)
+      blanks = trailingBlanks = 0;
+      out.push(text.slice(start, end));
+    } else if (blank) {
       if (++blanks <= maxBlank) {
         out.push(cr);
         trailingBlanks++;

@@ -109,7 +109,14 @@ function report(store: AnyFragmentStore, error: unknown, op: 'get' | 'set', key:
   }
 }
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> => v != null && typeof (v as PromiseLike<unknown>).then === 'function';
+/** (a store's answer whose `then` cannot be read is no promise: a miss, and never a flight left open) */
+const isThenable = (v: unknown): v is PromiseLike<unknown> => {
+  try {
+    return v != null && typeof (v as PromiseLike<unknown>).then === 'function';
+  } catch {
+    return false;
+  }
+};
 
 /**
  * What an asynchronous store call settles to, given at most `timeoutMs`: the value, or

@@ -29,44 +29,78 @@ const isThen = (v: unknown): v is PromiseLike<unknown> => v != null && typeof (v
  * `{% try %}` that failed) stays an inert template.
  */
 const MOVER =
-  'function kidaDefer(i){var d=document,t=d.getElementById(i+"-t"),p=d.getElementById(i),q=kidaDefer.q=kidaDefer.q||[],s=d.currentScript;' +
+  'function kidaDefer(i){var d=document,t=d.querySelector("template#"+i+"-t"),p=d.querySelector("kida-defer#"+i),q=kidaDefer.q=kidaDefer.q||[],s=d.currentScript;' +
   's&&s.remove();if(!t)return;if(!p){q.push(i);return}p.replaceWith(t.content);t.remove();q.splice(0).forEach(kidaDefer)}';
-const MARK = /\u0000kida-defer:(\d+)\u0000/g;
+// (looked up with their tag names: an element whose id comes from data, `<a id="kida-defer-1">`,
+// is never taken for a part's template or placeholder; data cannot make either element)
 const SHOWN = /<kida-defer id="kida-defer-(\d+)">/g;
+/** Parts in one render at most: a recursion through parts (a def deferring a call of itself) would never end. */
+const MAX_PARTS = 100_000;
 
 /** One render's deferred parts. */
 class Parts {
   n = 0;
   /** Parts registered and not settled yet. */
   out = 0;
-  ready: Settled[] = [];
-  texts = new Map<number, string>();
+  /** Settled parts whose placeholder was not sent yet, by id. */
+  private held = new Map<number, Settled>();
+  /** Settled parts ready to go (their placeholder was sent), and failed parts. */
+  private queue: Settled[] = [];
+  /** The text of each settled part not sent yet, by id (renderAsync and inline parts fill marks with it). */
+  private texts = new Map<number, string>();
   private wake: (() => void) | null = null;
   moverSent = false;
   check: ((size: number) => void) | null = null;
-  /** Characters of page and parts sent (the sandbox's maxOutputSize counts both). */
+  /** Characters of page and parts (the sandbox's maxOutputSize counts both, as parts are built). */
   size = 0;
+  /** The render ended, failed or went over a limit: parts that have not rendered yet never will. */
+  closed = false;
+  /** renderAsync's marks carry a token of this render, so data holding a mark stays data. */
+  private key = Math.floor(Math.random() * 2 ** 52).toString(36) + Math.floor(Math.random() * 2 ** 52).toString(36);
   constructor(
     readonly stream: boolean,
     readonly nonce: string,
   ) {}
 
-  add(task: Promise<string>, ph: () => Text): Text {
+  /** Refuses a part past MAX_PARTS (before its work starts), past every `try`, as the recursion limits do. */
+  room(name: string, line: number): void {
+    if (this.n < MAX_PARTS) return;
+    const e = new TemplateRuntimeError(`More than ${MAX_PARTS} {% defer %} parts in one render: is a def deferring a call of itself?`, 'K-RUN-006', {
+      templateName: name,
+      lineno: line,
+    });
+    e.unwinding = () => true;
+    throw e;
+  }
+  /** A part of a template that does not escape for HTML was registered: renderStreamAsync holds the page back from there and fills it in order. */
+  inline = false;
+  add(task: Promise<string>, ph: () => Text, inline: boolean): Text {
     const id = ++this.n;
     this.out++;
     task.then(
       (text) => this.settle({ id, text }),
       (err) => this.settle({ id, text: '', err: err ?? new Error(String(err)) }),
     );
-    if (!this.stream) return `\u0000kida-defer:${id}\u0000`;
+    if (inline) this.inline = true;
+    if (!this.stream || inline) return `\u0000kida-defer:${this.key}:${id}\u0000`;
     const open = `<kida-defer id="kida-defer-${id}">`;
     const p = ph();
     return typeof p === 'string' ? open + p + '</kida-defer>' : p.then((s) => open + s + '</kida-defer>');
   }
   private settle(s: Settled): void {
     this.out--;
-    if (s.err === undefined) this.texts.set(s.id, s.text);
-    this.ready.push(s);
+    if (!this.closed) {
+      if (s.err === undefined)
+        try {
+          this.check?.((this.size += s.text.length));
+        } catch (e) {
+          s = { id: s.id, text: '', err: e };
+        }
+      if (s.err !== undefined) this.closed = true; // (the render fails with it: nothing more is built)
+      else this.texts.set(s.id, s.text);
+      if (s.err !== undefined || this.shown.has(s.id)) this.queue.push(s);
+      else this.held.set(s.id, s);
+    }
     const w = this.wake;
     this.wake = null;
     w?.();
@@ -78,39 +112,70 @@ class Parts {
   /** Placeholders sent so far, in the page or in parts. */
   private shown = new Set<number>();
   note(text: string): void {
-    if (text.includes('<kida-defer')) for (const m of text.matchAll(SHOWN)) this.shown.add(+m[1]!);
+    if (text.includes('<kida-defer'))
+      for (const m of text.matchAll(SHOWN)) {
+        const id = +m[1]!;
+        this.shown.add(id);
+        const s = this.held.get(id);
+        if (s) this.held.delete(id), this.queue.push(s);
+      }
   }
   /** A settled part that can go: its placeholder was sent (a failed part's error goes at once). */
   get due(): boolean {
-    return this.ready.some((s) => s.err !== undefined || this.shown.has(s.id));
+    return this.queue.length > 0;
+  }
+  /** Settled parts not sent yet. */
+  get waiting(): boolean {
+    return this.held.size > 0 || this.queue.length > 0;
+  }
+  /** The first failed part's error, if any. */
+  get failed(): unknown {
+    return this.queue.find((s) => s.err !== undefined)?.err;
   }
   /**
    * The due parts as one chunk of templates and mover scripts (a failed part's error is thrown).
-   * A part whose placeholder never left (a `{% try %}` around it failed) is never sent.
+   * A part whose placeholder never left (a `{% try %}` around it failed) is never sent. Each part
+   * is looked at once: sending one makes the parts whose placeholders it holds due.
    */
   take(): string {
     let out = '';
-    for (let i = 0; i < this.ready.length; ) {
-      const s = this.ready[i]!;
+    const nonce = this.nonce ? ` nonce="${escapeString(this.nonce)}"` : '';
+    for (let i = 0; i < this.queue.length; i++) {
+      const s = this.queue[i]!;
       if (s.err !== undefined) throw s.err;
-      if (!this.shown.has(s.id)) {
-        i++;
-        continue;
-      }
-      this.ready.splice(i, 1);
-      i = 0; // (its text may hold the placeholders of parts skipped above)
       this.note(s.text);
-      this.check?.((this.size += s.text.length));
+      this.texts.delete(s.id);
       const id = `kida-defer-${s.id}`;
-      const nonce = this.nonce ? ` nonce="${escapeString(this.nonce)}"` : '';
       out += `<template id="${id}-t">${s.text}</template><script${nonce}>${this.moverSent ? '' : MOVER + ';'}kidaDefer("${id}")</script>`;
       this.moverSent = true;
     }
+    this.queue = [];
     return out;
   }
-  /** renderAsync: the marks replaced by their parts' text (parts hold the marks of parts inside them). */
+  /**
+   * renderAsync: the marks replaced by their parts' text (parts hold the marks of parts inside
+   * them). Each mark is filled once, without recursion: linear in the result.
+   */
   fill(text: string): string {
-    return text.replace(MARK, (_, id: string) => this.fill(this.texts.get(+id) ?? ''));
+    const mark = new RegExp(`\u0000kida-defer:${this.key}:(\\d+)\u0000`, 'g');
+    const out: string[] = [];
+    const stack: { t: string; at: number }[] = [{ t: text, at: 0 }];
+    const used = new Set<number>();
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      mark.lastIndex = top.at;
+      const m = mark.exec(top.t);
+      if (!m) {
+        out.push(top.t.slice(top.at));
+        stack.pop();
+        continue;
+      }
+      out.push(top.t.slice(top.at, m.index));
+      top.at = mark.lastIndex;
+      const id = +m[1]!;
+      if (!used.has(id)) used.add(id), stack.push({ t: this.texts.get(id) ?? '', at: 0 });
+    }
+    return out.join('');
   }
 }
 
@@ -131,9 +196,13 @@ export function defer(
   fb: ((e: unknown) => Text) | null,
   name: string,
   line: number,
+  inline?: 1,
 ): Text {
   const parts = partsOf(R);
-  if (parts && env.sandbox) parts.check ??= (n) => env.sandbox!.checkOutput(n);
+  if (parts) {
+    parts.room(name, line);
+    if (env.sandbox) parts.check ??= (n) => env.sandbox!.checkOutput(n);
+  }
   const fail = (e: unknown): Text => {
     e = wrapError(e, name, line, env); // (a rejected data source becomes a runtime error, as a def's would)
     if (!catchable(e, R)) throw e;
@@ -147,7 +216,7 @@ export function defer(
       if (!isThen(out)) return out;
       // (an async template's part: deferred when the render streams, awaited in place otherwise)
       const task = out.then(undefined, fail);
-      return parts?.stream ? parts.add(task, ph) : task;
+      return parts?.stream && !inline ? parts.add(task, ph, false) : task;
     }
   } catch (e) {
     return fail(e);
@@ -164,9 +233,9 @@ export function defer(
   const provided = R.shared.provided && new Map([...R.shared.provided].map(([k, s]) => [k, [...s]]));
   const task = Promise.resolve(v)
     .then((a) => Promise.all(a))
-    .then((a) => (provided ? asProvided(R, provided, () => body(...a)) : body(...a)))
+    .then((a) => (parts.closed ? '' : provided ? asProvided(R, provided, () => body(...a)) : body(...a)))
     .then(undefined, fail);
-  return parts.add(task, ph);
+  return parts.add(task, ph, !!inline);
 }
 
 /**
@@ -199,14 +268,21 @@ export function useDefer(): void {
 }
 
 async function* textParts(parts: Parts, chunks: AsyncIterable<string>): AsyncGenerator<string, void, undefined> {
-  let text = '';
-  for await (const c of chunks) text += c;
-  while (parts.out) await parts.settled();
-  for (const s of parts.ready) if (s.err !== undefined) throw s.err;
-  if (!parts.n) return yield text;
-  text = parts.fill(text);
-  parts.check?.(text.length);
-  yield text;
+  try {
+    let text = '';
+    for await (const c of chunks) text += c;
+    if (!parts.n) return yield text;
+    parts.check?.((parts.size += text.length));
+    for (;;) {
+      const e = parts.failed;
+      if (e !== undefined) throw e;
+      if (!parts.out) break;
+      await parts.settled();
+    }
+    yield parts.fill(text);
+  } finally {
+    parts.closed = true;
+  }
 }
 
 /**
@@ -219,6 +295,8 @@ async function* streamParts(parts: Parts, chunks: AsyncIterable<string>): AsyncG
   const html = new Between();
   let next: Promise<{ r: IteratorResult<string, void> }> | null = null;
   let done = false;
+  /** The page from an inline part's mark on (filled in order once every part settled). */
+  let held = '';
   try {
     for (;;) {
       if (parts.due && (done || html.ok)) {
@@ -226,7 +304,14 @@ async function* streamParts(parts: Parts, chunks: AsyncIterable<string>): AsyncG
         continue;
       }
       if (done) {
-        if (!parts.out) return;
+        if (!parts.out) {
+          if (!held) return;
+          const text = parts.fill(held);
+          held = '';
+          parts.note(text);
+          yield text;
+          continue;
+        }
         await parts.settled();
         continue;
       }
@@ -239,16 +324,21 @@ async function* streamParts(parts: Parts, chunks: AsyncIterable<string>): AsyncG
         continue;
       }
       const c = got.r.value;
-      parts.size += c.length;
+      parts.check?.((parts.size += c.length));
+      if (parts.inline) {
+        held += c;
+        continue;
+      }
       if (parts.n) {
         parts.note(c);
         // (while no part is on its way, where the HTML stands does not matter)
-        if (parts.out || parts.ready.length) html.push(c);
+        if (parts.out || parts.waiting) html.push(c);
         else html.off();
       }
       yield c;
     }
   } finally {
+    parts.closed = true;
     if (!done) await it.return?.();
   }
 }
