@@ -16,6 +16,7 @@ import { analyzeTemplate, guardedRead, patternNames, targetNames, type CompactBl
 import { genDefer } from './defer.js';
 import { SharedTexts } from './codegen/texts.js';
 import { compactMeta } from './codegen/meta.js';
+import { BOTH, CHILD_DEFINITIONS, FILTER_ALIASES, FILTER_SHORT_FORMS, JS_RESERVED, LIGHT_LOOP_ATTRS, LOOP_PROPS, SEP, UNSAFE_NAMES, contains, escapeHtml, fold, kwKey, literal, loopUse, needsScope, outLine, partLine, pyTruthy, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
 
 export interface CodegenOptions {
   /** Template name as the runtime reports it. */
@@ -113,323 +114,39 @@ export interface GeneratedModule {
   tree: A.Node[];
 }
 
-/**
- * `s` sync (string builder), `g` streaming (generator), `a` async generator; `sg` generates a
- * sync body and its streaming twin in one pass (see bothBodies).
- */
-type Mode = 's' | 'g' | 'a' | 'sg';
-
-/** Attribute names read only through the checked getattr (`name in {}` covers Object.prototype). */
-const UNSAFE_NAMES = new Set(['prototype', 'call', 'apply', 'bind', 'caller', 'callee', 'arguments']);
-/** Where output goes: the generator's chunks, a string variable, or (mode `sg`) the function's output in both twins. */
-type Sink = { kind: 'yield' } | { kind: 'buf'; v: string } | { kind: 'both' };
-
-/**
- * The lines that write to a sync or streaming function's output (`into` null: the streaming
- * function's chunks; else the string variable) or render a template part (`{s, g, a}`) into it.
- * The `sg` pass writes placeholders for these (BOTH), which bothBodies turns into each twin's line.
- */
-/** `sb`: sandboxed, a buffer over maxOutputSize stops the render as it is built (runtime/sandbox.ts sbOut). */
-const outLine = (into: string | null, js: string, sb = false) =>
-  into === null ? `yield ${js};` : sb ? `${into} = $sbOut($env, ${into} + ${js});` : `${into} += ${js};`;
-function partLine(mode: 's' | 'g', into: string | null, fns: string, ctx: string, R: string): string {
-  if (mode === 's') return `${into} += ${fns}.s(${ctx}, ${R});`;
-  // one generator serves renderStream and (through asyncFromGen) the async entry points
-  // (the part's own generator is yielded, not delegated to: flatten and asyncFromGen run it)
-  if (into === null) return `yield R.async ? ${fns}.a(${ctx}, ${R}) : ${fns}.g(${ctx}, ${R});`;
-  return `${into} += R.async ? yield new $Collect(${fns}.a(${ctx}, ${R})) : ${fns}.s(${ctx}, ${R});`;
-}
-/** Placeholder lines of the `sg` pass: BOTH, a kind letter (Output, Part, Flush, Y: a value async renders yield for), fields split by SEP. (Generated code never holds a raw NUL or SOH.) */
-const BOTH = '\u0000';
-const SEP = '\u0001';
-
-/**
- * The sync body and the streaming twin from the lines of an `sg` pass (see bothBodies).
- * (Its own function: the optimizer compiles this loop without the code generator around it.)
- */
-function twins(lines: string[], lineNos: number[], curLine: number, sb: boolean): { s: Body; g: Body; oneChunk: boolean } {
-  // lines: head, 'try {', ...body, catch
-  const body = lines.slice(2, -1);
-  const oneChunk =
-    /^let L = \d+;$/.test(lines[0]!) &&
-    body.filter((l) => l.startsWith(`${BOTH}O`)).length === 1 &&
-    body.every((l) => l.startsWith(`${BOTH}O`) || /^L = \d+;$/.test(l));
-  const s: Body = { lines: [], lineNos: [] };
-  const g: Body = { lines: [], lineNos: [] };
-  const add = (b: Body, line: string | null, n: number) => {
-    if (line === null) return;
-    b.lines.push(line);
-    b.lineNos.push(n);
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const n = lineNos[i]!;
-    if (i === 0) {
-      add(s, line.slice(0, -1) + ', o = "";', n); // the head: `let L = …;`
-      add(g, line, n);
-    } else if (line.startsWith(BOTH)) {
-      const f = line.slice(2).split(SEP) as [string, string, string, string]; // (indexed: see walk)
-      const kind = line[1];
-      if (kind === 'Y') {
-        // (a value the async driver may resolve: `let v = sync read`, or in async renders a lookup that may be yielded)
-        add(s, `let ${f[0]} = ${f[1]};`, n);
-        add(g, `let ${f[0]} = R.async ? ${f[2]} : ${f[1]}; if (${f[0]}?.t) ${f[0]} = yield ${f[0]};`, n);
-        continue;
-      }
-      add(s, kind === 'O' ? outLine('o', f[0], sb) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
-      add(g, kind === 'O' ? outLine(null, f[0]) : kind === 'P' ? partLine('g', f[0] || null, f[1], f[2], f[3]) : 'yield "";', n);
-    } else {
-      if (i === lines.length - 1) add(s, 'return o;', curLine); // (before the catch line)
-      add(s, line, n);
-      add(g, line, n);
-    }
-  }
-  return { s, g, oneChunk };
-}
-
-/** What a child template's root runs before its parent: the rest of its top level is ignored (or in blocks). */
-const CHILD_DEFINITIONS = new Set(['Import', 'FromImport', 'Set', 'Def', 'Region', 'TemplateDecl']);
-
-/** A function body's lines and the template line of each. */
-interface Body {
-  lines: string[];
-  lineNos: number[];
-}
-
-interface Fn {
-  mode: Mode;
-  lines: string[];
-  lineNos: number[];
-  temps: string[];
-  /** Current scope variable (where `set` writes) and the function's ctx (where `let` writes). */
-  sc: string;
-  ctx: string;
-  /** Compile-time locals, innermost last: kida name → JS variable. */
-  locals: Map<string, string>[];
-  sink: Sink;
-  /** The enclosing def's caller variable (for `{% slot %}` / `{% yield %}`). */
-  caller: string | null;
-  /** Number of enclosing loops in this function (break/continue, include context). */
-  loops: number;
-  curLine: number;
-  /** Arguments the error handler adds: `, R` in root and block functions (the include that
-   * started the render), `, null, "name"` in a def (the def a failure leaves through). */
-  errArgs: string;
-}
-
-const JS_RESERVED = /^(?:break|case|catch|class|const|continue|debugger|default|delete|do|else|enum|export|extends|false|finally|for|function|if|import|in|instanceof|new|null|return|super|switch|this|throw|true|try|typeof|var|void|while|with|yield|let|static|implements|interface|package|private|protected|public|await|arguments|eval|undefined|NaN|Infinity)$/;
-
-const q = (s: string) => JSON.stringify(s);
-/**
- * A keyword name as an object-literal key. A literal `"__proto__": v` sets the object's
- * prototype; the computed form `["__proto__"]: v` makes an own key, so no name is special.
- */
-const kwKey = (s: string) => (s === '__proto__' ? `[${q(s)}]` : q(s));
-/** JSON as an object literal with the same own keys (a `"__proto__":` key made computed, as kwKey). */
-const literal = (v: unknown) => JSON.stringify(v).replace(/"__proto__":/g, '["__proto__"]:');
-
-/**
- * Walks any AST value, calling f on every node (objects with a `type`); f returning false skips children.
- * (Indexed loops here and in analysis.ts's traversals: a build compiles its templates while the
- * compiler's code is still cold, and before the optimizer steps in, `for…of` pays for an iterator.)
- */
-export function walk(x: unknown, f: (n: { type: string } & Record<string, unknown>) => boolean | void): void {
-  if (Array.isArray(x)) {
-    for (let i = 0; i < x.length; i++) {
-      const y: unknown = x[i];
-      if (y !== null && typeof y === 'object') walk(y, f);
-    }
-    return;
-  }
-  if (x === null || typeof x !== 'object') return;
-  const o = x as Record<string, unknown>;
-  if (typeof o.type === 'string' && f(o as { type: string } & Record<string, unknown>) === false) return;
-  for (const k in o) {
-    const v = o[k];
-    if (v !== null && typeof v === 'object') walk(v, f);
-  }
-}
-
-function contains(x: unknown, pred: (n: { type: string } & Record<string, unknown>) => boolean): boolean {
-  let found = false;
-  walk(x, (n) => {
-    if (found) return false;
-    if (pred(n)) found = true;
-    return !found;
-  });
-  return found;
-}
-
-/** Statements whose bodies run in the current scope (no block scope of their own). */
-const TRANSPARENT = new Set(['With', 'WithIf', 'Match', 'Try', 'Capture', 'Cache', 'FilterBlock', 'Spaceless', 'Provide', 'Push', 'Globals']);
-
-/** Does a body assign with `set` in the scope that the body itself would push? */
-function needsScope(body: A.Node[]): boolean {
-  for (let i = 0; i < body.length; i++) {
-    const n = body[i]!;
-    if (n.type === 'Set' && n.kind === 'set') return true;
-    if (TRANSPARENT.has(n.type)) {
-      const sub: A.Node[][] = [];
-      if (n.type === 'Match') for (const c of n.cases) sub.push(c.body);
-      else if (n.type === 'Try') sub.push(n.body, n.fallback);
-      else if (n.type === 'WithIf') sub.push(n.body, n.else_ ?? []);
-      else sub.push((n as { body: A.Node[] }).body);
-      if (sub.some(needsScope)) return true;
-    }
-  }
-  return false;
-}
-
-/**
- * What `loop.<name>` is in a loop without a LoopContext: computed from a counter. (The others
- * need the items ahead, which a LoopContext reads lazily: docs/security.md, "Lazy loops".)
- */
-const LIGHT_LOOP_ATTRS: Record<string, (idx: string) => string> = Object.assign(Object.create(null), {
-  index: (i: string) => `(${i} + 1)`,
-  index0: (i: string) => i,
-  first: (i: string) => `(${i} === 0)`,
-});
-/** LoopContext attributes read as plain properties (no `None` → `""` to apply). */
-const LOOP_PROPS = new Set(['index', 'index0', 'first', 'last', 'length', 'revindex', 'revindex0']);
-
-/**
- * How a loop's body and condition read its `loop`: not at all (no loop variable), or only as
- * `loop.index`, `loop.first`, ... (LIGHT_LOOP_ATTRS: 'light', no LoopContext object), or as a value
- * (passed, called, or handed with the loop's locals to an include, an embed or a caller: 'full').
- * One walk: inside a nested loop's body, a def, a block or a region, `loop` is not this loop's
- * (it does not make the loop read it) but still counts against doing without the object.
- */
-function loopUse(n: A.For): 'none' | 'light' | 'full' {
-  let used = false;
-  let light = true;
-  const isLoop = (e: unknown) => (e as A.Expr).type === 'Name' && (e as A.Name).name === 'loop';
-  const visit = (x: unknown, own: boolean): void =>
-    walk(x, (y) => {
-      if (!light && (used || !own)) return false; // (nothing left to learn here)
-      switch (y.type) {
-        case 'Include':
-        case 'Embed':
-        case 'CallBlock':
-          light = false;
-          return true;
-        case 'For': {
-          const f = y as unknown as A.For;
-          visit([f.iter, f.else_], own);
-          visit([f.body, f.cond], false);
-          return false;
-        }
-        case 'Def':
-        case 'Block':
-        case 'Region':
-          for (const k in y) if (k !== 'type') visit(y[k], false);
-          return false;
-        case 'Call':
-          if ((y as unknown as A.Call).func.type === 'Attr' && isLoop(((y as unknown as A.Call).func as A.Attr).obj)) {
-            used ||= own;
-            light = false;
-          }
-          return true;
-        case 'Attr':
-          if (!isLoop(y.obj)) return true;
-          used ||= own;
-          if ((y as unknown as A.Attr).optional || !((y as unknown as A.Attr).name in LIGHT_LOOP_ATTRS)) light = false;
-          return false;
-        case 'Name':
-          if (isLoop(y)) {
-            used ||= own;
-            light = false;
-          }
-          return false;
-      }
-      return true;
-    });
-  visit([n.body, n.cond], true);
-  return used ? (light ? 'light' : 'full') : 'none';
-}
-
-/** Is an expression a constant the compiler can fold (for dead-branch elimination)? */
-function fold(e: A.Expr): { v: unknown } | null {
-  switch (e.type) {
-    case 'Const':
-      return e.isFloat ? null : { v: e.value };
-    case 'UnaryOp': {
-      if (e.op !== 'not') return null;
-      const a = fold(e.operand);
-      return a ? { v: !pyTruthy(a.v) } : null;
-    }
-    case 'BoolOp': {
-      const a = fold(e.left);
-      if (!a) return null;
-      if (e.op === 'and' && !pyTruthy(a.v)) return a;
-      if (e.op === 'or' && pyTruthy(a.v)) return a;
-      return fold(e.right);
-    }
-    case 'Compare': {
-      if (e.ops.length !== 1) return null;
-      const a = fold(e.left);
-      const b = fold(e.ops[0]!.right);
-      if (!a || !b) return null;
-      const [x, y] = [a.v, b.v];
-      const prim = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null;
-      if (!prim(x) || !prim(y)) return null;
-      const norm = (v: unknown) => (typeof v === 'boolean' ? Number(v) : v);
-      switch (e.ops[0]!.op) {
-        case '==':
-          return { v: norm(x) === norm(y) };
-        case '!=':
-          return { v: norm(x) !== norm(y) };
-        default:
-          return null;
-      }
-    }
-    case 'BinOp': {
-      if (e.op !== '~') return null;
-      const a = fold(e.left);
-      const b = fold(e.right);
-      if (!a || !b || typeof a.v !== 'string' || typeof b.v !== 'string') return null;
-      return { v: a.v + b.v };
-    }
-    default:
-      return null;
-  }
-}
-function pyTruthy(v: unknown): boolean {
-  return !(v === null || v === false || v === 0 || v === '');
-}
-
 export class Generator {
-  private helpers = new Set<string>();
-  private usesFenv = false;
+  helpers = new Set<string>();
+  usesFenv = false;
   /** A select-family filter may name the `match` test (the module calls useMatch()). */
-  private usesMatch = false;
-  private attrNames = new Set<string>();
-  private refs = new Map<string, string>();
-  private fn!: Fn;
-  private uid = 0;
-  private blockNodes = new Map<string, A.Block>();
-  private isAsync = false;
-  private moduleLines: string[] = [];
-  private moduleLineNos: number[] = [];
-  private filterVars = new Map<string, string>();
-  private customUsed = { filters: new Set<string>(), tests: new Set<string>() };
-  private dynamicRefs = false;
+  usesMatch = false;
+  attrNames = new Set<string>();
+  refs = new Map<string, string>();
+  fn!: Fn;
+  uid = 0;
+  blockNodes = new Map<string, A.Block>();
+  isAsync = false;
+  moduleLines: string[] = [];
+  moduleLineNos: number[] = [];
+  filterVars = new Map<string, string>();
+  customUsed = { filters: new Set<string>(), tests: new Set<string>() };
+  dynamicRefs = false;
   /** JS variables holding a sync LoopContext (their attributes compile to direct reads). */
-  private loopVars = new Set<string>();
+  loopVars = new Set<string>();
   /** Names standing for `loop` in loops without a LoopContext (loopUse): their index and items. */
-  private lightLoops = new Map<string, string>();
-  private warnings: CompileWarning[] = [];
+  lightLoops = new Map<string, string>();
+  warnings: CompileWarning[] = [];
   /** Defs a plain-name call can statically refer to (for call validation). */
-  private knownDefs = new Map<string, DefSignature>();
+  knownDefs = new Map<string, DefSignature>();
   /** The template's top-level defs and regions, by name: a read that stands before the
    * declaration may run before it, and its error then asks whether the name was declared at the
    * top level (lkDecl). */
-  private declared = new Map<string, A.Pos>();
+  declared = new Map<string, A.Pos>();
   /** Text written once for a part's builder and generator (codegen/texts.ts). */
-  private texts = new SharedTexts();
+  texts = new SharedTexts();
 
   constructor(
-    private readonly ast: A.TemplateAst,
-    private readonly o: CodegenOptions,
+    readonly ast: A.TemplateAst,
+    readonly o: CodegenOptions,
   ) {
     // One walk finds the blocks and whether anything awaits.
     const awaits = (n: { type: string }) => n.type === 'Await' || (n.type === 'For' && (n as unknown as A.For).isAsync);
@@ -451,32 +168,32 @@ export class Generator {
   // ------------------------------------------------------------------ plumbing
 
   /** The filter/test environment (`$fenv`, defined at the top of the module once used). */
-  private fenv(): string {
+  fenv(): string {
     this.usesFenv = true;
     return '$fenv';
   }
-  private h(name: string): string {
+  h(name: string): string {
     this.helpers.add(name);
     return '$' + name;
   }
   /** An attribute name looked up at run time (compile() registers the Python methods of these names). */
-  private attr(name: string): string {
+  attr(name: string): string {
     this.attrNames.add(name);
     return q(name);
   }
-  private tmp(): string {
+  tmp(): string {
     const t = `$t${this.uid++}`;
     this.fn.temps.push(t);
     return t;
   }
-  private id(prefix: string): string {
+  id(prefix: string): string {
     return `${prefix}${this.uid++}`;
   }
-  private w(line: string): void {
+  w(line: string): void {
     this.fn.lines.push(line);
     this.fn.lineNos.push(this.fn.curLine);
   }
-  private err(msg: string, code: string, pos: A.Pos, suggestion: string | null = null): never {
+  err(msg: string, code: string, pos: A.Pos, suggestion: string | null = null): never {
     throw new TemplateSyntaxError(msg, code, {
       templateName: this.o.name,
       lineno: pos.line,
@@ -485,7 +202,7 @@ export class Generator {
       suggestion,
     });
   }
-  private newFn(mode: Mode, sink: Sink, sc: string, ctx: string, inherit: Fn | null, caller: string | null): Fn {
+  newFn(mode: Mode, sink: Sink, sc: string, ctx: string, inherit: Fn | null, caller: string | null): Fn {
     return {
       mode,
       lines: [],
@@ -507,13 +224,13 @@ export class Generator {
    * `oneChunk`: the streaming twin would yield exactly the sync result, as one chunk (one output
    * line, line markers aside, and no temporaries), so it can be derived from the sync one.
    */
-  private bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean } {
+  bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean } {
     const { lines, lineNos } = this.fnBody(fn, gen, null);
     if (this.o.sandbox) this.h('sbOut');
     return twins(lines, lineNos, fn.curLine, !!this.o.sandbox);
   }
   /** Generates a function body with its own line tracking and error wrapping. */
-  private fnBody(fn: Fn, gen: () => void, ret: string | null): { lines: string[]; lineNos: number[] } {
+  fnBody(fn: Fn, gen: () => void, ret: string | null): { lines: string[]; lineNos: number[] } {
     const saved = this.fn;
     this.fn = fn;
     try {
@@ -526,15 +243,15 @@ export class Generator {
     const lineNos = [fn.curLine, fn.curLine].concat(fn.lineNos, ret ? [fn.curLine] : [], [fn.curLine]);
     return { lines, lineNos };
   }
-  private inlineFn(fn: Fn, header: string, gen: () => void, ret: string | null): string {
+  inlineFn(fn: Fn, header: string, gen: () => void, ret: string | null): string {
     const { lines } = this.fnBody(fn, gen, ret);
     return `${header} {\n${lines.join('\n')}\n}`;
   }
-  private topFn(header: string, fn: Fn, gen: () => void, ret: string | null): void {
+  topFn(header: string, fn: Fn, gen: () => void, ret: string | null): void {
     this.emitFn(header, this.fnBody(fn, gen, ret));
   }
   /** A module-level function from fnBody's lines. */
-  private emitFn(header: string, { lines, lineNos }: { lines: string[]; lineNos: number[] }): void {
+  emitFn(header: string, { lines, lineNos }: { lines: string[]; lineNos: number[] }): void {
     this.moduleLines.push(header + ' {');
     this.moduleLineNos.push(lineNos[0] ?? 0);
     // (no spread: a large template has more lines than a call may take arguments)
@@ -545,17 +262,17 @@ export class Generator {
     this.moduleLines.push('}');
     this.moduleLineNos.push(0);
   }
-  private mod(line: string): void {
+  mod(line: string): void {
     this.moduleLines.push(line);
     this.moduleLineNos.push(0);
   }
-  private line(pos: A.Pos): void {
+  line(pos: A.Pos): void {
     if (pos.line && pos.line !== this.fn.curLine) {
       this.fn.curLine = pos.line;
       this.w(`L = ${pos.line};`);
     }
   }
-  private withLocals<T>(bindings: Map<string, string>, f: () => T): T {
+  withLocals<T>(bindings: Map<string, string>, f: () => T): T {
     this.fn.locals.push(bindings);
     try {
       return f();
@@ -563,7 +280,7 @@ export class Generator {
       this.fn.locals.pop();
     }
   }
-  private local(name: string): string | null {
+  local(name: string): string | null {
     for (let i = this.fn.locals.length - 1; i >= 0; i--) {
       const v = this.fn.locals[i]!.get(name);
       if (v) return v;
@@ -680,7 +397,7 @@ export class Generator {
     };
   }
 
-  private asyncReason(): string {
+  asyncReason(): string {
     let reason = '';
     walk(this.ast.body, (n) => {
       if (reason) return false;
@@ -692,7 +409,7 @@ export class Generator {
   }
 
   /** Literal template reference → accessor variable (static import in ESM, loader in Environment). */
-  private ref(resolved: string): string {
+  ref(resolved: string): string {
     let v = this.refs.get(resolved);
     if (!v) {
       v = `$T${this.refs.size}`;
@@ -708,9 +425,9 @@ export class Generator {
    * runtime derives it from `<v>_s` (a block of one output line costs one function, not two).
    */
   /** The block being compiled (Nunjucks compat: what `super()` renders the parent's version of). */
-  private njkBlock: string | null = null;
+  njkBlock: string | null = null;
 
-  private renderFns(v: string, body: A.Node[], block: A.Block | null, ext?: A.Extends | null): void {
+  renderFns(v: string, body: A.Node[], block: A.Block | null, ext?: A.Extends | null): void {
     const gen = () => {
       this.njkBlock = block ? block.name : null;
       try {
@@ -757,7 +474,7 @@ export class Generator {
     this.mod('})();');
   }
 
-  private rootBody(body: A.Node[], ext: A.Extends | null): void {
+  rootBody(body: A.Node[], ext: A.Extends | null): void {
     if (this.blockNodes.size) this.w(`${this.h('registerBlocks')}(R, $blocks);`);
     if (!ext) {
       this.stmts(body);
@@ -780,7 +497,7 @@ export class Generator {
    * Statements, with adjacent text and outputs coalesced into one `o +=` / `yield`
    * (never across an await: outputs that await start a new chunk).
    */
-  private stmts(nodes: A.Node[]): void {
+  stmts(nodes: A.Node[]): void {
     let run: string[] = [];
     const flush = () => {
       if (run.length) this.emit(run.join(' + '));
@@ -811,7 +528,7 @@ export class Generator {
    * `let v = <the store's answer>`: read synchronously, or (async renders) looked up with
    * cacheLook, whose answer may be a wait (`.t`) the async driver or an `await` resolves.
    */
-  private cacheLookup(v: string, args: string): void {
+  cacheLookup(v: string, args: string): void {
     const sync = `${this.h('cacheHit')}(${args}, R)`;
     const look = `${this.h('cacheLook')}(${args}, R)`;
     const m = this.fn.mode;
@@ -821,14 +538,14 @@ export class Generator {
     else this.w(`${BOTH}Y${[v, sync, look].join(SEP)}`);
   }
 
-  private emit(js: string): void {
+  emit(js: string): void {
     const s = this.fn.sink;
     if (this.o.sandbox) this.h('sbOut');
     this.w(s.kind === 'both' ? `${BOTH}O${js}` : outLine(s.kind === 'buf' ? s.v : null, js, this.o.sandbox));
   }
 
   /** Renders a template part (`{s, g, a}`) into the current sink. */
-  private subRender(fns: string, ctx: string, R: string): void {
+  subRender(fns: string, ctx: string, R: string): void {
     const { mode, sink } = this.fn;
     const into = sink.kind === 'buf' ? sink.v : null;
     if (mode === 'sg' || mode === 'g') {
@@ -840,7 +557,7 @@ export class Generator {
   }
 
   /** Runs body with a fresh buffer variable; returns its name. */
-  private buffered(body: () => void): string {
+  buffered(body: () => void): string {
     const b = this.id('$o');
     this.w(`let ${b} = "";`);
     const saved = this.fn.sink;
@@ -854,7 +571,7 @@ export class Generator {
   }
 
   /** Body statements in a new block scope when they assign with `set`. */
-  private scoped(body: A.Node[]): void {
+  scoped(body: A.Node[]): void {
     if (!needsScope(body)) {
       this.stmts(body);
       return;
@@ -870,7 +587,7 @@ export class Generator {
     }
   }
 
-  private stmt(n: A.Node): void {
+  stmt(n: A.Node): void {
     switch (n.type) {
       case 'Data':
         if (n.text) this.emit(this.texts.text(q(n.text)));
@@ -1020,13 +737,13 @@ export class Generator {
     }
   }
 
-  private output(n: A.Output): void {
+  output(n: A.Output): void {
     this.line(n);
     this.emit(this.outputExpr(n));
   }
 
   /** The JS string expression for `{{ expr }}`: escaped (or not), constants folded. */
-  private outputExpr(n: A.Output): string {
+  outputExpr(n: A.Output): string {
     const e = n.expr;
     const f = fold(e);
     if (f && (typeof f.v === 'string' || typeof f.v === 'number')) {
@@ -1039,18 +756,18 @@ export class Generator {
   }
 
   /** In Markdown mode a def's or region's calls give Marked (mdDef wraps it). */
-  private mdDef(def: string): string {
+  mdDef(def: string): string {
     return this.o.markdown ? `${this.h('mdDef')}(${def})` : def;
   }
 
   /** The output helper: HTML or Markdown escaping (`esc`, `escMd`), or none (`str`). */
-  private outFn(optional = false): string {
+  outFn(optional = false): string {
     if (!this.o.autoescape) return optional ? 'strOpt' : 'str';
     if (this.o.markdown) return optional ? 'escMdOpt' : 'escMd';
     return optional ? 'escOpt' : 'esc';
   }
 
-  private ifStmt(n: A.If): void {
+  ifStmt(n: A.If): void {
     // Dead-branch elimination on literal conditions (also hides errors in removed branches).
     const live: { cond: A.Expr | null; body: A.Node[]; line: number }[] = [];
     for (const b of n.branches) {
@@ -1083,7 +800,7 @@ export class Generator {
     this.w('}');
   }
 
-  private forStmt(n: A.For): void {
+  forStmt(n: A.For): void {
     // Nunjucks: a loop has one frame of its own (njkFrame) for the names its body sets
     if (this.o.nunjucks && contains(n.body, (x) => x.type === 'Set' || x.type === 'Capture')) {
       const saved = this.fn.sc;
@@ -1100,7 +817,7 @@ export class Generator {
     this.forLoop(n);
   }
 
-  private forLoop(n: A.For): void {
+  forLoop(n: A.For): void {
     this.line(n);
     const use = loopUse(n);
     const loopUsed = use !== 'none';
@@ -1164,7 +881,7 @@ export class Generator {
   }
 
   /** Declares JS locals for a loop/with target from `value` (iteration unpacking). */
-  private bindTarget(t: A.Target, value: string, locals: Map<string, string>, how: 'iter' | 'index'): void {
+  bindTarget(t: A.Target, value: string, locals: Map<string, string>, how: 'iter' | 'index'): void {
     if (t.type === 'NameTarget') {
       const v = this.id('$v_');
       this.w(`const ${v} = ${value};`);
@@ -1176,7 +893,7 @@ export class Generator {
     t.items.forEach((sub, i) => this.bindTarget(sub, `${u}[${i}]`, locals, how));
   }
 
-  private setStmt(n: A.SetStmt): void {
+  setStmt(n: A.SetStmt): void {
     this.line(n);
     const scope = n.kind === 'set' ? this.fn.sc : this.fn.ctx;
     for (const a of n.assignments) {
@@ -1202,13 +919,13 @@ export class Generator {
     }
   }
 
-  private safeName(name: string, pos: A.Pos): string {
+  safeName(name: string, pos: A.Pos): string {
     if (name === '__proto__' || name === 'constructor' || name === 'prototype')
       this.err(`Cannot assign to '${name}'`, 'K-PAR-007', pos);
     return name;
   }
 
-  private assign(t: A.Target, value: string, scope: string): void {
+  assign(t: A.Target, value: string, scope: string): void {
     if (t.type === 'NameTarget') {
       this.w(`${scope}[${q(this.safeName(t.name, t))}] = ${value};`);
       return;
@@ -1218,7 +935,7 @@ export class Generator {
     t.items.forEach((sub, i) => this.assign(sub, `${u}[${i}]`, scope));
   }
 
-  private withStmt(n: A.With): void {
+  withStmt(n: A.With): void {
     this.line(n);
     const sv = this.id('$sv');
     const ctx = this.fn.ctx;
@@ -1229,7 +946,7 @@ export class Generator {
     this.w(`} finally { ${this.h('restore')}(${ctx}, ${sv}); }`);
   }
 
-  private withIf(n: A.WithIf): void {
+  withIf(n: A.WithIf): void {
     this.line(n);
     const vals = n.subjects.map((s) => {
       const t = this.id('$w');
@@ -1258,7 +975,7 @@ export class Generator {
     this.w('}');
   }
 
-  private match(n: A.Match): void {
+  match(n: A.Match): void {
     this.line(n);
     let subj: string | null = null;
     if (n.subjects) {
@@ -1290,7 +1007,7 @@ export class Generator {
   }
 
   /** Compiles a pattern test against JS value `v`; captures become locals assigned in the test. */
-  private pattern(p: A.Pattern, v: string, locals: Map<string, string>, decls: string[]): string {
+  pattern(p: A.Pattern, v: string, locals: Map<string, string>, decls: string[]): string {
     switch (p.kind) {
       case 'wildcard':
         return 'true';
@@ -1313,7 +1030,7 @@ export class Generator {
     }
   }
 
-  private defParams(params: A.Param[], pos: A.Pos): string {
+  defParams(params: A.Param[], pos: A.Pos): string {
     const seen = new Set<string>();
     let sawDefault = false;
     const defaults = params.map((p) => {
@@ -1329,7 +1046,7 @@ export class Generator {
     return `[${defaults.join(', ')}]`;
   }
 
-  private def(n: A.Def): void {
+  def(n: A.Def): void {
     this.line(n);
     // (absent vararg/kwarg are left out of the generated object)
     // (parameters become keys of the call's scope object: none may be `__proto__`)
@@ -1348,19 +1065,19 @@ export class Generator {
     this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
   }
 
-  private hasTry: boolean | undefined;
+  hasTry: boolean | undefined;
   /**
    * A def body counted by the runtime's `deep` (recursion limit; depth errors pass the `try`
    * blocks inside the recursion), where recursion could otherwise do harm: an async body (its
    * recursion is not bounded by the stack), a template with `{% try %}` (a fallback retrying at
    * every level is exponential), a sandboxed one. Elsewhere a stack overflow ends the recursion.
    */
-  private depthCounted(name: string, body: string): string {
+  depthCounted(name: string, body: string): string {
     this.hasTry ??= contains(this.ast.body, (n) => n.type === 'Try');
     return this.isAsync || this.hasTry || this.o.sandbox ? `${this.h('deep')}(${q(name)}, ${body})` : body;
   }
 
-  private region(n: A.Region): void {
+  region(n: A.Region): void {
     // A region is a def whose defaults are evaluated when it is called.
     this.line(n);
     for (const p of n.params) this.safeName(p.name, n);
@@ -1372,7 +1089,7 @@ export class Generator {
     this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
   }
 
-  private withScope<T>(sc: string, f: () => T): T {
+  withScope<T>(sc: string, f: () => T): T {
     const saved = [this.fn.sc, this.fn.locals, this.fn.mode] as const;
     this.fn.sc = sc;
     this.fn.locals = [];
@@ -1386,7 +1103,7 @@ export class Generator {
     }
   }
 
-  private callBlock(n: A.CallBlock): void {
+  callBlock(n: A.CallBlock): void {
     this.line(n);
     if (n.call.type !== 'Call') this.err('{% call %} expects a call expression', 'K-PAR-003', n);
     const call = n.call;
@@ -1429,7 +1146,7 @@ export class Generator {
     else callee = this.expr(call.func);
     this.emit(`${this.h(this.outFn())}(${this.awaitCall(`${this.h('callWithCaller')}(${callee}, ${args}, ${caller})`)})`);
   }
-  private slot(n: A.SlotStmt): void {
+  slot(n: A.SlotStmt): void {
     this.line(n);
     const caller = this.fn.caller;
     const bindings = n.bindings.length
@@ -1455,24 +1172,24 @@ export class Generator {
     } else this.emit(`(${caller} ? ${this.awaitCall(`${caller}(${q(n.name)}, ${bindings})`)} : "")`);
   }
 
-  private templateExpr(e: A.Expr): string {
+  templateExpr(e: A.Expr): string {
     if (e.type === 'Const' && typeof e.value === 'string') return `${this.ref(this.o.resolveName(e.value))}()`;
     this.dynamicRefs = true;
     return `$env.load(${this.expr(e)}, ${this.fromName})`;
   }
 
-  private importCtx(withContext: boolean): string {
+  importCtx(withContext: boolean): string {
     return withContext ? `Object.create(${this.fn.ctx})` : `${this.h('globalsContext')}(${this.fn.ctx})`;
   }
 
-  private importStmt(n: A.Import): void {
+  importStmt(n: A.Import): void {
     this.line(n);
     this.w(
       `${this.fn.ctx}[${q(this.safeName(n.alias, n))}] = ${this.h('importNamespace')}(${this.templateExpr(n.template)}, ${this.importCtx(n.withContext)}, R);`,
     );
   }
 
-  private fromImport(n: A.FromImport): void {
+  fromImport(n: A.FromImport): void {
     this.line(n);
     // With the imported template's source at hand (bundlers, CLI), a missing name fails the build.
     if (n.template.type === 'Const' && typeof n.template.value === 'string' && this.o.exportsOf) {
@@ -1497,7 +1214,7 @@ export class Generator {
   }
 
   /** The ctx an include or embed receives. */
-  private includeCtx(withContext: boolean): string {
+  includeCtx(withContext: boolean): string {
     if (!withContext) return `${this.h('globalsContext')}(${this.fn.ctx})`;
     const locals: string[] = [];
     const seen = new Set<string>();
@@ -1511,11 +1228,11 @@ export class Generator {
   }
 
   /** The calling template of a run-time load (`./x` resolves against it). */
-  private get fromName(): string {
+  get fromName(): string {
     return this.o.anonymous ? 'null' : '$NAME';
   }
 
-  private include(n: A.Include): void {
+  include(n: A.Include): void {
     this.line(n);
     this.sandboxTick();
     // (Nunjucks: an included template's `set`s stay in its own frame)
@@ -1538,7 +1255,7 @@ export class Generator {
     this.subRender(`${this.templateExpr(n.template)}.spec.root`, ctx, `${this.h('subState')}(R, $NAME, L)`);
   }
 
-  private blockCall(n: A.Block): void {
+  blockCall(n: A.Block): void {
     if (n.fragment) return;
     this.line(n);
     if (n.cond) this.w(`if (${this.cond(n.cond)}) {`);
@@ -1546,7 +1263,7 @@ export class Generator {
     if (n.cond) this.w('}');
   }
 
-  private embed(n: A.Embed): void {
+  embed(n: A.Embed): void {
     this.line(n);
     const R2 = this.id('$R');
     this.w(`const ${R2} = ${this.h('subState')}(R, $NAME, L);`);
@@ -1568,7 +1285,7 @@ export class Generator {
     this.subRender(`${this.templateExpr(n.template)}.spec.root`, this.includeCtx(true), R2);
   }
 
-  private tryStmt(n: A.Try): void {
+  tryStmt(n: A.Try): void {
     this.line(n);
     this.sandboxTick();
     const b = this.id('$o');
@@ -1593,7 +1310,7 @@ export class Generator {
     this.emit(b);
   }
 
-  private trans(n: A.Trans): void {
+  trans(n: A.Trans): void {
     this.line(n);
     const vars = `{ ${n.bindings.map((b) => `${kwKey(b.name)}: ${this.expr(b.value)}`).join(', ')} }`;
     const v = this.id('$tr');
@@ -1613,13 +1330,13 @@ export class Generator {
 
   // ------------------------------------------------------------------ expressions
 
-  private cond(e: A.Expr): string {
+  cond(e: A.Expr): string {
     // comparisons and `not` are already booleans
     if (e.type === 'Compare' || (e.type === 'UnaryOp' && e.op === 'not')) return this.expr(e);
     return `${this.h('truthy')}(${this.expr(e)})`;
   }
 
-  private guardedName(name: string): string {
+  guardedName(name: string): string {
     const l = this.local(name);
     if (l) return l;
     if (this.o.markdown && name === 'output_format') return `${this.h('outputFormat')}(${this.fn.sc})`;
@@ -1628,7 +1345,7 @@ export class Generator {
   }
 
   /** An operand of a guard: undefined anywhere inside gives UNDEF instead of an error. */
-  private guarded(e: A.Expr): string {
+  guarded(e: A.Expr): string {
     if (e.type === 'Name') return this.guardedName(e.name);
     if (e.type === 'Const') return this.expr(e);
     // `a.b.c` under a guard: non-strict lookups give UNDEF without throwing (and catching).
@@ -1639,30 +1356,30 @@ export class Generator {
     return `${this.h('guard')}(() => ${inner})`;
   }
 
-  private guardedChain(e: A.Expr): string | null {
+  guardedChain(e: A.Expr): string | null {
     if (e.type === 'Name') return this.guardedName(e.name);
     if (e.type !== 'Attr' || e.optional || this.o.sandbox || this.loopAttr(e)) return null;
     const obj = this.guardedChain(e.obj);
     return obj && `${this.h('getattr')}(${obj}, ${this.attr(e.name)}, false)`;
   }
 
-  private args(args: A.Expr[], kwargs: A.Kwarg[]): string {
+  args(args: A.Expr[], kwargs: A.Kwarg[]): string {
     const parts = args.map((a) => this.expr(a));
     if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
     return `[${parts.join(', ')}]`;
   }
 
   /** The source of a LoopContext (sandboxed: what `loop.length` reads ahead counts against the budget). */
-  private loopSrc(src: string): string {
+  loopSrc(src: string): string {
     return this.o.sandbox ? `${this.h('sbLoopSrc')}($env, R, ${src})` : src;
   }
   /** In sandboxed templates every loop iteration counts against the policy's limits. */
-  private sandboxTick(): void {
+  sandboxTick(): void {
     if (this.o.sandbox) this.w(`${this.h('sbTick')}($env, R);`);
   }
 
   /** Wraps operands of arithmetic that are calls/filters in the hidden numeric coercion. */
-  private numeric(e: A.Expr): string {
+  numeric(e: A.Expr): string {
     const js = this.expr(e);
     const coerce = (x: A.Expr): boolean =>
       x.type === 'Filter' ||
@@ -1772,7 +1489,7 @@ export class Generator {
     }
   }
 
-  private constant(e: A.Const): string {
+  constant(e: A.Const): string {
     const v = e.value;
     if (typeof v === 'number') {
       if (e.isFloat) return Number.isInteger(v) ? `new ${this.h('PyFloat')}(${v})` : String(v);
@@ -1785,22 +1502,22 @@ export class Generator {
   }
 
   /** In async templates, calls may return promises (async defs, slots): await them. */
-  private awaitCall(js: string): string {
+  awaitCall(js: string): string {
     return this.isAsync && this.fn.mode === 'a' ? `(await ${js})` : js;
   }
   /** Does compiling `e` here emit an `await` (so enclosing arrows must be async)? */
-  private needsAwait(e: unknown): boolean {
+  needsAwait(e: unknown): boolean {
     return this.fn.mode === 'a' && contains(e, (n) => n.type === 'Await' || (this.isAsync && (n.type === 'Call')));
   }
 
-  private loopAttrBase(e: A.Attr): string | null {
+  loopAttrBase(e: A.Attr): string | null {
     if (e.optional || e.obj.type !== 'Name') return null;
     const v = this.local(e.obj.name);
     return v && this.loopVars.has(v) ? v : null;
   }
 
   /** `loop.index` and friends on a known LoopContext: a plain property read. */
-  private loopAttr(e: A.Attr): string | null {
+  loopAttr(e: A.Attr): string | null {
     if (e.optional || e.obj.type !== 'Name') return null;
     const v = this.local(e.obj.name);
     const light = v ? this.lightLoops.get(v) : undefined;
@@ -1813,7 +1530,7 @@ export class Generator {
     return null;
   }
 
-  private collectDefs(body: A.Node[]): void {
+  collectDefs(body: A.Node[]): void {
     for (const n of body) {
       if (n.type === 'Def') this.knownDefs.set(n.name, { name: n.name, params: n.params, vararg: n.vararg, kwarg: n.kwarg });
       if (n.type === 'FromImport' && n.template.type === 'Const' && typeof n.template.value === 'string' && this.o.defsOf) {
@@ -1827,7 +1544,7 @@ export class Generator {
   }
 
   /** K-CMP-001 (unknown/missing/duplicate arguments) and K-CMP-002 (literal type mismatch). */
-  private validateCall(e: A.Call, sig: DefSignature): void {
+  validateCall(e: A.Call, sig: DefSignature): void {
     const problems: string[] = [];
     const names = sig.params.map((p) => p.name);
     const unknown = sig.kwarg ? [] : e.kwargs.map((k) => k.name).filter((k) => !names.includes(k));
@@ -1859,7 +1576,7 @@ export class Generator {
     e.kwargs.forEach((k) => check(sig.params.find((p) => p.name === k.name), k.value));
   }
 
-  private call(e: A.Call): string {
+  call(e: A.Call): string {
     const f = e.func;
     if (this.o.nunjucks && this.njkBlock !== null && f.type === 'Name' && f.name === 'super' && !e.args.length && !this.local('super'))
       return `${this.h('njkSuper')}($template, ${q(this.njkBlock)}, ctx, R)`;
@@ -1889,7 +1606,7 @@ export class Generator {
     return this.awaitCall(`${this.h('callValue')}(${this.expr(f)}, ${args})`);
   }
 
-  private filter(e: A.Filter): string {
+  filter(e: A.Filter): string {
     if ((e.name === 'default' || e.name === 'd') && e.op === '|' && !this.o.customFilters.has(e.name) && !this.o.nunjucks) {
       const [d, b] = this.bind('default', filterParams.default ?? ['default', 'boolean'], e.args, e.kwargs, e);
       return `${this.h('defaultFilter')}(${this.guarded(e.value)}${d ? ', ' + d : b ? ', undefined' : ''}${b ? ', ' + b : ''})`;
@@ -1904,9 +1621,9 @@ export class Generator {
   }
 
   /** Set while compiling a `{% filter %}` block's own arguments: the helper that escapes each. */
-  private argWrap: string | null = null;
+  argWrap: string | null = null;
   /** A filter argument: wrapped in `argWrap` at the top level only (filters inside it bind as usual). */
-  private argExpr(a: A.Expr): string {
+  argExpr(a: A.Expr): string {
     const w = this.argWrap;
     if (!w) return this.expr(a);
     this.argWrap = null;
@@ -1921,7 +1638,7 @@ export class Generator {
    * Binds arguments to the parameter positions of a built-in filter/test at compile time.
    * `*name` receives the extra positionals as one array, `**name` the extra keywords as one object.
    */
-  private bind(fname: string, params: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string[] {
+  bind(fname: string, params: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string[] {
     const out: (string | undefined)[] = params.map(() => undefined);
     const star = params.findIndex((p) => p.startsWith('*') && !p.startsWith('**'));
     const dstar = params.findIndex((p) => p.startsWith('**'));
@@ -1985,7 +1702,7 @@ export class Generator {
   }
 
   /** A Nunjucks built-in filter or test (compat mode): `nf_<name>(value, ...bound)`. */
-  private njkCall(kind: 'filters' | 'tests', name: string, head: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
+  njkCall(kind: 'filters' | 'tests', name: string, head: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
     const table = this.o.nunjucks![kind];
     if (!Object.hasOwn(table, name)) {
       const hint = didYouMean(name, [...Object.keys(table), ...(kind === 'filters' ? this.o.customFilters : this.o.customTests)]);
@@ -1996,16 +1713,16 @@ export class Generator {
   }
 
   /** A sandboxed filter/test call (runtime/sandbox.ts sbF): policy on its arguments, counted and bounded. */
-  private sbF(name: string, f: string, self: string, args: string[]): string {
+  sbF(name: string, f: string, self: string, args: string[]): string {
     return `${this.h('sbF')}($env, R, ${name}, ${f}, ${self}, [${args.join(', ')}])`;
   }
 
-  private customRef(kind: 'filters' | 'tests', name: string): string {
+  customRef(kind: 'filters' | 'tests', name: string): string {
     return this.o.customRef ? this.o.customRef(kind, name) : `$env.${kind}[${q(name)}]`;
   }
 
   /** `nargs`: how many arguments a filter call binds (the last one given; a short form may take it). */
-  private filterVar(kind: 'filters' | 'tests', name: string, nargs = 0): string {
+  filterVar(kind: 'filters' | 'tests', name: string, nargs = 0): string {
     // Built-in filters are named exports (`f_upper`): bundles keep only those a template uses.
     if (kind === 'filters') {
       const base = FILTER_ALIASES[name] ?? name;
@@ -2015,7 +1732,7 @@ export class Generator {
     return this.h(`t_${name}`); // built-in tests likewise (`t_odd`)
   }
 
-  private test(e: A.Test): string {
+  test(e: A.Test): string {
     const neg = e.negated ? '!' : '';
     if (this.o.nunjucks && !this.o.customTests.has(e.name)) return `${neg}${this.njkCall('tests', e.name, [this.expr(e.value)], e.args, e.kwargs, e)}`;
     if ((e.name === 'defined' || e.name === 'undefined') && !this.o.customTests.has(e.name)) {
@@ -2042,7 +1759,7 @@ export class Generator {
     return `${neg}${v}.call(${this.fenv()}, ${[value, ...bound].join(', ')})`;
   }
 
-  private compare(e: A.Compare): string {
+  compare(e: A.Compare): string {
     const one = (op: A.CompareOp, a: string, b: string): string => {
       switch (op) {
         case '==':
@@ -2085,7 +1802,7 @@ export class Generator {
     return `(${parts.join(' && ')})`;
   }
 
-  private listComp(e: A.ListComp): string {
+  listComp(e: A.ListComp): string {
     const isAsync = this.needsAwait(e);
     const src = this.expr(e.iter);
     const saved = this.fn.lines;
@@ -2164,20 +1881,6 @@ function templateMeta(
   });
   return { defs, blocks: analysis.blocks, dependsOn: [...paths].sort(), context, ...(analysis.topLevel.length ? { t: analysis.topLevel } : {}) };
 }
-
-const FILTER_ALIASES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
-  d: 'default',
-  e: 'escape',
-  strip: 'trim',
-  count: 'length',
-});
-
-/**
- * Filters with a short form `f_<name>_<N>` (runtime/filters.ts) for calls binding at most N
- * arguments: `x | trim` needs no code for given characters, `x | round(1)` none for the ceil,
- * floor and strict options.
- */
-const FILTER_SHORT_FORMS: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, { trim: 0, round: 1 });
 
 const IMPLICIT = new Set(['loop', 'caller', 'has_slot', 'it', 'consume', '_', '_n', 'range', 'dict', 'list', 'set', 'tuple', 'len', 'str', 'int',
   'float', 'bool', 'abs', 'min', 'max', 'sum', 'sorted', 'reversed', 'enumerate', 'zip', 'map', 'filter', 'hx_request',
@@ -2258,8 +1961,5 @@ function contextNames(body: A.Node[]): { context: { name: string; optional: bool
   };
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"'\0]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\0': '' })[c]!);
-}
 
-export { JS_RESERVED };
+export { walk, JS_RESERVED };
