@@ -114,6 +114,46 @@ export interface GeneratedModule {
   tree: A.Node[];
 }
 
+/** The statement visitors by node type (compiler/codegen/*.ts; each gets the generator). */
+type Visitors = { [K in A.Node['type']]?: (g: Generator, n: Extract<A.Node, { type: K }>) => void };
+const VISIT: Visitors = {
+  Data: (g, n) => g.data(n),
+  Output: (g, n) => g.output(n),
+  If: (g, n) => g.ifStmt(n),
+  For: (g, n) => g.forStmt(n),
+  While: (g, n) => g.whileStmt(n),
+  Break: (g, n) => g.breakStmt(n),
+  Continue: (g, n) => g.continueStmt(n),
+  Set: (g, n) => g.setStmt(n),
+  With: (g, n) => g.withStmt(n),
+  WithIf: (g, n) => g.withIf(n),
+  Match: (g, n) => g.match(n),
+  Def: (g, n) => g.def(n),
+  Region: (g, n) => g.region(n),
+  CallBlock: (g, n) => g.callBlock(n),
+  Slot: (g, n) => g.slot(n),
+  Yield: (g, n) => g.yieldStmt(n),
+  Import: (g, n) => g.importStmt(n),
+  FromImport: (g, n) => g.fromImport(n),
+  Include: (g, n) => g.include(n),
+  // Extends: handled by rootBody
+  Block: (g, n) => g.blockCall(n),
+  Globals: (g, n) => g.globals(n),
+  Embed: (g, n) => g.embed(n),
+  Capture: (g, n) => g.capture(n),
+  FilterBlock: (g, n) => g.filterBlock(n),
+  Spaceless: (g, n) => g.spaceless(n),
+  Cache: (g, n) => g.cache(n),
+  Flush: (g, n) => g.flush(n),
+  Try: (g, n) => g.tryStmt(n),
+  Defer: genDefer, // (an extension: compiler/defer.ts)
+  Provide: (g, n) => g.provide(n),
+  Push: (g, n) => g.push(n),
+  Stack: (g, n) => g.stack(n),
+  Trans: (g, n) => g.trans(n),
+  // TemplateDecl: declarations only
+};
+
 export class Generator {
   helpers = new Set<string>();
   usesFenv = false;
@@ -588,153 +628,117 @@ export class Generator {
   }
 
   stmt(n: A.Node): void {
-    switch (n.type) {
-      case 'Data':
-        if (n.text) this.emit(this.texts.text(q(n.text)));
-        return;
-      case 'Output':
-        return this.output(n);
-      case 'If':
-        return this.ifStmt(n);
-      case 'For':
-        return this.forStmt(n);
-      case 'While': {
-        this.line(n);
-        this.w(`while (${this.cond(n.cond)}) {`);
-        this.sandboxTick();
-        this.fn.loops++;
-        this.scoped(n.body);
-        this.fn.loops--;
-        this.w('}');
-        return;
-      }
-      case 'Break':
-        this.w('break;');
-        return;
-      case 'Continue':
-        this.w('continue;');
-        return;
-      case 'Set':
-        return this.setStmt(n);
-      case 'With':
-        return this.withStmt(n);
-      case 'WithIf':
-        return this.withIf(n);
-      case 'Match':
-        return this.match(n);
-      case 'Def':
-        return this.def(n);
-      case 'Region':
-        return this.region(n);
-      case 'CallBlock':
-        return this.callBlock(n);
-      case 'Slot':
-        return this.slot(n);
-      case 'Yield':
-        this.line(n);
-        if (this.fn.caller) this.emit(`(${this.fn.caller} ? ${this.awaitCall(`${this.fn.caller}(${q(n.name)})`)} : "")`);
-        return;
-      case 'Import':
-        return this.importStmt(n);
-      case 'FromImport':
-        return this.fromImport(n);
-      case 'Include':
-        return this.include(n);
-      case 'Extends':
-        return; // handled by rootBody
-      case 'Block':
-        return this.blockCall(n);
-      case 'Globals':
-        this.stmts(n.body);
-        return;
-      case 'Embed':
-        return this.embed(n);
-      case 'Capture': {
-        this.line(n);
-        const b = this.buffered(() => this.stmts(n.body));
-        // (Nunjucks: `{% set x %}…{% endset %}` captures a plain string, escaped again when output)
-        let v = this.o.nunjucks ? b : `${this.h(this.o.markdown ? 'marked' : 'markup')}(${b})`;
-        if (n.filter) v = this.filterCall(n.filter.name, v, n.filter.args, n.filter.kwargs, n);
-        if (this.o.nunjucks) this.w(`${this.h('njkSet')}(${this.fn.sc}, ${this.fn.ctx}, ${q(this.safeName(n.name, n))}, ${v});`);
-        else this.w(`${this.fn.ctx}[${q(n.name)}] = ${v};`);
-        return;
-      }
-      case 'FilterBlock': {
-        this.line(n);
-        const b = this.buffered(() => this.stmts(n.body));
-        if (this.o.nunjucks) {
-          // Nunjucks filters the rendered body and outputs the result like {{ }} (escaped again unless safe)
-          this.emit(`${this.h(this.o.autoescape ? 'esc' : 'str')}(${this.filterCall(n.name, b, n.args, n.kwargs, n)})`);
-          return;
-        }
-        // A string result is emitted unescaped (its body was escaped while rendered): under
-        // autoescape the filter's arguments are escaped on the way in, so data joins the text
-        // escaped, and a result that is not a string is escaped like `{{ }}` output.
-        this.argWrap = this.o.autoescape ? this.h(this.o.markdown ? 'escMdArg' : 'escArg') : null;
-        try {
-          const out = !this.o.autoescape ? 'str' : this.o.markdown ? 'escMdFiltered' : 'escFiltered';
-          this.emit(`${this.h(out)}(${this.filterCall(n.name, b, n.args, n.kwargs, n)})`);
-        } finally {
-          this.argWrap = null;
-        }
-        return;
-      }
-      case 'Spaceless': {
-        const b = this.buffered(() => this.stmts(n.body));
-        this.emit(`${this.h('spaceless')}(${b})`);
-        return;
-      }
-      case 'Cache': {
-        // Fragment cache: a hit emits the stored text; a miss renders, stores and emits. Async
-        // renders wait for an asynchronous store, and a miss another render of this process is
-        // already rendering waits for that one (runtime/cache.ts: cacheLook, Flight, cachePut).
-        this.line(n);
-        const key = this.id('$ck');
-        const hit = this.id('$ch');
-        // Keys are scoped: a sandboxed template's start "\0sb\0"; a trusted key starting with NUL
-        // gets another, so neither side can read or plant the other's entries in a shared store.
-        const k = `${this.h('pyStr')}(${this.expr(n.key)})`;
-        const scoped = this.o.sandbox ? `"\\0sb\\0" + ${k}` : `(${key} = ${k})[0] === "\\0" ? "\\0" + ${key} : ${key}`;
-        if (!this.o.sandbox) this.w(`let ${key};`);
-        this.w(`${this.o.sandbox ? 'const ' : ''}${key} = ${scoped};`);
-        this.cacheLookup(hit, `$env.cache, ${key}`);
-        this.w(`if (typeof ${hit} === "string") {`);
-        this.emit(hit);
-        this.w('} else try {');
-        const b = this.buffered(() => this.stmts(n.body));
-        this.w(`${this.h('cachePut')}($env.cache, ${key}, ${b}, ${n.ttl ? this.expr(n.ttl) : 'undefined'}, ${hit});`);
-        this.emit(b);
-        this.w(`} finally { ${hit}?.end(); }`);
-        return;
-      }
-      case 'Flush':
-        if (this.fn.sink.kind !== 'buf') this.w(this.fn.sink.kind === 'both' ? `${BOTH}F` : 'yield "";');
-        return;
-      case 'Try':
-        return this.tryStmt(n);
-      case 'Defer': // (an extension: compiler/defer.ts)
-        return genDefer(this, n);
-      case 'Provide': {
-        this.line(n);
-        this.w(`${this.h('provide')}(R, ${q(n.key)}, ${this.expr(n.value)});`);
-        this.w('try {');
-        this.stmts(n.body);
-        this.w(`} finally { ${this.h('unprovide')}(R, ${q(n.key)}); }`);
-        return;
-      }
-      case 'Push': {
-        const b = this.buffered(() => this.stmts(n.body));
-        this.w(`${this.h('pushStack')}(R, ${q(n.stack)}, ${b});`);
-        return;
-      }
-      case 'Stack':
-        this.emit(`${this.h('readStack')}(R, ${q(n.name)})`);
-        return;
-      case 'Trans':
-        return this.trans(n);
-      case 'TemplateDecl':
-        return;
+    (VISIT[n.type] as ((g: Generator, n: A.Node) => void) | undefined)?.(this, n);
+  }
+
+  data(n: A.Data): void {
+    if (n.text) this.emit(this.texts.text(q(n.text)));
+  }
+
+  whileStmt(n: A.While): void {
+    this.line(n);
+    this.w(`while (${this.cond(n.cond)}) {`);
+    this.sandboxTick();
+    this.fn.loops++;
+    this.scoped(n.body);
+    this.fn.loops--;
+    this.w('}');
+  }
+
+  breakStmt(n: A.Break): void {
+    this.w('break;');
+  }
+
+  continueStmt(n: A.Continue): void {
+    this.w('continue;');
+  }
+
+  yieldStmt(n: A.YieldStmt): void {
+    this.line(n);
+    if (this.fn.caller) this.emit(`(${this.fn.caller} ? ${this.awaitCall(`${this.fn.caller}(${q(n.name)})`)} : "")`);
+  }
+
+  globals(n: A.GlobalsBlock): void {
+    this.stmts(n.body);
+  }
+
+  capture(n: A.Capture): void {
+    this.line(n);
+    const b = this.buffered(() => this.stmts(n.body));
+    // (Nunjucks: `{% set x %}…{% endset %}` captures a plain string, escaped again when output)
+    let v = this.o.nunjucks ? b : `${this.h(this.o.markdown ? 'marked' : 'markup')}(${b})`;
+    if (n.filter) v = this.filterCall(n.filter.name, v, n.filter.args, n.filter.kwargs, n);
+    if (this.o.nunjucks) this.w(`${this.h('njkSet')}(${this.fn.sc}, ${this.fn.ctx}, ${q(this.safeName(n.name, n))}, ${v});`);
+    else this.w(`${this.fn.ctx}[${q(n.name)}] = ${v};`);
+  }
+
+  filterBlock(n: A.FilterBlock): void {
+    this.line(n);
+    const b = this.buffered(() => this.stmts(n.body));
+    if (this.o.nunjucks) {
+      // Nunjucks filters the rendered body and outputs the result like {{ }} (escaped again unless safe)
+      this.emit(`${this.h(this.o.autoescape ? 'esc' : 'str')}(${this.filterCall(n.name, b, n.args, n.kwargs, n)})`);
+      return;
     }
+    // A string result is emitted unescaped (its body was escaped while rendered): under
+    // autoescape the filter's arguments are escaped on the way in, so data joins the text
+    // escaped, and a result that is not a string is escaped like `{{ }}` output.
+    this.argWrap = this.o.autoescape ? this.h(this.o.markdown ? 'escMdArg' : 'escArg') : null;
+    try {
+      const out = !this.o.autoescape ? 'str' : this.o.markdown ? 'escMdFiltered' : 'escFiltered';
+      this.emit(`${this.h(out)}(${this.filterCall(n.name, b, n.args, n.kwargs, n)})`);
+    } finally {
+      this.argWrap = null;
+    }
+  }
+
+  spaceless(n: A.Spaceless): void {
+    const b = this.buffered(() => this.stmts(n.body));
+    this.emit(`${this.h('spaceless')}(${b})`);
+  }
+
+  cache(n: A.Cache): void {
+    // Fragment cache: a hit emits the stored text; a miss renders, stores and emits. Async
+    // renders wait for an asynchronous store, and a miss another render of this process is
+    // already rendering waits for that one (runtime/cache.ts: cacheLook, Flight, cachePut).
+    this.line(n);
+    const key = this.id('$ck');
+    const hit = this.id('$ch');
+    // Keys are scoped: a sandboxed template's start "\0sb\0"; a trusted key starting with NUL
+    // gets another, so neither side can read or plant the other's entries in a shared store.
+    const k = `${this.h('pyStr')}(${this.expr(n.key)})`;
+    const scoped = this.o.sandbox ? `"\\0sb\\0" + ${k}` : `(${key} = ${k})[0] === "\\0" ? "\\0" + ${key} : ${key}`;
+    if (!this.o.sandbox) this.w(`let ${key};`);
+    this.w(`${this.o.sandbox ? 'const ' : ''}${key} = ${scoped};`);
+    this.cacheLookup(hit, `$env.cache, ${key}`);
+    this.w(`if (typeof ${hit} === "string") {`);
+    this.emit(hit);
+    this.w('} else try {');
+    const b = this.buffered(() => this.stmts(n.body));
+    this.w(`${this.h('cachePut')}($env.cache, ${key}, ${b}, ${n.ttl ? this.expr(n.ttl) : 'undefined'}, ${hit});`);
+    this.emit(b);
+    this.w(`} finally { ${hit}?.end(); }`);
+  }
+
+  flush(n: A.Flush): void {
+    if (this.fn.sink.kind !== 'buf') this.w(this.fn.sink.kind === 'both' ? `${BOTH}F` : 'yield "";');
+  }
+
+  provide(n: A.Provide): void {
+    this.line(n);
+    this.w(`${this.h('provide')}(R, ${q(n.key)}, ${this.expr(n.value)});`);
+    this.w('try {');
+    this.stmts(n.body);
+    this.w(`} finally { ${this.h('unprovide')}(R, ${q(n.key)}); }`);
+  }
+
+  push(n: A.Push): void {
+    const b = this.buffered(() => this.stmts(n.body));
+    this.w(`${this.h('pushStack')}(R, ${q(n.stack)}, ${b});`);
+  }
+
+  stack(n: A.StackStmt): void {
+    this.emit(`${this.h('readStack')}(R, ${q(n.name)})`);
   }
 
   output(n: A.Output): void {
