@@ -16,7 +16,8 @@ import { analyzeTemplate, guardedRead, patternNames, targetNames, type CompactBl
 import { genDefer } from './defer.js';
 import { SharedTexts } from './codegen/texts.js';
 import { compactMeta } from './codegen/meta.js';
-import { BOTH, CHILD_DEFINITIONS, FILTER_ALIASES, FILTER_SHORT_FORMS, JS_RESERVED, LIGHT_LOOP_ATTRS, LOOP_PROPS, SEP, UNSAFE_NAMES, contains, escapeHtml, fold, kwKey, literal, loopUse, needsScope, outLine, partLine, pyTruthy, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
+import { genBindTarget, genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
+import { BOTH, CHILD_DEFINITIONS, FILTER_ALIASES, FILTER_SHORT_FORMS, JS_RESERVED, LIGHT_LOOP_ATTRS, LOOP_PROPS, SEP, UNSAFE_NAMES, contains, escapeHtml, fold, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
 
 export interface CodegenOptions {
   /** Template name as the runtime reports it. */
@@ -119,15 +120,15 @@ type Visitors = { [K in A.Node['type']]?: (g: Generator, n: Extract<A.Node, { ty
 const VISIT: Visitors = {
   Data: (g, n) => g.data(n),
   Output: (g, n) => g.output(n),
-  If: (g, n) => g.ifStmt(n),
-  For: (g, n) => g.forStmt(n),
-  While: (g, n) => g.whileStmt(n),
-  Break: (g, n) => g.breakStmt(n),
-  Continue: (g, n) => g.continueStmt(n),
+  If: genIf,
+  For: genFor,
+  While: genWhile,
+  Break: genBreak,
+  Continue: genContinue,
   Set: (g, n) => g.setStmt(n),
   With: (g, n) => g.withStmt(n),
   WithIf: (g, n) => g.withIf(n),
-  Match: (g, n) => g.match(n),
+  Match: genMatch,
   Def: (g, n) => g.def(n),
   Region: (g, n) => g.region(n),
   CallBlock: (g, n) => g.callBlock(n),
@@ -635,24 +636,6 @@ export class Generator {
     if (n.text) this.emit(this.texts.text(q(n.text)));
   }
 
-  whileStmt(n: A.While): void {
-    this.line(n);
-    this.w(`while (${this.cond(n.cond)}) {`);
-    this.sandboxTick();
-    this.fn.loops++;
-    this.scoped(n.body);
-    this.fn.loops--;
-    this.w('}');
-  }
-
-  breakStmt(n: A.Break): void {
-    this.w('break;');
-  }
-
-  continueStmt(n: A.Continue): void {
-    this.w('continue;');
-  }
-
   yieldStmt(n: A.YieldStmt): void {
     this.line(n);
     if (this.fn.caller) this.emit(`(${this.fn.caller} ? ${this.awaitCall(`${this.fn.caller}(${q(n.name)})`)} : "")`);
@@ -771,132 +754,6 @@ export class Generator {
     return optional ? 'escOpt' : 'esc';
   }
 
-  ifStmt(n: A.If): void {
-    // Dead-branch elimination on literal conditions (also hides errors in removed branches).
-    const live: { cond: A.Expr | null; body: A.Node[]; line: number }[] = [];
-    for (const b of n.branches) {
-      const f = fold(b.cond);
-      if (f && !pyTruthy(f.v)) continue;
-      if (f) {
-        live.push({ cond: null, body: b.body, line: b.line });
-        break;
-      }
-      live.push(b);
-    }
-    if (!live.length || live[live.length - 1]!.cond !== null) {
-      if (n.else_) live.push({ cond: null, body: n.else_, line: n.line });
-    }
-    if (!live.length) return;
-    if (live[0]!.cond === null) {
-      this.w('{');
-      this.scoped(live[0]!.body);
-      this.w('}');
-      return;
-    }
-    this.line(n);
-    live.forEach((b, i) => {
-      if (b.cond) {
-        if (i) this.line({ line: b.line, col: 0 });
-        this.w(`${i ? '} else ' : ''}if (${this.cond(b.cond)}) {`);
-      } else this.w('} else {');
-      this.scoped(b.body);
-    });
-    this.w('}');
-  }
-
-  forStmt(n: A.For): void {
-    // Nunjucks: a loop has one frame of its own (njkFrame) for the names its body sets
-    if (this.o.nunjucks && contains(n.body, (x) => x.type === 'Set' || x.type === 'Capture')) {
-      const saved = this.fn.sc;
-      const frame = this.id('f');
-      this.w(`const ${frame} = ${this.h('njkFrame')}(${saved});`);
-      this.fn.sc = frame;
-      try {
-        this.forLoop(n);
-      } finally {
-        this.fn.sc = saved;
-      }
-      return;
-    }
-    this.forLoop(n);
-  }
-
-  forLoop(n: A.For): void {
-    this.line(n);
-    const use = loopUse(n);
-    const loopUsed = use !== 'none';
-    const isAsync = n.isAsync;
-    if (isAsync && this.fn.mode !== 'a') {
-      this.w(`throw ${this.h('asyncOnly')}($NAME)();`);
-      return;
-    }
-    const src = this.expr(n.iter);
-    const locals = new Map<string, string>();
-    const item = this.id('$i');
-    let loopVar: string | null = null;
-    const any = this.id('$any');
-    const hasElse = !!n.else_ && n.else_.length > 0;
-    if (hasElse) this.w(`let ${any} = false;`);
-    if (isAsync) {
-      const loopCls = this.h('AsyncLoopContext');
-      if (loopUsed) {
-        loopVar = this.id('loop');
-        this.w(`const ${loopVar} = new ${loopCls}(); let ${loopVar}_n = 0, ${loopVar}_p = null;`);
-      }
-      this.w(`for await (const ${item} of ${this.h('asyncIter')}(${src})) {`);
-      if (loopVar) this.w(`if (${loopVar}_n) ${loopVar}.previtem = ${loopVar}_p; ${loopVar}.index0 = ${loopVar}_n++; ${loopVar}_p = ${item};`);
-    } else if (loopUsed) {
-      loopVar = this.id('loop');
-      if (use === 'light') {
-        // (loopVar is never emitted: loopAttr computes `loop.index` and the others from idx)
-        // (idx is a const of each iteration: a part rendered later, a `{% defer %}`'s, sees its own)
-        const idx = this.id('$k');
-        const count = this.id('$n');
-        this.lightLoops.set(loopVar, idx);
-        this.w(`let ${count} = 0;`);
-        this.w(`for (const ${item} of ${this.h('iter')}(${src})) {`);
-        this.w(`const ${idx} = ${count}++;`);
-      } else {
-        this.w(`const ${loopVar} = new ${this.h('LoopContext')}(${this.loopSrc(src)});`);
-        this.w(`for (const ${item} of ${loopVar}[${this.h('LOOP')}]()) {`);
-      }
-    } else {
-      this.w(`for (const ${item} of ${this.h('iter')}(${src})) {`);
-    }
-    if (hasElse) this.w(`${any} = true;`);
-    this.sandboxTick();
-    if (loopVar) {
-      locals.set('loop', loopVar);
-      if (!isAsync && !this.lightLoops.has(loopVar)) this.loopVars.add(loopVar);
-    }
-    this.bindTarget(n.target, item, locals, 'iter');
-    this.withLocals(locals, () => {
-      if (n.cond) this.w(`if (!(${this.cond(n.cond)})) continue;`);
-      this.fn.loops++;
-      this.scoped(n.body);
-      this.fn.loops--;
-    });
-    this.w('}');
-    if (hasElse) {
-      this.w(`if (!${any}) {`);
-      this.scoped(n.else_!);
-      this.w('}');
-    }
-  }
-
-  /** Declares JS locals for a loop/with target from `value` (iteration unpacking). */
-  bindTarget(t: A.Target, value: string, locals: Map<string, string>, how: 'iter' | 'index'): void {
-    if (t.type === 'NameTarget') {
-      const v = this.id('$v_');
-      this.w(`const ${v} = ${value};`);
-      locals.set(t.name, v);
-      return;
-    }
-    const u = this.id('$u');
-    this.w(`const ${u} = ${this.h(how === 'iter' ? 'unpackIter' : 'unpackIndex')}(${value}, ${t.items.length});`);
-    t.items.forEach((sub, i) => this.bindTarget(sub, `${u}[${i}]`, locals, how));
-  }
-
   setStmt(n: A.SetStmt): void {
     this.line(n);
     const scope = n.kind === 'set' ? this.fn.sc : this.fn.ctx;
@@ -977,61 +834,6 @@ export class Generator {
       this.stmts(n.else_);
     }
     this.w('}');
-  }
-
-  match(n: A.Match): void {
-    this.line(n);
-    let subj: string | null = null;
-    if (n.subjects) {
-      const vals = n.subjects.map((s) => this.expr(s));
-      subj = this.id('$m');
-      this.w(`const ${subj} = ${vals.length === 1 ? vals[0] : `${this.h('tuple')}([${vals.join(', ')}])`};`);
-    } else {
-      for (const c of n.cases)
-        if (c.pattern.kind !== 'wildcard') this.err('A match without a subject only accepts `_` patterns with guards', 'K-TPL-002', n);
-    }
-    const compiled = n.cases.map((c) => {
-      const locals = new Map<string, string>();
-      const decls: string[] = [];
-      const cond = subj ? this.pattern(c.pattern, subj, locals, decls) : 'true';
-      const full = this.withLocals(locals, () => (c.guard ? `${cond} && ${this.cond(c.guard)}` : cond));
-      return { c, locals, decls, full };
-    });
-    const decls = compiled.flatMap((x) => x.decls);
-    if (decls.length) this.w(`let ${decls.join(', ')};`);
-    let first = true;
-    for (const { c, locals, full } of compiled) {
-      // (a case that always matches ends the chain: a plain block, or the chain's `else`)
-      this.w(`${first ? '' : '} else '}${full === 'true' ? '' : `if (${full}) `}{`);
-      first = false;
-      this.withLocals(locals, () => this.stmts(c.body));
-      if (full === 'true') break;
-    }
-    if (!first) this.w('}');
-  }
-
-  /** Compiles a pattern test against JS value `v`; captures become locals assigned in the test. */
-  pattern(p: A.Pattern, v: string, locals: Map<string, string>, decls: string[]): string {
-    switch (p.kind) {
-      case 'wildcard':
-        return 'true';
-      case 'capture': {
-        const js = this.id('$c_');
-        decls.push(js);
-        locals.set(p.name, js);
-        return `((${js} = ${v}), true)`;
-      }
-      case 'value':
-        return `${this.h('eq')}(${v}, ${this.expr(p.expr)})`;
-      case 'tuple': {
-        const parts = [`${this.h('isSeqOf')}(${v}, ${p.items.length})`];
-        p.items.forEach((sub, i) => {
-          const c = this.pattern(sub, `${v}[${i}]`, locals, decls);
-          if (c !== 'true') parts.push(c);
-        });
-        return parts.join(' && ');
-      }
-    }
   }
 
   defParams(params: A.Param[], pos: A.Pos): string {
@@ -1818,7 +1620,7 @@ export class Generator {
     const r = this.id('$r');
     let body: string;
     try {
-      this.bindTarget(e.target, item, locals, 'iter');
+      genBindTarget(this, e.target, item, locals, 'iter');
       const decl = this.fn.lines.join(' ');
       body = this.withLocals(locals, () => {
         const elt = this.expr(e.elt);
