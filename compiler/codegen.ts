@@ -17,6 +17,7 @@ import { genDefer } from './defer.js';
 import { SharedTexts } from './codegen/texts.js';
 import { compactMeta } from './codegen/meta.js';
 import { genBindTarget, genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
+import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield, validateCall } from './codegen/defs.js';
 import { BOTH, CHILD_DEFINITIONS, FILTER_ALIASES, FILTER_SHORT_FORMS, JS_RESERVED, LIGHT_LOOP_ATTRS, LOOP_PROPS, SEP, UNSAFE_NAMES, contains, escapeHtml, fold, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
 
 export interface CodegenOptions {
@@ -65,9 +66,6 @@ export interface CodegenOptions {
    */
   nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]> };
 }
-
-/** Only Python whitespace (`not s.strip()`; JavaScript's \s differs: U+FEFF, \x1c-\x1f, \x85). */
-const PY_BLANK = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
 
 export interface DefSignature {
   name: string;
@@ -129,11 +127,11 @@ const VISIT: Visitors = {
   With: (g, n) => g.withStmt(n),
   WithIf: (g, n) => g.withIf(n),
   Match: genMatch,
-  Def: (g, n) => g.def(n),
-  Region: (g, n) => g.region(n),
-  CallBlock: (g, n) => g.callBlock(n),
-  Slot: (g, n) => g.slot(n),
-  Yield: (g, n) => g.yieldStmt(n),
+  Def: genDef,
+  Region: genRegion,
+  CallBlock: genCallBlock,
+  Slot: genSlot,
+  Yield: genYield,
   Import: (g, n) => g.importStmt(n),
   FromImport: (g, n) => g.fromImport(n),
   Include: (g, n) => g.include(n),
@@ -334,7 +332,7 @@ export class Generator {
   generate(): GeneratedModule {
     const body = this.ast.body;
     for (const n of body) if ((n.type === 'Def' || n.type === 'Region') && !this.declared.has(n.name)) this.declared.set(n.name, n);
-    if (this.o.validateCalls) this.collectDefs(body);
+    if (this.o.validateCalls) collectDefs(this, body);
     const ext = body.find((n): n is A.Extends => n.type === 'Extends') ?? null;
     let extendsName: string | null = null;
     let parentRef: string | null = null;
@@ -636,11 +634,6 @@ export class Generator {
     if (n.text) this.emit(this.texts.text(q(n.text)));
   }
 
-  yieldStmt(n: A.YieldStmt): void {
-    this.line(n);
-    if (this.fn.caller) this.emit(`(${this.fn.caller} ? ${this.awaitCall(`${this.fn.caller}(${q(n.name)})`)} : "")`);
-  }
-
   globals(n: A.GlobalsBlock): void {
     this.stmts(n.body);
   }
@@ -836,64 +829,7 @@ export class Generator {
     this.w('}');
   }
 
-  defParams(params: A.Param[], pos: A.Pos): string {
-    const seen = new Set<string>();
-    let sawDefault = false;
-    const defaults = params.map((p) => {
-      if (seen.has(p.name)) this.err(`Duplicate parameter '${p.name}'`, 'K-PAR-003', pos);
-      seen.add(p.name);
-      if (p.default) {
-        sawDefault = true;
-        return this.expr(p.default);
-      }
-      if (sawDefault) this.err(`Parameter '${p.name}' without a default follows a parameter with a default`, 'K-PAR-003', pos);
-      return this.h('REQUIRED');
-    });
-    return `[${defaults.join(', ')}]`;
-  }
-
-  def(n: A.Def): void {
-    this.line(n);
-    // (absent vararg/kwarg are left out of the generated object)
-    // (parameters become keys of the call's scope object: none may be `__proto__`)
-    for (const p of [...n.params.map((x) => x.name), n.vararg, n.kwarg]) if (p) this.safeName(p, n);
-    const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name), vararg: n.vararg ?? undefined, kwarg: n.kwarg ?? undefined });
-    // (Nunjucks: a macro's defaults are evaluated at each call, in the macro, for arguments not given)
-    const defaults = this.o.nunjucks ? '[]' : this.defParams(n.params, n);
-    const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
-    fn.curLine = n.line;
-    fn.errArgs = `, null, ${q(n.name)}`;
-    const njkDefaults = () => {
-      if (this.o.nunjucks)
-        for (const p of n.params) if (p.default) this.w(`if (ctx[${q(p.name)}] === undefined) ctx[${q(p.name)}] = ${this.expr(p.default)};`);
-    };
-    const body = this.texts.body(this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), njkDefaults(), this.stmts(n.body)), 'o'), n.line);
-    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
-  }
-
   hasTry: boolean | undefined;
-  /**
-   * A def body counted by the runtime's `deep` (recursion limit; depth errors pass the `try`
-   * blocks inside the recursion), where recursion could otherwise do harm: an async body (its
-   * recursion is not bounded by the stack), a template with `{% try %}` (a fallback retrying at
-   * every level is exponential), a sandboxed one. Elsewhere a stack overflow ends the recursion.
-   */
-  depthCounted(name: string, body: string): string {
-    this.hasTry ??= contains(this.ast.body, (n) => n.type === 'Try');
-    return this.isAsync || this.hasTry || this.o.sandbox ? `${this.h('deep')}(${q(name)}, ${body})` : body;
-  }
-
-  region(n: A.Region): void {
-    // A region is a def whose defaults are evaluated when it is called.
-    this.line(n);
-    for (const p of n.params) this.safeName(p.name, n);
-    const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name) });
-    const thunks = n.params.map((p) => (p.default ? `(ctx) => ${this.withScope('ctx', () => this.expr(p.default!))}` : 'null'));
-    const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
-    fn.curLine = n.line;
-    const body = this.texts.body(this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o'), n.line);
-    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
-  }
 
   withScope<T>(sc: string, f: () => T): T {
     const saved = [this.fn.sc, this.fn.locals, this.fn.mode] as const;
@@ -907,75 +843,6 @@ export class Generator {
       this.fn.locals = saved[1];
       this.fn.mode = saved[2];
     }
-  }
-
-  callBlock(n: A.CallBlock): void {
-    this.line(n);
-    if (n.call.type !== 'Call') this.err('{% call %} expects a call expression', 'K-PAR-003', n);
-    const call = n.call;
-    if (this.o.validateCalls && call.func.type === 'Name') {
-      const sig = this.knownDefs.get(call.func.name);
-      if (sig) this.validateCall(call, sig);
-    }
-    const bySlot = new Map<string, A.Node[]>();
-    for (const s of n.slots) bySlot.set(s.name, [...(bySlot.get(s.name) ?? []), ...s.body]);
-    // Slot passthrough (as the reference): inside a def, a fill left empty (or only whitespace)
-    // renders what the def's own caller gave for the slot of that name, when there is a caller
-    // ("" when it gave none); the scoped-slot bindings go along.
-    const outer = this.fn.caller;
-    const passes = (body: A.Node[]) => !this.o.nunjucks && outer !== null && body.every((x) => x.type === 'Data' && PY_BLANK.test(x.text));
-    const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, this.fn.sc, this.fn.ctx, this.fn, this.fn.caller);
-    // (Nunjucks: `caller(a, b)` passes the arguments of `{% call(x, y) f() %}`, there are no named slots)
-    const njkParams = this.o.nunjucks ? n.slots[0]!.params : null;
-    const header = njkParams ? '(...$a) =>' : '($slot = "default", $b) =>';
-    const caller = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}${header}`, () => {
-      if (njkParams) this.w(`const $slot = "default", $b = { ${njkParams.map((p, i) => `${kwKey(p)}: $a[${i}]`).join(', ')} };`);
-      const sc = this.id('c');
-      this.w(`const ${sc} = ${this.h('bind')}(${this.fn.sc}, $b);`);
-      this.fn.sc = sc;
-      this.w('switch (String($slot)) {');
-      for (const [name, body] of bySlot) {
-        this.w(`case ${q(name)}: {`);
-        if (passes(body)) {
-          this.w(`if (${outer}) {`);
-          this.emit(this.awaitCall(`${outer}(${q(name)}, $b)`));
-          this.w('break; }');
-        }
-        this.stmts(body);
-        this.w('break; }');
-      }
-      this.w('}');
-    }, `${this.h(this.o.markdown ? 'marked' : 'markup')}(o)`);
-    const args = this.args(call.args, call.kwargs);
-    let callee: string;
-    if (call.func.type === 'Attr') callee = `${this.h('getattr')}(${this.expr(call.func.obj)}, ${this.attr(call.func.name)}, ${this.o.strictUndefined})`;
-    else callee = this.expr(call.func);
-    this.emit(`${this.h(this.outFn())}(${this.awaitCall(`${this.h('callWithCaller')}(${callee}, ${args}, ${caller})`)})`);
-  }
-  slot(n: A.SlotStmt): void {
-    this.line(n);
-    const caller = this.fn.caller;
-    const bindings = n.bindings.length
-      ? `{ ${n.bindings.map((b) => `${kwKey(b.name)}: ${this.expr(b.value)}`).join(', ')} }`
-      : 'null';
-    if (!caller) {
-      if (n.body) this.stmts(n.body);
-      return;
-    }
-    if (n.body && n.body.length) {
-      this.w(`if (${caller}) {`);
-      this.emit(this.awaitCall(`${caller}(${q(n.name)}, ${bindings})`));
-      this.w('} else {');
-      if (n.bindings.length) {
-        const c = this.id('c');
-        this.w(`const ${c} = ${this.h('bind')}(${this.fn.sc}, ${bindings});`);
-        const saved = this.fn.sc;
-        this.fn.sc = c;
-        this.stmts(n.body);
-        this.fn.sc = saved;
-      } else this.stmts(n.body);
-      this.w('}');
-    } else this.emit(`(${caller} ? ${this.awaitCall(`${caller}(${q(n.name)}, ${bindings})`)} : "")`);
   }
 
   templateExpr(e: A.Expr): string {
@@ -1336,59 +1203,13 @@ export class Generator {
     return null;
   }
 
-  collectDefs(body: A.Node[]): void {
-    for (const n of body) {
-      if (n.type === 'Def') this.knownDefs.set(n.name, { name: n.name, params: n.params, vararg: n.vararg, kwarg: n.kwarg });
-      if (n.type === 'FromImport' && n.template.type === 'Const' && typeof n.template.value === 'string' && this.o.defsOf) {
-        const defs = this.o.defsOf(this.o.resolveName(n.template.value)) ?? [];
-        for (const { name, alias } of n.names) {
-          const d = defs.find((x) => x.name === name);
-          if (d) this.knownDefs.set(alias, { ...d, name: alias });
-        }
-      }
-    }
-  }
-
-  /** K-CMP-001 (unknown/missing/duplicate arguments) and K-CMP-002 (literal type mismatch). */
-  validateCall(e: A.Call, sig: DefSignature): void {
-    const problems: string[] = [];
-    const names = sig.params.map((p) => p.name);
-    const unknown = sig.kwarg ? [] : e.kwargs.map((k) => k.name).filter((k) => !names.includes(k));
-    if (unknown.length) problems.push(`unknown params: ${unknown.join(', ')}`);
-    if (!sig.vararg) {
-      const given = new Set([...names.slice(0, e.args.length), ...e.kwargs.map((k) => k.name)]);
-      const missing = sig.params.filter((p) => !p.default && !given.has(p.name)).map((p) => p.name);
-      if (missing.length) problems.push(`missing required: ${missing.join(', ')}`);
-      if (e.args.length > names.length) problems.push(`takes ${names.length} positional arguments but ${e.args.length} were given`);
-    }
-    const warn = (code: string, message: string) => {
-      if (this.o.validateCalls === 'error') this.err(message, code, e);
-      // bodies are generated once per render mode: report each call site once
-      if (!this.warnings.some((w) => w.lineno === e.line && w.colno === e.col && w.message === message))
-        this.warnings.push({ code, message, lineno: e.line, colno: e.col });
-    };
-    if (problems.length) warn('K-CMP-001', `Call to '${sig.name}' has invalid arguments: ${problems.join('; ')}`);
-    const literalType = (x: A.Expr): string | null =>
-      x.type !== 'Const' ? null : x.value === null ? 'None' : typeof x.value === 'string' ? 'str' : typeof x.value === 'boolean' ? 'bool' : x.isFloat ? 'float' : 'int';
-    const check = (p: A.Param | undefined, x: A.Expr) => {
-      const t = literalType(x);
-      if (!p?.annotation || !t) return;
-      const allowed = p.annotation.split('|').map((s) => s.trim().replace(/^none$/, 'None'));
-      if (!allowed.every((a) => ['str', 'int', 'float', 'bool', 'None'].includes(a))) return;
-      const ok = allowed.includes(t) || (t === 'int' && allowed.includes('float'));
-      if (!ok) warn('K-CMP-002', `${sig.name}() param '${p.name}' expects ${p.annotation}, got ${t} (${JSON.stringify((x as A.Const).value)})`);
-    };
-    e.args.forEach((a, i) => check(sig.params[i], a));
-    e.kwargs.forEach((k) => check(sig.params.find((p) => p.name === k.name), k.value));
-  }
-
   call(e: A.Call): string {
     const f = e.func;
     if (this.o.nunjucks && this.njkBlock !== null && f.type === 'Name' && f.name === 'super' && !e.args.length && !this.local('super'))
       return `${this.h('njkSuper')}($template, ${q(this.njkBlock)}, ctx, R)`;
     if (this.o.validateCalls && f.type === 'Name' && !this.local(f.name)) {
       const sig = this.knownDefs.get(f.name);
-      if (sig) this.validateCall(e, sig);
+      if (sig) validateCall(this, e, sig);
     }
     if (f.type === 'Attr' && f.name === 'cycle' && !e.kwargs.length && this.loopAttrBase(f)) {
       return `${this.loopAttrBase(f)}.cycle(${e.args.map((a) => this.expr(a)).join(', ')})`;

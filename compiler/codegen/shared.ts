@@ -9,6 +9,9 @@ import type * as A from '../ast.js';
  */
 export type Mode = 's' | 'g' | 'a' | 'sg';
 
+/** Only Python whitespace (`not s.strip()`; JavaScript's \s differs: U+FEFF, \x1c-\x1f, \x85). */
+export const PY_BLANK = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
+
 /** Attribute names read only through the checked getattr (`name in {}` covers Object.prototype). */
 export const UNSAFE_NAMES = new Set(['prototype', 'call', 'apply', 'bind', 'caller', 'callee', 'arguments']);
 /** Where output goes: the generator's chunks, a string variable, or (mode `sg`) the function's output in both twins. */
