@@ -18,6 +18,7 @@ import { SharedTexts } from './codegen/texts.js';
 import { compactMeta } from './codegen/meta.js';
 import { genBindTarget, genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
 import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield, validateCall } from './codegen/defs.js';
+import { genEmbed, genFromImport, genImport, genInclude } from './codegen/includes.js';
 import { BOTH, CHILD_DEFINITIONS, FILTER_ALIASES, FILTER_SHORT_FORMS, JS_RESERVED, LIGHT_LOOP_ATTRS, LOOP_PROPS, SEP, UNSAFE_NAMES, contains, escapeHtml, fold, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
 
 export interface CodegenOptions {
@@ -132,13 +133,13 @@ const VISIT: Visitors = {
   CallBlock: genCallBlock,
   Slot: genSlot,
   Yield: genYield,
-  Import: (g, n) => g.importStmt(n),
-  FromImport: (g, n) => g.fromImport(n),
-  Include: (g, n) => g.include(n),
+  Import: genImport,
+  FromImport: genFromImport,
+  Include: genInclude,
   // Extends: handled by rootBody
   Block: (g, n) => g.blockCall(n),
   Globals: (g, n) => g.globals(n),
-  Embed: (g, n) => g.embed(n),
+  Embed: genEmbed,
   Capture: (g, n) => g.capture(n),
   FilterBlock: (g, n) => g.filterBlock(n),
   Spaceless: (g, n) => g.spaceless(n),
@@ -845,87 +846,9 @@ export class Generator {
     }
   }
 
-  templateExpr(e: A.Expr): string {
-    if (e.type === 'Const' && typeof e.value === 'string') return `${this.ref(this.o.resolveName(e.value))}()`;
-    this.dynamicRefs = true;
-    return `$env.load(${this.expr(e)}, ${this.fromName})`;
-  }
-
-  importCtx(withContext: boolean): string {
-    return withContext ? `Object.create(${this.fn.ctx})` : `${this.h('globalsContext')}(${this.fn.ctx})`;
-  }
-
-  importStmt(n: A.Import): void {
-    this.line(n);
-    this.w(
-      `${this.fn.ctx}[${q(this.safeName(n.alias, n))}] = ${this.h('importNamespace')}(${this.templateExpr(n.template)}, ${this.importCtx(n.withContext)}, R);`,
-    );
-  }
-
-  fromImport(n: A.FromImport): void {
-    this.line(n);
-    // With the imported template's source at hand (bundlers, CLI), a missing name fails the build.
-    if (n.template.type === 'Const' && typeof n.template.value === 'string' && this.o.exportsOf) {
-      const target = this.o.resolveName(n.template.value);
-      const exported = this.o.exportsOf(target);
-      if (exported)
-        for (const { name } of n.names)
-          if (!exported.includes(name)) {
-            const hint = didYouMean(name, exported);
-            this.err(`'${name}' is not a def or region of '${target}'${hint ? `. Did you mean '${hint}'?` : ''}`, 'K-RUN-008', n,
-              hint ? `Did you mean '${hint}'?` : `It defines: ${exported.join(', ') || 'nothing importable'}`);
-          }
-    }
-    const ns = this.id('$ns');
-    const t = this.id('$tp');
-    this.w(`const ${t} = ${this.templateExpr(n.template)};`);
-    this.w(`const ${ns} = ${this.h('importNamespace')}(${t}, ${this.importCtx(n.withContext)}, R);`);
-    for (const { name, alias } of n.names) {
-      if (this.o.sandbox) this.w(`$env.sandbox.checkAttr(${q(name)}, false);`); // (a name of another template, like `m.name`)
-      this.w(`${this.fn.ctx}[${q(this.safeName(alias, n))}] = ${this.h('importName')}(${ns}, ${q(name)}, ${t}.name);`);
-    }
-  }
-
-  /** The ctx an include or embed receives. */
-  includeCtx(withContext: boolean): string {
-    if (!withContext) return `${this.h('globalsContext')}(${this.fn.ctx})`;
-    const locals: string[] = [];
-    const seen = new Set<string>();
-    for (let i = this.fn.locals.length - 1; i >= 0; i--)
-      for (const [k, v] of this.fn.locals[i]!) if (!seen.has(k)) {
-        seen.add(k);
-        locals.push(`${q(k)}: ${v}`);
-      }
-    if (!locals.length && this.fn.loops === 0) return this.fn.ctx;
-    return `${this.h('includeContext')}(${this.fn.sc}, { ${locals.join(', ')} })`;
-  }
-
   /** The calling template of a run-time load (`./x` resolves against it). */
   get fromName(): string {
     return this.o.anonymous ? 'null' : '$NAME';
-  }
-
-  include(n: A.Include): void {
-    this.line(n);
-    this.sandboxTick();
-    // (Nunjucks: an included template's `set`s stay in its own frame)
-    const ctx = this.o.nunjucks ? `Object.create(${this.includeCtx(n.withContext)})` : this.includeCtx(n.withContext);
-    const lit = n.template.type === 'Const' && typeof n.template.value === 'string';
-    if (n.ignoreMissing && lit && this.o.templateExists) {
-      const name = this.o.resolveName((n.template as A.Const).value as string);
-      if (this.o.templateExists(name)) this.subRender(`${this.ref(name)}().spec.root`, ctx, `${this.h('subState')}(R, $NAME, L)`);
-      return;
-    }
-    if (n.ignoreMissing) {
-      const t = this.id('$tp');
-      const name = lit ? q(this.o.resolveName((n.template as A.Const).value as string)) : ((this.dynamicRefs = true), this.expr(n.template));
-      this.w(`const ${t} = $env.tryLoad(${name}, ${this.fromName});`);
-      this.w(`if (${t}) {`);
-      this.subRender(`${t}.spec.root`, ctx, `${this.h('subState')}(R, $NAME, L)`);
-      this.w('}');
-      return;
-    }
-    this.subRender(`${this.templateExpr(n.template)}.spec.root`, ctx, `${this.h('subState')}(R, $NAME, L)`);
   }
 
   blockCall(n: A.Block): void {
@@ -934,28 +857,6 @@ export class Generator {
     if (n.cond) this.w(`if (${this.cond(n.cond)}) {`);
     this.subRender(`R.blocks[${q(n.name)}]`, 'ctx', 'R');
     if (n.cond) this.w('}');
-  }
-
-  embed(n: A.Embed): void {
-    this.line(n);
-    const R2 = this.id('$R');
-    this.w(`const ${R2} = ${this.h('subState')}(R, $NAME, L);`);
-    for (const b of n.blocks) {
-      const modes: Mode[] = this.isAsync ? ['a'] : ['s', 'g'];
-      const parts: string[] = [];
-      for (const m of modes) {
-        const sink: Sink = m === 's' ? { kind: 'buf', v: 'o' } : { kind: 'yield' };
-        const fn = this.newFn(m, sink, this.fn.sc, this.fn.ctx, this.fn, this.fn.caller);
-        const header = m === 's' ? '(ctx_, R) =>' : m === 'g' ? 'function* (ctx_, R)' : 'async function* (ctx_, R)';
-        parts.push(`${m}: ${this.inlineFn(fn, header, () => this.stmts(b.body), m === 's' ? 'o' : null)}`);
-      }
-      if (this.isAsync) parts.push(`s: ${this.h('asyncOnly')}($NAME)`, `g: ${this.h('asyncOnly')}($NAME)`);
-      const fns = this.id('$eb');
-      this.w(`const ${fns} = { ${parts.join(', ')} };`);
-      if (!this.isAsync) this.w(`${fns}.a = ${this.h('asyncFromGen')}(${fns}.g);`);
-      this.w(`${R2}.blocks[${q(b.name)}] = ${fns};`);
-    }
-    this.subRender(`${this.templateExpr(n.template)}.spec.root`, this.includeCtx(true), R2);
   }
 
   tryStmt(n: A.Try): void {
