@@ -20,6 +20,7 @@ import { genBindTarget, genBreak, genContinue, genFor, genIf, genMatch, genWhile
 import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield, validateCall } from './codegen/defs.js';
 import { genEmbed, genFromImport, genImport, genInclude } from './codegen/includes.js';
 import { BOTH, CHILD_DEFINITIONS, FILTER_ALIASES, FILTER_SHORT_FORMS, JS_RESERVED, LIGHT_LOOP_ATTRS, LOOP_PROPS, SEP, UNSAFE_NAMES, contains, escapeHtml, fold, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
+import { assign, genCapture, genGlobals, genSet, genWith, genWithIf } from './codegen/variables.js';
 
 export interface CodegenOptions {
   /** Template name as the runtime reports it. */
@@ -124,9 +125,9 @@ const VISIT: Visitors = {
   While: genWhile,
   Break: genBreak,
   Continue: genContinue,
-  Set: (g, n) => g.setStmt(n),
-  With: (g, n) => g.withStmt(n),
-  WithIf: (g, n) => g.withIf(n),
+  Set: genSet,
+  With: genWith,
+  WithIf: genWithIf,
   Match: genMatch,
   Def: genDef,
   Region: genRegion,
@@ -138,9 +139,9 @@ const VISIT: Visitors = {
   Include: genInclude,
   // Extends: handled by rootBody
   Block: (g, n) => g.blockCall(n),
-  Globals: (g, n) => g.globals(n),
+  Globals: genGlobals,
   Embed: genEmbed,
-  Capture: (g, n) => g.capture(n),
+  Capture: genCapture,
   FilterBlock: (g, n) => g.filterBlock(n),
   Spaceless: (g, n) => g.spaceless(n),
   Cache: (g, n) => g.cache(n),
@@ -635,20 +636,6 @@ export class Generator {
     if (n.text) this.emit(this.texts.text(q(n.text)));
   }
 
-  globals(n: A.GlobalsBlock): void {
-    this.stmts(n.body);
-  }
-
-  capture(n: A.Capture): void {
-    this.line(n);
-    const b = this.buffered(() => this.stmts(n.body));
-    // (Nunjucks: `{% set x %}…{% endset %}` captures a plain string, escaped again when output)
-    let v = this.o.nunjucks ? b : `${this.h(this.o.markdown ? 'marked' : 'markup')}(${b})`;
-    if (n.filter) v = this.filterCall(n.filter.name, v, n.filter.args, n.filter.kwargs, n);
-    if (this.o.nunjucks) this.w(`${this.h('njkSet')}(${this.fn.sc}, ${this.fn.ctx}, ${q(this.safeName(n.name, n))}, ${v});`);
-    else this.w(`${this.fn.ctx}[${q(n.name)}] = ${v};`);
-  }
-
   filterBlock(n: A.FilterBlock): void {
     this.line(n);
     const b = this.buffered(() => this.stmts(n.body));
@@ -748,86 +735,10 @@ export class Generator {
     return optional ? 'escOpt' : 'esc';
   }
 
-  setStmt(n: A.SetStmt): void {
-    this.line(n);
-    const scope = n.kind === 'set' ? this.fn.sc : this.fn.ctx;
-    for (const a of n.assignments) {
-      if (this.o.nunjucks && (a.target.type === 'NameTarget' || a.target.items.every((t) => t.type === 'NameTarget'))) {
-        // Nunjucks frames (njkSet); `set a, b = v` gives every name the one value
-        const names = a.target.type === 'NameTarget' ? [a.target] : (a.target.items as A.NameTarget[]);
-        let v = this.expr(a.value);
-        if (names.length > 1) {
-          const t = this.tmp();
-          this.w(`${t} = ${v};`);
-          v = t;
-        }
-        for (const x of names) this.w(`${this.h('njkSet')}(${this.fn.sc}, ${this.fn.ctx}, ${q(this.safeName(x.name, x))}, ${v});`);
-        continue;
-      }
-      if (a.coalesce) {
-        if (a.target.type !== 'NameTarget') this.err('??= cannot assign to a tuple target', 'K-PAR-003', a.target);
-        const cur = this.guardedName(a.target.name);
-        this.w(`if (${this.h('missing')}(${cur})) ${scope}[${q(this.safeName(a.target.name, a.target))}] = ${this.expr(a.value)};`);
-        continue;
-      }
-      this.assign(a.target, this.expr(a.value), scope);
-    }
-  }
-
   safeName(name: string, pos: A.Pos): string {
     if (name === '__proto__' || name === 'constructor' || name === 'prototype')
       this.err(`Cannot assign to '${name}'`, 'K-PAR-007', pos);
     return name;
-  }
-
-  assign(t: A.Target, value: string, scope: string): void {
-    if (t.type === 'NameTarget') {
-      this.w(`${scope}[${q(this.safeName(t.name, t))}] = ${value};`);
-      return;
-    }
-    const u = this.id('$u');
-    this.w(`const ${u} = ${this.h('unpackIndex')}(${value}, ${t.items.length});`);
-    t.items.forEach((sub, i) => this.assign(sub, `${u}[${i}]`, scope));
-  }
-
-  withStmt(n: A.With): void {
-    this.line(n);
-    const sv = this.id('$sv');
-    const ctx = this.fn.ctx;
-    this.w(`const ${sv} = ${this.h('save')}(${ctx}, ${JSON.stringify(n.bindings.map((b) => b.name))});`);
-    this.w('try {');
-    for (const b of n.bindings) this.w(`${ctx}[${q(this.safeName(b.name, n))}] = ${this.expr(b.value)};`);
-    this.stmts(n.body);
-    this.w(`} finally { ${this.h('restore')}(${ctx}, ${sv}); }`);
-  }
-
-  withIf(n: A.WithIf): void {
-    this.line(n);
-    const vals = n.subjects.map((s) => {
-      const t = this.id('$w');
-      this.w(`const ${t} = ${this.expr(s)};`);
-      return t;
-    });
-    const subject = vals.length === 1 ? vals[0]! : `${this.h('tuple')}([${vals.join(', ')}])`;
-    const cond = vals.map((v) => `${this.h('truthy')}(${v})`).join(' && ');
-    this.w(`if (${cond}) {`);
-    const names: string[] = [];
-    const collectNames = (t: A.Target) => (t.type === 'NameTarget' ? names.push(t.name) : t.items.forEach(collectNames));
-    const targets = n.targets.length ? n.targets : [{ type: 'NameTarget', name: 'it', line: n.line, col: n.col } as A.NameTarget];
-    targets.forEach(collectNames);
-    const ctx = this.fn.ctx;
-    const sv = this.id('$sv');
-    this.w(`const ${sv} = ${this.h('save')}(${ctx}, ${JSON.stringify(names)});`);
-    this.w('try {');
-    if (targets.length === 1) this.assign(targets[0]!, subject, ctx);
-    else this.assign({ type: 'TupleTarget', items: targets, line: n.line, col: n.col }, subject, ctx);
-    this.stmts(n.body);
-    this.w(`} finally { ${this.h('restore')}(${ctx}, ${sv}); }`);
-    if (n.else_) {
-      this.w('} else {');
-      this.stmts(n.else_);
-    }
-    this.w('}');
   }
 
   hasTry: boolean | undefined;
