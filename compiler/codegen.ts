@@ -19,6 +19,7 @@ import { compactMeta } from './codegen/meta.js';
 import { genBindTarget, genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
 import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield, validateCall } from './codegen/defs.js';
 import { genEmbed, genFromImport, genImport, genInclude } from './codegen/includes.js';
+import { genCache, genFilterBlock, genFlush, genProvide, genPush, genSpaceless, genStack, genTry } from './codegen/parts.js';
 import { BOTH, CHILD_DEFINITIONS, FILTER_ALIASES, FILTER_SHORT_FORMS, JS_RESERVED, LIGHT_LOOP_ATTRS, LOOP_PROPS, SEP, UNSAFE_NAMES, contains, escapeHtml, fold, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
 import { assign, genCapture, genGlobals, genSet, genWith, genWithIf } from './codegen/variables.js';
 
@@ -142,15 +143,15 @@ const VISIT: Visitors = {
   Globals: genGlobals,
   Embed: genEmbed,
   Capture: genCapture,
-  FilterBlock: (g, n) => g.filterBlock(n),
-  Spaceless: (g, n) => g.spaceless(n),
-  Cache: (g, n) => g.cache(n),
-  Flush: (g, n) => g.flush(n),
-  Try: (g, n) => g.tryStmt(n),
+  FilterBlock: genFilterBlock,
+  Spaceless: genSpaceless,
+  Cache: genCache,
+  Flush: genFlush,
+  Try: genTry,
   Defer: genDefer, // (an extension: compiler/defer.ts)
-  Provide: (g, n) => g.provide(n),
-  Push: (g, n) => g.push(n),
-  Stack: (g, n) => g.stack(n),
+  Provide: genProvide,
+  Push: genPush,
+  Stack: genStack,
   Trans: (g, n) => g.trans(n),
   // TemplateDecl: declarations only
 };
@@ -565,20 +566,6 @@ export class Generator {
     flush();
   }
 
-  /**
-   * `let v = <the store's answer>`: read synchronously, or (async renders) looked up with
-   * cacheLook, whose answer may be a wait (`.t`) the async driver or an `await` resolves.
-   */
-  cacheLookup(v: string, args: string): void {
-    const sync = `${this.h('cacheHit')}(${args}, R)`;
-    const look = `${this.h('cacheLook')}(${args}, R)`;
-    const m = this.fn.mode;
-    if (m === 's') this.w(`let ${v} = ${sync};`);
-    else if (m === 'a') this.w(`let ${v} = ${look}; if (${v}?.t) ${v} = await ${v}.t();`);
-    else if (m === 'g') this.w(`let ${v} = R.async ? ${look} : ${sync}; if (${v}?.t) ${v} = yield ${v};`);
-    else this.w(`${BOTH}Y${[v, sync, look].join(SEP)}`);
-  }
-
   emit(js: string): void {
     const s = this.fn.sink;
     if (this.o.sandbox) this.h('sbOut');
@@ -634,75 +621,6 @@ export class Generator {
 
   data(n: A.Data): void {
     if (n.text) this.emit(this.texts.text(q(n.text)));
-  }
-
-  filterBlock(n: A.FilterBlock): void {
-    this.line(n);
-    const b = this.buffered(() => this.stmts(n.body));
-    if (this.o.nunjucks) {
-      // Nunjucks filters the rendered body and outputs the result like {{ }} (escaped again unless safe)
-      this.emit(`${this.h(this.o.autoescape ? 'esc' : 'str')}(${this.filterCall(n.name, b, n.args, n.kwargs, n)})`);
-      return;
-    }
-    // A string result is emitted unescaped (its body was escaped while rendered): under
-    // autoescape the filter's arguments are escaped on the way in, so data joins the text
-    // escaped, and a result that is not a string is escaped like `{{ }}` output.
-    this.argWrap = this.o.autoescape ? this.h(this.o.markdown ? 'escMdArg' : 'escArg') : null;
-    try {
-      const out = !this.o.autoescape ? 'str' : this.o.markdown ? 'escMdFiltered' : 'escFiltered';
-      this.emit(`${this.h(out)}(${this.filterCall(n.name, b, n.args, n.kwargs, n)})`);
-    } finally {
-      this.argWrap = null;
-    }
-  }
-
-  spaceless(n: A.Spaceless): void {
-    const b = this.buffered(() => this.stmts(n.body));
-    this.emit(`${this.h('spaceless')}(${b})`);
-  }
-
-  cache(n: A.Cache): void {
-    // Fragment cache: a hit emits the stored text; a miss renders, stores and emits. Async
-    // renders wait for an asynchronous store, and a miss another render of this process is
-    // already rendering waits for that one (runtime/cache.ts: cacheLook, Flight, cachePut).
-    this.line(n);
-    const key = this.id('$ck');
-    const hit = this.id('$ch');
-    // Keys are scoped: a sandboxed template's start "\0sb\0"; a trusted key starting with NUL
-    // gets another, so neither side can read or plant the other's entries in a shared store.
-    const k = `${this.h('pyStr')}(${this.expr(n.key)})`;
-    const scoped = this.o.sandbox ? `"\\0sb\\0" + ${k}` : `(${key} = ${k})[0] === "\\0" ? "\\0" + ${key} : ${key}`;
-    if (!this.o.sandbox) this.w(`let ${key};`);
-    this.w(`${this.o.sandbox ? 'const ' : ''}${key} = ${scoped};`);
-    this.cacheLookup(hit, `$env.cache, ${key}`);
-    this.w(`if (typeof ${hit} === "string") {`);
-    this.emit(hit);
-    this.w('} else try {');
-    const b = this.buffered(() => this.stmts(n.body));
-    this.w(`${this.h('cachePut')}($env.cache, ${key}, ${b}, ${n.ttl ? this.expr(n.ttl) : 'undefined'}, ${hit});`);
-    this.emit(b);
-    this.w(`} finally { ${hit}?.end(); }`);
-  }
-
-  flush(n: A.Flush): void {
-    if (this.fn.sink.kind !== 'buf') this.w(this.fn.sink.kind === 'both' ? `${BOTH}F` : 'yield "";');
-  }
-
-  provide(n: A.Provide): void {
-    this.line(n);
-    this.w(`${this.h('provide')}(R, ${q(n.key)}, ${this.expr(n.value)});`);
-    this.w('try {');
-    this.stmts(n.body);
-    this.w(`} finally { ${this.h('unprovide')}(R, ${q(n.key)}); }`);
-  }
-
-  push(n: A.Push): void {
-    const b = this.buffered(() => this.stmts(n.body));
-    this.w(`${this.h('pushStack')}(R, ${q(n.stack)}, ${b});`);
-  }
-
-  stack(n: A.StackStmt): void {
-    this.emit(`${this.h('readStack')}(R, ${q(n.name)})`);
   }
 
   output(n: A.Output): void {
@@ -768,31 +686,6 @@ export class Generator {
     if (n.cond) this.w(`if (${this.cond(n.cond)}) {`);
     this.subRender(`R.blocks[${q(n.name)}]`, 'ctx', 'R');
     if (n.cond) this.w('}');
-  }
-
-  tryStmt(n: A.Try): void {
-    this.line(n);
-    this.sandboxTick();
-    const b = this.id('$o');
-    this.w(`let ${b} = "";`);
-    const saved = this.fn.sink;
-    this.fn.sink = { kind: 'buf', v: b };
-    this.w('try {');
-    this.stmts(n.body);
-    const e = this.id('$e');
-    this.w(`} catch (${e}) {`);
-    this.w(`if (!${this.h('catchable')}(${e}, R)) throw ${e};`);
-    this.w(`${b} = "";`);
-    const locals = new Map<string, string>();
-    if (n.errName) {
-      const v = this.id('$err');
-      this.w(`const ${v} = ${this.h(this.o.sandbox ? 'sbErrorInfo' : 'errorInfo')}(${e}, $NAME, L, $env);`);
-      locals.set(n.errName, v);
-    }
-    this.withLocals(locals, () => this.stmts(n.fallback));
-    this.w('}');
-    this.fn.sink = saved;
-    this.emit(b);
   }
 
   trans(n: A.Trans): void {
