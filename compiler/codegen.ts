@@ -11,7 +11,6 @@
 import type * as A from './ast.js';
 import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
 import { MARKDOWN_ONLY_FILTERS, filterNeedsEnv, filterParams, mdFilterParams, testParams } from '../runtime/signatures.js';
-import { escapeMarkdown } from '../runtime/markup.js';
 import { analyzeTemplate, guardedRead, patternNames, targetNames, type CompactBlock } from './analysis.js';
 import { genDefer } from './defer.js';
 import { SharedTexts } from './codegen/texts.js';
@@ -19,8 +18,9 @@ import { compactMeta } from './codegen/meta.js';
 import { genBindTarget, genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
 import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield, validateCall } from './codegen/defs.js';
 import { genEmbed, genFromImport, genImport, genInclude } from './codegen/includes.js';
+import { genData, genOutput, genTrans, outputExpr } from './codegen/output.js';
 import { genCache, genFilterBlock, genFlush, genProvide, genPush, genSpaceless, genStack, genTry } from './codegen/parts.js';
-import { BOTH, CHILD_DEFINITIONS, FILTER_ALIASES, FILTER_SHORT_FORMS, JS_RESERVED, LIGHT_LOOP_ATTRS, LOOP_PROPS, SEP, UNSAFE_NAMES, contains, escapeHtml, fold, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
+import { BOTH, CHILD_DEFINITIONS, FILTER_ALIASES, FILTER_SHORT_FORMS, JS_RESERVED, LIGHT_LOOP_ATTRS, LOOP_PROPS, SEP, UNSAFE_NAMES, contains, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
 import { assign, genCapture, genGlobals, genSet, genWith, genWithIf } from './codegen/variables.js';
 
 export interface CodegenOptions {
@@ -119,8 +119,8 @@ export interface GeneratedModule {
 /** The statement visitors by node type (compiler/codegen/*.ts; each gets the generator). */
 type Visitors = { [K in A.Node['type']]?: (g: Generator, n: Extract<A.Node, { type: K }>) => void };
 const VISIT: Visitors = {
-  Data: (g, n) => g.data(n),
-  Output: (g, n) => g.output(n),
+  Data: genData,
+  Output: genOutput,
   If: genIf,
   For: genFor,
   While: genWhile,
@@ -152,7 +152,7 @@ const VISIT: Visitors = {
   Provide: genProvide,
   Push: genPush,
   Stack: genStack,
-  Trans: (g, n) => g.trans(n),
+  Trans: genTrans,
   // TemplateDecl: declarations only
 };
 
@@ -552,7 +552,7 @@ export class Generator {
         continue;
       }
       if (n.type === 'Output' && !this.needsAwait(n.expr)) {
-        let js = this.outputExpr(n);
+        let js = outputExpr(this, n);
         if (n.line !== this.fn.curLine) {
           this.fn.curLine = n.line;
           js = `(L = ${n.line}, ${js})`;
@@ -619,40 +619,6 @@ export class Generator {
     (VISIT[n.type] as ((g: Generator, n: A.Node) => void) | undefined)?.(this, n);
   }
 
-  data(n: A.Data): void {
-    if (n.text) this.emit(this.texts.text(q(n.text)));
-  }
-
-  output(n: A.Output): void {
-    this.line(n);
-    this.emit(this.outputExpr(n));
-  }
-
-  /** The JS string expression for `{{ expr }}`: escaped (or not), constants folded. */
-  outputExpr(n: A.Output): string {
-    const e = n.expr;
-    const f = fold(e);
-    if (f && (typeof f.v === 'string' || typeof f.v === 'number')) {
-      const text = typeof f.v === 'number' ? String(f.v) : f.v;
-      return q(!this.o.autoescape ? text : this.o.markdown ? escapeMarkdown(text) : escapeHtml(text));
-    }
-    const optional =
-      (e.type === 'Attr' || e.type === 'Item') ? e.optional : e.type === 'Filter' ? e.op === '?|' || e.op === '?|>' : false;
-    return `${this.h(this.outFn(optional))}(${this.expr(e)})`;
-  }
-
-  /** In Markdown mode a def's or region's calls give Marked (mdDef wraps it). */
-  mdDef(def: string): string {
-    return this.o.markdown ? `${this.h('mdDef')}(${def})` : def;
-  }
-
-  /** The output helper: HTML or Markdown escaping (`esc`, `escMd`), or none (`str`). */
-  outFn(optional = false): string {
-    if (!this.o.autoescape) return optional ? 'strOpt' : 'str';
-    if (this.o.markdown) return optional ? 'escMdOpt' : 'escMd';
-    return optional ? 'escOpt' : 'esc';
-  }
-
   safeName(name: string, pos: A.Pos): string {
     if (name === '__proto__' || name === 'constructor' || name === 'prototype')
       this.err(`Cannot assign to '${name}'`, 'K-PAR-007', pos);
@@ -686,24 +652,6 @@ export class Generator {
     if (n.cond) this.w(`if (${this.cond(n.cond)}) {`);
     this.subRender(`R.blocks[${q(n.name)}]`, 'ctx', 'R');
     if (n.cond) this.w('}');
-  }
-
-  trans(n: A.Trans): void {
-    this.line(n);
-    const vars = `{ ${n.bindings.map((b) => `${kwKey(b.name)}: ${this.expr(b.value)}`).join(', ')} }`;
-    const v = this.id('$tr');
-    this.w(`const ${v} = ${vars};`);
-    if (!n.bindings.length) {
-      // no placeholders: the message id is the plain text; the translation is escaped
-      const msgid = n.singular.replace(/%%/g, '%');
-      this.emit(`${this.h(this.outFn())}(${this.h('gettext')}($env, ${q(msgid)}))`);
-      return;
-    }
-    const msg =
-      n.plural !== null
-        ? `${this.h('ngettext')}($env, ${q(n.singular)}, ${q(n.plural)}, ${v}["count"])`
-        : `${this.h('gettext')}($env, ${q(n.singular)})`;
-    this.emit(`${this.h('transFormat')}(${msg}, ${v}, ${this.o.autoescape}, ${this.h(this.o.markdown ? 'escMd' : 'esc')})`);
   }
 
   // ------------------------------------------------------------------ expressions

@@ -4,6 +4,7 @@
 
 import type * as A from '../ast.js';
 import type { Generator, DefSignature } from '../codegen.js';
+import { mdDef, outFn } from './output.js';
 import { PY_BLANK, contains, kwKey, q } from './shared.js';
 
 export function genDefParams(g: Generator, params: A.Param[], pos: A.Pos): string {
@@ -38,7 +39,7 @@ export function genDef(g: Generator, n: A.Def): void {
       for (const p of n.params) if (p.default) g.w(`if (ctx[${q(p.name)}] === undefined) ctx[${q(p.name)}] = ${g.expr(p.default)};`);
   };
   const body = g.texts.body(g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (g.sandboxTick(), njkDefaults(), g.stmts(n.body)), 'o'), n.line);
-  g.w(`${g.fn.ctx}[${q(g.safeName(n.name, n))}] = ${g.mdDef(`${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
+  g.w(`${g.fn.ctx}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
 }
 
 /**
@@ -61,7 +62,7 @@ export function genRegion(g: Generator, n: A.Region): void {
   const fn = g.newFn(g.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
   fn.curLine = n.line;
   const body = g.texts.body(g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (g.sandboxTick(), g.stmts(n.body)), 'o'), n.line);
-  g.w(`${g.fn.ctx}[${q(g.safeName(n.name, n))}] = ${g.mdDef(`${g.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
+  g.w(`${g.fn.ctx}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
 }
 
 export function genCallBlock(g: Generator, n: A.CallBlock): void {
@@ -105,7 +106,7 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
   let callee: string;
   if (call.func.type === 'Attr') callee = `${g.h('getattr')}(${g.expr(call.func.obj)}, ${g.attr(call.func.name)}, ${g.o.strictUndefined})`;
   else callee = g.expr(call.func);
-  g.emit(`${g.h(g.outFn())}(${g.awaitCall(`${g.h('callWithCaller')}(${callee}, ${args}, ${caller})`)})`);
+  g.emit(`${g.h(outFn(g))}(${g.awaitCall(`${g.h('callWithCaller')}(${callee}, ${args}, ${caller})`)})`);
 }
 
 export function genSlot(g: Generator, n: A.SlotStmt): void {
