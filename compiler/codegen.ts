@@ -18,6 +18,7 @@ import { compactMeta } from './codegen/meta.js';
 import { genBindTarget, genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
 import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield, validateCall } from './codegen/defs.js';
 import { genEmbed, genFromImport, genImport, genInclude } from './codegen/includes.js';
+import { genBlock, genRootBody } from './codegen/inheritance.js';
 import { genData, genOutput, genTrans, outputExpr } from './codegen/output.js';
 import { genCache, genFilterBlock, genFlush, genProvide, genPush, genSpaceless, genStack, genTry } from './codegen/parts.js';
 import { BOTH, CHILD_DEFINITIONS, FILTER_ALIASES, FILTER_SHORT_FORMS, JS_RESERVED, LIGHT_LOOP_ATTRS, LOOP_PROPS, SEP, UNSAFE_NAMES, contains, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
@@ -139,7 +140,7 @@ const VISIT: Visitors = {
   FromImport: genFromImport,
   Include: genInclude,
   // Extends: handled by rootBody
-  Block: (g, n) => g.blockCall(n),
+  Block: genBlock,
   Globals: genGlobals,
   Embed: genEmbed,
   Capture: genCapture,
@@ -473,7 +474,7 @@ export class Generator {
     const gen = () => {
       this.njkBlock = block ? block.name : null;
       try {
-        return block ? this.stmts(body) : this.rootBody(body, ext ?? null);
+        return block ? this.stmts(body) : genRootBody(this, body, ext ?? null);
       } finally {
         this.njkBlock = null;
       }
@@ -514,23 +515,6 @@ export class Generator {
     this.emitFn(`function* ${v}_g(ctx, R)`, g);
     this.mod(`return ${this.h('bodyFns')}(${v}_s, ${v}_g);`);
     this.mod('})();');
-  }
-
-  rootBody(body: A.Node[], ext: A.Extends | null): void {
-    if (this.blockNodes.size) this.w(`${this.h('registerBlocks')}(R, $blocks);`);
-    if (!ext) {
-      this.stmts(body);
-      return;
-    }
-    // A child template runs only its definitions, then the parent with the same ctx.
-    this.stmts(body.filter((n) => CHILD_DEFINITIONS.has(n.type)));
-    this.line(ext);
-    this.w(`${this.h('enterExtends')}(R, $NAME);`);
-    const parent =
-      ext.template.type === 'Const' && typeof ext.template.value === 'string'
-        ? `${this.ref(this.o.resolveName(ext.template.value))}()`
-        : ((this.dynamicRefs = true), `$env.load(${this.expr(ext.template)}, ${this.fromName})`);
-    this.subRender(`${parent}.spec.root`, 'ctx', 'R');
   }
 
   // ------------------------------------------------------------------ statements
@@ -644,14 +628,6 @@ export class Generator {
   /** The calling template of a run-time load (`./x` resolves against it). */
   get fromName(): string {
     return this.o.anonymous ? 'null' : '$NAME';
-  }
-
-  blockCall(n: A.Block): void {
-    if (n.fragment) return;
-    this.line(n);
-    if (n.cond) this.w(`if (${this.cond(n.cond)}) {`);
-    this.subRender(`R.blocks[${q(n.name)}]`, 'ctx', 'R');
-    if (n.cond) this.w('}');
   }
 
   // ------------------------------------------------------------------ expressions
