@@ -9,19 +9,19 @@
 // Loop targets, match captures and comprehension targets are plain JS locals.
 
 import type * as A from './ast.js';
-import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
-import { MARKDOWN_ONLY_FILTERS, filterNeedsEnv, filterParams, mdFilterParams, testParams } from '../runtime/signatures.js';
+import { TemplateSyntaxError } from '../runtime/errors.js';
 import { analyzeTemplate, guardedRead, patternNames, targetNames, type CompactBlock } from './analysis.js';
 import { genDefer } from './defer.js';
 import { SharedTexts } from './codegen/texts.js';
 import { compactMeta } from './codegen/meta.js';
-import { genBindTarget, genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
-import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield, validateCall } from './codegen/defs.js';
+import { genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
+import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield } from './codegen/defs.js';
+import { customRef, genCall, genCompare, genCond, genConst, genFilter, genGuarded, genListComp, genTest, loopAttr, numeric } from './codegen/expressions.js';
 import { genEmbed, genFromImport, genImport, genInclude } from './codegen/includes.js';
 import { genBlock, genRootBody } from './codegen/inheritance.js';
 import { genData, genOutput, genTrans, outputExpr } from './codegen/output.js';
 import { genCache, genFilterBlock, genFlush, genProvide, genPush, genSpaceless, genStack, genTry } from './codegen/parts.js';
-import { BOTH, CHILD_DEFINITIONS, FILTER_ALIASES, FILTER_SHORT_FORMS, JS_RESERVED, LIGHT_LOOP_ATTRS, LOOP_PROPS, SEP, UNSAFE_NAMES, contains, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
+import { BOTH, CHILD_DEFINITIONS, JS_RESERVED, SEP, UNSAFE_NAMES, contains, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
 import { assign, genCapture, genGlobals, genSet, genWith, genWithIf } from './codegen/variables.js';
 
 export interface CodegenOptions {
@@ -632,69 +632,15 @@ export class Generator {
 
   // ------------------------------------------------------------------ expressions
 
-  cond(e: A.Expr): string {
-    // comparisons and `not` are already booleans
-    if (e.type === 'Compare' || (e.type === 'UnaryOp' && e.op === 'not')) return this.expr(e);
-    return `${this.h('truthy')}(${this.expr(e)})`;
-  }
-
-  guardedName(name: string): string {
-    const l = this.local(name);
-    if (l) return l;
-    if (this.o.markdown && name === 'output_format') return `${this.h('outputFormat')}(${this.fn.sc})`;
-    if (name in Object.prototype) return `${this.h('lkOwn')}(${this.fn.sc}, ${q(name)}, true)`;
-    return `${this.h('lkg')}(${this.fn.sc}, ${q(name)})`;
-  }
-
-  /** An operand of a guard: undefined anywhere inside gives UNDEF instead of an error. */
-  guarded(e: A.Expr): string {
-    if (e.type === 'Name') return this.guardedName(e.name);
-    if (e.type === 'Const') return this.expr(e);
-    // `a.b.c` under a guard: non-strict lookups give UNDEF without throwing (and catching).
-    const chain = this.guardedChain(e);
-    if (chain) return chain;
-    const inner = this.expr(e);
-    if (this.needsAwait(e)) return `(await ${this.h('guardA')}(async () => ${inner}))`;
-    return `${this.h('guard')}(() => ${inner})`;
-  }
-
-  guardedChain(e: A.Expr): string | null {
-    if (e.type === 'Name') return this.guardedName(e.name);
-    if (e.type !== 'Attr' || e.optional || this.o.sandbox || this.loopAttr(e)) return null;
-    const obj = this.guardedChain(e.obj);
-    return obj && `${this.h('getattr')}(${obj}, ${this.attr(e.name)}, false)`;
-  }
-
-  args(args: A.Expr[], kwargs: A.Kwarg[]): string {
-    const parts = args.map((a) => this.expr(a));
-    if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
-    return `[${parts.join(', ')}]`;
-  }
-
-  /** The source of a LoopContext (sandboxed: what `loop.length` reads ahead counts against the budget). */
-  loopSrc(src: string): string {
-    return this.o.sandbox ? `${this.h('sbLoopSrc')}($env, R, ${src})` : src;
-  }
   /** In sandboxed templates every loop iteration counts against the policy's limits. */
   sandboxTick(): void {
     if (this.o.sandbox) this.w(`${this.h('sbTick')}($env, R);`);
   }
 
-  /** Wraps operands of arithmetic that are calls/filters in the hidden numeric coercion. */
-  numeric(e: A.Expr): string {
-    const js = this.expr(e);
-    const coerce = (x: A.Expr): boolean =>
-      x.type === 'Filter' ||
-      x.type === 'Call' ||
-      (x.type === 'BinOp' && x.op === '+' && (coerce(x.left) || coerce(x.right))) ||
-      (x.type === 'CondExpr' && (coerce(x.body) || (x.orelse !== null && coerce(x.orelse))));
-    return coerce(e) ? `${this.h('coerceNum')}(${js})` : js;
-  }
-
   expr(e: A.Expr): string {
     switch (e.type) {
       case 'Const':
-        return this.constant(e);
+        return genConst(this, e);
       case 'Name': {
         const l = this.local(e.name);
         if (l) return l;
@@ -711,7 +657,7 @@ export class Generator {
       case 'Dict':
         return `${this.h('dict')}([${e.pairs.map(([k, v]) => `[${this.expr(k)}, ${this.expr(v)}]`).join(', ')}])`;
       case 'Attr': {
-        const direct = this.loopAttr(e);
+        const direct = loopAttr(this, e);
         if (direct) return direct;
         if (this.o.sandbox)
           return `${this.h(e.optional ? 'sbGetattrOpt' : 'sbGetattr')}($env, ${this.expr(e.obj)}, ${this.attr(e.name)}, ${this.o.strictUndefined})`;
@@ -741,28 +687,28 @@ export class Generator {
         return e.optional ? `${this.h('nn')}(${this.expr(e.obj)}, () => ${s})` : s;
       }
       case 'Call':
-        return this.call(e);
+        return genCall(this, e);
       case 'Filter':
-        return this.filter(e);
+        return genFilter(this, e);
       case 'Test':
-        return this.test(e);
+        return genTest(this, e);
       case 'BinOp': {
         if (this.o.sandbox && ['~', '+', '*', '%', '**'].includes(e.op)) {
           // (what these build is bounded: runtime/sandbox.ts sbOp)
           const fn = { '~': 'concat', '+': 'add', '*': 'mul', '%': 'mod', '**': 'pow' }[e.op as '~'];
-          const side = (x: A.Expr) => (e.op === '~' || e.op === '+' ? this.expr(x) : this.numeric(x));
+          const side = (x: A.Expr) => (e.op === '~' || e.op === '+' ? this.expr(x) : numeric(this, x));
           return `${this.h('sbOp')}($env, R, ${this.h(fn)}, ${side(e.left)}, ${side(e.right)})`;
         }
         if (e.op === '~') return `${this.h('concat')}(${this.expr(e.left)}, ${this.expr(e.right)})`;
         if (e.op === '+') return `${this.h('add')}(${this.expr(e.left)}, ${this.expr(e.right)})`;
         const fn = { '-': 'sub', '*': 'mul', '/': 'div', '//': 'floordiv', '%': 'mod', '**': 'pow' }[e.op];
-        return `${this.h(fn)}(${this.numeric(e.left)}, ${this.numeric(e.right)})`;
+        return `${this.h(fn)}(${numeric(this, e.left)}, ${numeric(this, e.right)})`;
       }
       case 'UnaryOp':
-        if (e.op === 'not') return `!${this.cond(e.operand)}`;
+        if (e.op === 'not') return `!${genCond(this, e.operand)}`;
         if (e.operand.type === 'Const' && typeof e.operand.value === 'number' && !e.operand.isFloat && e.op === '-')
-          return this.constant({ ...e.operand, value: -e.operand.value });
-        return `${this.h(e.op === '-' ? 'neg' : 'pos')}(${this.numeric(e.operand)})`;
+          return genConst(this, { ...e.operand, value: -e.operand.value });
+        return `${this.h(e.op === '-' ? 'neg' : 'pos')}(${numeric(this, e.operand)})`;
       case 'BoolOp': {
         const t = this.tmp();
         const l = this.expr(e.left);
@@ -772,319 +718,33 @@ export class Generator {
           : `(${this.h('truthy')}(${t} = ${l}) ? ${t} : ${r})`;
       }
       case 'Compare':
-        return this.compare(e);
+        return genCompare(this, e);
       case 'CondExpr':
-        return `(${this.cond(e.test)} ? ${this.expr(e.body)} : ${e.orelse ? this.expr(e.orelse) : '""'})`;
+        return `(${genCond(this, e.test)} ? ${this.expr(e.body)} : ${e.orelse ? this.expr(e.orelse) : '""'})`;
       case 'NullCoalesce': {
         const t = this.tmp();
-        return `(${this.h('missing')}(${t} = ${this.guarded(e.left)}) ? ${this.expr(e.right)} : ${t})`;
+        return `(${this.h('missing')}(${t} = ${genGuarded(this, e.left)}) ? ${this.expr(e.right)} : ${t})`;
       }
       case 'Range':
         if (this.o.sandbox)
           return `${this.h('sbRange')}($env, ${this.expr(e.start)}, ${this.expr(e.stop)}, ${e.inclusive}, ${e.step ? this.expr(e.step) : 'undefined'})`;
         return `${this.h('range')}(${this.expr(e.start)}, ${this.expr(e.stop)}, ${e.inclusive}, ${e.step ? this.expr(e.step) : 'undefined'})`;
       case 'ListComp':
-        return this.listComp(e);
+        return genListComp(this, e);
       case 'Await':
         if (this.fn.mode !== 'a') return `${this.h('noAwait')}()`;
         return `(await ${this.expr(e.value)})`;
     }
   }
 
-  constant(e: A.Const): string {
-    const v = e.value;
-    if (typeof v === 'number') {
-      if (e.isFloat) return Number.isInteger(v) ? `new ${this.h('PyFloat')}(${v})` : String(v);
-      if (!Number.isSafeInteger(v) && Number.isInteger(v)) return `${BigInt(v)}n`;
-      return v < 0 ? `(${v})` : String(v);
-    }
-    if (typeof v === 'string') return q(v);
-    if (typeof v === 'bigint') return `${v}n`;
-    return String(v);
-  }
-
-  /** In async templates, calls may return promises (async defs, slots): await them. */
-  awaitCall(js: string): string {
-    return this.isAsync && this.fn.mode === 'a' ? `(await ${js})` : js;
-  }
   /** Does compiling `e` here emit an `await` (so enclosing arrows must be async)? */
   needsAwait(e: unknown): boolean {
     return this.fn.mode === 'a' && contains(e, (n) => n.type === 'Await' || (this.isAsync && (n.type === 'Call')));
   }
 
-  loopAttrBase(e: A.Attr): string | null {
-    if (e.optional || e.obj.type !== 'Name') return null;
-    const v = this.local(e.obj.name);
-    return v && this.loopVars.has(v) ? v : null;
-  }
-
-  /** `loop.index` and friends on a known LoopContext: a plain property read. */
-  loopAttr(e: A.Attr): string | null {
-    if (e.optional || e.obj.type !== 'Name') return null;
-    const v = this.local(e.obj.name);
-    const light = v ? this.lightLoops.get(v) : undefined;
-    if (light) return LIGHT_LOOP_ATTRS[e.name]?.(light) ?? null;
-    if (!v || !this.loopVars.has(v)) return null;
-    // (the plain counters, the ones a loop without a LoopContext computes, are direct reads)
-    if (LOOP_PROPS.has(e.name)) return `${v}.${e.name}`;
-    // dot lookup turns a None neighbour into "" (reference behaviour)
-    if (e.name === 'previtem' || e.name === 'nextitem') return `(${v}.${e.name} ?? "")`;
-    return null;
-  }
-
-  call(e: A.Call): string {
-    const f = e.func;
-    if (this.o.nunjucks && this.njkBlock !== null && f.type === 'Name' && f.name === 'super' && !e.args.length && !this.local('super'))
-      return `${this.h('njkSuper')}($template, ${q(this.njkBlock)}, ctx, R)`;
-    if (this.o.validateCalls && f.type === 'Name' && !this.local(f.name)) {
-      const sig = this.knownDefs.get(f.name);
-      if (sig) validateCall(this, e, sig);
-    }
-    if (f.type === 'Attr' && f.name === 'cycle' && !e.kwargs.length && this.loopAttrBase(f)) {
-      return `${this.loopAttrBase(f)}.cycle(${e.args.map((a) => this.expr(a)).join(', ')})`;
-    }
-    if (f.type === 'Name' && !this.local(f.name)) {
-      if (f.name === 'consume') {
-        const a = e.args.map((x) => this.expr(x));
-        const d = e.kwargs.find((k) => k.name === 'default');
-        if (d) a[1] = this.expr(d.value);
-        return `${this.h('consume')}(R, ${a.join(', ')})`;
-      }
-    }
-    const args = this.args(e.args, e.kwargs);
-    if (f.type === 'Attr' && this.o.sandbox) {
-      return this.awaitCall(`${this.h(f.optional ? 'sbCallAttrOpt' : 'sbCallAttr')}($env, R, ${this.expr(f.obj)}, ${this.attr(f.name)}, ${this.o.strictUndefined}, ${args})`);
-    }
-    if (this.o.sandbox) return this.awaitCall(`${this.h('sbCallValue')}($env, R, ${this.expr(f)}, ${args})`);
-    if (f.type === 'Attr') {
-      return this.awaitCall(`${this.h(f.optional ? 'callAttrOpt' : 'callAttr')}(${this.expr(f.obj)}, ${this.attr(f.name)}, ${this.o.strictUndefined}, ${args})`);
-    }
-    return this.awaitCall(`${this.h('callValue')}(${this.expr(f)}, ${args})`);
-  }
-
-  filter(e: A.Filter): string {
-    if ((e.name === 'default' || e.name === 'd') && e.op === '|' && !this.o.customFilters.has(e.name) && !this.o.nunjucks) {
-      const [d, b] = this.bind('default', filterParams.default ?? ['default', 'boolean'], e.args, e.kwargs, e);
-      return `${this.h('defaultFilter')}(${this.guarded(e.value)}${d ? ', ' + d : b ? ', undefined' : ''}${b ? ', ' + b : ''})`;
-    }
-    const value = this.expr(e.value);
-    if (e.op === '?|' || e.op === '?|>') {
-      const t = this.id('$x');
-      if (this.needsAwait([e.args, e.kwargs])) return `(await ${this.h('nn')}(${value}, async (${t}) => ${this.filterCall(e.name, t, e.args, e.kwargs, e)}))`;
-      return `${this.h('nn')}(${value}, (${t}) => ${this.filterCall(e.name, t, e.args, e.kwargs, e)})`;
-    }
-    return this.filterCall(e.name, value, e.args, e.kwargs, e);
-  }
-
   /** Set while compiling a `{% filter %}` block's own arguments: the helper that escapes each. */
   argWrap: string | null = null;
-  /** A filter argument: wrapped in `argWrap` at the top level only (filters inside it bind as usual). */
-  argExpr(a: A.Expr): string {
-    const w = this.argWrap;
-    if (!w) return this.expr(a);
-    this.argWrap = null;
-    try {
-      return `${w}(${this.expr(a)})`;
-    } finally {
-      this.argWrap = w;
-    }
-  }
 
-  /**
-   * Binds arguments to the parameter positions of a built-in filter/test at compile time.
-   * `*name` receives the extra positionals as one array, `**name` the extra keywords as one object.
-   */
-  bind(fname: string, params: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string[] {
-    const out: (string | undefined)[] = params.map(() => undefined);
-    const star = params.findIndex((p) => p.startsWith('*') && !p.startsWith('**'));
-    const dstar = params.findIndex((p) => p.startsWith('**'));
-    const positional = star >= 0 ? star : dstar >= 0 ? dstar : params.length;
-    const extras: string[] = [];
-    args.forEach((a, i) => {
-      if (i < positional) out[i] = this.argExpr(a);
-      else extras.push(this.argExpr(a));
-    });
-    if (extras.length && star < 0) return [...out.map((x) => x ?? 'undefined'), `${this.h('badArgs')}(${q(fname)}, ${positional}, ${args.length})`];
-    if (star >= 0 && extras.length) out[star] = `[${extras.join(', ')}]`;
-    const rest: string[] = [];
-    for (const k of kwargs) {
-      const i = params.indexOf(k.name);
-      if (i >= 0 && i !== star && i !== dstar) {
-        if (i < args.length) this.err(`${fname}() got multiple values for argument '${k.name}'`, 'K-PAR-003', pos);
-        out[i] = this.argExpr(k.value);
-      } else if (dstar >= 0) rest.push(`${kwKey(k.name)}: ${this.argExpr(k.value)}`);
-      else out.push(`${this.h('badKwarg')}(${q(fname)}, ${q(k.name)})`);
-    }
-    if (dstar >= 0 && rest.length) out[dstar] = `{ ${rest.join(', ')} }`;
-    let last = out.length;
-    while (last > 0 && out[last - 1] === undefined) last--;
-    return out.slice(0, last).map((x) => x ?? 'undefined');
-  }
-
-  filterCall(name: string, value: string, args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
-    if (this.o.customFilters.has(name)) {
-      const parts = [value, ...args.map((a) => this.argExpr(a))];
-      if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${this.argExpr(k.value)}`).join(', ')} })`);
-      this.customUsed.filters.add(name);
-      // (an async filter's promise is observed: its rejection must not end the process if unused)
-      if (this.o.sandbox) return `${this.h('observe')}(${this.sbF('null', this.customRef('filters', name), 'undefined', parts)})`;
-      return `${this.h('observe')}(${this.customRef('filters', name)}(${parts.join(', ')}))`;
-    }
-    if (this.o.markdown && Object.prototype.hasOwnProperty.call(mdFilterParams, name)) {
-      // Markdown mode's filters (and its `escape`/`e`/`safe`): `md_<name>` exports, returning Marked
-      const bound = this.bind(name, mdFilterParams[name]!, args, kwargs, pos);
-      if (this.o.sandbox) return this.sbF(q(name), this.h(`md_${name === 'e' ? 'escape' : name}`), 'undefined', [value, ...bound]);
-      return `${this.h(`md_${name === 'e' ? 'escape' : name}`)}(${[value, ...bound].join(', ')})`;
-    }
-    if (this.o.nunjucks) return this.njkCall('filters', name, [value], args, kwargs, pos);
-    const params = Object.prototype.hasOwnProperty.call(filterParams, name) ? filterParams[name] : undefined;
-    if (!params) {
-      if (MARKDOWN_ONLY_FILTERS.includes(name))
-        this.err(`Unknown filter '${name}': it is a Markdown-mode filter`, 'K-PAR-004', pos, "Compile with autoescape: 'markdown' to use the Markdown filters");
-      const all = [...Object.keys(filterParams), ...(this.o.markdown ? Object.keys(mdFilterParams) : []), ...this.o.customFilters];
-      const hint = didYouMean(name, all);
-      this.err(`Unknown filter '${name}'${hint ? `. Did you mean '${hint}'?` : ''}`, 'K-PAR-004', pos, hint ? `Did you mean '${hint}'?` : null);
-    }
-    const bound = this.bind(name, params, args, kwargs, pos);
-    const v = this.filterVar('filters', name, bound.length);
-    const self = filterNeedsEnv.has(name) ? this.fenv() : 'undefined';
-    // select & co. name their test at run time: where it may be "match", the module registers the
-    // linear matcher (runtime/match.ts), which other bundles leave out
-    const test = filterNeedsEnv.has(name) ? bound[params!.indexOf('test_name')] : undefined;
-    if (test !== undefined && test !== 'undefined' && (test === '"match"' || !/^"[^"\\]*"$/.test(test))) this.usesMatch = true;
-    if (this.o.sandbox) return this.sbF(q(FILTER_ALIASES[name] ?? name), v, self, [value, ...bound]);
-    if (filterNeedsEnv.has(name)) return `${v}.call(${self}, ${[value, ...bound].join(', ')})`;
-    return `${v}(${[value, ...bound].join(', ')})`;
-  }
-
-  /** A Nunjucks built-in filter or test (compat mode): `nf_<name>(value, ...bound)`. */
-  njkCall(kind: 'filters' | 'tests', name: string, head: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
-    const table = this.o.nunjucks![kind];
-    if (!Object.hasOwn(table, name)) {
-      const hint = didYouMean(name, [...Object.keys(table), ...(kind === 'filters' ? this.o.customFilters : this.o.customTests)]);
-      this.err(`Unknown ${kind === 'filters' ? 'filter' : 'test'} '${name}'${hint ? `. Did you mean '${hint}'?` : ''}`, kind === 'filters' ? 'K-PAR-004' : 'K-PAR-005', pos, hint ? `Did you mean '${hint}'?` : null);
-    }
-    const bound = this.bind(name, table[name]!, args, kwargs, pos);
-    return `${this.h(`${kind === 'filters' ? 'nf' : 'nt'}_${name}`)}(${[...head, ...bound].join(', ')})`;
-  }
-
-  /** A sandboxed filter/test call (runtime/sandbox.ts sbF): policy on its arguments, counted and bounded. */
-  sbF(name: string, f: string, self: string, args: string[]): string {
-    return `${this.h('sbF')}($env, R, ${name}, ${f}, ${self}, [${args.join(', ')}])`;
-  }
-
-  customRef(kind: 'filters' | 'tests', name: string): string {
-    return this.o.customRef ? this.o.customRef(kind, name) : `$env.${kind}[${q(name)}]`;
-  }
-
-  /** `nargs`: how many arguments a filter call binds (the last one given; a short form may take it). */
-  filterVar(kind: 'filters' | 'tests', name: string, nargs = 0): string {
-    // Built-in filters are named exports (`f_upper`): bundles keep only those a template uses.
-    if (kind === 'filters') {
-      const base = FILTER_ALIASES[name] ?? name;
-      const short = FILTER_SHORT_FORMS[base];
-      return this.h(short !== undefined && nargs <= short ? `f_${base}_${short}` : `f_${base}`);
-    }
-    return this.h(`t_${name}`); // built-in tests likewise (`t_odd`)
-  }
-
-  test(e: A.Test): string {
-    const neg = e.negated ? '!' : '';
-    if (this.o.nunjucks && !this.o.customTests.has(e.name)) return `${neg}${this.njkCall('tests', e.name, [this.expr(e.value)], e.args, e.kwargs, e)}`;
-    if ((e.name === 'defined' || e.name === 'undefined') && !this.o.customTests.has(e.name)) {
-      const d = `${this.h('isDefined')}(${this.guarded(e.value)})`;
-      return e.name === 'defined' ? `${neg}${d}` : `${e.negated ? '' : '!'}${d}`;
-    }
-    const value = this.expr(e.value);
-    if (this.o.customTests.has(e.name)) {
-      const parts = [value, ...e.args.map((a) => this.expr(a))];
-      if (e.kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${e.kwargs.map((k) => `${kwKey(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
-      this.customUsed.tests.add(e.name);
-      if (this.o.sandbox) return `${neg}${this.h('truthy')}(${this.sbF('null', this.customRef('tests', e.name), 'undefined', parts)})`;
-      return `${neg}${this.h('truthy')}(${this.customRef('tests', e.name)}(${parts.join(', ')}))`;
-    }
-    const params = Object.prototype.hasOwnProperty.call(testParams, e.name) ? testParams[e.name] : undefined;
-    if (!params) {
-      const all = [...Object.keys(testParams), ...this.o.customTests];
-      const hint = didYouMean(e.name, all);
-      this.err(`Unknown test '${e.name}'${hint ? `. Did you mean '${hint}'?` : ''}`, 'K-PAR-005', e, hint ? `Did you mean '${hint}'?` : null);
-    }
-    const bound = this.bind(e.name, params, e.args, e.kwargs, e);
-    const v = this.filterVar('tests', e.name);
-    if (this.o.sandbox) return `${neg}${this.sbF(q(`is ${e.name}`), v, this.fenv(), [value, ...bound])}`;
-    return `${neg}${v}.call(${this.fenv()}, ${[value, ...bound].join(', ')})`;
-  }
-
-  compare(e: A.Compare): string {
-    const one = (op: A.CompareOp, a: string, b: string): string => {
-      switch (op) {
-        case '==':
-          return `${this.h('eq')}(${a}, ${b})`;
-        case '!=':
-          return `!${this.h('eq')}(${a}, ${b})`;
-        case '<':
-          return `${this.h('lt')}(${a}, ${b})`;
-        case '<=':
-          return `${this.h('le')}(${a}, ${b})`;
-        case '>':
-          return `${this.h('gt')}(${a}, ${b})`;
-        case '>=':
-          return `${this.h('ge')}(${a}, ${b})`;
-        case 'in':
-          return `${this.h('contains')}(${b}, ${a})`;
-        case 'not in':
-          return `!${this.h('contains')}(${b}, ${a})`;
-        case 'is':
-          return `${this.h('same')}(${a}, ${b})`;
-        case 'is not':
-          return `!${this.h('same')}(${a}, ${b})`;
-        case '===': // (Nunjucks compat mode: JavaScript's strict equality)
-          return `(${a} === ${b})`;
-        case '!==':
-          return `(${a} !== ${b})`;
-      }
-    };
-    if (e.ops.length === 1) return one(e.ops[0]!.op, this.expr(e.left), this.expr(e.ops[0]!.right));
-    const parts: string[] = [];
-    let left = this.expr(e.left);
-    for (let i = 0; i < e.ops.length; i++) {
-      const { op, right } = e.ops[i]!;
-      if (i < e.ops.length - 1) {
-        const t = this.tmp();
-        parts.push(one(op, left, `(${t} = ${this.expr(right)})`));
-        left = t;
-      } else parts.push(one(op, left, this.expr(right)));
-    }
-    return `(${parts.join(' && ')})`;
-  }
-
-  listComp(e: A.ListComp): string {
-    const isAsync = this.needsAwait(e);
-    const src = this.expr(e.iter);
-    const saved = this.fn.lines;
-    const savedNos = this.fn.lineNos;
-    this.fn.lines = [];
-    this.fn.lineNos = [];
-    const locals = new Map<string, string>();
-    const item = this.id('$i');
-    const r = this.id('$r');
-    let body: string;
-    try {
-      genBindTarget(this, e.target, item, locals, 'iter');
-      const decl = this.fn.lines.join(' ');
-      body = this.withLocals(locals, () => {
-        const elt = this.expr(e.elt);
-        const cond = e.cond ? this.cond(e.cond) : null;
-        const tick = this.o.sandbox ? `${this.h('sbTick')}($env, R); ` : '';
-        return `${tick}${decl} ${cond ? `if (${cond}) ` : ''}${r}.push(${elt});`;
-      });
-    } finally {
-      this.fn.lines = saved;
-      this.fn.lineNos = savedNos;
-    }
-    const fn = `${isAsync ? 'async ' : ''}() => { const ${r} = []; for (const ${item} of ${this.h('iter')}(${src})) { ${body} } return ${r}; }`;
-    return isAsync ? `(await (${fn})())` : `(${fn})()`;
-  }
 }
 
 /**

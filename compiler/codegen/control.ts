@@ -4,6 +4,7 @@
 
 import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
+import { genCond, loopSrc } from './expressions.js';
 import { contains, fold, loopUse, pyTruthy } from './shared.js';
 
 export function genIf(g: Generator, n: A.If): void {
@@ -32,7 +33,7 @@ export function genIf(g: Generator, n: A.If): void {
   live.forEach((b, i) => {
     if (b.cond) {
       if (i) g.line({ line: b.line, col: 0 });
-      g.w(`${i ? '} else ' : ''}if (${g.cond(b.cond)}) {`);
+      g.w(`${i ? '} else ' : ''}if (${genCond(g, b.cond)}) {`);
     } else g.w('} else {');
     g.scoped(b.body);
   });
@@ -92,7 +93,7 @@ export function genForLoop(g: Generator, n: A.For): void {
       g.w(`for (const ${item} of ${g.h('iter')}(${src})) {`);
       g.w(`const ${idx} = ${count}++;`);
     } else {
-      g.w(`const ${loopVar} = new ${g.h('LoopContext')}(${g.loopSrc(src)});`);
+      g.w(`const ${loopVar} = new ${g.h('LoopContext')}(${loopSrc(g, src)});`);
       g.w(`for (const ${item} of ${loopVar}[${g.h('LOOP')}]()) {`);
     }
   } else {
@@ -106,7 +107,7 @@ export function genForLoop(g: Generator, n: A.For): void {
   }
   genBindTarget(g, n.target, item, locals, 'iter');
   g.withLocals(locals, () => {
-    if (n.cond) g.w(`if (!(${g.cond(n.cond)})) continue;`);
+    if (n.cond) g.w(`if (!(${genCond(g, n.cond)})) continue;`);
     g.fn.loops++;
     g.scoped(n.body);
     g.fn.loops--;
@@ -134,7 +135,7 @@ export function genBindTarget(g: Generator, t: A.Target, value: string, locals: 
 
 export function genWhile(g: Generator, n: A.While): void {
   g.line(n);
-  g.w(`while (${g.cond(n.cond)}) {`);
+  g.w(`while (${genCond(g, n.cond)}) {`);
   g.sandboxTick();
   g.fn.loops++;
   g.scoped(n.body);
@@ -165,7 +166,7 @@ export function genMatch(g: Generator, n: A.Match): void {
     const locals = new Map<string, string>();
     const decls: string[] = [];
     const cond = subj ? genPattern(g, c.pattern, subj, locals, decls) : 'true';
-    const full = g.withLocals(locals, () => (c.guard ? `${cond} && ${g.cond(c.guard)}` : cond));
+    const full = g.withLocals(locals, () => (c.guard ? `${cond} && ${genCond(g, c.guard)}` : cond));
     return { c, locals, decls, full };
   });
   const decls = compiled.flatMap((x) => x.decls);

@@ -4,6 +4,7 @@
 
 import type * as A from '../ast.js';
 import type { Generator, DefSignature } from '../codegen.js';
+import { awaitCall, genArgs } from './expressions.js';
 import { mdDef, outFn } from './output.js';
 import { PY_BLANK, contains, kwKey, q } from './shared.js';
 
@@ -94,7 +95,7 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
       g.w(`case ${q(name)}: {`);
       if (passes(body)) {
         g.w(`if (${outer}) {`);
-        g.emit(g.awaitCall(`${outer}(${q(name)}, $b)`));
+        g.emit(awaitCall(g, `${outer}(${q(name)}, $b)`));
         g.w('break; }');
       }
       g.stmts(body);
@@ -102,11 +103,11 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
     }
     g.w('}');
   }, `${g.h(g.o.markdown ? 'marked' : 'markup')}(o)`);
-  const args = g.args(call.args, call.kwargs);
+  const args = genArgs(g, call.args, call.kwargs);
   let callee: string;
   if (call.func.type === 'Attr') callee = `${g.h('getattr')}(${g.expr(call.func.obj)}, ${g.attr(call.func.name)}, ${g.o.strictUndefined})`;
   else callee = g.expr(call.func);
-  g.emit(`${g.h(outFn(g))}(${g.awaitCall(`${g.h('callWithCaller')}(${callee}, ${args}, ${caller})`)})`);
+  g.emit(`${g.h(outFn(g))}(${awaitCall(g, `${g.h('callWithCaller')}(${callee}, ${args}, ${caller})`)})`);
 }
 
 export function genSlot(g: Generator, n: A.SlotStmt): void {
@@ -121,7 +122,7 @@ export function genSlot(g: Generator, n: A.SlotStmt): void {
   }
   if (n.body && n.body.length) {
     g.w(`if (${caller}) {`);
-    g.emit(g.awaitCall(`${caller}(${q(n.name)}, ${bindings})`));
+    g.emit(awaitCall(g, `${caller}(${q(n.name)}, ${bindings})`));
     g.w('} else {');
     if (n.bindings.length) {
       const c = g.id('c');
@@ -132,12 +133,12 @@ export function genSlot(g: Generator, n: A.SlotStmt): void {
       g.fn.sc = saved;
     } else g.stmts(n.body);
     g.w('}');
-  } else g.emit(`(${caller} ? ${g.awaitCall(`${caller}(${q(n.name)}, ${bindings})`)} : "")`);
+  } else g.emit(`(${caller} ? ${awaitCall(g, `${caller}(${q(n.name)}, ${bindings})`)} : "")`);
 }
 
 export function genYield(g: Generator, n: A.YieldStmt): void {
   g.line(n);
-  if (g.fn.caller) g.emit(`(${g.fn.caller} ? ${g.awaitCall(`${g.fn.caller}(${q(n.name)})`)} : "")`);
+  if (g.fn.caller) g.emit(`(${g.fn.caller} ? ${awaitCall(g, `${g.fn.caller}(${q(n.name)})`)} : "")`);
 }
 
 export function collectDefs(g: Generator, body: A.Node[]): void {

@@ -5,6 +5,7 @@
 
 import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
+import { genCond } from './expressions.js';
 import { CHILD_DEFINITIONS, q } from './shared.js';
 
 export function genRootBody(g: Generator, body: A.Node[], ext: A.Extends | null): void {
@@ -27,7 +28,7 @@ export function genRootBody(g: Generator, body: A.Node[], ext: A.Extends | null)
 export function genBlock(g: Generator, n: A.Block): void {
   if (n.fragment) return;
   g.line(n);
-  if (n.cond) g.w(`if (${g.cond(n.cond)}) {`);
+  if (n.cond) g.w(`if (${genCond(g, n.cond)}) {`);
   g.subRender(`R.blocks[${q(n.name)}]`, 'ctx', 'R');
   if (n.cond) g.w('}');
 }

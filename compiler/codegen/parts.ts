@@ -4,6 +4,7 @@
 
 import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
+import { filterCall } from './expressions.js';
 import { BOTH, SEP, q } from './shared.js';
 
 export function genTry(g: Generator, n: A.Try): void {
@@ -73,7 +74,7 @@ export function genFilterBlock(g: Generator, n: A.FilterBlock): void {
   const b = g.buffered(() => g.stmts(n.body));
   if (g.o.nunjucks) {
     // Nunjucks filters the rendered body and outputs the result like {{ }} (escaped again unless safe)
-    g.emit(`${g.h(g.o.autoescape ? 'esc' : 'str')}(${g.filterCall(n.name, b, n.args, n.kwargs, n)})`);
+    g.emit(`${g.h(g.o.autoescape ? 'esc' : 'str')}(${filterCall(g, n.name, b, n.args, n.kwargs, n)})`);
     return;
   }
   // A string result is emitted unescaped (its body was escaped while rendered): under
@@ -82,7 +83,7 @@ export function genFilterBlock(g: Generator, n: A.FilterBlock): void {
   g.argWrap = g.o.autoescape ? g.h(g.o.markdown ? 'escMdArg' : 'escArg') : null;
   try {
     const out = !g.o.autoescape ? 'str' : g.o.markdown ? 'escMdFiltered' : 'escFiltered';
-    g.emit(`${g.h(out)}(${g.filterCall(n.name, b, n.args, n.kwargs, n)})`);
+    g.emit(`${g.h(out)}(${filterCall(g, n.name, b, n.args, n.kwargs, n)})`);
   } finally {
     g.argWrap = null;
   }

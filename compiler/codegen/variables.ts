@@ -3,6 +3,7 @@
 
 import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
+import { filterCall, guardedName } from './expressions.js';
 import { q } from './shared.js';
 
 export function genSet(g: Generator, n: A.SetStmt): void {
@@ -23,7 +24,7 @@ export function genSet(g: Generator, n: A.SetStmt): void {
     }
     if (a.coalesce) {
       if (a.target.type !== 'NameTarget') g.err('??= cannot assign to a tuple target', 'K-PAR-003', a.target);
-      const cur = g.guardedName(a.target.name);
+      const cur = guardedName(g, a.target.name);
       g.w(`if (${g.h('missing')}(${cur})) ${scope}[${q(g.safeName(a.target.name, a.target))}] = ${g.expr(a.value)};`);
       continue;
     }
@@ -86,7 +87,7 @@ export function genCapture(g: Generator, n: A.Capture): void {
   const b = g.buffered(() => g.stmts(n.body));
   // (Nunjucks: `{% set x %}…{% endset %}` captures a plain string, escaped again when output)
   let v = g.o.nunjucks ? b : `${g.h(g.o.markdown ? 'marked' : 'markup')}(${b})`;
-  if (n.filter) v = g.filterCall(n.filter.name, v, n.filter.args, n.filter.kwargs, n);
+  if (n.filter) v = filterCall(g, n.filter.name, v, n.filter.args, n.filter.kwargs, n);
   if (g.o.nunjucks) g.w(`${g.h('njkSet')}(${g.fn.sc}, ${g.fn.ctx}, ${q(g.safeName(n.name, n))}, ${v});`);
   else g.w(`${g.fn.ctx}[${q(n.name)}] = ${v};`);
 }
