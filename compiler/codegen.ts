@@ -16,12 +16,12 @@ import { SharedTexts } from './codegen/texts.js';
 import { compactMeta } from './codegen/meta.js';
 import { genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
 import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield } from './codegen/defs.js';
-import { customRef, genCall, genCompare, genCond, genConst, genFilter, genGuarded, genListComp, genTest, loopAttr, numeric } from './codegen/expressions.js';
+import { customRef, genExpr } from './codegen/expressions.js';
 import { genEmbed, genFromImport, genImport, genInclude } from './codegen/includes.js';
 import { genBlock, genRootBody } from './codegen/inheritance.js';
 import { genData, genOutput, genTrans, outputExpr } from './codegen/output.js';
 import { genCache, genFilterBlock, genFlush, genProvide, genPush, genSpaceless, genStack, genTry } from './codegen/parts.js';
-import { BOTH, CHILD_DEFINITIONS, JS_RESERVED, SEP, UNSAFE_NAMES, contains, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
+import { BOTH, CHILD_DEFINITIONS, JS_RESERVED, SEP, contains, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
 import { assign, genCapture, genGlobals, genSet, genWith, genWithIf } from './codegen/variables.js';
 
 export interface CodegenOptions {
@@ -632,109 +632,14 @@ export class Generator {
 
   // ------------------------------------------------------------------ expressions
 
+  /** The JS expression for `e` (compiler/codegen/expressions.ts). */
+  expr(e: A.Expr): string {
+    return genExpr(this, e);
+  }
+
   /** In sandboxed templates every loop iteration counts against the policy's limits. */
   sandboxTick(): void {
     if (this.o.sandbox) this.w(`${this.h('sbTick')}($env, R);`);
-  }
-
-  expr(e: A.Expr): string {
-    switch (e.type) {
-      case 'Const':
-        return genConst(this, e);
-      case 'Name': {
-        const l = this.local(e.name);
-        if (l) return l;
-        if (this.o.markdown && e.name === 'output_format') return `${this.h('outputFormat')}(${this.fn.sc})`;
-        const decl = this.declared.get(e.name);
-        const early = decl !== undefined && (e.line < decl.line || (e.line === decl.line && e.col < decl.col));
-        if (e.name in Object.prototype) return `${this.h('lkOwn')}(${this.fn.sc}, ${q(e.name)})`;
-        return `${this.h(early ? 'lkDecl' : 'lk')}(${this.fn.sc}, ${q(e.name)})`;
-      }
-      case 'List':
-        return `[${e.items.map((i) => this.expr(i)).join(', ')}]`;
-      case 'Tuple':
-        return `${this.h('tuple')}([${e.items.map((i) => this.expr(i)).join(', ')}])`;
-      case 'Dict':
-        return `${this.h('dict')}([${e.pairs.map(([k, v]) => `[${this.expr(k)}, ${this.expr(v)}]`).join(', ')}])`;
-      case 'Attr': {
-        const direct = loopAttr(this, e);
-        if (direct) return direct;
-        if (this.o.sandbox)
-          return `${this.h(e.optional ? 'sbGetattrOpt' : 'sbGetattr')}($env, ${this.expr(e.obj)}, ${this.attr(e.name)}, ${this.o.strictUndefined})`;
-        if (!e.optional && this.o.strictUndefined && !(e.name in {}) && !UNSAFE_NAMES.has(e.name)) {
-          // read the property here, where the access gets its own inline cache
-          // (ga uses the value only for a plain object: a primitive's property is ignored)
-          const obj = this.expr(e.obj);
-          const simple = /^[\w$]+$/.test(obj); // a local: no temporary needed
-          const t = simple ? obj : this.tmp();
-          const prop = /^[A-Za-z_$][\w$]*$/.test(e.name) ? `?.${e.name}` : `?.[${q(e.name)}]`;
-          return `${this.h('ga')}(${simple ? t : `${t} = ${obj}`}, ${t}${prop}, ${this.attr(e.name)})`;
-        }
-        return `${this.h(e.optional ? 'getattrOpt' : 'getattr')}(${this.expr(e.obj)}, ${this.attr(e.name)}, ${this.o.strictUndefined})`;
-      }
-      case 'Item':
-        if (this.o.sandbox)
-          return e.optional
-            ? `${this.h('sbGetitemOpt')}($env, ${this.expr(e.obj)}, ${this.expr(e.key)}, ${this.o.strictUndefined})`
-            : `${this.h('sbGetitem')}($env, ${this.expr(e.obj)}, ${this.expr(e.key)})`;
-        return e.optional
-          ? `${this.h('getitemOpt')}(${this.expr(e.obj)}, ${this.expr(e.key)}, ${this.o.strictUndefined})`
-          : `${this.h('getitem')}(${this.expr(e.obj)}, ${this.expr(e.key)})`;
-      case 'Slice': {
-        const part = (x: A.Expr | null) => (x ? this.expr(x) : 'null');
-        const s = `${this.h('getslice')}(${this.expr(e.obj)}, ${part(e.start)}, ${part(e.stop)}, ${part(e.step)})`;
-        if (e.optional && this.needsAwait([e.start, e.stop, e.step])) return `(await ${this.h('nn')}(${this.expr(e.obj)}, async () => ${s}))`;
-        return e.optional ? `${this.h('nn')}(${this.expr(e.obj)}, () => ${s})` : s;
-      }
-      case 'Call':
-        return genCall(this, e);
-      case 'Filter':
-        return genFilter(this, e);
-      case 'Test':
-        return genTest(this, e);
-      case 'BinOp': {
-        if (this.o.sandbox && ['~', '+', '*', '%', '**'].includes(e.op)) {
-          // (what these build is bounded: runtime/sandbox.ts sbOp)
-          const fn = { '~': 'concat', '+': 'add', '*': 'mul', '%': 'mod', '**': 'pow' }[e.op as '~'];
-          const side = (x: A.Expr) => (e.op === '~' || e.op === '+' ? this.expr(x) : numeric(this, x));
-          return `${this.h('sbOp')}($env, R, ${this.h(fn)}, ${side(e.left)}, ${side(e.right)})`;
-        }
-        if (e.op === '~') return `${this.h('concat')}(${this.expr(e.left)}, ${this.expr(e.right)})`;
-        if (e.op === '+') return `${this.h('add')}(${this.expr(e.left)}, ${this.expr(e.right)})`;
-        const fn = { '-': 'sub', '*': 'mul', '/': 'div', '//': 'floordiv', '%': 'mod', '**': 'pow' }[e.op];
-        return `${this.h(fn)}(${numeric(this, e.left)}, ${numeric(this, e.right)})`;
-      }
-      case 'UnaryOp':
-        if (e.op === 'not') return `!${genCond(this, e.operand)}`;
-        if (e.operand.type === 'Const' && typeof e.operand.value === 'number' && !e.operand.isFloat && e.op === '-')
-          return genConst(this, { ...e.operand, value: -e.operand.value });
-        return `${this.h(e.op === '-' ? 'neg' : 'pos')}(${numeric(this, e.operand)})`;
-      case 'BoolOp': {
-        const t = this.tmp();
-        const l = this.expr(e.left);
-        const r = this.expr(e.right);
-        return e.op === 'and'
-          ? `(${this.h('truthy')}(${t} = ${l}) ? ${r} : ${t})`
-          : `(${this.h('truthy')}(${t} = ${l}) ? ${t} : ${r})`;
-      }
-      case 'Compare':
-        return genCompare(this, e);
-      case 'CondExpr':
-        return `(${genCond(this, e.test)} ? ${this.expr(e.body)} : ${e.orelse ? this.expr(e.orelse) : '""'})`;
-      case 'NullCoalesce': {
-        const t = this.tmp();
-        return `(${this.h('missing')}(${t} = ${genGuarded(this, e.left)}) ? ${this.expr(e.right)} : ${t})`;
-      }
-      case 'Range':
-        if (this.o.sandbox)
-          return `${this.h('sbRange')}($env, ${this.expr(e.start)}, ${this.expr(e.stop)}, ${e.inclusive}, ${e.step ? this.expr(e.step) : 'undefined'})`;
-        return `${this.h('range')}(${this.expr(e.start)}, ${this.expr(e.stop)}, ${e.inclusive}, ${e.step ? this.expr(e.step) : 'undefined'})`;
-      case 'ListComp':
-        return genListComp(this, e);
-      case 'Await':
-        if (this.fn.mode !== 'a') return `${this.h('noAwait')}()`;
-        return `(await ${this.expr(e.value)})`;
-    }
   }
 
   /** Does compiling `e` here emit an `await` (so enclosing arrows must be async)? */
@@ -744,7 +649,6 @@ export class Generator {
 
   /** Set while compiling a `{% filter %}` block's own arguments: the helper that escapes each. */
   argWrap: string | null = null;
-
 }
 
 /**

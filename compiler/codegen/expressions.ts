@@ -1,7 +1,7 @@
-// Expressions other than the expr() switch itself (which stays on the generator, as defer.ts
-// calls it): conditions, guarded reads (is defined / ??), argument lists, constants, loop
-// attributes, calls (with super() under Nunjucks compat and def-call validation), filters and
-// tests (sandboxed, Nunjucks or custom), comparisons and list comprehensions.
+// Expressions: the expr() switch (the generator's expr() delegates here, as defer.ts and every
+// visitor call it there), conditions, guarded reads (is defined / ??), argument lists, constants,
+// loop attributes, calls (with super() under Nunjucks compat and def-call validation), filters
+// and tests (sandboxed, Nunjucks or custom), comparisons and list comprehensions.
 
 import type * as A from '../ast.js';
 import { didYouMean } from '../../runtime/errors.js';
@@ -9,7 +9,7 @@ import { MARKDOWN_ONLY_FILTERS, filterNeedsEnv, filterParams, mdFilterParams, te
 import type { Generator } from '../codegen.js';
 import { genBindTarget } from './control.js';
 import { validateCall } from './defs.js';
-import { FILTER_ALIASES, FILTER_SHORT_FORMS, LIGHT_LOOP_ATTRS, LOOP_PROPS, contains, kwKey, q } from './shared.js';
+import { FILTER_ALIASES, FILTER_SHORT_FORMS, LIGHT_LOOP_ATTRS, LOOP_PROPS, UNSAFE_NAMES, contains, kwKey, q } from './shared.js';
 
 export function genCond(g: Generator, e: A.Expr): string {
   // comparisons and `not` are already booleans
@@ -353,4 +353,104 @@ export function genListComp(g: Generator, e: A.ListComp): string {
   }
   const fn = `${isAsync ? 'async ' : ''}() => { const ${r} = []; for (const ${item} of ${g.h('iter')}(${src})) { ${body} } return ${r}; }`;
   return isAsync ? `(await (${fn})())` : `(${fn})()`;
+}
+
+export function genExpr(g: Generator, e: A.Expr): string {
+  switch (e.type) {
+    case 'Const':
+      return genConst(g, e);
+    case 'Name': {
+      const l = g.local(e.name);
+      if (l) return l;
+      if (g.o.markdown && e.name === 'output_format') return `${g.h('outputFormat')}(${g.fn.sc})`;
+      const decl = g.declared.get(e.name);
+      const early = decl !== undefined && (e.line < decl.line || (e.line === decl.line && e.col < decl.col));
+      if (e.name in Object.prototype) return `${g.h('lkOwn')}(${g.fn.sc}, ${q(e.name)})`;
+      return `${g.h(early ? 'lkDecl' : 'lk')}(${g.fn.sc}, ${q(e.name)})`;
+    }
+    case 'List':
+      return `[${e.items.map((i) => g.expr(i)).join(', ')}]`;
+    case 'Tuple':
+      return `${g.h('tuple')}([${e.items.map((i) => g.expr(i)).join(', ')}])`;
+    case 'Dict':
+      return `${g.h('dict')}([${e.pairs.map(([k, v]) => `[${g.expr(k)}, ${g.expr(v)}]`).join(', ')}])`;
+    case 'Attr': {
+      const direct = loopAttr(g, e);
+      if (direct) return direct;
+      if (g.o.sandbox)
+        return `${g.h(e.optional ? 'sbGetattrOpt' : 'sbGetattr')}($env, ${g.expr(e.obj)}, ${g.attr(e.name)}, ${g.o.strictUndefined})`;
+      if (!e.optional && g.o.strictUndefined && !(e.name in {}) && !UNSAFE_NAMES.has(e.name)) {
+        // read the property here, where the access gets its own inline cache
+        // (ga uses the value only for a plain object: a primitive's property is ignored)
+        const obj = g.expr(e.obj);
+        const simple = /^[\w$]+$/.test(obj); // a local: no temporary needed
+        const t = simple ? obj : g.tmp();
+        const prop = /^[A-Za-z_$][\w$]*$/.test(e.name) ? `?.${e.name}` : `?.[${q(e.name)}]`;
+        return `${g.h('ga')}(${simple ? t : `${t} = ${obj}`}, ${t}${prop}, ${g.attr(e.name)})`;
+      }
+      return `${g.h(e.optional ? 'getattrOpt' : 'getattr')}(${g.expr(e.obj)}, ${g.attr(e.name)}, ${g.o.strictUndefined})`;
+    }
+    case 'Item':
+      if (g.o.sandbox)
+        return e.optional
+          ? `${g.h('sbGetitemOpt')}($env, ${g.expr(e.obj)}, ${g.expr(e.key)}, ${g.o.strictUndefined})`
+          : `${g.h('sbGetitem')}($env, ${g.expr(e.obj)}, ${g.expr(e.key)})`;
+      return e.optional
+        ? `${g.h('getitemOpt')}(${g.expr(e.obj)}, ${g.expr(e.key)}, ${g.o.strictUndefined})`
+        : `${g.h('getitem')}(${g.expr(e.obj)}, ${g.expr(e.key)})`;
+    case 'Slice': {
+      const part = (x: A.Expr | null) => (x ? g.expr(x) : 'null');
+      const s = `${g.h('getslice')}(${g.expr(e.obj)}, ${part(e.start)}, ${part(e.stop)}, ${part(e.step)})`;
+      if (e.optional && g.needsAwait([e.start, e.stop, e.step])) return `(await ${g.h('nn')}(${g.expr(e.obj)}, async () => ${s}))`;
+      return e.optional ? `${g.h('nn')}(${g.expr(e.obj)}, () => ${s})` : s;
+    }
+    case 'Call':
+      return genCall(g, e);
+    case 'Filter':
+      return genFilter(g, e);
+    case 'Test':
+      return genTest(g, e);
+    case 'BinOp': {
+      if (g.o.sandbox && ['~', '+', '*', '%', '**'].includes(e.op)) {
+        // (what these build is bounded: runtime/sandbox.ts sbOp)
+        const fn = { '~': 'concat', '+': 'add', '*': 'mul', '%': 'mod', '**': 'pow' }[e.op as '~'];
+        const side = (x: A.Expr) => (e.op === '~' || e.op === '+' ? g.expr(x) : numeric(g, x));
+        return `${g.h('sbOp')}($env, R, ${g.h(fn)}, ${side(e.left)}, ${side(e.right)})`;
+      }
+      if (e.op === '~') return `${g.h('concat')}(${g.expr(e.left)}, ${g.expr(e.right)})`;
+      if (e.op === '+') return `${g.h('add')}(${g.expr(e.left)}, ${g.expr(e.right)})`;
+      const fn = { '-': 'sub', '*': 'mul', '/': 'div', '//': 'floordiv', '%': 'mod', '**': 'pow' }[e.op];
+      return `${g.h(fn)}(${numeric(g, e.left)}, ${numeric(g, e.right)})`;
+    }
+    case 'UnaryOp':
+      if (e.op === 'not') return `!${genCond(g, e.operand)}`;
+      if (e.operand.type === 'Const' && typeof e.operand.value === 'number' && !e.operand.isFloat && e.op === '-')
+        return genConst(g, { ...e.operand, value: -e.operand.value });
+      return `${g.h(e.op === '-' ? 'neg' : 'pos')}(${numeric(g, e.operand)})`;
+    case 'BoolOp': {
+      const t = g.tmp();
+      const l = g.expr(e.left);
+      const r = g.expr(e.right);
+      return e.op === 'and'
+        ? `(${g.h('truthy')}(${t} = ${l}) ? ${r} : ${t})`
+        : `(${g.h('truthy')}(${t} = ${l}) ? ${t} : ${r})`;
+    }
+    case 'Compare':
+      return genCompare(g, e);
+    case 'CondExpr':
+      return `(${genCond(g, e.test)} ? ${g.expr(e.body)} : ${e.orelse ? g.expr(e.orelse) : '""'})`;
+    case 'NullCoalesce': {
+      const t = g.tmp();
+      return `(${g.h('missing')}(${t} = ${genGuarded(g, e.left)}) ? ${g.expr(e.right)} : ${t})`;
+    }
+    case 'Range':
+      if (g.o.sandbox)
+        return `${g.h('sbRange')}($env, ${g.expr(e.start)}, ${g.expr(e.stop)}, ${e.inclusive}, ${e.step ? g.expr(e.step) : 'undefined'})`;
+      return `${g.h('range')}(${g.expr(e.start)}, ${g.expr(e.stop)}, ${e.inclusive}, ${e.step ? g.expr(e.step) : 'undefined'})`;
+    case 'ListComp':
+      return genListComp(g, e);
+    case 'Await':
+      if (g.fn.mode !== 'a') return `${g.h('noAwait')}()`;
+      return `(await ${g.expr(e.value)})`;
+  }
 }
