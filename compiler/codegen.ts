@@ -7,6 +7,16 @@
 //   'a'  async generator with `await`                   (async templates only: they get no s/g)
 // Name lookup goes through a prototype chain of scopes: block scope → ctx → globals.
 // Loop targets, match captures and comprehension targets are plain JS locals.
+//
+// Layout (as Svelte's server transform: one small visitor per node type, helpers beside them):
+// this file keeps the Generator (its state and plumbing: sinks, functions, locals, lines),
+// module assembly (generate, renderFns) and the dispatch table VISIT from statement type to
+// visitor. The visitors live in compiler/codegen/ by node family, each a function of the
+// generator: output.ts, control.ts (if/for/while/match), variables.ts (set/with/capture),
+// defs.ts (def/region/call/slot), inheritance.ts (extends/block), includes.ts
+// (include/import/embed), parts.ts (try/cache/filter/spaceless/provide/push/stack/flush),
+// expressions.ts; shared.ts the helpers they share, introspection.ts the module's metadata.
+// ({% defer %} generates in compiler/defer.ts.)
 
 import type * as A from './ast.js';
 import { TemplateSyntaxError } from '../runtime/errors.js';
