@@ -34,7 +34,7 @@ export function genTry(g: Generator, n: A.Try): void {
 
 export function genCache(g: Generator, n: A.Cache): void {
   // Fragment cache: a hit emits the stored text; a miss renders, stores and emits. Async
-  // renders wait for an asynchronous store, and a miss another render of g process is
+  // renders wait for an asynchronous store, and a miss another render of this process is
   // already rendering waits for that one (runtime/cache.ts: cacheLook, Flight, cachePut).
   g.line(n);
   const key = g.id('$ck');
