@@ -7,15 +7,33 @@
 //   'a'  async generator with `await`                   (async templates only: they get no s/g)
 // Name lookup goes through a prototype chain of scopes: block scope → ctx → globals.
 // Loop targets, match captures and comprehension targets are plain JS locals.
+//
+// Layout (as Svelte's server transform: one small visitor per node type, helpers beside them):
+// this file keeps the Generator (its state and plumbing: sinks, functions, locals, lines),
+// module assembly (generate, renderFns) and the dispatch table VISIT from statement type to
+// visitor. The visitors live in compiler/codegen/ by node family, each a function of the
+// generator: output.ts, control.ts (if/for/while/match), variables.ts (set/with/capture),
+// defs.ts (def/region/call/slot), inheritance.ts (extends/block), includes.ts
+// (include/import/embed), parts.ts (try/cache/filter/spaceless/provide/push/stack/flush),
+// expressions.ts; shared.ts the helpers they share, introspection.ts the module's metadata.
+// ({% defer %} generates in compiler/defer.ts.)
 
 import type * as A from './ast.js';
-import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
-import { MARKDOWN_ONLY_FILTERS, filterNeedsEnv, filterParams, mdFilterParams, testParams } from '../runtime/signatures.js';
-import { escapeMarkdown } from '../runtime/markup.js';
-import { analyzeTemplate, guardedRead, patternNames, targetNames, type CompactBlock } from './analysis.js';
+import { TemplateSyntaxError } from '../runtime/errors.js';
+import { analyzeTemplate } from './analysis.js';
 import { genDefer } from './defer.js';
 import { SharedTexts } from './codegen/texts.js';
 import { compactMeta } from './codegen/meta.js';
+import { genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
+import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield } from './codegen/defs.js';
+import { customRef, genExpr } from './codegen/expressions.js';
+import { genEmbed, genFromImport, genImport, genInclude } from './codegen/includes.js';
+import { genBlock, genRootBody } from './codegen/inheritance.js';
+import { contextNames, templateMeta } from './codegen/introspection.js';
+import { genData, genOutput, genTrans, outputExpr } from './codegen/output.js';
+import { genCache, genFilterBlock, genFlush, genProvide, genPush, genSpaceless, genStack, genTry } from './codegen/parts.js';
+import { BOTH, CHILD_DEFINITIONS, JS_RESERVED, SEP, contains, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
+import { assign, genCapture, genGlobals, genSet, genWith, genWithIf } from './codegen/variables.js';
 
 export interface CodegenOptions {
   /** Template name as the runtime reports it. */
@@ -64,9 +82,6 @@ export interface CodegenOptions {
   nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]> };
 }
 
-/** Only Python whitespace (`not s.strip()`; JavaScript's \s differs: U+FEFF, \x1c-\x1f, \x85). */
-const PY_BLANK = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
-
 export interface DefSignature {
   name: string;
   params: A.Param[];
@@ -113,323 +128,79 @@ export interface GeneratedModule {
   tree: A.Node[];
 }
 
-/**
- * `s` sync (string builder), `g` streaming (generator), `a` async generator; `sg` generates a
- * sync body and its streaming twin in one pass (see bothBodies).
- */
-type Mode = 's' | 'g' | 'a' | 'sg';
-
-/** Attribute names read only through the checked getattr (`name in {}` covers Object.prototype). */
-const UNSAFE_NAMES = new Set(['prototype', 'call', 'apply', 'bind', 'caller', 'callee', 'arguments']);
-/** Where output goes: the generator's chunks, a string variable, or (mode `sg`) the function's output in both twins. */
-type Sink = { kind: 'yield' } | { kind: 'buf'; v: string } | { kind: 'both' };
-
-/**
- * The lines that write to a sync or streaming function's output (`into` null: the streaming
- * function's chunks; else the string variable) or render a template part (`{s, g, a}`) into it.
- * The `sg` pass writes placeholders for these (BOTH), which bothBodies turns into each twin's line.
- */
-/** `sb`: sandboxed, a buffer over maxOutputSize stops the render as it is built (runtime/sandbox.ts sbOut). */
-const outLine = (into: string | null, js: string, sb = false) =>
-  into === null ? `yield ${js};` : sb ? `${into} = $sbOut($env, ${into} + ${js});` : `${into} += ${js};`;
-function partLine(mode: 's' | 'g', into: string | null, fns: string, ctx: string, R: string): string {
-  if (mode === 's') return `${into} += ${fns}.s(${ctx}, ${R});`;
-  // one generator serves renderStream and (through asyncFromGen) the async entry points
-  // (the part's own generator is yielded, not delegated to: flatten and asyncFromGen run it)
-  if (into === null) return `yield R.async ? ${fns}.a(${ctx}, ${R}) : ${fns}.g(${ctx}, ${R});`;
-  return `${into} += R.async ? yield new $Collect(${fns}.a(${ctx}, ${R})) : ${fns}.s(${ctx}, ${R});`;
-}
-/** Placeholder lines of the `sg` pass: BOTH, a kind letter (Output, Part, Flush, Y: a value async renders yield for), fields split by SEP. (Generated code never holds a raw NUL or SOH.) */
-const BOTH = '\u0000';
-const SEP = '\u0001';
-
-/**
- * The sync body and the streaming twin from the lines of an `sg` pass (see bothBodies).
- * (Its own function: the optimizer compiles this loop without the code generator around it.)
- */
-function twins(lines: string[], lineNos: number[], curLine: number, sb: boolean): { s: Body; g: Body; oneChunk: boolean } {
-  // lines: head, 'try {', ...body, catch
-  const body = lines.slice(2, -1);
-  const oneChunk =
-    /^let L = \d+;$/.test(lines[0]!) &&
-    body.filter((l) => l.startsWith(`${BOTH}O`)).length === 1 &&
-    body.every((l) => l.startsWith(`${BOTH}O`) || /^L = \d+;$/.test(l));
-  const s: Body = { lines: [], lineNos: [] };
-  const g: Body = { lines: [], lineNos: [] };
-  const add = (b: Body, line: string | null, n: number) => {
-    if (line === null) return;
-    b.lines.push(line);
-    b.lineNos.push(n);
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const n = lineNos[i]!;
-    if (i === 0) {
-      add(s, line.slice(0, -1) + ', o = "";', n); // the head: `let L = …;`
-      add(g, line, n);
-    } else if (line.startsWith(BOTH)) {
-      const f = line.slice(2).split(SEP) as [string, string, string, string]; // (indexed: see walk)
-      const kind = line[1];
-      if (kind === 'Y') {
-        // (a value the async driver may resolve: `let v = sync read`, or in async renders a lookup that may be yielded)
-        add(s, `let ${f[0]} = ${f[1]};`, n);
-        add(g, `let ${f[0]} = R.async ? ${f[2]} : ${f[1]}; if (${f[0]}?.t) ${f[0]} = yield ${f[0]};`, n);
-        continue;
-      }
-      add(s, kind === 'O' ? outLine('o', f[0], sb) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
-      add(g, kind === 'O' ? outLine(null, f[0]) : kind === 'P' ? partLine('g', f[0] || null, f[1], f[2], f[3]) : 'yield "";', n);
-    } else {
-      if (i === lines.length - 1) add(s, 'return o;', curLine); // (before the catch line)
-      add(s, line, n);
-      add(g, line, n);
-    }
-  }
-  return { s, g, oneChunk };
-}
-
-/** What a child template's root runs before its parent: the rest of its top level is ignored (or in blocks). */
-const CHILD_DEFINITIONS = new Set(['Import', 'FromImport', 'Set', 'Def', 'Region', 'TemplateDecl']);
-
-/** A function body's lines and the template line of each. */
-interface Body {
-  lines: string[];
-  lineNos: number[];
-}
-
-interface Fn {
-  mode: Mode;
-  lines: string[];
-  lineNos: number[];
-  temps: string[];
-  /** Current scope variable (where `set` writes) and the function's ctx (where `let` writes). */
-  sc: string;
-  ctx: string;
-  /** Compile-time locals, innermost last: kida name → JS variable. */
-  locals: Map<string, string>[];
-  sink: Sink;
-  /** The enclosing def's caller variable (for `{% slot %}` / `{% yield %}`). */
-  caller: string | null;
-  /** Number of enclosing loops in this function (break/continue, include context). */
-  loops: number;
-  curLine: number;
-  /** Arguments the error handler adds: `, R` in root and block functions (the include that
-   * started the render), `, null, "name"` in a def (the def a failure leaves through). */
-  errArgs: string;
-}
-
-const JS_RESERVED = /^(?:break|case|catch|class|const|continue|debugger|default|delete|do|else|enum|export|extends|false|finally|for|function|if|import|in|instanceof|new|null|return|super|switch|this|throw|true|try|typeof|var|void|while|with|yield|let|static|implements|interface|package|private|protected|public|await|arguments|eval|undefined|NaN|Infinity)$/;
-
-const q = (s: string) => JSON.stringify(s);
-/**
- * A keyword name as an object-literal key. A literal `"__proto__": v` sets the object's
- * prototype; the computed form `["__proto__"]: v` makes an own key, so no name is special.
- */
-const kwKey = (s: string) => (s === '__proto__' ? `[${q(s)}]` : q(s));
-/** JSON as an object literal with the same own keys (a `"__proto__":` key made computed, as kwKey). */
-const literal = (v: unknown) => JSON.stringify(v).replace(/"__proto__":/g, '["__proto__"]:');
-
-/**
- * Walks any AST value, calling f on every node (objects with a `type`); f returning false skips children.
- * (Indexed loops here and in analysis.ts's traversals: a build compiles its templates while the
- * compiler's code is still cold, and before the optimizer steps in, `for…of` pays for an iterator.)
- */
-export function walk(x: unknown, f: (n: { type: string } & Record<string, unknown>) => boolean | void): void {
-  if (Array.isArray(x)) {
-    for (let i = 0; i < x.length; i++) {
-      const y: unknown = x[i];
-      if (y !== null && typeof y === 'object') walk(y, f);
-    }
-    return;
-  }
-  if (x === null || typeof x !== 'object') return;
-  const o = x as Record<string, unknown>;
-  if (typeof o.type === 'string' && f(o as { type: string } & Record<string, unknown>) === false) return;
-  for (const k in o) {
-    const v = o[k];
-    if (v !== null && typeof v === 'object') walk(v, f);
-  }
-}
-
-function contains(x: unknown, pred: (n: { type: string } & Record<string, unknown>) => boolean): boolean {
-  let found = false;
-  walk(x, (n) => {
-    if (found) return false;
-    if (pred(n)) found = true;
-    return !found;
-  });
-  return found;
-}
-
-/** Statements whose bodies run in the current scope (no block scope of their own). */
-const TRANSPARENT = new Set(['With', 'WithIf', 'Match', 'Try', 'Capture', 'Cache', 'FilterBlock', 'Spaceless', 'Provide', 'Push', 'Globals']);
-
-/** Does a body assign with `set` in the scope that the body itself would push? */
-function needsScope(body: A.Node[]): boolean {
-  for (let i = 0; i < body.length; i++) {
-    const n = body[i]!;
-    if (n.type === 'Set' && n.kind === 'set') return true;
-    if (TRANSPARENT.has(n.type)) {
-      const sub: A.Node[][] = [];
-      if (n.type === 'Match') for (const c of n.cases) sub.push(c.body);
-      else if (n.type === 'Try') sub.push(n.body, n.fallback);
-      else if (n.type === 'WithIf') sub.push(n.body, n.else_ ?? []);
-      else sub.push((n as { body: A.Node[] }).body);
-      if (sub.some(needsScope)) return true;
-    }
-  }
-  return false;
-}
-
-/**
- * What `loop.<name>` is in a loop without a LoopContext: computed from a counter. (The others
- * need the items ahead, which a LoopContext reads lazily: docs/security.md, "Lazy loops".)
- */
-const LIGHT_LOOP_ATTRS: Record<string, (idx: string) => string> = Object.assign(Object.create(null), {
-  index: (i: string) => `(${i} + 1)`,
-  index0: (i: string) => i,
-  first: (i: string) => `(${i} === 0)`,
-});
-/** LoopContext attributes read as plain properties (no `None` → `""` to apply). */
-const LOOP_PROPS = new Set(['index', 'index0', 'first', 'last', 'length', 'revindex', 'revindex0']);
-
-/**
- * How a loop's body and condition read its `loop`: not at all (no loop variable), or only as
- * `loop.index`, `loop.first`, ... (LIGHT_LOOP_ATTRS: 'light', no LoopContext object), or as a value
- * (passed, called, or handed with the loop's locals to an include, an embed or a caller: 'full').
- * One walk: inside a nested loop's body, a def, a block or a region, `loop` is not this loop's
- * (it does not make the loop read it) but still counts against doing without the object.
- */
-function loopUse(n: A.For): 'none' | 'light' | 'full' {
-  let used = false;
-  let light = true;
-  const isLoop = (e: unknown) => (e as A.Expr).type === 'Name' && (e as A.Name).name === 'loop';
-  const visit = (x: unknown, own: boolean): void =>
-    walk(x, (y) => {
-      if (!light && (used || !own)) return false; // (nothing left to learn here)
-      switch (y.type) {
-        case 'Include':
-        case 'Embed':
-        case 'CallBlock':
-          light = false;
-          return true;
-        case 'For': {
-          const f = y as unknown as A.For;
-          visit([f.iter, f.else_], own);
-          visit([f.body, f.cond], false);
-          return false;
-        }
-        case 'Def':
-        case 'Block':
-        case 'Region':
-          for (const k in y) if (k !== 'type') visit(y[k], false);
-          return false;
-        case 'Call':
-          if ((y as unknown as A.Call).func.type === 'Attr' && isLoop(((y as unknown as A.Call).func as A.Attr).obj)) {
-            used ||= own;
-            light = false;
-          }
-          return true;
-        case 'Attr':
-          if (!isLoop(y.obj)) return true;
-          used ||= own;
-          if ((y as unknown as A.Attr).optional || !((y as unknown as A.Attr).name in LIGHT_LOOP_ATTRS)) light = false;
-          return false;
-        case 'Name':
-          if (isLoop(y)) {
-            used ||= own;
-            light = false;
-          }
-          return false;
-      }
-      return true;
-    });
-  visit([n.body, n.cond], true);
-  return used ? (light ? 'light' : 'full') : 'none';
-}
-
-/** Is an expression a constant the compiler can fold (for dead-branch elimination)? */
-function fold(e: A.Expr): { v: unknown } | null {
-  switch (e.type) {
-    case 'Const':
-      return e.isFloat ? null : { v: e.value };
-    case 'UnaryOp': {
-      if (e.op !== 'not') return null;
-      const a = fold(e.operand);
-      return a ? { v: !pyTruthy(a.v) } : null;
-    }
-    case 'BoolOp': {
-      const a = fold(e.left);
-      if (!a) return null;
-      if (e.op === 'and' && !pyTruthy(a.v)) return a;
-      if (e.op === 'or' && pyTruthy(a.v)) return a;
-      return fold(e.right);
-    }
-    case 'Compare': {
-      if (e.ops.length !== 1) return null;
-      const a = fold(e.left);
-      const b = fold(e.ops[0]!.right);
-      if (!a || !b) return null;
-      const [x, y] = [a.v, b.v];
-      const prim = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null;
-      if (!prim(x) || !prim(y)) return null;
-      const norm = (v: unknown) => (typeof v === 'boolean' ? Number(v) : v);
-      switch (e.ops[0]!.op) {
-        case '==':
-          return { v: norm(x) === norm(y) };
-        case '!=':
-          return { v: norm(x) !== norm(y) };
-        default:
-          return null;
-      }
-    }
-    case 'BinOp': {
-      if (e.op !== '~') return null;
-      const a = fold(e.left);
-      const b = fold(e.right);
-      if (!a || !b || typeof a.v !== 'string' || typeof b.v !== 'string') return null;
-      return { v: a.v + b.v };
-    }
-    default:
-      return null;
-  }
-}
-function pyTruthy(v: unknown): boolean {
-  return !(v === null || v === false || v === 0 || v === '');
-}
+/** The statement visitors by node type (compiler/codegen/*.ts; each gets the generator). */
+type Visitors = { [K in A.Node['type']]?: (g: Generator, n: Extract<A.Node, { type: K }>) => void };
+const VISIT: Visitors = {
+  Data: genData,
+  Output: genOutput,
+  If: genIf,
+  For: genFor,
+  While: genWhile,
+  Break: genBreak,
+  Continue: genContinue,
+  Set: genSet,
+  With: genWith,
+  WithIf: genWithIf,
+  Match: genMatch,
+  Def: genDef,
+  Region: genRegion,
+  CallBlock: genCallBlock,
+  Slot: genSlot,
+  Yield: genYield,
+  Import: genImport,
+  FromImport: genFromImport,
+  Include: genInclude,
+  // Extends: handled by rootBody
+  Block: genBlock,
+  Globals: genGlobals,
+  Embed: genEmbed,
+  Capture: genCapture,
+  FilterBlock: genFilterBlock,
+  Spaceless: genSpaceless,
+  Cache: genCache,
+  Flush: genFlush,
+  Try: genTry,
+  Defer: genDefer, // (an extension: compiler/defer.ts)
+  Provide: genProvide,
+  Push: genPush,
+  Stack: genStack,
+  Trans: genTrans,
+  // TemplateDecl: declarations only
+};
 
 export class Generator {
-  private helpers = new Set<string>();
-  private usesFenv = false;
+  helpers = new Set<string>();
+  usesFenv = false;
   /** A select-family filter may name the `match` test (the module calls useMatch()). */
-  private usesMatch = false;
-  private attrNames = new Set<string>();
-  private refs = new Map<string, string>();
-  private fn!: Fn;
-  private uid = 0;
-  private blockNodes = new Map<string, A.Block>();
-  private isAsync = false;
-  private moduleLines: string[] = [];
-  private moduleLineNos: number[] = [];
-  private filterVars = new Map<string, string>();
-  private customUsed = { filters: new Set<string>(), tests: new Set<string>() };
-  private dynamicRefs = false;
+  usesMatch = false;
+  attrNames = new Set<string>();
+  refs = new Map<string, string>();
+  fn!: Fn;
+  uid = 0;
+  blockNodes = new Map<string, A.Block>();
+  isAsync = false;
+  moduleLines: string[] = [];
+  moduleLineNos: number[] = [];
+  filterVars = new Map<string, string>();
+  customUsed = { filters: new Set<string>(), tests: new Set<string>() };
+  dynamicRefs = false;
   /** JS variables holding a sync LoopContext (their attributes compile to direct reads). */
-  private loopVars = new Set<string>();
+  loopVars = new Set<string>();
   /** Names standing for `loop` in loops without a LoopContext (loopUse): their index and items. */
-  private lightLoops = new Map<string, string>();
-  private warnings: CompileWarning[] = [];
+  lightLoops = new Map<string, string>();
+  warnings: CompileWarning[] = [];
   /** Defs a plain-name call can statically refer to (for call validation). */
-  private knownDefs = new Map<string, DefSignature>();
+  knownDefs = new Map<string, DefSignature>();
   /** The template's top-level defs and regions, by name: a read that stands before the
    * declaration may run before it, and its error then asks whether the name was declared at the
    * top level (lkDecl). */
-  private declared = new Map<string, A.Pos>();
+  declared = new Map<string, A.Pos>();
   /** Text written once for a part's builder and generator (codegen/texts.ts). */
-  private texts = new SharedTexts();
+  texts = new SharedTexts();
 
   constructor(
-    private readonly ast: A.TemplateAst,
-    private readonly o: CodegenOptions,
+    readonly ast: A.TemplateAst,
+    readonly o: CodegenOptions,
   ) {
     // One walk finds the blocks and whether anything awaits.
     const awaits = (n: { type: string }) => n.type === 'Await' || (n.type === 'For' && (n as unknown as A.For).isAsync);
@@ -451,32 +222,32 @@ export class Generator {
   // ------------------------------------------------------------------ plumbing
 
   /** The filter/test environment (`$fenv`, defined at the top of the module once used). */
-  private fenv(): string {
+  fenv(): string {
     this.usesFenv = true;
     return '$fenv';
   }
-  private h(name: string): string {
+  h(name: string): string {
     this.helpers.add(name);
     return '$' + name;
   }
   /** An attribute name looked up at run time (compile() registers the Python methods of these names). */
-  private attr(name: string): string {
+  attr(name: string): string {
     this.attrNames.add(name);
     return q(name);
   }
-  private tmp(): string {
+  tmp(): string {
     const t = `$t${this.uid++}`;
     this.fn.temps.push(t);
     return t;
   }
-  private id(prefix: string): string {
+  id(prefix: string): string {
     return `${prefix}${this.uid++}`;
   }
-  private w(line: string): void {
+  w(line: string): void {
     this.fn.lines.push(line);
     this.fn.lineNos.push(this.fn.curLine);
   }
-  private err(msg: string, code: string, pos: A.Pos, suggestion: string | null = null): never {
+  err(msg: string, code: string, pos: A.Pos, suggestion: string | null = null): never {
     throw new TemplateSyntaxError(msg, code, {
       templateName: this.o.name,
       lineno: pos.line,
@@ -485,7 +256,7 @@ export class Generator {
       suggestion,
     });
   }
-  private newFn(mode: Mode, sink: Sink, sc: string, ctx: string, inherit: Fn | null, caller: string | null): Fn {
+  newFn(mode: Mode, sink: Sink, sc: string, ctx: string, inherit: Fn | null, caller: string | null): Fn {
     return {
       mode,
       lines: [],
@@ -507,13 +278,13 @@ export class Generator {
    * `oneChunk`: the streaming twin would yield exactly the sync result, as one chunk (one output
    * line, line markers aside, and no temporaries), so it can be derived from the sync one.
    */
-  private bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean } {
+  bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean } {
     const { lines, lineNos } = this.fnBody(fn, gen, null);
     if (this.o.sandbox) this.h('sbOut');
     return twins(lines, lineNos, fn.curLine, !!this.o.sandbox);
   }
   /** Generates a function body with its own line tracking and error wrapping. */
-  private fnBody(fn: Fn, gen: () => void, ret: string | null): { lines: string[]; lineNos: number[] } {
+  fnBody(fn: Fn, gen: () => void, ret: string | null): { lines: string[]; lineNos: number[] } {
     const saved = this.fn;
     this.fn = fn;
     try {
@@ -526,15 +297,15 @@ export class Generator {
     const lineNos = [fn.curLine, fn.curLine].concat(fn.lineNos, ret ? [fn.curLine] : [], [fn.curLine]);
     return { lines, lineNos };
   }
-  private inlineFn(fn: Fn, header: string, gen: () => void, ret: string | null): string {
+  inlineFn(fn: Fn, header: string, gen: () => void, ret: string | null): string {
     const { lines } = this.fnBody(fn, gen, ret);
     return `${header} {\n${lines.join('\n')}\n}`;
   }
-  private topFn(header: string, fn: Fn, gen: () => void, ret: string | null): void {
+  topFn(header: string, fn: Fn, gen: () => void, ret: string | null): void {
     this.emitFn(header, this.fnBody(fn, gen, ret));
   }
   /** A module-level function from fnBody's lines. */
-  private emitFn(header: string, { lines, lineNos }: { lines: string[]; lineNos: number[] }): void {
+  emitFn(header: string, { lines, lineNos }: { lines: string[]; lineNos: number[] }): void {
     this.moduleLines.push(header + ' {');
     this.moduleLineNos.push(lineNos[0] ?? 0);
     // (no spread: a large template has more lines than a call may take arguments)
@@ -545,17 +316,17 @@ export class Generator {
     this.moduleLines.push('}');
     this.moduleLineNos.push(0);
   }
-  private mod(line: string): void {
+  mod(line: string): void {
     this.moduleLines.push(line);
     this.moduleLineNos.push(0);
   }
-  private line(pos: A.Pos): void {
+  line(pos: A.Pos): void {
     if (pos.line && pos.line !== this.fn.curLine) {
       this.fn.curLine = pos.line;
       this.w(`L = ${pos.line};`);
     }
   }
-  private withLocals<T>(bindings: Map<string, string>, f: () => T): T {
+  withLocals<T>(bindings: Map<string, string>, f: () => T): T {
     this.fn.locals.push(bindings);
     try {
       return f();
@@ -563,7 +334,7 @@ export class Generator {
       this.fn.locals.pop();
     }
   }
-  private local(name: string): string | null {
+  local(name: string): string | null {
     for (let i = this.fn.locals.length - 1; i >= 0; i--) {
       const v = this.fn.locals[i]!.get(name);
       if (v) return v;
@@ -576,7 +347,7 @@ export class Generator {
   generate(): GeneratedModule {
     const body = this.ast.body;
     for (const n of body) if ((n.type === 'Def' || n.type === 'Region') && !this.declared.has(n.name)) this.declared.set(n.name, n);
-    if (this.o.validateCalls) this.collectDefs(body);
+    if (this.o.validateCalls) collectDefs(this, body);
     const ext = body.find((n): n is A.Extends => n.type === 'Extends') ?? null;
     let extendsName: string | null = null;
     let parentRef: string | null = null;
@@ -680,7 +451,7 @@ export class Generator {
     };
   }
 
-  private asyncReason(): string {
+  asyncReason(): string {
     let reason = '';
     walk(this.ast.body, (n) => {
       if (reason) return false;
@@ -692,7 +463,7 @@ export class Generator {
   }
 
   /** Literal template reference → accessor variable (static import in ESM, loader in Environment). */
-  private ref(resolved: string): string {
+  ref(resolved: string): string {
     let v = this.refs.get(resolved);
     if (!v) {
       v = `$T${this.refs.size}`;
@@ -708,13 +479,13 @@ export class Generator {
    * runtime derives it from `<v>_s` (a block of one output line costs one function, not two).
    */
   /** The block being compiled (Nunjucks compat: what `super()` renders the parent's version of). */
-  private njkBlock: string | null = null;
+  njkBlock: string | null = null;
 
-  private renderFns(v: string, body: A.Node[], block: A.Block | null, ext?: A.Extends | null): void {
+  renderFns(v: string, body: A.Node[], block: A.Block | null, ext?: A.Extends | null): void {
     const gen = () => {
       this.njkBlock = block ? block.name : null;
       try {
-        return block ? this.stmts(body) : this.rootBody(body, ext ?? null);
+        return block ? this.stmts(body) : genRootBody(this, body, ext ?? null);
       } finally {
         this.njkBlock = null;
       }
@@ -757,30 +528,13 @@ export class Generator {
     this.mod('})();');
   }
 
-  private rootBody(body: A.Node[], ext: A.Extends | null): void {
-    if (this.blockNodes.size) this.w(`${this.h('registerBlocks')}(R, $blocks);`);
-    if (!ext) {
-      this.stmts(body);
-      return;
-    }
-    // A child template runs only its definitions, then the parent with the same ctx.
-    this.stmts(body.filter((n) => CHILD_DEFINITIONS.has(n.type)));
-    this.line(ext);
-    this.w(`${this.h('enterExtends')}(R, $NAME);`);
-    const parent =
-      ext.template.type === 'Const' && typeof ext.template.value === 'string'
-        ? `${this.ref(this.o.resolveName(ext.template.value))}()`
-        : ((this.dynamicRefs = true), `$env.load(${this.expr(ext.template)}, ${this.fromName})`);
-    this.subRender(`${parent}.spec.root`, 'ctx', 'R');
-  }
-
   // ------------------------------------------------------------------ statements
 
   /**
    * Statements, with adjacent text and outputs coalesced into one `o +=` / `yield`
    * (never across an await: outputs that await start a new chunk).
    */
-  private stmts(nodes: A.Node[]): void {
+  stmts(nodes: A.Node[]): void {
     let run: string[] = [];
     const flush = () => {
       if (run.length) this.emit(run.join(' + '));
@@ -793,7 +547,7 @@ export class Generator {
         continue;
       }
       if (n.type === 'Output' && !this.needsAwait(n.expr)) {
-        let js = this.outputExpr(n);
+        let js = outputExpr(this, n);
         if (n.line !== this.fn.curLine) {
           this.fn.curLine = n.line;
           js = `(L = ${n.line}, ${js})`;
@@ -807,28 +561,14 @@ export class Generator {
     flush();
   }
 
-  /**
-   * `let v = <the store's answer>`: read synchronously, or (async renders) looked up with
-   * cacheLook, whose answer may be a wait (`.t`) the async driver or an `await` resolves.
-   */
-  private cacheLookup(v: string, args: string): void {
-    const sync = `${this.h('cacheHit')}(${args}, R)`;
-    const look = `${this.h('cacheLook')}(${args}, R)`;
-    const m = this.fn.mode;
-    if (m === 's') this.w(`let ${v} = ${sync};`);
-    else if (m === 'a') this.w(`let ${v} = ${look}; if (${v}?.t) ${v} = await ${v}.t();`);
-    else if (m === 'g') this.w(`let ${v} = R.async ? ${look} : ${sync}; if (${v}?.t) ${v} = yield ${v};`);
-    else this.w(`${BOTH}Y${[v, sync, look].join(SEP)}`);
-  }
-
-  private emit(js: string): void {
+  emit(js: string): void {
     const s = this.fn.sink;
     if (this.o.sandbox) this.h('sbOut');
     this.w(s.kind === 'both' ? `${BOTH}O${js}` : outLine(s.kind === 'buf' ? s.v : null, js, this.o.sandbox));
   }
 
   /** Renders a template part (`{s, g, a}`) into the current sink. */
-  private subRender(fns: string, ctx: string, R: string): void {
+  subRender(fns: string, ctx: string, R: string): void {
     const { mode, sink } = this.fn;
     const into = sink.kind === 'buf' ? sink.v : null;
     if (mode === 'sg' || mode === 'g') {
@@ -840,7 +580,7 @@ export class Generator {
   }
 
   /** Runs body with a fresh buffer variable; returns its name. */
-  private buffered(body: () => void): string {
+  buffered(body: () => void): string {
     const b = this.id('$o');
     this.w(`let ${b} = "";`);
     const saved = this.fn.sink;
@@ -854,7 +594,7 @@ export class Generator {
   }
 
   /** Body statements in a new block scope when they assign with `set`. */
-  private scoped(body: A.Node[]): void {
+  scoped(body: A.Node[]): void {
     if (!needsScope(body)) {
       this.stmts(body);
       return;
@@ -870,509 +610,19 @@ export class Generator {
     }
   }
 
-  private stmt(n: A.Node): void {
-    switch (n.type) {
-      case 'Data':
-        if (n.text) this.emit(this.texts.text(q(n.text)));
-        return;
-      case 'Output':
-        return this.output(n);
-      case 'If':
-        return this.ifStmt(n);
-      case 'For':
-        return this.forStmt(n);
-      case 'While': {
-        this.line(n);
-        this.w(`while (${this.cond(n.cond)}) {`);
-        this.sandboxTick();
-        this.fn.loops++;
-        this.scoped(n.body);
-        this.fn.loops--;
-        this.w('}');
-        return;
-      }
-      case 'Break':
-        this.w('break;');
-        return;
-      case 'Continue':
-        this.w('continue;');
-        return;
-      case 'Set':
-        return this.setStmt(n);
-      case 'With':
-        return this.withStmt(n);
-      case 'WithIf':
-        return this.withIf(n);
-      case 'Match':
-        return this.match(n);
-      case 'Def':
-        return this.def(n);
-      case 'Region':
-        return this.region(n);
-      case 'CallBlock':
-        return this.callBlock(n);
-      case 'Slot':
-        return this.slot(n);
-      case 'Yield':
-        this.line(n);
-        if (this.fn.caller) this.emit(`(${this.fn.caller} ? ${this.awaitCall(`${this.fn.caller}(${q(n.name)})`)} : "")`);
-        return;
-      case 'Import':
-        return this.importStmt(n);
-      case 'FromImport':
-        return this.fromImport(n);
-      case 'Include':
-        return this.include(n);
-      case 'Extends':
-        return; // handled by rootBody
-      case 'Block':
-        return this.blockCall(n);
-      case 'Globals':
-        this.stmts(n.body);
-        return;
-      case 'Embed':
-        return this.embed(n);
-      case 'Capture': {
-        this.line(n);
-        const b = this.buffered(() => this.stmts(n.body));
-        // (Nunjucks: `{% set x %}…{% endset %}` captures a plain string, escaped again when output)
-        let v = this.o.nunjucks ? b : `${this.h(this.o.markdown ? 'marked' : 'markup')}(${b})`;
-        if (n.filter) v = this.filterCall(n.filter.name, v, n.filter.args, n.filter.kwargs, n);
-        if (this.o.nunjucks) this.w(`${this.h('njkSet')}(${this.fn.sc}, ${this.fn.ctx}, ${q(this.safeName(n.name, n))}, ${v});`);
-        else this.w(`${this.fn.ctx}[${q(n.name)}] = ${v};`);
-        return;
-      }
-      case 'FilterBlock': {
-        this.line(n);
-        const b = this.buffered(() => this.stmts(n.body));
-        if (this.o.nunjucks) {
-          // Nunjucks filters the rendered body and outputs the result like {{ }} (escaped again unless safe)
-          this.emit(`${this.h(this.o.autoescape ? 'esc' : 'str')}(${this.filterCall(n.name, b, n.args, n.kwargs, n)})`);
-          return;
-        }
-        // A string result is emitted unescaped (its body was escaped while rendered): under
-        // autoescape the filter's arguments are escaped on the way in, so data joins the text
-        // escaped, and a result that is not a string is escaped like `{{ }}` output.
-        this.argWrap = this.o.autoescape ? this.h(this.o.markdown ? 'escMdArg' : 'escArg') : null;
-        try {
-          const out = !this.o.autoescape ? 'str' : this.o.markdown ? 'escMdFiltered' : 'escFiltered';
-          this.emit(`${this.h(out)}(${this.filterCall(n.name, b, n.args, n.kwargs, n)})`);
-        } finally {
-          this.argWrap = null;
-        }
-        return;
-      }
-      case 'Spaceless': {
-        const b = this.buffered(() => this.stmts(n.body));
-        this.emit(`${this.h('spaceless')}(${b})`);
-        return;
-      }
-      case 'Cache': {
-        // Fragment cache: a hit emits the stored text; a miss renders, stores and emits. Async
-        // renders wait for an asynchronous store, and a miss another render of this process is
-        // already rendering waits for that one (runtime/cache.ts: cacheLook, Flight, cachePut).
-        this.line(n);
-        const key = this.id('$ck');
-        const hit = this.id('$ch');
-        // Keys are scoped: a sandboxed template's start "\0sb\0"; a trusted key starting with NUL
-        // gets another, so neither side can read or plant the other's entries in a shared store.
-        const k = `${this.h('pyStr')}(${this.expr(n.key)})`;
-        const scoped = this.o.sandbox ? `"\\0sb\\0" + ${k}` : `(${key} = ${k})[0] === "\\0" ? "\\0" + ${key} : ${key}`;
-        if (!this.o.sandbox) this.w(`let ${key};`);
-        this.w(`${this.o.sandbox ? 'const ' : ''}${key} = ${scoped};`);
-        this.cacheLookup(hit, `$env.cache, ${key}`);
-        this.w(`if (typeof ${hit} === "string") {`);
-        this.emit(hit);
-        this.w('} else try {');
-        const b = this.buffered(() => this.stmts(n.body));
-        this.w(`${this.h('cachePut')}($env.cache, ${key}, ${b}, ${n.ttl ? this.expr(n.ttl) : 'undefined'}, ${hit});`);
-        this.emit(b);
-        this.w(`} finally { ${hit}?.end(); }`);
-        return;
-      }
-      case 'Flush':
-        if (this.fn.sink.kind !== 'buf') this.w(this.fn.sink.kind === 'both' ? `${BOTH}F` : 'yield "";');
-        return;
-      case 'Try':
-        return this.tryStmt(n);
-      case 'Defer': // (an extension: compiler/defer.ts)
-        return genDefer(this, n);
-      case 'Provide': {
-        this.line(n);
-        this.w(`${this.h('provide')}(R, ${q(n.key)}, ${this.expr(n.value)});`);
-        this.w('try {');
-        this.stmts(n.body);
-        this.w(`} finally { ${this.h('unprovide')}(R, ${q(n.key)}); }`);
-        return;
-      }
-      case 'Push': {
-        const b = this.buffered(() => this.stmts(n.body));
-        this.w(`${this.h('pushStack')}(R, ${q(n.stack)}, ${b});`);
-        return;
-      }
-      case 'Stack':
-        this.emit(`${this.h('readStack')}(R, ${q(n.name)})`);
-        return;
-      case 'Trans':
-        return this.trans(n);
-      case 'TemplateDecl':
-        return;
-    }
+  stmt(n: A.Node): void {
+    (VISIT[n.type] as ((g: Generator, n: A.Node) => void) | undefined)?.(this, n);
   }
 
-  private output(n: A.Output): void {
-    this.line(n);
-    this.emit(this.outputExpr(n));
-  }
-
-  /** The JS string expression for `{{ expr }}`: escaped (or not), constants folded. */
-  private outputExpr(n: A.Output): string {
-    const e = n.expr;
-    const f = fold(e);
-    if (f && (typeof f.v === 'string' || typeof f.v === 'number')) {
-      const text = typeof f.v === 'number' ? String(f.v) : f.v;
-      return q(!this.o.autoescape ? text : this.o.markdown ? escapeMarkdown(text) : escapeHtml(text));
-    }
-    const optional =
-      (e.type === 'Attr' || e.type === 'Item') ? e.optional : e.type === 'Filter' ? e.op === '?|' || e.op === '?|>' : false;
-    return `${this.h(this.outFn(optional))}(${this.expr(e)})`;
-  }
-
-  /** In Markdown mode a def's or region's calls give Marked (mdDef wraps it). */
-  private mdDef(def: string): string {
-    return this.o.markdown ? `${this.h('mdDef')}(${def})` : def;
-  }
-
-  /** The output helper: HTML or Markdown escaping (`esc`, `escMd`), or none (`str`). */
-  private outFn(optional = false): string {
-    if (!this.o.autoescape) return optional ? 'strOpt' : 'str';
-    if (this.o.markdown) return optional ? 'escMdOpt' : 'escMd';
-    return optional ? 'escOpt' : 'esc';
-  }
-
-  private ifStmt(n: A.If): void {
-    // Dead-branch elimination on literal conditions (also hides errors in removed branches).
-    const live: { cond: A.Expr | null; body: A.Node[]; line: number }[] = [];
-    for (const b of n.branches) {
-      const f = fold(b.cond);
-      if (f && !pyTruthy(f.v)) continue;
-      if (f) {
-        live.push({ cond: null, body: b.body, line: b.line });
-        break;
-      }
-      live.push(b);
-    }
-    if (!live.length || live[live.length - 1]!.cond !== null) {
-      if (n.else_) live.push({ cond: null, body: n.else_, line: n.line });
-    }
-    if (!live.length) return;
-    if (live[0]!.cond === null) {
-      this.w('{');
-      this.scoped(live[0]!.body);
-      this.w('}');
-      return;
-    }
-    this.line(n);
-    live.forEach((b, i) => {
-      if (b.cond) {
-        if (i) this.line({ line: b.line, col: 0 });
-        this.w(`${i ? '} else ' : ''}if (${this.cond(b.cond)}) {`);
-      } else this.w('} else {');
-      this.scoped(b.body);
-    });
-    this.w('}');
-  }
-
-  private forStmt(n: A.For): void {
-    // Nunjucks: a loop has one frame of its own (njkFrame) for the names its body sets
-    if (this.o.nunjucks && contains(n.body, (x) => x.type === 'Set' || x.type === 'Capture')) {
-      const saved = this.fn.sc;
-      const frame = this.id('f');
-      this.w(`const ${frame} = ${this.h('njkFrame')}(${saved});`);
-      this.fn.sc = frame;
-      try {
-        this.forLoop(n);
-      } finally {
-        this.fn.sc = saved;
-      }
-      return;
-    }
-    this.forLoop(n);
-  }
-
-  private forLoop(n: A.For): void {
-    this.line(n);
-    const use = loopUse(n);
-    const loopUsed = use !== 'none';
-    const isAsync = n.isAsync;
-    if (isAsync && this.fn.mode !== 'a') {
-      this.w(`throw ${this.h('asyncOnly')}($NAME)();`);
-      return;
-    }
-    const src = this.expr(n.iter);
-    const locals = new Map<string, string>();
-    const item = this.id('$i');
-    let loopVar: string | null = null;
-    const any = this.id('$any');
-    const hasElse = !!n.else_ && n.else_.length > 0;
-    if (hasElse) this.w(`let ${any} = false;`);
-    if (isAsync) {
-      const loopCls = this.h('AsyncLoopContext');
-      if (loopUsed) {
-        loopVar = this.id('loop');
-        this.w(`const ${loopVar} = new ${loopCls}(); let ${loopVar}_n = 0, ${loopVar}_p = null;`);
-      }
-      this.w(`for await (const ${item} of ${this.h('asyncIter')}(${src})) {`);
-      if (loopVar) this.w(`if (${loopVar}_n) ${loopVar}.previtem = ${loopVar}_p; ${loopVar}.index0 = ${loopVar}_n++; ${loopVar}_p = ${item};`);
-    } else if (loopUsed) {
-      loopVar = this.id('loop');
-      if (use === 'light') {
-        // (loopVar is never emitted: loopAttr computes `loop.index` and the others from idx)
-        // (idx is a const of each iteration: a part rendered later, a `{% defer %}`'s, sees its own)
-        const idx = this.id('$k');
-        const count = this.id('$n');
-        this.lightLoops.set(loopVar, idx);
-        this.w(`let ${count} = 0;`);
-        this.w(`for (const ${item} of ${this.h('iter')}(${src})) {`);
-        this.w(`const ${idx} = ${count}++;`);
-      } else {
-        this.w(`const ${loopVar} = new ${this.h('LoopContext')}(${this.loopSrc(src)});`);
-        this.w(`for (const ${item} of ${loopVar}[${this.h('LOOP')}]()) {`);
-      }
-    } else {
-      this.w(`for (const ${item} of ${this.h('iter')}(${src})) {`);
-    }
-    if (hasElse) this.w(`${any} = true;`);
-    this.sandboxTick();
-    if (loopVar) {
-      locals.set('loop', loopVar);
-      if (!isAsync && !this.lightLoops.has(loopVar)) this.loopVars.add(loopVar);
-    }
-    this.bindTarget(n.target, item, locals, 'iter');
-    this.withLocals(locals, () => {
-      if (n.cond) this.w(`if (!(${this.cond(n.cond)})) continue;`);
-      this.fn.loops++;
-      this.scoped(n.body);
-      this.fn.loops--;
-    });
-    this.w('}');
-    if (hasElse) {
-      this.w(`if (!${any}) {`);
-      this.scoped(n.else_!);
-      this.w('}');
-    }
-  }
-
-  /** Declares JS locals for a loop/with target from `value` (iteration unpacking). */
-  private bindTarget(t: A.Target, value: string, locals: Map<string, string>, how: 'iter' | 'index'): void {
-    if (t.type === 'NameTarget') {
-      const v = this.id('$v_');
-      this.w(`const ${v} = ${value};`);
-      locals.set(t.name, v);
-      return;
-    }
-    const u = this.id('$u');
-    this.w(`const ${u} = ${this.h(how === 'iter' ? 'unpackIter' : 'unpackIndex')}(${value}, ${t.items.length});`);
-    t.items.forEach((sub, i) => this.bindTarget(sub, `${u}[${i}]`, locals, how));
-  }
-
-  private setStmt(n: A.SetStmt): void {
-    this.line(n);
-    const scope = n.kind === 'set' ? this.fn.sc : this.fn.ctx;
-    for (const a of n.assignments) {
-      if (this.o.nunjucks && (a.target.type === 'NameTarget' || a.target.items.every((t) => t.type === 'NameTarget'))) {
-        // Nunjucks frames (njkSet); `set a, b = v` gives every name the one value
-        const names = a.target.type === 'NameTarget' ? [a.target] : (a.target.items as A.NameTarget[]);
-        let v = this.expr(a.value);
-        if (names.length > 1) {
-          const t = this.tmp();
-          this.w(`${t} = ${v};`);
-          v = t;
-        }
-        for (const x of names) this.w(`${this.h('njkSet')}(${this.fn.sc}, ${this.fn.ctx}, ${q(this.safeName(x.name, x))}, ${v});`);
-        continue;
-      }
-      if (a.coalesce) {
-        if (a.target.type !== 'NameTarget') this.err('??= cannot assign to a tuple target', 'K-PAR-003', a.target);
-        const cur = this.guardedName(a.target.name);
-        this.w(`if (${this.h('missing')}(${cur})) ${scope}[${q(this.safeName(a.target.name, a.target))}] = ${this.expr(a.value)};`);
-        continue;
-      }
-      this.assign(a.target, this.expr(a.value), scope);
-    }
-  }
-
-  private safeName(name: string, pos: A.Pos): string {
+  safeName(name: string, pos: A.Pos): string {
     if (name === '__proto__' || name === 'constructor' || name === 'prototype')
       this.err(`Cannot assign to '${name}'`, 'K-PAR-007', pos);
     return name;
   }
 
-  private assign(t: A.Target, value: string, scope: string): void {
-    if (t.type === 'NameTarget') {
-      this.w(`${scope}[${q(this.safeName(t.name, t))}] = ${value};`);
-      return;
-    }
-    const u = this.id('$u');
-    this.w(`const ${u} = ${this.h('unpackIndex')}(${value}, ${t.items.length});`);
-    t.items.forEach((sub, i) => this.assign(sub, `${u}[${i}]`, scope));
-  }
+  hasTry: boolean | undefined;
 
-  private withStmt(n: A.With): void {
-    this.line(n);
-    const sv = this.id('$sv');
-    const ctx = this.fn.ctx;
-    this.w(`const ${sv} = ${this.h('save')}(${ctx}, ${JSON.stringify(n.bindings.map((b) => b.name))});`);
-    this.w('try {');
-    for (const b of n.bindings) this.w(`${ctx}[${q(this.safeName(b.name, n))}] = ${this.expr(b.value)};`);
-    this.stmts(n.body);
-    this.w(`} finally { ${this.h('restore')}(${ctx}, ${sv}); }`);
-  }
-
-  private withIf(n: A.WithIf): void {
-    this.line(n);
-    const vals = n.subjects.map((s) => {
-      const t = this.id('$w');
-      this.w(`const ${t} = ${this.expr(s)};`);
-      return t;
-    });
-    const subject = vals.length === 1 ? vals[0]! : `${this.h('tuple')}([${vals.join(', ')}])`;
-    const cond = vals.map((v) => `${this.h('truthy')}(${v})`).join(' && ');
-    this.w(`if (${cond}) {`);
-    const names: string[] = [];
-    const collectNames = (t: A.Target) => (t.type === 'NameTarget' ? names.push(t.name) : t.items.forEach(collectNames));
-    const targets = n.targets.length ? n.targets : [{ type: 'NameTarget', name: 'it', line: n.line, col: n.col } as A.NameTarget];
-    targets.forEach(collectNames);
-    const ctx = this.fn.ctx;
-    const sv = this.id('$sv');
-    this.w(`const ${sv} = ${this.h('save')}(${ctx}, ${JSON.stringify(names)});`);
-    this.w('try {');
-    if (targets.length === 1) this.assign(targets[0]!, subject, ctx);
-    else this.assign({ type: 'TupleTarget', items: targets, line: n.line, col: n.col }, subject, ctx);
-    this.stmts(n.body);
-    this.w(`} finally { ${this.h('restore')}(${ctx}, ${sv}); }`);
-    if (n.else_) {
-      this.w('} else {');
-      this.stmts(n.else_);
-    }
-    this.w('}');
-  }
-
-  private match(n: A.Match): void {
-    this.line(n);
-    let subj: string | null = null;
-    if (n.subjects) {
-      const vals = n.subjects.map((s) => this.expr(s));
-      subj = this.id('$m');
-      this.w(`const ${subj} = ${vals.length === 1 ? vals[0] : `${this.h('tuple')}([${vals.join(', ')}])`};`);
-    } else {
-      for (const c of n.cases)
-        if (c.pattern.kind !== 'wildcard') this.err('A match without a subject only accepts `_` patterns with guards', 'K-TPL-002', n);
-    }
-    const compiled = n.cases.map((c) => {
-      const locals = new Map<string, string>();
-      const decls: string[] = [];
-      const cond = subj ? this.pattern(c.pattern, subj, locals, decls) : 'true';
-      const full = this.withLocals(locals, () => (c.guard ? `${cond} && ${this.cond(c.guard)}` : cond));
-      return { c, locals, decls, full };
-    });
-    const decls = compiled.flatMap((x) => x.decls);
-    if (decls.length) this.w(`let ${decls.join(', ')};`);
-    let first = true;
-    for (const { c, locals, full } of compiled) {
-      // (a case that always matches ends the chain: a plain block, or the chain's `else`)
-      this.w(`${first ? '' : '} else '}${full === 'true' ? '' : `if (${full}) `}{`);
-      first = false;
-      this.withLocals(locals, () => this.stmts(c.body));
-      if (full === 'true') break;
-    }
-    if (!first) this.w('}');
-  }
-
-  /** Compiles a pattern test against JS value `v`; captures become locals assigned in the test. */
-  private pattern(p: A.Pattern, v: string, locals: Map<string, string>, decls: string[]): string {
-    switch (p.kind) {
-      case 'wildcard':
-        return 'true';
-      case 'capture': {
-        const js = this.id('$c_');
-        decls.push(js);
-        locals.set(p.name, js);
-        return `((${js} = ${v}), true)`;
-      }
-      case 'value':
-        return `${this.h('eq')}(${v}, ${this.expr(p.expr)})`;
-      case 'tuple': {
-        const parts = [`${this.h('isSeqOf')}(${v}, ${p.items.length})`];
-        p.items.forEach((sub, i) => {
-          const c = this.pattern(sub, `${v}[${i}]`, locals, decls);
-          if (c !== 'true') parts.push(c);
-        });
-        return parts.join(' && ');
-      }
-    }
-  }
-
-  private defParams(params: A.Param[], pos: A.Pos): string {
-    const seen = new Set<string>();
-    let sawDefault = false;
-    const defaults = params.map((p) => {
-      if (seen.has(p.name)) this.err(`Duplicate parameter '${p.name}'`, 'K-PAR-003', pos);
-      seen.add(p.name);
-      if (p.default) {
-        sawDefault = true;
-        return this.expr(p.default);
-      }
-      if (sawDefault) this.err(`Parameter '${p.name}' without a default follows a parameter with a default`, 'K-PAR-003', pos);
-      return this.h('REQUIRED');
-    });
-    return `[${defaults.join(', ')}]`;
-  }
-
-  private def(n: A.Def): void {
-    this.line(n);
-    // (absent vararg/kwarg are left out of the generated object)
-    // (parameters become keys of the call's scope object: none may be `__proto__`)
-    for (const p of [...n.params.map((x) => x.name), n.vararg, n.kwarg]) if (p) this.safeName(p, n);
-    const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name), vararg: n.vararg ?? undefined, kwarg: n.kwarg ?? undefined });
-    // (Nunjucks: a macro's defaults are evaluated at each call, in the macro, for arguments not given)
-    const defaults = this.o.nunjucks ? '[]' : this.defParams(n.params, n);
-    const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
-    fn.curLine = n.line;
-    fn.errArgs = `, null, ${q(n.name)}`;
-    const njkDefaults = () => {
-      if (this.o.nunjucks)
-        for (const p of n.params) if (p.default) this.w(`if (ctx[${q(p.name)}] === undefined) ctx[${q(p.name)}] = ${this.expr(p.default)};`);
-    };
-    const body = this.texts.body(this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), njkDefaults(), this.stmts(n.body)), 'o'), n.line);
-    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeDef')}(${info}, ${defaults}, ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
-  }
-
-  private hasTry: boolean | undefined;
-  /**
-   * A def body counted by the runtime's `deep` (recursion limit; depth errors pass the `try`
-   * blocks inside the recursion), where recursion could otherwise do harm: an async body (its
-   * recursion is not bounded by the stack), a template with `{% try %}` (a fallback retrying at
-   * every level is exponential), a sandboxed one. Elsewhere a stack overflow ends the recursion.
-   */
-  private depthCounted(name: string, body: string): string {
-    this.hasTry ??= contains(this.ast.body, (n) => n.type === 'Try');
-    return this.isAsync || this.hasTry || this.o.sandbox ? `${this.h('deep')}(${q(name)}, ${body})` : body;
-  }
-
-  private region(n: A.Region): void {
-    // A region is a def whose defaults are evaluated when it is called.
-    this.line(n);
-    for (const p of n.params) this.safeName(p.name, n);
-    const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name) });
-    const thunks = n.params.map((p) => (p.default ? `(ctx) => ${this.withScope('ctx', () => this.expr(p.default!))}` : 'null'));
-    const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
-    fn.curLine = n.line;
-    const body = this.texts.body(this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (this.sandboxTick(), this.stmts(n.body)), 'o'), n.line);
-    this.w(`${this.fn.ctx}[${q(this.safeName(n.name, n))}] = ${this.mdDef(`${this.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${this.fn.ctx}, ${this.depthCounted(n.name, body)})`)};`);
-  }
-
-  private withScope<T>(sc: string, f: () => T): T {
+  withScope<T>(sc: string, f: () => T): T {
     const saved = [this.fn.sc, this.fn.locals, this.fn.mode] as const;
     this.fn.sc = sc;
     this.fn.locals = [];
@@ -1386,880 +636,30 @@ export class Generator {
     }
   }
 
-  private callBlock(n: A.CallBlock): void {
-    this.line(n);
-    if (n.call.type !== 'Call') this.err('{% call %} expects a call expression', 'K-PAR-003', n);
-    const call = n.call;
-    if (this.o.validateCalls && call.func.type === 'Name') {
-      const sig = this.knownDefs.get(call.func.name);
-      if (sig) this.validateCall(call, sig);
-    }
-    const bySlot = new Map<string, A.Node[]>();
-    for (const s of n.slots) bySlot.set(s.name, [...(bySlot.get(s.name) ?? []), ...s.body]);
-    // Slot passthrough (as the reference): inside a def, a fill left empty (or only whitespace)
-    // renders what the def's own caller gave for the slot of that name, when there is a caller
-    // ("" when it gave none); the scoped-slot bindings go along.
-    const outer = this.fn.caller;
-    const passes = (body: A.Node[]) => !this.o.nunjucks && outer !== null && body.every((x) => x.type === 'Data' && PY_BLANK.test(x.text));
-    const fn = this.newFn(this.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, this.fn.sc, this.fn.ctx, this.fn, this.fn.caller);
-    // (Nunjucks: `caller(a, b)` passes the arguments of `{% call(x, y) f() %}`, there are no named slots)
-    const njkParams = this.o.nunjucks ? n.slots[0]!.params : null;
-    const header = njkParams ? '(...$a) =>' : '($slot = "default", $b) =>';
-    const caller = this.inlineFn(fn, `${this.isAsync ? 'async ' : ''}${header}`, () => {
-      if (njkParams) this.w(`const $slot = "default", $b = { ${njkParams.map((p, i) => `${kwKey(p)}: $a[${i}]`).join(', ')} };`);
-      const sc = this.id('c');
-      this.w(`const ${sc} = ${this.h('bind')}(${this.fn.sc}, $b);`);
-      this.fn.sc = sc;
-      this.w('switch (String($slot)) {');
-      for (const [name, body] of bySlot) {
-        this.w(`case ${q(name)}: {`);
-        if (passes(body)) {
-          this.w(`if (${outer}) {`);
-          this.emit(this.awaitCall(`${outer}(${q(name)}, $b)`));
-          this.w('break; }');
-        }
-        this.stmts(body);
-        this.w('break; }');
-      }
-      this.w('}');
-    }, `${this.h(this.o.markdown ? 'marked' : 'markup')}(o)`);
-    const args = this.args(call.args, call.kwargs);
-    let callee: string;
-    if (call.func.type === 'Attr') callee = `${this.h('getattr')}(${this.expr(call.func.obj)}, ${this.attr(call.func.name)}, ${this.o.strictUndefined})`;
-    else callee = this.expr(call.func);
-    this.emit(`${this.h(this.outFn())}(${this.awaitCall(`${this.h('callWithCaller')}(${callee}, ${args}, ${caller})`)})`);
-  }
-  private slot(n: A.SlotStmt): void {
-    this.line(n);
-    const caller = this.fn.caller;
-    const bindings = n.bindings.length
-      ? `{ ${n.bindings.map((b) => `${kwKey(b.name)}: ${this.expr(b.value)}`).join(', ')} }`
-      : 'null';
-    if (!caller) {
-      if (n.body) this.stmts(n.body);
-      return;
-    }
-    if (n.body && n.body.length) {
-      this.w(`if (${caller}) {`);
-      this.emit(this.awaitCall(`${caller}(${q(n.name)}, ${bindings})`));
-      this.w('} else {');
-      if (n.bindings.length) {
-        const c = this.id('c');
-        this.w(`const ${c} = ${this.h('bind')}(${this.fn.sc}, ${bindings});`);
-        const saved = this.fn.sc;
-        this.fn.sc = c;
-        this.stmts(n.body);
-        this.fn.sc = saved;
-      } else this.stmts(n.body);
-      this.w('}');
-    } else this.emit(`(${caller} ? ${this.awaitCall(`${caller}(${q(n.name)}, ${bindings})`)} : "")`);
-  }
-
-  private templateExpr(e: A.Expr): string {
-    if (e.type === 'Const' && typeof e.value === 'string') return `${this.ref(this.o.resolveName(e.value))}()`;
-    this.dynamicRefs = true;
-    return `$env.load(${this.expr(e)}, ${this.fromName})`;
-  }
-
-  private importCtx(withContext: boolean): string {
-    return withContext ? `Object.create(${this.fn.ctx})` : `${this.h('globalsContext')}(${this.fn.ctx})`;
-  }
-
-  private importStmt(n: A.Import): void {
-    this.line(n);
-    this.w(
-      `${this.fn.ctx}[${q(this.safeName(n.alias, n))}] = ${this.h('importNamespace')}(${this.templateExpr(n.template)}, ${this.importCtx(n.withContext)}, R);`,
-    );
-  }
-
-  private fromImport(n: A.FromImport): void {
-    this.line(n);
-    // With the imported template's source at hand (bundlers, CLI), a missing name fails the build.
-    if (n.template.type === 'Const' && typeof n.template.value === 'string' && this.o.exportsOf) {
-      const target = this.o.resolveName(n.template.value);
-      const exported = this.o.exportsOf(target);
-      if (exported)
-        for (const { name } of n.names)
-          if (!exported.includes(name)) {
-            const hint = didYouMean(name, exported);
-            this.err(`'${name}' is not a def or region of '${target}'${hint ? `. Did you mean '${hint}'?` : ''}`, 'K-RUN-008', n,
-              hint ? `Did you mean '${hint}'?` : `It defines: ${exported.join(', ') || 'nothing importable'}`);
-          }
-    }
-    const ns = this.id('$ns');
-    const t = this.id('$tp');
-    this.w(`const ${t} = ${this.templateExpr(n.template)};`);
-    this.w(`const ${ns} = ${this.h('importNamespace')}(${t}, ${this.importCtx(n.withContext)}, R);`);
-    for (const { name, alias } of n.names) {
-      if (this.o.sandbox) this.w(`$env.sandbox.checkAttr(${q(name)}, false);`); // (a name of another template, like `m.name`)
-      this.w(`${this.fn.ctx}[${q(this.safeName(alias, n))}] = ${this.h('importName')}(${ns}, ${q(name)}, ${t}.name);`);
-    }
-  }
-
-  /** The ctx an include or embed receives. */
-  private includeCtx(withContext: boolean): string {
-    if (!withContext) return `${this.h('globalsContext')}(${this.fn.ctx})`;
-    const locals: string[] = [];
-    const seen = new Set<string>();
-    for (let i = this.fn.locals.length - 1; i >= 0; i--)
-      for (const [k, v] of this.fn.locals[i]!) if (!seen.has(k)) {
-        seen.add(k);
-        locals.push(`${q(k)}: ${v}`);
-      }
-    if (!locals.length && this.fn.loops === 0) return this.fn.ctx;
-    return `${this.h('includeContext')}(${this.fn.sc}, { ${locals.join(', ')} })`;
-  }
-
   /** The calling template of a run-time load (`./x` resolves against it). */
-  private get fromName(): string {
+  get fromName(): string {
     return this.o.anonymous ? 'null' : '$NAME';
-  }
-
-  private include(n: A.Include): void {
-    this.line(n);
-    this.sandboxTick();
-    // (Nunjucks: an included template's `set`s stay in its own frame)
-    const ctx = this.o.nunjucks ? `Object.create(${this.includeCtx(n.withContext)})` : this.includeCtx(n.withContext);
-    const lit = n.template.type === 'Const' && typeof n.template.value === 'string';
-    if (n.ignoreMissing && lit && this.o.templateExists) {
-      const name = this.o.resolveName((n.template as A.Const).value as string);
-      if (this.o.templateExists(name)) this.subRender(`${this.ref(name)}().spec.root`, ctx, `${this.h('subState')}(R, $NAME, L)`);
-      return;
-    }
-    if (n.ignoreMissing) {
-      const t = this.id('$tp');
-      const name = lit ? q(this.o.resolveName((n.template as A.Const).value as string)) : ((this.dynamicRefs = true), this.expr(n.template));
-      this.w(`const ${t} = $env.tryLoad(${name}, ${this.fromName});`);
-      this.w(`if (${t}) {`);
-      this.subRender(`${t}.spec.root`, ctx, `${this.h('subState')}(R, $NAME, L)`);
-      this.w('}');
-      return;
-    }
-    this.subRender(`${this.templateExpr(n.template)}.spec.root`, ctx, `${this.h('subState')}(R, $NAME, L)`);
-  }
-
-  private blockCall(n: A.Block): void {
-    if (n.fragment) return;
-    this.line(n);
-    if (n.cond) this.w(`if (${this.cond(n.cond)}) {`);
-    this.subRender(`R.blocks[${q(n.name)}]`, 'ctx', 'R');
-    if (n.cond) this.w('}');
-  }
-
-  private embed(n: A.Embed): void {
-    this.line(n);
-    const R2 = this.id('$R');
-    this.w(`const ${R2} = ${this.h('subState')}(R, $NAME, L);`);
-    for (const b of n.blocks) {
-      const modes: Mode[] = this.isAsync ? ['a'] : ['s', 'g'];
-      const parts: string[] = [];
-      for (const m of modes) {
-        const sink: Sink = m === 's' ? { kind: 'buf', v: 'o' } : { kind: 'yield' };
-        const fn = this.newFn(m, sink, this.fn.sc, this.fn.ctx, this.fn, this.fn.caller);
-        const header = m === 's' ? '(ctx_, R) =>' : m === 'g' ? 'function* (ctx_, R)' : 'async function* (ctx_, R)';
-        parts.push(`${m}: ${this.inlineFn(fn, header, () => this.stmts(b.body), m === 's' ? 'o' : null)}`);
-      }
-      if (this.isAsync) parts.push(`s: ${this.h('asyncOnly')}($NAME)`, `g: ${this.h('asyncOnly')}($NAME)`);
-      const fns = this.id('$eb');
-      this.w(`const ${fns} = { ${parts.join(', ')} };`);
-      if (!this.isAsync) this.w(`${fns}.a = ${this.h('asyncFromGen')}(${fns}.g);`);
-      this.w(`${R2}.blocks[${q(b.name)}] = ${fns};`);
-    }
-    this.subRender(`${this.templateExpr(n.template)}.spec.root`, this.includeCtx(true), R2);
-  }
-
-  private tryStmt(n: A.Try): void {
-    this.line(n);
-    this.sandboxTick();
-    const b = this.id('$o');
-    this.w(`let ${b} = "";`);
-    const saved = this.fn.sink;
-    this.fn.sink = { kind: 'buf', v: b };
-    this.w('try {');
-    this.stmts(n.body);
-    const e = this.id('$e');
-    this.w(`} catch (${e}) {`);
-    this.w(`if (!${this.h('catchable')}(${e}, R)) throw ${e};`);
-    this.w(`${b} = "";`);
-    const locals = new Map<string, string>();
-    if (n.errName) {
-      const v = this.id('$err');
-      this.w(`const ${v} = ${this.h(this.o.sandbox ? 'sbErrorInfo' : 'errorInfo')}(${e}, $NAME, L, $env);`);
-      locals.set(n.errName, v);
-    }
-    this.withLocals(locals, () => this.stmts(n.fallback));
-    this.w('}');
-    this.fn.sink = saved;
-    this.emit(b);
-  }
-
-  private trans(n: A.Trans): void {
-    this.line(n);
-    const vars = `{ ${n.bindings.map((b) => `${kwKey(b.name)}: ${this.expr(b.value)}`).join(', ')} }`;
-    const v = this.id('$tr');
-    this.w(`const ${v} = ${vars};`);
-    if (!n.bindings.length) {
-      // no placeholders: the message id is the plain text; the translation is escaped
-      const msgid = n.singular.replace(/%%/g, '%');
-      this.emit(`${this.h(this.outFn())}(${this.h('gettext')}($env, ${q(msgid)}))`);
-      return;
-    }
-    const msg =
-      n.plural !== null
-        ? `${this.h('ngettext')}($env, ${q(n.singular)}, ${q(n.plural)}, ${v}["count"])`
-        : `${this.h('gettext')}($env, ${q(n.singular)})`;
-    this.emit(`${this.h('transFormat')}(${msg}, ${v}, ${this.o.autoescape}, ${this.h(this.o.markdown ? 'escMd' : 'esc')})`);
   }
 
   // ------------------------------------------------------------------ expressions
 
-  private cond(e: A.Expr): string {
-    // comparisons and `not` are already booleans
-    if (e.type === 'Compare' || (e.type === 'UnaryOp' && e.op === 'not')) return this.expr(e);
-    return `${this.h('truthy')}(${this.expr(e)})`;
+  /** The JS expression for `e` (compiler/codegen/expressions.ts). */
+  expr(e: A.Expr): string {
+    return genExpr(this, e);
   }
 
-  private guardedName(name: string): string {
-    const l = this.local(name);
-    if (l) return l;
-    if (this.o.markdown && name === 'output_format') return `${this.h('outputFormat')}(${this.fn.sc})`;
-    if (name in Object.prototype) return `${this.h('lkOwn')}(${this.fn.sc}, ${q(name)}, true)`;
-    return `${this.h('lkg')}(${this.fn.sc}, ${q(name)})`;
-  }
-
-  /** An operand of a guard: undefined anywhere inside gives UNDEF instead of an error. */
-  private guarded(e: A.Expr): string {
-    if (e.type === 'Name') return this.guardedName(e.name);
-    if (e.type === 'Const') return this.expr(e);
-    // `a.b.c` under a guard: non-strict lookups give UNDEF without throwing (and catching).
-    const chain = this.guardedChain(e);
-    if (chain) return chain;
-    const inner = this.expr(e);
-    if (this.needsAwait(e)) return `(await ${this.h('guardA')}(async () => ${inner}))`;
-    return `${this.h('guard')}(() => ${inner})`;
-  }
-
-  private guardedChain(e: A.Expr): string | null {
-    if (e.type === 'Name') return this.guardedName(e.name);
-    if (e.type !== 'Attr' || e.optional || this.o.sandbox || this.loopAttr(e)) return null;
-    const obj = this.guardedChain(e.obj);
-    return obj && `${this.h('getattr')}(${obj}, ${this.attr(e.name)}, false)`;
-  }
-
-  private args(args: A.Expr[], kwargs: A.Kwarg[]): string {
-    const parts = args.map((a) => this.expr(a));
-    if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
-    return `[${parts.join(', ')}]`;
-  }
-
-  /** The source of a LoopContext (sandboxed: what `loop.length` reads ahead counts against the budget). */
-  private loopSrc(src: string): string {
-    return this.o.sandbox ? `${this.h('sbLoopSrc')}($env, R, ${src})` : src;
-  }
   /** In sandboxed templates every loop iteration counts against the policy's limits. */
-  private sandboxTick(): void {
+  sandboxTick(): void {
     if (this.o.sandbox) this.w(`${this.h('sbTick')}($env, R);`);
   }
 
-  /** Wraps operands of arithmetic that are calls/filters in the hidden numeric coercion. */
-  private numeric(e: A.Expr): string {
-    const js = this.expr(e);
-    const coerce = (x: A.Expr): boolean =>
-      x.type === 'Filter' ||
-      x.type === 'Call' ||
-      (x.type === 'BinOp' && x.op === '+' && (coerce(x.left) || coerce(x.right))) ||
-      (x.type === 'CondExpr' && (coerce(x.body) || (x.orelse !== null && coerce(x.orelse))));
-    return coerce(e) ? `${this.h('coerceNum')}(${js})` : js;
-  }
-
-  expr(e: A.Expr): string {
-    switch (e.type) {
-      case 'Const':
-        return this.constant(e);
-      case 'Name': {
-        const l = this.local(e.name);
-        if (l) return l;
-        if (this.o.markdown && e.name === 'output_format') return `${this.h('outputFormat')}(${this.fn.sc})`;
-        const decl = this.declared.get(e.name);
-        const early = decl !== undefined && (e.line < decl.line || (e.line === decl.line && e.col < decl.col));
-        if (e.name in Object.prototype) return `${this.h('lkOwn')}(${this.fn.sc}, ${q(e.name)})`;
-        return `${this.h(early ? 'lkDecl' : 'lk')}(${this.fn.sc}, ${q(e.name)})`;
-      }
-      case 'List':
-        return `[${e.items.map((i) => this.expr(i)).join(', ')}]`;
-      case 'Tuple':
-        return `${this.h('tuple')}([${e.items.map((i) => this.expr(i)).join(', ')}])`;
-      case 'Dict':
-        return `${this.h('dict')}([${e.pairs.map(([k, v]) => `[${this.expr(k)}, ${this.expr(v)}]`).join(', ')}])`;
-      case 'Attr': {
-        const direct = this.loopAttr(e);
-        if (direct) return direct;
-        if (this.o.sandbox)
-          return `${this.h(e.optional ? 'sbGetattrOpt' : 'sbGetattr')}($env, ${this.expr(e.obj)}, ${this.attr(e.name)}, ${this.o.strictUndefined})`;
-        if (!e.optional && this.o.strictUndefined && !(e.name in {}) && !UNSAFE_NAMES.has(e.name)) {
-          // read the property here, where the access gets its own inline cache
-          // (ga uses the value only for a plain object: a primitive's property is ignored)
-          const obj = this.expr(e.obj);
-          const simple = /^[\w$]+$/.test(obj); // a local: no temporary needed
-          const t = simple ? obj : this.tmp();
-          const prop = /^[A-Za-z_$][\w$]*$/.test(e.name) ? `?.${e.name}` : `?.[${q(e.name)}]`;
-          return `${this.h('ga')}(${simple ? t : `${t} = ${obj}`}, ${t}${prop}, ${this.attr(e.name)})`;
-        }
-        return `${this.h(e.optional ? 'getattrOpt' : 'getattr')}(${this.expr(e.obj)}, ${this.attr(e.name)}, ${this.o.strictUndefined})`;
-      }
-      case 'Item':
-        if (this.o.sandbox)
-          return e.optional
-            ? `${this.h('sbGetitemOpt')}($env, ${this.expr(e.obj)}, ${this.expr(e.key)}, ${this.o.strictUndefined})`
-            : `${this.h('sbGetitem')}($env, ${this.expr(e.obj)}, ${this.expr(e.key)})`;
-        return e.optional
-          ? `${this.h('getitemOpt')}(${this.expr(e.obj)}, ${this.expr(e.key)}, ${this.o.strictUndefined})`
-          : `${this.h('getitem')}(${this.expr(e.obj)}, ${this.expr(e.key)})`;
-      case 'Slice': {
-        const part = (x: A.Expr | null) => (x ? this.expr(x) : 'null');
-        const s = `${this.h('getslice')}(${this.expr(e.obj)}, ${part(e.start)}, ${part(e.stop)}, ${part(e.step)})`;
-        if (e.optional && this.needsAwait([e.start, e.stop, e.step])) return `(await ${this.h('nn')}(${this.expr(e.obj)}, async () => ${s}))`;
-        return e.optional ? `${this.h('nn')}(${this.expr(e.obj)}, () => ${s})` : s;
-      }
-      case 'Call':
-        return this.call(e);
-      case 'Filter':
-        return this.filter(e);
-      case 'Test':
-        return this.test(e);
-      case 'BinOp': {
-        if (this.o.sandbox && ['~', '+', '*', '%', '**'].includes(e.op)) {
-          // (what these build is bounded: runtime/sandbox.ts sbOp)
-          const fn = { '~': 'concat', '+': 'add', '*': 'mul', '%': 'mod', '**': 'pow' }[e.op as '~'];
-          const side = (x: A.Expr) => (e.op === '~' || e.op === '+' ? this.expr(x) : this.numeric(x));
-          return `${this.h('sbOp')}($env, R, ${this.h(fn)}, ${side(e.left)}, ${side(e.right)})`;
-        }
-        if (e.op === '~') return `${this.h('concat')}(${this.expr(e.left)}, ${this.expr(e.right)})`;
-        if (e.op === '+') return `${this.h('add')}(${this.expr(e.left)}, ${this.expr(e.right)})`;
-        const fn = { '-': 'sub', '*': 'mul', '/': 'div', '//': 'floordiv', '%': 'mod', '**': 'pow' }[e.op];
-        return `${this.h(fn)}(${this.numeric(e.left)}, ${this.numeric(e.right)})`;
-      }
-      case 'UnaryOp':
-        if (e.op === 'not') return `!${this.cond(e.operand)}`;
-        if (e.operand.type === 'Const' && typeof e.operand.value === 'number' && !e.operand.isFloat && e.op === '-')
-          return this.constant({ ...e.operand, value: -e.operand.value });
-        return `${this.h(e.op === '-' ? 'neg' : 'pos')}(${this.numeric(e.operand)})`;
-      case 'BoolOp': {
-        const t = this.tmp();
-        const l = this.expr(e.left);
-        const r = this.expr(e.right);
-        return e.op === 'and'
-          ? `(${this.h('truthy')}(${t} = ${l}) ? ${r} : ${t})`
-          : `(${this.h('truthy')}(${t} = ${l}) ? ${t} : ${r})`;
-      }
-      case 'Compare':
-        return this.compare(e);
-      case 'CondExpr':
-        return `(${this.cond(e.test)} ? ${this.expr(e.body)} : ${e.orelse ? this.expr(e.orelse) : '""'})`;
-      case 'NullCoalesce': {
-        const t = this.tmp();
-        return `(${this.h('missing')}(${t} = ${this.guarded(e.left)}) ? ${this.expr(e.right)} : ${t})`;
-      }
-      case 'Range':
-        if (this.o.sandbox)
-          return `${this.h('sbRange')}($env, ${this.expr(e.start)}, ${this.expr(e.stop)}, ${e.inclusive}, ${e.step ? this.expr(e.step) : 'undefined'})`;
-        return `${this.h('range')}(${this.expr(e.start)}, ${this.expr(e.stop)}, ${e.inclusive}, ${e.step ? this.expr(e.step) : 'undefined'})`;
-      case 'ListComp':
-        return this.listComp(e);
-      case 'Await':
-        if (this.fn.mode !== 'a') return `${this.h('noAwait')}()`;
-        return `(await ${this.expr(e.value)})`;
-    }
-  }
-
-  private constant(e: A.Const): string {
-    const v = e.value;
-    if (typeof v === 'number') {
-      if (e.isFloat) return Number.isInteger(v) ? `new ${this.h('PyFloat')}(${v})` : String(v);
-      if (!Number.isSafeInteger(v) && Number.isInteger(v)) return `${BigInt(v)}n`;
-      return v < 0 ? `(${v})` : String(v);
-    }
-    if (typeof v === 'string') return q(v);
-    if (typeof v === 'bigint') return `${v}n`;
-    return String(v);
-  }
-
-  /** In async templates, calls may return promises (async defs, slots): await them. */
-  private awaitCall(js: string): string {
-    return this.isAsync && this.fn.mode === 'a' ? `(await ${js})` : js;
-  }
   /** Does compiling `e` here emit an `await` (so enclosing arrows must be async)? */
-  private needsAwait(e: unknown): boolean {
+  needsAwait(e: unknown): boolean {
     return this.fn.mode === 'a' && contains(e, (n) => n.type === 'Await' || (this.isAsync && (n.type === 'Call')));
   }
 
-  private loopAttrBase(e: A.Attr): string | null {
-    if (e.optional || e.obj.type !== 'Name') return null;
-    const v = this.local(e.obj.name);
-    return v && this.loopVars.has(v) ? v : null;
-  }
-
-  /** `loop.index` and friends on a known LoopContext: a plain property read. */
-  private loopAttr(e: A.Attr): string | null {
-    if (e.optional || e.obj.type !== 'Name') return null;
-    const v = this.local(e.obj.name);
-    const light = v ? this.lightLoops.get(v) : undefined;
-    if (light) return LIGHT_LOOP_ATTRS[e.name]?.(light) ?? null;
-    if (!v || !this.loopVars.has(v)) return null;
-    // (the plain counters, the ones a loop without a LoopContext computes, are direct reads)
-    if (LOOP_PROPS.has(e.name)) return `${v}.${e.name}`;
-    // dot lookup turns a None neighbour into "" (reference behaviour)
-    if (e.name === 'previtem' || e.name === 'nextitem') return `(${v}.${e.name} ?? "")`;
-    return null;
-  }
-
-  private collectDefs(body: A.Node[]): void {
-    for (const n of body) {
-      if (n.type === 'Def') this.knownDefs.set(n.name, { name: n.name, params: n.params, vararg: n.vararg, kwarg: n.kwarg });
-      if (n.type === 'FromImport' && n.template.type === 'Const' && typeof n.template.value === 'string' && this.o.defsOf) {
-        const defs = this.o.defsOf(this.o.resolveName(n.template.value)) ?? [];
-        for (const { name, alias } of n.names) {
-          const d = defs.find((x) => x.name === name);
-          if (d) this.knownDefs.set(alias, { ...d, name: alias });
-        }
-      }
-    }
-  }
-
-  /** K-CMP-001 (unknown/missing/duplicate arguments) and K-CMP-002 (literal type mismatch). */
-  private validateCall(e: A.Call, sig: DefSignature): void {
-    const problems: string[] = [];
-    const names = sig.params.map((p) => p.name);
-    const unknown = sig.kwarg ? [] : e.kwargs.map((k) => k.name).filter((k) => !names.includes(k));
-    if (unknown.length) problems.push(`unknown params: ${unknown.join(', ')}`);
-    if (!sig.vararg) {
-      const given = new Set([...names.slice(0, e.args.length), ...e.kwargs.map((k) => k.name)]);
-      const missing = sig.params.filter((p) => !p.default && !given.has(p.name)).map((p) => p.name);
-      if (missing.length) problems.push(`missing required: ${missing.join(', ')}`);
-      if (e.args.length > names.length) problems.push(`takes ${names.length} positional arguments but ${e.args.length} were given`);
-    }
-    const warn = (code: string, message: string) => {
-      if (this.o.validateCalls === 'error') this.err(message, code, e);
-      // bodies are generated once per render mode: report each call site once
-      if (!this.warnings.some((w) => w.lineno === e.line && w.colno === e.col && w.message === message))
-        this.warnings.push({ code, message, lineno: e.line, colno: e.col });
-    };
-    if (problems.length) warn('K-CMP-001', `Call to '${sig.name}' has invalid arguments: ${problems.join('; ')}`);
-    const literalType = (x: A.Expr): string | null =>
-      x.type !== 'Const' ? null : x.value === null ? 'None' : typeof x.value === 'string' ? 'str' : typeof x.value === 'boolean' ? 'bool' : x.isFloat ? 'float' : 'int';
-    const check = (p: A.Param | undefined, x: A.Expr) => {
-      const t = literalType(x);
-      if (!p?.annotation || !t) return;
-      const allowed = p.annotation.split('|').map((s) => s.trim().replace(/^none$/, 'None'));
-      if (!allowed.every((a) => ['str', 'int', 'float', 'bool', 'None'].includes(a))) return;
-      const ok = allowed.includes(t) || (t === 'int' && allowed.includes('float'));
-      if (!ok) warn('K-CMP-002', `${sig.name}() param '${p.name}' expects ${p.annotation}, got ${t} (${JSON.stringify((x as A.Const).value)})`);
-    };
-    e.args.forEach((a, i) => check(sig.params[i], a));
-    e.kwargs.forEach((k) => check(sig.params.find((p) => p.name === k.name), k.value));
-  }
-
-  private call(e: A.Call): string {
-    const f = e.func;
-    if (this.o.nunjucks && this.njkBlock !== null && f.type === 'Name' && f.name === 'super' && !e.args.length && !this.local('super'))
-      return `${this.h('njkSuper')}($template, ${q(this.njkBlock)}, ctx, R)`;
-    if (this.o.validateCalls && f.type === 'Name' && !this.local(f.name)) {
-      const sig = this.knownDefs.get(f.name);
-      if (sig) this.validateCall(e, sig);
-    }
-    if (f.type === 'Attr' && f.name === 'cycle' && !e.kwargs.length && this.loopAttrBase(f)) {
-      return `${this.loopAttrBase(f)}.cycle(${e.args.map((a) => this.expr(a)).join(', ')})`;
-    }
-    if (f.type === 'Name' && !this.local(f.name)) {
-      if (f.name === 'consume') {
-        const a = e.args.map((x) => this.expr(x));
-        const d = e.kwargs.find((k) => k.name === 'default');
-        if (d) a[1] = this.expr(d.value);
-        return `${this.h('consume')}(R, ${a.join(', ')})`;
-      }
-    }
-    const args = this.args(e.args, e.kwargs);
-    if (f.type === 'Attr' && this.o.sandbox) {
-      return this.awaitCall(`${this.h(f.optional ? 'sbCallAttrOpt' : 'sbCallAttr')}($env, R, ${this.expr(f.obj)}, ${this.attr(f.name)}, ${this.o.strictUndefined}, ${args})`);
-    }
-    if (this.o.sandbox) return this.awaitCall(`${this.h('sbCallValue')}($env, R, ${this.expr(f)}, ${args})`);
-    if (f.type === 'Attr') {
-      return this.awaitCall(`${this.h(f.optional ? 'callAttrOpt' : 'callAttr')}(${this.expr(f.obj)}, ${this.attr(f.name)}, ${this.o.strictUndefined}, ${args})`);
-    }
-    return this.awaitCall(`${this.h('callValue')}(${this.expr(f)}, ${args})`);
-  }
-
-  private filter(e: A.Filter): string {
-    if ((e.name === 'default' || e.name === 'd') && e.op === '|' && !this.o.customFilters.has(e.name) && !this.o.nunjucks) {
-      const [d, b] = this.bind('default', filterParams.default ?? ['default', 'boolean'], e.args, e.kwargs, e);
-      return `${this.h('defaultFilter')}(${this.guarded(e.value)}${d ? ', ' + d : b ? ', undefined' : ''}${b ? ', ' + b : ''})`;
-    }
-    const value = this.expr(e.value);
-    if (e.op === '?|' || e.op === '?|>') {
-      const t = this.id('$x');
-      if (this.needsAwait([e.args, e.kwargs])) return `(await ${this.h('nn')}(${value}, async (${t}) => ${this.filterCall(e.name, t, e.args, e.kwargs, e)}))`;
-      return `${this.h('nn')}(${value}, (${t}) => ${this.filterCall(e.name, t, e.args, e.kwargs, e)})`;
-    }
-    return this.filterCall(e.name, value, e.args, e.kwargs, e);
-  }
-
   /** Set while compiling a `{% filter %}` block's own arguments: the helper that escapes each. */
-  private argWrap: string | null = null;
-  /** A filter argument: wrapped in `argWrap` at the top level only (filters inside it bind as usual). */
-  private argExpr(a: A.Expr): string {
-    const w = this.argWrap;
-    if (!w) return this.expr(a);
-    this.argWrap = null;
-    try {
-      return `${w}(${this.expr(a)})`;
-    } finally {
-      this.argWrap = w;
-    }
-  }
-
-  /**
-   * Binds arguments to the parameter positions of a built-in filter/test at compile time.
-   * `*name` receives the extra positionals as one array, `**name` the extra keywords as one object.
-   */
-  private bind(fname: string, params: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string[] {
-    const out: (string | undefined)[] = params.map(() => undefined);
-    const star = params.findIndex((p) => p.startsWith('*') && !p.startsWith('**'));
-    const dstar = params.findIndex((p) => p.startsWith('**'));
-    const positional = star >= 0 ? star : dstar >= 0 ? dstar : params.length;
-    const extras: string[] = [];
-    args.forEach((a, i) => {
-      if (i < positional) out[i] = this.argExpr(a);
-      else extras.push(this.argExpr(a));
-    });
-    if (extras.length && star < 0) return [...out.map((x) => x ?? 'undefined'), `${this.h('badArgs')}(${q(fname)}, ${positional}, ${args.length})`];
-    if (star >= 0 && extras.length) out[star] = `[${extras.join(', ')}]`;
-    const rest: string[] = [];
-    for (const k of kwargs) {
-      const i = params.indexOf(k.name);
-      if (i >= 0 && i !== star && i !== dstar) {
-        if (i < args.length) this.err(`${fname}() got multiple values for argument '${k.name}'`, 'K-PAR-003', pos);
-        out[i] = this.argExpr(k.value);
-      } else if (dstar >= 0) rest.push(`${kwKey(k.name)}: ${this.argExpr(k.value)}`);
-      else out.push(`${this.h('badKwarg')}(${q(fname)}, ${q(k.name)})`);
-    }
-    if (dstar >= 0 && rest.length) out[dstar] = `{ ${rest.join(', ')} }`;
-    let last = out.length;
-    while (last > 0 && out[last - 1] === undefined) last--;
-    return out.slice(0, last).map((x) => x ?? 'undefined');
-  }
-
-  filterCall(name: string, value: string, args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
-    if (this.o.customFilters.has(name)) {
-      const parts = [value, ...args.map((a) => this.argExpr(a))];
-      if (kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${this.argExpr(k.value)}`).join(', ')} })`);
-      this.customUsed.filters.add(name);
-      // (an async filter's promise is observed: its rejection must not end the process if unused)
-      if (this.o.sandbox) return `${this.h('observe')}(${this.sbF('null', this.customRef('filters', name), 'undefined', parts)})`;
-      return `${this.h('observe')}(${this.customRef('filters', name)}(${parts.join(', ')}))`;
-    }
-    if (this.o.markdown && Object.prototype.hasOwnProperty.call(mdFilterParams, name)) {
-      // Markdown mode's filters (and its `escape`/`e`/`safe`): `md_<name>` exports, returning Marked
-      const bound = this.bind(name, mdFilterParams[name]!, args, kwargs, pos);
-      if (this.o.sandbox) return this.sbF(q(name), this.h(`md_${name === 'e' ? 'escape' : name}`), 'undefined', [value, ...bound]);
-      return `${this.h(`md_${name === 'e' ? 'escape' : name}`)}(${[value, ...bound].join(', ')})`;
-    }
-    if (this.o.nunjucks) return this.njkCall('filters', name, [value], args, kwargs, pos);
-    const params = Object.prototype.hasOwnProperty.call(filterParams, name) ? filterParams[name] : undefined;
-    if (!params) {
-      if (MARKDOWN_ONLY_FILTERS.includes(name))
-        this.err(`Unknown filter '${name}': it is a Markdown-mode filter`, 'K-PAR-004', pos, "Compile with autoescape: 'markdown' to use the Markdown filters");
-      const all = [...Object.keys(filterParams), ...(this.o.markdown ? Object.keys(mdFilterParams) : []), ...this.o.customFilters];
-      const hint = didYouMean(name, all);
-      this.err(`Unknown filter '${name}'${hint ? `. Did you mean '${hint}'?` : ''}`, 'K-PAR-004', pos, hint ? `Did you mean '${hint}'?` : null);
-    }
-    const bound = this.bind(name, params, args, kwargs, pos);
-    const v = this.filterVar('filters', name, bound.length);
-    const self = filterNeedsEnv.has(name) ? this.fenv() : 'undefined';
-    // select & co. name their test at run time: where it may be "match", the module registers the
-    // linear matcher (runtime/match.ts), which other bundles leave out
-    const test = filterNeedsEnv.has(name) ? bound[params!.indexOf('test_name')] : undefined;
-    if (test !== undefined && test !== 'undefined' && (test === '"match"' || !/^"[^"\\]*"$/.test(test))) this.usesMatch = true;
-    if (this.o.sandbox) return this.sbF(q(FILTER_ALIASES[name] ?? name), v, self, [value, ...bound]);
-    if (filterNeedsEnv.has(name)) return `${v}.call(${self}, ${[value, ...bound].join(', ')})`;
-    return `${v}(${[value, ...bound].join(', ')})`;
-  }
-
-  /** A Nunjucks built-in filter or test (compat mode): `nf_<name>(value, ...bound)`. */
-  private njkCall(kind: 'filters' | 'tests', name: string, head: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
-    const table = this.o.nunjucks![kind];
-    if (!Object.hasOwn(table, name)) {
-      const hint = didYouMean(name, [...Object.keys(table), ...(kind === 'filters' ? this.o.customFilters : this.o.customTests)]);
-      this.err(`Unknown ${kind === 'filters' ? 'filter' : 'test'} '${name}'${hint ? `. Did you mean '${hint}'?` : ''}`, kind === 'filters' ? 'K-PAR-004' : 'K-PAR-005', pos, hint ? `Did you mean '${hint}'?` : null);
-    }
-    const bound = this.bind(name, table[name]!, args, kwargs, pos);
-    return `${this.h(`${kind === 'filters' ? 'nf' : 'nt'}_${name}`)}(${[...head, ...bound].join(', ')})`;
-  }
-
-  /** A sandboxed filter/test call (runtime/sandbox.ts sbF): policy on its arguments, counted and bounded. */
-  private sbF(name: string, f: string, self: string, args: string[]): string {
-    return `${this.h('sbF')}($env, R, ${name}, ${f}, ${self}, [${args.join(', ')}])`;
-  }
-
-  private customRef(kind: 'filters' | 'tests', name: string): string {
-    return this.o.customRef ? this.o.customRef(kind, name) : `$env.${kind}[${q(name)}]`;
-  }
-
-  /** `nargs`: how many arguments a filter call binds (the last one given; a short form may take it). */
-  private filterVar(kind: 'filters' | 'tests', name: string, nargs = 0): string {
-    // Built-in filters are named exports (`f_upper`): bundles keep only those a template uses.
-    if (kind === 'filters') {
-      const base = FILTER_ALIASES[name] ?? name;
-      const short = FILTER_SHORT_FORMS[base];
-      return this.h(short !== undefined && nargs <= short ? `f_${base}_${short}` : `f_${base}`);
-    }
-    return this.h(`t_${name}`); // built-in tests likewise (`t_odd`)
-  }
-
-  private test(e: A.Test): string {
-    const neg = e.negated ? '!' : '';
-    if (this.o.nunjucks && !this.o.customTests.has(e.name)) return `${neg}${this.njkCall('tests', e.name, [this.expr(e.value)], e.args, e.kwargs, e)}`;
-    if ((e.name === 'defined' || e.name === 'undefined') && !this.o.customTests.has(e.name)) {
-      const d = `${this.h('isDefined')}(${this.guarded(e.value)})`;
-      return e.name === 'defined' ? `${neg}${d}` : `${e.negated ? '' : '!'}${d}`;
-    }
-    const value = this.expr(e.value);
-    if (this.o.customTests.has(e.name)) {
-      const parts = [value, ...e.args.map((a) => this.expr(a))];
-      if (e.kwargs.length) parts.push(`new ${this.h('Kwargs')}({ ${e.kwargs.map((k) => `${kwKey(k.name)}: ${this.expr(k.value)}`).join(', ')} })`);
-      this.customUsed.tests.add(e.name);
-      if (this.o.sandbox) return `${neg}${this.h('truthy')}(${this.sbF('null', this.customRef('tests', e.name), 'undefined', parts)})`;
-      return `${neg}${this.h('truthy')}(${this.customRef('tests', e.name)}(${parts.join(', ')}))`;
-    }
-    const params = Object.prototype.hasOwnProperty.call(testParams, e.name) ? testParams[e.name] : undefined;
-    if (!params) {
-      const all = [...Object.keys(testParams), ...this.o.customTests];
-      const hint = didYouMean(e.name, all);
-      this.err(`Unknown test '${e.name}'${hint ? `. Did you mean '${hint}'?` : ''}`, 'K-PAR-005', e, hint ? `Did you mean '${hint}'?` : null);
-    }
-    const bound = this.bind(e.name, params, e.args, e.kwargs, e);
-    const v = this.filterVar('tests', e.name);
-    if (this.o.sandbox) return `${neg}${this.sbF(q(`is ${e.name}`), v, this.fenv(), [value, ...bound])}`;
-    return `${neg}${v}.call(${this.fenv()}, ${[value, ...bound].join(', ')})`;
-  }
-
-  private compare(e: A.Compare): string {
-    const one = (op: A.CompareOp, a: string, b: string): string => {
-      switch (op) {
-        case '==':
-          return `${this.h('eq')}(${a}, ${b})`;
-        case '!=':
-          return `!${this.h('eq')}(${a}, ${b})`;
-        case '<':
-          return `${this.h('lt')}(${a}, ${b})`;
-        case '<=':
-          return `${this.h('le')}(${a}, ${b})`;
-        case '>':
-          return `${this.h('gt')}(${a}, ${b})`;
-        case '>=':
-          return `${this.h('ge')}(${a}, ${b})`;
-        case 'in':
-          return `${this.h('contains')}(${b}, ${a})`;
-        case 'not in':
-          return `!${this.h('contains')}(${b}, ${a})`;
-        case 'is':
-          return `${this.h('same')}(${a}, ${b})`;
-        case 'is not':
-          return `!${this.h('same')}(${a}, ${b})`;
-        case '===': // (Nunjucks compat mode: JavaScript's strict equality)
-          return `(${a} === ${b})`;
-        case '!==':
-          return `(${a} !== ${b})`;
-      }
-    };
-    if (e.ops.length === 1) return one(e.ops[0]!.op, this.expr(e.left), this.expr(e.ops[0]!.right));
-    const parts: string[] = [];
-    let left = this.expr(e.left);
-    for (let i = 0; i < e.ops.length; i++) {
-      const { op, right } = e.ops[i]!;
-      if (i < e.ops.length - 1) {
-        const t = this.tmp();
-        parts.push(one(op, left, `(${t} = ${this.expr(right)})`));
-        left = t;
-      } else parts.push(one(op, left, this.expr(right)));
-    }
-    return `(${parts.join(' && ')})`;
-  }
-
-  private listComp(e: A.ListComp): string {
-    const isAsync = this.needsAwait(e);
-    const src = this.expr(e.iter);
-    const saved = this.fn.lines;
-    const savedNos = this.fn.lineNos;
-    this.fn.lines = [];
-    this.fn.lineNos = [];
-    const locals = new Map<string, string>();
-    const item = this.id('$i');
-    const r = this.id('$r');
-    let body: string;
-    try {
-      this.bindTarget(e.target, item, locals, 'iter');
-      const decl = this.fn.lines.join(' ');
-      body = this.withLocals(locals, () => {
-        const elt = this.expr(e.elt);
-        const cond = e.cond ? this.cond(e.cond) : null;
-        const tick = this.o.sandbox ? `${this.h('sbTick')}($env, R); ` : '';
-        return `${tick}${decl} ${cond ? `if (${cond}) ` : ''}${r}.push(${elt});`;
-      });
-    } finally {
-      this.fn.lines = saved;
-      this.fn.lineNos = savedNos;
-    }
-    const fn = `${isAsync ? 'async ' : ''}() => { const ${r} = []; for (const ${item} of ${this.h('iter')}(${src})) { ${body} } return ${r}; }`;
-    return isAsync ? `(await (${fn})())` : `(${fn})()`;
-  }
+  argWrap: string | null = null;
 }
 
-/**
- * Introspection data exported with every template (defMetadata, blockMetadata, templateMetadata,
- * isCacheable, dependsOn, validateContext): block metadata in compact form (analysis.ts), `t` the
- * context paths read outside blocks when there are any.
- */
-function templateMeta(
-  body: A.Node[],
-  context: { name: string; optional: boolean }[],
-  analysis: { blocks: Record<string, CompactBlock>; topLevel: string[] },
-) {
-  const slotsOf = (d: A.Def) => {
-    const named = new Set<string>();
-    let dflt = false;
-    walk(d.body, (n) => {
-      if (n.type === 'Slot' || n.type === 'Yield') {
-        const name = (n as unknown as A.SlotStmt).name;
-        if (name === 'default') dflt = true;
-        else named.add(name);
-      }
-      if (n.type === 'Name' && (n as unknown as A.Name).name === 'caller') dflt = true;
-      return n.type !== 'Def';
-    });
-    return { slots: [...named], hasDefaultSlot: dflt };
-  };
-  const defs = body
-    .filter((n): n is A.Def => n.type === 'Def')
-    .map((d) => ({
-      name: d.name,
-      lineno: d.line,
-      params: d.params.map((p) => ({ name: p.name, annotation: p.annotation, hasDefault: !!p.default, isRequired: !p.default })),
-      vararg: d.vararg,
-      kwarg: d.kwarg,
-      ...slotsOf(d),
-    }));
-  const free = new Set(context.map((c) => c.name));
-  const paths = new Set<string>();
-  const path = (e: A.Expr): string | null =>
-    e.type === 'Name' ? (free.has(e.name) ? e.name : null) : e.type === 'Attr' ? ((p) => (p ? `${p}.${e.name}` : null))(path(e.obj)) : null;
-  walk(body, (n) => {
-    if (n.type === 'Attr' || n.type === 'Name') {
-      const p = path(n as unknown as A.Expr);
-      if (p) {
-        paths.add(p);
-        return false;
-      }
-    }
-    return true;
-  });
-  return { defs, blocks: analysis.blocks, dependsOn: [...paths].sort(), context, ...(analysis.topLevel.length ? { t: analysis.topLevel } : {}) };
-}
-
-const FILTER_ALIASES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
-  d: 'default',
-  e: 'escape',
-  strip: 'trim',
-  count: 'length',
-});
-
-/**
- * Filters with a short form `f_<name>_<N>` (runtime/filters.ts) for calls binding at most N
- * arguments: `x | trim` needs no code for given characters, `x | round(1)` none for the ceil,
- * floor and strict options.
- */
-const FILTER_SHORT_FORMS: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, { trim: 0, round: 1 });
-
-const IMPLICIT = new Set(['loop', 'caller', 'has_slot', 'it', 'consume', '_', '_n', 'range', 'dict', 'list', 'set', 'tuple', 'len', 'str', 'int',
-  'float', 'bool', 'abs', 'min', 'max', 'sum', 'sorted', 'reversed', 'enumerate', 'zip', 'map', 'filter', 'hx_request',
-  'hx_target', 'hx_trigger', 'hx_boosted', 'csrf_token', 'csp_nonce']);
-
-/**
- * Names a template reads (`read`, in order of first read) and, of those, the ones it reads from
- * its context (`context`): every name read minus names it binds itself
- * (assignments, defs, imports, loop targets, captures) and the built-in globals. A name
- * is optional when every read of it is guarded (`is defined`, `default`, `??`).
- */
-function contextNames(body: A.Node[]): { context: { name: string; optional: boolean }[]; read: Iterable<string> } {
-  const bound = new Set<string>();
-  const bindTarget = (t: A.Target): void => void targetNames(t).forEach((x) => bound.add(x));
-  const bindPattern = (p: A.Pattern): void => void patternNames(p).forEach((x) => bound.add(x));
-  const reads = new Map<string, boolean>(); // name → all reads guarded
-  const read = (name: string, guarded: boolean) => reads.set(name, (reads.get(name) ?? true) && guarded);
-  const visit = (x: unknown, guarded: boolean): void => {
-    walk(x, (n) => {
-      const node = n as unknown as A.Node | A.Expr;
-      if (guardedRead(node, guarded, read, visit)) return false;
-      switch (node.type) {
-        case 'Set':
-          for (const a of node.assignments) bindTarget(a.target);
-          return true;
-        case 'For':
-          bindTarget(node.target);
-          return true;
-        case 'ListComp':
-          bindTarget(node.target);
-          return true;
-        case 'WithIf':
-          node.targets.forEach(bindTarget);
-          if (!node.targets.length) bound.add('it');
-          return true;
-        case 'With':
-          for (const b of node.bindings) bound.add(b.name);
-          return true;
-        case 'Match':
-          for (const c of node.cases) bindPattern(c.pattern);
-          return true;
-        case 'Def':
-        case 'Region':
-          bound.add(node.name);
-          for (const p of node.params) bound.add(p.name);
-          if (node.type === 'Def') {
-            if (node.vararg) bound.add(node.vararg);
-            if (node.kwarg) bound.add(node.kwarg);
-          }
-          return true;
-        case 'Import':
-          bound.add(node.alias);
-          return true;
-        case 'FromImport':
-          for (const x of node.names) bound.add(x.alias);
-          return true;
-        case 'Capture':
-          bound.add(node.name);
-          return true;
-        case 'Try':
-          if (node.errName) bound.add(node.errName);
-          return true;
-        case 'Slot':
-          for (const b of node.bindings) bound.add(b.name);
-          return true;
-        case 'CallBlock':
-          for (const s of node.slots) s.params.forEach((p) => bound.add(p));
-          return true;
-        default:
-          return true;
-      }
-    });
-  };
-  visit(body, false);
-  return {
-    context: [...reads].filter(([name]) => !bound.has(name) && !IMPLICIT.has(name)).map(([name, optional]) => ({ name, optional })),
-    read: reads.keys(),
-  };
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"'\0]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\0': '' })[c]!);
-}
-
-export { JS_RESERVED };
+export { walk, JS_RESERVED };

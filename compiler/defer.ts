@@ -83,7 +83,7 @@ interface Fn {
   ctx: string;
   caller: string | null;
 }
-/** The code generator members genDefer uses (private in codegen.ts's Generator; read by name). */
+/** The code generator members genDefer uses (codegen.ts's Generator; read by name). */
 interface G {
   fn: Fn;
   warnings: { code: string; message: string; lineno: number; colno: number }[];

@@ -1,0 +1,188 @@
+// Defs and their calls: {% def %} and {% region %} (callable parts of the template), {% call %}
+// blocks with their slots, {% slot %}, {% yield %}, and the static check of def calls
+// (validateCalls: collectDefs records the signatures, validateCall checks a call against one).
+
+import type * as A from '../ast.js';
+import type { Generator, DefSignature } from '../codegen.js';
+import { awaitCall, genArgs } from './expressions.js';
+import { mdDef, outFn } from './output.js';
+import { PY_BLANK, contains, kwKey, q } from './shared.js';
+
+export function genDefParams(g: Generator, params: A.Param[], pos: A.Pos): string {
+  const seen = new Set<string>();
+  let sawDefault = false;
+  const defaults = params.map((p) => {
+    if (seen.has(p.name)) g.err(`Duplicate parameter '${p.name}'`, 'K-PAR-003', pos);
+    seen.add(p.name);
+    if (p.default) {
+      sawDefault = true;
+      return g.expr(p.default);
+    }
+    if (sawDefault) g.err(`Parameter '${p.name}' without a default follows a parameter with a default`, 'K-PAR-003', pos);
+    return g.h('REQUIRED');
+  });
+  return `[${defaults.join(', ')}]`;
+}
+
+export function genDef(g: Generator, n: A.Def): void {
+  g.line(n);
+  // (absent vararg/kwarg are left out of the generated object)
+  // (parameters become keys of the call's scope object: none may be `__proto__`)
+  for (const p of [...n.params.map((x) => x.name), n.vararg, n.kwarg]) if (p) g.safeName(p, n);
+  const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name), vararg: n.vararg ?? undefined, kwarg: n.kwarg ?? undefined });
+  // (Nunjucks: a macro's defaults are evaluated at each call, in the macro, for arguments not given)
+  const defaults = g.o.nunjucks ? '[]' : genDefParams(g, n.params, n);
+  const fn = g.newFn(g.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
+  fn.curLine = n.line;
+  fn.errArgs = `, null, ${q(n.name)}`;
+  const njkDefaults = () => {
+    if (g.o.nunjucks)
+      for (const p of n.params) if (p.default) g.w(`if (ctx[${q(p.name)}] === undefined) ctx[${q(p.name)}] = ${g.expr(p.default)};`);
+  };
+  const body = g.texts.body(g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (g.sandboxTick(), njkDefaults(), g.stmts(n.body)), 'o'), n.line);
+  g.w(`${g.fn.ctx}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
+}
+
+/**
+ * A def body counted by the runtime's `deep` (recursion limit; depth errors pass the `try`
+ * blocks inside the recursion), where recursion could otherwise do harm: an async body (its
+ * recursion is not bounded by the stack), a template with `{% try %}` (a fallback retrying at
+ * every level is exponential), a sandboxed one. Elsewhere a stack overflow ends the recursion.
+ */
+export function depthCounted(g: Generator, name: string, body: string): string {
+  g.hasTry ??= contains(g.ast.body, (n) => n.type === 'Try');
+  return g.isAsync || g.hasTry || g.o.sandbox ? `${g.h('deep')}(${q(name)}, ${body})` : body;
+}
+
+export function genRegion(g: Generator, n: A.Region): void {
+  // A region is a def whose defaults are evaluated when it is called.
+  g.line(n);
+  for (const p of n.params) g.safeName(p.name, n);
+  const info = JSON.stringify({ name: n.name, params: n.params.map((p) => p.name) });
+  const thunks = n.params.map((p) => (p.default ? `(ctx) => ${g.withScope('ctx', () => g.expr(p.default!))}` : 'null'));
+  const fn = g.newFn(g.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
+  fn.curLine = n.line;
+  const body = g.texts.body(g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (g.sandboxTick(), g.stmts(n.body)), 'o'), n.line);
+  g.w(`${g.fn.ctx}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
+}
+
+export function genCallBlock(g: Generator, n: A.CallBlock): void {
+  g.line(n);
+  if (n.call.type !== 'Call') g.err('{% call %} expects a call expression', 'K-PAR-003', n);
+  const call = n.call;
+  if (g.o.validateCalls && call.func.type === 'Name') {
+    const sig = g.knownDefs.get(call.func.name);
+    if (sig) validateCall(g, call, sig);
+  }
+  const bySlot = new Map<string, A.Node[]>();
+  for (const s of n.slots) bySlot.set(s.name, [...(bySlot.get(s.name) ?? []), ...s.body]);
+  // Slot passthrough (as the reference): inside a def, a fill left empty (or only whitespace)
+  // renders what the def's own caller gave for the slot of that name, when there is a caller
+  // ("" when it gave none); the scoped-slot bindings go along.
+  const outer = g.fn.caller;
+  const passes = (body: A.Node[]) => !g.o.nunjucks && outer !== null && body.every((x) => x.type === 'Data' && PY_BLANK.test(x.text));
+  const fn = g.newFn(g.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, g.fn.sc, g.fn.ctx, g.fn, g.fn.caller);
+  // (Nunjucks: `caller(a, b)` passes the arguments of `{% call(x, y) f() %}`, there are no named slots)
+  const njkParams = g.o.nunjucks ? n.slots[0]!.params : null;
+  const header = njkParams ? '(...$a) =>' : '($slot = "default", $b) =>';
+  const caller = g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}${header}`, () => {
+    if (njkParams) g.w(`const $slot = "default", $b = { ${njkParams.map((p, i) => `${kwKey(p)}: $a[${i}]`).join(', ')} };`);
+    const sc = g.id('c');
+    g.w(`const ${sc} = ${g.h('bind')}(${g.fn.sc}, $b);`);
+    g.fn.sc = sc;
+    g.w('switch (String($slot)) {');
+    for (const [name, body] of bySlot) {
+      g.w(`case ${q(name)}: {`);
+      if (passes(body)) {
+        g.w(`if (${outer}) {`);
+        g.emit(awaitCall(g, `${outer}(${q(name)}, $b)`));
+        g.w('break; }');
+      }
+      g.stmts(body);
+      g.w('break; }');
+    }
+    g.w('}');
+  }, `${g.h(g.o.markdown ? 'marked' : 'markup')}(o)`);
+  const args = genArgs(g, call.args, call.kwargs);
+  let callee: string;
+  if (call.func.type === 'Attr') callee = `${g.h('getattr')}(${g.expr(call.func.obj)}, ${g.attr(call.func.name)}, ${g.o.strictUndefined})`;
+  else callee = g.expr(call.func);
+  g.emit(`${g.h(outFn(g))}(${awaitCall(g, `${g.h('callWithCaller')}(${callee}, ${args}, ${caller})`)})`);
+}
+
+export function genSlot(g: Generator, n: A.SlotStmt): void {
+  g.line(n);
+  const caller = g.fn.caller;
+  const bindings = n.bindings.length
+    ? `{ ${n.bindings.map((b) => `${kwKey(b.name)}: ${g.expr(b.value)}`).join(', ')} }`
+    : 'null';
+  if (!caller) {
+    if (n.body) g.stmts(n.body);
+    return;
+  }
+  if (n.body && n.body.length) {
+    g.w(`if (${caller}) {`);
+    g.emit(awaitCall(g, `${caller}(${q(n.name)}, ${bindings})`));
+    g.w('} else {');
+    if (n.bindings.length) {
+      const c = g.id('c');
+      g.w(`const ${c} = ${g.h('bind')}(${g.fn.sc}, ${bindings});`);
+      const saved = g.fn.sc;
+      g.fn.sc = c;
+      g.stmts(n.body);
+      g.fn.sc = saved;
+    } else g.stmts(n.body);
+    g.w('}');
+  } else g.emit(`(${caller} ? ${awaitCall(g, `${caller}(${q(n.name)}, ${bindings})`)} : "")`);
+}
+
+export function genYield(g: Generator, n: A.YieldStmt): void {
+  g.line(n);
+  if (g.fn.caller) g.emit(`(${g.fn.caller} ? ${awaitCall(g, `${g.fn.caller}(${q(n.name)})`)} : "")`);
+}
+
+export function collectDefs(g: Generator, body: A.Node[]): void {
+  for (const n of body) {
+    if (n.type === 'Def') g.knownDefs.set(n.name, { name: n.name, params: n.params, vararg: n.vararg, kwarg: n.kwarg });
+    if (n.type === 'FromImport' && n.template.type === 'Const' && typeof n.template.value === 'string' && g.o.defsOf) {
+      const defs = g.o.defsOf(g.o.resolveName(n.template.value)) ?? [];
+      for (const { name, alias } of n.names) {
+        const d = defs.find((x) => x.name === name);
+        if (d) g.knownDefs.set(alias, { ...d, name: alias });
+      }
+    }
+  }
+}
+
+/** K-CMP-001 (unknown/missing/duplicate arguments) and K-CMP-002 (literal type mismatch). */
+export function validateCall(g: Generator, e: A.Call, sig: DefSignature): void {
+  const problems: string[] = [];
+  const names = sig.params.map((p) => p.name);
+  const unknown = sig.kwarg ? [] : e.kwargs.map((k) => k.name).filter((k) => !names.includes(k));
+  if (unknown.length) problems.push(`unknown params: ${unknown.join(', ')}`);
+  if (!sig.vararg) {
+    const given = new Set([...names.slice(0, e.args.length), ...e.kwargs.map((k) => k.name)]);
+    const missing = sig.params.filter((p) => !p.default && !given.has(p.name)).map((p) => p.name);
+    if (missing.length) problems.push(`missing required: ${missing.join(', ')}`);
+    if (e.args.length > names.length) problems.push(`takes ${names.length} positional arguments but ${e.args.length} were given`);
+  }
+  const warn = (code: string, message: string) => {
+    if (g.o.validateCalls === 'error') g.err(message, code, e);
+    // bodies are generated once per render mode: report each call site once
+    if (!g.warnings.some((w) => w.lineno === e.line && w.colno === e.col && w.message === message))
+      g.warnings.push({ code, message, lineno: e.line, colno: e.col });
+  };
+  if (problems.length) warn('K-CMP-001', `Call to '${sig.name}' has invalid arguments: ${problems.join('; ')}`);
+  const literalType = (x: A.Expr): string | null =>
+    x.type !== 'Const' ? null : x.value === null ? 'None' : typeof x.value === 'string' ? 'str' : typeof x.value === 'boolean' ? 'bool' : x.isFloat ? 'float' : 'int';
+  const check = (p: A.Param | undefined, x: A.Expr) => {
+    const t = literalType(x);
+    if (!p?.annotation || !t) return;
+    const allowed = p.annotation.split('|').map((s) => s.trim().replace(/^none$/, 'None'));
+    if (!allowed.every((a) => ['str', 'int', 'float', 'bool', 'None'].includes(a))) return;
+    const ok = allowed.includes(t) || (t === 'int' && allowed.includes('float'));
+    if (!ok) warn('K-CMP-002', `${sig.name}() param '${p.name}' expects ${p.annotation}, got ${t} (${JSON.stringify((x as A.Const).value)})`);
+  };
+  e.args.forEach((a, i) => check(sig.params[i], a));
+  e.kwargs.forEach((k) => check(sig.params.find((p) => p.name === k.name), k.value));
+}

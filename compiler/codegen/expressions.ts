@@ -1,0 +1,456 @@
+// Expressions: the expr() switch (the generator's expr() delegates here, as defer.ts and every
+// visitor call it there), conditions, guarded reads (is defined / ??), argument lists, constants,
+// loop attributes, calls (with super() under Nunjucks compat and def-call validation), filters
+// and tests (sandboxed, Nunjucks or custom), comparisons and list comprehensions.
+
+import type * as A from '../ast.js';
+import { didYouMean } from '../../runtime/errors.js';
+import { MARKDOWN_ONLY_FILTERS, filterNeedsEnv, filterParams, mdFilterParams, testParams } from '../../runtime/signatures.js';
+import type { Generator } from '../codegen.js';
+import { genBindTarget } from './control.js';
+import { validateCall } from './defs.js';
+import { FILTER_ALIASES, FILTER_SHORT_FORMS, LIGHT_LOOP_ATTRS, LOOP_PROPS, UNSAFE_NAMES, contains, kwKey, q } from './shared.js';
+
+export function genCond(g: Generator, e: A.Expr): string {
+  // comparisons and `not` are already booleans
+  if (e.type === 'Compare' || (e.type === 'UnaryOp' && e.op === 'not')) return g.expr(e);
+  return `${g.h('truthy')}(${g.expr(e)})`;
+}
+
+export function guardedName(g: Generator, name: string): string {
+  const l = g.local(name);
+  if (l) return l;
+  if (g.o.markdown && name === 'output_format') return `${g.h('outputFormat')}(${g.fn.sc})`;
+  if (name in Object.prototype) return `${g.h('lkOwn')}(${g.fn.sc}, ${q(name)}, true)`;
+  return `${g.h('lkg')}(${g.fn.sc}, ${q(name)})`;
+}
+
+/** An operand of a guard: undefined anywhere inside gives UNDEF instead of an error. */
+export function genGuarded(g: Generator, e: A.Expr): string {
+  if (e.type === 'Name') return guardedName(g, e.name);
+  if (e.type === 'Const') return g.expr(e);
+  // `a.b.c` under a guard: non-strict lookups give UNDEF without throwing (and catching).
+  const chain = guardedChain(g, e);
+  if (chain) return chain;
+  const inner = g.expr(e);
+  if (g.needsAwait(e)) return `(await ${g.h('guardA')}(async () => ${inner}))`;
+  return `${g.h('guard')}(() => ${inner})`;
+}
+
+export function guardedChain(g: Generator, e: A.Expr): string | null {
+  if (e.type === 'Name') return guardedName(g, e.name);
+  if (e.type !== 'Attr' || e.optional || g.o.sandbox || loopAttr(g, e)) return null;
+  const obj = guardedChain(g, e.obj);
+  return obj && `${g.h('getattr')}(${obj}, ${g.attr(e.name)}, false)`;
+}
+
+export function genArgs(g: Generator, args: A.Expr[], kwargs: A.Kwarg[]): string {
+  const parts = args.map((a) => g.expr(a));
+  if (kwargs.length) parts.push(`new ${g.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${g.expr(k.value)}`).join(', ')} })`);
+  return `[${parts.join(', ')}]`;
+}
+
+/** The source of a LoopContext (sandboxed: what `loop.length` reads ahead counts against the budget). */
+export function loopSrc(g: Generator, src: string): string {
+  return g.o.sandbox ? `${g.h('sbLoopSrc')}($env, R, ${src})` : src;
+}
+
+/** Wraps operands of arithmetic that are calls/filters in the hidden numeric coercion. */
+export function numeric(g: Generator, e: A.Expr): string {
+  const js = g.expr(e);
+  const coerce = (x: A.Expr): boolean =>
+    x.type === 'Filter' ||
+    x.type === 'Call' ||
+    (x.type === 'BinOp' && x.op === '+' && (coerce(x.left) || coerce(x.right))) ||
+    (x.type === 'CondExpr' && (coerce(x.body) || (x.orelse !== null && coerce(x.orelse))));
+  return coerce(e) ? `${g.h('coerceNum')}(${js})` : js;
+}
+
+export function genConst(g: Generator, e: A.Const): string {
+  const v = e.value;
+  if (typeof v === 'number') {
+    if (e.isFloat) return Number.isInteger(v) ? `new ${g.h('PyFloat')}(${v})` : String(v);
+    if (!Number.isSafeInteger(v) && Number.isInteger(v)) return `${BigInt(v)}n`;
+    return v < 0 ? `(${v})` : String(v);
+  }
+  if (typeof v === 'string') return q(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  return String(v);
+}
+
+/** In async templates, calls may return promises (async defs, slots): await them. */
+export function awaitCall(g: Generator, js: string): string {
+  return g.isAsync && g.fn.mode === 'a' ? `(await ${js})` : js;
+}
+
+export function loopAttrBase(g: Generator, e: A.Attr): string | null {
+  if (e.optional || e.obj.type !== 'Name') return null;
+  const v = g.local(e.obj.name);
+  return v && g.loopVars.has(v) ? v : null;
+}
+
+/** `loop.index` and friends on a known LoopContext: a plain property read. */
+export function loopAttr(g: Generator, e: A.Attr): string | null {
+  if (e.optional || e.obj.type !== 'Name') return null;
+  const v = g.local(e.obj.name);
+  const light = v ? g.lightLoops.get(v) : undefined;
+  if (light) return LIGHT_LOOP_ATTRS[e.name]?.(light) ?? null;
+  if (!v || !g.loopVars.has(v)) return null;
+  // (the plain counters, the ones a loop without a LoopContext computes, are direct reads)
+  if (LOOP_PROPS.has(e.name)) return `${v}.${e.name}`;
+  // dot lookup turns a None neighbour into "" (reference behaviour)
+  if (e.name === 'previtem' || e.name === 'nextitem') return `(${v}.${e.name} ?? "")`;
+  return null;
+}
+
+export function genCall(g: Generator, e: A.Call): string {
+  const f = e.func;
+  if (g.o.nunjucks && g.njkBlock !== null && f.type === 'Name' && f.name === 'super' && !e.args.length && !g.local('super'))
+    return `${g.h('njkSuper')}($template, ${q(g.njkBlock)}, ctx, R)`;
+  if (g.o.validateCalls && f.type === 'Name' && !g.local(f.name)) {
+    const sig = g.knownDefs.get(f.name);
+    if (sig) validateCall(g, e, sig);
+  }
+  if (f.type === 'Attr' && f.name === 'cycle' && !e.kwargs.length && loopAttrBase(g, f)) {
+    return `${loopAttrBase(g, f)}.cycle(${e.args.map((a) => g.expr(a)).join(', ')})`;
+  }
+  if (f.type === 'Name' && !g.local(f.name)) {
+    if (f.name === 'consume') {
+      const a = e.args.map((x) => g.expr(x));
+      const d = e.kwargs.find((k) => k.name === 'default');
+      if (d) a[1] = g.expr(d.value);
+      return `${g.h('consume')}(R, ${a.join(', ')})`;
+    }
+  }
+  const args = genArgs(g, e.args, e.kwargs);
+  if (f.type === 'Attr' && g.o.sandbox) {
+    return awaitCall(g, `${g.h(f.optional ? 'sbCallAttrOpt' : 'sbCallAttr')}($env, R, ${g.expr(f.obj)}, ${g.attr(f.name)}, ${g.o.strictUndefined}, ${args})`);
+  }
+  if (g.o.sandbox) return awaitCall(g, `${g.h('sbCallValue')}($env, R, ${g.expr(f)}, ${args})`);
+  if (f.type === 'Attr') {
+    return awaitCall(g, `${g.h(f.optional ? 'callAttrOpt' : 'callAttr')}(${g.expr(f.obj)}, ${g.attr(f.name)}, ${g.o.strictUndefined}, ${args})`);
+  }
+  return awaitCall(g, `${g.h('callValue')}(${g.expr(f)}, ${args})`);
+}
+
+export function genFilter(g: Generator, e: A.Filter): string {
+  if ((e.name === 'default' || e.name === 'd') && e.op === '|' && !g.o.customFilters.has(e.name) && !g.o.nunjucks) {
+    const [d, b] = bindArgs(g, 'default', filterParams.default ?? ['default', 'boolean'], e.args, e.kwargs, e);
+    return `${g.h('defaultFilter')}(${genGuarded(g, e.value)}${d ? ', ' + d : b ? ', undefined' : ''}${b ? ', ' + b : ''})`;
+  }
+  const value = g.expr(e.value);
+  if (e.op === '?|' || e.op === '?|>') {
+    const t = g.id('$x');
+    if (g.needsAwait([e.args, e.kwargs])) return `(await ${g.h('nn')}(${value}, async (${t}) => ${filterCall(g, e.name, t, e.args, e.kwargs, e)}))`;
+    return `${g.h('nn')}(${value}, (${t}) => ${filterCall(g, e.name, t, e.args, e.kwargs, e)})`;
+  }
+  return filterCall(g, e.name, value, e.args, e.kwargs, e);
+}
+
+/** A filter argument: wrapped in `argWrap` at the top level only (filters inside it bind as usual). */
+export function argExpr(g: Generator, a: A.Expr): string {
+  const w = g.argWrap;
+  if (!w) return g.expr(a);
+  g.argWrap = null;
+  try {
+    return `${w}(${g.expr(a)})`;
+  } finally {
+    g.argWrap = w;
+  }
+}
+
+/**
+ * Binds arguments to the parameter positions of a built-in filter/test at compile time.
+ * `*name` receives the extra positionals as one array, `**name` the extra keywords as one object.
+ */
+export function bindArgs(g: Generator, fname: string, params: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string[] {
+  const out: (string | undefined)[] = params.map(() => undefined);
+  const star = params.findIndex((p) => p.startsWith('*') && !p.startsWith('**'));
+  const dstar = params.findIndex((p) => p.startsWith('**'));
+  const positional = star >= 0 ? star : dstar >= 0 ? dstar : params.length;
+  const extras: string[] = [];
+  args.forEach((a, i) => {
+    if (i < positional) out[i] = argExpr(g, a);
+    else extras.push(argExpr(g, a));
+  });
+  if (extras.length && star < 0) return [...out.map((x) => x ?? 'undefined'), `${g.h('badArgs')}(${q(fname)}, ${positional}, ${args.length})`];
+  if (star >= 0 && extras.length) out[star] = `[${extras.join(', ')}]`;
+  const rest: string[] = [];
+  for (const k of kwargs) {
+    const i = params.indexOf(k.name);
+    if (i >= 0 && i !== star && i !== dstar) {
+      if (i < args.length) g.err(`${fname}() got multiple values for argument '${k.name}'`, 'K-PAR-003', pos);
+      out[i] = argExpr(g, k.value);
+    } else if (dstar >= 0) rest.push(`${kwKey(k.name)}: ${argExpr(g, k.value)}`);
+    else out.push(`${g.h('badKwarg')}(${q(fname)}, ${q(k.name)})`);
+  }
+  if (dstar >= 0 && rest.length) out[dstar] = `{ ${rest.join(', ')} }`;
+  let last = out.length;
+  while (last > 0 && out[last - 1] === undefined) last--;
+  return out.slice(0, last).map((x) => x ?? 'undefined');
+}
+
+export function filterCall(g: Generator, name: string, value: string, args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
+  if (g.o.customFilters.has(name)) {
+    const parts = [value, ...args.map((a) => argExpr(g, a))];
+    if (kwargs.length) parts.push(`new ${g.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${argExpr(g, k.value)}`).join(', ')} })`);
+    g.customUsed.filters.add(name);
+    // (an async filter's promise is observed: its rejection must not end the process if unused)
+    if (g.o.sandbox) return `${g.h('observe')}(${sbF(g, 'null', customRef(g, 'filters', name), 'undefined', parts)})`;
+    return `${g.h('observe')}(${customRef(g, 'filters', name)}(${parts.join(', ')}))`;
+  }
+  if (g.o.markdown && Object.prototype.hasOwnProperty.call(mdFilterParams, name)) {
+    // Markdown mode's filters (and its `escape`/`e`/`safe`): `md_<name>` exports, returning Marked
+    const bound = bindArgs(g, name, mdFilterParams[name]!, args, kwargs, pos);
+    if (g.o.sandbox) return sbF(g, q(name), g.h(`md_${name === 'e' ? 'escape' : name}`), 'undefined', [value, ...bound]);
+    return `${g.h(`md_${name === 'e' ? 'escape' : name}`)}(${[value, ...bound].join(', ')})`;
+  }
+  if (g.o.nunjucks) return njkCall(g, 'filters', name, [value], args, kwargs, pos);
+  const params = Object.prototype.hasOwnProperty.call(filterParams, name) ? filterParams[name] : undefined;
+  if (!params) {
+    if (MARKDOWN_ONLY_FILTERS.includes(name))
+      g.err(`Unknown filter '${name}': it is a Markdown-mode filter`, 'K-PAR-004', pos, "Compile with autoescape: 'markdown' to use the Markdown filters");
+    const all = [...Object.keys(filterParams), ...(g.o.markdown ? Object.keys(mdFilterParams) : []), ...g.o.customFilters];
+    const hint = didYouMean(name, all);
+    g.err(`Unknown filter '${name}'${hint ? `. Did you mean '${hint}'?` : ''}`, 'K-PAR-004', pos, hint ? `Did you mean '${hint}'?` : null);
+  }
+  const bound = bindArgs(g, name, params, args, kwargs, pos);
+  const v = filterVar(g, 'filters', name, bound.length);
+  const self = filterNeedsEnv.has(name) ? g.fenv() : 'undefined';
+  // select & co. name their test at run time: where it may be "match", the module registers the
+  // linear matcher (runtime/match.ts), which other bundles leave out
+  const test = filterNeedsEnv.has(name) ? bound[params!.indexOf('test_name')] : undefined;
+  if (test !== undefined && test !== 'undefined' && (test === '"match"' || !/^"[^"\\]*"$/.test(test))) g.usesMatch = true;
+  if (g.o.sandbox) return sbF(g, q(FILTER_ALIASES[name] ?? name), v, self, [value, ...bound]);
+  if (filterNeedsEnv.has(name)) return `${v}.call(${self}, ${[value, ...bound].join(', ')})`;
+  return `${v}(${[value, ...bound].join(', ')})`;
+}
+
+/** A Nunjucks built-in filter or test (compat mode): `nf_<name>(value, ...bound)`. */
+export function njkCall(g: Generator, kind: 'filters' | 'tests', name: string, head: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
+  const table = g.o.nunjucks![kind];
+  if (!Object.hasOwn(table, name)) {
+    const hint = didYouMean(name, [...Object.keys(table), ...(kind === 'filters' ? g.o.customFilters : g.o.customTests)]);
+    g.err(`Unknown ${kind === 'filters' ? 'filter' : 'test'} '${name}'${hint ? `. Did you mean '${hint}'?` : ''}`, kind === 'filters' ? 'K-PAR-004' : 'K-PAR-005', pos, hint ? `Did you mean '${hint}'?` : null);
+  }
+  const bound = bindArgs(g, name, table[name]!, args, kwargs, pos);
+  return `${g.h(`${kind === 'filters' ? 'nf' : 'nt'}_${name}`)}(${[...head, ...bound].join(', ')})`;
+}
+
+/** A sandboxed filter/test call (runtime/sandbox.ts sbF): policy on its arguments, counted and bounded. */
+export function sbF(g: Generator, name: string, f: string, self: string, args: string[]): string {
+  return `${g.h('sbF')}($env, R, ${name}, ${f}, ${self}, [${args.join(', ')}])`;
+}
+
+export function customRef(g: Generator, kind: 'filters' | 'tests', name: string): string {
+  return g.o.customRef ? g.o.customRef(kind, name) : `$env.${kind}[${q(name)}]`;
+}
+
+/** `nargs`: how many arguments a filter call binds (the last one given; a short form may take it). */
+export function filterVar(g: Generator, kind: 'filters' | 'tests', name: string, nargs = 0): string {
+  // Built-in filters are named exports (`f_upper`): bundles keep only those a template uses.
+  if (kind === 'filters') {
+    const base = FILTER_ALIASES[name] ?? name;
+    const short = FILTER_SHORT_FORMS[base];
+    return g.h(short !== undefined && nargs <= short ? `f_${base}_${short}` : `f_${base}`);
+  }
+  return g.h(`t_${name}`); // built-in tests likewise (`t_odd`)
+}
+
+export function genTest(g: Generator, e: A.Test): string {
+  const neg = e.negated ? '!' : '';
+  if (g.o.nunjucks && !g.o.customTests.has(e.name)) return `${neg}${njkCall(g, 'tests', e.name, [g.expr(e.value)], e.args, e.kwargs, e)}`;
+  if ((e.name === 'defined' || e.name === 'undefined') && !g.o.customTests.has(e.name)) {
+    const d = `${g.h('isDefined')}(${genGuarded(g, e.value)})`;
+    return e.name === 'defined' ? `${neg}${d}` : `${e.negated ? '' : '!'}${d}`;
+  }
+  const value = g.expr(e.value);
+  if (g.o.customTests.has(e.name)) {
+    const parts = [value, ...e.args.map((a) => g.expr(a))];
+    if (e.kwargs.length) parts.push(`new ${g.h('Kwargs')}({ ${e.kwargs.map((k) => `${kwKey(k.name)}: ${g.expr(k.value)}`).join(', ')} })`);
+    g.customUsed.tests.add(e.name);
+    if (g.o.sandbox) return `${neg}${g.h('truthy')}(${sbF(g, 'null', customRef(g, 'tests', e.name), 'undefined', parts)})`;
+    return `${neg}${g.h('truthy')}(${customRef(g, 'tests', e.name)}(${parts.join(', ')}))`;
+  }
+  const params = Object.prototype.hasOwnProperty.call(testParams, e.name) ? testParams[e.name] : undefined;
+  if (!params) {
+    const all = [...Object.keys(testParams), ...g.o.customTests];
+    const hint = didYouMean(e.name, all);
+    g.err(`Unknown test '${e.name}'${hint ? `. Did you mean '${hint}'?` : ''}`, 'K-PAR-005', e, hint ? `Did you mean '${hint}'?` : null);
+  }
+  const bound = bindArgs(g, e.name, params, e.args, e.kwargs, e);
+  const v = filterVar(g, 'tests', e.name);
+  if (g.o.sandbox) return `${neg}${sbF(g, q(`is ${e.name}`), v, g.fenv(), [value, ...bound])}`;
+  return `${neg}${v}.call(${g.fenv()}, ${[value, ...bound].join(', ')})`;
+}
+
+export function genCompare(g: Generator, e: A.Compare): string {
+  const one = (op: A.CompareOp, a: string, b: string): string => {
+    switch (op) {
+      case '==':
+        return `${g.h('eq')}(${a}, ${b})`;
+      case '!=':
+        return `!${g.h('eq')}(${a}, ${b})`;
+      case '<':
+        return `${g.h('lt')}(${a}, ${b})`;
+      case '<=':
+        return `${g.h('le')}(${a}, ${b})`;
+      case '>':
+        return `${g.h('gt')}(${a}, ${b})`;
+      case '>=':
+        return `${g.h('ge')}(${a}, ${b})`;
+      case 'in':
+        return `${g.h('contains')}(${b}, ${a})`;
+      case 'not in':
+        return `!${g.h('contains')}(${b}, ${a})`;
+      case 'is':
+        return `${g.h('same')}(${a}, ${b})`;
+      case 'is not':
+        return `!${g.h('same')}(${a}, ${b})`;
+      case '===': // (Nunjucks compat mode: JavaScript's strict equality)
+        return `(${a} === ${b})`;
+      case '!==':
+        return `(${a} !== ${b})`;
+    }
+  };
+  if (e.ops.length === 1) return one(e.ops[0]!.op, g.expr(e.left), g.expr(e.ops[0]!.right));
+  const parts: string[] = [];
+  let left = g.expr(e.left);
+  for (let i = 0; i < e.ops.length; i++) {
+    const { op, right } = e.ops[i]!;
+    if (i < e.ops.length - 1) {
+      const t = g.tmp();
+      parts.push(one(op, left, `(${t} = ${g.expr(right)})`));
+      left = t;
+    } else parts.push(one(op, left, g.expr(right)));
+  }
+  return `(${parts.join(' && ')})`;
+}
+
+export function genListComp(g: Generator, e: A.ListComp): string {
+  const isAsync = g.needsAwait(e);
+  const src = g.expr(e.iter);
+  const saved = g.fn.lines;
+  const savedNos = g.fn.lineNos;
+  g.fn.lines = [];
+  g.fn.lineNos = [];
+  const locals = new Map<string, string>();
+  const item = g.id('$i');
+  const r = g.id('$r');
+  let body: string;
+  try {
+    genBindTarget(g, e.target, item, locals, 'iter');
+    const decl = g.fn.lines.join(' ');
+    body = g.withLocals(locals, () => {
+      const elt = g.expr(e.elt);
+      const cond = e.cond ? genCond(g, e.cond) : null;
+      const tick = g.o.sandbox ? `${g.h('sbTick')}($env, R); ` : '';
+      return `${tick}${decl} ${cond ? `if (${cond}) ` : ''}${r}.push(${elt});`;
+    });
+  } finally {
+    g.fn.lines = saved;
+    g.fn.lineNos = savedNos;
+  }
+  const fn = `${isAsync ? 'async ' : ''}() => { const ${r} = []; for (const ${item} of ${g.h('iter')}(${src})) { ${body} } return ${r}; }`;
+  return isAsync ? `(await (${fn})())` : `(${fn})()`;
+}
+
+export function genExpr(g: Generator, e: A.Expr): string {
+  switch (e.type) {
+    case 'Const':
+      return genConst(g, e);
+    case 'Name': {
+      const l = g.local(e.name);
+      if (l) return l;
+      if (g.o.markdown && e.name === 'output_format') return `${g.h('outputFormat')}(${g.fn.sc})`;
+      const decl = g.declared.get(e.name);
+      const early = decl !== undefined && (e.line < decl.line || (e.line === decl.line && e.col < decl.col));
+      if (e.name in Object.prototype) return `${g.h('lkOwn')}(${g.fn.sc}, ${q(e.name)})`;
+      return `${g.h(early ? 'lkDecl' : 'lk')}(${g.fn.sc}, ${q(e.name)})`;
+    }
+    case 'List':
+      return `[${e.items.map((i) => g.expr(i)).join(', ')}]`;
+    case 'Tuple':
+      return `${g.h('tuple')}([${e.items.map((i) => g.expr(i)).join(', ')}])`;
+    case 'Dict':
+      return `${g.h('dict')}([${e.pairs.map(([k, v]) => `[${g.expr(k)}, ${g.expr(v)}]`).join(', ')}])`;
+    case 'Attr': {
+      const direct = loopAttr(g, e);
+      if (direct) return direct;
+      if (g.o.sandbox)
+        return `${g.h(e.optional ? 'sbGetattrOpt' : 'sbGetattr')}($env, ${g.expr(e.obj)}, ${g.attr(e.name)}, ${g.o.strictUndefined})`;
+      if (!e.optional && g.o.strictUndefined && !(e.name in {}) && !UNSAFE_NAMES.has(e.name)) {
+        // read the property here, where the access gets its own inline cache
+        // (ga uses the value only for a plain object: a primitive's property is ignored)
+        const obj = g.expr(e.obj);
+        const simple = /^[\w$]+$/.test(obj); // a local: no temporary needed
+        const t = simple ? obj : g.tmp();
+        const prop = /^[A-Za-z_$][\w$]*$/.test(e.name) ? `?.${e.name}` : `?.[${q(e.name)}]`;
+        return `${g.h('ga')}(${simple ? t : `${t} = ${obj}`}, ${t}${prop}, ${g.attr(e.name)})`;
+      }
+      return `${g.h(e.optional ? 'getattrOpt' : 'getattr')}(${g.expr(e.obj)}, ${g.attr(e.name)}, ${g.o.strictUndefined})`;
+    }
+    case 'Item':
+      if (g.o.sandbox)
+        return e.optional
+          ? `${g.h('sbGetitemOpt')}($env, ${g.expr(e.obj)}, ${g.expr(e.key)}, ${g.o.strictUndefined})`
+          : `${g.h('sbGetitem')}($env, ${g.expr(e.obj)}, ${g.expr(e.key)})`;
+      return e.optional
+        ? `${g.h('getitemOpt')}(${g.expr(e.obj)}, ${g.expr(e.key)}, ${g.o.strictUndefined})`
+        : `${g.h('getitem')}(${g.expr(e.obj)}, ${g.expr(e.key)})`;
+    case 'Slice': {
+      const part = (x: A.Expr | null) => (x ? g.expr(x) : 'null');
+      const s = `${g.h('getslice')}(${g.expr(e.obj)}, ${part(e.start)}, ${part(e.stop)}, ${part(e.step)})`;
+      if (e.optional && g.needsAwait([e.start, e.stop, e.step])) return `(await ${g.h('nn')}(${g.expr(e.obj)}, async () => ${s}))`;
+      return e.optional ? `${g.h('nn')}(${g.expr(e.obj)}, () => ${s})` : s;
+    }
+    case 'Call':
+      return genCall(g, e);
+    case 'Filter':
+      return genFilter(g, e);
+    case 'Test':
+      return genTest(g, e);
+    case 'BinOp': {
+      if (g.o.sandbox && ['~', '+', '*', '%', '**'].includes(e.op)) {
+        // (what these build is bounded: runtime/sandbox.ts sbOp)
+        const fn = { '~': 'concat', '+': 'add', '*': 'mul', '%': 'mod', '**': 'pow' }[e.op as '~'];
+        const side = (x: A.Expr) => (e.op === '~' || e.op === '+' ? g.expr(x) : numeric(g, x));
+        return `${g.h('sbOp')}($env, R, ${g.h(fn)}, ${side(e.left)}, ${side(e.right)})`;
+      }
+      if (e.op === '~') return `${g.h('concat')}(${g.expr(e.left)}, ${g.expr(e.right)})`;
+      if (e.op === '+') return `${g.h('add')}(${g.expr(e.left)}, ${g.expr(e.right)})`;
+      const fn = { '-': 'sub', '*': 'mul', '/': 'div', '//': 'floordiv', '%': 'mod', '**': 'pow' }[e.op];
+      return `${g.h(fn)}(${numeric(g, e.left)}, ${numeric(g, e.right)})`;
+    }
+    case 'UnaryOp':
+      if (e.op === 'not') return `!${genCond(g, e.operand)}`;
+      if (e.operand.type === 'Const' && typeof e.operand.value === 'number' && !e.operand.isFloat && e.op === '-')
+        return genConst(g, { ...e.operand, value: -e.operand.value });
+      return `${g.h(e.op === '-' ? 'neg' : 'pos')}(${numeric(g, e.operand)})`;
+    case 'BoolOp': {
+      const t = g.tmp();
+      const l = g.expr(e.left);
+      const r = g.expr(e.right);
+      return e.op === 'and'
+        ? `(${g.h('truthy')}(${t} = ${l}) ? ${r} : ${t})`
+        : `(${g.h('truthy')}(${t} = ${l}) ? ${t} : ${r})`;
+    }
+    case 'Compare':
+      return genCompare(g, e);
+    case 'CondExpr':
+      return `(${genCond(g, e.test)} ? ${g.expr(e.body)} : ${e.orelse ? g.expr(e.orelse) : '""'})`;
+    case 'NullCoalesce': {
+      const t = g.tmp();
+      return `(${g.h('missing')}(${t} = ${genGuarded(g, e.left)}) ? ${g.expr(e.right)} : ${t})`;
+    }
+    case 'Range':
+      if (g.o.sandbox)
+        return `${g.h('sbRange')}($env, ${g.expr(e.start)}, ${g.expr(e.stop)}, ${e.inclusive}, ${e.step ? g.expr(e.step) : 'undefined'})`;
+      return `${g.h('range')}(${g.expr(e.start)}, ${g.expr(e.stop)}, ${e.inclusive}, ${e.step ? g.expr(e.step) : 'undefined'})`;
+    case 'ListComp':
+      return genListComp(g, e);
+    case 'Await':
+      if (g.fn.mode !== 'a') return `${g.h('noAwait')}()`;
+      return `(await ${g.expr(e.value)})`;
+  }
+}

@@ -1,0 +1,108 @@
+// Other templates: {% include %}, {% import %}, {% from … import %} and {% embed %} (an include
+// whose blocks the embedding template overrides); templateExpr resolves a literal name to its
+// static import or loads the template by name at run time.
+
+import type * as A from '../ast.js';
+import { didYouMean } from '../../runtime/errors.js';
+import type { Generator } from '../codegen.js';
+import { q, type Mode, type Sink } from './shared.js';
+
+export function templateExpr(g: Generator, e: A.Expr): string {
+  if (e.type === 'Const' && typeof e.value === 'string') return `${g.ref(g.o.resolveName(e.value))}()`;
+  g.dynamicRefs = true;
+  return `$env.load(${g.expr(e)}, ${g.fromName})`;
+}
+
+export function importCtx(g: Generator, withContext: boolean): string {
+  return withContext ? `Object.create(${g.fn.ctx})` : `${g.h('globalsContext')}(${g.fn.ctx})`;
+}
+
+export function genImport(g: Generator, n: A.Import): void {
+  g.line(n);
+  g.w(
+    `${g.fn.ctx}[${q(g.safeName(n.alias, n))}] = ${g.h('importNamespace')}(${templateExpr(g, n.template)}, ${importCtx(g, n.withContext)}, R);`,
+  );
+}
+
+export function genFromImport(g: Generator, n: A.FromImport): void {
+  g.line(n);
+  // With the imported template's source at hand (bundlers, CLI), a missing name fails the build.
+  if (n.template.type === 'Const' && typeof n.template.value === 'string' && g.o.exportsOf) {
+    const target = g.o.resolveName(n.template.value);
+    const exported = g.o.exportsOf(target);
+    if (exported)
+      for (const { name } of n.names)
+        if (!exported.includes(name)) {
+          const hint = didYouMean(name, exported);
+          g.err(`'${name}' is not a def or region of '${target}'${hint ? `. Did you mean '${hint}'?` : ''}`, 'K-RUN-008', n,
+            hint ? `Did you mean '${hint}'?` : `It defines: ${exported.join(', ') || 'nothing importable'}`);
+        }
+  }
+  const ns = g.id('$ns');
+  const t = g.id('$tp');
+  g.w(`const ${t} = ${templateExpr(g, n.template)};`);
+  g.w(`const ${ns} = ${g.h('importNamespace')}(${t}, ${importCtx(g, n.withContext)}, R);`);
+  for (const { name, alias } of n.names) {
+    if (g.o.sandbox) g.w(`$env.sandbox.checkAttr(${q(name)}, false);`); // (a name of another template, like `m.name`)
+    g.w(`${g.fn.ctx}[${q(g.safeName(alias, n))}] = ${g.h('importName')}(${ns}, ${q(name)}, ${t}.name);`);
+  }
+}
+
+/** The ctx an include or embed receives. */
+export function includeCtx(g: Generator, withContext: boolean): string {
+  if (!withContext) return `${g.h('globalsContext')}(${g.fn.ctx})`;
+  const locals: string[] = [];
+  const seen = new Set<string>();
+  for (let i = g.fn.locals.length - 1; i >= 0; i--)
+    for (const [k, v] of g.fn.locals[i]!) if (!seen.has(k)) {
+      seen.add(k);
+      locals.push(`${q(k)}: ${v}`);
+    }
+  if (!locals.length && g.fn.loops === 0) return g.fn.ctx;
+  return `${g.h('includeContext')}(${g.fn.sc}, { ${locals.join(', ')} })`;
+}
+
+export function genInclude(g: Generator, n: A.Include): void {
+  g.line(n);
+  g.sandboxTick();
+  // (Nunjucks: an included template's `set`s stay in its own frame)
+  const ctx = g.o.nunjucks ? `Object.create(${includeCtx(g, n.withContext)})` : includeCtx(g, n.withContext);
+  const lit = n.template.type === 'Const' && typeof n.template.value === 'string';
+  if (n.ignoreMissing && lit && g.o.templateExists) {
+    const name = g.o.resolveName((n.template as A.Const).value as string);
+    if (g.o.templateExists(name)) g.subRender(`${g.ref(name)}().spec.root`, ctx, `${g.h('subState')}(R, $NAME, L)`);
+    return;
+  }
+  if (n.ignoreMissing) {
+    const t = g.id('$tp');
+    const name = lit ? q(g.o.resolveName((n.template as A.Const).value as string)) : ((g.dynamicRefs = true), g.expr(n.template));
+    g.w(`const ${t} = $env.tryLoad(${name}, ${g.fromName});`);
+    g.w(`if (${t}) {`);
+    g.subRender(`${t}.spec.root`, ctx, `${g.h('subState')}(R, $NAME, L)`);
+    g.w('}');
+    return;
+  }
+  g.subRender(`${templateExpr(g, n.template)}.spec.root`, ctx, `${g.h('subState')}(R, $NAME, L)`);
+}
+
+export function genEmbed(g: Generator, n: A.Embed): void {
+  g.line(n);
+  const R2 = g.id('$R');
+  g.w(`const ${R2} = ${g.h('subState')}(R, $NAME, L);`);
+  for (const b of n.blocks) {
+    const modes: Mode[] = g.isAsync ? ['a'] : ['s', 'g'];
+    const parts: string[] = [];
+    for (const m of modes) {
+      const sink: Sink = m === 's' ? { kind: 'buf', v: 'o' } : { kind: 'yield' };
+      const fn = g.newFn(m, sink, g.fn.sc, g.fn.ctx, g.fn, g.fn.caller);
+      const header = m === 's' ? '(ctx_, R) =>' : m === 'g' ? 'function* (ctx_, R)' : 'async function* (ctx_, R)';
+      parts.push(`${m}: ${g.inlineFn(fn, header, () => g.stmts(b.body), m === 's' ? 'o' : null)}`);
+    }
+    if (g.isAsync) parts.push(`s: ${g.h('asyncOnly')}($NAME)`, `g: ${g.h('asyncOnly')}($NAME)`);
+    const fns = g.id('$eb');
+    g.w(`const ${fns} = { ${parts.join(', ')} };`);
+    if (!g.isAsync) g.w(`${fns}.a = ${g.h('asyncFromGen')}(${fns}.g);`);
+    g.w(`${R2}.blocks[${q(b.name)}] = ${fns};`);
+  }
+  g.subRender(`${templateExpr(g, n.template)}.spec.root`, includeCtx(g, true), R2);
+}

@@ -1,0 +1,34 @@
+// Template inheritance: the root body of a template that extends another (its definitions run,
+// then the parent renders with the same ctx) and {% block %} where it stands (a call of the
+// block's render functions through R.blocks, so a child's override wins). super() is an
+// expression (compiler/codegen/expressions.ts).
+
+import type * as A from '../ast.js';
+import type { Generator } from '../codegen.js';
+import { genCond } from './expressions.js';
+import { CHILD_DEFINITIONS, q } from './shared.js';
+
+export function genRootBody(g: Generator, body: A.Node[], ext: A.Extends | null): void {
+  if (g.blockNodes.size) g.w(`${g.h('registerBlocks')}(R, $blocks);`);
+  if (!ext) {
+    g.stmts(body);
+    return;
+  }
+  // A child template runs only its definitions, then the parent with the same ctx.
+  g.stmts(body.filter((n) => CHILD_DEFINITIONS.has(n.type)));
+  g.line(ext);
+  g.w(`${g.h('enterExtends')}(R, $NAME);`);
+  const parent =
+    ext.template.type === 'Const' && typeof ext.template.value === 'string'
+      ? `${g.ref(g.o.resolveName(ext.template.value))}()`
+      : ((g.dynamicRefs = true), `$env.load(${g.expr(ext.template)}, ${g.fromName})`);
+  g.subRender(`${parent}.spec.root`, 'ctx', 'R');
+}
+
+export function genBlock(g: Generator, n: A.Block): void {
+  if (n.fragment) return;
+  g.line(n);
+  if (n.cond) g.w(`if (${genCond(g, n.cond)}) {`);
+  g.subRender(`R.blocks[${q(n.name)}]`, 'ctx', 'R');
+  if (n.cond) g.w('}');
+}

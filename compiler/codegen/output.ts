@@ -1,0 +1,59 @@
+// Output: literal text, {{ … }} (escaped for HTML or Markdown or not at all; constants folded)
+// and {% trans %}; outFn names the helper a value goes through on its way out.
+
+import type * as A from '../ast.js';
+import { escapeMarkdown } from '../../runtime/markup.js';
+import type { Generator } from '../codegen.js';
+import { escapeHtml, fold, kwKey, q } from './shared.js';
+
+export function genData(g: Generator, n: A.Data): void {
+  if (n.text) g.emit(g.texts.text(q(n.text)));
+}
+
+export function genOutput(g: Generator, n: A.Output): void {
+  g.line(n);
+  g.emit(outputExpr(g, n));
+}
+
+/** The JS string expression for `{{ expr }}`: escaped (or not), constants folded. */
+export function outputExpr(g: Generator, n: A.Output): string {
+  const e = n.expr;
+  const f = fold(e);
+  if (f && (typeof f.v === 'string' || typeof f.v === 'number')) {
+    const text = typeof f.v === 'number' ? String(f.v) : f.v;
+    return q(!g.o.autoescape ? text : g.o.markdown ? escapeMarkdown(text) : escapeHtml(text));
+  }
+  const optional =
+    (e.type === 'Attr' || e.type === 'Item') ? e.optional : e.type === 'Filter' ? e.op === '?|' || e.op === '?|>' : false;
+  return `${g.h(outFn(g, optional))}(${g.expr(e)})`;
+}
+
+/** In Markdown mode a def's or region's calls give Marked (mdDef wraps it). */
+export function mdDef(g: Generator, def: string): string {
+  return g.o.markdown ? `${g.h('mdDef')}(${def})` : def;
+}
+
+/** The output helper: HTML or Markdown escaping (`esc`, `escMd`), or none (`str`). */
+export function outFn(g: Generator, optional = false): string {
+  if (!g.o.autoescape) return optional ? 'strOpt' : 'str';
+  if (g.o.markdown) return optional ? 'escMdOpt' : 'escMd';
+  return optional ? 'escOpt' : 'esc';
+}
+
+export function genTrans(g: Generator, n: A.Trans): void {
+  g.line(n);
+  const vars = `{ ${n.bindings.map((b) => `${kwKey(b.name)}: ${g.expr(b.value)}`).join(', ')} }`;
+  const v = g.id('$tr');
+  g.w(`const ${v} = ${vars};`);
+  if (!n.bindings.length) {
+    // no placeholders: the message id is the plain text; the translation is escaped
+    const msgid = n.singular.replace(/%%/g, '%');
+    g.emit(`${g.h(outFn(g))}(${g.h('gettext')}($env, ${q(msgid)}))`);
+    return;
+  }
+  const msg =
+    n.plural !== null
+      ? `${g.h('ngettext')}($env, ${q(n.singular)}, ${q(n.plural)}, ${v}["count"])`
+      : `${g.h('gettext')}($env, ${q(n.singular)})`;
+  g.emit(`${g.h('transFormat')}(${msg}, ${v}, ${g.o.autoescape}, ${g.h(g.o.markdown ? 'escMd' : 'esc')})`);
+}

@@ -1,0 +1,310 @@
+// Helpers shared by the code generator (compiler/codegen.ts) and its visitors (compiler/codegen/*.ts):
+// output sinks, the sync/streaming twin bodies, quoting, AST walks and the loop/constant analyses.
+
+import type * as A from '../ast.js';
+
+/**
+ * `s` sync (string builder), `g` streaming (generator), `a` async generator; `sg` generates a
+ * sync body and its streaming twin in one pass (see bothBodies).
+ */
+export type Mode = 's' | 'g' | 'a' | 'sg';
+
+/** Only Python whitespace (`not s.strip()`; JavaScript's \s differs: U+FEFF, \x1c-\x1f, \x85). */
+export const PY_BLANK = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
+
+/** Attribute names read only through the checked getattr (`name in {}` covers Object.prototype). */
+export const UNSAFE_NAMES = new Set(['prototype', 'call', 'apply', 'bind', 'caller', 'callee', 'arguments']);
+/** Where output goes: the generator's chunks, a string variable, or (mode `sg`) the function's output in both twins. */
+export type Sink = { kind: 'yield' } | { kind: 'buf'; v: string } | { kind: 'both' };
+
+/**
+ * The lines that write to a sync or streaming function's output (`into` null: the streaming
+ * function's chunks; else the string variable) or render a template part (`{s, g, a}`) into it.
+ * The `sg` pass writes placeholders for these (BOTH), which bothBodies turns into each twin's line.
+ */
+/** `sb`: sandboxed, a buffer over maxOutputSize stops the render as it is built (runtime/sandbox.ts sbOut). */
+export const outLine = (into: string | null, js: string, sb = false) =>
+  into === null ? `yield ${js};` : sb ? `${into} = $sbOut($env, ${into} + ${js});` : `${into} += ${js};`;
+export function partLine(mode: 's' | 'g', into: string | null, fns: string, ctx: string, R: string): string {
+  if (mode === 's') return `${into} += ${fns}.s(${ctx}, ${R});`;
+  // one generator serves renderStream and (through asyncFromGen) the async entry points
+  // (the part's own generator is yielded, not delegated to: flatten and asyncFromGen run it)
+  if (into === null) return `yield R.async ? ${fns}.a(${ctx}, ${R}) : ${fns}.g(${ctx}, ${R});`;
+  return `${into} += R.async ? yield new $Collect(${fns}.a(${ctx}, ${R})) : ${fns}.s(${ctx}, ${R});`;
+}
+/** Placeholder lines of the `sg` pass: BOTH, a kind letter (Output, Part, Flush, Y: a value async renders yield for), fields split by SEP. (Generated code never holds a raw NUL or SOH.) */
+export const BOTH = '\u0000';
+export const SEP = '\u0001';
+
+/**
+ * The sync body and the streaming twin from the lines of an `sg` pass (see bothBodies).
+ * (Its own function: the optimizer compiles this loop without the code generator around it.)
+ */
+export function twins(lines: string[], lineNos: number[], curLine: number, sb: boolean): { s: Body; g: Body; oneChunk: boolean } {
+  // lines: head, 'try {', ...body, catch
+  const body = lines.slice(2, -1);
+  const oneChunk =
+    /^let L = \d+;$/.test(lines[0]!) &&
+    body.filter((l) => l.startsWith(`${BOTH}O`)).length === 1 &&
+    body.every((l) => l.startsWith(`${BOTH}O`) || /^L = \d+;$/.test(l));
+  const s: Body = { lines: [], lineNos: [] };
+  const g: Body = { lines: [], lineNos: [] };
+  const add = (b: Body, line: string | null, n: number) => {
+    if (line === null) return;
+    b.lines.push(line);
+    b.lineNos.push(n);
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const n = lineNos[i]!;
+    if (i === 0) {
+      add(s, line.slice(0, -1) + ', o = "";', n); // the head: `let L = …;`
+      add(g, line, n);
+    } else if (line.startsWith(BOTH)) {
+      const f = line.slice(2).split(SEP) as [string, string, string, string]; // (indexed: see walk)
+      const kind = line[1];
+      if (kind === 'Y') {
+        // (a value the async driver may resolve: `let v = sync read`, or in async renders a lookup that may be yielded)
+        add(s, `let ${f[0]} = ${f[1]};`, n);
+        add(g, `let ${f[0]} = R.async ? ${f[2]} : ${f[1]}; if (${f[0]}?.t) ${f[0]} = yield ${f[0]};`, n);
+        continue;
+      }
+      add(s, kind === 'O' ? outLine('o', f[0], sb) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
+      add(g, kind === 'O' ? outLine(null, f[0]) : kind === 'P' ? partLine('g', f[0] || null, f[1], f[2], f[3]) : 'yield "";', n);
+    } else {
+      if (i === lines.length - 1) add(s, 'return o;', curLine); // (before the catch line)
+      add(s, line, n);
+      add(g, line, n);
+    }
+  }
+  return { s, g, oneChunk };
+}
+
+/** What a child template's root runs before its parent: the rest of its top level is ignored (or in blocks). */
+export const CHILD_DEFINITIONS = new Set(['Import', 'FromImport', 'Set', 'Def', 'Region', 'TemplateDecl']);
+
+/** A function body's lines and the template line of each. */
+export interface Body {
+  lines: string[];
+  lineNos: number[];
+}
+
+export interface Fn {
+  mode: Mode;
+  lines: string[];
+  lineNos: number[];
+  temps: string[];
+  /** Current scope variable (where `set` writes) and the function's ctx (where `let` writes). */
+  sc: string;
+  ctx: string;
+  /** Compile-time locals, innermost last: kida name → JS variable. */
+  locals: Map<string, string>[];
+  sink: Sink;
+  /** The enclosing def's caller variable (for `{% slot %}` / `{% yield %}`). */
+  caller: string | null;
+  /** Number of enclosing loops in this function (break/continue, include context). */
+  loops: number;
+  curLine: number;
+  /** Arguments the error handler adds: `, R` in root and block functions (the include that
+   * started the render), `, null, "name"` in a def (the def a failure leaves through). */
+  errArgs: string;
+}
+
+export const JS_RESERVED = /^(?:break|case|catch|class|const|continue|debugger|default|delete|do|else|enum|export|extends|false|finally|for|function|if|import|in|instanceof|new|null|return|super|switch|this|throw|true|try|typeof|var|void|while|with|yield|let|static|implements|interface|package|private|protected|public|await|arguments|eval|undefined|NaN|Infinity)$/;
+
+export const q = (s: string) => JSON.stringify(s);
+/**
+ * A keyword name as an object-literal key. A literal `"__proto__": v` sets the object's
+ * prototype; the computed form `["__proto__"]: v` makes an own key, so no name is special.
+ */
+export const kwKey = (s: string) => (s === '__proto__' ? `[${q(s)}]` : q(s));
+/** JSON as an object literal with the same own keys (a `"__proto__":` key made computed, as kwKey). */
+export const literal = (v: unknown) => JSON.stringify(v).replace(/"__proto__":/g, '["__proto__"]:');
+
+/**
+ * Walks any AST value, calling f on every node (objects with a `type`); f returning false skips children.
+ * (Indexed loops here and in analysis.ts's traversals: a build compiles its templates while the
+ * compiler's code is still cold, and before the optimizer steps in, `for…of` pays for an iterator.)
+ */
+export function walk(x: unknown, f: (n: { type: string } & Record<string, unknown>) => boolean | void): void {
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) {
+      const y: unknown = x[i];
+      if (y !== null && typeof y === 'object') walk(y, f);
+    }
+    return;
+  }
+  if (x === null || typeof x !== 'object') return;
+  const o = x as Record<string, unknown>;
+  if (typeof o.type === 'string' && f(o as { type: string } & Record<string, unknown>) === false) return;
+  for (const k in o) {
+    const v = o[k];
+    if (v !== null && typeof v === 'object') walk(v, f);
+  }
+}
+
+export function contains(x: unknown, pred: (n: { type: string } & Record<string, unknown>) => boolean): boolean {
+  let found = false;
+  walk(x, (n) => {
+    if (found) return false;
+    if (pred(n)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/** Statements whose bodies run in the current scope (no block scope of their own). */
+export const TRANSPARENT = new Set(['With', 'WithIf', 'Match', 'Try', 'Capture', 'Cache', 'FilterBlock', 'Spaceless', 'Provide', 'Push', 'Globals']);
+
+/** Does a body assign with `set` in the scope that the body itself would push? */
+export function needsScope(body: A.Node[]): boolean {
+  for (let i = 0; i < body.length; i++) {
+    const n = body[i]!;
+    if (n.type === 'Set' && n.kind === 'set') return true;
+    if (TRANSPARENT.has(n.type)) {
+      const sub: A.Node[][] = [];
+      if (n.type === 'Match') for (const c of n.cases) sub.push(c.body);
+      else if (n.type === 'Try') sub.push(n.body, n.fallback);
+      else if (n.type === 'WithIf') sub.push(n.body, n.else_ ?? []);
+      else sub.push((n as { body: A.Node[] }).body);
+      if (sub.some(needsScope)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * What `loop.<name>` is in a loop without a LoopContext: computed from a counter. (The others
+ * need the items ahead, which a LoopContext reads lazily: docs/security.md, "Lazy loops".)
+ */
+export const LIGHT_LOOP_ATTRS: Record<string, (idx: string) => string> = Object.assign(Object.create(null), {
+  index: (i: string) => `(${i} + 1)`,
+  index0: (i: string) => i,
+  first: (i: string) => `(${i} === 0)`,
+});
+/** LoopContext attributes read as plain properties (no `None` → `""` to apply). */
+export const LOOP_PROPS = new Set(['index', 'index0', 'first', 'last', 'length', 'revindex', 'revindex0']);
+
+/**
+ * How a loop's body and condition read its `loop`: not at all (no loop variable), or only as
+ * `loop.index`, `loop.first`, ... (LIGHT_LOOP_ATTRS: 'light', no LoopContext object), or as a value
+ * (passed, called, or handed with the loop's locals to an include, an embed or a caller: 'full').
+ * One walk: inside a nested loop's body, a def, a block or a region, `loop` is not this loop's
+ * (it does not make the loop read it) but still counts against doing without the object.
+ */
+export function loopUse(n: A.For): 'none' | 'light' | 'full' {
+  let used = false;
+  let light = true;
+  const isLoop = (e: unknown) => (e as A.Expr).type === 'Name' && (e as A.Name).name === 'loop';
+  const visit = (x: unknown, own: boolean): void =>
+    walk(x, (y) => {
+      if (!light && (used || !own)) return false; // (nothing left to learn here)
+      switch (y.type) {
+        case 'Include':
+        case 'Embed':
+        case 'CallBlock':
+          light = false;
+          return true;
+        case 'For': {
+          const f = y as unknown as A.For;
+          visit([f.iter, f.else_], own);
+          visit([f.body, f.cond], false);
+          return false;
+        }
+        case 'Def':
+        case 'Block':
+        case 'Region':
+          for (const k in y) if (k !== 'type') visit(y[k], false);
+          return false;
+        case 'Call':
+          if ((y as unknown as A.Call).func.type === 'Attr' && isLoop(((y as unknown as A.Call).func as A.Attr).obj)) {
+            used ||= own;
+            light = false;
+          }
+          return true;
+        case 'Attr':
+          if (!isLoop(y.obj)) return true;
+          used ||= own;
+          if ((y as unknown as A.Attr).optional || !((y as unknown as A.Attr).name in LIGHT_LOOP_ATTRS)) light = false;
+          return false;
+        case 'Name':
+          if (isLoop(y)) {
+            used ||= own;
+            light = false;
+          }
+          return false;
+      }
+      return true;
+    });
+  visit([n.body, n.cond], true);
+  return used ? (light ? 'light' : 'full') : 'none';
+}
+
+/** Is an expression a constant the compiler can fold (for dead-branch elimination)? */
+export function fold(e: A.Expr): { v: unknown } | null {
+  switch (e.type) {
+    case 'Const':
+      return e.isFloat ? null : { v: e.value };
+    case 'UnaryOp': {
+      if (e.op !== 'not') return null;
+      const a = fold(e.operand);
+      return a ? { v: !pyTruthy(a.v) } : null;
+    }
+    case 'BoolOp': {
+      const a = fold(e.left);
+      if (!a) return null;
+      if (e.op === 'and' && !pyTruthy(a.v)) return a;
+      if (e.op === 'or' && pyTruthy(a.v)) return a;
+      return fold(e.right);
+    }
+    case 'Compare': {
+      if (e.ops.length !== 1) return null;
+      const a = fold(e.left);
+      const b = fold(e.ops[0]!.right);
+      if (!a || !b) return null;
+      const [x, y] = [a.v, b.v];
+      const prim = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null;
+      if (!prim(x) || !prim(y)) return null;
+      const norm = (v: unknown) => (typeof v === 'boolean' ? Number(v) : v);
+      switch (e.ops[0]!.op) {
+        case '==':
+          return { v: norm(x) === norm(y) };
+        case '!=':
+          return { v: norm(x) !== norm(y) };
+        default:
+          return null;
+      }
+    }
+    case 'BinOp': {
+      if (e.op !== '~') return null;
+      const a = fold(e.left);
+      const b = fold(e.right);
+      if (!a || !b || typeof a.v !== 'string' || typeof b.v !== 'string') return null;
+      return { v: a.v + b.v };
+    }
+    default:
+      return null;
+  }
+}
+export function pyTruthy(v: unknown): boolean {
+  return !(v === null || v === false || v === 0 || v === '');
+}
+
+export const FILTER_ALIASES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
+  d: 'default',
+  e: 'escape',
+  strip: 'trim',
+  count: 'length',
+});
+
+/**
+ * Filters with a short form `f_<name>_<N>` (runtime/filters.ts) for calls binding at most N
+ * arguments: `x | trim` needs no code for given characters, `x | round(1)` none for the ceil,
+ * floor and strict options.
+ */
+export const FILTER_SHORT_FORMS: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, { trim: 0, round: 1 });
+
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"'\0]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\0': '' })[c]!);
+}
