@@ -50,8 +50,12 @@ export function genArgs(g: Generator, args: A.Expr[], kwargs: A.Kwarg[]): string
   return `[${parts.join(', ')}]`;
 }
 
-/** The source of a LoopContext (sandboxed: what `loop.length` reads ahead counts against the budget). */
+/**
+ * The source of a LoopContext (sandboxed: what `loop.length` reads ahead counts against the
+ * budget; Nunjucks mode: its own iteration first, an object as [key, value] pairs).
+ */
 export function loopSrc(g: Generator, src: string): string {
+  if (g.o.nunjucks) src = `${g.h('iter')}(${src})`;
   return g.o.sandbox ? `${g.h('sbLoopSrc')}($env, R, ${src})` : src;
 }
 
