@@ -102,6 +102,8 @@ export function loopAttr(g: Generator, e: A.Attr): string | null {
   if (!v || !g.loopVars.has(v)) return null;
   // (the plain counters, the ones a loop without a LoopContext computes, are direct reads)
   if (LOOP_PROPS.has(e.name)) return `${v}.${e.name}`;
+  // (Nunjucks' loop has only those: cycle, previtem and the rest are undefined there)
+  if (g.o.nunjucks) return 'undefined';
   // dot lookup turns a None neighbour into "" (reference behaviour)
   if (e.name === 'previtem' || e.name === 'nextitem') return `(${v}.${e.name} ?? "")`;
   return null;

@@ -201,8 +201,6 @@ describe('kida/nunjucks: an app switched by its import line', () => {
     expect(watched.render('parts/live.njk')).toBe('two');
   });
 
-  // compat-mode semantics (owned by compiler/nunjucks, runtime/nunjucks; found here, left to them):
-  it.todo("compat: `loop.cycle` (and Kida's other loop extras) is undefined in Nunjucks and renders \"\"; here it renders Kida's loop.cycle function");
 
   it('refuses, naming it, what it does not do', () => {
     const env = new kidaNunjucks.Environment(views);

@@ -61,6 +61,8 @@ describe('syntax', () => {
     );
     expect(await both('{% for x in xs %}{{ x }}{% else %}empty{% endfor %}|{% for x in missing %}{% else %}none{% endfor %}', { xs: [] })).toBe('empty|none');
     expect(await both('{% for a, b in [[1,2],[3,4]] %}{{ a }}{{ b }}{% endfor %}{% for c in "ab" %}{{ loop.revindex0 }}{{ c }}{% endfor %}')).toBe('12341a0b');
+    // Nunjucks' loop has index, index0, revindex, revindex0, first, last and length only
+    expect(await both('{% for x in xs %}[{{ loop.cycle }}{{ loop.previtem }}{{ loop.nextitem }}{{ loop.depth }}{{ loop.length }}]{% endfor %}', { xs: [1, 2] })).toBe('[2][2]');
   });
   it('import, from-import with keywords, include (its own frame), extends with super()', async () => {
     expect(await both('{% import "forms.njk" as f %}{{ f.field("q") }}{% from "forms.njk" import field %}{{ field("p", type="password") }}')).toBe(
