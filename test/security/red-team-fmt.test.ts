@@ -45,8 +45,10 @@ describe('red team: formatting stays linear', () => {
         }
         return best;
       };
+      time(200_000); // (warm: the first size measured must not pay for the JIT)
       const a = time(100_000);
       const b = time(200_000);
-      expect(b).toBeLessThan(Math.max(3 * a, 60));
+      // (doubling the input about doubles the time; 25 ms absorbs a collection on a busy machine)
+      expect(b).toBeLessThan(3 * a + 25);
     });
 });
