@@ -2,8 +2,7 @@
 // built package as apps import it): streaming, errors before and after the first bytes, clients
 // that leave.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { kidaFastify } from 'kida/fastify';
 import { kida as kidaKoa } from 'kida/koa';
 import { DictLoader, Environment } from '../../compiler/environment.js';
+import { portOf, waitFor, get, getAndLeave, source } from '../loopback-support.js';
 
 const views = mkdtempSync(join(tmpdir(), 'kida-views-'));
 afterAll(() => rmSync(views, { recursive: true, force: true }));
@@ -24,82 +24,6 @@ writeFileSync(join(views, 'early.kida'), '{{ missing.attr }}');
 const reference = new Environment({ loader: new DictLoader({ 'base.kida': BASE, 'list.kida': LIST }) });
 const compiled = new Environment({ loader: new DictLoader({ 'base.kida': BASE, 'list.kida': LIST }) }).getTemplate('list.kida');
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const portOf = (s: Server) => (s.address() as AddressInfo).port;
-async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await sleep(10);
-  }
-}
-
-interface Reply {
-  status: number;
-  headers: Record<string, unknown>;
-  body: string;
-  /** The response ended without its terminating chunk (the connection was cut). */
-  aborted: boolean;
-  /** Body text that arrived before `marker()` turned true. */
-  early: string;
-}
-function get(port: number, path: string, marker: () => boolean = () => false): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      res.setEncoding('utf8');
-      let body = '';
-      let early = '';
-      let settled = false;
-      const done = (aborted: boolean) => {
-        if (!settled) resolve({ status: res.statusCode!, headers: res.headers, body, aborted, early });
-        settled = true;
-      };
-      res.on('data', (c: string) => {
-        body += c;
-        if (!marker()) early += c;
-      });
-      res.on('end', () => done(false));
-      res.on('error', () => done(true));
-      res.on('aborted', () => done(true));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-function getAndLeave(port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      res.setEncoding('utf8');
-      res.once('data', (c: string) => {
-        req.destroy();
-        resolve(c);
-      });
-      res.on('error', () => {});
-    });
-    req.on('error', (e) => (req.destroyed ? undefined : reject(e)));
-    req.end();
-  });
-}
-
-/** A slow cursor: its rows come after `delayMs`; counts `finally` (the cursor released). */
-function source(delayMs: number, opts: { failAfter?: number } = {}) {
-  const stats = { opened: 0, released: 0, dataAt: Infinity };
-  async function* rows() {
-    stats.opened++;
-    try {
-      yield '<first>';
-      await sleep(delayMs);
-      stats.dataAt = performance.now();
-      for (let i = 0; i < 3; i++) {
-        if (opts.failAfter === i) throw new Error('cursor failed');
-        yield `row ${i}`;
-      }
-    } finally {
-      stats.released++;
-    }
-  }
-  return { stats, rows };
-}
 const expected = (title: string, site: string) => reference.getTemplate('list.kida').renderAsync({ title, site, rows: source(0).rows() });
 
 /** The same scenarios against both frameworks: each app serves /list, /compiled, /early, /late, /leave. */

@@ -1,8 +1,7 @@
 // kida/express and kida/hono end to end on loopback (through the built package, as apps import it):
 // streaming by default, errors before the first byte vs after, clients that leave.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
@@ -12,6 +11,7 @@ import { kida, streamTemplate, kidaEngine } from 'kida/express';
 import { streamResponse, streamChunks } from 'kida/hono';
 import { sendWebResponse } from 'kida/node';
 import { DictLoader, Environment } from '../../compiler/environment.js';
+import { portOf, waitFor, get, getAndLeave, source } from '../loopback-support.js';
 
 const views = mkdtempSync(join(tmpdir(), 'kida-views-'));
 afterAll(() => rmSync(views, { recursive: true, force: true }));
@@ -25,79 +25,9 @@ mkdirSync(join(views, 'pages'));
 writeFileSync(join(views, 'pages', 'early.kida'), '{{ missing.attr }}');
 writeFileSync(join(views, 'locals.kida'), '{{ site }}|{{ user }}|{{ settings is defined }}|{{ note }}');
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const portOf = (s: Server) => (s.address() as AddressInfo).port;
 async function close(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
-}
-async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await sleep(10);
-  }
-}
-
-interface Reply {
-  status: number;
-  body: string;
-  aborted: boolean;
-  /** Body text that arrived before `marker()` turned true. */
-  early: string;
-}
-function get(port: number, path: string, marker: () => boolean = () => false): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      res.setEncoding('utf8');
-      let body = '';
-      let early = '';
-      const done = (aborted: boolean) => resolve({ status: res.statusCode!, body, aborted, early });
-      res.on('data', (c: string) => {
-        body += c;
-        if (!marker()) early += c;
-      });
-      res.on('end', () => done(false));
-      res.on('error', () => done(true));
-      res.on('aborted', () => done(true));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-function getAndLeave(port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      res.setEncoding('utf8');
-      res.once('data', (c: string) => {
-        req.destroy();
-        resolve(c);
-      });
-      res.on('error', () => {});
-    });
-    req.on('error', (e) => (req.destroyed ? undefined : reject(e)));
-    req.end();
-  });
-}
-
-/** A slow cursor: resolves its rows after `delayMs`, counts `finally`. */
-function source(delayMs: number, opts: { failAfter?: number } = {}) {
-  const stats = { opened: 0, released: 0, dataAt: Infinity };
-  async function* rows() {
-    stats.opened++;
-    try {
-      yield '<first>';
-      await sleep(delayMs);
-      stats.dataAt = performance.now();
-      for (let i = 0; i < 3; i++) {
-        if (opts.failAfter === i) throw new Error('cursor failed');
-        yield `row ${i}`;
-      }
-    } finally {
-      stats.released++;
-    }
-  }
-  return { stats, rows };
 }
 
 const reference = new Environment({
