@@ -6,7 +6,7 @@
 // with Vite's minifySync (compress + mangle, as bundle-size.mjs), gzipped. Reported twice: the
 // templates' code alone and the whole bundle with each runtime.
 //
-//   npm run build && node bench/code-size.mjs [--pages=500] [--dump=dir]
+//   npm run build && node bench/code-size.mjs [--pages=500] [--json=file]
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, platform, release } from 'node:os';
@@ -132,3 +132,5 @@ console.log('|---|--:|--:|--:|--:|--:|');
 for (const part of ['templates', 'bundle'])
   for (const m of ['raw', 'minified', 'gzip'])
     console.log(`| ${part === 'templates' ? 'templates alone' : 'with runtime'}, ${m} | ${kb(results.kida[part][m])} | ${kb(results.svelte[part][m])} | ${kb(results.marko[part][m])} | ${(results.kida[part][m] / results.svelte[part][m]).toFixed(2)}x | ${(results.kida[part][m] / results.marko[part][m]).toFixed(2)}x |`);
+const jsonOut = process.argv.find((a) => a.startsWith('--json='))?.slice(7);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ pages: PAGES, ...results }));

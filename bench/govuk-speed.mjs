@@ -1,0 +1,64 @@
+// Issue #25's speed figure, for `npm run bench`: every govuk-frontend component fixture rendered
+// by Kida's `compat: 'nunjucks'` mode against Nunjucks 3 with every template precompiled
+// (nunjucks.precompileString, served by a PrecompiledLoader: what a Nunjucks app ships), in one
+// process, the two taking turns pass by pass (one pass = every fixture once), process CPU time,
+// medians. Both compile everything before the clock starts. Outputs are compared first.
+//
+//   npm run build && node bench/govuk-speed.mjs [--rounds=7] [--json=file]
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, posix, relative } from 'node:path';
+import { GOVUK, caller, fixtures } from './nunjucks-govuk.mjs';
+
+const require = createRequire(import.meta.url);
+const opt = (name, dflt) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
+const ROUNDS = Number(opt('rounds', 7));
+
+const all = fixtures();
+const pages = Object.fromEntries(all.map((fx) => [`page-${fx.component}.njk`, caller(fx)]));
+/** Every .njk of govuk-frontend's dist, by its name relative to GOVUK (as the templates import them). */
+const files = {};
+(function walk(dir) {
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (f.endsWith('.njk')) files[relative(GOVUK, p).split('\\').join('/')] = readFileSync(p, 'utf8');
+  }
+})(join(GOVUK, 'govuk'));
+Object.assign(files, pages);
+
+// Nunjucks, precompiled: the JS precompileString emits, evaluated once, behind a PrecompiledLoader
+const nunjucks = require('nunjucks');
+const resolve = (from, to) => posix.join(posix.dirname(from), to);
+const win = {};
+const compileEnv = new nunjucks.Environment([], { autoescape: true });
+for (const [name, src] of Object.entries(files)) new Function('window', nunjucks.precompileString(src, { name, env: compileEnv }))(win);
+const Loader = nunjucks.PrecompiledLoader.extend({ resolve });
+const njk = new nunjucks.Environment(new Loader(win.nunjucksPrecompiled), { autoescape: true });
+
+const { Environment, FunctionLoader } = await import(join(import.meta.dirname, '../dist/compiler/environment.js'));
+const kida = new Environment({ loader: new FunctionLoader((n) => files[n] ?? null), compat: 'nunjucks' });
+
+const engines = {
+  kida: (fx) => kida.getTemplate(`page-${fx.component}.njk`).render({ params: fx.options }),
+  nunjucks: (fx) => njk.getTemplate(`page-${fx.component}.njk`).render({ params: fx.options }),
+};
+let same = 0;
+for (const fx of all) if (engines.kida(fx) === engines.nunjucks(fx)) same++;
+
+let sink = 0;
+const pass = (render) => {
+  const t0 = process.cpuUsage();
+  for (const fx of all) sink += render(fx).length;
+  const t = process.cpuUsage(t0);
+  return (t.user + t.system) / 1000;
+};
+for (let i = 0; i < 2; i++) for (const r of Object.values(engines)) pass(r); // warm-up
+const ms = { kida: [], nunjucks: [] };
+for (let r = 0; r < ROUNDS; r++) for (const k of r % 2 ? ['nunjucks', 'kida'] : ['kida', 'nunjucks']) ms[k].push(pass(engines[k]));
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const out = { fixtures: all.length, identical: same, rounds: ROUNDS, kidaMs: median(ms.kida), nunjucksMs: median(ms.nunjucks), speedup: median(ms.nunjucks) / median(ms.kida) };
+console.log(`# govuk-frontend fixtures, Kida compat: 'nunjucks' against Nunjucks ${require('nunjucks/package.json').version} precompiled, ${new Date().toISOString()}`);
+console.log(`${all.length} fixtures (${same} byte-identical), ${ROUNDS} passes each, interleaved, CPU ms per pass (median): Kida ${out.kidaMs.toFixed(1)}, Nunjucks ${out.nunjucksMs.toFixed(1)}: Kida ${out.speedup.toFixed(2)}x faster${sink ? '' : ' '}`);
+const json = opt('json', null);
+if (json) writeFileSync(json, JSON.stringify(out));
