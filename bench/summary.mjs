@@ -144,7 +144,9 @@ const cs = (part, m) => codeSize.data.kida[part][m] / codeSize.data.svelte[part]
 fig('code size', `${S.pages} pages, templates bundled + minified: Kida ÷ Svelte 5`, '<=1', x, () => cs('templates', 'minified'));
 fig('code size', `${S.pages} pages, templates bundled + minified + gzip: Kida ÷ Svelte 5`, null, x, () => cs('templates', 'gzip'));
 fig('code size', `${S.pages} pages, with runtime, minified: Kida ÷ Svelte 5`, null, x, () => cs('bundle', 'minified'));
-fig('govuk (#25)', `govuk-frontend fixtures: Kida compat speed-up over Nunjucks precompiled`, '>=5', x, (r) => r.govuk.speedup);
+fig('govuk (#25)', 'govuk-frontend fixtures, Kida compat (Environment): speed-up over Nunjucks precompiled', '>=5', x, (r) => r.govuk.speedup);
+fig('govuk (#25)', 'govuk-frontend fixtures, Kida compat (Rollup-built modules): speed-up over Nunjucks precompiled', '>=5', x, (r) => r.govuk.speedupCompiled);
+fig('govuk (#25)', 'govuk-frontend fixtures byte-identical to Nunjucks (Environment / modules)', null, (v) => v, (r) => `${r.govuk.identical} / ${r.govuk.identicalCompiled} of ${r.govuk.fixtures}`);
 
 for (const f of figures) {
   const measured = f.values.filter((v) => v != null);
