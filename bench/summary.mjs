@@ -181,7 +181,8 @@ console.log(summary);
 const dir = join(HERE, 'results');
 mkdirSync(dir, { recursive: true });
 const stamp = machine.date.slice(0, 16).replace(':', '').replace('T', '-') + (quick ? '-quick' : '');
-const md = [summary, '', ...runs.flatMap((r, i) => [`## Run ${i + 1}: each process's own tables`, '', ...r.markdown.flatMap((m) => [m, ''])]), ...(codeSize ? ['## Code size', '', codeSize.markdown, ''] : [])].join('\n');
+const sub = (m) => m.replace(/^# /gm, '### '); // each process's title under its run's heading
+const md = [summary, '', ...runs.flatMap((r, i) => [`## Run ${i + 1}: each process's own tables`, '', ...r.markdown.flatMap((m) => [sub(m), ''])]), ...(codeSize ? ['## Code size', '', sub(codeSize.markdown), ''] : [])].join('\n');
 writeFileSync(join(dir, `${stamp}.md`), md);
 writeFileSync(
   join(dir, `${stamp}.json`),
