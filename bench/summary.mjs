@@ -140,6 +140,10 @@ fig('http', 'requests/s: web Response(toReadableStream(renderStreamAsync)) ÷ re
 fig('http', 'requests/s: pipeToNodeResponse(renderStreamAsync) ÷ render', null, x, (r) => rps(r, 'node-async') / rps(r, 'render'));
 fig('http', 'requests/s: web Response(toReadableStream(renderStreamAsync)) ÷ render', null, x, (r) => rps(r, 'web') / rps(r, 'render'));
 fig('http', 'requests/s: renderAsync ÷ render', null, x, (r) => rps(r, 'async') / rps(r, 'render'));
+// the server's CPU per request is the steadier figure when other work shares the machine
+const cpuReq = (r, c) => r.http.cases[c].bestCpuUsPerRequest;
+for (const [c, label] of [['pipe', 'Readable.from(renderStream).pipe(res)'], ['node-stream', 'pipeToNodeResponse(renderStream)'], ['node-async', 'pipeToNodeResponse(renderStreamAsync)'], ['web', 'web Response(toReadableStream(renderStreamAsync))'], ['async', 'renderAsync']])
+  fig('http', `server CPU per request: render ÷ ${label} (the throughput CPU allows)`, null, x, (r) => cpuReq(r, 'render') / cpuReq(r, c));
 const cs = (part, m) => codeSize.data.kida[part][m] / codeSize.data.svelte[part][m];
 fig('code size', `${S.pages} pages, templates bundled + minified: Kida ÷ Svelte 5`, '<=1', x, () => cs('templates', 'minified'));
 fig('code size', `${S.pages} pages, templates bundled + minified + gzip: Kida ÷ Svelte 5`, null, x, () => cs('templates', 'gzip'));
