@@ -5,6 +5,7 @@
 //   npm run bench -- --quick           1 short run of everything (a smoke test, ~1.5 min)
 //   npm run bench -- --runs 5          more runs
 //   node bench/summary.mjs --no-http --no-code-size --no-govuk   (parts left out)
+//   node bench/summary.mjs --from=bench/results/<file>.json        (the table again, from saved runs)
 //
 // Each run starts its measuring processes one after another (none overlaps another):
 //   reference.mjs            12 workloads: Kida render / renderStream / renderStreamAsync, Eta 4,
@@ -30,19 +31,21 @@ const opt = (name, dflt) => {
   if (i < 0) return dflt;
   return argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : argv[i + 1];
 };
-const quick = flag('quick');
-const RUNS = Number(opt('runs', quick ? 1 : 3));
+const saved = opt('from', null) && JSON.parse(readFileSync(opt('from'), 'utf8'));
+const quick = saved ? saved.settings.quick : flag('quick');
+const RUNS = saved ? saved.settings.runs : Number(opt('runs', quick ? 1 : 3));
 // per-process settings; the quick ones only prove every part runs
-const S = quick
-  ? { rounds: 3, batch: 8, slow: 6, classicRounds: 3, httpSeconds: 1, httpRounds: 1, govukRounds: 3, pages: 50 }
-  : { rounds: 9, batch: 20, slow: 16, classicRounds: 5, httpSeconds: 2, httpRounds: 3, govukRounds: 7, pages: 500 };
+const S = saved
+  ? saved.settings
+  : quick
+    ? { rounds: 3, batch: 8, slow: 6, classicRounds: 3, httpSeconds: 1, httpRounds: 1, govukRounds: 3, pages: 50 }
+    : { rounds: 9, batch: 20, slow: 16, classicRounds: 5, httpSeconds: 2, httpRounds: 3, govukRounds: 7, pages: 500 };
 const HERE = import.meta.dirname;
 const peers = existsSync(join(HERE, 'peer-engines', 'node_modules', 'svelte')) && existsSync(join(HERE, 'peer-engines', 'node_modules', 'autocannon'));
 const TMP = join(tmpdir(), `kida-bench-${process.pid}`);
-mkdirSync(TMP, { recursive: true });
 
 const git = (...a) => spawnSync('git', a, { cwd: HERE, encoding: 'utf8' }).stdout?.trim() ?? '';
-const machine = {
+const machine = saved?.machine ?? {
   date: new Date().toISOString(),
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
@@ -66,22 +69,25 @@ function measure(script, args, label) {
 }
 
 const started = performance.now();
-process.stderr.write(`kida bench: ${RUNS} run(s)${quick ? ' (quick)' : ''}, ${machine.cpu} ×${machine.cores}, Node ${machine.node}, load ${load().join(' ')}\n`);
-const runs = [];
-for (let i = 1; i <= RUNS; i++) {
-  process.stderr.write(`run ${i} of ${RUNS}\n`);
-  const run = { loadStart: load(), started: new Date().toISOString(), markdown: [] };
-  const keep = (k, m) => ((run[k] = m.data), run.markdown.push(m.markdown));
-  keep('reference', measure('reference.mjs', [`--rounds=${S.rounds}`, `--batch=${S.batch}`, `--slow=${S.slow}`], `run${i}-reference`));
-  keep('classic', measure('reference.mjs', ['--classic', `--rounds=${S.classicRounds}`, `--batch=${S.batch}`], `run${i}-classic`));
-  if (peers && !flag('no-http'))
-    keep('http', measure('http-load.mjs', ['--cases=render,async,pipe,node-stream,node-async,web', `--seconds=${S.httpSeconds}`, `--rounds=${S.httpRounds}`], `run${i}-http`));
-  if (!flag('no-govuk')) keep('govuk', measure('govuk-speed.mjs', [`--rounds=${S.govukRounds}`], `run${i}-govuk`));
-  run.loadEnd = load();
-  runs.push(run);
+const runs = saved ? saved.runs.map((r) => ({ ...r, markdown: [] })) : [];
+if (!saved) {
+  mkdirSync(TMP, { recursive: true });
+  process.stderr.write(`kida bench: ${RUNS} run(s)${quick ? ' (quick)' : ''}, ${machine.cpu} ×${machine.cores}, Node ${machine.node}, load ${load().join(' ')}\n`);
+  for (let i = 1; i <= RUNS; i++) {
+    process.stderr.write(`run ${i} of ${RUNS}\n`);
+    const run = { loadStart: load(), started: new Date().toISOString(), markdown: [] };
+    const keep = (k, m) => ((run[k] = m.data), run.markdown.push(m.markdown));
+    keep('reference', measure('reference.mjs', [`--rounds=${S.rounds}`, `--batch=${S.batch}`, `--slow=${S.slow}`], `run${i}-reference`));
+    keep('classic', measure('reference.mjs', ['--classic', `--rounds=${S.classicRounds}`, `--batch=${S.batch}`], `run${i}-classic`));
+    if (peers && !flag('no-http'))
+      keep('http', measure('http-load.mjs', ['--cases=render,async,pipe,node-stream,node-async,web', `--seconds=${S.httpSeconds}`, `--rounds=${S.httpRounds}`], `run${i}-http`));
+    if (!flag('no-govuk')) keep('govuk', measure('govuk-speed.mjs', [`--rounds=${S.govukRounds}`], `run${i}-govuk`));
+    run.loadEnd = load();
+    runs.push(run);
+  }
 }
 // the same bytes every run: measured once
-const codeSize = peers && !flag('no-code-size') ? measure('code-size.mjs', [`--pages=${S.pages}`], 'code-size') : null;
+const codeSize = saved ? saved.codeSize && { data: saved.codeSize } : peers && !flag('no-code-size') ? measure('code-size.mjs', [`--pages=${S.pages}`], 'code-size') : null;
 rmSync(TMP, { recursive: true, force: true });
 
 // ---- the figures ----
@@ -180,6 +186,7 @@ lines.push(`Baselines chosen (fastest of bench/baseline.mjs's candidates, per wo
 if (!peers) lines.push('bench/peer-engines not installed (`cd bench/peer-engines && npm install`): Marko 6, Svelte 5, the HTTP and code-size figures left out.');
 const summary = lines.join('\n');
 console.log(summary);
+if (saved) process.exit(0);
 
 // ---- results ----
 const dir = join(HERE, 'results');
