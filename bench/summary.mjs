@@ -122,7 +122,7 @@ const PEERS = [
   ['Nunjucks', (r, w) => crow(r, w).nunjucks, true],
   ['LiquidJS', (r, w) => crow(r, w).liquid, true],
   ['Handlebars', (r, w) => crow(r, w).handlebars, true],
-];
+].filter(([, get]) => get(runs[0], WORKLOADS[0]) != null); // (Marko and Svelte need bench/peer-engines)
 /** Kida render ÷ a peer, each ratio from the process that measured both. */
 const vsPeer = (r, w, [, get, classic]) => (classic ? crow(r, w).kida : row(r, w).kida) / get(r, w);
 for (const w of WORKLOADS) for (const p of PEERS) fig('render ÷ peer', `${w}: render ÷ ${p[0]}`, '<1', x, (r) => vsPeer(r, w, p));
