@@ -10,6 +10,10 @@
 // factory would share feedback and turn the escaper call megamorphic, which would slow them all.
 
 // ---- escapers: all escape & < > " ' as Kida does (&amp; &lt; &gt; &quot; &#39;); take strings ----
+// Their regular expressions and table are made once, not per call (a regex literal in a function
+// body makes a new RegExp object every time it is evaluated); each fresh copy gets its own.
+const CONSTANTS = `const RE = /[&<>"']/, REG = /[&<>"']/g, TABLE = []; TABLE[38] = '&amp;'; TABLE[60] = '&lt;'; TABLE[62] = '&gt;'; TABLE[34] = '&quot;'; TABLE[39] = '&#39;';`;
+const { RE, REG, TABLE } = new Function(`${CONSTANTS} return { RE, REG, TABLE };`)();
 
 /** escape-html's approach: scan char codes; nothing to escape returns the string itself. */
 function escCharCode(s) {
@@ -39,7 +43,7 @@ function escCharCode(s) {
 
 /** escape-html exactly: a regex finds the first special character, a char-code loop does the rest. */
 function escHtml(s) {
-  const m = /["'&<>]/.exec(s);
+  const m = RE.exec(s);
   if (!m) return s;
   let out = '';
   let last = 0;
@@ -63,12 +67,12 @@ function escHtml(s) {
 
 /** Eta's and Svelte's approach: a regex test, then replace with a map. */
 function escRegex(s) {
-  return /[&<>"']/.test(s) ? s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;')) : s;
+  return RE.test(s) ? s.replace(REG, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;')) : s;
 }
 
 /** A native regex test as the fast path (plain strings), a char-code loop for the rest. */
 function escTestLoop(s) {
-  if (!/[&<>"']/.test(s)) return s;
+  if (!RE.test(s)) return s;
   let out = '';
   let last = 0;
   for (let i = 0; i < s.length; i++) {
@@ -90,10 +94,9 @@ function escTestLoop(s) {
 /** Kida's own (runtime/markup.ts): a global regex test whose lastIndex says where to start, then
  * a char-code scan that skips everything above `>` with one compare. */
 function escTestFrom(s) {
-  const re = escTestFrom.re;
-  re.lastIndex = 0;
-  if (!re.test(s)) return s;
-  let i = re.lastIndex - 1;
+  REG.lastIndex = 0;
+  if (!REG.test(s)) return s;
+  let i = REG.lastIndex - 1;
   let out = s.slice(0, i);
   let last = i;
   for (const n = s.length; i < n; i++) {
@@ -108,13 +111,13 @@ function escTestFrom(s) {
 
 /** A regex test, then one replaceAll per character (native loops, no callback). */
 function escReplaceAll(s) {
-  if (!/[&<>"']/.test(s)) return s;
+  if (!RE.test(s)) return s;
   return s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
 }
 
 /** A char-code scan against a lookup table (one load per character instead of five compares). */
 function escTable(s) {
-  const T = escTable.T;
+  const T = TABLE;
   let i = 0;
   const n = s.length;
   for (; i < n; i++) {
@@ -139,7 +142,8 @@ function escTable(s) {
 
 /** A regex search for the first special character, then slices between regex matches. */
 function escExec(s) {
-  const re = /[&<>"']/g;
+  const re = REG;
+  re.lastIndex = 0;
   let m = re.exec(s);
   if (!m) return s;
   let out = '';
@@ -154,16 +158,8 @@ function escExec(s) {
 
 export const ESCAPERS = { charCode: escCharCode, escapeHtml: escHtml, regex: escRegex, testLoop: escTestLoop, testFrom: escTestFrom, replaceAll: escReplaceAll, table: escTable, exec: escExec };
 
-/** A fresh copy of an escaper (its own feedback), with the table it reads where it has one. */
-function freshEscaper(name) {
-  const f = new Function(`return (${ESCAPERS[name].toString()})`)();
-  if (name === 'testFrom') f.re = /[&<>"']/g;
-  if (name === 'table') {
-    f.T = [];
-    for (const [c, r] of [[38, '&amp;'], [60, '&lt;'], [62, '&gt;'], [34, '&quot;'], [39, '&#39;']]) f.T[c] = r;
-  }
-  return f;
-}
+/** A fresh copy of an escaper: its own function (own feedback) and its own constants. */
+const freshEscaper = (name) => new Function(`${CONSTANTS} return (${ESCAPERS[name].toString()})`)();
 
 // ---- the pages, in two shapes: `+=` with for-of, and template literals with indexed loops ----
 // (each function reads the escaper as `esc`, bound when the candidate is built)
