@@ -57,13 +57,19 @@ const machine = saved?.machine ?? {
 };
 const load = () => loadavg().map((x) => +x.toFixed(2));
 
+const failures = [];
 /** Runs one measuring script; its markdown kept for the .md, its figures read from --json. */
 function measure(script, args, label) {
   const file = join(TMP, `${label}.json`);
   rmSync(file, { force: true });
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [join(HERE, script), ...args, `--json=${file}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
-  if (r.status !== 0 || !existsSync(file)) throw new Error(`bench/${script} ${args.join(' ')} failed (exit ${r.status})`);
+  if (r.status !== 0 || !existsSync(file)) {
+    // one failed process costs its figures (n/a in the table), not the other runs'
+    process.stderr.write(`  ${label}: bench/${script} ${args.join(' ')} FAILED (exit ${r.status})\n`);
+    failures.push(label);
+    return null;
+  }
   process.stderr.write(`  ${label}: ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   return { data: JSON.parse(readFileSync(file, 'utf8')), markdown: r.stdout.trim() };
 }
@@ -76,7 +82,7 @@ if (!saved) {
   for (let i = 1; i <= RUNS; i++) {
     process.stderr.write(`run ${i} of ${RUNS}\n`);
     const run = { loadStart: load(), started: new Date().toISOString(), markdown: [] };
-    const keep = (k, m) => ((run[k] = m.data), run.markdown.push(m.markdown));
+    const keep = (k, m) => m && ((run[k] = m.data), run.markdown.push(m.markdown));
     keep('reference', measure('reference.mjs', [`--rounds=${S.rounds}`, `--batch=${S.batch}`, `--slow=${S.slow}`], `run${i}-reference`));
     keep('classic', measure('reference.mjs', ['--classic', `--rounds=${S.classicRounds}`, `--batch=${S.batch}`], `run${i}-classic`));
     if (peers && !flag('no-http'))
@@ -112,7 +118,7 @@ const figures = [];
 /** A figure: its values per run (null where not measured), a target key or null (information). */
 const fig = (group, name, target, fmt, get) => figures.push({ group, name, target, fmt, values: runs.map((r, i) => { try { const v = get(r, i); return v == null || Number.isNaN(v) ? null : v; } catch { return null; } }) });
 
-const WORKLOADS = runs[0].reference.rows.map((r) => r.workload);
+const WORKLOADS = runs.find((r) => r.reference)?.reference.rows.map((r) => r.workload) ?? [];
 const row = (r, w) => r.reference.rows.find((y) => y.workload === w);
 const crow = (r, w) => r.classic.rows.find((y) => y.workload === w);
 const PEERS = [
@@ -122,7 +128,7 @@ const PEERS = [
   ['Nunjucks', (r, w) => crow(r, w).nunjucks, true],
   ['LiquidJS', (r, w) => crow(r, w).liquid, true],
   ['Handlebars', (r, w) => crow(r, w).handlebars, true],
-].filter(([, get]) => get(runs[0], WORKLOADS[0]) != null); // (Marko and Svelte need bench/peer-engines)
+].filter(([, get]) => runs.some((r) => { try { return get(r, WORKLOADS[0]) != null; } catch { return false; } })); // (Marko and Svelte need bench/peer-engines)
 /** Kida render ÷ a peer, each ratio from the process that measured both. */
 const vsPeer = (r, w, [, get, classic]) => (classic ? crow(r, w).kida : row(r, w).kida) / get(r, w);
 for (const w of WORKLOADS) for (const p of PEERS) fig('render ÷ peer', `${w}: render ÷ ${p[0]}`, '<1', x, (r) => vsPeer(r, w, p));
@@ -182,7 +188,8 @@ for (const f of figures)
 const gated = figures.filter((f) => f.target);
 const passed = gated.filter((f) => f.result === 'PASS').length;
 lines.push('', `${passed} of ${gated.length} figures with a target PASS in every run. Spread: half the range across runs over the median (the run-to-run noise).`);
-lines.push(`Baselines chosen (fastest of bench/baseline.mjs's candidates, per workload, run 1): ${runs[0].reference.rows.map((r) => `${r.workload} ${r.baselineChosen}`).join(', ')}.`);
+if (runs[0].reference) lines.push(`Baselines chosen (fastest of bench/baseline.mjs's candidates, per workload, run 1): ${runs[0].reference.rows.map((r) => `${r.workload} ${r.baselineChosen}`).join(', ')}.`);
+if (failures.length) lines.push(`Failed (their figures n/a): ${failures.join(', ')}; the error is on stderr.`);
 if (!peers) lines.push('bench/peer-engines not installed (`cd bench/peer-engines && npm install`): Marko 6, Svelte 5, the HTTP and code-size figures left out.');
 const summary = lines.join('\n');
 console.log(summary);
