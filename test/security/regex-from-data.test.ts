@@ -139,7 +139,7 @@ describe('a pattern from data that the linear matcher runs', () => {
       }
       const re = new RegExp(p.replace('(?i)', ''), p.startsWith('(?i)') ? 'iy' : 'y');
       expect(out).toBe(re.test(s) ? 'True' : 'False');
-      expect(Date.now() - t0).toBeLessThan(500);
+      expect(Date.now() - t0).toBeLessThan(2000); // (wall time on a shared machine: a backtracking hang takes far longer)
     }), { numRuns: 400, seed: 6 });
   });
 });
