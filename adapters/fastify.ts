@@ -4,11 +4,13 @@
 //   app.get('/c', (req, reply) => reply.view(compiledPage, ctx));                  // a compiled module
 // The first chunk is awaited before the reply is hijacked: a render that fails at once goes to
 // Fastify's error handler; a later failure cuts the connection and is logged with template and line.
+// A handler may also drop the result (`reply.view(...)` as a statement): an early failure still
+// reaches the error handler, never an unhandled rejection (views.ts viewResult).
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Ctx } from '../runtime/template.js';
 import { pipeToNodeResponse, type PipeOptions, type PipeOutcome } from './node.js';
-import { startRender, viewResolver, type View, type ViewOptions } from './views.js';
+import { startRender, viewResolver, viewResult, type View, type ViewOptions } from './views.js';
 
 export type { PipeOutcome, RenderFailure } from './node.js';
 export type { View, ViewOptions } from './views.js';
@@ -32,7 +34,14 @@ declare module 'fastify' {
 export function kidaFastify(fastify: FastifyInstance, options: KidaFastifyOptions, done: (err?: Error) => void): void {
   const { decorator = 'view', env: _e, views: _v, environment: _n, ...pipe } = options;
   const resolveView = viewResolver(options);
-  async function view(this: FastifyReply, v: View, data: Ctx = {}): Promise<PipeOutcome> {
+  function view(this: FastifyReply, v: View, data: Ctx = {}): Promise<PipeOutcome> {
+    // (a handler that drops the result: the error still reaches Fastify's error handler)
+    return viewResult(render.call(this, v, data), (err) => {
+      if (!this.sent) this.send(err instanceof Error ? err : new Error(String(err)));
+      else this.log.error({ err }, 'kida: render failed');
+    });
+  }
+  async function render(this: FastifyReply, v: View, data: Ctx): Promise<PipeOutcome> {
     const template = await resolveView(v);
     const locals = (this as { locals?: Ctx }).locals; // as @fastify/view: reply.locals under the data
     const chunks = await startRender(template, locals ? { ...locals, ...data } : data);

@@ -7,8 +7,8 @@
 
 import type { Context, Middleware } from 'koa';
 import type { Ctx } from '../runtime/template.js';
-import { pipeToNodeResponse, type PipeOptions, type PipeOutcome } from './node.js';
-import { startRender, viewResolver, type View, type ViewOptions } from './views.js';
+import { failureOf, pipeToNodeResponse, type PipeOptions, type PipeOutcome } from './node.js';
+import { startRender, viewResolver, viewResult, type View, type ViewOptions } from './views.js';
 
 export type { PipeOutcome, RenderFailure } from './node.js';
 export type { View, ViewOptions } from './views.js';
@@ -29,7 +29,7 @@ export function kida(options: KidaKoaOptions = {}): Middleware {
   const { env: _e, views: _v, environment: _n, ...pipe } = options;
   const resolveView = viewResolver(options);
   return async (ctx, next) => {
-    ctx.render = async (v: View, data: Ctx = {}) => {
+    const render = async (v: View, data: Ctx) => {
       const template = await resolveView(v);
       const chunks = await startRender(template, { ...(ctx.state as Ctx), ...data });
       ctx.respond = false; // Koa leaves the response to us from here
@@ -37,6 +37,8 @@ export function kida(options: KidaKoaOptions = {}): Middleware {
       if (!(ctx.response as { _explicitStatus?: boolean })._explicitStatus) ctx.status = 200;
       return pipeToNodeResponse(chunks, ctx.res, { ...pipe, onError: pipe.onError ?? ((err, where) => report(ctx, err, where)) });
     };
+    // (a middleware that drops the result: Koa has answered already; the error is reported)
+    ctx.render = (v: View, data: Ctx = {}) => viewResult(render(v, data), (err) => (pipe.onError ?? ((e, w) => report(ctx, e, w)))(err, failureOf(err, false)));
     await next();
   };
 }

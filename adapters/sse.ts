@@ -37,7 +37,8 @@ export interface EventStreamOptions {
 
 const LINE_BREAK = /\r\n|\r|\n/;
 
-function field(name: 'event' | 'id', value: string): string {
+function field(name: 'event' | 'id', given: unknown): string {
+  const value = String(given); // (an id function returning a number, from JavaScript callers)
   if (/[\r\n]/.test(value) || (name === 'id' && value.includes('\0')))
     throw new TypeError(`kida/sse: an event ${name} cannot contain ${name === 'id' ? 'a line break or NUL' : 'a line break'}: ${JSON.stringify(value)}`);
   return `${name}: ${value}\n`;

@@ -49,3 +49,31 @@ export async function startRender(template: Template, ctx: Ctx): Promise<AsyncIt
   };
   return { [Symbol.asyncIterator]: () => rest };
 }
+
+/**
+ * What `reply.view()`/`ctx.render()` return: `run` for a handler that returns or awaits it (a
+ * render failing before any byte rejects it, and the framework's error handler answers). A
+ * handler that drops it (`reply.view(...)` as a statement, @fastify/view's style) must not leave
+ * a rejection nobody handles, which ends a Node process: `run` is observed, and when nothing has
+ * subscribed by the time it rejects (a returned or awaited result subscribes at once), `orphan`
+ * gets the error. A thenable, not a Promise: `await` on a Promise cannot be seen from outside.
+ */
+export function viewResult<T>(run: Promise<T>, orphan: (error: unknown) => void): Promise<T> {
+  let used = false;
+  run.catch((e: unknown) =>
+    setImmediate(() => {
+      try {
+        if (!used) orphan(e);
+      } catch {
+        // (a reporter that throws must not end the process either)
+      }
+    }),
+  );
+  const use = (): Promise<T> => ((used = true), run);
+  return {
+    then: (a, b) => use().then(a, b),
+    catch: (b) => use().catch(b),
+    finally: (f) => use().finally(f),
+    [Symbol.toStringTag]: 'Promise',
+  } as Promise<T>;
+}

@@ -173,6 +173,8 @@ export class Generator {
   usesFenv = false;
   /** A select-family filter may name the `match` test (the module calls useMatch()). */
   usesMatch = false;
+  /** String literals that are regexes only the backtracking RegExp runs (codegen/regex-literals.ts). */
+  trustedPatterns = new Set<string>();
   attrNames = new Set<string>();
   refs = new Map<string, string>();
   fn!: Fn;
@@ -417,6 +419,7 @@ export class Generator {
       pre.push(`const $fenv = { autoescape: ${this.o.autoescape}, strict: ${this.o.strictUndefined}, get filters() { return $env.filters; }, get tests() { return $env.tests; } };`);
     for (const [n, v] of this.filterVars) pre.push(`const ${v} = ${n};`);
     if (this.usesMatch) pre.push(`${this.h('useMatch')}();`);
+    if (this.trustedPatterns.size) pre.push(`${this.h('trustRegex')}(${[...this.trustedPatterns].map(q).join(', ')});`);
     const bodyLines: string[] = [...pre];
     const lineMap: number[] = pre.map(() => 0);
     this.moduleLines.forEach((l, i) => {

@@ -61,6 +61,10 @@ const keyOf = (options: CompileOptions): string => {
   return key;
 };
 
+/** Paths of the files under `dir`, relative to it (readdirSync's `recursive` needs Node 20.1). */
+function filesUnder(dir: string, sub = ''): string[] {
+  return readdirSync(join(dir, sub), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(dir, join(sub, e.name)) : [join(sub, e.name)]));
+}
 let compilerHash: string | undefined;
 /** Hash of the compiler, runtime and plugin sources beside this module (.js when built, .ts under vitest). */
 function fingerprint(): string {
@@ -68,7 +72,8 @@ function fingerprint(): string {
     const h = crypto.createHash('sha1');
     for (const d of ['../compiler/', '../runtime/', './']) {
       const dir = fileURLToPath(new URL(d, import.meta.url));
-      for (const f of readdirSync(dir).sort())
+      // (subfolders too: compiler/codegen/ writes the modules; a fix there must not be served stale)
+      for (const f of filesUnder(dir).sort())
         if (/\.(js|ts)$/.test(f) && !f.endsWith('.d.ts')) h.update(d + f + '\0').update(readFileSync(join(dir, f))).update('\0');
     }
     compilerHash = h.digest('hex');

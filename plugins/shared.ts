@@ -316,7 +316,8 @@ export class KidaProject {
     if (this.testsFile) lines.push(`import * as $tests from ${JSON.stringify(spec(this.testsFile))};`, 'Object.assign($env.tests, $tests);');
     // (a Registry starts with no aliases)
     const aliases = this.options.templateAliases ?? {};
-    if (Object.keys(aliases).length) lines.push(`$env.templateAliases = ${JSON.stringify(aliases)};`);
+    // (through JSON.parse: in an object literal a "__proto__" alias would set the prototype)
+    if (Object.keys(aliases).length) lines.push(`$env.templateAliases = JSON.parse(${JSON.stringify(JSON.stringify(aliases))});`);
     if (await this.hasDynamicRefs()) {
       // Dynamic names can reach any template under root: register them all, lazily.
       this.templates().forEach((f, i) => {

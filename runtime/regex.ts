@@ -145,7 +145,12 @@ function size(x: Node): number {
 }
 
 /** `re.test(s)` for a sticky RegExp at index 0 (Python `re.match`), in time linear in `s`; null: run the RegExp. */
-export function linearMatcher(source: string, flags: string): (((s: string) => boolean) & { states: number }) | null {
+/**
+ * A matcher for the RegExp source, or null where it needs the RegExp. The matcher's `budget`
+ * bounds the states it may visit (an NFA of thousands of states from data walks all of them at
+ * each character): past it, it gives undefined, neither match nor no match.
+ */
+export function linearMatcher(source: string, flags: string): (((s: string, budget?: number) => boolean | undefined) & { states: number }) | null {
   if (/[^imsy]/.test(flags)) return null;
   let tree: Node;
   try {
@@ -212,7 +217,9 @@ export function linearMatcher(source: string, flags: string): (((s: string) => b
   let cur = new Int32Array(n);
   let next = new Int32Array(n);
   let base = 0;
-  const match = (s: string): boolean => {
+  let steps = 0;
+  const match = (s: string, budget = Infinity): boolean | undefined => {
+    steps = 0;
     if (base > 2 ** 30 - s.length) seen.fill(-1), (base = 0);
     const b = base;
     base += s.length + 1;
@@ -224,6 +231,7 @@ export function linearMatcher(source: string, flags: string): (((s: string) => b
       stack.push(pc);
       while (stack.length) {
         const q = stack.pop()!;
+        steps++;
         if (seen[q] === b + p) continue;
         seen[q] = b + p;
         const o = op[q];
@@ -237,6 +245,7 @@ export function linearMatcher(source: string, flags: string): (((s: string) => b
     };
     if (add(0, 0)) return true;
     for (let p = 0; p < s.length && nn; p++) {
+      if (steps > budget) return undefined;
       const t = cur;
       cur = next;
       next = t;

@@ -151,6 +151,14 @@ export const t_upper: Test = (v) => pyIsUpper(pyStr(v));
  * select/reject with other tests do not carry the matcher: docs/decisions.md.)
  */
 export const MATCH: { f?: Test } = {};
+/**
+ * Pattern texts written as string literals in templates that only the backtracking RegExp can
+ * run: compiled modules register theirs on load; runtime/match.ts refuses others from data.
+ */
+export const TRUSTED = /* @__PURE__ */ new Set<string>();
+export function trustRegex(...patterns: string[]): void {
+  for (const p of patterns) TRUSTED.add(p);
+}
 const reMatch: Test = (v, pattern) => {
   if (v === null || v === undefined) return false;
   const re = pyRegex(pattern);

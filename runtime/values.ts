@@ -226,10 +226,56 @@ export function truthy(v: unknown): boolean {
 }
 
 /**
- * `eq` of two sets, or of dicts where the second is a Map, without a scan of b per key (tuple
- * keys equal but not identical): runtime/eqindex.ts installs it when loaded (docs/security.md).
+ * A key that every value `eq` to `v` shares (1, 1.0 and True; 'a' and Markup('a'); equal
+ * tuples, sets, dicts), and unequal values only when they are ranges or symbols: a number or a
+ * string. A lookup compares with `eq` only the values under its key, so `==` of sets and Maps
+ * (tuple keys equal but not identical) and runtime/eqindex.ts are linear (docs/security.md).
  */
-export const EQ: { m?: (a: any, b: any) => boolean } = {};
+export function eqKey(v: any): unknown {
+  if (typeof v === 'string' || v instanceof Markup) return String(v);
+  if (typeof v === 'boolean') return +v;
+  if (v instanceof PyFloat) v = v.v;
+  if (typeof v === 'number' || typeof v === 'bigint') {
+    const n = Number(v);
+    return Number.isInteger(n) && !Number.isSafeInteger(n) ? '\0b' + BigInt(v) : n;
+  }
+  if (v == null) return '\0N';
+  if (v instanceof Date) return '\0D' + v.getTime();
+  // (parts length-prefixed, so none can imitate a separator; sets and dicts sorted: order-free)
+  if (Array.isArray(v)) {
+    let k = v instanceof Tuple ? '\0(' : '\0[';
+    for (const x of v) k += keyPart(x);
+    return k;
+  }
+  if (v instanceof Set) return '\0S' + sortedParts(v, (x) => keyPart(x));
+  if (isDict(v)) return '\0d' + sortedParts(dictKeys(v), (k) => keyPart(k) + keyPart(v instanceof Map ? v.get(k) : v[k]));
+  if (v instanceof Range) return '\0R';
+  if (typeof v !== 'object' && typeof v !== 'function') return '\0x' + String(v);
+  // (other objects are equal only to themselves)
+  let id = oids.get(v);
+  if (!id) oids.set(v, (id = '\0o' + oid++));
+  return id;
+}
+let oid = 0;
+const oids = new WeakMap<object, string>();
+const sortedParts = (xs: Iterable<any>, part: (x: any) => string): string => {
+  const ps: string[] = [];
+  for (const x of xs) ps.push(part(x));
+  return ps.sort().join('');
+};
+const keyPart = (v: unknown): string => {
+  const k = eqKey(v);
+  return typeof k === 'string' ? k.length + ':' + k : 'n' + k;
+};
+/** Values by eqKey, each bucket in insertion order. */
+export function eqBuckets(xs: Iterable<unknown>, m = new Map<unknown, unknown[]>()): Map<unknown, unknown[]> {
+  for (const x of xs) {
+    const k = eqKey(x);
+    const b = m.get(k);
+    b ? b.push(x) : m.set(k, [x]);
+  }
+  return m;
+}
 export function eq(a: unknown, b: unknown): boolean {
   if (a === b) return a === a || typeof a !== 'number';
   if (a == null || b == null) return (a == null && b == null) || false;
@@ -253,14 +299,19 @@ export function eq(a: unknown, b: unknown): boolean {
     const ka = dictKeys(a);
     const kb = dictKeys(b);
     if (ka.length !== kb.length) return false;
-    if (b instanceof Map && EQ.m) return EQ.m(a, b);
+    if (b instanceof Map) {
+      // (b's keys bucketed once: a scan of b per key of a would be quadratic on tuple keys)
+      const ix = eqBuckets(kb);
+      let v: unknown;
+      return ka.every((k) => ix.get(eqKey(k))?.some((x) => eq(x, k) && ((v = b.get(x)), true)) && eq(dictGet(a, k), v));
+    }
     for (const k of ka) if (!dictHas(b, k) || !eq(dictGet(a, k), dictGet(b, k))) return false;
     return true;
   }
   if (a instanceof Set && b instanceof Set) {
     if (a.size !== b.size) return false;
-    if (EQ.m) return EQ.m(a, b);
-    for (const x of a) if (!contains(b, x)) return false;
+    const ix = eqBuckets(b);
+    for (const x of a) if (!ix.get(eqKey(x))?.some((y) => eq(x, y))) return false;
     return true;
   }
   if (a instanceof Range && b instanceof Range) return eq([...a], [...b]);

@@ -8,6 +8,7 @@ import { didYouMean } from '../../runtime/errors.js';
 import { MARKDOWN_ONLY_FILTERS, filterNeedsEnv, filterParams, mdFilterParams, testParams } from '../../runtime/signatures.js';
 import type { Generator } from '../codegen.js';
 import { genBindTarget } from './control.js';
+import { checkRegexLiteral, noteLiteral, warnMatchLiterals } from './regex-literals.js';
 import { validateCall } from './defs.js';
 import { FILTER_ALIASES, FILTER_SHORT_FORMS, LIGHT_LOOP_ATTRS, LOOP_PROPS, UNSAFE_NAMES, contains, kwKey, q } from './shared.js';
 
@@ -77,7 +78,10 @@ export function genConst(g: Generator, e: A.Const): string {
     if (!Number.isSafeInteger(v) && Number.isInteger(v)) return `${BigInt(v)}n`;
     return v < 0 ? `(${v})` : String(v);
   }
-  if (typeof v === 'string') return q(v);
+  if (typeof v === 'string') {
+    noteLiteral(g, v); // (a regex only the RegExp can run is allowed as a literal: runtime/match.ts)
+    return q(v);
+  }
   if (typeof v === 'bigint') return `${v}n`;
   return String(v);
 }
@@ -144,6 +148,7 @@ export function genFilter(g: Generator, e: A.Filter): string {
     const [d, b] = bindArgs(g, 'default', filterParams.default ?? ['default', 'boolean'], e.args, e.kwargs, e);
     return `${g.h('defaultFilter')}(${genGuarded(g, e.value)}${d ? ', ' + d : b ? ', undefined' : ''}${b ? ', ' + b : ''})`;
   }
+  if (g.o.nunjucks && e.name === '__regex') checkRegexLiteral(g, e);
   const value = g.expr(e.value);
   if (e.op === '?|' || e.op === '?|>') {
     const t = g.id('$x');
@@ -227,6 +232,7 @@ export function filterCall(g: Generator, name: string, value: string, args: A.Ex
   // linear matcher (runtime/match.ts), which other bundles leave out
   const test = filterNeedsEnv.has(name) ? bound[params!.indexOf('test_name')] : undefined;
   if (test !== undefined && test !== 'undefined' && (test === '"match"' || !/^"[^"\\]*"$/.test(test))) g.usesMatch = true;
+  if (test !== undefined) warnMatchLiterals(g, args, kwargs, pos, true);
   if (g.o.sandbox) return sbF(g, q(FILTER_ALIASES[name] ?? name), v, self, [value, ...bound]);
   if (filterNeedsEnv.has(name)) return `${v}.call(${self}, ${[value, ...bound].join(', ')})`;
   return `${v}(${[value, ...bound].join(', ')})`;
@@ -285,6 +291,7 @@ export function genTest(g: Generator, e: A.Test): string {
     g.err(`Unknown test '${e.name}'${hint ? `. Did you mean '${hint}'?` : ''}`, 'K-PAR-005', e, hint ? `Did you mean '${hint}'?` : null);
   }
   const bound = bindArgs(g, e.name, params, e.args, e.kwargs, e);
+  if (e.name === 'match') warnMatchLiterals(g, e.args, e.kwargs, e, false);
   const v = filterVar(g, 'tests', e.name);
   if (g.o.sandbox) return `${neg}${sbF(g, q(`is ${e.name}`), v, g.fenv(), [value, ...bound])}`;
   return `${neg}${v}.call(${g.fenv()}, ${[value, ...bound].join(', ')})`;

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { linearMatcher } from '../../runtime/regex.js';
 import { compile } from '../../compiler/index.js';
-import { MATCH, tests } from '../../runtime/tests.js';
+import { MATCH, tests, trustRegex } from '../../runtime/tests.js';
 import { t_match, useMatch } from '../../runtime/match.js';
 
 const ATOMS = ['a', 'b', 'A', '-', '.', '\\.', '\\d', '\\D', '\\w', '\\W', '\\s', '\\S', '[ab]', '[^a]', '[a-c]', '[\\d_]', '[]', '[^]', '[\\]a]',
@@ -84,7 +84,10 @@ describe('the linear matcher', () => {
     expect(m('a\nb', '(?s)a.b')).toBe(true);
     expect(m('2024-01', '(?P<y>\\d{4})-(?P<m>\\d\\d)\\Z')).toBe(true);
     expect(m('2024-01x', '(?P<y>\\d{4})-(?P<m>\\d\\d)\\Z')).toBe(false);
-    expect(m('aa', '(?P<c>a)(?P=c)')).toBe(true); // (a backreference: the RegExp runs)
+    // (a backreference: the RegExp runs, for a pattern a template wrote: not from data)
+    expect(() => m('aa', '(?P<c>a)(?P=c)')).toThrow(/from data needs backtracking/);
+    trustRegex('(?P<c>a)(?P=c)');
+    expect(m('aa', '(?P<c>a)(?P=c)')).toBe(true);
     expect(() => m('a', '(')).toThrow();
   });
 });
