@@ -7,6 +7,7 @@
 import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
 import { linearMatcher } from '../regex.js';
 import { SecurityError } from '../errors.js';
+import { observe } from '../values.js';
 
 const len = (v: unknown): number => (typeof v === 'string' || Array.isArray(v) ? v.length : v == null ? 0 : String(v).length);
 
@@ -96,8 +97,21 @@ export function regexMayMatch(re: RegExp, text: unknown): boolean {
   return false;
 }
 
-/** Runs before `obj[name](...args)` (a JavaScript method a template calls); may throw, or answer for the method. */
+/** Built-in methods that call a function they are given, and may drop what it returns (`forEach`, `some`, a `map` rendered). */
+const CALLS_BACK = new Set(['map', 'flatMap', 'filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'forEach', 'some', 'every', 'reduce', 'reduceRight', 'sort', 'toSorted', 'replace', 'replaceAll']);
+/** A callback whose promises (an async function's, an async template's macro) are observed: a rejection never ends the process. */
+const observing = (f: Function) =>
+  function (this: unknown, ...a: unknown[]) {
+    return observe(f.apply(this, a));
+  };
+
+/**
+ * Runs before `obj[name](...args)` (a JavaScript method a template calls): may throw, wrap a
+ * callback in `args`, or answer for the method (`{ v }`).
+ */
 export function preflight(obj: unknown, name: string, args: unknown[]): { v: unknown } | null {
+  if (CALLS_BACK.has(name) && (Array.isArray(obj) || typeof obj === 'string' || obj instanceof Map || obj instanceof Set))
+    for (let i = 0; i < args.length; i++) if (typeof args[i] === 'function') args[i] = observing(args[i] as Function);
   const a0 = args[0];
   if (typeof obj === 'string') {
     switch (name) {
