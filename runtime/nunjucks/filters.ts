@@ -5,7 +5,7 @@
 
 import { Markup } from '../markup.js';
 import { njkEscape, njkStr } from './values.js';
-import { assertSafeName } from '../values.js';
+import { assertSafeName, observe } from '../values.js';
 import { MAX_ITEMS, room } from '../limits.js';
 import { regexMayMatch } from './guards.js';
 
@@ -137,7 +137,8 @@ export const nf_last = (arr: Any) => {
 };
 export function nf_groupby(arr: Any, attr: unknown): Record<string, unknown[]> {
   const result: Record<string, unknown[]> = {};
-  const get = typeof attr === 'function' ? (attr as (v: unknown, i: number) => unknown) : attrGetter(attr);
+  // (an async key function's promise is observed: its rejection never ends the process)
+  const get = typeof attr === 'function' ? (v: unknown, i: number) => observe((attr as (v: unknown, i: number) => unknown)(v, i)) : attrGetter(attr);
   for (let i = 0; i < arr.length; i++) {
     const key = String(get(arr[i], i));
     (Object.hasOwn(result, key) ? result[key]! : (result[key] = [])).push(arr[i]);
