@@ -21,8 +21,8 @@ const JS_METHODS = new Set(
     'toLocaleLowerCase toLocaleUpperCase toString trim trimEnd trimStart every filter find findIndex findLast ' +
     'findLastIndex flat flatMap join keys entries values map reduce reduceRight some toReversed toSorted with').split(' '),
 );
-/** Methods whose first argument names a property of the receiver. */
-const READS_KEY = new Set(['hasOwnProperty', 'propertyIsEnumerable']);
+/** Methods whose first argument names a property or key of the receiver (as `d.get("_x")` in Kida's sandbox). */
+const READS_KEY = new Set(['hasOwnProperty', 'propertyIsEnumerable', 'get', 'has']);
 
 /**
  * The policy for one name: `_`-prefixed, blocked, a mutator called (or read, to be called later)
@@ -70,7 +70,8 @@ export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, _strict: 
   const run = runOf(env, R);
   if (obj !== undefined && obj !== null) {
     check(run.sb, name, true, obj, false);
-    if (READS_KEY.has(name) && typeof args[0] === 'string') check(run.sb, args[0], false, obj, true);
+    // (`get`/`has` on a Map or an object; hasOwnProperty/propertyIsEnumerable on anything)
+    if (READS_KEY.has(name) && typeof args[0] === 'string' && (name.length > 3 || isDict(obj) || obj instanceof Map)) check(run.sb, args[0], false, obj, true);
     // (the receiver is walked by most methods: `items.indexOf(x)` counts its items)
     if (Array.isArray(obj) || typeof obj === 'string') run.feed(obj);
   }
