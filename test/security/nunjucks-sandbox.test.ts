@@ -4,6 +4,7 @@
 // and no path reaches a prototype. Every case runs through every entry point (nunjucks-support.ts).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import * as nunjucks from '../../adapters/nunjucks.js';
 import { everyWay, njkEnv, refused, renders } from './nunjucks-support.js';
 
 const people = () => ({ people: [{ name: 'b', _secret: 's1', age: 2 }, { name: 'a', _secret: 's2', age: 1 }] });
@@ -40,6 +41,21 @@ describe('the sandbox applies in Nunjucks mode, with Nunjucks semantics', () => 
     await renders('{{ people[0] | dump | safe }}', '{"name":"b","age":2}', people);
     await renders('{{ people[0] | dump | safe }}', '{"name":"b"}', people, { blockedAttributes: ['age'] });
     await renders('{{ {a: {_x: 1, y: 2} } | dump }}', '{&quot;a&quot;:{&quot;y&quot;:2}}');
+  });
+});
+
+describe('kida/nunjucks configure({ sandbox })', () => {
+  it('module-level renderString and render callbacks are sandboxed', async () => {
+    nunjucks.configure({ sandbox: { maxRange: 5 } });
+    try {
+      expect(() => nunjucks.renderString('{{ x._s }}', { x: { _s: 1 } })).toThrow(/blocked by sandbox policy/);
+      expect(() => nunjucks.renderString('{{ range(6) }}', {})).toThrow(/exceeds sandbox limit of 5/);
+      const err = await new Promise<Error | null>((ok) => nunjucks.renderString('{{ a.push(1) }}', { a: [] }, (e) => ok(e)));
+      expect(err?.name).toBe('SecurityError');
+      expect(nunjucks.renderString('{{ range(5) }}|{{ "ab".split("").join("-") }}', {})).toBe('0,1,2,3,4|a-b');
+    } finally {
+      nunjucks.reset();
+    }
   });
 });
 
