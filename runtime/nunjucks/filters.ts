@@ -5,7 +5,7 @@
 
 import { Markup } from '../markup.js';
 import { njkEscape, njkStr } from './values.js';
-import { assertSafeName, observe } from '../values.js';
+import { assertSafeName, observe, setKey } from '../values.js';
 import { MAX_ITEMS, room } from '../limits.js';
 import { regexMayMatch } from './guards.js';
 
@@ -141,7 +141,8 @@ export function nf_groupby(arr: Any, attr: unknown): Record<string, unknown[]> {
   const get = typeof attr === 'function' ? (v: unknown, i: number) => observe((attr as (v: unknown, i: number) => unknown)(v, i)) : attrGetter(attr);
   for (let i = 0; i < arr.length; i++) {
     const key = String(get(arr[i], i));
-    (Object.hasOwn(result, key) ? result[key]! : (result[key] = [])).push(arr[i]);
+    if (!Object.hasOwn(result, key)) setKey(result, key, []); // (a "__proto__" group stays a key)
+    result[key]!.push(arr[i]);
   }
   return result;
 }
