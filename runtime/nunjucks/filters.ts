@@ -200,7 +200,8 @@ export function nf_replace(s: unknown, old: unknown, replacement: unknown, maxCo
   let str: Any = s;
   if (old instanceof RegExp) {
     const t = String(text(str));
-    if (typeof replacement === 'string' && /\$[`']/.test(replacement)) room(t.length * (t.length + 1));
+    // (`$\`` / `$'` insert up to the whole text per match: a bound before building)
+    if (typeof replacement === 'string' && /\$[`']/.test(replacement)) room(t.length + (old.global ? t.length + 1 : 1) * (replacement.length + t.length));
     return regexMayMatch(old, t) ? t.replace(old, replacement as string) : t;
   }
   if (maxCount === undefined) maxCount = -1;

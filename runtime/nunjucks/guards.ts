@@ -134,7 +134,8 @@ export function preflight(obj: unknown, name: string, args: unknown[]): { v: unk
           const p = String(a0);
           const n = name === 'replace' ? Math.min(1, occurrences(obj, p)) : occurrences(obj, p);
           room(obj.length + n * (rep.length + ins * obj.length));
-        } else if (a0 instanceof RegExp && typeof args[1] === 'string' && /\$[`']/.test(args[1])) room(obj.length * (obj.length + 1));
+        } else if (a0 instanceof RegExp && typeof args[1] === 'string' && /\$[`']/.test(args[1]))
+          room(obj.length + (a0.global ? obj.length + 1 : 1) * (args[1].length + obj.length));
         if (a0 instanceof RegExp && !regexMayMatch(a0, obj)) return { v: obj };
         break;
       case 'split':
