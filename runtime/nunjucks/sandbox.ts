@@ -61,17 +61,23 @@ function lookup(sb: Sandbox, obj: unknown, key: unknown, item: boolean): unknown
   const name = keyName(key);
   if (name !== null) check(sb, name, false, obj, item);
   const v = member(obj, key);
-  if (typeof v === 'function' && name !== null) check(sb, name, true, obj, item);
+  if (typeof v === 'function' && name !== null) {
+    check(sb, name, true, obj, item);
+    // (called later, its key argument would not be checked: `{% set g = m.get %}{{ g("_k") }}`)
+    if (readsKey(name, obj))
+      throw new PolicyError(`Reading the method '${name}' as a value is not allowed in the sandbox`, { suggestion: `Call it where it is read: x.${name}(...)` });
+  }
   return v;
 }
+/** `get`/`has` on a Map or an object; hasOwnProperty/propertyIsEnumerable on anything. */
+const readsKey = (name: string, obj: unknown): boolean => READS_KEY.has(name) && (name.length > 3 || isDict(obj) || obj instanceof Map);
 
 /** `a.m(args)`: the policy for `m` (called), then the call as sbCallValue makes it. */
 export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, _strict: boolean, args: unknown[]): unknown {
   const run = runOf(env, R);
   if (obj !== undefined && obj !== null) {
     check(run.sb, name, true, obj, false);
-    // (`get`/`has` on a Map or an object; hasOwnProperty/propertyIsEnumerable on anything)
-    if (READS_KEY.has(name) && typeof args[0] === 'string' && (name.length > 3 || isDict(obj) || obj instanceof Map)) check(run.sb, args[0], false, obj, true);
+    if (readsKey(name, obj) && typeof args[0] === 'string') check(run.sb, args[0], false, obj, true);
     // (the receiver is walked by most methods: `items.indexOf(x)` counts its items)
     if (Array.isArray(obj) || typeof obj === 'string') run.feed(obj);
   }

@@ -20,7 +20,7 @@ describe('the sandbox applies in Nunjucks mode, with Nunjucks semantics', () => 
       '{{ people[0]._secret }}', '{{ people[0]["_secret"] }}', '{{ people | join(",", "_secret") }}',
       '{{ people | sort(false, false, "_secret") }}', '{{ people | selectattr("_secret") | length }}',
       '{{ people | rejectattr("_secret") | length }}', '{{ people | groupby("_secret") | dump }}',
-      '{{ people | groupby("name._x") | dump }}', '{{ people | sum("_secret") }}', '{{ people[0].hasOwnProperty("_secret") }}', '{{ m.get("_k") }}', '{{ m.has("_k") }}',
+      '{{ people | groupby("name._x") | dump }}', '{{ people | sum("_secret") }}', '{{ people[0].hasOwnProperty("_secret") }}', '{{ m.get("_k") }}', '{{ m.has("_k") }}', '{% set g = m.get %}{{ g("_k") }}',
       '{% import "lib.njk" as lib %}{{ lib._hidden() }}', '{% from "lib.njk" import _hidden %}{{ _hidden() }}',
     ])
       await refused(src, 'K-SEC-001', () => ({ ...people(), m: new Map([['_k', 1]]) }), true, { 'lib.njk': '{% macro _hidden() %}h{% endmacro %}' });
