@@ -126,6 +126,39 @@ describe('no reach into prototypes or globals', () => {
   });
 });
 
+describe('property: no chain of lookups, calls and filters reads a hidden name or a prototype', () => {
+  it('random access paths over data holding secrets', () => {
+    const env = njkEnv({ sandbox: { blockedAttributes: ['blocked'] } });
+    const names = ['_secret', 'constructor', '__proto__', 'prototype', 'toString', 'valueOf', 'call', 'apply', 'bind', 'get', 'map', 'concat',
+      'join', 'split', 'entries', 'next', 'value', 'length', 'name', 'inner', '0', 'at', 'find', 'hasOwnProperty', 'blocked', '__lookupGetter__'];
+    const step = fc.oneof(
+      fc.constantFrom(...names).map((n) => (/^\d/.test(n) ? `[${n}]` : `.${n}`)),
+      fc.constantFrom(...names).map((n) => `["${n}"]`),
+      fc.constantFrom(...names).map((n) => `.${n}()`),
+      fc.tuple(fc.constantFrom(...names), fc.constantFrom(...names)).map(([n, a]) => `.${n}("${a}")`),
+      fc.constantFrom(...names).map((n) => `.map(f)`).map((x) => x),
+      fc.constantFrom('| dump', '| first', '| join(",", "_secret")', '| sort(false, false, "inner._secret")', '| groupby("name") | dump', '| string', '| safe'),
+    );
+    const root = fc.constantFrom('x', 'xs', 'm', 'f', '"s"', '[x]', '{ k: x }');
+    fc.assert(
+      fc.property(root, fc.array(step, { maxLength: 5 }), (r, steps) => {
+        const src = `{{ ${r}${steps.join('')} }}`;
+        const secret = () => ({ _secret: 'SECRET1', blocked: 'SECRET2', name: 'n', inner: { _secret: 'SECRET3' } });
+        const ctx = { x: secret(), xs: [secret()], m: new Map([['_secret', 'SECRET4']]), f: (v: unknown) => v };
+        let out = '';
+        try {
+          out = env.fromString(src).render(ctx);
+        } catch {
+          return; // (refused, or a plain error: nothing was read)
+        }
+        expect(out, src).not.toMatch(/SECRET|native code|Object\]\s*\{/);
+        expect(({} as Record<string, unknown>).polluted, src).toBeUndefined();
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
 describe('allocation bounds: refused (K-SEC-003) before building', () => {
   for (const src of [
     '{{ "x".repeat(100000000) }}', '{{ "x".padStart(1000000000) }}', '{{ "x".padEnd(500000000, "ab") }}', '{{ "x" | indent(1000000000) }}',
