@@ -14,9 +14,9 @@ import { nf___dumpsafe } from './filters.js';
 type Env = { sandbox?: Sandbox };
 type R = { shared: object };
 
-/** Non-mutating JavaScript string/array methods: reachable in allow-list mode, as Kida's collection methods are. */
+/** Non-mutating JavaScript string/array methods (and `length`): reachable in allow-list mode, as Kida's collection methods are. */
 const JS_METHODS = new Set(
-  ('at charAt charCodeAt codePointAt concat endsWith includes indexOf lastIndexOf localeCompare match matchAll normalize ' +
+  ('length at charAt charCodeAt codePointAt concat endsWith includes indexOf lastIndexOf localeCompare match matchAll normalize ' +
     'padEnd padStart repeat replace replaceAll search slice split startsWith substring substr toLowerCase toUpperCase ' +
     'toLocaleLowerCase toLocaleUpperCase toString trim trimEnd trimStart every filter find findIndex findLast ' +
     'findLastIndex flat flatMap join keys entries values map reduce reduceRight some toReversed toSorted with').split(' '),
@@ -110,6 +110,8 @@ function call(run: Run, f: unknown, args: unknown[], name: string): unknown {
   }
   const r = run.run(() => njkCallValue(f, args.map((a) => run.feed(a)), name));
   if (Array.isArray(r)) run.tick(r.length);
+  // (an iterator, `s.matchAll(p)`, `a.entries()`: each item counts as it is read — a `for` copies it first)
+  else if (r && typeof r === 'object' && typeof (r as Iterator<unknown>).next === 'function' && Symbol.iterator in r) return run.feed(r);
   return r;
 }
 

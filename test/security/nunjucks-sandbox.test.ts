@@ -32,7 +32,7 @@ describe('the sandbox applies in Nunjucks mode, with Nunjucks semantics', () => 
     await refused('{{ people | sum("age") }}', 'K-SEC-001', people, policy);
     await refused('{{ people | sort(false, false, "age") | length }}', 'K-SEC-001', people, policy);
     const allow = { allowedAttributes: ['name'] };
-    await renders('{{ people[0].name }}{{ people[1]["age"] }}{{ "a-b".split("-").join("") }}', 'b1ab', people, allow);
+    await renders('{{ people[0].name }}{{ people[1]["age"] }}{{ "a-b".split("-").join("") }}{{ people.length }}', 'b1ab2', people, allow);
     await refused('{{ people[0].age }}', 'K-SEC-001', people, allow);
     await refused('{{ people | join(",", "age") }}', 'K-SEC-001', people, allow);
     await refused('{{ when.getTime() }}', 'K-SEC-001', () => ({ when: new Date(0) }), allow);
@@ -186,6 +186,10 @@ describe('maxLoopIterations and maxRenderTime count what filters and methods wal
   it('iterating filters and methods over host data', async () => {
     for (const src of ['{{ xs | sort | length }}{{ xs | sort | length }}', '{{ xs | join | length }}{{ xs | sum }}', '{{ xs.indexOf(-1) }}{{ xs.indexOf(-1) }}', '{{ xs.map(f) | length }}{{ xs | reverse | length }}'])
       await refused(src, 'K-SEC-003', () => ({ ...big(), f: (x: number) => x }));
+  });
+  it('an iterator a method returns counts each item as it is read (before a for copies it)', async () => {
+    await refused('{% for m in s.matchAll(r/./g) %}{% endfor %}', 'K-SEC-003', () => ({ s: 'x'.repeat(200_000) }));
+    await renders('{% for m in "abc".matchAll(r/./g) %}{{ m[0] }}{% endfor %}|{% for e in ["x"].entries() %}{{ e }}{% endfor %}', 'abc|0,x');
   });
   it('a macro called by a method counts per call; loops, recursion and includes count', async () => {
     await refused('{% macro m(x) %}{{ x }}{% endmacro %}{% for i in range(9000) %}{{ range(20).map(m) | length }}{% endfor %}', 'K-SEC-003');
