@@ -16,6 +16,7 @@ import { Kwargs } from '../runtime/values.js';
 import * as builtins from '../runtime/nunjucks/filters.js';
 import { njkEscape } from '../runtime/nunjucks/values.js';
 import type { Callable } from '../runtime/linkage.js';
+import type { SandboxPolicy } from '../runtime/sandbox.js';
 import type { Ctx, Template as KidaTemplate } from '../runtime/template.js';
 import { pipeToNodeResponse, type NodeResponse, type PipeOptions } from './node.js';
 
@@ -37,6 +38,8 @@ export interface ConfigureOptions {
   express?: ExpressApp;
   /** Browser options: nothing to do on Node (accepted as Nunjucks accepts them there). */
   web?: { useCache?: boolean; async?: boolean };
+  /** Kida's own: templates written by untrusted authors (docs/security.md, "Nunjucks mode"): `true` or a SandboxPolicy. */
+  sandbox?: boolean | SandboxPolicy;
   /** Refused: in this mode a missing name renders "" and Kida has no output-only check of it. */
   throwOnUndefined?: boolean;
   /**
@@ -138,6 +141,7 @@ export class Environment {
       trimBlocks: opts.trimBlocks ?? false,
       lstripBlocks: opts.lstripBlocks ?? false,
       ...(opts.tags ?? {}),
+      ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
     });
     if (opts.watch) this.watch(loaders);
     if (opts.express) this.express(opts.express);

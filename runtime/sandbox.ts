@@ -49,7 +49,7 @@ const MUTATING = new Set([
   'discard', 'push', 'splice', 'set', 'delete', 'shift', 'unshift', 'fill', 'copyWithin',
 ]);
 /** Known mutators: Python/JS collection methods, Map/Set/typed-array methods, `Date` setters (`setFullYear`). */
-const mutates = (name: string): boolean => MUTATING.has(name) || /^set[A-Z]/.test(name);
+export const mutates = (name: string): boolean => MUTATING.has(name) || /^set[A-Z]/.test(name);
 
 /** Accepts camelCase or the reference's snake_case keys, or `true` for the defaults; null turns a limit off. */
 export function normalizePolicy(p: unknown): Required<SandboxPolicy> {
@@ -74,7 +74,7 @@ export function normalizePolicy(p: unknown): Required<SandboxPolicy> {
 
 /** A broken sandbox rule, in the reference's layout: the rule, where (when known), Hint:, Docs:.
  * (Here, not in errors.ts: only sandboxed bundles carry it.) */
-class PolicyError extends SecurityError {
+export class PolicyError extends SecurityError {
   constructor(message: string, pos: { suggestion: string }, code = 'K-SEC-001') {
     super(message, pos);
     this.code = code;
@@ -147,7 +147,7 @@ export class Sandbox {
 type Env = { sandbox?: Sandbox };
 type R = { shared: object };
 
-const limitError = (what: string, max: number, key: string) =>
+export const limitError = (what: string, max: number, key: string) =>
   new PolicyError(`${what} exceed${what.endsWith('s') ? '' : 's'} sandbox limit of ${max}`, {
     suggestion: `Do less work in the template, or raise the policy ${key}`,
   }, 'K-SEC-003');
@@ -157,7 +157,7 @@ const limitError = (what: string, max: number, key: string) =>
  * While sandboxed code calls into the runtime it is the ACTIVE run (limits.ts), so runtime
  * helpers bound what they build by `cap` and filters' walks are counted.
  */
-class Run implements Active {
+export class Run implements Active {
   ticks = 0;
   readonly start = Date.now();
   readonly cap: number;
@@ -206,7 +206,7 @@ function* counted(run: Run, it: Iterable<unknown>): Generator<unknown> {
 
 /** Per-render budgets, kept on the render state shared by every template of one render. */
 const RUNS = new WeakMap<object, Run>();
-function runOf(env: Env, R: R): Run {
+export function runOf(env: Env, R: R): Run {
   let run = RUNS.get(R.shared);
   if (!run) RUNS.set(R.shared, (run = new Run(env.sandbox!)));
   return run;

@@ -149,6 +149,10 @@ export function genFilter(g: Generator, e: A.Filter): string {
     return `${g.h('defaultFilter')}(${genGuarded(g, e.value)}${d ? ', ' + d : b ? ', undefined' : ''}${b ? ', ' + b : ''})`;
   }
   if (g.o.nunjucks && e.name === '__regex') checkRegexLiteral(g, e);
+  // Nunjucks' `x | dump | safe` (JSON put in a <script>): JSON that cannot close the element (runtime/nunjucks/filters.ts)
+  const v = e.value;
+  if (g.o.nunjucks && e.name === 'safe' && e.op === '|' && v.type === 'Filter' && v.name === 'dump' && v.op === '|' && !g.o.customFilters.has('safe') && !g.o.customFilters.has('dump'))
+    return filterCall(g, '__dumpsafe', g.expr(v.value), v.args, v.kwargs, v);
   const value = g.expr(e.value);
   if (e.op === '?|' || e.op === '?|>') {
     const t = g.id('$x');
@@ -246,7 +250,10 @@ export function njkCall(g: Generator, kind: 'filters' | 'tests', name: string, h
     g.err(`Unknown ${kind === 'filters' ? 'filter' : 'test'} '${name}'${hint ? `. Did you mean '${hint}'?` : ''}`, kind === 'filters' ? 'K-PAR-004' : 'K-PAR-005', pos, hint ? `Did you mean '${hint}'?` : null);
   }
   const bound = bindArgs(g, name, table[name]!, args, kwargs, pos);
-  return `${g.h(`${kind === 'filters' ? 'nf' : 'nt'}_${name}`)}(${[...head, ...bound].join(', ')})`;
+  const f = g.h(`${kind === 'filters' ? 'nf' : 'nt'}_${name}`);
+  // (sandboxed: runtime/nunjucks/sandbox.ts sbNjF applies the policy and the budgets)
+  if (g.o.sandbox) return `${g.h('sbNjF')}($env, R, ${q(kind === 'filters' ? name : `is ${name}`)}, ${f}, [${[...head, ...bound].join(', ')}])`;
+  return `${f}(${[...head, ...bound].join(', ')})`;
 }
 
 /** A sandboxed filter/test call (runtime/sandbox.ts sbF): policy on its arguments, counted and bounded. */

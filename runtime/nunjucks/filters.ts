@@ -5,6 +5,9 @@
 
 import { Markup } from '../markup.js';
 import { njkEscape, njkStr } from './values.js';
+import { assertSafeName, observe, setKey } from '../values.js';
+import { MAX_ITEMS, room } from '../limits.js';
+import { regexMayMatch } from './guards.js';
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -28,18 +31,26 @@ function entries(o: Any): [string, unknown][] {
   for (const k in o) if (Object.hasOwn(o, k)) out.push([k, o[k]]);
   return out;
 }
+/** `item[name]` for an attribute a filter is given: never `constructor`, `__proto__` & co. (values.ts member). */
+function prop(item: Any, name: unknown): unknown {
+  if (typeof name === 'string') assertSafeName(name, item);
+  return item == null ? undefined : item[name as string];
+}
 function attrGetter(attribute: unknown): (item: Any) => unknown {
   const parts = typeof attribute === 'string' ? attribute.split('.') : [attribute];
   return (item) => {
     let v = item;
     for (const p of parts as string[]) {
       if (v == null) return undefined;
-      v = v[p];
+      v = prop(v, p);
     }
     return v;
   };
 }
-const repeat = (s: string, n: number) => (n > 0 ? s.repeat(Math.floor(n)) : '');
+/** (sizes are checked before building: runtime/limits.ts) */
+const repeat = (s: string, n: number) => (n > 0 ? s.repeat(room(Math.floor(n))) : '');
+/** A string a filter puts into a safe string's text: escaped unless safe itself (data never becomes markup). */
+const into = (safe: boolean, v: unknown): string => (!safe ? String(v) : v instanceof Markup ? v.value : njkEscape(String(v)));
 
 export const nf_abs = (v: unknown) => Math.abs(v as number);
 export function nf_batch(arr: Any, linecount: number, fillWith: unknown): unknown[] {
@@ -53,6 +64,7 @@ export function nf_batch(arr: Any, linecount: number, fillWith: unknown): unknow
     tmp.push(arr[i]);
   }
   if (tmp.length) {
+    if (fillWith) room(linecount, MAX_ITEMS);
     if (fillWith) for (let i = tmp.length; i < linecount; i++) tmp.push(fillWith);
     res.push(tmp);
   }
@@ -96,6 +108,16 @@ export function nf_dictsort(val: Any, caseSensitive: unknown, by: unknown): unkn
 export function nf_dump(obj: unknown, spaces: unknown): string {
   return JSON.stringify(obj, (_k, v) => (v instanceof Markup ? { val: v.value, length: v.value.length } : v), spaces as number);
 }
+const JSON_HTML: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', "'": '\\u0027' };
+/**
+ * `x | dump | safe`: the same JSON value, with `<`, `>`, `&` and `'` as `\u003c`… (as Jinja's
+ * htmlsafe_json_dumps), so data cannot close a <script> (`</script>`, `<!--`) or a single-quoted
+ * attribute. (`dump` alone is Nunjucks' JSON.stringify: escaped like any string when output.)
+ */
+export function nf___dumpsafe(obj: unknown, spaces: unknown, dump: (o: unknown, s: unknown) => string = nf_dump): Markup {
+  const json = dump(obj, spaces);
+  return new Markup(json === undefined ? '' : json.replace(/[<>&']/g, (c) => JSON_HTML[c]!));
+}
 export function nf_escape(s: unknown): Markup {
   if (s instanceof Markup) return s;
   return new Markup(njkEscape(String(s == null ? '' : (s as Any).toString())));
@@ -115,26 +137,30 @@ export const nf_last = (arr: Any) => {
 };
 export function nf_groupby(arr: Any, attr: unknown): Record<string, unknown[]> {
   const result: Record<string, unknown[]> = {};
-  const get = typeof attr === 'function' ? (attr as (v: unknown, i: number) => unknown) : attrGetter(attr);
+  // (an async key function's promise is observed: its rejection never ends the process)
+  const get = typeof attr === 'function' ? (v: unknown, i: number) => observe((attr as (v: unknown, i: number) => unknown)(v, i)) : attrGetter(attr);
   for (let i = 0; i < arr.length; i++) {
     const key = String(get(arr[i], i));
-    (Object.hasOwn(result, key) ? result[key]! : (result[key] = [])).push(arr[i]);
+    if (!Object.hasOwn(result, key)) setKey(result, key, []); // (a "__proto__" group stays a key)
+    result[key]!.push(arr[i]);
   }
   return result;
 }
 export function nf_indent(s: unknown, width: unknown, indentfirst: unknown): unknown {
   const str = normalize(s, '');
   if (str === '') return '';
+  const t = String(text(str));
+  const lines = t.split('\n');
+  room(t.length + lines.length * Math.max(0, Number(width) || 4));
   const sp = repeat(' ', (width as number) || 4);
-  const res = String(text(str))
-    .split('\n')
+  const res = lines
     .map((l, i) => (i === 0 && !indentfirst ? l : sp + l))
     .join('\n');
   return copySafeness(str, res);
 }
 export function nf_join(arr: Any, del: unknown, attr: unknown): string {
   let a = arr;
-  if (attr) a = Array.prototype.map.call(a, (v: Any) => v[attr as string]);
+  if (attr) a = Array.prototype.map.call(a, (v: Any) => prop(v, attr));
   return Array.prototype.join.call(a, (del as string) || '');
 }
 export function nf_length(val: unknown): unknown {
@@ -167,26 +193,39 @@ function selectOrReject(expected: boolean) {
 }
 export const nf_select = selectOrReject(true);
 export const nf_reject = selectOrReject(false);
-export const nf_selectattr = (arr: Any[], attr: string) => arr.filter((item: Any) => !!item[attr]);
-export const nf_rejectattr = (arr: Any[], attr: string) => arr.filter((item: Any) => !item[attr]);
+export const nf_selectattr = (arr: Any[], attr: string) => arr.filter((item: Any) => !!prop(item, attr));
+export const nf_rejectattr = (arr: Any[], attr: string) => arr.filter((item: Any) => !prop(item, attr));
 export function nf_replace(s: unknown, old: unknown, replacement: unknown, maxCount?: unknown): unknown {
   const original = s;
   let str: Any = s;
-  if (old instanceof RegExp) return String(text(str)).replace(old, replacement as string);
+  if (old instanceof RegExp) {
+    const t = String(text(str));
+    // (`$\`` / `$'` insert up to the whole text per match: a bound before building)
+    if (typeof replacement === 'string' && /\$[`']/.test(replacement)) room(t.length + (old.global ? t.length + 1 : 1) * (replacement.length + t.length));
+    return regexMayMatch(old, t) ? t.replace(old, replacement as string) : t;
+  }
   if (maxCount === undefined) maxCount = -1;
   if (typeof old === 'number') old = '' + old;
   else if (typeof old !== 'string') return str;
   if (typeof str === 'number') str = '' + str;
   if (typeof str !== 'string' && !(str instanceof Markup)) return str;
   const t = String(text(str));
-  const o = old as string;
-  if (o === '') return copySafeness(str, replacement + t.split('').join(replacement as string) + replacement);
+  // a safe string's text is HTML: the strings put in (and looked for) are escaped unless safe
+  const safe = str instanceof Markup;
+  const o = into(safe, old);
+  replacement = into(safe, replacement);
+  const rl = (replacement as string).length;
+  if (o === '') {
+    room((t.length + 1) * (rl + 1));
+    return copySafeness(str, replacement + t.split('').join(replacement as string) + replacement);
+  }
   let next = t.indexOf(o);
   if (maxCount === 0 || next === -1) return str;
   let res = '';
   let pos = 0;
   let count = 0;
   while (next > -1 && (maxCount === -1 || count < (maxCount as number))) {
+    if (rl > o.length) room(res.length + next - pos + rl);
     res += t.substring(pos, next) + replacement;
     pos = next + o.length;
     count++;
@@ -205,6 +244,7 @@ export function nf_round(val: unknown, precision: unknown, method: unknown): num
   return rounder((val as number) * factor) / factor;
 }
 export function nf_slice(arr: Any, slices: number, fillWith: unknown): unknown[] {
+  room(slices, MAX_ITEMS);
   const sliceLength = Math.floor(arr.length / slices);
   const extra = arr.length % slices;
   const res: unknown[] = [];
@@ -221,7 +261,7 @@ export function nf_slice(arr: Any, slices: number, fillWith: unknown): unknown[]
 }
 export function nf_sum(arr: Any, attr: unknown, start: unknown = 0): unknown {
   let a = arr;
-  if (attr) a = Array.prototype.map.call(a, (v: Any) => v[attr as string]);
+  if (attr) a = Array.prototype.map.call(a, (v: Any) => prop(v, attr));
   return (start as number) + a.reduce((x: number, y: number) => x + y, 0);
 }
 export function nf_sort(arr: Any, reversed: unknown, caseSens: unknown, attr: unknown): unknown[] {
@@ -241,12 +281,59 @@ export function nf_sort(arr: Any, reversed: unknown, caseSens: unknown, attr: un
   return array;
 }
 export const nf_string = (obj: unknown) => copySafeness(obj, obj);
+const letter = (c: number) => (c | 32) >= 97 && (c | 32) <= 122;
+const alnum = (c: number) => letter(c) || (c >= 48 && c <= 57);
+/**
+ * Nunjucks' `s.replace(/<\/?([a-z][a-z0-9]*)\b[^>]*>|<!--[\s\S]*?-->/gi, '')` as a scanner: the
+ * regex rescans to the end from every `<` that has no `>` (or `-->`) after it.
+ */
+function stripTags(s: string): string {
+  let out = '';
+  let from = 0;
+  let gt = -2; // the next '>' at or after gtFrom (-1: none), -2: not looked for yet
+  let gtFrom = 0;
+  let cc = -2; // likewise for '-->'
+  let ccFrom = 0;
+  for (let i = s.indexOf('<'); i !== -1; ) {
+    let end = -1;
+    let j = i + 1;
+    if (s.charCodeAt(j) === 47) j++; // '/'
+    if (letter(s.charCodeAt(j))) {
+      while (alnum(s.charCodeAt(++j)));
+      if (s[j] !== '_') {
+        if (gt === -2 || (gt !== -1 && gt < j)) (gt = s.indexOf('>', j)), (gtFrom = j);
+        if (gt !== -1 && gtFrom <= j) end = gt + 1;
+      }
+    } else if (s.startsWith('!--', i + 1)) {
+      if (cc === -2 || (cc !== -1 && cc < i + 4)) (cc = s.indexOf('-->', i + 4)), (ccFrom = i + 4);
+      if (cc !== -1 && ccFrom <= i + 4) end = cc + 3;
+    }
+    if (end !== -1) {
+      out += s.slice(from, i);
+      from = end;
+    }
+    i = s.indexOf('<', end !== -1 ? end : i + 1);
+  }
+  return out + s.slice(from);
+}
+/** Nunjucks' `.replace(/^ +| +$/gm, '')`: spaces at each line's ends (the regex is quadratic in a long inner run). */
+function trimLineSpaces(s: string): string {
+  return s.replace(/[^\n\r\u2028\u2029]+/g, (line) => {
+    let a = 0;
+    let b = line.length;
+    while (line.charCodeAt(a) === 32) a++;
+    while (b > a && line.charCodeAt(b - 1) === 32) b--;
+    return line.slice(a, b);
+  });
+}
 export function nf_striptags(input: unknown, preserveLinebreaks: unknown): unknown {
   const s = normalize(input, '');
-  const trimmed = String(text(s)).replace(/<\/?([a-z][a-z0-9]*)\b[^>]*>|<!--[\s\S]*?-->/gi, '').trim();
-  const res = preserveLinebreaks
-    ? trimmed.replace(/^ +| +$/gm, '').replace(/ +/g, ' ').replace(/(\r\n)/g, '\n').replace(/\n\n\n+/g, '\n\n')
+  const trimmed = stripTags(String(text(s))).trim();
+  let res = preserveLinebreaks
+    ? trimLineSpaces(trimmed).replace(/ +/g, ' ').replace(/(\r\n)/g, '\n').replace(/\n\n\n+/g, '\n\n')
     : trimmed.replace(/\s+/gi, ' ');
+  // (a safe string stays safe: a `<` left, or joined up from pieces as in `<<b>script>`, is text)
+  if (s instanceof Markup) res = res.replace(/</g, '&lt;');
   return copySafeness(s, res);
 }
 export function nf_title(s: unknown): unknown {
@@ -270,7 +357,7 @@ export function nf_truncate(input: unknown, length: unknown, killwords: unknown,
     if (idx === -1) idx = len;
     s = s.substring(0, idx);
   }
-  s += end !== undefined && end !== null ? njkStr(end) : '...';
+  s += end === undefined || end === null ? '...' : orig instanceof Markup && !(end instanceof Markup) ? njkEscape(njkStr(end)) : njkStr(end);
   return copySafeness(orig, s);
 }
 export function nf_urlencode(obj: unknown): string {

@@ -1,11 +1,15 @@
 // Nunjucks 3.2's globals (its lib/globals.js): range, cycler, joiner.
 
+import { MAX_ITEMS, room } from '../limits.js';
+
 export function range(start: number, stop?: number, step?: number): number[] {
   if (stop === undefined) {
     stop = start;
     start = 0;
     step = 1;
   } else if (!step) step = 1;
+  // (its size checked before building: runtime/limits.ts)
+  room(Math.max(0, Math.ceil((stop - start) / step)) || 0, MAX_ITEMS);
   const arr: number[] = [];
   if (step > 0) for (let i = start; i < stop; i += step) arr.push(i);
   else for (let i = start; i > stop; i += step) arr.push(i);

@@ -4,3 +4,5 @@
 
 export * from './values.js';
 export * from './filters.js';
+// (sandboxed templates only: `sbGetattr` & co. with Nunjucks' member access)
+export * from './sandbox.js';

@@ -13,6 +13,8 @@ export const njkFilterParams: Record<string, string[]> = Object.assign(Object.cr
   upper: [], urlencode: [], urlize: ['length', 'nofollow'], wordcount: [], float: ['default'], int: ['default', 'base'],
   // (not Nunjucks': what its `r/body/flags` literal compiles to)
   __regex: ['flags'],
+  // (`x | dump | safe`, as the compiler spells it)
+  __dumpsafe: ['spaces'],
 });
 
 export const njkTestParams: Record<string, string[]> = Object.assign(Object.create(null) as Record<string, string[]>, {

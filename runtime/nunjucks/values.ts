@@ -11,6 +11,7 @@ import { Markup, isSafe } from '../markup.js';
 import { Kwargs, Tuple, UNDEF, assertSafeName, observe, setKey } from '../values.js';
 import { SecurityError } from '../errors.js';
 import { find } from '../context.js';
+import { preflight } from './guards.js';
 import { REQUIRED, makeDef as kidaMakeDef, type Ctx, type RenderState, type Template } from '../template.js';
 
 const MISSING = () => undefined;
@@ -80,7 +81,11 @@ export function member(obj: unknown, key: unknown): unknown {
   // (a macro needs no receiver, and keeps its keyword-argument binding)
   if (typeof v === 'function' && !(v as { kidaDef?: unknown }).kidaDef) {
     if (v === Function || v === eval) throw new SecurityError('Calling this function is not allowed in templates');
-    return (...args: unknown[]) => observe((v as (...a: unknown[]) => unknown).apply(obj, args));
+    // (preflight: bounds and regex policy before a JavaScript method runs, guards.ts)
+    return (...args: unknown[]) => {
+      const pre = preflight(obj, name as string, args);
+      return pre ? pre.v : observe((v as (...a: unknown[]) => unknown).apply(obj, args));
+    };
   }
   return v;
 }

@@ -1,0 +1,160 @@
+// Checks made before a JavaScript method runs for a `compat: 'nunjucks'` template (`s.repeat(n)`,
+// `a.join(sep)`, `s.match(p)`…: member() in values.ts calls `preflight`), so that neither the
+// template nor its data can make one allocate past the limits (runtime/limits.ts: the default
+// ceilings, or the sandbox's maxAllocation while a sandboxed call runs) or run a regular
+// expression in more than linear time (docs/security.md "Nunjucks mode").
+
+import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
+import { linearMatcher } from '../regex.js';
+import { SecurityError } from '../errors.js';
+import { observe } from '../values.js';
+
+const len = (v: unknown): number => (typeof v === 'string' || Array.isArray(v) ? v.length : v == null ? 0 : String(v).length);
+
+/** Occurrences of `p` in `s` (the empty string occurs at every position). */
+function occurrences(s: string, p: string): number {
+  if (p === '') return s.length + 1;
+  let n = 0;
+  for (let i = s.indexOf(p); i !== -1; i = s.indexOf(p, i + p.length)) n++;
+  return n;
+}
+
+/**
+ * A pattern V8's backtracking runs in time linear in the text (times the pattern's size): no
+ * quantifier, and no alternative inside a group (`(a|a)(a|a)…` backtracks exponentially in the
+ * pattern's length), except one quantified one-character atom ending a pattern without `|`
+ * (`\s+`, `,\s*`, `[^a-z]+`: a greedy run that ends the match never backtracks into a failure).
+ */
+export function backtrackSafe(source: string): boolean {
+  let depth = 0;
+  let quants = 0;
+  let bar = false;
+  let lastAtomOneChar = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    let oneChar = false;
+    if (c === '\\') {
+      i++;
+      oneChar = true;
+    } else if (c === '[') {
+      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++;
+      oneChar = true;
+    } else if (c === '(') {
+      depth++;
+      // (past `(?:`, `(?=`, `(?!`, `(?<=`, `(?<!`, `(?<name>`)
+      if (source[i + 1] === '?') i = source[i + 2] !== '<' ? i + 2 : source[i + 3] === '=' || source[i + 3] === '!' ? i + 3 : source.indexOf('>', i);
+    } else if (c === ')') depth--;
+    else if (c === '|') {
+      if (depth > 0) return false;
+      bar = true;
+    } else if (c === '*' || c === '+' || c === '?' || (c === '{' && /^\{\d+(,\d*)?\}/.test(source.slice(i, i + 24)))) {
+      quants++;
+      if (!lastAtomOneChar) return false;
+      if (c === '{') i = source.indexOf('}', i);
+      if (source[i + 1] === '?') i++;
+      // (only as the last thing in the pattern)
+      if (i !== source.length - 1) return false;
+    } else oneChar = c !== '^' && c !== '$';
+    lastAtomOneChar = oneChar;
+  }
+  return quants === 0 || (quants === 1 && !bar);
+}
+
+/** Why a regular expression is refused (K-SEC-003). */
+function refuse(source: string): never {
+  const e = new SecurityError(`The regular expression /${source.slice(0, 60)}/ could take more than linear time here`, {
+    suggestion: 'Use a pattern without nested or repeated quantifiers (or split/replace with a plain string)',
+  });
+  e.code = 'K-SEC-003';
+  throw e;
+}
+
+/**
+ * A regular expression about to run on template data: in the sandbox only a backtrack-safe one
+ * (refused otherwise: a running match cannot be interrupted); outside it, one that is not is
+ * first asked of the linear matcher (runtime/regex.ts), and where nothing matches the RegExp is
+ * not run at all (a failed search is where backtracking blows up). Returns false: no match.
+ */
+const SAFE = new Map<string, boolean>();
+const LINEAR = new Map<string, ((s: string) => boolean) | null>();
+export function regexMayMatch(re: RegExp, text: unknown): boolean {
+  let safe = SAFE.get(re.source);
+  if (safe === undefined) {
+    if (SAFE.size > 500) SAFE.clear();
+    SAFE.set(re.source, (safe = backtrackSafe(re.source)));
+  }
+  if (safe) return true;
+  if (ACTIVE) refuse(re.source);
+  const flags = re.flags.replace(/[gyd]/g, '');
+  const key = `${flags}/${re.source}`;
+  let m = LINEAR.get(key);
+  if (m === undefined) {
+    if (LINEAR.size > 500) LINEAR.clear();
+    LINEAR.set(key, (m = linearMatcher(`[\\s\\S]*?(?:${re.source})`, flags)));
+  }
+  if (!m || m(String(text))) return true;
+  if (re.global || re.sticky) re.lastIndex = 0; // (as a failed search leaves it)
+  return false;
+}
+
+/** Built-in methods that call a function they are given, and may drop what it returns (`forEach`, `some`, a `map` rendered). */
+const CALLS_BACK = new Set(['map', 'flatMap', 'filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'forEach', 'some', 'every', 'reduce', 'reduceRight', 'sort', 'toSorted', 'replace', 'replaceAll']);
+/** A callback whose promises (an async function's, an async template's macro) are observed: a rejection never ends the process. */
+const observing = (f: Function) =>
+  function (this: unknown, ...a: unknown[]) {
+    return observe(f.apply(this, a));
+  };
+
+/**
+ * Runs before `obj[name](...args)` (a JavaScript method a template calls): may throw, wrap a
+ * callback in `args`, or answer for the method (`{ v }`).
+ */
+export function preflight(obj: unknown, name: string, args: unknown[]): { v: unknown } | null {
+  if (CALLS_BACK.has(name) && (Array.isArray(obj) || typeof obj === 'string' || obj instanceof Map || obj instanceof Set))
+    for (let i = 0; i < args.length; i++) if (typeof args[i] === 'function') args[i] = observing(args[i] as Function);
+  const a0 = args[0];
+  if (typeof obj === 'string') {
+    switch (name) {
+      case 'repeat':
+        room(obj.length * Math.max(0, Number(a0) || 0));
+        break;
+      case 'padStart':
+      case 'padEnd':
+        room(Number(a0) || 0);
+        break;
+      case 'concat':
+        room(args.reduce((n: number, x) => n + len(x), obj.length));
+        break;
+      case 'replace':
+      case 'replaceAll':
+        if (typeof args[1] === 'string' && !(a0 instanceof RegExp)) {
+          // `$\`` and `$'` insert the text before/after each match: a bound before building
+          const rep = args[1];
+          const ins = (rep.match(/\$[`']/g) ?? []).length;
+          const p = String(a0);
+          const n = name === 'replace' ? Math.min(1, occurrences(obj, p)) : occurrences(obj, p);
+          room(obj.length + n * (rep.length + ins * obj.length));
+        } else if (a0 instanceof RegExp && typeof args[1] === 'string' && /\$[`']/.test(args[1]))
+          room(obj.length + (a0.global ? obj.length + 1 : 1) * (args[1].length + obj.length));
+        if (a0 instanceof RegExp && !regexMayMatch(a0, obj)) return { v: obj };
+        break;
+      case 'split':
+        if (a0 instanceof RegExp && !regexMayMatch(a0, obj)) return { v: [obj] };
+        break;
+      case 'match':
+      case 'matchAll':
+      case 'search': {
+        // (a string is a pattern here: `new RegExp(data)`)
+        if (a0 === undefined || a0 === null || (typeof a0 === 'object' && !(a0 instanceof RegExp))) break;
+        const re = a0 instanceof RegExp ? a0 : new RegExp(String(a0), name === 'matchAll' ? 'g' : '');
+        if (!regexMayMatch(re, obj)) return { v: name === 'search' ? -1 : name === 'match' ? null : [][Symbol.iterator]() };
+      }
+    }
+  } else if (Array.isArray(obj)) {
+    if (name === 'join') room(Math.max(0, obj.length - 1) * (a0 === undefined ? 1 : len(a0)));
+    else if (name === 'concat') room(args.reduce((n: number, x) => n + (Array.isArray(x) ? x.length : 1), obj.length), MAX_ITEMS);
+  } else if (obj instanceof RegExp && (name === 'test' || name === 'exec')) {
+    if (!regexMayMatch(obj, a0)) return { v: name === 'test' ? false : null };
+  }
+  return null;
+}

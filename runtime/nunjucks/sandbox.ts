@@ -1,0 +1,152 @@
+// The sandbox for templates compiled with `compat: 'nunjucks'` and `sandbox: true`: the same
+// policy and budgets as runtime/sandbox.ts, over Nunjucks' member access (`a.b` and `a["b"]`
+// are one lookup, JavaScript methods come bound) instead of Kida's getattr. Compiled modules
+// import these names from `kida/runtime/nunjucks` in place of the default runtime's (the
+// Environment links them the same way); only sandboxed Nunjucks templates use them.
+
+import { Markup } from '../markup.js';
+import { Kwargs, isDict } from '../values.js';
+import { PolicyError, mutates, runOf, sbF, type Run, type Sandbox } from '../sandbox.js';
+import { callValue as njkCallValue, member } from './values.js';
+import { range } from './globals.js';
+import { nf___dumpsafe } from './filters.js';
+
+type Env = { sandbox?: Sandbox };
+type R = { shared: object };
+
+/** Non-mutating JavaScript string/array methods (and `length`): reachable in allow-list mode, as Kida's collection methods are. */
+const JS_METHODS = new Set(
+  ('length at charAt charCodeAt codePointAt concat endsWith includes indexOf lastIndexOf localeCompare match matchAll normalize ' +
+    'padEnd padStart repeat replace replaceAll search slice split startsWith substring substr toLowerCase toUpperCase ' +
+    'toLocaleLowerCase toLocaleUpperCase toString trim trimEnd trimStart every filter find findIndex findLast ' +
+    'findLastIndex flat flatMap join keys entries values map reduce reduceRight some toReversed toSorted with').split(' '),
+);
+/** Methods whose first argument names a property or key of the receiver (as `d.get("_x")` in Kida's sandbox). */
+const READS_KEY = new Set(['hasOwnProperty', 'propertyIsEnumerable', 'get', 'has']);
+
+/**
+ * The policy for one name: `_`-prefixed, blocked, a mutator called (or read, to be called later)
+ * without allowMutatingMethods, or, in allow-list mode, unlisted (item access to a dict or
+ * array, `d["k"]`, is not attribute access; JS_METHODS on strings and arrays are reachable).
+ */
+function check(sb: Sandbox, name: string, calling: boolean, obj: unknown, item: boolean): void {
+  const p = sb.policy;
+  const mut = calling && !p.allowMutatingMethods && mutates(name);
+  const listed =
+    !p.allowedAttributes ||
+    p.allowedAttributes.includes(name) ||
+    (item && (obj === undefined || isDict(obj) || Array.isArray(obj))) ||
+    (JS_METHODS.has(name) && (typeof obj === 'string' || obj instanceof Markup || Array.isArray(obj)));
+  if (name.startsWith('_') || p.blockedAttributes.includes(name) || mut || !listed)
+    throw new PolicyError(`Access to attribute '${name}' is blocked by sandbox policy`, {
+      suggestion: mut ? 'Build a new value instead (concat, slice), or allow mutating methods in the sandbox policy' : 'Remove the attribute access',
+    });
+}
+const keyName = (key: unknown): string | null => (typeof key === 'number' ? null : key instanceof Markup ? key.value : String(key));
+
+/** `a.b`: the policy, then Nunjucks' lookup; a function read is checked as if called (it may be, later). */
+export function sbGetattr(env: Env, obj: unknown, name: string, _strict?: boolean): unknown {
+  return lookup(env.sandbox!, obj, name, false);
+}
+export const sbGetattrOpt = sbGetattr;
+/** `a[k]`: the same, with item access's allow-list rule. */
+export function sbGetitem(env: Env, obj: unknown, key: unknown): unknown {
+  return lookup(env.sandbox!, obj, key, true);
+}
+export function sbGetitemOpt(env: Env, obj: unknown, key: unknown): unknown {
+  return lookup(env.sandbox!, obj, key, true);
+}
+function lookup(sb: Sandbox, obj: unknown, key: unknown, item: boolean): unknown {
+  if (obj === undefined || obj === null) return undefined;
+  const name = keyName(key);
+  if (name !== null) check(sb, name, false, obj, item);
+  const v = member(obj, key);
+  if (typeof v === 'function' && name !== null) {
+    check(sb, name, true, obj, item);
+    // (called later, its key argument would not be checked: `{% set g = m.get %}{{ g("_k") }}`)
+    if (readsKey(name, obj))
+      throw new PolicyError(`Reading the method '${name}' as a value is not allowed in the sandbox`, { suggestion: `Call it where it is read: x.${name}(...)` });
+  }
+  return v;
+}
+/** `get`/`has` on a Map or an object; hasOwnProperty/propertyIsEnumerable on anything. */
+const readsKey = (name: string, obj: unknown): boolean => READS_KEY.has(name) && (name.length > 3 || isDict(obj) || obj instanceof Map);
+
+/** `a.m(args)`: the policy for `m` (called), then the call as sbCallValue makes it. */
+export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, _strict: boolean, args: unknown[]): unknown {
+  const run = runOf(env, R);
+  if (obj !== undefined && obj !== null) {
+    check(run.sb, name, true, obj, false);
+    if (readsKey(name, obj) && typeof args[0] === 'string') check(run.sb, args[0], false, obj, true);
+    // (the receiver is walked by most methods: `items.indexOf(x)` counts its items)
+    if (Array.isArray(obj) || typeof obj === 'string') run.feed(obj);
+  }
+  return call(run, member(obj, name), args, name);
+}
+export const sbCallAttrOpt = sbCallAttr;
+
+/** `f(args)`: allowCalling, Nunjucks' `range()` within maxRange before it builds its array. */
+export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[]): unknown {
+  const run = runOf(env, R);
+  if (f === range) {
+    const [a, b, s] = args.map(Number);
+    const [start, stop, step] = args.length < 2 ? [0, a!, 1] : [a!, b!, s || 1];
+    const n = Math.max(0, Math.ceil((stop - start) / step));
+    const max = run.sb.policy.maxRange;
+    if (!(n <= max))
+      throw new PolicyError(`range() size ${Number.isNaN(n) ? 'NaN' : n} exceeds sandbox limit of ${max}`, {
+        suggestion: 'Reduce the range size, or raise the policy maxRange',
+      }, 'K-SEC-003');
+  }
+  return call(run, f, args, 'value');
+}
+
+/** A call for the template: callables it hands over obey allowCalling (the callee may call them); work is counted, results bounded. */
+function call(run: Run, f: unknown, args: unknown[], name: string): unknown {
+  if (typeof f === 'function') run.sb.checkCall(f);
+  for (const a of args) {
+    if (typeof a === 'function') run.sb.checkCall(a);
+    else if (a instanceof Kwargs) for (const k of Object.keys(a.kw)) if (typeof a.kw[k] === 'function') run.sb.checkCall(a.kw[k]);
+  }
+  const r = run.run(() => njkCallValue(f, args.map((a) => run.feed(a)), name));
+  if (Array.isArray(r)) run.tick(r.length);
+  // (an iterator, `s.matchAll(p)`, `a.entries()`: each item counts as it is read — a `for` copies it first)
+  else if (r && typeof r === 'object' && typeof (r as Iterator<unknown>).next === 'function' && Symbol.iterator in r) return run.feed(r);
+  return r;
+}
+
+/** Where Nunjucks' filters take attribute names (dotted for groupby and sort), as positions in [value, ...args]. */
+const PATH_ARGS: Record<string, number> = { selectattr: 1, rejectattr: 1, groupby: 1, sort: 3, sum: 1, join: 2 };
+
+/**
+ * A Nunjucks built-in filter or test (`name`: the filter's, or `is <test>`): attribute
+ * arguments obey the policy, callables passed obey allowCalling, then runtime/sandbox.ts sbF
+ * counts the items it walks and bounds what it builds. `dump` leaves out the keys the policy hides.
+ */
+export function sbNjF(env: Env, R: R, name: string, f: Function, args: unknown[]): unknown {
+  const sb = env.sandbox!;
+  const at = PATH_ARGS[name];
+  const path = at === undefined ? undefined : args[at];
+  if (typeof path === 'string' || path instanceof Markup || typeof path === 'number')
+    for (const part of String(path).split('.')) if (part && !/^-?\d+$/.test(part)) check(sb, part, false, undefined, false);
+  for (const a of args) if (typeof a === 'function') sb.checkCall(a);
+  if (name === 'dump') f = (obj: unknown, spaces: unknown) => dumpHidden(sb, obj, spaces);
+  if (name === '__dumpsafe') f = (obj: unknown, spaces: unknown) => nf___dumpsafe(obj, spaces, (o, s) => dumpHidden(sb, o, s));
+  return sbF(env, R, null, f, undefined, args);
+}
+
+/** `dump` in the sandbox: JSON of what the template may read (keys the policy refuses are left out). */
+function dumpHidden(sb: Sandbox, obj: unknown, spaces: unknown): string {
+  const p = sb.policy;
+  return JSON.stringify(
+    obj,
+    function (this: unknown, k: string, v: unknown) {
+      if (k && !Array.isArray(this)) {
+        const item = isDict(this);
+        if (k.startsWith('_') || p.blockedAttributes.includes(k) || (p.allowedAttributes && !item && !p.allowedAttributes.includes(k))) return undefined;
+      }
+      return v instanceof Markup ? { val: v.value, length: v.value.length } : v;
+    },
+    spaces as number,
+  );
+}
