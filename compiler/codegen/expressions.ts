@@ -236,8 +236,14 @@ export function filterCall(g: Generator, name: string, value: string, args: A.Ex
 export function njkCall(g: Generator, kind: 'filters' | 'tests', name: string, head: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
   const table = g.o.nunjucks![kind];
   if (!Object.hasOwn(table, name)) {
+    // Nunjucks looks filters and tests up when the call runs: a template naming one the app
+    // never adds renders until that call is reached, then fails with Nunjucks' message.
+    const what = `${kind === 'filters' ? 'filter' : 'test'} not found: ${name}`;
     const hint = didYouMean(name, [...Object.keys(table), ...(kind === 'filters' ? g.o.customFilters : g.o.customTests)]);
-    g.err(`Unknown ${kind === 'filters' ? 'filter' : 'test'} '${name}'${hint ? `. Did you mean '${hint}'?` : ''}`, kind === 'filters' ? 'K-PAR-004' : 'K-PAR-005', pos, hint ? `Did you mean '${hint}'?` : null);
+    const message = `Unknown ${kind === 'filters' ? 'filter' : 'test'} '${name}' (Nunjucks fails when the call runs)${hint ? `. Did you mean '${hint}'?` : ''}`;
+    if (!g.warnings.some((w) => w.lineno === pos.line && w.colno === pos.col && w.message === message))
+      g.warnings.push({ code: kind === 'filters' ? 'K-PAR-004' : 'K-PAR-005', message, lineno: pos.line, colno: pos.col });
+    return `(() => { throw new Error(${q(what)}); })()`;
   }
   const bound = bindArgs(g, name, table[name]!, args, kwargs, pos);
   return `${g.h(`${kind === 'filters' ? 'nf' : 'nt'}_${name}`)}(${[...head, ...bound].join(', ')})`;
@@ -377,6 +383,9 @@ export function genExpr(g: Generator, e: A.Expr): string {
     case 'List':
       return `[${e.items.map((i) => g.expr(i)).join(', ')}]`;
     case 'Tuple':
+      // Nunjucks compiles `(a, b)` to JavaScript's comma operator: both run, the value is b's
+      // (templates write `(items.push(x), items)`).
+      if (g.o.nunjucks) return e.items.length ? `(${e.items.map((i) => g.expr(i)).join(', ')})` : 'undefined';
       return `${g.h('tuple')}([${e.items.map((i) => g.expr(i)).join(', ')}])`;
     case 'Dict':
       return `${g.h('dict')}([${e.pairs.map(([k, v]) => `[${g.expr(k)}, ${g.expr(v)}]`).join(', ')}])`;

@@ -1,0 +1,25 @@
+// compat: 'nunjucks' — constructs found by rendering other projects' real templates
+// (bench/nunjucks-projects.mjs) and the features of issue #25's second list. Each case is also
+// rendered by Nunjucks 3.2.4 itself, and ours goes through render, renderStream and
+// renderStreamAsync (renderAll).
+import nunjucks from 'nunjucks';
+import { describe, expect, it } from 'vitest';
+import { renderAll, renderError } from '../support.js';
+
+const NJK = { compat: 'nunjucks' as const };
+
+function nunjucksRender(src: string, ctx: object): string {
+  return new nunjucks.Environment(null, { autoescape: true }).renderString(src, ctx);
+}
+async function both(src: string, ctx: Record<string, unknown> = {}): Promise<string> {
+  const ours = await renderAll(src, ctx, NJK);
+  expect(ours).toBe(nunjucksRender(src, ctx));
+  return ours;
+}
+
+describe('constructs from other projects', () => {
+  it('(a, b) is JavaScript\'s comma operator: both run, the value is the last (hmrc, nhsuk)', async () => {
+    expect(await both('{% set items = [] %}{% for i in [1, 2] %}{% set items = (items.push(i * 10), items) %}{% endfor %}{{ items | join("-") }}')).toBe('10-20');
+    expect(await both('{% set rows = [2] %}{% set rows = (rows.unshift(1), rows) %}{{ rows }}|{{ (1, 2, 3) }}|{{ (4) }}')).toBe('1,2|3|4');
+  });
+});
