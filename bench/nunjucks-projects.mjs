@@ -41,7 +41,11 @@ export const PROJECTS = {
       opts: { trimBlocks: true, lstripBlocks: true },
     };
   })(),
-  moj: { base: pkg('@ministryofjustice/frontend'), paths: [pkg('@ministryofjustice/frontend'), GOVUK], opts: {} },
+  // MoJ's filters (mojDate, …) added to the environment as its README sets it up
+  moj: { base: pkg('@ministryofjustice/frontend'), paths: [pkg('@ministryofjustice/frontend'), GOVUK], opts: {}, filters: () => {
+    require(join(pkg('moment'))).suppressDeprecationWarnings = true; // (its fallback parse of our made-up dates)
+    return require(join(pkg('@ministryofjustice/frontend'), 'moj/filters/all.js'))();
+  } },
   hmrc: { base: pkg('hmrc-frontend'), paths: [pkg('hmrc-frontend'), GOVUK], opts: {} },
   xgovuk: { base: join(pkg('@x-govuk/govuk-prototype-components'), 'src'), paths: [join(pkg('@x-govuk/govuk-prototype-components'), 'src'), GOVUK], opts: {} },
 };
@@ -193,12 +197,17 @@ function run(f) {
 /** Three renderers per project: Nunjucks, Kida's Environment, kida/nunjucks. */
 export async function renderers(project) {
   const { paths, opts } = PROJECTS[project];
+  const filters = PROJECTS[project].filters?.() ?? {};
   const nunjucks = require('nunjucks');
   const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader(paths), { autoescape: true, ...opts });
   const { Environment, FileSystemLoader } = await import(join(here, '../dist/compiler/environment.js'));
-  const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks', ...opts });
+  const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks', filters, ...opts });
   const api = (await import(join(here, '../dist/adapters/nunjucks.js'))).default;
   const apiEnv = api.configure(paths, { autoescape: true, ...opts });
+  for (const [k, f] of Object.entries(filters)) {
+    njk.addFilter(k, f);
+    apiEnv.addFilter(k, f);
+  }
   return {
     nunjucks: (c) => njk.renderString(c.page, c.ctx),
     env: (c) => env.fromString(c.page, { name: 'page.njk' }).render(c.ctx),
