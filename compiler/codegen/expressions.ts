@@ -136,6 +136,8 @@ export function genCall(g: Generator, e: A.Call): string {
   if (f.type === 'Attr') {
     return awaitCall(g, `${g.h(f.optional ? 'callAttrOpt' : 'callAttr')}(${g.expr(f.obj)}, ${g.attr(f.name)}, ${g.o.strictUndefined}, ${args})`);
   }
+  // (Nunjucks names the callee in its error: "Unable to call `caller`, which is undefined")
+  if (g.o.nunjucks && f.type === 'Name') return awaitCall(g, `${g.h('callValue')}(${g.expr(f)}, ${args}, ${q(f.name)})`);
   return awaitCall(g, `${g.h('callValue')}(${g.expr(f)}, ${args})`);
 }
 

@@ -23,3 +23,11 @@ describe('constructs from other projects', () => {
     expect(await both('{% set rows = [2] %}{% set rows = (rows.unshift(1), rows) %}{{ rows }}|{{ (1, 2, 3) }}|{{ (4) }}')).toBe('1,2|3|4');
   });
 });
+
+describe('errors as Nunjucks words them', () => {
+  it('calling an undefined name names it', () => {
+    expect(() => nunjucksRender('{% macro m() %}{{ caller() }}{% endmacro %}{{ m() }}', {})).toThrow(/Unable to call `caller`, which is undefined or falsey/);
+    expect(renderError('{% macro m() %}{{ caller() }}{% endmacro %}{{ m() }}', {}, NJK).message).toMatch(/Unable to call `caller`, which is undefined or falsey/);
+    expect(renderError('{{ nope(1) }}', {}, NJK).message).toMatch(/Unable to call `nope`/);
+  });
+});
