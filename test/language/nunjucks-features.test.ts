@@ -31,3 +31,13 @@ describe('errors as Nunjucks words them', () => {
     expect(renderError('{{ nope(1) }}', {}, NJK).message).toMatch(/Unable to call `nope`/);
   });
 });
+
+describe('number literals', () => {
+  it('`1e3` is a name in Nunjucks 3.2.4 (its lexer has no exponents): it renders the context\'s "1e3"', async () => {
+    expect(await both('[{{ 1e3 }}][{{ 1e3 + 1 }}][{{ 1E2 }}][{{ 2x }}]', { '2x': 7 })).toBe('[][NaN][][7]');
+    expect(await both('{% set 1e3 = 5 %}{{ 1e3 * 2 }}|{{ x.e3 }}', { x: { e3: 4 } })).toBe('10|4');
+    // a float with an exponent is an error in both
+    expect(() => nunjucksRender('{{ 1.5e2 }}', {})).toThrow();
+    expect(renderError('{{ 1.5e2 }}', {}, NJK).message).toMatch(/1\.5e2/);
+  });
+});
