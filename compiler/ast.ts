@@ -313,6 +313,8 @@ export interface CallBlock extends Pos {
   type: 'CallBlock';
   call: Expr;
   slots: { name: string; params: string[]; body: Node[] }[];
+  /** Nunjucks compat: defaults of `{% call(x=1) f() %}`'s parameters (null where none). */
+  callerDefaults?: (Expr | null)[];
 }
 /** Inside a def: `{% slot [name] [let:x=expr ...] %}[default body{% end %}]`. */
 export interface SlotStmt extends Pos {

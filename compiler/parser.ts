@@ -807,10 +807,12 @@ class Parser {
   private callStmt(at: Token): A.CallBlock {
     // (Nunjucks compat: `{% call(x, y) f() %}` names what `caller(a, b)` passes)
     const callerParams: string[] = [];
+    const callerDefaults: (A.Expr | null)[] = [];
     if (this.isOp('(') && this.njk) {
       this.next();
       while (!this.isOp(')')) {
         callerParams.push(this.expectName('a caller parameter').value);
+        callerDefaults.push(this.acceptOp('=') ? this.expression() : null); // `{% call(x=1) %}`
         if (!this.acceptOp(',')) break;
       }
       this.expectOp(')');
@@ -848,7 +850,9 @@ class Parser {
       break;
     }
     slots.unshift({ name: 'default', params: callerParams, body: dflt });
-    return { type: 'CallBlock', call, slots, line: at.line, col: at.col };
+    const node: A.CallBlock = { type: 'CallBlock', call, slots, line: at.line, col: at.col };
+    if (callerDefaults.some((d) => d)) node.callerDefaults = callerDefaults;
+    return node;
   }
 
   private slotStmt(at: Token): A.SlotStmt {

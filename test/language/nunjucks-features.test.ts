@@ -41,3 +41,13 @@ describe('number literals', () => {
     expect(renderError('{{ 1.5e2 }}', {}, NJK).message).toMatch(/1\.5e2/);
   });
 });
+
+describe('{% call(x=default) %}', () => {
+  it('caller parameters take defaults, positional or keyword arguments, defaults seeing earlier ones', async () => {
+    const m = '{% macro m() %}{{ caller() }}|{{ caller(5) }}|{{ caller(y=3) }}{% endmacro %}';
+    expect(await both(`${m}{% call(x=1, y=2) m() %}[{{ x }},{{ y }}]{% endcall %}`)).toBe('[1,2]|[5,2]|[1,3]');
+    expect(await both(`${m}{% call(x, y=x+1) m() %}[{{ x }},{{ y }}]{% endcall %}`)).toBe('[,NaN]|[5,6]|[,3]');
+    // a default is an expression of the caller's scope, escaped when output
+    expect(await both('{% macro m() %}{{ caller() }}{% endmacro %}{% set z = "<i>" %}{% call(x=z ~ "!") m() %}{{ x }}{% endcall %}')).toBe('&lt;i&gt;!');
+  });
+});
