@@ -172,9 +172,12 @@ export function nf_nl2br(s: unknown): unknown {
   return copySafeness(s, sv(s).replace(/\r\n|\n/g, '<br />\n'));
 }
 export const nf_random = (arr: Any) => arr[Math.floor(Math.random() * arr.length)];
+/** `this` of select/reject: the environment's tests and which of them the app added (addTest). */
+type TestEnv = { tests: Record<string, (v: unknown, arg?: unknown) => unknown>; custom: string[] } | undefined;
 function selectOrReject(expected: boolean) {
-  return (arr: unknown, testName: unknown = 'truthy', arg?: unknown): unknown[] => {
-    const test = TESTS[String(testName)];
+  return function (this: TestEnv, arr: unknown, testName: unknown = 'truthy', arg?: unknown): unknown[] {
+    const name = String(testName);
+    const test = this && this.custom.includes(name) ? this.tests[name]! : TESTS[name];
     if (!test) throw new Error(`test not found: ${String(testName)}`);
     const items = arr == null ? [] : Array.isArray(arr) ? arr : typeof arr === 'string' ? [...arr] : Array.from(arr as ArrayLike<unknown>);
     return items.filter((item) => test(item, arg) === expected);

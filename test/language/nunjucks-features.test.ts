@@ -5,6 +5,7 @@
 import nunjucks from 'nunjucks';
 import { describe, expect, it } from 'vitest';
 import { renderAll, renderError } from '../support.js';
+import kidaNunjucks from '../../adapters/nunjucks.js';
 
 const NJK = { compat: 'nunjucks' as const };
 
@@ -49,5 +50,24 @@ describe('{% call(x=default) %}', () => {
     expect(await both(`${m}{% call(x, y=x+1) m() %}[{{ x }},{{ y }}]{% endcall %}`)).toBe('[,NaN]|[5,6]|[,3]');
     // a default is an expression of the caller's scope, escaped when output
     expect(await both('{% macro m() %}{{ caller() }}{% endmacro %}{% set z = "<i>" %}{% call(x=z ~ "!") m() %}{{ x }}{% endcall %}')).toBe('&lt;i&gt;!');
+  });
+});
+
+describe('select/reject with tests the app added', () => {
+  const big = (v: number, min?: number) => v > (min ?? 2);
+  const src = '{{ [1, 2, 3, 4] | select("big") | join }}|{{ [1, 2, 3, 4] | reject("big", 3) | join }}|{{ [1, 2, 3] | select("odd") | join }}';
+  it('finds addTest tests, before the built-ins, through the Environment and kida/nunjucks', async () => {
+    const njk = new nunjucks.Environment(null, { autoescape: true });
+    njk.addTest('big', big);
+    njk.addTest('odd', (v: number) => v === 2); // (the app's `odd` wins over the built-in)
+    const want = njk.renderString(src, {});
+    expect(want).toBe('34|123|2');
+    expect(await renderAll(src, {}, { ...NJK, tests: { big, odd: (v: number) => v === 2 } })).toBe(want);
+    const api = new kidaNunjucks.Environment();
+    api.addTest('big', big).addTest('odd', (v: number) => v === 2);
+    expect(api.renderString(src, {})).toBe(want);
+    // an unknown test name fails when the filter runs, in both
+    expect(() => njk.renderString('{{ [1] | select("nope") }}', {})).toThrow(/test not found: nope/);
+    expect(() => api.renderString('{{ [1] | select("nope") }}', {})).toThrow(/test not found: nope/);
   });
 });
