@@ -5,7 +5,7 @@
 //   app.get('/', (req, res) => res.render('page.njk', ctx));
 // Callbacks are Nunjucks' `(err, res)`, called asynchronously as Nunjucks calls them; without
 // one, render returns the string or throws. What Nunjucks has and this refuses (each throws a
-// TypeError naming it): throwOnUndefined, async filters, addExtension (custom tags),
+// TypeError naming it): async filters in a synchronous render, addExtension (custom tags),
 // precompile, installJinjaCompat, WebLoader/PrecompiledLoader. docs/guide/nunjucks.md.
 
 import { watch as watchFiles, type FSWatcher } from 'node:fs';
@@ -37,7 +37,7 @@ export interface ConfigureOptions {
   express?: ExpressApp;
   /** Browser options: nothing to do on Node (accepted as Nunjucks accepts them there). */
   web?: { useCache?: boolean; async?: boolean };
-  /** Refused: in this mode a missing name renders "" and Kida has no output-only check of it. */
+  /** `{{ x }}` of null/undefined is an error naming the template, line and column (as Nunjucks). */
   throwOnUndefined?: boolean;
   /**
    * Kida's own: with `express`, `res.render(view, ctx)` (no callback) streams the page as it
@@ -129,11 +129,11 @@ export class Environment {
   private watchers: FSWatcher[] = [];
 
   constructor(loaders?: LoaderArg, opts: ConfigureOptions = {}) {
-    if (opts.throwOnUndefined) throw unsupported('throwOnUndefined', 'in this mode a missing name renders ""; test it with `is defined` or use default Kida, whose undefined is strict');
     this.opts = { autoescape: true, ...opts };
     this.kida = new KidaEnvironment({
       loader: loaderOf(loaders),
       compat: 'nunjucks',
+      throwOnUndefined: !!opts.throwOnUndefined,
       autoescape: opts.autoescape ?? true,
       trimBlocks: opts.trimBlocks ?? false,
       lstripBlocks: opts.lstripBlocks ?? false,

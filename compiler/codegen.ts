@@ -79,7 +79,7 @@ export interface CodegenOptions {
    * Nunjucks compat mode (compiler/nunjucks/): built-in filters and tests are Nunjucks' own,
    * bound by these parameter lists and called as `nf_<name>` / `nt_<name>`.
    */
-  nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]> };
+  nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]>; throwOnUndefined?: boolean };
 }
 
 export interface DefSignature {

@@ -153,6 +153,8 @@ export interface EnvironmentOptions extends DelimiterOptions, SnakeDelimiterOpti
    * its globals are Nunjucks' (`range`, `cycler`, `joiner`) instead of Kida's.
    */
   compat?: Compat;
+  /** With compat 'nunjucks': `{{ x }}` of null/undefined is an error, as Nunjucks' option. */
+  throwOnUndefined?: boolean;
 }
 
 /**
@@ -186,7 +188,7 @@ export interface PythonOnlyOptions {
 const ENV_KEYS: { [K in keyof Required<EnvironmentOptions>]: 0 | 1 } = {
   loader: 1, autoescape: 1, strictUndefined: 1, trimBlocks: 1, lstripBlocks: 1, filters: 1, tests: 1, globals: 1,
   templateAliases: 1, validateCalls: 1, staticContext: 1, fragmentCache: 1, fragmentCacheSize: 1, fragmentTtl: 1,
-  sandbox: 1, enableHtmxHelpers: 1, compat: 1,
+  sandbox: 1, enableHtmxHelpers: 1, compat: 1, throwOnUndefined: 1,
   blockStart: 1, blockEnd: 1, variableStart: 1, variableEnd: 1, commentStart: 1, commentEnd: 1,
   block_start: 1, block_end: 1, variable_start: 1, variable_end: 1, comment_start: 1, comment_end: 1,
   autoReload: 0, strictNone: 0, jinja2CompatWarnings: 0, preserveAst: 0, cacheSize: 0, bytecodeCache: 0, maxExtendsDepth: 0,
@@ -230,6 +232,8 @@ export class Environment {
   readonly sandbox: Sandbox | null;
   /** The `{% cache %}` store. */
   readonly fragmentCache: AnyFragmentStore;
+  /** Nunjucks compat: output of null/undefined throws (option of that name). */
+  readonly throwOnUndefined: boolean;
   /** The template language when not Kida's (`compat` option). */
   readonly compat: Compat | null;
   /** The helpers compiled templates link to (Nunjucks compat: its own over the runtime's). */
@@ -253,6 +257,9 @@ export class Environment {
     this.filters = Object.assign(Object.create(null), builtinFilters);
     this.tests = Object.assign(Object.create(null), builtinTests);
     this.compat = options.compat ?? null;
+    this.throwOnUndefined = !!options.throwOnUndefined;
+    if (this.throwOnUndefined && this.compat !== 'nunjucks')
+      throw new TypeError("throwOnUndefined is Nunjucks' option (compat: 'nunjucks'): default Kida's undefined is strict already (strictUndefined)");
     if (this.compat !== null && this.compat !== 'nunjucks') throw new TypeError(`Unknown compat mode '${String(this.compat)}': the one there is is 'nunjucks'`);
     this.helpers = this.compat === 'nunjucks' ? { ...runtime, ...nunjucksRuntime } : runtime;
     this.globals =
@@ -373,6 +380,7 @@ export class Environment {
       sandbox: !!this.sandbox,
       validateCalls: this.validateCalls,
       ...(this.compat ? { compat: this.compat } : {}),
+      ...(this.throwOnUndefined ? { throwOnUndefined: true } : {}),
       sourceOf: (n) => {
         try {
           return this.loader?.getSource(n)?.source ?? null;

@@ -69,6 +69,8 @@ export interface CompileOptions extends DelimiterOptions {
    * for `.njk` files by default.
    */
   compat?: Compat;
+  /** Nunjucks compat: `{{ x }}` of null/undefined is an error (Nunjucks' option of that name). */
+  throwOnUndefined?: boolean;
   /** Validate def calls (K-CMP-001/002): warnings, or errors with 'error'. */
   validateCalls?: boolean | 'error';
   /** Source of another template by resolved name (to check calls of imported defs). */
@@ -194,7 +196,7 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     autoescape: escapeMode !== null,
     markdown: escapeMode === 'markdown',
     strictUndefined: options.strictUndefined ?? !njk,
-    ...(njk ? { nunjucks: { filters: njkFilterParams, tests: njkTestParams } } : {}),
+    ...(njk ? { nunjucks: { filters: njkFilterParams, tests: njkTestParams, throwOnUndefined: !!options.throwOnUndefined } } : {}),
     customFilters,
     customTests: new Set([...(options.tests ?? []), ...(options.testModule?.names ?? [])]),
     sandbox: options.sandbox ?? false,

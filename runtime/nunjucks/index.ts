@@ -4,3 +4,4 @@
 
 export * from './values.js';
 export * from './filters.js';
+export * from './strict.js';

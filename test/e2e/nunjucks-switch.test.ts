@@ -204,7 +204,6 @@ describe('kida/nunjucks: an app switched by its import line', () => {
 
   it('refuses, naming it, what it does not do', () => {
     const env = new kidaNunjucks.Environment(views);
-    expect(() => new kidaNunjucks.Environment(views, { throwOnUndefined: true })).toThrow(/throwOnUndefined is not supported/);
     expect(() => env.addFilter('later', (_v: unknown, cb: () => void) => cb(), true)).toThrow(/async filter 'later'/);
     expect(() => env.addExtension('RemoteExtension', {})).toThrow(/addExtension\('RemoteExtension'\).*not supported/);
     expect(() => kidaNunjucks.precompile()).toThrow(/precompile is not supported.*kida compile/);

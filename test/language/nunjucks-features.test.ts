@@ -6,6 +6,7 @@ import nunjucks from 'nunjucks';
 import { describe, expect, it } from 'vitest';
 import { renderAll, renderError } from '../support.js';
 import kidaNunjucks from '../../adapters/nunjucks.js';
+import { Environment } from '../../compiler/environment.js';
 
 const NJK = { compat: 'nunjucks' as const };
 
@@ -69,5 +70,29 @@ describe('select/reject with tests the app added', () => {
     // an unknown test name fails when the filter runs, in both
     expect(() => njk.renderString('{{ [1] | select("nope") }}', {})).toThrow(/test not found: nope/);
     expect(() => api.renderString('{{ [1] | select("nope") }}', {})).toThrow(/test not found: nope/);
+  });
+});
+
+describe('throwOnUndefined', () => {
+  const TOU = { ...NJK, throwOnUndefined: true };
+  const njk = new nunjucks.Environment(null, { autoescape: true, throwOnUndefined: true });
+  it('outputting null or undefined is an error naming the template, line and column; nothing else changes', async () => {
+    for (const [src, ctx] of [['{{ x }}', {}], ['ab\n  {{ y.z }}', { y: {} }], ['{{ null }}', {}], ['{% for i in [1] %}{{ i }}{{ missing }}{% endfor %}', {}]] as const) {
+      expect(() => njk.renderString(src, ctx)).toThrow(/attempted to output null or undefined value/);
+      expect(renderError(src, ctx, TOU).message).toMatch(/attempted to output null or undefined value/);
+    }
+    expect(renderError('ab\n  {{ y.z }}', { y: {} }, TOU).message).toMatch(/\[Line 2, Column 3\][^]*<template>:2/);
+    // reading, testing, default and falsy values that are not null/undefined render as without the option
+    const ok = '{{ x | default("d") }}{% if x %}{% endif %}{{ x is defined }}{{ 0 }}{{ false }}{{ "" }}{% set y = x %}[{{ y | default("-") }}]';
+    expect(await renderAll(ok, {}, TOU)).toBe(njk.renderString(ok, {}));
+  });
+  it('is an option of kida/nunjucks configure() and Environment', () => {
+    const env = kidaNunjucks.configure({ throwOnUndefined: true });
+    expect(() => env.renderString('<p>{{ nope }}</p>', {})).toThrow(/attempted to output null or undefined value \[Line 1, Column 4\]/);
+    expect(env.renderString('{{ yes }}', { yes: 1 })).toBe('1');
+    expect(new kidaNunjucks.Environment(null, {}).renderString('{{ nope }}', {})).toBe('');
+  });
+  it('is refused outside the compat mode (default Kida is strict already)', () => {
+    expect(() => new Environment({ throwOnUndefined: true })).toThrow(/throwOnUndefined is Nunjucks' option/);
   });
 });
