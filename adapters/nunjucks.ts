@@ -107,6 +107,18 @@ function nunjucksArgs(args: unknown[]): unknown[] {
   return last instanceof Kwargs ? [...args.slice(0, -1), { ...last.kw, __keywords: true }] : args;
 }
 
+/**
+ * Renders as Nunjucks' render(ctx, cb?) does. A template calling an async filter renders only
+ * through a callback (there its promises are awaited: Kida's renderAsync); without one it is
+ * an error saying so (Nunjucks would return nothing).
+ */
+function renderTemplate(t: KidaTemplate, ctx: Ctx, cb?: Callback): string | undefined {
+  if (!t.isAsync) return settle(() => t.render(ctx), cb);
+  if (!cb) throw new TypeError(`kida/nunjucks: '${t.name}' calls an async filter (addFilter(name, fn, true)): render it with a callback, render(name, ctx, (err, res) => …)`);
+  t.renderAsync(ctx).then((res) => cb(null, res), (e: unknown) => cb(e as Error));
+  return undefined;
+}
+
 /** A template as Nunjucks' Template: `render(ctx, cb?)`. */
 export class Template {
   readonly kida: KidaTemplate;
@@ -117,7 +129,7 @@ export class Template {
   }
   render(ctx?: object | Callback, cb?: Callback): string | undefined {
     if (typeof ctx === 'function') [ctx, cb] = [{}, ctx as Callback];
-    return settle(() => this.kida.render((ctx ?? {}) as Ctx), cb);
+    return renderTemplate(this.kida, (ctx ?? {}) as Ctx, cb);
   }
 }
 
@@ -145,11 +157,23 @@ export class Environment {
 
   render(name: string, ctx?: object | Callback, cb?: Callback): string | undefined {
     if (typeof ctx === 'function') [ctx, cb] = [{}, ctx as Callback];
-    return settle(() => this.load(name).render((ctx ?? {}) as Ctx), cb);
+    let t: KidaTemplate;
+    try {
+      t = this.load(name);
+    } catch (e) {
+      return settle(() => { throw e; }, cb);
+    }
+    return renderTemplate(t, (ctx ?? {}) as Ctx, cb);
   }
   renderString(src: string, ctx?: object | Callback, cb?: Callback): string | undefined {
     if (typeof ctx === 'function') [ctx, cb] = [{}, ctx as Callback];
-    return settle(() => this.kida.fromString(src, { name: 'string.njk' }).render((ctx ?? {}) as Ctx), cb);
+    let t: KidaTemplate;
+    try {
+      t = this.kida.fromString(src, { name: 'string.njk' });
+    } catch (e) {
+      return settle(() => { throw e; }, cb);
+    }
+    return renderTemplate(t, (ctx ?? {}) as Ctx, cb);
   }
   /** Nunjucks' getTemplate(name, eagerCompile?, parentName?, ignoreMissing?, cb?). */
   getTemplate(name: string, ...rest: unknown[]): Template | undefined {
@@ -157,10 +181,16 @@ export class Environment {
     return settle(() => new Template(this.load(name), this, name), cb);
   }
 
+  /** `async`: `fn(value, …args, cb)` calls `cb(err, result)`; templates using it render through a callback. */
   addFilter(name: string, fn: Callable, async?: boolean): this {
-    if (async) throw unsupported(`the async filter '${name}' (addFilter(name, fn, true))`, 'return the value, or compute it before rendering');
     this.userFilters[name] = fn;
     const env = this;
+    if (async) {
+      this.kida.addFilter(name, (...args: unknown[]) => new Promise((resolve, reject) => {
+        fn.apply({ env }, [...nunjucksArgs(args), (err: unknown, res: unknown) => (err ? reject(err) : resolve(res))]);
+      }), true);
+      return this;
+    }
     this.kida.addFilter(name, function (...args: unknown[]) {
       return fn.apply({ env }, nunjucksArgs(args));
     });

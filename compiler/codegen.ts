@@ -79,7 +79,7 @@ export interface CodegenOptions {
    * Nunjucks compat mode (compiler/nunjucks/): built-in filters and tests are Nunjucks' own,
    * bound by these parameter lists and called as `nf_<name>` / `nt_<name>`.
    */
-  nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]>; throwOnUndefined?: boolean };
+  nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]>; throwOnUndefined?: boolean; asyncFilters?: ReadonlySet<string> };
 }
 
 export interface DefSignature {
@@ -203,7 +203,7 @@ export class Generator {
     readonly o: CodegenOptions,
   ) {
     // One walk finds the blocks and whether anything awaits.
-    const awaits = (n: { type: string }) => n.type === 'Await' || (n.type === 'For' && (n as unknown as A.For).isAsync);
+    const awaits = (n: { type: string }) => n.type === 'Await' || (n.type === 'For' && (n as unknown as A.For).isAsync) || this.asyncFilter(n);
     walk(ast.body, (n) => {
       if (awaits(n)) this.isAsync = true;
       if (n.type === 'Block') this.blockNodes.set((n as unknown as A.Block).name, n as unknown as A.Block);
@@ -451,11 +451,17 @@ export class Generator {
     };
   }
 
+  /** Nunjucks compat: a call of a filter added as async (`addFilter(name, fn, true)`) makes the template async. */
+  asyncFilter(n: { type: string }): boolean {
+    return n.type === 'Filter' && !!this.o.nunjucks?.asyncFilters?.has((n as unknown as A.Filter).name);
+  }
+
   asyncReason(): string {
     let reason = '';
     walk(this.ast.body, (n) => {
       if (reason) return false;
       if (n.type === 'Await') reason = `await at line ${(n as unknown as A.Pos).line}`;
+      else if (this.asyncFilter(n)) reason = `async filter '${(n as unknown as A.Filter).name}' at line ${(n as unknown as A.Pos).line}`;
       else if (n.type === 'For' && (n as unknown as A.For).isAsync) reason = `{% async for %} at line ${(n as unknown as A.Pos).line}`;
       return !reason;
     });

@@ -224,6 +224,7 @@ export class Environment {
   readonly globals: Ctx;
   private readonly customFilters = new Set<string>();
   private readonly customTests = new Set<string>();
+  private readonly asyncFilters = new Set<string>();
   private readonly cache = new Map<string, Template>();
   private readonly linkage: Linkage & { sourceOf(name: string): string | null };
   /** Sources of compiled templates, for excerpts in runtime errors. */
@@ -323,9 +324,13 @@ export class Environment {
     this.cache.clear();
   }
 
-  addFilter(name: string, fn: Callable): void {
+  /** `async` (compat 'nunjucks'): `fn` returns a promise; templates calling it are async. */
+  addFilter(name: string, fn: Callable, async = false): void {
     this.filters[name] = fn;
     this.customFilters.add(name);
+    if (async && this.compat !== 'nunjucks') throw new TypeError("addFilter(name, fn, true) (an async filter) is Nunjucks' (compat: 'nunjucks'): Kida templates await a promise with `await`");
+    if (async) this.asyncFilters.add(name);
+    else this.asyncFilters.delete(name);
     this.cache.clear();
   }
   addTest(name: string, fn: Callable): void {
@@ -381,6 +386,7 @@ export class Environment {
       validateCalls: this.validateCalls,
       ...(this.compat ? { compat: this.compat } : {}),
       ...(this.throwOnUndefined ? { throwOnUndefined: true } : {}),
+      ...(this.asyncFilters.size ? { asyncFilters: this.asyncFilters } : {}),
       sourceOf: (n) => {
         try {
           return this.loader?.getSource(n)?.source ?? null;

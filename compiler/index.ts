@@ -71,6 +71,8 @@ export interface CompileOptions extends DelimiterOptions {
   compat?: Compat;
   /** Nunjucks compat: `{{ x }}` of null/undefined is an error (Nunjucks' option of that name). */
   throwOnUndefined?: boolean;
+  /** Nunjucks compat: custom filters that return a promise (`addFilter(name, fn, true)`): awaited, the template async. */
+  asyncFilters?: Iterable<string>;
   /** Validate def calls (K-CMP-001/002): warnings, or errors with 'error'. */
   validateCalls?: boolean | 'error';
   /** Source of another template by resolved name (to check calls of imported defs). */
@@ -196,7 +198,7 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     autoescape: escapeMode !== null,
     markdown: escapeMode === 'markdown',
     strictUndefined: options.strictUndefined ?? !njk,
-    ...(njk ? { nunjucks: { filters: njkFilterParams, tests: njkTestParams, throwOnUndefined: !!options.throwOnUndefined } } : {}),
+    ...(njk ? { nunjucks: { filters: njkFilterParams, tests: njkTestParams, throwOnUndefined: !!options.throwOnUndefined, asyncFilters: new Set(options.asyncFilters ?? []) } } : {}),
     customFilters,
     customTests: new Set([...(options.tests ?? []), ...(options.testModule?.names ?? [])]),
     sandbox: options.sandbox ?? false,

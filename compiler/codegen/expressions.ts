@@ -204,6 +204,12 @@ export function filterCall(g: Generator, name: string, value: string, args: A.Ex
     if (kwargs.length) parts.push(`new ${g.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${argExpr(g, k.value)}`).join(', ')} })`);
     g.customUsed.filters.add(name);
     // (an async filter's promise is observed: its rejection must not end the process if unused)
+    // Nunjucks compat: a filter added as async is awaited in the template's async functions; a
+    // macro body is synchronous here, so its promise there is an error, not "[object Promise]"
+    if (g.o.nunjucks?.asyncFilters?.has(name)) {
+      const c = `${customRef(g, 'filters', name)}(${parts.join(', ')})`;
+      return g.isAsync && g.fn.mode === 'a' ? `(await ${c})` : `${g.h('observe')}(${c}, true)`;
+    }
     if (g.o.sandbox) return `${g.h('observe')}(${sbF(g, 'null', customRef(g, 'filters', name), 'undefined', parts)})`;
     return `${g.h('observe')}(${customRef(g, 'filters', name)}(${parts.join(', ')}))`;
   }

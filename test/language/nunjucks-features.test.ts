@@ -96,3 +96,40 @@ describe('throwOnUndefined', () => {
     expect(() => new Environment({ throwOnUndefined: true })).toThrow(/throwOnUndefined is Nunjucks' option/);
   });
 });
+
+describe('async filters (addFilter(name, fn, true))', () => {
+  const later = (v: unknown, cb: (e: Error | null, r?: string) => void) => setTimeout(() => (v === 'bad' ? cb(new Error('nope')) : cb(null, `L${String(v)}`)), 1);
+  const src = '<{{ x | later }}>{% set y = x | later %}[{{ y }}]{{ (x | later) ~ "!" }}{% for i in [1, 2] %}{{ i | later | upper }}{% endfor %}{% if (x | later) == "L<1>" %}yes{% endif %}';
+  const viaCallback = (env: { renderString(s: string, c: object, cb: (e: Error | null, r?: string) => void): unknown }, s: string) =>
+    new Promise<string>((resolve) => env.renderString(s, { x: '<1>' }, (err, out) => resolve(err ? `ERR ${err.message}` : out!)));
+
+  it('kida/nunjucks: a render with a callback awaits them, as Nunjucks; errors reach the callback', async () => {
+    const njk = new nunjucks.Environment(null, { autoescape: true });
+    njk.addFilter('later', later, true);
+    const ours = new kidaNunjucks.Environment(null);
+    ours.addFilter('later', later, true);
+    const want = await viaCallback(njk, src);
+    expect(want).toBe('<L&lt;1&gt;>[L&lt;1&gt;]L&lt;1&gt;!L1L2yes');
+    expect(await viaCallback(ours, src)).toBe(want);
+    expect(await viaCallback(ours, '{{ "bad" | later }}')).toMatch(/^ERR [^]*nope/);
+    // (in a macro Nunjucks loses the output after the filter, "(": here the macro renders)
+    expect(await viaCallback(ours, '{% macro m(v) %}({{ v | later }}){% endmacro %}{{ m(2) }}')).toBe('(L2)');
+  });
+  it('a synchronous render of a template using one is an error saying how to render it', () => {
+    const ours = new kidaNunjucks.Environment(null);
+    ours.addFilter('later', later, true);
+    expect(() => ours.renderString('a{{ 1 | later }}', {})).toThrow(/'string.njk' calls an async filter[^]*render it with a callback/);
+    expect(ours.renderString('no filter here', {})).toBe('no filter here');
+  });
+  it('the Environment: renderAsync and renderStreamAsync await them; render() says the template is async and why', async () => {
+    const env = new Environment({ compat: 'nunjucks' });
+    env.addFilter('later', (v: unknown) => new Promise((r) => setTimeout(() => r(`L${String(v)}`), 1)), true);
+    const t = env.fromString(src);
+    expect(await t.renderAsync({ x: '<1>' })).toBe('<L&lt;1&gt;>[L&lt;1&gt;]L&lt;1&gt;!L1L2yes');
+    let streamed = '';
+    for await (const c of t.renderStreamAsync({ x: '<1>' })) streamed += c;
+    expect(streamed).toBe('<L&lt;1&gt;>[L&lt;1&gt;]L&lt;1&gt;!L1L2yes');
+    expect(() => t.render({ x: 1 })).toThrow(/is async \(async filter 'later' at line 1\); use renderAsync\(\)/);
+    expect(() => new Environment().addFilter('later', () => 1, true)).toThrow(/is Nunjucks'/);
+  });
+});
