@@ -328,11 +328,15 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
  */
 function templateDeclarations(m: GeneratedModule, source: string, options: CompileOptions): string {
   const name = options.name ?? '<template>';
-  const delims = delimiterOptions(options);
+  const njk = options.compat === 'nunjucks';
+  // (the other templates of a Nunjucks build are Nunjucks too)
+  const delims: DelimiterOptions & { nunjucks?: boolean } = njk ? { ...delimiterOptions(options), nunjucks: true } : delimiterOptions(options);
   const sourceOf = options.sourceOf;
   return declarations({
     name,
     module: m,
+    // (Nunjucks renders a missing name or macro argument as undefined: no key is required)
+    allOptional: njk,
     typeSourceOf: (n) => {
       const src = n === name ? source : (sourceOf?.(n) ?? null);
       return src === null ? null : typeSource(src, options);
