@@ -5,7 +5,7 @@
 //   app.get('/', (req, res) => res.render('page.njk', ctx));
 // Callbacks are Nunjucks' `(err, res)`, called asynchronously as Nunjucks calls them; without
 // one, render returns the string or throws. What Nunjucks has and this refuses (each throws a
-// TypeError naming it): async filters in a synchronous render, addExtension (custom tags),
+// TypeError naming it): async filters in a synchronous render, extensions beyond CallExtension,
 // precompile, installJinjaCompat, WebLoader/PrecompiledLoader. docs/guide/nunjucks.md.
 
 import { watch as watchFiles, type FSWatcher } from 'node:fs';
@@ -17,6 +17,7 @@ import * as builtins from '../runtime/nunjucks/filters.js';
 import { njkEscape } from '../runtime/nunjucks/values.js';
 import type { Callable } from '../runtime/linkage.js';
 import type { Ctx, Template as KidaTemplate } from '../runtime/template.js';
+import type { NjkExtension } from '../compiler/nunjucks/extensions.js';
 import { pipeToNodeResponse, type NodeResponse, type PipeOptions } from './node.js';
 
 export type Callback<T = string> = (err: Error | null, res?: T) => void;
@@ -151,6 +152,8 @@ export class Environment {
       lstripBlocks: opts.lstripBlocks ?? false,
       ...(opts.tags ?? {}),
     });
+    // (an extension's context.env is this environment, as in Nunjucks)
+    (this.kida as unknown as { linkage: { njkEnv?: unknown } }).linkage.njkEnv = this;
     if (opts.watch) this.watch(loaders);
     if (opts.express) this.express(opts.express);
   }
@@ -222,16 +225,24 @@ export class Environment {
     if (!Object.prototype.hasOwnProperty.call(this.kida.globals, name)) throw new Error(`global not found: ${name}`);
     return this.kida.globals[name];
   }
-  addExtension(name: string, _ext?: unknown): never {
-    throw unsupported(`addExtension('${name}'): custom tags (an extension's parse()/run())`, 'a filter, a global function or a macro does the same in most templates');
+  /**
+   * Custom tags: the extension's parse() runs over Nunjucks' parser API and returns
+   * nodes.CallExtension (compiler/nunjucks/extensions.ts); other node kinds and
+   * CallExtensionAsync are compile errors naming them.
+   */
+  addExtension(name: string, ext: NjkExtension): this {
+    this.kida.addExtension(name, ext);
+    return this;
   }
-  hasExtension(_name: string): boolean {
-    return false;
+  hasExtension(name: string): boolean {
+    return Object.hasOwn(this.kida.extensions, name);
   }
-  getExtension(_name: string): undefined {
-    return undefined;
+  getExtension(name: string): NjkExtension | undefined {
+    return this.kida.extensions[name];
   }
-  removeExtension(_name: string): void {}
+  removeExtension(name: string): void {
+    this.kida.removeExtension(name);
+  }
   invalidateCache(): void {
     this.kida.clearCache();
   }

@@ -216,7 +216,8 @@ export type Node =
   | Push
   | StackStmt
   | Trans
-  | TemplateDecl;
+  | TemplateDecl
+  | NjkExtension;
 
 /** Literal text (also the verbatim body of `{% raw %}`). */
 export interface Data extends Pos {
@@ -418,6 +419,17 @@ export interface Defer extends Pos {
   placeholder: Node[];
   /** No `{% fallback %}` branch: a failed part keeps its placeholder. */
   keep: boolean;
+}
+/** A Nunjucks extension's tag (compat 'nunjucks': compiler/nunjucks/extensions.ts). */
+export interface NjkExtension extends Pos {
+  type: 'NjkExtension';
+  /** The name the extension was added under. */
+  ext: string;
+  method: string;
+  args: Expr[];
+  kwargs: Kwarg[];
+  /** Content arguments: parsed bodies, or null. */
+  bodies: (Node[] | null)[];
 }
 export interface Provide extends Pos {
   type: 'Provide';

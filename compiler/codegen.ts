@@ -25,6 +25,7 @@ import { genDefer } from './defer.js';
 import { SharedTexts } from './codegen/texts.js';
 import { compactMeta } from './codegen/meta.js';
 import { genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
+import { genNjkExtension } from './codegen/njk-extension.js';
 import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield } from './codegen/defs.js';
 import { customRef, genExpr } from './codegen/expressions.js';
 import { genEmbed, genFromImport, genImport, genInclude } from './codegen/includes.js';
@@ -165,6 +166,7 @@ const VISIT: Visitors = {
   Push: genPush,
   Stack: genStack,
   Trans: genTrans,
+  NjkExtension: genNjkExtension, // (compat 'nunjucks': compiler/codegen/njk-extension.ts)
   // TemplateDecl: declarations only
 };
 

@@ -19,6 +19,7 @@ import type { Ctx, Template } from '../runtime/template.js';
 import { generate, normalizeAutoescape, tooDeep, type AutoescapeOption, type Compat } from './index.js';
 import { mdFilters } from '../runtime/markdown.js';
 import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelimiterOptions } from './lexer.js';
+import type { NjkExtension } from './nunjucks/extensions.js';
 
 // Templates compiled here look any Python method name up (bundled modules register theirs).
 runtime.useAllMethods();
@@ -225,6 +226,8 @@ export class Environment {
   private readonly customFilters = new Set<string>();
   private readonly customTests = new Set<string>();
   private readonly asyncFilters = new Set<string>();
+  /** Nunjucks extensions by name (compat 'nunjucks'); the linkage's `extensions`. */
+  readonly extensions: Record<string, NjkExtension> = Object.create(null) as Record<string, NjkExtension>;
   private readonly cache = new Map<string, Template>();
   private readonly linkage: Linkage & { sourceOf(name: string): string | null };
   /** Sources of compiled templates, for excerpts in runtime errors. */
@@ -290,6 +293,7 @@ export class Environment {
       filters: this.filters,
       tests: this.tests,
       globals: this.globals,
+      extensions: this.extensions,
       // (a name from data is converted as str() does: a dict's own `toString` key is never called)
       load: (name, from) => env.getTemplate(runtime.pyStr(name), from),
       tryLoad: (name, from) => {
@@ -337,6 +341,23 @@ export class Environment {
     this.tests[name] = fn;
     this.customTests.add(name);
     this.cache.clear();
+  }
+  /** A Nunjucks extension (compat 'nunjucks'): its `tags` parse through its own parse() (docs/guide/nunjucks.md). */
+  addExtension(name: string, ext: NjkExtension): void {
+    if (this.compat !== 'nunjucks') throw new TypeError("addExtension (Nunjucks custom tags) needs compat: 'nunjucks'");
+    if (!ext || !Array.isArray(ext.tags) || typeof ext.parse !== 'function')
+      throw new TypeError(`addExtension('${name}'): an extension has \`tags\` (an array) and parse(parser, nodes, lexer)`);
+    this.extensions[name] = ext;
+    this.cache.clear();
+  }
+  removeExtension(name: string): void {
+    delete this.extensions[name];
+    this.cache.clear();
+  }
+  private extensionTags(): Map<string, { name: string; ext: NjkExtension }> {
+    const m = new Map<string, { name: string; ext: NjkExtension }>();
+    for (const [name, ext] of Object.entries(this.extensions)) for (const t of ext.tags ?? []) m.set(t, { name, ext });
+    return m;
   }
   addGlobal(name: string, value: unknown): void {
     this.globals[name] = value;
@@ -387,6 +408,7 @@ export class Environment {
       ...(this.compat ? { compat: this.compat } : {}),
       ...(this.throwOnUndefined ? { throwOnUndefined: true } : {}),
       ...(this.asyncFilters.size ? { asyncFilters: this.asyncFilters } : {}),
+      ...(Object.keys(this.extensions).length ? { njkExtensions: this.extensionTags() } : {}),
       sourceOf: (n) => {
         try {
           return this.loader?.getSource(n)?.source ?? null;

@@ -6,7 +6,7 @@ import type { Def, Node, TemplateAst } from './ast.js';
 import { resolveTemplateName } from '../runtime/names.js';
 import { GLOBAL_NAMES, METHOD_NAMES } from '../runtime/signatures.js';
 import { declarations } from './types.js';
-import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions } from './lexer.js';
+import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions, type LexOptions } from './lexer.js';
 import { escapeModeFor, type AutoescapeOption } from './autoescape.js';
 import { tojsonInAttributes } from './html-context.js';
 import { lineMappings } from './sourcemap.js';
@@ -71,6 +71,8 @@ export interface CompileOptions extends DelimiterOptions {
   compat?: Compat;
   /** Nunjucks compat: `{{ x }}` of null/undefined is an error (Nunjucks' option of that name). */
   throwOnUndefined?: boolean;
+  /** Nunjucks compat: the custom tags of extensions (Environment#addExtension), parsed by their parse(). */
+  njkExtensions?: LexOptions['njkExtensions'];
   /** Nunjucks compat: custom filters that return a promise (`addFilter(name, fn, true)`): awaited, the template async. */
   asyncFilters?: Iterable<string>;
   /** Validate def calls (K-CMP-001/002): warnings, or errors with 'error'. */
@@ -180,7 +182,7 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     return parsed.get(n)!;
   };
   const escapeMode = escapeModeFor(options.autoescape, options.name ?? null);
-  const ast = parseTemplate(source, { name, trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks, ...delims });
+  const ast = parseTemplate(source, { name, trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks, ...delims, ...(njk && options.njkExtensions ? { njkExtensions: options.njkExtensions } : {}) });
   if (options.checkImports && options.sourceOf) {
     const missing = unresolvedReferences(ast.body, name, source, {
       sourceOf: options.sourceOf,

@@ -16,6 +16,7 @@
 //     alternation, and `<%#` beats `<%`, which the reference could never match), and the `-`
 //     markers are looked for right after/before the real delimiter, whatever its length.
 
+import type { NjkExtension } from './nunjucks/extensions.js';
 import { TemplateError, TemplateSyntaxError } from '../runtime/errors.js';
 import { nunjucksSetBlockOpen, nunjucksTokens } from './nunjucks/tokens.js';
 
@@ -77,6 +78,8 @@ export interface LexOptions extends DelimiterOptions {
   lstripBlocks?: boolean;
   /** Nunjucks syntax (compat mode, compiler/nunjucks/): `-#}`, `===`/`!==`, its string escapes and keywords. */
   nunjucks?: boolean;
+  /** Nunjucks compat: the custom tags of the environment's extensions (tag → extension). */
+  njkExtensions?: ReadonlyMap<string, { name: string; ext: NjkExtension }>;
 }
 
 /** A validated delimiter set with its (cached) scanners. */

@@ -7,6 +7,7 @@ import type * as A from './ast.js';
 import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
 import { resolveSyntax, tokenize, type LexOptions, type Syntax, type Token } from './lexer.js';
 import { parseDefer } from './defer.js';
+import { parseNjkExtension } from './nunjucks/extensions.js';
 
 const KEYWORDS = [
   'if', 'unless', 'for', 'async', 'while', 'break', 'continue', 'set', 'let', 'export', 'promote', 'template', 'block',
@@ -81,6 +82,7 @@ class Parser {
   private readonly syn: Syntax;
   /** Nunjucks compat mode (compiler/nunjucks/). */
   private readonly njk: boolean;
+  private readonly njkTags: LexOptions['njkExtensions'];
 
   constructor(
     private readonly source: string,
@@ -88,6 +90,7 @@ class Parser {
   ) {
     this.name = options.name ?? '<template>';
     this.njk = !!options.nunjucks;
+    this.njkTags = options.njkExtensions;
     this.syn = resolveSyntax(options);
     this.toks = tokenize(source, options);
   }
@@ -420,6 +423,8 @@ class Parser {
       default:
         break;
     }
+    const ext = this.njk ? this.njkTags?.get(kw) : undefined;
+    if (ext) return parseNjkExtension(this as never, kwTok, ext.name, ext.ext);
     if (CONTINUATIONS.has(kw)) this.fail(`Unexpected '{% ${kw} %}' outside of its block`, 'K-PAR-001', kwTok);
     if (kw === 'end' || (kw.startsWith('end') && (KEYWORDS.includes(kw.slice(3)) || kw === 'endunless'))) {
       const innermost = this.open[this.open.length - 1];

@@ -5,3 +5,4 @@
 export * from './values.js';
 export * from './filters.js';
 export * from './strict.js';
+export * from './extensions.js';

@@ -206,7 +206,7 @@ describe('kida/nunjucks: an app switched by its import line', () => {
     const env = new kidaNunjucks.Environment(views);
     env.addFilter('later', (_v: unknown, cb: (e: null, r: string) => void) => cb(null, 'x'), true);
     expect(() => env.renderString('{{ 1 | later }}', {})).toThrow(/calls an async filter.*render it with a callback/);
-    expect(() => env.addExtension('RemoteExtension', {})).toThrow(/addExtension\('RemoteExtension'\).*not supported/);
+    expect(() => env.addExtension('RemoteExtension', {})).toThrow(/addExtension\('RemoteExtension'\): an extension has `tags`/);
     expect(() => kidaNunjucks.precompile()).toThrow(/precompile is not supported.*kida compile/);
     expect(() => new kidaNunjucks.WebLoader()).toThrow(/WebLoader is not supported/);
     expect(() => kidaNunjucks.installJinjaCompat()).toThrow(/installJinjaCompat is not supported/);
