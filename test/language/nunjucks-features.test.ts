@@ -133,3 +133,18 @@ describe('async filters (addFilter(name, fn, true))', () => {
     expect(() => new Environment().addFilter('later', () => 1, true)).toThrow(/is Nunjucks'/);
   });
 });
+
+describe('switch as Nunjucks parses it', () => {
+  it('a leading {% default %} is `case default` (the name); empty cases before default fall into it', async () => {
+    const srcs = [
+      '{% switch x %}{% default %}D{% endswitch %}',
+      '{% switch x %} pre {% default %}D{% endswitch %}after',
+      '{% switch x %}{% default %}D{% case 2 %}two{% endswitch %}',
+      '{% switch x %}{% case 1 %}{% default %}D{% endswitch %}',
+      '{% switch x %}{% case 3 %}three{% case 1 %}{% case 5 %}{% default %}D{% endswitch %}',
+    ];
+    for (const src of srcs) for (const ctx of [{ x: 1 }, { x: 2 }, {}, { x: 1, default: 1 }]) await both(src, ctx);
+    expect(await both('{% switch x %}{% default %}D{% endswitch %}', { x: 2 })).toBe('');
+    expect(await both('{% switch x %}{% case 1 %}{% default %}D{% endswitch %}', { x: 1 })).toBe('D');
+  });
+});
