@@ -161,6 +161,10 @@ class Parser {
     if (!this.isOp(v)) this.fail(`Expected '${v}', got ${this.describe(this.tok)}`, 'K-PAR-003');
     return this.next();
   }
+  /** Nunjucks rejects a trailing comma before `)`, `]` and `}` ("unexpected token"). */
+  private njkTrailingComma(): void {
+    if (this.njk) this.fail(`unexpected token: ${this.tok.value}`, 'K-PAR-003');
+  }
   private expectName(what = 'a name'): Token {
     if (this.tok.type !== 'name') this.fail(`Expected ${what}, got ${this.describe(this.tok)}`, 'K-PAR-003');
     return this.next();
@@ -750,12 +754,13 @@ class Parser {
         if (this.acceptOp(':')) annotation = this.annotation();
         let dflt: A.Expr | null = null;
         if (this.acceptOp('=')) dflt = this.expression();
-        if (!dflt && params.some((q) => q.default) && vararg === null)
+        if (!dflt && params.some((q) => q.default) && vararg === null && !this.njk)
           this.fail(`Parameter '${n}' without a default follows a parameter with a default`, 'K-PAR-003', nameTok,
             `Give '${n}' a default or move it before the parameters with defaults`);
         params.push({ name: n, annotation, default: dflt });
       }
       if (!this.acceptOp(',')) break;
+      if (this.isOp(')')) this.njkTrailingComma();
     }
     this.expectOp(')');
     const seen = new Set<string>();
@@ -764,6 +769,9 @@ class Parser {
       if (seen.has(n)) this.fail(`Duplicate parameter '${n}'`, 'K-PAR-003', openTok);
       seen.add(n);
     }
+    // Nunjucks binds positional arguments to the parameters without defaults first, in order,
+    // then to those with defaults (`macro m(a=1, b)`: m(5) sets b)
+    if (this.njk) return { params: [...params.filter((q) => !q.default), ...params.filter((q) => q.default)], vararg, kwarg };
     return { params, vararg, kwarg };
   }
 
@@ -1352,6 +1360,7 @@ class Parser {
         args.push(this.expression());
       }
       if (!this.acceptOp(',')) break;
+      if (this.isOp(')')) this.njkTrailingComma();
     }
     this.expectOp(')');
     return { args, kwargs };
@@ -1390,7 +1399,10 @@ class Parser {
       if (this.acceptOp(')')) return first;
       const items = [first];
       while (this.acceptOp(',')) {
-        if (this.isOp(')')) break;
+        if (this.isOp(')')) {
+          this.njkTrailingComma();
+          break;
+        }
         items.push(this.expression());
       }
       this.expectOp(')');
@@ -1415,7 +1427,10 @@ class Parser {
       }
       const items = [first];
       while (this.acceptOp(',')) {
-        if (this.isOp(']')) break;
+        if (this.isOp(']')) {
+          this.njkTrailingComma();
+          break;
+        }
         items.push(this.expression());
       }
       this.expectOp(']');
@@ -1426,9 +1441,12 @@ class Parser {
       const pairs: [A.Expr, A.Expr][] = [];
       while (!this.isOp('}')) {
         const k = this.expression();
+        // (Nunjucks: a key is a string or a bare name, which compiler/nunjucks/tokens.ts made a string)
+        if (this.njk && !(k.type === 'Const' && typeof k.value === 'string')) this.fail('Dict keys must be strings or names', 'K-PAR-003', k);
         this.expectOp(':');
         pairs.push([k, this.expression()]);
         if (!this.acceptOp(',')) break;
+        if (this.isOp('}')) this.njkTrailingComma();
       }
       this.expectOp('}');
       return { type: 'Dict', pairs, line: p.line, col: p.col };

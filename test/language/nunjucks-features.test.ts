@@ -148,3 +148,16 @@ describe('switch as Nunjucks parses it', () => {
     expect(await both('{% switch x %}{% case 1 %}{% default %}D{% endswitch %}', { x: 1 })).toBe('D');
   });
 });
+
+describe('what Nunjucks\' parser accepts and refuses', () => {
+  it('a parameter without a default may follow one with a default: positional arguments fill those without first', async () => {
+    expect(await both('{% macro m(a=1, b) %}[{{ a }}|{{ b }}]{% endmacro %}{{ m() }}{{ m(5) }}{{ m(5, 6) }}{{ m(b=2) }}{{ m(a=3, b=4) }}')).toBe('[1|][1|5][6|5][1|2][3|4]');
+    expect(await both('{% macro m(x, a=x, b, c=b) %}[{{ x }}{{ a }}{{ b }}{{ c }}]{% endmacro %}{{ m(1) }}{{ m(1, 2) }}{{ m(1, 2, 3, 4) }}')).toBe('[11][1122][1324]');
+  });
+  it('trailing commas and non-string dict keys are errors in both', () => {
+    for (const src of ['{{ [1, 2,] }}', '{{ range(1, 3,) }}', '{{ (1,) }}', '{{ {a: 1,} }}', '{% macro m(a,) %}{% endmacro %}', '{{ {1: "a"} }}', '{{ {[1]: "a"} }}']) {
+      expect(() => nunjucksRender(src, {}), src).toThrow();
+      expect(renderError(src, {}, NJK).message, src).toMatch(/unexpected token|Dict keys must be strings or names/);
+    }
+  });
+});
