@@ -1,6 +1,7 @@
-// .d.ts of a template compiled with compat: 'nunjucks': Nunjucks renders a missing name, attribute
-// or macro argument as undefined, so no context key and no def parameter is required; the
-// templates it includes are read as Nunjucks too (their names join the context).
+// compat: 'nunjucks' compile options. The .d.ts: Nunjucks renders a missing name, attribute or
+// macro argument as undefined, so no context key and no def parameter is required; the templates
+// it includes are read as Nunjucks too (their names join the context). The plugin/kida.config
+// options that reach .njk files.
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/index.js';
 
@@ -19,5 +20,19 @@ describe('compat: nunjucks .d.ts', () => {
   it('leaves default Kida strict: a name read unguarded is required', () => {
     const { dts } = compile('{{ title }}{{ x | default(1) }}', { name: 'page.kida' });
     expect(dts).toContain('export type Context = { title: unknown; x?: unknown; };');
+  });
+});
+
+describe('plugin and kida.config options for Nunjucks files', () => {
+  it('throwOnUndefined and asyncFilters reach the compile options of .njk files only', async () => {
+    const { KidaProject } = await import('../../plugins/shared.js');
+    const p = new KidaProject({ throwOnUndefined: true, asyncFilters: ['later'] }, process.cwd());
+    const njk = p.compileOptions('/x/page.njk');
+    expect([njk.throwOnUndefined, njk.asyncFilters]).toEqual([true, ['later']]);
+    const kida = p.compileOptions('/x/page.kida');
+    expect([kida.throwOnUndefined, kida.asyncFilters]).toEqual([undefined, undefined]);
+    // the compiled .njk module checks its output
+    const { code } = compile('{{ x }}', { ...njk, linkage: undefined, checkImports: false });
+    expect(code).toContain('njkDefined');
   });
 });
