@@ -254,6 +254,9 @@ export function njkCall(g: Generator, kind: 'filters' | 'tests', name: string, h
     return `(() => { throw new Error(${q(what)}); })()`;
   }
   const bound = bindArgs(g, name, table[name]!, args, kwargs, pos);
+  // (sort/groupby check their attribute under throwOnUndefined, as Nunjucks' do)
+  if (kind === 'filters' && (name === 'sort' || name === 'groupby') && g.o.nunjucks?.throwOnUndefined)
+    return `${g.h(`nf_${name}`)}.call({ throwOnUndefined: true }, ${[...head, ...bound].join(', ')})`;
   // select/reject name a test at run time: the app's own (addTest) come first, as in Nunjucks
   if (kind === 'filters' && (name === 'select' || name === 'reject') && g.o.customTests.size)
     return `${g.h(`nf_${name}`)}.call({ tests: ${g.fenv()}.tests, custom: ${JSON.stringify([...g.o.customTests])} }, ${[...head, ...bound].join(', ')})`;

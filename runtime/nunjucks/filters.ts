@@ -128,11 +128,15 @@ export function nf_forceescape(s: unknown): Markup {
 // (a SafeString has no indexed characters: `first`/`last` of one are undefined)
 export const nf_first = (arr: Any) => (arr instanceof Markup ? undefined : arr[0]);
 export const nf_last = (arr: Any) => (arr instanceof Markup ? undefined : arr[arr.length - 1]);
-export function nf_groupby(arr: Any, attr: unknown): Record<string, unknown[]> {
+/** `this` of sort/groupby in a template compiled with throwOnUndefined (as Nunjucks' env.opts). */
+type Strict = { throwOnUndefined?: boolean } | undefined;
+export function nf_groupby(this: Strict, arr: Any, attr: unknown): Record<string, unknown[]> {
   const result: Record<string, unknown[]> = {};
   const get = typeof attr === 'function' ? (attr as (v: unknown, i: number) => unknown) : attrGetter(attr);
   for (let i = 0; i < arr.length; i++) {
-    const key = String(get(arr[i], i));
+    const k = get(arr[i], i);
+    if (k === undefined && this?.throwOnUndefined) throw new TypeError(`groupby: attribute "${String(attr)}" resolved to undefined`);
+    const key = String(k);
     (Object.hasOwn(result, key) ? result[key]! : (result[key] = [])).push(arr[i]);
   }
   return result;
@@ -243,12 +247,14 @@ export function nf_sum(arr: Any, attr: unknown, start: unknown = 0): unknown {
   const a: Any = attr ? map(arr, (v) => v[attr as string]) : arr;
   return (start as number) + a.reduce((x: number, y: number) => x + y, 0);
 }
-export function nf_sort(arr: Any, reversed: unknown, caseSens: unknown, attr: unknown): unknown[] {
+export function nf_sort(this: Strict, arr: Any, reversed: unknown, caseSens: unknown, attr: unknown): unknown[] {
   const array = map(arr, (v) => v) as Any[];
   const get = attrGetter(attr);
+  const strict = !!this?.throwOnUndefined;
   array.sort((a, b) => {
     let x = attr ? get(a) : a;
     let y = attr ? get(b) : b;
+    if (strict && attr && (x === undefined || y === undefined)) throw new TypeError(`sort: attribute "${String(attr)}" resolved to undefined`);
     if (!caseSens && typeof x === 'string' && typeof y === 'string') {
       x = x.toLowerCase();
       y = y.toLowerCase();

@@ -86,6 +86,15 @@ describe('throwOnUndefined', () => {
     const ok = '{{ x | default("d") }}{% if x %}{% endif %}{{ x is defined }}{{ 0 }}{{ false }}{{ "" }}{% set y = x %}[{{ y | default("-") }}]';
     expect(await renderAll(ok, {}, TOU)).toBe(njk.renderString(ok, {}));
   });
+  it('sort and groupby fail on an attribute that resolves to undefined, as Nunjucks\' do under the option', async () => {
+    const items = [{ a: 1 }, { b: 2 }];
+    for (const src of ['{{ items | sort(attribute="a") | length }}', '{{ items | groupby("a") | dump }}']) {
+      expect(() => njk.renderString(src, { items })).toThrow(/attribute "a" resolved to undefined/);
+      expect(renderError(src, { items }, TOU).message).toMatch(/attribute "a" resolved to undefined/);
+      expect(await renderAll(src, { items }, NJK)).toBe(new nunjucks.Environment(null, { autoescape: true }).renderString(src, { items }));
+    }
+    expect(await renderAll('{{ [{a: 2}, {a: 1}] | sort(attribute="a") | join(",", "a") }}', {}, TOU)).toBe('1,2');
+  });
   it('is an option of kida/nunjucks configure() and Environment', () => {
     const env = kidaNunjucks.configure({ throwOnUndefined: true });
     expect(() => env.renderString('<p>{{ nope }}</p>', {})).toThrow(/attempted to output null or undefined value \[Line 1, Column 4\]/);
