@@ -173,9 +173,33 @@ function componentCases(project, exampleFiles) {
   return out;
 }
 
-export function cases(only) {
+/**
+ * The page layouts a package ships (`{% extends %}` targets): bare, with every name the layout
+ * reads (those its own imports bind left out) set to a string with markup characters, and with
+ * blocks overridden using super(). Names read: the requiredContext our compiler reports.
+ */
+async function pageCases(project, pages) {
+  const { paths } = PROJECTS[project];
+  const { Environment, FileSystemLoader } = await import(join(here, '../dist/compiler/environment.js'));
+  const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks' });
+  const out = [];
+  for (const page of pages) {
+    const src = paths.map((d) => join(d, page)).filter(existsSync).map((f) => readFileSync(f, 'utf8'))[0];
+    const imported = new Set([...src.matchAll(/import\s+([^%]+?)\s*(?:with(?:out)? context\s*)?-?%}/g)].flatMap((m) => m[1].split(',').map((x) => x.trim().split(/\s+as\s+/).pop())));
+    const names = env.getTemplate(page).requiredContext().filter((n) => !imported.has(n) && n !== 'caller');
+    const full = Object.fromEntries(names.map((n) => [n, `${n} <b>&"'`]));
+    const blocks = `{% extends "${page}" %}{% block pageTitle %}Mine – {{ super() }}{% endblock %}{% block content %}<h1>{{ title }}</h1>{% endblock %}`;
+    out.push({ project, component: page, name: 'page: bare', page: `{% extends "${page}" %}`, ctx: {} });
+    out.push({ project, component: page, name: 'page: every name', page: `{% extends "${page}" %}`, ctx: full });
+    out.push({ project, component: page, name: 'page: blocks', page: blocks, ctx: { title: 'T<' } });
+  }
+  return out;
+}
+
+export async function cases(only) {
   const all = [];
-  if (!only || only === 'nhsuk') all.push(...nhsukCases());
+  if (!only || only === 'nhsuk') all.push(...nhsukCases(), ...(await pageCases('nhsuk', ['nhsuk/template.njk'])));
+  if (!only || only === 'moj') all.push(...(await pageCases('moj', ['moj/template.njk'])));
   const readmes = (p) => walk(PROJECTS[p].base).filter((f) => f.endsWith('README.md'));
   if (!only || only === 'moj') all.push(...componentCases('moj', readmes('moj')));
   if (!only || only === 'hmrc') all.push(...componentCases('hmrc', readmes('hmrc')));
@@ -226,7 +250,7 @@ export async function measure({ only } = {}) {
     if (only && project !== only) continue;
     const r = await renderers(project);
     const counts = { cases: 0, nunjucksErrors: 0, env: { same: 0, bothThrow: 0 }, api: { same: 0, bothThrow: 0 } };
-    for (const c of cases(project)) {
+    for (const c of await cases(project)) {
       counts.cases++;
       const want = run(() => r.nunjucks(c));
       if (want.error) counts.nunjucksErrors++;
