@@ -5,7 +5,7 @@
 //   app.get('/', (req, res) => res.render('page.njk', ctx));
 // Callbacks are Nunjucks' `(err, res)`, called asynchronously as Nunjucks calls them; without
 // one, render returns the string or throws. What Nunjucks has and this refuses (each throws a
-// TypeError naming it): throwOnUndefined, async filters, addExtension (custom tags),
+// TypeError naming it): async filters in a synchronous render, extensions beyond CallExtension,
 // precompile, installJinjaCompat, WebLoader/PrecompiledLoader. docs/guide/nunjucks.md.
 
 import { watch as watchFiles, type FSWatcher } from 'node:fs';
@@ -18,6 +18,7 @@ import { njkEscape } from '../runtime/nunjucks/values.js';
 import type { Callable } from '../runtime/linkage.js';
 import type { SandboxPolicy } from '../runtime/sandbox.js';
 import type { Ctx, Template as KidaTemplate } from '../runtime/template.js';
+import type { NjkExtension } from '../compiler/nunjucks/extensions.js';
 import { pipeToNodeResponse, type NodeResponse, type PipeOptions } from './node.js';
 
 export type Callback<T = string> = (err: Error | null, res?: T) => void;
@@ -40,7 +41,7 @@ export interface ConfigureOptions {
   web?: { useCache?: boolean; async?: boolean };
   /** Kida's own: templates written by untrusted authors (docs/security.md, "Nunjucks mode"): `true` or a SandboxPolicy. */
   sandbox?: boolean | SandboxPolicy;
-  /** Refused: in this mode a missing name renders "" and Kida has no output-only check of it. */
+  /** `{{ x }}` of null/undefined is an error naming the template, line and column (as Nunjucks). */
   throwOnUndefined?: boolean;
   /**
    * Kida's own: with `express`, `res.render(view, ctx)` (no callback) streams the page as it
@@ -110,6 +111,18 @@ function nunjucksArgs(args: unknown[]): unknown[] {
   return last instanceof Kwargs ? [...args.slice(0, -1), { ...last.kw, __keywords: true }] : args;
 }
 
+/**
+ * Renders as Nunjucks' render(ctx, cb?) does. A template calling an async filter renders only
+ * through a callback (there its promises are awaited: Kida's renderAsync); without one it is
+ * an error saying so (Nunjucks would return nothing).
+ */
+function renderTemplate(t: KidaTemplate, ctx: Ctx, cb?: Callback): string | undefined {
+  if (!t.isAsync) return settle(() => t.render(ctx), cb);
+  if (!cb) throw new TypeError(`kida/nunjucks: '${t.name}' calls an async filter (addFilter(name, fn, true)): render it with a callback, render(name, ctx, (err, res) => …)`);
+  t.renderAsync(ctx).then((res) => cb(null, res), (e: unknown) => cb(e as Error));
+  return undefined;
+}
+
 /** A template as Nunjucks' Template: `render(ctx, cb?)`. */
 export class Template {
   readonly kida: KidaTemplate;
@@ -120,7 +133,7 @@ export class Template {
   }
   render(ctx?: object | Callback, cb?: Callback): string | undefined {
     if (typeof ctx === 'function') [ctx, cb] = [{}, ctx as Callback];
-    return settle(() => this.kida.render((ctx ?? {}) as Ctx), cb);
+    return renderTemplate(this.kida, (ctx ?? {}) as Ctx, cb);
   }
 }
 
@@ -132,28 +145,42 @@ export class Environment {
   private watchers: FSWatcher[] = [];
 
   constructor(loaders?: LoaderArg, opts: ConfigureOptions = {}) {
-    if (opts.throwOnUndefined) throw unsupported('throwOnUndefined', 'in this mode a missing name renders ""; test it with `is defined` or use default Kida, whose undefined is strict');
     this.opts = { autoescape: true, ...opts };
     this.kida = new KidaEnvironment({
       loader: loaderOf(loaders),
       compat: 'nunjucks',
+      throwOnUndefined: !!opts.throwOnUndefined,
       autoescape: opts.autoescape ?? true,
       trimBlocks: opts.trimBlocks ?? false,
       lstripBlocks: opts.lstripBlocks ?? false,
       ...(opts.tags ?? {}),
       ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
     });
+    // (an extension's context.env is this environment, as in Nunjucks)
+    (this.kida as unknown as { linkage: { njkEnv?: unknown } }).linkage.njkEnv = this;
     if (opts.watch) this.watch(loaders);
     if (opts.express) this.express(opts.express);
   }
 
   render(name: string, ctx?: object | Callback, cb?: Callback): string | undefined {
     if (typeof ctx === 'function') [ctx, cb] = [{}, ctx as Callback];
-    return settle(() => this.load(name).render((ctx ?? {}) as Ctx), cb);
+    let t: KidaTemplate;
+    try {
+      t = this.load(name);
+    } catch (e) {
+      return settle(() => { throw e; }, cb);
+    }
+    return renderTemplate(t, (ctx ?? {}) as Ctx, cb);
   }
   renderString(src: string, ctx?: object | Callback, cb?: Callback): string | undefined {
     if (typeof ctx === 'function') [ctx, cb] = [{}, ctx as Callback];
-    return settle(() => this.kida.fromString(src, { name: 'string.njk' }).render((ctx ?? {}) as Ctx), cb);
+    let t: KidaTemplate;
+    try {
+      t = this.kida.fromString(src, { name: 'string.njk' });
+    } catch (e) {
+      return settle(() => { throw e; }, cb);
+    }
+    return renderTemplate(t, (ctx ?? {}) as Ctx, cb);
   }
   /** Nunjucks' getTemplate(name, eagerCompile?, parentName?, ignoreMissing?, cb?). */
   getTemplate(name: string, ...rest: unknown[]): Template | undefined {
@@ -161,10 +188,16 @@ export class Environment {
     return settle(() => new Template(this.load(name), this, name), cb);
   }
 
+  /** `async`: `fn(value, …args, cb)` calls `cb(err, result)`; templates using it render through a callback. */
   addFilter(name: string, fn: Callable, async?: boolean): this {
-    if (async) throw unsupported(`the async filter '${name}' (addFilter(name, fn, true))`, 'return the value, or compute it before rendering');
     this.userFilters[name] = fn;
     const env = this;
+    if (async) {
+      this.kida.addFilter(name, (...args: unknown[]) => new Promise((resolve, reject) => {
+        fn.apply({ env }, [...nunjucksArgs(args), (err: unknown, res: unknown) => (err ? reject(err) : resolve(res))]);
+      }), true);
+      return this;
+    }
     this.kida.addFilter(name, function (...args: unknown[]) {
       return fn.apply({ env }, nunjucksArgs(args));
     });
@@ -196,16 +229,24 @@ export class Environment {
     if (!Object.prototype.hasOwnProperty.call(this.kida.globals, name)) throw new Error(`global not found: ${name}`);
     return this.kida.globals[name];
   }
-  addExtension(name: string, _ext?: unknown): never {
-    throw unsupported(`addExtension('${name}'): custom tags (an extension's parse()/run())`, 'a filter, a global function or a macro does the same in most templates');
+  /**
+   * Custom tags: the extension's parse() runs over Nunjucks' parser API and returns
+   * nodes.CallExtension (compiler/nunjucks/extensions.ts); other node kinds and
+   * CallExtensionAsync are compile errors naming them.
+   */
+  addExtension(name: string, ext: NjkExtension): this {
+    this.kida.addExtension(name, ext);
+    return this;
   }
-  hasExtension(_name: string): boolean {
-    return false;
+  hasExtension(name: string): boolean {
+    return Object.hasOwn(this.kida.extensions, name);
   }
-  getExtension(_name: string): undefined {
-    return undefined;
+  getExtension(name: string): NjkExtension | undefined {
+    return this.kida.extensions[name];
   }
-  removeExtension(_name: string): void {}
+  removeExtension(name: string): void {
+    this.kida.removeExtension(name);
+  }
   invalidateCache(): void {
     this.kida.clearCache();
   }

@@ -216,7 +216,8 @@ export type Node =
   | Push
   | StackStmt
   | Trans
-  | TemplateDecl;
+  | TemplateDecl
+  | NjkExtension;
 
 /** Literal text (also the verbatim body of `{% raw %}`). */
 export interface Data extends Pos {
@@ -313,6 +314,8 @@ export interface CallBlock extends Pos {
   type: 'CallBlock';
   call: Expr;
   slots: { name: string; params: string[]; body: Node[] }[];
+  /** Nunjucks compat: defaults of `{% call(x=1) f() %}`'s parameters (null where none). */
+  callerDefaults?: (Expr | null)[];
 }
 /** Inside a def: `{% slot [name] [let:x=expr ...] %}[default body{% end %}]`. */
 export interface SlotStmt extends Pos {
@@ -416,6 +419,17 @@ export interface Defer extends Pos {
   placeholder: Node[];
   /** No `{% fallback %}` branch: a failed part keeps its placeholder. */
   keep: boolean;
+}
+/** A Nunjucks extension's tag (compat 'nunjucks': compiler/nunjucks/extensions.ts). */
+export interface NjkExtension extends Pos {
+  type: 'NjkExtension';
+  /** The name the extension was added under. */
+  ext: string;
+  method: string;
+  args: Expr[];
+  kwargs: Kwarg[];
+  /** Content arguments: parsed bodies, or null. */
+  bodies: (Node[] | null)[];
 }
 export interface Provide extends Pos {
   type: 'Provide';

@@ -25,6 +25,7 @@ import { genDefer } from './defer.js';
 import { SharedTexts } from './codegen/texts.js';
 import { compactMeta } from './codegen/meta.js';
 import { genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
+import { genNjkExtension } from './codegen/njk-extension.js';
 import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield } from './codegen/defs.js';
 import { customRef, genExpr } from './codegen/expressions.js';
 import { genEmbed, genFromImport, genImport, genInclude } from './codegen/includes.js';
@@ -79,7 +80,7 @@ export interface CodegenOptions {
    * Nunjucks compat mode (compiler/nunjucks/): built-in filters and tests are Nunjucks' own,
    * bound by these parameter lists and called as `nf_<name>` / `nt_<name>`.
    */
-  nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]> };
+  nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]>; throwOnUndefined?: boolean; asyncFilters?: ReadonlySet<string> };
 }
 
 export interface DefSignature {
@@ -165,6 +166,7 @@ const VISIT: Visitors = {
   Push: genPush,
   Stack: genStack,
   Trans: genTrans,
+  NjkExtension: genNjkExtension, // (compat 'nunjucks': compiler/codegen/njk-extension.ts)
   // TemplateDecl: declarations only
 };
 
@@ -205,7 +207,7 @@ export class Generator {
     readonly o: CodegenOptions,
   ) {
     // One walk finds the blocks and whether anything awaits.
-    const awaits = (n: { type: string }) => n.type === 'Await' || (n.type === 'For' && (n as unknown as A.For).isAsync);
+    const awaits = (n: { type: string }) => n.type === 'Await' || (n.type === 'For' && (n as unknown as A.For).isAsync) || this.asyncFilter(n);
     walk(ast.body, (n) => {
       if (awaits(n)) this.isAsync = true;
       if (n.type === 'Block') this.blockNodes.set((n as unknown as A.Block).name, n as unknown as A.Block);
@@ -454,11 +456,17 @@ export class Generator {
     };
   }
 
+  /** Nunjucks compat: a call of a filter added as async (`addFilter(name, fn, true)`) makes the template async. */
+  asyncFilter(n: { type: string }): boolean {
+    return n.type === 'Filter' && !!this.o.nunjucks?.asyncFilters?.has((n as unknown as A.Filter).name);
+  }
+
   asyncReason(): string {
     let reason = '';
     walk(this.ast.body, (n) => {
       if (reason) return false;
       if (n.type === 'Await') reason = `await at line ${(n as unknown as A.Pos).line}`;
+      else if (this.asyncFilter(n)) reason = `async filter '${(n as unknown as A.Filter).name}' at line ${(n as unknown as A.Pos).line}`;
       else if (n.type === 'For' && (n as unknown as A.For).isAsync) reason = `{% async for %} at line ${(n as unknown as A.Pos).line}`;
       return !reason;
     });

@@ -19,6 +19,7 @@ import type { Ctx, Template } from '../runtime/template.js';
 import { generate, normalizeAutoescape, tooDeep, type AutoescapeOption, type Compat } from './index.js';
 import { mdFilters } from '../runtime/markdown.js';
 import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelimiterOptions } from './lexer.js';
+import type { NjkExtension } from './nunjucks/extensions.js';
 
 // Templates compiled here look any Python method name up (bundled modules register theirs).
 runtime.useAllMethods();
@@ -153,6 +154,8 @@ export interface EnvironmentOptions extends DelimiterOptions, SnakeDelimiterOpti
    * its globals are Nunjucks' (`range`, `cycler`, `joiner`) instead of Kida's.
    */
   compat?: Compat;
+  /** With compat 'nunjucks': `{{ x }}` of null/undefined is an error, as Nunjucks' option. */
+  throwOnUndefined?: boolean;
 }
 
 /**
@@ -186,7 +189,7 @@ export interface PythonOnlyOptions {
 const ENV_KEYS: { [K in keyof Required<EnvironmentOptions>]: 0 | 1 } = {
   loader: 1, autoescape: 1, strictUndefined: 1, trimBlocks: 1, lstripBlocks: 1, filters: 1, tests: 1, globals: 1,
   templateAliases: 1, validateCalls: 1, staticContext: 1, fragmentCache: 1, fragmentCacheSize: 1, fragmentTtl: 1,
-  sandbox: 1, enableHtmxHelpers: 1, compat: 1,
+  sandbox: 1, enableHtmxHelpers: 1, compat: 1, throwOnUndefined: 1,
   blockStart: 1, blockEnd: 1, variableStart: 1, variableEnd: 1, commentStart: 1, commentEnd: 1,
   block_start: 1, block_end: 1, variable_start: 1, variable_end: 1, comment_start: 1, comment_end: 1,
   autoReload: 0, strictNone: 0, jinja2CompatWarnings: 0, preserveAst: 0, cacheSize: 0, bytecodeCache: 0, maxExtendsDepth: 0,
@@ -222,6 +225,9 @@ export class Environment {
   readonly globals: Ctx;
   private readonly customFilters = new Set<string>();
   private readonly customTests = new Set<string>();
+  private readonly asyncFilters = new Set<string>();
+  /** Nunjucks extensions by name (compat 'nunjucks'); the linkage's `extensions`. */
+  readonly extensions: Record<string, NjkExtension> = Object.create(null) as Record<string, NjkExtension>;
   private readonly cache = new Map<string, Template>();
   private readonly linkage: Linkage & { sourceOf(name: string): string | null };
   /** Sources of compiled templates, for excerpts in runtime errors. */
@@ -230,6 +236,8 @@ export class Environment {
   readonly sandbox: Sandbox | null;
   /** The `{% cache %}` store. */
   readonly fragmentCache: AnyFragmentStore;
+  /** Nunjucks compat: output of null/undefined throws (option of that name). */
+  readonly throwOnUndefined: boolean;
   /** The template language when not Kida's (`compat` option). */
   readonly compat: Compat | null;
   /** The helpers compiled templates link to (Nunjucks compat: its own over the runtime's). */
@@ -253,6 +261,9 @@ export class Environment {
     this.filters = Object.assign(Object.create(null), builtinFilters);
     this.tests = Object.assign(Object.create(null), builtinTests);
     this.compat = options.compat ?? null;
+    this.throwOnUndefined = !!options.throwOnUndefined;
+    if (this.throwOnUndefined && this.compat !== 'nunjucks')
+      throw new TypeError("throwOnUndefined is Nunjucks' option (compat: 'nunjucks'): default Kida's undefined is strict already (strictUndefined)");
     if (this.compat !== null && this.compat !== 'nunjucks') throw new TypeError(`Unknown compat mode '${String(this.compat)}': the one there is is 'nunjucks'`);
     this.helpers = this.compat === 'nunjucks' ? { ...runtime, ...nunjucksRuntime } : runtime;
     this.globals =
@@ -282,6 +293,7 @@ export class Environment {
       filters: this.filters,
       tests: this.tests,
       globals: this.globals,
+      extensions: this.extensions,
       // (a name from data is converted as str() does: a dict's own `toString` key is never called)
       load: (name, from) => env.getTemplate(runtime.pyStr(name), from),
       tryLoad: (name, from) => {
@@ -316,15 +328,36 @@ export class Environment {
     this.cache.clear();
   }
 
-  addFilter(name: string, fn: Callable): void {
+  /** `async` (compat 'nunjucks'): `fn` returns a promise; templates calling it are async. */
+  addFilter(name: string, fn: Callable, async = false): void {
     this.filters[name] = fn;
     this.customFilters.add(name);
+    if (async && this.compat !== 'nunjucks') throw new TypeError("addFilter(name, fn, true) (an async filter) is Nunjucks' (compat: 'nunjucks'): Kida templates await a promise with `await`");
+    if (async) this.asyncFilters.add(name);
+    else this.asyncFilters.delete(name);
     this.cache.clear();
   }
   addTest(name: string, fn: Callable): void {
     this.tests[name] = fn;
     this.customTests.add(name);
     this.cache.clear();
+  }
+  /** A Nunjucks extension (compat 'nunjucks'): its `tags` parse through its own parse() (docs/guide/nunjucks.md). */
+  addExtension(name: string, ext: NjkExtension): void {
+    if (this.compat !== 'nunjucks') throw new TypeError("addExtension (Nunjucks custom tags) needs compat: 'nunjucks'");
+    if (!ext || !Array.isArray(ext.tags) || typeof ext.parse !== 'function')
+      throw new TypeError(`addExtension('${name}'): an extension has \`tags\` (an array) and parse(parser, nodes, lexer)`);
+    this.extensions[name] = ext;
+    this.cache.clear();
+  }
+  removeExtension(name: string): void {
+    delete this.extensions[name];
+    this.cache.clear();
+  }
+  private extensionTags(): Map<string, { name: string; ext: NjkExtension }> {
+    const m = new Map<string, { name: string; ext: NjkExtension }>();
+    for (const [name, ext] of Object.entries(this.extensions)) for (const t of ext.tags ?? []) m.set(t, { name, ext });
+    return m;
   }
   addGlobal(name: string, value: unknown): void {
     this.globals[name] = value;
@@ -373,6 +406,9 @@ export class Environment {
       sandbox: !!this.sandbox,
       validateCalls: this.validateCalls,
       ...(this.compat ? { compat: this.compat } : {}),
+      ...(this.throwOnUndefined ? { throwOnUndefined: true } : {}),
+      ...(this.asyncFilters.size ? { asyncFilters: this.asyncFilters } : {}),
+      ...(Object.keys(this.extensions).length ? { njkExtensions: this.extensionTags() } : {}),
       sourceOf: (n) => {
         try {
           return this.loader?.getSource(n)?.source ?? null;

@@ -6,7 +6,7 @@ import type { Def, Node, TemplateAst } from './ast.js';
 import { resolveTemplateName } from '../runtime/names.js';
 import { GLOBAL_NAMES, METHOD_NAMES } from '../runtime/signatures.js';
 import { declarations } from './types.js';
-import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions } from './lexer.js';
+import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions, type LexOptions } from './lexer.js';
 import { escapeModeFor, type AutoescapeOption } from './autoescape.js';
 import { tojsonInAttributes } from './html-context.js';
 import { lineMappings } from './sourcemap.js';
@@ -69,6 +69,12 @@ export interface CompileOptions extends DelimiterOptions {
    * for `.njk` files by default.
    */
   compat?: Compat;
+  /** Nunjucks compat: `{{ x }}` of null/undefined is an error (Nunjucks' option of that name). */
+  throwOnUndefined?: boolean;
+  /** Nunjucks compat: the custom tags of extensions (Environment#addExtension), parsed by their parse(). */
+  njkExtensions?: LexOptions['njkExtensions'];
+  /** Nunjucks compat: custom filters that return a promise (`addFilter(name, fn, true)`): awaited, the template async. */
+  asyncFilters?: Iterable<string>;
   /** Validate def calls (K-CMP-001/002): warnings, or errors with 'error'. */
   validateCalls?: boolean | 'error';
   /** Source of another template by resolved name (to check calls of imported defs). */
@@ -176,7 +182,7 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     return parsed.get(n)!;
   };
   const escapeMode = escapeModeFor(options.autoescape, options.name ?? null);
-  const ast = parseTemplate(source, { name, trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks, ...delims });
+  const ast = parseTemplate(source, { name, trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks, ...delims, ...(njk && options.njkExtensions ? { njkExtensions: options.njkExtensions } : {}) });
   if (options.checkImports && options.sourceOf) {
     const missing = unresolvedReferences(ast.body, name, source, {
       sourceOf: options.sourceOf,
@@ -194,7 +200,7 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     autoescape: escapeMode !== null,
     markdown: escapeMode === 'markdown',
     strictUndefined: options.strictUndefined ?? !njk,
-    ...(njk ? { nunjucks: { filters: njkFilterParams, tests: njkTestParams } } : {}),
+    ...(njk ? { nunjucks: { filters: njkFilterParams, tests: njkTestParams, throwOnUndefined: !!options.throwOnUndefined, asyncFilters: new Set(options.asyncFilters ?? []) } } : {}),
     customFilters,
     customTests: new Set([...(options.tests ?? []), ...(options.testModule?.names ?? [])]),
     sandbox: options.sandbox ?? false,
@@ -324,11 +330,15 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
  */
 function templateDeclarations(m: GeneratedModule, source: string, options: CompileOptions): string {
   const name = options.name ?? '<template>';
-  const delims = delimiterOptions(options);
+  const njk = options.compat === 'nunjucks';
+  // (the other templates of a Nunjucks build are Nunjucks too)
+  const delims: DelimiterOptions & { nunjucks?: boolean } = njk ? { ...delimiterOptions(options), nunjucks: true } : delimiterOptions(options);
   const sourceOf = options.sourceOf;
   return declarations({
     name,
     module: m,
+    // (Nunjucks renders a missing name or macro argument as undefined: no key is required)
+    allOptional: njk,
     typeSourceOf: (n) => {
       const src = n === name ? source : (sourceOf?.(n) ?? null);
       return src === null ? null : typeSource(src, options);

@@ -16,6 +16,7 @@
 //     alternation, and `<%#` beats `<%`, which the reference could never match), and the `-`
 //     markers are looked for right after/before the real delimiter, whatever its length.
 
+import type { NjkExtension } from './nunjucks/extensions.js';
 import { TemplateError, TemplateSyntaxError } from '../runtime/errors.js';
 import { nunjucksSetBlockOpen, nunjucksTokens } from './nunjucks/tokens.js';
 
@@ -77,6 +78,8 @@ export interface LexOptions extends DelimiterOptions {
   lstripBlocks?: boolean;
   /** Nunjucks syntax (compat mode, compiler/nunjucks/): `-#}`, `===`/`!==`, its string escapes and keywords. */
   nunjucks?: boolean;
+  /** Nunjucks compat: the custom tags of the environment's extensions (tag → extension). */
+  njkExtensions?: ReadonlyMap<string, { name: string; ext: NjkExtension }>;
 }
 
 /** A validated delimiter set with its (cached) scanners. */
@@ -505,6 +508,15 @@ class Lexer {
         const m = NUM_RE.exec(src)!;
         const text = m[0];
         const rest = src.slice(this.pos + text.length, this.pos + text.length + 3);
+        if (this.njk && m[2] === undefined && /^\w/.test(rest)) {
+          // Nunjucks reads `1e3` (digits then letters) as a name, not a number: it renders the
+          // context's '1e3' (usually undefined, so "")
+          NAME_RE.lastIndex = this.pos + text.length;
+          const name = text + (NAME_RE.exec(src)?.[0] ?? '');
+          this.push({ type: 'name', value: name, line, col });
+          this.advance(this.pos + name.length);
+          continue;
+        }
         if (/^(?:_\d|[eE][+-]?\d|[xXoObB][0-9a-fA-F])/.test(rest)) {
           NAME_RE.lastIndex = this.pos + text.length;
           const tail = NAME_RE.exec(src)?.[0] ?? rest;

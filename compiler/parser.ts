@@ -7,6 +7,7 @@ import type * as A from './ast.js';
 import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
 import { resolveSyntax, tokenize, type LexOptions, type Syntax, type Token } from './lexer.js';
 import { parseDefer } from './defer.js';
+import { parseNjkExtension } from './nunjucks/extensions.js';
 
 const KEYWORDS = [
   'if', 'unless', 'for', 'async', 'while', 'break', 'continue', 'set', 'let', 'export', 'promote', 'template', 'block',
@@ -81,6 +82,7 @@ class Parser {
   private readonly syn: Syntax;
   /** Nunjucks compat mode (compiler/nunjucks/). */
   private readonly njk: boolean;
+  private readonly njkTags: LexOptions['njkExtensions'];
 
   constructor(
     private readonly source: string,
@@ -88,6 +90,7 @@ class Parser {
   ) {
     this.name = options.name ?? '<template>';
     this.njk = !!options.nunjucks;
+    this.njkTags = options.njkExtensions;
     this.syn = resolveSyntax(options);
     this.toks = tokenize(source, options);
   }
@@ -157,6 +160,10 @@ class Parser {
   private expectOp(v: string): Token {
     if (!this.isOp(v)) this.fail(`Expected '${v}', got ${this.describe(this.tok)}`, 'K-PAR-003');
     return this.next();
+  }
+  /** Nunjucks rejects a trailing comma before `)`, `]` and `}` ("unexpected token"). */
+  private njkTrailingComma(): void {
+    if (this.njk) this.fail(`unexpected token: ${this.tok.value}`, 'K-PAR-003');
   }
   private expectName(what = 'a name'): Token {
     if (this.tok.type !== 'name') this.fail(`Expected ${what}, got ${this.describe(this.tok)}`, 'K-PAR-003');
@@ -420,6 +427,8 @@ class Parser {
       default:
         break;
     }
+    const ext = this.njk ? this.njkTags?.get(kw) : undefined;
+    if (ext) return parseNjkExtension(this as never, kwTok, ext.name, ext.ext);
     if (CONTINUATIONS.has(kw)) this.fail(`Unexpected '{% ${kw} %}' outside of its block`, 'K-PAR-001', kwTok);
     if (kw === 'end' || (kw.startsWith('end') && (KEYWORDS.includes(kw.slice(3)) || kw === 'endunless'))) {
       const innermost = this.open[this.open.length - 1];
@@ -745,12 +754,13 @@ class Parser {
         if (this.acceptOp(':')) annotation = this.annotation();
         let dflt: A.Expr | null = null;
         if (this.acceptOp('=')) dflt = this.expression();
-        if (!dflt && params.some((q) => q.default) && vararg === null)
+        if (!dflt && params.some((q) => q.default) && vararg === null && !this.njk)
           this.fail(`Parameter '${n}' without a default follows a parameter with a default`, 'K-PAR-003', nameTok,
             `Give '${n}' a default or move it before the parameters with defaults`);
         params.push({ name: n, annotation, default: dflt });
       }
       if (!this.acceptOp(',')) break;
+      if (this.isOp(')')) this.njkTrailingComma();
     }
     this.expectOp(')');
     const seen = new Set<string>();
@@ -759,6 +769,9 @@ class Parser {
       if (seen.has(n)) this.fail(`Duplicate parameter '${n}'`, 'K-PAR-003', openTok);
       seen.add(n);
     }
+    // Nunjucks binds positional arguments to the parameters without defaults first, in order,
+    // then to those with defaults (`macro m(a=1, b)`: m(5) sets b)
+    if (this.njk) return { params: [...params.filter((q) => !q.default), ...params.filter((q) => q.default)], vararg, kwarg };
     return { params, vararg, kwarg };
   }
 
@@ -807,10 +820,12 @@ class Parser {
   private callStmt(at: Token): A.CallBlock {
     // (Nunjucks compat: `{% call(x, y) f() %}` names what `caller(a, b)` passes)
     const callerParams: string[] = [];
+    const callerDefaults: (A.Expr | null)[] = [];
     if (this.isOp('(') && this.njk) {
       this.next();
       while (!this.isOp(')')) {
         callerParams.push(this.expectName('a caller parameter').value);
+        callerDefaults.push(this.acceptOp('=') ? this.expression() : null); // `{% call(x=1) %}`
         if (!this.acceptOp(',')) break;
       }
       this.expectOp(')');
@@ -848,7 +863,9 @@ class Parser {
       break;
     }
     slots.unshift({ name: 'default', params: callerParams, body: dflt });
-    return { type: 'CallBlock', call, slots, line: at.line, col: at.col };
+    const node: A.CallBlock = { type: 'CallBlock', call, slots, line: at.line, col: at.col };
+    if (callerDefaults.some((d) => d)) node.callerDefaults = callerDefaults;
+    return node;
   }
 
   private slotStmt(at: Token): A.SlotStmt {
@@ -1343,6 +1360,7 @@ class Parser {
         args.push(this.expression());
       }
       if (!this.acceptOp(',')) break;
+      if (this.isOp(')')) this.njkTrailingComma();
     }
     this.expectOp(')');
     return { args, kwargs };
@@ -1381,7 +1399,10 @@ class Parser {
       if (this.acceptOp(')')) return first;
       const items = [first];
       while (this.acceptOp(',')) {
-        if (this.isOp(')')) break;
+        if (this.isOp(')')) {
+          this.njkTrailingComma();
+          break;
+        }
         items.push(this.expression());
       }
       this.expectOp(')');
@@ -1406,7 +1427,10 @@ class Parser {
       }
       const items = [first];
       while (this.acceptOp(',')) {
-        if (this.isOp(']')) break;
+        if (this.isOp(']')) {
+          this.njkTrailingComma();
+          break;
+        }
         items.push(this.expression());
       }
       this.expectOp(']');
@@ -1417,9 +1441,12 @@ class Parser {
       const pairs: [A.Expr, A.Expr][] = [];
       while (!this.isOp('}')) {
         const k = this.expression();
+        // (Nunjucks: a key is a string or a bare name, which compiler/nunjucks/tokens.ts made a string)
+        if (this.njk && !(k.type === 'Const' && typeof k.value === 'string')) this.fail('Dict keys must be strings or names', 'K-PAR-003', k);
         this.expectOp(':');
         pairs.push([k, this.expression()]);
         if (!this.acceptOp(',')) break;
+        if (this.isOp('}')) this.njkTrailingComma();
       }
       this.expectOp('}');
       return { type: 'Dict', pairs, line: p.line, col: p.col };

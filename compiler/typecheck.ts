@@ -770,6 +770,10 @@ class Shadow {
           if (t.errName) this.line(`const ${this.local(t.errName)}: any = $any;`);
         });
       }
+      case 'NjkExtension':
+        // (compat 'nunjucks': a custom tag's arguments and bodies)
+        for (const b of n.bodies) if (b) this.body(b, g);
+        return this.use(g, ...n.args, ...n.kwargs.map((k) => k.value));
       default: {
         const never: never = n;
         void never;

@@ -97,6 +97,8 @@ export interface DeclarationInput {
   resolve: (name: string, from: string) => string;
   /** Names the app's globals module provides (optional keys). */
   globalNames?: string[];
+  /** Every context key and def parameter optional (compat 'nunjucks': nothing read is required). */
+  allOptional?: boolean;
   /**
    * The specifier this declaration file uses for an `@types` import `specifier` written in
    * `template`; the default suits a file beside the template (`page.d.kida.ts`).
@@ -115,10 +117,11 @@ export function declarations(input: DeclarationInput): string {
     globals: new Set(input.globalNames ?? []),
   });
   const full = graph.render(name, m.tree);
-  const blocks = [...graph.blocks(name, m.tree)].map(([b, shape]) => `${ident(b)}: ${shapeType(shape, false)}`);
+  const loose = !!input.allOptional;
+  const blocks = [...graph.blocks(name, m.tree)].map(([b, shape]) => `${ident(b)}: ${shapeType(shape, false, loose)}`);
   const own = scope.namesOf(name);
   const body = [
-    `export type Context = ${shapeType(full, true)};`,
+    `export type Context = ${shapeType(full, true, loose)};`,
     `export type BlockContexts = ${blocks.length ? `{ ${blocks.join('; ')}; }` : '{}'};`,
     'export type Blocks = keyof BlockContexts & string;',
     `declare const template: TypedTemplate<Context, BlockContexts${full.isAsync || m.isAsync ? ', true' : ''}>;`,
@@ -127,7 +130,7 @@ export function declarations(input: DeclarationInput): string {
   ];
   if (m.defSignatures.length) {
     body.push("/** The template's top-level defs (reachable through `{% from … import %}`). */");
-    body.push(`export type Defs = { ${m.defSignatures.map((d) => `${ident(d.name)}: ${defType(d, own)}`).join('; ')} };`);
+    body.push(`export type Defs = { ${m.defSignatures.map((d) => `${ident(d.name)}: ${defType(d, own, loose)}`).join('; ')} };`);
   }
   const text = body.join('\n');
   return [
@@ -139,20 +142,20 @@ export function declarations(input: DeclarationInput): string {
 }
 
 /** A context as an object type: declared types intersected, `unknown` for names only read. */
-function shapeType(s: Shape, full: boolean): string {
+function shapeType(s: Shape, full: boolean, allOptional = false): string {
   const fields = new Map([...s.fields].map(([n, f]) => [n, { optional: f.optional, types: new Set([...f.types, ...(s.declared.get(n) ?? [])]) }]));
   // a full render takes every declared name; a block only those it reads
   if (full) for (const [n, t] of s.declared) if (!fields.has(n)) fields.set(n, { optional: false, types: t });
   const parts = [...fields].map(([n, f]) => {
     const t = [...f.types];
-    return `${ident(n)}${f.optional ? '?' : ''}: ${t.length === 0 ? 'unknown' : t.length === 1 ? t[0] : t.map((x) => `(${x})`).join(' & ')}`;
+    return `${ident(n)}${f.optional || allOptional ? '?' : ''}: ${t.length === 0 ? 'unknown' : t.length === 1 ? t[0] : t.map((x) => `(${x})`).join(' & ')}`;
   });
   if (s.open) parts.push('[name: string]: unknown');
   return parts.length ? `{ ${parts.join('; ')}; }` : '{}';
 }
 
-function defType(d: { params: Param[]; vararg: string | null; kwarg: string | null }, known: ReadonlyMap<string, string>): string {
-  const params = d.params.map((p) => `${ident(p.name)}${p.default ? '?' : ''}: ${annotationToTs(p.annotation, known)}`);
+function defType(d: { params: Param[]; vararg: string | null; kwarg: string | null }, known: ReadonlyMap<string, string>, allOptional = false): string {
+  const params = d.params.map((p) => `${ident(p.name)}${p.default || allOptional ? '?' : ''}: ${annotationToTs(p.annotation, known)}`);
   if (d.vararg) params.push(`...${d.vararg}: unknown[]`);
   return `(${params.join(', ')}) => Markup`;
 }

@@ -13,7 +13,7 @@ export const CONFIG_FILES = ['kida.config.js', 'kida.config.mjs', 'kida.config.j
 /** Every key of KidaOptions (the type makes this list complete: a key missing here does not compile). */
 const OPTION_KEYS: { [K in keyof Required<KidaOptions>]: 1 } = {
   config: 1, include: 1, exclude: 1, root: 1, autoescape: 1, strictUndefined: 1, trimBlocks: 1, lstripBlocks: 1,
-  filters: 1, tests: 1, globals: 1, templateAliases: 1, dts: 1, validateCalls: 1, cacheDir: 1, fmt: 1, compat: 1,
+  filters: 1, tests: 1, globals: 1, templateAliases: 1, dts: 1, validateCalls: 1, cacheDir: 1, fmt: 1, compat: 1, throwOnUndefined: 1, asyncFilters: 1,
   blockStart: 1, blockEnd: 1, variableStart: 1, variableEnd: 1, commentStart: 1, commentEnd: 1,
   block_start: 1, block_end: 1, variable_start: 1, variable_end: 1, comment_start: 1, comment_end: 1,
 };

@@ -56,6 +56,10 @@ export interface KidaOptions extends DelimiterOptions, SnakeDelimiterOptions {
    * `.njk` files are always compiled as Nunjucks.
    */
   compat?: Compat;
+  /** Nunjucks files: `{{ x }}` of null/undefined is an error (Nunjucks' option of that name). */
+  throwOnUndefined?: boolean;
+  /** Nunjucks files: exports of the filters module that return a promise (awaited; the template is async). */
+  asyncFilters?: string[];
 }
 
 /** The template language a file is compiled as: `.njk` is Nunjucks, others follow the `compat` option. */
@@ -257,6 +261,8 @@ export class KidaProject {
       linkage: LINKAGE_ID,
       validateCalls: this.options.validateCalls,
       ...(compatFor(file, this.options.compat) ? { compat: compatFor(file, this.options.compat) } : {}),
+      ...(compatFor(file, this.options.compat) === 'nunjucks' && this.options.throwOnUndefined ? { throwOnUndefined: true } : {}),
+      ...(compatFor(file, this.options.compat) === 'nunjucks' && this.options.asyncFilters?.length ? { asyncFilters: this.options.asyncFilters } : {}),
       checkImports: true,
       sourceOf: (n: string) => this.read(join(this.root, n))?.text ?? null,
       knownTemplates: () => this.templates().map((f) => this.templateName(f)),

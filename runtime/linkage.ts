@@ -24,6 +24,8 @@ export interface Linkage {
   filters: Record<string, Callable>;
   tests: Record<string, Callable>;
   globals: Ctx;
+  /** Nunjucks extensions by name (compat 'nunjucks': runtime/nunjucks/extensions.ts). */
+  extensions?: Record<string, Record<string, unknown>>;
   load(name: unknown, from: string | null): Template;
   tryLoad(name: unknown, from: string | null): Template | null;
 }

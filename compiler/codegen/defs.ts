@@ -86,10 +86,19 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
   const njkParams = g.o.nunjucks ? n.slots[0]!.params : null;
   const header = njkParams ? '(...$a) =>' : '($slot = "default", $b) =>';
   const caller = g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}${header}`, () => {
-    if (njkParams) g.w(`const $slot = "default", $b = { ${njkParams.map((p, i) => `${kwKey(p)}: $a[${i}]`).join(', ')} };`);
+    if (njkParams) {
+      // caller(a, y=2): positional, then keyword arguments (a trailing Kwargs, or the keyword
+      // object Nunjucks-style calls pass), then defaults for what is still undefined, in order
+      g.w(`const $l = $a[$a.length - 1], $kw = $l instanceof ${g.h('Kwargs')} ? $l.kw : $l != null && $l.__keywords === true ? $l : null;`);
+      g.w(`if ($kw) $a.length--;`);
+      g.w(`const $slot = "default", $b = { ${njkParams.map((p, i) => `${kwKey(p)}: $a.length > ${i} ? $a[${i}] : $kw?.[${q(p)}]`).join(', ')} };`);
+    }
     const sc = g.id('c');
     g.w(`const ${sc} = ${g.h('bind')}(${g.fn.sc}, $b);`);
     g.fn.sc = sc;
+    n.callerDefaults?.forEach((d, i) => {
+      if (d) g.w(`if (${sc}[${q(njkParams![i]!)}] === undefined) ${sc}[${q(njkParams![i]!)}] = ${g.expr(d)};`);
+    });
     g.w('switch (String($slot)) {');
     for (const [name, body] of bySlot) {
       g.w(`case ${q(name)}: {`);

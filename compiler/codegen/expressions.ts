@@ -140,6 +140,8 @@ export function genCall(g: Generator, e: A.Call): string {
   if (f.type === 'Attr') {
     return awaitCall(g, `${g.h(f.optional ? 'callAttrOpt' : 'callAttr')}(${g.expr(f.obj)}, ${g.attr(f.name)}, ${g.o.strictUndefined}, ${args})`);
   }
+  // (Nunjucks names the callee in its error: "Unable to call `caller`, which is undefined")
+  if (g.o.nunjucks && f.type === 'Name') return awaitCall(g, `${g.h('callValue')}(${g.expr(f)}, ${args}, ${q(f.name)})`);
   return awaitCall(g, `${g.h('callValue')}(${g.expr(f)}, ${args})`);
 }
 
@@ -211,6 +213,12 @@ export function filterCall(g: Generator, name: string, value: string, args: A.Ex
     if (kwargs.length) parts.push(`new ${g.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${argExpr(g, k.value)}`).join(', ')} })`);
     g.customUsed.filters.add(name);
     // (an async filter's promise is observed: its rejection must not end the process if unused)
+    // Nunjucks compat: a filter added as async is awaited in the template's async functions; a
+    // macro body is synchronous here, so its promise there is an error, not "[object Promise]"
+    if (g.o.nunjucks?.asyncFilters?.has(name)) {
+      const c = `${customRef(g, 'filters', name)}(${parts.join(', ')})`;
+      return g.isAsync && g.fn.mode === 'a' ? `(await ${c})` : `${g.h('observe')}(${c}, true)`;
+    }
     if (g.o.sandbox) return `${g.h('observe')}(${sbF(g, 'null', customRef(g, 'filters', name), 'undefined', parts)})`;
     return `${g.h('observe')}(${customRef(g, 'filters', name)}(${parts.join(', ')}))`;
   }
@@ -246,14 +254,27 @@ export function filterCall(g: Generator, name: string, value: string, args: A.Ex
 export function njkCall(g: Generator, kind: 'filters' | 'tests', name: string, head: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
   const table = g.o.nunjucks![kind];
   if (!Object.hasOwn(table, name)) {
+    // Nunjucks looks filters and tests up when the call runs: a template naming one the app
+    // never adds renders until that call is reached, then fails with Nunjucks' message.
+    const what = `${kind === 'filters' ? 'filter' : 'test'} not found: ${name}`;
     const hint = didYouMean(name, [...Object.keys(table), ...(kind === 'filters' ? g.o.customFilters : g.o.customTests)]);
-    g.err(`Unknown ${kind === 'filters' ? 'filter' : 'test'} '${name}'${hint ? `. Did you mean '${hint}'?` : ''}`, kind === 'filters' ? 'K-PAR-004' : 'K-PAR-005', pos, hint ? `Did you mean '${hint}'?` : null);
+    const message = `Unknown ${kind === 'filters' ? 'filter' : 'test'} '${name}' (Nunjucks fails when the call runs)${hint ? `. Did you mean '${hint}'?` : ''}`;
+    if (!g.warnings.some((w) => w.lineno === pos.line && w.colno === pos.col && w.message === message))
+      g.warnings.push({ code: kind === 'filters' ? 'K-PAR-004' : 'K-PAR-005', message, lineno: pos.line, colno: pos.col });
+    return `(() => { throw new Error(${q(what)}); })()`;
   }
   const bound = bindArgs(g, name, table[name]!, args, kwargs, pos);
   const f = g.h(`${kind === 'filters' ? 'nf' : 'nt'}_${name}`);
+  // (sort/groupby check their attribute under throwOnUndefined, as Nunjucks' do;
+  // select/reject name a test at run time: the app's own (addTest) come first, as in Nunjucks)
+  const self =
+    kind === 'filters' && (name === 'sort' || name === 'groupby') && g.o.nunjucks?.throwOnUndefined ? '{ throwOnUndefined: true }'
+    : kind === 'filters' && (name === 'select' || name === 'reject') && g.o.customTests.size ? `{ tests: ${g.fenv()}.tests, custom: ${JSON.stringify([...g.o.customTests])} }`
+    : null;
+  const all = [...head, ...bound].join(', ');
   // (sandboxed: runtime/nunjucks/sandbox.ts sbNjF applies the policy and the budgets)
-  if (g.o.sandbox) return `${g.h('sbNjF')}($env, R, ${q(kind === 'filters' ? name : `is ${name}`)}, ${f}, [${[...head, ...bound].join(', ')}])`;
-  return `${f}(${[...head, ...bound].join(', ')})`;
+  if (g.o.sandbox) return `${g.h('sbNjF')}($env, R, ${q(kind === 'filters' ? name : `is ${name}`)}, ${self ? `${f}.bind(${self})` : f}, [${all}])`;
+  return self ? `${f}.call(${self}, ${all})` : `${f}(${all})`;
 }
 
 /** A sandboxed filter/test call (runtime/sandbox.ts sbF): policy on its arguments, counted and bounded. */
@@ -391,6 +412,9 @@ export function genExpr(g: Generator, e: A.Expr): string {
     case 'List':
       return `[${e.items.map((i) => g.expr(i)).join(', ')}]`;
     case 'Tuple':
+      // Nunjucks compiles `(a, b)` to JavaScript's comma operator: both run, the value is b's
+      // (templates write `(items.push(x), items)`).
+      if (g.o.nunjucks) return e.items.length ? `(${e.items.map((i) => g.expr(i)).join(', ')})` : 'undefined';
       return `${g.h('tuple')}([${e.items.map((i) => g.expr(i)).join(', ')}])`;
     case 'Dict':
       return `${g.h('dict')}([${e.pairs.map(([k, v]) => `[${g.expr(k)}, ${g.expr(v)}]`).join(', ')}])`;

@@ -25,6 +25,8 @@ export function outputExpr(g: Generator, n: A.Output): string {
   }
   const optional =
     (e.type === 'Attr' || e.type === 'Item') ? e.optional : e.type === 'Filter' ? e.op === '?|' || e.op === '?|>' : false;
+  // (Nunjucks' throwOnUndefined checks only what is output, at the tag's position)
+  if (g.o.nunjucks?.throwOnUndefined) return `${g.h(outFn(g, optional))}(${g.h('njkDefined')}(${g.expr(e)}, ${n.line}, ${n.col + 1}))`;
   return `${g.h(outFn(g, optional))}(${g.expr(e)})`;
 }
 

@@ -86,7 +86,8 @@ export function nunjucksSetBlockOpen(toks: Token[]): boolean {
 function switches(toks: Token[]): Token[] {
   if (!toks.some((t, i) => t.type === 'name' && t.value === 'switch' && toks[i - 1]?.type === 'block_begin')) return toks;
   const out: Token[] = [];
-  const open: { subject: Token[]; started: boolean; lastCase: number }[] = [];
+  // (groupStart: where the current case's `{% if|elif …%}` begins; groupStarted: `started` before it)
+  const open: { subject: Token[]; started: boolean; lastCase: number; groupStart: number; groupStarted: boolean }[] = [];
   const at = (t: Token) => ({ line: t.line, col: t.col });
   const op = (v: string, t: Token): Token => ({ type: 'op', value: v, ...at(t) });
   const name = (v: string, t: Token): Token => ({ type: 'name', value: v, ...at(t) });
@@ -100,14 +101,26 @@ function switches(toks: Token[]): Token[] {
       while (end < toks.length && toks[end]!.type !== 'block_end' && toks[end]!.type !== 'eof') end++;
       const inner = toks.slice(i + 2, end);
       const close = toks[end]!.type === 'block_end' ? toks[end]! : op('%}', t);
-      if (kw === 'switch') open.push({ subject: inner, started: false, lastCase: -1 });
-      else if (kw === 'case') {
+      if (kw === 'switch') open.push({ subject: inner, started: false, lastCase: -1, groupStart: -1, groupStarted: false });
+      else if (kw === 'case' || (kw === 'default' && !top!.started)) {
+        // (Nunjucks' parser reads the first tag after `switch` as a case whatever it is:
+        // a leading `{% default %}` is `case default`, comparing with the name `default`)
+        if (kw === 'default') inner.splice(0, inner.length, name('default', t));
         const cond = [op('(', t), ...copy(top!.subject), op(')', t), op('===', t), op('(', t), ...copy(inner), op(')', t)];
         if (top!.lastCase >= 0 && top!.lastCase === out.length - 1) out.splice(top!.lastCase, 0, name('or', t), ...cond); // (fall-through)
-        else out.push(t, name(top!.started ? 'elif' : 'if', t), ...cond, close);
+        else {
+          top!.groupStart = out.length;
+          top!.groupStarted = top!.started;
+          out.push(t, name(top!.started ? 'elif' : 'if', t), ...cond, close);
+        }
         top!.started = true;
         top!.lastCase = out.length - 1;
       } else if (kw === 'default') {
+        // empty cases right before the default fall through into it: they are part of it
+        if (top!.lastCase >= 0 && top!.lastCase === out.length - 1) {
+          out.splice(top!.groupStart);
+          top!.started = top!.groupStarted;
+        }
         out.push(t, ...(top!.started ? [name('else', t)] : [name('if', t), name('true', t)]), close);
         top!.started = true;
         top!.lastCase = -1;

@@ -1,7 +1,8 @@
 // Nunjucks 3.2's built-in filters and tests (its lib/filters.js and lib/tests.js), as
 // `nf_<name>` / `nt_<name>` exports that templates compiled with `compat: 'nunjucks'` import.
 // Same results as Nunjucks, including which filters keep a safe string safe (copySafeness:
-// capitalize center indent nl2br replace reverse string striptags title trim truncate).
+// capitalize center indent nl2br replace string striptags title trim truncate), and which
+// throw where Nunjucks calls a String method on a number or boolean (test/unit/nunjucks-filters-differential.test.ts).
 
 import { Markup } from '../markup.js';
 import { njkEscape, njkStr } from './values.js';
@@ -23,6 +24,20 @@ function normalize(value: unknown, dflt: unknown): Any {
 function text(v: unknown): Any {
   return v instanceof Markup ? v.value : v;
 }
+/**
+ * Nunjucks calls String methods on its filter argument (`str.toLowerCase()`): a SafeString
+ * has them (its prototype is String's), a number or `true` does not, and the call throws.
+ */
+const sv = text;
+/** Nunjucks' lib.map: null/undefined give [], array-likes are copied item by item. */
+function map(obj: Any, f: (v: Any, i: number) => unknown): unknown[] {
+  if (obj == null) return [];
+  if (obj.map === Array.prototype.map) return obj.map(f);
+  const out: unknown[] = [];
+  for (let i = 0; i < obj.length; i++) out[out.length] = f(obj[i], i);
+  if (obj.length === +obj.length) out.length = obj.length;
+  return out;
+}
 function isObject(v: unknown): boolean {
   return Object.prototype.toString.call(v) === '[object Object]';
 }
@@ -31,24 +46,26 @@ function entries(o: Any): [string, unknown][] {
   for (const k in o) if (Object.hasOwn(o, k)) out.push([k, o[k]]);
   return out;
 }
-/** `item[name]` for an attribute a filter is given: never `constructor`, `__proto__` & co. (values.ts member). */
+/** `item[name]` for an attribute a filter is given: never `constructor`, `__proto__` & co. (values.ts member); a null item throws, as in Nunjucks. */
 function prop(item: Any, name: unknown): unknown {
   if (typeof name === 'string') assertSafeName(name, item);
-  return item == null ? undefined : item[name as string];
+  return item[name as string];
 }
+/** Nunjucks' lib.getAttrGetter: own properties only, and (as there) a null item throws. */
 function attrGetter(attribute: unknown): (item: Any) => unknown {
-  const parts = typeof attribute === 'string' ? attribute.split('.') : [attribute];
+  const parts = !attribute ? [] : typeof attribute === 'string' ? attribute.split('.') : [attribute];
   return (item) => {
     let v = item;
     for (const p of parts as string[]) {
-      if (v == null) return undefined;
-      v = prop(v, p);
+      if (typeof p === 'string') assertSafeName(p, v);
+      if (Object.prototype.hasOwnProperty.call(v, p)) v = v[p];
+      else return undefined;
     }
     return v;
   };
 }
-/** (sizes are checked before building: runtime/limits.ts) */
-const repeat = (s: string, n: number) => (n > 0 ? s.repeat(room(Math.floor(n))) : '');
+/** Nunjucks' lib.repeat: a loop `i < n`, so 2.5 repeats 3 times (sizes are checked before building: runtime/limits.ts). */
+const repeat = (s: string, n: number) => (n > 0 ? s.repeat(room(Math.ceil(n))) : '');
 /** A string a filter puts into a safe string's text: escaped unless safe itself (data never becomes markup). */
 const into = (safe: boolean, v: unknown): string => (!safe ? String(v) : v instanceof Markup ? v.value : njkEscape(String(v)));
 
@@ -72,7 +89,7 @@ export function nf_batch(arr: Any, linecount: number, fillWith: unknown): unknow
 }
 export function nf_capitalize(s: unknown): unknown {
   const str = normalize(s, '');
-  const ret = String(text(str)).toLowerCase();
+  const ret = sv(str).toLowerCase();
   return copySafeness(str, ret.charAt(0).toUpperCase() + ret.slice(1));
 }
 export function nf_center(s: unknown, width: unknown): unknown {
@@ -130,17 +147,19 @@ export function nf_safe(s: unknown): Markup {
 export function nf_forceescape(s: unknown): Markup {
   return new Markup(njkEscape(String(s == null ? '' : text(s).toString())));
 }
-export const nf_first = (arr: Any) => text(arr)[0];
-export const nf_last = (arr: Any) => {
-  const a = text(arr);
-  return a[a.length - 1];
-};
-export function nf_groupby(arr: Any, attr: unknown): Record<string, unknown[]> {
+// (a SafeString has no indexed characters: `first`/`last` of one are undefined)
+export const nf_first = (arr: Any) => (arr instanceof Markup ? undefined : arr[0]);
+export const nf_last = (arr: Any) => (arr instanceof Markup ? undefined : arr[arr.length - 1]);
+/** `this` of sort/groupby in a template compiled with throwOnUndefined (as Nunjucks' env.opts). */
+type Strict = { throwOnUndefined?: boolean } | undefined;
+export function nf_groupby(this: Strict, arr: Any, attr: unknown): Record<string, unknown[]> {
   const result: Record<string, unknown[]> = {};
   // (an async key function's promise is observed: its rejection never ends the process)
   const get = typeof attr === 'function' ? (v: unknown, i: number) => observe((attr as (v: unknown, i: number) => unknown)(v, i)) : attrGetter(attr);
   for (let i = 0; i < arr.length; i++) {
-    const key = String(get(arr[i], i));
+    const k = get(arr[i], i);
+    if (k === undefined && this?.throwOnUndefined) throw new TypeError(`groupby: attribute "${String(attr)}" resolved to undefined`);
+    const key = String(k);
     if (!Object.hasOwn(result, key)) setKey(result, key, []); // (a "__proto__" group stays a key)
     result[key]!.push(arr[i]);
   }
@@ -159,9 +178,8 @@ export function nf_indent(s: unknown, width: unknown, indentfirst: unknown): unk
   return copySafeness(str, res);
 }
 export function nf_join(arr: Any, del: unknown, attr: unknown): string {
-  let a = arr;
-  if (attr) a = Array.prototype.map.call(a, (v: Any) => prop(v, attr));
-  return Array.prototype.join.call(a, (del as string) || '');
+  const a = attr ? map(arr, (v) => prop(v, attr)) : arr;
+  return a.join((del as string) || '');
 }
 export function nf_length(val: unknown): unknown {
   const value = normalize(val, '');
@@ -171,21 +189,26 @@ export function nf_length(val: unknown): unknown {
   return value.length;
 }
 export function nf_list(val: unknown): unknown {
-  if (typeof val === 'string' || val instanceof Markup) return String(text(val)).split('');
+  if (typeof val === 'string') return val.split('');
+  // (a SafeString is an object there: its two fields)
+  if (val instanceof Markup) return [{ key: 'val', value: val.value }, { key: 'length', value: val.value.length }];
   if (isObject(val)) return entries(val).map(([key, value]) => ({ key, value }));
   if (Array.isArray(val)) return val;
   throw new Error('list filter: type not iterable');
 }
-export const nf_lower = (s: unknown) => String(text(normalize(s, ''))).toLowerCase();
-export const nf_upper = (s: unknown) => String(text(normalize(s, ''))).toUpperCase();
+export const nf_lower = (s: unknown) => sv(normalize(s, '')).toLowerCase();
+export const nf_upper = (s: unknown) => sv(normalize(s, '')).toUpperCase();
 export function nf_nl2br(s: unknown): unknown {
   if (s === null || s === undefined) return '';
-  return copySafeness(s, String(text(s)).replace(/\r\n|\n/g, '<br />\n'));
+  return copySafeness(s, sv(s).replace(/\r\n|\n/g, '<br />\n'));
 }
 export const nf_random = (arr: Any) => arr[Math.floor(Math.random() * arr.length)];
+/** `this` of select/reject: the environment's tests and which of them the app added (addTest). */
+type TestEnv = { tests: Record<string, (v: unknown, arg?: unknown) => unknown>; custom: string[] } | undefined;
 function selectOrReject(expected: boolean) {
-  return (arr: unknown, testName: unknown = 'truthy', arg?: unknown): unknown[] => {
-    const test = TESTS[String(testName)];
+  return function (this: TestEnv, arr: unknown, testName: unknown = 'truthy', arg?: unknown): unknown[] {
+    const name = String(testName);
+    const test = this && this.custom.includes(name) ? this.tests[name]! : TESTS[name];
     if (!test) throw new Error(`test not found: ${String(testName)}`);
     const items = arr == null ? [] : Array.isArray(arr) ? arr : typeof arr === 'string' ? [...arr] : Array.from(arr as ArrayLike<unknown>);
     return items.filter((item) => test(item, arg) === expected);
@@ -235,8 +258,9 @@ export function nf_replace(s: unknown, old: unknown, replacement: unknown, maxCo
   return copySafeness(original, res);
 }
 export function nf_reverse(val: unknown): unknown {
-  if (typeof val === 'string' || val instanceof Markup) return copySafeness(val, String(text(val)).split('').reverse().join(''));
-  return Array.prototype.map.call(val, (v) => v).reverse();
+  // (Nunjucks' isString is false for a SafeString: it is copied as an array-like, of undefineds)
+  if (typeof val === 'string') return val.split('').reverse().join('');
+  return map(val, (v) => v).reverse();
 }
 export function nf_round(val: unknown, precision: unknown, method: unknown): number {
   const factor = Math.pow(10, (precision as number) || 0);
@@ -245,6 +269,7 @@ export function nf_round(val: unknown, precision: unknown, method: unknown): num
 }
 export function nf_slice(arr: Any, slices: number, fillWith: unknown): unknown[] {
   room(slices, MAX_ITEMS);
+  arr = sv(arr); // (String#slice works on a SafeString)
   const sliceLength = Math.floor(arr.length / slices);
   const extra = arr.length % slices;
   const res: unknown[] = [];
@@ -260,16 +285,17 @@ export function nf_slice(arr: Any, slices: number, fillWith: unknown): unknown[]
   return res;
 }
 export function nf_sum(arr: Any, attr: unknown, start: unknown = 0): unknown {
-  let a = arr;
-  if (attr) a = Array.prototype.map.call(a, (v: Any) => prop(v, attr));
+  const a: Any = attr ? map(arr, (v) => prop(v, attr)) : arr;
   return (start as number) + a.reduce((x: number, y: number) => x + y, 0);
 }
-export function nf_sort(arr: Any, reversed: unknown, caseSens: unknown, attr: unknown): unknown[] {
-  const array = Array.prototype.map.call(arr, (v) => v) as Any[];
+export function nf_sort(this: Strict, arr: Any, reversed: unknown, caseSens: unknown, attr: unknown): unknown[] {
+  const array = map(arr, (v) => v) as Any[];
   const get = attrGetter(attr);
+  const strict = !!this?.throwOnUndefined;
   array.sort((a, b) => {
     let x = attr ? get(a) : a;
     let y = attr ? get(b) : b;
+    if (strict && attr && (x === undefined || y === undefined)) throw new TypeError(`sort: attribute "${String(attr)}" resolved to undefined`);
     if (!caseSens && typeof x === 'string' && typeof y === 'string') {
       x = x.toLowerCase();
       y = y.toLowerCase();
@@ -328,7 +354,7 @@ function trimLineSpaces(s: string): string {
 }
 export function nf_striptags(input: unknown, preserveLinebreaks: unknown): unknown {
   const s = normalize(input, '');
-  const trimmed = stripTags(String(text(s))).trim();
+  const trimmed = stripTags(String(sv(s))).trim();
   let res = preserveLinebreaks
     ? trimLineSpaces(trimmed).replace(/ +/g, ' ').replace(/(\r\n)/g, '\n').replace(/\n\n\n+/g, '\n\n')
     : trimmed.replace(/\s+/gi, ' ');
@@ -338,7 +364,7 @@ export function nf_striptags(input: unknown, preserveLinebreaks: unknown): unkno
 }
 export function nf_title(s: unknown): unknown {
   const str = normalize(s, '');
-  return copySafeness(str, String(text(str)).split(' ').map((w) => String(nf_capitalize(w))).join(' '));
+  return copySafeness(str, (sv(str).split(' ') as string[]).map((w) => String(nf_capitalize(w))).join(' '));
 }
 export function nf_trim(s: unknown): unknown {
   // (Nunjucks' s.replace(/^\s*|\s*$/g, '') removes what String#trim removes: \s is trim's set;
@@ -348,7 +374,7 @@ export function nf_trim(s: unknown): unknown {
 }
 export function nf_truncate(input: unknown, length: unknown, killwords: unknown, end: unknown): unknown {
   const orig = input;
-  let s = String(text(normalize(input, '')));
+  let s = sv(normalize(input, ''));
   const len = (length as number) || 255;
   if (s.length <= len) return normalize(input, '');
   if (killwords) s = s.substring(0, len);
@@ -363,8 +389,8 @@ export function nf_truncate(input: unknown, length: unknown, killwords: unknown,
 export function nf_urlencode(obj: unknown): string {
   const enc = encodeURIComponent;
   if (typeof obj === 'string') return enc(obj);
-  const kv = Array.isArray(obj) ? obj : entries(obj);
-  return kv.map(([k, v]: Any) => `${enc(k)}=${enc(v)}`).join('&');
+  const kv = Array.isArray(obj) ? obj : obj instanceof Markup ? [['val', obj.value], ['length', obj.value.length]] : entries(obj);
+  return kv.map((p: Any) => `${enc(p[0])}=${enc(p[1])}`).join('&');
 }
 const puncRe = /^(?:\(|<|&lt;)?(.*?)(?:\.|,|\)|\n|&gt;)?$/;
 const emailRe = /^[\w.!#$%&'*+\-/=?^`{|}~]+@[a-z\d-]+(\.[a-z\d-]+)+$/i;
@@ -372,10 +398,9 @@ const httpHttpsRe = /^https?:\/\/.*$/;
 const wwwRe = /^www\./;
 const tldRe = /\.(?:org|net|com)(?::|\/|$)/;
 export function nf_urlize(str: unknown, length: unknown, nofollow: unknown): string {
-  const max = typeof length === 'number' && !Number.isNaN(length) ? length : Infinity;
+  const max = Number.isNaN(length) ? Infinity : (length as number); // (substr(0, "") is "", as there)
   const rel = nofollow === true ? ' rel="nofollow"' : '';
-  return String(text(str))
-    .split(/(\s+)/)
+  return (sv(str).split(/(\s+)/) as string[])
     .filter((w) => w && w.length)
     .map((word) => {
       const m = word.match(puncRe);
@@ -390,7 +415,7 @@ export function nf_urlize(str: unknown, length: unknown, nofollow: unknown): str
     .join('');
 }
 export function nf_wordcount(s: unknown): number | null {
-  const str = String(text(normalize(s, '')));
+  const str = sv(normalize(s, ''));
   const words = str ? str.match(/\w+/g) : null;
   return words ? words.length : null;
 }
@@ -425,7 +450,8 @@ export const nt_gt = nt_greaterthan;
 export const nt_le = (a: Any, b: Any) => a <= b;
 export const nt_lessthan = (a: Any, b: Any) => a < b;
 export const nt_lt = nt_lessthan;
-export const nt_lower = (v: Any) => text(v).toLowerCase() === text(v);
+// (a SafeString is never === its lowered text there: `is lower` is false for one)
+export const nt_lower = (v: Any) => sv(v).toLowerCase() === v;
 export const nt_ne = (a: unknown, b: unknown) => a !== b;
 export const nt_null = (v: unknown) => v === null;
 export const nt_number = (v: unknown) => typeof v === 'number';
@@ -433,8 +459,8 @@ export const nt_odd = (v: Any) => v % 2 === 1;
 export const nt_string = (v: unknown) => typeof v === 'string';
 export const nt_truthy = (v: unknown) => !!v;
 export const nt_undefined = (v: unknown) => v === undefined;
-export const nt_upper = (v: Any) => text(v).toUpperCase() === text(v);
-export const nt_iterable = (v: Any) => !!v[Symbol.iterator];
+export const nt_upper = (v: Any) => sv(v).toUpperCase() === v;
+export const nt_iterable = (v: Any) => v instanceof Markup || !!v[Symbol.iterator];
 export const nt_mapping = (v: unknown) => v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Set);
 
 const TESTS: Record<string, (v: unknown, arg?: unknown) => boolean> = {

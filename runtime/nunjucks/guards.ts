@@ -76,7 +76,7 @@ function refuse(source: string): never {
  * not run at all (a failed search is where backtracking blows up). Returns false: no match.
  */
 const SAFE = new Map<string, boolean>();
-const LINEAR = new Map<string, ((s: string) => boolean) | null>();
+const LINEAR = new Map<string, ReturnType<typeof linearMatcher>>();
 export function regexMayMatch(re: RegExp, text: unknown): boolean {
   let safe = SAFE.get(re.source);
   if (safe === undefined) {

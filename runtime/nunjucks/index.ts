@@ -6,3 +6,5 @@ export * from './values.js';
 export * from './filters.js';
 // (sandboxed templates only: `sbGetattr` & co. with Nunjucks' member access)
 export * from './sandbox.js';
+export * from './strict.js';
+export * from './extensions.js';

@@ -38,7 +38,7 @@ describe('kida/nunjucks', () => {
     expect(await viaCallback('page.njk')).toEqual([null, '<main>Hi Ada from &lt;kida&gt;! A,B</main>']);
     expect(String((await viaCallback('missing.njk'))[0])).toMatch(/missing\.njk/);
     expect(ours.getGlobal('site')).toBe('<kida>');
-    expect(() => ours.addExtension('x')).toThrow(/not supported/);
+    expect(() => ours.addExtension('x', {} as never)).toThrow(/an extension has `tags`/);
   });
 
   it('serves Express views (res.render) as Nunjucks does', async () => {

@@ -1,0 +1,288 @@
+// Issue #25's outside check: other projects' real .njk templates (npm packages, unchanged)
+// rendered through Nunjucks 3.2.4 itself and through Kida's compat mode — the Environment
+// (`compat: 'nunjucks'`) and `kida/nunjucks`'s `configure()` — compared byte for byte.
+//   nhsuk   nhsuk-frontend: every fixture of its fixtures.json files, called as its own tests call
+//           them (lib/nunjucks/index.mjs: `{% call %}` when a fixture has a callBlock) with its
+//           own environment options (trimBlocks, lstripBlocks, its search paths).
+//   moj, hmrc, xgovuk  @ministryofjustice/frontend, hmrc-frontend, @x-govuk/govuk-prototype-components:
+//           they ship no fixtures. Each component macro is rendered with (a) every example call
+//           its package ships (README ```njk blocks, prototype-kit page templates) and (b) params
+//           built from the names its templates read (see `shapes`): empty, every key a string
+//           with markup characters, every key true, every key a number. govuk-frontend's dist is
+//           on the search path, as the packages' docs set it up.
+// `node bench/nunjucks-projects.mjs [--project p] [--list-failing] [--diff n]` (after a build).
+
+import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+const pkg = (name) => join(here, '../node_modules', name); // (some packages' exports hide package.json)
+const GOVUK = join(pkg('govuk-frontend'), 'dist');
+
+function walk(dir, out = []) {
+  for (const e of readdirSync(dir).sort()) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+const macroName = (file) => /{%-?\s*macro\s+(\w+)/.exec(readFileSync(file, 'utf8'))?.[1];
+
+export const PROJECTS = {
+  nhsuk: (() => {
+    const base = join(pkg('nhsuk-frontend'), 'dist');
+    return {
+      base,
+      paths: [join(base, 'nhsuk/components'), join(base, 'nhsuk/macros'), join(base, 'nhsuk'), base],
+      opts: { trimBlocks: true, lstripBlocks: true },
+    };
+  })(),
+  // MoJ's filters (mojDate, …) added to the environment as its README sets it up
+  moj: { base: pkg('@ministryofjustice/frontend'), paths: [pkg('@ministryofjustice/frontend'), GOVUK], opts: {}, filters: () => {
+    require(join(pkg('moment'))).suppressDeprecationWarnings = true; // (its fallback parse of our made-up dates)
+    return require(join(pkg('@ministryofjustice/frontend'), 'moj/filters/all.js'))();
+  } },
+  hmrc: { base: pkg('hmrc-frontend'), paths: [pkg('hmrc-frontend'), GOVUK], opts: {} },
+  xgovuk: { base: join(pkg('@x-govuk/govuk-prototype-components'), 'src'), paths: [join(pkg('@x-govuk/govuk-prototype-components'), 'src'), GOVUK], opts: {} },
+};
+
+/** nhsuk-frontend's fixtures, each as its own test helper writes the calling template. */
+function nhsukCases() {
+  const { base } = PROJECTS.nhsuk;
+  const out = [];
+  for (const f of walk(join(base, 'nhsuk/components')).filter((p) => p.endsWith('fixtures.json'))) {
+    const dir = dirname(f);
+    const macroPath = relative(base, join(dir, 'macro.njk')).split('\\').join('/');
+    const macro = macroName(join(dir, 'macro.njk'));
+    for (const fx of JSON.parse(readFileSync(f, 'utf8')).fixtures) {
+      const args = fx.context && Object.keys(fx.context).length ? [fx.context].flat() : [];
+      const call = `${macro}(${args.map((_, i) => `arg${i}`).join(', ')})`;
+      const page =
+        `{% from "${macroPath}" import ${macro} -%}\n\n` +
+        (fx.callBlock ? `{% call ${call} %}\n${fx.callBlock.trim()}\n{%- endcall %}` : `{{ ${call} }}`);
+      out.push({ project: 'nhsuk', component: relative(join(base, 'nhsuk/components'), dir), name: fx.name, page, ctx: Object.fromEntries(args.map((a, i) => [`arg${i}`, a])) });
+    }
+  }
+  return out;
+}
+
+/** `{{ name(…) }}` / `{% call name(…) %}…{% endcall %}` calls of the given macros in a text (balanced parentheses, strings skipped). */
+export function exampleCalls(text, names) {
+  const out = [];
+  const re = new RegExp(`({{-?|{%-?\\s*call)\\s*(${names.join('|')})\\s*\\(`, 'g');
+  for (let m; (m = re.exec(text)); ) {
+    let i = re.lastIndex, depth = 1, q = null;
+    for (; i < text.length && depth; i++) {
+      const c = text[i];
+      if (q) { if (c === '\\') i++; else if (c === q) q = null; }
+      else if (c === '"' || c === "'") q = c;
+      else if (c === '(') depth++;
+      else if (c === ')') depth--;
+    }
+    const close = m[1].startsWith('{{') ? /^\s*-?}}/.exec(text.slice(i)) : /^\s*-?%}[^]*?{%-?\s*endcall\s*-?%}/.exec(text.slice(i));
+    if (!close) continue;
+    out.push({ macro: m[2], call: text.slice(m.index, i + close[0].length) });
+    re.lastIndex = i;
+  }
+  return out;
+}
+
+/**
+ * Params shaped by what a component's templates read: `params.a.b` paths, loops
+ * (`for x in params.items` makes `items` a list of two whose elements have the fields `x.…`
+ * reads; `for k, v in …` makes an object), and `set y = params.z` aliases. Source text only.
+ */
+export function shapes(sources) {
+  const root = { kids: new Map() };
+  const node = (path) => {
+    let n = root;
+    for (const k of path) {
+      if (!n.kids.has(k)) n.kids.set(k, { kids: new Map() });
+      n = n.kids.get(k);
+    }
+    return n;
+  };
+  for (const src of sources) {
+    const alias = new Map([['params', []]]);
+    const resolve = (expr) => {
+      const parts = expr.split('.');
+      const base = alias.get(parts[0]);
+      return base && [...base, ...parts.slice(1)];
+    };
+    const tags = src.match(/{[{%][^]*?[%}]}/g) ?? [];
+    for (const t of tags) {
+      const loop = /^{%-?\s*for\s+(\w+)(?:\s*,\s*(\w+))?\s+in\s+([\w.]+)/.exec(t);
+      if (loop) {
+        const p = resolve(loop[3]);
+        if (p) {
+          const n = node(p);
+          if (loop[2]) n.object = true;
+          else {
+            n.list = true;
+            alias.set(loop[1], [...p, '[]']);
+          }
+        }
+      }
+      const set = /^{%-?\s*set\s+(\w+)\s*=\s*([\w.]+)\s*-?%}$/.exec(t);
+      if (set && resolve(set[2])) alias.set(set[1], resolve(set[2]));
+      for (const m of t.matchAll(/\b([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)+)/g)) {
+        const p = resolve(m[1] + m[2]);
+        if (p) node(p.filter((k) => !/^(length|indexOf|concat|includes|join|split|trim|replace|push)$/.test(k)));
+      }
+    }
+  }
+  const build = (n, leaf, i) => {
+    if (n.object) return { 'data-a': leaf('a', i), 'data-b': leaf('b', i) };
+    if (n.list) {
+      const el = n.kids.get('[]');
+      return [0, 1].map((j) => (el && el.kids.size ? build(el, leaf, j) : leaf('item', j)));
+    }
+    if (!n.kids.size) return undefined;
+    const o = {};
+    for (const [k, c] of n.kids) if (k !== '[]') o[k] = c.kids.size || c.list || c.object ? build(c, leaf, i) : leaf(k, i);
+    return o;
+  };
+  return {
+    empty: {},
+    strings: build(root, (k, i) => `${k} ${i} <b>&"'`, 0) ?? {},
+    true: build(root, () => true, 0) ?? {},
+    numbers: build(root, (_, i) => i + 2, 0) ?? {},
+  };
+}
+
+/** MoJ, HMRC and x-govuk cases: shipped example calls, and params shaped by each component's templates. */
+function componentCases(project, exampleFiles) {
+  const { base } = PROJECTS[project];
+  const out = [];
+  const macros = walk(base).filter((p) => p.endsWith('/macro.njk'));
+  const byName = new Map(macros.map((m) => [macroName(m), relative(base, m).split('\\').join('/')]));
+  for (const m of macros) {
+    const macro = macroName(m);
+    const dir = dirname(m);
+    const sources = readdirSync(dir).filter((f) => f.endsWith('.njk')).map((f) => readFileSync(join(dir, f), 'utf8'));
+    for (const [variant, params] of Object.entries(shapes(sources)))
+      out.push({ project, component: relative(base, dir), name: `shape: ${variant}`, page: `{% from "${byName.get(macro)}" import ${macro} -%}\n{{ ${macro}(params) }}`, ctx: { params } });
+  }
+  for (const file of exampleFiles)
+    for (const [i, ex] of exampleCalls(readFileSync(file, 'utf8'), [...byName.keys()]).entries())
+      out.push({ project, component: dirname(byName.get(ex.macro)), name: `example ${relative(base, file)} #${i + 1}`, page: `{% from "${byName.get(ex.macro)}" import ${ex.macro} -%}\n${ex.call}`, ctx: {} });
+  return out;
+}
+
+/**
+ * The page layouts a package ships (`{% extends %}` targets): bare, with every name the layout
+ * reads (those its own imports bind left out) set to a string with markup characters, and with
+ * blocks overridden using super(). Names read: the requiredContext our compiler reports.
+ */
+async function pageCases(project, pages) {
+  const { paths } = PROJECTS[project];
+  const { Environment, FileSystemLoader } = await import(join(here, '../dist/compiler/environment.js'));
+  const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks' });
+  const out = [];
+  for (const page of pages) {
+    const src = paths.map((d) => join(d, page)).filter(existsSync).map((f) => readFileSync(f, 'utf8'))[0];
+    const imported = new Set([...src.matchAll(/import\s+([^%]+?)\s*(?:with(?:out)? context\s*)?-?%}/g)].flatMap((m) => m[1].split(',').map((x) => x.trim().split(/\s+as\s+/).pop())));
+    const names = env.getTemplate(page).requiredContext().filter((n) => !imported.has(n) && n !== 'caller');
+    const full = Object.fromEntries(names.map((n) => [n, `${n} <b>&"'`]));
+    const blocks = `{% extends "${page}" %}{% block pageTitle %}Mine – {{ super() }}{% endblock %}{% block content %}<h1>{{ title }}</h1>{% endblock %}`;
+    out.push({ project, component: page, name: 'page: bare', page: `{% extends "${page}" %}`, ctx: {} });
+    out.push({ project, component: page, name: 'page: every name', page: `{% extends "${page}" %}`, ctx: full });
+    out.push({ project, component: page, name: 'page: blocks', page: blocks, ctx: { title: 'T<' } });
+  }
+  return out;
+}
+
+export async function cases(only) {
+  const all = [];
+  if (!only || only === 'nhsuk') all.push(...nhsukCases(), ...(await pageCases('nhsuk', ['nhsuk/template.njk'])));
+  if (!only || only === 'moj') all.push(...(await pageCases('moj', ['moj/template.njk'])));
+  const readmes = (p) => walk(PROJECTS[p].base).filter((f) => f.endsWith('README.md'));
+  if (!only || only === 'moj') all.push(...componentCases('moj', readmes('moj')));
+  if (!only || only === 'hmrc') all.push(...componentCases('hmrc', readmes('hmrc')));
+  if (!only || only === 'xgovuk') {
+    const kit = join(PROJECTS.xgovuk.base, 'govuk-prototype-kit/templates');
+    all.push(...componentCases('xgovuk', [...readdirSync(kit).map((f) => join(kit, f)), join(PROJECTS.xgovuk.base, '../README.md')]));
+  }
+  return all;
+}
+
+function run(f) {
+  try {
+    return { out: f() };
+  } catch (e) {
+    return { error: String(e?.message ?? e).split('\n')[0] };
+  }
+}
+
+/** Three renderers per project: Nunjucks, Kida's Environment, kida/nunjucks. */
+export async function renderers(project) {
+  const { paths, opts } = PROJECTS[project];
+  const filters = PROJECTS[project].filters?.() ?? {};
+  const nunjucks = require('nunjucks');
+  const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader(paths), { autoescape: true, ...opts });
+  const { Environment, FileSystemLoader } = await import(join(here, '../dist/compiler/environment.js'));
+  const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks', filters, ...opts });
+  const api = (await import(join(here, '../dist/adapters/nunjucks.js'))).default;
+  const apiEnv = api.configure(paths, { autoescape: true, ...opts });
+  for (const [k, f] of Object.entries(filters)) {
+    njk.addFilter(k, f);
+    apiEnv.addFilter(k, f);
+  }
+  return {
+    nunjucks: (c) => njk.renderString(c.page, c.ctx),
+    env: (c) => env.fromString(c.page, { name: 'page.njk' }).render(c.ctx),
+    api: (c) => apiEnv.renderString(c.page, c.ctx),
+  };
+}
+
+/**
+ * Per project: cases, Nunjucks errors, and for each of ours: byte-identical to Nunjucks,
+ * both threw, and the failing cases.
+ */
+export async function measure({ only } = {}) {
+  const results = {};
+  const failing = [];
+  for (const project of Object.keys(PROJECTS)) {
+    if (only && project !== only) continue;
+    const r = await renderers(project);
+    const counts = { cases: 0, nunjucksErrors: 0, env: { same: 0, bothThrow: 0 }, api: { same: 0, bothThrow: 0 } };
+    for (const c of await cases(project)) {
+      counts.cases++;
+      const want = run(() => r.nunjucks(c));
+      if (want.error) counts.nunjucksErrors++;
+      for (const k of ['env', 'api']) {
+        const got = run(() => r[k](c));
+        if (want.error !== undefined && got.error !== undefined) counts[k].bothThrow++;
+        else if (want.error === undefined && got.out === want.out) counts[k].same++;
+        else failing.push({ via: k, c, want, got });
+      }
+    }
+    results[project] = counts;
+  }
+  return { results, failing };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const only = args.includes('--project') ? args[args.indexOf('--project') + 1] : undefined;
+  const { results, failing } = await measure({ only });
+  for (const [p, c] of Object.entries(results)) console.log(p, JSON.stringify(c));
+  if (args.includes('--list-failing')) {
+    const byReason = new Map();
+    for (const f of failing) {
+      const k = `${f.via} ${f.c.project}/${f.c.component}: ${f.got.error ? 'ours threw: ' + f.got.error : f.want.error ? 'nunjucks threw: ' + f.want.error : 'differs'}`;
+      byReason.set(k, (byReason.get(k) ?? 0) + 1);
+    }
+    for (const [k, n] of [...byReason].sort((a, b) => b[1] - a[1])) console.log(String(n).padStart(4), k);
+  }
+  if (args.includes('--diff')) {
+    for (const f of failing.filter((f) => f.via === 'env').slice(0, Number(args[args.indexOf('--diff') + 1]) || 3)) {
+      console.log(`--- ${f.c.project}/${f.c.component} / ${f.c.name}\n${f.c.page}\nctx ${JSON.stringify(f.c.ctx).slice(0, 300)}`);
+      console.log('NJK:  ' + JSON.stringify(f.want.out ?? f.want.error) + '\nOURS: ' + JSON.stringify(f.got.out ?? f.got.error));
+    }
+  }
+}

@@ -1,0 +1,29 @@
+// The render-time half of Nunjucks extensions (compiler/nunjucks/extensions.ts): calls
+// `ext[method](context, ...args, ...bodies)` as Nunjucks' CallExtension does — keyword
+// arguments as a trailing `{ …, __keywords: true }`, `context.ctx` the template's variables,
+// `context.lookup(name)`, `context.env` the environment.
+
+import type { Ctx } from '../template.js';
+import { Kwargs } from '../values.js';
+import { lk } from './values.js';
+
+interface ExtLinkage {
+  extensions?: Record<string, Record<string, unknown>>;
+  globals: Ctx;
+  njkEnv?: unknown;
+}
+
+export function njkExt(env: ExtLinkage, scope: Ctx, name: string, method: string, args: unknown[], bodies: unknown[]): unknown {
+  const ext = env.extensions?.[name];
+  const f = ext?.[method];
+  if (typeof f !== 'function') throw new Error(`extension not found: ${name}${ext ? `.${method}` : ''} (extensions render through an Environment that has them: addExtension)`);
+  const last = args[args.length - 1];
+  const a = last instanceof Kwargs ? [...args.slice(0, -1), { ...last.kw, __keywords: true }] : args;
+  // (the variables as a template reads them: its sets, the render's data, the globals)
+  const ctx = new Proxy(Object.create(null) as Ctx, {
+    get: (_, k) => (typeof k === 'string' ? lk(scope, k) : undefined),
+    has: (_, k) => typeof k === 'string' && lk(scope, k) !== undefined,
+  });
+  const context = { ctx, env: env.njkEnv ?? env, lookup: (k: string) => lk(scope, k), getVariables: () => ctx };
+  return (f as (...x: unknown[]) => unknown).apply(ext, [context, ...a, ...bodies]);
+}

@@ -1,0 +1,33 @@
+// Issue #25's outside check: other projects' real .njk templates, unchanged, rendered by
+// Nunjucks 3.2.4 and by Kida's compat mode through both of its entry points (the Environment
+// with `compat: 'nunjucks'` and kida/nunjucks's configure()): bench/nunjucks-projects.mjs says
+// which data each project is rendered with (nhsuk-frontend's 983 fixtures; the examples MoJ and
+// x-govuk ship, and params shaped by each component's templates for MoJ, HMRC and x-govuk; the
+// page layouts nhsuk and MoJ ship, bare, with every name they read, and with blocks overridden).
+// Every case either renders byte-identical to Nunjucks or, where Nunjucks throws, throws too.
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error (a plain .mjs helper shared with the bench script)
+import { measure } from '../../bench/nunjucks-projects.mjs';
+
+/** Cases per project, and how many of them Nunjucks itself fails on (README typos, filters on values they do not take). */
+const EXPECTED: Record<string, { cases: number; nunjucksErrors: number }> = {
+  nhsuk: { cases: 986, nunjucksErrors: 0 },
+  moj: { cases: 129, nunjucksErrors: 7 },
+  hmrc: { cases: 64, nunjucksErrors: 0 },
+  xgovuk: { cases: 25, nunjucksErrors: 1 },
+};
+
+describe('other projects\' templates through compat: nunjucks', () => {
+  it('renders every case as Nunjucks does: 1,204 cases over four packages', async () => {
+    const { results, failing } = await measure();
+    expect(failing.map((f: { via: string; c: { project: string; component: string; name: string } }) => `${f.via} ${f.c.project}/${f.c.component} ${f.c.name}`)).toEqual([]);
+    for (const [project, want] of Object.entries(EXPECTED)) {
+      const got = results[project];
+      expect({ project, cases: got.cases, nunjucksErrors: got.nunjucksErrors }).toEqual({ project, ...want });
+      for (const via of ['env', 'api']) {
+        expect(got[via].same).toBe(want.cases - want.nunjucksErrors);
+        expect(got[via].bothThrow).toBe(want.nunjucksErrors);
+      }
+    }
+  }, 600_000); // (about 10 s alone; minutes on a loaded machine)
+});
