@@ -67,7 +67,7 @@ function attrGetter(attribute: unknown): (item: Any) => unknown {
 /** Nunjucks' lib.repeat: a loop `i < n`, so 2.5 repeats 3 times (sizes are checked before building: runtime/limits.ts). */
 const repeat = (s: string, n: number) => (n > 0 ? s.repeat(room(Math.ceil(n))) : '');
 /** A string a filter puts into a safe string's text: escaped unless safe itself (data never becomes markup). */
-const into = (safe: boolean, v: unknown): string => (!safe ? String(v) : v instanceof Markup ? v.value : njkEscape(String(v)));
+const into = (safe: boolean, v: unknown): unknown => (!safe ? v : v instanceof Markup ? v.value : njkEscape(String(v)));
 
 export const nf_abs = (v: unknown) => Math.abs(v as number);
 export function nf_batch(arr: Any, linecount: number, fillWith: unknown): unknown[] {
@@ -168,8 +168,8 @@ export function nf_groupby(this: Strict, arr: Any, attr: unknown): Record<string
 export function nf_indent(s: unknown, width: unknown, indentfirst: unknown): unknown {
   const str = normalize(s, '');
   if (str === '') return '';
-  const t = String(text(str));
-  const lines = t.split('\n');
+  const t = sv(str); // (a number throws here, as String#split does in Nunjucks)
+  const lines = t.split('\n') as string[];
   room(t.length + lines.length * Math.max(0, Number(width) || 4));
   const sp = repeat(' ', (width as number) || 4);
   const res = lines
@@ -208,7 +208,7 @@ type TestEnv = { tests: Record<string, (v: unknown, arg?: unknown) => unknown>; 
 function selectOrReject(expected: boolean) {
   return function (this: TestEnv, arr: unknown, testName: unknown = 'truthy', arg?: unknown): unknown[] {
     const name = String(testName);
-    const test = this && this.custom.includes(name) ? this.tests[name]! : TESTS[name];
+    const test = this?.custom?.includes(name) ? this.tests[name]! : TESTS[name];
     if (!test) throw new Error(`test not found: ${String(testName)}`);
     const items = arr == null ? [] : Array.isArray(arr) ? arr : typeof arr === 'string' ? [...arr] : Array.from(arr as ArrayLike<unknown>);
     return items.filter((item) => test(item, arg) === expected);
@@ -235,9 +235,9 @@ export function nf_replace(s: unknown, old: unknown, replacement: unknown, maxCo
   const t = String(text(str));
   // a safe string's text is HTML: the strings put in (and looked for) are escaped unless safe
   const safe = str instanceof Markup;
-  const o = into(safe, old);
+  const o = into(safe, old) as string;
   replacement = into(safe, replacement);
-  const rl = (replacement as string).length;
+  const rl = String(replacement).length; // (undefined joins with ',' as in Nunjucks: kept as it is)
   if (o === '') {
     room((t.length + 1) * (rl + 1));
     return copySafeness(str, replacement + t.split('').join(replacement as string) + replacement);
@@ -354,7 +354,9 @@ function trimLineSpaces(s: string): string {
 }
 export function nf_striptags(input: unknown, preserveLinebreaks: unknown): unknown {
   const s = normalize(input, '');
-  const trimmed = stripTags(String(sv(s))).trim();
+  const t = sv(s);
+  if (typeof t !== 'string') throw new TypeError('str.replace is not a function'); // (as in Nunjucks)
+  const trimmed = stripTags(t).trim();
   let res = preserveLinebreaks
     ? trimLineSpaces(trimmed).replace(/ +/g, ' ').replace(/(\r\n)/g, '\n').replace(/\n\n\n+/g, '\n\n')
     : trimmed.replace(/\s+/gi, ' ');
