@@ -144,11 +144,10 @@ function size(x: Node): number {
   }
 }
 
-/** `re.test(s)` for a sticky RegExp at index 0 (Python `re.match`), in time linear in `s`; null: run the RegExp. */
 /**
- * A matcher for the RegExp source, or null where it needs the RegExp. The matcher's `budget`
- * bounds the states it may visit (an NFA of thousands of states from data walks all of them at
- * each character): past it, it gives undefined, neither match nor no match.
+ * `re.test(s)` for a sticky RegExp at index 0 (Python `re.match`), in time linear in `s`; null:
+ * run the RegExp. `budget` bounds the states the matcher may visit (an NFA of thousands of states
+ * from data walks all of them at each character): past it, undefined, neither match nor no match.
  */
 export function linearMatcher(source: string, flags: string): (((s: string, budget?: number) => boolean | undefined) & { states: number }) | null {
   if (/[^imsy]/.test(flags)) return null;

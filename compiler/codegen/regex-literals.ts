@@ -37,7 +37,9 @@ export function warnMatchLiterals(g: Generator, args: A.Expr[], kwargs: A.Kwarg[
   if (named && !all.some((a) => a.type === 'Const' && a.value === 'match')) return;
   for (const a of all) {
     if (a.type !== 'Const' || typeof a.value !== 'string' || !needsBacktracking(a.value)) continue;
-    const message = `Regular expression ${JSON.stringify(a.value)} needs a backtracking matcher (lookaround, a backreference or a huge repeat): hostile text can make it take exponential time`;
+    const message = `Regular expression ${JSON.stringify(a.value)} needs a backtracking matcher (lookaround, a backreference or a huge repeat): ${
+      g.o.sandbox ? 'the sandbox refuses it' : 'hostile text can make it take exponential time'
+    }`;
     // (bodies are generated once per render mode: one warning per call site)
     if (!g.warnings.some((w) => w.lineno === a.line && w.colno === a.col && w.message === message))
       g.warnings.push({ code: 'K-SEC-006', message, lineno: a.line || pos.line, colno: a.col || pos.col });

@@ -96,6 +96,7 @@ describe('a pattern only the backtracking RegExp runs', () => {
   it('the sandbox still refuses them, literal or not', () => {
     const sb = makeEnv({}, { sandbox: true });
     expect(() => sb.fromString('{{ "ab" is match("b(?=c)") }}').render({})).toThrow(/not allowed in the sandbox/);
+    expect(diagnose('{{ "ab" is match("b(?=c)") }}', { sandbox: true }).warnings.map((w) => w.message)).toEqual([expect.stringMatching(/the sandbox refuses it$/)]);
   });
 });
 
