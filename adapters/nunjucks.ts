@@ -38,8 +38,6 @@ export interface ConfigureOptions {
   express?: ExpressApp;
   /** Browser options: nothing to do on Node (accepted as Nunjucks accepts them there). */
   web?: { useCache?: boolean; async?: boolean };
-  /** Kida's own: templates written by untrusted authors (docs/security.md, "Nunjucks mode"): `true` or a SandboxPolicy. */
-  sandbox?: boolean | SandboxPolicy;
   /** Refused: in this mode a missing name renders "" and Kida has no output-only check of it. */
   throwOnUndefined?: boolean;
   /**
@@ -48,6 +46,8 @@ export interface ConfigureOptions {
    * Off by default, so responses are Nunjucks' (Content-Length, ETag).
    */
   stream?: boolean | Omit<PipeOptions, 'onErrorBeforeBytes'>;
+  /** Kida's own: templates written by untrusted authors (docs/security.md, "Nunjucks mode"): `true` or a SandboxPolicy. */
+  sandbox?: boolean | SandboxPolicy;
 }
 
 export interface ExpressApp {
