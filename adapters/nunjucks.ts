@@ -39,8 +39,6 @@ export interface ConfigureOptions {
   express?: ExpressApp;
   /** Browser options: nothing to do on Node (accepted as Nunjucks accepts them there). */
   web?: { useCache?: boolean; async?: boolean };
-  /** Kida's own: templates written by untrusted authors (docs/security.md, "Nunjucks mode"): `true` or a SandboxPolicy. */
-  sandbox?: boolean | SandboxPolicy;
   /** `{{ x }}` of null/undefined is an error naming the template, line and column (as Nunjucks). */
   throwOnUndefined?: boolean;
   /**
@@ -49,6 +47,8 @@ export interface ConfigureOptions {
    * Off by default, so responses are Nunjucks' (Content-Length, ETag).
    */
   stream?: boolean | Omit<PipeOptions, 'onErrorBeforeBytes'>;
+  /** Kida's own: templates written by untrusted authors (docs/security.md, "Nunjucks mode"): `true` or a SandboxPolicy. */
+  sandbox?: boolean | SandboxPolicy;
 }
 
 export interface ExpressApp {
