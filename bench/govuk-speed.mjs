@@ -46,7 +46,8 @@ const kida = new Environment({ loader: new FunctionLoader((n) => files[n] ?? nul
 // compiled modules: a page per component calling its macro with `params`, bundled by Rollup
 const dir = join(import.meta.dirname, '.build', 'govuk-speed');
 if (!(process.argv.includes('--reuse-bundle') && existsSync(join(dir, 'bundle.mjs')))) {
-    mkdirSync(join(dir, 'pages'), { recursive: true });
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'pages'), { recursive: true });
   symlinkSync(join(GOVUK, 'govuk'), join(dir, 'govuk'), 'dir');
   const components = [...new Set(all.map((fx) => fx.component))];
   for (const c of components) writeFileSync(join(dir, 'pages', `${c}.njk`), caller(all.find((fx) => fx.component === c)));
