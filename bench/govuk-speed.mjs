@@ -6,8 +6,9 @@
 // bundled by Rollup with the kida plugin, as an app's build does). All compile before the clock
 // starts. Outputs are compared with Nunjucks' first.
 //
-//   npm run build && node bench/govuk-speed.mjs [--rounds=7] [--json=file]
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+//   npm run build && node bench/govuk-speed.mjs [--rounds=7] [--json=file] [--reuse-bundle]
+// (--reuse-bundle: the Rollup bundle of the last run, if there is one; the summary's later runs)
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { join, posix, relative } from 'node:path';
@@ -44,16 +45,18 @@ const kida = new Environment({ loader: new FunctionLoader((n) => files[n] ?? nul
 
 // compiled modules: a page per component calling its macro with `params`, bundled by Rollup
 const dir = join(import.meta.dirname, '.build', 'govuk-speed');
-rmSync(dir, { recursive: true, force: true });
-mkdirSync(join(dir, 'pages'), { recursive: true });
-symlinkSync(join(GOVUK, 'govuk'), join(dir, 'govuk'), 'dir');
-const components = [...new Set(all.map((fx) => fx.component))];
-for (const c of components) writeFileSync(join(dir, 'pages', `${c}.njk`), caller(all.find((fx) => fx.component === c)));
-writeFileSync(join(dir, 'entry.mjs'), components.map((c, i) => `import p${i} from './pages/${c}.njk';`).join('\n') + `\nexport default { ${components.map((c, i) => `${JSON.stringify(c)}: p${i}`).join(', ')} };\n`);
-const { rollup } = await import('rollup');
-const { default: kidaPlugin } = await import(join(import.meta.dirname, '../dist/plugins/rollup.js'));
-const build = await rollup({ input: join(dir, 'entry.mjs'), preserveSymlinks: true, logLevel: 'silent', plugins: [kidaPlugin({ root: dir, cacheDir: false, config: false })] });
-writeFileSync(join(dir, 'bundle.mjs'), (await build.generate({ format: 'es' })).output[0].code);
+if (!(process.argv.includes('--reuse-bundle') && existsSync(join(dir, 'bundle.mjs')))) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'pages'), { recursive: true });
+  symlinkSync(join(GOVUK, 'govuk'), join(dir, 'govuk'), 'dir');
+  const components = [...new Set(all.map((fx) => fx.component))];
+  for (const c of components) writeFileSync(join(dir, 'pages', `${c}.njk`), caller(all.find((fx) => fx.component === c)));
+  writeFileSync(join(dir, 'entry.mjs'), components.map((c, i) => `import p${i} from './pages/${c}.njk';`).join('\n') + `\nexport default { ${components.map((c, i) => `${JSON.stringify(c)}: p${i}`).join(', ')} };\n`);
+  const { rollup } = await import('rollup');
+  const { default: kidaPlugin } = await import(join(import.meta.dirname, '../dist/plugins/rollup.js'));
+  const build = await rollup({ input: join(dir, 'entry.mjs'), preserveSymlinks: true, logLevel: 'silent', plugins: [kidaPlugin({ root: dir, cacheDir: false, config: false })] });
+  writeFileSync(join(dir, 'bundle.mjs'), (await build.generate({ format: 'es' })).output[0].code);
+}
 const compiled = (await import(pathToFileURL(join(dir, 'bundle.mjs')).href)).default;
 
 const engines = {
@@ -93,6 +96,5 @@ const out = {
 };
 console.log(`# govuk-frontend fixtures, Kida compat: 'nunjucks' against Nunjucks ${require('nunjucks/package.json').version} precompiled, ${new Date().toISOString()}`);
 console.log(`${all.length} fixtures (byte-identical to Nunjucks: ${same} through the Environment, ${sameCompiled} as Rollup-built modules), ${ROUNDS} passes each, interleaved, CPU ms per pass (median): Kida Environment ${out.kidaMs.toFixed(1)}, Kida compiled modules ${out.compiledMs.toFixed(1)}, Nunjucks ${out.nunjucksMs.toFixed(1)}: Kida ${out.speedup.toFixed(2)}x and ${out.speedupCompiled.toFixed(2)}x faster${sink ? '' : ' '}`);
-rmSync(dir, { recursive: true, force: true });
 const json = opt('json', null);
 if (json) writeFileSync(json, JSON.stringify(out));
