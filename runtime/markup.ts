@@ -81,15 +81,17 @@ const NEEDS_ESCAPE = /[&<>"'\0]/g;
 export function escapeString(s: string): string {
   NEEDS_ESCAPE.lastIndex = 0;
   if (!NEEDS_ESCAPE.test(s)) return s;
-  let i = NEEDS_ESCAPE.lastIndex - 1;
-  let out = sliceOf(s, 0, i);
-  let last = i;
-  for (const n = s.length; i < n; i++) {
+  let out = '';
+  let last = 0;
+  const n = s.length;
+  for (let i = NEEDS_ESCAPE.lastIndex - 1; i < n; i++) {
     const c = charCode(s, i);
     // (letters and most punctuation come after `>`, the last character replaced)
     const rep = c > 62 ? null : c === 38 ? '&amp;' : c === 60 ? '&lt;' : c === 62 ? '&gt;' : c === 34 ? '&quot;' : c === 39 ? '&#39;' : c === 0 ? '' : null;
     if (rep === null) continue;
-    out += sliceOf(s, last, i) + rep;
+    // (two appends, not `out += text + rep`: that copies each short piece twice; issue #22)
+    if (i > last) out += sliceOf(s, last, i);
+    out += rep;
     last = i + 1;
   }
   return out + sliceOf(s, last);

@@ -159,11 +159,24 @@ interface SharedState {
 }
 
 /**
- * Per-render state: the block table of one template chain (made on first use: a null-prototype
- * object is a dictionary, the dearest allocation of a render that has no blocks; issue #22),
- * plus the shared part.
+ * A block table: no inherited keys (a block may be called `constructor`), yet not a dictionary
+ * as `Object.create(null)` is: made by a constructor whose prototype is an empty null-prototype
+ * object, it keeps fast properties, and a chain registers its blocks in the same order every
+ * render (issue #22: the inheritance page 0.76x). As runtime/context.ts's Context.
  */
-export class RenderState {
+const Blocks = function () {} as unknown as new () => Record<string, BlockFns>;
+Blocks.prototype = Context.prototype;
+
+/**
+ * Per-render state: the block table of one template chain (made on first use), plus the
+ * shared part, which is the render's first state itself (one object fewer per render; its
+ * shared fields are set on first use).
+ */
+export class RenderState implements SharedState {
+  declare provided?: Map<string, unknown[]>;
+  declare stacks?: Map<string, string[]>;
+  declare deferred?: boolean;
+  readonly shared: SharedState;
   private b: Record<string, BlockFns> | null = null;
   depth = 0;
   extendsDepth = 0;
@@ -174,9 +187,11 @@ export class RenderState {
    * its errors. (Two fields, not a frame: an include allocates nothing more until one fails.) */
   fromTemplate: string | null = null;
   fromLine = 0;
-  constructor(readonly shared: SharedState = {}) {}
+  constructor(shared?: SharedState) {
+    this.shared = shared ?? this;
+  }
   get blocks(): Record<string, BlockFns> {
-    return (this.b ??= Object.create(null) as Record<string, BlockFns>);
+    return (this.b ??= new Blocks());
   }
 }
 
@@ -309,6 +324,8 @@ export function defineTemplate(stored: StoredSpec): Template {
     for (let s: TemplateSpec | null = spec; s; s = s.parent ? s.parent().spec : null) out.push(s);
     return out;
   };
+  const noBlock = (name: string, suggestion?: string) =>
+    new TemplateRuntimeError(`Block '${name}' not found in template '${spec.name}'`, 'K-RUN-007', { templateName: spec.name, suggestion });
   /** Prepares ctx and state for rendering one block: preludes leaf → root, blocks most-derived first. */
   const blockSetup = (block: string, data: unknown): [RenderState, Ctx, BlockFns] => {
     const R = new RenderState();
@@ -318,10 +335,7 @@ export function defineTemplate(stored: StoredSpec): Template {
     const fns = R.blocks[block];
     if (!fns) {
       const hint = didYouMean(block, Object.keys(R.blocks));
-      throw new TemplateRuntimeError(`Block '${block}' not found in template '${spec.name}'`, 'K-RUN-007', {
-        templateName: spec.name,
-        suggestion: hint ? `Did you mean '${hint}'?` : `Available blocks: ${Object.keys(R.blocks).join(', ')}`,
-      });
+      throw noBlock(block, hint ? `Did you mean '${hint}'?` : `Available blocks: ${Object.keys(R.blocks).join(', ')}`);
     }
     for (const s of specs) s.prelude?.(ctx, R);
     return [R, ctx, fns];
@@ -372,10 +386,7 @@ export function defineTemplate(stored: StoredSpec): Template {
       const R = new RenderState();
       const known = new Set(t.listBlocks());
       for (const [name, text] of Object.entries(overrides as Record<string, string>)) {
-        if (!known.has(name))
-          throw new TemplateRuntimeError(`Block '${name}' not found in template '${spec.name}'`, 'K-RUN-007', {
-            templateName: spec.name,
-          });
+        if (!known.has(name)) throw noBlock(name);
         R.blocks[name] = constantBlock(String(text));
       }
       return resolveStacks(spec.root.s(newContext(spec.globals, data), R), R);
@@ -1016,7 +1027,7 @@ const fillStackMarks = (text: string, R: RenderState): string =>
  * leaves the placeholder code out (Rollup drops code reading a `let` nothing assigns). */
 let fillStacks: typeof fillStackMarks | null = null;
 function resolveStacks(text: string, R: RenderState): string {
-  return R.shared.deferred && fillStacks ? fillStacks(text, R) : text;
+  return fillStacks && R.shared.deferred ? fillStacks(text, R) : text;
 }
 /** What a sync template part's generator yields: text, or the generator of a part it renders. */
 type SyncStep = string | Generator<SyncStep, void, undefined>;

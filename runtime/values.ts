@@ -718,12 +718,19 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
 /**
  * `a.b` in strict mode for a literal name the compiler has checked is neither forbidden nor
  * an Object.prototype member. The generated code reads `v = a?.b` itself (a property access
- * with its own inline cache, unlike `a[name]` here); only a plain object's value is used as it
- * is. Anything else (primitives, class instances, Maps, arrays) or a missing key takes getattr.
+ * with its own inline cache, unlike `a[name]` here); only a plain object's value that is not a
+ * function is used as it is. Anything else (primitives, class instances, Maps, arrays, a
+ * function value) or a missing key takes getattr.
+ *
+ * A plain object is told by `constructor === Object`: a property read, which V8 caches, where
+ * Object.getPrototypeOf is a builtin call and was most of the cost of `a.b` (issue #22: the
+ * large page 0.7x). An object with an own `constructor` key takes getattr; one further down a
+ * chain of plain objects gets the value getattr gives it too (objectAttr: the name is no
+ * Object.prototype member, so `a?.b` found it on the chain above Object.prototype).
  */
 export function ga(obj: unknown, v: unknown, name: string): unknown {
-  if (v !== undefined && Object.getPrototypeOf(obj) === Object.prototype)
-    return typeof v !== 'object' && typeof v !== 'function' ? v : v === null ? '' : assertSafeValue(v);
+  if (v !== undefined && typeof v !== 'function' && (obj as object).constructor === Object)
+    return typeof v !== 'object' ? v : v === null ? '' : assertSafeValue(v);
   return getattr(obj, name, true);
 }
 
