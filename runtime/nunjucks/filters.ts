@@ -126,10 +126,8 @@ export function nf_indent(s: unknown, width: unknown, indentfirst: unknown): unk
   const str = normalize(s, '');
   if (str === '') return '';
   const sp = repeat(' ', (width as number) || 4);
-  const res = String(text(str))
-    .split('\n')
-    .map((l, i) => (i === 0 && !indentfirst ? l : sp + l))
-    .join('\n');
+  // (every line but the first, blank ones too, gets the indent: Nunjucks' split/map/join)
+  const res = (indentfirst ? sp : '') + String(text(str)).replaceAll('\n', '\n' + sp);
   return copySafeness(str, res);
 }
 export function nf_join(arr: Any, del: unknown, attr: unknown): string {

@@ -89,8 +89,13 @@ export function member(obj: unknown, key: unknown): unknown {
   return v;
 }
 
-export function ga(obj: unknown, _v: unknown, name: string): unknown {
-  return member(obj, name);
+/**
+ * `obj.name` where the compiler read `v = obj?.name` at the call site (its own inline cache) and
+ * `name` is none of the names member() refuses: the value unless it needs member()'s work.
+ */
+export function ga(obj: unknown, v: unknown, name: string): unknown {
+  if (typeof v === 'function' || obj instanceof Markup) return member(obj, name);
+  return obj === UNDEF ? undefined : v;
 }
 export function getattr(obj: unknown, name: string): unknown {
   return member(obj, name);
@@ -199,7 +204,8 @@ export function toList(v: unknown): unknown[] {
   if (typeof v === 'object' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function') return [...(v as Iterable<unknown>)];
   if (typeof v === 'object') {
     const out: unknown[] = [];
-    for (const k in v) if (Object.hasOwn(v, k)) out.push(Tuple.from([k, (v as Record<string, unknown>)[k]]));
+    // (pairs as plain arrays: `for k, v` reads [0] and [1], and a pair renders `k,v` either way)
+    for (const k of Object.keys(v)) out.push([k, (v as Record<string, unknown>)[k]]);
     return out;
   }
   return [];
