@@ -106,8 +106,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && !process.argv.includes
  * the .njk files through kida/rollup, what a bundle runs). A batch renders every fixture once;
  * batches alternate between the three in one process (the machine may be loaded by other work)
  * and each is timed in CPU time; the figures are the best and the median batch of each.
+ * `--vite` adds the same pages built by `vite build --ssr` with kida/vite.
  */
-export async function bench(batches = 15) {
+export async function bench(batches = 15, { vite = false } = {}) {
   const { readFileSync: read, mkdirSync, rmSync, symlinkSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { pathToFileURL } = await import('node:url');
@@ -136,11 +137,21 @@ export async function bench(batches = 15) {
   const { output } = await build.generate({ format: 'es' });
   writeFileSync(join(dir, 'bundle.mjs'), output[0].code);
   const bundled = (await import(pathToFileURL(join(dir, 'bundle.mjs')).href)).pages;
+  // `--vite`: the same entry built by `vite build --ssr` with kida/vite, a fourth contender
+  let viteBuilt = null;
+  if (vite) {
+    const { build: viteBuild } = await import('vite');
+    const { default: kidaVite } = await import(join(here, '../dist/plugins/vite.js'));
+    const res = await viteBuild({ root: dir, logLevel: 'silent', configFile: false, resolve: { preserveSymlinks: true }, plugins: [kidaVite({ root: dir, cacheDir: false, config: false })], build: { ssr: join(dir, 'entry.mjs'), outDir: join(dir, 'out'), emptyOutDir: true } });
+    const chunk = (Array.isArray(res) ? res[0] : res).output.find((o) => o.type === 'chunk' && o.isEntry);
+    viteBuilt = (await import(pathToFileURL(join(dir, 'out', chunk.fileName)).href)).pages;
+  }
   rmSync(dir, { recursive: true, force: true });
   const engines = {
     nunjucks: (fx) => njk.getTemplate(`page-${fx.component}.njk`).render({ params: fx.options }),
     environment: (fx) => env.getTemplate(`page-${fx.component}.njk`).render({ params: fx.options }),
     modules: (fx) => bundled[fx.component].render({ params: fx.options }),
+    ...(viteBuilt ? { vite: (fx) => viteBuilt[fx.component].render({ params: fx.options }) } : {}),
   };
   const want = all.map(engines.nunjucks);
   for (const [name, render] of Object.entries(engines))
@@ -162,12 +173,12 @@ export async function bench(batches = 15) {
   const out = { fixtures: all.length, batches, cpuMsPerBatch: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, stat(v)])) };
   const n = out.cpuMsPerBatch.nunjucks;
   out.speedup = Object.fromEntries(
-    ['environment', 'modules'].map((k) => [k, { best: +(n.best / out.cpuMsPerBatch[k].best).toFixed(2), median: +(n.median / out.cpuMsPerBatch[k].median).toFixed(2) }]),
+    Object.keys(engines).filter((k) => k !== 'nunjucks').map((k) => [k, { best: +(n.best / out.cpuMsPerBatch[k].best).toFixed(2), median: +(n.median / out.cpuMsPerBatch[k].median).toFixed(2) }]),
   );
   return out;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--bench')) {
   const i = process.argv.indexOf('--bench');
-  console.log(JSON.stringify(await bench(Number(process.argv[i + 1]) || 15)));
+  console.log(JSON.stringify(await bench(Number(process.argv[i + 1]) || 15, { vite: process.argv.includes('--vite') })));
 }
