@@ -4,9 +4,14 @@
 // render(), renderStream() and renderStreamAsync(), with and without strictUndefined (the
 // Environment's default and compile()'s, which the bundler plugins use, generate different reads).
 import fc from 'fast-check';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import nunjucks from 'nunjucks';
 import { describe, expect, it } from 'vitest';
+import { compile } from '../../compiler/index.js';
 import { renderAll } from '../support.js';
+// @ts-expect-error (a plain .mjs helper shared with the bench script)
+import { GOVUK } from '../../bench/nunjucks-govuk.mjs';
 
 const files: Record<string, string> = {
   'inc.njk': '<{{ a }}|{{ b }}|{{ i }}>{% set a = "inc" %}{% set fresh = 1 %}[{{ a }}]',
@@ -75,6 +80,25 @@ const top = fc.oneof(
   fc.tuple(name, seq(block(2)), fc.integer({ min: 1, max: 3 })).map(([p, b, arg]) => `{% macro m(${p}) %}${b}{% endmacro %}{{ m(${arg}) }}`),
   seq(fc.oneof(out, ifOf(out))).map((b) => `{% from "wrap.njk" import wrap %}{% call(i) wrap(1) %}${b}{% endcall %}`),
 );
+
+describe('frames in the generated code', () => {
+  it('no govuk-frontend template builds a scope with Object.create (a new hidden class per render)', () => {
+    const files = (readdirSync(join(GOVUK, 'govuk'), { recursive: true }) as string[]).filter((f) => f.endsWith('.njk'));
+    expect(files.length).toBeGreaterThan(80);
+    for (const f of files) {
+      const name = relative(GOVUK, join(GOVUK, 'govuk', f));
+      const { code } = compile(readFileSync(join(GOVUK, name), 'utf8'), { name, compat: 'nunjucks' });
+      expect(code, name).not.toContain('Object.create(');
+      expect(code, name).toContain('kida/runtime/nunjucks');
+    }
+  });
+  it('a set at a function\'s own scope is a plain write; in a loop or caller body it goes through njkSet', () => {
+    const { code } = compile('{% set a = 1 %}{% for i in xs %}{% set a = i %}{% endfor %}{% macro m() %}{% set b = 2 %}{% endmacro %}', { name: 'x.njk', compat: 'nunjucks' });
+    expect(code).toContain('ctx["a"] = 1;');
+    expect(code).toContain('ctx["b"] = 2;');
+    expect(code).toMatch(/\$njkSet\(f\d+, ctx, "a", /);
+  });
+});
 
 describe('frames, property', () => {
   it('any program of set/if/for/macro/include/call renders as in Nunjucks', async () => {
