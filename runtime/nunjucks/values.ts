@@ -11,7 +11,7 @@ import { Markup, isSafe } from '../markup.js';
 import { Kwargs, Tuple, UNDEF, assertSafeName, observe, setKey } from '../values.js';
 import { SecurityError } from '../errors.js';
 import { Context, DATA, GLOBALS, find } from '../context.js';
-import { type CallerFn, type DefInfo, type KidaDef, type Ctx, type RenderState, type Template } from '../template.js';
+import { subState, type CallerFn, type DefInfo, type KidaDef, type Ctx, type RenderState, type Template } from '../template.js';
 import { PyError } from '../errors.js';
 
 const MISSING = () => undefined;
@@ -260,6 +260,7 @@ export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: 
 export const iter = toList;
 /** `for a, b in pairs`: Nunjucks reads item[0], item[1] (no arity check). */
 export function unpackIter(v: unknown, n: number): unknown[] {
+  if (Array.isArray(v)) return v; // (item[0], item[1] as Nunjucks reads them; `for k, v in obj` pairs)
   const out: unknown[] = [];
   for (let i = 0; i < n; i++) out.push(member(v, i));
   return out;
@@ -283,6 +284,18 @@ export function njkSuper(t: Template, block: string, ctx: Ctx, R: RenderState): 
 }
 
 /**
+ * `{% import %}` / `{% from … import %}`: the names the imported template's top level defines
+ * (an object with the scopes' shared null prototype, not a null-prototype dictionary).
+ */
+export function importNamespace(t: Template, ctx: Ctx, R: RenderState): Ctx {
+  t.spec.root.s(ctx, subState(R));
+  const ns = new Namespace();
+  for (const k of Object.keys(ctx)) setKey(ns, k, ctx[k]);
+  return ns;
+}
+const Namespace = function () {} as unknown as new () => Ctx;
+
+/**
  * A scope of this mode: a macro call's, an include's, a loop's (Nunjucks' frames), bindings.
  * It refers to the scope it sits on (PARENT) instead of having it as its prototype: objects
  * made with Object.create(scope) over a render's fresh scopes get new hidden classes in every
@@ -300,6 +313,7 @@ const Frame = function (this: Record<symbol, unknown>, parent: Ctx, loop: boolea
   this[LOOP] = loop;
 } as unknown as new (parent: Ctx, loop: boolean) => Ctx;
 Frame.prototype = SCOPE_PROTO;
+Namespace.prototype = SCOPE_PROTO;
 
 /** The scope under `o`: its prototype (a default-runtime scope made with Object.create), else its frame's parent. */
 function up(o: Ctx): Ctx | null {
