@@ -100,12 +100,18 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && !process.argv.includes
 }
 
 /**
- * Render time of all fixtures, both engines with every template compiled once beforehand
- * (Nunjucks' own cache of compiled templates; Kida's Environment, which runs the same module
- * body a bundle does). `node bench/nunjucks-govuk.mjs --bench [rounds]`.
+ * Render time of all fixtures (`node bench/nunjucks-govuk.mjs --bench [batches]`, after a build):
+ * Nunjucks with every template compiled once beforehand (its own cache of compiled templates),
+ * Kida's Environment in this mode, and the same pages as compiled modules (a Rollup build of
+ * the .njk files through kida/rollup, what a bundle runs). A batch renders every fixture once;
+ * batches alternate between the three in one process (the machine may be loaded by other work)
+ * and each is timed in CPU time; the figures are the best and the median batch of each.
+ * `--vite` adds the same pages built by `vite build --ssr` with kida/vite.
  */
-export async function bench(rounds = 5) {
-  const { readFileSync: read } = await import('node:fs');
+export async function bench(batches = 15, { vite = false } = {}) {
+  const { readFileSync: read, mkdirSync, rmSync, symlinkSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { pathToFileURL } = await import('node:url');
   const nunjucks = require('nunjucks');
   const { Environment, FunctionLoader } = await import(join(here, '../dist/compiler/environment.js'));
   const all = fixtures();
@@ -116,19 +122,63 @@ export async function bench(rounds = 5) {
     resolve: (from, to) => posix.join(posix.dirname(from), to),
   });
   const njk = new nunjucks.Environment(new NjkLoader(), { autoescape: true });
-  const ours = new Environment({ loader: new FunctionLoader(source), compat: 'nunjucks' });
-  const time = (render) => {
-    for (const fx of all) render(fx); // compile and warm up
-    const t0 = process.hrtime.bigint();
-    for (let r = 0; r < rounds; r++) for (const fx of all) render(fx);
-    return Number(process.hrtime.bigint() - t0) / 1e6;
+  const env = new Environment({ loader: new FunctionLoader(source), compat: 'nunjucks' });
+  // the compiled-module path: one page per component, bundled by Rollup with the kida plugin
+  const dir = join(tmpdir(), `kida-njk-bench-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'pages'), { recursive: true });
+  symlinkSync(join(GOVUK, 'govuk'), join(dir, 'govuk'), 'dir');
+  const components = [...new Set(all.map((fx) => fx.component))];
+  for (const c of components) writeFileSync(join(dir, 'pages', `${c}.njk`), caller(all.find((fx) => fx.component === c)));
+  writeFileSync(join(dir, 'entry.mjs'), components.map((c, i) => `import p${i} from './pages/${c}.njk';`).join('\n') + `\nexport const pages = { ${components.map((c, i) => `${JSON.stringify(c)}: p${i}`).join(', ')} };\n`);
+  const { rollup } = await import('rollup');
+  const { default: kida } = await import(join(here, '../dist/plugins/rollup.js'));
+  const build = await rollup({ input: join(dir, 'entry.mjs'), preserveSymlinks: true, plugins: [kida({ root: dir, cacheDir: false, config: false })] });
+  const { output } = await build.generate({ format: 'es' });
+  writeFileSync(join(dir, 'bundle.mjs'), output[0].code);
+  const bundled = (await import(pathToFileURL(join(dir, 'bundle.mjs')).href)).pages;
+  // `--vite`: the same entry built by `vite build --ssr` with kida/vite, a fourth contender
+  let viteBuilt = null;
+  if (vite) {
+    const { build: viteBuild } = await import('vite');
+    const { default: kidaVite } = await import(join(here, '../dist/plugins/vite.js'));
+    const res = await viteBuild({ root: dir, logLevel: 'silent', configFile: false, resolve: { preserveSymlinks: true }, plugins: [kidaVite({ root: dir, cacheDir: false, config: false })], build: { ssr: join(dir, 'entry.mjs'), outDir: join(dir, 'out'), emptyOutDir: true } });
+    const chunk = (Array.isArray(res) ? res[0] : res).output.find((o) => o.type === 'chunk' && o.isEntry);
+    viteBuilt = (await import(pathToFileURL(join(dir, 'out', chunk.fileName)).href)).pages;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const engines = {
+    nunjucks: (fx) => njk.getTemplate(`page-${fx.component}.njk`).render({ params: fx.options }),
+    environment: (fx) => env.getTemplate(`page-${fx.component}.njk`).render({ params: fx.options }),
+    modules: (fx) => bundled[fx.component].render({ params: fx.options }),
+    ...(viteBuilt ? { vite: (fx) => viteBuilt[fx.component].render({ params: fx.options }) } : {}),
   };
-  const nunjucksMs = time((fx) => njk.getTemplate(`page-${fx.component}.njk`).render({ params: fx.options }));
-  const kidaMs = time((fx) => ours.getTemplate(`page-${fx.component}.njk`).render({ params: fx.options }));
-  return { renders: rounds * all.length, nunjucksMs: Math.round(nunjucksMs), kidaMs: Math.round(kidaMs), speedup: +(nunjucksMs / kidaMs).toFixed(2) };
+  const want = all.map(engines.nunjucks);
+  for (const [name, render] of Object.entries(engines))
+    all.forEach((fx, i) => {
+      if (render(fx) !== want[i]) throw new Error(`${name} differs from Nunjucks on ${fx.component} / ${fx.name}`);
+    });
+  const ms = Object.fromEntries(Object.keys(engines).map((k) => [k, []]));
+  for (let b = 0; b < batches; b++)
+    for (const [name, render] of Object.entries(engines)) {
+      const t0 = process.cpuUsage();
+      for (const fx of all) render(fx);
+      const t = process.cpuUsage(t0);
+      ms[name].push((t.user + t.system) / 1000);
+    }
+  const stat = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return { best: +s[0].toFixed(1), median: +s[s.length >> 1].toFixed(1) };
+  };
+  const out = { fixtures: all.length, batches, cpuMsPerBatch: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, stat(v)])) };
+  const n = out.cpuMsPerBatch.nunjucks;
+  out.speedup = Object.fromEntries(
+    Object.keys(engines).filter((k) => k !== 'nunjucks').map((k) => [k, { best: +(n.best / out.cpuMsPerBatch[k].best).toFixed(2), median: +(n.median / out.cpuMsPerBatch[k].median).toFixed(2) }]),
+  );
+  return out;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--bench')) {
   const i = process.argv.indexOf('--bench');
-  console.log(JSON.stringify(await bench(Number(process.argv[i + 1]) || 5)));
+  console.log(JSON.stringify(await bench(Number(process.argv[i + 1]) || 15, { vite: process.argv.includes('--vite') })));
 }

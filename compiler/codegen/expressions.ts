@@ -417,13 +417,16 @@ export function genExpr(g: Generator, e: A.Expr): string {
       if (g.o.nunjucks) return e.items.length ? `(${e.items.map((i) => g.expr(i)).join(', ')})` : 'undefined';
       return `${g.h('tuple')}([${e.items.map((i) => g.expr(i)).join(', ')}])`;
     case 'Dict':
+      // (Nunjucks: `{ text: x }` is a plain object; with string keys, a JavaScript literal builds it)
+      if (g.o.nunjucks && !g.o.sandbox && e.pairs.every(([k]) => k.type === 'Const' && typeof k.value === 'string' && k.value !== '__proto__'))
+        return `({ ${e.pairs.map(([k, v]) => `${q((k as A.Const).value as string)}: ${g.expr(v)}`).join(', ')} })`;
       return `${g.h('dict')}([${e.pairs.map(([k, v]) => `[${g.expr(k)}, ${g.expr(v)}]`).join(', ')}])`;
     case 'Attr': {
       const direct = loopAttr(g, e);
       if (direct) return direct;
       if (g.o.sandbox)
         return `${g.h(e.optional ? 'sbGetattrOpt' : 'sbGetattr')}($env, ${g.expr(e.obj)}, ${g.attr(e.name)}, ${g.o.strictUndefined})`;
-      if (!e.optional && g.o.strictUndefined && !(e.name in {}) && !UNSAFE_NAMES.has(e.name)) {
+      if (!e.optional && (g.o.strictUndefined || g.o.nunjucks) && !(e.name in {}) && !UNSAFE_NAMES.has(e.name)) {
         // read the property here, where the access gets its own inline cache
         // (ga uses the value only for a plain object: a primitive's property is ignored)
         const obj = g.expr(e.obj);

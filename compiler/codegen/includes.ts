@@ -65,8 +65,10 @@ export function includeCtx(g: Generator, withContext: boolean): string {
 export function genInclude(g: Generator, n: A.Include): void {
   g.line(n);
   g.sandboxTick();
-  // (Nunjucks: an included template's `set`s stay in its own frame)
-  const ctx = g.o.nunjucks ? `Object.create(${includeCtx(g, n.withContext)})` : includeCtx(g, n.withContext);
+  // (Nunjucks: an included template's `set`s stay in its own frame, over the includer's scope
+  // (a caller body's arguments included); the other forms are new scopes)
+  let ctx = includeCtx(g, n.withContext);
+  if (g.o.nunjucks && ctx === g.fn.ctx) ctx = `${g.h('njkScope')}(${g.fn.sc})`;
   const lit = n.template.type === 'Const' && typeof n.template.value === 'string';
   if (n.ignoreMissing && lit && g.o.templateExists) {
     const name = g.o.resolveName((n.template as A.Const).value as string);

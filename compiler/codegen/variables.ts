@@ -19,7 +19,7 @@ export function genSet(g: Generator, n: A.SetStmt): void {
         g.w(`${t} = ${v};`);
         v = t;
       }
-      for (const x of names) g.w(`${g.h('njkSet')}(${g.fn.sc}, ${g.fn.ctx}, ${q(g.safeName(x.name, x))}, ${v});`);
+      for (const x of names) njkSet(g, g.safeName(x.name, x), v);
       continue;
     }
     if (a.coalesce) {
@@ -30,6 +30,11 @@ export function genSet(g: Generator, n: A.SetStmt): void {
     }
     assign(g, a.target, g.expr(a.value), scope);
   }
+}
+
+/** Nunjucks' `set`: njkSet, or a plain write where the scope is the function's own (njkSet's target there). */
+function njkSet(g: Generator, name: string, v: string): void {
+  g.w(g.fn.sc === g.fn.ctx ? `${g.fn.ctx}[${q(name)}] = ${v};` : `${g.h('njkSet')}(${g.fn.sc}, ${g.fn.ctx}, ${q(name)}, ${v});`);
 }
 
 export function assign(g: Generator, t: A.Target, value: string, scope: string): void {
@@ -88,7 +93,7 @@ export function genCapture(g: Generator, n: A.Capture): void {
   // (Nunjucks: `{% set x %}…{% endset %}` captures a plain string, escaped again when output)
   let v = g.o.nunjucks ? b : `${g.h(g.o.markdown ? 'marked' : 'markup')}(${b})`;
   if (n.filter) v = filterCall(g, n.filter.name, v, n.filter.args, n.filter.kwargs, n);
-  if (g.o.nunjucks) g.w(`${g.h('njkSet')}(${g.fn.sc}, ${g.fn.ctx}, ${q(g.safeName(n.name, n))}, ${v});`);
+  if (g.o.nunjucks) njkSet(g, g.safeName(n.name, n), v);
   else g.w(`${g.fn.ctx}[${q(n.name)}] = ${v};`);
 }
 

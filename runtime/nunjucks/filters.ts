@@ -168,13 +168,14 @@ export function nf_groupby(this: Strict, arr: Any, attr: unknown): Record<string
 export function nf_indent(s: unknown, width: unknown, indentfirst: unknown): unknown {
   const str = normalize(s, '');
   if (str === '') return '';
-  const t = sv(str); // (a number throws here, as String#split does in Nunjucks)
-  const lines = t.split('\n') as string[];
-  room(t.length + lines.length * Math.max(0, Number(width) || 4));
+  const t = sv(str);
+  if (typeof t !== 'string') throw new TypeError('str.split is not a function'); // (a number: as in Nunjucks)
+  let lines = 1;
+  for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) lines++;
+  room(t.length + lines * Math.max(0, Number(width) || 4));
   const sp = repeat(' ', (width as number) || 4);
-  const res = lines
-    .map((l, i) => (i === 0 && !indentfirst ? l : sp + l))
-    .join('\n');
+  // (every line but the first, blank ones too, gets the indent: Nunjucks' split/map/join)
+  const res = (indentfirst ? sp : '') + t.replaceAll('\n', '\n' + sp);
   return copySafeness(str, res);
 }
 export function nf_join(arr: Any, del: unknown, attr: unknown): string {

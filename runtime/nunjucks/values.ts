@@ -10,9 +10,10 @@
 import { Markup, isSafe } from '../markup.js';
 import { Kwargs, Tuple, UNDEF, assertSafeName, observe, setKey } from '../values.js';
 import { SecurityError } from '../errors.js';
-import { find } from '../context.js';
+import { Context, DATA, GLOBALS, find } from '../context.js';
+import { subState, type CallerFn, type DefInfo, type KidaDef, type Ctx, type RenderState, type Template } from '../template.js';
+import { PyError } from '../errors.js';
 import { preflight } from './guards.js';
-import { REQUIRED, makeDef as kidaMakeDef, type Ctx, type RenderState, type Template } from '../template.js';
 
 const MISSING = () => undefined;
 
@@ -48,16 +49,19 @@ export function str(v: unknown): string {
 
 // ---------------------------------------------------------------- names and members
 
-/** A bare name: the scope chain, the data, the globals, else undefined. */
+/** A bare name: the scope chain (frames and their parents), the data, the globals, else undefined. */
 export function lk(c: Ctx, name: string): unknown {
-  const v = c[name];
-  return v !== undefined || name in c ? v : find(c, name, MISSING);
+  for (let o: Ctx | undefined = c; o !== undefined; o = o[PARENT as never] as Ctx | undefined) {
+    const v = o[name];
+    if (v !== undefined || name in o) return v;
+  }
+  return find(c, name, MISSING);
 }
 export const lkg = lk;
 export const lkDecl = lk;
 /** Names Object.prototype has: only own keys of a scope, the data or the globals count. */
 export function lkOwn(c: Ctx, name: string): unknown {
-  for (let o: object | null = c; o; o = Object.getPrototypeOf(o)) if (Object.hasOwn(o, name)) return (o as Ctx)[name];
+  for (let o: Ctx | null = c; o; o = up(o)) if (Object.hasOwn(o, name)) return o[name];
   return find(c, name, MISSING);
 }
 
@@ -90,8 +94,13 @@ export function member(obj: unknown, key: unknown): unknown {
   return v;
 }
 
-export function ga(obj: unknown, _v: unknown, name: string): unknown {
-  return member(obj, name);
+/**
+ * `obj.name` where the compiler read `v = obj?.name` at the call site (its own inline cache) and
+ * `name` is none of the names member() refuses: the value unless it needs member()'s work.
+ */
+export function ga(obj: unknown, v: unknown, name: string): unknown {
+  if (typeof v === 'function' || obj instanceof Markup) return member(obj, name);
+  return obj === UNDEF ? undefined : v;
 }
 export function getattr(obj: unknown, name: string): unknown {
   return member(obj, name);
@@ -200,7 +209,8 @@ export function toList(v: unknown): unknown[] {
   if (typeof v === 'object' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function') return [...(v as Iterable<unknown>)];
   if (typeof v === 'object') {
     const out: unknown[] = [];
-    for (const k in v) if (Object.hasOwn(v, k)) out.push(Tuple.from([k, (v as Record<string, unknown>)[k]]));
+    // (pairs as plain arrays: `for k, v` reads [0] and [1], and a pair renders `k,v` either way)
+    for (const k of Object.keys(v)) out.push([k, (v as Record<string, unknown>)[k]]);
     return out;
   }
   return [];
@@ -213,33 +223,49 @@ export function dict(pairs: [unknown, unknown][]): unknown {
   return o;
 }
 
+// `has_slot()` in a macro, as in a Kida def (shared functions, not a closure per call)
+const HAS_SLOT = () => true;
+const NO_SLOT = () => false;
+
 /**
  * A macro: Nunjucks binds arguments by position then by keyword; a missing one is undefined,
- * extra positional and unknown keyword arguments are ignored.
+ * extra positional and unknown keyword arguments are ignored. Each call's scope is a Frame over
+ * the scope the macro was defined in (see Frame).
  */
-export function makeDef(info: Parameters<typeof kidaMakeDef>[0], defaults: unknown[], defCtx: Ctx, body: Parameters<typeof kidaMakeDef>[3]): ReturnType<typeof kidaMakeDef> {
-  const lenient = defaults.map((d) => (d === REQUIRED ? undefined : d));
-  const def = kidaMakeDef(info, lenient, defCtx, body);
-  const { params, vararg, kwarg } = info;
-  const fit = (args: unknown[]): unknown[] => {
+export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>): KidaDef {
+  const { name, params, vararg, kwarg } = info;
+  const np = params.length;
+  const invoke = (args: unknown[], caller: CallerFn | null): Markup => {
     let n = args.length;
     const kw = n && args[n - 1] instanceof Kwargs ? (args[--n] as Kwargs).kw : null;
-    const out = vararg ? args.slice(0, n) : args.slice(0, Math.min(n, params.length));
-    if (kw) {
-      const keep: Record<string, unknown> = {};
-      for (const k of Object.keys(kw)) if (kwarg || (params.includes(k) && params.indexOf(k) >= out.length)) keep[k] = kw[k];
-      out.push(new Kwargs(keep));
-    }
-    return out;
+    const ctx = new Frame(defCtx, false);
+    for (let i = 0; i < np; i++) ctx[params[i]!] = i < n ? args[i] : undefined;
+    if (vararg) ctx[vararg] = Tuple.from(args.slice(np, n));
+    // (null prototype: a `__proto__` keyword is a key of **kwargs like any other)
+    const extra: Record<string, unknown> | null = kwarg ? { __proto__: null } : null;
+    if (kw)
+      for (const k of Object.keys(kw)) {
+        const idx = params.indexOf(k);
+        if (idx < 0) {
+          if (extra) extra[k] = kw[k];
+        } else if (idx >= n) ctx[k] = kw[k];
+        else if (extra) throw new PyError('TypeError', `${name}() got multiple values for argument '${k}'`);
+      }
+    if (kwarg) ctx[kwarg] = extra;
+    if (caller) ctx.caller = caller;
+    ctx.has_slot = caller ? HAS_SLOT : NO_SLOT;
+    const r = body(ctx, caller);
+    return (typeof r === 'string' ? new Markup(r) : r.then((s) => new Markup(s))) as Markup;
   };
-  const f = ((...args: unknown[]) => def.invoke(fit(args), null)) as typeof def;
-  f.kidaDef = def.kidaDef;
-  f.invoke = (args, caller) => def.invoke(fit(args), caller);
+  const f = ((...args: unknown[]) => invoke(args, null)) as KidaDef;
+  f.kidaDef = info;
+  f.invoke = invoke;
   return f;
 }
 export const iter = toList;
 /** `for a, b in pairs`: Nunjucks reads item[0], item[1] (no arity check). */
 export function unpackIter(v: unknown, n: number): unknown[] {
+  if (Array.isArray(v)) return v; // (item[0], item[1] as Nunjucks reads them; `for k, v in obj` pairs)
   const out: unknown[] = [];
   for (let i = 0; i < n; i++) out.push(member(v, i));
   return out;
@@ -262,28 +288,77 @@ export function njkSuper(t: Template, block: string, ctx: Ctx, R: RenderState): 
   throw new Error(`no super block available for "${block}"`);
 }
 
-/** Scopes that are Nunjucks frames (a loop's): a `set` of a new name lands in the nearest one. */
-const FRAMES = new WeakSet<object>();
+/**
+ * `{% import %}` / `{% from … import %}`: the names the imported template's top level defines
+ * (an object with the scopes' shared null prototype, not a null-prototype dictionary).
+ */
+export function importNamespace(t: Template, ctx: Ctx, R: RenderState): Ctx {
+  t.spec.root.s(ctx, subState(R));
+  const ns = new Namespace();
+  for (const k of Object.keys(ctx)) setKey(ns, k, ctx[k]);
+  return ns;
+}
+const Namespace = function () {} as unknown as new () => Ctx;
+
+/**
+ * A scope of this mode: a macro call's, an include's, a loop's (Nunjucks' frames), bindings.
+ * It refers to the scope it sits on (PARENT) instead of having it as its prototype: objects
+ * made with Object.create(scope) over a render's fresh scopes get new hidden classes in every
+ * render, which made each property write and lookup on them slow (most of a govuk render).
+ * Frames share one prototype (Context's: empty, null) and carry the data and globals along,
+ * so lookups (lk), `find`, `globalsContext` and the default runtime's helpers work on them.
+ */
+const PARENT: unique symbol = Symbol('kida.frame.parent');
+const LOOP: unique symbol = Symbol('kida.frame.loop');
+const SCOPE_PROTO = Context.prototype as object;
+const Frame = function (this: Record<symbol, unknown>, parent: Ctx, loop: boolean) {
+  this[PARENT] = parent;
+  this[DATA] = parent[DATA as never];
+  this[GLOBALS] = parent[GLOBALS as never];
+  this[LOOP] = loop;
+} as unknown as new (parent: Ctx, loop: boolean) => Ctx;
+Frame.prototype = SCOPE_PROTO;
+Namespace.prototype = SCOPE_PROTO;
+
+/** The scope under `o`: its prototype (a default-runtime scope made with Object.create), else its frame's parent. */
+function up(o: Ctx): Ctx | null {
+  const p = Object.getPrototypeOf(o) as Ctx | null;
+  return p !== null && p !== SCOPE_PROTO ? p : ((o[PARENT as never] as Ctx | undefined) ?? null);
+}
+
+/** A loop's frame: a `set` of a new name in the loop lands in it. */
 export function njkFrame(sc: Ctx): Ctx {
-  const f = Object.create(sc) as Ctx;
-  FRAMES.add(f);
+  return new Frame(sc, true);
+}
+/** An included template's scope over the includer's: the included template's `set`s stay in it. */
+export function njkScope(sc: Ctx): Ctx {
+  return new Frame(sc, false);
+}
+/** An include inside a loop or with local names: those names over the includer's scope. */
+export function includeContext(sc: Ctx, locals: Ctx): Ctx {
+  return bind(sc, locals);
+}
+/** A scope with extra bindings on top (caller arguments, slot bindings). */
+export function bind(sc: Ctx, bindings: Ctx | null | undefined): Ctx {
+  if (!bindings) return sc;
+  const f = new Frame(sc, false);
+  for (const k of Object.keys(bindings)) setKey(f, k, bindings[k]);
   return f;
 }
 /**
  * `{% set name = v %}`: where Nunjucks' frame.set(name, v, resolveUp) writes — the scope that
  * already has the name (up to the function's own context: a macro or an include writes only
- * its own), else the nearest frame.
+ * its own), else the nearest loop frame.
  */
 export function njkSet(sc: Ctx, ctx: Ctx, name: string, v: unknown): void {
   let frame: Ctx | null = null;
-  for (let o: Ctx = sc; ; o = Object.getPrototypeOf(o) as Ctx) {
+  for (let o: Ctx | null = sc; o !== null; o = up(o)) {
     if (Object.hasOwn(o, name)) {
       o[name] = v;
       return;
     }
-    if (!frame && (o === ctx || FRAMES.has(o))) frame = o;
-    if (o === ctx || Object.getPrototypeOf(o) === null) break;
+    if (frame === null && (o === ctx || (o[LOOP as never] === true && Object.hasOwn(o, LOOP)))) frame = o;
+    if (o === ctx) break;
   }
   setKey(frame ?? ctx, name, v);
 }
-
