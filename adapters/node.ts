@@ -4,6 +4,7 @@
 // event ends the process). This loop does both, and waits for 'drain' when `write` says so.
 
 import { Readable } from 'node:stream';
+import '../runtime/drive.js'; // renderStreamAsync of a sync template without an async generator per chunk
 import type { ServerResponse } from 'node:http';
 import { EVENT_STREAM_HEADERS, eventStreamChunks, type EventSource, type EventStreamOptions } from './sse.js';
 

@@ -349,7 +349,7 @@ export function defineTemplate(stored: StoredSpec): Template {
     // not a second one holding output for deferred stacks; an async part is its one step;
     // a module that defers puts its part driver around that stream)
     if (mode === 3) {
-      const s = driveAsync(a instanceof SyncPart ? a.gen : (function* (): Generator<Step, void, undefined> { yield a; })(), R);
+      const s = drive(a instanceof SyncPart ? a.gen : (function* (): Generator<Step, void, undefined> { yield a; })(), R);
       return deferDriver ? deferDriver(R, s, true) : s;
     }
     return textOf(deferDriver ? deferDriver(R, a, false) : a, R);
@@ -660,13 +660,13 @@ export class Collect {
   }
 }
 /** What a sync template's generator yields when R.async is set. */
-type Step = string | AsyncIterable<string> | Collect;
+export type Step = string | AsyncIterable<string> | Collect;
 
 /** A sync template part's generator as an async stream; a driver that meets one runs it inline. */
-class SyncPart implements AsyncIterable<string> {
+export class SyncPart implements AsyncIterable<string> {
   constructor(readonly gen: Generator<Step, void, string | undefined>) {}
   [Symbol.asyncIterator](): AsyncIterator<string> {
-    return driveAsync(this.gen);
+    return drive(this.gen);
   }
 }
 
@@ -729,10 +729,22 @@ export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Temp
 }
 
 /**
+ * The async driver of sync parts: driveAsync, or runtime/drive.ts's `driveFast`, which serves
+ * text without an async generator's promise turns per chunk. kida/node, kida/hono and the
+ * Environment install it; a bundle that imports none of them need not carry it
+ * (docs/decisions.md, "Streaming over HTTP, third pass").
+ */
+let drive = driveAsync;
+export function useAsyncDriver(d: typeof driveAsync): void {
+  drive = d;
+}
+
+/**
  * Drives a part stack asynchronously. With a render state (an entry point's stream), output
  * from the first deferred-stack placeholder on is held and resolved at the end.
+ * (`R` is optional rather than defaulted: a bundle carries this.)
  */
-async function* driveAsync(top: Generator<Step, void, string | undefined>, R: RenderState | null = null): AsyncGenerator<string, void, undefined> {
+export async function* driveAsync(top: Generator<Step, void, string | undefined>, R?: RenderState | null): AsyncGenerator<string, void, undefined> {
   const parts = new PartStack<Step>(top);
   let held = '';
   try {
@@ -1021,7 +1033,7 @@ function resolveStacks(text: string, R: RenderState): string {
 /** What a sync template part's generator yields: text, or the generator of a part it renders. */
 type SyncStep = string | Generator<SyncStep, void, undefined>;
 const NO_ERROR = Symbol();
-const DONE = Symbol();
+export const DONE = Symbol();
 
 /**
  * The open parts of a streamed render (includes, blocks, parents), innermost last: `next()`
@@ -1031,7 +1043,7 @@ const DONE = Symbol();
  * (its error wrapping applies); `close()` of an abandoned stream closes every open part,
  * innermost first. Shared by the sync stream (flatten) and the async driver (driveAsync).
  */
-class PartStack<T> {
+export class PartStack<T> {
   private readonly stack: Generator<T, void, unknown>[];
   private err: unknown = NO_ERROR;
   /** Text for the innermost part at its next resume (what it asked a Collect for). */
@@ -1078,7 +1090,7 @@ class PartStack<T> {
  * With a render state, output from the first deferred-stack placeholder on is held and
  * resolved at the end (the entry points' stream); without, chunks just pass through.
  */
-export function* flatten(top: Generator<SyncStep, void, undefined>, R: RenderState | null = null): Generator<string, void, undefined> {
+export function* flatten(top: Generator<SyncStep, void, undefined>, R?: RenderState | null): Generator<string, void, undefined> {
   const parts = new PartStack<SyncStep>(top);
   let held = '';
   try {

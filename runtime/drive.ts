@@ -1,0 +1,80 @@
+// `kida/async-driver`: the async stream of a sync template at close to the sync stream's cost.
+// The runtime drives a sync part's generator for renderStreamAsync/renderAsync with an async
+// generator (driveAsync), whose every `yield` costs several promise turns: 303 chunks of a card
+// page took ~75 µs more than renderStream. This driver serves text and sync parts from `next()`
+// itself, one settled promise per chunk, and hands the stack to driveAsync at the first step that
+// has to wait (an async part, a Collect) or be held (deferred stacks). Same chunks, same errors.
+// It is a module of its own so that bundles that import none of its installers stay as small
+// (kida/node, kida/hono and the Environment import it; docs/decisions.md, "Streaming over HTTP,
+// third pass").
+
+import { DONE, PartStack, SyncPart, driveAsync, useAsyncDriver, type RenderState, type Step } from './template.js';
+
+type Top = Generator<Step, void, string | undefined>;
+
+/**
+ * The rest of a part stack as one generator, for driveAsync to take over: the step already read
+ * first, then every step of the stack; what driveAsync sends back (a Collect's text) or throws in
+ * (an async part's error) goes to the stack's innermost part, as driveAsync would do itself.
+ */
+function* rest(parts: PartStack<Step>, v: Step | typeof DONE): Top {
+  try {
+    while (v !== DONE) {
+      try {
+        parts.sent = yield v as Step;
+      } catch (e) {
+        parts.fail(e);
+      }
+      v = parts.next();
+    }
+  } finally {
+    parts.close();
+  }
+}
+
+type Stream = AsyncGenerator<string, void, undefined>;
+
+/** (an AsyncIterator by its prototype, as an async generator object is: `[Symbol.asyncIterator]` returns itself) */
+class FastStream {
+  readonly parts: PartStack<Step>;
+  slow: Stream | null = null;
+  constructor(
+    top: Top,
+    readonly R: RenderState | null,
+  ) {
+    this.parts = new PartStack<Step>(top);
+  }
+  private handOver(v: Step | typeof DONE): Stream {
+    return (this.slow = driveAsync(rest(this.parts, v), this.R));
+  }
+  next(): Promise<IteratorResult<string, void>> {
+    if (this.slow) return this.slow.next();
+    const parts = this.parts;
+    let v: Step | typeof DONE;
+    try {
+      while ((v = parts.next()) instanceof SyncPart) parts.push(v.gen);
+    } catch (e) {
+      this.handOver(DONE); // (the stack is empty: the top part failed)
+      return Promise.reject(e);
+    }
+    if (typeof v === 'string' && !this.R?.shared.deferred) return Promise.resolve({ value: v, done: false });
+    return this.handOver(v).next();
+  }
+  // (before a hand-over, the parts read so far are closed, innermost first; driveAsync's
+  // generator, not started, then ends at once, as an async generator does)
+  return(x?: void): Promise<IteratorResult<string, void>> {
+    if (!this.slow) this.parts.close();
+    return (this.slow ?? this.handOver(DONE)).return(x);
+  }
+  throw(e?: unknown): Promise<IteratorResult<string, void>> {
+    if (!this.slow) this.parts.close();
+    return (this.slow ?? this.handOver(DONE)).throw(e);
+  }
+}
+Object.setPrototypeOf(FastStream.prototype, Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype));
+
+export function driveFast(top: Top, R: RenderState | null = null): Stream {
+  return new FastStream(top, R) as unknown as Stream;
+}
+
+useAsyncDriver(driveFast);
