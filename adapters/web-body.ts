@@ -5,6 +5,8 @@
 // wrapper around the render's iterator (a `.catch` per chunk cost a promise and a microtask
 // turn per chunk: docs/decisions.md, "Streaming over HTTP, third pass").
 
+import { nextOf } from '../runtime/drive.js';
+
 const g = globalThis as { setImmediate?: (f: () => void) => unknown; setTimeout?: (f: () => void) => unknown };
 const later = g.setImmediate ?? g.setTimeout;
 
@@ -20,6 +22,7 @@ export interface ChunkSource {
 export function webBody(source: ChunkSource, limit: number): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const { it } = source;
+  const next = nextOf(it);
   let pending = '';
   let waiting = false; // `pull` awaits a `next()`
   let armed = false;
@@ -41,7 +44,7 @@ export function webBody(source: ChunkSource, limit: number): ReadableStream<Uint
             if (source.head) {
               r = source.head;
               source.head = null;
-            } else r = it.next();
+            } else r = next();
             if (r instanceof Promise) {
               if (pending && !armed) {
                 armed = true;

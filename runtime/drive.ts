@@ -34,6 +34,20 @@ function* rest(parts: PartStack<Step>, v: Step | typeof DONE): Top {
 
 type Stream = AsyncGenerator<string, void, undefined>;
 
+/**
+ * A method of the streams this module makes: `next()` without the promise when the chunk is
+ * ready (the render has not waited), a promise otherwise; errors are thrown. kida/node and
+ * kida/hono read a stream through it when it has one, so a sync template's renderStreamAsync is
+ * sent by a loop with no promise turn per chunk (`nextOf`).
+ */
+export const NOW = Symbol.for('kida.nextNow');
+
+/** How to read `it`: its NOW method when it has one, else `next()`. */
+export function nextOf(it: Iterator<string> | AsyncIterator<string>): () => IteratorResult<string> | Promise<IteratorResult<string>> {
+  const now = (it as { [NOW]?: () => IteratorResult<string> | Promise<IteratorResult<string>> })[NOW];
+  return typeof now === 'function' ? now.bind(it) : () => it.next();
+}
+
 /** (an AsyncIterator by its prototype, as an async generator object is: `[Symbol.asyncIterator]` returns itself) */
 class FastStream {
   readonly parts: PartStack<Step>;
@@ -48,6 +62,15 @@ class FastStream {
     return (this.slow = driveAsync(rest(this.parts, v), this.R));
   }
   next(): Promise<IteratorResult<string, void>> {
+    try {
+      const r = this[NOW]();
+      return r instanceof Promise ? r : Promise.resolve(r);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  /** `next()`, but a chunk that is ready is returned as it is, and an error is thrown. */
+  [NOW](): IteratorResult<string, void> | Promise<IteratorResult<string, void>> {
     if (this.slow) return this.slow.next();
     const parts = this.parts;
     let v: Step | typeof DONE;
@@ -55,9 +78,9 @@ class FastStream {
       while ((v = parts.next()) instanceof SyncPart) parts.push(v.gen);
     } catch (e) {
       this.handOver(DONE); // (the stack is empty: the top part failed)
-      return Promise.reject(e);
+      throw e;
     }
-    if (typeof v === 'string' && !this.R?.shared.deferred) return Promise.resolve({ value: v, done: false });
+    if (typeof v === 'string' && !this.R?.shared.deferred) return { value: v, done: false };
     return this.handOver(v).next();
   }
   // (before a hand-over, the parts read so far are closed, innermost first; driveAsync's
