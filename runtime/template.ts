@@ -342,7 +342,7 @@ export function defineTemplate(stored: StoredSpec): Template {
       ctx = newContext(spec.globals, data);
       fns = spec.root;
     } else [R, ctx, fns] = blockSetup(block, data);
-    if (mode < 2) return mode ? flatten(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
+    if (mode < 2) return mode ? flat(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
     R.async = true;
     const a = fns.a(ctx, R);
     // (a sync part's generator runs on the stream's own driver: one async generator per chunk,
@@ -729,13 +729,16 @@ export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Temp
 }
 
 /**
- * The async driver of sync parts: driveAsync, or runtime/drive.ts's `driveFast`, which serves
- * text without an async generator's promise turns per chunk. kida/node, kida/hono and the
- * Environment install it; a bundle that imports none of them need not carry it
- * (docs/decisions.md, "Streaming over HTTP, third pass").
+ * The drivers of the entry points' streams: flatten and driveAsync, or runtime/drive.ts's, which
+ * serve text without a generator of their own (a sync stream) or an async generator's promise
+ * turns (an async one) per chunk. kida/node, kida/hono and the Environment install them; a
+ * bundle that imports none of them need not carry them (docs/decisions.md, "Streaming over HTTP,
+ * third pass").
  */
-let drive = driveAsync;
-export function useAsyncDriver(d: typeof driveAsync): void {
+let drive = driveAsync,
+  flat = flatten;
+export function useDrivers(f: typeof flatten, d: typeof driveAsync): void {
+  flat = f;
   drive = d;
 }
 
@@ -1027,11 +1030,11 @@ const fillStackMarks = (text: string, R: RenderState): string =>
 /** Set by readStack (the only code that defers a render), so a bundle without `{% stack %}`
  * leaves the placeholder code out (Rollup drops code reading a `let` nothing assigns). */
 let fillStacks: typeof fillStackMarks | null = null;
-function resolveStacks(text: string, R: RenderState): string {
+export function resolveStacks(text: string, R: RenderState): string {
   return R.shared.deferred && fillStacks ? fillStacks(text, R) : text;
 }
 /** What a sync template part's generator yields: text, or the generator of a part it renders. */
-type SyncStep = string | Generator<SyncStep, void, undefined>;
+export type SyncStep = string | Generator<SyncStep, void, undefined>;
 const NO_ERROR = Symbol();
 export const DONE = Symbol();
 
@@ -1081,7 +1084,7 @@ export class PartStack<T> {
   }
   /** (a finished or failed stack is empty: only an abandoned one has parts left to close) */
   close(): void {
-    for (let i = this.stack.length - 1; i >= 0; i--) this.stack[i]!.return();
+    for (const part of this.stack.reverse()) part.return();
   }
 }
 

@@ -1,15 +1,16 @@
-// runtime/drive.ts's driveFast against the runtime's own async generator driver (driveAsync):
-// the same chunks, the same text, the same errors and the same closing of abandoned parts, for
-// sync parts only, for stacks handed over mid-stream (an async include, a Collect, an async
-// fragment store, deferred stacks), and for failures anywhere.
+// runtime/drive.ts's drivers against the runtime's own generators: driveFast against driveAsync
+// (renderStreamAsync, renderAsync) and flattenFast against flatten (renderStream). The same
+// chunks, the same text, the same errors and the same closing of abandoned parts, for sync
+// parts only, for stacks handed over mid-stream (an async include, a Collect, an async fragment
+// store, deferred stacks), and for failures anywhere.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
-import { driveAsync, useAsyncDriver } from '../../runtime/template.js';
-import { driveFast } from '../../runtime/drive.js';
+import { driveAsync, flatten, useDrivers } from '../../runtime/template.js';
+import { driveFast, flattenFast } from '../../runtime/drive.js';
 
-const drivers = { fast: driveFast, generator: driveAsync } as const;
-afterAll(() => useAsyncDriver(driveFast)); // (what importing the Environment installed)
+const drivers = { fast: () => useDrivers(flattenFast, driveFast), generator: () => useDrivers(flatten, driveAsync) } as const;
+afterAll(drivers.fast); // (what importing the Environment installed)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const store = new Map<string, string>();
@@ -45,7 +46,7 @@ const cases: Record<string, [Environment, string]> = {
   'a failure after an async part': [env, '{% include "slow.html" %}{% for i in range(3) %}{{ i }}{% end %}{{ none.attr }}'],
 };
 
-type Outcome = { chunks: string[]; text: string | null; error: string | null };
+type Outcome = { chunks: string[]; text: string | null; error: string | null; sync?: string[] };
 async function run(e: Environment, source: string, ctx: Record<string, unknown>): Promise<Outcome> {
   const t = e.fromString(source);
   const chunks: string[] = [];
@@ -61,15 +62,25 @@ async function run(e: Environment, source: string, ctx: Record<string, unknown>)
   } catch (err) {
     text = `${(err as Error).name}: ${(err as Error).message}`;
   }
-  return { chunks, text, error };
+  const out: Outcome = { chunks, text, error };
+  if (!t.isAsync) {
+    // renderStream, where it can run (a sync template whose includes are sync)
+    out.sync = [];
+    try {
+      for (const c of t.renderStream(ctx)) out.sync.push(c);
+    } catch (err) {
+      out.sync.push(`${(err as Error).name}: ${(err as Error).message} @${(err as { lineno?: number }).lineno}`);
+    }
+  }
+  return out;
 }
 
 describe('driveFast serves what driveAsync serves', () => {
   for (const [name, [e, source]] of Object.entries(cases))
     it(name, async () => {
       const got: Record<string, Outcome> = {};
-      for (const [k, d] of Object.entries(drivers)) {
-        useAsyncDriver(d);
+      for (const [k, use] of Object.entries(drivers)) {
+        use();
         store.clear();
         got[k] = await run(e, source, { t: 'T<>', slow: 'SLOW', none: null });
       }
@@ -83,8 +94,8 @@ describe('driveFast serves what driveAsync serves', () => {
       fc.asyncProperty(fc.array(piece, { maxLength: 8 }), async (ps) => {
         const source = ps.join('') + 'end';
         const got: Outcome[] = [];
-        for (const d of [driveFast, driveAsync]) {
-          useAsyncDriver(d);
+        for (const use of Object.values(drivers)) {
+          use();
           got.push(await run(env, source, { t: 'x', c: 1, slow: 'S', none: null }));
         }
         expect(got[0]).toEqual(got[1]);
@@ -94,8 +105,8 @@ describe('driveFast serves what driveAsync serves', () => {
   });
 });
 
-describe('an abandoned stream closes its parts (driveFast)', () => {
-  useAsyncDriver(driveFast);
+describe('an abandoned stream closes its parts (driveFast, flattenFast)', () => {
+  drivers.fast();
   function source() {
     const log: string[] = [];
     function* rows() {
@@ -136,5 +147,24 @@ describe('an abandoned stream closes its parts (driveFast)', () => {
     await expect(it.throw(new Error('stop'))).rejects.toThrow('stop');
     expect(s.log).toEqual(['closed']);
     expect(await it.next()).toEqual({ value: undefined, done: true });
+  });
+  it('renderStream: return() and throw() close the parts; an error ends the stream', () => {
+    const t = env.fromString('{% for r in rows %}{% include "card.html" %}{% end %}');
+    const s = source();
+    const it = t.renderStream({ rows: s.rows, c: 'x' });
+    expect(it[Symbol.iterator]()).toBe(it);
+    expect(it.next().value).toBe('<div>x</div>');
+    expect(it.return()).toEqual({ value: undefined, done: true });
+    expect(s.log).toEqual(['closed']);
+    expect(it.next()).toEqual({ value: undefined, done: true });
+    const s2 = source();
+    const it2 = t.renderStream({ rows: s2.rows, c: 'x' });
+    it2.next();
+    expect(() => it2.throw(new Error('stop'))).toThrow('stop');
+    expect(s2.log).toEqual(['closed']);
+    const failing = env.fromString('a{% include "boom.html" %}b').renderStream({ none: null });
+    expect(failing.next().value).toBe('a');
+    expect(() => failing.next()).toThrow(/attr/);
+    expect(failing.next()).toEqual({ value: undefined, done: true });
   });
 });
