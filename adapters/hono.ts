@@ -45,8 +45,12 @@ export async function streamResponse<C extends Ctx>(template: Template<C>, ctx: 
 /** `streamResponse` for any chunks (a block stream, `renderStream`, a composed generator). */
 export async function streamChunks(chunks: Iterable<string> | AsyncIterable<string>, options: StreamResponseOptions = {}): Promise<Response> {
   const { onError: _o, highWaterMark, ...init } = options;
-  const headers = new Headers(init.headers);
-  if (!headers.has('content-type')) headers.set('content-type', 'text/html; charset=utf-8');
+  // (a Headers object only when the caller passed headers: it is made again by the Response)
+  let headers: HeadersInit = { 'content-type': 'text/html; charset=utf-8' };
+  if (init.headers) {
+    headers = new Headers(init.headers);
+    if (!headers.has('content-type')) headers.set('content-type', 'text/html; charset=utf-8');
+  }
   // (a sync iterator is driven as it is: no async generator around it)
   const a = (chunks as AsyncIterable<string>)[Symbol.asyncIterator];
   const it = typeof a === 'function' ? a.call(chunks) : (chunks as Iterable<string>)[Symbol.iterator]();

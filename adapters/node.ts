@@ -242,8 +242,8 @@ export async function sendWebResponse(response: Response, res: NodeResponse): Pr
   // kida/hono's body, unread: its chunks are written as strings by pipeToNodeResponse's loop, with
   // no web stream, encoder or reads on the way (its highWaterMark is 0: nothing was pulled yet)
   const source = (body as unknown as Record<symbol, ChunkSource | undefined>)[CHUNKS];
-  if (source?.head && !body.locked && !response.bodyUsed) {
-    body.getReader(); // (locked: nothing else can read it now)
+  if (source?.head && !source.taken && !body.locked && !response.bodyUsed) {
+    source.taken = true; // (a read of the body now errors: cheaper than locking it with a reader)
     const head = source.head;
     source.head = null;
     return pipeIterator(() => source.it, head, res, { onError: (error) => source.onError(error) });

@@ -17,6 +17,8 @@ export interface ChunkSource {
   it: Iterator<string> | AsyncIterator<string>;
   head: IteratorResult<string> | null;
   onError: (e: unknown) => void;
+  /** Set by sendWebResponse when it writes the chunks itself: the stream must not read them too. */
+  taken?: boolean;
 }
 
 export function webBody(source: ChunkSource, limit: number): ReadableStream<Uint8Array> {
@@ -38,6 +40,7 @@ export function webBody(source: ChunkSource, limit: number): ReadableStream<Uint
         c = controller;
       },
       async pull() {
+        if (source.taken) throw new TypeError('kida: this body was sent by sendWebResponse');
         for (;;) {
           let r: IteratorResult<string> | Promise<IteratorResult<string>>;
           try {

@@ -5,6 +5,7 @@
 // data source resolves only once the client has every byte before it, so a chunk held back
 // would hang the test rather than pass slowly. And the bytes are the buffered render's.
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
@@ -115,4 +116,35 @@ describe('a page without a wait: the same bytes whichever way it is sent', () =>
     it(name, async () => {
       expect((await get(`sync/${name}`)).equals(whole)).toBe(true);
     });
+});
+
+describe("kida/hono's body on Node", () => {
+  it('is written once: read after sendWebResponse took it, it errors rather than render again', async () => {
+    const response = await streamChunks(syncPage.renderStreamAsync({ title: 'T', cards: cards.slice(0, 3) }));
+    let sent = '';
+    const res = Object.assign(new EventEmitter(), {
+      statusCode: 200, headersSent: false, writableEnded: false, destroyed: false,
+      setHeader() {}, getHeader: () => 'text/html', destroy() {},
+      write(s: string) { sent += s; return true; },
+      end(s = '') { sent += s; this.writableEnded = true; this.emit('close'); },
+    });
+    expect(await sendWebResponse(response, res as unknown as NodeResponse)).toBe('done');
+    expect(sent).toBe(syncPage.render({ title: 'T', cards: cards.slice(0, 3) }));
+    await expect(response.body!.getReader().read()).rejects.toThrow(/sent by sendWebResponse/);
+  });
+  it('is read as a web stream when something read it first (the rest is sent as bytes)', async () => {
+    const response = await streamChunks(syncPage.renderStreamAsync({ title: 'T', cards }), { highWaterMark: 1000 });
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    reader.releaseLock();
+    const parts: string[] = [];
+    const res = Object.assign(new EventEmitter(), {
+      statusCode: 200, headersSent: false, writableEnded: false, destroyed: false,
+      setHeader() {}, getHeader: () => 'text/html', destroy() {},
+      write(b: Uint8Array) { parts.push(new TextDecoder().decode(b)); return true; },
+      end() { this.writableEnded = true; this.emit('close'); },
+    });
+    expect(await sendWebResponse(response, res as unknown as NodeResponse)).toBe('done');
+    expect(first + parts.join('')).toBe(syncPage.render({ title: 'T', cards }));
+  });
 });
