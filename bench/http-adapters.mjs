@@ -4,7 +4,7 @@
 // The server runs in a child process; this one drives it with 100 keep-alive connections, a few
 // seconds per case, cases interleaved, the best of the rounds kept. Two figures per case: requests/s, and the server's CPU time
 // per request (process.cpuUsage), which a machine loaded by other work distorts far less.
-// Usage: npm run build && node bench/http-adapters.mjs [seconds=3] [rounds=3] [--old=<a built tree>]
+// Usage: npm run build && node bench/http-adapters.mjs [seconds=3] [rounds=3] [--old=<a built tree>] [--inproc]
 // --old: the streamed cases of another build too (A/B in one server, interleaved), e.g. main:
 //   git archive main | tar -x -C /tmp/old && (cd /tmp/old && ln -s $PWD/node_modules && npx tsc -p tsconfig.json)
 import { fork } from 'node:child_process';
@@ -48,7 +48,27 @@ const here = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const cases = { ...(await casesOf(here)), ...(old ? await casesOf(old, 'old: ') : {}) };
 const names = Object.keys(cases);
 
-if (process.argv[2] === '--server') {
+if (process.argv.includes('--inproc')) {
+  // no HTTP: each case into a response stub that takes writes, CPU µs per request, cases (and the
+  // --old tree's) interleaved, best of 15 batches: steadier than req/s on a shared machine
+  const { EventEmitter } = await import('node:events');
+  class Stub extends EventEmitter {
+    statusCode = 200; headersSent = false; writableEnded = false; destroyed = false; h = {};
+    setHeader(k, v) { this.h[k] = v; } getHeader(k) { return this.h[k]; } writeHead(s) { this.statusCode = s; }
+    write() { this.headersSent = true; return true; } end() { this.writableEnded = true; this.emit('close'); } destroy() {}
+  }
+  const best = {};
+  for (let r = 0; r < 15; r++) for (const k of r % 2 ? [...names].reverse() : names) {
+    const t0 = process.cpuUsage();
+    for (let i = 0; i < 100; i++) await cases[k](new Stub());
+    const t = process.cpuUsage(t0);
+    best[k] = Math.min(best[k] ?? Infinity, (t.user + t.system) / 100);
+    await new Promise((res) => setImmediate(res)); // (timers armed by the senders run)
+  }
+  console.log(`# in-process, response stub, best of 15 x 100, ${new Date().toISOString()}, ${cpus()[0]?.model} x${cpus().length}, Node ${process.version}`);
+  console.log('| case | CPU µs/req | ÷ render |\n|---|--:|--:|');
+  for (const k of names) console.log(`| ${k} | ${best[k].toFixed(0)} | ${(best[k] / best.render).toFixed(2)}x |`);
+} else if (process.argv[2] === '--server') {
   const server = createServer((req, res) => {
     if (req.url === '/cpu') {
       const u = process.cpuUsage();
