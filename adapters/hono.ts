@@ -2,7 +2,8 @@
 // Node through kida/node's sendWebResponse). No dependency: Hono handlers return a Response.
 //   app.get('/', (c) => streamResponse(page, { rows: db.rows() }));
 
-import { toReadableStream } from '../runtime/stream.js';
+import { webBody } from './web-body.js';
+import '../runtime/drive.js'; // renderStreamAsync of a sync template without an async generator per chunk
 import type { Ctx, Template } from '../runtime/template.js';
 
 /** Where a render failed (`afterFirstBytes`: the body stream was errored, the client sees it cut off). */
@@ -15,7 +16,7 @@ export interface RenderFailure {
 export interface StreamResponseOptions extends ResponseInit {
   /** Called once with a render error and where it happened (default: `console.error`). */
   onError?: (error: unknown, where: RenderFailure) => void;
-  /** Characters joined before a send (default 16384; what precedes a wait is sent at once). */
+  /** Characters joined before a send (default 65536; what precedes a wait is sent at once). */
   highWaterMark?: number;
 }
 
@@ -44,37 +45,25 @@ export async function streamResponse<C extends Ctx>(template: Template<C>, ctx: 
 /** `streamResponse` for any chunks (a block stream, `renderStream`, a composed generator). */
 export async function streamChunks(chunks: Iterable<string> | AsyncIterable<string>, options: StreamResponseOptions = {}): Promise<Response> {
   const { onError: _o, highWaterMark, ...init } = options;
-  const headers = new Headers(init.headers);
-  if (!headers.has('content-type')) headers.set('content-type', 'text/html; charset=utf-8');
-  const it = (chunks as AsyncIterable<string>)[Symbol.asyncIterator]?.() ?? toAsync(chunks as Iterable<string>);
-  let first: IteratorResult<string>;
+  // (a Headers object only when the caller passed headers: it is made again by the Response)
+  let headers: HeadersInit = { 'content-type': 'text/html; charset=utf-8' };
+  if (init.headers) {
+    headers = new Headers(init.headers);
+    if (!headers.has('content-type')) headers.set('content-type', 'text/html; charset=utf-8');
+  }
+  // (a sync iterator is driven as it is: no async generator around it)
+  const a = (chunks as AsyncIterable<string>)[Symbol.asyncIterator];
+  const it = typeof a === 'function' ? a.call(chunks) : (chunks as Iterable<string>)[Symbol.iterator]();
+  let head: IteratorResult<string>;
   try {
-    first = await it.next();
+    head = await it.next();
   } catch (error) {
     report(options, error, false);
     return new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   }
-  // The render's own iterator behind the first chunk (no wrapping generator: it would add a
-  // few microtask turns to every chunk): a later error is reported, then errors the body.
-  let head: IteratorResult<string> | null = first;
-  const rest: AsyncIterator<string> = {
-    next: () => {
-      if (head) {
-        const h = head;
-        head = null;
-        return Promise.resolve(h);
-      }
-      return it.next().catch((error: unknown) => {
-        report(options, error, true);
-        throw error;
-      });
-    },
-    // a cancelled body closes the render (a no-op after its end)
-    return: async () => (await it.return?.()) ?? { done: true, value: undefined },
-  };
-  return new Response(toReadableStream({ [Symbol.asyncIterator]: () => rest }, { highWaterMark: highWaterMark ?? 16384 }), { ...init, headers });
-}
-
-async function* toAsync(chunks: Iterable<string>): AsyncGenerator<string> {
-  yield* chunks;
+  // The render's own iterator behind the first chunk: a later error is reported, then errors
+  // the body. 65,536 characters by default, as kida/node: a web stream's read costs microseconds
+  // (docs/decisions.md, "Streaming over HTTP, third pass").
+  const body = webBody({ it, head, onError: (error) => report(options, error, true) }, highWaterMark ?? 65536);
+  return new Response(body, { ...init, headers });
 }

@@ -4,7 +4,9 @@
 // event ends the process). This loop does both, and waits for 'drain' when `write` says so.
 
 import { Readable } from 'node:stream';
+import { nextOf } from '../runtime/drive.js'; // (installs the driver: renderStreamAsync of a sync template without an async generator per chunk)
 import type { ServerResponse } from 'node:http';
+import { CHUNKS, type ChunkSource } from './web-body.js';
 import { EVENT_STREAM_HEADERS, eventStreamChunks, type EventSource, type EventStreamOptions } from './sse.js';
 
 export type Chunks = Iterable<string> | AsyncIterable<string>;
@@ -58,8 +60,6 @@ function defaultOnError(error: unknown, where: RenderFailure): void {
   console.error(`kida: render failed${at}${where.afterFirstBytes ? ', response cut off' : ''}:`, error);
 }
 
-const PENDING = Symbol('pending');
-
 function iteratorOf(chunks: Chunks): Iterator<string> | AsyncIterator<string> {
   const a = (chunks as AsyncIterable<string>)[Symbol.asyncIterator];
   return typeof a === 'function' ? a.call(chunks) : (chunks as Iterable<string>)[Symbol.iterator]();
@@ -77,7 +77,17 @@ function iteratorOf(chunks: Chunks): Iterator<string> | AsyncIterator<string> {
  *   destroyed without the terminating chunk, so the client sees an aborted response, never a
  *   complete-looking one. Either way `onError` gets the error with its template and line.
  */
-export async function pipeToNodeResponse(chunks: Chunks, res: NodeResponse, options: PipeOptions = {}): Promise<PipeOutcome> {
+export function pipeToNodeResponse(chunks: Chunks, res: NodeResponse, options: PipeOptions = {}): Promise<PipeOutcome> {
+  return pipeIterator(() => iteratorOf(chunks), null, res, options);
+}
+
+/** pipeToNodeResponse of an iterator, `head` (when set) being its first result, already read. */
+async function pipeIterator(
+  open: () => Iterator<string> | AsyncIterator<string>,
+  head: IteratorResult<string> | null,
+  res: NodeResponse,
+  options: PipeOptions,
+): Promise<PipeOutcome> {
   const limit = options.highWaterMark ?? 65536;
   let gone = res.destroyed;
   let stop: (o: PipeOutcome) => void = () => {};
@@ -125,9 +135,11 @@ export async function pipeToNodeResponse(chunks: Chunks, res: NodeResponse, opti
     });
 
   const pump = async (): Promise<PipeOutcome> => {
-    it = iteratorOf(chunks);
+    it = open();
+    const next = nextOf(it);
     while (!gone) {
-      let r: IteratorResult<string> | Promise<IteratorResult<string>> = it.next();
+      let r: IteratorResult<string> | Promise<IteratorResult<string>> = head ?? next();
+      head = null;
       if (r instanceof Promise) {
         if (pending && !tick) tick = setImmediate(onTick);
         waiting = true;
@@ -227,21 +239,32 @@ export async function sendWebResponse(response: Response, res: NodeResponse): Pr
     res.end();
     return 'done';
   }
+  // kida/hono's body, unread: its chunks are written as strings by pipeToNodeResponse's loop, with
+  // no web stream, encoder or reads on the way (its highWaterMark is 0: nothing was pulled yet)
+  const source = (body as unknown as Record<symbol, ChunkSource | undefined>)[CHUNKS];
+  if (source?.head && !source.taken && !body.locked && !response.bodyUsed) {
+    source.taken = true; // (a read of the body now errors: cheaper than locking it with a reader)
+    const head = source.head;
+    source.head = null;
+    return pipeIterator(() => source.it, head, res, { onError: (error) => source.onError(error) });
+  }
   let gone = res.destroyed;
   let wake: () => void = () => {};
   const closed = new Promise<void>((resolve) => (wake = resolve));
+  const reader = body.getReader();
   const onClose = (): void => {
-    if (!res.writableEnded) gone = true;
+    if (!res.writableEnded) {
+      gone = true;
+      reader.cancel().catch(() => {}); // a pending read resolves as done; the body's source is closed
+    }
     wake();
   };
   res.on('close', onClose);
   res.on('error', onClose);
-  const reader = body.getReader();
   try {
     while (!gone) {
-      const read = reader.read();
-      const r = await Promise.race([read, closed.then((): typeof PENDING => PENDING)]);
-      if (r === PENDING) break;
+      const r = await reader.read();
+      if (gone) break;
       if (r.done) {
         res.end();
         return 'done';

@@ -14,6 +14,7 @@ import { makeGlobals, type Callable, type Linkage } from '../runtime/linkage.js'
 import { resolveTemplateName } from '../runtime/names.js';
 import { LruFragmentStore, type AnyFragmentStore, type CacheInfo } from '../runtime/cache.js';
 import { Sandbox, type SandboxPolicy } from '../runtime/sandbox.js';
+import '../runtime/drive.js'; // renderStreamAsync/renderAsync of sync templates without an async generator per chunk
 import type { Translations } from '../runtime/ops.js';
 import type { Ctx, Template } from '../runtime/template.js';
 import { generate, normalizeAutoescape, tooDeep, type AutoescapeOption, type Compat } from './index.js';

@@ -356,14 +356,14 @@ export function defineTemplate(stored: StoredSpec): Template {
       ctx = newContext(spec.globals, data);
       fns = spec.root;
     } else [R, ctx, fns] = blockSetup(block, data);
-    if (mode < 2) return mode ? flatten(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
+    if (mode < 2) return mode ? flat(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
     R.async = true;
     const a = fns.a(ctx, R);
     // (a sync part's generator runs on the stream's own driver: one async generator per chunk,
     // not a second one holding output for deferred stacks; an async part is its one step;
     // a module that defers puts its part driver around that stream)
     if (mode === 3) {
-      const s = driveAsync(a instanceof SyncPart ? a.gen : (function* (): Generator<Step, void, undefined> { yield a; })(), R);
+      const s = drive(a instanceof SyncPart ? a.gen : (function* (): Generator<Step, void, undefined> { yield a; })(), R);
       return deferDriver ? deferDriver(R, s, true) : s;
     }
     return textOf(deferDriver ? deferDriver(R, a, false) : a, R);
@@ -671,13 +671,13 @@ export class Collect {
   }
 }
 /** What a sync template's generator yields when R.async is set. */
-type Step = string | AsyncIterable<string> | Collect;
+export type Step = string | AsyncIterable<string> | Collect;
 
 /** A sync template part's generator as an async stream; a driver that meets one runs it inline. */
-class SyncPart implements AsyncIterable<string> {
+export class SyncPart implements AsyncIterable<string> {
   constructor(readonly gen: Generator<Step, void, string | undefined>) {}
   [Symbol.asyncIterator](): AsyncIterator<string> {
-    return driveAsync(this.gen);
+    return drive(this.gen);
   }
 }
 
@@ -740,10 +740,25 @@ export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Temp
 }
 
 /**
+ * The drivers of the entry points' streams: flatten and driveAsync, or runtime/drive.ts's, which
+ * serve text without a generator of their own (a sync stream) or an async generator's promise
+ * turns (an async one) per chunk. kida/node, kida/hono and the Environment install them; a
+ * bundle that imports none of them need not carry them (docs/decisions.md, "Streaming over HTTP,
+ * third pass").
+ */
+let drive = driveAsync,
+  flat = flatten;
+export function useDrivers(f: typeof flatten, d: typeof driveAsync): void {
+  flat = f;
+  drive = d;
+}
+
+/**
  * Drives a part stack asynchronously. With a render state (an entry point's stream), output
  * from the first deferred-stack placeholder on is held and resolved at the end.
+ * (`R` is optional rather than defaulted: a bundle carries this.)
  */
-async function* driveAsync(top: Generator<Step, void, string | undefined>, R: RenderState | null = null): AsyncGenerator<string, void, undefined> {
+export async function* driveAsync(top: Generator<Step, void, string | undefined>, R?: RenderState | null): AsyncGenerator<string, void, undefined> {
   const parts = new PartStack<Step>(top);
   let held = '';
   try {
@@ -1026,13 +1041,13 @@ const fillStackMarks = (text: string, R: RenderState): string =>
 /** Set by readStack (the only code that defers a render), so a bundle without `{% stack %}`
  * leaves the placeholder code out (Rollup drops code reading a `let` nothing assigns). */
 let fillStacks: typeof fillStackMarks | null = null;
-function resolveStacks(text: string, R: RenderState): string {
+export function resolveStacks(text: string, R: RenderState): string {
   return fillStacks && R.shared.deferred ? fillStacks(text, R) : text;
 }
 /** What a sync template part's generator yields: text, or the generator of a part it renders. */
-type SyncStep = string | Generator<SyncStep, void, undefined>;
+export type SyncStep = string | Generator<SyncStep, void, undefined>;
 const NO_ERROR = Symbol();
-const DONE = Symbol();
+export const DONE = Symbol();
 
 /**
  * The open parts of a streamed render (includes, blocks, parents), innermost last: `next()`
@@ -1042,7 +1057,7 @@ const DONE = Symbol();
  * (its error wrapping applies); `close()` of an abandoned stream closes every open part,
  * innermost first. Shared by the sync stream (flatten) and the async driver (driveAsync).
  */
-class PartStack<T> {
+export class PartStack<T> {
   private readonly stack: Generator<T, void, unknown>[];
   private err: unknown = NO_ERROR;
   /** Text for the innermost part at its next resume (what it asked a Collect for). */
@@ -1080,7 +1095,7 @@ class PartStack<T> {
   }
   /** (a finished or failed stack is empty: only an abandoned one has parts left to close) */
   close(): void {
-    for (let i = this.stack.length - 1; i >= 0; i--) this.stack[i]!.return();
+    for (const part of this.stack.reverse()) part.return();
   }
 }
 
@@ -1089,7 +1104,7 @@ class PartStack<T> {
  * With a render state, output from the first deferred-stack placeholder on is held and
  * resolved at the end (the entry points' stream); without, chunks just pass through.
  */
-export function* flatten(top: Generator<SyncStep, void, undefined>, R: RenderState | null = null): Generator<string, void, undefined> {
+export function* flatten(top: Generator<SyncStep, void, undefined>, R?: RenderState | null): Generator<string, void, undefined> {
   const parts = new PartStack<SyncStep>(top);
   let held = '';
   try {

@@ -119,7 +119,7 @@ describe('Rollup serverless bundle', () => {
     const { handler, stream } = (sandbox.module as { exports: { handler: (e: object) => { body: string }; stream: (e: object) => ReadableStream<Uint8Array> } }).exports;
     const want = expected(serverless, 'page.html.kida', data);
     expect(handler({ data }).body).toBe(want);
-    // the streamed response (chunks coalesced up to 4 KB): a long page arrives in several, joining to the page
+    // the streamed response (chunks coalesced up to 16 KB): a long page arrives in several, joining to the page
     const long = { title: 'many', rows: Array.from({ length: 500 }, (_, i) => ({ name: `n${i}`, score: i / 3 })) };
     const chunks: string[] = [];
     const decoder = new TextDecoder();
