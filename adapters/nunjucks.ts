@@ -300,7 +300,13 @@ export class Environment {
     for (const root of roots) {
       try {
         // (not persistent: a watcher alone does not keep the process running)
-        this.watchers.push(watchFiles(root, { recursive: true, persistent: false }, () => this.invalidateCache()));
+        const w = watchFiles(root, { recursive: true, persistent: false }, () => this.invalidateCache());
+        // (a watched folder deleted or unreadable: an 'error' nobody listens to would end the process)
+        w.on('error', () => {
+          this.invalidateCache();
+          w.close();
+        });
+        this.watchers.push(w);
       } catch {
         // a path that does not exist has nothing to watch (Nunjucks' chokidar ignores it too)
       }
