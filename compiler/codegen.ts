@@ -197,6 +197,27 @@ export class Generator {
   declared = new Map<string, A.Pos>();
   /** Text written once for a part's builder and generator (codegen/texts.ts). */
   texts = new SharedTexts();
+  /** Top-level def and region bodies, each a module constant (see defBody). */
+  hoisted = new Map<A.Node, string>();
+
+  /**
+   * The body of a def or region (`make` writes its arrow function). A top-level one is written
+   * once, as a module constant that the root, its streaming twin and the prelude renderBlock runs
+   * all read (it was in the module three times; issue #22), unless it reads the render state `R`
+   * of the function around it (an include or block inside).
+   */
+  defBody(n: A.Def | A.Region, make: () => string): string {
+    const known = this.hoisted.get(n);
+    if (known) return known;
+    if (!this.ast.body.includes(n)) return this.texts.body(make(), n.line);
+    const fn = this.texts.outside(make);
+    if (/\bR\b/.test(fn)) return this.texts.body(fn, n.line);
+    const v = `$D${this.hoisted.size}`;
+    this.hoisted.set(n, v);
+    this.moduleLines.push(`const ${v} = ${fn};`);
+    this.moduleLineNos.push(n.line);
+    return v;
+  }
 
   constructor(
     readonly ast: A.TemplateAst,
@@ -278,7 +299,7 @@ export class Generator {
    * `oneChunk`: the streaming twin would yield exactly the sync result, as one chunk (one output
    * line, line markers aside, and no temporaries), so it can be derived from the sync one.
    */
-  bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean } {
+  bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean; sink: boolean } {
     const { lines, lineNos } = this.fnBody(fn, gen, null);
     if (this.o.sandbox) this.h('sbOut');
     return twins(lines, lineNos, fn.curLine, !!this.o.sandbox);
@@ -502,11 +523,12 @@ export class Generator {
       return;
     }
     this.texts.begin();
-    const { s, g, oneChunk } = this.bothBodies(fnOf('sg'), gen);
-    const texts = this.texts.end([s, g], !oneChunk);
-    if (oneChunk) {
-      this.emitFn(`function ${v}_s(ctx, R)`, s);
-      this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s);`);
+    const { s, g, oneChunk, sink } = this.bothBodies(fnOf('sg'), gen);
+    const texts = this.texts.end([s, g], !oneChunk && !sink);
+    if (oneChunk || sink) {
+      // (no generator: the runtime streams the sync function, as one chunk or through a sink)
+      this.emitFn(`function ${v}_s(ctx, R${sink ? ', S' : ''})`, s);
+      this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s${sink ? ', 0' : ''});`);
       return;
     }
     if (!texts.length) {

@@ -16,7 +16,7 @@ import { Kwargs, Tuple, UNDEF, getattr, iter, observe, setKey } from './values.j
 
 export type { Ctx } from './context.js';
 import type { Ctx } from './context.js';
-export type SyncFn = (ctx: Ctx, R: RenderState) => string;
+export type SyncFn = (ctx: Ctx, R: RenderState, S?: (chunk: string) => string) => string;
 export type GenFn = (ctx: Ctx, R: RenderState) => Generator<string, void, undefined>;
 export type AsyncFn = (ctx: Ctx, R: RenderState) => AsyncIterable<string>;
 export interface RenderFns {
@@ -685,14 +685,30 @@ export function asyncFromGen(g: GenFn): AsyncFn {
 /**
  * The render functions of a sync template body (root or block) from its generated sync and
  * streaming functions. Without `g` the body writes one chunk of output, which is its sync
- * result: the compiler then leaves the streaming function out, and it is derived here.
+ * result: the compiler then leaves the streaming function out, and it is derived here. With
+ * `g` 0 the sync function streams too: given a sink `S`, it hands each chunk to it as written
+ * (`o = S(o)`: the sink takes the chunk and gives back an empty buffer), so a part that renders
+ * no other part and never waits is compiled once (issue #22).
  */
-export function bodyFns(s: SyncFn, g?: GenFn): RenderFns {
+export function bodyFns(s: SyncFn, g?: GenFn | 0): RenderFns {
   const gen =
-    g ??
-    function* (ctx: Ctx, R: RenderState) {
-      yield s(ctx, R);
-    };
+    g ||
+    (g === 0
+      ? function* (ctx: Ctx, R: RenderState) {
+          const c: string[] = [];
+          let e: unknown = c;
+          try {
+            s(ctx, R, (x) => (c.push(x), ''));
+          } catch (x) {
+            e = x;
+          }
+          // (the chunks before an error arrive, then the error, as from a generator)
+          yield* c;
+          if (e !== c) throw e;
+        }
+      : function* (ctx: Ctx, R: RenderState) {
+          yield s(ctx, R);
+        });
   return { s, g: gen, a: asyncFromGen(gen) };
 }
 
