@@ -23,7 +23,7 @@ import { TemplateSyntaxError } from '../runtime/errors.js';
 import { analyzeTemplate } from './analysis.js';
 import { genDefer } from './defer.js';
 import { SharedTexts } from './codegen/texts.js';
-import { compactMeta } from './codegen/meta.js';
+import { compactMeta, packNames } from './codegen/meta.js';
 import { genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
 import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield } from './codegen/defs.js';
 import { customRef, genExpr } from './codegen/expressions.js';
@@ -418,18 +418,26 @@ export class Generator {
       source: this.o.source,
     }));
     const asyncReason = this.isAsync ? this.asyncReason() : null;
-    this.mod(
-      // (sandboxed templates: limitOutputs wraps the render functions with the output-size check)
-      // (fields at their defaults are left out: not async, no parent, no warnings)
-      `const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(` : ''}{ name: $NAME, ` +
-        `${this.isAsync ? `isAsync: true, asyncReason: ${q(asyncReason ?? '')}, ` : ''}` +
-        // (fields at their defaults are left out, the metadata's too: codegen/meta.ts)
-        `root: $root, ${preludeNodes.length ? 'prelude: $prelude, ' : ''}${noBlocks ? '' : 'blocks: $blocks, '}` +
-        `${parentRef ? `parent: () => ${parentRef}(), ` : ''}` +
-        `requiredContext: ${JSON.stringify([...required])}, meta: ${literal(compactMeta(meta))}, ` +
-        `${this.warnings.length ? `warnings: ${JSON.stringify(this.warnings)}, ` : ''}` +
-        `${this.o.sandbox ? 'checkOutput: (n) => $env.sandbox?.checkOutput(n), ' : ''}get globals() { return $env.globals; } }${this.o.sandbox ? ')' : ''});`,
-    );
+    const compact = compactMeta(meta);
+    // (fields at their defaults are left out, the metadata's too: codegen/meta.ts; not async,
+    // no parent, no warnings, no metadata; sandboxed templates: limitOutputs wraps the render
+    // functions with the output-size check, and copies the spec: the globals getter is written
+    // here, elsewhere defineTemplate defines it from $env)
+    const requiredContext = packNames([...required], compact); // (folds some of the metadata in)
+    const fields = [
+      'name: $NAME',
+      ...(this.isAsync ? [`isAsync: true, asyncReason: ${q(asyncReason ?? '')}`] : []),
+      'root: $root',
+      ...(preludeNodes.length ? ['prelude: $prelude'] : []),
+      ...(noBlocks ? [] : ['blocks: $blocks']),
+      ...(parentRef ? [`parent: () => ${parentRef}()`] : []),
+      `requiredContext: ${requiredContext}`,
+      ...(Object.keys(compact).length ? [`meta: ${literal(compact)}`] : []),
+      ...(this.warnings.length ? [`warnings: ${JSON.stringify(this.warnings)}`] : []),
+      ...(this.o.sandbox ? ['checkOutput: (n) => $env.sandbox?.checkOutput(n)', 'get globals() { return $env.globals; }'] : []),
+    ];
+    const spec = `{ ${fields.join(', ')} }`;
+    this.mod(`const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(${spec})` : `${spec}, $env`});`);
 
     const pre: string[] = [`const $NAME = ${q(this.o.name)};`];
     // The environment of filters/tests that take one (select, reject, built-in tests), when used.

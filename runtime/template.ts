@@ -289,12 +289,15 @@ export function limitOutputs(spec: TemplateSpec): TemplateSpec {
 }
 
 /** The stored (compact) form of a spec, what compiled modules pass: without blocks when there are none. */
-export type StoredSpec = Omit<TemplateSpec, 'blocks'> & { blocks?: Record<string, BlockFns> };
+/** (requiredContext: the names split by spaces, marked: see compiler/codegen/meta.ts, packNames) */
+export type StoredSpec = Omit<TemplateSpec, 'blocks' | 'globals' | 'meta' | 'requiredContext'> & { blocks?: Record<string, BlockFns>; globals?: Ctx; meta?: TemplateMeta; requiredContext: string };
 
-export function defineTemplate(stored: StoredSpec): Template {
+/** `env`: the linkage whose globals the template reads (`spec.globals`, when the spec has none). */
+export function defineTemplate(stored: StoredSpec, env?: { globals: Ctx }): Template {
   const spec = stored as unknown as TemplateSpec;
+  if (env) Object.defineProperty(spec, 'globals', { get: () => env.globals });
   spec.blocks ??= {};
-  const meta = spec.meta;
+  const meta = (spec.meta ??= {});
   const defs = meta.defs ?? [];
   const syncGuard = () => {
     if (spec.isAsync)
@@ -327,8 +330,13 @@ export function defineTemplate(stored: StoredSpec): Template {
     return [R, ctx, fns];
   };
   /** Every entry point: 0 render, 1 stream, 2 async, 3 async stream; of the root or one block. */
-  const context = meta.context ?? [];
+  // (the names split by spaces, the context names among them marked: compiler/codegen/meta.ts)
+  const names = (spec.requiredContext as unknown as string) ? (spec.requiredContext as unknown as string).split(' ') : [];
+  spec.requiredContext = names.map((n) => n.replace(/^[-?]/, ''));
+  const context = (meta.context ??= names.filter((n) => n[0] != '-'));
   const read = context.map((c) => c.replace('?', ''));
+  // (left out when it is the context names sorted)
+  const dependsOn = meta.dependsOn ?? [...read].sort();
   const entry = (mode: 0 | 1 | 2 | 3, block: string | null, data: unknown): unknown => {
     observeRead(read, data);
     if (mode < 2 && spec.isAsync) {
@@ -399,7 +407,7 @@ export function defineTemplate(stored: StoredSpec): Template {
     templateMetadata() {
       const blocks = t.blockMetadata();
       const all = Object.values(blocks);
-      const top = meta.t ?? meta.dependsOn ?? [];
+      const top = meta.t ?? dependsOn;
       return {
         name: spec.name,
         extends: spec.parent?.().name ?? null,
@@ -416,7 +424,7 @@ export function defineTemplate(stored: StoredSpec): Template {
       return bs.length > 0 && bs.every((b) => b?.isPure === 'pure');
     },
     dependsOn() {
-      return [...(meta.dependsOn ?? [])];
+      return [...dependsOn];
     },
     validateContext(data) {
       const ctx = newContext(spec.globals, data);
