@@ -694,9 +694,10 @@ export function asyncFromGen(g: GenFn): AsyncFn {
  * The render functions of a sync template body (root or block) from its generated sync and
  * streaming functions. Without `g` the body writes one chunk of output, which is its sync
  * result: the compiler then leaves the streaming function out, and it is derived here. With
- * `g` 0 the sync function streams too: given a sink `S`, it hands each chunk to it as written
- * (`o = S(o)`: the sink takes the chunk and gives back an empty buffer), so a part that renders
- * no other part and never waits is compiled once (issue #22).
+ * `g` 0 the sync function streams too: given a sink `S`, it hands it each chunk as it ends
+ * (`o = S(o)`: the sink keeps the chunk and gives back an empty buffer), so a part that renders
+ * no other part and never waits is compiled once (issue #22). The chunks before an error
+ * arrive, then the error, as from a generator.
  */
 export function bodyFns(s: SyncFn, g?: GenFn | 0): RenderFns {
   const gen =
@@ -710,8 +711,7 @@ export function bodyFns(s: SyncFn, g?: GenFn | 0): RenderFns {
           } catch (x) {
             e = x;
           }
-          // (the chunks before an error arrive, then the error, as from a generator)
-          yield* c;
+          for (let i = 0; i < c.length; i++) yield c[i]!;
           if (e !== c) throw e;
         }
       : function* (ctx: Ctx, R: RenderState) {

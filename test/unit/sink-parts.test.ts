@@ -1,5 +1,5 @@
 // A sync part that renders no other part is compiled once (issue #22, code size): its string
-// builder also streams, handing each chunk to a sink (`o = S(o)`), where it used to have a
+// builder also streams, handing each chunk to a sink as it ends (`o = S(o)`), where it used to have a
 // generator twin. The stream must be the twin's, chunk for chunk: sandboxed templates still get
 // the twin (their size check reads the stream), so the two builds are compared on the same
 // templates, and both with render().
