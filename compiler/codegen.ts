@@ -422,7 +422,7 @@ export class Generator {
     // (fields at their defaults are left out, the metadata's too: codegen/meta.ts; not async,
     // no parent, no warnings, no metadata; sandboxed templates: limitOutputs wraps the render
     // functions with the output-size check, and copies the spec: the globals getter is written
-    // here, elsewhere defineTemplate defines it from $env)
+    // here, elsewhere defineTemplate defines it from the linkage)
     const requiredContext = packNames([...required], compact); // (folds some of the metadata in)
     const fields = [
       'name: $NAME',
@@ -437,7 +437,8 @@ export class Generator {
       ...(this.o.sandbox ? ['checkOutput: (n) => $env.sandbox?.checkOutput(n)', 'get globals() { return $env.globals; }'] : []),
     ];
     const spec = `{ ${fields.join(', ')} }`;
-    this.mod(`const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(${spec})` : `${spec}, $env`});`);
+    // (`$env` read lazily: a bundle's linkage module may import this module in a cycle)
+    this.mod(`const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(${spec})` : `${spec}, () => $env`});`);
 
     const pre: string[] = [`const $NAME = ${q(this.o.name)};`];
     // The environment of filters/tests that take one (select, reject, built-in tests), when used.

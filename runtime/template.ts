@@ -293,9 +293,9 @@ export function limitOutputs(spec: TemplateSpec): TemplateSpec {
 export type StoredSpec = Omit<TemplateSpec, 'blocks' | 'globals' | 'meta' | 'requiredContext'> & { blocks?: Record<string, BlockFns>; globals?: Ctx; meta?: TemplateMeta; requiredContext: string };
 
 /** `env`: the linkage whose globals the template reads (`spec.globals`, when the spec has none). */
-export function defineTemplate(stored: StoredSpec, env?: { globals: Ctx }): Template {
+export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx }): Template {
   const spec = stored as unknown as TemplateSpec;
-  if (env) Object.defineProperty(spec, 'globals', { get: () => env.globals });
+  if (env) Object.defineProperty(spec, 'globals', { get: () => env().globals });
   spec.blocks ??= {};
   const meta = (spec.meta ??= {});
   const defs = meta.defs ?? [];
