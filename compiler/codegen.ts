@@ -23,7 +23,7 @@ import { TemplateSyntaxError } from '../runtime/errors.js';
 import { analyzeTemplate } from './analysis.js';
 import { genDefer } from './defer.js';
 import { SharedTexts } from './codegen/texts.js';
-import { compactMeta } from './codegen/meta.js';
+import { compactMeta, packNames } from './codegen/meta.js';
 import { genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
 import { genNjkExtension } from './codegen/njk-extension.js';
 import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield } from './codegen/defs.js';
@@ -201,6 +201,27 @@ export class Generator {
   declared = new Map<string, A.Pos>();
   /** Text written once for a part's builder and generator (codegen/texts.ts). */
   texts = new SharedTexts();
+  /** Top-level def and region bodies, each a module constant (see defBody). */
+  hoisted = new Map<A.Node, string>();
+
+  /**
+   * The body of a def or region (`make` writes its arrow function). A top-level one is written
+   * once, as a module constant that the root, its streaming twin and the prelude renderBlock runs
+   * all read (it was in the module three times; issue #22), unless it reads the render state `R`
+   * of the function around it (an include or block inside).
+   */
+  defBody(n: A.Def | A.Region, make: () => string): string {
+    const known = this.hoisted.get(n);
+    if (known) return known;
+    if (!this.ast.body.includes(n)) return this.texts.body(make(), n.line);
+    const fn = this.texts.outside(make);
+    if (/\bR\b/.test(fn)) return this.texts.body(fn, n.line);
+    const v = `$D${this.hoisted.size}`;
+    this.hoisted.set(n, v);
+    this.moduleLines.push(`const ${v} = ${fn};`);
+    this.moduleLineNos.push(n.line);
+    return v;
+  }
 
   constructor(
     readonly ast: A.TemplateAst,
@@ -282,7 +303,7 @@ export class Generator {
    * `oneChunk`: the streaming twin would yield exactly the sync result, as one chunk (one output
    * line, line markers aside, and no temporaries), so it can be derived from the sync one.
    */
-  bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean } {
+  bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean; sink: boolean } {
     const { lines, lineNos } = this.fnBody(fn, gen, null);
     if (this.o.sandbox) this.h('sbOut');
     return twins(lines, lineNos, fn.curLine, !!this.o.sandbox);
@@ -401,18 +422,27 @@ export class Generator {
       source: this.o.source,
     }));
     const asyncReason = this.isAsync ? this.asyncReason() : null;
-    this.mod(
-      // (sandboxed templates: limitOutputs wraps the render functions with the output-size check)
-      // (fields at their defaults are left out: not async, no parent, no warnings)
-      `const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(` : ''}{ name: $NAME, ` +
-        `${this.isAsync ? `isAsync: true, asyncReason: ${q(asyncReason ?? '')}, ` : ''}` +
-        // (fields at their defaults are left out, the metadata's too: codegen/meta.ts)
-        `root: $root, ${preludeNodes.length ? 'prelude: $prelude, ' : ''}${noBlocks ? '' : 'blocks: $blocks, '}` +
-        `${parentRef ? `parent: () => ${parentRef}(), ` : ''}` +
-        `requiredContext: ${JSON.stringify([...required])}, meta: ${literal(compactMeta(meta))}, ` +
-        `${this.warnings.length ? `warnings: ${JSON.stringify(this.warnings)}, ` : ''}` +
-        `${this.o.sandbox ? 'checkOutput: (n) => $env.sandbox?.checkOutput(n), ' : ''}get globals() { return $env.globals; } }${this.o.sandbox ? ')' : ''});`,
-    );
+    const compact = compactMeta(meta);
+    // (fields at their defaults are left out, the metadata's too: codegen/meta.ts; not async,
+    // no parent, no warnings, no metadata; sandboxed templates: limitOutputs wraps the render
+    // functions with the output-size check, and copies the spec: the globals getter is written
+    // here, elsewhere defineTemplate defines it from the linkage)
+    const requiredContext = packNames([...required], compact); // (folds some of the metadata in)
+    const fields = [
+      'name: $NAME',
+      ...(this.isAsync ? [`isAsync: true, asyncReason: ${q(asyncReason ?? '')}`] : []),
+      'root: $root',
+      ...(preludeNodes.length ? ['prelude: $prelude'] : []),
+      ...(noBlocks ? [] : ['blocks: $blocks']),
+      ...(parentRef ? [`parent: () => ${parentRef}()`] : []),
+      `requiredContext: ${requiredContext}`,
+      ...(Object.keys(compact).length ? [`meta: ${literal(compact)}`] : []),
+      ...(this.warnings.length ? [`warnings: ${JSON.stringify(this.warnings)}`] : []),
+      ...(this.o.sandbox ? ['checkOutput: (n) => $env.sandbox?.checkOutput(n)', 'get globals() { return $env.globals; }'] : []),
+    ];
+    const spec = `{ ${fields.join(', ')} }`;
+    // (`$env` read lazily: a bundle's linkage module may import this module in a cycle)
+    this.mod(`const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(${spec})` : `${spec}, () => $env`});`);
 
     const pre: string[] = [`const $NAME = ${q(this.o.name)};`];
     // The environment of filters/tests that take one (select, reject, built-in tests), when used.
@@ -513,11 +543,12 @@ export class Generator {
       return;
     }
     this.texts.begin();
-    const { s, g, oneChunk } = this.bothBodies(fnOf('sg'), gen);
-    const texts = this.texts.end([s, g], !oneChunk);
-    if (oneChunk) {
-      this.emitFn(`function ${v}_s(ctx, R)`, s);
-      this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s);`);
+    const { s, g, oneChunk, sink } = this.bothBodies(fnOf('sg'), gen);
+    const texts = this.texts.end([s, g], !oneChunk && !sink);
+    if (oneChunk || sink) {
+      // (no generator: the runtime streams the sync function, as one chunk or through a sink)
+      this.emitFn(`function ${v}_s(ctx, R${sink ? ', S' : ''})`, s);
+      this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s${sink ? ', 0' : ''});`);
       return;
     }
     if (!texts.length) {

@@ -242,6 +242,8 @@ export function relativeImport(target: string, from: string): string {
   return (up ? '../'.repeat(up) : './') + rest;
 }
 
+const ENTRY_POINTS = ['render', 'renderStream', 'renderAsync', 'renderStreamAsync', 'renderBlock'];
+
 /** Compiles a template to a standalone ES module (plus its source map). */
 export function compile(source: string, options: CompileOptions = {}): CompileResult {
   const name = options.name ?? '<template>';
@@ -294,8 +296,9 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     // the default registry learns templates as they load; a bundle's linkage defines them itself
     ...(options.linkage ? [] : ['$env.register($template);']),
     'export default $template;',
-    // (a Template's render methods are closures: they need no `this`)
-    'export const { render, renderStream, renderAsync, renderStreamAsync, renderBlock } = $template;',
+    // (a Template's render methods are closures: they need no `this`; each read is a pure call
+    // so that a bundle drops the ones nothing imports, as it cannot drop a destructuring: #22)
+    `export const ${ENTRY_POINTS.map((f) => `${f} = /*#__PURE__*/ (() => $template.${f})()`).join(', ')};`,
   ];
   const code = [...head, m.body, ...tail].join('\n') + '\n';
 

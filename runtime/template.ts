@@ -16,7 +16,7 @@ import { Kwargs, Tuple, UNDEF, getattr, iter, observe, setKey } from './values.j
 
 export type { Ctx } from './context.js';
 import type { Ctx } from './context.js';
-export type SyncFn = (ctx: Ctx, R: RenderState) => string;
+export type SyncFn = (ctx: Ctx, R: RenderState, S?: (chunk: string) => string) => string;
 export type GenFn = (ctx: Ctx, R: RenderState) => Generator<string, void, undefined>;
 export type AsyncFn = (ctx: Ctx, R: RenderState) => AsyncIterable<string>;
 export interface RenderFns {
@@ -304,12 +304,15 @@ export function limitOutputs(spec: TemplateSpec): TemplateSpec {
 }
 
 /** The stored (compact) form of a spec, what compiled modules pass: without blocks when there are none. */
-export type StoredSpec = Omit<TemplateSpec, 'blocks'> & { blocks?: Record<string, BlockFns> };
+/** (requiredContext: the names split by spaces, marked: see compiler/codegen/meta.ts, packNames) */
+export type StoredSpec = Omit<TemplateSpec, 'blocks' | 'globals' | 'meta' | 'requiredContext'> & { blocks?: Record<string, BlockFns>; globals?: Ctx; meta?: TemplateMeta; requiredContext: string };
 
-export function defineTemplate(stored: StoredSpec): Template {
+/** `env`: the linkage whose globals the template reads (`spec.globals`, when the spec has none). */
+export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx }): Template {
   const spec = stored as unknown as TemplateSpec;
+  if (env) Object.defineProperty(spec, 'globals', { get: () => env().globals });
   spec.blocks ??= {};
-  const meta = spec.meta;
+  const meta = (spec.meta ??= {});
   const defs = meta.defs ?? [];
   const syncGuard = () => {
     if (spec.isAsync)
@@ -341,8 +344,13 @@ export function defineTemplate(stored: StoredSpec): Template {
     return [R, ctx, fns];
   };
   /** Every entry point: 0 render, 1 stream, 2 async, 3 async stream; of the root or one block. */
-  const context = meta.context ?? [];
+  // (the names split by spaces, the context names among them marked: compiler/codegen/meta.ts)
+  const names = (spec.requiredContext as unknown as string) ? (spec.requiredContext as unknown as string).split(' ') : [];
+  spec.requiredContext = names.map((n) => n.replace(/^[-?]/, ''));
+  const context = (meta.context ??= names.filter((n) => n[0] != '-'));
   const read = context.map((c) => c.replace('?', ''));
+  // (left out when it is the context names sorted)
+  const dependsOn = meta.dependsOn ?? [...read].sort();
   const entry = (mode: 0 | 1 | 2 | 3, block: string | null, data: unknown): unknown => {
     observeRead(read, data);
     if (mode < 2 && spec.isAsync) {
@@ -410,7 +418,7 @@ export function defineTemplate(stored: StoredSpec): Template {
     templateMetadata() {
       const blocks = t.blockMetadata();
       const all = Object.values(blocks);
-      const top = meta.t ?? meta.dependsOn ?? [];
+      const top = meta.t ?? dependsOn;
       return {
         name: spec.name,
         extends: spec.parent?.().name ?? null,
@@ -427,7 +435,7 @@ export function defineTemplate(stored: StoredSpec): Template {
       return bs.length > 0 && bs.every((b) => b?.isPure === 'pure');
     },
     dependsOn() {
-      return [...(meta.dependsOn ?? [])];
+      return [...dependsOn];
     },
     validateContext(data) {
       const ctx = newContext(spec.globals, data);
@@ -696,14 +704,30 @@ export function asyncFromGen(g: GenFn): AsyncFn {
 /**
  * The render functions of a sync template body (root or block) from its generated sync and
  * streaming functions. Without `g` the body writes one chunk of output, which is its sync
- * result: the compiler then leaves the streaming function out, and it is derived here.
+ * result: the compiler then leaves the streaming function out, and it is derived here. With
+ * `g` 0 the sync function streams too: given a sink `S`, it hands it each chunk as it ends
+ * (`o = S(o)`: the sink keeps the chunk and gives back an empty buffer), so a part that renders
+ * no other part and never waits is compiled once (issue #22). The chunks before an error
+ * arrive, then the error, as from a generator.
  */
-export function bodyFns(s: SyncFn, g?: GenFn): RenderFns {
+export function bodyFns(s: SyncFn, g?: GenFn | 0): RenderFns {
   const gen =
-    g ??
-    function* (ctx: Ctx, R: RenderState) {
-      yield s(ctx, R);
-    };
+    g ||
+    (g === 0
+      ? function* (ctx: Ctx, R: RenderState) {
+          const c: string[] = [];
+          let e: unknown = c;
+          try {
+            s(ctx, R, (x) => (c.push(x), ''));
+          } catch (x) {
+            e = x;
+          }
+          for (let i = 0; i < c.length; i++) yield c[i]!;
+          if (e !== c) throw e;
+        }
+      : function* (ctx: Ctx, R: RenderState) {
+          yield s(ctx, R);
+        });
   return { s, g: gen, a: asyncFromGen(gen) };
 }
 

@@ -105,7 +105,9 @@ export function genForLoop(g: Generator, n: A.For): void {
     locals.set('loop', loopVar);
     if (!isAsync && !g.lightLoops.has(loopVar)) g.loopVars.add(loopVar);
   }
-  genBindTarget(g, n.target, item, locals, 'iter');
+  // (a plain name is the loop's own per-iteration constant, not a copy of it)
+  if (n.target.type === 'NameTarget') locals.set(n.target.name, item);
+  else genBindTarget(g, n.target, item, locals, 'iter');
   g.withLocals(locals, () => {
     if (n.cond) g.w(`if (!(${genCond(g, n.cond)})) continue;`);
     g.fn.loops++;

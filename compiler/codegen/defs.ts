@@ -39,7 +39,7 @@ export function genDef(g: Generator, n: A.Def): void {
     if (g.o.nunjucks)
       for (const p of n.params) if (p.default) g.w(`if (ctx[${q(p.name)}] === undefined) ctx[${q(p.name)}] = ${g.expr(p.default)};`);
   };
-  const body = g.texts.body(g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (g.sandboxTick(), njkDefaults(), g.stmts(n.body)), 'o'), n.line);
+  const body = g.defBody(n, () => g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (g.sandboxTick(), njkDefaults(), g.stmts(n.body)), 'o'));
   g.w(`${g.fn.ctx}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
 }
 
@@ -62,7 +62,7 @@ export function genRegion(g: Generator, n: A.Region): void {
   const thunks = n.params.map((p) => (p.default ? `(ctx) => ${g.withScope('ctx', () => g.expr(p.default!))}` : 'null'));
   const fn = g.newFn(g.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
   fn.curLine = n.line;
-  const body = g.texts.body(g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (g.sandboxTick(), g.stmts(n.body)), 'o'), n.line);
+  const body = g.defBody(n, () => g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (g.sandboxTick(), g.stmts(n.body)), 'o'));
   g.w(`${g.fn.ctx}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
 }
 

@@ -20,7 +20,7 @@ interface Meta {
   t?: string[];
 }
 
-const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
  * Left out: empty `defs`, `blocks`, `dependsOn` and `context`; `t` when it equals `dependsOn`
@@ -37,4 +37,23 @@ export function compactMeta(m: Meta): Record<string, unknown> {
   const t = m.t ?? [];
   if (!same(t, m.dependsOn)) out.t = t;
   return out;
+}
+
+/**
+ * `requiredContext` (every name read, in order) as one string of the names split by spaces,
+ * with the metadata's `context` folded in (issue #22): a name that is not a context name (a loop
+ * variable, a local `set`) marked `-`, one read only guarded `?`. The runtime's defineTemplate
+ * unfolds it; `context` stays in the metadata where unfolding would not give it back. And
+ * `dependsOn` is left out when it is the context names sorted (no dotted path read).
+ */
+export function packNames(required: string[], meta: Record<string, unknown>): string {
+  const context = (meta.context as string[] | undefined) ?? [];
+  const bare = context.map((c) => c.replace(/^\?/, ''));
+  const dependsOn = meta.dependsOn as string[] | undefined;
+  if (dependsOn && same(dependsOn, [...bare].sort())) delete meta.dependsOn;
+  let j = 0;
+  const marked = required.map((n) => (j < context.length && bare[j] === n ? context[j++]! : '-' + n));
+  if (same(marked.filter((n) => n[0] !== '-'), context)) delete meta.context;
+  else meta.context = context;
+  return JSON.stringify(marked.join(' '));
 }

@@ -40,13 +40,17 @@ export const SEP = '\u0001';
  * The sync body and the streaming twin from the lines of an `sg` pass (see bothBodies).
  * (Its own function: the optimizer compiles this loop without the code generator around it.)
  */
-export function twins(lines: string[], lineNos: number[], curLine: number, sb: boolean): { s: Body; g: Body; oneChunk: boolean } {
+export function twins(lines: string[], lineNos: number[], curLine: number, sb: boolean): { s: Body; g: Body; oneChunk: boolean; sink: boolean } {
   // lines: head, 'try {', ...body, catch
   const body = lines.slice(2, -1);
   const oneChunk =
     /^let L = \d+;$/.test(lines[0]!) &&
     body.filter((l) => l.startsWith(`${BOTH}O`)).length === 1 &&
     body.every((l) => l.startsWith(`${BOTH}O`) || /^L = \d+;$/.test(l));
+  // Streamed by the sync function itself (a sink, see the runtime's bodyFns): a part that only
+  // writes output (no other part rendered, no flush, no lookup that an async render may wait
+  // for, no deferred part) and is not sandboxed (the size check there reads the stream).
+  const sink = !oneChunk && !sb && body.every((l) => !l.startsWith(BOTH) || (l[1] === 'O' && !l.includes('$defer(')));
   const s: Body = { lines: [], lineNos: [] };
   const g: Body = { lines: [], lineNos: [] };
   const add = (b: Body, line: string | null, n: number) => {
@@ -69,7 +73,7 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
         add(g, `let ${f[0]} = R.async ? ${f[2]} : ${f[1]}; if (${f[0]}?.t) ${f[0]} = yield ${f[0]};`, n);
         continue;
       }
-      add(s, kind === 'O' ? outLine('o', f[0], sb) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
+      add(s, kind === 'O' ? (sink ? `o += ${f[0]}; if (S) o = S(o);` : outLine('o', f[0], sb)) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
       add(g, kind === 'O' ? outLine(null, f[0]) : kind === 'P' ? partLine('g', f[0] || null, f[1], f[2], f[3]) : 'yield "";', n);
     } else {
       if (i === lines.length - 1) add(s, 'return o;', curLine); // (before the catch line)
@@ -77,7 +81,7 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
       add(g, line, n);
     }
   }
-  return { s, g, oneChunk };
+  return { s, g, oneChunk, sink };
 }
 
 /** What a child template's root runs before its parent: the rest of its top level is ignored (or in blocks). */

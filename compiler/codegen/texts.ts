@@ -29,6 +29,17 @@ export class SharedTexts {
     return `\u0002${this.texts.push(literal) - 1}\u0002`;
   }
 
+  /** Runs `f` outside the current pass (its texts stay literals). */
+  outside<T>(f: () => T): T {
+    const saved = this.texts;
+    this.texts = null;
+    try {
+      return f();
+    } finally {
+      this.texts = saved;
+    }
+  }
+
   /**
    * A def or region body (an arrow function's text) in the current pass: shared like a text
    * when it reads nothing of the function around it. A body is written with its own `ctx`,

@@ -296,18 +296,25 @@ describe('compiled modules', () => {
   });
   it('store each block compactly: defaults are left out of the module', () => {
     const { code } = compile('{% block a %}<p>hi</p>{% end %}{% block b %}{{ page.x | shuffle }}{% end %}', { name: 'c.html.kida' });
-    const meta = JSON.parse(/meta: (\{.*?\}), (?:warnings|get globals)/.exec(code)![1]!);
+    const meta = JSON.parse(/meta: (\{.*?\}) \}, \(\) => \$env\)/.exec(code)![1]!);
     expect(meta.blocks.a).toEqual({ h: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect(meta.blocks.b).toEqual({ h: expect.any(String), d: ['page.x'], c: 'none' });
     // nothing read outside blocks, while dependsOn has page.x: `t` is written (absent means "as dependsOn")
     expect(meta.t).toEqual([]);
     const flat = compile('<p>{{ page.x }}</p>{{ user ?? "anon" }}', { name: 'f.html.kida' }).code;
-    const flatMeta = JSON.parse(/meta: (\{.*?\}), (?:warnings|get globals)/.exec(flat)![1]!);
-    expect(flatMeta).toEqual({ dependsOn: ['page.x', 'user'], context: ['page', '?user'] });
+    const flatMeta = JSON.parse(/meta: (\{.*?\}) \}, \(\) => \$env\)/.exec(flat)![1]!);
+    // (the context names are folded into requiredContext, marked: `?` read only guarded)
+    expect(flatMeta).toEqual({ dependsOn: ['page.x', 'user'] });
+    expect(flat).toContain('requiredContext: "page ?user"');
+    // a loop variable is required but no context name (`-`); dependsOn, the names sorted, is left out
+    const looped = compile('{% for x in xs %}{{ x }}{% end %}{{ a }}', { name: 'l.html.kida' }).code;
+    expect(looped).toContain('requiredContext: "xs -x a" }');
+    const t = makeEnv({ 'l.html': '{% for x in xs %}{{ x }}{% end %}{{ a }}' }).getTemplate('l.html');
+    expect([t.requiredContext(), t.dependsOn(), t.templateMetadata().topLevelDependsOn]).toEqual([['xs', 'x', 'a'], ['a', 'xs'], ['a', 'xs']]);
   });
   it('without a way to read other templates, an include is unknown', () => {
     const { code } = compile('{% block a %}{% include "x.html" %}{% end %}', { name: 'c.html.kida' });
-    const meta = JSON.parse(/meta: (\{.*?\}), (?:warnings|get globals)/.exec(code)![1]!);
+    const meta = JSON.parse(/meta: (\{.*?\}) \}, \(\) => \$env\)/.exec(code)![1]!);
     expect(meta.blocks.a.c).toBe('unknown');
   });
 });

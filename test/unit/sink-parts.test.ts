@@ -1,0 +1,97 @@
+// A sync part that renders no other part is compiled once (issue #22, code size): its string
+// builder also streams, handing each chunk to a sink as it ends (`o = S(o)`), where it used to have a
+// generator twin. The stream must be the twin's, chunk for chunk: sandboxed templates still get
+// the twin (their size check reads the stream), so the two builds are compared on the same
+// templates, and both with render().
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../compiler/index.js';
+import { makeEnv } from '../support.js';
+
+const plain = makeEnv();
+const twin = makeEnv({}, { sandbox: true });
+
+function chunks(env: ReturnType<typeof makeEnv>, src: string, ctx: object): string[] | string {
+  const out: string[] = [];
+  try {
+    for (const c of env.fromString(src).renderStream(ctx)) out.push(c);
+  } catch (e) {
+    return `${out.join('|')} !! ${(e as Error).name} line ${(e as { lineno?: number }).lineno}`;
+  }
+  return out;
+}
+
+async function asyncChunks(env: ReturnType<typeof makeEnv>, src: string, ctx: object): Promise<string[]> {
+  const out: string[] = [];
+  for await (const c of env.fromString(src).renderStreamAsync(ctx)) out.push(c);
+  return out;
+}
+
+describe('parts streamed through a sink', () => {
+  it('compile to one function and no generator', () => {
+    const { code } = compile('<ul>{% for x in xs %}<li>{{ x }}</li>{% end %}</ul>', { name: 'p' });
+    expect(code).toContain('$root = $bodyFns($root_s, 0);');
+    expect(code).not.toContain('function*');
+  });
+
+  it('keep the generator where a part renders another part, flushes or looks up a cache', () => {
+    for (const src of ['a{% include "x" %}b', 'a{% flush %}b{{ c }}', '{% cache "k" %}{{ a }}{% end %}{{ b }}', '{% block b %}x{% end %}{{ y }}'])
+      expect(compile(src, { name: 'p' }).code, src).toContain('function*');
+  });
+
+  it('yield the chunks of a loop one per iteration output, as the generator did', () => {
+    const src = '<ul>{% for x in xs %}<li>{% if x > 1 %}<b>{{ x }}</b>{% end %}</li>{% end %}</ul>';
+    const want = ['<ul>', '<li>', '</li>', '<li>', '<b>2</b>', '</li>', '</ul>'];
+    expect(chunks(plain, src, { xs: [1, 2] })).toEqual(want);
+    expect(chunks(twin, src, { xs: [1, 2] })).toEqual(want);
+  });
+
+  it('deliver the chunks before an error, then the error with its line', () => {
+    const src = 'a{% for x in xs %}\n<{{ 10 // x }}>{% end %}z';
+    const got = chunks(plain, src, { xs: [5, 0] });
+    expect(got).toBe('a|\n<2> !! PyError line 2');
+    expect(chunks(twin, src, { xs: [5, 0] })).toBe(got);
+  });
+
+  it('a try inside the part still catches, and its fallback is one chunk', () => {
+    const src = '{% for x in xs %}[{% try %}{{ x | int(strict=true) }}{% fallback %}F{% end %}]{% end %}';
+    expect(chunks(plain, src, { xs: [1, 'no'] })).toEqual(['[', '1', ']', '[', 'F', ']']);
+    expect(chunks(twin, src, { xs: [1, 'no'] })).toEqual(['[', '1', ']', '[', 'F', ']']);
+  });
+
+  it('abandoned after the first chunk, the template renders again', () => {
+    const t = plain.fromString('{% for x in xs %}{{ x }}{% end %}');
+    const it = t.renderStream({ xs: [1, 2, 3] })[Symbol.iterator]();
+    expect(it.next().value).toBe('1');
+    expect(it.return!(undefined).done).toBe(true);
+    expect(t.render({ xs: [4] })).toBe('4');
+  });
+
+  it('stream in every entry point as the generator twin does (property)', async () => {
+    // templates of text, outputs, ifs, loops, sets and defs (what a sink part holds), with
+    // data that sometimes needs escaping and sometimes divides by zero
+    const leaf = fc.constantFrom('t', '<p>', '{{ a }}', '{{ b }}', '{{ 10 // n }}', '{% set a = a ~ "!" %}', '{{ f(a) }}', '');
+    const node: fc.Arbitrary<string> = fc.letrec<{ n: string }>((tie) => ({
+      n: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.tuple(tie('n'), tie('n')).map(([x, y]) => x + y),
+        tie('n').map((x) => `{% if b %}${x}{% else %}e{% end %}`),
+        tie('n').map((x) => `{% for i in xs %}{{ i }}${x}{% end %}`),
+      ),
+    })).n;
+    await fc.assert(
+      fc.asyncProperty(node, fc.string({ maxLength: 4 }), fc.boolean(), fc.constantFrom(0, 2), fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }), async (body, a, b, n, xs) => {
+        const src = `{% def f(v) %}<{{ v }}>{% end %}${body}`;
+        const ctx = { a, b, n, xs };
+        const got = chunks(plain, src, ctx);
+        expect(got).toEqual(chunks(twin, src, ctx));
+        if (typeof got !== 'string') {
+          expect(got.join('')).toBe(plain.fromString(src).render(ctx));
+          expect(await asyncChunks(plain, src, ctx)).toEqual(got);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
