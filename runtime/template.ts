@@ -716,14 +716,12 @@ export function bodyFns(s: SyncFn, g?: GenFn | 0): RenderFns {
     (g === 0
       ? function* (ctx: Ctx, R: RenderState) {
           const c: string[] = [];
-          let e: unknown = c;
           try {
             s(ctx, R, (x) => (c.push(x), ''));
-          } catch (x) {
-            e = x;
+          } finally {
+            // (the chunks before an error, then the error, as a generator would)
+            for (const x of c) yield x;
           }
-          for (let i = 0; i < c.length; i++) yield c[i]!;
-          if (e !== c) throw e;
         }
       : function* (ctx: Ctx, R: RenderState) {
           yield s(ctx, R);
