@@ -49,8 +49,12 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
     body.every((l) => l.startsWith(`${BOTH}O`) || /^L = \d+;$/.test(l));
   // Streamed by the sync function itself (a sink, see the runtime's bodyFns): a part that only
   // writes output (no other part rendered, no flush, no lookup that an async render may wait
-  // for, no deferred part) and is not sandboxed (the size check there reads the stream).
-  const sink = !oneChunk && !sb && body.every((l) => !l.startsWith(BOTH) || (l[1] === 'O' && !l.includes('$defer(')));
+  // for, no deferred part) and is not sandboxed (the size check there reads the stream), and has
+  // no loop: its output is bounded by the template's size. A loop's part keeps its generator, so a
+  // stream stays lazy over a lazy (or endless) source and its chunks are never gathered at once
+  // (a list of 10^8 chunks is a V8 abort, where the string render fails with a RangeError).
+  const sink =
+    !oneChunk && !sb && body.every((l) => (!l.startsWith(BOTH) && !/^(for|while|do)\b/.test(l)) || (l[1] === 'O' && !l.includes('$defer(')));
   const s: Body = { lines: [], lineNos: [] };
   const g: Body = { lines: [], lineNos: [] };
   const add = (b: Body, line: string | null, n: number) => {

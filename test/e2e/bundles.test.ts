@@ -135,7 +135,9 @@ describe('Rollup serverless bundle', () => {
     const min = minifySync('handler.mjs', esm[0].code, { module: true, compress: true, mangle: true }).code;
     const gz = gzipSync(min).length;
     writeFileSync(join(root, 'test/.bundle-size.json'), JSON.stringify({ minified: min.length, gzip: gz }));
-    expect(gz).toBeLessThan(8_192); // under 8 KB (about 8,000 bytes): only the runtime the template uses
+    // About 8 KB: only the runtime the template uses. 8,250 since 2026-12-06: 8,212 B once parts with
+    // a loop kept their generator (streams stay lazy; docs/decisions.md, "Code size, third pass").
+    expect(gz).toBeLessThan(8_250);
 
     // Minified as deployed, it still renders the same, and its errors keep their class names
     // (a minifier renames the classes themselves).

@@ -29,9 +29,19 @@ async function asyncChunks(env: ReturnType<typeof makeEnv>, src: string, ctx: ob
 
 describe('parts streamed through a sink', () => {
   it('compile to one function and no generator', () => {
-    const { code } = compile('<ul>{% for x in xs %}<li>{{ x }}</li>{% end %}</ul>', { name: 'p' });
+    const { code } = compile('<h1>{{ a }}</h1>{% if b %}<p>{{ b }}</p>{% end %}<i>{{ c }}</i>', { name: 'p' });
     expect(code).toContain('$root = $bodyFns($root_s, 0);');
     expect(code).not.toContain('function*');
+  });
+
+  it('leave out parts with a loop: their stream stays lazy over a lazy or endless source', () => {
+    expect(compile('<ul>{% for x in xs %}<li>{{ x }}</li>{% end %}</ul>', { name: 'p' }).code).toContain('function*');
+    function* endless() {
+      for (let i = 0; ; i++) yield i;
+    }
+    const it = plain.fromString('<ul>{% for x in xs %}<li>{{ x }}</li>{% end %}</ul>').renderStream({ xs: endless() });
+    expect([it.next().value, it.next().value, it.next().value]).toEqual(['<ul>', '<li>0</li>', '<li>1</li>']);
+    expect(it.return(undefined)).toEqual({ value: undefined, done: true });
   });
 
   it('keep the generator where a part renders another part, flushes or looks up a cache', () => {
