@@ -66,7 +66,8 @@ export function genForLoop(g: Generator, n: A.For): void {
     g.w(`throw ${g.h('asyncOnly')}($NAME)();`);
     return;
   }
-  const src = g.expr(n.iter);
+  // (Nunjucks: `for x in obj` with one name walks nothing of a plain object; `for k, v` its pairs)
+  const src = g.o.nunjucks && n.target.type === 'NameTarget' ? `${g.h('oneName')}(${g.expr(n.iter)})` : g.expr(n.iter);
   const locals = new Map<string, string>();
   const item = g.id('$i');
   let loopVar: string | null = null;

@@ -263,6 +263,11 @@ export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: 
   return f;
 }
 export const iter = toList;
+/** What `for x in v` (one name) walks: as Nunjucks, nothing of a plain object (its pairs are for `for k, v`). */
+export function oneName(v: unknown): unknown {
+  const p = prim(v);
+  return p && typeof p === 'object' && !Array.isArray(p) && typeof (p as Iterable<unknown>)[Symbol.iterator] !== 'function' && !isSafe(p) ? [] : v;
+}
 /** `for a, b in pairs`: Nunjucks reads item[0], item[1] (no arity check). */
 export function unpackIter(v: unknown, n: number): unknown[] {
   if (Array.isArray(v)) return v; // (item[0], item[1] as Nunjucks reads them; `for k, v in obj` pairs)

@@ -170,3 +170,11 @@ describe('what Nunjucks\' parser accepts and refuses', () => {
     }
   });
 });
+
+describe('for over an object', () => {
+  it('one name walks nothing of a plain object and takes the else; two names walk its pairs; iterables and strings as before', async () => {
+    const ctx = { o: { a: 1, b: 2 }, m: new Map([['k', 'v']]), s: 'ab', l: [1, 2] };
+    expect(await both('{% for x in o %}[{{ x }}]{% else %}E{% endfor %}|{% for k, v in o %}{{ k }}={{ v }};{% endfor %}', ctx)).toBe('E|a=1;b=2;');
+    expect(await both('{% for x in m %}[{{ x }}]{% endfor %}|{% for x in s %}[{{ x }}]{% endfor %}|{% for x in l %}{{ loop.index }}{{ x }}{% endfor %}', ctx)).toBe('[k,v]|[a][b]|1122');
+  });
+});
