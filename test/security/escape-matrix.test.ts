@@ -15,7 +15,7 @@ import { filterParams, METHOD_NAMES } from '../../runtime/signatures.js';
 import { pyMethod } from '../../runtime/methods.js';
 import { Markup } from '../../runtime/markup.js';
 import { makeEnv } from '../support.js';
-import type { Template } from '../../runtime/template.js';
+import { orError as attempt, renderings } from './every-way.js';
 
 const NASTY = [
   '<script>alert(1)</script>',
@@ -49,24 +49,6 @@ function ctx(h: string): Record<string, unknown> {
     mk: new Markup('<i>%(k)s|%(title)r</i>'),
   };
 }
-
-/** Render methods: all must agree, and must show no data-controlled markup. */
-async function renderings(t: Template, c: Record<string, unknown>, all: boolean): Promise<string[]> {
-  const out = [t.render(c)];
-  if (!all) return out;
-  out.push([...t.renderStream(c)].join(''));
-  let a = '';
-  for await (const x of t.renderStreamAsync(c)) a += x;
-  out.push(a, await t.renderAsync(c), t.renderBlock('b', c));
-  return out;
-}
-const attempt = async <T,>(f: () => Promise<T>): Promise<T | Error> => {
-  try {
-    return await f();
-  } catch (e) {
-    return e as Error;
-  }
-};
 
 const env = makeEnv();
 /** The three contexts around one expression (or statement), inside a block for renderBlock. */

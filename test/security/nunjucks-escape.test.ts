@@ -12,7 +12,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { njkFilterParams } from '../../runtime/nunjucks/signatures.js';
-import type { Template } from '../../runtime/template.js';
+import { orError as attempt, renderings } from './every-way.js';
 import { everyWay, njkEnv } from './nunjucks-support.js';
 
 const NASTY = [
@@ -97,22 +97,6 @@ OTHER_FORMS.push(
   { label: 'include', source: page('{% include "inc.njk" %}') },
 );
 
-async function renderings(t: Template, c: Record<string, unknown>, all: boolean): Promise<string[]> {
-  const out = [t.render(c)];
-  if (!all) return out;
-  out.push([...t.renderStream(c)].join(''));
-  let a = '';
-  for await (const x of t.renderStreamAsync(c)) a += x;
-  out.push(a, await t.renderAsync(c), t.renderBlock('b', c));
-  return out;
-}
-const attempt = async <T,>(f: () => Promise<T>): Promise<T | Error> => {
-  try {
-    return await f();
-  } catch (e) {
-    return e as Error;
-  }
-};
 const withInclude = njkEnv({}, { 'inc.njk': '<u>{{ s }}</u>{{ l }}' });
 
 async function check(form: Form, h: string, all: boolean): Promise<boolean> {

@@ -3,49 +3,12 @@
 // JavaScript methods templates call, and data-supplied regular expressions, given a worst case
 // built for each at 100 KB and 200 KB, take about twice as long at twice the size.
 // The clock and the rule are linear-time.test.ts's (CPU time, least of a few runs).
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import * as F from '../../runtime/nunjucks/filters.js';
 import { njkFilterParams, njkTestParams } from '../../runtime/nunjucks/signatures.js';
 import { njkEnv } from './nunjucks-support.js';
+import { N, expectLinear, type Make } from './linear-clock.js';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-const N = 100_000;
-const FLOOR_MS = 60;
-const SLACK_MS = 25;
-const CEILING_MS = 2_000;
-
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-function timeOnce(run: () => unknown, collect: boolean): number {
-  if (collect) gc();
-  const t0 = cpuMs();
-  run();
-  return cpuMs() - t0;
-}
-function measure(make: (n: number) => () => unknown): { t1: number; t2: number } {
-  const small = make(N);
-  const large = make(2 * N);
-  small();
-  large();
-  let t1 = Infinity;
-  let t2 = Infinity;
-  for (let attempt = 0; attempt < 6; attempt++) {
-    for (let i = 0; i < 2; i++) {
-      t1 = Math.min(t1, timeOnce(small, attempt > 0));
-      t2 = Math.min(t2, timeOnce(large, attempt > 0));
-    }
-    if (t2 < FLOOR_MS || t2 < 3 * t1 + SLACK_MS) break;
-  }
-  return { t1, t2 };
-}
-
-type Make = (n: number) => () => unknown;
 const rep = (s: string, n: number) => s.repeat(Math.max(1, Math.floor(n / s.length)));
 const items = (n: number) => Math.max(1, Math.floor(n / 8));
 const nums = (n: number) => Array.from({ length: items(n) }, (_, i) => (i * 7919) % 1000);
@@ -174,11 +137,7 @@ for (const [kind, table] of [['filters', FILTERS], ['tests', TESTS], ['methods',
     for (const [name, cases] of Object.entries(table))
       for (const [label, make] of cases)
         it(`${name} (${label})`, () => {
-          const { t1, t2 } = measure(make);
-          const what = `${kind}.${name} [${label}]: ${t1.toFixed(1)} ms → ${t2.toFixed(1)} ms`;
-          if (process.env.SHOW_TIMES) console.log(what);
-          expect(t2 < FLOOR_MS || t2 < 3 * t1 + SLACK_MS, what).toBe(true);
-          expect(t2 < CEILING_MS, what).toBe(true);
+          expectLinear(make, `${kind}.${name} [${label}]`);
         });
   });
 }

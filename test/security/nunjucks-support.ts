@@ -2,28 +2,15 @@
 // through every entry point of `compat: 'nunjucks'` — the Environment's render, renderStream,
 // renderAsync, renderStreamAsync, renderBlock (wrapped in a block) and kida/nunjucks'
 // renderString, returned and through its Node-style callback.
-import { expect } from 'vitest';
 import { DictLoader, Environment, type EnvironmentOptions } from '../../compiler/environment.js';
 import * as njk from '../../adapters/nunjucks.js';
+import { expectRefused, expectRenders, textOrError as attempt } from './every-way.js';
 
 export type Policy = boolean | Record<string, unknown>;
 type Ctx = Record<string, unknown>;
 
 export function njkEnv(options: EnvironmentOptions = {}, templates: Record<string, string> = {}): Environment {
   return new Environment({ loader: new DictLoader(templates), compat: 'nunjucks', ...options });
-}
-
-async function attempt(f: () => unknown): Promise<string | Error> {
-  try {
-    const r = await f();
-    if (typeof r === 'string') return r;
-    let out = '';
-    if (r && typeof r === 'object' && Symbol.asyncIterator in r) for await (const c of r as AsyncIterable<string>) out += c;
-    else for (const c of r as Iterable<string>) out += c;
-    return out;
-  } catch (e) {
-    return e as Error;
-  }
 }
 
 /** The text or the error of each way of rendering `src` (a fresh context each time: data may be mutated). */
@@ -47,20 +34,10 @@ export async function everyWay(src: string, ctx: () => Ctx = () => ({}), sandbox
 
 /** Every way of rendering fails with a SecurityError of `code`; returns the render() error. */
 export async function refused(src: string, code: string, ctx: () => Ctx = () => ({}), sandbox: Policy = true, templates: Record<string, string> = {}) {
-  const all = await everyWay(src, ctx, sandbox, templates);
-  for (const [way, r] of Object.entries(all)) {
-    expect(r, `${way} of ${src}`).toBeInstanceOf(Error);
-    expect((r as Error).name, `${way} of ${src}: ${(r as Error).message}`).toBe('SecurityError');
-    expect((r as { code?: string }).code, `${way} of ${src}`).toBe(code);
-  }
-  return all.render as Error;
+  return expectRefused(await everyWay(src, ctx, sandbox, templates), src, code);
 }
 
 /** Every way of rendering gives `want`. */
 export async function renders(src: string, want: string, ctx: () => Ctx = () => ({}), sandbox: Policy = true, templates: Record<string, string> = {}) {
-  const all = await everyWay(src, ctx, sandbox, templates);
-  for (const [way, r] of Object.entries(all)) {
-    if (r instanceof Error) throw new Error(`${way} of ${src} failed: ${r.message}`);
-    expect(r, `${way} of ${src}`).toBe(want);
-  }
+  expectRenders(await everyWay(src, ctx, sandbox, templates), src, want);
 }

@@ -5,15 +5,11 @@
 // naming the template and line — through the Environment's render methods and kida/nunjucks'
 // render callbacks, sandboxed or not. A child process run with --unhandled-rejections=strict
 // must exit 0; in-process, no unhandledRejection may be reported.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { distUrl, runStrict } from './strict-child.js';
 import { everyWay } from './nunjucks-support.js';
 
-const root = join(import.meta.dirname, '../..');
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 const failLater = (msg: string, ms = 2) => new Promise((_, no) => setTimeout(() => no(new Error(msg)), ms));
 
@@ -77,13 +73,9 @@ describe('recursion and deep data end in a TemplateRuntimeError naming the templ
 
 describe('a child process running hostile Nunjucks templates exits 0, with no unhandled rejection', () => {
   it('Environment (plain and sandboxed) and kida/nunjucks render callbacks', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kida-njk-survive-'));
-    const script = join(dir, 'run.mjs');
-    const url = (p: string) => JSON.stringify(pathToFileURL(join(root, p)).href);
-    writeFileSync(
-      script,
-      `import { DictLoader, Environment } from ${url('dist/compiler/environment.js')};
-import njk from ${url('dist/adapters/nunjucks.js')};
+    const stdout = runStrict(
+      `import { DictLoader, Environment } from ${distUrl('dist/compiler/environment.js')};
+import njk from ${distUrl('dist/adapters/nunjucks.js')};
 const later = (v, ms) => new Promise((r) => setTimeout(() => r(v), ms));
 const failLater = (m, ms) => new Promise((_, no) => setTimeout(() => no(new Error(m)), ms));
 const templates = { 'self.njk': '{% include "self.njk" %}', 'a.njk': 'x{% include "b.njk" %}', 'b.njk': '{% include "a.njk" %}' };
@@ -118,11 +110,9 @@ for (const sandbox of [false, true]) {
 await later(0, 50);
 process.stdout.write(JSON.stringify(names));
 `,
+      120_000,
     );
-    const r = spawnSync(process.execPath, ['--unhandled-rejections=strict', script], { encoding: 'utf8', timeout: 120_000 });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const names = JSON.parse(r.stdout) as string[];
+    const names = JSON.parse(stdout) as string[];
     expect(names.length).toBeGreaterThan(40);
     for (const n of names) expect(['TemplateRuntimeError', 'SecurityError']).toContain(n);
   }, 150_000);

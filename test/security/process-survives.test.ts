@@ -3,17 +3,13 @@
 // rejection nobody awaits is never an unhandled rejection; a promise the runtime would have to
 // use at once (a sort key, a predicate, output) is a TemplateRuntimeError that `try` catches;
 // recursion ends in a TemplateRuntimeError naming the template and line, in every render method.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { distUrl, runStrict } from './strict-child.js';
 import { DictLoader, Environment, type EnvironmentOptions } from '../../compiler/environment.js';
 import type { Template } from '../../runtime/template.js';
 
-const root = join(import.meta.dirname, '../..');
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 const later = <T>(v: T, ms = 10) => new Promise<T>((r) => setTimeout(() => r(v), ms));
 const failLater = (msg: string, ms = 5) => new Promise((_, no) => setTimeout(() => no(new Error(msg)), ms));
@@ -196,11 +192,8 @@ describe('promises handed to the runtime', () => {
     expect([err.lineno, (err.cause as Error).message]).toEqual([2, 'source']);
   });
   it('a child process that renders all of this exits 0 with no unhandled rejection (--unhandled-rejections=strict)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kida-survive-'));
-    const script = join(dir, 'run.mjs');
-    writeFileSync(
-      script,
-      `import { DictLoader, Environment } from ${JSON.stringify(pathToFileURL(join(root, 'dist/compiler/environment.js')).href)};
+    const stdout = runStrict(
+      `import { DictLoader, Environment } from ${distUrl('dist/compiler/environment.js')};
 const later = (v, ms) => new Promise((r) => setTimeout(() => r(v), ms));
 const failLater = (m, ms) => new Promise((_, no) => setTimeout(() => no(new Error(m)), ms));
 const env = new Environment({
@@ -234,11 +227,9 @@ for (const src of sources) {
 await later(0, 50);
 process.stdout.write(JSON.stringify(names));
 `,
+      60_000,
     );
-    const r = spawnSync(process.execPath, ['--unhandled-rejections=strict', script], { encoding: 'utf8', timeout: 60_000 });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const names = JSON.parse(r.stdout) as string[];
+    const names = JSON.parse(stdout) as string[];
     expect(names.length).toBeGreaterThan(10);
     for (const n of names) expect(['TemplateRuntimeError', 'PyError']).toContain(n);
   }, 90_000);

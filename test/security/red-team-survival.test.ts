@@ -1,23 +1,14 @@
 // Red team: `{% defer %}` and `{% cache %}` over async stores never end the process. Parts that
 // reject late, after the reader left, after the render failed; stores that reject or throw late.
 // Run in a child process with --unhandled-rejections=strict (dist/: `npx tsc -p tsconfig.json`).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { distUrl, runStrict } from './strict-child.js';
 
-const root = join(import.meta.dirname, '../..');
 
 describe('red team: the process survives deferred parts and async stores', () => {
   it('a child process with --unhandled-rejections=strict exits 0 and reports nothing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kida-red-'));
-    const script = join(dir, 'run.mjs');
-    const url = (p: string) => JSON.stringify(pathToFileURL(join(root, p)).href);
-    writeFileSync(
-      script,
-      `import { DictLoader, Environment } from ${url('dist/compiler/environment.js')};
+    const stdout = runStrict(
+      `import { DictLoader, Environment } from ${distUrl('dist/compiler/environment.js')};
 const later = (v, ms) => new Promise((r) => setTimeout(() => r(v), ms));
 const failLater = (m, ms) => new Promise((_, no) => setTimeout(() => no(new Error(m)), ms));
 const store = { get: () => failLater('get', 5), set: () => failLater('set', 30), timeoutMs: 2 };
@@ -53,11 +44,9 @@ for (const env of envs)
 await later(0, 100);
 process.stdout.write(JSON.stringify(names));
 `,
+      120_000,
     );
-    const r = spawnSync(process.execPath, ['--unhandled-rejections=strict', script], { encoding: 'utf8', timeout: 120_000 });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const names = JSON.parse(r.stdout) as string[];
+    const names = JSON.parse(stdout) as string[];
     expect(names.length).toBeGreaterThan(5);
     for (const n of names) expect(['TemplateRuntimeError', 'UndefinedError', 'PyError', 'TemplateSyntaxError', 'SecurityError', 'PolicyError']).toContain(n);
   }, 150_000);

@@ -1,0 +1,61 @@
+// The clock of the linear-time suites (issue #19 §2): CPU time (process.cpuUsage), the least of
+// a few runs at 100 KB and at 200 KB measured in turn (so that a busy moment of the shared
+// machine falls on both), measured again after forced collections while the ratio looks high.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { expect } from 'vitest';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** The smaller size; every case is also run at twice this. */
+export const N = 100_000;
+/**
+ * Below this many ms of CPU at 200 KB a case passes whatever its ratio: allocation and
+ * collection make small times noisy, and each quadratic these tests caught took seconds at 200 KB.
+ */
+const FLOOR_MS = 60;
+/** Allowed on top of three times the 100 KB time: collection pauses grow with the live heap. */
+const SLACK_MS = 25;
+/** No case may take longer at 200 KB. */
+const CEILING_MS = 2_000;
+
+export type Make = (n: number) => () => unknown;
+
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+function timeOnce(run: () => unknown, collect: boolean): number {
+  if (collect) gc();
+  const t0 = cpuMs();
+  run();
+  return cpuMs() - t0;
+}
+
+/** The least CPU time of `make(N)` and of `make(2 * N)`. */
+export function measure(make: Make): { t1: number; t2: number } {
+  const small = make(N);
+  const large = make(2 * N);
+  small();
+  large();
+  let t1 = Infinity;
+  let t2 = Infinity;
+  for (let attempt = 0; attempt < 6; attempt++) {
+    for (let i = 0; i < 2; i++) {
+      t1 = Math.min(t1, timeOnce(small, attempt > 0));
+      t2 = Math.min(t2, timeOnce(large, attempt > 0));
+    }
+    if (t2 < FLOOR_MS || t2 < 3 * t1 + SLACK_MS) break;
+  }
+  return { t1, t2 };
+}
+
+/** Asserts that twice the size costs about twice the time (not four times), and under the ceiling. */
+export function expectLinear(make: Make, label: string): void {
+  const { t1, t2 } = measure(make);
+  const what = `${label}: ${t1.toFixed(1)} ms → ${t2.toFixed(1)} ms`;
+  if (process.env.SHOW_TIMES) console.log(what);
+  expect(t2 < FLOOR_MS || t2 < 3 * t1 + SLACK_MS, what).toBe(true);
+  expect(t2 < CEILING_MS, what).toBe(true);
+}
