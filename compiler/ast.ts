@@ -244,6 +244,8 @@ export interface For extends Pos {
   /** `{% else %}` / `{% empty %}` body. */
   else_: Node[] | null;
   isAsync: boolean;
+  /** Nunjucks compat: `{% asyncEach %}` / `{% asyncAll %}` (compiler/codegen/njk-async.ts). */
+  njk?: 'each' | 'all';
 }
 export interface While extends Pos {
   type: 'While';
