@@ -432,6 +432,10 @@ export interface NjkExtension extends Pos {
   kwargs: Kwarg[];
   /** Content arguments: parsed bodies, or null. */
   bodies: (Node[] | null)[];
+  /** nodes.CallExtensionAsync: the method takes a trailing `(err, result)` callback. */
+  async?: boolean;
+  /** The extension's `autoescape` (false: its result is output unescaped, as Nunjucks does). */
+  autoescape?: boolean;
 }
 export interface Provide extends Pos {
   type: 'Provide';

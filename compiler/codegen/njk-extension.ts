@@ -1,20 +1,31 @@
 // `{% tag %}` of a Nunjucks extension (compat 'nunjucks'; parsing: compiler/nunjucks/extensions.ts):
 // `ext.method(context, ...args, ...bodies)` at render time through runtime/nunjucks/extensions.ts,
-// each body a function returning its rendered text, the result output as `{{ }}` outputs.
+// each body a function returning its rendered text (and calling a callback given to it, as
+// Nunjucks' bodies do), the result output as `{{ }}` outputs. A body that awaits (an async filter
+// or an async extension inside it, in an async template) is an async function: given a callback
+// it calls it when done, as Nunjucks' async bodies do, and it returns the promise of its text.
 import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
 import { genArgs } from './expressions.js';
 import { outFn } from './output.js';
-import { q } from './shared.js';
+import { contains, q } from './shared.js';
 
 export function genNjkExtension(g: Generator, n: A.NjkExtension): void {
   g.line(n);
   const bodies = n.bodies.map((b) => {
     if (!b) return 'null';
+    if (g.fn.mode === 'a' && contains(b, (x) => x.type === 'Await' || (x.type === 'For' && !!x.isAsync) || g.asyncFilter(x))) {
+      const afn = g.newFn('a', { kind: 'buf', v: 'o' }, g.fn.sc, g.fn.ctx, g.fn, g.fn.caller);
+      return `${g.h('njkAsyncBody')}(${g.inlineFn(afn, 'async () =>', () => g.stmts(b), 'o')})`;
+    }
     // (extensions call body() synchronously, as Nunjucks' CallExtension does)
     const fn = g.newFn('s', { kind: 'buf', v: 'o' }, g.fn.sc, g.fn.ctx, g.fn, g.fn.caller);
-    return g.inlineFn(fn, '() =>', () => g.stmts(b), 'o');
+    const cb = g.id('$cb');
+    return g.inlineFn(fn, `(${cb}) =>`, () => g.stmts(b), `(${cb} && ${cb}(null, o), o)`);
   });
-  const call = `${g.h('njkExt')}($env, ${g.fn.ctx}, ${q(n.ext)}, ${q(n.method)}, ${genArgs(g, n.args, n.kwargs)}, [${bodies.join(', ')}])`;
-  g.emit(`${g.h(outFn(g))}(${call})`);
+  let call = `${g.h(n.async ? 'njkExtAsync' : 'njkExt')}($env, ${g.fn.ctx}, ${q(n.ext)}, ${q(n.method)}, ${genArgs(g, n.args, n.kwargs)}, [${bodies.join(', ')}])`;
+  // (CallExtensionAsync: awaited in the template's async functions; a macro body is synchronous
+  // here, so its promise there is an error, as an async filter's is)
+  if (n.async) call = g.fn.mode === 'a' ? `(await ${call})` : `${g.h('observe')}(${call}, true)`;
+  g.emit(`${g.h(n.autoescape === false ? 'str' : outFn(g))}(${call})`);
 }

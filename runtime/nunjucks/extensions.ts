@@ -13,7 +13,7 @@ interface ExtLinkage {
   njkEnv?: unknown;
 }
 
-export function njkExt(env: ExtLinkage, scope: Ctx, name: string, method: string, args: unknown[], bodies: unknown[]): unknown {
+export function njkExt(env: ExtLinkage, scope: Ctx, name: string, method: string, args: unknown[], bodies: unknown[], cb?: (err: unknown, res?: unknown) => void): unknown {
   const ext = env.extensions?.[name];
   const f = ext?.[method];
   if (typeof f !== 'function') throw new Error(`extension not found: ${name}${ext ? `.${method}` : ''} (extensions render through an Environment that has them: addExtension)`);
@@ -25,5 +25,26 @@ export function njkExt(env: ExtLinkage, scope: Ctx, name: string, method: string
     has: (_, k) => typeof k === 'string' && lk(scope, k) !== undefined,
   });
   const context = { ctx, env: env.njkEnv ?? env, lookup: (k: string) => lk(scope, k), getVariables: () => ctx };
-  return (f as (...x: unknown[]) => unknown).apply(ext, [context, ...a, ...bodies]);
+  return (f as (...x: unknown[]) => unknown).apply(ext, cb ? [context, ...a, ...bodies, cb] : [context, ...a, ...bodies]);
+}
+
+/**
+ * CallExtensionAsync: the method gets a trailing `(err, result)` callback; the promise settles on
+ * its first call (a throw before it rejects too). A callback never called leaves the render
+ * waiting, as in Nunjucks.
+ */
+export function njkExtAsync(env: ExtLinkage, scope: Ctx, name: string, method: string, args: unknown[], bodies: unknown[]): Promise<unknown> {
+  return new Promise((ok, no) => {
+    njkExt(env, scope, name, method, args, bodies, (err, res) => (err ? no(err) : ok(res)));
+  });
+}
+
+/** A content body that awaits: `body(cb)` calls `cb(err, text)` when done; it returns the promise of the text (never left unobserved). */
+export function njkAsyncBody(f: () => Promise<string>): (cb?: unknown) => Promise<string> {
+  return (cb) => {
+    const p = f();
+    if (typeof cb === 'function') p.then((r) => cb(null, r), (e: unknown) => cb(e));
+    else p.catch(String);
+    return p;
+  };
 }
