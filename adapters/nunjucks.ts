@@ -11,10 +11,10 @@
 import { watch as watchFiles, type FSWatcher } from 'node:fs';
 import { extname } from 'node:path';
 import { ChoiceLoader, Environment as KidaEnvironment, FileSystemLoader as KidaFileSystemLoader, type Loader } from '../compiler/environment.js';
-import { Markup } from '../runtime/markup.js';
 import { Kwargs } from '../runtime/values.js';
 import * as builtins from '../runtime/nunjucks/filters.js';
 import { njkEscape } from '../runtime/nunjucks/values.js';
+import { SafeString, markSafe } from '../runtime/nunjucks/safe.js';
 import type { Callable } from '../runtime/linkage.js';
 import type { SandboxPolicy } from '../runtime/sandbox.js';
 import type { Ctx, Template as KidaTemplate } from '../runtime/template.js';
@@ -333,23 +333,9 @@ function streamingRender(_req: unknown, res: ExpressRes, next: () => void): void
   next();
 }
 
-/** Nunjucks' `runtime` members that filters and apps use. */
-export class SafeString extends Markup {
-  get val(): string {
-    return this.value;
-  }
-}
-/** Nunjucks' markSafe: a string becomes safe, a function's string results do. */
-export function markSafe(v: unknown): unknown {
-  if (typeof v === 'string') return new SafeString(v);
-  if (typeof v === 'function') {
-    return function (this: unknown, ...args: unknown[]) {
-      const r = (v as Callable).apply(this, args);
-      return typeof r === 'string' ? new SafeString(r) : r;
-    };
-  }
-  return v;
-}
+// Nunjucks' `runtime` members that filters and apps use (in the runtime: extension modules of a
+// bundle import them from kida/runtime/nunjucks without the compiler)
+export { SafeString, markSafe };
 export const runtime = { SafeString, markSafe };
 /** Nunjucks' `lib.escape` (`&"'<>` and the backslash). */
 export const lib = { escape: (s: unknown): string => njkEscape(String(s)) };

@@ -80,7 +80,7 @@ export interface CodegenOptions {
    * Nunjucks compat mode (compiler/nunjucks/): built-in filters and tests are Nunjucks' own,
    * bound by these parameter lists and called as `nf_<name>` / `nt_<name>`.
    */
-  nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]>; throwOnUndefined?: boolean; asyncFilters?: ReadonlySet<string> };
+  nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]>; throwOnUndefined?: boolean; asyncFilters?: ReadonlySet<string>; extensionModules?: Readonly<Record<string, string>> };
 }
 
 export interface DefSignature {

@@ -4,10 +4,12 @@
 
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { normalizeAutoescape, type AutoescapeOption } from '../compiler/autoescape.js';
 import { delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelimiterOptions, type Syntax } from '../compiler/lexer.js';
 import type { TemplateError } from '../runtime/errors.js';
 import type { Compat } from '../compiler/index.js';
+import type { NjkExtension } from '../compiler/nunjucks/extensions.js';
 import { CompileCache, hashOf, type Compiled, type Stored } from './cache.js';
 import { ConfigError, loadConfig as readConfig } from './config.js';
 
@@ -60,6 +62,12 @@ export interface KidaOptions extends DelimiterOptions, SnakeDelimiterOptions {
   throwOnUndefined?: boolean;
   /** Nunjucks files: exports of the filters module that return a promise (awaited; the template is async). */
   asyncFilters?: string[];
+  /**
+   * Nunjucks files: custom tags, as `{ Name: './ext.mjs' }` — each module's default export is an
+   * extension as `env.addExtension(Name, ext)` takes it. Its parse() runs at build time; the
+   * compiled modules that use its tags import the module for the render-time methods.
+   */
+  nunjucksExtensions?: Record<string, string>;
 }
 
 /** The template language a file is compiled as: `.njk` is Nunjucks, others follow the `compat` option. */
@@ -149,6 +157,9 @@ export function literalRefsOnly(source: string, delimiters: DelimiterOptions): b
   return true;
 }
 
+/** Extension tags imported by any project of this process, by modules and their stamps. */
+const LOADED_EXTENSIONS = new Map<string, Map<string, { name: string; ext: NjkExtension }>>();
+
 /** A resolved build configuration. */
 export class KidaProject {
   readonly root: string;
@@ -157,6 +168,11 @@ export class KidaProject {
   readonly globalsFile: string | null;
   /** The configured delimiters (only those that are set). */
   readonly delimiters: DelimiterOptions;
+  /** Nunjucks extension modules by extension name (option nunjucksExtensions), absolute. */
+  readonly extensionFiles: Readonly<Record<string, string>> | null;
+  /** Their tags once loadExtensions() has imported them (compile-time parse()). */
+  private njkTags: Map<string, { name: string; ext: NjkExtension }> | null = null;
+  private njkLoading: Promise<void> | null = null;
   /** Files read by this project, kept while their mtime and size stay the same (Vite dev edits show at once). */
   private readonly files = new Map<string, { mtimeMs: number; size: number; text: string; names?: string[] }>();
   private compileCache: CompileCache | null | undefined;
@@ -180,6 +196,17 @@ export class KidaProject {
     this.filtersFile = file('filters');
     this.testsFile = file('tests');
     this.globalsFile = file('globals');
+    const exts = options.nunjucksExtensions;
+    if (exts !== undefined && (!exts || typeof exts !== 'object' || Array.isArray(exts)))
+      throw new ConfigError("The option 'nunjucksExtensions' is an object of extension names to modules ({ Name: './ext.mjs' })");
+    this.extensionFiles = exts && Object.keys(exts).length
+      ? Object.fromEntries(Object.entries(exts).map(([name, p]) => {
+          const abs = resolve(cwd, p);
+          if (!statSync(abs, { throwIfNoEntry: false })?.isFile())
+            throw new ConfigError(`The Nunjucks extension module ${p} of '${name}' (option 'nunjucksExtensions') does not exist${abs !== p ? ` (looked for ${abs})` : ''}`);
+          return [name, abs];
+        }))
+      : null;
     this.delimiters = delimiterOptions(options);
     resolveSyntax(this.delimiters); // a bad delimiter set fails the build at once (DelimiterError)
     normalizeAutoescape(options.autoescape); // and so does a bad autoescape value (ValueError)
@@ -228,6 +255,7 @@ export class KidaProject {
    */
   async compile(source: string, file: string, dts = this.options.dts === true): Promise<Compiled & { reads: string[] }> {
     // (declarations only when the plugin writes them: they are part of the cache key)
+    await this.loadExtensions();
     const options = { ...this.compileOptions(file), dts };
     let out = this.cache?.get(source, options) ?? null;
     if (!out) {
@@ -247,6 +275,43 @@ export class KidaProject {
     return { code: out.code, map: out.map, dts: out.dts, warnings: out.warnings, reads: out.deps.map(([n]) => join(this.root, n)) };
   }
 
+  /**
+   * Imports the Nunjucks extension modules (once; again after one changed): their parse() runs
+   * when a template is compiled. compile() calls it; callers of compileOptions() await it first.
+   */
+  loadExtensions(): Promise<void> {
+    const files = this.extensionFiles;
+    if (!files) return Promise.resolve();
+    const stamp = this.extensionStamp();
+    if (this.njkLoading && this.loadedStamp === stamp) return this.njkLoading;
+    this.loadedStamp = stamp;
+    const key = this.extensionKey();
+    return (this.njkLoading = (async () => {
+      const tags = new Map<string, { name: string; ext: NjkExtension }>();
+      for (const [name, file] of Object.entries(files)) {
+        const url = pathToFileURL(file).href;
+        const m = (await import(stamp ? `${url}?v=${encodeURIComponent(stamp)}` : url)) as { default?: unknown };
+        const ext = m.default as NjkExtension | undefined;
+        if (!ext || typeof ext !== 'object' || !Array.isArray(ext.tags) || typeof ext.parse !== 'function')
+          throw new ConfigError(`The Nunjucks extension module ${file} of '${name}' must export default an extension object (with tags and parse())`);
+        for (const t of ext.tags) tags.set(t, { name, ext });
+      }
+      this.njkTags = tags;
+      LOADED_EXTENSIONS.set(key, tags);
+    })());
+  }
+  private loadedStamp = '';
+  private extensionKey(): string {
+    return JSON.stringify([this.extensionFiles, this.extensionStamp()]);
+  }
+  /** The extension modules' mtimes and sizes (part of the compile cache's key: a changed parse() recompiles). */
+  private extensionStamp(): string {
+    return Object.values(this.extensionFiles ?? {}).map((f) => {
+      const st = statSync(f, { throwIfNoEntry: false });
+      return st ? `${st.mtimeMs}:${st.size}` : '-';
+    }).join(',');
+  }
+
   /** Compile options of a file; `spec` maps the filters/tests module paths (e.g. to file URLs). */
   compileOptions(file: string, spec: (file: string) => string = (f) => f) {
     return {
@@ -263,6 +328,7 @@ export class KidaProject {
       ...(compatFor(file, this.options.compat) ? { compat: compatFor(file, this.options.compat) } : {}),
       ...(compatFor(file, this.options.compat) === 'nunjucks' && this.options.throwOnUndefined ? { throwOnUndefined: true } : {}),
       ...(compatFor(file, this.options.compat) === 'nunjucks' && this.options.asyncFilters?.length ? { asyncFilters: this.options.asyncFilters } : {}),
+      ...(compatFor(file, this.options.compat) === 'nunjucks' && this.extensionFiles ? this.extensionOptions(spec) : {}),
       checkImports: true,
       sourceOf: (n: string) => this.read(join(this.root, n))?.text ?? null,
       knownTemplates: () => this.templates().map((f) => this.templateName(f)),
@@ -270,6 +336,16 @@ export class KidaProject {
       filterModule: this.filtersFile ? { module: spec(this.filtersFile), names: this.exportsOf(this.filtersFile) } : undefined,
       testModule: this.testsFile ? { module: spec(this.testsFile), names: this.exportsOf(this.testsFile) } : undefined,
       globalNames: this.globalsFile ? this.exportsOf(this.globalsFile) : undefined,
+    };
+  }
+
+  /** Nunjucks files' extension options: the tags (once loaded), the modules to import, the cache stamp. */
+  private extensionOptions(spec: (file: string) => string) {
+    return {
+      njkExtensionModules: Object.fromEntries(Object.entries(this.extensionFiles!).map(([n, f]) => [n, spec(f)])),
+      // (another project of the same configuration may have loaded them: the CLI makes one per run)
+      ...(this.njkTags ?? LOADED_EXTENSIONS.get(this.extensionKey()) ? { njkExtensions: this.njkTags ?? LOADED_EXTENSIONS.get(this.extensionKey())! } : {}),
+      njkExtensionStamp: this.extensionStamp(),
     };
   }
 

@@ -8,7 +8,7 @@ import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
 import { genArgs } from './expressions.js';
 import { outFn } from './output.js';
-import { contains, q } from './shared.js';
+import { contains, q, walk } from './shared.js';
 
 export function genNjkExtension(g: Generator, n: A.NjkExtension): void {
   g.line(n);
@@ -23,9 +23,27 @@ export function genNjkExtension(g: Generator, n: A.NjkExtension): void {
     const cb = g.id('$cb');
     return g.inlineFn(fn, `(${cb}) =>`, () => g.stmts(b), `(${cb} && ${cb}(null, o), o)`);
   });
-  let call = `${g.h(n.async ? 'njkExtAsync' : 'njkExt')}($env, ${g.fn.ctx}, ${q(n.ext)}, ${q(n.method)}, ${genArgs(g, n.args, n.kwargs)}, [${bodies.join(', ')}])`;
+  // (built ahead of time: the extension object the module imports; else the one the environment has by that name)
+  const ext = g.o.nunjucks?.extensionModules?.[n.ext] !== undefined ? njkExtVar(n.ext) : q(n.ext);
+  let call = `${g.h(n.async ? 'njkExtAsync' : 'njkExt')}($env, ${g.fn.ctx}, ${ext}, ${q(n.method)}, ${genArgs(g, n.args, n.kwargs)}, [${bodies.join(', ')}])`;
   // (CallExtensionAsync: awaited in the template's async functions; a macro body is synchronous
   // here, so its promise there is an error, as an async filter's is)
   if (n.async) call = g.fn.mode === 'a' ? `(await ${call})` : `${g.h('observe')}(${call}, true)`;
   g.emit(`${g.h(n.autoescape === false ? 'str' : outFn(g))}(${call})`);
+}
+
+/** The module-level name of an extension a module imports (any name: characters outside [\w$] are spelled out). */
+export function njkExtVar(name: string): string {
+  return `$njkx_${name.replace(/[^\w$]/g, (c) => `_${c.charCodeAt(0).toString(16)}_`)}`;
+}
+
+/** `import $njkx_<name> from "<module>"` for each extension with a module that the template's tags use. */
+export function njkExtensionImports(tree: A.Node[], modules: Readonly<Record<string, string>> | undefined): string[] {
+  if (!modules) return [];
+  const used = new Set<string>();
+  walk(tree, (x) => {
+    if (x.type === 'NjkExtension') used.add((x as unknown as A.NjkExtension).ext);
+    return true;
+  });
+  return [...used].filter((e) => modules[e] !== undefined).sort().map((e) => `import ${njkExtVar(e)} from ${JSON.stringify(modules[e])};`);
 }

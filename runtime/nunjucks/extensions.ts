@@ -13,10 +13,12 @@ interface ExtLinkage {
   njkEnv?: unknown;
 }
 
-export function njkExt(env: ExtLinkage, scope: Ctx, name: string, method: string, args: unknown[], bodies: unknown[], cb?: (err: unknown, res?: unknown) => void): unknown {
-  const ext = env.extensions?.[name];
+// `name`: the extension's name in the environment, or (a module built ahead of time) the extension itself
+export function njkExt(env: ExtLinkage, scope: Ctx, name: string | Record<string, unknown>, method: string, args: unknown[], bodies: unknown[], cb?: (err: unknown, res?: unknown) => void): unknown {
+  const ext = typeof name === 'string' ? env.extensions?.[name] : name;
   const f = ext?.[method];
-  if (typeof f !== 'function') throw new Error(`extension not found: ${name}${ext ? `.${method}` : ''} (extensions render through an Environment that has them: addExtension)`);
+  if (typeof f !== 'function')
+    throw new Error(typeof name === 'string' ? `extension not found: ${name}${ext ? `.${method}` : ''} (extensions render through an Environment that has them: addExtension, or a build that names their modules: nunjucksExtensions)` : `extension method not found: ${method}`);
   const last = args[args.length - 1];
   const a = last instanceof Kwargs ? [...args.slice(0, -1), { ...last.kw, __keywords: true }] : args;
   // (the variables as a template reads them: its sets, the render's data, the globals)
@@ -33,7 +35,7 @@ export function njkExt(env: ExtLinkage, scope: Ctx, name: string, method: string
  * its first call (a throw before it rejects too). A callback never called leaves the render
  * waiting, as in Nunjucks.
  */
-export function njkExtAsync(env: ExtLinkage, scope: Ctx, name: string, method: string, args: unknown[], bodies: unknown[]): Promise<unknown> {
+export function njkExtAsync(env: ExtLinkage, scope: Ctx, name: string | Record<string, unknown>, method: string, args: unknown[], bodies: unknown[]): Promise<unknown> {
   return new Promise((ok, no) => {
     njkExt(env, scope, name, method, args, bodies, (err, res) => (err ? no(err) : ok(res)));
   });

@@ -9,3 +9,4 @@ export * from './sandbox.js';
 export * from './strict.js';
 export * from './extensions.js';
 export * from './async-loops.js';
+export * from './safe.js';
