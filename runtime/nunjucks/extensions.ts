@@ -4,7 +4,7 @@
 // `context.lookup(name)`, `context.env` the environment.
 
 import type { Ctx } from '../template.js';
-import { Kwargs } from '../values.js';
+import { Kwargs, setKey } from '../values.js';
 import { lk } from './values.js';
 
 interface ExtLinkage {
@@ -21,12 +21,19 @@ export function njkExt(env: ExtLinkage, scope: Ctx, name: string | Record<string
     throw new Error(typeof name === 'string' ? `extension not found: ${name}${ext ? `.${method}` : ''} (extensions render through an Environment that has them: addExtension, or a build that names their modules: nunjucksExtensions)` : `extension method not found: ${method}`);
   const last = args[args.length - 1];
   const a = last instanceof Kwargs ? [...args.slice(0, -1), { ...last.kw, __keywords: true }] : args;
-  // (the variables as a template reads them: its sets, the render's data, the globals)
+  // (the variables as a template reads them: its sets, the render's data, the globals; a name
+  // set — setVariable or `context.ctx.x = v` — is a name of the template's scope from here on,
+  // as a top-level `set` is: the render's data object is never written)
+  const setVariable = (k: unknown, v: unknown): boolean => {
+    if (typeof k === 'string') setKey(scope, k, v);
+    return true;
+  };
   const ctx = new Proxy(Object.create(null) as Ctx, {
     get: (_, k) => (typeof k === 'string' ? lk(scope, k) : undefined),
     has: (_, k) => typeof k === 'string' && lk(scope, k) !== undefined,
+    set: (_, k, v) => setVariable(k, v),
   });
-  const context = { ctx, env: env.njkEnv ?? env, lookup: (k: string) => lk(scope, k), getVariables: () => ctx };
+  const context = { ctx, env: env.njkEnv ?? env, lookup: (k: string) => lk(scope, k), getVariables: () => ctx, setVariable };
   return (f as (...x: unknown[]) => unknown).apply(ext, cb ? [context, ...a, ...bodies, cb] : [context, ...a, ...bodies]);
 }
 

@@ -106,3 +106,52 @@ describe('CallExtensionAsync (Eleventy-style async and paired shortcodes)', () =
     expect(() => api.renderString('{% img "a" %}', {})).toThrow(/render it with a callback/);
   });
 });
+
+describe('context.setVariable and context.ctx writes (an extension setting a template variable)', () => {
+  const setvar = () => ({
+    tags: ['setvar', 'assign'],
+    parse(this: object, parser: Parser, nodes: Nodes) {
+      const tok = parser.nextToken();
+      const args = parser.parseSignature(true, true);
+      parser.advanceAfterBlockEnd(tok.value);
+      return new nodes.CallExtension!(this, tok.value, args);
+    },
+    setvar(context: { setVariable(k: string, v: unknown): void }, k: string, v: unknown) {
+      context.setVariable(k, v);
+      return '';
+    },
+    assign(context: Ctx & { lookup(k: string): unknown; getVariables(): Record<string, unknown> }, k: string, v: unknown) {
+      context.ctx[k] = v;
+      return `${String(context.lookup(k))}/${String(context.getVariables()[k])}`;
+    },
+  });
+  const templates = { 'inc.njk': '[inc {{ name }}]{% setvar "fromInc", 1 %}' };
+  const CASES: [string, Record<string, unknown>][] = [
+    ['{% setvar "name", "<v>" %}{{ name }}', {}],
+    ['{{ name }}{% setvar "name", 2 %}{{ name }}|{{ data.name }}', { name: 1, data: { name: 'd' } }],
+    ['{% for i in [1, 2] %}{% setvar "n", i %}{{ n }}{% endfor %}{{ n }}', {}],
+    ['{% if true %}{% setvar "q", 3 %}{% endif %}{{ q }}', {}],
+    ['{% setvar "name", "x" %}{% include "inc.njk" %}[{{ fromInc }}]', {}],
+    ['{% macro m() %}({{ name }}){% endmacro %}{% setvar "name", "x" %}{{ m() }}', {}],
+    ['{% assign "a", 5 %}{{ a }}', {}],
+  ];
+  it.each(CASES)('%s renders as in Nunjucks', async (src, ctx) => {
+    const loader = { getSource: (n: string) => ({ src: templates[n as keyof typeof templates], path: n, noCache: true }) };
+    const njk = new nunjucks.Environment(loader as never, { autoescape: true });
+    njk.addExtension('S', setvar() as never);
+    const want = njk.renderString(src, ctx);
+    const { DictLoader } = await import('../../compiler/environment.js');
+    const env = new Environment({ compat: 'nunjucks', loader: new DictLoader(templates) });
+    env.addExtension('S', setvar() as never);
+    const t = env.fromString(src);
+    expect(t.render(ctx)).toBe(want);
+    expect([...t.renderStream(ctx)].join('')).toBe(want);
+    let streamed = '';
+    for await (const c of t.renderStreamAsync(ctx)) streamed += c;
+    expect(streamed).toBe(want);
+    expect(env.fromString(`{% block b %}${src}{% endblock %}`).renderBlock('b', ctx)).toBe(want);
+    // (the render's data is never written)
+    expect(Object.keys(ctx).every((k) => k === 'name' || k === 'data')).toBe(true);
+    if ('name' in ctx) expect(ctx.name).toBe(1);
+  });
+});
