@@ -5,8 +5,8 @@
 //   app.get('/', (req, res) => res.render('page.njk', ctx));
 // Callbacks are Nunjucks' `(err, res)`, called asynchronously as Nunjucks calls them; without
 // one, render returns the string or throws. What Nunjucks has and this refuses (each throws a
-// TypeError naming it): async filters in a synchronous render, extensions beyond CallExtension,
-// precompile, installJinjaCompat, WebLoader/PrecompiledLoader. docs/guide/nunjucks.md.
+// TypeError naming it): async filters and async extensions in a synchronous render, extension
+// nodes other than CallExtension/CallExtensionAsync, precompile, installJinjaCompat, WebLoader/PrecompiledLoader. docs/guide/nunjucks.md.
 
 import { watch as watchFiles, type FSWatcher } from 'node:fs';
 import { extname } from 'node:path';
@@ -231,8 +231,8 @@ export class Environment {
   }
   /**
    * Custom tags: the extension's parse() runs over Nunjucks' parser API and returns
-   * nodes.CallExtension (compiler/nunjucks/extensions.ts); other node kinds and
-   * CallExtensionAsync are compile errors naming them.
+   * nodes.CallExtension or nodes.CallExtensionAsync (compiler/nunjucks/extensions.ts); other
+   * node kinds are compile errors naming them.
    */
   addExtension(name: string, ext: NjkExtension): this {
     this.kida.addExtension(name, ext);
