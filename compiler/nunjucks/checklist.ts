@@ -118,9 +118,18 @@ export function nunjucksChecklist(source: string, options: LexOptions = {}): Che
         case 'filter':
           filterName(toks[i + 2]);
           break;
+        case 'ifAsync':
+          add('K-NJK-024', t, "{% ifAsync %} is Nunjucks' if for async filters", '{% if … %} (a Kida template awaits a value with `await x`)');
+          break;
+        case 'asyncEach':
+        case 'asyncAll':
+          add('K-NJK-024', t, `{% ${kw} %} is Nunjucks' loop for async bodies`, '{% for … %} (a Kida template awaits a value with `await x`; `{% async for %}` walks an async iterable)');
+          break;
       }
-      if (BLOCK_TAGS.has(kw) && !(kw === 'set' && written !== 'capture')) stack.push(kw);
-      else if (kw.startsWith('end') && BLOCK_TAGS.has(kw.slice(3))) stack.pop();
+      // (the async tags nest as the if and for they are)
+      const tag = kw === 'asyncEach' || kw === 'asyncAll' ? 'for' : kw === 'ifAsync' ? 'if' : kw;
+      if (BLOCK_TAGS.has(tag) && !(tag === 'set' && written !== 'capture')) stack.push(tag);
+      else if (kw === 'endeach' || kw === 'endall' || (kw.startsWith('end') && BLOCK_TAGS.has(kw.slice(3)))) stack.pop();
       continue;
     }
     if (t.type === 'var_begin') {
