@@ -2,12 +2,19 @@
 // what Nunjucks' runtime.fromIterator, asyncEach and asyncAll walk, with the same results where
 // Nunjucks has them — including its failures (one name over an object's keys, `else` of null).
 
+import { MAX_ITEMS, room } from '../limits.js';
 import { limitError, runOf, type Sandbox } from '../sandbox.js';
 
-/** runtime.fromIterator: an iterable object other than an array becomes an array (a sandbox bounds it first). */
+/**
+ * runtime.fromIterator: an iterable object other than an array becomes an array — read only up
+ * to the default ceiling on items (an endless iterator is an error, not exhausted memory), and
+ * in a sandbox to its iteration budget first.
+ */
 export function njkFromIter(v: unknown, bound?: (v: unknown) => unknown): unknown {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
-  return Symbol.iterator in v ? Array.from((bound ? bound(v) : v) as Iterable<unknown>) : v;
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || !(Symbol.iterator in v)) return v;
+  const out: unknown[] = [];
+  for (const x of (bound ? bound(v) : v) as Iterable<unknown>) if (out.push(x) > MAX_ITEMS) room(out.length, MAX_ITEMS);
+  return out;
 }
 
 /**

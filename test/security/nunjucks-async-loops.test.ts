@@ -84,6 +84,15 @@ describe('the sandbox limits async loops', () => {
     }
     const nested = env.fromString('{% asyncAll x in xs %}{% asyncEach y in xs %}{{ y }}{% endeach %}{% endall %}');
     await expect(nested.renderAsync({ xs: xs.slice(0, 7) })).rejects.toMatchObject({ name: 'SecurityError' });
+    // (an endless iterable is read only as far as the budget, not into memory)
+    const endless = function* () {
+      for (let i = 0; ; i++) yield i;
+    };
+    for (const src of ['{% asyncEach x in g %}{{ x | slow }}{% endeach %}', '{% asyncAll x in g %}{{ x }}{% endall %}'])
+      await expect(env.fromString(src).renderAsync({ g: endless() })).rejects.toMatchObject({ name: 'SecurityError' });
+    // (outside the sandbox, the default ceiling on items stops it)
+    const plain = new Environment({ compat: 'nunjucks' });
+    expect(() => plain.fromString('{% asyncEach x in g %}{% endeach %}').render({ g: endless() })).toThrow(/exceeds the limit of 16777216/);
     // (without async filters the loops are synchronous, and counted the same)
     expect(() => env.fromString('{% asyncEach x in xs %}{{ x }}{% endeach %}').render({ xs: [...xs, ...xs] })).toThrow(/Loop iterations exceed sandbox limit of 50/);
   });
