@@ -301,6 +301,13 @@ export class KidaProject {
     })());
   }
   private loadedStamp = '';
+  /** The loaded extensions by name (for an Environment: `kida render`). */
+  async extensions(): Promise<Record<string, NjkExtension>> {
+    await this.loadExtensions();
+    const out: Record<string, NjkExtension> = {};
+    for (const { name, ext } of (this.njkTags ?? new Map()).values()) out[name] = ext;
+    return out;
+  }
   private extensionKey(): string {
     return JSON.stringify([this.extensionFiles, this.extensionStamp()]);
   }

@@ -120,5 +120,9 @@ describe('Nunjucks extensions named by kida.config.mjs, in a Rollup bundle', () 
     expect(readFileSync(join(dir, 'cli-out', 'pages', 'plain.njk.js'), 'utf8')).toContain('from "../../site/exts/shout.mjs"');
     const plain = ((await import(pathToFileURL(join(dir, 'cli-out', 'pages', 'plain.njk.js')).href)) as { default: Page }).default;
     expect(plain.render({ who: '<w>' })).toBe(await reference(PAGES.plain!, { who: '<w>' }));
+    // kida render (an Environment) adds the same extensions
+    const rendered = spawnSync(process.execPath, [cli, 'render', 'pages/async.njk', '--data', '{"who":"<w>"}'], { cwd: join(dir, 'site'), encoding: 'utf8' });
+    expect(rendered.stderr).toBe('');
+    expect(rendered.stdout).toBe(await reference(PAGES.async!, { who: '<w>' }));
   });
 });
