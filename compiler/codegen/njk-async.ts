@@ -6,6 +6,7 @@
 import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
 import { genBindTarget } from './control.js';
+import { walk } from './shared.js';
 
 export function genNjkAsyncLoop(g: Generator, n: A.For & { njk: 'each' | 'all' }): void {
   g.line(n);
@@ -30,6 +31,11 @@ export function genNjkAsyncLoop(g: Generator, n: A.For & { njk: 'each' | 'all' }
     g.withLocals(locals, () => g.stmts(n.body));
   };
   if (n.njk === 'all' && g.fn.mode === 'a') {
+    // (Kida's break/continue, which Nunjucks lacks, cannot leave bodies that run at once)
+    walk(n.body, (x) => {
+      if (x.type === 'Break' || x.type === 'Continue') g.err(`{% ${x.type.toLowerCase()} %} cannot leave an {% asyncAll %} body: its iterations run at the same time`, 'K-PAR-003', x as unknown as A.Pos);
+      return x.type !== 'For' && x.type !== 'While' && x.type !== 'Def';
+    });
     const fn = g.newFn('a', { kind: 'buf', v: 'o' }, g.fn.sc, g.fn.ctx, g.fn, g.fn.caller);
     const arrow = g.inlineFn(fn, `async (${item}, ${idx}) =>`, body, 'o');
     const out = g.id('$all');

@@ -131,6 +131,12 @@ describe('{% asyncAll %}: bodies run concurrently, output in source order', () =
     expect(await all.renderAsync({ xs })).toBe(xs.join(''));
     expect(most).toBe(20);
   });
+  it('break/continue (Kida\'s, not Nunjucks\') cannot leave its concurrent bodies: a compile error', async () => {
+    const env = new Environment({ compat: 'nunjucks' });
+    env.addFilter('slow', (v: unknown) => Promise.resolve(v), true);
+    expect(() => env.fromString('{% asyncAll x in xs %}{{ x | slow }}{% if x %}{% break %}{% endif %}{% endall %}')).toThrow(/\{% break %\} cannot leave an \{% asyncAll %\} body/);
+    expect(await env.fromString('{% asyncAll x in xs %}{% for y in xs %}{% break %}{% endfor %}{{ x | slow }}{% endall %}').renderAsync({ xs: [1, 2] })).toBe('12');
+  });
   it('a failing filter fails the render with its error, as Nunjucks reports the first', async () => {
     const got = await ours('{% asyncAll x in [1, 2, 3] %}{{ x | fail }}{% endall %}after', {});
     expect(got).toMatch(/^ERR [^]*boom 1/);
