@@ -333,8 +333,6 @@ function streamingRender(_req: unknown, res: ExpressRes, next: () => void): void
   next();
 }
 
-// Nunjucks' `runtime` members that filters and apps use (in the runtime: extension modules of a
-// bundle import them from kida/runtime/nunjucks without the compiler)
 export { SafeString, markSafe };
 export const runtime = { SafeString, markSafe };
 /** Nunjucks' `lib.escape` (`&"'<>` and the backslash). */

@@ -353,7 +353,6 @@ async function main(argv: string[]): Promise<number> {
         ...(compatFor(file, config.compat) ? { compat: compatFor(file, config.compat) } : {}),
       });
       if (compatFor(file, config.compat) === 'nunjucks') {
-        // (Nunjucks files: the build's async filters and extension modules, as the bundles have them)
         for (const f of config.asyncFilters ?? []) if (typeof filters[f] === 'function') env.addFilter(f, filters[f], true);
         for (const [n, ext] of Object.entries(await project.extensions())) env.addExtension(n, ext);
       }

@@ -62,11 +62,7 @@ export interface KidaOptions extends DelimiterOptions, SnakeDelimiterOptions {
   throwOnUndefined?: boolean;
   /** Nunjucks files: exports of the filters module that return a promise (awaited; the template is async). */
   asyncFilters?: string[];
-  /**
-   * Nunjucks files: custom tags, as `{ Name: './ext.mjs' }` — each module's default export is an
-   * extension as `env.addExtension(Name, ext)` takes it. Its parse() runs at build time; the
-   * compiled modules that use its tags import the module for the render-time methods.
-   */
+  /** Nunjucks files: `{ Name: './ext.mjs' }`, modules whose default export is an extension (docs/guide/nunjucks.md). */
   nunjucksExtensions?: Record<string, string>;
 }
 
@@ -157,8 +153,8 @@ export function literalRefsOnly(source: string, delimiters: DelimiterOptions): b
   return true;
 }
 
-/** Extension tags imported by any project of this process, by modules and their stamps. */
-const LOADED_EXTENSIONS = new Map<string, Map<string, { name: string; ext: NjkExtension }>>();
+/** Nunjucks extensions' tags as imported by any project of this process (the CLI makes several), by extensionKey(). */
+const LOADED = new Map<string, Map<string, { name: string; ext: NjkExtension }>>();
 
 /** A resolved build configuration. */
 export class KidaProject {
@@ -168,11 +164,8 @@ export class KidaProject {
   readonly globalsFile: string | null;
   /** The configured delimiters (only those that are set). */
   readonly delimiters: DelimiterOptions;
-  /** Nunjucks extension modules by extension name (option nunjucksExtensions), absolute. */
+  /** Nunjucks extension modules by name (option nunjucksExtensions), absolute. */
   readonly extensionFiles: Readonly<Record<string, string>> | null;
-  /** Their tags once loadExtensions() has imported them (compile-time parse()). */
-  private njkTags: Map<string, { name: string; ext: NjkExtension }> | null = null;
-  private njkLoading: Promise<void> | null = null;
   /** Files read by this project, kept while their mtime and size stay the same (Vite dev edits show at once). */
   private readonly files = new Map<string, { mtimeMs: number; size: number; text: string; names?: string[] }>();
   private compileCache: CompileCache | null | undefined;
@@ -275,48 +268,27 @@ export class KidaProject {
     return { code: out.code, map: out.map, dts: out.dts, warnings: out.warnings, reads: out.deps.map(([n]) => join(this.root, n)) };
   }
 
-  /**
-   * Imports the Nunjucks extension modules (once; again after one changed): their parse() runs
-   * when a template is compiled. compile() calls it; callers of compileOptions() await it first.
-   */
-  loadExtensions(): Promise<void> {
-    const files = this.extensionFiles;
-    if (!files) return Promise.resolve();
-    const stamp = this.extensionStamp();
-    if (this.njkLoading && this.loadedStamp === stamp) return this.njkLoading;
-    this.loadedStamp = stamp;
+  /** Imports the extension modules (again after one changed) for their parse(); compile() awaits it. */
+  async loadExtensions(): Promise<void> {
     const key = this.extensionKey();
-    return (this.njkLoading = (async () => {
-      const tags = new Map<string, { name: string; ext: NjkExtension }>();
-      for (const [name, file] of Object.entries(files)) {
-        const url = pathToFileURL(file).href;
-        const m = (await import(stamp ? `${url}?v=${encodeURIComponent(stamp)}` : url)) as { default?: unknown };
-        const ext = m.default as NjkExtension | undefined;
-        if (!ext || typeof ext !== 'object' || !Array.isArray(ext.tags) || typeof ext.parse !== 'function')
-          throw new ConfigError(`The Nunjucks extension module ${file} of '${name}' must export default an extension object (with tags and parse())`);
-        for (const t of ext.tags) tags.set(t, { name, ext });
-      }
-      this.njkTags = tags;
-      LOADED_EXTENSIONS.set(key, tags);
-    })());
+    if (!this.extensionFiles || LOADED.has(key)) return;
+    const tags = new Map<string, { name: string; ext: NjkExtension }>();
+    for (const [name, file] of Object.entries(this.extensionFiles)) {
+      const ext = ((await import(`${pathToFileURL(file).href}?v=${encodeURIComponent(key)}`)) as { default?: NjkExtension }).default;
+      if (!ext || typeof ext !== 'object' || !Array.isArray(ext.tags) || typeof ext.parse !== 'function')
+        throw new ConfigError(`The Nunjucks extension module ${file} of '${name}' must export default an extension object (with tags and parse())`);
+      for (const t of ext.tags) tags.set(t, { name, ext });
+    }
+    LOADED.set(key, tags);
   }
-  private loadedStamp = '';
-  /** The loaded extensions by name (for an Environment: `kida render`). */
+  /** The loaded extensions by name (`kida render` adds them to its Environment). */
   async extensions(): Promise<Record<string, NjkExtension>> {
     await this.loadExtensions();
-    const out: Record<string, NjkExtension> = {};
-    for (const { name, ext } of (this.njkTags ?? new Map()).values()) out[name] = ext;
-    return out;
+    return Object.fromEntries([...(LOADED.get(this.extensionKey())?.values() ?? [])].map((t) => [t.name, t.ext]));
   }
+  /** The modules and their mtimes (also in the compile cache key). */
   private extensionKey(): string {
-    return JSON.stringify([this.extensionFiles, this.extensionStamp()]);
-  }
-  /** The extension modules' mtimes and sizes (part of the compile cache's key: a changed parse() recompiles). */
-  private extensionStamp(): string {
-    return Object.values(this.extensionFiles ?? {}).map((f) => {
-      const st = statSync(f, { throwIfNoEntry: false });
-      return st ? `${st.mtimeMs}:${st.size}` : '-';
-    }).join(',');
+    return JSON.stringify(Object.entries(this.extensionFiles ?? {}).map(([n, f]) => [n, f, statSync(f, { throwIfNoEntry: false })?.mtimeMs]));
   }
 
   /** Compile options of a file; `spec` maps the filters/tests module paths (e.g. to file URLs). */
@@ -346,14 +318,10 @@ export class KidaProject {
     };
   }
 
-  /** Nunjucks files' extension options: the tags (once loaded), the modules to import, the cache stamp. */
   private extensionOptions(spec: (file: string) => string) {
-    return {
-      njkExtensionModules: Object.fromEntries(Object.entries(this.extensionFiles!).map(([n, f]) => [n, spec(f)])),
-      // (another project of the same configuration may have loaded them: the CLI makes one per run)
-      ...(this.njkTags ?? LOADED_EXTENSIONS.get(this.extensionKey()) ? { njkExtensions: this.njkTags ?? LOADED_EXTENSIONS.get(this.extensionKey())! } : {}),
-      njkExtensionStamp: this.extensionStamp(),
-    };
+    const key = this.extensionKey();
+    const tags = LOADED.get(key);
+    return { njkExtensionModules: Object.fromEntries(Object.entries(this.extensionFiles!).map(([n, f]) => [n, spec(f)])), ...(tags ? { njkExtensions: tags } : {}), njkExtensionKey: key };
   }
 
   /** Every template file under root. */

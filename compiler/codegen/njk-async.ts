@@ -1,8 +1,6 @@
-// `{% asyncEach %}` and `{% asyncAll %}` (compat 'nunjucks'; the tokens are respelled `for` with
-// a mark, compiler/nunjucks/tokens.ts). Nunjucks' async loops differ from its `for` in what they
-// walk and when `else` runs (runtime/nunjucks/async-loops.ts), and asyncAll runs its bodies
-// concurrently, each into its own buffer, the output in source order. In a template that never
-// awaits both are plain loops (Nunjucks' callbacks run synchronously there too).
+// asyncEach/asyncAll (a `for` marked by compiler/nunjucks/tokens.ts; docs/decisions.md): in an
+// async function asyncAll's bodies run at once, each into its own buffer (Promise.all: the first
+// failure wins, the others are observed); else both are plain loops, as Nunjucks' are there.
 import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
 import { genBindTarget } from './control.js';
@@ -31,15 +29,14 @@ export function genNjkAsyncLoop(g: Generator, n: A.For & { njk: 'each' | 'all' }
     g.withLocals(locals, () => g.stmts(n.body));
   };
   if (n.njk === 'all' && g.fn.mode === 'a') {
-    // (Kida's break/continue, which Nunjucks lacks, cannot leave bodies that run at once)
     walk(n.body, (x) => {
-      if (x.type === 'Break' || x.type === 'Continue') g.err(`{% ${x.type.toLowerCase()} %} cannot leave an {% asyncAll %} body: its iterations run at the same time`, 'K-PAR-003', x as unknown as A.Pos);
+      if (x.type === 'Break' || x.type === 'Continue') g.err(`{% ${x.type.toLowerCase()} %} cannot leave an {% asyncAll %} body (they run at once)`, 'K-PAR-003', x as unknown as A.Pos);
       return x.type !== 'For' && x.type !== 'While' && x.type !== 'Def';
     });
     const fn = g.newFn('a', { kind: 'buf', v: 'o' }, g.fn.sc, g.fn.ctx, g.fn, g.fn.caller);
     const arrow = g.inlineFn(fn, `async (${item}, ${idx}) =>`, body, 'o');
     const out = g.id('$all');
-    g.w(`const ${out} = await ${g.h('njkAll')}(${items}, ${arrow});`);
+    g.w(`const ${out} = (await Promise.all(${items}.map(${arrow}))).join("");`);
     tick(', 0');
     g.emit(out);
   } else {
@@ -49,7 +46,7 @@ export function genNjkAsyncLoop(g: Generator, n: A.For & { njk: 'each' | 'all' }
     g.w('}');
   }
   if (n.else_ && n.else_.length) {
-    g.w(`if (${g.h('njkNoLen')}(${src})) {`);
+    g.w(`if (!${src}.length) {`); // (Nunjucks' test: an object's else runs too, null's throws)
     g.stmts(n.else_);
     g.w('}');
   }

@@ -1,9 +1,7 @@
 // `{% tag %}` of a Nunjucks extension (compat 'nunjucks'; parsing: compiler/nunjucks/extensions.ts):
 // `ext.method(context, ...args, ...bodies)` at render time through runtime/nunjucks/extensions.ts,
-// each body a function returning its rendered text (and calling a callback given to it, as
-// Nunjucks' bodies do), the result output as `{{ }}` outputs. A body that awaits (an async filter
-// or an async extension inside it, in an async template) is an async function: given a callback
-// it calls it when done, as Nunjucks' async bodies do, and it returns the promise of its text.
+// each body a function returning its text (and calling back `body(cb)`, as Nunjucks' do; one that
+// awaits returns a promise), the result output as `{{ }}` outputs.
 import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
 import { genArgs } from './expressions.js';
@@ -23,21 +21,20 @@ export function genNjkExtension(g: Generator, n: A.NjkExtension): void {
     const cb = g.id('$cb');
     return g.inlineFn(fn, `(${cb}) =>`, () => g.stmts(b), `(${cb} && ${cb}(null, o), o)`);
   });
-  // (built ahead of time: the extension object the module imports; else the one the environment has by that name)
+  // (built ahead of time: the object the module imports; else the environment's by name)
   const ext = g.o.nunjucks?.extensionModules?.[n.ext] !== undefined ? njkExtVar(n.ext) : q(n.ext);
   let call = `${g.h(n.async ? 'njkExtAsync' : 'njkExt')}($env, ${g.fn.ctx}, ${ext}, ${q(n.method)}, ${genArgs(g, n.args, n.kwargs)}, [${bodies.join(', ')}])`;
-  // (CallExtensionAsync: awaited in the template's async functions; a macro body is synchronous
-  // here, so its promise there is an error, as an async filter's is)
+  // (CallExtensionAsync: in a synchronous macro body its promise is an error, as an async filter's)
   if (n.async) call = g.fn.mode === 'a' ? `(await ${call})` : `${g.h('observe')}(${call}, true)`;
   g.emit(`${g.h(n.autoescape === false ? 'str' : outFn(g))}(${call})`);
 }
 
-/** The module-level name of an extension a module imports (any name: characters outside [\w$] are spelled out). */
+/** The module-level name of an imported extension. */
 export function njkExtVar(name: string): string {
   return `$njkx_${name.replace(/[^\w$]/g, (c) => `_${c.charCodeAt(0).toString(16)}_`)}`;
 }
 
-/** `import $njkx_<name> from "<module>"` for each extension with a module that the template's tags use. */
+/** The imports of the extension modules a template's tags use. */
 export function njkExtensionImports(tree: A.Node[], modules: Readonly<Record<string, string>> | undefined): string[] {
   if (!modules) return [];
   const used = new Set<string>();

@@ -119,14 +119,11 @@ export function nunjucksChecklist(source: string, options: LexOptions = {}): Che
           filterName(toks[i + 2]);
           break;
         case 'ifAsync':
-          add('K-NJK-024', t, "{% ifAsync %} is Nunjucks' if for async filters", '{% if … %} (a Kida template awaits a value with `await x`)');
-          break;
         case 'asyncEach':
         case 'asyncAll':
-          add('K-NJK-024', t, `{% ${kw} %} is Nunjucks' loop for async bodies`, '{% for … %} (a Kida template awaits a value with `await x`; `{% async for %}` walks an async iterable)');
+          add('K-NJK-024', t, `{% ${kw} %} is Nunjucks' async tag`, `{% ${kw === 'ifAsync' ? 'if' : 'for'} … %} (Kida awaits with \`await x\`)`);
           break;
       }
-      // (the async tags nest as the if and for they are)
       const tag = kw === 'asyncEach' || kw === 'asyncAll' ? 'for' : kw === 'ifAsync' ? 'if' : kw;
       if (BLOCK_TAGS.has(tag) && !(tag === 'set' && written !== 'capture')) stack.push(tag);
       else if (kw === 'endeach' || kw === 'endall' || (kw.startsWith('end') && BLOCK_TAGS.has(kw.slice(3)))) stack.pop();

@@ -3,10 +3,9 @@
 // over our tokens, and what it may return is `new nodes.CallExtension(ext, 'method', args,
 // [bodies])` — the form Nunjucks' docs teach and most extensions use. The template then calls
 // `ext.method(context, ...args, ...bodies)` when it renders (runtime/nunjucks/extensions.ts),
-// its result escaped unless safe (or the extension's `autoescape` is false), as Nunjucks does.
-// `new nodes.CallExtensionAsync(…)` is the same call with a trailing `(err, result)` callback,
-// awaited (the template becomes async). Anything else an extension reaches for (other node
-// classes, the raw lexer) is a compile error naming it.
+// its result escaped unless safe (or the extension's `autoescape` is false), as Nunjucks does;
+// nodes.CallExtensionAsync adds a callback, awaited. Other node classes and the raw lexer are
+// compile errors naming them.
 
 import type * as A from '../ast.js';
 import type { Token } from '../lexer.js';
@@ -189,7 +188,6 @@ export function parseNjkExtension(p: P, at: Token, extName: string, ext: NjkExte
     kwargs: call.args?.[ARGS].kwargs ?? [],
     bodies,
     ...(call.async ? { async: true } : {}),
-    // (Nunjucks reads `autoescape` off the object given to CallExtension: a name string has none)
     ...((call.ext as { autoescape?: unknown } | null)?.autoescape === false ? { autoescape: false } : {}),
     line: at.line,
     col: at.col,

@@ -6,9 +6,7 @@
 //   {% set x = v %}                   → {% let x = v %}  (Nunjucks frames: a set in an `if` is
 //                                        seen after it, a set in a macro stays in the macro)
 //   {% set x %}…{% endset %}          → {% capture x %}…{% endcapture %}
-//   {% ifAsync %}                     → {% if %}     (async filters are awaited wherever they are)
-//   {% asyncEach|asyncAll %}…{% endeach|endall %}
-//                                     → {% for %}…{% endfor %}, marked (compiler/codegen/njk-async.ts)
+//   {% ifAsync %}, {% asyncEach|asyncAll %} → {% if %}, a marked {% for %} (codegen/njk-async.ts)
 //   { key: v }  (bare name as key)    → { "key": v }     (Nunjucks keys are never expressions)
 //   null                              → none
 //   2.0 (a float literal)             → the number 2

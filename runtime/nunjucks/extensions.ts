@@ -13,17 +13,15 @@ interface ExtLinkage {
   njkEnv?: unknown;
 }
 
-// `name`: the extension's name in the environment, or (a module built ahead of time) the extension itself
+// (`name`: the environment's extension of that name, or the extension a compiled module imports)
 export function njkExt(env: ExtLinkage, scope: Ctx, name: string | Record<string, unknown>, method: string, args: unknown[], bodies: unknown[], cb?: (err: unknown, res?: unknown) => void): unknown {
   const ext = typeof name === 'string' ? env.extensions?.[name] : name;
   const f = ext?.[method];
   if (typeof f !== 'function')
-    throw new Error(typeof name === 'string' ? `extension not found: ${name}${ext ? `.${method}` : ''} (extensions render through an Environment that has them: addExtension, or a build that names their modules: nunjucksExtensions)` : `extension method not found: ${method}`);
+    throw new Error(`extension not found: ${typeof name === 'string' ? name : ''}${ext ? `.${method}` : ''} (addExtension, or a build's nunjucksExtensions)`);
   const last = args[args.length - 1];
   const a = last instanceof Kwargs ? [...args.slice(0, -1), { ...last.kw, __keywords: true }] : args;
-  // (the variables as a template reads them: its sets, the render's data, the globals; a name
-  // set — setVariable or `context.ctx.x = v` — is a name of the template's scope from here on,
-  // as a top-level `set` is: the render's data object is never written)
+  // (the variables as the template reads them; setVariable or `ctx.x = v` sets one in its scope, never in the data)
   const setVariable = (k: unknown, v: unknown): boolean => {
     if (typeof k === 'string') setKey(scope, k, v);
     return true;
@@ -37,18 +35,14 @@ export function njkExt(env: ExtLinkage, scope: Ctx, name: string | Record<string
   return (f as (...x: unknown[]) => unknown).apply(ext, cb ? [context, ...a, ...bodies, cb] : [context, ...a, ...bodies]);
 }
 
-/**
- * CallExtensionAsync: the method gets a trailing `(err, result)` callback; the promise settles on
- * its first call (a throw before it rejects too). A callback never called leaves the render
- * waiting, as in Nunjucks.
- */
+/** CallExtensionAsync: the method's trailing `(err, result)` callback settles the promise. */
 export function njkExtAsync(env: ExtLinkage, scope: Ctx, name: string | Record<string, unknown>, method: string, args: unknown[], bodies: unknown[]): Promise<unknown> {
   return new Promise((ok, no) => {
     njkExt(env, scope, name, method, args, bodies, (err, res) => (err ? no(err) : ok(res)));
   });
 }
 
-/** A content body that awaits: `body(cb)` calls `cb(err, text)` when done; it returns the promise of the text (never left unobserved). */
+/** A body that awaits: `body(cb)` calls back when done; it returns the (observed) promise of its text. */
 export function njkAsyncBody(f: () => Promise<string>): (cb?: unknown) => Promise<string> {
   return (cb) => {
     const p = f();

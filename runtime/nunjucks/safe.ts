@@ -1,6 +1,4 @@
-// Nunjucks' runtime.SafeString and runtime.markSafe (kida/nunjucks re-exports them): here so that
-// code running in a bundle — an extension module a build names (docs/guide/nunjucks.md) — can
-// import them from kida/runtime/nunjucks without the compiler.
+// Nunjucks' runtime.SafeString/markSafe, here for extension modules in bundles (no compiler).
 import { Markup } from '../markup.js';
 
 export class SafeString extends Markup {
