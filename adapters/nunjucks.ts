@@ -5,16 +5,16 @@
 //   app.get('/', (req, res) => res.render('page.njk', ctx));
 // Callbacks are Nunjucks' `(err, res)`, called asynchronously as Nunjucks calls them; without
 // one, render returns the string or throws. What Nunjucks has and this refuses (each throws a
-// TypeError naming it): async filters in a synchronous render, extensions beyond CallExtension,
-// precompile, installJinjaCompat, WebLoader/PrecompiledLoader. docs/guide/nunjucks.md.
+// TypeError naming it): async filters and async extensions in a synchronous render, extension
+// nodes other than CallExtension/CallExtensionAsync, precompile, installJinjaCompat, WebLoader/PrecompiledLoader. docs/guide/nunjucks.md.
 
 import { watch as watchFiles, type FSWatcher } from 'node:fs';
 import { extname } from 'node:path';
 import { ChoiceLoader, Environment as KidaEnvironment, FileSystemLoader as KidaFileSystemLoader, type Loader } from '../compiler/environment.js';
-import { Markup } from '../runtime/markup.js';
 import { Kwargs } from '../runtime/values.js';
 import * as builtins from '../runtime/nunjucks/filters.js';
 import { njkEscape } from '../runtime/nunjucks/values.js';
+import { SafeString, markSafe } from '../runtime/nunjucks/safe.js';
 import type { Callable } from '../runtime/linkage.js';
 import type { SandboxPolicy } from '../runtime/sandbox.js';
 import type { Ctx, Template as KidaTemplate } from '../runtime/template.js';
@@ -231,8 +231,8 @@ export class Environment {
   }
   /**
    * Custom tags: the extension's parse() runs over Nunjucks' parser API and returns
-   * nodes.CallExtension (compiler/nunjucks/extensions.ts); other node kinds and
-   * CallExtensionAsync are compile errors naming them.
+   * nodes.CallExtension or nodes.CallExtensionAsync (compiler/nunjucks/extensions.ts); other
+   * node kinds are compile errors naming them.
    */
   addExtension(name: string, ext: NjkExtension): this {
     this.kida.addExtension(name, ext);
@@ -333,23 +333,7 @@ function streamingRender(_req: unknown, res: ExpressRes, next: () => void): void
   next();
 }
 
-/** Nunjucks' `runtime` members that filters and apps use. */
-export class SafeString extends Markup {
-  get val(): string {
-    return this.value;
-  }
-}
-/** Nunjucks' markSafe: a string becomes safe, a function's string results do. */
-export function markSafe(v: unknown): unknown {
-  if (typeof v === 'string') return new SafeString(v);
-  if (typeof v === 'function') {
-    return function (this: unknown, ...args: unknown[]) {
-      const r = (v as Callable).apply(this, args);
-      return typeof r === 'string' ? new SafeString(r) : r;
-    };
-  }
-  return v;
-}
+export { SafeString, markSafe };
 export const runtime = { SafeString, markSafe };
 /** Nunjucks' `lib.escape` (`&"'<>` and the backslash). */
 export const lib = { escape: (s: unknown): string => njkEscape(String(s)) };

@@ -244,6 +244,8 @@ export interface For extends Pos {
   /** `{% else %}` / `{% empty %}` body. */
   else_: Node[] | null;
   isAsync: boolean;
+  /** Nunjucks compat: `{% asyncEach %}` / `{% asyncAll %}` (compiler/codegen/njk-async.ts). */
+  njk?: 'each' | 'all';
 }
 export interface While extends Pos {
   type: 'While';
@@ -430,6 +432,10 @@ export interface NjkExtension extends Pos {
   kwargs: Kwarg[];
   /** Content arguments: parsed bodies, or null. */
   bodies: (Node[] | null)[];
+  /** nodes.CallExtensionAsync: the method takes a trailing `(err, result)` callback. */
+  async?: boolean;
+  /** The extension's `autoescape` (false: its result is output unescaped, as Nunjucks does). */
+  autoescape?: boolean;
 }
 export interface Provide extends Pos {
   type: 'Provide';

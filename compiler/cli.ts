@@ -175,6 +175,7 @@ async function main(argv: string[]): Promise<number> {
             importPath: (t, f) => relativeImport(t, f) + '.js',
             filterModule: opts.filterModule && { ...opts.filterModule, module: relativeTo(join(out, name), opts.filterModule.module) },
             testModule: opts.testModule && { ...opts.testModule, module: relativeTo(join(out, name), opts.testModule.module) },
+            njkExtensionModules: opts.njkExtensionModules && Object.fromEntries(Object.entries(opts.njkExtensionModules).map(([n, f]) => [n, relativeTo(join(out, name), f)])),
             // (`@types` imports are written relative to a template: re-based to the output)
             typesSpecifier: (spec, from) => (spec.startsWith('.') ? relativeTo(join(out, name), join(project.root, dirname(from), spec)) : spec),
           });
@@ -193,6 +194,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`kida: compiled ${files.length - errors} of ${files.length} templates into ${relative(process.cwd(), out) || '.'}\n`);
       return errors ? 1 : 0;
       };
+      await projectFor(target).project.loadExtensions(); // (Nunjucks extensions' parse() runs as templates compile)
       const status = compileAll();
       if (!values.watch) return status;
       await watchAndRun(projectFor(target).project, out, compileAll);
@@ -225,6 +227,7 @@ async function main(argv: string[]): Promise<number> {
       const targets = positionals.slice(1);
       const parts = (targets.length ? targets : [undefined]).map((t) => projectFor(t));
       const project = parts[0]!.project;
+      for (const p of parts) await p.project.loadExtensions();
       const files = [...new Set(parts.flatMap((p) => p.files))];
       const failing = new Set<string>();
       const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -349,6 +352,10 @@ async function main(argv: string[]): Promise<number> {
         ...project.delimiters,
         ...(compatFor(file, config.compat) ? { compat: compatFor(file, config.compat) } : {}),
       });
+      if (compatFor(file, config.compat) === 'nunjucks') {
+        for (const f of config.asyncFilters ?? []) if (typeof filters[f] === 'function') env.addFilter(f, filters[f], true);
+        for (const [n, ext] of Object.entries(await project.extensions())) env.addExtension(n, ext);
+      }
       const name = project.templateName(file);
       try {
         const t = env.getTemplate(name);

@@ -80,7 +80,7 @@ export interface CodegenOptions {
    * Nunjucks compat mode (compiler/nunjucks/): built-in filters and tests are Nunjucks' own,
    * bound by these parameter lists and called as `nf_<name>` / `nt_<name>`.
    */
-  nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]>; throwOnUndefined?: boolean; asyncFilters?: ReadonlySet<string> };
+  nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]>; throwOnUndefined?: boolean; asyncFilters?: ReadonlySet<string>; extensionModules?: Readonly<Record<string, string>> };
 }
 
 export interface DefSignature {
@@ -486,9 +486,9 @@ export class Generator {
     };
   }
 
-  /** Nunjucks compat: a call of a filter added as async (`addFilter(name, fn, true)`) makes the template async. */
+  /** Nunjucks compat: a call of a filter added as async (`addFilter(name, fn, true)`) or a CallExtensionAsync tag makes the template async. */
   asyncFilter(n: { type: string }): boolean {
-    return n.type === 'Filter' && !!this.o.nunjucks?.asyncFilters?.has((n as unknown as A.Filter).name);
+    return (n.type === 'Filter' && !!this.o.nunjucks?.asyncFilters?.has((n as unknown as A.Filter).name)) || (n.type === 'NjkExtension' && !!(n as unknown as A.NjkExtension).async);
   }
 
   asyncReason(): string {
@@ -496,7 +496,7 @@ export class Generator {
     walk(this.ast.body, (n) => {
       if (reason) return false;
       if (n.type === 'Await') reason = `await at line ${(n as unknown as A.Pos).line}`;
-      else if (this.asyncFilter(n)) reason = `async filter '${(n as unknown as A.Filter).name}' at line ${(n as unknown as A.Pos).line}`;
+      else if (this.asyncFilter(n)) reason = n.type === 'NjkExtension' ? `async extension '${(n as unknown as A.NjkExtension).ext}' at line ${(n as unknown as A.Pos).line}` : `async filter '${(n as unknown as A.Filter).name}' at line ${(n as unknown as A.Pos).line}`;
       else if (n.type === 'For' && (n as unknown as A.For).isAsync) reason = `{% async for %} at line ${(n as unknown as A.Pos).line}`;
       return !reason;
     });

@@ -13,6 +13,7 @@ import { lineMappings } from './sourcemap.js';
 import { unresolvedReferences } from './references.js';
 import { njkFilterParams, njkTestParams } from '../runtime/nunjucks/signatures.js';
 import * as nunjucksRuntime from '../runtime/nunjucks/index.js';
+import { njkExtensionImports } from './codegen/njk-extension.js';
 
 /** Template languages other than Kida that the compiler reads (`compat` option). */
 export type Compat = 'nunjucks';
@@ -73,6 +74,11 @@ export interface CompileOptions extends DelimiterOptions {
   throwOnUndefined?: boolean;
   /** Nunjucks compat: the custom tags of extensions (Environment#addExtension), parsed by their parse(). */
   njkExtensions?: LexOptions['njkExtensions'];
+  /**
+   * Nunjucks compat, ahead of time: extension name → the module whose default export is the
+   * extension (the plugins' `nunjucksExtensions`): the compiled module imports it for its tags.
+   */
+  njkExtensionModules?: Readonly<Record<string, string>>;
   /** Nunjucks compat: custom filters that return a promise (`addFilter(name, fn, true)`): awaited, the template async. */
   asyncFilters?: Iterable<string>;
   /** Validate def calls (K-CMP-001/002): warnings, or errors with 'error'. */
@@ -200,7 +206,7 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     autoescape: escapeMode !== null,
     markdown: escapeMode === 'markdown',
     strictUndefined: options.strictUndefined ?? !njk,
-    ...(njk ? { nunjucks: { filters: njkFilterParams, tests: njkTestParams, throwOnUndefined: !!options.throwOnUndefined, asyncFilters: new Set(options.asyncFilters ?? []) } } : {}),
+    ...(njk ? { nunjucks: { filters: njkFilterParams, tests: njkTestParams, throwOnUndefined: !!options.throwOnUndefined, asyncFilters: new Set(options.asyncFilters ?? []), ...(options.njkExtensionModules ? { extensionModules: options.njkExtensionModules } : {}) } } : {}),
     customFilters,
     customTests: new Set([...(options.tests ?? []), ...(options.testModule?.names ?? [])]),
     sandbox: options.sandbox ?? false,
@@ -287,6 +293,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   };
   userImports(m.customUsed.filters, options.filterModule, 'cf');
   userImports(m.customUsed.tests, options.testModule, 'ct');
+  head.push(...njkExtensionImports(m.tree, options.njkExtensionModules));
   m.templateRefs.forEach(([v, target], i) => {
     head.push(`import $i${i} from ${JSON.stringify(importPath(target, name))};`);
     head.push(`const ${v} = () => $i${i};`);

@@ -500,7 +500,8 @@ class Parser {
       this.expectBlockEnd();
       else_ = this.inCtx('other', () => this.block('for', at, [])).nodes;
     }
-    return { type: 'For', target, iter, cond, body: nodes, else_, isAsync, line: at.line, col: at.col };
+    const njk = (at as Token & { njkLoop?: A.For['njk'] }).njkLoop; // (Nunjucks' asyncEach/asyncAll: compiler/nunjucks/tokens.ts)
+    return { type: 'For', target, iter, cond, body: nodes, else_, isAsync, line: at.line, col: at.col, ...(njk ? { njk } : {}) };
   }
 
   /**

@@ -18,7 +18,12 @@ const RUNTIME_URL = new URL('../runtime/helpers.js', import.meta.url).href;
 const NUNJUCKS_RUNTIME_URL = new URL('../runtime/nunjucks/index.js', import.meta.url).href;
 const LINKAGE_URL = 'kida:linkage';
 let project: Promise<KidaProject> | null = null;
-const getProject = () => (project ??= loadConfig(process.cwd()).then(({ options }) => new KidaProject({ ...options, cacheDir: false }, process.cwd())));
+const getProject = () =>
+  (project ??= loadConfig(process.cwd()).then(async ({ options }) => {
+    const p = new KidaProject({ ...options, cacheDir: false }, process.cwd());
+    await p.loadExtensions(); // (Nunjucks extensions' parse() runs as templates compile)
+    return p;
+  }));
 
 export async function resolve(specifier: string, context: unknown, next: NextResolve): Promise<{ url: string; shortCircuit?: boolean }> {
   if (specifier === LINKAGE_ID) return { url: LINKAGE_URL, shortCircuit: true };

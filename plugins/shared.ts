@@ -4,10 +4,12 @@
 
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { normalizeAutoescape, type AutoescapeOption } from '../compiler/autoescape.js';
 import { delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelimiterOptions, type Syntax } from '../compiler/lexer.js';
 import type { TemplateError } from '../runtime/errors.js';
 import type { Compat } from '../compiler/index.js';
+import type { NjkExtension } from '../compiler/nunjucks/extensions.js';
 import { CompileCache, hashOf, type Compiled, type Stored } from './cache.js';
 import { ConfigError, loadConfig as readConfig } from './config.js';
 
@@ -60,6 +62,8 @@ export interface KidaOptions extends DelimiterOptions, SnakeDelimiterOptions {
   throwOnUndefined?: boolean;
   /** Nunjucks files: exports of the filters module that return a promise (awaited; the template is async). */
   asyncFilters?: string[];
+  /** Nunjucks files: `{ Name: './ext.mjs' }`, modules whose default export is an extension (docs/guide/nunjucks.md). */
+  nunjucksExtensions?: Record<string, string>;
 }
 
 /** The template language a file is compiled as: `.njk` is Nunjucks, others follow the `compat` option. */
@@ -149,6 +153,9 @@ export function literalRefsOnly(source: string, delimiters: DelimiterOptions): b
   return true;
 }
 
+/** Nunjucks extensions' tags as imported by any project of this process (the CLI makes several), by extensionKey(). */
+const LOADED = new Map<string, Map<string, { name: string; ext: NjkExtension }>>();
+
 /** A resolved build configuration. */
 export class KidaProject {
   readonly root: string;
@@ -157,6 +164,8 @@ export class KidaProject {
   readonly globalsFile: string | null;
   /** The configured delimiters (only those that are set). */
   readonly delimiters: DelimiterOptions;
+  /** Nunjucks extension modules by name (option nunjucksExtensions), absolute. */
+  readonly extensionFiles: Readonly<Record<string, string>> | null;
   /** Files read by this project, kept while their mtime and size stay the same (Vite dev edits show at once). */
   private readonly files = new Map<string, { mtimeMs: number; size: number; text: string; names?: string[] }>();
   private compileCache: CompileCache | null | undefined;
@@ -180,6 +189,17 @@ export class KidaProject {
     this.filtersFile = file('filters');
     this.testsFile = file('tests');
     this.globalsFile = file('globals');
+    const exts = options.nunjucksExtensions;
+    if (exts !== undefined && (!exts || typeof exts !== 'object' || Array.isArray(exts)))
+      throw new ConfigError("The option 'nunjucksExtensions' is an object of extension names to modules ({ Name: './ext.mjs' })");
+    this.extensionFiles = exts && Object.keys(exts).length
+      ? Object.fromEntries(Object.entries(exts).map(([name, p]) => {
+          const abs = resolve(cwd, p);
+          if (!statSync(abs, { throwIfNoEntry: false })?.isFile())
+            throw new ConfigError(`The Nunjucks extension module ${p} of '${name}' (option 'nunjucksExtensions') does not exist${abs !== p ? ` (looked for ${abs})` : ''}`);
+          return [name, abs];
+        }))
+      : null;
     this.delimiters = delimiterOptions(options);
     resolveSyntax(this.delimiters); // a bad delimiter set fails the build at once (DelimiterError)
     normalizeAutoescape(options.autoescape); // and so does a bad autoescape value (ValueError)
@@ -228,6 +248,7 @@ export class KidaProject {
    */
   async compile(source: string, file: string, dts = this.options.dts === true): Promise<Compiled & { reads: string[] }> {
     // (declarations only when the plugin writes them: they are part of the cache key)
+    await this.loadExtensions();
     const options = { ...this.compileOptions(file), dts };
     let out = this.cache?.get(source, options) ?? null;
     if (!out) {
@@ -247,6 +268,29 @@ export class KidaProject {
     return { code: out.code, map: out.map, dts: out.dts, warnings: out.warnings, reads: out.deps.map(([n]) => join(this.root, n)) };
   }
 
+  /** Imports the extension modules (again after one changed) for their parse(); compile() awaits it. */
+  async loadExtensions(): Promise<void> {
+    const key = this.extensionKey();
+    if (!this.extensionFiles || LOADED.has(key)) return;
+    const tags = new Map<string, { name: string; ext: NjkExtension }>();
+    for (const [name, file] of Object.entries(this.extensionFiles)) {
+      const ext = ((await import(`${pathToFileURL(file).href}?v=${encodeURIComponent(key)}`)) as { default?: NjkExtension }).default;
+      if (!ext || typeof ext !== 'object' || !Array.isArray(ext.tags) || typeof ext.parse !== 'function')
+        throw new ConfigError(`The Nunjucks extension module ${file} of '${name}' must export default an extension object (with tags and parse())`);
+      for (const t of ext.tags) tags.set(t, { name, ext });
+    }
+    LOADED.set(key, tags);
+  }
+  /** The loaded extensions by name (`kida render` adds them to its Environment). */
+  async extensions(): Promise<Record<string, NjkExtension>> {
+    await this.loadExtensions();
+    return Object.fromEntries([...(LOADED.get(this.extensionKey())?.values() ?? [])].map((t) => [t.name, t.ext]));
+  }
+  /** The modules and their mtimes (also in the compile cache key). */
+  private extensionKey(): string {
+    return JSON.stringify(Object.entries(this.extensionFiles ?? {}).map(([n, f]) => [n, f, statSync(f, { throwIfNoEntry: false })?.mtimeMs]));
+  }
+
   /** Compile options of a file; `spec` maps the filters/tests module paths (e.g. to file URLs). */
   compileOptions(file: string, spec: (file: string) => string = (f) => f) {
     return {
@@ -263,6 +307,7 @@ export class KidaProject {
       ...(compatFor(file, this.options.compat) ? { compat: compatFor(file, this.options.compat) } : {}),
       ...(compatFor(file, this.options.compat) === 'nunjucks' && this.options.throwOnUndefined ? { throwOnUndefined: true } : {}),
       ...(compatFor(file, this.options.compat) === 'nunjucks' && this.options.asyncFilters?.length ? { asyncFilters: this.options.asyncFilters } : {}),
+      ...(compatFor(file, this.options.compat) === 'nunjucks' && this.extensionFiles ? this.extensionOptions(spec) : {}),
       checkImports: true,
       sourceOf: (n: string) => this.read(join(this.root, n))?.text ?? null,
       knownTemplates: () => this.templates().map((f) => this.templateName(f)),
@@ -271,6 +316,12 @@ export class KidaProject {
       testModule: this.testsFile ? { module: spec(this.testsFile), names: this.exportsOf(this.testsFile) } : undefined,
       globalNames: this.globalsFile ? this.exportsOf(this.globalsFile) : undefined,
     };
+  }
+
+  private extensionOptions(spec: (file: string) => string) {
+    const key = this.extensionKey();
+    const tags = LOADED.get(key);
+    return { njkExtensionModules: Object.fromEntries(Object.entries(this.extensionFiles!).map(([n, f]) => [n, spec(f)])), ...(tags ? { njkExtensions: tags } : {}), njkExtensionKey: key };
   }
 
   /** Every template file under root. */

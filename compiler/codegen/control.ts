@@ -5,6 +5,7 @@
 import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
 import { genCond, loopSrc } from './expressions.js';
+import { genNjkAsyncLoop } from './njk-async.js';
 import { contains, fold, loopUse, pyTruthy } from './shared.js';
 
 export function genIf(g: Generator, n: A.If): void {
@@ -58,6 +59,7 @@ export function genFor(g: Generator, n: A.For): void {
 }
 
 export function genForLoop(g: Generator, n: A.For): void {
+  if (n.njk) return genNjkAsyncLoop(g, n as A.For & { njk: 'each' | 'all' });
   g.line(n);
   const use = loopUse(n);
   const loopUsed = use !== 'none';

@@ -60,6 +60,7 @@ export class Workspace {
       this.configFile = cfg.file;
       const root = cfg.options.root ?? (cfg.file ? dirname(cfg.file) : this.folder);
       this.project = new KidaProject({ ...cfg.options, root }, this.folder);
+      await this.project.loadExtensions(); // (Nunjucks extensions' parse() runs as templates compile)
     } catch (e) {
       this.configError = (e as Error).message;
       this.options = {};

@@ -118,9 +118,15 @@ export function nunjucksChecklist(source: string, options: LexOptions = {}): Che
         case 'filter':
           filterName(toks[i + 2]);
           break;
+        case 'ifAsync':
+        case 'asyncEach':
+        case 'asyncAll':
+          add('K-NJK-024', t, `{% ${kw} %} is Nunjucks' async tag`, `{% ${kw === 'ifAsync' ? 'if' : 'for'} … %} (Kida awaits with \`await x\`)`);
+          break;
       }
-      if (BLOCK_TAGS.has(kw) && !(kw === 'set' && written !== 'capture')) stack.push(kw);
-      else if (kw.startsWith('end') && BLOCK_TAGS.has(kw.slice(3))) stack.pop();
+      const tag = kw === 'asyncEach' || kw === 'asyncAll' ? 'for' : kw === 'ifAsync' ? 'if' : kw;
+      if (BLOCK_TAGS.has(tag) && !(tag === 'set' && written !== 'capture')) stack.push(tag);
+      else if (kw === 'endeach' || kw === 'endall' || (kw.startsWith('end') && BLOCK_TAGS.has(kw.slice(3)))) stack.pop();
       continue;
     }
     if (t.type === 'var_begin') {

@@ -3,8 +3,9 @@
 // over our tokens, and what it may return is `new nodes.CallExtension(ext, 'method', args,
 // [bodies])` — the form Nunjucks' docs teach and most extensions use. The template then calls
 // `ext.method(context, ...args, ...bodies)` when it renders (runtime/nunjucks/extensions.ts),
-// its result escaped unless safe, as Nunjucks does. Anything else an extension reaches for (other
-// node classes, CallExtensionAsync, the raw lexer) is a compile error naming it.
+// its result escaped unless safe (or the extension's `autoescape` is false), as Nunjucks does;
+// nodes.CallExtensionAsync adds a callback, awaited. Other node classes and the raw lexer are
+// compile errors naming them.
 
 import type * as A from '../ast.js';
 import type { Token } from '../lexer.js';
@@ -58,7 +59,7 @@ const BODY = Symbol('body');
 const EXPR = Symbol('expr');
 const CALL = Symbol('call');
 type ArgList = { [ARGS]: { args: A.Expr[]; kwargs: A.Kwarg[] }; children: unknown[]; addChild(x: unknown): void };
-type Call = { [CALL]: { ext: unknown; prop: string; args: ArgList | null; bodies: unknown[] } };
+type Call = { [CALL]: { ext: unknown; prop: string; args: ArgList | null; bodies: unknown[]; async: boolean } };
 
 function argList(args: A.Expr[], kwargs: A.Kwarg[]): ArgList {
   const l: ArgList = {
@@ -147,7 +148,10 @@ export function parseNjkExtension(p: P, at: Token, extName: string, ext: NjkExte
   const nodes = new Proxy(
     {
       CallExtension: function (this: Call, extObj: unknown, prop: string, args: ArgList | null, bodies?: unknown[]) {
-        this[CALL] = { ext: extObj, prop, args, bodies: bodies ?? [] };
+        this[CALL] = { ext: extObj, prop, args, bodies: bodies ?? [], async: false };
+      },
+      CallExtensionAsync: function (this: Call, extObj: unknown, prop: string, args: ArgList | null, bodies?: unknown[]) {
+        this[CALL] = { ext: extObj, prop, args, bodies: bodies ?? [], async: true };
       },
       NodeList: function (this: ArgList, _l?: number, _c?: number, children?: unknown[]) {
         Object.assign(this, argList([], []));
@@ -160,7 +164,7 @@ export function parseNjkExtension(p: P, at: Token, extName: string, ext: NjkExte
     } as Record<string, unknown>,
     {
       get(target, key) {
-        if (typeof key === 'string' && !(key in target)) return unsupported(key === 'CallExtensionAsync' ? 'nodes.CallExtensionAsync (an asynchronous extension)' : `nodes.${key}`);
+        if (typeof key === 'string' && !(key in target)) return unsupported(`nodes.${key}`);
         return target[key as string];
       },
     },
@@ -183,6 +187,8 @@ export function parseNjkExtension(p: P, at: Token, extName: string, ext: NjkExte
     args: call.args?.[ARGS].args ?? [],
     kwargs: call.args?.[ARGS].kwargs ?? [],
     bodies,
+    ...(call.async ? { async: true } : {}),
+    ...((call.ext as { autoescape?: unknown } | null)?.autoescape === false ? { autoescape: false } : {}),
     line: at.line,
     col: at.col,
   };

@@ -6,6 +6,7 @@
 //   {% set x = v %}                   → {% let x = v %}  (Nunjucks frames: a set in an `if` is
 //                                        seen after it, a set in a macro stays in the macro)
 //   {% set x %}…{% endset %}          → {% capture x %}…{% endcapture %}
+//   {% ifAsync %}, {% asyncEach|asyncAll %} → {% if %}, a marked {% for %} (codegen/njk-async.ts)
 //   { key: v }  (bare name as key)    → { "key": v }     (Nunjucks keys are never expressions)
 //   null                              → none
 //   2.0 (a float literal)             → the number 2
@@ -59,6 +60,18 @@ export function nunjucksTokens(toks: Token[]): Token[] {
         }
         case 'endset':
           t.value = 'endcapture';
+          break;
+        case 'ifAsync':
+          t.value = 'if';
+          break;
+        case 'asyncEach':
+        case 'asyncAll':
+          (t as Token & { njkLoop?: 'each' | 'all' }).njkLoop = t.value === 'asyncEach' ? 'each' : 'all';
+          t.value = 'for';
+          break;
+        case 'endeach':
+        case 'endall':
+          t.value = 'endfor';
           break;
       }
       continue;

@@ -8,3 +8,5 @@ export * from './filters.js';
 export * from './sandbox.js';
 export * from './strict.js';
 export * from './extensions.js';
+export * from './async-loops.js';
+export * from './safe.js';

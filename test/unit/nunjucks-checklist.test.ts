@@ -87,6 +87,10 @@ describe('nunjucks checklist', () => {
       ['{{ a.b }}', ['K-NJK-020']],
       ['{{ a | upper }}', []],
       ['text {{ a }}', []],
+      ['{% asyncEach x in xs %}{{ x }}{% endeach %}', ['K-NJK-024']],
+      ['{% asyncAll x in xs %}{% else %}{% endall %}', ['K-NJK-024']],
+      ['{% ifAsync x %}{% endif %}', ['K-NJK-024']],
+      ['{% asyncEach x in xs %}{% set y = 1 %}{% endeach %}', ['K-NJK-013', 'K-NJK-024']],
     ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...parts), { maxLength: 6 }), (chosen) => {
