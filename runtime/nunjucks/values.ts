@@ -49,11 +49,22 @@ export function str(v: unknown): string {
 
 // ---------------------------------------------------------------- names and members
 
-/** A bare name: the scope chain (frames and their parents), the data, the globals, else undefined. */
+/**
+ * A bare name: the scope chain (frames and their parents), the data, the globals, else
+ * undefined. As Nunjucks' frame.lookup, a frame holding `undefined` does not count (a macro
+ * parameter the call left out is looked up further when an include reads it); the chain's root,
+ * Nunjucks' context, does (a top-level `set x = missing` hides the data's `x`).
+ */
 export function lk(c: Ctx, name: string): unknown {
-  for (let o: Ctx | undefined = c; o !== undefined; o = o[PARENT as never] as Ctx | undefined) {
+  for (let o: Ctx = c; ; ) {
     const v = o[name];
-    if (v !== undefined || name in o) return v;
+    if (v !== undefined) return v;
+    const p = o[PARENT as never] as Ctx | undefined;
+    if (p === undefined) {
+      if (name in o) return v;
+      break;
+    }
+    o = p;
   }
   return find(c, name, MISSING);
 }
@@ -235,10 +246,13 @@ const NO_SLOT = () => false;
 export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>): KidaDef {
   const { name, params, vararg, kwarg } = info;
   const np = params.length;
+  // (Nunjucks gives a macro a frame with no parent: it sees its template's context — top-level
+  // names as the top level last set them, the data — never a macro's or loop's around it)
+  const top = contextOf(njkTop(defCtx));
   const invoke = (args: unknown[], caller: CallerFn | null): Markup => {
     let n = args.length;
     const kw = n && args[n - 1] instanceof Kwargs ? (args[--n] as Kwargs).kw : null;
-    const ctx = new Frame(defCtx, false);
+    const ctx = new Frame(top, ISO | MACRO);
     for (let i = 0; i < np; i++) ctx[params[i]!] = i < n ? args[i] : undefined;
     if (vararg) ctx[vararg] = Tuple.from(args.slice(np, n));
     // (null prototype: a `__proto__` keyword is a key of **kwargs like any other)
@@ -314,14 +328,20 @@ const Namespace = function () {} as unknown as new () => Ctx;
  * so lookups (lk), `find`, `globalsContext` and the default runtime's helpers work on them.
  */
 const PARENT: unique symbol = Symbol('kida.frame.parent');
-const LOOP: unique symbol = Symbol('kida.frame.loop');
+const KIND: unique symbol = Symbol('kida.frame.kind');
+/** A template scope's context view (contextOf). */
+export const NJK_VIEW: unique symbol = Symbol('kida.frame.context');
+/** Frame kinds (bits): a loop's; isolated writes (a `set` stays in it: macro, caller body,
+ * include); a template's top (include); a macro's (Nunjucks' parentless frame: walks end there). */
+const LOOP = 1, ISO = 2, TOP = 4, MACRO = 8;
 const SCOPE_PROTO = Context.prototype as object;
-const Frame = function (this: Record<symbol, unknown>, parent: Ctx, loop: boolean) {
+const Frame = function (this: Record<symbol, unknown>, parent: Ctx, kind: number) {
   this[PARENT] = parent;
   this[DATA] = parent[DATA as never];
   this[GLOBALS] = parent[GLOBALS as never];
-  this[LOOP] = loop;
-} as unknown as new (parent: Ctx, loop: boolean) => Ctx;
+  this[KIND] = kind;
+  this[NJK_VIEW] = undefined;
+} as unknown as new (parent: Ctx, kind: number) => Ctx;
 Frame.prototype = SCOPE_PROTO;
 Namespace.prototype = SCOPE_PROTO;
 
@@ -330,40 +350,79 @@ function up(o: Ctx): Ctx | null {
   const p = Object.getPrototypeOf(o) as Ctx | null;
   return p !== null && p !== SCOPE_PROTO ? p : ((o[PARENT as never] as Ctx | undefined) ?? null);
 }
+const kind = (o: Ctx): number => (Object.hasOwn(o, KIND) ? (o[KIND as never] as number) : 0);
+/** The template scope `sc` belongs to (Nunjucks' context): the nearest include scope, else the render's root. */
+export function njkTop(sc: Ctx): Ctx {
+  for (let o: Ctx | null = sc; ; ) {
+    if (kind(o) & TOP) return o;
+    const p: Ctx | null = up(o);
+    if (p === null) return o;
+    o = p;
+  }
+}
+
+/**
+ * Nunjucks keeps a template's top-level names twice: in its root frame, which a `set` inside a
+ * loop may change (resolving up), and in its context, which only a top-level `set` changes and
+ * which is all a macro sees. Here the template scope is both, and its view (a frame over it,
+ * made when it defines a macro or a loop changes one of its names) holds the context's value of
+ * each name a loop changed. Macros' frames sit on the view.
+ */
+function contextOf(top: Ctx): Ctx {
+  let w = top[NJK_VIEW as never] as Ctx | undefined;
+  if (w === undefined) (top as Record<symbol, unknown>)[NJK_VIEW] = w = new Frame(top, 0);
+  return w;
+}
+/** After a top-level `set` (codegen calls it when the scope has a view): the context has it too. */
+export function njkSync(top: Ctx, name: string): void {
+  const w = top[NJK_VIEW as never] as Ctx;
+  if (Object.hasOwn(w, name)) w[name] = top[name];
+}
 
 /** A loop's frame: a `set` of a new name in the loop lands in it. */
 export function njkFrame(sc: Ctx): Ctx {
-  return new Frame(sc, true);
+  return new Frame(sc, LOOP);
+}
+/** A block's scope (Nunjucks' frame.push(true)): its `set`s stay in it; where it stands in a loop, the loop's names under it. */
+export function njkBlock(sc: Ctx, locals?: Ctx): Ctx {
+  return locals ? frameWith(sc, locals, 0) : new Frame(sc, ISO);
 }
 /** An included template's scope over the includer's: the included template's `set`s stay in it. */
 export function njkScope(sc: Ctx): Ctx {
-  return new Frame(sc, false);
+  return new Frame(sc, ISO | TOP);
 }
 /** An include inside a loop or with local names: those names over the includer's scope. */
 export function includeContext(sc: Ctx, locals: Ctx): Ctx {
-  return bind(sc, locals);
+  return frameWith(sc, locals, ISO | TOP);
 }
-/** A scope with extra bindings on top (caller arguments, slot bindings). */
+/** A scope with extra bindings on top (a caller body's arguments: its `set`s stay in it). */
 export function bind(sc: Ctx, bindings: Ctx | null | undefined): Ctx {
-  if (!bindings) return sc;
-  const f = new Frame(sc, false);
-  for (const k of Object.keys(bindings)) setKey(f, k, bindings[k]);
+  return frameWith(sc, bindings ?? {}, ISO);
+}
+function frameWith(sc: Ctx, bindings: Ctx, k: number): Ctx {
+  const f = new Frame(sc, k);
+  for (const key of Object.keys(bindings)) setKey(f, key, bindings[key]);
   return f;
 }
 /**
- * `{% set name = v %}`: where Nunjucks' frame.set(name, v, resolveUp) writes — the scope that
- * already has the name (up to the function's own context: a macro or an include writes only
- * its own), else the nearest loop frame.
+ * `{% set name = v %}` as Nunjucks' frame.set(name, v, resolveUp) from the current frame `sc`:
+ * an isolated frame (a macro's, a caller body's, an include's) keeps it; from another (a loop's)
+ * it goes to the nearest frame up the chain holding a defined value of that name — through
+ * caller bodies and includes into the frames around them, not past a macro's — else into `sc`.
  */
-export function njkSet(sc: Ctx, ctx: Ctx, name: string, v: unknown): void {
-  let frame: Ctx | null = null;
-  for (let o: Ctx | null = sc; o !== null; o = up(o)) {
-    if (Object.hasOwn(o, name)) {
-      o[name] = v;
-      return;
+export function njkSet(sc: Ctx, _ctx: Ctx, name: string, v: unknown): void {
+  if (!(kind(sc) & ISO))
+    for (let o: Ctx | null = sc; o !== null; o = up(o)) {
+      if (o[name] !== undefined && Object.hasOwn(o, name)) {
+        // (a template scope's name: its context keeps the value, see contextOf)
+        if (kind(o) & TOP || up(o) === null) {
+          const w = contextOf(o);
+          if (!Object.hasOwn(w, name)) w[name] = o[name];
+        }
+        o[name] = v;
+        return;
+      }
+      if (kind(o) & MACRO) break;
     }
-    if (frame === null && (o === ctx || (o[LOOP as never] === true && Object.hasOwn(o, LOOP)))) frame = o;
-    if (o === ctx) break;
-  }
-  setKey(frame ?? ctx, name, v);
+  setKey(sc, name, v);
 }
