@@ -248,11 +248,11 @@ export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: 
   const np = params.length;
   // (Nunjucks gives a macro a frame with no parent: it sees its template's context — top-level
   // names as the top level last set them, the data — never a macro's or loop's around it)
-  const top = contextOf(njkTop(defCtx));
+  const top = njkTop(defCtx);
   const invoke = (args: unknown[], caller: CallerFn | null): Markup => {
     let n = args.length;
     const kw = n && args[n - 1] instanceof Kwargs ? (args[--n] as Kwargs).kw : null;
-    const ctx = new Frame(top, ISO | MACRO);
+    const ctx = new Frame((top[NJK_VIEW as never] as Ctx | undefined) ?? top, ISO | MACRO);
     for (let i = 0; i < np; i++) ctx[params[i]!] = i < n ? args[i] : undefined;
     if (vararg) ctx[vararg] = Tuple.from(args.slice(np, n));
     // (null prototype: a `__proto__` keyword is a key of **kwargs like any other)
@@ -365,8 +365,9 @@ export function njkTop(sc: Ctx): Ctx {
  * Nunjucks keeps a template's top-level names twice: in its root frame, which a `set` inside a
  * loop may change (resolving up), and in its context, which only a top-level `set` changes and
  * which is all a macro sees. Here the template scope is both, and its view (a frame over it,
- * made when it defines a macro or a loop changes one of its names) holds the context's value of
- * each name a loop changed. Macros' frames sit on the view.
+ * made when a loop first changes one of its names) holds the context's value of each name a
+ * loop changed. A macro call's frame sits on the view if there is one (else on the scope: one
+ * lookup step less in the common case).
  */
 function contextOf(top: Ctx): Ctx {
   let w = top[NJK_VIEW as never] as Ctx | undefined;
