@@ -7,7 +7,7 @@ import type { Generator, DefSignature } from '../codegen.js';
 import { awaitCall, genArgs } from './expressions.js';
 import { mdDef, outFn } from './output.js';
 import { PY_BLANK, contains, kwKey, q } from './shared.js';
-import { nameTarget, paramLocals } from './njk-scope.js';
+import { callerParent, nameTarget, paramLocals } from './njk-scope.js';
 
 export function genDefParams(g: Generator, params: A.Param[], pos: A.Pos): string {
   const seen = new Set<string>();
@@ -95,7 +95,8 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
       g.w(`const $slot = "default", $b = { ${njkParams.map((p, i) => `${kwKey(p)}: $a.length > ${i} ? $a[${i}] : $kw?.[${q(p)}]`).join(', ')} };`);
     }
     const sc = g.id('c');
-    g.w(`const ${sc} = ${g.h('bind')}(${g.fn.sc}, $b);`);
+    // (Nunjucks: on the frame of the macro calling it when that macro is of the same function)
+    g.w(`const ${sc} = ${g.h('bind')}(${njkParams ? callerParent(g) : g.fn.sc}, $b);`);
     g.fn.sc = sc;
     n.callerDefaults?.forEach((d, i) => {
       if (d) g.w(`if (${sc}[${q(njkParams![i]!)}] === undefined) ${sc}[${q(njkParams![i]!)}] = ${g.expr(d)};`);

@@ -6,7 +6,7 @@ import type * as A from '../ast.js';
 import { didYouMean } from '../../runtime/errors.js';
 import type { Generator } from '../codegen.js';
 import { q, type Mode, type Sink } from './shared.js';
-import { isFrameLocal, nameTarget } from './njk-scope.js';
+import { isFrameLocal, localsInFrame, nameTarget } from './njk-scope.js';
 
 export function templateExpr(g: Generator, e: A.Expr): string {
   if (e.type === 'Const' && typeof e.value === 'string') return `${g.ref(g.o.resolveName(e.value))}()`;
@@ -55,7 +55,7 @@ export function includeCtx(g: Generator, withContext: boolean): string {
   if (!withContext) return `${g.h('globalsContext')}(${g.fn.ctx})`;
   const locals: string[] = [];
   const seen = new Set<string>();
-  for (let i = g.fn.locals.length - 1; i >= 0; i--)
+  for (let i = g.fn.locals.length - 1; i >= localsInFrame(g); i--)
     for (const [k, v] of g.fn.locals[i]!) if (!seen.has(k)) {
       seen.add(k);
       // (a Nunjucks parameter is a key of a frame on the chain already: njk-scope.ts)

@@ -62,11 +62,15 @@ export function isFrameLocal(g: Generator, v: string): boolean {
   return inFrame.get(g)?.has(v) ?? false;
 }
 
-/** What a block is called with where it stands: `sc`, with the loop variables over it (the block makes its own frame). */
+/**
+ * The current frame as Nunjucks has it at run time: `sc`, with the loop variables over it (what
+ * a block is called with where it stands, the block making its own frame; what a caller body
+ * called from a macro of the same function sits on, see callerCall).
+ */
 export function blockScope(g: Generator): string {
   const locals: string[] = [];
   const seen = new Set<string>();
-  for (let i = g.fn.locals.length - 1; i >= 0; i--)
+  for (let i = g.fn.locals.length - 1; i >= localsInFrame(g); i--)
     for (const [k, v] of g.fn.locals[i]!)
       if (!seen.has(k) && k !== 'loop') {
         seen.add(k);
@@ -82,4 +86,34 @@ export function blockScope(g: Generator): string {
 export function nameTarget(g: Generator): string {
   if (!g.o.nunjucks) return g.fn.ctx;
   return g.fn.sc !== g.fn.ctx ? g.fn.sc : g.fn.caller === null && g.njkBlock === null ? g.fn.ctx : `${g.h('njkTop')}(${g.fn.ctx})`;
+}
+
+/**
+ * Nunjucks' compiled function (the root or a block, with the macros and caller bodies inside it)
+ * has one `frame` variable: a macro running sets it to its own frame, so a caller body it calls
+ * that was written in the same function sits on the macro's current frame (its arguments, its
+ * loop's variables), not on the frame of the `{% call %}`. `caller(…)` in a macro tells the caller
+ * body where it is called from (njkInvoker in the body takes it when the function is its own).
+ */
+export function functionId(g: Generator): string {
+  return q(`${g.o.name ?? ''}#${g.njkBlock ?? ''}`);
+}
+export function callerCall(g: Generator, call: string): string {
+  return `(${g.h('njkInv')}(${blockScope(g)}, ${functionId(g)}), ${g.h('njkDone')}(${call}))`;
+}
+
+/**
+ * How many of the function's locals maps are in its frame chain already (a caller body's frame
+ * sits on the `{% call %}`'s frame with the loop variables around it: includes and blocks in the
+ * body get only the body's own).
+ */
+const inChain = new WeakMap<object, number>();
+export function localsInFrame(g: Generator): number {
+  return inChain.get(g.fn) ?? 0;
+}
+/** A caller body's frame: on the calling macro's current frame (same function), else on the call's. */
+export function callerParent(g: Generator): string {
+  const at = blockScope(g);
+  inChain.set(g.fn, g.fn.locals.length);
+  return `${g.h('njkInvoker')}(${functionId(g)}) ?? ${at}`;
 }

@@ -427,3 +427,22 @@ export function njkSet(sc: Ctx, _ctx: Ctx, name: string, v: unknown): void {
     }
   setKey(sc, name, v);
 }
+
+// `caller()` in a macro: the frame it is called in, for a caller body of the same compiled
+// function (compiler/codegen/njk-scope.ts callerCall). Set just before the call, taken by the
+// body as it starts (synchronously, also for an async body), cleared after.
+let invSc: Ctx | null = null;
+let invFn = '';
+export function njkInv(sc: Ctx, fn: string): void {
+  invSc = sc;
+  invFn = fn;
+}
+export function njkDone<T>(v: T): T {
+  invSc = null;
+  return v;
+}
+export function njkInvoker(fn: string): Ctx | null {
+  const sc = invSc;
+  invSc = null;
+  return sc !== null && invFn === fn ? sc : null;
+}

@@ -82,6 +82,13 @@ describe("Nunjucks' frame rules", () => {
     expect(await both('{% from "wrap.njk" import wrap %}{% set s = 1 %}{% call wrap(2) %}{% set s = 5 %}{{ s }}{% endcall %}{{ s }}')).toBe('(5)1');
     expect(await both('{% from "wrap.njk" import wrap %}{% set s = 1 %}{% call wrap(2) %}{% for i in [1] %}{% set s = 5 %}{% endfor %}{{ s }}{% endcall %}{{ s }}')).toBe('(5)5');
   });
+  it('a caller body of a macro of the same template sits on the macro\'s frame where it calls caller() (Nunjucks\' one frame variable per function)', async () => {
+    expect(await both('{% macro w(q) %}{% for i in [q] %}({{ caller() }}){% endfor %}{% endmacro %}{% set q = 0 %}{% call w(7) %}{{ q }}{{ i }}{% endcall %}')).toBe('(77)');
+    // (a loop variable around the call is the body's own compiled variable; a name set in that loop is not)
+    expect(await both('{% macro w() %}{{ caller() }}{% endmacro %}{% for i in [1] %}{% set t = 4 %}{% call w() %}[{{ t }}{{ i }}]{% endcall %}{% endfor %}')).toBe('[1]');
+    // (an imported macro's caller body sits on the call's frame)
+    expect(await both('{% from "wrap.njk" import wrap %}{% for i in [1] %}{% set t = 4 %}{% call wrap(2) %}[{{ t }}{{ i }}]{% endcall %}{% endfor %}')).toBe('([41])');
+  });
   it('a name first set in an inner loop stays in that loop\'s frame', async () => {
     expect(await both('{% for i in [1, 2] %}[{{ z }}]{% for j in [1] %}{% set z = i %}{{ z }}{% endfor %}[{{ z }}]{% endfor %}{{ z }}', { z: 'D' })).toBe('[D]1[D][D]2[D]D');
   });
@@ -107,8 +114,8 @@ describe("Nunjucks' frame rules", () => {
 // Programs of sets, set blocks, outputs, ifs, loops (over a plain name or one the body sets),
 // macros (at the top, in loops, macros and blocks, called with an argument left out), includes
 // (one with a loop setting an includer's name), call blocks and blocks over three names, against
-// Nunjucks. (Left out: a call of a macro defined in the same template, whose body Nunjucks runs in
-// the macro's frame; docs/guide/nunjucks.md "Not done yet".)
+// Nunjucks, with call blocks of an imported macro and of one of the same template (whose caller
+// body Nunjucks runs on the macro's frame).
 const name = fc.constantFrom('a', 'b', 'c');
 const value = fc.oneof(fc.integer({ min: 0, max: 9 }).map(String), name.map((n) => `${n} + 1`), fc.constant('"s"'));
 const out = fc.oneof(name.map((n) => `[{{ ${n} }}]`), fc.constant('{{ i }}'), fc.constantFrom('{% include "inc.njk" %}', '{% include "incloop.njk" %}'));
@@ -124,6 +131,7 @@ const block: fc.Memo<string> = fc.memo((d) =>
         fc.tuple(fc.constantFrom('i', 'a'), seq(block(d - 1))).map(([v, b]) => `{% for ${v} in [1, 2] %}${b}{% endfor %}`),
         fc.tuple(name, seq(block(d - 1)), fc.constantFrom('', '2')).map(([p, b, arg]) => `{% macro n(${p}) %}${b}{% endmacro %}{{ n(${arg}) }}`),
         seq(block(d - 1)).map((b) => `{% call(i) wrap(1) %}${b}{% endcall %}`),
+        seq(block(d - 1)).map((b) => `{% call local(2) %}${b}{% endcall %}`),
         fc.tuple(name, seq(block(d - 1))).map(([n, b]) => `{% set ${n} %}${b}{% endset %}`),
       ),
 );
@@ -132,7 +140,7 @@ const top = fc.oneof(
   fc.tuple(name, seq(block(3)), fc.constantFrom('', '1', '3')).map(([p, b, arg]) => `{% macro m(${p}) %}${b}{% endmacro %}{{ m(${arg}) }}`),
   seq(block(2)).map((b) => `{% block bk %}${b}{% endblock %}`),
 );
-const IMPORT = '{% from "wrap.njk" import wrap %}';
+const IMPORT = '{% from "wrap.njk" import wrap %}{% macro local(a) %}{% for i in [a] %}({{ caller() }}){% endfor %}{% endmacro %}';
 
 describe('frames in the generated code', () => {
   it('no govuk-frontend template builds a scope with Object.create (a new hidden class per render)', () => {
