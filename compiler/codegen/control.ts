@@ -42,8 +42,8 @@ export function genIf(g: Generator, n: A.If): void {
 }
 
 export function genFor(g: Generator, n: A.For): void {
-  // Nunjucks: a loop has one frame of its own (njkFrame) for the names its body sets
-  if (g.o.nunjucks && contains(n.body, (x) => x.type === 'Set' || x.type === 'Capture' || x.type === 'Def')) {
+  // Nunjucks: a loop has one frame of its own (njkFrame) for the names its body sets, defines, imports
+  if (g.o.nunjucks && contains(n.body, (x) => x.type === 'Set' || x.type === 'Capture' || x.type === 'Def' || x.type === 'Import' || x.type === 'FromImport')) {
     const saved = g.fn.sc;
     const frame = g.id('f');
     g.w(`const ${frame} = ${g.h('njkFrame')}(${saved});`);

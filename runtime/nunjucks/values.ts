@@ -351,10 +351,13 @@ function up(o: Ctx): Ctx | null {
   return p !== null && p !== SCOPE_PROTO ? p : ((o[PARENT as never] as Ctx | undefined) ?? null);
 }
 const kind = (o: Ctx): number => (Object.hasOwn(o, KIND) ? (o[KIND as never] as number) : 0);
-/** The template scope `sc` belongs to (Nunjucks' context): the nearest include scope, else the render's root. */
+/**
+ * The template scope `sc` belongs to (Nunjucks' context): the nearest include scope, else the
+ * render's root or the scope an import with context runs in (made with Object.create).
+ */
 export function njkTop(sc: Ctx): Ctx {
   for (let o: Ctx | null = sc; ; ) {
-    if (kind(o) & TOP) return o;
+    if (kind(o) & TOP || (Object.getPrototypeOf(o) !== SCOPE_PROTO && !Object.hasOwn(o, PARENT))) return o;
     const p: Ctx | null = up(o);
     if (p === null) return o;
     o = p;

@@ -20,6 +20,7 @@ const files: Record<string, string> = {
   'macros.njk': '{% set base = "B" %}{% macro show(x) %}{{ base }}{{ x }}{% include "inc.njk" %}{% endmacro %}',
   // a loop's `set` resolves up, out of the include, into the includer's frames
   'incloop.njk': '{% for k in [1] %}{% set b = "L" %}{% endfor %}({{ b }})',
+  'defs.njk': '{% set base = "B" + (a or "") %}{% macro show(x) %}{{ base }}{{ x }}{{ i }}{{ t }}{% endmacro %}',
 };
 
 function nunjucksRender(src: string, ctx: object): string {
@@ -105,6 +106,12 @@ describe("Nunjucks' frame rules", () => {
     const src = '{% set c = 0 %}{% macro m() %}<{{ c }}>{% endmacro %}{% for x in [1, 2] %}{% set c = c + 1 %}{% endfor %}{{ c }}{{ m() }}{% set c = 5 %}{{ m() }}';
     expect(await both(src)).toBe('2<0><5>');
     expect(await both('{% set b = 1 %}{% macro m() %}{% include "inc.njk" %}{% endmacro %}{% include "incloop.njk" %}{{ b }}{{ m() }}', { a: 'D' })).toBe('(L)L<D|1|>[inc]');
+  });
+  it('imports: a macro imported with context sees its template\'s names and the importer\'s context; a name imported in a loop is the loop\'s', async () => {
+    expect(await both('{% set t = 3 %}{% import "defs.njk" as d with context %}{{ d.show(1) }}|{{ d.base }}', { a: 'D' })).toBe('BD13|BD');
+    expect(await both('{% for i in [1] %}{% set t = 2 %}{% import "defs.njk" as d with context %}{{ d.show(1) }}{% endfor %}', { a: 'D' })).toBe('BD1');
+    expect(await both('{% macro m(a) %}{% import "defs.njk" as d with context %}{{ d.show(1) }}{% endmacro %}{{ m(5) }}')).toBe('B51');
+    expect(await both('{% for i in [1] %}{% from "defs.njk" import show %}{{ show(2) }}{% endfor %}{{ show is defined }}')).toBe('B2false');
   });
   it('a block renders in a frame of its own where it stands: it sees the loop, its sets stay in it', async () => {
     expect(await both('{% set a = 1 %}{% for i in [1, 2] %}{% block b %}{% set a = i %}{{ a }}{{ i }}{% endblock %}{% endfor %}[{{ a }}]')).toBe('1122[1]');
