@@ -7,7 +7,7 @@ import type { Generator, DefSignature } from '../codegen.js';
 import { awaitCall, genArgs } from './expressions.js';
 import { mdDef, outFn } from './output.js';
 import { PY_BLANK, contains, kwKey, q } from './shared.js';
-import { callerParent, nameTarget, paramLocals } from './njk-scope.js';
+import { callerParent, nameTarget, paramLocals, syncTop } from './njk-scope.js';
 
 export function genDefParams(g: Generator, params: A.Param[], pos: A.Pos): string {
   const seen = new Set<string>();
@@ -41,7 +41,9 @@ export function genDef(g: Generator, n: A.Def): void {
       for (const p of n.params) if (p.default) g.w(`if (ctx[${q(p.name)}] === undefined) ctx[${q(p.name)}] = ${g.expr(p.default)};`);
   };
   const body = g.defBody(n, () => g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (g.sandboxTick(), njkDefaults(), g.o.nunjucks ? g.withLocals(paramLocals(g, 'ctx', n.params.map((p) => p.name)), () => g.stmts(n.body)) : g.stmts(n.body)), 'o'));
-  g.w(`${nameTarget(g)}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
+  const into = nameTarget(g);
+  g.w(`${into}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
+  syncTop(g, into, n.name);
 }
 
 /**

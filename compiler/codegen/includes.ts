@@ -6,7 +6,7 @@ import type * as A from '../ast.js';
 import { didYouMean } from '../../runtime/errors.js';
 import type { Generator } from '../codegen.js';
 import { q, type Mode, type Sink } from './shared.js';
-import { isFrameLocal, localsInFrame, nameTarget } from './njk-scope.js';
+import { isFrameLocal, localsInFrame, nameTarget, syncTop } from './njk-scope.js';
 
 export function templateExpr(g: Generator, e: A.Expr): string {
   if (e.type === 'Const' && typeof e.value === 'string') return `${g.ref(g.o.resolveName(e.value))}()`;
@@ -23,6 +23,7 @@ export function genImport(g: Generator, n: A.Import): void {
   g.w(
     `${nameTarget(g)}[${q(g.safeName(n.alias, n))}] = ${g.h('importNamespace')}(${templateExpr(g, n.template)}, ${importCtx(g, n.withContext)}, R);`,
   );
+  syncTop(g, nameTarget(g), n.alias);
 }
 
 export function genFromImport(g: Generator, n: A.FromImport): void {
@@ -47,6 +48,7 @@ export function genFromImport(g: Generator, n: A.FromImport): void {
   for (const { name, alias } of n.names) {
     if (g.o.sandbox) g.w(`$env.sandbox.checkAttr(${q(name)}, false);`); // (a name of another template, like `m.name`)
     g.w(`${into}[${q(g.safeName(alias, n))}] = ${g.h('importName')}(${ns}, ${q(name)}, ${t}.name);`);
+    syncTop(g, into, alias);
   }
 }
 

@@ -117,3 +117,9 @@ export function callerParent(g: Generator): string {
   inChain.set(g.fn, g.fn.locals.length);
   return `${g.h('njkInvoker')}(${functionId(g)}) ?? ${at}`;
 }
+
+/** After a write of `name` into `into`: at a template's top level, its context view too (njkSync). */
+export function syncTop(g: Generator, into: string, name: string): void {
+  if (g.o.nunjucks && into === g.fn.ctx && g.fn.caller !== '$caller')
+    g.w(`if (${into}[${g.h('NJK_VIEW')}]) ${g.h('njkSync')}(${into}, ${q(name)});`);
+}

@@ -5,7 +5,7 @@ import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
 import { filterCall, guardedName } from './expressions.js';
 import { q } from './shared.js';
-import { settableLocal } from './njk-scope.js';
+import { settableLocal, syncTop } from './njk-scope.js';
 
 export function genSet(g: Generator, n: A.SetStmt): void {
   g.line(n);
@@ -44,8 +44,8 @@ function njkSet(g: Generator, name: string, v: string): void {
     v = t;
   }
   g.w(own ? `${own} = ${v};` : `${g.h('njkSet')}(${g.fn.sc}, ${g.fn.ctx}, ${q(name)}, ${v});`);
-  // (a template's top level: its context too, if a loop made them differ; njkSync)
-  if (own && g.fn.caller !== '$caller') g.w(`if (${g.fn.ctx}[${g.h('NJK_VIEW')}]) ${g.h('njkSync')}(${g.fn.ctx}, ${q(name)});`);
+  // (a template's top level: its context too, once it has a view; njkSync)
+  if (own) syncTop(g, g.fn.ctx, name);
   if (l !== null && l !== own) g.w(`${l} = ${v};`);
 }
 

@@ -249,6 +249,7 @@ export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: 
   // (Nunjucks gives a macro a frame with no parent: it sees its template's context — top-level
   // names as the top level last set them, the data — never a macro's or loop's around it)
   const top = njkTop(defCtx);
+  if (Object.hasOwn(top, PARENT)) contextOf(top); // (an included template's: see contextOf)
   const invoke = (args: unknown[], caller: CallerFn | null): Markup => {
     let n = args.length;
     const kw = n && args[n - 1] instanceof Kwargs ? (args[--n] as Kwargs).kw : null;
@@ -374,13 +375,27 @@ export function njkTop(sc: Ctx): Ctx {
  */
 function contextOf(top: Ctx): Ctx {
   let w = top[NJK_VIEW as never] as Ctx | undefined;
-  if (w === undefined) (top as Record<symbol, unknown>)[NJK_VIEW] = w = new Frame(top, 0);
+  if (w === undefined) {
+    const under = top[PARENT as never] as Ctx | undefined;
+    if (under === undefined) w = new Frame(top, 0);
+    else {
+      // (an included template's context: the includer's, with the include's top-level names,
+      // which its top-level writes keep up to date through njkSync; never the includer's frames)
+      w = new Frame(contextAt(under), 0);
+      for (const k of Object.keys(top)) w[k] = top[k];
+    }
+    (top as Record<symbol, unknown>)[NJK_VIEW] = w;
+  }
   return w;
 }
-/** After a top-level `set` (codegen calls it when the scope has a view): the context has it too. */
+/** The context a template scope's macros see (contextOf), for the template `sc` is in. */
+function contextAt(sc: Ctx): Ctx {
+  const t = njkTop(sc);
+  return Object.hasOwn(t, PARENT) ? contextOf(t) : ((t[NJK_VIEW as never] as Ctx | undefined) ?? t);
+}
+/** After a top-level write (codegen calls it when the scope has a view): the context has it too. */
 export function njkSync(top: Ctx, name: string): void {
-  const w = top[NJK_VIEW as never] as Ctx;
-  if (Object.hasOwn(w, name)) w[name] = top[name];
+  (top[NJK_VIEW as never] as Ctx)[name] = top[name];
 }
 
 /** A loop's frame: a `set` of a new name in the loop lands in it. */
@@ -397,7 +412,7 @@ export function njkScope(sc: Ctx): Ctx {
 }
 /** An include inside a loop or with local names: those names over the includer's scope. */
 export function includeContext(sc: Ctx, locals: Ctx): Ctx {
-  return frameWith(sc, locals, ISO | TOP);
+  return new Frame(frameWith(sc, locals, 0), ISO | TOP);
 }
 /** A scope with extra bindings on top (a caller body's arguments: its `set`s stay in it). */
 export function bind(sc: Ctx, bindings: Ctx | null | undefined): Ctx {

@@ -20,6 +20,8 @@ const files: Record<string, string> = {
   'macros.njk': '{% set base = "B" %}{% macro show(x) %}{{ base }}{{ x }}{% include "inc.njk" %}{% endmacro %}',
   // a loop's `set` resolves up, out of the include, into the includer's frames
   'incloop.njk': '{% for k in [1] %}{% set b = "L" %}{% endfor %}({{ b }})',
+  // a macro of an included template: the include's names (as its top level last set them), never the includer's frames
+  'incdef.njk': '{% macro n2() %}({{ i }}{{ b }}{{ a }}){% endmacro %}{{ n2() }}{% set b = "x" %}{% for k in [1] %}{% set b = "y" %}{% endfor %}{{ n2() }}',
   'defs.njk': '{% set base = "B" + (a or "") %}{% macro show(x) %}{{ base }}{{ x }}{{ i }}{{ t }}{% endmacro %}',
 };
 
@@ -107,6 +109,10 @@ describe("Nunjucks' frame rules", () => {
     expect(await both(src)).toBe('2<0><5>');
     expect(await both('{% set b = 1 %}{% macro m() %}{% include "inc.njk" %}{% endmacro %}{% include "incloop.njk" %}{{ b }}{{ m() }}', { a: 'D' })).toBe('(L)L<D|1|>[inc]');
   });
+  it('a macro defined in an included template sees the include\'s context, not the includer\'s frames', async () => {
+    expect(await both('{% for i in [1] %}{% set b = 2 %}{% include "incdef.njk" %}{% endfor %}', { a: 'D', b: 'B' })).toBe('(BD)(xD)');
+    expect(await both('{% macro m(i, b) %}{% include "incdef.njk" %}{% endmacro %}{% set b = 3 %}{{ m(4, 5) }}', { a: 'D' })).toBe('(3D)(xD)');
+  });
   it('imports: a macro imported with context sees its template\'s names and the importer\'s context; a name imported in a loop is the loop\'s', async () => {
     expect(await both('{% set t = 3 %}{% import "defs.njk" as d with context %}{{ d.show(1) }}|{{ d.base }}', { a: 'D' })).toBe('BD13|BD');
     expect(await both('{% for i in [1] %}{% set t = 2 %}{% import "defs.njk" as d with context %}{{ d.show(1) }}{% endfor %}', { a: 'D' })).toBe('BD1');
@@ -125,7 +131,7 @@ describe("Nunjucks' frame rules", () => {
 // body Nunjucks runs on the macro's frame).
 const name = fc.constantFrom('a', 'b', 'c');
 const value = fc.oneof(fc.integer({ min: 0, max: 9 }).map(String), name.map((n) => `${n} + 1`), fc.constant('"s"'));
-const out = fc.oneof(name.map((n) => `[{{ ${n} }}]`), fc.constant('{{ i }}'), fc.constantFrom('{% include "inc.njk" %}', '{% include "incloop.njk" %}'));
+const out = fc.oneof(name.map((n) => `[{{ ${n} }}]`), fc.constant('{{ i }}'), fc.constantFrom('{% include "inc.njk" %}', '{% include "incloop.njk" %}', '{% include "incdef.njk" %}'));
 const leaf = fc.oneof(fc.tuple(name, value).map(([n, v]) => `{% set ${n} = ${v} %}`), out);
 const seq = (x: fc.Arbitrary<string>) => fc.array(x, { maxLength: 3 }).map((xs) => xs.join(''));
 const ifOf = (x: fc.Arbitrary<string>) => fc.tuple(name, seq(x)).map(([n, b]) => `{% if ${n} %}${b}{% else %}-{% endif %}`);
