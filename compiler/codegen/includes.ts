@@ -6,7 +6,7 @@ import type * as A from '../ast.js';
 import { didYouMean } from '../../runtime/errors.js';
 import type { Generator } from '../codegen.js';
 import { q, type Mode, type Sink } from './shared.js';
-import { isFrameLocal, localsInFrame, nameTarget, syncTop } from './njk-scope.js';
+import { importScope, isFrameLocal, localsInFrame, nameTarget, syncTop } from './njk-scope.js';
 
 export function templateExpr(g: Generator, e: A.Expr): string {
   if (e.type === 'Const' && typeof e.value === 'string') return `${g.ref(g.o.resolveName(e.value))}()`;
@@ -15,6 +15,8 @@ export function templateExpr(g: Generator, e: A.Expr): string {
 }
 
 export function importCtx(g: Generator, withContext: boolean): string {
+  // (Nunjucks: an import with context runs on the importer's current frame, njk-scope.ts)
+  if (withContext && g.o.nunjucks) return importScope(g);
   return withContext ? `Object.create(${g.fn.ctx})` : `${g.h('globalsContext')}(${g.fn.ctx})`;
 }
 

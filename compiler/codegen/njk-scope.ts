@@ -123,3 +123,8 @@ export function syncTop(g: Generator, into: string, name: string): void {
   if (g.o.nunjucks && into === g.fn.ctx && g.fn.caller !== '$caller')
     g.w(`if (${into}[${g.h('NJK_VIEW')}]) ${g.h('njkSync')}(${into}, ${q(name)});`);
 }
+
+/** The scope a template imported with context runs in: a template top over the current frame. */
+export function importScope(g: Generator): string {
+  return `${g.h('njkImportScope')}(${blockScope(g)})`;
+}

@@ -414,6 +414,10 @@ export function njkScope(sc: Ctx): Ctx {
 export function includeContext(sc: Ctx, locals: Ctx): Ctx {
   return new Frame(frameWith(sc, locals, 0), ISO | TOP);
 }
+/** A template imported with context: its top over the importer's current frame (Nunjucks' frame.push()). */
+export function njkImportScope(sc: Ctx): Ctx {
+  return new Frame(sc, TOP);
+}
 /** A scope with extra bindings on top (a caller body's arguments: its `set`s stay in it). */
 export function bind(sc: Ctx, bindings: Ctx | null | undefined): Ctx {
   return frameWith(sc, bindings ?? {}, ISO);

@@ -117,6 +117,8 @@ describe("Nunjucks' frame rules", () => {
     expect(await both('{% set t = 3 %}{% import "defs.njk" as d with context %}{{ d.show(1) }}|{{ d.base }}', { a: 'D' })).toBe('BD13|BD');
     expect(await both('{% for i in [1] %}{% set t = 2 %}{% import "defs.njk" as d with context %}{{ d.show(1) }}{% endfor %}', { a: 'D' })).toBe('BD1');
     expect(await both('{% macro m(a) %}{% import "defs.njk" as d with context %}{{ d.show(1) }}{% endmacro %}{{ m(5) }}')).toBe('B51');
+    // (its top level reads the importer's current frame: the loop's `a`)
+    expect(await both('{% for a in [7] %}{% import "defs.njk" as d with context %}{{ d.show(1) }}|{{ d.base }}{% endfor %}', { a: 'D' })).toBe('B71|B7');
     expect(await both('{% for i in [1] %}{% from "defs.njk" import show %}{{ show(2) }}{% endfor %}{{ show is defined }}')).toBe('B2false');
   });
   it('a block renders in a frame of its own where it stands: it sees the loop, its sets stay in it', async () => {
@@ -131,7 +133,7 @@ describe("Nunjucks' frame rules", () => {
 // body Nunjucks runs on the macro's frame).
 const name = fc.constantFrom('a', 'b', 'c');
 const value = fc.oneof(fc.integer({ min: 0, max: 9 }).map(String), name.map((n) => `${n} + 1`), fc.constant('"s"'));
-const out = fc.oneof(name.map((n) => `[{{ ${n} }}]`), fc.constant('{{ i }}'), fc.constantFrom('{% include "inc.njk" %}', '{% include "incloop.njk" %}', '{% include "incdef.njk" %}'));
+const out = fc.oneof(name.map((n) => `[{{ ${n} }}]`), fc.constant('{{ i }}'), fc.constantFrom('{% include "inc.njk" %}', '{% include "incloop.njk" %}', '{% include "incdef.njk" %}', '{% import "defs.njk" as d with context %}{{ d.show(1) }}'));
 const leaf = fc.oneof(fc.tuple(name, value).map(([n, v]) => `{% set ${n} = ${v} %}`), out);
 const seq = (x: fc.Arbitrary<string>) => fc.array(x, { maxLength: 3 }).map((xs) => xs.join(''));
 const ifOf = (x: fc.Arbitrary<string>) => fc.tuple(name, seq(x)).map(([n, b]) => `{% if ${n} %}${b}{% else %}-{% endif %}`);
