@@ -526,6 +526,8 @@ export class Generator {
     const gen = () => {
       this.njkBlock = block ? block.name : null;
       try {
+        // (Nunjucks: a block renders in a frame of its own, however it is called; njk-scope.ts)
+        if (block && this.o.nunjucks) this.w(`ctx = ${this.h('njkBlock')}(ctx);`);
         return block ? this.stmts(body) : genRootBody(this, body, ext ?? null);
       } finally {
         this.njkBlock = null;

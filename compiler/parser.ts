@@ -725,6 +725,8 @@ class Parser {
 
   private checkTopLevel(kind: string, at: Token): void {
     const where = this.ctxStack[this.ctxStack.length - 1];
+    // (Nunjucks defines a macro anywhere: inside a loop or `if` it is a name of that frame)
+    if (this.njk && kind === 'def') return;
     if (where !== 'top' && where !== 'def' && where !== 'block' && where !== 'dead')
     {
       const inner = this.open[this.open.length - 1]?.tag ?? 'block';

@@ -7,6 +7,7 @@ import type { Generator } from '../codegen.js';
 import { genCond, loopSrc } from './expressions.js';
 import { genNjkAsyncLoop } from './njk-async.js';
 import { contains, fold, loopUse, pyTruthy } from './shared.js';
+import { settableLoopLocals } from './njk-scope.js';
 
 export function genIf(g: Generator, n: A.If): void {
   // Dead-branch elimination on literal conditions (also hides errors in removed branches).
@@ -42,8 +43,8 @@ export function genIf(g: Generator, n: A.If): void {
 }
 
 export function genFor(g: Generator, n: A.For): void {
-  // Nunjucks: a loop has one frame of its own (njkFrame) for the names its body sets
-  if (g.o.nunjucks && contains(n.body, (x) => x.type === 'Set' || x.type === 'Capture')) {
+  // Nunjucks: a loop has one frame of its own (njkFrame) for the names its body sets, defines, imports
+  if (g.o.nunjucks && contains(n.body, (x) => x.type === 'Set' || x.type === 'Capture' || x.type === 'Def' || x.type === 'Import' || x.type === 'FromImport')) {
     const saved = g.fn.sc;
     const frame = g.id('f');
     g.w(`const ${frame} = ${g.h('njkFrame')}(${saved});`);
@@ -111,6 +112,7 @@ export function genForLoop(g: Generator, n: A.For): void {
   // (a plain name is the loop's own per-iteration constant, not a copy of it)
   if (n.target.type === 'NameTarget') locals.set(n.target.name, item);
   else genBindTarget(g, n.target, item, locals, 'iter');
+  if (g.o.nunjucks) settableLoopLocals(g, n.body, locals);
   g.withLocals(locals, () => {
     if (n.cond) g.w(`if (!(${genCond(g, n.cond)})) continue;`);
     g.fn.loops++;

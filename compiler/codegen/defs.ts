@@ -7,6 +7,7 @@ import type { Generator, DefSignature } from '../codegen.js';
 import { awaitCall, genArgs } from './expressions.js';
 import { mdDef, outFn } from './output.js';
 import { PY_BLANK, contains, kwKey, q } from './shared.js';
+import { callerParent, nameTarget, paramLocals, syncTop } from './njk-scope.js';
 
 export function genDefParams(g: Generator, params: A.Param[], pos: A.Pos): string {
   const seen = new Set<string>();
@@ -39,8 +40,10 @@ export function genDef(g: Generator, n: A.Def): void {
     if (g.o.nunjucks)
       for (const p of n.params) if (p.default) g.w(`if (ctx[${q(p.name)}] === undefined) ctx[${q(p.name)}] = ${g.expr(p.default)};`);
   };
-  const body = g.defBody(n, () => g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (g.sandboxTick(), njkDefaults(), g.stmts(n.body)), 'o'));
-  g.w(`${g.fn.ctx}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
+  const body = g.defBody(n, () => g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (g.sandboxTick(), njkDefaults(), g.o.nunjucks ? g.withLocals(paramLocals(g, 'ctx', n.params.map((p) => p.name)), () => g.stmts(n.body)) : g.stmts(n.body)), 'o'));
+  const into = nameTarget(g);
+  g.w(`${into}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
+  syncTop(g, into, n.name);
 }
 
 /**
@@ -94,11 +97,14 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
       g.w(`const $slot = "default", $b = { ${njkParams.map((p, i) => `${kwKey(p)}: $a.length > ${i} ? $a[${i}] : $kw?.[${q(p)}]`).join(', ')} };`);
     }
     const sc = g.id('c');
-    g.w(`const ${sc} = ${g.h('bind')}(${g.fn.sc}, $b);`);
+    // (Nunjucks: on the frame of the macro calling it when that macro is of the same function)
+    g.w(`const ${sc} = ${g.h('bind')}(${njkParams ? callerParent(g) : g.fn.sc}, $b);`);
     g.fn.sc = sc;
     n.callerDefaults?.forEach((d, i) => {
       if (d) g.w(`if (${sc}[${q(njkParams![i]!)}] === undefined) ${sc}[${q(njkParams![i]!)}] = ${g.expr(d)};`);
     });
+    // (Nunjucks: the caller's parameters are its own variables, see njk-scope.ts)
+    if (njkParams) g.fn.locals.push(paramLocals(g, sc, njkParams));
     g.w('switch (String($slot)) {');
     for (const [name, body] of bySlot) {
       g.w(`case ${q(name)}: {`);

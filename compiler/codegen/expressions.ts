@@ -11,6 +11,7 @@ import { genBindTarget } from './control.js';
 import { checkRegexLiteral, noteLiteral, warnMatchLiterals } from './regex-literals.js';
 import { validateCall } from './defs.js';
 import { FILTER_ALIASES, FILTER_SHORT_FORMS, LIGHT_LOOP_ATTRS, LOOP_PROPS, UNSAFE_NAMES, contains, kwKey, q } from './shared.js';
+import { callerCall } from './njk-scope.js';
 
 export function genCond(g: Generator, e: A.Expr): string {
   // comparisons and `not` are already booleans
@@ -113,6 +114,7 @@ export function loopAttr(g: Generator, e: A.Attr): string | null {
   return null;
 }
 
+let wrappingCaller = false;
 export function genCall(g: Generator, e: A.Call): string {
   const f = e.func;
   if (g.o.nunjucks && g.njkBlock !== null && f.type === 'Name' && f.name === 'super' && !e.args.length && !g.local('super'))
@@ -130,6 +132,15 @@ export function genCall(g: Generator, e: A.Call): string {
       const d = e.kwargs.find((k) => k.name === 'default');
       if (d) a[1] = g.expr(d.value);
       return `${g.h('consume')}(R, ${a.join(', ')})`;
+    }
+  }
+  // (Nunjucks: `caller()` in a macro tells a caller body of the same function its frame, njk-scope.ts)
+  if (g.o.nunjucks && f.type === 'Name' && f.name === 'caller' && g.fn.caller === '$caller' && !g.local('caller') && !wrappingCaller) {
+    wrappingCaller = true;
+    try {
+      return callerCall(g, genCall(g, e));
+    } finally {
+      wrappingCaller = false;
     }
   }
   const args = genArgs(g, e.args, e.kwargs);

@@ -6,6 +6,7 @@ import type * as A from '../ast.js';
 import { didYouMean } from '../../runtime/errors.js';
 import type { Generator } from '../codegen.js';
 import { q, type Mode, type Sink } from './shared.js';
+import { importScope, isFrameLocal, localsInFrame, nameTarget, syncTop } from './njk-scope.js';
 
 export function templateExpr(g: Generator, e: A.Expr): string {
   if (e.type === 'Const' && typeof e.value === 'string') return `${g.ref(g.o.resolveName(e.value))}()`;
@@ -14,14 +15,17 @@ export function templateExpr(g: Generator, e: A.Expr): string {
 }
 
 export function importCtx(g: Generator, withContext: boolean): string {
+  // (Nunjucks: an import with context runs on the importer's current frame, njk-scope.ts)
+  if (withContext && g.o.nunjucks) return importScope(g);
   return withContext ? `Object.create(${g.fn.ctx})` : `${g.h('globalsContext')}(${g.fn.ctx})`;
 }
 
 export function genImport(g: Generator, n: A.Import): void {
   g.line(n);
   g.w(
-    `${g.fn.ctx}[${q(g.safeName(n.alias, n))}] = ${g.h('importNamespace')}(${templateExpr(g, n.template)}, ${importCtx(g, n.withContext)}, R);`,
+    `${nameTarget(g)}[${q(g.safeName(n.alias, n))}] = ${g.h('importNamespace')}(${templateExpr(g, n.template)}, ${importCtx(g, n.withContext)}, R);`,
   );
+  syncTop(g, nameTarget(g), n.alias);
 }
 
 export function genFromImport(g: Generator, n: A.FromImport): void {
@@ -42,9 +46,11 @@ export function genFromImport(g: Generator, n: A.FromImport): void {
   const t = g.id('$tp');
   g.w(`const ${t} = ${templateExpr(g, n.template)};`);
   g.w(`const ${ns} = ${g.h('importNamespace')}(${t}, ${importCtx(g, n.withContext)}, R);`);
+  const into = nameTarget(g);
   for (const { name, alias } of n.names) {
     if (g.o.sandbox) g.w(`$env.sandbox.checkAttr(${q(name)}, false);`); // (a name of another template, like `m.name`)
-    g.w(`${g.fn.ctx}[${q(g.safeName(alias, n))}] = ${g.h('importName')}(${ns}, ${q(name)}, ${t}.name);`);
+    g.w(`${into}[${q(g.safeName(alias, n))}] = ${g.h('importName')}(${ns}, ${q(name)}, ${t}.name);`);
+    syncTop(g, into, alias);
   }
 }
 
@@ -53,10 +59,11 @@ export function includeCtx(g: Generator, withContext: boolean): string {
   if (!withContext) return `${g.h('globalsContext')}(${g.fn.ctx})`;
   const locals: string[] = [];
   const seen = new Set<string>();
-  for (let i = g.fn.locals.length - 1; i >= 0; i--)
+  for (let i = g.fn.locals.length - 1; i >= localsInFrame(g); i--)
     for (const [k, v] of g.fn.locals[i]!) if (!seen.has(k)) {
       seen.add(k);
-      locals.push(`${q(k)}: ${v}`);
+      // (a Nunjucks parameter is a key of a frame on the chain already: njk-scope.ts)
+      if (!isFrameLocal(g, v)) locals.push(`${q(k)}: ${v}`);
     }
   if (!locals.length && g.fn.loops === 0) return g.fn.ctx;
   return `${g.h('includeContext')}(${g.fn.sc}, { ${locals.join(', ')} })`;

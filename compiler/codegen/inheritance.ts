@@ -7,6 +7,7 @@ import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
 import { genCond } from './expressions.js';
 import { CHILD_DEFINITIONS, q } from './shared.js';
+import { blockScope } from './njk-scope.js';
 
 export function genRootBody(g: Generator, body: A.Node[], ext: A.Extends | null): void {
   if (g.blockNodes.size) g.w(`${g.h('registerBlocks')}(R, $blocks);`);
@@ -29,6 +30,7 @@ export function genBlock(g: Generator, n: A.Block): void {
   if (n.fragment) return;
   g.line(n);
   if (n.cond) g.w(`if (${genCond(g, n.cond)}) {`);
-  g.subRender(`R.blocks[${q(n.name)}]`, 'ctx', 'R');
+  // (Nunjucks: a block renders in a frame of its own over the one where it stands)
+  g.subRender(`R.blocks[${q(n.name)}]`, g.o.nunjucks ? blockScope(g) : 'ctx', 'R');
   if (n.cond) g.w('}');
 }

@@ -5,6 +5,7 @@ import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
 import { filterCall, guardedName } from './expressions.js';
 import { q } from './shared.js';
+import { settableLocal, syncTop } from './njk-scope.js';
 
 export function genSet(g: Generator, n: A.SetStmt): void {
   g.line(n);
@@ -34,7 +35,18 @@ export function genSet(g: Generator, n: A.SetStmt): void {
 
 /** Nunjucks' `set`: njkSet, or a plain write where the scope is the function's own (njkSet's target there). */
 function njkSet(g: Generator, name: string, v: string): void {
-  g.w(g.fn.sc === g.fn.ctx ? `${g.fn.ctx}[${q(name)}] = ${v};` : `${g.h('njkSet')}(${g.fn.sc}, ${g.fn.ctx}, ${q(name)}, ${v});`);
+  const own = g.fn.sc === g.fn.ctx ? `${g.fn.ctx}[${q(name)}]` : null;
+  // (a macro parameter or loop variable: Nunjucks assigns its variable too, njk-scope.ts)
+  const l = settableLocal(g, name);
+  if (l !== null && l !== own && !/^\$t\d+$/.test(v)) {
+    const t = g.tmp();
+    g.w(`${t} = ${v};`);
+    v = t;
+  }
+  g.w(own ? `${own} = ${v};` : `${g.h('njkSet')}(${g.fn.sc}, ${g.fn.ctx}, ${q(name)}, ${v});`);
+  // (a template's top level: its context too, once it has a view; njkSync)
+  if (own) syncTop(g, g.fn.ctx, name);
+  if (l !== null && l !== own) g.w(`${l} = ${v};`);
 }
 
 export function assign(g: Generator, t: A.Target, value: string, scope: string): void {

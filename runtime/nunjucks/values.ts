@@ -49,11 +49,22 @@ export function str(v: unknown): string {
 
 // ---------------------------------------------------------------- names and members
 
-/** A bare name: the scope chain (frames and their parents), the data, the globals, else undefined. */
+/**
+ * A bare name: the scope chain (frames and their parents), the data, the globals, else
+ * undefined. As Nunjucks' frame.lookup, a frame holding `undefined` does not count (a macro
+ * parameter the call left out is looked up further when an include reads it); the chain's root,
+ * Nunjucks' context, does (a top-level `set x = missing` hides the data's `x`).
+ */
 export function lk(c: Ctx, name: string): unknown {
-  for (let o: Ctx | undefined = c; o !== undefined; o = o[PARENT as never] as Ctx | undefined) {
+  for (let o: Ctx = c; ; ) {
     const v = o[name];
-    if (v !== undefined || name in o) return v;
+    if (v !== undefined) return v;
+    const p = o[PARENT as never] as Ctx | undefined;
+    if (p === undefined) {
+      if (name in o) return v;
+      break;
+    }
+    o = p;
   }
   return find(c, name, MISSING);
 }
@@ -235,10 +246,14 @@ const NO_SLOT = () => false;
 export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>): KidaDef {
   const { name, params, vararg, kwarg } = info;
   const np = params.length;
+  // (Nunjucks gives a macro a frame with no parent: it sees its template's context — top-level
+  // names as the top level last set them, the data — never a macro's or loop's around it)
+  const top = njkTop(defCtx);
+  if (Object.hasOwn(top, PARENT)) contextOf(top); // (an included template's: see contextOf)
   const invoke = (args: unknown[], caller: CallerFn | null): Markup => {
     let n = args.length;
     const kw = n && args[n - 1] instanceof Kwargs ? (args[--n] as Kwargs).kw : null;
-    const ctx = new Frame(defCtx, false);
+    const ctx = new Frame((top[NJK_VIEW as never] as Ctx | undefined) ?? top, ISO | MACRO);
     for (let i = 0; i < np; i++) ctx[params[i]!] = i < n ? args[i] : undefined;
     if (vararg) ctx[vararg] = Tuple.from(args.slice(np, n));
     // (null prototype: a `__proto__` keyword is a key of **kwargs like any other)
@@ -314,14 +329,20 @@ const Namespace = function () {} as unknown as new () => Ctx;
  * so lookups (lk), `find`, `globalsContext` and the default runtime's helpers work on them.
  */
 const PARENT: unique symbol = Symbol('kida.frame.parent');
-const LOOP: unique symbol = Symbol('kida.frame.loop');
+const KIND: unique symbol = Symbol('kida.frame.kind');
+/** A template scope's context view (contextOf). */
+export const NJK_VIEW: unique symbol = Symbol('kida.frame.context');
+/** Frame kinds (bits): a loop's; isolated writes (a `set` stays in it: macro, caller body,
+ * include); a template's top (include); a macro's (Nunjucks' parentless frame: walks end there). */
+const LOOP = 1, ISO = 2, TOP = 4, MACRO = 8;
 const SCOPE_PROTO = Context.prototype as object;
-const Frame = function (this: Record<symbol, unknown>, parent: Ctx, loop: boolean) {
+const Frame = function (this: Record<symbol, unknown>, parent: Ctx, kind: number) {
   this[PARENT] = parent;
   this[DATA] = parent[DATA as never];
   this[GLOBALS] = parent[GLOBALS as never];
-  this[LOOP] = loop;
-} as unknown as new (parent: Ctx, loop: boolean) => Ctx;
+  this[KIND] = kind;
+  this[NJK_VIEW] = undefined;
+} as unknown as new (parent: Ctx, kind: number) => Ctx;
 Frame.prototype = SCOPE_PROTO;
 Namespace.prototype = SCOPE_PROTO;
 
@@ -330,40 +351,120 @@ function up(o: Ctx): Ctx | null {
   const p = Object.getPrototypeOf(o) as Ctx | null;
   return p !== null && p !== SCOPE_PROTO ? p : ((o[PARENT as never] as Ctx | undefined) ?? null);
 }
+const kind = (o: Ctx): number => (Object.hasOwn(o, KIND) ? (o[KIND as never] as number) : 0);
+/**
+ * The template scope `sc` belongs to (Nunjucks' context): the nearest include scope, else the
+ * render's root or the scope an import with context runs in (made with Object.create).
+ */
+export function njkTop(sc: Ctx): Ctx {
+  for (let o: Ctx | null = sc; ; ) {
+    if (kind(o) & TOP || (Object.getPrototypeOf(o) !== SCOPE_PROTO && !Object.hasOwn(o, PARENT))) return o;
+    const p: Ctx | null = up(o);
+    if (p === null) return o;
+    o = p;
+  }
+}
+
+/**
+ * Nunjucks keeps a template's top-level names twice: in its root frame, which a `set` inside a
+ * loop may change (resolving up), and in its context, which only a top-level `set` changes and
+ * which is all a macro sees. Here the template scope is both, and its view (a frame over it,
+ * made when a loop first changes one of its names) holds the context's value of each name a
+ * loop changed. A macro call's frame sits on the view if there is one (else on the scope: one
+ * lookup step less in the common case).
+ */
+function contextOf(top: Ctx): Ctx {
+  let w = top[NJK_VIEW as never] as Ctx | undefined;
+  if (w === undefined) {
+    const under = top[PARENT as never] as Ctx | undefined;
+    if (under === undefined) w = new Frame(top, 0);
+    else {
+      // (an included template's context: the includer's, with the include's top-level names,
+      // which its top-level writes keep up to date through njkSync; never the includer's frames)
+      w = new Frame(contextAt(under), 0);
+      for (const k of Object.keys(top)) w[k] = top[k];
+    }
+    (top as Record<symbol, unknown>)[NJK_VIEW] = w;
+  }
+  return w;
+}
+/** The context a template scope's macros see (contextOf), for the template `sc` is in. */
+function contextAt(sc: Ctx): Ctx {
+  const t = njkTop(sc);
+  return Object.hasOwn(t, PARENT) ? contextOf(t) : ((t[NJK_VIEW as never] as Ctx | undefined) ?? t);
+}
+/** After a top-level write (codegen calls it when the scope has a view): the context has it too. */
+export function njkSync(top: Ctx, name: string): void {
+  (top[NJK_VIEW as never] as Ctx)[name] = top[name];
+}
 
 /** A loop's frame: a `set` of a new name in the loop lands in it. */
 export function njkFrame(sc: Ctx): Ctx {
-  return new Frame(sc, true);
+  return new Frame(sc, LOOP);
+}
+/** A block's scope (Nunjucks' frame.push(true)): its `set`s stay in it; where it stands in a loop, the loop's names under it. */
+export function njkBlock(sc: Ctx, locals?: Ctx): Ctx {
+  return locals ? frameWith(sc, locals, 0) : new Frame(sc, ISO);
 }
 /** An included template's scope over the includer's: the included template's `set`s stay in it. */
 export function njkScope(sc: Ctx): Ctx {
-  return new Frame(sc, false);
+  return new Frame(sc, ISO | TOP);
 }
 /** An include inside a loop or with local names: those names over the includer's scope. */
 export function includeContext(sc: Ctx, locals: Ctx): Ctx {
-  return bind(sc, locals);
+  return new Frame(frameWith(sc, locals, 0), ISO | TOP);
 }
-/** A scope with extra bindings on top (caller arguments, slot bindings). */
+/** A template imported with context: its top over the importer's current frame (Nunjucks' frame.push()). */
+export function njkImportScope(sc: Ctx): Ctx {
+  return new Frame(sc, TOP);
+}
+/** A scope with extra bindings on top (a caller body's arguments: its `set`s stay in it). */
 export function bind(sc: Ctx, bindings: Ctx | null | undefined): Ctx {
-  if (!bindings) return sc;
-  const f = new Frame(sc, false);
-  for (const k of Object.keys(bindings)) setKey(f, k, bindings[k]);
+  return frameWith(sc, bindings ?? {}, ISO);
+}
+function frameWith(sc: Ctx, bindings: Ctx, k: number): Ctx {
+  const f = new Frame(sc, k);
+  for (const key of Object.keys(bindings)) setKey(f, key, bindings[key]);
   return f;
 }
 /**
- * `{% set name = v %}`: where Nunjucks' frame.set(name, v, resolveUp) writes — the scope that
- * already has the name (up to the function's own context: a macro or an include writes only
- * its own), else the nearest loop frame.
+ * `{% set name = v %}` as Nunjucks' frame.set(name, v, resolveUp) from the current frame `sc`:
+ * an isolated frame (a macro's, a caller body's, an include's) keeps it; from another (a loop's)
+ * it goes to the nearest frame up the chain holding a defined value of that name — through
+ * caller bodies and includes into the frames around them, not past a macro's — else into `sc`.
  */
-export function njkSet(sc: Ctx, ctx: Ctx, name: string, v: unknown): void {
-  let frame: Ctx | null = null;
-  for (let o: Ctx | null = sc; o !== null; o = up(o)) {
-    if (Object.hasOwn(o, name)) {
-      o[name] = v;
-      return;
+export function njkSet(sc: Ctx, _ctx: Ctx, name: string, v: unknown): void {
+  if (!(kind(sc) & ISO))
+    for (let o: Ctx | null = sc; o !== null; o = up(o)) {
+      if (o[name] !== undefined && Object.hasOwn(o, name)) {
+        // (a template scope's name: its context keeps the value, see contextOf)
+        if (kind(o) & TOP || up(o) === null) {
+          const w = contextOf(o);
+          if (!Object.hasOwn(w, name)) w[name] = o[name];
+        }
+        o[name] = v;
+        return;
+      }
+      if (kind(o) & MACRO) break;
     }
-    if (frame === null && (o === ctx || (o[LOOP as never] === true && Object.hasOwn(o, LOOP)))) frame = o;
-    if (o === ctx) break;
-  }
-  setKey(frame ?? ctx, name, v);
+  setKey(sc, name, v);
+}
+
+// `caller()` in a macro: the frame it is called in, for a caller body of the same compiled
+// function (compiler/codegen/njk-scope.ts callerCall). Set just before the call, taken by the
+// body as it starts (synchronously, also for an async body), cleared after.
+let invSc: Ctx | null = null;
+let invFn = '';
+export function njkInv(sc: Ctx, fn: string): void {
+  invSc = sc;
+  invFn = fn;
+}
+export function njkDone<T>(v: T): T {
+  invSc = null;
+  return v;
+}
+export function njkInvoker(fn: string): Ctx | null {
+  const sc = invSc;
+  invSc = null;
+  return sc !== null && invFn === fn ? sc : null;
 }
