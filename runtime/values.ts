@@ -4,7 +4,7 @@
 
 import { Markup, Marked, escapeString, isSafe } from './markup.js';
 import { NoneComparisonError, PyError, SecurityError, TemplateRuntimeError, UndefinedError , didYouMean, keyError, zeroDivisionError } from './errors.js';
-import { MAX_DIGITS, MAX_ITEMS, room } from './limits.js';
+import { ACTIVE, MAX_DIGITS, MAX_ITEMS, room } from './limits.js';
 
 /** An integral float produced where the compiler knows the value is a float (4/2, 5|round, 1.0). Renders "2.0". */
 export class PyFloat {
@@ -565,7 +565,7 @@ export function contains(container: unknown, item: unknown): boolean {
     const { start, stop, step } = container;
     return (step > 0 ? n >= start && n < stop : n <= start && n > stop) && (n - start) % step === 0;
   }
-  if (isDict(container)) return dictHas(container, item);
+  if (isDict(container)) return dictHas(container, item) && !ACTIVE?.hide(item);
   if (container == null || container === UNDEF) {
     if (container === UNDEF) return false;
     throw new PyError('TypeError', "argument of type 'NoneType' is not iterable");
@@ -602,10 +602,10 @@ export function len(v: unknown): number {
 // A key whose value is `undefined` is missing (decisions.md, issue #20): JSON has no undefined,
 // and JSON.stringify leaves such keys out. So these helpers never see one.
 
-/** The keys of a dict, leaving out those whose value is undefined. */
+/** The keys of a dict, leaving out those whose value is undefined (and, sandboxed, those the policy hides: limits.ts). */
 export function dictKeys(d: Record<string, unknown> | Map<unknown, unknown>): unknown[] {
   const ks = d instanceof Map ? [...d.keys()] : Object.keys(d);
-  const has = (k: any) => (d instanceof Map ? d.get(k) : d[k]) !== undefined;
+  const has = (k: any) => (d instanceof Map ? d.get(k) : d[k]) !== undefined && !ACTIVE?.hide(k);
   // (a filtered copy only when some value is undefined: a key list is read twice as fast)
   for (const k of ks) if (!has(k)) return ks.filter(has);
   return ks;
