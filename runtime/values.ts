@@ -554,11 +554,7 @@ export function contains(container: unknown, item: unknown): boolean {
     return String(container).includes(String(item));
   }
   if (Array.isArray(container)) return container.some((x) => eq(x, item));
-  if (container instanceof Set) {
-    if (container.has(item)) return true;
-    for (const x of container) if (eq(x, item)) return true;
-    return false;
-  }
+  if (container instanceof Set) return keyOf(container, item).length > 0;
   if (container instanceof Range) {
     if (!isIntLike(item)) return false;
     const n = num(item);
@@ -610,13 +606,33 @@ export function dictKeys(d: Record<string, unknown> | Map<unknown, unknown>): un
   for (const k of ks) if (!has(k)) return ks.filter(has);
   return ks;
 }
+/**
+ * Host Maps and Sets by their keys' eqKey, as of a size: a lookup of a key equal but not identical
+ * to one of them (`m[(1, 2)]`, `(1, 2) in s`) reads one bucket instead of comparing with every key,
+ * so n lookups are linear, not quadratic (issue #19). A found key is checked (still there, `eq`);
+ * the runtime's own mutators `forget` the index, and any other change of the size rebuilds it.
+ * (A key's eqKey is taken when indexed: as in Python, a key must not change while it is one.)
+ */
+let gen = 0;
+const IX = new WeakMap<object, { n: number; g: number; b: Map<unknown, unknown[]> }>();
+/** The key of `c` that is `eq` to `k` (for a Map: with a value), as `[key]`; `[]` when none. */
+export function keyOf(c: Map<unknown, unknown> | Set<unknown>, k: unknown): [unknown] | [] {
+  const ok = (x: unknown) => (c instanceof Map ? c.get(x) !== undefined : c.has(x));
+  if (ok(k)) return [k];
+  let e = IX.get(c);
+  if (!e || e.n !== c.size || e.g !== gen) IX.set(c, (e = { n: c.size, g: gen, b: eqBuckets(c.keys()) }));
+  for (const x of e.b.get(eqKey(k)) ?? []) if (ok(x) && eq(x, k)) return [x];
+  return [];
+}
+/** Drops the index of a Map/Set the runtime changed (a delete and an add leave its size as it was). */
+export const forget = (c: object): boolean => IX.delete(c);
 /** The value of key `k` (Python key equality), undefined when missing. */
 export function dictGet(d: Record<string, unknown> | Map<unknown, unknown>, k: unknown): unknown {
   if (d instanceof Map) {
     const v = d.get(k);
     if (v !== undefined) return v;
-    for (const [key, v] of d) if (v !== undefined && eq(key, k)) return v;
-    return undefined;
+    const f = keyOf(d, k);
+    return f.length ? d.get(f[0]) : undefined;
   }
   const key = String(k);
   return Object.hasOwn(d, key) ? d[key] : undefined;
@@ -664,7 +680,10 @@ function objectAttr(obj: object, name: string): unknown {
   for (let p: object | null = obj; p && p !== Object.prototype && p !== Function.prototype; p = Object.getPrototypeOf(p)) {
     if (Object.hasOwn(p, name)) {
       const v = (obj as Record<string, unknown>)[name];
-      return typeof v === 'function' ? (v as Function).bind(obj) : v;
+      // (a Map's or Set's own methods may change its keys: reading one drops keyOf's indexes)
+      if (typeof v !== 'function') return v;
+      if (obj instanceof Map || obj instanceof Set) gen++;
+      return (v as Function).bind(obj);
     }
   }
   return MISSING;
