@@ -155,6 +155,9 @@ export function preflight(obj: unknown, name: string, args: unknown[]): { v: unk
     else if (name === 'concat') room(args.reduce((n: number, x) => n + (Array.isArray(x) ? x.length : 1), obj.length), MAX_ITEMS);
   } else if (obj instanceof RegExp && (name === 'test' || name === 'exec')) {
     if (!regexMayMatch(obj, a0)) return { v: name === 'test' ? false : null };
+    // (`test` without g/y asks only whether a match exists anywhere: the linear matcher's answer
+    // is the answer, and V8 never runs a pattern it could backtrack on; docs/security.md)
+    if (name === 'test' && !obj.global && !obj.sticky && !backtrackSafe(obj.source) && LINEAR.get(`${obj.flags}/${obj.source}`)) return { v: true };
   }
   return null;
 }
