@@ -440,7 +440,7 @@ export class Generator {
     const requiredContext = packNames([...required], compact); // (folds some of the metadata in)
     const fields = [
       'name: $NAME',
-      ...(this.isAsync ? [`isAsync: true, asyncReason: ${q(asyncReason ?? '')}`] : []),
+      ...(this.isAsync ? [`isAsync: true, asyncReason: ${q(asyncReason ?? '')}, deep: ${this.h('observeDeep')}`] : []),
       'root: $root',
       ...(preludeNodes.length ? ['prelude: $prelude'] : []),
       ...(noBlocks ? [] : ['blocks: $blocks']),

@@ -199,7 +199,7 @@ function pyStrInner(v: unknown, repr: boolean): string {
   }
   if (typeof v === 'function') return `<function ${(v as { name?: string }).name || 'anonymous'}>`;
   if (typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function') return (v as { __html__(): string }).__html__();
-  return String(v);
+  return String(observe(v)); // (a promise a sync template prints: its rejection is not unhandled)
 }
 
 /** The containers whose repr is being written: one met again is a cycle, `[...]` as in Python

@@ -32,7 +32,7 @@ export function njkStr(v: unknown): string {
   if (v instanceof Markup) return v.value;
   if (Array.isArray(v)) return v.map((x) => (x == null ? '' : njkStr(x))).join(',');
   if (typeof v === 'object' && !(typeof (v as { toString?: unknown }).toString === 'function')) return '[object Object]';
-  return String(v);
+  return String(observe(v)); // (a promise renders as in Nunjucks, and its rejection is not unhandled)
 }
 
 // ---------------------------------------------------------------- output
