@@ -227,36 +227,51 @@ export function truthy(v: unknown): boolean {
 
 /**
  * A key that every value `eq` to `v` shares (1, 1.0 and True; 'a' and Markup('a'); equal
- * tuples, sets, dicts), and unequal values only when they are ranges or symbols: a number or a
+ * tuples, sets, dicts, ranges), and unequal values only when they are symbols: a number or a
  * string. A lookup compares with `eq` only the values under its key, so `==` of sets and Maps
  * (tuple keys equal but not identical) and runtime/eqindex.ts are linear (docs/security.md).
  */
 export function eqKey(v: any): unknown {
   if (typeof v === 'string' || v instanceof Markup) return String(v);
   if (typeof v === 'boolean') return +v;
-  if (v instanceof PyFloat) v = v.v;
+  if (v instanceof PyFloat) v = v.v !== v.v ? idOf(v) : v.v; // (a boxed NaN is `eq` to itself only)
   if (typeof v === 'number' || typeof v === 'bigint') {
     const n = Number(v);
+    // (NaN equals nothing: a key of its own, so that n NaNs are not one bucket compared n² times)
+    if (n !== n) return (nan = true), '\0n' + oid++;
     return Number.isInteger(n) && !Number.isSafeInteger(n) ? '\0b' + BigInt(v) : n;
   }
   if (v == null) return '\0N';
   if (v instanceof Date) return '\0D' + v.getTime();
-  // (parts length-prefixed, so none can imitate a separator; sets and dicts sorted: order-free)
-  if (Array.isArray(v)) {
-    let k = v instanceof Tuple ? '\0(' : '\0[';
-    for (const x of v) k += keyPart(x);
-    return k;
+  if (Array.isArray(v) || v instanceof Set || isDict(v)) {
+    // (a container holding a NaN equals only itself, `eq` by identity: keyed by its identity)
+    const outer = nan;
+    nan = false;
+    const k = containerKey(v);
+    const inner = nan;
+    nan = outer || inner;
+    return inner ? idOf(v) : k;
   }
+  // (equal ranges are the same sequence: its length, and the first item and step where they count)
+  if (v instanceof Range) return `\0R${v.length}:${v.length ? v.start : ''}:${v.length > 1 ? v.step : ''}`;
+  if (typeof v !== 'object' && typeof v !== 'function') return '\0x' + String(v);
+  return idOf(v); // (other objects are equal only to themselves)
+}
+/** (parts length-prefixed, so none can imitate a separator; sets and dicts sorted: order-free) */
+function containerKey(v: any): string {
   if (v instanceof Set) return '\0S' + sortedParts(v, (x) => keyPart(x));
   if (isDict(v)) return '\0d' + sortedParts(dictKeys(v), (k) => keyPart(k) + keyPart(v instanceof Map ? v.get(k) : v[k]));
-  if (v instanceof Range) return '\0R';
-  if (typeof v !== 'object' && typeof v !== 'function') return '\0x' + String(v);
-  // (other objects are equal only to themselves)
+  let k = v instanceof Tuple ? '\0(' : '\0[';
+  for (const x of v) k += keyPart(x);
+  return k;
+}
+function idOf(v: object): string {
   let id = oids.get(v);
   if (!id) oids.set(v, (id = '\0o' + oid++));
   return id;
 }
 let oid = 0;
+let nan = false;
 const oids = new WeakMap<object, string>();
 const sortedParts = (xs: Iterable<any>, part: (x: any) => string): string => {
   const ps: string[] = [];
