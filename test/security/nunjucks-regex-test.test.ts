@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { njkEnv } from './nunjucks-support.js';
+import { compile } from '../../compiler/index.js';
 
 const env = njkEnv();
 const PATTERNS = ['(a+)+c|a', '(a|aa)*c|b', '^(\\w+\\s?)*$', '(x+x+)+y', '(a|a)*c|a+'];
@@ -31,5 +32,15 @@ describe('r/…/.test on hostile data', () => {
   });
   it('with g or y, test keeps its lastIndex semantics (the RegExp runs once a match is known)', () => {
     expect(env.fromString('{% set re = r/a+b/g %}{{ re.test(s) }}{{ re.lastIndex }}{{ re.test(s) }}').render({ s: 'xaab' })).toBe('true4false');
+  });
+});
+
+describe('kida check warns about r/…/ literals V8 may backtrack on (K-SEC-006)', () => {
+  const warn = (src: string, sandbox = false) =>
+    compile(src, { compat: 'nunjucks', name: 't', sandbox }).warnings.filter((w) => w.code === 'K-SEC-006').map((w) => w.message);
+  it('a nested quantifier warns, once per literal; a backtrack-safe one does not', () => {
+    expect(warn('{{ s.replace(r/(a+)+b/g, "x") }}')).toEqual([expect.stringContaining('exponential time')]);
+    expect(warn('{{ s.split(r/,\\s*/) }}{{ s.replace(r/abc/g, "") }}')).toEqual([]);
+    expect(warn('{{ s.replace(r/(a|a)*b/, "x") }}', true)).toEqual([expect.stringContaining('the sandbox refuses it')]);
   });
 });
