@@ -170,6 +170,9 @@ const VISIT: Visitors = {
   // TemplateDecl: declarations only
 };
 
+/** What sandboxed code may enumerate a dict through: iteration, output, `in`, `==` (runtime/sandbox.ts sbHide). */
+const HIDING = new Set(['iter', 'asyncIter', 'unpackIter', 'unpackIndex', 'esc', 'escOpt', 'str', 'strOpt', 'escMd', 'escMdOpt', 'pyStr', 'contains', 'eq']);
+
 export class Generator {
   helpers = new Set<string>();
   usesFenv = false;
@@ -203,6 +206,8 @@ export class Generator {
   texts = new SharedTexts();
   /** Top-level def and region bodies, each a module constant (see defBody). */
   hoisted = new Map<A.Node, string>();
+  /** Helpers used through their sandbox twin (`h`, runtime/sandbox.ts sbHide). */
+  hiding = new Set<string>();
 
   /**
    * The body of a def or region (`make` writes its arrow function). A top-level one is written
@@ -253,6 +258,11 @@ export class Generator {
   }
   h(name: string): string {
     this.helpers.add(name);
+    // (sandboxed: helpers that may enumerate a dict run with the keys the policy hides left out)
+    if (this.o.sandbox && HIDING.has(name)) {
+      this.hiding.add(name);
+      return `$${name}_h`;
+    }
     return '$' + name;
   }
   /** An attribute name looked up at run time (compile() registers the Python methods of these names). */
@@ -430,7 +440,7 @@ export class Generator {
     const requiredContext = packNames([...required], compact); // (folds some of the metadata in)
     const fields = [
       'name: $NAME',
-      ...(this.isAsync ? [`isAsync: true, asyncReason: ${q(asyncReason ?? '')}`] : []),
+      ...(this.isAsync ? [`isAsync: true, asyncReason: ${q(asyncReason ?? '')}, deep: ${this.h('observeDeep')}`] : []),
       'root: $root',
       ...(preludeNodes.length ? ['prelude: $prelude'] : []),
       ...(noBlocks ? [] : ['blocks: $blocks']),
@@ -450,6 +460,7 @@ export class Generator {
     if (this.usesFenv)
       pre.push(`const $fenv = { autoescape: ${this.o.autoescape}, strict: ${this.o.strictUndefined}, get filters() { return $env.filters; }, get tests() { return $env.tests; } };`);
     for (const [n, v] of this.filterVars) pre.push(`const ${v} = ${n};`);
+    for (const n of this.hiding) pre.push(`const $${n}_h = ${this.h('sbHide')}(() => $env, $${n});`);
     if (this.usesMatch) pre.push(`${this.h('useMatch')}();`);
     if (this.trustedPatterns.size) pre.push(`${this.h('trustRegex')}(${[...this.trustedPatterns].map(q).join(', ')});`);
     const bodyLines: string[] = [...pre];

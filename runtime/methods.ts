@@ -11,7 +11,7 @@ import { PyError, keyError } from './errors.js';
 import { room } from './limits.js';
 import { EqIndex } from './eqindex.js';
 import {
-  PyFloat, Range, Tuple, UNDEF, callNow, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, formatSpec, getattr,
+  PyFloat, Range, Tuple, UNDEF, callNow, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, forget, formatSpec, getattr, keyOf,
   getitem, getslice, isDict, isString, iter, num, pyRepr, pyStr, setKey, setMethodLookup, splitKwargs, toList, truthy, tuple,
   typeName, markupField, type MethodFn,
 } from './values.js';
@@ -389,7 +389,7 @@ export const m_pop: MethodSet = {
   d: (d, a) => {
     if (dictHas(d, a[0])) {
       const v = dictGet(d, a[0]);
-      if (d instanceof Map) d.delete(a[0]);
+      if (d instanceof Map) d.delete(keyOf(d, a[0])[0]), forget(d); // (the equal key, `(1, 2)` for a tuple (1, 2))
       else delete (d as Record<string, unknown>)[String(a[0])];
       return v;
     }
@@ -405,7 +405,8 @@ export const m_remove: MethodSet = {
     return null;
   },
   t: (st, a) => {
-    if (!st.delete(a[0])) throw keyError(pyRepr(a[0]));
+    if (!st.delete(keyOf(st, a[0])[0])) throw keyError(pyRepr(a[0]));
+    forget(st);
     return null;
   },
 };
@@ -429,11 +430,11 @@ export const m_copy: MethodSet = {
 export const m_clear: MethodSet = {
   l: (l) => ((l.length = 0), null),
   d: (d) => {
-    if (d instanceof Map) d.clear();
+    if (d instanceof Map) d.clear(), forget(d);
     else for (const k of Object.keys(d)) delete (d as Record<string, unknown>)[k];
     return null;
   },
-  t: (st) => (st.clear(), null),
+  t: (st) => (st.clear(), forget(st), null),
 };
 export const m_items: MethodSet = {
   d: (d) => dictItems(d),
@@ -456,7 +457,8 @@ export const m_get: MethodSet = {
 };
 export const m_update: MethodSet = {
   d: (d, a, kw) => {
-    const set = (k: unknown, v: unknown) => (d instanceof Map ? d.set(k, v) : setKey(d as Record<string, unknown>, String(k), v));
+    // (a Map keeps the key equal to k that it has: Python replaces the value of an equal key)
+    const set = (k: unknown, v: unknown) => (d instanceof Map ? d.set(keyOf(d, k)[0] ?? k, v) : setKey(d as Record<string, unknown>, String(k), v));
     if (a[0] != null) {
       if (isDict(a[0])) for (const k of dictKeys(a[0])) set(k, dictGet(a[0], k));
       else for (const pair of toList(a[0])) set((pair as unknown[])[0], (pair as unknown[])[1]);
@@ -484,13 +486,13 @@ export const m_popitem: MethodSet = {
     if (!keys.length) throw keyError('popitem(): dictionary is empty');
     const k = keys[keys.length - 1];
     const v = dictGet(d, k);
-    if (d instanceof Map) d.delete(k);
+    if (d instanceof Map) d.delete(k), forget(d);
     else delete (d as Record<string, unknown>)[String(k)];
     return tuple([k, v]);
   },
 };
 export const m_add: MethodSet = { t: (st, a) => (contains(st, a[0]) || st.add(a[0]), null) };
-export const m_discard: MethodSet = { t: (st, a) => (st.delete(a[0]), null) };
+export const m_discard: MethodSet = { t: (st, a) => (st.delete(keyOf(st, a[0])[0]), forget(st), null) };
 export const m_union: MethodSet = { t: (st, a) => addAll(new Set(st), a) };
 export const m_intersection: MethodSet = {
   t: (st, a) => {

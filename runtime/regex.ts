@@ -11,16 +11,19 @@
 // RegExp: docs/regex-audit.md. test/unit/regex.test.ts checks it against RegExp on generated
 // patterns.
 
-/** One code unit test; an assertion; a sequence; alternatives; a repeat (max -1: unbounded). */
-type Node =
+/** One code unit test; an assertion; a sequence; alternatives; a repeat (max -1: unbounded); a capturing group (1-based). */
+export type Node =
   | { k: 'c'; t: (c: number) => boolean }
   | { k: 'a'; w: string }
   | { k: 's'; xs: Node[] }
   | { k: '|'; xs: Node[] }
-  | { k: '*'; x: Node; min: number; max: number };
+  | { k: '*'; x: Node; min: number; max: number; lazy?: boolean }
+  | { k: 'g'; n: number; x: Node };
+/** The capturing groups parse found: how many, and the index of each name. */
+export type Groups = { n: number; names: Record<string, number> };
 
 /** States a pattern may expand to (a{5000} is 5000): beyond it the RegExp runs. */
-const LIMIT = 10_000;
+export const LIMIT = 10_000;
 const CHAR = 0;
 const SPLIT = 1;
 const JMP = 2;
@@ -30,7 +33,7 @@ const MATCH = 4;
 const NO = {};
 
 /** Parses a RegExp source (non-Unicode syntax, already accepted by `new RegExp`). */
-function parse(src: string, flags: string): Node {
+export function parse(src: string, flags: string, groups: Groups = { n: 0, names: {} }): Node {
   let i = 0;
   const tf = flags.replace(/[^is]/g, '');
   const atom = (s: string): Node => {
@@ -65,7 +68,7 @@ function parse(src: string, flags: string): Node {
       const c = q[0][0];
       const min = c === '+' ? 1 : c === '{' ? +q[1]! : 0;
       const max = c === '?' ? 1 : c === '{' ? (q[2] ? (q[3] ? +q[3] : -1) : min) : -1;
-      xs.push({ k: '*', x, min, max });
+      xs.push({ k: '*', x, min, max, lazy: q[0].length > 1 && q[0].endsWith('?') });
     }
     return { k: 's', xs };
   };
@@ -76,14 +79,15 @@ function parse(src: string, flags: string): Node {
       return { k: 'a', w: 'z' };
     }
     if (c === '(') {
-      const named = /^\(\?<[A-Za-z_$][\w$]*>/.exec(src.slice(i, i + 200));
-      if (named) i += named[0].length;
+      const named = /^\(\?<([A-Za-z_$][\w$]*)>/.exec(src.slice(i, i + 200));
+      let n = 0;
+      if (named) (i += named[0].length), (groups.names[named[1]!] = n = ++groups.n);
       else if (src.startsWith('(?:', i)) i += 3;
       else if (src[i + 1] === '?') throw NO; // lookaround
-      else i++;
+      else i++, (n = ++groups.n);
       const x = alt();
       if (src[i++] !== ')') throw NO;
-      return x;
+      return n ? { k: 'g', n, x } : x;
     }
     if (c === '[') {
       let j = i + 1;
@@ -124,12 +128,14 @@ function parse(src: string, flags: string): Node {
 }
 
 /** Line terminators (`.`, and `^`/`$` under the m flag). */
-const isLT = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+export const isLT = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
 /** `\w` of non-Unicode mode; NaN (outside the text) is not a word character. */
-const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+export const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 
-function size(x: Node): number {
+export function size(x: Node): number {
   switch (x.k) {
+    case 'g':
+      return size(x.x);
     case 'c':
     case 'a':
       return 1;
@@ -170,7 +176,8 @@ export function linearMatcher(source: string, flags: string): (((s: string, budg
     return op.length - 1;
   };
   const gen = (x: Node): void => {
-    if (x.k === 'c') emit(CHAR, 0, x.t);
+    if (x.k === 'g') gen(x.x);
+    else if (x.k === 'c') emit(CHAR, 0, x.t);
     else if (x.k === 'a') emit(ASSERT, 0, x.w);
     else if (x.k === 's') x.xs.forEach(gen);
     else if (x.k === '|') {

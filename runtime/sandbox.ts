@@ -86,10 +86,20 @@ export class PolicyError extends SecurityError {
   }
 }
 
-export class Sandbox {
+/** The policy. It is also the ACTIVE state (limits.ts) around the template's own enumerations (`sbHide`). */
+export class Sandbox implements Active {
   readonly policy: Required<SandboxPolicy>;
+  readonly cap: number;
   constructor(policy: unknown) {
     this.policy = normalizePolicy(policy);
+    this.cap = this.policy.maxAllocation;
+  }
+  tick(): void {}
+  /** A key no enumeration shows (`for k in d`, `{{ d }}`, items(), tojson, `in`, ...): one `d[k]` refuses. */
+  hide(k: unknown): boolean {
+    if (!isString(k)) return false;
+    const s = String(k);
+    return s.startsWith('_') || this.policy.blockedAttributes.includes(s);
   }
   /** `calling`: the attribute is called, or read as a function (a mutator read now is called later). */
   checkAttr(name: string, calling: boolean, obj?: unknown, item = false): void {
@@ -164,6 +174,9 @@ export class Run implements Active {
   constructor(readonly sb: Sandbox) {
     this.cap = sb.policy.maxAllocation;
   }
+  hide(k: unknown): boolean {
+    return this.sb.hide(k);
+  }
   /** `n` iterations: enforces maxLoopIterations and maxRenderTime (the clock read every 64, or on a batch). */
   tick(n = 1): void {
     const p = this.sb.policy;
@@ -212,6 +225,22 @@ export function runOf(env: Env, R: R): Run {
   return run;
 }
 
+/**
+ * A helper of the template's own code that may enumerate a dict (iteration, output, `in`, `==`):
+ * the codegen links sandboxed modules to this twin of it, which runs it with the policy's hidden
+ * keys left out (dictKeys reads ACTIVE), as the filters and calls run.run makes already are.
+ */
+export function sbHide<F extends (...a: any[]) => unknown>(envOf: () => Env, f: F): F {
+  return ((...a: unknown[]) => {
+    const prev = setActive(envOf().sandbox!);
+    try {
+      return f(...a);
+    } finally {
+      setActive(prev);
+    }
+  }) as F;
+}
+
 /** One loop iteration, def call, include or `try`: enforces maxLoopIterations and maxRenderTime. */
 export function sbTick(env: Env, R: R): void {
   runOf(env, R).tick();
@@ -223,7 +252,7 @@ export function sbTick(env: Env, R: R): void {
  * generator is refused instead of exhausting memory. The iterations themselves tick as usual.
  */
 export function sbLoopSrc(env: Env, R: R, v: unknown): unknown {
-  const s = iter(v);
+  const s = sbHide(() => env, iter)(v);
   if (Array.isArray(s) || typeof s === 'string' || s instanceof Set) return s;
   const run = runOf(env, R);
   const p = run.sb.policy;

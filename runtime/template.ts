@@ -46,6 +46,8 @@ export interface TemplateSpec {
   warnings?: { code: string; message: string; lineno: number; colno: number }[];
   /** Sandbox output limit check (sandboxed environments only). */
   checkOutput?: (size: number) => void;
+  /** Async templates: observes the promises nested in a value the template reads (`observeDeep`). */
+  deep?: (names: readonly string[], data: unknown) => void;
   globals: Ctx;
 }
 
@@ -258,6 +260,32 @@ function observeRead(names: readonly string[], data: unknown): void {
   // (an inherited value is read as find reads it; observing it is harmless)
   for (const n of names) observe(data instanceof Map ? data.get(n) : (data as Ctx)[n]);
 }
+/**
+ * An async template may await a promise nested in its data (`{{ await d.e }}`, `{% for p in ps
+ * %}{{ await p }}`) after it rejected: those are observed at the start of the render too. The
+ * walk enters arrays, Maps, Sets and plain objects (not class instances: their getters are the
+ * host's), each once, up to 100,000 values per render (docs/security.md "Nothing ends the process").
+ */
+export function observeDeep(names: readonly string[], data: unknown): void {
+  if (data == null || typeof data !== 'object') return;
+  const todo = names.map((n) => (data instanceof Map ? data.get(n) : (data as Ctx)[n]));
+  const seen = new Set<unknown>();
+  for (let n = 0; todo.length && n < 100_000; n++) {
+    const x = todo.pop();
+    if (x === null || typeof x !== 'object' || seen.has(x)) continue;
+    seen.add(x);
+    if (x instanceof Promise) observe(x);
+    else
+      try {
+        const p = Object.getPrototypeOf(x);
+        if (Array.isArray(x) || x instanceof Set) todo.push(...Array.from(x as Iterable<unknown>).slice(0, 100_000));
+        else if (x instanceof Map) todo.push(...Array.from(x.values()).slice(0, 100_000));
+        else if (p === Object.prototype || p === null) for (const k in x) todo.push((x as Ctx)[k]);
+      } catch {
+        // (a proxy's trap or a getter that throws: the template meets it when it reads it)
+      }
+  }
+}
 function observeAll(data: unknown): void {
   if (data != null && typeof data === 'object') for (const v of data instanceof Map ? data.values() : Object.values(data)) observe(v);
 }
@@ -353,6 +381,7 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
   const dependsOn = meta.dependsOn ?? [...read].sort();
   const entry = (mode: 0 | 1 | 2 | 3, block: string | null, data: unknown): unknown => {
     observeRead(read, data);
+    spec.deep?.(read, data);
     if (mode < 2 && spec.isAsync) {
       observeAll(data); // (the template would have awaited them)
       syncGuard();

@@ -4,7 +4,7 @@
 
 import { Markup, Marked, escapeString, isSafe } from './markup.js';
 import { NoneComparisonError, PyError, SecurityError, TemplateRuntimeError, UndefinedError , didYouMean, keyError, zeroDivisionError } from './errors.js';
-import { MAX_DIGITS, MAX_ITEMS, room } from './limits.js';
+import { ACTIVE, MAX_DIGITS, MAX_ITEMS, room } from './limits.js';
 
 /** An integral float produced where the compiler knows the value is a float (4/2, 5|round, 1.0). Renders "2.0". */
 export class PyFloat {
@@ -199,7 +199,7 @@ function pyStrInner(v: unknown, repr: boolean): string {
   }
   if (typeof v === 'function') return `<function ${(v as { name?: string }).name || 'anonymous'}>`;
   if (typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function') return (v as { __html__(): string }).__html__();
-  return String(v);
+  return String(observe(v)); // (a promise a sync template prints: its rejection is not unhandled)
 }
 
 /** The containers whose repr is being written: one met again is a cycle, `[...]` as in Python
@@ -227,36 +227,51 @@ export function truthy(v: unknown): boolean {
 
 /**
  * A key that every value `eq` to `v` shares (1, 1.0 and True; 'a' and Markup('a'); equal
- * tuples, sets, dicts), and unequal values only when they are ranges or symbols: a number or a
+ * tuples, sets, dicts, ranges), and unequal values only when they are symbols: a number or a
  * string. A lookup compares with `eq` only the values under its key, so `==` of sets and Maps
  * (tuple keys equal but not identical) and runtime/eqindex.ts are linear (docs/security.md).
  */
 export function eqKey(v: any): unknown {
   if (typeof v === 'string' || v instanceof Markup) return String(v);
   if (typeof v === 'boolean') return +v;
-  if (v instanceof PyFloat) v = v.v;
+  if (v instanceof PyFloat) v = v.v !== v.v ? idOf(v) : v.v; // (a boxed NaN is `eq` to itself only)
   if (typeof v === 'number' || typeof v === 'bigint') {
     const n = Number(v);
+    // (NaN equals nothing: a key of its own, so that n NaNs are not one bucket compared n² times)
+    if (n !== n) return (nan = true), '\0n' + oid++;
     return Number.isInteger(n) && !Number.isSafeInteger(n) ? '\0b' + BigInt(v) : n;
   }
   if (v == null) return '\0N';
   if (v instanceof Date) return '\0D' + v.getTime();
-  // (parts length-prefixed, so none can imitate a separator; sets and dicts sorted: order-free)
-  if (Array.isArray(v)) {
-    let k = v instanceof Tuple ? '\0(' : '\0[';
-    for (const x of v) k += keyPart(x);
-    return k;
+  if (Array.isArray(v) || v instanceof Set || isDict(v)) {
+    // (a container holding a NaN equals only itself, `eq` by identity: keyed by its identity)
+    const outer = nan;
+    nan = false;
+    const k = containerKey(v);
+    const inner = nan;
+    nan = outer || inner;
+    return inner ? idOf(v) : k;
   }
+  // (equal ranges are the same sequence: its length, and the first item and step where they count)
+  if (v instanceof Range) return `\0R${v.length}:${v.length ? v.start : ''}:${v.length > 1 ? v.step : ''}`;
+  if (typeof v !== 'object' && typeof v !== 'function') return '\0x' + String(v);
+  return idOf(v); // (other objects are equal only to themselves)
+}
+/** (parts length-prefixed, so none can imitate a separator; sets and dicts sorted: order-free) */
+function containerKey(v: any): string {
   if (v instanceof Set) return '\0S' + sortedParts(v, (x) => keyPart(x));
   if (isDict(v)) return '\0d' + sortedParts(dictKeys(v), (k) => keyPart(k) + keyPart(v instanceof Map ? v.get(k) : v[k]));
-  if (v instanceof Range) return '\0R';
-  if (typeof v !== 'object' && typeof v !== 'function') return '\0x' + String(v);
-  // (other objects are equal only to themselves)
+  let k = v instanceof Tuple ? '\0(' : '\0[';
+  for (const x of v) k += keyPart(x);
+  return k;
+}
+function idOf(v: object): string {
   let id = oids.get(v);
   if (!id) oids.set(v, (id = '\0o' + oid++));
   return id;
 }
 let oid = 0;
+let nan = false;
 const oids = new WeakMap<object, string>();
 const sortedParts = (xs: Iterable<any>, part: (x: any) => string): string => {
   const ps: string[] = [];
@@ -554,18 +569,14 @@ export function contains(container: unknown, item: unknown): boolean {
     return String(container).includes(String(item));
   }
   if (Array.isArray(container)) return container.some((x) => eq(x, item));
-  if (container instanceof Set) {
-    if (container.has(item)) return true;
-    for (const x of container) if (eq(x, item)) return true;
-    return false;
-  }
+  if (container instanceof Set) return keyOf(container, item).length > 0;
   if (container instanceof Range) {
     if (!isIntLike(item)) return false;
     const n = num(item);
     const { start, stop, step } = container;
     return (step > 0 ? n >= start && n < stop : n <= start && n > stop) && (n - start) % step === 0;
   }
-  if (isDict(container)) return dictHas(container, item);
+  if (isDict(container)) return dictHas(container, item) && !ACTIVE?.hide(item);
   if (container == null || container === UNDEF) {
     if (container === UNDEF) return false;
     throw new PyError('TypeError', "argument of type 'NoneType' is not iterable");
@@ -602,21 +613,41 @@ export function len(v: unknown): number {
 // A key whose value is `undefined` is missing (decisions.md, issue #20): JSON has no undefined,
 // and JSON.stringify leaves such keys out. So these helpers never see one.
 
-/** The keys of a dict, leaving out those whose value is undefined. */
+/** The keys of a dict, leaving out those whose value is undefined (and, sandboxed, those the policy hides: limits.ts). */
 export function dictKeys(d: Record<string, unknown> | Map<unknown, unknown>): unknown[] {
   const ks = d instanceof Map ? [...d.keys()] : Object.keys(d);
-  const has = (k: any) => (d instanceof Map ? d.get(k) : d[k]) !== undefined;
+  const has = (k: any) => (d instanceof Map ? d.get(k) : d[k]) !== undefined && !ACTIVE?.hide(k);
   // (a filtered copy only when some value is undefined: a key list is read twice as fast)
   for (const k of ks) if (!has(k)) return ks.filter(has);
   return ks;
 }
+/**
+ * Host Maps and Sets by their keys' eqKey, as of a size: a lookup of a key equal but not identical
+ * to one of them (`m[(1, 2)]`, `(1, 2) in s`) reads one bucket instead of comparing with every key,
+ * so n lookups are linear, not quadratic (issue #19). A found key is checked (still there, `eq`);
+ * the runtime's own mutators `forget` the index, and any other change of the size rebuilds it.
+ * (A key's eqKey is taken when indexed: as in Python, a key must not change while it is one.)
+ */
+let gen = 0;
+const IX = new WeakMap<object, { n: number; g: number; b: Map<unknown, unknown[]> }>();
+/** The key of `c` that is `eq` to `k` (for a Map: with a value), as `[key]`; `[]` when none. */
+export function keyOf(c: Map<unknown, unknown> | Set<unknown>, k: unknown): [unknown] | [] {
+  const ok = (x: unknown) => (c instanceof Map ? c.get(x) !== undefined : c.has(x));
+  if (ok(k)) return [k];
+  let e = IX.get(c);
+  if (!e || e.n !== c.size || e.g !== gen) IX.set(c, (e = { n: c.size, g: gen, b: eqBuckets(c.keys()) }));
+  for (const x of e.b.get(eqKey(k)) ?? []) if (ok(x) && eq(x, k)) return [x];
+  return [];
+}
+/** Drops the index of a Map/Set the runtime changed (a delete and an add leave its size as it was). */
+export const forget = (c: object): boolean => IX.delete(c);
 /** The value of key `k` (Python key equality), undefined when missing. */
 export function dictGet(d: Record<string, unknown> | Map<unknown, unknown>, k: unknown): unknown {
   if (d instanceof Map) {
     const v = d.get(k);
     if (v !== undefined) return v;
-    for (const [key, v] of d) if (v !== undefined && eq(key, k)) return v;
-    return undefined;
+    const f = keyOf(d, k);
+    return f.length ? d.get(f[0]) : undefined;
   }
   const key = String(k);
   return Object.hasOwn(d, key) ? d[key] : undefined;
@@ -664,7 +695,10 @@ function objectAttr(obj: object, name: string): unknown {
   for (let p: object | null = obj; p && p !== Object.prototype && p !== Function.prototype; p = Object.getPrototypeOf(p)) {
     if (Object.hasOwn(p, name)) {
       const v = (obj as Record<string, unknown>)[name];
-      return typeof v === 'function' ? (v as Function).bind(obj) : v;
+      // (a Map's or Set's own methods may change its keys: reading one drops keyOf's indexes)
+      if (typeof v !== 'function') return v;
+      if (obj instanceof Map || obj instanceof Set) gen++;
+      return (v as Function).bind(obj);
     }
   }
   return MISSING;

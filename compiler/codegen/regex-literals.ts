@@ -6,6 +6,7 @@
 import type * as A from '../ast.js';
 import { linearMatcher } from '../../runtime/regex.js';
 import { pyRegex } from '../../runtime/tests.js';
+import { backtrackSafe } from '../../runtime/nunjucks/guards.js';
 import type { Generator } from '../codegen.js';
 
 /** (only strings with a group, an escape or a counted repeat can need backtracking) */
@@ -53,4 +54,13 @@ export function warnMatchLiterals(g: Generator, args: A.Expr[], kwargs: A.Kwarg[
 export function checkRegexLiteral(g: Generator, e: A.Filter): void {
   if (e.value.type !== 'Const' || e.kwargs.length || !e.args.every((a) => a.type === 'Const'))
     g.err('A regular expression must be a literal r/.../ : its pattern and flags cannot come from data', 'K-SEC-006', e);
+  // K-SEC-006 (a warning) for a literal V8 may backtrack on: where it matches data, replace/split/
+  // match/exec run the RegExp, and hostile text can make that exponential (runtime/nunjucks/guards.ts)
+  const body = String(e.value.value);
+  if (backtrackSafe(body)) return;
+  const message = `Regular expression r/${body}/ can backtrack: ${
+    g.o.sandbox ? 'the sandbox refuses it on data' : 'where it matches hostile text, replace/split/match/exec can take exponential time (test without g/y is linear)'
+  }`;
+  if (!g.warnings.some((w) => w.lineno === e.line && w.colno === e.col && w.message === message))
+    g.warnings.push({ code: 'K-SEC-006', message, lineno: e.line, colno: e.col });
 }

@@ -8,6 +8,7 @@ import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
 import { linearMatcher } from '../regex.js';
 import { SecurityError } from '../errors.js';
 import { observe } from '../values.js';
+import * as vm from './regex-run.js';
 
 const len = (v: unknown): number => (typeof v === 'string' || Array.isArray(v) ? v.length : v == null ? 0 : String(v).length);
 
@@ -97,6 +98,11 @@ export function regexMayMatch(re: RegExp, text: unknown): boolean {
   return false;
 }
 
+/** The Pike VM for a pattern V8 could backtrack on (runtime/nunjucks/regex-run.ts), else null: the RegExp runs it. */
+function slow(re: RegExp): vm.LinearExecOf {
+  return SAFE.get(re.source) === false ? vm.vmOf(re) : null;
+}
+
 /** Built-in methods that call a function they are given, and may drop what it returns (`forEach`, `some`, a `map` rendered). */
 const CALLS_BACK = new Set(['map', 'flatMap', 'filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'forEach', 'some', 'every', 'reduce', 'reduceRight', 'sort', 'toSorted', 'replace', 'replaceAll']);
 /** A callback whose promises (an async function's, an async template's macro) are observed: a rejection never ends the process. */
@@ -136,10 +142,18 @@ export function preflight(obj: unknown, name: string, args: unknown[]): { v: unk
           room(obj.length + n * (rep.length + ins * obj.length));
         } else if (a0 instanceof RegExp && typeof args[1] === 'string' && /\$[`']/.test(args[1]))
           room(obj.length + (a0.global ? obj.length + 1 : 1) * (args[1].length + obj.length));
-        if (a0 instanceof RegExp && !regexMayMatch(a0, obj)) return { v: obj };
+        if (a0 instanceof RegExp) {
+          if (!regexMayMatch(a0, obj)) return { v: obj };
+          const x = slow(a0);
+          if (x) return { v: vm.replace(x, a0, obj, args[1], name === 'replaceAll') };
+        }
         break;
       case 'split':
-        if (a0 instanceof RegExp && !regexMayMatch(a0, obj)) return { v: [obj] };
+        if (a0 instanceof RegExp) {
+          if (!regexMayMatch(a0, obj)) return { v: args[1] !== undefined && Number(args[1]) >>> 0 === 0 ? [] : [obj] }; // (limit 0: none)
+          const x = slow(a0);
+          if (x) return { v: vm.split(x, a0, obj, args[1]) };
+        }
         break;
       case 'match':
       case 'matchAll':
@@ -148,6 +162,8 @@ export function preflight(obj: unknown, name: string, args: unknown[]): { v: unk
         if (a0 === undefined || a0 === null || (typeof a0 === 'object' && !(a0 instanceof RegExp))) break;
         const re = a0 instanceof RegExp ? a0 : new RegExp(String(a0), name === 'matchAll' ? 'g' : '');
         if (!regexMayMatch(re, obj)) return { v: name === 'search' ? -1 : name === 'match' ? null : [][Symbol.iterator]() };
+        const x = slow(re);
+        if (x) return { v: name === 'search' ? vm.search(x, re, obj) : name === 'match' ? vm.match(x, re, obj) : vm.matchAll(x, re, obj) };
       }
     }
   } else if (Array.isArray(obj)) {
@@ -155,6 +171,14 @@ export function preflight(obj: unknown, name: string, args: unknown[]): { v: unk
     else if (name === 'concat') room(args.reduce((n: number, x) => n + (Array.isArray(x) ? x.length : 1), obj.length), MAX_ITEMS);
   } else if (obj instanceof RegExp && (name === 'test' || name === 'exec')) {
     if (!regexMayMatch(obj, a0)) return { v: name === 'test' ? false : null };
+    // (`test` without g/y asks only whether a match exists anywhere: the linear matcher's answer
+    // is the answer, and V8 never runs a pattern it could backtrack on; docs/security.md)
+    if (name === 'test' && !obj.global && !obj.sticky && !backtrackSafe(obj.source) && LINEAR.get(`${obj.flags}/${obj.source}`)) return { v: true };
+    const x = slow(obj);
+    if (x) {
+      const m = vm.exec(x, obj, String(a0));
+      return { v: name === 'test' ? m !== null : m };
+    }
   }
   return null;
 }

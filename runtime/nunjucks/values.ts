@@ -14,6 +14,7 @@ import { Context, DATA, GLOBALS, find } from '../context.js';
 import { subState, type CallerFn, type DefInfo, type KidaDef, type Ctx, type RenderState, type Template } from '../template.js';
 import { PyError } from '../errors.js';
 import { preflight } from './guards.js';
+import { ACTIVE } from '../limits.js';
 
 const MISSING = () => undefined;
 
@@ -31,7 +32,7 @@ export function njkStr(v: unknown): string {
   if (v instanceof Markup) return v.value;
   if (Array.isArray(v)) return v.map((x) => (x == null ? '' : njkStr(x))).join(',');
   if (typeof v === 'object' && !(typeof (v as { toString?: unknown }).toString === 'function')) return '[object Object]';
-  return String(v);
+  return String(observe(v)); // (a promise renders as in Nunjucks, and its rejection is not unhandled)
 }
 
 // ---------------------------------------------------------------- output
@@ -202,7 +203,7 @@ export function same(a: unknown, b: unknown): boolean {
 export function contains(container: unknown, item: unknown): boolean {
   const c = prim(container);
   if (Array.isArray(c) || typeof c === 'string') return (c as string).indexOf(prim(item) as string) !== -1;
-  if (c && typeof c === 'object') return (prim(item) as string) in (c as object);
+  if (c && typeof c === 'object') return (prim(item) as string) in (c as object) && !ACTIVE?.hide(prim(item));
   throw new Error(`Cannot use "in" operator to search for "${njkStr(item)}" in unexpected types.`);
 }
 
@@ -217,11 +218,15 @@ export function toList(v: unknown): unknown[] {
   if (!v) return [];
   if (Array.isArray(v)) return v;
   if (typeof v === 'string') return [...v];
-  if (typeof v === 'object' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function') return [...(v as Iterable<unknown>)];
+  // (sandboxed, ACTIVE leaves out the keys the policy hides: runtime/sandbox.ts sbHide)
+  if (typeof v === 'object' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    const a = [...(v as Iterable<unknown>)];
+    return ACTIVE && v instanceof Map ? a.filter((p) => !ACTIVE!.hide((p as unknown[])[0])) : a;
+  }
   if (typeof v === 'object') {
     const out: unknown[] = [];
     // (pairs as plain arrays: `for k, v` reads [0] and [1], and a pair renders `k,v` either way)
-    for (const k of Object.keys(v)) out.push([k, (v as Record<string, unknown>)[k]]);
+    for (const k of Object.keys(v)) if (!ACTIVE?.hide(k)) out.push([k, (v as Record<string, unknown>)[k]]);
     return out;
   }
   return [];

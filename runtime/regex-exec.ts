@@ -1,0 +1,176 @@
+// What `RegExp#exec` finds — the leftmost match, its end and its groups, by JavaScript's
+// priorities (the first alternative, greedy before lazy) — in time linear in the text: a Pike VM
+// over the program runtime/regex.ts's parser reads, each thread carrying its captures. Nunjucks
+// mode runs patterns V8 could backtrack on through it (runtime/nunjucks/guards.ts): hostile text
+// cannot make a template's `r/…/` exponential. As the RegExp, captures inside a repeated group
+// start afresh at each iteration. Null where the syntax needs the RegExp (lookaround,
+// backreferences, flags other than i/m/s/g/y), and where a repeat's body can match nothing
+// (`(a*)*`): JavaScript ends a repeat at an empty iteration, which depends on more than the
+// state and the position a Pike VM keeps one thread for.
+
+import { LIMIT, isLT, isWord, parse, size, type Groups, type Node } from './regex.js';
+
+const CHAR = 0;
+const SPLIT = 1;
+const JMP = 2;
+const ASSERT = 3;
+const MATCH = 4;
+const SAVE = 5;
+/** Clears captures arg..alt2 (a new iteration of a repeated group). */
+const RESET = 6;
+
+/** A match: [start, end] of the whole and of each group (-1: did not take part). */
+export type Caps = Int32Array;
+export type LinearExec = ((s: string, from: number, sticky: boolean) => Caps | null) & { groups: Groups };
+
+/** Can `x` match the empty string? */
+const nullable = (x: Node): boolean =>
+  x.k === 'a' || (x.k === 's' ? x.xs.every(nullable) : x.k === '|' ? x.xs.some(nullable) : x.k === '*' ? x.min === 0 || nullable(x.x) : x.k === 'g' && nullable(x.x));
+/** Does a repeat with optional iterations have a body that can match nothing? */
+const emptyLoop = (x: Node): boolean =>
+  x.k === 's' || x.k === '|' ? x.xs.some(emptyLoop) : x.k === 'g' ? emptyLoop(x.x) : x.k === '*' && ((x.max !== x.min && nullable(x.x)) || emptyLoop(x.x));
+const groupsIn = (x: Node): number[] =>
+  x.k === 'g' ? [x.n, ...groupsIn(x.x)] : x.k === 's' || x.k === '|' ? x.xs.flatMap(groupsIn) : x.k === '*' ? groupsIn(x.x) : [];
+
+export function linearExec(source: string, flags: string): LinearExec | null {
+  if (/[^imsgy]/.test(flags)) return null;
+  const groups: Groups = { n: 0, names: {} };
+  let tree: Node;
+  try {
+    tree = parse(source, flags, groups);
+    if (!(size(tree) <= LIMIT) || emptyLoop(tree)) return null;
+  } catch {
+    return null;
+  }
+  const op: number[] = [];
+  const arg: number[] = [];
+  const alt2: number[] = [];
+  const test: Array<((c: number) => boolean) | string | null> = [];
+  const emit = (o: number, a = 0, t: ((c: number) => boolean) | string | null = null, b = 0): number => {
+    op.push(o);
+    arg.push(a);
+    alt2.push(b);
+    test.push(t);
+    return op.length - 1;
+  };
+  const slots = 2 * (groups.n + 1);
+  const gen = (x: Node): void => {
+    if (x.k === 'g') {
+      emit(SAVE, 2 * x.n);
+      gen(x.x);
+      emit(SAVE, 2 * x.n + 1);
+    } else if (x.k === 'c') emit(CHAR, 0, x.t);
+    else if (x.k === 'a') emit(ASSERT, 0, x.w);
+    else if (x.k === 's') x.xs.forEach(gen);
+    else if (x.k === '|') {
+      const ends: number[] = [];
+      x.xs.forEach((y, k) => {
+        if (k === x.xs.length - 1) return gen(y);
+        const s = emit(SPLIT, op.length + 1);
+        gen(y);
+        ends.push(emit(JMP));
+        alt2[s] = op.length;
+      });
+      for (const e of ends) arg[e] = op.length;
+    } else {
+      const inner = groupsIn(x.x);
+      // one iteration: its groups cleared first
+      const once = () => {
+        if (inner.length) emit(RESET, 2 * Math.min(...inner), null, 2 * Math.max(...inner) + 1);
+        gen(x.x);
+      };
+      for (let k = 0; k < x.min; k++) once();
+      const greedy = !x.lazy;
+      if (x.max < 0) {
+        const s = emit(SPLIT, op.length + 1);
+        once();
+        emit(JMP, s);
+        alt2[s] = op.length;
+        if (!greedy) [arg[s], alt2[s]] = [alt2[s]!, arg[s]!];
+      } else
+        for (let k = x.min; k < x.max; k++) {
+          const s = emit(SPLIT, op.length + 1);
+          once();
+          alt2[s] = op.length;
+          if (!greedy) [arg[s], alt2[s]] = [alt2[s]!, arg[s]!];
+        }
+    }
+  };
+  gen(tree);
+  emit(MATCH);
+  const width = slots;
+  const multi = flags.includes('m');
+  const holds = (w: string, s: string, p: number): boolean => {
+    if (w === '^') return p === 0 || (multi && isLT(s.charCodeAt(p - 1)));
+    if (w === '$') return p === s.length || (multi && isLT(s.charCodeAt(p)));
+    if (w === 'z') return p === s.length;
+    return (isWord(s.charCodeAt(p - 1)) !== isWord(s.charCodeAt(p))) === (w === 'b');
+  };
+  const n = op.length;
+  // (marks of visited states, by step: `step` keeps growing across calls so none need clearing)
+  const mark = new Int32Array(n).fill(-1);
+  let step = 0;
+  const exec = (s: string, from: number, sticky: boolean): Caps | null => {
+    let cur: { pc: number; c: Int32Array }[] = [];
+    let next: { pc: number; c: Int32Array }[] = [];
+    let found: Int32Array | null = null;
+    /** Follows what `pc` reaches without reading, in priority order; CHAR and MATCH states join `list`. */
+    const add = (list: { pc: number; c: Int32Array }[], pc: number, c: Int32Array, p: number): void => {
+      if (mark[pc] === step) return;
+      mark[pc] = step;
+      switch (op[pc]) {
+        case JMP:
+          return add(list, arg[pc]!, c, p);
+        case SPLIT:
+          add(list, arg[pc]!, c, p);
+          return add(list, alt2[pc]!, c, p);
+        case SAVE: {
+          const d = c.slice();
+          d[arg[pc]!] = p;
+          return add(list, pc + 1, d, p);
+        }
+        case RESET: {
+          const d = c.slice();
+          d.fill(-1, arg[pc]!, alt2[pc]! + 1);
+          return add(list, pc + 1, d, p);
+        }
+        case ASSERT:
+          if (holds(test[pc] as string, s, p)) add(list, pc + 1, c, p);
+          return;
+        default:
+          list.push({ pc, c });
+      }
+    };
+    const fresh = () => new Int32Array(width).fill(-1);
+    for (let p = from; ; p++) {
+      step++;
+      if (step > 2 ** 30) mark.fill(-1), (step = 1);
+      // (a new start, lowest priority, while nothing matched: the leftmost match wins)
+      if (!found && (p === from || !sticky)) {
+        const c = fresh();
+        c[0] = p;
+        // (threads already in `cur` were added at this position by the previous step)
+        for (const t of cur) mark[t.pc] = step;
+        const start: { pc: number; c: Int32Array }[] = [];
+        add(start, 0, c, p);
+        cur = cur.concat(start);
+      }
+      step++;
+      next = [];
+      const ch = p < s.length ? s.charCodeAt(p) : NaN;
+      for (const t of cur) {
+        if (op[t.pc] === MATCH) {
+          found = t.c.slice();
+          found[1] = p;
+          break; // (lower priorities lose)
+        }
+        if (p < s.length && (test[t.pc] as (c: number) => boolean)(ch)) add(next, t.pc + 1, t.c, p + 1);
+      }
+      if (p >= s.length) break;
+      cur = next;
+      if (!cur.length && (found || sticky)) break;
+    }
+    return found ? found.subarray(0, slots) : null;
+  };
+  return Object.assign(exec, { groups });
+}
