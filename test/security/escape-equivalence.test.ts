@@ -130,3 +130,44 @@ describe('every output path that escapes equals the reference', () => {
     });
   }
 });
+
+describe('`{{ x | e }}` (compiled as a plain escaped output) equals the filter applied for real', () => {
+  // `{% set %}` runs the escape filter itself; `{{ x | e }}` and `{{ x |> escape }}` skip its Markup
+  const value = fc.oneof(
+    text,
+    fc.double(),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    text.map((s) => new Markup(s)),
+    fc.array(text, { maxLength: 3 }),
+    fc.dictionary(text, text, { maxKeys: 2 }),
+    text.map((s) => ({ __html__: () => s })),
+  );
+  it('for values of every kind, in every way to render', async () => {
+    const env = makeEnv({}, { autoescape: true });
+    const real = env.fromString('{% block b %}{% set y = x | e %}{{ y }}{% end %}');
+    const forms = ['{{ x | e }}', '{{ x | escape }}', '{{ x |> escape }}'].map((f) => env.fromString(`{% block b %}${f}{% end %}`));
+    await fc.assert(
+      fc.asyncProperty(value, async (x) => {
+        const want = real.render({ x });
+        for (const t of forms) for (const out of await everyWay(t, { x })) expect(out).toBe(want);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an undefined name fails alike', () => {
+    const env = makeEnv({}, { autoescape: true });
+    const fail = (src: string) => {
+      try {
+        env.fromString(src).render({});
+      } catch (e) {
+        return `${(e as Error).name}: ${(e as Error).message.split('\n')[0]}`;
+      }
+      return 'rendered';
+    };
+    expect(fail('{{ missing | e }}')).toBe(fail('{% set y = missing | e %}{{ y }}'));
+    expect(fail('{{ missing | e }}')).toContain("Undefined variable 'missing'");
+  });
+});
