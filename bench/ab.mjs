@@ -4,7 +4,7 @@
 // of reference.mjs differ by more than a change does.
 //
 //   git archive <commit> | tar -x -C /tmp/old && (cd /tmp/old && ln -s $PWD/node_modules && npx tsc -p tsconfig.json)
-//   node bench/ab.mjs --old=/tmp/old [minimal small small-esc medium large] [--modes=render,stream,async]
+//   node bench/ab.mjs --old=/tmp/old [minimal small small-esc medium large complex cards small-heavy ... cards-heavy] [--modes=render,stream,async]
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { T } from './reference-templates.mjs';
@@ -21,6 +21,20 @@ const CASES = {
   medium: ['medium.html', { items: range(100).map((i) => ({ id: i, name: `Item ${i}`, price: i * 1.5 })), categories: range(10).map((i) => `Category ${i}`), vars: range(20).map((i) => `value_${i}`) }, 1500],
   large: ['large.html', { items: range(1000).map((i) => ({ id: i, name: `Item ${i}`, data: { x: i, y: i * 2 } })) }, 300],
 };
+// the escape-heavy data of reference.mjs (every string gets `<`, `>`, `&` and both quotes)
+const heavy = (v) => typeof v === 'string' ? `<b>${v}</b> & "${v}" 'q'` : Array.isArray(v) ? v.map(heavy) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, heavy(x)])) : v;
+const COMPLEX = { heading: 'Benchmark Page', description: 'Complex layout with inheritance and includes', nav: [{ href: '#intro', label: 'Intro' }, { href: '#body', label: 'Body' }, { href: '#footer', label: 'Footer' }], footer: 'Rendered by Kida benchmarks',
+  article: { title: 'Template Engine Performance', subtitle: 'Validating claims with reproducible data', sections: [{ title: 'Overview', body: 'Benchmarking approach and goals.' }, { title: 'Methodology', body: 'Warmups, iterations, and metrics.' }, { title: 'Results', body: 'Compare Kida with Jinja2 baselines.' }], tags: ['performance', 'benchmark', 'kida', 'jinja2'] } };
+const CARDS = { cards: range(300).map((n) => ({ n, title: `Card ${n}`, body: `Body of card ${n}, a sentence or two.`, url: `/cards/${n}` })) };
+Object.assign(CASES, {
+  complex: ['complex/page.html', COMPLEX, 30000],
+  cards: ['cards.html', CARDS, 600],
+  'small-heavy': ['small.html', heavy(SMALL), 30000],
+  'medium-heavy': ['medium.html', heavy(CASES.medium[1]), 1000],
+  'large-heavy': ['large.html', heavy(CASES.large[1]), 200],
+  'complex-heavy': ['complex/page.html', heavy(COMPLEX), 20000],
+  'cards-heavy': ['cards.html', heavy(CARDS), 400],
+});
 const mods = {};
 for (const [tag, dir] of Object.entries(trees)) {
   const { compile, relativeImport } = await import(join(dir, 'dist/compiler/index.js'));

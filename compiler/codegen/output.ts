@@ -23,6 +23,11 @@ export function outputExpr(g: Generator, n: A.Output): string {
     const text = typeof f.v === 'number' ? String(f.v) : f.v;
     return q(!g.o.autoescape ? text : g.o.markdown ? escapeMarkdown(text) : escapeHtml(text));
   }
+  // `{{ x | e }}`: the filter's Markup would be unwrapped at once; esc(x) writes the same text
+  // (safe values pass, the rest is escaped once) without building it (issue #22)
+  if (e.type === 'Filter' && (e.name === 'e' || e.name === 'escape') && (e.op === '|' || e.op === '|>') && !e.args.length && !e.kwargs.length &&
+      g.o.autoescape && !g.o.markdown && !g.o.nunjucks && !g.o.sandbox && !g.o.customFilters.has(e.name))
+    return `${g.h('esc')}(${g.expr(e.value)})`;
   const optional =
     (e.type === 'Attr' || e.type === 'Item') ? e.optional : e.type === 'Filter' ? e.op === '?|' || e.op === '?|>' : false;
   // (Nunjucks' throwOnUndefined checks only what is output, at the tag's position)
