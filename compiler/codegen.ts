@@ -203,6 +203,9 @@ export class Generator {
   texts = new SharedTexts();
   /** Top-level def and region bodies, each a module constant (see defBody). */
   hoisted = new Map<A.Node, string>();
+  /** The parameters of the defs whose body is being generated: own keys of the def's scope
+   * (codegen/expressions.ts reads them directly). */
+  defParams: ReadonlySet<string> = new Set();
 
   /**
    * The body of a def or region (`make` writes its arrow function). A top-level one is written
