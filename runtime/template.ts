@@ -439,7 +439,8 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
     },
     validateContext(data) {
       const ctx = newContext(spec.globals, data);
-      return context.filter((c) => c[0] !== '?' && !(c in ctx) && ld(ctx, c, (ctx[DATA as never] as Ctx)[c], () => ctx) === ctx);
+      // (a fresh context binds nothing: the data and globals decide)
+      return context.filter((c) => c[0] !== '?' && ld(ctx, c, (ctx[DATA as never] as Ctx)[c], () => ctx) === ctx);
     },
   };
   return t;
