@@ -208,6 +208,9 @@ export class Generator {
   hoisted = new Map<A.Node, string>();
   /** Helpers used through their sandbox twin (`h`, runtime/sandbox.ts sbHide). */
   hiding = new Set<string>();
+  /** The parameters of the defs whose body is being generated: own keys of the def's scope
+   * (codegen/expressions.ts reads them directly). */
+  defParams: ReadonlySet<string> = new Set();
 
   /**
    * The body of a def or region (`make` writes its arrow function). A top-level one is written

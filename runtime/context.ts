@@ -28,11 +28,20 @@ Context.prototype = Object.create(null);
 
 /** A name below the scope chain: the data's own key, else a global, else `orElse(name, c)`. */
 export function find(c: Ctx, name: string, orElse: (name: string, c: Ctx) => unknown): unknown {
-  const d = (c as { [DATA]: Ctx })[DATA];
-  const v = d[name];
+  return ld(c, name, (c as { [DATA]: Ctx })[DATA][name], orElse);
+}
+
+/**
+ * `find` given `v`, the data's value for `name`, read by compiled code at the call site where
+ * the load has one shape to learn, not every name's (issue #22): `c.x ?? ld(c, "x", "x" in c ||
+ * c[DATA].x)`; so `v` is `true` also when the scope chain has the name (bound to None there).
+ * (`orElse`: template.ts's `undefinedName`, or ops.ts's `undef` under a guard.)
+ */
+export function ld(c: Ctx, name: string, v: unknown, orElse: (name: string, c: Ctx) => unknown): unknown {
+  if (v === true && name in c) return c[name];
   // (a key whose value is undefined is missing: it does not hide a global; a promise read is
   // observed, so a rejection the template never awaits cannot end the process)
-  if (v !== undefined && isData.call(d, name)) return observe(v);
+  if (v !== undefined && isData.call((c as { [DATA]: Ctx })[DATA], name)) return observe(v);
   const g = (c as { [GLOBALS]: Ctx })[GLOBALS];
   return name in g ? g[name] : orElse(name, c);
 }

@@ -6,6 +6,7 @@ import { Markup } from './markup.js';
 import { Kwargs, PyFloat, Range, Tuple, UNDEF, callValue, getattr, isDict, dictHas, pyStr, truthy, eq, assertSafeName, setKey } from './values.js';
 import { locate, overflowPasses, undefinedName, type Ctx, type SourceOf } from './template.js';
 import { DATA, GLOBALS, find } from './context.js';
+export { DATA, ld } from './context.js';
 
 /** A bare name: the scope chain (block scopes → ctx), the data, the globals (runtime/context.ts), else UndefinedError. */
 export function lk(c: Ctx, name: string): unknown {
@@ -43,8 +44,11 @@ export function lkOwn(c: Ctx, name: string, guarded?: boolean): unknown {
 /** A bare name inside a guard (`is defined`, `default`, `??`): missing gives UNDEF. */
 export function lkg(c: Ctx, name: string): unknown {
   const v = c[name];
-  return v !== undefined || name in c ? v : find(c, name, () => UNDEF);
+  return v !== undefined || name in c ? v : find(c, name, undef);
 }
+/** What a missing name is under a guard (compiled code passes it to `ld`). */
+export const undef = () => UNDEF;
+
 
 /** Evaluates a guarded operand: an UndefinedError anywhere inside it gives UNDEF. */
 export function guard(f: () => unknown): unknown {

@@ -11,7 +11,7 @@ import {
 } from './errors.js';
 import { Markup } from './markup.js';
 import { renderGlobals } from './meta.js';
-import { Context, DATA, GLOBALS, find } from './context.js';
+import { Context, DATA, GLOBALS, find, ld } from './context.js';
 import { Kwargs, Tuple, UNDEF, getattr, iter, observe, setKey } from './values.js';
 
 export type { Ctx } from './context.js';
@@ -468,7 +468,8 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
     },
     validateContext(data) {
       const ctx = newContext(spec.globals, data);
-      return context.filter((c) => c[0] !== '?' && !(c in ctx) && find(ctx, c, () => ctx) === ctx);
+      // (a fresh context binds nothing: the data and globals decide)
+      return context.filter((c) => c[0] !== '?' && ld(ctx, c, (ctx[DATA as never] as Ctx)[c], () => ctx) === ctx);
     },
   };
   return t;

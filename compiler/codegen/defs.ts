@@ -40,10 +40,25 @@ export function genDef(g: Generator, n: A.Def): void {
     if (g.o.nunjucks)
       for (const p of n.params) if (p.default) g.w(`if (ctx[${q(p.name)}] === undefined) ctx[${q(p.name)}] = ${g.expr(p.default)};`);
   };
-  const body = g.defBody(n, () => g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (g.sandboxTick(), njkDefaults(), g.o.nunjucks ? g.withLocals(paramLocals(g, 'ctx', n.params.map((p) => p.name)), () => g.stmts(n.body)) : g.stmts(n.body)), 'o'));
+  const body = g.defBody(n, () => g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => withParams(g, n, () => (g.sandboxTick(), njkDefaults(), g.o.nunjucks ? g.withLocals(paramLocals(g, 'ctx', n.params.map((p) => p.name)), () => g.stmts(n.body)) : g.stmts(n.body))), 'o'));
   const into = nameTarget(g);
   g.w(`${into}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
   syncTop(g, into, n.name);
+}
+
+/**
+ * Generates a def's body knowing its parameters: makeDef makes each an own key of the call's
+ * scope (given, defaulted or refused), so a read of one is that key (Nunjucks' macros may leave
+ * one unset: not there).
+ */
+function withParams(g: Generator, n: A.Def, f: () => void): void {
+  const saved = g.defParams;
+  if (!g.o.nunjucks) g.defParams = new Set([...saved, ...n.params.map((p) => p.name)]);
+  try {
+    f();
+  } finally {
+    g.defParams = saved;
+  }
 }
 
 /**

@@ -24,7 +24,24 @@ export function guardedName(g: Generator, name: string): string {
   if (l) return l;
   if (g.o.markdown && name === 'output_format') return `${g.h('outputFormat')}(${g.fn.sc})`;
   if (name in Object.prototype) return `${g.h('lkOwn')}(${g.fn.sc}, ${q(name)}, true)`;
-  return `${g.h('lkg')}(${g.fn.sc}, ${q(name)})`;
+  return scopeRead(g, name, true);
+}
+
+/**
+ * A bare name (what `lk`/`lkg` do, inline): the scope chain, then the data, both read here with
+ * the name written out, so each load's inline cache sees one name; `ld` then checks the
+ * data key is own and enumerable, or look in the globals (docs/decisions.md, "Per-render cost,
+ * fourth pass"); a binding whose value is None is read there again.
+ */
+function scopeRead(g: Generator, name: string, guarded: boolean): string {
+  const c = g.fn.sc;
+  const k = q(name);
+  const p = /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${k}]`;
+  // (a parameter of the def around: in the chain, so what lk would find)
+  if (g.defParams.has(name)) return c + p;
+  // (Nunjucks' frames are not such a chain: its lookups stay in lk)
+  if (g.o.nunjucks) return `${g.h(guarded ? 'lkg' : 'lk')}(${c}, ${k})`;
+  return `(${c}${p} ?? ${g.h('ld')}(${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}, ${g.h(guarded ? 'undef' : 'undefinedName')}))`;
 }
 
 /** An operand of a guard: undefined anywhere inside gives UNDEF instead of an error. */
@@ -418,7 +435,7 @@ export function genExpr(g: Generator, e: A.Expr): string {
       const decl = g.declared.get(e.name);
       const early = decl !== undefined && (e.line < decl.line || (e.line === decl.line && e.col < decl.col));
       if (e.name in Object.prototype) return `${g.h('lkOwn')}(${g.fn.sc}, ${q(e.name)})`;
-      return `${g.h(early ? 'lkDecl' : 'lk')}(${g.fn.sc}, ${q(e.name)})`;
+      return early ? `${g.h('lkDecl')}(${g.fn.sc}, ${q(e.name)})` : scopeRead(g, e.name, false);
     }
     case 'List':
       return `[${e.items.map((i) => g.expr(i)).join(', ')}]`;
