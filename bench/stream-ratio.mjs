@@ -5,8 +5,9 @@
 // change shows beside a control on this shared machine.
 //
 //   node bench/stream-ratio.mjs [--old=<built tree>] [--driver] [--async] [--rounds=15] [minimal small ...]
-// --driver imports each tree's kida/async-driver (what kida/node, kida/hono and the Environment load).
-import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+// --driver imports each tree's kida/async-driver (what kida/node, kida/hono and the Environment load;
+// a tree with dist/runtime/node.js, what Node resolves kida/runtime to, has it installed anyway).
+import { existsSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { T } from './reference-templates.mjs';
 
@@ -40,7 +41,9 @@ for (const [tag, dir] of Object.entries(trees)) {
   const out = join(import.meta.dirname, '.build', 'stream-ratio', tag);
   rmSync(out, { recursive: true, force: true });
   for (const [name, src] of Object.entries(T)) {
-    const { code } = compile(src, { name, runtime: join(dir, 'dist/runtime/helpers.js'), importPath: (t, f) => relativeImport(t, f) + '.js' });
+    // (the runtime Node resolves `kida/runtime` to, where the tree has one: its stream drivers installed)
+    const runtime = join(dir, existsSync(join(dir, 'dist/runtime/node.js')) ? 'dist/runtime/node.js' : 'dist/runtime/helpers.js');
+    const { code } = compile(src, { name, runtime, importPath: (t, f) => relativeImport(t, f) + '.js' });
     mkdirSync(join(out, name, '..'), { recursive: true });
     writeFileSync(join(out, name + '.js'), code);
   }

@@ -371,7 +371,8 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
     // not a second one holding output for deferred stacks; an async part is its one step;
     // a module that defers puts its part driver around that stream)
     if (mode === 3) {
-      const s = drive(a instanceof SyncPart ? a.gen : (function* (): Generator<Step, void, undefined> { yield a; })(), R);
+      // (an async part: the one step of a part yielding it)
+      const s = drive(a instanceof SyncPart ? a.gen : (sinkPart(() => a as unknown as string, ctx, R, true) as Generator<Step, void, undefined>), R);
       return deferDriver ? deferDriver(R, s, true) : s;
     }
     return textOf(deferDriver ? deferDriver(R, a, false) : a, R);
@@ -395,7 +396,7 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
       const known = new Set(t.listBlocks());
       for (const [name, text] of Object.entries(overrides as Record<string, string>)) {
         if (!known.has(name)) throw noBlock(name);
-        R.blocks[name] = constantBlock(String(text));
+        R.blocks[name] = bodyFns(() => String(text)); // (a block of one chunk, the given text)
       }
       return resolveStacks(spec.root.s(newContext(spec.globals, data), R), R);
     },
@@ -450,10 +451,6 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
 let deferDriver: ((R: RenderState, chunks: AsyncIterable<string>, stream: boolean) => AsyncIterable<string>) | null = null;
 export function useDeferDriver(d: typeof deferDriver): void {
   deferDriver = d;
-}
-
-function constantBlock(text: string): BlockFns {
-  return bodyFns(() => text);
 }
 
 /** Registers a template's blocks unless a more derived template already did. */
@@ -716,7 +713,7 @@ export function* sinkGen(s: SyncFn, ctx: Ctx, R: RenderState, one: boolean): Gen
     s(ctx, R, (x) => (c.push(x), ''));
   } finally {
     // (the chunks before an error, then the error, as a generator would)
-    for (const x of c) yield x;
+    yield* c;
   }
 }
 let sinkPart = sinkGen;
