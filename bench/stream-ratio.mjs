@@ -1,7 +1,7 @@
 // renderStream ÷ render (issue #22: within 1.5x on every workload), per tree, on the reference
 // workloads of bench/reference.mjs (its contexts, copied here), plain and escape-heavy. Each
 // tree's templates are compiled against its own runtime (as bench/ab.mjs); every renderer of every
-// tree is timed interleaved in one process, best of --rounds batches of process CPU time, so a
+// tree is timed interleaved in one process, best of --rounds batches (~2 ms) of process CPU time, so a
 // change shows beside a control on this shared machine.
 //
 //   node bench/stream-ratio.mjs [--old=<built tree>] [--driver] [--async] [--rounds=15] [minimal small ...]
@@ -14,7 +14,7 @@ import { T } from './reference-templates.mjs';
 const arg = (n, d) => process.argv.find((a) => a.startsWith(`--${n}=`))?.slice(n.length + 3) ?? d;
 const trees = { new: join(import.meta.dirname, '..') };
 if (arg('old')) trees.old = arg('old');
-const ROUNDS = Number(arg('rounds', 15));
+const ROUNDS = Number(arg('rounds', 61));
 const range = (n) => Array.from({ length: n }, (_, i) => i);
 const SMALL = () => ({ title: 'Hello World', name: 'Alice', count: 42, items: ['a', 'b', 'c', 'd', 'e'], active: true, price: 19.99, tags: ['python', 'template'], metadata: { author: 'test', version: '1.0' }, description: 'A short description of the page content.', footer: '© 2026 Example Corp' });
 const MEDIUM = () => {
@@ -66,20 +66,25 @@ for (const w of which.length ? which : Object.keys(WORKLOADS)) {
     }
     const want = list[0].f();
     for (const e of list) if ((await e.f()) !== want) throw new Error(`${w}/${variant}: ${e.tag} ${e.mode} differs`);
-    for (const e of list) { // warmed up, then a batch of ~5 ms
-      for (let i = 0; i < 300; i++) sink += e.async ? (await e.f()).length : e.f().length;
-      let n = 8, t = 0;
-      for (;;) { const t0 = cpu(); for (let i = 0; i < n; i++) sink += e.async ? (await e.f()).length : e.f().length; t = cpu() - t0; if (t > 2000) break; n *= 2; }
-      e.n = Math.max(1, Math.round((5000 * n) / t));
+    const run = async (e, n) => {
+      const t0 = cpu();
+      if (e.async) for (let k = 0; k < n; k++) sink += (await e.f()).length;
+      else for (let k = 0; k < n; k++) sink += e.f().length;
+      return cpu() - t0;
+    };
+    for (const e of list) { // warmed up, then batches of ~2 ms (the least of 5 timings: one slow one does not shrink it)
+      await run(e, 300);
+      let n = 8;
+      while ((await run(e, n)) < 1000) n *= 2;
+      let t = Infinity;
+      for (let i = 0; i < 5; i++) t = Math.min(t, await run(e, n));
+      e.n = Math.max(1, Math.round((2000 * n) / t));
       e.best = Infinity;
     }
     for (let r = 0; r < ROUNDS; r++)
       for (let i = 0; i < list.length; i++) {
         const e = list[(i + r) % list.length];
-        const t0 = cpu();
-        if (e.async) for (let k = 0; k < e.n; k++) sink += (await e.f()).length;
-        else for (let k = 0; k < e.n; k++) sink += e.f().length;
-        e.best = Math.min(e.best, (cpu() - t0) / e.n);
+        e.best = Math.min(e.best, (await run(e, e.n)) / e.n);
       }
     const line = Object.keys(trees).map((tag) => {
       const by = Object.fromEntries(list.filter((e) => e.tag === tag).map((e) => [e.mode, e.best]));
