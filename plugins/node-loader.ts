@@ -14,7 +14,8 @@ interface LoadResult {
 type NextLoad = (url: string, context?: unknown) => Promise<LoadResult>;
 type NextResolve = (specifier: string, context?: unknown) => Promise<{ url: string }>;
 
-const RUNTIME_URL = new URL('../runtime/helpers.js', import.meta.url).href;
+// (Node: the runtime with its stream drivers, as the "node" condition of kida/runtime gives)
+const RUNTIME_URL = new URL('../runtime/node.js', import.meta.url).href;
 const NUNJUCKS_RUNTIME_URL = new URL('../runtime/nunjucks/index.js', import.meta.url).href;
 const LINKAGE_URL = 'kida:linkage';
 let project: Promise<KidaProject> | null = null;

@@ -8,7 +8,7 @@
 // (kida/node, kida/hono and the Environment import it; docs/decisions.md, "Streaming over HTTP,
 // third pass").
 
-import { DONE, PartStack, SyncPart, driveAsync, resolveStacks, useDrivers, type RenderState, type Step, type SyncStep } from './template.js';
+import { DONE, PartStack, SyncPart, driveAsync, resolveStacks, useDrivers, type Ctx, type RenderState, type Step, type SyncFn, type SyncStep } from './template.js';
 
 type Top = Generator<Step, void, string | undefined>;
 
@@ -101,56 +101,173 @@ export function driveFast(top: Top, R: RenderState | null = null): Stream {
 }
 
 /**
- * renderStream's driver: `flatten` (runtime/template.ts) as an iterator object rather than a
- * generator around the part stack: one generator resume less per chunk, and no generator to make
- * per render (a small page's stream cost ~1.2x its render for it).
+ * What renderStream gives once this module is installed: an Iterator by its prototype
+ * (`[Symbol.iterator]` returns itself, as a generator object's does) whose `return()`/`throw()`
+ * close it, and whose async iteration joins chunks (see Joined). No generator of its own.
  */
-class FlatStream {
-  readonly parts: PartStack<SyncStep>;
-  held = '';
-  ended = false;
-  constructor(
-    top: Generator<SyncStep, void, undefined>,
-    readonly R: RenderState | null | undefined,
-  ) {
-    this.parts = new PartStack<SyncStep>(top);
-  }
-  next(): IteratorResult<string, void> {
-    if (!this.ended) {
-      const { parts, R } = this;
-      let v: SyncStep | typeof DONE;
-      try {
-        while ((v = parts.next()) !== DONE)
-          if (typeof v !== 'string') parts.push(v);
-          else if (R?.shared.deferred) this.held += v;
-          else return { value: v, done: false };
-      } catch (e) {
-        this.ended = true; // (the stack is empty: the top part failed)
-        throw e;
-      }
-      this.ended = true;
-      if (this.held) return { value: resolveStacks(this.held, R!), done: false };
-    }
-    return { value: undefined, done: true };
-  }
+abstract class SyncStream {
+  abstract next(): IteratorResult<string, void>;
+  abstract close(): void;
   return(x?: void): IteratorResult<string, void> {
-    this.end();
+    this.close();
     return { value: x, done: true };
   }
-  throw(e?: unknown): IteratorResult<string, void> {
-    this.end();
+  throw(e?: unknown): never {
+    this.close();
     throw e;
   }
-  private end(): void {
-    if (!this.ended) this.parts.close();
-    this.ended = true;
+  [Symbol.asyncIterator](): AsyncIterator<string, void> {
+    return new Joined(this);
   }
 }
-// (an Iterator by its prototype, as a generator object is: `[Symbol.iterator]` returns itself)
-Object.setPrototypeOf(FlatStream.prototype, Object.getPrototypeOf(Object.getPrototypeOf([].values())));
+Object.setPrototypeOf(SyncStream.prototype, Object.getPrototypeOf(Object.getPrototypeOf([].values())));
 
-export function flattenFast(top: Generator<SyncStep, void, undefined>, R?: RenderState | null): Generator<string, void, undefined> {
-  return new FlatStream(top, R) as unknown as Generator<string, void, undefined>;
+/** Characters an async read of a sync stream joins (as kida/node's writes: docs/decisions.md, "Streams, fourth pass"). */
+export const JOIN = 65536;
+
+/**
+ * A sync stream read asynchronously (`for await`, and Node's `Readable.from`, which prefers
+ * `Symbol.asyncIterator` and writes each chunk it gets on its own): the same text in chunks of
+ * up to JOIN characters, since a sync render never waits between its chunks, so joining them
+ * holds nothing back that could have left earlier. The sync iteration keeps the template's chunk
+ * boundaries. The text before an error comes first, then the error.
+ */
+class Joined implements AsyncIterator<string, void> {
+  private err: unknown = null;
+  private state = 0; // 1 an error to throw next, 2 over
+  constructor(private readonly s: SyncStream) {}
+  next(): Promise<IteratorResult<string, void>> {
+    const state = this.state;
+    if (state) {
+      this.state = 2;
+      return state === 1 ? Promise.reject(this.err) : Promise.resolve({ value: undefined, done: true });
+    }
+    let text = '';
+    try {
+      for (let r; !(r = this.s.next()).done; ) if ((text += r.value).length >= JOIN) return Promise.resolve({ value: text, done: false });
+      this.state = 2;
+    } catch (e) {
+      this.state = 1;
+      this.err = e;
+      if (!text) return this.next();
+    }
+    return Promise.resolve(text ? { value: text, done: false } : { value: undefined, done: true });
+  }
+  return(): Promise<IteratorResult<string, void>> {
+    if (this.state !== 2) this.s.return();
+    this.state = 2;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
-useDrivers(flattenFast, driveFast);
+/**
+ * A part without a generator (runtime/template.ts bodyFns, `sinkPart`): on the first `next()` its
+ * builder runs with a sink that keeps each chunk (`one`: its result is the one chunk), then the
+ * chunks are served, then its error if it failed: a generator's protocol, which the part stacks
+ * take it for, without a generator object or a resume per chunk. `t`: it is renderStream's stream
+ * itself (no stack around a part that renders no other part), so once its part deferred a stack,
+ * what it gave is held and resolved at the end, as the stack holds chunks it serves after that.
+ */
+export class Chunks extends SyncStream {
+  declare c?: string[];
+  /** (an error leaving a part is a TemplateError: never undefined) */
+  declare e?: unknown;
+  declare t?: boolean;
+  constructor(
+    readonly s: SyncFn,
+    readonly ctx: Ctx,
+    readonly R: RenderState,
+    readonly one: boolean,
+  ) {
+    super();
+  }
+  next(): IteratorResult<string, void> {
+    let { c, R } = this;
+    if (!c) {
+      try {
+        // (a literal list: a first push into [] allocates room for 16)
+        c = this.one ? [this.s(this.ctx, R)] : [];
+        if (!this.one) this.s(this.ctx, R, (x) => (c!.push(x), ''));
+      } catch (e) {
+        this.e = e;
+        c ??= [];
+      }
+      let h;
+      if (this.t && R.shared.deferred) c = !this.e && (h = c.join('')) ? [resolveStacks(h, R)] : [];
+      this.c = c;
+    }
+    if (c.length) return { value: c.shift()!, done: false };
+    const e = this.e;
+    this.close();
+    if (e) throw e;
+    return { value: undefined, done: true };
+  }
+  close(): void {
+    this.c = [];
+    this.e = undefined;
+  }
+}
+
+type Part = Iterator<SyncStep, void, undefined>;
+const NO_ERROR = Symbol();
+
+/**
+ * renderStream's driver for a part that renders others: template.ts's `flatten` as an iterator
+ * object over the stack of open parts (innermost last), not a generator around a PartStack: a
+ * chunk passes no generator but its part's, and the part's own result object is handed on. A
+ * part's error is thrown into the part that rendered it; `close()` closes the open parts.
+ */
+class FlatStream extends SyncStream {
+  private readonly stack: Part[];
+  private err: unknown = NO_ERROR;
+  private held = '';
+  constructor(
+    top: Part,
+    private readonly R: RenderState | null | undefined,
+  ) {
+    super();
+    this.stack = [top];
+  }
+  next(): IteratorResult<string, void> {
+    const { stack, R } = this;
+    while (stack.length) {
+      const it = stack[stack.length - 1]!;
+      const err = this.err;
+      this.err = NO_ERROR;
+      let r: IteratorResult<SyncStep, void>;
+      try {
+        r = err === NO_ERROR ? it.next() : it.throw!(err);
+      } catch (e) {
+        stack.pop();
+        if (!stack.length) {
+          this.held = ''; // (the stream is over, as a generator that threw)
+          throw e;
+        }
+        this.err = e;
+        continue;
+      }
+      if (r.done) stack.pop();
+      else if (typeof r.value !== 'string') stack.push(r.value as Part);
+      else if (R?.shared.deferred) this.held += r.value;
+      else return r as IteratorResult<string, void>;
+    }
+    const h = this.held;
+    this.held = '';
+    return h ? { value: resolveStacks(h, R!), done: false } : { value: undefined, done: true };
+  }
+  /** (a finished or failed stack is empty: only an abandoned one has parts left to close) */
+  close(): void {
+    for (const part of this.stack.splice(0).reverse()) part.return!();
+  }
+}
+
+export function flattenFast(top: Generator<SyncStep, void, undefined>, R?: RenderState | null): Generator<string, void, undefined> {
+  return (top instanceof Chunks ? ((top.t = true), top) : new FlatStream(top, R)) as unknown as Generator<string, void, undefined>;
+}
+
+export const chunkPart = (s: SyncFn, ctx: Ctx, R: RenderState, one: boolean) => new Chunks(s, ctx, R, one) as unknown as Generator<string, void, undefined>;
+
+useDrivers(flattenFast, driveFast, chunkPart);

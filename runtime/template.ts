@@ -400,7 +400,8 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
     // not a second one holding output for deferred stacks; an async part is its one step;
     // a module that defers puts its part driver around that stream)
     if (mode === 3) {
-      const s = drive(a instanceof SyncPart ? a.gen : (function* (): Generator<Step, void, undefined> { yield a; })(), R);
+      // (an async part: the one step of a part yielding it)
+      const s = drive(a instanceof SyncPart ? a.gen : (sinkPart(() => a as unknown as string, ctx, R, true) as Generator<Step, void, undefined>), R);
       return deferDriver ? deferDriver(R, s, true) : s;
     }
     return textOf(deferDriver ? deferDriver(R, a, false) : a, R);
@@ -424,7 +425,7 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
       const known = new Set(t.listBlocks());
       for (const [name, text] of Object.entries(overrides as Record<string, string>)) {
         if (!known.has(name)) throw noBlock(name);
-        R.blocks[name] = constantBlock(String(text));
+        R.blocks[name] = bodyFns(() => String(text)); // (a block of one chunk, the given text)
       }
       return resolveStacks(spec.root.s(newContext(spec.globals, data), R), R);
     },
@@ -480,18 +481,6 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
 let deferDriver: ((R: RenderState, chunks: AsyncIterable<string>, stream: boolean) => AsyncIterable<string>) | null = null;
 export function useDeferDriver(d: typeof deferDriver): void {
   deferDriver = d;
-}
-
-function constantBlock(text: string): BlockFns {
-  return {
-    s: () => text,
-    *g() {
-      yield text;
-    },
-    async *a() {
-      yield text;
-    },
-  };
 }
 
 /** Registers a template's blocks unless a more derived template already did. */
@@ -741,23 +730,23 @@ export function asyncFromGen(g: GenFn): AsyncFn {
  * arrive, then the error, as from a generator.
  */
 export function bodyFns(s: SyncFn, g?: GenFn | 0): RenderFns {
-  const gen =
-    g ||
-    (g === 0
-      ? function* (ctx: Ctx, R: RenderState) {
-          const c: string[] = [];
-          try {
-            s(ctx, R, (x) => (c.push(x), ''));
-          } finally {
-            // (the chunks before an error, then the error, as a generator would)
-            for (const x of c) yield x;
-          }
-        }
-      : function* (ctx: Ctx, R: RenderState) {
-          yield s(ctx, R);
-        });
+  const gen = g || ((ctx: Ctx, R: RenderState) => sinkPart(s, ctx, R, g !== 0));
   return { s, g: gen, a: asyncFromGen(gen) };
 }
+/** The stream of a part without a generator of its own (`one`: its result is its one chunk, else
+ * its builder is given a sink): a generator here; runtime/drive.ts installs one that is no
+ * generator (its chunks served from a list, issue #22). */
+export function* sinkGen(s: SyncFn, ctx: Ctx, R: RenderState, one: boolean): Generator<string, void, undefined> {
+  if (one) return yield s(ctx, R);
+  const c: string[] = [];
+  try {
+    s(ctx, R, (x) => (c.push(x), ''));
+  } finally {
+    // (the chunks before an error, then the error, as a generator would)
+    yield* c;
+  }
+}
+let sinkPart = sinkGen;
 
 /**
  * The render functions of a child template's root when the template has nothing outside its
@@ -794,15 +783,16 @@ export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Temp
 /**
  * The drivers of the entry points' streams: flatten and driveAsync, or runtime/drive.ts's, which
  * serve text without a generator of their own (a sync stream) or an async generator's promise
- * turns (an async one) per chunk. kida/node, kida/hono and the Environment install them; a
+ * turns (an async one) per chunk; and sinkPart. kida/node, kida/hono and the Environment install them; a
  * bundle that imports none of them need not carry them (docs/decisions.md, "Streaming over HTTP,
  * third pass").
  */
 let drive = driveAsync,
   flat = flatten;
-export function useDrivers(f: typeof flatten, d: typeof driveAsync): void {
+export function useDrivers(f: typeof flatten, d: typeof driveAsync, k: typeof sinkPart): void {
   flat = f;
   drive = d;
+  sinkPart = k;
 }
 
 /**
