@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/index.js';
 import { DictLoader, Environment } from '../../compiler/environment.js';
+import { toReadableStream } from '../../runtime/stream.js';
 
 type Outcome = { chunks: string[]; text: string; block: string[] };
 // (the message's first line: the source excerpt after it shows the page, which differs between the variants compared)
@@ -74,5 +75,84 @@ describe('async templates: a def body that awaits nothing', () => {
       }),
       { numRuns: 80 },
     );
+  });
+});
+
+describe('toReadableStream (the web stream of Responses and of kida/hono bodies)', () => {
+  const NOW = Symbol.for('kida.nextNow');
+  const read = async (s: ReadableStream<Uint8Array>) => {
+    const parts: string[] = [];
+    const d = new TextDecoder();
+    for await (const c of s as unknown as AsyncIterable<Uint8Array>) parts.push(d.decode(c, { stream: true }));
+    return parts;
+  };
+
+  it('renders nothing before it is read', async () => {
+    const log: number[] = [];
+    function* chunks() {
+      for (let i = 0; i < 3; i++) log.push(i), yield `<${i}>`;
+    }
+    const s = toReadableStream(chunks());
+    await new Promise((r) => setTimeout(r, 5));
+    expect(log).toEqual([]);
+    expect(await read(s)).toEqual(['<0><1><2>']);
+  });
+
+  it('reads a stream through its nextNow method (a ready chunk without a promise), and next() where it has none', async () => {
+    let nows = 0;
+    let nexts = 0;
+    const texts = ['<a>', '<b>', 'é€😀'];
+    const it = {
+      i: 0,
+      [NOW]() {
+        nows++;
+        return this.i < texts.length ? { value: texts[this.i++]!, done: false } : { value: undefined, done: true };
+      },
+      next() {
+        nexts++;
+        return Promise.resolve(this[NOW]());
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+    expect(await read(toReadableStream(it as unknown as AsyncIterable<string>))).toEqual(['<a><b>é€😀']);
+    expect([nows, nexts]).toEqual([4, 0]);
+  });
+
+  it("a sync page's renderStreamAsync (kida/async-driver) joins into one chunk; a chunk before a real wait is sent before it ends", async () => {
+    const env = new Environment({ loader: new DictLoader({}) });
+    const page = env.fromString('{% for i in range(300) %}<i>{{ i }}</i>{% end %}');
+    const want = page.render();
+    expect(await read(toReadableStream(page.renderStreamAsync()))).toEqual([want]);
+    let release!: (v: string) => void;
+    const slow = env.fromString('<head>{{ t }}</head>{{ await later }}<tail>');
+    const s = toReadableStream(slow.renderStreamAsync({ t: 'T', later: new Promise<string>((r) => (release = r)) }));
+    const reader = s.getReader();
+    const first = await reader.read(); // (sent while `later` is pending)
+    expect(new TextDecoder().decode(first.value)).toBe('<head>T</head>');
+    release('L');
+    const rest: string[] = [];
+    for (let r; !(r = await reader.read()).done; ) rest.push(new TextDecoder().decode(r.value));
+    expect(rest.join('')).toBe('L<tail>');
+  });
+
+  it('an error is the stream\'s error after the chunks before it, and cancel() closes the render', async () => {
+    const env = new Environment({ loader: new DictLoader({}) });
+    const failing = env.fromString('<a>{{ await later }}{{ none.x }}');
+    await expect(read(toReadableStream(failing.renderStreamAsync({ later: Promise.resolve('L'), none: null })))).rejects.toThrow(/x/);
+    const log: string[] = [];
+    function* rows() {
+      try {
+        for (let i = 0; ; i++) yield i;
+      } finally {
+        log.push('closed');
+      }
+    }
+    const endless = env.fromString('{% for r in await rows %}{{ r }}{% end %}');
+    const reader = toReadableStream(endless.renderStreamAsync({ rows: Promise.resolve(rows()) }), { highWaterMark: 64 }).getReader();
+    expect((await reader.read()).done).toBe(false);
+    await reader.cancel();
+    expect(log).toEqual(['closed']);
   });
 });
