@@ -81,6 +81,9 @@ class FastStream {
   /** `next()`, but a chunk that is ready is returned as it is, and an error is thrown. */
   [NOW](): IteratorResult<string, void> | Promise<IteratorResult<string, void>> {
     if (this.slow) return this.slow.next();
+    // (a next() while a read is in flight waits for it, as an async generator queues calls)
+    const busy = this.busy;
+    if (busy) return busy.then(() => this[NOW](), () => this[NOW]());
     if (this.src) return this.pull(this.src);
     const parts = this.parts;
     let v: Step | typeof DONE;

@@ -169,6 +169,12 @@ describe('an abandoned stream closes its parts (driveFast, flattenFast)', () => 
     expect(s.log).toEqual(['closed']);
     expect(await it.next()).toEqual({ value: undefined, done: true });
   });
+  it('an async page: next() calls made at once are answered in order, as an async generator queues them', async () => {
+    const t = env.fromString('<a>{% for r in await later %}<{{ r }}>{% end %}</a>');
+    const it = t.renderStreamAsync({ later: new Promise((r) => setTimeout(() => r([1, 2]), 2)) });
+    const got = await Promise.all(Array.from({ length: 6 }, () => it.next()));
+    expect(got).toEqual([...['<a>', '<1>', '<2>', '</a>'].map((value) => ({ value, done: false })), { value: undefined, done: true }, { value: undefined, done: true }]);
+  });
   it('an async page: throw() mid-loop rejects with the error and closes its data source', async () => {
     const t = env.fromString('{% for r in await later %}{{ r }}{% end %}');
     const s = source();
