@@ -1,14 +1,12 @@
-// The web `ReadableStream` body of kida/hono's responses. The same coalescing as the runtime's
-// `toReadableStream` (join chunks up to `limit`, send what is pending as soon as the render
-// really waits: docs/decisions.md, "Coalescing"), plus what only an adapter needs and so every
-// bundle need not carry: the first chunk already read, a late error reported once, and no
-// wrapper around the render's iterator (a `.catch` per chunk cost a promise and a microtask
-// turn per chunk: docs/decisions.md, "Streaming over HTTP, third pass").
+// The web `ReadableStream` body of kida/hono's responses: the runtime's `toReadableStream` (chunks
+// joined up to `limit`, what is pending sent as soon as the render really waits; docs/decisions.md,
+// "Coalescing") over a reader of the render that adds what only an adapter needs, and so every
+// bundle need not carry: the first chunk already in hand, a late error reported once, a body
+// already sent by sendWebResponse refused. The render is read with `nextOf` (a ready chunk costs
+// no promise), and a `.catch` is added only where it waits.
 
-import { nextOf } from '../runtime/drive.js';
-
-const g = globalThis as { setImmediate?: (f: () => void) => unknown; setTimeout?: (f: () => void) => unknown };
-const later = g.setImmediate ?? g.setTimeout;
+import { NOW, nextOf } from '../runtime/drive.js';
+import { toReadableStream } from '../runtime/stream.js';
 
 /** What `sendWebResponse` reads off a body to write its chunks as strings (no web stream on the way). */
 export const CHUNKS = Symbol.for('kida.chunks');
@@ -22,65 +20,27 @@ export interface ChunkSource {
 }
 
 export function webBody(source: ChunkSource, limit: number): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
   const { it } = source;
   const next = nextOf(it);
-  let pending = '';
-  let waiting = false; // `pull` awaits a `next()`
-  let armed = false;
-  let cancelled = false;
-  let c: ReadableStreamDefaultController<Uint8Array>;
-  const send = (): void => {
-    if (pending) c.enqueue(encoder.encode(pending));
-    pending = '';
+  const failed = (e: unknown): never => {
+    source.onError(e);
+    throw e;
   };
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        c = controller;
-      },
-      async pull() {
-        if (source.taken) throw new TypeError('kida: this body was sent by sendWebResponse');
-        for (;;) {
-          let r: IteratorResult<string> | Promise<IteratorResult<string>>;
-          try {
-            if (source.head) {
-              r = source.head;
-              source.head = null;
-            } else r = next();
-            if (r instanceof Promise) {
-              if (pending && !armed) {
-                armed = true;
-                later?.(() => {
-                  armed = false;
-                  if (waiting && !cancelled) send();
-                });
-              }
-              waiting = true;
-              try {
-                r = await r;
-              } finally {
-                waiting = false;
-              }
-            }
-          } catch (e) {
-            source.onError(e);
-            throw e;
-          }
-          if (r.done) return send(), c.close();
-          pending += r.value;
-          if (pending.length >= limit) return send();
-        }
-      },
-      cancel() {
-        cancelled = true;
-        return it.return?.() as unknown as Promise<void>;
-      },
-    },
-    // pull only when read: the first chunk is already in hand, and nothing is rendered ahead of a
-    // reader that may never come (a `Response` dropped by middleware)
-    { highWaterMark: 0 },
-  );
+  const read = (): IteratorResult<string> | Promise<IteratorResult<string>> => {
+    if (source.taken) throw new TypeError('kida: this body was sent by sendWebResponse');
+    const head = source.head;
+    if (head) return (source.head = null), head;
+    try {
+      const r = next();
+      return r instanceof Promise ? r.catch(failed) : r;
+    } catch (e) {
+      return failed(e);
+    }
+  };
+  // (a reader toReadableStream reads through NOW; it pulls only when read, as a body must: the
+  // first chunk is in hand, and nothing is rendered ahead of a reader that may never come)
+  const reader = { [NOW]: read, next: read, return: () => it.return?.(), [Symbol.asyncIterator]: () => reader };
+  const stream = toReadableStream(reader as unknown as AsyncIterable<string>, { highWaterMark: limit });
   (stream as unknown as Record<symbol, ChunkSource>)[CHUNKS] = source;
   return stream;
 }

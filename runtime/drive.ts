@@ -8,25 +8,24 @@
 // (kida/node, kida/hono and the Environment import it; docs/decisions.md, "Streaming over HTTP,
 // third pass").
 
-import { DONE, PartStack, SyncPart, driveAsync, resolveStacks, useDrivers, type Ctx, type RenderState, type Step, type SyncFn, type SyncStep } from './template.js';
+import { DONE, PartStack, SyncPart, driveAsync, resolveStacks, useDrivers, type Collect, type Ctx, type RenderState, type Step, type SyncFn, type SyncStep } from './template.js';
 
 type Top = Generator<Step, void, string | undefined>;
 
 /**
- * The rest of a part stack as one generator, for driveAsync to take over: the step already read
+ * The rest of a part stack as one generator, for driveAsync to take over: the steps already read
  * first, then every step of the stack; what driveAsync sends back (a Collect's text) or throws in
  * (an async part's error) goes to the stack's innermost part, as driveAsync would do itself.
  */
-function* rest(parts: PartStack<Step>, v: Step | typeof DONE): Top {
+function* rest(parts: PartStack<Step>, first: (Step | typeof DONE)[]): Top {
   try {
-    while (v !== DONE) {
+    // (a DONE among the first steps ends the stream: the parts were closed)
+    for (let i = 0, v; (v = i < first.length ? first[i++]! : parts.next()) !== DONE; )
       try {
-        parts.sent = yield v as Step;
+        parts.sent = yield v;
       } catch (e) {
         parts.fail(e);
       }
-      v = parts.next();
-    }
   } finally {
     parts.close();
   }
@@ -48,18 +47,28 @@ export function nextOf(it: Iterator<string> | AsyncIterator<string>): () => Iter
   return typeof now === 'function' ? now.bind(it) : () => it.next();
 }
 
-/** (an AsyncIterator by its prototype, as an async generator object is: `[Symbol.asyncIterator]` returns itself) */
+/**
+ * (an AsyncIterator by its prototype, as an async generator object is: `[Symbol.asyncIterator]`
+ * returns itself)
+ * An async part (an async template's stream) is read here too, one `.then` per chunk, rather
+ * than through driveAsync's async generator, which re-yielded each of its chunks (a second
+ * async generator per chunk: issue #22's slow-data page). Its error goes back into the part
+ * that rendered it, as in driveAsync; deferred output and Collects still hand over.
+ */
 class FastStream {
   readonly parts: PartStack<Step>;
   slow: Stream | null = null;
+  /** The async part being read, and the read in flight (return/throw wait for it, as an async generator queues them). */
+  src: AsyncIterator<string> | null = null;
+  busy: Promise<unknown> | null = null;
   constructor(
     top: Top,
     readonly R: RenderState | null,
   ) {
     this.parts = new PartStack<Step>(top);
   }
-  private handOver(v: Step | typeof DONE): Stream {
-    return (this.slow = driveAsync(rest(this.parts, v), this.R));
+  private handOver(...first: (Step | typeof DONE)[]): Stream {
+    return (this.slow = driveAsync(rest(this.parts, first), this.R));
   }
   next(): Promise<IteratorResult<string, void>> {
     try {
@@ -72,26 +81,75 @@ class FastStream {
   /** `next()`, but a chunk that is ready is returned as it is, and an error is thrown. */
   [NOW](): IteratorResult<string, void> | Promise<IteratorResult<string, void>> {
     if (this.slow) return this.slow.next();
+    // (a next() while a read is in flight waits for it, as an async generator queues calls)
+    const busy = this.busy;
+    if (busy) return busy.then(() => this[NOW](), () => this[NOW]());
+    if (this.src) return this.pull(this.src);
     const parts = this.parts;
     let v: Step | typeof DONE;
     try {
       while ((v = parts.next()) instanceof SyncPart) parts.push(v.gen);
     } catch (e) {
-      this.handOver(DONE); // (the stack is empty: the top part failed)
+      this.handOver(); // (the stack is empty: the top part failed)
       throw e;
     }
-    if (typeof v === 'string' && !this.R?.shared.deferred) return { value: v, done: false };
-    return this.handOver(v).next();
+    if (this.R?.shared.deferred) return this.handOver(v).next();
+    if (typeof v === 'string') return { value: v, done: false };
+    if (v === DONE || (v as Collect).t) return this.handOver(v).next();
+    return this.pull((this.src = (v as AsyncIterable<string>)[Symbol.asyncIterator]()));
   }
-  // (before a hand-over, the parts read so far are closed, innermost first; driveAsync's
-  // generator, not started, then ends at once, as an async generator does)
+  /** The async part's next chunk; at its end (or error) the stack goes on. */
+  private pull(src: AsyncIterator<string>): Promise<IteratorResult<string, void>> {
+    const p = src.next().then(
+      (r): IteratorResult<string, void> | Promise<IteratorResult<string, void>> => {
+        this.busy = null;
+        if (r.done) {
+          this.src = null;
+          return this[NOW]();
+        }
+        if (!this.R?.shared.deferred) return r;
+        // (the part deferred its output: driveAsync holds it, this chunk and the rest of the part)
+        this.src = null;
+        return this.handOver(r.value, { [Symbol.asyncIterator]: () => src }).next();
+      },
+      (e) => {
+        this.busy = null;
+        this.src = null;
+        this.parts.fail(e);
+        return this[NOW]();
+      },
+    );
+    this.busy = p;
+    return p;
+  }
+  /**
+   * return()/throw(): after the read in flight (as an async generator queues them), the async
+   * part being read is ended, then the parts read so far, innermost first; or the driver that
+   * took over is asked.
+   */
+  private end<T>(then: (s: Stream) => Promise<T>): Promise<T> {
+    const close = (): Promise<T> => {
+      if (this.slow) return then(this.slow);
+      const src = this.src;
+      this.src = null;
+      // (driveAsync's generator, not started, then ends at once, as an async generator does)
+      const rest = () => (this.parts.close(), this.handOver(DONE));
+      if (!src) return then(rest());
+      return Promise.resolve(src.return?.()).then(
+        () => then(rest()),
+        (e) => {
+          rest();
+          throw e;
+        },
+      );
+    };
+    return this.busy ? this.busy.then(close, close) : close();
+  }
   return(x?: void): Promise<IteratorResult<string, void>> {
-    if (!this.slow) this.parts.close();
-    return (this.slow ?? this.handOver(DONE)).return(x);
+    return this.end((s) => s.return(x));
   }
   throw(e?: unknown): Promise<IteratorResult<string, void>> {
-    if (!this.slow) this.parts.close();
-    return (this.slow ?? this.handOver(DONE)).throw(e);
+    return this.end((s) => s.throw(e));
   }
 }
 Object.setPrototypeOf(FastStream.prototype, Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype));

@@ -35,7 +35,10 @@ const later = g.setImmediate ?? g.setTimeout;
  * Turns sync or async chunks into a `ReadableStream<Uint8Array>` for `new Response(...)`.
  * Chunks are joined up to `highWaterMark` characters, but whatever is pending is sent as soon as
  * the render really waits (a macrotask runs while a `next()` is pending), so the head of a page
- * leaves before a slow source resolves (docs/decisions.md, "Coalescing").
+ * leaves before a slow source resolves (docs/decisions.md, "Coalescing"). A stream of
+ * kida/async-driver is read through its `nextNow` method: a ready chunk costs no promise. The
+ * stream pulls only when read (highWaterMark 0): nothing is rendered for a `Response` that
+ * middleware drops. kida/hono's bodies are this stream too (adapters/web-body.ts).
  */
 export function toReadableStream(
   chunks: Iterable<string> | AsyncIterable<string>,
@@ -44,6 +47,10 @@ export function toReadableStream(
   const limit = options.highWaterMark ?? 16384;
   const encoder = new TextEncoder();
   const it = (chunks as AsyncIterable<string>)[Symbol.asyncIterator]?.() ?? (chunks as Iterable<string>)[Symbol.iterator]();
+  // (runtime/drive.ts's NOW, by its registered name: bundles need not carry that module)
+  const next = ((it as unknown as Record<symbol, typeof it.next>)[Symbol.for('kida.nextNow')] ?? it.next).bind(it) as () =>
+    | IteratorResult<string>
+    | Promise<IteratorResult<string>>;
   let pending = '';
   let waiting = false; // `pull` awaits a `next()`
   let armed = false;
@@ -53,36 +60,39 @@ export function toReadableStream(
     if (pending) c.enqueue(encoder.encode(pending));
     pending = '';
   };
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      c = controller;
-    },
-    async pull() {
-      for (;;) {
-        let r: IteratorResult<string> | Promise<IteratorResult<string>> = it.next();
-        if (r instanceof Promise) {
-          if (pending && !armed) {
-            armed = true;
-            later?.(() => {
-              armed = false;
-              if (waiting && !cancelled) send();
-            });
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        c = controller;
+      },
+      async pull() {
+        for (;;) {
+          let r = next();
+          if (r instanceof Promise) {
+            if (pending && !armed) {
+              armed = true;
+              later?.(() => {
+                armed = false;
+                if (waiting && !cancelled) send();
+              });
+            }
+            waiting = true;
+            try {
+              r = await r;
+            } finally {
+              waiting = false;
+            }
           }
-          waiting = true;
-          try {
-            r = await r;
-          } finally {
-            waiting = false;
-          }
+          if (r.done) return send(), c.close();
+          pending += r.value;
+          if (pending.length >= limit) return send();
         }
-        if (r.done) return send(), c.close();
-        pending += r.value;
-        if (pending.length >= limit) return send();
-      }
+      },
+      cancel() {
+        cancelled = true;
+        return it.return?.() as unknown as Promise<void>;
+      },
     },
-    cancel() {
-      cancelled = true;
-      return it.return?.() as unknown as Promise<void>;
-    },
-  });
+    { highWaterMark: 0 },
+  );
 }

@@ -4,6 +4,7 @@
 
 import type * as A from '../ast.js';
 import type { Generator, DefSignature } from '../codegen.js';
+import type { Fn } from './shared.js';
 import { awaitCall, genArgs } from './expressions.js';
 import { mdDef, outFn } from './output.js';
 import { PY_BLANK, contains, kwKey, q } from './shared.js';
@@ -25,6 +26,18 @@ export function genDefParams(g: Generator, params: A.Param[], pos: A.Pos): strin
   return `[${defaults.join(', ')}]`;
 }
 
+/**
+ * A def, region or `{% call %}` body of an async template is an async function only when its
+ * code awaits: one that awaits nothing returns its text, so a call costs no promise (the card of
+ * issue #22's slow-data page: 300 calls, each an async function, its promise and two `.then`s in
+ * deep/markupOf). Callers await the result as before. (Read off the code, string literals left
+ * out, as defBody reads `R`: a false `await` only keeps the body async.)
+ */
+function bodyFn(g: Generator, fn: Fn, header: string, gen: () => void, ret = 'o'): string {
+  const js = g.fnBody(fn, gen, ret).lines.join('\n');
+  return `${g.isAsync && /\bawait\b/.test(js.replace(/"(?:[^"\\\n]|\\.)*"/g, '""')) ? 'async ' : ''}${header} {\n${js}\n}`;
+}
+
 export function genDef(g: Generator, n: A.Def): void {
   g.line(n);
   // (absent vararg/kwarg are left out of the generated object)
@@ -40,7 +53,7 @@ export function genDef(g: Generator, n: A.Def): void {
     if (g.o.nunjucks)
       for (const p of n.params) if (p.default) g.w(`if (ctx[${q(p.name)}] === undefined) ctx[${q(p.name)}] = ${g.expr(p.default)};`);
   };
-  const body = g.defBody(n, () => g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => withParams(g, n, () => (g.sandboxTick(), njkDefaults(), g.o.nunjucks ? g.withLocals(paramLocals(g, 'ctx', n.params.map((p) => p.name)), () => g.stmts(n.body)) : g.stmts(n.body))), 'o'));
+  const body = g.defBody(n, () => bodyFn(g, fn, '(ctx, $caller) =>', () => withParams(g, n, () => (g.sandboxTick(), njkDefaults(), g.o.nunjucks ? g.withLocals(paramLocals(g, 'ctx', n.params.map((p) => p.name)), () => g.stmts(n.body)) : g.stmts(n.body)))));
   const into = nameTarget(g);
   g.w(`${into}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
   syncTop(g, into, n.name);
@@ -80,7 +93,7 @@ export function genRegion(g: Generator, n: A.Region): void {
   const thunks = n.params.map((p) => (p.default ? `(ctx) => ${g.withScope('ctx', () => g.expr(p.default!))}` : 'null'));
   const fn = g.newFn(g.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
   fn.curLine = n.line;
-  const body = g.defBody(n, () => g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}(ctx, $caller) =>`, () => (g.sandboxTick(), g.stmts(n.body)), 'o'));
+  const body = g.defBody(n, () => bodyFn(g, fn, '(ctx, $caller) =>', () => (g.sandboxTick(), g.stmts(n.body))));
   g.w(`${g.fn.ctx}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
 }
 
@@ -103,7 +116,7 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
   // (Nunjucks: `caller(a, b)` passes the arguments of `{% call(x, y) f() %}`, there are no named slots)
   const njkParams = g.o.nunjucks ? n.slots[0]!.params : null;
   const header = njkParams ? '(...$a) =>' : '($slot = "default", $b) =>';
-  const caller = g.inlineFn(fn, `${g.isAsync ? 'async ' : ''}${header}`, () => {
+  const caller = bodyFn(g, fn, header, () => {
     if (njkParams) {
       // caller(a, y=2): positional, then keyword arguments (a trailing Kwargs, or the keyword
       // object Nunjucks-style calls pass), then defaults for what is still undefined, in order

@@ -44,6 +44,13 @@ const cases: Record<string, [Environment, string]> = {
   'a failing async include inside try': [env, '<a>{% try %}{% include "slow.html" %}{% fallback %}fell{% end %}</a>'],
   'a failure at the top, after chunks': [env, '{% for i in range(3) %}{{ i }}{% end %}{% include "boom.html" %}tail'],
   'a failure after an async part': [env, '{% include "slow.html" %}{% for i in range(3) %}{{ i }}{% end %}{{ none.attr }}'],
+  // async templates at the top: their stream is read by driveFast itself (issue #22, fourth pass)
+  'an async page: a def per item after the awaited list': [env, '<h>{{ t }}</h>{% def card(p) %}<c>{{ p }}</c>{% end %}{% for p in await slowList %}{{ card(p) }}{% end %}<z>'],
+  'an async page failing mid-loop, after chunks': [env, '{% for p in await slowList %}{{ p }}{% if p == 2 %}{{ none.attr }}{% end %}{% end %}tail'],
+  'an async page with try around a failing await': [env, 'a{% try %}<b>{{ await slow }}{{ none.attr }}</b>{% fallback %}fell{% end %}{% for i in range(3) %}{{ i }}{% end %}'],
+  'an async page including sync and async parts': [env, '{% for i in range(2) %}{% include "pushes.html" %}{% end %}{{ await slow }}{% include "slow.html" %}{% for p in await slowList %}{{ p }}{% end %}'],
+  'an async page extending a layout with a deferred stack': [env, '{% extends "base.html" %}{% block body %}{{ await slow }}{% include "pushes.html" %}{% for p in await slowList %}<i>{{ p }}</i>{% end %}{% end %}'],
+  'an async block pushing after the stack': [env, '{% extends "base.html" %}{% block body %}{% for p in await slowList %}<i>{{ p }}</i>{% end %}{% end %}{% block foot %}{{ await slow }}{% include "pushes.html" %}{% end %}'],
 };
 
 type Outcome = { chunks: string[]; text: string | null; error: string | null; sync?: string[] };
@@ -52,13 +59,13 @@ async function run(e: Environment, source: string, ctx: Record<string, unknown>)
   const chunks: string[] = [];
   let error: string | null = null;
   try {
-    for await (const c of t.renderStreamAsync({ ...ctx, slow: ctx.slow && Promise.resolve(ctx.slow) })) chunks.push(c);
+    for await (const c of t.renderStreamAsync({ ...ctx, slow: ctx.slow && Promise.resolve(ctx.slow), slowList: Promise.resolve([1, 2, 3]) })) chunks.push(c);
   } catch (err) {
     error = `${(err as Error).name}: ${(err as Error).message} @${(err as { lineno?: number }).lineno}`;
   }
   let text: string | null = null;
   try {
-    text = await t.renderAsync({ ...ctx, slow: ctx.slow && Promise.resolve(ctx.slow) });
+    text = await t.renderAsync({ ...ctx, slow: ctx.slow && Promise.resolve(ctx.slow), slowList: Promise.resolve([1, 2, 3]) });
   } catch (err) {
     text = `${(err as Error).name}: ${(err as Error).message}`;
   }
@@ -144,6 +151,35 @@ describe('an abandoned stream closes its parts (driveFast, flattenFast)', () => 
     const it = t.renderStreamAsync({ rows: s.rows });
     expect(it[Symbol.asyncIterator]()).toBe(it);
     await it.next();
+    await expect(it.throw(new Error('stop'))).rejects.toThrow('stop');
+    expect(s.log).toEqual(['closed']);
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+  });
+  it('an async page: return() while its data is awaited waits for that read, then closes the part and its data source', async () => {
+    const t = env.fromString('<a>{% for r in await later %}{{ r }}{% end %}');
+    const s = source();
+    let release!: (v: unknown) => void;
+    const it = t.renderStreamAsync({ later: new Promise((r) => (release = r)) });
+    expect((await it.next()).value).toBe('<a>');
+    const pending = it.next(); // (the page awaits `later`)
+    const ended = it.return();
+    release(s.rows);
+    expect((await pending).value).toBe('0');
+    expect(await ended).toEqual({ value: undefined, done: true });
+    expect(s.log).toEqual(['closed']);
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+  });
+  it('an async page: next() calls made at once are answered in order, as an async generator queues them', async () => {
+    const t = env.fromString('<a>{% for r in await later %}<{{ r }}>{% end %}</a>');
+    const it = t.renderStreamAsync({ later: new Promise((r) => setTimeout(() => r([1, 2]), 2)) });
+    const got = await Promise.all(Array.from({ length: 6 }, () => it.next()));
+    expect(got).toEqual([...['<a>', '<1>', '<2>', '</a>'].map((value) => ({ value, done: false })), { value: undefined, done: true }, { value: undefined, done: true }]);
+  });
+  it('an async page: throw() mid-loop rejects with the error and closes its data source', async () => {
+    const t = env.fromString('{% for r in await later %}{{ r }}{% end %}');
+    const s = source();
+    const it = t.renderStreamAsync({ later: Promise.resolve(s.rows) });
+    expect((await it.next()).value).toBe('0');
     await expect(it.throw(new Error('stop'))).rejects.toThrow('stop');
     expect(s.log).toEqual(['closed']);
     expect(await it.next()).toEqual({ value: undefined, done: true });
