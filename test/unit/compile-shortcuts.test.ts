@@ -103,7 +103,7 @@ describe('source map', () => {
       expect(i, needle).toBeGreaterThanOrEqual(0);
       return decoded[i]!.map(([col, src, line, origCol]) => [col, src, line! + 1, origCol]);
     };
-    expect(originOf('$lk(ctx, "heading")')).toEqual([[0, 0, 2, 0]]);
+    expect(originOf('(ctx.heading ?? $ld(ctx, "heading"')).toEqual([[0, 0, 2, 0]]);
     expect(originOf('$f_upper(')).toEqual([[0, 0, 3, 0]]);
     expect(originOf('import {')).toEqual([]); // module plumbing maps nowhere
   });
