@@ -629,13 +629,20 @@ export function dictKeys(d: Record<string, unknown> | Map<unknown, unknown>): un
  * (A key's eqKey is taken when indexed: as in Python, a key must not change while it is one.)
  */
 let gen = 0;
+let armed = false;
 const IX = new WeakMap<object, { n: number; g: number; b: Map<unknown, unknown[]> }>();
+// (an index lives until the end of the synchronous run that built it: host code running in
+// between — another request, a later render, a timer — may replace a key keeping the size)
+const expire = () => ((armed = false), gen++);
 /** The key of `c` that is `eq` to `k` (for a Map: with a value), as `[key]`; `[]` when none. */
 export function keyOf(c: Map<unknown, unknown> | Set<unknown>, k: unknown): [unknown] | [] {
   const ok = (x: unknown) => (c instanceof Map ? c.get(x) !== undefined : c.has(x));
   if (ok(k)) return [k];
   let e = IX.get(c);
-  if (!e || e.n !== c.size || e.g !== gen) IX.set(c, (e = { n: c.size, g: gen, b: eqBuckets(c.keys()) }));
+  if (!e || e.n !== c.size || e.g !== gen) {
+    if (!armed) (armed = true), Promise.resolve().then(expire);
+    IX.set(c, (e = { n: c.size, g: gen, b: eqBuckets(c.keys()) }));
+  }
   for (const x of e.b.get(eqKey(k)) ?? []) if (ok(x) && eq(x, k)) return [x];
   return [];
 }

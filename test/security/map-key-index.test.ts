@@ -133,3 +133,35 @@ describe('keyOf agrees with the scan under random mutation between lookups', () 
     expect(env.fromString('{% set _ = s.discard((1, 2)) %}{{ s|length }}').render({ s })).toBe('0');
   });
 });
+
+describe('an index never outlives the synchronous run that built it', () => {
+  it('host code replacing a key between two renders (same size) is seen by the next render', async () => {
+    const t = makeEnv().fromString('{{ (1, 2) in m }} {{ m.get((1, 2), "-") }} {{ (3, 4) in m }}');
+    const a = tuple([1, 2]);
+    const m = new Map<unknown, unknown>([[tuple([0, 0]), 'z'], [a, 'a']]);
+    expect(t.render({ m })).toBe('True a False');
+    // (a delete then an add: the size is unchanged, the keys are not)
+    m.delete(a);
+    m.set(tuple([3, 4]), 'b');
+    await Promise.resolve();
+    expect(t.render({ m })).toBe('False - True');
+  });
+  it('fast-check: renders separated by host replacements agree with a scan', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 })), { minLength: 1, maxLength: 12 }), async (ops) => {
+        const t = makeEnv().fromString('{% for k in ks %}{{ k in m }}{% endfor %}');
+        const m = new Map<unknown, unknown>([[tuple([0, 0]), 1]]);
+        const ks = [0, 1, 2, 3, 4, 5].map((i) => tuple([i, i]));
+        for (const [del, add] of ops) {
+          const victim = [...m.keys()].find((k) => eq(k, tuple([del, del])));
+          if (victim) m.delete(victim);
+          m.set(tuple([add, add]), 1);
+          await Promise.resolve();
+          const want = ks.map((k) => ([...m.keys()].some((x) => eq(x, k)) ? 'True' : 'False')).join('');
+          expect(t.render({ m, ks })).toBe(want);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
