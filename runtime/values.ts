@@ -738,14 +738,8 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
     }
   }
   const v = lookupAttr(obj, name);
-  if (v === MISSING) {
-    if (obj !== null && typeof obj === 'object' && !isDict(obj) && !Array.isArray(obj)) {
-      // other objects: fall back to item lookup
-      const v = (obj as Record<string, unknown>)[name];
-      if (v !== undefined && Object.hasOwn(obj, name)) return assertSafeValue(v);
-    }
-    return attrMissing(obj, name, strict);
-  }
+  // (an own key of any other object was found by objectAttr, which looks at the object first)
+  if (v === MISSING) return attrMissing(obj, name, strict);
   return v == null ? '' : assertSafeValue(v);
 }
 
