@@ -214,11 +214,7 @@ function where(e: TemplateError): string {
 }
 
 /** The source's lines, without the empty one after a final newline. */
-function sourceLines(source: string): string[] {
-  const lines = source.split('\n');
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
+const sourceLines = (source: string): string[] => source.replace(/\n$/, '').split('\n');
 
 /** Up to two lines either side of the failing one, which is marked `>`. */
 function snippet(e: TemplateError): string {

@@ -95,7 +95,7 @@ export class Registry implements Linkage {
   private store?: AnyFragmentStore | null;
   /** The `{% cache %}` store: by default an in-memory LRU, once a module using `{% cache %}` has loaded (`useFragmentCache`). */
   get cache(): AnyFragmentStore | undefined {
-    if (this.store === undefined && newStore) this.store = newStore();
+    if (newStore && this.store === undefined) this.store = newStore(); // (newStore first: bundles without {% cache %} drop the line)
     return this.store ?? undefined;
   }
   set cache(s: AnyFragmentStore | undefined) {

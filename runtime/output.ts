@@ -7,7 +7,7 @@ import { PyFloat, Range, UNDEF, pyStr, truthy } from './values.js';
 export function esc(v: unknown): string {
   if (typeof v === 'string') return escapeString(v);
   if (typeof v === 'number') return numStr(v); // digits never need escaping
-  if (v instanceof Markup) return v.__html__(); // (Marked, safe Markdown, is not safe HTML: its __html__ escapes)
+  // (Markup first in isSafe; Marked, safe Markdown, is not safe HTML: its __html__ escapes)
   if (isSafe(v)) return v.__html__();
   return escapeString(pyStr(v));
 }

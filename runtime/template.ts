@@ -255,10 +255,11 @@ export interface Template<C = Ctx, B extends string = string> {
  * that refuses async work observes all of them (an error path). A promise no template names is
  * the host's own (docs/security.md, "Nothing ends the process").
  */
-function observeRead(names: readonly string[], data: unknown): void {
+function observeRead(names: Iterable<unknown> | null, data: unknown): void {
   if (data == null || typeof data !== 'object') return;
-  // (an inherited value is read as find reads it; observing it is harmless)
-  for (const n of names) observe(data instanceof Map ? data.get(n) : (data as Ctx)[n]);
+  // (an inherited value is read as find reads it; observing it is harmless. Without names, all
+  // of them: an async template's sync entry point, which refuses to render)
+  for (const n of names ?? (data instanceof Map ? data.keys() : Object.keys(data))) observe(data instanceof Map ? data.get(n) : (data as Ctx)[n as string]);
 }
 /**
  * An async template may await a promise nested in its data (`{{ await d.e }}`, `{% for p in ps
@@ -285,9 +286,6 @@ export function observeDeep(names: readonly string[], data: unknown): void {
         // (a proxy's trap or a getter that throws: the template meets it when it reads it)
       }
   }
-}
-function observeAll(data: unknown): void {
-  if (data != null && typeof data === 'object') for (const v of data instanceof Map ? data.values() : Object.values(data)) observe(v);
 }
 
 /** A fresh render context over the caller's data (read through, never copied or mutated; runtime/context.ts). */
@@ -383,7 +381,7 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
     observeRead(read, data);
     spec.deep?.(read, data);
     if (mode < 2 && spec.isAsync) {
-      observeAll(data); // (the template would have awaited them)
+      observeRead(null, data); // (the template would have awaited them)
       syncGuard();
     }
     let R: RenderState, ctx: Ctx, fns: RenderFns;
@@ -680,7 +678,7 @@ export function makeRegion(
 /** Render functions of an async template's sync entry points. */
 export function asyncOnly(name: string): (ctx?: Ctx) => never {
   return (ctx) => {
-    if (ctx) observeAll(ctx[DATA as never]); // (the data's promises it would have awaited)
+    if (ctx) observeRead(null, ctx[DATA as never]); // (the data's promises it would have awaited)
     throw new TemplateRuntimeError(`Template '${name}' is async; use renderAsync() or renderStreamAsync()`, 'K-RUN-007', {
       templateName: name,
     });
@@ -795,6 +793,11 @@ export function useDrivers(f: typeof flatten, d: typeof driveAsync, k: typeof si
   sinkPart = k;
 }
 
+/** Set by readStack (the only code that defers a render), so a bundle without `{% stack %}`
+ * leaves the placeholder code out (Rollup drops code reading a `let` nothing assigns): the
+ * drivers test it before `R.shared.deferred`, so their holding code goes too. */
+// (declared before every reader: Rollup keeps a `let` read before its declaration)
+let fillStacks: typeof fillStackMarks | null = null;
 /**
  * Drives a part stack asynchronously. With a render state (an entry point's stream), output
  * from the first deferred-stack placeholder on is held and resolved at the end.
@@ -806,7 +809,7 @@ export async function* driveAsync(top: Generator<Step, void, string | undefined>
   try {
     for (let v; (v = parts.next()) !== DONE; ) {
       if (typeof v === 'string') {
-        if (R?.shared.deferred) held += v;
+        if (fillStacks && R?.shared.deferred) held += v;
         else yield v;
       } else if (v instanceof SyncPart) parts.push(v.gen);
       else
@@ -814,7 +817,7 @@ export async function* driveAsync(top: Generator<Step, void, string | undefined>
           if ((v as Collect).t) parts.sent = await (v as Collect).t();
           else
             for await (const c of v as AsyncIterable<string>)
-              if (R?.shared.deferred) held += c;
+              if (fillStacks && R?.shared.deferred) held += c;
               else yield c;
         } catch (e) {
           parts.fail(e);
@@ -823,7 +826,7 @@ export async function* driveAsync(top: Generator<Step, void, string | undefined>
   } finally {
     parts.close();
   }
-  if (held) yield resolveStacks(held, R!);
+  if (fillStacks && held) yield resolveStacks(held, R!);
 }
 
 /** `{% call f(args) %}`: invokes a def with the caller closure (other callables get no caller). */
@@ -1080,9 +1083,6 @@ export function readStack(R: RenderState, name: string): string {
 const STACK_MARK = /\u0000kida-stack:([^\u0000]*)\u0000/g;
 const fillStackMarks = (text: string, R: RenderState): string =>
   text.replace(STACK_MARK, (_, name: string) => (R.shared.stacks?.get(name) ?? []).join(''));
-/** Set by readStack (the only code that defers a render), so a bundle without `{% stack %}`
- * leaves the placeholder code out (Rollup drops code reading a `let` nothing assigns). */
-let fillStacks: typeof fillStackMarks | null = null;
 export function resolveStacks(text: string, R: RenderState): string {
   return fillStacks && R.shared.deferred ? fillStacks(text, R) : text;
 }
@@ -1152,13 +1152,13 @@ export function* flatten(top: Generator<SyncStep, void, undefined>, R?: RenderSt
   try {
     for (let v; (v = parts.next()) !== DONE; ) {
       if (typeof v !== 'string') parts.push(v);
-      else if (R?.shared.deferred) held += v;
+      else if (fillStacks && R?.shared.deferred) held += v;
       else yield v;
     }
   } finally {
     parts.close();
   }
-  if (held) yield resolveStacks(held, R!);
+  if (fillStacks && held) yield resolveStacks(held, R!);
 }
 
 async function textOf(parts: AsyncIterable<string>, R: RenderState): Promise<string> {

@@ -114,9 +114,7 @@ export function typeName(v: unknown): string {
 // ------------------------------------------------------------------ str() and repr()
 
 export function floatRepr(n: number): string {
-  if (Number.isNaN(n)) return 'nan';
-  if (n === Infinity) return 'inf';
-  if (n === -Infinity) return '-inf';
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : n < 0 ? '-inf' : 'nan';
   if (Object.is(n, -0)) return '-0.0';
   const abs = Math.abs(n);
   if (abs !== 0 && (abs >= 1e16 || abs < 1e-4)) {
@@ -134,8 +132,7 @@ function strRepr(s: string): string {
   let out = '';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    if (ch === '\\') out += '\\\\';
-    else if (ch === quote) out += '\\' + ch;
+    if (ch === '\\' || ch === quote) out += '\\' + ch;
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
@@ -745,14 +742,8 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
     }
   }
   const v = lookupAttr(obj, name);
-  if (v === MISSING) {
-    if (obj !== null && typeof obj === 'object' && !isDict(obj) && !Array.isArray(obj)) {
-      // other objects: fall back to item lookup
-      const v = (obj as Record<string, unknown>)[name];
-      if (v !== undefined && Object.hasOwn(obj, name)) return assertSafeValue(v);
-    }
-    return attrMissing(obj, name, strict);
-  }
+  // (an own key of any other object was found by objectAttr, which looks at the object first)
+  if (v === MISSING) return attrMissing(obj, name, strict);
   return v == null ? '' : assertSafeValue(v);
 }
 
