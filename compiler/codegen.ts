@@ -550,8 +550,9 @@ export class Generator {
     if (oneChunk || sink) {
       // (no generator: the runtime streams the sync function, as one chunk or through a sink)
       this.emitFn(`function ${v}_s(ctx, R${sink ? ', S' : ''})`, s);
-      // (`1`: its loops suspend, see the runtime's `each`)
-      this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s${sink ? (this.helpers.has('each') && s.lines.some((l) => l.startsWith('switch (S?.k)')) ? ', 1' : ', 0') : ''});`);
+      // (loopFns: its loops suspend, runtime/resume.ts)
+      if (sink && s.lines.some((l) => l.startsWith('switch (S?.k)'))) this.mod(`const ${v} = ${this.h('loopFns')}(${v}_s);`);
+      else this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s${sink ? ', 0' : ''});`);
       return;
     }
     if (!texts.length) {

@@ -18,13 +18,13 @@ export type { Ctx } from './context.js';
 import type { Ctx } from './context.js';
 export type SyncFn = (ctx: Ctx, R: RenderState, S?: Sink) => string;
 /**
- * What a sync part streams through (bodyFns(s, 0)): called with a chunk, it keeps it (in `c`) and
- * gives back "". A part whose loop suspended (see each) returns its line `L`, with `k` the loop's
- * `case` to resume at and `i` that loop's iterator; the driver calls it again.
+ * What a sync part streams through (bodyFns(s, 0 or 1)): called with a chunk, it keeps it and
+ * gives back ""; called with none (see each), the number of chunks it keeps. A part whose loop
+ * suspended returns its line `L`, with `k` the loop's `case` to resume at and `i` that loop's
+ * iterator; the driver calls it again.
  */
 export interface Sink {
-  (chunk: string): string;
-  c: string[];
+  (chunk?: string): string;
   k?: number;
   i?: Iterator<unknown>;
   L?: number | string;
@@ -720,10 +720,9 @@ export function asyncFromGen(g: GenFn): AsyncFn {
  * `g` 0 the sync function streams too: given a sink `S`, it hands it each chunk as it ends
  * (`o = S(o)`: the sink keeps the chunk and gives back an empty buffer), so a part that renders
  * no other part and never waits is compiled once (issue #22). The chunks before an error
- * arrive, then the error, as from a generator. With `g` 1 the part's loops suspend (see each):
- * it is called again until it returns without one suspended.
+ * arrive, then the error, as from a generator. (A part with loops: runtime/resume.ts.)
  */
-export function bodyFns(s: SyncFn, g?: GenFn | 0 | 1): RenderFns {
+export function bodyFns(s: SyncFn, g?: GenFn | 0): RenderFns {
   const gen =
     g === 0
       ? function* (ctx: Ctx, R: RenderState) {
@@ -739,56 +738,13 @@ export function bodyFns(s: SyncFn, g?: GenFn | 0 | 1): RenderFns {
           yield* c;
           if (e !== c) throw e;
         }
-      : g === 1
-        ? function* (ctx: Ctx, R: RenderState) {
-            // (a part whose loops suspend: see each; called again until none did)
-            const c: string[] = [];
-            const S = ((x: string) => (c.push(x), '')) as Sink;
-            S.c = c;
-            let e: unknown = S;
-            try {
-              do {
-                try {
-                  S.L = s(ctx, R, S);
-                } catch (x) {
-                  e = x;
-                }
-                yield* c;
-                c.length = 0;
-                if (e !== S) throw e;
-              } while (S.k);
-            } finally {
-              if (S.k) S.i!.return!(); // (abandoned at a loop: its source is closed, as a for-of would)
-            }
-          }
-        : g ||
+      : g ||
           function* (ctx: Ctx, R: RenderState) {
             yield s(ctx, R);
           };
   return { s, g: gen as GenFn, a: asyncFromGen(gen as GenFn) };
 }
 
-/**
- * A loop of a part streamed through a sink (issue #22, code size): the part has no generator, so
- * to stay lazy over its source, the loop ends early when chunks wait before the next item is
- * pulled; the part returns (`if (S?.k) return L;`), its chunks are handed out, and it is called
- * again at the loop's `case k`, whose head (`S?.k ? S.i :`) takes this iterator back. Over a long
- * list (reading ahead is unobservable) only once 64 chunks wait, and a short list is looped as it
- * is: memory stays bounded, and the part is not called again per item. A `break` or an error
- * closes the source as a for-of would. Without a sink (render), the source itself.
- */
-export function each(it: Iterable<unknown>, S?: Sink, k?: number): Iterable<unknown> {
-  // (n: a list's length, or a range's: undefined for a lazy source, which suspends at every item)
-  const n = (it as { length?: number }).length!;
-  if (!S || n < 1024) return it;
-  const i = it[Symbol.iterator]();
-  const w = {
-    [Symbol.iterator]: () => w,
-    next: () => ((S.k = 0), S.c.length > (n ? 63 : 0) ? ((S.k = k), (S.i = w), { done: 1 }) : i.next()),
-    return: () => (i.return?.(), { done: 1 }),
-  } as unknown as Iterator<unknown> & Iterable<unknown>;
-  return w;
-}
 
 /**
  * The render functions of a child template's root when the template has nothing outside its

@@ -137,7 +137,10 @@ describe('Rollup serverless bundle', () => {
     writeFileSync(join(root, 'test/.bundle-size.json'), JSON.stringify({ minified: min.length, gzip: gz }));
     // About 8 KB: only the runtime the template uses. 8,250 since 2026-12-06: 8,212 B once parts with
     // a loop kept their generator (streams stay lazy; docs/decisions.md, "Code size, third pass").
-    expect(gz).toBeLessThan(8_250);
+    // 8,400 since the fourth pass: the page's loop part has no generator twin (minified bytes down)
+    // but the runtime that suspends its loop (runtime/resume.ts) costs more gzip than the twin did:
+    // 8,385 B (docs/decisions.md, "Code size, fourth pass").
+    expect(gz).toBeLessThan(8_400);
 
     // Minified as deployed, it still renders the same, and its errors keep their class names
     // (a minifier renames the classes themselves).

@@ -37,7 +37,7 @@ describe('parts streamed through a sink', () => {
   it('stream parts with top-level loops through the sink too, lazily over a lazy or endless source', () => {
     const { code } = compile('<ul>{% for x in xs %}<li>{{ x }}</li>{% end %}</ul>', { name: 'p' });
     expect(code).not.toContain('function*');
-    expect(code).toContain('$bodyFns($root_s, 1)');
+    expect(code).toContain('$root = $loopFns($root_s);');
     let pulled = 0;
     function* endless() {
       for (let i = 0; ; i++, pulled++) yield i;
