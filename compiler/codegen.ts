@@ -319,7 +319,9 @@ export class Generator {
   bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean; sink: boolean } {
     const { lines, lineNos } = this.fnBody(fn, gen, null);
     if (this.o.sandbox) this.h('sbOut');
-    return twins(lines, lineNos, fn.curLine, !!this.o.sandbox);
+    const t = twins(lines, lineNos, fn.curLine, !!this.o.sandbox);
+    if (t.sink && t.s.lines.some((l) => l.startsWith('for ') && l.includes(' : $each('))) this.h('each'); // (resumable loops)
+    return t;
   }
   /** Generates a function body with its own line tracking and error wrapping. */
   fnBody(fn: Fn, gen: () => void, ret: string | null): { lines: string[]; lineNos: number[] } {
@@ -564,7 +566,9 @@ export class Generator {
     if (oneChunk || sink) {
       // (no generator: the runtime streams the sync function, as one chunk or through a sink)
       this.emitFn(`function ${v}_s(ctx, R${sink ? ', S' : ''})`, s);
-      this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s${sink ? ', 0' : ''});`);
+      // (loopFns: its loops suspend, runtime/resume.ts)
+      if (sink && s.lines.some((l) => l.startsWith('switch (S?.k)'))) this.mod(`const ${v} = ${this.h('loopFns')}(${v}_s);`);
+      else this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s${sink ? ', 0' : ''});`);
       return;
     }
     if (!texts.length) {

@@ -248,7 +248,7 @@ export class Chunks extends SyncStream {
       try {
         // (a literal list: a first push into [] allocates room for 16)
         c = this.one ? [this.s(this.ctx, R)] : [];
-        if (!this.one) this.s(this.ctx, R, (x) => (c!.push(x), ''));
+        if (!this.one) this.s(this.ctx, R, (x) => (c!.push(x!), ''));
       } catch (e) {
         this.e = e;
         c ??= [];

@@ -4,6 +4,7 @@ export * from './values.js';
 export * from './methods.js';
 export * from './output.js';
 export * from './template.js';
+export { each, loopFns } from './resume.js';
 export * from './ops.js';
 export { defer, cloneLoop, useDefer } from './defer.js';
 export { Markup, Marked, escapeString, escapeMarkdown, isSafe } from './markup.js';

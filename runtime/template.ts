@@ -16,7 +16,19 @@ import { Kwargs, Tuple, UNDEF, getattr, iter, observe, setKey } from './values.j
 
 export type { Ctx } from './context.js';
 import type { Ctx } from './context.js';
-export type SyncFn = (ctx: Ctx, R: RenderState, S?: (chunk: string) => string) => string;
+export type SyncFn = (ctx: Ctx, R: RenderState, S?: Sink) => string;
+/**
+ * What a sync part streams through (bodyFns(s, 0 or 1)): called with a chunk, it keeps it and
+ * gives back ""; called with none (see each), the number of chunks it keeps. A part whose loop
+ * suspended returns its line `L`, with `k` the loop's `case` to resume at and `i` that loop's
+ * iterator; the driver calls it again.
+ */
+export interface Sink {
+  (chunk?: string): string;
+  k?: number;
+  i?: Iterator<unknown>;
+  L?: number | string;
+}
 export type GenFn = (ctx: Ctx, R: RenderState) => Generator<string, void, undefined>;
 export type AsyncFn = (ctx: Ctx, R: RenderState) => AsyncIterable<string>;
 export interface RenderFns {
@@ -725,7 +737,7 @@ export function asyncFromGen(g: GenFn): AsyncFn {
  * `g` 0 the sync function streams too: given a sink `S`, it hands it each chunk as it ends
  * (`o = S(o)`: the sink keeps the chunk and gives back an empty buffer), so a part that renders
  * no other part and never waits is compiled once (issue #22). The chunks before an error
- * arrive, then the error, as from a generator.
+ * arrive, then the error, as from a generator. (A part with loops: runtime/resume.ts.)
  */
 export function bodyFns(s: SyncFn, g?: GenFn | 0): RenderFns {
   const gen = g || ((ctx: Ctx, R: RenderState) => sinkPart(s, ctx, R, g !== 0));
@@ -737,12 +749,16 @@ export function bodyFns(s: SyncFn, g?: GenFn | 0): RenderFns {
 export function* sinkGen(s: SyncFn, ctx: Ctx, R: RenderState, one: boolean): Generator<string, void, undefined> {
   if (one) return yield s(ctx, R);
   const c: string[] = [];
+  let e: unknown = c;
   try {
-    s(ctx, R, (x) => (c.push(x), ''));
-  } finally {
-    // (the chunks before an error, then the error, as a generator would)
-    yield* c;
+    s(ctx, R, (x) => (c.push(x!), ''));
+  } catch (x) {
+    e = x;
   }
+  // (the chunks before an error, then the error, as a generator would; not yielded from a
+  // finally, which V8 runs slower)
+  yield* c;
+  if (e !== c) throw e;
 }
 let sinkPart = sinkGen;
 

@@ -53,8 +53,12 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
   // no loop: its output is bounded by the template's size. A loop's part keeps its generator, so a
   // stream stays lazy over a lazy (or endless) source and its chunks are never gathered at once
   // (a list of 10^8 chunks is a V8 abort, where the string render fails with a RangeError).
-  const sink =
-    !oneChunk && !sb && body.every((l) => (!l.startsWith(BOTH) && !/^(for|while|do)\b/.test(l)) || (l[1] === 'O' && !l.includes('$defer(')));
+  // Loops are allowed where the part can suspend at them (resumable): each pulls its next item
+  // only once the chunks before it are handed out (runtime `each`).
+  const loops = resumable(body);
+  const sink = !oneChunk && !sb && loops !== null && body.every((l) => !l.startsWith(BOTH) || (l[1] === 'O' && !l.includes('$defer(')));
+  const res = sink && loops!.size ? loops : null; // (a part with loops streamed through the sink)
+  const counters = res ? [...res.values()].filter((x) => x.k && x.n).map((x) => `, ${x.n} = S?.n`).join('') : '';
   const s: Body = { lines: [], lineNos: [] };
   const g: Body = { lines: [], lineNos: [] };
   const add = (b: Body, line: string | null, n: number) => {
@@ -65,8 +69,26 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const n = lineNos[i]!;
+    const at = res ? res.get(i - 2) : undefined;
     if (i === 0) {
-      add(s, line.slice(0, -1) + ', o = "";', n); // the head: `let L = …;`
+      // the head: `let L = …;` (a resumed part starts at the line it left, its loop at the count it left)
+      add(s, (res ? line.replace('L = ', 'L = S?.L ?? ') : line).slice(0, -1) + counters + ', o = "";', n);
+      add(g, line, n);
+    } else if (i === 1 && res) {
+      add(s, line, n); // `try {`, then the `case`s a resumed call jumps to
+      add(s, 'switch (S?.k) { default:', n);
+      add(g, line, n);
+    } else if (res && /^let \$n\d+ = 0;$/.test(line)) {
+      add(s, line.slice(4), n); // (a light loop's counter, declared in the head)
+      add(g, line, n);
+    } else if (at) {
+      if (at.k) {
+        add(s, `case ${at.k}:`, n);
+        add(s, line.replace(/ of (.*)\) \{$/, ` of S?.k ? S.i : $each($1, S, ${at.k})) {`), n);
+      } else {
+        add(s, line, n);
+        add(s, `if (S?.k) return ${at.n ? `S.n = ${at.n}, ` : ''}L;`, n); // (suspended: the driver hands out the chunks and calls again)
+      }
       add(g, line, n);
     } else if (line.startsWith(BOTH)) {
       const f = line.slice(2).split(SEP) as [string, string, string, string]; // (indexed: see walk)
@@ -80,12 +102,46 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
       add(s, kind === 'O' ? (sink ? `o += ${f[0]}; if (S) o = S(o);` : outLine('o', f[0], sb)) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
       add(g, kind === 'O' ? outLine(null, f[0]) : kind === 'P' ? partLine('g', f[0] || null, f[1], f[2], f[3]) : 'yield "";', n);
     } else {
-      if (i === lines.length - 1) add(s, 'return o;', curLine); // (before the catch line)
+      if (i === lines.length - 1) {
+        if (res) add(s, '}', curLine); // (the switch of a resumable part)
+        add(s, 'return o;', curLine); // (before the catch line)
+      }
       add(s, line, n);
       add(g, line, n);
     }
   }
   return { s, g, oneChunk, sink };
+}
+
+/**
+ * The loops of a part body a sink can stream lazily (see the runtime's `each`), by body index:
+ * a `for` line → its `case` number `k` (1, 2, …), its closing line → `k: 0`, and a light loop's
+ * counter (`let $n = 0;` just before the `for`) in `n` of both. Each is a `for` over `$iter` at
+ * the part's top level (a `case` can reach it), has nothing else declared beside it there (a
+ * resumed call would not have it) and no loop inside (an iteration's chunks stay bounded). Null
+ * when any loop of the body is not such a loop: the part keeps its generator twin.
+ */
+export function resumable(body: string[]): Map<number, { k: number; n?: string }> | null {
+  const at = new Map<number, { k: number; n?: string }>();
+  let depth = 0;
+  let declared = false; // (a top-level declaration: fine only in a part without loops)
+  let open: { k: number; n?: string } | null = null; // (the top-level loop we are in)
+  for (let i = 0; i < body.length; i++) {
+    const l = body[i]!;
+    if (l.startsWith('}')) depth--;
+    if (/^(for|while|do)\b/.test(l)) {
+      if (depth || !/^for \(const \$i\d+ of \$iter\(.*\)\) \{$/.test(l)) return null;
+      const n = /^let (\$n\d+) = 0;$/.exec(body[i - 1] ?? '')?.[1];
+      at.set(i, (open = { k: at.size / 2 + 1, n }));
+    } else if (!depth && /^(const|let|var|function|class)\b/.test(l)) declared ||= !(/^let \$n\d+ = 0;$/.test(l) && /^for /.test(body[i + 1] ?? ''));
+    if (l.endsWith('{') && !l.startsWith(BOTH)) depth++;
+    else if (!depth && open) {
+      if (l !== '}') return null;
+      at.set(i, { k: 0, n: open.n });
+      open = null;
+    }
+  }
+  return declared && at.size ? null : at;
 }
 
 /** What a child template's root runs before its parent: the rest of its top level is ignored (or in blocks). */

@@ -34,14 +34,31 @@ describe('parts streamed through a sink', () => {
     expect(code).not.toContain('function*');
   });
 
-  it('leave out parts with a loop: their stream stays lazy over a lazy or endless source', () => {
-    expect(compile('<ul>{% for x in xs %}<li>{{ x }}</li>{% end %}</ul>', { name: 'p' }).code).toContain('function*');
+  it('stream parts with top-level loops through the sink too, lazily over a lazy or endless source', () => {
+    const { code } = compile('<ul>{% for x in xs %}<li>{{ x }}</li>{% end %}</ul>', { name: 'p' });
+    expect(code).not.toContain('function*');
+    expect(code).toContain('$root = $loopFns($root_s);');
+    let pulled = 0;
     function* endless() {
-      for (let i = 0; ; i++) yield i;
+      for (let i = 0; ; i++, pulled++) yield i;
     }
     const it = plain.fromString('<ul>{% for x in xs %}<li>{{ x }}</li>{% end %}</ul>').renderStream({ xs: endless() });
-    expect([it.next().value, it.next().value, it.next().value]).toEqual(['<ul>', '<li>0</li>', '<li>1</li>']);
+    expect(it.next().value).toBe('<ul>');
+    expect(pulled).toBe(0); // (nothing pulled before the chunk ahead of the loop was taken)
+    expect([it.next().value, it.next().value]).toEqual(['<li>0</li>', '<li>1</li>']);
+    expect(pulled).toBe(1);
     expect(it.return(undefined)).toEqual({ value: undefined, done: true });
+  });
+
+  it('keep the generator where a loop is nested, inside a block statement or has a loop object', () => {
+    for (const src of [
+      '{% for a in xs %}{% for b in a %}{{ b }}{% end %}{% end %}',
+      '{% if y %}{% for a in xs %}{{ a }}{% end %}{% end %}',
+      '{% for a in xs %}{{ a }}{% else %}none{% end %}',
+      '{% for a in xs %}{{ loop.revindex }}{% end %}',
+      '{% set i = 0 %}{% while i < 3 %}{% set i = i + 1 %}{% end %}',
+    ])
+      expect(compile(src, { name: 'p' }).code, src).toContain('function*');
   });
 
   it('keep the generator where a part renders another part, flushes or looks up a cache', () => {
@@ -77,6 +94,54 @@ describe('parts streamed through a sink', () => {
     expect(t.render({ xs: [4] })).toBe('4');
   });
 
+  it('close a source left at a suspended loop, or left by break, as the for-of of a generator did', () => {
+    const log: string[] = [];
+    function* rows() {
+      try {
+        for (let i = 0; ; i++) yield i;
+      } finally {
+        log.push('closed');
+      }
+    }
+    const t = plain.fromString('a{% for r in rows %}<{{ r }}>{% end %}z');
+    const it = t.renderStream({ rows: rows() });
+    expect([it.next().value, it.next().value, it.next().value]).toEqual(['a', '<0>', '<1>']);
+    expect(log).toEqual([]);
+    it.return(undefined);
+    expect(log).toEqual(['closed']);
+    const src = 'a{% for r in rows %}{% if r > 2 %}{% break %}{% end %}<{{ r }}>{% end %}z';
+    expect([...plain.fromString(src).renderStream({ rows: rows() })]).toEqual(['a', '<0>', '<1>', '<2>', 'z']);
+    expect(log).toEqual(['closed', 'closed']);
+  });
+
+  it('resume each loop where it left it: counters, later loops, lines of errors from the source', () => {
+    const src = '{% for a in xs %}{{ loop.index }}{{ a }};{% end %}|{% for b in ys %}\n{{ loop.first }}{{ b }}{% end %}.';
+    const gen = (xs: unknown[]) => (function* () { yield* xs; })();
+    for (const ctx of [{ xs: gen([1, 2, 3]), ys: gen(['p', 'q']) }, { xs: [1, 2, 3], ys: ['p', 'q'] }]) {
+      const fresh = () => ({ xs: Array.isArray(ctx.xs) ? ctx.xs : gen([1, 2, 3]), ys: Array.isArray(ctx.ys) ? ctx.ys : gen(['p', 'q']) });
+      expect(chunks(plain, src, fresh())).toEqual(chunks(twin, src, fresh()));
+      expect(chunks(plain, src, fresh()).join('')).toBe(plain.fromString(src).render(fresh()));
+    }
+    // a source failing after some items: the error names the line the generator twin named
+    function* failing() {
+      yield 1;
+      yield 2;
+      throw new Error('source broke');
+    }
+    const bad = 'x\n{% for a in xs %}\n<{{ a }}>\n{% end %}z';
+    const got = chunks(plain, bad, { xs: failing() });
+    expect(got).toBe(chunks(twin, bad, { xs: failing() }));
+    expect(got).toBe('x\n|\n<1>\n|\n<2>\n !! TemplateRuntimeError line 3');
+  });
+
+  it('bound the chunks gathered over a long list, and yield each one as the twin does', () => {
+    const xs = Array.from({ length: 5000 }, (_, i) => i);
+    const t = plain.fromString('{% for x in xs %}<{{ x }}>{% if x % 7 == 0 %}!{% end %}{% end %}');
+    const got = [...t.renderStream({ xs })];
+    expect(got).toEqual(chunks(twin, '{% for x in xs %}<{{ x }}>{% if x % 7 == 0 %}!{% end %}{% end %}', { xs }));
+    expect(got.join('')).toBe(t.render({ xs }));
+  });
+
   it('stream in every entry point as the generator twin does (property)', async () => {
     // templates of text, outputs, ifs, loops, sets and defs (what a sink part holds), with
     // data that sometimes needs escaping and sometimes divides by zero
@@ -88,17 +153,19 @@ describe('parts streamed through a sink', () => {
         fc.tuple(tie('n'), tie('n')).map(([x, y]) => x + y),
         tie('n').map((x) => `{% if b %}${x}{% else %}e{% end %}`),
         tie('n').map((x) => `{% for i in xs %}{{ i }}${x}{% end %}`),
+        leaf.map((x) => `{% for i in ys %}{{ loop.index }}{{ i }}${x}{% if i > 1 %}{% break %}{% end %}{% end %}`),
       ),
     })).n;
     await fc.assert(
       fc.asyncProperty(node, fc.string({ maxLength: 4 }), fc.boolean(), fc.constantFrom(0, 2), fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }), async (body, a, b, n, xs) => {
         const src = `{% def f(v) %}<{{ v }}>{% end %}${body}`;
-        const ctx = { a, b, n, xs };
-        const got = chunks(plain, src, ctx);
-        expect(got).toEqual(chunks(twin, src, ctx));
+        // (ys: a lazy source, made anew for each render)
+        const ctx = () => ({ a, b, n, xs, ys: (function* () { yield* xs; })() });
+        const got = chunks(plain, src, ctx());
+        expect(got).toEqual(chunks(twin, src, ctx()));
         if (typeof got !== 'string') {
-          expect(got.join('')).toBe(plain.fromString(src).render(ctx));
-          expect(await asyncChunks(plain, src, ctx)).toEqual(got);
+          expect(got.join('')).toBe(plain.fromString(src).render(ctx()));
+          expect(await asyncChunks(plain, src, ctx())).toEqual(got);
         }
       }),
       { numRuns: 150 },
