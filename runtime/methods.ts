@@ -11,7 +11,7 @@ import { PyError, keyError } from './errors.js';
 import { room } from './limits.js';
 import { EqIndex } from './eqindex.js';
 import {
-  PyFloat, Range, Tuple, UNDEF, callNow, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, forget, formatSpec, getattr, keyOf,
+  PyFloat, Range, Tuple, UNDEF, callNow, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, forget, formatSpec, getattr, keyOf, addKey,
   getitem, getslice, isDict, isString, iter, num, pyRepr, pyStr, setKey, setMethodLookup, splitKwargs, toList, truthy, tuple,
   typeName, markupField, type MethodFn,
 } from './values.js';
@@ -458,7 +458,11 @@ export const m_get: MethodSet = {
 export const m_update: MethodSet = {
   d: (d, a, kw) => {
     // (a Map keeps the key equal to k that it has: Python replaces the value of an equal key)
-    const set = (k: unknown, v: unknown) => (d instanceof Map ? d.set(keyOf(d, k)[0] ?? k, v) : setKey(d as Record<string, unknown>, String(k), v));
+    const set = (k: unknown, v: unknown) => {
+      if (!(d instanceof Map)) return setKey(d as Record<string, unknown>, String(k), v);
+      const f = keyOf(d, k);
+      f.length ? d.set(f[0], v) : addKey(d, k, v);
+    };
     if (a[0] != null) {
       if (isDict(a[0])) for (const k of dictKeys(a[0])) set(k, dictGet(a[0], k));
       else for (const pair of toList(a[0])) set((pair as unknown[])[0], (pair as unknown[])[1]);
@@ -491,7 +495,7 @@ export const m_popitem: MethodSet = {
     return tuple([k, v]);
   },
 };
-export const m_add: MethodSet = { t: (st, a) => (contains(st, a[0]) || st.add(a[0]), null) };
+export const m_add: MethodSet = { t: (st, a) => (keyOf(st, a[0]).length || addKey(st, a[0]), null) };
 export const m_discard: MethodSet = { t: (st, a) => (st.delete(keyOf(st, a[0])[0]), forget(st), null) };
 export const m_union: MethodSet = { t: (st, a) => addAll(new Set(st), a) };
 export const m_intersection: MethodSet = {

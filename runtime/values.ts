@@ -643,6 +643,13 @@ export function keyOf(c: Map<unknown, unknown> | Set<unknown>, k: unknown): [unk
   for (const x of e.b.get(eqKey(k)) ?? []) if (ok(x) && eq(x, k)) return [x];
   return [];
 }
+/** Adds a key keyOf found absent to a Map/Set, and to its index while that is current (so a loop
+ * of adds does not rebuild it per key). */
+export function addKey(c: Map<unknown, unknown> | Set<unknown>, k: unknown, v?: unknown): void {
+  c instanceof Map ? c.set(k, v) : c.add(k);
+  const e = IX.get(c);
+  if (e && e.g === gen && e.n === c.size - 1) e.n++, eqBuckets([k], e.b);
+}
 /** Drops the index of a Map/Set the runtime changed (a delete and an add leave its size as it was). */
 export const forget = (c: object): boolean => IX.delete(c);
 /** The value of key `k` (Python key equality), undefined when missing. */
