@@ -5,7 +5,7 @@
 
 import type { Ctx } from '../template.js';
 import { Kwargs, setKey } from '../values.js';
-import { lk } from './values.js';
+import { contextAt, lk } from './values.js';
 
 interface ExtLinkage {
   extensions?: Record<string, Record<string, unknown>>;
@@ -22,8 +22,12 @@ export function njkExt(env: ExtLinkage, scope: Ctx, name: string | Record<string
   const last = args[args.length - 1];
   const a = last instanceof Kwargs ? [...args.slice(0, -1), { ...last.kw, __keywords: true }] : args;
   // (the variables as the template reads them; setVariable or `ctx.x = v` sets one in its scope, never in the data)
+  // (and in the context macros read, as Nunjucks' context.setVariable: from a block's own frame too)
   const setVariable = (k: unknown, v: unknown): boolean => {
-    if (typeof k === 'string') setKey(scope, k, v);
+    if (typeof k !== 'string') return true;
+    setKey(scope, k, v);
+    const w = contextAt(scope);
+    if (w !== scope) setKey(w, k, v);
     return true;
   };
   const ctx = new Proxy(Object.create(null) as Ctx, {

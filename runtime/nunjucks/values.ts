@@ -394,7 +394,7 @@ function contextOf(top: Ctx): Ctx {
   return w;
 }
 /** The context a template scope's macros see (contextOf), for the template `sc` is in. */
-function contextAt(sc: Ctx): Ctx {
+export function contextAt(sc: Ctx): Ctx {
   const t = njkTop(sc);
   return Object.hasOwn(t, PARENT) ? contextOf(t) : ((t[NJK_VIEW as never] as Ctx | undefined) ?? t);
 }

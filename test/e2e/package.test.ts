@@ -41,7 +41,7 @@ function closure(deps: Record<string, string>, seen = new Set<string>()): Set<st
 }
 
 describe('the published package', () => {
-  it('installs light: ts-morph is an optional peer, and kida with its dependencies stays under 4 MB', () => {
+  it('installs light: ts-morph is an optional peer, and kida with its dependencies stays under 4.5 MB', () => {
     expect(pkg.dependencies['ts-morph']).toBeUndefined();
     expect(pkg.peerDependencies['ts-morph']).toBeDefined();
     expect(pkg.peerDependenciesMeta['ts-morph']?.optional).toBe(true);
@@ -61,11 +61,13 @@ describe('the published package', () => {
     expect(paths.some((p) => p.startsWith('test/') || p.endsWith('.ts') && !p.endsWith('.d.ts'))).toBe(false);
     const deps = [...closure(pkg.dependencies)].reduce((n, d) => n + bytes(d), 0);
     const total = packed[0]!.unpackedSize + deps;
-    // about 3.4 MB of kida (2.0 MB of it source maps carrying their sources; the compiler holds the
+    // about 4.0 MB of kida (2.2 MB of it source maps carrying their sources; the compiler holds the
     // language server, formatter and Nunjucks front end, the runtime the Nunjucks values and
     // filters) and 0.24 MB of @rollup/pluginutils and its dependencies; the language server's
-    // libraries and ts-morph are optional peers
-    expect(total).toBeLessThan(4_000_000);
+    // libraries and ts-morph are optional peers. 4.21 MB on 2026-12-06 after the Nunjucks async tags
+    // and extensions, the Pike VM for r/…/ literals and the loop-resuming runtime: limit 4.5 MB
+    // (without sourcesContent it would be 3.0 MB, but stack traces then lose the runtime's source)
+    expect(total).toBeLessThan(4_500_000);
   });
 
   it('has an MIT LICENSE and builds dist/ before packing', () => {
