@@ -65,6 +65,9 @@ describe('Nunjucks built-ins against Nunjucks 3.2.4 itself', () => {
         if (name === 'slice' && (typeof args[0] !== 'number' || args[0] < 1)) args = [2, ...args.slice(1)]; // (0 slices: both loop forever)
         // (dictsort's for-in over a SafeString there also lists its prototype's toString/valueOf)
         if (name === 'dictsort' && v && typeof v === 'object' && 'safe' in v) return;
+        // (groupby by a key Object.prototype has, e.g. "toString": Nunjucks' result object finds the
+        // inherited method and throws; ours groups it - fast-check's strings favour such names)
+        if (name === 'groupby' && /"(?:__proto__|constructor|toString|toLocaleString|valueOf|hasOwnProperty|isPrototypeOf|propertyIsEnumerable|__(?:define|lookup)[GS]etter__)"/.test(JSON.stringify([v, args]) ?? '')) return;
         // (on a safe string, replace and truncate escape the plain strings they put in and striptags the `<` it
         // leaves: data never becomes markup — docs/security.md, Nunjucks mode; test/security/nunjucks-escape.test.ts)
         if ((name === 'replace' || name === 'truncate' || name === 'striptags') && v && typeof v === 'object' && 'safe' in v) return;
