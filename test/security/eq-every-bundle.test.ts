@@ -4,13 +4,10 @@
 // values.ts alone, as a bundle that never calls set()/dict()/unique would.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { cpuMs } from './linear-clock.js';
 import { Markup } from '../../runtime/markup.js';
 import { PyFloat, Range, contains, eq, eqKey, tuple } from '../../runtime/values.js';
 
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 /** Least CPU ms of a few runs of each size in turn (the machine is shared). */
 function ratio(make: (n: number) => () => unknown, n = 10_000): { t1: number; t2: number } {
   const [small, large] = [make(n), make(2 * n)];

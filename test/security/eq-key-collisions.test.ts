@@ -4,13 +4,10 @@
 // holding NaN equals only itself; ranges are keyed by the sequence they are).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { cpuMs } from './linear-clock.js';
 import { PyFloat, Range, eq, eqKey, tuple } from '../../runtime/values.js';
 import { makeEnv } from '../support.js';
 
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 function linear(run: (n: number) => unknown, n: number) {
   let [t1, t2] = [Infinity, Infinity];
   for (let i = 0; i < 3; i++) {

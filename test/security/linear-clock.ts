@@ -22,10 +22,21 @@ const CEILING_MS = 2_000;
 
 export type Make = (n: number) => () => unknown;
 
-const cpuMs = (): number => {
+/** Process CPU time in ms (user + system). */
+export const cpuMs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+/** The least CPU time of `runs` runs of `f`. */
+export function leastCpuMs(f: () => unknown, runs = 3): number {
+  let t = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const t0 = cpuMs();
+    f();
+    t = Math.min(t, cpuMs() - t0);
+  }
+  return t;
+}
 function timeOnce(run: () => unknown, collect: boolean): number {
   if (collect) gc();
   const t0 = cpuMs();

@@ -5,24 +5,13 @@
 // scanning lookup it replaced.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { leastCpuMs } from './linear-clock.js';
 import { Tuple, contains, dictGet, getattr, keyOf, tuple, eq } from '../../runtime/values.js';
 import { m_clear, m_discard, m_pop, m_popitem, m_remove, m_setdefault, m_update } from '../../runtime/methods.js';
 import { makeEnv } from '../support.js';
 
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 /** The least CPU time of three runs. */
-function best(f: () => unknown): number {
-  let t = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const t0 = cpuMs();
-    f();
-    t = Math.min(t, cpuMs() - t0);
-  }
-  return t;
-}
+const best = (f: () => unknown): number => leastCpuMs(f, 3);
 
 describe('n lookups of equal, not identical keys are linear', () => {
   const env = makeEnv();

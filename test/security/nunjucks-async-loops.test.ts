@@ -2,15 +2,10 @@
 // filters and the sandbox: rejecting async filters inside concurrent bodies never become an
 // unhandled rejection (a child process with --unhandled-rejections=strict exits 0), and
 // maxLoopIterations / maxRenderTime end async loops as they end other loops.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { distUrl, runStrict } from './strict-child.js';
 import { Environment } from '../../compiler/environment.js';
 
-const root = join(import.meta.dirname, '../..');
 const wait = (v: unknown, ms: number) => new Promise((ok) => setTimeout(() => ok(v), ms));
 
 function sandboxed(policy: Record<string, unknown>): Environment {
@@ -21,13 +16,9 @@ function sandboxed(policy: Record<string, unknown>): Environment {
 
 describe('a child process rendering async loops over rejecting filters exits 0', () => {
   it('Environment (plain and sandboxed, buffered and streamed, stopped early) and kida/nunjucks callbacks', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kida-njk-async-'));
-    const script = join(dir, 'run.mjs');
-    const url = (p: string) => JSON.stringify(pathToFileURL(join(root, p)).href);
-    writeFileSync(
-      script,
-      `import { Environment } from ${url('dist/compiler/environment.js')};
-import njk from ${url('dist/adapters/nunjucks.js')};
+    const stdout = runStrict(
+      `import { Environment } from ${distUrl('dist/compiler/environment.js')};
+import njk from ${distUrl('dist/adapters/nunjucks.js')};
 // every call rejects, at different times, some at once
 const fail = (v) => new Promise((_, no) => setTimeout(() => no(new Error('fail ' + v)), (v * 7) % 5));
 const failNow = (v) => Promise.reject(new Error('now ' + v));
@@ -62,11 +53,9 @@ for (const sandbox of [false, true]) {
 await new Promise((ok) => setTimeout(ok, 60));
 process.stdout.write(JSON.stringify(names));
 `,
+      120_000,
     );
-    const r = spawnSync(process.execPath, ['--unhandled-rejections=strict', script], { encoding: 'utf8', timeout: 120_000 });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const names = JSON.parse(r.stdout) as string[];
+    const names = JSON.parse(stdout) as string[];
     // (every way fails but one: the stream of the last source stopped after its first chunk, before the filter)
     expect(names.length).toBe((8 * 4 - 1) * 2);
     for (const n of names) expect(n).toBe('TemplateRuntimeError');

@@ -8,6 +8,7 @@
 // its own pattern text, so that no other case's literal trusts it.)
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { cpuMs } from './linear-clock.js';
 import { diagnose } from '../../compiler/diagnose.js';
 import { Environment } from '../../compiler/environment.js';
 import { TemplateRuntimeError } from '../../runtime/errors.js';
@@ -101,10 +102,6 @@ describe('a pattern only the backtracking RegExp runs', () => {
 });
 
 describe('a pattern from data that the linear matcher runs', () => {
-  const cpuMs = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1000;
-  };
   it('takes time linear in the text: thousands of states from data are refused, not walked per character', () => {
     const t = makeEnv().fromString('{{ s is match(p) }}');
     const huge = '[ab]*'.repeat(2000) + 'c'; // (6,000 states all live on a×n: 15 s at 100 KB before)
