@@ -42,3 +42,16 @@ export function raisedType(f: () => unknown): string | undefined {
   }
   return undefined;
 }
+
+/** An endless data source (0, 1, 2, …): each `rows()` is a new generator that writes 'closed' to `log` when it is closed. */
+export function endlessSource(): { log: string[]; rows: () => Generator<number> } {
+  const log: string[] = [];
+  function* rows() {
+    try {
+      for (let i = 0; ; i++) yield i;
+    } finally {
+      log.push('closed');
+    }
+  }
+  return { log, rows };
+}

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
 import { driveAsync, flatten, sinkGen, useDrivers } from '../../runtime/template.js';
 import { chunkPart, driveFast, flattenFast } from '../../runtime/drive.js';
+import { endlessSource } from '../support.js';
 
 const drivers = { fast: () => useDrivers(flattenFast, driveFast, chunkPart), generator: () => useDrivers(flatten, driveAsync, sinkGen) } as const;
 afterAll(drivers.fast); // (what importing the Environment installed)
@@ -115,14 +116,7 @@ describe('driveFast serves what driveAsync serves', () => {
 describe('an abandoned stream closes its parts (driveFast, flattenFast)', () => {
   drivers.fast();
   function source() {
-    const log: string[] = [];
-    function* rows() {
-      try {
-        for (let i = 0; ; i++) yield i;
-      } finally {
-        log.push('closed');
-      }
-    }
+    const { log, rows } = endlessSource();
     return { log, rows: rows() };
   }
   it('return() before the hand-over runs the data source finally and ends the stream', async () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/index.js';
 import { DictLoader, Environment } from '../../compiler/environment.js';
 import { toReadableStream } from '../../runtime/stream.js';
+import { endlessSource } from '../support.js';
 
 type Outcome = { chunks: string[]; text: string; block: string[] };
 // (the message's first line: the source excerpt after it shows the page, which differs between the variants compared)
@@ -141,14 +142,7 @@ describe('toReadableStream (the web stream of Responses and of kida/hono bodies)
     const env = new Environment({ loader: new DictLoader({}) });
     const failing = env.fromString('<a>{{ await later }}{{ none.x }}');
     await expect(read(toReadableStream(failing.renderStreamAsync({ later: Promise.resolve('L'), none: null })))).rejects.toThrow(/x/);
-    const log: string[] = [];
-    function* rows() {
-      try {
-        for (let i = 0; ; i++) yield i;
-      } finally {
-        log.push('closed');
-      }
-    }
+    const { log, rows } = endlessSource();
     const endless = env.fromString('{% for r in await rows %}{{ r }}{% end %}');
     const reader = toReadableStream(endless.renderStreamAsync({ rows: Promise.resolve(rows()) }), { highWaterMark: 64 }).getReader();
     expect((await reader.read()).done).toBe(false);

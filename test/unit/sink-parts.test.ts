@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/index.js';
-import { makeEnv } from '../support.js';
+import { endlessSource, makeEnv } from '../support.js';
 
 const plain = makeEnv();
 const twin = makeEnv({}, { sandbox: true });
@@ -95,14 +95,7 @@ describe('parts streamed through a sink', () => {
   });
 
   it('close a source left at a suspended loop, or left by break, as the for-of of a generator did', () => {
-    const log: string[] = [];
-    function* rows() {
-      try {
-        for (let i = 0; ; i++) yield i;
-      } finally {
-        log.push('closed');
-      }
-    }
+    const { log, rows } = endlessSource();
     const t = plain.fromString('a{% for r in rows %}<{{ r }}>{% end %}z');
     const it = t.renderStream({ rows: rows() });
     expect([it.next().value, it.next().value, it.next().value]).toEqual(['a', '<0>', '<1>']);
