@@ -15,7 +15,7 @@ import { filterParams, METHOD_NAMES } from '../../runtime/signatures.js';
 import { pyMethod } from '../../runtime/methods.js';
 import { Markup } from '../../runtime/markup.js';
 import { makeEnv } from '../support.js';
-import { orError as attempt, renderings } from './every-way.js';
+import { DANGER, count, orError as attempt, renderings, twin } from './every-way.js';
 
 const NASTY = [
   '<script>alert(1)</script>',
@@ -27,9 +27,6 @@ const NASTY = [
   'Ünï©ødé 💥 <b>\u2028"\'',
   '{0} %s %(k)s {k} <',
 ];
-const DANGER = ['<', '"', "'"] as const;
-const twin = (h: string) => h.replace(/[<"'&]/g, 'x');
-const count = (s: string, c: string) => s.split(c).length - 1;
 
 /** The context every form reads: hostile data in each shape a filter or method may take. */
 function ctx(h: string): Record<string, unknown> {

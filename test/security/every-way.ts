@@ -56,3 +56,10 @@ export async function orError<T>(f: () => Promise<T>): Promise<T | Error> {
     return e as Error;
   }
 }
+
+/** The characters that would let data open markup or leave an attribute. */
+export const DANGER = ['<', '"', "'"] as const;
+/** `h` with its specials replaced: rendered, it shows which specials the template writes itself. */
+export const twin = (h: string): string => h.replace(/[<"'&]/g, 'x');
+/** How many times `c` occurs in `s`. */
+export const count = (s: string, c: string): number => s.split(c).length - 1;

@@ -12,7 +12,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { njkFilterParams } from '../../runtime/nunjucks/signatures.js';
-import { orError as attempt, renderings } from './every-way.js';
+import { DANGER, count, orError as attempt, renderings, twin } from './every-way.js';
 import { everyWay, njkEnv } from './nunjucks-support.js';
 
 const NASTY = [
@@ -25,9 +25,6 @@ const NASTY = [
   'http://x.com/"onmouseover="alert(1) www.a.org/<b> a@b.com\'',
   'Ünï©ødé 💥 <b>\u2028"\'\\',
 ];
-const DANGER = ['<', '"', "'"] as const;
-const twin = (h: string) => h.replace(/[<"'&]/g, 'x');
-const count = (s: string, c: string) => s.split(c).length - 1;
 
 function ctx(h: string): Record<string, unknown> {
   return { s: h, l: [h, h], o: { title: h, k: h, [h]: h }, os: [{ k: h }, { k: `${h}2` }], n: null, num: -3, w: `${h} ${h}\n${h}  ${h}` };
