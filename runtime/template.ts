@@ -283,7 +283,11 @@ export function observeDeep(names: readonly string[], data: unknown): void {
   if (data == null || typeof data !== 'object') return;
   const todo = names.map((n) => (data instanceof Map ? data.get(n) : (data as Ctx)[n]));
   const seen = new Set<unknown>();
-  for (let n = 0; todo.length && n < 100_000; n++) {
+  // (values looked at, across the walk: a huge graph costs at most this much per render; items
+  // are read in place, not copied, and only objects are queued)
+  let budget = 100_000;
+  const add = (x: unknown) => (budget--, x !== null && typeof x === 'object' && todo.push(x));
+  while (todo.length && budget > 0) {
     const x = todo.pop();
     if (x === null || typeof x !== 'object' || seen.has(x)) continue;
     seen.add(x);
@@ -291,9 +295,12 @@ export function observeDeep(names: readonly string[], data: unknown): void {
     else
       try {
         const p = Object.getPrototypeOf(x);
-        if (Array.isArray(x) || x instanceof Set) todo.push(...Array.from(x as Iterable<unknown>).slice(0, 100_000));
-        else if (x instanceof Map) todo.push(...Array.from(x.values()).slice(0, 100_000));
-        else if (p === Object.prototype || p === null) for (const k in x) todo.push((x as Ctx)[k]);
+        if (Array.isArray(x)) for (let i = 0; i < x.length && budget > 0; i++) add(x[i]);
+        else if (x instanceof Set || x instanceof Map) {
+          for (const y of x instanceof Map ? x.values() : x) if ((add(y), budget <= 0)) break;
+        } else if (p === Object.prototype || p === null) {
+          for (const k in x) if ((add((x as Ctx)[k]), budget <= 0)) break;
+        }
       } catch {
         // (a proxy's trap or a getter that throws: the template meets it when it reads it)
       }
