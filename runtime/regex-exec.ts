@@ -8,16 +8,7 @@
 // (`(a*)*`): JavaScript ends a repeat at an empty iteration, which depends on more than the
 // state and the position a Pike VM keeps one thread for.
 
-import { LIMIT, isLT, isWord, parse, size, type Groups, type Node } from './regex.js';
-
-const CHAR = 0;
-const SPLIT = 1;
-const JMP = 2;
-const ASSERT = 3;
-const MATCH = 4;
-const SAVE = 5;
-/** Clears captures arg..alt2 (a new iteration of a repeated group). */
-const RESET = 6;
+import { ASSERT, JMP, LIMIT, MATCH, RESET, SAVE, SPLIT, parse, program, size, type Groups, type Node } from './regex.js';
 
 /** A match: [start, end] of the whole and of each group (-1: did not take part). */
 export type Caps = Int32Array;
@@ -29,8 +20,6 @@ const nullable = (x: Node): boolean =>
 /** Does a repeat with optional iterations have a body that can match nothing? */
 const emptyLoop = (x: Node): boolean =>
   x.k === 's' || x.k === '|' ? x.xs.some(emptyLoop) : x.k === 'g' ? emptyLoop(x.x) : x.k === '*' && ((x.max !== x.min && nullable(x.x)) || emptyLoop(x.x));
-const groupsIn = (x: Node): number[] =>
-  x.k === 'g' ? [x.n, ...groupsIn(x.x)] : x.k === 's' || x.k === '|' ? x.xs.flatMap(groupsIn) : x.k === '*' ? groupsIn(x.x) : [];
 
 export function linearExec(source: string, flags: string): LinearExec | null {
   if (/[^imsgy]/.test(flags)) return null;
@@ -42,70 +31,8 @@ export function linearExec(source: string, flags: string): LinearExec | null {
   } catch {
     return null;
   }
-  const op: number[] = [];
-  const arg: number[] = [];
-  const alt2: number[] = [];
-  const test: Array<((c: number) => boolean) | string | null> = [];
-  const emit = (o: number, a = 0, t: ((c: number) => boolean) | string | null = null, b = 0): number => {
-    op.push(o);
-    arg.push(a);
-    alt2.push(b);
-    test.push(t);
-    return op.length - 1;
-  };
+  const { op, arg, alt2, test, holds } = program(tree, flags, true);
   const slots = 2 * (groups.n + 1);
-  const gen = (x: Node): void => {
-    if (x.k === 'g') {
-      emit(SAVE, 2 * x.n);
-      gen(x.x);
-      emit(SAVE, 2 * x.n + 1);
-    } else if (x.k === 'c') emit(CHAR, 0, x.t);
-    else if (x.k === 'a') emit(ASSERT, 0, x.w);
-    else if (x.k === 's') x.xs.forEach(gen);
-    else if (x.k === '|') {
-      const ends: number[] = [];
-      x.xs.forEach((y, k) => {
-        if (k === x.xs.length - 1) return gen(y);
-        const s = emit(SPLIT, op.length + 1);
-        gen(y);
-        ends.push(emit(JMP));
-        alt2[s] = op.length;
-      });
-      for (const e of ends) arg[e] = op.length;
-    } else {
-      const inner = groupsIn(x.x);
-      // one iteration: its groups cleared first
-      const once = () => {
-        if (inner.length) emit(RESET, 2 * Math.min(...inner), null, 2 * Math.max(...inner) + 1);
-        gen(x.x);
-      };
-      for (let k = 0; k < x.min; k++) once();
-      const greedy = !x.lazy;
-      if (x.max < 0) {
-        const s = emit(SPLIT, op.length + 1);
-        once();
-        emit(JMP, s);
-        alt2[s] = op.length;
-        if (!greedy) [arg[s], alt2[s]] = [alt2[s]!, arg[s]!];
-      } else
-        for (let k = x.min; k < x.max; k++) {
-          const s = emit(SPLIT, op.length + 1);
-          once();
-          alt2[s] = op.length;
-          if (!greedy) [arg[s], alt2[s]] = [alt2[s]!, arg[s]!];
-        }
-    }
-  };
-  gen(tree);
-  emit(MATCH);
-  const width = slots;
-  const multi = flags.includes('m');
-  const holds = (w: string, s: string, p: number): boolean => {
-    if (w === '^') return p === 0 || (multi && isLT(s.charCodeAt(p - 1)));
-    if (w === '$') return p === s.length || (multi && isLT(s.charCodeAt(p)));
-    if (w === 'z') return p === s.length;
-    return (isWord(s.charCodeAt(p - 1)) !== isWord(s.charCodeAt(p))) === (w === 'b');
-  };
   const n = op.length;
   // (marks of visited states, by step: `step` keeps growing across calls so none need clearing)
   const mark = new Int32Array(n).fill(-1);
@@ -141,7 +68,7 @@ export function linearExec(source: string, flags: string): LinearExec | null {
           list.push({ pc, c });
       }
     };
-    const fresh = () => new Int32Array(width).fill(-1);
+    const fresh = () => new Int32Array(slots).fill(-1);
     for (let p = from; ; p++) {
       step++;
       if (step > 2 ** 30) mark.fill(-1), (step = 1);

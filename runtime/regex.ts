@@ -24,11 +24,16 @@ export type Groups = { n: number; names: Record<string, number> };
 
 /** States a pattern may expand to (a{5000} is 5000): beyond it the RegExp runs. */
 export const LIMIT = 10_000;
-const CHAR = 0;
-const SPLIT = 1;
-const JMP = 2;
-const ASSERT = 3;
-const MATCH = 4;
+// (a program's opcodes; SAVE and RESET only where captures are kept: runtime/regex-exec.ts)
+export const CHAR = 0;
+export const SPLIT = 1;
+export const JMP = 2;
+export const ASSERT = 3;
+export const MATCH = 4;
+/** Records the position in capture slot arg. */
+export const SAVE = 5;
+/** Clears capture slots arg..alt2 (a new iteration of a repeated group). */
+export const RESET = 6;
 
 const NO = {};
 
@@ -151,33 +156,28 @@ export function size(x: Node): number {
 }
 
 /**
- * `re.test(s)` for a sticky RegExp at index 0 (Python `re.match`), in time linear in `s`; null:
- * run the RegExp. `budget` bounds the states the matcher may visit (an NFA of thousands of states
- * from data walks all of them at each character): past it, undefined, neither match nor no match.
+ * The NFA program of a parsed pattern, one state an instruction (arg: a jump target or a slot;
+ * alt2: SPLIT's second, lower-priority branch), and the test of its zero-width assertions. With
+ * `captures`, groups record their bounds and each iteration of a repeat clears its own groups'.
  */
-export function linearMatcher(source: string, flags: string): (((s: string, budget?: number) => boolean | undefined) & { states: number }) | null {
-  if (/[^imsy]/.test(flags)) return null;
-  let tree: Node;
-  try {
-    tree = parse(source, flags);
-    if (!(size(tree) <= LIMIT)) return null;
-  } catch {
-    return null; // (NO, or a pattern nested deeper than the stack: the RegExp copes or fails)
-  }
+export function program(tree: Node, flags: string, captures: boolean) {
   const op: number[] = [];
   const arg: number[] = [];
   const alt2: number[] = [];
   const test: Array<((c: number) => boolean) | string | null> = [];
-  const emit = (o: number, a = 0, t: ((c: number) => boolean) | string | null = null): number => {
+  const emit = (o: number, a = 0, t: ((c: number) => boolean) | string | null = null, b = 0): number => {
     op.push(o);
     arg.push(a);
-    alt2.push(0);
+    alt2.push(b);
     test.push(t);
     return op.length - 1;
   };
   const gen = (x: Node): void => {
-    if (x.k === 'g') gen(x.x);
-    else if (x.k === 'c') emit(CHAR, 0, x.t);
+    if (x.k === 'g') {
+      if (captures) emit(SAVE, 2 * x.n);
+      gen(x.x);
+      if (captures) emit(SAVE, 2 * x.n + 1);
+    } else if (x.k === 'c') emit(CHAR, 0, x.t);
     else if (x.k === 'a') emit(ASSERT, 0, x.w);
     else if (x.k === 's') x.xs.forEach(gen);
     else if (x.k === '|') {
@@ -191,17 +191,25 @@ export function linearMatcher(source: string, flags: string): (((s: string, budg
       });
       for (const e of ends) arg[e] = op.length;
     } else {
-      for (let k = 0; k < x.min; k++) gen(x.x);
+      const inner = captures ? groupsIn(x.x) : [];
+      // one iteration: its groups cleared first
+      const once = () => {
+        if (inner.length) emit(RESET, 2 * Math.min(...inner), null, 2 * Math.max(...inner) + 1);
+        gen(x.x);
+      };
+      for (let k = 0; k < x.min; k++) once();
+      // (a lazy repeat tries its exit first: the SPLIT's branches swapped)
+      const split = (s: number) => (alt2[s] = op.length, x.lazy && ([arg[s], alt2[s]] = [alt2[s]!, arg[s]!]));
       if (x.max < 0) {
         const s = emit(SPLIT, op.length + 1);
-        gen(x.x);
+        once();
         emit(JMP, s);
-        alt2[s] = op.length;
+        split(s);
       } else
         for (let k = x.min; k < x.max; k++) {
           const s = emit(SPLIT, op.length + 1);
-          gen(x.x);
-          alt2[s] = op.length;
+          once();
+          split(s);
         }
     }
   };
@@ -214,6 +222,27 @@ export function linearMatcher(source: string, flags: string): (((s: string, budg
     if (w === 'z') return p === s.length;
     return (isWord(s.charCodeAt(p - 1)) !== isWord(s.charCodeAt(p))) === (w === 'b');
   };
+  return { op, arg, alt2, test, holds };
+}
+
+const groupsIn = (x: Node): number[] =>
+  x.k === 'g' ? [x.n, ...groupsIn(x.x)] : x.k === 's' || x.k === '|' ? x.xs.flatMap(groupsIn) : x.k === '*' ? groupsIn(x.x) : [];
+
+/**
+ * `re.test(s)` for a sticky RegExp at index 0 (Python `re.match`), in time linear in `s`; null:
+ * run the RegExp. `budget` bounds the states the matcher may visit (an NFA of thousands of states
+ * from data walks all of them at each character): past it, undefined, neither match nor no match.
+ */
+export function linearMatcher(source: string, flags: string): (((s: string, budget?: number) => boolean | undefined) & { states: number }) | null {
+  if (/[^imsy]/.test(flags)) return null;
+  let tree: Node;
+  try {
+    tree = parse(source, flags);
+    if (!(size(tree) <= LIMIT)) return null;
+  } catch {
+    return null; // (NO, or a pattern nested deeper than the stack: the RegExp copes or fails)
+  }
+  const { op, arg, alt2, test, holds } = program(tree, flags, false);
   const n = op.length;
   const tests = test as Array<(c: number) => boolean>;
   // (buffers reused by every call: a match runs to its end before another can start; `seen`
