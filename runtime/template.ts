@@ -263,15 +263,21 @@ export interface Template<C = Ctx, B extends string = string> {
  * Promises in the data are observed (given a no-op rejection handler), so that one rejecting
  * before the template awaits it, or never awaited after an early `return()` or an error, cannot
  * end the process as an unhandled rejection. A render observes the values of the names its
- * template reads (its metadata's context: O(names read), not O(keys), issue #22); a sync render
- * that refuses async work observes all of them (an error path). A promise no template names is
- * the host's own (docs/security.md, "Nothing ends the process").
+ * template reads (its metadata's context: O(names read), not O(keys), issue #22): streams and
+ * async renders at their start, `render()` of a sync template only when it fails (what it read
+ * was observed by the read, runtime/context.ts `ld`); a sync render that refuses async work
+ * observes all of them (an error path). A promise no template names, or one in a branch a
+ * finished sync render did not take, is the host's own (docs/security.md, "Nothing ends the process").
  */
 function observeRead(names: Iterable<unknown> | null, data: unknown): void {
   if (data == null || typeof data !== 'object') return;
   // (an inherited value is read as find reads it; observing it is harmless. Without names, all
   // of them: an async template's sync entry point, which refuses to render)
-  for (const n of names ?? (data instanceof Map ? data.keys() : Object.keys(data))) observe(data instanceof Map ? data.get(n) : (data as Ctx)[n as string]);
+  // (a getter or trap that throws is met when the template reads the name: at its line)
+  for (const n of names ?? (data instanceof Map ? data.keys() : Object.keys(data)))
+    try {
+      observe(data instanceof Map ? data.get(n) : (data as Ctx)[n as string]);
+    } catch {}
 }
 /**
  * An async template may await a promise nested in its data (`{{ await d.e }}`, `{% for p in ps
@@ -397,20 +403,29 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
   // (left out when it is the context names sorted)
   const dependsOn = meta.dependsOn ?? [...read].sort();
   const entry = (mode: 0 | 1 | 2 | 3, block: string | null, data: unknown): unknown => {
-    observeRead(read, data);
-    spec.deep?.(read, data);
+    // (a sync render observes each promise it reads as it reads it, and the rest only if it
+    // fails: see observeRead; streams may be left unread, async renders await later)
+    if (mode || spec.isAsync) {
+      observeRead(read, data);
+      spec.deep?.(read, data);
+    }
     if (mode < 2 && spec.isAsync) {
       observeRead(null, data); // (the template would have awaited them)
       syncGuard();
     }
     let R: RenderState, ctx: Ctx, fns: RenderFns;
-    // (no array destructuring on the root path: it is per render)
-    if (block === null) {
-      R = new RenderState();
-      ctx = newContext(spec.globals, data);
-      fns = spec.root;
-    } else [R, ctx, fns] = blockSetup(block, data);
-    if (mode < 2) return mode ? flat(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
+    try {
+      // (no array destructuring on the root path: it is per render)
+      if (block === null) {
+        R = new RenderState();
+        ctx = newContext(spec.globals, data);
+        fns = spec.root;
+      } else [R, ctx, fns] = blockSetup(block, data);
+      if (mode < 2) return mode ? flat(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
+    } catch (e) {
+      observeRead(read, data); // (what a failed render did not reach)
+      throw e;
+    }
     R.async = true;
     const a = fns.a(ctx, R);
     // (a sync part's generator runs on the stream's own driver: one async generator per chunk,
