@@ -191,7 +191,8 @@ export class RenderState implements SharedState {
   declare stacks?: Map<string, string[]>;
   declare deferred?: boolean;
   readonly shared: SharedState;
-  private b: Record<string, BlockFns> | null = null;
+  /** (the block table: made by `blocks` on first use, or a shared one set by registerBlocks) */
+  b: Record<string, BlockFns> | null = null;
   depth = 0;
   extendsDepth = 0;
   /** Set by the async entry points: a sync template's generator then hands its includes,
@@ -385,7 +386,7 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
     const R = new RenderState();
     const ctx = newContext(spec.globals, data);
     const specs = chain();
-    for (const s of specs) registerBlocks(R, s.blocks);
+    for (const s of specs) addBlocks(R.blocks, s.blocks);
     const fns = R.blocks[block];
     if (!fns) {
       const hint = didYouMean(block, Object.keys(R.blocks));
@@ -515,9 +516,47 @@ export function useDeferDriver(d: typeof deferDriver): void {
   deferDriver = d;
 }
 
-/** Registers a template's blocks unless a more derived template already did. */
+/** Adds a template's blocks to a table unless a more derived template already did. */
+function addBlocks(to: Record<string, BlockFns>, blocks: Record<string, BlockFns>): Record<string, BlockFns> {
+  for (const name in blocks) if (!(name in to)) to[name] = blocks[name]!;
+  return to;
+}
+
+/**
+ * Block tables that renders share (issue #22: the inheritance page registered every block of
+ * its chain into a new table each render). A render that starts without a table steps from
+ * EMPTY, at each registerBlocks, to the shared table with that template's blocks added: the
+ * same chain gives the same tables every render, built once (a dynamic `{% extends %}` gives
+ * another step). A shared table is frozen (written to, it would throw, not leak into other
+ * renders); a render that writes its own blocks first (an `{% embed %}`, renderWithBlocks)
+ * has its own table, as before. `STEP`: where registering a blocks object over this table
+ * leads (the last step taken, then all of them, keyed weakly: reloaded templates drop out).
+ */
+const STEP: unique symbol = Symbol();
+interface BlockStep {
+  from: object | null;
+  to: Record<string, BlockFns> | null;
+  all: WeakMap<object, Record<string, BlockFns>>;
+}
+type Table = Record<string, BlockFns> & { [STEP]?: BlockStep };
+const share = (t: Table): Table => ((t[STEP] = { from: null, to: null, all: new WeakMap() }), Object.freeze(t));
+const EMPTY = share(new Blocks());
+
+/** Registers a template's blocks unless a more derived template already did (compiled roots). */
 export function registerBlocks(R: RenderState, blocks: Record<string, BlockFns>): void {
-  for (const name in blocks) if (!(name in R.blocks)) R.blocks[name] = blocks[name]!;
+  const b = R.b as Table | null;
+  const s = (b ?? EMPTY)[STEP];
+  if (!s) {
+    addBlocks(b!, blocks);
+    return;
+  }
+  if (s.from !== blocks) {
+    let to = s.all.get(blocks);
+    if (!to) s.all.set(blocks, (to = share(addBlocks(addBlocks(new Blocks(), b ?? EMPTY), blocks))));
+    s.from = blocks;
+    s.to = to;
+  }
+  R.b = s.to;
 }
 
 /** The context an include receives inside a loop: a flat copy of the scope plus loop locals (data and globals underneath as before). */
