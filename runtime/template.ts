@@ -540,7 +540,7 @@ interface BlockStep {
 }
 type Table = Record<string, BlockFns> & { [STEP]?: BlockStep };
 const share = (t: Table): Table => ((t[STEP] = { from: null, to: null, all: new WeakMap() }), Object.freeze(t));
-const EMPTY = share(new Blocks());
+const EMPTY = /*#__PURE__*/ share(/*#__PURE__*/ new Blocks());
 
 /** Registers a template's blocks unless a more derived template already did (compiled roots). */
 export function registerBlocks(R: RenderState, blocks: Record<string, BlockFns>): void {
