@@ -609,7 +609,7 @@ function markupOf(r: string | Promise<string>): Markup {
   return (typeof r === 'string' ? new Markup(r) : r.then((s) => new Markup(s))) as Markup;
 }
 
-type Body = (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>;
+type Body = (ctx: Ctx, caller: CallerFn | null, args?: unknown[]) => string | Promise<string>;
 /**
  * A def's body counting how many calls of this def are running (a def value belongs to one
  * render, so that is its recursion depth, across awaits too). Past 1000 (Python's recursion
@@ -621,7 +621,7 @@ type Body = (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>;
 export function deep(name: string, body: Body): Body {
   let active = 0;
   const done = (r: string) => (active--, r);
-  return (ctx, caller) => {
+  return (ctx, caller, args) => {
     if (active >= 1000) {
       const e = new TemplateRuntimeError(`Maximum recursion depth exceeded in '${name}'`, 'K-RUN-006');
       e.unwinding = () => active > 0;
@@ -630,7 +630,7 @@ export function deep(name: string, body: Body): Body {
     active++;
     onStack++;
     try {
-      const r = body(ctx, caller);
+      const r = body(ctx, caller, args);
       return typeof r === 'string' ? done(r) : r.then(done, (e) => (active--, Promise.reject(e)));
     } catch (e) {
       active--;
@@ -641,40 +641,44 @@ export function deep(name: string, body: Body): Body {
   };
 }
 
-/** Builds a template `def`: Python argument binding, a private ctx per call, Markup result. */
-export function makeDef(
-  info: DefInfo,
-  defaults: unknown[],
-  defCtx: Ctx,
-  body: (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>,
-): KidaDef {
+/**
+ * Builds a template `def`: Python argument binding, Markup result. The parameters' values are
+ * bound by position first; a `light` body (compiler/codegen/defs.ts: one that binds no name,
+ * reads no `caller`/`has_slot`, has no `*args`/`**kw`) gets them as a list beside the def's
+ * own ctx, others a private ctx per call over it holding them. (A ctx made per call over the
+ * render's context gave every render new hidden classes, issue #22: see decisions.md,
+ * "Per-render cost, fifth pass".)
+ */
+export function makeDef(info: DefInfo, defaults: unknown[], defCtx: Ctx, body: Body, light?: 1): KidaDef {
   const { name, params, vararg, kwarg } = info;
+  const m = params.length;
   const invoke = (args: unknown[], caller: CallerFn | null): Markup => {
     let kw: Record<string, unknown> | null = null;
     let n = args.length;
     if (n && args[n - 1] instanceof Kwargs) kw = (args[--n] as Kwargs).kw;
-    const ctx = Object.create(defCtx) as Ctx;
-    if (n > params.length && !vararg)
-      throw new PyError('TypeError', `${name}() takes ${params.length} positional arguments but ${n} were given`);
-    for (let i = 0; i < params.length && i < n; i++) ctx[params[i]!] = args[i];
-    if (vararg) ctx[vararg] = Tuple.from(args.slice(params.length, n));
+    if (n > m && !vararg) throw new PyError('TypeError', `${name}() takes ${m} positional arguments but ${n} were given`);
+    // (the arguments themselves when they are exactly the parameters: the common call)
+    const a = kw || n !== m ? args.slice(0, n < m ? n : m) : args;
     // (null prototype: a `__proto__` keyword is a key of **kwargs like any other)
-    let extra: Record<string, unknown> | null = kwarg ? { __proto__: null } : null;
+    const extra: Record<string, unknown> | null = kwarg ? { __proto__: null } : null;
     if (kw)
       for (const k of Object.keys(kw)) {
         const idx = params.indexOf(k);
         if (idx >= 0) {
           if (idx < n) throw new PyError('TypeError', `${name}() got multiple values for argument '${k}'`);
-          ctx[k] = kw[k];
+          a[idx] = kw[k];
         } else if (extra) extra[k] = kw[k];
         else throw new PyError('TypeError', `${name}() got an unexpected keyword argument '${k}'`);
       }
-    for (let i = n; i < params.length; i++) {
-      const p = params[i]!;
-      if (kw !== null && Object.hasOwn(ctx, p)) continue;
-      if (defaults[i] === REQUIRED) throw new PyError('TypeError', `${name}() missing 1 required positional argument: '${p}'`);
-      ctx[p] = defaults[i];
+    for (let i = n; i < m; i++) {
+      if (kw !== null && i in a) continue;
+      if (defaults[i] === REQUIRED) throw new PyError('TypeError', `${name}() missing 1 required positional argument: '${params[i]}'`);
+      a[i] = defaults[i];
     }
+    if (light) return markupOf(body(defCtx, caller, a));
+    const ctx = Object.create(defCtx) as Ctx;
+    for (let i = 0; i < m; i++) ctx[params[i]!] = a[i];
+    if (vararg) ctx[vararg] = Tuple.from(args.slice(m, n));
     if (kwarg) ctx[kwarg] = extra;
     if (caller) ctx.caller = caller;
     ctx.has_slot = caller ? HAS_SLOT : NO_SLOT;
