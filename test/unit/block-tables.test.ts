@@ -45,6 +45,7 @@ describe('shared block tables', () => {
           const base = c.dynamic && second ? 'base2.html' : 'base1.html';
           const t = env.getTemplate(`page${c.id}.html`);
           expect(t.render({ parent: base })).toBe(expected(c, base));
+          expect([...t.renderStream({ parent: base })].join('')).toBe(expected(c, base));
         }
       }),
       { numRuns: 150 },
