@@ -1,8 +1,10 @@
 // The render context: the caller's data is read through, never copied (issue #22: a copy made
 // every render cost O(context keys), used or not). A context is a null-prototype object holding
 // the template's own bindings (`set`, defs, imports); underneath it, in this order, the caller's
-// data (own enumerable keys only, as a spread would have copied) and the globals. Block scopes
-// are objects created over it, so the two references below are inherited.
+// data (its own keys only: never its prototype's, so neither Object.prototype pollution nor a
+// class's getters; non-enumerable own keys count too, docs/decisions.md "Per-render cost, fifth
+// pass") and the globals. Block scopes are objects created over it, so the two references below
+// are inherited.
 
 import { observe } from './values.js';
 
@@ -12,7 +14,8 @@ export const DATA: unique symbol = Symbol();
 /** The globals (null prototype or ending in Object.prototype; see lkOwn). */
 export const GLOBALS: unique symbol = Symbol();
 
-const isData = Object.prototype.propertyIsEnumerable;
+// (hasOwnProperty: ~4 ns a read, where propertyIsEnumerable, a C++ builtin, costs ~17)
+const isData = Object.prototype.hasOwnProperty;
 
 /**
  * `new Context(data, globals)`: a fresh context over the caller's data and the globals; the data

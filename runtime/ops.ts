@@ -3,7 +3,7 @@
 
 import { PyError, SecurityError, TemplateError, TemplateRuntimeError, UndefinedError } from './errors.js';
 import { Markup } from './markup.js';
-import { Kwargs, PyFloat, Range, Tuple, UNDEF, callValue, getattr, isDict, dictHas, pyStr, truthy, eq, assertSafeName, setKey } from './values.js';
+import { Kwargs, PyFloat, Range, Tuple, UNDEF, callValue, getattr, isDict, dictHas, pyStr, truthy, eq, assertSafeName, setKey, observe } from './values.js';
 import { locate, overflowPasses, undefinedName, type Ctx, type SourceOf } from './template.js';
 import { DATA, GLOBALS, find } from './context.js';
 export { DATA, ld } from './context.js';
@@ -35,7 +35,7 @@ export function lkDecl(c: Ctx, name: string): unknown {
 export function lkOwn(c: Ctx, name: string, guarded?: boolean): unknown {
   for (let o: object | null = c; o; o = Object.getPrototypeOf(o)) if (Object.hasOwn(o, name)) return (o as Ctx)[name];
   const d = (c as { [DATA]: Ctx })[DATA];
-  if (Object.prototype.propertyIsEnumerable.call(d, name)) return d[name];
+  if (Object.hasOwn(d, name)) return observe(d[name]);
   for (let o: object | null = (c as { [GLOBALS]?: Ctx })[GLOBALS] ?? null; o && o !== Object.prototype; o = Object.getPrototypeOf(o))
     if (Object.hasOwn(o, name)) return (o as Ctx)[name];
   return guarded ? UNDEF : undefinedName(name, c);

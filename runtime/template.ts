@@ -191,7 +191,8 @@ export class RenderState implements SharedState {
   declare stacks?: Map<string, string[]>;
   declare deferred?: boolean;
   readonly shared: SharedState;
-  private b: Record<string, BlockFns> | null = null;
+  /** (the block table: made by `blocks` on first use, or a shared one set by registerBlocks) */
+  b: Record<string, BlockFns> | null = null;
   depth = 0;
   extendsDepth = 0;
   /** Set by the async entry points: a sync template's generator then hands its includes,
@@ -263,15 +264,21 @@ export interface Template<C = Ctx, B extends string = string> {
  * Promises in the data are observed (given a no-op rejection handler), so that one rejecting
  * before the template awaits it, or never awaited after an early `return()` or an error, cannot
  * end the process as an unhandled rejection. A render observes the values of the names its
- * template reads (its metadata's context: O(names read), not O(keys), issue #22); a sync render
- * that refuses async work observes all of them (an error path). A promise no template names is
- * the host's own (docs/security.md, "Nothing ends the process").
+ * template reads (its metadata's context: O(names read), not O(keys), issue #22): streams and
+ * async renders at their start, `render()` of a sync template only when it fails (what it read
+ * was observed by the read, runtime/context.ts `ld`); a sync render that refuses async work
+ * observes all of them (an error path). A promise no template names, or one in a branch a
+ * finished sync render did not take, is the host's own (docs/security.md, "Nothing ends the process").
  */
 function observeRead(names: Iterable<unknown> | null, data: unknown): void {
   if (data == null || typeof data !== 'object') return;
   // (an inherited value is read as find reads it; observing it is harmless. Without names, all
   // of them: an async template's sync entry point, which refuses to render)
-  for (const n of names ?? (data instanceof Map ? data.keys() : Object.keys(data))) observe(data instanceof Map ? data.get(n) : (data as Ctx)[n as string]);
+  // (a getter or trap that throws is met when the template reads the name: at its line)
+  for (const n of names ?? (data instanceof Map ? data.keys() : Object.keys(data)))
+    try {
+      observe(data instanceof Map ? data.get(n) : (data as Ctx)[n as string]);
+    } catch {}
 }
 /**
  * An async template may await a promise nested in its data (`{{ await d.e }}`, `{% for p in ps
@@ -379,7 +386,7 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
     const R = new RenderState();
     const ctx = newContext(spec.globals, data);
     const specs = chain();
-    for (const s of specs) registerBlocks(R, s.blocks);
+    for (const s of specs) addBlocks(R.blocks, s.blocks);
     const fns = R.blocks[block];
     if (!fns) {
       const hint = didYouMean(block, Object.keys(R.blocks));
@@ -397,20 +404,29 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
   // (left out when it is the context names sorted)
   const dependsOn = meta.dependsOn ?? [...read].sort();
   const entry = (mode: 0 | 1 | 2 | 3, block: string | null, data: unknown): unknown => {
-    observeRead(read, data);
-    spec.deep?.(read, data);
+    // (a sync render observes each promise it reads as it reads it, and the rest only if it
+    // fails: see observeRead; streams may be left unread, async renders await later)
+    if (mode || spec.isAsync) {
+      observeRead(read, data);
+      spec.deep?.(read, data);
+    }
     if (mode < 2 && spec.isAsync) {
       observeRead(null, data); // (the template would have awaited them)
       syncGuard();
     }
     let R: RenderState, ctx: Ctx, fns: RenderFns;
-    // (no array destructuring on the root path: it is per render)
-    if (block === null) {
-      R = new RenderState();
-      ctx = newContext(spec.globals, data);
-      fns = spec.root;
-    } else [R, ctx, fns] = blockSetup(block, data);
-    if (mode < 2) return mode ? flat(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
+    try {
+      // (no array destructuring on the root path: it is per render)
+      if (block === null) {
+        R = new RenderState();
+        ctx = newContext(spec.globals, data);
+        fns = spec.root;
+      } else [R, ctx, fns] = blockSetup(block, data);
+      if (mode < 2) return mode ? flat(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
+    } catch (e) {
+      observeRead(read, data); // (what a failed render did not reach)
+      throw e;
+    }
     R.async = true;
     const a = fns.a(ctx, R);
     // (a sync part's generator runs on the stream's own driver: one async generator per chunk,
@@ -500,9 +516,47 @@ export function useDeferDriver(d: typeof deferDriver): void {
   deferDriver = d;
 }
 
-/** Registers a template's blocks unless a more derived template already did. */
+/** Adds a template's blocks to a table unless a more derived template already did. */
+function addBlocks(to: Record<string, BlockFns>, blocks: Record<string, BlockFns>): Record<string, BlockFns> {
+  for (const name in blocks) if (!(name in to)) to[name] = blocks[name]!;
+  return to;
+}
+
+/**
+ * Block tables that renders share (issue #22: the inheritance page registered every block of
+ * its chain into a new table each render). A render that starts without a table steps from
+ * EMPTY, at each registerBlocks, to the shared table with that template's blocks added: the
+ * same chain gives the same tables every render, built once (a dynamic `{% extends %}` gives
+ * another step). A shared table is frozen (written to, it would throw, not leak into other
+ * renders); a render that writes its own blocks first (an `{% embed %}`, renderWithBlocks)
+ * has its own table, as before. `STEP`: where registering a blocks object over this table
+ * leads (the last step taken, then all of them, keyed weakly: reloaded templates drop out).
+ */
+const STEP: unique symbol = Symbol();
+interface BlockStep {
+  from: object | null;
+  to: Record<string, BlockFns> | null;
+  all: WeakMap<object, Record<string, BlockFns>>;
+}
+type Table = Record<string, BlockFns> & { [STEP]?: BlockStep };
+const share = (t: Table): Table => ((t[STEP] = { from: null, to: null, all: new WeakMap() }), Object.freeze(t));
+const EMPTY = /*#__PURE__*/ share(/*#__PURE__*/ new Blocks());
+
+/** Registers a template's blocks unless a more derived template already did (compiled roots). */
 export function registerBlocks(R: RenderState, blocks: Record<string, BlockFns>): void {
-  for (const name in blocks) if (!(name in R.blocks)) R.blocks[name] = blocks[name]!;
+  const b = R.b as Table | null;
+  const s = (b ?? EMPTY)[STEP];
+  if (!s) {
+    addBlocks(b!, blocks);
+    return;
+  }
+  if (s.from !== blocks) {
+    let to = s.all.get(blocks);
+    if (!to) s.all.set(blocks, (to = share(addBlocks(addBlocks(new Blocks(), b ?? EMPTY), blocks))));
+    s.from = blocks;
+    s.to = to;
+  }
+  R.b = s.to;
 }
 
 /** The context an include receives inside a loop: a flat copy of the scope plus loop locals (data and globals underneath as before). */
@@ -555,7 +609,7 @@ function markupOf(r: string | Promise<string>): Markup {
   return (typeof r === 'string' ? new Markup(r) : r.then((s) => new Markup(s))) as Markup;
 }
 
-type Body = (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>;
+type Body = (ctx: Ctx, caller: CallerFn | null, args?: unknown[]) => string | Promise<string>;
 /**
  * A def's body counting how many calls of this def are running (a def value belongs to one
  * render, so that is its recursion depth, across awaits too). Past 1000 (Python's recursion
@@ -567,7 +621,7 @@ type Body = (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>;
 export function deep(name: string, body: Body): Body {
   let active = 0;
   const done = (r: string) => (active--, r);
-  return (ctx, caller) => {
+  return (ctx, caller, args) => {
     if (active >= 1000) {
       const e = new TemplateRuntimeError(`Maximum recursion depth exceeded in '${name}'`, 'K-RUN-006');
       e.unwinding = () => active > 0;
@@ -576,7 +630,7 @@ export function deep(name: string, body: Body): Body {
     active++;
     onStack++;
     try {
-      const r = body(ctx, caller);
+      const r = body(ctx, caller, args);
       return typeof r === 'string' ? done(r) : r.then(done, (e) => (active--, Promise.reject(e)));
     } catch (e) {
       active--;
@@ -587,40 +641,44 @@ export function deep(name: string, body: Body): Body {
   };
 }
 
-/** Builds a template `def`: Python argument binding, a private ctx per call, Markup result. */
-export function makeDef(
-  info: DefInfo,
-  defaults: unknown[],
-  defCtx: Ctx,
-  body: (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>,
-): KidaDef {
+/**
+ * Builds a template `def`: Python argument binding, Markup result. The parameters' values are
+ * bound by position first; a `light` body (compiler/codegen/defs.ts: one that binds no name,
+ * reads no `caller`/`has_slot`, has no `*args`/`**kw`) gets them as a list beside the def's
+ * own ctx, others a private ctx per call over it holding them. (A ctx made per call over the
+ * render's context gave every render new hidden classes, issue #22: see decisions.md,
+ * "Per-render cost, fifth pass".)
+ */
+export function makeDef(info: DefInfo, defaults: unknown[], defCtx: Ctx, body: Body, light?: 1): KidaDef {
   const { name, params, vararg, kwarg } = info;
+  const m = params.length;
   const invoke = (args: unknown[], caller: CallerFn | null): Markup => {
     let kw: Record<string, unknown> | null = null;
     let n = args.length;
     if (n && args[n - 1] instanceof Kwargs) kw = (args[--n] as Kwargs).kw;
-    const ctx = Object.create(defCtx) as Ctx;
-    if (n > params.length && !vararg)
-      throw new PyError('TypeError', `${name}() takes ${params.length} positional arguments but ${n} were given`);
-    for (let i = 0; i < params.length && i < n; i++) ctx[params[i]!] = args[i];
-    if (vararg) ctx[vararg] = Tuple.from(args.slice(params.length, n));
+    if (n > m && !vararg) throw new PyError('TypeError', `${name}() takes ${m} positional arguments but ${n} were given`);
+    // (the arguments themselves when they are exactly the parameters: the common call)
+    const a = kw || n !== m ? args.slice(0, n < m ? n : m) : args;
     // (null prototype: a `__proto__` keyword is a key of **kwargs like any other)
-    let extra: Record<string, unknown> | null = kwarg ? { __proto__: null } : null;
+    const extra: Record<string, unknown> | null = kwarg ? { __proto__: null } : null;
     if (kw)
       for (const k of Object.keys(kw)) {
         const idx = params.indexOf(k);
         if (idx >= 0) {
           if (idx < n) throw new PyError('TypeError', `${name}() got multiple values for argument '${k}'`);
-          ctx[k] = kw[k];
+          a[idx] = kw[k];
         } else if (extra) extra[k] = kw[k];
         else throw new PyError('TypeError', `${name}() got an unexpected keyword argument '${k}'`);
       }
-    for (let i = n; i < params.length; i++) {
-      const p = params[i]!;
-      if (kw !== null && Object.hasOwn(ctx, p)) continue;
-      if (defaults[i] === REQUIRED) throw new PyError('TypeError', `${name}() missing 1 required positional argument: '${p}'`);
-      ctx[p] = defaults[i];
+    for (let i = n; i < m; i++) {
+      if (kw !== null && i in a) continue;
+      if (defaults[i] === REQUIRED) throw new PyError('TypeError', `${name}() missing 1 required positional argument: '${params[i]}'`);
+      a[i] = defaults[i];
     }
+    if (light) return markupOf(body(defCtx, caller, a));
+    const ctx = Object.create(defCtx) as Ctx;
+    for (let i = 0; i < m; i++) ctx[params[i]!] = a[i];
+    if (vararg) ctx[vararg] = Tuple.from(args.slice(m, n));
     if (kwarg) ctx[kwarg] = extra;
     if (caller) ctx.caller = caller;
     ctx.has_slot = caller ? HAS_SLOT : NO_SLOT;

@@ -53,11 +53,27 @@ export function genDef(g: Generator, n: A.Def): void {
     if (g.o.nunjucks)
       for (const p of n.params) if (p.default) g.w(`if (ctx[${q(p.name)}] === undefined) ctx[${q(p.name)}] = ${g.expr(p.default)};`);
   };
-  const body = g.defBody(n, () => bodyFn(g, fn, '(ctx, $caller) =>', () => withParams(g, n, () => (g.sandboxTick(), njkDefaults(), g.o.nunjucks ? g.withLocals(paramLocals(g, 'ctx', n.params.map((p) => p.name)), () => g.stmts(n.body)) : g.stmts(n.body)))));
+  const light = !g.o.nunjucks && !n.vararg && !n.kwarg && !contains(n.body, (x) => !LIGHT.has(x.type) || (x.type === 'Name' && SCOPED.has(x.name as string)));
+  const body = g.defBody(n, () =>
+    light
+      ? // (the parameters are the list `$p`, the body's ctx the def's own: see makeDef)
+        bodyFn(g, fn, '(ctx, $caller, $p) =>', () => g.withLocals(new Map(n.params.map((p, i) => [p.name, `$p[${i}]`])), () => (g.sandboxTick(), g.stmts(n.body))))
+      : bodyFn(g, fn, '(ctx, $caller) =>', () => withParams(g, n, () => (g.sandboxTick(), njkDefaults(), g.o.nunjucks ? g.withLocals(paramLocals(g, 'ctx', n.params.map((p) => p.name)), () => g.stmts(n.body)) : g.stmts(n.body)))),
+  );
   const into = nameTarget(g);
-  g.w(`${into}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
+  g.w(`${into}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body)}${light ? ', 1' : ''})`)};`);
   syncTop(g, into, n.name);
 }
+
+/**
+ * A def body that binds no name and passes no scope on (text, output, `if`, `for`, any
+ * expression: loop and comprehension variables are JavaScript locals) is `light`: it needs no
+ * scope object per call, its parameters are read from the list makeDef gives it (issue #22:
+ * a scope per call over the render's context gave every render new hidden classes). The names
+ * a call scope holds besides the parameters (`caller`, `has_slot`) keep the scope.
+ */
+const LIGHT = new Set(['Data', 'Output', 'If', 'For', 'Break', 'Continue', 'Const', 'Name', 'List', 'Tuple', 'Dict', 'Attr', 'Item', 'Slice', 'Call', 'Filter', 'Test', 'BinOp', 'UnaryOp', 'BoolOp', 'Compare', 'CondExpr', 'NullCoalesce', 'Range', 'ListComp', 'Await', 'NameTarget', 'TupleTarget']);
+const SCOPED = new Set(['caller', 'has_slot']);
 
 /**
  * Generates a def's body knowing its parameters: makeDef makes each an own key of the call's

@@ -30,7 +30,7 @@ export function guardedName(g: Generator, name: string): string {
 /**
  * A bare name (what `lk`/`lkg` do, inline): the scope chain, then the data, both read here with
  * the name written out, so each load's inline cache sees one name; `ld` then checks the
- * data key is own and enumerable, or look in the globals (docs/decisions.md, "Per-render cost,
+ * data key is own (hasOwnProperty), or look in the globals (docs/decisions.md, "Per-render cost,
  * fourth pass"); a binding whose value is None is read there again.
  */
 function scopeRead(g: Generator, name: string, guarded: boolean): string {

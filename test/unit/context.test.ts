@@ -59,11 +59,25 @@ describe('what a template sees is unchanged', () => {
     expect(data).toEqual({ range: 'mine', n: 1 });
   });
 
-  it('own keys only: inherited and non-enumerable members of the data are not variables', async () => {
+  it('own keys only: inherited members of the data are not variables, non-enumerable own ones are', async () => {
+    // (the rule is "own keys", hasOwnProperty: docs/decisions.md "Per-render cost, fifth pass")
     const data = Object.create({ inherited: 'no' }) as Record<string, unknown>;
-    Object.defineProperty(data, 'hidden', { value: 'no', enumerable: false });
+    Object.defineProperty(data, 'hidden', { value: 'own', enumerable: false });
     data.shown = 'yes';
-    expect(await renderAll('{{ shown }}{{ inherited is defined }}{{ hidden is defined }}', data)).toBe('yesFalseFalse');
+    expect(await renderAll('{{ shown }}{{ inherited is defined }}{{ hidden }}', data)).toBe('yesFalseown');
+    // (Object.prototype polluted, or a class's getter: never a variable)
+    class Page {
+      get title() {
+        return 'getter';
+      }
+    }
+    (Object.prototype as Record<string, unknown>).polluted = 'no';
+    try {
+      expect(await renderAll('{{ polluted is defined }}{{ title is defined }}', new Page() as never)).toBe('FalseFalse');
+      expect(await renderAll('{{ polluted is defined }}', {})).toBe('False');
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted;
+    }
   });
 
   it('undefined values and missing keys read as before; a hint comes from the data', async () => {
