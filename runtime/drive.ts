@@ -8,7 +8,7 @@
 // (kida/node, kida/hono and the Environment import it; docs/decisions.md, "Streaming over HTTP,
 // third pass").
 
-import { DONE, PartStack, SyncPart, driveAsync, resolveStacks, useDrivers, type Collect, type Ctx, type RenderState, type Step, type SyncFn, type SyncStep } from './template.js';
+import { DONE, PartStack, SyncPart, driveAsync, resolveStacks, useDrivers, type Collect, type Ctx, type RenderState, type Sink, type Step, type SyncFn, type SyncStep } from './template.js';
 
 type Top = Generator<Step, void, string | undefined>;
 
@@ -95,7 +95,9 @@ class FastStream {
     }
     if (this.R?.shared.deferred) return this.handOver(v).next();
     if (typeof v === 'string') return { value: v, done: false };
-    if (v === DONE || (v as Collect).t) return this.handOver(v).next();
+    // (the end: nothing held, so no driver to hand over to; a later next() finds the stack empty)
+    if (v === DONE) return { value: undefined, done: true };
+    if ((v as Collect).t) return this.handOver(v).next();
     return this.pull((this.src = (v as AsyncIterable<string>)[Symbol.asyncIterator]()));
   }
   /** The async part's next chunk; at its end (or error) the stack goes on. */
@@ -225,12 +227,18 @@ class Joined implements AsyncIterator<string, void> {
  * A part without a generator (runtime/template.ts bodyFns, `sinkPart`): on the first `next()` its
  * builder runs with a sink that keeps each chunk (`one`: its result is the one chunk), then the
  * chunks are served, then its error if it failed: a generator's protocol, which the part stacks
- * take it for, without a generator object or a resume per chunk. `t`: it is renderStream's stream
- * itself (no stack around a part that renders no other part), so once its part deferred a stack,
- * what it gave is held and resolved at the end, as the stack holds chunks it serves after that.
+ * take it for, without a generator object or a resume per chunk. A part whose loop suspended
+ * (runtime/resume.ts `each`: `S.k`) is run again at that loop once its chunks are served, as
+ * template.ts's sinkGen does; abandoned there, the loop's source is closed. `t`: it is
+ * renderStream's stream itself (no stack around a part that renders no other part), so once its
+ * part deferred a stack, what it gives is held and resolved at the end, as the stack holds chunks
+ * it serves after that.
  */
 export class Chunks extends SyncStream {
+  /** The chunks of the builder's last run, and the next one to hand out. */
   declare c?: string[];
+  i = 0;
+  declare S?: Sink;
   /** (an error leaving a part is a TemplateError: never undefined) */
   declare e?: unknown;
   declare t?: boolean;
@@ -243,28 +251,57 @@ export class Chunks extends SyncStream {
     super();
   }
   next(): IteratorResult<string, void> {
-    let { c, R } = this;
-    if (!c) {
-      try {
-        // (a literal list: a first push into [] allocates room for 16)
-        c = this.one ? [this.s(this.ctx, R)] : [];
-        if (!this.one) this.s(this.ctx, R, (x) => (c!.push(x!), ''));
-      } catch (e) {
-        this.e = e;
-        c ??= [];
-      }
-      let h;
-      if (this.t && R.shared.deferred) c = !this.e && (h = c.join('')) ? [resolveStacks(h, R)] : [];
-      this.c = c;
-    }
-    if (c.length) return { value: c.shift()!, done: false };
+    let c = this.c;
+    if (!c || (this.i === c.length && this.S?.k)) c = this.run();
+    if (this.i < c.length) return { value: c[this.i++]!, done: false };
     const e = this.e;
     this.close();
     if (e) throw e;
     return { value: undefined, done: true };
   }
+  /** Runs the builder, first or again at its suspended loop; deferred, to its end. */
+  private run(): string[] {
+    const R = this.R;
+    let c = this.c;
+    this.i = 0;
+    if (this.one) {
+      try {
+        // (a literal list: a first push into [] allocates room for 16)
+        c = [this.s(this.ctx, R)];
+      } catch (e) {
+        this.e = e;
+        c = [];
+      }
+    } else {
+      let S = this.S;
+      if (c) c.length = 0;
+      else {
+        const k: string[] = (c = []);
+        // (called with no chunk: how many wait, for each)
+        S = this.S = ((x?: string) => (x === undefined ? k.length : (k.push(x), ''))) as Sink;
+      }
+      this.step(S!);
+    }
+    if (this.t && R.shared.deferred) {
+      let h = c.join('');
+      for (const S = this.S; S?.k; h += c.join('')) (c.length = 0), this.step(S);
+      c = !this.e && h ? [resolveStacks(h, R)] : [];
+    }
+    return (this.c = c);
+  }
+  private step(S: Sink): void {
+    try {
+      S.L = this.s(this.ctx, this.R, S);
+    } catch (e) {
+      this.e = e;
+    }
+  }
   close(): void {
+    const S = this.S;
+    // (abandoned while a loop is suspended: its source is closed, as a for-of would)
+    if (S?.k) (S.k = 0), S.i!.return!();
     this.c = [];
+    this.i = 0;
     this.e = undefined;
   }
 }
