@@ -93,6 +93,10 @@ class FastStream {
       this.handOver(); // (the stack is empty: the top part failed)
       throw e;
     }
+    return this.at(v);
+  }
+  /** What the stack gave (not a SyncPart): a chunk, the end, or a step to wait for or hand over. */
+  at(v: Step | typeof DONE): IteratorResult<string, void> | Promise<IteratorResult<string, void>> {
     if (this.R?.shared.deferred) return this.handOver(v).next();
     if (typeof v === 'string') return { value: v, done: false };
     // (the end: nothing held, so no driver to hand over to; a later next() finds the stack empty)
@@ -157,8 +161,50 @@ class FastStream {
 Object.setPrototypeOf(FastStream.prototype, Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype));
 
 export function driveFast(top: Top, R: RenderState | null = null): Stream {
+  if (top instanceof Chunks) {
+    // (a part that renders no other part: nothing to wait for; an entry point's holds what it gives once it deferred)
+    if (R) top.t = true;
+    return new ChunksAsync(top, R) as unknown as Stream;
+  }
   return new FastStream(top, R) as unknown as Stream;
 }
+
+/**
+ * The async stream of a part that renders no other part (a page without includes or blocks):
+ * its chunks one settled promise each, with no part stack around them, as FastStream would give
+ * them. NOW gives a chunk without the promise. (The entry points hand an async template's stream
+ * over as such a part's one step: FastStream then takes over, from that step.)
+ */
+class ChunksAsync {
+  private f: FastStream | null = null;
+  constructor(
+    private readonly c: Chunks,
+    private readonly R: RenderState | null,
+  ) {}
+  next(): Promise<IteratorResult<string, void>> {
+    try {
+      const r = this[NOW]();
+      return r instanceof Promise ? r : Promise.resolve(r);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  [NOW](): IteratorResult<string, void> | Promise<IteratorResult<string, void>> {
+    if (this.f) return this.f[NOW]();
+    const r = this.c.next();
+    if (r.done || typeof r.value === 'string') return r;
+    return (this.f = new FastStream(this.c as unknown as Top, this.R)).at(r.value);
+  }
+  return(x?: void): Promise<IteratorResult<string, void>> {
+    return this.f ? this.f.return(x) : Promise.resolve(this.c.return(x));
+  }
+  throw(e?: unknown): Promise<IteratorResult<string, void>> {
+    if (this.f) return this.f.throw(e);
+    this.c.close();
+    return Promise.reject(e);
+  }
+}
+Object.setPrototypeOf(ChunksAsync.prototype, Object.getPrototypeOf(FastStream.prototype));
 
 /**
  * What renderStream gives once this module is installed: an Iterator by its prototype

@@ -181,3 +181,39 @@ describe('suspending loop parts served in runs, against the generator drivers', 
     expect(await it.next()).toEqual({ value: undefined, done: true });
   });
 });
+
+describe('the async stream of a page that renders no other part', () => {
+  it('gives the generator driver’s chunks and errors, and takes an async page’s stream over', async () => {
+    const sources = ['<p>{{ t }}</p>', '<p>{{ t }}</p>{% for x in xs %}{{ x }}{% end %}{{ none.attr }}', '{{ t }}{% set y = await p %}{{ y }}', '<head>{% stack "css" %}</head>{% push "css" %}<l>{% end %}{{ t }}'];
+    for (const source of sources) {
+      const read = async () => {
+        const t = env.fromString(source);
+        const out: string[] = [];
+        try {
+          for await (const c of t.renderStreamAsync({ t: 'T', xs: [1, 2], none: null, p: Promise.resolve('P') })) out.push(c);
+        } catch (e) {
+          out.push(`!! ${(e as Error).name}`);
+        }
+        return out;
+      };
+      drivers.generator();
+      const generator = await read();
+      drivers.fast();
+      expect(await read(), source).toEqual(generator);
+    }
+  });
+
+  it('return() and throw() end it; the chunks after are not rendered', async () => {
+    drivers.fast();
+    const log: string[] = [];
+    const it = env.fromString('{% for x in xs %}{{ x }}{% end %}').renderStreamAsync({ xs: counted(log, Infinity) });
+    expect((await it.next()).value).toBe('0');
+    expect(await it.return(undefined)).toEqual({ value: undefined, done: true });
+    expect(log).toEqual(['pull 0', 'closed']);
+    const it2 = env.fromString('{% for x in xs %}{{ x }}{% end %}').renderStreamAsync({ xs: counted(log, Infinity) });
+    await it2.next();
+    await expect(it2.throw(new Error('stop'))).rejects.toThrow('stop');
+    expect(log.slice(2)).toEqual(['pull 0', 'closed']);
+    expect(await it2.next()).toEqual({ value: undefined, done: true });
+  });
+});
