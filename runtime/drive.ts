@@ -298,7 +298,7 @@ export class Chunks extends SyncStream {
   }
   next(): IteratorResult<string, void> {
     let c = this.c;
-    if (!c || (this.i === c.length && this.S?.k)) c = this.run();
+    while (!c || (this.i === c.length && this.S?.k)) c = this.run();
     if (this.i < c.length) return { value: c[this.i++]!, done: false };
     const e = this.e;
     this.close();
