@@ -170,8 +170,8 @@ const VISIT: Visitors = {
   // TemplateDecl: declarations only
 };
 
-/** What sandboxed code may enumerate a dict through: iteration, output, `in`, `==` (runtime/sandbox.ts sbHide). */
-const HIDING = new Set(['iter', 'asyncIter', 'unpackIter', 'unpackIndex', 'esc', 'escOpt', 'str', 'strOpt', 'escMd', 'escMdOpt', 'pyStr', 'contains', 'eq']);
+/** What sandboxed code may enumerate a dict through: truthiness, iteration, output, `in`, `==` (runtime/sandbox.ts sbHide). */
+const HIDING = new Set(['truthy', 'defaultFilter', 'iter', 'asyncIter', 'unpackIter', 'unpackIndex', 'esc', 'escOpt', 'str', 'strOpt', 'escMd', 'escMdOpt', 'pyStr', 'contains', 'eq']);
 
 export class Generator {
   helpers = new Set<string>();

@@ -12,6 +12,7 @@ import { MAX_CHARS, room, setActive, type Active } from './limits.js';
 import { METHOD_NAMES } from './signatures.js';
 import { pyRegex } from './tests.js';
 import { linearMatcher } from './regex.js';
+import { DATA, ld, type Ctx } from './context.js';
 
 export interface SandboxPolicy {
   /** Largest `range()` / `a..b` allowed (default 10,000). */
@@ -231,14 +232,36 @@ export function runOf(env: Env, R: R): Run {
  * keys left out (dictKeys reads ACTIVE), as the filters and calls run.run makes already are.
  */
 export function sbHide<F extends (...a: any[]) => unknown>(envOf: () => Env, f: F): F {
-  return ((...a: unknown[]) => {
-    const prev = setActive(envOf().sandbox!);
-    try {
-      return f(...a);
-    } finally {
-      setActive(prev);
-    }
-  }) as F;
+  return ((...a: unknown[]) => hiding(envOf(), () => f(...a))) as F;
+}
+
+/**
+ * A bare name the template reads (`{{ _secret }}`): the render data's keys obey the same rule as
+ * `d._secret`, so a name the policy hides (`_`-prefixed, blockedAttributes) is refused when it
+ * would come from the data; the template's own bindings (`{% set _x %}`, parameters, imports)
+ * and the globals the host registered (`_()` for gettext) stay readable (docs/security.md).
+ */
+export function sbName(env: Env, c: object, name: string): void {
+  const d = (c as { [DATA]: Record<string, unknown> })[DATA];
+  if (env.sandbox!.hide(name) && !(name in c) && isData.call(d, name) && d[name] !== undefined)
+    throw new PolicyError(`Access to the name '${name}' is blocked by sandbox policy`, {
+      suggestion: 'Pass the value under a name without a leading underscore, or not at all',
+    });
+}
+const isData = Object.prototype.propertyIsEnumerable;
+/** `ld` (runtime/context.ts) for sandboxed templates: sbName first. */
+export function sbLd(env: Env, c: Ctx, name: string, v: unknown, orElse: (name: string, c: Ctx) => unknown): unknown {
+  sbName(env, c, name);
+  return hiding(env, () => ld(c, name, v, orElse)); // (an UndefinedError's "did you mean" names no hidden key)
+}
+/** Runs `f` with the policy's hidden keys left out of what it enumerates (dictKeys reads ACTIVE). */
+function hiding<T>(env: Env, f: () => T): T {
+  const prev = setActive(env.sandbox!);
+  try {
+    return f();
+  } finally {
+    setActive(prev);
+  }
 }
 
 /** One loop iteration, def call, include or `try`: enforces maxLoopIterations and maxRenderTime. */
@@ -361,13 +384,14 @@ export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: 
   return run.run(() => f(a, b));
 }
 
+// (lookups run `hiding`: a missing key's "did you mean" suggestion names no hidden key)
 export function sbGetattr(env: Env, obj: unknown, name: string, strict: boolean): unknown {
   env.sandbox!.checkAttr(name, false, obj);
-  return readable(env, name, getattr(obj, name, strict));
+  return readable(env, name, hiding(env, () => getattr(obj, name, strict)));
 }
 export function sbGetattrOpt(env: Env, obj: unknown, name: string, strict: boolean): unknown {
   env.sandbox!.checkAttr(name, false, obj);
-  return readable(env, name, getattrOpt(obj, name, strict));
+  return readable(env, name, hiding(env, () => getattrOpt(obj, name, strict)));
 }
 /**
  * A method read as a value is called later, where its arguments are not checked: a mutator

@@ -23,7 +23,7 @@ export function guardedName(g: Generator, name: string): string {
   const l = g.local(name);
   if (l) return l;
   if (g.o.markdown && name === 'output_format') return `${g.h('outputFormat')}(${g.fn.sc})`;
-  if (name in Object.prototype) return `${g.h('lkOwn')}(${g.fn.sc}, ${q(name)}, true)`;
+  if (name in Object.prototype) return sbName(g, name, `${g.h('lkOwn')}(${g.fn.sc}, ${q(name)}, true)`);
   return scopeRead(g, name, true);
 }
 
@@ -40,8 +40,15 @@ function scopeRead(g: Generator, name: string, guarded: boolean): string {
   // (a parameter of the def around: in the chain, so what lk would find)
   if (g.defParams.has(name)) return c + p;
   // (Nunjucks' frames are not such a chain: its lookups stay in lk)
-  if (g.o.nunjucks) return `${g.h(guarded ? 'lkg' : 'lk')}(${c}, ${k})`;
-  return `(${c}${p} ?? ${g.h('ld')}(${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}, ${g.h(guarded ? 'undef' : 'undefinedName')}))`;
+  if (g.o.nunjucks) return sbName(g, name, `${g.h(guarded ? 'lkg' : 'lk')}(${c}, ${k})`);
+  // (sandboxed: sbLd refuses a data key the policy hides, runtime/sandbox.ts)
+  const ld = g.o.sandbox ? `${g.h('sbLd')}($env, ` : `${g.h('ld')}(`;
+  return `(${c}${p} ?? ${ld}${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}, ${g.h(guarded ? 'undef' : 'undefinedName')}))`;
+}
+
+/** Sandboxed: a bare name read other than through `ld` (`lk`, `lkOwn`, `lkDecl`), checked by sbName first. */
+function sbName(g: Generator, name: string, read: string): string {
+  return g.o.sandbox ? `(${g.h('sbName')}($env, ${g.fn.sc}, ${q(name)}), ${read})` : read;
 }
 
 /** An operand of a guard: undefined anywhere inside gives UNDEF instead of an error. */
@@ -434,8 +441,8 @@ export function genExpr(g: Generator, e: A.Expr): string {
       if (g.o.markdown && e.name === 'output_format') return `${g.h('outputFormat')}(${g.fn.sc})`;
       const decl = g.declared.get(e.name);
       const early = decl !== undefined && (e.line < decl.line || (e.line === decl.line && e.col < decl.col));
-      if (e.name in Object.prototype) return `${g.h('lkOwn')}(${g.fn.sc}, ${q(e.name)})`;
-      return early ? `${g.h('lkDecl')}(${g.fn.sc}, ${q(e.name)})` : scopeRead(g, e.name, false);
+      if (e.name in Object.prototype) return sbName(g, e.name, `${g.h('lkOwn')}(${g.fn.sc}, ${q(e.name)})`);
+      return early ? sbName(g, e.name, `${g.h('lkDecl')}(${g.fn.sc}, ${q(e.name)})`) : scopeRead(g, e.name, false);
     }
     case 'List':
       return `[${e.items.map((i) => g.expr(i)).join(', ')}]`;

@@ -1,0 +1,82 @@
+// Issue #19, sandbox sixth pass: what a hostile template author could still learn or do after
+// the fifth pass, each closed at its cause. Every case runs through every entry point
+// (sandbox-support.ts: render, streams, async, blocks) and, where the mode has it, Nunjucks mode.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { everyWay, refused, renders } from './sandbox-support.js';
+import { everyWay as njkEveryWay, refused as njkRefused } from './nunjucks-support.js';
+import { makeEnv } from '../support.js';
+
+const policy = { blockedAttributes: ['blocked'] };
+const hidden = () => ({
+  only: { _secret: 'S', blocked: 'B' },
+  some: { _secret: 'S', shown: 1 },
+  m: new Map<unknown, unknown>([['_m', 1]]),
+  _token: 'TOKEN',
+  blocked: 'BLOCKED',
+  shown: 'ok',
+});
+
+describe('a dict holding only hidden keys is empty to every test, as every enumeration shows it', () => {
+  it('if, not, and/or, ternary, bool(), select, default(boolean=true), length agree', async () => {
+    const src =
+      '{% if only %}T{% else %}F{% endif %}{% if m %}T{% else %}F{% endif %}{% if some %}T{% endif %}|' +
+      '{{ not only }}|{{ only or "E" }}|{{ only and "A" }}|{{ 1 if m else 0 }}|{{ bool(only) }}|' +
+      '{{ [only, some, m]|select|list|length }}|{{ only|default("D", true) }}|{{ only|length }}{{ m|length }}';
+    await renders(src, 'FFT|True|E|{}|0|False|1|D|00', hidden, policy);
+  });
+
+  it('a trusted environment still sees those dicts as full', async () => {
+    const out = makeEnv().fromString('{% if only %}T{% endif %}{% if m %}T{% endif %}{{ only|length }}').render(hidden());
+    expect(out).toBe('TT2');
+  });
+
+  it('property: truthiness agrees with |length for any keys', () => {
+    const t = makeEnv({}, { sandbox: policy as never }).fromString('{{ (1 if d else 0) == (1 if d|length else 0) }}{{ bool(d) == (d|length > 0) }}');
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('_a', '__b', 'blocked', 'c', 'd_'), fc.oneof(fc.integer(), fc.constant(null))), (d) => {
+        expect(t.render({ d })).toBe('TrueTrue');
+        expect(t.render({ d: new Map(Object.entries(d)) })).toBe('TrueTrue');
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it('Nunjucks mode keeps JavaScript truthiness (every object is true there), and its length hides', async () => {
+    for (const r of Object.values(await njkEveryWay('{% if only %}T{% endif %}{{ only | length }}', hidden, policy))) expect(r).toBe('T0');
+  });
+});
+
+describe('top-level names from the render data obey the policy as attributes do', () => {
+  it('a `_`-prefixed or blocked data key is refused, in every entry point and through includes', async () => {
+    for (const src of ['{{ _token }}', '{{ blocked }}', '{{ _token is defined }}', '{{ _token|default("x") }}', '{{ _token.upper() }}', '{% include "inc" %}'])
+      await refused(src, 'K-SEC-001', hidden, policy, { inc: '{{ _token }}' });
+    await njkRefused('{{ _token }}', 'K-SEC-001', hidden, policy);
+  });
+
+  it('the template\'s own `_` names and the host\'s globals stay readable; a missing `_` name is undefined', async () => {
+    await renders(
+      '{% set _x = 1 %}{{ _x }}{% def f(_p) %}{{ _p }}{% end %}{{ f(2) }}{% for _i in [3] %}{{ _i }}{% endfor %}' +
+        '{% with _token = 4 %}{{ _token }}{% endwith %}{{ _("5") }}{{ _nope is defined }}{{ shown }}',
+      '12345Falseok',
+      hidden,
+      policy,
+    );
+  });
+
+  it('a data key named like an Object.prototype member (`__proto__` from JSON) is refused too', async () => {
+    await refused('{{ __proto__ }}', 'K-SEC-001', () => JSON.parse('{"__proto__": {"x": 1}}'));
+  });
+
+  it('"did you mean" never names a hidden key (variables, attributes, Map keys, fallback messages)', async () => {
+    const leak = /'_token'|_secret|'_m'|'blocked'|dict\._|dict\.blocked/;
+    for (const src of ['{{ _toke }}', '{{ blocke }}', '{{ some.secre }}', '{{ some.blocke }}', '{{ m.x }}']) {
+      for (const [way, r] of Object.entries(await everyWay(src, hidden, policy))) {
+        expect(r, `${way} of ${src}`).toBeInstanceOf(Error);
+        expect((r as Error).message, `${way} of ${src}`).not.toMatch(leak);
+      }
+    }
+    for (const r of Object.values(await everyWay('{% try %}{{ _toke }}{% fallback e %}{{ e.message }}{% end %}', hidden, policy)))
+      expect(r).not.toMatch(leak);
+  });
+});
