@@ -6,7 +6,7 @@
 import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
 import type { SourceOf } from './template.js';
 import { Markup } from './markup.js';
-import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, pow, typeName } from './values.js';
+import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, pow, stale, typeName } from './values.js';
 import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
 import { MAX_CHARS, room, setActive, type Active } from './limits.js';
 import { METHOD_NAMES } from './signatures.js';
@@ -356,9 +356,18 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
     }
   }
   args[0] = run.feed(args[0]);
-  const r = run.run(() => f.apply(self, args));
+  const r = name === null || name === 'map' ? hostCall(() => run.run(() => f.apply(self, args))) : run.run(() => f.apply(self, args));
   if (name === 'map' || name === 'attr') readables(env, name === 'map' ? args[2] : args[1], r);
   return r;
+}
+
+/** A custom filter or test, or `map` (which may call host methods): keyOf's indexes go after it, as after any host call. */
+function hostCall<T>(f: () => T): T {
+  try {
+    return f();
+  } finally {
+    stale();
+  }
 }
 
 /** `%` names of a format string applied to a mapping (`"%(_x)s" % d`). */
@@ -387,18 +396,29 @@ export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: 
 // (lookups run `hiding`: a missing key's "did you mean" suggestion names no hidden key)
 export function sbGetattr(env: Env, obj: unknown, name: string, strict: boolean): unknown {
   env.sandbox!.checkAttr(name, false, obj);
-  return readable(env, name, hiding(env, () => getattr(obj, name, strict)));
+  return readable(env, name, hiding(env, () => getattr(obj, name, strict)), getter(obj, name));
 }
 export function sbGetattrOpt(env: Env, obj: unknown, name: string, strict: boolean): unknown {
   env.sandbox!.checkAttr(name, false, obj);
-  return readable(env, name, hiding(env, () => getattrOpt(obj, name, strict)));
+  return readable(env, name, hiding(env, () => getattrOpt(obj, name, strict)), getter(obj, name));
+}
+/** A getter of a class instance (host code) on the way to `name`, not a plain data property. */
+function getter(obj: unknown, name: string): boolean {
+  if (!obj || typeof obj !== 'object' || isDict(obj) || Array.isArray(obj)) return false;
+  for (let p: object | null = obj; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const d = Object.getOwnPropertyDescriptor(p, name);
+    if (d) return !!d.get;
+  }
+  return false;
 }
 /**
  * A method read as a value is called later, where its arguments are not checked: a mutator
  * (`{% set f = d.setFullYear %}`) is refused as if called, and so are `get` and `format`, whose
  * arguments name keys and fields (call them directly: `d.get("k")`, `"{0.a}".format(x)`).
  */
-function readable(env: Env, name: string, v: unknown): unknown {
+function readable(env: Env, name: string, v: unknown, hostRan = false): unknown {
+  // (host code ran: it may have replaced a Map/Set key keeping the size, so keyOf's indexes go)
+  if (hostRan) stale();
   if (typeof v === 'function') {
     env.sandbox!.checkAttr(name, true);
     if (name === 'get' || name === 'format')
@@ -444,7 +464,11 @@ export function sbCallAttrOpt(env: Env, R: R, obj: unknown, name: string, strict
     const f = getattr(obj, name, false);
     if (typeof f === 'function') run.sb.checkCall(f);
   }
-  return run.run(() => callAttrOpt(obj, name, strict, args.map((a) => run.feed(a))));
+  try {
+    return run.run(() => callAttrOpt(obj, name, strict, args.map((a) => run.feed(a))));
+  } finally {
+    stale();
+  }
 }
 /** `.get("_x")` (and `pop`/`setdefault`, which return the value too) reads a key; `"{0._x}".format(d)` reads fields. */
 function checkMethodArgs(sb: Sandbox, obj: unknown, name: string, args: unknown[]): void {
@@ -463,9 +487,13 @@ function call(run: Run, f: unknown, args: unknown[]): unknown {
     if (typeof a === 'function') run.sb.checkCall(a);
     else if (a instanceof Kwargs) for (const k of Object.keys(a.kw)) if (typeof a.kw[k] === 'function') run.sb.checkCall(a.kw[k]);
   }
-  const r = run.run(() => callValue(f, args.map((a) => run.feed(a))));
-  if (Array.isArray(r)) run.tick(r.length);
-  return r;
+  try {
+    const r = run.run(() => callValue(f, args.map((a) => run.feed(a))));
+    if (Array.isArray(r)) run.tick(r.length);
+    return r;
+  } finally {
+    if (!(f as { kidaDef?: unknown }).kidaDef) stale(); // (a host function may replace a Map/Set key: keyOf re-indexes)
+  }
 }
 export function sbRange(env: Env, start: unknown, stop: unknown, inclusive: boolean, step: unknown): Range {
   return env.sandbox!.checkRange(plainRange(start, stop, inclusive, step));

@@ -654,6 +654,9 @@ export function addKey(c: Map<unknown, unknown> | Set<unknown>, k: unknown, v?: 
 }
 /** Drops the index of a Map/Set the runtime changed (a delete and an add leave its size as it was). */
 export const forget = (c: object): boolean => IX.delete(c);
+/** Drops every index: host code ran and may have replaced a key keeping the size (the sandbox's
+ * call path calls it after each host function or getter; only sandboxed bundles import it). */
+export const stale = (): number => gen++;
 /** The value of key `k` (Python key equality), undefined when missing. */
 export function dictGet(d: Record<string, unknown> | Map<unknown, unknown>, k: unknown): unknown {
   if (d instanceof Map) {

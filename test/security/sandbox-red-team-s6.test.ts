@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { everyWay, refused, renders } from './sandbox-support.js';
 import { everyWay as njkEveryWay, refused as njkRefused } from './nunjucks-support.js';
 import { makeEnv } from '../support.js';
+import { tuple } from '../../runtime/values.js';
 
 const policy = { blockedAttributes: ['blocked'] };
 const hidden = () => ({
@@ -79,4 +80,33 @@ describe('top-level names from the render data obey the policy as attributes do'
     for (const r of Object.values(await everyWay('{% try %}{{ _toke }}{% fallback e %}{{ e.message }}{% end %}', hidden, policy)))
       expect(r).not.toMatch(leak);
   });
+});
+
+describe('host code the template calls cannot leave the Map/Set key index stale', () => {
+  // A host function that replaces a key keeping the size (a delete then an add): before, a
+  // lookup of the new key by an equal, non-identical tuple missed within the same run.
+  const host = () => {
+    const old = tuple([1, 1]);
+    const m = new Map<unknown, unknown>([[old, 'one'], [tuple([0, 0]), 'zero']]);
+    const s = new Set<unknown>([old, tuple([0, 0])]);
+    const swap = () => {
+      m.delete(old);
+      m.set(tuple([2, 2]), 'two');
+      s.delete(old);
+      s.add(tuple([2, 2]));
+      return '';
+    };
+    class Holder {
+      get swap() {
+        return swap();
+      }
+    }
+    return { m, s, swap, holder: new Holder(), api: { swap } };
+  };
+  const look = '{{ (0, 0) in m }}{{ (0, 0) in s }}';
+  const after = '{{ (2, 2) in m }}{{ (2, 2) in s }}{{ m[(2, 2)] }}{{ (1, 1) in m }}';
+  for (const call of ['{{ swap() }}', '{{ holder.swap }}', '{{ api.swap() }}'])
+    it(call, async () => {
+      await renders(`${look}${call}${after}`, 'TrueTrueTrueTruetwoFalse', host);
+    });
 });
