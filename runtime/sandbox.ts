@@ -13,6 +13,7 @@ import { METHOD_NAMES } from './signatures.js';
 import { pyRegex } from './tests.js';
 import { linearMatcher } from './regex.js';
 import { DATA, ld, type Ctx } from './context.js';
+import { g_str } from './globals.js';
 
 export interface SandboxPolicy {
   /** Largest `range()` / `a..b` allowed (default 10,000). */
@@ -231,9 +232,49 @@ export function runOf(env: Env, R: R): Run {
  * the codegen links sandboxed modules to this twin of it, which runs it with the policy's hidden
  * keys left out (dictKeys reads ACTIVE), as the filters and calls run.run makes already are.
  */
-export function sbHide<F extends (...a: any[]) => unknown>(envOf: () => Env, f: F): F {
-  return ((...a: unknown[]) => hiding(envOf(), () => f(...a))) as F;
+export function sbHide<F extends (...a: any[]) => unknown>(envOf: () => Env, f: F, text?: boolean): F {
+  return ((...a: unknown[]) => {
+    const env = envOf();
+    if (text) textBound(env.sandbox!.cap, a[0]); // (output of a container: its repr is bounded before it is written)
+    return hiding(env, () => f(...a));
+  }) as F;
 }
+
+/**
+ * Refuses (K-SEC-003), before anything is built, a value whose text (str/repr, tojson, pprint,
+ * join) would pass `cap` characters: a walk that counts no more than each string, number and
+ * container adds to any of those texts (a string its length, anything else one character), and
+ * stops as soon as the count passes `cap`. It is what bounds a repr of
+ * shared parts (`[s] * 1000` where `s` has a million characters: a billion characters, minutes of
+ * CPU and an out-of-memory abort before, since repr writes each reference out again). At most
+ * `cap` steps: every value visited adds at least one character.
+ */
+export function textBound(cap: number, v: unknown): void {
+  if (!v || typeof v !== 'object' || v instanceof Markup) return;
+  let n = 0;
+  const open = new Set<object>();
+  const walk = (x: unknown): void => {
+    if (n > cap) throw limitError(`A value's text (more than ${cap} characters)`, cap, 'maxAllocation');
+    // (at least one character a value: exact for a string joined, less than its repr, its JSON)
+    if (isString(x)) return void (n += String(x).length || 1);
+    const list = Array.isArray(x);
+    n++;
+    if (!(list || x instanceof Set || isDict(x)) || open.has(x as object)) return; // (a cycle is `[...]`)
+    open.add(x as object);
+    if (x instanceof Map) for (const [k, y] of x) walk(k), walk(y);
+    else if (list || x instanceof Set) for (const y of x as Iterable<unknown>) walk(y);
+    else for (const k of Object.keys(x as object)) walk(k), walk((x as Record<string, unknown>)[k]);
+    open.delete(x as object);
+  };
+  walk(v);
+  if (n > cap) throw limitError(`A value's text (more than ${cap} characters)`, cap, 'maxAllocation');
+}
+/** Filters that read their input as data without writing it as text (the rest may: their container arguments are bounded). */
+const NO_TEXT = new Set([
+  'length', 'count', 'first', 'last', 'list', 'sort', 'map', 'select', 'reject', 'selectattr', 'rejectattr', 'batch', 'slice',
+  'sum', 'min', 'max', 'unique', 'groupby', 'dictsort', 'reverse', 'default', 'attr', 'get', 'items', 'keys', 'values',
+  'random', 'take', 'skip', 'compact', 'is',
+]);
 
 /**
  * A bare name the template reads (`{{ _secret }}`): the render data's keys obey the same rule as
@@ -355,6 +396,9 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
       else if (Array.isArray(args[0])) for (const x of args[0]) run.tick((isString(x) ? String(x).length + 1 : 1) * cost);
     }
   }
+  if (name !== null && !NO_TEXT.has(name.split(' ')[0]!)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a);
+  else if (name === 'map' && isString((args[1] as unknown[] | undefined)?.[0]) && !args[2] && !NO_TEXT.has(String((args[1] as unknown[])[0])))
+    for (const x of Array.isArray(args[0]) ? args[0] : []) textBound(run.cap, x); // (`map("string")`: each item becomes text)
   args[0] = run.feed(args[0]);
   const r = name === null || name === 'map' ? hostCall(() => run.run(() => f.apply(self, args))) : run.run(() => f.apply(self, args));
   if (name === 'map' || name === 'attr') readables(env, name === 'map' ? args[2] : args[1], r);
@@ -378,6 +422,7 @@ function checkPercentKeys(sb: Sandbox, fmt: unknown, args: unknown): void {
 /** `*`, `%`, `**`, `+`, `~`: what they build is bounded (before building, where the runtime can tell). */
 export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: unknown, b: unknown): unknown {
   const run = runOf(env, R);
+  if (f === concat || f === mod || (f === add && (isString(a) || isString(b)))) textBound(run.cap, a), textBound(run.cap, b);
   if (f === mod) checkPercentKeys(run.sb, a, b);
   if (f === pow && isNumber(b) && isNumber(a) && !isFloat(a) && !isFloat(b)) {
     const digits = Math.ceil(Number(b) * Math.log10(Math.abs(Number(a)) || 1));
@@ -451,6 +496,7 @@ export function sbGetitemOpt(env: Env, obj: unknown, key: unknown, strict: boole
 export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
   const run = runOf(env, R);
   run.sb.checkAttr(name, true, obj);
+  if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a); // (`"{}".format(x)`, `"".join(xs)`)
   checkMethodArgs(run.sb, obj, name, args);
   const f = getattr(obj, name, strict);
   run.sb.checkCall(f);
@@ -478,6 +524,7 @@ function checkMethodArgs(sb: Sandbox, obj: unknown, name: string, args: unknown[
 export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[]): unknown {
   const run = runOf(env, R);
   run.sb.checkCall(f);
+  if (f === g_str) textBound(run.cap, args[0]);
   const r = call(run, f, args);
   return r instanceof Range ? run.sb.checkRange(r) : r; // (a range() the sandbox did not build)
 }

@@ -110,3 +110,46 @@ describe('host code the template calls cannot leave the Map/Set key index stale'
       await renders(`${look}${call}${after}`, 'TrueTrueTrueTruetwoFalse', host);
     });
 });
+
+describe('a value whose text would pass maxAllocation is refused before its text is built', () => {
+  // `[s] * 1000` is a thousand references to one string: cheap to make, but its repr, JSON or join
+  // writes the string a thousand times (a billion characters: minutes, then V8's out-of-memory abort).
+  const big = '{% set s = "x" * 1000000 %}{% set l = [s] * 1000 %}';
+  const ways = [
+    '{{ l }}', '{{ l|string }}', '{{ l|tojson }}', '{{ l|pprint }}', '{{ l|join }}', '{{ [l]|join }}', '{{ "%s" % (l,) }}',
+    '{{ "{}".format(l) }}', '{{ l ~ "" }}', '{{ "" ~ l }}', '{{ l|upper }}', '{{ l|e }}', '{{ [l]|map("string")|list }}', '{{ str(l) }}',
+    '{{ "".join(l) }}', '{{ {"a": l}|dictsort }}', '{% set x = [[]] * 1000 %}{% set y = [x] * 1000 %}{{ [y] * 1000 }}',
+  ];
+  for (const w of ways)
+    it(w, async () => {
+      const t0 = Date.now();
+      await refused(big + w, 'K-SEC-003');
+      expect(Date.now() - t0).toBeLessThan(15_000);
+    });
+
+  it('what only walks such a value still works', async () => {
+    await renders(`${big}{{ l|length }} {{ l[0]|length }} {{ l|first|length }} {{ l|list|length }}`, '1000 1000000 1000000 1000');
+  });
+
+  it('property: shared parts render within the bound or are refused at once, never build more', () => {
+    const env = makeEnv({}, { sandbox: { maxAllocation: 5_000, maxOutputSize: null } as never });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3000 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 3 }), fc.constantFrom('{{ v }}', '{{ v|tojson }}', '{{ v|join(",") }}', '{{ v|pprint }}'), (len, reps, out) => {
+        let src = `{% set v = "a" * ${len} %}`;
+        for (const r of reps) src += `{% set v = [v] * ${r} %}`;
+        const t0 = Date.now();
+        let text = '';
+        try {
+          text = env.fromString(src + out).render({});
+        } catch (e) {
+          expect((e as { code?: string }).code).toBe('K-SEC-003');
+        }
+        // (the bound counts a character per value: quotes, separators and escaping (`''` is
+        // `&#39;&#39;, `) make a text of at most a dozen times that)
+        expect(text.length).toBeLessThanOrEqual(5_000 * 16);
+        expect(Date.now() - t0).toBeLessThan(2_000);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
