@@ -270,10 +270,10 @@ export function textBound(cap: number, v: unknown): void {
   if (n > cap) throw limitError(`A value's text (more than ${cap} characters)`, cap, 'maxAllocation');
 }
 /** Filters that read their input as data without writing it as text (the rest may: their container arguments are bounded). */
-const NO_TEXT = new Set([
+export const NO_TEXT = new Set([
   'length', 'count', 'first', 'last', 'list', 'sort', 'map', 'select', 'reject', 'selectattr', 'rejectattr', 'batch', 'slice',
   'sum', 'min', 'max', 'unique', 'groupby', 'dictsort', 'reverse', 'default', 'attr', 'get', 'items', 'keys', 'values',
-  'random', 'take', 'skip', 'compact', 'is',
+  'random', 'take', 'skip', 'compact', 'is', 'd',
 ]);
 
 /**
@@ -422,7 +422,8 @@ function checkPercentKeys(sb: Sandbox, fmt: unknown, args: unknown): void {
 /** `*`, `%`, `**`, `+`, `~`: what they build is bounded (before building, where the runtime can tell). */
 export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: unknown, b: unknown): unknown {
   const run = runOf(env, R);
-  if (f === concat || f === mod || (f === add && (isString(a) || isString(b)))) textBound(run.cap, a), textBound(run.cap, b);
+  // (a container joined to a string becomes text; Nunjucks mode passes its own `+`/`~`)
+  if (f === mod || isString(a) || isString(b)) textBound(run.cap, a), textBound(run.cap, b);
   if (f === mod) checkPercentKeys(run.sb, a, b);
   if (f === pow && isNumber(b) && isNumber(a) && !isFloat(a) && !isFloat(b)) {
     const digits = Math.ceil(Number(b) * Math.log10(Math.abs(Number(a)) || 1));

@@ -153,3 +153,14 @@ describe('a value whose text would pass maxAllocation is refused before its text
     );
   });
 });
+
+describe('Nunjucks-mode sandbox: the same bound on text made of shared parts', () => {
+  const big = '{% set s = "x".repeat(1000000) %}{% set l = [s,s,s,s,s,s,s,s,s,s] %}{% set l = [l,l,l,l,l,l,l,l,l,l] %}{% set l = [l,l,l,l,l,l,l,l,l,l] %}';
+  for (const w of ['{{ l }}', '{{ l | dump }}', '{{ l | join }}', '{{ l.join(",") }}', '{{ l.toString() }}', '{{ l + "" }}', '{{ l | string }}', '{{ l | safe }}', '{{ "%s" | replace("%s", l) }}', '{{ "".concat(l) }}'])
+    it(w, async () => {
+      await njkRefused(big + w, 'K-SEC-003');
+    });
+  it('walking it still works', async () => {
+    for (const r of Object.values(await njkEveryWay(`${big}{{ l | length }} {{ l.flat(3) | length }}`))) expect(r).toBe('10 1000');
+  });
+});
