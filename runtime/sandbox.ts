@@ -330,6 +330,36 @@ export function sbLoopSrc(env: Env, R: R, v: unknown): unknown {
   })();
 }
 
+/**
+ * What an async sandboxed template awaits (`await x`, a call's promise, each item of an
+ * `async for`): a wait ends at the render's maxRenderTime left, not when a slow promise settles
+ * (the clock is otherwise read only as iterations pass, and a wait makes none). The timer is
+ * cleared once the value settles; a value that rejects later is still observed (race subscribes).
+ */
+export function sbAwait(env: Env, R: R, v: unknown): unknown {
+  if (!v || typeof (v as PromiseLike<unknown>).then !== 'function') return v;
+  const run = runOf(env, R);
+  const max = run.sb.policy.maxRenderTime;
+  if (max === null) return v;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, no) => {
+    timer = setTimeout(() => no(limitError('Render time', max, 'maxRenderTime (ms)')), Math.max(0, max - (Date.now() - run.start)));
+  });
+  return Promise.race([v, late]).finally(() => clearTimeout(timer));
+}
+/** The source of a sandboxed `async for`: each `next()` is a wait sbAwait bounds. */
+export function sbAsyncSrc(env: Env, R: R, src: AsyncIterable<unknown>): AsyncIterable<unknown> {
+  return {
+    [Symbol.asyncIterator]() {
+      const it = src[Symbol.asyncIterator]();
+      return {
+        next: () => sbAwait(env, R, it.next()) as Promise<IteratorResult<unknown>>,
+        return: (v?: unknown) => it.return?.(v) ?? Promise.resolve({ done: true as const, value: v }),
+      };
+    },
+  };
+}
+
 /** A sync body's output buffer after a write: over maxOutputSize stops the render while building. */
 export function sbOut(env: Env, s: string): string {
   env.sandbox!.checkOutput(s.length);

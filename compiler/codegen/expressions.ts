@@ -113,7 +113,11 @@ export function genConst(g: Generator, e: A.Const): string {
 
 /** In async templates, calls may return promises (async defs, slots): await them. */
 export function awaitCall(g: Generator, js: string): string {
-  return g.isAsync && g.fn.mode === 'a' ? `(await ${js})` : js;
+  return g.isAsync && g.fn.mode === 'a' ? `(await ${sbAwait(g, js)})` : js;
+}
+/** Sandboxed: a wait bounded by maxRenderTime (runtime/sandbox.ts sbAwait). */
+export function sbAwait(g: Generator, js: string): string {
+  return g.o.sandbox ? `${g.h('sbAwait')}($env, R, ${js})` : js;
 }
 
 export function loopAttrBase(g: Generator, e: A.Attr): string | null {
@@ -252,7 +256,7 @@ export function filterCall(g: Generator, name: string, value: string, args: A.Ex
     // macro body is synchronous here, so its promise there is an error, not "[object Promise]"
     if (g.o.nunjucks?.asyncFilters?.has(name)) {
       const c = `${customRef(g, 'filters', name)}(${parts.join(', ')})`;
-      return g.isAsync && g.fn.mode === 'a' ? `(await ${c})` : `${g.h('observe')}(${c}, true)`;
+      return g.isAsync && g.fn.mode === 'a' ? awaitCall(g, c) : `${g.h('observe')}(${c}, true)`;
     }
     if (g.o.sandbox) return `${g.h('observe')}(${sbF(g, 'null', customRef(g, 'filters', name), 'undefined', parts)})`;
     return `${g.h('observe')}(${customRef(g, 'filters', name)}(${parts.join(', ')}))`;
@@ -533,6 +537,6 @@ export function genExpr(g: Generator, e: A.Expr): string {
       return genListComp(g, e);
     case 'Await':
       if (g.fn.mode !== 'a') return `${g.h('noAwait')}()`;
-      return `(await ${g.expr(e.value)})`;
+      return `(await ${sbAwait(g, g.expr(e.value))})`;
   }
 }

@@ -164,3 +164,55 @@ describe('Nunjucks-mode sandbox: the same bound on text made of shared parts', (
     for (const r of Object.values(await njkEveryWay(`${big}{{ l | length }} {{ l.flat(3) | length }}`))) expect(r).toBe('10 1000');
   });
 });
+
+describe('maxRenderTime bounds the waits of async sandboxed templates', () => {
+  // Before, the clock was read only as iterations passed: one `await` of a slow (or never
+  // settling) promise held a sandboxed render for as long as the promise took.
+  const slow = () => new Promise((ok) => setTimeout(() => ok(1), 3_000));
+  async function* slowRows() {
+    yield 1;
+    await slow();
+    yield 2;
+  }
+  const data = () => ({ slow: slow(), later: () => slow(), never: new Promise(() => {}), rows: slowRows(), api: { get: () => slow() } });
+  const timed = async (f: () => Promise<unknown>) => {
+    const t0 = Date.now();
+    const e = await f().then(
+      () => null,
+      (x: unknown) => x as Error & { code?: string },
+    );
+    return { e, ms: Date.now() - t0 };
+  };
+  for (const src of ['{{ await slow }}', '{{ await later() }}', '{{ await never }}', '{% async for r in rows %}{{ r }}{% endfor %}', '{{ await api.get() }}', '{% try %}{{ await never }}{% fallback %}caught{% end %}'])
+    it(src, async () => {
+      const t = makeEnv({}, { sandbox: { maxRenderTime: 200 } as never }).fromString(src);
+      const b = makeEnv({}, { sandbox: { maxRenderTime: 200 } as never }).fromString(`{% block b %}${src}{% end %}`);
+      const drain = async (it: AsyncIterable<string>) => {
+        for await (const _ of it);
+      };
+      for (const f of [() => t.renderAsync(data()), () => drain(t.renderStreamAsync(data())), () => b.renderBlockAsync('b', data())]) {
+        const { e, ms } = await timed(f);
+        expect(e?.code).toBe('K-SEC-003');
+        expect(ms).toBeLessThan(2_000);
+      }
+    });
+
+  it('a wait within the time left is unchanged, and no timer outlives it', async () => {
+    const t = makeEnv({}, { sandbox: true }).fromString('{{ await fast }}{% async for r in rows %}{{ r }}{% endfor %}');
+    async function* rows() {
+      yield 'a';
+      yield 'b';
+    }
+    expect(await t.renderAsync({ fast: Promise.resolve(5), rows: rows() })).toBe('5ab');
+  });
+
+  it("Nunjucks mode: async filters, asyncEach and asyncAll", async () => {
+    const env = new (await import('../../compiler/environment.js')).Environment({ compat: 'nunjucks', sandbox: { maxRenderTime: 200 } as never });
+    env.addFilter('slow', (v: unknown) => new Promise((ok) => setTimeout(() => ok(v), 3_000)), true);
+    for (const src of ['{{ 1 | slow }}', '{% asyncAll x in [1, 2] %}{{ x | slow }}{% endall %}', '{% asyncEach x in [1, 2] %}{{ x | slow }}{% endeach %}']) {
+      const { e, ms } = await timed(() => env.fromString(src).renderAsync({}));
+      expect(e?.code, src).toBe('K-SEC-003');
+      expect(ms, src).toBeLessThan(2_000);
+    }
+  });
+});
