@@ -6,14 +6,14 @@
 import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
 import type { SourceOf } from './template.js';
 import { Markup } from './markup.js';
-import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, pow, stale, typeName } from './values.js';
+import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, pow, stale, typeName } from './values.js';
 import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
 import { MAX_CHARS, room, setActive, type Active } from './limits.js';
 import { METHOD_NAMES } from './signatures.js';
 import { pyRegex } from './tests.js';
 import { linearMatcher } from './regex.js';
 import { DATA, ld, type Ctx } from './context.js';
-import { g_str } from './globals.js';
+import { g_int, g_str } from './globals.js';
 
 export interface SandboxPolicy {
   /** Largest `range()` / `a..b` allowed (default 10,000). */
@@ -426,6 +426,8 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
       else if (Array.isArray(args[0])) for (const x of args[0]) run.tick((isString(x) ? String(x).length + 1 : 1) * cost);
     }
   }
+  if (name === 'int') intDigits(run, args[0]);
+  if (name === 'replace') replaceBound(run, args[0], args[1], args[2], args[3]);
   if (name !== null && !NO_TEXT.has(name.split(' ')[0]!)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a);
   else if (name === 'map' && isString((args[1] as unknown[] | undefined)?.[0]) && !args[2] && !NO_TEXT.has(String((args[1] as unknown[])[0])))
     for (const x of Array.isArray(args[0]) ? args[0] : []) textBound(run.cap, x); // (`map("string")`: each item becomes text)
@@ -444,6 +446,30 @@ function hostCall<T>(f: () => T): T {
   }
 }
 
+/** Decimal digits of an integer, about (hex digits × log10 16: linear, where a decimal string is not). */
+const bigDigits = (x: unknown): number => (typeof x === 'bigint' ? Math.ceil(x.toString(16).length * 1.2042) : 16);
+/** `int(s)` of a string of digits: BigInt parsing is quadratic in them, so at most a tenth of maxAllocation. */
+function intDigits(run: Run, v: unknown): void {
+  if (isString(v) && String(v).length > run.cap / 10)
+    throw limitError(`An integer size (${String(v).length} digits)`, run.cap / 10, 'maxAllocation (a tenth: digits)');
+}
+
+/**
+ * `replace(old, new, count)` on a string: the result's length is known from the number of matches
+ * (a linear count), so one past the bound is refused before it is built (building a few million
+ * characters one match at a time took seconds per call).
+ */
+function replaceBound(run: Run, str: unknown, old: unknown, nw: unknown, count: unknown): void {
+  if (!isString(str) || !isString(old) || !isString(nw)) return;
+  const [t, o, w] = [String(str), String(old), String(nw)];
+  if (w.length <= o.length) return;
+  const max = typeof count === 'number' && count >= 0 ? count : Infinity;
+  let k = 0;
+  if (o === '') k = [...t].length + 1;
+  else for (let i = t.indexOf(o); i >= 0 && k < max; i = t.indexOf(o, i + o.length)) k++;
+  run.run(() => room(t.length + Math.min(k, max) * (w.length - o.length)));
+}
+
 /** `%` names of a format string applied to a mapping (`"%(_x)s" % d`). */
 function checkPercentKeys(sb: Sandbox, fmt: unknown, args: unknown): void {
   if (isString(fmt) && isDict(args)) for (const [, k] of String(fmt).matchAll(/%\(([^)]*)\)/g)) sb.checkAttr(k!, false, args, true);
@@ -455,6 +481,11 @@ export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: 
   // (a container joined to a string becomes text; Nunjucks mode passes its own `+`/`~`)
   if (f === mod || isString(a) || isString(b)) textBound(run.cap, a), textBound(run.cap, b);
   if (f === mod) checkPercentKeys(run.sb, a, b);
+  // (a product of big integers: its digits are known before multiplying, roughly the sum of both)
+  if (f === mul && (typeof a === 'bigint' || typeof b === 'bigint')) {
+    const digits = bigDigits(a) + bigDigits(b);
+    if (digits > run.cap / 10) throw limitError(`An integer size (${digits} digits)`, run.cap / 10, 'maxAllocation (a tenth: digits)');
+  }
   if (f === pow && isNumber(b) && isNumber(a) && !isFloat(a) && !isFloat(b)) {
     const digits = Math.ceil(Number(b) * Math.log10(Math.abs(Number(a)) || 1));
     if (digits > run.cap / 10) throw limitError(`An integer size (${digits} digits)`, run.cap / 10, 'maxAllocation (a tenth: digits)');
@@ -528,6 +559,7 @@ export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, strict: b
   const run = runOf(env, R);
   run.sb.checkAttr(name, true, obj);
   if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a); // (`"{}".format(x)`, `"".join(xs)`)
+  if (name === 'replace') replaceBound(run, obj, args[0], args[1], args[2]);
   checkMethodArgs(run.sb, obj, name, args);
   const f = getattr(obj, name, strict);
   run.sb.checkCall(f);
@@ -556,6 +588,7 @@ export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[]): unknow
   const run = runOf(env, R);
   run.sb.checkCall(f);
   if (f === g_str) textBound(run.cap, args[0]);
+  if (f === g_int) intDigits(run, args[0]);
   const r = call(run, f, args);
   return r instanceof Range ? run.sb.checkRange(r) : r; // (a range() the sandbox did not build)
 }

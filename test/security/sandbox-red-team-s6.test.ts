@@ -216,3 +216,36 @@ describe('maxRenderTime bounds the waits of async sandboxed templates', () => {
     }
   });
 });
+
+describe('sizes known before building: replace, int() digits, products of big integers', () => {
+  const big = '{% set s = "x" * 1000000 %}';
+  for (const src of ['{{ s.replace("x", "yy") }}', '{{ s|replace("x", "yy") }}', '{{ s|replace("", "yy") }}', '{{ s|replace("x", "yy", 1) }}', '{{ int("9" * 1000000) }}', '{{ ("9" * 999999)|int }}', '{% set n = 10 ** 99999 %}{{ n * n }}', '{% set n = int("9" * 60000) %}{{ n * n }}'])
+    it(src, async () => {
+      const t0 = Date.now();
+      await refused(big + src, 'K-SEC-003');
+      // (before: 1-4 s of CPU per call, building the value, or parsing a million digits)
+      expect(Date.now() - t0).toBeLessThan(10_000);
+    });
+  it('within the bound they work as before', async () => {
+    await renders('{{ "xxx"|replace("x", "ab", 2) }} {{ "aaa"|replace("", "-") }} {{ "a.b".replace(".", "::") }} {{ int("9" * 30)|string|length }} {{ 2 ** 70 * 3 }}', 'ababx -a-a-a- a::b 30 3541774862152233910272');
+  });
+  it('property: the refusal agrees with the length replace gives', () => {
+    const env = makeEnv({}, { sandbox: { maxAllocation: 200 } as never });
+    const t = env.fromString('{{ s|replace(a, b)|length }}');
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', 'b', 'c'), maxLength: 120 }), fc.string({ unit: fc.constantFrom('a', 'b'), maxLength: 2 }), fc.string({ unit: fc.constantFrom('x', 'y'), maxLength: 6 }), (s, a, b) => {
+        const n = a === '' ? [...s].length + 1 : s.split(a).length - 1;
+        const want = s.length + n * (b.length - a.length);
+        let got: string | null = null;
+        try {
+          got = t.render({ s, a, b });
+        } catch (e) {
+          expect((e as { code?: string }).code).toBe('K-SEC-003');
+        }
+        if (want > 200) expect(got).toBeNull();
+        else expect(got).toBe(String(want));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
