@@ -128,10 +128,27 @@ export class Sandbox implements Active {
       if (n && !/^-?\d+$/.test(n)) this.checkAttr(n, calling, undefined, item);
     }
   }
-  /** `str.format` fields (`{0._x}`, `{0[_x]}`, `{_x}`): every name a field reads. */
-  checkFields(fmt: string): void {
-    for (const [, field] of fmt.replace(/\{\{|\}\}/g, '').matchAll(/\{([^{}!:]*)/g))
-      for (const [, dotted, item] of `.${field}`.matchAll(/\.([^.[]*)|\[([^\]]*)\]/g)) this.checkPath(dotted ?? item, false, dotted === undefined);
+  /**
+   * `str.format` fields (`{0._x}`, `{0[_x]}`, `{_x}`): every name a field reads. In allow-list
+   * mode a `[key]` is item access only on the argument itself when that is a dict or list (as
+   * `d["k"]`); deeper, where the value is not known yet, it must be a listed name (before, `{0[pw]}`
+   * read an unlisted property of a class instance).
+   */
+  checkFields(fmt: string, args: unknown[] = []): void {
+    const kw = args[args.length - 1] instanceof Kwargs ? (args[args.length - 1] as Kwargs).kw : {};
+    let auto = 0;
+    for (const [, field] of fmt.replace(/\{\{|\}\}/g, '').matchAll(/\{([^{}!:]*)/g)) {
+      const head = /^[^.[]*/.exec(field!)![0];
+      const arg = head === '' ? args[auto++] : /^\d+$/.test(head) ? args[+head] : Object.hasOwn(kw, head) ? kw[head] : undefined;
+      let i = 0;
+      for (const [, dotted, item] of `.${field}`.matchAll(/\.([^.[]*)|\[([^\]]*)\]/g)) {
+        const name = (dotted ?? item)!;
+        // (segment 1 reads the argument itself; later ones read values not known yet: null)
+        if (i++ && dotted === undefined && this.policy.allowedAttributes && !/^-?\d+$/.test(name.trim()))
+          this.checkAttr(name.trim(), false, i === 2 && arg !== undefined ? arg : null, true);
+        else this.checkPath(name, false, i === 1 || dotted === undefined); // (the head names an argument, not an attribute)
+      }
+    }
   }
   checkCall(f: unknown): void {
     const allowed = this.policy.allowCalling;
@@ -416,7 +433,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
           }
       }
     }
-    if (name === 'format' && isString(args[0])) sb.checkFields(String(args[0]));
+    if (name === 'format' && isString(args[0])) sb.checkFields(String(args[0]), [...((args[1] as unknown[] | undefined) ?? []), ...(args[2] ? [new Kwargs(args[2] as Record<string, unknown>)] : [])]);
     // a regex test by name (`select("match", p)`), or `is match(p)`
     const test = name === 'select' || name === 'reject' ? 1 : name === 'selectattr' || name === 'rejectattr' ? 2 : 0;
     const pattern = name === 'is match' ? args[1] : test && args[test] === 'match' ? (args[test + 1] as unknown[] | undefined)?.[0] : undefined;
@@ -582,7 +599,7 @@ export function sbCallAttrOpt(env: Env, R: R, obj: unknown, name: string, strict
 /** `.get("_x")` (and `pop`/`setdefault`, which return the value too) reads a key; `"{0._x}".format(d)` reads fields. */
 function checkMethodArgs(sb: Sandbox, obj: unknown, name: string, args: unknown[]): void {
   if ((name === 'get' || name === 'pop' || name === 'setdefault') && isDict(obj) && isString(args[0])) sb.checkAttr(String(args[0]), false, obj, true);
-  if (name === 'format' && isString(obj)) sb.checkFields(String(obj));
+  if (name === 'format' && isString(obj)) sb.checkFields(String(obj), args);
 }
 export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[]): unknown {
   const run = runOf(env, R);

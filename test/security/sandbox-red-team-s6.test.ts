@@ -249,3 +249,20 @@ describe('sizes known before building: replace, int() digits, products of big in
     );
   });
 });
+
+describe('allow-list mode: a format field [key] reads items of dicts and lists only', () => {
+  // `u["pw"]` was refused on a class instance, but `"{0[pw]}".format(u)` read it.
+  class User {
+    name = 'ann';
+    pw = 'PW';
+  }
+  const data = () => ({ u: new User(), d: { pw: 'DPW', inner: { pw: 'IPW' } }, l: [new User()] });
+  const policy = { allowedAttributes: ['name'] };
+  for (const src of ['{{ "{0[pw]}".format(u) }}', '{{ "{[pw]}".format(u) }}', '{{ "{x[pw]}".format(x=u) }}', '{{ "{0[pw]}"|format(u) }}', '{{ ("{0[pw]}"|safe).format(u) }}', '{{ "{0[inner][pw]}".format(d) }}', '{{ "{0[0][pw]}".format(l) }}'])
+    it(src, async () => {
+      await refused(src, 'K-SEC-001', data, policy);
+    });
+  it('items of a dict argument, listed names and keyword names still format', async () => {
+    await renders('{{ "{0[pw]}".format(d) }} {{ "{0[name]}".format(u) }} {{ "{0.name}-{1}".format(u, 2) }} {{ "{x}".format(x=1) }}', 'DPW ann ann-2 1', data, policy);
+  });
+});
