@@ -170,8 +170,11 @@ const VISIT: Visitors = {
   // TemplateDecl: declarations only
 };
 
-/** What sandboxed code may enumerate a dict through: iteration, output, `in`, `==` (runtime/sandbox.ts sbHide). */
-const HIDING = new Set(['iter', 'asyncIter', 'unpackIter', 'unpackIndex', 'esc', 'escOpt', 'str', 'strOpt', 'escMd', 'escMdOpt', 'pyStr', 'contains', 'eq']);
+/** What sandboxed code may enumerate a dict through: truthiness, iteration, output, `in`, `==` (runtime/sandbox.ts sbHide). */
+const HIDING = new Set(['truthy', 'defaultFilter', 'iter', 'asyncIter', 'unpackIter', 'unpackIndex', 'esc', 'escOpt', 'str', 'strOpt', 'escMd', 'escMdOpt', 'pyStr', 'contains', 'eq']);
+
+/** Of those, the ones that write a value as text: a container's repr is bounded first (sbHide's `text`). */
+const TEXT = new Set(['esc', 'escOpt', 'str', 'strOpt', 'escMd', 'escMdOpt', 'pyStr']);
 
 export class Generator {
   helpers = new Set<string>();
@@ -465,7 +468,7 @@ export class Generator {
     if (this.usesFenv)
       pre.push(`const $fenv = { autoescape: ${this.o.autoescape}, strict: ${this.o.strictUndefined}, get filters() { return $env.filters; }, get tests() { return $env.tests; } };`);
     for (const [n, v] of this.filterVars) pre.push(`const ${v} = ${n};`);
-    for (const n of this.hiding) pre.push(`const $${n}_h = ${this.h('sbHide')}(() => $env, $${n});`);
+    for (const n of this.hiding) pre.push(`const $${n}_h = ${this.h('sbHide')}(() => $env, $${n}${TEXT.has(n) ? ', true' : ''});`);
     if (this.usesMatch) pre.push(`${this.h('useMatch')}();`);
     if (this.trustedPatterns.size) pre.push(`${this.h('trustRegex')}(${[...this.trustedPatterns].map(q).join(', ')});`);
     const bodyLines: string[] = [...pre];

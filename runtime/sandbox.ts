@@ -6,12 +6,14 @@
 import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
 import type { SourceOf } from './template.js';
 import { Markup } from './markup.js';
-import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, pow, typeName } from './values.js';
+import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, pow, stale, typeName } from './values.js';
 import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
 import { MAX_CHARS, room, setActive, type Active } from './limits.js';
 import { METHOD_NAMES } from './signatures.js';
 import { pyRegex } from './tests.js';
 import { linearMatcher } from './regex.js';
+import { DATA, ld, type Ctx } from './context.js';
+import { g_int, g_str } from './globals.js';
 
 export interface SandboxPolicy {
   /** Largest `range()` / `a..b` allowed (default 10,000). */
@@ -126,10 +128,27 @@ export class Sandbox implements Active {
       if (n && !/^-?\d+$/.test(n)) this.checkAttr(n, calling, undefined, item);
     }
   }
-  /** `str.format` fields (`{0._x}`, `{0[_x]}`, `{_x}`): every name a field reads. */
-  checkFields(fmt: string): void {
-    for (const [, field] of fmt.replace(/\{\{|\}\}/g, '').matchAll(/\{([^{}!:]*)/g))
-      for (const [, dotted, item] of `.${field}`.matchAll(/\.([^.[]*)|\[([^\]]*)\]/g)) this.checkPath(dotted ?? item, false, dotted === undefined);
+  /**
+   * `str.format` fields (`{0._x}`, `{0[_x]}`, `{_x}`): every name a field reads. In allow-list
+   * mode a `[key]` is item access only on the argument itself when that is a dict or list (as
+   * `d["k"]`); deeper, where the value is not known yet, it must be a listed name (before, `{0[pw]}`
+   * read an unlisted property of a class instance).
+   */
+  checkFields(fmt: string, args: unknown[] = []): void {
+    const kw = args[args.length - 1] instanceof Kwargs ? (args[args.length - 1] as Kwargs).kw : {};
+    let auto = 0;
+    for (const [, field] of fmt.replace(/\{\{|\}\}/g, '').matchAll(/\{([^{}!:]*)/g)) {
+      const head = /^[^.[]*/.exec(field!)![0];
+      const arg = head === '' ? args[auto++] : /^\d+$/.test(head) ? args[+head] : Object.hasOwn(kw, head) ? kw[head] : undefined;
+      let i = 0;
+      for (const [, dotted, item] of `.${field}`.matchAll(/\.([^.[]*)|\[([^\]]*)\]/g)) {
+        const name = (dotted ?? item)!;
+        // (segment 1 reads the argument itself; later ones read values not known yet: null)
+        if (i++ && dotted === undefined && this.policy.allowedAttributes && !/^-?\d+$/.test(name.trim()))
+          this.checkAttr(name.trim(), false, i === 2 && arg !== undefined ? arg : null, true);
+        else this.checkPath(name, false, i === 1 || dotted === undefined); // (the head names an argument, not an attribute)
+      }
+    }
   }
   checkCall(f: unknown): void {
     const allowed = this.policy.allowCalling;
@@ -230,15 +249,77 @@ export function runOf(env: Env, R: R): Run {
  * the codegen links sandboxed modules to this twin of it, which runs it with the policy's hidden
  * keys left out (dictKeys reads ACTIVE), as the filters and calls run.run makes already are.
  */
-export function sbHide<F extends (...a: any[]) => unknown>(envOf: () => Env, f: F): F {
+export function sbHide<F extends (...a: any[]) => unknown>(envOf: () => Env, f: F, text?: boolean): F {
   return ((...a: unknown[]) => {
-    const prev = setActive(envOf().sandbox!);
-    try {
-      return f(...a);
-    } finally {
-      setActive(prev);
-    }
+    const env = envOf();
+    if (text) textBound(env.sandbox!.cap, a[0]); // (output of a container: its repr is bounded before it is written)
+    return hiding(env, () => f(...a));
   }) as F;
+}
+
+/**
+ * Refuses (K-SEC-003), before anything is built, a value whose text (str/repr, tojson, pprint,
+ * join) would pass `cap` characters: a walk that counts no more than each string, number and
+ * container adds to any of those texts (a string its length, anything else one character), and
+ * stops as soon as the count passes `cap`. It is what bounds a repr of
+ * shared parts (`[s] * 1000` where `s` has a million characters: a billion characters, minutes of
+ * CPU and an out-of-memory abort before, since repr writes each reference out again). At most
+ * `cap` steps: every value visited adds at least one character.
+ */
+export function textBound(cap: number, v: unknown): void {
+  if (!v || typeof v !== 'object' || v instanceof Markup) return;
+  let n = 0;
+  const open = new Set<object>();
+  const walk = (x: unknown): void => {
+    if (n > cap) throw limitError(`A value's text (more than ${cap} characters)`, cap, 'maxAllocation');
+    // (at least one character a value: exact for a string joined, less than its repr, its JSON)
+    if (isString(x)) return void (n += String(x).length || 1);
+    const list = Array.isArray(x);
+    n++;
+    if (!(list || x instanceof Set || isDict(x)) || open.has(x as object)) return; // (a cycle is `[...]`)
+    open.add(x as object);
+    if (x instanceof Map) for (const [k, y] of x) walk(k), walk(y);
+    else if (list || x instanceof Set) for (const y of x as Iterable<unknown>) walk(y);
+    else for (const k of Object.keys(x as object)) walk(k), walk((x as Record<string, unknown>)[k]);
+    open.delete(x as object);
+  };
+  walk(v);
+  if (n > cap) throw limitError(`A value's text (more than ${cap} characters)`, cap, 'maxAllocation');
+}
+/** Filters that read their input as data without writing it as text (the rest may: their container arguments are bounded). */
+export const NO_TEXT = new Set([
+  'length', 'count', 'first', 'last', 'list', 'sort', 'map', 'select', 'reject', 'selectattr', 'rejectattr', 'batch', 'slice',
+  'sum', 'min', 'max', 'unique', 'groupby', 'dictsort', 'reverse', 'default', 'attr', 'get', 'items', 'keys', 'values',
+  'random', 'take', 'skip', 'compact', 'is', 'd',
+]);
+
+/**
+ * A bare name the template reads (`{{ _secret }}`): the render data's keys obey the same rule as
+ * `d._secret`, so a name the policy hides (`_`-prefixed, blockedAttributes) is refused when it
+ * would come from the data; the template's own bindings (`{% set _x %}`, parameters, imports)
+ * and the globals the host registered (`_()` for gettext) stay readable (docs/security.md).
+ */
+export function sbName(env: Env, c: object, name: string): void {
+  const d = (c as { [DATA]: Record<string, unknown> })[DATA];
+  if (env.sandbox!.hide(name) && !(name in c) && isData.call(d, name) && d[name] !== undefined)
+    throw new PolicyError(`Access to the name '${name}' is blocked by sandbox policy`, {
+      suggestion: 'Pass the value under a name without a leading underscore, or not at all',
+    });
+}
+const isData = Object.prototype.propertyIsEnumerable;
+/** `ld` (runtime/context.ts) for sandboxed templates: sbName first. */
+export function sbLd(env: Env, c: Ctx, name: string, v: unknown, orElse: (name: string, c: Ctx) => unknown): unknown {
+  sbName(env, c, name);
+  return hiding(env, () => ld(c, name, v, orElse)); // (an UndefinedError's "did you mean" names no hidden key)
+}
+/** Runs `f` with the policy's hidden keys left out of what it enumerates (dictKeys reads ACTIVE). */
+function hiding<T>(env: Env, f: () => T): T {
+  const prev = setActive(env.sandbox!);
+  try {
+    return f();
+  } finally {
+    setActive(prev);
+  }
 }
 
 /** One loop iteration, def call, include or `try`: enforces maxLoopIterations and maxRenderTime. */
@@ -264,6 +345,36 @@ export function sbLoopSrc(env: Env, R: R, v: unknown): unknown {
       yield x;
     }
   })();
+}
+
+/**
+ * What an async sandboxed template awaits (`await x`, a call's promise, each item of an
+ * `async for`): a wait ends at the render's maxRenderTime left, not when a slow promise settles
+ * (the clock is otherwise read only as iterations pass, and a wait makes none). The timer is
+ * cleared once the value settles; a value that rejects later is still observed (race subscribes).
+ */
+export function sbAwait(env: Env, R: R, v: unknown): unknown {
+  if (!v || typeof (v as PromiseLike<unknown>).then !== 'function') return v;
+  const run = runOf(env, R);
+  const max = run.sb.policy.maxRenderTime;
+  if (max === null) return v;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, no) => {
+    timer = setTimeout(() => no(limitError('Render time', max, 'maxRenderTime (ms)')), Math.max(0, max - (Date.now() - run.start)));
+  });
+  return Promise.race([v, late]).finally(() => clearTimeout(timer));
+}
+/** The source of a sandboxed `async for`: each `next()` is a wait sbAwait bounds. */
+export function sbAsyncSrc(env: Env, R: R, src: AsyncIterable<unknown>): AsyncIterable<unknown> {
+  return {
+    [Symbol.asyncIterator]() {
+      const it = src[Symbol.asyncIterator]();
+      return {
+        next: () => sbAwait(env, R, it.next()) as Promise<IteratorResult<unknown>>,
+        return: (v?: unknown) => it.return?.(v) ?? Promise.resolve({ done: true as const, value: v }),
+      };
+    },
+  };
 }
 
 /** A sync body's output buffer after a write: over maxOutputSize stops the render while building. */
@@ -322,7 +433,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
           }
       }
     }
-    if (name === 'format' && isString(args[0])) sb.checkFields(String(args[0]));
+    if (name === 'format' && isString(args[0])) sb.checkFields(String(args[0]), [...((args[1] as unknown[] | undefined) ?? []), ...(args[2] ? [new Kwargs(args[2] as Record<string, unknown>)] : [])]);
     // a regex test by name (`select("match", p)`), or `is match(p)`
     const test = name === 'select' || name === 'reject' ? 1 : name === 'selectattr' || name === 'rejectattr' ? 2 : 0;
     const pattern = name === 'is match' ? args[1] : test && args[test] === 'match' ? (args[test + 1] as unknown[] | undefined)?.[0] : undefined;
@@ -332,10 +443,48 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
       else if (Array.isArray(args[0])) for (const x of args[0]) run.tick((isString(x) ? String(x).length + 1 : 1) * cost);
     }
   }
+  if (name === 'int') intDigits(run, args[0]);
+  if (name === 'replace') replaceBound(run, args[0], args[1], args[2], args[3]);
+  if (name !== null && !NO_TEXT.has(name.split(' ')[0]!)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a);
+  else if (name === 'map' && isString((args[1] as unknown[] | undefined)?.[0]) && !args[2] && !NO_TEXT.has(String((args[1] as unknown[])[0])))
+    for (const x of Array.isArray(args[0]) ? args[0] : []) textBound(run.cap, x); // (`map("string")`: each item becomes text)
   args[0] = run.feed(args[0]);
-  const r = run.run(() => f.apply(self, args));
+  const r = name === null || name === 'map' ? hostCall(() => run.run(() => f.apply(self, args))) : run.run(() => f.apply(self, args));
   if (name === 'map' || name === 'attr') readables(env, name === 'map' ? args[2] : args[1], r);
   return r;
+}
+
+/** A custom filter or test, or `map` (which may call host methods): keyOf's indexes go after it, as after any host call. */
+function hostCall<T>(f: () => T): T {
+  try {
+    return f();
+  } finally {
+    stale();
+  }
+}
+
+/** Decimal digits of an integer, about (hex digits × log10 16: linear, where a decimal string is not). */
+const bigDigits = (x: unknown): number => (typeof x === 'bigint' ? Math.ceil(x.toString(16).length * 1.2042) : 16);
+/** `int(s)` of a string of digits: BigInt parsing is quadratic in them, so at most a tenth of maxAllocation. */
+function intDigits(run: Run, v: unknown): void {
+  if (isString(v) && String(v).length > run.cap / 10)
+    throw limitError(`An integer size (${String(v).length} digits)`, run.cap / 10, 'maxAllocation (a tenth: digits)');
+}
+
+/**
+ * `replace(old, new, count)` on a string: the result's length is known from the number of matches
+ * (a linear count), so one past the bound is refused before it is built (building a few million
+ * characters one match at a time took seconds per call).
+ */
+function replaceBound(run: Run, str: unknown, old: unknown, nw: unknown, count: unknown): void {
+  if (!isString(str) || !isString(old) || !isString(nw)) return;
+  const [t, o, w] = [String(str), String(old), String(nw)];
+  if (w.length <= o.length) return;
+  const max = typeof count === 'number' && count >= 0 ? count : Infinity;
+  let k = 0;
+  if (o === '') k = [...t].length + 1;
+  else for (let i = t.indexOf(o); i >= 0 && k < max; i = t.indexOf(o, i + o.length)) k++;
+  run.run(() => room(t.length + Math.min(k, max) * (w.length - o.length)));
 }
 
 /** `%` names of a format string applied to a mapping (`"%(_x)s" % d`). */
@@ -346,7 +495,14 @@ function checkPercentKeys(sb: Sandbox, fmt: unknown, args: unknown): void {
 /** `*`, `%`, `**`, `+`, `~`: what they build is bounded (before building, where the runtime can tell). */
 export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: unknown, b: unknown): unknown {
   const run = runOf(env, R);
+  // (a container joined to a string becomes text; Nunjucks mode passes its own `+`/`~`)
+  if (f === mod || isString(a) || isString(b)) textBound(run.cap, a), textBound(run.cap, b);
   if (f === mod) checkPercentKeys(run.sb, a, b);
+  // (a product of big integers: its digits are known before multiplying, roughly the sum of both)
+  if (f === mul && (typeof a === 'bigint' || typeof b === 'bigint')) {
+    const digits = bigDigits(a) + bigDigits(b);
+    if (digits > run.cap / 10) throw limitError(`An integer size (${digits} digits)`, run.cap / 10, 'maxAllocation (a tenth: digits)');
+  }
   if (f === pow && isNumber(b) && isNumber(a) && !isFloat(a) && !isFloat(b)) {
     const digits = Math.ceil(Number(b) * Math.log10(Math.abs(Number(a)) || 1));
     if (digits > run.cap / 10) throw limitError(`An integer size (${digits} digits)`, run.cap / 10, 'maxAllocation (a tenth: digits)');
@@ -361,20 +517,32 @@ export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: 
   return run.run(() => f(a, b));
 }
 
+// (lookups run `hiding`: a missing key's "did you mean" suggestion names no hidden key)
 export function sbGetattr(env: Env, obj: unknown, name: string, strict: boolean): unknown {
   env.sandbox!.checkAttr(name, false, obj);
-  return readable(env, name, getattr(obj, name, strict));
+  return readable(env, name, hiding(env, () => getattr(obj, name, strict)), getter(obj, name));
 }
 export function sbGetattrOpt(env: Env, obj: unknown, name: string, strict: boolean): unknown {
   env.sandbox!.checkAttr(name, false, obj);
-  return readable(env, name, getattrOpt(obj, name, strict));
+  return readable(env, name, hiding(env, () => getattrOpt(obj, name, strict)), getter(obj, name));
+}
+/** A getter of a class instance (host code) on the way to `name`, not a plain data property. */
+function getter(obj: unknown, name: string): boolean {
+  if (!obj || typeof obj !== 'object' || isDict(obj) || Array.isArray(obj)) return false;
+  for (let p: object | null = obj; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const d = Object.getOwnPropertyDescriptor(p, name);
+    if (d) return !!d.get;
+  }
+  return false;
 }
 /**
  * A method read as a value is called later, where its arguments are not checked: a mutator
  * (`{% set f = d.setFullYear %}`) is refused as if called, and so are `get` and `format`, whose
  * arguments name keys and fields (call them directly: `d.get("k")`, `"{0.a}".format(x)`).
  */
-function readable(env: Env, name: string, v: unknown): unknown {
+function readable(env: Env, name: string, v: unknown, hostRan = false): unknown {
+  // (host code ran: it may have replaced a Map/Set key keeping the size, so keyOf's indexes go)
+  if (hostRan) stale();
   if (typeof v === 'function') {
     env.sandbox!.checkAttr(name, true);
     if (name === 'get' || name === 'format')
@@ -407,6 +575,8 @@ export function sbGetitemOpt(env: Env, obj: unknown, key: unknown, strict: boole
 export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
   const run = runOf(env, R);
   run.sb.checkAttr(name, true, obj);
+  if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a); // (`"{}".format(x)`, `"".join(xs)`)
+  if (name === 'replace') replaceBound(run, obj, args[0], args[1], args[2]);
   checkMethodArgs(run.sb, obj, name, args);
   const f = getattr(obj, name, strict);
   run.sb.checkCall(f);
@@ -420,16 +590,22 @@ export function sbCallAttrOpt(env: Env, R: R, obj: unknown, name: string, strict
     const f = getattr(obj, name, false);
     if (typeof f === 'function') run.sb.checkCall(f);
   }
-  return run.run(() => callAttrOpt(obj, name, strict, args.map((a) => run.feed(a))));
+  try {
+    return run.run(() => callAttrOpt(obj, name, strict, args.map((a) => run.feed(a))));
+  } finally {
+    stale();
+  }
 }
 /** `.get("_x")` (and `pop`/`setdefault`, which return the value too) reads a key; `"{0._x}".format(d)` reads fields. */
 function checkMethodArgs(sb: Sandbox, obj: unknown, name: string, args: unknown[]): void {
   if ((name === 'get' || name === 'pop' || name === 'setdefault') && isDict(obj) && isString(args[0])) sb.checkAttr(String(args[0]), false, obj, true);
-  if (name === 'format' && isString(obj)) sb.checkFields(String(obj));
+  if (name === 'format' && isString(obj)) sb.checkFields(String(obj), args);
 }
 export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[]): unknown {
   const run = runOf(env, R);
   run.sb.checkCall(f);
+  if (f === g_str) textBound(run.cap, args[0]);
+  if (f === g_int) intDigits(run, args[0]);
   const r = call(run, f, args);
   return r instanceof Range ? run.sb.checkRange(r) : r; // (a range() the sandbox did not build)
 }
@@ -439,9 +615,13 @@ function call(run: Run, f: unknown, args: unknown[]): unknown {
     if (typeof a === 'function') run.sb.checkCall(a);
     else if (a instanceof Kwargs) for (const k of Object.keys(a.kw)) if (typeof a.kw[k] === 'function') run.sb.checkCall(a.kw[k]);
   }
-  const r = run.run(() => callValue(f, args.map((a) => run.feed(a))));
-  if (Array.isArray(r)) run.tick(r.length);
-  return r;
+  try {
+    const r = run.run(() => callValue(f, args.map((a) => run.feed(a))));
+    if (Array.isArray(r)) run.tick(r.length);
+    return r;
+  } finally {
+    if (!(f as { kidaDef?: unknown }).kidaDef) stale(); // (a host function may replace a Map/Set key: keyOf re-indexes)
+  }
 }
 export function sbRange(env: Env, start: unknown, stop: unknown, inclusive: boolean, step: unknown): Range {
   return env.sandbox!.checkRange(plainRange(start, stop, inclusive, step));

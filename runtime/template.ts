@@ -12,7 +12,7 @@ import {
 import { Markup } from './markup.js';
 import { renderGlobals } from './meta.js';
 import { Context, DATA, GLOBALS, find, ld } from './context.js';
-import { Kwargs, Tuple, UNDEF, getattr, iter, observe, setKey } from './values.js';
+import { Kwargs, Tuple, UNDEF, dictKeys, getattr, iter, observe, setKey } from './values.js';
 
 export type { Ctx } from './context.js';
 import type { Ctx } from './context.js';
@@ -1134,8 +1134,8 @@ export function importName(ns: Ctx, name: string, templateName: string): unknown
 }
 
 export function undefinedName(name: string, scope: Ctx, hint?: string): never {
-  // every name the context can see: data, scopes, globals
-  const names = Object.keys(scope[DATA as never] as Ctx);
+  // every name the context can see: data (less what a sandbox hides), scopes, globals
+  const names = dictKeys(scope[DATA as never] as Ctx) as string[];
   for (const k in scope) names.push(k);
   for (const k in scope[GLOBALS as never] as Ctx) names.push(k);
   throw new UndefinedError(name, 'variable', { didYouMean: didYouMean(name, names), hint });

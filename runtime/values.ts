@@ -211,9 +211,11 @@ export function truthy(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Markup) return v.value.length > 0;
   if (v instanceof PyFloat) return v.v !== 0;
-  if (v instanceof Map || v instanceof Set) return v.size > 0;
+  // (sandboxed, a dict or Map is empty when every key is one the policy hides: as len() and `for` see it)
+  if (v instanceof Set) return v.size > 0;
+  if (v instanceof Map) return v.size > 0 && (!ACTIVE || dictKeys(v).length > 0);
   if (isDict(v)) {
-    for (const _ in v) return true;
+    for (const k in v) if (!ACTIVE?.hide(k)) return true;
     return false;
   }
   if (v instanceof Promise) observe(v, true); // (always true, and its result would be dropped)
@@ -652,6 +654,9 @@ export function addKey(c: Map<unknown, unknown> | Set<unknown>, k: unknown, v?: 
 }
 /** Drops the index of a Map/Set the runtime changed (a delete and an add leave its size as it was). */
 export const forget = (c: object): boolean => IX.delete(c);
+/** Drops every index: host code ran and may have replaced a key keeping the size (the sandbox's
+ * call path calls it after each host function or getter; only sandboxed bundles import it). */
+export const stale = (): number => gen++;
 /** The value of key `k` (Python key equality), undefined when missing. */
 export function dictGet(d: Record<string, unknown> | Map<unknown, unknown>, k: unknown): unknown {
   if (d instanceof Map) {

@@ -83,7 +83,9 @@ export function genForLoop(g: Generator, n: A.For): void {
       loopVar = g.id('loop');
       g.w(`const ${loopVar} = new ${loopCls}(); let ${loopVar}_n = 0, ${loopVar}_p = null;`);
     }
-    g.w(`for await (const ${item} of ${g.h('asyncIter')}(${src})) {`);
+    // (sandboxed: each item's wait is bounded by maxRenderTime, runtime/sandbox.ts sbAsyncSrc)
+    const it = g.o.sandbox ? `${g.h('sbAsyncSrc')}($env, R, ${g.h('asyncIter')}(${src}))` : `${g.h('asyncIter')}(${src})`;
+    g.w(`for await (const ${item} of ${it}) {`);
     if (loopVar) g.w(`if (${loopVar}_n) ${loopVar}.previtem = ${loopVar}_p; ${loopVar}.index0 = ${loopVar}_n++; ${loopVar}_p = ${item};`);
   } else if (loopUsed) {
     loopVar = g.id('loop');

@@ -23,7 +23,7 @@ export function guardedName(g: Generator, name: string): string {
   const l = g.local(name);
   if (l) return l;
   if (g.o.markdown && name === 'output_format') return `${g.h('outputFormat')}(${g.fn.sc})`;
-  if (name in Object.prototype) return `${g.h('lkOwn')}(${g.fn.sc}, ${q(name)}, true)`;
+  if (name in Object.prototype) return sbName(g, name, `${g.h('lkOwn')}(${g.fn.sc}, ${q(name)}, true)`);
   return scopeRead(g, name, true);
 }
 
@@ -40,8 +40,15 @@ function scopeRead(g: Generator, name: string, guarded: boolean): string {
   // (a parameter of the def around: in the chain, so what lk would find)
   if (g.defParams.has(name)) return c + p;
   // (Nunjucks' frames are not such a chain: its lookups stay in lk)
-  if (g.o.nunjucks) return `${g.h(guarded ? 'lkg' : 'lk')}(${c}, ${k})`;
-  return `(${c}${p} ?? ${g.h('ld')}(${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}, ${g.h(guarded ? 'undef' : 'undefinedName')}))`;
+  if (g.o.nunjucks) return sbName(g, name, `${g.h(guarded ? 'lkg' : 'lk')}(${c}, ${k})`);
+  // (sandboxed: sbLd refuses a data key the policy hides, runtime/sandbox.ts)
+  const ld = g.o.sandbox ? `${g.h('sbLd')}($env, ` : `${g.h('ld')}(`;
+  return `(${c}${p} ?? ${ld}${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}, ${g.h(guarded ? 'undef' : 'undefinedName')}))`;
+}
+
+/** Sandboxed: a bare name read other than through `ld` (`lk`, `lkOwn`, `lkDecl`), checked by sbName first. */
+function sbName(g: Generator, name: string, read: string): string {
+  return g.o.sandbox ? `(${g.h('sbName')}($env, ${g.fn.sc}, ${q(name)}), ${read})` : read;
 }
 
 /** An operand of a guard: undefined anywhere inside gives UNDEF instead of an error. */
@@ -106,7 +113,11 @@ export function genConst(g: Generator, e: A.Const): string {
 
 /** In async templates, calls may return promises (async defs, slots): await them. */
 export function awaitCall(g: Generator, js: string): string {
-  return g.isAsync && g.fn.mode === 'a' ? `(await ${js})` : js;
+  return g.isAsync && g.fn.mode === 'a' ? `(await ${sbAwait(g, js)})` : js;
+}
+/** Sandboxed: a wait bounded by maxRenderTime (runtime/sandbox.ts sbAwait). */
+export function sbAwait(g: Generator, js: string): string {
+  return g.o.sandbox ? `${g.h('sbAwait')}($env, R, ${js})` : js;
 }
 
 export function loopAttrBase(g: Generator, e: A.Attr): string | null {
@@ -245,7 +256,7 @@ export function filterCall(g: Generator, name: string, value: string, args: A.Ex
     // macro body is synchronous here, so its promise there is an error, not "[object Promise]"
     if (g.o.nunjucks?.asyncFilters?.has(name)) {
       const c = `${customRef(g, 'filters', name)}(${parts.join(', ')})`;
-      return g.isAsync && g.fn.mode === 'a' ? `(await ${c})` : `${g.h('observe')}(${c}, true)`;
+      return g.isAsync && g.fn.mode === 'a' ? awaitCall(g, c) : `${g.h('observe')}(${c}, true)`;
     }
     if (g.o.sandbox) return `${g.h('observe')}(${sbF(g, 'null', customRef(g, 'filters', name), 'undefined', parts)})`;
     return `${g.h('observe')}(${customRef(g, 'filters', name)}(${parts.join(', ')}))`;
@@ -434,8 +445,8 @@ export function genExpr(g: Generator, e: A.Expr): string {
       if (g.o.markdown && e.name === 'output_format') return `${g.h('outputFormat')}(${g.fn.sc})`;
       const decl = g.declared.get(e.name);
       const early = decl !== undefined && (e.line < decl.line || (e.line === decl.line && e.col < decl.col));
-      if (e.name in Object.prototype) return `${g.h('lkOwn')}(${g.fn.sc}, ${q(e.name)})`;
-      return early ? `${g.h('lkDecl')}(${g.fn.sc}, ${q(e.name)})` : scopeRead(g, e.name, false);
+      if (e.name in Object.prototype) return sbName(g, e.name, `${g.h('lkOwn')}(${g.fn.sc}, ${q(e.name)})`);
+      return early ? sbName(g, e.name, `${g.h('lkDecl')}(${g.fn.sc}, ${q(e.name)})`) : scopeRead(g, e.name, false);
     }
     case 'List':
       return `[${e.items.map((i) => g.expr(i)).join(', ')}]`;
@@ -526,6 +537,6 @@ export function genExpr(g: Generator, e: A.Expr): string {
       return genListComp(g, e);
     case 'Await':
       if (g.fn.mode !== 'a') return `${g.h('noAwait')}()`;
-      return `(await ${g.expr(e.value)})`;
+      return `(await ${sbAwait(g, g.expr(e.value))})`;
   }
 }

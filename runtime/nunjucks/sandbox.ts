@@ -6,7 +6,7 @@
 
 import { Markup } from '../markup.js';
 import { Kwargs, isDict } from '../values.js';
-import { PolicyError, mutates, runOf, sbF, type Run, type Sandbox } from '../sandbox.js';
+import { NO_TEXT, PolicyError, mutates, runOf, sbF, textBound, type Run, type Sandbox } from '../sandbox.js';
 import { callValue as njkCallValue, member } from './values.js';
 import { range } from './globals.js';
 import { nf___dumpsafe } from './filters.js';
@@ -21,6 +21,8 @@ const JS_METHODS = new Set(
     'toLocaleLowerCase toLocaleUpperCase toString trim trimEnd trimStart every filter find findIndex findLast ' +
     'findLastIndex flat flatMap join keys entries values map reduce reduceRight some toReversed toSorted with').split(' '),
 );
+/** Array methods that write the array as text. */
+const TEXT_METHODS = new Set(['join', 'toString', 'toLocaleString']);
 /** Methods whose first argument names a property or key of the receiver (as `d.get("_x")` in Kida's sandbox). */
 const READS_KEY = new Set(['hasOwnProperty', 'propertyIsEnumerable', 'get', 'has']);
 
@@ -80,6 +82,9 @@ export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, _strict: 
     if (readsKey(name, obj) && typeof args[0] === 'string') check(run.sb, args[0], false, obj, true);
     // (the receiver is walked by most methods: `items.indexOf(x)` counts its items)
     if (Array.isArray(obj) || typeof obj === 'string') run.feed(obj);
+    // (text made of containers: `l.join()`, `l.toString()`, `"".concat(l)`, `s.replace(p, l)`)
+    if (Array.isArray(obj) && TEXT_METHODS.has(name)) textBound(run.cap, obj);
+    if (typeof obj === 'string' || obj instanceof Markup) for (const a of args) textBound(run.cap, a);
   }
   return call(run, member(obj, name), args, name);
 }
@@ -130,6 +135,8 @@ export function sbNjF(env: Env, R: R, name: string, f: Function, args: unknown[]
   if (typeof path === 'string' || path instanceof Markup || typeof path === 'number')
     for (const part of String(path).split('.')) if (part && !/^-?\d+$/.test(part)) check(sb, part, false, undefined, false);
   for (const a of args) if (typeof a === 'function') sb.checkCall(a);
+  // (a filter that writes its input or arguments as text: a container's text is bounded first)
+  if (!NO_TEXT.has(name.split(' ')[0]!)) for (const a of args) textBound(sb.cap, a instanceof Kwargs ? a.kw : a);
   if (name === 'dump') f = (obj: unknown, spaces: unknown) => dumpHidden(sb, obj, spaces);
   if (name === '__dumpsafe') f = (obj: unknown, spaces: unknown) => nf___dumpsafe(obj, spaces, (o, s) => dumpHidden(sb, o, s));
   return sbF(env, R, null, f, undefined, args);
