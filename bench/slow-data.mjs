@@ -1,13 +1,15 @@
 // Issue #22's slow-data page in-process: the 300 cards of bench/reference-templates.mjs's
 // slow.html after their promise resolves, through renderStreamAsync (read by `for await`, as
 // bench/reference.mjs does), renderAsync and toReadableStream, against render() of cards.html
-// with the data at hand. The data's promise is resolved by the script once the head is out, so
-// no timer's jitter: "after" is the time from the resolve to the last chunk (best and median of N).
+// with the data at hand, and Marko 6's streamed render of the same page (bench/peers.mjs, when
+// installed). The data's promise is resolved by the script once the head is out, so no timer's
+// jitter: "after" is the time from the resolve to the last chunk (best and median of N).
 //
 //   npx tsc -p tsconfig.json && node bench/slow-data.mjs [--old=<another built tree>] [--n=400]
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { T } from './reference-templates.mjs';
+import { MARKO, buildMarko, peersInstalled } from './peers.mjs';
 const opt = (k, d) => process.argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
 const trees = { new: join(import.meta.dirname, '..') };
 if (opt('old')) trees.old = opt('old');
@@ -47,6 +49,14 @@ const ways = {
     return s;
   },
 };
+const marko = peersInstalled ? await buildMarko('peers/marko-slow', MARKO.slow) : null;
+if (marko)
+  ways['Marko 6 render (for await)'] = async (m, data, go) => {
+    if (m !== mods.new) return null; // (once a round)
+    let s = '', n = 0;
+    for await (const c of marko.render({ title: 'Slow <page>', cards: data })) (s += c), n++ === 0 && go();
+    return s;
+  };
 const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const res = {};
 for (let i = 0; i < N; i++)
@@ -59,6 +69,7 @@ for (let i = 0; i < N; i++)
       // (resolved once the head is out: in a macrotask, so every chunk before the wait has left)
       const go = () => setImmediate(() => ((t = performance.now()), resolve(cards)));
       const out = await f(m, data, go);
+      if (out === null) continue;
       const dt = performance.now() - t;
       if (!out.includes('Card 299')) throw new Error(`${tag} ${w}: output`);
       ((res[w] ??= {})[tag] ??= []).push(dt);

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
+import { compile } from '../../compiler/index.js';
 import { endlessSource } from '../support.js';
 
 const env = (templates: Record<string, string> = {}) => new Environment({ loader: new DictLoader(templates) });
@@ -141,6 +142,14 @@ describe('an async part gathers its output between waits', () => {
     closing.release(null);
     await r.done;
     expect(r.chunks.join('')).toBe('<ul><li>1</li><li>2</li></ul>');
+  });
+
+  it('a def that awaits nothing calls no def, so is not depth-counted; one that awaits is, and endless recursion fails cleanly', async () => {
+    const { code } = compile('{% def a(p) %}<a>{{ p }}</a>{% end %}{% def r(n) %}{{ await z }}{% if n > 0 %}{{ r(n - 1) }}{% end %}{% end %}{{ a(1) }}{{ r(3) }}', { name: 'd.html' });
+    expect(code).toMatch(/ctx, \$D0\)/);
+    expect(code).toMatch(/\$deep\("r", \$D1\)/);
+    const t = env().fromString('{% def r(n) %}{{ await z }}{{ r(n + 1) }}{% end %}{{ r(0) }}');
+    await expect(t.renderAsync({ z: '' })).rejects.toThrow(/recursion depth/);
   });
 
   it('awaits inside arrows (guards, comprehensions, optional filters and slices, defer values) render as the sync page', async () => {
