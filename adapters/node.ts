@@ -239,14 +239,21 @@ export async function sendWebResponse(response: Response, res: NodeResponse): Pr
     res.end();
     return 'done';
   }
-  // kida/hono's body, unread: its chunks are written as strings by pipeToNodeResponse's loop, with
-  // no web stream, encoder or reads on the way (its highWaterMark is 0: nothing was pulled yet)
+  // kida/hono's body or toReadableStream's, unread: its chunks are written as strings by
+  // pipeToNodeResponse's loop, with no web stream, encoder or reads on the way (its highWaterMark
+  // is 0: nothing was pulled yet)
   const source = (body as unknown as Record<symbol, ChunkSource | undefined>)[CHUNKS];
-  if (source?.head && !source.taken && !body.locked && !response.bodyUsed) {
-    source.taken = true; // (a read of the body now errors: cheaper than locking it with a reader)
+  if (source && !source.taken && !body.locked && !response.bodyUsed) {
+    source.taken = true; // (a read of kida/hono's body now errors: cheaper than locking it with a reader)
     const head = source.head;
-    source.head = null;
-    return pipeIterator(() => source.it, head, res, { onError: (error) => source.onError(error) });
+    if (head) {
+      source.head = null;
+      return pipeIterator(() => source.it, head, res, { onError: (error) => source.onError!(error) });
+    }
+    // (toReadableStream's: locked, so nothing else pulls its chunks; a failure ends the response
+    // as a failed web stream read does, unreported)
+    body.getReader();
+    return pipeIterator(() => source.it, null, res, { onError: () => {} });
   }
   let gone = res.destroyed;
   let wake: () => void = () => {};

@@ -11,10 +11,10 @@ import { toReadableStream } from '../runtime/stream.js';
 /** What `sendWebResponse` reads off a body to write its chunks as strings (no web stream on the way). */
 export const CHUNKS = Symbol.for('kida.chunks');
 export interface ChunkSource {
-  /** The render's iterator, and the chunk already read from it (null once taken). */
+  /** The render's iterator, and the chunk already read from it (null once taken; none on toReadableStream's streams). */
   it: Iterator<string> | AsyncIterator<string>;
-  head: IteratorResult<string> | null;
-  onError: (e: unknown) => void;
+  head?: IteratorResult<string> | null;
+  onError?: (e: unknown) => void;
   /** Set by sendWebResponse when it writes the chunks itself: the stream must not read them too. */
   taken?: boolean;
 }
@@ -23,7 +23,7 @@ export function webBody(source: ChunkSource, limit: number): ReadableStream<Uint
   const { it } = source;
   const next = nextOf(it);
   const failed = (e: unknown): never => {
-    source.onError(e);
+    source.onError!(e);
     throw e;
   };
   const read = (): IteratorResult<string> | Promise<IteratorResult<string>> => {

@@ -34,6 +34,7 @@ import { contextNames, templateMeta } from './codegen/introspection.js';
 import { genData, genOutput, genTrans, outputExpr } from './codegen/output.js';
 import { genCache, genFilterBlock, genFlush, genProvide, genPush, genSpaceless, genStack, genTry } from './codegen/parts.js';
 import { BOTH, CHILD_DEFINITIONS, JS_RESERVED, SEP, contains, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
+import { FLUSH, gatherOut, gatherWait } from './codegen/gather.js';
 import { assign, genCapture, genGlobals, genSet, genWith, genWithIf } from './codegen/variables.js';
 
 export interface CodegenOptions {
@@ -329,15 +330,21 @@ export class Generator {
   /** Generates a function body with its own line tracking and error wrapping. */
   fnBody(fn: Fn, gen: () => void, ret: string | null): { lines: string[]; lineNos: number[] } {
     const saved = this.fn;
+    const nest = this.nest;
     this.fn = fn;
+    this.nest = 0;
     try {
       gen();
     } finally {
       this.fn = saved;
+      this.nest = nest;
     }
-    const head = `let L = ${fn.curLine}${fn.temps.length ? ', ' + fn.temps.join(', ') : ''}${fn.sink.kind === 'buf' ? `, ${fn.sink.v} = ""` : ''};`;
-    const lines = [head, 'try {'].concat(fn.lines, ret ? [`return ${ret};`] : [], [`} catch (e) { throw ${this.h('wrapError')}(e, $NAME, L, $env${fn.errArgs}); }`]);
-    const lineNos = [fn.curLine, fn.curLine].concat(fn.lineNos, ret ? [fn.curLine] : [], [fn.curLine]);
+    const head = `let L = ${fn.curLine}${fn.temps.length ? ', ' + fn.temps.join(', ') : ''}${fn.sink.kind === 'buf' ? `, ${fn.sink.v} = ""` : ''}${fn.gather ? ', $O = "", $W' : ''};`;
+    const wrap = `${this.h('wrapError')}(e, $NAME, L, $env${fn.errArgs})`;
+    // (a gathering part yields what it holds at its end, and before its error: codegen/gather.ts)
+    const end = fn.gather ? [FLUSH, `} catch (e) { e = ${wrap}; if ($O) yield $O; throw e; }`] : [`} catch (e) { throw ${wrap}; }`];
+    const lines = [head, 'try {'].concat(fn.lines, ret ? [`return ${ret};`] : [], end);
+    const lineNos = [fn.curLine, fn.curLine].concat(fn.lineNos, ret ? [fn.curLine] : [], end.map(() => fn.curLine));
     return { lines, lineNos };
   }
   inlineFn(fn: Fn, header: string, gen: () => void, ret: string | null): string {
@@ -556,6 +563,7 @@ export class Generator {
       const fn = this.newFn(m, m === 'a' ? { kind: 'yield' } : { kind: 'both' }, 'ctx', 'ctx', null, null);
       fn.curLine = block ? block.line : 0;
       fn.errArgs = ', R';
+      fn.gather = m === 'a';
       return fn;
     };
     if (this.isAsync) {
@@ -628,6 +636,7 @@ export class Generator {
 
   emit(js: string): void {
     const s = this.fn.sink;
+    if (this.fn.gather && s.kind === 'yield') return this.w(gatherOut(js));
     if (this.o.sandbox) this.h('sbOut');
     this.w(s.kind === 'both' ? `${BOTH}O${js}` : outLine(s.kind === 'buf' ? s.v : null, js, this.o.sandbox));
   }
@@ -640,8 +649,8 @@ export class Generator {
       if (into !== null) this.h('Collect'); // (the streaming line into a buffer collects async parts)
       this.w(mode === 'sg' ? `${BOTH}P${[into ?? '', fns, ctx, R].join(SEP)}` : partLine('g', into, fns, ctx, R));
     } else if (mode === 's') this.w(partLine('s', into, fns, ctx, R));
-    else if (into === null) this.w(`yield* ${fns}.a(${ctx}, ${R});`);
-    else this.w(`${into} += await ${this.h('collect')}(${fns}.a(${ctx}, ${R}));`);
+    else if (into === null) this.w(`${this.fn.gather ? FLUSH + ' ' : ''}yield* ${fns}.a(${ctx}, ${R});`);
+    else this.w(`${into} += ${this.wait(`${this.h('collect')}(${fns}.a(${ctx}, ${R}))`)};`);
   }
 
   /** Runs body with a fresh buffer variable; returns its name. */
@@ -716,6 +725,21 @@ export class Generator {
   /** In sandboxed templates every loop iteration counts against the policy's limits. */
   sandboxTick(): void {
     if (this.o.sandbox) this.w(`${this.h('sbTick')}($env, R);`);
+  }
+
+  /** Async arrows being compiled inside the current function: their awaits cannot yield (codegen/gather.ts). */
+  nest = 0;
+  nested<T>(f: () => T): T {
+    this.nest++;
+    try {
+      return f();
+    } finally {
+      this.nest--;
+    }
+  }
+  /** `await js` in an async function; in a gathering part, a value that is no thenable is not awaited, and what is gathered leaves before one is. */
+  wait(js: string): string {
+    return this.fn.gather && !this.nest ? gatherWait(js, this.h('observe')) : `(await ${js})`;
   }
 
   /** Does compiling `e` here emit an `await` (so enclosing arrows must be async)? */

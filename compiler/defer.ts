@@ -103,6 +103,8 @@ interface G {
   stmts(nodes: A.Node[]): void;
   expr(e: A.Expr): string;
   needsAwait(e: unknown): boolean;
+  wait(js: string): string;
+  nested<T>(f: () => T): T;
   local(name: string): string | null;
   safeName(name: string, pos: A.Pos): string;
 }
@@ -146,7 +148,8 @@ export function genDefer(gen: unknown, n: A.Defer): void {
     const fn = g.newFn(async ? 'a' : 's', { kind: 'buf', v: 'o' }, scope, scope, g.fn, g.fn.caller);
     return g.inlineFn(fn, `${async ? 'async ' : ''}(${args}) =>`, body, 'o');
   };
-  const values = w.bindings.map((b) => g.expr(b.value));
+  // (they run in an arrow: codegen/gather.ts)
+  const values = g.nested(() => w.bindings.map((b) => g.expr(b.value)));
   const vals = `${g.needsAwait(w.bindings.map((b) => b.value)) ? 'async ' : ''}() => [${values.join(', ')}]`;
   const [body, ph, fb] = g.withLocals(keep, () => {
     const bound = new Map<string, string>();
@@ -176,5 +179,5 @@ export function genDefer(gen: unknown, n: A.Defer): void {
   // out-of-order protocol writes HTML, and data escaped for Markdown or not at all is no HTML)
   const inline = g.o.autoescape && !g.o.markdown ? '' : ', 1';
   const call = `${g.h('defer')}(R, $env, ${vals}, ${body}, ${ph}, ${fb}, $NAME, ${n.line}${inline})`;
-  g.emit(g.fn.mode === 'a' ? `(await ${call})` : call);
+  g.emit(g.fn.mode === 'a' ? g.wait(call) : call);
 }

@@ -20,7 +20,7 @@ export class RenderedTemplate implements Iterable<string>, AsyncIterable<string>
 }
 
 export interface ReadableStreamOptions {
-  /** Send once this many characters are pending (default 16384: a web stream read costs microseconds). */
+  /** Send once this many characters are pending (default 65536, as kida/node's writes: each web stream read costs microseconds). */
   highWaterMark?: number;
 }
 
@@ -44,7 +44,7 @@ export function toReadableStream(
   chunks: Iterable<string> | AsyncIterable<string>,
   options: ReadableStreamOptions = {},
 ): ReadableStream<Uint8Array> {
-  const limit = options.highWaterMark ?? 16384;
+  const limit = options.highWaterMark ?? 65536;
   const encoder = new TextEncoder();
   const it = (chunks as AsyncIterable<string>)[Symbol.asyncIterator]?.() ?? (chunks as Iterable<string>)[Symbol.iterator]();
   // (runtime/drive.ts's NOW, by its registered name: bundles need not carry that module)
@@ -60,7 +60,7 @@ export function toReadableStream(
     if (pending) c.enqueue(encoder.encode(pending));
     pending = '';
   };
-  return new ReadableStream<Uint8Array>(
+  const s = new ReadableStream<Uint8Array>(
     {
       start(controller) {
         c = controller;
@@ -95,4 +95,8 @@ export function toReadableStream(
     },
     { highWaterMark: 0 },
   );
+  // (kida/node's sendWebResponse writes the chunks of a body nothing has read as strings: no web
+  // stream reads or encoding on the way; adapters/web-body.ts CHUNKS)
+  (s as unknown as Record<symbol, unknown>)[Symbol.for('kida.chunks')] = { it };
+  return s;
 }

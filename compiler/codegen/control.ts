@@ -8,6 +8,7 @@ import { genCond, loopSrc } from './expressions.js';
 import { genNjkAsyncLoop } from './njk-async.js';
 import { contains, fold, loopUse, pyTruthy } from './shared.js';
 import { settableLoopLocals } from './njk-scope.js';
+import { FLUSH, FULL, lazyTail, loopBody } from './gather.js';
 
 export function genIf(g: Generator, n: A.If): void {
   // Dead-branch elimination on literal conditions (also hides errors in removed branches).
@@ -70,7 +71,16 @@ export function genForLoop(g: Generator, n: A.For): void {
     return;
   }
   // (Nunjucks: `for x in obj` with one name walks nothing of a plain object; `for k, v` its pairs)
-  const src = g.o.nunjucks && n.target.type === 'NameTarget' ? `${g.h('oneName')}(${g.expr(n.iter)})` : g.expr(n.iter);
+  let src = g.o.nunjucks && n.target.type === 'NameTarget' ? `${g.h('oneName')}(${g.expr(n.iter)})` : g.expr(n.iter);
+  // (a gathering part hands on its output at every item of a lazy source: codegen/gather.ts)
+  let tail = FULL;
+  if (g.fn.gather && !isAsync) {
+    const s = g.id('$s');
+    const z = g.id('$z');
+    g.w(`const ${s} = ${src}, ${z} = ${g.h('lazy')}(${s});`);
+    src = s;
+    tail = lazyTail(z);
+  }
   const locals = new Map<string, string>();
   const item = g.id('$i');
   let loopVar: string | null = null;
@@ -83,7 +93,9 @@ export function genForLoop(g: Generator, n: A.For): void {
       loopVar = g.id('loop');
       g.w(`const ${loopVar} = new ${loopCls}(); let ${loopVar}_n = 0, ${loopVar}_p = null;`);
     }
-    // (sandboxed: each item's wait is bounded by maxRenderTime, runtime/sandbox.ts sbAsyncSrc)
+    // (each step waits for the source: what is gathered leaves before it, codegen/gather.ts;
+    // sandboxed: each item's wait is bounded by maxRenderTime, runtime/sandbox.ts sbAsyncSrc)
+    if (g.fn.gather) g.w(FLUSH);
     const it = g.o.sandbox ? `${g.h('sbAsyncSrc')}($env, R, ${g.h('asyncIter')}(${src}))` : `${g.h('asyncIter')}(${src})`;
     g.w(`for await (const ${item} of ${it}) {`);
     if (loopVar) g.w(`if (${loopVar}_n) ${loopVar}.previtem = ${loopVar}_p; ${loopVar}.index0 = ${loopVar}_n++; ${loopVar}_p = ${item};`);
@@ -118,7 +130,7 @@ export function genForLoop(g: Generator, n: A.For): void {
   g.withLocals(locals, () => {
     if (n.cond) g.w(`if (!(${genCond(g, n.cond)})) continue;`);
     g.fn.loops++;
-    g.scoped(n.body);
+    loopBody(g.fn, isAsync ? FLUSH : tail, () => g.scoped(n.body), (l) => g.w(l));
     g.fn.loops--;
   });
   g.w('}');
@@ -147,17 +159,18 @@ export function genWhile(g: Generator, n: A.While): void {
   g.w(`while (${genCond(g, n.cond)}) {`);
   g.sandboxTick();
   g.fn.loops++;
-  g.scoped(n.body);
+  loopBody(g.fn, FULL, () => g.scoped(n.body), (l) => g.w(l));
   g.fn.loops--;
   g.w('}');
 }
 
 export function genBreak(g: Generator): void {
-  g.w('break;');
+  // (leaving an async for closes its source, a wait: codegen/gather.ts)
+  g.w(g.fn.tail === FLUSH ? `{ ${FLUSH} break; }` : 'break;');
 }
 
 export function genContinue(g: Generator): void {
-  g.w('continue;');
+  g.w(g.fn.tail ? `{ ${g.fn.tail} continue; }` : 'continue;');
 }
 
 export function genMatch(g: Generator, n: A.Match): void {

@@ -33,10 +33,14 @@ export function genDefParams(g: Generator, params: A.Param[], pos: A.Pos): strin
  * deep/markupOf). Callers await the result as before. (Read off the code, string literals left
  * out, as defBody reads `R`: a false `await` only keeps the body async.)
  */
-function bodyFn(g: Generator, fn: Fn, header: string, gen: () => void, ret = 'o'): string {
+function bodyFn(g: Generator, fn: Fn, header: string, gen: () => void, ret = 'o', node?: object): string {
   const js = g.fnBody(fn, gen, ret).lines.join('\n');
-  return `${g.isAsync && /\bawait\b/.test(js.replace(/"(?:[^"\\\n]|\\.)*"/g, '""')) ? 'async ' : ''}${header} {\n${js}\n}`;
+  const async = g.isAsync && /\bawait\b/.test(js.replace(/"(?:[^"\\\n]|\\.)*"/g, '""'));
+  if (node && !async) plain.add(node);
+  return `${async ? 'async ' : ''}${header} {\n${js}\n}`;
 }
+/** Def and region nodes of async templates whose body is a plain function (bodyFn). */
+const plain = new WeakSet<object>();
 
 export function genDef(g: Generator, n: A.Def): void {
   g.line(n);
@@ -57,11 +61,11 @@ export function genDef(g: Generator, n: A.Def): void {
   const body = g.defBody(n, () =>
     light
       ? // (the parameters are the list `$p`, the body's ctx the def's own: see makeDef)
-        bodyFn(g, fn, '(ctx, $caller, $p) =>', () => g.withLocals(new Map(n.params.map((p, i) => [p.name, `$p[${i}]`])), () => (g.sandboxTick(), g.stmts(n.body))))
-      : bodyFn(g, fn, '(ctx, $caller) =>', () => withParams(g, n, () => (g.sandboxTick(), njkDefaults(), g.o.nunjucks ? g.withLocals(paramLocals(g, 'ctx', n.params.map((p) => p.name)), () => g.stmts(n.body)) : g.stmts(n.body)))),
+        bodyFn(g, fn, '(ctx, $caller, $p) =>', () => g.withLocals(new Map(n.params.map((p, i) => [p.name, `$p[${i}]`])), () => (g.sandboxTick(), g.stmts(n.body))), 'o', n)
+      : bodyFn(g, fn, '(ctx, $caller) =>', () => withParams(g, n, () => (g.sandboxTick(), njkDefaults(), g.o.nunjucks ? g.withLocals(paramLocals(g, 'ctx', n.params.map((p) => p.name)), () => g.stmts(n.body)) : g.stmts(n.body))), 'o', n),
   );
   const into = nameTarget(g);
-  g.w(`${into}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body)}${light ? ', 1' : ''})`)};`);
+  g.w(`${into}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body, n)}${light ? ', 1' : ''})`)};`);
   syncTop(g, into, n.name);
 }
 
@@ -94,11 +98,13 @@ function withParams(g: Generator, n: A.Def, f: () => void): void {
  * A def body counted by the runtime's `deep` (recursion limit; depth errors pass the `try`
  * blocks inside the recursion), where recursion could otherwise do harm: an async body (its
  * recursion is not bounded by the stack), a template with `{% try %}` (a fallback retrying at
- * every level is exponential), a sandboxed one. Elsewhere a stack overflow ends the recursion.
+ * every level is exponential), a sandboxed one. Elsewhere a stack overflow ends the recursion:
+ * also in an async template's def whose body is a plain function (it awaits nothing, so it calls
+ * no def: every call there is awaited; issue #22, the slow-data page's 300 cards).
  */
-export function depthCounted(g: Generator, name: string, body: string): string {
+export function depthCounted(g: Generator, name: string, body: string, node?: object): string {
   g.hasTry ??= contains(g.ast.body, (n) => n.type === 'Try');
-  return g.isAsync || g.hasTry || g.o.sandbox ? `${g.h('deep')}(${q(name)}, ${body})` : body;
+  return (g.isAsync && !(node && plain.has(node))) || g.hasTry || g.o.sandbox ? `${g.h('deep')}(${q(name)}, ${body})` : body;
 }
 
 export function genRegion(g: Generator, n: A.Region): void {
@@ -109,8 +115,8 @@ export function genRegion(g: Generator, n: A.Region): void {
   const thunks = n.params.map((p) => (p.default ? `(ctx) => ${g.withScope('ctx', () => g.expr(p.default!))}` : 'null'));
   const fn = g.newFn(g.isAsync ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, '$caller');
   fn.curLine = n.line;
-  const body = g.defBody(n, () => bodyFn(g, fn, '(ctx, $caller) =>', () => (g.sandboxTick(), g.stmts(n.body))));
-  g.w(`${g.fn.ctx}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
+  const body = g.defBody(n, () => bodyFn(g, fn, '(ctx, $caller) =>', () => (g.sandboxTick(), g.stmts(n.body)), 'o', n));
+  g.w(`${g.fn.ctx}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeRegion')}(${info}, [${thunks.join(', ')}], ${g.fn.ctx}, ${depthCounted(g, n.name, body, n)})`)};`);
 }
 
 export function genCallBlock(g: Generator, n: A.CallBlock): void {

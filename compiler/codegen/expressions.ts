@@ -58,9 +58,8 @@ export function genGuarded(g: Generator, e: A.Expr): string {
   // `a.b.c` under a guard: non-strict lookups give UNDEF without throwing (and catching).
   const chain = guardedChain(g, e);
   if (chain) return chain;
-  const inner = g.expr(e);
-  if (g.needsAwait(e)) return `(await ${g.h('guardA')}(async () => ${inner}))`;
-  return `${g.h('guard')}(() => ${inner})`;
+  if (g.needsAwait(e)) return g.wait(`${g.h('guardA')}(async () => ${g.nested(() => g.expr(e))})`);
+  return `${g.h('guard')}(() => ${g.expr(e)})`;
 }
 
 export function guardedChain(g: Generator, e: A.Expr): string | null {
@@ -113,7 +112,7 @@ export function genConst(g: Generator, e: A.Const): string {
 
 /** In async templates, calls may return promises (async defs, slots): await them. */
 export function awaitCall(g: Generator, js: string): string {
-  return g.isAsync && g.fn.mode === 'a' ? `(await ${sbAwait(g, js)})` : js;
+  return g.isAsync && g.fn.mode === 'a' ? g.wait(sbAwait(g, js)) : js;
 }
 /** Sandboxed: a wait bounded by maxRenderTime (runtime/sandbox.ts sbAwait). */
 export function sbAwait(g: Generator, js: string): string {
@@ -197,7 +196,7 @@ export function genFilter(g: Generator, e: A.Filter): string {
   const value = g.expr(e.value);
   if (e.op === '?|' || e.op === '?|>') {
     const t = g.id('$x');
-    if (g.needsAwait([e.args, e.kwargs])) return `(await ${g.h('nn')}(${value}, async (${t}) => ${filterCall(g, e.name, t, e.args, e.kwargs, e)}))`;
+    if (g.needsAwait([e.args, e.kwargs])) return g.wait(`${g.h('nn')}(${value}, async (${t}) => ${g.nested(() => filterCall(g, e.name, t, e.args, e.kwargs, e))})`);
     return `${g.h('nn')}(${value}, (${t}) => ${filterCall(g, e.name, t, e.args, e.kwargs, e)})`;
   }
   return filterCall(g, e.name, value, e.args, e.kwargs, e);
@@ -256,7 +255,7 @@ export function filterCall(g: Generator, name: string, value: string, args: A.Ex
     // macro body is synchronous here, so its promise there is an error, not "[object Promise]"
     if (g.o.nunjucks?.asyncFilters?.has(name)) {
       const c = `${customRef(g, 'filters', name)}(${parts.join(', ')})`;
-      return g.isAsync && g.fn.mode === 'a' ? awaitCall(g, c) : `${g.h('observe')}(${c}, true)`;
+      return g.isAsync && g.fn.mode === 'a' ? g.wait(sbAwait(g, c)) : `${g.h('observe')}(${c}, true)`;
     }
     if (g.o.sandbox) return `${g.h('observe')}(${sbF(g, 'null', customRef(g, 'filters', name), 'undefined', parts)})`;
     return `${g.h('observe')}(${customRef(g, 'filters', name)}(${parts.join(', ')}))`;
@@ -409,7 +408,8 @@ export function genCompare(g: Generator, e: A.Compare): string {
 
 export function genListComp(g: Generator, e: A.ListComp): string {
   const isAsync = g.needsAwait(e);
-  const src = g.expr(e.iter);
+  // (all of it runs in the arrow: its awaits cannot yield, codegen/gather.ts)
+  const src = g.nested(() => g.expr(e.iter));
   const saved = g.fn.lines;
   const savedNos = g.fn.lineNos;
   g.fn.lines = [];
@@ -421,18 +421,18 @@ export function genListComp(g: Generator, e: A.ListComp): string {
   try {
     genBindTarget(g, e.target, item, locals, 'iter');
     const decl = g.fn.lines.join(' ');
-    body = g.withLocals(locals, () => {
+    body = g.nested(() => g.withLocals(locals, () => {
       const elt = g.expr(e.elt);
       const cond = e.cond ? genCond(g, e.cond) : null;
       const tick = g.o.sandbox ? `${g.h('sbTick')}($env, R); ` : '';
       return `${tick}${decl} ${cond ? `if (${cond}) ` : ''}${r}.push(${elt});`;
-    });
+    }));
   } finally {
     g.fn.lines = saved;
     g.fn.lineNos = savedNos;
   }
   const fn = `${isAsync ? 'async ' : ''}() => { const ${r} = []; for (const ${item} of ${g.h('iter')}(${src})) { ${body} } return ${r}; }`;
-  return isAsync ? `(await (${fn})())` : `(${fn})()`;
+  return isAsync ? g.wait(`(${fn})()`) : `(${fn})()`;
 }
 
 export function genExpr(g: Generator, e: A.Expr): string {
@@ -486,8 +486,9 @@ export function genExpr(g: Generator, e: A.Expr): string {
         : `${g.h('getitem')}(${g.expr(e.obj)}, ${g.expr(e.key)})`;
     case 'Slice': {
       const part = (x: A.Expr | null) => (x ? g.expr(x) : 'null');
-      const s = `${g.h('getslice')}(${g.expr(e.obj)}, ${part(e.start)}, ${part(e.stop)}, ${part(e.step)})`;
-      if (e.optional && g.needsAwait([e.start, e.stop, e.step])) return `(await ${g.h('nn')}(${g.expr(e.obj)}, async () => ${s}))`;
+      const slice = () => `${g.h('getslice')}(${g.expr(e.obj)}, ${part(e.start)}, ${part(e.stop)}, ${part(e.step)})`;
+      if (e.optional && g.needsAwait([e.start, e.stop, e.step])) return g.wait(`${g.h('nn')}(${g.expr(e.obj)}, async () => ${g.nested(slice)})`);
+      const s = slice();
       return e.optional ? `${g.h('nn')}(${g.expr(e.obj)}, () => ${s})` : s;
     }
     case 'Call':
@@ -537,6 +538,6 @@ export function genExpr(g: Generator, e: A.Expr): string {
       return genListComp(g, e);
     case 'Await':
       if (g.fn.mode !== 'a') return `${g.h('noAwait')}()`;
-      return `(await ${sbAwait(g, g.expr(e.value))})`;
+      return g.wait(sbAwait(g, g.expr(e.value)));
   }
 }

@@ -104,6 +104,7 @@ export function genEmbed(g: Generator, n: A.Embed): void {
     for (const m of modes) {
       const sink: Sink = m === 's' ? { kind: 'buf', v: 'o' } : { kind: 'yield' };
       const fn = g.newFn(m, sink, g.fn.sc, g.fn.ctx, g.fn, g.fn.caller);
+      fn.gather = m === 'a'; // (compiler/codegen/gather.ts)
       const header = m === 's' ? '(ctx_, R) =>' : m === 'g' ? 'function* (ctx_, R)' : 'async function* (ctx_, R)';
       parts.push(`${m}: ${g.inlineFn(fn, header, () => g.stmts(b.body), m === 's' ? 'o' : null)}`);
     }

@@ -37,7 +37,7 @@ export function genNjkAsyncLoop(g: Generator, n: A.For & { njk: 'each' | 'all' }
     const fn = g.newFn('a', { kind: 'buf', v: 'o' }, g.fn.sc, g.fn.ctx, g.fn, g.fn.caller);
     const arrow = g.inlineFn(fn, `async (${item}, ${idx}) =>`, body, 'o');
     const out = g.id('$all');
-    g.w(`const ${out} = (await ${sbAwait(g, `Promise.all(${items}.map(${arrow}))`)}).join("");`);
+    g.w(`const ${out} = ${g.wait(sbAwait(g, `Promise.all(${items}.map(${arrow}))`))}.join("");`);
     tick(', 0');
     g.emit(out);
   } else {

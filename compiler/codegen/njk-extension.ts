@@ -25,7 +25,7 @@ export function genNjkExtension(g: Generator, n: A.NjkExtension): void {
   const ext = g.o.nunjucks?.extensionModules?.[n.ext] !== undefined ? njkExtVar(n.ext) : q(n.ext);
   let call = `${g.h(n.async ? 'njkExtAsync' : 'njkExt')}($env, ${g.fn.ctx}, ${ext}, ${q(n.method)}, ${genArgs(g, n.args, n.kwargs)}, [${bodies.join(', ')}])`;
   // (CallExtensionAsync: in a synchronous macro body its promise is an error, as an async filter's)
-  if (n.async) call = g.fn.mode === 'a' ? `(await ${sbAwait(g, call)})` : `${g.h('observe')}(${call}, true)`;
+  if (n.async) call = g.fn.mode === 'a' ? g.wait(sbAwait(g, call)) : `${g.h('observe')}(${call}, true)`;
   g.emit(`${g.h(n.autoescape === false ? 'str' : outFn(g))}(${call})`);
 }
 

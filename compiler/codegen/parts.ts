@@ -6,6 +6,7 @@ import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
 import { filterCall } from './expressions.js';
 import { BOTH, SEP, q } from './shared.js';
+import { FLUSH } from './gather.js';
 
 export function genTry(g: Generator, n: A.Try): void {
   g.line(n);
@@ -64,7 +65,7 @@ export function cacheLookup(g: Generator, v: string, args: string): void {
   const look = `${g.h('cacheLook')}(${args}, R)`;
   const m = g.fn.mode;
   if (m === 's') g.w(`let ${v} = ${sync};`);
-  else if (m === 'a') g.w(`let ${v} = ${look}; if (${v}?.t) ${v} = await ${v}.t();`);
+  else if (m === 'a') g.w(`let ${v} = ${look}; if (${v}?.t) ${v} = ${g.wait(`${v}.t()`)};`);
   else if (m === 'g') g.w(`let ${v} = R.async ? ${look} : ${sync}; if (${v}?.t) ${v} = yield ${v};`);
   else g.w(`${BOTH}Y${[v, sync, look].join(SEP)}`);
 }
@@ -112,5 +113,5 @@ export function genStack(g: Generator, n: A.StackStmt): void {
 }
 
 export function genFlush(g: Generator, n: A.Flush): void {
-  if (g.fn.sink.kind !== 'buf') g.w(g.fn.sink.kind === 'both' ? `${BOTH}F` : 'yield "";');
+  if (g.fn.sink.kind !== 'buf') g.w(g.fn.sink.kind === 'both' ? `${BOTH}F` : g.fn.gather ? FLUSH : 'yield "";');
 }

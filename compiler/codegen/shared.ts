@@ -172,6 +172,9 @@ export interface Fn {
   /** Arguments the error handler adds: `, R` in root and block functions (the include that
    * started the render), `, null, "name"` in a def (the def a failure leaves through). */
   errArgs: string;
+  /** An async part's generator that gathers its output (compiler/codegen/gather.ts); `tail`: what a loop step of it runs before `continue`. */
+  gather?: boolean;
+  tail?: string;
 }
 
 export const JS_RESERVED = /^(?:break|case|catch|class|const|continue|debugger|default|delete|do|else|enum|export|extends|false|finally|for|function|if|import|in|instanceof|new|null|return|super|switch|this|throw|true|try|typeof|var|void|while|with|yield|let|static|implements|interface|package|private|protected|public|await|arguments|eval|undefined|NaN|Infinity)$/;

@@ -119,8 +119,8 @@ describe('Rollup serverless bundle', () => {
     const { handler, stream } = (sandbox.module as { exports: { handler: (e: object) => { body: string }; stream: (e: object) => ReadableStream<Uint8Array> } }).exports;
     const want = expected(serverless, 'page.html.kida', data);
     expect(handler({ data }).body).toBe(want);
-    // the streamed response (chunks coalesced up to 16 KB): a long page arrives in several, joining to the page
-    const long = { title: 'many', rows: Array.from({ length: 500 }, (_, i) => ({ name: `n${i}`, score: i / 3 })) };
+    // the streamed response (chunks coalesced up to 64 KB): a long page arrives in several, joining to the page
+    const long = { title: 'many', rows: Array.from({ length: 3000 }, (_, i) => ({ name: `n${i}`, score: i / 3 })) };
     const chunks: string[] = [];
     const decoder = new TextDecoder();
     for await (const c of stream({ data: long }) as unknown as AsyncIterable<Uint8Array>) chunks.push(decoder.decode(c, { stream: true }));

@@ -44,6 +44,8 @@ const waits: Record<string, (ctx: object, res: ServerResponse) => unknown> = {
   'sendWebResponse(streamChunks(renderStreamAsync))': async (ctx, res) => sendWebResponse(await streamChunks(page.renderStreamAsync(ctx)), res as NodeResponse),
   'streamChunks(renderStreamAsync) read as a web stream': async (ctx, res) => webOut((await streamChunks(page.renderStreamAsync(ctx))).body!, res),
   'toReadableStream(renderStreamAsync)': (ctx, res) => webOut(toReadableStream(page.renderStreamAsync(ctx)), res),
+  // (a fetch-style handler's Response over the runtime's stream: its chunks written as strings)
+  'sendWebResponse(new Response(toReadableStream(renderStreamAsync)))': (ctx, res) => sendWebResponse(new Response(toReadableStream(page.renderStreamAsync(ctx))), res as NodeResponse),
 };
 const noWaits: Record<string, (ctx: object, res: ServerResponse) => unknown> = {
   'pipeToNodeResponse(renderStream)': (ctx, res) => pipeToNodeResponse(syncPage.renderStream(ctx), res as NodeResponse),
@@ -52,6 +54,7 @@ const noWaits: Record<string, (ctx: object, res: ServerResponse) => unknown> = {
   'sendWebResponse(streamChunks(renderStreamAsync))': async (ctx, res) => sendWebResponse(await streamChunks(syncPage.renderStreamAsync(ctx)), res as NodeResponse),
   'streamChunks(renderStreamAsync) read as a web stream': async (ctx, res) => webOut((await streamChunks(syncPage.renderStreamAsync(ctx))).body!, res),
   'toReadableStream(renderStream)': (ctx, res) => webOut(toReadableStream(syncPage.renderStream(ctx)), res),
+  'sendWebResponse(new Response(toReadableStream(renderStreamAsync)))': (ctx, res) => sendWebResponse(new Response(toReadableStream(syncPage.renderStreamAsync(ctx))), res as NodeResponse),
 };
 
 let server: Server;
@@ -146,5 +149,74 @@ describe("kida/hono's body on Node", () => {
     });
     expect(await sendWebResponse(response, res as unknown as NodeResponse)).toBe('done');
     expect(first + parts.join('')).toBe(syncPage.render({ title: 'T', cards }));
+  });
+});
+
+/** A response stub: what was written (strings or bytes, decoded), and whether it was destroyed. */
+function stub(onWrite: (res: EventEmitter & { writableEnded: boolean }) => void = () => {}) {
+  const out = { parts: [] as unknown[], destroyed: false, status: 200 };
+  const res = Object.assign(new EventEmitter(), {
+    statusCode: 200, headersSent: false, writableEnded: false, destroyed: false,
+    setHeader() {}, getHeader: () => 'text/html',
+    destroy() { out.destroyed = true; this.emit('close'); },
+    write(x: unknown) { this.headersSent = true; out.parts.push(x); onWrite(this); return true; },
+    end(x: unknown = '') { out.parts.push(x); out.status = this.statusCode; this.writableEnded = true; this.emit('close'); },
+  });
+  const text = () => out.parts.map((p) => (typeof p === 'string' ? p : new TextDecoder().decode(p as Uint8Array))).join('');
+  return { res: res as unknown as NodeResponse, out, text };
+}
+
+describe("the runtime's toReadableStream as a Response body on Node (sendWebResponse)", () => {
+  const ctx = { title: 'T', cards: cards.slice(0, 3) };
+  it('an unread body is written as strings, and is locked: nothing else renders it again', async () => {
+    const response = new Response(toReadableStream(syncPage.renderStreamAsync(ctx)));
+    const { res, out, text } = stub();
+    expect(await sendWebResponse(response, res)).toBe('done');
+    expect(text()).toBe(syncPage.render(ctx));
+    expect(out.parts.every((p) => typeof p === 'string')).toBe(true);
+    expect(response.body!.locked).toBe(true);
+  });
+  it('a body something read first is sent as bytes from where that read stopped', async () => {
+    const response = new Response(toReadableStream(syncPage.renderStreamAsync({ title: 'T', cards }), { highWaterMark: 1000 }));
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    reader.releaseLock();
+    const { res, text } = stub();
+    expect(await sendWebResponse(response, res)).toBe('done');
+    expect(first + text()).toBe(syncPage.render({ title: 'T', cards }));
+  });
+  it('a failure before any byte is a 500; after bytes the response is cut off; neither is reported', async () => {
+    const errors: unknown[] = [];
+    const log = console.error;
+    console.error = (...a: unknown[]) => errors.push(a);
+    try {
+      const early = stub();
+      expect(await sendWebResponse(new Response(toReadableStream(env.fromString('{{ none.x }}').renderStreamAsync({ none: null }))), early.res)).toBe('failed');
+      expect(early.out.status).toBe(500);
+      const late = stub();
+      // (over 64 KB before the error: a write has left)
+      const big = env.fromString('{% for c in cards %}{{ c.name }}{{ c.text }}{% end %}{{ await p }}{{ none.x }}');
+      const all = big.renderStreamAsync({ cards, p: Promise.resolve(''), none: null });
+      expect(await sendWebResponse(new Response(toReadableStream(all)), late.res)).toBe('failed');
+      expect(late.out.destroyed).toBe(true);
+      expect(late.text().length).toBeGreaterThanOrEqual(65536);
+      expect(env.fromString('{% for c in cards %}{{ c.name }}{{ c.text }}{% end %}').render({ cards }).startsWith(late.text())).toBe(true);
+    } finally {
+      console.error = log;
+    }
+    expect(errors).toEqual([]);
+  });
+  it('a client that leaves closes the render and its data source', async () => {
+    const log: string[] = [];
+    function* rows() {
+      try {
+        for (let i = 0; ; i++) yield { name: `r${i}`, text: 'x'.repeat(100) };
+      } finally {
+        log.push('closed');
+      }
+    }
+    const { res } = stub((r) => r.emit('close'));
+    expect(await sendWebResponse(new Response(toReadableStream(syncPage.renderStreamAsync({ title: 'T', cards: rows() }))), res)).toBe('aborted');
+    expect(log).toEqual(['closed']);
   });
 });

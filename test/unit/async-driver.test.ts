@@ -47,7 +47,7 @@ const cases: Record<string, [Environment, string]> = {
   'a failure after an async part': [env, '{% include "slow.html" %}{% for i in range(3) %}{{ i }}{% end %}{{ none.attr }}'],
   // async templates at the top: their stream is read by driveFast itself (issue #22, fourth pass)
   'an async page: a def per item after the awaited list': [env, '<h>{{ t }}</h>{% def card(p) %}<c>{{ p }}</c>{% end %}{% for p in await slowList %}{{ card(p) }}{% end %}<z>'],
-  'an async page failing mid-loop, after chunks': [env, '{% for p in await slowList %}{{ p }}{% if p == 2 %}{{ none.attr }}{% end %}{% end %}tail'],
+  'an async page failing mid-loop, after chunks': [env, '<h>{% for p in await slowList %}{{ p }}{% if p == 2 %}{{ none.attr }}{% end %}{% end %}tail'],
   'an async page with try around a failing await': [env, 'a{% try %}<b>{{ await slow }}{{ none.attr }}</b>{% fallback %}fell{% end %}{% for i in range(3) %}{{ i }}{% end %}'],
   'an async page including sync and async parts': [env, '{% for i in range(2) %}{% include "pushes.html" %}{% end %}{{ await slow }}{% include "slow.html" %}{% for p in await slowList %}{{ p }}{% end %}'],
   'an async page extending a layout with a deferred stack': [env, '{% extends "base.html" %}{% block body %}{{ await slow }}{% include "pushes.html" %}{% for p in await slowList %}<i>{{ p }}</i>{% end %}{% end %}'],
@@ -135,7 +135,8 @@ describe('an abandoned stream closes its parts (driveFast, flattenFast)', () => 
     const it = t.renderStreamAsync({ rows: s.rows, slow: Promise.resolve('S') });
     const first: string[] = [];
     for (let i = 0; i < 4; i++) first.push((await it.next()).value as string);
-    expect(first).toEqual(['<s>', 'S', '</s>', '0']);
+    // (an async part's chunks are gathered between its waits; the rows are a lazy source: one a chunk)
+    expect(first).toEqual(['<s>', 'S</s>', '0', '1']);
     await it.return();
     expect(s.log).toEqual(['closed']);
   });
@@ -167,7 +168,8 @@ describe('an abandoned stream closes its parts (driveFast, flattenFast)', () => 
     const t = env.fromString('<a>{% for r in await later %}<{{ r }}>{% end %}</a>');
     const it = t.renderStreamAsync({ later: new Promise((r) => setTimeout(() => r([1, 2]), 2)) });
     const got = await Promise.all(Array.from({ length: 6 }, () => it.next()));
-    expect(got).toEqual([...['<a>', '<1>', '<2>', '</a>'].map((value) => ({ value, done: false })), { value: undefined, done: true }, { value: undefined, done: true }]);
+    // (what follows the wait is gathered: the list is read ahead)
+    expect(got).toEqual([...['<a>', '<1><2></a>'].map((value) => ({ value, done: false })), ...Array(4).fill({ value: undefined, done: true })]);
   });
   it('an async page: throw() mid-loop rejects with the error and closes its data source', async () => {
     const t = env.fromString('{% for r in await later %}{{ r }}{% end %}');

@@ -48,21 +48,22 @@ describe('async templates: a def body that awaits nothing', () => {
     const page = '<h>{{ title }}</h>{% def card(p) %}<div>{{ p.title }}</div>{% end %}{% block b %}{% for p in await items %}{{ card(p) }}{% end %}{% end %}</body>';
     const items = [{ title: '<x>' }, { title: 'y & z' }];
     const got = await outcome(env, page, { title: 'T', items });
-    expect(got.chunks).toEqual(['<h>T</h>', '<div>&lt;x&gt;</div>', '<div>y &amp; z</div>', '</body>']);
+    // (the chunk before the wait, then the cards gathered: docs/decisions.md, "Async streams, fifth pass")
+    expect(got.chunks).toEqual(['<h>T</h>', '<div>&lt;x&gt;</div><div>y &amp; z</div>', '</body>']);
     expect(got.text).toBe(got.chunks.join(''));
-    expect(got.block).toEqual(['<div>&lt;x&gt;</div>', '<div>y &amp; z</div>']);
+    expect(got.block).toEqual(['<div>&lt;x&gt;</div><div>y &amp; z</div>']);
   });
 
   it('an error in a plain def body names its line and the call, and a try around the call catches it', async () => {
     const env = new Environment({ loader: new DictLoader({}) });
     const page = '{% def card(p) %}\n<c>{{ p.missing.x }}</c>{% end %}{% for p in await items %}{% try %}{{ card(p) }}{% fallback %}F{% end %}{% end %}{{ card(1) }}';
     const got = await outcome(env, page, { items: [{}, {}] });
-    expect(got.chunks.slice(0, 2)).toEqual(['F', 'F']);
-    expect(got.chunks[2]).toMatch(/@2$/);
+    expect(got.chunks[0]).toBe('FF');
+    expect(got.chunks[1]).toMatch(/@2$/);
     expect(got.text).toMatch(/missing/);
   });
 
-  it('same chunks, text and errors as the body made to await (property)', async () => {
+  it('same text and errors as the body made to await (property)', async () => {
     const env = new Environment({ loader: new DictLoader({ 'inc.html': '<i>{{ p }}</i>' }) });
     const defPiece = fc.constantFrom('<c>{{ p }}</c>', '{{ p * 2 }}', '{% if p == 2 %}{{ none.x }}{% end %}', '{% for q in range(p) %}{{ q }}{% end %}', '{{ inner(p) }}', '{% try %}{{ p.k.x }}{% fallback %}f{% end %}');
     const pagePiece = fc.constantFrom('{% for p in await items %}{{ card(p) }}{% end %}', '{{ card(3) }}', '<p>{{ await z }}</p>', '{% block b %}{% for p in await items %}[{{ card(p) }}]{% end %}{% end %}', '{% call card(1) %}slot{% end %}', '{% for p in await items %}{% include "inc.html" %}{% end %}');
@@ -73,7 +74,9 @@ describe('async templates: a def body that awaits nothing', () => {
         const plain = `${defs('')}{{ await z }}${page.join('')}end`;
         const awaiting = `${defs('{{ await z }}')}{{ await z }}${page.join('')}end`;
         const ctx = { items: [1, 2, 3], none: null };
-        expect(await outcome(env, plain, ctx)).toEqual(await outcome(env, awaiting, ctx));
+        // (the chunks differ: a call whose body awaits is a wait, before which what was gathered leaves)
+        const joined = (o: Outcome) => ({ text: o.text, chunks: o.chunks.join(''), block: o.block.join('') });
+        expect(joined(await outcome(env, plain, ctx))).toEqual(joined(await outcome(env, awaiting, ctx)));
       }),
       { numRuns: 80 },
     );
