@@ -565,9 +565,9 @@ export class Generator {
     const texts = this.texts.end([s, g], !oneChunk && !sink);
     if (oneChunk || sink) {
       // (no generator: the runtime streams the sync function, as one chunk or through a sink)
-      this.emitFn(`function ${v}_s(ctx, R${sink ? ', S' : ''})`, s);
+      this.emitFn(`function ${v}_s(ctx, R${sink ? `, S = ${this.h('noSink')}` : ''})`, s);
       // (loopFns: its loops suspend, runtime/resume.ts)
-      if (sink && s.lines.some((l) => l.startsWith('switch (S?.k)'))) this.mod(`const ${v} = ${this.h('loopFns')}(${v}_s);`);
+      if (sink && s.lines.some((l) => l.startsWith('switch (S.k)'))) this.mod(`const ${v} = ${this.h('loopFns')}(${v}_s);`);
       else this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s${sink ? ', 0' : ''});`);
       return;
     }

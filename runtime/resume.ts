@@ -4,7 +4,7 @@
 // a generator twin. Only modules with such parts import this.
 
 import type { Ctx } from './context.js';
-import { asyncFromGen, type GenFn, type RenderFns, type RenderState, type Sink, type SyncFn } from './template.js';
+import { asyncFromGen, noSink, type GenFn, type RenderFns, type RenderState, type Sink, type SyncFn } from './template.js';
 
 /**
  * The render functions of a part whose loops suspend (see each): streamed, the builder is called
@@ -42,16 +42,16 @@ export function loopFns(s: SyncFn): RenderFns {
 /**
  * A loop of a part streamed through a sink: the part has no generator, so to stay lazy over its
  * source, the loop ends early when chunks wait before the next item is pulled; the part returns
- * (`if (S?.k) return L;`), its chunks are handed out, and it is called again at the loop's
- * `case k`, whose head (`S?.k ? S.i :`) takes this iterator back. Over a long list or range
+ * (`if (S.k) return L;`), its chunks are handed out, and it is called again at the loop's
+ * `case k`, whose head (`S.k ? S.i :`) takes this iterator back. Over a long list or range
  * (reading ahead is unobservable) only once 64 chunks wait, and a short list is looped as it is:
  * memory stays bounded, and the part is not called again per item. A `break` or an error closes
- * the source as a for-of would. Without a sink (render), the source itself.
+ * the source as a for-of would. Without a sink (render: noSink), the source itself.
  */
-export function each(it: Iterable<unknown>, S?: Sink, k?: number): Iterable<unknown> {
+export function each(it: Iterable<unknown>, S: Sink, k?: number): Iterable<unknown> {
   // (n: a list's or a range's length; undefined for a lazy source, which suspends at every item)
   const n = (it as { length?: number }).length!;
-  if (!S || n < 1024) return it;
+  if (S === noSink || n < 1024) return it;
   const i = it[Symbol.iterator]();
   const w = {
     [Symbol.iterator]: () => w,

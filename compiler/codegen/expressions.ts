@@ -41,7 +41,7 @@ function scopeRead(g: Generator, name: string, guarded: boolean): string {
   if (g.defParams.has(name)) return c + p;
   // (Nunjucks' frames are not such a chain: its lookups stay in lk)
   if (g.o.nunjucks) return `${g.h(guarded ? 'lkg' : 'lk')}(${c}, ${k})`;
-  return `(${c}${p} ?? ${g.h('ld')}(${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}, ${g.h(guarded ? 'undef' : 'undefinedName')}))`;
+  return `(${c}${p} ?? ${g.h('ld')}(${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}${guarded ? `, ${g.h('undef')}` : ''}))`;
 }
 
 /** An operand of a guard: undefined anywhere inside gives UNDEF instead of an error. */

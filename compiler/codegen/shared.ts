@@ -32,6 +32,12 @@ export function partLine(mode: 's' | 'g', into: string | null, fns: string, ctx:
   if (into === null) return `yield R.async ? ${fns}.a(${ctx}, ${R}) : ${fns}.g(${ctx}, ${R});`;
   return `${into} += R.async ? yield new $Collect(${fns}.a(${ctx}, ${R})) : ${fns}.s(${ctx}, ${R});`;
 }
+/**
+ * An output expression as the right operand of `o + …` (o a string): without parentheses when it
+ * starts with a string (a literal, or an escaped value), so every `+` of the chain joins strings
+ * either way; others keep them (`1 + 2 + "a"` would add first).
+ */
+const concat = (js: string) => (/^(?:"|\(L = \d+, \$esc\(|\$esc\()/.test(js) ? js : `(${js})`);
 /** Placeholder lines of the `sg` pass: BOTH, a kind letter (Output, Part, Flush, Y: a value async renders yield for), fields split by SEP. (Generated code never holds a raw NUL or SOH.) */
 export const BOTH = '\u0000';
 export const SEP = '\u0001';
@@ -58,7 +64,7 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
   const loops = resumable(body);
   const sink = !oneChunk && !sb && loops !== null && body.every((l) => !l.startsWith(BOTH) || (l[1] === 'O' && !l.includes('$defer(')));
   const res = sink && loops!.size ? loops : null; // (a part with loops streamed through the sink)
-  const counters = res ? [...res.values()].filter((x) => x.k && x.n).map((x) => `, ${x.n} = S?.n`).join('') : '';
+  const counters = res ? [...res.values()].filter((x) => x.k && x.n).map((x) => `, ${x.n} = S.n`).join('') : '';
   const s: Body = { lines: [], lineNos: [] };
   const g: Body = { lines: [], lineNos: [] };
   const add = (b: Body, line: string | null, n: number) => {
@@ -72,11 +78,11 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
     const at = res ? res.get(i - 2) : undefined;
     if (i === 0) {
       // the head: `let L = …;` (a resumed part starts at the line it left, its loop at the count it left)
-      add(s, (res ? line.replace('L = ', 'L = S?.L ?? ') : line).slice(0, -1) + counters + ', o = "";', n);
+      add(s, (res ? line.replace('L = ', 'L = S.L ?? ') : line).slice(0, -1) + counters + ', o = "";', n);
       add(g, line, n);
     } else if (i === 1 && res) {
       add(s, line, n); // `try {`, then the `case`s a resumed call jumps to
-      add(s, 'switch (S?.k) { default:', n);
+      add(s, 'switch (S.k) { default:', n);
       add(g, line, n);
     } else if (res && /^let \$n\d+ = 0;$/.test(line)) {
       add(s, line.slice(4), n); // (a light loop's counter, declared in the head)
@@ -84,10 +90,10 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
     } else if (at) {
       if (at.k) {
         add(s, `case ${at.k}:`, n);
-        add(s, line.replace(/ of (.*)\) \{$/, ` of S?.k ? S.i : $each($1, S, ${at.k})) {`), n);
+        add(s, line.replace(/ of (.*)\) \{$/, ` of S.k ? S.i : $each($1, S, ${at.k})) {`), n);
       } else {
         add(s, line, n);
-        add(s, `if (S?.k) return ${at.n ? `S.n = ${at.n}, ` : ''}L;`, n); // (suspended: the driver hands out the chunks and calls again)
+        add(s, `if (S.k) return ${at.n ? `S.n = ${at.n}, ` : ''}L;`, n); // (suspended: the driver hands out the chunks and calls again)
       }
       add(g, line, n);
     } else if (line.startsWith(BOTH)) {
@@ -99,7 +105,7 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
         add(g, `let ${f[0]} = R.async ? ${f[2]} : ${f[1]}; if (${f[0]}?.t) ${f[0]} = yield ${f[0]};`, n);
         continue;
       }
-      add(s, kind === 'O' ? (sink ? `o += ${f[0]}; if (S) o = S(o);` : outLine('o', f[0], sb)) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
+      add(s, kind === 'O' ? (sink ? `o = S(o + ${concat(f[0])});` : outLine('o', f[0], sb)) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
       add(g, kind === 'O' ? outLine(null, f[0]) : kind === 'P' ? partLine('g', f[0] || null, f[1], f[2], f[3]) : 'yield "";', n);
     } else {
       if (i === lines.length - 1) {
