@@ -187,6 +187,8 @@ export class Generator {
   blockNodes = new Map<string, A.Block>();
   isAsync = false;
   moduleLines: string[] = [];
+  /** The root's render functions as an expression, when not a `$root` constant (renderFns). */
+  rootFns: string | null = null;
   moduleLineNos: number[] = [];
   filterVars = new Map<string, string>();
   customUsed = { filters: new Set<string>(), tests: new Set<string>() };
@@ -446,7 +448,7 @@ export class Generator {
     const fields = [
       'name: $NAME',
       ...(this.isAsync ? [`isAsync: true, asyncReason: ${q(asyncReason ?? '')}, deep: ${this.h('observeDeep')}`] : []),
-      'root: $root',
+      `root: ${this.rootFns ?? '$root'}`,
       ...(preludeNodes.length ? ['prelude: $prelude'] : []),
       ...(noBlocks ? [] : ['blocks: $blocks']),
       ...(parentRef ? [`parent: () => ${parentRef}()`] : []),
@@ -567,8 +569,10 @@ export class Generator {
       // (no generator: the runtime streams the sync function, as one chunk or through a sink)
       this.emitFn(`function ${v}_s(ctx, R${sink ? `, S = ${this.h('noSink')}` : ''})`, s);
       // (loopFns: its loops suspend, runtime/resume.ts)
-      if (sink && s.lines.some((l) => l.startsWith('switch (S.k)'))) this.mod(`const ${v} = ${this.h('loopFns')}(${v}_s);`);
-      else this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s${sink ? ', 0' : ''});`);
+      const fns = sink && s.lines.some((l) => l.startsWith('switch (S.k)')) ? `${this.h('loopFns')}(${v}_s)` : `${this.h('bodyFns')}(${v}_s${sink ? ', 0' : ''})`;
+      // (the root's, read once: written into the spec, not as a constant of its own)
+      if (v === '$root') this.rootFns = fns;
+      else this.mod(`const ${v} = ${fns};`);
       return;
     }
     if (!texts.length) {
