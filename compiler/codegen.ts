@@ -23,7 +23,7 @@ import { TemplateSyntaxError } from '../runtime/errors.js';
 import { analyzeTemplate } from './analysis.js';
 import { genDefer } from './defer.js';
 import { SharedTexts } from './codegen/texts.js';
-import { compactMeta, packNames } from './codegen/meta.js';
+import { compactMeta, metaLiteral, packNames } from './codegen/meta.js';
 import { genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
 import { genNjkExtension } from './codegen/njk-extension.js';
 import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield } from './codegen/defs.js';
@@ -453,7 +453,7 @@ export class Generator {
       ...(noBlocks ? [] : ['blocks: $blocks']),
       ...(parentRef ? [`parent: () => ${parentRef}()`] : []),
       `requiredContext: ${requiredContext}`,
-      ...(Object.keys(compact).length ? [`meta: ${literal(compact)}`] : []),
+      ...(Object.keys(compact).length ? [`meta: ${metaLiteral(compact, (n) => this.h(n))}`] : []),
       ...(this.warnings.length ? [`warnings: ${JSON.stringify(this.warnings)}`] : []),
       ...(this.o.sandbox ? ['checkOutput: (n) => $env.sandbox?.checkOutput(n)', 'get globals() { return $env.globals; }'] : []),
     ];

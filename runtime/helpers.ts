@@ -5,7 +5,7 @@ export * from './methods.js';
 export * from './output.js';
 export * from './template.js';
 export { each, loopFns } from './resume.js';
-export { defineRegistered } from './registered.js';
+export { defineRegistered, defMeta } from './registered.js';
 export * from './ops.js';
 export { defer, cloneLoop, useDefer } from './defer.js';
 export { Markup, Marked, escapeString, escapeMarkdown, isSafe } from './markup.js';
