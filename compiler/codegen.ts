@@ -321,7 +321,7 @@ export class Generator {
   bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean; sink: boolean } {
     const { lines, lineNos } = this.fnBody(fn, gen, null);
     if (this.o.sandbox) this.h('sbOut');
-    const t = twins(lines, lineNos, fn.curLine, !!this.o.sandbox);
+    const t = twins(lines, lineNos, fn.curLine, !!this.o.sandbox, !!this.o.nunjucks);
     if (t.sink && t.s.lines.some((l) => l.startsWith('for ') && l.includes(' : $each('))) this.h('each'); // (resumable loops)
     return t;
   }
@@ -420,10 +420,15 @@ export class Generator {
     const preludeNodes = body.filter((n) =>
       ['Import', 'FromImport', 'Def', 'Region', 'Globals'].includes(n.type) || (n.type === 'Set' && n.kind === 'let'),
     );
-    if (preludeNodes.length)
-      this.topFn('function $prelude(ctx, R)', this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, null), () => {
-        this.stmts(preludeNodes);
-      }, null);
+    if (preludeNodes.length) {
+      const body = this.fnBody(this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, null), () => this.stmts(preludeNodes), null);
+      // (only defs whose parameters have no default: nothing in it can fail, so no line
+      // bookkeeping and no try; issue #22, code size)
+      const at = body.lines.map((_, i) => i).slice(2, -1).filter((i) => !/^L = \d+;$/.test(body.lines[i]!));
+      if (at.every((i) => /^ctx\["[^"\\]*"\] = \$makeDef\(\{[^()]*\}, \[(?:\$REQUIRED(?:, |(?=\])))*\], ctx, \$D\d+\);$/.test(body.lines[i]!)))
+        this.emitFn('function $prelude(ctx)', { lines: at.map((i) => body.lines[i]!), lineNos: at.map((i) => body.lineNos[i]!) });
+      else this.emitFn('function $prelude(ctx, R)', body);
+    }
 
     const defs = body.filter((n): n is A.Def => n.type === 'Def').map((d) => d.name);
     const names = contextNames(body);

@@ -4,6 +4,7 @@
 // a generator twin. Only modules with such parts import this.
 
 import type { Ctx } from './context.js';
+import { iter } from './values.js';
 import { asyncFromGen, noSink, type GenFn, type RenderFns, type RenderState, type Sink, type SyncFn } from './template.js';
 
 /**
@@ -46,9 +47,11 @@ export function loopFns(s: SyncFn): RenderFns {
  * `case k`, whose head (`S.k ? S.i :`) takes this iterator back. Over a long list or range
  * (reading ahead is unobservable) only once 64 chunks wait, and a short list is looped as it is:
  * memory stays bounded, and the part is not called again per item. A `break` or an error closes
- * the source as a for-of would. Without a sink (render: noSink), the source itself.
+ * the source as a for-of would. Without a sink (render: noSink), the source itself (through iter,
+ * as a loop's source is).
  */
-export function each(it: Iterable<unknown>, S: Sink, k?: number): Iterable<unknown> {
+export function each(src: unknown, S: Sink, k?: number): Iterable<unknown> {
+  const it = iter(src); // (here rather than at every loop of the module; Nunjucks' gives iter an iterable)
   // (n: a list's or a range's length; undefined for a lazy source, which suspends at every item)
   const n = (it as { length?: number }).length!;
   if (S === noSink || n < 1024) return it;

@@ -46,7 +46,7 @@ export const SEP = '\u0001';
  * The sync body and the streaming twin from the lines of an `sg` pass (see bothBodies).
  * (Its own function: the optimizer compiles this loop without the code generator around it.)
  */
-export function twins(lines: string[], lineNos: number[], curLine: number, sb: boolean): { s: Body; g: Body; oneChunk: boolean; sink: boolean } {
+export function twins(lines: string[], lineNos: number[], curLine: number, sb: boolean, njk = false): { s: Body; g: Body; oneChunk: boolean; sink: boolean } {
   // lines: head, 'try {', ...body, catch
   const body = lines.slice(2, -1);
   const oneChunk =
@@ -90,7 +90,8 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
     } else if (at) {
       if (at.k) {
         add(s, `case ${at.k}:`, n);
-        add(s, line.replace(/ of (.*)\) \{$/, ` of S.k ? S.i : $each($1, S, ${at.k})) {`), n);
+        // (each calls the runtime's iter; Nunjucks mode's $iter is its own)
+        add(s, line.replace(njk ? / of (.*)\) \{$/ : / of \$iter\((.*)\)\) \{$/, ` of S.k ? S.i : $each($1, S, ${at.k})) {`), n);
       } else {
         add(s, line, n);
         add(s, `if (S.k) return ${at.n ? `S.n = ${at.n}, ` : ''}L;`, n); // (suspended: the driver hands out the chunks and calls again)
