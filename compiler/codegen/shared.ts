@@ -64,7 +64,7 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
   const loops = resumable(body);
   const sink = !oneChunk && !sb && loops !== null && body.every((l) => !l.startsWith(BOTH) || (l[1] === 'O' && !l.includes('$defer(')));
   const res = sink && loops!.size ? loops : null; // (a part with loops streamed through the sink)
-  const counters = res ? [...res.values()].filter((x) => x.k && x.n).map((x) => `, ${x.n} = S.n`).join('') : '';
+  const counters = res ? [...res.values()].filter((x) => x.k).flatMap((x) => x.c.map(([v, slot]) => `, ${v} = S.${slot}`)).join('') : '';
   const s: Body = { lines: [], lineNos: [] };
   const g: Body = { lines: [], lineNos: [] };
   const add = (b: Body, line: string | null, n: number) => {
@@ -84,17 +84,19 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
       add(s, line, n); // `try {`, then the `case`s a resumed call jumps to
       add(s, 'switch (S.k) { default:', n);
       add(g, line, n);
-    } else if (res && /^let \$n\d+ = 0;$/.test(line)) {
-      add(s, line.slice(4), n); // (a light loop's counter, declared in the head)
+    } else if (res && CARRIED.test(line)) {
+      add(s, line.replace(/^(?:let|const) /, ''), n); // (a loop's carried variable, declared in the head)
       add(g, line, n);
     } else if (at) {
       if (at.k) {
         add(s, `case ${at.k}:`, n);
         // (each calls the runtime's iter; Nunjucks mode's $iter is its own)
-        add(s, line.replace(njk ? / of (.*)\) \{$/ : / of \$iter\((.*)\)\) \{$/, ` of S.k ? S.i : $each($1, S, ${at.k})) {`), n);
+        const src = / of (.*)\) \{$/.exec(line)![1]!;
+        const arg = !njk && src.startsWith('$iter(') ? src.slice(6, -1) : src;
+        add(s, line.replace(/ of (.*)\) \{$/, () => ` of S.k ? S.i : $each(${arg}, S, ${at.k})) {`), n);
       } else {
         add(s, line, n);
-        add(s, `if (S.k) return ${at.n ? `S.n = ${at.n}, ` : ''}L;`, n); // (suspended: the driver hands out the chunks and calls again)
+        add(s, `if (S.k) return ${at.c.map(([v, slot]) => `S.${slot} = ${v}, `).join('')}L;`, n); // (suspended: the driver hands out the chunks and calls again)
       }
       add(g, line, n);
     } else if (line.startsWith(BOTH)) {
@@ -120,31 +122,49 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
   return { s, g, oneChunk, sink };
 }
 
+/** A variable a loop keeps beside it (declared just before its `for`): a light loop's counter or
+ * the `else` flag, carried over in the sink's slot `n` or `y` while the loop is suspended. (Not a
+ * loop object, `loop.last` or `loop.length`: its loop, not a list to `each`, would suspend at
+ * every item, and stream 1.5x slower than the generator twin over a list of 200.) */
+const CARRIED = /^let (\$n\d+|\$any\d+) = (?:0|false);$/;
+const SLOT: Record<string, string> = { $n: 'n', $any: 'y' };
+/** A carried variable and its slot (see CARRIED). */
+export type Carried = [v: string, slot: string];
+
 /**
  * The loops of a part body a sink can stream lazily (see the runtime's `each`), by body index:
- * a `for` line → its `case` number `k` (1, 2, …), its closing line → `k: 0`, and a light loop's
- * counter (`let $n = 0;` just before the `for`) in `n` of both. Each is a `for` over `$iter` at
- * the part's top level (a `case` can reach it), has nothing else declared beside it there (a
- * resumed call would not have it) and no loop inside (an iteration's chunks stay bounded). Null
- * when any loop of the body is not such a loop: the part keeps its generator twin.
+ * a `for` line → its `case` number `k` (1, 2, …), its closing line → `k: 0`, and the variables
+ * declared just before the `for` that it keeps (`c`: a light loop's counter, an `else` flag),
+ * in both. Each is a `for` over `$iter` at the part's top level (a
+ * `case` can reach it), has nothing else declared beside it there (a resumed call would not have
+ * it) and no loop inside (an iteration's chunks stay bounded). Null when any loop of the body is
+ * not such a loop: the part keeps its generator twin.
  */
-export function resumable(body: string[]): Map<number, { k: number; n?: string }> | null {
-  const at = new Map<number, { k: number; n?: string }>();
+export function resumable(body: string[]): Map<number, { k: number; c: Carried[] }> | null {
+  const at = new Map<number, { k: number; c: Carried[] }>();
   let depth = 0;
   let declared = false; // (a top-level declaration: fine only in a part without loops)
-  let open: { k: number; n?: string } | null = null; // (the top-level loop we are in)
+  let open: { k: number; c: Carried[] } | null = null; // (the top-level loop we are in)
+  /** The carried variables declared from body[i] on, if a loop follows them. */
+  const carried = (i: number): Carried[] | null => {
+    const c: Carried[] = [];
+    let m: RegExpExecArray | null;
+    for (; (m = CARRIED.exec(body[i] ?? '')); i++) c.push([m[1]!, SLOT[m[1]!.replace(/\d+$/, '')]!]);
+    return /^for /.test(body[i] ?? '') ? c : null;
+  };
   for (let i = 0; i < body.length; i++) {
     const l = body[i]!;
     if (l.startsWith('}')) depth--;
     if (/^(for|while|do)\b/.test(l)) {
       if (depth || !/^for \(const \$i\d+ of \$iter\(.*\)\) \{$/.test(l)) return null;
-      const n = /^let (\$n\d+) = 0;$/.exec(body[i - 1] ?? '')?.[1];
-      at.set(i, (open = { k: at.size / 2 + 1, n }));
-    } else if (!depth && /^(const|let|var|function|class)\b/.test(l)) declared ||= !(/^let \$n\d+ = 0;$/.test(l) && /^for /.test(body[i + 1] ?? ''));
+      let j = i;
+      while (j > 0 && CARRIED.test(body[j - 1]!)) j--;
+      at.set(i, (open = { k: at.size / 2 + 1, c: carried(j)! }));
+    } else if (!depth && /^(const|let|var|function|class)\b/.test(l)) declared ||= !carried(i);
     if (l.endsWith('{') && !l.startsWith(BOTH)) depth++;
     else if (!depth && open) {
       if (l !== '}') return null;
-      at.set(i, { k: 0, n: open.n });
+      at.set(i, { k: 0, c: open.c });
       open = null;
     }
   }

@@ -50,15 +50,30 @@ describe('parts streamed through a sink', () => {
     expect(it.return(undefined)).toEqual({ value: undefined, done: true });
   });
 
-  it('keep the generator where a loop is nested, inside a block statement or has a loop object', () => {
+  it('keep the generator where a loop is nested, inside a block statement or has a loop object, or a while', () => {
     for (const src of [
       '{% for a in xs %}{% for b in a %}{{ b }}{% end %}{% end %}',
       '{% if y %}{% for a in xs %}{{ a }}{% end %}{% end %}',
-      '{% for a in xs %}{{ a }}{% else %}none{% end %}',
       '{% for a in xs %}{{ loop.revindex }}{% end %}',
       '{% set i = 0 %}{% while i < 3 %}{% set i = i + 1 %}{% end %}',
     ])
       expect(compile(src, { name: 'p' }).code, src).toContain('function*');
+  });
+
+  it('resume a loop with an else: its flag is carried while it is suspended', () => {
+    expect(compile('{% for a in xs %}{{ a }}{% else %}none{% end %}', { name: 'p' }).code).not.toContain('function*');
+    const src = '<ul>{% for x in xs %}<li>{{ loop.index }}{% if x > 5 %}!{% end %}</li>{% else %}<li>none</li>{% end %}</ul>';
+    const gen = (xs: unknown[]) => (function* () { yield* xs; })();
+    const want = ['<ul>', '<li>1', '</li>', '<li>2', '!', '</li>', '<li>3', '!', '</li>', '</ul>'];
+    expect(chunks(plain, src, { xs: gen([5, 6, 7]) })).toEqual(want);
+    expect(chunks(twin, src, { xs: gen([5, 6, 7]) })).toEqual(want);
+    expect(chunks(plain, src, { xs: gen([]) })).toEqual(['<ul>', '<li>none</li>', '</ul>']);
+    // an endless source, with an else: the first item's chunks before the second is pulled
+    let pulled = 0;
+    const it = plain.fromString('{% for x in xs %}<{{ x }}>{% else %}none{% end %}').renderStream({ xs: (function* () { for (let i = 0; ; i++, pulled++) yield i; })() });
+    expect([it.next().value, pulled]).toEqual(['<0>', 0]);
+    expect([it.next().value, pulled]).toEqual(['<1>', 1]);
+    expect(it.return(undefined)).toEqual({ value: undefined, done: true });
   });
 
   it('keep the generator where a part renders another part, flushes or looks up a cache', () => {
@@ -147,6 +162,8 @@ describe('parts streamed through a sink', () => {
         tie('n').map((x) => `{% if b %}${x}{% else %}e{% end %}`),
         tie('n').map((x) => `{% for i in xs %}{{ i }}${x}{% end %}`),
         leaf.map((x) => `{% for i in ys %}{{ loop.index }}{{ i }}${x}{% if i > 1 %}{% break %}{% end %}{% end %}`),
+        tie('n').map((x) => `{% for i in ys %}{{ i }}${x}{% else %}E${x}{% end %}`),
+        leaf.map((x) => `{% for i in xs %}{{ loop.revindex }}{% if loop.last %}L{% end %}{{ i }}${x}{% else %}E{% end %}`),
       ),
     })).n;
     await fc.assert(
