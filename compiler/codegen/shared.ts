@@ -63,8 +63,8 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
   // only once the chunks before it are handed out (runtime `each`).
   const loops = resumable(body);
   const sink = !oneChunk && !sb && loops !== null && body.every((l) => !l.startsWith(BOTH) || (l[1] === 'O' && !l.includes('$defer(')));
-  const res = sink && loops!.size ? loops : null; // (a part with loops streamed through the sink)
-  const counters = res ? [...res.values()].filter((x) => x.k).flatMap((x) => x.c.map(([v, slot]) => `, ${v} = S.${slot}`)).join('') : '';
+  const res = sink && [...loops!.values()].some((x) => x.k > 0) ? loops : null; // (a part with loops streamed through the sink)
+  const counters = res ? [...res.values()].filter((x) => x.k > 0).flatMap((x) => x.c.map(([v, slot]) => `, ${v} = S.${slot}`)).join('') : '';
   const s: Body = { lines: [], lineNos: [] };
   const g: Body = { lines: [], lineNos: [] };
   const add = (b: Body, line: string | null, n: number) => {
@@ -86,6 +86,15 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
       add(g, line, n);
     } else if (res && CARRIED.test(line)) {
       add(s, line.replace(/^(?:let|const) /, ''), n); // (a loop's carried variable, declared in the head)
+      add(g, line, n);
+    } else if (at?.k === -1) {
+      // (a top-level if with loops in its first branch: entered without a test when resumed)
+      add(s, at.ks!.map((k) => `case ${k}:`).join(' '), n);
+      add(s, line.replace(/^if \(/, 'if (S.k || ') + ' switch (S.k) { default:', n);
+      add(g, line, n);
+    } else if (at?.k === -2) {
+      add(s, '}', n); // (the switch of the branch)
+      add(s, line, n);
       add(g, line, n);
     } else if (at) {
       if (at.k) {
@@ -135,16 +144,21 @@ export type Carried = [v: string, slot: string];
  * The loops of a part body a sink can stream lazily (see the runtime's `each`), by body index:
  * a `for` line → its `case` number `k` (1, 2, …), its closing line → `k: 0`, and the variables
  * declared just before the `for` that it keeps (`c`: a light loop's counter, an `else` flag),
- * in both. Each is a `for` over `$iter` at the part's top level (a
- * `case` can reach it), has nothing else declared beside it there (a resumed call would not have
- * it) and no loop inside (an iteration's chunks stay bounded). Null when any loop of the body is
- * not such a loop: the part keeps its generator twin.
+ * in both. Each is a `for` over `$iter` at the part's top level, or in the first branch of a
+ * top-level `if` (its line → `k: -1` with the `ks` of its loops, the line ending that branch →
+ * `k: -2`: a resumed call enters the branch without testing, and a `switch` inside it takes it
+ * to the loop), has nothing else declared beside it there (a resumed call would not have it) and
+ * no loop inside (an iteration's chunks stay bounded). Null when any loop of the body is not such
+ * a loop: the part keeps its generator twin.
  */
-export function resumable(body: string[]): Map<number, { k: number; c: Carried[] }> | null {
-  const at = new Map<number, { k: number; c: Carried[] }>();
+export function resumable(body: string[]): Map<number, { k: number; c: Carried[]; ks?: number[] }> | null {
+  const at = new Map<number, { k: number; c: Carried[]; ks?: number[] }>();
   let depth = 0;
+  let k = 0;
   let declared = false; // (a top-level declaration: fine only in a part without loops)
-  let open: { k: number; c: Carried[] } | null = null; // (the top-level loop we are in)
+  let open: { k: number; c: Carried[]; d: number } | null = null; // (the loop we are in, at depth d)
+  // (the top-level `if` whose first branch we are in: its line's entry, and a declaration in it)
+  let branch: { ks: number[]; declared: boolean } | null = null;
   /** The carried variables declared from body[i] on, if a loop follows them. */
   const carried = (i: number): Carried[] | null => {
     const c: Carried[] = [];
@@ -155,20 +169,33 @@ export function resumable(body: string[]): Map<number, { k: number; c: Carried[]
   for (let i = 0; i < body.length; i++) {
     const l = body[i]!;
     if (l.startsWith('}')) depth--;
+    if (!depth && branch && l.startsWith('}')) {
+      // (the first branch ends: its switch closes before this line)
+      if (branch.ks.length && branch.declared) return null;
+      if (branch.ks.length) at.set(i, { k: -2, c: [] });
+      branch = null;
+    }
     if (/^(for|while|do)\b/.test(l)) {
-      if (depth || !/^for \(const \$i\d+ of \$iter\(.*\)\) \{$/.test(l)) return null;
+      if (open || (depth && !(depth === 1 && branch)) || !/^for \(const \$i\d+ of \$iter\(.*\)\) \{$/.test(l)) return null;
       let j = i;
       while (j > 0 && CARRIED.test(body[j - 1]!)) j--;
-      at.set(i, (open = { k: at.size / 2 + 1, c: carried(j)! }));
-    } else if (!depth && /^(const|let|var|function|class)\b/.test(l)) declared ||= !carried(i);
+      open = { k: ++k, c: carried(j)!, d: depth };
+      at.set(i, { k, c: open.c });
+      branch?.ks.push(k);
+    } else if (/^(const|let|var|function|class)\b/.test(l) && !carried(i)) {
+      if (!depth) declared = true;
+      else if (depth === 1 && branch) branch.declared = true;
+    }
+    if (!depth && /^if \(.*\) \{$/.test(l)) at.set(i, { k: -1, c: [], ks: (branch = { ks: [], declared: false }).ks });
     if (l.endsWith('{') && !l.startsWith(BOTH)) depth++;
-    else if (!depth && open) {
+    else if (open && depth === open.d) {
       if (l !== '}') return null;
       at.set(i, { k: 0, c: open.c });
       open = null;
     }
   }
-  return declared && at.size ? null : at;
+  for (const [i, x] of at) if (x.k === -1 && !x.ks!.length) at.delete(i); // (an if without loops)
+  return declared && k ? null : at;
 }
 
 /** What a child template's root runs before its parent: the rest of its top level is ignored (or in blocks). */
