@@ -23,7 +23,7 @@ import { TemplateSyntaxError } from '../runtime/errors.js';
 import { analyzeTemplate } from './analysis.js';
 import { genDefer } from './defer.js';
 import { SharedTexts } from './codegen/texts.js';
-import { compactMeta, packNames } from './codegen/meta.js';
+import { compactMeta, metaLiteral, packNames } from './codegen/meta.js';
 import { genBreak, genContinue, genFor, genIf, genMatch, genWhile } from './codegen/control.js';
 import { genNjkExtension } from './codegen/njk-extension.js';
 import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield } from './codegen/defs.js';
@@ -191,6 +191,8 @@ export class Generator {
   blockNodes = new Map<string, A.Block>();
   isAsync = false;
   moduleLines: string[] = [];
+  /** The root's render functions as an expression, when not a `$root` constant (renderFns). */
+  rootFns: string | null = null;
   moduleLineNos: number[] = [];
   filterVars = new Map<string, string>();
   customUsed = { filters: new Set<string>(), tests: new Set<string>() };
@@ -323,7 +325,7 @@ export class Generator {
   bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean; sink: boolean } {
     const { lines, lineNos } = this.fnBody(fn, gen, null);
     if (this.o.sandbox) this.h('sbOut');
-    const t = twins(lines, lineNos, fn.curLine, !!this.o.sandbox);
+    const t = twins(lines, lineNos, fn.curLine, !!this.o.sandbox, !!this.o.nunjucks);
     if (t.sink && t.s.lines.some((l) => l.startsWith('for ') && l.includes(' : $each('))) this.h('each'); // (resumable loops)
     return t;
   }
@@ -428,10 +430,15 @@ export class Generator {
     const preludeNodes = body.filter((n) =>
       ['Import', 'FromImport', 'Def', 'Region', 'Globals'].includes(n.type) || (n.type === 'Set' && n.kind === 'let'),
     );
-    if (preludeNodes.length)
-      this.topFn('function $prelude(ctx, R)', this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, null), () => {
-        this.stmts(preludeNodes);
-      }, null);
+    if (preludeNodes.length) {
+      const body = this.fnBody(this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, null), () => this.stmts(preludeNodes), null);
+      // (only defs whose parameters have no default: nothing in it can fail, so no line
+      // bookkeeping and no try; issue #22, code size)
+      const at = body.lines.map((_, i) => i).slice(2, -1).filter((i) => !/^L = \d+;$/.test(body.lines[i]!));
+      if (at.every((i) => /^ctx\["[^"\\]*"\] = \$makeDef\(\{[^()]*\}, \[(?:\$REQUIRED(?:, |(?=\])))*\], ctx, \$D\d+\);$/.test(body.lines[i]!)))
+        this.emitFn('function $prelude(ctx)', { lines: at.map((i) => body.lines[i]!), lineNos: at.map((i) => body.lineNos[i]!) });
+      else this.emitFn('function $prelude(ctx, R)', body);
+    }
 
     const defs = body.filter((n): n is A.Def => n.type === 'Def').map((d) => d.name);
     const names = contextNames(body);
@@ -456,12 +463,12 @@ export class Generator {
     const fields = [
       'name: $NAME',
       ...(this.isAsync ? [`isAsync: true, asyncReason: ${q(asyncReason ?? '')}, deep: ${this.h('observeDeep')}`] : []),
-      'root: $root',
+      `root: ${this.rootFns ?? '$root'}`,
       ...(preludeNodes.length ? ['prelude: $prelude'] : []),
       ...(noBlocks ? [] : ['blocks: $blocks']),
       ...(parentRef ? [`parent: () => ${parentRef}()`] : []),
       `requiredContext: ${requiredContext}`,
-      ...(Object.keys(compact).length ? [`meta: ${literal(compact)}`] : []),
+      ...(Object.keys(compact).length ? [`meta: ${metaLiteral(compact, (n) => this.h(n))}`] : []),
       ...(this.warnings.length ? [`warnings: ${JSON.stringify(this.warnings)}`] : []),
       ...(this.o.sandbox ? ['checkOutput: (n) => $env.sandbox?.checkOutput(n)', 'get globals() { return $env.globals; }'] : []),
     ];
@@ -576,10 +583,12 @@ export class Generator {
     const texts = this.texts.end([s, g], !oneChunk && !sink);
     if (oneChunk || sink) {
       // (no generator: the runtime streams the sync function, as one chunk or through a sink)
-      this.emitFn(`function ${v}_s(ctx, R${sink ? ', S' : ''})`, s);
+      this.emitFn(`function ${v}_s(ctx, R${sink ? `, S = ${this.h('noSink')}` : ''})`, s);
       // (loopFns: its loops suspend, runtime/resume.ts)
-      if (sink && s.lines.some((l) => l.startsWith('switch (S?.k)'))) this.mod(`const ${v} = ${this.h('loopFns')}(${v}_s);`);
-      else this.mod(`const ${v} = ${this.h('bodyFns')}(${v}_s${sink ? ', 0' : ''});`);
+      const fns = sink && s.lines.some((l) => l.startsWith('switch (S.k)')) ? `${this.h('loopFns')}(${v}_s)` : `${this.h('bodyFns')}(${v}_s${sink ? ', 0' : ''})`;
+      // (the root's, read once: written into the spec, not as a constant of its own)
+      if (v === '$root') this.rootFns = fns;
+      else this.mod(`const ${v} = ${fns};`);
       return;
     }
     if (!texts.length) {

@@ -259,6 +259,13 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   const head: string[] = [];
   // Nunjucks compat: the helpers it defines come from its runtime module instead
   const njkOwn = options.compat === 'nunjucks' ? m.helpers.filter((h) => NUNJUCKS_HELPERS.has(h)) : [];
+  // The default registry: the module defines and registers itself in one call (runtime/registered.ts)
+  const define = /^const \$template = \$defineTemplate\((.*), \(\) => \$env\);$/m;
+  const registered = !options.linkage && define.test(m.body) && m.body.split('$defineTemplate(').length === 2;
+  if (registered) {
+    m.body = m.body.replace(define, 'const $template = $defineRegistered($1);');
+    m.helpers = m.helpers.map((h) => (h === 'defineTemplate' ? 'defineRegistered' : h));
+  }
   const specifiers = m.helpers.filter((h) => !njkOwn.includes(h)).map((h) => `${h} as $${h}`);
   if (njkOwn.length) head.push(`import { ${njkOwn.map((h) => `${h} as $${h}`).join(', ')} } from ${JSON.stringify(`${runtime}/nunjucks`)};`);
   if (!options.linkage) specifiers.push('registry as $env');
@@ -301,7 +308,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   head.push(...uses);
   const tail = [
     // the default registry learns templates as they load; a bundle's linkage defines them itself
-    ...(options.linkage ? [] : ['$env.register($template);']),
+    ...(options.linkage || registered ? [] : ['$env.register($template);']),
     'export default $template;',
     // (a Template's render methods are closures: they need no `this`; each read is a pure call
     // so that a bundle drops the ones nothing imports, as it cannot drop a destructuring: #22)

@@ -6,7 +6,8 @@
 // pass") and the globals. Block scopes are objects created over it, so the two references below
 // are inherited.
 
-import { observe } from './values.js';
+import { dictKeys, observe } from './values.js';
+import { UndefinedError, didYouMean } from './errors.js';
 
 export type Ctx = Record<string, unknown>;
 /** The caller's data as an object (a Map is converted once; none is an empty object). */
@@ -38,13 +39,22 @@ export function find(c: Ctx, name: string, orElse: (name: string, c: Ctx) => unk
  * `find` given `v`, the data's value for `name`, read by compiled code at the call site where
  * the load has one shape to learn, not every name's (issue #22): `c.x ?? ld(c, "x", "x" in c ||
  * c[DATA].x)`; so `v` is `true` also when the scope chain has the name (bound to None there).
- * (`orElse`: template.ts's `undefinedName`, or ops.ts's `undef` under a guard.)
+ * (`orElse`: template.ts's `undefinedName`, left out by compiled code, or ops.ts's `undef` under a guard.)
  */
-export function ld(c: Ctx, name: string, v: unknown, orElse: (name: string, c: Ctx) => unknown): unknown {
+export function ld(c: Ctx, name: string, v: unknown, orElse: (name: string, c: Ctx) => unknown = undefinedName): unknown {
   if (v === true && name in c) return c[name];
   // (a key whose value is undefined is missing: it does not hide a global; a promise read is
   // observed, so a rejection the template never awaits cannot end the process)
   if (v !== undefined && isData.call((c as { [DATA]: Ctx })[DATA], name)) return observe(v);
   const g = (c as { [GLOBALS]: Ctx })[GLOBALS];
   return name in g ? g[name] : orElse(name, c);
+}
+
+/** A name nothing defines: UndefinedError, with the names the context can see as suggestions. */
+export function undefinedName(name: string, scope: Ctx, hint?: string): never {
+  // every name the context can see: data (less what a sandbox hides), scopes, globals
+  const names = dictKeys(scope[DATA as never] as Ctx) as string[];
+  for (const k in scope) names.push(k);
+  for (const k in scope[GLOBALS as never] as Ctx) names.push(k);
+  throw new UndefinedError(name, 'variable', { didYouMean: didYouMean(name, names), hint });
 }

@@ -3,7 +3,8 @@
 // with top-level loops also suspends at them, so its stream stays lazy over a lazy source without
 // a generator twin. Only modules with such parts import this.
 
-import { bodyFns, type RenderFns, type Sink, type SyncFn } from './template.js';
+import { iter } from './values.js';
+import { bodyFns, noSink, type RenderFns, type Sink, type SyncFn } from './template.js';
 
 /**
  * The render functions of a part whose loops suspend (see each): a sink part (template.ts
@@ -15,16 +16,18 @@ export const loopFns = (s: SyncFn): RenderFns => bodyFns(s, 0);
 /**
  * A loop of a part streamed through a sink: the part has no generator, so to stay lazy over its
  * source, the loop ends early when chunks wait before the next item is pulled; the part returns
- * (`if (S?.k) return L;`), its chunks are handed out, and it is called again at the loop's
- * `case k`, whose head (`S?.k ? S.i :`) takes this iterator back. Over a long list or range
+ * (`if (S.k) return L;`), its chunks are handed out, and it is called again at the loop's
+ * `case k`, whose head (`S.k ? S.i :`) takes this iterator back. Over a long list or range
  * (reading ahead is unobservable) only once 64 chunks wait, and a short list is looped as it is:
  * memory stays bounded, and the part is not called again per item. A `break` or an error closes
- * the source as a for-of would. Without a sink (render), the source itself.
+ * the source as a for-of would. Without a sink (render: noSink), the source itself (through iter,
+ * as a loop's source is).
  */
-export function each(it: Iterable<unknown>, S?: Sink, k?: number): Iterable<unknown> {
+export function each(src: unknown, S: Sink, k?: number): Iterable<unknown> {
+  const it = iter(src); // (here rather than at every loop of the module; Nunjucks' gives iter an iterable)
   // (n: a list's or a range's length; undefined for a lazy source, which suspends at every item)
   const n = (it as { length?: number }).length!;
-  if (!S || n < 1024) return it;
+  if (S === noSink || n < 1024) return it;
   const i = it[Symbol.iterator]();
   const w = {
     [Symbol.iterator]: () => w,

@@ -29,6 +29,9 @@ export interface Sink {
   i?: Iterator<unknown>;
   L?: number | string;
 }
+/** The sink of a sync part rendered to a string (its `S` by default): gives the chunk back, so the
+ * part writes `o = S(o + x)` at each chunk boundary with no test for a sink (issue #22, code size). */
+export const noSink: Sink = (x) => x!;
 export type GenFn = (ctx: Ctx, R: RenderState) => Generator<string, void, undefined>;
 export type AsyncFn = (ctx: Ctx, R: RenderState) => AsyncIterable<string>;
 export interface RenderFns {
@@ -1133,13 +1136,8 @@ export function importName(ns: Ctx, name: string, templateName: string): unknown
   return v;
 }
 
-export function undefinedName(name: string, scope: Ctx, hint?: string): never {
-  // every name the context can see: data (less what a sandbox hides), scopes, globals
-  const names = dictKeys(scope[DATA as never] as Ctx) as string[];
-  for (const k in scope) names.push(k);
-  for (const k in scope[GLOBALS as never] as Ctx) names.push(k);
-  throw new UndefinedError(name, 'variable', { didYouMean: didYouMean(name, names), hint });
-}
+// (in context.ts, which ld's default needs without importing this module)
+export { undefinedName } from './context.js';
 
 export function notFound(name: string, from: string | null): never {
   throw new TemplateNotFoundError(`Template '${name}' not found${from ? ` (referenced from ${from})` : ''}`);

@@ -41,9 +41,10 @@ function scopeRead(g: Generator, name: string, guarded: boolean): string {
   if (g.defParams.has(name)) return c + p;
   // (Nunjucks' frames are not such a chain: its lookups stay in lk)
   if (g.o.nunjucks) return sbName(g, name, `${g.h(guarded ? 'lkg' : 'lk')}(${c}, ${k})`);
-  // (sandboxed: sbLd refuses a data key the policy hides, runtime/sandbox.ts)
-  const ld = g.o.sandbox ? `${g.h('sbLd')}($env, ` : `${g.h('ld')}(`;
-  return `(${c}${p} ?? ${ld}${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}, ${g.h(guarded ? 'undef' : 'undefinedName')}))`;
+  // (sandboxed: sbLd refuses a data key the policy hides, runtime/sandbox.ts; ld's orElse is
+  // undefinedName unless guarded)
+  if (g.o.sandbox) return `(${c}${p} ?? ${g.h('sbLd')}($env, ${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}, ${g.h(guarded ? 'undef' : 'undefinedName')}))`;
+  return `(${c}${p} ?? ${g.h('ld')}(${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}${guarded ? `, ${g.h('undef')}` : ''}))`;
 }
 
 /** Sandboxed: a bare name read other than through `ld` (`lk`, `lkOwn`, `lkDecl`), checked by sbName first. */

@@ -32,6 +32,12 @@ export function partLine(mode: 's' | 'g', into: string | null, fns: string, ctx:
   if (into === null) return `yield R.async ? ${fns}.a(${ctx}, ${R}) : ${fns}.g(${ctx}, ${R});`;
   return `${into} += R.async ? yield new $Collect(${fns}.a(${ctx}, ${R})) : ${fns}.s(${ctx}, ${R});`;
 }
+/**
+ * An output expression as the right operand of `o + …` (o a string): without parentheses when it
+ * starts with a string (a literal, or an escaped value), so every `+` of the chain joins strings
+ * either way; others keep them (`1 + 2 + "a"` would add first).
+ */
+const concat = (js: string) => (/^(?:"|\(L = \d+, \$esc\(|\$esc\()/.test(js) ? js : `(${js})`);
 /** Placeholder lines of the `sg` pass: BOTH, a kind letter (Output, Part, Flush, Y: a value async renders yield for), fields split by SEP. (Generated code never holds a raw NUL or SOH.) */
 export const BOTH = '\u0000';
 export const SEP = '\u0001';
@@ -40,7 +46,7 @@ export const SEP = '\u0001';
  * The sync body and the streaming twin from the lines of an `sg` pass (see bothBodies).
  * (Its own function: the optimizer compiles this loop without the code generator around it.)
  */
-export function twins(lines: string[], lineNos: number[], curLine: number, sb: boolean): { s: Body; g: Body; oneChunk: boolean; sink: boolean } {
+export function twins(lines: string[], lineNos: number[], curLine: number, sb: boolean, njk = false): { s: Body; g: Body; oneChunk: boolean; sink: boolean } {
   // lines: head, 'try {', ...body, catch
   const body = lines.slice(2, -1);
   const oneChunk =
@@ -57,8 +63,8 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
   // only once the chunks before it are handed out (runtime `each`).
   const loops = resumable(body);
   const sink = !oneChunk && !sb && loops !== null && body.every((l) => !l.startsWith(BOTH) || (l[1] === 'O' && !l.includes('$defer(')));
-  const res = sink && loops!.size ? loops : null; // (a part with loops streamed through the sink)
-  const counters = res ? [...res.values()].filter((x) => x.k && x.n).map((x) => `, ${x.n} = S?.n`).join('') : '';
+  const res = sink && [...loops!.values()].some((x) => x.k > 0) ? loops : null; // (a part with loops streamed through the sink)
+  const counters = res ? [...res.values()].filter((x) => x.k > 0).flatMap((x) => x.c.map(([v, slot]) => `, ${v} = S.${slot}`)).join('') : '';
   const s: Body = { lines: [], lineNos: [] };
   const g: Body = { lines: [], lineNos: [] };
   const add = (b: Body, line: string | null, n: number) => {
@@ -72,22 +78,34 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
     const at = res ? res.get(i - 2) : undefined;
     if (i === 0) {
       // the head: `let L = …;` (a resumed part starts at the line it left, its loop at the count it left)
-      add(s, (res ? line.replace('L = ', 'L = S?.L ?? ') : line).slice(0, -1) + counters + ', o = "";', n);
+      add(s, (res ? line.replace('L = ', 'L = S.L ?? ') : line).slice(0, -1) + counters + ', o = "";', n);
       add(g, line, n);
     } else if (i === 1 && res) {
       add(s, line, n); // `try {`, then the `case`s a resumed call jumps to
-      add(s, 'switch (S?.k) { default:', n);
+      add(s, 'switch (S.k) { default:', n);
       add(g, line, n);
-    } else if (res && /^let \$n\d+ = 0;$/.test(line)) {
-      add(s, line.slice(4), n); // (a light loop's counter, declared in the head)
+    } else if (res && CARRIED.test(line)) {
+      add(s, line.replace(/^(?:let|const) /, ''), n); // (a loop's carried variable, declared in the head)
+      add(g, line, n);
+    } else if (at?.k === -1) {
+      // (a top-level if with loops in its first branch: entered without a test when resumed)
+      add(s, at.ks!.map((k) => `case ${k}:`).join(' '), n);
+      add(s, line.replace(/^if \(/, 'if (S.k || ') + ' switch (S.k) { default:', n);
+      add(g, line, n);
+    } else if (at?.k === -2) {
+      add(s, '}', n); // (the switch of the branch)
+      add(s, line, n);
       add(g, line, n);
     } else if (at) {
       if (at.k) {
         add(s, `case ${at.k}:`, n);
-        add(s, line.replace(/ of (.*)\) \{$/, ` of S?.k ? S.i : $each($1, S, ${at.k})) {`), n);
+        // (each calls the runtime's iter; Nunjucks mode's $iter is its own)
+        const src = / of (.*)\) \{$/.exec(line)![1]!;
+        const arg = !njk && src.startsWith('$iter(') ? src.slice(6, -1) : src;
+        add(s, line.replace(/ of (.*)\) \{$/, () => ` of S.k ? S.i : $each(${arg}, S, ${at.k})) {`), n);
       } else {
         add(s, line, n);
-        add(s, `if (S?.k) return ${at.n ? `S.n = ${at.n}, ` : ''}L;`, n); // (suspended: the driver hands out the chunks and calls again)
+        add(s, `if (S.k) return ${at.c.map(([v, slot]) => `S.${slot} = ${v}, `).join('')}L;`, n); // (suspended: the driver hands out the chunks and calls again)
       }
       add(g, line, n);
     } else if (line.startsWith(BOTH)) {
@@ -99,7 +117,7 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
         add(g, `let ${f[0]} = R.async ? ${f[2]} : ${f[1]}; if (${f[0]}?.t) ${f[0]} = yield ${f[0]};`, n);
         continue;
       }
-      add(s, kind === 'O' ? (sink ? `o += ${f[0]}; if (S) o = S(o);` : outLine('o', f[0], sb)) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
+      add(s, kind === 'O' ? (sink ? `o = S(o + ${concat(f[0])});` : outLine('o', f[0], sb)) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
       add(g, kind === 'O' ? outLine(null, f[0]) : kind === 'P' ? partLine('g', f[0] || null, f[1], f[2], f[3]) : 'yield "";', n);
     } else {
       if (i === lines.length - 1) {
@@ -113,35 +131,71 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
   return { s, g, oneChunk, sink };
 }
 
+/** A variable a loop keeps beside it (declared just before its `for`): a light loop's counter or
+ * the `else` flag, carried over in the sink's slot `n` or `y` while the loop is suspended. (Not a
+ * loop object, `loop.last` or `loop.length`: its loop, not a list to `each`, would suspend at
+ * every item, and stream 1.5x slower than the generator twin over a list of 200.) */
+const CARRIED = /^let (\$n\d+|\$any\d+) = (?:0|false);$/;
+const SLOT: Record<string, string> = { $n: 'n', $any: 'y' };
+/** A carried variable and its slot (see CARRIED). */
+export type Carried = [v: string, slot: string];
+
 /**
  * The loops of a part body a sink can stream lazily (see the runtime's `each`), by body index:
- * a `for` line → its `case` number `k` (1, 2, …), its closing line → `k: 0`, and a light loop's
- * counter (`let $n = 0;` just before the `for`) in `n` of both. Each is a `for` over `$iter` at
- * the part's top level (a `case` can reach it), has nothing else declared beside it there (a
- * resumed call would not have it) and no loop inside (an iteration's chunks stay bounded). Null
- * when any loop of the body is not such a loop: the part keeps its generator twin.
+ * a `for` line → its `case` number `k` (1, 2, …), its closing line → `k: 0`, and the variables
+ * declared just before the `for` that it keeps (`c`: a light loop's counter, an `else` flag),
+ * in both. Each is a `for` over `$iter` at the part's top level, or in the first branch of a
+ * top-level `if` (its line → `k: -1` with the `ks` of its loops, the line ending that branch →
+ * `k: -2`: a resumed call enters the branch without testing, and a `switch` inside it takes it
+ * to the loop), has nothing else declared beside it there (a resumed call would not have it) and
+ * no loop inside (an iteration's chunks stay bounded). Null when any loop of the body is not such
+ * a loop: the part keeps its generator twin.
  */
-export function resumable(body: string[]): Map<number, { k: number; n?: string }> | null {
-  const at = new Map<number, { k: number; n?: string }>();
+export function resumable(body: string[]): Map<number, { k: number; c: Carried[]; ks?: number[] }> | null {
+  const at = new Map<number, { k: number; c: Carried[]; ks?: number[] }>();
   let depth = 0;
+  let k = 0;
   let declared = false; // (a top-level declaration: fine only in a part without loops)
-  let open: { k: number; n?: string } | null = null; // (the top-level loop we are in)
+  let open: { k: number; c: Carried[]; d: number } | null = null; // (the loop we are in, at depth d)
+  // (the top-level `if` whose first branch we are in: its line's entry, and a declaration in it)
+  let branch: { ks: number[]; declared: boolean } | null = null;
+  /** The carried variables declared from body[i] on, if a loop follows them. */
+  const carried = (i: number): Carried[] | null => {
+    const c: Carried[] = [];
+    let m: RegExpExecArray | null;
+    for (; (m = CARRIED.exec(body[i] ?? '')); i++) c.push([m[1]!, SLOT[m[1]!.replace(/\d+$/, '')]!]);
+    return /^for /.test(body[i] ?? '') ? c : null;
+  };
   for (let i = 0; i < body.length; i++) {
     const l = body[i]!;
     if (l.startsWith('}')) depth--;
+    if (!depth && branch && l.startsWith('}')) {
+      // (the first branch ends: its switch closes before this line)
+      if (branch.ks.length && branch.declared) return null;
+      if (branch.ks.length) at.set(i, { k: -2, c: [] });
+      branch = null;
+    }
     if (/^(for|while|do)\b/.test(l)) {
-      if (depth || !/^for \(const \$i\d+ of \$iter\(.*\)\) \{$/.test(l)) return null;
-      const n = /^let (\$n\d+) = 0;$/.exec(body[i - 1] ?? '')?.[1];
-      at.set(i, (open = { k: at.size / 2 + 1, n }));
-    } else if (!depth && /^(const|let|var|function|class)\b/.test(l)) declared ||= !(/^let \$n\d+ = 0;$/.test(l) && /^for /.test(body[i + 1] ?? ''));
+      if (open || (depth && !(depth === 1 && branch)) || !/^for \(const \$i\d+ of \$iter\(.*\)\) \{$/.test(l)) return null;
+      let j = i;
+      while (j > 0 && CARRIED.test(body[j - 1]!)) j--;
+      open = { k: ++k, c: carried(j)!, d: depth };
+      at.set(i, { k, c: open.c });
+      branch?.ks.push(k);
+    } else if (/^(const|let|var|function|class)\b/.test(l) && !carried(i)) {
+      if (!depth) declared = true;
+      else if (depth === 1 && branch) branch.declared = true;
+    }
+    if (!depth && /^if \(.*\) \{$/.test(l)) at.set(i, { k: -1, c: [], ks: (branch = { ks: [], declared: false }).ks });
     if (l.endsWith('{') && !l.startsWith(BOTH)) depth++;
-    else if (!depth && open) {
+    else if (open && depth === open.d) {
       if (l !== '}') return null;
-      at.set(i, { k: 0, n: open.n });
+      at.set(i, { k: 0, c: open.c });
       open = null;
     }
   }
-  return declared && at.size ? null : at;
+  for (const [i, x] of at) if (x.k === -1 && !x.ks!.length) at.delete(i); // (an if without loops)
+  return declared && k ? null : at;
 }
 
 /** What a child template's root runs before its parent: the rest of its top level is ignored (or in blocks). */

@@ -294,15 +294,30 @@ describe('compiled modules', () => {
     expect(base.isCacheable()).toBe(false);
     expect(base.isCacheable('nav')).toBe(true);
   });
+  it('store a plain def’s metadata as a defMeta call, and give the same metadata as the whole literal', () => {
+    const src = '{% def card(p, q) %}{{ p }}{% end %}{% def opt(a, b=1, *r) %}{% slot %}{% end %}{% def none() %}x{% end %}';
+    const { code } = compile(src, { name: 'd.html.kida' });
+    expect(code).toContain('$defMeta("card", 1, "p", "q")');
+    expect(code).toContain('$defMeta("none", 1)');
+    expect(code).toContain('"name":"opt"'); // (a default, *args and a slot: the literal)
+    const plain = (name: string, params: string[]) => ({
+      name, lineno: 1, vararg: null, kwarg: null, slots: [], hasDefaultSlot: false,
+      params: params.map((p) => ({ name: p, annotation: null, hasDefault: false, isRequired: true })),
+    });
+    const meta = makeEnv({ 'd.html.kida': src }).getTemplate('d.html.kida').defMetadata();
+    expect(meta.card).toEqual(plain('card', ['p', 'q']));
+    expect(meta.none).toEqual(plain('none', []));
+    expect(meta.opt).toMatchObject({ vararg: 'r', hasDefaultSlot: true, params: [{ name: 'a', isRequired: true }, { name: 'b', hasDefault: true, isRequired: false }] });
+  });
   it('store each block compactly: defaults are left out of the module', () => {
     const { code } = compile('{% block a %}<p>hi</p>{% end %}{% block b %}{{ page.x | shuffle }}{% end %}', { name: 'c.html.kida' });
-    const meta = JSON.parse(/meta: (\{.*?\}) \}, \(\) => \$env\)/.exec(code)![1]!);
+    const meta = JSON.parse(/meta: (\{.*?\}) \}\)/.exec(code)![1]!);
     expect(meta.blocks.a).toEqual({ h: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect(meta.blocks.b).toEqual({ h: expect.any(String), d: ['page.x'], c: 'none' });
     // nothing read outside blocks, while dependsOn has page.x: `t` is written (absent means "as dependsOn")
     expect(meta.t).toEqual([]);
     const flat = compile('<p>{{ page.x }}</p>{{ user ?? "anon" }}', { name: 'f.html.kida' }).code;
-    const flatMeta = JSON.parse(/meta: (\{.*?\}) \}, \(\) => \$env\)/.exec(flat)![1]!);
+    const flatMeta = JSON.parse(/meta: (\{.*?\}) \}\)/.exec(flat)![1]!);
     // (the context names are folded into requiredContext, marked: `?` read only guarded)
     expect(flatMeta).toEqual({ dependsOn: ['page.x', 'user'] });
     expect(flat).toContain('requiredContext: "page ?user"');
@@ -314,7 +329,7 @@ describe('compiled modules', () => {
   });
   it('without a way to read other templates, an include is unknown', () => {
     const { code } = compile('{% block a %}{% include "x.html" %}{% end %}', { name: 'c.html.kida' });
-    const meta = JSON.parse(/meta: (\{.*?\}) \}, \(\) => \$env\)/.exec(code)![1]!);
+    const meta = JSON.parse(/meta: (\{.*?\}) \}\)/.exec(code)![1]!);
     expect(meta.blocks.a.c).toBe('unknown');
   });
 });
