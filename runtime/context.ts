@@ -6,7 +6,8 @@
 // pass") and the globals. Block scopes are objects created over it, so the two references below
 // are inherited.
 
-import { dictKeys, observe } from './values.js';
+import { ACTIVE } from './limits.js';
+import { observe } from './values.js';
 import { UndefinedError, didYouMean } from './errors.js';
 
 export type Ctx = Record<string, unknown>;
@@ -52,8 +53,9 @@ export function ld(c: Ctx, name: string, v: unknown, orElse: (name: string, c: C
 
 /** A name nothing defines: UndefinedError, with the names the context can see as suggestions. */
 export function undefinedName(name: string, scope: Ctx, hint?: string): never {
-  // every name the context can see: data (less what a sandbox hides), scopes, globals
-  const names = dictKeys(scope[DATA as never] as Ctx) as string[];
+  // every name the context can see: data (less what a sandbox hides; keys only, so a getter in the
+  // data does not run here), scopes, globals
+  const names = Object.keys(scope[DATA as never] as Ctx).filter((k) => !ACTIVE?.hide(k));
   for (const k in scope) names.push(k);
   for (const k in scope[GLOBALS as never] as Ctx) names.push(k);
   throw new UndefinedError(name, 'variable', { didYouMean: didYouMean(name, names), hint });
