@@ -1336,6 +1336,7 @@ export const f_first: Filter = (v) => {
   };
 export const f_last: Filter = (v) => {
     if (v === null || v === undefined) return null;
+    if (v instanceof Range) return v.length ? v.at(v.length - 1) : null; // (not by walking it: n from data)
     try {
       const l = Array.isArray(v) ? v : [...iter(v)];
       return l.length ? l[l.length - 1] : null;

@@ -23,6 +23,8 @@ export class Tuple<T = unknown> extends Array<T> {
   }
 }
 /** Python range object: iterable, sized, indexable, renders `range(1, 4)`. */
+/** Equal ranges are the same sequence: its length, and the first item and step where they count (O(1), as Python's). */
+const rangeSig = (v: Range): string => `\0R${v.length}:${v.length ? v.start : ''}:${v.length > 1 ? v.step : ''}`;
 export class Range {
   constructor(
     readonly start: number,
@@ -249,8 +251,7 @@ export function eqKey(v: any): unknown {
     nan = outer || inner;
     return inner ? idOf(v) : k;
   }
-  // (equal ranges are the same sequence: its length, and the first item and step where they count)
-  if (v instanceof Range) return `\0R${v.length}:${v.length ? v.start : ''}:${v.length > 1 ? v.step : ''}`;
+  if (v instanceof Range) return rangeSig(v);
   if (typeof v !== 'object' && typeof v !== 'function') return '\0x' + String(v);
   return idOf(v); // (other objects are equal only to themselves)
 }
@@ -326,7 +327,7 @@ export function eq(a: unknown, b: unknown): boolean {
     for (const x of a) if (!ix.get(eqKey(x))?.some((y) => eq(x, y))) return false;
     return true;
   }
-  if (a instanceof Range && b instanceof Range) return eq([...a], [...b]);
+  if (a instanceof Range && b instanceof Range) return rangeSig(a) === rangeSig(b);
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   return false;
 }
@@ -840,8 +841,9 @@ export function getitemOpt(obj: unknown, key: unknown, strict = true): unknown {
 export function getslice(obj: unknown, start: unknown, stop: unknown, step: unknown): unknown {
   const st = step == null ? 1 : num(step);
   if (st === 0) throw new PyError('ValueError', 'slice step cannot be zero');
-  const seq: unknown[] | string =
-    typeof obj === 'string' ? [...obj].join('') : obj instanceof Markup ? obj.value : obj instanceof Range ? [...obj] : Array.isArray(obj) ? obj : (() => {
+  // (a range is read in place, never copied: `range(n)[5:8]` costs 3 items, whatever n is)
+  const seq: unknown[] | string | Range =
+    typeof obj === 'string' ? [...obj].join('') : obj instanceof Markup ? obj.value : obj instanceof Range ? obj : Array.isArray(obj) ? obj : (() => {
       throw new PyError('TypeError', `'${typeName(obj)}' object is not subscriptable`);
     })();
   const n = seq.length;
@@ -852,15 +854,12 @@ export function getslice(obj: unknown, start: unknown, stop: unknown, step: unkn
     return Math.min(Math.max(i, lo), hi);
   };
   const out: unknown[] = [];
-  if (st > 0) {
-    const a = norm(start, 0, 0, n);
-    const b = norm(stop, n, 0, n);
-    for (let i = a; i < b; i += st) out.push(seq[i]);
-  } else {
-    const a = norm(start, n - 1, -1, n - 1);
-    const b = norm(stop, -1, -1, n - 1);
-    for (let i = a; i > b; i += st) out.push(seq[i]);
-  }
+  const at = seq instanceof Range ? (i: number) => seq.at(i) : (i: number) => (seq as unknown[])[i];
+  const a = st > 0 ? norm(start, 0, 0, n) : norm(start, n - 1, -1, n - 1);
+  const b = st > 0 ? norm(stop, n, 0, n) : norm(stop, -1, -1, n - 1);
+  if (seq instanceof Range) room(Math.ceil((b - a) / st), MAX_ITEMS); // (a list of that many items)
+  if (st > 0) for (let i = a; i < b; i += st) out.push(at(i));
+  else for (let i = a; i > b; i += st) out.push(at(i));
   if (typeof obj === 'string') return out.join('');
   if (obj instanceof Markup) return new Markup(out.join(''));
   if (obj instanceof Tuple) return tuple(out);

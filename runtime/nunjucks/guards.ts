@@ -8,6 +8,7 @@ import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
 import { linearMatcher } from '../regex.js';
 import { SecurityError } from '../errors.js';
 import { observe } from '../values.js';
+import { lastIndex } from '../strings.js';
 import * as vm from './regex-run.js';
 
 const len = (v: unknown): number => (typeof v === 'string' || Array.isArray(v) ? v.length : v == null ? 0 : String(v).length);
@@ -147,6 +148,10 @@ export function preflight(obj: unknown, name: string, args: unknown[]): { v: unk
           const x = slow(a0);
           if (x) return { v: vm.replace(x, a0, obj, args[1], name === 'replaceAll') };
         }
+        break;
+      case 'lastIndexOf':
+        // (V8's backward search is O(n·m) on hostile text; same answer, linear: strings.ts)
+        if (typeof a0 === 'string') return { v: lastIndex(obj, a0, args.length > 1 && !Number.isNaN(Number(args[1])) ? Number(args[1]) : Infinity) };
         break;
       case 'split':
         if (a0 instanceof RegExp) {
