@@ -272,7 +272,12 @@ function observeRead(names: Iterable<unknown> | null, data: unknown): void {
   if (data == null || typeof data !== 'object') return;
   // (an inherited value is read as find reads it; observing it is harmless. Without names, all
   // of them: an async template's sync entry point, which refuses to render)
-  for (const n of names ?? (data instanceof Map ? data.keys() : Object.keys(data))) observe(data instanceof Map ? data.get(n) : (data as Ctx)[n as string]);
+  // (a getter or proxy trap that throws is left for the template to meet where it reads the
+  // name, as a TemplateRuntimeError with its line: not thrown here, before the render, raw)
+  for (const n of names ?? (data instanceof Map ? data.keys() : Object.keys(data)))
+    try {
+      observe(data instanceof Map ? data.get(n) : (data as Ctx)[n as string]);
+    } catch {}
 }
 /**
  * An async template may await a promise nested in its data (`{{ await d.e }}`, `{% for p in ps

@@ -145,3 +145,22 @@ describe("an async template's data walk never throws and observes every promise 
     expect(await asyncWays(kida, '{{ await s }}{{ d.rows|length }}', nested)).toEqual(['done50000', 'done50000']);
   });
 });
+
+describe('a getter of the data that throws is met where the template reads it', () => {
+  const data = () => ({
+    get a(): never {
+      throw new Error('host getter');
+    },
+    b: 'fine',
+  });
+  it('unread, the render goes on; read, it is a TemplateRuntimeError naming the template and line (every entry point)', async () => {
+    for (const r of texts(await every(kida, '{% if false %}{{ a }}{% end %}{{ b }}', data))) expect(r).toBe('fine');
+    const all = await every(kida, '{{ b }}\n{{ a }}', data);
+    for (const r of Object.values(all)) {
+      expect(r).toBeInstanceOf(Error);
+      expect((r as Error).name).toBe('TemplateRuntimeError');
+      expect((r as { lineno?: number }).lineno).toBe(2);
+      expect((r as Error).message).toContain('host getter');
+    }
+  });
+});
