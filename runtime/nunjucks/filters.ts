@@ -8,7 +8,7 @@ import { Markup } from '../markup.js';
 import { njkEscape, njkStr } from './values.js';
 import { assertSafeName, observe, setKey } from '../values.js';
 import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
-import { regexMayMatch } from './guards.js';
+import { reReplace } from './guards.js';
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -226,7 +226,7 @@ export function nf_replace(s: unknown, old: unknown, replacement: unknown, maxCo
     const t = String(text(str));
     // (`$\`` / `$'` insert up to the whole text per match: a bound before building)
     if (typeof replacement === 'string' && /\$[`']/.test(replacement)) room(t.length + (old.global ? t.length + 1 : 1) * (replacement.length + t.length));
-    return regexMayMatch(old, t) ? t.replace(old, replacement as string) : t;
+    return reReplace(old, t, replacement);
   }
   if (maxCount === undefined) maxCount = -1;
   if (typeof old === 'number') old = '' + old;

@@ -164,3 +164,35 @@ describe('a getter of the data that throws is met where the template reads it', 
     }
   });
 });
+
+describe("Nunjucks mode: the replace filter's regular expressions run where method calls run them", () => {
+  // (`x.replace(r/…/, y)` went to the Pike VM already; `x | replace(r/…/, y)` ran V8, exponential)
+  const patterns = ['(a+)+c|a', '(a|aa)*c|b', '(x+x+)+y|x', '((a+)+b|a)', '(a*a*)+c|(a)', '^(a+)+$|a'];
+  it('an exponential pattern over 30 characters (V8 needed minutes) renders at once', async () => {
+    const env = new Environment({ compat: 'nunjucks', loader: new DictLoader({}) });
+    const x = 'a'.repeat(30) + 'x'.repeat(30);
+    const [a, X] = ['a'.repeat(29), 'x'.repeat(29)];
+    for (const [p, want] of [
+      ['(a+)+c|a', `${'-'.repeat(30)}x${X}|[]${a}x${X}`],
+      ['(x+x+)+y|x', `a${a}${'-'.repeat(30)}|a${a}[]${X}`],
+      ['^(a+)+$|a', `${'-'.repeat(30)}x${X}|[]${a}x${X}`],
+    ]) {
+      const t0 = Date.now();
+      const src = `{{ x | replace(r/${p}/g, "-") }}|{{ x | replace(r/${p}/, "[$1]") }}`;
+      for (const r of texts(await every(env, src, () => ({ x }), '{% block b %}{0}{% endblock %}'))) expect(r).toBe(want);
+      expect(Date.now() - t0, p).toBeLessThan(3_000);
+    }
+  });
+  it('property: gives what String.prototype.replace gives (short subjects, where V8 is quick)', () => {
+    const t = patterns.map((p) => [p, njk.fromString(`{{ x | replace(r/${p}/g, "<$1>") }}`), njk.fromString(`{{ x | replace(r/${p}/, "$&$&") | safe }}`)] as const);
+    fc.assert(
+      fc.property(fc.stringMatching(/^[abcxy]{0,12}$/), (x) => {
+        for (const [p, g, one] of t) {
+          expect(g.render({ x })).toBe(x.replace(new RegExp(p, 'g'), '<$1>').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+          expect(one.render({ x })).toBe(x.replace(new RegExp(p), '$&$&'));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
