@@ -183,6 +183,15 @@ describe("Nunjucks mode: the replace filter's regular expressions run where meth
       expect(Date.now() - t0, p).toBeLessThan(3_000);
     }
   });
+  it('global replace, match and split with such a pattern are linear (the VM searched again from each match: 4,000 characters took 15 s)', () => {
+    for (const src of ['{{ x | replace(r/(a+)+c|a/g, "-") | length }}', '{{ x.replace(r/(a+)+c|(a)/g, "$1") | length }}', '{{ x.match(r/(a+)+c|a/g) | length }}', '{{ x.split(r/(a+)+c|a/) | length }}']) {
+      const t = njk.fromString(src);
+      expectLinear((n) => {
+        const c = { x: 'a'.repeat(n / 10) };
+        return () => t.render(c);
+      }, src);
+    }
+  });
   it('property: gives what String.prototype.replace gives (short subjects, where V8 is quick)', () => {
     const t = patterns.map((p) => [p, njk.fromString(`{{ x | replace(r/${p}/g, "<$1>") }}`), njk.fromString(`{{ x | replace(r/${p}/, "$&$&") | safe }}`)] as const);
     fc.assert(
