@@ -197,7 +197,7 @@ function pyStrInner(v: unknown, repr: boolean): string {
     return out.join('');
   }
   if (typeof v === 'function') return `<function ${(v as { name?: string }).name || 'anonymous'}>`;
-  if (typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function') return (v as { __html__(): string }).__html__();
+  if (typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function') return String(observe((v as { __html__(): string }).__html__()));
   return String(observe(v)); // (a promise a sync template prints: its rejection is not unhandled)
 }
 
@@ -486,7 +486,7 @@ export function mod(a: unknown, b: unknown): unknown {
 export function markupField(m: Markup, v: unknown, out: string, asStr: boolean): string {
   // (safe Markdown is not safe HTML: a Marked value in HTML Markup is escaped)
   if (asStr && v instanceof Markup && (m instanceof Marked || !(v instanceof Marked))) return out;
-  if (asStr && isSafe(v) && !(v instanceof Markup)) return String(v.__html__());
+  if (asStr && isSafe(v) && !(v instanceof Markup)) return String(observe(v.__html__()));
   return m.escapeText(out);
 }
 /** CPython's float divmod (Objects/floatobject.c `_float_div_mod`): floor quotient and modulo with the divisor's sign. */

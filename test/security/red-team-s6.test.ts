@@ -205,3 +205,30 @@ describe("Nunjucks mode: the replace filter's regular expressions run where meth
     );
   });
 });
+
+describe("a host object's __html__ that returns something other than a string", () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => void unhandled.push(e);
+  beforeAll(() => void process.on('unhandledRejection', onUnhandled));
+  afterAll(() => void process.off('unhandledRejection', onUnhandled));
+  it('is output as its str(); a promise it returns is observed (it ended Node: nobody handled its rejection)', async () => {
+    const data = () => ({
+      p: {
+        async __html__(): Promise<string> {
+          throw new Error('async __html__');
+        },
+      },
+      n: { __html__: () => 42 },
+    });
+    // (Nunjucks' escape/safe filters know nothing of __html__: an object's toString, as there)
+    for (const [env, src, want] of [
+      [kida, '{{ p }}|{{ n }}|{{ p|e }}', '[object Promise]|42|[object Promise]'],
+      [njk, '{{ p }}|{{ n }}|{{ p|e }}|{{ p | safe }}', '[object Promise]|42|[object Object]|[object Object]'],
+    ] as const) {
+      const all = texts(await every(env, src, data, env === njk ? '{% block b %}{0}{% endblock %}' : undefined));
+      for (const r of all) expect(r).toBe(want);
+    }
+    await new Promise((r) => setTimeout(r, 40));
+    expect(unhandled.splice(0).map((e) => String((e as Error)?.message ?? e))).toEqual([]);
+  });
+});
