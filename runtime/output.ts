@@ -22,7 +22,7 @@ export function escMd(v: unknown): string {
   if (typeof v === 'number') return numStr(v); // `-1` or `1.5` never starts a block
   if (v instanceof Markup) return v.value;
   if (typeof v === 'object' && v !== null && typeof (v as { __markdown__?: unknown }).__markdown__ === 'function')
-    return String((v as { __markdown__(): unknown }).__markdown__());
+    return String(observe((v as { __markdown__(): unknown }).__markdown__()));
   return escapeMarkdown(pyStr(v));
 }
 export function escMdOpt(v: unknown): string {

@@ -221,7 +221,7 @@ export function truthy(v: unknown): boolean {
   if (v instanceof Promise) observe(v, true); // (always true, and its result would be dropped)
   // Python's __len__ protocol for other objects (Range has it)
   const len = (v as { __len__?: unknown }).__len__;
-  return typeof len === 'function' ? len.call(v) > 0 : true;
+  return typeof len === 'function' ? observe(len.call(v)) > 0 : true; // (an async __len__: its promise observed)
 }
 
 /**

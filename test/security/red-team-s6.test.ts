@@ -231,4 +231,21 @@ describe("a host object's __html__ that returns something other than a string", 
     await new Promise((r) => setTimeout(r, 40));
     expect(unhandled.splice(0).map((e) => String((e as Error)?.message ?? e))).toEqual([]);
   });
+  it('the same for __len__ (truthiness) and __markdown__ (Markdown mode)', async () => {
+    class Sized {
+      async __len__(): Promise<number> {
+        throw new Error('async __len__');
+      }
+    }
+    class Md {
+      async __markdown__(): Promise<string> {
+        throw new Error('async __markdown__');
+      }
+    }
+    for (const r of texts(await every(kida, '{% if c %}yes{% else %}no{% end %}', () => ({ c: new Sized() })))) expect(r).toBe('no');
+    const md = new Environment({ autoescape: 'markdown', loader: new DictLoader({}) });
+    for (const r of texts(await every(md, '{{ d }}|{{ d|bold }}', () => ({ d: new Md() })))) expect(r).toBe('[object Promise]|**[object Promise]**');
+    await new Promise((r) => setTimeout(r, 40));
+    expect(unhandled.splice(0).map((e) => String((e as Error)?.message ?? e))).toEqual([]);
+  });
 });
