@@ -170,7 +170,8 @@ function plainGetattr(item: unknown, name: unknown, dflt: unknown): unknown {
   if (item instanceof Range && (n === 'start' || n === 'stop' || n === 'step')) return item[n];
   for (let p: object | null = item; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
     if (Object.hasOwn(p, n)) {
-      const v = (item as Record<string, unknown>)[n];
+      // (a getter's promise is observed: the filter that asked may drop it)
+      const v = observe((item as Record<string, unknown>)[n]);
       if (v === undefined) return dflt;
       return typeof v === 'function' ? (v as Function).bind(item) : v;
     }

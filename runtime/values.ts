@@ -744,7 +744,7 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
     const proto = Object.getPrototypeOf(obj);
     if ((proto === Object.prototype || proto === null) && Object.hasOwn(obj, name) && !FORBIDDEN.has(name)) {
       const v = (obj as Record<string, unknown>)[name];
-      if (v != null) return typeof v === 'object' || typeof v === 'function' ? assertSafeValue(v) : v;
+      if (v != null) return typeof v === 'object' || typeof v === 'function' ? assertSafeValue(observe(v)) : v;
       if (v === null) return '';
       // (undefined: a missing key, looked up as one below)
     }
@@ -752,7 +752,8 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
   const v = lookupAttr(obj, name);
   // (an own key of any other object was found by objectAttr, which looks at the object first)
   if (v === MISSING) return attrMissing(obj, name, strict);
-  return v == null ? '' : assertSafeValue(v);
+  // (a host getter may return a new promise at each read, which the caller may drop: observed)
+  return v == null ? '' : assertSafeValue(observe(v));
 }
 
 /**
@@ -770,8 +771,9 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
  */
 export function ga(obj: unknown, v: unknown, name: string): unknown {
   if (v !== undefined && typeof v !== 'function' && (obj as object).constructor === Object)
-    return typeof v !== 'object' ? v : v === null ? '' : assertSafeValue(v);
-  return getattr(obj, name, true);
+    return typeof v !== 'object' ? v : v === null ? '' : assertSafeValue(observe(v));
+  // (`v`, read at the call site, is dropped: a getter's promise is observed; getattr reads again)
+  return observe(v), getattr(obj, name, true);
 }
 
 /** `a?.b`: None short-circuits to None; a found None is preserved. */
@@ -803,17 +805,17 @@ export function getitem(obj: unknown, key: unknown): unknown {
     if (obj instanceof Range) return obj.at(i);
     if (typeof obj === 'string') return obj[i];
     if (obj instanceof Markup) return new Markup(obj.value[i]);
-    return (obj as unknown[])[i];
+    return observe((obj as unknown[])[i]); // (a promise read is observed, as getattr's)
   }
   if (isDict(obj)) {
-    if (dictHas(obj, key)) return dictGet(obj, key);
+    if (dictHas(obj, key)) return observe(dictGet(obj, key));
     throw keyError(pyRepr(key));
   }
   if (obj == null) throw new NoneComparisonError('Cannot compare NoneType with NoneType');
   if (obj === UNDEF) return UNDEF;
   if (typeof obj === 'object' && (typeof key === 'string' || typeof key === 'number')) {
     const k = String(key);
-    if (Object.hasOwn(obj, k)) return assertSafeValue((obj as Record<string, unknown>)[k]);
+    if (Object.hasOwn(obj, k)) return assertSafeValue(observe((obj as Record<string, unknown>)[k]));
     throw keyError(pyRepr(key));
   }
   throw new PyError('TypeError', `'${typeName(obj)}' object is not subscriptable`);

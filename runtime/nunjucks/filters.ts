@@ -49,7 +49,7 @@ function entries(o: Any): [string, unknown][] {
 /** `item[name]` for an attribute a filter is given: never `constructor`, `__proto__` & co. (values.ts member); a null item throws, as in Nunjucks. */
 function prop(item: Any, name: unknown): unknown {
   if (typeof name === 'string') assertSafeName(name, item);
-  return item[name as string];
+  return observe(item[name as string]); // (a host getter's promise, which the filter may drop)
 }
 /** Nunjucks' lib.getAttrGetter: own properties only, and (as there) a null item throws. */
 function attrGetter(attribute: unknown): (item: Any) => unknown {
@@ -58,7 +58,7 @@ function attrGetter(attribute: unknown): (item: Any) => unknown {
     let v = item;
     for (const p of parts as string[]) {
       if (typeof p === 'string') assertSafeName(p, v);
-      if (Object.prototype.hasOwnProperty.call(v, p)) v = v[p];
+      if (Object.prototype.hasOwnProperty.call(v, p)) v = observe(v[p]);
       else return undefined;
     }
     return v;

@@ -231,6 +231,32 @@ describe("a host object's __html__ that returns something other than a string", 
     await new Promise((r) => setTimeout(r, 40));
     expect(unhandled.splice(0).map((e) => String((e as Error)?.message ?? e))).toEqual([]);
   });
+  it('a host getter that returns a new promise at each read, read by the template or a filter and dropped', async () => {
+    // (`g.name` read it twice, once at the call site; filters' attribute getters kept neither)
+    class G {
+      get name(): Promise<never> {
+        return Promise.reject(new Error('getter promise'));
+      }
+    }
+    // (`l` made only when a template reads it: an unread rejected promise is the host's own)
+    const ctx = () => {
+      let l: unknown[] | undefined;
+      return {
+        g: new G(),
+        get l() {
+          return (l ??= [Promise.reject(new Error('list item'))]);
+        },
+      };
+    };
+    for (const [env, src, want] of [
+      [kida, '{{ g.name }}|{% let x = g.name %}{{ {"a": g.name}|length }}|{{ [g]|map(attribute="name")|list|length }}|{{ [g]|unique(attribute="name")|list|length }}|{% let y = l[0] %}', '[object Promise]|1|1|1|'],
+      [kida, '{% try %}{{ [g]|sum(attribute="name") }}{% fallback %}no sum{% end %}', 'no sum'],
+      [njk, '{{ g.name }}|{{ [g]|selectattr("name")|length }}|{{ [g]|join(",", "name") }}|{{ [g]|sum("name") }}', '[object Promise]|1|[object Promise]|00[object Promise]'],
+    ] as const)
+      for (const r of texts(await every(env, src, ctx, env === njk ? '{% block b %}{0}{% endblock %}' : undefined))) expect(r).toBe(want);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(unhandled.splice(0).map((e) => String((e as Error)?.message ?? e))).toEqual([]);
+  });
   it('the same for __len__ (truthiness) and __markdown__ (Markdown mode)', async () => {
     class Sized {
       async __len__(): Promise<number> {
