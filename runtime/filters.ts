@@ -28,7 +28,7 @@ import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } 
 import { MAX_ITEMS, room } from './limits.js';
 import {
   PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
-  isDict, groupDigits, isNumber, isString, iter, len, num, pyRepr, pyStr, floatOf, toFloat, toInt, truthy, typeName,
+  isDict, groupDigits, isNumber, isString, iter, len, num, observe, pyRepr, pyStr, floatOf, toFloat, toInt, truthy, typeName,
 } from './values.js';
 import { pyMethod, strFormat } from './methods.js';
 import { EqIndex } from './eqindex.js';
@@ -170,7 +170,8 @@ function plainGetattr(item: unknown, name: unknown, dflt: unknown): unknown {
   if (item instanceof Range && (n === 'start' || n === 'stop' || n === 'step')) return item[n];
   for (let p: object | null = item; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
     if (Object.hasOwn(p, n)) {
-      const v = (item as Record<string, unknown>)[n];
+      // (a getter's promise is observed: the filter that asked may drop it)
+      const v = observe((item as Record<string, unknown>)[n]);
       if (v === undefined) return dflt;
       return typeof v === 'function' ? (v as Function).bind(item) : v;
     }
@@ -458,7 +459,7 @@ const htmlEscapeQuote = (str: string) =>
  * data: it is escaped first, so it never becomes Markup with live tags, nor gets the page's nonce.
  */
 function cspNonce(v: unknown, nonce: unknown = null): Markup {
-  const html = v instanceof Markup ? v.value : isSafe(v) ? String(v.__html__()) : escapeString(s(v));
+  const html = v instanceof Markup ? v.value : isSafe(v) ? String(observe(v.__html__())) : escapeString(s(v));
   if (!truthy(nonce)) return new Markup(html);
   return new Markup(addNonce(html, ` nonce="${htmlEscapeQuote(s(nonce))}"`));
 }
@@ -1313,7 +1314,7 @@ export const f_slug: Filter = (v) => (v === null || v === undefined ? '' : s(v).
 export const f_pluralize: Filter = pluralize;
 export const f_striptags: Filter = (v) => stripTags(s(v));
 export const f_urlencode: Filter = urlencode;
-export const f_escape: Filter = (v) => (v instanceof Markup ? v : isSafe(v) ? new Markup(v.__html__()) : new Markup(escapeString(s(v))));
+export const f_escape: Filter = (v) => (v instanceof Markup ? v : isSafe(v) ? new Markup(String(observe(v.__html__()))) : new Markup(escapeString(s(v))));
 export const f_safe: Filter = (v, _reason = null) => (v instanceof Markup ? v : new Markup(s(v)));
 export const f_xmlattr: Filter = xmlattr;
 export const f_csp_nonce: Filter = cspNonce;
@@ -1336,6 +1337,7 @@ export const f_first: Filter = (v) => {
   };
 export const f_last: Filter = (v) => {
     if (v === null || v === undefined) return null;
+    if (v instanceof Range) return v.length ? v.at(v.length - 1) : null; // (not by walking it: n from data)
     try {
       const l = Array.isArray(v) ? v : [...iter(v)];
       return l.length ? l[l.length - 1] : null;

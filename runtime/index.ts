@@ -20,10 +20,10 @@ export { withRenderMeta, type RenderMeta } from './meta.js';
 export { LruFragmentStore, type FragmentStore, type AsyncFragmentStore, type AnyFragmentStore, type FragmentStoreOptions, type CacheInfo } from './cache.js';
 
 import { Markup, escapeString, isSafe } from './markup.js';
-import { pyStr } from './values.js';
+import { observe, pyStr } from './values.js';
 
 /** HTML-escapes a value (Markup passes through) and returns Markup. */
 export function escape(v: unknown): Markup {
-  if (isSafe(v)) return new Markup(v.__html__());
+  if (isSafe(v)) return new Markup(String(observe(v.__html__())));
   return new Markup(escapeString(typeof v === 'string' ? v : pyStr(v)));
 }

@@ -7,7 +7,7 @@
 
 import { Markup, Marked, escapeMarkdown, escapeString } from './markup.js';
 import { PyError } from './errors.js';
-import { dictGet, dictHas, dictKeys, isDict, iter, pyStr } from './values.js';
+import { dictGet, dictHas, dictKeys, isDict, iter, observe, pyStr } from './values.js';
 import type { CallerFn, KidaDef } from './template.js';
 import { find } from './context.js';
 
@@ -19,7 +19,7 @@ function md(v: unknown): string {
   if (typeof v === 'string') return escapeMarkdown(v);
   if (v instanceof Markup) return v.value;
   if (typeof v === 'object' && v !== null && typeof (v as { __markdown__?: unknown }).__markdown__ === 'function')
-    return String((v as { __markdown__(): unknown }).__markdown__());
+    return String(observe((v as { __markdown__(): unknown }).__markdown__()));
   return escapeMarkdown(pyStr(v));
 }
 

@@ -7,6 +7,7 @@
 // `useAllMethods`); so does the Environment.
 
 import { Markup } from './markup.js';
+import { lastIndex } from './strings.js';
 import { PyError, keyError } from './errors.js';
 import { room } from './limits.js';
 import { EqIndex } from './eqindex.js';
@@ -190,7 +191,7 @@ function pyFind(s: string, a: unknown[], right: boolean): number {
   end = Math.min(end, n);
   if (start > end) return -1;
   const sub = s.slice(start, end);
-  const i = right ? sub.lastIndexOf(x) : sub.indexOf(x);
+  const i = right ? lastIndex(sub, x) : sub.indexOf(x);
   return i < 0 ? -1 : i + start;
 }
 
@@ -353,7 +354,7 @@ export const m_partition: MethodSet = {
 export const m_rpartition: MethodSet = {
   s: (s, a) => {
     const sep = String(a[0]);
-    const i = s.lastIndexOf(sep);
+    const i = lastIndex(s, sep);
     return i < 0 ? tuple(['', '', s]) : tuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
   },
 };

@@ -1,14 +1,15 @@
 // Turning values into output text: autoescaped or plain, with the Python str() rules.
 
 import { Markup, Marked, escapeMarkdown, escapeString, isSafe } from './markup.js';
-import { PyFloat, Range, UNDEF, pyStr, truthy } from './values.js';
+import { PyFloat, Range, UNDEF, observe, pyStr, truthy } from './values.js';
 
 /** `{{ v }}` with autoescape: Markup passes through, everything else is HTML-escaped. */
 export function esc(v: unknown): string {
   if (typeof v === 'string') return escapeString(v);
   if (typeof v === 'number') return numStr(v); // digits never need escaping
-  // (Markup first in isSafe; Marked, safe Markdown, is not safe HTML: its __html__ escapes)
-  if (isSafe(v)) return v.__html__();
+  // (Markup first in isSafe; Marked, safe Markdown, is not safe HTML: its __html__ escapes. A host
+  // object's __html__ may return anything, even a promise: its str(), the promise observed)
+  if (isSafe(v)) return String(observe(v.__html__()));
   return escapeString(pyStr(v));
 }
 
@@ -21,7 +22,7 @@ export function escMd(v: unknown): string {
   if (typeof v === 'number') return numStr(v); // `-1` or `1.5` never starts a block
   if (v instanceof Markup) return v.value;
   if (typeof v === 'object' && v !== null && typeof (v as { __markdown__?: unknown }).__markdown__ === 'function')
-    return String((v as { __markdown__(): unknown }).__markdown__());
+    return String(observe((v as { __markdown__(): unknown }).__markdown__()));
   return escapeMarkdown(pyStr(v));
 }
 export function escMdOpt(v: unknown): string {
@@ -40,7 +41,7 @@ export function str(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return numStr(v);
   if (v instanceof Markup) return v.value;
-  if (isSafe(v)) return v.__html__();
+  if (isSafe(v)) return String(observe(v.__html__()));
   return pyStr(v);
 }
 

@@ -12,7 +12,8 @@ import {
 import { Markup } from './markup.js';
 import { renderGlobals } from './meta.js';
 import { Context, DATA, GLOBALS, find, ld } from './context.js';
-import { Kwargs, Tuple, UNDEF, dictKeys, getattr, iter, observe, setKey } from './values.js';
+import { Kwargs, Range, Tuple, UNDEF, getattr, iter, observe, setKey } from './values.js';
+import { MAX_ITEMS, room } from './limits.js';
 
 export type { Ctx } from './context.js';
 import type { Ctx } from './context.js';
@@ -277,7 +278,8 @@ function observeRead(names: Iterable<unknown> | null, data: unknown): void {
   if (data == null || typeof data !== 'object') return;
   // (an inherited value is read as find reads it; observing it is harmless. Without names, all
   // of them: an async template's sync entry point, which refuses to render)
-  // (a getter or trap that throws is met when the template reads the name: at its line)
+  // (a getter or proxy trap that throws is left for the template to meet where it reads the
+  // name, as a TemplateRuntimeError with its line: not thrown here, before the render, raw)
   for (const n of names ?? (data instanceof Map ? data.keys() : Object.keys(data)))
     try {
       observe(data instanceof Map ? data.get(n) : (data as Ctx)[n as string]);
@@ -286,34 +288,50 @@ function observeRead(names: Iterable<unknown> | null, data: unknown): void {
 /**
  * An async template may await a promise nested in its data (`{{ await d.e }}`, `{% for p in ps
  * %}{{ await p }}`) after it rejected: those are observed at the start of the render too. The
- * walk enters arrays, Maps, Sets and plain objects (not class instances: their getters are the
- * host's), each once, up to 100,000 values per render (docs/security.md "Nothing ends the process").
+ * walk enters arrays, Maps (keys and values), Sets and plain objects (not class instances: their
+ * getters are the host's), each once, up to 100,000 values per render, breadth first, and a
+ * promise is observed where it is seen: a long list early in the data does not use up the budget
+ * before a promise beside it. It never throws: a proxy's trap or a getter that throws is met by
+ * the template when it reads that value (docs/security.md "Nothing ends the process").
  */
 export function observeDeep(names: readonly string[], data: unknown): void {
   if (data == null || typeof data !== 'object') return;
-  const todo = names.map((n) => (data instanceof Map ? data.get(n) : (data as Ctx)[n]));
+  const todo: unknown[] = [];
   const seen = new Set<unknown>();
   // (values looked at, across the walk: a huge graph costs at most this much per render; items
   // are read in place, not copied, and only objects are queued)
   let budget = 100_000;
-  const add = (x: unknown) => (budget--, x !== null && typeof x === 'object' && todo.push(x));
-  while (todo.length && budget > 0) {
-    const x = todo.pop();
-    if (x === null || typeof x !== 'object' || seen.has(x)) continue;
+  const add = (x: unknown) => {
+    budget--;
+    if (x === null || typeof x !== 'object' || seen.has(x)) return;
     seen.add(x);
-    if (x instanceof Promise) observe(x);
-    else
-      try {
-        const p = Object.getPrototypeOf(x);
-        if (Array.isArray(x)) for (let i = 0; i < x.length && budget > 0; i++) add(x[i]);
-        else if (x instanceof Set || x instanceof Map) {
-          for (const y of x instanceof Map ? x.values() : x) if ((add(y), budget <= 0)) break;
-        } else if (p === Object.prototype || p === null) {
-          for (const k in x) if ((add((x as Ctx)[k]), budget <= 0)) break;
-        }
-      } catch {
-        // (a proxy's trap or a getter that throws: the template meets it when it reads it)
+    try {
+      // (Promise's own `then`: a subclass's `then`/`catch` that throws cannot leave it unobserved)
+      if (x instanceof Promise) Promise.prototype.then.call(x, undefined, String);
+      else todo.push(x);
+    } catch {
+      // (a proxy whose getPrototypeOf trap throws; a Promise subclass whose `then` throws)
+    }
+  };
+  for (const n of names)
+    try {
+      add(data instanceof Map ? data.get(n) : (data as Ctx)[n]);
+    } catch {
+      // (a getter of the data that throws: the template meets it if it reads the name)
+    }
+  for (let i = 0; i < todo.length && budget > 0; i++) {
+    const x = todo[i]!;
+    try {
+      const p = Object.getPrototypeOf(x);
+      if (Array.isArray(x)) for (let j = 0; j < x.length && budget > 0; j++) add(x[j]);
+      else if (x instanceof Set || x instanceof Map) {
+        for (const y of x instanceof Map ? x.entries() : x) if ((x instanceof Map ? (add(y[0]), add(y[1])) : add(y), budget <= 0)) break;
+      } else if (p === Object.prototype || p === null) {
+        for (const k in x) if ((add((x as Ctx)[k]), budget <= 0)) break;
       }
+    } catch {
+      // (a proxy's trap or a getter that throws: the template meets it when it reads it)
+    }
   }
 }
 
@@ -952,9 +970,12 @@ export class LoopContext {
   #o = 0;
   #it: Iterator<unknown> | undefined;
   #ahead: IteratorResult<unknown> | null = null;
+  /** A range's length, known without reading it (`range(n)` with n from data: O(1), as Jinja's); else -1. */
+  #n: number;
   constructor(v: unknown) {
     const s = iter(v);
     this.#a = Array.isArray(s) ? s : typeof s === 'string' || s instanceof Set ? [...s] : null;
+    this.#n = s instanceof Range ? s.length : -1;
     if (!this.#a) this.#it = s[Symbol.iterator]();
   }
   [LOOP](): Iterable<unknown> {
@@ -977,12 +998,13 @@ export class LoopContext {
   #rest(): unknown[] {
     if (this.#a) return this.#a;
     const a: unknown[] = [];
-    for (let r = this.#peek(); !r.done; r = this.#it!.next()) a.push(r.value);
+    // (bounded as a list is: an endless or huge source is a SecurityError, not V8's fatal "invalid size")
+    for (let r = this.#peek(); !r.done; r = this.#it!.next()) if (a.push(r.value) > MAX_ITEMS) room(a.length, MAX_ITEMS);
     this.#o = this.index0 + 1;
     return (this.#a = a);
   }
   get length(): number {
-    return this.#rest().length + this.#o;
+    return this.#n < 0 ? this.#rest().length + this.#o : this.#n;
   }
   get index(): number {
     return this.index0 + 1;

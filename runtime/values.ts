@@ -23,6 +23,8 @@ export class Tuple<T = unknown> extends Array<T> {
   }
 }
 /** Python range object: iterable, sized, indexable, renders `range(1, 4)`. */
+/** Equal ranges are the same sequence: its length, and the first item and step where they count (O(1), as Python's). */
+const rangeSig = (v: Range): string => `\0R${v.length}:${v.length ? v.start : ''}:${v.length > 1 ? v.step : ''}`;
 export class Range {
   constructor(
     readonly start: number,
@@ -195,7 +197,7 @@ function pyStrInner(v: unknown, repr: boolean): string {
     return out.join('');
   }
   if (typeof v === 'function') return `<function ${(v as { name?: string }).name || 'anonymous'}>`;
-  if (typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function') return (v as { __html__(): string }).__html__();
+  if (typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function') return String(observe((v as { __html__(): string }).__html__()));
   return String(observe(v)); // (a promise a sync template prints: its rejection is not unhandled)
 }
 
@@ -221,7 +223,7 @@ export function truthy(v: unknown): boolean {
   if (v instanceof Promise) observe(v, true); // (always true, and its result would be dropped)
   // Python's __len__ protocol for other objects (Range has it)
   const len = (v as { __len__?: unknown }).__len__;
-  return typeof len === 'function' ? len.call(v) > 0 : true;
+  return typeof len === 'function' ? observe(len.call(v)) > 0 : true; // (an async __len__: its promise observed)
 }
 
 /**
@@ -251,8 +253,7 @@ export function eqKey(v: any): unknown {
     nan = outer || inner;
     return inner ? idOf(v) : k;
   }
-  // (equal ranges are the same sequence: its length, and the first item and step where they count)
-  if (v instanceof Range) return `\0R${v.length}:${v.length ? v.start : ''}:${v.length > 1 ? v.step : ''}`;
+  if (v instanceof Range) return rangeSig(v);
   if (typeof v !== 'object' && typeof v !== 'function') return '\0x' + String(v);
   return idOf(v); // (other objects are equal only to themselves)
 }
@@ -328,7 +329,7 @@ export function eq(a: unknown, b: unknown): boolean {
     for (const x of a) if (!ix.get(eqKey(x))?.some((y) => eq(x, y))) return false;
     return true;
   }
-  if (a instanceof Range && b instanceof Range) return eq([...a], [...b]);
+  if (a instanceof Range && b instanceof Range) return rangeSig(a) === rangeSig(b);
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   return false;
 }
@@ -487,7 +488,7 @@ export function mod(a: unknown, b: unknown): unknown {
 export function markupField(m: Markup, v: unknown, out: string, asStr: boolean): string {
   // (safe Markdown is not safe HTML: a Marked value in HTML Markup is escaped)
   if (asStr && v instanceof Markup && (m instanceof Marked || !(v instanceof Marked))) return out;
-  if (asStr && isSafe(v) && !(v instanceof Markup)) return String(v.__html__());
+  if (asStr && isSafe(v) && !(v instanceof Markup)) return String(observe(v.__html__()));
   return m.escapeText(out);
 }
 /** CPython's float divmod (Objects/floatobject.c `_float_div_mod`): floor quotient and modulo with the divisor's sign. */
@@ -748,7 +749,7 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
     const proto = Object.getPrototypeOf(obj);
     if ((proto === Object.prototype || proto === null) && Object.hasOwn(obj, name) && !FORBIDDEN.has(name)) {
       const v = (obj as Record<string, unknown>)[name];
-      if (v != null) return typeof v === 'object' || typeof v === 'function' ? assertSafeValue(v) : v;
+      if (v != null) return typeof v === 'object' || typeof v === 'function' ? assertSafeValue(observe(v)) : v;
       if (v === null) return '';
       // (undefined: a missing key, looked up as one below)
     }
@@ -756,7 +757,8 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
   const v = lookupAttr(obj, name);
   // (an own key of any other object was found by objectAttr, which looks at the object first)
   if (v === MISSING) return attrMissing(obj, name, strict);
-  return v == null ? '' : assertSafeValue(v);
+  // (a host getter may return a new promise at each read, which the caller may drop: observed)
+  return v == null ? '' : assertSafeValue(observe(v));
 }
 
 /**
@@ -774,8 +776,9 @@ export function getattr(obj: unknown, name: string, strict = true): unknown {
  */
 export function ga(obj: unknown, v: unknown, name: string): unknown {
   if (v !== undefined && typeof v !== 'function' && (obj as object).constructor === Object)
-    return typeof v !== 'object' ? v : v === null ? '' : assertSafeValue(v);
-  return getattr(obj, name, true);
+    return typeof v !== 'object' ? v : v === null ? '' : assertSafeValue(observe(v));
+  // (`v`, read at the call site, is dropped: a getter's promise is observed; getattr reads again)
+  return observe(v), getattr(obj, name, true);
 }
 
 /** `a?.b`: None short-circuits to None; a found None is preserved. */
@@ -807,17 +810,17 @@ export function getitem(obj: unknown, key: unknown): unknown {
     if (obj instanceof Range) return obj.at(i);
     if (typeof obj === 'string') return obj[i];
     if (obj instanceof Markup) return new Markup(obj.value[i]);
-    return (obj as unknown[])[i];
+    return observe((obj as unknown[])[i]); // (a promise read is observed, as getattr's)
   }
   if (isDict(obj)) {
-    if (dictHas(obj, key)) return dictGet(obj, key);
+    if (dictHas(obj, key)) return observe(dictGet(obj, key));
     throw keyError(pyRepr(key));
   }
   if (obj == null) throw new NoneComparisonError('Cannot compare NoneType with NoneType');
   if (obj === UNDEF) return UNDEF;
   if (typeof obj === 'object' && (typeof key === 'string' || typeof key === 'number')) {
     const k = String(key);
-    if (Object.hasOwn(obj, k)) return assertSafeValue((obj as Record<string, unknown>)[k]);
+    if (Object.hasOwn(obj, k)) return assertSafeValue(observe((obj as Record<string, unknown>)[k]));
     throw keyError(pyRepr(key));
   }
   throw new PyError('TypeError', `'${typeName(obj)}' object is not subscriptable`);
@@ -845,8 +848,9 @@ export function getitemOpt(obj: unknown, key: unknown, strict = true): unknown {
 export function getslice(obj: unknown, start: unknown, stop: unknown, step: unknown): unknown {
   const st = step == null ? 1 : num(step);
   if (st === 0) throw new PyError('ValueError', 'slice step cannot be zero');
-  const seq: unknown[] | string =
-    typeof obj === 'string' ? [...obj].join('') : obj instanceof Markup ? obj.value : obj instanceof Range ? [...obj] : Array.isArray(obj) ? obj : (() => {
+  // (a range is read in place, never copied: `range(n)[5:8]` costs 3 items, whatever n is)
+  const seq: unknown[] | string | Range =
+    typeof obj === 'string' ? [...obj].join('') : obj instanceof Markup ? obj.value : obj instanceof Range ? obj : Array.isArray(obj) ? obj : (() => {
       throw new PyError('TypeError', `'${typeName(obj)}' object is not subscriptable`);
     })();
   const n = seq.length;
@@ -857,15 +861,12 @@ export function getslice(obj: unknown, start: unknown, stop: unknown, step: unkn
     return Math.min(Math.max(i, lo), hi);
   };
   const out: unknown[] = [];
-  if (st > 0) {
-    const a = norm(start, 0, 0, n);
-    const b = norm(stop, n, 0, n);
-    for (let i = a; i < b; i += st) out.push(seq[i]);
-  } else {
-    const a = norm(start, n - 1, -1, n - 1);
-    const b = norm(stop, -1, -1, n - 1);
-    for (let i = a; i > b; i += st) out.push(seq[i]);
-  }
+  const at = seq instanceof Range ? (i: number) => seq.at(i) : (i: number) => (seq as unknown[])[i];
+  const a = st > 0 ? norm(start, 0, 0, n) : norm(start, n - 1, -1, n - 1);
+  const b = st > 0 ? norm(stop, n, 0, n) : norm(stop, -1, -1, n - 1);
+  if (seq instanceof Range) room(Math.ceil((b - a) / st), MAX_ITEMS); // (a list of that many items)
+  if (st > 0) for (let i = a; i < b; i += st) out.push(at(i));
+  else for (let i = a; i > b; i += st) out.push(at(i));
   if (typeof obj === 'string') return out.join('');
   if (obj instanceof Markup) return new Markup(out.join(''));
   if (obj instanceof Tuple) return tuple(out);

@@ -8,7 +8,7 @@ import { Markup } from '../markup.js';
 import { njkEscape, njkStr } from './values.js';
 import { assertSafeName, observe, setKey } from '../values.js';
 import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
-import { regexMayMatch } from './guards.js';
+import { reReplace } from './guards.js';
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -49,7 +49,7 @@ function entries(o: Any): [string, unknown][] {
 /** `item[name]` for an attribute a filter is given: never `constructor`, `__proto__` & co. (values.ts member); a null item throws, as in Nunjucks. */
 function prop(item: Any, name: unknown): unknown {
   if (typeof name === 'string') assertSafeName(name, item);
-  return item[name as string];
+  return observe(item[name as string]); // (a host getter's promise, which the filter may drop)
 }
 /** Nunjucks' lib.getAttrGetter: own properties only, and (as there) a null item throws. */
 function attrGetter(attribute: unknown): (item: Any) => unknown {
@@ -58,7 +58,7 @@ function attrGetter(attribute: unknown): (item: Any) => unknown {
     let v = item;
     for (const p of parts as string[]) {
       if (typeof p === 'string') assertSafeName(p, v);
-      if (Object.prototype.hasOwnProperty.call(v, p)) v = v[p];
+      if (Object.prototype.hasOwnProperty.call(v, p)) v = observe(v[p]);
       else return undefined;
     }
     return v;
@@ -226,7 +226,7 @@ export function nf_replace(s: unknown, old: unknown, replacement: unknown, maxCo
     const t = String(text(str));
     // (`$\`` / `$'` insert up to the whole text per match: a bound before building)
     if (typeof replacement === 'string' && /\$[`']/.test(replacement)) room(t.length + (old.global ? t.length + 1 : 1) * (replacement.length + t.length));
-    return regexMayMatch(old, t) ? t.replace(old, replacement as string) : t;
+    return reReplace(old, t, replacement);
   }
   if (maxCount === undefined) maxCount = -1;
   if (typeof old === 'number') old = '' + old;

@@ -8,6 +8,7 @@ import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
 import { linearMatcher } from '../regex.js';
 import { SecurityError } from '../errors.js';
 import { observe } from '../values.js';
+import { lastIndex } from '../strings.js';
 import * as vm from './regex-run.js';
 
 const len = (v: unknown): number => (typeof v === 'string' || Array.isArray(v) ? v.length : v == null ? 0 : String(v).length);
@@ -103,6 +104,17 @@ function slow(re: RegExp): vm.LinearExecOf {
   return SAFE.get(re.source) === false ? vm.vmOf(re) : null;
 }
 
+/**
+ * `s.replace(re, rep)` where the runtime itself replaces (the `replace` filter): as a method call
+ * does (preflight), the Pike VM runs a pattern V8 could backtrack on, when it matches at all
+ * (`(a+)+c|a` over 25 characters took V8 3.3 s, doubling per character).
+ */
+export function reReplace(re: RegExp, s: string, rep: unknown): string {
+  if (!regexMayMatch(re, s)) return s;
+  const x = slow(re);
+  return x ? vm.replace(x, re, s, rep, false) : s.replace(re, rep as string);
+}
+
 /** Built-in methods that call a function they are given, and may drop what it returns (`forEach`, `some`, a `map` rendered). */
 const CALLS_BACK = new Set(['map', 'flatMap', 'filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'forEach', 'some', 'every', 'reduce', 'reduceRight', 'sort', 'toSorted', 'replace', 'replaceAll']);
 /** A callback whose promises (an async function's, an async template's macro) are observed: a rejection never ends the process. */
@@ -147,6 +159,10 @@ export function preflight(obj: unknown, name: string, args: unknown[]): { v: unk
           const x = slow(a0);
           if (x) return { v: vm.replace(x, a0, obj, args[1], name === 'replaceAll') };
         }
+        break;
+      case 'lastIndexOf':
+        // (V8's backward search is O(n·m) on hostile text; same answer, linear: strings.ts)
+        if (typeof a0 === 'string') return { v: lastIndex(obj, a0, args.length > 1 && !Number.isNaN(Number(args[1])) ? Number(args[1]) : Infinity) };
         break;
       case 'split':
         if (a0 instanceof RegExp) {

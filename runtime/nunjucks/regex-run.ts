@@ -29,11 +29,14 @@ function toArray(x: LinearExec, c: Caps, s: string): Match {
   a.groups = names.length ? Object.assign(Object.create(null), Object.fromEntries(names.map((n) => [n, a[x.groups.names[n]!]]))) : undefined;
   return a;
 }
+type Search = (from: number, sticky: boolean) => Caps | null;
+/** The search that many calls over one text make (global operations): the VM's table when it fits (linear in all), else its exec. */
+const searcher = (x: LinearExec, s: string): Search => x.many(s) ?? ((from, sticky) => x(s, from, sticky));
 /** RegExp#exec. */
-export function exec(x: LinearExec, re: RegExp, s: string): Match | null {
+export function exec(x: LinearExec, re: RegExp, s: string, f: Search = (from, sticky) => x(s, from, sticky)): Match | null {
   const keep = re.global || re.sticky;
   const from = keep ? re.lastIndex : 0;
-  const c = from > s.length ? null : x(s, from, re.sticky);
+  const c = from > s.length ? null : f(from, re.sticky);
   if (!c) {
     if (keep) re.lastIndex = 0;
     return null;
@@ -45,7 +48,8 @@ export function exec(x: LinearExec, re: RegExp, s: string): Match | null {
 function all(x: LinearExec, re: RegExp, s: string): Match[] {
   const out: Match[] = [];
   re.lastIndex = 0;
-  for (let m; (m = exec(x, re, s)); ) {
+  const f = searcher(x, s);
+  for (let m; (m = exec(x, re, s, f)); ) {
     out.push(m);
     if (m[0] === '') re.lastIndex++;
   }
@@ -61,7 +65,8 @@ export function matchAll(x: LinearExec, re: RegExp, s: string): IterableIterator
   const r = new RegExp(re.source, re.flags);
   r.lastIndex = re.lastIndex;
   return (function* () {
-    for (let m; (m = exec(x, r, s)); ) {
+    const f = searcher(x, s);
+    for (let m; (m = exec(x, r, s, f)); ) {
       if (m[0] === '') r.lastIndex++;
       yield m;
     }
@@ -111,9 +116,10 @@ export function split(x: LinearExec, re: RegExp, s: string, limit: unknown): str
   if (lim === 0) return out;
   if (!s.length) return x(s, 0, true) ? out : [s];
   let p = 0;
+  const f = searcher(x, s);
   // (the next match at q or later: what the sticky attempts at q, q+1, … find first)
   for (let q = 0; q < s.length; ) {
-    const c = x(s, q, false);
+    const c = f(q, false);
     if (!c || c[0]! >= s.length) break;
     const e = Math.min(c[1]!, s.length);
     if (e === p) {

@@ -40,7 +40,7 @@ export function njkStr(v: unknown): string {
 /** `{{ v }}` under autoescape: Nunjucks' suppressValue (null/undefined → "", safe strings as they are). */
 export function esc(v: unknown): string {
   if (v instanceof Markup) return v.value;
-  if (isSafe(v)) return (v as { __html__(): string }).__html__();
+  if (isSafe(v)) return String(observe((v as { __html__(): string }).__html__()));
   return njkEscape(njkStr(v));
 }
 /** `{{ v }}` without autoescape. */
