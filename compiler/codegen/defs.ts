@@ -5,7 +5,7 @@
 import type * as A from '../ast.js';
 import type { Generator, DefSignature } from '../codegen.js';
 import type { Fn } from './shared.js';
-import { awaitCall, genArgs } from './expressions.js';
+import { awaitCall, genArgs, njkCalleeName } from './expressions.js';
 import { mdDef, outFn } from './output.js';
 import { PY_BLANK, contains, kwKey, q } from './shared.js';
 import { callerParent, nameTarget, paramLocals, syncTop } from './njk-scope.js';
@@ -150,7 +150,8 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
   let callee: string;
   if (call.func.type === 'Attr') callee = `${g.h('getattr')}(${g.expr(call.func.obj)}, ${g.attr(call.func.name)}, ${g.o.strictUndefined})`;
   else callee = g.expr(call.func);
-  g.emit(`${g.h(outFn(g))}(${awaitCall(g, `${g.h('callWithCaller')}(${callee}, ${args}, ${caller})`)})`);
+  const what = g.o.nunjucks ? `, ${q(njkCalleeName(call.func))}` : '';
+  g.emit(`${g.h(outFn(g))}(${awaitCall(g, `${g.h('callWithCaller')}(${callee}, ${args}, ${caller}${what})`)})`);
 }
 
 export function genSlot(g: Generator, n: A.SlotStmt): void {

@@ -11,7 +11,7 @@ import { Markup, isSafe } from '../markup.js';
 import { Kwargs, Tuple, UNDEF, assertSafeName, observe, setKey } from '../values.js';
 import { SecurityError } from '../errors.js';
 import { Context, DATA, GLOBALS, find } from '../context.js';
-import { subState, type CallerFn, type DefInfo, type KidaDef, type Ctx, type RenderState, type Template } from '../template.js';
+import { callWithCaller as kidaCallWithCaller, subState, type CallerFn, type DefInfo, type KidaDef, type Ctx, type RenderState, type Template } from '../template.js';
 import { PyError } from '../errors.js';
 import { preflight } from './guards.js';
 import { ACTIVE } from '../limits.js';
@@ -122,8 +122,8 @@ export function getitem(obj: unknown, key: unknown): unknown {
   return member(obj, key);
 }
 export const getitemOpt = getitem;
-export function callAttr(obj: unknown, name: string, _strict: boolean, args: unknown[]): unknown {
-  return callValue(member(obj, name), args, name);
+export function callAttr(obj: unknown, name: string, _strict: boolean, args: unknown[], what = name): unknown {
+  return callValue(member(obj, name), args, what);
 }
 export const callAttrOpt = callAttr;
 
@@ -136,6 +136,12 @@ export function callValue(f: unknown, args: unknown[], name = 'value'): unknown 
     ? [...args.slice(0, -1), { ...(args[args.length - 1] as Kwargs).kw, __keywords: true }]
     : args;
   return observe((f as (...a: unknown[]) => unknown)(...a));
+}
+
+/** `{% call f() %}`: calling anything but a function fails as Nunjucks' callWrap does, naming `f`. */
+export function callWithCaller(f: unknown, args: unknown[], caller: CallerFn, name = 'value'): unknown {
+  if (typeof f !== 'function') callValue(f, args, name);
+  return kidaCallWithCaller(f, args, caller);
 }
 
 // ---------------------------------------------------------------- operators

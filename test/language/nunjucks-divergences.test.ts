@@ -2,6 +2,7 @@
 // each case is rendered by Nunjucks at test time and by Kida through every entry point and the
 // compiled module (njk-differential.ts); an error in Nunjucks must be an error here, with its message.
 import { describe, expect, it } from 'vitest';
+import { renderError } from '../support.js';
 import { sameAsNunjucks } from './njk-differential.js';
 
 describe('groupby by keys that name Object.prototype members', () => {
@@ -14,5 +15,49 @@ describe('groupby by keys that name Object.prototype members', () => {
       'a=2;proto=1;',
     );
     expect(await sameAsNunjucks({}, '{{ xs | groupby("toString") | dump }}', { xs: [{ toString: 1 }, { a: 2 }] })).toContain('undefined');
+  });
+});
+
+describe('loop closers', () => {
+  it('each loop tag closes with its own end tag only, as Nunjucks\' parser reads them', async () => {
+    for (const src of ['{% for x in [1, 2] %}{{ x }}{% endeach %}', '{% asyncEach x in [1] %}{{ x }}{% endfor %}', '{% asyncAll x in [1] %}{{ x }}{% endeach %}', '{% for x in [1] %}{% asyncAll y in [2] %}{{ y }}{% endfor %}{% endall %}'])
+      expect(await sameAsNunjucks({}, src)).toMatch(/^Error: unknown block tag: end(each|for|all)$/);
+    expect(await sameAsNunjucks({}, '{% asyncAll x in [1, 2] %}{% for y in [3] %}{{ x }}{{ y }}{% endfor %}{% endall %}{% asyncEach x in [] %}{{ x }}{% else %}e{% endeach %}')).toBe('1323e');
+  });
+  it('the refusal is a syntax error pointing at the tag', () => {
+    const e = renderError('{% for x in xs %}\n  {{ x }}{% endall %}', {}, { compat: 'nunjucks' });
+    expect(e.name).toBe('TemplateSyntaxError');
+    expect(e.message).toContain('unknown block tag: endall');
+    expect([e.lineno, e.colno]).toEqual([2, 12]); // (the tag's name)
+  });
+});
+
+describe('{% call %} of something that is not a macro', () => {
+  it('fails with Nunjucks\' message naming the callee as its compiler does', async () => {
+    expect(await sameAsNunjucks({}, '{% call nope() %}x{% endcall %}')).toBe('Error: Unable to call `nope`, which is undefined or falsey');
+    expect(await sameAsNunjucks({}, '{% call(a) o.m() %}x{% endcall %}', { o: { m: 1 } })).toBe('Error: Unable to call `o["m"]`, which is not a function');
+    expect(await sameAsNunjucks({}, '{% call o[k].n() %}x{% endcall %}', { o: {}, k: 'a' })).toMatch(/^Error: /);
+    for (const src of ['{{ o.m.n() }}', '{{ o[k]() }}', '{{ o.m()() }}', '{{ o.f(1)(2) }}'])
+      expect(await sameAsNunjucks({}, src, { o: { m: () => 1, f: () => null }, k: 'x' })).toMatch(/^Error: Unable to call `/);
+  });
+});
+
+describe('two blocks of one name in a template', () => {
+  it('are refused, wherever the second stands, as Nunjucks refuses them', async () => {
+    for (const src of [
+      '{% block a %}1{% endblock %}{% block a %}2{% endblock %}',
+      '{% block a %}{% block b %}1{% endblock %}{% endblock %}{% block b %}2{% endblock %}',
+      '{% if x %}{% block a %}1{% endblock %}{% else %}{% block a %}2{% endblock %}{% endif %}',
+      '{% macro m() %}{% block a %}1{% endblock %}{% endmacro %}{% block a %}2{% endblock %}',
+    ])
+      expect(await sameAsNunjucks({}, src)).toMatch(/^Error: Block "[ab]" defined more than once\.$/);
+    expect(await sameAsNunjucks({ 'base.njk': '{% block a %}B{% endblock %}' }, '{% extends "base.njk" %}{% block a %}C{{ super() }}{% endblock %}')).toBe('CB');
+  });
+  it('as a TemplateSyntaxError with the template, line, column and excerpt', () => {
+    const e = renderError('{% block a %}1{% endblock %}\n{% block a %}2{% endblock %}', {}, { compat: 'nunjucks' });
+    expect(e.name).toBe('TemplateSyntaxError');
+    expect([e.lineno, e.colno]).toEqual([2, 3]); // (the tag's name)
+    expect(e.message).toContain('{% block a %}2{% endblock %}');
+    expect(renderError('{% block a %}{% endblock %}{% block a %}{% endblock %}', {}, { compat: 'nunjucks' }, {}).message).toContain('<template>');
   });
 });
