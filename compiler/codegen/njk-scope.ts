@@ -118,10 +118,10 @@ export function callerParent(g: Generator): string {
   return `${g.h('njkInvoker')}(${functionId(g)}) ?? ${at}`;
 }
 
-/** After a write of `name` into `into`: at a template's top level, its context view too (njkSync). */
-export function syncTop(g: Generator, into: string, name: string): void {
+/** After a write of `name` into `into`: at a template's top level, its context view too (njkSync; a `set` in a template imported with context also the importer's frame holding the name). */
+export function syncTop(g: Generator, into: string, name: string, set = false): void {
   if (g.o.nunjucks && into === g.fn.ctx && g.fn.caller !== '$caller')
-    g.w(`if (${into}[${g.h('NJK_VIEW')}]) ${g.h('njkSync')}(${into}, ${q(name)});`);
+    g.w(`if (${into}[${g.h('NJK_VIEW')}]) ${g.h('njkSync')}(${into}, ${q(name)}${set ? ', 1' : ''});`);
 }
 
 /** The scope a template imported with context runs in: a template top over the current frame. */

@@ -345,7 +345,7 @@ const KIND: unique symbol = Symbol('kida.frame.kind');
 export const NJK_VIEW: unique symbol = Symbol('kida.frame.context');
 /** Frame kinds (bits): a loop's; isolated writes (a `set` stays in it: macro, caller body,
  * include); a template's top (include); a macro's (Nunjucks' parentless frame: walks end there). */
-const LOOP = 1, ISO = 2, TOP = 4, MACRO = 8;
+const LOOP = 1, ISO = 2, TOP = 4, MACRO = 8, IMPORT = 16;
 const SCOPE_PROTO = Context.prototype as object;
 const Frame = function (this: Record<symbol, unknown>, parent: Ctx, kind: number) {
   this[PARENT] = parent;
@@ -405,8 +405,9 @@ export function contextAt(sc: Ctx): Ctx {
   return Object.hasOwn(t, PARENT) ? contextOf(t) : ((t[NJK_VIEW as never] as Ctx | undefined) ?? t);
 }
 /** After a top-level write (codegen calls it when the scope has a view): the context has it too. */
-export function njkSync(top: Ctx, name: string): void {
+export function njkSync(top: Ctx, name: string, set?: 1): void {
   (top[NJK_VIEW as never] as Ctx)[name] = top[name];
+  if (set && kind(top) & IMPORT) setUp(up(top)!, name, top[name]);
 }
 
 /** A loop's frame: a `set` of a new name in the loop lands in it. */
@@ -427,7 +428,9 @@ export function includeContext(sc: Ctx, locals: Ctx): Ctx {
 }
 /** A template imported with context: its top over the importer's current frame (Nunjucks' frame.push()). */
 export function njkImportScope(sc: Ctx): Ctx {
-  return new Frame(sc, TOP);
+  const f = new Frame(sc, TOP | IMPORT);
+  contextOf(f); // (its view now: each top-level `set` then reaches njkSync, which passes it on)
+  return f;
 }
 /** A scope with extra bindings on top (a caller body's arguments: its `set`s stay in it). */
 export function bind(sc: Ctx, bindings: Ctx | null | undefined): Ctx {
@@ -445,20 +448,29 @@ function frameWith(sc: Ctx, bindings: Ctx, k: number): Ctx {
  * caller bodies and includes into the frames around them, not past a macro's — else into `sc`.
  */
 export function njkSet(sc: Ctx, _ctx: Ctx, name: string, v: unknown): void {
-  if (!(kind(sc) & ISO))
-    for (let o: Ctx | null = sc; o !== null; o = up(o)) {
-      if (o[name] !== undefined && Object.hasOwn(o, name)) {
-        // (a template scope's name: its context keeps the value, see contextOf)
-        if (kind(o) & TOP || up(o) === null) {
-          const w = contextOf(o);
-          if (!Object.hasOwn(w, name)) w[name] = o[name];
-        }
-        o[name] = v;
-        return;
+  if (kind(sc) & ISO || !setUp(sc, name, v)) setKey(sc, name, v);
+}
+/**
+ * Frame.resolve(name, true).set(…) from `sc`: the nearest frame from `sc` up holding a defined
+ * `name` gets `v` (not past a macro's frame); false when none does. A template imported with
+ * context sits on the importer's frames: Nunjucks' `set` there resolves into them, so a name
+ * the importer's frames hold changes there too (its own scope keeps it for its context).
+ */
+function setUp(sc: Ctx, name: string, v: unknown): boolean {
+  for (let o: Ctx | null = sc; o !== null; o = up(o)) {
+    if (o[name] !== undefined && Object.hasOwn(o, name)) {
+      // (a template scope's name: its context keeps the value, see contextOf)
+      if (kind(o) & TOP || up(o) === null) {
+        const w = contextOf(o);
+        if (!Object.hasOwn(w, name)) w[name] = o[name];
       }
-      if (kind(o) & MACRO) break;
+      o[name] = v;
+      if (kind(o) & IMPORT) setUp(up(o)!, name, v);
+      return true;
     }
-  setKey(sc, name, v);
+    if (kind(o) & MACRO) break;
+  }
+  return false;
 }
 
 // `caller()` in a macro: the frame it is called in, for a caller body of the same compiled

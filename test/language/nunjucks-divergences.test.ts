@@ -61,3 +61,28 @@ describe('two blocks of one name in a template', () => {
     expect(renderError('{% block a %}{% endblock %}{% block a %}{% endblock %}', {}, { compat: 'nunjucks' }, {}).message).toContain('<template>');
   });
 });
+
+describe('a template imported with context', () => {
+  const files = {
+    'defs.njk': '{% set base = "B" %}{% set a = "imp" %}{% macro show(x) %}{{ base }}{{ a }}{{ x }}{% endmacro %}',
+    'loopset.njk': '{% for k in [1] %}{% set a = "L" %}{% set nw = "N" %}{% endfor %}{{ a }}{% set b = a + "b" %}',
+    'inc.njk': '<{{ a }}|{{ b }}>',
+  };
+  it('changes a name the importer\'s frames hold with its top-level sets (Nunjucks resolves them up), not the importer\'s context', async () => {
+    expect(await sameAsNunjucks(files, '{% set a = 1 %}{% import "defs.njk" as d with context %}{{ a }}{{ d.show(1) }}{{ base }}')).toBe('impBimp1');
+    expect(await sameAsNunjucks(files, '{% set a = 1 %}{% from "defs.njk" import show with context %}{{ a }}{{ show(1) }}')).toBe('impBimp1');
+    expect(await sameAsNunjucks(files, '{% from "defs.njk" import show with context %}{% set a = 1 %}{{ a }}{{ show(1) }}')).toBe('1Bimp1');
+    expect(await sameAsNunjucks(files, '{% set a = 0 %}{% for i in [9] %}{% import "defs.njk" as d with context %}{{ a }}{{ d.show(1) }}{% endfor %}{{ a }}')).toBe('impBimp1imp');
+    // (the importer's macros read its context, which only its own top-level sets change)
+    expect(await sameAsNunjucks(files, '{% set a = 1 %}{% macro m() %}{{ a }}{% endmacro %}{% import "defs.njk" as d with context %}{{ a }}{{ m() }}{% include "inc.njk" %}')).toBe('imp1<imp|>');
+    expect(await sameAsNunjucks(files, '{% import "defs.njk" as d with context %}{{ a }}{{ d.show(1) }}', { a: 'D' })).toBe('DBimp1');
+    expect(await sameAsNunjucks(files, '{% set a = 1 %}{% import "defs.njk" as d %}{{ a }}{{ d.show(2) }}')).toBe('1Bimp2');
+  });
+  it('through loops of the imported template, macros, caller bodies and blocks of the importer', async () => {
+    expect(await sameAsNunjucks(files, '{% set a = 1 %}{% set b = 1 %}{% import "loopset.njk" as d with context %}{{ a }}{{ b }}{{ nw }}|{{ d.a }}{{ d.b }}{% include "inc.njk" %}')).toBe('LLb|Lb<L|Lb>');
+    expect(await sameAsNunjucks(files, '{% macro m(a) %}{% import "defs.njk" as d with context %}{{ a }}{% include "inc.njk" %}{% endmacro %}{{ m(5) }}')).toBe('5<imp|>');
+    expect(await sameAsNunjucks(files, '{% macro w() %}{{ caller() }}{% endmacro %}{% set a = 1 %}{% call w() %}{% set a = 2 %}{% import "defs.njk" as d with context %}{{ a }}{% endcall %}{{ a }}')).toBe('imp1');
+    expect(await sameAsNunjucks(files, '{% set a = 1 %}{% block bb %}{% import "defs.njk" as d with context %}{{ a }}{% endblock %}{{ a }}', {}, undefined)).toBe('impimp');
+    expect(await sameAsNunjucks(files, '{% block bb %}{% set a = 3 %}{% import "defs.njk" as d with context %}{{ a }}{% endblock %}', {}, 'bb')).toBe('imp');
+  });
+});
