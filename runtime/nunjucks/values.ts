@@ -410,6 +410,33 @@ export function njkSync(top: Ctx, name: string, set?: 1): void {
   if (set && kind(top) & IMPORT) setUp(up(top)!, name, top[name]);
 }
 
+/**
+ * An extension's `context.setVariable(name, v)` (or `context.ctx.name = v`): Nunjucks sets the
+ * template's context only, from a macro too. A frame holding the name keeps its value for the
+ * reads that find it first (a top-level `set` keeps it at the top level; the context view, which
+ * macros read, gets `v`); else the template scope gets it.
+ */
+export function njkSetContext(sc: Ctx, name: string, v: unknown): void {
+  const top = njkTop(sc);
+  // (what setVariable itself wrote to the scope is the context's, not a frame's: see CONTEXT_SET)
+  let mine = (top as Record<symbol, unknown>)[CONTEXT_SET] as Map<string, unknown> | undefined;
+  if (Object.hasOwn(top, name) && top[name] !== undefined && !(mine?.has(name) && mine.get(name) === top[name])) {
+    const fresh = top[NJK_VIEW as never] === undefined;
+    const w = contextOf(top);
+    setKey(w, name, v);
+    // (a macro running now sat on the scope, there being no view: it reads the context from now on)
+    if (fresh) for (let o: Ctx | null = sc; o !== null && o !== top; o = up(o)) if (o[PARENT as never] === top && kind(o) & MACRO) (o as Record<symbol, unknown>)[PARENT] = w;
+    return;
+  }
+  setKey(top, name, v);
+  if (!mine) (top as Record<symbol, unknown>)[CONTEXT_SET] = mine = new Map();
+  mine.set(name, v);
+  const w = top[NJK_VIEW as never] as Ctx | undefined;
+  if (w) setKey(w, name, v);
+}
+/** The names and values setVariable wrote to a template scope (a later `set` of one makes it a frame's). */
+const CONTEXT_SET: unique symbol = Symbol('kida.frame.contextSet');
+
 /** A loop's frame: a `set` of a new name in the loop lands in it. */
 export function njkFrame(sc: Ctx): Ctx {
   return new Frame(sc, LOOP);
