@@ -389,10 +389,19 @@ function contextOf(top: Ctx): Ctx {
   if (w === undefined) {
     const under = top[PARENT as never] as Ctx | undefined;
     if (under === undefined) w = new Frame(top, 0);
-    else {
-      // (an included template's context: the includer's, with the include's top-level names,
-      // which its top-level writes keep up to date through njkSync; never the includer's frames)
+    else if (kind(top) & IMPORT) {
+      // (a template imported with context: its own context over the importer's, which it reads
+      // as it is now; its top-level writes keep it up to date through njkSync)
       w = new Frame(contextAt(under), 0);
+      for (const k of Object.keys(top)) w[k] = top[k];
+    } else {
+      // (an included template's context: a copy of the includer's, as Nunjucks' render takes
+      // context.getVariables() — later sets there are not seen by the include's macros — with
+      // the include's top-level names, which its writes keep up to date through njkSync; never
+      // the includer's frames. It is the chain's root: data and globals are found after it.)
+      w = new Frame(under, 0);
+      for (let o: Ctx | null = contextAt(under); o !== null; o = up(o)) for (const k of Object.keys(o)) if (!Object.hasOwn(w, k)) w[k] = o[k];
+      (w as Record<symbol, unknown>)[PARENT] = undefined;
       for (const k of Object.keys(top)) w[k] = top[k];
     }
     (top as Record<symbol, unknown>)[NJK_VIEW] = w;

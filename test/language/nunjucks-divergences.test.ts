@@ -86,3 +86,28 @@ describe('a template imported with context', () => {
     expect(await sameAsNunjucks(files, '{% block bb %}{% set a = 3 %}{% import "defs.njk" as d with context %}{{ a }}{% endblock %}', {}, 'bb')).toBe('imp');
   });
 });
+
+describe('an included template\'s context', () => {
+  const files = {
+    // (its macro escapes into the includer's frame through a loop's set, and is called later)
+    'g.njk': '{% macro g() %}<{{ a }}{{ b }}>{% endmacro %}{% for x in [1] %}{% set f = g %}{% endfor %}{{ g() }}',
+    'inc.njk': '<{{ a }}>{% for x in [1] %}{% set a = "L" %}{% endfor %}<{{ a }}>',
+    'incm.njk': '{% macro im() %}[{{ a }}]{% endmacro %}{{ im() }}{% set a = "I" %}{{ im() }}',
+    'nest.njk': '{% include "g.njk" %}',
+  };
+  it('is a copy of the includer\'s taken at the include: its macros do not see the includer\'s later sets', async () => {
+    expect(await sameAsNunjucks(files, '{% set f = 0 %}{% set a = 1 %}{% include "g.njk" %}{% set a = 2 %}{% set b = 3 %}{{ f() }}{{ a }}')).toBe('<1><1>2');
+    expect(await sameAsNunjucks(files, '{% set f = 0 %}{% include "g.njk" %}{% set a = 2 %}{{ f() }}', { a: 'D' })).toBe('<D><D>');
+    expect(await sameAsNunjucks(files, '{% set f = 0 %}{% set a = 1 %}{% include "nest.njk" %}{% set a = 2 %}{{ f() }}')).toBe('<1><1>');
+    expect(await sameAsNunjucks(files, '{% set f = 0 %}{% macro m() %}{% set a = 5 %}{% include "g.njk" %}{% endmacro %}{{ m() }}{{ f() }}', { a: 'D' })).toMatch(/^Error: Unable to call `f`/);
+    // (from a macro: the include's loop set stops at the macro's frame, which has no parent)
+    expect(await sameAsNunjucks(files, '{% macro m() %}{% set a = 5 %}{% include "g.njk" %}{% endmacro %}{{ m() }}', { a: 'D' })).toBe('<D>');
+  });
+  it('while the includer\'s frames stay live: loops, sets in loops, macros reading the context', async () => {
+    expect(await sameAsNunjucks(files, '{% set a = 1 %}{% for i in [1, 2] %}{% include "inc.njk" %}{% endfor %}{{ a }}')).toBe('<1><L><L><L>L');
+    expect(await sameAsNunjucks(files, '{% set a = 1 %}{% macro m() %}{{ a }}{% endmacro %}{% for i in [1, 2] %}{% include "inc.njk" %}{{ m() }}{% endfor %}{{ a }}{{ m() }}')).toBe('<1><L>1<L><L>1L1');
+    expect(await sameAsNunjucks(files, '{% set a = 1 %}{% for i in [1, 2] %}{% set a = i %}{% include "incm.njk" %}{% endfor %}{{ a }}')).toBe('[1][I][1][I]2');
+    expect(await sameAsNunjucks(files, '{% block bk %}{% set a = 1 %}{% include "incm.njk" %}{% endblock %}', {}, 'bk')).toBe('[][I]');
+    expect(await sameAsNunjucks(files, '{% set a = 1 %}{% include "incm.njk" %}')).toBe('[1][I]');
+  });
+});
