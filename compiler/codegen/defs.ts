@@ -8,7 +8,7 @@ import type { Fn } from './shared.js';
 import { awaitCall, genArgs, njkCalleeName } from './expressions.js';
 import { mdDef, outFn } from './output.js';
 import { PY_BLANK, contains, kwKey, q } from './shared.js';
-import { callerParent, nameTarget, paramLocals, syncTop } from './njk-scope.js';
+import { callerCall, callerParent, inCaller, nameTarget, paramLocals, syncTop } from './njk-scope.js';
 
 export function genDefParams(g: Generator, params: A.Param[], pos: A.Pos): string {
   const seen = new Set<string>();
@@ -116,7 +116,7 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
   // (Nunjucks: `caller(a, b)` passes the arguments of `{% call(x, y) f() %}`, there are no named slots)
   const njkParams = g.o.nunjucks ? n.slots[0]!.params : null;
   const header = njkParams ? '(...$a) =>' : '($slot = "default", $b) =>';
-  const caller = bodyFn(g, fn, header, () => {
+  const caller = inCaller(g, () => bodyFn(g, fn, header, () => {
     if (njkParams) {
       // caller(a, y=2): positional, then keyword arguments (a trailing Kwargs, or the keyword
       // object Nunjucks-style calls pass), then defaults for what is still undefined, in order
@@ -145,13 +145,16 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
       g.w('break; }');
     }
     g.w('}');
-  }, `${g.h(g.o.markdown ? 'marked' : 'markup')}(o)`);
+  }, `${g.h(g.o.markdown ? 'marked' : 'markup')}(o)`));
   const args = genArgs(g, call.args, call.kwargs);
   let callee: string;
   if (call.func.type === 'Attr') callee = `${g.h('getattr')}(${g.expr(call.func.obj)}, ${g.attr(call.func.name)}, ${g.o.strictUndefined})`;
   else callee = g.expr(call.func);
   const what = g.o.nunjucks ? `, ${q(njkCalleeName(call.func))}` : '';
-  g.emit(`${g.h(outFn(g))}(${awaitCall(g, `${g.h('callWithCaller')}(${callee}, ${args}, ${caller}${what})`)})`);
+  let invoke = awaitCall(g, `${g.h('callWithCaller')}(${callee}, ${args}, ${caller}${what})`);
+  // (Nunjucks: the caller body starts on the frame of the code of its function that calls out last)
+  if (g.o.nunjucks) invoke = callerCall(g, invoke);
+  g.emit(`${g.h(outFn(g))}(${invoke})`);
 }
 
 export function genSlot(g: Generator, n: A.SlotStmt): void {

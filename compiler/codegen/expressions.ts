@@ -11,7 +11,7 @@ import { genBindTarget } from './control.js';
 import { checkRegexLiteral, noteLiteral, warnMatchLiterals } from './regex-literals.js';
 import { validateCall } from './defs.js';
 import { FILTER_ALIASES, FILTER_SHORT_FORMS, LIGHT_LOOP_ATTRS, LOOP_PROPS, UNSAFE_NAMES, contains, kwKey, q } from './shared.js';
-import { callerCall } from './njk-scope.js';
+import { callerCall, tracksFrame } from './njk-scope.js';
 
 export function genCond(g: Generator, e: A.Expr): string {
   // comparisons and `not` are already booleans
@@ -151,8 +151,8 @@ export function genCall(g: Generator, e: A.Call): string {
       return `${g.h('consume')}(R, ${a.join(', ')})`;
     }
   }
-  // (Nunjucks: `caller()` in a macro tells a caller body of the same function its frame, njk-scope.ts)
-  if (g.o.nunjucks && f.type === 'Name' && f.name === 'caller' && g.fn.caller === '$caller' && !g.local('caller') && !wrappingCaller) {
+  // (Nunjucks: a call out of a macro or caller body tells a caller body of the same function its frame, njk-scope.ts)
+  if (!wrappingCaller && tracksFrame(g)) {
     wrappingCaller = true;
     try {
       return callerCall(g, genCall(g, e));

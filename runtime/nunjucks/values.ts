@@ -279,6 +279,8 @@ export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: 
       }
     if (kwarg) ctx[kwarg] = extra;
     if (caller) ctx.caller = caller;
+    // (a `caller=` keyword passes a caller body on, as Nunjucks' macros read kwargs.caller)
+    else if (kw && Object.hasOwn(kw, 'caller') && !params.includes('caller')) ctx.caller = kw.caller;
     ctx.has_slot = caller ? HAS_SLOT : NO_SLOT;
     const r = body(ctx, caller);
     return (typeof r === 'string' ? new Markup(r) : r.then((s) => new Markup(s))) as Markup;
@@ -509,21 +511,16 @@ function setUp(sc: Ctx, name: string, v: unknown): boolean {
   return false;
 }
 
-// `caller()` in a macro: the frame it is called in, for a caller body of the same compiled
-// function (compiler/codegen/njk-scope.ts callerCall). Set just before the call, taken by the
-// body as it starts (synchronously, also for an async body), cleared after.
-let invSc: Ctx | null = null;
-let invFn = '';
-export function njkInv(sc: Ctx, fn: string): void {
-  invSc = sc;
-  invFn = fn;
+// Nunjucks' one `frame` variable per compiled function (compiler/codegen/njk-scope.ts
+// callerCall): a call out of a macro or caller body, and a `{% call %}`, record their frame for
+// the function (its id) in the template scope, which is each render's, include's and import's own;
+// a caller body of the function starts on the last one recorded.
+const CURRENT: unique symbol = Symbol('kida.frame.current');
+export function njkAt(sc: Ctx, fn: string): void {
+  const top = njkTop(sc) as Record<symbol, Record<string, Ctx> | undefined>;
+  (top[CURRENT] ??= Object.create(null) as Record<string, Ctx>)[fn] = sc;
 }
-export function njkDone<T>(v: T): T {
-  invSc = null;
-  return v;
-}
-export function njkInvoker(fn: string): Ctx | null {
-  const sc = invSc;
-  invSc = null;
-  return sc !== null && invFn === fn ? sc : null;
+/** The frame a caller body of function `fn` starts on (`at`: the `{% call %}`'s, if none is recorded). */
+export function njkInvoker(at: Ctx, fn: string): Ctx {
+  return (njkTop(at) as Record<symbol, Record<string, Ctx> | undefined>)[CURRENT]?.[fn] ?? at;
 }

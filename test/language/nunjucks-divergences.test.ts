@@ -111,3 +111,32 @@ describe('an included template\'s context', () => {
     expect(await sameAsNunjucks(files, '{% set a = 1 %}{% include "incm.njk" %}')).toBe('[1][I]');
   });
 });
+
+describe('a caller body passed on to another macro', () => {
+  const files = { 'inner.njk': '{% macro inner() %}[{{ caller() }}]{% endmacro %}{% macro take(c) %}{% set y = "G" %}<{{ c() }}>{% endmacro %}' };
+  it('runs on the frame of the code of its own template that calls out last, as Nunjucks\' one frame variable per function', async () => {
+    // (passed as `caller=`: the macro it reaches has it as its caller)
+    expect(await sameAsNunjucks(files, '{% macro inner() %}[{{ caller() }}]{% endmacro %}{% macro outer(x) %}{% for i in [x] %}{{ inner(caller=caller) }}{% endfor %}{% endmacro %}{% for i in [5] %}{% call outer(1) %}{{ x }}{{ i }}{% endcall %}{% endfor %}')).toBe('[5]');
+    expect(await sameAsNunjucks(files, '{% macro inner(c) %}{% set y = 3 %}[{{ c() }}]{% endmacro %}{% macro outer(x) %}{% set y = 2 %}{{ inner(caller) }}{% endmacro %}{% set y = 1 %}{% call outer(1) %}{{ x }}{{ y }}{% endcall %}')).toBe('[3]');
+    expect(await sameAsNunjucks(files, '{% macro outer(x) %}{% set c = caller %}{% for i in [7] %}{{ c() }}{% endfor %}{% endmacro %}{% call outer(1) %}{{ x }}{{ i }}{% endcall %}')).toBe('17');
+    // (a macro of another template calling it: the frame of the last call out of this template's code)
+    expect(await sameAsNunjucks(files, '{% from "inner.njk" import take %}{% macro outer(x) %}{% set y = 2 %}{% for i in [7] %}{{ take(caller) }}{% endfor %}{% endmacro %}{% set y = 1 %}{% call outer(1) %}{{ x }}{{ y }}{{ i }}{% endcall %}')).toBe('<127>');
+    expect(await sameAsNunjucks(files, '{% from "inner.njk" import inner %}{% macro outer(x) %}{% for i in [7] %}{% call inner() %}{{ caller() }}{% endcall %}{% endfor %}{% endmacro %}{% call outer(1) %}{{ x }}{{ i }}{% endcall %}')).toBe('[17]');
+    expect(await sameAsNunjucks(files, '{% from "inner.njk" import inner %}{% for i in [3] %}{% set t = 4 %}{% call inner() %}{{ i }}{{ t }}{{ y }}{% endcall %}{% endfor %}')).toBe('[34]');
+  });
+  it('in a block, rendered through renderBlock too', async () => {
+    expect(await sameAsNunjucks(files, '{% block bk %}{% macro inner(c) %}{% set y = 3 %}[{{ c() }}]{% endmacro %}{% macro outer(x) %}{{ inner(caller) }}{% endmacro %}{% call outer(1) %}{{ x }}{{ y }}{% endcall %}{% endblock %}', {}, 'bk')).toBe('[3]');
+  });
+});
+
+describe('a macro parameter the call left out, set in a loop', () => {
+  const files = { 'inc.njk': '<{{ p }}>', 'wrap.njk': '{% macro wrap() %}({{ caller() }}){% endmacro %}' };
+  it('is the new value in the macro, while an include after the loop finds the data\'s name (the loop\'s frame had it)', async () => {
+    expect(await sameAsNunjucks(files, '{% macro m(p) %}{% for i in [1] %}{% set p = 5 %}{% endfor %}{{ p }}{% include "inc.njk" %}{% endmacro %}{{ m() }}', { p: 'D' })).toBe('5<D>');
+    expect(await sameAsNunjucks(files, '{% macro m(p) %}{% for i in [1] %}{% set p = 5 %}{% include "inc.njk" %}{% endfor %}{{ p }}{% include "inc.njk" %}{% endmacro %}{{ m() }}', { p: 'D' })).toBe('<5>5<D>');
+    expect(await sameAsNunjucks(files, '{% macro m(p) %}{% for i in [1] %}{% set p = 5 %}{% endfor %}{% for i in [1] %}{{ p }}{% set p = p + 1 %}{% include "inc.njk" %}{% endfor %}{% include "inc.njk" %}{% endmacro %}{{ m() }}', { p: 'D' })).toBe('5<6><D>');
+    expect(await sameAsNunjucks(files, '{% from "wrap.njk" import wrap %}{% call(p) wrap() %}{% for i in [1] %}{% set p = 5 %}{% endfor %}{{ p }}{% include "inc.njk" %}{% endcall %}', { p: 'D' })).toBe('(5<D>)');
+    expect(await sameAsNunjucks(files, '{% macro w() %}{{ caller() }}{% endmacro %}{% macro m(p) %}{% for i in [1] %}{% set p = 5 %}{% endfor %}{% call w() %}[{{ p }}]{% endcall %}{% endmacro %}{{ m() }}', { p: 'D' })).toBe('[5]');
+    expect(await sameAsNunjucks(files, '{% macro m(p) %}{% if true %}{% set p = 5 %}{% endif %}{{ p }}{% include "inc.njk" %}{% endmacro %}{{ m() }}', { p: 'D' })).toBe('5<5>');
+  });
+});
