@@ -431,7 +431,7 @@ export function njkSetContext(sc: Ctx, name: string, v: unknown): void {
   const top = njkTop(sc);
   // (what setVariable itself wrote to the scope is the context's, not a frame's: see CONTEXT_SET)
   let mine = (top as Record<symbol, unknown>)[CONTEXT_SET] as Map<string, unknown> | undefined;
-  if (Object.hasOwn(top, name) && top[name] !== undefined && !(mine?.has(name) && mine.get(name) === top[name])) {
+  if (Object.hasOwn(top, name) && top[name] !== undefined && !contextOnly(top, name)) {
     const fresh = top[NJK_VIEW as never] === undefined;
     const w = contextOf(top);
     setKey(w, name, v);
@@ -447,6 +447,11 @@ export function njkSetContext(sc: Ctx, name: string, v: unknown): void {
 }
 /** The names and values setVariable wrote to a template scope (a later `set` of one makes it a frame's). */
 const CONTEXT_SET: unique symbol = Symbol('kida.frame.contextSet');
+/** Is scope `o`'s `name` only the context's (setVariable's), no frame's: a `set` resolving up does not stop there. */
+function contextOnly(o: Ctx, name: string): boolean {
+  const mine = (o as Record<symbol, unknown>)[CONTEXT_SET] as Map<string, unknown> | undefined;
+  return mine !== undefined && mine.has(name) && Object.is(mine.get(name), o[name]);
+}
 
 /** A loop's frame: a `set` of a new name in the loop lands in it. */
 export function njkFrame(sc: Ctx): Ctx {
@@ -496,7 +501,7 @@ export function njkSet(sc: Ctx, _ctx: Ctx, name: string, v: unknown): void {
  */
 function setUp(sc: Ctx, name: string, v: unknown): boolean {
   for (let o: Ctx | null = sc; o !== null; o = up(o)) {
-    if (o[name] !== undefined && Object.hasOwn(o, name)) {
+    if (o[name] !== undefined && Object.hasOwn(o, name) && !contextOnly(o, name)) {
       // (a template scope's name: its context keeps the value, see contextOf)
       if (kind(o) & TOP || up(o) === null) {
         const w = contextOf(o);
