@@ -46,7 +46,9 @@ export function settableLoopLocals(g: Generator, body: A.Node[], locals: Map<str
 }
 function setsName(body: A.Node[], name: string): boolean {
   return contains(body, (n) =>
-    n.type === 'Capture' ? (n as unknown as A.Capture).name === name
+    // (a template imported with context may set any name, in the loop's frame: njkImportScope)
+    (n.type === 'Import' || n.type === 'FromImport') && (n as unknown as A.Import).withContext ? true
+      : n.type === 'Capture' ? (n as unknown as A.Capture).name === name
       : n.type === 'Set' && (n as unknown as A.SetStmt).assignments.some((a) => (a.target.type === 'NameTarget' ? [a.target] : a.target.items).some((t) => t.type === 'NameTarget' && t.name === name)),
   );
 }
