@@ -142,7 +142,10 @@ export function callerParent(g: Generator): string {
 
 /** After a write of `name` into `into`: at a template's top level, its context view too (njkSync; a `set` in a template imported with context also the importer's frame holding the name). */
 export function syncTop(g: Generator, into: string, name: string, set = false): void {
-  if (g.o.nunjucks && into === g.fn.ctx && g.fn.caller !== '$caller')
+  if (!g.o.nunjucks) return;
+  // (also a macro or import at a macro's or block's own level, into the template's scope: the
+  // context macros read then has it too, as Nunjucks' context.setVariable)
+  if ((into === g.fn.ctx && g.fn.caller !== '$caller') || into === `${g.h('njkTop')}(${g.fn.ctx})`)
     g.w(`if (${into}[${g.h('NJK_VIEW')}]) ${g.h('njkSync')}(${into}, ${q(name)}${set ? ', 1' : ''});`);
 }
 

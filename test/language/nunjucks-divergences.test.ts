@@ -143,3 +143,11 @@ describe('a macro parameter the call left out, set in a loop', () => {
     expect(await sameAsNunjucks(files, '{% macro m(p) %}{% if true %}{% set p = 5 %}{% endif %}{{ p }}{% include "inc.njk" %}{% endmacro %}{{ m() }}', { p: 'D' })).toBe('5<5>');
   });
 });
+
+describe('a macro defined at a macro\'s own level', () => {
+  it('is a name of the template\'s context, also once a loop has changed a top-level name', async () => {
+    const files = { 'incesc.njk': '{% macro g2() %}({{ a }}){% endmacro %}{% for k in [1] %}{% set f = g2 %}{% endfor %}' };
+    expect(await sameAsNunjucks(files, '{% set f = 0 %}{% for i in [1] %}{% include "incesc.njk" %}{% endfor %}{% macro n(a) %}{% macro n(a) %}[{{ a }}]{% endmacro %}{{ n(2) }}{% endmacro %}{{ n(1) }}')).toBe('[2]');
+    expect(await sameAsNunjucks(files, '{% set c = 0 %}{% for i in [1] %}{% set c = 1 %}{% endfor %}{% macro m() %}{% macro k() %}<{{ c }}>{% endmacro %}{% endmacro %}{{ m() }}{{ k() }}{{ c }}')).toBe('<0>1');
+  });
+});
