@@ -391,16 +391,12 @@ function contextOf(top: Ctx): Ctx {
   if (w === undefined) {
     const under = top[PARENT as never] as Ctx | undefined;
     if (under === undefined) w = new Frame(top, 0);
-    else if (kind(top) & IMPORT) {
-      // (a template imported with context: its own context over the importer's, which it reads
-      // as it is now; its top-level writes keep it up to date through njkSync)
-      w = new Frame(contextAt(under), 0);
-      for (const k of Object.keys(top)) w[k] = top[k];
-    } else {
-      // (an included template's context: a copy of the includer's, as Nunjucks' render takes
-      // context.getVariables() — later sets there are not seen by the include's macros — with
-      // the include's top-level names, which its writes keep up to date through njkSync; never
-      // the includer's frames. It is the chain's root: data and globals are found after it.)
+    else {
+      // (an included template's or one imported with context: a copy of the includer's, as
+      // Nunjucks' render and getExported take context.getVariables() — later sets there are not
+      // seen by its macros — with its own top-level names, which its writes keep up to date
+      // through njkSync; never the includer's frames. It is the chain's root: data and globals
+      // are found after it. An include makes it when first needed, an import at once.)
       w = new Frame(under, 0);
       for (let o: Ctx | null = contextAt(under); o !== null; o = up(o)) for (const k of Object.keys(o)) if (!Object.hasOwn(w, k)) w[k] = o[k];
       (w as Record<symbol, unknown>)[PARENT] = undefined;

@@ -84,6 +84,9 @@ describe('a template imported with context', () => {
     expect(await sameAsNunjucks(files, '{% macro w() %}{{ caller() }}{% endmacro %}{% set a = 1 %}{% call w() %}{% set a = 2 %}{% import "defs.njk" as d with context %}{{ a }}{% endcall %}{{ a }}')).toBe('imp1');
     expect(await sameAsNunjucks(files, '{% set a = 1 %}{% block bb %}{% import "defs.njk" as d with context %}{{ a }}{% endblock %}{{ a }}', {}, undefined)).toBe('impimp');
     expect(await sameAsNunjucks(files, '{% block bb %}{% set a = 3 %}{% import "defs.njk" as d with context %}{{ a }}{% endblock %}', {}, 'bb')).toBe('imp');
+    // (its context is a copy of the importer's taken at the import: a name its loop changes in the importer's frame is not seen by its macros)
+    expect(await sameAsNunjucks({ ...files, 'ls.njk': '{% for k in [1] %}{% set b = "J" %}{% endfor %}{% macro sh() %}[{{ b }}]{% endmacro %}' },
+      '{% set b %}{% endset %}{% block bk %}{% for i in [1, 2] %}{% import "ls.njk" as e with context %}{{ e.sh() }}{{ b }}{% endfor %}{% endblock %}{{ b }}')).toBe('[]J[]JJ');
     // (a loop variable is in the loop's frame: the import changes it there, for an include, not for the loop's own reads)
     expect(await sameAsNunjucks(files, '{% for a in [1, 2] %}{% import "defs.njk" as d with context %}{{ a }}{% include "inc.njk" %}{% endfor %}')).toBe('1<imp|>2<imp|>');
     expect(await sameAsNunjucks(files, '{% block bk %}{% for a in [1] %}{% from "defs.njk" import show with context %}{{ a }}{{ show(2) }}{% include "inc.njk" %}{% endfor %}{% endblock %}', {}, 'bk')).toBe('1Bimp2<imp|>');
