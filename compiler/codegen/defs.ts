@@ -55,7 +55,10 @@ export function genDef(g: Generator, n: A.Def): void {
   };
   const body = g.defBody(n, () => bodyFn(g, fn, '(ctx, $caller) =>', () => withParams(g, n, () => (g.sandboxTick(), njkDefaults(), g.o.nunjucks ? g.withLocals(paramLocals(g, 'ctx', n.params.map((p) => p.name)), () => g.stmts(n.body)) : g.stmts(n.body)))));
   const into = nameTarget(g);
-  g.w(`${into}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body)})`)};`);
+  // (Nunjucks: an extension's setVariable writes the context: macros of a template with extension
+  // tags read it through a view made at once, runtime/nunjucks/values.ts njkSetContext)
+  const view = g.o.nunjucks && contains(g.ast.body, (x) => x.type === 'NjkExtension') ? ', 1' : '';
+  g.w(`${into}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body)}${view})`)};`);
   syncTop(g, into, n.name);
 }
 

@@ -254,13 +254,13 @@ const NO_SLOT = () => false;
  * extra positional and unknown keyword arguments are ignored. Each call's scope is a Frame over
  * the scope the macro was defined in (see Frame).
  */
-export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>): KidaDef {
+export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>, view?: 1): KidaDef {
   const { name, params, vararg, kwarg } = info;
   const np = params.length;
   // (Nunjucks gives a macro a frame with no parent: it sees its template's context — top-level
   // names as the top level last set them, the data — never a macro's or loop's around it)
   const top = njkTop(defCtx);
-  if (Object.hasOwn(top, PARENT)) contextOf(top); // (an included template's: see contextOf)
+  if (view || Object.hasOwn(top, PARENT)) contextOf(top); // (an included template's: see contextOf; `view`: njkSetContext)
   const invoke = (args: unknown[], caller: CallerFn | null): Markup => {
     let n = args.length;
     const kw = n && args[n - 1] instanceof Kwargs ? (args[--n] as Kwargs).kw : null;

@@ -143,6 +143,8 @@ describe('context.setVariable and context.ctx writes (an extension setting a tem
     ['{% set x = 1 %}{% for i in [1] %}{% setvar "x", 5 %}{{ x }}{% endfor %}{{ x }}', {}],
     ['{% macro m() %}{% setvar "x", 2 %}{% endmacro %}{{ m() }}{% include "inc.njk" %}{{ fromInc }}', {}],
     ['{% macro w() %}{{ caller() }}{% endmacro %}{% call w() %}{% setvar "x", 3 %}{{ x }}{% endcall %}{{ x }}', {}],
+    // (set from a macro another macro called: the caller reads the context too)
+    ['{% set a = 1 %}{% macro n() %}{% setvar "a", 0 %}{% endmacro %}{% macro m() %}{{ n() }}{% if a %}y{% else %}-{% endif %}{% endmacro %}{{ m() }}{{ a }}', {}],
   ];
   it.each(CASES)('%s renders as in Nunjucks', async (src, ctx) => {
     const loader = { getSource: (n: string) => ({ src: templates[n as keyof typeof templates], path: n, noCache: true }) };
