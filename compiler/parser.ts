@@ -8,6 +8,7 @@ import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
 import { resolveSyntax, tokenize, type LexOptions, type Syntax, type Token } from './lexer.js';
 import { parseDefer } from './defer.js';
 import { parseNjkExtension } from './nunjucks/extensions.js';
+import { UNKNOWN_TAG } from './nunjucks/tokens.js';
 
 const KEYWORDS = [
   'if', 'unless', 'for', 'async', 'while', 'break', 'continue', 'set', 'let', 'export', 'promote', 'template', 'block',
@@ -162,6 +163,14 @@ class Parser {
     return this.next();
   }
   /** Nunjucks rejects a trailing comma before `)`, `]` and `}` ("unexpected token"). */
+  /** Nunjucks refuses a template with two blocks of one name (wherever they stand). */
+  private njkBlockName(at: Token): void {
+    const n = this.tok;
+    if (n.type !== 'name') return;
+    if (this.njkBlocks.has(n.value)) this.fail(`Block "${n.value}" defined more than once.`, 'K-PAR-006', at, 'Rename one of them');
+    this.njkBlocks.add(n.value);
+  }
+  private readonly njkBlocks = new Set<string>();
   private njkTrailingComma(): void {
     if (this.njk) this.fail(`unexpected token: ${this.tok.value}`, 'K-PAR-003');
   }
@@ -337,6 +346,7 @@ class Parser {
       }
       case 'block':
       case 'fragment':
+        if (this.njk) this.njkBlockName(kwTok);
         return this.blockStmt(kwTok, kw === 'fragment');
       case 'globals':
       case 'imports': {
@@ -427,6 +437,7 @@ class Parser {
       default:
         break;
     }
+    if (this.njk && kw.startsWith(UNKNOWN_TAG)) this.fail(`unknown block tag: ${kw.slice(UNKNOWN_TAG.length)}`, 'K-PAR-001', kwTok);
     const ext = this.njk ? this.njkTags?.get(kw) : undefined;
     if (ext) return parseNjkExtension(this as never, kwTok, ext.name, ext.ext);
     if (CONTINUATIONS.has(kw)) this.fail(`Unexpected '{% ${kw} %}' outside of its block`, 'K-PAR-001', kwTok);

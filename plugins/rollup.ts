@@ -62,7 +62,7 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
     project = new KidaProject(options, cwd, dev);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    project = new KidaProject({ ...options, filters: undefined, tests: undefined, globals: undefined }, cwd, dev);
+    project = new KidaProject({ ...options, filters: undefined, tests: undefined, globals: undefined, nunjucksExtensions: undefined }, cwd, dev);
   }
   const filter = createFilter(options.include ?? '**/*.{kida,njk}', options.exclude);
   /** template file -> the templates whose modules were compiled from its source too */

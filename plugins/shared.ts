@@ -265,7 +265,9 @@ export class KidaProject {
       out = { code, map, dts, warnings, deps: [...deps] } satisfies Stored;
       this.cache?.set(source, options, out);
     }
-    return { code: out.code, map: out.map, dts: out.dts, warnings: out.warnings, reads: out.deps.map(([n]) => join(this.root, n)) };
+    // (the extension modules too: their parse() made this code, so an edit of one recompiles it)
+    const exts = compatFor(file, this.options.compat) === 'nunjucks' && this.extensionFiles ? Object.values(this.extensionFiles) : [];
+    return { code: out.code, map: out.map, dts: out.dts, warnings: out.warnings, reads: [...out.deps.map(([n]) => join(this.root, n)), ...exts] };
   }
 
   /** Imports the extension modules (again after one changed) for their parse(); compile() awaits it. */

@@ -5,10 +5,10 @@
 import type * as A from '../ast.js';
 import type { Generator, DefSignature } from '../codegen.js';
 import type { Fn } from './shared.js';
-import { awaitCall, genArgs } from './expressions.js';
+import { awaitCall, genArgs, njkCalleeName } from './expressions.js';
 import { mdDef, outFn } from './output.js';
 import { PY_BLANK, contains, kwKey, q } from './shared.js';
-import { callerParent, nameTarget, paramLocals, syncTop } from './njk-scope.js';
+import { callerCall, callerParent, inCaller, nameTarget, paramLocals, syncTop } from './njk-scope.js';
 
 export function genDefParams(g: Generator, params: A.Param[], pos: A.Pos): string {
   const seen = new Set<string>();
@@ -65,7 +65,11 @@ export function genDef(g: Generator, n: A.Def): void {
       : bodyFn(g, fn, '(ctx, $caller) =>', () => withParams(g, n, () => (g.sandboxTick(), njkDefaults(), g.o.nunjucks ? g.withLocals(paramLocals(g, 'ctx', n.params.map((p) => p.name)), () => g.stmts(n.body)) : g.stmts(n.body))), 'o', n),
   );
   const into = nameTarget(g);
-  g.w(`${into}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body, n)}${light ? ', 1' : ''})`)};`);
+  // (Nunjucks: an extension's setVariable writes the context: macros of a template with extension
+  // tags read it through a view made at once, runtime/nunjucks/values.ts njkSetContext; Kida: a
+  // light def, runtime/template.ts makeDef)
+  const view = g.o.nunjucks && contains(g.ast.body, (x) => x.type === 'NjkExtension') ? ', 1' : '';
+  g.w(`${into}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body, n)}${light ? ', 1' : view})`)};`);
   syncTop(g, into, n.name);
 }
 
@@ -138,7 +142,7 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
   // (Nunjucks: `caller(a, b)` passes the arguments of `{% call(x, y) f() %}`, there are no named slots)
   const njkParams = g.o.nunjucks ? n.slots[0]!.params : null;
   const header = njkParams ? '(...$a) =>' : '($slot = "default", $b) =>';
-  const caller = bodyFn(g, fn, header, () => {
+  const caller = inCaller(g, () => bodyFn(g, fn, header, () => {
     if (njkParams) {
       // caller(a, y=2): positional, then keyword arguments (a trailing Kwargs, or the keyword
       // object Nunjucks-style calls pass), then defaults for what is still undefined, in order
@@ -167,12 +171,16 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
       g.w('break; }');
     }
     g.w('}');
-  }, `${g.h(g.o.markdown ? 'marked' : 'markup')}(o)`);
+  }, `${g.h(g.o.markdown ? 'marked' : 'markup')}(o)`));
   const args = genArgs(g, call.args, call.kwargs);
   let callee: string;
   if (call.func.type === 'Attr') callee = `${g.h('getattr')}(${g.expr(call.func.obj)}, ${g.attr(call.func.name)}, ${g.o.strictUndefined})`;
   else callee = g.expr(call.func);
-  g.emit(`${g.h(outFn(g))}(${awaitCall(g, `${g.h('callWithCaller')}(${callee}, ${args}, ${caller})`)})`);
+  const what = g.o.nunjucks ? `, ${q(njkCalleeName(call.func))}` : '';
+  let invoke = awaitCall(g, `${g.h('callWithCaller')}(${callee}, ${args}, ${caller}${what})`);
+  // (Nunjucks: the caller body starts on the frame of the code of its function that calls out last)
+  if (g.o.nunjucks) invoke = callerCall(g, invoke);
+  g.emit(`${g.h(outFn(g))}(${invoke})`);
 }
 
 export function genSlot(g: Generator, n: A.SlotStmt): void {

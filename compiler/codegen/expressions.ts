@@ -11,7 +11,7 @@ import { genBindTarget } from './control.js';
 import { checkRegexLiteral, noteLiteral, warnMatchLiterals } from './regex-literals.js';
 import { validateCall } from './defs.js';
 import { FILTER_ALIASES, FILTER_SHORT_FORMS, LIGHT_LOOP_ATTRS, LOOP_PROPS, UNSAFE_NAMES, contains, kwKey, q } from './shared.js';
-import { callerCall } from './njk-scope.js';
+import { callerCall, tracksFrame } from './njk-scope.js';
 
 export function genCond(g: Generator, e: A.Expr): string {
   // comparisons and `not` are already booleans
@@ -162,8 +162,8 @@ export function genCall(g: Generator, e: A.Call): string {
       return `${g.h('consume')}(R, ${a.join(', ')})`;
     }
   }
-  // (Nunjucks: `caller()` in a macro tells a caller body of the same function its frame, njk-scope.ts)
-  if (g.o.nunjucks && f.type === 'Name' && f.name === 'caller' && g.fn.caller === '$caller' && !g.local('caller') && !wrappingCaller) {
+  // (Nunjucks: a call out of a macro or caller body tells a caller body of the same function its frame, njk-scope.ts)
+  if (!wrappingCaller && tracksFrame(g)) {
     wrappingCaller = true;
     try {
       return callerCall(g, genCall(g, e));
@@ -176,11 +176,12 @@ export function genCall(g: Generator, e: A.Call): string {
     return awaitCall(g, `${g.h(f.optional ? 'sbCallAttrOpt' : 'sbCallAttr')}($env, R, ${g.expr(f.obj)}, ${g.attr(f.name)}, ${g.o.strictUndefined}, ${args})`);
   }
   if (g.o.sandbox) return awaitCall(g, `${g.h('sbCallValue')}($env, R, ${g.expr(f)}, ${args})`);
+  // (Nunjucks names the callee in its error: "Unable to call `caller`, which is undefined", `a["b"]`)
+  const what = g.o.nunjucks ? njkCalleeName(f) : null;
   if (f.type === 'Attr') {
-    return awaitCall(g, `${g.h(f.optional ? 'callAttrOpt' : 'callAttr')}(${g.expr(f.obj)}, ${g.attr(f.name)}, ${g.o.strictUndefined}, ${args})`);
+    return awaitCall(g, `${g.h(f.optional ? 'callAttrOpt' : 'callAttr')}(${g.expr(f.obj)}, ${g.attr(f.name)}, ${g.o.strictUndefined}, ${args}${what !== null && what !== f.name ? `, ${q(what)}` : ''})`);
   }
-  // (Nunjucks names the callee in its error: "Unable to call `caller`, which is undefined")
-  if (g.o.nunjucks && f.type === 'Name') return awaitCall(g, `${g.h('callValue')}(${g.expr(f)}, ${args}, ${q(f.name)})`);
+  if (what !== null && what !== '--expression--') return awaitCall(g, `${g.h('callValue')}(${g.expr(f)}, ${args}, ${q(what)})`);
   return awaitCall(g, `${g.h('callValue')}(${g.expr(f)}, ${args})`);
 }
 
@@ -540,5 +541,23 @@ export function genExpr(g: Generator, e: A.Expr): string {
     case 'Await':
       if (g.fn.mode !== 'a') return `${g.h('noAwait')}()`;
       return g.wait(sbAwait(g, g.expr(e.value)));
+  }
+}
+
+/** How Nunjucks names a callee in "Unable to call `…`" (its compiler's _getNodeName). */
+export function njkCalleeName(e: A.Expr): string {
+  switch (e.type) {
+    case 'Name':
+      return e.name;
+    case 'Attr':
+      return `${njkCalleeName(e.obj)}["${e.name}"]`;
+    case 'Item':
+      return `${njkCalleeName(e.obj)}["${njkCalleeName(e.key)}"]`;
+    case 'Call':
+      return `the return value of (${njkCalleeName(e.func)})`;
+    case 'Const':
+      return String(e.value);
+    default:
+      return '--expression--';
   }
 }

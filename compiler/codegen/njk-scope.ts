@@ -46,7 +46,9 @@ export function settableLoopLocals(g: Generator, body: A.Node[], locals: Map<str
 }
 function setsName(body: A.Node[], name: string): boolean {
   return contains(body, (n) =>
-    n.type === 'Capture' ? (n as unknown as A.Capture).name === name
+    // (a template imported with context may set any name, in the loop's frame: njkImportScope)
+    (n.type === 'Import' || n.type === 'FromImport') && (n as unknown as A.Import).withContext ? true
+      : n.type === 'Capture' ? (n as unknown as A.Capture).name === name
       : n.type === 'Set' && (n as unknown as A.SetStmt).assignments.some((a) => (a.target.type === 'NameTarget' ? [a.target] : a.target.items).some((t) => t.type === 'NameTarget' && t.name === name)),
   );
 }
@@ -90,16 +92,36 @@ export function nameTarget(g: Generator): string {
 
 /**
  * Nunjucks' compiled function (the root or a block, with the macros and caller bodies inside it)
- * has one `frame` variable: a macro running sets it to its own frame, so a caller body it calls
- * that was written in the same function sits on the macro's current frame (its arguments, its
- * loop's variables), not on the frame of the `{% call %}`. `caller(…)` in a macro tells the caller
- * body where it is called from (njkInvoker in the body takes it when the function is its own).
+ * has one `frame` variable: a macro running sets it to its own frame, so a caller body written in
+ * the same function runs on the frame of whatever code of that function calls out last — the
+ * macro calling `caller()`, or one it passed `caller` on to, or the `{% call %}` itself — not
+ * always on the frame of the `{% call %}`. Here each call out of a macro or caller body of a
+ * template with call blocks, and each `{% call %}`, records its frame for the function in the
+ * template scope (njkAt); a caller body of that function starts on it (njkInvoker).
  */
 export function functionId(g: Generator): string {
   return q(`${g.o.name ?? ''}#${g.njkBlock ?? ''}`);
 }
 export function callerCall(g: Generator, call: string): string {
-  return `(${g.h('njkInv')}(${blockScope(g)}, ${functionId(g)}), ${g.h('njkDone')}(${call}))`;
+  return `(${g.h('njkAt')}(${blockScope(g)}, ${functionId(g)}), ${call})`;
+}
+const hasCallBlock = new WeakMap<Generator, boolean>();
+/** Does a call here record its frame (callerCall): a call out of a macro or caller body of a template with call blocks. */
+export function tracksFrame(g: Generator): boolean {
+  if (!g.o.nunjucks) return false;
+  let has = hasCallBlock.get(g);
+  if (has === undefined) hasCallBlock.set(g, (has = contains(g.ast.body, (n) => n.type === 'CallBlock')));
+  return has && (g.fn.caller === '$caller' || (inCallerBody.get(g) ?? 0) > 0);
+}
+const inCallerBody = new WeakMap<Generator, number>();
+/** Generates a caller body (calls in it are tracked: tracksFrame). */
+export function inCaller<T>(g: Generator, f: () => T): T {
+  inCallerBody.set(g, (inCallerBody.get(g) ?? 0) + 1);
+  try {
+    return f();
+  } finally {
+    inCallerBody.set(g, inCallerBody.get(g)! - 1);
+  }
 }
 
 /**
@@ -115,13 +137,16 @@ export function localsInFrame(g: Generator): number {
 export function callerParent(g: Generator): string {
   const at = blockScope(g);
   inChain.set(g.fn, g.fn.locals.length);
-  return `${g.h('njkInvoker')}(${functionId(g)}) ?? ${at}`;
+  return `${g.h('njkInvoker')}(${at}, ${functionId(g)})`;
 }
 
-/** After a write of `name` into `into`: at a template's top level, its context view too (njkSync). */
-export function syncTop(g: Generator, into: string, name: string): void {
-  if (g.o.nunjucks && into === g.fn.ctx && g.fn.caller !== '$caller')
-    g.w(`if (${into}[${g.h('NJK_VIEW')}]) ${g.h('njkSync')}(${into}, ${q(name)});`);
+/** After a write of `name` into `into`: at a template's top level, its context view too (njkSync; a `set` in a template imported with context also the importer's frame holding the name). */
+export function syncTop(g: Generator, into: string, name: string, set = false): void {
+  if (!g.o.nunjucks) return;
+  // (also a macro or import at a macro's or block's own level, into the template's scope: the
+  // context macros read then has it too, as Nunjucks' context.setVariable)
+  if ((into === g.fn.ctx && g.fn.caller !== '$caller') || into === `${g.h('njkTop')}(${g.fn.ctx})`)
+    g.w(`if (${into}[${g.h('NJK_VIEW')}]) ${g.h('njkSync')}(${into}, ${q(name)}${set ? ', 1' : ''});`);
 }
 
 /** The scope a template imported with context runs in: a template top over the current frame. */

@@ -45,7 +45,7 @@ function njkSet(g: Generator, name: string, v: string): void {
   }
   g.w(own ? `${own} = ${v};` : `${g.h('njkSet')}(${g.fn.sc}, ${g.fn.ctx}, ${q(name)}, ${v});`);
   // (a template's top level: its context too, once it has a view; njkSync)
-  if (own) syncTop(g, g.fn.ctx, name);
+  if (own) syncTop(g, g.fn.ctx, name, true);
   if (l !== null && l !== own) g.w(`${l} = ${v};`);
 }
 

@@ -18,10 +18,15 @@
 
 import type { Token } from '../lexer.js';
 
+/** Prefix of a tag Nunjucks' parser would not know there (the parser fails with Nunjucks' message). */
+export const UNKNOWN_TAG = 'njk-unknown:';
+
 export function nunjucksTokens(toks: Token[]): Token[] {
   toks = switches(toks);
   /** Open brackets inside the current tag: `{` of a dict, `(`, `[`. */
   const brackets: string[] = [];
+  /** The closers of the open for/asyncEach/asyncAll tags. */
+  const loops: string[] = [];
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
     const prev = toks[i - 1];
@@ -64,14 +69,24 @@ export function nunjucksTokens(toks: Token[]): Token[] {
         case 'ifAsync':
           t.value = 'if';
           break;
+        case 'for':
+          loops.push('endfor');
+          break;
         case 'asyncEach':
         case 'asyncAll':
+          loops.push(t.value === 'asyncEach' ? 'endeach' : 'endall');
           (t as Token & { njkLoop?: 'each' | 'all' }).njkLoop = t.value === 'asyncEach' ? 'each' : 'all';
           t.value = 'for';
           break;
+        case 'endfor':
         case 'endeach':
         case 'endall':
-          t.value = 'endfor';
+          // (each loop tag has its own closer in Nunjucks: another is an unknown tag there, see
+          // UNKNOWN_TAG; the parser reports it)
+          if (loops[loops.length - 1] === t.value) {
+            loops.pop();
+            t.value = 'endfor';
+          } else t.value = UNKNOWN_TAG + t.value;
           break;
       }
       continue;

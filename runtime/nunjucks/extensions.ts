@@ -4,8 +4,8 @@
 // `context.lookup(name)`, `context.env` the environment.
 
 import type { Ctx } from '../template.js';
-import { Kwargs, setKey } from '../values.js';
-import { contextAt, lk } from './values.js';
+import { Kwargs } from '../values.js';
+import { lk, njkSetContext } from './values.js';
 
 interface ExtLinkage {
   extensions?: Record<string, Record<string, unknown>>;
@@ -21,13 +21,10 @@ export function njkExt(env: ExtLinkage, scope: Ctx, name: string | Record<string
     throw new Error(`extension not found: ${typeof name === 'string' ? name : ''}${ext ? `.${method}` : ''} (addExtension, or a build's nunjucksExtensions)`);
   const last = args[args.length - 1];
   const a = last instanceof Kwargs ? [...args.slice(0, -1), { ...last.kw, __keywords: true }] : args;
-  // (the variables as the template reads them; setVariable or `ctx.x = v` sets one in its scope, never in the data)
-  // (and in the context macros read, as Nunjucks' context.setVariable: from a block's own frame too)
+  // (the variables as the template reads them; setVariable or `ctx.x = v` sets one in the
+  // template's context as Nunjucks' context.setVariable does, never in the data: njkSetContext)
   const setVariable = (k: unknown, v: unknown): boolean => {
-    if (typeof k !== 'string') return true;
-    setKey(scope, k, v);
-    const w = contextAt(scope);
-    if (w !== scope) setKey(w, k, v);
+    if (typeof k === 'string') njkSetContext(scope, k, v);
     return true;
   };
   const ctx = new Proxy(Object.create(null) as Ctx, {

@@ -6,7 +6,7 @@
 
 import { Markup } from '../markup.js';
 import { njkEscape, njkStr } from './values.js';
-import { assertSafeName, observe, setKey } from '../values.js';
+import { assertSafeName, observe } from '../values.js';
 import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
 import { reReplace } from './guards.js';
 
@@ -152,6 +152,8 @@ export const nf_first = (arr: Any) => (arr instanceof Markup ? undefined : arr[0
 export const nf_last = (arr: Any) => (arr instanceof Markup ? undefined : arr[arr.length - 1]);
 /** `this` of sort/groupby in a template compiled with throwOnUndefined (as Nunjucks' env.opts). */
 type Strict = { throwOnUndefined?: boolean } | undefined;
+/** The names a plain object inherits (`toString`, `constructor`, `__proto__`, …): `k in PROTO_NAMES`. */
+const PROTO_NAMES = {} as Record<string, never>;
 export function nf_groupby(this: Strict, arr: Any, attr: unknown): Record<string, unknown[]> {
   const result: Record<string, unknown[]> = {};
   // (an async key function's promise is observed: its rejection never ends the process)
@@ -160,7 +162,10 @@ export function nf_groupby(this: Strict, arr: Any, attr: unknown): Record<string
     const k = get(arr[i], i);
     if (k === undefined && this?.throwOnUndefined) throw new TypeError(`groupby: attribute "${String(attr)}" resolved to undefined`);
     const key = String(k);
-    if (!Object.hasOwn(result, key)) setKey(result, key, []); // (a "__proto__" group stays a key)
+    // (Nunjucks' `{}` finds Object.prototype's member for such a key and throws on its `.push`:
+    // the same error here, without touching the member)
+    if (key in PROTO_NAMES) throw new TypeError('(result[key] || result[key]).push is not a function');
+    if (!Object.hasOwn(result, key)) result[key] = [];
     result[key]!.push(arr[i]);
   }
   return result;

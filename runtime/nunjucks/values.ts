@@ -11,7 +11,7 @@ import { Markup, isSafe } from '../markup.js';
 import { Kwargs, Tuple, UNDEF, assertSafeName, observe, setKey } from '../values.js';
 import { SecurityError } from '../errors.js';
 import { Context, DATA, GLOBALS, find } from '../context.js';
-import { subState, type CallerFn, type DefInfo, type KidaDef, type Ctx, type RenderState, type Template } from '../template.js';
+import { callWithCaller as kidaCallWithCaller, subState, type CallerFn, type DefInfo, type KidaDef, type Ctx, type RenderState, type Template } from '../template.js';
 import { PyError } from '../errors.js';
 import { preflight } from './guards.js';
 import { ACTIVE } from '../limits.js';
@@ -122,8 +122,8 @@ export function getitem(obj: unknown, key: unknown): unknown {
   return member(obj, key);
 }
 export const getitemOpt = getitem;
-export function callAttr(obj: unknown, name: string, _strict: boolean, args: unknown[]): unknown {
-  return callValue(member(obj, name), args, name);
+export function callAttr(obj: unknown, name: string, _strict: boolean, args: unknown[], what = name): unknown {
+  return callValue(member(obj, name), args, what);
 }
 export const callAttrOpt = callAttr;
 
@@ -136,6 +136,12 @@ export function callValue(f: unknown, args: unknown[], name = 'value'): unknown 
     ? [...args.slice(0, -1), { ...(args[args.length - 1] as Kwargs).kw, __keywords: true }]
     : args;
   return observe((f as (...a: unknown[]) => unknown)(...a));
+}
+
+/** `{% call f() %}`: calling anything but a function fails as Nunjucks' callWrap does, naming `f`. */
+export function callWithCaller(f: unknown, args: unknown[], caller: CallerFn, name = 'value'): unknown {
+  if (typeof f !== 'function') callValue(f, args, name);
+  return kidaCallWithCaller(f, args, caller);
 }
 
 // ---------------------------------------------------------------- operators
@@ -248,13 +254,13 @@ const NO_SLOT = () => false;
  * extra positional and unknown keyword arguments are ignored. Each call's scope is a Frame over
  * the scope the macro was defined in (see Frame).
  */
-export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>): KidaDef {
+export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: (ctx: Ctx, caller: CallerFn | null) => string | Promise<string>, view?: 1): KidaDef {
   const { name, params, vararg, kwarg } = info;
   const np = params.length;
   // (Nunjucks gives a macro a frame with no parent: it sees its template's context — top-level
   // names as the top level last set them, the data — never a macro's or loop's around it)
   const top = njkTop(defCtx);
-  if (Object.hasOwn(top, PARENT)) contextOf(top); // (an included template's: see contextOf)
+  if (view || Object.hasOwn(top, PARENT)) contextOf(top); // (an included template's: see contextOf; `view`: njkSetContext)
   const invoke = (args: unknown[], caller: CallerFn | null): Markup => {
     let n = args.length;
     const kw = n && args[n - 1] instanceof Kwargs ? (args[--n] as Kwargs).kw : null;
@@ -273,6 +279,8 @@ export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: 
       }
     if (kwarg) ctx[kwarg] = extra;
     if (caller) ctx.caller = caller;
+    // (a `caller=` keyword passes a caller body on, as Nunjucks' macros read kwargs.caller)
+    else if (kw && Object.hasOwn(kw, 'caller') && !params.includes('caller')) ctx.caller = kw.caller;
     ctx.has_slot = caller ? HAS_SLOT : NO_SLOT;
     const r = body(ctx, caller);
     return (typeof r === 'string' ? new Markup(r) : r.then((s) => new Markup(s))) as Markup;
@@ -339,7 +347,7 @@ const KIND: unique symbol = Symbol('kida.frame.kind');
 export const NJK_VIEW: unique symbol = Symbol('kida.frame.context');
 /** Frame kinds (bits): a loop's; isolated writes (a `set` stays in it: macro, caller body,
  * include); a template's top (include); a macro's (Nunjucks' parentless frame: walks end there). */
-const LOOP = 1, ISO = 2, TOP = 4, MACRO = 8;
+const LOOP = 1, ISO = 2, TOP = 4, MACRO = 8, IMPORT = 16;
 const SCOPE_PROTO = Context.prototype as object;
 const Frame = function (this: Record<symbol, unknown>, parent: Ctx, kind: number) {
   this[PARENT] = parent;
@@ -384,9 +392,14 @@ function contextOf(top: Ctx): Ctx {
     const under = top[PARENT as never] as Ctx | undefined;
     if (under === undefined) w = new Frame(top, 0);
     else {
-      // (an included template's context: the includer's, with the include's top-level names,
-      // which its top-level writes keep up to date through njkSync; never the includer's frames)
-      w = new Frame(contextAt(under), 0);
+      // (an included template's or one imported with context: a copy of the includer's, as
+      // Nunjucks' render and getExported take context.getVariables() — later sets there are not
+      // seen by its macros — with its own top-level names, which its writes keep up to date
+      // through njkSync; never the includer's frames. It is the chain's root: data and globals
+      // are found after it. An include makes it when first needed, an import at once.)
+      w = new Frame(under, 0);
+      for (let o: Ctx | null = contextAt(under); o !== null; o = up(o)) for (const k of Object.keys(o)) if (!Object.hasOwn(w, k)) w[k] = o[k];
+      (w as Record<symbol, unknown>)[PARENT] = undefined;
       for (const k of Object.keys(top)) w[k] = top[k];
     }
     (top as Record<symbol, unknown>)[NJK_VIEW] = w;
@@ -399,8 +412,41 @@ export function contextAt(sc: Ctx): Ctx {
   return Object.hasOwn(t, PARENT) ? contextOf(t) : ((t[NJK_VIEW as never] as Ctx | undefined) ?? t);
 }
 /** After a top-level write (codegen calls it when the scope has a view): the context has it too. */
-export function njkSync(top: Ctx, name: string): void {
+export function njkSync(top: Ctx, name: string, set?: 1): void {
   (top[NJK_VIEW as never] as Ctx)[name] = top[name];
+  if (set && kind(top) & IMPORT) setUp(up(top)!, name, top[name]);
+}
+
+/**
+ * An extension's `context.setVariable(name, v)` (or `context.ctx.name = v`): Nunjucks sets the
+ * template's context only, from a macro too. A frame holding the name keeps its value for the
+ * reads that find it first (a top-level `set` keeps it at the top level; the context view, which
+ * macros read, gets `v`); else the template scope gets it.
+ */
+export function njkSetContext(sc: Ctx, name: string, v: unknown): void {
+  const top = njkTop(sc);
+  // (what setVariable itself wrote to the scope is the context's, not a frame's: see CONTEXT_SET)
+  let mine = (top as Record<symbol, unknown>)[CONTEXT_SET] as Map<string, unknown> | undefined;
+  if (Object.hasOwn(top, name) && top[name] !== undefined && !contextOnly(top, name)) {
+    const fresh = top[NJK_VIEW as never] === undefined;
+    const w = contextOf(top);
+    setKey(w, name, v);
+    // (a macro running now sat on the scope, there being no view: it reads the context from now on)
+    if (fresh) for (let o: Ctx | null = sc; o !== null && o !== top; o = up(o)) if (o[PARENT as never] === top && kind(o) & MACRO) (o as Record<symbol, unknown>)[PARENT] = w;
+    return;
+  }
+  setKey(top, name, v);
+  if (!mine) (top as Record<symbol, unknown>)[CONTEXT_SET] = mine = new Map();
+  mine.set(name, v);
+  const w = top[NJK_VIEW as never] as Ctx | undefined;
+  if (w) setKey(w, name, v);
+}
+/** The names and values setVariable wrote to a template scope (a later `set` of one makes it a frame's). */
+const CONTEXT_SET: unique symbol = Symbol('kida.frame.contextSet');
+/** Is scope `o`'s `name` only the context's (setVariable's), no frame's: a `set` resolving up does not stop there. */
+function contextOnly(o: Ctx, name: string): boolean {
+  const mine = (o as Record<symbol, unknown>)[CONTEXT_SET] as Map<string, unknown> | undefined;
+  return mine !== undefined && mine.has(name) && Object.is(mine.get(name), o[name]);
 }
 
 /** A loop's frame: a `set` of a new name in the loop lands in it. */
@@ -421,7 +467,9 @@ export function includeContext(sc: Ctx, locals: Ctx): Ctx {
 }
 /** A template imported with context: its top over the importer's current frame (Nunjucks' frame.push()). */
 export function njkImportScope(sc: Ctx): Ctx {
-  return new Frame(sc, TOP);
+  const f = new Frame(sc, TOP | IMPORT);
+  contextOf(f); // (its view now: each top-level `set` then reaches njkSync, which passes it on)
+  return f;
 }
 /** A scope with extra bindings on top (a caller body's arguments: its `set`s stay in it). */
 export function bind(sc: Ctx, bindings: Ctx | null | undefined): Ctx {
@@ -439,37 +487,41 @@ function frameWith(sc: Ctx, bindings: Ctx, k: number): Ctx {
  * caller bodies and includes into the frames around them, not past a macro's — else into `sc`.
  */
 export function njkSet(sc: Ctx, _ctx: Ctx, name: string, v: unknown): void {
-  if (!(kind(sc) & ISO))
-    for (let o: Ctx | null = sc; o !== null; o = up(o)) {
-      if (o[name] !== undefined && Object.hasOwn(o, name)) {
-        // (a template scope's name: its context keeps the value, see contextOf)
-        if (kind(o) & TOP || up(o) === null) {
-          const w = contextOf(o);
-          if (!Object.hasOwn(w, name)) w[name] = o[name];
-        }
-        o[name] = v;
-        return;
+  if (kind(sc) & ISO || !setUp(sc, name, v)) setKey(sc, name, v);
+}
+/**
+ * Frame.resolve(name, true).set(…) from `sc`: the nearest frame from `sc` up holding a defined
+ * `name` gets `v` (not past a macro's frame); false when none does. A template imported with
+ * context sits on the importer's frames: Nunjucks' `set` there resolves into them, so a name
+ * the importer's frames hold changes there too (its own scope keeps it for its context).
+ */
+function setUp(sc: Ctx, name: string, v: unknown): boolean {
+  for (let o: Ctx | null = sc; o !== null; o = up(o)) {
+    if (o[name] !== undefined && Object.hasOwn(o, name) && !contextOnly(o, name)) {
+      // (a template scope's name: its context keeps the value, see contextOf)
+      if (kind(o) & TOP || up(o) === null) {
+        const w = contextOf(o);
+        if (!Object.hasOwn(w, name)) w[name] = o[name];
       }
-      if (kind(o) & MACRO) break;
+      o[name] = v;
+      if (kind(o) & IMPORT) setUp(up(o)!, name, v);
+      return true;
     }
-  setKey(sc, name, v);
+    if (kind(o) & MACRO) break;
+  }
+  return false;
 }
 
-// `caller()` in a macro: the frame it is called in, for a caller body of the same compiled
-// function (compiler/codegen/njk-scope.ts callerCall). Set just before the call, taken by the
-// body as it starts (synchronously, also for an async body), cleared after.
-let invSc: Ctx | null = null;
-let invFn = '';
-export function njkInv(sc: Ctx, fn: string): void {
-  invSc = sc;
-  invFn = fn;
+// Nunjucks' one `frame` variable per compiled function (compiler/codegen/njk-scope.ts
+// callerCall): a call out of a macro or caller body, and a `{% call %}`, record their frame for
+// the function (its id) in the template scope, which is each render's, include's and import's own;
+// a caller body of the function starts on the last one recorded.
+const CURRENT: unique symbol = Symbol('kida.frame.current');
+export function njkAt(sc: Ctx, fn: string): void {
+  const top = njkTop(sc) as Record<symbol, Record<string, Ctx> | undefined>;
+  (top[CURRENT] ??= Object.create(null) as Record<string, Ctx>)[fn] = sc;
 }
-export function njkDone<T>(v: T): T {
-  invSc = null;
-  return v;
-}
-export function njkInvoker(fn: string): Ctx | null {
-  const sc = invSc;
-  invSc = null;
-  return sc !== null && invFn === fn ? sc : null;
+/** The frame a caller body of function `fn` starts on (`at`: the `{% call %}`'s, if none is recorded). */
+export function njkInvoker(at: Ctx, fn: string): Ctx {
+  return (njkTop(at) as Record<symbol, Record<string, Ctx> | undefined>)[CURRENT]?.[fn] ?? at;
 }

@@ -115,6 +115,15 @@ describe('{% asyncAll %}: bodies run concurrently, output in source order', () =
     expect(await same('{% asyncAll k, v in o %}{{ k }}={{ v | slow }};{% else %}E{% endall %}', { o: { a: 1, b: 2 } })).toBe('a=S1;b=S2;E');
     expect(await same('{% for x in [1, 2] %}{% asyncAll y in [3, 4] %}{{ y | slow }}{{ x }}{% endall %}{% endfor %}')).toBe('S31S41S32S42');
   });
+  it('after an await, loop.* is the iteration\'s own (a deliberate difference: Nunjucks\' one shared frame shows the last iteration\'s)', async () => {
+    const src = '{% asyncAll x in xs %}<{{ loop.index }}{{ loop.first }}:{{ x | slow }}:{{ loop.index }}{{ loop.first }}{{ loop.last }}>{% endall %}';
+    const ctx = { xs: ['a', 'b', 'c'] };
+    // (Nunjucks: each body reads loop.* from the frame every iteration wrote before any await ended)
+    expect(await theirs(src, ctx)).toBe('<1true:Sa:3falsetrue><2false:Sb:3falsetrue><3false:Sc:3falsetrue>');
+    expect(await ours(src, ctx)).toBe('<1true:Sa:1truefalse><2false:Sb:2falsefalse><3false:Sc:3falsetrue>');
+    // (before any await, and the loop variable itself, they agree)
+    expect(await same('{% asyncAll x in xs %}{{ loop.index }}{{ loop.revindex }}{{ x | slow }}{{ x }}{% endall %}', ctx)).toBe('13Saa22Sbb31Scc');
+  });
   it('runs the bodies at the same time: every filter call is in flight before the first ends', async () => {
     let inFlight = 0;
     let most = 0;

@@ -134,6 +134,17 @@ describe('context.setVariable and context.ctx writes (an extension setting a tem
     ['{% setvar "name", "x" %}{% include "inc.njk" %}[{{ fromInc }}]', {}],
     ['{% macro m() %}({{ name }}){% endmacro %}{% setvar "name", "x" %}{{ m() }}', {}],
     ['{% assign "a", 5 %}{{ a }}', {}],
+    // (from a macro: the template's context, which the macros read; a frame holding the name keeps its value)
+    ['{% macro m() %}{% setvar "x", 2 %}[{{ x }}]{% endmacro %}{{ m() }}{{ x }}', {}],
+    ['{% set x = 1 %}{% macro m() %}{% setvar "x", 2 %}[{{ x }}]{% endmacro %}{{ m() }}{{ x }}{% macro r() %}{{ x }}{% endmacro %}{{ r() }}', {}],
+    ['{% set x = 1 %}{% setvar "x", 2 %}{{ x }}{% macro r() %}{{ x }}{% endmacro %}{{ r() }}', {}],
+    ['{% macro m() %}{% set x = 0 %}{% setvar "x", 2 %}[{{ x }}]{% endmacro %}{{ m() }}{{ x }}', {}],
+    ['{% macro m(x) %}{% setvar "x", 2 %}[{{ x }}]{% endmacro %}{{ m(1) }}{{ x }}', {}],
+    ['{% set x = 1 %}{% for i in [1] %}{% setvar "x", 5 %}{{ x }}{% endfor %}{{ x }}', {}],
+    ['{% macro m() %}{% setvar "x", 2 %}{% endmacro %}{{ m() }}{% include "inc.njk" %}{{ fromInc }}', {}],
+    ['{% macro w() %}{{ caller() }}{% endmacro %}{% call w() %}{% setvar "x", 3 %}{{ x }}{% endcall %}{{ x }}', {}],
+    // (set from a macro another macro called: the caller reads the context too)
+    ['{% set a = 1 %}{% macro n() %}{% setvar "a", 0 %}{% endmacro %}{% macro m() %}{{ n() }}{% if a %}y{% else %}-{% endif %}{% endmacro %}{{ m() }}{{ a }}', {}],
   ];
   it.each(CASES)('%s renders as in Nunjucks', async (src, ctx) => {
     const loader = { getSource: (n: string) => ({ src: templates[n as keyof typeof templates], path: n, noCache: true }) };
@@ -149,6 +160,7 @@ describe('context.setVariable and context.ctx writes (an extension setting a tem
     let streamed = '';
     for await (const c of t.renderStreamAsync(ctx)) streamed += c;
     expect(streamed).toBe(want);
+    expect(await t.renderAsync(ctx)).toBe(want);
     expect(env.fromString(`{% block b %}${src}{% endblock %}`).renderBlock('b', ctx)).toBe(want);
     // (the render's data is never written)
     expect(Object.keys(ctx).every((k) => k === 'name' || k === 'data')).toBe(true);

@@ -109,9 +109,13 @@ describe('no reach into prototypes or globals', () => {
     for (const src of ['{{ xs | join(",", "constructor") }}', '{{ xs | sum("__proto__") }}', '{{ xs | groupby("constructor") | dump }}', '{{ xs | selectattr("constructor") | length }}'])
       expect(() => env.fromString(src).render({ xs: [{}] }), src).toThrow(/not allowed/);
   });
-  it('groupby keeps a "__proto__" group as a key (Nunjucks would set the result\'s prototype)', () => {
-    const out = njkEnv().fromString('{% set g = xs | groupby("k") %}{{ g | dump | safe }}|{{ g.length }}').render({ xs: [{ k: '__proto__' }, { k: '__proto__' }, { k: 'a' }] });
-    expect(out).toBe('{"__proto__":[{"k":"__proto__"},{"k":"__proto__"}],"a":[{"k":"a"}]}|');
+  it('groupby refuses a group key naming an Object.prototype member, with Nunjucks\' TypeError, and never touches the member', () => {
+    for (const k of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '__defineSetter__'])
+      expect(() => njkEnv().fromString('{% set g = xs | groupby("k") %}{{ g | dump | safe }}').render({ xs: [{ k: 'a' }, { k }] }), k).toThrow(
+        /\.push is not a function/,
+      );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(njkEnv().fromString('{{ xs | groupby("k") | dump | safe }}').render({ xs: [{ k: 'a' }, { k: 'proto' }] })).toBe('{"a":[{"k":"a"}],"proto":[{"k":"proto"}]}');
   });
   it('property: object literal keys and dumps never set a prototype', () => {
     const env = njkEnv();

@@ -17,14 +17,15 @@ export function njkEnv(options: EnvironmentOptions = {}, templates: Record<strin
 export async function everyWay(src: string, ctx: () => Ctx = () => ({}), sandbox: Policy = true, templates: Record<string, string> = {}) {
   const env = njkEnv(sandbox ? { sandbox: sandbox as never } : {}, templates);
   const t = env.fromString(src);
-  const b = env.fromString(`{% block b %}${src}{% endblock %}`);
+  // (a block name of its own: Nunjucks refuses two blocks of one name, and templates here use `b`)
+  const b = env.fromString(`{% block wayblock %}${src}{% endblock %}`);
   const adapter = new njk.Environment(new DictLoader(templates), { sandbox: sandbox as never });
   return {
     render: await attempt(() => t.render(ctx())),
     renderStream: await attempt(() => t.renderStream(ctx())),
     renderAsync: await attempt(() => t.renderAsync(ctx())),
     renderStreamAsync: await attempt(() => t.renderStreamAsync(ctx())),
-    renderBlock: await attempt(() => b.renderBlock('b', ctx())),
+    renderBlock: await attempt(() => b.renderBlock('wayblock', ctx())),
     'kida/nunjucks renderString': await attempt(() => adapter.renderString(src, ctx())),
     'kida/nunjucks callback': await attempt(
       () => new Promise((ok, no) => adapter.renderString(src, ctx(), (err, res) => (err ? no(err) : ok(res)))),
