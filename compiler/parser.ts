@@ -8,6 +8,7 @@ import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
 import { resolveSyntax, tokenize, type LexOptions, type Syntax, type Token } from './lexer.js';
 import { parseDefer } from './defer.js';
 import { parseNjkExtension } from './nunjucks/extensions.js';
+import { njkExpression, njkGroup, type NjkParser } from './nunjucks/precedence.js';
 
 const KEYWORDS = [
   'if', 'unless', 'for', 'async', 'while', 'break', 'continue', 'set', 'let', 'export', 'promote', 'template', 'block',
@@ -1143,6 +1144,8 @@ class Parser {
   }
 
   private orExpr(): A.Expr {
+    // (Nunjucks: its precedence, then JavaScript's reading of its printed code: compiler/nunjucks/precedence.ts)
+    if (this.njk) return njkExpression(this as unknown as NjkParser);
     let left = this.andExpr();
     while (this.isName('or')) {
       const t = this.next();
@@ -1399,7 +1402,7 @@ class Parser {
       this.next();
       if (this.acceptOp(')')) return { type: 'Tuple', items: [], line: p.line, col: p.col };
       const first = this.expression();
-      if (this.acceptOp(')')) return first;
+      if (this.acceptOp(')')) return this.njk ? njkGroup(first) : first;
       const items = [first];
       while (this.acceptOp(',')) {
         if (this.isOp(')')) {

@@ -29,9 +29,11 @@ export function nunjucksTokens(toks: Token[]): Token[] {
       brackets.length = 0;
       continue;
     }
-    if (t.type === 'float') {
-      // JavaScript numbers: `2.0` is 2 (no Python float that renders `2.0`)
+    if (t.type === 'float' || t.type === 'int') {
+      // JavaScript numbers: `2.0` is 2 (no Python float that renders `2.0`), and an integer past
+      // 2**53 is the double it rounds to (no Python big integer)
       t.type = 'int';
+      delete t.bigint;
       continue;
     }
     if (t.type === 'op') {
