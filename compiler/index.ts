@@ -216,7 +216,10 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     exportsOf: options.sourceOf && options.checkImports
       ? (n) =>
           parsedOf(n)?.flatMap((x) =>
-            x.type === 'Def' || x.type === 'Region' ? [x.name] : x.type === 'FromImport' ? x.names.map((i) => i.alias) : x.type === 'Import' ? [x.alias] : [],
+            x.type === 'Def' || x.type === 'Region' ? [x.name] : x.type === 'FromImport' ? x.names.map((i) => i.alias) : x.type === 'Import' ? [x.alias]
+            // (Nunjucks exports a template's top-level `set`s too)
+            : njk && x.type === 'Set' ? x.assignments.flatMap((a) => (a.target.type === 'NameTarget' ? [a.target.name] : []))
+            : njk && x.type === 'Capture' ? [x.name] : [],
           ) ?? null
       : undefined,
     // A template without a name has nothing to resolve `./x` against: the load fails at render

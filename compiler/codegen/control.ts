@@ -62,7 +62,7 @@ export function genFor(g: Generator, n: A.For): void {
 export function genForLoop(g: Generator, n: A.For): void {
   if (n.njk) return genNjkAsyncLoop(g, n as A.For & { njk: 'each' | 'all' });
   g.line(n);
-  const use = loopUse(n);
+  const use = loopUse(n, !!g.o.nunjucks);
   const loopUsed = use !== 'none';
   const isAsync = n.isAsync;
   if (isAsync && g.fn.mode !== 'a') {

@@ -256,7 +256,7 @@ export const LOOP_PROPS = new Set(['index', 'index0', 'first', 'last', 'length',
  * One walk: inside a nested loop's body, a def, a block or a region, `loop` is not this loop's
  * (it does not make the loop read it) but still counts against doing without the object.
  */
-export function loopUse(n: A.For): 'none' | 'light' | 'full' {
+export function loopUse(n: A.For, njk = false): 'none' | 'light' | 'full' {
   let used = false;
   let light = true;
   const isLoop = (e: unknown) => (e as A.Expr).type === 'Name' && (e as A.Name).name === 'loop';
@@ -267,6 +267,8 @@ export function loopUse(n: A.For): 'none' | 'light' | 'full' {
         case 'Include':
         case 'Embed':
         case 'CallBlock':
+          // (Nunjucks: an included template reads the loop's `loop` from the frame it is given)
+          if (njk && own && y.type === 'Include') used = true;
           light = false;
           return true;
         case 'For': {
