@@ -455,10 +455,11 @@ class Lexer {
     this.advance(bodyStart);
     this.stripNext = open[2] === '-' ? 'all' : this.trimBlocks ? 'newline' : 'none';
     const rstrip = close[1] === '-';
-    // lstrip_blocks applies to `{% endraw %}` like to any block tag.
-    this.data(close.index, rstrip, this.lstripBlocks);
+    // lstrip_blocks applies to `{% endraw %}` like to any block tag (not in Nunjucks, whose raw
+    // body runs to the tag untouched, nor its trimBlocks after the closing tag)
+    this.data(close.index, rstrip, this.lstripBlocks && !this.njk);
     this.advance(close.index + close[0].length);
-    this.stripNext = close[2] === '-' ? 'all' : this.trimBlocks ? 'newline' : 'none';
+    this.stripNext = close[2] === '-' ? 'all' : this.trimBlocks && !this.njk ? 'newline' : 'none';
   }
 
   /** Lexes `{{ … }}` or `{% … %}` starting at the opener. */

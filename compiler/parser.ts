@@ -1390,7 +1390,9 @@ class Parser {
       }
       case 'name': {
         this.next();
-        if (t.value in CONST_NAMES) return { type: 'Const', value: CONST_NAMES[t.value]!, line: p.line, col: p.col };
+        // (Nunjucks: `True`, `False` and `None` are plain names, undefined unless the data has them)
+        if (t.value in CONST_NAMES && !(this.njk && (t.value === 'True' || t.value === 'False' || t.value === 'None')))
+          return { type: 'Const', value: CONST_NAMES[t.value]!, line: p.line, col: p.col };
         return { type: 'Name', name: t.value, line: p.line, col: p.col };
       }
       case 'op':

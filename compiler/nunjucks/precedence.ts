@@ -35,7 +35,7 @@ export function njkGroup(e: A.Expr): A.Expr {
   return e;
 }
 
-const NAME_CONSTS = new Set(['none', 'true', 'false', 'True', 'False', 'None']);
+const NAME_CONSTS = new Set(['none', 'true', 'false']);
 const COMPARE = new Set(['==', '===', '!=', '!==', '<', '>', '<=', '>=']);
 
 /** `or` level down to the operand, as Nunjucks' parser builds it, then re-associated as JavaScript reads it. */
