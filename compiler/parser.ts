@@ -1137,7 +1137,8 @@ class Parser {
       const t = this.next();
       const test = this.orExpr();
       let orelse: A.Expr | null = null;
-      if (this.acceptName('else')) orelse = this.deeper(() => this.ternary());
+      // (Nunjucks: the else part is an `or` expression; a second inline if after it is an error)
+      if (this.acceptName('else')) orelse = this.njk ? this.orExpr() : this.deeper(() => this.ternary());
       return { type: 'CondExpr', test, body, orelse, line: t.line, col: t.col };
     }
     return body;

@@ -13,7 +13,7 @@ export function genIf(g: Generator, n: A.If): void {
   // Dead-branch elimination on literal conditions (also hides errors in removed branches).
   const live: { cond: A.Expr | null; body: A.Node[]; line: number }[] = [];
   for (const b of n.branches) {
-    const f = fold(b.cond);
+    const f = fold(b.cond, !!g.o.nunjucks);
     if (f && !pyTruthy(f.v)) continue;
     if (f) {
       live.push({ cond: null, body: b.body, line: b.line });

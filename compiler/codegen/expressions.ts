@@ -81,6 +81,7 @@ export function loopSrc(g: Generator, src: string): string {
 /** Wraps operands of arithmetic that are calls/filters in the hidden numeric coercion. */
 export function numeric(g: Generator, e: A.Expr): string {
   const js = g.expr(e);
+  if (g.o.nunjucks) return js; // (Nunjucks: JavaScript's own arithmetic on what a filter or call returns)
   const coerce = (x: A.Expr): boolean =>
     x.type === 'Filter' ||
     x.type === 'Call' ||
@@ -93,7 +94,8 @@ export function genConst(g: Generator, e: A.Const): string {
   const v = e.value;
   if (typeof v === 'number') {
     if (e.isFloat) return Number.isInteger(v) ? `new ${g.h('PyFloat')}(${v})` : String(v);
-    if (!Number.isSafeInteger(v) && Number.isInteger(v)) return `${BigInt(v)}n`;
+    if (!Number.isSafeInteger(v) && Number.isInteger(v)) return g.o.nunjucks ? String(v) : `${BigInt(v)}n`;
+    if (g.o.nunjucks && Object.is(v, -0)) return '(-0)'; // (JavaScript's negative zero: 1 / -0 is -Infinity)
     return v < 0 ? `(${v})` : String(v);
   }
   if (typeof v === 'string') {

@@ -19,7 +19,7 @@ export function genOutput(g: Generator, n: A.Output): void {
 /** The JS string expression for `{{ expr }}`: escaped (or not), constants folded. */
 export function outputExpr(g: Generator, n: A.Output): string {
   const e = n.expr;
-  const f = fold(e);
+  const f = fold(e, !!g.o.nunjucks);
   if (f && (typeof f.v === 'string' || typeof f.v === 'number')) {
     const text = typeof f.v === 'number' ? String(f.v) : f.v;
     // (Nunjucks escapes a backslash too: its escaper, as the runtime's `esc` would)

@@ -117,6 +117,7 @@ export const operators: Case[] = rows('operators', [
   ['in with arithmetic', '{{ 1 + 1 in [2] }} {{ "a" ~ "b" in "xaby" }}'],
   ['is with arithmetic', '{{ 1 + 2 is odd }} {{ 4 is divisibleby(1 + 1) }}'],
   ['group keeps its order', '{{ (1 < 2) < 3 }} {{ 2 * (3 + 4) }} {{ (2 ** 3) ** 2 }}'],
+  ['nested inline if without parentheses throws', '{{ "a" if x == 1 else "b" if x == 2 else "c" }}', { x: 2 }],
   ['inline if condition with not', '{{ "y" if not a == b else "n" }}', { a: 1, b: 2 }],
 ]);
 
@@ -125,7 +126,6 @@ export const supersets: Case[] = [
     ['}} inside a tag', '{% set o = {a: {b: 1}} %}{{ o.a.b }}'],
     ['double minus', '{{ --2 }}'],
     ['minus minus with a space', '{{ - -2 }}'],
-    ['nested inline if', '{{ "a" if x == 1 else "b" if x == 2 else "c" }}', { x: 2 }],
     ['whitespace control on raw', 'a  {%- raw -%}  {{ b }}  {%- endraw -%}  c'],
     ['slices without jinja compat', '{{ [1, 2, 3][1:] }}'],
   ], { superset: 'a template Nunjucks cannot compile is no real template: ours need not refuse it' }),
