@@ -20,6 +20,8 @@ import type { Token } from '../lexer.js';
 
 export function nunjucksTokens(toks: Token[]): Token[] {
   toks = switches(toks);
+  /** The names of each open set block (`{% set x, y %}`), innermost last. */
+  const setBlocks: Token[][] = [];
   /** Open brackets inside the current tag: `{` of a dict, `(`, `[`. */
   const brackets: string[] = [];
   for (let i = 0; i < toks.length; i++) {
@@ -56,13 +58,40 @@ export function nunjucksTokens(toks: Token[]): Token[] {
           t.value = 'elif';
           break;
         case 'set': {
-          const block = next?.type === 'name' && toks[i + 2]?.type === 'block_end';
+          // `{% set x, y %}…{% endset %}`: the capture's name, then each other name set to it
+          let j = i + 1;
+          const names: Token[] = [];
+          while (toks[j]?.type === 'name') {
+            names.push(toks[j]!);
+            if (toks[j + 1]?.type === 'op' && toks[j + 1]!.value === ',') j += 2;
+            else break;
+          }
+          const block = names.length > 0 && toks[j + 1]?.type === 'block_end';
           t.value = block ? 'capture' : 'let';
+          if (block) {
+            if (names.length > 1) toks.splice(i + 2, j - i - 1);
+            setBlocks.push(names);
+          }
           break;
         }
-        case 'endset':
+        case 'endset': {
           t.value = 'endcapture';
+          const names = setBlocks.pop() ?? [];
+          const end = toks[i + 1];
+          if (names.length > 1 && end?.type === 'block_end') {
+            const at = { line: t.line, col: t.col };
+            const lets = names.slice(1).flatMap((n): Token[] => [
+              { type: 'block_begin', value: prev!.value, ...at },
+              { type: 'name', value: 'let', ...at },
+              { type: 'name', value: n.value, ...at },
+              { type: 'op', value: '=', ...at },
+              { type: 'name', value: names[0]!.value, ...at },
+              { type: 'block_end', value: end.value, ...at },
+            ]);
+            toks.splice(i + 2, 0, ...lets);
+          }
           break;
+        }
         case 'ifAsync':
           t.value = 'if';
           break;

@@ -95,6 +95,8 @@ export const scoping: Case[] = rows('set', [
   ['block set with loop and include', '{% set c %}{% for item in [1, 2, 3] %}{% include "inc-item.njk" %} {% endfor %}{% endset %}{{ c }}'],
   ['nested block sets', '{% set a %}{% set b %}{% for i in [1,2] %}i{{ i }} {% endfor %}{% endset %}{% for i in [1,2] %}({{ b }}){% endfor %}{% endset %}{{ a | safe }}'],
   ['block set many targets', '{% set x, y, z %}cool{% endset %}{{ x }} {{ y }} {{ z }}'],
+  ['block set many targets nested', '{% set a %}{% set b, c %}in{% endset %}{{ b }}{{ c }}{% endset %}{{ a }}|{{ c }}'],
+  ['block set many targets in loop', '{% for i in [1,2] %}{% set p, q %}<{{ i }}>{% endset %}{{ q }}{% endfor %}[{{ q }}]'],
   ['block set is escaped again', '{% set c %}<b>{{ "<i>" }}</b>{% endset %}{{ c }}|{{ c | safe }}'],
   ['block set with filter', '{% set c | upper %}abc{% endset %}{{ c }}'],
   ['block set in loop', '{% for i in [1,2] %}{% set c %}<{{ i }}>{% endset %}{{ c }}{% endfor %}'],
