@@ -4,6 +4,7 @@ import { filters } from './filters.js';
 import { operators, supersets, tests, values } from './expressions.js';
 import { statements } from './statements.js';
 import { inheritance, macros, scoping } from './templates.js';
+import { parsing } from './parsing.js';
 import { compat, errors, escaping, globals, undefinedStrict, whitespace } from './misc.js';
 
 /** Divergences not fixed yet, by case name (docs/guide/nunjucks.md "Not done yet"): those cases expect to fail. */
@@ -32,6 +33,7 @@ export const THEMES: Record<string, Case[]> = {
   'jinja-compat and regex': compat,
   throwOnUndefined: undefinedStrict,
   errors,
+  'parser and lexer': parsing,
   'intended divergences': supersets,
 };
 for (const k of Object.keys(THEMES)) THEMES[k] = mark(THEMES[k]!);
