@@ -913,7 +913,6 @@ class Parser {
     do {
       if (this.isName('with') || this.isName('without')) break;
       const n = this.expectName('a name to import').value;
-      if (this.njk && n[0] === '_') this.fail('names starting with an underscore cannot be imported', 'K-PAR-003');
       const alias = this.acceptName('as') ? this.expectName('an alias').value : n;
       names.push({ name: n, alias });
     } while (this.acceptOp(','));

@@ -48,6 +48,8 @@ export const parsing: Case[] = [
     ['default on the name', '{% from "" | default("lib.njk") import m, v as w %}{{ m() }}{{ w }}'],
     ['name from a set', '{% set n = "lib.j2" %}{% import n as l %}{{ l.m() }}'],
     ['names with spaces', '{% from "lib.njk" import m,   v   as w %}{{ w }}'],
+    // (Nunjucks refuses it when parsing; ours when the import runs, where the sandbox reports it as a SecurityError)
+    ['an underscore name throws', '{% from "lib.njk" import _bar %}'],
   ], { templates }),
   ...rows('literals', [
     ['single and double quotes', '{{ \'a"b\' }}{{ "c\'d" }}'],
@@ -76,7 +78,6 @@ export const parsing: Case[] = [
     ['import without as', '{% import "lib.njk" %}'],
     ['from without import', '{% from "lib.njk" %}'],
     ['from import without a comma', '{% from "lib.njk" import m v %}'],
-    ['from import of an underscore name', '{% from "lib.njk" import _bar %}'],
     ['endif without if', 'a{% endif %}'],
     ['macro with a bad parameter', '{% macro m(1) %}{% endmacro %}'],
     ['call without a macro', '{% call %}x{% endcall %}'],
