@@ -216,7 +216,10 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     exportsOf: options.sourceOf && options.checkImports
       ? (n) =>
           parsedOf(n)?.flatMap((x) =>
-            x.type === 'Def' || x.type === 'Region' ? [x.name] : x.type === 'FromImport' ? x.names.map((i) => i.alias) : x.type === 'Import' ? [x.alias] : [],
+            x.type === 'Def' || x.type === 'Region' ? [x.name] : x.type === 'FromImport' ? x.names.map((i) => i.alias) : x.type === 'Import' ? [x.alias]
+            // (Nunjucks exports a template's top-level `set`s too)
+            : njk && x.type === 'Set' ? x.assignments.flatMap((a) => (a.target.type === 'NameTarget' ? [a.target.name] : []))
+            : njk && x.type === 'Capture' ? [x.name] : [],
           ) ?? null
       : undefined,
     // A template without a name has nothing to resolve `./x` against: the load fails at render
@@ -237,6 +240,7 @@ const METHODS = new Set(METHOD_NAMES);
 /** Helper names the Nunjucks runtime defines (runtime/nunjucks/: same names, Nunjucks semantics). */
 export const NUNJUCKS_HELPERS: ReadonlySet<string> = new Set(Object.keys(nunjucksRuntime));
 const GLOBALS = new Set(GLOBAL_NAMES);
+const NJK_GLOBALS = new Set(['range', 'cycler', 'joiner']);
 
 export function relativeImport(target: string, from: string): string {
   const fromDir = from.split('/').slice(0, -1);
@@ -272,11 +276,16 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   // Runtime support a bundle keeps only for the modules that need it: the built-in globals a
   // template names, template-name resolution for names computed at run time, the default
   // `{% cache %}` store, and the Python methods (`s.upper()`) behind the attribute names it uses.
-  const builtins = m.requiredContext.filter((n) => GLOBALS.has(n)).sort();
-  const methods = options.compat === 'nunjucks' ? [] : m.attrNames.filter((n) => METHODS.has(n));
+  // (Nunjucks templates get Nunjucks' globals, from its runtime module, and none of Kida's)
+  const njkMode = options.compat === 'nunjucks';
+  const builtins = m.requiredContext.filter((n) => (njkMode ? NJK_GLOBALS.has(n) : GLOBALS.has(n))).sort();
+  const methods = njkMode ? [] : m.attrNames.filter((n) => METHODS.has(n));
   const uses: string[] = [];
   if (builtins.length) {
-    specifiers.push('useGlobals as $useGlobals', ...builtins.map((n) => `g_${n} as $g_${n}`));
+    specifiers.push('useGlobals as $useGlobals');
+    const imports = builtins.map((n) => `g_${n} as $g_${n}`);
+    if (njkMode) head.push(`import { ${imports.join(', ')} } from ${JSON.stringify(`${runtime}/nunjucks`)};`);
+    else specifiers.push(...imports);
     uses.push(`$useGlobals({ ${builtins.map((n) => `${JSON.stringify(n)}: $g_${n}`).join(', ')} });`);
   }
   if (m.dynamicRefs) {

@@ -455,10 +455,11 @@ class Lexer {
     this.advance(bodyStart);
     this.stripNext = open[2] === '-' ? 'all' : this.trimBlocks ? 'newline' : 'none';
     const rstrip = close[1] === '-';
-    // lstrip_blocks applies to `{% endraw %}` like to any block tag.
-    this.data(close.index, rstrip, this.lstripBlocks);
+    // lstrip_blocks applies to `{% endraw %}` like to any block tag (not in Nunjucks, whose raw
+    // body runs to the tag untouched, nor its trimBlocks after the closing tag)
+    this.data(close.index, rstrip, this.lstripBlocks && !this.njk);
     this.advance(close.index + close[0].length);
-    this.stripNext = close[2] === '-' ? 'all' : this.trimBlocks ? 'newline' : 'none';
+    this.stripNext = close[2] === '-' ? 'all' : this.trimBlocks && !this.njk ? 'newline' : 'none';
   }
 
   /** Lexes `{{ … }}` or `{% … %}` starting at the opener. */
@@ -608,7 +609,8 @@ class Lexer {
       }
       out += src.slice(chunk, i);
       const n = src[i + 1] ?? '';
-      if (n === 'u' || n === 'U') {
+      // (Nunjucks knows only \n, \t and \r: after any other backslash it keeps the character, `\u` too)
+      if ((n === 'u' || n === 'U') && !this.njk) {
         const len = n === 'u' ? 4 : 8;
         const hex = src.slice(i + 2, i + 2 + len);
         if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex))
@@ -617,7 +619,7 @@ class Lexer {
         if (cp > 0x10ffff) this.fail(`Invalid escape sequence '\\${n}${hex}': code point out of range`, 'K-LEX-001', i);
         out += String.fromCodePoint(cp);
         i += 2 + len;
-      } else if (n in ESCAPES) {
+      } else if (n in ESCAPES && (!this.njk || n === 'n' || n === 't' || n === 'r')) {
         out += ESCAPES[n];
         i += 2;
       } else if (n === '') {

@@ -9,6 +9,7 @@ import { resolveSyntax, tokenize, type LexOptions, type Syntax, type Token } fro
 import { parseDefer } from './defer.js';
 import { parseNjkExtension } from './nunjucks/extensions.js';
 import { UNKNOWN_TAG } from './nunjucks/tokens.js';
+import { njkExpression, njkGroup, type NjkParser } from './nunjucks/precedence.js';
 
 const KEYWORDS = [
   'if', 'unless', 'for', 'async', 'while', 'break', 'continue', 'set', 'let', 'export', 'promote', 'template', 'block',
@@ -1147,13 +1148,16 @@ class Parser {
       const t = this.next();
       const test = this.orExpr();
       let orelse: A.Expr | null = null;
-      if (this.acceptName('else')) orelse = this.deeper(() => this.ternary());
+      // (Nunjucks: the else part is an `or` expression; a second inline if after it is an error)
+      if (this.acceptName('else')) orelse = this.njk ? this.orExpr() : this.deeper(() => this.ternary());
       return { type: 'CondExpr', test, body, orelse, line: t.line, col: t.col };
     }
     return body;
   }
 
   private orExpr(): A.Expr {
+    // (Nunjucks: its precedence, then JavaScript's reading of its printed code: compiler/nunjucks/precedence.ts)
+    if (this.njk) return njkExpression(this as unknown as NjkParser);
     let left = this.andExpr();
     while (this.isName('or')) {
       const t = this.next();
@@ -1398,7 +1402,9 @@ class Parser {
       }
       case 'name': {
         this.next();
-        if (t.value in CONST_NAMES) return { type: 'Const', value: CONST_NAMES[t.value]!, line: p.line, col: p.col };
+        // (Nunjucks: `True`, `False` and `None` are plain names, undefined unless the data has them)
+        if (t.value in CONST_NAMES && !(this.njk && (t.value === 'True' || t.value === 'False' || t.value === 'None')))
+          return { type: 'Const', value: CONST_NAMES[t.value]!, line: p.line, col: p.col };
         return { type: 'Name', name: t.value, line: p.line, col: p.col };
       }
       case 'op':
@@ -1410,7 +1416,7 @@ class Parser {
       this.next();
       if (this.acceptOp(')')) return { type: 'Tuple', items: [], line: p.line, col: p.col };
       const first = this.expression();
-      if (this.acceptOp(')')) return first;
+      if (this.acceptOp(')')) return this.njk ? njkGroup(first) : first;
       const items = [first];
       while (this.acceptOp(',')) {
         if (this.isOp(')')) {

@@ -14,7 +14,7 @@ export function genIf(g: Generator, n: A.If): void {
   // Dead-branch elimination on literal conditions (also hides errors in removed branches).
   const live: { cond: A.Expr | null; body: A.Node[]; line: number }[] = [];
   for (const b of n.branches) {
-    const f = fold(b.cond);
+    const f = fold(b.cond, !!g.o.nunjucks);
     if (f && !pyTruthy(f.v)) continue;
     if (f) {
       live.push({ cond: null, body: b.body, line: b.line });
@@ -63,7 +63,7 @@ export function genFor(g: Generator, n: A.For): void {
 export function genForLoop(g: Generator, n: A.For): void {
   if (n.njk) return genNjkAsyncLoop(g, n as A.For & { njk: 'each' | 'all' });
   g.line(n);
-  const use = loopUse(n);
+  const use = loopUse(n, !!g.o.nunjucks);
   const loopUsed = use !== 'none';
   const isAsync = n.isAsync;
   if (isAsync && g.fn.mode !== 'a') {

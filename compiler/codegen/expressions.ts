@@ -88,6 +88,7 @@ export function loopSrc(g: Generator, src: string): string {
 /** Wraps operands of arithmetic that are calls/filters in the hidden numeric coercion. */
 export function numeric(g: Generator, e: A.Expr): string {
   const js = g.expr(e);
+  if (g.o.nunjucks) return js; // (Nunjucks: JavaScript's own arithmetic on what a filter or call returns)
   const coerce = (x: A.Expr): boolean =>
     x.type === 'Filter' ||
     x.type === 'Call' ||
@@ -100,7 +101,8 @@ export function genConst(g: Generator, e: A.Const): string {
   const v = e.value;
   if (typeof v === 'number') {
     if (e.isFloat) return Number.isInteger(v) ? `new ${g.h('PyFloat')}(${v})` : String(v);
-    if (!Number.isSafeInteger(v) && Number.isInteger(v)) return `${BigInt(v)}n`;
+    if (!Number.isSafeInteger(v) && Number.isInteger(v)) return g.o.nunjucks ? String(v) : `${BigInt(v)}n`;
+    if (g.o.nunjucks && Object.is(v, -0)) return '(-0)'; // (JavaScript's negative zero: 1 / -0 is -Infinity)
     return v < 0 ? `(${v})` : String(v);
   }
   if (typeof v === 'string') {
@@ -303,7 +305,7 @@ export function njkCall(g: Generator, kind: 'filters' | 'tests', name: string, h
       g.warnings.push({ code: kind === 'filters' ? 'K-PAR-004' : 'K-PAR-005', message, lineno: pos.line, colno: pos.col });
     return `(() => { throw new Error(${q(what)}); })()`;
   }
-  const bound = bindArgs(g, name, table[name]!, args, kwargs, pos);
+  const bound = njkPlainCall(kind, name) ? njkArgs(g, args, kwargs) : bindArgs(g, name, table[name]!, args, kwargs, pos);
   const f = g.h(`${kind === 'filters' ? 'nf' : 'nt'}_${name}`);
   // (sort/groupby check their attribute under throwOnUndefined, as Nunjucks' do;
   // select/reject name a test at run time: the app's own (addTest) come first, as in Nunjucks)
@@ -315,6 +317,22 @@ export function njkCall(g: Generator, kind: 'filters' | 'tests', name: string, h
   // (sandboxed: runtime/nunjucks/sandbox.ts sbNjF applies the policy and the budgets)
   if (g.o.sandbox) return `${g.h('sbNjF')}($env, R, ${q(kind === 'filters' ? name : `is ${name}`)}, ${self ? `${f}.bind(${self})` : f}, [${all}])`;
   return self ? `${f}.call(${self}, ${all})` : `${f}(${all})`;
+}
+
+/**
+ * Nunjucks calls its built-ins as JavaScript functions: positional arguments as given (extra ones
+ * ignored, missing ones undefined) and keyword arguments as one trailing object (`{ end: "~",
+ * __keywords: true }`), which the function takes as its next positional argument. Only `sort` and
+ * `int` (its makeMacro filters) bind keywords by name. The compiler's own `__regex`/`__dumpsafe` bind.
+ */
+const NJK_BINDING_FILTERS = new Set(['sort', 'int', '__regex', '__dumpsafe']);
+function njkPlainCall(kind: 'filters' | 'tests', name: string): boolean {
+  return kind === 'tests' || !NJK_BINDING_FILTERS.has(name);
+}
+function njkArgs(g: Generator, args: A.Expr[], kwargs: A.Kwarg[]): string[] {
+  const out = args.map((a) => g.expr(a));
+  if (kwargs.length) out.push(`{ ${kwargs.map((k) => `${kwKey(k.name)}: ${g.expr(k.value)}`).join(', ')}, __keywords: true }`);
+  return out;
 }
 
 /** A sandboxed filter/test call (runtime/sandbox.ts sbF): policy on its arguments, counted and bounded. */

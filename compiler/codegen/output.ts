@@ -3,6 +3,7 @@
 
 import type * as A from '../ast.js';
 import { escapeMarkdown } from '../../runtime/markup.js';
+import { njkEscape } from '../../runtime/nunjucks/values.js';
 import type { Generator } from '../codegen.js';
 import { escapeHtml, fold, kwKey, q } from './shared.js';
 
@@ -18,10 +19,11 @@ export function genOutput(g: Generator, n: A.Output): void {
 /** The JS string expression for `{{ expr }}`: escaped (or not), constants folded. */
 export function outputExpr(g: Generator, n: A.Output): string {
   const e = n.expr;
-  const f = fold(e);
+  const f = fold(e, !!g.o.nunjucks);
   if (f && (typeof f.v === 'string' || typeof f.v === 'number')) {
     const text = typeof f.v === 'number' ? String(f.v) : f.v;
-    return q(!g.o.autoescape ? text : g.o.markdown ? escapeMarkdown(text) : escapeHtml(text));
+    // (Nunjucks escapes a backslash too: its escaper, as the runtime's `esc` would)
+    return q(!g.o.autoescape ? text : g.o.markdown ? escapeMarkdown(text) : g.o.nunjucks ? njkEscape(text) : escapeHtml(text));
   }
   // `{{ x | e }}`: the filter's Markup would be unwrapped at once; esc(x) writes the same text
   // (safe values pass, the rest is escaped once) without building it (issue #22)

@@ -313,7 +313,7 @@ export const LOOP_PROPS = new Set(['index', 'index0', 'first', 'last', 'length',
  * One walk: inside a nested loop's body, a def, a block or a region, `loop` is not this loop's
  * (it does not make the loop read it) but still counts against doing without the object.
  */
-export function loopUse(n: A.For): 'none' | 'light' | 'full' {
+export function loopUse(n: A.For, njk = false): 'none' | 'light' | 'full' {
   let used = false;
   let light = true;
   const isLoop = (e: unknown) => (e as A.Expr).type === 'Name' && (e as A.Name).name === 'loop';
@@ -324,6 +324,8 @@ export function loopUse(n: A.For): 'none' | 'light' | 'full' {
         case 'Include':
         case 'Embed':
         case 'CallBlock':
+          // (Nunjucks: an included template reads the loop's `loop` from the frame it is given)
+          if (njk && own && y.type === 'Include') used = true;
           light = false;
           return true;
         case 'For': {
@@ -361,32 +363,37 @@ export function loopUse(n: A.For): 'none' | 'light' | 'full' {
   return used ? (light ? 'light' : 'full') : 'none';
 }
 
-/** Is an expression a constant the compiler can fold (for dead-branch elimination)? */
-export function fold(e: A.Expr): { v: unknown } | null {
+/**
+ * Is an expression a constant the compiler can fold (for dead-branch elimination)? `js`: compare
+ * as JavaScript does (Nunjucks mode: `"" == 0` is true).
+ */
+export function fold(e: A.Expr, js = false): { v: unknown } | null {
   switch (e.type) {
     case 'Const':
       return e.isFloat ? null : { v: e.value };
     case 'UnaryOp': {
       if (e.op !== 'not') return null;
-      const a = fold(e.operand);
+      const a = fold(e.operand, js);
       return a ? { v: !pyTruthy(a.v) } : null;
     }
     case 'BoolOp': {
-      const a = fold(e.left);
+      const a = fold(e.left, js);
       if (!a) return null;
       if (e.op === 'and' && !pyTruthy(a.v)) return a;
       if (e.op === 'or' && pyTruthy(a.v)) return a;
-      return fold(e.right);
+      return fold(e.right, js);
     }
     case 'Compare': {
       if (e.ops.length !== 1) return null;
-      const a = fold(e.left);
-      const b = fold(e.ops[0]!.right);
+      const a = fold(e.left, js);
+      const b = fold(e.ops[0]!.right, js);
       if (!a || !b) return null;
       const [x, y] = [a.v, b.v];
       const prim = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null;
       if (!prim(x) || !prim(y)) return null;
       const norm = (v: unknown) => (typeof v === 'boolean' ? Number(v) : v);
+      // eslint-disable-next-line eqeqeq
+      if (js) return e.ops[0]!.op === '==' ? { v: x == y } : e.ops[0]!.op === '!=' ? { v: x != y } : null;
       switch (e.ops[0]!.op) {
         case '==':
           return { v: norm(x) === norm(y) };
@@ -398,8 +405,8 @@ export function fold(e: A.Expr): { v: unknown } | null {
     }
     case 'BinOp': {
       if (e.op !== '~') return null;
-      const a = fold(e.left);
-      const b = fold(e.right);
+      const a = fold(e.left, js);
+      const b = fold(e.right, js);
       if (!a || !b || typeof a.v !== 'string' || typeof b.v !== 'string') return null;
       return { v: a.v + b.v };
     }

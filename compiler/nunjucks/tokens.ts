@@ -23,6 +23,8 @@ export const UNKNOWN_TAG = 'njk-unknown:';
 
 export function nunjucksTokens(toks: Token[]): Token[] {
   toks = switches(toks);
+  /** The names of each open set block (`{% set x, y %}`), innermost last. */
+  const setBlocks: Token[][] = [];
   /** Open brackets inside the current tag: `{` of a dict, `(`, `[`. */
   const brackets: string[] = [];
   /** The closers of the open for/asyncEach/asyncAll tags. */
@@ -34,9 +36,11 @@ export function nunjucksTokens(toks: Token[]): Token[] {
       brackets.length = 0;
       continue;
     }
-    if (t.type === 'float') {
-      // JavaScript numbers: `2.0` is 2 (no Python float that renders `2.0`)
+    if (t.type === 'float' || t.type === 'int') {
+      // JavaScript numbers: `2.0` is 2 (no Python float that renders `2.0`), and an integer past
+      // 2**53 is the double it rounds to (no Python big integer)
       t.type = 'int';
+      delete t.bigint;
       continue;
     }
     if (t.type === 'op') {
@@ -59,13 +63,40 @@ export function nunjucksTokens(toks: Token[]): Token[] {
           t.value = 'elif';
           break;
         case 'set': {
-          const block = next?.type === 'name' && toks[i + 2]?.type === 'block_end';
+          // `{% set x, y %}…{% endset %}`: the capture's name, then each other name set to it
+          let j = i + 1;
+          const names: Token[] = [];
+          while (toks[j]?.type === 'name') {
+            names.push(toks[j]!);
+            if (toks[j + 1]?.type === 'op' && toks[j + 1]!.value === ',') j += 2;
+            else break;
+          }
+          const block = names.length > 0 && toks[j + 1]?.type === 'block_end';
           t.value = block ? 'capture' : 'let';
+          if (block) {
+            if (names.length > 1) toks.splice(i + 2, j - i - 1);
+            setBlocks.push(names);
+          }
           break;
         }
-        case 'endset':
+        case 'endset': {
           t.value = 'endcapture';
+          const names = setBlocks.pop() ?? [];
+          const end = toks[i + 1];
+          if (names.length > 1 && end?.type === 'block_end') {
+            const at = { line: t.line, col: t.col };
+            const lets = names.slice(1).flatMap((n): Token[] => [
+              { type: 'block_begin', value: prev!.value, ...at },
+              { type: 'name', value: 'let', ...at },
+              { type: 'name', value: n.value, ...at },
+              { type: 'op', value: '=', ...at },
+              { type: 'name', value: names[0]!.value, ...at },
+              { type: 'block_end', value: end.value, ...at },
+            ]);
+            toks.splice(i + 2, 0, ...lets);
+          }
           break;
+        }
         case 'ifAsync':
           t.value = 'if';
           break;

@@ -9,7 +9,7 @@
 
 import { Markup, isSafe } from '../markup.js';
 import { Kwargs, Tuple, UNDEF, assertSafeName, observe, setKey } from '../values.js';
-import { SecurityError } from '../errors.js';
+import { SecurityError, TemplateRuntimeError } from '../errors.js';
 import { Context, DATA, GLOBALS, find } from '../context.js';
 import { callWithCaller as kidaCallWithCaller, subState, type CallerFn, type DefInfo, type KidaDef, type Ctx, type RenderState, type Template } from '../template.js';
 import { PyError } from '../errors.js';
@@ -328,8 +328,14 @@ export function njkSuper(t: Template, block: string, ctx: Ctx, R: RenderState): 
 export function importNamespace(t: Template, ctx: Ctx, R: RenderState): Ctx {
   t.spec.root.s(ctx, subState(R));
   const ns = new Namespace();
-  for (const k of Object.keys(ctx)) setKey(ns, k, ctx[k]);
+  // (Nunjucks exports the top-level macros and sets whose names do not start with `_`)
+  for (const k of Object.keys(ctx)) if (k[0] !== '_') setKey(ns, k, ctx[k]);
   return ns;
+}
+/** `{% from x import a %}`: a macro or a top-level `set` of x, else Nunjucks' "cannot import 'a'". */
+export function importName(ns: Ctx, name: string, templateName: string): unknown {
+  if (!Object.hasOwn(ns, name)) throw new TemplateRuntimeError(`cannot import '${name}' from '${templateName}'`, 'K-RUN-008');
+  return ns[name];
 }
 const Namespace = function () {} as unknown as new () => Ctx;
 

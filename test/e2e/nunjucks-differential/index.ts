@@ -1,0 +1,39 @@
+// The differential corpus by theme (test/e2e/nunjucks-differential.test.ts runs it).
+import type { Case } from './harness.js';
+import { filters } from './filters.js';
+import { operators, supersets, tests, values } from './expressions.js';
+import { statements } from './statements.js';
+import { inheritance, macros, scoping } from './templates.js';
+import { parsing } from './parsing.js';
+import { compat, errors, escaping, globals, undefinedStrict, whitespace } from './misc.js';
+
+/** Divergences not fixed yet, by case name (docs/guide/nunjucks.md "Not done yet"): those cases expect to fail. */
+const KNOWN: Record<string, string> = {
+  'templates: conditional extends true': '{% extends %} must be at the top level',
+  'templates: extends in else': '{% extends %} must be at the top level',
+  'templates: super does not see block set': "super() sees the child block's sets",
+  'errors: block defined twice': 'a second block of a name is not an error (s6-njk)',
+  'slices: string slice': "a string's slice is a string (Nunjucks' jinja compat gives an array of characters)",
+  'errors: unterminated raw': 'Nunjucks renders the rest as text; ours is a syntax error',
+};
+const mark = (cases: Case[]) => cases.map((c) => (KNOWN[c.name] ? { ...c, known: KNOWN[c.name] } : c));
+
+export const THEMES: Record<string, Case[]> = {
+  filters,
+  values,
+  operators,
+  tests,
+  statements,
+  macros,
+  scoping,
+  inheritance,
+  globals,
+  whitespace,
+  escaping,
+  'jinja-compat and regex': compat,
+  throwOnUndefined: undefinedStrict,
+  errors,
+  'parser and lexer': parsing,
+  'intended divergences': supersets,
+};
+for (const k of Object.keys(THEMES)) THEMES[k] = mark(THEMES[k]!);

@@ -1,0 +1,87 @@
+// What Nunjucks' parser and lexer tests (tests/parser.js, tests/lexer.js) cover, as renders:
+// raw/verbatim bodies, whitespace control on every tag kind, import names as expressions, string
+// and number literals, and the templates its parser refuses.
+import type { Case } from './harness.js';
+import { rows } from './cases.js';
+
+const templates = { 'lib.njk': '{% macro m() %}M{% endmacro %}{% set v = "V" %}', 'lib.j2': '{% macro m() %}J{% endmacro %}' };
+
+export const parsing: Case[] = [
+  ...rows('raw and verbatim bodies', [
+    ['tags inside', '{% raw %}hello {{ {% %} }}{% endraw %}'],
+    ['broken variable', '{% raw %}{{ x }{% endraw %}'],
+    ['broken block', '{% raw %}{% if i_am_stupid }Still fine{% endraw %}'],
+    ['comment opener', '{% raw %}{# test {% endraw %}'],
+    ['several', '{% raw %}{{ var }}{% endraw %}{{ var }}{% raw %}{{ var }}{% endraw %}', { var: 'v' }],
+    ['multiline', '\n{% raw %}{{ var }}{% endraw %}\n{{ var }}\n{% raw %}{{ var }}{% endraw %}\n', { var: 'v' }],
+    ['verbatim tags inside', '{% verbatim %}hello {{ {% %} }}{% endverbatim %}'],
+    ['verbatim broken block', '{% verbatim %}{% if x }y{% endverbatim %}'],
+    ['verbatim comment opener', '{% verbatim %}{# test {% endverbatim %}'],
+    ['raw in a loop', '{% for i in [1,2] %}{% raw %}{{ i }}{% endraw %}{{ i }}{% endfor %}'],
+  ]),
+  ...rows('whitespace control per tag', [
+    ['none', '{% if x %}\n  hi \n{% endif %}', { x: 1 }],
+    ['after opening', '{% if x -%}\n  hi \n{% endif %}', { x: 1 }],
+    ['before closing', '{% if x %}\n  hi \n{%- endif %}', { x: 1 }],
+    ['both inside', '{% if x -%}\n  hi \n{%- endif %}', { x: 1 }],
+    ['before opening', 'poop  \n{%- if x -%}\n  hi \n{%- endif %}', { x: 1 }],
+    ['comment left', 'hello \n{#- comment #}'],
+    ['comment right', '{# comment -#} \n world'],
+    ['comment both', 'hello \n{#- comment -#} \n world'],
+    ['comment with spaced minus', 'hello \n{# - comment - #} \n world'],
+    ['from import', '{% from "lib.njk" import m %}\n  hi \n'],
+    ['from import trimmed', '{% from "lib.njk" import m -%}\n  hi \n'],
+    ['space between outputs kept', '{% if x -%}{{ y }} {{ z }}{% endif %}', { x: 1, y: 'Y', z: 'Z' }],
+    ['nested if keeps its space', '{% if x -%}{% if y %} {{ z }}{% endif %}{% endif %}', { x: 1, y: 1, z: 'Z' }],
+    ['comment then space', '{% if x -%}{# c #} {{ z }}{% endif %}', { x: 1, z: 'Z' }],
+    ['variable both sides', 'a \n {{- x -}} \n b', { x: 'X' }],
+    ['else trims', '{% if x %}A {%- else -%} B{% endif %}', { x: 0 }],
+    ['elif trims', '{% if x %}A{% elif y -%}\n B \n{%- endif %}', { y: 1 }],
+    ['for else trims', '{% for i in [] %}x{%- else -%}\n empty \n{%- endfor %}'],
+    ['macro call trims', '{% macro m() -%}\n M \n{%- endmacro -%}\n[{{ m() }}]'],
+    ['set block trims inside', '{% set s -%}\n  S  \n{%- endset %}[{{ s }}]'],
+    ['filter block trims', '{% filter upper -%}\n a \n{%- endfilter %}'],
+    ['call block trims', '{% macro w() %}<{{ caller() }}>{% endmacro %}{% call w() -%}\n c \n{%- endcall %}'],
+  ], { templates }),
+  ...rows('import names', [
+    ['filter on the name', '{% import "lib.html" | replace("html", "njk") as l %}{{ l.m() }}'],
+    ['default on the name', '{% from "" | default("lib.njk") import m, v as w %}{{ m() }}{{ w }}'],
+    ['name from a set', '{% set n = "lib.j2" %}{% import n as l %}{{ l.m() }}'],
+    ['names with spaces', '{% from "lib.njk" import m,   v   as w %}{{ w }}'],
+    // (Nunjucks refuses it when parsing; ours when the import runs, where the sandbox reports it as a SecurityError)
+    ['an underscore name throws', '{% from "lib.njk" import _bar %}'],
+  ], { templates }),
+  ...rows('literals', [
+    ['single and double quotes', '{{ \'a"b\' }}{{ "c\'d" }}'],
+    ['escaped quotes', '{{ "a\\"b" }}{{ \'c\\\'d\' }}'],
+    ['backslash escapes', '{{ "a\\\\b" }}|{{ "x\\ny" }}|{{ "\\t" | length }}'],
+    ['unicode escape', '{{ "\\u00e9" }}'],
+    ['other escapes keep the character', '{{ "a\\bc" }}|{{ "\\0" | length }}|{{ "\\f\\v" }}|{{ "\\x41" }}'],
+    ['leading dot number', '{{ .5 }}'],
+    ['trailing dot number', '{{ 5. }}'],
+    ['zero padded', '{{ 007 }}'],
+    ['negative float', '{{ -0.25 }}'],
+    ['keyword and positional arguments', '{{ f("bar", x, baz="foobar") | dump }}', () => ({ x: 1, f: (...a: unknown[]) => a })],
+    ['array of mixed', '{{ [1, "a", none, true, [2]] | dump }}'],
+    ['dict with quoted and bare keys', '{{ {a: 1, "b": 2, \'c\': 3} | dump }}'],
+  ]),
+  ...rows('parser errors', [
+    ['variable not closed', 'hello {{ foo'],
+    ['if without expression', 'hello {% if'],
+    ['junk after expression', 'hello {% if sdf zxc'],
+    ['include with unclosed string', '{% include "foo %}'],
+    ['if never closed', 'hello {% if sdf %} data'],
+    ['block never closed', 'hello {% block sdf %} data'],
+    ['endblock with a name', 'hello {% block sdf %} data{% endblock foo %}'],
+    ['unknown tag', 'hello {% bar %} dsfsdf'],
+    ['call arguments without a comma', '{{ foo(bar baz) }}', () => ({ foo: () => 1 })],
+    ['import without as', '{% import "lib.njk" %}'],
+    ['from without import', '{% from "lib.njk" %}'],
+    ['from import without a comma', '{% from "lib.njk" import m v %}'],
+    ['endif without if', 'a{% endif %}'],
+    ['macro with a bad parameter', '{% macro m(1) %}{% endmacro %}'],
+    ['call without a macro', '{% call %}x{% endcall %}'],
+    ['filter tag without a name', '{% filter %}x{% endfilter %}'],
+    ['set without a name', '{% set = 1 %}'],
+  ], { templates, errorKind: true }),
+];
