@@ -12,7 +12,6 @@ const KNOWN: Record<string, string> = {
   'templates: conditional extends true': '{% extends %} must be at the top level',
   'templates: extends in else': '{% extends %} must be at the top level',
   'templates: super does not see block set': "super() sees the child block's sets",
-  'errors: block defined twice': 'a second block of a name is not an error (s6-njk)',
   'slices: string slice': "a string's slice is a string (Nunjucks' jinja compat gives an array of characters)",
   'errors: unterminated raw': 'Nunjucks renders the rest as text; ours is a syntax error',
 };
