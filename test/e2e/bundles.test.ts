@@ -210,6 +210,6 @@ describe('the serverless handler through Vite', () => {
     expect(out).not.toContain('function wordwrap(');
     expect(out).not.toContain('function filesizeformat(');
     const gz = gzipSync(minifySync('handler.mjs', out, { module: true, compress: true, mangle: true }).code).length;
-    expect(gz).toBeLessThan(8_700); // 8,621 bytes with the fourth code-size pass merged (Rollup: 8,408); 24,900 before
+    expect(gz).toBeLessThan(8_750); // 8,726 bytes after the fifth passes (Rollup: 8,412): safety fixes every bundle carries (promises read through attributes, __html__ results, data getters at their line) and async gathering; 8,621 before
   }, 120_000);
 });
