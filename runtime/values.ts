@@ -1234,6 +1234,9 @@ export function formatSpec(v: unknown, spec: string): string {
 
 // ------------------------------------------------------------------ conversions
 
+/** Python's default `sys.get_int_max_str_digits()`. */
+const INT_MAX_STR_DIGITS = 4300;
+
 export function toInt(v: unknown, base?: unknown): number | bigint {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number') {
@@ -1249,6 +1252,11 @@ export function toInt(v: unknown, base?: unknown): number | bigint {
     const re = b === 16 ? /^[+-]?(0x)?[0-9a-f]+$/i : b === 8 ? /^[+-]?(0o)?[0-7]+$/i : b === 2 ? /^[+-]?(0b)?[01]+$/i : /^[+-]?\d+$/;
     if (!re.test(s)) throw new PyError('ValueError', `invalid literal for int() with base ${b}: ${pyRepr(String(v))}`);
     const clean = s.replace(/^([+-]?)0[xob]/i, '$1');
+    // (Python's limit for a base that is no power of two: parsing such digits is quadratic, and
+    // 10**6 of them from data took seconds; issue #19)
+    const digits = clean.length - +(clean[0] === '-' || clean[0] === '+');
+    if (b === 10 && digits > INT_MAX_STR_DIGITS)
+      throw new PyError('ValueError', `Exceeds the limit (${INT_MAX_STR_DIGITS} digits) for integer string conversion: value has ${digits} digits`);
     const n = parseInt(clean, b);
     if (!Number.isSafeInteger(n) && b === 10) return normBig(BigInt(clean));
     return n;
