@@ -9,6 +9,7 @@ import nunjucks from 'nunjucks';
 import { expect } from 'vitest';
 import { compile } from '../../compiler/index.js';
 import { makeEnv } from '../support.js';
+import { textOrError } from '../security/every-way.js';
 
 type Ctx = Record<string, unknown>;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -34,17 +35,10 @@ function expectSame(got: string, want: string, label: string): void {
   else expect(got, label).toBe(want);
 }
 
+/** `textOrError`'s outcome as text: the rendered text, or `Error: <message>`. */
 async function outcome(f: () => unknown): Promise<string> {
-  try {
-    const r = await f();
-    if (typeof r === 'string') return r;
-    let out = '';
-    if (r && typeof r === 'object' && Symbol.asyncIterator in r) for await (const c of r as AsyncIterable<string>) out += c;
-    else for (const c of r as Iterable<string>) out += c;
-    return out;
-  } catch (e) {
-    return `Error: ${(e as Error).message}`;
-  }
+  const r = await textOrError(f);
+  return typeof r === 'string' ? r : `Error: ${r.message}`;
 }
 
 type Renderable = {
