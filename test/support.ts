@@ -1,6 +1,6 @@
 // Shared helpers for the language suites: every render goes through render(),
 // renderStream() and renderStreamAsync(), which must agree.
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { DictLoader, Environment, type EnvironmentOptions } from '../compiler/environment.js';
 
 export function makeEnv(templates: Record<string, string> = {}, options: EnvironmentOptions = {}): Environment {
@@ -54,4 +54,20 @@ export function endlessSource(): { log: string[]; rows: () => Generator<number> 
     }
   }
   return { log, rows };
+}
+
+/**
+ * Fails each test (of the calling file or describe) after which a rejection went unhandled:
+ * hooks listening for `unhandledRejection`, checked `settleMs` after the test, when timers the
+ * test started have fired (issue #19: nothing a template or its data does ends the process).
+ */
+export function expectNoUnhandledRejections(settleMs = 40): void {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => void unhandled.push(e);
+  beforeAll(() => void process.on('unhandledRejection', onUnhandled));
+  afterAll(() => void process.off('unhandledRejection', onUnhandled));
+  afterEach(async () => {
+    await new Promise((r) => setTimeout(r, settleMs));
+    expect(unhandled.splice(0).map((e) => String((e as Error)?.message ?? e))).toEqual([]);
+  });
 }

@@ -2,19 +2,11 @@
 // not only the top-level values, must never become unhandled rejections. An async template may
 // await one after it rejected (observeDeep at the start of its render); a sync template, or
 // Nunjucks mode, may print one ("[object Promise]", as JavaScript and Nunjucks do) and drop it.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
+import { expectNoUnhandledRejections } from '../support.js';
 
-const unhandled: unknown[] = [];
-const onUnhandled = (e: unknown) => void unhandled.push(e);
-beforeAll(() => void process.on('unhandledRejection', onUnhandled));
-afterAll(() => void process.off('unhandledRejection', onUnhandled));
-afterEach(async () => {
-  await tick(40);
-  const seen = unhandled.splice(0).map((e) => String((e as Error)?.message ?? e));
-  expect(seen).toEqual([]);
-});
-const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+expectNoUnhandledRejections();
 const later = <T>(v: T, ms: number) => new Promise<T>((r) => setTimeout(() => r(v), ms));
 const failLater = (m: string, ms = 2) => new Promise((_, no) => setTimeout(() => no(new Error(m)), ms));
 

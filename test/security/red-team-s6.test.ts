@@ -9,11 +9,12 @@
 //   an async template's data threw out of the render (untouched by the template); a promise as a
 //   Map key, or beside a long list that used up the walk's budget first, was never observed.
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
 import { lastIndex } from '../../runtime/strings.js';
 import { expectLinear } from './linear-clock.js';
 import { textOrError } from './every-way.js';
+import { expectNoUnhandledRejections } from '../support.js';
 
 const kida = new Environment({ loader: new DictLoader({}) });
 const njk = new Environment({ compat: 'nunjucks', loader: new DictLoader({}) });
@@ -98,15 +99,7 @@ describe('backward substring search is linear', () => {
 });
 
 describe("an async template's data walk never throws and observes every promise it can reach", () => {
-  const unhandled: unknown[] = [];
-  const onUnhandled = (e: unknown) => void unhandled.push(e);
-  beforeAll(() => void process.on('unhandledRejection', onUnhandled));
-  afterAll(() => void process.off('unhandledRejection', onUnhandled));
-  afterEach(async () => {
-    await tick(40);
-    expect(unhandled.splice(0).map((e) => String((e as Error)?.message ?? e))).toEqual([]);
-  });
-  const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  expectNoUnhandledRejections();
   const slow = () => new Promise((r) => setTimeout(() => r('done'), 20));
   const failSoon = () => new Promise((_, no) => setTimeout(() => no(new Error('rejected while the render waited')), 3));
   const asyncWays = async (env: Environment, src: string, ctx: () => Record<string, unknown>) => {
