@@ -46,8 +46,14 @@ function timeOnce(run: () => unknown, collect: boolean): number {
 
 /** The least CPU time of `make(N)` and of `make(2 * N)`. */
 export function measure(make: Make): { t1: number; t2: number } {
-  const small = make(N);
-  const large = make(2 * N);
+  return measurePair(make(N), make(2 * N));
+}
+
+/**
+ * The least CPU time of `small` and of `large` (twice its size), measured in turn, and again
+ * after forced collections while `large` looks more than linear.
+ */
+export function measurePair(small: () => unknown, large: () => unknown): { t1: number; t2: number } {
   small();
   large();
   let t1 = Infinity;
