@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { format } from '../../compiler/format.js';
 import { normalize } from '../format-support.js';
 import { makeEnv } from '../support.js';
+import { measurePair } from './linear-clock.js';
 
 const same = (src: string, ctx: Record<string, unknown> = {}) => {
   const t = (s: string) => makeEnv().fromString(s).render(ctx);
@@ -35,20 +36,12 @@ describe('red team: formatting stays linear', () => {
   };
   for (const [what, make] of Object.entries(CASES))
     it(`${what}: 200 KB takes about twice 100 KB`, () => {
-      const time = (n: number) => {
+      const run = (n: number) => {
         const src = make(n);
-        let best = Infinity;
-        for (let i = 0; i < 5; i++) {
-          const t0 = performance.now();
-          format(src, { htmlIndent: true });
-          best = Math.min(best, performance.now() - t0);
-        }
-        return best;
+        return () => format(src, { htmlIndent: true });
       };
-      time(200_000); // (warm: the first size measured must not pay for the JIT)
-      const a = time(100_000);
-      const b = time(200_000);
+      const { t1: a, t2: b } = measurePair(run(100_000), run(200_000));
       // (doubling the input about doubles the time; 25 ms absorbs a collection on a busy machine)
-      expect(b).toBeLessThan(3 * a + 25);
+      expect(b, `${a.toFixed(1)} ms -> ${b.toFixed(1)} ms`).toBeLessThan(3 * a + 25);
     });
 });
