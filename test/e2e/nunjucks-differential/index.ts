@@ -12,8 +12,6 @@ const KNOWN: Record<string, string> = {
   'templates: conditional extends true': '{% extends %} must be at the top level',
   'templates: extends in else': '{% extends %} must be at the top level',
   'templates: super does not see block set': "super() sees the child block's sets",
-  'slices: string slice': "a string's slice is a string (Nunjucks' jinja compat gives an array of characters)",
-  'errors: unterminated raw': 'Nunjucks renders the rest as text; ours is a syntax error',
 };
 const mark = (cases: Case[]) => cases.map((c) => (KNOWN[c.name] ? { ...c, known: KNOWN[c.name] } : c));
 
