@@ -29,7 +29,7 @@ import { genNjkExtension } from './codegen/njk-extension.js';
 import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield } from './codegen/defs.js';
 import { customRef, genExpr } from './codegen/expressions.js';
 import { genEmbed, genFromImport, genImport, genInclude } from './codegen/includes.js';
-import { genBlock, genRootBody } from './codegen/inheritance.js';
+import { genBlock, genRootBody, liftSuper } from './codegen/inheritance.js';
 import { contextNames, templateMeta } from './codegen/introspection.js';
 import { genData, genOutput, genTrans, outputExpr } from './codegen/output.js';
 import { genCache, genFilterBlock, genFlush, genProvide, genPush, genSpaceless, genStack, genTry } from './codegen/parts.js';
@@ -554,6 +554,8 @@ export class Generator {
    */
   /** The block being compiled (Nunjucks compat: what `super()` renders the parent's version of). */
   njkBlock: string | null = null;
+  /** Nunjucks compat: the variable holding the block's `super()`, rendered where the block starts (inheritance.ts liftSuper). */
+  njkSuperVar: string | null = null;
 
   renderFns(v: string, body: A.Node[], block: A.Block | null, ext?: A.Extends | null): void {
     const gen = () => {
@@ -561,9 +563,11 @@ export class Generator {
       try {
         // (Nunjucks: a block renders in a frame of its own, however it is called; njk-scope.ts)
         if (block && this.o.nunjucks) this.w(`ctx = ${this.h('njkBlock')}(ctx);`);
+        if (block && this.o.nunjucks) this.njkSuperVar = liftSuper(this, block);
         return block ? this.stmts(body) : genRootBody(this, body, ext ?? null);
       } finally {
         this.njkBlock = null;
+        this.njkSuperVar = null;
       }
     };
     const fnOf = (m: Mode) => {
