@@ -8,11 +8,13 @@ import type { Generator } from '../codegen.js';
 import { genCond } from './expressions.js';
 import { CHILD_DEFINITIONS, q, walk } from './shared.js';
 import { blockScope } from './njk-scope.js';
+import { genNjkDynamicRoot, njkDynamicExtends } from './njk-extends.js';
 
 export function genRootBody(g: Generator, body: A.Node[], ext: A.Extends | null): void {
   if (g.blockNodes.size) g.w(`${g.h('registerBlocks')}(R, $blocks);`);
   if (!ext) {
-    g.stmts(body);
+    if (g.o.nunjucks && njkDynamicExtends(body)) genNjkDynamicRoot(g, body);
+    else g.stmts(body);
     return;
   }
   // A child template runs only its definitions, then the parent with the same ctx.
@@ -31,7 +33,11 @@ export function genBlock(g: Generator, n: A.Block): void {
   g.line(n);
   if (n.cond) g.w(`if (${genCond(g, n.cond)}) {`);
   // (Nunjucks: a block renders in a frame of its own over the one where it stands)
+  // (Nunjucks: a top-level block reached after a run-time extends renders nothing)
+  const afterExtends = g.njkParentVar && g.njkBlock === null ? g.njkParentVar : null;
+  if (afterExtends) g.w(`if (!${afterExtends}) {`);
   g.subRender(`R.blocks[${q(n.name)}]`, g.o.nunjucks ? blockScope(g) : 'ctx', 'R');
+  if (afterExtends) g.w('}');
   if (n.cond) g.w('}');
 }
 
