@@ -6,6 +6,7 @@ import { statements } from './statements.js';
 import { inheritance, macros, scoping } from './templates.js';
 import { parsing } from './parsing.js';
 import { compat, errors, escaping, globals, undefinedStrict, whitespace } from './misc.js';
+import { real } from './real.js';
 
 /** Divergences not fixed yet, by case name (docs/guide/nunjucks.md "Not done yet"): those cases expect to fail. */
 const KNOWN: Record<string, string> = {
@@ -29,5 +30,6 @@ export const THEMES: Record<string, Case[]> = {
   errors,
   'parser and lexer': parsing,
   'intended divergences': supersets,
+  'real templates': real,
 };
 for (const k of Object.keys(THEMES)) THEMES[k] = mark(THEMES[k]!);
