@@ -17,6 +17,14 @@ const files: Record<string, string> = {
 };
 const site = { name: 'My <Site>' };
 
+const files2: Record<string, string> = {
+  'base.njk': '<title>{{ pageTitle or title }}</title>{% block body %}{% endblock %}',
+  'tag.njk': '{% macro tag(params) %}<strong class="tag {{- " " + params.classes if params.classes }}"{%- for attribute, value in params.attributes %} {{ attribute }}="{{ value }}"{% endfor %}>{{ params.html | safe if params.html else params.text }}</strong>{% endmacro %}',
+  'wrap.njk': '{% from "tag.njk" import tag %}{% macro box(params) %}<div>{{ caller() | trim | safe }}{% for t in params.tags %}{{ tag(t) }}{% endfor %}</div>{% endmacro %}{% macro outer() %}{% set inner = caller() %}<o>{% call box({ tags: [{ text: "in" }] }) %} {{ inner }} {% endcall %}</o>{% endmacro %}',
+  'item.njk': '<li>{{ loop.index }}:{{ post.data.title }}</li>',
+};
+const posts = [{ data: { title: 'A <1>' }, date: 1 }, { data: { title: 'B' }, date: 2 }];
+
 export const real: Case[] = [
   ...rows('real', [
     ['page through a base layout (includes, nav, content | safe)', '{% extends "layouts/base.njk" %}', { title: 'Home', content: '<p>Hello</p>', site, nav: [{ url: '/', text: 'Home' }, { url: '/a', text: 'A & B' }], page: { url: '/a' } }],
@@ -39,6 +47,26 @@ export const real: Case[] = [
     ['selectattr/rejectattr on literals', '{% set items = [{t: "a", on: true}, {t: "b"}] %}{% for i in items | selectattr("on") %}{{ i.t }}{% endfor %}|{% for i in items | rejectattr("on") %}{{ i.t }}{% endfor %}|{{ items | sort(false, false, "t") | map("t") if false else "" }}', {}],
     ['groupby pairs', '{% for group in people | groupby("team") %}{% endfor %}{% for team, ms in people | groupby("team") %}{{ team }}:{% for m in ms %}{{ m.name }}{% endfor %};{% endfor %}', { people: [{ name: 'a', team: 'x' }, { name: 'b', team: 'y' }, { name: 'c', team: 'x' }] }],
   ], { templates: files }),
+  ...rows('real, components and filters', [
+    ['page title set before the layout reads it', '{% extends "base.njk" %}{% set pageTitle = title ~ " | " ~ site.title %}{% block body %}<h1>{{ title }}</h1>{% endblock %}', { title: 'Home', site: { title: 'S' } }],
+    ['component macros: caller | trim | safe, attributes loop, nested call', '{% from "wrap.njk" import box, outer %}{% call box({ tags: [{ text: "a", classes: "blue", attributes: { id: "t1" } }, { html: "<i>b</i>" }] }) %}\n  <p>body</p>\n{% endcall %}{% call outer() %}X{% endcall %}', {}],
+    ['collections loop with include and loop.index', '{% for post in collections.posts | reverse %}{% include "item.njk" %}{% endfor %}|{{ (collections.posts | first).data.title }}|{{ collections.posts | length }}', { collections: { posts } }],
+    ['defaults and or-chains', '{% set x = y or "default" %}{{ x }}|{{ a if b }}|{{ x | d("y") }}|{{ none | default("n", true) }}|{{ "" | default("e", true) }}|{{ u | default("u") }}|{{ false | default("f") }}', {}],
+    ['range, cycler, joiner', '{% for i in range(0, 5, 2) %}{{ i }}{% endfor %}|{{ range(3) | join }}|{% set c = cycler("odd", "even") %}{% for i in [1,2,3] %}{{ c.next() }}{% endfor %}|{% set j = joiner("; ") %}{% for i in [1,2] %}{{ j() }}{{ i }}{% endfor %}', {}],
+    ['undefined chains and is-tests', '[{{ x.y.z }}]{% if x is defined and x.length %}yes{% endif %}{{ "s" is string }}{{ 1 is number }}{{ {} is mapping }}{{ f is callable }}{{ [] is iterable }}', { f: () => 1 }],
+    ['urlencode and dump', '{{ url | urlencode }}|{{ {a: [1, "x"]} | dump(2) }}|{{ "a&b" | urlencode }}|{{ params | urlencode }}', { url: 'a b/c?d=é', params: { q: 'x y', n: 1 } }],
+    ['dictsort, batch, slice filter', '{% for k, v in obj | dictsort %}{{ k }}{{ v }}{% endfor %}|{% for item in items | batch(2, "-") %}[{{ item | join }}]{% endfor %}|{{ items | slice(2) | dump }}', { obj: { b: 2, a: 1, C: 3 }, items: [1, 2, 3] }],
+    ['nav built with push in a whitespace-trimmed loop', '{%- set navItems = [] -%}\n{%- for p in pages -%}\n  {%- set navItems = (navItems.push({ href: p.url, text: p.title, current: p.url == page.url }), navItems) -%}\n{%- endfor -%}\n{{ navItems | dump | safe }}', { pages: [{ url: '/', title: 'H' }, { url: '/a', title: 'A' }], page: { url: '/a' } }],
+    ['macro arguments: defaults, keywords, missing, extra', '{% macro m(a, b="B", c) %}{{ a }}{{ b }}{{ c }}{% endmacro %}{{ m(1) }}|{{ m(1, c=3) }}|{{ m(c=3, a=1) }}|{{ m() }}|{{ m(1,2,3,4) }}', {}],
+    ['in over strings, lists, objects', '{% set isActive = (item.href == currentPath) or (item.children and currentPath in item.children) %}{{ isActive }}|{{ "b" in "abc" }}|{{ 2 in [1,2] }}|{{ "k" in {k: 1} }}', { item: { href: '/x', children: ['/y'] }, currentPath: '/y' }],
+    ['replace with counts, empty needle, a regex; center', '{{ "Hello World" | replace("o", "0", 1) }}|{{ "aaa" | replace("a", "b", 2) }}|{{ "x" | replace("", "-") }}|{{ text | replace(r/\\s+/g, " ") }}|{{ "abc" | center(7) }}|', { text: 'a \n  b\tc' }],
+    ['numbers: round, int/float defaults, abs, sum with attribute and start', '{{ 3.7 | round }}|{{ 3.75 | round(1, "floor") }}|{{ "3.9" | int }}|{{ "x" | int(7) }}|{{ "1.5e3" | float }}|{{ -3 | abs }}|{{ [1,2,3] | sum }}|{{ [{v:1},{v:2}] | sum("v", 10) }}', {}],
+    ['text filters: striptags, nl2br, urlize, title, capitalize', '{{ "<p>Hi</p>\\n\\n<p>there</p>" | striptags(true) }}|{{ "line1\\nline2" | nl2br }}|{{ "see http://x.com/a?b=1 now" | urlize | safe }}|{{ "ab cd" | title }}|{{ "aBc" | capitalize }}', {}],
+    ['sort variants, reverse, random, list, last', '{% set list = ["b", "A", "c"] %}{{ list | sort | join }}|{{ list | sort(true) | join }}|{{ list | sort(false, true) | join }}|{{ list | reverse | join }}|{{ list | random in list }}|{{ "abc" | list | join("-") }}|{{ list | last }}', {}],
+    ['filter blocks', '{% filter upper %}hi {{ name }}{% endfilter %}|{% filter replace("a", "o") %}banana{% endfilter %}|{% filter indent(2) %}a\nb{% endfilter %}', { name: '<n>' }],
+    ['if/elif/else with whitespace control', '{%- if items | length > 1 -%}\n  many\n{%- elif items | length == 1 -%}\n  one\n{%- else -%}\n  none\n{%- endif -%}', { items: [1] }],
+    ['switch with fall-through and default', '{% switch kind %}{% case "a" %}A{% case "b" %}{% case "c" %}BC{% default %}D{% endswitch %}', { kind: 'b' }],
+  ], { templates: files2 }),
   ...rows('app filters and globals', [
     ['filter with keyword arguments', '{{ n | money }} {{ n | money(places=0) }} {{ n | money(places=1) | replace(".", ",") }}', { n: 3.14159 }],
     ['custom filter in a chain, output escaped', '{{ title | slug | upper }}|{{ "<x>" | wrap }}|{{ "<x>" | wrap | safe }}', { title: 'Hello, World & Co' }],
