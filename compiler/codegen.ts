@@ -29,7 +29,8 @@ import { genNjkExtension } from './codegen/njk-extension.js';
 import { collectDefs, genCallBlock, genDef, genRegion, genSlot, genYield } from './codegen/defs.js';
 import { customRef, genExpr } from './codegen/expressions.js';
 import { genEmbed, genFromImport, genImport, genInclude } from './codegen/includes.js';
-import { genBlock, genRootBody } from './codegen/inheritance.js';
+import { genBlock, genRootBody, liftSuper } from './codegen/inheritance.js';
+import { genNjkExtends, njkDynamicExtends, njkPreludePicks } from './codegen/njk-extends.js';
 import { contextNames, templateMeta } from './codegen/introspection.js';
 import { genData, genOutput, genTrans, outputExpr } from './codegen/output.js';
 import { genCache, genFilterBlock, genFlush, genProvide, genPush, genSpaceless, genStack, genTry } from './codegen/parts.js';
@@ -152,7 +153,7 @@ const VISIT: Visitors = {
   Import: genImport,
   FromImport: genFromImport,
   Include: genInclude,
-  // Extends: handled by rootBody
+  Extends: genNjkExtends, // (a static extends: handled by rootBody; compat 'nunjucks': codegen/njk-extends.ts)
   Block: genBlock,
   Globals: genGlobals,
   Embed: genEmbed,
@@ -400,7 +401,8 @@ export class Generator {
     const body = this.ast.body;
     for (const n of body) if ((n.type === 'Def' || n.type === 'Region') && !this.declared.has(n.name)) this.declared.set(n.name, n);
     if (this.o.validateCalls) collectDefs(this, body);
-    const ext = body.find((n): n is A.Extends => n.type === 'Extends') ?? null;
+    // (Nunjucks compat: a parent picked at run time has no static extends: codegen/njk-extends.ts)
+    const ext = this.o.nunjucks && njkDynamicExtends(body) ? null : (body.find((n): n is A.Extends => n.type === 'Extends') ?? null);
     let extendsName: string | null = null;
     let parentRef: string | null = null;
     if (ext && ext.template.type === 'Const' && typeof ext.template.value === 'string') {
@@ -427,11 +429,13 @@ export class Generator {
     else this.renderFns('$root', body, null, ext);
 
     // Prelude for renderBlock: top-level imports, lets, defs, regions, globals blocks.
+    // (Nunjucks compat: and the statements that pick a parent at run time, for renderBlock: njk-extends.ts)
+    const njkPicks = this.o.nunjucks && !ext && njkDynamicExtends(body);
     const preludeNodes = body.filter((n) =>
-      ['Import', 'FromImport', 'Def', 'Region', 'Globals'].includes(n.type) || (n.type === 'Set' && n.kind === 'let'),
+      ['Import', 'FromImport', 'Def', 'Region', 'Globals'].includes(n.type) || (n.type === 'Set' && n.kind === 'let') || (njkPicks && contains(n, (x) => x.type === 'Extends')),
     );
     if (preludeNodes.length) {
-      const body = this.fnBody(this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, null), () => this.stmts(preludeNodes), null);
+      const body = this.fnBody(this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, null), () => (njkPicks ? njkPreludePicks(this, () => this.stmts(preludeNodes)) : this.stmts(preludeNodes)), null);
       // (only defs whose parameters have no default: nothing in it can fail, so no line
       // bookkeeping and no try; issue #22, code size)
       const at = body.lines.map((_, i) => i).slice(2, -1).filter((i) => !/^L = \d+;$/.test(body.lines[i]!));
@@ -554,6 +558,12 @@ export class Generator {
    */
   /** The block being compiled (Nunjucks compat: what `super()` renders the parent's version of). */
   njkBlock: string | null = null;
+  /** Nunjucks compat: the variable holding the block's `super()`, rendered where the block starts (inheritance.ts liftSuper). */
+  njkSuperVar: string | null = null;
+  /** Nunjucks compat: the root's `parentTemplate` variable while its top level compiles (codegen/njk-extends.ts). */
+  njkParentVar: string | null = null;
+  /** …and whether that is the renderBlock prelude (the parent's chain is set up there). */
+  njkInPrelude = false;
 
   renderFns(v: string, body: A.Node[], block: A.Block | null, ext?: A.Extends | null): void {
     const gen = () => {
@@ -561,9 +571,11 @@ export class Generator {
       try {
         // (Nunjucks: a block renders in a frame of its own, however it is called; njk-scope.ts)
         if (block && this.o.nunjucks) this.w(`ctx = ${this.h('njkBlock')}(ctx);`);
+        if (block && this.o.nunjucks) this.njkSuperVar = liftSuper(this, block);
         return block ? this.stmts(body) : genRootBody(this, body, ext ?? null);
       } finally {
         this.njkBlock = null;
+        this.njkSuperVar = null;
       }
     };
     const fnOf = (m: Mode) => {

@@ -446,7 +446,18 @@ class Lexer {
     const start = this.pos;
     const bodyStart = start + open[0].length;
     rawClose.lastIndex = bodyStart;
-    const close = rawClose.exec(this.src);
+    let close = rawClose.exec(this.src);
+    if (this.njk) {
+      const found = njkRawEnd(this.src, bodyStart, rawClose);
+      if (!found.close) {
+        // Nunjucks: an unclosed raw keeps the nested raw tags it read as text, then lexes on
+        this.advance(bodyStart);
+        this.stripNext = open[2] === '-' ? 'all' : this.trimBlocks ? 'newline' : 'none';
+        if (found.textEnd > bodyStart) this.data(found.textEnd, false, false);
+        return;
+      }
+      close = found.close;
+    }
     if (!close) {
       const { blockStart: bs, blockEnd: be } = this.syn;
       this.fail(`Unclosed 'raw' block: missing ${bs} endraw ${be}`, 'K-PAR-002', start,
@@ -663,4 +674,30 @@ function badCharHint(ch: string): string | null {
     default:
       return null;
   }
+}
+
+/**
+ * Nunjucks' raw body (its parser's parseRaw): nested `raw` tags of the same spelling open
+ * levels, so `{% raw %}a{% raw %}b{% endraw %}c{% endraw %}` keeps the inner pair as text. The
+ * closing tag of level 0, or none: then `textEnd` is where the last nested tag read ended.
+ */
+function njkRawEnd(src: string, from: number, rawClose: RegExp): { close: RegExpExecArray | null; textEnd: number } {
+  const opens = rawOpenOf(rawClose);
+  let level = 1;
+  let at = from;
+  for (;;) {
+    opens.lastIndex = at;
+    rawClose.lastIndex = at;
+    const o = opens.exec(src);
+    const c = rawClose.exec(src);
+    const m = o && (!c || o.index < c.index) ? o : c;
+    if (!m) return { close: null, textEnd: at };
+    at = m.index + m[0].length;
+    if (m === o) level++;
+    else if (--level === 0) return { close: m, textEnd: m.index };
+  }
+}
+/** The opening tag's pattern for a closing one (`endraw` → `raw`, `endverbatim` → `verbatim`). */
+function rawOpenOf(close: RegExp): RegExp {
+  return new RegExp(close.source.replace('\\s*end', '\\s*'), 'g');
 }

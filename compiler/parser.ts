@@ -340,7 +340,9 @@ class Parser {
         return this.includeStmt(kwTok);
       case 'extends': {
         const where = this.ctxStack[this.ctxStack.length - 1];
-        if (where !== 'top' && where !== 'dead') this.fail('{% extends %} must be at the template top level', 'K-PAR-007', kwTok);
+        // (Nunjucks: extends is a statement, run where it stands outside macros and blocks: codegen/njk-extends.ts)
+        const njkRuns = this.njk && !this.ctxStack.some((c) => c === 'def' || c === 'block');
+        if (where !== 'top' && where !== 'dead' && !njkRuns) this.fail('{% extends %} must be at the template top level', 'K-PAR-007', kwTok);
         const template = this.expression();
         this.expectBlockEnd();
         return { type: 'Extends', template, line: p.line, col: p.col };

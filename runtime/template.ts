@@ -408,12 +408,13 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
     const ctx = newContext(spec.globals, data);
     const specs = chain();
     for (const s of specs) addBlocks(R.blocks, s.blocks);
+    // (after the preludes: a Nunjucks one may add the blocks of a parent it picks, runtime/nunjucks/extends.ts)
+    for (const s of specs) s.prelude?.(ctx, R);
     const fns = R.blocks[block];
     if (!fns) {
       const hint = didYouMean(block, Object.keys(R.blocks));
       throw noBlock(block, hint ? `Did you mean '${hint}'?` : `Available blocks: ${Object.keys(R.blocks).join(', ')}`);
     }
-    for (const s of specs) s.prelude?.(ctx, R);
     return [R, ctx, fns];
   };
   /** Every entry point: 0 render, 1 stream, 2 async, 3 async stream; of the root or one block. */

@@ -148,7 +148,7 @@ let wrappingCaller = false;
 export function genCall(g: Generator, e: A.Call): string {
   const f = e.func;
   if (g.o.nunjucks && g.njkBlock !== null && f.type === 'Name' && f.name === 'super' && !e.args.length && !g.local('super'))
-    return `${g.h('njkSuper')}($template, ${q(g.njkBlock)}, ctx, R)`;
+    return g.njkSuperVar ?? `${g.h('njkSuper')}($template, ${q(g.njkBlock)}, ctx, R)`;
   if (g.o.validateCalls && f.type === 'Name' && !g.local(f.name)) {
     const sig = g.knownDefs.get(f.name);
     if (sig) validateCall(g, e, sig);
@@ -252,7 +252,9 @@ export function bindArgs(g: Generator, fname: string, params: string[], args: A.
 export function filterCall(g: Generator, name: string, value: string, args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
   if (g.o.customFilters.has(name)) {
     const parts = [value, ...args.map((a) => argExpr(g, a))];
-    if (kwargs.length) parts.push(`new ${g.h('Kwargs')}({ ${kwargs.map((k) => `${kwKey(k.name)}: ${argExpr(g, k.value)}`).join(', ')} })`);
+    const kw = kwargs.map((k) => `${kwKey(k.name)}: ${argExpr(g, k.value)}`).join(', ');
+    // (Nunjucks passes keyword arguments to an app's filter as one trailing object)
+    if (kwargs.length) parts.push(g.o.nunjucks ? `{ ${kw}, __keywords: true }` : `new ${g.h('Kwargs')}({ ${kw} })`);
     g.customUsed.filters.add(name);
     // (an async filter's promise is observed: its rejection must not end the process if unused)
     // Nunjucks compat: a filter added as async is awaited in the template's async functions; a

@@ -6,13 +6,15 @@
 import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
 import { genCond } from './expressions.js';
-import { CHILD_DEFINITIONS, q } from './shared.js';
+import { CHILD_DEFINITIONS, q, walk } from './shared.js';
 import { blockScope } from './njk-scope.js';
+import { genNjkDynamicRoot, njkDynamicExtends } from './njk-extends.js';
 
 export function genRootBody(g: Generator, body: A.Node[], ext: A.Extends | null): void {
   if (g.blockNodes.size) g.w(`${g.h('registerBlocks')}(R, $blocks);`);
   if (!ext) {
-    g.stmts(body);
+    if (g.o.nunjucks && njkDynamicExtends(body)) genNjkDynamicRoot(g, body);
+    else g.stmts(body);
     return;
   }
   // A child template runs only its definitions, then the parent with the same ctx.
@@ -31,6 +33,31 @@ export function genBlock(g: Generator, n: A.Block): void {
   g.line(n);
   if (n.cond) g.w(`if (${genCond(g, n.cond)}) {`);
   // (Nunjucks: a block renders in a frame of its own over the one where it stands)
+  // (Nunjucks: a top-level block reached after a run-time extends renders nothing)
+  const afterExtends = g.njkParentVar && g.njkBlock === null ? g.njkParentVar : null;
+  if (afterExtends) g.w(`if (!${afterExtends}) {`);
   g.subRender(`R.blocks[${q(n.name)}]`, g.o.nunjucks ? blockScope(g) : 'ctx', 'R');
+  if (afterExtends) g.w('}');
   if (n.cond) g.w('}');
+}
+
+/**
+ * Nunjucks compat: its transformer lifts every `super()` of a block to one render of the parent's
+ * block where the block starts (transformer.js liftSuper), so the parent's block never sees the
+ * child block's own `set`s, and two `super()`s print one rendering. Emits that render and returns
+ * the variable holding it, or null when the block (outside its nested blocks) calls no `super()`.
+ */
+export function liftSuper(g: Generator, block: A.Block): string | null {
+  const isSuper = (n: { type: string } & Record<string, unknown>) =>
+    n.type === 'Call' && (n.func as A.Expr).type === 'Name' && (n.func as A.Name).name === 'super' && !(n.args as unknown[]).length;
+  let found = false;
+  walk(block.body, (n) => {
+    if (found || n.type === 'Block') return false;
+    if (isSuper(n)) found = true;
+    return !found;
+  });
+  if (!found) return null;
+  const v = g.id('$super');
+  g.w(`const ${v} = ${g.h('njkSuper')}($template, ${q(block.name)}, ctx, R);`);
+  return v;
 }

@@ -14,6 +14,7 @@ import { Context, DATA, GLOBALS, find } from '../context.js';
 import { callWithCaller as kidaCallWithCaller, subState, type CallerFn, type DefInfo, type KidaDef, type Ctx, type RenderState, type Template } from '../template.js';
 import { PyError } from '../errors.js';
 import { preflight } from './guards.js';
+import { njkParentOf } from './extends.js';
 import { ACTIVE } from '../limits.js';
 
 const MISSING = () => undefined;
@@ -314,7 +315,7 @@ export function isDefined(v: unknown): boolean {
 
 /** `super()` in a block: the same block of the nearest ancestor template that has it. */
 export function njkSuper(t: Template, block: string, ctx: Ctx, R: RenderState): Markup {
-  for (let p = t.spec.parent?.(); p; p = p.spec.parent?.()) {
+  for (let p = njkParentOf(R, t); p; p = njkParentOf(R, p)) {
     const b = p.spec.blocks[block];
     if (b) return new Markup(b.s(ctx, R) as string);
   }

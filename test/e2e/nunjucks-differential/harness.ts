@@ -42,6 +42,9 @@ export interface Case {
    * ours renders it, for the reason given. The test checks exactly that.
    */
   superset?: string;
+  /** Filters and globals the app adds (Nunjucks' addFilter/addGlobal; ours: the Environment's, and the compiled modules' registry). */
+  filters?: Record<string, (...args: never[]) => unknown>;
+  globals?: Record<string, unknown>;
   /** A divergence not fixed yet (docs/guide/nunjucks.md, "Not done yet"): the test expects the comparison to fail. */
   known?: string;
 }
@@ -61,6 +64,8 @@ export function theirs(c: Case): Outcome {
     getSource: (n: string) => (Object.hasOwn(files, n) ? { src: files[n], path: n, noCache: true } : null),
   });
   const env = new nunjucks.Environment(new Loader(), { autoescape: true, ...c.opts });
+  for (const [k, f] of Object.entries(c.filters ?? {})) env.addFilter(k, f);
+  for (const [k, v] of Object.entries(c.globals ?? {})) env.addGlobal(k, v);
   const uninstall = c.jinjaCompat ? nunjucks.installJinjaCompat() : null;
   try {
     let t;
@@ -81,7 +86,10 @@ export function theirs(c: Case): Outcome {
 }
 
 function ourEnv(c: Case): Environment {
-  return new Environment({ loader: new DictLoader({ ...(c.templates ?? {}) }), compat: 'nunjucks', autoescape: true, ...c.opts });
+  const env = new Environment({ loader: new DictLoader({ ...(c.templates ?? {}) }), compat: 'nunjucks', autoescape: true, ...c.opts });
+  for (const [k, f] of Object.entries(c.filters ?? {})) env.addFilter(k, f as never);
+  for (const [k, v] of Object.entries(c.globals ?? {})) env.addGlobal(k, v);
+  return env;
 }
 
 /** Ours through the Environment: render, renderStream joined, renderAsync — each an Outcome. */
@@ -129,6 +137,8 @@ export function writeModules(dir: string, cases: Case[]): Array<{ error: Outcome
           compat: 'nunjucks',
           autoescape: true,
           ...c.opts,
+          // (ahead of time the app's filters are declared, as kida.config's filters module does)
+          ...(c.filters ? { filters: Object.keys(c.filters) } : {}),
           linkage: relativeImport('linkage.mjs', name),
             importPath: (t, f) => relativeImport(t, f) + '.mjs',
           }));
@@ -144,6 +154,8 @@ export function writeModules(dir: string, cases: Case[]): Array<{ error: Outcome
       return {
         load: async () => {
           const linkage = (await import(pathToFileURL(join(root, 'linkage.mjs')).href)).default;
+          Object.assign(linkage.filters, c.filters ?? {});
+          Object.assign(linkage.globals, c.globals ?? {});
           // every template of the case is loadable by name (`{% include name %}` computed at run time)
           for (const name of names) if (existsSync(join(root, name + '.mjs'))) linkage.register((await import(pathToFileURL(join(root, name + '.mjs')).href)).default);
           return (await import(pathToFileURL(join(root, 'main.njk.mjs')).href)).default as Module;
