@@ -205,12 +205,16 @@ export function program(tree: Node, flags: string, captures: boolean) {
         once();
         emit(JMP, s);
         split(s);
-      } else
+      } else {
+        // x{0,2} is (?:x(?:x)?)?, not x?x?: each exit leaves the whole repeat, so a lazy one
+        // tries a second iteration before backtracking into the first (as the RegExp does)
+        const splits: number[] = [];
         for (let k = x.min; k < x.max; k++) {
-          const s = emit(SPLIT, op.length + 1);
+          splits.push(emit(SPLIT, op.length + 1));
           once();
-          split(s);
         }
+        splits.forEach(split);
+      }
     }
   };
   gen(tree);

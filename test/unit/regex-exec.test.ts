@@ -51,6 +51,11 @@ describe('linearExec', () => {
       { numRuns: 20_000 },
     );
   });
+  it('a lazy bounded repeat tries one more iteration before another way through the first', () => {
+    // (x{0,2}? built as x??x?? tried the first iteration's next alternative before a second iteration)
+    for (const [p, s, from] of [['((\\s?aa{0,}){0,2}?|)\\B|', '.aa\naa', 1], ['(a|ab){0,2}?c', 'abac', 0], ['(a+?){1,3}?b', 'aaab', 0], ['(?:(a)|b){0,3}?$', 'aba', 0]] as const)
+      for (const sticky of [false, true]) expect(mine(p, '', s, from, sticky), `${p} ${JSON.stringify(s)}`).toEqual(v8(p, '', s, from, sticky));
+  });
   it('many(s) finds what exec finds, from every start, sticky or not (property)', () => {
     fc.assert(
       fc.property(pattern, flags, text, (p, f, s) => {
