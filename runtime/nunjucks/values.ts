@@ -25,6 +25,27 @@ export function njkEscape(s: string): string {
   return ESC_RE.test(s) ? ((ESC_RE.lastIndex = 0), s.replace(ESC_RE, (c) => ESC[c]!)) : s;
 }
 
+/**
+ * String(v) of a host value, with the conversion V8 would do run here instead (issue #19, s7):
+ * a `toString`/`valueOf`/`Symbol.toPrimitive` that is async returns a promise V8 drops before it
+ * throws "Cannot convert object to primitive value", and that rejection ended the process. The
+ * promise (the value itself, or what a conversion method returned) is observed first.
+ */
+export function hostStr(v: unknown): string {
+  if (v instanceof Object && !(v instanceof Promise)) {
+    const o = v as Record<PropertyKey, unknown>;
+    const t = o[Symbol.toPrimitive] as Function | undefined;
+    for (const f of t ? [t] : [o.toString, o.valueOf] as unknown[]) {
+      // (the hint only for toPrimitive: Number's toString would read it as a radix)
+      const r = typeof f == 'function' ? f.call(v, t && 'string') : v;
+      if (Object(r) !== r) return String(r);
+      observe(r);
+    }
+    throw TypeError('Cannot convert object to primitive value');
+  }
+  return String(observe(v)); // (a promise renders as in Nunjucks, and is observed)
+}
+
 /** JavaScript's String(v) for a template value (UNDEF, a Kida lenient undefined, is ""). */
 export function njkStr(v: unknown): string {
   if (v === undefined || v === null || v === UNDEF) return '';
@@ -32,7 +53,7 @@ export function njkStr(v: unknown): string {
   if (v instanceof Markup) return v.value;
   if (Array.isArray(v)) return v.map((x) => (x == null ? '' : njkStr(x))).join(',');
   if (typeof v === 'object' && !(typeof (v as { toString?: unknown }).toString === 'function')) return '[object Object]';
-  return String(observe(v)); // (a promise renders as in Nunjucks, and its rejection is not unhandled)
+  return hostStr(v); // (a promise, or one an async toString returns, is observed)
 }
 
 // ---------------------------------------------------------------- output
