@@ -5,7 +5,7 @@
 // throw where Nunjucks calls a String method on a number or boolean (test/unit/nunjucks-filters-differential.test.ts).
 
 import { Markup } from '../markup.js';
-import { njkEscape, njkStr } from './values.js';
+import { hostStr, njkEscape, njkStr } from './values.js';
 import { assertSafeName, observe } from '../values.js';
 import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
 import { reReplace } from './guards.js';
@@ -185,7 +185,9 @@ export function nf_indent(s: unknown, width: unknown, indentfirst: unknown): unk
 }
 export function nf_join(arr: Any, del: unknown, attr: unknown): string {
   const a = attr ? map(arr, (v) => prop(v, attr)) : arr;
-  return a.join((del as string) || '');
+  // (items as njkStr prints them: Array#join would convert a host object inside V8, dropping the
+  // promise an async toString returns; s7)
+  return (Array.isArray(a) ? a.map((x) => (x == null ? '' : njkStr(x))) : a).join((del as string) || '');
 }
 export function nf_length(val: unknown): unknown {
   const value = normalize(val, '');
@@ -456,11 +458,11 @@ export function nf_wordcount(s: unknown): number | null {
   return words ? words.length : null;
 }
 export function nf_float(val: unknown, def: unknown): unknown {
-  const res = parseFloat(text(val));
+  const res = parseFloat(hostStr(text(val))); // (the conversion parseFloat would do, its promise observed: s7)
   return Number.isNaN(res) ? def : res;
 }
 export function nf_int(val: unknown, def: unknown, base: unknown = 10): unknown {
-  const res = parseInt(text(val), base as number);
+  const res = parseInt(hostStr(text(val)), base as number);
   return Number.isNaN(res) ? def : res;
 }
 

@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
 import { textOrError } from './every-way.js';
+import * as nv from '../../runtime/nunjucks/values.js';
 import { expectNoUnhandledRejections } from '../support.js';
 
 const kida = new Environment({ loader: new DictLoader({}) });
@@ -46,9 +47,7 @@ describe('an async toString / Symbol.toPrimitive never leaves its promise unobse
     }
   }
   for (const [name, env] of [['kida', kida], ['nunjucks', njk]] as const)
-    // (Nunjucks mode's `join` and `~` convert inside JavaScript (Array#join, `+`): not yet, see
-    // docs/decisions.md "Safety, seventh pass")
-    for (const src of ['{{ x }}', '{{ x|upper }}', ...(name === 'kida' ? ['{{ [x]|join(",") }}', '{{ x ~ "!" }}'] : [])])
+    for (const src of ['{{ x }}', '{{ x|upper }}', '{{ [x]|join(",") }}', '{{ x ~ "!" }}'])
       it(`${name}: ${src}`, async () => {
         for (const make of [() => new AsyncText(), () => new AsyncPrim()]) {
           const out = await every(env, src, () => ({ x: make() }));
@@ -56,6 +55,18 @@ describe('an async toString / Symbol.toPrimitive never leaves its promise unobse
           for (const r of out) expect(r).toMatch(/Promise|TypeError|Cannot convert|AsyncPrim|^\{\}!?$|Object/i);
         }
       });
+
+  // (Nunjucks mode: its operators and int/float convert as JavaScript does, run by the runtime)
+  class AsyncValue {
+    async valueOf(): Promise<number> {
+      throw new Error('async valueOf');
+    }
+  }
+  for (const src of ['{{ x + 1 }}', '{{ x - 1 }}', '{{ x < 1 }}', '{{ x == 1 }}', '{{ x ~ 1 }}', '{{ -x }}', '{{ x|int }}', '{{ x|float }}', '{{ [x] + "" }}'])
+    it(`nunjucks: ${src}`, async () => {
+      for (const make of [() => new AsyncText(), () => new AsyncPrim(), () => new AsyncValue()])
+        for (const r of await every(njk, src, () => ({ x: make() }))) expect(typeof r).toBe('string');
+    });
 
   it('a plain toString still prints, and a Number object keeps base 10 (nunjucks)', async () => {
     class Named {
@@ -141,5 +152,46 @@ describe("an async template's data walk reaches what a class instance, an Error 
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe("Nunjucks mode's operators convert their operands exactly as JavaScript's do", () => {
+  // (they now run ToPrimitive themselves, to observe an async conversion's promise: the results
+  // must stay JavaScript's for every value a template meets)
+  const value = fc.oneof(
+    fc.integer({ min: -50, max: 50 }),
+    fc.double({ noNaN: false }),
+    fc.string({ maxLength: 4 }),
+    fc.constantFrom(null, undefined, true, false, '', '0', ' 1 ', '1e3'),
+    fc.array(fc.oneof(fc.integer({ min: -9, max: 9 }), fc.constantFrom(null, 'a', undefined)), { maxLength: 3 }),
+    fc.integer({ min: 0, max: 2 ** 40 }).map((t) => new Date(t)),
+    fc.constant({}),
+    fc.integer({ min: -9, max: 9 }).map((n) => ({ valueOf: () => n })),
+    fc.string({ maxLength: 3 }).map((t) => ({ toString: () => t })),
+  );
+  /* eslint-disable eqeqeq */
+  const ops: [string, (a: unknown, b: unknown) => unknown, (a: any, b: any) => unknown][] = [
+    ['+', nv.add, (a, b) => a + b],
+    ['-', nv.sub, (a, b) => a - b],
+    ['*', nv.mul, (a, b) => a * b],
+    ['/', nv.div, (a, b) => a / b],
+    ['%', nv.mod, (a, b) => a % b],
+    ['<', nv.lt, (a, b) => a < b],
+    ['>=', nv.ge, (a, b) => a >= b],
+    ['==', nv.eq, (a, b) => a == b],
+    ['~', nv.concat, (a, b) => '' + a + b],
+  ];
+  for (const [name, ours, js] of ops)
+    it(name, () => {
+      fc.assert(
+        fc.property(value, value, (a, b) => {
+          expect(Object.is(ours(a, b), js(a, b)) || String(ours(a, b)) === String(js(a, b))).toBe(true);
+        }),
+        { numRuns: 400 },
+      );
+    });
+  it('two objects compare by identity', () => {
+    const o = { valueOf: () => 1 };
+    expect([nv.eq(o, o), nv.eq(o, { valueOf: () => 1 }), nv.eq(o, 1), nv.eq(o, null)]).toEqual([true, false, true, false]);
   });
 });
