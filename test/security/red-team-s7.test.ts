@@ -6,9 +6,9 @@
 // - §1 a filter's attribute argument read from a dict whose getter is async (`sort`, `groupby`,
 //   `selectattr`, `unique`, `map(attribute=)`): the key was read twice (dictHas, then dictGet) and
 //   the first promise was never observed.
-// - §1 an async template's start-of-render walk skipped class instances, non-enumerable and
-//   symbol-keyed properties, Errors' `cause` and functions' properties: a rejected promise held
-//   there ended the process when the render failed (or waited) before it reached it.
+// - §1 an async template's start-of-render walk skipped class instances (their non-enumerable
+//   and symbol-keyed properties too), Errors' `cause` and functions' properties: a rejected
+//   promise held there ended the process when the render failed (or waited) before reaching it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
@@ -117,7 +117,7 @@ describe("an async template's data walk reaches what a class instance, an Error 
   const fail = () => new Promise((_, j) => setTimeout(() => j(new Error('first')), 2));
   const holders: [string, string, (p: Promise<unknown>) => unknown][] = [
     ['a class instance', 'h.p', (p) => new Holder(p)],
-    ['a non-enumerable property', 'h.p', (p) => Object.defineProperty({}, 'p', { value: p })],
+    ['a non-enumerable property of a class instance', 'h.q', (p) => Object.defineProperty(new Holder(Promise.resolve(1)), 'q', { value: p })],
     ["an Error's cause", 'h.cause', (p) => new Error('x', { cause: p })],
     ["a function's property", 'h.p', (p) => Object.assign(() => 1, { p })],
     ['a class instance in a Map in a list', 'h[0].get(1).p', (p) => [new Map([[1, new Holder(p)]])]],
@@ -140,7 +140,7 @@ describe("an async template's data walk reaches what a class instance, an Error 
       if (s.kind === 'list') return [1, v];
       if (s.kind === 'map') return new Map([['k', v]]);
       if (s.kind === 'dict') return { k: v };
-      if (s.kind === 'hidden') return Object.defineProperty({}, Symbol('k'), { value: v });
+      if (s.kind === 'hidden') return Object.defineProperty(new (class Box {})(), Symbol('k'), { value: v });
       return new Holder(v as Promise<unknown>);
     };
     const t = kida.fromString('{{ await w }}{{ h }}');
