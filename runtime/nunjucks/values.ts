@@ -33,7 +33,7 @@ export function njkEscape(s: string): string {
  * observed; the result is what the operator would have used. An array keeps Array#toString's
  * text, its items converted the same way. Primitives and promises pass (a promise observed).
  */
-function toPrim(v: unknown, hint: 'default' | 'number' | 'string'): unknown {
+export function toPrim(v: unknown, hint: 'default' | 'number' | 'string'): unknown {
   if (!(v instanceof Object) || v instanceof Promise) return observe(v);
   const o = v as Record<PropertyKey, unknown>;
   const t = o[Symbol.toPrimitive] as Function | undefined;
@@ -240,8 +240,10 @@ export function same(a: unknown, b: unknown): boolean {
 /** `a in b`: Nunjucks' inOperator. */
 export function contains(container: unknown, item: unknown): boolean {
   const c = prim(container);
-  if (Array.isArray(c) || typeof c === 'string') return (c as string).indexOf(prim(item) as string) !== -1;
-  if (c && typeof c === 'object') return (prim(item) as string) in (c as object) && !ACTIVE?.hide(prim(item));
+  // (the key converted as indexOf/`in` would, by toPrim: s7)
+  if (typeof c === 'string') return c.indexOf(toPrim(prim(item), 'string') as string) !== -1;
+  if (Array.isArray(c)) return c.indexOf(prim(item)) !== -1;
+  if (c && typeof c === 'object') return (toPrim(prim(item), 'string') as string) in (c as object) && !ACTIVE?.hide(prim(item));
   throw new Error(`Cannot use "in" operator to search for "${njkStr(item)}" in unexpected types.`);
 }
 

@@ -62,7 +62,9 @@ describe('an async toString / Symbol.toPrimitive never leaves its promise unobse
       throw new Error('async valueOf');
     }
   }
-  for (const src of ['{{ x + 1 }}', '{{ x - 1 }}', '{{ x < 1 }}', '{{ x == 1 }}', '{{ x ~ 1 }}', '{{ -x }}', '{{ x|int }}', '{{ x|float }}', '{{ [x] + "" }}'])
+  const njkSrcs = ['{{ x + 1 }}', '{{ x - 1 }}', '{{ x < 1 }}', '{{ x == 1 }}', '{{ x ~ 1 }}', '{{ -x }}', '{{ x|int }}', '{{ x|float }}', '{{ [x] + "" }}'];
+  njkSrcs.push('{{ x|e }}', '{{ x|safe }}', '{{ x|string|length }}', '{{ x in "abc" }}', '{{ x|center(9) }}', '{{ x|round }}', '{{ x|abs }}');
+  for (const src of njkSrcs)
     it(`nunjucks: ${src}`, async () => {
       for (const make of [() => new AsyncText(), () => new AsyncPrim(), () => new AsyncValue()])
         for (const r of await every(njk, src, () => ({ x: make() }))) expect(typeof r).toBe('string');
