@@ -178,12 +178,16 @@ function plainGetattr(item: unknown, name: unknown, dflt: unknown): unknown {
   }
   return dflt;
 }
+/** A dict's value for a filter's attribute argument: a getter's promise is observed (issue #19,
+ * s7: `sort`/`groupby`/`selectattr` by a key whose getter is async dropped it unobserved). */
+// (read once: dictHas reads the value too, and would run the getter a second time unobserved)
+const dictAttr = (d: unknown, k: unknown): unknown =>
+  d instanceof Map || typeof k === 'string' || typeof k === 'number' || k instanceof Markup ? observe(dictGet(d as Record<string, unknown>, k)) : undefined;
 /** Dict-aware `getattr(item, name, dflt)`: dict key (`.get(name, dflt)`), else attribute. */
 function attrOr(item: unknown, name: unknown, dflt: unknown): unknown {
   if (isDict(item)) {
-    if (!dictHas(item, name)) return dflt;
-    const v = dictGet(item, name);
-    return v === undefined ? null : v;
+    const v = dictAttr(item, name);
+    return v === undefined ? dflt : v;
   }
   return plainGetattr(item, name, dflt);
 }
@@ -191,7 +195,7 @@ function attrOr(item: unknown, name: unknown, dflt: unknown): unknown {
 function attrOf(item: unknown, name: unknown): unknown {
   if (item === null || item === undefined || item === UNDEF) return '';
   if (isDict(item)) {
-    const v = dictHas(item, name) ? dictGet(item, name) : undefined;
+    const v = dictAttr(item, name);
     return v === null || v === undefined ? '' : v;
   }
   const v = plainGetattr(item, name, null);
@@ -202,14 +206,15 @@ function attrLookup(item: unknown, name: unknown): unknown {
   const key = s(name);
   const one = (obj: unknown, k: string): unknown => {
     if (obj === null || obj === undefined || obj === UNDEF) return null;
-    if (isDict(obj)) return dictHas(obj, k) ? (dictGet(obj, k) ?? null) : null;
+    if (isDict(obj)) return dictAttr(obj, k) ?? null;
     if (Array.isArray(obj) && /^-?\d+$/.test(k)) {
       const i = Number(k) < 0 ? obj.length + Number(k) : Number(k);
       return i >= 0 && i < obj.length ? (obj[i] ?? null) : null;
     }
     return plainGetattr(obj, k, null);
   };
-  if (isDict(item) && dictHas(item, key)) return dictGet(item, key) ?? null;
+  const own = isDict(item) ? dictAttr(item, key) : undefined;
+  if (own !== undefined) return own ?? null;
   if (!key.includes('.')) return one(item, key);
   let v = item;
   for (const part of key.split('.')) {
@@ -502,7 +507,7 @@ const KEY_NONE: SortKey = [1, 0, 0];
 function sortKey(v: unknown, caseSensitive: boolean): SortKey {
   if (v === null || v === undefined || v === UNDEF || (isString(v) && s(v) === '')) return KEY_NONE;
   if (isPyNumber(v)) return [0, 0, typeof v === 'bigint' ? v : num(v)];
-  const str = s(v);
+  const str = s(observe(v)); // (a promise item or key is sorted as its text, as before, and observed)
   return [0, 1, caseSensitive ? str : str.toLowerCase()];
 }
 function cmpKey(a: SortKey, b: SortKey): number {
@@ -567,7 +572,7 @@ function unique(v: unknown, caseSensitive: unknown = false, attribute: unknown =
     let val = truthy(attribute) ? attrOr(item, attribute, null) : item;
     if (!cs && isString(val)) val = s(val).toLowerCase();
     else if (val instanceof Markup) val = val.value;
-    hashKey(val);
+    hashKey(observe(val)); // (a promise item: observed, then refused as unhashable or kept)
     let k: unknown = val;
     if (typeof val === 'boolean') k = Number(val);
     else if (val instanceof PyFloat) k = val.v;
@@ -585,7 +590,7 @@ function unique(v: unknown, caseSensitive: unknown = false, attribute: unknown =
 function groupby(v: unknown, attribute: unknown): Record<string, unknown>[] {
   const getKey = (item: unknown): unknown => {
     if (isDict(item)) {
-      const r = dictHas(item, attribute) ? dictGet(item, attribute) : null;
+      const r = dictAttr(item, attribute);
       return r === undefined ? null : r;
     }
     const r = plainGetattr(item, attribute, null);

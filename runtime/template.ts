@@ -288,8 +288,9 @@ function observeRead(names: Iterable<unknown> | null, data: unknown): void {
 /**
  * An async template may await a promise nested in its data (`{{ await d.e }}`, `{% for p in ps
  * %}{{ await p }}`) after it rejected: those are observed at the start of the render too. The
- * walk enters arrays, Maps (keys and values), Sets and plain objects (not class instances: their
- * getters are the host's), each once, up to 100,000 values per render, breadth first, and a
+ * walk enters arrays, Maps (keys and values), Sets, plain objects and the own data properties of
+ * other objects (class instances, Errors, functions; their getters are the host's and are not run),
+ * each once, up to 100,000 values per render, breadth first, and a
  * promise is observed where it is seen: a long list early in the data does not use up the budget
  * before a promise beside it. It never throws: a proxy's trap or a getter that throws is met by
  * the template when it reads that value (docs/security.md "Nothing ends the process").
@@ -303,7 +304,7 @@ export function observeDeep(names: readonly string[], data: unknown): void {
   let budget = 100_000;
   const add = (x: unknown) => {
     budget--;
-    if (x === null || typeof x !== 'object' || seen.has(x)) return;
+    if (x === null || (typeof x !== 'object' && typeof x !== 'function') || seen.has(x)) return; // (a function's own properties too)
     seen.add(x);
     try {
       // (Promise's own `then`: a subclass's `then`/`catch` that throws cannot leave it unobserved)
@@ -319,16 +320,24 @@ export function observeDeep(names: readonly string[], data: unknown): void {
     } catch {
       // (a getter of the data that throws: the template meets it if it reads the name)
     }
+  let p: unknown;
   for (let i = 0; i < todo.length && budget > 0; i++) {
     const x = todo[i]!;
     try {
-      const p = Object.getPrototypeOf(x);
       if (Array.isArray(x)) for (let j = 0; j < x.length && budget > 0; j++) add(x[j]);
       else if (x instanceof Set || x instanceof Map) {
         for (const y of x instanceof Map ? x.entries() : x) if ((x instanceof Map ? (add(y[0]), add(y[1])) : add(y), budget <= 0)) break;
-      } else if (p === Object.prototype || p === null) {
+      } else if ((p = Object.getPrototypeOf(x)) === Object.prototype || p === null) {
+        // (plain objects: their enumerable keys, the fast walk; descriptors cost ~4x per render)
         for (const k in x) if ((add((x as Ctx)[k]), budget <= 0)) break;
-      }
+      } else if (!ArrayBuffer.isView(x))
+        // (class instances, Errors' `cause`, functions: own data properties, enumerable or not,
+        // symbol keys too; a getter is host code and is not run here, s7. Typed arrays hold no
+        // objects; an array's or typed array's extra properties are not walked)
+        for (const k of Reflect.ownKeys(x)) {
+          const d = Reflect.getOwnPropertyDescriptor(x, k);
+          if (d && 'value' in d && (add(d.value), budget <= 0)) break;
+        }
     } catch {
       // (a proxy's trap or a getter that throws: the template meets it when it reads it)
     }

@@ -198,8 +198,11 @@ function pyStrInner(v: unknown, repr: boolean): string {
   }
   if (typeof v === 'function') return `<function ${(v as { name?: string }).name || 'anonymous'}>`;
   if (typeof v === 'object' && typeof (v as { __html__?: unknown }).__html__ === 'function') return String(observe((v as { __html__(): string }).__html__()));
-  return String(observe(v)); // (a promise a sync template prints: its rejection is not unhandled)
+  // (its toString called here, not through String(): an async toString's promise is observed, and
+  // prints as "[object Promise]", where V8 would drop it and throw; a toPrimitive is not used. s7)
+  return String(observe(observe(v).toString()));
 }
+
 
 /** The containers whose repr is being written: one met again is a cycle, `[...]` as in Python
  * (else a cycle through a large value would build strings until memory runs out). */

@@ -5,7 +5,7 @@
 // throw where Nunjucks calls a String method on a number or boolean (test/unit/nunjucks-filters-differential.test.ts).
 
 import { Markup } from '../markup.js';
-import { njkEscape, njkStr } from './values.js';
+import { hostStr, njkEscape, njkStr, toPrim } from './values.js';
 import { assertSafeName, observe } from '../values.js';
 import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
 import { reReplace } from './guards.js';
@@ -14,7 +14,7 @@ type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function copySafeness(dest: unknown, target: unknown): unknown {
   if (dest instanceof Markup) return new Markup(target);
-  return (target as Any).toString();
+  return observe((target as Any).toString()); // (an async toString's promise: observed, s7)
 }
 /** Nunjucks' normalize: null, undefined and false become the default. */
 function normalize(value: unknown, dflt: unknown): Any {
@@ -69,7 +69,7 @@ const repeat = (s: string, n: number) => (n > 0 ? s.repeat(room(Math.ceil(n))) :
 /** A string a filter puts into a safe string's text: escaped unless safe itself (data never becomes markup). */
 const into = (safe: boolean, v: unknown): unknown => (!safe ? v : v instanceof Markup ? v.value : njkEscape(String(v)));
 
-export const nf_abs = (v: unknown) => Math.abs(v as number);
+export const nf_abs = (v: unknown) => Math.abs(toPrim(v, 'number') as number); // (toPrim: as Math.abs converts, its promise observed)
 export function nf_batch(arr: Any, linecount: number, fillWith: unknown): unknown[] {
   const res: unknown[][] = [];
   let tmp: unknown[] = [];
@@ -97,7 +97,7 @@ export function nf_center(s: unknown, width: unknown): unknown {
   const w = (width as number) || 80;
   if (str.length >= w) return str;
   const spaces = w - str.length;
-  return copySafeness(str, repeat(' ', spaces / 2 - (spaces % 2)) + text(str) + repeat(' ', spaces / 2));
+  return copySafeness(str, repeat(' ', spaces / 2 - (spaces % 2)) + (toPrim(text(str), 'default') as string) + repeat(' ', spaces / 2));
 }
 export function nf_default(val: unknown, def: unknown, bool: unknown): unknown {
   return bool ? val || def : val !== undefined ? val : def;
@@ -137,15 +137,15 @@ export function nf___dumpsafe(obj: unknown, spaces: unknown, dump: (o: unknown, 
 }
 export function nf_escape(s: unknown): Markup {
   if (s instanceof Markup) return s;
-  return new Markup(njkEscape(String(s == null ? '' : (s as Any).toString())));
+  return new Markup(njkEscape(String(s == null ? '' : observe((s as Any).toString()))));
 }
 export const nf_e = nf_escape;
 export function nf_safe(s: unknown): Markup {
   if (s instanceof Markup) return s;
-  return new Markup(String(s == null ? '' : (s as Any).toString()));
+  return new Markup(String(s == null ? '' : observe((s as Any).toString())));
 }
 export function nf_forceescape(s: unknown): Markup {
-  return new Markup(njkEscape(String(s == null ? '' : text(s).toString())));
+  return new Markup(njkEscape(String(s == null ? '' : observe(text(s).toString()))));
 }
 // (a SafeString has no indexed characters: `first`/`last` of one are undefined)
 export const nf_first = (arr: Any) => (arr instanceof Markup ? undefined : arr[0]);
@@ -185,7 +185,9 @@ export function nf_indent(s: unknown, width: unknown, indentfirst: unknown): unk
 }
 export function nf_join(arr: Any, del: unknown, attr: unknown): string {
   const a = attr ? map(arr, (v) => prop(v, attr)) : arr;
-  return a.join((del as string) || '');
+  // (items as njkStr prints them: Array#join would convert a host object inside V8, dropping the
+  // promise an async toString returns; s7)
+  return (Array.isArray(a) ? a.map((x) => (x == null ? '' : njkStr(x))) : a).join((del as string) || '');
 }
 export function nf_length(val: unknown): unknown {
   const value = normalize(val, '');
@@ -271,7 +273,7 @@ export function nf_reverse(val: unknown): unknown {
 export function nf_round(val: unknown, precision: unknown, method: unknown): number {
   const factor = Math.pow(10, (precision as number) || 0);
   const rounder = method === 'ceil' ? Math.ceil : method === 'floor' ? Math.floor : Math.round;
-  return rounder((val as number) * factor) / factor;
+  return rounder((toPrim(val, 'number') as number) * factor) / factor;
 }
 export function nf_slice(arr: Any, slices: number, fillWith: unknown): unknown[] {
   room(slices, MAX_ITEMS);
@@ -456,11 +458,11 @@ export function nf_wordcount(s: unknown): number | null {
   return words ? words.length : null;
 }
 export function nf_float(val: unknown, def: unknown): unknown {
-  const res = parseFloat(text(val));
+  const res = parseFloat(hostStr(text(val))); // (the conversion parseFloat would do, its promise observed: s7)
   return Number.isNaN(res) ? def : res;
 }
 export function nf_int(val: unknown, def: unknown, base: unknown = 10): unknown {
-  const res = parseInt(text(val), base as number);
+  const res = parseInt(hostStr(text(val)), base as number);
   return Number.isNaN(res) ? def : res;
 }
 

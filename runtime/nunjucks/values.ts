@@ -26,6 +26,30 @@ export function njkEscape(s: string): string {
   return ESC_RE.test(s) ? ((ESC_RE.lastIndex = 0), s.replace(ESC_RE, (c) => ESC[c]!)) : s;
 }
 
+/**
+ * JavaScript's ToPrimitive of a host object, run here rather than inside an operator (issue #19,
+ * s7): a `toString`/`valueOf`/`Symbol.toPrimitive` that is async returns a promise that V8 would
+ * drop (before it throws "Cannot convert object to primitive value", or falls back to the next
+ * method), and that rejection ended the process. Each object a conversion method returns is
+ * observed; the result is what the operator would have used. An array keeps Array#toString's
+ * text, its items converted the same way. Primitives and promises pass (a promise observed).
+ */
+export function toPrim(v: unknown, hint: 'default' | 'number' | 'string'): unknown {
+  if (!(v instanceof Object) || v instanceof Promise) return observe(v);
+  const o = v as Record<PropertyKey, unknown>;
+  const t = o[Symbol.toPrimitive] as Function | undefined;
+  if (!t && Array.isArray(v) && o.toString === Array.prototype.toString && o.valueOf === Object.prototype.valueOf) return njkStr(v);
+  for (const f of t ? [t] : ((hint == 'string' ? [o.toString, o.valueOf] : [o.valueOf, o.toString]) as unknown[])) {
+    // (the hint only for toPrimitive: Number's toString would read it as a radix)
+    const r = typeof f == 'function' ? (t ? f.call(v, hint) : f.call(v)) : v;
+    if (Object(r) !== r) return r;
+    observe(r);
+  }
+  throw TypeError('Cannot convert object to primitive value');
+}
+/** String(v) of a host value, its conversion run by toPrim. */
+export const hostStr = (v: unknown): string => String(toPrim(v, 'string'));
+
 /** JavaScript's String(v) for a template value (UNDEF, a Kida lenient undefined, is ""). */
 export function njkStr(v: unknown): string {
   if (v === undefined || v === null || v === UNDEF) return '';
@@ -33,7 +57,7 @@ export function njkStr(v: unknown): string {
   if (v instanceof Markup) return v.value;
   if (Array.isArray(v)) return v.map((x) => (x == null ? '' : njkStr(x))).join(',');
   if (typeof v === 'object' && !(typeof (v as { toString?: unknown }).toString === 'function')) return '[object Object]';
-  return String(observe(v)); // (a promise renders as in Nunjucks, and its rejection is not unhandled)
+  return hostStr(v); // (a promise, or one an async toString returns, is observed)
 }
 
 // ---------------------------------------------------------------- output
@@ -151,36 +175,40 @@ export function callWithCaller(f: unknown, args: unknown[], caller: CallerFn, na
 function prim(v: unknown): unknown {
   return v instanceof Markup ? v.value : v === UNDEF ? undefined : v;
 }
+// (operands converted as the operator would, by toPrim: `+`, `~` and `==` with the default hint,
+// arithmetic and comparisons with the number hint)
+const opd = (v: unknown): unknown => toPrim(prim(v), 'default');
+const opn = (v: unknown): unknown => toPrim(prim(v), 'number');
 export function add(a: unknown, b: unknown): unknown {
-  return (prim(a) as number) + (prim(b) as number);
+  return (opd(a) as number) + (opd(b) as number);
 }
 export function sub(a: unknown, b: unknown): unknown {
-  return (prim(a) as number) - (prim(b) as number);
+  return (opn(a) as number) - (opn(b) as number);
 }
 export function mul(a: unknown, b: unknown): unknown {
-  return (prim(a) as number) * (prim(b) as number);
+  return (opn(a) as number) * (opn(b) as number);
 }
 export function div(a: unknown, b: unknown): unknown {
-  return (prim(a) as number) / (prim(b) as number);
+  return (opn(a) as number) / (opn(b) as number);
 }
 export function floordiv(a: unknown, b: unknown): unknown {
-  return Math.floor((prim(a) as number) / (prim(b) as number));
+  return Math.floor((opn(a) as number) / (opn(b) as number));
 }
 export function mod(a: unknown, b: unknown): unknown {
-  return (prim(a) as number) % (prim(b) as number);
+  return (opn(a) as number) % (opn(b) as number);
 }
 export function pow(a: unknown, b: unknown): unknown {
-  return Math.pow(prim(a) as number, prim(b) as number);
+  return Math.pow(opn(a) as number, opn(b) as number);
 }
 export function neg(a: unknown): unknown {
-  return -(prim(a) as number);
+  return -(opn(a) as number);
 }
 export function pos(a: unknown): unknown {
-  return +(prim(a) as number);
+  return +(opn(a) as number);
 }
 /** `~`: `"" + a + b`. */
 export function concat(a: unknown, b: unknown): string {
-  return '' + (prim(a) as string) + (prim(b) as string);
+  return '' + (opd(a) as string) + (opd(b) as string);
 }
 export function truthy(v: unknown): boolean {
   return !!v && v !== UNDEF;
@@ -188,19 +216,23 @@ export function truthy(v: unknown): boolean {
 /** `==` is JavaScript's loose equality. */
 export function eq(a: unknown, b: unknown): boolean {
   // eslint-disable-next-line eqeqeq
-  return prim(a) == prim(b);
+  let x = prim(a);
+  let y = prim(b);
+  // (an object against a primitive is converted, as `==` would; two objects compare by identity)
+  if (x instanceof Object !== y instanceof Object && x != null && y != null) x instanceof Object ? (x = opd(x)) : (y = opd(y));
+  return x == y;
 }
 export function lt(a: unknown, b: unknown): boolean {
-  return (prim(a) as number) < (prim(b) as number);
+  return (opn(a) as number) < (opn(b) as number);
 }
 export function le(a: unknown, b: unknown): boolean {
-  return (prim(a) as number) <= (prim(b) as number);
+  return (opn(a) as number) <= (opn(b) as number);
 }
 export function gt(a: unknown, b: unknown): boolean {
-  return (prim(a) as number) > (prim(b) as number);
+  return (opn(a) as number) > (opn(b) as number);
 }
 export function ge(a: unknown, b: unknown): boolean {
-  return (prim(a) as number) >= (prim(b) as number);
+  return (opn(a) as number) >= (opn(b) as number);
 }
 /** `x is none` / `x is null`: Nunjucks calls its `null` test (=== null), `true`/`false` likewise strict. */
 export function same(a: unknown, b: unknown): boolean {
@@ -209,8 +241,10 @@ export function same(a: unknown, b: unknown): boolean {
 /** `a in b`: Nunjucks' inOperator. */
 export function contains(container: unknown, item: unknown): boolean {
   const c = prim(container);
-  if (Array.isArray(c) || typeof c === 'string') return (c as string).indexOf(prim(item) as string) !== -1;
-  if (c && typeof c === 'object') return (prim(item) as string) in (c as object) && !ACTIVE?.hide(prim(item));
+  // (the key converted as indexOf/`in` would, by toPrim: s7)
+  if (typeof c === 'string') return c.indexOf(toPrim(prim(item), 'string') as string) !== -1;
+  if (Array.isArray(c)) return c.indexOf(prim(item)) !== -1;
+  if (c && typeof c === 'object') return (toPrim(prim(item), 'string') as string) in (c as object) && !ACTIVE?.hide(prim(item));
   throw new Error(`Cannot use "in" operator to search for "${njkStr(item)}" in unexpected types.`);
 }
 
