@@ -831,20 +831,34 @@ export function bodyFns(s: SyncFn, g?: GenFn | 0): RenderFns {
 }
 /** The stream of a part without a generator of its own (`one`: its result is its one chunk, else
  * its builder is given a sink): a generator here; runtime/drive.ts installs one that is no
- * generator (its chunks served from a list, issue #22). */
+ * generator (its chunks served from a list, issue #22). A part whose top-level loops suspend
+ * (runtime/resume.ts `each`: `S.k` set when it returns) is called again at that loop once the
+ * chunks it gave are handed out; abandoned there, the loop's source is closed, as a for-of would. */
 export function* sinkGen(s: SyncFn, ctx: Ctx, R: RenderState, one: boolean): Generator<string, void, undefined> {
   if (one) return yield s(ctx, R);
   const c: string[] = [];
-  let e: unknown = c;
-  try {
-    s(ctx, R, (x) => (c.push(x!), ''));
-  } catch (x) {
-    e = x;
+  // (called with no chunk: how many wait, for each)
+  const S = ((x?: string) => (x === undefined ? c.length : (c.push(x), ''))) as Sink;
+  let e: unknown = S;
+  for (;;) {
+    try {
+      S.L = s(ctx, R, S);
+    } catch (x) {
+      e = x;
+    }
+    if (!S.k) break;
+    // (no try around the other yields, nor a yield in a finally: V8 runs them slower)
+    let i = 0;
+    try {
+      for (; i < c.length; i++) yield c[i]!;
+    } finally {
+      if (i < c.length) S.i!.return!();
+    }
+    c.length = 0;
   }
-  // (the chunks before an error, then the error, as a generator would; not yielded from a
-  // finally, which V8 runs slower)
-  yield* c;
-  if (e !== c) throw e;
+  // (the chunks before an error, then the error, as a generator would)
+  for (let i = 0; i < c.length; i++) yield c[i]!;
+  if (e !== S) throw e;
 }
 let sinkPart = sinkGen;
 
