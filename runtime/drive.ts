@@ -321,9 +321,14 @@ export class Chunks extends SyncStream {
       let S = this.S;
       if (c) c.length = 0;
       else {
-        const k = (c = chunkList());
-        // (called with no chunk: how many wait, for each)
-        S = this.S = ((x?: string) => (x === undefined ? k.length : (k.push(x), ''))) as Sink;
+        this.c = c = chunkList();
+        // (called with no chunk: how many wait, for each. It reads the list through the part, not
+        // a variable of its own: something (V8's feedback for the builder's calls, as measured)
+        // keeps the last sink reachable after the render, and a sink holding its list kept every
+        // chunk of the render alive through scavenges, which promoted them, ~1.8 MB a scavenge on
+        // a card page: full GCs made its streams 4x slower, the fifth pass's regression; close()
+        // drops the list; docs/decisions.md, "Streams, sixth pass")
+        S = this.S = ((x?: string) => (x === undefined ? this.c!.length : (this.c!.push(x), ''))) as Sink;
       }
       this.step(S!);
     }
@@ -343,13 +348,9 @@ export class Chunks extends SyncStream {
     }
   }
   close(): void {
-    const { S, c } = this;
+    const S = this.S;
     // (abandoned while a loop is suspended: its source is closed, as a for-of would)
     if (S?.k) (S.k = 0), S.i!.return!();
-    // (emptied, not only dropped: a finished part's list kept every chunk of its render alive
-    // through scavenges (something still reached the part), and promoted them, ~1.8 MB a scavenge
-    // on a card page: full GCs made its streams 4x slower; docs/decisions.md, "Streams, sixth pass")
-    if (c) c.length = 0;
     this.c = NONE;
     this.i = 0;
     this.e = undefined;

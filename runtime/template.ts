@@ -274,15 +274,18 @@ export interface Template<C = Ctx, B extends string = string> {
  * observes all of them (an error path). A promise no template names, or one in a branch a
  * finished sync render did not take, is the host's own (docs/security.md, "Nothing ends the process").
  */
-function observeRead(names: Iterable<unknown> | null, data: unknown): void {
+function observeRead(names: readonly unknown[] | null, data: unknown): void {
   if (data == null || typeof data !== 'object') return;
   // (an inherited value is read as find reads it; observing it is harmless. Without names, all
   // of them: an async template's sync entry point, which refuses to render)
   // (a getter or proxy trap that throws is left for the template to meet where it reads the
   // name, as a TemplateRuntimeError with its line: not thrown here, before the render, raw)
-  for (const n of names ?? (data instanceof Map ? data.keys() : Object.keys(data)))
+  // (an indexed loop over an array: it runs before every stream, issue #22)
+  const map = data instanceof Map ? data : null;
+  const keys = names ?? (map ? [...map.keys()] : Object.keys(data));
+  for (let i = 0; i < keys.length; i++)
     try {
-      observe(data instanceof Map ? data.get(n) : (data as Ctx)[n as string]);
+      observe(map ? map.get(keys[i]) : (data as Ctx)[keys[i] as string]);
     } catch {}
 }
 /**
