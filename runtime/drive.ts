@@ -88,7 +88,18 @@ class FastStream {
     const parts = this.parts;
     let v: Step | typeof DONE;
     try {
-      while ((v = parts.next()) instanceof SyncPart) parts.push(v.gen);
+      while ((v = parts.next()) instanceof SyncPart) {
+        const g = v.gen;
+        // (a part of one chunk run here, as FlatStream does)
+        if (!(g instanceof Chunks && g.one)) parts.push(g);
+        else
+          try {
+            v = g.s(g.ctx, g.R);
+            break;
+          } catch (e) {
+            parts.fail(e);
+          }
+      }
     } catch (e) {
       this.handOver(); // (the stack is empty: the top part failed)
       throw e;
@@ -384,7 +395,8 @@ class FlatStream extends SyncStream {
     private readonly R: RenderState | null | undefined,
   ) {
     super();
-    this.stack = [top];
+    // (no array literal: see chunkList)
+    (this.stack = new Array<Part>()).push(top);
   }
   next(): IteratorResult<string, void> {
     const { stack, R } = this;
@@ -404,9 +416,21 @@ class FlatStream extends SyncStream {
         this.err = e;
         continue;
       }
+      let v = r.value;
       if (r.done) stack.pop();
-      else if (typeof r.value !== 'string') stack.push(r.value as Part);
-      else if (R?.shared.deferred) this.held += r.value;
+      else if (typeof v !== 'string') {
+        // (a part of one chunk, a title block: its builder run here, as its own next() would,
+        // its error thrown into the part that rendered it; no push, no result of its own)
+        if (!(v instanceof Chunks && v.one)) stack.push(v as Part);
+        else
+          try {
+            v = v.s(v.ctx, v.R);
+            if (R?.shared.deferred) this.held += v;
+            else return { value: v, done: false };
+          } catch (e) {
+            this.err = e;
+          }
+      } else if (R?.shared.deferred) this.held += v;
       else return r as IteratorResult<string, void>;
     }
     const h = this.held;
