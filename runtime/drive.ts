@@ -353,7 +353,10 @@ export class Chunks extends SyncStream {
   }
   private step(S: Sink): void {
     try {
-      S.L = this.s(this.ctx, this.R, S);
+      // (the line to resume at, kept only when a loop suspended: a property added to every
+      // stream's sink otherwise)
+      const L = this.s(this.ctx, this.R, S);
+      if (S.k) S.L = L;
     } catch (e) {
       this.e = e;
     }
