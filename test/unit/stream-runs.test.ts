@@ -16,6 +16,8 @@ const env = new Environment({
   loader: new DictLoader({
     'base.html': '<head>{% stack "css" %}</head>{% block body %}base{% end %}<f>{{ t }}</f>',
     'card.html': '<div>{{ c }}</div>',
+    'bad.html': '\n\n<div>{{ none.attr }}</div>',
+    'layout.html': '<title>{% block title %}T{% end %}</title>{% block body %}{% end %}<f>{{ t }}</f>',
   }),
 });
 
@@ -240,5 +242,25 @@ describe('a served part keeps no chunk once it ends', () => {
     failed.next();
     expect(() => [...failed]).toThrow();
     expect(sink(failed)()).toBe(0);
+  });
+});
+
+describe('a part of one chunk run inline by the fast drivers', () => {
+  // (sixth pass: FlatStream and FastStream call its builder where they would have pushed it)
+  const sources = [
+    '{% extends "layout.html" %}{% block title %}<{{ t }}>{% end %}{% block body %}{% for x in xs %}{{ x }}{% end %}{% end %}',
+    '{% extends "layout.html" %}{% block title %}\n{{ none.attr }}{% end %}',
+    '<a>{% include "card.html" %}{% include "bad.html" %}</a>',
+    '{% try %}<a>{% include "bad.html" %}</a>{% fallback %}caught{% end %}{% include "card.html" %}',
+    '{% extends "layout.html" %}{% block title %}{% include "card.html" %}{% end %}',
+  ];
+  it('gives the generator drivers’ chunks, errors and lines, synchronously and asynchronously', async () => {
+    for (const source of sources)
+      for (const stop of [0, 1, 3, Infinity]) {
+        drivers.generator();
+        const generator = [readSync(source, 'short list', stop), await readAsync(source, 'short list', stop)];
+        drivers.fast();
+        expect([readSync(source, 'short list', stop), await readAsync(source, 'short list', stop)], source).toEqual(generator);
+      }
   });
 });
