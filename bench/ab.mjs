@@ -4,7 +4,9 @@
 // of reference.mjs differ by more than a change does.
 //
 //   git archive <commit> | tar -x -C /tmp/old && (cd /tmp/old && ln -s $PWD/node_modules && npx tsc -p tsconfig.json)
-//   node bench/ab.mjs --old=/tmp/old [minimal small small-esc medium large complex cards small-heavy ... cards-heavy] [--modes=render,stream,async]
+//   node bench/ab.mjs --old=/tmp/old [minimal small small-esc medium large complex cards small-heavy ... cards-heavy] [--modes=render,stream,async] [--node]
+// --node: against each tree's dist/runtime/node.js (what Node resolves `kida/runtime` to: the stream
+// drivers of runtime/drive.ts installed) instead of helpers.js (a bundle's generator drivers).
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { T } from './reference-templates.mjs';
@@ -41,7 +43,7 @@ for (const [tag, dir] of Object.entries(trees)) {
   const out = join(import.meta.dirname, '.build', 'ab', tag);
   rmSync(out, { recursive: true, force: true });
   for (const [name, src] of Object.entries(T)) {
-    const { code } = compile(src, { name, runtime: join(dir, 'dist/runtime/helpers.js'), importPath: (t, f) => relativeImport(t, f) + '.js' });
+    const { code } = compile(src, { name, runtime: join(dir, `dist/runtime/${process.argv.includes('--node') ? 'node' : 'helpers'}.js`), importPath: (t, f) => relativeImport(t, f) + '.js' });
     mkdirSync(join(out, name, '..'), { recursive: true });
     writeFileSync(join(out, name + '.js'), code);
   }

@@ -8,7 +8,7 @@
 // (kida/node, kida/hono and the Environment import it; docs/decisions.md, "Streaming over HTTP,
 // third pass").
 
-import { DONE, PartStack, SyncPart, driveAsync, resolveStacks, useDrivers, type Collect, type Ctx, type RenderState, type Step, type SyncFn, type SyncStep } from './template.js';
+import { DONE, PartStack, SyncPart, driveAsync, resolveStacks, useDrivers, type Collect, type Ctx, type RenderState, type Sink, type Step, type SyncFn, type SyncStep } from './template.js';
 
 type Top = Generator<Step, void, string | undefined>;
 
@@ -88,14 +88,31 @@ class FastStream {
     const parts = this.parts;
     let v: Step | typeof DONE;
     try {
-      while ((v = parts.next()) instanceof SyncPart) parts.push(v.gen);
+      while ((v = parts.next()) instanceof SyncPart) {
+        const g = v.gen;
+        // (a part of one chunk run here, as FlatStream does)
+        if (!(g instanceof Chunks && g.one)) parts.push(g);
+        else
+          try {
+            v = g.s(g.ctx, g.R);
+            break;
+          } catch (e) {
+            parts.fail(e);
+          }
+      }
     } catch (e) {
       this.handOver(); // (the stack is empty: the top part failed)
       throw e;
     }
+    return this.at(v);
+  }
+  /** What the stack gave (not a SyncPart): a chunk, the end, or a step to wait for or hand over. */
+  at(v: Step | typeof DONE): IteratorResult<string, void> | Promise<IteratorResult<string, void>> {
     if (this.R?.shared.deferred) return this.handOver(v).next();
     if (typeof v === 'string') return { value: v, done: false };
-    if (v === DONE || (v as Collect).t) return this.handOver(v).next();
+    // (the end: nothing held, so no driver to hand over to; a later next() finds the stack empty)
+    if (v === DONE) return { value: undefined, done: true };
+    if ((v as Collect).t) return this.handOver(v).next();
     return this.pull((this.src = (v as AsyncIterable<string>)[Symbol.asyncIterator]()));
   }
   /** The async part's next chunk; at its end (or error) the stack goes on. */
@@ -155,8 +172,50 @@ class FastStream {
 Object.setPrototypeOf(FastStream.prototype, Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype));
 
 export function driveFast(top: Top, R: RenderState | null = null): Stream {
+  if (top instanceof Chunks) {
+    // (a part that renders no other part: nothing to wait for; an entry point's holds what it gives once it deferred)
+    if (R) top.t = true;
+    return new ChunksAsync(top, R) as unknown as Stream;
+  }
   return new FastStream(top, R) as unknown as Stream;
 }
+
+/**
+ * The async stream of a part that renders no other part (a page without includes or blocks):
+ * its chunks one settled promise each, with no part stack around them, as FastStream would give
+ * them. NOW gives a chunk without the promise. (The entry points hand an async template's stream
+ * over as such a part's one step: FastStream then takes over, from that step.)
+ */
+class ChunksAsync {
+  private f: FastStream | null = null;
+  constructor(
+    private readonly c: Chunks,
+    private readonly R: RenderState | null,
+  ) {}
+  next(): Promise<IteratorResult<string, void>> {
+    try {
+      const r = this[NOW]();
+      return r instanceof Promise ? r : Promise.resolve(r);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  [NOW](): IteratorResult<string, void> | Promise<IteratorResult<string, void>> {
+    if (this.f) return this.f[NOW]();
+    const r = this.c.next();
+    if (r.done || typeof r.value === 'string') return r;
+    return (this.f = new FastStream(this.c as unknown as Top, this.R)).at(r.value);
+  }
+  return(x?: void): Promise<IteratorResult<string, void>> {
+    return this.f ? this.f.return(x) : Promise.resolve(this.c.return(x));
+  }
+  throw(e?: unknown): Promise<IteratorResult<string, void>> {
+    if (this.f) return this.f.throw(e);
+    this.c.close();
+    return Promise.reject(e);
+  }
+}
+Object.setPrototypeOf(ChunksAsync.prototype, Object.getPrototypeOf(FastStream.prototype));
 
 /**
  * What renderStream gives once this module is installed: an Iterator by its prototype
@@ -225,12 +284,18 @@ class Joined implements AsyncIterator<string, void> {
  * A part without a generator (runtime/template.ts bodyFns, `sinkPart`): on the first `next()` its
  * builder runs with a sink that keeps each chunk (`one`: its result is the one chunk), then the
  * chunks are served, then its error if it failed: a generator's protocol, which the part stacks
- * take it for, without a generator object or a resume per chunk. `t`: it is renderStream's stream
- * itself (no stack around a part that renders no other part), so once its part deferred a stack,
- * what it gave is held and resolved at the end, as the stack holds chunks it serves after that.
+ * take it for, without a generator object or a resume per chunk. A part whose loop suspended
+ * (runtime/resume.ts `each`: `S.k`) is run again at that loop once its chunks are served, as
+ * template.ts's sinkGen does; abandoned there, the loop's source is closed. `t`: it is
+ * renderStream's stream itself (no stack around a part that renders no other part), so once its
+ * part deferred a stack, what it gives is held and resolved at the end, as the stack holds chunks
+ * it serves after that.
  */
 export class Chunks extends SyncStream {
+  /** The chunks of the builder's last run, and the next one to hand out. */
   declare c?: string[];
+  i = 0;
+  declare S?: Sink;
   /** (an error leaving a part is a TemplateError: never undefined) */
   declare e?: unknown;
   declare t?: boolean;
@@ -243,31 +308,77 @@ export class Chunks extends SyncStream {
     super();
   }
   next(): IteratorResult<string, void> {
-    let { c, R } = this;
-    if (!c) {
-      try {
-        // (a literal list: a first push into [] allocates room for 16)
-        c = this.one ? [this.s(this.ctx, R)] : [];
-        if (!this.one) this.s(this.ctx, R, (x) => (c!.push(x!), ''));
-      } catch (e) {
-        this.e = e;
-        c ??= [];
-      }
-      let h;
-      if (this.t && R.shared.deferred) c = !this.e && (h = c.join('')) ? [resolveStacks(h, R)] : [];
-      this.c = c;
-    }
-    if (c.length) return { value: c.shift()!, done: false };
+    let c = this.c;
+    while (!c || (this.i === c.length && this.S?.k)) c = this.run();
+    if (this.i < c.length) return { value: c[this.i++]!, done: false };
     const e = this.e;
     this.close();
     if (e) throw e;
     return { value: undefined, done: true };
   }
+  /** Runs the builder, first or again at its suspended loop; deferred, to its end. */
+  private run(): string[] {
+    const R = this.R;
+    let c = this.c;
+    this.i = 0;
+    if (this.one) {
+      c = chunkList();
+      try {
+        c.push(this.s(this.ctx, R));
+      } catch (e) {
+        this.e = e;
+      }
+    } else {
+      let S = this.S;
+      if (c) c.length = 0;
+      else {
+        this.c = c = chunkList();
+        // (called with no chunk: how many wait, for each. It reads the list through the part, not
+        // a variable of its own: something (V8's feedback for the builder's calls, as measured)
+        // keeps the last sink reachable after the render, and a sink holding its list kept every
+        // chunk of the render alive through scavenges, which promoted them, ~1.8 MB a scavenge on
+        // a card page: full GCs made its streams 4x slower, the fifth pass's regression; close()
+        // drops the list; docs/decisions.md, "Streams, sixth pass")
+        S = this.S = ((x?: string) => (x === undefined ? this.c!.length : (this.c!.push(x), ''))) as Sink;
+      }
+      this.step(S!);
+    }
+    if (this.t && R.shared.deferred) {
+      let h = c.join('');
+      for (const S = this.S; S?.k; h += c.join('')) (c.length = 0), this.step(S);
+      c.length = 0;
+      if (!this.e && h) c.push(resolveStacks(h, R));
+    }
+    return (this.c = c);
+  }
+  private step(S: Sink): void {
+    try {
+      // (the line to resume at, kept only when a loop suspended: a property added to every
+      // stream's sink otherwise)
+      const L = this.s(this.ctx, this.R, S);
+      if (S.k) S.L = L;
+    } catch (e) {
+      this.e = e;
+    }
+  }
   close(): void {
-    this.c = [];
+    const S = this.S;
+    // (abandoned while a loop is suspended: its source is closed, as a for-of would)
+    if (S?.k) (S.k = 0), S.i!.return!();
+    this.c = NONE;
+    this.i = 0;
     this.e = undefined;
   }
 }
+
+/**
+ * The chunk list of one part's run, made without an array literal: V8 tracks a literal's
+ * allocation site, and a list per render living through the render got its site pretenured
+ * (made in the old generation, where it kept its chunks alive through scavenges until a full GC;
+ * docs/decisions.md, "Streams, sixth pass").
+ */
+const chunkList = (): string[] => new Array<string>();
+const NONE: string[] = chunkList();
 
 type Part = Iterator<SyncStep, void, undefined>;
 const NO_ERROR = Symbol();
@@ -287,7 +398,8 @@ class FlatStream extends SyncStream {
     private readonly R: RenderState | null | undefined,
   ) {
     super();
-    this.stack = [top];
+    // (no array literal: see chunkList)
+    (this.stack = new Array<Part>()).push(top);
   }
   next(): IteratorResult<string, void> {
     const { stack, R } = this;
@@ -307,9 +419,21 @@ class FlatStream extends SyncStream {
         this.err = e;
         continue;
       }
+      let v = r.value;
       if (r.done) stack.pop();
-      else if (typeof r.value !== 'string') stack.push(r.value as Part);
-      else if (R?.shared.deferred) this.held += r.value;
+      else if (typeof v !== 'string') {
+        // (a part of one chunk, a title block: its builder run here, as its own next() would,
+        // its error thrown into the part that rendered it; no push, no result of its own)
+        if (!(v instanceof Chunks && v.one)) stack.push(v as Part);
+        else
+          try {
+            v = v.s(v.ctx, v.R);
+            if (R?.shared.deferred) this.held += v;
+            else return { value: v, done: false };
+          } catch (e) {
+            this.err = e;
+          }
+      } else if (R?.shared.deferred) this.held += v;
       else return r as IteratorResult<string, void>;
     }
     const h = this.held;

@@ -3,42 +3,15 @@
 // with top-level loops also suspends at them, so its stream stays lazy over a lazy source without
 // a generator twin. Only modules with such parts import this.
 
-import type { Ctx } from './context.js';
 import { iter } from './values.js';
-import { asyncFromGen, noSink, type GenFn, type RenderFns, type RenderState, type Sink, type SyncFn } from './template.js';
+import { bodyFns, noSink, type RenderFns, type Sink, type SyncFn } from './template.js';
 
 /**
- * The render functions of a part whose loops suspend (see each): streamed, the builder is called
- * again at the loop's `case` until it returns without one suspended; its chunks are handed out
- * one by one in between, the error (if any) after the chunks before it.
+ * The render functions of a part whose loops suspend (see each): a sink part (template.ts
+ * bodyFns(s, 0)), whose stream calls the builder again at the loop's `case` until it returns
+ * without one suspended, handing out its chunks in between, the error (if any) after them.
  */
-export function loopFns(s: SyncFn): RenderFns {
-  const g = function* (ctx: Ctx, R: RenderState) {
-    const c: string[] = [];
-    const S = ((x?: string) => (x === undefined ? c.length : (c.push(x), ''))) as Sink;
-    let e: unknown = S;
-    for (;;) {
-      try {
-        S.L = s(ctx, R, S);
-      } catch (x) {
-        e = x;
-      }
-      if (!S.k) break;
-      // (abandoned while a loop is suspended: its source is closed, as a for-of would; no try
-      // around the other yields, which V8 runs slower)
-      let i = 0;
-      try {
-        for (; i < c.length; i++) yield c[i]!;
-      } finally {
-        if (i < c.length) S.i!.return!();
-      }
-      c.length = 0;
-    }
-    for (let i = 0; i < c.length; i++) yield c[i]!;
-    if (e !== S) throw e;
-  } as GenFn;
-  return { s, g, a: asyncFromGen(g) };
-}
+export const loopFns = (s: SyncFn): RenderFns => bodyFns(s, 0);
 
 /**
  * A loop of a part streamed through a sink: the part has no generator, so to stay lazy over its

@@ -274,15 +274,18 @@ export interface Template<C = Ctx, B extends string = string> {
  * observes all of them (an error path). A promise no template names, or one in a branch a
  * finished sync render did not take, is the host's own (docs/security.md, "Nothing ends the process").
  */
-function observeRead(names: Iterable<unknown> | null, data: unknown): void {
+function observeRead(names: readonly unknown[] | null, data: unknown): void {
   if (data == null || typeof data !== 'object') return;
   // (an inherited value is read as find reads it; observing it is harmless. Without names, all
   // of them: an async template's sync entry point, which refuses to render)
   // (a getter or proxy trap that throws is left for the template to meet where it reads the
   // name, as a TemplateRuntimeError with its line: not thrown here, before the render, raw)
-  for (const n of names ?? (data instanceof Map ? data.keys() : Object.keys(data)))
+  // (an indexed loop over an array: it runs before every stream, issue #22)
+  const map = data instanceof Map ? data : null;
+  const keys = names ?? (map ? [...map.keys()] : Object.keys(data));
+  for (let i = 0; i < keys.length; i++)
     try {
-      observe(data instanceof Map ? data.get(n) : (data as Ctx)[n as string]);
+      observe(map ? map.get(keys[i]) : (data as Ctx)[keys[i] as string]);
     } catch {}
 }
 /**
@@ -841,20 +844,34 @@ export function bodyFns(s: SyncFn, g?: GenFn | 0): RenderFns {
 }
 /** The stream of a part without a generator of its own (`one`: its result is its one chunk, else
  * its builder is given a sink): a generator here; runtime/drive.ts installs one that is no
- * generator (its chunks served from a list, issue #22). */
+ * generator (its chunks served from a list, issue #22). A part whose top-level loops suspend
+ * (runtime/resume.ts `each`: `S.k` set when it returns) is called again at that loop once the
+ * chunks it gave are handed out; abandoned there, the loop's source is closed, as a for-of would. */
 export function* sinkGen(s: SyncFn, ctx: Ctx, R: RenderState, one: boolean): Generator<string, void, undefined> {
   if (one) return yield s(ctx, R);
   const c: string[] = [];
-  let e: unknown = c;
-  try {
-    s(ctx, R, (x) => (c.push(x!), ''));
-  } catch (x) {
-    e = x;
+  // (called with no chunk: how many wait, for each)
+  const S = ((x?: string) => (x === undefined ? c.length : (c.push(x), ''))) as Sink;
+  let e: unknown = S;
+  for (;;) {
+    try {
+      S.L = s(ctx, R, S);
+    } catch (x) {
+      e = x;
+    }
+    if (!S.k) break;
+    // (no try around the other yields, nor a yield in a finally: V8 runs them slower)
+    let i = 0;
+    try {
+      for (; i < c.length; i++) yield c[i]!;
+    } finally {
+      if (i < c.length) S.i!.return!();
+    }
+    c.length = 0;
   }
-  // (the chunks before an error, then the error, as a generator would; not yielded from a
-  // finally, which V8 runs slower)
-  yield* c;
-  if (e !== c) throw e;
+  // (the chunks before an error, then the error, as a generator would)
+  for (let i = 0; i < c.length; i++) yield c[i]!;
+  if (e !== S) throw e;
 }
 let sinkPart = sinkGen;
 
