@@ -444,8 +444,10 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
     }
   }
   if (name === 'int') intDigits(run, args[0]);
+  if (name !== null && isString(args[0])) callCost(run, name, String(args[0]));
   if (name === 'replace') replaceBound(run, args[0], args[1], args[2], args[3]);
-  if (name !== null && !NO_TEXT.has(name.split(' ')[0]!)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a);
+  if (name !== null && !NO_TEXT.has(name.split(' ')[0]!))
+    for (const a of args) textBound(name === 'pprint' ? run.cap / 2 : run.cap, a instanceof Kwargs ? a.kw : a); // (pprint: as callCost says)
   else if (name === 'map' && isString((args[1] as unknown[] | undefined)?.[0]) && !args[2] && !NO_TEXT.has(String((args[1] as unknown[])[0])))
     for (const x of Array.isArray(args[0]) ? args[0] : []) textBound(run.cap, x); // (`map("string")`: each item becomes text)
   args[0] = run.feed(args[0]);
@@ -460,6 +462,30 @@ function hostCall<T>(f: () => T): T {
     return f();
   } finally {
     stale();
+  }
+}
+
+/** Filters that walk a string one character at a time as items (`s|sort`, `s|unique`, `s|join`): a character is an iteration. */
+const ITEMS = new Set(['list', 'sort', 'unique', 'batch', 'slice', 'map', 'select', 'reject', 'selectattr', 'rejectattr', 'groupby', 'sum', 'min', 'max', 'join', 'dictsort', 'take', 'skip', 'compact']);
+/**
+ * What one built-in call on a string will cost, known from its length before the call (a call
+ * cannot be interrupted, so a near-maxAllocation string must not buy seconds of one call):
+ * item-walking filters count each character as an iteration; `urlencode`'s output length is
+ * counted exactly (up to 9 characters each); the slowest per character (measured: pprint,
+ * wordwrap) may take half of maxAllocation.
+ */
+const UNRESERVED = /[\w.~-]/;
+function callCost(run: Run, name: string, str: string): void {
+  if (ITEMS.has(name)) run.tick(str.length);
+  else if (name === 'pprint' || name === 'wordwrap') run.run(() => room(str.length * 2));
+  else if (name === 'urlencode') {
+    let n = 0;
+    for (let i = 0; i < str.length && n <= run.cap; i++) {
+      const c = str.charCodeAt(i);
+      // (a surrogate: half of a pair's 12, or U+FFFD's 9 when lone; at least 6)
+      n += c < 128 ? (UNRESERVED.test(str[i]!) ? 1 : 3) : c < 0x800 || (c & 0xf800) === 0xd800 ? 6 : 9;
+    }
+    run.run(() => room(n));
   }
 }
 

@@ -1,0 +1,132 @@
+// Issue #19, sandbox seventh pass: what a hostile template author could still do after the sixth
+// pass, each closed at its cause. Cases run through every entry point (sandbox-support.ts) and,
+// where the mode has the construct, Nunjucks mode (nunjucks-support.ts).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { refused, renders } from './sandbox-support.js';
+import { refused as njkRefused } from './nunjucks-support.js';
+import { makeEnv } from '../support.js';
+import { pyRepr } from '../../runtime/values.js';
+import { filters } from '../../runtime/filters.js';
+
+/** Milliseconds of wall time `f` takes. */
+const timed = (f: () => unknown): number => {
+  const t0 = performance.now();
+  f();
+  return performance.now() - t0;
+};
+/** The error a thunk throws (undefined if none). */
+const thrown = (f: () => unknown): (Error & { code?: string }) | undefined => {
+  try {
+    f();
+  } catch (e) {
+    return e as Error & { code?: string };
+  }
+  return undefined;
+};
+
+describe('one built-in call on a near-maxAllocation string costs what its size says, or is refused first', () => {
+  const big = (ch: string) => ({ s: ch.repeat(Math.floor(999_000 / ch.length)) });
+
+  it('urlencode: output counted before encoding (a CJK character is 9), so a million of them is refused at once', async () => {
+    await refused('{{ s|urlencode }}', 'K-SEC-003', () => big('中'));
+    await refused('{{ s|urlencode }}', 'K-SEC-003', () => big('😀'));
+    await renders('{{ s|urlencode|length }}', '999000', () => big('a'));
+    await renders('{{ "a é/中😀"|urlencode }}', 'a%20%C3%A9%2F%E4%B8%AD%F0%9F%98%80');
+    const t = makeEnv({}, { sandbox: true }).fromString('{{ s|urlencode }}');
+    expect(timed(() => thrown(() => t.render(big('中'))))).toBeLessThan(300);
+  });
+
+  it('filters that walk a string as items count each character as an iteration before walking', async () => {
+    for (const f of ['sort|length', 'unique|list|length', 'join|length', 'list|length', 'batch(2)|list|length', 'map("upper")|list|length'])
+      await refused(`{{ s|${f} }}`, 'K-SEC-003', () => big('ab'));
+    await renders('{{ "cab"|sort|join }}', 'abc');
+  });
+
+  it('pprint and wordwrap, the slowest per character, take at most half of maxAllocation', async () => {
+    for (const src of ['{{ s|pprint }}', '{{ s|wordwrap(1) }}', '{{ [s]|pprint }}', '{{ {"k": s}|pprint }}'])
+      await refused(src, 'K-SEC-003', () => ({ s: 'ab '.repeat(200_000) }));
+    await renders('{{ s|pprint|length }}', '400002', () => ({ s: 'x'.repeat(400_000) }));
+  });
+
+  it('the same calls in a trusted environment stay fast and give the same text (pprint of a million CJK characters)', () => {
+    const env = makeEnv();
+    const s = '中'.repeat(1_000_000);
+    let out = '';
+    expect(timed(() => (out = env.fromString('{{ s|pprint|length }}').render({ s })))).toBeLessThan(3000);
+    expect(out).toBe('1000002');
+    expect(filters.pprint!(s)).toBe(`'${s}'`);
+    expect(timed(() => (out = env.fromString('{{ s|urlencode }}').render({ s })))).toBeLessThan(3000);
+    expect(out.length).toBe(9_000_000);
+  });
+});
+
+describe('the faster built-ins give exactly what they gave before', () => {
+  /** The per-character repr the runtime had before (the reference for the one-replace version). */
+  const oldRepr = (s: string): string => {
+    const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+    let out = '';
+    for (const ch of s) {
+      const c = ch.codePointAt(0)!;
+      if (ch === '\\' || ch === quote) out += '\\' + ch;
+      else if (ch === '\n') out += '\\n';
+      else if (ch === '\r') out += '\\r';
+      else if (ch === '\t') out += '\\t';
+      else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+      else out += ch;
+    }
+    return quote + out + quote;
+  };
+  /** urlencode as quote(safe=''): UTF-8 bytes (a lone surrogate as U+FFFD), unreserved ones kept. */
+  const oldUrlencode = (v: string): string => {
+    let out = '';
+    for (const b of new TextEncoder().encode(v))
+      out += /[\w.~-]/.test(String.fromCharCode(b)) && b < 128 ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0');
+    return out;
+  };
+  const text = fc.string({ unit: fc.oneof(fc.constantFrom("'", '"', '\\', '\n', '\r', '\t', '\x00', '\x1f', '\x7f', ' ', '\uD800', '\uDC00', '😀', '中', 'é', '!', '*', '(', '~'), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })) });
+
+  it('property: repr (pyRepr) is the per-character escape it replaced', () => {
+    fc.assert(fc.property(text, (s) => void expect(pyRepr(s)).toBe(oldRepr(s))), { numRuns: 500 });
+  });
+
+  it('property: urlencode is the byte-at-a-time percent-encoding it replaced (lone surrogates included)', () => {
+    fc.assert(fc.property(text, (s) => void expect(filters.urlencode!(s)).toBe(oldUrlencode(s))), { numRuns: 500 });
+  });
+
+  it('property: pprint of a long line wraps where the repr of each candidate chunk said it should', () => {
+    // (the reference: ppStr's old loop for one line at the top level, building each candidate's repr)
+    const cpl = (x: string) => [...x].length;
+    const pp = (line: string): string => {
+      const rep = oldRepr(line);
+      if (cpl(rep) <= 80) return rep; // (ppFormat: fits the width)
+      if (cpl(rep) <= 78) return rep; // (ppStr: one line fits with the allowance)
+      const parts = line.match(/\S*\s*/g)!.filter((p) => p !== '');
+      const chunks: string[] = [];
+      let cur = '';
+      parts.forEach((part, j) => {
+        if (cpl(oldRepr(cur + part)) > (j === parts.length - 1 ? 78 : 79)) {
+          if (cur) chunks.push(oldRepr(cur));
+          cur = part;
+        } else cur += part;
+      });
+      if (cur) chunks.push(oldRepr(cur));
+      return chunks.length === 1 ? rep : `(${chunks.join('\n ')})`;
+    };
+    const words = fc.array(fc.tuple(fc.string({ unit: fc.constantFrom('a', "'", '"', '\t', '\\', '😀', '\x01'), maxLength: 12 }), fc.constantFrom(' ', '  ', '\t ')), { minLength: 8, maxLength: 40 });
+    fc.assert(
+      fc.property(words, (ws) => {
+        const line = ws.map(([w, sp]) => w + sp).join('') + 'end';
+        expect(filters.pprint!(line), JSON.stringify(line)).toBe(pp(line));
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('Nunjucks mode: the same per-call bounds', () => {
+  it('urlencode and sort of a near-maxAllocation string are refused', async () => {
+    await njkRefused('{{ s | urlencode }}', 'K-SEC-003', () => ({ s: '中'.repeat(999_000) }));
+    await njkRefused('{{ s | sort | length }}', 'K-SEC-003', () => ({ s: 'ab'.repeat(499_000) }));
+  });
+});
