@@ -92,6 +92,8 @@ export class PolicyError extends SecurityError {
 export class Sandbox implements Active {
   readonly policy: Required<SandboxPolicy>;
   readonly cap: number;
+  /** Nunjucks mode writes a function as its JavaScript source: textBound refuses one (set by the Environment). */
+  source = false;
   constructor(policy: unknown) {
     this.policy = normalizePolicy(policy);
     this.cap = this.policy.maxAllocation;
@@ -252,7 +254,7 @@ export function runOf(env: Env, R: R): Run {
 export function sbHide<F extends (...a: any[]) => unknown>(envOf: () => Env, f: F, text?: boolean): F {
   return ((...a: unknown[]) => {
     const env = envOf();
-    if (text) textBound(env.sandbox!.cap, a[0]); // (output of a container: its repr is bounded before it is written)
+    if (text) textBound(env.sandbox!.cap, a[0], env.sandbox!.source); // (output of a container: its repr is bounded before it is written)
     return hiding(env, () => f(...a));
   }) as F;
 }
@@ -266,12 +268,14 @@ export function sbHide<F extends (...a: any[]) => unknown>(envOf: () => Env, f: 
  * CPU and an out-of-memory abort before, since repr writes each reference out again). At most
  * `cap` steps: every value visited adds at least one character.
  */
-export function textBound(cap: number, v: unknown): void {
+export function textBound(cap: number, v: unknown, source = false): void {
+  if (source && typeof v === 'function') throw sourceError();
   if (!v || typeof v !== 'object' || v instanceof Markup) return;
   let n = 0;
   const open = new Set<object>();
   const walk = (x: unknown): void => {
     if (n > cap) throw limitError(`A value's text (more than ${cap} characters)`, cap, 'maxAllocation');
+    if (source && typeof x === 'function') throw sourceError();
     // (at least one character a value: exact for a string joined, less than its repr, its JSON)
     if (isString(x)) return void (n += String(x).length || 1);
     const list = Array.isArray(x);
@@ -286,6 +290,12 @@ export function textBound(cap: number, v: unknown): void {
   walk(v);
   if (n > cap) throw limitError(`A value's text (more than ${cap} characters)`, cap, 'maxAllocation');
 }
+/**
+ * Nunjucks mode writes a function as its source (`{{ fn }}`, `fn ~ ""`, `[fn]|join`): a host
+ * function's code, or the runtime's, is not the template author's to read.
+ */
+export const sourceError = (): PolicyError =>
+  new PolicyError("A function's source is not shown in the sandbox", { suggestion: 'Call the function, or write its name' });
 /** Filters that read their input as data without writing it as text (the rest may: their container arguments are bounded). */
 export const NO_TEXT = new Set([
   'length', 'count', 'first', 'last', 'list', 'sort', 'map', 'select', 'reject', 'selectattr', 'rejectattr', 'batch', 'slice',
@@ -447,7 +457,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
   if (name !== null && isString(args[0])) callCost(run, name, String(args[0]));
   if (name === 'replace') replaceBound(run, args[0], args[1], args[2], args[3]);
   if (name !== null && !NO_TEXT.has(name.split(' ')[0]!))
-    for (const a of args) textBound(name === 'pprint' ? run.cap / 2 : run.cap, a instanceof Kwargs ? a.kw : a); // (pprint: as callCost says)
+    for (const a of args) textBound(name === 'pprint' ? run.cap / 2 : run.cap, a instanceof Kwargs ? a.kw : a, sb.source); // (pprint: as callCost says)
   else if (name === 'map' && isString((args[1] as unknown[] | undefined)?.[0]) && !args[2] && !NO_TEXT.has(String((args[1] as unknown[])[0])))
     for (const x of Array.isArray(args[0]) ? args[0] : []) textBound(run.cap, x); // (`map("string")`: each item becomes text)
   args[0] = run.feed(args[0]);
@@ -522,7 +532,7 @@ function checkPercentKeys(sb: Sandbox, fmt: unknown, args: unknown): void {
 export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: unknown, b: unknown): unknown {
   const run = runOf(env, R);
   // (a container joined to a string becomes text; Nunjucks mode passes its own `+`/`~`)
-  if (f === mod || isString(a) || isString(b)) textBound(run.cap, a), textBound(run.cap, b);
+  if (f === mod || isString(a) || isString(b)) textBound(run.cap, a, run.sb.source), textBound(run.cap, b, run.sb.source);
   if (f === mod) checkPercentKeys(run.sb, a, b);
   // (a product of big integers: its digits are known before multiplying, roughly the sum of both)
   if (f === mul && (typeof a === 'bigint' || typeof b === 'bigint')) {

@@ -130,3 +130,25 @@ describe('Nunjucks mode: the same per-call bounds', () => {
     await njkRefused('{{ s | sort | length }}', 'K-SEC-003', () => ({ s: 'ab'.repeat(499_000) }));
   });
 });
+
+describe('Nunjucks mode never writes a function as its source (host code, or the runtime\'s)', () => {
+  const data = () => ({ fn: function hostFn() { return 'SECRET_IN_SOURCE'; }, l: [1, 2], s: 'abc' });
+  // (every path by which Nunjucks turns a value into text: output, captures, `~`/`+`, filters, string/array methods)
+  const paths = [
+    '{{ fn }}', '{{ fn ~ "" }}', '{{ "" + fn }}', '{{ fn | string }}', '{{ fn | safe }}', '{{ fn | replace("a", "b") }}',
+    '{{ fn | center(100) }}', '{{ [fn] }}', '{{ [fn] | join }}', '{{ [fn].join() }}', '{{ [fn].toString() }}', '{{ s.concat(fn) }}',
+    '{{ "x" | replace("x", fn) }}', '{% set x %}{{ fn }}{% endset %}{{ x }}', '{{ fn.toString() }}', '{{ fn["toString"]() }}',
+    '{{ fn.toLocaleString() }}', '{{ range }}', '{{ l.map }}', '{{ l.map.toString() }}',
+  ];
+  for (const src of paths)
+    it(src, async () => {
+      const e = await njkRefused(src, 'K-SEC-001', data);
+      expect(e.message).not.toContain('SECRET_IN_SOURCE');
+    });
+
+  it('calling the function, and reading its name, still work; Kida mode shows only the name', async () => {
+    const env = makeEnv({}, { sandbox: true, compat: 'nunjucks' } as never);
+    expect(env.fromString('{{ fn() }}|{{ fn.name }}').render(data())).toBe('SECRET_IN_SOURCE|hostFn');
+    await renders('{{ fn }}', '&lt;function hostFn&gt;', data);
+  });
+});
