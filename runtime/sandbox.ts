@@ -99,6 +99,10 @@ export class Sandbox implements Active {
     this.cap = this.policy.maxAllocation;
   }
   tick(): void {}
+  /** A wait of the render `R` (a `{% defer %}`'s values): bounded by maxRenderTime, as sbAwait bounds the template's own. */
+  wait(R: R, v: unknown): unknown {
+    return sbAwait({ sandbox: this }, R, v);
+  }
   /** A key no enumeration shows (`for k in d`, `{{ d }}`, items(), tojson, `in`, ...): one `d[k]` refuses. */
   hide(k: unknown): boolean {
     if (!isString(k)) return false;

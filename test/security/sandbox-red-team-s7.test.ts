@@ -152,3 +152,29 @@ describe('Nunjucks mode never writes a function as its source (host code, or the
     await renders('{{ fn }}', '&lt;function hostFn&gt;', data);
   });
 });
+
+describe('{% defer %} waits end at maxRenderTime, as every other wait of a sandboxed render', () => {
+  const policy = { maxRenderTime: 150 };
+  const never = () => ({ p: new Promise(() => {}) });
+  for (const src of [
+    '{% defer v = p %}{{ v }}{% placeholder %}…{% end %}',
+    '{% for i in range(50) %}{% defer v = p %}{{ v }}{% placeholder %}…{% end %}{% endfor %}',
+    '{% def f(n) %}{% defer v = p %}{{ n }}{% placeholder %}…{% end %}{% end %}{{ f(1) }}{{ f(2) }}',
+  ])
+    it(src, async () => {
+      const env = makeEnv({}, { sandbox: policy as never });
+      const t = env.fromString(src);
+      for (const way of [() => t.renderAsync(never()), async () => { let o = ''; for await (const c of t.renderStreamAsync(never())) o += c; return o; }]) {
+        const t0 = Date.now();
+        const e = await way().then(() => undefined, (x: unknown) => x as Error & { code?: string });
+        expect(e?.code, src).toBe('K-SEC-003');
+        expect(Date.now() - t0).toBeLessThan(2000);
+      }
+    });
+
+  it('a part whose values come in time renders as before', async () => {
+    const env = makeEnv({}, { sandbox: policy as never });
+    const out = await env.fromString('{% defer v = p %}[{{ v }}]{% placeholder %}…{% end %}').renderAsync({ p: Promise.resolve(7) });
+    expect(out).toBe('[7]');
+  });
+});
