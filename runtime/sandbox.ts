@@ -265,33 +265,37 @@ export function sbHide<F extends (...a: any[]) => unknown>(envOf: () => Env, f: 
 
 /**
  * Refuses (K-SEC-003), before anything is built, a value whose text (str/repr, tojson, pprint,
- * join) would pass `cap` characters: a walk that counts no more than each string, number and
- * container adds to any of those texts (a string its length, anything else one character), and
- * stops as soon as the count passes `cap`. It is what bounds a repr of
+ * join) would pass `cap` characters: a walk that counts no more than each value adds to any of
+ * those texts, and stops as soon as the count passes `cap`: a string its length, a number its
+ * digits, a boolean 4 (`True`, `true`), anything else 1, and `sep` between two items (1: repr's
+ * `, `, JSON's `,`; 0 for `join`, whose separator may be empty). It is what bounds a repr of
  * shared parts (`[s] * 1000` where `s` has a million characters: a billion characters, minutes of
  * CPU and an out-of-memory abort before, since repr writes each reference out again). At most
- * `cap` steps: every value visited adds at least one character.
+ * `cap` steps: every value visited adds at least one character. Still a lower bound: repr's
+ * quotes, `None` and `: ` are not counted (docs/security.md gives the factor).
  */
-export function textBound(cap: number, v: unknown, source = false): void {
+export function textBound(cap: number, v: unknown, source = false, sep = 1): void {
   if (source && typeof v === 'function') throw sourceError();
   if (!v || typeof v !== 'object' || v instanceof Markup) return;
   let n = 0;
   const open = new Set<object>();
-  const walk = (x: unknown): void => {
+  const walk = (x: unknown, i: number): void => {
     if (n > cap) throw limitError(`A value's text (more than ${cap} characters)`, cap, 'maxAllocation');
     if (source && typeof x === 'function') throw sourceError();
-    // (at least one character a value: exact for a string joined, less than its repr, its JSON)
+    if (i) n += sep;
     if (isString(x)) return void (n += String(x).length || 1);
+    if (typeof x === 'number') return void (n += String(x).length);
     const list = Array.isArray(x);
-    n++;
+    n += typeof x === 'boolean' ? 4 : 1;
     if (!(list || x instanceof Set || isDict(x)) || open.has(x as object)) return; // (a cycle is `[...]`)
     open.add(x as object);
-    if (x instanceof Map) for (const [k, y] of x) walk(k), walk(y);
-    else if (list || x instanceof Set) for (const y of x as Iterable<unknown>) walk(y);
-    else for (const k of Object.keys(x as object)) walk(k), walk((x as Record<string, unknown>)[k]);
+    let j = 0;
+    if (x instanceof Map) for (const [k, y] of x) walk(k, j++), walk(y, 0);
+    else if (list || x instanceof Set) for (const y of x as Iterable<unknown>) walk(y, j++);
+    else for (const k of Object.keys(x as object)) walk(k, j++), walk((x as Record<string, unknown>)[k], 0);
     open.delete(x as object);
   };
-  walk(v);
+  walk(v, 0);
   if (n > cap) throw limitError(`A value's text (more than ${cap} characters)`, cap, 'maxAllocation');
 }
 /**
@@ -461,7 +465,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
   if (name !== null && isString(args[0])) callCost(run, name, String(args[0]));
   if (name === 'replace') replaceBound(run, args[0], args[1], args[2], args[3]);
   if (name !== null && !NO_TEXT.has(name.split(' ')[0]!))
-    for (const a of args) textBound(name === 'pprint' ? run.cap / 2 : run.cap, a instanceof Kwargs ? a.kw : a, sb.source); // (pprint: as callCost says)
+    for (const a of args) textBound(name === 'pprint' ? run.cap / 2 : run.cap, a instanceof Kwargs ? a.kw : a, sb.source, +(name !== 'join')); // (pprint: as callCost says)
   else if (name === 'map' && isString((args[1] as unknown[] | undefined)?.[0]) && !args[2] && !NO_TEXT.has(String((args[1] as unknown[])[0])))
     for (const x of Array.isArray(args[0]) ? args[0] : []) textBound(run.cap, x); // (`map("string")`: each item becomes text)
   args[0] = run.feed(args[0]);
@@ -615,7 +619,7 @@ export function sbGetitemOpt(env: Env, obj: unknown, key: unknown, strict: boole
 export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
   const run = runOf(env, R);
   run.sb.checkAttr(name, true, obj);
-  if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a); // (`"{}".format(x)`, `"".join(xs)`)
+  if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a, false, +(name !== 'join')); // (`"{}".format(x)`, `"".join(xs)`)
   if (name === 'replace') replaceBound(run, obj, args[0], args[1], args[2]);
   checkMethodArgs(run.sb, obj, name, args);
   const f = getattr(obj, name, strict);

@@ -85,7 +85,7 @@ export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, _strict: 
     // (the receiver is walked by most methods: `items.indexOf(x)` counts its items)
     if (Array.isArray(obj) || typeof obj === 'string') run.feed(obj);
     // (text made of containers: `l.join()`, `l.toString()`, `"".concat(l)`, `s.replace(p, l)`)
-    if (Array.isArray(obj) && TEXT_METHODS.has(name)) textBound(run.cap, obj, true);
+    if (Array.isArray(obj) && TEXT_METHODS.has(name)) textBound(run.cap, obj, true, +(name !== 'join'));
     if (typeof obj === 'string' || obj instanceof Markup) for (const a of args) textBound(run.cap, a, true);
   }
   return call(run, member(obj, name), args, name);
@@ -138,7 +138,7 @@ export function sbNjF(env: Env, R: R, name: string, f: Function, args: unknown[]
     for (const part of String(path).split('.')) if (part && !/^-?\d+$/.test(part)) check(sb, part, false, undefined, false);
   for (const a of args) if (typeof a === 'function') sb.checkCall(a);
   // (a filter that writes its input or arguments as text: a container's text is bounded first)
-  if (!NO_TEXT.has(name.split(' ')[0]!)) for (const a of args) textBound(sb.cap, a instanceof Kwargs ? a.kw : a, true);
+  if (!NO_TEXT.has(name.split(' ')[0]!)) for (const a of args) textBound(sb.cap, a instanceof Kwargs ? a.kw : a, true, +(name !== 'join'));
   if (name === 'dump') f = (obj: unknown, spaces: unknown) => dumpHidden(sb, obj, spaces);
   if (name === '__dumpsafe') f = (obj: unknown, spaces: unknown) => nf___dumpsafe(obj, spaces, (o, s) => dumpHidden(sb, o, s));
   return sbF(env, R, null, f, undefined, args);
