@@ -104,10 +104,12 @@ export class Sandbox implements Active {
     return sbAwait({ sandbox: this }, R, v);
   }
   /** A key no enumeration shows (`for k in d`, `{{ d }}`, items(), tojson, `in`, ...): one `d[k]` refuses. */
-  hide(k: unknown): boolean {
+  hide(k: unknown, of?: unknown): boolean {
     if (!isString(k)) return false;
     const s = String(k);
-    return s.startsWith('_') || this.policy.blockedAttributes.includes(s);
+    const only = this.policy.allowedAttributes;
+    // (`of`: the object enumerated, when not a dict its keys are attributes: allow-list mode lists them)
+    return s.startsWith('_') || this.policy.blockedAttributes.includes(s) || (!!only && of !== undefined && !isDict(of) && !only.includes(s));
   }
   /** `calling`: the attribute is called, or read as a function (a mutator read now is called later). */
   checkAttr(name: string, calling: boolean, obj?: unknown, item = false): void {
@@ -199,8 +201,8 @@ export class Run implements Active {
   constructor(readonly sb: Sandbox) {
     this.cap = sb.policy.maxAllocation;
   }
-  hide(k: unknown): boolean {
-    return this.sb.hide(k);
+  hide(k: unknown, of?: unknown): boolean {
+    return this.sb.hide(k, of);
   }
   /** `n` iterations: enforces maxLoopIterations and maxRenderTime (the clock read every 64, or on a batch). */
   tick(n = 1): void {

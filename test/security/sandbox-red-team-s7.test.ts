@@ -208,3 +208,34 @@ describe('the text bound counts numbers by their digits, booleans as 4 and a sep
     await renders('{{ "".join(v)|length }}', '19990', () => ({ v: Array(19_990).fill('x') }), policy);
   });
 });
+
+describe('Nunjucks mode: enumerating an object shows only what a lookup may read', () => {
+  class Account {
+    name = 'ann';
+    pw = 'HUNTER2';
+  }
+  const data = () => ({ acct: new Account(), d: { shown: 1, _hidden: 'UNDERSCORE', blocked: 'B' } });
+  it('asyncEach/asyncAll leave out `_` and blocked keys, as for does', async () => {
+    for (const src of [
+      '{% asyncEach k, v in d %}{{ k }}={{ v }};{% endeach %}',
+      '{% asyncAll k, v in d %}{{ k }}={{ v }};{% endall %}',
+      '{% for k, v in d %}{{ k }}={{ v }};{% endfor %}',
+    ]) {
+      const out = await makeEnv({}, { sandbox: { blockedAttributes: ['blocked'] }, compat: 'nunjucks' } as never).fromString(src).renderAsync(data());
+      expect(out, src).toBe('shown=1;');
+    }
+  });
+  it('in allow-list mode, the unlisted attributes of a class instance are left out of for, asyncEach, asyncAll, dictsort and length', async () => {
+    const env = makeEnv({}, { sandbox: { allowedAttributes: ['name'] }, compat: 'nunjucks' } as never);
+    for (const [src, want] of [
+      ['{% for k, v in acct %}{{ k }}={{ v }};{% endfor %}', 'name=ann;'],
+      ['{% asyncEach k, v in acct %}{{ k }}={{ v }};{% endeach %}', 'name=ann;'],
+      ['{% asyncAll k, v in acct %}{{ k }}={{ v }};{% endall %}', 'name=ann;'],
+      ['{{ acct | dictsort }}', 'name,ann'],
+      ['{{ acct | length }}', '1'],
+      // (a plain object's keys are items, not attributes: all of them, as `d["k"]` reads them)
+      ['{{ {pw: 1, x: 2} | dictsort }}', 'pw,1,x,2'],
+    ] as const)
+      expect(await env.fromString(src).renderAsync(data()), src).toBe(want);
+  });
+});
