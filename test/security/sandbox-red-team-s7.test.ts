@@ -239,3 +239,44 @@ describe('Nunjucks mode: enumerating an object shows only what a lookup may read
       expect(await env.fromString(src).renderAsync(data()), src).toBe(want);
   });
 });
+
+describe('renderStreamAsync with a consumer that reads slowly or stops', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  it('a slow reader never extends a render past maxRenderTime (the clock is the render\'s wall time, waits included)', async () => {
+    const t = makeEnv({}, { sandbox: { maxRenderTime: 200 } as never }).fromString('{% for i in range(5000) %}{{ i }}{% flush %}{% endfor %}');
+    const t0 = Date.now();
+    let err: (Error & { code?: string }) | undefined;
+    try {
+      for await (const _ of t.renderStreamAsync({})) await sleep(2);
+    } catch (e) {
+      err = e as Error & { code?: string };
+    }
+    expect(err?.code).toBe('K-SEC-003');
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+  it('maxOutputSize counts streamed chunks, for a slow reader too', async () => {
+    const t = makeEnv({}, { sandbox: { maxOutputSize: 5000 } as never }).fromString('{% for i in range(100) %}{{ "x" * 100 }}{% flush %}{% endfor %}');
+    let n = 0;
+    let err: (Error & { code?: string }) | undefined;
+    try {
+      for await (const c of t.renderStreamAsync({})) (n += c.length), await sleep(1);
+    } catch (e) {
+      err = e as Error & { code?: string };
+    }
+    expect(err?.code).toBe('K-SEC-005');
+    expect(n).toBeLessThanOrEqual(5000);
+  });
+  it('a reader that stops leaves no timer or unobserved promise behind', async () => {
+    const t = makeEnv({}, { sandbox: { maxRenderTime: 100 } as never }).fromString('{% for i in range(50) %}{{ await p }}{% flush %}{% endfor %}');
+    const rejected: unknown[] = [];
+    const on = (e: unknown) => rejected.push(e);
+    process.on('unhandledRejection', on);
+    try {
+      for await (const _ of t.renderStreamAsync({ p: sleep(5).then(() => 1) })) break;
+      await sleep(250); // (past maxRenderTime: a timer left running would reject now)
+    } finally {
+      process.off('unhandledRejection', on);
+    }
+    expect(rejected).toEqual([]);
+  });
+});
