@@ -495,7 +495,7 @@ const ITEMS = new Set(['list', 'sort', 'unique', 'batch', 'slice', 'map', 'selec
  * wordwrap) may take half of maxAllocation.
  */
 const UNRESERVED = /[\w.~-]/;
-function callCost(run: Run, name: string, str: string): void {
+export function callCost(run: Run, name: string, str: string): void {
   if (ITEMS.has(name)) run.tick(str.length);
   else if (name === 'pprint' || name === 'wordwrap') run.run(() => room(str.length * 2));
   else if (name === 'urlencode') {

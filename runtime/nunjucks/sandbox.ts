@@ -6,7 +6,7 @@
 
 import { Markup } from '../markup.js';
 import { Kwargs, isDict } from '../values.js';
-import { NO_TEXT, PolicyError, mutates, runOf, sbF, sourceError, textBound, type Run, type Sandbox } from '../sandbox.js';
+import { NO_TEXT, PolicyError, callCost, mutates, runOf, sbF, sourceError, textBound, type Run, type Sandbox } from '../sandbox.js';
 import { callValue as njkCallValue, member } from './values.js';
 import { range } from './globals.js';
 import { nf___dumpsafe } from './filters.js';
@@ -143,6 +143,7 @@ export function sbNjF(env: Env, R: R, name: string, f: Function, args: unknown[]
   if (!NO_TEXT.has(name.split(' ')[0]!)) for (const a of args) textBound(sb.cap, a instanceof Kwargs ? a.kw : a, true, +(name !== 'join'));
   if (name === 'dump') f = (obj: unknown, spaces: unknown) => dumpHidden(sb, obj, spaces);
   if (name === '__dumpsafe') f = (obj: unknown, spaces: unknown) => nf___dumpsafe(obj, spaces, (o, s) => dumpHidden(sb, o, s));
+  if (typeof args[0] === 'string') callCost(runOf(env, R), name, args[0]); // (what one call on a long string costs: runtime/sandbox.ts)
   return sbF(env, R, null, f, undefined, args);
 }
 
