@@ -286,6 +286,7 @@ export class Environment {
     this.fragmentCache =
       options.fragmentCache ?? new LruFragmentStore(options.fragmentCacheSize ?? 1000, options.fragmentTtl ?? 300);
     this.sandbox = options.sandbox ? new Sandbox(options.sandbox) : null;
+    if (this.sandbox && options.compat === 'nunjucks') this.sandbox.source = true; // (functions print as their source there)
     const env = this;
     this.linkage = {
       sourceOf: (name: string) => env.sources.get(name) ?? null,

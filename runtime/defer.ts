@@ -189,7 +189,7 @@ const partsOf = (R: RenderState): Parts | undefined => (R.shared as { defer?: Pa
  */
 export function defer(
   R: RenderState,
-  env: SourceOf & { sandbox?: { checkOutput(n: number): void } },
+  env: SourceOf & { sandbox?: { checkOutput(n: number): void; wait(R: RenderState, v: unknown): unknown } },
   vals: () => unknown[] | Promise<unknown[]>,
   body: (...v: unknown[]) => Text,
   ph: () => Text,
@@ -231,8 +231,9 @@ export function defer(
     );
   }
   const provided = R.shared.provided && new Map([...R.shared.provided].map(([k, s]) => [k, [...s]]));
-  const task = Promise.resolve(v)
-    .then((a) => Promise.all(a))
+  const all = Promise.resolve(v).then((a) => Promise.all(a));
+  // (sandboxed: the wait ends at the render's maxRenderTime, as every other wait does)
+  const task = (env.sandbox ? (env.sandbox.wait(R, all) as typeof all) : all)
     .then((a) => (parts.closed ? '' : provided ? asProvided(R, provided, () => body(...a)) : body(...a)))
     .then(undefined, fail);
   return parts.add(task, ph, !!inline);

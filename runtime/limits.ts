@@ -11,7 +11,7 @@ export interface Active {
   cap: number;
   tick(n: number): void;
   /** A dict key the sandbox's policy hides from enumeration (dictKeys, `in`): as `d[k]` refuses it. */
-  hide(k: unknown): boolean;
+  hide(k: unknown, of?: unknown): boolean;
 }
 /** Set and restored (try/finally) by sandboxed code around each synchronous call into the runtime. */
 export let ACTIVE: Active | null = null;

@@ -92,16 +92,24 @@ export class PolicyError extends SecurityError {
 export class Sandbox implements Active {
   readonly policy: Required<SandboxPolicy>;
   readonly cap: number;
+  /** Nunjucks mode writes a function as its JavaScript source: textBound refuses one (set by the Environment). */
+  source = false;
   constructor(policy: unknown) {
     this.policy = normalizePolicy(policy);
     this.cap = this.policy.maxAllocation;
   }
   tick(): void {}
+  /** A wait of the render `R` (a `{% defer %}`'s values): bounded by maxRenderTime, as sbAwait bounds the template's own. */
+  wait(R: R, v: unknown): unknown {
+    return sbAwait({ sandbox: this }, R, v);
+  }
   /** A key no enumeration shows (`for k in d`, `{{ d }}`, items(), tojson, `in`, ...): one `d[k]` refuses. */
-  hide(k: unknown): boolean {
+  hide(k: unknown, of?: unknown): boolean {
     if (!isString(k)) return false;
     const s = String(k);
-    return s.startsWith('_') || this.policy.blockedAttributes.includes(s);
+    const only = this.policy.allowedAttributes;
+    // (`of`: the object enumerated, when not a dict its keys are attributes: allow-list mode lists them)
+    return s.startsWith('_') || this.policy.blockedAttributes.includes(s) || (!!only && of !== undefined && !isDict(of) && !only.includes(s));
   }
   /** `calling`: the attribute is called, or read as a function (a mutator read now is called later). */
   checkAttr(name: string, calling: boolean, obj?: unknown, item = false): void {
@@ -193,8 +201,8 @@ export class Run implements Active {
   constructor(readonly sb: Sandbox) {
     this.cap = sb.policy.maxAllocation;
   }
-  hide(k: unknown): boolean {
-    return this.sb.hide(k);
+  hide(k: unknown, of?: unknown): boolean {
+    return this.sb.hide(k, of);
   }
   /** `n` iterations: enforces maxLoopIterations and maxRenderTime (the clock read every 64, or on a batch). */
   tick(n = 1): void {
@@ -252,40 +260,52 @@ export function runOf(env: Env, R: R): Run {
 export function sbHide<F extends (...a: any[]) => unknown>(envOf: () => Env, f: F, text?: boolean): F {
   return ((...a: unknown[]) => {
     const env = envOf();
-    if (text) textBound(env.sandbox!.cap, a[0]); // (output of a container: its repr is bounded before it is written)
+    if (text) textBound(env.sandbox!.cap, a[0], env.sandbox!.source); // (output of a container: its repr is bounded before it is written)
     return hiding(env, () => f(...a));
   }) as F;
 }
 
 /**
  * Refuses (K-SEC-003), before anything is built, a value whose text (str/repr, tojson, pprint,
- * join) would pass `cap` characters: a walk that counts no more than each string, number and
- * container adds to any of those texts (a string its length, anything else one character), and
- * stops as soon as the count passes `cap`. It is what bounds a repr of
+ * join) would pass `cap` characters: a walk that counts no more than each value adds to any of
+ * those texts, and stops as soon as the count passes `cap`: a string its length, a number its
+ * digits, a boolean 4 (`True`, `true`), anything else 1, and `sep` between two items (1: repr's
+ * `, `, JSON's `,`; 0 for `join`, whose separator may be empty). It is what bounds a repr of
  * shared parts (`[s] * 1000` where `s` has a million characters: a billion characters, minutes of
  * CPU and an out-of-memory abort before, since repr writes each reference out again). At most
- * `cap` steps: every value visited adds at least one character.
+ * `cap` steps: every value visited adds at least one character. Still a lower bound: repr's
+ * quotes, `None` and `: ` are not counted (docs/security.md gives the factor).
  */
-export function textBound(cap: number, v: unknown): void {
+export function textBound(cap: number, v: unknown, source = false, sep = 1): void {
+  if (source && typeof v === 'function') throw sourceError();
   if (!v || typeof v !== 'object' || v instanceof Markup) return;
   let n = 0;
   const open = new Set<object>();
-  const walk = (x: unknown): void => {
+  const walk = (x: unknown, i: number): void => {
     if (n > cap) throw limitError(`A value's text (more than ${cap} characters)`, cap, 'maxAllocation');
-    // (at least one character a value: exact for a string joined, less than its repr, its JSON)
+    if (source && typeof x === 'function') throw sourceError();
+    if (i) n += sep;
     if (isString(x)) return void (n += String(x).length || 1);
+    if (typeof x === 'number') return void (n += String(x).length);
     const list = Array.isArray(x);
-    n++;
+    n += typeof x === 'boolean' ? 4 : 1;
     if (!(list || x instanceof Set || isDict(x)) || open.has(x as object)) return; // (a cycle is `[...]`)
     open.add(x as object);
-    if (x instanceof Map) for (const [k, y] of x) walk(k), walk(y);
-    else if (list || x instanceof Set) for (const y of x as Iterable<unknown>) walk(y);
-    else for (const k of Object.keys(x as object)) walk(k), walk((x as Record<string, unknown>)[k]);
+    let j = 0;
+    if (x instanceof Map) for (const [k, y] of x) walk(k, j++), walk(y, 0);
+    else if (list || x instanceof Set) for (const y of x as Iterable<unknown>) walk(y, j++);
+    else for (const k of Object.keys(x as object)) walk(k, j++), walk((x as Record<string, unknown>)[k], 0);
     open.delete(x as object);
   };
-  walk(v);
+  walk(v, 0);
   if (n > cap) throw limitError(`A value's text (more than ${cap} characters)`, cap, 'maxAllocation');
 }
+/**
+ * Nunjucks mode writes a function as its source (`{{ fn }}`, `fn ~ ""`, `[fn]|join`): a host
+ * function's code, or the runtime's, is not the template author's to read.
+ */
+export const sourceError = (): PolicyError =>
+  new PolicyError("A function's source is not shown in the sandbox", { suggestion: 'Call the function, or write its name' });
 /** Filters that read their input as data without writing it as text (the rest may: their container arguments are bounded). */
 export const NO_TEXT = new Set([
   'length', 'count', 'first', 'last', 'list', 'sort', 'map', 'select', 'reject', 'selectattr', 'rejectattr', 'batch', 'slice',
@@ -444,8 +464,10 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
     }
   }
   if (name === 'int') intDigits(run, args[0]);
+  if (name !== null && isString(args[0])) callCost(run, name, String(args[0]));
   if (name === 'replace') replaceBound(run, args[0], args[1], args[2], args[3]);
-  if (name !== null && !NO_TEXT.has(name.split(' ')[0]!)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a);
+  if (name !== null && !NO_TEXT.has(name.split(' ')[0]!))
+    for (const a of args) textBound(name === 'pprint' ? run.cap / 2 : run.cap, a instanceof Kwargs ? a.kw : a, sb.source, +(name !== 'join')); // (pprint: as callCost says)
   else if (name === 'map' && isString((args[1] as unknown[] | undefined)?.[0]) && !args[2] && !NO_TEXT.has(String((args[1] as unknown[])[0])))
     for (const x of Array.isArray(args[0]) ? args[0] : []) textBound(run.cap, x); // (`map("string")`: each item becomes text)
   args[0] = run.feed(args[0]);
@@ -460,6 +482,30 @@ function hostCall<T>(f: () => T): T {
     return f();
   } finally {
     stale();
+  }
+}
+
+/** Filters that walk a string one character at a time as items (`s|sort`, `s|unique`, `s|join`): a character is an iteration. */
+const ITEMS = new Set(['list', 'sort', 'unique', 'batch', 'slice', 'map', 'select', 'reject', 'selectattr', 'rejectattr', 'groupby', 'sum', 'min', 'max', 'join', 'dictsort', 'take', 'skip', 'compact']);
+/**
+ * What one built-in call on a string will cost, known from its length before the call (a call
+ * cannot be interrupted, so a near-maxAllocation string must not buy seconds of one call):
+ * item-walking filters count each character as an iteration; `urlencode`'s output length is
+ * counted exactly (up to 9 characters each); the slowest per character (measured: pprint,
+ * wordwrap) may take half of maxAllocation.
+ */
+const UNRESERVED = /[\w.~-]/;
+export function callCost(run: Run, name: string, str: string): void {
+  if (ITEMS.has(name)) run.tick(str.length);
+  else if (name === 'pprint' || name === 'wordwrap') run.run(() => room(str.length * 2));
+  else if (name === 'urlencode') {
+    let n = 0;
+    for (let i = 0; i < str.length && n <= run.cap; i++) {
+      const c = str.charCodeAt(i);
+      // (a surrogate: half of a pair's 12, or U+FFFD's 9 when lone; at least 6)
+      n += c < 128 ? (UNRESERVED.test(str[i]!) ? 1 : 3) : c < 0x800 || (c & 0xf800) === 0xd800 ? 6 : 9;
+    }
+    run.run(() => room(n));
   }
 }
 
@@ -496,7 +542,7 @@ function checkPercentKeys(sb: Sandbox, fmt: unknown, args: unknown): void {
 export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: unknown, b: unknown): unknown {
   const run = runOf(env, R);
   // (a container joined to a string becomes text; Nunjucks mode passes its own `+`/`~`)
-  if (f === mod || isString(a) || isString(b)) textBound(run.cap, a), textBound(run.cap, b);
+  if (f === mod || isString(a) || isString(b)) textBound(run.cap, a, run.sb.source), textBound(run.cap, b, run.sb.source);
   if (f === mod) checkPercentKeys(run.sb, a, b);
   // (a product of big integers: its digits are known before multiplying, roughly the sum of both)
   if (f === mul && (typeof a === 'bigint' || typeof b === 'bigint')) {
@@ -575,7 +621,7 @@ export function sbGetitemOpt(env: Env, obj: unknown, key: unknown, strict: boole
 export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
   const run = runOf(env, R);
   run.sb.checkAttr(name, true, obj);
-  if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a); // (`"{}".format(x)`, `"".join(xs)`)
+  if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a, false, +(name !== 'join')); // (`"{}".format(x)`, `"".join(xs)`)
   if (name === 'replace') replaceBound(run, obj, args[0], args[1], args[2]);
   checkMethodArgs(run.sb, obj, name, args);
   const f = getattr(obj, name, strict);

@@ -15,7 +15,7 @@ export function genNjkAsyncLoop(g: Generator, n: A.For & { njk: 'each' | 'all' }
   const src = g.id('$s');
   const items = g.id('$is');
   const bound = g.o.sandbox ? `, (x) => ${g.h('sbLoopSrc')}($env, R, x)` : '';
-  g.w(`const ${src} = ${g.h('njkFromIter')}(${g.expr(n.iter)}${bound}), ${items} = ${g.h('njkItems')}(${src}, ${names});`);
+  g.w(`const ${src} = ${g.h('njkFromIter')}(${g.expr(n.iter)}${bound}), ${items} = ${g.h('njkItems')}(${src}, ${names}${g.o.sandbox ? ', $env' : ''});`);
   const item = g.id('$i');
   const idx = g.id('$k');
   const tick = (n: string) => g.o.sandbox && g.w(`${g.h('njkSbTick')}($env, R${n});`);

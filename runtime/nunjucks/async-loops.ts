@@ -10,12 +10,15 @@ export function njkFromIter(v: unknown, bound?: (v: unknown) => unknown): unknow
   return out;
 }
 
-/** An array's items, else own keys as [k, v] (with one or three names Nunjucks' callback arguments shift: it fails). */
-export function njkItems(src: unknown, names: number): unknown[] {
+/**
+ * An array's items, else own keys as [k, v] (with one or three names Nunjucks' callback arguments
+ * shift: it fails). Sandboxed (`env`), not the keys the policy hides, as `for` leaves them out.
+ */
+export function njkItems(src: unknown, names: number, env?: { sandbox?: Sandbox }): unknown[] {
   if (Array.isArray(src)) return src;
   const o = (src || {}) as Record<string, unknown>;
   const keys: string[] = [];
-  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) keys.push(k);
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k) && !env?.sandbox?.hide(k, o)) keys.push(k);
   if (keys.length && names !== 2) throw new TypeError(`asyncEach/asyncAll over an object's keys needs two names (k, v), as in Nunjucks (got ${names})`);
   return keys.map((k) => [k, o[k]]);
 }

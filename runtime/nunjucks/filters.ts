@@ -43,7 +43,7 @@ function isObject(v: unknown): boolean {
 }
 function entries(o: Any): [string, unknown][] {
   const out: [string, unknown][] = [];
-  for (const k in o) if (Object.hasOwn(o, k) && !ACTIVE?.hide(k)) out.push([k, o[k]]); // (sandboxed: not the keys the policy hides)
+  for (const k in o) if (Object.hasOwn(o, k) && !ACTIVE?.hide(k, o)) out.push([k, o[k]]); // (sandboxed: not the keys the policy hides)
   return out;
 }
 /** `item[name]` for an attribute a filter is given: never `constructor`, `__proto__` & co. (values.ts member); a null item throws, as in Nunjucks. */
@@ -106,7 +106,7 @@ export const nf_d = nf_default;
 export function nf_dictsort(val: Any, caseSensitive: unknown, by: unknown): unknown {
   if (!isObject(val)) throw new Error('dictsort filter: val must be an object');
   const array: [string, Any][] = [];
-  for (const k in val) if (!ACTIVE?.hide(k)) array.push([k, val[k]]);
+  for (const k in val) if (!ACTIVE?.hide(k, val)) array.push([k, val[k]]);
   let si: number;
   if (by === undefined || by === 'key') si = 0;
   else if (by === 'value') si = 1;

@@ -6,7 +6,7 @@
 
 import { Markup } from '../markup.js';
 import { Kwargs, isDict } from '../values.js';
-import { NO_TEXT, PolicyError, mutates, runOf, sbF, textBound, type Run, type Sandbox } from '../sandbox.js';
+import { NO_TEXT, PolicyError, callCost, mutates, runOf, sbF, sourceError, textBound, type Run, type Sandbox } from '../sandbox.js';
 import { callValue as njkCallValue, member } from './values.js';
 import { range } from './globals.js';
 import { nf___dumpsafe } from './filters.js';
@@ -33,6 +33,8 @@ const READS_KEY = new Set(['hasOwnProperty', 'propertyIsEnumerable', 'get', 'has
  */
 function check(sb: Sandbox, name: string, calling: boolean, obj: unknown, item: boolean): void {
   const p = sb.policy;
+  // (a function's source, as text: `fn.toString()`)
+  if (typeof obj === 'function' && (name === 'toString' || name === 'toLocaleString')) throw sourceError();
   const mut = calling && !p.allowMutatingMethods && mutates(name);
   const listed =
     !p.allowedAttributes ||
@@ -83,8 +85,10 @@ export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, _strict: 
     // (the receiver is walked by most methods: `items.indexOf(x)` counts its items)
     if (Array.isArray(obj) || typeof obj === 'string') run.feed(obj);
     // (text made of containers: `l.join()`, `l.toString()`, `"".concat(l)`, `s.replace(p, l)`)
-    if (Array.isArray(obj) && TEXT_METHODS.has(name)) textBound(run.cap, obj);
-    if (typeof obj === 'string' || obj instanceof Markup) for (const a of args) textBound(run.cap, a);
+    if (Array.isArray(obj) && TEXT_METHODS.has(name)) textBound(run.cap, obj, true, +(name !== 'join'));
+    // (a function given to replace/replaceAll is its callback, not text; anywhere else a string method writes it as its source)
+    if (typeof obj === 'string' || obj instanceof Markup)
+      args.forEach((a, i) => textBound(run.cap, a, !(i === 1 && typeof a === 'function' && (name === 'replace' || name === 'replaceAll'))));
   }
   return call(run, member(obj, name), args, name);
 }
@@ -136,9 +140,10 @@ export function sbNjF(env: Env, R: R, name: string, f: Function, args: unknown[]
     for (const part of String(path).split('.')) if (part && !/^-?\d+$/.test(part)) check(sb, part, false, undefined, false);
   for (const a of args) if (typeof a === 'function') sb.checkCall(a);
   // (a filter that writes its input or arguments as text: a container's text is bounded first)
-  if (!NO_TEXT.has(name.split(' ')[0]!)) for (const a of args) textBound(sb.cap, a instanceof Kwargs ? a.kw : a);
+  if (!NO_TEXT.has(name.split(' ')[0]!)) for (const a of args) textBound(sb.cap, a instanceof Kwargs ? a.kw : a, true, +(name !== 'join'));
   if (name === 'dump') f = (obj: unknown, spaces: unknown) => dumpHidden(sb, obj, spaces);
   if (name === '__dumpsafe') f = (obj: unknown, spaces: unknown) => nf___dumpsafe(obj, spaces, (o, s) => dumpHidden(sb, o, s));
+  if (typeof args[0] === 'string') callCost(runOf(env, R), name, args[0]); // (what one call on a long string costs: runtime/sandbox.ts)
   return sbF(env, R, null, f, undefined, args);
 }
 

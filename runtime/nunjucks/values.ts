@@ -267,7 +267,7 @@ export function toList(v: unknown): unknown[] {
   if (typeof v === 'object') {
     const out: unknown[] = [];
     // (pairs as plain arrays: `for k, v` reads [0] and [1], and a pair renders `k,v` either way)
-    for (const k of Object.keys(v)) if (!ACTIVE?.hide(k)) out.push([k, (v as Record<string, unknown>)[k]]);
+    for (const k of Object.keys(v)) if (!ACTIVE?.hide(k, v)) out.push([k, (v as Record<string, unknown>)[k]]);
     return out;
   }
   return [];
