@@ -36,6 +36,7 @@ import { genData, genOutput, genTrans, outputExpr } from './codegen/output.js';
 import { genCache, genFilterBlock, genFlush, genProvide, genPush, genSpaceless, genStack, genTry } from './codegen/parts.js';
 import { BOTH, CHILD_DEFINITIONS, JS_RESERVED, SEP, contains, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
 import { FLUSH, gatherOut, gatherWait } from './codegen/gather.js';
+import { plainPrelude } from './codegen/prelude.js';
 import { assign, genCapture, genGlobals, genSet, genWith, genWithIf } from './codegen/variables.js';
 
 export interface CodegenOptions {
@@ -436,11 +437,9 @@ export class Generator {
     );
     if (preludeNodes.length) {
       const body = this.fnBody(this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, null), () => (njkPicks ? njkPreludePicks(this, () => this.stmts(preludeNodes)) : this.stmts(preludeNodes)), null);
-      // (only defs whose parameters have no default: nothing in it can fail, so no line
-      // bookkeeping and no try; issue #22, code size)
-      const at = body.lines.map((_, i) => i).slice(2, -1).filter((i) => !/^L = \d+;$/.test(body.lines[i]!));
-      if (at.every((i) => /^ctx\["[^"\\]*"\] = \$makeDef\(\{[^()]*\}, \[(?:\$REQUIRED(?:, |(?=\])))*\], ctx, \$D\d+\);$/.test(body.lines[i]!)))
-        this.emitFn('function $prelude(ctx)', { lines: at.map((i) => body.lines[i]!), lineNos: at.map((i) => body.lineNos[i]!) });
+      // (only defs that cannot fail: codegen/prelude.ts)
+      const plain = plainPrelude(body, this.moduleLines);
+      if (plain) for (const l of plain) this.mod(l);
       else this.emitFn('function $prelude(ctx, R)', body);
     }
 

@@ -5,7 +5,10 @@
 import { registry } from './linkage.js';
 import { defineTemplate, type DefMetadata, type StoredSpec, type Template } from './template.js';
 
-export const defineRegistered = (spec: StoredSpec): Template => registry.register(defineTemplate(spec, () => registry));
+// (positional from the sixth pass, `(name, root, requiredContext, rest?)`: compiler/codegen/footer.ts;
+// a spec with a getter stays one object)
+export const defineRegistered = (spec: StoredSpec | string, root?: StoredSpec['root'], requiredContext?: string, rest?: Partial<StoredSpec>): Template =>
+  registry.register(defineTemplate(typeof spec === 'string' ? ({ name: spec, root, requiredContext, ...rest } as StoredSpec) : spec, () => registry));
 
 /**
  * The metadata of a def whose parameters are all plain and required (no annotation, default,

@@ -7,7 +7,7 @@ import type { Generator, DefSignature } from '../codegen.js';
 import type { Fn } from './shared.js';
 import { awaitCall, genArgs, njkCalleeName } from './expressions.js';
 import { mdDef, outFn } from './output.js';
-import { PY_BLANK, contains, kwKey, q } from './shared.js';
+import { PY_BLANK, contains, kwKey, q, walk } from './shared.js';
 import { callerCall, callerParent, inCaller, nameTarget, paramLocals, syncTop } from './njk-scope.js';
 
 export function genDefParams(g: Generator, params: A.Param[], pos: A.Pos): string {
@@ -61,7 +61,7 @@ export function genDef(g: Generator, n: A.Def): void {
   const body = g.defBody(n, () =>
     light
       ? // (the parameters are the list `$p`, the body's ctx the def's own: see makeDef)
-        bodyFn(g, fn, '(ctx, $caller, $p) =>', () => g.withLocals(new Map(n.params.map((p, i) => [p.name, `$p[${i}]`])), () => (g.sandboxTick(), g.stmts(n.body))), 'o', n)
+        bodyFn(g, fn, '(ctx, $caller, $p) =>', () => g.withLocals(lightParams(g, n), () => (g.sandboxTick(), g.stmts(n.body))), 'o', n)
       : bodyFn(g, fn, '(ctx, $caller) =>', () => withParams(g, n, () => (g.sandboxTick(), njkDefaults(), g.o.nunjucks ? g.withLocals(paramLocals(g, 'ctx', n.params.map((p) => p.name)), () => g.stmts(n.body)) : g.stmts(n.body))), 'o', n),
   );
   const into = nameTarget(g);
@@ -82,6 +82,23 @@ export function genDef(g: Generator, n: A.Def): void {
  */
 const LIGHT = new Set(['Data', 'Output', 'If', 'For', 'Break', 'Continue', 'Const', 'Name', 'List', 'Tuple', 'Dict', 'Attr', 'Item', 'Slice', 'Call', 'Filter', 'Test', 'BinOp', 'UnaryOp', 'BoolOp', 'Compare', 'CondExpr', 'NullCoalesce', 'Range', 'ListComp', 'Await', 'NameTarget', 'TupleTarget']);
 const SCOPED = new Set(['caller', 'has_slot']);
+
+/**
+ * A light def's parameters: each is `$p[i]`, or a local declared with it when read more than
+ * once (issue #22, code size: `$ga($t0 = $p[0], $t0?.title, "title")` at each read before).
+ */
+function lightParams(g: Generator, n: A.Def): Map<string, string> {
+  const reads = new Map<string, number>();
+  walk(n.body, (x) => void (x.type === 'Name' && reads.set(x.name as string, (reads.get(x.name as string) ?? 0) + 1)));
+  return new Map(
+    n.params.map((p, i) => {
+      if ((reads.get(p.name) ?? 0) < 2) return [p.name, `$p[${i}]`];
+      const v = `$a${i}`;
+      g.fn.temps.push(`${v} = $p[${i}]`);
+      return [p.name, v];
+    }),
+  );
+}
 
 /**
  * Generates a def's body knowing its parameters: makeDef makes each an own key of the call's

@@ -320,10 +320,10 @@ describe('compiled modules', () => {
     const flatMeta = JSON.parse(/meta: (\{.*?\}) \}\)/.exec(flat)![1]!);
     // (the context names are folded into requiredContext, marked: `?` read only guarded)
     expect(flatMeta).toEqual({ dependsOn: ['page.x', 'user'] });
-    expect(flat).toContain('requiredContext: "page ?user"');
+    expect(flat).toContain('$defineRegistered($NAME, $bodyFns($root_s, 0), "page ?user", { meta:');
     // a loop variable is required but no context name (`-`); dependsOn, the names sorted, is left out
     const looped = compile('{% for x in xs %}{{ x }}{% end %}{{ a }}', { name: 'l.html.kida' }).code;
-    expect(looped).toContain('requiredContext: "xs -x a" }');
+    expect(looped).toContain('$defineRegistered($NAME, $loopFns($root_s), "xs -x a");');
     const t = makeEnv({ 'l.html': '{% for x in xs %}{{ x }}{% end %}{{ a }}' }).getTemplate('l.html');
     expect([t.requiredContext(), t.dependsOn(), t.templateMetadata().topLevelDependsOn]).toEqual([['xs', 'x', 'a'], ['a', 'xs'], ['a', 'xs']]);
   });

@@ -30,14 +30,14 @@ async function asyncChunks(env: ReturnType<typeof makeEnv>, src: string, ctx: ob
 describe('parts streamed through a sink', () => {
   it('compile to one function and no generator', () => {
     const { code } = compile('<h1>{{ a }}</h1>{% if b %}<p>{{ b }}</p>{% end %}<i>{{ c }}</i>', { name: 'p' });
-    expect(code).toContain('root: $bodyFns($root_s, 0),');
+    expect(code).toContain('$defineRegistered($NAME, $bodyFns($root_s, 0), "a b c");');
     expect(code).not.toContain('function*');
   });
 
   it('stream parts with top-level loops through the sink too, lazily over a lazy or endless source', () => {
     const { code } = compile('<ul>{% for x in xs %}<li>{{ x }}</li>{% end %}</ul>', { name: 'p' });
     expect(code).not.toContain('function*');
-    expect(code).toContain('root: $loopFns($root_s),');
+    expect(code).toContain('$defineRegistered($NAME, $loopFns($root_s), "xs -x");');
     let pulled = 0;
     function* endless() {
       for (let i = 0; ; i++, pulled++) yield i;
