@@ -203,9 +203,10 @@ export class RenderState implements SharedState {
    * blocks and parents to the async driver (see asyncFromGen) instead of running their `g`. */
   async = false;
   /** The `{% include %}` that started this render (template and line), for the template stack of
-   * its errors. (Two fields, not a frame: an include allocates nothing more until one fails.) */
-  fromTemplate: string | null = null;
-  fromLine = 0;
+   * its errors. (Two fields, not a frame: an include allocates nothing more until one fails.
+   * Set by subState only: a root render neither stores nor carries them; issue #22.) */
+  declare fromTemplate?: string;
+  declare fromLine?: number;
   constructor(shared?: SharedState) {
     this.shared = shared ?? this;
   }
@@ -223,10 +224,9 @@ export function subState(R: RenderState, template?: string, line?: number): Rend
   const r = new RenderState(R.shared);
   r.depth = R.depth + 1;
   r.async = R.async;
-  if (template !== undefined) {
-    r.fromTemplate = template;
-    r.fromLine = line!;
-  }
+  // (every sub-state sets both, so sub-states share one shape)
+  r.fromTemplate = template;
+  r.fromLine = line;
   // (a `try` inside an included template lets this error pass: see catchable)
   if (r.depth > 50)
     throw new TemplateRuntimeError('Maximum include depth exceeded (50): is a template including itself?', 'K-RUN-006');
@@ -1126,8 +1126,8 @@ export function wrapError(e: unknown, templateName: string, line: number, env?: 
   }
   if (def !== undefined) err.callee = [def, templateName];
   // (the root and the parent chain of one included render share R: its frame goes in once)
-  if (R?.fromTemplate != null && err.includedBy !== R) {
-    err.templateStack.unshift([R.fromTemplate, R.fromLine]);
+  if (R?.fromTemplate && err.includedBy !== R) {
+    err.templateStack.unshift([R.fromTemplate, R.fromLine!]);
     err.includedBy = R;
     moved = true;
   }

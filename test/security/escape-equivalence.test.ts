@@ -56,6 +56,17 @@ describe('escapeString equals the reference', () => {
     expect(escapeString('!#%(;=?@`{')).toBe('!#%(;=?@`{');
   });
 
+  it('each special at each position of strings around the scan/regex switch (12 characters)', () => {
+    // (up to 12 characters the escaper scans from the start; longer ones are tested by the regex first)
+    for (let n = 1; n <= 16; n++)
+      for (let i = 0; i < n; i++)
+        for (const ch of ['&', '<', '>', '"', "'", '\0', '=', '\u00e9']) {
+          const s = 'x'.repeat(i) + ch + 'y'.repeat(n - i - 1);
+          expect(escapeString(s)).toBe(reference(s));
+          expect(escapeString(s + s)).toBe(reference(s + s));
+        }
+  });
+
   it('a string with nothing to escape comes back as itself', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 80 }).map((s) => s.replace(/[&<>"'\0]/g, '')), (s) => {
