@@ -87,6 +87,19 @@ class Parts {
     const p = ph();
     return typeof p === 'string' ? open + p + '</kida-defer>' : p.then((s) => open + s + '</kida-defer>');
   }
+  /**
+   * Closes at once on an error no `try` catches (a limit, a refused part): parts queued behind it
+   * in the microtask queue start no work (settle would close only after them, a whole wave of an
+   * exponential fan-out later). The error is queued so the render fails with it.
+   */
+  stop(err: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.push({ id: 0, text: '', err });
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
   private settle(s: Settled): void {
     this.out--;
     if (!this.closed) {
@@ -189,7 +202,7 @@ const partsOf = (R: RenderState): Parts | undefined => (R.shared as { defer?: Pa
  */
 export function defer(
   R: RenderState,
-  env: SourceOf & { sandbox?: { checkOutput(n: number): void; wait(R: RenderState, v: unknown): unknown } },
+  env: SourceOf & { sandbox?: { checkOutput(n: number): void; wait(R: RenderState, v: unknown): unknown; due(R: RenderState): void } },
   vals: () => unknown[] | Promise<unknown[]>,
   body: (...v: unknown[]) => Text,
   ph: () => Text,
@@ -199,13 +212,23 @@ export function defer(
   inline?: 1,
 ): Text {
   const parts = partsOf(R);
+  // (sandboxed: the clock is read before each part starts, as a loop reads it per iteration; past
+  // the limit the parts close at once, so those queued behind start nothing, not even an error)
+  const due = (): void => {
+    try {
+      env.sandbox?.due(R);
+    } catch (e) {
+      throw (parts?.stop(e), e);
+    }
+  };
+  due();
   if (parts) {
     parts.room(name, line);
     if (env.sandbox) parts.check ??= (n) => env.sandbox!.checkOutput(n);
   }
   const fail = (e: unknown): Text => {
     e = wrapError(e, name, line, env); // (a rejected data source becomes a runtime error, as a def's would)
-    if (!catchable(e, R)) throw e;
+    if (!catchable(e, R)) throw (parts?.stop(e), e);
     return fb ? fb(e) : ph();
   };
   let v: unknown[] | Promise<unknown[]>;
@@ -234,7 +257,7 @@ export function defer(
   const all = Promise.resolve(v).then((a) => Promise.all(a));
   // (sandboxed: the wait ends at the render's maxRenderTime, as every other wait does)
   const task = (env.sandbox ? (env.sandbox.wait(R, all) as typeof all) : all)
-    .then((a) => (parts.closed ? '' : provided ? asProvided(R, provided, () => body(...a)) : body(...a)))
+    .then((a) => (parts.closed ? '' : (due(), provided ? asProvided(R, provided, () => body(...a)) : body(...a))))
     .then(undefined, fail);
   return parts.add(task, ph, !!inline);
 }

@@ -103,6 +103,11 @@ export class Sandbox implements Active {
   wait(R: R, v: unknown): unknown {
     return sbAwait({ sandbox: this }, R, v);
   }
+  /** Before a `{% defer %}` part starts: refuses it past maxRenderTime (a fan-out of parts ticks no loop). */
+  due(R: R): void {
+    const max = this.policy.maxRenderTime;
+    if (max !== null && Date.now() - runOf({ sandbox: this }, R).start > max) throw limitError('Render time', max, 'maxRenderTime (ms)');
+  }
   /** A key no enumeration shows (`for k in d`, `{{ d }}`, items(), tojson, `in`, ...): one `d[k]` refuses. */
   hide(k: unknown, of?: unknown): boolean {
     if (!isString(k)) return false;
