@@ -51,10 +51,14 @@ class Parts {
   private wake: (() => void) | null = null;
   moverSent = false;
   check: ((size: number) => void) | null = null;
+  /** Sandboxed: clears the render's deadline timer once the parts are done. */
+  end: (() => void) | null = null;
   /** Characters of page and parts (the sandbox's maxOutputSize counts both, as parts are built). */
   size = 0;
   /** The render ended, failed or went over a limit: parts that have not rendered yet never will. */
   closed = false;
+  /** Set by `stop` (with its error): a part still running gets '' from its next defer. */
+  stopped: { err: unknown } | null = null;
   /** renderAsync's marks carry a token of this render, so data holding a mark stays data. */
   private key = Math.floor(Math.random() * 2 ** 52).toString(36) + Math.floor(Math.random() * 2 ** 52).toString(36);
   constructor(
@@ -95,6 +99,7 @@ class Parts {
   stop(err: unknown): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopped = { err };
     this.queue.push({ id: 0, text: '', err });
     const w = this.wake;
     this.wake = null;
@@ -202,7 +207,7 @@ const partsOf = (R: RenderState): Parts | undefined => (R.shared as { defer?: Pa
  */
 export function defer(
   R: RenderState,
-  env: SourceOf & { sandbox?: { checkOutput(n: number): void; wait(R: RenderState, v: unknown): unknown; due(R: RenderState): void } },
+  env: SourceOf & { sandbox?: { checkOutput(n: number): void; wait(R: RenderState, v: unknown): unknown; due(R: RenderState): void; end(R: RenderState): void } },
   vals: () => unknown[] | Promise<unknown[]>,
   body: (...v: unknown[]) => Text,
   ph: () => Text,
@@ -221,10 +226,13 @@ export function defer(
       throw (parts?.stop(e), e);
     }
   };
+  // (a part still running after the render stopped adds nothing: no part, and no error to carry
+  // up through its defs, whose frames each error collects; the render fails with the first)
+  if (parts?.stopped) return '';
   due();
   if (parts) {
     parts.room(name, line);
-    if (env.sandbox) parts.check ??= (n) => env.sandbox!.checkOutput(n);
+    if (env.sandbox) (parts.check ??= (n) => env.sandbox!.checkOutput(n)), (parts.end ??= () => env.sandbox!.end(R));
   }
   const fail = (e: unknown): Text => {
     e = wrapError(e, name, line, env); // (a rejected data source becomes a runtime error, as a def's would)
@@ -306,6 +314,7 @@ async function* textParts(parts: Parts, chunks: AsyncIterable<string>): AsyncGen
     yield parts.fill(text);
   } finally {
     parts.closed = true;
+    parts.end?.();
   }
 }
 
@@ -363,6 +372,7 @@ async function* streamParts(parts: Parts, chunks: AsyncIterable<string>): AsyncG
     }
   } finally {
     parts.closed = true;
+    parts.end?.();
     if (!done) await it.return?.();
   }
 }

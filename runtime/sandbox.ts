@@ -99,9 +99,27 @@ export class Sandbox implements Active {
     this.cap = this.policy.maxAllocation;
   }
   tick(): void {}
-  /** A wait of the render `R` (a `{% defer %}`'s values): bounded by maxRenderTime, as sbAwait bounds the template's own. */
+  /**
+   * A wait of the render `R` (a `{% defer %}`'s values): bounded by maxRenderTime, as sbAwait
+   * bounds the template's own, but against one deadline per render (`Run.late`): a fan-out of
+   * parts sets no timer each. `end` clears it when the render's parts are done.
+   */
   wait(R: R, v: unknown): unknown {
-    return sbAwait({ sandbox: this }, R, v);
+    if (!v || typeof (v as PromiseLike<unknown>).then !== 'function') return v;
+    const run = runOf({ sandbox: this }, R);
+    const max = this.policy.maxRenderTime;
+    if (max === null) return v;
+    if (!run.late) {
+      run.late = new Promise<never>((_, no) => {
+        run.timer = setTimeout(() => no(limitError('Render time', max, 'maxRenderTime (ms)')), Math.max(0, max - (Date.now() - run.start)));
+      });
+      run.late.catch(() => {}); // (observed even if no wait is left when it fires)
+    }
+    return Promise.race([v, run.late]);
+  }
+  /** The render's parts are done (or abandoned): its deadline timer goes. */
+  end(R: R): void {
+    clearTimeout(runOf({ sandbox: this }, R).timer);
   }
   /** Before a `{% defer %}` part starts: refuses it past maxRenderTime (a fan-out of parts ticks no loop). */
   due(R: R): void {
@@ -201,6 +219,9 @@ export const limitError = (what: string, max: number, key: string) =>
  */
 export class Run implements Active {
   ticks = 0;
+  /** Rejects at maxRenderTime: what `{% defer %}` waits race (Sandbox.wait), with its timer. */
+  late?: Promise<never>;
+  timer?: ReturnType<typeof setTimeout>;
   readonly start = Date.now();
   readonly cap: number;
   constructor(readonly sb: Sandbox) {
