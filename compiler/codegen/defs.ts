@@ -60,7 +60,7 @@ export function genDef(g: Generator, n: A.Def): void {
   const light = !g.o.nunjucks && !n.vararg && !n.kwarg && !contains(n.body, (x) => !LIGHT.has(x.type) || (x.type === 'Name' && SCOPED.has(x.name as string)));
   // (Nunjucks: a macro's `super()` is lifted to its block, out of the macro's reach: undefined)
   const superVar = g.njkSuperVar;
-  if (g.o.nunjucks) g.njkSuperVar = 'undefined';
+  if (g.o.nunjucks && g.njkSuperVar !== '') g.njkSuperVar = 'undefined';
   const body = g.defBody(n, () =>
     light
       ? // (the parameters are the list `$p`, the body's ctx the def's own: see makeDef)

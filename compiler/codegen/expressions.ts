@@ -147,7 +147,7 @@ export function loopAttr(g: Generator, e: A.Attr): string | null {
 let wrappingCaller = false;
 export function genCall(g: Generator, e: A.Call): string {
   const f = e.func;
-  if (g.o.nunjucks && g.njkBlock !== null && f.type === 'Name' && f.name === 'super' && !e.args.length && !g.local('super'))
+  if (g.o.nunjucks && g.njkBlock !== null && g.njkSuperVar !== '' && f.type === 'Name' && f.name === 'super' && !e.args.length && !g.local('super'))
     return g.njkSuperVar ?? `${g.h('njkSuper')}($template, ${q(g.njkBlock)}, ctx, R)`;
   if (g.o.validateCalls && f.type === 'Name' && !g.local(f.name)) {
     const sig = g.knownDefs.get(f.name);

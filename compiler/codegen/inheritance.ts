@@ -49,6 +49,7 @@ export function genBlock(g: Generator, n: A.Block): void {
  * outermost block too: rendered there, but read where that variable is out of reach (a nested
  * block's or a macro's own function) they are `undefined`. Emits that render and returns the
  * variable holding it (`undefined` in a nested block), or null when nothing in the block calls `super()`.
+ * (`''` while a set block's body compiles: there `super()` is a call of the name, as in Nunjucks.)
  */
 export function liftSuper(g: Generator, block: A.Block): string | null {
   if (nestedBlocks(g).has(block.name)) return 'undefined';
@@ -57,7 +58,8 @@ export function liftSuper(g: Generator, block: A.Block): string | null {
   let found = false;
   walk(block.body, (n) => {
     if (isSuper(n)) found = true;
-    return !found;
+    // (its walk skips a set block's body, not a field of Nunjucks' Set node: genCapture)
+    return !found && n.type !== 'Capture';
   });
   if (!found) return null;
   const v = g.id('$super');
