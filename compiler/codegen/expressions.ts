@@ -304,7 +304,7 @@ export function njkCall(g: Generator, kind: 'filters' | 'tests', name: string, h
     const message = `Unknown ${kind === 'filters' ? 'filter' : 'test'} '${name}' (Nunjucks fails when the call runs)${hint ? `. Did you mean '${hint}'?` : ''}`;
     if (!g.warnings.some((w) => w.lineno === pos.line && w.colno === pos.col && w.message === message))
       g.warnings.push({ code: kind === 'filters' ? 'K-PAR-004' : 'K-PAR-005', message, lineno: pos.line, colno: pos.col });
-    return njkLateCall(g, kind, name, head, args, kwargs);
+    return njkLateCall(g, kind, name, head, args, kwargs, pos);
   }
   const bound = njkPlainCall(kind, name) ? njkArgs(g, args, kwargs) : bindArgs(g, name, table[name]!, args, kwargs, pos);
   const f = g.h(`${kind === 'filters' ? 'nf' : 'nt'}_${name}`);
@@ -324,8 +324,10 @@ export function njkCall(g: Generator, kind: 'filters' | 'tests', name: string, h
  * A filter/test the compile step does not know: looked up in the render's linkage when the call
  * runs (runtime/nunjucks/lookup.ts), called as an app's filter is (keywords as one trailing object).
  */
-function njkLateCall(g: Generator, kind: 'filters' | 'tests', name: string, head: string[], args: A.Expr[], kwargs: A.Kwarg[]): string {
-  const f = `${g.h('njkLookup')}($env, ${q(kind)}, ${q(name)})`;
+function njkLateCall(g: Generator, kind: 'filters' | 'tests', name: string, head: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
+  // (a missing one fails at its own line, in an expression spanning lines too)
+  const at = pos.line && pos.line !== g.fn.curLine ? `L = ${pos.line}, ` : '';
+  const f = `(${at}${g.h('njkLookup')}($env, ${q(kind)}, ${q(name)}))`;
   const parts = [...head, ...njkArgs(g, args, kwargs)];
   // (a filter's promise is observed as an app filter's is; a test's result is read at once)
   const call = g.o.sandbox ? sbF(g, 'null', f, 'undefined', parts) : `${f}(${parts.join(', ')})`;

@@ -97,13 +97,15 @@ describe('filters added after the module is compiled (compiled modules, the plug
     delete registry.filters.twice;
   });
   it('the error names the line of the call', async () => {
-    const { t } = await module('a\n\n{{ v }}{{ v | nowhere }}');
-    try {
-      t.render({ v: 1 });
-      expect.unreachable();
-    } catch (e) {
-      expect((e as Error).message).toContain('filter not found: nowhere');
-      expect((e as { lineno?: number }).lineno).toBe(3);
+    for (const [src, line] of [['a\n\n{{ v }}{{ v | nowhere }}', 3], ['{{ v\n  | upper\n  | nowhere }}', 3], ['{% if v %}\n{{ v is nowhere }}{% endif %}', 2]] as const) {
+      const { t } = await module(src);
+      try {
+        t.render({ v: 1 });
+        expect.unreachable();
+      } catch (e) {
+        expect((e as Error).message).toMatch(/(filter|test) not found: nowhere/);
+        expect((e as { lineno?: number }).lineno, src).toBe(line);
+      }
     }
   });
   it('keywords reach the app filter as Nunjucks passes them (one trailing object)', async () => {
