@@ -329,9 +329,9 @@ function njkLateCall(g: Generator, kind: 'filters' | 'tests', name: string, head
   const at = pos.line && pos.line !== g.fn.curLine ? `L = ${pos.line}, ` : '';
   const f = `(${at}${g.h('njkLookup')}($env, ${q(kind)}, ${q(name)}))`;
   const parts = [...head, ...njkArgs(g, args, kwargs)];
-  // (a filter's promise is observed as an app filter's is; a test's result is read at once)
+  // (the template is synchronous where it calls a filter it did not know: a promise is an error)
   const call = g.o.sandbox ? sbF(g, 'null', f, 'undefined', parts) : `${f}(${parts.join(', ')})`;
-  return kind === 'filters' ? `${g.h('observe')}(${call})` : call;
+  return kind === 'filters' ? `${g.h('njkSettled')}(${call}, ${q(name)})` : call;
 }
 
 /**

@@ -12,3 +12,16 @@ export function njkLookup(env: Linkage, kind: 'filters' | 'tests', name: string)
   if (typeof f !== 'function') throw new Error(`${kind === 'filters' ? 'filter' : 'test'} not found: ${name}`);
   return f;
 }
+
+/**
+ * The result of a filter found at run time: the template was compiled as synchronous, so a
+ * promise (a filter added as async after compiling) cannot be awaited and is an error saying so,
+ * not "[object Promise]" (its rejection is observed: it must not end the process).
+ */
+export function njkSettled(v: unknown, name: string): unknown {
+  if (v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function') {
+    (v as PromiseLike<unknown>).then(undefined, () => {});
+    throw new Error(`filter '${name}' returned a promise: a filter added as async (addFilter(name, fn, true)) after this template was compiled is not awaited; add it before loading the template`);
+  }
+  return v;
+}

@@ -157,6 +157,15 @@ describe('filters added after the template is loaded (Environment, kida/nunjucks
     });
     expect(tpl.render({ name: 'x' })).toBe('hi x');
   });
+  it('an async filter added after the template compiled is an error saying so, not "[object Promise]"', async () => {
+    const env = makeEnv({}, { compat: 'nunjucks' });
+    const t = env.fromString('{{ 1 | later }}') as unknown as Renderable;
+    env.addFilter('later', async () => { throw new Error('late rejection'); }, true);
+    for (const got of await everyWay(t, {})) expect(got).toMatch(/filter 'later' returned a promise: .*add it before loading the template/);
+    // (loaded after the filter was added, the template is async and awaits it)
+    env.addFilter('later', async (v: number) => v + 1, true);
+    expect(await (env.fromString('{{ 1 | later }}') as unknown as Renderable).renderAsync({})).toBe('2');
+  });
   it('sandboxed: a filter added later still runs under the policy', async () => {
     const env = makeEnv({}, { compat: 'nunjucks', sandbox: {} });
     const t = env.fromString('{{ v | late }}') as unknown as Renderable;
