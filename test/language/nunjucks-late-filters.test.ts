@@ -132,6 +132,29 @@ describe('filters added after the module is compiled (compiled modules, the plug
   });
 });
 
+describe('the Rollup plugin path', () => {
+  it("a bundle's page finds a filter the app adds to virtual:kida-linkage after importing it", async () => {
+    const dir = join(ROOT, 'test', `.tmp-njk-late-rollup-${process.pid}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    try {
+      writeFileSync(join(dir, 'page.njk'), '<p>{{ title | shout("!") }}</p>');
+      writeFileSync(join(dir, 'entry.mjs'), "import page from './page.njk';\nimport linkage from 'virtual:kida-linkage';\nexport { page, linkage };\n");
+      const { rollup } = await import('rollup');
+      const { default: kida } = await import('../../dist/plugins/rollup.js' as string);
+      const build = await rollup({ input: join(dir, 'entry.mjs'), plugins: [kida({ root: dir, cacheDir: false, config: false })], onwarn: () => {} });
+      const { output } = await build.generate({ format: 'es' });
+      writeFileSync(join(dir, 'bundle.mjs'), output[0].code);
+      const { page, linkage } = (await import(pathToFileURL(join(dir, 'bundle.mjs')).href)) as { page: Renderable; linkage: { filters: Record<string, unknown> } };
+      for (const got of await everyWay(page, { title: '<a>' })) expect(got).toContain('filter not found: shout');
+      linkage.filters.shout = (s: string, mark: string) => s.toUpperCase() + mark;
+      expect(await everyWay(page, { title: '<a>' })).toEqual(Array(4).fill('<p>&lt;A&gt;!</p>'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('filters added after the template is loaded (Environment, kida/nunjucks)', () => {
   it('an Environment template held by the app finds a filter added afterwards', async () => {
     const env = makeEnv({}, { compat: 'nunjucks' });
