@@ -296,6 +296,7 @@ export class Environment {
       tests: this.tests,
       globals: this.globals,
       extensions: this.extensions,
+      added: { filters: this.customFilters, tests: this.customTests },
       // (a name from data is converted as str() does: a dict's own `toString` key is never called)
       load: (name, from) => env.getTemplate(runtime.pyStr(name), from),
       tryLoad: (name, from) => {

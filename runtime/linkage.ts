@@ -26,6 +26,8 @@ export interface Linkage {
   globals: Ctx;
   /** Nunjucks extensions by name (compat 'nunjucks': runtime/nunjucks/extensions.ts). */
   extensions?: Record<string, Record<string, unknown>>;
+  /** The names the app added (an Environment's tables hold the built-ins too): compat 'nunjucks' looks them up at run time. */
+  added?: { filters: ReadonlySet<string>; tests: ReadonlySet<string> };
   load(name: unknown, from: string | null): Template;
   tryLoad(name: unknown, from: string | null): Template | null;
 }

@@ -58,12 +58,16 @@ export function genDef(g: Generator, n: A.Def): void {
       for (const p of n.params) if (p.default) g.w(`if (ctx[${q(p.name)}] === undefined) ctx[${q(p.name)}] = ${g.expr(p.default)};`);
   };
   const light = !g.o.nunjucks && !n.vararg && !n.kwarg && !contains(n.body, (x) => !LIGHT.has(x.type) || (x.type === 'Name' && SCOPED.has(x.name as string)));
+  // (Nunjucks: a macro's `super()` is lifted to its block, out of the macro's reach: undefined)
+  const superVar = g.njkSuperVar;
+  if (g.o.nunjucks && g.njkSuperVar !== '') g.njkSuperVar = 'undefined';
   const body = g.defBody(n, () =>
     light
       ? // (the parameters are the list `$p`, the body's ctx the def's own: see makeDef)
         bodyFn(g, fn, '(ctx, $caller, $p) =>', () => g.withLocals(lightParams(g, n), () => (g.sandboxTick(), g.stmts(n.body))), 'o', n)
       : bodyFn(g, fn, '(ctx, $caller) =>', () => withParams(g, n, () => (g.sandboxTick(), njkDefaults(), g.o.nunjucks ? g.withLocals(paramLocals(g, 'ctx', n.params.map((p) => p.name)), () => g.stmts(n.body)) : g.stmts(n.body))), 'o', n),
   );
+  g.njkSuperVar = superVar;
   const into = nameTarget(g);
   // (Nunjucks: an extension's setVariable writes the context: macros of a template with extension
   // tags read it through a view made at once, runtime/nunjucks/values.ts njkSetContext; Kida: a

@@ -147,7 +147,7 @@ export function loopAttr(g: Generator, e: A.Attr): string | null {
 let wrappingCaller = false;
 export function genCall(g: Generator, e: A.Call): string {
   const f = e.func;
-  if (g.o.nunjucks && g.njkBlock !== null && f.type === 'Name' && f.name === 'super' && !e.args.length && !g.local('super'))
+  if (g.o.nunjucks && g.njkBlock !== null && g.njkSuperVar !== '' && f.type === 'Name' && f.name === 'super' && !e.args.length && !g.local('super'))
     return g.njkSuperVar ?? `${g.h('njkSuper')}($template, ${q(g.njkBlock)}, ctx, R)`;
   if (g.o.validateCalls && f.type === 'Name' && !g.local(f.name)) {
     const sig = g.knownDefs.get(f.name);
@@ -300,12 +300,11 @@ export function njkCall(g: Generator, kind: 'filters' | 'tests', name: string, h
   if (!Object.hasOwn(table, name)) {
     // Nunjucks looks filters and tests up when the call runs: a template naming one the app
     // never adds renders until that call is reached, then fails with Nunjucks' message.
-    const what = `${kind === 'filters' ? 'filter' : 'test'} not found: ${name}`;
     const hint = didYouMean(name, [...Object.keys(table), ...(kind === 'filters' ? g.o.customFilters : g.o.customTests)]);
     const message = `Unknown ${kind === 'filters' ? 'filter' : 'test'} '${name}' (Nunjucks fails when the call runs)${hint ? `. Did you mean '${hint}'?` : ''}`;
     if (!g.warnings.some((w) => w.lineno === pos.line && w.colno === pos.col && w.message === message))
       g.warnings.push({ code: kind === 'filters' ? 'K-PAR-004' : 'K-PAR-005', message, lineno: pos.line, colno: pos.col });
-    return `(() => { throw new Error(${q(what)}); })()`;
+    return njkLateCall(g, kind, name, head, args, kwargs, pos);
   }
   const bound = njkPlainCall(kind, name) ? njkArgs(g, args, kwargs) : bindArgs(g, name, table[name]!, args, kwargs, pos);
   const f = g.h(`${kind === 'filters' ? 'nf' : 'nt'}_${name}`);
@@ -319,6 +318,20 @@ export function njkCall(g: Generator, kind: 'filters' | 'tests', name: string, h
   // (sandboxed: runtime/nunjucks/sandbox.ts sbNjF applies the policy and the budgets)
   if (g.o.sandbox) return `${g.h('sbNjF')}($env, R, ${q(kind === 'filters' ? name : `is ${name}`)}, ${self ? `${f}.bind(${self})` : f}, [${all}])`;
   return self ? `${f}.call(${self}, ${all})` : `${f}(${all})`;
+}
+
+/**
+ * A filter/test the compile step does not know: looked up in the render's linkage when the call
+ * runs (runtime/nunjucks/lookup.ts), called as an app's filter is (keywords as one trailing object).
+ */
+function njkLateCall(g: Generator, kind: 'filters' | 'tests', name: string, head: string[], args: A.Expr[], kwargs: A.Kwarg[], pos: A.Pos): string {
+  // (a missing one fails at its own line, in an expression spanning lines too)
+  const at = pos.line && pos.line !== g.fn.curLine ? `L = ${pos.line}, ` : '';
+  const f = `(${at}${g.h('njkLookup')}($env, ${q(kind)}, ${q(name)}))`;
+  const parts = [...head, ...njkArgs(g, args, kwargs)];
+  // (the template is synchronous where it calls a filter it did not know: a promise is an error)
+  const call = g.o.sandbox ? sbF(g, 'null', f, 'undefined', parts) : `${f}(${parts.join(', ')})`;
+  return kind === 'filters' ? `${g.h('njkSettled')}(${call}, ${q(name)})` : call;
 }
 
 /**

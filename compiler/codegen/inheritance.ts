@@ -44,20 +44,39 @@ export function genBlock(g: Generator, n: A.Block): void {
 /**
  * Nunjucks compat: its transformer lifts every `super()` of a block to one render of the parent's
  * block where the block starts (transformer.js liftSuper), so the parent's block never sees the
- * child block's own `set`s, and two `super()`s print one rendering. Emits that render and returns
- * the variable holding it, or null when the block (outside its nested blocks) calls no `super()`.
+ * child block's own `set`s, and two `super()`s print one rendering. It walks the outermost block
+ * first, so the `super()`s of blocks nested in it and of macros defined in it are lifted to the
+ * outermost block too: rendered there, but read where that variable is out of reach (a nested
+ * block's or a macro's own function) they are `undefined`. Emits that render and returns the
+ * variable holding it (`undefined` in a nested block), or null when nothing in the block calls `super()`.
+ * (`''` while a set block's body compiles: there `super()` is a call of the name, as in Nunjucks.)
  */
 export function liftSuper(g: Generator, block: A.Block): string | null {
+  if (nestedBlocks(g).has(block.name)) return 'undefined';
   const isSuper = (n: { type: string } & Record<string, unknown>) =>
     n.type === 'Call' && (n.func as A.Expr).type === 'Name' && (n.func as A.Name).name === 'super' && !(n.args as unknown[]).length;
   let found = false;
   walk(block.body, (n) => {
-    if (found || n.type === 'Block') return false;
     if (isSuper(n)) found = true;
-    return !found;
+    // (its walk skips a set block's body, not a field of Nunjucks' Set node: genCapture)
+    return !found && n.type !== 'Capture';
   });
   if (!found) return null;
   const v = g.id('$super');
   g.w(`const ${v} = ${g.h('njkSuper')}($template, ${q(block.name)}, ctx, R);`);
   return v;
+}
+
+const nested = new WeakMap<Generator, Set<string>>();
+/** The names of the template's blocks that stand inside another of its blocks. */
+function nestedBlocks(g: Generator): Set<string> {
+  let names = nested.get(g);
+  if (!names) {
+    const found = new Set<string>();
+    walk(g.ast.body, (n) => {
+      if (n.type === 'Block') walk((n as unknown as A.Block).body, (m) => void (m.type === 'Block' && found.add((m as unknown as A.Block).name)));
+    });
+    nested.set(g, (names = found));
+  }
+  return names;
 }

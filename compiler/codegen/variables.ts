@@ -101,7 +101,12 @@ export function genWithIf(g: Generator, n: A.WithIf): void {
 
 export function genCapture(g: Generator, n: A.Capture): void {
   g.line(n);
+  // (Nunjucks' transformer does not lift a `super()` in a set block: it stays a call of the name
+  // `super`, which fails; inheritance.ts liftSuper)
+  const superVar = g.njkSuperVar;
+  if (g.o.nunjucks) g.njkSuperVar = '';
   const b = g.buffered(() => g.stmts(n.body));
+  g.njkSuperVar = superVar;
   // (Nunjucks: `{% set x %}…{% endset %}` captures a plain string, escaped again when output)
   let v = g.o.nunjucks ? b : `${g.h(g.o.markdown ? 'marked' : 'markup')}(${b})`;
   if (n.filter) v = filterCall(g, n.filter.name, v, n.filter.args, n.filter.kwargs, n);

@@ -118,6 +118,11 @@ export function nunjucksChecklist(source: string, options: LexOptions = {}): Che
         case 'filter':
           filterName(toks[i + 2]);
           break;
+        case 'extends':
+          // (Nunjucks runs an extends where it stands; Kida's is a top-level declaration)
+          if (stack.length)
+            add('K-NJK-025', t, `{% extends %} inside {% ${stack[stack.length - 1]} %}: Nunjucks picks the parent (or none) when the tag runs, Kida's extends stands at the top level`, '`{% extends (a if cond else b) %}` at the top level; a page that may have no parent extends a layout that only renders its blocks');
+          break;
         case 'ifAsync':
         case 'asyncEach':
         case 'asyncAll':

@@ -12,5 +12,6 @@ export * from './async-loops.js';
 export * from './safe.js';
 export * from './slice.js';
 export * from './extends.js';
+export * from './lookup.js';
 // Nunjucks' globals, for compiled modules that name them (compile() links them with useGlobals)
 export { range as g_range, cycler as g_cycler, joiner as g_joiner } from './globals.js';

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nunjucksChecklist } from '../../compiler/nunjucks/checklist.js';
-import { Environment } from '../../compiler/environment.js';
+import { DictLoader, Environment } from '../../compiler/environment.js';
 import { TemplateError } from '../../runtime/errors.js';
 
 const GOVUK = join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist/govuk');
@@ -63,6 +63,18 @@ describe('nunjucks checklist', () => {
     }
   });
 
+  it('flags an extends Nunjucks runs where it stands (inside a tag), at the tag; its suggestion renders the same', () => {
+    expect(at('{% block b %}x{% endblock %}\n{% if wrap %}{% extends "a.njk" %}{% else %}{%- extends "b.njk" %}{% endif %}')).toEqual(['2:14 K-NJK-025', '2:45 K-NJK-025']);
+    expect(at('{% extends "a.njk" %}{% extends layout %}{% block b %}{% endblock %}')).toEqual([]);
+    const layouts = { 'a.njk': '<a>{% block b %}{% endblock %}</a>', 'b.njk': '<b>{% block b %}{% endblock %}</b>' };
+    const before = '{% if wrap %}{% extends "a.njk" %}{% else %}{% extends "b.njk" %}{% endif %}{% block b %}{{ wrap }}{% endblock %}';
+    const after = '{% extends ("a.njk" if wrap else "b.njk") %}{% block b %}{{ wrap }}{% endblock %}';
+    expect(nunjucksChecklist(after)).toEqual([]);
+    const kida = new Environment({ loader: new DictLoader(layouts) });
+    const njk = new Environment({ loader: new DictLoader(layouts), compat: 'nunjucks' });
+    for (const wrap of [1, 0]) expect(kida.fromString(after).render({ wrap })).toBe(njk.fromString(before, { name: 'p.njk' }).render({ wrap }));
+  });
+
   it('finds nothing in a template that is already plain Kida', () => {
     expect(nunjucksChecklist('{% if a == 1 %}{{ b | upper }}{% elif c %}{% endif %}{% for x in xs %}{{ loop.index }}{% endfor %}')).toEqual([]);
   });
@@ -91,6 +103,9 @@ describe('nunjucks checklist', () => {
       ['{% asyncAll x in xs %}{% else %}{% endall %}', ['K-NJK-024']],
       ['{% ifAsync x %}{% endif %}', ['K-NJK-024']],
       ['{% asyncEach x in xs %}{% set y = 1 %}{% endeach %}', ['K-NJK-013', 'K-NJK-024']],
+      ['{% if wrap %}{% extends "base.njk" %}{% endif %}', ['K-NJK-025']],
+      ['{% for l in ls %}{% extends l %}{% endfor %}', ['K-NJK-025']],
+      ['{% extends layout %}', []],
     ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...parts), { maxLength: 6 }), (chosen) => {
