@@ -510,7 +510,8 @@ export function pow(a: unknown, b: unknown): unknown {
     const r = num(a) ** num(b);
     if (Number.isSafeInteger(r)) return r;
     // digits of the result, estimated before computing it (a huge exponent takes seconds, then aborts)
-    room(Math.ceil(num(b) * Math.log10(Math.abs(num(a)) || 1)), MAX_DIGITS);
+    // (a big base's log10 from its hex length: Number() of it is Infinity past 1e308)
+    room(Math.ceil(num(b) * (typeof a === 'bigint' ? (a < 0n ? -a : a).toString(16).length * 1.2042 : Math.log10(Math.abs(num(a)) || 1))), MAX_DIGITS);
     return normBig(toBig(a) ** toBig(b));
   }
   if (num(a) === 0 && num(b) < 0) zeroDiv('0.0 cannot be raised to a negative power');
