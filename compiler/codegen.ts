@@ -130,6 +130,8 @@ export interface GeneratedModule {
   extendsName: string | null;
   /** The top-level statements (declarations read them with the other templates'). */
   tree: A.Node[];
+  /** The arguments of `$defineRegistered(…)` (the spec's fields, positional), null when sandboxed. */
+  registeredArgs: string | null;
 }
 
 /** The statement visitors by node type (compiler/codegen/*.ts; each gets the generator). */
@@ -463,19 +465,25 @@ export class Generator {
     // functions with the output-size check, and copies the spec: the globals getter is written
     // here, elsewhere defineTemplate defines it from the linkage)
     const requiredContext = packNames([...required], compact); // (folds some of the metadata in)
-    const fields = [
-      'name: $NAME',
-      ...(this.isAsync ? [`isAsync: true, asyncReason: ${q(asyncReason ?? '')}, deep: ${this.h('observeDeep')}`] : []),
-      `root: ${this.rootFns ?? '$root'}`,
-      ...(preludeNodes.length ? ['prelude: $prelude'] : []),
-      ...(noBlocks ? [] : ['blocks: $blocks']),
-      ...(parentRef ? [`parent: () => ${parentRef}()`] : []),
-      `requiredContext: ${requiredContext}`,
-      ...(Object.keys(compact).length ? [`meta: ${metaLiteral(compact, (n) => this.h(n))}`] : []),
-      ...(this.warnings.length ? [`warnings: ${JSON.stringify(this.warnings)}`] : []),
-      ...(this.o.sandbox ? ['checkOutput: (n) => $env.sandbox?.checkOutput(n)', 'get globals() { return $env.globals; }'] : []),
+    const fields: [string, string][] = [
+      ['name', '$NAME'],
+      ...(this.isAsync ? ([['isAsync', 'true'], ['asyncReason', q(asyncReason ?? '')], ['deep', this.h('observeDeep')]] as [string, string][]) : []),
+      ['root', this.rootFns ?? '$root'],
+      ...(preludeNodes.length ? ([['prelude', '$prelude']] as [string, string][]) : []),
+      ...(noBlocks ? [] : ([['blocks', '$blocks']] as [string, string][])),
+      ...(parentRef ? ([['parent', `() => ${parentRef}()`]] as [string, string][]) : []),
+      ['requiredContext', requiredContext],
+      ...(Object.keys(compact).length ? ([['meta', metaLiteral(compact, (n) => this.h(n))]] as [string, string][]) : []),
+      ...(this.warnings.length ? ([['warnings', JSON.stringify(this.warnings)]] as [string, string][]) : []),
     ];
-    const spec = `{ ${fields.join(', ')} }`;
+    const literal = (fs: [string, string][]) => fs.map(([k, v]) => `${k}: ${v}`).join(', ');
+    const sandboxed = this.o.sandbox ? ', checkOutput: (n) => $env.sandbox?.checkOutput(n), get globals() { return $env.globals; }' : '';
+    const spec = `{ ${literal(fields)}${sandboxed} }`;
+    // The same fields for the default registry's call, positional (compile() uses it for a module
+    // without a linkage; runtime/registered.ts; issue #22, code size: the field names were ~28
+    // bytes of every minified page): `$defineRegistered($NAME, root, "names", { other fields })`.
+    const rest = fields.filter(([k]) => k !== 'name' && k !== 'root' && k !== 'requiredContext');
+    const registeredArgs = this.o.sandbox ? null : `$NAME, ${this.rootFns ?? '$root'}, ${requiredContext}${rest.length ? `, { ${literal(rest)} }` : ''}`;
     // (`$env` read lazily: a bundle's linkage module may import this module in a cycle)
     this.mod(`const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(${spec})` : `${spec}, () => $env`});`);
 
@@ -519,6 +527,7 @@ export class Generator {
       requiredContext: [...required],
       extendsName,
       tree: body,
+      registeredArgs,
     };
   }
 

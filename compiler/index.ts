@@ -14,7 +14,6 @@ import { unresolvedReferences } from './references.js';
 import { njkFilterParams, njkTestParams } from '../runtime/nunjucks/signatures.js';
 import * as nunjucksRuntime from '../runtime/nunjucks/index.js';
 import { njkExtensionImports } from './codegen/njk-extension.js';
-import { registeredArgs } from './codegen/footer.js';
 
 /** Template languages other than Kida that the compiler reads (`compat` option). */
 export type Compat = 'nunjucks';
@@ -266,9 +265,9 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   const njkOwn = options.compat === 'nunjucks' ? m.helpers.filter((h) => NUNJUCKS_HELPERS.has(h)) : [];
   // The default registry: the module defines and registers itself in one call (runtime/registered.ts)
   const define = /^const \$template = \$defineTemplate\((.*), \(\) => \$env\);$/m;
-  const registered = !options.linkage && define.test(m.body) && m.body.split('$defineTemplate(').length === 2;
+  const registered = !options.linkage && m.registeredArgs !== null && define.test(m.body) && m.body.split('$defineTemplate(').length === 2;
   if (registered) {
-    m.body = m.body.replace(define, (_, spec: string) => `const $template = $defineRegistered(${registeredArgs(spec)});`);
+    m.body = m.body.replace(define, () => `const $template = $defineRegistered(${m.registeredArgs});`);
     m.helpers = m.helpers.map((h) => (h === 'defineTemplate' ? 'defineRegistered' : h));
   }
   const specifiers = m.helpers.filter((h) => !njkOwn.includes(h)).map((h) => `${h} as $${h}`);
