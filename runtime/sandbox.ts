@@ -110,9 +110,7 @@ export class Sandbox implements Active {
     const max = this.policy.maxRenderTime;
     if (max === null) return v;
     if (!run.late) {
-      run.late = new Promise<never>((_, no) => {
-        run.timer = setTimeout(() => no(limitError('Render time', max, 'maxRenderTime (ms)')), Math.max(0, max - (Date.now() - run.start)));
-      });
+      ({ late: run.late, timer: run.timer } = deadline(run, max));
       run.late.catch(() => {}); // (observed even if no wait is left when it fires)
     }
     return Promise.race([v, run.late]);
@@ -123,8 +121,7 @@ export class Sandbox implements Active {
   }
   /** Before a `{% defer %}` part starts: refuses it past maxRenderTime (a fan-out of parts ticks no loop). */
   due(R: R): void {
-    const max = this.policy.maxRenderTime;
-    if (max !== null && Date.now() - runOf({ sandbox: this }, R).start > max) throw limitError('Render time', max, 'maxRenderTime (ms)');
+    runOf({ sandbox: this }, R).clock();
   }
   /** A key no enumeration shows (`for k in d`, `{{ d }}`, items(), tojson, `in`, ...): one `d[k]` refuses. */
   hide(k: unknown, of?: unknown): boolean {
@@ -236,8 +233,12 @@ export class Run implements Active {
     const before = this.ticks;
     this.ticks += n;
     if (p.maxLoopIterations !== null && this.ticks > p.maxLoopIterations) throw limitError('Loop iterations', p.maxLoopIterations, 'maxLoopIterations');
-    if (p.maxRenderTime !== null && (n > 1 || (before & 63) === 63) && Date.now() - this.start > p.maxRenderTime)
-      throw limitError('Render time', p.maxRenderTime, 'maxRenderTime (ms)');
+    if (n > 1 || (before & 63) === 63) this.clock();
+  }
+  /** Reads the clock: past maxRenderTime, the render's SecurityError. */
+  clock(): void {
+    const max = this.sb.policy.maxRenderTime;
+    if (max !== null && Date.now() - this.start > max) throw renderTimeError(max);
   }
   /** Counts the items a callee will walk; an iterator is counted lazily as it is consumed. */
   feed(v: unknown): unknown {
@@ -404,11 +405,17 @@ export function sbAwait(env: Env, R: R, v: unknown): unknown {
   const run = runOf(env, R);
   const max = run.sb.policy.maxRenderTime;
   if (max === null) return v;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, no) => {
-    timer = setTimeout(() => no(limitError('Render time', max, 'maxRenderTime (ms)')), Math.max(0, max - (Date.now() - run.start)));
-  });
+  const { late, timer } = deadline(run, max);
   return Promise.race([v, late]).finally(() => clearTimeout(timer));
+}
+const renderTimeError = (max: number) => limitError('Render time', max, 'maxRenderTime (ms)');
+/** A promise rejecting with the render-time error when `run` reaches maxRenderTime `max`, and its timer. */
+function deadline(run: Run, max: number): { late: Promise<never>; timer: ReturnType<typeof setTimeout> } {
+  let timer!: ReturnType<typeof setTimeout>;
+  const late = new Promise<never>((_, no) => {
+    timer = setTimeout(() => no(renderTimeError(max)), Math.max(0, max - (Date.now() - run.start)));
+  });
+  return { late, timer };
 }
 /** The source of a sandboxed `async for`: each `next()` is a wait sbAwait bounds. */
 export function sbAsyncSrc(env: Env, R: R, src: AsyncIterable<unknown>): AsyncIterable<unknown> {

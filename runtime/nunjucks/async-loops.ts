@@ -1,6 +1,6 @@
 // asyncEach/asyncAll (compiler/codegen/njk-async.ts): what Nunjucks' runtime walks, failing where it fails.
 import { MAX_ITEMS, room } from '../limits.js';
-import { limitError, runOf, type Sandbox } from '../sandbox.js';
+import { runOf, type Sandbox } from '../sandbox.js';
 
 /** runtime.fromIterator, reading at most the item ceiling (a sandbox bounds it first). */
 export function njkFromIter(v: unknown, bound?: (v: unknown) => unknown): unknown {
@@ -31,6 +31,5 @@ export function njkLoop(i: number, len: number): Record<string, number | boolean
 export function njkSbTick(env: { sandbox?: Sandbox }, R: { shared: object }, n = 1): void {
   const run = runOf(env, R);
   run.tick(n);
-  const max = run.sb.policy.maxRenderTime;
-  if (max !== null && Date.now() - run.start > max) throw limitError('Render time', max, 'maxRenderTime (ms)');
+  run.clock();
 }
