@@ -41,6 +41,17 @@ type Stream = AsyncGenerator<string, void, undefined>;
  */
 export const NOW = Symbol.for('kida.nextNow');
 
+type Now = IteratorResult<string, void> | Promise<IteratorResult<string, void>>;
+/** `next()` of a stream with a NOW method: its result as a promise, what it throws a rejection. */
+function promised(s: { [NOW](): Now }): Promise<IteratorResult<string, void>> {
+  try {
+    const r = s[NOW]();
+    return r instanceof Promise ? r : Promise.resolve(r);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
 /** How to read `it`: its NOW method when it has one, else `next()`. */
 export function nextOf(it: Iterator<string> | AsyncIterator<string>): () => IteratorResult<string> | Promise<IteratorResult<string>> {
   const now = (it as { [NOW]?: () => IteratorResult<string> | Promise<IteratorResult<string>> })[NOW];
@@ -71,12 +82,7 @@ class FastStream {
     return (this.slow = driveAsync(rest(this.parts, first), this.R));
   }
   next(): Promise<IteratorResult<string, void>> {
-    try {
-      const r = this[NOW]();
-      return r instanceof Promise ? r : Promise.resolve(r);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return promised(this);
   }
   /** `next()`, but a chunk that is ready is returned as it is, and an error is thrown. */
   [NOW](): IteratorResult<string, void> | Promise<IteratorResult<string, void>> {
@@ -193,12 +199,7 @@ class ChunksAsync {
     private readonly R: RenderState | null,
   ) {}
   next(): Promise<IteratorResult<string, void>> {
-    try {
-      const r = this[NOW]();
-      return r instanceof Promise ? r : Promise.resolve(r);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return promised(this);
   }
   [NOW](): IteratorResult<string, void> | Promise<IteratorResult<string, void>> {
     if (this.f) return this.f[NOW]();
