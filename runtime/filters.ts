@@ -27,7 +27,7 @@ import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } from './errors.js';
 import { MAX_ITEMS, room } from './limits.js';
 import {
-  PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
+  PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, cpLen, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
   isDict, groupDigits, isNumber, isString, iter, len, num, observe, pyRepr, pyStr, floatOf, toFloat, toInt, truthy, typeName,
 } from './values.js';
 import { pyMethod, strFormat } from './methods.js';
@@ -63,8 +63,6 @@ function intArg(v: unknown, what = 'argument'): number {
   throw new PyError('TypeError', `'${typeName(v)}' object cannot be interpreted as an integer (${what})`);
 }
 const cps = (str: string): string[] => Array.from(str);
-/** Code points in `str`, without building cps()'s array (a million one-character strings: seconds of GC). */
-const cpLen = (str: string): number => str.length - (str.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
 
 // Python str.isspace() characters (JavaScript's \s also matches U+FEFF, Python's does not).
 const WS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
@@ -106,7 +104,7 @@ function titleChar(ch: string): string {
   const dg = TITLE_DIGRAPHS[ch];
   if (dg) return dg;
   const up = ch.toUpperCase();
-  return cps(up).length > 1 ? up[0] + up.slice(1).toLowerCase() : up;
+  return cpLen(up) > 1 ? up[0] + up.slice(1).toLowerCase() : up;
 }
 const CASED = /[\p{Cased}]/u;
 /** Python `str.title()`: upper after any uncased character, lower after cased ones. */
@@ -234,7 +232,7 @@ function truncate(v: unknown, length: unknown = 255, killwords: unknown = false,
   if (Number.isNaN(n) && !(typeof length === 'number')) throw new PyError('TypeError', `'<=' not supported between instances of 'int' and '${typeName(length)}'`);
   if (a.length <= n) return a.join('');
   const e = s(end);
-  const room = n - cps(e).length;
+  const room = n - cpLen(e);
   if (room <= 0) return n > 0 ? cps(e).slice(0, n).join('') : '';
   if (truthy(killwords)) return a.slice(0, room).join('') + e;
   let cut = a.slice(0, room).join('');
@@ -246,7 +244,7 @@ function truncate(v: unknown, length: unknown = 255, killwords: unknown = false,
 function center(v: unknown, width: unknown = 80): string {
   const str = s(v);
   const w = room(intArg(width, 'width'));
-  const marg = w - cps(str).length;
+  const marg = w - cpLen(str);
   if (marg <= 0) return str;
   const left = Math.floor(marg / 2) + (marg & w & 1);
   return ' '.repeat(left) + str + ' '.repeat(marg - left);
