@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/index.js';
 import * as njk from '../../adapters/nunjucks.js';
 import { makeEnv } from '../support.js';
+import { textOrError } from '../security/every-way.js';
 
 type Ctx = Record<string, unknown>;
 type Renderable = {
@@ -41,22 +42,9 @@ async function module(src: string): Promise<{ t: Renderable; registry: { filters
 /** Every entry point's outcome: the text, or `Error: message`. */
 async function everyWay(t: Renderable, ctx: Ctx): Promise<string[]> {
   const out: string[] = [];
-  const ways = [
-    () => t.render(ctx),
-    () => [...t.renderStream(ctx)].join(''),
-    () => t.renderAsync(ctx),
-    async () => {
-      let s = '';
-      for await (const c of t.renderStreamAsync(ctx)) s += c;
-      return s;
-    },
-  ];
-  for (const w of ways) {
-    try {
-      out.push(await w());
-    } catch (e) {
-      out.push(`Error: ${(e as Error).message}`);
-    }
+  for (const way of [() => t.render(ctx), () => t.renderStream(ctx), () => t.renderAsync(ctx), () => t.renderStreamAsync(ctx)]) {
+    const r = await textOrError(way);
+    out.push(r instanceof Error ? `Error: ${r.message}` : r);
   }
   return out;
 }
