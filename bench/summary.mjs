@@ -145,6 +145,11 @@ fig('slow data', 'slow-data page, time to head: Kida − Marko 6', '<=0ms', ms, 
 fig('slow data', 'slow-data page, finish after the data resolved: Kida − Marko 6', '<=0ms', ms, (r) => slow(r).afterData - slow(r).markoAfterData);
 fig('slow data', 'slow-data page, finish from the call: Kida − Marko 6 (with the 50 ms timer\'s jitter)', null, ms, (r) => slow(r).kidaFinish - slow(r).markoFinish);
 fig('slow data', 'slow-data page, the cards after the data ÷ render() of them', '<=1.5', x, (r) => slow(r).afterData / slow(r).syncRender);
+// (info: render() of the cards run in a 50 ms timer's callback, as the cards after the data are:
+// the wake-up after a wait slows any work, sync or async, Marko's as much; docs/decisions.md,
+// "Streams, seventh pass")
+fig('slow data', 'slow-data page, the cards after the data ÷ render() of them in a 50 ms timer\'s callback', null, x, (r) => slow(r).afterData / slow(r).idleSyncRender);
+fig('slow data', 'slow-data page, Marko 6\'s cards after the data ÷ Kida render() of them', null, x, (r) => slow(r).markoAfterData / slow(r).syncRender);
 fig('slow data', 'slow-data page, renders whose head came only after the data (Kida / Marko 6)', null, (v) => v, (r) => `${slow(r).lateHeads.kida} / ${slow(r).lateHeads.marko} of ${slow(r).renders}`);
 const rps = (r, c) => r.http.cases[c].bestRps;
 fig('http', 'requests/s: Readable.from(renderStream).pipe(res) ÷ render', '>=0.8', x, (r) => rps(r, 'pipe') / rps(r, 'render'));
