@@ -16,8 +16,26 @@ export const DATA: unique symbol = Symbol();
 /** The globals (null prototype or ending in Object.prototype; see lkOwn). */
 export const GLOBALS: unique symbol = Symbol();
 
-// (hasOwnProperty: ~4 ns a read, where propertyIsEnumerable, a C++ builtin, costs ~17)
+// (hasOwnProperty: ~4 ns a read, where propertyIsEnumerable, a C++ builtin, costs ~17; but
+// ~8-10 ns in a process where the one shared `ld` sees many names and data shapes: see PLAIN)
 const isData = Object.prototype.hasOwnProperty;
+/**
+ * Whether the data is a plain object whose inherited names are only Object.prototype's own, and
+ * Object.prototype has no enumerable key (nothing polluted it by assignment): then a value read
+ * from the data is its own key unless it is a function (every Object.prototype member is one) or
+ * Object.prototype itself (`__proto__`), and `ld` skips the own-key lookup (issue #22: in a process
+ * rendering many templates that lookup was a fifth of a small page's render). Set per render.
+ */
+export const PLAIN: unique symbol = Symbol();
+const OP = Object.prototype;
+const protoOf = Object.getPrototypeOf;
+function plain(d: object): boolean {
+  const p = protoOf(d);
+  if (p === null) return true;
+  if (p !== OP) return false;
+  for (const _ in OP) return false;
+  return true;
+}
 
 /**
  * `new Context(data, globals)`: a fresh context over the caller's data and the globals; the data
@@ -26,8 +44,9 @@ const isData = Object.prototype.hasOwnProperty;
  * small page's render).
  */
 export const Context = function (this: Record<symbol, unknown>, data: unknown, globals: Ctx) {
-  this[DATA] = data instanceof Map ? Object.fromEntries(data) : Object(data);
+  const d = (this[DATA] = data instanceof Map ? Object.fromEntries(data) : Object(data));
   this[GLOBALS] = globals;
+  this[PLAIN] = plain(d);
 } as unknown as new (data: unknown, globals: Ctx) => Ctx;
 Context.prototype = Object.create(null);
 
@@ -46,7 +65,8 @@ export function ld(c: Ctx, name: string, v: unknown, orElse: (name: string, c: C
   if (v === true && name in c) return c[name];
   // (a key whose value is undefined is missing: it does not hide a global; a promise read is
   // observed, so a rejection the template never awaits cannot end the process)
-  if (v !== undefined && isData.call((c as { [DATA]: Ctx })[DATA], name)) return observe(v);
+  if (v !== undefined && (((c as { [PLAIN]: boolean })[PLAIN] && typeof v != 'function' && v !== OP) || isData.call((c as { [DATA]: Ctx })[DATA], name)))
+    return observe(v);
   const g = (c as { [GLOBALS]: Ctx })[GLOBALS];
   return name in g ? g[name] : orElse(name, c);
 }

@@ -10,7 +10,7 @@
 import { Markup, isSafe } from '../markup.js';
 import { Kwargs, Tuple, UNDEF, assertSafeName, observe, setKey } from '../values.js';
 import { SecurityError, TemplateRuntimeError } from '../errors.js';
-import { Context, DATA, GLOBALS, find } from '../context.js';
+import { Context, DATA, GLOBALS, PLAIN, find } from '../context.js';
 import { callWithCaller as kidaCallWithCaller, subState, type CallerFn, type DefInfo, type KidaDef, type Ctx, type RenderState, type Template } from '../template.js';
 import { PyError } from '../errors.js';
 import { preflight } from './guards.js';
@@ -394,6 +394,7 @@ const Frame = function (this: Record<symbol, unknown>, parent: Ctx, kind: number
   this[PARENT] = parent;
   this[DATA] = parent[DATA as never];
   this[GLOBALS] = parent[GLOBALS as never];
+  this[PLAIN] = parent[PLAIN as never];
   this[KIND] = kind;
   this[NJK_VIEW] = undefined;
 } as unknown as new (parent: Ctx, kind: number) => Ctx;
