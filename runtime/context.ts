@@ -28,14 +28,6 @@ const isData = Object.prototype.hasOwnProperty;
  */
 export const PLAIN: unique symbol = Symbol();
 const OP = Object.prototype;
-const protoOf = Object.getPrototypeOf;
-function plain(d: object): boolean {
-  const p = protoOf(d);
-  if (p === null) return true;
-  if (p !== OP) return false;
-  for (const _ in OP) return false;
-  return true;
-}
 
 /**
  * `new Context(data, globals)`: a fresh context over the caller's data and the globals; the data
@@ -44,9 +36,13 @@ function plain(d: object): boolean {
  * small page's render).
  */
 export const Context = function (this: Record<symbol, unknown>, data: unknown, globals: Ctx) {
-  const d = (this[DATA] = data instanceof Map ? Object.fromEntries(data) : Object(data));
+  const p = Object.getPrototypeOf((this[DATA] = data instanceof Map ? Object.fromEntries(data) : Object(data)));
   this[GLOBALS] = globals;
-  this[PLAIN] = plain(d);
+  this[PLAIN] = !p;
+  if (p === OP) {
+    for (const _ in OP) return;
+    this[PLAIN] = true;
+  }
 } as unknown as new (data: unknown, globals: Ctx) => Ctx;
 Context.prototype = Object.create(null);
 
