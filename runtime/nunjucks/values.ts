@@ -251,10 +251,12 @@ export function contains(container: unknown, item: unknown): boolean {
 // ---------------------------------------------------------------- iteration and literals
 
 /**
- * What `for` walks: nothing for a falsy value, an array as it is, a string's characters, an
- * iterable's items, a plain object's [key, value] pairs (`for k, v in obj`).
+ * What `for` walks: nothing for a falsy value, an array as it is, a string's UTF-16 units
+ * (Nunjucks indexes `arr[i]`; a safe string's code points, as it spreads that object's
+ * iterator), an iterable's items, a plain object's [key, value] pairs (`for k, v in obj`).
  */
 export function toList(v: unknown): unknown[] {
+  if (typeof v === 'string') return v.split('');
   v = prim(v);
   if (!v) return [];
   if (Array.isArray(v)) return v;
@@ -330,6 +332,13 @@ export const iter = toList;
 export function oneName(v: unknown): unknown {
   const p = prim(v);
   return p && typeof p === 'object' && !Array.isArray(p) && typeof (p as Iterable<unknown>)[Symbol.iterator] !== 'function' && !isSafe(p) ? [] : v;
+}
+/**
+ * What `for k, v in x` walks: Nunjucks takes a plain string for an object (it is no array and
+ * not turned into one), so `for (k in str)` gives [index as a string, UTF-16 unit] pairs.
+ */
+export function njkPairs(v: unknown): unknown {
+  return typeof v === 'string' ? Object.keys(v).map((k) => [k, v[k as unknown as number]]) : v;
 }
 /** `for a, b in pairs`: Nunjucks reads item[0], item[1] (no arity check). */
 export function unpackIter(v: unknown, n: number): unknown[] {
