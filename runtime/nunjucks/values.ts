@@ -38,6 +38,7 @@ export function toPrim(v: unknown, hint: 'default' | 'number' | 'string'): unkno
   if (!(v instanceof Object) || v instanceof Promise) return observe(v);
   const o = v as Record<PropertyKey, unknown>;
   const t = o[Symbol.toPrimitive] as Function | undefined;
+  if (typeof v === 'function' && !t && o.toString === FN_TO_STRING && isMethodWrapper(v)) return NJK_METHOD_SOURCE;
   if (!t && Array.isArray(v) && o.toString === Array.prototype.toString && o.valueOf === Object.prototype.valueOf) return njkStr(v);
   for (const f of t ? [t] : ((hint == 'string' ? [o.toString, o.valueOf] : [o.valueOf, o.toString]) as unknown[])) {
     // (the hint only for toPrimitive: Number's toString would read it as a radix)
@@ -100,6 +101,26 @@ export const lkDecl = lk;
 export function lkOwn(c: Ctx, name: string): unknown {
   for (let o: Ctx | null = c; o; o = up(o)) if (Object.hasOwn(o, name)) return o[name];
   return find(c, name, MISSING);
+}
+
+/**
+ * A method read as a value (`{{ s.trim }}`, `"" ~ s.trim`) is written as its source, and the
+ * function member() returns is Nunjucks' memberLookup wrapper there: its text, as Node prints it
+ * from nunjucks 3.2.4's src/runtime.js. Ours is known by its source (one text for every wrapper),
+ * read only when a function is converted, so member()'s path is unchanged.
+ */
+const NJK_METHOD_SOURCE =
+  'function () {\n      for (var _len2 = arguments.length, args = new Array(_len2), _key2 = 0; _key2 < _len2; _key2++) {\n' +
+  '        args[_key2] = arguments[_key2];\n      }\n      return obj[val].apply(obj, args);\n    }';
+const FN_TO_STRING = Function.prototype.toString;
+let methodSource: string | undefined;
+function isMethodWrapper(f: Function): boolean {
+  methodSource ??= FN_TO_STRING.call(member('', 'trim') as Function);
+  return FN_TO_STRING.call(f) === methodSource;
+}
+/** `v.toString()` as the filters that call it in Nunjucks get it (safe, escape, string, …). */
+export function njkToString(v: unknown): unknown {
+  return typeof v === 'function' && v.toString === FN_TO_STRING && isMethodWrapper(v) ? NJK_METHOD_SOURCE : (v as { toString(): unknown }).toString();
 }
 
 /** Names a template may never reach on any value (prototype pollution, Function). */

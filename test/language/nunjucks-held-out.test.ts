@@ -39,3 +39,18 @@ describe('for loops over a plain string', () => {
     return Promise.all([5, true, { a: 1 }, ['xy', 'z']].map((x) => sameAsNunjucks({}, src, { x })));
   });
 });
+
+describe('a JavaScript method read as a value, written as text', () => {
+  // (the ONS header's `{{ params.mastheadLogo.small | safe }}` when mastheadLogo is a string: `small` is String#small)
+  it('is the text of Nunjucks\' memberLookup wrapper, as Nunjucks prints the function it returns', async () => {
+    const wrapper = await sameAsNunjucks({}, '{{ s.trim }}', { s: 'x' });
+    expect(wrapper).toMatch(/^function \(\) \{\n[^]*return obj\[val\]\.apply\(obj, args\);\n {4}\}$/);
+    for (const src of ['{{ s.small | safe }}', '{{ s.trim | escape }}', '{{ s.trim | string }}', '{{ s.trim | forceescape }}', '{{ "<" ~ s.trim }}', '{{ s.trim + "!" }}', '{{ [s.trim, 1] }}', '{{ o.f }}'])
+      await sameAsNunjucks({}, src, { s: 'x', o: { f() {} } });
+  });
+  it('calling it is unchanged, and a function that is not a method read keeps its own source', async () => {
+    expect(await sameAsNunjucks({}, '{{ s.trim() }}|{{ s.small() }}', { s: ' x ' })).toBe('x|&lt;small&gt; x &lt;/small&gt;');
+    const f = function named() { return 1; };
+    expect(await sameAsNunjucks({}, '{{ f }}', { f })).toBe(String(f));
+  });
+});
