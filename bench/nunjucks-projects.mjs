@@ -10,6 +10,7 @@
 //           built from the names its templates read (see `shapes`): empty, every key a string
 //           with markup characters, every key true, every key a number. govuk-frontend's dist is
 //           on the search path, as the packages' docs set it up.
+//   dwp     @dwp/dwp-frontend: params shaped by each component's templates (it ships no examples).
 //   ons     @ons/design-system (its highcharts dependency is a stub: package.json overrides): every
 //           example-*.njk as its example renderer and as its tests render it, every export of its
 //           _test_examples.js called as its tests' renderComponent does, shapes, its layout.
@@ -56,6 +57,8 @@ export const PROJECTS = {
   } },
   hmrc: { base: pkg('hmrc-frontend'), paths: [pkg('hmrc-frontend'), GOVUK], opts: {} },
   xgovuk: { base: join(pkg('@x-govuk/govuk-prototype-components'), 'src'), paths: [join(pkg('@x-govuk/govuk-prototype-components'), 'src'), GOVUK], opts: {} },
+  // DWP's components, on the search paths its prototype-kit config gives (its components folder) and govuk-frontend's
+  dwp: { base: join(pkg('@dwp/dwp-frontend'), 'components'), paths: [join(pkg('@dwp/dwp-frontend'), 'components'), GOVUK], opts: {} },
   // The ONS design system: its package root is the `src` its environment loads from; the filters
   // and globals its lib/create-nunjucks-environment sets up, written here from their documented
   // behaviour (tojson: JSON with <, >, &, ' as \u escapes, safe; setAttribute(s): write keys
@@ -283,6 +286,7 @@ export async function cases(only) {
     const kit = join(PROJECTS.xgovuk.base, 'govuk-prototype-kit/templates');
     all.push(...componentCases('xgovuk', [...readdirSync(kit).map((f) => join(kit, f)), join(PROJECTS.xgovuk.base, '../README.md')]));
   }
+  if (!only || only === 'dwp') all.push(...componentCases('dwp', []));
   if (!only || only === 'ons') all.push(...(await onsCases()));
   return all;
 }
