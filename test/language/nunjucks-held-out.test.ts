@@ -54,3 +54,16 @@ describe('a JavaScript method read as a value, written as text', () => {
     expect(await sameAsNunjucks({}, '{{ f }}', { f })).toBe(String(f));
   });
 });
+
+describe('{% endblock name %}', () => {
+  // (The National Archives' layouts close every block so: `{% endblock pageTitle %}`)
+  it('may repeat the block\'s own name, as Nunjucks\' parser skips it', async () => {
+    const files = { 'base.njk': '<t>{% block title %}T{% endblock title %}</t>{% block body %}{% endblock body %}' };
+    expect(await sameAsNunjucks(files, '{% extends "base.njk" %}{% block body %}b{{ super() }}{% endblock body %}')).toBe('<t>T</t>b');
+    expect(await sameAsNunjucks({}, '{% block a %}{% block b %}x{% endblock b %}{% endblock a %}', {}, 'a')).toBe('x');
+  });
+  it('another name, or a second name, fails in both', async () => {
+    for (const src of ['{% block a %}x{% endblock b %}', '{% block a %}x{% endblock a a %}', '{% block a %}{% block b %}x{% endblock a %}{% endblock b %}'])
+      expect(await sameAsNunjucks({}, src)).toMatch(/^Error: /);
+  });
+});
