@@ -11,6 +11,7 @@
 //           with markup characters, every key true, every key a number. govuk-frontend's dist is
 //           on the search path, as the packages' docs set it up.
 //   dwp     @dwp/dwp-frontend: params shaped by each component's templates (it ships no examples).
+//   tna     @nationalarchives/frontend: every fixture of its components' and templates' fixtures.json.
 //   ons     @ons/design-system (its highcharts dependency is a stub: package.json overrides): every
 //           example-*.njk as its example renderer and as its tests render it, every export of its
 //           _test_examples.js called as its tests' renderComponent does, shapes, its layout.
@@ -59,6 +60,8 @@ export const PROJECTS = {
   xgovuk: { base: join(pkg('@x-govuk/govuk-prototype-components'), 'src'), paths: [join(pkg('@x-govuk/govuk-prototype-components'), 'src'), GOVUK], opts: {} },
   // DWP's components, on the search paths its prototype-kit config gives (its components folder) and govuk-frontend's
   dwp: { base: join(pkg('@dwp/dwp-frontend'), 'components'), paths: [join(pkg('@dwp/dwp-frontend'), 'components'), GOVUK], opts: {} },
+  // The National Archives' frontend: its package root on the search path, as its own tests render its fixtures
+  tna: { base: pkg('@nationalarchives/frontend'), paths: [pkg('@nationalarchives/frontend')], opts: {} },
   // The ONS design system: its package root is the `src` its environment loads from; the filters
   // and globals its lib/create-nunjucks-environment sets up, written here from their documented
   // behaviour (tojson: JSON with <, >, &, ' as \u escapes, safe; setAttribute(s): write keys
@@ -232,6 +235,27 @@ async function pageCases(project, pages) {
 }
 
 /**
+ * The National Archives' frontend ships fixtures as govuk-frontend does: each component's
+ * fixtures.json (options and the expected HTML), called as govuk's are; its templates'
+ * fixtures.json names a layout or partial and its context, rendered as that template.
+ */
+function tnaCases() {
+  const base = join(PROJECTS.tna.base, 'nationalarchives');
+  const out = [];
+  const dir = join(base, 'components');
+  for (const c of readdirSync(dir).sort()) {
+    const f = join(dir, c, 'fixtures.json');
+    if (!existsSync(f) || !existsSync(join(dir, c, 'macro.njk'))) continue;
+    const macro = macroName(join(dir, c, 'macro.njk'));
+    for (const fx of JSON.parse(readFileSync(f, 'utf8')).fixtures)
+      out.push({ project: 'tna', component: c, name: fx.name, page: `{%- from "nationalarchives/components/${c}/macro.njk" import ${macro} -%}\n{{- ${macro}(params) -}}`, ctx: { params: fx.options } });
+  }
+  for (const fx of JSON.parse(readFileSync(join(base, 'templates/fixtures.json'), 'utf8')).fixtures)
+    out.push({ project: 'tna', component: `templates/${fx.template}`, name: fx.name, page: `{% extends "nationalarchives/templates/${fx.template}" %}`, ctx: fx.options });
+  return out;
+}
+
+/**
  * The ONS design system: each example-*.njk as its example renderer (lib/render-example)
  * renders it (front matter stripped; unless `layout: ~` or the example extends a layout itself,
  * its body in layout/_template.njk's `body` block) and bare, as its tests' renderTemplate does;
@@ -287,6 +311,7 @@ export async function cases(only) {
     all.push(...componentCases('xgovuk', [...readdirSync(kit).map((f) => join(kit, f)), join(PROJECTS.xgovuk.base, '../README.md')]));
   }
   if (!only || only === 'dwp') all.push(...componentCases('dwp', []));
+  if (!only || only === 'tna') all.push(...tnaCases());
   if (!only || only === 'ons') all.push(...(await onsCases()));
   return all;
 }
