@@ -4,8 +4,9 @@
 // climb above a search path and come back into it or into another. Checked against Nunjucks
 // 3.2.4's FileSystemLoader on real directories, through the Environment, kida/nunjucks's
 // configure() and a Rollup bundle of the same files.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import fc from 'fast-check';
 import { pathToFileURL } from 'node:url';
 import nunjucks from 'nunjucks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,4 +78,49 @@ describe('relative template names that climb above a search path (compat: nunjuc
     const env = new Environment({ loader: new FileSystemLoader([lib, other]) });
     expect(() => env.getTemplate('header/template.njk')).toThrow(/escapes the template root/);
   });
+  it('any relative name above the root, on two search paths with files of the same names: Nunjucks\' template, or an error where ours cannot name it', async () => {
+    const { Environment, FileSystemLoader } = await import('../../dist/compiler/environment.js' as string);
+    const root = join(dir, 'prop');
+    const a = join(root, 'a');
+    const b = join(root, 'b');
+    // (a file at each of these places, its text its place: same names under both search paths)
+    const places = ['a/t.njk', 'a/s/t.njk', 'b/t.njk', 'b/s/t.njk', 'b/u.njk', 'x/t.njk', 't.njk'];
+    rmSync(root, { recursive: true, force: true });
+    for (const f of places) {
+      mkdirSync(dirname(join(root, f)), { recursive: true });
+      writeFileSync(join(root, f), f);
+    }
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('a/s', 'a', 'b/s', 'b'),
+        fc.constantFrom('./', '../', '../../', '../../../', './../'),
+        fc.constantFrom('t.njk', 's/t.njk', 'u.njk', 'a/t.njk', 'b/s/t.njk', 'b/u.njk', 'x/t.njk', 'nope.njk'),
+        async (at, up, rest) => {
+          const page = `${at}/page${run++}.njk`;
+          writeFileSync(join(root, page), `[{% include "${up}${rest}" %}]`);
+          const name = relative(at.startsWith('a') ? a : b, join(root, page)).split(sep).join('/');
+          const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader([a, b]), { autoescape: true });
+          const env = new Environment({ loader: new FileSystemLoader([a, b]), compat: 'nunjucks' });
+          const want = outcome(() => njk.render(name, {}));
+          const got = outcome(() => env.getTemplate(name).render({}));
+          if (got === want) return;
+          const label = `${page} includes ${up}${rest}: Nunjucks ${want}`;
+          const inRoot = posix.normalize(posix.join(posix.dirname(name), up + rest));
+          if (!inRoot.startsWith('../')) {
+            // (a name that stays in the root is ours: the first search path holding it, a known difference)
+            const first = [a, b].map((r) => join(r, inRoot)).find((f) => existsSync(f));
+            expect(got, label).toBe(first ? `[${relative(root, first).split(sep).join('/')}]` : '(threw)');
+            return;
+          }
+          // (above the root, ours may only fail, and only where the file Nunjucks found is shadowed by an earlier search path's of the same name)
+          const target = resolve(dirname(join(root, page)), up + rest);
+          const inB = target.startsWith(b + sep);
+          expect({ got, shadowed: inB && existsSync(join(a, relative(b, target))) }, label).toEqual({ got: '(threw)', shadowed: true });
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
 });
+
