@@ -10,6 +10,11 @@
 //           built from the names its templates read (see `shapes`): empty, every key a string
 //           with markup characters, every key true, every key a number. govuk-frontend's dist is
 //           on the search path, as the packages' docs set it up.
+//   dwp     @dwp/dwp-frontend: params shaped by each component's templates (it ships no examples).
+//   tna     @nationalarchives/frontend: every fixture of its components' and templates' fixtures.json.
+//   ons     @ons/design-system (its highcharts dependency is a stub: package.json overrides): every
+//           example-*.njk as its example renderer and as its tests render it, every export of its
+//           _test_examples.js called as its tests' renderComponent does, shapes, its layout.
 // `node bench/nunjucks-projects.mjs [--project p] [--list-failing] [--diff n]` (after a build).
 
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
@@ -19,7 +24,12 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
-const pkg = (name) => join(here, '../node_modules', name); // (some packages' exports hide package.json)
+// (some packages' exports hide package.json; NJK_PROJECTS_MODULES names another node_modules
+// to look in for a package not installed here, to try a project before adding it)
+const pkg = (name) => {
+  const local = join(here, '../node_modules', name);
+  return existsSync(local) || !process.env.NJK_PROJECTS_MODULES ? local : join(process.env.NJK_PROJECTS_MODULES, name);
+};
 const GOVUK = join(pkg('govuk-frontend'), 'dist');
 
 function walk(dir, out = []) {
@@ -48,6 +58,27 @@ export const PROJECTS = {
   } },
   hmrc: { base: pkg('hmrc-frontend'), paths: [pkg('hmrc-frontend'), GOVUK], opts: {} },
   xgovuk: { base: join(pkg('@x-govuk/govuk-prototype-components'), 'src'), paths: [join(pkg('@x-govuk/govuk-prototype-components'), 'src'), GOVUK], opts: {} },
+  // DWP's components, on the search paths its prototype-kit config gives (its components folder) and govuk-frontend's
+  dwp: { base: join(pkg('@dwp/dwp-frontend'), 'components'), paths: [join(pkg('@dwp/dwp-frontend'), 'components'), GOVUK], opts: {} },
+  // The National Archives' frontend: its package root on the search path, as its own tests render its fixtures
+  tna: { base: pkg('@nationalarchives/frontend'), paths: [pkg('@nationalarchives/frontend')], opts: {} },
+  // The ONS design system: its package root is the `src` its environment loads from; the filters
+  // and globals its lib/create-nunjucks-environment sets up, written here from their documented
+  // behaviour (tojson: JSON with <, >, &, ' as \u escapes, safe; setAttribute(s): write keys
+  // into the object and return it; extend(list, x): push); isDesignSystemExample as its
+  // example renderer sets it.
+  ons: {
+    base: pkg('@ons/design-system'), paths: [pkg('@ons/design-system')], opts: {},
+    filters: (SafeString) => ({
+      tojson: (v) => new SafeString(JSON.stringify(v).replace(/[<>&']/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`)),
+      setAttribute: (o, k, v) => { o[k] = v; return o; },
+      setAttributes: (o, more) => { for (const k in more) if (Object.hasOwn(more, k)) o[k] = more[k]; return o; },
+    }),
+    globals: {
+      isDesignSystemExample: true,
+      extend: (list, x) => { if (!Array.isArray(list)) throw new Error('extend() expects an array'); list.push(x); },
+    },
+  },
 };
 
 /** nhsuk-frontend's fixtures, each as its own test helper writes the calling template. */
@@ -96,7 +127,7 @@ export function exampleCalls(text, names) {
  * (`for x in params.items` makes `items` a list of two whose elements have the fields `x.…`
  * reads; `for k, v in …` makes an object), and `set y = params.z` aliases. Source text only.
  */
-export function shapes(sources) {
+export function shapes(sources, rootName = 'params') {
   const root = { kids: new Map() };
   const node = (path) => {
     let n = root;
@@ -107,7 +138,7 @@ export function shapes(sources) {
     return n;
   };
   for (const src of sources) {
-    const alias = new Map([['params', []]]);
+    const alias = new Map([[rootName, []]]);
     const resolve = (expr) => {
       const parts = expr.split('.');
       const base = alias.get(parts[0]);
@@ -127,23 +158,30 @@ export function shapes(sources) {
           }
         }
       }
+      // (a value given to a filter that walks a list is a list)
+      for (const m of t.matchAll(/([A-Za-z_][\w.]*)\s*\|\s*(?:selectattr|rejectattr|sort|batch|groupby|join)\b/g)) {
+        const p = resolve(m[1]);
+        if (p) node(p).list = true;
+      }
       const set = /^{%-?\s*set\s+(\w+)\s*=\s*([\w.]+)\s*-?%}$/.exec(t);
       if (set && resolve(set[2])) alias.set(set[1], resolve(set[2]));
-      for (const m of t.matchAll(/\b([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)+)/g)) {
+      for (const m of t.matchAll(/\b([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)+)(\s*\()?/g)) {
         const p = resolve(m[1] + m[2]);
-        if (p) node(p.filter((k) => !/^(length|indexOf|concat|includes|join|split|trim|replace|push)$/.test(k)));
+        // (a name called anywhere, `params.attributes.items()`, is a method of the value, not a key)
+        if (p) node(p.filter((k) => !/^(length|indexOf|concat|includes|join|split|trim|replace|push)$/.test(k))).method ||= !!m[3];
       }
     }
   }
+  const keyed = (n) => [...n.kids.values()].some((c) => !c.method); // (methods are no keys)
   const build = (n, leaf, i) => {
     if (n.object) return { 'data-a': leaf('a', i), 'data-b': leaf('b', i) };
     if (n.list) {
       const el = n.kids.get('[]');
-      return [0, 1].map((j) => (el && el.kids.size ? build(el, leaf, j) : leaf('item', j)));
+      return [0, 1].map((j) => (el && keyed(el) ? build(el, leaf, j) : leaf('item', j)));
     }
-    if (!n.kids.size) return undefined;
+    if (!keyed(n)) return undefined;
     const o = {};
-    for (const [k, c] of n.kids) if (k !== '[]') o[k] = c.kids.size || c.list || c.object ? build(c, leaf, i) : leaf(k, i);
+    for (const [k, c] of n.kids) if (k !== '[]' && !c.method) o[k] = keyed(c) || c.list || c.object ? build(c, leaf, i) : leaf(k, i);
     return o;
   };
   return {
@@ -196,6 +234,71 @@ async function pageCases(project, pages) {
   return out;
 }
 
+/**
+ * The National Archives' frontend ships fixtures as govuk-frontend does: each component's
+ * fixtures.json (options and the expected HTML), called as govuk's are; its templates'
+ * fixtures.json names a layout or partial and its context, rendered as that template.
+ */
+function tnaCases() {
+  const base = join(PROJECTS.tna.base, 'nationalarchives');
+  const out = [];
+  const dir = join(base, 'components');
+  for (const c of readdirSync(dir).sort()) {
+    const f = join(dir, c, 'fixtures.json');
+    if (!existsSync(f) || !existsSync(join(dir, c, 'macro.njk'))) continue;
+    const macro = macroName(join(dir, c, 'macro.njk'));
+    for (const fx of JSON.parse(readFileSync(f, 'utf8')).fixtures)
+      out.push({ project: 'tna', component: c, name: fx.name, page: `{%- from "nationalarchives/components/${c}/macro.njk" import ${macro} -%}\n{{- ${macro}(params) -}}`, ctx: { params: fx.options } });
+  }
+  for (const fx of JSON.parse(readFileSync(join(base, 'templates/fixtures.json'), 'utf8')).fixtures)
+    out.push({ project: 'tna', component: `templates/${fx.template}`, name: fx.name, page: `{% extends "nationalarchives/templates/${fx.template}" %}`, ctx: fx.options });
+  return out;
+}
+
+/**
+ * The ONS design system: each example-*.njk as its example renderer (lib/render-example)
+ * renders it (front matter stripped; unless `layout: ~` or the example extends a layout itself,
+ * its body in layout/_template.njk's `body` block) and bare, as its tests' renderTemplate does;
+ * each export of its _test_examples.js files called as its tests' renderComponent calls a
+ * macro; params shaped by each component's templates; the layout bare, with every name, with
+ * blocks, and with a pageConfig shaped by what it reads.
+ */
+async function onsCases() {
+  const { base } = PROJECTS.ons;
+  const out = [];
+  const rel = (f) => relative(base, f).split('\\').join('/');
+  const files = walk(join(base, 'components'));
+  for (const f of files.filter((p) => /\/example-[^/]*\.njk$/.test(p))) {
+    const text = readFileSync(f, 'utf8');
+    const front = /^---\r?\n([^]*?)\r?\n---\r?\n?/.exec(text);
+    const body = front ? text.slice(front[0].length) : text;
+    const noLayout = /^layout:\s*(~|null)\s*$/m.test(front?.[1] ?? '') || /{%-?\s*extends\b/.test(body);
+    const page = noLayout ? body : `{% extends 'layout/_template.njk' %}\n{% block body %}\n<div class="ons-u-p-m">\n${body}\n</div>\n{% endblock %}\n`;
+    const component = rel(dirname(f));
+    out.push({ project: 'ons', component, name: `example ${rel(f)}`, page, ctx: {} });
+    if (!noLayout) out.push({ project: 'ons', component, name: `example ${rel(f)} (bare)`, page: body, ctx: {} });
+  }
+  for (const f of files.filter((p) => p.endsWith('/_test_examples.js'))) {
+    const macroFile = join(dirname(f), '_macro.njk');
+    const macro = macroName(macroFile);
+    for (const [k, params] of Object.entries(await import(f)))
+      out.push({ project: 'ons', component: rel(dirname(f)), name: `test example ${k}`, page: `\n{% from "${rel(macroFile)}" import ${macro} %}\n{{- ${macro}(${JSON.stringify(params, null, 2)}) -}}\n`, ctx: {} });
+  }
+  for (const m of files.filter((p) => p.endsWith('/_macro.njk'))) {
+    const macro = macroName(m);
+    const sources = readdirSync(dirname(m)).filter((f) => f.startsWith('_') && f.endsWith('.njk')).map((f) => readFileSync(join(dirname(m), f), 'utf8'));
+    // (a macro that calls caller() is called with a body, as its examples call it)
+    const call = sources.some((src) => src.includes('caller()')) ? `{% call ${macro}(params) %}<p>Body & <b>markup</b></p>{% endcall %}` : `{{ ${macro}(params) }}`;
+    for (const [variant, params] of Object.entries(shapes(sources)))
+      out.push({ project: 'ons', component: rel(dirname(m)), name: `shape: ${variant}`, page: `{% from "${rel(m)}" import ${macro} -%}\n${call}`, ctx: { params } });
+  }
+  const layout = 'layout/_template.njk';
+  out.push(...(await pageCases('ons', [layout])));
+  for (const [variant, pageConfig] of Object.entries(shapes([readFileSync(join(base, layout), 'utf8')], 'pageConfig')))
+    out.push({ project: 'ons', component: layout, name: `page: pageConfig ${variant}`, page: `{% extends "${layout}" %}{% block main %}<p>{{ x }}</p>{% endblock %}`, ctx: { pageConfig, x: '<&>' } });
+  return out;
+}
+
 export async function cases(only) {
   const all = [];
   if (!only || only === 'nhsuk') all.push(...nhsukCases(), ...(await pageCases('nhsuk', ['nhsuk/template.njk'])));
@@ -207,6 +310,9 @@ export async function cases(only) {
     const kit = join(PROJECTS.xgovuk.base, 'govuk-prototype-kit/templates');
     all.push(...componentCases('xgovuk', [...readdirSync(kit).map((f) => join(kit, f)), join(PROJECTS.xgovuk.base, '../README.md')]));
   }
+  if (!only || only === 'dwp') all.push(...componentCases('dwp', []));
+  if (!only || only === 'tna') all.push(...tnaCases());
+  if (!only || only === 'ons') all.push(...(await onsCases()));
   return all;
 }
 
@@ -220,17 +326,21 @@ function run(f) {
 
 /** Three renderers per project: Nunjucks, Kida's Environment, kida/nunjucks. */
 export async function renderers(project) {
-  const { paths, opts } = PROJECTS[project];
-  const filters = PROJECTS[project].filters?.() ?? {};
+  const { paths, opts, globals = {} } = PROJECTS[project];
   const nunjucks = require('nunjucks');
+  const { SafeString } = await import(join(here, '../dist/runtime/nunjucks/safe.js'));
+  const njkFilters = PROJECTS[project].filters?.(nunjucks.runtime.SafeString) ?? {};
+  const filters = PROJECTS[project].filters?.(SafeString) ?? {};
   const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader(paths), { autoescape: true, ...opts });
   const { Environment, FileSystemLoader } = await import(join(here, '../dist/compiler/environment.js'));
-  const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks', filters, ...opts });
+  const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks', filters, globals, ...opts });
   const api = (await import(join(here, '../dist/adapters/nunjucks.js'))).default;
   const apiEnv = api.configure(paths, { autoescape: true, ...opts });
-  for (const [k, f] of Object.entries(filters)) {
-    njk.addFilter(k, f);
-    apiEnv.addFilter(k, f);
+  for (const [k, f] of Object.entries(njkFilters)) njk.addFilter(k, f);
+  for (const [k, f] of Object.entries(filters)) apiEnv.addFilter(k, f);
+  for (const [k, v] of Object.entries(globals)) {
+    njk.addGlobal(k, v);
+    apiEnv.addGlobal(k, v);
   }
   return {
     nunjucks: (c) => njk.renderString(c.page, c.ctx),
@@ -252,10 +362,11 @@ export async function measure({ only } = {}) {
     const counts = { cases: 0, nunjucksErrors: 0, env: { same: 0, bothThrow: 0 }, api: { same: 0, bothThrow: 0 } };
     for (const c of await cases(project)) {
       counts.cases++;
-      const want = run(() => r.nunjucks(c));
+      // (each render gets its own copy of the data: a filter such as ONS's setAttributes writes into it)
+      const want = run(() => r.nunjucks({ ...c, ctx: structuredClone(c.ctx) }));
       if (want.error) counts.nunjucksErrors++;
       for (const k of ['env', 'api']) {
-        const got = run(() => r[k](c));
+        const got = run(() => r[k]({ ...c, ctx: structuredClone(c.ctx) }));
         if (want.error !== undefined && got.error !== undefined) counts[k].bothThrow++;
         else if (want.error === undefined && got.out === want.out) counts[k].same++;
         else failing.push({ via: k, c, want, got });

@@ -21,6 +21,7 @@ import { generate, normalizeAutoescape, tooDeep, type AutoescapeOption, type Com
 import { mdFilters } from '../runtime/markdown.js';
 import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelimiterOptions } from './lexer.js';
 import type { NjkExtension } from './nunjucks/extensions.js';
+import { nunjucksRelativeName } from './nunjucks/paths.js';
 
 // Templates compiled here look any Python method name up (bundled modules register theirs).
 runtime.useAllMethods();
@@ -71,6 +72,13 @@ export class FileSystemLoader implements Loader {
   listTemplates(): string[] {
     return [];
   }
+  /** Nunjucks mode: a relative name that climbs above the search paths, resolved from `from`'s file as Nunjucks does. */
+  nunjucksResolve(name: string, from: string): string | null {
+    return nunjucksRelativeName(this.roots, name, from);
+  }
+  searchRoots(): string[] {
+    return this.roots;
+  }
 }
 
 export class ChoiceLoader implements Loader {
@@ -81,6 +89,13 @@ export class ChoiceLoader implements Loader {
       if (s) return s;
     }
     return null;
+  }
+  /** (Nunjucks finds the resolved file in whichever loader's search paths hold it: all of them, in order) */
+  nunjucksResolve(name: string, from: string): string | null {
+    return nunjucksRelativeName(this.searchRoots(), name, from);
+  }
+  searchRoots(): string[] {
+    return this.loaders.flatMap((l) => (l instanceof FileSystemLoader || l instanceof ChoiceLoader ? l.searchRoots() : []));
   }
   listTemplates(): string[] {
     return [...new Set(this.loaders.flatMap((l) => l.listTemplates()))].sort();
@@ -409,6 +424,9 @@ export class Environment {
       sandbox: !!this.sandbox,
       validateCalls: this.validateCalls,
       ...(this.compat ? { compat: this.compat } : {}),
+      ...(this.compat === 'nunjucks' && this.loader && 'nunjucksResolve' in this.loader
+        ? { resolveBeyondRoot: (n: string, from: string) => (this.loader as FileSystemLoader).nunjucksResolve(n, from) }
+        : {}),
       ...(this.throwOnUndefined ? { throwOnUndefined: true } : {}),
       ...(this.asyncFilters.size ? { asyncFilters: this.asyncFilters } : {}),
       ...(Object.keys(this.extensions).length ? { njkExtensions: this.extensionTags() } : {}),

@@ -70,6 +70,12 @@ export interface CompileOptions extends DelimiterOptions {
    * for `.njk` files by default.
    */
   compat?: Compat;
+  /**
+   * Nunjucks compat: a `./` or `../` name that climbs above the template root, resolved as
+   * Nunjucks' FileSystemLoader does from the referencing file (compiler/nunjucks/paths.ts); the
+   * Environment and the plugins pass it. Without it (or when it finds nothing) such a name is an error.
+   */
+  resolveBeyondRoot?: (name: string, from: string) => string | null;
   /** Nunjucks compat: `{{ x }}` of null/undefined is an error (Nunjucks' option of that name). */
   throwOnUndefined?: boolean;
   /** Nunjucks compat: the custom tags of extensions (Environment#addExtension), parsed by their parse(). */
@@ -189,10 +195,20 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
   };
   const escapeMode = escapeModeFor(options.autoescape, options.name ?? null);
   const ast = parseTemplate(source, { name, trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks, ...delims, ...(njk && options.njkExtensions ? { njkExtensions: options.njkExtensions } : {}) });
+  const resolveName = (n: string, from: string | null): string => {
+    try {
+      return resolveTemplateName(n, from, options.templateAliases);
+    } catch (e) {
+      // (Nunjucks: a relative name may climb above the root and come back into a search path)
+      const beyond = njk && from !== null && /^\.\.?\//.test(n) ? options.resolveBeyondRoot?.(n, from) : null;
+      if (beyond) return beyond;
+      throw e;
+    }
+  };
   if (options.checkImports && options.sourceOf) {
     const missing = unresolvedReferences(ast.body, name, source, {
       sourceOf: options.sourceOf,
-      resolve: (n) => resolveTemplateName(n, options.name ?? null, options.templateAliases),
+      resolve: (n) => resolveName(n, options.name ?? null),
       knownTemplates: options.knownTemplates,
       templateRoot: options.templateRoot,
     });
@@ -225,8 +241,8 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     // A template without a name has nothing to resolve `./x` against: the load fails at render
     // time (as the reference's), so an `ignore missing` include of it renders nothing.
     anonymous: options.name == null,
-    resolveName: (n) => (options.name == null && /^\.\.?\//.test(n) ? n : resolveTemplateName(n, options.name ?? null, options.templateAliases)),
-    resolveFrom: (n, from) => resolveTemplateName(n, from, options.templateAliases),
+    resolveName: (n) => (options.name == null && /^\.\.?\//.test(n) ? n : resolveName(n, options.name ?? null)),
+    resolveFrom: resolveName,
     bodyOf: options.sourceOf ? parsedOf : undefined,
     customRef:
       options.filterModule || options.testModule

@@ -248,7 +248,7 @@ class Parser {
 
   /** Opens a block, parses its body up to one of `cont` or an end tag; returns the stop keyword. */
   /** The body up to the tag ending it (`end` when an end tag, else the continuation's keyword); `endTok`: that tag's keyword. */
-  private block(tag: string, at: Token, cont: string[], extraEnds: string[] = []): { nodes: A.Node[]; stop: string; endTok: Token } {
+  private block(tag: string, at: Token, cont: string[], extraEnds: string[] = [], name?: string): { nodes: A.Node[]; stop: string; endTok: Token } {
     if (this.open.length >= MAX_NESTING)
       this.fail(`Blocks are nested more than ${MAX_NESTING} levels deep`, 'K-PAR-007', at, 'Split the template into defs or includes');
     this.open.push({ tag, line: at.line, col: at.col });
@@ -258,6 +258,9 @@ class Parser {
     const kw = stop!.value;
     if (ends.includes(kw)) {
       if (kw === 'endblock' || kw === 'endfragment') {
+        // (Nunjucks: `{% endblock name %}` may repeat the block's own name)
+        if (this.njk && kw === 'endblock' && this.tok.type === 'name' && this.tok.value === name) this.next();
+        if (this.njk && this.tok.type === 'name') this.fail(`expected block end in ${this.tok.value} statement`, 'K-PAR-007');
         if (this.tok.type === 'name') this.fail(`{% ${kw} %} takes no name: use {% ${kw} %} or {% end %}`, 'K-PAR-007');
       }
       this.expectBlockEnd();
@@ -986,7 +989,7 @@ class Parser {
     this.expectBlockEnd();
     const savedLoop = this.loopDepth;
     this.loopDepth = 0;
-    const { nodes, endTok } = this.inCtx('block', () => this.block(fragment ? 'fragment' : 'block', at, []));
+    const { nodes, endTok } = this.inCtx('block', () => this.block(fragment ? 'fragment' : 'block', at, [], [], n.value));
     this.loopDepth = savedLoop;
     return { type: 'Block', name: n.value, body: nodes, cond, modifiers, fragment, endLine: endTok.line, endCol: endTok.col, line: at.line, col: at.col };
   }

@@ -10,6 +10,7 @@ import { delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelim
 import type { TemplateError } from '../runtime/errors.js';
 import type { Compat } from '../compiler/index.js';
 import type { NjkExtension } from '../compiler/nunjucks/extensions.js';
+import { nunjucksRelativeName } from '../compiler/nunjucks/paths.js';
 import { CompileCache, hashOf, type Compiled, type Stored } from './cache.js';
 import { ConfigError, loadConfig as readConfig } from './config.js';
 
@@ -307,6 +308,7 @@ export class KidaProject {
       linkage: LINKAGE_ID,
       validateCalls: this.options.validateCalls,
       ...(compatFor(file, this.options.compat) ? { compat: compatFor(file, this.options.compat) } : {}),
+      ...(compatFor(file, this.options.compat) === 'nunjucks' ? { resolveBeyondRoot: (n: string, from: string) => nunjucksRelativeName([this.root], n, from) } : {}),
       ...(compatFor(file, this.options.compat) === 'nunjucks' && this.options.throwOnUndefined ? { throwOnUndefined: true } : {}),
       ...(compatFor(file, this.options.compat) === 'nunjucks' && this.options.asyncFilters?.length ? { asyncFilters: this.options.asyncFilters } : {}),
       ...(compatFor(file, this.options.compat) === 'nunjucks' && this.extensionFiles ? this.extensionOptions(spec) : {}),

@@ -70,8 +70,10 @@ export function genForLoop(g: Generator, n: A.For): void {
     g.w(`throw ${g.h('asyncOnly')}($NAME)();`);
     return;
   }
-  // (Nunjucks: `for x in obj` with one name walks nothing of a plain object; `for k, v` its pairs)
-  let src = g.o.nunjucks && n.target.type === 'NameTarget' ? `${g.h('oneName')}(${g.expr(n.iter)})` : g.expr(n.iter);
+  // (Nunjucks: `for x in obj` with one name walks nothing of a plain object; `for k, v` its
+  // pairs, and a plain string's [index, unit] pairs)
+  let src = g.expr(n.iter);
+  if (g.o.nunjucks) src = `${g.h(n.target.type === 'NameTarget' ? 'oneName' : 'njkPairs')}(${src})`;
   // (a gathering part hands on its output at every item of a lazy source: codegen/gather.ts)
   let tail = FULL;
   if (g.fn.gather && !isAsync) {

@@ -95,6 +95,9 @@ export function nunjucksChecklist(source: string, options: LexOptions = {}): Che
         case 'endswitch':
           add('K-NJK-002', t, `{% ${kw} %} closes a tag Kida spells differently`, '{% end %}');
           break;
+        case 'endblock':
+          if (toks[i + 2]?.type === 'name') add('K-NJK-026', t, `{% endblock ${toks[i + 2]!.value} %}: Kida's endblock takes no name`, '{% endblock %}');
+          break;
         case 'set':
           if (written === 'capture') add('K-NJK-003', t, '{% set x %}…{% endset %} is a capture in Kida', `{% capture ${toks[i + 2]?.value ?? 'x'} %}…{% end %}`);
           else if (stack.some((s) => LEAKY.has(s)) && stack.lastIndexOf('macro') < Math.max(...['if', 'for', 'switch'].map((s) => stack.lastIndexOf(s))))

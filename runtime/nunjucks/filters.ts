@@ -5,7 +5,7 @@
 // throw where Nunjucks calls a String method on a number or boolean (test/unit/nunjucks-filters-differential.test.ts).
 
 import { Markup } from '../markup.js';
-import { hostStr, njkEscape, njkStr, toPrim } from './values.js';
+import { hostStr, njkEscape, njkStr, njkToString, toPrim } from './values.js';
 import { assertSafeName, observe } from '../values.js';
 import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
 import { reReplace } from './guards.js';
@@ -14,7 +14,7 @@ type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function copySafeness(dest: unknown, target: unknown): unknown {
   if (dest instanceof Markup) return new Markup(target);
-  return observe((target as Any).toString()); // (an async toString's promise: observed, s7)
+  return observe(njkToString(target)); // (an async toString's promise: observed, s7)
 }
 /** Nunjucks' normalize: null, undefined and false become the default. */
 function normalize(value: unknown, dflt: unknown): Any {
@@ -137,15 +137,15 @@ export function nf___dumpsafe(obj: unknown, spaces: unknown, dump: (o: unknown, 
 }
 export function nf_escape(s: unknown): Markup {
   if (s instanceof Markup) return s;
-  return new Markup(njkEscape(String(s == null ? '' : observe((s as Any).toString()))));
+  return new Markup(njkEscape(String(s == null ? '' : observe(njkToString(s)))));
 }
 export const nf_e = nf_escape;
 export function nf_safe(s: unknown): Markup {
   if (s instanceof Markup) return s;
-  return new Markup(String(s == null ? '' : observe((s as Any).toString())));
+  return new Markup(String(s == null ? '' : observe(njkToString(s))));
 }
 export function nf_forceescape(s: unknown): Markup {
-  return new Markup(njkEscape(String(s == null ? '' : observe(text(s).toString()))));
+  return new Markup(njkEscape(String(s == null ? '' : observe(njkToString(text(s))))));
 }
 // (a SafeString has no indexed characters: `first`/`last` of one are undefined)
 export const nf_first = (arr: Any) => (arr instanceof Markup ? undefined : arr[0]);

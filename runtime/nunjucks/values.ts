@@ -38,6 +38,7 @@ export function toPrim(v: unknown, hint: 'default' | 'number' | 'string'): unkno
   if (!(v instanceof Object) || v instanceof Promise) return observe(v);
   const o = v as Record<PropertyKey, unknown>;
   const t = o[Symbol.toPrimitive] as Function | undefined;
+  if (typeof v === 'function' && !t && o.toString === FN_TO_STRING && isMethodWrapper(v)) return NJK_METHOD_SOURCE;
   if (!t && Array.isArray(v) && o.toString === Array.prototype.toString && o.valueOf === Object.prototype.valueOf) return njkStr(v);
   for (const f of t ? [t] : ((hint == 'string' ? [o.toString, o.valueOf] : [o.valueOf, o.toString]) as unknown[])) {
     // (the hint only for toPrimitive: Number's toString would read it as a radix)
@@ -100,6 +101,26 @@ export const lkDecl = lk;
 export function lkOwn(c: Ctx, name: string): unknown {
   for (let o: Ctx | null = c; o; o = up(o)) if (Object.hasOwn(o, name)) return o[name];
   return find(c, name, MISSING);
+}
+
+/**
+ * A method read as a value (`{{ s.trim }}`, `"" ~ s.trim`) is written as its source, and the
+ * function member() returns is Nunjucks' memberLookup wrapper there: its text, as Node prints it
+ * from nunjucks 3.2.4's src/runtime.js. Ours is known by its source (one text for every wrapper),
+ * read only when a function is converted, so member()'s path is unchanged.
+ */
+const NJK_METHOD_SOURCE =
+  'function () {\n      for (var _len2 = arguments.length, args = new Array(_len2), _key2 = 0; _key2 < _len2; _key2++) {\n' +
+  '        args[_key2] = arguments[_key2];\n      }\n      return obj[val].apply(obj, args);\n    }';
+const FN_TO_STRING = Function.prototype.toString;
+let methodSource: string | undefined;
+function isMethodWrapper(f: Function): boolean {
+  methodSource ??= FN_TO_STRING.call(member('', 'trim') as Function);
+  return FN_TO_STRING.call(f) === methodSource;
+}
+/** `v.toString()` as the filters that call it in Nunjucks get it (safe, escape, string, …). */
+export function njkToString(v: unknown): unknown {
+  return typeof v === 'function' && v.toString === FN_TO_STRING && isMethodWrapper(v) ? NJK_METHOD_SOURCE : (v as { toString(): unknown }).toString();
 }
 
 /** Names a template may never reach on any value (prototype pollution, Function). */
@@ -251,10 +272,12 @@ export function contains(container: unknown, item: unknown): boolean {
 // ---------------------------------------------------------------- iteration and literals
 
 /**
- * What `for` walks: nothing for a falsy value, an array as it is, a string's characters, an
- * iterable's items, a plain object's [key, value] pairs (`for k, v in obj`).
+ * What `for` walks: nothing for a falsy value, an array as it is, a string's UTF-16 units
+ * (Nunjucks indexes `arr[i]`; a safe string's code points, as it spreads that object's
+ * iterator), an iterable's items, a plain object's [key, value] pairs (`for k, v in obj`).
  */
 export function toList(v: unknown): unknown[] {
+  if (typeof v === 'string') return v.split('');
   v = prim(v);
   if (!v) return [];
   if (Array.isArray(v)) return v;
@@ -330,6 +353,13 @@ export const iter = toList;
 export function oneName(v: unknown): unknown {
   const p = prim(v);
   return p && typeof p === 'object' && !Array.isArray(p) && typeof (p as Iterable<unknown>)[Symbol.iterator] !== 'function' && !isSafe(p) ? [] : v;
+}
+/**
+ * What `for k, v in x` walks: Nunjucks takes a plain string for an object (it is no array and
+ * not turned into one), so `for (k in str)` gives [index as a string, UTF-16 unit] pairs.
+ */
+export function njkPairs(v: unknown): unknown {
+  return typeof v === 'string' ? Object.keys(v).map((k) => [k, v[k as unknown as number]]) : v;
 }
 /** `for a, b in pairs`: Nunjucks reads item[0], item[1] (no arity check). */
 export function unpackIter(v: unknown, n: number): unknown[] {

@@ -3,7 +3,9 @@
 // with `compat: 'nunjucks'` and kida/nunjucks's configure()): bench/nunjucks-projects.mjs says
 // which data each project is rendered with (nhsuk-frontend's 983 fixtures; the examples MoJ and
 // x-govuk ship, and params shaped by each component's templates for MoJ, HMRC and x-govuk; the
-// page layouts nhsuk and MoJ ship, bare, with every name they read, and with blocks overridden).
+// page layouts nhsuk and MoJ ship, bare, with every name they read, and with blocks overridden;
+// params shaped by @dwp/dwp-frontend's templates; @nationalarchives/frontend's 364 fixtures;
+// the ONS design system's 282 examples, its tests' data, param shapes and its layout).
 // Every case either renders byte-identical to Nunjucks or, where Nunjucks throws, throws too.
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error (a plain .mjs helper shared with the bench script)
@@ -15,10 +17,13 @@ const EXPECTED: Record<string, { cases: number; nunjucksErrors: number }> = {
   moj: { cases: 129, nunjucksErrors: 7 },
   hmrc: { cases: 64, nunjucksErrors: 0 },
   xgovuk: { cases: 25, nunjucksErrors: 1 },
+  dwp: { cases: 64, nunjucksErrors: 0 },
+  tna: { cases: 364, nunjucksErrors: 0 },
+  ons: { cases: 848, nunjucksErrors: 18 },
 };
 
 describe('other projects\' templates through compat: nunjucks', () => {
-  it('renders every case as Nunjucks does: 1,204 cases over four packages', async () => {
+  it('renders every case as Nunjucks does: 2,480 cases over seven packages', async () => {
     const { results, failing } = await measure();
     expect(failing.map((f: { via: string; c: { project: string; component: string; name: string } }) => `${f.via} ${f.c.project}/${f.c.component} ${f.c.name}`)).toEqual([]);
     for (const [project, want] of Object.entries(EXPECTED)) {

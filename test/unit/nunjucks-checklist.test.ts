@@ -106,6 +106,8 @@ describe('nunjucks checklist', () => {
       ['{% if wrap %}{% extends "base.njk" %}{% endif %}', ['K-NJK-025']],
       ['{% for l in ls %}{% extends l %}{% endfor %}', ['K-NJK-025']],
       ['{% extends layout %}', []],
+      ['{% block b %}x{% endblock b %}', ['K-NJK-026']],
+      ['{% block c %}x{% endblock %}', []],
     ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...parts), { maxLength: 6 }), (chosen) => {

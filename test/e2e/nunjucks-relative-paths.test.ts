@@ -1,0 +1,126 @@
+// Relative template names as Nunjucks resolves them (found by the held-out check on
+// @dwp/dwp-frontend, whose internal-service-header imports "../../components/…/macro.njk" from
+// inside its `components` search path): from the referencing template's file, so a name may
+// climb above a search path and come back into it or into another. Checked against Nunjucks
+// 3.2.4's FileSystemLoader on real directories, through the Environment, kida/nunjucks's
+// configure() and a Rollup bundle of the same files.
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import fc from 'fast-check';
+import { pathToFileURL } from 'node:url';
+import nunjucks from 'nunjucks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const dir = join(import.meta.dirname, '.out-njk-relative');
+const lib = join(dir, 'components');
+const other = join(dir, 'vendor');
+const FILES: Record<string, string> = {
+  // (as dwp-frontend: up out of `components`, and back in by its name)
+  'components/header/template.njk': '{% from "../../components/nav/macro.njk" import nav %}<h>{{ nav("x<") }}</h>',
+  'components/nav/macro.njk': '{% macro nav(t) %}<nav>{{ t }}</nav>{% endmacro %}',
+  // (into another search path, and an include and an extends by the same route)
+  'components/card/template.njk': '{% include "../../vendor/badge.njk" %}|{% include "./../nav/part.njk" %}',
+  'components/nav/part.njk': 'part',
+  'vendor/badge.njk': 'badge',
+  'components/page.njk': '{% extends "../vendor/base.njk" %}{% block b %}child{% endblock %}',
+  'vendor/base.njk': '<b>{% block b %}{% endblock %}</b>',
+  // (out of every search path: not found, in Nunjucks too)
+  'components/lost/template.njk': '{% include "../../outside.njk" %}',
+  'outside.njk': 'outside',
+};
+const PAGES = ['header/template.njk', 'card/template.njk', 'page.njk', 'lost/template.njk'];
+let bundlePages: Record<string, { render(c: object): string }>;
+
+const outcome = (f: () => string): string => {
+  try {
+    return f();
+  } catch {
+    return '(threw)';
+  }
+};
+
+beforeAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  for (const [f, src] of Object.entries(FILES)) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    writeFileSync(join(dir, f), src);
+  }
+  // (the bundle's root is the components folder: the names climb out of it and back)
+  const entry = join(dir, 'entry.mjs');
+  const bundled = PAGES.slice(0, 1);
+  writeFileSync(entry, `import p0 from './components/${bundled[0]}';\nexport const pages = { ${JSON.stringify(bundled[0])}: p0 };\n`);
+  const { rollup } = await import('rollup');
+  const { default: kida } = await import('../../dist/plugins/rollup.js' as string);
+  const build = await rollup({ input: entry, plugins: [kida({ root: lib, cacheDir: false, config: false })], onwarn: () => {} });
+  const { output } = await build.generate({ format: 'es' });
+  writeFileSync(join(dir, 'bundle.mjs'), output[0].code);
+  bundlePages = ((await import(pathToFileURL(join(dir, 'bundle.mjs')).href)) as { pages: typeof bundlePages }).pages;
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('relative template names that climb above a search path (compat: nunjucks)', () => {
+  it('resolve as Nunjucks\' FileSystemLoader resolves them: Environment and kida/nunjucks', async () => {
+    const paths = [lib, other];
+    const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader(paths), { autoescape: true });
+    const { Environment, FileSystemLoader } = await import('../../dist/compiler/environment.js' as string);
+    const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks' });
+    const api = (await import('../../dist/adapters/nunjucks.js' as string)).default.configure(paths, { autoescape: true });
+    const want = PAGES.map((p) => outcome(() => njk.render(p, {})));
+    expect(want).toEqual(['<h><nav>x&lt;</nav></h>', 'badge|part', '<b>child</b>', '(threw)']);
+    expect(PAGES.map((p) => outcome(() => env.getTemplate(p).render({})))).toEqual(want);
+    expect(PAGES.map((p) => outcome(() => api.render(p, {})))).toEqual(want);
+  });
+  it('in a bundle built with the plugin\'s root inside the path the name climbs through', () => {
+    expect(bundlePages['header/template.njk']!.render({})).toBe('<h><nav>x&lt;</nav></h>');
+  });
+  it('default Kida is unchanged: a name above the root is an error there', async () => {
+    const { Environment, FileSystemLoader } = await import('../../dist/compiler/environment.js' as string);
+    const env = new Environment({ loader: new FileSystemLoader([lib, other]) });
+    expect(() => env.getTemplate('header/template.njk')).toThrow(/escapes the template root/);
+  });
+  it('any relative name above the root, on two search paths with files of the same names: Nunjucks\' template, or an error where ours cannot name it', async () => {
+    const { Environment, FileSystemLoader } = await import('../../dist/compiler/environment.js' as string);
+    const root = join(dir, 'prop');
+    const a = join(root, 'a');
+    const b = join(root, 'b');
+    // (a file at each of these places, its text its place: same names under both search paths)
+    const places = ['a/t.njk', 'a/s/t.njk', 'b/t.njk', 'b/s/t.njk', 'b/u.njk', 'x/t.njk', 't.njk'];
+    rmSync(root, { recursive: true, force: true });
+    for (const f of places) {
+      mkdirSync(dirname(join(root, f)), { recursive: true });
+      writeFileSync(join(root, f), f);
+    }
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('a/s', 'a', 'b/s', 'b'),
+        fc.constantFrom('./', '../', '../../', '../../../', './../'),
+        fc.constantFrom('t.njk', 's/t.njk', 'u.njk', 'a/t.njk', 'b/s/t.njk', 'b/u.njk', 'x/t.njk', 'nope.njk'),
+        async (at, up, rest) => {
+          const page = `${at}/page${run++}.njk`;
+          writeFileSync(join(root, page), `[{% include "${up}${rest}" %}]`);
+          const name = relative(at.startsWith('a') ? a : b, join(root, page)).split(sep).join('/');
+          const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader([a, b]), { autoescape: true });
+          const env = new Environment({ loader: new FileSystemLoader([a, b]), compat: 'nunjucks' });
+          const want = outcome(() => njk.render(name, {}));
+          const got = outcome(() => env.getTemplate(name).render({}));
+          if (got === want) return;
+          const label = `${page} includes ${up}${rest}: Nunjucks ${want}`;
+          const inRoot = posix.normalize(posix.join(posix.dirname(name), up + rest));
+          if (!inRoot.startsWith('../')) {
+            // (a name that stays in the root is ours: the first search path holding it, a known difference)
+            const first = [a, b].map((r) => join(r, inRoot)).find((f) => existsSync(f));
+            expect(got, label).toBe(first ? `[${relative(root, first).split(sep).join('/')}]` : '(threw)');
+            return;
+          }
+          // (above the root, ours may only fail, and only where the file Nunjucks found is shadowed by an earlier search path's of the same name)
+          const target = resolve(dirname(join(root, page)), up + rest);
+          const inB = target.startsWith(b + sep);
+          expect({ got, shadowed: inB && existsSync(join(a, relative(b, target))) }, label).toEqual({ got: '(threw)', shadowed: true });
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+});
+
