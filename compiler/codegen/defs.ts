@@ -73,8 +73,49 @@ export function genDef(g: Generator, n: A.Def): void {
   // tags read it through a view made at once, runtime/nunjucks/values.ts njkSetContext; Kida: a
   // light def, runtime/template.ts makeDef)
   const view = g.o.nunjucks && contains(g.ast.body, (x) => x.type === 'NjkExtension') ? ', 1' : '';
-  g.w(`${into}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${depthCounted(g, n.name, body, n)}${light ? ', 1' : view})`)};`);
+  const counted = depthCounted(g, n.name, body, n);
+  g.w(`${into}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${counted}${light ? ', 1' : view})`)};`);
   syncTop(g, into, n.name);
+  // (a light def at the top of the root, nothing else binding its name, a sync plain body
+  // called without the runtime's depth count: its later outputs in this scope may call it)
+  if (light && counted === body && /^\$D\d+$/.test(body) && !g.o.sandbox && !g.o.markdown && !g.isAsync && into === g.fn.sc && g.ast.body.includes(n) && bindings(g).get(n.name) === 1)
+    g.directDefs.set(n.name, { fn: g.fn, sc: g.fn.sc, ctx: g.fn.ctx, body, arity: n.params.length });
+}
+
+/**
+ * `{{ card(p) }}` where `card` is a top-level light def standing before it in the same function
+ * and scope, nothing else can bind the name and the call gives exactly its parameters by
+ * position: the def's body called with its own context, its text written as it is (issue #22:
+ * callValue, the spread, invoke, a Markup made and unwrapped again per call: the card page's
+ * 300 calls ~20% of its render). Otherwise null: the call goes through callValue.
+ */
+export function directDef(g: Generator, e: A.Expr): string | null {
+  if (e.type !== 'Call' || e.func.type !== 'Name' || e.kwargs.length || g.local(e.func.name)) return null;
+  const d = g.directDefs.get(e.func.name);
+  if (!d || d.fn !== g.fn || d.sc !== g.fn.sc || d.ctx !== g.fn.ctx || d.arity !== e.args.length) return null;
+  return `${d.body}(${d.ctx}, null, [${e.args.map((a) => g.expr(a)).join(', ')}])`;
+}
+
+/**
+ * Every string a node other than a read (Name), a constant or text holds, counted: an
+ * over-count of the names the template can bind (targets, defs, parameters, imports, keyword
+ * names and attribute names alike), so a name counted once is bound only by its def.
+ */
+function bindings(g: Generator): Map<string, number> {
+  if (g.bindings) return g.bindings;
+  const count = (g.bindings = new Map<string, number>());
+  const visit = (x: unknown, counts: boolean): void => {
+    if (Array.isArray(x)) for (const y of x) visit(y, counts);
+    else if (typeof x === 'string') {
+      if (counts) count.set(x, (count.get(x) ?? 0) + 1);
+    } else if (x !== null && typeof x === 'object') {
+      const t = (x as { type?: unknown }).type;
+      const own = t !== 'Name' && t !== 'Const' && t !== 'Data';
+      for (const [k, v] of Object.entries(x)) if (k !== 'type') visit(v, own);
+    }
+  };
+  visit(g.ast.body, true);
+  return count;
 }
 
 /**
