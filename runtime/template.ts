@@ -437,14 +437,18 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
   const read = context.map((c) => c.replace('?', ''));
   // (left out when it is the context names sorted)
   const dependsOn = meta.dependsOn ?? [...read].sort();
+  // (the spec's fields read once: every template's entry shares these loads, which would see
+  // every spec's shape in a process of many templates, and `globals` may be a getter; issue #22)
+  const { isAsync, root, deep } = spec;
+  const globals = env ? () => env().globals : () => spec.globals;
   const entry = (mode: 0 | 1 | 2 | 3, block: string | null, data: unknown): unknown => {
     // (a sync render observes each promise it reads as it reads it, and the rest only if it
     // fails: see observeRead; streams may be left unread, async renders await later)
-    if (mode || spec.isAsync) {
+    if (mode || isAsync) {
       observeRead(read, data);
-      spec.deep?.(read, data);
+      deep?.(read, data);
     }
-    if (mode < 2 && spec.isAsync) {
+    if (mode < 2 && isAsync) {
       observeRead(null, data); // (the template would have awaited them)
       syncGuard();
     }
@@ -453,8 +457,8 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
       // (no array destructuring on the root path: it is per render)
       if (block === null) {
         R = new RenderState();
-        ctx = newContext(spec.globals, data);
-        fns = spec.root;
+        ctx = newContext(globals(), data);
+        fns = root;
       } else [R, ctx, fns] = blockSetup(block, data);
       if (mode < 2) return mode ? flat(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
     } catch (e) {
