@@ -409,7 +409,9 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
   };
   const chain = (): TemplateSpec[] => {
     const out: TemplateSpec[] = [];
-    for (let s: TemplateSpec | null = spec; s; s = s.parent ? s.parent().spec : null) out.push(s);
+    // (each once: parents in a cycle, A extends B extends A, grew this until V8 aborted; render()
+    // reports the cycle, renderBlock() finds the blocks of the templates in it)
+    for (let s: TemplateSpec | null = spec; s && !out.includes(s); s = s.parent ? s.parent().spec : null) out.push(s);
     return out;
   };
   const noBlock = (name: string, suggestion?: string) =>
