@@ -35,7 +35,7 @@ function check(sb: Sandbox, name: string, calling: boolean, obj: unknown, item: 
   const p = sb.policy;
   // (a function's source, as text: `fn.toString()`)
   if (typeof obj === 'function' && (name === 'toString' || name === 'toLocaleString')) throw sourceError();
-  const mut = calling && !p.allowMutatingMethods && mutates(name);
+  const mut = calling && !p.allowMutatingMethods && mutates(name, obj);
   const listed =
     !p.allowedAttributes ||
     p.allowedAttributes.includes(name) ||
