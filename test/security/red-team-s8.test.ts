@@ -7,6 +7,10 @@
 // - §1 renderBlock of a template whose parents form a cycle (A extends B extends A): the chain of
 //   parents was collected without bound (V8's fatal "invalid array length"; the Nunjucks prelude
 //   of a dynamic extends looped forever, or overflowed the stack when two picked each other).
+// - §1 Nunjucks mode, an async conversion method (toString, valueOf, Symbol.toPrimitive) of an
+//   object given to a String/Array method (`"a".concat(x)`, `s.split(x)`, `[x].join("-")`,
+//   `xs.join(x)`, `"abc".slice(x)`) or to the filters/globals that convert it (`replace`, `sort`,
+//   `sum`, `range`): V8 converted it and dropped the promise; the rejection ended the process.
 // - §5 host mutation with allowMutatingMethods: false: ArrayBuffer `resize`/`transfer`,
 //   RegExp `compile`, and `exec`/`test` of a global or sticky RegExp (they move its lastIndex),
 //   called or read as a value, reached host data in both modes.
@@ -14,7 +18,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
 import { getslice } from '../../runtime/nunjucks/slice.js';
+import { njkEscape } from '../../runtime/nunjucks/values.js';
 import { textOrError } from './every-way.js';
+import { expectNoUnhandledRejections } from '../support.js';
 import { distUrl, runStrict } from './strict-child.js';
 import { everyWay as kidaWays } from './sandbox-support.js';
 import { everyWay as njkWays } from './nunjucks-support.js';
@@ -206,5 +212,60 @@ console.log(lines.join(' '));`,
       60_000,
     );
     expect(out.trim()).toBe('1 1 1 0 1 SecurityError 1 0 1 SecurityError');
+  });
+});
+
+describe('Nunjucks: conversions a String/Array method or a filter makes observe an async conversion method', () => {
+  expectNoUnhandledRejections();
+  class AsyncText {
+    async toString(): Promise<string> {
+      throw new Error('async toString');
+    }
+  }
+  class AsyncPrim {
+    [Symbol.toPrimitive](): Promise<string> {
+      return Promise.reject(new Error('async toPrimitive'));
+    }
+  }
+  const sources = [
+    '{{ "a".concat(x) }}', '{{ "a".replace("a", x) }}', '{{ "a".replaceAll(x, "b") }}', '{{ "a".split(x) }}', '{{ "a".indexOf(x) }}',
+    '{{ "a".padStart(5, x) }}', '{{ "a".includes(x) }}', '{{ "a".localeCompare(x) }}', '{{ "a".repeat(x) }}', '{{ "abc".slice(x) }}',
+    '{{ "a".at(x) }}', '{{ "a".concat([x]) }}', '{{ [x].join("-") }}', '{{ [1, 2].join(x) }}', '{{ [[x]].join() }}', '{{ [x, 1].toString() }}',
+    '{{ [x, "a"].sort() }}', '{{ [1, 2].slice(x) }}', '{{ "a"|replace("a", x) }}', '{{ "a"|replace(r/a/, x) }}', '{{ x|replace(r/a/g, "b") }}',
+    '{{ [x, "a"]|sort|first }}', '{{ [x]|sum }}', '{{ [1]|sum(start=x) }}', '{{ range(x) }}', '{{ range(0, x) }}',
+  ];
+  for (const sandbox of [false, true])
+    it(`sandbox ${sandbox}: every entry point fails or renders, and the process hears of no rejection`, async () => {
+      const env = njkOf(sandbox);
+      for (const src of sources)
+        for (const make of [() => new AsyncText(), () => new AsyncPrim()])
+          for (const r of await every(env, src, () => ({ x: make() }))) expect(typeof r, src).toBe('string');
+    });
+  it("property: the result is JavaScript's own for objects whose conversions are synchronous", async () => {
+    const env = njkOf(false);
+    const calls = ['"abcdef".slice(x)', '"abc".concat(x)', '"a-b".split(x)', '"abcabc".indexOf(x, x)', '[1, x, 3].join(x)', '[3, x, 1].sort()', '"ab".padEnd(x, x)', '"abc".at(x)'];
+    // (as Nunjucks prints it: undefined and null as '')
+    const run = (c: string, x: unknown) => new Function('x', `const r = ${c}; return r == null ? '' : String(r)`)(x) as string;
+    const prim = fc.oneof(fc.integer({ min: -4, max: 6 }), fc.constantFrom('-', 'b', '2', '', 'x1'));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...calls), prim, prim, fc.constantFrom('toPrimitive', 'toString', 'valueOf', 'both'), async (c, p, q, how) => {
+        const x =
+          how === 'toPrimitive' ? { [Symbol.toPrimitive]: (h: string) => (h === 'number' ? p : q) }
+          : how === 'toString' ? { toString: () => p }
+          : how === 'valueOf' ? { valueOf: () => p }
+          : { valueOf: () => p, toString: () => q };
+        let want: string;
+        try {
+          want = run(c, x);
+        } catch (e) {
+          want = `${(e as Error).name}`;
+        }
+        const got = await textOrError(() => env.fromString(`{{ ${c} }}`).render({ x }));
+        expect(got instanceof Error ? (/TypeError/.test(got.message) ? 'TypeError' : got.message) : got, `${c} with ${how} ${String(p)} ${String(q)}`).toBe(
+          want === 'TypeError' ? want : njkEscape(want),
+        );
+      }),
+      { numRuns: 400 },
+    );
   });
 });
