@@ -11,6 +11,9 @@
 //   object given to a String/Array method (`"a".concat(x)`, `s.split(x)`, `[x].join("-")`,
 //   `xs.join(x)`, `"abc".slice(x)`) or to the filters/globals that convert it (`replace`, `sort`,
 //   `sum`, `range`): V8 converted it and dropped the promise; the rejection ended the process.
+// - §1 the same in default mode: Kida's string method shims (`replace`, `split`, `strip`, `center`,
+//   `partition`, …) and dict lookups by an object key (`d.get(x)`, `setdefault`, `update`) took
+//   the argument's text with String(), inside which V8 dropped the promise.
 // - §5 host mutation with allowMutatingMethods: false: ArrayBuffer `resize`/`transfer`,
 //   RegExp `compile`, and `exec`/`test` of a global or sticky RegExp (they move its lastIndex),
 //   called or read as a value, reached host data in both modes.
@@ -266,6 +269,38 @@ describe('Nunjucks: conversions a String/Array method or a filter makes observe 
         );
       }),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe("Kida: string methods and dict lookups take an object argument's text observing an async toString", () => {
+  expectNoUnhandledRejections();
+  class AsyncText {
+    async toString(): Promise<string> {
+      throw new Error('async toString');
+    }
+  }
+  class AsyncPrim {
+    [Symbol.toPrimitive](): Promise<string> {
+      return Promise.reject(new Error('async toPrimitive'));
+    }
+  }
+  const sources = [
+    '{{ "a".replace("a", x) }}', '{{ "a".replace(x, "b") }}', '{{ "a".split(x) }}', '{{ "a".rsplit(x, 1) }}', '{{ "a".strip(x) }}', '{{ "a".lstrip(x) }}',
+    '{{ "a".center(5, x) }}', '{{ "a".ljust(5, x) }}', '{{ "a".rjust(5, x) }}', '{{ "a".partition(x) }}', '{{ "a".rpartition(x) }}',
+    '{{ "a".removeprefix(x) }}', '{{ "a".removesuffix(x) }}', '{{ d.get(x) }}', '{{ d.setdefault(x, 1) }}', '{{ d.update({x: 1}) }}', '{{ d.pop(x, 1) }}',
+  ];
+  for (const sandbox of [false, true])
+    it(`sandbox ${sandbox}: every entry point fails or renders, and the process hears of no rejection`, async () => {
+      const env = new Environment({ sandbox, loader: new DictLoader({}) });
+      for (const src of sources)
+        for (const make of [() => new AsyncText(), () => new AsyncPrim()])
+          for (const r of await every(env, src, () => ({ x: make(), d: { a: 1 } }))) expect(typeof r, src).toBe('string');
+    });
+  it('text arguments keep their meaning (strings, numbers, safe strings)', async () => {
+    const env = new Environment({ loader: new DictLoader({}) });
+    expect(await every(env, '{{ "a-b".replace("-", 1) }}|{{ "a1b".split(1) }}|{{ "xax".strip(m) }}|{{ d.get(m) }}', () => ({ m: new (class { toString = () => 'x' })(), d: { x: 7 } }))).toEqual(
+      Array(7).fill("a1b|[&#39;a&#39;, &#39;b&#39;]|a|7"),
     );
   });
 });
