@@ -472,6 +472,8 @@ export class Generator {
       ...(preludeNodes.length ? ([['prelude', '$prelude']] as [string, string][]) : []),
       ...(noBlocks ? [] : ([['blocks', '$blocks']] as [string, string][])),
       ...(parentRef ? ([['parent', `() => ${parentRef}()`]] as [string, string][]) : []),
+      // (other templates read names requiredContext does not list: runtime/template.ts observeRead)
+      ...(this.refs.size || this.dynamicRefs ? ([['refs', '1']] as [string, string][]) : []),
       ['requiredContext', requiredContext],
       ...(Object.keys(compact).length ? ([['meta', metaLiteral(compact, (n) => this.h(n))]] as [string, string][]) : []),
       ...(this.warnings.length ? ([['warnings', JSON.stringify(this.warnings)]] as [string, string][]) : []),

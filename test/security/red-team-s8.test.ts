@@ -14,6 +14,9 @@
 // - §1 the same in default mode: Kida's string method shims (`replace`, `split`, `strip`, `center`,
 //   `partition`, …) and dict lookups by an object key (`d.get(x)`, `setdefault`, `update`) took
 //   the argument's text with String(), inside which V8 dropped the promise.
+// - §1 a stream left early (return(), throw(), or never read again) of a template that extends a
+//   layout or includes a template reading a promise the template itself never names: only the
+//   names the template read were observed at its start, so that rejection ended the process.
 // - §5 host mutation with allowMutatingMethods: false: ArrayBuffer `resize`/`transfer`,
 //   RegExp `compile`, and `exec`/`test` of a global or sticky RegExp (they move its lastIndex),
 //   called or read as a value, reached host data in both modes.
@@ -22,7 +25,7 @@ import { describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
 import { getslice } from '../../runtime/nunjucks/slice.js';
 import { njkEscape } from '../../runtime/nunjucks/values.js';
-import { textOrError } from './every-way.js';
+import { orError, textOrError } from './every-way.js';
 import { expectNoUnhandledRejections } from '../support.js';
 import { distUrl, runStrict } from './strict-child.js';
 import { everyWay as kidaWays } from './sandbox-support.js';
@@ -303,4 +306,48 @@ describe("Kida: string methods and dict lookups take an object argument's text o
       Array(7).fill("a1b|[&#39;a&#39;, &#39;b&#39;]|a|7"),
     );
   });
+});
+
+describe('a stream left early observes the promises its layout or includes would have read', () => {
+  expectNoUnhandledRejections(60);
+  const kidaT = {
+    layout: '<html>{% block content %}{% end %}{{ await q }}</html>',
+    child: '{% extends "layout" %}{% block content %}{% for i in range(3) %}{{ i }}{% flush %}{% end %}{% end %}',
+    inc: '{{ q }}',
+    root: '{% for i in range(3) %}{{ i }}{% flush %}{% end %}{% include "inc" %}',
+    dyn: '{% for i in range(3) %}{{ i }}{% flush %}{% end %}{% include name %}',
+    imp: '{% import "inc" as m %}{% for i in range(3) %}{{ i }}{% flush %}{% end %}',
+  };
+  const njkT = {
+    layout: '<html>{% block content %}{% endblock %}{{ q }}</html>',
+    child: '{% extends "layout" %}{% block content %}{% for i in range(3) %}{{ i }}{% endfor %}{% endblock %}',
+    inc: '{{ q }}',
+    root: '{% for i in range(3) %}{{ i }}{% endfor %}{% include "inc" %}',
+    dyn: '{% for i in range(3) %}{{ i }}{% endfor %}{% include name %}',
+  };
+  const later = () => new Promise((_, no) => setTimeout(() => no(new Error('rejected after the reader left')), 10));
+  for (const [mode, env, names] of [
+    ['kida', new Environment({ loader: new DictLoader(kidaT) }), ['child', 'root', 'dyn', 'imp']],
+    ['nunjucks', njkOf(false, njkT), ['child', 'root', 'dyn']],
+  ] as const)
+    it(mode, async () => {
+      for (const n of names)
+        for (const leave of ['return', 'throw', 'drop'] as const)
+          for (const way of ['renderStreamAsync', 'renderStream'] as const) {
+            const t = env.getTemplate(n);
+            let s: AsyncIterator<string> | Iterator<string>;
+            try {
+              s = t[way]({ q: later(), name: 'inc' });
+            } catch {
+              continue; // (an async template's renderStream refuses at once, having observed every promise)
+            }
+            // (the reader's own error, or a sync stream refusing an async layout, is the reader's to see)
+            await orError(async () => {
+              await s.next();
+              if (leave === 'return') await s.return?.();
+              else if (leave === 'throw') await s.throw?.(new Error('reader failed'));
+            });
+          }
+      await new Promise((r) => setTimeout(r, 20));
+    });
 });
