@@ -476,6 +476,14 @@ export class Generator {
       ...(preludeNodes.length ? ([['prelude', '$prelude']] as [string, string][]) : []),
       ...(noBlocks ? [] : ([['blocks', '$blocks']] as [string, string][])),
       ...(parentRef ? ([['parent', `() => ${parentRef}()`]] as [string, string][]) : []),
+      // (the templates it renders read names requiredContext does not list: runtime/template.ts
+      // pageNames, linked only here; null when a name is computed at run time)
+      ...(this.refs.size || this.dynamicRefs
+        ? ([
+            ['refs', `() => ${this.dynamicRefs ? 'null' : `[${[...this.refs.values()].map((v) => `${v}()`).join(', ')}]`}`],
+            ['names', this.h('pageNames')],
+          ] as [string, string][])
+        : []),
       ['requiredContext', requiredContext],
       ...(Object.keys(compact).length ? ([['meta', metaLiteral(compact, (n) => this.h(n))]] as [string, string][]) : []),
       ...(this.warnings.length ? ([['warnings', JSON.stringify(this.warnings)]] as [string, string][]) : []),

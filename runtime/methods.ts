@@ -129,8 +129,14 @@ function markupResult(r: unknown, m: Markup): unknown {
   return r;
 }
 
+/**
+ * A string argument's text: an object's by pyStr, which calls its toString itself (an async one's
+ * promise observed, s8), not String(), inside which V8 drops that promise before it throws.
+ */
+const arg = (x: unknown): string => (x !== null && typeof x === 'object' ? pyStr(x) : String(x));
+
 const strip = (s: string, chars: unknown, side: 'both' | 'l' | 'r'): string => {
-  const set = chars == null ? null : new Set(String(chars).split(''));
+  const set = chars == null ? null : new Set(arg(chars).split(''));
   const isStrip = (c: string) => (set === null ? /[\s\x1c-\x1f\x85]/.test(c) : set.has(c));
   let a = 0;
   let b = s.length;
@@ -154,7 +160,7 @@ function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
     out.push(rest);
     return out;
   }
-  const sp = String(sep);
+  const sp = arg(sep);
   if (!sp) throw new PyError('ValueError', 'empty separator');
   const parts = s.split(sp);
   if (max < 0 || parts.length <= max + 1) return parts;
@@ -229,7 +235,7 @@ export const m_rsplit: MethodSet = {
       if (rest) out.push(rest);
       return out.reverse();
     }
-    const sp = String(sep);
+    const sp = arg(sep);
     if (!sp) throw new PyError('ValueError', 'empty separator');
     const parts = s.split(sp);
     if (parts.length <= n + 1) return parts;
@@ -245,7 +251,7 @@ export const m_join: MethodSet = {
 };
 export const m_replace: MethodSet = {
   s: (s, a) => {
-    const [old, nw, count] = a.map((x, i) => (i < 2 ? String(x) : x));
+    const [old, nw, count] = a.map((x, i) => (i < 2 ? arg(x) : x));
     const c = count == null ? -1 : num(count);
     if (old === '') {
       // Python inserts the replacement around every character
@@ -327,7 +333,7 @@ export const m_istitle: MethodSet = { s: (s) => /\p{L}/u.test(s) && s === pyTitl
 export const m_center: MethodSet = {
   s: (s, a) => {
     const w = num(a[0]);
-    const f = a[1] == null ? ' ' : String(a[1]);
+    const f = a[1] == null ? ' ' : arg(a[1]);
     room(w * f.length);
     const total = w - s.length;
     if (total <= 0) return s;
@@ -335,8 +341,8 @@ export const m_center: MethodSet = {
     return f.repeat(left) + s + f.repeat(total - left);
   },
 };
-export const m_ljust: MethodSet = { s: (s, a) => s.padEnd(room(num(a[0])), a[1] == null ? ' ' : String(a[1])) };
-export const m_rjust: MethodSet = { s: (s, a) => s.padStart(room(num(a[0])), a[1] == null ? ' ' : String(a[1])) };
+export const m_ljust: MethodSet = { s: (s, a) => s.padEnd(room(num(a[0])), a[1] == null ? ' ' : arg(a[1])) };
+export const m_rjust: MethodSet = { s: (s, a) => s.padStart(room(num(a[0])), a[1] == null ? ' ' : arg(a[1])) };
 export const m_zfill: MethodSet = {
   s: (s, a) => {
     const w = room(num(a[0]));
@@ -346,20 +352,20 @@ export const m_zfill: MethodSet = {
 };
 export const m_partition: MethodSet = {
   s: (s, a) => {
-    const sep = String(a[0]);
+    const sep = arg(a[0]);
     const i = s.indexOf(sep);
     return i < 0 ? tuple([s, '', '']) : tuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
   },
 };
 export const m_rpartition: MethodSet = {
   s: (s, a) => {
-    const sep = String(a[0]);
+    const sep = arg(a[0]);
     const i = lastIndex(s, sep);
     return i < 0 ? tuple(['', '', s]) : tuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
   },
 };
-export const m_removeprefix: MethodSet = { s: (s, a) => (s.startsWith(String(a[0])) ? s.slice(String(a[0]).length) : s) };
-export const m_removesuffix: MethodSet = { s: (s, a) => (String(a[0]) && s.endsWith(String(a[0])) ? s.slice(0, -String(a[0]).length) : s) };
+export const m_removeprefix: MethodSet = { s: (s, a) => (s.startsWith(arg(a[0])) ? s.slice(arg(a[0]).length) : s) };
+export const m_removesuffix: MethodSet = { s: (s, a) => (arg(a[0]) && s.endsWith(arg(a[0])) ? s.slice(0, -arg(a[0]).length) : s) };
 export const m_encode: MethodSet = { s: (s) => s };
 export const m_casefold: MethodSet = { s: (s) => s.toLowerCase() };
 export const m_expandtabs: MethodSet = { s: (s) => s.replace(/\t/g, '        ') };
@@ -391,7 +397,7 @@ export const m_pop: MethodSet = {
     if (dictHas(d, a[0])) {
       const v = dictGet(d, a[0]);
       if (d instanceof Map) d.delete(keyOf(d, a[0])[0]), forget(d); // (the equal key, `(1, 2)` for a tuple (1, 2))
-      else delete (d as Record<string, unknown>)[String(a[0])];
+      else delete (d as Record<string, unknown>)[arg(a[0])];
       return v;
     }
     if (a.length > 1) return a[1];
@@ -460,7 +466,7 @@ export const m_update: MethodSet = {
   d: (d, a, kw) => {
     // (a Map keeps the key equal to k that it has: Python replaces the value of an equal key)
     const set = (k: unknown, v: unknown) => {
-      if (!(d instanceof Map)) return setKey(d as Record<string, unknown>, String(k), v);
+      if (!(d instanceof Map)) return setKey(d as Record<string, unknown>, arg(k), v);
       const f = keyOf(d, k);
       f.length ? d.set(f[0], v) : addKey(d, k, v);
     };
@@ -480,7 +486,7 @@ export const m_setdefault: MethodSet = {
   d: (d, a) => {
     if (!dictHas(d, a[0])) {
       if (d instanceof Map) d.set(a[0], a[1] ?? null);
-      else setKey(d as Record<string, unknown>, String(a[0]), a[1] ?? null);
+      else setKey(d as Record<string, unknown>, arg(a[0]), a[1] ?? null);
     }
     return dictGet(d, a[0]);
   },

@@ -49,9 +49,16 @@ export const SANDBOX_DEFAULTS = {
 const MUTATING = new Set([
   'append', 'extend', 'insert', 'pop', 'remove', 'sort', 'reverse', 'clear', 'update', 'setdefault', 'popitem', 'add',
   'discard', 'push', 'splice', 'set', 'delete', 'shift', 'unshift', 'fill', 'copyWithin',
+  // (in place on host data too: a resizable buffer's size, a detached buffer, a RegExp recompiled)
+  'resize', 'grow', 'transfer', 'transferToFixedLength', 'compile',
 ]);
-/** Known mutators: Python/JS collection methods, Map/Set/typed-array methods, `Date` setters (`setFullYear`). */
-export const mutates = (name: string): boolean => MUTATING.has(name) || /^set[A-Z]/.test(name);
+/**
+ * Known mutators: Python/JS collection methods, Map/Set/typed-array/ArrayBuffer methods, `Date`
+ * setters (`setFullYear`), and `exec`/`test` of a global or sticky RegExp (they move its
+ * `lastIndex`: the host's next use of it, or the next render's, starts elsewhere).
+ */
+export const mutates = (name: string, obj?: unknown): boolean =>
+  MUTATING.has(name) || /^set[A-Z]/.test(name) || ((name === 'exec' || name === 'test') && obj instanceof RegExp && (obj.global || obj.sticky));
 
 /** Accepts camelCase or the reference's snake_case keys, or `true` for the defaults; null turns a limit off. */
 export function normalizePolicy(p: unknown): Required<SandboxPolicy> {
@@ -134,7 +141,7 @@ export class Sandbox implements Active {
   /** `calling`: the attribute is called, or read as a function (a mutator read now is called later). */
   checkAttr(name: string, calling: boolean, obj?: unknown, item = false): void {
     const p = this.policy;
-    const mut = calling && !p.allowMutatingMethods && mutates(name);
+    const mut = calling && !p.allowMutatingMethods && mutates(name, obj);
     // (item access to a dict or list, `d["k"]`, `d.get("k")`, is not attribute access: the allow-list does not apply)
     const listed = !p.allowedAttributes || (item && (obj === undefined || isDict(obj) || Array.isArray(obj))) || this.allowed(name, obj);
     if (name.startsWith('_') || p.blockedAttributes.includes(name) || mut || !listed)
@@ -599,11 +606,11 @@ export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: 
 // (lookups run `hiding`: a missing key's "did you mean" suggestion names no hidden key)
 export function sbGetattr(env: Env, obj: unknown, name: string, strict: boolean): unknown {
   env.sandbox!.checkAttr(name, false, obj);
-  return readable(env, name, hiding(env, () => getattr(obj, name, strict)), getter(obj, name));
+  return readable(env, name, hiding(env, () => getattr(obj, name, strict)), getter(obj, name), obj);
 }
 export function sbGetattrOpt(env: Env, obj: unknown, name: string, strict: boolean): unknown {
   env.sandbox!.checkAttr(name, false, obj);
-  return readable(env, name, hiding(env, () => getattrOpt(obj, name, strict)), getter(obj, name));
+  return readable(env, name, hiding(env, () => getattrOpt(obj, name, strict)), getter(obj, name), obj);
 }
 /** A getter of a class instance (host code) on the way to `name`, not a plain data property. */
 function getter(obj: unknown, name: string): boolean {
@@ -619,11 +626,12 @@ function getter(obj: unknown, name: string): boolean {
  * (`{% set f = d.setFullYear %}`) is refused as if called, and so are `get` and `format`, whose
  * arguments name keys and fields (call them directly: `d.get("k")`, `"{0.a}".format(x)`).
  */
-function readable(env: Env, name: string, v: unknown, hostRan = false): unknown {
+function readable(env: Env, name: string, v: unknown, hostRan = false, obj?: unknown): unknown {
   // (host code ran: it may have replaced a Map/Set key keeping the size, so keyOf's indexes go)
   if (hostRan) stale();
   if (typeof v === 'function') {
-    env.sandbox!.checkAttr(name, true);
+    // (the receiver only where it decides mutation, a global RegExp's exec: `mutates`)
+    env.sandbox!.checkAttr(name, true, obj instanceof RegExp ? obj : undefined);
     if (name === 'get' || name === 'format')
       throw new PolicyError(`Reading the method '${name}' as a value is not allowed in the sandbox`, {
         suggestion: `Call it where it is read: x.${name}(...)`,

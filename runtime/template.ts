@@ -56,6 +56,10 @@ export interface TemplateSpec {
   blocks: Record<string, BlockFns>;
   /** The parent template when it is a literal `{% extends %}` (for renderBlock's chain). */
   parent?: (() => Template) | null;
+  /** The templates it includes, imports or extends (null: a name computed at run time): they read names requiredContext does not list. */
+  refs?: () => Template[] | null;
+  /** With refs: `pageNames`, the names this template and those it renders read. */
+  names?: (spec: TemplateSpec, read: string[]) => string[] | null;
   requiredContext: string[];
   meta: TemplateMeta;
   /** Compile-time warnings (K-CMP-001/002 call validation). */
@@ -289,6 +293,36 @@ function observeRead(names: readonly unknown[] | null, data: unknown): void {
     } catch {}
 }
 /**
+ * The names a template and every template it renders (includes, imports, parents, transitively)
+ * read: what its streams and async renders observe at their start (a layout or an include may
+ * read a promise this template never names, and a stream left after one chunk never reaches it,
+ * s8). O(names read on the page), not O(context keys) (issue #22). null, every key, when one of
+ * them names a template at run time. A template that does not load is skipped: it fails where it
+ * is rendered.
+ */
+export function pageNames(spec: TemplateSpec, read: string[]): string[] | null {
+  const names = new Set(read);
+  const seen = new Set([spec]);
+  for (const todo = [spec]; todo.length; ) {
+    const s = todo.pop()!;
+    let ts: Template[] | null;
+    try {
+      ts = s.refs ? s.refs() : [];
+    } catch {
+      continue;
+    }
+    if (!ts) return null;
+    for (const t of ts)
+      if (t && !seen.has(t.spec)) {
+        seen.add(t.spec);
+        for (const n of t.spec.requiredContext) names.add(n);
+        todo.push(t.spec);
+      }
+  }
+  return [...names];
+}
+
+/**
  * An async template may await a promise nested in its data (`{{ await d.e }}`, `{% for p in ps
  * %}{{ await p }}`) after it rejected: those are observed at the start of the render too. The
  * walk enters arrays, Maps (keys and values), Sets, plain objects and the own data properties of
@@ -409,7 +443,9 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
   };
   const chain = (): TemplateSpec[] => {
     const out: TemplateSpec[] = [];
-    for (let s: TemplateSpec | null = spec; s; s = s.parent ? s.parent().spec : null) out.push(s);
+    // (each once: parents in a cycle, A extends B extends A, grew this until V8 aborted; render()
+    // reports the cycle, renderBlock() finds the blocks of the templates in it)
+    for (let s: TemplateSpec | null = spec; s && !out.includes(s); s = s.parent ? s.parent().spec : null) out.push(s);
     return out;
   };
   const noBlock = (name: string, suggestion?: string) =>
@@ -435,6 +471,9 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
   spec.requiredContext = names.map((n) => n.replace(/^[-?]/, ''));
   const context = (meta.context ??= names.filter((n) => n[0] != '-'));
   const read = context.map((c) => c.replace('?', ''));
+  // (once, at the first stream or async render, when the templates it renders can load; not per
+  // render: a load from specs of many shapes is megamorphic, ~20 ns)
+  let observed: readonly string[] | null | undefined = spec.names ? undefined : read;
   // (left out when it is the context names sorted)
   const dependsOn = meta.dependsOn ?? [...read].sort();
   // (the spec's fields read once: every template's entry shares these loads, which would see
@@ -445,7 +484,9 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
     // (a sync render observes each promise it reads as it reads it, and the rest only if it
     // fails: see observeRead; streams may be left unread, async renders await later)
     if (mode || isAsync) {
-      observeRead(read, data);
+      // (every name when other templates render here: a layout or an include may read a promise
+      // this template never names, and a stream left early never gets to it, s8)
+      observeRead(observed === undefined ? (observed = spec.names!(spec, read)) : observed, data);
       deep?.(read, data);
     }
     if (mode < 2 && isAsync) {

@@ -665,7 +665,8 @@ export function dictGet(d: Record<string, unknown> | Map<unknown, unknown>, k: u
     const f = keyOf(d, k);
     return f.length ? d.get(f[0]) : undefined;
   }
-  const key = String(k);
+  // (an object key's text by pyStr, which calls its toString itself: String() would drop the promise an async one returns, s8)
+  const key = k && typeof k == 'object' ? pyStr(k) : String(k);
   return Object.hasOwn(d, key) ? d[key] : undefined;
 }
 export function dictHas(d: Record<string, unknown> | Map<unknown, unknown>, k: unknown): boolean {

@@ -1,6 +1,6 @@
 // Nunjucks compat: the parent a template picked at run time (`{% extends %}` inside `{% if %}`,
 // compiler/codegen/njk-extends.ts), per render, for `super()` to walk the chain it rendered.
-import { registerBlocks, type Ctx, type RenderState, type Template } from '../template.js';
+import { enterExtends, registerBlocks, type Ctx, type RenderState, type Template } from '../template.js';
 
 const chosen = new WeakMap<RenderState, Map<Template, Template>>();
 
@@ -13,6 +13,7 @@ export function njkExtends(R: RenderState, t: Template, parent: Template, ctx?: 
   if (parent.spec.blocks) registerBlocks(R, parent.spec.blocks);
   if (ctx)
     for (let p: Template | undefined = parent; p; p = p.spec.parent?.()) {
+      enterExtends(R, p.name); // (a cycle of static parents fails as a render of it does)
       if (p !== parent && p.spec.blocks) registerBlocks(R, p.spec.blocks);
       p.spec.prelude?.(ctx, R);
     }

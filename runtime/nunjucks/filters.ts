@@ -5,7 +5,7 @@
 // throw where Nunjucks calls a String method on a number or boolean (test/unit/nunjucks-filters-differential.test.ts).
 
 import { Markup } from '../markup.js';
-import { hostStr, njkEscape, njkStr, njkToString, toPrim } from './values.js';
+import { add, gt, hostStr, lt, njkEscape, njkStr, njkToString, toPrim } from './values.js';
 import { assertSafeName, observe } from '../values.js';
 import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
 import { reReplace } from './guards.js';
@@ -229,8 +229,10 @@ export const nf_rejectattr = (arr: Any[], attr: string) => arr.filter((item: Any
 export function nf_replace(s: unknown, old: unknown, replacement: unknown, maxCount?: unknown): unknown {
   const original = s;
   let str: Any = s;
+  // (an object replacement is converted here, as the concatenation or String#replace would: toPrim observes an async one, s8)
+  if (replacement !== null && typeof replacement === 'object' && !(replacement instanceof Markup)) replacement = toPrim(replacement, old instanceof RegExp ? 'string' : 'default');
   if (old instanceof RegExp) {
-    const t = String(text(str));
+    const t = hostStr(text(str));
     // (`$\`` / `$'` insert up to the whole text per match: a bound before building)
     if (typeof replacement === 'string' && /\$[`']/.test(replacement)) room(t.length + (old.global ? t.length + 1 : 1) * (replacement.length + t.length));
     return reReplace(old, t, replacement);
@@ -294,7 +296,8 @@ export function nf_slice(arr: Any, slices: number, fillWith: unknown): unknown[]
 }
 export function nf_sum(arr: Any, attr: unknown, start: unknown = 0): unknown {
   const a: Any = attr ? map(arr, (v) => prop(v, attr)) : arr;
-  return (start as number) + a.reduce((x: number, y: number) => x + y, 0);
+  // (`+` as the template's: objects converted by toPrim, s8)
+  return add(start, a.reduce(add, 0));
 }
 export function nf_sort(this: Strict, arr: Any, reversed: unknown, caseSens: unknown, attr: unknown): unknown[] {
   const array = map(arr, (v) => v) as Any[];
@@ -308,8 +311,9 @@ export function nf_sort(this: Strict, arr: Any, reversed: unknown, caseSens: unk
       x = x.toLowerCase();
       y = y.toLowerCase();
     }
-    if ((x as Any) < (y as Any)) return reversed ? 1 : -1;
-    if ((x as Any) > (y as Any)) return reversed ? -1 : 1;
+    // (`<` as the template's: objects converted by toPrim, s8)
+    if (lt(x, y)) return reversed ? 1 : -1;
+    if (gt(x, y)) return reversed ? -1 : 1;
     return 0;
   });
   return array;

@@ -1,8 +1,11 @@
 // Nunjucks 3.2's globals (its lib/globals.js): range, cycler, joiner.
 
 import { MAX_ITEMS, room } from '../limits.js';
+import { toPrim } from './values.js';
 
 export function range(start: number, stop?: number, step?: number): number[] {
+  // (arithmetic converts an object bound: here, by toPrim, its async conversion's promise observed, s8)
+  [start, stop, step] = [start, stop, step].map((v) => (v !== null && typeof v === 'object' ? toPrim(v, 'number') : v)) as number[];
   if (stop === undefined) {
     stop = start;
     start = 0;

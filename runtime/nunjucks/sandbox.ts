@@ -7,7 +7,7 @@
 import { Markup } from '../markup.js';
 import { Kwargs, isDict } from '../values.js';
 import { NO_TEXT, PolicyError, callCost, mutates, runOf, sbF, sourceError, textBound, type Run, type Sandbox } from '../sandbox.js';
-import { callValue as njkCallValue, member } from './values.js';
+import { callValue as njkCallValue, member, toPrim } from './values.js';
 import { range } from './globals.js';
 import { nf___dumpsafe } from './filters.js';
 
@@ -35,7 +35,7 @@ function check(sb: Sandbox, name: string, calling: boolean, obj: unknown, item: 
   const p = sb.policy;
   // (a function's source, as text: `fn.toString()`)
   if (typeof obj === 'function' && (name === 'toString' || name === 'toLocaleString')) throw sourceError();
-  const mut = calling && !p.allowMutatingMethods && mutates(name);
+  const mut = calling && !p.allowMutatingMethods && mutates(name, obj);
   const listed =
     !p.allowedAttributes ||
     p.allowedAttributes.includes(name) ||
@@ -98,7 +98,7 @@ export const sbCallAttrOpt = sbCallAttr;
 export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[]): unknown {
   const run = runOf(env, R);
   if (f === range) {
-    const [a, b, s] = args.map(Number);
+    const [a, b, s] = args.map((v) => Number(v !== null && typeof v === 'object' ? toPrim(v, 'number') : v)); // (toPrim: an async conversion observed)
     const [start, stop, step] = args.length < 2 ? [0, a!, 1] : [a!, b!, s || 1];
     const n = Math.max(0, Math.ceil((stop - start) / step));
     const max = run.sb.policy.maxRange;

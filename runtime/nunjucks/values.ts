@@ -145,11 +145,50 @@ export function member(obj: unknown, key: unknown): unknown {
     if (v === Function || v === eval) throw new SecurityError('Calling this function is not allowed in templates');
     // (preflight: bounds and regex policy before a JavaScript method runs, guards.ts)
     return (...args: unknown[]) => {
+      const self = builtIn(obj, name as string, v) ? converted(obj, name as string, args) : obj;
       const pre = preflight(obj, name as string, args);
-      return pre ? pre.v : observe((v as (...a: unknown[]) => unknown).apply(obj, args));
+      return pre ? pre.v : observe((v as (...a: unknown[]) => unknown).apply(self, args));
     };
   }
   return v;
+}
+
+// A String or Array method converts its object arguments (and an array its items, to join or
+// sort them) inside V8, which drops the promise an async toString/valueOf/Symbol.toPrimitive
+// returns before it throws: the rejection ended the process (s8). `converted` runs those
+// conversions first, by toPrim with the hint the method uses, so each promise is observed.
+/** Argument positions a String/Array method reads as numbers (bit i: argument i); the others as strings. */
+const NUMERIC: Record<string, number> = {
+  slice: 3, substring: 3, substr: 3, at: 1, charAt: 1, charCodeAt: 1, codePointAt: 1, repeat: 1, padStart: 1, padEnd: 1,
+  indexOf: 2, lastIndexOf: 2, includes: 2, startsWith: 2, endsWith: 2, split: 2, with: 1, flat: 1,
+};
+/** The Array methods that convert arguments (bit i: argument i): the rest compare them by identity or store them. */
+const ARRAY_CONVERTS: Record<string, number> = { join: 1, slice: 3, at: 1, indexOf: 2, lastIndexOf: 2, includes: 2, flat: 1, with: 1 };
+/** A matcher argument (`s.split(re)`): a RegExp, or an object with the method's symbol, is V8's to call. */
+const MATCHER: Record<string, symbol> = { replace: Symbol.replace, replaceAll: Symbol.replace, split: Symbol.split, match: Symbol.match, matchAll: Symbol.matchAll, search: Symbol.search };
+const builtIn = (obj: unknown, name: string, f: unknown): boolean =>
+  typeof obj === 'string' ? f === (String.prototype as unknown as Record<string, unknown>)[name] : Array.isArray(obj) && f === (Array.prototype as unknown as Record<string, unknown>)[name];
+/** Converts in place the object arguments of the built-in `obj[name]`; returns the receiver to call it on. */
+function converted(obj: unknown, name: string, args: unknown[]): unknown {
+  const arr = Array.isArray(obj);
+  const which = arr ? (ARRAY_CONVERTS[name] ?? 0) : -1;
+  for (let i = 0; i < args.length; i++) {
+    const x = args[i];
+    if (x === null || typeof x !== 'object' || !(which & (1 << i)) || (i === 0 && MATCHER[name] && x[MATCHER[name] as never] !== undefined)) continue;
+    args[i] = toPrim(x, NUMERIC[name]! & (1 << i) ? 'number' : 'string');
+  }
+  if (!arr) return obj;
+  const a = obj as unknown[];
+  const objects = (name === 'join' || name === 'toString' || name === 'toLocaleString' || (name === 'sort' && args[0] === undefined)) && a.some((x) => x !== null && typeof x === 'object');
+  if (!objects) return obj;
+  const str = (x: unknown): unknown => (x !== null && typeof x === 'object' ? toPrim(x, 'string') : x);
+  // (sort keeps the items and converts each for its comparisons, as the default order does)
+  if (name === 'sort')
+    args[0] = (x: unknown, y: unknown) => {
+      const [p, q] = [String(str(x)), String(str(y))];
+      return p < q ? -1 : p > q ? 1 : 0;
+    };
+  return name === 'sort' ? obj : a.map(str);
 }
 
 /**
