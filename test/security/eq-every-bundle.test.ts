@@ -4,23 +4,13 @@
 // values.ts alone, as a bundle that never calls set()/dict()/unique would.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cpuMs } from './linear-clock.js';
+import { measurePair } from './linear-clock.js';
 import { Markup } from '../../runtime/markup.js';
 import { PyFloat, Range, contains, eq, eqKey, tuple } from '../../runtime/values.js';
 
-/** Least CPU ms of a few runs of each size in turn (the machine is shared). */
+/** Least CPU ms of each size in turn (measurePair: again after collections while the ratio looks high; the machine is shared). */
 function ratio(make: (n: number) => () => unknown, n = 10_000): { t1: number; t2: number } {
-  const [small, large] = [make(n), make(2 * n)];
-  let [t1, t2] = [Infinity, Infinity];
-  for (let i = 0; i < 4; i++) {
-    let t = cpuMs();
-    small();
-    t1 = Math.min(t1, cpuMs() - t);
-    t = cpuMs();
-    large();
-    t2 = Math.min(t2, cpuMs() - t);
-  }
-  return { t1, t2 };
+  return measurePair(make(n), make(2 * n));
 }
 const linear = ({ t1, t2 }: { t1: number; t2: number }) => {
   // (quadratic, 20k keys took seconds; under 40 ms nothing is measured but noise)
