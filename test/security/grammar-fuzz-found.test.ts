@@ -1,0 +1,59 @@
+// What the grammar fuzzer (grammar-fuzz.test.ts) found, as tests of the class it belongs to.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TemplateError } from '../../runtime/errors.js';
+import { expectNoUnhandledRejections, makeEnv } from '../support.js';
+import { textOrError } from './every-way.js';
+
+expectNoUnhandledRejections();
+
+/**
+ * A dict whose key `k` is a getter returning a NEW promise at each read that rejects now or
+ * later: a read that only tests the value (is it undefined?) and drops it made a promise nobody
+ * observed. The fuzzer's case: `{{ d }}` in an async template (the repr's key scan read `k` to
+ * leave out undefined values, then read it again to print it).
+ */
+function hostileDict(later: boolean): Record<string, unknown> {
+  const d: Record<string, unknown> = { a: 1 };
+  Object.defineProperty(d, 'k', {
+    get: () => (later ? new Promise((_, no) => setTimeout(() => no(new Error('late')), 1)) : Promise.reject(new Error('now'))),
+    enumerable: true,
+  });
+  return d;
+}
+
+// Every path that reads a dict's values by key: repr, key scans, items/values, `in`, get, `?.`, `?[]`,
+// the filters that read values or attributes, equality, copies.
+const READS = [
+  '{{ d }}', '{{ d | dictsort }}', '{{ d | dictsort(by="value") | length }}', '{{ d | list }}', '{{ d | length }}',
+  '{% for k, v in d.items() %}{{ k }}{% end %}', '{{ d.values() | length }}', '{{ d.keys() | join }}', '{{ "k" in d }}',
+  '{{ d.get("k") is defined }}', '{{ d | get("k") is defined }}', '{{ d?.k is defined }}', '{{ d?["k"] is defined }}',
+  '{{ d["k"] is defined }}', '{{ [d] | map(attribute="k") | length }}', '{{ [d] | selectattr("k") | length }}',
+  '{{ [d] | sort(attribute="k") | length }}', '{{ [d] | groupby("k") | length }}', '{{ d == {"a": 1} }}', '{{ dict(d) | length }}',
+  '{{ d.copy() | length }}', '{{ d | tojson }}', '{{ d | xmlattr }}', '{{ d | pprint }}',
+];
+
+describe('grammar fuzzer finding: a getter promise read to be tested is observed (issue #19 §1)', () => {
+  it('every read path, sync and async templates, every entry point: a TemplateError or text, no unhandled rejection', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...READS), fc.boolean(), fc.boolean(), fc.boolean(), async (read, isAsync, later, sandbox) => {
+        const src = isAsync ? `{{ await p }}${read}` : read;
+        const t = makeEnv({}, { sandbox }).fromString(src);
+        const ctx = () => ({ d: hostileDict(later), p: Promise.resolve('') });
+        const ways = isAsync ? [() => t.renderAsync(ctx()), () => t.renderStreamAsync(ctx())] : [() => t.render(ctx()), () => t.renderStream(ctx()), () => t.renderAsync(ctx()), () => t.renderStreamAsync(ctx())];
+        for (const way of ways) {
+          const r = await textOrError(way);
+          if (r instanceof Error) expect(r, `${src}: ${r.message}`).toBeInstanceOf(TemplateError);
+        }
+        await new Promise((r) => setTimeout(r, 3)); // (a late rejection is due: afterEach checks none went unhandled)
+      }),
+      { numRuns: 150, seed: 19 },
+    );
+  });
+
+  it('the fuzzer\'s case: the repr of such a dict in an async template renders, and leaves nothing unhandled', async () => {
+    const t = makeEnv({}).fromString('{{ await p }}{{ d }}');
+    expect(await t.renderAsync({ d: hostileDict(false), p: Promise.resolve('') })).toBe("{&#39;a&#39;: 1, &#39;k&#39;: [object Promise]}");
+  });
+});
+
