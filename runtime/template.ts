@@ -10,6 +10,7 @@ import {
   didYouMean,
 } from './errors.js';
 import { Markup } from './markup.js';
+import { invokeWithAsyncCaller, isAsyncCaller } from './async-caller.js';
 import { renderGlobals } from './meta.js';
 import { Context, DATA, GLOBALS, find, ld } from './context.js';
 import { Kwargs, Range, Tuple, UNDEF, getattr, iter, observe, setKey } from './values.js';
@@ -960,7 +961,8 @@ export async function* driveAsync(top: Generator<Step, void, string | undefined>
 
 /** `{% call f(args) %}`: invokes a def with the caller closure (other callables get no caller). */
 export function callWithCaller(f: unknown, args: unknown[], caller: CallerFn): unknown {
-  if (typeof f === 'function' && (f as Partial<KidaDef>).invoke) return observe((f as KidaDef).invoke(args, caller));
+  if (typeof f === 'function' && (f as Partial<KidaDef>).invoke)
+    return isAsyncCaller(caller) ? invokeWithAsyncCaller(f as KidaDef, args, caller) : observe((f as KidaDef).invoke(args, caller));
   if (typeof f !== 'function') throw new PyError('TypeError', `'${typeof f}' object is not callable`);
   return observe((f as (...a: unknown[]) => unknown)(...args));
 }

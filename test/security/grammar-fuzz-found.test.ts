@@ -57,3 +57,45 @@ describe('grammar fuzzer finding: a getter promise read to be tested is observed
   });
 });
 
+/**
+ * `{% call f() %}` whose body awaits, where `f` is a def of a template without `await` (imported,
+ * or a parent's or child's def): the def is compiled sync, so its slot wrote the body's promise
+ * ("[object Promise]") and dropped it; a failing body was an unhandled rejection. The fuzzer's case
+ * was a child's def called from its async parent. runtime/async-caller.ts runs the def again with
+ * the body's outputs.
+ */
+describe('grammar fuzzer finding: a call body that awaits, given to a def of a sync template (issue #19 §1)', () => {
+  const lib = {
+    lib: '{% def card(t) %}<b>{{ t }}</b>[{% slot %}]{% end %}' +
+      '{% def rows(xs) %}{% for x in xs %}<{% slot row let:x=x %}d{% end %}>{% end %}{% end %}' +
+      '{% def guarded() %}{% try %}{{ caller() }}{% fallback %}FB{% end %}{% end %}' +
+      '{% def sized() %}{% if caller() | length > 3 %}long:{{ caller() | upper }}{% else %}short{% end %}{% end %}',
+    base: '<h>{% call card("t") %}{{ await p }}{% end %}</h>',
+    child: '{% extends "base" %}{% def card(t) %}({% slot %}){% end %}',
+  };
+  const cases: [string, string, string][] = [
+    ['main', '{% from "lib" import card %}{% call card("x") %}a{{ await p }}{% end %}', '<b>x</b>[aP]'],
+    ['main', '{% import "lib" as L %}{% call L.card("x") %}{{ await p }}{% end %}', '<b>x</b>[P]'],
+    ['main', '{% from "lib" import rows %}{% call rows([1, 2]) %}{% slot row let:x %}{{ x }}{{ await p }}{% end %}{% end %}', '<1P><2P>'],
+    ['main', '{% from "lib" import guarded %}{% call guarded() %}{{ await p }}{{ missing }}{% end %}', 'FB'],
+    ['main', '{% from "lib" import sized %}{% call sized() %}{{ await p }}{% end %}', 'short'],
+    ['main', '{% from "lib" import sized %}{% call sized() %}{{ await p }}long{% end %}', 'long:PLONG'],
+    ['child', '', '<h>(P)</h>'],
+  ];
+  it.each(cases)('%s %s renders %s in renderAsync and renderStreamAsync', async (name, src, want) => {
+    const env = makeEnv({ ...lib, main: src });
+    const t = env.getTemplate(name);
+    const ctx = () => ({ p: Promise.resolve('P') });
+    expect(await t.renderAsync(ctx())).toBe(want);
+    let out = '';
+    for await (const c of t.renderStreamAsync(ctx())) out += c;
+    expect(out).toBe(want);
+  });
+
+  it('a body that fails is the render\'s TemplateError at its line, not an unhandled rejection', async () => {
+    const t = makeEnv({ ...lib, main: '{% from "lib" import card %}\n{% call card("x") %}{{ await p }}\n{{ 1 // 0 }}{% end %}' }).getTemplate('main');
+    const e = await textOrError(() => t.renderAsync({ p: Promise.resolve('P') }));
+    expect(e).toBeInstanceOf(TemplateError);
+    expect((e as TemplateError).lineno).toBe(3);
+  });
+});
