@@ -139,7 +139,7 @@ const tick = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function runCase(c) {
   mentioned = Object.values(c.templates).join(' ');
-  const env = new Environment({ loader: new DictLoader(c.templates), strictUndefined: c.env.strictUndefined, sandbox: c.env.sandbox });
+  const env = new Environment({ loader: new DictLoader(c.templates), ...c.env });
   let t;
   try {
     t = env.getTemplate('main');

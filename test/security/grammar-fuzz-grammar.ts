@@ -110,7 +110,7 @@ export interface Case {
   block: boolean;
   async: boolean;
   data: Record<string, Recipe>;
-  env: { strictUndefined: boolean; sandbox: boolean };
+  env: { strictUndefined: boolean; sandbox: boolean; compat?: 'nunjucks'; throwOnUndefined?: boolean };
 }
 
 /** How the child builds a value (grammar-fuzz-child.mjs `build`). */
@@ -165,5 +165,88 @@ export function fuzzCase(): fc.Arbitrary<Case> {
         env: { strictUndefined: r.strictUndefined, sandbox: r.sandbox },
       };
     });
+  });
+}
+
+// ---------------------------------------------------------------- compat: 'nunjucks'
+// The same hostile data through Nunjucks 3.2 syntax (docs/guide/nunjucks.md): its operators
+// (=== and !==, unquoted object keys), its filters and tests, macro/caller/call, set blocks,
+// elif, for … else and for k, v over objects.
+
+const NJK_FILTERS: Record<string, string[]> = {
+  abs: [''], batch: ['(2)', '(2, "-")'], capitalize: [''], center: ['(9)'], default: ['("d")', '("d", true)'], d: ['("<")'],
+  dictsort: ['', '(false, "value")'], dump: ['', '(2)'], escape: [''], e: [''], first: [''], float: ['', '(1.5)'],
+  forceescape: [''], groupby: ['("k")'], indent: ['(2)', '(2, true)'], int: ['', '(7)'], join: ['', '(",")', '("<")'],
+  last: [''], length: [''], list: [''], lower: [''], nl2br: [''], reject: ['("odd")'], rejectattr: ['("k")'],
+  replace: ['("a", "<b>")', '("<", "&")'], reverse: [''], round: ['', '(1, "floor")'], safe: [''], select: ['("string")'],
+  selectattr: ['("k")'], slice: ['(2)'], sort: ['', '(true)', '(false, true, "k")'], string: [''], striptags: ['', '(true)'],
+  sum: ['', '("k")'], title: [''], trim: [''], truncate: ['(5)', '(3, true, "<")'], upper: [''], urlencode: [''],
+  urlize: ['', '(5)'], wordcount: [''],
+};
+const njkFilter = fc.constantFrom(...Object.entries(NJK_FILTERS).flatMap(([f, args]) => args.map((a) => f + a)));
+const NJK_TESTS = ['callable', 'defined', 'divisibleby(3)', 'escaped', 'equalto(1)', 'even', 'falsy', 'ge(1)', 'greaterthan(2)',
+  'iterable', 'lessthan(2)', 'lower', 'mapping', 'ne("a")', 'null', 'number', 'odd', 'string', 'truthy', 'undefined', 'upper'];
+const NJK_BINARY = ['+', '-', '*', '/', '//', '%', '**', '~', '==', '!=', '===', '!==', '<', '<=', '>', '>=', 'in', 'and', 'or'];
+const njkLit = fc.constantFrom('"a"', '"<b>"', "'x'", '""', '"k"', '0', '1', '2.5', '-1', 'true', 'false', 'none', 'null', 'undefined');
+
+/** A Nunjucks expression. */
+export const njkExpr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
+  e: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    { arbitrary: fc.constantFrom(...DATA_NAMES, 'it', 'k', 'v', 'loop.index', 'loop.first', 'caller'), weight: 6 },
+    { arbitrary: njkLit, weight: 3 },
+    fc.tuple(tie('e'), fc.constantFrom(...NJK_BINARY), tie('e')).map(([a, op, b]) => `(${a} ${op} ${b})`),
+    fc.tuple(fc.constantFrom('not ', '-'), tie('e')).map(([op, a]) => `(${op}${a})`),
+    fc.tuple(tie('e'), tie('e'), tie('e')).map(([a, c, b]) => `(${a} if ${c} else ${b})`),
+    fc.tuple(tie('e'), attrName).map(([a, k]) => `${a}.${k}`),
+    fc.tuple(tie('e'), tie('e')).map(([a, k]) => `${a}[${k}]`),
+    { arbitrary: fc.tuple(tie('e'), njkFilter).map(([a, f]) => `(${a} | ${f})`), weight: 4 },
+    fc.tuple(tie('e'), fc.constantFrom(' is ', ' is not '), fc.constantFrom(...NJK_TESTS)).map(([a, is, t]) => `(${a}${is}${t})`),
+    fc.tuple(tie('e'), fc.constantFrom('length', 'indexOf("a")', 'concat([1])', 'toUpperCase()', 'split(",")', 'slice(1)')).map(([a, m]) => `${a}.${m}`),
+    fc.array(tie('e'), { maxLength: 3 }).map((xs) => `[${xs.join(', ')}]`),
+    fc.tuple(tie('e'), tie('e')).map(([a, b]) => `{ k: ${a}, "j": ${b} }`),
+    fc.constantFrom('range(3)', 'f("<")', 'f(s, b=xs)', 'cycler("a", "<").next()', 'joiner(",")()'),
+  ),
+})).e;
+
+/** A Nunjucks template body. */
+export const njkBody: fc.Arbitrary<string> = fc.letrec<{ b: string }>((tie) => {
+  const stmt = fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    { arbitrary: text, weight: 3 },
+    { arbitrary: njkExpr.map(out), weight: 6 },
+    fc.tuple(njkExpr, tie('b'), njkExpr, tie('b'), tie('b')).map(([c, a, c2, b, e]) => `{% if ${c} %}${a}{% elif ${c2} %}${b}{% else %}${e}{% endif %}`),
+    fc.tuple(njkExpr, tie('b'), tie('b')).map(([e, a, b]) => `{% for it in ${e} %}${a}{% else %}${b}{% endfor %}`),
+    fc.tuple(njkExpr, tie('b')).map(([e, a]) => `{% for k, v in ${e} %}${a}{% endfor %}`),
+    fc.tuple(fc.constantFrom('v', 'c'), njkExpr).map(([v, e]) => `{% set ${v} = ${e} %}`),
+    tie('b').map((b) => `{% set c %}${b}{% endset %}{{ c }}`),
+    fc.tuple(fc.constantFrom('upper', 'replace("a", s)', 'truncate(4, true, s)', 'escape', 'trim', 'striptags'), tie('b')).map(([f, b]) => `{% filter ${f} %}${b}{% endfilter %}`),
+    fc.tuple(njkExpr, tie('b')).map(([e, b]) => `{% call f(${e}) %}${b}{% endcall %}`),
+    fc.constantFrom('{% include "inc" %}', '{% include "inc" ignore missing %}', '{{ f(s) }}', '{% raw %}{{ s }}{% endraw %}', '{#- c -#}'),
+  );
+  return { b: fc.array(stmt, { maxLength: 4 }).map((xs) => xs.join('')) };
+}).b;
+
+/** A whole Nunjucks case (env.compat 'nunjucks'; never async: Nunjucks has no await). */
+export function njkCase(): fc.Arbitrary<Case> {
+  return fc.record({
+    shape: fc.constantFrom('plain', 'block', 'extends'),
+    macro: njkBody.map((b) => `{% macro f(a, b=1) %}<d>{{ a }}${b}{{ caller() if caller else "" }}</d>{% endmacro %}`),
+    main: njkBody,
+    blockBody: njkBody,
+    inc: njkBody,
+    data,
+    sandbox: fc.boolean(),
+    throwOnUndefined: fc.boolean(),
+  }).map((r): Case => {
+    const block = `{% block b %}${r.blockBody}{% endblock %}`;
+    const main = r.shape === 'extends' ? `{% extends "base" %}${r.macro}${block}` : r.macro + r.main + (r.shape === 'block' ? block : '');
+    return {
+      templates: { main, inc: r.macro + r.inc, base: `<html>${r.main}{% block b %}base{% endblock %}</html>` },
+      block: r.shape !== 'plain',
+      async: false,
+      data: r.data,
+      env: { strictUndefined: false, sandbox: r.sandbox, compat: 'nunjucks', throwOnUndefined: r.throwOnUndefined },
+    };
   });
 }

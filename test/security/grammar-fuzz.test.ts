@@ -17,7 +17,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Case, fuzzCase, MARK } from './grammar-fuzz-grammar.js';
+import { type Case, fuzzCase, MARK, njkCase } from './grammar-fuzz-grammar.js';
 
 const RUNS = Number(process.env.KIDA_GRAMMAR_FUZZ_RUNS ?? 500);
 const SEED = process.env.KIDA_GRAMMAR_FUZZ_SEED ? Number(process.env.KIDA_GRAMMAR_FUZZ_SEED) : 19;
@@ -135,20 +135,29 @@ describe('grammar fuzzer: valid templates, hostile data, every entry point in a 
   const child = new Child();
   afterAll(() => child.stop());
 
-  it('no death, no unhandled rejection, only positioned TemplateErrors, entry points agree, no unescaped data markup', async () => {
+  /** Runs `runs` cases of `arb` through the child; `what` names the figures of a long run. */
+  async function fuzz(arb: fc.Arbitrary<Case>, runs: number, what: string): Promise<void> {
     const stats: Stats = { cases: 0, compileErrors: 0, async: 0, texts: 0, errors: {} };
     await fc.assert(
-      fc.asyncProperty(fuzzCase(), async (c) => {
+      fc.asyncProperty(arb, async (c) => {
         stats.cases++;
         const found = problems(c, await child.ask(c), stats);
         if (COLLECT && found.length) appendFileSync(COLLECT, JSON.stringify({ found, c }) + '\n');
         else expect(found, JSON.stringify(c.templates)).toEqual([]);
       }),
-      { numRuns: RUNS, seed: SEED },
+      { numRuns: runs, seed: SEED },
     );
-    if (RUNS > 500 || process.env.KIDA_GRAMMAR_FUZZ_REPORT) console.log(`grammar fuzz: ${JSON.stringify(stats)}`);
+    if (RUNS > 500 || process.env.KIDA_GRAMMAR_FUZZ_REPORT) console.log(`grammar fuzz (${what}): ${JSON.stringify(stats)}`);
     // The grammar writes valid templates: most compile, and many render to text.
     expect(stats.compileErrors).toBeLessThan(stats.cases * 0.1);
     expect(stats.texts).toBeGreaterThan(stats.cases);
+  }
+
+  it('no death, no unhandled rejection, only positioned TemplateErrors, entry points agree, no unescaped data markup', async () => {
+    await fuzz(fuzzCase(), RUNS, 'kida');
   }, Math.max(60_000, RUNS * 400));
+
+  it('the same in compat: \'nunjucks\' (Nunjucks syntax, filters and tests; throwOnUndefined or not)', async () => {
+    await fuzz(njkCase(), Math.ceil(RUNS / 2), 'nunjucks');
+  }, Math.max(60_000, RUNS * 200));
 });
