@@ -64,7 +64,9 @@ export interface TemplateSpec {
   /** Sandbox output limit check (sandboxed environments only). */
   checkOutput?: (size: number) => void;
   /** Async templates: observes the promises nested in a value the template reads (`observeDeep`). */
-  deep?: (names: readonly string[], data: unknown) => void;
+  deep?: (names: readonly string[], data: unknown, spec?: TemplateSpec) => void;
+  /** The context names the template reads (set when it is defined: what `deep` walks). */
+  read?: readonly string[];
   globals: Ctx;
 }
 
@@ -275,6 +277,23 @@ export interface Template<C = Ctx, B extends string = string> {
  * observes all of them (an error path). A promise no template names, or one in a branch a
  * finished sync render did not take, is the host's own (docs/security.md, "Nothing ends the process").
  */
+/**
+ * The nested promises of the values the literal `{% extends %}` parents read (an async parent
+ * awaits, or its child does before entering it, as an entry point's template does: issue #19,
+ * found by the grammar fuzzer). A parent that cannot be loaded is left for the render to meet.
+ */
+function observeParents(spec: TemplateSpec, data: unknown): void {
+  try {
+    // (at most the extends depth limit: a cycle is the render's error, K-RUN-007)
+    for (let s = spec, n = 0; s.parent && n < 50; n++) {
+      s = s.parent().spec;
+      s.deep?.(s.read!, data);
+    }
+  } catch {
+    // (the render raises it where it extends)
+  }
+}
+
 function observeRead(names: readonly unknown[] | null, data: unknown): void {
   if (data == null || typeof data !== 'object') return;
   // (an inherited value is read as find reads it; observing it is harmless. Without names, all
@@ -299,8 +318,9 @@ function observeRead(names: readonly unknown[] | null, data: unknown): void {
  * before a promise beside it. It never throws: a proxy's trap or a getter that throws is met by
  * the template when it reads that value (docs/security.md "Nothing ends the process").
  */
-export function observeDeep(names: readonly string[], data: unknown): void {
+export function observeDeep(names: readonly string[], data: unknown, spec?: TemplateSpec): void {
   if (data == null || typeof data !== 'object') return;
+  if (spec?.parent) observeParents(spec, data);
   const todo: unknown[] = [];
   const seen = new Set<unknown>();
   // (values looked at, across the walk: a huge graph costs at most this much per render; items
@@ -435,7 +455,7 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
   const names = (spec.requiredContext as unknown as string) ? (spec.requiredContext as unknown as string).split(' ') : [];
   spec.requiredContext = names.map((n) => n.replace(/^[-?]/, ''));
   const context = (meta.context ??= names.filter((n) => n[0] != '-'));
-  const read = context.map((c) => c.replace('?', ''));
+  const read = (spec.read = context.map((c) => c.replace('?', '')));
   // (left out when it is the context names sorted)
   const dependsOn = meta.dependsOn ?? [...read].sort();
   const entry = (mode: 0 | 1 | 2 | 3, block: string | null, data: unknown): unknown => {
@@ -443,7 +463,7 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
     // fails: see observeRead; streams may be left unread, async renders await later)
     if (mode || spec.isAsync) {
       observeRead(read, data);
-      spec.deep?.(read, data);
+      spec.deep?.(read, data, spec);
     }
     if (mode < 2 && spec.isAsync) {
       observeRead(null, data); // (the template would have awaited them)

@@ -99,3 +99,28 @@ describe('grammar fuzzer finding: a call body that awaits, given to a def of a s
     expect((e as TemplateError).lineno).toBe(3);
   });
 });
+
+/**
+ * An async parent reached by `{% extends %}` reads a list of promises after it (or its child)
+ * awaited: the entry point walked only its own template's names (observeDeep), so a promise nested
+ * in a value only the parent reads went unobserved meanwhile. An async child's walk now goes up
+ * its literal parents (a sync child of an async parent does not walk: left open, decisions.md).
+ */
+describe('grammar fuzzer finding: the names an async parent reads are walked for nested promises (issue #19 §1)', () => {
+  const templates = {
+    base: '{{ await p }}<{{ xs | length }}>{% block b %}{% end %}',
+    mid: '{% extends "base" %}',
+  };
+  it.each([
+    ['{% extends "base" %}', '{{ await p }}'],
+    ['{% extends "base" %}{% block b %}{{ await p }}{% end %}', ''],
+    ['{% extends "mid" %}{% block b %}{{ await p }}{% end %}', ''],
+  ])('%s%s: renderAsync and renderStreamAsync, a nested rejection observed', async (child, own) => {
+    const t = makeEnv({ ...templates, main: child + own }).getTemplate('main');
+    const ctx = () => ({ xs: [Promise.reject(new Error('nested')), 1], p: new Promise((r) => setTimeout(() => r(''), 2)), q: 'q' });
+    expect(await t.renderAsync(ctx())).toMatch(/^<2>/);
+    let out = '';
+    for await (const c of t.renderStreamAsync(ctx())) out += c;
+    expect(out).toMatch(/^<2>/);
+  });
+});
