@@ -137,8 +137,19 @@ process.on('unhandledRejection', (r) => unhandled.push(`unhandled rejection${r?.
 process.on('uncaughtException', (e) => unhandled.push(`uncaught exception: ${e?.name}: ${String(e?.message ?? e).slice(0, 200)}`));
 const tick = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The text of `main` and of the templates it includes or extends, directly or not. */
+function reachable(templates) {
+  const seen = new Set(['main']);
+  for (let grew = true; grew; ) {
+    grew = false;
+    const text = [...seen].map((n) => templates[n]).join(' ');
+    for (const n of Object.keys(templates)) if (!seen.has(n) && text.includes(`"${n}"`)) seen.add(n), (grew = true);
+  }
+  return [...seen].map((n) => templates[n]).join(' ');
+}
+
 async function runCase(c) {
-  mentioned = Object.values(c.templates).join(' ');
+  mentioned = reachable(c.templates);
   const env = new Environment({ loader: new DictLoader(c.templates), ...c.env });
   let t;
   try {
