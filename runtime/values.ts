@@ -431,6 +431,8 @@ function repeatStr(s: string | Markup, n: number): string | Markup {
 function repeatList(l: unknown[], n: number): unknown[] {
   room(n * l.length, MAX_ITEMS);
   const out: unknown[] = [];
+  // (`[] * 10**300` is `[]` at once, as in Python: not 10**300 turns of an empty loop. Grammar fuzzer)
+  if (!l.length) n = 0;
   for (let i = 0; i < n; i++) for (const x of l) out.push(x); // (spreading a long list into push overflows the stack)
   return l instanceof Tuple ? tuple(out) : out;
 }

@@ -124,3 +124,28 @@ describe('grammar fuzzer finding: the names an async parent reads are walked for
     expect(out).toMatch(/^<2>/);
   });
 });
+
+/**
+ * `[] * n` with n from data (2**53 + 1, 1e21, 1e308, a BigInt): repeatList checked the size (0)
+ * and then turned an empty loop n times, so the render never ended. Found by the grammar
+ * fuzzer (`([] * p)[:2]`, seed 104). An empty sequence repeated is empty at once, as in Python.
+ */
+describe('grammar fuzzer finding: an empty sequence times a huge count (issue #19 §2)', () => {
+  it('renders the empty result at once, every entry point, sandboxed or not', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('[] * n', 'n * []', '() * n', '"" * n', '([] * n)[:2]', '(n * ()) | length'),
+        fc.constantFrom<unknown>(2 ** 53 + 1, 1e21, 1e308, 10n ** 30n, 2 ** 31),
+        fc.boolean(),
+        async (expr, n, sandbox) => {
+          const t = makeEnv({}, { sandbox }).fromString(`{{ ${expr} }}`);
+          const want = t.render({ n });
+          expect(['[]', '()', '', '0']).toContain(want);
+          for (const way of [() => t.renderStream({ n }), () => t.renderAsync({ n }), () => t.renderStreamAsync({ n })])
+            expect(await textOrError(way)).toBe(want);
+        },
+      ),
+      { numRuns: 60, seed: 19 },
+    );
+  });
+});
