@@ -6,7 +6,7 @@
 import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
 import type { SourceOf } from './template.js';
 import { Markup } from './markup.js';
-import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, pow, stale, typeName } from './values.js';
+import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, observe, pow, stale, typeName } from './values.js';
 import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
 import { MAX_CHARS, room, setActive, type Active } from './limits.js';
 import { METHOD_NAMES } from './signatures.js';
@@ -321,6 +321,7 @@ export function textBound(cap: number, v: unknown, source = false, sep = 1): voi
     if (i) n += sep;
     if (isString(x)) return void (n += String(x).length || 1);
     if (typeof x === 'number') return void (n += String(x).length);
+    observe(x); // (a getter's promise this walk read, and drops: issue #19 §1)
     const list = Array.isArray(x);
     n += typeof x === 'boolean' ? 4 : 1;
     if (!(list || x instanceof Set || isDict(x)) || open.has(x as object)) return; // (a cycle is `[...]`)

@@ -10,6 +10,7 @@ import {
   didYouMean,
 } from './errors.js';
 import { Markup } from './markup.js';
+import { invokeWithAsyncCaller, isAsyncCaller } from './async-caller.js';
 import { renderGlobals } from './meta.js';
 import { Context, DATA, GLOBALS, find, ld } from './context.js';
 import { Kwargs, Range, Tuple, UNDEF, getattr, iter, observe, setKey } from './values.js';
@@ -67,7 +68,9 @@ export interface TemplateSpec {
   /** Sandbox output limit check (sandboxed environments only). */
   checkOutput?: (size: number) => void;
   /** Async templates: observes the promises nested in a value the template reads (`observeDeep`). */
-  deep?: (names: readonly string[], data: unknown) => void;
+  deep?: (names: readonly string[], data: unknown, spec?: TemplateSpec) => void;
+  /** The context names the template reads (set when it is defined: what `deep` walks). */
+  read?: readonly string[];
   globals: Ctx;
 }
 
@@ -278,6 +281,23 @@ export interface Template<C = Ctx, B extends string = string> {
  * observes all of them (an error path). A promise no template names, or one in a branch a
  * finished sync render did not take, is the host's own (docs/security.md, "Nothing ends the process").
  */
+/**
+ * The nested promises of the values the literal `{% extends %}` parents read (an async parent
+ * awaits, or its child does before entering it, as an entry point's template does: issue #19,
+ * found by the grammar fuzzer). A parent that cannot be loaded is left for the render to meet.
+ */
+function observeParents(spec: TemplateSpec, data: unknown): void {
+  try {
+    // (at most the extends depth limit: a cycle is the render's error, K-RUN-007)
+    for (let s = spec, n = 0; s.parent && n < 50; n++) {
+      s = s.parent().spec;
+      s.deep?.(s.read!, data);
+    }
+  } catch {
+    // (the render raises it where it extends)
+  }
+}
+
 function observeRead(names: readonly unknown[] | null, data: unknown): void {
   if (data == null || typeof data !== 'object') return;
   // (an inherited value is read as find reads it; observing it is harmless. Without names, all
@@ -332,8 +352,9 @@ export function pageNames(spec: TemplateSpec, read: string[]): string[] | null {
  * before a promise beside it. It never throws: a proxy's trap or a getter that throws is met by
  * the template when it reads that value (docs/security.md "Nothing ends the process").
  */
-export function observeDeep(names: readonly string[], data: unknown): void {
+export function observeDeep(names: readonly string[], data: unknown, spec?: TemplateSpec): void {
   if (data == null || typeof data !== 'object') return;
+  if (spec?.parent) observeParents(spec, data);
   const todo: unknown[] = [];
   const seen = new Set<unknown>();
   // (values looked at, across the walk: a huge graph costs at most this much per render; items
@@ -470,7 +491,7 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
   const names = (spec.requiredContext as unknown as string) ? (spec.requiredContext as unknown as string).split(' ') : [];
   spec.requiredContext = names.map((n) => n.replace(/^[-?]/, ''));
   const context = (meta.context ??= names.filter((n) => n[0] != '-'));
-  const read = context.map((c) => c.replace('?', ''));
+  const read = (spec.read = context.map((c) => c.replace('?', '')));
   // (once, at the first stream or async render, when the templates it renders can load; not per
   // render: a load from specs of many shapes is megamorphic, ~20 ns)
   let observed: readonly string[] | null | undefined = spec.names ? undefined : read;
@@ -487,7 +508,7 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
       // (every name when other templates render here: a layout or an include may read a promise
       // this template never names, and a stream left early never gets to it, s8)
       observeRead(observed === undefined ? (observed = spec.names!(spec, read)) : observed, data);
-      deep?.(read, data);
+      deep?.(read, data, spec);
     }
     if (mode < 2 && isAsync) {
       observeRead(null, data); // (the template would have awaited them)
@@ -1005,7 +1026,8 @@ export async function* driveAsync(top: Generator<Step, void, string | undefined>
 
 /** `{% call f(args) %}`: invokes a def with the caller closure (other callables get no caller). */
 export function callWithCaller(f: unknown, args: unknown[], caller: CallerFn): unknown {
-  if (typeof f === 'function' && (f as Partial<KidaDef>).invoke) return observe((f as KidaDef).invoke(args, caller));
+  if (typeof f === 'function' && (f as Partial<KidaDef>).invoke)
+    return isAsyncCaller(caller) ? invokeWithAsyncCaller(f as KidaDef, args, caller) : observe((f as KidaDef).invoke(args, caller));
   if (typeof f !== 'function') throw new PyError('TypeError', `'${typeof f}' object is not callable`);
   return observe((f as (...a: unknown[]) => unknown)(...args));
 }

@@ -431,6 +431,8 @@ function repeatStr(s: string | Markup, n: number): string | Markup {
 function repeatList(l: unknown[], n: number): unknown[] {
   room(n * l.length, MAX_ITEMS);
   const out: unknown[] = [];
+  // (`[] * 10**300` is `[]` at once, as in Python: not 10**300 turns of an empty loop. Grammar fuzzer)
+  if (!l.length) n = 0;
   for (let i = 0; i < n; i++) for (const x of l) out.push(x); // (spreading a long list into push overflows the stack)
   return l instanceof Tuple ? tuple(out) : out;
 }
@@ -615,7 +617,8 @@ export function len(v: unknown): number {
 /** The keys of a dict, leaving out those whose value is undefined (and, sandboxed, those the policy hides: limits.ts). */
 export function dictKeys(d: Record<string, unknown> | Map<unknown, unknown>): unknown[] {
   const ks = d instanceof Map ? [...d.keys()] : Object.keys(d);
-  const has = (k: any) => (d instanceof Map ? d.get(k) : d[k]) !== undefined && !ACTIVE?.hide(k);
+  // (the value read to test it is observed: a getter's promise read here and dropped cannot end the process)
+  const has = (k: any) => observe(d instanceof Map ? d.get(k) : d[k]) !== undefined && !ACTIVE?.hide(k);
   // (a filtered copy only when some value is undefined: a key list is read twice as fast)
   for (const k of ks) if (!has(k)) return ks.filter(has);
   return ks;
@@ -658,16 +661,20 @@ export const forget = (c: object): boolean => IX.delete(c);
  * call path calls it after each host function or getter; only sandboxed bundles import it). */
 export const stale = (): number => gen++;
 /** The value of key `k` (Python key equality), undefined when missing. */
+/**
+ * The value of key `k`, observed: callers often read a value only to test it (dictHas, `get`,
+ * `?.`, `.values()`), and a getter's promise read and dropped must not end the process (issue #19).
+ */
 export function dictGet(d: Record<string, unknown> | Map<unknown, unknown>, k: unknown): unknown {
   if (d instanceof Map) {
     const v = d.get(k);
-    if (v !== undefined) return v;
+    if (v !== undefined) return observe(v);
     const f = keyOf(d, k);
-    return f.length ? d.get(f[0]) : undefined;
+    return f.length ? observe(d.get(f[0])) : undefined;
   }
   // (an object key's text by pyStr, which calls its toString itself: String() would drop the promise an async one returns, s8)
   const key = k && typeof k == 'object' ? pyStr(k) : String(k);
-  return Object.hasOwn(d, key) ? d[key] : undefined;
+  return Object.hasOwn(d, key) ? observe(d[key]) : undefined;
 }
 export function dictHas(d: Record<string, unknown> | Map<unknown, unknown>, k: unknown): boolean {
   return (d instanceof Map || typeof k === 'string' || typeof k === 'number' || k instanceof Markup) && dictGet(d, k) !== undefined;
@@ -678,7 +685,7 @@ export function setKey(o: object, k: string, v: unknown): void {
   else (o as Record<string, unknown>)[k] = v;
 }
 export function dictItems(d: Record<string, unknown> | Map<unknown, unknown>): Tuple[] {
-  return dictKeys(d).map((k) => tuple([k, d instanceof Map ? d.get(k) : d[k as string]]));
+  return dictKeys(d).map((k) => tuple([k, observe(d instanceof Map ? d.get(k) : d[k as string])]));
 }
 
 // ------------------------------------------------------------------ lookup
@@ -791,7 +798,7 @@ export function getattrOpt(obj: unknown, name: string, strict = true): unknown {
     attrMissing(obj, name, strict); // throws in strict mode
     return null;
   }
-  return v === undefined ? null : assertSafeValue(v);
+  return v === undefined ? null : assertSafeValue(observe(v)); // (as getattr's: a getter's promise)
 }
 
 /** `a[k]`: Python subscription with negative indexes. */
