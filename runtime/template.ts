@@ -704,6 +704,16 @@ let onStack = 0;
 /** While counted def bodies are on the stack, a stack overflow passes every `{% try %}` (see deep). */
 export const overflowPasses = (): boolean => onStack > 0;
 
+/** Calls 1,500 frames deep: false when the stack has not that much room (~100 KB) left. */
+function headroom(): boolean {
+  try {
+    return probe(1500) === 1500;
+  } catch {
+    return false;
+  }
+}
+const probe = (n: number): number => (n ? probe(n - 1) + 1 : 0);
+
 /** Def bodies are async functions in async templates: their result is a promise of Markup. */
 function markupOf(r: string | Promise<string>): Markup {
   return (typeof r === 'string' ? new Markup(r) : r.then((s) => new Markup(s))) as Markup;
@@ -722,9 +732,12 @@ export function deep(name: string, body: Body): Body {
   let active = 0;
   const done = (r: string) => (active--, r);
   return (ctx, caller, args) => {
-    if (active >= 1000) {
+    // (every 32 counted bodies on the stack: is there room left for the error's way out? An
+    // overflow met where a promise is made or observed, an async def recursing through an
+    // include before its first await, left a rejection no one handles, which ends Node; s9)
+    if (active >= 1000 || ((onStack & 31) === 31 && !headroom())) {
       const e = new TemplateRuntimeError(`Maximum recursion depth exceeded in '${name}'`, 'K-RUN-006');
-      e.unwinding = () => active > 0;
+      e.unwinding = active >= 1000 ? () => active > 0 : overflowPasses;
       throw e;
     }
     active++;
