@@ -78,7 +78,7 @@ export function genDef(g: Generator, n: A.Def): void {
   syncTop(g, into, n.name);
   // (a light def at the top of the root, nothing else binding its name, a sync plain body
   // called without the runtime's depth count: its later outputs in this scope may call it)
-  if (light && counted === body && /^\$D\d+$/.test(body) && !g.o.sandbox && !g.o.markdown && !g.isAsync && into === g.fn.sc && g.ast.body.includes(n) && bindings(g).get(n.name) === 1)
+  if (light && counted === body && /^\$D\d+$/.test(body) && !g.o.sandbox && !g.o.markdown && plain.has(n) && into === g.fn.sc && g.ast.body.includes(n) && bindings(g).get(n.name) === 1)
     g.directDefs.set(n.name, { fn: g.fn, sc: g.fn.sc, ctx: g.fn.ctx, body, arity: n.params.length });
 }
 

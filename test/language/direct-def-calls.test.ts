@@ -104,4 +104,20 @@ describe('direct def calls', () => {
       { numRuns: 200 },
     );
   });
+
+  it('in an async template, a def that awaits nothing is called directly; one that awaits is not', async () => {
+    const page = `${CARD}{% for p in await ps %}{{ card(p) }}{% end %}`;
+    expect(direct(page)).toBe(true);
+    const t = makeEnv().fromString(page);
+    const want = '<b title="&lt;1&gt;">&lt;1&gt;</b><b title="2">2</b>';
+    const ps = () => Promise.resolve([{ t: '<1>' }, { t: 2 }]);
+    expect(await t.renderAsync({ ps: ps() })).toBe(want);
+    const chunks: string[] = [];
+    for await (const c of t.renderStreamAsync({ ps: ps() })) chunks.push(c);
+    expect(chunks.join('')).toBe(want);
+    const awaiting = `{% def card(p) %}{{ await p.t }}{% end %}{% for p in ps %}{{ card(p) }}{% end %}`;
+    expect(direct(awaiting)).toBe(false);
+    expect(await makeEnv().fromString(awaiting).renderAsync({ ps: [{ t: Promise.resolve('a') }, { t: 'b' }] })).toBe('ab');
+  });
 });
+
