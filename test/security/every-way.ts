@@ -63,3 +63,16 @@ export const DANGER = ['<', '"', "'"] as const;
 export const twin = (h: string): string => h.replace(/[<"'&]/g, 'x');
 /** How many times `c` occurs in `s`. */
 export const count = (s: string, c: string): number => s.split(c).length - 1;
+
+/** Host values whose conversion to text is async and rejects: V8 drops such a promise when it
+ * converts them itself, so the runtime must call the conversion and observe what it returns. */
+export class AsyncText {
+  async toString(): Promise<string> {
+    throw new Error('async toString');
+  }
+}
+export class AsyncPrim {
+  [Symbol.toPrimitive](): Promise<string> {
+    return Promise.reject(new Error('async toPrimitive'));
+  }
+}

@@ -12,7 +12,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
-import { textOrError } from './every-way.js';
+import { AsyncPrim, AsyncText, textOrError } from './every-way.js';
 import * as nv from '../../runtime/nunjucks/values.js';
 import { expectNoUnhandledRejections } from '../support.js';
 
@@ -36,16 +36,6 @@ const rejecting = (why: string) => Promise.reject(new Error(why));
 
 describe('an async toString / Symbol.toPrimitive never leaves its promise unobserved', () => {
   expectNoUnhandledRejections();
-  class AsyncText {
-    async toString(): Promise<string> {
-      throw new Error('async toString');
-    }
-  }
-  class AsyncPrim {
-    [Symbol.toPrimitive](): Promise<string> {
-      return rejecting('async toPrimitive');
-    }
-  }
   for (const [name, env] of [['kida', kida], ['nunjucks', njk]] as const)
     for (const src of ['{{ x }}', '{{ x|upper }}', '{{ [x]|join(",") }}', '{{ x ~ "!" }}'])
       it(`${name}: ${src}`, async () => {

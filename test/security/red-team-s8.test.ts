@@ -25,7 +25,7 @@ import { describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
 import { getslice } from '../../runtime/nunjucks/slice.js';
 import { njkEscape } from '../../runtime/nunjucks/values.js';
-import { orError, textOrError } from './every-way.js';
+import { AsyncPrim, AsyncText, orError, textOrError } from './every-way.js';
 import { expectNoUnhandledRejections } from '../support.js';
 import { distUrl, runStrict } from './strict-child.js';
 import { everyWay as kidaWays } from './sandbox-support.js';
@@ -223,16 +223,6 @@ console.log(lines.join(' '));`,
 
 describe('Nunjucks: conversions a String/Array method or a filter makes observe an async conversion method', () => {
   expectNoUnhandledRejections();
-  class AsyncText {
-    async toString(): Promise<string> {
-      throw new Error('async toString');
-    }
-  }
-  class AsyncPrim {
-    [Symbol.toPrimitive](): Promise<string> {
-      return Promise.reject(new Error('async toPrimitive'));
-    }
-  }
   const sources = [
     '{{ "a".concat(x) }}', '{{ "a".replace("a", x) }}', '{{ "a".replaceAll(x, "b") }}', '{{ "a".split(x) }}', '{{ "a".indexOf(x) }}',
     '{{ "a".padStart(5, x) }}', '{{ "a".includes(x) }}', '{{ "a".localeCompare(x) }}', '{{ "a".repeat(x) }}', '{{ "abc".slice(x) }}',
@@ -278,16 +268,6 @@ describe('Nunjucks: conversions a String/Array method or a filter makes observe 
 
 describe("Kida: string methods and dict lookups take an object argument's text observing an async toString", () => {
   expectNoUnhandledRejections();
-  class AsyncText {
-    async toString(): Promise<string> {
-      throw new Error('async toString');
-    }
-  }
-  class AsyncPrim {
-    [Symbol.toPrimitive](): Promise<string> {
-      return Promise.reject(new Error('async toPrimitive'));
-    }
-  }
   const sources = [
     '{{ "a".replace("a", x) }}', '{{ "a".replace(x, "b") }}', '{{ "a".split(x) }}', '{{ "a".rsplit(x, 1) }}', '{{ "a".strip(x) }}', '{{ "a".lstrip(x) }}',
     '{{ "a".center(5, x) }}', '{{ "a".ljust(5, x) }}', '{{ "a".rjust(5, x) }}', '{{ "a".partition(x) }}', '{{ "a".rpartition(x) }}',
