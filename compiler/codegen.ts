@@ -207,7 +207,7 @@ export class Generator {
   lightLoops = new Map<string, string>();
   warnings: CompileWarning[] = [];
   /** Top-level light defs that an output of their call in the same scope calls directly (defs.ts directDef). */
-  directDefs = new Map<string, { fn: unknown; sc: string; ctx: string; body: string; arity: number }>();
+  directDefs = new Map<string, { fn: Fn; sc: string; ctx: string; body: string; arity: number }>();
   /** How many times each name could be bound in the template (defs.ts bindings), made on first use. */
   bindings: Map<string, number> | undefined;
   /** Defs a plain-name call can statically refer to (for call validation). */

@@ -76,8 +76,9 @@ export function genDef(g: Generator, n: A.Def): void {
   const counted = depthCounted(g, n.name, body, n);
   g.w(`${into}[${q(g.safeName(n.name, n))}] = ${mdDef(g, `${g.h('makeDef')}(${info}, ${defaults}, ${g.fn.ctx}, ${counted}${light ? ', 1' : view})`)};`);
   syncTop(g, into, n.name);
-  // (a light def at the top of the root, nothing else binding its name, a sync plain body
-  // called without the runtime's depth count: its later outputs in this scope may call it)
+  // (a light def at the top of the root, hoisted as `$Dn`, nothing else binding its name, a
+  // plain (not async) body without the runtime's depth count: its later outputs in this scope
+  // may call it, directDef)
   if (light && counted === body && /^\$D\d+$/.test(body) && !g.o.sandbox && !g.o.markdown && plain.has(n) && into === g.fn.sc && g.ast.body.includes(n) && bindings(g).get(n.name) === 1)
     g.directDefs.set(n.name, { fn: g.fn, sc: g.fn.sc, ctx: g.fn.ctx, body, arity: n.params.length });
 }

@@ -31,9 +31,9 @@ export function outputExpr(g: Generator, n: A.Output): string {
   if (e.type === 'Filter' && (e.name === 'e' || e.name === 'escape') && (e.op === '|' || e.op === '|>') && !e.args.length && !e.kwargs.length &&
       g.o.autoescape && !g.o.markdown && !g.o.nunjucks && !g.o.sandbox && !g.o.customFilters.has(e.name))
     return `${g.h('esc')}(${g.expr(e.value)})`;
-  // (a def's text is Markup: every output helper writes it as it is)
+  // (a def's text is Markup: every output helper writes it as it is; never in Nunjucks mode)
   const direct = directDef(g, e);
-  if (direct !== null && !g.o.nunjucks?.throwOnUndefined) return direct;
+  if (direct !== null) return direct;
   const optional =
     (e.type === 'Attr' || e.type === 'Item') ? e.optional : e.type === 'Filter' ? e.op === '?|' || e.op === '?|>' : false;
   // (Nunjucks' throwOnUndefined checks only what is output, at the tag's position)
