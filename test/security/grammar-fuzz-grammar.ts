@@ -141,6 +141,18 @@ export const recipe: fc.Arbitrary<Recipe> = fc.letrec<{ r: Recipe }>((tie) => ({
 /** Data for every name of DATA_NAMES, each of the kind its name suggests half the time. */
 const data = fc.record(Object.fromEntries(DATA_NAMES.map((n) => [n, recipe])) as Record<(typeof DATA_NAMES)[number], fc.Arbitrary<Recipe>>);
 
+/**
+ * The page of a case's shape: `main` standalone ('plain'; 'block' adds block `b`) or a child of
+ * `base` ('extends'), its definitions first; `end` closes a block (`{% end %}`, `{% endblock %}`).
+ */
+function pages(shape: string, defs: string, body: string, blockBody: string, end: string): { main: string; base: string } {
+  const block = `{% block b %}${blockBody}${end}`;
+  return {
+    main: shape === 'extends' ? `{% extends "base" %}${defs}${block}` : defs + body + (shape === 'block' ? block : ''),
+    base: `<html>${body}{% block b %}base${end}</html>`,
+  };
+}
+
 /** A whole case: `main` (standalone with an optional block, or a child of `base`), `inc`, data, options. */
 export function fuzzCase(): fc.Arbitrary<Case> {
   return fc.boolean().chain((isAsync) => {
@@ -155,10 +167,9 @@ export function fuzzCase(): fc.Arbitrary<Case> {
       strictUndefined: fc.boolean(),
       sandbox: fc.boolean(),
     }).map((r): Case => {
-      const block = `{% block b %}${r.blockBody}{% end %}`;
-      const main = r.shape === 'extends' ? `{% extends "base" %}${r.defBody}${block}` : r.defBody + r.main + (r.shape === 'block' ? block : '');
+      const { main, base } = pages(r.shape, r.defBody, r.main, r.blockBody, '{% end %}');
       return {
-        templates: { main, inc: r.inc, base: `<html>${r.main}{% block b %}base{% end %}</html>` },
+        templates: { main, inc: r.inc, base },
         block: r.shape !== 'plain',
         async: isAsync,
         data: r.data,
@@ -239,10 +250,9 @@ export function njkCase(): fc.Arbitrary<Case> {
     sandbox: fc.boolean(),
     throwOnUndefined: fc.boolean(),
   }).map((r): Case => {
-    const block = `{% block b %}${r.blockBody}{% endblock %}`;
-    const main = r.shape === 'extends' ? `{% extends "base" %}${r.macro}${block}` : r.macro + r.main + (r.shape === 'block' ? block : '');
+    const { main, base } = pages(r.shape, r.macro, r.main, r.blockBody, '{% endblock %}');
     return {
-      templates: { main, inc: r.macro + r.inc, base: `<html>${r.main}{% block b %}base{% endblock %}</html>` },
+      templates: { main, inc: r.macro + r.inc, base },
       block: r.shape !== 'plain',
       async: false,
       data: r.data,
