@@ -34,7 +34,7 @@ import { genNjkExtends, njkDynamicExtends, njkPreludePicks } from './codegen/njk
 import { contextNames, templateMeta } from './codegen/introspection.js';
 import { genData, genOutput, genTrans, outputExpr } from './codegen/output.js';
 import { genCache, genFilterBlock, genFlush, genProvide, genPush, genSpaceless, genStack, genTry } from './codegen/parts.js';
-import { BOTH, CHILD_DEFINITIONS, JS_RESERVED, SEP, contains, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
+import { BOTH, CHILD_DEFINITIONS, njkChildRuns, JS_RESERVED, SEP, contains, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
 import { FLUSH, gatherOut, gatherWait } from './codegen/gather.js';
 import { plainPrelude } from './codegen/prelude.js';
 import { assign, genCapture, genGlobals, genSet, genWith, genWithIf } from './codegen/variables.js';
@@ -431,7 +431,7 @@ export class Generator {
     if (!noBlocks || parentRef) this.mod(`const $blocks = { ${blockEntries.join(', ')} };`);
 
     // Root. (A page that only fills its parent's blocks shares the runtime's root for that.)
-    if (parentRef && !this.isAsync && !body.some((n) => CHILD_DEFINITIONS.has(n.type)))
+    if (parentRef && !this.isAsync && !body.some((n) => (this.o.nunjucks ? njkChildRuns(n) : CHILD_DEFINITIONS.has(n.type))))
       this.mod(`const $root = ${this.h('extendsRoot')}($blocks, ${parentRef}, $NAME, ${ext!.line}, $env);`);
     else this.renderFns('$root', body, null, ext);
 
@@ -439,7 +439,9 @@ export class Generator {
     // (Nunjucks compat: and the statements that pick a parent at run time, for renderBlock: njk-extends.ts)
     const njkPicks = this.o.nunjucks && !ext && njkDynamicExtends(body);
     const preludeNodes = body.filter((n) =>
-      ['Import', 'FromImport', 'Def', 'Region', 'Globals'].includes(n.type) || (n.type === 'Set' && n.kind === 'let') || (njkPicks && contains(n, (x) => x.type === 'Extends')),
+      ['Import', 'FromImport', 'Def', 'Region', 'Globals'].includes(n.type) || (n.type === 'Set' && n.kind === 'let') || (njkPicks && contains(n, (x) => x.type === 'Extends')) ||
+      // (Nunjucks: a child's top level runs whole, as its render runs it)
+      (this.o.nunjucks && !!ext && njkChildRuns(n)),
     );
     if (preludeNodes.length) {
       const body = this.fnBody(this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, null), () => (njkPicks ? njkPreludePicks(this, () => this.stmts(preludeNodes)) : this.stmts(preludeNodes)), null);

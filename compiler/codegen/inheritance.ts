@@ -6,7 +6,7 @@
 import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
 import { genCond } from './expressions.js';
-import { CHILD_DEFINITIONS, q, walk } from './shared.js';
+import { CHILD_DEFINITIONS, njkChildRuns, q, walk } from './shared.js';
 import { blockScope } from './njk-scope.js';
 import { genNjkDynamicRoot, njkDynamicExtends } from './njk-extends.js';
 
@@ -18,7 +18,13 @@ export function genRootBody(g: Generator, body: A.Node[], ext: A.Extends | null)
     return;
   }
   // A child template runs only its definitions, then the parent with the same ctx.
-  g.stmts(body.filter((n) => CHILD_DEFINITIONS.has(n.type)));
+  if (!g.o.nunjucks) g.stmts(body.filter((n) => CHILD_DEFINITIONS.has(n.type)));
+  else {
+    // (Nunjucks: all of its top level, the output dropped; definitions alone need no buffer)
+    const runs = body.filter(njkChildRuns);
+    if (runs.every((n) => CHILD_DEFINITIONS.has(n.type))) g.stmts(runs);
+    else g.buffered(() => g.stmts(runs));
+  }
   g.line(ext);
   g.w(`${g.h('enterExtends')}(R, $NAME);`);
   const parent =
