@@ -17,7 +17,7 @@ import { Sandbox, type SandboxPolicy } from '../runtime/sandbox.js';
 import '../runtime/drive.js'; // renderStreamAsync/renderAsync of sync templates without an async generator per chunk
 import type { Translations } from '../runtime/ops.js';
 import type { Ctx, Template } from '../runtime/template.js';
-import { generate, normalizeAutoescape, tooDeep, type AutoescapeOption, type Compat } from './index.js';
+import { generate, isRelativeName, normalizeAutoescape, tooDeep, type AutoescapeOption, type Compat } from './index.js';
 import { mdFilters } from '../runtime/markdown.js';
 import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelimiterOptions } from './lexer.js';
 import type { NjkExtension } from './nunjucks/extensions.js';
@@ -388,7 +388,7 @@ export class Environment {
 
   /** Loads, compiles and caches a template; `from` resolves `./` and `../` names. */
   getTemplate(name: string, from: string | null = null): Template {
-    const resolved = resolveTemplateName(name, from, this.templateAliases);
+    const resolved = this.resolveName(name, from);
     const hit = this.cache.get(resolved);
     if (hit) return hit;
     if (!this.loader)
@@ -409,6 +409,24 @@ export class Environment {
     return t;
   }
 
+  /**
+   * `./`/`../` names against `from`; in compat 'nunjucks' one that climbs above the root is found
+   * as Nunjucks' FileSystemLoader finds it (from `from`'s file), for names computed at run time too.
+   */
+  private resolveName(name: string, from: string | null): string {
+    try {
+      return resolveTemplateName(name, from, this.templateAliases);
+    } catch (e) {
+      const beyond = this.compat === 'nunjucks' && from !== null && isRelativeName(name) ? this.nunjucksResolve?.(name, from) : null;
+      if (beyond) return beyond;
+      throw e;
+    }
+  }
+  private get nunjucksResolve(): ((name: string, from: string) => string | null) | null {
+    const l = this.loader as Partial<FileSystemLoader> | null;
+    return l && typeof l.nunjucksResolve === 'function' ? (n, f) => l.nunjucksResolve!(n, f) : null;
+  }
+
   private instantiate(source: string, name: string | null): Template {
     this.sources.set(name ?? '<template>', source);
     const m = generate(source, {
@@ -424,9 +442,10 @@ export class Environment {
       sandbox: !!this.sandbox,
       validateCalls: this.validateCalls,
       ...(this.compat ? { compat: this.compat } : {}),
-      ...(this.compat === 'nunjucks' && this.loader && 'nunjucksResolve' in this.loader
-        ? { resolveBeyondRoot: (n: string, from: string) => (this.loader as FileSystemLoader).nunjucksResolve(n, from) }
-        : {}),
+      // (Nunjucks loads a template when the reference runs: a name that reaches no file stays as
+      // written, and fails then; an import in a macro never called, as govuk's button under
+      // @hmcts/frontend's search paths, is no error. A bundle's build still fails there.)
+      ...(this.compat === 'nunjucks' ? { resolveBeyondRoot: (n: string, from: string) => this.nunjucksResolve?.(n, from) ?? n } : {}),
       ...(this.throwOnUndefined ? { throwOnUndefined: true } : {}),
       ...(this.asyncFilters.size ? { asyncFilters: this.asyncFilters } : {}),
       ...(Object.keys(this.extensions).length ? { njkExtensions: this.extensionTags() } : {}),
@@ -440,7 +459,8 @@ export class Environment {
     });
     const head = [
       `const { ${m.helpers.map((h) => `${h}: $${h}`).join(', ')} } = $rt;`,
-      ...m.templateRefs.map(([v, target]) => `const ${v} = () => $env.load(${JSON.stringify(target)}, null);`),
+      // (compat 'nunjucks': a relative name that resolved to no file is left as written, loaded from here when it runs)
+      ...m.templateRefs.map(([v, target]) => `const ${v} = () => $env.load(${JSON.stringify(target)}, ${this.compat === 'nunjucks' && name !== null && isRelativeName(target) ? JSON.stringify(name) : 'null'});`),
     ];
     // The Environment compiles at run time by design; bundles use compile() output instead.
     type Factory = (rt: unknown, env: Linkage) => Template;

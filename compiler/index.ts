@@ -258,6 +258,9 @@ export const NUNJUCKS_HELPERS: ReadonlySet<string> = new Set(Object.keys(nunjuck
 const GLOBALS = new Set(GLOBAL_NAMES);
 const NJK_GLOBALS = new Set(['range', 'cycler', 'joiner']);
 
+/** `./x` or `../x`: a name resolved against the referencing template. */
+export const isRelativeName = (n: string): boolean => n.startsWith('./') || n.startsWith('../');
+
 export function relativeImport(target: string, from: string): string {
   const fromDir = from.split('/').slice(0, -1);
   const to = target.split('/');

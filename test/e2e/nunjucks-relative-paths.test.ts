@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const dir = join(import.meta.dirname, '.out-njk-relative');
 const lib = join(dir, 'components');
 const other = join(dir, 'vendor');
+const more = join(dir, 'more');
 const FILES: Record<string, string> = {
   // (as dwp-frontend: up out of `components`, and back in by its name)
   'components/header/template.njk': '{% from "../../components/nav/macro.njk" import nav %}<h>{{ nav("x<") }}</h>',
@@ -27,6 +28,12 @@ const FILES: Record<string, string> = {
   // (out of every search path: not found, in Nunjucks too)
   'components/lost/template.njk': '{% include "../../outside.njk" %}',
   'outside.njk': 'outside',
+  // (a third search path, outside the bundle's root)
+  // (as govuk-frontend's button under @hmcts/frontend's search paths: an import, in a macro, of a
+  // file in no search path; Nunjucks loads it only when the macro runs)
+  'more/lazy/template.njk': '{% macro m() %}{% from "../../nowhere/macro.njk" import x %}{{ x() }}{% endmacro %}lazy{% if go %}{{ m() }}{% endif %}',
+  // (a name from the data, resolved when the include runs)
+  'more/dyn/template.njk': '[{% include name %}]',
 };
 const PAGES = ['header/template.njk', 'card/template.njk', 'page.njk', 'lost/template.njk'];
 let bundlePages: Record<string, { render(c: object): string }>;
@@ -47,8 +54,8 @@ beforeAll(async () => {
   }
   // (the bundle's root is the components folder: the names climb out of it and back)
   const entry = join(dir, 'entry.mjs');
-  const bundled = PAGES.slice(0, 1);
-  writeFileSync(entry, `import p0 from './components/${bundled[0]}';\nexport const pages = { ${JSON.stringify(bundled[0])}: p0 };\n`);
+  const bundled = [PAGES[0]!];
+  writeFileSync(entry, `${bundled.map((p, i) => `import p${i} from './components/${p}';`).join('\n')}\nexport const pages = { ${bundled.map((p, i) => `${JSON.stringify(p)}: p${i}`).join(', ')} };\n`);
   const { rollup } = await import('rollup');
   const { default: kida } = await import('../../dist/plugins/rollup.js' as string);
   const build = await rollup({ input: entry, plugins: [kida({ root: lib, cacheDir: false, config: false })], onwarn: () => {} });
@@ -72,6 +79,34 @@ describe('relative template names that climb above a search path (compat: nunjuc
   });
   it('in a bundle built with the plugin\'s root inside the path the name climbs through', () => {
     expect(bundlePages['header/template.njk']!.render({})).toBe('<h><nav>x&lt;</nav></h>');
+  });
+  // (a bundle still fails its build there, as for any literal name that names no template)
+  it('a name that reaches no file fails where it runs, not before: a macro never called loads nothing', async () => {
+    const paths = [lib, other, more];
+    const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader(paths), { autoescape: true });
+    const { Environment, FileSystemLoader } = await import('../../dist/compiler/environment.js' as string);
+    const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks' });
+    const api = (await import('../../dist/adapters/nunjucks.js' as string)).default.configure(paths, { autoescape: true });
+    for (const go of [false, true]) {
+      const want = outcome(() => njk.render('lazy/template.njk', { go }));
+      expect(want).toBe(go ? '(threw)' : 'lazy');
+      expect(outcome(() => env.getTemplate('lazy/template.njk').render({ go }))).toBe(want);
+      expect(outcome(() => api.render('lazy/template.njk', { go }))).toBe(want);
+    }
+    // (the message names the reference as written, and where it stands)
+    expect(() => env.getTemplate('lazy/template.njk').render({ go: true })).toThrow(/'\.\.\/\.\.\/nowhere\/macro\.njk' escapes the template root/);
+  });
+  it('a name computed at run time climbs above the root as a literal one does', async () => {
+    const paths = [lib, other, more];
+    const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader(paths), { autoescape: true });
+    const { Environment, FileSystemLoader } = await import('../../dist/compiler/environment.js' as string);
+    const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks' });
+    const api = (await import('../../dist/adapters/nunjucks.js' as string)).default.configure(paths, { autoescape: true });
+    const names = ['../../vendor/badge.njk', './../../components/nav/part.njk', '../../outside.njk', '../../../x.njk', 'nav/part.njk', '../lazy/template.njk'];
+    const want = names.map((name) => outcome(() => njk.render('dyn/template.njk', { name })));
+    expect(want).toEqual(['[badge]', '[part]', '(threw)', '(threw)', '[part]', '[lazy]']);
+    expect(names.map((name) => outcome(() => env.getTemplate('dyn/template.njk').render({ name })))).toEqual(want);
+    expect(names.map((name) => outcome(() => api.render('dyn/template.njk', { name })))).toEqual(want);
   });
   it('default Kida is unchanged: a name above the root is an error there', async () => {
     const { Environment, FileSystemLoader } = await import('../../dist/compiler/environment.js' as string);
