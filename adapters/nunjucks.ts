@@ -192,14 +192,17 @@ export class Environment {
   addFilter(name: string, fn: Callable, async?: boolean): this {
     this.userFilters[name] = fn;
     const env = this;
+    // (`this`: Nunjucks' context, as the template calls it: this.ctx, this.lookup, this.env)
     if (async) {
-      this.kida.addFilter(name, (...args: unknown[]) => new Promise((resolve, reject) => {
-        fn.apply({ env }, [...nunjucksArgs(args), (err: unknown, res: unknown) => (err ? reject(err) : resolve(res))]);
-      }), true);
+      this.kida.addFilter(name, function (this: unknown, ...args: unknown[]) {
+        return new Promise((resolve, reject) => {
+          fn.apply(this ?? { env }, [...nunjucksArgs(args), (err: unknown, res: unknown) => (err ? reject(err) : resolve(res))]);
+        });
+      }, true);
       return this;
     }
-    this.kida.addFilter(name, function (...args: unknown[]) {
-      return fn.apply({ env }, nunjucksArgs(args));
+    this.kida.addFilter(name, function (this: unknown, ...args: unknown[]) {
+      return fn.apply(this ?? { env }, nunjucksArgs(args));
     });
     return this;
   }
@@ -211,8 +214,8 @@ export class Environment {
   addTest(name: string, fn: Callable): this {
     this.userTests[name] = fn;
     const env = this;
-    this.kida.addTest(name, function (...args: unknown[]) {
-      return fn.apply({ env }, nunjucksArgs(args));
+    this.kida.addTest(name, function (this: unknown, ...args: unknown[]) {
+      return fn.apply(this ?? { env }, nunjucksArgs(args));
     });
     return this;
   }

@@ -183,6 +183,8 @@ export function genCall(g: Generator, e: A.Call): string {
   if (f.type === 'Attr') {
     return awaitCall(g, `${g.h(f.optional ? 'callAttrOpt' : 'callAttr')}(${g.expr(f.obj)}, ${g.attr(f.name)}, ${g.o.strictUndefined}, ${args}${what !== null && what !== f.name ? `, ${q(what)}` : ''})`);
   }
+  // (called by name, a function that is not a macro gets Nunjucks' context as `this`)
+  if (f.type === 'Name' && what !== null) return awaitCall(g, `${g.h('callValue')}(${g.expr(f)}, ${args}, ${q(what)}, $env, ${g.fn.ctx})`);
   if (what !== null && what !== '--expression--') return awaitCall(g, `${g.h('callValue')}(${g.expr(f)}, ${args}, ${q(what)})`);
   return awaitCall(g, `${g.h('callValue')}(${g.expr(f)}, ${args})`);
 }
@@ -260,11 +262,11 @@ export function filterCall(g: Generator, name: string, value: string, args: A.Ex
     // Nunjucks compat: a filter added as async is awaited in the template's async functions; a
     // macro body is synchronous here, so its promise there is an error, not "[object Promise]"
     if (g.o.nunjucks?.asyncFilters?.has(name)) {
-      const c = `${customRef(g, 'filters', name)}(${parts.join(', ')})`;
+      const c = appCall(g, customRef(g, 'filters', name), parts);
       return g.isAsync && g.fn.mode === 'a' ? g.wait(sbAwait(g, c)) : `${g.h('observe')}(${c}, true)`;
     }
     if (g.o.sandbox) return `${g.h('observe')}(${sbF(g, 'null', customRef(g, 'filters', name), 'undefined', parts)})`;
-    return `${g.h('observe')}(${customRef(g, 'filters', name)}(${parts.join(', ')}))`;
+    return `${g.h('observe')}(${appCall(g, customRef(g, 'filters', name), parts)})`;
   }
   if (g.o.markdown && Object.prototype.hasOwnProperty.call(mdFilterParams, name)) {
     // Markdown mode's filters (and its `escape`/`e`/`safe`): `md_<name>` exports, returning Marked
@@ -330,7 +332,7 @@ function njkLateCall(g: Generator, kind: 'filters' | 'tests', name: string, head
   const f = `(${at}${g.h('njkLookup')}($env, ${q(kind)}, ${q(name)}))`;
   const parts = [...head, ...njkArgs(g, args, kwargs)];
   // (the template is synchronous where it calls a filter it did not know: a promise is an error)
-  const call = g.o.sandbox ? sbF(g, 'null', f, 'undefined', parts) : `${f}(${parts.join(', ')})`;
+  const call = g.o.sandbox ? sbF(g, 'null', f, 'undefined', parts) : appCall(g, f, parts);
   return kind === 'filters' ? `${g.h('njkSettled')}(${call}, ${q(name)})` : call;
 }
 
@@ -353,6 +355,11 @@ function njkArgs(g: Generator, args: A.Expr[], kwargs: A.Kwarg[]): string[] {
 /** A sandboxed filter/test call (runtime/sandbox.ts sbF): policy on its arguments, counted and bounded. */
 export function sbF(g: Generator, name: string, f: string, self: string, args: string[]): string {
   return `${g.h('sbF')}($env, R, ${name}, ${f}, ${self}, [${args.join(', ')}])`;
+}
+
+/** A call of an app's filter or test: in Nunjucks compat with Nunjucks' context as `this` (runtime/nunjucks/extensions.ts NjkContext). */
+function appCall(g: Generator, f: string, parts: string[]): string {
+  return g.o.nunjucks ? `${f}.call(${[`${g.h('njkThis')}($env, ${g.fn.ctx})`, ...parts].join(', ')})` : `${f}(${parts.join(', ')})`;
 }
 
 export function customRef(g: Generator, kind: 'filters' | 'tests', name: string): string {
@@ -383,7 +390,7 @@ export function genTest(g: Generator, e: A.Test): string {
     if (e.kwargs.length) parts.push(`new ${g.h('Kwargs')}({ ${e.kwargs.map((k) => `${kwKey(k.name)}: ${g.expr(k.value)}`).join(', ')} })`);
     g.customUsed.tests.add(e.name);
     if (g.o.sandbox) return `${neg}${g.h('truthy')}(${sbF(g, 'null', customRef(g, 'tests', e.name), 'undefined', parts)})`;
-    return `${neg}${g.h('truthy')}(${customRef(g, 'tests', e.name)}(${parts.join(', ')}))`;
+    return `${neg}${g.h('truthy')}(${appCall(g, customRef(g, 'tests', e.name), parts)})`;
   }
   const params = Object.prototype.hasOwnProperty.call(testParams, e.name) ? testParams[e.name] : undefined;
   if (!params) {

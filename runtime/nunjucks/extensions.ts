@@ -5,7 +5,7 @@
 
 import type { Ctx } from '../template.js';
 import { Kwargs } from '../values.js';
-import { lk, njkSetContext } from './values.js';
+import { lk, njkSetContext, njkTop } from './values.js';
 
 interface ExtLinkage {
   extensions?: Record<string, Record<string, unknown>>;
@@ -21,19 +21,47 @@ export function njkExt(env: ExtLinkage, scope: Ctx, name: string | Record<string
     throw new Error(`extension not found: ${typeof name === 'string' ? name : ''}${ext ? `.${method}` : ''} (addExtension, or a build's nunjucksExtensions)`);
   const last = args[args.length - 1];
   const a = last instanceof Kwargs ? [...args.slice(0, -1), { ...last.kw, __keywords: true }] : args;
-  // (the variables as the template reads them; setVariable or `ctx.x = v` sets one in the
-  // template's context as Nunjucks' context.setVariable does, never in the data: njkSetContext)
-  const setVariable = (k: unknown, v: unknown): boolean => {
-    if (typeof k === 'string') njkSetContext(scope, k, v);
-    return true;
-  };
-  const ctx = new Proxy(Object.create(null) as Ctx, {
-    get: (_, k) => (typeof k === 'string' ? lk(scope, k) : undefined),
-    has: (_, k) => typeof k === 'string' && lk(scope, k) !== undefined,
-    set: (_, k, v) => setVariable(k, v),
-  });
-  const context = { ctx, env: env.njkEnv ?? env, lookup: (k: string) => lk(scope, k), getVariables: () => ctx, setVariable };
+  const context = njkThis(env, scope);
   return (f as (...x: unknown[]) => unknown).apply(ext, cb ? [context, ...a, ...bodies, cb] : [context, ...a, ...bodies]);
+}
+
+/**
+ * Nunjucks' Context as the code it calls sees it: an extension's first argument, and `this` of an
+ * app's filter, test or function called by name (`this.ctx.page`, `this.lookup(name)`, as
+ * Eleventy's filters and the prototype kit's `checked()` read it). `ctx` is the variables as the
+ * template reads them where the call stands; setVariable (or `ctx.x = v`) sets one in the
+ * template's context as Nunjucks' context.setVariable does, never in the data (njkSetContext).
+ */
+export class NjkContext {
+  private view: Ctx | undefined;
+  constructor(
+    readonly env: unknown,
+    private readonly scope: Ctx,
+  ) {}
+  /** (made when first read: most filters never look) */
+  get ctx(): Ctx {
+    return (this.view ??= new Proxy(Object.create(null) as Ctx, {
+      get: (_, k) => (typeof k === 'string' ? this.lookup(k) : undefined),
+      has: (_, k) => typeof k === 'string' && this.lookup(k) !== undefined,
+      set: (_, k, v) => this.setVariable(k, v),
+    }));
+  }
+  /** (the template's context: its data and top-level names, not a loop's or macro's own) */
+  lookup(k: string): unknown {
+    return lk(njkTop(this.scope), k);
+  }
+  getVariables(): Ctx {
+    return this.ctx;
+  }
+  setVariable(k: unknown, v: unknown): boolean {
+    if (typeof k === 'string') njkSetContext(this.scope, k, v);
+    return true;
+  }
+}
+
+/** The context an app's function is called with (kida/nunjucks's Environment as `env`, when there is one). */
+export function njkThis(env: ExtLinkage, scope: Ctx): NjkContext {
+  return new NjkContext(env.njkEnv ?? env, scope);
 }
 
 /** CallExtensionAsync: the method's trailing `(err, result)` callback settles the promise. */

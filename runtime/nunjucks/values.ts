@@ -15,6 +15,7 @@ import { callWithCaller as kidaCallWithCaller, subState, type CallerFn, type Def
 import { PyError } from '../errors.js';
 import { preflight } from './guards.js';
 import { njkParentOf } from './extends.js';
+import { njkThis } from './extensions.js';
 import { ACTIVE } from '../limits.js';
 
 const MISSING = () => undefined;
@@ -213,13 +214,18 @@ export function callAttr(obj: unknown, name: string, _strict: boolean, args: unk
 export const callAttrOpt = callAttr;
 
 /** Nunjucks' callWrap: calling anything but a function is an error naming it. */
-export function callValue(f: unknown, args: unknown[], name = 'value'): unknown {
+/**
+ * `f(…)`; called by name (`env`, `scope` given), a function that is not a macro gets Nunjucks'
+ * context as `this`, as callWrap applies it (extensions.ts NjkContext).
+ */
+export function callValue(f: unknown, args: unknown[], name = 'value', env?: Parameters<typeof njkThis>[0], scope?: Ctx): unknown {
   if (typeof f !== 'function') throw new TypeError(`Unable to call \`${name}\`, which is ${f ? 'not a function' : 'undefined or falsey'}`);
   if (f === Function || f === eval) throw new SecurityError('Calling this function is not allowed in templates');
   // keyword arguments reach a plain function as Nunjucks passes them: a trailing object
   const a = args.length && args[args.length - 1] instanceof Kwargs && !(f as { kidaDef?: unknown }).kidaDef
     ? [...args.slice(0, -1), { ...(args[args.length - 1] as Kwargs).kw, __keywords: true }]
     : args;
+  if (env && !(f as { kidaDef?: unknown }).kidaDef) return observe((f as (...a: unknown[]) => unknown).apply(njkThis(env, scope!), a));
   return observe((f as (...a: unknown[]) => unknown)(...a));
 }
 
