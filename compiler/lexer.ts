@@ -495,11 +495,12 @@ class Lexer {
       const line = this.line;
       const col = this.col;
       if (ch === '-' && src.startsWith(closer, this.pos + 1)) {
-        // (Nunjucks ignores the `-` of `{% set x -%}`: its parser reads that tag's end without it)
+        // (Nunjucks ignores the `-` of `{% set x -%}`: its parser reads that tag's end without it;
+        // its lexer's trimBlocks still drops the newline after any block end)
         const njkSetBlock = this.njk && !isVar && nunjucksSetBlockOpen(this.tokens);
         this.push({ type: isVar ? 'var_end' : 'block_end', value: closer, line, col });
         this.advance(this.pos + 1 + closer.length);
-        this.stripNext = njkSetBlock ? 'none' : 'all';
+        this.stripNext = !njkSetBlock ? 'all' : this.trimBlocks ? 'newline' : 'none';
         return;
       }
       if (src.startsWith(closer, this.pos)) {
