@@ -39,7 +39,6 @@ export function toPrim(v: unknown, hint: 'default' | 'number' | 'string'): unkno
   if (!(v instanceof Object) || v instanceof Promise) return observe(v);
   const o = v as Record<PropertyKey, unknown>;
   const t = o[Symbol.toPrimitive] as Function | undefined;
-  if (typeof v === 'function' && !t && o.toString === FN_TO_STRING && isMethodWrapper(v)) return NJK_METHOD_SOURCE;
   if (!t && Array.isArray(v) && o.toString === Array.prototype.toString && o.valueOf === Object.prototype.valueOf) return njkStr(v);
   for (const f of t ? [t] : ((hint == 'string' ? [o.toString, o.valueOf] : [o.valueOf, o.toString]) as unknown[])) {
     // (the hint only for toPrimitive: Number's toString would read it as a radix)
@@ -105,23 +104,22 @@ export function lkOwn(c: Ctx, name: string): unknown {
 }
 
 /**
- * A method read as a value (`{{ s.trim }}`, `"" ~ s.trim`) is written as its source, and the
- * function member() returns is Nunjucks' memberLookup wrapper there: its text, as Node prints it
- * from nunjucks 3.2.4's src/runtime.js. Ours is known by its source (one text for every wrapper),
- * read only when a function is converted, so member()'s path is unchanged.
+ * A method read as a value (`{{ s.trim }}`, `"" ~ s.trim`, or a function from the data that a
+ * macro reads as `params.f` and passes on) is written as its source, and the function member()
+ * returns is Nunjucks' memberLookup wrapper there: its text, as Node prints it from nunjucks
+ * 3.2.4's src/runtime.js, wherever it is converted (our operators and filters, or the app's own
+ * code: `${baseUrl}` in @govuk-one-login's contactUsUrl). Each wrapper's own `toString` says so;
+ * callAttr() makes none, so a method call pays nothing for it.
  */
 const NJK_METHOD_SOURCE =
   'function () {\n      for (var _len2 = arguments.length, args = new Array(_len2), _key2 = 0; _key2 < _len2; _key2++) {\n' +
   '        args[_key2] = arguments[_key2];\n      }\n      return obj[val].apply(obj, args);\n    }';
-const FN_TO_STRING = Function.prototype.toString;
-let methodSource: string | undefined;
-function isMethodWrapper(f: Function): boolean {
-  methodSource ??= FN_TO_STRING.call(member('', 'trim') as Function);
-  return FN_TO_STRING.call(f) === methodSource;
+function wrapperSource(): string {
+  return NJK_METHOD_SOURCE;
 }
 /** `v.toString()` as the filters that call it in Nunjucks get it (safe, escape, string, …). */
 export function njkToString(v: unknown): unknown {
-  return typeof v === 'function' && v.toString === FN_TO_STRING && isMethodWrapper(v) ? NJK_METHOD_SOURCE : (v as { toString(): unknown }).toString();
+  return (v as { toString(): unknown }).toString();
 }
 
 /** Names a template may never reach on any value (prototype pollution, Function). */
@@ -129,8 +127,11 @@ function safeMember(obj: object, name: string): void {
   assertSafeName(name, obj);
 }
 
-/** `obj.name` / `obj[key]`: Nunjucks' memberLookup (functions come bound to obj). */
-export function member(obj: unknown, key: unknown): unknown {
+// (what read() found the value on: a safe string's text for its methods; set with each read)
+let readOn: unknown;
+let readName: string | number;
+/** `obj.name` / `obj[key]` up to the value (readOn, readName: the receiver and the name). */
+function read(obj: unknown, key: unknown): unknown {
   if (obj === undefined || obj === null || obj === UNDEF) return undefined;
   if (key instanceof Markup) key = key.value;
   if (obj instanceof Markup) {
@@ -141,15 +142,27 @@ export function member(obj: unknown, key: unknown): unknown {
   const name = typeof key === 'string' ? key : typeof key === 'number' ? key : String(key);
   if (typeof name === 'string') safeMember(Object(obj), name);
   const v = (obj as Record<string | number, unknown>)[name];
+  if (typeof v === 'function' && (v === Function || v === eval)) throw new SecurityError('Calling this function is not allowed in templates');
+  readOn = obj;
+  readName = name;
+  return v;
+}
+/** A JavaScript method called on its object: preflight (bounds and regex policy, guards.ts), its arguments converted first. */
+function invoke(obj: unknown, name: string | number, v: Function, args: unknown[]): unknown {
+  const self = builtIn(obj, name as string, v) ? converted(obj, name as string, args) : obj;
+  const pre = preflight(obj, name as string, args);
+  return pre ? pre.v : observe(v.apply(self, args));
+}
+/** `obj.name` / `obj[key]`: Nunjucks' memberLookup (functions come bound to obj). */
+export function member(obj: unknown, key: unknown): unknown {
+  const v = read(obj, key);
   // (a macro needs no receiver, and keeps its keyword-argument binding)
   if (typeof v === 'function' && !(v as { kidaDef?: unknown }).kidaDef) {
-    if (v === Function || v === eval) throw new SecurityError('Calling this function is not allowed in templates');
-    // (preflight: bounds and regex policy before a JavaScript method runs, guards.ts)
-    return (...args: unknown[]) => {
-      const self = builtIn(obj, name as string, v) ? converted(obj, name as string, args) : obj;
-      const pre = preflight(obj, name as string, args);
-      return pre ? pre.v : observe((v as (...a: unknown[]) => unknown).apply(self, args));
-    };
+    const on = readOn;
+    const name = readName;
+    const w = (...args: unknown[]) => invoke(on, name, v, args);
+    w.toString = wrapperSource;
+    return w;
   }
   return v;
 }
@@ -209,7 +222,10 @@ export function getitem(obj: unknown, key: unknown): unknown {
 }
 export const getitemOpt = getitem;
 export function callAttr(obj: unknown, name: string, _strict: boolean, args: unknown[], what = name): unknown {
-  return callValue(member(obj, name), args, what);
+  const v = read(obj, name);
+  // (a method called where it is read: no wrapper, as callValue(member(…)) would make)
+  if (typeof v === 'function' && !(v as { kidaDef?: unknown }).kidaDef) return observe(invoke(readOn, readName, v, kwTail(args)));
+  return callValue(v, args, what);
 }
 export const callAttrOpt = callAttr;
 
@@ -221,12 +237,14 @@ export const callAttrOpt = callAttr;
 export function callValue(f: unknown, args: unknown[], name = 'value', env?: Parameters<typeof njkThis>[0], scope?: Ctx): unknown {
   if (typeof f !== 'function') throw new TypeError(`Unable to call \`${name}\`, which is ${f ? 'not a function' : 'undefined or falsey'}`);
   if (f === Function || f === eval) throw new SecurityError('Calling this function is not allowed in templates');
-  // keyword arguments reach a plain function as Nunjucks passes them: a trailing object
-  const a = args.length && args[args.length - 1] instanceof Kwargs && !(f as { kidaDef?: unknown }).kidaDef
-    ? [...args.slice(0, -1), { ...(args[args.length - 1] as Kwargs).kw, __keywords: true }]
-    : args;
+  const a = (f as { kidaDef?: unknown }).kidaDef ? args : kwTail(args);
   if (env && !(f as { kidaDef?: unknown }).kidaDef) return observe((f as (...a: unknown[]) => unknown).apply(njkThis(env, scope!), a));
   return observe((f as (...a: unknown[]) => unknown)(...a));
+}
+
+/** Keyword arguments as Nunjucks passes them to a plain function: one trailing object. */
+function kwTail(args: unknown[]): unknown[] {
+  return args.length && args[args.length - 1] instanceof Kwargs ? [...args.slice(0, -1), { ...(args[args.length - 1] as Kwargs).kw, __keywords: true }] : args;
 }
 
 /** `{% call f() %}`: calling anything but a function fails as Nunjucks' callWrap does, naming `f`. */

@@ -48,6 +48,14 @@ describe('a JavaScript method read as a value, written as text', () => {
     for (const src of ['{{ s.small | safe }}', '{{ s.trim | escape }}', '{{ s.trim | string }}', '{{ s.trim | forceescape }}', '{{ "<" ~ s.trim }}', '{{ s.trim + "!" }}', '{{ [s.trim, 1] }}', '{{ o.f }}'])
       await sameAsNunjucks({}, src, { s: 'x', o: { f() {} } });
   });
+  it('is that text where the app\'s own code converts it too (a function from the data, read through a macro\'s params)', async () => {
+    // (@govuk-one-login/frontend-ui's base passes the contactUsUrl global as `params.contactUrl`, and
+    // contactUsUrl() writes it into a URL with `${baseUrl}`)
+    const ctx = { url: (x: unknown) => `${x}?q`, cat: (x: unknown) => String(x) + '!', o: { g() { return 1; } }, s: 'x' };
+    const src = '{% macro m(p) %}{{ url(p.f) }}|{{ cat(p.f) }}{% endmacro %}{{ m({ f: o.g }) }}|{{ url(s.trim) }}|{{ m({ f: url }) }}';
+    const out = await sameAsNunjucks({}, src, ctx);
+    expect(out).toContain('return obj[val].apply(obj, args);\n    }?q|');
+  });
   it('calling it is unchanged, and a function that is not a method read keeps its own source', async () => {
     expect(await sameAsNunjucks({}, '{{ s.trim() }}|{{ s.small() }}', { s: ' x ' })).toBe('x|&lt;small&gt; x &lt;/small&gt;');
     const f = function named() { return 1; };
