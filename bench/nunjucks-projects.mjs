@@ -15,12 +15,18 @@
 //   ons     @ons/design-system (its highcharts dependency is a stub: package.json overrides): every
 //           example-*.njk as its example renderer and as its tests render it, every export of its
 //           _test_examples.js called as its tests' renderComponent does, shapes, its layout.
+//   hmcts, probation, kit, eleventy, onelogin  (the fourth held-out pass; not dependencies yet:
+//           NJK_PROJECTS_MODULES) @hmcts/frontend's components; probation-search-frontend's
+//           caseSearch as its service renders it; govuk-prototype-kit's layouts, views and the
+//           common-templates pages; @x-govuk/govuk-eleventy-plugin's layouts on a small Eleventy
+//           site; @govuk-one-login/frontend-ui's components and bases. See each entry below.
 // `node bench/nunjucks-projects.mjs [--project p] [--list-failing] [--diff n]` (after a build).
 
-import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, statSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -79,6 +85,163 @@ export const PROJECTS = {
       extend: (list, x) => { if (!Array.isArray(list)) throw new Error('extend() expects an array'); list.push(x); },
     },
   },
+};
+
+// The projects added in the fourth held-out pass (see docs/decisions.md). Each environment as
+// the package's own code sets one up; filters and globals written from what they are
+// documented to do (their own files import packages we do not install).
+const KIT = pkg('govuk-prototype-kit');
+/**
+ * The kit's build (lib/build.js autoImportComponentsSync) writes each layout its config lists
+ * under importNunjucksMacrosInto to a shadow folder with an import of every macro govuk-frontend's
+ * config lists put before it, and puts that folder first on the search path: done the same here.
+ */
+function kitShadow() {
+  const dir = mkdtempSync(join(tmpdir(), 'kit-shadow-'));
+  if (!existsSync(join(KIT, 'govuk-prototype-kit.config.json'))) return dir;
+  const macros = JSON.parse(readFileSync(join(pkg('govuk-frontend'), 'govuk-prototype-kit.config.json'), 'utf8')).nunjucksMacros;
+  const imports = macros.map(({ macroName, importFrom }) => `{% from "${importFrom}" import ${macroName} %}`).join('\n');
+  for (const t of JSON.parse(readFileSync(join(KIT, 'govuk-prototype-kit.config.json'), 'utf8')).importNunjucksMacrosInto) {
+    const out = join(dir, relative('/lib/nunjucks', t));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, [imports, readFileSync(join(KIT, t), 'utf8')].join('\n\n'));
+  }
+  return dir;
+}
+Object.assign(PROJECTS, {
+  // @hmcts/frontend: its prototype-kit config puts `components` on the search path; it imports
+  // govuk macros by their pre-dist names (`button/macro.njk`), so an app puts govuk-frontend's
+  // components folder on it too, and its dist (where govuk's own `../../macros/…` land)
+  hmcts: { base: join(pkg('@hmcts/frontend'), 'components'), paths: [join(pkg('@hmcts/frontend'), 'components'), join(GOVUK, 'govuk/components'), GOVUK], opts: {} },
+  // @ministryofjustice/probation-search-frontend: `components` and govuk-frontend, as its README sets them up
+  probation: { base: join(pkg('@ministryofjustice/probation-search-frontend'), 'components'), paths: [join(pkg('@ministryofjustice/probation-search-frontend'), 'components'), GOVUK], opts: {} },
+  // govuk-prototype-kit: a new prototype's views, the kit's fallback layout, its own nunjucks
+  // folder, govuk-frontend, and the common-templates plugin's templates (getNunjucksAppEnv's
+  // order); the globals its server adds (pluginVersionSatisfies, govukRebrand, checked)
+  kit: {
+    base: KIT,
+    paths: [join(KIT, 'prototype-starter/app/views'), join(KIT, 'lib/final-backup-nunjucks'), kitShadow(), join(KIT, 'lib/nunjucks'), GOVUK, join(pkg('@govuk-prototype-kit/common-templates'), 'templates')],
+    opts: {},
+    filters: (SafeString) => ({
+      log: (a) => new SafeString('<script>console.log(' + JSON.stringify(a, null, '\t') + ');</script>'),
+      formatItems: (items = []) => (Array.isArray(items) ? items.map((item) => ({ text: item, value: item })) : []),
+    }),
+    globals: {
+      govukRebrand: true,
+      // (govuk-frontend 6.6 is installed; the templates ask only for >=6.0.0)
+      pluginVersionSatisfies: (name, range) => name === 'govuk-frontend' && range === '>=6.0.0',
+    },
+  },
+});
+
+// @x-govuk/govuk-eleventy-plugin: its nunjucksConfig (src/nunjucks.js): its src, govuk-frontend,
+// x-govuk's components; autoescape off, trimBlocks and lstripBlocks on. Its filters: those of its
+// own files that import nothing outside it, loaded from them (they read `this.ctx.options`);
+// the others, and Eleventy's and eleventy-navigation's, written from what they are documented to do.
+const ELEVENTY = join(pkg('@x-govuk/govuk-eleventy-plugin'), 'src');
+PROJECTS.eleventy = {
+  base: ELEVENTY,
+  paths: [ELEVENTY, GOVUK, join(pkg('@x-govuk/govuk-prototype-components'), 'src')],
+  opts: { autoescape: false, lstripBlocks: true, trimBlocks: true },
+  filters: async (SafeString) => eleventyFilters(SafeString),
+};
+async function eleventyFilters() {
+  const own = {};
+  for (const f of ['canonical-url', 'date', 'collection', 'current-page', 'includes', 'items-from-pagination', 'navigation', 'no-orphans', 'pretty', 'tokenize'])
+    Object.assign(own, await import(pathToFileURL(join(ELEVENTY, 'filters', `${f}.js`)).href));
+  // (smartypants: quotes, dashes, ellipses)
+  const smart = (s) => String(s ?? '').replace(/---/g, '\u2014').replace(/--/g, '\u2013').replace(/\.\.\./g, '\u2026').replace(/(^|[\s(])"/g, '$1\u201c').replace(/"/g, '\u201d').replace(/(^|[\s(])'/g, '$1\u2018').replace(/'/g, '\u2019');
+  // (markdown: paragraphs, **strong**, *em*, `code`; `inline` leaves out the paragraphs)
+  const inline = (s) => s.replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>').replace(/\*(.+?)\*/g, '<em>$1</em>').replace(/`(.+?)`/g, '<code>$1</code>');
+  const markdown = (s, mode) => (mode === 'inline' ? inline(String(s ?? '')) : String(s ?? '').split(/\n{2,}/).filter(Boolean).map((p) => `<p class="govuk-body">${inline(p)}</p>\n`).join(''));
+  // (@11ty/eleventy-navigation: the entries under a key, each with its children, by order)
+  const entries = (pages) => pages.filter((p) => p.data?.eleventyNavigation?.key).map((p) => ({ key: p.data.eleventyNavigation.key, parentKey: p.data.eleventyNavigation.parent, title: p.data.eleventyNavigation.title ?? p.data.eleventyNavigation.key, url: p.url, order: p.data.eleventyNavigation.order ?? 0, pluginType: 'eleventy-navigation', data: p.data }));
+  const tree = (all, parent) => all.filter((e) => e.parentKey === parent).sort((a, b) => a.order - b.order).map((e) => ({ ...e, children: tree(all, e.key) }));
+  const eleventyNavigation = (pages = [], key) => tree(entries(pages), key);
+  const eleventyNavigationBreadcrumb = (pages = [], key, opts = {}) => {
+    const all = entries(pages);
+    const out = [];
+    for (let e = all.find((x) => x.key === key); e; e = all.find((x) => x.key === e.parentKey)) out.unshift(e);
+    return opts.includeSelf ? out : out.slice(0, -1);
+  };
+  const itemsFromNavigation = (nav, pageUrl = false, sort = false) =>
+    own.sortCollection(nav, sort).map((item) => ({ current: pageUrl && item.url === pageUrl, parent: pageUrl && pageUrl.startsWith(item.url), href: item.url, text: smart(item.title), theme: item.data?.theme, children: item.children?.length ? item.children.map((c) => ({ current: pageUrl && c.url === pageUrl, href: c.url, text: smart(c.title) })) : false }));
+  return {
+    ...Object.fromEntries(Object.entries(own).filter(([, f]) => typeof f === 'function')),
+    smart, markdown, eleventyNavigation, eleventyNavigationBreadcrumb, itemsFromNavigation,
+    eleventyNavigationToHtml: (nav) => `<ul>${nav.map((e) => `<li><a href="${e.url}">${e.title}</a></li>`).join('')}</ul>`,
+    slug: (s) => String(s).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''),
+    dateToRfc3339: (d) => new Date(d).toISOString().replace('.000Z', 'Z'),
+    getNewestCollectionItemDate: (items = []) => new Date(Math.max(...items.map((i) => +new Date(i.date)))),
+    renderTransforms: (content) => content,
+  };
+}
+
+/**
+ * An Eleventy site as the plugin's layouts see one (the data cascade: its options, `page`,
+ * `collections`, a page's front matter, `content` rendered from Markdown): a home page, a page
+ * in a section with pagination links, a post with authors, tags and an image, a collection page.
+ */
+function eleventySite() {
+  const options = { url: 'https://example.gov.uk/site/', titleSuffix: 'Site & <Co>', homeKey: 'Home', header: { homepageUrl: '/', productName: 'Product <b>' }, footer: { copyright: 'crown', licence: 'ogl', meta: { items: [{ href: '/a', text: 'A & B' }] } }, icons: { shortcut: '/favicon.ico', mask: '/mask.svg', touch: '/touch.png' }, opengraphImageUrl: '/og.png', scripts: [], stylesheets: ['/extra.css'], showBreadcrumbs: true };
+  const item = (url, title, nav, more = {}) => ({ url, date: new Date('2024-03-0' + (1 + url.length % 8) + 'T10:00:00Z'), data: { title, eleventyNavigation: nav, tags: ['news'], ...more }, templateContent: `<p>${title}</p>` });
+  const pages = [
+    item('/', 'Home', { key: 'Home' }, { order: 0 }),
+    item('/guide/', 'Guide "one"', { key: 'Guide', parent: 'Home', order: 1 }),
+    item('/guide/setup/', 'Set up -- now', { key: 'Setup', parent: 'Guide', order: 1 }),
+    item('/guide/use/', "Use it's way", { key: 'Use', parent: 'Guide', order: 2 }),
+    item('/posts/first/', 'First post...', { key: 'First', parent: 'Home', order: 3 }),
+  ];
+  const collections = { all: pages, navigation: pages, sitemap: pages, news: pages.slice(4), posts: pages.slice(4) };
+  const content = '<p class="govuk-body">Some <strong>content</strong> & more</p>';
+  return {
+    home: { options, collections, page: { url: '/' }, title: 'Home', homepage: true, eleventyNavigation: { key: 'Home' }, content, description: 'A *site* -- for all' },
+    'section page': { options, collections, page: { url: '/guide/setup/' }, title: 'Set up', caption: 'Guide', description: 'How to **set up**', eleventyNavigation: { key: 'Setup', parent: 'Guide' }, includeInBreadcrumbs: true, showPagination: true, sectionKey: 'Guide', content, related: { items: [{ text: 'Related <i>', href: '/r' }] }, aside: { title: 'Aside', content: 'Aside *text*' } },
+    post: { options, collections, page: { url: '/posts/first/' }, title: 'First post', date: '2024-03-01', modified: '2024-03-05', author: { name: 'A. Writer', url: 'https://a.example' }, tags: ['news', 'two words'], image: { src: '/img.png', alt: 'Alt "text"', caption: 'A *caption*', opengraphImage: true }, eleventyNavigation: { key: 'First', parent: 'Home' }, content, tag: 'news' },
+    collection: { options, collections, page: { url: '/posts/' }, title: 'Posts', paginationHeading: 'Latest', pagination: { items: pages.slice(1, 4), pages: [1, 2, 3], pageNumber: 1, hrefs: ['/posts/', '/posts/2/', '/posts/3/'], href: { previous: '/posts/', next: '/posts/3/' } }, content, tag: 'news', collection: { name: 'news' } },
+  };
+}
+
+/** Every layout of the plugin rendered as Eleventy renders a page with it, for each page of eleventySite(), and bare. */
+function eleventyCases() {
+  const out = [];
+  const layouts = readdirSync(join(ELEVENTY, 'layouts')).filter((f) => f.endsWith('.njk')).sort();
+  for (const l of layouts) {
+    out.push({ project: 'eleventy', component: `layouts/${l}`, name: 'page: bare', page: `{% extends "layouts/${l}" %}`, ctx: {} });
+    for (const [name, data] of Object.entries(eleventySite()))
+      out.push({ project: 'eleventy', component: `layouts/${l}`, name: `page: ${name}`, page: `{% extends "layouts/${l}" %}`, ctx: data });
+  }
+  return out;
+}
+
+// @govuk-one-login/frontend-ui: the search paths its README gives (the package, and its scope's
+// folder for its bases' `frontend-ui/build/…` names) and govuk-frontend; the globals its README
+// adds (its own addLanguageParam, contactUsUrl), and i18next's `translate` (here over the
+// package's own English translations: a dotted key, else the key) as an app's middleware adds it.
+const ONELOGIN = pkg('@govuk-one-login/frontend-ui');
+PROJECTS.onelogin = {
+  base: ONELOGIN,
+  paths: [ONELOGIN, dirname(ONELOGIN), GOVUK],
+  opts: {},
+  filters: () => {
+    const ui = require(join(ONELOGIN, 'build/cjs/backend/index.cjs'));
+    const translate = (key, opts) => String(key).split('.').reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), ui.frontendUiTranslationEn) ?? opts?.default ?? key;
+    return { translate, translateToEnglish: translate, translateWithContextOrFallback: (key) => translate(key) };
+  },
+  globals: (() => {
+    const ui = existsSync(ONELOGIN) ? require(join(ONELOGIN, 'build/cjs/backend/index.cjs')) : {};
+    // (its warning for a missing URL, which the shapes leave out, kept off the output)
+    const quiet = (f) => (...a) => {
+      const warn = console.warn;
+      console.warn = () => {};
+      try {
+        return f(...a);
+      } finally {
+        console.warn = warn;
+      }
+    };
+    return { addLanguageParam: ui.addLanguageParam && quiet(ui.addLanguageParam), contactUsUrl: ui.contactUsUrl, MAY_2025_REBRAND_ENABLED: true };
+  })(),
 };
 
 /** nhsuk-frontend's fixtures, each as its own test helper writes the calling template. */
@@ -299,6 +462,49 @@ async function onsCases() {
   return out;
 }
 
+/**
+ * probation-search-frontend's caseSearch as its service renders it (service/caseSearchService.js):
+ * no search yet, an error, and results from its own local data (data/localData.js) with the
+ * `fn` helpers its service passes (resultPath, formatDate as dd/MM/yyyy, highlight wrapping
+ * each query word in a span) and its pagination util; each with and without the README's options.
+ */
+async function probationCases() {
+  const root = pkg('@ministryofjustice/probation-search-frontend');
+  const localData = require(join(root, 'data/localData.js')).default;
+  const paginate = require(join(root, 'utils/pagination.js')).default;
+  const security = { csrfToken: 'tok<&>', cspNonce: 'n"1' };
+  const highlight = (query) => (text, should = true) => (!should || !text || !query?.trim() ? text : String(text).replace(new RegExp(`(${query.split(' ').map((w) => w.replace(/[^\w]/g, '\\$&')).join('|')})`, 'gi'), '<span class="govuk-tag--yellow">$1</span>'));
+  const found = (query, content, extraColumns) => ({
+    query,
+    response: { content, totalElements: content.length, totalPages: 1 },
+    extraColumns,
+    suggestions: [{ text: 'Dow <b>', newQuery: 'Dow' }],
+    pagination: paginate(1, 1, content.length, (n) => `?page=${n}`, 10),
+    fn: { resultPath: (crn) => `/case/${crn}`, formatDate: (d) => (d ? d.split('-').reverse().join('/') : ''), highlight: highlight(query) },
+    ...security,
+  });
+  const withHighlights = localData.map((r, i) => (i ? { ...r, accessDenied: false } : { ...r, highlight: { surname: ['Doe'], gender: ['Male'], 'otherIds.crn': ['A000001'] } }));
+  const states = {
+    'no search': security,
+    error: { errorMessage: { text: 'Please enter a search term' }, query: '', ...security },
+    'no results': found('Nobody', []),
+    results: found('Doe', withHighlights),
+    'restricted and extra columns': found('Jane', [{ ...localData[1], accessDenied: true }, localData[0]], [{ header: 'Area', value: (r) => r.offenderManagers[0].probationArea.description }, { header: 'Link', value: () => ({ html: '<a href="#">x</a>' }) }]),
+  };
+  const out = [];
+  for (const [name, results] of Object.entries(states))
+    for (const [variant, opts] of Object.entries({ '': 'id: "search"', ' (options)': 'id: "s2", resultPath: "/p/:crn", label: { text: "Find <someone>" }, hint: { text: "Hint" }, type: "text"' }))
+      out.push({ project: 'probation', component: 'probation/case-search', name: `service: ${name}${variant}`, page: `{% from "probation/case-search/macro.njk" import caseSearch %}\n\n{{ caseSearch({ ${opts}, results: searchResults }) }}`, ctx: { searchResults: results } });
+  return out;
+}
+
+/** The prototype kit's layouts and management views, a new prototype's pages, and the common-templates plugin's pages. */
+async function kitCases() {
+  const views = walk(join(KIT, 'lib/nunjucks')).filter((f) => f.endsWith('.njk')).map((f) => relative(join(KIT, 'lib/nunjucks'), f));
+  const common = readdirSync(join(pkg('@govuk-prototype-kit/common-templates'), 'templates')).sort();
+  return pageCases('kit', [...views, 'index.html', 'layouts/main.html', ...common]);
+}
+
 export async function cases(only) {
   const all = [];
   if (!only || only === 'nhsuk') all.push(...nhsukCases(), ...(await pageCases('nhsuk', ['nhsuk/template.njk'])));
@@ -313,7 +519,22 @@ export async function cases(only) {
   if (!only || only === 'dwp') all.push(...componentCases('dwp', []));
   if (!only || only === 'tna') all.push(...tnaCases());
   if (!only || only === 'ons') all.push(...(await onsCases()));
+  if (!only || only === 'hmcts') all.push(...componentCases('hmcts', readmes('hmcts')));
+  if (!only || only === 'probation') all.push(...componentCases('probation', [join(PROJECTS.probation.base, '../README.md')]), ...(await probationCases()));
+  if (!only || only === 'kit') all.push(...(await kitCases()));
+  if (!only || only === 'onelogin') {
+    const bases = walk(join(ONELOGIN, 'build/components/bases')).filter((f) => f.endsWith('.njk')).map((f) => relative(ONELOGIN, f));
+    all.push(...componentCases('onelogin', [join(ONELOGIN, 'README.md')]), ...(await pageCases('onelogin', bases)));
+  }
+  if (!only || only === 'eleventy') all.push(...componentCases('eleventy', [join(ELEVENTY, '../README.md')]), ...eleventyCases());
   return all;
+}
+
+/** A copy of a case's data for one render: plain objects and arrays copied, functions (a service's helpers) kept. */
+function copy(v) {
+  if (Array.isArray(v)) return v.map(copy);
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]));
+  return v;
 }
 
 function run(f) {
@@ -329,8 +550,8 @@ export async function renderers(project) {
   const { paths, opts, globals = {} } = PROJECTS[project];
   const nunjucks = require('nunjucks');
   const { SafeString } = await import(join(here, '../dist/runtime/nunjucks/safe.js'));
-  const njkFilters = PROJECTS[project].filters?.(nunjucks.runtime.SafeString) ?? {};
-  const filters = PROJECTS[project].filters?.(SafeString) ?? {};
+  const njkFilters = (await PROJECTS[project].filters?.(nunjucks.runtime.SafeString)) ?? {};
+  const filters = (await PROJECTS[project].filters?.(SafeString)) ?? {};
   const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader(paths), { autoescape: true, ...opts });
   const { Environment, FileSystemLoader } = await import(join(here, '../dist/compiler/environment.js'));
   const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks', filters, globals, ...opts });
@@ -353,20 +574,20 @@ export async function renderers(project) {
  * Per project: cases, Nunjucks errors, and for each of ours: byte-identical to Nunjucks,
  * both threw, and the failing cases.
  */
-export async function measure({ only } = {}) {
+export async function measure({ only, projects } = {}) {
   const results = {};
   const failing = [];
-  for (const project of Object.keys(PROJECTS)) {
+  for (const project of projects ?? Object.keys(PROJECTS)) {
     if (only && project !== only) continue;
     const r = await renderers(project);
     const counts = { cases: 0, nunjucksErrors: 0, env: { same: 0, bothThrow: 0 }, api: { same: 0, bothThrow: 0 } };
     for (const c of await cases(project)) {
       counts.cases++;
       // (each render gets its own copy of the data: a filter such as ONS's setAttributes writes into it)
-      const want = run(() => r.nunjucks({ ...c, ctx: structuredClone(c.ctx) }));
+      const want = run(() => r.nunjucks({ ...c, ctx: copy(c.ctx) }));
       if (want.error) counts.nunjucksErrors++;
       for (const k of ['env', 'api']) {
-        const got = run(() => r[k]({ ...c, ctx: structuredClone(c.ctx) }));
+        const got = run(() => r[k]({ ...c, ctx: copy(c.ctx) }));
         if (want.error !== undefined && got.error !== undefined) counts[k].bothThrow++;
         else if (want.error === undefined && got.out === want.out) counts[k].same++;
         else failing.push({ via: k, c, want, got });

@@ -1,0 +1,40 @@
+// Issue #25's outside check, fourth pass: five more projects' (six packages') real .njk templates, unchanged,
+// rendered by Nunjucks 3.2.4 and by compat mode through the Environment and kida/nunjucks's
+// configure() (bench/nunjucks-projects.mjs says with which data and environment):
+//   hmcts      @hmcts/frontend: params shaped by each component's templates
+//   probation  @ministryofjustice/probation-search-frontend: caseSearch as its service renders it
+//              (its own local data and pagination), and shapes
+//   kit        govuk-prototype-kit: its layouts (macro imports added as its build adds them), its
+//              management views, a new prototype's pages, @govuk-prototype-kit/common-templates' pages
+//   eleventy   @x-govuk/govuk-eleventy-plugin: every layout as Eleventy renders a page with it, on a
+//              small site (its own filter files where they import nothing else), and its components
+//   onelogin   @govuk-one-login/frontend-ui (+ frontend-analytics): its components and base layouts
+// They are not dependencies of this repository yet: NJK_PROJECTS_MODULES=<dir>/node_modules
+// names where they are installed until they are (docs/decisions.md, the fourth held-out pass).
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error (a plain .mjs helper shared with the bench script)
+import { measure } from '../../bench/nunjucks-projects.mjs';
+
+/** Cases per project, and how many of them Nunjucks itself fails on (shapes the macros do not take, app-only templates and filters). */
+const EXPECTED: Record<string, { cases: number; nunjucksErrors: number }> = {
+  hmcts: { cases: 60, nunjucksErrors: 0 },
+  probation: { cases: 15, nunjucksErrors: 0 },
+  kit: { cases: 102, nunjucksErrors: 4 },
+  eleventy: { cases: 95, nunjucksErrors: 10 },
+  onelogin: { cases: 56, nunjucksErrors: 16 },
+};
+
+describe('six more projects\' templates through compat: nunjucks', () => {
+  it('renders every case as Nunjucks does: 328 cases', async () => {
+    const { results, failing } = await measure({ projects: Object.keys(EXPECTED) });
+    expect(failing.map((f: { via: string; c: { project: string; component: string; name: string } }) => `${f.via} ${f.c.project}/${f.c.component} ${f.c.name}`)).toEqual([]);
+    for (const [project, want] of Object.entries(EXPECTED)) {
+      const got = results[project];
+      expect({ project, cases: got.cases, nunjucksErrors: got.nunjucksErrors }).toEqual({ project, ...want });
+      for (const via of ['env', 'api']) {
+        expect(got[via].same).toBe(want.cases - want.nunjucksErrors);
+        expect(got[via].bothThrow).toBe(want.nunjucksErrors);
+      }
+    }
+  }, 600_000);
+});
