@@ -32,7 +32,7 @@ const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 // (some packages' exports hide package.json; NJK_PROJECTS_MODULES names another node_modules
 // to look in for a package not installed here, to try a project before adding it)
-const pkg = (name) => {
+export const pkg = (name) => {
   const local = join(here, '../node_modules', name);
   return existsSync(local) || !process.env.NJK_PROJECTS_MODULES ? local : join(process.env.NJK_PROJECTS_MODULES, name);
 };
