@@ -21,7 +21,7 @@ import { generate, isRelativeName, normalizeAutoescape, tooDeep, type Autoescape
 import { mdFilters } from '../runtime/markdown.js';
 import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelimiterOptions } from './lexer.js';
 import type { NjkExtension } from './nunjucks/extensions.js';
-import { nunjucksRelativeName } from './nunjucks/paths.js';
+import { fileOfName, nunjucksRelativeFile, nunjucksRelativeName } from './nunjucks/paths.js';
 
 // Templates compiled here look any Python method name up (bundled modules register theirs).
 runtime.useAllMethods();
@@ -46,6 +46,9 @@ export class DictLoader implements Loader {
     return Object.keys(this.mapping).sort();
   }
 }
+
+/** (nunjucksFind: no search path holds the file beside the referencing one) */
+const MISSING: unique symbol = Symbol('missing');
 
 export class FileSystemLoader implements Loader {
   private readonly roots: string[];
@@ -248,6 +251,10 @@ export class Environment {
   private readonly linkage: Linkage & { sourceOf(name: string): string | null };
   /** Sources of compiled templates, for excerpts in runtime errors. */
   private readonly sources = new Map<string, string>();
+  /** compat 'nunjucks': the file each template was read from (where its `./` names start). */
+  private readonly njkFiles = new Map<string, string>();
+  /** compat 'nunjucks': names made for files an earlier search path shadows (see nunjucksFind). */
+  private readonly pinned = new Map<string, string>();
   /** The sandbox policy in force, if any. */
   readonly sandbox: Sandbox | null;
   /** The `{% cache %}` store. */
@@ -396,7 +403,8 @@ export class Environment {
         suggestion: "Pass a loader: new Environment({ loader: new FileSystemLoader('templates') })",
       });
     if (resolved.split('/').includes('..')) throw new TemplateNotFoundError(`Template '${name}' not found: '..' segments are not allowed`);
-    const src = this.loader.getSource(resolved);
+    const pin = this.pinned.get(resolved);
+    const src = pin !== undefined ? { source: readFileSync(pin, 'utf8'), filename: pin } : this.loader.getSource(resolved);
     if (!src) {
       // (as the reference: a close name if there is one, else what there is)
       const available = this.loader.listTemplates();
@@ -404,6 +412,7 @@ export class Environment {
       const known = hint ? `. Did you mean '${hint}'?` : available.length ? `. Available: ${available.slice(0, 20).join(', ')}` : '';
       throw new TemplateNotFoundError(`Template '${resolved}' not found${known}${from ? ` (referenced from ${from})` : ''}`);
     }
+    if (this.compat === 'nunjucks' && src.filename) this.njkFiles.set(resolved, src.filename);
     const t = this.instantiate(src.source, resolved);
     this.cache.set(resolved, t);
     return t;
@@ -414,6 +423,13 @@ export class Environment {
    * as Nunjucks' FileSystemLoader finds it (from `from`'s file), for names computed at run time too.
    */
   private resolveName(name: string, from: string | null): string {
+    const found = this.compat === 'nunjucks' && from !== null && isRelativeName(name) ? this.nunjucksFind(name, from) : null;
+    if (found === MISSING) {
+      // (not beside the referencing file: Nunjucks finds nothing, whatever a search path holds under that name)
+      const resolved = resolveTemplateName(name, from, this.templateAliases);
+      throw new TemplateNotFoundError(`Template '${resolved}' not found (referenced from ${from})`);
+    }
+    if (found) return found;
     try {
       return resolveTemplateName(name, from, this.templateAliases);
     } catch (e) {
@@ -421,6 +437,25 @@ export class Environment {
       if (beyond) return beyond;
       throw e;
     }
+  }
+  /**
+   * compat 'nunjucks': a `./`/`../` name where Nunjucks' FileSystemLoader finds it, beside the
+   * referencing template's own file. When an earlier search path has a file of that name (which
+   * a lookup by name would load instead), the file is pinned under a name of its own,
+   * `name (search path n)`, which this environment loads from that file. null: no search path
+   * holds it (the usual resolution then says why).
+   */
+  private nunjucksFind(name: string, from: string): string | typeof MISSING | null {
+    const roots = (this.loader as Partial<FileSystemLoader> | null)?.searchRoots?.();
+    if (!roots?.length) return null;
+    const fromFile = this.njkFiles.get(from) ?? this.pinned.get(from) ?? fileOfName(roots, from);
+    if (fromFile === null) return null;
+    const r = nunjucksRelativeFile(roots, name, fromFile);
+    if (!r) return MISSING;
+    if (!r.shadowed) return r.name;
+    const pinnedName = `${r.name} (search path ${r.root + 1})`;
+    this.pinned.set(pinnedName, r.file);
+    return pinnedName;
   }
   private get nunjucksResolve(): ((name: string, from: string) => string | null) | null {
     const l = this.loader as Partial<FileSystemLoader> | null;
@@ -445,11 +480,15 @@ export class Environment {
       // (Nunjucks loads a template when the reference runs: a name that reaches no file stays as
       // written, and fails then; an import in a macro never called, as govuk's button under
       // @hmcts/frontend's search paths, is no error. A bundle's build still fails there.)
-      ...(this.compat === 'nunjucks' ? { resolveBeyondRoot: (n: string, from: string) => this.nunjucksResolve?.(n, from) ?? n } : {}),
+      // (a name Nunjucks finds nowhere stays as written, its load failing where it runs)
+      ...(this.compat === 'nunjucks'
+        ? { resolveRelative: (n: string, from: string) => { const f = this.nunjucksFind(n, from); return f === MISSING ? n : f; }, resolveBeyondRoot: (n: string, from: string) => this.nunjucksResolve?.(n, from) ?? n }
+        : {}),
       ...(this.throwOnUndefined ? { throwOnUndefined: true } : {}),
       ...(this.asyncFilters.size ? { asyncFilters: this.asyncFilters } : {}),
       ...(Object.keys(this.extensions).length ? { njkExtensions: this.extensionTags() } : {}),
       sourceOf: (n) => {
+        if (isRelativeName(n)) return null; // (a name left as written is no template's: see resolveRelative)
         try {
           return this.loader?.getSource(n)?.source ?? null;
         } catch {

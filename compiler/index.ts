@@ -76,6 +76,11 @@ export interface CompileOptions extends DelimiterOptions {
    * Environment and the plugins pass it. Without it (or when it finds nothing) such a name is an error.
    */
   resolveBeyondRoot?: (name: string, from: string) => string | null;
+  /**
+   * compat 'nunjucks': a `./`/`../` name as Nunjucks' loader finds it (beside the referencing
+   * template's file), asked before our own resolution; null to resolve it as usual.
+   */
+  resolveRelative?: (name: string, from: string) => string | null;
   /** Nunjucks compat: `{{ x }}` of null/undefined is an error (Nunjucks' option of that name). */
   throwOnUndefined?: boolean;
   /** Nunjucks compat: the custom tags of extensions (Environment#addExtension), parsed by their parse(). */
@@ -196,6 +201,8 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
   const escapeMode = escapeModeFor(options.autoescape, options.name ?? null);
   const ast = parseTemplate(source, { name, trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks, ...delims, ...(njk && options.njkExtensions ? { njkExtensions: options.njkExtensions } : {}) });
   const resolveName = (n: string, from: string | null): string => {
+    const found = njk && from !== null && isRelativeName(n) ? options.resolveRelative?.(n, from) : null;
+    if (found) return found;
     try {
       return resolveTemplateName(n, from, options.templateAliases);
     } catch (e) {

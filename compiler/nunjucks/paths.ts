@@ -9,20 +9,36 @@ import { dirname, relative, resolve, sep } from 'node:path';
 const isFile = (p: string): boolean => !!statSync(p, { throwIfNoEntry: false })?.isFile();
 
 /**
- * The name (within `roots`, `/`-separated) that `name`, referenced from the template `from`,
- * reaches; null if none, or if that name would load another file (an earlier search path has a
- * file of the same name: our names cannot say which search path, so that is left an error
- * rather than the wrong template).
+ * Where Nunjucks' FileSystemLoader finds `name` referenced from the file `fromFile`: the file
+ * `path.resolve(dirname(fromFile), name)` when a search path holds it; its name under the first
+ * search path that does (`root`), and whether an earlier search path has a file of that name,
+ * which a lookup by name would load instead (`shadowed`). null: no search path holds it.
  */
-export function nunjucksRelativeName(roots: readonly string[], name: string, from: string): string | null {
+export function nunjucksRelativeFile(roots: readonly string[], name: string, fromFile: string): { name: string; file: string; root: number; shadowed: boolean } | null {
+  const target = resolve(dirname(fromFile), name);
+  const i = roots.findIndex((r) => target.startsWith(r + sep));
+  if (i < 0 || !isFile(target)) return null;
+  const found = relative(roots[i]!, target);
+  return { name: found.split(sep).join('/'), file: target, root: i, shadowed: roots.slice(0, i).some((r) => isFile(resolve(r, found))) };
+}
+
+/** The file the template named `from` is read from: the first search path holding it. */
+export function fileOfName(roots: readonly string[], from: string): string | null {
   for (const root of roots) {
-    const fromFile = resolve(root, from);
-    if (!fromFile.startsWith(root + sep) || !isFile(fromFile)) continue;
-    const target = resolve(dirname(fromFile), name);
-    const i = roots.findIndex((r) => target.startsWith(r + sep));
-    if (i < 0 || !isFile(target)) return null;
-    const found = relative(roots[i]!, target);
-    return roots.slice(0, i).some((r) => isFile(resolve(r, found))) ? null : found.split(sep).join('/');
+    const f = resolve(root, from);
+    if (f.startsWith(root + sep) && isFile(f)) return f;
   }
   return null;
+}
+
+/**
+ * The name (within `roots`, `/`-separated) that `name`, referenced from the template `from`,
+ * reaches; null if none, or if that name would load another file (an earlier search path has a
+ * file of the same name: a name alone cannot say which search path, so that is left an error
+ * rather than the wrong template; the Environment pins such a file under a name of its own).
+ */
+export function nunjucksRelativeName(roots: readonly string[], name: string, from: string): string | null {
+  const fromFile = fileOfName(roots, from);
+  const r = fromFile === null ? null : nunjucksRelativeFile(roots, name, fromFile);
+  return r && !r.shadowed ? r.name : null;
 }
