@@ -255,6 +255,8 @@ export class Environment {
   private readonly njkFiles = new Map<string, string>();
   /** compat 'nunjucks': names made for files an earlier search path shadows (see nunjucksFind). */
   private readonly pinned = new Map<string, string>();
+  /** compat 'nunjucks': nunjucksFind's answers, until clearCache (files may have moved). */
+  private readonly njkFound = new Map<string, string | typeof MISSING | null>();
   /** The sandbox policy in force, if any. */
   readonly sandbox: Sandbox | null;
   /** The `{% cache %}` store. */
@@ -351,6 +353,7 @@ export class Environment {
   /** Forgets compiled templates (they recompile from the loader on next use). */
   clearCache(): void {
     this.cache.clear();
+    this.njkFound.clear();
   }
 
   /** `async` (compat 'nunjucks'): `fn` returns a promise; templates calling it are async. */
@@ -446,6 +449,16 @@ export class Environment {
    * holds it (the usual resolution then says why).
    */
   private nunjucksFind(name: string, from: string): string | typeof MISSING | null {
+    // (one look at the disk per reference: a name from the data is resolved on every render)
+    const key = `${from}\0${name}`;
+    let r = this.njkFound.get(key);
+    if (r === undefined) {
+      if (this.njkFound.size >= 4096) this.njkFound.clear(); // (names from the data: bounded)
+      this.njkFound.set(key, (r = this.nunjucksLook(name, from)));
+    }
+    return r;
+  }
+  private nunjucksLook(name: string, from: string): string | typeof MISSING | null {
     const roots = (this.loader as Partial<FileSystemLoader> | null)?.searchRoots?.();
     if (!roots?.length) return null;
     const fromFile = this.njkFiles.get(from) ?? this.pinned.get(from) ?? fileOfName(roots, from);
