@@ -21,7 +21,7 @@ import { generate, isRelativeName, normalizeAutoescape, tooDeep, type Autoescape
 import { mdFilters } from '../runtime/markdown.js';
 import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelimiterOptions } from './lexer.js';
 import type { NjkExtension } from './nunjucks/extensions.js';
-import { fileOfName, nunjucksRelativeFile, nunjucksRelativeName } from './nunjucks/paths.js';
+import { fileOfName, nunjucksRelativeFile } from './nunjucks/paths.js';
 
 // Templates compiled here look any Python method name up (bundled modules register theirs).
 runtime.useAllMethods();
@@ -75,10 +75,6 @@ export class FileSystemLoader implements Loader {
   listTemplates(): string[] {
     return [];
   }
-  /** Nunjucks mode: a relative name that climbs above the search paths, resolved from `from`'s file as Nunjucks does. */
-  nunjucksResolve(name: string, from: string): string | null {
-    return nunjucksRelativeName(this.roots, name, from);
-  }
   searchRoots(): string[] {
     return this.roots;
   }
@@ -93,10 +89,7 @@ export class ChoiceLoader implements Loader {
     }
     return null;
   }
-  /** (Nunjucks finds the resolved file in whichever loader's search paths hold it: all of them, in order) */
-  nunjucksResolve(name: string, from: string): string | null {
-    return nunjucksRelativeName(this.searchRoots(), name, from);
-  }
+  /** (Nunjucks finds a relative name's file in whichever loader's search paths hold it: all of them, in order) */
   searchRoots(): string[] {
     return this.loaders.flatMap((l) => (l instanceof FileSystemLoader || l instanceof ChoiceLoader ? l.searchRoots() : []));
   }
@@ -251,11 +244,9 @@ export class Environment {
   private readonly linkage: Linkage & { sourceOf(name: string): string | null };
   /** Sources of compiled templates, for excerpts in runtime errors. */
   private readonly sources = new Map<string, string>();
-  /** compat 'nunjucks': the file each template was read from (where its `./` names start). */
+  // compat 'nunjucks' (nunjucksFind): each template's file, names pinned to files, answers so far
   private readonly njkFiles = new Map<string, string>();
-  /** compat 'nunjucks': names made for files an earlier search path shadows (see nunjucksFind). */
   private readonly pinned = new Map<string, string>();
-  /** compat 'nunjucks': nunjucksFind's answers, until clearCache (files may have moved). */
   private readonly njkFound = new Map<string, string | typeof MISSING | null>();
   /** The sandbox policy in force, if any. */
   readonly sandbox: Sandbox | null;
@@ -421,35 +412,20 @@ export class Environment {
     return t;
   }
 
-  /**
-   * `./`/`../` names against `from`; in compat 'nunjucks' one that climbs above the root is found
-   * as Nunjucks' FileSystemLoader finds it (from `from`'s file), for names computed at run time too.
-   */
+  /** `./`/`../` names against `from`, in compat 'nunjucks' as Nunjucks finds them (names from the data too). */
   private resolveName(name: string, from: string | null): string {
     const found = this.compat === 'nunjucks' && from !== null && isRelativeName(name) ? this.nunjucksFind(name, from) : null;
-    if (found === MISSING) {
-      // (not beside the referencing file: Nunjucks finds nothing, whatever a search path holds under that name)
-      const resolved = resolveTemplateName(name, from, this.templateAliases);
-      throw new TemplateNotFoundError(`Template '${resolved}' not found (referenced from ${from})`);
-    }
-    if (found) return found;
-    try {
-      return resolveTemplateName(name, from, this.templateAliases);
-    } catch (e) {
-      const beyond = this.compat === 'nunjucks' && from !== null && isRelativeName(name) ? this.nunjucksResolve?.(name, from) : null;
-      if (beyond) return beyond;
-      throw e;
-    }
+    // (nothing beside the referencing file: Nunjucks finds nothing, whatever a search path holds under that name)
+    if (found === MISSING) throw new TemplateNotFoundError(`Template '${resolveTemplateName(name, from, this.templateAliases)}' not found (referenced from ${from})`);
+    return found ?? resolveTemplateName(name, from, this.templateAliases);
   }
   /**
    * compat 'nunjucks': a `./`/`../` name where Nunjucks' FileSystemLoader finds it, beside the
-   * referencing template's own file. When an earlier search path has a file of that name (which
-   * a lookup by name would load instead), the file is pinned under a name of its own,
-   * `name (search path n)`, which this environment loads from that file. null: no search path
-   * holds it (the usual resolution then says why).
+   * referencing template's file; one an earlier search path shadows is pinned under a name of
+   * its own, `name (search path n)`. null: no file known to resolve from.
    */
   private nunjucksFind(name: string, from: string): string | typeof MISSING | null {
-    // (one look at the disk per reference: a name from the data is resolved on every render)
+    // (remembered: a name from the data is resolved on every render)
     const key = `${from}\0${name}`;
     let r = this.njkFound.get(key);
     if (r === undefined) {
@@ -470,10 +446,6 @@ export class Environment {
     this.pinned.set(pinnedName, r.file);
     return pinnedName;
   }
-  private get nunjucksResolve(): ((name: string, from: string) => string | null) | null {
-    const l = this.loader as Partial<FileSystemLoader> | null;
-    return l && typeof l.nunjucksResolve === 'function' ? (n, f) => l.nunjucksResolve!(n, f) : null;
-  }
 
   private instantiate(source: string, name: string | null): Template {
     this.sources.set(name ?? '<template>', source);
@@ -491,17 +463,15 @@ export class Environment {
       validateCalls: this.validateCalls,
       ...(this.compat ? { compat: this.compat } : {}),
       // (Nunjucks loads a template when the reference runs: a name that reaches no file stays as
-      // written, and fails then; an import in a macro never called, as govuk's button under
-      // @hmcts/frontend's search paths, is no error. A bundle's build still fails there.)
-      // (a name Nunjucks finds nowhere stays as written, its load failing where it runs)
+      // written and fails then, so an import in a macro never called is no error)
       ...(this.compat === 'nunjucks'
-        ? { resolveRelative: (n: string, from: string) => { const f = this.nunjucksFind(n, from); return f === MISSING ? n : f; }, resolveBeyondRoot: (n: string, from: string) => this.nunjucksResolve?.(n, from) ?? n }
+        ? { resolveRelative: (n: string, from: string) => { const f = this.nunjucksFind(n, from); return f === MISSING ? n : f; }, resolveBeyondRoot: (n: string) => n }
         : {}),
       ...(this.throwOnUndefined ? { throwOnUndefined: true } : {}),
       ...(this.asyncFilters.size ? { asyncFilters: this.asyncFilters } : {}),
       ...(Object.keys(this.extensions).length ? { njkExtensions: this.extensionTags() } : {}),
       sourceOf: (n) => {
-        if (isRelativeName(n)) return null; // (a name left as written is no template's: see resolveRelative)
+        if (isRelativeName(n)) return null; // (a name left as written: no template's)
         try {
           return this.loader?.getSource(n)?.source ?? null;
         } catch {
@@ -511,7 +481,7 @@ export class Environment {
     });
     const head = [
       `const { ${m.helpers.map((h) => `${h}: $${h}`).join(', ')} } = $rt;`,
-      // (compat 'nunjucks': a relative name that resolved to no file is left as written, loaded from here when it runs)
+      // (a name left as written, compat 'nunjucks': loaded from here when it runs)
       ...m.templateRefs.map(([v, target]) => `const ${v} = () => $env.load(${JSON.stringify(target)}, ${this.compat === 'nunjucks' && name !== null && isRelativeName(target) ? JSON.stringify(name) : 'null'});`),
     ];
     // The Environment compiles at run time by design; bundles use compile() output instead.

@@ -200,11 +200,7 @@ export function resumable(body: string[]): Map<number, { k: number; c: Carried[]
 
 /** What a child template's root runs before its parent: the rest of its top level is ignored (or in blocks). */
 export const CHILD_DEFINITIONS = new Set(['Import', 'FromImport', 'Set', 'Def', 'Region', 'TemplateDecl']);
-/**
- * Nunjucks compat: a child's root runs its whole top level, output dropped, then the parent
- * (compiler.js compileRoot), so a set block, an `if` around sets or a call with effects there
- * count. Left out: blocks (after the extends they render nothing), the extends, and text.
- */
+/** Nunjucks compat: what a child's root runs, output dropped, before its parent (compileRoot): all but blocks, the extends and text. */
 export const njkChildRuns = (n: A.Node): boolean =>
   n.type !== 'Block' && n.type !== 'Extends' && n.type !== 'Data' && !(n.type === 'Output' && n.expr.type === 'Const');
 

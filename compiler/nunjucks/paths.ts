@@ -9,10 +9,9 @@ import { dirname, relative, resolve, sep } from 'node:path';
 const isFile = (p: string): boolean => !!statSync(p, { throwIfNoEntry: false })?.isFile();
 
 /**
- * Where Nunjucks' FileSystemLoader finds `name` referenced from the file `fromFile`: the file
- * `path.resolve(dirname(fromFile), name)` when a search path holds it; its name under the first
- * search path that does (`root`), and whether an earlier search path has a file of that name,
- * which a lookup by name would load instead (`shadowed`). null: no search path holds it.
+ * Where Nunjucks finds `name` referenced from the file `fromFile`: `resolve(dirname(fromFile),
+ * name)` if a search path holds it; its name under the first that does (`root`), and whether an
+ * earlier one has a file of that name, which a lookup by name would load instead (`shadowed`).
  */
 export function nunjucksRelativeFile(roots: readonly string[], name: string, fromFile: string): { name: string; file: string; root: number; shadowed: boolean } | null {
   const target = resolve(dirname(fromFile), name);
@@ -32,10 +31,9 @@ export function fileOfName(roots: readonly string[], from: string): string | nul
 }
 
 /**
- * The name (within `roots`, `/`-separated) that `name`, referenced from the template `from`,
- * reaches; null if none, or if that name would load another file (an earlier search path has a
- * file of the same name: a name alone cannot say which search path, so that is left an error
- * rather than the wrong template; the Environment pins such a file under a name of its own).
+ * The name (within `roots`) that `name`, referenced from the template `from`, reaches (the
+ * plugins); null if none, or if a shadowing file would be loaded instead: an error rather than
+ * the wrong template (the Environment pins such a file under a name of its own).
  */
 export function nunjucksRelativeName(roots: readonly string[], name: string, from: string): string | null {
   const fromFile = fileOfName(roots, from);

@@ -26,11 +26,9 @@ export function njkExt(env: ExtLinkage, scope: Ctx, name: string | Record<string
 }
 
 /**
- * Nunjucks' Context as the code it calls sees it: an extension's first argument, and `this` of an
- * app's filter, test or function called by name (`this.ctx.page`, `this.lookup(name)`, as
- * Eleventy's filters and the prototype kit's `checked()` read it). `ctx` is the variables as the
- * template reads them where the call stands; setVariable (or `ctx.x = v`) sets one in the
- * template's context as Nunjucks' context.setVariable does, never in the data (njkSetContext).
+ * Nunjucks' Context: an extension's first argument, `this` of an app's filter, test or function
+ * called by name (Eleventy's filters read `this.ctx`). setVariable (or `ctx.x = v`) sets a name
+ * of the template's context, never of the data (njkSetContext).
  */
 export class NjkContext {
   private view: Ctx | undefined;
@@ -38,7 +36,7 @@ export class NjkContext {
     readonly env: unknown,
     private readonly scope: Ctx,
   ) {}
-  /** (made when first read: most filters never look) */
+  /** (made when first read) */
   get ctx(): Ctx {
     return (this.view ??= new Proxy(Object.create(null) as Ctx, {
       get: (_, k) => (typeof k === 'string' ? this.lookup(k) : undefined),
@@ -46,7 +44,7 @@ export class NjkContext {
       set: (_, k, v) => this.setVariable(k, v),
     }));
   }
-  /** (the template's context: its data and top-level names, not a loop's or macro's own) */
+  /** (the template's context: data and top-level names, not a loop's or macro's) */
   lookup(k: string): unknown {
     return lk(njkTop(this.scope), k);
   }
@@ -59,7 +57,7 @@ export class NjkContext {
   }
 }
 
-/** The context an app's function is called with (kida/nunjucks's Environment as `env`, when there is one). */
+/** The context an app's function gets (`env`: kida/nunjucks's Environment when there is one). */
 export function njkThis(env: ExtLinkage, scope: Ctx): NjkContext {
   return new NjkContext(env.njkEnv ?? env, scope);
 }

@@ -104,12 +104,9 @@ export function lkOwn(c: Ctx, name: string): unknown {
 }
 
 /**
- * A method read as a value (`{{ s.trim }}`, `"" ~ s.trim`, or a function from the data that a
- * macro reads as `params.f` and passes on) is written as its source, and the function member()
- * returns is Nunjucks' memberLookup wrapper there: its text, as Node prints it from nunjucks
- * 3.2.4's src/runtime.js, wherever it is converted (our operators and filters, or the app's own
- * code: `${baseUrl}` in @govuk-one-login's contactUsUrl). Each wrapper's own `toString` says so;
- * callAttr() makes none, so a method call pays nothing for it.
+ * A function read through member() (`{{ s.trim }}`, `params.f` passed on) prints as Nunjucks'
+ * memberLookup wrapper, as Node prints nunjucks 3.2.4's, wherever it is converted (the app's own
+ * code too): each wrapper's own `toString`. callAttr() makes no wrapper.
  */
 const NJK_METHOD_SOURCE =
   'function () {\n      for (var _len2 = arguments.length, args = new Array(_len2), _key2 = 0; _key2 < _len2; _key2++) {\n' +
@@ -127,10 +124,10 @@ function safeMember(obj: object, name: string): void {
   assertSafeName(name, obj);
 }
 
-// (what read() found the value on: a safe string's text for its methods; set with each read)
+// (the receiver and name of the last read(): a safe string's text for its methods)
 let readOn: unknown;
 let readName: string | number;
-/** `obj.name` / `obj[key]` up to the value (readOn, readName: the receiver and the name). */
+/** `obj.name` / `obj[key]` up to the value. */
 function read(obj: unknown, key: unknown): unknown {
   if (obj === undefined || obj === null || obj === UNDEF) return undefined;
   if (key instanceof Markup) key = key.value;
@@ -147,7 +144,7 @@ function read(obj: unknown, key: unknown): unknown {
   readName = name;
   return v;
 }
-/** A JavaScript method called on its object: preflight (bounds and regex policy, guards.ts), its arguments converted first. */
+/** A JavaScript method on its object: preflight (guards.ts), arguments converted first. */
 function invoke(obj: unknown, name: string | number, v: Function, args: unknown[]): unknown {
   const self = builtIn(obj, name as string, v) ? converted(obj, name as string, args) : obj;
   const pre = preflight(obj, name as string, args);
@@ -223,17 +220,13 @@ export function getitem(obj: unknown, key: unknown): unknown {
 export const getitemOpt = getitem;
 export function callAttr(obj: unknown, name: string, _strict: boolean, args: unknown[], what = name): unknown {
   const v = read(obj, name);
-  // (a method called where it is read: no wrapper, as callValue(member(…)) would make)
   if (typeof v === 'function' && !(v as { kidaDef?: unknown }).kidaDef) return observe(invoke(readOn, readName, v, kwTail(args)));
   return callValue(v, args, what);
 }
 export const callAttrOpt = callAttr;
 
 /** Nunjucks' callWrap: calling anything but a function is an error naming it. */
-/**
- * `f(…)`; called by name (`env`, `scope` given), a function that is not a macro gets Nunjucks'
- * context as `this`, as callWrap applies it (extensions.ts NjkContext).
- */
+/** `f(…)`; called by name (`env`, `scope`), a function that is no macro gets Nunjucks' context as `this`. */
 export function callValue(f: unknown, args: unknown[], name = 'value', env?: Parameters<typeof njkThis>[0], scope?: Ctx): unknown {
   if (typeof f !== 'function') throw new TypeError(`Unable to call \`${name}\`, which is ${f ? 'not a function' : 'undefined or falsey'}`);
   if (f === Function || f === eval) throw new SecurityError('Calling this function is not allowed in templates');

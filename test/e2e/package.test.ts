@@ -71,7 +71,9 @@ describe('the published package', () => {
     // (without sourcesContent it would be 3.0 MB, but stack traces then lose the runtime's source)
     // (4.57 MB after the seventh passes with docs/decisions.md, 179 KB of contributors' log, in the
     // package: the package now carries the guide and the security pages only)
-    expect(total).toBeLessThan(4_500_000);
+    // (4.51 MB after the fourth Nunjucks held-out pass, +23 KB: Nunjucks' context for app
+    // functions, relative names looked up beside their file, a child's whole top level: limit 4.55 MB)
+    expect(total).toBeLessThan(4_550_000);
   });
 
   it('has an MIT LICENSE and builds dist/ before packing', () => {
