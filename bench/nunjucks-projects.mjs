@@ -15,8 +15,8 @@
 //   ons     @ons/design-system (its highcharts dependency is a stub: package.json overrides): every
 //           example-*.njk as its example renderer and as its tests render it, every export of its
 //           _test_examples.js called as its tests' renderComponent does, shapes, its layout.
-//   hmcts, probation, kit, eleventy, onelogin  (the fourth held-out pass; not dependencies yet:
-//           NJK_PROJECTS_MODULES) @hmcts/frontend's components; probation-search-frontend's
+//   hmcts, probation, kit, eleventy, onelogin  (the fourth held-out pass; devDependencies,
+//           pinned) @hmcts/frontend's components; probation-search-frontend's
 //           caseSearch as its service renders it; govuk-prototype-kit's layouts, views and the
 //           common-templates pages; @x-govuk/govuk-eleventy-plugin's layouts on a small Eleventy
 //           site; @govuk-one-login/frontend-ui's components and bases. See each entry below.

@@ -9,8 +9,8 @@
 //   eleventy   @x-govuk/govuk-eleventy-plugin: every layout as Eleventy renders a page with it, on a
 //              small site (its own filter files where they import nothing else), and its components
 //   onelogin   @govuk-one-login/frontend-ui (+ frontend-analytics): its components and base layouts
-// They are not dependencies of this repository yet: NJK_PROJECTS_MODULES=<dir>/node_modules
-// names where they are installed until they are (docs/decisions.md, the fourth held-out pass).
+// They are devDependencies, pinned (NJK_PROJECTS_MODULES=<dir>/node_modules can point elsewhere
+// to try another version; docs/decisions.md, the fourth held-out pass).
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error (a plain .mjs helper shared with the bench script)
 import { measure, pkg } from '../../bench/nunjucks-projects.mjs';
