@@ -282,15 +282,13 @@ class Joined implements AsyncIterator<string, void> {
 }
 
 /**
- * A part without a generator (runtime/template.ts bodyFns, `sinkPart`): on the first `next()` its
- * builder runs with a sink that keeps each chunk (`one`: its result is the one chunk), then the
- * chunks are served, then its error if it failed: a generator's protocol, which the part stacks
- * take it for, without a generator object or a resume per chunk. A part that suspended (`S.k`: a
- * loop of runtime/resume.ts `each`, or a part it renders, `S.p`, which is served next, as a
- * generator yields a part) is run again once its chunks are served, as template.ts's sinkGen
- * does; abandoned at a loop, the loop's source is closed. `t`: it is renderStream's stream itself
- * (no stack around a part that renders no other part), so once its part deferred a stack, what it
- * gives is held and resolved at the end, as the stack holds chunks it serves after that.
+ * A part without a generator (template.ts bodyFns, `sinkPart`): on the first `next()` its builder
+ * runs with a sink that keeps each chunk (`one`: its result is the chunk), then the chunks are
+ * served, then its error: a generator's protocol without a resume per chunk. A part that
+ * suspended (`S.k`: a loop of resume.ts `each`, or a part it renders, `S.p`, served next as a
+ * generator yields one) is run again once its chunks are served, as sinkGen does; abandoned at a
+ * loop, the loop's source is closed. `t`: renderStream's stream itself (no part stack), so once
+ * its part deferred a stack, what it gives is held and resolved at the end.
  */
 export class Chunks extends SyncStream {
   /** The chunks of the builder's last run, and the next one to hand out. */
@@ -316,7 +314,7 @@ export class Chunks extends SyncStream {
       if (c) {
         const i = this.i;
         if (i < c.length) {
-          // (a part run into this list deferred a stack: what precedes it was not held, see runIn)
+          // (see runIn)
           if (c.f === i) (c.f = undefined), (this.R.shared.deferred = true);
           this.i = i + 1;
           return { value: c[i]!, done: false };
@@ -336,10 +334,9 @@ export class Chunks extends SyncStream {
     if (e) throw e;
     return { value: undefined, done: true };
   }
-  /** What the part it rendered threw, thrown where it rendered it (`back`), as into a generator. */
+  /** What the part it rendered threw, thrown where it rendered it (`back`). */
   override throw(e?: unknown): IteratorResult<string, void> {
     const S = this.S;
-    // (only a part suspended where it renders one is given an error by the drivers)
     if (this.k != 4 || !S?.k) return super.throw(e);
     S.x = e;
     return this.next();
@@ -371,12 +368,9 @@ export class Chunks extends SyncStream {
     return (this.c = c);
   }
   private sink(c: Run): Sink {
-    // (called with no chunk: how many wait, for each. It reads the list through the part, not
-    // a variable of its own: something (V8's feedback for the builder's calls, as measured)
-    // keeps the last sink reachable after the render, and a sink holding its list kept every
-    // chunk of the render alive through scavenges, which promoted them, ~1.8 MB a scavenge on
-    // a card page: full GCs made its streams 4x slower, the fifth pass's regression; close()
-    // drops the list; docs/decisions.md, "Streams, sixth pass")
+    // (called with no chunk: how many wait, for each. It reads the list through the part: V8
+    // keeps the last sink reachable after the render, and a sink holding its list kept the
+    // render's chunks alive through scavenges; close() drops it; decisions.md, "Streams, sixth pass")
     this.c = c;
     const S = (this.S = ((x?: string) => (x === undefined ? this.c!.length : (this.c!.push(x), ''))) as Sink);
     S.o = this;
@@ -384,19 +378,15 @@ export class Chunks extends SyncStream {
   }
   private step(S: Sink): void {
     try {
-      // (the line to resume at, kept only when it suspended: a property added to every
-      // stream's sink otherwise)
+      // (the line to resume at, only when it suspended)
       const L = this.s(this.ctx, this.R, S);
       if (S.k) S.L = L;
     } catch (e) {
       this.e = e;
     }
   }
-  /**
-   * Runs this part into the list of the part that renders it (its sink `to`), its chunks among
-   * that part's: true when it ended there (its error thrown, as a part's `back` would), false when
-   * it suspended, its chunks so far in that list and the rest to be served from a list of its own.
-   */
+  /** Runs this part into the list of the part rendering it (sink `to`): true when it ended there
+   * (its error thrown), false when it suspended (the rest served from a list of its own). */
   into(to: Sink): boolean {
     const S = this.sink(to.o!.c!);
     this.step(S);
@@ -418,23 +408,21 @@ export class Chunks extends SyncStream {
     this.e = undefined;
   }
 }
-/** A run's chunks; `f`: the index of the first one a deferred stack holds (see runIn). */
+/** A run's chunks; `f`: the first one a deferred stack holds (see runIn). */
 type Run = string[] & { f?: number };
 declare module './template.js' {
   interface Sink {
-    /** The part whose sink it is (drive.ts: parts run into its list). */
+    /** The part whose sink it is. */
     o?: Chunks;
   }
 }
 
 /**
- * Where a sink part renders a part (template.ts `part`), the part run into its list, when that
- * keeps the stream as it was: a sync part of one chunk or of a sink, whose chunks would be served
- * next anyway (nothing runs between them), and one that suspends, until it does (its loops pull
- * a lazy source's item only when no chunk waits, as in a list of its own: none waits there
- * either). Under the async entry points, and for a part with a generator, the part is handed to
- * the driver, as before. A part that deferred a stack here marks where: the chunks before it
- * were handed out before it ran, so they are not held (`Run.f`; the flag is set again there).
+ * Where a sink part renders a part (template.ts `part`): a sync part without a generator runs into
+ * its list, as far as it goes without suspending (its loops pull a lazy source's item only when no
+ * chunk waits, as in a list of its own). Async, or with a generator, the part is handed to the
+ * driver. A part that deferred a stack here marks where (`Run.f`): the chunks before it were
+ * handed out before it ran, so they are not held; the flag is set again when that one is served.
  */
 export function runIn(fns: RenderFns, ctx: Ctx, R: RenderState, S: Sink): unknown {
   const k = fns.k;

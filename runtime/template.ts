@@ -30,8 +30,7 @@ export interface Sink {
   k?: number;
   i?: Iterator<unknown>;
   L?: number | string;
-  /** A part that renders others, suspended at `k` where one is rendered: that part's stream (the
-   * driver runs it, then calls again), and what it threw (`part`'s `back` throws it there). */
+  /** Suspended at `k` where it renders a part: that part's stream, and what it threw (see part). */
   p?: unknown;
   x?: unknown;
 }
@@ -44,8 +43,7 @@ export interface RenderFns {
   s: SyncFn;
   g: GenFn;
   a: AsyncFn;
-  /** How its stream is made (bodyFns): 1 its one chunk, 2 a sink, 3 a sink whose loops suspend,
-   * 4 a sink suspending where it renders a part; none: a generator of its own. */
+  /** Its stream (bodyFns): 1 one chunk, 2 a sink, 3 with loops that suspend, 4 suspending at parts; none: a generator. */
   k?: number;
 }
 export interface BlockFns extends RenderFns {
@@ -916,26 +914,20 @@ export function asyncFromGen(g: GenFn): AsyncFn {
 }
 
 /**
- * The render functions of a sync template body (root or block) from its generated sync and
- * streaming functions. Without `g` the body writes one chunk of output, which is its sync
- * result: the compiler then leaves the streaming function out, and it is derived here. With
- * `g` a number the sync function streams too: given a sink `S`, it hands it each chunk as it ends
- * (`o = S(o)`: the sink keeps the chunk and gives back an empty buffer), so a part that never
- * waits is compiled once (issue #22): 0 one that renders no other part, 3 one whose loops
- * suspend (runtime/resume.ts), 4 one that suspends where it renders a part (`part`). The chunks
- * before an error arrive, then the error, as from a generator.
+ * The render functions of a sync template body (root or block) from its builder and generator.
+ * Without `g` the body writes one chunk, its result. With `g` a number the builder streams too:
+ * given a sink `S`, it hands it each chunk (`o = S(o)`: kept, and an empty buffer given back): 0
+ * one that renders no part, 3 with loops that suspend (resume.ts), 4 suspending at parts (`part`).
  */
 export function bodyFns(s: SyncFn, g?: GenFn | number): RenderFns {
   const k = g === undefined ? 1 : typeof g == 'number' ? g || 2 : undefined;
   const gen = k ? (ctx: Ctx, R: RenderState) => sinkPart(s, ctx, R, k) : (g as GenFn);
   return { s, g: gen, a: asyncFromGen(gen), k };
 }
-/** The stream of a part without a generator of its own (`k` as RenderFns': 1, its result is its
- * one chunk, else its builder is given a sink): a generator here; runtime/drive.ts installs one
- * that is no generator (its chunks served from a list, issue #22). A part that suspends (`S.k` set
- * when it returns: a loop of runtime/resume.ts `each`, or a part to render first, `S.p`) is called
- * again once the chunks it gave are handed out (and that part run, its error given back in `S.x`);
- * abandoned at a loop, the loop's source is closed, as a for-of would. */
+/** The stream of a part without a generator (`k` as RenderFns'): a generator here; drive.ts installs
+ * one that is none. A part that suspends (`S.k`: a loop of resume.ts `each`, or a part `S.p` to run
+ * first, its error given back in `S.x`) is called again once its chunks are handed out; abandoned
+ * at a loop, the loop's source is closed, as a for-of would. */
 export function* sinkGen(s: SyncFn, ctx: Ctx, R: RenderState, k: number): Generator<string, void, undefined> {
   if (k == 1) return yield s(ctx, R);
   const c: string[] = [];
@@ -972,11 +964,9 @@ export function* sinkGen(s: SyncFn, ctx: Ctx, R: RenderState, k: number): Genera
 let sinkPart = sinkGen;
 
 /**
- * Where a sink part renders another part (`o += S.k ? back(S) : part(...)`): rendered to a string
- * without a sink (render()); streamed, the part is handed to the driver, which runs it before
- * calling this part again at `k` (`back`). runtime/drive.ts installs `runIn`, which runs a part that
- * does not wait into the caller's sink instead, where that keeps the chunks and the pulls of lazy
- * sources as they were, so a page of blocks streams in one builder call (issue #22).
+ * Where a sink part renders a part (`o += S.k ? back(S) : part(…)`): without a sink, its string;
+ * streamed, the part is handed to the driver, which runs it, then this part again at `k` (`back`).
+ * drive.ts's `runIn` runs it into this part's sink instead where that keeps the stream as it was.
  */
 export function part(fns: RenderFns, ctx: Ctx, R: RenderState, S: Sink, k: number): string {
   if (S === noSink) return fns.s(ctx, R);
@@ -984,7 +974,7 @@ export function part(fns: RenderFns, ctx: Ctx, R: RenderState, S: Sink, k: numbe
   if (p) (S.k = k), (S.p = p), (S.i = undefined);
   return '';
 }
-/** A part resumed after the part it rendered: what that part threw is thrown here, where the error handling of this part applies. */
+/** Resumed after the part: what it threw is thrown here, inside this part's error handling. */
 export function back(S: Sink): string {
   const x = S.x;
   // (an error leaving a part is a TemplateError: never falsy)

@@ -62,7 +62,6 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
   // Loops are allowed where the part can suspend at them (resumable): each pulls its next item
   // only once the chunks before it are handed out (runtime `each`).
   const loops = resumable(body);
-  // Parts it renders at its top level suspend it as loops do (runtime `part`), numbered after them.
   const nLoops = loops ? [...loops.values()].filter((x) => x.k > 0).length : 0;
   const parts = loops && !njk ? topParts(body, nLoops) : null;
   const sink = !oneChunk && !sb && loops !== null && body.every((l, i) => !l.startsWith(BOTH) || (l[1] === 'O' && !l.includes('$defer(')) || parts?.has(i));
@@ -122,7 +121,6 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
       }
       const k = sink && kind === 'P' ? parts!.get(i - 2)! : 0;
       if (k) {
-        // (resumed here once the driver ran the part: `back` gives what it threw)
         add(s, `case ${k}:`, n);
         add(s, `o += S.k ? $back(S) : $part(${f[1]}, ${f[2]}, ${f[3]}, S, ${k});`, n);
         add(s, 'if (S.k) return L;', n);
@@ -140,13 +138,8 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
   return { s, g, oneChunk, sink, parts: sink && !!parts?.size };
 }
 
-/**
- * The parts a sink part can render by suspending (runtime `part`), by body index → `case` number
- * (from `after` + 1): each rendered at the top level into the output (not into a variable, not
- * in a loop or a branch, where a resumed call could not get back to), in a body that declares
- * nothing at its top level (a resumed call would not have it) and reads no `{% stack %}` (its
- * chunks up to the placeholder would be held with it). Null when a part is rendered otherwise.
- */
+/** The parts a sink part renders by suspending (runtime `part`), body index → `case` (from `after` + 1):
+ * at the top level, into the output, in a body declaring nothing there and reading no stack. */
 function topParts(body: string[], after: number): Map<number, number> | null {
   const at = new Map<number, number>();
   let depth = 0;
