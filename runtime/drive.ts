@@ -418,15 +418,15 @@ declare module './template.js' {
 }
 
 /**
- * Where a sink part renders a part (template.ts `part`): a sync part without a generator runs into
- * its list, as far as it goes without suspending (its loops pull a lazy source's item only when no
- * chunk waits, as in a list of its own). Async, or with a generator, the part is handed to the
+ * Where a sink part renders a part (template.ts `part`): a part without a generator (it never
+ * waits) runs into its list, as far as it goes without suspending (its loops pull a lazy source's
+ * item only when no chunk waits, as in a list of its own). One with a generator is handed to the
  * driver. A part that deferred a stack here marks where (`Run.f`): the chunks before it were
  * handed out before it ran, so they are not held; the flag is set again when that one is served.
  */
 export function runIn(fns: RenderFns, ctx: Ctx, R: RenderState, S: Sink): unknown {
   const k = fns.k;
-  if (R.async || !k) return R.async ? fns.a(ctx, R) : fns.g(ctx, R);
+  if (!k) return R.async ? fns.a(ctx, R) : fns.g(ctx, R);
   const c = S.o!.c!;
   const m = c.length;
   const shared = R.shared;
@@ -436,7 +436,7 @@ export function runIn(fns: RenderFns, ctx: Ctx, R: RenderState, S: Sink): unknow
     else if (k == 2) fns.s(ctx, R, S);
     else {
       const p = fns.g(ctx, R) as unknown as Chunks;
-      if (!p.into(S)) return p;
+      if (!p.into(S)) return R.async ? new SyncPart(p as unknown as Generator<Step, void, string | undefined>) : p;
     }
   } finally {
     if (!d && shared.deferred) {
