@@ -122,7 +122,8 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
       const k = sink && kind === 'P' ? parts!.get(i - 2)! : 0;
       if (k) {
         add(s, `case ${k}:`, n);
-        add(s, `o += S.k ? $back(S) : $part(${f[1]}, ${f[2]}, ${f[3]}, S, ${k});`, n);
+        // (render(): the part's builder called here, not through `part`, whose call would see every template's builders)
+        add(s, `o += S.k ? $back(S) : S === $noSink ? ${f[1]}.s(${f[2]}, ${f[3]}) : $part(${f[1]}, ${f[2]}, ${f[3]}, S, ${k});`, n);
         add(s, 'if (S.k) return L;', n);
       } else add(s, kind === 'O' ? (sink ? `o = S(o + ${concat(f[0])});` : outLine('o', f[0], sb)) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
       add(g, kind === 'O' ? outLine(null, f[0]) : kind === 'P' ? partLine('g', f[0] || null, f[1], f[2], f[3]) : 'yield "";', n);
