@@ -191,4 +191,21 @@ describe('parts rendered by a sink part: the fast drivers against the generator 
     it.return(undefined);
     expect(log).toEqual(['pull 0', 'closed']);
   });
+
+  it('throw() and return() into such a page after it handed a part over close the parts, innermost first, in both driver sets', () => {
+    const page = '{% extends "mid.html" %}{% block inner %}{% include "loop.html" %}{% end %}';
+    for (const set of [drivers.generator, drivers.fast]) {
+      set();
+      for (const end of ['throw', 'return'] as const) {
+        const log: string[] = [];
+        const it = env.fromString(page).renderStream({ xs: counted(log, Infinity), t: 'T' });
+        while (!log.length) it.next();
+        if (end === 'throw') expect(() => it.throw(new Error('stop'))).toThrow('stop');
+        else expect(it.return(undefined)).toEqual({ value: undefined, done: true });
+        expect(log).toEqual(['pull 0', 'closed']);
+        expect(it.next()).toEqual({ value: undefined, done: true });
+        expect(log).toEqual(['pull 0', 'closed']);
+      }
+    }
+  });
 });
