@@ -330,11 +330,12 @@ export class Generator {
    * `oneChunk`: the streaming twin would yield exactly the sync result, as one chunk (one output
    * line, line markers aside, and no temporaries), so it can be derived from the sync one.
    */
-  bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean; sink: boolean } {
+  bothBodies(fn: Fn, gen: () => void): { s: Body; g: Body; oneChunk: boolean; sink: boolean; parts: boolean } {
     const { lines, lineNos } = this.fnBody(fn, gen, null);
     if (this.o.sandbox) this.h('sbOut');
     const t = twins(lines, lineNos, fn.curLine, !!this.o.sandbox, !!this.o.nunjucks);
     if (t.sink && t.s.lines.some((l) => l.startsWith('for ') && l.includes(' : $each('))) this.h('each'); // (resumable loops)
+    if (t.parts) this.h('part'), this.h('back');
     return t;
   }
   /** Generates a function body with its own line tracking and error wrapping. */
@@ -613,13 +614,17 @@ export class Generator {
       return;
     }
     this.texts.begin();
-    const { s, g, oneChunk, sink } = this.bothBodies(fnOf('sg'), gen);
+    const { s, g, oneChunk, sink, parts } = this.bothBodies(fnOf('sg'), gen);
     const texts = this.texts.end([s, g], !oneChunk && !sink);
     if (oneChunk || sink) {
       // (no generator: the runtime streams the sync function, as one chunk or through a sink)
       this.emitFn(`function ${v}_s(ctx, R${sink ? `, S = ${this.h('noSink')}` : ''})`, s);
-      // (loopFns: its loops suspend, runtime/resume.ts)
-      const fns = sink && s.lines.some((l) => l.startsWith('switch (S.k)')) ? `${this.h('loopFns')}(${v}_s)` : `${this.h('bodyFns')}(${v}_s${sink ? ', 0' : ''})`;
+      // (loopFns: its loops suspend, runtime/resume.ts; 4: it suspends where it renders a part, runtime `part`)
+      const fns = parts
+        ? `${this.h('bodyFns')}(${v}_s, 4)`
+        : sink && s.lines.some((l) => l.startsWith('switch (S.k)'))
+          ? `${this.h('loopFns')}(${v}_s)`
+          : `${this.h('bodyFns')}(${v}_s${sink ? ', 0' : ''})`;
       // (the root's, read once: written into the spec, not as a constant of its own)
       if (v === '$root') this.rootFns = fns;
       else this.mod(`const ${v} = ${fns};`);

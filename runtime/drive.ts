@@ -8,7 +8,7 @@
 // (kida/node, kida/hono and the Environment import it; docs/decisions.md, "Streaming over HTTP,
 // third pass").
 
-import { DONE, PartStack, SyncPart, driveAsync, resolveStacks, useDrivers, type Collect, type Ctx, type RenderState, type Sink, type Step, type SyncFn, type SyncStep } from './template.js';
+import { DONE, PartStack, SyncPart, driveAsync, resolveStacks, useDrivers, type Collect, type Ctx, type RenderFns, type RenderState, type Sink, type Step, type SyncFn, type SyncStep } from './template.js';
 
 type Top = Generator<Step, void, string | undefined>;
 
@@ -178,7 +178,7 @@ class FastStream {
 Object.setPrototypeOf(FastStream.prototype, Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype));
 
 export function driveFast(top: Top, R: RenderState | null = null): Stream {
-  if (top instanceof Chunks) {
+  if (top instanceof Chunks && top.k != 4) {
     // (a part that renders no other part: nothing to wait for; an entry point's holds what it gives once it deferred)
     if (R) top.t = true;
     return new ChunksAsync(top, R) as unknown as Stream;
@@ -230,7 +230,7 @@ abstract class SyncStream {
     this.close();
     return { value: x, done: true };
   }
-  throw(e?: unknown): never {
+  throw(e?: unknown): IteratorResult<string, void> {
     this.close();
     throw e;
   }
@@ -282,42 +282,66 @@ class Joined implements AsyncIterator<string, void> {
 }
 
 /**
- * A part without a generator (runtime/template.ts bodyFns, `sinkPart`): on the first `next()` its
- * builder runs with a sink that keeps each chunk (`one`: its result is the one chunk), then the
- * chunks are served, then its error if it failed: a generator's protocol, which the part stacks
- * take it for, without a generator object or a resume per chunk. A part whose loop suspended
- * (runtime/resume.ts `each`: `S.k`) is run again at that loop once its chunks are served, as
- * template.ts's sinkGen does; abandoned there, the loop's source is closed. `t`: it is
- * renderStream's stream itself (no stack around a part that renders no other part), so once its
- * part deferred a stack, what it gives is held and resolved at the end, as the stack holds chunks
- * it serves after that.
+ * A part without a generator (template.ts bodyFns, `sinkPart`): on the first `next()` its builder
+ * runs with a sink that keeps each chunk (`one`: its result is the chunk), then the chunks are
+ * served, then its error: a generator's protocol without a resume per chunk. A part that
+ * suspended (`S.k`: a loop of resume.ts `each`, or a part it renders, `S.p`, served next as a
+ * generator yields one) is run again once its chunks are served, as sinkGen does; abandoned at a
+ * loop, the loop's source is closed. `t`: renderStream's stream itself (no part stack), so once
+ * its part deferred a stack, what it gives is held and resolved at the end.
  */
 export class Chunks extends SyncStream {
   /** The chunks of the builder's last run, and the next one to hand out. */
-  declare c?: string[];
+  declare c?: Run;
   i = 0;
   declare S?: Sink;
   /** (an error leaving a part is a TemplateError: never undefined) */
   declare e?: unknown;
   declare t?: boolean;
+  readonly one: boolean;
   constructor(
     readonly s: SyncFn,
     readonly ctx: Ctx,
     readonly R: RenderState,
-    readonly one: boolean,
+    readonly k: number,
   ) {
     super();
+    this.one = k == 1;
   }
   next(): IteratorResult<string, void> {
     let c = this.c;
-    while (!c || (this.i === c.length && this.S?.k)) c = this.run();
-    if (this.i < c.length) return { value: c[this.i++]!, done: false };
+    for (;;) {
+      if (c) {
+        const i = this.i;
+        if (i < c.length) {
+          // (see runIn)
+          if (c.f === i) (c.f = undefined), (this.R.shared.deferred = true);
+          this.i = i + 1;
+          return { value: c[i]!, done: false };
+        }
+        const S = this.S;
+        if (!S?.k) break;
+        const p = S.p;
+        if (p) {
+          S.p = undefined;
+          return { value: p as string, done: false };
+        }
+      }
+      c = this.run();
+    }
     const e = this.e;
     this.close();
     if (e) throw e;
     return { value: undefined, done: true };
   }
-  /** Runs the builder, first or again at its suspended loop; deferred, to its end. */
+  /** What the part it rendered threw, thrown where it rendered it (`back`). */
+  override throw(e?: unknown): IteratorResult<string, void> {
+    const S = this.S;
+    if (this.k != 4 || !S?.k) return super.throw(e);
+    S.x = e;
+    return this.next();
+  }
+  /** Runs the builder, first or again where it suspended; deferred, to its end. */
   private run(): string[] {
     const R = this.R;
     let c = this.c;
@@ -332,16 +356,7 @@ export class Chunks extends SyncStream {
     } else {
       let S = this.S;
       if (c) c.length = 0;
-      else {
-        this.c = c = chunkList();
-        // (called with no chunk: how many wait, for each. It reads the list through the part, not
-        // a variable of its own: something (V8's feedback for the builder's calls, as measured)
-        // keeps the last sink reachable after the render, and a sink holding its list kept every
-        // chunk of the render alive through scavenges, which promoted them, ~1.8 MB a scavenge on
-        // a card page: full GCs made its streams 4x slower, the fifth pass's regression; close()
-        // drops the list; docs/decisions.md, "Streams, sixth pass")
-        S = this.S = ((x?: string) => (x === undefined ? this.c!.length : (this.c!.push(x), ''))) as Sink;
-      }
+      else S = this.sink((this.c = c = chunkList()));
       this.step(S!);
     }
     if (this.t && R.shared.deferred) {
@@ -352,23 +367,82 @@ export class Chunks extends SyncStream {
     }
     return (this.c = c);
   }
+  private sink(c: Run): Sink {
+    // (called with no chunk: how many wait, for each. It reads the list through the part: V8
+    // keeps the last sink reachable after the render, and a sink holding its list kept the
+    // render's chunks alive through scavenges; close() drops it; decisions.md, "Streams, sixth pass")
+    this.c = c;
+    const S = (this.S = ((x?: string) => (x === undefined ? this.c!.length : (this.c!.push(x), ''))) as Sink);
+    S.o = this;
+    return S;
+  }
   private step(S: Sink): void {
     try {
-      // (the line to resume at, kept only when a loop suspended: a property added to every
-      // stream's sink otherwise)
+      // (the line to resume at, only when it suspended)
       const L = this.s(this.ctx, this.R, S);
       if (S.k) S.L = L;
     } catch (e) {
       this.e = e;
     }
   }
+  /** Runs this part into the list of the part rendering it (sink `to`): true when it ended there
+   * (its error thrown), false when it suspended (the rest served from a list of its own). */
+  into(to: Sink): boolean {
+    const S = this.sink(to.o!.c!);
+    this.step(S);
+    const e = this.e;
+    if (e) {
+      this.close();
+      throw e;
+    }
+    if (!S.k) return this.close(), true;
+    this.c = chunkList();
+    return false;
+  }
   close(): void {
     const S = this.S;
     // (abandoned while a loop is suspended: its source is closed, as a for-of would)
-    if (S?.k) (S.k = 0), S.i!.return!();
+    if (S?.k) (S.k = 0), S.i?.return!();
     this.c = NONE;
     this.i = 0;
     this.e = undefined;
+  }
+}
+/** A run's chunks; `f`: the first one a deferred stack holds (see runIn). */
+type Run = string[] & { f?: number };
+declare module './template.js' {
+  interface Sink {
+    /** The part whose sink it is. */
+    o?: Chunks;
+  }
+}
+
+/**
+ * Where a sink part renders a part (template.ts `part`): a part without a generator (it never
+ * waits) runs into its list, as far as it goes without suspending (its loops pull a lazy source's
+ * item only when no chunk waits, as in a list of its own). One with a generator is handed to the
+ * driver. A part that deferred a stack here marks where (`Run.f`): the chunks before it were
+ * handed out before it ran, so they are not held; the flag is set again when that one is served.
+ */
+export function runIn(fns: RenderFns, ctx: Ctx, R: RenderState, S: Sink): unknown {
+  const k = fns.k;
+  if (!k) return R.async ? fns.a(ctx, R) : fns.g(ctx, R);
+  const c = S.o!.c!;
+  const m = c.length;
+  const shared = R.shared;
+  const d = shared.deferred;
+  try {
+    if (k == 1) S(fns.s(ctx, R));
+    else if (k == 2) fns.s(ctx, R, S);
+    else {
+      const p = fns.g(ctx, R) as unknown as Chunks;
+      if (!p.into(S)) return R.async ? new SyncPart(p as unknown as Generator<Step, void, string | undefined>) : p;
+    }
+  } finally {
+    if (!d && shared.deferred) {
+      shared.deferred = false;
+      if (c.f === undefined) c.f = m;
+    }
   }
 }
 
@@ -448,9 +522,9 @@ class FlatStream extends SyncStream {
 }
 
 export function flattenFast(top: Generator<SyncStep, void, undefined>, R?: RenderState | null): Generator<string, void, undefined> {
-  return (top instanceof Chunks ? ((top.t = true), top) : new FlatStream(top, R)) as unknown as Generator<string, void, undefined>;
+  return (top instanceof Chunks && top.k != 4 ? ((top.t = true), top) : new FlatStream(top, R)) as unknown as Generator<string, void, undefined>;
 }
 
-export const chunkPart = (s: SyncFn, ctx: Ctx, R: RenderState, one: boolean) => new Chunks(s, ctx, R, one) as unknown as Generator<string, void, undefined>;
+export const chunkPart = (s: SyncFn, ctx: Ctx, R: RenderState, k: number) => new Chunks(s, ctx, R, k) as unknown as Generator<string, void, undefined>;
 
-useDrivers(flattenFast, driveFast, chunkPart);
+useDrivers(flattenFast, driveFast, chunkPart, runIn);

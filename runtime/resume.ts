@@ -8,10 +8,10 @@ import { bodyFns, noSink, type RenderFns, type Sink, type SyncFn } from './templ
 
 /**
  * The render functions of a part whose loops suspend (see each): a sink part (template.ts
- * bodyFns(s, 0)), whose stream calls the builder again at the loop's `case` until it returns
+ * bodyFns(s, 3)), whose stream calls the builder again at the loop's `case` until it returns
  * without one suspended, handing out its chunks in between, the error (if any) after them.
  */
-export const loopFns = (s: SyncFn): RenderFns => bodyFns(s, 0);
+export const loopFns = (s: SyncFn): RenderFns => bodyFns(s, 3);
 
 /**
  * A loop of a part streamed through a sink: the part has no generator, so to stay lazy over its

@@ -30,6 +30,9 @@ export interface Sink {
   k?: number;
   i?: Iterator<unknown>;
   L?: number | string;
+  /** Suspended at `k` where it renders a part: that part's stream, and what it threw (see part). */
+  p?: unknown;
+  x?: unknown;
 }
 /** The sink of a sync part rendered to a string (its `S` by default): gives the chunk back, so the
  * part writes `o = S(o + x)` at each chunk boundary with no test for a sink (issue #22, code size). */
@@ -40,6 +43,8 @@ export interface RenderFns {
   s: SyncFn;
   g: GenFn;
   a: AsyncFn;
+  /** Its stream (bodyFns): 1 one chunk, 2 a sink, 3 with loops that suspend, 4 suspending at parts; none: a generator. */
+  k?: number;
 }
 export interface BlockFns extends RenderFns {
   fragment?: boolean;
@@ -534,7 +539,7 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
     // a module that defers puts its part driver around that stream)
     if (mode === 3) {
       // (an async part: the one step of a part yielding it)
-      const s = drive(a instanceof SyncPart ? a.gen : (sinkPart(() => a as unknown as string, ctx, R, true) as Generator<Step, void, undefined>), R);
+      const s = drive(a instanceof SyncPart ? a.gen : (sinkPart(() => a as unknown as string, ctx, R, 1) as Generator<Step, void, undefined>), R);
       return deferDriver ? deferDriver(R, s, true) : s;
     }
     return textOf(deferDriver ? deferDriver(R, a, false) : a, R);
@@ -909,25 +914,22 @@ export function asyncFromGen(g: GenFn): AsyncFn {
 }
 
 /**
- * The render functions of a sync template body (root or block) from its generated sync and
- * streaming functions. Without `g` the body writes one chunk of output, which is its sync
- * result: the compiler then leaves the streaming function out, and it is derived here. With
- * `g` 0 the sync function streams too: given a sink `S`, it hands it each chunk as it ends
- * (`o = S(o)`: the sink keeps the chunk and gives back an empty buffer), so a part that renders
- * no other part and never waits is compiled once (issue #22). The chunks before an error
- * arrive, then the error, as from a generator. (A part with loops: runtime/resume.ts.)
+ * The render functions of a sync template body (root or block) from its builder and generator.
+ * Without `g` the body writes one chunk, its result. With `g` a number the builder streams too:
+ * given a sink `S`, it hands it each chunk (`o = S(o)`: kept, and an empty buffer given back): 0
+ * one that renders no part, 3 with loops that suspend (resume.ts), 4 suspending at parts (`part`).
  */
-export function bodyFns(s: SyncFn, g?: GenFn | 0): RenderFns {
-  const gen = g || ((ctx: Ctx, R: RenderState) => sinkPart(s, ctx, R, g !== 0));
-  return { s, g: gen, a: asyncFromGen(gen) };
+export function bodyFns(s: SyncFn, g?: GenFn | number): RenderFns {
+  const k = g === undefined ? 1 : typeof g == 'number' ? g || 2 : undefined;
+  const gen = k ? (ctx: Ctx, R: RenderState) => sinkPart(s, ctx, R, k) : (g as GenFn);
+  return { s, g: gen, a: asyncFromGen(gen), k };
 }
-/** The stream of a part without a generator of its own (`one`: its result is its one chunk, else
- * its builder is given a sink): a generator here; runtime/drive.ts installs one that is no
- * generator (its chunks served from a list, issue #22). A part whose top-level loops suspend
- * (runtime/resume.ts `each`: `S.k` set when it returns) is called again at that loop once the
- * chunks it gave are handed out; abandoned there, the loop's source is closed, as a for-of would. */
-export function* sinkGen(s: SyncFn, ctx: Ctx, R: RenderState, one: boolean): Generator<string, void, undefined> {
-  if (one) return yield s(ctx, R);
+/** The stream of a part without a generator (`k` as RenderFns'): a generator here; drive.ts installs
+ * one that is none. A part that suspends (`S.k`: a loop of resume.ts `each`, or a part `S.p` to run
+ * first, its error given back in `S.x`) is called again once its chunks are handed out; abandoned
+ * at a loop, the loop's source is closed, as a for-of would. */
+export function* sinkGen(s: SyncFn, ctx: Ctx, R: RenderState, k: number): Generator<string, void, undefined> {
+  if (k == 1) return yield s(ctx, R);
   const c: string[] = [];
   // (called with no chunk: how many wait, for each)
   const S = ((x?: string) => (x === undefined ? c.length : (c.push(x), ''))) as Sink;
@@ -944,9 +946,16 @@ export function* sinkGen(s: SyncFn, ctx: Ctx, R: RenderState, one: boolean): Gen
     try {
       for (; i < c.length; i++) yield c[i]!;
     } finally {
-      if (i < c.length) S.i!.return!();
+      if (i < c.length) S.i?.return!();
     }
     c.length = 0;
+    // (the part it suspended at: `back` clears it)
+    if (S.p)
+      try {
+        yield S.p as string;
+      } catch (x) {
+        S.x = x;
+      }
   }
   // (the chunks before an error, then the error, as a generator would)
   for (let i = 0; i < c.length; i++) yield c[i]!;
@@ -955,50 +964,61 @@ export function* sinkGen(s: SyncFn, ctx: Ctx, R: RenderState, one: boolean): Gen
 let sinkPart = sinkGen;
 
 /**
+ * Where a sink part renders a part (`o += S.k ? back(S) : part(…)`): without a sink, its string;
+ * streamed, the part is handed to the driver, which runs it, then this part again at `k` (`back`).
+ * drive.ts's `runIn` runs it into this part's sink instead where that keeps the stream as it was.
+ */
+export function part(fns: RenderFns, ctx: Ctx, R: RenderState, S: Sink, k: number): string {
+  if (S === noSink) return fns.s(ctx, R);
+  const p = runIn(fns, ctx, R, S);
+  if (p) (S.k = k), (S.p = p), (S.i = undefined);
+  return '';
+}
+/** Resumed after the part: what it threw is thrown here, inside this part's error handling. */
+export function back(S: Sink): string {
+  const x = S.x;
+  // (an error leaving a part is a TemplateError: never falsy)
+  S.k = S.p = S.x = 0;
+  if (x) throw x;
+  return '';
+}
+/** The generator drivers' `runIn`: the part handed to the driver. */
+export const handPart = (fns: RenderFns, ctx: Ctx, R: RenderState, _S: Sink): unknown => (R.async ? fns.a(ctx, R) : fns.g(ctx, R));
+let runIn = handPart;
+
+/**
  * The render functions of a child template's root when the template has nothing outside its
  * blocks: register the blocks, then render the parent with the same context. This is what the
  * compiler would write for such a root, written once here instead of in every page; `line` is
  * the `{% extends %}` line, which errors on the way name.
  */
 export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Template, name: string, line: number, env?: SourceOf): RenderFns {
-  const enter = (R: RenderState): RenderFns => {
-    registerBlocks(R, blocks);
-    enterExtends(R, name);
-    return parent().spec.root;
-  };
-  return bodyFns(
-    (ctx, R) => {
-      try {
-        return enter(R).s(ctx, R);
-      } catch (e) {
-        throw wrapError(e, name, line, env, R);
-      }
-    },
-    // (the parent's stream is yielded, not delegated to: see asyncFromGen)
-    function* (ctx: Ctx, R: RenderState) {
-      try {
-        const root = enter(R);
-        yield (R.async ? root.a(ctx, R) : root.g(ctx, R)) as unknown as string;
-      } catch (e) {
-        throw wrapError(e, name, line, env, R);
-      }
-    },
-  );
+  return bodyFns((ctx, R, S = noSink) => {
+    try {
+      if (S.k) return back(S);
+      registerBlocks(R, blocks);
+      enterExtends(R, name);
+      return part(parent().spec.root, ctx, R, S, 1);
+    } catch (e) {
+      throw wrapError(e, name, line, env, R);
+    }
+  }, 4);
 }
 
 /**
  * The drivers of the entry points' streams: flatten and driveAsync, or runtime/drive.ts's, which
  * serve text without a generator of their own (a sync stream) or an async generator's promise
- * turns (an async one) per chunk; and sinkPart. kida/node, kida/hono and the Environment install them; a
- * bundle that imports none of them need not carry them (docs/decisions.md, "Streaming over HTTP,
- * third pass").
+ * turns (an async one) per chunk; sinkPart; and runIn. kida/node, kida/hono and the Environment
+ * install them; a bundle that imports none of them need not carry them (docs/decisions.md,
+ * "Streaming over HTTP, third pass").
  */
 let drive = driveAsync,
   flat = flatten;
-export function useDrivers(f: typeof flatten, d: typeof driveAsync, k: typeof sinkPart): void {
+export function useDrivers(f: typeof flatten, d: typeof driveAsync, k: typeof sinkPart, r: typeof runIn): void {
   flat = f;
   drive = d;
   sinkPart = k;
+  runIn = r;
 }
 
 /** Set by readStack (the only code that defers a render), so a bundle without `{% stack %}`

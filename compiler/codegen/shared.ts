@@ -46,7 +46,7 @@ export const SEP = '\u0001';
  * The sync body and the streaming twin from the lines of an `sg` pass (see bothBodies).
  * (Its own function: the optimizer compiles this loop without the code generator around it.)
  */
-export function twins(lines: string[], lineNos: number[], curLine: number, sb: boolean, njk = false): { s: Body; g: Body; oneChunk: boolean; sink: boolean } {
+export function twins(lines: string[], lineNos: number[], curLine: number, sb: boolean, njk = false): { s: Body; g: Body; oneChunk: boolean; sink: boolean; parts: boolean } {
   // lines: head, 'try {', ...body, catch
   const body = lines.slice(2, -1);
   const oneChunk =
@@ -62,8 +62,10 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
   // Loops are allowed where the part can suspend at them (resumable): each pulls its next item
   // only once the chunks before it are handed out (runtime `each`).
   const loops = resumable(body);
-  const sink = !oneChunk && !sb && loops !== null && body.every((l) => !l.startsWith(BOTH) || (l[1] === 'O' && !l.includes('$defer(')));
-  const res = sink && [...loops!.values()].some((x) => x.k > 0) ? loops : null; // (a part with loops streamed through the sink)
+  const nLoops = loops ? [...loops.values()].filter((x) => x.k > 0).length : 0;
+  const parts = loops && !njk ? topParts(body, nLoops) : null;
+  const sink = !oneChunk && !sb && loops !== null && body.every((l, i) => !l.startsWith(BOTH) || (l[1] === 'O' && !l.includes('$defer(')) || parts?.has(i));
+  const res = sink && (nLoops || parts?.size) ? loops : null; // (a part with loops or parts streamed through the sink)
   const counters = res ? [...res.values()].filter((x) => x.k > 0).flatMap((x) => x.c.map(([v, slot]) => `, ${v} = S.${slot}`)).join('') : '';
   const s: Body = { lines: [], lineNos: [] };
   const g: Body = { lines: [], lineNos: [] };
@@ -117,7 +119,13 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
         add(g, `let ${f[0]} = R.async ? ${f[2]} : ${f[1]}; if (${f[0]}?.t) ${f[0]} = yield ${f[0]};`, n);
         continue;
       }
-      add(s, kind === 'O' ? (sink ? `o = S(o + ${concat(f[0])});` : outLine('o', f[0], sb)) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
+      const k = sink && kind === 'P' ? parts!.get(i - 2)! : 0;
+      if (k) {
+        add(s, `case ${k}:`, n);
+        // (render(): the part's builder called here, not through `part`, whose call would see every template's builders)
+        add(s, `o += S.k ? $back(S) : S === $noSink ? ${f[1]}.s(${f[2]}, ${f[3]}) : $part(${f[1]}, ${f[2]}, ${f[3]}, S, ${k});`, n);
+        add(s, 'if (S.k) return L;', n);
+      } else add(s, kind === 'O' ? (sink ? `o = S(o + ${concat(f[0])});` : outLine('o', f[0], sb)) : kind === 'P' ? partLine('s', f[0] || 'o', f[1], f[2], f[3]) : null, n);
       add(g, kind === 'O' ? outLine(null, f[0]) : kind === 'P' ? partLine('g', f[0] || null, f[1], f[2], f[3]) : 'yield "";', n);
     } else {
       if (i === lines.length - 1) {
@@ -128,7 +136,26 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
       add(g, line, n);
     }
   }
-  return { s, g, oneChunk, sink };
+  return { s, g, oneChunk, sink, parts: sink && !!parts?.size };
+}
+
+/** The parts a sink part renders by suspending (runtime `part`), body index → `case` (from `after` + 1):
+ * at the top level, into the output, in a body declaring nothing there and reading no stack. */
+function topParts(body: string[], after: number): Map<number, number> | null {
+  const at = new Map<number, number>();
+  let depth = 0;
+  let declared = false;
+  for (let i = 0; i < body.length; i++) {
+    const l = body[i]!;
+    if (l.startsWith('}')) depth--;
+    if (l.startsWith(`${BOTH}P`)) {
+      if (depth || l.slice(2).split(SEP)[0]) return null;
+      at.set(i, after + at.size + 1);
+    } else if (l.includes('$readStack(')) return null;
+    else if (!depth && /^(const|let|var|function|class)\b/.test(l) && !CARRIED.test(l)) declared = true;
+    if (l.endsWith('{') && !l.startsWith(BOTH)) depth++;
+  }
+  return declared && at.size ? null : at;
 }
 
 /** A variable a loop keeps beside it (declared just before its `for`): a light loop's counter or

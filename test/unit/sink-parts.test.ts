@@ -100,9 +100,14 @@ describe('parts streamed through a sink', () => {
     expect(it.return(undefined)).toEqual({ value: undefined, done: true });
   });
 
-  it('keep the generator where a part renders another part, flushes or looks up a cache', () => {
-    for (const src of ['a{% include "x" %}b', 'a{% flush %}b{{ c }}', '{% cache "k" %}{{ a }}{% end %}{{ b }}', '{% block b %}x{% end %}{{ y }}'])
+  it('keep the generator where a part flushes, looks up a cache, or renders a part where it cannot suspend', () => {
+    for (const src of ['a{% flush %}b{{ c }}', '{% cache "k" %}{{ a }}{% end %}{{ b }}', '{% for x in xs %}{% include "x" %}{% end %}', '{% if a %}{% block b %}x{% end %}{% end %}', '{% stack "s" %}{% include "x" %}'])
       expect(compile(src, { name: 'p' }).code, src).toContain('function*');
+  });
+
+  it('suspend where they render a part at their top level, without a generator', () => {
+    for (const src of ['a{% include "x" %}b', '{% block b %}x{% end %}{{ y }}', '{% for x in xs %}{{ x }}{% end %}{% include "x" %}'])
+      expect(compile(src, { name: 'p' }).code, src).not.toContain('function*');
   });
 
   it('yield the chunks of a loop one per iteration output, as the generator did', () => {

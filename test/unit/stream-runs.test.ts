@@ -6,10 +6,10 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
-import { driveAsync, flatten, sinkGen, useDrivers } from '../../runtime/template.js';
-import { chunkPart, driveFast, flattenFast } from '../../runtime/drive.js';
+import { driveAsync, flatten, handPart, sinkGen, useDrivers } from '../../runtime/template.js';
+import { chunkPart, driveFast, flattenFast, runIn } from '../../runtime/drive.js';
 
-const drivers = { fast: () => useDrivers(flattenFast, driveFast, chunkPart), generator: () => useDrivers(flatten, driveAsync, sinkGen) } as const;
+const drivers = { fast: () => useDrivers(flattenFast, driveFast, chunkPart, runIn), generator: () => useDrivers(flatten, driveAsync, sinkGen, handPart) } as const;
 afterAll(drivers.fast); // (what importing the Environment installed)
 
 const env = new Environment({
