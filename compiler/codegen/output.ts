@@ -7,6 +7,7 @@ import { njkEscape } from '../../runtime/nunjucks/values.js';
 import type { Generator } from '../codegen.js';
 import { escapeHtml, fold, kwKey, q } from './shared.js';
 import { directDef } from './defs.js';
+import { gaArgs, loopAttr } from './expressions.js';
 
 export function genData(g: Generator, n: A.Data): void {
   if (n.text) g.emit(g.texts.text(q(n.text)));
@@ -38,6 +39,11 @@ export function outputExpr(g: Generator, n: A.Output): string {
     (e.type === 'Attr' || e.type === 'Item') ? e.optional : e.type === 'Filter' ? e.op === '?|' || e.op === '?|>' : false;
   // (Nunjucks' throwOnUndefined checks only what is output, at the tag's position)
   if (g.o.nunjucks?.throwOnUndefined) return `${g.h(outFn(g, optional))}(${g.h('njkDefined')}(${g.expr(e)}, ${n.line}, ${n.col + 1}))`;
+  // `{{ a.b }}`: ga and esc in one call (ega), one call fewer per output (issue #22)
+  if (e.type === 'Attr' && !g.o.nunjucks && !g.o.sandbox && outFn(g, optional) === 'esc' && !loopAttr(g, e)) {
+    const args = gaArgs(g, e);
+    if (args !== null) return `${g.h('ega')}(${args})`;
+  }
   return `${g.h(outFn(g, optional))}(${g.expr(e)})`;
 }
 
