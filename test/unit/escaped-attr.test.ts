@@ -98,12 +98,13 @@ describe('ega is esc(ga(…)) in one call', () => {
   });
 });
 
-describe('{{ a.b }} renders what a bound read renders', () => {
+describe('{{ a.b }} and {{ a.b | e }} render what a bound read renders', () => {
   const run = (source: string, a: unknown): Promise<string> =>
     renderAll(source, { a }, { strictUndefined: true }).catch((e: Error) => `throws ${e.constructor.name}: ${e.message.split("\n")[0]}`);
 
   it('compiles to ega (the form this file is about)', () => {
     expect(compile('{{ a.b }}', { name: 'x' }).code).toContain('$ega(');
+    expect(compile('{{ a.b | escape }}', { name: 'x' }).code).toContain('$ega(');
     // (not where the read may be None-guarded, nor in sandbox or Nunjucks mode)
     expect(compile('{{ a?.b }}', { name: 'x' }).code).not.toContain('$ega(');
   });
@@ -112,7 +113,9 @@ describe('{{ a.b }} renders what a bound read renders', () => {
     const value = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('<b>&', `'"`), fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null));
     await fc.assert(
       fc.asyncProperty(fc.dictionary(fc.constantFrom('b', 'title', 'n'), value), fc.constantFrom('b', 'title', 'n'), async (a, name) => {
-        expect(await run(`{{ a.${name} }}`, a)).toBe(await run(`{% set v = a.${name} %}{{ v }}`, a));
+        const bound = await run(`{% set v = a.${name} %}{{ v }}`, a);
+        expect(await run(`{{ a.${name} }}`, a)).toBe(bound);
+        expect(await run(`{{ a.${name} | e }}`, a)).toBe(bound);
       }),
       { numRuns: 150 },
     );
