@@ -1,7 +1,21 @@
 // Turning values into output text: autoescaped or plain, with the Python str() rules.
 
 import { Markup, Marked, escapeMarkdown, escapeString, isSafe } from './markup.js';
-import { PyFloat, Range, UNDEF, observe, pyStr, truthy } from './values.js';
+import { PyFloat, Range, UNDEF, ga, observe, pyStr, truthy } from './values.js';
+
+/**
+ * `{{ a.b }}` (compiled modules: `ega(a, a?.b, "b")`): esc(ga(a, v, name)) in one call, where
+ * a plain object's string or number is escaped at once (issue #22: a call fewer per output).
+ * (A string goes through esc, not escapeString: inlined into a def body, escapeString's loop ran
+ * 15-20% slower on escape-heavy cards than where esc calls it.)
+ */
+export function ega(obj: unknown, v: unknown, name: string): string {
+  if (v !== undefined && (obj as object).constructor === Object) {
+    if (typeof v === 'string') return esc(v);
+    if (typeof v === 'number') return numStr(v);
+  }
+  return esc(ga(obj, v, name));
+}
 
 /** `{{ v }}` with autoescape: Markup passes through, everything else is HTML-escaped. */
 export function esc(v: unknown): string {

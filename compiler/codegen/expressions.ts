@@ -128,6 +128,21 @@ export function loopAttrBase(g: Generator, e: A.Attr): string | null {
   return v && g.loopVars.has(v) ? v : null;
 }
 
+/**
+ * The arguments of `ga` for `a.b` outside a sandbox and not on a known LoopContext (null when
+ * `a.b` takes getattr): the object, its property read here, where the access gets its own
+ * inline cache, and the name. (ga uses the value only for a plain object: a primitive's
+ * property is ignored.) Also what `{{ a.b }}` passes to `ega`, ga and esc in one call.
+ */
+export function gaArgs(g: Generator, e: A.Attr): string | null {
+  if (e.optional || !(g.o.strictUndefined || g.o.nunjucks) || e.name in {} || UNSAFE_NAMES.has(e.name)) return null;
+  const obj = g.expr(e.obj);
+  const simple = /^[\w$]+$/.test(obj); // a local: no temporary needed
+  const t = simple ? obj : g.tmp();
+  const prop = /^[A-Za-z_$][\w$]*$/.test(e.name) ? `?.${e.name}` : `?.[${q(e.name)}]`;
+  return `${simple ? t : `${t} = ${obj}`}, ${t}${prop}, ${g.attr(e.name)}`;
+}
+
 /** `loop.index` and friends on a known LoopContext: a plain property read. */
 export function loopAttr(g: Generator, e: A.Attr): string | null {
   if (e.optional || e.obj.type !== 'Name') return null;
@@ -507,15 +522,8 @@ export function genExpr(g: Generator, e: A.Expr): string {
       if (direct) return direct;
       if (g.o.sandbox)
         return `${g.h(e.optional ? 'sbGetattrOpt' : 'sbGetattr')}($env, ${g.expr(e.obj)}, ${g.attr(e.name)}, ${g.o.strictUndefined})`;
-      if (!e.optional && (g.o.strictUndefined || g.o.nunjucks) && !(e.name in {}) && !UNSAFE_NAMES.has(e.name)) {
-        // read the property here, where the access gets its own inline cache
-        // (ga uses the value only for a plain object: a primitive's property is ignored)
-        const obj = g.expr(e.obj);
-        const simple = /^[\w$]+$/.test(obj); // a local: no temporary needed
-        const t = simple ? obj : g.tmp();
-        const prop = /^[A-Za-z_$][\w$]*$/.test(e.name) ? `?.${e.name}` : `?.[${q(e.name)}]`;
-        return `${g.h('ga')}(${simple ? t : `${t} = ${obj}`}, ${t}${prop}, ${g.attr(e.name)})`;
-      }
+      const args = gaArgs(g, e);
+      if (args !== null) return `${g.h('ga')}(${args})`;
       return `${g.h(e.optional ? 'getattrOpt' : 'getattr')}(${g.expr(e.obj)}, ${g.attr(e.name)}, ${g.o.strictUndefined})`;
     }
     case 'Item':

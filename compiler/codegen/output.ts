@@ -7,6 +7,7 @@ import { njkEscape } from '../../runtime/nunjucks/values.js';
 import type { Generator } from '../codegen.js';
 import { escapeHtml, fold, kwKey, q } from './shared.js';
 import { directDef } from './defs.js';
+import { gaArgs, loopAttr } from './expressions.js';
 
 export function genData(g: Generator, n: A.Data): void {
   if (n.text) g.emit(g.texts.text(q(n.text)));
@@ -30,7 +31,7 @@ export function outputExpr(g: Generator, n: A.Output): string {
   // (safe values pass, the rest is escaped once) without building it (issue #22)
   if (e.type === 'Filter' && (e.name === 'e' || e.name === 'escape') && (e.op === '|' || e.op === '|>') && !e.args.length && !e.kwargs.length &&
       g.o.autoescape && !g.o.markdown && !g.o.nunjucks && !g.o.sandbox && !g.o.customFilters.has(e.name))
-    return `${g.h('esc')}(${g.expr(e.value)})`;
+    return escaped(g, e.value);
   // (a def's text is Markup: every output helper writes it as it is; never in Nunjucks mode)
   const direct = directDef(g, e);
   if (direct !== null) return direct;
@@ -38,7 +39,20 @@ export function outputExpr(g: Generator, n: A.Output): string {
     (e.type === 'Attr' || e.type === 'Item') ? e.optional : e.type === 'Filter' ? e.op === '?|' || e.op === '?|>' : false;
   // (Nunjucks' throwOnUndefined checks only what is output, at the tag's position)
   if (g.o.nunjucks?.throwOnUndefined) return `${g.h(outFn(g, optional))}(${g.h('njkDefined')}(${g.expr(e)}, ${n.line}, ${n.col + 1}))`;
-  return `${g.h(outFn(g, optional))}(${g.expr(e)})`;
+  const fn = outFn(g, optional);
+  return fn === 'esc' ? escaped(g, e) : `${g.h(fn)}(${g.expr(e)})`;
+}
+
+/**
+ * `esc(x)`; for `a.b` read as `ga` reads it (not in Nunjucks mode, which has its own `ga` and
+ * escaper, nor sandboxed), `ega(…)`: ga and esc in one call, one call fewer per output (issue #22).
+ */
+function escaped(g: Generator, e: A.Expr): string {
+  if (e.type === 'Attr' && !g.o.nunjucks && !g.o.sandbox && !loopAttr(g, e)) {
+    const args = gaArgs(g, e);
+    if (args !== null) return `${g.h('ega')}(${args})`;
+  }
+  return `${g.h('esc')}(${g.expr(e)})`;
 }
 
 /** In Markdown mode a def's or region's calls give Marked (mdDef wraps it). */

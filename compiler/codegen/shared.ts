@@ -34,10 +34,10 @@ export function partLine(mode: 's' | 'g', into: string | null, fns: string, ctx:
 }
 /**
  * An output expression as the right operand of `o + …` (o a string): without parentheses when it
- * starts with a string (a literal, a text's token (codegen/texts.ts), or an escaped value), so every `+` of the chain joins strings
+ * starts with a string (a literal, a text's token (codegen/texts.ts), or an escaped value: esc, ega), so every `+` of the chain joins strings
  * either way; others keep them (`1 + 2 + "a"` would add first).
  */
-const concat = (js: string) => (/^(?:"|\u0002\d+\u0002|\(L = \d+, \$esc\(|\$esc\()/.test(js) ? js : `(${js})`);
+const concat = (js: string) => (/^(?:"|\u0002\d+\u0002|(?:\(L = \d+, )?\$e(?:sc|ga)\()/.test(js) ? js : `(${js})`);
 /** Placeholder lines of the `sg` pass: BOTH, a kind letter (Output, Part, Flush, Y: a value async renders yield for), fields split by SEP. (Generated code never holds a raw NUL or SOH.) */
 export const BOTH = '\u0000';
 export const SEP = '\u0001';
