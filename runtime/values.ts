@@ -4,7 +4,7 @@
 
 import { Markup, Marked, escapeString, isSafe } from './markup.js';
 import { NoneComparisonError, PyError, SecurityError, TemplateRuntimeError, UndefinedError , didYouMean, keyError, zeroDivisionError } from './errors.js';
-import { ACTIVE, MAX_DIGITS, MAX_ITEMS, room } from './limits.js';
+import { ACTIVE, MAX_CHARS, MAX_DIGITS, MAX_ITEMS, room } from './limits.js';
 
 /** An integral float produced where the compiler knows the value is a float (4/2, 5|round, 1.0). Renders "2.0". */
 export class PyFloat {
@@ -153,7 +153,12 @@ export function pyStr(v: unknown): string {
  */
 function reprTo(v: unknown, out: string[]): void {
   const list = Array.isArray(v);
-  if (!(list || v instanceof Set || v instanceof Map || isDict(v))) return void out.push(pyRepr(v));
+  // (each value counts 16 besides its text: a repr of shared parts, `[x, x]` doubled in a loop,
+  // fails as a string past V8's limit does once it passes MAX_CHARS (or MAX_ITEMS parts), where V8
+  // aborted the process growing `out`; not room()'s K-SEC-003, whose code the serverless bundle
+  // has no room for. s9)
+  if ((reprN += 16) > MAX_CHARS) throw RangeError('Invalid string length');
+  if (!(list || v instanceof Set || v instanceof Map || isDict(v))) return void (reprN += out[out.push(pyRepr(v)) - 1]!.length);
   if (open.has(v)) return void out.push(list ? '[...]' : '{...}');
   if (v instanceof Set && !v.size) return void out.push('set()');
   const t = v instanceof Tuple;
@@ -186,6 +191,7 @@ function pyStrInner(v: unknown, repr: boolean): string {
   if (v instanceof Date) return isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
   if (Array.isArray(v) || v instanceof Set || v instanceof Map || isDict(v)) {
     const out: string[] = [];
+    reprN = 0;
     reprTo(v, out);
     return out.join('');
   }
@@ -200,6 +206,8 @@ function pyStrInner(v: unknown, repr: boolean): string {
 /** The containers whose repr is being written: one met again is a cycle, `[...]` as in Python
  * (else a cycle through a large value would build strings until memory runs out). */
 const open = new Set<object>();
+/** What the repr being written counts so far (reprTo). */
+let reprN = 0;
 
 // ------------------------------------------------------------------ truthiness and equality
 
@@ -255,6 +263,7 @@ export function eqKey(v: any): unknown {
 }
 /** (parts length-prefixed, so none can imitate a separator; sets and dicts sorted: order-free) */
 function containerKey(v: any): string {
+  ACTIVE?.tick(1); // (as eq's walk)
   if (v instanceof Set) return '\0S' + sortedParts(v, (x) => keyPart(x));
   if (isDict(v)) return '\0d' + sortedParts(dictKeys(v), (k) => keyPart(k) + keyPart(v instanceof Map ? v.get(k) : v[k]));
   let k = v instanceof Tuple ? '\0(' : '\0[';
@@ -303,10 +312,12 @@ export function eq(a: unknown, b: unknown): boolean {
   if (isString(a) && isString(b)) return String(a) === String(b);
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a instanceof Tuple !== b instanceof Tuple || a.length !== b.length) return false;
+    ACTIVE?.tick(1); // (sandboxed, a walk of shared parts is bounded as a loop: Sandbox.walked. s9)
     for (let i = 0; i < a.length; i++) if (!eq(a[i], b[i])) return false;
     return true;
   }
   if (isDict(a) && isDict(b)) {
+    ACTIVE?.tick(1);
     const ka = dictKeys(a);
     const kb = dictKeys(b);
     if (ka.length !== kb.length) return false;
@@ -321,6 +332,7 @@ export function eq(a: unknown, b: unknown): boolean {
   }
   if (a instanceof Set && b instanceof Set) {
     if (a.size !== b.size) return false;
+    ACTIVE?.tick(1);
     const ix = eqBuckets(b);
     for (const x of a) if (!ix.get(eqKey(x))?.some((y) => eq(x, y))) return false;
     return true;
@@ -349,6 +361,7 @@ export function compare(a: unknown, b: unknown, op = '<'): number {
     return x < y ? -1 : x > y ? 1 : 0;
   }
   if (Array.isArray(a) && Array.isArray(b) && a instanceof Tuple === b instanceof Tuple) {
+    ACTIVE?.tick(1); // (as eq's walk)
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       if (eq(a[i], b[i])) continue;
       return compare(a[i], b[i], op);
@@ -399,6 +412,7 @@ export function add(a: unknown, b: unknown): unknown {
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a instanceof Tuple !== b instanceof Tuple)
       throw new PyError('TypeError', `can only concatenate ${typeName(a)} (not "${typeName(b)}") to ${typeName(a)}`);
+    room(a.length + b.length, MAX_ITEMS); // (`x + x` doubled in a loop: refused, not V8's abort. s9)
     return a instanceof Tuple ? tuple([...a, ...b]) : [...a, ...b];
   }
   return arithError('+', a, b);
@@ -539,7 +553,10 @@ export function concat(a: unknown, b: unknown): string | Markup {
     const side = (v: unknown) => (v instanceof Markup ? v.value : m.escapeText(pyStr(v)));
     return m.withText(side(a) + side(b));
   }
-  return (typeof a === 'string' ? a : pyStr(a)) + (typeof b === 'string' ? b : pyStr(b));
+  const x = typeof a === 'string' ? a : pyStr(a);
+  const y = typeof b === 'string' ? b : pyStr(b);
+  // (as repeatStr: no string past MAX_CHARS, so `x ~ x` doubled in a loop is K-SEC-003 both ways. s9)
+  return x.length + y.length > MAX_CHARS ? '' + room(x.length + y.length) : x + y;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { Markup } from '../markup.js';
 import { add, gt, hostStr, lt, njkEscape, njkStr, njkToString, toPrim } from './values.js';
 import { assertSafeName, observe } from '../values.js';
-import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
+import { ACTIVE, MAX_CHARS, MAX_ITEMS, room } from '../limits.js';
 import { reReplace } from './guards.js';
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -123,7 +123,13 @@ export function nf_dictsort(val: Any, caseSensitive: unknown, by: unknown): unkn
   return array;
 }
 export function nf_dump(obj: unknown, spaces: unknown): string {
-  return JSON.stringify(obj, (_k, v) => (v instanceof Markup ? { val: v.value, length: v.value.length } : v), spaces as number);
+  let n = 0;
+  return JSON.stringify(obj, (_k, v) => {
+    // (16 a value besides a string's length, as Kida's tojson: shared parts doubled in a loop fail
+    // past MAX_CHARS with V8's string-length error, not walked for minutes until V8's own limit. s9)
+    if ((n += 16 + (typeof v === 'string' ? v.length : 0)) > MAX_CHARS) throw RangeError('Invalid string length');
+    return v instanceof Markup ? { val: v.value, length: v.value.length } : v;
+  }, spaces as number);
 }
 const JSON_HTML: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', "'": '\\u0027' };
 /**
