@@ -12,7 +12,7 @@ import { Markup } from './markup.js';
 import { EqIndex } from './eqindex.js';
 import { getRenderMeta } from './meta.js';
 import { PyError } from './errors.js';
-import { MAX_ITEMS, room } from './limits.js';
+import { ACTIVE, MAX_ITEMS, room } from './limits.js';
 import {
   Kwargs, PyFloat, Range, Tuple, add, callNow, callValue, dictItems, eq, gt, isDict, isFloat, isString, iter, len, lt, num, pyStr, setKey, toFloat,
   toInt, truthy, tuple, typeName,
@@ -63,7 +63,8 @@ function toIndex(v: unknown): number {
 }
 
 function unhashable(v: unknown): boolean {
-  return (Array.isArray(v) && !(v instanceof Tuple)) || isDict(v) || v instanceof Set || (Array.isArray(v) && v.some(unhashable));
+  // (a tuple's items walked: sandboxed, a walk of shared parts is bounded as a loop, as eq's. s9)
+  return (Array.isArray(v) && !(v instanceof Tuple)) || isDict(v) || v instanceof Set || (Array.isArray(v) && (ACTIVE?.tick(1), v.some(unhashable)));
 }
 function checkHashable(v: unknown): void {
   if (unhashable(v)) throw typeErr(`unhashable type: '${typeName(v)}'`);

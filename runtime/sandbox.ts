@@ -105,7 +105,19 @@ export class Sandbox implements Active {
     this.policy = normalizePolicy(policy);
     this.cap = this.policy.maxAllocation;
   }
-  tick(): void {}
+  /**
+   * Values a deep walk (`==`, ordering, hashing) visited since the template's helper began
+   * (`hiding` resets it): walks of shared parts (`x = [x, x]` in a loop) take exponential time, so
+   * each is bounded by maxLoopIterations and maxRenderTime as a loop is; a filter's walks count on
+   * the render's Run instead. s9
+   */
+  walked = 0;
+  since = 0;
+  tick(n = 1): void {
+    const p = this.policy;
+    if (p.maxLoopIterations !== null && (this.walked += n) > p.maxLoopIterations) throw limitError('Loop iterations', p.maxLoopIterations, 'maxLoopIterations');
+    if ((this.walked & 1023) === 0 && p.maxRenderTime !== null && Date.now() - this.since > p.maxRenderTime) throw renderTimeError(p.maxRenderTime);
+  }
   /**
    * A wait of the render `R` (a `{% defer %}`'s values): bounded by maxRenderTime, as sbAwait
    * bounds the template's own, but against one deadline per render (`Run.late`): a fan-out of
@@ -370,6 +382,7 @@ export function sbLd(env: Env, c: Ctx, name: string, v: unknown, orElse: (name: 
 /** Runs `f` with the policy's hidden keys left out of what it enumerates (dictKeys reads ACTIVE). */
 function hiding<T>(env: Env, f: () => T): T {
   const prev = setActive(env.sandbox!);
+  if (prev !== env.sandbox) (env.sandbox!.walked = 0), (env.sandbox!.since = Date.now());
   try {
     return f();
   } finally {
@@ -511,6 +524,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
     for (const a of args) textBound(name === 'pprint' ? run.cap / 2 : run.cap, a instanceof Kwargs ? a.kw : a, sb.source, +(name !== 'join')); // (pprint: as callCost says)
   else if (name === 'map' && isString((args[1] as unknown[] | undefined)?.[0]) && !args[2] && !NO_TEXT.has(String((args[1] as unknown[])[0])))
     for (const x of Array.isArray(args[0]) ? args[0] : []) textBound(run.cap, x); // (`map("string")`: each item becomes text)
+  else if (name === 'sort') for (const x of Array.isArray(args[0]) ? args[0] : []) textBound(run.cap, x); // (a container item is sorted by its text. s9)
   args[0] = run.feed(args[0]);
   const r = name === null || name === 'map' ? hostCall(() => run.run(() => f.apply(self, args))) : run.run(() => f.apply(self, args));
   if (name === 'map' || name === 'attr') readables(env, name === 'map' ? args[2] : args[1], r);
