@@ -6,7 +6,7 @@
 import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
 import type { SourceOf } from './template.js';
 import { Markup } from './markup.js';
-import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, observe, pow, stale, typeName } from './values.js';
+import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, observe, pow, refuseDetached, stale, syncResult, typeName } from './values.js';
 import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
 import { MAX_CHARS, room, setActive, type Active } from './limits.js';
 import { METHOD_NAMES } from './signatures.js';
@@ -703,12 +703,14 @@ function checkMethodArgs(sb: Sandbox, obj: unknown, name: string, args: unknown[
   if ((name === 'get' || name === 'pop' || name === 'setdefault') && isDict(obj) && isString(args[0])) sb.checkAttr(String(args[0]), false, obj, true);
   if (name === 'format' && isString(obj)) sb.checkFields(String(obj), args);
 }
-export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[]): unknown {
+/** (`sync`: a call of a template compiled sync, which cannot await an async def: values.ts callSync) */
+export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[], sync?: 1): unknown {
   const run = runOf(env, R);
   run.sb.checkCall(f);
   if (f === g_str) textBound(run.cap, args[0]);
   if (f === g_int) intDigits(run, args[0]);
-  const r = call(run, f, args);
+  const r = call(run, sync ? refuseDetached(f) : f, args);
+  if (sync) syncResult(f, r);
   return r instanceof Range ? run.sb.checkRange(r) : r; // (a range() the sandbox did not build)
 }
 /** A call for the template: callables passed along obey allowCalling too (the callee may call them); split results count. */

@@ -13,7 +13,7 @@ import { Markup } from './markup.js';
 import { invokeWithAsyncCaller, isAsyncCaller } from './async-caller.js';
 import { renderGlobals } from './meta.js';
 import { Context, DATA, GLOBALS, find, ld } from './context.js';
-import { Kwargs, Range, Tuple, UNDEF, getattr, iter, observe, setKey } from './values.js';
+import { Kwargs, Range, Tuple, UNDEF, getattr, iter, observe, refuseDetached, setKey, syncResult } from './values.js';
 import { MAX_ITEMS, room } from './limits.js';
 
 export type { Ctx } from './context.js';
@@ -1038,6 +1038,10 @@ export async function* driveAsync(top: Generator<Step, void, string | undefined>
 }
 
 /** `{% call f(args) %}`: invokes a def with the caller closure (other callables get no caller). */
+/** `{% call %}` in a template compiled sync: an async def refused as callSync refuses it (values.ts). */
+export function callWithCallerSync(f: unknown, args: unknown[], caller: CallerFn): unknown {
+  return syncResult(f, callWithCaller(refuseDetached(f), args, caller));
+}
 export function callWithCaller(f: unknown, args: unknown[], caller: CallerFn): unknown {
   if (typeof f === 'function' && (f as Partial<KidaDef>).invoke)
     return isAsyncCaller(caller) ? invokeWithAsyncCaller(f as KidaDef, args, caller) : observe((f as KidaDef).invoke(args, caller));

@@ -929,13 +929,44 @@ export function observe<T>(v: T, fail?: boolean): T {
  */
 const calleeName = (f: unknown) => (f as { kidaDef?: { name: string } }).kidaDef?.name ?? ((f as { name?: string }).name || 'function');
 export function callNow(f: unknown, args: unknown[], where: string): unknown {
-  const r = callValue(f, args);
-  if (r instanceof Promise)
+  const r = callValue(refuseDetached(f), args);
+  if (r instanceof Promise) {
+    detach(f); // (its work after its first await starts no more calls here: callSync)
     throw new TemplateRuntimeError(
       `${where}: '${calleeName(f)}' returned a promise (an async def or function), which ${where} cannot await; call it with await in a {% for %} loop instead`,
     );
+  }
   return r;
 }
+
+/**
+ * A call in a template compiled sync (the compiler links its calls here, not to callValue): an
+ * async def's promise cannot be awaited there. It was written as "[object Promise]" while the
+ * def ran on, detached from the render; a def that reached itself again through a sync include
+ * (main async, `{% def f() %}{{ await p }}{% include "inc" %}{% end %}`, inc `{{ f() }}`) made a
+ * chain of detached calls that never ended and, on settled promises, starved the event loop (s9).
+ * Now the call is an error naming the def, and the def refuses every later such call before it
+ * runs (`detached`), so the part of the first call that goes on after its await starts nothing.
+ */
+export function callSync(f: unknown, args: unknown[]): unknown {
+  return syncResult(f, callValue(refuseDetached(f), args));
+}
+/** `r`, unless a def returned a promise where it cannot be awaited (callSync). */
+export function syncResult(f: unknown, r: unknown): unknown {
+  if (r instanceof Promise && (f as { kidaDef?: unknown }).kidaDef) throw (detach(f), asyncDefError(f));
+  return r;
+}
+type Detachable = { detached?: boolean };
+const detach = (f: unknown): void => void ((f as Detachable).detached = true);
+/** `f`, unless it is a def that returned a promise where it could not be awaited (callSync). */
+export const refuseDetached = (f: unknown): unknown => {
+  if ((f as Detachable | null)?.detached) throw asyncDefError(f);
+  return f;
+};
+const asyncDefError = (f: unknown) =>
+  new TemplateRuntimeError(
+    `'${calleeName(f)}' is an async def (it awaits), called where it cannot be awaited: from a template without await (an include, import or parent of an async template), or as a value used at once; give that template an await, or call the def from the async template`,
+  );
 
 /** Splits a trailing Kwargs off an argument list. */
 export function splitKwargs(args: unknown[]): [unknown[], Record<string, unknown>] {
