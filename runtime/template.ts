@@ -68,7 +68,7 @@ export interface TemplateSpec {
   /** Sandbox output limit check (sandboxed environments only). */
   checkOutput?: (size: number) => void;
   /** Async templates: observes the promises nested in a value the template reads (`observeDeep`). */
-  deep?: (names: readonly string[], data: unknown, spec?: TemplateSpec) => void;
+  deep?: (names: readonly string[] | null, data: unknown, spec?: TemplateSpec) => void;
   /** The context names the template reads (set when it is defined: what `deep` walks). */
   read?: readonly string[];
   globals: Ctx;
@@ -352,8 +352,9 @@ export function pageNames(spec: TemplateSpec, read: string[]): string[] | null {
  * before a promise beside it. It never throws: a proxy's trap or a getter that throws is met by
  * the template when it reads that value (docs/security.md "Nothing ends the process").
  */
-export function observeDeep(names: readonly string[], data: unknown, spec?: TemplateSpec): void {
+export function observeDeep(names: readonly string[] | null, data: unknown, spec?: TemplateSpec): void {
   if (data == null || typeof data !== 'object') return;
+  names ??= data instanceof Map ? [...data.keys()] : Object.keys(data);
   if (spec?.parent) observeParents(spec, data);
   const todo: unknown[] = [];
   const seen = new Set<unknown>();
@@ -508,7 +509,9 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
       // (every name when other templates render here: a layout or an include may read a promise
       // this template never names, and a stream left early never gets to it, s8)
       observeRead(observed === undefined ? (observed = spec.names!(spec, read)) : observed, data);
-      deep?.(read, data, spec);
+      // (the names of every template the page renders: an include, import or dynamic parent may
+      // await a promise nested in a value the template never names; null: every key. s9)
+      deep?.(observed, data, spec);
     }
     if (mode < 2 && isAsync) {
       observeRead(null, data); // (the template would have awaited them)
