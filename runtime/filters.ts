@@ -552,11 +552,17 @@ function dictsort(v: unknown, caseSensitive: unknown = false, by: unknown = 'key
 }
 
 /** Hashability check and hash-like key for unique(). */
-function hashKey(v: unknown): unknown {
+function hashKey(v: unknown, seen?: Set<unknown>): unknown {
   if (Array.isArray(v) && !(v instanceof Tuple)) throw new PyError('TypeError', "unhashable type: 'list'");
   if (isDict(v)) throw new PyError('TypeError', "unhashable type: 'dict'");
   if (v instanceof Set) throw new PyError('TypeError', "unhashable type: 'set'");
-  if (v instanceof Tuple) ACTIVE?.tick(1), v.forEach(hashKey); // (as eq's walk, s9)
+  // (a tuple met again is checked once: `t = (t, t)` in a loop was 2^40 steps; sandboxed, each
+  // tuple walked is a loop iteration, as eq's walk. s9)
+  if (v instanceof Tuple && !seen?.has(v)) {
+    ACTIVE?.tick(1);
+    (seen ??= new Set()).add(v);
+    for (const x of v) hashKey(x, seen);
+  }
   return v;
 }
 function unique(v: unknown, caseSensitive: unknown = false, attribute: unknown = null): unknown[] {

@@ -62,9 +62,14 @@ function toIndex(v: unknown): number {
   throw typeErr(`'${typeName(v)}' object cannot be interpreted as an integer`);
 }
 
-function unhashable(v: unknown): boolean {
-  // (a tuple's items walked: sandboxed, a walk of shared parts is bounded as a loop, as eq's. s9)
-  return (Array.isArray(v) && !(v instanceof Tuple)) || isDict(v) || v instanceof Set || (Array.isArray(v) && (ACTIVE?.tick(1), v.some(unhashable)));
+function unhashable(v: unknown, seen?: Set<unknown>): boolean {
+  // (a tuple's items walked once each, `t = (t, t)` in a loop was 2^40 steps; sandboxed, each is a
+  // loop iteration, as eq's walk. s9)
+  if ((Array.isArray(v) && !(v instanceof Tuple)) || isDict(v) || v instanceof Set) return true;
+  if (!Array.isArray(v) || seen?.has(v)) return false;
+  ACTIVE?.tick(1);
+  (seen ??= new Set()).add(v);
+  return v.some((x) => unhashable(x, seen));
 }
 function checkHashable(v: unknown): void {
   if (unhashable(v)) throw typeErr(`unhashable type: '${typeName(v)}'`);

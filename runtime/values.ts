@@ -249,13 +249,25 @@ export function eqKey(v: any): unknown {
   if (v == null) return '\0N';
   if (v instanceof Date) return '\0D' + v.getTime();
   if (Array.isArray(v) || v instanceof Set || isDict(v)) {
-    // (a container holding a NaN equals only itself, `eq` by identity: keyed by its identity)
-    const outer = nan;
-    nan = false;
-    const k = containerKey(v);
-    const inner = nan;
-    nan = outer || inner;
-    return inner ? idOf(v) : k;
+    // (a container holding a NaN equals only itself, `eq` by identity: keyed by its identity. A
+    // container met again in the same key, `t = (t, t)` built in a loop, is keyed once: its key
+    // doubles at each level, and V8's string limit ends it at once, where the walk took 2^40 steps. s9)
+    const top = !keyMemo;
+    const memo = (keyMemo ??= new Map());
+    try {
+      let m = memo.get(v);
+      if (!m) {
+        const outer = nan;
+        nan = false;
+        const k = containerKey(v);
+        memo.set(v, (m = [nan ? idOf(v) : k, nan]));
+        nan = outer;
+      }
+      nan ||= m[1];
+      return m[0];
+    } finally {
+      if (top) keyMemo = null;
+    }
   }
   if (v instanceof Range) return rangeSig(v);
   if (typeof v !== 'object' && typeof v !== 'function') return '\0x' + String(v);
@@ -277,6 +289,8 @@ function idOf(v: object): string {
 }
 let oid = 0;
 let nan = false;
+/** The keys of the containers met in the eqKey call in progress, with whether each holds a NaN. */
+let keyMemo: Map<object, [unknown, boolean]> | null = null;
 const oids = new WeakMap<object, string>();
 const sortedParts = (xs: Iterable<any>, part: (x: any) => string): string => {
   const ps: string[] = [];
