@@ -167,7 +167,9 @@ export function nf_groupby(this: Strict, arr: Any, attr: unknown): Record<string
   for (let i = 0; i < arr.length; i++) {
     const k = get(arr[i], i);
     if (k === undefined && this?.throwOnUndefined) throw new TypeError(`groupby: attribute "${String(attr)}" resolved to undefined`);
-    const key = String(k);
+    // (an array key as its Array#toString, written by njkStr: bounded, where V8's join of shared
+    // parts walked for minutes. s9)
+    const key = Array.isArray(k) ? njkStr(k) : String(k);
     // (Nunjucks' `{}` finds Object.prototype's member for such a key and throws on its `.push`:
     // the same error here, without touching the member)
     if (key in PROTO_NAMES) throw new TypeError('(result[key] || result[key]).push is not a function');

@@ -129,7 +129,7 @@ const observing = (f: Function) =>
  */
 function flatRoom(a: unknown[], depth: number, seen: { n: number }): void {
   for (const x of a) {
-    if (++seen.n > MAX_ITEMS) room(seen.n, MAX_ITEMS);
+    room(++seen.n, MAX_ITEMS); // (the sandbox's maxAllocation when one is active)
     if (Array.isArray(x) && depth >= 1) flatRoom(x, depth - 1, seen);
   }
 }

@@ -72,6 +72,7 @@ let joined = 0;
 function joinItems(v: unknown[]): string {
   if (!joining.size) joined = 0;
   if (joining.has(v)) return '';
+  ACTIVE?.tick(1); // (sandboxed, each array written is a loop iteration, as Kida's walks)
   joining.add(v);
   try {
     const out: string[] = [];

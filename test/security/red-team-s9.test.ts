@@ -213,3 +213,22 @@ describe('§1 promises nested in data that only an included, imported or dynamic
     for (const line of lines) expect(line).toMatch(/ true$/); // (renderAsync fails: the rejection where it is awaited; `from "lib" import` of an async lib refuses first)
   }, 70_000);
 });
+
+describe('§4 Nunjucks sandbox: shared parts through V8 conversions', () => {
+  // `sort` compares arrays by their text, `groupby` keys by it, `flat()` counted against
+  // MAX_ITEMS whatever the sandbox's bound: each walked 2^40 references for seconds past
+  // maxRenderTime (groupby's String(key) ran V8's own join: over a minute).
+  const njk = new Environment({ compat: 'nunjucks', sandbox: true, loader: new DictLoader({}) });
+  const dag = `{% set x = [1] %}{% for i in range(40) %}{% set x = [x, x] %}{% endfor %}`;
+  for (const src of [`{{ x | sort | length }}`, `{{ x | groupby("0") | length }}`, `{{ x.flat(100) | length }}`])
+    it(`${src}: a SecurityError within maxRenderTime`, () => {
+      const t0 = Date.now();
+      expect(() => njk.fromString(dag + src).render({})).toThrow(/sandbox limit of 100000|limit of 1000000/);
+      expect(Date.now() - t0).toBeLessThan(5_000);
+    });
+  it('below the bounds the same text, keys and items as before', () => {
+    expect(njk.fromString(`{{ [[1, 2], [3]] | groupby("0") | dump }}|{{ [[2], [1]] | sort }}|{{ [1, [2, [3]]].flat(9) }}`).render({})).toBe(
+      '{&quot;1&quot;:[[1,2]],&quot;3&quot;:[[3]]}|1,2|1,2,3',
+    );
+  });
+});
