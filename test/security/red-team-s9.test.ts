@@ -232,3 +232,39 @@ describe('§4 Nunjucks sandbox: shared parts through V8 conversions', () => {
     );
   });
 });
+
+describe('§1 recursion: one code per template whatever the entry point', () => {
+  // (the eighth pass's fuzzer saw K-RUN-006 in one block entry point and K-RUN-007 in another;
+  // since the headroom check the code depends only on whether defs are counted: K-RUN-006 when
+  // they are (sandboxed, async, `try`), K-RUN-007 "Recursion too deep" for a sync def in default mode)
+  const shapes: [string, string][] = [
+    ['nunjucks', '{% block b %}{% macro m(n) %}{% call m(n+1) %}x{% endcall %}{{ caller() }}{% endmacro %}{{ m(0) }}{% endblock %}'],
+    ['nunjucks', '{% block b %}{% macro m(n) %}{% set c %}{% call m(n+1) %}x{% endcall %}{% endset %}{{ c }}{% endmacro %}{% asyncEach i in [1] %}{{ m(0) }}{% endeach %}{% endblock %}'],
+    ['kida', '{% block b %}{% def m(n) %}{% call m(n+1) %}x{% end %}{{ caller() }}{% end %}{{ m(0) }}{% end %}'],
+    ['kida', '{% block b %}{% def m(n) %}{% try %}{% call m(n+1) %}x{% end %}{% fallback %}f{% end %}{% end %}{{ m(0) }}{% end %}'],
+  ];
+  for (const [mode, src] of shapes)
+    it(`${mode}: ${src.slice(0, 60)}…`, async () => {
+      for (const sandbox of [false, true]) {
+        const t = new Environment({ compat: mode === 'nunjucks' ? 'nunjucks' : undefined, sandbox, loader: new DictLoader({}) }).fromString(src);
+        const codes = new Set<string>();
+        const ways = [() => t.render({}), () => [...t.renderStream({})].join(''), () => t.renderAsync({}), () => t.renderBlock('b', {}), () => t.renderBlockAsync('b', {})];
+        for (const way of ways)
+          try {
+            await way();
+            codes.add('rendered');
+          } catch (e) {
+            codes.add(`${(e as Error).name} ${(e as { code?: string }).code}`);
+          }
+        for (const way of [() => t.renderStreamAsync({}), () => t.renderBlockStreamAsync('b', {})])
+          try {
+            for await (const _ of way());
+            codes.add('rendered');
+          } catch (e) {
+            codes.add(`${(e as Error).name} ${(e as { code?: string }).code}`);
+          }
+        expect([...codes], `sandbox ${sandbox}`).toHaveLength(1);
+        expect([...codes][0]).toMatch(/^TemplateRuntimeError K-RUN-00[67]$/);
+      }
+    });
+});
