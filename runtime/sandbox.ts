@@ -115,7 +115,8 @@ export class Sandbox implements Active {
   since = 0;
   tick(n = 1): void {
     const p = this.policy;
-    if (p.maxLoopIterations !== null && (this.walked += n) > p.maxLoopIterations) throw limitError('Loop iterations', p.maxLoopIterations, 'maxLoopIterations');
+    this.walked += n;
+    if (p.maxLoopIterations !== null && this.walked > p.maxLoopIterations) throw limitError('Loop iterations', p.maxLoopIterations, 'maxLoopIterations');
     // (the clock from the 1,024th value, read every 1,024: `hiding` runs around every output and
     // `==`, and a clock read there would cost each of them)
     if ((this.walked & 1023) === 0 && p.maxRenderTime !== null)

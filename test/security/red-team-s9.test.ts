@@ -268,3 +268,16 @@ describe('§1 recursion: one code per template whatever the entry point', () => 
       }
     });
 });
+
+describe('§4 the walk budget without an iteration limit', () => {
+  it('maxLoopIterations: null still renders, and a walk of shared parts still ends at maxRenderTime', () => {
+    const env = new Environment({ compat: 'nunjucks', sandbox: { maxLoopIterations: null, maxAllocation: 20_000 } as never, loader: new DictLoader({}) });
+    expect(env.fromString('{{ v }}').render({ v: [1.5, [2.5]] })).toBe('1.5,2.5');
+    const kida = new Environment({ sandbox: { maxLoopIterations: null, maxRenderTime: 300 } as never, loader: new DictLoader({}) });
+    const t0 = Date.now();
+    expect(() => kida.fromString(`{% let t = (1,) %}{% let u = (1,) %}{% for i in range(40) %}{% let t = (t, t) %}{% let u = (u, u) %}{% end %}{{ t == u }}`).render({})).toThrow(
+      /Render time exceeds sandbox limit of 300/,
+    );
+    expect(Date.now() - t0).toBeLessThan(3_000);
+  });
+});
