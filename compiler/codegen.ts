@@ -175,8 +175,12 @@ const VISIT: Visitors = {
   // TemplateDecl: declarations only
 };
 
-/** What sandboxed code may enumerate a dict through: truthiness, iteration, output, `in`, `==` (runtime/sandbox.ts sbHide). */
-const HIDING = new Set(['truthy', 'defaultFilter', 'iter', 'asyncIter', 'unpackIter', 'unpackIndex', 'esc', 'escOpt', 'str', 'strOpt', 'escMd', 'escMdOpt', 'pyStr', 'contains', 'eq']);
+/**
+ * What sandboxed code may enumerate a dict through: truthiness, iteration, output, `in`, `==`
+ * (runtime/sandbox.ts sbHide); and the orderings, whose walk of shared parts sbHide's budget
+ * bounds as it bounds `==`'s (Sandbox.walked).
+ */
+const HIDING = new Set(['truthy', 'defaultFilter', 'iter', 'asyncIter', 'unpackIter', 'unpackIndex', 'esc', 'escOpt', 'str', 'strOpt', 'escMd', 'escMdOpt', 'pyStr', 'contains', 'eq', 'lt', 'le', 'gt', 'ge']);
 
 /** Of those, the ones that write a value as text: a container's repr is bounded first (sbHide's `text`). */
 const TEXT = new Set(['esc', 'escOpt', 'str', 'strOpt', 'escMd', 'escMdOpt', 'pyStr']);

@@ -25,7 +25,7 @@
 import { charCode, lower, replaceAllOf, sliceOf, upper } from './strings.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } from './errors.js';
-import { MAX_ITEMS, room } from './limits.js';
+import { ACTIVE, MAX_CHARS, MAX_ITEMS, room } from './limits.js';
 import {
   PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, cpLen, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
   isDict, groupDigits, isNumber, isString, iter, len, num, observe, pyRepr, pyStr, floatOf, toFloat, toInt, truthy, typeName,
@@ -552,11 +552,17 @@ function dictsort(v: unknown, caseSensitive: unknown = false, by: unknown = 'key
 }
 
 /** Hashability check and hash-like key for unique(). */
-function hashKey(v: unknown): unknown {
+function hashKey(v: unknown, seen?: Set<unknown>): unknown {
   if (Array.isArray(v) && !(v instanceof Tuple)) throw new PyError('TypeError', "unhashable type: 'list'");
   if (isDict(v)) throw new PyError('TypeError', "unhashable type: 'dict'");
   if (v instanceof Set) throw new PyError('TypeError', "unhashable type: 'set'");
-  if (v instanceof Tuple) v.forEach(hashKey);
+  // (a tuple met again is checked once: `t = (t, t)` in a loop was 2^40 steps; sandboxed, each
+  // tuple walked is a loop iteration, as eq's walk. s9)
+  if (v instanceof Tuple && !seen?.has(v)) {
+    ACTIVE?.tick(1);
+    (seen ??= new Set()).add(v);
+    for (const x of v) hashKey(x, seen);
+  }
   return v;
 }
 function unique(v: unknown, caseSensitive: unknown = false, attribute: unknown = null): unknown[] {
@@ -959,6 +965,9 @@ function jsonKey(k: unknown): string {
 }
 /** Writes the JSON of `v` to `out` part by part (joining each level's text would copy the subtree at every level). */
 function jsonDump(v: unknown, ind: string | null, level: number, seen: Set<unknown>, out: string[]): void {
+  // (as reprTo: 16 a value besides a string's length; past MAX_CHARS, V8's string-length error, where
+  // shared parts doubled in a loop aborted V8 growing `out`; the sandbox's textBound is tighter. s9)
+  if ((jsonN += 16 + (isString(v) ? s(v).length : 0)) > MAX_CHARS) throw RangeError('Invalid string length');
   if (v === null || v === undefined) out.push('null');
   else if (v === true) out.push('true');
   else if (v === false) out.push('false');
@@ -994,11 +1003,12 @@ function jsonDump(v: unknown, ind: string | null, level: number, seen: Set<unkno
     seen.delete(v);
   }
 }
-/** Characters of indentation the tojson call in progress has written (bounded by room()). */
+/** Characters of indentation the tojson call in progress has written (bounded by room()), and what jsonDump counts. */
 let jsonIndented = 0;
+let jsonN = 0;
 function tojson(v: unknown, indent: unknown = null, attr: unknown = false): Markup {
   let ind: string | null = null;
-  jsonIndented = 0;
+  jsonIndented = jsonN = 0;
   if (indent !== null && indent !== undefined) ind = isString(indent) ? s(indent) : ' '.repeat(room(Math.max(0, intArg(indent, 'indent'))));
   const parts: string[] = [];
   jsonDump(v, ind, 0, new Set(), parts);
@@ -1190,8 +1200,15 @@ function ppLen(v: unknown): number {
   return n;
 }
 const PP_WIDTH = 80;
+/** What the pprint in progress has counted: 16 a value, its indentation, and the text it writes whole. */
+let ppN = 0;
 function ppFormat(v: unknown, out: string[], indent: number, allowance: number, level: number): void {
-  if (ppLen(v) <= PP_WIDTH - indent - allowance) {
+  const n = ppLen(v);
+  const fits = n <= PP_WIDTH - indent - allowance;
+  // (a container that does not fit counts only its parts: shared parts doubled in a loop, whose
+  // length ppLen knows at once, fail past MAX_CHARS as reprTo's do, before their walk grows `out`. s9)
+  if ((ppN += 16 + indent + (fits || !(isDict(v) || Array.isArray(v) || v instanceof Set) ? n : 0)) > MAX_CHARS) throw RangeError('Invalid string length');
+  if (fits) {
     out.push(ppRepr(v));
     return;
   }
@@ -1295,6 +1312,7 @@ function pprint(v: unknown): string {
   const out: string[] = [];
   const saved = ppLens;
   ppLens = new Map();
+  ppN = 0;
   try {
     ppFormat(v, out, 0, 0, 0);
   } finally {

@@ -12,7 +12,7 @@ import { Markup } from './markup.js';
 import { EqIndex } from './eqindex.js';
 import { getRenderMeta } from './meta.js';
 import { PyError } from './errors.js';
-import { MAX_ITEMS, room } from './limits.js';
+import { ACTIVE, MAX_ITEMS, room } from './limits.js';
 import {
   Kwargs, PyFloat, Range, Tuple, add, callNow, callValue, dictItems, eq, gt, isDict, isFloat, isString, iter, len, lt, num, pyStr, setKey, toFloat,
   toInt, truthy, tuple, typeName,
@@ -62,8 +62,14 @@ function toIndex(v: unknown): number {
   throw typeErr(`'${typeName(v)}' object cannot be interpreted as an integer`);
 }
 
-function unhashable(v: unknown): boolean {
-  return (Array.isArray(v) && !(v instanceof Tuple)) || isDict(v) || v instanceof Set || (Array.isArray(v) && v.some(unhashable));
+function unhashable(v: unknown, seen?: Set<unknown>): boolean {
+  // (a tuple's items walked once each, `t = (t, t)` in a loop was 2^40 steps; sandboxed, each is a
+  // loop iteration, as eq's walk. s9)
+  if ((Array.isArray(v) && !(v instanceof Tuple)) || isDict(v) || v instanceof Set) return true;
+  if (!Array.isArray(v) || seen?.has(v)) return false;
+  ACTIVE?.tick(1);
+  (seen ??= new Set()).add(v);
+  return v.some((x) => unhashable(x, seen));
 }
 function checkHashable(v: unknown): void {
   if (unhashable(v)) throw typeErr(`unhashable type: '${typeName(v)}'`);

@@ -6,7 +6,7 @@
 import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
 import type { SourceOf } from './template.js';
 import { Markup } from './markup.js';
-import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, observe, pow, stale, typeName } from './values.js';
+import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, observe, pow, refuseDetached, stale, syncResult, typeName } from './values.js';
 import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
 import { MAX_CHARS, room, setActive, type Active } from './limits.js';
 import { METHOD_NAMES } from './signatures.js';
@@ -105,7 +105,24 @@ export class Sandbox implements Active {
     this.policy = normalizePolicy(policy);
     this.cap = this.policy.maxAllocation;
   }
-  tick(): void {}
+  /**
+   * Values a deep walk (`==`, ordering, hashing) visited since the template's helper began
+   * (`hiding` resets it): walks of shared parts (`x = [x, x]` in a loop) take exponential time, so
+   * each is bounded by maxLoopIterations and maxRenderTime as a loop is; a filter's walks count on
+   * the render's Run instead. s9
+   */
+  walked = 0;
+  since = 0;
+  tick(n = 1): void {
+    const p = this.policy;
+    this.walked += n;
+    if (p.maxLoopIterations !== null && this.walked > p.maxLoopIterations) throw limitError('Loop iterations', p.maxLoopIterations, 'maxLoopIterations');
+    // (the clock from the 1,024th value, read every 1,024: `hiding` runs around every output and
+    // `==`, and a clock read there would cost each of them)
+    if ((this.walked & 1023) === 0 && p.maxRenderTime !== null)
+      if (this.walked === 1024) this.since = Date.now();
+      else if (Date.now() - this.since > p.maxRenderTime) throw renderTimeError(p.maxRenderTime);
+  }
   /**
    * A wait of the render `R` (a `{% defer %}`'s values): bounded by maxRenderTime, as sbAwait
    * bounds the template's own, but against one deadline per render (`Run.late`): a fan-out of
@@ -370,6 +387,7 @@ export function sbLd(env: Env, c: Ctx, name: string, v: unknown, orElse: (name: 
 /** Runs `f` with the policy's hidden keys left out of what it enumerates (dictKeys reads ACTIVE). */
 function hiding<T>(env: Env, f: () => T): T {
   const prev = setActive(env.sandbox!);
+  if (prev !== env.sandbox) env.sandbox!.walked = 0; // (a deep walk's budget is per helper call: Sandbox.tick)
   try {
     return f();
   } finally {
@@ -511,6 +529,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
     for (const a of args) textBound(name === 'pprint' ? run.cap / 2 : run.cap, a instanceof Kwargs ? a.kw : a, sb.source, +(name !== 'join')); // (pprint: as callCost says)
   else if (name === 'map' && isString((args[1] as unknown[] | undefined)?.[0]) && !args[2] && !NO_TEXT.has(String((args[1] as unknown[])[0])))
     for (const x of Array.isArray(args[0]) ? args[0] : []) textBound(run.cap, x); // (`map("string")`: each item becomes text)
+  else if (name === 'sort') for (const x of Array.isArray(args[0]) ? args[0] : []) textBound(run.cap, x); // (a container item is sorted by its text. s9)
   args[0] = run.feed(args[0]);
   const r = name === null || name === 'map' ? hostCall(() => run.run(() => f.apply(self, args))) : run.run(() => f.apply(self, args));
   if (name === 'map' || name === 'attr') readables(env, name === 'map' ? args[2] : args[1], r);
@@ -689,12 +708,14 @@ function checkMethodArgs(sb: Sandbox, obj: unknown, name: string, args: unknown[
   if ((name === 'get' || name === 'pop' || name === 'setdefault') && isDict(obj) && isString(args[0])) sb.checkAttr(String(args[0]), false, obj, true);
   if (name === 'format' && isString(obj)) sb.checkFields(String(obj), args);
 }
-export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[]): unknown {
+/** (`sync`: a call of a template compiled sync, which cannot await an async def: values.ts callSync) */
+export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[], sync?: 1): unknown {
   const run = runOf(env, R);
   run.sb.checkCall(f);
   if (f === g_str) textBound(run.cap, args[0]);
   if (f === g_int) intDigits(run, args[0]);
-  const r = call(run, f, args);
+  const r = call(run, sync ? refuseDetached(f) : f, args);
+  if (sync) syncResult(f, r);
   return r instanceof Range ? run.sb.checkRange(r) : r; // (a range() the sandbox did not build)
 }
 /** A call for the template: callables passed along obey allowCalling too (the callee may call them); split results count. */

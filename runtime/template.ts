@@ -13,7 +13,7 @@ import { Markup } from './markup.js';
 import { invokeWithAsyncCaller, isAsyncCaller } from './async-caller.js';
 import { renderGlobals } from './meta.js';
 import { Context, DATA, GLOBALS, find, ld } from './context.js';
-import { Kwargs, Range, Tuple, UNDEF, getattr, iter, observe, setKey } from './values.js';
+import { Kwargs, Range, Tuple, UNDEF, getattr, iter, observe, refuseDetached, setKey, syncResult } from './values.js';
 import { MAX_ITEMS, room } from './limits.js';
 
 export type { Ctx } from './context.js';
@@ -73,7 +73,7 @@ export interface TemplateSpec {
   /** Sandbox output limit check (sandboxed environments only). */
   checkOutput?: (size: number) => void;
   /** Async templates: observes the promises nested in a value the template reads (`observeDeep`). */
-  deep?: (names: readonly string[], data: unknown, spec?: TemplateSpec) => void;
+  deep?: (names: readonly string[] | null, data: unknown, spec?: TemplateSpec) => void;
   /** The context names the template reads (set when it is defined: what `deep` walks). */
   read?: readonly string[];
   globals: Ctx;
@@ -357,8 +357,9 @@ export function pageNames(spec: TemplateSpec, read: string[]): string[] | null {
  * before a promise beside it. It never throws: a proxy's trap or a getter that throws is met by
  * the template when it reads that value (docs/security.md "Nothing ends the process").
  */
-export function observeDeep(names: readonly string[], data: unknown, spec?: TemplateSpec): void {
+export function observeDeep(names: readonly string[] | null, data: unknown, spec?: TemplateSpec): void {
   if (data == null || typeof data !== 'object') return;
+  names ??= data instanceof Map ? [...data.keys()] : Object.keys(data);
   if (spec?.parent) observeParents(spec, data);
   const todo: unknown[] = [];
   const seen = new Set<unknown>();
@@ -513,7 +514,9 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
       // (every name when other templates render here: a layout or an include may read a promise
       // this template never names, and a stream left early never gets to it, s8)
       observeRead(observed === undefined ? (observed = spec.names!(spec, read)) : observed, data);
-      deep?.(read, data, spec);
+      // (the names of every template the page renders: an include, import or dynamic parent may
+      // await a promise nested in a value the template never names; null: every key. s9)
+      deep?.(observed, data, spec);
     }
     if (mode < 2 && isAsync) {
       observeRead(null, data); // (the template would have awaited them)
@@ -1058,6 +1061,10 @@ export async function* driveAsync(top: Generator<Step, void, string | undefined>
 }
 
 /** `{% call f(args) %}`: invokes a def with the caller closure (other callables get no caller). */
+/** `{% call %}` in a template compiled sync: an async def refused as callSync refuses it (values.ts). */
+export function callWithCallerSync(f: unknown, args: unknown[], caller: CallerFn): unknown {
+  return syncResult(f, callWithCaller(refuseDetached(f), args, caller));
+}
 export function callWithCaller(f: unknown, args: unknown[], caller: CallerFn): unknown {
   if (typeof f === 'function' && (f as Partial<KidaDef>).invoke)
     return isAsyncCaller(caller) ? invokeWithAsyncCaller(f as KidaDef, args, caller) : observe((f as KidaDef).invoke(args, caller));

@@ -4,7 +4,7 @@
 
 import { Markup, Marked, escapeString, isSafe } from './markup.js';
 import { NoneComparisonError, PyError, SecurityError, TemplateRuntimeError, UndefinedError , didYouMean, keyError, zeroDivisionError } from './errors.js';
-import { ACTIVE, MAX_DIGITS, MAX_ITEMS, room } from './limits.js';
+import { ACTIVE, MAX_CHARS, MAX_DIGITS, MAX_ITEMS, room } from './limits.js';
 
 /** An integral float produced where the compiler knows the value is a float (4/2, 5|round, 1.0). Renders "2.0". */
 export class PyFloat {
@@ -153,7 +153,13 @@ export function pyStr(v: unknown): string {
  */
 function reprTo(v: unknown, out: string[]): void {
   const list = Array.isArray(v);
-  if (!(list || v instanceof Set || v instanceof Map || isDict(v))) return void out.push(pyRepr(v));
+  // (each value counts 16 besides its text: a repr of shared parts, `[x, x]` doubled in a loop,
+  // fails once it passes MAX_CHARS (2^28; so at most MAX_ITEMS parts) with V8's own RangeError
+  // "Invalid string length", asked of V8 by a string it cannot make, where V8 aborted the process
+  // growing `out`. Not room()'s K-SEC-003, nor a RangeError written out: the serverless bundles
+  // had no bytes for them (Rollup 41 B, Vite 39 B left; this costs 18 and 38). s9)
+  if ((reprN += 16) > 2 ** 28) ''.padEnd(2 ** 30);
+  if (!(list || v instanceof Set || v instanceof Map || isDict(v))) return void (reprN += out[out.push(pyRepr(v)) - 1]!.length);
   if (open.has(v)) return void out.push(list ? '[...]' : '{...}');
   if (v instanceof Set && !v.size) return void out.push('set()');
   const t = v instanceof Tuple;
@@ -186,6 +192,7 @@ function pyStrInner(v: unknown, repr: boolean): string {
   if (v instanceof Date) return isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
   if (Array.isArray(v) || v instanceof Set || v instanceof Map || isDict(v)) {
     const out: string[] = [];
+    reprN = 0;
     reprTo(v, out);
     return out.join('');
   }
@@ -200,6 +207,8 @@ function pyStrInner(v: unknown, repr: boolean): string {
 /** The containers whose repr is being written: one met again is a cycle, `[...]` as in Python
  * (else a cycle through a large value would build strings until memory runs out). */
 const open = new Set<object>();
+/** What the repr being written counts so far (reprTo). */
+let reprN = 0;
 
 // ------------------------------------------------------------------ truthiness and equality
 
@@ -241,13 +250,25 @@ export function eqKey(v: any): unknown {
   if (v == null) return '\0N';
   if (v instanceof Date) return '\0D' + v.getTime();
   if (Array.isArray(v) || v instanceof Set || isDict(v)) {
-    // (a container holding a NaN equals only itself, `eq` by identity: keyed by its identity)
-    const outer = nan;
-    nan = false;
-    const k = containerKey(v);
-    const inner = nan;
-    nan = outer || inner;
-    return inner ? idOf(v) : k;
+    // (a container holding a NaN equals only itself, `eq` by identity: keyed by its identity. A
+    // container met again in the same key, `t = (t, t)` built in a loop, is keyed once: its key
+    // doubles at each level, and V8's string limit ends it at once, where the walk took 2^40 steps. s9)
+    const top = !keyMemo;
+    const memo = (keyMemo ??= new Map());
+    try {
+      let m = memo.get(v);
+      if (!m) {
+        const outer = nan;
+        nan = false;
+        const k = containerKey(v);
+        memo.set(v, (m = [nan ? idOf(v) : k, nan]));
+        nan = outer;
+      }
+      nan ||= m[1];
+      return m[0];
+    } finally {
+      if (top) keyMemo = null;
+    }
   }
   if (v instanceof Range) return rangeSig(v);
   if (typeof v !== 'object' && typeof v !== 'function') return '\0x' + String(v);
@@ -255,6 +276,7 @@ export function eqKey(v: any): unknown {
 }
 /** (parts length-prefixed, so none can imitate a separator; sets and dicts sorted: order-free) */
 function containerKey(v: any): string {
+  ACTIVE?.tick(1); // (as eq's walk)
   if (v instanceof Set) return '\0S' + sortedParts(v, (x) => keyPart(x));
   if (isDict(v)) return '\0d' + sortedParts(dictKeys(v), (k) => keyPart(k) + keyPart(v instanceof Map ? v.get(k) : v[k]));
   let k = v instanceof Tuple ? '\0(' : '\0[';
@@ -268,6 +290,8 @@ function idOf(v: object): string {
 }
 let oid = 0;
 let nan = false;
+/** The keys of the containers met in the eqKey call in progress, with whether each holds a NaN. */
+let keyMemo: Map<object, [unknown, boolean]> | null = null;
 const oids = new WeakMap<object, string>();
 const sortedParts = (xs: Iterable<any>, part: (x: any) => string): string => {
   const ps: string[] = [];
@@ -303,10 +327,12 @@ export function eq(a: unknown, b: unknown): boolean {
   if (isString(a) && isString(b)) return String(a) === String(b);
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a instanceof Tuple !== b instanceof Tuple || a.length !== b.length) return false;
+    ACTIVE?.tick(1); // (sandboxed, a walk of shared parts is bounded as a loop: Sandbox.walked. s9)
     for (let i = 0; i < a.length; i++) if (!eq(a[i], b[i])) return false;
     return true;
   }
   if (isDict(a) && isDict(b)) {
+    ACTIVE?.tick(1);
     const ka = dictKeys(a);
     const kb = dictKeys(b);
     if (ka.length !== kb.length) return false;
@@ -321,6 +347,7 @@ export function eq(a: unknown, b: unknown): boolean {
   }
   if (a instanceof Set && b instanceof Set) {
     if (a.size !== b.size) return false;
+    ACTIVE?.tick(1);
     const ix = eqBuckets(b);
     for (const x of a) if (!ix.get(eqKey(x))?.some((y) => eq(x, y))) return false;
     return true;
@@ -349,6 +376,7 @@ export function compare(a: unknown, b: unknown, op = '<'): number {
     return x < y ? -1 : x > y ? 1 : 0;
   }
   if (Array.isArray(a) && Array.isArray(b) && a instanceof Tuple === b instanceof Tuple) {
+    ACTIVE?.tick(1); // (as eq's walk)
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       if (eq(a[i], b[i])) continue;
       return compare(a[i], b[i], op);
@@ -399,6 +427,7 @@ export function add(a: unknown, b: unknown): unknown {
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a instanceof Tuple !== b instanceof Tuple)
       throw new PyError('TypeError', `can only concatenate ${typeName(a)} (not "${typeName(b)}") to ${typeName(a)}`);
+    room(a.length + b.length, MAX_ITEMS); // (`x + x` doubled in a loop: refused, not V8's abort. s9)
     return a instanceof Tuple ? tuple([...a, ...b]) : [...a, ...b];
   }
   return arithError('+', a, b);
@@ -539,7 +568,10 @@ export function concat(a: unknown, b: unknown): string | Markup {
     const side = (v: unknown) => (v instanceof Markup ? v.value : m.escapeText(pyStr(v)));
     return m.withText(side(a) + side(b));
   }
-  return (typeof a === 'string' ? a : pyStr(a)) + (typeof b === 'string' ? b : pyStr(b));
+  const x = typeof a === 'string' ? a : pyStr(a);
+  const y = typeof b === 'string' ? b : pyStr(b);
+  // (as repeatStr: no string past MAX_CHARS, so `x ~ x` doubled in a loop is K-SEC-003 both ways. s9)
+  return x.length + y.length > MAX_CHARS ? '' + room(x.length + y.length) : x + y;
 }
 
 /**
@@ -912,13 +944,44 @@ export function observe<T>(v: T, fail?: boolean): T {
  */
 const calleeName = (f: unknown) => (f as { kidaDef?: { name: string } }).kidaDef?.name ?? ((f as { name?: string }).name || 'function');
 export function callNow(f: unknown, args: unknown[], where: string): unknown {
-  const r = callValue(f, args);
-  if (r instanceof Promise)
+  const r = callValue(refuseDetached(f), args);
+  if (r instanceof Promise) {
+    detach(f); // (its work after its first await starts no more calls here: callSync)
     throw new TemplateRuntimeError(
       `${where}: '${calleeName(f)}' returned a promise (an async def or function), which ${where} cannot await; call it with await in a {% for %} loop instead`,
     );
+  }
   return r;
 }
+
+/**
+ * A call in a template compiled sync (the compiler links its calls here, not to callValue): an
+ * async def's promise cannot be awaited there. It was written as "[object Promise]" while the
+ * def ran on, detached from the render; a def that reached itself again through a sync include
+ * (main async, `{% def f() %}{{ await p }}{% include "inc" %}{% end %}`, inc `{{ f() }}`) made a
+ * chain of detached calls that never ended and, on settled promises, starved the event loop (s9).
+ * Now the call is an error naming the def, and the def refuses every later such call before it
+ * runs (`detached`), so the part of the first call that goes on after its await starts nothing.
+ */
+export function callSync(f: unknown, args: unknown[]): unknown {
+  return syncResult(f, callValue(refuseDetached(f), args));
+}
+/** `r`, unless a def returned a promise where it cannot be awaited (callSync). */
+export function syncResult(f: unknown, r: unknown): unknown {
+  if (r instanceof Promise && (f as { kidaDef?: unknown }).kidaDef) throw (detach(f), asyncDefError(f));
+  return r;
+}
+type Detachable = { detached?: boolean };
+const detach = (f: unknown): void => void ((f as Detachable).detached = true);
+/** `f`, unless it is a def that returned a promise where it could not be awaited (callSync). */
+export const refuseDetached = (f: unknown): unknown => {
+  if ((f as Detachable | null)?.detached) throw asyncDefError(f);
+  return f;
+};
+const asyncDefError = (f: unknown) =>
+  new TemplateRuntimeError(
+    `'${calleeName(f)}' is an async def (it awaits), called where it cannot be awaited: from a template without await (an include, import or parent of an async template), or as a value used at once; give that template an await, or call the def from the async template`,
+  );
 
 /** Splits a trailing Kwargs off an argument list. */
 export function splitKwargs(args: unknown[]): [unknown[], Record<string, unknown>] {

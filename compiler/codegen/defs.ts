@@ -240,7 +240,7 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
   if (call.func.type === 'Attr') callee = `${g.h('getattr')}(${g.expr(call.func.obj)}, ${g.attr(call.func.name)}, ${g.o.strictUndefined})`;
   else callee = g.expr(call.func);
   const what = g.o.nunjucks ? `, ${q(njkCalleeName(call.func))}` : '';
-  let invoke = awaitCall(g, `${g.h('callWithCaller')}(${callee}, ${args}, ${caller}${what})`);
+  let invoke = awaitCall(g, `${g.h(g.isAsync || g.o.nunjucks ? 'callWithCaller' : 'callWithCallerSync')}(${callee}, ${args}, ${caller}${what})`);
   // (Nunjucks: the caller body starts on the frame of the code of its function that calls out last)
   if (g.o.nunjucks) invoke = callerCall(g, invoke);
   g.emit(`${g.h(outFn(g))}(${invoke})`);

@@ -192,7 +192,7 @@ export function genCall(g: Generator, e: A.Call): string {
   if (f.type === 'Attr' && g.o.sandbox) {
     return awaitCall(g, `${g.h(f.optional ? 'sbCallAttrOpt' : 'sbCallAttr')}($env, R, ${g.expr(f.obj)}, ${g.attr(f.name)}, ${g.o.strictUndefined}, ${args})`);
   }
-  if (g.o.sandbox) return awaitCall(g, `${g.h('sbCallValue')}($env, R, ${g.expr(f)}, ${args})`);
+  if (g.o.sandbox) return awaitCall(g, `${g.h('sbCallValue')}($env, R, ${g.expr(f)}, ${args}${g.isAsync || g.o.nunjucks ? '' : ', 1'})`);
   // (Nunjucks names the callee in its error: "Unable to call `caller`, which is undefined", `a["b"]`)
   const what = g.o.nunjucks ? njkCalleeName(f) : null;
   if (f.type === 'Attr') {
@@ -201,7 +201,8 @@ export function genCall(g: Generator, e: A.Call): string {
   // (called by name, a function that is not a macro gets Nunjucks' context as `this`)
   if (f.type === 'Name' && what !== null) return awaitCall(g, `${g.h('callValue')}(${g.expr(f)}, ${args}, ${q(what)}, $env, ${g.fn.ctx})`);
   if (what !== null && what !== '--expression--') return awaitCall(g, `${g.h('callValue')}(${g.expr(f)}, ${args}, ${q(what)})`);
-  return awaitCall(g, `${g.h('callValue')}(${g.expr(f)}, ${args})`);
+  // (a template without await cannot await an async def it is handed: runtime/values.ts callSync)
+  return awaitCall(g, `${g.h(g.isAsync || g.o.nunjucks ? 'callValue' : 'callSync')}(${g.expr(f)}, ${args})`);
 }
 
 export function genFilter(g: Generator, e: A.Filter): string {

@@ -7,7 +7,7 @@
 import { Markup } from '../markup.js';
 import { add, gt, hostStr, lt, njkEscape, njkStr, njkToString, toPrim } from './values.js';
 import { assertSafeName, observe } from '../values.js';
-import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
+import { ACTIVE, MAX_CHARS, MAX_ITEMS, room } from '../limits.js';
 import { reReplace } from './guards.js';
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -123,7 +123,13 @@ export function nf_dictsort(val: Any, caseSensitive: unknown, by: unknown): unkn
   return array;
 }
 export function nf_dump(obj: unknown, spaces: unknown): string {
-  return JSON.stringify(obj, (_k, v) => (v instanceof Markup ? { val: v.value, length: v.value.length } : v), spaces as number);
+  let n = 0;
+  return JSON.stringify(obj, (_k, v) => {
+    // (16 a value besides a string's length, as Kida's tojson: shared parts doubled in a loop fail
+    // past MAX_CHARS with V8's string-length error, not walked for minutes until V8's own limit. s9)
+    if ((n += 16 + (typeof v === 'string' ? v.length : 0)) > MAX_CHARS) throw RangeError('Invalid string length');
+    return v instanceof Markup ? { val: v.value, length: v.value.length } : v;
+  }, spaces as number);
 }
 const JSON_HTML: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', "'": '\\u0027' };
 /**
@@ -161,7 +167,9 @@ export function nf_groupby(this: Strict, arr: Any, attr: unknown): Record<string
   for (let i = 0; i < arr.length; i++) {
     const k = get(arr[i], i);
     if (k === undefined && this?.throwOnUndefined) throw new TypeError(`groupby: attribute "${String(attr)}" resolved to undefined`);
-    const key = String(k);
+    // (an array key as its Array#toString, written by njkStr: bounded, where V8's join of shared
+    // parts walked for minutes. s9)
+    const key = Array.isArray(k) ? njkStr(k) : String(k);
     // (Nunjucks' `{}` finds Object.prototype's member for such a key and throws on its `.push`:
     // the same error here, without touching the member)
     if (key in PROTO_NAMES) throw new TypeError('(result[key] || result[key]).push is not a function');

@@ -124,6 +124,17 @@ const observing = (f: Function) =>
   };
 
 /**
+ * Refuses (K-SEC-003) `a.flat(depth)` once its walk passes MAX_ITEMS arrays and items: shared
+ * parts doubled in a loop (`x = [x, x]`) flatten to 2^40 items, which V8 built for a minute. s9
+ */
+function flatRoom(a: unknown[], depth: number, seen: { n: number }): void {
+  for (const x of a) {
+    room(++seen.n, MAX_ITEMS); // (the sandbox's maxAllocation when one is active)
+    if (Array.isArray(x) && depth >= 1) flatRoom(x, depth - 1, seen);
+  }
+}
+
+/**
  * Runs before `obj[name](...args)` (a JavaScript method a template calls): may throw, wrap a
  * callback in `args`, or answer for the method (`{ v }`).
  */
@@ -185,6 +196,7 @@ export function preflight(obj: unknown, name: string, args: unknown[]): { v: unk
   } else if (Array.isArray(obj)) {
     if (name === 'join') room(Math.max(0, obj.length - 1) * (a0 === undefined ? 1 : len(a0)));
     else if (name === 'concat') room(args.reduce((n: number, x) => n + (Array.isArray(x) ? x.length : 1), obj.length), MAX_ITEMS);
+    else if (name === 'flat') flatRoom(obj, a0 === undefined ? 1 : Number(a0), { n: 0 });
   } else if (obj instanceof RegExp && (name === 'test' || name === 'exec')) {
     if (!regexMayMatch(obj, a0)) return { v: name === 'test' ? false : null };
     // (`test` without g/y asks only whether a match exists anywhere: the linear matcher's answer

@@ -16,7 +16,7 @@ import { PyError } from '../errors.js';
 import { preflight } from './guards.js';
 import { njkParentOf } from './extends.js';
 import { njkThis } from './extensions.js';
-import { ACTIVE } from '../limits.js';
+import { ACTIVE, MAX_CHARS } from '../limits.js';
 
 const MISSING = () => undefined;
 
@@ -56,9 +56,35 @@ export function njkStr(v: unknown): string {
   if (v === undefined || v === null || v === UNDEF) return '';
   if (typeof v === 'string') return v;
   if (v instanceof Markup) return v.value;
-  if (Array.isArray(v)) return v.map((x) => (x == null ? '' : njkStr(x))).join(',');
+  if (Array.isArray(v)) return joinItems(v);
   if (typeof v === 'object' && !(typeof (v as { toString?: unknown }).toString === 'function')) return '[object Object]';
   return hostStr(v); // (a promise, or one an async toString returns, is observed)
+}
+
+/** The arrays whose text is being written, and the characters written (joinItems). */
+const joining = new Set<unknown[]>();
+let joined = 0;
+/**
+ * Array#toString: items joined by `,`, an array met again inside itself `""` (as V8's join).
+ * Each level's text counts (16 an item besides its length): shared parts doubled in a loop
+ * (`x = [x, x]`) fail past MAX_CHARS with V8's string-length error, where they walked for minutes. s9
+ */
+function joinItems(v: unknown[]): string {
+  if (!joining.size) joined = 0;
+  if (joining.has(v)) return '';
+  ACTIVE?.tick(1); // (sandboxed, each array written is a loop iteration, as Kida's walks)
+  joining.add(v);
+  try {
+    const out: string[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const t = v[i] == null ? '' : njkStr(v[i]);
+      if ((joined += t.length + 16) > MAX_CHARS) throw RangeError('Invalid string length');
+      out.push(t);
+    }
+    return out.join(',');
+  } finally {
+    joining.delete(v);
+  }
 }
 
 // ---------------------------------------------------------------- output
@@ -116,6 +142,8 @@ function wrapperSource(): string {
 }
 /** `v.toString()` as the filters that call it in Nunjucks get it (safe, escape, string, …). */
 export function njkToString(v: unknown): unknown {
+  // (an array's own toString as njkStr writes it: bounded, where V8's join walks shared parts for minutes. s9)
+  if (Array.isArray(v) && v.toString === Array.prototype.toString) return njkStr(v);
   return (v as { toString(): unknown }).toString();
 }
 
