@@ -1264,7 +1264,22 @@ function place(e: TemplateError, templateName: string, line: number, env?: Sourc
 
 /** Loads the namespace of `{% import %}`: the imported template's top-level names. */
 export function importNamespace(t: Template, ctx: Ctx, R: RenderState): Ctx {
+  if (t.spec.isAsync)
+    throw new TemplateRuntimeError(
+      `Template '${t.name}' is async (${t.spec.asyncReason || 'await'}): only an async template (one with await or async for) can import it, and not for renderBlock`,
+      'K-RUN-007',
+    );
   t.spec.root.s(ctx, subState(R));
+  const ns: Ctx = Object.create(null);
+  for (const k of Object.keys(ctx)) ns[k] = ctx[k];
+  return ns;
+}
+
+/** `{% import %}` in an async part: an async template's defs may await, so its top level is run
+ * by its async render (output dropped) rather than refused as a sync render of it would be. */
+export async function importNamespaceAsync(t: Template, ctx: Ctx, R: RenderState): Promise<Ctx> {
+  if (!t.spec.isAsync) return importNamespace(t, ctx, R);
+  for await (const _ of t.spec.root.a(ctx, subState(R)));
   const ns: Ctx = Object.create(null);
   for (const k of Object.keys(ctx)) ns[k] = ctx[k];
   return ns;

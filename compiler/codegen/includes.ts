@@ -20,11 +20,14 @@ export function importCtx(g: Generator, withContext: boolean): string {
   return withContext ? `Object.create(${g.fn.ctx})` : `${g.h('globalsContext')}(${g.fn.ctx})`;
 }
 
+/** The namespace load: awaited in an async part (Kida mode), where the imported template may be async. */
+function loadNamespace(g: Generator, t: string, ctx: string): string {
+  return g.fn.mode === 'a' && !g.o.nunjucks ? `await ${g.h('importNamespaceAsync')}(${t}, ${ctx}, R)` : `${g.h('importNamespace')}(${t}, ${ctx}, R)`;
+}
+
 export function genImport(g: Generator, n: A.Import): void {
   g.line(n);
-  g.w(
-    `${nameTarget(g)}[${q(g.safeName(n.alias, n))}] = ${g.h('importNamespace')}(${templateExpr(g, n.template)}, ${importCtx(g, n.withContext)}, R);`,
-  );
+  g.w(`${nameTarget(g)}[${q(g.safeName(n.alias, n))}] = ${loadNamespace(g, templateExpr(g, n.template), importCtx(g, n.withContext))};`);
   syncTop(g, nameTarget(g), n.alias);
 }
 
@@ -45,7 +48,7 @@ export function genFromImport(g: Generator, n: A.FromImport): void {
   const ns = g.id('$ns');
   const t = g.id('$tp');
   g.w(`const ${t} = ${templateExpr(g, n.template)};`);
-  g.w(`const ${ns} = ${g.h('importNamespace')}(${t}, ${importCtx(g, n.withContext)}, R);`);
+  g.w(`const ${ns} = ${loadNamespace(g, t, importCtx(g, n.withContext))};`);
   const into = nameTarget(g);
   for (const { name, alias } of n.names) {
     if (g.o.sandbox) g.w(`$env.sandbox.checkAttr(${q(name)}, false);`); // (a name of another template, like `m.name`)
