@@ -1270,9 +1270,7 @@ export function importNamespace(t: Template, ctx: Ctx, R: RenderState): Ctx {
       'K-RUN-007',
     );
   t.spec.root.s(ctx, subState(R));
-  const ns: Ctx = Object.create(null);
-  for (const k of Object.keys(ctx)) ns[k] = ctx[k];
-  return ns;
+  return namesOf(ctx);
 }
 
 /** `{% import %}` in an async part: an async template's defs may await, so its top level is run
@@ -1280,6 +1278,11 @@ export function importNamespace(t: Template, ctx: Ctx, R: RenderState): Ctx {
 export async function importNamespaceAsync(t: Template, ctx: Ctx, R: RenderState): Promise<Ctx> {
   if (!t.spec.isAsync) return importNamespace(t, ctx, R);
   for await (const _ of t.spec.root.a(ctx, subState(R)));
+  return namesOf(ctx);
+}
+
+/** The names an imported template's top level defined, as its namespace. */
+function namesOf(ctx: Ctx): Ctx {
   const ns: Ctx = Object.create(null);
   for (const k of Object.keys(ctx)) ns[k] = ctx[k];
   return ns;
