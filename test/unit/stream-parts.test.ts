@@ -8,10 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
-import { driveAsync, flatten, handPart, sinkGen, useDrivers } from '../../runtime/template.js';
-import { chunkPart, driveFast, flattenFast, runIn } from '../../runtime/drive.js';
-
-const drivers = { fast: () => useDrivers(flattenFast, driveFast, chunkPart, runIn), generator: () => useDrivers(flatten, driveAsync, sinkGen, handPart) } as const;
+import { counted, drivers, readChunks, readChunksAsync } from '../stream-support.js';
 afterAll(drivers.fast); // (what importing the Environment installed)
 
 const layouts: Record<string, string> = {
@@ -27,16 +24,6 @@ const layouts: Record<string, string> = {
 };
 const env = new Environment({ loader: new DictLoader(layouts) });
 
-function* counted(log: string[], n: number): Generator<number> {
-  try {
-    for (let i = 0; i < n; i++) {
-      log.push(`pull ${i}`);
-      yield i;
-    }
-  } finally {
-    log.push('closed');
-  }
-}
 type Source = 'short list' | 'long list' | 'lazy' | 'endless';
 const kinds = fc.constantFrom<Source>('short list', 'long list', 'lazy', 'endless');
 function data(kind: Source, log: string[]): Record<string, unknown> {
@@ -52,29 +39,9 @@ async function read(source: string, kind: Source, stop: number, how: Read): Prom
   const ctx = data(kind, log);
   try {
     if (how.async) {
-      const it = how.block ? t.renderBlockStreamAsync(how.block, ctx) : t.renderStreamAsync(ctx);
-      for (let k = 0; ; k++) {
-        if (k === stop) {
-          await it.return(undefined);
-          log.push('stopped');
-          break;
-        }
-        const r = await it.next();
-        if (r.done) break;
-        log.push(`chunk ${JSON.stringify(r.value)}`);
-      }
+      await readChunksAsync(how.block ? t.renderBlockStreamAsync(how.block, ctx) : t.renderStreamAsync(ctx), stop, log);
     } else {
-      const it = how.block ? t.renderBlockStream(how.block, ctx) : t.renderStream(ctx);
-      for (let k = 0; ; k++) {
-        if (k === stop) {
-          it.return(undefined);
-          log.push('stopped');
-          break;
-        }
-        const r = it.next();
-        if (r.done) break;
-        log.push(`chunk ${JSON.stringify(r.value)}`);
-      }
+      readChunks(how.block ? t.renderBlockStream(how.block, ctx) : t.renderStream(ctx), stop, log);
     }
   } catch (e) {
     log.push(`!! ${(e as Error).name} ${(e as { template?: string }).template} line ${(e as { lineno?: number }).lineno}`);

@@ -6,10 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
-import { driveAsync, flatten, handPart, sinkGen, useDrivers } from '../../runtime/template.js';
-import { chunkPart, driveFast, flattenFast, runIn } from '../../runtime/drive.js';
-
-const drivers = { fast: () => useDrivers(flattenFast, driveFast, chunkPart, runIn), generator: () => useDrivers(flatten, driveAsync, sinkGen, handPart) } as const;
+import { counted, drivers, readChunks, readChunksAsync } from '../stream-support.js';
 afterAll(drivers.fast); // (what importing the Environment installed)
 
 const env = new Environment({
@@ -21,17 +18,6 @@ const env = new Environment({
   }),
 });
 
-/** A source that logs each item pulled and its closing, so both drivers' reads can be compared. */
-function* counted(log: string[], n: number): Generator<number> {
-  try {
-    for (let i = 0; i < n; i++) {
-      log.push(`pull ${i}`);
-      yield i;
-    }
-  } finally {
-    log.push('closed');
-  }
-}
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 type Source = 'short list' | 'long list' | 'range' | 'lazy' | 'endless';
@@ -47,17 +33,7 @@ function readSync(source: string, kind: Source, stop: number, block?: string): s
   const t = env.fromString(source);
   const ctx = data(kind, log);
   try {
-    const it = block ? t.renderBlockStream(block, ctx) : t.renderStream(ctx);
-    for (let k = 0; ; k++) {
-      if (k === stop) {
-        it.return(undefined);
-        log.push('stopped');
-        break;
-      }
-      const r = it.next();
-      if (r.done) break;
-      log.push(`chunk ${JSON.stringify(r.value)}`);
-    }
+    readChunks(block ? t.renderBlockStream(block, ctx) : t.renderStream(ctx), stop, log);
   } catch (e) {
     log.push(`!! ${(e as Error).name} line ${(e as { lineno?: number }).lineno}`);
   }
@@ -67,17 +43,7 @@ async function readAsync(source: string, kind: Source, stop: number): Promise<st
   const log: string[] = [];
   const t = env.fromString(source);
   try {
-    const it = t.renderStreamAsync(data(kind, log));
-    for (let k = 0; ; k++) {
-      if (k === stop) {
-        await it.return(undefined);
-        log.push('stopped');
-        break;
-      }
-      const r = await it.next();
-      if (r.done) break;
-      log.push(`chunk ${JSON.stringify(r.value)}`);
-    }
+    await readChunksAsync(t.renderStreamAsync(data(kind, log)), stop, log);
   } catch (e) {
     log.push(`!! ${(e as Error).name} line ${(e as { lineno?: number }).lineno}`);
   }
