@@ -13,8 +13,9 @@
 // to try another version; docs/decisions.md, the fourth held-out pass).
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error (a plain .mjs helper shared with the bench script)
-import { measure, pkg } from '../../bench/nunjucks-projects.mjs';
+import { pkg } from '../../bench/nunjucks-projects.mjs';
 import { existsSync } from 'node:fs';
+import { expectAsNunjucks, type Expected } from '../nunjucks-projects-support.js';
 
 /** The packages each project reads (pinned: the counts below are theirs). */
 const PACKAGES = {
@@ -24,7 +25,7 @@ const PACKAGES = {
 };
 
 /** Cases per project, and how many of them Nunjucks itself fails on (shapes the macros do not take, app-only templates and filters). */
-const EXPECTED: Record<string, { cases: number; nunjucksErrors: number }> = {
+const EXPECTED: Expected = {
   hmcts: { cases: 60, nunjucksErrors: 0 },
   probation: { cases: 15, nunjucksErrors: 0 },
   kit: { cases: 102, nunjucksErrors: 4 },
@@ -37,15 +38,6 @@ describe('five more projects\' templates through compat: nunjucks', () => {
     // (said plainly when a package is missing, rather than as a failed directory read)
     const missing = Object.values(PACKAGES).filter((p) => !existsSync(pkg(p)));
     expect(missing, `install as devDependencies (or point NJK_PROJECTS_MODULES at them): ${missing.join(', ')}`).toEqual([]);
-    const { results, failing } = await measure({ projects: Object.keys(EXPECTED) });
-    expect(failing.map((f: { via: string; c: { project: string; component: string; name: string } }) => `${f.via} ${f.c.project}/${f.c.component} ${f.c.name}`)).toEqual([]);
-    for (const [project, want] of Object.entries(EXPECTED)) {
-      const got = results[project];
-      expect({ project, cases: got.cases, nunjucksErrors: got.nunjucksErrors }).toEqual({ project, ...want });
-      for (const via of ['env', 'api']) {
-        expect(got[via].same).toBe(want.cases - want.nunjucksErrors);
-        expect(got[via].bothThrow).toBe(want.nunjucksErrors);
-      }
-    }
+    await expectAsNunjucks(EXPECTED);
   }, 600_000);
 });

@@ -69,13 +69,19 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Nunjucks itself, compat mode's Environment and kida/nunjucks's configure(), over the same search paths. */
+async function renderers(paths: string[]) {
+  const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader(paths), { autoescape: true });
+  const { Environment, FileSystemLoader } = await import('../../dist/compiler/environment.js' as string);
+  const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks' });
+  const api = (await import('../../dist/adapters/nunjucks.js' as string)).default.configure(paths, { autoescape: true });
+  return { njk, env, api };
+}
+
 describe('relative template names that climb above a search path (compat: nunjucks)', () => {
   it('resolve as Nunjucks\' FileSystemLoader resolves them: Environment and kida/nunjucks', async () => {
     const paths = [lib, other];
-    const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader(paths), { autoescape: true });
-    const { Environment, FileSystemLoader } = await import('../../dist/compiler/environment.js' as string);
-    const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks' });
-    const api = (await import('../../dist/adapters/nunjucks.js' as string)).default.configure(paths, { autoescape: true });
+    const { njk, env, api } = await renderers(paths);
     const want = PAGES.map((p) => outcome(() => njk.render(p, {})));
     expect(want).toEqual(['<h><nav>x&lt;</nav></h>', 'badge|part', '<b>child</b>', '(threw)']);
     expect(PAGES.map((p) => outcome(() => env.getTemplate(p).render({})))).toEqual(want);
@@ -87,10 +93,7 @@ describe('relative template names that climb above a search path (compat: nunjuc
   // (a bundle still fails its build there, as for any literal name that names no template)
   it('a name that reaches no file fails where it runs, not before: a macro never called loads nothing', async () => {
     const paths = [lib, other, more];
-    const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader(paths), { autoescape: true });
-    const { Environment, FileSystemLoader } = await import('../../dist/compiler/environment.js' as string);
-    const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks' });
-    const api = (await import('../../dist/adapters/nunjucks.js' as string)).default.configure(paths, { autoescape: true });
+    const { njk, env, api } = await renderers(paths);
     for (const go of [false, true]) {
       const want = outcome(() => njk.render('lazy/template.njk', { go }));
       expect(want).toBe(go ? '(threw)' : 'lazy');
@@ -102,10 +105,7 @@ describe('relative template names that climb above a search path (compat: nunjuc
   });
   it('a name computed at run time climbs above the root as a literal one does', async () => {
     const paths = [lib, other, more];
-    const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader(paths), { autoescape: true });
-    const { Environment, FileSystemLoader } = await import('../../dist/compiler/environment.js' as string);
-    const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks' });
-    const api = (await import('../../dist/adapters/nunjucks.js' as string)).default.configure(paths, { autoescape: true });
+    const { njk, env, api } = await renderers(paths);
     const names = ['../../vendor/badge.njk', './../../components/nav/part.njk', '../../outside.njk', '../../../x.njk', 'nav/part.njk', '../lazy/template.njk'];
     const want = names.map((name) => outcome(() => njk.render('dyn/template.njk', { name })));
     expect(want).toEqual(['[badge]', '[part]', '(threw)', '(threw)', '[part]', '[lazy]']);
