@@ -449,11 +449,14 @@ export class Generator {
       (this.o.nunjucks && !!ext && njkChildRuns(n)),
     );
     if (preludeNodes.length) {
-      const body = this.fnBody(this.newFn('s', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, null), () => (njkPicks ? njkPreludePicks(this, () => this.stmts(preludeNodes)) : this.stmts(preludeNodes)), null);
+      // (an async template's prelude is async: its imports of async templates await their top
+      // level, as its root's do; its entry points are all async)
+      const waits = this.isAsync && !this.o.nunjucks;
+      const body = this.fnBody(this.newFn(waits ? 'a' : 's', { kind: 'buf', v: 'o' }, 'ctx', 'ctx', null, null), () => (njkPicks ? njkPreludePicks(this, () => this.stmts(preludeNodes)) : this.stmts(preludeNodes)), null);
       // (only defs that cannot fail: codegen/prelude.ts)
       const plain = plainPrelude(body, this.moduleLines);
       if (plain) for (const l of plain) this.mod(l);
-      else this.emitFn('function $prelude(ctx, R)', body);
+      else this.emitFn(`${waits ? 'async ' : ''}function $prelude(ctx, R)`, body);
     }
 
     const defs = body.filter((n): n is A.Def => n.type === 'Def').map((d) => d.name);

@@ -46,6 +46,8 @@ export interface RenderFns {
   /** Its stream (bodyFns): 1 one chunk, 2 a sink, 3 with loops that suspend, 4 suspending at parts; none: a generator. */
   k?: number;
 }
+/** What renderBlock renders with: its state, context and the block. */
+type Setup = [RenderState, Ctx, BlockFns];
 export interface BlockFns extends RenderFns {
   fragment?: boolean;
 }
@@ -58,7 +60,7 @@ export interface TemplateSpec {
   asyncReason?: string | null;
   root: RenderFns;
   /** Top-level imports, lets, defs, regions and globals blocks: run before renderBlock. */
-  prelude?: ((ctx: Ctx, R: RenderState) => void) | null;
+  prelude?: ((ctx: Ctx, R: RenderState) => void | Promise<void>) | null;
   blocks: Record<string, BlockFns>;
   /** The parent template when it is a literal `{% extends %}` (for renderBlock's chain). */
   parent?: (() => Template) | null;
@@ -478,19 +480,37 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
   const noBlock = (name: string, suggestion?: string) =>
     new TemplateRuntimeError(`Block '${name}' not found in template '${spec.name}'`, 'K-RUN-007', { templateName: spec.name, suggestion });
   /** Prepares ctx and state for rendering one block: preludes leaf → root, blocks most-derived first. */
-  const blockSetup = (block: string, data: unknown): [RenderState, Ctx, BlockFns] => {
+  // (an async template's prelude is async, compiler/codegen.ts: what its imports of async
+  // templates await; then the rest of the setup waits for it, and only async entry points can)
+  const blockSetup = (block: string, data: unknown, mode: number): Setup | Promise<Setup> => {
     const R = new RenderState();
     const ctx = newContext(spec.globals, data);
     const specs = chain();
     for (const s of specs) addBlocks(R.blocks, s.blocks);
+    const found = (): Setup => {
+      const fns = R.blocks[block];
+      if (!fns) {
+        const hint = didYouMean(block, Object.keys(R.blocks));
+        throw noBlock(block, hint ? `Did you mean '${hint}'?` : `Available blocks: ${Object.keys(R.blocks).join(', ')}`);
+      }
+      return [R, ctx, fns];
+    };
     // (after the preludes: a Nunjucks one may add the blocks of a parent it picks, runtime/nunjucks/extends.ts)
-    for (const s of specs) s.prelude?.(ctx, R);
-    const fns = R.blocks[block];
-    if (!fns) {
-      const hint = didYouMean(block, Object.keys(R.blocks));
-      throw noBlock(block, hint ? `Did you mean '${hint}'?` : `Available blocks: ${Object.keys(R.blocks).join(', ')}`);
-    }
-    return [R, ctx, fns];
+    const preludes = (i: number): Setup | Promise<Setup> => {
+      for (; i < specs.length; i++) {
+        const p: unknown = specs[i]!.prelude?.(ctx, R);
+        if (p instanceof Promise) {
+          if (mode < 2) {
+            p.catch(() => {}); // (refused here: its failure is nobody's to report)
+            const s = specs[i]!;
+            throw new TemplateRuntimeError(`Template '${s.name}' is async (${s.asyncReason || 'await'}); use renderBlockAsync() or renderBlockStreamAsync()`, 'K-RUN-007', { templateName: s.name });
+          }
+          return p.then(() => preludes(i + 1));
+        }
+      }
+      return found();
+    };
+    return preludes(0);
   };
   /** Every entry point: 0 render, 1 stream, 2 async, 3 async stream; of the root or one block. */
   // (the names split by spaces, the context names among them marked: compiler/codegen/meta.ts)
@@ -529,12 +549,29 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
         R = new RenderState();
         ctx = newContext(globals(), data);
         fns = root;
-      } else [R, ctx, fns] = blockSetup(block, data);
+      } else {
+        const set = blockSetup(block, data, mode);
+        if (set instanceof Promise) return waitSetup(mode, set);
+        [R, ctx, fns] = set;
+      }
       if (mode < 2) return mode ? flat(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
     } catch (e) {
       observeRead(read, data); // (what a failed render did not reach)
       throw e;
     }
+    return runAsync(mode, R, ctx, fns);
+  };
+  /** An async entry point whose block setup awaits (an async prelude). */
+  // (observed: a stream nobody reads would leave a failed setup unhandled)
+  const waitSetup = (mode: number, set: Promise<Setup>): unknown =>
+    mode === 3
+      ? (set.catch(() => {}),
+        (async function* () {
+          const [R, ctx, fns] = await set;
+          yield* runAsync(3, R, ctx, fns) as AsyncGenerator<string, void, undefined>;
+        })())
+      : set.then(([R, ctx, fns]) => runAsync(2, R, ctx, fns));
+  const runAsync = (mode: number, R: RenderState, ctx: Ctx, fns: RenderFns): unknown => {
     R.async = true;
     const a = fns.a(ctx, R);
     // (a sync part's generator runs on the stream's own driver: one async generator per chunk,
