@@ -198,6 +198,8 @@ export class Generator {
   uid = 0;
   blockNodes = new Map<string, A.Block>();
   isAsync = false;
+  /** Whether the renderBlock prelude is an async function (an async template's, Kida mode). */
+  asyncPrelude = false;
   moduleLines: string[] = [];
   /** The root's render functions as an expression, when not a `$root` constant (renderFns). */
   rootFns: string | null = null;
@@ -456,7 +458,7 @@ export class Generator {
       // (only defs that cannot fail: codegen/prelude.ts)
       const plain = plainPrelude(body, this.moduleLines);
       if (plain) for (const l of plain) this.mod(l);
-      else this.emitFn(`${waits ? 'async ' : ''}function $prelude(ctx, R)`, body);
+      else this.emitFn(`${(this.asyncPrelude = waits) ? 'async ' : ''}function $prelude(ctx, R)`, body);
     }
 
     const defs = body.filter((n): n is A.Def => n.type === 'Def').map((d) => d.name);
@@ -483,7 +485,8 @@ export class Generator {
       ['name', '$NAME'],
       ...(this.isAsync ? ([['isAsync', 'true'], ['asyncReason', q(asyncReason ?? '')], ['deep', this.h('observeDeep')]] as [string, string][]) : []),
       ['root', this.rootFns ?? '$root'],
-      ...(preludeNodes.length ? ([['prelude', '$prelude']] as [string, string][]) : []),
+      // (an async prelude hands renderBlock's setup something to wait for: runtime/async-prelude.ts)
+      ...(preludeNodes.length ? ([['prelude', this.asyncPrelude ? `${this.h('asyncPrelude')}($prelude, $NAME)` : '$prelude']] as [string, string][]) : []),
       ...(noBlocks ? [] : ([['blocks', '$blocks']] as [string, string][])),
       ...(parentRef ? ([['parent', `() => ${parentRef}()`]] as [string, string][]) : []),
       // (the templates it renders read names requiredContext does not list: runtime/template.ts

@@ -10,6 +10,7 @@ import {
   didYouMean,
 } from './errors.js';
 import { Markup } from './markup.js';
+import type { Waiting } from './async-prelude.js';
 import { invokeWithAsyncCaller, isAsyncCaller } from './async-caller.js';
 import { renderGlobals } from './meta.js';
 import { Context, DATA, GLOBALS, find, ld } from './context.js';
@@ -47,7 +48,7 @@ export interface RenderFns {
   k?: number;
 }
 /** What renderBlock renders with: its state, context and the block. */
-type Setup = [RenderState, Ctx, BlockFns];
+type Setup = [RenderState, Ctx, RenderFns];
 export interface BlockFns extends RenderFns {
   fragment?: boolean;
 }
@@ -60,7 +61,7 @@ export interface TemplateSpec {
   asyncReason?: string | null;
   root: RenderFns;
   /** Top-level imports, lets, defs, regions and globals blocks: run before renderBlock. */
-  prelude?: ((ctx: Ctx, R: RenderState) => void | Promise<void>) | null;
+  prelude?: ((ctx: Ctx, R: RenderState) => Waiting | void) | null;
   blocks: Record<string, BlockFns>;
   /** The parent template when it is a literal `{% extends %}` (for renderBlock's chain). */
   parent?: (() => Template) | null;
@@ -482,35 +483,22 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
   /** Prepares ctx and state for rendering one block: preludes leaf → root, blocks most-derived first. */
   // (an async template's prelude is async, compiler/codegen.ts: what its imports of async
   // templates await; then the rest of the setup waits for it, and only async entry points can)
-  const blockSetup = (block: string, data: unknown, mode: number): Setup | Promise<Setup> => {
+  const blockSetup = (block: string, data: unknown): Setup => {
     const R = new RenderState();
     const ctx = newContext(spec.globals, data);
     const specs = chain();
     for (const s of specs) addBlocks(R.blocks, s.blocks);
-    const found = (): Setup => {
-      const fns = R.blocks[block];
-      if (!fns) {
-        const hint = didYouMean(block, Object.keys(R.blocks));
-        throw noBlock(block, hint ? `Did you mean '${hint}'?` : `Available blocks: ${Object.keys(R.blocks).join(', ')}`);
-      }
-      return [R, ctx, fns];
-    };
-    // (after the preludes: a Nunjucks one may add the blocks of a parent it picks, runtime/nunjucks/extends.ts)
-    const preludes = (i: number): Setup | Promise<Setup> => {
-      for (; i < specs.length; i++) {
-        const p: unknown = specs[i]!.prelude?.(ctx, R);
-        if (p instanceof Promise) {
-          if (mode < 2) {
-            p.catch(() => {}); // (refused here: its failure is nobody's to report)
-            const s = specs[i]!;
-            throw new TemplateRuntimeError(`Template '${s.name}' is async (${s.asyncReason || 'await'}); use renderBlockAsync() or renderBlockStreamAsync()`, 'K-RUN-007', { templateName: s.name });
-          }
-          return p.then(() => preludes(i + 1));
-        }
-      }
-      return found();
-    };
-    return preludes(0);
+    // (after the preludes: a Nunjucks one may add the blocks of a parent it picks, runtime/nunjucks/extends.ts;
+    // once one waits, the rest run after it: runtime/async-prelude.ts)
+    let w: Waiting | undefined;
+    for (const s of specs) w = w ? w.chain(s, ctx, R) : (s.prelude?.(ctx, R) as Waiting | undefined);
+    const fns = R.blocks[block];
+    if (!fns) {
+      const hint = didYouMean(block, Object.keys(R.blocks));
+      throw noBlock(block, hint ? `Did you mean '${hint}'?` : `Available blocks: ${Object.keys(R.blocks).join(', ')}`);
+    }
+    // (an async prelude: the block rendered once it is done, by the async entry points only)
+    return [R, ctx, w ? w.wrap(fns) : fns];
   };
   /** Every entry point: 0 render, 1 stream, 2 async, 3 async stream; of the root or one block. */
   // (the names split by spaces, the context names among them marked: compiler/codegen/meta.ts)
@@ -549,29 +537,12 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
         R = new RenderState();
         ctx = newContext(globals(), data);
         fns = root;
-      } else {
-        const set = blockSetup(block, data, mode);
-        if (set instanceof Promise) return waitSetup(mode, set);
-        [R, ctx, fns] = set;
-      }
+      } else [R, ctx, fns] = blockSetup(block, data);
       if (mode < 2) return mode ? flat(fns.g(ctx, R), R) : resolveStacks(fns.s(ctx, R), R);
     } catch (e) {
       observeRead(read, data); // (what a failed render did not reach)
       throw e;
     }
-    return runAsync(mode, R, ctx, fns);
-  };
-  /** An async entry point whose block setup awaits (an async prelude). */
-  // (observed: a stream nobody reads would leave a failed setup unhandled)
-  const waitSetup = (mode: number, set: Promise<Setup>): unknown =>
-    mode === 3
-      ? (set.catch(() => {}),
-        (async function* () {
-          const [R, ctx, fns] = await set;
-          yield* runAsync(3, R, ctx, fns) as AsyncGenerator<string, void, undefined>;
-        })())
-      : set.then(([R, ctx, fns]) => runAsync(2, R, ctx, fns));
-  const runAsync = (mode: number, R: RenderState, ctx: Ctx, fns: RenderFns): unknown => {
     R.async = true;
     const a = fns.a(ctx, R);
     // (a sync part's generator runs on the stream's own driver: one async generator per chunk,

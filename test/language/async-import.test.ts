@@ -116,7 +116,7 @@ describe("renderBlock of a page whose top level awaits", () => {
         err = e;
       }
       expect(err?.code).toBe('K-RUN-007');
-      expect(err.message).toMatch(/is async .*(renderBlockAsync|renderAsync)/);
+      expect(err.message).toMatch(/is async.*use render(Block)?Async\(\)/);
     }
     // and a sync page under an async parent renders its block through the async entry points
     const t = env.getTemplate('syncblock.kida');
