@@ -63,7 +63,7 @@ export interface TemplateSpec {
   /** The parent template when it is a literal `{% extends %}` (for renderBlock's chain). */
   parent?: (() => Template) | null;
   /** The templates it includes, imports or extends (null: a name computed at run time): they read names requiredContext does not list. */
-  refs?: () => Template[] | null;
+  refs?: () => (Template | null)[] | null;
   /** With refs: `pageNames`, the names this template and those it renders read. */
   names?: (spec: TemplateSpec, read: string[]) => string[] | null;
   requiredContext: string[];
@@ -72,8 +72,11 @@ export interface TemplateSpec {
   warnings?: { code: string; message: string; lineno: number; colno: number }[];
   /** Sandbox output limit check (sandboxed environments only). */
   checkOutput?: (size: number) => void;
-  /** Async templates: observes the promises nested in a value the template reads (`observeDeep`). */
-  deep?: (names: readonly string[] | null, data: unknown, spec?: TemplateSpec) => void;
+  /** Async templates: observes the promises nested in a value the template reads (`observeDeep`);
+   * sync templates that render others: the walk of an async template on their page (`pageDeep`). */
+  deep?: DeepWalk;
+  /** pageDeep's answer, found at the first stream or async render: the walk, 0 none, 1 a name computed at run time. */
+  walk?: DeepWalk | 0 | 1;
   /** The context names the template reads (set when it is defined: what `deep` walks). */
   read?: readonly string[];
   globals: Ctx;
@@ -330,7 +333,7 @@ export function pageNames(spec: TemplateSpec, read: string[]): string[] | null {
   const seen = new Set([spec]);
   for (const todo = [spec]; todo.length; ) {
     const s = todo.pop()!;
-    let ts: Template[] | null;
+    let ts: (Template | null)[] | null;
     try {
       ts = s.refs ? s.refs() : [];
     } catch {
@@ -406,6 +409,61 @@ export function observeDeep(names: readonly string[] | null, data: unknown, spec
       // (a proxy's trap or a getter that throws: the template meets it when it reads it)
     }
   }
+}
+
+export type DeepWalk = (names: readonly string[] | null, data: unknown, spec?: TemplateSpec) => void;
+
+/** The walk of the async templates loaded in this process (`useAsyncWalk`): for pages that name a template at run time. */
+let asyncWalk: DeepWalk | undefined;
+/**
+ * Called at load by the compiled module of an async template, and by every Environment (it may
+ * load any template by name): from then on a sync page that names a template at run time walks
+ * its data at the start of its streams and async renders, since the name may reach an async
+ * template that awaits a promise nested in it (docs/decisions.md "Safety, tenth pass").
+ */
+export function useAsyncWalk(): void {
+  asyncWalk = observeDeep;
+}
+
+/**
+ * The `deep` of a template compiled sync that renders others (linked by the codegen only there):
+ * its page may reach an async template (its async parent, an include, a dynamic extends) that
+ * awaits a promise nested in the data after it rejected, while the stream waited for its consumer
+ * or the page for something else. It walks with the walk of an async template on the page (so a
+ * bundle of sync pages carries no walk), found once per template; a page whose every template is
+ * sync walks nothing. A page that names a template at run time walks once an async template has
+ * loaded (`useAsyncWalk`). Without `spec` (a parent's walk, observeParents) it does nothing: the
+ * entry's walk covered the parent's names (`pageNames`).
+ */
+export function pageDeep(names: readonly string[] | null, data: unknown, spec?: TemplateSpec): void {
+  if (!spec) return;
+  const w = (spec.walk ??= reachWalk(spec));
+  if (w === 1) asyncWalk?.(names, data);
+  else if (w) w(names, data);
+}
+
+/** The walk of the first async template `spec` renders (transitively); 1 when a name is computed at run time or a template does not load, else 0. */
+function reachWalk(spec: TemplateSpec): DeepWalk | 0 | 1 {
+  let unknown: 0 | 1 = 0;
+  const seen = new Set([spec]);
+  for (const todo = [spec]; todo.length; ) {
+    const s = todo.pop()!;
+    let ts: (Template | null)[] | null;
+    try {
+      ts = s.refs ? s.refs() : [];
+    } catch {
+      ts = null; // (a template that does not load: its page's other templates are not known)
+    }
+    if (!ts) unknown = 1;
+    else
+      for (const t of ts)
+        if (t && !seen.has(t.spec)) {
+          if (t.spec.isAsync && t.spec.deep) return t.spec.deep;
+          seen.add(t.spec);
+          todo.push(t.spec);
+        }
+  }
+  return unknown;
 }
 
 /** A fresh render context over the caller's data (read through, never copied or mutated; runtime/context.ts). */
