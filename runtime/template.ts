@@ -75,7 +75,7 @@ export interface TemplateSpec {
   /** Async templates: observes the promises nested in a value the template reads (`observeDeep`);
    * sync templates that render others: the walk of an async template on their page (`pageDeep`). */
   deep?: DeepWalk;
-  /** pageDeep's answer, found at the first stream or async render: the walk, 0 none, 1 a name computed at run time. */
+  /** For pageDeep, found by pageNames at the first stream or async render: an async template's walk, 0 none, 1 not known (a name computed at run time). */
   walk?: DeepWalk | 0 | 1;
   /** The context names the template reads (set when it is defined: what `deep` walks). */
   read?: readonly string[];
@@ -331,22 +331,27 @@ function observeRead(names: readonly unknown[] | null, data: unknown): void {
 export function pageNames(spec: TemplateSpec, read: string[]): string[] | null {
   const names = new Set(read);
   const seen = new Set([spec]);
+  // (and the walk of an async template on the page, for pageDeep: 1 when the page is not known)
+  let walk: TemplateSpec['walk'] = 0;
   for (const todo = [spec]; todo.length; ) {
     const s = todo.pop()!;
     let ts: (Template | null)[] | null;
     try {
       ts = s.refs ? s.refs() : [];
     } catch {
+      walk ||= 1; // (a template that does not load: the others its refs name are not known)
       continue;
     }
-    if (!ts) return null;
+    if (!ts) return (spec.walk = walk || 1), null;
     for (const t of ts)
       if (t && !seen.has(t.spec)) {
         seen.add(t.spec);
+        if (t.spec.isAsync) walk = t.spec.deep;
         for (const n of t.spec.requiredContext) names.add(n);
         todo.push(t.spec);
       }
   }
+  spec.walk = walk;
   return [...names];
 }
 
@@ -430,40 +435,14 @@ export function useAsyncWalk(): void {
  * its page may reach an async template (its async parent, an include, a dynamic extends) that
  * awaits a promise nested in the data after it rejected, while the stream waited for its consumer
  * or the page for something else. It walks with the walk of an async template on the page (so a
- * bundle of sync pages carries no walk), found once per template; a page whose every template is
- * sync walks nothing. A page that names a template at run time walks once an async template has
- * loaded (`useAsyncWalk`). Without `spec` (a parent's walk, observeParents) it does nothing: the
- * entry's walk covered the parent's names (`pageNames`).
+ * bundle of sync pages carries no walk), which `pageNames` found (`spec.walk`); a page whose
+ * templates are all sync walks nothing. A page that names a template at run time walks once an
+ * async template has loaded (`useAsyncWalk`). Without `spec` (a parent's walk, observeParents) it
+ * does nothing: the entry's walk covered the parent's names.
  */
 export function pageDeep(names: readonly string[] | null, data: unknown, spec?: TemplateSpec): void {
-  if (!spec) return;
-  const w = (spec.walk ??= reachWalk(spec));
-  if (w === 1) asyncWalk?.(names, data);
-  else if (w) w(names, data);
-}
-
-/** The walk of the first async template `spec` renders (transitively); 1 when a name is computed at run time or a template does not load, else 0. */
-function reachWalk(spec: TemplateSpec): DeepWalk | 0 | 1 {
-  let unknown: 0 | 1 = 0;
-  const seen = new Set([spec]);
-  for (const todo = [spec]; todo.length; ) {
-    const s = todo.pop()!;
-    let ts: (Template | null)[] | null;
-    try {
-      ts = s.refs ? s.refs() : [];
-    } catch {
-      ts = null; // (a template that does not load: its page's other templates are not known)
-    }
-    if (!ts) unknown = 1;
-    else
-      for (const t of ts)
-        if (t && !seen.has(t.spec)) {
-          if (t.spec.isAsync && t.spec.deep) return t.spec.deep;
-          seen.add(t.spec);
-          todo.push(t.spec);
-        }
-  }
-  return unknown;
+  const w = spec?.walk;
+  if (w) (w === 1 ? asyncWalk : w)?.(names, data);
 }
 
 /** A fresh render context over the caller's data (read through, never copied or mutated; runtime/context.ts). */
