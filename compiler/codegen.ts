@@ -207,6 +207,8 @@ export class Generator {
   filterVars = new Map<string, string>();
   customUsed = { filters: new Set<string>(), tests: new Set<string>() };
   dynamicRefs = false;
+  /** `{% include "x" ignore missing %}` without a check at compile time: `$env.tryLoad(…)`, null when missing (refs). */
+  optionalRefs = new Set<string>();
   /** JS variables holding a sync LoopContext (their attributes compile to direct reads). */
   loopVars = new Set<string>();
   /** Names standing for `loop` in loops without a LoopContext (loopUse): their index and items. */
@@ -475,6 +477,7 @@ export class Generator {
       source: this.o.source,
     }));
     const asyncReason = this.isAsync ? this.asyncReason() : null;
+    const hasRefs = this.refs.size || this.optionalRefs.size || this.dynamicRefs;
     const compact = compactMeta(meta);
     // (fields at their defaults are left out, the metadata's too: codegen/meta.ts; not async,
     // no parent, no warnings, no metadata; sandboxed templates: limitOutputs wraps the render
@@ -484,6 +487,8 @@ export class Generator {
     const fields: [string, string][] = [
       ['name', '$NAME'],
       ...(this.isAsync ? ([['isAsync', 'true'], ['asyncReason', q(asyncReason ?? '')], ['deep', this.h('observeDeep')]] as [string, string][]) : []),
+      // (a sync template that renders others walks with an async one's walk, if its page has one: pageDeep)
+      ...(!this.isAsync && hasRefs ? ([['deep', this.h('pageDeep')]] as [string, string][]) : []),
       ['root', this.rootFns ?? '$root'],
       // (an async prelude hands renderBlock's setup something to wait for: runtime/async-prelude.ts)
       ...(preludeNodes.length ? ([['prelude', this.asyncPrelude ? `${this.h('asyncPrelude')}($prelude, $NAME)` : '$prelude']] as [string, string][]) : []),
@@ -491,9 +496,9 @@ export class Generator {
       ...(parentRef ? ([['parent', `() => ${parentRef}()`]] as [string, string][]) : []),
       // (the templates it renders read names requiredContext does not list: runtime/template.ts
       // pageNames, linked only here; null when a name is computed at run time)
-      ...(this.refs.size || this.dynamicRefs
+      ...(hasRefs
         ? ([
-            ['refs', `() => ${this.dynamicRefs ? 'null' : `[${[...this.refs.values()].map((v) => `${v}()`).join(', ')}]`}`],
+            ['refs', `() => ${this.dynamicRefs ? 'null' : `[${[...[...this.refs.values()].map((v) => `${v}()`), ...this.optionalRefs].join(', ')}]`}`],
             ['names', this.h('pageNames')],
           ] as [string, string][])
         : []),

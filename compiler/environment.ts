@@ -301,6 +301,9 @@ export class Environment {
     this.fragmentCache =
       options.fragmentCache ?? new LruFragmentStore(options.fragmentCacheSize ?? 1000, options.fragmentTtl ?? 300);
     this.sandbox = options.sandbox ? new Sandbox(options.sandbox) : null;
+    // (its loader may hold async templates, compiled only when a name computed at run time reaches
+    // them: a sync page naming one walks its data from its first render; runtime/template.ts pageDeep)
+    runtime.useAsyncWalk();
     if (this.sandbox && options.compat === 'nunjucks') this.sandbox.source = true; // (functions print as their source there)
     const env = this;
     this.linkage = {

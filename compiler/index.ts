@@ -319,6 +319,11 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     specifiers.push('useTemplateNames as $useTemplateNames');
     uses.push('$useTemplateNames();');
   }
+  if (m.isAsync) {
+    // an async template: sync pages that name templates at run time may reach it (runtime/template.ts pageDeep)
+    specifiers.push('useAsyncWalk as $useAsyncWalk');
+    uses.push('$useAsyncWalk();');
+  }
   if (m.helpers.includes('cachePut')) {
     // `{% cache %}`: the registry's default fragment store
     specifiers.push('useFragmentCache as $useFragmentCache');

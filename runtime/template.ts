@@ -66,7 +66,7 @@ export interface TemplateSpec {
   /** The parent template when it is a literal `{% extends %}` (for renderBlock's chain). */
   parent?: (() => Template) | null;
   /** The templates it includes, imports or extends (null: a name computed at run time): they read names requiredContext does not list. */
-  refs?: () => Template[] | null;
+  refs?: () => (Template | null)[] | null;
   /** With refs: `pageNames`, the names this template and those it renders read. */
   names?: (spec: TemplateSpec, read: string[]) => string[] | null;
   requiredContext: string[];
@@ -75,8 +75,11 @@ export interface TemplateSpec {
   warnings?: { code: string; message: string; lineno: number; colno: number }[];
   /** Sandbox output limit check (sandboxed environments only). */
   checkOutput?: (size: number) => void;
-  /** Async templates: observes the promises nested in a value the template reads (`observeDeep`). */
-  deep?: (names: readonly string[] | null, data: unknown, spec?: TemplateSpec) => void;
+  /** Async templates: observes the promises nested in a value the template reads (`observeDeep`);
+   * sync templates that render others: the walk of an async template on their page (`pageDeep`). */
+  deep?: DeepWalk;
+  /** For pageDeep, found by pageNames at the first stream or async render: an async template's walk, 0 none, 1 not known (a name computed at run time). */
+  walk?: DeepWalk | 0 | 1;
   /** The context names the template reads (set when it is defined: what `deep` walks). */
   read?: readonly string[];
   globals: Ctx;
@@ -331,22 +334,27 @@ function observeRead(names: readonly unknown[] | null, data: unknown): void {
 export function pageNames(spec: TemplateSpec, read: string[]): string[] | null {
   const names = new Set(read);
   const seen = new Set([spec]);
+  // (and the walk of an async template on the page, for pageDeep: 1 when the page is not known)
+  let walk: TemplateSpec['walk'] = 0;
   for (const todo = [spec]; todo.length; ) {
     const s = todo.pop()!;
-    let ts: Template[] | null;
+    let ts: (Template | null)[] | null;
     try {
       ts = s.refs ? s.refs() : [];
     } catch {
+      walk ||= 1; // (a template that does not load: the others its refs name are not known)
       continue;
     }
-    if (!ts) return null;
+    if (!ts) return (spec.walk = walk || 1), null;
     for (const t of ts)
       if (t && !seen.has(t.spec)) {
         seen.add(t.spec);
+        if (t.spec.isAsync) walk = t.spec.deep;
         for (const n of t.spec.requiredContext) names.add(n);
         todo.push(t.spec);
       }
   }
+  spec.walk = walk;
   return [...names];
 }
 
@@ -409,6 +417,35 @@ export function observeDeep(names: readonly string[] | null, data: unknown, spec
       // (a proxy's trap or a getter that throws: the template meets it when it reads it)
     }
   }
+}
+
+export type DeepWalk = (names: readonly string[] | null, data: unknown, spec?: TemplateSpec) => void;
+
+/** The walk of the async templates loaded in this process (`useAsyncWalk`): for pages that name a template at run time. */
+let asyncWalk: DeepWalk | undefined;
+/**
+ * Called at load by the compiled module of an async template, and by every Environment (it may
+ * load any template by name): from then on a sync page that names a template at run time walks
+ * its data at the start of its streams and async renders, since the name may reach an async
+ * template that awaits a promise nested in it (docs/decisions.md "Safety, tenth pass").
+ */
+export function useAsyncWalk(): void {
+  asyncWalk = observeDeep;
+}
+
+/**
+ * The `deep` of a template compiled sync that renders others (linked by the codegen only there):
+ * its page may reach an async template (its async parent, an include, a dynamic extends) that
+ * awaits a promise nested in the data after it rejected, while the stream waited for its consumer
+ * or the page for something else. It walks with the walk of an async template on the page (so a
+ * bundle of sync pages carries no walk), which `pageNames` found (`spec.walk`); a page whose
+ * templates are all sync walks nothing. A page that names a template at run time walks once an
+ * async template has loaded (`useAsyncWalk`). Without `spec` (a parent's walk, observeParents) it
+ * does nothing: the entry's walk covered the parent's names.
+ */
+export function pageDeep(names: readonly string[] | null, data: unknown, spec?: TemplateSpec): void {
+  const w = spec?.walk;
+  if (w) (w === 1 ? asyncWalk : w)?.(names, data);
 }
 
 /** A fresh render context over the caller's data (read through, never copied or mutated; runtime/context.ts). */

@@ -88,7 +88,10 @@ export function genInclude(g: Generator, n: A.Include): void {
   if (n.ignoreMissing) {
     const t = g.id('$tp');
     const name = lit ? q(g.o.resolveName((n.template as A.Const).value as string)) : ((g.dynamicRefs = true), g.expr(n.template));
-    g.w(`const ${t} = $env.tryLoad(${name}, ${g.fromName});`);
+    const load = `$env.tryLoad(${name}, ${g.fromName})`;
+    // (a literal name is one the page renders when it exists: pageNames and pageDeep look at it)
+    if (lit) g.optionalRefs.add(load);
+    g.w(`const ${t} = ${load};`);
     g.w(`if (${t}) {`);
     g.subRender(`${t}.spec.root`, ctx, `${g.h('subState')}(R, $NAME, L)`);
     g.w('}');
