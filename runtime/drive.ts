@@ -395,8 +395,9 @@ export class Chunks extends SyncStream {
     // (called with no chunk: how many wait, for each. It reads the list through the part: V8
     // keeps the last sink reachable after the render, and a sink holding its list kept the
     // render's chunks alive through scavenges; close() drops it; decisions.md, "Streams, sixth pass")
+    // (sinkOf: the one closure kind of every sink, noSink too)
     this.c = c;
-    const S = (this.S = ((x?: string) => (x === undefined ? this.c!.length : (this.c!.push(x), ''))) as Sink);
+    const S = (this.S = sinkOf(this));
     S.o = this;
     return S;
   }
@@ -552,4 +553,16 @@ export function flattenFast(top: Generator<SyncStep, void, undefined>, R?: Rende
 export const chunkPart = (s: SyncFn, ctx: Ctx, R: RenderState, k: number) =>
   (k == 1 ? new One(s, ctx, R) : new Chunks(s, ctx, R, k)) as unknown as Generator<string, void, undefined>;
 
-useDrivers(flattenFast, driveFast, chunkPart, runIn);
+/**
+ * A sink keeping its chunks in `to.c` (read through `to` at each call: Chunks swaps its list), or,
+ * without `to`, the drivers' noSink, which gives the chunk back. Every sink and noSink is a closure
+ * of this one literal, so a builder's `S(…)` call site sees one closure kind whether it renders or
+ * streams, and V8 inlines the call; with noSink a function of its own, a process that did both
+ * made every such site megamorphic (small's builder 8-9% slower; decisions.md, "Streams, ninth pass").
+ */
+const sinkOf =
+  (to: { c?: string[] } | null): Sink =>
+  (x) =>
+    to ? (x === undefined ? (to.c!.length as unknown as string) : (to.c!.push(x), '')) : x!;
+
+useDrivers(flattenFast, driveFast, chunkPart, runIn, sinkOf(null));
