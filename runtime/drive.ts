@@ -97,7 +97,7 @@ class FastStream {
       while ((v = parts.next()) instanceof SyncPart) {
         const g = v.gen;
         // (a part of one chunk run here, as FlatStream does)
-        if (!(g instanceof Chunks && g.one)) parts.push(g);
+        if (!(g instanceof One)) parts.push(g);
         else
           try {
             v = g.s(g.ctx, g.R);
@@ -178,7 +178,7 @@ class FastStream {
 Object.setPrototypeOf(FastStream.prototype, Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype));
 
 export function driveFast(top: Top, R: RenderState | null = null): Stream {
-  if (top instanceof Chunks && top.k != 4) {
+  if (top instanceof One || (top instanceof Chunks && top.k != 4)) {
     // (a part that renders no other part: nothing to wait for; an entry point's holds what it gives once it deferred)
     if (R) top.t = true;
     return new ChunksAsync(top, R) as unknown as Stream;
@@ -195,7 +195,7 @@ export function driveFast(top: Top, R: RenderState | null = null): Stream {
 class ChunksAsync {
   private f: FastStream | null = null;
   constructor(
-    private readonly c: Chunks,
+    private readonly c: Chunks | One,
     private readonly R: RenderState | null,
   ) {}
   next(): Promise<IteratorResult<string, void>> {
@@ -282,9 +282,44 @@ class Joined implements AsyncIterator<string, void> {
 }
 
 /**
- * A part without a generator (template.ts bodyFns, `sinkPart`): on the first `next()` its builder
- * runs with a sink that keeps each chunk (`one`: its result is the chunk), then the chunks are
- * served, then its error: a generator's protocol without a resume per chunk. A part that
+ * A part of one chunk (template.ts bodyFns(s), `k` 1: a page of text and outputs only, a title
+ * block): its builder's result on the first `next()`, then the end; its error thrown there, as a
+ * generator's would be. No chunk list, no sink. The drivers run one met inside a part stack
+ * inline (its builder called where the stack would push it). `t`: renderStream's stream itself, so
+ * once its builder deferred a stack, the chunk is resolved (and left out when empty, as Chunks
+ * holds what it gives).
+ */
+export class One extends SyncStream {
+  /** Run, or closed: the next `next()` answers done. */
+  over = false;
+  t = false;
+  constructor(
+    readonly s: SyncFn,
+    readonly ctx: Ctx,
+    readonly R: RenderState,
+  ) {
+    super();
+  }
+  next(): IteratorResult<string, void> {
+    if (this.over) return { value: undefined, done: true };
+    this.over = true;
+    const R = this.R;
+    let v = this.s(this.ctx, R);
+    if (this.t && R.shared.deferred) {
+      if (!v) return { value: undefined, done: true };
+      v = resolveStacks(v, R);
+    }
+    return { value: v, done: false };
+  }
+  close(): void {
+    this.over = true;
+  }
+}
+
+/**
+ * A part without a generator (template.ts bodyFns, `sinkPart`) whose builder streams through a
+ * sink (`k` 2-4): on the first `next()` its builder runs with a sink that keeps each chunk, then
+ * the chunks are served, then its error: a generator's protocol without a resume per chunk. A part that
  * suspended (`S.k`: a loop of resume.ts `each`, or a part it renders, `S.p`, served next as a
  * generator yields one) is run again once its chunks are served, as sinkGen does; abandoned at a
  * loop, the loop's source is closed. `t`: renderStream's stream itself (no part stack), so once
@@ -292,13 +327,12 @@ class Joined implements AsyncIterator<string, void> {
  */
 export class Chunks extends SyncStream {
   /** The chunks of the builder's last run, and the next one to hand out. */
-  declare c?: Run;
+  c: Run | undefined = undefined;
   i = 0;
-  declare S?: Sink;
+  S: Sink | undefined = undefined;
   /** (an error leaving a part is a TemplateError: never undefined) */
-  declare e?: unknown;
-  declare t?: boolean;
-  readonly one: boolean;
+  e: unknown = undefined;
+  t = false;
   constructor(
     readonly s: SyncFn,
     readonly ctx: Ctx,
@@ -306,7 +340,6 @@ export class Chunks extends SyncStream {
     readonly k: number,
   ) {
     super();
-    this.one = k == 1;
   }
   next(): IteratorResult<string, void> {
     let c = this.c;
@@ -346,19 +379,10 @@ export class Chunks extends SyncStream {
     const R = this.R;
     let c = this.c;
     this.i = 0;
-    if (this.one) {
-      c = chunkList();
-      try {
-        c.push(this.s(this.ctx, R));
-      } catch (e) {
-        this.e = e;
-      }
-    } else {
-      let S = this.S;
-      if (c) c.length = 0;
-      else S = this.sink((this.c = c = chunkList()));
-      this.step(S!);
-    }
+    let S = this.S;
+    if (c) c.length = 0;
+    else S = this.sink((this.c = c = chunkList()));
+    this.step(S!);
     if (this.t && R.shared.deferred) {
       let h = c.join('');
       for (const S = this.S; S?.k; h += c.join('')) (c.length = 0), this.step(S);
@@ -371,8 +395,9 @@ export class Chunks extends SyncStream {
     // (called with no chunk: how many wait, for each. It reads the list through the part: V8
     // keeps the last sink reachable after the render, and a sink holding its list kept the
     // render's chunks alive through scavenges; close() drops it; decisions.md, "Streams, sixth pass")
+    // (sinkOf: the one closure kind of every sink, noSink too)
     this.c = c;
-    const S = (this.S = ((x?: string) => (x === undefined ? this.c!.length : (this.c!.push(x), ''))) as Sink);
+    const S = (this.S = sinkOf(this));
     S.o = this;
     return S;
   }
@@ -499,7 +524,7 @@ class FlatStream extends SyncStream {
       else if (typeof v !== 'string') {
         // (a part of one chunk, a title block: its builder run here, as its own next() would,
         // its error thrown into the part that rendered it; no push, no result of its own)
-        if (!(v instanceof Chunks && v.one)) stack.push(v as Part);
+        if (!(v instanceof One)) stack.push(v as Part);
         else
           try {
             v = v.s(v.ctx, v.R);
@@ -522,9 +547,22 @@ class FlatStream extends SyncStream {
 }
 
 export function flattenFast(top: Generator<SyncStep, void, undefined>, R?: RenderState | null): Generator<string, void, undefined> {
-  return (top instanceof Chunks && top.k != 4 ? ((top.t = true), top) : new FlatStream(top, R)) as unknown as Generator<string, void, undefined>;
+  return (top instanceof One || (top instanceof Chunks && top.k != 4) ? ((top.t = true), top) : new FlatStream(top, R)) as unknown as Generator<string, void, undefined>;
 }
 
-export const chunkPart = (s: SyncFn, ctx: Ctx, R: RenderState, k: number) => new Chunks(s, ctx, R, k) as unknown as Generator<string, void, undefined>;
+export const chunkPart = (s: SyncFn, ctx: Ctx, R: RenderState, k: number) =>
+  (k == 1 ? new One(s, ctx, R) : new Chunks(s, ctx, R, k)) as unknown as Generator<string, void, undefined>;
 
-useDrivers(flattenFast, driveFast, chunkPart, runIn);
+/**
+ * A sink keeping its chunks in `to.c` (read through `to` at each call: Chunks swaps its list), or,
+ * without `to`, the drivers' noSink, which gives the chunk back. Every sink and noSink is a closure
+ * of this one literal, so a builder's `S(…)` call site sees one closure kind whether it renders or
+ * streams, and V8 inlines the call; with noSink a function of its own, a process that did both
+ * made every such site megamorphic (small's builder 8-9% slower; decisions.md, "Streams, ninth pass").
+ */
+const sinkOf =
+  (to: { c?: string[] } | null): Sink =>
+  (x) =>
+    to ? (x === undefined ? (to.c!.length as unknown as string) : (to.c!.push(x), '')) : x!;
+
+useDrivers(flattenFast, driveFast, chunkPart, runIn, sinkOf(null));

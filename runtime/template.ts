@@ -35,9 +35,14 @@ export interface Sink {
   p?: unknown;
   x?: unknown;
 }
-/** The sink of a sync part rendered to a string (its `S` by default): gives the chunk back, so the
- * part writes `o = S(o + x)` at each chunk boundary with no test for a sink (issue #22, code size). */
-export const noSink: Sink = (x) => x!;
+/**
+ * The sink of a sync part rendered to a string (its `S` by default): gives the chunk back, so the
+ * part writes `o = S(o + x)` at each chunk boundary with no test for a sink (issue #22, code size).
+ * drive.ts's drivers replace it with a closure of the literal that makes their sinks (`sinkOf`), so
+ * a builder's `S(…)` call site sees one closure kind whether it renders or streams: a live binding,
+ * read by compiled modules where they call a builder.
+ */
+export let noSink: Sink = (x) => x!;
 export type GenFn = (ctx: Ctx, R: RenderState) => Generator<string, void, undefined>;
 export type AsyncFn = (ctx: Ctx, R: RenderState) => AsyncIterable<string>;
 export interface RenderFns {
@@ -1056,17 +1061,18 @@ export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Temp
 /**
  * The drivers of the entry points' streams: flatten and driveAsync, or runtime/drive.ts's, which
  * serve text without a generator of their own (a sync stream) or an async generator's promise
- * turns (an async one) per chunk; sinkPart; and runIn. kida/node, kida/hono and the Environment
+ * turns (an async one) per chunk; sinkPart; runIn; and noSink (see there). kida/node, kida/hono and the Environment
  * install them; a bundle that imports none of them need not carry them (docs/decisions.md,
  * "Streaming over HTTP, third pass").
  */
 let drive = driveAsync,
   flat = flatten;
-export function useDrivers(f: typeof flatten, d: typeof driveAsync, k: typeof sinkPart, r: typeof runIn): void {
+export function useDrivers(f: typeof flatten, d: typeof driveAsync, k: typeof sinkPart, r: typeof runIn, n?: Sink): void {
   flat = f;
   drive = d;
   sinkPart = k;
   runIn = r;
+  if (n) noSink = n;
 }
 
 /** Set by readStack (the only code that defers a render), so a bundle without `{% stack %}`

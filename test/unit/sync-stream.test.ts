@@ -163,3 +163,22 @@ describe('renderStream read asynchronously: chunks joined, nothing waits between
     );
   });
 });
+
+describe("the drivers' sinks", () => {
+  it('noSink gives each chunk back, and it and every part sink are closures of one literal (one call-site kind for render and stream)', async () => {
+    drivers.fast();
+    const { noSink } = await import('../../runtime/template.js');
+    const { Chunks } = await import('../../runtime/drive.js');
+    expect(noSink('<p>')).toBe('<p>');
+    const t = env.fromString('{% for x in xs %}<li>{{ x }}</li>{% end %}');
+    const part = t.spec.root.g({} as never, {} as never) as unknown as InstanceType<typeof Chunks>;
+    expect(part).toBeInstanceOf(Chunks);
+    // (the builder run through the part's own stream gives the chunks into its sink)
+    const chunks = [...t.renderStream(ctx)];
+    expect(chunks).toEqual(['<li>1</li>', '<li>2</li>', '<li>3</li>']);
+    const S = (part as unknown as { sink(c: string[]): (x?: string) => string }).sink([]);
+    expect(S('a')).toBe('');
+    expect(S()).toBe(1);
+    expect(String(S)).toBe(String(noSink));
+  });
+});
