@@ -9,7 +9,7 @@ import { MARKDOWN_ONLY_FILTERS, filterNeedsEnv, filterParams, mdFilterParams, te
 import type { Generator } from '../codegen.js';
 import { genBindTarget } from './control.js';
 import { checkRegexLiteral, noteLiteral, warnMatchLiterals } from './regex-literals.js';
-import { validateCall } from './defs.js';
+import { bindings, validateCall } from './defs.js';
 import { FILTER_ALIASES, FILTER_SHORT_FORMS, LIGHT_LOOP_ATTRS, LOOP_PROPS, UNSAFE_NAMES, contains, kwKey, q } from './shared.js';
 import { callerCall, tracksFrame } from './njk-scope.js';
 
@@ -44,7 +44,11 @@ function scopeRead(g: Generator, name: string, guarded: boolean): string {
   // (sandboxed: sbLd refuses a data key the policy hides, runtime/sandbox.ts; ld's orElse is
   // undefinedName unless guarded)
   if (g.o.sandbox) return `(${c}${p} ?? ${g.h('sbLd')}($env, ${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}, ${g.h(guarded ? 'undef' : 'undefinedName')}))`;
-  return `(${c}${p} ?? ${g.h('ld')}(${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}${guarded ? `, ${g.h('undef')}` : ''}))`;
+  const read = `${c}${p} ?? ${g.h('ld')}(${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}${guarded ? `, ${g.h('undef')}` : ''})`;
+  // (unguarded, and nothing in the template binds the name: kept in a local, codegen/name-cache.ts)
+  const names = g.fn.names;
+  if (!guarded && names?.keeps(name, (n) => bindings(g).has(n))) return names.site(name, read);
+  return `(${read})`;
 }
 
 /** Sandboxed: a bare name read other than through `ld` (`lk`, `lkOwn`, `lkDecl`), checked by sbName first. */
