@@ -142,9 +142,11 @@ export function gaArgs(g: Generator, e: A.Attr): string | null {
   if (e.optional || !(g.o.strictUndefined || g.o.nunjucks) || e.name in {} || UNSAFE_NAMES.has(e.name)) return null;
   const obj = g.expr(e.obj);
   const simple = /^[\w$]+$/.test(obj); // a local: no temporary needed
-  const t = simple ? obj : g.tmp();
+  // (a kept name's site: its local, which the site assigns, is read after it)
+  const kept = simple ? null : (g.fn.names?.alias(obj) ?? null);
+  const t = simple ? obj : (kept ?? g.tmp());
   const prop = /^[A-Za-z_$][\w$]*$/.test(e.name) ? `?.${e.name}` : `?.[${q(e.name)}]`;
-  return `${simple ? t : `${t} = ${obj}`}, ${t}${prop}, ${g.attr(e.name)}`;
+  return `${simple || kept ? obj : `${t} = ${obj}`}, ${t}${prop}, ${g.attr(e.name)}`;
 }
 
 /** `loop.index` and friends on a known LoopContext: a plain property read. */

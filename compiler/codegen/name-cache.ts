@@ -35,6 +35,8 @@ interface Entry {
 }
 
 const MARK = '\u0001';
+/** The start of a site's code: `(`, the marker around its local. */
+const SITE = /^\(\u0001(\$n\d+)\u0001/;
 
 export class NameCache {
   /** The current stretch's locals, by name. */
@@ -102,6 +104,19 @@ export class NameCache {
       const e = this.stretch.get(name);
       if (e && js.includes(`${MARK}${e.v}${MARK}`)) e.read = true;
     }
+  }
+
+  /**
+   * The local of `code` when it is a site of this cache: an attribute read then reads the local
+   * after it, `$ega(($n0 ??= …), $n0?.title, "title")`, with no temporary (the site keeps its
+   * assignment).
+   */
+  alias(code: string): string | null {
+    const m = SITE.exec(code);
+    const e = m && this.all.find((x) => x.v === m[1]);
+    if (!e) return null;
+    e.uses++;
+    return e.v;
   }
 
   /** A statement a resumed part may jump past or into (a loop, a branch): nothing is known read. */
