@@ -18,7 +18,6 @@
 // the stretch runs is not seen until the next stretch.
 
 import type * as A from '../ast.js';
-import { contains } from './shared.js';
 
 /** Statement and expression nodes that run no template part and no host code given by name. */
 const QUIET = new Set(['Data', 'Output', 'If', 'For', 'Break', 'Continue', 'Set', 'Const', 'Name', 'List', 'Tuple', 'Dict', 'Attr', 'Item', 'Slice', 'Filter', 'Test', 'BinOp', 'UnaryOp', 'BoolOp', 'Compare', 'CondExpr', 'NullCoalesce', 'Range', 'ListComp', 'NameTarget', 'TupleTarget']);
@@ -42,6 +41,7 @@ export class NameCache {
   /** The current stretch's locals, by name. */
   private stretch = new Map<string, Entry>();
   private all: Entry[] = [];
+  private memo = new WeakMap<object, boolean>();
   /** > 0 while a statement that may run other code is generated: its reads are not kept. */
   off = 0;
   /** Nesting of statement lists: 1 is the part's own top level. */
@@ -53,18 +53,32 @@ export class NameCache {
     private readonly quietTest: (name: string) => boolean,
   ) {}
 
-  /** Does `n` run nothing that could bind a name or change the data behind the template's back? */
+  /**
+   * Does `n` run nothing that could bind a name or change the data behind the template's back?
+   * (Memoized: nested statement lists ask again for each statement inside a quiet one.)
+   */
   quiet(n: A.Node): boolean {
-    return !contains(n, (x) => {
-      if (!QUIET.has(x.type)) return true;
-      if (x.type === 'For') return (x as unknown as A.For).isAsync;
-      if (x.type === 'Filter') {
-        const f = x as unknown as A.Filter;
-        return !this.quietFilter(f.name) || BY_NAME.has(f.name);
-      }
-      if (x.type === 'Test') return !this.quietTest((x as unknown as A.Test).name);
-      return false;
-    });
+    return this.quietIn(n);
+  }
+
+  private quietIn(x: unknown): boolean {
+    if (x === null || typeof x !== 'object') return true;
+    if (Array.isArray(x)) return x.every((y) => this.quietIn(y));
+    const known = this.memo.get(x);
+    if (known !== undefined) return known;
+    const node = x as { type?: unknown } & Record<string, unknown>;
+    let ok = typeof node.type !== 'string' || this.quietSelf(node as unknown as A.Node);
+    if (ok) for (const k in node) if (k !== 'type' && !this.quietIn(node[k])) (ok = false);
+    this.memo.set(x, ok);
+    return ok;
+  }
+
+  private quietSelf(x: A.Node | A.Expr): boolean {
+    if (!QUIET.has(x.type)) return false;
+    if (x.type === 'For') return !x.isAsync;
+    if (x.type === 'Filter') return this.quietFilter(x.name) && !BY_NAME.has(x.name);
+    if (x.type === 'Test') return this.quietTest(x.name);
+    return true;
   }
 
   /** A statement that is not quiet: generated without kept reads, then a new stretch begins. */
