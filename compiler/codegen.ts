@@ -37,6 +37,8 @@ import { genCache, genFilterBlock, genFlush, genProvide, genPush, genSpaceless, 
 import { BOTH, CHILD_DEFINITIONS, njkChildRuns, JS_RESERVED, SEP, contains, kwKey, literal, needsScope, outLine, partLine, q, twins, walk, type Body, type Fn, type Mode, type Sink } from './codegen/shared.js';
 import { FLUSH, gatherOut, gatherWait } from './codegen/gather.js';
 import { plainPrelude } from './codegen/prelude.js';
+import { NameCache } from './codegen/name-cache.js';
+import { filterParams, mdFilterParams, testParams } from '../runtime/signatures.js';
 import { assign, genCapture, genGlobals, genSet, genWith, genWithIf } from './codegen/variables.js';
 
 export interface CodegenOptions {
@@ -358,6 +360,7 @@ export class Generator {
       this.fn = saved;
       this.nest = nest;
     }
+    if (fn.names) fn.temps.push(...fn.names.finish(fn.lines));
     const head = `let L = ${fn.curLine}${fn.temps.length ? ', ' + fn.temps.join(', ') : ''}${fn.sink.kind === 'buf' ? `, ${fn.sink.v} = ""` : ''}${fn.gather ? ', $O = "", $W' : ''};`;
     const wrap = `${this.h('wrapError')}(e, $NAME, L, $env${fn.errArgs})`;
     // (a gathering part yields what it holds at its end, and before its error: codegen/gather.ts)
@@ -621,6 +624,8 @@ export class Generator {
       fn.curLine = block ? block.line : 0;
       fn.errArgs = ', R';
       fn.gather = m === 'a';
+      // (sync roots and blocks keep a data name's value between reads: codegen/name-cache.ts)
+      if (m !== 'a' && !this.o.sandbox && !this.o.nunjucks) fn.names = this.nameCache();
       return fn;
     };
     if (this.isAsync) {
@@ -671,19 +676,33 @@ export class Generator {
    * (never across an await: outputs that await start a new chunk).
    */
   stmts(nodes: A.Node[]): void {
+    const names = this.fn.names;
+    if (names) names.depth++;
+    try {
+      this.stmtList(nodes, names);
+    } finally {
+      if (names) names.depth--;
+    }
+  }
+
+  private stmtList(nodes: A.Node[], names: NameCache | undefined): void {
     let run: string[] = [];
     const flush = () => {
       if (run.length) this.emit(run.join(' + '));
       run = [];
     };
+    const top = names?.depth === 1;
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i]!;
       if (n.type === 'Data') {
         if (n.text) run.push(this.texts.text(q(n.text)));
         continue;
       }
+      // (a statement that may run other code reads its names afresh, and the reads after it too)
+      const loud = !!names && names.off === 0 && !names.quiet(n);
       if (n.type === 'Output' && !this.needsAwait(n.expr)) {
-        let js = outputExpr(this, n);
+        let js = loud ? names!.loud(() => outputExpr(this, n)) : outputExpr(this, n);
+        if (top && !loud) names!.settle(n.expr, js);
         if (n.line !== this.fn.curLine) {
           this.fn.curLine = n.line;
           js = `(L = ${n.line}, ${js})`;
@@ -692,9 +711,24 @@ export class Generator {
         continue;
       }
       flush();
-      this.stmt(n);
+      // (a loop or a branch: a resumed part may jump into it, past the reads before it)
+      if (top) names!.forget();
+      if (loud) names!.loud(() => this.stmt(n));
+      else this.stmt(n);
+      if (top) names!.forget();
     }
     flush();
+  }
+
+  /** The kept-names state of a root or block function (codegen/name-cache.ts). */
+  nameCache(): NameCache {
+    const has = (table: object, name: string) => Object.prototype.hasOwnProperty.call(table, name);
+    let n = 0; // (a function's own locals: numbered apart from the module's ids)
+    return new NameCache(
+      () => `$n${n++}`,
+      (f) => !this.o.customFilters.has(f) && (has(filterParams, f) || (!!this.o.markdown && has(mdFilterParams, f))),
+      (t) => !this.o.customTests.has(t) && has(testParams, t),
+    );
   }
 
   emit(js: string): void {

@@ -102,7 +102,7 @@ export function directDef(g: Generator, e: A.Expr): string | null {
  * over-count of the names the template can bind (targets, defs, parameters, imports, keyword
  * names and attribute names alike), so a name counted once is bound only by its def.
  */
-function bindings(g: Generator): Map<string, number> {
+export function bindings(g: Generator): Map<string, number> {
   if (g.bindings) return g.bindings;
   const count = (g.bindings = new Map<string, number>());
   const visit = (x: unknown, counts: boolean): void => {

@@ -9,7 +9,7 @@ import { MARKDOWN_ONLY_FILTERS, filterNeedsEnv, filterParams, mdFilterParams, te
 import type { Generator } from '../codegen.js';
 import { genBindTarget } from './control.js';
 import { checkRegexLiteral, noteLiteral, warnMatchLiterals } from './regex-literals.js';
-import { validateCall } from './defs.js';
+import { bindings, validateCall } from './defs.js';
 import { FILTER_ALIASES, FILTER_SHORT_FORMS, LIGHT_LOOP_ATTRS, LOOP_PROPS, UNSAFE_NAMES, contains, kwKey, q } from './shared.js';
 import { callerCall, tracksFrame } from './njk-scope.js';
 
@@ -44,7 +44,11 @@ function scopeRead(g: Generator, name: string, guarded: boolean): string {
   // (sandboxed: sbLd refuses a data key the policy hides, runtime/sandbox.ts; ld's orElse is
   // undefinedName unless guarded)
   if (g.o.sandbox) return `(${c}${p} ?? ${g.h('sbLd')}($env, ${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}, ${g.h(guarded ? 'undef' : 'undefinedName')}))`;
-  return `(${c}${p} ?? ${g.h('ld')}(${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}${guarded ? `, ${g.h('undef')}` : ''}))`;
+  const read = `${c}${p} ?? ${g.h('ld')}(${c}, ${k}, ${k} in ${c} || ${c}[${g.h('DATA')}]${p}${guarded ? `, ${g.h('undef')}` : ''})`;
+  // (unguarded, and nothing in the template binds the name: kept in a local, codegen/name-cache.ts)
+  const names = g.fn.names;
+  if (!guarded && names?.keeps(name, (n) => bindings(g).has(n))) return names.site(name, read);
+  return `(${read})`;
 }
 
 /** Sandboxed: a bare name read other than through `ld` (`lk`, `lkOwn`, `lkDecl`), checked by sbName first. */
@@ -138,9 +142,11 @@ export function gaArgs(g: Generator, e: A.Attr): string | null {
   if (e.optional || !(g.o.strictUndefined || g.o.nunjucks) || e.name in {} || UNSAFE_NAMES.has(e.name)) return null;
   const obj = g.expr(e.obj);
   const simple = /^[\w$]+$/.test(obj); // a local: no temporary needed
-  const t = simple ? obj : g.tmp();
+  // (a kept name's site: its local, which the site assigns, is read after it)
+  const kept = simple ? null : (g.fn.names?.alias(obj) ?? null);
+  const t = simple ? obj : (kept ?? g.tmp());
   const prop = /^[A-Za-z_$][\w$]*$/.test(e.name) ? `?.${e.name}` : `?.[${q(e.name)}]`;
-  return `${simple ? t : `${t} = ${obj}`}, ${t}${prop}, ${g.attr(e.name)}`;
+  return `${simple || kept ? obj : `${t} = ${obj}`}, ${t}${prop}, ${g.attr(e.name)}`;
 }
 
 /** `loop.index` and friends on a known LoopContext: a plain property read. */

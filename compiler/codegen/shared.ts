@@ -2,6 +2,7 @@
 // output sinks, the sync/streaming twin bodies, quoting, AST walks and the loop/constant analyses.
 
 import type * as A from '../ast.js';
+import type { NameCache } from './name-cache.js';
 
 /**
  * `s` sync (string builder), `g` streaming (generator), `a` async generator; `sg` generates a
@@ -50,7 +51,7 @@ export function twins(lines: string[], lineNos: number[], curLine: number, sb: b
   // lines: head, 'try {', ...body, catch
   const body = lines.slice(2, -1);
   const oneChunk =
-    /^let L = \d+;$/.test(lines[0]!) &&
+    /^let L = \d+(?:, \$n\d+)*;$/.test(lines[0]!) && // (a kept name's local: codegen/name-cache.ts)
     body.filter((l) => l.startsWith(`${BOTH}O`)).length === 1 &&
     body.every((l) => l.startsWith(`${BOTH}O`) || /^L = \d+;$/.test(l));
   // Streamed by the sync function itself (a sink, see the runtime's bodyFns): a part that only
@@ -259,6 +260,8 @@ export interface Fn {
   /** An async part's generator that gathers its output (compiler/codegen/gather.ts); `tail`: what a loop step of it runs before `continue`. */
   gather?: boolean;
   tail?: string;
+  /** Root and block functions: bare data names kept in locals (codegen/name-cache.ts). */
+  names?: NameCache;
 }
 
 export const JS_RESERVED = /^(?:break|case|catch|class|const|continue|debugger|default|delete|do|else|enum|export|extends|false|finally|for|function|if|import|in|instanceof|new|null|return|super|switch|this|throw|true|try|typeof|var|void|while|with|yield|let|static|implements|interface|package|private|protected|public|await|arguments|eval|undefined|NaN|Infinity)$/;
