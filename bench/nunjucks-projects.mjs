@@ -223,6 +223,24 @@ PROJECTS.onelogin = {
   })(),
 };
 
+// hmpo-components (HM Passport Office's form components, an optional dependency of
+// @govuk-one-login/frontend-ui, so installed with it): its test environment (hmpo-nunjucks-test's
+// renderer: its components folder and govuk-frontend, trimBlocks and lstripBlocks, its own
+// filters and globals) and the render calls of its own component specs (bench/nunjucks-projects-hmpo.cjs).
+const HMPO = pkg('hmpo-components');
+PROJECTS.hmpo = {
+  base: join(HMPO, 'components'),
+  paths: [join(HMPO, 'components'), GOVUK],
+  opts: { trimBlocks: true, lstripBlocks: true },
+  filters: () => require(join(HMPO, 'lib/filters.js')).filters,
+  get globals() {
+    return require(join(HMPO, 'lib/globals.js')).globals;
+  },
+};
+function hmpoCases() {
+  return require('./nunjucks-projects-hmpo.cjs')(HMPO).map((c) => ({ project: 'hmpo', component: c.spec, name: c.name, page: c.page, ctx: c.ctx }));
+}
+
 /** nhsuk-frontend's fixtures, each as its own test helper writes the calling template. */
 function nhsukCases() {
   const { base } = PROJECTS.nhsuk;
@@ -506,6 +524,7 @@ export async function cases(only) {
     all.push(...componentCases('onelogin', [join(ONELOGIN, 'README.md')]), ...(await pageCases('onelogin', bases)));
   }
   if (!only || only === 'eleventy') all.push(...componentCases('eleventy', [join(ELEVENTY, '../README.md')]), ...eleventyCases());
+  if (!only || only === 'hmpo') all.push(...hmpoCases());
   return all;
 }
 

@@ -1,12 +1,13 @@
 // Issue #25's held-out check, compiled, for the fourth pass's projects (hmcts, probation, kit,
-// eleventy, onelogin: bench/nunjucks-projects.mjs says with which data): every case built by
-// Rollup through kida/rollup as the app would set it up — the project's search paths as the
+// eleventy, onelogin) and the fifth's (hmpo; bench/nunjucks-projects.mjs says with which data):
+// every case built by Rollup through kida/rollup as the app would set it up — the project's search paths as the
 // plugin's `searchPaths`, its environment options, its filters and globals as the plugin's
 // modules, the prototype kit's `.html` -> `.njk` fallback as `fallbackExtensions` — and rendered
 // from the bundle as Nunjucks 3.2.4 renders it (with the same loader rules): buffered, streamed
 // and async. Where Nunjucks throws, so does the bundle; a page that names a template no search
 // path holds (an app's own, such as one-login's `common/ga4-opl/macro.njk`) fails its build.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +24,17 @@ const BENCH = join(import.meta.dirname, '../../bench');
 
 // (the backend module its README's app setup requires, by file: the package's exports hide it)
 const ONELOGIN_BACKEND = join(pkg('@govuk-one-login/frontend-ui') as string, 'build/cjs/backend/index.cjs');
+/** A module exporting each function of a CommonJS module's `key` object by name (the plugin reads export names statically; `delete` is one). */
+const reexport = (file: string, key: string): string => {
+  const names = Object.keys((createRequire(import.meta.url)(file) as Record<string, object>)[key]!);
+  return `import { createRequire } from 'node:module';\nconst all = createRequire(import.meta.url)(${JSON.stringify(file)}).${key};\n${names.map((n, i) => `const $${i} = all[${JSON.stringify(n)}];\nexport { $${i} as ${n} };`).join('\n')}\n`;
+};
+const HMPO = pkg('hmpo-components') as string;
+
 /** Each project's filters and globals as modules (what the bench gives both engines; the bundle links them). */
 const MODULES: Record<string, { filters?: string; globals?: string }> = {
+  // (its own lib/filters.js and lib/globals.js, as its test renderer adds them)
+  hmpo: { filters: reexport(join(HMPO, 'lib/filters.js'), 'filters'), globals: reexport(join(HMPO, 'lib/globals.js'), 'globals') },
   kit: {
     filters: `import { SafeString } from 'kida/runtime/nunjucks';
 export const log = (a) => new SafeString('<script>console.log(' + JSON.stringify(a, null, '\\t') + ');</script>');
@@ -101,6 +111,7 @@ const PROJECT_CASES: [string, number][] = [
   ['kit', 102],
   ['eleventy', 95],
   ['onelogin', 56],
+  ['hmpo', 188],
 ];
 
 beforeAll(async () => {
