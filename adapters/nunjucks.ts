@@ -77,11 +77,7 @@ function settle<T>(f: () => T, cb?: Callback<T>): T | undefined {
   return undefined;
 }
 
-/**
- * Nunjucks' FileSystemLoader(searchPaths, { watch, noCache }): those options are the
- * Environment's here. Kida's addition: `fallbackExtensions` (a name's file missing in a search
- * path, the same name with these extensions there: the GOV.UK Prototype Kit's `.html` -> `.njk`).
- */
+/** Nunjucks' FileSystemLoader(searchPaths, { watch, noCache }) (the Environment's options here), and Kida's fallbackExtensions. */
 export class FileSystemLoader extends KidaFileSystemLoader {
   readonly searchPaths: string[];
   constructor(searchPaths: string | string[] = '.', opts?: { watch?: boolean; noCache?: boolean; fallbackExtensions?: Record<string, string[]> }) {
@@ -100,7 +96,6 @@ export class PrecompiledLoader {
   }
 }
 
-/** A loader written for Nunjucks (`getSource(name)` returning `{ src, path }`, or null). */
 interface NunjucksLoaderLike {
   getSource(name: string, cb?: unknown): { src: string; path?: string } | null;
   async?: boolean;
@@ -114,7 +109,7 @@ function loaderOf(loaders: LoaderArg): Loader | null {
   return out.length === 1 ? out[0]! : new ChoiceLoader(out);
 }
 
-/** Nunjucks' custom loaders (`Loader.extend({ getSource })`, the kit's own): their `{ src, path }` read as `{ source, filename }`. */
+/** A loader written for Nunjucks: its `{ src, path }` as `{ source, filename }`. */
 function ofNunjucksShape(l: Loader | NunjucksLoaderLike): Loader {
   if ((l as NunjucksLoaderLike).async) throw unsupported('an async loader', 'its getSource(name, callback) answers later; load the sources with a synchronous one');
   return {

@@ -116,11 +116,11 @@ Object.assign(PROJECTS, {
   // @ministryofjustice/probation-search-frontend: `components` and govuk-frontend, as its README sets them up
   probation: { base: join(pkg('@ministryofjustice/probation-search-frontend'), 'components'), paths: [join(pkg('@ministryofjustice/probation-search-frontend'), 'components'), GOVUK], opts: {} },
   // govuk-prototype-kit: a new prototype's views, the kit's fallback layout, its own nunjucks
-  // folder, govuk-frontend, and the common-templates plugin's templates (getNunjucksAppEnv's
+  // folder, govuk-frontend, and the common-templates and step-by-step plugins' templates (getNunjucksAppEnv's
   // order); the globals its server adds (pluginVersionSatisfies, govukRebrand, checked)
   kit: {
     base: KIT,
-    paths: [join(KIT, 'prototype-starter/app/views'), join(KIT, 'lib/final-backup-nunjucks'), kitShadow(), join(KIT, 'lib/nunjucks'), GOVUK, join(pkg('@govuk-prototype-kit/common-templates'), 'templates')],
+    paths: [join(KIT, 'prototype-starter/app/views'), join(KIT, 'lib/final-backup-nunjucks'), kitShadow(), join(KIT, 'lib/nunjucks'), GOVUK, join(pkg('@govuk-prototype-kit/common-templates'), 'templates'), join(pkg('@govuk-prototype-kit/step-by-step'), 'templates')],
     opts: {},
     // (its loader, lib/nunjucks/nunjucksLoader.js: in each search path the name, then the name
     // with the other of .html/.njk; Nunjucks and kida/nunjucks get kitLoader(), the Environment
@@ -495,10 +495,10 @@ async function probationCases() {
   return out;
 }
 
-/** The prototype kit's layouts and management views, a new prototype's pages, and the common-templates plugin's pages. */
+/** The prototype kit's layouts and management views, a new prototype's pages, and the common-templates and step-by-step plugins' pages. */
 async function kitCases() {
   const views = walk(join(KIT, 'lib/nunjucks')).filter((f) => f.endsWith('.njk')).map((f) => relative(join(KIT, 'lib/nunjucks'), f));
-  const common = readdirSync(join(pkg('@govuk-prototype-kit/common-templates'), 'templates')).sort();
+  const common = ['common-templates', 'step-by-step'].flatMap((p) => readdirSync(join(pkg(`@govuk-prototype-kit/${p}`), 'templates')).sort());
   return pageCases('kit', [...views, 'index.html', 'layouts/main.html', ...common]);
 }
 

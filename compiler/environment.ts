@@ -53,10 +53,7 @@ const MISSING: unique symbol = Symbol('missing');
 
 export interface FileSystemLoaderOptions {
   encoding?: BufferEncoding;
-  /**
-   * Extensions tried next, in the same search path, when a name's file is missing: `{ '.html':
-   * ['.njk'], '.njk': ['.html'] }` finds `layout.html` as `layout.njk` (`''`: names without one).
-   */
+  /** `{ '.html': ['.njk'] }`: `x.html` missing in a search path, `x.njk` there (`''`: no extension). */
   fallbackExtensions?: Readonly<Record<string, readonly string[]>>;
 }
 

@@ -29,16 +29,9 @@ export interface KidaOptions extends DelimiterOptions, SnakeDelimiterOptions {
   exclude?: string | string[];
   /** Where root-relative template names resolve (default: the project root). */
   root?: string;
-  /**
-   * Folders template names are looked up in, in order, as Nunjucks' FileSystemLoader takes its
-   * search paths (`['views', 'node_modules/govuk-frontend/dist']`): a name is the first folder's
-   * file that has it. Default: `[root]`; with it, `root` defaults to the first.
-   */
+  /** Folders names are looked up in, in order, as Nunjucks' FileSystemLoader's (default `[root]`). */
   searchPaths?: string[];
-  /**
-   * Extensions tried next in a search path when a name's file is missing there: `{ '.html':
-   * ['.njk'] }` finds `layout.html` as `layout.njk`, as the GOV.UK Prototype Kit's loader does.
-   */
+  /** `{ '.html': ['.njk'] }`: `x.html` missing in a search path, `x.njk` there (the Prototype Kit's loader). */
   fallbackExtensions?: Record<string, string[]>;
   /** `true` (HTML, by file name; default), `false`, `'markdown'`, or a function of the template name. */
   autoescape?: AutoescapeOption;
@@ -171,7 +164,6 @@ const LOADED = new Map<string, Map<string, { name: string; ext: NjkExtension }>>
 /** A resolved build configuration. */
 export class KidaProject {
   readonly root: string;
-  /** The folders names are looked up in (option searchPaths; `[root]` by default). */
   readonly roots: readonly string[];
   readonly filtersFile: string | null;
   readonly testsFile: string | null;
@@ -182,11 +174,7 @@ export class KidaProject {
   readonly extensionFiles: Readonly<Record<string, string>> | null;
   /** Files read by this project, kept while their mtime and size stay the same (Vite dev edits show at once). */
   private readonly files = new Map<string, { mtimeMs: number; size: number; text: string; names?: string[] }>();
-  /**
-   * Files of other extensions that templates name (`{% include "./logo.svg" %}`, a prototype's
-   * `extends "layout.html"`): each is a template too, in the language of the first template that
-   * named it. The plugins compile such a file when the bundler asks for it.
-   */
+  /** Files of other extensions templates name (`./logo.svg`): templates in the language of the first that named it. */
   readonly referenced = new Map<string, Compat | undefined>();
   private compileCache: CompileCache | null | undefined;
 
@@ -229,7 +217,7 @@ export class KidaProject {
     normalizeAutoescape(options.autoescape); // and so does a bad autoescape value (ValueError)
   }
 
-  /** The template name of a file: its path relative to root (the first search path holding it), with `/` separators. */
+  /** The template name of a file: its path relative to root (its search path), with `/` separators. */
   templateName(file: string): string {
     const root = this.roots.length === 1 ? this.root : (this.roots.find((r) => file.startsWith(r + sep)) ?? this.roots[0]!);
     // (a file under root, the usual case, needs no path.relative)
@@ -237,7 +225,7 @@ export class KidaProject {
     return sep === '/' ? rel : rel.split(sep).join('/');
   }
 
-  /** The file a (resolved) template name reads: the first search path's that exists, else the first's. */
+  /** The file of a (resolved) name: the first search path's that exists. */
   fileOf(name: string): string {
     if (this.roots.length === 1 && !this.options.fallbackExtensions) return join(this.root, name);
     for (const r of this.roots) for (const n of namesToTry(name, this.options.fallbackExtensions)) if (this.read(join(r, n))) return join(r, n);
@@ -327,7 +315,6 @@ export class KidaProject {
     return JSON.stringify(Object.entries(this.extensionFiles ?? {}).map(([n, f]) => [n, f, statSync(f, { throwIfNoEntry: false })?.mtimeMs]));
   }
 
-  /** The language a file is compiled as: by its extension and `compat`, or as the template that named it. */
   compatOf(file: string): Compat | undefined {
     return !TEMPLATE_FILE.test(file) && this.referenced.has(file) ? this.referenced.get(file) : compatFor(file, this.options.compat);
   }
@@ -355,9 +342,8 @@ export class KidaProject {
       sourceOf: (n: string) => this.read(this.fileOf(n))?.text ?? null,
       knownTemplates: () => this.namedTemplates().map(([n]) => n),
       templateRoot: this.roots.join(', '),
-      // (not read by compile(): in the compile cache's key, since where names lead changes the imports)
+      // (for the compile cache's key)
       lookup: this.options.fallbackExtensions ? { fallbackExtensions: this.options.fallbackExtensions } : undefined,
-      // (with several search paths a name's file may sit in another folder than the importer's)
       ...(this.roots.length > 1 || this.options.fallbackExtensions ? { importPath: (target: string) => importSpecifier(file, this.fileOf(target)) } : {}),
       filterModule: this.filtersFile ? { module: spec(this.filtersFile), names: this.exportsOf(this.filtersFile) } : undefined,
       testModule: this.testsFile ? { module: spec(this.testsFile), names: this.exportsOf(this.testsFile) } : undefined,
@@ -371,7 +357,7 @@ export class KidaProject {
     return { njkExtensionModules: Object.fromEntries(Object.entries(this.extensionFiles!).map(([n, f]) => [n, spec(f)])), ...(tags ? { njkExtensions: tags } : {}), njkExtensionKey: key };
   }
 
-  /** Every template name there is and its file (of several search paths', the first file of each name). */
+  /** Every template name and its file (the first search path's). */
   namedTemplates(): [name: string, file: string][] {
     if (this.roots.length === 1) return this.templates().map((f) => [this.templateName(f), f]);
     const byName = new Map<string, string>();
@@ -449,7 +435,7 @@ export class KidaProject {
 
 export const isAbs = isAbsolute;
 
-/** The import of the module of `target` from the module of `from` (both files): a relative path with `/`. */
+/** The relative import of the file `target` from the file `from`. */
 export function importSpecifier(from: string, target: string): string {
   const rel = relative(dirname(from), target).split(sep).join('/');
   return rel.startsWith('../') ? rel : `./${rel}`;

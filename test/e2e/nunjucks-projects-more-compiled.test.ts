@@ -108,7 +108,7 @@ async function build(project: string): Promise<Built> {
 const PROJECT_CASES: [string, number][] = [
   ['hmcts', 60],
   ['probation', 15],
-  ['kit', 102],
+  ['kit', 108],
   ['eleventy', 95],
   ['onelogin', 56],
   ['hmpo', 188],
