@@ -4,7 +4,7 @@
 // name %}{{ name(ctx, params) }}`, a call block, a string or a template, and the context it
 // builds: `translate` giving `[key]`, or its test locale's text for `render.withLocale`, and
 // `ctx(key)` reading the context) and stops that test there; its assertions are not run.
-// Tests that stub with sinon (not installed) before rendering record nothing.
+// sinon (not installed) is the part its specs use: stub() with returnsArg and withArgs().returns.
 'use strict';
 const { readdirSync, readFileSync, statSync } = require('node:fs');
 const { join, relative } = require('node:path');
@@ -49,10 +49,21 @@ module.exports = function hmpoRenderCalls(root) {
   const tests = [];
   let befores = [];
   const anything = () => new Proxy(function () {}, { get: () => anything(), apply: () => anything() });
+  const stub = () => {
+    let argIndex = null;
+    const answers = [];
+    const f = (...a) => {
+      const hit = answers.find((x) => x.args.every((v, i) => v === a[i]));
+      return hit ? hit.value : argIndex === null ? undefined : a[argIndex];
+    };
+    f.returnsArg = (i) => ((argIndex = i), f);
+    f.withArgs = (...args) => ({ returns: (value) => (answers.push({ args, value }), f) });
+    return f;
+  };
   Object.assign(globalThis, {
     render: Object.assign(recorder(false), { withLocale: recorder(true) }),
     expect: anything,
-    sinon: undefined,
+    sinon: { stub },
     describe: (_, f) => { const outer = befores.slice(); f(); befores = outer; },
     beforeEach: (f) => befores.push(f),
     afterEach: () => {},

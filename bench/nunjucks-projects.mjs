@@ -20,6 +20,7 @@
 //           caseSearch as its service renders it; govuk-prototype-kit's layouts, views and the
 //           common-templates pages; @x-govuk/govuk-eleventy-plugin's layouts on a small Eleventy
 //           site; @govuk-one-login/frontend-ui's components and bases. See each entry below.
+//   hmpo    (the fifth pass) hmpo-components: the render calls of its own component specs.
 // `node bench/nunjucks-projects.mjs [--project p] [--list-failing] [--diff n]` (after a build).
 
 import { readdirSync, readFileSync, existsSync, statSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';

@@ -35,11 +35,11 @@ const EXPECTED: Expected = {
   kit: { cases: 108, nunjucksErrors: 1 },
   eleventy: { cases: 95, nunjucksErrors: 10 },
   onelogin: { cases: 56, nunjucksErrors: 16 },
-  hmpo: { cases: 188, nunjucksErrors: 0 },
+  hmpo: { cases: 192, nunjucksErrors: 0 },
 };
 
 describe('the later held-out projects\' templates through compat: nunjucks', () => {
-  it('renders every case as Nunjucks does: 522 cases', async () => {
+  it('renders every case as Nunjucks does: 526 cases', async () => {
     // (said plainly when a package is missing, rather than as a failed directory read)
     const missing = Object.values(PACKAGES).filter((p) => !existsSync(pkg(p)));
     expect(missing, `install as devDependencies (or point NJK_PROJECTS_MODULES at them): ${missing.join(', ')}`).toEqual([]);
