@@ -1375,7 +1375,7 @@ class Parser {
       }
       key = { type: 'Tuple', items, line: key.line, col: key.col };
     }
-    this.expectOp(']');
+    this.expectCloser(']'); // (Nunjucks: an index is parseAggregate's too)
     return { type: 'Item', obj, key, optional, line: at.line, col: at.col };
   }
 

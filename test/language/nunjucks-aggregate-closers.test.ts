@@ -20,6 +20,10 @@ describe('aggregates closed by another bracket', () => {
       await sameAsNunjucks({}, src);
   });
 
+  it('an index too: `xs[1)`, `o["a"}` (Nunjucks reads it with parseAggregate)', async () => {
+    for (const src of ['{{ xs[1) }}', '{{ o["a"} }}|{{ o.b[0] }}', '{{ xs[xs[0}) }}']) await sameAsNunjucks({}, src, { xs: [1, '<b>'], o: { a: 'A&', b: ['c'] } });
+  });
+
   it('a trailing comma before any closer is still refused, as Nunjucks refuses it', async () => {
     for (const src of ['{{ [1, 2,} }}', '{{ {a: 1,] }}', '{{ (1, ] }}', '{{ [1,) }}'])
       expect([src, await sameAsNunjucks({}, src)]).toEqual([src, expect.stringMatching(/^Error/)]);
