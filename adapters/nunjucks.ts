@@ -10,7 +10,7 @@
 
 import { watch as watchFiles, type FSWatcher } from 'node:fs';
 import { extname } from 'node:path';
-import { ChoiceLoader, Environment as KidaEnvironment, FileSystemLoader as KidaFileSystemLoader, type Loader } from '../compiler/environment.js';
+import { ChoiceLoader, Environment as KidaEnvironment, FileSystemLoader as KidaFileSystemLoader, type Loader, type LoaderSource } from '../compiler/environment.js';
 import { Kwargs } from '../runtime/values.js';
 import * as builtins from '../runtime/nunjucks/filters.js';
 import { njkEscape } from '../runtime/nunjucks/values.js';
@@ -77,11 +77,11 @@ function settle<T>(f: () => T, cb?: Callback<T>): T | undefined {
   return undefined;
 }
 
-/** Nunjucks' FileSystemLoader(searchPaths, { watch, noCache }): the options are the Environment's here. */
+/** Nunjucks' FileSystemLoader(searchPaths, { watch, noCache }) (the Environment's options here), and Kida's fallbackExtensions. */
 export class FileSystemLoader extends KidaFileSystemLoader {
   readonly searchPaths: string[];
-  constructor(searchPaths: string | string[] = '.', _opts?: { watch?: boolean; noCache?: boolean }) {
-    super(searchPaths);
+  constructor(searchPaths: string | string[] = '.', opts?: { watch?: boolean; noCache?: boolean; fallbackExtensions?: Record<string, string[]> }) {
+    super(searchPaths, { fallbackExtensions: opts?.fallbackExtensions });
     this.searchPaths = Array.isArray(searchPaths) ? searchPaths : [searchPaths];
   }
 }
@@ -96,13 +96,30 @@ export class PrecompiledLoader {
   }
 }
 
-type LoaderArg = string | string[] | Loader | Loader[] | null | undefined;
-/** The loaders Nunjucks accepts: a path, paths, or loader objects. */
+interface NunjucksLoaderLike {
+  getSource(name: string, cb?: unknown): { src: string; path?: string } | null;
+  async?: boolean;
+}
+type LoaderArg = string | string[] | Loader | NunjucksLoaderLike | (Loader | NunjucksLoaderLike)[] | null | undefined;
+/** The loaders Nunjucks accepts: a path, paths, or loader objects (Kida's, or written for Nunjucks). */
 function loaderOf(loaders: LoaderArg): Loader | null {
   if (loaders == null) return null;
   const list = Array.isArray(loaders) ? loaders : [loaders];
-  const out = list.map((l) => (typeof l === 'string' ? new FileSystemLoader(l) : l));
+  const out = list.map((l) => (typeof l === 'string' ? new FileSystemLoader(l) : l instanceof KidaFileSystemLoader || l instanceof ChoiceLoader ? l : ofNunjucksShape(l)));
   return out.length === 1 ? out[0]! : new ChoiceLoader(out);
+}
+
+/** A loader written for Nunjucks: its `{ src, path }` as `{ source, filename }`. */
+function ofNunjucksShape(l: Loader | NunjucksLoaderLike): Loader {
+  if ((l as NunjucksLoaderLike).async) throw unsupported('an async loader', 'its getSource(name, callback) answers later; load the sources with a synchronous one');
+  return {
+    getSource(name) {
+      const r = l.getSource(name) as ({ src?: string; path?: string } & Partial<LoaderSource>) | null;
+      if (r == null) return null;
+      return typeof r.source === 'string' ? { source: r.source, filename: r.filename ?? null } : { source: String(r.src), filename: r.path ?? null };
+    },
+    listTemplates: () => ((l as Loader).listTemplates?.() ?? []),
+  };
 }
 
 /** Keyword arguments as Nunjucks hands them to a filter: a trailing object marked `__keywords`. */

@@ -4,13 +4,14 @@
 // output. `node bench/nunjucks-govuk.mjs [--list-failing] [--component name]` (after a build).
 
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
+import { dirname, join, posix, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
-export const GOVUK = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
+// (NJK_GOVUK_DIST: another govuk-frontend's dist, e.g. the 5.11 the prototype kit installs under its own node_modules)
+export const GOVUK = process.env.NJK_GOVUK_DIST ? resolve(process.env.NJK_GOVUK_DIST) : join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
 
 /** Every fixture: component, macro name, options, expected html. */
 export function fixtures() {

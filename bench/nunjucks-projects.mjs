@@ -20,6 +20,7 @@
 //           caseSearch as its service renders it; govuk-prototype-kit's layouts, views and the
 //           common-templates pages; @x-govuk/govuk-eleventy-plugin's layouts on a small Eleventy
 //           site; @govuk-one-login/frontend-ui's components and bases. See each entry below.
+//   hmpo    (the fifth pass) hmpo-components: the render calls of its own component specs.
 // `node bench/nunjucks-projects.mjs [--project p] [--list-failing] [--diff n]` (after a build).
 
 import { readdirSync, readFileSync, existsSync, statSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -116,12 +117,16 @@ Object.assign(PROJECTS, {
   // @ministryofjustice/probation-search-frontend: `components` and govuk-frontend, as its README sets them up
   probation: { base: join(pkg('@ministryofjustice/probation-search-frontend'), 'components'), paths: [join(pkg('@ministryofjustice/probation-search-frontend'), 'components'), GOVUK], opts: {} },
   // govuk-prototype-kit: a new prototype's views, the kit's fallback layout, its own nunjucks
-  // folder, govuk-frontend, and the common-templates plugin's templates (getNunjucksAppEnv's
+  // folder, govuk-frontend, and the common-templates and step-by-step plugins' templates (getNunjucksAppEnv's
   // order); the globals its server adds (pluginVersionSatisfies, govukRebrand, checked)
   kit: {
     base: KIT,
-    paths: [join(KIT, 'prototype-starter/app/views'), join(KIT, 'lib/final-backup-nunjucks'), kitShadow(), join(KIT, 'lib/nunjucks'), GOVUK, join(pkg('@govuk-prototype-kit/common-templates'), 'templates')],
+    paths: [join(KIT, 'prototype-starter/app/views'), join(KIT, 'lib/final-backup-nunjucks'), kitShadow(), join(KIT, 'lib/nunjucks'), GOVUK, join(pkg('@govuk-prototype-kit/common-templates'), 'templates'), join(pkg('@govuk-prototype-kit/step-by-step'), 'templates')],
     opts: {},
+    // (its loader, lib/nunjucks/nunjucksLoader.js: in each search path the name, then the name
+    // with the other of .html/.njk; Nunjucks and kida/nunjucks get kitLoader(), the Environment
+    // and bundles this option)
+    fallbackExtensions: { '.html': ['.njk'], '.njk': ['.html'] },
     filters: (SafeString) => ({
       log: (a) => new SafeString('<script>console.log(' + JSON.stringify(a, null, '\t') + ');</script>'),
       formatItems: (items = []) => (Array.isArray(items) ? items.map((item) => ({ text: item, value: item })) : []),
@@ -137,7 +142,8 @@ Object.assign(PROJECTS, {
 // @x-govuk/govuk-eleventy-plugin: its nunjucksConfig (src/nunjucks.js): its src, govuk-frontend,
 // x-govuk's components; autoescape off, trimBlocks and lstripBlocks on. Its filters: those of its
 // own files that import nothing outside it, loaded from them (they read `this.ctx.options`);
-// the others, and Eleventy's and eleventy-navigation's, written from what they are documented to do.
+// the others, and Eleventy's and eleventy-navigation's, written from what they are documented to
+// do (bench/nunjucks-projects-eleventy-filters.mjs).
 const ELEVENTY = join(pkg('@x-govuk/govuk-eleventy-plugin'), 'src');
 PROJECTS.eleventy = {
   base: ELEVENTY,
@@ -146,35 +152,9 @@ PROJECTS.eleventy = {
   filters: async (SafeString) => eleventyFilters(SafeString),
 };
 async function eleventyFilters() {
-  const own = {};
-  for (const f of ['canonical-url', 'date', 'collection', 'current-page', 'includes', 'items-from-pagination', 'navigation', 'no-orphans', 'pretty', 'tokenize'])
-    Object.assign(own, await import(pathToFileURL(join(ELEVENTY, 'filters', `${f}.js`)).href));
-  // (smartypants: quotes, dashes, ellipses)
-  const smart = (s) => String(s ?? '').replace(/---/g, '\u2014').replace(/--/g, '\u2013').replace(/\.\.\./g, '\u2026').replace(/(^|[\s(])"/g, '$1\u201c').replace(/"/g, '\u201d').replace(/(^|[\s(])'/g, '$1\u2018').replace(/'/g, '\u2019');
-  // (markdown: paragraphs, **strong**, *em*, `code`; `inline` leaves out the paragraphs)
-  const inline = (s) => s.replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>').replace(/\*(.+?)\*/g, '<em>$1</em>').replace(/`(.+?)`/g, '<code>$1</code>');
-  const markdown = (s, mode) => (mode === 'inline' ? inline(String(s ?? '')) : String(s ?? '').split(/\n{2,}/).filter(Boolean).map((p) => `<p class="govuk-body">${inline(p)}</p>\n`).join(''));
-  // (@11ty/eleventy-navigation: the entries under a key, each with its children, by order)
-  const entries = (pages) => pages.filter((p) => p.data?.eleventyNavigation?.key).map((p) => ({ key: p.data.eleventyNavigation.key, parentKey: p.data.eleventyNavigation.parent, title: p.data.eleventyNavigation.title ?? p.data.eleventyNavigation.key, url: p.url, order: p.data.eleventyNavigation.order ?? 0, pluginType: 'eleventy-navigation', data: p.data }));
-  const tree = (all, parent) => all.filter((e) => e.parentKey === parent).sort((a, b) => a.order - b.order).map((e) => ({ ...e, children: tree(all, e.key) }));
-  const eleventyNavigation = (pages = [], key) => tree(entries(pages), key);
-  const eleventyNavigationBreadcrumb = (pages = [], key, opts = {}) => {
-    const all = entries(pages);
-    const out = [];
-    for (let e = all.find((x) => x.key === key); e; e = all.find((x) => x.key === e.parentKey)) out.unshift(e);
-    return opts.includeSelf ? out : out.slice(0, -1);
-  };
-  const itemsFromNavigation = (nav, pageUrl = false, sort = false) =>
-    own.sortCollection(nav, sort).map((item) => ({ current: pageUrl && item.url === pageUrl, parent: pageUrl && pageUrl.startsWith(item.url), href: item.url, text: smart(item.title), theme: item.data?.theme, children: item.children?.length ? item.children.map((c) => ({ current: pageUrl && c.url === pageUrl, href: c.url, text: smart(c.title) })) : false }));
-  return {
-    ...Object.fromEntries(Object.entries(own).filter(([, f]) => typeof f === 'function')),
-    smart, markdown, eleventyNavigation, eleventyNavigationBreadcrumb, itemsFromNavigation,
-    eleventyNavigationToHtml: (nav) => `<ul>${nav.map((e) => `<li><a href="${e.url}">${e.title}</a></li>`).join('')}</ul>`,
-    slug: (s) => String(s).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''),
-    dateToRfc3339: (d) => new Date(d).toISOString().replace('.000Z', 'Z'),
-    getNewestCollectionItemDate: (items = []) => new Date(Math.max(...items.map((i) => +new Date(i.date)))),
-    renderTransforms: (content) => content,
-  };
+  // (a module, so that a bundle's `filters` option can name it too: test/e2e/nunjucks-projects-more-compiled.test.ts)
+  const all = await import('./nunjucks-projects-eleventy-filters.mjs');
+  return Object.fromEntries(Object.entries(all).filter(([, f]) => typeof f === 'function'));
 }
 
 /**
@@ -243,6 +223,24 @@ PROJECTS.onelogin = {
     return { addLanguageParam: ui.addLanguageParam && quiet(ui.addLanguageParam), contactUsUrl: ui.contactUsUrl, MAY_2025_REBRAND_ENABLED: true };
   })(),
 };
+
+// hmpo-components (HM Passport Office's form components, an optional dependency of
+// @govuk-one-login/frontend-ui, so installed with it): its test environment (hmpo-nunjucks-test's
+// renderer: its components folder and govuk-frontend, trimBlocks and lstripBlocks, its own
+// filters and globals) and the render calls of its own component specs (bench/nunjucks-projects-hmpo.cjs).
+const HMPO = pkg('hmpo-components');
+PROJECTS.hmpo = {
+  base: join(HMPO, 'components'),
+  paths: [join(HMPO, 'components'), GOVUK],
+  opts: { trimBlocks: true, lstripBlocks: true },
+  filters: () => require(join(HMPO, 'lib/filters.js')).filters,
+  get globals() {
+    return require(join(HMPO, 'lib/globals.js')).globals;
+  },
+};
+function hmpoCases() {
+  return require('./nunjucks-projects-hmpo.cjs')(HMPO).map((c) => ({ project: 'hmpo', component: c.spec, name: c.name, page: c.page, ctx: c.ctx }));
+}
 
 /** nhsuk-frontend's fixtures, each as its own test helper writes the calling template. */
 function nhsukCases() {
@@ -498,10 +496,10 @@ async function probationCases() {
   return out;
 }
 
-/** The prototype kit's layouts and management views, a new prototype's pages, and the common-templates plugin's pages. */
+/** The prototype kit's layouts and management views, a new prototype's pages, and the common-templates and step-by-step plugins' pages. */
 async function kitCases() {
   const views = walk(join(KIT, 'lib/nunjucks')).filter((f) => f.endsWith('.njk')).map((f) => relative(join(KIT, 'lib/nunjucks'), f));
-  const common = readdirSync(join(pkg('@govuk-prototype-kit/common-templates'), 'templates')).sort();
+  const common = ['common-templates', 'step-by-step'].flatMap((p) => readdirSync(join(pkg(`@govuk-prototype-kit/${p}`), 'templates')).sort());
   return pageCases('kit', [...views, 'index.html', 'layouts/main.html', ...common]);
 }
 
@@ -527,11 +525,12 @@ export async function cases(only) {
     all.push(...componentCases('onelogin', [join(ONELOGIN, 'README.md')]), ...(await pageCases('onelogin', bases)));
   }
   if (!only || only === 'eleventy') all.push(...componentCases('eleventy', [join(ELEVENTY, '../README.md')]), ...eleventyCases());
+  if (!only || only === 'hmpo') all.push(...hmpoCases());
   return all;
 }
 
 /** A copy of a case's data for one render: plain objects and arrays copied, functions (a service's helpers) kept. */
-function copy(v) {
+export function copy(v) {
   if (Array.isArray(v)) return v.map(copy);
   if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]));
   return v;
@@ -545,18 +544,39 @@ function run(f) {
   }
 }
 
+/**
+ * The GOV.UK Prototype Kit's loader (lib/nunjucks/nunjucksLoader.js getSource, without its file
+ * watching and its look-ups relative to the working directory), a loader written for Nunjucks:
+ * in each search path `x.html`, then `x.njk` (and `x.njk`, then `x.html`).
+ */
+export function kitLoader(paths) {
+  // (Nunjucks' Loader gives the resolve() of relative names: an absolute path, which the kit's getSource reads as it is)
+  const Loader = require('nunjucks').Loader.extend({
+    getSource(name) {
+      const [, stem, ext = '.html'] = /^(.*?)(\.[^./]*)?$/.exec(name);
+      const other = ext === '.html' ? '.njk' : '.html';
+      const found = (file) => ({ src: readFileSync(file, 'utf8'), path: file, noCache: false });
+      if (name.startsWith('/')) for (const e of [ext, other]) if (existsSync(stem + e)) return found(stem + e);
+      for (const dir of paths) for (const e of [ext, other]) if (existsSync(join(dir, stem + e))) return found(join(dir, stem + e));
+      throw new Error(`template not found: ${name}`);
+    },
+  });
+  return new Loader();
+}
+
 /** Three renderers per project: Nunjucks, Kida's Environment, kida/nunjucks. */
 export async function renderers(project) {
-  const { paths, opts, globals = {} } = PROJECTS[project];
+  const { paths, opts, globals = {}, fallbackExtensions } = PROJECTS[project];
   const nunjucks = require('nunjucks');
   const { SafeString } = await import(join(here, '../dist/runtime/nunjucks/safe.js'));
   const njkFilters = (await PROJECTS[project].filters?.(nunjucks.runtime.SafeString)) ?? {};
   const filters = (await PROJECTS[project].filters?.(SafeString)) ?? {};
-  const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader(paths), { autoescape: true, ...opts });
+  // (a project whose app has its own loader: Nunjucks and kida/nunjucks get that loader, the Environment the option)
+  const njk = new nunjucks.Environment(fallbackExtensions ? kitLoader(paths) : new nunjucks.FileSystemLoader(paths), { autoescape: true, ...opts });
   const { Environment, FileSystemLoader } = await import(join(here, '../dist/compiler/environment.js'));
-  const env = new Environment({ loader: new FileSystemLoader(paths), compat: 'nunjucks', filters, globals, ...opts });
+  const env = new Environment({ loader: new FileSystemLoader(paths, { fallbackExtensions }), compat: 'nunjucks', filters, globals, ...opts });
   const api = (await import(join(here, '../dist/adapters/nunjucks.js'))).default;
-  const apiEnv = api.configure(paths, { autoescape: true, ...opts });
+  const apiEnv = fallbackExtensions ? new api.Environment(kitLoader(paths), { autoescape: true, ...opts }) : api.configure(paths, { autoescape: true, ...opts });
   for (const [k, f] of Object.entries(njkFilters)) njk.addFilter(k, f);
   for (const [k, f] of Object.entries(filters)) apiEnv.addFilter(k, f);
   for (const [k, v] of Object.entries(globals)) {

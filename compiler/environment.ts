@@ -21,7 +21,8 @@ import { generate, isRelativeName, normalizeAutoescape, tooDeep, type Autoescape
 import { mdFilters } from '../runtime/markdown.js';
 import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelimiterOptions } from './lexer.js';
 import type { NjkExtension } from './nunjucks/extensions.js';
-import { fileOfName, nunjucksRelativeFile } from './nunjucks/paths.js';
+import { fileOfName, namesToTry, nunjucksRelativeFile } from './nunjucks/paths.js';
+import { NunjucksEnvironmentView } from './nunjucks/env-view.js';
 
 // Templates compiled here look any Python method name up (bundled modules register theirs).
 runtime.useAllMethods();
@@ -50,26 +51,35 @@ export class DictLoader implements Loader {
 /** (nunjucksFind: no search path holds the file beside the referencing one) */
 const MISSING: unique symbol = Symbol('missing');
 
+export interface FileSystemLoaderOptions {
+  encoding?: BufferEncoding;
+  /** `{ '.html': ['.njk'] }`: `x.html` missing in a search path, `x.njk` there (`''`: no extension). */
+  fallbackExtensions?: Readonly<Record<string, readonly string[]>>;
+}
+
 export class FileSystemLoader implements Loader {
   private readonly roots: string[];
-  constructor(
-    paths: string | string[],
-    private readonly encoding: BufferEncoding = 'utf8',
-  ) {
+  private readonly encoding: BufferEncoding;
+  private readonly fallbackExtensions: FileSystemLoaderOptions['fallbackExtensions'];
+  constructor(paths: string | string[], options: BufferEncoding | FileSystemLoaderOptions = 'utf8') {
     this.roots = (Array.isArray(paths) ? paths : [paths]).map((p) => resolve(p));
+    const o = typeof options === 'string' ? { encoding: options } : options;
+    this.encoding = o.encoding ?? 'utf8';
+    this.fallbackExtensions = o.fallbackExtensions;
   }
   getSource(name: string): LoaderSource | null {
     if (name.split('/').some((p) => p === '..') || name.startsWith('/')) return null;
-    for (const root of this.roots) {
-      const file = resolve(root, name);
-      if (!file.startsWith(root + sep)) continue;
-      try {
-        if (!statSync(file).isFile()) continue;
-        return { source: readFileSync(file, this.encoding), filename: file };
-      } catch {
-        continue;
+    for (const root of this.roots)
+      for (const n of namesToTry(name, this.fallbackExtensions)) {
+        const file = resolve(root, n);
+        if (!file.startsWith(root + sep)) continue;
+        try {
+          if (!statSync(file).isFile()) continue;
+          return { source: readFileSync(file, this.encoding), filename: file };
+        } catch {
+          continue;
+        }
       }
-    }
     return null;
   }
   listTemplates(): string[] {
@@ -325,6 +335,8 @@ export class Environment {
           throw e;
         }
       },
+      // (`this.env` of the app's functions: Nunjucks' Environment API; kida/nunjucks puts its own here)
+      ...(this.compat === 'nunjucks' ? { njkEnv: new NunjucksEnvironmentView(this, (kind, name) => (kind === 'filters' ? this.customFilters : this.customTests).has(name)) } : {}),
     };
   }
 

@@ -175,6 +175,18 @@ class Parser {
   private njkTrailingComma(): void {
     if (this.njk) this.fail(`unexpected token: ${this.tok.value}`, 'K-PAR-003');
   }
+  /** A group's, list's or dict's end: Nunjucks' parseAggregate takes any closing bracket (`[{ a: 1 ]}` is a list of one dict). */
+  private isCloser(c: ')' | ']' | '}'): boolean {
+    return this.njk ? this.isOp(')') || this.isOp(']') || this.isOp('}') : this.isOp(c);
+  }
+  private acceptCloser(c: ')' | ']' | '}'): boolean {
+    if (!this.isCloser(c)) return false;
+    this.next();
+    return true;
+  }
+  private expectCloser(c: ')' | ']' | '}'): void {
+    if (!this.acceptCloser(c)) this.expectOp(c);
+  }
   private expectName(what = 'a name'): Token {
     if (this.tok.type !== 'name') this.fail(`Expected ${what}, got ${this.describe(this.tok)}`, 'K-PAR-003');
     return this.next();
@@ -1363,7 +1375,7 @@ class Parser {
       }
       key = { type: 'Tuple', items, line: key.line, col: key.col };
     }
-    this.expectOp(']');
+    this.expectCloser(']'); // (Nunjucks: an index is parseAggregate's too)
     return { type: 'Item', obj, key, optional, line: at.line, col: at.col };
   }
 
@@ -1419,23 +1431,23 @@ class Parser {
     }
     if (t.value === '(') {
       this.next();
-      if (this.acceptOp(')')) return { type: 'Tuple', items: [], line: p.line, col: p.col };
+      if (this.acceptCloser(')')) return { type: 'Tuple', items: [], line: p.line, col: p.col };
       const first = this.expression();
-      if (this.acceptOp(')')) return this.njk ? njkGroup(first) : first;
+      if (this.acceptCloser(')')) return this.njk ? njkGroup(first) : first;
       const items = [first];
       while (this.acceptOp(',')) {
-        if (this.isOp(')')) {
+        if (this.isCloser(')')) {
           this.njkTrailingComma();
           break;
         }
         items.push(this.expression());
       }
-      this.expectOp(')');
+      this.expectCloser(')');
       return { type: 'Tuple', items, line: p.line, col: p.col };
     }
     if (t.value === '[') {
       this.next();
-      if (this.acceptOp(']')) return { type: 'List', items: [], line: p.line, col: p.col };
+      if (this.acceptCloser(']')) return { type: 'List', items: [], line: p.line, col: p.col };
       const first = this.expression();
       if (this.isName('for')) {
         this.next();
@@ -1452,28 +1464,28 @@ class Parser {
       }
       const items = [first];
       while (this.acceptOp(',')) {
-        if (this.isOp(']')) {
+        if (this.isCloser(']')) {
           this.njkTrailingComma();
           break;
         }
         items.push(this.expression());
       }
-      this.expectOp(']');
+      this.expectCloser(']');
       return { type: 'List', items, line: p.line, col: p.col };
     }
     if (t.value === '{') {
       this.next();
       const pairs: [A.Expr, A.Expr][] = [];
-      while (!this.isOp('}')) {
+      while (!this.isCloser('}')) {
         const k = this.expression();
         // (Nunjucks: a key is a string or a bare name, which compiler/nunjucks/tokens.ts made a string)
         if (this.njk && !(k.type === 'Const' && typeof k.value === 'string')) this.fail('Dict keys must be strings or names', 'K-PAR-003', k);
         this.expectOp(':');
         pairs.push([k, this.expression()]);
         if (!this.acceptOp(',')) break;
-        if (this.isOp('}')) this.njkTrailingComma();
+        if (this.isCloser('}')) this.njkTrailingComma();
       }
-      this.expectOp('}');
+      this.expectCloser('}');
       return { type: 'Dict', pairs, line: p.line, col: p.col };
     }
     return this.fail(`Expected a value, got ${this.describe(t)}`, 'K-PAR-003', t, 'A value is a string, number, variable name, list or dict');

@@ -12,7 +12,7 @@ export const CONFIG_FILES = ['kida.config.js', 'kida.config.mjs', 'kida.config.j
 
 /** Every key of KidaOptions (the type makes this list complete: a key missing here does not compile). */
 const OPTION_KEYS: { [K in keyof Required<KidaOptions>]: 1 } = {
-  config: 1, include: 1, exclude: 1, root: 1, autoescape: 1, strictUndefined: 1, trimBlocks: 1, lstripBlocks: 1,
+  config: 1, include: 1, exclude: 1, root: 1, searchPaths: 1, fallbackExtensions: 1, autoescape: 1, strictUndefined: 1, trimBlocks: 1, lstripBlocks: 1,
   filters: 1, tests: 1, globals: 1, templateAliases: 1, dts: 1, validateCalls: 1, cacheDir: 1, fmt: 1, compat: 1, throwOnUndefined: 1, asyncFilters: 1, nunjucksExtensions: 1,
   blockStart: 1, blockEnd: 1, variableStart: 1, variableEnd: 1, commentStart: 1, commentEnd: 1,
   block_start: 1, block_end: 1, variable_start: 1, variable_end: 1, comment_start: 1, comment_end: 1,
@@ -80,7 +80,8 @@ export async function loadConfig(cwd: string, file?: string | false): Promise<Lo
       throw new ConfigError(`The ${k} module ${v} named in ${path} (option '${k}') does not exist${abs !== v ? ` (looked for ${abs})` : ''}`);
     (options as Record<string, unknown>)[k] = abs;
   }
-  // (a record of paths: each relative to the file's directory too)
+  // (a list or a record of paths: each relative to the file's directory too)
+  if (Array.isArray(options.searchPaths)) options.searchPaths = options.searchPaths.map((p) => (typeof p === 'string' ? resolve(base, p) : p));
   const exts = options.nunjucksExtensions;
   if (exts && typeof exts === 'object' && !Array.isArray(exts))
     options.nunjucksExtensions = Object.fromEntries(Object.entries(exts).map(([n, p]) => [n, typeof p === 'string' ? resolve(base, p) : p]));

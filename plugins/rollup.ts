@@ -3,6 +3,7 @@
 // use, and the user's filters/tests by name.
 
 import { createFilter } from '@rollup/pluginutils';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { TemplateError } from '../runtime/errors.js';
 import { KidaProject, LINKAGE_ID, TEMPLATE_FILE, errorSummary, type KidaOptions } from './shared.js';
@@ -29,6 +30,8 @@ export interface KidaPlugin {
     readonly cache: CompileCache | null;
     /** The templates compiled (so far) from `file`'s source besides their own: its includers, children, importers. */
     readersOf(file: string): string[];
+    /** Is `file` (of another extension than .kida/.njk) a template that a template names? */
+    isReferencedTemplate(file: string): boolean;
   };
   [hook: string]: unknown;
 }
@@ -42,10 +45,13 @@ export interface Hook<F> {
   filter: { id: RegExp };
   handler: F;
 }
+// (load and transform: templates, and files of other extensions that templates name as
+// templates, `{% include "./logo.svg" %}`; never a script, style or JSON module)
+const NOT_SCRIPT = /^(?!\0)(?![^?]*\.(?:[cm]?[jt]sx?|json|css|scss|sass|less|wasm|node)(?:\?|$))/;
 export const HOOK_FILTERS = {
   resolveId: { id: /^(?:kida|kida\/runtime|kida\/runtime\/nunjucks|virtual:kida-linkage)$/ },
-  load: { id: /^\0virtual:kida-linkage$/ },
-  transform: { id: /\.(?:kida|njk)(?:\?|$)/ },
+  load: { id: new RegExp(`^\\0virtual:kida-linkage$|${NOT_SCRIPT.source}`) },
+  transform: { id: NOT_SCRIPT },
 };
 
 const RUNTIME = fileURLToPath(new URL('../runtime/helpers.js', import.meta.url));
@@ -71,7 +77,7 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
   /** A template file to its ES module and source map. */
   async function transform(this: PluginContextLike, code: string, id: string): Promise<{ code: string; map: unknown } | null> {
     const file = id.split('?')[0]!;
-    if (!filter(file) || !TEMPLATE_FILE.test(file)) return null;
+    if (!(TEMPLATE_FILE.test(file) ? filter(file) : project.referenced.has(file))) return null;
     try {
       const out = await project.compile(code, file);
       // (watch mode and Vite dev recompile this template when one of those changes)
@@ -106,6 +112,7 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
         return project.cache;
       },
       readersOf: (file) => [...(readers.get(file) ?? [])],
+      isReferencedTemplate: (file) => project.referenced.has(file),
     },
     async buildStart() {
       try {
@@ -136,6 +143,8 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
       filter: HOOK_FILTERS.load,
       handler(id) {
         if (id === '\0' + LINKAGE_ID) return project.linkageCode('kida/runtime');
+        // (a template of another extension as its text, before a bundler's asset loader makes it a URL)
+        if (project.referenced.has(id.split('?')[0]!)) return readFile(id.split('?')[0]!, 'utf8');
         return null;
       },
     },

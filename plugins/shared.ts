@@ -10,7 +10,7 @@ import { delimiterOptions, resolveSyntax, type DelimiterOptions, type SnakeDelim
 import type { TemplateError } from '../runtime/errors.js';
 import type { Compat } from '../compiler/index.js';
 import type { NjkExtension } from '../compiler/nunjucks/extensions.js';
-import { nunjucksRelativeName } from '../compiler/nunjucks/paths.js';
+import { namesToTry, nunjucksRelativeName } from '../compiler/nunjucks/paths.js';
 import { CompileCache, hashOf, type Compiled, type Stored } from './cache.js';
 import { ConfigError, loadConfig as readConfig } from './config.js';
 
@@ -29,6 +29,10 @@ export interface KidaOptions extends DelimiterOptions, SnakeDelimiterOptions {
   exclude?: string | string[];
   /** Where root-relative template names resolve (default: the project root). */
   root?: string;
+  /** Folders names are looked up in, in order, as Nunjucks' FileSystemLoader's (default `[root]`). */
+  searchPaths?: string[];
+  /** `{ '.html': ['.njk'] }`: `x.html` missing in a search path, `x.njk` there (the Prototype Kit's loader). */
+  fallbackExtensions?: Record<string, string[]>;
   /** `true` (HTML, by file name; default), `false`, `'markdown'`, or a function of the template name. */
   autoescape?: AutoescapeOption;
   strictUndefined?: boolean;
@@ -160,6 +164,7 @@ const LOADED = new Map<string, Map<string, { name: string; ext: NjkExtension }>>
 /** A resolved build configuration. */
 export class KidaProject {
   readonly root: string;
+  readonly roots: readonly string[];
   readonly filtersFile: string | null;
   readonly testsFile: string | null;
   readonly globalsFile: string | null;
@@ -169,6 +174,8 @@ export class KidaProject {
   readonly extensionFiles: Readonly<Record<string, string>> | null;
   /** Files read by this project, kept while their mtime and size stay the same (Vite dev edits show at once). */
   private readonly files = new Map<string, { mtimeMs: number; size: number; text: string; names?: string[] }>();
+  /** Files of other extensions templates name (`./logo.svg`): templates in the language of the first that named it. */
+  readonly referenced = new Map<string, Compat | undefined>();
   private compileCache: CompileCache | null | undefined;
 
   constructor(
@@ -177,7 +184,11 @@ export class KidaProject {
     /** Serving, not building: nothing calls the cache's flush(), so it writes itself after changes. */
     readonly dev = false,
   ) {
-    this.root = resolve(cwd, options.root ?? '.');
+    const paths = options.searchPaths;
+    if (paths !== undefined && (!Array.isArray(paths) || !paths.length || paths.some((x) => typeof x !== 'string')))
+      throw new ConfigError("The option 'searchPaths' is a non-empty array of folders (['views', 'node_modules/govuk-frontend/dist'])");
+    this.roots = paths ? paths.map((x) => resolve(cwd, x)) : [resolve(cwd, options.root ?? '.')];
+    this.root = options.root !== undefined ? resolve(cwd, options.root) : this.roots[0]!;
     const file = (key: 'filters' | 'tests' | 'globals') => {
       const p = options[key];
       if (!p) return null;
@@ -206,11 +217,19 @@ export class KidaProject {
     normalizeAutoescape(options.autoescape); // and so does a bad autoescape value (ValueError)
   }
 
-  /** The template name of a file: its path relative to root, with `/` separators. */
+  /** The template name of a file: its path relative to root (its search path), with `/` separators. */
   templateName(file: string): string {
+    const root = this.roots.length === 1 ? this.root : (this.roots.find((r) => file.startsWith(r + sep)) ?? this.roots[0]!);
     // (a file under root, the usual case, needs no path.relative)
-    const rel = file.startsWith(this.root + sep) && !file.includes(sep + '.') ? file.slice(this.root.length + 1) : relative(this.root, file);
+    const rel = file.startsWith(root + sep) && !file.includes(sep + '.') ? file.slice(root.length + 1) : relative(root, file);
     return sep === '/' ? rel : rel.split(sep).join('/');
+  }
+
+  /** The file of a (resolved) name: the first search path's that exists. */
+  fileOf(name: string): string {
+    if (this.roots.length === 1 && !this.options.fallbackExtensions) return join(this.root, name);
+    for (const r of this.roots) for (const n of namesToTry(name, this.options.fallbackExtensions)) if (this.read(join(r, n))) return join(r, n);
+    return join(this.roots[0]!, name);
   }
 
   /** The text of a file (null when missing), read again only when its mtime or size changed. */
@@ -267,8 +286,10 @@ export class KidaProject {
       this.cache?.set(source, options, out);
     }
     // (the extension modules too: their parse() made this code, so an edit of one recompiles it)
-    const exts = compatFor(file, this.options.compat) === 'nunjucks' && this.extensionFiles ? Object.values(this.extensionFiles) : [];
-    return { code: out.code, map: out.map, dts: out.dts, warnings: out.warnings, reads: [...out.deps.map(([n]) => join(this.root, n)), ...exts] };
+    const exts = this.compatOf(file) === 'nunjucks' && this.extensionFiles ? Object.values(this.extensionFiles) : [];
+    const reads = out.deps.map(([n]) => this.fileOf(n));
+    for (const f of reads) if (!TEMPLATE_FILE.test(f) && !this.referenced.has(f)) this.referenced.set(f, this.compatOf(file));
+    return { code: out.code, map: out.map, dts: out.dts, warnings: out.warnings, reads: [...reads, ...exts] };
   }
 
   /** Imports the extension modules (again after one changed) for their parse(); compile() awaits it. */
@@ -294,8 +315,13 @@ export class KidaProject {
     return JSON.stringify(Object.entries(this.extensionFiles ?? {}).map(([n, f]) => [n, f, statSync(f, { throwIfNoEntry: false })?.mtimeMs]));
   }
 
+  compatOf(file: string): Compat | undefined {
+    return !TEMPLATE_FILE.test(file) && this.referenced.has(file) ? this.referenced.get(file) : compatFor(file, this.options.compat);
+  }
+
   /** Compile options of a file; `spec` maps the filters/tests module paths (e.g. to file URLs). */
   compileOptions(file: string, spec: (file: string) => string = (f) => f) {
+    const compat = this.compatOf(file);
     return {
       name: this.templateName(file),
       filename: file,
@@ -307,15 +333,18 @@ export class KidaProject {
       templateAliases: this.options.templateAliases,
       linkage: LINKAGE_ID,
       validateCalls: this.options.validateCalls,
-      ...(compatFor(file, this.options.compat) ? { compat: compatFor(file, this.options.compat) } : {}),
-      ...(compatFor(file, this.options.compat) === 'nunjucks' ? { resolveBeyondRoot: (n: string, from: string) => nunjucksRelativeName([this.root], n, from) } : {}),
-      ...(compatFor(file, this.options.compat) === 'nunjucks' && this.options.throwOnUndefined ? { throwOnUndefined: true } : {}),
-      ...(compatFor(file, this.options.compat) === 'nunjucks' && this.options.asyncFilters?.length ? { asyncFilters: this.options.asyncFilters } : {}),
-      ...(compatFor(file, this.options.compat) === 'nunjucks' && this.extensionFiles ? this.extensionOptions(spec) : {}),
+      ...(compat ? { compat: compat } : {}),
+      ...(compat === 'nunjucks' ? { resolveBeyondRoot: (n: string, from: string) => nunjucksRelativeName(this.roots, n, from) } : {}),
+      ...(compat === 'nunjucks' && this.options.throwOnUndefined ? { throwOnUndefined: true } : {}),
+      ...(compat === 'nunjucks' && this.options.asyncFilters?.length ? { asyncFilters: this.options.asyncFilters } : {}),
+      ...(compat === 'nunjucks' && this.extensionFiles ? this.extensionOptions(spec) : {}),
       checkImports: true,
-      sourceOf: (n: string) => this.read(join(this.root, n))?.text ?? null,
-      knownTemplates: () => this.templates().map((f) => this.templateName(f)),
-      templateRoot: this.root,
+      sourceOf: (n: string) => this.read(this.fileOf(n))?.text ?? null,
+      knownTemplates: () => this.namedTemplates().map(([n]) => n),
+      templateRoot: this.roots.join(', '),
+      // (for the compile cache's key)
+      lookup: this.options.fallbackExtensions ? { fallbackExtensions: this.options.fallbackExtensions } : undefined,
+      ...(this.roots.length > 1 || this.options.fallbackExtensions ? { importPath: (target: string) => importSpecifier(file, this.fileOf(target)) } : {}),
       filterModule: this.filtersFile ? { module: spec(this.filtersFile), names: this.exportsOf(this.filtersFile) } : undefined,
       testModule: this.testsFile ? { module: spec(this.testsFile), names: this.exportsOf(this.testsFile) } : undefined,
       globalNames: this.globalsFile ? this.exportsOf(this.globalsFile) : undefined,
@@ -328,8 +357,22 @@ export class KidaProject {
     return { njkExtensionModules: Object.fromEntries(Object.entries(this.extensionFiles!).map(([n, f]) => [n, spec(f)])), ...(tags ? { njkExtensions: tags } : {}), njkExtensionKey: key };
   }
 
-  /** Every template file under root. */
-  templates(dir = this.root): string[] {
+  /** Every template name and its file (the first search path's). */
+  namedTemplates(): [name: string, file: string][] {
+    if (this.roots.length === 1) return this.templates().map((f) => [this.templateName(f), f]);
+    const byName = new Map<string, string>();
+    for (const r of this.roots)
+      for (const f of this.templates(r)) {
+        const name = relative(r, f).split(sep).join('/');
+        if (!byName.has(name)) byName.set(name, f);
+      }
+    return [...byName];
+  }
+
+  /** Every template file under root (or under each search path). */
+  templates(dir?: string): string[] {
+    if (dir === undefined && this.roots.length > 1) return [...new Set(this.roots.flatMap((r) => this.templates(r)))];
+    dir ??= this.root;
     if (!existsSync(dir)) return [];
     return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
       if (d.name === 'node_modules' || d.name.startsWith('.')) return [];
@@ -381,8 +424,8 @@ export class KidaProject {
     if (Object.keys(aliases).length) lines.push(`$env.templateAliases = JSON.parse(${JSON.stringify(JSON.stringify(aliases))});`);
     if (await this.hasDynamicRefs()) {
       // Dynamic names can reach any template under root: register them all, lazily.
-      this.templates().forEach((f, i) => {
-        lines.push(`import $t${i} from ${JSON.stringify(spec(f))};`, `$env.define(${JSON.stringify(this.templateName(f))}, () => $t${i});`);
+      this.namedTemplates().forEach(([name, f], i) => {
+        lines.push(`import $t${i} from ${JSON.stringify(spec(f))};`, `$env.define(${JSON.stringify(name)}, () => $t${i});`);
       });
     }
     lines.push('export default $env;');
@@ -391,3 +434,9 @@ export class KidaProject {
 }
 
 export const isAbs = isAbsolute;
+
+/** The relative import of the file `target` from the file `from`. */
+export function importSpecifier(from: string, target: string): string {
+  const rel = relative(dirname(from), target).split(sep).join('/');
+  return rel.startsWith('../') ? rel : `./${rel}`;
+}

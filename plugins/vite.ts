@@ -5,6 +5,7 @@
 // what was compiled from those sources (block metadata through includes, imported def signatures):
 // so the plugin invalidates those templates fully, and the registry module when templates come or go.
 
+import { dirname, resolve } from 'node:path';
 import { HOOK_FILTERS, createKidaPlugin, type KidaPlugin, type PluginContextLike } from './rollup.js';
 import { LINKAGE_ID, TEMPLATE_FILE, type KidaOptions } from './shared.js';
 
@@ -65,7 +66,18 @@ export default function kida(options: KidaOptions = {}): KidaPlugin {
       inner.buildEnd();
     },
     // (configResolved replaces `inner`: the hooks look it up when called)
-    resolveId: { filter: HOOK_FILTERS.resolveId, handler: (id: string) => inner.resolveId.handler(id) },
+    resolveId: {
+      filter: { id: new RegExp(`${HOOK_FILTERS.resolveId.id.source}|\\.html?$`) },
+      handler(id: string, importer?: string) {
+        // An .html template a template names: Vite's own HTML handling would take the id, so it
+        // gets a query that keeps it the template's (load and transform strip it).
+        if (/\.html?$/.test(id)) {
+          const file = importer && /^\.\.?\//.test(id) ? resolve(dirname(importer.split('?')[0]!), id) : null;
+          return file && inner.api.isReferencedTemplate(file) ? `${file}?kida-template` : null;
+        }
+        return inner.resolveId.handler(id);
+      },
+    },
     load: { filter: HOOK_FILTERS.load, handler: (id: string) => inner.load.handler(id) },
     transform: {
       filter: HOOK_FILTERS.transform,

@@ -51,6 +51,7 @@ const METHOD_TWINS: Record<string, string> = {
   replace: '`| replace(old, new)` (the method takes strings only)',
   length: '`| length`',
 };
+const CLOSES: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 /** Statements whose body a Nunjucks `set` leaks out of (Kida's `set` stays in the block). */
 const LEAKY = new Set(['if', 'for', 'switch']);
 const BLOCK_TAGS = new Set(['if', 'for', 'macro', 'call', 'filter', 'block', 'switch', 'set']);
@@ -74,6 +75,8 @@ export function nunjucksChecklist(source: string, options: LexOptions = {}): Che
   const isOp = (t: Token | undefined, v: string) => t?.type === 'op' && t.value === v;
 
   const stack: string[] = [];
+  /** Brackets open in the current tag (K-NJK-027). */
+  const brackets: string[] = [];
   const chains = new Set<string>();
   let inTag: 'block' | 'var' | null = null;
   let kw = '';
@@ -83,6 +86,7 @@ export function nunjucksChecklist(source: string, options: LexOptions = {}): Che
     const next = toks[i + 1];
     if (t.type === 'block_begin') {
       inTag = 'block';
+      brackets.length = 0;
       kw = keywordAt(t);
       const written = next?.type === 'name' ? next.value : '';
       switch (kw) {
@@ -140,10 +144,12 @@ export function nunjucksChecklist(source: string, options: LexOptions = {}): Che
     if (t.type === 'var_begin') {
       inTag = 'var';
       kw = '';
+      brackets.length = 0;
       continue;
     }
     if (t.type === 'block_end' || t.type === 'var_end') {
       inTag = null;
+      brackets.length = 0;
       continue;
     }
     if (!inTag) continue;
@@ -153,6 +159,12 @@ export function nunjucksChecklist(source: string, options: LexOptions = {}): Che
     if (source.startsWith('r/', offset(t)) && !(t.type === 'name' && t.value === '__regex')) continue;
     if (t.type === 'op') {
       if (src !== t.value) continue;
+      if (t.value in CLOSES) brackets.push(t.value);
+      else if (Object.values(CLOSES).includes(t.value)) {
+        const open = brackets.pop();
+        if (open !== undefined && CLOSES[open] !== t.value)
+          add('K-NJK-027', t, `\`${open}\` closed by \`${t.value}\`: Nunjucks ends a list, dict or group at any closing bracket, Kida at the matching one`, `\`${CLOSES[open]}\``);
+      }
       if (t.value === '===' || t.value === '!==') add('K-NJK-005', t, `\`${t.value}\` is not a Kida operator`, `\`${t.value.slice(0, 2)}\``);
       else if (t.value === '|' && next?.type === 'name' && next.value !== '__regex') filterName(next);
       else if (t.value === '.' && next?.type === 'name' && !(prev?.type === 'name' && prev.value === 'loop')) {

@@ -6,6 +6,19 @@
 import { statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 
+/**
+ * The names a loader tries for `name` in each search path, in order: the name, then the name
+ * with each extension `fallbacks` gives for its own (`{ '.html': ['.njk'] }`; `''`: a name
+ * without one), as the GOV.UK Prototype Kit's loader finds `layout.html` as `layout.njk`.
+ */
+export function namesToTry(name: string, fallbacks: Readonly<Record<string, readonly string[]>> | undefined): string[] {
+  if (!fallbacks) return [name];
+  const m = /(\.[^./]*)?$/.exec(name)!;
+  const ext = m[1] ?? '';
+  const alternates = Object.hasOwn(fallbacks, ext) ? fallbacks[ext]! : [];
+  return [name, ...alternates.map((e) => name.slice(0, name.length - ext.length) + e)];
+}
+
 const isFile = (p: string): boolean => !!statSync(p, { throwIfNoEntry: false })?.isFile();
 
 /**

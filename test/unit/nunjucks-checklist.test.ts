@@ -75,6 +75,17 @@ describe('nunjucks checklist', () => {
     for (const wrap of [1, 0]) expect(kida.fromString(after).render({ wrap })).toBe(njk.fromString(before, { name: 'p.njk' }).render({ wrap }));
   });
 
+  it('flags a list, dict or group closed by another bracket, at the closer; its suggestion renders the same', () => {
+    // (hmpo-components' checkboxes: `[{ … ]}`)
+    expect(at('{% set items = [{\n  "id": p.id,\n  "x": (1 + 2]\n]} %}')).toEqual(['2:9 K-NJK-020', '3:14 K-NJK-027', '4:1 K-NJK-027', '4:2 K-NJK-027']);
+    expect(at('{{ f([1], {"a": (2)}) }}')).toEqual([]);
+    const before = '{% set items = [{ "id": p.id, "n": (1 + 2] * 2 ]} %}{{ items[0].id }}{{ items[0].n }}';
+    const after = '{% set items = [{ "id": p.id, "n": (1 + 2) * 2 }] %}{{ items[0].id }}{{ items[0].n }}';
+    expect(nunjucksChecklist(after).map((x) => x.code).filter((c) => c !== 'K-NJK-020')).toEqual([]);
+    const ctx = { p: { id: 'x<' } };
+    expect(new Environment().fromString(after).render(ctx)).toBe(new Environment({ compat: 'nunjucks' }).fromString(before, { name: 'x.njk' }).render(ctx));
+  });
+
   it('finds nothing in a template that is already plain Kida', () => {
     expect(nunjucksChecklist('{% if a == 1 %}{{ b | upper }}{% elif c %}{% endif %}{% for x in xs %}{{ loop.index }}{% endfor %}')).toEqual([]);
   });
@@ -108,6 +119,8 @@ describe('nunjucks checklist', () => {
       ['{% extends layout %}', []],
       ['{% block b %}x{% endblock b %}', ['K-NJK-026']],
       ['{% block c %}x{% endblock %}', []],
+      ['{{ [1, 2} }}', ['K-NJK-027']],
+      ['{{ ["a", ("b")] }}', []],
     ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...parts), { maxLength: 6 }), (chosen) => {
