@@ -41,7 +41,7 @@ function closure(deps: Record<string, string>, seen = new Set<string>()): Set<st
 }
 
 describe('the published package', () => {
-  it('installs light: ts-morph is an optional peer, and kida with its dependencies stays under 4.6 MB', () => {
+  it('installs light: ts-morph is an optional peer, and kida with its dependencies stays under 4.7 MB', () => {
     expect(pkg.dependencies['ts-morph']).toBeUndefined();
     expect(pkg.peerDependencies['ts-morph']).toBeDefined();
     expect(pkg.peerDependenciesMeta['ts-morph']?.optional).toBe(true);
@@ -74,7 +74,11 @@ describe('the published package', () => {
     // (4.51 MB after the fourth Nunjucks held-out pass, +23 KB: Nunjucks' context for app
     // functions, relative names looked up beside their file, a child's whole top level: limit 4.55 MB)
     // 4,557,934 B with the ninth passes merged (stream part suspension, ega, the ninth red team): limit 4.6 MB
-    expect(total).toBeLessThan(4_600_000);
+    // 4,658,802 B with the tenth passes (+101 KB, each source line counted about three times: JS,
+    // map with its source, declarations): names kept per stretch (compiler/codegen/name-cache.ts),
+    // the plugins' searchPaths and fallbackExtensions and the Nunjucks this.env view, the walk for
+    // nested promises from sync entries, async preludes, One in the stream drivers: limit 4.7 MB
+    expect(total).toBeLessThan(4_700_000);
   });
 
   it('has an MIT LICENSE and builds dist/ before packing', () => {
