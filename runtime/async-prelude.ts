@@ -6,8 +6,8 @@
 // bundle of sync pages does not carry it.
 
 import { TemplateRuntimeError } from './errors.js';
-import type { Ctx } from './context.js';
-import type { RenderFns, RenderState, TemplateSpec } from './template.js';
+import { DATA, type Ctx } from './context.js';
+import { observeRead, type RenderFns, type RenderState, type TemplateSpec } from './template.js';
 
 const ignore = () => {};
 
@@ -27,7 +27,10 @@ export class Waiting {
   /** The block's render functions once the setup is done: only its async stream can wait. */
   wrap(fns: RenderFns): RenderFns {
     const p = this.p;
-    const refuse = () => {
+    // (the data's promises the preludes would have awaited: one that stopped at a rejection
+    // left the later ones unread, as asyncOnly observes them for a root)
+    const refuse = (ctx: Ctx) => {
+      observeRead(null, ctx[DATA as never]);
       throw new TemplateRuntimeError(`Template '${this.name}' is async; use renderBlockAsync() or renderBlockStreamAsync()`, 'K-RUN-007', { templateName: this.name });
     };
     return {

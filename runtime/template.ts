@@ -314,7 +314,7 @@ function observeParents(spec: TemplateSpec, data: unknown): void {
   }
 }
 
-function observeRead(names: readonly unknown[] | null, data: unknown): void {
+export function observeRead(names: readonly unknown[] | null, data: unknown): void {
   if (data == null || typeof data !== 'object') return;
   // (an inherited value is read as find reads it; observing it is harmless. Without names, all
   // of them: an async template's sync entry point, which refuses to render)
