@@ -15,6 +15,13 @@ import { CompileCache, hashOf, type Compiled, type Stored } from './cache.js';
 import { ConfigError, loadConfig as readConfig } from './config.js';
 
 /** The compiler, loaded on first use: a build whose templates all come from the cache never loads it. */
+/**
+ * A name that would be read from outside the search paths (`a/../../secret.txt`): not found, as
+ * the Environment's FileSystemLoader has it. (`./`/`../` names the compiler resolves first, and
+ * Nunjucks' climbs out of a search path come back as names within one: resolveBeyondRoot.)
+ */
+const leavesRoot = (name: string): boolean => name.split('/').includes('..') || name.includes('\0');
+
 let compilerModule: Promise<typeof import('../compiler/index.js')> | undefined;
 const compiler = () => (compilerModule ??= import('../compiler/index.js'));
 
@@ -287,7 +294,7 @@ export class KidaProject {
     }
     // (the extension modules too: their parse() made this code, so an edit of one recompiles it)
     const exts = this.compatOf(file) === 'nunjucks' && this.extensionFiles ? Object.values(this.extensionFiles) : [];
-    const reads = out.deps.map(([n]) => this.fileOf(n));
+    const reads = out.deps.filter(([n]) => !leavesRoot(n)).map(([n]) => this.fileOf(n));
     for (const f of reads) if (!TEMPLATE_FILE.test(f) && !this.referenced.has(f)) this.referenced.set(f, this.compatOf(file));
     return { code: out.code, map: out.map, dts: out.dts, warnings: out.warnings, reads: [...reads, ...exts] };
   }
@@ -339,7 +346,7 @@ export class KidaProject {
       ...(compat === 'nunjucks' && this.options.asyncFilters?.length ? { asyncFilters: this.options.asyncFilters } : {}),
       ...(compat === 'nunjucks' && this.extensionFiles ? this.extensionOptions(spec) : {}),
       checkImports: true,
-      sourceOf: (n: string) => this.read(this.fileOf(n))?.text ?? null,
+      sourceOf: (n: string) => (leavesRoot(n) ? null : (this.read(this.fileOf(n))?.text ?? null)),
       knownTemplates: () => this.namedTemplates().map(([n]) => n),
       templateRoot: this.roots.join(', '),
       // (for the compile cache's key)

@@ -4,8 +4,18 @@
 //   async prelude stopped at the first rejected promise, the sync entry point refused, and the
 //   promises the prelude had not reached yet were never observed: a strict process ended. The
 //   refusal now observes the data's promises, as a root's async-only entry does.
-import { describe, expect, it } from 'vitest';
+// - §4 the plugins (Rollup, Vite) read a name with `..` inside it (`a/../../secret.txt`) from
+//   outside every search path, and compiled that file into the bundle as a template (any file a
+//   template names is one, since the fifth Nunjucks pass). Such a name is now not found, as the
+//   Environment's FileSystemLoader has it; `./`/`../` at its start resolve as before.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
 import { distUrl, runStrict } from './strict-child.js';
+
+const repo = join(import.meta.dirname, '../..');
 
 describe('§1 renderBlock under an async parent that stops at a rejection (a strict child)', () => {
   it('every entry point of every page in the chain leaves nothing unhandled, read, left or unread', () => {
@@ -49,4 +59,58 @@ describe('§1 renderBlock under an async parent that stops at a rejection (a str
     // (every render failed as the template's error, K-RUN-007, or was left/unread by the caller)
     for (const l of lines) expect(['K-RUN-007', 'text left', 'text unread']).toContain(l);
   });
+});
+
+describe('§4 plugin names that climb out of the search paths', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'kida-rt10-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const write = (dir: string, files: Record<string, string>) => {
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+  };
+  let n = 0;
+  /** A Rollup build of views/page.<ext> with this source: the bundle's text, or the build's error. */
+  async function build(options: object, page: string, source: string): Promise<{ code?: string; error?: string }> {
+    const dir = join(tmp, `app${n++}`);
+    write(dir, { 'secret.txt': 'TOP-SECRET', 'outside.njk': 'OUTSIDE-TEMPLATE', 'views/x/ok.njk': 'fine', 'lib/y.njk': 'lib', [`views/${page}`]: source });
+    writeFileSync(join(dir, 'entry.js'), `import page from './views/${page}';\nexport default page;\n`);
+    const { rollup } = await import('rollup');
+    const { createKidaPlugin } = (await import(join(repo, 'dist/plugins/rollup.js'))) as { createKidaPlugin: (o: object, cwd: string) => object };
+    try {
+      const bundle = await rollup({ input: join(dir, 'entry.js'), plugins: [createKidaPlugin({ cacheDir: false, config: false, ...options }, dir) as never], logLevel: 'silent' });
+      const { output } = await bundle.generate({ format: 'es' });
+      await bundle.close();
+      return { code: output.map((o) => ('code' in o ? o.code : '')).join('\n') };
+    } catch (e) {
+      return { error: String((e as Error).message) };
+    }
+  }
+
+  it('a name with `..` inside it is not found, in every language and search-path setup; the file never reaches the bundle', async () => {
+    const setups = [{ root: 'views' }, { searchPaths: ['views', 'lib'] }, { root: 'views', fallbackExtensions: { '.njk': ['.html'], '.txt': ['.njk'] } }];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...setups),
+        fc.constantFrom(['page.kida', (n: string) => `{% include "${n}" %}`], ['page.njk', (n: string) => `{% include "${n}" %}`], ['page.njk', (n: string) => `{% extends "${n}" %}`], ['page.njk', (n: string) => `{% import "${n}" as m %}`]),
+        fc.constantFrom('secret.txt', 'outside.njk'),
+        fc.array(fc.constantFrom('x', 'a', '.', 'x/..'), { minLength: 1, maxLength: 3 }),
+        async (setup, [page, tag], target, inner) => {
+          const name = `${inner.join('/')}/../../${target}`;
+          const r = await build(setup, page, tag(name));
+          expect(r.code ?? '').not.toMatch(/TOP-SECRET|OUTSIDE-TEMPLATE/);
+          expect(r.error).toMatch(/not found|K-TPL-001/i);
+        },
+      ),
+      { numRuns: 12 },
+    );
+  }, 120_000);
+
+  it('names inside the search paths, and Nunjucks climbs that land in one, still build', async () => {
+    const ok = await build({ searchPaths: ['views', 'lib'] }, 'page.njk', '{% include "x/ok.njk" %}{% include "./x/../x/ok.njk" %}{% include "../lib/y.njk" %}');
+    expect(ok.error).toBeUndefined();
+    expect(ok.code).toMatch(/fine/);
+    expect(ok.code).toMatch(/lib/);
+  }, 60_000);
 });
