@@ -622,6 +622,8 @@ class Parser {
       }
       // The value: an expression or an implicit tuple, up to a `, name =` that starts the next assignment.
       const first = this.expression();
+      // (Nunjucks' parseSet takes one expression: `{% set q = 1, 2 %}` and `, b = 2` are errors there)
+      if (this.njk && this.tok.type !== 'block_end') this.fail('expected block end in set statement', 'K-PAR-007');
       const items = [first];
       let tuple = false;
       while (this.isOp(',') && !this.startsAssignment(1)) {
@@ -1431,6 +1433,8 @@ class Parser {
     }
     if (t.value === '(') {
       this.next();
+      // (Nunjucks parses `()` as an empty group, whose compiled JavaScript fails to compile)
+      if (this.njk && this.isCloser(')')) this.fail(`unexpected token: ${this.tok.value} (an empty group is not a value)`, 'K-PAR-003');
       if (this.acceptCloser(')')) return { type: 'Tuple', items: [], line: p.line, col: p.col };
       const first = this.expression();
       if (this.acceptCloser(')')) return this.njk ? njkGroup(first) : first;
