@@ -8,6 +8,10 @@
 //   outside every search path, and compiled that file into the bundle as a template (any file a
 //   template names is one, since the fifth Nunjucks pass). Such a name is now not found, as the
 //   Environment's FileSystemLoader has it; `./`/`../` at its start resolve as before.
+// - §3 the this.env view of a plain compat Environment kept the Environment in a field only
+//   TypeScript called private: a template handed the view by an app's function (Nunjucks apps
+//   pass `this.env` around) read `view.env` and through it the loader, fromString, addGlobal.
+//   The fields are # private now; the view shows Nunjucks' API only. Sandboxed: no `this` at all.
 // - §5 brackets, commas and names fuzzed in compat mode: no crash or hang, every bad input a
 //   TemplateSyntaxError with a line. One class accepted what Nunjucks refuses: `{% set q = 1, %}`,
 //   `{% set q = 1, 2 %}`, `{% set a = 1, b = 2 %}` (Kida's implicit tuples and multiple
@@ -170,5 +174,30 @@ describe('§5 unbalanced brackets and commas in compat mode', () => {
       expect(() => njk.fromString(src)).toThrow(/expected block end in set statement/);
     }
     expect(kida.fromString('{% set q = 1, 2 %}{% set a = 1, b = 2 %}{{ q }} {{ a }}{{ b }}').render({})).toBe('(1, 2) 12');
+  });
+});
+
+describe('§3 the this.env view under a plain compat Environment', () => {
+  const make = (sandbox?: boolean) => {
+    const env = new Environment({ compat: 'nunjucks', loader: new DictLoader({ 'a.njk': 'A{{ v }}' }), sandbox });
+    env.addGlobal('envOf', function (this: { env?: unknown } | undefined) {
+      return this?.env ?? 'no this';
+    });
+    return env;
+  };
+
+  it('a template handed the view reads Nunjucks\' API through it, and nothing of the Environment behind it', () => {
+    const env = make();
+    const read = (expr: string) => env.fromString(`{{ ${expr} }}`).render({});
+    expect(read('envOf().renderString("{{ 6 * 7 }}")')).toBe('42');
+    expect(read('envOf().getTemplate("a.njk").render({ v: 1 })')).toBe('A1');
+    for (const key of ['env', 'isCustom', 'loader', 'globals', 'filters', 'fromString', 'addGlobal', 'addFilter', 'sandbox'])
+      expect([read(`envOf()["${key}"]`), read(`envOf().${key} is defined`)]).toEqual(['', 'false']);
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      for (const m of ['getFilter', 'getTest', 'getGlobal']) expect(() => read(`envOf().${m}("${name}")`)).toThrow(/not found|not allowed/);
+  });
+
+  it('a sandboxed template\'s functions get no this', () => {
+    expect(make(true).fromString('{{ envOf() }}').render({})).toBe('no this');
   });
 });
