@@ -118,6 +118,14 @@ describe('§4 plugin names that climb out of the search paths', () => {
     );
   }, 120_000);
 
+  it('an alias whose target climbs out (`@up` → `..`) reaches nothing outside either', async () => {
+    for (const page of ['page.kida', 'page.njk']) {
+      const r = await build({ root: 'views', templateAliases: { up: '..', lib: 'x' } }, page, '{% include "@up/secret.txt" %}{% include "@lib/../../outside.njk" %}');
+      expect(r.code ?? '').not.toMatch(/TOP-SECRET|OUTSIDE-TEMPLATE/);
+      expect(r.error).toMatch(/not found/);
+    }
+  }, 60_000);
+
   it('names inside the search paths, and Nunjucks climbs that land in one, still build', async () => {
     const ok = await build({ searchPaths: ['views', 'lib'] }, 'page.njk', '{% include "x/ok.njk" %}{% include "./x/../x/ok.njk" %}{% include "../lib/y.njk" %}');
     expect(ok.error).toBeUndefined();
