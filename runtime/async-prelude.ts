@@ -5,9 +5,8 @@
 // wait for them: only the async entry points can. In a module of its own: only async templates import it, so a
 // bundle of sync pages does not carry it.
 
-import { TemplateRuntimeError } from './errors.js';
-import { DATA, type Ctx } from './context.js';
-import { observeRead, type RenderFns, type RenderState, type TemplateSpec } from './template.js';
+import type { Ctx } from './context.js';
+import { asyncOnly, type RenderFns, type RenderState, type TemplateSpec } from './template.js';
 
 const ignore = () => {};
 
@@ -27,12 +26,9 @@ export class Waiting {
   /** The block's render functions once the setup is done: only its async stream can wait. */
   wrap(fns: RenderFns): RenderFns {
     const p = this.p;
-    // (the data's promises the preludes would have awaited: one that stopped at a rejection
-    // left the later ones unread, as asyncOnly observes them for a root)
-    const refuse = (ctx: Ctx) => {
-      observeRead(null, ctx[DATA as never]);
-      throw new TemplateRuntimeError(`Template '${this.name}' is async; use renderBlockAsync() or renderBlockStreamAsync()`, 'K-RUN-007', { templateName: this.name });
-    };
+    // (it observes the data's promises the preludes would have awaited: one that stopped at a
+    // rejection left the later ones unread)
+    const refuse = asyncOnly(this.name, 'renderBlockAsync() or renderBlockStreamAsync()');
     return {
       s: refuse,
       g: refuse,

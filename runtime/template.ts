@@ -314,7 +314,7 @@ function observeParents(spec: TemplateSpec, data: unknown): void {
   }
 }
 
-export function observeRead(names: readonly unknown[] | null, data: unknown): void {
+function observeRead(names: readonly unknown[] | null, data: unknown): void {
   if (data == null || typeof data !== 'object') return;
   // (an inherited value is read as find reads it; observing it is harmless. Without names, all
   // of them: an async template's sync entry point, which refuses to render)
@@ -923,11 +923,11 @@ export function makeRegion(
   return f;
 }
 
-/** Render functions of an async template's sync entry points. */
-export function asyncOnly(name: string): (ctx?: Ctx) => never {
+/** Render functions of an async template's sync entry points (`use`: the entry points that can wait). */
+export function asyncOnly(name: string, use = 'renderAsync() or renderStreamAsync()'): (ctx?: Ctx) => never {
   return (ctx) => {
     if (ctx) observeRead(null, ctx[DATA as never]); // (the data's promises it would have awaited)
-    throw new TemplateRuntimeError(`Template '${name}' is async; use renderAsync() or renderStreamAsync()`, 'K-RUN-007', {
+    throw new TemplateRuntimeError(`Template '${name}' is async; use ${use}`, 'K-RUN-007', {
       templateName: name,
     });
   };
@@ -1111,11 +1111,11 @@ export async function* driveAsync(top: Generator<Step, void, string | undefined>
   if (fillStacks && held) yield resolveStacks(held, R!);
 }
 
-/** `{% call f(args) %}`: invokes a def with the caller closure (other callables get no caller). */
 /** `{% call %}` in a template compiled sync: an async def refused as callSync refuses it (values.ts). */
 export function callWithCallerSync(f: unknown, args: unknown[], caller: CallerFn): unknown {
   return syncResult(f, callWithCaller(refuseDetached(f), args, caller));
 }
+/** `{% call f(args) %}`: invokes a def with the caller closure (other callables get no caller). */
 export function callWithCaller(f: unknown, args: unknown[], caller: CallerFn): unknown {
   if (typeof f === 'function' && (f as Partial<KidaDef>).invoke)
     return isAsyncCaller(caller) ? invokeWithAsyncCaller(f as KidaDef, args, caller) : observe((f as KidaDef).invoke(args, caller));
@@ -1317,7 +1317,7 @@ function place(e: TemplateError, templateName: string, line: number, env?: Sourc
 export function importNamespace(t: Template, ctx: Ctx, R: RenderState): Ctx {
   if (t.spec.isAsync)
     throw new TemplateRuntimeError(
-      `Template '${t.name}' is async (${t.spec.asyncReason || 'await'}): only an async template (one with await or async for) can import it, and not for renderBlock`,
+      `Template '${t.name}' is async (${t.spec.asyncReason || 'await'}): only an async template (one with await or async for) can import it`,
       'K-RUN-007',
     );
   t.spec.root.s(ctx, subState(R));
