@@ -177,8 +177,11 @@ class FastStream {
 }
 Object.setPrototypeOf(FastStream.prototype, Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype));
 
+/** An entry's part that renders no other part (one chunk, or a sink part that does not suspend at parts): it is its own stream. */
+const alone = (top: unknown): top is One | Chunks => top instanceof One || (top instanceof Chunks && top.k != 4);
+
 export function driveFast(top: Top, R: RenderState | null = null): Stream {
-  if (top instanceof One || (top instanceof Chunks && top.k != 4)) {
+  if (alone(top)) {
     // (a part that renders no other part: nothing to wait for; an entry point's holds what it gives once it deferred)
     if (R) top.t = true;
     return new ChunksAsync(top, R) as unknown as Stream;
@@ -547,7 +550,7 @@ class FlatStream extends SyncStream {
 }
 
 export function flattenFast(top: Generator<SyncStep, void, undefined>, R?: RenderState | null): Generator<string, void, undefined> {
-  return (top instanceof One || (top instanceof Chunks && top.k != 4) ? ((top.t = true), top) : new FlatStream(top, R)) as unknown as Generator<string, void, undefined>;
+  return (alone(top) ? ((top.t = true), top) : new FlatStream(top, R)) as unknown as Generator<string, void, undefined>;
 }
 
 export const chunkPart = (s: SyncFn, ctx: Ctx, R: RenderState, k: number) =>
