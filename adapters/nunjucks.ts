@@ -12,7 +12,7 @@ import { watch as watchFiles, type FSWatcher } from 'node:fs';
 import { extname } from 'node:path';
 import { ChoiceLoader, Environment as KidaEnvironment, FileSystemLoader as KidaFileSystemLoader, type Loader, type LoaderSource } from '../compiler/environment.js';
 import { Kwargs } from '../runtime/values.js';
-import * as builtins from '../runtime/nunjucks/filters.js';
+import { njkGetFilter, njkGetGlobal, njkGetTest } from '../compiler/nunjucks/env-view.js';
 import { njkEscape } from '../runtime/nunjucks/values.js';
 import { SafeString, markSafe } from '../runtime/nunjucks/safe.js';
 import type { Callable } from '../runtime/linkage.js';
@@ -224,9 +224,7 @@ export class Environment {
     return this;
   }
   getFilter(name: string): Callable {
-    const f = this.userFilters[name] ?? (builtins as unknown as Record<string, Callable>)[`nf_${name}`];
-    if (!f) throw new Error(`filter not found: ${name}`);
-    return f;
+    return njkGetFilter(name, this.userFilters[name]);
   }
   addTest(name: string, fn: Callable): this {
     this.userTests[name] = fn;
@@ -237,17 +235,14 @@ export class Environment {
     return this;
   }
   getTest(name: string): Callable {
-    const t = this.userTests[name] ?? (builtins as unknown as Record<string, Callable>)[`nt_${name}`];
-    if (!t) throw new Error(`test not found: ${name}`);
-    return t;
+    return njkGetTest(name, this.userTests[name]);
   }
   addGlobal(name: string, value: unknown): this {
     this.kida.addGlobal(name, value);
     return this;
   }
   getGlobal(name: string): unknown {
-    if (!Object.prototype.hasOwnProperty.call(this.kida.globals, name)) throw new Error(`global not found: ${name}`);
-    return this.kida.globals[name];
+    return njkGetGlobal(this.kida.globals, name);
   }
   /**
    * Custom tags: the extension's parse() runs over Nunjucks' parser API and returns

@@ -14,7 +14,6 @@ import { namesToTry, nunjucksRelativeName } from '../compiler/nunjucks/paths.js'
 import { CompileCache, hashOf, type Compiled, type Stored } from './cache.js';
 import { ConfigError, loadConfig as readConfig } from './config.js';
 
-/** The compiler, loaded on first use: a build whose templates all come from the cache never loads it. */
 /**
  * A name that would be read from outside the search paths (`a/../../secret.txt`): not found, as
  * the Environment's FileSystemLoader has it. (`./`/`../` names the compiler resolves first, and
@@ -22,6 +21,7 @@ import { ConfigError, loadConfig as readConfig } from './config.js';
  */
 const leavesRoot = (name: string): boolean => name.split('/').includes('..') || name.includes('\0');
 
+/** The compiler, loaded on first use: a build whose templates all come from the cache never loads it. */
 let compilerModule: Promise<typeof import('../compiler/index.js')> | undefined;
 const compiler = () => (compilerModule ??= import('../compiler/index.js'));
 

@@ -1,4 +1,4 @@
-// `this.#env` of an app's filters and functions under a plain Environment with compat 'nunjucks'
+// `this.env` of an app's filters and functions under a plain Environment with compat 'nunjucks'
 // (kida/nunjucks puts its own Environment there): what filters written for Nunjucks call of it.
 // nhsuk-frontend's highlight filter calls getFilter('safe'), its getComponentHTML renderString.
 import * as builtins from '../../runtime/nunjucks/filters.js';
@@ -7,6 +7,23 @@ import type { Ctx } from '../../runtime/template.js';
 import type { Environment } from '../environment.js';
 
 const builtin = (name: string): Callable | undefined => (Object.hasOwn(builtins, name) ? (builtins as unknown as Record<string, Callable>)[name] : undefined);
+
+// Nunjucks' Environment#getFilter/getTest/getGlobal, for this view and kida/nunjucks' Environment:
+// the app's (`custom`), else Nunjucks' built-in; errors worded as Nunjucks words them.
+export function njkGetFilter(name: string, custom: Callable | undefined): Callable {
+  const f = custom ?? builtin(`nf_${name}`);
+  if (!f) throw new Error(`filter not found: ${name}`);
+  return f;
+}
+export function njkGetTest(name: string, custom: Callable | undefined): Callable {
+  const t = custom ?? builtin(`nt_${name}`);
+  if (!t) throw new Error(`test not found: ${name}`);
+  return t;
+}
+export function njkGetGlobal(globals: Ctx, name: string): unknown {
+  if (!Object.hasOwn(globals, name)) throw new Error(`global not found: ${name}`);
+  return globals[name];
+}
 
 /** Nunjucks' Environment API over a Kida Environment (errors worded as Nunjucks words them). */
 // (the Environment and the predicate in # fields: a template handed the view by an app's function
@@ -24,18 +41,13 @@ export class NunjucksEnvironmentView {
     return { autoescape: autoescape !== false, trimBlocks, lstripBlocks, throwOnUndefined };
   }
   getFilter(name: string): Callable {
-    const f = this.#isCustom('filters', name) ? this.#env.filters[name] : builtin(`nf_${name}`);
-    if (!f) throw new Error(`filter not found: ${name}`);
-    return f;
+    return njkGetFilter(name, this.#isCustom('filters', name) ? this.#env.filters[name] : undefined);
   }
   getTest(name: string): Callable {
-    const t = this.#isCustom('tests', name) ? this.#env.tests[name] : builtin(`nt_${name}`);
-    if (!t) throw new Error(`test not found: ${name}`);
-    return t;
+    return njkGetTest(name, this.#isCustom('tests', name) ? this.#env.tests[name] : undefined);
   }
   getGlobal(name: string): unknown {
-    if (!Object.hasOwn(this.#env.globals, name)) throw new Error(`global not found: ${name}`);
-    return this.#env.globals[name];
+    return njkGetGlobal(this.#env.globals, name);
   }
   getTemplate(name: string): { render(ctx?: Ctx): string } {
     const t = this.#env.getTemplate(name);
