@@ -1,7 +1,18 @@
 // Shared helpers for the language suites: every render goes through render(),
 // renderStream() and renderStreamAsync(), which must agree.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { DictLoader, Environment, type EnvironmentOptions } from '../compiler/environment.js';
+
+/** Writes `files` (paths relative to `dir`, folders made as needed) into `dir`; returns `dir`. */
+export function writeFiles(dir: string, files: Record<string, string>): string {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
 
 export function makeEnv(templates: Record<string, string> = {}, options: EnvironmentOptions = {}): Environment {
   return new Environment({ loader: new DictLoader(templates), ...options });

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeFiles } from '../support.js';
 import { Environment, DictLoader } from '../../compiler/environment.js';
 
 const repo = join(import.meta.dirname, '../..');
@@ -15,14 +16,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
 
 /** A fresh app directory with these files. */
-function app(map: Record<string, string>): string {
-  const dir = join(tmp, `app${n++}`);
-  for (const [name, text] of Object.entries(map)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+const app = (map: Record<string, string>): string => writeFiles(join(tmp, `app${n++}`), map);
 const run = (args: string[], cwd: string, input?: string) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', input });
 
 interface RollupError extends Error {

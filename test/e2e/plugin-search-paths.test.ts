@@ -5,12 +5,13 @@
 // (`{% include "./logo.svg" %}`, `{% extends "layout.html" %}`), compiled in the language of the
 // template that named them. Expectations are Nunjucks 3.2.4's output over the same folders, and
 // a Vite build agrees.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import nunjucks from 'nunjucks';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeFiles } from '../support.js';
 
 const repo = join(import.meta.dirname, '../..');
 const tmp = mkdtempSync(join(tmpdir(), 'kida-search-'));
@@ -18,14 +19,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
 
 /** A fresh app folder with these files; its path. */
-function app(map: Record<string, string>): string {
-  const dir = join(tmp, `app${n++}`);
-  for (const [name, text] of Object.entries(map)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+const app = (map: Record<string, string>): string => writeFiles(join(tmp, `app${n++}`), map);
 
 type Page = { render(c?: object): string; renderStream(c?: object): Iterable<string>; renderAsync(c?: object): Promise<string> };
 /** Rollup over `entry.js` importing `page` (a file of the app); the page's module. */

@@ -17,7 +17,7 @@
 //   `{% set q = 1, 2 %}`, `{% set a = 1, b = 2 %}` (Kida's implicit tuples and multiple
 //   assignments; Nunjucks' parseSet takes one expression). Compat mode now refuses them with
 //   Nunjucks' words; Kida keeps them.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -25,6 +25,7 @@ import nunjucks from 'nunjucks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
 import { distUrl, runStrict } from './strict-child.js';
+import { writeFiles } from '../support.js';
 
 const repo = join(import.meta.dirname, '../..');
 
@@ -75,17 +76,11 @@ describe('§1 renderBlock under an async parent that stops at a rejection (a str
 describe('§4 plugin names that climb out of the search paths', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'kida-rt10-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-  const write = (dir: string, files: Record<string, string>) => {
-    for (const [name, text] of Object.entries(files)) {
-      mkdirSync(join(dir, name, '..'), { recursive: true });
-      writeFileSync(join(dir, name), text);
-    }
-  };
   let n = 0;
   /** A Rollup build of views/page.<ext> with this source: the bundle's text, or the build's error. */
   async function build(options: object, page: string, source: string): Promise<{ code?: string; error?: string }> {
     const dir = join(tmp, `app${n++}`);
-    write(dir, { 'secret.txt': 'TOP-SECRET', 'outside.njk': 'OUTSIDE-TEMPLATE', 'views/x/ok.njk': 'fine', 'lib/y.njk': 'lib', [`views/${page}`]: source });
+    writeFiles(dir, { 'secret.txt': 'TOP-SECRET', 'outside.njk': 'OUTSIDE-TEMPLATE', 'views/x/ok.njk': 'fine', 'lib/y.njk': 'lib', [`views/${page}`]: source });
     writeFileSync(join(dir, 'entry.js'), `import page from './views/${page}';\nexport default page;\n`);
     const { rollup } = await import('rollup');
     const { createKidaPlugin } = (await import(join(repo, 'dist/plugins/rollup.js'))) as { createKidaPlugin: (o: object, cwd: string) => object };
