@@ -306,7 +306,7 @@ export class One extends SyncStream {
     super();
   }
   next(): IteratorResult<string, void> {
-    if (this.over) return { value: undefined, done: true };
+    if (this.over) return END;
     this.over = true;
     const R = this.R;
     let v = this.s(this.ctx, R);
@@ -376,7 +376,7 @@ export class Chunks extends SyncStream {
     const e = this.e;
     this.close();
     if (e) throw e;
-    return { value: undefined, done: true };
+    return END;
   }
   /** What the part it rendered threw, thrown where it rendered it (`back`). */
   override throw(e?: unknown): IteratorResult<string, void> {
@@ -446,6 +446,8 @@ export class Chunks extends SyncStream {
   }
 }
 const NO_RESULT: IteratorYieldResult<string> = { value: '', done: false };
+/** The end of a sync part's chunks: one object for every stream (frozen: no reader can change it). */
+const END: IteratorReturnResult<void> = Object.freeze({ value: undefined, done: true });
 /** A run's chunks; `f`: the first one a deferred stack holds (see runIn). */
 type Run = string[] & { f?: number };
 declare module './template.js' {
