@@ -207,7 +207,9 @@ class ChunksAsync {
   [NOW](): IteratorResult<string, void> | Promise<IteratorResult<string, void>> {
     if (this.f) return this.f[NOW]();
     const r = this.c.next();
-    if (r.done || typeof r.value === 'string') return r;
+    // (a result of its own: Chunks hands every chunk out in one, and async reads may overlap)
+    if (r.done) return r;
+    if (typeof r.value === 'string') return { value: r.value, done: false };
     return (this.f = new FastStream(this.c as unknown as Top, this.R)).at(r.value);
   }
   return(x?: void): Promise<IteratorResult<string, void>> {
@@ -304,7 +306,7 @@ export class One extends SyncStream {
     super();
   }
   next(): IteratorResult<string, void> {
-    if (this.over) return { value: undefined, done: true };
+    if (this.over) return END;
     this.over = true;
     const R = this.R;
     let v = this.s(this.ctx, R);
@@ -336,6 +338,10 @@ export class Chunks extends SyncStream {
   /** (an error leaving a part is a TemplateError: never undefined) */
   e: unknown = undefined;
   t = false;
+  /** The result it hands each chunk out in: one per stream, not one per chunk (for-of, spread,
+   * Readable.from and the drivers read `value` before the next `next()`); made at its first run,
+   * so a part run into its caller's list (`into`) makes none. */
+  r = NO_RESULT;
   constructor(
     readonly s: SyncFn,
     readonly ctx: Ctx,
@@ -353,7 +359,9 @@ export class Chunks extends SyncStream {
           // (see runIn)
           if (c.f === i) (c.f = undefined), (this.R.shared.deferred = true);
           this.i = i + 1;
-          return { value: c[i]!, done: false };
+          const r = this.r;
+          r.value = c[i]!;
+          return r;
         }
         const S = this.S;
         if (!S?.k) break;
@@ -368,7 +376,7 @@ export class Chunks extends SyncStream {
     const e = this.e;
     this.close();
     if (e) throw e;
-    return { value: undefined, done: true };
+    return END;
   }
   /** What the part it rendered threw, thrown where it rendered it (`back`). */
   override throw(e?: unknown): IteratorResult<string, void> {
@@ -384,7 +392,7 @@ export class Chunks extends SyncStream {
     this.i = 0;
     let S = this.S;
     if (c) c.length = 0;
-    else S = this.sink((this.c = c = chunkList()));
+    else (S = this.sink((this.c = c = chunkList()))), (this.r = { value: '', done: false });
     this.step(S!);
     if (this.t && R.shared.deferred) {
       let h = c.join('');
@@ -425,6 +433,7 @@ export class Chunks extends SyncStream {
     }
     if (!S.k) return this.close(), true;
     this.c = chunkList();
+    this.r = { value: '', done: false };
     return false;
   }
   close(): void {
@@ -436,6 +445,9 @@ export class Chunks extends SyncStream {
     this.e = undefined;
   }
 }
+const NO_RESULT: IteratorYieldResult<string> = { value: '', done: false };
+/** The end of a sync part's chunks: one object for every stream (frozen: no reader can change it). */
+const END: IteratorReturnResult<void> = Object.freeze({ value: undefined, done: true });
 /** A run's chunks; `f`: the first one a deferred stack holds (see runIn). */
 type Run = string[] & { f?: number };
 declare module './template.js' {
