@@ -126,12 +126,50 @@ function moduleFile(path: string): string | null {
 function namesIn(src: string): string[] {
   const names = new Set<string>();
   for (const m of src.matchAll(/export\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|const|let|var|class)\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1]!);
+  // (`export const { a, b: c, ...d } = mod;`, as a filters module re-exports a CommonJS module's functions)
+  for (const m of src.matchAll(/export\s+(?:const|let|var)\s*(?=[{[])/g)) for (const n of patternNames(src, m.index + m[0].length)) names.add(n);
   for (const m of src.matchAll(/export\s*\{([^}]*)\}/g))
     for (const part of m[1]!.split(',')) {
       const n = part.trim().split(/\s+as\s+/).pop()!.trim();
       if (n && n !== 'default') names.add(n);
     }
   return [...names];
+}
+
+/**
+ * The names a destructuring pattern starting at `at` (`{` or `[`) binds: shorthand keys, the
+ * targets of `key: target`, `...rest`, nested patterns; defaults (`a = 1`) and computed keys skipped.
+ */
+function patternNames(src: string, at: number): string[] {
+  const names: string[] = [];
+  const close: string[] = [];
+  for (let i = at; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '[' && close.at(-1) === '}' && /[{,]\s*$/.test(src.slice(at, i))) {
+      // a computed key (`[k]: e`): not a binding
+      for (let depth = 0; i < src.length; i++) if (src[i] === '[') depth++; else if (src[i] === ']' && !--depth) break;
+    } else if (c === '{' || c === '[') close.push(c === '{' ? '}' : ']');
+    else if (c === '}' || c === ']') {
+      close.pop();
+      if (!close.length) break;
+    } else if (c === '=') {
+      // a default value: skip to the next ',' or closing bracket of this level
+      let depth = 0;
+      for (i++; i < src.length; i++) {
+        const d = src[i]!;
+        if ('([{'.includes(d)) depth++;
+        else if (')]}'.includes(d)) {
+          if (!depth--) { i--; break; }
+        } else if (d === ',' && !depth) { i--; break; }
+      }
+    } else if (/[A-Za-z_$]/.test(c)) {
+      const name = /^[A-Za-z_$][\w$]*/.exec(src.slice(i))![0];
+      i += name.length - 1;
+      // (in an object pattern, `key:` renames: the name after the colon is bound)
+      if (!(close.at(-1) === '}' && /^\s*:/.test(src.slice(i + 1)))) names.push(name);
+    }
+  }
+  return names;
 }
 
 const refTagPatterns = new WeakMap<Syntax, RegExp>();
