@@ -1,0 +1,143 @@
+// Issue #25's outside check, sixth pass (held-out projects): five more projects' real .njk (and
+// .html) templates, vendored unchanged under test/fixtures/nunjucks-projects/ (SOURCES.md there),
+// rendered by Nunjucks 3.2.4 at test time and by compat mode three ways: the Environment,
+// kida/nunjucks's configure(), and ES modules built by Rollup with kida/rollup (the project's
+// search paths as `searchPaths`, its options, its filters and globals as the plugin's modules),
+// rendered buffered, streamed and async. bench/nunjucks-projects-sixth.mjs says which data.
+// Every case is byte-identical to Nunjucks or, where Nunjucks throws, throws too.
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error (a plain .mjs helper shared with the bench script)
+import { SIXTH, cases, measure } from '../../bench/nunjucks-projects-sixth.mjs';
+// @ts-expect-error (likewise)
+import { copy, renderers } from '../../bench/nunjucks-projects.mjs';
+
+type Case = { component: string; name: string; page: string; ctx: object };
+type Page = { render(ctx: object): string; renderStream(ctx: object): Iterable<string>; renderAsync(ctx: object): Promise<string> };
+type Project = { paths: string[]; opts: object };
+type Counts = { cases: number; nunjucksErrors: number; env: { same: number; bothThrow: number }; api: { same: number; bothThrow: number } };
+
+/** Cases per project, how many Nunjucks itself fails on (shapes a macro does not take, a README example missing an import), and templates vendored. */
+const EXPECTED: Record<string, { cases: number; nunjucksErrors: number; templates: number }> = {
+  govuk4: { cases: 606, nunjucksErrors: 0, templates: 68 },
+  nhsuk8: { cases: 259, nunjucksErrors: 9, templates: 64 },
+  ccrd: { cases: 41, nunjucksErrors: 3, templates: 20 },
+  dps: { cases: 30, nunjucksErrors: 0, templates: 6 },
+  defra: { cases: 162, nunjucksErrors: 18, templates: 48 },
+};
+
+/**
+ * Not yet equal, and why (docs/decisions.md, the sixth pass): in a bundle, a name computed at run
+ * time reaches only `.kida`/`.njk` files (the plugin registers those for dynamic names, and looks
+ * for dynamic references in those only). defra's componentList imports
+ * `"../components/" + type + ".html"` from an `.html` partial: Nunjucks loads it, the bundle
+ * says "not found". The Environment and kida/nunjucks render these cases as Nunjucks does.
+ */
+const COMPILED_GAPS: Record<string, RegExp> = { defra: /^index\.html \/ (form page|start page)/ };
+
+const BENCH = join(import.meta.dirname, '../../bench');
+const OUT = (project: string) => join(import.meta.dirname, `.out-njk-sixth-${project}`);
+const CCRD_UTILS = join(import.meta.dirname, '../fixtures/nunjucks-projects/hmpps-court-cases/hmpps/utils/utils.js');
+const from = (project: string, file: string) => relative(OUT(project), file).split('\\').join('/');
+
+/** Each project's filters and globals as modules the bundle links (what the bench gives both engines). */
+const MODULES: Record<string, { filters?: string; globals?: string }> = {
+  ccrd: {
+    filters: `import { createRequire } from 'node:module';
+const u = createRequire(import.meta.url)(${JSON.stringify(CCRD_UTILS)});
+export const { personProfileName, personDateOfBirth, personStatus, hmppsFormatDate, formatLengths, formatMergedFromCase, formatCountNumber, consecutiveToDetailsToDescription, groupAndSortPeriodLengths, sentenceCase, nameCase, firstNameSpaceLastName, lastNameCommaFirstName, dayMonthYearForwardSlashSeparator, sortPeriodLengths, createSupportLink } = u;
+`,
+  },
+  defra: {
+    filters: `export * from '${from('defra', join(BENCH, 'nunjucks-projects-defra-filters.mjs'))}';\n`,
+    globals: `export * from '${from('defra', join(BENCH, 'nunjucks-projects-defra-globals.mjs'))}';\n`,
+  },
+};
+
+const outcome = async (f: () => unknown): Promise<string> => {
+  try {
+    return String(await f());
+  } catch (e) {
+    return `(threw) ${String((e as Error)?.message).replace(/\s+/g, ' ')}`;
+  }
+};
+
+async function bundle(project: string, pages: string[]): Promise<Page[]> {
+  const dir = OUT(project);
+  const { paths, opts } = (SIXTH as Record<string, Project>)[project]!;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'pages'), { recursive: true });
+  const options: Record<string, string> = {};
+  for (const [k, src] of Object.entries(MODULES[project] ?? {})) writeFileSync((options[k] = join(dir, `${k}.mjs`)), src);
+  pages.forEach((src, i) => writeFileSync(join(dir, 'pages', `p${i}.njk`), src));
+  writeFileSync(join(dir, 'entry.mjs'), `${pages.map((_, i) => `import p${i} from './pages/p${i}.njk';`).join('\n')}\nexport const pages = [${pages.map((_, i) => `p${i}`).join(', ')}];\n`);
+  const { rollup } = await import('rollup');
+  const { default: kida } = await import('../../dist/plugins/rollup.js' as string);
+  const plugin = kida({ ...opts, searchPaths: [join(dir, 'pages'), ...paths], cacheDir: false, config: false, ...options });
+  const b = await rollup({ input: join(dir, 'entry.mjs'), preserveSymlinks: true, plugins: [plugin], onwarn: () => {} });
+  const { output } = await b.generate({ format: 'es' });
+  expect(output[0].code).not.toMatch(/new Function|\beval\(|class Parser/);
+  writeFileSync(join(dir, 'bundle.mjs'), output[0].code);
+  return ((await import(pathToFileURL(join(dir, 'bundle.mjs')).href)) as { pages: Page[] }).pages;
+}
+
+const PROJECTS = Object.keys(EXPECTED);
+const FOLDER: Record<string, string> = { govuk4: 'govuk-frontend-4', nhsuk8: 'nhsuk-frontend-8', ccrd: 'hmpps-court-cases', dps: 'hmpps-dps-components', defra: 'defra-forms-engine' };
+const templatesIn = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? templatesIn(join(dir, e.name)) : /\.(njk|html)$/.test(e.name) ? 1 : 0), 0);
+let counts: Record<string, Counts> = {};
+let failing: { via: string; c: Case }[] = [];
+beforeAll(async () => {
+  ({ results: counts, failing } = await measure(PROJECTS));
+}, 600_000);
+afterAll(() => {
+  for (const p of PROJECTS) rmSync(OUT(p), { recursive: true, force: true });
+});
+
+describe.each(PROJECTS.map((p) => [p, EXPECTED[p]!.cases, EXPECTED[p]!.cases - EXPECTED[p]!.nunjucksErrors, EXPECTED[p]!.templates] as const))(
+  '%s (%i cases, %i rendered by Nunjucks, %i templates)',
+  (project, count, rendered, templates) => {
+    it('vendors the templates it counts', () => {
+      expect(templatesIn(join(import.meta.dirname, '../fixtures/nunjucks-projects', FOLDER[project]!))).toBe(templates);
+    });
+
+    it(`the Environment and kida/nunjucks: ${rendered} of ${rendered} byte-identical, the rest throw in both`, () => {
+      expect(failing.filter((f) => f.c.project === project).map((f) => `${f.via} ${f.c.component} / ${f.c.name}`)).toEqual([]);
+      const got = counts[project]!;
+      expect({ cases: got.cases, nunjucksErrors: got.nunjucksErrors }).toEqual({ cases: count, nunjucksErrors: count - rendered });
+      for (const via of ['env', 'api'] as const) expect(got[via]).toEqual({ same: rendered, bothThrow: count - rendered });
+    });
+
+    it('as compiled modules (Rollup, searchPaths): every case as Nunjucks renders it, buffered, streamed and async', async () => {
+      const all = (await cases(project)) as Case[];
+      const r = (await renderers(project)) as { nunjucks: (c: Case) => string };
+      const pageOf = new Map<string, number>();
+      for (const c of all) if (!pageOf.has(c.page)) pageOf.set(c.page, pageOf.size);
+      const pages = await bundle(project, [...pageOf.keys()]);
+      const differ: string[] = [];
+      let same = 0;
+      let gaps = 0;
+      for (const c of all) {
+        const want = await outcome(() => r.nunjucks({ ...c, ctx: copy(c.ctx) }));
+        const page = pages[pageOf.get(c.page)!]!;
+        const got = [
+          await outcome(() => page.render(copy(c.ctx))),
+          await outcome(() => [...page.renderStream(copy(c.ctx))].join('')),
+          await outcome(() => page.renderAsync(copy(c.ctx))),
+        ];
+        // (both throwing is agreement: the messages are each engine's own)
+        const ok = want.startsWith('(threw)') ? got.every((g) => g.startsWith('(threw)')) : got.every((g) => g === want);
+        if (COMPILED_GAPS[project]?.test(`${c.component} / ${c.name}`)) {
+          // (the known gap, asserted as it is: when it closes, this says so)
+          expect(got.every((g) => /not found/.test(g)), `${c.component} / ${c.name}: ${got[0]!.slice(0, 200)}`).toBe(true);
+          gaps++;
+        } else if (!ok) differ.push(`${c.component} / ${c.name}` + (process.env.NJK_DIFF ? `\nWANT ${want.slice(0, 600)}\nGOT ${got.map((g) => g.slice(0, 600)).join("\n--\n")}` : ""));
+        else if (!want.startsWith('(threw)')) same++;
+      }
+      expect(differ).toEqual([]);
+      expect(same + gaps).toBe(rendered);
+    }, 600_000);
+  },
+);
