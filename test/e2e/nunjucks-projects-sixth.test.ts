@@ -127,3 +127,74 @@ describe.each(PROJECTS.map((p) => [p, EXPECTED[p]!.cases, EXPECTED[p]!.cases - E
     }, 600_000);
   },
 );
+
+// The sixth project, an Eleventy site (google/eleventy-high-performance-blog: layouts chained by
+// front matter, `extends` with a top-level `set`, include of a set variable's list, a macro, and
+// three async filters written for addNunjucksAsyncFilter): every page as Eleventy builds it,
+// through Nunjucks' callback render and ours, all async (bench/nunjucks-projects-ehpb.mjs).
+describe('eleventy-high-performance-blog (30 pages, 28 rendered by Nunjucks, 15 templates)', async () => {
+  // @ts-expect-error (a plain .mjs helper)
+  const ehpb = await import('../../bench/nunjucks-projects-ehpb.mjs');
+  type Render = (name: string, data: object) => Promise<string>;
+  type Site = { dir: string; paths: string[]; layouts: Record<string, string>; remove(): void };
+  type SiteCase = { name: string; template: string; data: object };
+  const site = ehpb.prepare() as Site;
+  afterAll(() => site.remove());
+  const all = ehpb.cases() as SiteCase[];
+  const page = (render: Render, c: SiteCase) => outcome(() => ehpb.renderPage(render, site.layouts, c));
+
+  it('vendors the templates it counts', () => {
+    expect(templatesIn(ehpb.SOURCE)).toBe(15);
+  });
+
+  it('the Environment (renderAsync, renderStreamAsync) and kida/nunjucks: each page as Nunjucks builds it', async () => {
+    const e = (await ehpb.engines(site.paths)) as Record<'nunjucks' | 'env' | 'envStream' | 'api', Render>;
+    let rendered = 0;
+    for (const c of all) {
+      const want = await page(e.nunjucks, c);
+      for (const via of ['env', 'envStream', 'api'] as const) {
+        const got = await page(e[via], c);
+        expect(want.startsWith('(threw)') ? got.slice(0, 7) : got, `${via} ${c.name}`).toBe(want.startsWith('(threw)') ? '(threw)' : want);
+      }
+      if (!want.startsWith('(threw)')) rendered++;
+    }
+    expect([all.length, rendered]).toEqual([30, 28]);
+  }, 300_000);
+
+  it('as compiled modules (Rollup: its search paths, its filters module, asyncFilters): renderAsync and renderStreamAsync', async () => {
+    const e = (await ehpb.engines(site.paths)) as Record<'nunjucks', Render>;
+    const out = join(import.meta.dirname, '.out-njk-sixth-ehpb');
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out, { recursive: true });
+    // (each template by its Eleventy name: `_includes` ones relative to it, the others to the input folder)
+    const names: Record<string, string> = {};
+    const walkNjk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((x) => (x.isDirectory() ? walkNjk(join(d, x.name)) : x.name.endsWith('.njk') ? [join(d, x.name)] : []));
+    for (const f of walkNjk(site.dir)) names[relative(f.includes('/_includes/') ? site.paths[0]! : site.dir, f).split('\\').join('/')] = f;
+    for (const [k, src] of Object.entries(ehpb.EXTRA_PAGES as Record<string, string>)) writeFileSync((names[k] = join(out, `${k.slice(1)}.njk`)), src);
+    const keys = Object.keys(names);
+    writeFileSync(join(out, 'filters.mjs'), `export * from '${relative(out, join(BENCH, 'nunjucks-projects-ehpb-filters.mjs')).split('\\').join('/')}';\n`);
+    writeFileSync(join(out, 'entry.mjs'), `${keys.map((k, i) => `import t${i} from ${JSON.stringify(names[k])};`).join('\n')}\nexport const byName = { ${keys.map((k, i) => `${JSON.stringify(k)}: t${i}`).join(', ')} };\n`);
+    const { rollup } = await import('rollup');
+    const { default: kida } = await import('../../dist/plugins/rollup.js' as string);
+    const plugin = kida({ searchPaths: [...site.paths, out], filters: join(out, 'filters.mjs'), asyncFilters: ehpb.ASYNC_FILTERS, cacheDir: false, config: false });
+    const b = await rollup({ input: join(out, 'entry.mjs'), preserveSymlinks: true, plugins: [plugin], onwarn: () => {} });
+    const { output } = await b.generate({ format: 'es' });
+    expect(output[0].code).not.toMatch(/new Function|\beval\(|class Parser/);
+    writeFileSync(join(out, 'bundle.mjs'), output[0].code);
+    const { byName } = (await import(pathToFileURL(join(out, 'bundle.mjs')).href)) as { byName: Record<string, { renderAsync(d: object): Promise<string>; renderStreamAsync(d: object): AsyncIterable<string> }> };
+    const viaBundle: Render = (name, data) => byName[name]!.renderAsync(data);
+    const viaStream: Render = async (name, data) => {
+      let s = '';
+      for await (const chunk of byName[name]!.renderStreamAsync(data)) s += chunk;
+      return s;
+    };
+    for (const c of all) {
+      const want = await page(e.nunjucks, c);
+      for (const [via, render] of [['bundle', viaBundle], ['bundle stream', viaStream]] as const) {
+        const got = await page(render, c);
+        expect(want.startsWith('(threw)') ? got.slice(0, 7) : got, `${via} ${c.name}`).toBe(want.startsWith('(threw)') ? '(threw)' : want);
+      }
+    }
+    if (!process.env.NJK_KEEP) rmSync(out, { recursive: true, force: true });
+  }, 300_000);
+});
