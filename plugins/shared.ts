@@ -476,7 +476,6 @@ export class KidaProject {
     const queue = [...this.templates()];
     // (only Nunjucks names other files: a Kida project's build reads no more than before)
     if (this.options.compat !== 'nunjucks' && !queue.some((f) => /\.njk$/i.test(f))) return queue;
-    const [{ parse }, { walk }] = await Promise.all([import('../compiler/parser.js'), import('../compiler/codegen.js')]);
     while (queue.length) {
       const f = queue.shift()!;
       if (seen.has(f)) continue;
@@ -491,6 +490,7 @@ export class KidaProject {
         if (!leavesRoot(name) && !name.startsWith('@') && this.read(this.fileOf(name))) add(this.fileOf(name), compat);
       }
       if (literalRefsOnly(source, this.delimiters)) continue;
+      const [{ parse }, { walk }] = await Promise.all([import('../compiler/parser.js'), import('../compiler/codegen.js')]);
       try {
         walk(parse(source, { name: from, ...this.delimiters, nunjucks: compat === 'nunjucks' }).body, (n) => {
           const t = (n as { template?: Expr }).template;
