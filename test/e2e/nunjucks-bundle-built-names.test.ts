@@ -6,7 +6,7 @@
 // imported by the linkage module in a cycle (the linkage imports every template when names are
 // built at run time), so its module reads the linkage lazily.
 // Expected outputs come from Nunjucks 3.2.4 at test time.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +81,19 @@ describe('names built at run time in a bundle (kida/rollup, searchPaths)', () =>
     });
     // (a type whose file is in a subfolder of the literal one is not reached by this name in either)
     await expectAsNunjucks(pages[0]!, njk, 'form.njk', { components: [{ type: 'List', items: [1, 2] }] });
+  });
+
+  it('reach them through Vite too (its HTML handling leaves the linkage\'s .html imports to the plugin)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kida-built-names-vite-'));
+    dirs.push(dir);
+    writeFiles(dir, FORMS);
+    writeFileSync(join(dir, 'entry.mjs'), "import form from './pages/form.njk';\nexport { form };\n");
+    const { build: viteBuild } = await import('vite');
+    const { default: kida } = await import('../../dist/plugins/vite.js' as string);
+    await viteBuild({ root: dir, configFile: false, logLevel: 'silent', plugins: [kida({ searchPaths: SEARCH.map((p) => join(dir, p)), cacheDir: false, config: false })], build: { ssr: join(dir, 'entry.mjs'), outDir: join(dir, 'out') } });
+    const out = readdirSync(join(dir, 'out')).find((f) => /^entry\.m?js$/.test(f))!;
+    const { form } = (await import(pathToFileURL(join(dir, 'out', out)).href)) as { form: Page };
+    await expectAsNunjucks(form, njkEnv(dir), 'form.njk', { components: [{ type: 'TextField', name: 'a', value: '<v>' }, { type: 'Html', content: '<hr>' }] });
   });
 
   it('compile nothing outside the search paths, and a name built to climb out is not found, as in Nunjucks', async () => {
