@@ -232,6 +232,12 @@ function concatParts(e: Expr): Expr[] {
   return e.type === 'BinOp' && (e.op === '+' || e.op === '~') && e.left && e.right ? [...concatParts(e.left), ...concatParts(e.right)] : [e];
 }
 
+/** A file's stamp for the cache's per-file answers: its ctime and size (null when it is gone). */
+function stampOf(f: string): string | null {
+  const st = statSync(f, { throwIfNoEntry: false });
+  return st ? `${st.ctimeMs}:${st.size}` : null;
+}
+
 /** Files under a folder (recursively) whose name ends in `ext`; none when it is not there. */
 function filesUnder(dir: string, ext: string): string[] {
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return [];
@@ -466,21 +472,27 @@ export class KidaProject {
   /** Adds to otherTemplates (and to `referenced`, which the plugins compile) what the sources name. */
   private async findOtherTemplates(): Promise<string[]> {
     const seen = new Set<string>();
-    const scanned: string[] = [];
     const add = (file: string, compat: Compat | undefined) => {
       if (TEMPLATE_FILE.test(file) || this.otherTemplates.has(file)) return;
       this.otherTemplates.set(file, compat);
       if (!this.referenced.has(file)) this.referenced.set(file, compat);
       queue.push(file);
     };
-    const queue = [...this.templates()];
+    const templates = this.templates();
     // (only Nunjucks names other files: a Kida project's build reads no more than before)
-    if (this.options.compat !== 'nunjucks' && !queue.some((f) => /\.njk$/i.test(f))) return queue;
+    if (this.options.compat !== 'nunjucks' && !templates.some((f) => /\.njk$/i.test(f))) return templates;
+    // A template whose names are all literal `.kida`/`.njk` ones adds nothing: the cache keeps
+    // which those are, so a warm build reads only the others (those naming other files, or building names).
+    const namesOthers = async (f: string) => {
+      const source = this.read(f)?.text ?? '';
+      return !literalRefsOnly(source, this.delimiters) || literalRefs(source, this.delimiters).some((n) => !TEMPLATE_FILE.test(n));
+    };
+    const flags = this.cache ? await this.cache.flags(`names-others ${JSON.stringify(this.delimiters)}`, templates, stampOf, namesOthers) : null;
+    const queue = flags ? templates.filter((_, i) => flags[i]) : [...templates];
     while (queue.length) {
       const f = queue.shift()!;
       if (seen.has(f)) continue;
       seen.add(f);
-      scanned.push(f);
       const source = this.read(f)?.text;
       if (source === undefined) continue;
       const from = this.templateName(f);
@@ -508,7 +520,7 @@ export class KidaProject {
         // syntax errors surface when the template itself is compiled
       }
     }
-    return scanned;
+    return [...templates, ...this.otherTemplates.keys()];
   }
 
   /** Every template file under root (or under each search path). */
@@ -548,11 +560,7 @@ export class KidaProject {
       return false;
     }
     // Reading every template costs more than a warm build's compiles: the cache keeps the answers.
-    const stamp = (f: string) => {
-      const st = statSync(f, { throwIfNoEntry: false });
-      return st ? `${st.ctimeMs}:${st.size}` : null;
-    };
-    return (await this.cache.flags(`dynamic-refs ${JSON.stringify(this.delimiters)}`, files, stamp, test)).includes(true);
+    return (await this.cache.flags(`dynamic-refs ${JSON.stringify(this.delimiters)}`, files, stampOf, test)).includes(true);
   }
 
   /** Source of the linkage module (user globals and tests, template registry). */

@@ -21,9 +21,9 @@ type Page = { render(ctx: object): string; renderStream(ctx: object): Iterable<s
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+let builds = 0;
 /** Rollup with kida/rollup over `files` (the search paths as `searchPaths`); the pages, in order. */
-async function build(files: Record<string, string>, searchPaths: string[], pages: string[], options: object = {}): Promise<{ pages: Page[]; code: string; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'kida-built-names-'));
+async function build(files: Record<string, string>, searchPaths: string[], pages: string[], options: object = {}, dir = mkdtempSync(join(tmpdir(), 'kida-built-names-'))): Promise<{ pages: Page[]; code: string; dir: string }> {
   dirs.push(dir);
   writeFiles(dir, files);
   writeFileSync(join(dir, 'entry.mjs'), `${pages.map((p, i) => `import p${i} from './${p}';`).join('\n')}\nexport const pages = [${pages.map((_, i) => `p${i}`).join(', ')}];\n`);
@@ -31,8 +31,11 @@ async function build(files: Record<string, string>, searchPaths: string[], pages
   const { default: kida } = await import('../../dist/plugins/rollup.js' as string);
   const b = await rollup({ input: join(dir, 'entry.mjs'), plugins: [kida({ searchPaths: searchPaths.map((p) => join(dir, p)), cacheDir: false, config: false, ...options })], onwarn: () => {} });
   const { output } = await b.generate({ format: 'es' });
-  writeFileSync(join(dir, 'bundle.mjs'), output[0].code);
-  return { pages: ((await import(pathToFileURL(join(dir, 'bundle.mjs')).href)) as { pages: Page[] }).pages, code: output[0].code, dir };
+  await b.close(); // (a build's end: the compile cache writes its pack)
+  // (a file name per build: a second build in the same folder is a new module)
+  const file = join(dir, `bundle-${++builds}.mjs`);
+  writeFileSync(file, output[0].code);
+  return { pages: ((await import(pathToFileURL(file).href)) as { pages: Page[] }).pages, code: output[0].code, dir };
 }
 
 const outcome = async (f: () => unknown): Promise<string> => {
@@ -94,6 +97,16 @@ describe('names built at run time in a bundle (kida/rollup, searchPaths)', () =>
     const out = readdirSync(join(dir, 'out')).find((f) => /^entry\.m?js$/.test(f))!;
     const { form } = (await import(pathToFileURL(join(dir, 'out', out)).href)) as { form: Page };
     await expectAsNunjucks(form, njkEnv(dir), 'form.njk', { components: [{ type: 'TextField', name: 'a', value: '<v>' }, { type: 'Html', content: '<hr>' }] });
+  });
+
+  it('reach them with the compile cache on (which keeps which templates name other files), built twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kida-built-names-'));
+    const options = { cacheDir: join(dir, '.cache') };
+    const ctx = { components: [{ type: 'Html', content: '<b>warm</b>' }, { type: 'TextField', name: 'x', value: 1 }] };
+    for (let round = 0; round < 2; round++) {
+      const { pages } = await build(FORMS, SEARCH, ['pages/form.njk'], options, dir);
+      await expectAsNunjucks(pages[0]!, njkEnv(dir), 'form.njk', ctx);
+    }
   });
 
   it('compile nothing outside the search paths, and a name built to climb out is not found, as in Nunjucks', async () => {
