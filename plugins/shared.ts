@@ -511,8 +511,11 @@ export class KidaProject {
           const [first, last] = [parts[0]!, parts.at(-1)!];
           const ext = last.type === 'Const' && typeof last.value === 'string' ? /\.[\w-]+$/.exec(last.value)?.[0] : undefined;
           if (!ext || parts.length < 2 || TEMPLATE_FILE.test(ext)) return;
+          // (a literal folder bounds what the name reaches; without one it could be any file of that
+          // extension, pages that are no templates among them: those names reach only what is compiled)
           const prefix = first.type === 'Const' && typeof first.value === 'string' ? first.value : '';
-          const folder = nameFrom(prefix.slice(0, prefix.lastIndexOf('/') + 1) || '.', from);
+          if (!prefix.includes('/')) return;
+          const folder = nameFrom(prefix.slice(0, prefix.lastIndexOf('/') + 1), from);
           if (leavesRoot(folder)) return;
           for (const r of this.roots) for (const file of filesUnder(join(r, folder), ext)) add(file, compat);
         });

@@ -131,6 +131,12 @@ describe('names built at run time in a bundle (kida/rollup, searchPaths)', () =>
     );
   });
 
+  it('compile no file for a name built without a literal folder: any file could be meant (a page that is no template fails no build)', async () => {
+    const files = { ...FORMS, 'engine/partials/components.html': '{% macro componentList(components) %}{% for c in components %}{% include c + ".html" %}{% endfor %}{% endmacro %}', 'views/static-page.html': 'STATIC-PAGE {{ not a template' };
+    const { code } = await build(files, SEARCH, ['pages/form.njk']);
+    expect(code).not.toContain('STATIC-PAGE');
+  });
+
   it('load a page that only extends its layout, which the linkage module imports in a cycle', async () => {
     const files = {
       'pages/child.njk': '{% extends "base.njk" %}{% block body %}[{{ who }}]{% endblock %}',
