@@ -444,7 +444,7 @@ export class Generator {
 
     // Root. (A page that only fills its parent's blocks shares the runtime's root for that.)
     if (parentRef && !this.isAsync && !body.some((n) => (this.o.nunjucks ? njkChildRuns(n) : CHILD_DEFINITIONS.has(n.type))))
-      this.mod(`const $root = ${this.h('extendsRoot')}($blocks, ${parentRef}, $NAME, ${ext!.line}, $env);`);
+      this.mod(`const $root = ${this.h('extendsRoot')}($blocks, ${parentRef}, $NAME, ${ext!.line}, () => $env);`);
     else this.renderFns('$root', body, null, ext);
 
     // Prelude for renderBlock: top-level imports, lets, defs, regions, globals blocks.

@@ -126,12 +126,50 @@ function moduleFile(path: string): string | null {
 function namesIn(src: string): string[] {
   const names = new Set<string>();
   for (const m of src.matchAll(/export\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|const|let|var|class)\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1]!);
+  // (`export const { a, b: c, ...d } = mod;`, as a filters module re-exports a CommonJS module's functions)
+  for (const m of src.matchAll(/export\s+(?:const|let|var)\s*(?=[{[])/g)) for (const n of patternNames(src, m.index + m[0].length)) names.add(n);
   for (const m of src.matchAll(/export\s*\{([^}]*)\}/g))
     for (const part of m[1]!.split(',')) {
       const n = part.trim().split(/\s+as\s+/).pop()!.trim();
       if (n && n !== 'default') names.add(n);
     }
   return [...names];
+}
+
+/**
+ * The names a destructuring pattern starting at `at` (`{` or `[`) binds: shorthand keys, the
+ * targets of `key: target`, `...rest`, nested patterns; defaults (`a = 1`) and computed keys skipped.
+ */
+function patternNames(src: string, at: number): string[] {
+  const names: string[] = [];
+  const close: string[] = [];
+  for (let i = at; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '[' && close.at(-1) === '}' && /[{,]\s*$/.test(src.slice(at, i))) {
+      // a computed key (`[k]: e`): not a binding
+      for (let depth = 0; i < src.length; i++) if (src[i] === '[') depth++; else if (src[i] === ']' && !--depth) break;
+    } else if (c === '{' || c === '[') close.push(c === '{' ? '}' : ']');
+    else if (c === '}' || c === ']') {
+      close.pop();
+      if (!close.length) break;
+    } else if (c === '=') {
+      // a default value: skip to the next ',' or closing bracket of this level
+      let depth = 0;
+      for (i++; i < src.length; i++) {
+        const d = src[i]!;
+        if ('([{'.includes(d)) depth++;
+        else if (')]}'.includes(d)) {
+          if (!depth--) { i--; break; }
+        } else if (d === ',' && !depth) { i--; break; }
+      }
+    } else if (/[A-Za-z_$]/.test(c)) {
+      const name = /^[A-Za-z_$][\w$]*/.exec(src.slice(i))![0];
+      i += name.length - 1;
+      // (in an object pattern, `key:` renames: the name after the colon is bound)
+      if (!(close.at(-1) === '}' && /^\s*:/.test(src.slice(i + 1)))) names.push(name);
+    }
+  }
+  return names;
 }
 
 const refTagPatterns = new WeakMap<Syntax, RegExp>();
@@ -163,6 +201,51 @@ function refTagPattern(syntax: Syntax): RegExp {
 export function literalRefsOnly(source: string, delimiters: DelimiterOptions): boolean {
   for (const m of source.matchAll(refTagPattern(resolveSyntax(delimiters)))) if (m[1] === undefined) return false;
   return true;
+}
+
+/** The names a source's tags give as a string literal alone (`{% include "form.html" %}`). */
+function literalRefs(source: string, delimiters: DelimiterOptions): string[] {
+  const out: string[] = [];
+  for (const m of source.matchAll(refTagPattern(resolveSyntax(delimiters)))) {
+    const lit = m[1] && /^(["'])(.*?)\1/.exec(m[1]);
+    if (lit) out.push(lit[2]!);
+  }
+  return out;
+}
+
+/** `a/b/../c` as `a/c`; a `..` above the start stays (the caller refuses it). */
+function normalizeName(path: string): string {
+  const parts: string[] = [];
+  for (const p of path.split('/'))
+    if (p === '..' && parts.length && parts.at(-1) !== '..') parts.pop();
+    else if (p && p !== '.') parts.push(p);
+  return parts.join('/');
+}
+
+/** A name as the template `from` gives it: `./x`, `../x` against its folder, others as they are. */
+const nameFrom = (name: string, from: string): string =>
+  normalizeName(name.startsWith('./') || name.startsWith('../') ? from.slice(0, from.lastIndexOf('/') + 1) + name : name);
+
+type Expr = { type: string; value?: unknown; op?: string; left?: Expr; right?: Expr };
+/** The parts of a name built by concatenation (`"a/" + x ~ ".html"`), left to right. */
+function concatParts(e: Expr): Expr[] {
+  return e.type === 'BinOp' && (e.op === '+' || e.op === '~') && e.left && e.right ? [...concatParts(e.left), ...concatParts(e.right)] : [e];
+}
+
+/** A file's stamp for the cache's per-file answers: its ctime and size (null when it is gone). */
+function stampOf(f: string): string | null {
+  const st = statSync(f, { throwIfNoEntry: false });
+  return st ? `${st.ctimeMs}:${st.size}` : null;
+}
+
+/** Files under a folder (recursively) whose name ends in `ext`; none when it is not there. */
+function filesUnder(dir: string, ext: string): string[] {
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    if (d.name === 'node_modules' || d.name.startsWith('.')) return [];
+    const p = join(dir, d.name);
+    return d.isDirectory() ? filesUnder(p, ext) : d.isFile() && d.name.endsWith(ext) ? [p] : [];
+  });
 }
 
 /** Nunjucks extensions' tags as imported by any project of this process (the CLI makes several), by extensionKey(). */
@@ -366,14 +449,81 @@ export class KidaProject {
 
   /** Every template name and its file (the first search path's). */
   namedTemplates(): [name: string, file: string][] {
-    if (this.roots.length === 1) return this.templates().map((f) => [this.templateName(f), f]);
+    const others = [...this.otherTemplates.keys()];
+    if (this.roots.length === 1) return [...this.templates(), ...others].map((f) => [this.templateName(f), f]);
     const byName = new Map<string, string>();
     for (const r of this.roots)
-      for (const f of this.templates(r)) {
+      for (const f of [...this.templates(r), ...others.filter((o) => o.startsWith(r + sep))]) {
         const name = relative(r, f).split(sep).join('/');
         if (!byName.has(name)) byName.set(name, f);
       }
     return [...byName];
+  }
+
+  /**
+   * Files of other extensions that are templates (Nunjucks loads any file): those the templates
+   * name with a literal, followed through them, and, where a name is built at run time from a
+   * literal folder and extension (`"../components/" + type + ".html"`), the files of that
+   * extension under that folder. Each in the language of the template that named it. Set by
+   * hasDynamicRefs() (the linkage asks it before listing the templates dynamic names reach).
+   */
+  private otherTemplates = new Map<string, Compat | undefined>();
+
+  /** Adds to otherTemplates (and to `referenced`, which the plugins compile) what the sources name. */
+  private async findOtherTemplates(): Promise<string[]> {
+    const seen = new Set<string>();
+    const add = (file: string, compat: Compat | undefined) => {
+      if (TEMPLATE_FILE.test(file) || this.otherTemplates.has(file)) return;
+      this.otherTemplates.set(file, compat);
+      if (!this.referenced.has(file)) this.referenced.set(file, compat);
+      queue.push(file);
+    };
+    const templates = this.templates();
+    // (only Nunjucks names other files: a Kida project's build reads no more than before)
+    if (this.options.compat !== 'nunjucks' && !templates.some((f) => /\.njk$/i.test(f))) return templates;
+    // A template whose names are all literal `.kida`/`.njk` ones adds nothing: the cache keeps
+    // which those are, so a warm build reads only the others (those naming other files, or building names).
+    const namesOthers = async (f: string) => {
+      const source = this.read(f)?.text ?? '';
+      return !literalRefsOnly(source, this.delimiters) || literalRefs(source, this.delimiters).some((n) => !TEMPLATE_FILE.test(n));
+    };
+    const flags = this.cache ? await this.cache.flags(`names-others ${JSON.stringify(this.delimiters)}`, templates, stampOf, namesOthers) : null;
+    const queue = flags ? templates.filter((_, i) => flags[i]) : [...templates];
+    while (queue.length) {
+      const f = queue.shift()!;
+      if (seen.has(f)) continue;
+      seen.add(f);
+      const source = this.read(f)?.text;
+      if (source === undefined) continue;
+      const from = this.templateName(f);
+      const compat = this.compatOf(f);
+      for (const n of literalRefs(source, this.delimiters)) {
+        const name = nameFrom(n, from);
+        if (!leavesRoot(name) && !name.startsWith('@') && this.read(this.fileOf(name))) add(this.fileOf(name), compat);
+      }
+      if (literalRefsOnly(source, this.delimiters)) continue;
+      const [{ parse }, { walk }] = await Promise.all([import('../compiler/parser.js'), import('../compiler/codegen.js')]);
+      try {
+        walk(parse(source, { name: from, ...this.delimiters, nunjucks: compat === 'nunjucks' }).body, (n) => {
+          const t = (n as { template?: Expr }).template;
+          if (!['Include', 'Extends', 'Embed', 'Import', 'FromImport'].includes(n.type) || !t || t.type === 'Const') return;
+          const parts = concatParts(t);
+          const [first, last] = [parts[0]!, parts.at(-1)!];
+          const ext = last.type === 'Const' && typeof last.value === 'string' ? /\.[\w-]+$/.exec(last.value)?.[0] : undefined;
+          if (!ext || parts.length < 2 || TEMPLATE_FILE.test(ext)) return;
+          // (a literal folder bounds what the name reaches; without one it could be any file of that
+          // extension, pages that are no templates among them: those names reach only what is compiled)
+          const prefix = first.type === 'Const' && typeof first.value === 'string' ? first.value : '';
+          if (!prefix.includes('/')) return;
+          const folder = nameFrom(prefix.slice(0, prefix.lastIndexOf('/') + 1), from);
+          if (leavesRoot(folder)) return;
+          for (const r of this.roots) for (const file of filesUnder(join(r, folder), ext)) add(file, compat);
+        });
+      } catch {
+        // syntax errors surface when the template itself is compiled
+      }
+    }
+    return [...templates, ...this.otherTemplates.keys()];
   }
 
   /** Every template file under root (or under each search path). */
@@ -391,14 +541,14 @@ export class KidaProject {
 
   /** Does any template name another template only at run time? */
   async hasDynamicRefs(): Promise<boolean> {
-    const files = this.templates();
+    const files = await this.findOtherTemplates();
     const test = async (f: string) => {
       const source = this.read(f)?.text ?? '';
       try {
         if (literalRefsOnly(source, this.delimiters)) return false; // (the text alone settles most templates)
         const [{ parse }, { walk }] = await Promise.all([import('../compiler/parser.js'), import('../compiler/codegen.js')]);
         let found = false;
-        walk(parse(source, { name: this.templateName(f), ...this.delimiters, nunjucks: compatFor(f, this.options.compat) === 'nunjucks' }).body, (n) => {
+        walk(parse(source, { name: this.templateName(f), ...this.delimiters, nunjucks: this.compatOf(f) === 'nunjucks' }).body, (n) => {
           const t = (n as { template?: { type: string; value?: unknown } }).template;
           if (['Include', 'Extends', 'Embed', 'Import', 'FromImport'].includes(n.type) && t && !(t.type === 'Const' && typeof t.value === 'string'))
             found = true;
@@ -413,11 +563,7 @@ export class KidaProject {
       return false;
     }
     // Reading every template costs more than a warm build's compiles: the cache keeps the answers.
-    const stamp = (f: string) => {
-      const st = statSync(f, { throwIfNoEntry: false });
-      return st ? `${st.ctimeMs}:${st.size}` : null;
-    };
-    return (await this.cache.flags(`dynamic-refs ${JSON.stringify(this.delimiters)}`, files, stamp, test)).includes(true);
+    return (await this.cache.flags(`dynamic-refs ${JSON.stringify(this.delimiters)}`, files, stampOf, test)).includes(true);
   }
 
   /** Source of the linkage module (user globals and tests, template registry). */

@@ -5,7 +5,7 @@
 // what was compiled from those sources (block metadata through includes, imported def signatures):
 // so the plugin invalidates those templates fully, and the registry module when templates come or go.
 
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { HOOK_FILTERS, createKidaPlugin, type KidaPlugin, type PluginContextLike } from './rollup.js';
 import { LINKAGE_ID, TEMPLATE_FILE, type KidaOptions } from './shared.js';
 
@@ -72,7 +72,8 @@ export default function kida(options: KidaOptions = {}): KidaPlugin {
         // An .html template a template names: Vite's own HTML handling would take the id, so it
         // gets a query that keeps it the template's (load and transform strip it).
         if (/\.html?$/.test(id)) {
-          const file = importer && /^\.\.?\//.test(id) ? resolve(dirname(importer.split('?')[0]!), id) : null;
+          // (absolute: the linkage module's import of one that a name built at run time reaches)
+          const file = isAbsolute(id) ? id : importer && /^\.\.?\//.test(id) ? resolve(dirname(importer.split('?')[0]!), id) : null;
           return file && inner.api.isReferencedTemplate(file) ? `${file}?kida-template` : null;
         }
         return inner.resolveId.handler(id);

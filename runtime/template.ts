@@ -1043,9 +1043,10 @@ let runIn = handPart;
  * The render functions of a child template's root when the template has nothing outside its
  * blocks: register the blocks, then render the parent with the same context. This is what the
  * compiler would write for such a root, written once here instead of in every page; `line` is
- * the `{% extends %}` line, which errors on the way name.
+ * the `{% extends %}` line, which errors on the way name. `env` is a getter: a bundle's linkage
+ * module, which imports every page when names are built at run time, may import this one in a cycle.
  */
-export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Template, name: string, line: number, env?: SourceOf): RenderFns {
+export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Template, name: string, line: number, env?: () => SourceOf): RenderFns {
   return bodyFns((ctx, R, S = noSink) => {
     try {
       if (S.k) return back(S);
@@ -1053,7 +1054,7 @@ export function extendsRoot(blocks: Record<string, BlockFns>, parent: () => Temp
       enterExtends(R, name);
       return part(parent().spec.root, ctx, R, S, 1);
     } catch (e) {
-      throw wrapError(e, name, line, env, R);
+      throw wrapError(e, name, line, env?.(), R);
     }
   }, 4);
 }

@@ -63,7 +63,7 @@ describe('the root of a page that only fills its parent\'s blocks', () => {
   const env = makeEnv(sources);
 
   it('is the runtime\'s shared one, unless the page also defines something', () => {
-    expect(compile(sources['page.html'], { name: 'page.html' }).code).toContain('const $root = $extendsRoot($blocks, $T0, $NAME, 1, $env);');
+    expect(compile(sources['page.html'], { name: 'page.html' }).code).toContain('const $root = $extendsRoot($blocks, $T0, $NAME, 1, () => $env);');
     expect(compile(sources['page.html'], { name: 'page.html' }).code).not.toContain('$root_s');
     // (a root of its own, which renders its parent by suspending there: no generator)
     expect(compile(sources['with-set.html'], { name: 'with-set.html' }).code).toContain('$bodyFns($root_s, 4)');

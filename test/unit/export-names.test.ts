@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportNames } from '../../plugins/shared.js';
 
@@ -26,5 +27,20 @@ describe('exportNames', () => {
   it('a re-export of a module that is not there adds nothing, and a package is not followed', () => {
     const m = file('m.js', "export * from './gone.js';\nexport * from 'some-package';\nexport const kept = 1;\n");
     expect(exportNames(m)).toEqual(['kept']);
+  });
+
+  // (one declarator per export: `export const a = 1, b = 2` lists `a` only, destructured or not)
+  it('reads the names destructuring exports bind, as importing the module finds them', async () => {
+    // (a filters module re-exporting a CommonJS module's functions writes `export const { a, b } = mod`)
+    const patterns = [
+      'export const { a, b: renamed, c = f(1, [2, 3]), ["comp" + "uted"]: fromComputed, ...others } = src;',
+      'export let [first, , third = { x: 1 }, [nested], { deep: { inner } }] = list;',
+      'export var { only } = src;',
+    ];
+    for (const [i, line] of patterns.entries()) {
+      const path = file(`destructure${i}.mjs`, `const f = (...a) => a;\nconst src = { a: 1, b: 2, computed: 3, only: 4, extra: 5 };\nconst list = [1, 2, 3, [4], { deep: { inner: 5 } }];\n${line}\n`);
+      const real = Object.keys(await import(pathToFileURL(path).href)).sort();
+      expect(exportNames(path).sort()).toEqual(real);
+    }
   });
 });
