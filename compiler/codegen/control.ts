@@ -107,7 +107,7 @@ export function genForLoop(g: Generator, n: A.For): void {
       // (loopVar is never emitted: loopAttr computes `loop.index` and the others from idx)
       // (idx is a const of each iteration: a part rendered later, a `{% defer %}`'s, sees its own)
       const idx = g.id('$k');
-      const count = g.id('$n');
+      const count = g.id('$j'); // (not $n: a kept name's local, codegen/name-cache.ts, numbered apart)
       g.lightLoops.set(loopVar, idx);
       g.w(`let ${count} = 0;`);
       g.w(`for (const ${item} of ${g.h('iter')}(${src})) {`);

@@ -163,8 +163,8 @@ function topParts(body: string[], after: number): Map<number, number> | null {
  * the `else` flag, carried over in the sink's slot `n` or `y` while the loop is suspended. (Not a
  * loop object, `loop.last` or `loop.length`: its loop, not a list to `each`, would suspend at
  * every item, and stream 1.5x slower than the generator twin over a list of 200.) */
-const CARRIED = /^let (\$n\d+|\$any\d+) = (?:0|false);$/;
-const SLOT: Record<string, string> = { $n: 'n', $any: 'y' };
+const CARRIED = /^let (\$j\d+|\$any\d+) = (?:0|false);$/;
+const SLOT: Record<string, string> = { $j: 'n', $any: 'y' };
 /** A carried variable and its slot (see CARRIED). */
 export type Carried = [v: string, slot: string];
 

@@ -163,4 +163,23 @@ describe('kept names against reading every time', () => {
       { numRuns: 200 },
     );
   });
+
+  it('never share a local with a loop counter (a light loop\'s count is declared in the same function)', async () => {
+    // (found by the sink-parts property: a kept name's local `$n4` and a loop's counter `$n4`,
+    // numbered by two counters, made `{{ a }}` print the counter)
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 24 }), fc.integer({ min: 1, max: 3 }), async (names, loops) => {
+        const vars = Array.from({ length: names }, (_, i) => `v${i}`);
+        const head = Array.from({ length: loops }, () => '{% for i in xs %}{{ loop.index }}{% end %}').join('');
+        const reads = vars.map((v) => `{% for i in xs %}[{{ ${v} }}|{{ ${v} }}]{% end %}`).join('');
+        const data = () => ({ xs: ['p', 'q'], ...Object.fromEntries(vars.map((v) => [v, v.toUpperCase()])) });
+        const want = '12'.repeat(loops) + vars.map((v) => `[${v.toUpperCase()}|${v.toUpperCase()}]`.repeat(2)).join('');
+        const t = makeEnv().fromString(head + reads);
+        expect(t.render(data())).toBe(want);
+        expect([...t.renderStream(data())].join('')).toBe(want);
+        expect(await t.renderAsync(data())).toBe(want);
+      }),
+      { numRuns: 60 },
+    );
+  });
 });
