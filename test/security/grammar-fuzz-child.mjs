@@ -145,8 +145,9 @@ function reachable(templates) {
     const text = [...seen].map((n) => templates[n]).join(' ');
     for (const n of Object.keys(templates)) if (!seen.has(n) && text.includes(`"${n}"`)) seen.add(n), (grew = true);
   }
-  // (a raw block's text reads nothing)
-  return [...seen].map((n) => templates[n]).join(' ').replace(/\{% raw %\}.*?\{% endraw %\}/gs, '');
+  // (a raw block's text reads nothing, nor does text outside tags: `<p class>` does not name `p`)
+  const code = [...seen].map((n) => templates[n]).join(' ').replace(/\{% raw %\}.*?\{% endraw %\}/gs, '');
+  return (code.match(/\{\{.*?\}\}|\{%.*?%\}/gs) ?? []).join(' ');
 }
 
 async function runCase(c) {
