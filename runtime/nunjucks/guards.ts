@@ -5,7 +5,7 @@
 // expression in more than linear time (docs/security.md "Nunjucks mode").
 
 import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
-import { linearMatcher } from '../regex.js';
+import { compilable, linearMatcher } from '../regex.js';
 import { SecurityError } from '../errors.js';
 import { observe } from '../values.js';
 import { lastIndex } from '../strings.js';
@@ -82,6 +82,7 @@ const LINEAR = new Map<string, ReturnType<typeof linearMatcher>>();
 export function regexMayMatch(re: RegExp, text: unknown): boolean {
   let safe = SAFE.get(re.source);
   if (safe === undefined) {
+    compilable(re.source); // (V8 would end the process compiling it: a deep pattern is never cached, so refused each time)
     if (SAFE.size > 500) SAFE.clear();
     SAFE.set(re.source, (safe = backtrackSafe(re.source)));
   }
