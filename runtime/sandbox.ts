@@ -105,6 +105,9 @@ export class Sandbox implements Active {
     this.policy = normalizePolicy(policy);
     this.cap = this.policy.maxAllocation;
   }
+  noSource(v: unknown): void {
+    if (this.source && typeof v === 'function') throw sourceError();
+  }
   /**
    * Values a deep walk (`==`, ordering, hashing) visited since the template's helper began
    * (`hiding` resets it): walks of shared parts (`x = [x, x]` in a loop) take exponential time, so
@@ -250,6 +253,9 @@ export class Run implements Active {
   }
   hide(k: unknown, of?: unknown): boolean {
     return this.sb.hide(k, of);
+  }
+  noSource(v: unknown): void {
+    this.sb.noSource(v);
   }
   /** `n` iterations: enforces maxLoopIterations and maxRenderTime (the clock read every 64, or on a batch). */
   tick(n = 1): void {
