@@ -90,8 +90,9 @@ export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, _strict: 
     if (Array.isArray(obj) || typeof obj === 'string') run.feed(obj);
     // (text made of containers: `l.join()`, `l.toString()`, `"".concat(l)`, `s.replace(p, l)`)
     if (Array.isArray(obj) && (TEXT_METHODS.has(name) || (name === 'toSorted' && !args.length))) textBound(run.cap, obj, true, +(name !== 'join'));
-    // (arguments converted to text: a separator, a RegExp's subject; a function there would be its source)
-    if ((Array.isArray(obj) && TEXT_METHODS.has(name)) || obj instanceof RegExp) for (const a of args) textBound(run.cap, a, true);
+    // (arguments converted to text: a separator, a RegExp's subject, a number's or date's locale options; a function there would be its source)
+    if ((Array.isArray(obj) && TEXT_METHODS.has(name)) || obj instanceof RegExp || obj instanceof Date || typeof obj === 'number' || typeof obj === 'bigint' || typeof obj === 'boolean')
+      for (const a of args) textBound(run.cap, a, true);
     // (a function given to replace/replaceAll is its callback, not text; anywhere else a string method writes it as its source)
     if (typeof obj === 'string' || obj instanceof Markup)
       args.forEach((a, i) => textBound(run.cap, a, !(i === 1 && typeof a === 'function' && (name === 'replace' || name === 'replaceAll'))));

@@ -42,6 +42,13 @@ describe('Nunjucks mode: a function converted by an operator, a filter, a test o
       await njkRefused(src, 'K-SEC-001', ctx);
   });
 
+  it("a built-in's options or locales that V8 converts (its RangeError would quote the source): numbers and dates", async () => {
+    const c = () => ({ ...ctx(), n: 5, day: new Date(0) });
+    for (const src of ['{{ n.toLocaleString("en", {style: "currency", currency: fn}) }}', '{{ day.toLocaleString([fn]) }}', '{{ n.toFixed(fn) }}'])
+      await njkRefused(src, 'K-SEC-001', c);
+    await njkRenders('{{ n.toLocaleString("en", {style: "currency", currency: "EUR"}) }} {{ n.toFixed(1) }}', '€5.00 5.0', c);
+  });
+
   it('what does not convert a function still works: identity, none, truthiness, its name, calling it', async () => {
     await njkRenders('{{ fn == fn }} {{ fn == none }} {{ "y" if fn }} {{ fn.name }} {{ fn("a") }} {{ [1, 2].join("-") }}', 'true false y hostFn called:a 1-2', ctx);
     await njkRenders('{{ [3, 1, 2] | sort | join }} {{ 2 < 3 }} {{ "a" + 1 }} {{ {x: 2, y: 1} | dictsort(false, "value") | first }}', '123 true a1 y,1', ctx);
