@@ -6,7 +6,7 @@
 import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
 import type { SourceOf } from './template.js';
 import { Markup } from './markup.js';
-import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, observe, pow, refuseDetached, stale, syncResult, typeName } from './values.js';
+import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, observe, pow, pyStr, refuseDetached, stale, syncResult, typeName } from './values.js';
 import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
 import { MAX_CHARS, room, setActive, type Active } from './limits.js';
 import { METHOD_NAMES } from './signatures.js';
@@ -385,6 +385,14 @@ export function sbName(env: Env, c: object, name: string): void {
     });
 }
 const isData = Object.prototype.propertyIsEnumerable;
+/**
+ * A template name computed at run time (`{% include user %}`): a value that is not a string is
+ * the name its text makes (pyStr, as the registry and Environment look it up), written here with
+ * the policy's hidden keys left out, so a TemplateNotFoundError does not quote them to the host.
+ */
+export function sbTplName(env: Env, v: unknown): unknown {
+  return isString(v) ? v : hiding(env, () => pyStr(v));
+}
 /** `ld` (runtime/context.ts) for sandboxed templates: sbName first. */
 export function sbLd(env: Env, c: Ctx, name: string, v: unknown, orElse: (name: string, c: Ctx) => unknown): unknown {
   sbName(env, c, name);

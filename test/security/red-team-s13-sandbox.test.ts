@@ -6,6 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { refused as njkRefused, renders as njkRenders, njkEnv } from './nunjucks-support.js';
 import { distUrl, runStrict } from './strict-child.js';
 import { MAX_GROUP_DEPTH, MAX_PATTERN, groupDepth } from '../../runtime/regex.js';
+import { makeEnv } from '../support.js';
+
+/** The error a thunk throws (undefined if none). */
+const thrown = (f: () => unknown): Error | undefined => {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  return undefined;
+};
 
 /** A host function whose source a template must not read (its text is the secret here). */
 function hostFn(x: unknown): string {
@@ -131,5 +142,30 @@ try { console.log(env.fromString('{{ "a" is match("${lit}") }}').render({})); } 
     await njkRenders('{{ "a-b".split(r/(-)/) | join("|") }} {{ "abc".search("c") }} {{ r/^(a(b))c$/.test("abc") }}', 'a|-|b 2 true');
     const ok = deep(MAX_GROUP_DEPTH, '(?:');
     expect(njkEnv({ sandbox: true }).fromString('{{ s.search(p) }}').render({ s: 'xa', p: ok })).toBe('1');
+  });
+});
+
+describe('a template name computed from data is written without the keys the policy hides', () => {
+  const ctx = () => ({ user: { name: 'u', _secret: 'SECRET' }, page: 'ok' });
+
+  it('include, extends, import, from-import and embed of a dict: the TemplateNotFoundError names only what the template may read (both modes)', () => {
+    const kida = ['{% include user %}', '{% extends user %}', '{% import user as u %}', '{% from user import x %}', '{% include [user] %}', '{% embed user %}{% end %}'];
+    const njk = ['{% include user %}', '{% extends user %}', '{% import user as u %}'];
+    for (const [env, srcs] of [
+      [makeEnv({ ok: 'OK' }, { sandbox: true }), kida],
+      [njkEnv({ sandbox: true }, { ok: 'OK' }), njk],
+    ] as const)
+      for (const src of srcs) {
+        const e = thrown(() => env.fromString(src).render(ctx()));
+        expect(e?.name, src).toBe('TemplateNotFoundError');
+        expect(e?.message, src).toContain("'name': 'u'");
+        expect(e?.message, src).not.toContain('SECRET');
+      }
+  });
+
+  it('names that are strings load as before, sandboxed or not; a trusted environment still names the whole value', () => {
+    expect(makeEnv({ ok: 'OK' }, { sandbox: true }).fromString('{% include page %}').render(ctx())).toBe('OK');
+    expect(njkEnv({ sandbox: true }, { ok: 'OK' }).fromString('{% include page %}').render(ctx())).toBe('OK');
+    expect(thrown(() => makeEnv({ ok: 'OK' }).fromString('{% include user %}').render(ctx()))?.message).toContain('SECRET');
   });
 });
