@@ -169,3 +169,25 @@ describe('a template name computed from data is written without the keys the pol
     expect(thrown(() => makeEnv({ ok: 'OK' }).fromString('{% include user %}').render(ctx()))?.message).toContain('SECRET');
   });
 });
+
+describe('default Nunjucks mode: a string pattern the linear matchers cannot take is refused, not backtracked (§2)', () => {
+  // (`(?:a|(?:a|…b))` 250 deep has 250 ways to match each `a`; 30 in a row past the matchers'
+  // 10,000 states went to V8, which never ended on 29 `a` and a `!`)
+  const p = ('(?:a|'.repeat(250) + 'b' + ')'.repeat(250)).repeat(30);
+
+  it('s.match(p) and s.search(p) with p from data end at once in K-SEC-006; the sandbox keeps its K-SEC-003', async () => {
+    const env = njkEnv();
+    for (const src of ['{{ t.match(p) }}', '{{ t.search(p) }}', '{{ t.matchAll(p) | length }}']) {
+      const t0 = performance.now();
+      const e = thrown(() => env.fromString(src).render({ t: 'a'.repeat(29) + '!', p }));
+      expect((e as { code?: string } | undefined)?.code, src).toBe('K-SEC-006');
+      expect(performance.now() - t0).toBeLessThan(2000);
+    }
+    await njkRefused('{{ t.match(p) }}', 'K-SEC-003', () => ({ t: 'a'.repeat(29) + '!', p }));
+  });
+
+  it('patterns the matchers take still run from strings, and r/…/ literals are the author\'s', () => {
+    const env = njkEnv();
+    expect(env.fromString('{{ t.match("(a+)+b") }} {{ t.search("b") }} {{ t.match(r/(a|a)*b/) }}').render({ t: 'aab' })).toBe('aab,aa 2 aab,a');
+  });
+});
