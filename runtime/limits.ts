@@ -12,6 +12,8 @@ export interface Active {
   tick(n: number): void;
   /** A dict key the sandbox's policy hides from enumeration (dictKeys, `in`): as `d[k]` refuses it. */
   hide(k: unknown, of?: unknown): boolean;
+  /** Nunjucks mode: refuses a function about to be converted (its text is its source); runtime/nunjucks toPrim calls it. */
+  noSource?(v: unknown): void;
 }
 /** Set and restored (try/finally) by sandboxed code around each synchronous call into the runtime. */
 export let ACTIVE: Active | null = null;

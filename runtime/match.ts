@@ -12,7 +12,7 @@
 import { TemplateRuntimeError } from './errors.js';
 import { MATCH, TRUSTED, pyRegex, type Test } from './tests.js';
 import { pyStr } from './values.js';
-import { linearMatcher } from './regex.js';
+import { compilable, linearMatcher } from './regex.js';
 
 /** Compiled matchers by RegExp: the linear matcher, else the RegExp (docs/regex-audit.md). */
 const matchers = new WeakMap<RegExp, (s: string, budget?: number) => boolean | undefined>();
@@ -31,6 +31,7 @@ export const t_match: Test = (v, pattern) => {
   if (!m) {
     const lin = linearMatcher(re.source, re.flags);
     if (!lin && data) throw refuse(pattern, 'needs backtracking (lookaround, backreference, huge repeat)');
+    if (!lin) compilable(re.source); // (a template's literal, or a host RegExp, that V8 could not compile without ending the process)
     matchers.set(re, (m = lin ?? ((s) => ((re.lastIndex = 0), re.test(s)))));
   }
   const s = pyStr(v);

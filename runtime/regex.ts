@@ -11,6 +11,8 @@
 // RegExp: docs/regex-audit.md. test/unit/regex.test.ts checks it against RegExp on generated
 // patterns.
 
+import { SecurityError } from './errors.js';
+
 /** One code unit test; an assertion; a sequence; alternatives; a repeat (max -1: unbounded); a capturing group (1-based). */
 export type Node =
   | { k: 'c'; t: (c: number) => boolean }
@@ -21,6 +23,42 @@ export type Node =
   | { k: 'g'; n: number; x: Node };
 /** The capturing groups parse found: how many, and the index of each name. */
 export type Groups = { n: number; names: Record<string, number> };
+
+/**
+ * Groups nested deeper than this are refused before V8 compiles a pattern (K-SEC-003): V8's
+ * regexp compiler ends the process ("RegExpCompiler Allocation failed", not an exception) from
+ * about 2,500 nested `(?:a)*` or 4,000 `(?=a`, and templates write a few levels.
+ */
+export const MAX_GROUP_DEPTH = 256;
+/** How deep the groups of a RegExp source nest (escapes and classes skipped; a `v`-mode nested class may count more, never less). */
+export function groupDepth(source: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (c === '[') for (i++; i < source.length && source[i] !== ']'; i++) i += +(source[i] === '\\');
+    else if (c === '(') max = Math.max(max, ++depth);
+    else if (c === ')') depth--;
+  }
+  return max;
+}
+/**
+ * Characters of a pattern V8 compiles for a template: its compile time grows faster than the
+ * pattern (300,000 alternatives `ab|ab|…` took 3 s, 50,000 characters 0.1 s) and cannot be
+ * interrupted.
+ */
+export const MAX_PATTERN = 50_000;
+/** Refuses (K-SEC-003) a pattern too deep or too long for V8 to compile safely; call before a RegExp built from a template or its data first runs. */
+export function compilable(source: string): void {
+  const why = source.length > MAX_PATTERN ? `is longer than ${MAX_PATTERN} characters` : groupDepth(source) > MAX_GROUP_DEPTH ? `nests groups more than ${MAX_GROUP_DEPTH} deep` : '';
+  if (!why) return;
+  const e = new SecurityError(`The regular expression /${source.slice(0, 40)}…/ ${why}`, {
+    suggestion: 'Write a shorter pattern, with fewer nested groups',
+  });
+  e.code = 'K-SEC-003';
+  throw e;
+}
 
 /** States a pattern may expand to (a{5000} is 5000): beyond it the RegExp runs. */
 export const LIMIT = 10_000;

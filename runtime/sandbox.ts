@@ -6,7 +6,7 @@
 import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
 import type { SourceOf } from './template.js';
 import { Markup } from './markup.js';
-import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, observe, pow, refuseDetached, stale, syncResult, typeName } from './values.js';
+import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, observe, pow, pyStr, refuseDetached, stale, syncResult, typeName } from './values.js';
 import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
 import { MAX_CHARS, room, setActive, type Active } from './limits.js';
 import { METHOD_NAMES } from './signatures.js';
@@ -104,6 +104,9 @@ export class Sandbox implements Active {
   constructor(policy: unknown) {
     this.policy = normalizePolicy(policy);
     this.cap = this.policy.maxAllocation;
+  }
+  noSource(v: unknown): void {
+    if (this.source && typeof v === 'function') throw sourceError();
   }
   /**
    * Values a deep walk (`==`, ordering, hashing) visited since the template's helper began
@@ -251,6 +254,9 @@ export class Run implements Active {
   hide(k: unknown, of?: unknown): boolean {
     return this.sb.hide(k, of);
   }
+  noSource(v: unknown): void {
+    this.sb.noSource(v);
+  }
   /** `n` iterations: enforces maxLoopIterations and maxRenderTime (the clock read every 64, or on a batch). */
   tick(n = 1): void {
     const p = this.sb.policy;
@@ -379,6 +385,14 @@ export function sbName(env: Env, c: object, name: string): void {
     });
 }
 const isData = Object.prototype.propertyIsEnumerable;
+/**
+ * A template name computed at run time (`{% include user %}`): a value that is not a string is
+ * the name its text makes (pyStr, as the registry and Environment look it up), written here with
+ * the policy's hidden keys left out, so a TemplateNotFoundError does not quote them to the host.
+ */
+export function sbTplName(env: Env, v: unknown): unknown {
+  return isString(v) ? v : hiding(env, () => pyStr(v));
+}
 /** `ld` (runtime/context.ts) for sandboxed templates: sbName first. */
 export function sbLd(env: Env, c: Ctx, name: string, v: unknown, orElse: (name: string, c: Ctx) => unknown): unknown {
   sbName(env, c, name);

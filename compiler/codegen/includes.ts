@@ -11,7 +11,11 @@ import { importScope, isFrameLocal, localsInFrame, nameTarget, syncTop } from '.
 export function templateExpr(g: Generator, e: A.Expr): string {
   if (e.type === 'Const' && typeof e.value === 'string') return `${g.ref(g.o.resolveName(e.value))}()`;
   g.dynamicRefs = true;
-  return `$env.load(${g.expr(e)}, ${g.fromName})`;
+  return `$env.load(${dynamicName(g, e)}, ${g.fromName})`;
+}
+/** A name computed at run time; sandboxed, converted without the keys the policy hides (runtime/sandbox.ts sbTplName). */
+export function dynamicName(g: Generator, e: A.Expr): string {
+  return g.o.sandbox ? `${g.h('sbTplName')}($env, ${g.expr(e)})` : g.expr(e);
 }
 
 export function importCtx(g: Generator, withContext: boolean): string {

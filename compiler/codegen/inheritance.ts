@@ -9,6 +9,7 @@ import { genCond } from './expressions.js';
 import { CHILD_DEFINITIONS, njkChildRuns, q, walk } from './shared.js';
 import { blockScope } from './njk-scope.js';
 import { genNjkDynamicRoot, njkDynamicExtends } from './njk-extends.js';
+import { dynamicName } from './includes.js';
 
 export function genRootBody(g: Generator, body: A.Node[], ext: A.Extends | null): void {
   if (g.blockNodes.size) g.w(`${g.h('registerBlocks')}(R, $blocks);`);
@@ -30,7 +31,7 @@ export function genRootBody(g: Generator, body: A.Node[], ext: A.Extends | null)
   const parent =
     ext.template.type === 'Const' && typeof ext.template.value === 'string'
       ? `${g.ref(g.o.resolveName(ext.template.value))}()`
-      : ((g.dynamicRefs = true), `$env.load(${g.expr(ext.template)}, ${g.fromName})`);
+      : ((g.dynamicRefs = true), `$env.load(${dynamicName(g, ext.template)}, ${g.fromName})`);
   g.subRender(`${parent}.spec.root`, 'ctx', 'R');
 }
 

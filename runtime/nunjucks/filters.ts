@@ -118,6 +118,7 @@ export function nf_dictsort(val: Any, caseSensitive: unknown, by: unknown): unkn
       if (typeof a === 'string') a = a.toUpperCase();
       if (typeof b === 'string') b = b.toUpperCase();
     }
+    unconverted(a, b);
     return a > b ? 1 : a === b ? 0 : -1;
   });
   return array;
@@ -169,7 +170,7 @@ export function nf_groupby(this: Strict, arr: Any, attr: unknown): Record<string
     if (k === undefined && this?.throwOnUndefined) throw new TypeError(`groupby: attribute "${String(attr)}" resolved to undefined`);
     // (an array key as its Array#toString, written by njkStr: bounded, where V8's join of shared
     // parts walked for minutes. s9)
-    const key = Array.isArray(k) ? njkStr(k) : String(k);
+    const key = Array.isArray(k) ? njkStr(k) : hostStr(k); // (hostStr: a function key refused in the sandbox, as toPrim does)
     // (Nunjucks' `{}` finds Object.prototype's member for such a key and throws on its `.push`:
     // the same error here, without touching the member)
     if (key in PROTO_NAMES) throw new TypeError('(result[key] || result[key]).push is not a function');
@@ -494,11 +495,16 @@ export const nt_eq = nt_equalto;
 export const nt_sameas = nt_equalto;
 export const nt_even = (v: Any) => v % 2 === 0;
 export const nt_falsy = (v: unknown) => !v;
-export const nt_ge = (a: Any, b: Any) => a >= b;
-export const nt_greaterthan = (a: Any, b: Any) => a > b;
+/** Sandboxed, a function compared as JavaScript does it would be compared as its source text (ACTIVE.noSource refuses it). */
+const unconverted = (a: unknown, b: unknown): void => {
+  if (typeof a === 'function') ACTIVE?.noSource?.(a);
+  if (typeof b === 'function') ACTIVE?.noSource?.(b);
+};
+export const nt_ge = (a: Any, b: Any) => (unconverted(a, b), a >= b);
+export const nt_greaterthan = (a: Any, b: Any) => (unconverted(a, b), a > b);
 export const nt_gt = nt_greaterthan;
-export const nt_le = (a: Any, b: Any) => a <= b;
-export const nt_lessthan = (a: Any, b: Any) => a < b;
+export const nt_le = (a: Any, b: Any) => (unconverted(a, b), a <= b);
+export const nt_lessthan = (a: Any, b: Any) => (unconverted(a, b), a < b);
 export const nt_lt = nt_lessthan;
 // (a SafeString is never === its lowered text there: `is lower` is false for one)
 export const nt_lower = (v: Any) => sv(v).toLowerCase() === v;

@@ -5,8 +5,8 @@
 // expression in more than linear time (docs/security.md "Nunjucks mode").
 
 import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
-import { linearMatcher } from '../regex.js';
-import { SecurityError } from '../errors.js';
+import { compilable, linearMatcher } from '../regex.js';
+import { SecurityError, TemplateRuntimeError } from '../errors.js';
 import { observe } from '../values.js';
 import { lastIndex } from '../strings.js';
 import * as vm from './regex-run.js';
@@ -82,6 +82,7 @@ const LINEAR = new Map<string, ReturnType<typeof linearMatcher>>();
 export function regexMayMatch(re: RegExp, text: unknown): boolean {
   let safe = SAFE.get(re.source);
   if (safe === undefined) {
+    compilable(re.source); // (V8 would end the process compiling it: a deep pattern is never cached, so refused each time)
     if (SAFE.size > 500) SAFE.clear();
     SAFE.set(re.source, (safe = backtrackSafe(re.source)));
   }
@@ -97,6 +98,22 @@ export function regexMayMatch(re: RegExp, text: unknown): boolean {
   if (!m || m(String(text))) return true;
   if (re.global || re.sticky) re.lastIndex = 0; // (as a failed search leaves it)
   return false;
+}
+
+/**
+ * A pattern the template passed as a string (`s.match(p)`: from data, as often as not) runs only
+ * where no backtracking can happen: backtrack-safe, or within what the linear matchers take. Past
+ * their size (10,000 states) V8 backtracked: `(?:a|(?:a|…b))` 250 deep, 30 times over, never
+ * ended on 29 `a`. Refused as Kida's `is match` refuses such a pattern from data (K-SEC-006);
+ * an `r/…/` literal is the author's and runs. (Not sandboxed: the sandbox refuses more.)
+ */
+function linearOnly(re: RegExp): void {
+  compilable(re.source);
+  // (sandboxed, regexMayMatch refuses every pattern that is not backtrack-safe: K-SEC-003)
+  if (ACTIVE || backtrackSafe(re.source) || vm.vmOf(re)) return;
+  throw new TemplateRuntimeError(`Regular expression ${JSON.stringify(re.source.slice(0, 80))} from a string needs backtracking (lookaround, a backreference, or more than 10,000 states)`, 'K-SEC-006', {
+    suggestion: 'Write it as an r/…/ literal in the template, or pass a RegExp from host code',
+  });
 }
 
 /** The Pike VM for a pattern V8 could backtrack on (runtime/nunjucks/regex-run.ts), else null: the RegExp runs it. */
@@ -188,6 +205,7 @@ export function preflight(obj: unknown, name: string, args: unknown[]): { v: unk
         // (a string is a pattern here: `new RegExp(data)`)
         if (a0 === undefined || a0 === null || (typeof a0 === 'object' && !(a0 instanceof RegExp))) break;
         const re = a0 instanceof RegExp ? a0 : new RegExp(String(a0), name === 'matchAll' ? 'g' : '');
+        if (!(a0 instanceof RegExp)) linearOnly(re);
         if (!regexMayMatch(re, obj)) return { v: name === 'search' ? -1 : name === 'match' ? null : [][Symbol.iterator]() };
         const x = slow(re);
         if (x) return { v: name === 'search' ? vm.search(x, re, obj) : name === 'match' ? vm.match(x, re, obj) : vm.matchAll(x, re, obj) };

@@ -46,7 +46,11 @@ function check(sb: Sandbox, name: string, calling: boolean, obj: unknown, item: 
       suggestion: mut ? 'Build a new value instead (concat, slice), or allow mutating methods in the sandbox policy' : 'Remove the attribute access',
     });
 }
-const keyName = (key: unknown): string | null => (typeof key === 'number' ? null : key instanceof Markup ? key.value : String(key));
+// (a function key would be looked up by its source text: `d[fn]` tells whether `d` has that key)
+const keyName = (key: unknown): string | null => {
+  if (typeof key === 'function') throw sourceError();
+  return typeof key === 'number' ? null : key instanceof Markup ? key.value : String(key);
+};
 
 /** `a.b`: the policy, then Nunjucks' lookup; a function read is checked as if called (it may be, later). */
 export function sbGetattr(env: Env, obj: unknown, name: string, _strict?: boolean): unknown {
@@ -85,7 +89,10 @@ export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, _strict: 
     // (the receiver is walked by most methods: `items.indexOf(x)` counts its items)
     if (Array.isArray(obj) || typeof obj === 'string') run.feed(obj);
     // (text made of containers: `l.join()`, `l.toString()`, `"".concat(l)`, `s.replace(p, l)`)
-    if (Array.isArray(obj) && TEXT_METHODS.has(name)) textBound(run.cap, obj, true, +(name !== 'join'));
+    if (Array.isArray(obj) && (TEXT_METHODS.has(name) || (name === 'toSorted' && !args.length))) textBound(run.cap, obj, true, +(name !== 'join'));
+    // (arguments converted to text: a separator, a RegExp's subject, a number's or date's locale options; a function there would be its source)
+    if ((Array.isArray(obj) && TEXT_METHODS.has(name)) || obj instanceof RegExp || obj instanceof Date || typeof obj === 'number' || typeof obj === 'bigint' || typeof obj === 'boolean')
+      for (const a of args) textBound(run.cap, a, true);
     // (a function given to replace/replaceAll is its callback, not text; anywhere else a string method writes it as its source)
     if (typeof obj === 'string' || obj instanceof Markup)
       args.forEach((a, i) => textBound(run.cap, a, !(i === 1 && typeof a === 'function' && (name === 'replace' || name === 'replaceAll'))));

@@ -37,6 +37,7 @@ export function njkEscape(s: string): string {
  */
 export function toPrim(v: unknown, hint: 'default' | 'number' | 'string'): unknown {
   if (!(v instanceof Object) || v instanceof Promise) return observe(v);
+  if (typeof v === 'function') ACTIVE?.noSource?.(v); // (sandboxed: `fn + 1`, `fn < "g"`, `fn == "…"` would read its source)
   const o = v as Record<PropertyKey, unknown>;
   const t = o[Symbol.toPrimitive] as Function | undefined;
   if (!t && Array.isArray(v) && o.toString === Array.prototype.toString && o.valueOf === Object.prototype.valueOf) return njkStr(v);
