@@ -333,8 +333,8 @@ function observeRead(names: readonly unknown[] | null, data: unknown): void {
  * read: what its streams and async renders observe at their start (a layout or an include may
  * read a promise this template never names, and a stream left after one chunk never reaches it,
  * s8). O(names read on the page), not O(context keys) (issue #22). null, every key, when one of
- * them names a template at run time. A template that does not load is skipped: it fails where it
- * is rendered.
+ * them names a template at run time or one does not load (it fails where it is rendered, and the
+ * names it would have read are not known).
  */
 export function pageNames(spec: TemplateSpec, read: string[]): string[] | null {
   const names = new Set(read);
@@ -347,8 +347,9 @@ export function pageNames(spec: TemplateSpec, read: string[]): string[] | null {
     try {
       ts = s.refs ? s.refs() : [];
     } catch {
-      walk ||= 1; // (a template that does not load: the others its refs name are not known)
-      continue;
+      // (a template that does not load: what the page reads is not known, so every key, as for a
+      // name computed at run time; its data's promises are observed though the render will fail)
+      return (spec.walk = walk || 1), null;
     }
     if (!ts) return (spec.walk = walk || 1), null;
     for (const t of ts)
@@ -926,7 +927,8 @@ export function makeRegion(
 /** Render functions of an async template's sync entry points (`use`: the entry points that can wait). */
 export function asyncOnly(name: string, use = 'renderAsync() or renderStreamAsync()'): (ctx?: Ctx) => never {
   return (ctx) => {
-    if (ctx) observeRead(null, ctx[DATA as never]); // (the data's promises it would have awaited)
+    // (the data's promises it would have awaited, nested ones too: only async templates refuse)
+    if (ctx) observeRead(null, ctx[DATA as never]), observeDeep(null, ctx[DATA as never]);
     throw new TemplateRuntimeError(`Template '${name}' is async; use ${use}`, 'K-RUN-007', {
       templateName: name,
     });
