@@ -38,3 +38,18 @@ export function room(n: number, hard: number = MAX_CHARS): number {
   }
   return n;
 }
+
+/**
+ * The items of `src` in a new array, refused (K-SEC-003) past MAX_ITEMS: an endless iterator, or
+ * an array whose `length` says 2^32-1 (sparse), would otherwise grow an array until V8 aborts.
+ */
+export function listOf<T>(src: Iterable<T>): T[] {
+  if (Array.isArray(src)) {
+    room(src.length, MAX_ITEMS);
+    return [...src];
+  }
+  const out: T[] = [];
+  for (const x of src) if (out.push(x) > MAX_ITEMS) room(out.length, MAX_ITEMS);
+  return out;
+}
+
