@@ -11,11 +11,17 @@
 //   `table` (Kida) and `for`/`select` (Nunjucks, whose `for` copies an iterable first) grew an
 //   array until V8 aborted. Now each copy stops at the ceiling with K-SEC-003 (limits.ts listOf).
 // Both are run in a child process with --unhandled-rejections=strict: before the fixes it died.
+// - §3 `tojson` in a double-quoted attribute, reached through an expression around it: the
+//   compiler gave `attr=True` only to an output that *was* the tojson call, so
+//   `"{{ x | tojson if c else '' }}"`, `c and x | tojson`, `x | tojson ?? ''`, `x | tojson | safe`
+//   (the Jinja idiom), `x | tojson | e`, `x | default(y | tojson)` and `(x | tojson) ~ ''` printed
+//   JSON's `"` raw there: data became attributes (`" autofocus onfocus=…`).
 import fc from 'fast-check';
 import nunjucks from 'nunjucks';
 import { describe, expect, it } from 'vitest';
 import { listOf, MAX_ITEMS } from '../../runtime/limits.js';
 import { makeEnv } from '../support.js';
+import { renderings } from './every-way.js';
 import { distUrl, runStrict } from './strict-child.js';
 
 /** In a strict child: for each case, the error code a render raised (or "text"), and the ms it took. */
@@ -141,5 +147,46 @@ describe('listOf: a copy as the spread made it, below the ceiling', () => {
     expect(() => listOf(sparse)).toThrow(expect.objectContaining({ code: 'K-SEC-003' }));
     sparse.length = 3;
     expect(listOf(sparse)).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+describe('§3 tojson in a double-quoted attribute through the expression around it', () => {
+  const FORMS = [
+    'x | tojson',
+    'x | tojson if c else ""',
+    '"" if not c else x | tojson',
+    'c and x | tojson',
+    'none or x | tojson',
+    'x | tojson ?? ""',
+    'x | tojson | safe',
+    'x | tojson | e',
+    'x | tojson | escape | safe',
+    'u | default(x | tojson)',
+    '(x | tojson) ~ ""',
+    '"" ~ (x | tojson)',
+    'x |> tojson |> safe',
+  ];
+  const env = makeEnv();
+  const decode = (v: string) => v.replace(/&(quot|#39|lt|gt|#34|amp);/g, (_, e: string) => ({ quot: '"', '#34': '"', '#39': "'", lt: '<', gt: '>', amp: '&' })[e]!);
+  it('property: no data-controlled `"` ends the attribute, and the attribute holds the JSON', async () => {
+    const hostile = fc.string({ unit: fc.constantFrom('"', "'", '<', '>', '&', '\\', ' ', 'a', '=', '/', 'é') });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...FORMS), hostile, async (form, h) => {
+        const t = env.fromString(`{% block b %}<div data-x="{{ ${form} }}" data-y='{{ ${form} }}'>{% end %}`);
+        const x = { a: h, n: [h] };
+        for (const out of await renderings(t, { x, c: true }, true)) {
+          const m = /^<div data-x="([^"]*)" data-y='([^']*)'>$/.exec(out);
+          expect(m, `${form} ${out}`).not.toBeNull();
+          expect(JSON.parse(decode(m![1]!)), form).toEqual(x);
+          expect(JSON.parse(decode(m![2]!)), form).toEqual(x);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('outside a double-quoted value (text, <script>, single quotes) tojson keeps its plain form', () => {
+    const x = { a: '"</script>' };
+    const out = env.fromString(`<p>{{ x | tojson if c }}</p><script>{{ c and x | tojson | safe }}</script>`).render({ x, c: true });
+    expect(out).toBe('<p>{"a": "\\"\\u003c/script\\u003e"}</p><script>{"a": "\\"\\u003c/script\\u003e"}</script>');
   });
 });
