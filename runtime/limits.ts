@@ -53,3 +53,6 @@ export function listOf<T>(src: Iterable<T>): T[] {
   return out;
 }
 
+
+/** After a comprehension's push (its new length `n`): past MAX_ITEMS, K-SEC-003 (an endless source grew until V8 aborted). */
+export const grew = (n: number): void => void (n > MAX_ITEMS && room(n, MAX_ITEMS));

@@ -9,7 +9,8 @@
 //   2^32-1 through `list`, `sort`, `join`, `select`, `unique`, `map`, `batch`, `min`/`max`,
 //   `groupby`, `list()`/`sorted()`/`tuple()`/`reversed()`, str.join, unpacking, Markdown
 //   `table` (Kida) and `for`/`select` (Nunjucks, whose `for` copies an iterable first) grew an
-//   array until V8 aborted. Now each copy stops at the ceiling with K-SEC-003 (limits.ts listOf).
+//   array until V8 aborted. Now each copy stops at the ceiling with K-SEC-003 (limits.ts listOf),
+//   and so does a comprehension's list (`[x for x in v]`: codegen pushes through limits.ts `grew`).
 // Both are run in a child process with --unhandled-rejections=strict: before the fixes it died.
 // - §3 `tojson` in a double-quoted attribute, reached through an expression around it: the
 //   compiler gave `attr=True` only to an output that *was* the tojson call, so
@@ -98,7 +99,7 @@ describe('§1 copies of an endless iterator or a sparse array (a child process: 
     const both = ['v | list', 'v | join', 'v | sort', 'v | unique | list', 'v | select | list', 'v | groupby(0)', 'sorted(v)'];
     const sparse = ['v | reverse', 'v | map("string") | list', 'v | batch(2) | list', 'v | min', 'v | max', 'list(v)', 'tuple(v)', 'reversed(v) | list', 'v | random', 'v | shuffle'];
     const cases = [...both.flatMap((x) => ['endless', 'sparse'].map((v) => [x, v])), ...sparse.map((x) => [x, 'sparse']), ['"x".join(v)', 'endless']].map(([x, v]) => ['kida', `{{ ${x} }}`, v] as ['kida' | 'md', string, string]);
-    cases.push(['kida', '{% set a, b = v %}{{ a }}', 'endless'], ['kida', '{% for a, b in [v] %}{{ a }}{% end %}', 'endless'], ['md', '{{ v | table }}', 'endless']);
+    cases.push(['kida', '{% set a, b = v %}{{ a }}', 'endless'], ['kida', '{% for a, b in [v] %}{{ a }}{% end %}', 'endless'], ['md', '{{ v | table }}', 'endless'], ['kida', '{{ [x for x in v] | length }}', 'endless'], ['kida', '{{ [x * 2 for x in v if x is odd] | length }}', 'endless']);
     const out = outcomes(HOST_SOURCES, cases);
     expect(out).toHaveLength(cases.length);
     for (const [i, [code]] of out.entries()) expect(code, cases[i]!.join(' ')).toBe('K-SEC-003');
