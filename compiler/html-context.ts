@@ -42,11 +42,39 @@ export function tojsonInAttributes(body: A.Node[]): void {
       }
       return;
     }
-    if (n.type === 'Output' && state === 'dq') {
-      const e = (n as unknown as A.Output).expr;
-      // (attr given by name, or as a second positional argument, is the author's)
-      if (e.type === 'Filter' && e.name === 'tojson' && (e.op === '|' || e.op === '|>') && e.args.length < 2 && !e.kwargs.some((k) => k.name === 'attr'))
-        e.kwargs.push({ name: 'attr', value: { type: 'Const', value: true, line: e.line, col: e.col } as A.Expr });
-    }
+    if (n.type === 'Output' && state === 'dq')
+      for (const e of outlets((n as unknown as A.Output).expr, []))
+        // (attr given by name, or as a second positional argument, is the author's)
+        if (e.args.length < 2 && !e.kwargs.some((k) => k.name === 'attr'))
+          e.kwargs.push({ name: 'attr', value: { type: 'Const', value: true, line: e.line, col: e.col } as A.Expr });
   });
+}
+
+/** Filters whose result is their input when that is Markup (`default`: or its argument). */
+const PASSING = new Set(['safe', 'e', 'escape', 'default', 'd']);
+
+/**
+ * The `tojson` calls whose Markup can reach the output of `e` unchanged: `e` itself, the branches
+ * of `a if c else b`, the operands of `and`/`or`/`??` and of `~`/`+` (Markup joined with a string
+ * stays Markup), and the input of `safe`/`escape`/`default` (which pass Markup through; the
+ * common `x | tojson | safe`). Found by the red team of the twelfth pass: each of those printed the
+ * JSON's `"` raw inside a double-quoted attribute. Other filters return a plain string, which is
+ * escaped on output anyway.
+ */
+function outlets(e: A.Expr, out: A.Filter[]): A.Filter[] {
+  if (e.type === 'Filter') {
+    if (e.op !== '|' && e.op !== '|>') return out;
+    if (e.name === 'tojson') out.push(e);
+    else if (PASSING.has(e.name)) {
+      outlets(e.value, out);
+      if (e.args[0]) outlets(e.args[0], out);
+    }
+  } else if (e.type === 'CondExpr') {
+    outlets(e.body, out);
+    if (e.orelse) outlets(e.orelse, out);
+  } else if (e.type === 'BoolOp' || e.type === 'NullCoalesce' || (e.type === 'BinOp' && (e.op === '~' || e.op === '+'))) {
+    outlets(e.left, out);
+    outlets(e.right, out);
+  }
+  return out;
 }

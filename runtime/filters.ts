@@ -25,7 +25,7 @@
 import { charCode, lower, replaceAllOf, sliceOf, upper } from './strings.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } from './errors.js';
-import { ACTIVE, MAX_CHARS, MAX_ITEMS, room } from './limits.js';
+import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room } from './limits.js';
 import {
   PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, cpLen, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
   isDict, groupDigits, isNumber, isString, iter, len, num, observe, pyRepr, pyStr, floatOf, toFloat, toInt, truthy, typeName,
@@ -52,10 +52,10 @@ const isPyNumber = (v: unknown): boolean => typeof v === 'boolean' || isNumber(v
 function pyList(v: unknown): unknown[] {
   if (v === null || v === undefined) throw new PyError('TypeError', "'NoneType' object is not iterable");
   if (v instanceof Range) room(v.length, MAX_ITEMS); // (`range(10**9) | list` would abort V8)
-  return Array.isArray(v) ? [...v] : [...iter(v)];
+  return listOf(Array.isArray(v) ? v : iter(v)); // (endless or sparse: K-SEC-003, not V8's abort)
 }
 /** Iteration where None means "no items" (filters documented as `None → []`). */
-const itemsOrEmpty = (v: unknown): unknown[] => (isNil(v) ? [] : Array.isArray(v) ? v : [...iter(v)]);
+const itemsOrEmpty = (v: unknown): unknown[] => (isNil(v) ? [] : Array.isArray(v) ? v : listOf(iter(v)));
 /** Python int() of an argument that must be an integer (counts, widths). */
 function intArg(v: unknown, what = 'argument'): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
@@ -1377,7 +1377,7 @@ export const f_last: Filter = (v) => {
     if (v === null || v === undefined) return null;
     if (v instanceof Range) return v.length ? v.at(v.length - 1) : null; // (not by walking it: n from data)
     try {
-      const l = Array.isArray(v) ? v : [...iter(v)];
+      const l = Array.isArray(v) ? v : listOf(iter(v));
       return l.length ? l[l.length - 1] : null;
     } catch {
       return null;

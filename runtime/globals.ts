@@ -12,7 +12,7 @@ import { Markup } from './markup.js';
 import { EqIndex } from './eqindex.js';
 import { getRenderMeta } from './meta.js';
 import { PyError } from './errors.js';
-import { ACTIVE, MAX_ITEMS, room } from './limits.js';
+import { ACTIVE, MAX_ITEMS, listOf, room } from './limits.js';
 import {
   Kwargs, PyFloat, Range, Tuple, add, callNow, callValue, dictItems, eq, gt, isDict, isFloat, isString, iter, len, lt, num, pyStr, setKey, toFloat,
   toInt, truthy, tuple, typeName,
@@ -52,7 +52,7 @@ function pyIter(v: unknown): Iterable<unknown> {
   if (v === null || v === undefined) throw typeErr("'NoneType' object is not iterable");
   return iter(v);
 }
-const toArray = (v: unknown): unknown[] => (v instanceof Range && room(v.length, MAX_ITEMS), [...pyIter(v)]);
+const toArray = (v: unknown): unknown[] => (v instanceof Range && room(v.length, MAX_ITEMS), listOf(pyIter(v)));
 
 /** Python `operator.index()`: ints and bools only. */
 function toIndex(v: unknown): number {
@@ -312,7 +312,7 @@ function pyReversed(...args: unknown[]): PyIterator {
   let items: unknown[];
   if (Array.isArray(v)) {
     kind = v instanceof Tuple ? 'reversed' : 'list_reverseiterator';
-    items = [...v];
+    items = listOf(v);
   } else if (typeof v === 'string' || v instanceof Markup) {
     kind = 'reversed';
     items = [...String(v)];
@@ -321,7 +321,7 @@ function pyReversed(...args: unknown[]): PyIterator {
     items = [...v];
   } else if (isDict(v)) {
     kind = 'dict_reversekeyiterator';
-    items = [...iter(v)];
+    items = listOf(iter(v));
   } else {
     throw typeErr(`'${typeName(v)}' object is not reversible`);
   }

@@ -7,6 +7,7 @@ export * from './template.js';
 export { each, loopFns } from './resume.js';
 export { lazy } from './gather.js';
 export { asyncPrelude } from './async-prelude.js';
+export { grew } from './limits.js';
 export { defineRegistered, defMeta } from './registered.js';
 export * from './ops.js';
 export { defer, cloneLoop, useDefer } from './defer.js';

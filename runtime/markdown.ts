@@ -10,6 +10,7 @@ import { PyError } from './errors.js';
 import { dictGet, dictHas, dictKeys, isDict, iter, observe, pyStr } from './values.js';
 import type { CallerFn, KidaDef } from './template.js';
 import { find } from './context.js';
+import { listOf } from './limits.js';
 
 /** Python `str(v)`: Markup gives its text. */
 const text = (v: unknown): string => (typeof v === 'string' ? v : v instanceof Markup ? v.value : pyStr(v));
@@ -129,7 +130,7 @@ export const md_h4 = (v: unknown): Marked => new Marked(`#### ${md(v)}`);
  * safe, on one line, with `|` escaped. No rows: "".
  */
 export const md_table = (data: unknown, headers: unknown = null): Marked => {
-  const rows = Array.isArray(data) ? data : data == null ? [] : [...iter(data)];
+  const rows = Array.isArray(data) ? data : data == null ? [] : listOf(iter(data));
   if (!rows.length) return new Marked('');
   const given = headers == null ? null : [...iter(headers)].map(text);
   let cols: string[];

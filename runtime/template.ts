@@ -15,7 +15,7 @@ import { invokeWithAsyncCaller, isAsyncCaller } from './async-caller.js';
 import { renderGlobals } from './meta.js';
 import { Context, DATA, GLOBALS, find, ld } from './context.js';
 import { Kwargs, Range, Tuple, UNDEF, getattr, iter, observe, refuseDetached, setKey, syncResult } from './values.js';
-import { MAX_ITEMS, room } from './limits.js';
+import { MAX_ITEMS, listOf, room } from './limits.js';
 
 export type { Ctx } from './context.js';
 import type { Ctx } from './context.js';
@@ -1247,7 +1247,7 @@ export function asyncIter(v: unknown): AsyncIterable<unknown> | Iterable<unknown
 
 /** Python iteration unpacking for `for a, b in ...` (exact arity). */
 export function unpackIter(v: unknown, n: number): unknown[] {
-  const items = Array.isArray(v) ? v : [...iter(v)];
+  const items = Array.isArray(v) ? v : listOf(iter(v));
   if (items.length !== n)
     throw new PyError(
       'ValueError',
@@ -1258,7 +1258,7 @@ export function unpackIter(v: unknown, n: number): unknown[] {
 
 /** Destructuring in `set a, b = v` indexes (extra elements ignored, too few is an IndexError). */
 export function unpackIndex(v: unknown, n: number): unknown[] {
-  const items = typeof v === 'string' ? [...v] : Array.isArray(v) ? v : [...iter(v)];
+  const items = typeof v === 'string' ? [...v] : Array.isArray(v) ? v : listOf(iter(v));
   if (items.length < n) throw new PyError('IndexError', 'list index out of range');
   return items;
 }

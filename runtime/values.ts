@@ -4,7 +4,7 @@
 
 import { Markup, Marked, escapeString, isSafe } from './markup.js';
 import { NoneComparisonError, PyError, SecurityError, TemplateRuntimeError, UndefinedError , didYouMean, keyError, zeroDivisionError } from './errors.js';
-import { ACTIVE, MAX_CHARS, MAX_DIGITS, MAX_ITEMS, room } from './limits.js';
+import { ACTIVE, MAX_CHARS, MAX_DIGITS, MAX_ITEMS, listOf, room } from './limits.js';
 
 /** An integral float produced where the compiler knows the value is a float (4/2, 5|round, 1.0). Renders "2.0". */
 export class PyFloat {
@@ -628,7 +628,7 @@ export function iter(v: unknown): Iterable<unknown> {
   throw new PyError('TypeError', `'${typeName(v)}' object is not iterable${async ? ': use {% async for %}' : ''}`);
 }
 export function toList(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [...iter(v)];
+  return Array.isArray(v) ? v : listOf(iter(v));
 }
 /** Code points in `str` (Python's len), without building an array of them (a million one-character strings: seconds of GC). */
 export const cpLen = (str: string): number => str.length - (str.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);

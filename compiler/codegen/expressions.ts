@@ -489,7 +489,9 @@ export function genListComp(g: Generator, e: A.ListComp): string {
       const elt = g.expr(e.elt);
       const cond = e.cond ? genCond(g, e.cond) : null;
       const tick = g.o.sandbox ? `${g.h('sbTick')}($env, R); ` : '';
-      return `${tick}${decl} ${cond ? `if (${cond}) ` : ''}${r}.push(${elt});`;
+      // (sandboxed, sbTick bounds the items; else `grew` stops an endless source at the item ceiling)
+      const push = g.o.sandbox ? `${r}.push(${elt})` : `${g.h('grew')}(${r}.push(${elt}))`;
+      return `${tick}${decl} ${cond ? `if (${cond}) ` : ''}${push};`;
     }));
   } finally {
     g.fn.lines = saved;

@@ -7,7 +7,7 @@
 import { Markup } from '../markup.js';
 import { add, gt, hostStr, lt, njkEscape, njkStr, njkToString, toPrim } from './values.js';
 import { assertSafeName, observe } from '../values.js';
-import { ACTIVE, MAX_CHARS, MAX_ITEMS, room } from '../limits.js';
+import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room } from '../limits.js';
 import { reReplace } from './guards.js';
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -29,12 +29,21 @@ function text(v: unknown): Any {
  * has them (its prototype is String's), a number or `true` does not, and the call throws.
  */
 const sv = text;
+/**
+ * Where a loop over an array-like's indices (`i < o.length`, as Nunjucks writes it) stops: its
+ * length as `<` reads it, refused (K-SEC-003) past the item ceiling. `{"length": 4294967295}`
+ * from JSON is no array, and the loop pushed until V8 aborted the process.
+ */
+function likeLength(o: Any): number {
+  const n = Array.isArray(o) ? o.length : Number(toPrim(o.length, 'number')); // ("3" counts as 3, as `<` reads it)
+  return n > 0 ? room(Math.ceil(n), MAX_ITEMS) : 0;
+}
 /** Nunjucks' lib.map: null/undefined give [], array-likes are copied item by item. */
 function map(obj: Any, f: (v: Any, i: number) => unknown): unknown[] {
   if (obj == null) return [];
   if (obj.map === Array.prototype.map) return obj.map(f);
   const out: unknown[] = [];
-  for (let i = 0; i < obj.length; i++) out[out.length] = f(obj[i], i);
+  for (let i = 0, n = likeLength(obj); i < n; i++) out[out.length] = f(obj[i], i);
   if (obj.length === +obj.length) out.length = obj.length;
   return out;
 }
@@ -73,7 +82,7 @@ export const nf_abs = (v: unknown) => Math.abs(toPrim(v, 'number') as number); /
 export function nf_batch(arr: Any, linecount: number, fillWith: unknown): unknown[] {
   const res: unknown[][] = [];
   let tmp: unknown[] = [];
-  for (let i = 0; i < arr.length; i++) {
+  for (let i = 0, n = likeLength(arr); i < n; i++) {
     if (i % linecount === 0 && tmp.length) {
       res.push(tmp);
       tmp = [];
@@ -165,7 +174,7 @@ export function nf_groupby(this: Strict, arr: Any, attr: unknown): Record<string
   const result: Record<string, unknown[]> = {};
   // (an async key function's promise is observed: its rejection never ends the process)
   const get = typeof attr === 'function' ? (v: unknown, i: number) => observe((attr as (v: unknown, i: number) => unknown)(v, i)) : attrGetter(attr);
-  for (let i = 0; i < arr.length; i++) {
+  for (let i = 0, n = likeLength(arr); i < n; i++) {
     const k = get(arr[i], i);
     if (k === undefined && this?.throwOnUndefined) throw new TypeError(`groupby: attribute "${String(attr)}" resolved to undefined`);
     // (an array key as its Array#toString, written by njkStr: bounded, where V8's join of shared
@@ -227,7 +236,7 @@ function selectOrReject(expected: boolean) {
     const name = String(testName);
     const test = this?.custom?.includes(name) ? this.tests[name]! : TESTS[name];
     if (!test) throw new Error(`test not found: ${String(testName)}`);
-    const items = arr == null ? [] : Array.isArray(arr) ? arr : typeof arr === 'string' ? [...arr] : Array.from(arr as ArrayLike<unknown>);
+    const items = arr == null ? [] : Array.isArray(arr) ? arr : typeof arr === 'string' || Symbol.iterator in Object(arr) ? listOf(arr as Iterable<unknown>) : (likeLength(arr), Array.prototype.slice.call(arr)); // (lib.toArray: holes stay holes, which filter skips)
     return items.filter((item) => test(item, arg) === expected);
   };
 }

@@ -16,7 +16,7 @@ import { PyError } from '../errors.js';
 import { preflight } from './guards.js';
 import { njkParentOf } from './extends.js';
 import { njkThis } from './extensions.js';
-import { ACTIVE, MAX_CHARS } from '../limits.js';
+import { ACTIVE, MAX_CHARS, listOf } from '../limits.js';
 
 const MISSING = () => undefined;
 
@@ -369,7 +369,7 @@ export function toList(v: unknown): unknown[] {
   if (typeof v === 'string') return [...v];
   // (sandboxed, ACTIVE leaves out the keys the policy hides: runtime/sandbox.ts sbHide)
   if (typeof v === 'object' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function') {
-    const a = [...(v as Iterable<unknown>)];
+    const a = listOf(v as Iterable<unknown>); // (an endless iterator: K-SEC-003, not V8's abort)
     return ACTIVE && v instanceof Map ? a.filter((p) => !ACTIVE!.hide((p as unknown[])[0])) : a;
   }
   if (typeof v === 'object') {
