@@ -709,8 +709,16 @@ function take(v: unknown, count: unknown): unknown[] {
   const n = isliceArg(count);
   if (n === -1) return [];
   try {
-    const items = pyList(v);
-    return n === null ? items : items.slice(0, n);
+    if (n === null) return pyList(v);
+    if (Array.isArray(v)) return v.slice(0, n);
+    // (islice: the first n items only, so an endless source is fine; then the source is closed)
+    const out: unknown[] = [];
+    if (n > 0)
+      for (const x of iter(v)) {
+        if (out.push(x) >= n) break;
+        if (out.length > MAX_ITEMS) room(out.length, MAX_ITEMS); // (take(10**9) of an endless source)
+      }
+    return out;
   } catch (e) {
     if (e instanceof PyError && e.pyType === 'TypeError') return [];
     throw e;
