@@ -41,7 +41,7 @@ function closure(deps: Record<string, string>, seen = new Set<string>()): Set<st
 }
 
 describe('the published package', () => {
-  it('installs light: ts-morph is an optional peer, and kida with its dependencies stays under 4.7 MB', () => {
+  it('installs light: ts-morph is an optional peer, and kida with its dependencies stays under 4.8 MB', () => {
     expect(pkg.dependencies['ts-morph']).toBeUndefined();
     expect(pkg.peerDependencies['ts-morph']).toBeDefined();
     expect(pkg.peerDependenciesMeta['ts-morph']?.optional).toBe(true);
@@ -78,7 +78,10 @@ describe('the published package', () => {
     // map with its source, declarations): names kept per stretch (compiler/codegen/name-cache.ts),
     // the plugins' searchPaths and fallbackExtensions and the Nunjucks this.env view, the walk for
     // nested promises from sync entries, async preludes, One in the stream drivers: limit 4.7 MB
-    expect(total).toBeLessThan(4_700_000);
+    // 4,726,562 B with the twelfth passes (+68 KB): the red teams' bounds (listOf, array-likes'
+    // lengths, regex nesting, conversions of host functions, tojson's output forms), the bundle
+    // plugin following built names into other extensions: limit 4.8 MB
+    expect(total).toBeLessThan(4_800_000);
   });
 
   it('has an MIT LICENSE and builds dist/ before packing', () => {
