@@ -50,6 +50,16 @@ function numStr(v: number): string {
   return a >= 1e-4 && a < 1e16 && !Number.isInteger(v) ? '' + v : pyStr(v);
 }
 
+/**
+ * An output the compiler found inside a double-quoted attribute value, already escaped: a safe
+ * value's `"` (JSON made by `tojson` and kept in a variable, a def's or capture's text) would end
+ * the attribute, so it becomes `&quot;`, which the browser decodes back. Escaped plain text holds
+ * no `"`, so the common case is one scan.
+ */
+export function inDq(t: string): string {
+  return t.indexOf('"') < 0 ? t : t.replace(/"/g, '&quot;');
+}
+
 /** `{{ v }}` without autoescape. */
 export function str(v: unknown): string {
   if (typeof v === 'string') return v;

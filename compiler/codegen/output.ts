@@ -27,6 +27,12 @@ export function outputExpr(g: Generator, n: A.Output): string {
     // (Nunjucks escapes a backslash too: its escaper, as the runtime's `esc` would)
     return q(!g.o.autoescape ? text : g.o.markdown ? escapeMarkdown(text) : g.o.nunjucks ? njkEscape(text) : escapeHtml(text));
   }
+  // (a folded constant above is the template's own text, printed as written)
+  const js = valueText(g, n, e);
+  return n.inAttr ? `${g.h('inDq')}(${js})` : js;
+}
+
+function valueText(g: Generator, n: A.Output, e: A.Expr): string {
   // `{{ x | e }}`: the filter's Markup would be unwrapped at once; esc(x) writes the same text
   // (safe values pass, the rest is escaped once) without building it (issue #22)
   if (e.type === 'Filter' && (e.name === 'e' || e.name === 'escape') && (e.op === '|' || e.op === '|>') && !e.args.length && !e.kwargs.length &&
