@@ -58,10 +58,12 @@ const hostile = fc.oneof(
 );
 
 describe('tojson reaching a double-quoted attribute through a name, a def, an import or an include', () => {
+  // (sandboxed, the output helpers differ: the text is passed through inDq rather than escDq/egaDq)
+  for (const sandbox of [false, true])
   for (const path of KIDA_PATHS) {
-    it(`property (${path.name}): exactly the attributes written, each holding the JSON; text and <script> unchanged`, async () => {
+    it(`property (${path.name}${sandbox ? ', sandboxed' : ''}): exactly the attributes written, each holding the JSON; text and <script> unchanged`, async () => {
       const body = path.markupIn ? `{% include "${path.markupIn}" %}` : MARKUP(path.expr);
-      const env = makeEnv({ 'lib.kida': LIB, 'inc.kida': MARKUP(path.expr) });
+      const env = makeEnv({ 'lib.kida': LIB, 'inc.kida': MARKUP(path.expr) }, { sandbox });
       const t = env.fromString(`{% block b %}${path.pre}${body}${path.post ?? ''}{% end %}`);
       await fc.assert(
         fc.asyncProperty(hostile, async (h) => {
