@@ -50,6 +50,8 @@ const KIDA_PATHS: Path[] = [
   { name: '| default as fallback', pre: '{% set j = x | tojson %}', expr: 'u | default(j)' },
   { name: 'a conditional', pre: '{% set j = x | tojson %}', expr: 'j if x else ""' },
   { name: '?? and ?.', pre: '{% set d = {"j": x | tojson} %}', expr: 'd?.j ?? ""' },
+  { name: 'outermost ?.', pre: '{% set d = {"j": x | tojson} %}', expr: 'd?.j' },
+  { name: 'an attribute read', pre: '{% set d = {"j": x | tojson} %}', expr: 'd.j' },
 ];
 
 const hostile = fc.oneof(
