@@ -227,6 +227,8 @@ export interface Data extends Pos {
 export interface Output extends Pos {
   type: 'Output';
   expr: Expr;
+  /** Inside a double-quoted attribute value (compiler/html-context.ts): a safe value's `"` is escaped. */
+  inAttr?: true;
 }
 /** `if`/`elif`/`else`; `unless c` is parsed as `if not (c)`. */
 export interface If extends Pos {

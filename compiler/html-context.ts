@@ -42,11 +42,14 @@ export function tojsonInAttributes(body: A.Node[]): void {
       }
       return;
     }
-    if (n.type === 'Output' && state === 'dq')
-      for (const e of outlets((n as unknown as A.Output).expr, []))
+    if (n.type === 'Output' && state === 'dq') {
+      const out = n as unknown as A.Output;
+      out.inAttr = true;
+      for (const e of outlets(out.expr, []))
         // (attr given by name, or as a second positional argument, is the author's)
         if (e.args.length < 2 && !e.kwargs.some((k) => k.name === 'attr'))
           e.kwargs.push({ name: 'attr', value: { type: 'Const', value: true, line: e.line, col: e.col } as A.Expr });
+    }
   });
 }
 

@@ -50,6 +50,29 @@ function numStr(v: number): string {
   return a >= 1e-4 && a < 1e16 && !Number.isInteger(v) ? '' + v : pyStr(v);
 }
 
+/**
+ * An output the compiler found inside a double-quoted attribute value, already escaped: a safe
+ * value's `"` (JSON made by `tojson` and kept in a name, a def's or capture's text) would end the
+ * attribute and let data add attributes, so it becomes `&quot;`, which the browser decodes back.
+ * Escaped plain text holds no `"`. (The helpers of a sandboxed or Nunjucks-mode output, and a
+ * def called directly, are wrapped in this; Kida's esc and ega have the twins below.)
+ */
+export function inDq(t: string): string {
+  return t.indexOf('"') < 0 ? t : t.replace(/"/g, '&quot;');
+}
+/** esc in a double-quoted attribute value: a string or number as esc writes it (no scan), anything else through inDq. */
+export function escDq(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' ? esc(v) : inDq(esc(v));
+}
+/** ega in a double-quoted attribute value. */
+export function egaDq(obj: unknown, v: unknown, name: string): string {
+  if (v !== undefined && (obj as object).constructor === Object) {
+    if (typeof v === 'string') return esc(v);
+    if (typeof v === 'number') return numStr(v);
+  }
+  return escDq(ga(obj, v, name));
+}
+
 /** `{{ v }}` without autoescape. */
 export function str(v: unknown): string {
   if (typeof v === 'string') return v;

@@ -27,11 +27,25 @@ export function outputExpr(g: Generator, n: A.Output): string {
     // (Nunjucks escapes a backslash too: its escaper, as the runtime's `esc` would)
     return q(!g.o.autoescape ? text : g.o.markdown ? escapeMarkdown(text) : g.o.nunjucks ? njkEscape(text) : escapeHtml(text));
   }
+  // (a folded constant above is the template's own text, printed as written)
+  const dq = !!n.inAttr && !g.o.sandbox && !g.o.nunjucks;
+  const js = valueText(g, n, e, dq);
+  return n.inAttr && !(dq && DQ_SAFE.test(js)) ? `${g.h('inDq')}(${js})` : js;
+}
+/** The code of escaped() with `dq`: a call of escDq or egaDq, whose text needs no inDq. */
+const DQ_SAFE = /^\$(?:escDq|egaDq)\(/;
+
+/**
+ * `dq`: the output sits inside a double-quoted attribute value (compiler/html-context.ts), and the
+ * value goes through escDq/egaDq, which check a plain string or number no more than esc does;
+ * any other output there is wrapped in inDq (outputExpr).
+ */
+function valueText(g: Generator, n: A.Output, e: A.Expr, dq: boolean): string {
   // `{{ x | e }}`: the filter's Markup would be unwrapped at once; esc(x) writes the same text
   // (safe values pass, the rest is escaped once) without building it (issue #22)
   if (e.type === 'Filter' && (e.name === 'e' || e.name === 'escape') && (e.op === '|' || e.op === '|>') && !e.args.length && !e.kwargs.length &&
       g.o.autoescape && !g.o.markdown && !g.o.nunjucks && !g.o.sandbox && !g.o.customFilters.has(e.name))
-    return escaped(g, e.value);
+    return escaped(g, e.value, dq);
   // (a def's text is Markup: every output helper writes it as it is; never in Nunjucks mode)
   const direct = directDef(g, e);
   if (direct !== null) return direct;
@@ -40,19 +54,20 @@ export function outputExpr(g: Generator, n: A.Output): string {
   // (Nunjucks' throwOnUndefined checks only what is output, at the tag's position)
   if (g.o.nunjucks?.throwOnUndefined) return `${g.h(outFn(g, optional))}(${g.h('njkDefined')}(${g.expr(e)}, ${n.line}, ${n.col + 1}))`;
   const fn = outFn(g, optional);
-  return fn === 'esc' ? escaped(g, e) : `${g.h(fn)}(${g.expr(e)})`;
+  return fn === 'esc' ? escaped(g, e, dq) : `${g.h(fn)}(${g.expr(e)})`;
 }
 
 /**
  * `esc(x)`; for `a.b` read as `ga` reads it (not in Nunjucks mode, which has its own `ga` and
  * escaper, nor sandboxed), `ega(…)`: ga and esc in one call, one call fewer per output (issue #22).
+ * In a double-quoted attribute value (`dq`), their twins escDq/egaDq.
  */
-function escaped(g: Generator, e: A.Expr): string {
+function escaped(g: Generator, e: A.Expr, dq = false): string {
   if (e.type === 'Attr' && !g.o.nunjucks && !g.o.sandbox && !loopAttr(g, e)) {
     const args = gaArgs(g, e);
-    if (args !== null) return `${g.h('ega')}(${args})`;
+    if (args !== null) return `${g.h(dq ? 'egaDq' : 'ega')}(${args})`;
   }
-  return `${g.h('esc')}(${g.expr(e)})`;
+  return `${g.h(dq ? 'escDq' : 'esc')}(${g.expr(e)})`;
 }
 
 /** In Markdown mode a def's or region's calls give Marked (mdDef wraps it). */
