@@ -24,6 +24,8 @@ class Widget {
   toString() { return `W${M('<')}`; }
 }
 
+/** Entries without those a later one of the same key replaces (a value made for them, and a promise in it, would be unreachable: the host's). */
+const lastOfEachKey = (entries) => entries.filter(([k], i) => !entries.some(([k2], j) => j > i && k2 === k));
 /** The value `r` describes (`nested`: inside another value). */
 function build(r, nested = false) {
   switch (r.t) {
@@ -34,10 +36,10 @@ function build(r, nested = false) {
     case 'list': return unwrapLazy(r.of.map((x) => build(x, true)));
     case 'tuple': return Object.freeze(unwrapLazy(r.of.map((x) => build(x, true))));
     case 'set': return unwrapLazy(new Set(r.of.map((x) => build(x, true))));
-    case 'map': return unwrapLazy(new Map(r.of.map(([k, v]) => [k, build(v, true)])));
+    case 'map': return unwrapLazy(new Map(lastOfEachKey(r.of).map(([k, v]) => [k, build(v, true)])));
     case 'dict': {
       const o = {};
-      for (const [k, v] of r.of) {
+      for (const [k, v] of lastOfEachKey(r.of)) {
         let x = build(v, true);
         // (a getter's promise under `then` is read by JavaScript's own `await`, which no runtime can observe)
         if (k === 'then' && x && typeof x === 'object' && LAZY in x) (x = x[LAZY]()).catch(() => {});
