@@ -710,15 +710,7 @@ function take(v: unknown, count: unknown): unknown[] {
   if (n === -1) return [];
   try {
     if (n === null) return pyList(v);
-    if (Array.isArray(v)) return v.slice(0, n);
-    // (islice: the first n items only, so an endless source is fine; then the source is closed)
-    const out: unknown[] = [];
-    if (n > 0)
-      for (const x of iter(v)) {
-        if (out.push(x) >= n) break;
-        if (out.length > MAX_ITEMS) room(out.length, MAX_ITEMS); // (take(10**9) of an endless source)
-      }
-    return out;
+    return Array.isArray(v) ? v.slice(0, n) : listOf(iter(v), n); // (islice: an endless source is fine)
   } catch (e) {
     if (e instanceof PyError && e.pyType === 'TypeError') return [];
     throw e;
