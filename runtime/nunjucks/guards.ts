@@ -79,14 +79,18 @@ function refuse(source: string): never {
  */
 const SAFE = new Map<string, boolean>();
 const LINEAR = new Map<string, ReturnType<typeof linearMatcher>>();
-export function regexMayMatch(re: RegExp, text: unknown): boolean {
-  let safe = SAFE.get(re.source);
+/** backtrackSafe of a source, kept per source; a pattern V8 could not compile is refused first (and never kept, so refused each time). */
+function safeSource(source: string): boolean {
+  let safe = SAFE.get(source);
   if (safe === undefined) {
-    compilable(re.source); // (V8 would end the process compiling it: a deep pattern is never cached, so refused each time)
+    compilable(source); // (V8 would end the process compiling it)
     if (SAFE.size > 500) SAFE.clear();
-    SAFE.set(re.source, (safe = backtrackSafe(re.source)));
+    SAFE.set(source, (safe = backtrackSafe(source)));
   }
-  if (safe) return true;
+  return safe;
+}
+export function regexMayMatch(re: RegExp, text: unknown): boolean {
+  if (safeSource(re.source)) return true;
   if (ACTIVE) refuse(re.source);
   const flags = re.flags.replace(/[gyd]/g, '');
   const key = `${flags}/${re.source}`;
@@ -108,9 +112,8 @@ export function regexMayMatch(re: RegExp, text: unknown): boolean {
  * an `r/…/` literal is the author's and runs. (Not sandboxed: the sandbox refuses more.)
  */
 function linearOnly(re: RegExp): void {
-  compilable(re.source);
   // (sandboxed, regexMayMatch refuses every pattern that is not backtrack-safe: K-SEC-003)
-  if (ACTIVE || backtrackSafe(re.source) || vm.vmOf(re)) return;
+  if (safeSource(re.source) || ACTIVE || vm.vmOf(re)) return;
   throw new TemplateRuntimeError(`Regular expression ${JSON.stringify(re.source.slice(0, 80))} from a string needs backtracking (lookaround, a backreference, or more than 10,000 states)`, 'K-SEC-006', {
     suggestion: 'Write it as an r/…/ literal in the template, or pass a RegExp from host code',
   });
