@@ -125,15 +125,99 @@ function moduleFile(path: string): string | null {
 
 function namesIn(src: string): string[] {
   const names = new Set<string>();
-  for (const m of src.matchAll(/export\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|const|let|var|class)\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1]!);
-  // (`export const { a, b: c, ...d } = mod;`, as a filters module re-exports a CommonJS module's functions)
-  for (const m of src.matchAll(/export\s+(?:const|let|var)\s*(?=[{[])/g)) for (const n of patternNames(src, m.index + m[0].length)) names.add(n);
+  for (const m of src.matchAll(/export\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|class)\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1]!);
+  // (`export const a = 1, { b, c: d } = mod;`: every declarator, a pattern's names too, as a filters
+  // module re-exports a CommonJS module's functions)
+  for (const m of src.matchAll(/export\s+(?:declare\s+)?(?:const|let|var)(?=[\s{[])/g)) for (const n of declaredNames(src, m.index + m[0].length)) names.add(n);
   for (const m of src.matchAll(/export\s*\{([^}]*)\}/g))
     for (const part of m[1]!.split(',')) {
       const n = part.trim().split(/\s+as\s+/).pop()!.trim();
       if (n && n !== 'default') names.add(n);
     }
   return [...names];
+}
+
+/**
+ * The names a `const`/`let`/`var` declaration starting at `at` (after the keyword) binds, over
+ * every declarator: `a = 1, { b } = c, d`. An initializer (or a TypeScript annotation) is skipped
+ * to the `,` that ends it at its own depth; the declaration ends at `;`, or at a line break that
+ * neither the line before nor the one after continues (automatic semicolon insertion, read simply).
+ */
+function declaredNames(src: string, at: number): string[] {
+  const names: string[] = [];
+  let i = at;
+  for (;;) {
+    i = skipBlank(src, i);
+    const c = src[i];
+    if (c === '{' || c === '[') {
+      names.push(...patternNames(src, i));
+      i = skipExpression(src, i, true);
+    } else {
+      const name = /^[A-Za-z_$][\w$]*/.exec(src.slice(i, i + 256))?.[0];
+      if (!name) return names;
+      names.push(name);
+      i += name.length;
+    }
+    i = skipBlank(src, i);
+    if (src[i] === ':') i = skipType(src, i + 1);
+    i = skipExpression(src, i, false);
+    if (src[i] !== ',') return names;
+    i++;
+  }
+}
+
+/** From `i` (after a TypeScript annotation's `:`), to the `=`, `,` or `;` that ends the type. */
+function skipType(src: string, i: number): number {
+  let depth = 0;
+  for (; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '"' || c === "'" || c === '`') {
+      for (i++; i < src.length && src[i] !== c; i++) if (src[i] === '\\') i++;
+    } else if ('([{<'.includes(c)) depth++;
+    else if (c === '>' && src[i - 1] !== '=') depth--;
+    else if (')]}'.includes(c)) depth--;
+    else if (!depth && (c === ',' || c === ';' || (c === '=' && src[i + 1] !== '>'))) return i;
+  }
+  return i;
+}
+
+/** Where blanks and comments starting at `i` end. */
+function skipBlank(src: string, i: number): number {
+  for (;;) {
+    while (/\s/.test(src[i] ?? '')) i++;
+    if (src.startsWith('//', i)) i = src.indexOf('\n', i) < 0 ? src.length : src.indexOf('\n', i);
+    else if (src.startsWith('/*', i)) i = src.indexOf('*/', i) < 0 ? src.length : src.indexOf('*/', i) + 2;
+    else return i;
+  }
+}
+
+/**
+ * From `i`, past one bracketed group (`group`), or to the `,` or `;` that ends a declarator at
+ * depth 0 (or the line break ASI ends it at). Strings, template literals and comments are skipped.
+ */
+function skipExpression(src: string, i: number, group: boolean): number {
+  let depth = 0;
+  for (; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '"' || c === "'" || c === '`') {
+      for (i++; i < src.length && src[i] !== c; i++) if (src[i] === '\\') i++;
+    } else if (c === '/' && src[i + 1] === '/') i = (src.indexOf('\n', i) + 1 || src.length + 1) - 2;
+    else if (c === '/' && src[i + 1] === '*') i = (src.indexOf('*/', i) + 1 || src.length);
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) {
+      if (!depth--) return i;
+      if (group && !depth) return i + 1;
+    } else if (!depth && !group) {
+      if (c === ',' || c === ';') return i;
+      if (c === '\n') {
+        let b = i - 1;
+        while (b > 0 && /\s/.test(src[b]!)) b--;
+        const after = src[skipBlank(src, i)] ?? '';
+        if (!/[=,+\-*/%&|^<>?:.(\[!~]/.test(src[b] ?? '') && !/[=,+\-*/%&|^<>?:.([`]/.test(after)) return i;
+      }
+    }
+  }
+  return i;
 }
 
 /**

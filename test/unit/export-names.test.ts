@@ -29,7 +29,6 @@ describe('exportNames', () => {
     expect(exportNames(m)).toEqual(['kept']);
   });
 
-  // (one declarator per export: `export const a = 1, b = 2` lists `a` only, destructured or not)
   it('reads the names destructuring exports bind, as importing the module finds them', async () => {
     // (a filters module re-exporting a CommonJS module's functions writes `export const { a, b } = mod`)
     const patterns = [
@@ -42,5 +41,24 @@ describe('exportNames', () => {
       const real = Object.keys(await import(pathToFileURL(path).href)).sort();
       expect(exportNames(path).sort()).toEqual(real);
     }
+  });
+
+  it('reads every declarator of an export, across lines, comments and initializers with commas', async () => {
+    const decls = [
+      'export const one = 1, two = f(1, 2), { three, four: renamed } = src, [five] = list;',
+      'export let a = `x,${f(1, 2)}`, b = "y, z", // note, with a comma\n  c = { k: [1, 2] }\nexport const d = 4',
+      'export var e = 1 +\n  2, g = (x, y) => x, h = /* , */ 3;\nconst notExported = 1, nor = 2;',
+      'export const i = 1\n, j = 2\nconst k = 3, l = 4;',
+    ];
+    for (const [n, line] of decls.entries()) {
+      const path = file(`declarators${n}.mjs`, `const f = (...a) => a;\nconst src = { three: 3, four: 4 };\nconst list = [5];\n${line}\n`);
+      const real = Object.keys(await import(pathToFileURL(path).href)).sort();
+      expect(exportNames(path).sort()).toEqual(real);
+    }
+  });
+
+  it('skips TypeScript annotations whose generics hold commas', () => {
+    const path = file('typed.ts', 'export const a: Record<string, number> = {}, b: (x: number, y: string) => void = () => {}, c: [number, string] = [1, "x"];\nexport declare const d: Map<string, Set<number>>, e: number;\n');
+    expect(exportNames(path).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 });
