@@ -553,6 +553,9 @@ export class KidaProject {
    */
   private otherTemplates = new Map<string, Compat | undefined>();
 
+  /** hasDynamicRefs' answer for the templates findOtherTemplates parsed (one parse serves both). */
+  private dynamicRefs = new Map<string, boolean>();
+
   /** Adds to otherTemplates (and to `referenced`, which the plugins compile) what the sources name. */
   private async findOtherTemplates(): Promise<string[]> {
     const seen = new Set<string>();
@@ -588,9 +591,12 @@ export class KidaProject {
       if (literalRefsOnly(source, this.delimiters)) continue;
       const [{ parse }, { walk }] = await Promise.all([import('../compiler/parser.js'), import('../compiler/codegen.js')]);
       try {
+        let dynamic = false;
         walk(parse(source, { name: from, ...this.delimiters, nunjucks: compat === 'nunjucks' }).body, (n) => {
           const t = (n as { template?: Expr }).template;
-          if (!['Include', 'Extends', 'Embed', 'Import', 'FromImport'].includes(n.type) || !t || t.type === 'Const') return;
+          if (!['Include', 'Extends', 'Embed', 'Import', 'FromImport'].includes(n.type) || !t) return;
+          if (!(t.type === 'Const' && typeof t.value === 'string')) dynamic = true;
+          if (t.type === 'Const') return;
           const parts = concatParts(t);
           const [first, last] = [parts[0]!, parts.at(-1)!];
           const ext = last.type === 'Const' && typeof last.value === 'string' ? /\.[\w-]+$/.exec(last.value)?.[0] : undefined;
@@ -603,6 +609,7 @@ export class KidaProject {
           if (leavesRoot(folder)) return;
           for (const r of this.roots) for (const file of filesUnder(join(r, folder), ext)) add(file, compat);
         });
+        this.dynamicRefs.set(f, dynamic);
       } catch {
         // syntax errors surface when the template itself is compiled
       }
@@ -630,6 +637,8 @@ export class KidaProject {
       const source = this.read(f)?.text ?? '';
       try {
         if (literalRefsOnly(source, this.delimiters)) return false; // (the text alone settles most templates)
+        const parsed = this.dynamicRefs.get(f);
+        if (parsed !== undefined) return parsed;
         const [{ parse }, { walk }] = await Promise.all([import('../compiler/parser.js'), import('../compiler/codegen.js')]);
         let found = false;
         walk(parse(source, { name: this.templateName(f), ...this.delimiters, nunjucks: this.compatOf(f) === 'nunjucks' }).body, (n) => {
