@@ -222,7 +222,7 @@ export function preflight(obj: unknown, name: string, args: unknown[]): { v: unk
     if (!regexMayMatch(obj, a0)) return { v: name === 'test' ? false : null };
     // (`test` without g/y asks only whether a match exists anywhere: the linear matcher's answer
     // is the answer, and V8 never runs a pattern it could backtrack on; docs/security.md)
-    if (name === 'test' && !obj.global && !obj.sticky && !backtrackSafe(obj.source) && LINEAR.get(`${obj.flags}/${obj.source}`)) return { v: true };
+    if (name === 'test' && !obj.global && !obj.sticky && !safeSource(obj.source) && LINEAR.get(`${obj.flags.replace('d', '')}/${obj.source}`)) return { v: true };
     const x = slow(obj);
     if (x) {
       const m = vm.exec(x, obj, String(a0));
