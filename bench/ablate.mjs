@@ -9,6 +9,8 @@
 //   sink    no sink: `o += …` for `o = S(o + …)`, a loop over its source for `each(…)`
 //   chain   the page's render enters base.html's root directly (no extendsRoot levels)
 //   noesc   no escaping at all (implies ega)
+//   privesc esc's string path copied into each module (after ega: `ega+privesc`)
+//   flat    the page written as one template (no extends, no blocks), the same text
 //   none    the page as compiled
 // Combine with `+`; one process per variant, so run it alternated several times:
 //   npm run build && for r in 1 2 3 4; do for a in none ld+ega chain; do node bench/ablate.mjs $a complex-plain complex-heavy; done; done
@@ -28,6 +30,17 @@ const R = {
   ld: (c) => c.replace(/ctx\.(\w+) \?\? \$ld\(ctx, "\w+", "\w+" in ctx \|\| ctx\[\$DATA\]\.\w+\)/g, (m, n) => `ctx[$DATA].${n}`),
   noesc: (c) => R.ega(c).replace(/\$esc(Dq)?\(/g, '('),
   sink: (c) => callArgs(c.replace(/o = S\(o \+ /g, 'o += ('), /\$each\(/g, (a) => `$iter(${a[0]})`),
+  // a copy of esc's string path in each module (its own feedback: what the shared escaper's costs)
+  privesc: (c) => c.replace(/\$esc(Dq)?\(/g, '$escP(').replace('const $NAME', `const $RE = /[&<>"'\\0]/g, $EN = { 0: '', 34: '&quot;', 38: '&amp;', 39: '&#39;', 60: '&lt;', 62: '&gt;' }, $cc = String.prototype.charCodeAt, $sl = String.prototype.slice;
+function $escP(v) {
+  if (typeof v !== 'string') return $esc(v);
+  const n = v.length; let i = 0;
+  if (n > 12) { $RE.lastIndex = 0; if (!$RE.test(v)) return v; i = $RE.lastIndex - 1; }
+  let out = '', last = 0;
+  for (; i < n; i++) { const c = $cc.call(v, i); const r = c > 62 ? undefined : $EN[c]; if (r === undefined) continue; if (i > last) out += $sl.call(v, last, i); out += r; last = i + 1; }
+  return last ? out + $sl.call(v, last) : v;
+}
+const $NAME`),
   chain: (c) => !c.includes('"complex/page.html"') ? c : c.replace('import {', 'import { registerBlocks as $RB, ').replace('const $root = $extendsRoot($blocks, $T0, $NAME, 1, () => $env);', `const $root = (() => { const ER = $extendsRoot($blocks, $T0, $NAME, 1, () => $env); let top, lay; return { ...ER, s: (ctx, R, S = $noSink) => { if (S !== $noSink) return ER.s(ctx, R, S); $RB(R, $blocks); $RB(R, (lay ??= $T0().spec).blocks); return (top ??= lay.parent().spec.root).s(ctx, R); } }; })();`),
 };
 function callArgs(c, re, f) {
@@ -43,8 +56,13 @@ const apply = (c) => abl.split('+').reduce((c, a) => (R[a] ? R[a](c) : c), c);
 const { compile, relativeImport } = await import(pathToFileURL(join(dir, 'dist/compiler/index.js')).href);
 const out = join(import.meta.dirname, '.build', 'ablate', abl.replace(/\W/g, '_') + process.pid);
 rmSync(out, { recursive: true, force: true });
+// (`flat`: the page as one template, no extends or blocks: Eta's page in Kida's syntax, the same text)
+const flat = ETA.complex.page
+  .replace(/<% for \(const (\w+) of it\.([\w.]+)\) \{ %>/g, '{% for $1 in $2 %}')
+  .replaceAll('<% } %>', '{% end %}')
+  .replace(/<%= (?:it\.)?([\w.]+) %>/g, '{{ $1 }}');
 for (const [name, src] of Object.entries(T)) {
-  let { code } = compile(src, { name, runtime: join(dir, 'dist/runtime/node.js'), importPath: (t, f) => relativeImport(t, f) + '.js' });
+  let { code } = compile(abl.split('+').includes('flat') && name === 'complex/page.html' ? flat : src, { name, runtime: join(dir, 'dist/runtime/node.js'), importPath: (t, f) => relativeImport(t, f) + '.js' });
   if (name.startsWith('complex')) code = apply(code);
   if (process.env.SHOW && name.startsWith('complex')) console.error(code); // (to check a rewrite)
   mkdirSync(join(out, name, '..'), { recursive: true });
