@@ -10,7 +10,7 @@
 import { escapeString } from '../dist/runtime/markup.js';
 
 if (process.argv.includes('--nunjucks')) await import('nunjucks');
-const CONSTANTS = `const RE = /[&<>"'\\0]/g, T = { 0: '', 34: '&quot;', 38: '&amp;', 39: '&#39;', 60: '&lt;', 62: '&gt;' }, SV = /[&<]/g;`;
+const CONSTANTS = `const RE = /[&<>"'\\0]/g, T = { 0: '', 34: '&quot;', 38: '&amp;', 39: '&#39;', 60: '&lt;', 62: '&gt;' }, SV = /[&<]/g, RE1 = /[&<>"'\\0]/;`;
 const SHAPES = {
   // the char-code loop with a chain of compares (the runtime's before issue #22's escaping pass)
   compares: (s) => {
@@ -55,6 +55,76 @@ const SHAPES = {
     parts.push(s.slice(last));
     return parts.join('');
   },
+  // escape-html 1.0.3's shape: a non-global exec finds the first special, then a switch per character
+  escapeHtml: (str) => {
+    const match = RE1.exec(str);
+    if (!match) return str;
+    let escape, html = '', index = match.index, lastIndex = 0;
+    for (; index < str.length; index++) {
+      switch (str.charCodeAt(index)) {
+        case 0: escape = ''; break;
+        case 34: escape = '&quot;'; break;
+        case 38: escape = '&amp;'; break;
+        case 39: escape = '&#39;'; break;
+        case 60: escape = '&lt;'; break;
+        case 62: escape = '&gt;'; break;
+        default: continue;
+      }
+      if (lastIndex !== index) html += str.substring(lastIndex, index);
+      lastIndex = index + 1;
+      html += escape;
+    }
+    return lastIndex !== index ? html + str.substring(lastIndex, index) : html;
+  },
+  // the runtime's loop, but the first 8 characters scanned before the regex test (a special near
+  // the start, as in markup pasted as text, skips the regex call)
+  headScan: (s) => {
+    const n = s.length;
+    let i = 0;
+    for (const h = n < 8 ? n : 8; i < h; i++) {
+      const c = s.charCodeAt(i);
+      if (c <= 62 && T[c] !== undefined) break;
+    }
+    if (i === 8 && n > 8) {
+      RE.lastIndex = 8;
+      if (!RE.test(s)) return s;
+      i = RE.lastIndex - 1;
+    } else if (i === n) return s;
+    let out = '', last = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      const r = c > 62 ? undefined : T[c];
+      if (r === undefined) continue;
+      if (i > last) out += s.slice(last, i);
+      out += r;
+      last = i + 1;
+    }
+    return last ? out + s.slice(last) : s;
+  },
+  // the runtime's loop, but a string of up to 12 characters first scanned by a loop of its own
+  // testing a bit per character (`"&'<>` as bits from 32; NUL apart), returned at its end
+  bitScan: (s) => {
+    const n = s.length;
+    let i = 0;
+    if (n > 12) {
+      RE.lastIndex = 0;
+      if (!RE.test(s)) return s;
+      i = RE.lastIndex - 1;
+    } else {
+      for (let c; i < n; i++) if ((c = s.charCodeAt(i)) < 63 && (c < 32 ? !c : (0x500000c4 >>> (c - 32)) & 1)) break;
+      if (i == n) return s;
+    }
+    let out = '', last = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      const r = c > 62 ? undefined : T[c];
+      if (r === undefined) continue;
+      if (i > last) out += s.slice(last, i);
+      out += r;
+      last = i + 1;
+    }
+    return last ? out + s.slice(last) : s;
+  },
   // Svelte 5's escape_html for text (`&` and `<` only: not the same output)
   svelteText: (value) => {
     const str = String(value ?? '');
@@ -76,6 +146,7 @@ const SETS = {
   'escape-heavy': Array.from({ length: 64 }, (_, i) => heavy(words(i))),
   'one special': Array.from({ length: 64 }, (_, i) => `Tom & Jerry ${i}`),
   plain: Array.from({ length: 64 }, (_, i) => words(i)),
+  'short plain': Array.from({ length: 64 }, (_, i) => (i % 2 ? `Item ${i}` : `#s${i}`)),
   'long, mixed': Array.from({ length: 8 }, (_, i) => 'lorem ipsum dolor <sit> amet & "x" '.repeat(30) + i),
 };
 for (const set of Object.values(SETS))
