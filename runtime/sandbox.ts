@@ -53,12 +53,19 @@ const MUTATING = new Set([
   'resize', 'grow', 'transfer', 'transferToFixedLength', 'compile',
 ]);
 /**
+ * Node's Buffer (a Uint8Array) writes itself in place through more than the typed-array names:
+ * `write`, `writeUInt8`…`writeBigInt64LE`, `latin1Write`/`utf8Write`/`hexWrite`…, `swap16/32/64`.
+ */
+const WRITES = /^write|^swap(?:16|32|64)$|^(?:latin1|utf8|ucs2|utf16le|ascii|base64|base64url|hex)Write$/;
+/**
  * Known mutators: Python/JS collection methods, Map/Set/typed-array/ArrayBuffer methods, `Date`
- * setters (`setFullYear`), and `exec`/`test` of a global or sticky RegExp (they move its
- * `lastIndex`: the host's next use of it, or the next render's, starts elsewhere).
+ * setters (`setFullYear`), Buffer writers, `copy` of a typed array (it writes its argument,
+ * `src.copy(target)`; a dict's `copy()` is a copy), and `exec`/`test` of a global or sticky
+ * RegExp (they move its `lastIndex`: the host's next use of it, or the next render's, starts elsewhere).
  */
 export const mutates = (name: string, obj?: unknown): boolean =>
-  MUTATING.has(name) || /^set[A-Z]/.test(name) || ((name === 'exec' || name === 'test') && obj instanceof RegExp && (obj.global || obj.sticky));
+  MUTATING.has(name) || /^set[A-Z]/.test(name) || WRITES.test(name) || (name === 'copy' && ArrayBuffer.isView(obj)) ||
+  ((name === 'exec' || name === 'test') && obj instanceof RegExp && (obj.global || obj.sticky));
 
 /** Accepts camelCase or the reference's snake_case keys, or `true` for the defaults; null turns a limit off. */
 export function normalizePolicy(p: unknown): Required<SandboxPolicy> {
@@ -175,12 +182,16 @@ export class Sandbox implements Active {
     if (!METHOD_NAMES.includes(name) || mutates(name)) return false;
     return !(isDict(obj) && dictHas(obj, name));
   }
-  /** A dotted/comma-separated attribute path given to a filter (`map(attribute="a.b")`, `sort(attribute="x,y")`). */
-  checkPath(path: unknown, calling = false, item = false): void {
+  /**
+   * A dotted/comma-separated attribute path given to a filter (`map(attribute="a.b")`, `sort(attribute="x,y")`).
+   * `of`: the object an item read (`get`) reads from, when known: a dict's key is an item, a class
+   * instance's is an attribute (the allow-list decides).
+   */
+  checkPath(path: unknown, calling = false, item = false, of?: unknown): void {
     if (!isString(path)) return;
     for (const part of String(path).split(/[.,]/)) {
       const n = part.trim();
-      if (n && !/^-?\d+$/.test(n)) this.checkAttr(n, calling, undefined, item);
+      if (n && !/^-?\d+$/.test(n)) this.checkAttr(n, calling, of ?? undefined, item);
     }
   }
   /**
@@ -513,7 +524,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
   const sb = run.sb;
   if (name !== null) {
     const at = PATH_ARGS[name];
-    if (at !== undefined) sb.checkPath(args[at], name === 'attr', name === 'get');
+    if (at !== undefined) sb.checkPath(args[at], name === 'attr', name === 'get', name === 'get' ? args[0] : undefined);
     if (name === 'map') {
       sb.checkPath(args[2]);
       const m = (args[1] as unknown[] | undefined)?.[0];
@@ -546,7 +557,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
   else if (name === 'sort') for (const x of Array.isArray(args[0]) ? args[0] : []) textBound(run.cap, x); // (a container item is sorted by its text. s9)
   args[0] = run.feed(args[0]);
   const r = name === null || name === 'map' ? hostCall(() => run.run(() => f.apply(self, args))) : run.run(() => f.apply(self, args));
-  if (name === 'map' || name === 'attr') readables(env, name === 'map' ? args[2] : args[1], r);
+  if (name === 'map' || name === 'attr') readables(env, name === 'map' ? args[2] : args[1], r, name, args[0]);
   return r;
 }
 
@@ -664,8 +675,8 @@ function readable(env: Env, name: string, v: unknown, hostRan = false, obj?: unk
   // (host code ran: it may have replaced a Map/Set key keeping the size, so keyOf's indexes go)
   if (hostRan) stale();
   if (typeof v === 'function') {
-    // (the receiver only where it decides mutation, a global RegExp's exec: `mutates`)
-    env.sandbox!.checkAttr(name, true, obj instanceof RegExp ? obj : undefined);
+    // (the receiver only where it decides mutation, a global RegExp's exec, a typed array's copy: `mutates`)
+    env.sandbox!.checkAttr(name, true, obj instanceof RegExp || ArrayBuffer.isView(obj) ? obj : undefined);
     if (name === 'get' || name === 'format')
       throw new PolicyError(`Reading the method '${name}' as a value is not allowed in the sandbox`, {
         suggestion: `Call it where it is read: x.${name}(...)`,
@@ -673,11 +684,17 @@ function readable(env: Env, name: string, v: unknown, hostRan = false, obj?: unk
   }
   return v;
 }
-/** Values a filter read by attribute name (`map(attribute=)`, `attr()`): methods among them as `readable` says. */
-function readables(env: Env, path: unknown, r: unknown): void {
+/**
+ * Values a filter read by attribute name (`map(attribute=)`, `attr()`): methods among them as
+ * `readable` says, with the object each was read from where that decides (`buf.copy`): attr's
+ * object, or map's items (a dotted path reads from values not at hand: the name alone decides).
+ */
+function readables(env: Env, path: unknown, r: unknown, name: string, src: unknown): void {
   if (!isString(path)) return;
-  const last = String(path).split('.').pop()!.trim();
-  for (const v of Array.isArray(r) ? r : [r]) readable(env, last, v);
+  const parts = String(path).split('.');
+  const last = parts.pop()!.trim();
+  const of = (i: number) => (parts.length ? undefined : name === 'attr' ? src : Array.isArray(src) ? src[i] : undefined);
+  (Array.isArray(r) && name === 'map' ? r : [r]).forEach((v, i) => readable(env, last, v, false, of(i)));
 }
 /** `a["x"]`: the same name rules as `a.x` (the allow-list for objects other than dicts and sequences). */
 export function sbGetitem(env: Env, obj: unknown, key: unknown): unknown {

@@ -97,9 +97,26 @@ export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, _strict: 
     if (typeof obj === 'string' || obj instanceof Markup)
       args.forEach((a, i) => textBound(run.cap, a, !(i === 1 && typeof a === 'function' && (name === 'replace' || name === 'replaceAll'))));
   }
-  return call(run, member(obj, name), args, name);
+  const f = member(obj, name);
+  return typeof obj === 'string' || obj instanceof Markup ? keepLastIndex(args, () => call(run, f, args, name)) : call(run, f, args, name);
 }
 export const sbCallAttrOpt = sbCallAttr;
+
+/**
+ * String methods and filters given a global or sticky RegExp (`s.replace(re, x)`, `s.match(re)`,
+ * `s | replace(re, x)`) move its `lastIndex` as `exec` does (JavaScript resets or advances it):
+ * the host's RegExp, or the next render's, would start elsewhere. Its lastIndex is put back after the call.
+ */
+function keepLastIndex<T>(args: unknown[], f: () => T): T {
+  const moved = args.filter((a): a is RegExp => a instanceof RegExp && (a.global || a.sticky));
+  if (!moved.length) return f();
+  const at = moved.map((r) => r.lastIndex);
+  try {
+    return f();
+  } finally {
+    moved.forEach((r, i) => (r.lastIndex = at[i]!));
+  }
+}
 
 /** `f(args)`: allowCalling, Nunjucks' `range()` within maxRange before it builds its array. */
 export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[]): unknown {
@@ -151,7 +168,7 @@ export function sbNjF(env: Env, R: R, name: string, f: Function, args: unknown[]
   if (name === 'dump') f = (obj: unknown, spaces: unknown) => dumpHidden(sb, obj, spaces);
   if (name === '__dumpsafe') f = (obj: unknown, spaces: unknown) => nf___dumpsafe(obj, spaces, (o, s) => dumpHidden(sb, o, s));
   if (typeof args[0] === 'string') callCost(runOf(env, R), name, args[0]); // (what one call on a long string costs: runtime/sandbox.ts)
-  return sbF(env, R, null, f, undefined, args);
+  return keepLastIndex(args, () => sbF(env, R, null, f, undefined, args));
 }
 
 /** `dump` in the sandbox: JSON of what the template may read (keys the policy refuses are left out). */
