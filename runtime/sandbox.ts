@@ -16,8 +16,8 @@ import { DATA, ld, type Ctx } from './context.js';
 import { g_int, g_str } from './globals.js';
 
 export interface SandboxPolicy {
-  /** Largest `range()` / `a..b` allowed (default 10,000). */
-  maxRange?: number;
+  /** Largest `range()` / `a..b` allowed (default 10,000; null: unlimited). */
+  maxRange?: number | null;
   /** Longest output allowed, in characters, checked while it is built (default 1,000,000; null: unlimited). */
   maxOutputSize?: number | null;
   /** Allow methods that mutate data (`append`, `update`, `pop`, Date setters, Map/Set methods, …); default false. */
@@ -67,23 +67,37 @@ export const mutates = (name: string, obj?: unknown): boolean =>
   MUTATING.has(name) || /^set[A-Z]/.test(name) || WRITES.test(name) || (name === 'copy' && ArrayBuffer.isView(obj)) ||
   ((name === 'exec' || name === 'test') && obj instanceof RegExp && (obj.global || obj.sticky));
 
-/** Accepts camelCase or the reference's snake_case keys, or `true` for the defaults; null turns a limit off. */
+/**
+ * Accepts camelCase or the reference's snake_case keys, or `true` for the defaults; null turns a
+ * limit off. A value of the wrong kind is a TypeError here, not a policy that silently differs:
+ * every comparison with NaN is false (`maxLoopIterations: Number(process.env.X)` unset was no
+ * limit at all), and a string where a list goes was searched as text (`allowedAttributes: "username"`
+ * allowed `user`, `name` and `e`).
+ */
 export function normalizePolicy(p: unknown): Required<SandboxPolicy> {
   const o = (p && typeof p === 'object' ? p : {}) as Record<string, unknown>;
   const pick = (a: string, b: string) => (o[a] !== undefined ? o[a] : o[b]);
-  const limit = <T>(a: string, b: string, d: T): T => {
+  const limit = (a: string, b: string, d: number): number | null => {
     const v = pick(a, b);
-    return (v === undefined ? d : v) as T;
+    if (v === undefined) return d;
+    if (v === null || (typeof v === 'number' && v >= 0)) return v;
+    throw new TypeError(`Sandbox policy ${o[a] !== undefined ? a : b}: a number of 0 or more, or null for no limit (got ${typeof v === 'number' ? v : JSON.stringify(v) ?? typeof v})`);
+  };
+  const names = (a: string, b: string): string[] | null => {
+    const v = pick(a, b);
+    if (v === undefined || v === null) return null;
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
+    throw new TypeError(`Sandbox policy ${o[a] !== undefined ? a : b}: a list of names (got ${JSON.stringify(v) ?? typeof v})`);
   };
   return {
     maxRange: limit('maxRange', 'max_range', SANDBOX_DEFAULTS.maxRange),
-    maxOutputSize: limit<number | null>('maxOutputSize', 'max_output_size', SANDBOX_DEFAULTS.maxOutputSize),
+    maxOutputSize: limit('maxOutputSize', 'max_output_size', SANDBOX_DEFAULTS.maxOutputSize),
     allowMutatingMethods: !!pick('allowMutatingMethods', 'allow_mutating_methods'),
-    allowCalling: (pick('allowCalling', 'allow_calling') as string[] | null | undefined) ?? null,
-    blockedAttributes: (pick('blockedAttributes', 'blocked_attributes') as string[] | undefined) ?? [],
-    allowedAttributes: (pick('allowedAttributes', 'allowed_attributes') as string[] | null | undefined) ?? null,
-    maxLoopIterations: limit<number | null>('maxLoopIterations', 'max_loop_iterations', SANDBOX_DEFAULTS.maxLoopIterations),
-    maxRenderTime: limit<number | null>('maxRenderTime', 'max_render_time', SANDBOX_DEFAULTS.maxRenderTime),
+    allowCalling: names('allowCalling', 'allow_calling'),
+    blockedAttributes: names('blockedAttributes', 'blocked_attributes') ?? [],
+    allowedAttributes: names('allowedAttributes', 'allowed_attributes'),
+    maxLoopIterations: limit('maxLoopIterations', 'max_loop_iterations', SANDBOX_DEFAULTS.maxLoopIterations),
+    maxRenderTime: limit('maxRenderTime', 'max_render_time', SANDBOX_DEFAULTS.maxRenderTime),
     maxAllocation: limit('maxAllocation', 'max_allocation', SANDBOX_DEFAULTS.maxAllocation) ?? MAX_CHARS,
   };
 }
@@ -224,7 +238,7 @@ export class Sandbox implements Active {
       }, 'K-SEC-004');
   }
   checkRange(r: Range): Range {
-    if (r.length > this.policy.maxRange)
+    if (this.policy.maxRange !== null && r.length > this.policy.maxRange) // (null: no limit, as for the others)
       throw new PolicyError(`range() size ${r.length} exceeds sandbox limit of ${this.policy.maxRange}`, {
         suggestion: 'Reduce the range size, or raise the policy maxRange',
       }, 'K-SEC-003');
@@ -463,8 +477,11 @@ const renderTimeError = (max: number) => limitError('Render time', max, 'maxRend
 /** A promise rejecting with the render-time error when `run` reaches maxRenderTime `max`, and its timer. */
 function deadline(run: Run, max: number): { late: Promise<never>; timer: ReturnType<typeof setTimeout> } {
   let timer!: ReturnType<typeof setTimeout>;
+  const left = Math.max(0, max - (Date.now() - run.start));
+  // (a timer past 2^31-1 ms fires at once, with a warning: a limit of weeks or Infinity would end
+  // every wait immediately; the clock still reads it)
   const late = new Promise<never>((_, no) => {
-    timer = setTimeout(() => no(renderTimeError(max)), Math.max(0, max - (Date.now() - run.start)));
+    if (left <= 0x7fffffff) timer = setTimeout(() => no(renderTimeError(max)), left);
   });
   return { late, timer };
 }

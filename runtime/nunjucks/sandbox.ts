@@ -126,7 +126,7 @@ export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[]): unknow
     const [start, stop, step] = args.length < 2 ? [0, a!, 1] : [a!, b!, s || 1];
     const n = Math.max(0, Math.ceil((stop - start) / step));
     const max = run.sb.policy.maxRange;
-    if (!(n <= max))
+    if (max !== null && !(n <= max))
       throw new PolicyError(`range() size ${Number.isNaN(n) ? 'NaN' : n} exceeds sandbox limit of ${max}`, {
         suggestion: 'Reduce the range size, or raise the policy maxRange',
       }, 'K-SEC-003');

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTypes, MAX_TYPED_DEPTH, treeDepth } from '../../compiler/typecheck.js';
 import { parse } from '../../compiler/index.js';
+import { DictLoader, Environment } from '../../compiler/environment.js';
 import { mutates } from '../../runtime/sandbox.js';
 import { refused, renders } from './sandbox-support.js';
 import { refused as njkRefused, renders as njkRenders } from './nunjucks-support.js';
@@ -187,5 +188,29 @@ describe('kida check --types (and the language server’s type worker) on a temp
   it('treeDepth measures nesting without recursion, and real templates stay well under the bound', () => {
     expect(treeDepth(parse(`{{ x${' ~ x'.repeat(40_000)} }}`))).toBeGreaterThan(40_000);
     expect(treeDepth(parse('{% for a in b %}{% if a.c and d(e) %}{{ a.name | upper ~ "!" }}{% end %}{% end %}'))).toBeLessThan(MAX_TYPED_DEPTH / 10);
+  });
+});
+
+describe('a sandbox policy whose values are of the wrong kind is refused when the Environment is made, never a weaker policy', () => {
+  const make = (policy: Record<string, unknown>) => () => new Environment({ loader: new DictLoader({}), sandbox: policy as never });
+
+  it('NaN, negative numbers, strings and other non-numbers as limits are a TypeError naming the key (NaN compared false: no limit at all)', () => {
+    for (const key of ['maxLoopIterations', 'maxRenderTime', 'maxOutputSize', 'maxAllocation', 'maxRange', 'max_loop_iterations'])
+      for (const bad of [NaN, -1, '1000', {}, true])
+        expect(make({ [key]: bad }), `${key}: ${String(bad)}`).toThrow(new RegExp(`Sandbox policy ${key}`));
+  });
+
+  it('a string or a list holding non-names where a list of names goes is a TypeError (a string was searched as text: "username" allowed "user")', () => {
+    for (const key of ['allowedAttributes', 'blockedAttributes', 'allowCalling', 'allowed_attributes'])
+      for (const bad of ['username', [1], { 0: 'a' }, true]) expect(make({ [key]: bad }), `${key}: ${JSON.stringify(bad)}`).toThrow(new RegExp(`Sandbox policy ${key}`));
+  });
+
+  it('null turns each limit off (maxRange too, which refused every range before); Infinity is no limit, and a wait is not cut short by a timer that cannot hold it', async () => {
+    await renders('{{ range(20000) | length }}', '20000', () => ({}), { maxRange: null });
+    for (const maxRenderTime of [Infinity, 3e9]) {
+      const env = new Environment({ loader: new DictLoader({}), sandbox: { maxRenderTime } });
+      const slow = () => ({ p: new Promise((r) => setTimeout(() => r('settled'), 30)) });
+      expect(await env.fromString('{{ await p }}').renderAsync(slow())).toBe('settled');
+    }
   });
 });
