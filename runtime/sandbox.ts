@@ -4,7 +4,7 @@
 // plain helpers (docs/security.md), so bundles of trusted templates carry none of it.
 
 import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
-import type { SourceOf } from './template.js';
+import { callWithCaller, callWithCallerSync, type CallerFn, type SourceOf } from './template.js';
 import { Markup } from './markup.js';
 import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, observe, pow, pyStr, refuseDetached, stale, syncResult, typeName } from './values.js';
 import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
@@ -749,6 +749,29 @@ export function sbCallAttrOpt(env: Env, R: R, obj: unknown, name: string, strict
     return run.run(() => callAttrOpt(obj, name, strict, args.map((a) => run.feed(a))));
   } finally {
     stale();
+  }
+}
+/**
+ * `{% call o.m(args) %}` and `{% call f(args) %}`: the callee is read and called under the same
+ * policy as `o.m(args)` and `f(args)` (name rules, mutators, the allow-list, `get`'s key,
+ * allowCalling for the callee and the callables it is handed), inside the render's run (its
+ * allocation bound). Before, the codegen read the method with the plain getattr: a call block
+ * reached `_` names, mutators and unlisted methods, and called what allowCalling refuses.
+ * `obj`/`name`: the receiver and method of an attribute callee; else `f` is the callee.
+ */
+export function sbCallWithCaller(env: Env, R: R, obj: unknown, name: string | null, strict: boolean, f: unknown, args: unknown[], caller: CallerFn, sync?: 0 | 1): unknown {
+  const run = runOf(env, R);
+  if (name !== null) {
+    run.sb.checkAttr(name, true, obj);
+    checkMethodArgs(run.sb, obj, name, args);
+    f = getattr(obj, name, strict);
+  }
+  run.sb.checkCall(f);
+  for (const a of args) if (typeof a === 'function') run.sb.checkCall(a);
+  try {
+    return run.run(() => (sync ? callWithCallerSync : callWithCaller)(f, args.map((a) => run.feed(a)), caller));
+  } finally {
+    if (!(f as { kidaDef?: unknown }).kidaDef) stale();
   }
 }
 /** `.get("_x")` (and `pop`/`setdefault`, which return the value too) reads a key; `"{0._x}".format(d)` reads fields. */

@@ -7,7 +7,8 @@
 import { Markup } from '../markup.js';
 import { Kwargs, isDict } from '../values.js';
 import { NO_TEXT, PolicyError, callCost, mutates, runOf, sbF, sourceError, textBound, type Run, type Sandbox } from '../sandbox.js';
-import { callValue as njkCallValue, member, toPrim } from './values.js';
+import { callValue as njkCallValue, callWithCaller, member, toPrim } from './values.js';
+import type { CallerFn } from '../template.js';
 import { range } from './globals.js';
 import { nf___dumpsafe } from './filters.js';
 
@@ -116,6 +117,24 @@ function keepLastIndex<T>(args: unknown[], f: () => T): T {
   } finally {
     moved.forEach((r, i) => (r.lastIndex = at[i]!));
   }
+}
+
+/**
+ * `{% call o.m(args) %}` / `{% call f(args) %}`: the callee under the policy of `o.m(args)` and
+ * `f(args)` (runtime/sandbox.ts sbCallWithCaller says why). `what`: Nunjucks' name for the callee in errors.
+ */
+export function sbCallWithCaller(env: Env, R: R, obj: unknown, name: string | null, _strict: boolean, f: unknown, args: unknown[], caller: CallerFn, _sync?: unknown, what?: string): unknown {
+  const run = runOf(env, R);
+  if (name !== null) {
+    if (obj !== undefined && obj !== null) {
+      check(run.sb, name, true, obj, false);
+      if (readsKey(name, obj) && typeof args[0] === 'string') check(run.sb, args[0], false, obj, true);
+    }
+    f = member(obj, name);
+  }
+  if (typeof f === 'function') run.sb.checkCall(f);
+  for (const a of args) if (typeof a === 'function') run.sb.checkCall(a);
+  return run.run(() => callWithCaller(f, args.map((a) => run.feed(a)), caller, what));
 }
 
 /** `f(args)`: allowCalling, Nunjucks' `range()` within maxRange before it builds its array. */

@@ -214,3 +214,94 @@ describe('a sandbox policy whose values are of the wrong kind is refused when th
     }
   });
 });
+
+describe('{% call %} blocks obey the policy their callee would obey called directly (both modes)', () => {
+  class Service {
+    items = [1, 2];
+    _hidden() {
+      return 'HIDDEN';
+    }
+    secret() {
+      return 'SECRET';
+    }
+    ok() {
+      return 'OK';
+    }
+  }
+  const ctx = () => ({ l: [1, 2, 3], d: { _p: () => 'PRIV', k: 1 }, m: new Map([['a', 1]]), buf: Buffer.from('ab'), s: new Service(), hf: () => 'H' });
+  const same = (c: ReturnType<typeof ctx>) => JSON.stringify([c.l, Object.keys(c.d), [...c.m], String(c.buf)]) === JSON.stringify([[1, 2, 3], ['_p', 'k'], [['a', 1]], 'ab']);
+
+  it('Kida: mutators, _ names, blocked and unlisted methods, get of a hidden key, and calls allowCalling refuses', async () => {
+    const cases: [string, string, Record<string, unknown> | true][] = [
+      ['{% call l.pop() %}x{% end %}', 'K-SEC-001', true],
+      ['{% call l.append(9) %}x{% end %}', 'K-SEC-001', true],
+      ['{% call d.clear() %}x{% end %}', 'K-SEC-001', true],
+      ['{% call m.set("b", 2) %}x{% end %}', 'K-SEC-001', true],
+      ['{% call buf.write("zz") %}x{% end %}', 'K-SEC-001', true],
+      ['{% call d._p() %}x{% end %}', 'K-SEC-001', true],
+      ['{% call s._hidden() %}x{% end %}', 'K-SEC-001', true],
+      ['{% call d.get("_p") %}x{% end %}', 'K-SEC-001', true],
+      ['{% call s.secret() %}x{% end %}', 'K-SEC-001', { allowedAttributes: ['items'] }],
+      ['{% call s.secret() %}x{% end %}', 'K-SEC-001', { blockedAttributes: ['secret'] }],
+      ['{% call hf() %}x{% end %}', 'K-SEC-004', { allowCalling: ['builtin_function_or_method'] }],
+      ['{% call s.ok() %}x{% end %}', 'K-SEC-004', { allowCalling: ['builtin_function_or_method'] }],
+    ];
+    for (const [src, code, policy] of cases) {
+      let c!: ReturnType<typeof ctx>;
+      await refused(src, code, () => (c = ctx()), policy);
+      expect(same(c), src).toBe(true);
+    }
+  });
+
+  it('Nunjucks mode: the same', async () => {
+    const cases: [string, string, Record<string, unknown> | true][] = [
+      ['{% call l.pop() %}x{% endcall %}', 'K-SEC-001', true],
+      ['{% call l.push(9) %}x{% endcall %}', 'K-SEC-001', true],
+      ['{% call m.clear() %}x{% endcall %}', 'K-SEC-001', true],
+      ['{% call buf.write("zz") %}x{% endcall %}', 'K-SEC-001', true],
+      ['{% call s._hidden() %}x{% endcall %}', 'K-SEC-001', true],
+      ['{% call m.get("_a") %}x{% endcall %}', 'K-SEC-001', true],
+      ['{% call s.secret() %}x{% endcall %}', 'K-SEC-001', { allowedAttributes: ['items'] }],
+      ['{% call hf() %}x{% endcall %}', 'K-SEC-004', { allowCalling: ['builtin_function_or_method'] }],
+    ];
+    for (const [src, code, policy] of cases) {
+      let c!: ReturnType<typeof ctx>;
+      await njkRefused(src, code, () => (c = ctx()), policy);
+      expect(same(c), src).toBe(true);
+    }
+  });
+
+  it('call blocks of defs, imported defs and allowed host methods still render', async () => {
+    const lib = { lib: '{% def card(t) %}[{{ t }}:{{ caller() }}]{% end %}' };
+    await renders('{% def w(a) %}<{{ a }}{{ caller() }}>{% end %}{% call w(1) %}x{% end %}{% import "lib" as L %}{% call L.card("t") %}y{% end %}{% call s.ok() %}z{% end %}', '<1x>[t:y]OK', ctx, true, lib);
+    await njkRenders('{% macro w(a) %}<{{ a }}{{ caller(2) }}>{% endmacro %}{% call(n) w(1) %}x{{ n }}{% endcall %}{% call s.ok() %}z{% endcall %}', '<1x2>OK', ctx);
+  });
+
+  it('property: for any receiver and method, a call block is refused exactly when the direct call is (same policy)', async () => {
+    const { makeEnv } = await import('../support.js');
+    const outcome = (env: ReturnType<typeof makeEnv>, src: string) => {
+      try {
+        env.fromString(src).render(ctx());
+        return 'ok';
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? '';
+        return code.startsWith('K-SEC') ? code : 'other';
+      }
+    };
+    await fc.assert(
+      fc.property(
+        fc.constantFrom('l', 'd', 'm', 'buf', 's'),
+        fc.constantFrom('pop', 'append', 'clear', 'copy', 'get', 'keys', 'items', 'write', 'toString', 'secret', 'ok', '_hidden', 'set', 'has', 'sort', 'index'),
+        fc.constantFrom<Record<string, unknown>>({}, { allowedAttributes: ['ok', 'items'] }, { blockedAttributes: ['secret', 'keys'] }, { allowCalling: ['builtin_function_or_method'] }),
+        (obj, method, policy) => {
+          const env = makeEnv({}, { sandbox: policy as never });
+          const direct = outcome(env, `{{ ${obj}.${method}() }}`);
+          const block = outcome(env, `{% call ${obj}.${method}() %}x{% end %}`);
+          if (direct.startsWith('K-SEC')) expect(block, `${obj}.${method} ${JSON.stringify(policy)}`).toBe(direct);
+          if (block.startsWith('K-SEC')) expect(direct, `${obj}.${method} ${JSON.stringify(policy)}`).toBe(block);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
