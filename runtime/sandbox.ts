@@ -714,33 +714,31 @@ function readables(env: Env, path: unknown, r: unknown, name: string, src: unkno
   (Array.isArray(r) && name === 'map' ? r : [r]).forEach((v, i) => readable(env, last, v, false, of(i)));
 }
 /** `a["x"]`: the same name rules as `a.x` (the allow-list for objects other than dicts and sequences). */
+// (the lookup runs `hiding`: a key that is a container is hashed, and a missing one written in
+// the KeyError, by walks the policy bounds: `d[l]` with `l` of shared parts took seconds before)
 export function sbGetitem(env: Env, obj: unknown, key: unknown): unknown {
   if (isString(key)) {
     const k = String(key);
     env.sandbox!.checkAttr(k, false, obj, true);
-    return readable(env, k, getitem(obj, key));
+    return readable(env, k, hiding(env, () => getitem(obj, key)));
   }
-  return getitem(obj, key);
+  return hiding(env, () => getitem(obj, key));
 }
 export function sbGetitemOpt(env: Env, obj: unknown, key: unknown, strict: boolean): unknown {
   if (isString(key)) env.sandbox!.checkAttr(String(key), false, obj, true);
-  const v = getitemOpt(obj, key, strict);
+  const v = hiding(env, () => getitemOpt(obj, key, strict));
   return isString(key) ? readable(env, String(key), v) : v;
 }
 export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
   const run = runOf(env, R);
-  run.sb.checkAttr(name, true, obj);
-  if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a, false, +(name !== 'join')); // (`"{}".format(x)`, `"".join(xs)`)
-  if (name === 'replace') replaceBound(run, obj, args[0], args[1], args[2]);
-  checkMethodArgs(run.sb, obj, name, args);
+  methodChecks(run, obj, name, args);
   const f = getattr(obj, name, strict);
   run.sb.checkCall(f);
   return call(run, f, args);
 }
 export function sbCallAttrOpt(env: Env, R: R, obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
   const run = runOf(env, R);
-  run.sb.checkAttr(name, true, obj);
-  checkMethodArgs(run.sb, obj, name, args);
+  methodChecks(run, obj, name, args);
   if (run.sb.policy.allowCalling && obj != null) {
     const f = getattr(obj, name, false);
     if (typeof f === 'function') run.sb.checkCall(f);
@@ -762,8 +760,7 @@ export function sbCallAttrOpt(env: Env, R: R, obj: unknown, name: string, strict
 export function sbCallWithCaller(env: Env, R: R, obj: unknown, name: string | null, strict: boolean, f: unknown, args: unknown[], caller: CallerFn, sync?: 0 | 1): unknown {
   const run = runOf(env, R);
   if (name !== null) {
-    run.sb.checkAttr(name, true, obj);
-    checkMethodArgs(run.sb, obj, name, args);
+    methodChecks(run, obj, name, args);
     f = getattr(obj, name, strict);
   }
   run.sb.checkCall(f);
@@ -773,6 +770,18 @@ export function sbCallWithCaller(env: Env, R: R, obj: unknown, name: string | nu
   } finally {
     if (!(f as { kidaDef?: unknown }).kidaDef) stale();
   }
+}
+/**
+ * What every call of a method `o.m(args)` is checked for, however it is written (`o.m()`,
+ * `o?.m()`, `{% call o.m() %}`): the name as called, what a string method would write of its
+ * arguments (`"{}".format(x)`, `"".join(xs)`: `o?.format(x)` skipped this and wrote 2^45 parts of
+ * shared lists for seconds), what `replace` would build, and the keys and fields it names.
+ */
+function methodChecks(run: Run, obj: unknown, name: string, args: unknown[]): void {
+  run.sb.checkAttr(name, true, obj);
+  if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a, false, +(name !== 'join'));
+  if (name === 'replace') replaceBound(run, obj, args[0], args[1], args[2]);
+  checkMethodArgs(run.sb, obj, name, args);
 }
 /** `.get("_x")` (and `pop`/`setdefault`, which return the value too) reads a key; `"{0._x}".format(d)` reads fields. */
 function checkMethodArgs(sb: Sandbox, obj: unknown, name: string, args: unknown[]): void {

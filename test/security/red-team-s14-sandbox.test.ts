@@ -305,3 +305,33 @@ describe('{% call %} blocks obey the policy their callee would obey called direc
     );
   });
 });
+
+describe("maxRenderTime holds where a value's text is written outside a filter: error messages, hashing, o?.m() and call blocks", () => {
+  // `l` is 2^40 references to two lists (built in 40 iterations): its text would be terabytes.
+  // Before, `"{}"?.format(l)` skipped the text bound `"{}".format(l)` has, and a KeyError, a
+  // ValueError or a hash wrote l's repr outside the render's budget: 6-16 s of CPU at a 300 ms
+  // limit, then a RangeError. Now each ends within the limit in a SecurityError.
+  const grow = '{% let l = [1] %}{% for i in range(40) %}{% let l = [l, l] %}{% end %}';
+  const policy = { maxLoopIterations: 1000, maxRenderTime: 300, maxAllocation: 5000 };
+  it.each([
+    ['a KeyError naming the key', '{% set d = {"a": 1} %}{{ d[l] }}'],
+    ['an optional subscript', '{% set d = {"a": 1} %}{{ d?[l] }}'],
+    ['a ValueError naming the value', '{{ [1].index(l) }}'],
+    ['a dict method hashing its argument', '{{ {"a": 1}.get(l) }}'],
+    ['an optional method call of a string', '{{ "{}"?.format(l) }}'],
+    ['a call block of a string method', '{% call "{}".format(l) %}x{% end %}'],
+  ])('%s', async (_what, body) => {
+    const { makeEnv } = await import('../support.js');
+    const t = makeEnv({}, { sandbox: policy as never }).fromString(grow + body);
+    const t0 = performance.now();
+    let err: { code?: string; name?: string } | undefined;
+    try {
+      t.render({});
+    } catch (e) {
+      err = e as typeof err;
+    }
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(err?.name).toBe('SecurityError');
+    expect(err?.code).toBe('K-SEC-003');
+  }, 60_000);
+});
