@@ -244,7 +244,14 @@ export class Sandbox implements Active {
       }, 'K-SEC-003');
     return r;
   }
-  checkOutput(size: number): void {
+  /**
+   * `njk`: the check of a Nunjucks-mode template, which writes functions as their source. Its
+   * compiled module says so on each render (runtime/template.ts limitOutput checks 0 first): the
+   * Environment sets `source` when it is made, but a module compiled with compile() and linked to
+   * a registry holding this Sandbox printed a host function's source before.
+   */
+  checkOutput(size: number, njk?: 1): void {
+    if (njk) this.source = true;
     const max = this.policy.maxOutputSize;
     if (max !== null && size > max)
       throw new PolicyError(`Render output size (${size} chars) exceeds sandbox limit of ${max}`, {

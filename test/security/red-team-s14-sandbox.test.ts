@@ -335,3 +335,48 @@ describe("maxRenderTime holds where a value's text is written outside a filter: 
     expect(err?.code).toBe('K-SEC-003');
   }, 60_000);
 });
+
+describe('a Nunjucks template compiled to a module (compile(), the plugins) keeps the sandbox rule the Environment applies: no function source', () => {
+  // The Environment marks its Sandbox as Nunjucks' when it is made; a module compiled with
+  // compile({ compat: 'nunjucks', sandbox: true, linkage }) and linked to a registry holding a
+  // Sandbox printed a host function's source (and answered the `<` oracle on it).
+  function hostFn(x: unknown) {
+    return `secret-source-${String(x)}`;
+  }
+  let dir: string;
+  beforeAll(() => {
+    // (inside the package, so that `kida/runtime` resolves to this tree's dist by self-reference)
+    dir = mkdtempSync(join(dirname(new URL(import.meta.url).pathname), '../../.s14-modules-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('{{ fn }}, fn + "", fn < "…" and [fn] | join are refused in the compiled module as through the Environment; a Kida module still writes <function …>', async () => {
+    const { compile } = await import('../../compiler/index.js');
+    writeFileSync(join(dir, 'linkage.mjs'), "import { Registry, Sandbox } from 'kida/runtime';\nconst r = new Registry();\nr.sandbox = new Sandbox(true);\nexport default r;\n");
+    writeFileSync(join(dir, 'kida-linkage.mjs'), "import { Registry, Sandbox } from 'kida/runtime';\nconst r = new Registry();\nr.sandbox = new Sandbox(true);\nexport default r;\n");
+    const srcs = ['{{ fn }}', '{{ fn + "" }}', '{% if fn < "function h" %}y{% endif %}', '{{ [fn] | join }}'];
+    for (const [i, src] of srcs.entries()) {
+      const file = join(dir, `t${i}.mjs`);
+      writeFileSync(file, compile(src, { name: `t${i}.njk`, compat: 'nunjucks', sandbox: true, linkage: './linkage.mjs' }).code);
+      const t = (await import(file)).default;
+      const errs = [
+        await textOrErrorOf(() => t.render({ fn: hostFn })),
+        await textOrErrorOf(() => t.renderAsync({ fn: hostFn })),
+        await textOrErrorOf(async () => [...t.renderStream({ fn: hostFn })].join('')),
+      ];
+      for (const e of errs) expect(String(e), src).toMatch(/function's source is not shown/);
+    }
+    const kida = join(dir, 'k.mjs');
+    writeFileSync(kida, compile('{{ fn }}', { name: 'k.kida', sandbox: true, linkage: './kida-linkage.mjs' }).code);
+    expect((await import(kida)).default.render({ fn: hostFn })).toBe('&lt;function hostFn&gt;');
+  });
+});
+
+/** The text of a render, or the error it threw. */
+async function textOrErrorOf(f: () => unknown): Promise<unknown> {
+  try {
+    return await f();
+  } catch (e) {
+    return e;
+  }
+}
