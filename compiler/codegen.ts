@@ -510,7 +510,7 @@ export class Generator {
       ...(this.warnings.length ? ([['warnings', JSON.stringify(this.warnings)]] as [string, string][]) : []),
     ];
     const literal = (fs: [string, string][]) => fs.map(([k, v]) => `${k}: ${v}`).join(', ');
-    const sandboxed = this.o.sandbox ? ', checkOutput: (n) => $env.sandbox?.checkOutput(n), get globals() { return $env.globals; }' : '';
+    const sandboxed = this.o.sandbox ? `, checkOutput: (n) => $env.sandbox?.checkOutput(n${this.o.nunjucks ? ', 1' : ''}), get globals() { return $env.globals; }` : '';
     const spec = `{ ${literal(fields)}${sandboxed} }`;
     // The same fields for the default registry's call, positional (compile() uses it for a module
     // without a linkage; runtime/registered.ts; issue #22, code size: the field names were ~28

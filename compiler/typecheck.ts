@@ -907,6 +907,28 @@ export interface TypeCheckOptions {
   reuse?: boolean;
 }
 
+/**
+ * The deepest template tree the type check translates: TypeScript's checker recurses through
+ * nested calls and overflowed from about 400-500 levels (`x ~ x ~ …` 500 times, `x is defined == …`
+ * 300 times, measured 2026-12-07); real templates stay far below.
+ */
+export const MAX_TYPED_DEPTH = 200;
+
+/** How deep a parsed template's nodes nest (iteratively: the tree may be deeper than the stack). */
+export function treeDepth(root: object): number {
+  let max = 0;
+  const todo: [unknown, number][] = [[root, 0]];
+  while (todo.length) {
+    const [v, d] = todo.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    const node = typeof (v as { type?: unknown }).type === 'string';
+    const at = node ? d + 1 : d;
+    if (at > max) max = at;
+    for (const c of Array.isArray(v) ? v : Object.values(v)) if (c && typeof c === 'object') todo.push([c, at]);
+  }
+  return max;
+}
+
 /** Projects kept by `reuse`, by tsconfig path ('' for none): later checks only re-type the changed files. */
 const keptProjects = new Map<string, import('ts-morph').Project>();
 
@@ -940,7 +962,22 @@ export async function checkTypes(inputs: TypeCheckInput[], options: TypeCheckOpt
     }
     if (!options.all && !hasTypes(ast) && !input.shadow?.contextTypes) continue;
     const file = resolve(input.file);
-    work.push({ input: { ...input, file }, shadow: shadowModule(ast, input.source, input.shadow), path: `${file}.kida-check.ts` });
+    // (a template nested deeper than the translator and TypeScript recurse is left unchecked, not
+    // the end of the whole check: one hostile or generated file must not cost the others theirs)
+    const depth = treeDepth(ast);
+    if (depth > MAX_TYPED_DEPTH) {
+      result.internal.push({ file, message: `nested ${depth} levels deep (an operator or attribute chain): the type check goes to ${MAX_TYPED_DEPTH}` });
+      continue;
+    }
+    let shadow: ShadowModule;
+    try {
+      shadow = shadowModule(ast, input.source, input.shadow);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      result.internal.push({ file, message: `too deeply nested to translate (${e.message})` });
+      continue;
+    }
+    work.push({ input: { ...input, file }, shadow, path: `${file}.kida-check.ts` });
   }
   if (!work.length) return result;
 
@@ -1005,7 +1042,17 @@ export async function checkTypes(inputs: TypeCheckInput[], options: TypeCheckOpt
   };
 
   work.forEach((w, i) => {
-    const sf = files[i]!;
+    try {
+      checkOne(w, files[i]!);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      // (TypeScript's checker overflowed on this file: the others are still checked; a kept
+      // project may hold half-built types, so the next check starts afresh)
+      result.internal.push({ file: w.input.file, message: `TypeScript could not check it (${e.message})` });
+      keptProjects.delete(config ? resolve(config) : '');
+    }
+  });
+  function checkOne(w: (typeof work)[number], sf: (typeof files)[number]): void {
     result.checked++;
     const syntax = raw.getSyntacticDiagnostics(sf.compilerNode);
     if (syntax.length) {
@@ -1036,7 +1083,7 @@ export async function checkTypes(inputs: TypeCheckInput[], options: TypeCheckOpt
       if (!checkable(access.getExpression().getType())) continue;
       push({ file: w.input.file, line: mark.line, col: mark.col, code: 'K-TYP-004', message });
     }
-  });
+  }
   result.diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col));
   return result;
 }

@@ -4,7 +4,7 @@
 // plain helpers (docs/security.md), so bundles of trusted templates carry none of it.
 
 import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
-import type { SourceOf } from './template.js';
+import { callWithCaller, callWithCallerSync, type CallerFn, type SourceOf } from './template.js';
 import { Markup } from './markup.js';
 import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, observe, pow, pyStr, refuseDetached, stale, syncResult, typeName } from './values.js';
 import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
@@ -16,8 +16,8 @@ import { DATA, ld, type Ctx } from './context.js';
 import { g_int, g_str } from './globals.js';
 
 export interface SandboxPolicy {
-  /** Largest `range()` / `a..b` allowed (default 10,000). */
-  maxRange?: number;
+  /** Largest `range()` / `a..b` allowed (default 10,000; null: unlimited). */
+  maxRange?: number | null;
   /** Longest output allowed, in characters, checked while it is built (default 1,000,000; null: unlimited). */
   maxOutputSize?: number | null;
   /** Allow methods that mutate data (`append`, `update`, `pop`, Date setters, Map/Set methods, …); default false. */
@@ -53,30 +53,51 @@ const MUTATING = new Set([
   'resize', 'grow', 'transfer', 'transferToFixedLength', 'compile',
 ]);
 /**
+ * Node's Buffer (a Uint8Array) writes itself in place through more than the typed-array names:
+ * `write`, `writeUInt8`…`writeBigInt64LE`, `latin1Write`/`utf8Write`/`hexWrite`…, `swap16/32/64`.
+ */
+const WRITES = /^write|^swap(?:16|32|64)$|^(?:latin1|utf8|ucs2|utf16le|ascii|base64|base64url|hex)Write$/;
+/**
  * Known mutators: Python/JS collection methods, Map/Set/typed-array/ArrayBuffer methods, `Date`
- * setters (`setFullYear`), and `exec`/`test` of a global or sticky RegExp (they move its
- * `lastIndex`: the host's next use of it, or the next render's, starts elsewhere).
+ * setters (`setFullYear`), Buffer writers, `copy` of a typed array (it writes its argument,
+ * `src.copy(target)`; a dict's `copy()` is a copy), and `exec`/`test` of a global or sticky
+ * RegExp (they move its `lastIndex`: the host's next use of it, or the next render's, starts elsewhere).
  */
 export const mutates = (name: string, obj?: unknown): boolean =>
-  MUTATING.has(name) || /^set[A-Z]/.test(name) || ((name === 'exec' || name === 'test') && obj instanceof RegExp && (obj.global || obj.sticky));
+  MUTATING.has(name) || /^set[A-Z]/.test(name) || WRITES.test(name) || (name === 'copy' && ArrayBuffer.isView(obj)) ||
+  ((name === 'exec' || name === 'test') && obj instanceof RegExp && (obj.global || obj.sticky));
 
-/** Accepts camelCase or the reference's snake_case keys, or `true` for the defaults; null turns a limit off. */
+/**
+ * Accepts camelCase or the reference's snake_case keys, or `true` for the defaults; null turns a
+ * limit off. A value of the wrong kind is a TypeError here, not a policy that silently differs:
+ * every comparison with NaN is false (`maxLoopIterations: Number(process.env.X)` unset was no
+ * limit at all), and a string where a list goes was searched as text (`allowedAttributes: "username"`
+ * allowed `user`, `name` and `e`).
+ */
 export function normalizePolicy(p: unknown): Required<SandboxPolicy> {
   const o = (p && typeof p === 'object' ? p : {}) as Record<string, unknown>;
   const pick = (a: string, b: string) => (o[a] !== undefined ? o[a] : o[b]);
-  const limit = <T>(a: string, b: string, d: T): T => {
+  const limit = (a: string, b: string, d: number): number | null => {
     const v = pick(a, b);
-    return (v === undefined ? d : v) as T;
+    if (v === undefined) return d;
+    if (v === null || (typeof v === 'number' && v >= 0)) return v;
+    throw new TypeError(`Sandbox policy ${o[a] !== undefined ? a : b}: a number of 0 or more, or null for no limit (got ${typeof v === 'number' ? v : JSON.stringify(v) ?? typeof v})`);
+  };
+  const names = (a: string, b: string): string[] | null => {
+    const v = pick(a, b);
+    if (v === undefined || v === null) return null;
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
+    throw new TypeError(`Sandbox policy ${o[a] !== undefined ? a : b}: a list of names (got ${JSON.stringify(v) ?? typeof v})`);
   };
   return {
     maxRange: limit('maxRange', 'max_range', SANDBOX_DEFAULTS.maxRange),
-    maxOutputSize: limit<number | null>('maxOutputSize', 'max_output_size', SANDBOX_DEFAULTS.maxOutputSize),
+    maxOutputSize: limit('maxOutputSize', 'max_output_size', SANDBOX_DEFAULTS.maxOutputSize),
     allowMutatingMethods: !!pick('allowMutatingMethods', 'allow_mutating_methods'),
-    allowCalling: (pick('allowCalling', 'allow_calling') as string[] | null | undefined) ?? null,
-    blockedAttributes: (pick('blockedAttributes', 'blocked_attributes') as string[] | undefined) ?? [],
-    allowedAttributes: (pick('allowedAttributes', 'allowed_attributes') as string[] | null | undefined) ?? null,
-    maxLoopIterations: limit<number | null>('maxLoopIterations', 'max_loop_iterations', SANDBOX_DEFAULTS.maxLoopIterations),
-    maxRenderTime: limit<number | null>('maxRenderTime', 'max_render_time', SANDBOX_DEFAULTS.maxRenderTime),
+    allowCalling: names('allowCalling', 'allow_calling'),
+    blockedAttributes: names('blockedAttributes', 'blocked_attributes') ?? [],
+    allowedAttributes: names('allowedAttributes', 'allowed_attributes'),
+    maxLoopIterations: limit('maxLoopIterations', 'max_loop_iterations', SANDBOX_DEFAULTS.maxLoopIterations),
+    maxRenderTime: limit('maxRenderTime', 'max_render_time', SANDBOX_DEFAULTS.maxRenderTime),
     maxAllocation: limit('maxAllocation', 'max_allocation', SANDBOX_DEFAULTS.maxAllocation) ?? MAX_CHARS,
   };
 }
@@ -175,12 +196,16 @@ export class Sandbox implements Active {
     if (!METHOD_NAMES.includes(name) || mutates(name)) return false;
     return !(isDict(obj) && dictHas(obj, name));
   }
-  /** A dotted/comma-separated attribute path given to a filter (`map(attribute="a.b")`, `sort(attribute="x,y")`). */
-  checkPath(path: unknown, calling = false, item = false): void {
+  /**
+   * A dotted/comma-separated attribute path given to a filter (`map(attribute="a.b")`, `sort(attribute="x,y")`).
+   * `of`: the object an item read (`get`) reads from, when known: a dict's key is an item, a class
+   * instance's is an attribute (the allow-list decides).
+   */
+  checkPath(path: unknown, calling = false, item = false, of?: unknown): void {
     if (!isString(path)) return;
     for (const part of String(path).split(/[.,]/)) {
       const n = part.trim();
-      if (n && !/^-?\d+$/.test(n)) this.checkAttr(n, calling, undefined, item);
+      if (n && !/^-?\d+$/.test(n)) this.checkAttr(n, calling, of ?? undefined, item);
     }
   }
   /**
@@ -213,13 +238,20 @@ export class Sandbox implements Active {
       }, 'K-SEC-004');
   }
   checkRange(r: Range): Range {
-    if (r.length > this.policy.maxRange)
+    if (this.policy.maxRange !== null && r.length > this.policy.maxRange) // (null: no limit, as for the others)
       throw new PolicyError(`range() size ${r.length} exceeds sandbox limit of ${this.policy.maxRange}`, {
         suggestion: 'Reduce the range size, or raise the policy maxRange',
       }, 'K-SEC-003');
     return r;
   }
-  checkOutput(size: number): void {
+  /**
+   * `njk`: the check of a Nunjucks-mode template, which writes functions as their source. Its
+   * compiled module says so on each render (runtime/template.ts limitOutput checks 0 first): the
+   * Environment sets `source` when it is made, but a module compiled with compile() and linked to
+   * a registry holding this Sandbox printed a host function's source before.
+   */
+  checkOutput(size: number, njk?: 1): void {
+    if (njk) this.source = true;
     const max = this.policy.maxOutputSize;
     if (max !== null && size > max)
       throw new PolicyError(`Render output size (${size} chars) exceeds sandbox limit of ${max}`, {
@@ -452,8 +484,11 @@ const renderTimeError = (max: number) => limitError('Render time', max, 'maxRend
 /** A promise rejecting with the render-time error when `run` reaches maxRenderTime `max`, and its timer. */
 function deadline(run: Run, max: number): { late: Promise<never>; timer: ReturnType<typeof setTimeout> } {
   let timer!: ReturnType<typeof setTimeout>;
+  const left = Math.max(0, max - (Date.now() - run.start));
+  // (a timer past 2^31-1 ms fires at once, with a warning: a limit of weeks or Infinity would end
+  // every wait immediately; the clock still reads it)
   const late = new Promise<never>((_, no) => {
-    timer = setTimeout(() => no(renderTimeError(max)), Math.max(0, max - (Date.now() - run.start)));
+    if (left <= 0x7fffffff) timer = setTimeout(() => no(renderTimeError(max)), left);
   });
   return { late, timer };
 }
@@ -513,7 +548,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
   const sb = run.sb;
   if (name !== null) {
     const at = PATH_ARGS[name];
-    if (at !== undefined) sb.checkPath(args[at], name === 'attr', name === 'get');
+    if (at !== undefined) sb.checkPath(args[at], name === 'attr', name === 'get', name === 'get' ? args[0] : undefined);
     if (name === 'map') {
       sb.checkPath(args[2]);
       const m = (args[1] as unknown[] | undefined)?.[0];
@@ -546,7 +581,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
   else if (name === 'sort') for (const x of Array.isArray(args[0]) ? args[0] : []) textBound(run.cap, x); // (a container item is sorted by its text. s9)
   args[0] = run.feed(args[0]);
   const r = name === null || name === 'map' ? hostCall(() => run.run(() => f.apply(self, args))) : run.run(() => f.apply(self, args));
-  if (name === 'map' || name === 'attr') readables(env, name === 'map' ? args[2] : args[1], r);
+  if (name === 'map' || name === 'attr') readables(env, name === 'map' ? args[2] : args[1], r, name, args[0]);
   return r;
 }
 
@@ -664,8 +699,8 @@ function readable(env: Env, name: string, v: unknown, hostRan = false, obj?: unk
   // (host code ran: it may have replaced a Map/Set key keeping the size, so keyOf's indexes go)
   if (hostRan) stale();
   if (typeof v === 'function') {
-    // (the receiver only where it decides mutation, a global RegExp's exec: `mutates`)
-    env.sandbox!.checkAttr(name, true, obj instanceof RegExp ? obj : undefined);
+    // (the receiver only where it decides mutation, a global RegExp's exec, a typed array's copy: `mutates`)
+    env.sandbox!.checkAttr(name, true, obj instanceof RegExp || ArrayBuffer.isView(obj) ? obj : undefined);
     if (name === 'get' || name === 'format')
       throw new PolicyError(`Reading the method '${name}' as a value is not allowed in the sandbox`, {
         suggestion: `Call it where it is read: x.${name}(...)`,
@@ -673,40 +708,44 @@ function readable(env: Env, name: string, v: unknown, hostRan = false, obj?: unk
   }
   return v;
 }
-/** Values a filter read by attribute name (`map(attribute=)`, `attr()`): methods among them as `readable` says. */
-function readables(env: Env, path: unknown, r: unknown): void {
+/**
+ * Values a filter read by attribute name (`map(attribute=)`, `attr()`): methods among them as
+ * `readable` says, with the object each was read from where that decides (`buf.copy`): attr's
+ * object, or map's items (a dotted path reads from values not at hand: the name alone decides).
+ */
+function readables(env: Env, path: unknown, r: unknown, name: string, src: unknown): void {
   if (!isString(path)) return;
-  const last = String(path).split('.').pop()!.trim();
-  for (const v of Array.isArray(r) ? r : [r]) readable(env, last, v);
+  const parts = String(path).split('.');
+  const last = parts.pop()!.trim();
+  const of = (i: number) => (parts.length ? undefined : name === 'attr' ? src : Array.isArray(src) ? src[i] : undefined);
+  (Array.isArray(r) && name === 'map' ? r : [r]).forEach((v, i) => readable(env, last, v, false, of(i)));
 }
 /** `a["x"]`: the same name rules as `a.x` (the allow-list for objects other than dicts and sequences). */
+// (the lookup runs `hiding`: a key that is a container is hashed, and a missing one written in
+// the KeyError, by walks the policy bounds: `d[l]` with `l` of shared parts took seconds before)
 export function sbGetitem(env: Env, obj: unknown, key: unknown): unknown {
   if (isString(key)) {
     const k = String(key);
     env.sandbox!.checkAttr(k, false, obj, true);
-    return readable(env, k, getitem(obj, key));
+    return readable(env, k, hiding(env, () => getitem(obj, key)));
   }
-  return getitem(obj, key);
+  return hiding(env, () => getitem(obj, key));
 }
 export function sbGetitemOpt(env: Env, obj: unknown, key: unknown, strict: boolean): unknown {
   if (isString(key)) env.sandbox!.checkAttr(String(key), false, obj, true);
-  const v = getitemOpt(obj, key, strict);
+  const v = hiding(env, () => getitemOpt(obj, key, strict));
   return isString(key) ? readable(env, String(key), v) : v;
 }
 export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
   const run = runOf(env, R);
-  run.sb.checkAttr(name, true, obj);
-  if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a, false, +(name !== 'join')); // (`"{}".format(x)`, `"".join(xs)`)
-  if (name === 'replace') replaceBound(run, obj, args[0], args[1], args[2]);
-  checkMethodArgs(run.sb, obj, name, args);
+  methodChecks(run, obj, name, args);
   const f = getattr(obj, name, strict);
   run.sb.checkCall(f);
   return call(run, f, args);
 }
 export function sbCallAttrOpt(env: Env, R: R, obj: unknown, name: string, strict: boolean, args: unknown[]): unknown {
   const run = runOf(env, R);
-  run.sb.checkAttr(name, true, obj);
-  checkMethodArgs(run.sb, obj, name, args);
+  methodChecks(run, obj, name, args);
   if (run.sb.policy.allowCalling && obj != null) {
     const f = getattr(obj, name, false);
     if (typeof f === 'function') run.sb.checkCall(f);
@@ -716,6 +755,40 @@ export function sbCallAttrOpt(env: Env, R: R, obj: unknown, name: string, strict
   } finally {
     stale();
   }
+}
+/**
+ * `{% call o.m(args) %}` and `{% call f(args) %}`: the callee is read and called under the same
+ * policy as `o.m(args)` and `f(args)` (name rules, mutators, the allow-list, `get`'s key,
+ * allowCalling for the callee and the callables it is handed), inside the render's run (its
+ * allocation bound). Before, the codegen read the method with the plain getattr: a call block
+ * reached `_` names, mutators and unlisted methods, and called what allowCalling refuses.
+ * `obj`/`name`: the receiver and method of an attribute callee; else `f` is the callee.
+ */
+export function sbCallWithCaller(env: Env, R: R, obj: unknown, name: string | null, strict: boolean, f: unknown, args: unknown[], caller: CallerFn, sync?: 0 | 1): unknown {
+  const run = runOf(env, R);
+  if (name !== null) {
+    methodChecks(run, obj, name, args);
+    f = getattr(obj, name, strict);
+  }
+  run.sb.checkCall(f);
+  for (const a of args) if (typeof a === 'function') run.sb.checkCall(a);
+  try {
+    return run.run(() => (sync ? callWithCallerSync : callWithCaller)(f, args.map((a) => run.feed(a)), caller));
+  } finally {
+    if (!(f as { kidaDef?: unknown }).kidaDef) stale();
+  }
+}
+/**
+ * What every call of a method `o.m(args)` is checked for, however it is written (`o.m()`,
+ * `o?.m()`, `{% call o.m() %}`): the name as called, what a string method would write of its
+ * arguments (`"{}".format(x)`, `"".join(xs)`: `o?.format(x)` skipped this and wrote 2^45 parts of
+ * shared lists for seconds), what `replace` would build, and the keys and fields it names.
+ */
+function methodChecks(run: Run, obj: unknown, name: string, args: unknown[]): void {
+  run.sb.checkAttr(name, true, obj);
+  if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a, false, +(name !== 'join'));
+  if (name === 'replace') replaceBound(run, obj, args[0], args[1], args[2]);
+  checkMethodArgs(run.sb, obj, name, args);
 }
 /** `.get("_x")` (and `pop`/`setdefault`, which return the value too) reads a key; `"{0._x}".format(d)` reads fields. */
 function checkMethodArgs(sb: Sandbox, obj: unknown, name: string, args: unknown[]): void {

@@ -462,14 +462,17 @@ export function newContext(globals: Ctx, data: unknown): Ctx {
 
 /** Wraps render functions with the sandbox output-size check. */
 function limitOutput(fns: RenderFns, check: (size: number) => void): RenderFns {
+  // (check(0) first: the policy learns what kind of template renders, Sandbox.checkOutput's `njk`)
   return {
     s(ctx, R) {
+      check(0);
       const o = fns.s(ctx, R);
       check(o.length);
       return o;
     },
     *g(ctx, R) {
       let n = 0;
+      check(0);
       for (const c of flatten(fns.g(ctx, R))) {
         check((n += c.length));
         yield c;
@@ -477,6 +480,7 @@ function limitOutput(fns: RenderFns, check: (size: number) => void): RenderFns {
     },
     async *a(ctx, R) {
       let n = 0;
+      check(0);
       for await (const c of fns.a(ctx, R)) {
         check((n += c.length));
         yield c;

@@ -159,6 +159,7 @@ function reprTo(v: unknown, out: string[]): void {
   // growing `out`. Not room()'s K-SEC-003, nor a RangeError written out: the serverless bundles
   // had no bytes for them (Rollup 41 B, Vite 39 B left; this costs 18 and 38). s9)
   if ((reprN += 16) > 2 ** 28) ''.padEnd(2 ** 30);
+  ACTIVE?.tick(1); // (sandboxed: a value written counts as a loop iteration, as eq's walk does, so an error message's repr is bounded in time too)
   if (!(list || v instanceof Set || v instanceof Map || isDict(v))) return void (reprN += out[out.push(pyRepr(v)) - 1]!.length);
   if (open.has(v)) return void out.push(list ? '[...]' : '{...}');
   if (v instanceof Set && !v.size) return void out.push('set()');

@@ -236,11 +236,16 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
     g.w('}');
   }, `${g.h(g.o.markdown ? 'marked' : 'markup')}(o)`));
   const args = genArgs(g, call.args, call.kwargs);
-  let callee: string;
-  if (call.func.type === 'Attr') callee = `${g.h('getattr')}(${g.expr(call.func.obj)}, ${g.attr(call.func.name)}, ${g.o.strictUndefined})`;
-  else callee = g.expr(call.func);
   const what = g.o.nunjucks ? `, ${q(njkCalleeName(call.func))}` : '';
-  let invoke = awaitCall(g, `${g.h(g.isAsync || g.o.nunjucks ? 'callWithCaller' : 'callWithCallerSync')}(${callee}, ${args}, ${caller}${what})`);
+  let invoke: string;
+  if (g.o.sandbox) {
+    // (the callee and its call under the sandbox's policy, as `o.m(args)` and `f(args)` are)
+    const [obj, name, f] = call.func.type === 'Attr' ? [g.expr(call.func.obj), g.attr(call.func.name), 'null'] : ['null', 'null', g.expr(call.func)];
+    invoke = awaitCall(g, `${g.h('sbCallWithCaller')}($env, R, ${obj}, ${name}, ${g.o.strictUndefined}, ${f}, ${args}, ${caller}, ${g.isAsync || g.o.nunjucks ? 0 : 1}${what})`);
+  } else {
+    const callee = call.func.type === 'Attr' ? `${g.h('getattr')}(${g.expr(call.func.obj)}, ${g.attr(call.func.name)}, ${g.o.strictUndefined})` : g.expr(call.func);
+    invoke = awaitCall(g, `${g.h(g.isAsync || g.o.nunjucks ? 'callWithCaller' : 'callWithCallerSync')}(${callee}, ${args}, ${caller}${what})`);
+  }
   // (Nunjucks: the caller body starts on the frame of the code of its function that calls out last)
   if (g.o.nunjucks) invoke = callerCall(g, invoke);
   g.emit(`${g.h(outFn(g))}(${invoke})`);

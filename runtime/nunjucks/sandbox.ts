@@ -7,7 +7,8 @@
 import { Markup } from '../markup.js';
 import { Kwargs, isDict } from '../values.js';
 import { NO_TEXT, PolicyError, callCost, mutates, runOf, sbF, sourceError, textBound, type Run, type Sandbox } from '../sandbox.js';
-import { callValue as njkCallValue, member, toPrim } from './values.js';
+import { callValue as njkCallValue, callWithCaller, member, toPrim } from './values.js';
+import type { CallerFn } from '../template.js';
 import { range } from './globals.js';
 import { nf___dumpsafe } from './filters.js';
 
@@ -97,9 +98,44 @@ export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, _strict: 
     if (typeof obj === 'string' || obj instanceof Markup)
       args.forEach((a, i) => textBound(run.cap, a, !(i === 1 && typeof a === 'function' && (name === 'replace' || name === 'replaceAll'))));
   }
-  return call(run, member(obj, name), args, name);
+  const f = member(obj, name);
+  return typeof obj === 'string' || obj instanceof Markup ? keepLastIndex(args, () => call(run, f, args, name)) : call(run, f, args, name);
 }
 export const sbCallAttrOpt = sbCallAttr;
+
+/**
+ * String methods and filters given a global or sticky RegExp (`s.replace(re, x)`, `s.match(re)`,
+ * `s | replace(re, x)`) move its `lastIndex` as `exec` does (JavaScript resets or advances it):
+ * the host's RegExp, or the next render's, would start elsewhere. Its lastIndex is put back after the call.
+ */
+function keepLastIndex<T>(args: unknown[], f: () => T): T {
+  const moved = args.filter((a): a is RegExp => a instanceof RegExp && (a.global || a.sticky));
+  if (!moved.length) return f();
+  const at = moved.map((r) => r.lastIndex);
+  try {
+    return f();
+  } finally {
+    moved.forEach((r, i) => (r.lastIndex = at[i]!));
+  }
+}
+
+/**
+ * `{% call o.m(args) %}` / `{% call f(args) %}`: the callee under the policy of `o.m(args)` and
+ * `f(args)` (runtime/sandbox.ts sbCallWithCaller says why). `what`: Nunjucks' name for the callee in errors.
+ */
+export function sbCallWithCaller(env: Env, R: R, obj: unknown, name: string | null, _strict: boolean, f: unknown, args: unknown[], caller: CallerFn, _sync?: unknown, what?: string): unknown {
+  const run = runOf(env, R);
+  if (name !== null) {
+    if (obj !== undefined && obj !== null) {
+      check(run.sb, name, true, obj, false);
+      if (readsKey(name, obj) && typeof args[0] === 'string') check(run.sb, args[0], false, obj, true);
+    }
+    f = member(obj, name);
+  }
+  if (typeof f === 'function') run.sb.checkCall(f);
+  for (const a of args) if (typeof a === 'function') run.sb.checkCall(a);
+  return run.run(() => callWithCaller(f, args.map((a) => run.feed(a)), caller, what));
+}
 
 /** `f(args)`: allowCalling, Nunjucks' `range()` within maxRange before it builds its array. */
 export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[]): unknown {
@@ -109,7 +145,7 @@ export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[]): unknow
     const [start, stop, step] = args.length < 2 ? [0, a!, 1] : [a!, b!, s || 1];
     const n = Math.max(0, Math.ceil((stop - start) / step));
     const max = run.sb.policy.maxRange;
-    if (!(n <= max))
+    if (max !== null && !(n <= max))
       throw new PolicyError(`range() size ${Number.isNaN(n) ? 'NaN' : n} exceeds sandbox limit of ${max}`, {
         suggestion: 'Reduce the range size, or raise the policy maxRange',
       }, 'K-SEC-003');
@@ -151,7 +187,7 @@ export function sbNjF(env: Env, R: R, name: string, f: Function, args: unknown[]
   if (name === 'dump') f = (obj: unknown, spaces: unknown) => dumpHidden(sb, obj, spaces);
   if (name === '__dumpsafe') f = (obj: unknown, spaces: unknown) => nf___dumpsafe(obj, spaces, (o, s) => dumpHidden(sb, o, s));
   if (typeof args[0] === 'string') callCost(runOf(env, R), name, args[0]); // (what one call on a long string costs: runtime/sandbox.ts)
-  return sbF(env, R, null, f, undefined, args);
+  return keepLastIndex(args, () => sbF(env, R, null, f, undefined, args));
 }
 
 /** `dump` in the sandbox: JSON of what the template may read (keys the policy refuses are left out). */
