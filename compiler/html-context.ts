@@ -42,6 +42,9 @@ export function tojsonInAttributes(body: A.Node[]): void {
       }
       return;
     }
+    // (a part, a slot, a call block, a stack or a translation writes text the scan cannot see:
+    // its site escapes each `"` it writes there, as an output does; red team, thirteenth pass)
+    if (state === 'dq' && INSERTS.has(n.type) && !(n.type === 'Block' && (n as unknown as A.Block).fragment)) (n as { inAttr?: true }).inAttr = true;
     if (n.type === 'Output' && state === 'dq') {
       const out = n as unknown as A.Output;
       out.inAttr = true;
@@ -52,6 +55,9 @@ export function tojsonInAttributes(body: A.Node[]): void {
     }
   });
 }
+
+/** Statements that write text made elsewhere (another template, a def, a caller, a stack, a catalog). */
+const INSERTS = new Set(['Block', 'Include', 'Embed', 'CallBlock', 'Slot', 'Yield', 'Stack', 'Trans', 'NjkExtension']);
 
 /** Filters whose result is their input when that is Markup (`default`: or its argument). */
 const PASSING = new Set(['safe', 'e', 'escape', 'default', 'd']);

@@ -109,7 +109,7 @@ export function genPush(g: Generator, n: A.Push): void {
 }
 
 export function genStack(g: Generator, n: A.StackStmt): void {
-  g.emit(`${g.h('readStack')}(R, ${q(n.name)})`);
+  g.emit(`${g.h('readStack')}(R, ${q(n.name)}${n.inAttr ? ', true' : ''})`);
 }
 
 export function genFlush(g: Generator, n: A.Flush): void {

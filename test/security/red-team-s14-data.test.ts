@@ -1,0 +1,141 @@
+// Issue #19, thirteenth red team (default mode: trusted templates, hostile data; Kida and
+// compat: 'nunjucks'). What worked, each kept as a test of its class:
+// - §3 text written into a double-quoted attribute value by a statement rather than an output:
+//   `<div data-x="{% block j %}{% end %}">` overridden by a child that prints `x | tojson`, and
+//   likewise `{% include %}`, `{% embed %}`, `{% call %}`, `{% slot %}`, `{% yield %}`,
+//   `{% stack %}`, `{% trans %}` (Kida) and `{% block %}`/`{% include %}` (Nunjucks). The
+//   inserted text was compiled elsewhere, so the context scan never saw it: the JSON's `"` ended
+//   the value and data became attributes (`" autofocus onfocus=alert(1) x="`).
+import fc from 'fast-check';
+import { parseFragment } from 'parse5';
+import { describe, expect, it } from 'vitest';
+import type { Template } from '../../runtime/template.js';
+import { makeEnv } from '../support.js';
+
+type Node = { nodeName: string; attrs?: { name: string; value: string }[]; childNodes?: Node[]; content?: Node };
+
+/** Every element of a parse5 tree, in document order. */
+function elements(n: Node, out: Node[] = []): Node[] {
+  if (n.attrs) out.push(n);
+  for (const c of n.childNodes ?? []) elements(c, out);
+  if (n.content) elements(n.content, out);
+  return out;
+}
+
+/** The text of every way to render `t`: render and renderStream (`syncToo`: a page including async ones is not), renderAsync, renderStreamAsync. */
+async function everyWay(t: Template, ctx: Record<string, unknown>, syncToo = !t.isAsync): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  if (syncToo) {
+    out.render = t.render(ctx);
+    out.stream = [...t.renderStream(ctx)].join('');
+  }
+  out.async = await t.renderAsync(ctx);
+  let a = '';
+  for await (const c of t.renderStreamAsync(ctx)) a += c;
+  out.streamAsync = a;
+  return out;
+}
+
+const hostile = fc.oneof(
+  fc.string({ unit: fc.constantFrom('"', "'", '<', '>', '&', '\\', ' ', 'a', '=', '/', '\n', '&quot;') }),
+  fc.constantFrom('" autofocus onfocus=alert(1) x="', '</div><img src=x onerror=alert(1)>', '&quot; x=&quot;'),
+);
+
+// Each writes `{{ x | tojson }}` (or `await`ed, in the async variant) into the double-quoted value
+// of `<div data-x="…">` through a statement: `main` is the template rendered.
+const KIDA_SITES: { name: string; templates: Record<string, string> }[] = [
+  { name: 'a child block in the parent\'s value', templates: { 'p.kida': '<div data-x="{% block j %}{% end %}">p</div>', main: '{% extends "p.kida" %}{% block j %}{{ X | tojson }}{% end %}' } },
+  { name: 'include', templates: { 'j.kida': '{{ X | tojson }}', main: '<div data-x="{% include "j.kida" %}">p</div>' } },
+  { name: 'include ignore missing', templates: { 'j.kida': '{{ X | tojson }}', main: '<div data-x="{% include "j.kida" ignore missing %}">p</div>' } },
+  { name: 'include of a computed name', templates: { 'j.kida': '{{ X | tojson }}', main: '{% set n = "j.kida" %}<div data-x="{% include n %}">p</div>' } },
+  { name: 'embed', templates: { 'j.kida': '{{ X | tojson }}{% block e %}{% end %}', main: '<div data-x="{% embed "j.kida" %}{% block e %}{% end %}{% end %}">p</div>' } },
+  { name: 'call block', templates: { main: '{% def w() %}{{ X | tojson }}{% end %}<div data-x="{% call w() %}c{% end %}">p</div>' } },
+  { name: 'slot', templates: { main: '{% def w() %}<div data-x="{% slot %}">p</div>{% end %}{% call w() %}{{ X | tojson }}{% end %}' } },
+  { name: 'yield', templates: { main: '{% def w() %}<div data-x="{% yield %}">p</div>{% end %}{% call w() %}{{ X | tojson }}{% end %}' } },
+  { name: 'stack', templates: { main: '<div data-x="{% stack "s" %}">p</div>{% push "s" %}{{ X | tojson }}{% end %}' } },
+  { name: 'trans', templates: { main: '{% set j = X | tojson %}<div data-x="{% trans j=j %}{{ j }}{% endtrans %}">p</div>' } },
+];
+
+/** The site's templates with `X` read as `x`, or as `await x` (the page async, the promise given). */
+const variant = (templates: Record<string, string>, awaited: boolean) =>
+  Object.fromEntries(Object.entries(templates).map(([k, v]) => [k, v.replaceAll('X', awaited ? '(await x)' : 'x')]));
+
+function expectExactAttribute(out: string, x: unknown, where: string): void {
+  const divs = elements(parseFragment(out) as unknown as Node).filter((n) => n.nodeName === 'div');
+  expect(divs.length, where).toBe(1);
+  expect(divs[0]!.attrs!.map((a) => a.name), where).toEqual(['data-x']);
+  expect(JSON.parse(divs[0]!.attrs![0]!.value), where).toEqual(x);
+}
+
+describe('§3 text a statement writes into a double-quoted attribute value', () => {
+  for (const site of KIDA_SITES)
+    for (const awaited of [false, true]) {
+      // (async: defs and calls of an async page; the yield/trans sites read `x` where await is allowed)
+      it(`property (Kida, ${site.name}${awaited ? ', async page' : ''}): the element keeps the one attribute written, holding the JSON`, async () => {
+        const env = makeEnv(variant(site.templates, awaited));
+        const t = env.getTemplate('main');
+        await fc.assert(
+          fc.asyncProperty(hostile, async (h) => {
+            const x = { a: h, n: [h, 1] };
+            for (const [way, out] of Object.entries(await everyWay(t, { x: awaited ? Promise.resolve(x) : x }, !awaited)))
+              expectExactAttribute(out, x, `${way}: ${out}`);
+          }),
+          { numRuns: 25 },
+        );
+      });
+    }
+
+  const NJK_SITES: { name: string; templates: Record<string, string> }[] = [
+    { name: 'a child block', templates: { 'p.njk': '<div data-x="{% block j %}{% endblock %}">p</div>', main: '{% extends "p.njk" %}{% block j %}{{ x | dump | safe }}{% endblock %}' } },
+    { name: 'include', templates: { 'j.njk': '{{ x | dump | safe }}', main: '<div data-x="{% include "j.njk" %}">p</div>' } },
+  ];
+  for (const site of NJK_SITES)
+    it(`property (Nunjucks, ${site.name}): the element keeps the one attribute written, holding the JSON`, async () => {
+      const t = makeEnv(site.templates, { compat: 'nunjucks' }).getTemplate('main');
+      await fc.assert(
+        fc.asyncProperty(hostile, async (h) => {
+          const x = { a: h.replace(/'/g, ''), n: [h.replace(/'/g, ''), 1] }; // (dump | safe keeps `'` raw: only `"` is at stake here)
+          for (const [way, out] of Object.entries(await everyWay(t, { x }))) expectExactAttribute(out, x, `${way}: ${out}`);
+        }),
+        { numRuns: 25 },
+      );
+    });
+
+  it('the stream keeps its chunks: the same boundaries as the part has outside the value', async () => {
+    const parent = (q: string) => `<div data-x=${q}{% block j %}{% end %}${q}>{% for i in [1, 2] %}<{{ i }}>{% end %}</div>`;
+    const child = '{% extends "p.kida" %}{% block j %}a{{ x }}{% flush %}b{% for i in [1, 2] %}{{ i }}{% end %}{% include "i.kida" %}{% end %}';
+    const inc = 'I{{ x }}{% flush %}J';
+    const chunks = async (q: string) => {
+      const t = makeEnv({ 'p.kida': parent(q), 'i.kida': inc, main: child }).getTemplate('main');
+      const sync = [...t.renderStream({ x: 'v' })];
+      const asy: string[] = [];
+      for await (const c of t.renderStreamAsync({ x: 'v' })) asy.push(c);
+      return [sync.map((c) => c.replaceAll(q, '|')), asy.map((c) => c.replaceAll(q, '|'))];
+    };
+    // (single quotes: not a double-quoted value, so the part is not wrapped)
+    const [dq, sq] = [await chunks('"'), await chunks("'")];
+    expect(dq).toEqual(sq);
+    expect(dq[0]!.length).toBeGreaterThan(6);
+  });
+
+  it('an error inside a wrapped part keeps its template and line, and a {% try %} around the site catches it', async () => {
+    const env = makeEnv({
+      'p.kida': '<div data-x="{% try %}{% block j %}{% end %}{% fallback %}F{% end %}">p</div>',
+      'q.kida': '<div data-x="{% block j %}{% end %}">p</div>',
+      main: '{% extends "p.kida" %}{% block j %}ok\n{{ x.missing.deeper }}{% end %}',
+      bare: '{% extends "q.kida" %}{% block j %}ok\n{{ x.missing.deeper }}{% end %}',
+    });
+    for (const out of Object.values(await everyWay(env.getTemplate('main'), { x: {} }))) expect(out).toBe('<div data-x="F">p</div>');
+    const t = env.getTemplate('bare');
+    for (const f of [() => t.render({ x: {} }), () => [...t.renderStream({ x: {} })].join('')]) {
+      let err: { templateName?: string; lineno?: number } | undefined;
+      try {
+        f();
+      } catch (e) {
+        err = e as typeof err;
+      }
+      expect(err?.templateName).toBe('bare');
+      expect(err?.lineno).toBe(2);
+    }
+  });
+});
