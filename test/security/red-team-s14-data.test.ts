@@ -6,7 +6,12 @@
 //   `{% stack %}`, `{% trans %}` (Kida) and `{% block %}`/`{% include %}` (Nunjucks). The
 //   inserted text was compiled elsewhere, so the context scan never saw it: the JSON's `"` ended
 //   the value and data became attributes (`" autofocus onfocus=alert(1) x="`).
+// - §3 Markdown mode: data escaped `<` as `\<`, and GFM renderers with extended autolinks (marked,
+//   the default of the most used JS renderer) take the backslash into a URL begun before it:
+//   `See https://example.com/{{ path }}` with `<img src=x onerror=alert(1)>` rendered an <img>.
 import fc from 'fast-check';
+import MarkdownIt from 'markdown-it';
+import { marked } from 'marked';
 import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import type { Template } from '../../runtime/template.js';
@@ -136,6 +141,45 @@ describe('§3 text a statement writes into a double-quoted attribute value', () 
       }
       expect(err?.templateName).toBe('bare');
       expect(err?.lineno).toBe(2);
+    }
+  });
+});
+
+describe('§3 Markdown mode: data cannot open HTML in GFM renderers with autolinks', () => {
+  const mdit = new MarkdownIt({ html: true, linkify: true });
+  const env = makeEnv({}, { autoescape: 'markdown' });
+  const sources = [
+    'See https://example.com/{{ x }}',
+    'www.example.com/{{ x }}',
+    '{{ x }}',
+    'a@b.example{{ x }}',
+    '# {{ x }}',
+    '{{ x | h2 }}',
+    '{{ x | details("s") }}',
+    '{{ [[x, x]] | table(["h"]) }}',
+    '{{ x | badge }}',
+    '{{ x | bold }}',
+    '[t]({{ "https://a.example/" }}) {{ x }}',
+  ];
+  const tag = fc.constantFrom('<img src=x onerror=alert(1)>', '<script>alert(1)</script>', '<svg onload=alert(1)>', '<a href=javascript:alert(1)>x</a>');
+  const prefix = fc.constantFrom('', 'http://a.example/', 'https://a.example?', 'www.a.example/', 'x', '\\', '\\\\', 'https://a.example/\\');
+  it('property: the rendered HTML has no element or event attribute the template did not write', () => {
+    for (const src of sources) {
+      const t = env.fromString(src);
+      const own = (html: string) => new Set(elements(parseFragment(html) as unknown as Node).map((n) => n.nodeName));
+      const allowed = new Set([...own(marked.parse(t.render({ x: 'plain https://a.example/' })) as string), ...own(mdit.render(t.render({ x: 'plain' }))), 'a', 'p', 'code', 'strong', 'em']);
+      fc.assert(
+        fc.property(prefix, tag, fc.constantFrom('', ' tail'), (pre, h, post) => {
+          const md = t.render({ x: pre + h + post });
+          for (const html of [marked.parse(md) as string, mdit.render(md)])
+            for (const n of elements(parseFragment(html) as unknown as Node)) {
+              expect(allowed.has(n.nodeName), `${src} with ${pre + h}: <${n.nodeName}> in ${html}`).toBe(true);
+              for (const a of n.attrs!) expect(a.name, `${src}: ${html}`).not.toMatch(/^on/i);
+              if (n.nodeName === 'a') expect(n.attrs!.find((a) => a.name === 'href')?.value ?? '', html).not.toMatch(/^\s*javascript:/i);
+            }
+        }),
+        { numRuns: 40 },
+      );
     }
   });
 });
