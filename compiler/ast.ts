@@ -409,6 +409,8 @@ export interface Spaceless extends Pos {
 }
 export interface Cache extends Pos {
   type: 'Cache';
+  /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
+  inAttr?: true;
   key: Expr;
   ttl: Expr | null;
   depends: Expr[];

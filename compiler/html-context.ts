@@ -7,33 +7,56 @@
 import type * as A from './ast.js';
 import { walk } from './codegen.js';
 
-type State = 'text' | 'tag' | 'dq' | 'sq' | 'raw';
+type State = 'text' | 'tag' | 'dq' | 'sq' | 'unquoted' | 'raw' | 'comment';
+
+const SPACE = /[\t\n\f\r ]/;
 
 /**
  * Scans the template's literal text in source order (an approximation across control flow: a
  * value seldom starts in one branch and ends in another) and gives each `{{ x | tojson }}` that
  * sits inside a double-quoted attribute value the keyword `attr=True`, unless it names `attr`.
+ * It follows the HTML tokenizer as far as quoting goes: a quote opens a value only right after
+ * `=`, comments are skipped, and a tag whose name an output writes (`<{{ tag }} …`) is a tag.
  */
 export function tojsonInAttributes(body: A.Node[]): void {
   let state: State = 'text';
   let tag = ''; // the name of the tag being read (`script`, `style` switch to raw text after it)
   let rawEnd = '';
+  let afterEq = false; // in a tag, `=` read and the value not started
   walk(body, (n) => {
     if (n.type === 'Data') {
       const text = (n as unknown as A.Data).text;
       for (let i = 0; i < text.length; i++) {
         const c = text[i]!;
         if (state === 'text') {
-          if (c === '<' && /[A-Za-z]/.test(text[i + 1] ?? '')) {
+          if (c !== '<') continue;
+          if (text.startsWith('<!--', i)) {
+            state = 'comment';
+            i += 3;
+          } else if (/[A-Za-z]/.test(text[i + 1] ?? '')) {
             state = 'tag';
+            afterEq = false;
             tag = /^[A-Za-z][\w-]*/.exec(text.slice(i + 1, i + 12))![0].toLowerCase();
+          } else if (i === text.length - 1) {
+            // (`<{{ tag }} …`: the name comes from an output; never a raw-text element of the template's)
+            state = 'tag';
+            afterEq = false;
+            tag = '';
           }
+        } else if (state === 'comment') {
+          if (text.startsWith('-->', i)) (state = 'text'), (i += 2);
         } else if (state === 'tag') {
           if (c === '>') {
             state = tag === 'script' || tag === 'style' ? 'raw' : 'text';
             rawEnd = `</${tag}`;
-          } else if (c === '"') state = 'dq';
-          else if (c === "'") state = 'sq';
+          } else if (c === '=') afterEq = true;
+          else if (afterEq && !SPACE.test(c)) {
+            afterEq = false;
+            state = c === '"' ? 'dq' : c === "'" ? 'sq' : 'unquoted';
+          }
+        } else if (state === 'unquoted') {
+          if (c === '>') i--, (state = 'tag');
+          else if (SPACE.test(c)) state = 'tag';
         } else if (state === 'dq') {
           if (c === '"') state = 'tag';
         } else if (state === 'sq') {
@@ -42,8 +65,11 @@ export function tojsonInAttributes(body: A.Node[]): void {
       }
       return;
     }
-    // (a part, a slot, a call block, a stack or a translation writes text the scan cannot see:
-    // its site escapes each `"` it writes there, as an output does; red team, thirteenth pass)
+    const writes = n.type === 'Output' || INSERTS.has(n.type);
+    // (`title={{ v }}`: an output starts an unquoted value, which the author must not leave unquoted)
+    if (writes && state === 'tag' && afterEq) (state = 'unquoted'), (afterEq = false);
+    // (a part, a slot, a call block, a stack, a translation or a cached fragment writes text the
+    // scan cannot see: its site escapes each `"` it writes there, as an output does; red team, thirteenth pass)
     if (state === 'dq' && INSERTS.has(n.type) && !(n.type === 'Block' && (n as unknown as A.Block).fragment)) (n as { inAttr?: true }).inAttr = true;
     if (n.type === 'Output' && state === 'dq') {
       const out = n as unknown as A.Output;
@@ -56,8 +82,8 @@ export function tojsonInAttributes(body: A.Node[]): void {
   });
 }
 
-/** Statements that write text made elsewhere (another template, a def, a caller, a stack, a catalog). */
-const INSERTS = new Set(['Block', 'Include', 'Embed', 'CallBlock', 'Slot', 'Yield', 'Stack', 'Trans', 'NjkExtension']);
+/** Statements that write text made elsewhere (another template, a def, a caller, a stack, a catalog, a cache). */
+const INSERTS = new Set(['Block', 'Include', 'Embed', 'CallBlock', 'Slot', 'Yield', 'Stack', 'Trans', 'NjkExtension', 'Cache']);
 
 /** Filters whose result is their input when that is Markup (`default`: or its argument). */
 const PASSING = new Set(['safe', 'e', 'escape', 'default', 'd']);

@@ -6,6 +6,7 @@ import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
 import { filterCall } from './expressions.js';
 import { BOTH, SEP, q } from './shared.js';
+import { inDqText } from './output.js';
 import { FLUSH } from './gather.js';
 
 export function genTry(g: Generator, n: A.Try): void {
@@ -48,7 +49,8 @@ export function genCache(g: Generator, n: A.Cache): void {
   g.w(`${g.o.sandbox ? 'const ' : ''}${key} = ${scoped};`);
   cacheLookup(g, hit, `$env.cache, ${key}`);
   g.w(`if (typeof ${hit} === "string") {`);
-  g.emit(hit);
+  // (a stored fragment may come from another template's site, outside any attribute)
+  g.emit(inDqText(g, n, hit));
   g.w('} else try {');
   const b = g.buffered(() => g.stmts(n.body));
   g.w(`${g.h('cachePut')}($env.cache, ${key}, ${b}, ${n.ttl ? g.expr(n.ttl) : 'undefined'}, ${hit});`);

@@ -145,6 +145,54 @@ describe('§3 text a statement writes into a double-quoted attribute value', () 
   });
 });
 
+describe('§3 the scan of the template text finds every double-quoted value', () => {
+  // Each holds `<… data-x="{{ OUT }}">` as the browser reads it; the scan had read it otherwise.
+  const SHAPES = [
+    { name: 'a tag whose name an output writes', src: '<{{ tag }} data-x="{{ OUT }}">p</{{ tag }}>' },
+    { name: 'the same with an attribute before', src: '<{{ tag }} class="a" data-x="{{ OUT }}">p</{{ tag }}>' },
+    { name: 'a comment holding a quote before', src: '<!-- <div title=" --><div data-x="{{ OUT }}">p</div>' },
+    { name: 'an unquoted value holding a quote', src: '<div title=a"b data-x="{{ OUT }}">p</div>' },
+    { name: 'an unquoted value an output starts', src: '<div title={{ tag }} data-x="{{ OUT }}">p</div>' },
+  ];
+  for (const shape of SHAPES)
+    for (const [how, pre, out] of [
+      ['x | tojson', '', 'x | tojson'],
+      ['a name holding JSON', '{% set j = x | tojson %}', 'j'],
+    ] as const)
+      it(`property (${shape.name}, ${how}): the element keeps the attributes written, data-x holding the JSON`, async () => {
+        const t = makeEnv({}).fromString(pre + shape.src.replace('OUT', out));
+        await fc.assert(
+          fc.asyncProperty(hostile, async (h) => {
+            const x = { a: h };
+            for (const [way, html] of Object.entries(await everyWay(t, { x, tag: 'div' }))) {
+              const [div] = elements(parseFragment(html) as unknown as Node).filter((n) => n.nodeName === 'div');
+              const attrs = Object.fromEntries(div!.attrs!.map((a) => [a.name, a.value]));
+              expect(Object.keys(attrs).filter((k) => !['class', 'title', 'data-x'].includes(k)), `${way}: ${html}`).toEqual([]);
+              expect(JSON.parse(attrs['data-x']!), `${way}: ${html}`).toEqual(x);
+            }
+          }),
+          { numRuns: 20 },
+        );
+      });
+
+  it('property: a fragment cached outside an attribute and served inside one keeps its JSON in the value', async () => {
+    const env = makeEnv({
+      'text.kida': '<p>{% cache "k" %}{{ x | tojson }}{% end %}</p>',
+      'attr.kida': '<div data-x="{% cache "k" %}{{ x | tojson }}{% end %}">p</div>',
+    });
+    await fc.assert(
+      fc.asyncProperty(hostile, fc.nat(), async (h, n) => {
+        const x = { a: h, n };
+        env.getTemplate('text.kida').render({ x }); // (stored from the text site first)
+        const html = env.getTemplate('attr.kida').render({ x: 'unused' });
+        expectExactAttribute(html, x, html);
+        await env.fragmentCache.clear?.();
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
+
 describe('§3 Markdown mode: data cannot open HTML in GFM renderers with autolinks', () => {
   const mdit = new MarkdownIt({ html: true, linkify: true });
   const env = makeEnv({}, { autoescape: 'markdown' });
