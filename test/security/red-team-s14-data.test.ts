@@ -16,6 +16,7 @@ import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import type { Template } from '../../runtime/template.js';
 import { makeEnv } from '../support.js';
+import { expectLinear } from './linear-clock.js';
 
 type Node = { nodeName: string; attrs?: { name: string; value: string }[]; childNodes?: Node[]; content?: Node };
 
@@ -230,4 +231,40 @@ describe('§3 Markdown mode: data cannot open HTML in GFM renderers with autolin
       );
     }
   });
+});
+
+describe('§2 worst cases the earlier tables did not build (100 KB vs 200 KB of CPU time)', () => {
+  const kida = makeEnv({ 'j.kida': '{{ x | safe }}' });
+  const njk = makeEnv({}, { compat: 'nunjucks' });
+  const md = makeEnv({}, { autoescape: 'markdown' });
+  const rep = (s: string, n: number) => s.repeat(Math.ceil(n / s.length)).slice(0, n);
+  const CASES: [env: typeof kida, src: string, make: (n: number) => string][] = [
+    [kida, '{{ x | striptags }}', (n) => rep('<!--', n)],
+    [kida, '{{ x | striptags }}', (n) => rep('<!-- a', n)],
+    [kida, '{{ x | safe | striptags }}', (n) => rep('&#', n)],
+    [kida, '{{ x | safe | striptags }}', (n) => rep('&a', n)],
+    [kida, '{{ x.format() }}', (n) => rep('}}', n)],
+    [kida, '{{ x.format() }}', (n) => rep('{{', n)],
+    [kida, '{{ x % () }}', (n) => rep('%%', n)],
+    [kida, '{{ x.splitlines() | length }}', (n) => rep('\r', n)],
+    [kida, '{{ x.expandtabs(8) }}', (n) => rep('\t', n)],
+    [kida, '{{ x | title }}', (n) => rep("a'", n)],
+    [kida, '<div data-x="{% include "j.kida" %}">', (n) => rep('"', n)],
+    [md, '{{ x }}', (n) => rep('<', n)],
+    [md, 'https://a.example/{{ x }}', (n) => rep('\\<', n)],
+    [md, '{{ "t" | link(x) }}', (n) => rep(' ', n) + 'j'],
+    [md, '{{ [[x]] | table(["h"]) }}', (n) => rep('|\\', n)],
+    [njk, '{{ x | nl2br }}', (n) => rep('\r\n', n)],
+    [njk, '{{ x | urlize(5) }}', (n) => rep('www.a', n)],
+    [njk, '{{ x | striptags }}', (n) => rep('<!--', n)],
+    [njk, '{{ x | escape | safe | striptags(true) }}', (n) => rep('&lt;', n)],
+  ];
+  for (const [env, src, make] of CASES)
+    it(`${src} on ${JSON.stringify(make(6))}…`, () => {
+      const t = env.fromString(src);
+      expectLinear((n) => {
+        const x = make(n);
+        return () => t.render({ x });
+      }, src);
+    });
 });
