@@ -70,7 +70,9 @@ const MD_BLOCK = /(^|\n)([ \t]*)(#{1,6}(?=[ \t\r\n]|$)|>|[-+](?=[ \t\r\n]|$)|-+(
  * before the marker (`\# h`, `\- item`, `\1. first`).
  */
 export function escapeMarkdown(s: string): string {
-  return s.replace(MD_INLINE, '\\$&').replace(MD_LT, '&lt;').replace(MD_BLOCK, '$1$2\\$3');
+  let t = s.replace(MD_INLINE, '\\$&');
+  if (t.includes('<')) t = t.replace(MD_LT, '&lt;'); // (most text has none: the scan is cheaper than a replace)
+  return t.replace(MD_BLOCK, '$1$2\\$3');
 }
 
 const NEEDS_ESCAPE = /[&<>"'\0]/g;
