@@ -398,6 +398,8 @@ export interface Capture extends Pos {
 }
 export interface FilterBlock extends Pos {
   type: 'FilterBlock';
+  /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
+  inAttr?: true;
   name: string;
   args: Expr[];
   kwargs: Kwarg[];

@@ -82,8 +82,8 @@ export function tojsonInAttributes(body: A.Node[]): void {
   });
 }
 
-/** Statements that write text made elsewhere (another template, a def, a caller, a stack, a catalog, a cache). */
-const INSERTS = new Set(['Block', 'Include', 'Embed', 'CallBlock', 'Slot', 'Yield', 'Stack', 'Trans', 'NjkExtension', 'Cache']);
+/** Statements that write text made elsewhere (another template, a def, a caller, a stack, a catalog, a cache) or remade by a filter. */
+const INSERTS = new Set(['Block', 'Include', 'Embed', 'CallBlock', 'Slot', 'Yield', 'Stack', 'Trans', 'NjkExtension', 'Cache', 'FilterBlock']);
 
 /** Filters whose result is their input when that is Markup (`default`: or its argument). */
 const PASSING = new Set(['safe', 'e', 'escape', 'default', 'd']);

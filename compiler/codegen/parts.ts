@@ -77,7 +77,7 @@ export function genFilterBlock(g: Generator, n: A.FilterBlock): void {
   const b = g.buffered(() => g.stmts(n.body));
   if (g.o.nunjucks) {
     // Nunjucks filters the rendered body and outputs the result like {{ }} (escaped again unless safe)
-    g.emit(`${g.h(g.o.autoescape ? 'esc' : 'str')}(${filterCall(g, n.name, b, n.args, n.kwargs, n)})`);
+    g.emit(inDqText(g, n, `${g.h(g.o.autoescape ? 'esc' : 'str')}(${filterCall(g, n.name, b, n.args, n.kwargs, n)})`));
     return;
   }
   // A string result is emitted unescaped (its body was escaped while rendered): under
@@ -86,7 +86,8 @@ export function genFilterBlock(g: Generator, n: A.FilterBlock): void {
   g.argWrap = g.o.autoescape ? g.h(g.o.markdown ? 'escMdArg' : 'escArg') : null;
   try {
     const out = !g.o.autoescape ? 'str' : g.o.markdown ? 'escMdFiltered' : 'escFiltered';
-    g.emit(`${g.h(out)}(${filterCall(g, n.name, b, n.args, n.kwargs, n)})`);
+    // (in a double-quoted value, a filter that makes Markup (`tojson`, `default(j)`) may write `"`)
+    g.emit(inDqText(g, n, `${g.h(out)}(${filterCall(g, n.name, b, n.args, n.kwargs, n)})`));
   } finally {
     g.argWrap = null;
   }

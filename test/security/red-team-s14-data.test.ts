@@ -15,6 +15,7 @@ import { marked } from 'marked';
 import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import type { Template } from '../../runtime/template.js';
+import { escapeString } from '../../runtime/markup.js';
 import { makeEnv } from '../support.js';
 import { expectLinear } from './linear-clock.js';
 
@@ -175,6 +176,26 @@ describe('§3 the scan of the template text finds every double-quoted value', ()
           { numRuns: 20 },
         );
       });
+
+  it('property: a {% filter %} block whose filter makes Markup (tojson, default, replace with JSON) keeps its result in the value', async () => {
+    const env = makeEnv({});
+    const blocks = [
+      ['{% filter tojson %}{{ y }}{% end %}', (y: string) => escapeString(y)],
+      ['{% filter tojson(indent=2) %}{{ y }}{% end %}', (y: string) => escapeString(y)],
+      ['{% filter default(x | tojson, true) %}{% end %}', (_: string, x: unknown) => x],
+      ['{% filter replace("Q", x | tojson) %}Q{% end %}', (_: string, x: unknown) => x],
+    ] as const;
+    for (const [block, want] of blocks) {
+      const t = env.fromString(`<div data-x="${block}">p</div>`);
+      await fc.assert(
+        fc.asyncProperty(hostile, async (h) => {
+          const x = { a: h };
+          for (const [way, html] of Object.entries(await everyWay(t, { x, y: h }))) expectExactAttribute(html, want(h, x), `${block} ${way}: ${html}`);
+        }),
+        { numRuns: 20 },
+      );
+    }
+  });
 
   it('property: a fragment cached outside an attribute and served inside one keeps its JSON in the value', async () => {
     const env = makeEnv({
