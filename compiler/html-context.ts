@@ -14,11 +14,12 @@ const SPACE = /[\t\n\f\r ]/;
 /**
  * Scans the template's literal text in source order (an approximation across control flow: a
  * value seldom starts in one branch and ends in another) and gives each `{{ x | tojson }}` that
- * sits inside a double-quoted attribute value the keyword `attr=True`, unless it names `attr`.
+ * sits inside a double-quoted attribute value the keyword `attr=True`, unless it names `attr`
+ * (or `tojson` is the host's own filter, `builtinTojson` false); marks each output and statement there.
  * It follows the HTML tokenizer as far as quoting goes: a quote opens a value only right after
  * `=`, comments are skipped, and a tag whose name an output writes (`<{{ tag }} …`) is a tag.
  */
-export function tojsonInAttributes(body: A.Node[]): void {
+export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
   let state: State = 'text';
   let tag = ''; // the name of the tag being read (`script`, `style` switch to raw text after it)
   let rawEnd = '';
@@ -74,6 +75,7 @@ export function tojsonInAttributes(body: A.Node[]): void {
     if (n.type === 'Output' && state === 'dq') {
       const out = n as unknown as A.Output;
       out.inAttr = true;
+      if (!builtinTojson) return;
       for (const e of outlets(out.expr, []))
         // (attr given by name, or as a second positional argument, is the author's)
         if (e.args.length < 2 && !e.kwargs.some((k) => k.name === 'attr'))

@@ -15,7 +15,7 @@ import { marked } from 'marked';
 import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import type { Template } from '../../runtime/template.js';
-import { escapeString } from '../../runtime/markup.js';
+import { Markup, escapeString } from '../../runtime/markup.js';
 import { makeEnv } from '../support.js';
 import { expectLinear } from './linear-clock.js';
 
@@ -195,6 +195,25 @@ describe('§3 the scan of the template text finds every double-quoted value', ()
         { numRuns: 20 },
       );
     }
+  });
+
+  it("property: a host's own tojson filter leaves the protection on (it switched off every output's and statement's)", async () => {
+    const json = (v: unknown) => new Markup(JSON.stringify(v));
+    const kida = makeEnv({ 'j.kida': '{{ x | tojson }}' }, { filters: { tojson: json, myjson: json } });
+    const njk = makeEnv({}, { compat: 'nunjucks', filters: { tojson: json } });
+    const templates = [
+      kida.fromString('<div data-x="{{ x | tojson }}">p</div>'),
+      kida.fromString('{% set j = x | myjson %}<div data-x="{{ j }}">p</div>'),
+      kida.fromString('<div data-x="{% include "j.kida" %}">p</div>'),
+      njk.fromString('<div data-x="{{ x | tojson }}">p</div>'),
+    ];
+    await fc.assert(
+      fc.asyncProperty(hostile, async (h) => {
+        const x = { a: h.replace(/&/g, '') }; // (this tojson leaves `&` as it is, which the browser decodes: only `"` is at stake)
+        for (const t of templates) for (const [way, html] of Object.entries(await everyWay(t, { x }))) expectExactAttribute(html, x, `${way}: ${html}`);
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it('property: a fragment cached outside an attribute and served inside one keeps its JSON in the value', async () => {
