@@ -18,6 +18,7 @@ import type { Template } from '../../runtime/template.js';
 import { Markup, escapeString } from '../../runtime/markup.js';
 import { makeEnv } from '../support.js';
 import { expectLinear } from './linear-clock.js';
+import { distUrl, runStrict } from './strict-child.js';
 
 type Node = { nodeName: string; attrs?: { name: string; value: string }[]; childNodes?: Node[]; content?: Node };
 
@@ -307,4 +308,48 @@ describe('§2 worst cases the earlier tables did not build (100 KB vs 200 KB of 
         return () => t.render({ x });
       }, src);
     });
+});
+
+describe('§1 parts wrapped in a double-quoted value, with promises that reject at each moment (a strict child process)', () => {
+  it('exits 0 with nothing on stderr, and every way that reads to the end gives the same bytes', () => {
+    const script = `
+      import { Environment, DictLoader } from ${distUrl('dist/compiler/environment.js')};
+      const env = new Environment({ loader: new DictLoader({
+        'j.kida': '{{ (await p) | tojson }}',
+        'inc.kida': '<div data-x="{% include "j.kida" %}">{% flush %}{{ await q }}</div>',
+        'p.kida': '<div data-x="{% block j %}{% end %}">{% flush %}{{ await q }}</div>',
+        'child.kida': '{% extends "p.kida" %}{% block j %}{{ (await p) | tojson }}{% end %}',
+        'embed.kida': '<div data-x="{% embed "j.kida" %}{% end %}">{% flush %}{{ await q }}</div>',
+      }) });
+      const later = (ms, v, fail) => new Promise((ok, no) => setTimeout(() => (fail ? no(new Error(v)) : ok(v)), ms));
+      const moments = {
+        fine: () => ({ p: later(1, '"x"'), q: later(2, 'q') }),
+        pBefore: () => ({ p: Promise.reject(new Error('p')), q: later(2, 'q') }),
+        qBetween: () => ({ p: later(1, '"x"'), q: later(3, 'q', true) }),
+        bothLate: () => ({ p: later(20, 'p', true), q: later(25, 'q', true) }),
+      };
+      const ways = {
+        async: (t, c) => t.renderAsync(c),
+        whole: async (t, c) => { let s = ''; for await (const x of t.renderStreamAsync(c)) s += x; return s; },
+        returned: async (t, c) => { const it = t.renderStreamAsync(c); await it.next(); await it.return(); return null; },
+        thrown: async (t, c) => { const it = t.renderStreamAsync(c); await it.next(); await it.throw(new Error('reader')).catch(() => {}); return null; },
+        unread: async (t, c) => { t.renderStreamAsync(c); return null; },
+      };
+      const out = {};
+      for (const name of ['inc.kida', 'child.kida', 'embed.kida'])
+        for (const [m, ctx] of Object.entries(moments))
+          for (const [w, f] of Object.entries(ways)) {
+            let r;
+            try { r = await f(env.getTemplate(name), ctx()); } catch (e) { r = 'error ' + e.name; }
+            if (r !== null) out[name + ' ' + m + ' ' + w] = r;
+          }
+      await later(60);
+      console.log(JSON.stringify(out));`;
+    const out = JSON.parse(runStrict(script, 60_000)) as Record<string, string>;
+    for (const name of ['inc.kida', 'child.kida', 'embed.kida']) {
+      expect(out[`${name} fine async`]).toBe('<div data-x="&quot;\\&quot;x\\&quot;&quot;">q</div>');
+      for (const m of ['fine', 'pBefore', 'qBetween', 'bothLate']) expect(out[`${name} ${m} whole`], `${name} ${m}`).toBe(out[`${name} ${m} async`]);
+      expect(out[`${name} pBefore async`]).toBe('error TemplateRuntimeError');
+    }
+  }, 70_000);
 });
