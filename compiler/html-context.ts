@@ -12,8 +12,9 @@ type State = 'text' | 'tag' | 'dq' | 'sq' | 'unquoted' | 'raw' | 'comment';
 const SPACE = /[\t\n\f\r ]/;
 
 /**
- * Scans the template's literal text in source order (an approximation across control flow: a
- * value seldom starts in one branch and ends in another) and gives each `{{ x | tojson }}` that
+ * Scans the template's literal text in source order, each branch of an `if`, `match` or `for`
+ * from the state before it (`<div {% if a %}title="{% else %}data-x="{% end %}{{ j }}">`: the
+ * value is open after either), and gives each `{{ x | tojson }}` that
  * sits inside a double-quoted attribute value the keyword `attr=True`, unless it names `attr`
  * (or `tojson` is the host's own filter, `builtinTojson` false); marks each output and statement there.
  * It follows the HTML tokenizer as far as quoting goes: a quote opens a value only right after
@@ -24,7 +25,31 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
   let tag = ''; // the name of the tag being read (`script`, `style` switch to raw text after it)
   let rawEnd = '';
   let afterEq = false; // in a tag, `=` read and the value not started
-  walk(body, (n) => {
+  /**
+   * Walks each of `bodies` from the state before them (and `none`: the state may also pass
+   * through untouched) and goes on in a double-quoted value if any of them ends in one, else in
+   * the state the first to change it ends in.
+   */
+  const branches = (bodies: (A.Node[] | null | undefined)[], none: boolean): void => {
+    const start = { state, tag, rawEnd, afterEq };
+    const ends = none ? [start] : [];
+    for (const b of bodies) {
+      ({ state, tag, rawEnd, afterEq } = start);
+      if (b) walk(b, visit);
+      ends.push({ state, tag, rawEnd, afterEq });
+    }
+    ({ state, tag, rawEnd, afterEq } = ends.find((e) => e.state === 'dq') ?? ends.find((e) => e.state !== start.state) ?? start);
+  };
+  const visit = (n: { type: string } & Record<string, unknown>): boolean | void => {
+    if (n.type === 'If') {
+      const f = n as unknown as A.If;
+      return branches([...f.branches.map((b) => b.body), f.else_], !f.else_), false;
+    }
+    if (n.type === 'Match') return branches((n as unknown as A.Match).cases.map((c) => c.body), true), false;
+    if (n.type === 'For') {
+      const f = n as unknown as A.For;
+      return branches([f.body, f.else_], true), false;
+    }
     if (n.type === 'Data') {
       const text = (n as unknown as A.Data).text;
       for (let i = 0; i < text.length; i++) {
@@ -81,7 +106,8 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
         if (e.args.length < 2 && !e.kwargs.some((k) => k.name === 'attr'))
           e.kwargs.push({ name: 'attr', value: { type: 'Const', value: true, line: e.line, col: e.col } as A.Expr });
     }
-  });
+  };
+  walk(body, visit);
 }
 
 /** Statements that write text made elsewhere (another template, a def, a caller, a stack, a catalog, a cache) or remade by a filter. */

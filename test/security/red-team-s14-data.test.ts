@@ -150,12 +150,15 @@ describe('§3 text a statement writes into a double-quoted attribute value', () 
 
 describe('§3 the scan of the template text finds every double-quoted value', () => {
   // Each holds `<… data-x="{{ OUT }}">` as the browser reads it; the scan had read it otherwise.
-  const SHAPES = [
+  const SHAPES: { name: string; src: string; attr?: string }[] = [
     { name: 'a tag whose name an output writes', src: '<{{ tag }} data-x="{{ OUT }}">p</{{ tag }}>' },
     { name: 'the same with an attribute before', src: '<{{ tag }} class="a" data-x="{{ OUT }}">p</{{ tag }}>' },
     { name: 'a comment holding a quote before', src: '<!-- <div title=" --><div data-x="{{ OUT }}">p</div>' },
     { name: 'an unquoted value holding a quote', src: '<div title=a"b data-x="{{ OUT }}">p</div>' },
     { name: 'an unquoted value an output starts', src: '<div title={{ tag }} data-x="{{ OUT }}">p</div>' },
+    { name: 'a value opened in each branch of an if', src: '<div {% if x %}title="{% else %}data-x="{% end %}{{ OUT }}">p</div>', attr: 'title' },
+    { name: 'a value opened in each case of a match', src: '<div {% match tag %}{% case "span" %}title="{% case _ %}data-x="{% end %}{{ OUT }}">p</div>' },
+    { name: 'a value opened in a loop body', src: '<div {% for i in [1] %}data-x="{% end %}{{ OUT }}">p</div>' },
   ];
   for (const shape of SHAPES)
     for (const [how, pre, out] of [
@@ -171,7 +174,7 @@ describe('§3 the scan of the template text finds every double-quoted value', ()
               const [div] = elements(parseFragment(html) as unknown as Node).filter((n) => n.nodeName === 'div');
               const attrs = Object.fromEntries(div!.attrs!.map((a) => [a.name, a.value]));
               expect(Object.keys(attrs).filter((k) => !['class', 'title', 'data-x'].includes(k)), `${way}: ${html}`).toEqual([]);
-              expect(JSON.parse(attrs['data-x']!), `${way}: ${html}`).toEqual(x);
+              expect(JSON.parse(attrs[shape.attr ?? 'data-x']!), `${way}: ${html}`).toEqual(x);
             }
           }),
           { numRuns: 20 },
