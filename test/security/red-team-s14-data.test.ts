@@ -16,6 +16,7 @@ import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import type { Template } from '../../runtime/template.js';
 import { Markup, escapeString } from '../../runtime/markup.js';
+import nunjucksApi from '../../adapters/nunjucks.js';
 import { makeEnv } from '../support.js';
 import { expectLinear } from './linear-clock.js';
 import { distUrl, runStrict } from './strict-child.js';
@@ -108,6 +109,28 @@ describe('§3 text a statement writes into a double-quoted attribute value', () 
         { numRuns: 25 },
       );
     });
+
+  it("property (Nunjucks, a custom extension tag's output): the element keeps the one attribute written, holding the JSON", async () => {
+    const env = new nunjucksApi.Environment([]);
+    env.addExtension('jsonx', {
+      tags: ['jsonx'],
+      parse(parser: any, nodes: any) {
+        const tok = parser.nextToken();
+        const args = parser.parseSignature(null, true);
+        parser.advanceAfterBlockEnd(tok.value);
+        return new nodes.CallExtension(this, 'run', args);
+      },
+      run: (_context: unknown, v: unknown) => new nunjucksApi.runtime.SafeString(JSON.stringify(v)),
+    } as never);
+    await fc.assert(
+      fc.asyncProperty(hostile, async (h) => {
+        const x = { a: h.replace(/&/g, '') }; // (the extension's JSON leaves `&` as it is: only `"` is at stake)
+        const html = env.renderString('<div data-x="{% jsonx x %}">p</div>', { x });
+        expectExactAttribute(html, x, html);
+      }),
+      { numRuns: 30 },
+    );
+  });
 
   it('the stream keeps its chunks: the same boundaries as the part has outside the value', async () => {
     const parent = (q: string) => `<div data-x=${q}{% block j %}{% end %}${q}>{% for i in [1, 2] %}<{{ i }}>{% end %}</div>`;
