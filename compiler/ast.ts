@@ -316,6 +316,8 @@ export interface Region extends Pos, EndPos {
 /** `{% call f(args) %}` with its slot fills; everything outside `{% slot %}` fills `default`. */
 export interface CallBlock extends Pos {
   type: 'CallBlock';
+  /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
+  inAttr?: true;
   call: Expr;
   slots: { name: string; params: string[]; body: Node[] }[];
   /** Nunjucks compat: defaults of `{% call(x=1) f() %}`'s parameters (null where none). */
@@ -324,6 +326,8 @@ export interface CallBlock extends Pos {
 /** Inside a def: `{% slot [name] [let:x=expr ...] %}[default body{% end %}]`. */
 export interface SlotStmt extends Pos {
   type: 'Slot';
+  /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
+  inAttr?: true;
   name: string;
   bindings: { name: string; value: Expr }[];
   /** Default content (only with let: bindings). */
@@ -332,6 +336,8 @@ export interface SlotStmt extends Pos {
 /** `{% yield [name] %}`: render the enclosing def's caller slot. */
 export interface YieldStmt extends Pos {
   type: 'Yield';
+  /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
+  inAttr?: true;
   name: string;
 }
 export interface Import extends Pos {
@@ -348,6 +354,8 @@ export interface FromImport extends Pos {
 }
 export interface Include extends Pos {
   type: 'Include';
+  /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
+  inAttr?: true;
   template: Expr;
   ignoreMissing: boolean;
   withContext: boolean;
@@ -360,6 +368,8 @@ export type ModifierValue = string | number | boolean | null;
 /** `block` (or `fragment`, which is skipped in full renders). */
 export interface Block extends Pos, EndPos {
   type: 'Block';
+  /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
+  inAttr?: true;
   name: string;
   body: Node[];
   cond: Expr | null;
@@ -373,6 +383,8 @@ export interface GlobalsBlock extends Pos {
 }
 export interface Embed extends Pos {
   type: 'Embed';
+  /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
+  inAttr?: true;
   template: Expr;
   blocks: Block[];
   withContext: boolean;
@@ -386,6 +398,8 @@ export interface Capture extends Pos {
 }
 export interface FilterBlock extends Pos {
   type: 'FilterBlock';
+  /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
+  inAttr?: true;
   name: string;
   args: Expr[];
   kwargs: Kwarg[];
@@ -397,6 +411,8 @@ export interface Spaceless extends Pos {
 }
 export interface Cache extends Pos {
   type: 'Cache';
+  /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
+  inAttr?: true;
   key: Expr;
   ttl: Expr | null;
   depends: Expr[];
@@ -427,6 +443,8 @@ export interface Defer extends Pos {
 /** A Nunjucks extension's tag (compat 'nunjucks': compiler/nunjucks/extensions.ts). */
 export interface NjkExtension extends Pos {
   type: 'NjkExtension';
+  /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
+  inAttr?: true;
   /** The name the extension was added under. */
   ext: string;
   method: string;
@@ -452,11 +470,15 @@ export interface Push extends Pos {
 }
 export interface StackStmt extends Pos {
   type: 'Stack';
+  /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
+  inAttr?: true;
   name: string;
 }
 /** `{% trans %}`: message ids are whitespace-normalised with `%(name)s` placeholders. */
 export interface Trans extends Pos {
   type: 'Trans';
+  /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
+  inAttr?: true;
   bindings: { name: string; value: Expr }[];
   singular: string;
   plural: string | null;

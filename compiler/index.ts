@@ -222,7 +222,8 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     if (missing.length) throw missing[0];
   }
   const customFilters = new Set([...(options.filters ?? []), ...(options.filterModule?.names ?? [])]);
-  if (escapeMode === 'html' && !customFilters.has('tojson')) tojsonInAttributes(ast.body);
+  // (a host's own tojson takes no attr=: its calls keep their arguments, the outputs still escape `"`)
+  if (escapeMode === 'html') tojsonInAttributes(ast.body, !customFilters.has('tojson'));
   const gen = new Generator(ast, {
     name,
     source,

@@ -3,6 +3,7 @@
 export * from './values.js';
 export * from './methods.js';
 export * from './output.js';
+export * from './dq-part.js';
 export * from './template.js';
 export { each, loopFns } from './resume.js';
 export { lazy } from './gather.js';

@@ -57,17 +57,22 @@ export class Marked extends Markup {
 // Markdown escaping (language.md §3.6): characters that are special anywhere in a line get a
 // backslash; block markers only where a line starts (optionally indented) and only in the form
 // that would start a block, so prose, dates, identifiers and paths stay as they are.
-const MD_INLINE = /[\\`*_[\]<]/g;
+const MD_INLINE = /[\\`*_[\]]/g;
+// (`<` as an entity, not `\<`: GFM renderers' extended autolinks (marked) take a backslash into a
+// URL that text before the value began, `https://x.example/{{ v }}`, and the `<` after it opened a tag)
+const MD_LT = /</g;
 const MD_BLOCK = /(^|\n)([ \t]*)(#{1,6}(?=[ \t\r\n]|$)|>|[-+](?=[ \t\r\n]|$)|-+(?=[ \t\r]*(?:\n|$))|\d{1,9}[.)](?=[ \t\r\n]|$))/g;
 
 /**
- * Markdown-escapes plain text: `\ ` * _ [ ] <` everywhere; at the start of the text and of every
+ * Markdown-escapes plain text: `\ ` * _ [ ]` everywhere (`<` becomes `&lt;`); at the start of the text and of every
  * line (after spaces or tabs) `#`…`######`, `-`, `+` and `1.`/`1)` when followed by whitespace or
  * the end of the line, a line of `-` only (a rule or setext underline), and `>`. The backslash goes
  * before the marker (`\# h`, `\- item`, `\1. first`).
  */
 export function escapeMarkdown(s: string): string {
-  return s.replace(MD_INLINE, '\\$&').replace(MD_BLOCK, '$1$2\\$3');
+  let t = s.replace(MD_INLINE, '\\$&');
+  if (t.includes('<')) t = t.replace(MD_LT, '&lt;'); // (most text has none: the scan is cheaper than a replace)
+  return t.replace(MD_BLOCK, '$1$2\\$3');
 }
 
 const NEEDS_ESCAPE = /[&<>"'\0]/g;

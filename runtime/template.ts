@@ -10,6 +10,7 @@ import {
   didYouMean,
 } from './errors.js';
 import { Markup } from './markup.js';
+import { inDq } from './output.js';
 import type { Waiting } from './async-prelude.js';
 import { invokeWithAsyncCaller, isAsyncCaller } from './async-caller.js';
 import { renderGlobals } from './meta.js';
@@ -1386,14 +1387,18 @@ export function pushStack(R: RenderState, name: string, text: string): void {
  * everything pushed to that stack anywhere in the render. NUL never survives escaping, so
  * data cannot forge a placeholder.
  */
-export function readStack(R: RenderState, name: string): string {
+export function readStack(R: RenderState, name: string, inAttr?: boolean): string {
   fillStacks = fillStackMarks;
   R.shared.deferred = true;
-  return `\u0000kida-stack:${name}\u0000`;
+  return `\u0000kida-stack${inAttr ? '"' : ''}:${name}\u0000`;
 }
-const STACK_MARK = /\u0000kida-stack:([^\u0000]*)\u0000/g;
+// (`"`: the stack stands in a double-quoted attribute value, where its text's `"` is escaped)
+const STACK_MARK = /\u0000kida-stack("?):([^\u0000]*)\u0000/g;
 const fillStackMarks = (text: string, R: RenderState): string =>
-  text.replace(STACK_MARK, (_, name: string) => (R.shared.stacks?.get(name) ?? []).join(''));
+  text.replace(STACK_MARK, (_, dq: string, name: string) => {
+    const t = (R.shared.stacks?.get(name) ?? []).join('');
+    return dq ? inDq(t) : t;
+  });
 export function resolveStacks(text: string, R: RenderState): string {
   return fillStacks && R.shared.deferred ? fillStacks(text, R) : text;
 }

@@ -6,7 +6,7 @@ import type * as A from '../ast.js';
 import type { Generator, DefSignature } from '../codegen.js';
 import type { Fn } from './shared.js';
 import { awaitCall, genArgs, njkCalleeName } from './expressions.js';
-import { mdDef, outFn } from './output.js';
+import { inDqText, mdDef, outFn } from './output.js';
 import { PY_BLANK, contains, kwKey, q, walk } from './shared.js';
 import { callerCall, callerParent, inCaller, nameTarget, paramLocals, syncTop } from './njk-scope.js';
 
@@ -248,7 +248,7 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
   }
   // (Nunjucks: the caller body starts on the frame of the code of its function that calls out last)
   if (g.o.nunjucks) invoke = callerCall(g, invoke);
-  g.emit(`${g.h(outFn(g))}(${invoke})`);
+  g.emit(inDqText(g, n, `${g.h(outFn(g))}(${invoke})`));
 }
 
 export function genSlot(g: Generator, n: A.SlotStmt): void {
@@ -263,7 +263,8 @@ export function genSlot(g: Generator, n: A.SlotStmt): void {
   }
   if (n.body && n.body.length) {
     g.w(`if (${caller}) {`);
-    g.emit(awaitCall(g, `${caller}(${q(n.name)}, ${bindings})`));
+    const call = awaitCall(g, `${caller}(${q(n.name)}, ${bindings})`);
+    g.emit(n.inAttr ? inDqText(g, n, `${g.h('str')}(${call})`) : call);
     g.w('} else {');
     if (n.bindings.length) {
       const c = g.id('c');
@@ -274,12 +275,12 @@ export function genSlot(g: Generator, n: A.SlotStmt): void {
       g.fn.sc = saved;
     } else g.stmts(n.body);
     g.w('}');
-  } else g.emit(`(${caller} ? ${awaitCall(g, `${caller}(${q(n.name)}, ${bindings})`)} : "")`);
+  } else g.emit(inDqText(g, n, `(${caller} ? ${n.inAttr ? `${g.h('str')}(${awaitCall(g, `${caller}(${q(n.name)}, ${bindings})`)})` : awaitCall(g, `${caller}(${q(n.name)}, ${bindings})`)} : "")`));
 }
 
 export function genYield(g: Generator, n: A.YieldStmt): void {
   g.line(n);
-  if (g.fn.caller) g.emit(`(${g.fn.caller} ? ${awaitCall(g, `${g.fn.caller}(${q(n.name)})`)} : "")`);
+  if (g.fn.caller) g.emit(inDqText(g, n, `(${g.fn.caller} ? ${n.inAttr ? `${g.h('str')}(${awaitCall(g, `${g.fn.caller}(${q(n.name)})`)})` : awaitCall(g, `${g.fn.caller}(${q(n.name)})`)} : "")`));
 }
 
 export function collectDefs(g: Generator, body: A.Node[]): void {

@@ -7,6 +7,7 @@ import { didYouMean } from '../../runtime/errors.js';
 import type { Generator } from '../codegen.js';
 import { q, type Mode, type Sink } from './shared.js';
 import { importScope, isFrameLocal, localsInFrame, nameTarget, syncTop } from './njk-scope.js';
+import { inDqPart } from './output.js';
 
 export function templateExpr(g: Generator, e: A.Expr): string {
   if (e.type === 'Const' && typeof e.value === 'string') return `${g.ref(g.o.resolveName(e.value))}()`;
@@ -86,7 +87,7 @@ export function genInclude(g: Generator, n: A.Include): void {
   const lit = n.template.type === 'Const' && typeof n.template.value === 'string';
   if (n.ignoreMissing && lit && g.o.templateExists) {
     const name = g.o.resolveName((n.template as A.Const).value as string);
-    if (g.o.templateExists(name)) g.subRender(`${g.ref(name)}().spec.root`, ctx, `${g.h('subState')}(R, $NAME, L)`);
+    if (g.o.templateExists(name)) g.subRender(inDqPart(g, n, `${g.ref(name)}().spec.root`), ctx, `${g.h('subState')}(R, $NAME, L)`);
     return;
   }
   if (n.ignoreMissing) {
@@ -97,11 +98,11 @@ export function genInclude(g: Generator, n: A.Include): void {
     if (lit) g.optionalRefs.add(load);
     g.w(`const ${t} = ${load};`);
     g.w(`if (${t}) {`);
-    g.subRender(`${t}.spec.root`, ctx, `${g.h('subState')}(R, $NAME, L)`);
+    g.subRender(inDqPart(g, n, `${t}.spec.root`), ctx, `${g.h('subState')}(R, $NAME, L)`);
     g.w('}');
     return;
   }
-  g.subRender(`${templateExpr(g, n.template)}.spec.root`, ctx, `${g.h('subState')}(R, $NAME, L)`);
+  g.subRender(inDqPart(g, n, `${templateExpr(g, n.template)}.spec.root`), ctx, `${g.h('subState')}(R, $NAME, L)`);
 }
 
 export function genEmbed(g: Generator, n: A.Embed): void {
@@ -124,5 +125,5 @@ export function genEmbed(g: Generator, n: A.Embed): void {
     if (!g.isAsync) g.w(`${fns}.a = ${g.h('asyncFromGen')}(${fns}.g);`);
     g.w(`${R2}.blocks[${q(b.name)}] = ${fns};`);
   }
-  g.subRender(`${templateExpr(g, n.template)}.spec.root`, includeCtx(g, true), R2);
+  g.subRender(inDqPart(g, n, `${templateExpr(g, n.template)}.spec.root`), includeCtx(g, true), R2);
 }

@@ -10,6 +10,7 @@ import { CHILD_DEFINITIONS, njkChildRuns, q, walk } from './shared.js';
 import { blockScope } from './njk-scope.js';
 import { genNjkDynamicRoot, njkDynamicExtends } from './njk-extends.js';
 import { dynamicName } from './includes.js';
+import { inDqPart } from './output.js';
 
 export function genRootBody(g: Generator, body: A.Node[], ext: A.Extends | null): void {
   if (g.blockNodes.size) g.w(`${g.h('registerBlocks')}(R, $blocks);`);
@@ -43,7 +44,7 @@ export function genBlock(g: Generator, n: A.Block): void {
   // (Nunjucks: a top-level block reached after a run-time extends renders nothing)
   const afterExtends = g.njkParentVar && g.njkBlock === null ? g.njkParentVar : null;
   if (afterExtends) g.w(`if (!${afterExtends}) {`);
-  g.subRender(`R.blocks[${q(n.name)}]`, g.o.nunjucks ? blockScope(g) : 'ctx', 'R');
+  g.subRender(inDqPart(g, n, `R.blocks[${q(n.name)}]`), g.o.nunjucks ? blockScope(g) : 'ctx', 'R');
   if (afterExtends) g.w('}');
   if (n.cond) g.w('}');
 }

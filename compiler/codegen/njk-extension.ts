@@ -5,7 +5,7 @@
 import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
 import { genArgs, sbAwait } from './expressions.js';
-import { outFn } from './output.js';
+import { inDqText, outFn } from './output.js';
 import { contains, q, walk } from './shared.js';
 
 export function genNjkExtension(g: Generator, n: A.NjkExtension): void {
@@ -26,7 +26,7 @@ export function genNjkExtension(g: Generator, n: A.NjkExtension): void {
   let call = `${g.h(n.async ? 'njkExtAsync' : 'njkExt')}($env, ${g.fn.ctx}, ${ext}, ${q(n.method)}, ${genArgs(g, n.args, n.kwargs)}, [${bodies.join(', ')}])`;
   // (CallExtensionAsync: in a synchronous macro body its promise is an error, as an async filter's)
   if (n.async) call = g.fn.mode === 'a' ? g.wait(sbAwait(g, call)) : `${g.h('observe')}(${call}, true)`;
-  g.emit(`${g.h(n.autoescape === false ? 'str' : outFn(g))}(${call})`);
+  g.emit(inDqText(g, n, `${g.h(n.autoescape === false ? 'str' : outFn(g))}(${call})`));
 }
 
 /** The module-level name of an imported extension. */

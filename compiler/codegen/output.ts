@@ -32,6 +32,10 @@ export function outputExpr(g: Generator, n: A.Output): string {
   const js = valueText(g, n, e, dq);
   return n.inAttr && !(dq && DQ_SAFE.test(js)) ? `${g.h('inDq')}(${js})` : js;
 }
+/** `js`, the text a statement writes, with each `"` escaped when the statement sits inside a double-quoted attribute value. */
+export const inDqText = (g: Generator, n: { inAttr?: true }, js: string): string => (n.inAttr ? `${g.h('inDq')}(${js})` : js);
+/** The render functions `fns` of a part, wrapped so that each chunk's `"` is escaped when the part sits inside a double-quoted value. */
+export const inDqPart = (g: Generator, n: { inAttr?: true }, fns: string): string => (n.inAttr ? `${g.h('dqPart')}(${fns})` : fns);
 /** The code of escaped() with `dq`: a call of escDq or egaDq, whose text needs no inDq. */
 const DQ_SAFE = /^\$(?:escDq|egaDq)\(/;
 
@@ -90,12 +94,12 @@ export function genTrans(g: Generator, n: A.Trans): void {
   if (!n.bindings.length) {
     // no placeholders: the message id is the plain text; the translation is escaped
     const msgid = n.singular.replace(/%%/g, '%');
-    g.emit(`${g.h(outFn(g))}(${g.h('gettext')}($env, ${q(msgid)}))`);
+    g.emit(inDqText(g, n, `${g.h(outFn(g))}(${g.h('gettext')}($env, ${q(msgid)}))`));
     return;
   }
   const msg =
     n.plural !== null
       ? `${g.h('ngettext')}($env, ${q(n.singular)}, ${q(n.plural)}, ${v}["count"])`
       : `${g.h('gettext')}($env, ${q(n.singular)})`;
-  g.emit(`${g.h('transFormat')}(${msg}, ${v}, ${g.o.autoescape}, ${g.h(g.o.markdown ? 'escMd' : 'esc')})`);
+  g.emit(inDqText(g, n, `${g.h('transFormat')}(${msg}, ${v}, ${g.o.autoescape}, ${g.h(g.o.markdown ? 'escMd' : 'esc')})`));
 }

@@ -6,6 +6,7 @@ import type * as A from '../ast.js';
 import type { Generator } from '../codegen.js';
 import { filterCall } from './expressions.js';
 import { BOTH, SEP, q } from './shared.js';
+import { inDqText } from './output.js';
 import { FLUSH } from './gather.js';
 
 export function genTry(g: Generator, n: A.Try): void {
@@ -48,7 +49,8 @@ export function genCache(g: Generator, n: A.Cache): void {
   g.w(`${g.o.sandbox ? 'const ' : ''}${key} = ${scoped};`);
   cacheLookup(g, hit, `$env.cache, ${key}`);
   g.w(`if (typeof ${hit} === "string") {`);
-  g.emit(hit);
+  // (a stored fragment may come from another template's site, outside any attribute)
+  g.emit(inDqText(g, n, hit));
   g.w('} else try {');
   const b = g.buffered(() => g.stmts(n.body));
   g.w(`${g.h('cachePut')}($env.cache, ${key}, ${b}, ${n.ttl ? g.expr(n.ttl) : 'undefined'}, ${hit});`);
@@ -75,7 +77,7 @@ export function genFilterBlock(g: Generator, n: A.FilterBlock): void {
   const b = g.buffered(() => g.stmts(n.body));
   if (g.o.nunjucks) {
     // Nunjucks filters the rendered body and outputs the result like {{ }} (escaped again unless safe)
-    g.emit(`${g.h(g.o.autoescape ? 'esc' : 'str')}(${filterCall(g, n.name, b, n.args, n.kwargs, n)})`);
+    g.emit(inDqText(g, n, `${g.h(g.o.autoescape ? 'esc' : 'str')}(${filterCall(g, n.name, b, n.args, n.kwargs, n)})`));
     return;
   }
   // A string result is emitted unescaped (its body was escaped while rendered): under
@@ -84,7 +86,8 @@ export function genFilterBlock(g: Generator, n: A.FilterBlock): void {
   g.argWrap = g.o.autoescape ? g.h(g.o.markdown ? 'escMdArg' : 'escArg') : null;
   try {
     const out = !g.o.autoescape ? 'str' : g.o.markdown ? 'escMdFiltered' : 'escFiltered';
-    g.emit(`${g.h(out)}(${filterCall(g, n.name, b, n.args, n.kwargs, n)})`);
+    // (in a double-quoted value, a filter that makes Markup (`tojson`, `default(j)`) may write `"`)
+    g.emit(inDqText(g, n, `${g.h(out)}(${filterCall(g, n.name, b, n.args, n.kwargs, n)})`));
   } finally {
     g.argWrap = null;
   }
@@ -109,7 +112,7 @@ export function genPush(g: Generator, n: A.Push): void {
 }
 
 export function genStack(g: Generator, n: A.StackStmt): void {
-  g.emit(`${g.h('readStack')}(R, ${q(n.name)})`);
+  g.emit(`${g.h('readStack')}(R, ${q(n.name)}${n.inAttr ? ', true' : ''})`);
 }
 
 export function genFlush(g: Generator, n: A.Flush): void {

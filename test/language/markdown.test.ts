@@ -15,11 +15,11 @@ const MD = { autoescape: 'markdown' } as const;
 const md = (source: string, ctx: Record<string, unknown> = {}, templates: Record<string, string> = {}) => r(source, ctx, MD, templates);
 
 describe('escapeMarkdown', () => {
-  it('backslash-escapes \\ ` * _ [ ] < anywhere', () => {
+  it('backslash-escapes \\ ` * _ [ ] anywhere, and writes < as &lt;', () => {
     expect(escapeMarkdown('a*b_c')).toBe('a\\*b\\_c');
     expect(escapeMarkdown('**bold** and `code`')).toBe('\\*\\*bold\\*\\* and \\`code\\`');
     expect(escapeMarkdown('[link](url)')).toBe('\\[link\\](url)');
-    expect(escapeMarkdown('<img src=x>')).toBe('\\<img src=x>');
+    expect(escapeMarkdown('<img src=x>')).toBe('&lt;img src=x>');
     expect(escapeMarkdown('C:\\dir')).toBe('C:\\\\dir');
   });
   it('leaves prose, dates, identifiers, paths, pipes, tildes, parentheses and quotes alone', () => {
@@ -72,7 +72,7 @@ describe('{{ }} in Markdown mode', () => {
   });
   it('escapes for every template name (no .kida double-extension rule)', () => {
     const env = new Environment({ autoescape: 'markdown', loader: new DictLoader({ 'a.html.kida': '{{ x }}', 'b.kida': '{{ x }}', 'c.md': '{{ x }}' }) });
-    for (const n of ['a.html.kida', 'b.kida', 'c.md']) expect(env.getTemplate(n).render({ x: '<_>' })).toBe('\\<\\_>');
+    for (const n of ['a.html.kida', 'b.kida', 'c.md']) expect(env.getTemplate(n).render({ x: '<_>' })).toBe('&lt;\\_>');
   });
 });
 
@@ -157,7 +157,7 @@ describe('Markdown filters', () => {
     expect(() => compile('{{ x | table }}', { name: 'a.html.kida' })).toThrow(/autoescape: 'markdown'/);
   });
   it('user filters of the same name win', () => {
-    expect(r('{{ x | bold }}', { x: 'a' }, { ...MD, filters: { bold: (v: unknown) => `<${String(v)}>` } })).toBe('\\<a>');
+    expect(r('{{ x | bold }}', { x: 'a' }, { ...MD, filters: { bold: (v: unknown) => `<${String(v)}>` } })).toBe('&lt;a>');
   });
   it('are in the Environment filter table', () => {
     const env = new Environment(MD);
@@ -253,7 +253,7 @@ describe('compiled modules', () => {
   };
   const ctx = { title: 'CI *run*', checks: [{ name: 'lint', status: 'ok', note: 'a_b' }, { name: 't`x', status: 'error', note: '<x>' }] };
   const want =
-    '## CI \\*run\\* (markdown)\n| Check | Status | Note |\n| --- | --- | --- |\n| `lint` | :white_check_mark: | a\\_b |\n| `` t`x `` | :x: | \\<x> |\n';
+    '## CI \\*run\\* (markdown)\n| Check | Status | Note |\n| --- | --- | --- |\n| `lint` | :white_check_mark: | a\\_b |\n| `` t`x `` | :x: | &lt;x> |\n';
 
   it('render like the Environment in every mode', async () => {
     for (const [name, source] of Object.entries(templates)) {

@@ -1,0 +1,57 @@
+// A part (a block, an include, an embed's template) rendered where the including template's own
+// text has opened a double-quoted attribute value: `<div data-x="{% block j %}{% end %}">`,
+// `<div data-x="{% include "j.kida" %}">`. The part is compiled on its own and cannot know where
+// it lands, so a child's `{{ x | tojson }}` (or any Markup) there would end the value with its `"`
+// and data would become attributes (red team, thirteenth pass). Each chunk has its `"` written
+// `&quot;` on the way out, as an output inside the value does (output.ts inDq): chunk for chunk,
+// so the stream's boundaries stay as they were.
+
+import { inDq } from './output.js';
+import type { RenderFns, RenderState, Step, SyncStep } from './template.js';
+import type { Ctx } from './context.js';
+
+/** `fns` with every chunk it writes passed through inDq, in all three of its render forms. */
+export function dqPart(fns: RenderFns): RenderFns {
+  return {
+    s: (ctx: Ctx, R: RenderState) => inDq(fns.s(ctx, R)),
+    g: ((ctx: Ctx, R: RenderState) => dqSteps(fns.g(ctx, R) as unknown as Generator<SyncStep, void, unknown>)) as unknown as RenderFns['g'],
+    a: (ctx: Ctx, R: RenderState) => dqAsync(fns.a(ctx, R)),
+  };
+}
+
+/**
+ * A part's generator, its text through inDq and the parts it yields wrapped the same way. It
+ * forwards what the driver sends, throws and closes, so the part's own error handling still sees
+ * the errors of the parts it rendered, and an abandoned stream closes it.
+ */
+function* dqSteps(gen: Generator<SyncStep | Step, void, unknown>): Generator<SyncStep | Step, void, unknown> {
+  let done = false;
+  try {
+    let r = gen.next();
+    while (!r.done) {
+      const x = r.value;
+      let sent: unknown;
+      try {
+        sent = yield typeof x === 'string' ? inDq(x) : wrapStep(x);
+      } catch (e) {
+        r = gen.throw(e);
+        continue;
+      }
+      r = gen.next(sent);
+    }
+    done = true;
+  } finally {
+    if (!done) gen.return(undefined);
+  }
+}
+
+/** A nested step: a part's generator (sync streams) or an async stream (R.async). */
+function wrapStep(x: Exclude<SyncStep | Step, string>): SyncStep | Step {
+  if (typeof (x as Generator).next === 'function') return dqSteps(x as Generator<SyncStep, void, unknown>) as SyncStep;
+  if (Symbol.asyncIterator in x) return dqAsync(x as AsyncIterable<string>);
+  return x;
+}
+
+async function* dqAsync(parts: AsyncIterable<string>): AsyncGenerator<string, void, undefined> {
+  for await (const c of parts) yield inDq(c);
+}
