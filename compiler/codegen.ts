@@ -510,15 +510,18 @@ export class Generator {
       ...(this.warnings.length ? ([['warnings', JSON.stringify(this.warnings)]] as [string, string][]) : []),
     ];
     const literal = (fs: [string, string][]) => fs.map(([k, v]) => `${k}: ${v}`).join(', ');
-    const sandboxed = this.o.sandbox ? `, checkOutput: (n) => $env.sandbox?.checkOutput(n${this.o.nunjucks ? ', 1' : ''}), get globals() { return $env.globals; }` : '';
+    // (a Nunjucks module reads globals through a view with Nunjucks' built-ins in place of Kida's:
+    // runtime/nunjucks/linkage.ts)
+    const linkage = this.o.nunjucks ? `${this.h('njkLinkage')}($env)` : '$env';
+    const sandboxed = this.o.sandbox ? `, checkOutput: (n) => $env.sandbox?.checkOutput(n${this.o.nunjucks ? ', 1' : ''}), get globals() { return ${linkage}.globals; }` : '';
     const spec = `{ ${literal(fields)}${sandboxed} }`;
     // The same fields for the default registry's call, positional (compile() uses it for a module
     // without a linkage; runtime/registered.ts; issue #22, code size: the field names were ~28
     // bytes of every minified page): `$defineRegistered($NAME, root, "names", { other fields })`.
     const rest = fields.filter(([k]) => k !== 'name' && k !== 'root' && k !== 'requiredContext');
-    const registeredArgs = this.o.sandbox ? null : `$NAME, ${this.rootFns ?? '$root'}, ${requiredContext}${rest.length ? `, { ${literal(rest)} }` : ''}`;
+    const registeredArgs = this.o.sandbox || this.o.nunjucks ? null : `$NAME, ${this.rootFns ?? '$root'}, ${requiredContext}${rest.length ? `, { ${literal(rest)} }` : ''}`;
     // (`$env` read lazily: a bundle's linkage module may import this module in a cycle)
-    this.mod(`const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(${spec})` : `${spec}, () => $env`});`);
+    this.mod(`const $template = ${this.h('defineTemplate')}(${this.o.sandbox ? `${this.h('limitOutputs')}(${spec})` : `${spec}, () => ${linkage}`});`);
 
     const pre: string[] = [`const $NAME = ${q(this.o.name)};`];
     // The environment of filters/tests that take one (select, reject, built-in tests), when used.

@@ -309,11 +309,11 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   const methods = njkMode ? [] : m.attrNames.filter((n) => METHODS.has(n));
   const uses: string[] = [];
   if (builtins.length) {
-    specifiers.push('useGlobals as $useGlobals');
     const imports = builtins.map((n) => `g_${n} as $g_${n}`);
-    if (njkMode) head.push(`import { ${imports.join(', ')} } from ${JSON.stringify(`${runtime}/nunjucks`)};`);
-    else specifiers.push(...imports);
-    uses.push(`$useGlobals({ ${builtins.map((n) => `${JSON.stringify(n)}: $g_${n}`).join(', ')} });`);
+    // (Nunjucks' built-ins kept apart from Kida's, which have the same names: runtime/nunjucks/linkage.ts)
+    if (njkMode) head.push(`import { useNjkGlobals as $useNjkGlobals, ${imports.join(', ')} } from ${JSON.stringify(`${runtime}/nunjucks`)};`);
+    else specifiers.push('useGlobals as $useGlobals', ...imports);
+    uses.push(`$use${njkMode ? 'Njk' : ''}Globals({ ${builtins.map((n) => `${JSON.stringify(n)}: $g_${n}`).join(', ')} });`);
   }
   if (m.dynamicRefs) {
     // template names computed at run time: the registry resolves them (`./x`, `@alias/x`)

@@ -53,6 +53,9 @@ export function useGlobals(g: Ctx): void {
   usedVersion++;
 }
 
+/** Is `v` the Kida built-in global `k` that this bundle's Kida modules use? (runtime/nunjucks/linkage.ts) */
+export const kidaBuiltin = (k: string, v: unknown): boolean => k in usedBuiltins && usedBuiltins[k] === v;
+
 let resolveNames: typeof resolveTemplateName | null = null;
 /**
  * Called by compiled modules that name templates at run time (`{% include name %}`): registries

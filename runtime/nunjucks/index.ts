@@ -13,5 +13,6 @@ export * from './safe.js';
 export * from './slice.js';
 export * from './extends.js';
 export * from './lookup.js';
-// Nunjucks' globals, for compiled modules that name them (compile() links them with useGlobals)
+// Nunjucks' globals, for compiled modules that name them (compile() links them with useNjkGlobals)
 export { range as g_range, cycler as g_cycler, joiner as g_joiner } from './globals.js';
+export { useNjkGlobals, njkLinkage } from './linkage.js';
