@@ -14,6 +14,9 @@
 //   gafl   @defra-fish/gafl-webapp-service 1.76.0 (the rod-licence shop, a hapi app): every page
 //          on the search paths its server gives @hapi/vision, bare, every name, shaped, and with
 //          its own English messages (`mssgs`) and a journey's data
+//   naturescot  naturescot-frontend 6.1.1 (NatureScot's extensions of govuk-frontend 6): its
+//          components with params shaped by them, and its page
+//          template bare, with every name and with blocks
 // `node bench/nunjucks-projects-seventh.mjs [project]` (after a build) prints counts and what differs.
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -32,6 +35,7 @@ const GOVUK = join(here, '../node_modules/govuk-frontend/dist');
 const GOVCY = at('govcy-frontend-renderer/src/njk');
 const CASA = at('dwp-govuk-casa/views');
 const GAFL = at('gafl-webapp/src/pages');
+const NATURESCOT = at('naturescot-frontend');
 
 export const SEVENTH = {
   // (renderFromString: a FileSystemLoader over src/njk, Nunjucks' default options)
@@ -50,6 +54,8 @@ export const SEVENTH = {
     paths: [join(GOVUK5, 'govuk'), join(GOVUK5, 'govuk/components'), join(GAFL, 'layout'), join(GAFL, 'macros'), ...[...new Set(walk(GAFL).filter((f) => f.endsWith('.njk')).map((f) => dirname(f)))]],
     opts: {},
   },
+  // (its README: the package root and govuk-frontend's dist on the search path)
+  naturescot: { base: join(NATURESCOT, 'naturescot/components'), paths: [NATURESCOT, GOVUK], opts: {} },
 };
 Object.assign(PROJECTS, SEVENTH);
 
@@ -175,10 +181,21 @@ function gaflCases() {
 }
 let gaflEnv;
 
+function naturescotCases() {
+  const out = componentCases('naturescot', {});
+  const sources = walk(NATURESCOT).filter((f) => f.endsWith('.njk')).map((f) => readFileSync(f, 'utf8'));
+  out.push(...pageCases('naturescot', 'naturescot/template.njk', sources, naturescotEnv));
+  const blocks = '{% extends "naturescot/template.njk" %}{% block pageTitle %}Licences – {{ super() }}{% endblock %}{% block content %}<h1>{{ title }}</h1>{% endblock %}';
+  out.push({ project: 'naturescot', component: 'naturescot/template.njk', name: 'page: blocks', page: blocks, ctx: { title: 'T<', htmlLang: 'gd', assetPath: '/a"b', themeColor: '#fff' } });
+  return out;
+}
+let naturescotEnv;
+
 export async function cases(project) {
   if (project === 'govcy') return (govcyEnv ??= await compatEnv('govcy')), govcyCases();
   if (project === 'casa') return (casaEnv ??= await compatEnv('casa')), casaCases();
   if (project === 'gafl') return (gaflEnv ??= await compatEnv('gafl')), gaflCases();
+  if (project === 'naturescot') return (naturescotEnv ??= await compatEnv('naturescot')), naturescotCases();
   throw new Error(`no project ${project}`);
 }
 

@@ -27,8 +27,12 @@ export type BundleSpec = {
   opts?: object;
   /** Module sources the plugin's options name (`filters`, `globals`, …): written under `dir`. */
   modules?: Record<string, string>;
+  /** Other files written under `dir` (`<name>.mjs`), which `plugin` may name (nunjucksExtensions' modules). */
+  files?: Record<string, string>;
   /** More plugin options (fallbackExtensions, asyncFilters, nunjucksExtensions, …). */
   plugin?: object;
+  /** One file even where a module imports another dynamically (Rollup's inlineDynamicImports). */
+  inline?: boolean;
 };
 
 /**
@@ -46,13 +50,14 @@ export async function bundlePages<P>(spec: BundleSpec, pages: string[]): Promise
   mkdirSync(join(dir, 'pages'), { recursive: true });
   const options: Record<string, string> = {};
   for (const [k, src] of Object.entries(spec.modules ?? {})) writeFileSync((options[k] = join(dir, `${k}.mjs`)), src);
+  for (const [k, src] of Object.entries(spec.files ?? {})) writeFileSync(join(dir, `${k}.mjs`), src);
   pages.forEach((src, i) => writeFileSync(join(dir, 'pages', `p${i}.njk`), src));
   writeFileSync(join(dir, 'entry.mjs'), `${pages.map((_, i) => `import p${i} from './pages/p${i}.njk';`).join('\n')}\nexport const pages = [${pages.map((_, i) => `p${i}`).join(', ')}];\n`);
   const { rollup } = await import('rollup');
   const { default: kida } = await import('../dist/plugins/rollup.js' as string);
   const plugin = kida({ ...spec.opts, ...spec.plugin, searchPaths: [join(dir, 'pages'), ...spec.paths], cacheDir: false, config: false, ...options });
   const b = await rollup({ input: join(dir, 'entry.mjs'), preserveSymlinks: true, plugins: [plugin], onwarn: () => {} });
-  const { output } = await b.generate({ format: 'es' });
+  const { output } = await b.generate({ format: 'es', inlineDynamicImports: !!spec.inline });
   const code = output[0].code;
   writeFileSync(join(dir, 'bundle.mjs'), code);
   return { code, pages: ((await import(pathToFileURL(join(dir, 'bundle.mjs')).href)) as { pages: P[] }).pages };

@@ -6,7 +6,7 @@
 // from the bundle as Nunjucks 3.2.4 renders it (with the same loader rules): buffered, streamed
 // and async. Where Nunjucks throws, so does the bundle; a page that names a template no search
 // path holds (an app's own, such as one-login's `common/ga4-opl/macro.njk`) fails its build.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -10,6 +10,7 @@
 // safety rule: the difference checked to be exactly that rule's).
 import { readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error (a plain .mjs helper shared with the bench script)
 import { SEVENTH, cases, measure } from '../../bench/nunjucks-projects-seventh.mjs';
@@ -28,6 +29,7 @@ const EXPECTED: Record<string, { cases: number; nunjucksErrors: number; template
   govcy: { cases: 285, nunjucksErrors: 0, templates: 38, folder: 'govcy-frontend-renderer' },
   casa: { cases: 88, nunjucksErrors: 0, templates: 28, folder: 'dwp-govuk-casa' },
   gafl: { cases: 343, nunjucksErrors: 0, templates: 54, folder: 'gafl-webapp' },
+  naturescot: { cases: 26, nunjucksErrors: 0, templates: 11, folder: 'naturescot-frontend' },
 };
 
 /**
@@ -66,7 +68,7 @@ beforeAll(async () => {
   ({ results: counts, failing } = await measure(PROJECTS));
 }, 600_000);
 afterAll(() => {
-  if (!process.env.NJK_KEEP) for (const p of PROJECTS) rmSync(OUT(p), { recursive: true, force: true });
+  if (!process.env.NJK_KEEP) for (const p of [...PROJECTS, 'vf']) rmSync(OUT(p), { recursive: true, force: true });
 });
 
 describe.each(PROJECTS.map((p) => [p, EXPECTED[p]!.cases, EXPECTED[p]!.cases - EXPECTED[p]!.nunjucksErrors - (BY_DESIGN[p]?.length ?? 0), EXPECTED[p]!.templates] as const))(
@@ -119,3 +121,93 @@ describe.each(PROJECTS.map((p) => [p, EXPECTED[p]!.cases, EXPECTED[p]!.cases - E
     }, 600_000);
   },
 );
+
+// The fourth project: EMBL's Visual Framework rendered through its own custom tags
+// (vf-extensions' `spaceless`, a CallExtension with a body, and `render`, a CallExtensionAsync
+// rendering another component; both return the `nunjucks` package's SafeString), every variant
+// of its components' Fractal configs, all async (bench/nunjucks-projects-vf.mjs).
+describe('visual-framework (263 cases, 259 byte-identical, 4 throw in both, 60 templates)', async () => {
+  // @ts-expect-error (a plain .mjs helper)
+  const vf = await import('../../bench/nunjucks-projects-vf.mjs');
+  type Render = (name: string, data: object) => Promise<string>;
+  type VfCase = { name: string; template: string; data: object };
+  const all = vf.cases() as VfCase[];
+  /** Views naming a template no search path holds (Fractal's `@handle` includes): Nunjucks fails to load them, a bundle's build refuses them. */
+  const unbuildable = new Set<string>();
+  let wants: string[] | undefined;
+  /** Nunjucks' output for each case (once). */
+  const expected = async (): Promise<string[]> => {
+    if (wants) return wants;
+    const e = (await vf.engines()) as Record<'nunjucks', Render>;
+    wants = [];
+    for (const c of all) {
+      const want = await outcome(() => e.nunjucks(c.template, c.data));
+      if (/template not found/.test(want)) unbuildable.add(c.template);
+      wants.push(want);
+    }
+    return wants;
+  };
+  const compare = async (engines: Record<string, Render>, vias: string[]) => {
+    const w = await expected();
+    let same = 0;
+    let threw = 0;
+    const differ: string[] = [];
+    for (const [i, c] of all.entries()) {
+      const want = w[i]!;
+      if (want.startsWith('(threw)')) threw++;
+      let ok = true;
+      for (const via of vias) {
+        const got = unbuildable.has(c.template) && via.startsWith('bundle') ? '(threw) not built' : await outcome(() => engines[via]!(c.template, c.data));
+        if (want.startsWith('(threw)') ? !got.startsWith('(threw)') : got !== want) (ok = false), differ.push(`${via} ${c.name}`);
+      }
+      if (ok && !want.startsWith('(threw)')) same++;
+    }
+    expect(differ).toEqual([]);
+    expect([all.length, same, threw]).toEqual([263, 259, 4]);
+  };
+
+  it('vendors the templates it counts', () => {
+    expect(templatesIn(vf.VF)).toBe(60);
+  });
+
+  it('the Environment (renderAsync, renderStreamAsync) and kida/nunjucks, each with the tags as addExtension takes them', async () => {
+    await compare((await vf.engines()) as Record<string, Render>, ['env', 'envStream', 'api']);
+  }, 300_000);
+
+  it('as compiled modules (Rollup, nunjucksExtensions: the tags by module), renderAsync and renderStreamAsync', async () => {
+    const out = OUT('vf');
+    await expected();
+    const views = (vf.components() as { dir: string; views: string[] }[]).flatMap((c) => c.views.map((v) => join(c.dir, v))).filter((v) => !unbuildable.has(v.slice(v.lastIndexOf('/') + 1)));
+    expect([...unbuildable].sort()).toEqual(['vf-form__checkbox--clustered.njk', 'vf-form__checkbox--stacked.njk', 'vf-form__radio--clustered.njk', 'vf-form__radio--stacked.njk']);
+    // (the tags' modules as an app writes them for the plugin; the render tag renders another component
+    // by its view's name: a bundle knows its templates by import, so the app's views module imports them, loaded
+    // when the tag renders: the build imports the tag's module in Node to run its parse())
+    const tagsDir = join(vf.VF, 'vf-extensions/tags');
+    const modules = {
+      'ext-spaceless': `import { createRequire } from 'node:module';\nconst Spaceless = createRequire(import.meta.url)(${JSON.stringify(join(tagsDir, 'spaceless.js'))});\nexport default new Spaceless(createRequire(import.meta.url)('nunjucks'));\n`,
+      views: `${views.map((v, i) => `import v${i} from ${JSON.stringify(v)};`).join('\n')}\nconst byName = { ${views.map((v, i) => `${JSON.stringify(v.slice(v.lastIndexOf('/') + 1))}: () => v${i}`).join(', ')} };\nexport default (name) => byName[name]();\n`,
+      'ext-render': `import { createRequire } from 'node:module';\nconst bench = ${JSON.stringify(pathToFileURL(join(BENCH, 'nunjucks-projects-vf.mjs')).href)};\nconst { fractal } = await import(bench); // (the bench's stand-in, loaded from its file, not bundled)\nconst Render = createRequire(import.meta.url)(${JSON.stringify(join(tagsDir, 'render.js'))});\nexport default new Render(createRequire(import.meta.url)('nunjucks'), fractal(async (name, ctx) => (await import('./views.mjs')).default(name).renderAsync(ctx)));\n`,
+    };
+    const pages = views.map((v) => `{% extends ${JSON.stringify(v.slice(v.lastIndexOf('/') + 1))} %}`);
+    const built = await bundlePages<{ renderAsync(d: object): Promise<string>; renderStreamAsync(d: object): AsyncIterable<string> }>(
+      { dir: out, paths: vf.searchPaths(), files: modules, inline: true, plugin: { nunjucksExtensions: { spaceless: join(out, 'ext-spaceless.mjs'), render: join(out, 'ext-render.mjs') } } },
+      pages,
+    );
+    expect(built.code).not.toMatch(/new Function|\beval\(|class Parser/);
+    for (const v of unbuildable)
+      await expect(bundlePages({ dir: `${out}-missing`, paths: vf.searchPaths(), files: modules, plugin: { nunjucksExtensions: { spaceless: join(`${out}-missing`, 'ext-spaceless.mjs'), render: join(`${out}-missing`, 'ext-render.mjs') } } }, [`{% extends "${v}" %}`])).rejects.toThrow(/not found/);
+    rmSync(`${out}-missing`, { recursive: true, force: true });
+    const byView = new Map(views.map((v, i) => [v.slice(v.lastIndexOf('/') + 1), built.pages[i]!]));
+    await compare(
+      {
+        bundle: (name, data) => byView.get(name)!.renderAsync(data),
+        'bundle stream': async (name, data) => {
+          let s = '';
+          for await (const chunk of byView.get(name)!.renderStreamAsync(data)) s += chunk;
+          return s;
+        },
+      },
+      ['bundle', 'bundle stream'],
+    );
+  }, 300_000);
+});
