@@ -201,6 +201,19 @@ export async function cases(project) {
 
 export const measure = (projects = Object.keys(SEVENTH)) => measureWith(projects, cases);
 
+/** Environment options the projects do not set themselves, to render their templates under too (the options Nunjucks apps turn on). */
+export const OTHER_OPTIONS = { throwOnUndefined: { throwOnUndefined: true }, 'autoescape off': { autoescape: false }, 'trimBlocks and lstripBlocks': { trimBlocks: true, lstripBlocks: true } };
+/** measure() with the project's options and `opts` over them. */
+export async function measureUnder(project, opts) {
+  const own = PROJECTS[project].opts;
+  PROJECTS[project].opts = { ...own, ...opts };
+  try {
+    return await measureWith([project], cases);
+  } finally {
+    PROJECTS[project].opts = own;
+  }
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { results, failing } = await measure(process.argv[2] ? [process.argv[2]] : undefined);
   for (const [p, c] of Object.entries(results)) console.log(p, JSON.stringify(c));

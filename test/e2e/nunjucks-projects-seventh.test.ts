@@ -13,7 +13,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error (a plain .mjs helper shared with the bench script)
-import { SEVENTH, cases, measure } from '../../bench/nunjucks-projects-seventh.mjs';
+import { OTHER_OPTIONS, SEVENTH, cases, measure, measureUnder } from '../../bench/nunjucks-projects-seventh.mjs';
 // @ts-expect-error (likewise)
 import { copy, renderers } from '../../bench/nunjucks-projects.mjs';
 import { bundlePages } from '../nunjucks-projects-support.js';
@@ -90,6 +90,14 @@ describe.each(PROJECTS.map((p) => [p, EXPECTED[p]!.cases, EXPECTED[p]!.cases - E
       expect({ cases: got.cases, nunjucksErrors: got.nunjucksErrors }).toEqual({ cases: count, nunjucksErrors });
       for (const via of ['env', 'api'] as const) expect(got[via]).toEqual({ same: equal, bothThrow: nunjucksErrors });
     });
+
+    it.each(Object.keys(OTHER_OPTIONS))('under %s too (the Environment and kida/nunjucks): as Nunjucks renders it, or throws where it throws', async (option) => {
+      const { results, failing: under } = await measureUnder(project, (OTHER_OPTIONS as Record<string, object>)[option]!);
+      const unexplained = (under as typeof failing).filter((f) => !(f.want.out !== undefined && f.got.out !== undefined && byDesign(project, f.c, f.want.out, f.got.out)));
+      expect(unexplained.map((f) => `${f.via} ${f.c.component} / ${f.c.name}`)).toEqual([]);
+      const got = (results as Record<string, Counts>)[project]!;
+      for (const via of ['env', 'api'] as const) expect(got[via].same + got[via].bothThrow + under.filter((f: { via: string }) => f.via === via).length).toBe(count);
+    }, 600_000);
 
     it('as compiled modules (Rollup, searchPaths): every case as Nunjucks renders it, buffered, streamed and async', async () => {
       const all = (await cases(project)) as Case[];
