@@ -30,7 +30,7 @@ const at = (...p) => join(FIXTURES, ...p);
 const GOVUK5 = join(here, '../node_modules/govuk-prototype-kit/node_modules/govuk-frontend/dist');
 const GOVUK = join(here, '../node_modules/govuk-frontend/dist');
 
-function walk(dir, out = []) {
+export function walk(dir, out = []) {
   for (const e of readdirSync(dir).sort()) {
     const p = join(dir, e);
     if (statSync(p).isDirectory()) walk(p, out);
@@ -78,7 +78,7 @@ function govuk4Cases() {
 }
 
 /** Each component macro under the project's base with params shaped by its templates, and the given example calls. */
-function componentCases(project, examples) {
+export function componentCases(project, examples) {
   const { base, paths } = PROJECTS[project];
   const out = [];
   const macros = walk(base).filter((p) => /\/macro\.njk$/.test(p));
@@ -105,7 +105,7 @@ function componentCases(project, examples) {
  * (strings, true, numbers). Names read: the requiredContext our compiler reports (what an
  * outside reviewer would look up by hand: the same names either way).
  */
-function pageCases(project, page, sources, env) {
+export function pageCases(project, page, sources, env) {
   // (the app's globals are not data: a page given a string for `getAssetPath` fails in both engines)
   const names = env.getTemplate(page).requiredContext().filter((n) => n !== 'caller' && !Object.hasOwn(PROJECTS[project].globals ?? {}, n));
   const ctx = (variant) => Object.fromEntries(names.map((n) => [n, variant ? shapes(sources, n)[variant] : `${n} <b>&"'`]));
@@ -123,7 +123,7 @@ function layoutCases(project, page) {
   ];
 }
 
-async function compatEnv(project) {
+export async function compatEnv(project) {
   const { Environment, FileSystemLoader } = await import(join(here, '../dist/compiler/environment.js'));
   return new Environment({ loader: new FileSystemLoader(PROJECTS[project].paths), compat: 'nunjucks', ...PROJECTS[project].opts });
 }
@@ -211,13 +211,13 @@ const run = async (f) => {
 };
 
 /** Per project: cases, Nunjucks' errors, and for each of ours (the Environment, kida/nunjucks) how many agree; the cases that do not. */
-export async function measure(projects = Object.keys(SIXTH)) {
+export async function measure(projects = Object.keys(SIXTH), casesOf = cases) {
   const results = {};
   const failing = [];
   for (const project of projects) {
     const r = await renderers(project);
     const n = { cases: 0, nunjucksErrors: 0, env: { same: 0, bothThrow: 0 }, api: { same: 0, bothThrow: 0 } };
-    for (const c of await cases(project)) {
+    for (const c of await casesOf(project)) {
       n.cases++;
       const want = await run(() => r.nunjucks({ ...c, ctx: copy(c.ctx) }));
       if (want.error !== undefined) n.nunjucksErrors++;

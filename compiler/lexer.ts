@@ -360,7 +360,9 @@ class Lexer {
     // (trimEnd strips what /\s+$/ matches, without that regex's rescan from every whitespace
     // character of a run that does not end the text: quadratic on a hostile template)
     if (rstrip) text = text.trimEnd();
-    else if (lstrip) text = text.replace(LINE_INDENT, '$1');
+    else if (lstrip && (!this.njk || text.includes('\n') || this.pos === 0 || this.src[this.pos - 1] === '\n')) text = text.replace(LINE_INDENT, '$1');
+    // (Nunjucks strips only a line's indentation: a chunk of spaces after a tag on the same line,
+    // `{{ a }} {% endif %}`, is kept there, where Kida's rule takes the whole chunk)
     if (text) this.push({ type: 'data', value: text, line: tokLine, col: tokCol });
     this.advance(end);
   }

@@ -8,7 +8,7 @@ import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
 import { resolveSyntax, tokenize, type LexOptions, type Syntax, type Token } from './lexer.js';
 import { parseDefer } from './defer.js';
 import { parseNjkExtension } from './nunjucks/extensions.js';
-import { UNKNOWN_TAG } from './nunjucks/tokens.js';
+import { UNKNOWN_TAG, type NjkTagToken } from './nunjucks/tokens.js';
 import { njkExpression, njkGroup, type NjkParser } from './nunjucks/precedence.js';
 
 const KEYWORDS = [
@@ -17,6 +17,12 @@ const KEYWORDS = [
   'capture', 'cache', 'filter', 'flush', 'slot', 'yield', 'match', 'try', 'spaceless', 'embed', 'push', 'stack',
   'provide', 'trans',
 ];
+/** Tags Nunjucks' parser knows before its extensions (as written: an extension of such a name never runs in Nunjucks). */
+const NJK_TAGS = new Set([
+  'raw', 'verbatim', 'endraw', 'endverbatim', 'if', 'ifAsync', 'elif', 'elseif', 'else', 'endif', 'for', 'asyncEach', 'asyncAll', 'endfor', 'endeach', 'endall',
+  'macro', 'endmacro', 'call', 'endcall', 'set', 'endset', 'extends', 'include', 'block', 'endblock', 'import', 'from',
+  'filter', 'endfilter', 'switch', 'case', 'default', 'endswitch',
+]);
 const JINJA_HINTS: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
   macro: "Kida uses {% def %} instead of {% macro %}",
   endmacro: "Kida uses {% def %}…{% end %} instead of {% macro %}…{% endmacro %}",
@@ -297,6 +303,13 @@ class Parser {
     const kwTok = this.next();
     const kw = kwTok.value;
     const p = kwTok; // (its line and col)
+    // Nunjucks mode: an app's extension owns its tag unless Nunjucks has a tag of that name (a
+    // Kida-only tag such as `spaceless` or `with` is no tag to Nunjucks, where the extension runs)
+    const written = (kwTok as NjkTagToken).njkTag ?? kw;
+    if (this.njk && !NJK_TAGS.has(written)) {
+      const ext = this.njkTags?.get(written);
+      if (ext) return parseNjkExtension(this as never, kwTok, ext.name, ext.ext);
+    }
     switch (kw) {
       case 'if':
       case 'unless':

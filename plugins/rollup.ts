@@ -73,11 +73,14 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
   const filter = createFilter(options.include ?? '**/*.{kida,njk}', options.exclude);
   /** template file -> the templates whose modules were compiled from its source too */
   const readers = new Map<string, Set<string>>();
+  /** Template files that start with a byte order mark: Rollup strips it from what load gives, the template's text keeps it (as the Environment and Nunjucks render it). */
+  const bom = new Set<string>();
 
   /** A template file to its ES module and source map. */
   async function transform(this: PluginContextLike, code: string, id: string): Promise<{ code: string; map: unknown } | null> {
     const file = id.split('?')[0]!;
     if (!(TEMPLATE_FILE.test(file) ? filter(file) : project.referenced.has(file))) return null;
+    if (bom.has(file) && code.charCodeAt(0) !== 0xfeff) code = '\ufeff' + code;
     try {
       const out = await project.compile(code, file);
       // (watch mode and Vite dev recompile this template when one of those changes)
@@ -103,6 +106,14 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
       }
       throw e;
     }
+  }
+
+  /** A template's text as the loader reads it, its byte order mark noted (see `bom`). */
+  async function readText(file: string): Promise<string> {
+    const text = await readFile(file, 'utf8');
+    if (text.charCodeAt(0) === 0xfeff) bom.add(file);
+    else bom.delete(file);
+    return text;
   }
 
   return {
@@ -144,8 +155,9 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
       handler(id) {
         if (id === '\0' + LINKAGE_ID) return project.linkageCode('kida/runtime');
         // (a template of another extension as its text, before a bundler's asset loader makes it a URL)
-        if (project.referenced.has(id.split('?')[0]!)) return readFile(id.split('?')[0]!, 'utf8');
-        return null;
+        const file = id.split('?')[0]!;
+        if (project.referenced.has(file)) return readText(file);
+        return TEMPLATE_FILE.test(file) && filter(file) ? readText(file) : null;
       },
     },
     transform: { filter: HOOK_FILTERS.transform, handler: transform },

@@ -19,3 +19,46 @@ export async function expectAsNunjucks(expected: Expected): Promise<void> {
     }
   }
 }
+
+/** What a held-out project's bundle is built from: its search paths and options, its filters/globals as module sources. */
+export type BundleSpec = {
+  dir: string;
+  paths: string[];
+  opts?: object;
+  /** Module sources the plugin's options name (`filters`, `globals`, …): written under `dir`. */
+  modules?: Record<string, string>;
+  /** Other files written under `dir` (`<name>.mjs`), which `plugin` may name (nunjucksExtensions' modules). */
+  files?: Record<string, string>;
+  /** More plugin options (fallbackExtensions, asyncFilters, nunjucksExtensions, …). */
+  plugin?: object;
+  /** One file even where a module imports another dynamically (Rollup's inlineDynamicImports). */
+  inline?: boolean;
+};
+
+/**
+ * Builds `pages` (each a .njk source, `pages/p<i>.njk` under `spec.dir`) with Rollup and kida/rollup
+ * on the project's search paths (the pages' folder first, as Nunjucks' loader has a page's own),
+ * as an app would; returns the bundle's code and its pages, imported. Shared by the held-out
+ * project suites (test/e2e/nunjucks-projects-*.test.ts).
+ */
+export async function bundlePages<P>(spec: BundleSpec, pages: string[]): Promise<{ code: string; pages: P[] }> {
+  const { mkdirSync, rmSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { pathToFileURL } = await import('node:url');
+  const { dir } = spec;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'pages'), { recursive: true });
+  const options: Record<string, string> = {};
+  for (const [k, src] of Object.entries(spec.modules ?? {})) writeFileSync((options[k] = join(dir, `${k}.mjs`)), src);
+  for (const [k, src] of Object.entries(spec.files ?? {})) writeFileSync(join(dir, `${k}.mjs`), src);
+  pages.forEach((src, i) => writeFileSync(join(dir, 'pages', `p${i}.njk`), src));
+  writeFileSync(join(dir, 'entry.mjs'), `${pages.map((_, i) => `import p${i} from './pages/p${i}.njk';`).join('\n')}\nexport const pages = [${pages.map((_, i) => `p${i}`).join(', ')}];\n`);
+  const { rollup } = await import('rollup');
+  const { default: kida } = await import('../dist/plugins/rollup.js' as string);
+  const plugin = kida({ ...spec.opts, ...spec.plugin, searchPaths: [join(dir, 'pages'), ...spec.paths], cacheDir: false, config: false, ...options });
+  const b = await rollup({ input: join(dir, 'entry.mjs'), preserveSymlinks: true, plugins: [plugin], onwarn: () => {} });
+  const { output } = await b.generate({ format: 'es', inlineDynamicImports: !!spec.inline });
+  const code = output[0].code;
+  writeFileSync(join(dir, 'bundle.mjs'), code);
+  return { code, pages: ((await import(pathToFileURL(join(dir, 'bundle.mjs')).href)) as { pages: P[] }).pages };
+}

@@ -18,6 +18,9 @@
 
 import type { Token } from '../lexer.js';
 
+/** A statement's first word, with the tag name the template wrote (before the respellings above). */
+export type NjkTagToken = Token & { njkTag?: string };
+
 /** Prefix of a tag Nunjucks' parser would not know there (the parser fails with Nunjucks' message). */
 export const UNKNOWN_TAG = 'njk-unknown:';
 
@@ -52,6 +55,8 @@ export function nunjucksTokens(toks: Token[]): Token[] {
     // the first word of a statement
     if (prev?.type === 'block_begin') {
       const next = toks[i + 1];
+      // (the tag as written: the parser gives an app's extension a tag Nunjucks does not have, before any respelling)
+      (t as NjkTagToken).njkTag ??= t.value;
       switch (t.value) {
         case 'macro':
           t.value = 'def';
@@ -87,7 +92,7 @@ export function nunjucksTokens(toks: Token[]): Token[] {
             const at = { line: t.line, col: t.col };
             const lets = names.slice(1).flatMap((n): Token[] => [
               { type: 'block_begin', value: prev!.value, ...at },
-              { type: 'name', value: 'let', ...at },
+              { type: 'name', value: 'let', njkTag: 'set', ...at } as NjkTagToken,
               { type: 'name', value: n.value, ...at },
               { type: 'op', value: '=', ...at },
               { type: 'name', value: names[0]!.value, ...at },

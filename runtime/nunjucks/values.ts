@@ -9,6 +9,7 @@
 
 import { Markup, isSafe } from '../markup.js';
 import { Kwargs, Tuple, UNDEF, assertSafeName, observe, setKey } from '../values.js';
+import { fromNunjucks, observe as observeHost } from './safe.js';
 import { SecurityError, TemplateRuntimeError } from '../errors.js';
 import { Context, DATA, GLOBALS, PLAIN, find } from '../context.js';
 import { callWithCaller as kidaCallWithCaller, subState, type CallerFn, type DefInfo, type KidaDef, type Ctx, type RenderState, type Template } from '../template.js';
@@ -94,6 +95,11 @@ function joinItems(v: unknown[]): string {
 export function esc(v: unknown): string {
   if (v instanceof Markup) return v.value;
   if (isSafe(v)) return String(observe((v as { __html__(): string }).__html__()));
+  // (a safe string of the `nunjucks` package held in the data)
+  if (v instanceof String) {
+    const safe = fromNunjucks(v);
+    if (safe !== v) return (safe as Markup).value;
+  }
   return njkEscape(njkStr(v));
 }
 /** `{{ v }}` without autoescape. */
@@ -177,7 +183,7 @@ function read(obj: unknown, key: unknown): unknown {
 function invoke(obj: unknown, name: string | number, v: Function, args: unknown[]): unknown {
   const self = builtIn(obj, name as string, v) ? converted(obj, name as string, args) : obj;
   const pre = preflight(obj, name as string, args);
-  return pre ? pre.v : observe(v.apply(self, args));
+  return pre ? pre.v : observeHost(v.apply(self, args));
 }
 /** `obj.name` / `obj[key]`: Nunjucks' memberLookup (functions come bound to obj). */
 export function member(obj: unknown, key: unknown): unknown {
@@ -249,7 +255,7 @@ export function getitem(obj: unknown, key: unknown): unknown {
 export const getitemOpt = getitem;
 export function callAttr(obj: unknown, name: string, _strict: boolean, args: unknown[], what = name): unknown {
   const v = read(obj, name);
-  if (typeof v === 'function' && !(v as { kidaDef?: unknown }).kidaDef) return observe(invoke(readOn, readName, v, kwTail(args)));
+  if (typeof v === 'function' && !(v as { kidaDef?: unknown }).kidaDef) return observeHost(invoke(readOn, readName, v, kwTail(args)));
   return callValue(v, args, what);
 }
 export const callAttrOpt = callAttr;
@@ -260,8 +266,8 @@ export function callValue(f: unknown, args: unknown[], name = 'value', env?: Par
   if (typeof f !== 'function') throw new TypeError(`Unable to call \`${name}\`, which is ${f ? 'not a function' : 'undefined or falsey'}`);
   if (f === Function || f === eval) throw new SecurityError('Calling this function is not allowed in templates');
   const a = (f as { kidaDef?: unknown }).kidaDef ? args : kwTail(args);
-  if (env && !(f as { kidaDef?: unknown }).kidaDef) return observe((f as (...a: unknown[]) => unknown).apply(njkThis(env, scope!), a));
-  return observe((f as (...a: unknown[]) => unknown)(...a));
+  if (env && !(f as { kidaDef?: unknown }).kidaDef) return observeHost((f as (...a: unknown[]) => unknown).apply(njkThis(env, scope!), a));
+  return observeHost((f as (...a: unknown[]) => unknown)(...a));
 }
 
 /** Keyword arguments as Nunjucks passes them to a plain function: one trailing object. */

@@ -6,13 +6,14 @@
 // from the bundle as Nunjucks 3.2.4 renders it (with the same loader rules): buffered, streamed
 // and async. Where Nunjucks throws, so does the bundle; a page that names a template no search
 // path holds (an app's own, such as one-login's `common/ga4-opl/macro.njk`) fails its build.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error (a plain .mjs helper shared with the bench script)
 import { PROJECTS, cases, copy, pkg, renderers } from '../../bench/nunjucks-projects.mjs';
+import { bundlePages } from '../nunjucks-projects-support.js';
 
 type Case = { component: string; name: string; page: string; ctx: object };
 type Page = { render(ctx: object): string; renderStream(ctx: object): Iterable<string>; renderAsync(ctx: object): Promise<string> };
@@ -74,20 +75,7 @@ const outcome = async (f: () => unknown): Promise<string> => {
 /** Rollup with kida/rollup over `pages` (each a .njk source), on the project's search paths; the bundle's text. */
 async function bundle(project: string, dir: string, pages: string[]): Promise<string> {
   const { paths, opts, fallbackExtensions } = PROJECTS[project] as Project;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'pages'), { recursive: true });
-  const options: Record<string, string> = {};
-  for (const [k, src] of Object.entries(MODULES[project] ?? {})) writeFileSync((options[k] = join(dir, `${k}.mjs`)), src);
-  pages.forEach((src, i) => writeFileSync(join(dir, 'pages', `p${i}.njk`), src));
-  writeFileSync(join(dir, 'entry.mjs'), `${pages.map((_, i) => `import p${i} from './pages/p${i}.njk';`).join('\n')}\nexport const pages = [${pages.map((_, i) => `p${i}`).join(', ')}];\n`);
-  const { rollup } = await import('rollup');
-  const { default: kida } = await import('../../dist/plugins/rollup.js' as string);
-  // (the pages' own folder first, then the app's search paths, as Nunjucks' loader has them)
-  const plugin = kida({ ...opts, ...(fallbackExtensions ? { fallbackExtensions } : {}), searchPaths: [join(dir, 'pages'), ...paths], cacheDir: false, config: false, ...options });
-  const b = await rollup({ input: join(dir, 'entry.mjs'), preserveSymlinks: true, plugins: [plugin], onwarn: () => {} });
-  const { output } = await b.generate({ format: 'es' });
-  writeFileSync(join(dir, 'bundle.mjs'), output[0].code);
-  return output[0].code;
+  return (await bundlePages({ dir, paths, opts, modules: MODULES[project], plugin: fallbackExtensions ? { fallbackExtensions } : {} }, pages)).code;
 }
 
 const built: Record<string, Built> = {};

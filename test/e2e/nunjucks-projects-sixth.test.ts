@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIXTH, cases, measure } from '../../bench/nunjucks-projects-sixth.mjs';
 // @ts-expect-error (likewise)
 import { copy, renderers } from '../../bench/nunjucks-projects.mjs';
+import { bundlePages } from '../nunjucks-projects-support.js';
 
 type Case = { component: string; name: string; page: string; ctx: object };
 type Page = { render(ctx: object): string; renderStream(ctx: object): Iterable<string>; renderAsync(ctx: object): Promise<string> };
@@ -56,22 +57,10 @@ const outcome = async (f: () => unknown): Promise<string> => {
 };
 
 async function bundle(project: string, pages: string[]): Promise<Page[]> {
-  const dir = OUT(project);
   const { paths, opts } = (SIXTH as Record<string, Project>)[project]!;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'pages'), { recursive: true });
-  const options: Record<string, string> = {};
-  for (const [k, src] of Object.entries(MODULES[project] ?? {})) writeFileSync((options[k] = join(dir, `${k}.mjs`)), src);
-  pages.forEach((src, i) => writeFileSync(join(dir, 'pages', `p${i}.njk`), src));
-  writeFileSync(join(dir, 'entry.mjs'), `${pages.map((_, i) => `import p${i} from './pages/p${i}.njk';`).join('\n')}\nexport const pages = [${pages.map((_, i) => `p${i}`).join(', ')}];\n`);
-  const { rollup } = await import('rollup');
-  const { default: kida } = await import('../../dist/plugins/rollup.js' as string);
-  const plugin = kida({ ...opts, searchPaths: [join(dir, 'pages'), ...paths], cacheDir: false, config: false, ...options });
-  const b = await rollup({ input: join(dir, 'entry.mjs'), preserveSymlinks: true, plugins: [plugin], onwarn: () => {} });
-  const { output } = await b.generate({ format: 'es' });
-  expect(output[0].code).not.toMatch(/new Function|\beval\(|class Parser/);
-  writeFileSync(join(dir, 'bundle.mjs'), output[0].code);
-  return ((await import(pathToFileURL(join(dir, 'bundle.mjs')).href)) as { pages: Page[] }).pages;
+  const built = await bundlePages<Page>({ dir: OUT(project), paths, opts, modules: MODULES[project] }, pages);
+  expect(built.code).not.toMatch(/new Function|\beval\(|class Parser/);
+  return built.pages;
 }
 
 const PROJECTS = Object.keys(EXPECTED);
