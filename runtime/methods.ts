@@ -7,7 +7,7 @@
 // `useAllMethods`); so does the Environment.
 
 import { Markup } from './markup.js';
-import { lastIndex } from './strings.js';
+import { lastIndex, sliceOf } from './strings.js';
 import { PyError, keyError } from './errors.js';
 import { room } from './limits.js';
 import { EqIndex } from './eqindex.js';
@@ -551,47 +551,96 @@ function addAll(st: Set<unknown>, a: unknown[]): Set<unknown> {
 
 // ------------------------------------------------------------------ str.format
 
-/** Python `str.format`. */
+/**
+ * Python `str.format`, read as CPython's MarkupIterator reads it: `{{`/`}}` are braces, a lone
+ * `}` or an unclosed `{` is a ValueError, a field runs to its matching `}` (a format spec may hold
+ * fields of its own, `{0:{1}}`, expanded first, one level deep), a field name's `[key]` may hold
+ * `:` or `!`, and automatic and manual numbering do not mix.
+ */
 export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, unknown> = {}, escField?: (v: unknown, out: string) => string): string {
-  let auto = 0;
-  return fmt.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (m, field: string | undefined) => {
-    if (m === '{{') return '{';
-    if (m === '}}') return '}';
-    let spec = '';
-    let conv = '';
-    let f = field ?? '';
-    const colon = f.indexOf(':');
-    if (colon >= 0) {
-      spec = f.slice(colon + 1);
-      f = f.slice(0, colon);
+  return formatString(fmt, args, kwargs, escField, { auto: 0, manual: false }, 2);
+}
+
+type Numbering = { auto: number; manual: boolean };
+function formatString(fmt: string, args: unknown[], kwargs: Record<string, unknown>, escField: ((v: unknown, out: string) => string) | undefined, n: Numbering, depth: number): string {
+  if (depth <= 0) throw fieldError('Max string recursion exceeded');
+  let out = '';
+  const len = fmt.length;
+  for (let i = 0; i < len; ) {
+    // (the literal text up to the next brace, in one slice)
+    let j = i;
+    while (j < len && fmt[j] !== '{' && fmt[j] !== '}') j++;
+    if (j > i) out += sliceOf(fmt, i, j);
+    if (j >= len) break;
+    const c = fmt[j]!;
+    if (fmt[j + 1] === c) {
+      out += c;
+      i = j + 2;
+      continue;
     }
-    const bang = f.indexOf('!');
-    if (bang >= 0) {
-      conv = f.slice(bang + 1);
-      f = f.slice(0, bang);
+    if (c === '}') throw fieldError("Single '}' encountered in format string");
+    if (j + 1 >= len) throw fieldError("Single '{' encountered in format string");
+    // the field: to the `}` that closes it, braces of a nested spec counted
+    let k = j + 1;
+    let nested = false;
+    for (let count = 1; ; k++) {
+      if (k >= len) throw fieldError("expected '}' before end of string");
+      const d = fmt[k];
+      if (d === '{') (count++, (nested = true));
+      else if (d === '}' && !--count) break;
     }
-    // The head runs to the first `.` or `[` (a split: `/^([^.[]*)(.*)$/` backtracked through the
-    // head when the rest held a newline, and then found nothing)
-    const cut = f.search(/[.[]/);
-    const head = cut < 0 ? f : f.slice(0, cut);
-    const rest = cut < 0 ? '' : f.slice(cut);
-    let v: unknown;
-    if (head === '') {
-      if (auto >= args.length) throw new PyError('IndexError', `Replacement index ${auto} out of range for positional args tuple`);
-      v = args[auto++];
-    } else if (/^\d+$/.test(head)) {
-      const i = Number(head);
-      if (i >= args.length) throw new PyError('IndexError', `Replacement index ${i} out of range for positional args tuple`);
-      v = args[i];
-    } else {
-      // keyword names are own keys only: `{constructor}` is a missing keyword, not Object
-      if (!Object.hasOwn(kwargs, head)) throw keyError(pyRepr(head));
-      v = kwargs[head];
-    }
-    v = convert(fieldPath(v, rest), conv);
-    // (Markup.format: `escField` escapes what this field puts into the result)
-    return escField ? escField(v, formatSpec(v, spec)) : formatSpec(v, spec);
-  });
+    out += formatField(sliceOf(fmt, j + 1, k), nested, args, kwargs, escField, n, depth);
+    i = k + 1;
+  }
+  return out;
+}
+
+function formatField(field: string, nested: boolean, args: unknown[], kwargs: Record<string, unknown>, escField: ((v: unknown, out: string) => string) | undefined, n: Numbering, depth: number): string {
+  // the name runs to `:` or `!` outside a `[key]`
+  let e = 0;
+  for (; e < field.length; e++) {
+    const d = field[e];
+    if (d === '{') throw fieldError("unexpected '{' in field name");
+    if (d === '[') {
+      const close = field.indexOf(']', e + 1);
+      e = close < 0 ? field.length - 1 : close;
+    } else if (d === ':' || d === '!') break;
+  }
+  const f = sliceOf(field, 0, e);
+  let conv = '';
+  let spec = '';
+  if (field[e] === '!') {
+    if (e + 1 >= field.length) throw fieldError('end of string while looking for conversion specifier');
+    conv = field[e + 1]!;
+    if (e + 2 < field.length && field[e + 2] !== ':') throw fieldError("expected ':' after conversion specifier");
+    spec = sliceOf(field, e + 3);
+  } else if (field[e] === ':') spec = sliceOf(field, e + 1);
+  // The head runs to the first `.` or `[` (a split: `/^([^.[]*)(.*)$/` backtracked through the
+  // head when the rest held a newline, and then found nothing)
+  const cut = f.search(/[.[]/);
+  const head = cut < 0 ? f : f.slice(0, cut);
+  const rest = cut < 0 ? '' : f.slice(cut);
+  let v: unknown;
+  if (head === '') {
+    if (n.manual) throw fieldError('cannot switch from manual field specification to automatic field numbering');
+    const i = n.auto++;
+    if (i >= args.length) throw new PyError('IndexError', `Replacement index ${i} out of range for positional args tuple`);
+    v = args[i];
+  } else if (/^\d+$/.test(head)) {
+    if (n.auto) throw fieldError('cannot switch from automatic field numbering to manual field specification');
+    n.manual = true;
+    const i = Number(head);
+    if (i >= args.length) throw new PyError('IndexError', `Replacement index ${i} out of range for positional args tuple`);
+    v = args[i];
+  } else {
+    // keyword names are own keys only: `{constructor}` is a missing keyword, not Object
+    if (!Object.hasOwn(kwargs, head)) throw keyError(pyRepr(head));
+    v = kwargs[head];
+  }
+  v = convert(fieldPath(v, rest), conv);
+  if (nested) spec = formatString(spec, args, kwargs, escField, n, depth - 1);
+  // (Markup.format: `escField` escapes what this field puts into the result)
+  return escField ? escField(v, formatSpec(v, spec)) : formatSpec(v, spec);
 }
 
 const fieldError = (msg: string) => new PyError('ValueError', msg);
@@ -623,7 +672,14 @@ function fieldPath(v: unknown, rest: string): unknown {
 }
 function convert(v: unknown, conv: string): unknown {
   if (conv === 'r') return pyRepr(v);
+  // (ascii(): repr with every non-ASCII character escaped, as Python writes it)
+  if (conv === 'a')
+    return pyRepr(v).replace(/[^\x00-\x7f]/gu, (ch) => {
+      const c = ch.codePointAt(0)!;
+      return c < 0x100 ? `\\x${c.toString(16).padStart(2, '0')}` : c < 0x10000 ? `\\u${c.toString(16).padStart(4, '0')}` : `\\U${c.toString(16).padStart(8, '0')}`;
+    });
   if (conv === 's') return pyStr(v);
+  if (conv) throw fieldError(`Unknown conversion specifier ${conv}`);
   return v;
 }
 

@@ -92,7 +92,8 @@ export function worstCases(rt) {
     format: [
       ['% then digits', (n) => f('format', [1])('%' + rep('1', n))],
       ['%. digits', (n) => f('format', [1])('%' + rep('1.', n))],
-      ['{ without }', (n) => f('format', [1])(rep('{a', n))],
+      ['{ without }', (n) => later(F.filters.format, rep('{a', n), [1])], // (Python: ValueError, expected '}')
+      ['nested specs', (n) => f('format', [1])(rep('{0:{0}}', n))],
       ['field of [', (n) => later(F.filters.format, '{0' + rep('[', n) + '}', [1])], // (Python: ValueError, Missing ']')
       ['many fields', (n) => f('format', [1])(rep('{0}', n))],
     ],
