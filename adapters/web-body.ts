@@ -22,8 +22,10 @@ export interface ChunkSource {
 export function webBody(source: ChunkSource, limit: number): ReadableStream<Uint8Array> {
   const { it } = source;
   const next = nextOf(it);
+  // (a render that fails after the client cancelled, while it waited, is no failure to report)
+  let cancelled = false;
   const failed = (e: unknown): never => {
-    source.onError!(e);
+    if (!cancelled) source.onError!(e);
     throw e;
   };
   const read = (): IteratorResult<string> | Promise<IteratorResult<string>> => {
@@ -39,7 +41,7 @@ export function webBody(source: ChunkSource, limit: number): ReadableStream<Uint
   };
   // (a reader toReadableStream reads through NOW; it pulls only when read, as a body must: the
   // first chunk is in hand, and nothing is rendered ahead of a reader that may never come)
-  const reader = { [NOW]: read, next: read, return: () => it.return?.(), [Symbol.asyncIterator]: () => reader };
+  const reader = { [NOW]: read, next: read, return: () => ((cancelled = true), it.return?.()), [Symbol.asyncIterator]: () => reader };
   const stream = toReadableStream(reader as unknown as AsyncIterable<string>, { highWaterMark: limit });
   (stream as unknown as Record<symbol, ChunkSource>)[CHUNKS] = source;
   return stream;

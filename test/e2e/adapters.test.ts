@@ -219,6 +219,24 @@ describe('kida/hono (web Response) through fetch and a node:http bridge', () => 
     }
   });
 
+  it('a render failing after the client cancelled, while it waited, is not reported', async () => {
+    const failures: unknown[] = [];
+    let fail!: (e: Error) => void;
+    async function* rows() {
+      yield 'first';
+      await new Promise((_, reject) => (fail = reject));
+    }
+    const res = await streamResponse(t, { title: 't', site: 's', rows: rows() }, { onError: (_e, where) => failures.push(where) });
+    const reader = res.body!.getReader();
+    await reader.read();
+    const cancelled = reader.cancel();
+    await waitFor(() => fail !== undefined);
+    fail(new Error('the data source failed after the client left'));
+    await cancelled;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(failures).toEqual([]);
+  });
+
   it("a cancelled body closes the render (the source's finally runs), directly and over HTTP", async () => {
     const { stats, rows } = source(5_000);
     const res = await streamResponse(t, { title: 't', site: 's', rows: rows() });
