@@ -557,6 +557,10 @@ class Lexer {
       if (nm) {
         const after = src.codePointAt(this.pos + nm[0].length);
         if (after !== undefined && after > 127 && isIdentChar(after)) this.invalidIdentifier(this.pos);
+        // (Nunjucks' lexer runs a name to the next space or delimiter, a quote not among them:
+        // `a in"s"` is a name `in"s"` there, which it cannot parse; refused here, not read as `in "s"`)
+        if (this.njk && (after === 34 || after === 39))
+          this.fail(`Unexpected quote right after '${nm[0]}'`, 'K-LEX-001', this.pos + nm[0].length, 'Nunjucks reads a quote that follows a name as part of the name: put a space between them');
         this.push({ type: 'name', value: nm[0], line, col });
         this.advance(this.pos + nm[0].length);
         continue;

@@ -168,6 +168,14 @@ describe('§5 unbalanced brackets and commas in compat mode', () => {
     );
   });
 
+  it("a quote right after a name is refused as Nunjucks refuses it (its name runs through the quote), with a space it is an operand", () => {
+    for (const e of ['a in"s"', '"s"in"s"', "x in'ab'", 'a and"b"']) {
+      expect(refParses(`{{ ${e} }}`)).toBe(false);
+      expect(() => njk.fromString(`A\n{{ ${e} }}`).render(data)).toThrow(expect.objectContaining({ name: 'TemplateSyntaxError', lineno: 2 }));
+    }
+    expect(njk.fromString('{{ "s"in "s" }}|{{ x.y in [1] }}').render(data)).toBe(ref.renderString('{{ "s"in "s" }}|{{ x.y in [1] }}', data));
+  });
+
   it('a set of one expression still works in compat mode, and Kida keeps its tuples and multiple assignments', () => {
     expect(njk.fromString('{% set a, b = [1] %}{{ a }}{{ b }}|{% set c = (1, 2) %}{{ c }}|{% set d = {e: 1, f: 2} %}{{ d.f }}').render({})).toBe(
       ref.renderString('{% set a, b = [1] %}{{ a }}{{ b }}|{% set c = (1, 2) %}{{ c }}|{% set d = {e: 1, f: 2} %}{{ d.f }}', {}),
