@@ -240,3 +240,26 @@ describe('§5 Nunjucks call blocks make the checks of the direct call', () => {
     );
   });
 });
+
+describe('§5 the policy is what the Environment was given, whatever happens to the host list it came from', () => {
+  // (allowedAttributes and allowCalling lists cannot be changed from a template: its methods are unlisted, its calls refused)
+  it('a template handed the policy list (allowMutatingMethods on) cannot change what the sandbox refuses', async () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['blockedAttributes', { blockedAttributes: ['secret'] }, '{% set _ = list.pop() %}{{ u.secret }}'],
+      ['blocked_attributes', { blocked_attributes: ['secret'] }, '{% set _ = list.clear() %}{{ u.secret }}'],
+    ];
+    for (const [key, policy, src] of cases) {
+      const list = policy[key] as string[];
+      const env = makeEnv({}, { sandbox: { ...policy, allowMutatingMethods: true } as never });
+      const t = env.fromString(src);
+      const before = [...list];
+      expect(() => t.render({ list, u: { name: 'n', secret: 'S', f: () => 'called' } }), key).toThrow(/blocked by sandbox policy/);
+      expect(list, key).not.toEqual(before); // (the host's list did change: the template reached it)
+    }
+    // Nunjucks mode, the same list changed by a method of its own
+    const blocked = ['secret'];
+    const env = makeEnv({}, { compat: 'nunjucks', sandbox: { blockedAttributes: blocked, allowMutatingMethods: true } as never });
+    const t = env.fromString('{% set _ = list.pop() %}{{ u.secret }}');
+    for (let i = 0; i < 2; i++) expect(() => t.render({ list: blocked, u: { secret: 'S' } })).toThrow(/blocked by sandbox policy/);
+  });
+});
