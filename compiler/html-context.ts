@@ -8,7 +8,7 @@ import type * as A from './ast.js';
 
 type State = 'text' | 'tag' | 'dq' | 'sq' | 'unquoted' | 'raw' | 'comment';
 
-/** Where the scan may be: the tokenizer's state, the tag being read (`script`, `style` switch to raw text after it), `=` read and its value not started. */
+/** Where the scan may be: the tokenizer's state, the tag being read if it is `script` or `style` (raw text after it), `=` read and its value not started. */
 interface At {
   readonly state: State;
   readonly tag: string;
@@ -42,7 +42,9 @@ function readText(at: At, text: string): At {
       } else if (/[A-Za-z]/.test(text[i + 1] ?? '')) {
         state = 'tag';
         afterEq = false;
+        // (only the raw-text elements' names matter: other names kept apart would multiply the places a loop is read from)
         tag = /^[A-Za-z][\w-]*/.exec(text.slice(i + 1, i + 12))![0].toLowerCase();
+        if (tag !== 'script' && tag !== 'style') tag = '';
       } else if (i === text.length - 1) {
         // (`<{{ tag }} …`: the name comes from an output; never a raw-text element of the template's)
         state = 'tag';
@@ -98,7 +100,7 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
     const hit = known.get(from0);
     if (hit) return hit;
     let all: Ats = [];
-    // (each pass adds a place or ends the reading; the places are few: states × the template's tag names)
+    // (each pass adds a place or ends the reading; the places are few: 7 states × script, style or another tag × after `=`)
     for (let from = ats, i = 0; i < 64; i++) {
       exits.push([]);
       const ends = run(loopBody, from);
