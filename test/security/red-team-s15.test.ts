@@ -198,6 +198,29 @@ describe('§3 the attribute scan follows every path of the control flow', () => 
       }
   });
 
+  it('the same for each statement that writes text made elsewhere (stack, slot, yield, embed, a child block, trans, a Markup value, renderBlock)', async () => {
+    const files = { 'e.kida': '{% block e %}{% end %}', 'p.kida': '{% if a %}<div title="{% end %}{% block j %}{% end %}' };
+    const SITES = [
+      '{% if a %}<div title="{% end %}{% stack "s" %}{% push "s" %}<b title="{{ x }}">t</b>{% end %}',
+      '{% def w() %}{% if a %}<div title="{% end %}{% slot %}{% end %}{% call w() %}<b title="{{ x }}">t</b>{% end %}',
+      '{% def w() %}{% if a %}<div title="{% end %}{% yield %}{% end %}{% call w() %}<b title="{{ x }}">t</b>{% end %}',
+      '{% if a %}<div title="{% end %}{% embed "e.kida" %}{% block e %}<b title="{{ x }}">t</b>{% end %}{% end %}',
+      '{% extends "p.kida" %}{% block j %}<b title="{{ x }}">t</b>{% end %}',
+      '{% set h = x %}{% if a %}<div title="{% end %}{% trans h=h %}<b title="{{ h }}">t</b>{% endtrans %}',
+      '{% if a %}<div title="{% end %}{{ m }}',
+    ];
+    const ctx = (a: boolean) => ({ x: 'q onfocus=alert(1) autofocus', a, m: { __html__: () => '<b title="q onfocus=alert(1)">' } });
+    for (const src of SITES)
+      for (const a of [false, true]) {
+        const html = await everyWay(makeEnv(files).fromString(src), ctx(a));
+        expect(attributeNames(html), `${src}\n${html}`).not.toContain('onfocus');
+      }
+    const t = makeEnv({ 'i.kida': '<b title="{{ x }}">t</b>' }).fromString('{% block b %}{% if a %}<div title="{% end %}{% include "i.kida" %}{{ m }}{% end %}');
+    const block = t.renderBlock('b', ctx(false));
+    expect([...t.renderBlockStream('b', ctx(false))].join('')).toBe(block);
+    expect(attributeNames(block), block).not.toContain('onfocus');
+  });
+
   it('outside any value nothing changes: JSON in text and in a script keeps its quotes', async () => {
     const t = makeEnv().fromString('{% for i in [1] %}<p>{{ x | tojson }}</p>{% end %}{% if a %}<!--{% end %}<script>var v = {{ x | tojson }};</script>');
     expect(await everyWay(t, { x: 'q"', a: false })).toBe('<p>"q\\""</p><script>var v = "q\\"";</script>');
