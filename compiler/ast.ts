@@ -219,6 +219,12 @@ export type Node =
   | TemplateDecl
   | NjkExtension;
 
+/**
+ * Where an output or statement stands, as compiler/html-context.ts reads it: `true` inside a
+ * double-quoted attribute value on every path there (each `"` it writes is escaped); `'maybe'`
+ * inside one on some path only (each `"` and `<` is escaped, which is safe in a value and in text).
+ */
+export type InAttr = true | 'maybe';
 /** Literal text (also the verbatim body of `{% raw %}`). */
 export interface Data extends Pos {
   type: 'Data';
@@ -228,7 +234,7 @@ export interface Output extends Pos {
   type: 'Output';
   expr: Expr;
   /** Inside a double-quoted attribute value (compiler/html-context.ts): a safe value's `"` is escaped. */
-  inAttr?: true;
+  inAttr?: InAttr;
 }
 /** `if`/`elif`/`else`; `unless c` is parsed as `if not (c)`. */
 export interface If extends Pos {
@@ -317,7 +323,7 @@ export interface Region extends Pos, EndPos {
 export interface CallBlock extends Pos {
   type: 'CallBlock';
   /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
-  inAttr?: true;
+  inAttr?: InAttr;
   call: Expr;
   slots: { name: string; params: string[]; body: Node[] }[];
   /** Nunjucks compat: defaults of `{% call(x=1) f() %}`'s parameters (null where none). */
@@ -327,7 +333,7 @@ export interface CallBlock extends Pos {
 export interface SlotStmt extends Pos {
   type: 'Slot';
   /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
-  inAttr?: true;
+  inAttr?: InAttr;
   name: string;
   bindings: { name: string; value: Expr }[];
   /** Default content (only with let: bindings). */
@@ -337,7 +343,7 @@ export interface SlotStmt extends Pos {
 export interface YieldStmt extends Pos {
   type: 'Yield';
   /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
-  inAttr?: true;
+  inAttr?: InAttr;
   name: string;
 }
 export interface Import extends Pos {
@@ -355,7 +361,7 @@ export interface FromImport extends Pos {
 export interface Include extends Pos {
   type: 'Include';
   /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
-  inAttr?: true;
+  inAttr?: InAttr;
   template: Expr;
   ignoreMissing: boolean;
   withContext: boolean;
@@ -369,7 +375,7 @@ export type ModifierValue = string | number | boolean | null;
 export interface Block extends Pos, EndPos {
   type: 'Block';
   /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
-  inAttr?: true;
+  inAttr?: InAttr;
   name: string;
   body: Node[];
   cond: Expr | null;
@@ -384,7 +390,7 @@ export interface GlobalsBlock extends Pos {
 export interface Embed extends Pos {
   type: 'Embed';
   /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
-  inAttr?: true;
+  inAttr?: InAttr;
   template: Expr;
   blocks: Block[];
   withContext: boolean;
@@ -399,7 +405,7 @@ export interface Capture extends Pos {
 export interface FilterBlock extends Pos {
   type: 'FilterBlock';
   /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
-  inAttr?: true;
+  inAttr?: InAttr;
   name: string;
   args: Expr[];
   kwargs: Kwarg[];
@@ -412,7 +418,7 @@ export interface Spaceless extends Pos {
 export interface Cache extends Pos {
   type: 'Cache';
   /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
-  inAttr?: true;
+  inAttr?: InAttr;
   key: Expr;
   ttl: Expr | null;
   depends: Expr[];
@@ -444,7 +450,7 @@ export interface Defer extends Pos {
 export interface NjkExtension extends Pos {
   type: 'NjkExtension';
   /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
-  inAttr?: true;
+  inAttr?: InAttr;
   /** The name the extension was added under. */
   ext: string;
   method: string;
@@ -471,14 +477,14 @@ export interface Push extends Pos {
 export interface StackStmt extends Pos {
   type: 'Stack';
   /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
-  inAttr?: true;
+  inAttr?: InAttr;
   name: string;
 }
 /** `{% trans %}`: message ids are whitespace-normalised with `%(name)s` placeholders. */
 export interface Trans extends Pos {
   type: 'Trans';
   /** Inside a double-quoted attribute value (compiler/html-context.ts): each `"` it writes is escaped. */
-  inAttr?: true;
+  inAttr?: InAttr;
   bindings: { name: string; value: Expr }[];
   singular: string;
   plural: string | null;

@@ -60,6 +60,15 @@ function numStr(v: number): string {
 export function inDq(t: string): string {
   return t.indexOf('"') < 0 ? t : t.replace(/"/g, '&quot;');
 }
+/**
+ * Text standing inside a double-quoted value on some paths of the template and outside on others
+ * (compiler/html-context.ts `'maybe'`): `"` and `<` written as entities, which keeps the value's
+ * text in a value and opens no tag and no attribute in text (escaping `"` alone there turned a
+ * safe value's own `title="…"` into an unquoted value that data's spaces split; red team, fourteenth pass).
+ */
+export function inAmb(t: string): string {
+  return t.replace(/["<]/g, (c) => (c === '"' ? '&quot;' : '&lt;'));
+}
 /** esc in a double-quoted attribute value: a string or number as esc writes it (no scan), anything else through inDq. */
 export function escDq(v: unknown): string {
   return typeof v === 'string' || typeof v === 'number' ? esc(v) : inDq(esc(v));

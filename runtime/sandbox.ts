@@ -86,7 +86,10 @@ export function normalizePolicy(p: unknown): Required<SandboxPolicy> {
   const names = (a: string, b: string): string[] | null => {
     const v = pick(a, b);
     if (v === undefined || v === null) return null;
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
+    // (a copy, checked as kept: the host's own list, reachable from the data, let a template
+    // rewrite the policy when allowMutatingMethods is on; red team s15)
+    const list = Array.isArray(v) ? [...(v as unknown[])] : null;
+    if (list?.every((x) => typeof x === 'string')) return Object.freeze(list) as string[];
     throw new TypeError(`Sandbox policy ${o[a] !== undefined ? a : b}: a list of names (got ${JSON.stringify(v) ?? typeof v})`);
   };
   return {

@@ -10,7 +10,7 @@ import {
   didYouMean,
 } from './errors.js';
 import { Markup } from './markup.js';
-import { inDq } from './output.js';
+import { inAmb, inDq } from './output.js';
 import type { Waiting } from './async-prelude.js';
 import { invokeWithAsyncCaller, isAsyncCaller } from './async-caller.js';
 import { renderGlobals } from './meta.js';
@@ -1387,17 +1387,17 @@ export function pushStack(R: RenderState, name: string, text: string): void {
  * everything pushed to that stack anywhere in the render. NUL never survives escaping, so
  * data cannot forge a placeholder.
  */
-export function readStack(R: RenderState, name: string, inAttr?: boolean): string {
+export function readStack(R: RenderState, name: string, inAttr?: true | 2): string {
   fillStacks = fillStackMarks;
   R.shared.deferred = true;
-  return `\u0000kida-stack${inAttr ? '"' : ''}:${name}\u0000`;
+  return `\u0000kida-stack${inAttr ? (inAttr === true ? '"' : '<') : ''}:${name}\u0000`;
 }
-// (`"`: the stack stands in a double-quoted attribute value, where its text's `"` is escaped)
-const STACK_MARK = /\u0000kida-stack("?):([^\u0000]*)\u0000/g;
+// (`"`: the stack stands in a double-quoted attribute value, where its text's `"` is escaped; `<`: in one on some paths, output.ts inAmb)
+const STACK_MARK = /\u0000kida-stack(["<]?):([^\u0000]*)\u0000/g;
 const fillStackMarks = (text: string, R: RenderState): string =>
   text.replace(STACK_MARK, (_, dq: string, name: string) => {
     const t = (R.shared.stacks?.get(name) ?? []).join('');
-    return dq ? inDq(t) : t;
+    return dq ? (dq === '"' ? inDq : inAmb)(t) : t;
   });
 export function resolveStacks(text: string, R: RenderState): string {
   return fillStacks && R.shared.deferred ? fillStacks(text, R) : text;

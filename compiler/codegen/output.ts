@@ -28,14 +28,14 @@ export function outputExpr(g: Generator, n: A.Output): string {
     return q(!g.o.autoescape ? text : g.o.markdown ? escapeMarkdown(text) : g.o.nunjucks ? njkEscape(text) : escapeHtml(text));
   }
   // (a folded constant above is the template's own text, printed as written)
-  const dq = !!n.inAttr && !g.o.sandbox && !g.o.nunjucks;
+  const dq = n.inAttr === true && !g.o.sandbox && !g.o.nunjucks;
   const js = valueText(g, n, e, dq);
-  return n.inAttr && !(dq && DQ_SAFE.test(js)) ? `${g.h('inDq')}(${js})` : js;
+  return n.inAttr && !(dq && DQ_SAFE.test(js)) ? inDqText(g, n, js) : js;
 }
 /** `js`, the text a statement writes, with each `"` escaped when the statement sits inside a double-quoted attribute value. */
-export const inDqText = (g: Generator, n: { inAttr?: true }, js: string): string => (n.inAttr ? `${g.h('inDq')}(${js})` : js);
+export const inDqText = (g: Generator, n: { inAttr?: A.InAttr }, js: string): string => (n.inAttr ? `${g.h(n.inAttr === true ? 'inDq' : 'inAmb')}(${js})` : js);
 /** The render functions `fns` of a part, wrapped so that each chunk's `"` is escaped when the part sits inside a double-quoted value. */
-export const inDqPart = (g: Generator, n: { inAttr?: true }, fns: string): string => (n.inAttr ? `${g.h('dqPart')}(${fns})` : fns);
+export const inDqPart = (g: Generator, n: { inAttr?: A.InAttr }, fns: string): string => (n.inAttr ? `${g.h('dqPart')}(${fns}${n.inAttr === true ? '' : ', 1'})` : fns);
 /** The code of escaped() with `dq`: a call of escDq or egaDq, whose text needs no inDq. */
 const DQ_SAFE = /^\$(?:escDq|egaDq)\(/;
 

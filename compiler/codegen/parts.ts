@@ -54,7 +54,8 @@ export function genCache(g: Generator, n: A.Cache): void {
   g.w('} else try {');
   const b = g.buffered(() => g.stmts(n.body));
   g.w(`${g.h('cachePut')}($env.cache, ${key}, ${b}, ${n.ttl ? g.expr(n.ttl) : 'undefined'}, ${hit});`);
-  g.emit(b);
+  // (as a hit is: the fragment's own `"` inside the value would end it, and the scan reads the value as still open)
+  g.emit(inDqText(g, n, b));
   g.w(`} finally { ${hit}?.end(); }`);
 }
 
@@ -112,7 +113,7 @@ export function genPush(g: Generator, n: A.Push): void {
 }
 
 export function genStack(g: Generator, n: A.StackStmt): void {
-  g.emit(`${g.h('readStack')}(R, ${q(n.name)}${n.inAttr ? ', true' : ''})`);
+  g.emit(`${g.h('readStack')}(R, ${q(n.name)}${n.inAttr ? (n.inAttr === true ? ', true' : ', 2') : ''})`);
 }
 
 export function genFlush(g: Generator, n: A.Flush): void {

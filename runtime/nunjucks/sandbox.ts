@@ -84,6 +84,14 @@ const readsKey = (name: string, obj: unknown): boolean => READS_KEY.has(name) &&
 /** `a.m(args)`: the policy for `m` (called), then the call as sbCallValue makes it. */
 export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, _strict: boolean, args: unknown[]): unknown {
   const run = runOf(env, R);
+  attrChecks(run, obj, name, args);
+  const f = member(obj, name);
+  return typeof obj === 'string' || obj instanceof Markup ? keepLastIndex(args, () => call(run, f, args, name)) : call(run, f, args, name);
+}
+export const sbCallAttrOpt = sbCallAttr;
+
+/** What `o.m(args)` is checked for, however the call is written (`o.m()`, `{% call o.m() %}`). */
+function attrChecks(run: Run, obj: unknown, name: string, args: unknown[]): void {
   if (obj !== undefined && obj !== null) {
     check(run.sb, name, true, obj, false);
     if (readsKey(name, obj) && typeof args[0] === 'string') check(run.sb, args[0], false, obj, true);
@@ -98,10 +106,7 @@ export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, _strict: 
     if (typeof obj === 'string' || obj instanceof Markup)
       args.forEach((a, i) => textBound(run.cap, a, !(i === 1 && typeof a === 'function' && (name === 'replace' || name === 'replaceAll'))));
   }
-  const f = member(obj, name);
-  return typeof obj === 'string' || obj instanceof Markup ? keepLastIndex(args, () => call(run, f, args, name)) : call(run, f, args, name);
 }
-export const sbCallAttrOpt = sbCallAttr;
 
 /**
  * String methods and filters given a global or sticky RegExp (`s.replace(re, x)`, `s.match(re)`,
@@ -125,32 +130,37 @@ function keepLastIndex<T>(args: unknown[], f: () => T): T {
  */
 export function sbCallWithCaller(env: Env, R: R, obj: unknown, name: string | null, _strict: boolean, f: unknown, args: unknown[], caller: CallerFn, _sync?: unknown, what?: string): unknown {
   const run = runOf(env, R);
+  // (every check of the direct call: `{% call s.replace(re, x) %}` moved a host RegExp's
+  // lastIndex, `{% call range(n) %}` skipped maxRange; red team, fourteenth pass)
   if (name !== null) {
-    if (obj !== undefined && obj !== null) {
-      check(run.sb, name, true, obj, false);
-      if (readsKey(name, obj) && typeof args[0] === 'string') check(run.sb, args[0], false, obj, true);
-    }
+    attrChecks(run, obj, name, args);
     f = member(obj, name);
-  }
+  } else if (f === range) rangeChecks(run, args);
   if (typeof f === 'function') run.sb.checkCall(f);
   for (const a of args) if (typeof a === 'function') run.sb.checkCall(a);
-  return run.run(() => callWithCaller(f, args.map((a) => run.feed(a)), caller, what));
+  const go = () => run.run(() => callWithCaller(f, args.map((a) => run.feed(a)), caller, what));
+  const r = name !== null && (typeof obj === 'string' || obj instanceof Markup) ? keepLastIndex(args, go) : go();
+  if (Array.isArray(r)) run.tick(r.length);
+  return r;
 }
 
 /** `f(args)`: allowCalling, Nunjucks' `range()` within maxRange before it builds its array. */
 export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[]): unknown {
   const run = runOf(env, R);
-  if (f === range) {
-    const [a, b, s] = args.map((v) => Number(v !== null && typeof v === 'object' ? toPrim(v, 'number') : v)); // (toPrim: an async conversion observed)
-    const [start, stop, step] = args.length < 2 ? [0, a!, 1] : [a!, b!, s || 1];
-    const n = Math.max(0, Math.ceil((stop - start) / step));
-    const max = run.sb.policy.maxRange;
-    if (max !== null && !(n <= max))
-      throw new PolicyError(`range() size ${Number.isNaN(n) ? 'NaN' : n} exceeds sandbox limit of ${max}`, {
-        suggestion: 'Reduce the range size, or raise the policy maxRange',
-      }, 'K-SEC-003');
-  }
+  if (f === range) rangeChecks(run, args);
   return call(run, f, args, 'value');
+}
+
+/** Nunjucks' `range(args)` within maxRange, refused before it builds its array. */
+function rangeChecks(run: Run, args: unknown[]): void {
+  const [a, b, s] = args.map((v) => Number(v !== null && typeof v === 'object' ? toPrim(v, 'number') : v)); // (toPrim: an async conversion observed)
+  const [start, stop, step] = args.length < 2 ? [0, a!, 1] : [a!, b!, s || 1];
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const max = run.sb.policy.maxRange;
+  if (max !== null && !(n <= max))
+    throw new PolicyError(`range() size ${Number.isNaN(n) ? 'NaN' : n} exceeds sandbox limit of ${max}`, {
+      suggestion: 'Reduce the range size, or raise the policy maxRange',
+    }, 'K-SEC-003');
 }
 
 /** A call for the template: callables it hands over obey allowCalling (the callee may call them); work is counted, results bounded. */
