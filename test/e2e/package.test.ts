@@ -41,7 +41,7 @@ function closure(deps: Record<string, string>, seen = new Set<string>()): Set<st
 }
 
 describe('the published package', () => {
-  it('installs light: ts-morph is an optional peer, and kida with its dependencies stays under 4.8 MB', () => {
+  it('installs light: ts-morph is an optional peer, and kida with its dependencies stays under 4.9 MB', () => {
     expect(pkg.dependencies['ts-morph']).toBeUndefined();
     expect(pkg.peerDependencies['ts-morph']).toBeDefined();
     expect(pkg.peerDependenciesMeta['ts-morph']?.optional).toBe(true);
@@ -81,7 +81,11 @@ describe('the published package', () => {
     // 4,726,562 B with the twelfth passes (+68 KB): the red teams' bounds (listOf, array-likes'
     // lengths, regex nesting, conversions of host functions, tojson's output forms), the bundle
     // plugin following built names into other extensions: limit 4.8 MB
-    expect(total).toBeLessThan(4_800_000);
+    // 4,862,602 B with the thirteenth and fourteenth passes (+136 KB): statements escaped inside
+    // double-quoted values (dq parts, the attribute scan over every path), the sandbox's call-block
+    // checks and frozen policy lists, Nunjucks' own built-in globals in mixed bundles, str.format as
+    // CPython parses it, and docs/security.md grown to 70 KB with what each pass settled: limit 4.9 MB
+    expect(total).toBeLessThan(4_900_000);
   });
 
   it('has an MIT LICENSE and builds dist/ before packing', () => {
