@@ -462,7 +462,7 @@ export class Environment {
     return pinnedName;
   }
 
-  private instantiate(source: string, name: string | null): Template {
+  private instantiate(source: string, name: string | null, syncExtensions = false): Template {
     this.sources.set(name ?? '<template>', source);
     const m = generate(source, {
       name: name ?? undefined,
@@ -485,6 +485,7 @@ export class Environment {
       ...(this.throwOnUndefined ? { throwOnUndefined: true } : {}),
       ...(this.asyncFilters.size ? { asyncFilters: this.asyncFilters } : {}),
       ...(Object.keys(this.extensions).length ? { njkExtensions: this.extensionTags() } : {}),
+      ...(syncExtensions ? { njkSyncExtensions: true } : {}),
       sourceOf: (n) => {
         if (isRelativeName(n)) return null; // (a name left as written: no template's)
         try {
@@ -503,10 +504,29 @@ export class Environment {
     type Factory = (rt: unknown, env: Linkage) => Template;
     try {
       const factory = new Function('$rt', '$env', `${head.join('\n')}\n${m.body}\nreturn $template;`) as Factory;
-      return factory(this.helpers, this.linkage);
+      const t = factory(this.helpers, this.linkage);
+      return syncExtensions || !t.isAsync || this.compat !== 'nunjucks' || !Object.keys(this.extensions).length ? t : this.withSyncTwin(t, source, name);
     } catch (e) {
       throw tooDeep(e, name ?? undefined);
     }
+  }
+
+  /**
+   * Nunjucks renders a template with CallExtensionAsync tags without a callback too, when each
+   * tag calls back before it returns (eleventy-plugin-seo's tags render their own templates with
+   * `context.env.renderString(src, ctx)`). An async template's render() compiles, when first
+   * called, a twin calling those tags synchronously (njkSyncExtensions; runtime njkExtSync) and
+   * renders with it; a twin still async (an async filter, a Kida await) keeps the usual error.
+   * Templates it includes or imports render as they are (an async one is an error there).
+   */
+  private withSyncTwin(t: Template, source: string, name: string | null): Template {
+    let twin: Template | undefined;
+    const asyncRender = t.render;
+    (t as { render: Template['render'] }).render = (data) => {
+      twin ??= this.instantiate(source, name, true);
+      return (twin.isAsync ? asyncRender : twin.render)(data);
+    };
+    return t;
   }
 }
 
