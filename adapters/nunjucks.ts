@@ -202,7 +202,7 @@ export class Environment {
     if (typeof ctx === 'function') [ctx, cb] = [{}, ctx as Callback];
     let t: KidaTemplate;
     try {
-      t = this.kida.fromString(src, { name: 'string.njk' });
+      t = this.kida.nunjucksFromString(src, 'string.njk');
     } catch (e) {
       return settle(() => { throw e; }, cb);
     }

@@ -251,6 +251,8 @@ export class Environment {
   /** Nunjucks extensions by name (compat 'nunjucks'); the linkage's `extensions`. */
   readonly extensions: Record<string, NjkExtension> = Object.create(null) as Record<string, NjkExtension>;
   private readonly cache = new Map<string, Template>();
+  /** compat 'nunjucks': renderString's templates by name and source (nunjucksFromString), cleared with `cache`. */
+  private readonly strings = new Map<string, Template>();
   private readonly linkage: Linkage & { sourceOf(name: string): string | null };
   /** Sources of compiled templates, for excerpts in runtime errors. */
   private readonly sources = new Map<string, string>();
@@ -359,6 +361,7 @@ export class Environment {
   /** Forgets compiled templates (they recompile from the loader on next use). */
   clearCache(): void {
     this.cache.clear();
+    this.strings.clear();
     this.njkFound.clear();
   }
 
@@ -370,11 +373,13 @@ export class Environment {
     if (async) this.asyncFilters.add(name);
     else this.asyncFilters.delete(name);
     this.cache.clear();
+    this.strings.clear();
   }
   addTest(name: string, fn: Callable): void {
     this.tests[name] = fn;
     this.customTests.add(name);
     this.cache.clear();
+    this.strings.clear();
   }
   /** A Nunjucks extension (compat 'nunjucks'): its `tags` parse through its own parse() (docs/guide/nunjucks.md). */
   addExtension(name: string, ext: NjkExtension): void {
@@ -383,10 +388,12 @@ export class Environment {
       throw new TypeError(`addExtension('${name}'): an extension has \`tags\` (an array) and parse(parser, nodes, lexer)`);
     this.extensions[name] = ext;
     this.cache.clear();
+    this.strings.clear();
   }
   removeExtension(name: string): void {
     delete this.extensions[name];
     this.cache.clear();
+    this.strings.clear();
   }
   private extensionTags(): Map<string, { name: string; ext: NjkExtension }> {
     const m = new Map<string, { name: string; ext: NjkExtension }>();
@@ -400,6 +407,23 @@ export class Environment {
   /** Compiles a template from source (not cached). */
   fromString(source: string, options: { name?: string } = {}): Template {
     return this.instantiate(source, options.name ?? null);
+  }
+
+  /**
+   * Nunjucks' renderString compiles its source on every call; Eleventy plugins' tags call it for
+   * each tag of each page (eleventy-plugin-seo renders three templates a page), where our compile
+   * costs more than Nunjucks'. The templates are kept by name and source (at most 256, the oldest
+   * dropped first) and forgotten whenever compiled templates are (a filter, test or extension added).
+   */
+  nunjucksFromString(source: string, name: string | null = null): Template {
+    const key = `${name ?? ''}\0${source}`;
+    let t = this.strings.get(key);
+    if (!t) {
+      t = this.instantiate(source, name);
+      if (this.strings.size >= 256) this.strings.delete(this.strings.keys().next().value as string);
+      this.strings.set(key, t);
+    }
+    return t;
   }
 
   /** Loads, compiles and caches a template; `from` resolves `./` and `../` names. */

@@ -122,3 +122,46 @@ describe('CallExtensionAsync tags that call back at once, rendered without a cal
     expect(e.nunjucks('{% keys "" %}', { b: 1, a: 2 })).toBe('a,b');
   });
 });
+
+// renderString's compiled templates are kept by source (Environment#nunjucksFromString): what a
+// tag rendering its own template on every page costs. Kept out of sight: the output is what a fresh
+// compile gives, also after the environment changes.
+describe('renderString of the same source again', () => {
+  it('renders each time as Nunjucks does, whatever the data (fast-check)', () => {
+    const njk = new nunjucks.Environment();
+    const api = new kidaNunjucks.Environment();
+    const sources = ['{{ a }}-{{ b }}', '{% for x in xs %}{{ x }},{% endfor %}', '{% set y = a ~ b %}{{ y | upper }}', '{% if a %}A{% else %}B{% endif %}'];
+    fc.assert(
+      fc.property(fc.constantFrom(...sources), fc.string(), fc.string(), fc.array(fc.integer(), { maxLength: 3 }), (src, a, b, xs) => {
+        const data = { a, b, xs };
+        const want = njk.renderString(src, data);
+        expect(api.renderString(src, data)).toBe(want);
+        expect(api.renderString(src, data)).toBe(want);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('sees a filter, test or extension added after it was first rendered (the kept templates are dropped)', () => {
+    const api = new kidaNunjucks.Environment();
+    const src = '{{ "x" | twice }}{% if 2 is even2 %}E{% endif %}';
+    expect(() => api.renderString(src, {})).toThrow();
+    api.addFilter('twice', (s: string) => s + s);
+    api.addTest('even2', (n: number) => n % 2 === 0);
+    expect(api.renderString(src, {})).toBe('xxE');
+    api.addFilter('twice', (s: string) => `${s}${s}${s}`);
+    expect(api.renderString(src, {})).toBe('xxxE');
+    const tagSrc = 'a{% title "" %}b';
+    expect(() => api.renderString(tagSrc, {})).toThrow();
+    addTags(api as unknown as AnyEnv);
+    expect(api.renderString(tagSrc, { title: 'T' })).toBe('aTb');
+  });
+
+  it('through a tag: the context env\u2019s renderString (the Environment\u2019s view) renders the same source for many pages', () => {
+    const e = engines();
+    for (let i = 0; i < 300; i++) {
+      const data = { page: { url: `/p${i}/` }, title: `T${i % 7}` };
+      expect(e.env('{% head "" %}', data)).toBe(e.nunjucks('{% head "" %}', data));
+    }
+  });
+});
