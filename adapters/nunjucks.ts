@@ -15,6 +15,7 @@ import { Kwargs } from '../runtime/values.js';
 import { njkGetFilter, njkGetGlobal, njkGetTest } from '../compiler/nunjucks/env-view.js';
 import { njkEscape } from '../runtime/nunjucks/values.js';
 import { SafeString, markSafe } from '../runtime/nunjucks/safe.js';
+import { TemplateRuntimeError } from '../runtime/errors.js';
 import type { Callable } from '../runtime/linkage.js';
 import type { SandboxPolicy } from '../runtime/sandbox.js';
 import type { Ctx, Template as KidaTemplate } from '../runtime/template.js';
@@ -135,7 +136,15 @@ function nunjucksArgs(args: unknown[]): unknown[] {
  */
 function renderTemplate(t: KidaTemplate, ctx: Ctx, cb?: Callback): string | undefined {
   if (!t.isAsync) return settle(() => t.render(ctx), cb);
-  if (!cb) throw new TypeError(`kida/nunjucks: '${t.name}' calls an async filter (addFilter(name, fn, true)): render it with a callback, render(name, ctx, (err, res) => …)`);
+  // (without a callback an extension's async tags may still render, calling back at once: Environment#withSyncTwin)
+  if (!cb) {
+    try {
+      return t.render(ctx);
+    } catch (e) {
+      if (!(e instanceof TemplateRuntimeError && e.code === 'K-RUN-007' && / is async \(/.test(e.message))) throw e;
+      throw new TypeError(`kida/nunjucks: '${t.name}' calls an async filter (addFilter(name, fn, true)) or an async tag: render it with a callback, render(name, ctx, (err, res) => …)`);
+    }
+  }
   t.renderAsync(ctx).then((res) => cb(null, res), (e: unknown) => cb(e as Error));
   return undefined;
 }
@@ -193,7 +202,7 @@ export class Environment {
     if (typeof ctx === 'function') [ctx, cb] = [{}, ctx as Callback];
     let t: KidaTemplate;
     try {
-      t = this.kida.fromString(src, { name: 'string.njk' });
+      t = this.kida.nunjucksFromString(src, 'string.njk');
     } catch (e) {
       return settle(() => { throw e; }, cb);
     }

@@ -85,7 +85,7 @@ export interface CodegenOptions {
    * Nunjucks compat mode (compiler/nunjucks/): built-in filters and tests are Nunjucks' own,
    * bound by these parameter lists and called as `nf_<name>` / `nt_<name>`.
    */
-  nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]>; throwOnUndefined?: boolean; asyncFilters?: ReadonlySet<string>; extensionModules?: Readonly<Record<string, string>> };
+  nunjucks?: { filters: Record<string, string[]>; tests: Record<string, string[]>; throwOnUndefined?: boolean; asyncFilters?: ReadonlySet<string>; extensionModules?: Readonly<Record<string, string>>; syncExtensions?: boolean };
 }
 
 export interface DefSignature {
@@ -569,7 +569,7 @@ export class Generator {
 
   /** Nunjucks compat: a call of a filter added as async (`addFilter(name, fn, true)`) or a CallExtensionAsync tag makes the template async. */
   asyncFilter(n: { type: string }): boolean {
-    return (n.type === 'Filter' && !!this.o.nunjucks?.asyncFilters?.has((n as unknown as A.Filter).name)) || (n.type === 'NjkExtension' && !!(n as unknown as A.NjkExtension).async);
+    return (n.type === 'Filter' && !!this.o.nunjucks?.asyncFilters?.has((n as unknown as A.Filter).name)) || (n.type === 'NjkExtension' && !!(n as unknown as A.NjkExtension).async && !this.o.nunjucks?.syncExtensions);
   }
 
   asyncReason(): string {

@@ -251,6 +251,8 @@ export class Environment {
   /** Nunjucks extensions by name (compat 'nunjucks'); the linkage's `extensions`. */
   readonly extensions: Record<string, NjkExtension> = Object.create(null) as Record<string, NjkExtension>;
   private readonly cache = new Map<string, Template>();
+  /** compat 'nunjucks': renderString's templates by name and source (nunjucksFromString), cleared with `cache`. */
+  private readonly strings = new Map<string, Template>();
   private readonly linkage: Linkage & { sourceOf(name: string): string | null };
   /** Sources of compiled templates, for excerpts in runtime errors. */
   private readonly sources = new Map<string, string>();
@@ -359,6 +361,7 @@ export class Environment {
   /** Forgets compiled templates (they recompile from the loader on next use). */
   clearCache(): void {
     this.cache.clear();
+    this.strings.clear();
     this.njkFound.clear();
   }
 
@@ -370,11 +373,13 @@ export class Environment {
     if (async) this.asyncFilters.add(name);
     else this.asyncFilters.delete(name);
     this.cache.clear();
+    this.strings.clear();
   }
   addTest(name: string, fn: Callable): void {
     this.tests[name] = fn;
     this.customTests.add(name);
     this.cache.clear();
+    this.strings.clear();
   }
   /** A Nunjucks extension (compat 'nunjucks'): its `tags` parse through its own parse() (docs/guide/nunjucks.md). */
   addExtension(name: string, ext: NjkExtension): void {
@@ -383,10 +388,12 @@ export class Environment {
       throw new TypeError(`addExtension('${name}'): an extension has \`tags\` (an array) and parse(parser, nodes, lexer)`);
     this.extensions[name] = ext;
     this.cache.clear();
+    this.strings.clear();
   }
   removeExtension(name: string): void {
     delete this.extensions[name];
     this.cache.clear();
+    this.strings.clear();
   }
   private extensionTags(): Map<string, { name: string; ext: NjkExtension }> {
     const m = new Map<string, { name: string; ext: NjkExtension }>();
@@ -400,6 +407,23 @@ export class Environment {
   /** Compiles a template from source (not cached). */
   fromString(source: string, options: { name?: string } = {}): Template {
     return this.instantiate(source, options.name ?? null);
+  }
+
+  /**
+   * Nunjucks' renderString compiles its source on every call; Eleventy plugins' tags call it for
+   * each tag of each page (eleventy-plugin-seo renders three templates a page), where our compile
+   * costs more than Nunjucks'. The templates are kept by name and source (at most 256, the oldest
+   * dropped first) and forgotten whenever compiled templates are (a filter, test or extension added).
+   */
+  nunjucksFromString(source: string, name: string | null = null): Template {
+    const key = `${name ?? ''}\0${source}`;
+    let t = this.strings.get(key);
+    if (!t) {
+      t = this.instantiate(source, name);
+      if (this.strings.size >= 256) this.strings.delete(this.strings.keys().next().value as string);
+      this.strings.set(key, t);
+    }
+    return t;
   }
 
   /** Loads, compiles and caches a template; `from` resolves `./` and `../` names. */
@@ -462,7 +486,7 @@ export class Environment {
     return pinnedName;
   }
 
-  private instantiate(source: string, name: string | null): Template {
+  private instantiate(source: string, name: string | null, syncExtensions = false): Template {
     this.sources.set(name ?? '<template>', source);
     const m = generate(source, {
       name: name ?? undefined,
@@ -485,6 +509,7 @@ export class Environment {
       ...(this.throwOnUndefined ? { throwOnUndefined: true } : {}),
       ...(this.asyncFilters.size ? { asyncFilters: this.asyncFilters } : {}),
       ...(Object.keys(this.extensions).length ? { njkExtensions: this.extensionTags() } : {}),
+      ...(syncExtensions ? { njkSyncExtensions: true } : {}),
       sourceOf: (n) => {
         if (isRelativeName(n)) return null; // (a name left as written: no template's)
         try {
@@ -503,10 +528,29 @@ export class Environment {
     type Factory = (rt: unknown, env: Linkage) => Template;
     try {
       const factory = new Function('$rt', '$env', `${head.join('\n')}\n${m.body}\nreturn $template;`) as Factory;
-      return factory(this.helpers, this.linkage);
+      const t = factory(this.helpers, this.linkage);
+      return syncExtensions || !t.isAsync || this.compat !== 'nunjucks' || !Object.keys(this.extensions).length ? t : this.withSyncTwin(t, source, name);
     } catch (e) {
       throw tooDeep(e, name ?? undefined);
     }
+  }
+
+  /**
+   * Nunjucks renders a template with CallExtensionAsync tags without a callback too, when each
+   * tag calls back before it returns (eleventy-plugin-seo's tags render their own templates with
+   * `context.env.renderString(src, ctx)`). An async template's render() compiles, when first
+   * called, a twin calling those tags synchronously (njkSyncExtensions; runtime njkExtSync) and
+   * renders with it; a twin still async (an async filter, a Kida await) keeps the usual error.
+   * Templates it includes or imports render as they are (an async one is an error there).
+   */
+  private withSyncTwin(t: Template, source: string, name: string | null): Template {
+    let twin: Template | undefined;
+    const asyncRender = t.render;
+    (t as { render: Template['render'] }).render = (data) => {
+      twin ??= this.instantiate(source, name, true);
+      return (twin.isAsync ? asyncRender : twin.render)(data);
+    };
+    return t;
   }
 }
 

@@ -90,6 +90,12 @@ export interface CompileOptions extends DelimiterOptions {
    * extension (the plugins' `nunjucksExtensions`): the compiled module imports it for its tags.
    */
   njkExtensionModules?: Readonly<Record<string, string>>;
+  /**
+   * Nunjucks compat: CallExtensionAsync tags called synchronously, their callback required before
+   * the method returns (what Nunjucks' render without a callback does); such tags then leave the
+   * template sync. The Environment compiles this twin for a sync render() (compiler/environment.ts).
+   */
+  njkSyncExtensions?: boolean;
   /** Nunjucks compat: custom filters that return a promise (`addFilter(name, fn, true)`): awaited, the template async. */
   asyncFilters?: Iterable<string>;
   /** Validate def calls (K-CMP-001/002): warnings, or errors with 'error'. */
@@ -230,7 +236,7 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     autoescape: escapeMode !== null,
     markdown: escapeMode === 'markdown',
     strictUndefined: options.strictUndefined ?? !njk,
-    ...(njk ? { nunjucks: { filters: njkFilterParams, tests: njkTestParams, throwOnUndefined: !!options.throwOnUndefined, asyncFilters: new Set(options.asyncFilters ?? []), ...(options.njkExtensionModules ? { extensionModules: options.njkExtensionModules } : {}) } } : {}),
+    ...(njk ? { nunjucks: { filters: njkFilterParams, tests: njkTestParams, throwOnUndefined: !!options.throwOnUndefined, asyncFilters: new Set(options.asyncFilters ?? []), ...(options.njkExtensionModules ? { extensionModules: options.njkExtensionModules } : {}), ...(options.njkSyncExtensions ? { syncExtensions: true } : {}) } } : {}),
     customFilters,
     customTests: new Set([...(options.tests ?? []), ...(options.testModule?.names ?? [])]),
     sandbox: options.sandbox ?? false,

@@ -23,9 +23,11 @@ export function genNjkExtension(g: Generator, n: A.NjkExtension): void {
   });
   // (built ahead of time: the object the module imports; else the environment's by name)
   const ext = g.o.nunjucks?.extensionModules?.[n.ext] !== undefined ? njkExtVar(n.ext) : q(n.ext);
-  let call = `${g.h(n.async ? 'njkExtAsync' : 'njkExt')}($env, ${g.fn.ctx}, ${ext}, ${q(n.method)}, ${genArgs(g, n.args, n.kwargs)}, [${bodies.join(', ')}])`;
+  // (the sync twin, njkSyncExtensions: a CallExtensionAsync called back before it returns)
+  const sync = n.async && !!g.o.nunjucks?.syncExtensions;
+  let call = `${g.h(sync ? 'njkExtSync' : n.async ? 'njkExtAsync' : 'njkExt')}($env, ${g.fn.ctx}, ${ext}, ${q(n.method)}, ${genArgs(g, n.args, n.kwargs)}, [${bodies.join(', ')}])`;
   // (CallExtensionAsync: in a synchronous macro body its promise is an error, as an async filter's)
-  if (n.async) call = g.fn.mode === 'a' ? g.wait(sbAwait(g, call)) : `${g.h('observe')}(${call}, true)`;
+  if (n.async && !sync) call = g.fn.mode === 'a' ? g.wait(sbAwait(g, call)) : `${g.h('observe')}(${call}, true)`;
   g.emit(inDqText(g, n, `${g.h(n.autoescape === false ? 'str' : outFn(g))}(${call})`));
 }
 

@@ -57,6 +57,6 @@ export class NunjucksEnvironmentView {
     return this.#env.getTemplate(name).render(ctx);
   }
   renderString(source: string, ctx: Ctx = {}): string {
-    return this.#env.fromString(source).render(ctx);
+    return this.#env.nunjucksFromString(source).render(ctx);
   }
 }

@@ -3,6 +3,8 @@
 // arguments as a trailing `{ …, __keywords: true }`, `context.ctx` the template's variables,
 // `context.lookup(name)`, `context.env` the environment.
 
+import { DATA } from '../context.js';
+import { ACTIVE } from '../limits.js';
 import type { Ctx } from '../template.js';
 import { Kwargs } from '../values.js';
 import { lk, njkSetContext, njkTop } from './values.js';
@@ -36,13 +38,28 @@ export class NjkContext {
     readonly env: unknown,
     private readonly scope: Ctx,
   ) {}
-  /** (made when first read) */
+  /**
+   * (made when first read) Its keys are Nunjucks' `context.ctx`'s: the data's and the template's
+   * top-level names, not the globals; so `{ ...context.ctx }` and `Object.keys` see them, as
+   * eleventy-plugin-seo's tags do when they render a template with the page's context.
+   */
   get ctx(): Ctx {
     return (this.view ??= new Proxy(Object.create(null) as Ctx, {
       get: (_, k) => (typeof k === 'string' ? this.lookup(k) : undefined),
       has: (_, k) => typeof k === 'string' && this.lookup(k) !== undefined,
       set: (_, k, v) => this.setVariable(k, v),
+      ownKeys: () => this.keys(),
+      getOwnPropertyDescriptor: (_, k) =>
+        typeof k === 'string' && this.keys().includes(k) ? { value: this.lookup(k), writable: true, enumerable: true, configurable: true } : undefined,
     }));
+  }
+  /** The names of `ctx`: the data's own (less what a sandbox hides), then the template's top-level ones. */
+  private keys(): string[] {
+    const top = njkTop(this.scope);
+    const data = (top as { [DATA]?: Ctx })[DATA];
+    const names = new Set(data ? Object.keys(data).filter((k) => !ACTIVE?.hide(k)) : []);
+    for (const k of Object.keys(top)) names.add(k);
+    return [...names];
   }
   /** (the template's context: data and top-level names, not a loop's or macro's) */
   lookup(k: string): unknown {
@@ -67,6 +84,30 @@ export function njkExtAsync(env: ExtLinkage, scope: Ctx, name: string | Record<s
   return new Promise((ok, no) => {
     njkExt(env, scope, name, method, args, bodies, (err, res) => (err ? no(err) : ok(res)));
   });
+}
+
+/**
+ * CallExtensionAsync in a sync render (the Environment's twin of the template, njkSyncExtensions):
+ * as Nunjucks' render without a callback, the method must call back before it returns (Eleventy's
+ * plugins' tags that render with `env.renderString` do); one that calls back later is an error
+ * here (Nunjucks returns nothing then).
+ */
+export function njkExtSync(env: ExtLinkage, scope: Ctx, name: string | Record<string, unknown>, method: string, args: unknown[], bodies: unknown[]): unknown {
+  let done = false;
+  let error: unknown;
+  let result: unknown;
+  njkExt(env, scope, name, method, args, bodies, (err, res) => {
+    if (done) return;
+    done = true;
+    error = err;
+    result = res;
+  });
+  if (!done) {
+    const tag = typeof name === 'string' ? name : String((name as { tags?: unknown[] }).tags?.[0] ?? 'extension');
+    throw new Error(`async extension '${tag}' did not call back during a synchronous render: render with a callback, renderAsync() or renderStreamAsync()`);
+  }
+  if (error) throw error;
+  return result;
 }
 
 /** A body that awaits: `body(cb)` calls back when done; it returns the (observed) promise of its text. */
