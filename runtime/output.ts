@@ -62,12 +62,15 @@ export function inDq(t: string): string {
 }
 /**
  * Text standing inside a double-quoted value on some paths of the template and outside on others
- * (compiler/html-context.ts `'maybe'`): `"` and `<` written as entities, which keeps the value's
- * text in a value and opens no tag and no attribute in text (escaping `"` alone there turned a
- * safe value's own `title="…"` into an unquoted value that data's spaces split; red team, fourteenth pass).
+ * (compiler/html-context.ts `'maybe'`): every character that could end a value, a tag or an
+ * attribute name, or open a tag (`"'<>/=` backtick, whitespace) written as an entity, so the text
+ * stays one token wherever it lands: in a value (decoded back), in text, in an unquoted value or in
+ * the tag. (Escaping `"` alone turned a safe value's own `title="…"` into an unquoted value that
+ * data's spaces split; `"` and `<` alone still let a later output's spaces split the unquoted value
+ * that an escaped statement's quote left behind: red team, fourteenth pass, and a seed after it.)
  */
 export function inAmb(t: string): string {
-  return t.replace(/["<]/g, (c) => (c === '"' ? '&quot;' : '&lt;'));
+  return t.replace(/["'<>/=`\s]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 /** esc in a double-quoted attribute value: a string or number as esc writes it (no scan), anything else through inDq. */
 export function escDq(v: unknown): string {

@@ -126,6 +126,7 @@ function source(ps: Piece[], njk: boolean): string {
   return (njk ? '{% macro m() %}{{ caller() }}{% endmacro %}' : '{% def m() %}{{ caller() }}{% end %}') + w(ps);
 }
 
+const SEED = 1;
 const BREAKOUTS = ['" autofocus onfocus=alert(1) x="', "' autofocus onfocus=alert(1) x='"];
 
 describe('§3 the attribute scan follows every path of the control flow', () => {
@@ -142,7 +143,8 @@ describe('§3 the attribute scan follows every path of the control flow', () => 
             expect(attributeNames(html), `${src}\n${html}`).not.toContain('onfocus');
           }
         }),
-        { numRuns: 600 },
+        // (a fixed seed, so CI is the same run each time; KIDA_S15_SEED tries others)
+        { numRuns: 600, seed: Number(process.env.KIDA_S15_SEED ?? SEED) },
       );
     });
 
@@ -160,6 +162,21 @@ describe('§3 the attribute scan follows every path of the control flow', () => 
     ["a filter block's quote", '<div title="{% filter upper %}"{% end %}{{ x | tojson }}">'],
     ["a cache block's quote", '<div title="{% cache "k" %}"{% end %}{{ x | tojson }}">'],
   ];
+  // Found by other seeds of the properties above (2026-12-07, after the fourteenth pass): a
+  // statement site escaped because a value is open on SOME paths (a try body that opened one, a
+  // loop's first pass) broke the author's own quote on the others, and a later output's spaces
+  // then split the unquoted value left behind: such sites (output.ts inAmb) now write every
+  // character that can end a value, a tag or an attribute name as an entity.
+  const SPLIT: [boolean, string][] = [
+    [false, '{% def m() %}{{ caller() }}{% end %}{% try %}<div title="{{ missing.name }}{% fallback %}<div title="<div title="{% end %}{% call m() %}<div title="{% end %}{% for i in [] %}{% else %}{{ x | tojson }}">{% end %}'],
+    [true, '{% macro m() %}{{ caller() }}{% endmacro %}{% for i in [1, 2] %}<div title="{% block b0 %}<div title="{% endblock %}{% endfor %}{% if a %}{% else %}{% if a %}{% else %}{{ x | dump | safe }}{% endif %}{% endif %}<script>'],
+  ];
+  for (const [njk, src] of SPLIT)
+    it(`an escaped statement site that broke the author's quote leaves no output able to split what follows (${njk ? 'Nunjucks' : 'Kida'})`, async () => {
+      const t = makeEnv({}, njk ? { compat: 'nunjucks' } : {}).fromString(src);
+      for (const x of BREAKOUTS) expect(attributeNames(await everyWay(t, { x, a: false }))).not.toContain('onfocus');
+    });
+
   for (const [name, src] of SHAPES)
     it(`${name}: the value holds the JSON`, async () => {
       const t = makeEnv().fromString(src);
