@@ -171,13 +171,19 @@ function skipType(src: string, i: number): number {
   let depth = 0;
   for (; i < src.length; i++) {
     const c = src[i]!;
-    if (c === '"' || c === "'" || c === '`') {
-      for (i++; i < src.length && src[i] !== c; i++) if (src[i] === '\\') i++;
-    } else if ('([{<'.includes(c)) depth++;
+    if (c === '"' || c === "'" || c === '`') i = stringEnd(src, i);
+    else if ('([{<'.includes(c)) depth++;
     else if (c === '>' && src[i - 1] !== '=') depth--;
     else if (')]}'.includes(c)) depth--;
     else if (!depth && (c === ',' || c === ';' || (c === '=' && src[i + 1] !== '>'))) return i;
   }
+  return i;
+}
+
+/** The index of the quote that closes the string (or template literal) opening at `i`, escapes skipped. */
+function stringEnd(src: string, i: number): number {
+  const q = src[i];
+  for (i++; i < src.length && src[i] !== q; i++) if (src[i] === '\\') i++;
   return i;
 }
 
@@ -199,9 +205,8 @@ function skipExpression(src: string, i: number, group: boolean): number {
   let depth = 0;
   for (; i < src.length; i++) {
     const c = src[i]!;
-    if (c === '"' || c === "'" || c === '`') {
-      for (i++; i < src.length && src[i] !== c; i++) if (src[i] === '\\') i++;
-    } else if (c === '/' && src[i + 1] === '/') i = (src.indexOf('\n', i) + 1 || src.length + 1) - 2;
+    if (c === '"' || c === "'" || c === '`') i = stringEnd(src, i);
+    else if (c === '/' && src[i + 1] === '/') i = (src.indexOf('\n', i) + 1 || src.length + 1) - 2;
     else if (c === '/' && src[i + 1] === '*') i = (src.indexOf('*/', i) + 1 || src.length);
     else if ('([{'.includes(c)) depth++;
     else if (')]}'.includes(c)) {
@@ -230,22 +235,15 @@ function patternNames(src: string, at: number): string[] {
   for (let i = at; i < src.length; i++) {
     const c = src[i]!;
     if (c === '[' && close.at(-1) === '}' && /[{,]\s*$/.test(src.slice(at, i))) {
-      // a computed key (`[k]: e`): not a binding
-      for (let depth = 0; i < src.length; i++) if (src[i] === '[') depth++; else if (src[i] === ']' && !--depth) break;
+      // a computed key (`[k]: e`): not a binding (to its `]`)
+      i = skipExpression(src, i, true) - 1;
     } else if (c === '{' || c === '[') close.push(c === '{' ? '}' : ']');
     else if (c === '}' || c === ']') {
       close.pop();
       if (!close.length) break;
     } else if (c === '=') {
-      // a default value: skip to the next ',' or closing bracket of this level
-      let depth = 0;
-      for (i++; i < src.length; i++) {
-        const d = src[i]!;
-        if ('([{'.includes(d)) depth++;
-        else if (')]}'.includes(d)) {
-          if (!depth--) { i--; break; }
-        } else if (d === ',' && !depth) { i--; break; }
-      }
+      // a default value: to the character before the ',' or closing bracket of this level
+      i = skipExpression(src, i + 1, false) - 1;
     } else if (/[A-Za-z_$]/.test(c)) {
       const name = /^[A-Za-z_$][\w$]*/.exec(src.slice(i))![0];
       i += name.length - 1;
