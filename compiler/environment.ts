@@ -360,9 +360,13 @@ export class Environment {
   }
   /** Forgets compiled templates (they recompile from the loader on next use). */
   clearCache(): void {
+    this.forgetCompiled();
+    this.njkFound.clear();
+  }
+  /** Drops every compiled template (a filter, test or extension changes what templates compile to). */
+  private forgetCompiled(): void {
     this.cache.clear();
     this.strings.clear();
-    this.njkFound.clear();
   }
 
   /** `async` (compat 'nunjucks'): `fn` returns a promise; templates calling it are async. */
@@ -372,14 +376,12 @@ export class Environment {
     if (async && this.compat !== 'nunjucks') throw new TypeError("addFilter(name, fn, true) (an async filter) is Nunjucks' (compat: 'nunjucks'): Kida templates await a promise with `await`");
     if (async) this.asyncFilters.add(name);
     else this.asyncFilters.delete(name);
-    this.cache.clear();
-    this.strings.clear();
+    this.forgetCompiled();
   }
   addTest(name: string, fn: Callable): void {
     this.tests[name] = fn;
     this.customTests.add(name);
-    this.cache.clear();
-    this.strings.clear();
+    this.forgetCompiled();
   }
   /** A Nunjucks extension (compat 'nunjucks'): its `tags` parse through its own parse() (docs/guide/nunjucks.md). */
   addExtension(name: string, ext: NjkExtension): void {
@@ -387,13 +389,11 @@ export class Environment {
     if (!ext || !Array.isArray(ext.tags) || typeof ext.parse !== 'function')
       throw new TypeError(`addExtension('${name}'): an extension has \`tags\` (an array) and parse(parser, nodes, lexer)`);
     this.extensions[name] = ext;
-    this.cache.clear();
-    this.strings.clear();
+    this.forgetCompiled();
   }
   removeExtension(name: string): void {
     delete this.extensions[name];
-    this.cache.clear();
-    this.strings.clear();
+    this.forgetCompiled();
   }
   private extensionTags(): Map<string, { name: string; ext: NjkExtension }> {
     const m = new Map<string, { name: string; ext: NjkExtension }>();
