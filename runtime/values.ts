@@ -890,7 +890,7 @@ export function getslice(obj: unknown, start: unknown, stop: unknown, step: unkn
   if (st === 0) throw new PyError('ValueError', 'slice step cannot be zero');
   // (a range is read in place, never copied: `range(n)[5:8]` costs 3 items, whatever n is)
   const seq: unknown[] | string | Range =
-    typeof obj === 'string' ? [...obj].join('') : obj instanceof Markup ? obj.value : obj instanceof Range ? obj : Array.isArray(obj) ? obj : (() => {
+    typeof obj === 'string' ? obj : obj instanceof Markup ? obj.value : obj instanceof Range ? obj : Array.isArray(obj) ? obj : (() => {
       throw new PyError('TypeError', `'${typeName(obj)}' object is not subscriptable`);
     })();
   const n = seq.length;
