@@ -300,6 +300,25 @@ export class Run implements Active {
     if (p.maxLoopIterations !== null && this.ticks > p.maxLoopIterations) throw limitError('Loop iterations', p.maxLoopIterations, 'maxLoopIterations');
     if (n > 1 || (before & 63) === 63) this.clock();
   }
+  /** Lists already counted (`built`): a list kept and returned again, or put in another, is not counted twice. */
+  private counted = new WeakSet<object>();
+  /**
+   * The size of a list a call built, in iterations: one per KB (128 items of 8 bytes; the lists
+   * in it not counted before count their items: `batch`, `slice`), as a string's is one per 1,024
+   * characters (`run`). maxAllocation bounds one value, not how many a render keeps:
+   * `[[0] * 10**6 for i in range(10000)]` or `[big[i:] for i in …]` built a value at the bound
+   * each iteration, one tick apiece, and grew the heap by ~900 MB within the default second (V8
+   * aborted under a smaller heap, and the clock, read every 64 ticks, came 1-2 s late). Counted
+   * so, a render builds at most maxLoopIterations KB (~100 MB by default), and each large value
+   * reads the clock. s16
+   */
+  private built(r: unknown[]): number {
+    if (this.counted.has(r)) return 0;
+    this.counted.add(r);
+    let items = r.length;
+    for (const x of r) if (Array.isArray(x) && !this.counted.has(x)) this.counted.add(x), (items += x.length);
+    return items >> 7;
+  }
   /** Reads the clock: past maxRenderTime, the render's SecurityError. */
   clock(): void {
     const max = this.sb.policy.maxRenderTime;
@@ -316,13 +335,19 @@ export class Run implements Active {
       return counted(this, v as Iterable<unknown>);
     return v;
   }
-  /** Runs `f` as the active run; a result over the allocation bound is refused (its inputs were counted). */
+  /**
+   * Runs `f` as the active run; a result over the allocation bound is refused (its inputs were
+   * counted), and what it built counts towards the iterations (one per KB: `built`).
+   */
   run<T>(f: () => T): T {
     const prev = setActive(this);
     try {
       const r = f();
-      const n = typeof r === 'string' || r instanceof Markup ? String(r).length : Array.isArray(r) ? r.length : 0;
+      const text = typeof r === 'string' || r instanceof Markup;
+      const n = text ? String(r).length : Array.isArray(r) ? r.length : 0;
       if (n > this.cap) room(n);
+      const kb = text ? n >> 10 : n ? this.built(r as unknown[]) : 0;
+      if (kb) this.tick(kb);
       return r;
     } finally {
       setActive(prev);
@@ -821,6 +846,10 @@ function call(run: Run, f: unknown, args: unknown[]): unknown {
   } finally {
     if (!(f as { kidaDef?: unknown }).kidaDef) stale(); // (a host function may replace a Map/Set key: keyOf re-indexes)
   }
+}
+/** `a[i:j:k]`: a slice copies what it keeps, so it is built inside the run (its size counts: Run.run). */
+export function sbSlice(env: Env, R: R, slice: (o: unknown, a: unknown, b: unknown, c: unknown) => unknown, obj: unknown, a: unknown, b: unknown, c: unknown): unknown {
+  return runOf(env, R).run(() => slice(obj, a, b, c));
 }
 export function sbRange(env: Env, start: unknown, stop: unknown, inclusive: boolean, step: unknown): Range {
   return env.sandbox!.checkRange(plainRange(start, stop, inclusive, step));

@@ -545,7 +545,11 @@ export function genExpr(g: Generator, e: A.Expr): string {
         : `${g.h('getitem')}(${g.expr(e.obj)}, ${g.expr(e.key)})`;
     case 'Slice': {
       const part = (x: A.Expr | null) => (x ? g.expr(x) : 'null');
-      const slice = () => `${g.h('getslice')}(${g.expr(e.obj)}, ${part(e.start)}, ${part(e.stop)}, ${part(e.step)})`;
+      // (sandboxed: built inside the render's run, so what a slice copies counts: runtime/sandbox.ts sbSlice)
+      const slice = () =>
+        g.o.sandbox
+          ? `${g.h('sbSlice')}($env, R, ${g.h('getslice')}, ${g.expr(e.obj)}, ${part(e.start)}, ${part(e.stop)}, ${part(e.step)})`
+          : `${g.h('getslice')}(${g.expr(e.obj)}, ${part(e.start)}, ${part(e.stop)}, ${part(e.step)})`;
       if (e.optional && g.needsAwait([e.start, e.stop, e.step])) return g.wait(`${g.h('nn')}(${g.expr(e.obj)}, async () => ${g.nested(slice)})`);
       const s = slice();
       return e.optional ? `${g.h('nn')}(${g.expr(e.obj)}, () => ${s})` : s;
