@@ -38,24 +38,38 @@ export type AnyFragmentStore = (FragmentStore | AsyncFragmentStore) & FragmentSt
 export interface CacheInfo {
   size: number;
   maxSize: number;
+  /** Characters of the values kept, and the most kept (the default store's). */
+  chars?: number;
+  maxChars?: number;
   hits: number;
   misses: number;
 }
 
-/** In-memory LRU with per-entry expiry (defaults: 1000 entries, 300 s, as the reference). */
+/**
+ * Characters the default store keeps in all (2^25: 32 MB of one-byte text, 64 MB at most). A
+ * count of entries alone let a sandboxed template fill the host's store: 1,000 fragments of a
+ * million characters each (`{% capture %}{% cache k ~ i %}…` over a few renders, none written to
+ * a page) kept ~2 GB in the Environment after the renders ended. s16
+ */
+export const FRAGMENT_CHARS = 2 ** 25;
+
+/** In-memory LRU with per-entry expiry (defaults: 1000 entries, 300 s, as the reference; and FRAGMENT_CHARS characters). */
 export class LruFragmentStore implements FragmentStore {
   private map = new Map<string, { value: string; expires: number }>();
+  /** Characters of the values kept (evicted oldest first past maxChars). */
+  private chars = 0;
   hits = 0;
   misses = 0;
   constructor(
     readonly maxSize = 1000,
     readonly defaultTtl = 300,
     private readonly now: () => number = () => Date.now(),
+    readonly maxChars = FRAGMENT_CHARS,
   ) {}
   get(key: string): string | undefined {
     const e = this.map.get(key);
     if (!e || e.expires <= this.now()) {
-      if (e) this.map.delete(key);
+      if (e) this.drop(key);
       this.misses++;
       return undefined;
     }
@@ -66,15 +80,22 @@ export class LruFragmentStore implements FragmentStore {
   }
   set(key: string, value: string, ttlSeconds: number): void {
     if (ttlSeconds <= 0) return;
-    this.map.delete(key);
+    this.drop(key);
+    if (value.length > this.maxChars) return; // (a fragment past the whole bound renders uncached)
     this.map.set(key, { value, expires: this.now() + ttlSeconds * 1000 });
-    while (this.map.size > this.maxSize) this.map.delete(this.map.keys().next().value!);
+    this.chars += value.length;
+    while (this.map.size > this.maxSize || this.chars > this.maxChars) this.drop(this.map.keys().next().value!);
+  }
+  private drop(key: string): void {
+    const e = this.map.get(key);
+    if (e) this.map.delete(key), (this.chars -= e.value.length);
   }
   clear(): void {
     this.map.clear();
+    this.chars = 0;
   }
   info(): CacheInfo {
-    return { size: this.map.size, maxSize: this.maxSize, hits: this.hits, misses: this.misses };
+    return { size: this.map.size, maxSize: this.maxSize, chars: this.chars, maxChars: this.maxChars, hits: this.hits, misses: this.misses };
   }
 }
 

@@ -4,6 +4,9 @@
 //   rebinding a `let`) keeping a value at the bound per iteration grew the heap by ~1 GB a second
 //   (V8 aborted under a smaller heap, and with no time limit at all), while each iteration counted
 //   one tick. What a call, an operator or a slice builds now counts an iteration per KB.
+// - The default fragment cache was bounded in entries only: a sandboxed template kept 1,000
+//   fragments of up to a million characters in the host's Environment, renders after it ended
+//   (written to no page, inside `{% capture %}`). It keeps at most FRAGMENT_CHARS characters now.
 // - Slicing a string spread the whole string first, so `s[i:i+1]` cost its length (default mode:
 //   a trusted loop over a 40 KB string's characters took a minute).
 import { spawnSync } from 'node:child_process';
@@ -12,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FRAGMENT_CHARS, LruFragmentStore } from '../../runtime/cache.js';
 import { makeEnv } from '../support.js';
 import { measurePair } from './linear-clock.js';
 import { refused, renders } from './sandbox-support.js';
@@ -126,5 +130,68 @@ describe('default mode: a slice of a string costs what it keeps, not the string'
     expect(t.render({ s: 'abcdef', m: 'xyz' })).toBe('bc|ef|ace|fedcba|xy||');
     // (indices are UTF-16 units, as before: the spread was joined back into the same string)
     expect(makeEnv().fromString('{{ s[0:2] }}|{{ s[2:] }}').render({ s: '😀b' })).toBe('😀|b');
+  });
+});
+
+describe('the default fragment store keeps at most maxChars characters (FRAGMENT_CHARS), not only 1,000 entries', () => {
+  it('property: against a model LRU bounded in entries and characters, every get answers the same (fixed seed)', () => {
+    const op = fc.oneof(
+      fc.record({ set: fc.constant(true as const), key: fc.integer({ min: 0, max: 12 }), len: fc.integer({ min: 0, max: 60 }), ttl: fc.constantFrom(0, 10) }),
+      fc.record({ set: fc.constant(false as const), key: fc.integer({ min: 0, max: 12 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 10, max: 120 }), (ops, maxSize, maxChars) => {
+        const store = new LruFragmentStore(maxSize, 300, () => 0, maxChars);
+        // (the model: entries oldest first; a set or a hit moves one to the end)
+        let model: [string, string][] = [];
+        ops.forEach((o, i) => {
+          const key = `k${o.key}`;
+          if (o.set) {
+            const value = String.fromCharCode(97 + (i % 26)).repeat(o.len);
+            store.set(key, value, o.ttl);
+            if (o.ttl <= 0) return;
+            model = model.filter(([k]) => k !== key);
+            if (value.length <= maxChars) model.push([key, value]);
+            const chars = () => model.reduce((n, [, v]) => n + v.length, 0);
+            while (model.length > maxSize || chars() > maxChars) model.shift();
+          } else {
+            const hit = model.find(([k]) => k === key);
+            expect(store.get(key)).toBe(hit?.[1]);
+            if (hit) model = [...model.filter(([k]) => k !== key), hit];
+          }
+          const info = store.info();
+          expect(info.size).toBe(model.length);
+          expect(info.chars).toBe(model.reduce((n, [, v]) => n + v.length, 0));
+          expect(info.chars!).toBeLessThanOrEqual(maxChars);
+        });
+      }),
+      { numRuns: 300, seed: 16_017 },
+    );
+  });
+
+  it("a sandboxed template filling the Environment's store over renders leaves at most FRAGMENT_CHARS characters kept", () => {
+    const env = makeEnv({}, { sandbox: true });
+    // (each render keeps ~90 fragments of 400,000 characters, none written to the page)
+    const t = env.fromString('{% let big = "w" * 399990 %}{% for i in range(90) %}{% capture x %}{% cache "k" ~ r ~ "-" ~ i %}{{ (big ~ i) | upper }}{% end %}{% end %}{% end %}ok');
+    for (let r = 0; r < 14; r++) {
+      try {
+        t.render({ r });
+      } catch (e) {
+        expect((e as { code?: string }).code).toBe('K-SEC-003'); // (the iteration budget may end a render: what it cached stays)
+      }
+    }
+    const info = env.cacheInfo()!;
+    expect(info.chars).toBeGreaterThan(FRAGMENT_CHARS / 2);
+    expect(info.chars!).toBeLessThanOrEqual(FRAGMENT_CHARS);
+    // (before: 1,000 entries, 400 million characters)
+    expect(info.size).toBeLessThanOrEqual(Math.floor(FRAGMENT_CHARS / 399_990) + 1);
+  });
+
+  it('a fragment longer than the whole bound renders, uncached', () => {
+    const env = makeEnv({}, { fragmentCache: new LruFragmentStore(10, 300, undefined, 100) });
+    const t = env.fromString('{% cache "a" %}{{ s }}{% end %}');
+    expect(t.render({ s: 'x'.repeat(200) })).toBe('x'.repeat(200));
+    expect(t.render({ s: 'y' })).toBe('y');
+    expect(env.cacheInfo()).toMatchObject({ size: 1, chars: 1 });
   });
 });
