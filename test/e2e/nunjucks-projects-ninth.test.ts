@@ -14,6 +14,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as next from '../../bench/nunjucks-projects-next.mjs';
 // @ts-expect-error (likewise)
 import { CUSTOM_TAGS } from '../../bench/nunjucks-projects-eighth.mjs';
+// @ts-expect-error (likewise)
+import { NINTH, cases as ninthCases, measure as ninthMeasure } from '../../bench/nunjucks-projects-ninth.mjs';
+// @ts-expect-error (likewise)
+import { copy, renderers } from '../../bench/nunjucks-projects.mjs';
+import { bundlePages } from '../nunjucks-projects-support.js';
 
 type Case = { name: string; template: string; from: 'layout' | 'folder'; ctx: Record<string, unknown> };
 type Counts = { cases: number; nunjucksErrors: number } & Record<string, { same: number; bothThrow: number }>;
@@ -132,5 +137,74 @@ describe(`hexo-theme-next 8.29.0 (${EXPECTED.cases} cases, ${EXPECTED.cases - EX
     }
     expect(differ).toEqual([]);
     expect(same).toBe(EXPECTED.cases - EXPECTED.nunjucksErrors - UNBUILT_RENDERED);
+  }, 600_000);
+});
+
+// The smaller projects (bench/nunjucks-projects-ninth.mjs): DfE's components and the Home Office's
+// prototype-kit plugin, each on the search paths its docs give, with the kit's filters and globals.
+const SMALLER: Record<string, { cases: number; nunjucksErrors: number; templates: number; folder: string }> = {
+  dfe: { cases: 9, nunjucksErrors: 0, templates: 4, folder: 'dfe-frontend' },
+  // (Nunjucks fails: pagination.html calls the macro the kit imports into the layout, which a page's
+  // block does not see; the form layout given a non-string or unknown name for the layout it extends)
+  hok: { cases: 53, nunjucksErrors: 9, templates: 11, folder: 'home-office-kit' },
+};
+/** The kit's filters and globals as modules a bundle links (what the bench gives both engines). */
+const KIT_MODULES = {
+  filters: `import { SafeString } from 'kida/runtime/nunjucks';
+export const log = (a) => new SafeString('<script>console.log(' + JSON.stringify(a, null, '\\t') + ');</script>');
+export const formatItems = (items = []) => (Array.isArray(items) ? items.map((item) => ({ text: item, value: item })) : []);
+`,
+  globals: `export const govukRebrand = true;
+export const pluginVersionSatisfies = (name, range) => name === 'govuk-frontend' && range === '>=6.0.0';
+`,
+};
+const templatesIn = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? templatesIn(join(dir, e.name)) : /\.(njk|html)$/.test(e.name) ? 1 : 0), 0);
+
+describe.each(Object.entries(SMALLER).map(([p, x]) => [p, x.cases, x.cases - x.nunjucksErrors, x.templates] as const))('%s (%i cases, %i byte-identical, %i templates)', (project, count, equal, templates) => {
+  type SmallCase = { project: string; component: string; name: string; page: string; ctx: object };
+  type Page = { render(ctx: object): string; renderStream(ctx: object): Iterable<string>; renderAsync(ctx: object): Promise<string> };
+  const { nunjucksErrors, folder } = SMALLER[project]!;
+
+  it('vendors the templates it counts', () => {
+    expect(templatesIn(join(import.meta.dirname, '../fixtures/nunjucks-projects', folder))).toBe(templates);
+  });
+
+  it(`the Environment and kida/nunjucks: ${equal} byte-identical, ${nunjucksErrors} throw in both`, async () => {
+    const { results, failing } = (await ninthMeasure([project])) as { results: Record<string, { cases: number; nunjucksErrors: number; env: object; api: object }>; failing: { via: string; c: SmallCase }[] };
+    expect(failing.map((f) => `${f.via} ${f.c.component} / ${f.c.name}`)).toEqual([]);
+    const got = results[project]!;
+    expect({ cases: got.cases, nunjucksErrors: got.nunjucksErrors }).toEqual({ cases: count, nunjucksErrors });
+    for (const via of ['env', 'api'] as const) expect(got[via]).toEqual({ same: equal, bothThrow: nunjucksErrors });
+  }, 300_000);
+
+  it('as compiled modules (Rollup, searchPaths): every case as Nunjucks renders it, buffered, streamed and async', async () => {
+    const all = (await ninthCases(project)) as SmallCase[];
+    const r = (await renderers(project)) as { nunjucks: (c: SmallCase) => string };
+    const outcome = async (f: () => unknown): Promise<string> => {
+      try {
+        return String(await f());
+      } catch (e) {
+        return `(threw) ${String((e as Error)?.message)}`;
+      }
+    };
+    const pageOf = new Map<string, number>();
+    for (const c of all) if (!pageOf.has(c.page)) pageOf.set(c.page, pageOf.size);
+    const { paths, opts, fallbackExtensions } = NINTH[project] as { paths: string[]; opts: object; fallbackExtensions?: object };
+    const dir = join(OUT, project);
+    const modules = project === 'hok' ? KIT_MODULES : undefined;
+    const built = await bundlePages<Page>({ dir, paths, opts, modules, plugin: fallbackExtensions ? { fallbackExtensions } : {} }, [...pageOf.keys()]);
+    expect(built.code).not.toMatch(/new Function|\beval\(|class Parser/);
+    const differ: string[] = [];
+    let same = 0;
+    for (const c of all) {
+      const want = await outcome(() => r.nunjucks({ ...c, ctx: copy(c.ctx) }));
+      const page = built.pages[pageOf.get(c.page)!]!;
+      const got = [await outcome(() => page.render(copy(c.ctx))), await outcome(() => [...page.renderStream(copy(c.ctx))].join('')), await outcome(() => page.renderAsync(copy(c.ctx)))];
+      if (want.startsWith('(threw)') ? got.every((g) => g.startsWith('(threw)')) : got.every((g) => g === want)) same += want.startsWith('(threw)') ? 0 : 1;
+      else differ.push(`${c.component} / ${c.name}` + (process.env.NJK_DIFF ? `\nWANT ${want.slice(0, 600)}\nGOT  ${got[0]!.slice(0, 600)}` : ''));
+    }
+    expect(differ).toEqual([]);
+    expect(same).toBe(equal);
   }, 600_000);
 });
