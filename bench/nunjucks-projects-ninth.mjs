@@ -7,10 +7,14 @@
 //         templates and 2 layouts as a prototype renders them (the kit's search paths with the
 //         plugin's `nunjucksPaths` first, its macros imported into its layout as the kit's build
 //         does), bare, with every name and shaped; its 2 macros shaped
+//   nav   @11ty/eleventy-navigation 1.0.5: its sample site's Nunjucks page, its filters added by
+//         its own .eleventy.js (Eleventy's `url` filter with the sample's pathPrefix), over the
+//         sample's pages and over a deeper, ordered tree with excerpts and titles
 // `node bench/nunjucks-projects-ninth.mjs [project]` (after a build) prints the counts and what differs.
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { PROJECTS, exampleCalls, pkg, shapes } from './nunjucks-projects.mjs';
 import { FIXTURES, compatEnv, componentCases, measure as measureWith, pageCases } from './nunjucks-projects-sixth.mjs';
@@ -20,6 +24,8 @@ const at = (...p) => join(FIXTURES, ...p);
 const GOVUK = join(here, '../node_modules/govuk-frontend/dist');
 const DFE = at('dfe-frontend');
 const HOK = at('home-office-kit');
+const NAV = at('eleventy-navigation');
+const require = createRequire(import.meta.url);
 
 /**
  * The kit's build (lib/build.js autoImportComponentsSync) for a plugin's `importNunjucksMacrosInto`:
@@ -40,9 +46,24 @@ function hokShadow() {
   return dir;
 }
 
+/**
+ * The filters the plugin's .eleventy.js adds, against an eleventyConfig with what it reads:
+ * `addFilter`, `versionCheck`, and `getFilter('url')`, Eleventy's url filter (the pathPrefix the
+ * sample's config sets put before a root-relative URL).
+ */
+export function navFilters() {
+  const filters = {};
+  const pathPrefix = '/sdljfkaldsjlfka/';
+  const url = (u) => (typeof u === 'string' && u.startsWith('/') && !u.startsWith('//') ? pathPrefix.replace(/\/$/, '') + u : u);
+  require(join(NAV, '.eleventy.js'))({ addFilter: (name, f) => (filters[name] = f), versionCheck() {}, getFilter: (name) => (name === 'url' ? url : undefined) });
+  return filters;
+}
+
 export const NINTH = {
   // (its README: `packages` on the search path, govuk-frontend's dist after it)
   dfe: { base: join(DFE, 'packages/components'), paths: [join(DFE, 'packages'), GOVUK], opts: {} },
+  // (the sample's Eleventy site: its Nunjucks folder)
+  nav: { base: join(NAV, 'sample'), paths: [join(NAV, 'sample/nunjucks')], opts: {}, filters: () => navFilters() },
   // (the kit's app environment with the plugin installed: the shadow, the plugin's nunjucksPaths, the plugin's root (its templates, as the kit's template pages render them), then the kit's own)
   hok: {
     ...PROJECTS.kit,
@@ -69,7 +90,32 @@ async function hokCases() {
   return out;
 }
 
+/** Eleventy's collections.all over pages with this front matter: `{ data: { ...front, page }, url }`. */
+const collection = (fronts) => fronts.map(([slug, front]) => ({ url: `/${slug}/`, data: { ...front, page: { url: `/${slug}/`, fileSlug: slug } } }));
+/** Front matter as the sample's .md files have it (read as YAML). */
+const sampleFronts = () =>
+  readdirSync(join(NAV, 'sample')).filter((f) => f.endsWith('.md')).sort().map((f) => [f.replace(/\.md$/, ''), require('js-yaml').load(/^---\n([^]*?)---/.exec(readFileSync(join(NAV, 'sample', f), 'utf8'))[1]) ?? {}]);
+
+function navCases() {
+  const page = '{% include "index.njk" %}';
+  const deeper = (markup) => [
+    ...sampleFronts(),
+    ['vampire', { eleventyNavigation: markup ? { key: 'Vampire <Bats>', parent: 'Bats', order: 2, title: 'Vampire & co', excerpt: 'Drinks "blood"' } : { key: 'Vampire', parent: 'Bats', order: 2, title: 'Vampire bats', excerpt: 'Drinks blood' } }],
+    ['fruit', { eleventyNavigation: { key: 'Fruit', parent: 'Bats', order: 1, url: 'https://example.org/fruit' } }],
+    ['birds', { eleventyNavigation: { key: 'Birds', pinned: true, order: 3 } }],
+    ['owls', { eleventyNavigation: { key: 'Owls', parent: 'Birds' } }],
+  ];
+  return [
+    { project: 'nav', component: 'sample/nunjucks/index.njk', name: 'the sample site', page, ctx: { collections: { all: collection(sampleFronts()) } } },
+    { project: 'nav', component: 'sample/nunjucks/index.njk', name: 'a deeper, ordered tree', page, ctx: { collections: { all: collection(deeper(false)) } } },
+    // (its page writes the entries with `dump(2) | safe`: here `<`, `>` and `&` in them are JSON escapes, by design)
+    { project: 'nav', component: 'sample/nunjucks/index.njk', name: 'markup in keys and titles', page, ctx: { collections: { all: collection(deeper(true)) } } },
+    { project: 'nav', component: 'sample/nunjucks/index.njk', name: 'no pages', page, ctx: { collections: { all: [] } } },
+  ];
+}
+
 export async function cases(project) {
+  if (project === 'nav') return navCases();
   if (project === 'dfe') {
     const readme = readFileSync(join(DFE, 'packages/components/header/README.md'), 'utf8');
     return componentCases('dfe', { 'header/README.md': exampleCalls(readme, ['header']).map((x) => x.call) });

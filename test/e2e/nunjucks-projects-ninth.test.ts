@@ -142,13 +142,31 @@ describe(`hexo-theme-next 8.29.0 (${EXPECTED.cases} cases, ${EXPECTED.cases - EX
 
 // The smaller projects (bench/nunjucks-projects-ninth.mjs): DfE's components and the Home Office's
 // prototype-kit plugin, each on the search paths its docs give, with the kit's filters and globals.
-const SMALLER: Record<string, { cases: number; nunjucksErrors: number; templates: number; folder: string }> = {
+const SMALLER: Record<string, { cases: number; nunjucksErrors: number; templates: number; folder: string; byDesign?: string[] }> = {
+  // (Nunjucks fails: its breadcrumb of "Bats" over no pages. By design: its page writes the entries
+  // with `dump(2) | safe`, and `dump | safe` writes `<`, `>`, `&` and `'` as JSON escapes here, so
+  // data cannot close a <script> (docs/guide/nunjucks.md); checked: undoing them gives Nunjucks' text)
+  nav: { cases: 4, nunjucksErrors: 1, templates: 1, folder: 'eleventy-navigation', byDesign: ['markup in keys and titles'] },
   dfe: { cases: 9, nunjucksErrors: 0, templates: 4, folder: 'dfe-frontend' },
   // (Nunjucks fails: pagination.html calls the macro the kit imports into the layout, which a page's
   // block does not see; the form layout given a non-string or unknown name for the layout it extends)
   hok: { cases: 53, nunjucksErrors: 9, templates: 11, folder: 'home-office-kit' },
 };
 /** The kit's filters and globals as modules a bundle links (what the bench gives both engines). */
+const BENCH_URL = pathToFileURL(join(import.meta.dirname, '../../bench/nunjucks-projects-ninth.mjs')).href;
+const MODULES: Record<string, { filters?: string; globals?: string }> = {
+  // (the filters its .eleventy.js adds, loaded from the bench's file at run time, not bundled)
+  nav: {
+    filters: `const { navFilters } = await import(${JSON.stringify(BENCH_URL)});
+const f = navFilters();
+export const eleventyNavigation = f.eleventyNavigation;
+export const eleventyNavigationBreadcrumb = f.eleventyNavigationBreadcrumb;
+export const eleventyNavigationToHtml = f.eleventyNavigationToHtml;
+export const eleventyNavigationToMarkdown = f.eleventyNavigationToMarkdown;
+`,
+  },
+};
+const undoJsonEscapes = (s: string) => s.replace(/\\u003c|\\u003e|\\u0026|\\u0027/g, (m) => ({ '\\u003c': '<', '\\u003e': '>', '\\u0026': '&', '\\u0027': "'" })[m]!);
 const KIT_MODULES = {
   filters: `import { SafeString } from 'kida/runtime/nunjucks';
 export const log = (a) => new SafeString('<script>console.log(' + JSON.stringify(a, null, '\\t') + ');</script>');
@@ -161,18 +179,22 @@ export const pluginVersionSatisfies = (name, range) => name === 'govuk-frontend'
 const templatesIn = (dir: string): number =>
   readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? templatesIn(join(dir, e.name)) : /\.(njk|html)$/.test(e.name) ? 1 : 0), 0);
 
-describe.each(Object.entries(SMALLER).map(([p, x]) => [p, x.cases, x.cases - x.nunjucksErrors, x.templates] as const))('%s (%i cases, %i byte-identical, %i templates)', (project, count, equal, templates) => {
+describe.each(Object.entries(SMALLER).map(([p, x]) => [p, x.cases, x.cases - x.nunjucksErrors - (x.byDesign?.length ?? 0), x.templates] as const))('%s (%i cases, %i byte-identical, %i templates)', (project, count, equal, templates) => {
   type SmallCase = { project: string; component: string; name: string; page: string; ctx: object };
   type Page = { render(ctx: object): string; renderStream(ctx: object): Iterable<string>; renderAsync(ctx: object): Promise<string> };
-  const { nunjucksErrors, folder } = SMALLER[project]!;
+  const { nunjucksErrors, folder, byDesign = [] } = SMALLER[project]!;
+  const designed = (c: SmallCase, want: string, got: string) => byDesign.includes(c.name) && got !== want && undoJsonEscapes(got) === want;
 
   it('vendors the templates it counts', () => {
     expect(templatesIn(join(import.meta.dirname, '../fixtures/nunjucks-projects', folder))).toBe(templates);
   });
 
-  it(`the Environment and kida/nunjucks: ${equal} byte-identical, ${nunjucksErrors} throw in both`, async () => {
-    const { results, failing } = (await ninthMeasure([project])) as { results: Record<string, { cases: number; nunjucksErrors: number; env: object; api: object }>; failing: { via: string; c: SmallCase }[] };
-    expect(failing.map((f) => `${f.via} ${f.c.component} / ${f.c.name}`)).toEqual([]);
+  it(`the Environment and kida/nunjucks: ${equal} byte-identical, ${nunjucksErrors} throw in both, ${byDesign.length} by a documented rule`, async () => {
+    type Outcome = { out?: string; error?: string };
+    const { results, failing } = (await ninthMeasure([project])) as { results: Record<string, { cases: number; nunjucksErrors: number; env: object; api: object }>; failing: { via: string; c: SmallCase; want: Outcome; got: Outcome }[] };
+    const unexplained = failing.filter((f) => !(f.want.out !== undefined && f.got.out !== undefined && designed(f.c, f.want.out, f.got.out)));
+    expect(unexplained.map((f) => `${f.via} ${f.c.component} / ${f.c.name}`)).toEqual([]);
+    expect(failing.length).toBe(byDesign.length * 2);
     const got = results[project]!;
     expect({ cases: got.cases, nunjucksErrors: got.nunjucksErrors }).toEqual({ cases: count, nunjucksErrors });
     for (const via of ['env', 'api'] as const) expect(got[via]).toEqual({ same: equal, bothThrow: nunjucksErrors });
@@ -192,7 +214,7 @@ describe.each(Object.entries(SMALLER).map(([p, x]) => [p, x.cases, x.cases - x.n
     for (const c of all) if (!pageOf.has(c.page)) pageOf.set(c.page, pageOf.size);
     const { paths, opts, fallbackExtensions } = NINTH[project] as { paths: string[]; opts: object; fallbackExtensions?: object };
     const dir = join(OUT, project);
-    const modules = project === 'hok' ? KIT_MODULES : undefined;
+    const modules = project === 'hok' ? KIT_MODULES : MODULES[project];
     const built = await bundlePages<Page>({ dir, paths, opts, modules, plugin: fallbackExtensions ? { fallbackExtensions } : {} }, [...pageOf.keys()]);
     expect(built.code).not.toMatch(/new Function|\beval\(|class Parser/);
     const differ: string[] = [];
@@ -202,7 +224,7 @@ describe.each(Object.entries(SMALLER).map(([p, x]) => [p, x.cases, x.cases - x.n
       const page = built.pages[pageOf.get(c.page)!]!;
       const got = [await outcome(() => page.render(copy(c.ctx))), await outcome(() => [...page.renderStream(copy(c.ctx))].join('')), await outcome(() => page.renderAsync(copy(c.ctx)))];
       if (want.startsWith('(threw)') ? got.every((g) => g.startsWith('(threw)')) : got.every((g) => g === want)) same += want.startsWith('(threw)') ? 0 : 1;
-      else differ.push(`${c.component} / ${c.name}` + (process.env.NJK_DIFF ? `\nWANT ${want.slice(0, 600)}\nGOT  ${got[0]!.slice(0, 600)}` : ''));
+      else if (!got.every((g) => designed(c, want, g))) differ.push(`${c.component} / ${c.name}` + (process.env.NJK_DIFF ? `\nWANT ${want.slice(0, 600)}\nGOT  ${got[0]!.slice(0, 600)}` : ''));
     }
     expect(differ).toEqual([]);
     expect(same).toBe(equal);
