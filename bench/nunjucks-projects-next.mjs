@@ -357,7 +357,39 @@ export async function measure(vias = ['env', 'envStream', 'envAsync', 'api'], op
   return { counts, failing };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/**
+ * Time to render every page (each case from the layout folder, the config shipped and all on)
+ * through Nunjucks and the Environment, after a warm-up, in interleaved rounds in one process;
+ * returns each engine's milliseconds per round.
+ */
+export async function timings(rounds = 7) {
+  const e = await engines();
+  const all = cases().filter((c) => c.from === 'layout');
+  const ok = all.filter((c) => {
+    try {
+      e.nunjucks(c);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  const ms = { nunjucks: [], env: [] };
+  for (let r = 0; r < rounds + 1; r++) {
+    for (const via of r % 2 ? ['env', 'nunjucks'] : ['nunjucks', 'env']) {
+      const t0 = performance.now();
+      for (const c of ok) e[via](c);
+      if (r > 0) ms[via].push(performance.now() - t0);
+    }
+  }
+  e.remove();
+  return { pages: ok.length, ms };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--time') {
+  const { pages, ms } = await timings();
+  const fmt = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)} ms (median ${[...xs].sort((a, b) => a - b)[xs.length >> 1].toFixed(0)})`;
+  console.log(`${pages} pages per round: Nunjucks ${fmt(ms.nunjucks)}, Environment ${fmt(ms.env)}`);
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const options = process.argv[2] ? { ...OPTIONS, ...JSON.parse(process.argv[2]) } : OPTIONS;
   const { counts, failing } = await measure(undefined, options);
   console.log(JSON.stringify(counts));
