@@ -10,6 +10,9 @@
 //   nav   @11ty/eleventy-navigation 1.0.5: its sample site's Nunjucks page, its filters added by
 //         its own .eleventy.js (Eleventy's `url` filter with the sample's pathPrefix), over the
 //         sample's pages and over a deeper, ordered tree with excerpts and titles
+//   gtj   govuk_template_jinja 0.26.0 (the GOV.UK page template before GOV.UK Frontend, in Jinja,
+//         which Express apps rendered with Nunjucks): bare, every name, shaped, and extended as an
+//         app's layout does, every block overridden (page_title and head calling super())
 // `node bench/nunjucks-projects-ninth.mjs [project]` (after a build) prints the counts and what differs.
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +28,7 @@ const GOVUK = join(here, '../node_modules/govuk-frontend/dist');
 const DFE = at('dfe-frontend');
 const HOK = at('home-office-kit');
 const NAV = at('eleventy-navigation');
+const GTJ = at('govuk-template-jinja/views/layouts');
 const require = createRequire(import.meta.url);
 
 /**
@@ -62,6 +66,8 @@ export function navFilters() {
 export const NINTH = {
   // (its README: `packages` on the search path, govuk-frontend's dist after it)
   dfe: { base: join(DFE, 'packages/components'), paths: [join(DFE, 'packages'), GOVUK], opts: {} },
+  // (its README: the package's views/layouts on the search path)
+  gtj: { base: GTJ, paths: [GTJ], opts: {} },
   // (the sample's Eleventy site: its Nunjucks folder)
   nav: { base: join(NAV, 'sample'), paths: [join(NAV, 'sample/nunjucks')], opts: {}, filters: () => navFilters() },
   // (the kit's app environment with the plugin installed: the shadow, the plugin's nunjucksPaths, the plugin's root (its templates, as the kit's template pages render them), then the kit's own)
@@ -114,7 +120,21 @@ function navCases() {
   ];
 }
 
+/** The template as an app's layout extends it: every block of it overridden, two keeping the template's own with super(). */
+async function gtjCases() {
+  const env = await compatEnv('gtj');
+  const src = readFileSync(join(GTJ, 'govuk_template.html'), 'utf8');
+  const blocks = [...src.matchAll(/{%\s*block\s+(\w+)\s*%}/g)].map((m) => m[1]);
+  const body = (b) => (b === 'page_title' ? '{{ title }} – {{ super() }}' : b === 'head' ? '{{ super() }}<link rel="stylesheet" href="{{ asset_path }}app.css">' : `<!-- ${b} -->{{ title }}`);
+  const page = `{% extends "govuk_template.html" %}\n${blocks.map((b) => `{% block ${b} %}${body(b)}{% endblock %}`).join('\n')}`;
+  return [
+    ...pageCases('gtj', 'govuk_template.html', [src], env),
+    { project: 'gtj', component: 'govuk_template.html', name: 'page: every block', page, ctx: { title: 'Apply <now>', asset_path: '/public/', html_lang: 'cy' } },
+  ];
+}
+
 export async function cases(project) {
+  if (project === 'gtj') return gtjCases();
   if (project === 'nav') return navCases();
   if (project === 'dfe') {
     const readme = readFileSync(join(DFE, 'packages/components/header/README.md'), 'utf8');

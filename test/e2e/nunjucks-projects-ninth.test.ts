@@ -140,13 +140,16 @@ describe(`hexo-theme-next 8.29.0 (${EXPECTED.cases} cases, ${EXPECTED.cases - EX
   }, 600_000);
 });
 
-// The smaller projects (bench/nunjucks-projects-ninth.mjs): DfE's components and the Home Office's
-// prototype-kit plugin, each on the search paths its docs give, with the kit's filters and globals.
+// The smaller projects (bench/nunjucks-projects-ninth.mjs): Eleventy's navigation plugin's sample,
+// the GOV.UK Jinja page template, DfE's components and the Home Office's prototype-kit plugin,
+// each on the search paths its docs give, with the kit's filters and globals.
 const SMALLER: Record<string, { cases: number; nunjucksErrors: number; templates: number; folder: string; byDesign?: string[] }> = {
   // (Nunjucks fails: its breadcrumb of "Bats" over no pages. By design: its page writes the entries
   // with `dump(2) | safe`, and `dump | safe` writes `<`, `>`, `&` and `'` as JSON escapes here, so
   // data cannot close a <script> (docs/guide/nunjucks.md); checked: undoing them gives Nunjucks' text)
   nav: { cases: 4, nunjucksErrors: 1, templates: 1, folder: 'eleventy-navigation', byDesign: ['markup in keys and titles'] },
+  // (the GOV.UK page template in Jinja that Express apps rendered with Nunjucks before GOV.UK Frontend)
+  gtj: { cases: 6, nunjucksErrors: 0, templates: 1, folder: 'govuk-template-jinja' },
   dfe: { cases: 9, nunjucksErrors: 0, templates: 4, folder: 'dfe-frontend' },
   // (Nunjucks fails: pagination.html calls the macro the kit imports into the layout, which a page's
   // block does not see; the form layout given a non-string or unknown name for the layout it extends)
