@@ -22,7 +22,7 @@ export const FIXTURES = join(here, '../test/fixtures/nunjucks-projects');
 
 /** Custom tag syntax (Nunjucks' `tags` option) every project is rendered under too, its templates rewritten to it. */
 export const CUSTOM_TAGS = { blockStart: '<%', blockEnd: '%>', variableStart: '<$', variableEnd: '$>', commentStart: '<#', commentEnd: '#>' };
-const toCustomTags = (src) => src.replace(/\{%/g, '<%').replace(/%\}/g, '%>').replace(/\{\{/g, '<$').replace(/\}\}/g, '$>').replace(/\{#/g, '<#').replace(/#\}/g, '#>');
+export const toCustomTags = (src) => src.replace(/\{%/g, '<%').replace(/%\}/g, '%>').replace(/\{\{/g, '<$').replace(/\}\}/g, '$>').replace(/\{#/g, '<#').replace(/#\}/g, '#>');
 
 const FRONT = /^---\r?\n([^]*?)\r?\n---(?:\r?\n)?/;
 const walk = (dir, out = []) => {

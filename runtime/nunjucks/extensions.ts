@@ -49,9 +49,17 @@ export class NjkContext {
       has: (_, k) => typeof k === 'string' && this.lookup(k) !== undefined,
       set: (_, k, v) => this.setVariable(k, v),
       ownKeys: () => this.keys(),
+      // (asked once per key by `{ ...context.ctx }`: a look-up of that key, not the whole list again)
       getOwnPropertyDescriptor: (_, k) =>
-        typeof k === 'string' && this.keys().includes(k) ? { value: this.lookup(k), writable: true, enumerable: true, configurable: true } : undefined,
+        typeof k === 'string' && this.hasKey(k) ? { value: this.lookup(k), writable: true, enumerable: true, configurable: true } : undefined,
     }));
+  }
+  /** Whether `k` is one of keys(): a top-level name, or the data's own (not hidden by a sandbox). */
+  private hasKey(k: string): boolean {
+    const top = njkTop(this.scope);
+    if (Object.prototype.propertyIsEnumerable.call(top, k)) return true;
+    const data = (top as { [DATA]?: Ctx })[DATA];
+    return !!data && Object.prototype.propertyIsEnumerable.call(data, k) && !ACTIVE?.hide(k);
   }
   /** The names of `ctx`: the data's own (less what a sandbox hides), then the template's top-level ones. */
   private keys(): string[] {

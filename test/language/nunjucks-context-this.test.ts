@@ -34,6 +34,9 @@ const globals: Record<string, Fn> = {
   // (the prototype kit's checked(), reduced)
   checked(name: string) { return (this.ctx.data as Ctx | undefined)?.[name] ? 'checked' : ''; },
   seen(k: string) { return this.lookup(k); },
+  // (a Hexo-style partial() or an Eleventy tag copies the context: `{ ...this.ctx }`, each key asked for)
+  spread() { return JSON.stringify({ ...this.ctx }, (k, v) => (typeof v === 'function' ? 'fn' : v)); },
+  owns(k: string) { return Object.getOwnPropertyDescriptor(this.ctx, k) !== undefined; },
 };
 
 function nunjucksOutcome(src: string, ctx: Ctx): string {
@@ -102,6 +105,19 @@ describe("`this` of an app's filter, test and function (compat: nunjucks)", () =
   it('setVariable sets a name of the context, which the template then reads', async () => {
     expect(await sameAsNunjucks('{{ 5 | keep }}{{ kept }}{% if true %}{{ 6 | keep }}{% endif %}{{ kept }}', {})).toBe('56');
   });
+  it('`{ ...this.ctx }` copies its keys and values, the data\'s then the top-level names (not a loop\'s), as Nunjucks\' ctx has them', async () => {
+    const src = '{% set t = "T" %}{% set data = 2 %}{% for i in [1] %}{% set inner = 3 %}{% endfor %}{{ spread() }}|{{ owns("t") }}{{ owns("i") }}{{ owns("inner") }}{{ owns("nope") }}{{ owns("data") }}';
+    expect(await sameAsNunjucks(src, { data: 1, z: [1, "<"] })).toBe('{&quot;data&quot;:2,&quot;z&quot;:[1,&quot;&lt;&quot;],&quot;t&quot;:&quot;T&quot;}|truefalsefalsefalsetrue');
+    const name = fc.constantFrom('a', 'b', 'data', 'x', 'toString');
+    // (data may name `constructor`; a `set` of it is refused at compile time, by design)
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.oneof(name, fc.constant('constructor')), fc.oneof(fc.integer(), fc.string({ maxLength: 3 }))), fc.array(name, { maxLength: 3 }), fc.constantFrom(...['a', 'x', 'toString', 'valueOf']), async (data, sets, asked) => {
+        const top = sets.map((k, i) => `{% set ${k} = ${i} %}`).join('');
+        await sameAsNunjucks(`${top}{{ spread() }}|{{ owns("${asked}") }}`, data);
+      }),
+      { numRuns: 60 },
+    );
+  }, 120_000);
   it('anywhere a call may stand', async () => {
     const places = [
       (c: string) => c,

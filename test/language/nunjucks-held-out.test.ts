@@ -75,3 +75,22 @@ describe('{% endblock name %}', () => {
       expect(await sameAsNunjucks({}, src)).toMatch(/^Error: /);
   });
 });
+
+describe('custom tag syntax (`tags`) with raw and verbatim (ninth pass: templates rewritten to <% %>)', () => {
+  const TAGS = { blockStart: '<%', blockEnd: '%>', variableStart: '<$', variableEnd: '$>', commentStart: '<#', commentEnd: '#>' };
+  it('raw and verbatim end at the configured closer here; Nunjucks 3.2.4 cannot lex them at all with custom tags', async () => {
+    const nunjucks = (await import('nunjucks')).default;
+    const { DictLoader, Environment } = await import('../../compiler/environment.js');
+    const theirs = new nunjucks.Environment(null, { tags: TAGS });
+    const env = new Environment({ loader: new DictLoader({}), compat: 'nunjucks', ...TAGS });
+    for (const [src, want] of [
+      ['a<% raw %><$ x $><% if %>{{ y }}<% endraw %>b', 'a<$ x $><% if %>{{ y }}b'],
+      ['<% verbatim %><$ x $><% endverbatim %>|<$ x $>', '<$ x $>|1'],
+    ] as const) {
+      // (its lexer looks for a raw block's end with the default `{%`: "unknown block tag: endraw" and the like)
+      expect(() => theirs.renderString(src, { x: 1 })).toThrow(/unknown block tag|unexpected token/);
+      const t = env.fromString(src);
+      expect([t.render({ x: 1 }), [...t.renderStream({ x: 1 })].join(''), await t.renderAsync({ x: 1 })]).toEqual([want, want, want]);
+    }
+  });
+});
