@@ -6,20 +6,31 @@
 
 import type * as A from './ast.js';
 
-type State = 'text' | 'tag' | 'dq' | 'sq' | 'unquoted' | 'raw' | 'comment';
+type State = 'text' | 'tag' | 'dq' | 'sq' | 'unquoted' | 'raw' | 'comment' | 'bogus' | 'cdata';
 
-/** Where the scan may be: the tokenizer's state, the tag being read if it is `script` or `style` (raw text after it), `=` read and its value not started. */
+/**
+ * Where the scan may be: the tokenizer's state; the raw-text or RCDATA element whose end tag ends
+ * `raw` (the tag being read if it is one); `=` read and its value not started; whether an `<svg>`
+ * or `<math>` may be open (foreign content, where `<style>`/`<script>`/`<title>` are not raw text
+ * and `<![CDATA[` is a section).
+ */
 interface At {
   readonly state: State;
   readonly tag: string;
   readonly afterEq: boolean;
+  readonly foreign: boolean;
 }
 /** Every place the scan may be at one point of the template (a branch, a loop's later pass or a fallback may each leave it elsewhere). */
 type Ats = At[];
 
 const SPACE = /[\t\n\f\r ]/;
-const TEXT: At = { state: 'text', tag: '', afterEq: false };
-const key = (a: At) => `${a.state} ${a.tag} ${a.afterEq}`;
+const TEXT: At = { state: 'text', tag: '', afterEq: false, foreign: false };
+const key = (a: At) => `${a.state} ${a.tag} ${a.afterEq} ${a.foreign}`;
+
+/** Elements whose text the tokenizer reads up to their end tag only (RAWTEXT, RCDATA, script data, plaintext). */
+const RAW = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']);
+/** Where a tag name ends (HTML tokenizer). */
+const NAME_END = /[\t\n\f\r />]/;
 
 /** `a` and `b` as one list, each place once. */
 function union(a: Ats, b: Ats): Ats {
@@ -29,47 +40,125 @@ function union(a: Ats, b: Ats): Ats {
   return out;
 }
 
-/** The place after `text` read from `at`. */
-function readText(at: At, text: string): At {
-  let { state, tag, afterEq } = at;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (state === 'text') {
-      if (c !== '<') continue;
-      if (text.startsWith('<!--', i)) {
-        state = 'comment';
-        i += 3;
-      } else if (/[A-Za-z]/.test(text[i + 1] ?? '')) {
-        state = 'tag';
-        afterEq = false;
-        // (only the raw-text elements' names matter: other names kept apart would multiply the places a loop is read from)
-        tag = /^[A-Za-z][\w-]*/.exec(text.slice(i + 1, i + 12))![0].toLowerCase();
-        if (tag !== 'script' && tag !== 'style') tag = '';
-      } else if (i === text.length - 1) {
-        // (`<{{ tag }} …`: the name comes from an output; never a raw-text element of the template's)
-        state = 'tag';
-        afterEq = false;
-        tag = '';
+/**
+ * The places after `text` read from `from`. Mostly one; where the text does not settle how the
+ * tokenizer goes on it forks (a `<noscript>` is raw text with scripting on and markup without;
+ * a `<style>` inside an `<svg>` that a breakout tag may have closed), and every place is followed
+ * (each position and place read once: linear in the text).
+ */
+function readText(from: At, text: string): Ats {
+  const ends: Ats = [];
+  const seen = new Set<string>();
+  const work: [number, At][] = [[0, from]];
+  const fork = (i: number, a: At) => {
+    const k = `${i} ${key(a)}`;
+    if (!seen.has(k)) seen.add(k), work.push([i, a]);
+  };
+  while (work.length) {
+    const [start, at] = work.pop()!;
+    let { state, tag, afterEq, foreign } = at;
+    let i = start;
+    for (; i < text.length; i++) {
+      const c = text[i]!;
+      if (state === 'text') {
+        if (c !== '<') continue;
+        const n = text[i + 1];
+        if (n === undefined) {
+          // (`<{{ tag }} …`: the name comes from an output; never a raw-text element of the template's)
+          (state = 'tag'), (afterEq = false), (tag = '');
+        } else if (n === '!') {
+          if (text.startsWith('--', i + 2)) {
+            // (`<!-->` and `<!--->` are whole comments)
+            const abrupt = /^-?>/.exec(text.slice(i + 4, i + 6));
+            if (abrupt) i += 3 + abrupt[0].length;
+            else (state = 'comment'), (i += 3);
+          } else if (text.startsWith('[CDATA[', i + 2) && foreign) {
+            // (a section in foreign content; a bogus comment in HTML: both, as the svg may have closed)
+            fork(i + 9, { state: 'bogus', tag: '', afterEq: false, foreign });
+            (state = 'cdata'), (i += 8);
+          } else (state = 'bogus'), (i += 1);
+        } else if (n === '?') state = 'bogus';
+        else if (n === '/') {
+          if (/[A-Za-z]/.test(text[i + 2] ?? '')) {
+            // (an end tag: its attributes are read, quotes and all, then dropped)
+            const name = tagName(text, i + 2);
+            if (name === 'svg' || name === 'math') foreign = false;
+            (state = 'tag'), (afterEq = false), (tag = '');
+            i += 1;
+          } else if (text[i + 2] === '>') i += 2;
+          else if (text[i + 2] !== undefined) (state = 'bogus'), (i += 1);
+        } else if (/[A-Za-z]/.test(n)) {
+          const name = tagName(text, i + 1);
+          (state = 'tag'), (afterEq = false);
+          if (name === null) {
+            // (the text ends inside the name, `<scr{{ x }}…`: any raw-text element it may still spell)
+            const part = text.slice(i + 1).toLowerCase();
+            for (const t of RAW) if (t.startsWith(part)) fork(text.length, { state: 'tag', tag: t, afterEq: false, foreign });
+            tag = '';
+          } else if (name === 'svg' || name === 'math') (foreign = true), (tag = '');
+          else {
+            tag = RAW.has(name) ? name : '';
+            // (`<script type="text/template">`: a data block that client code may parse as markup)
+            if (tag === 'script' && dataBlock(text, i + 1 + name.length)) fork(i + name.length, { state: 'tag', tag: '', afterEq: false, foreign });
+          }
+          i += name?.length ?? text.length;
+        }
+      } else if (state === 'comment') {
+        if (text.startsWith('-->', i)) (state = 'text'), (i += 2);
+        else if (text.startsWith('--!>', i)) (state = 'text'), (i += 3);
+      } else if (state === 'bogus') {
+        if (c === '>') state = 'text';
+      } else if (state === 'cdata') {
+        if (text.startsWith(']]>', i)) (state = 'text'), (i += 2);
+      } else if (state === 'tag') {
+        if (c === '>') {
+          if (!tag) state = 'text';
+          else {
+            // (in foreign content only HTML's breakout tags end it; a raw-text name there may be either)
+            if (foreign || tag === 'noscript') fork(i + 1, { state: 'text', tag: '', afterEq: false, foreign });
+            state = 'raw';
+          }
+        } else if (c === '=') afterEq = true;
+        else if (afterEq && !SPACE.test(c)) {
+          afterEq = false;
+          state = c === '"' ? 'dq' : c === "'" ? 'sq' : 'unquoted';
+        }
+      } else if (state === 'unquoted') {
+        if (c === '>') i--, (state = 'tag');
+        else if (SPACE.test(c)) state = 'tag';
+      } else if (state === 'dq') {
+        if (c === '"') state = 'tag';
+      } else if (state === 'sq') {
+        if (c === "'") state = 'tag';
+      } else if (c === '<' && tag !== 'plaintext' && text.slice(i + 2, i + 2 + tag.length).toLowerCase() === tag && text[i + 1] === '/') {
+        // (an end tag only when the name ends there: `</scripts>` is script text)
+        const after = text[i + 2 + tag.length];
+        if (after === undefined) fork(text.length, { state, tag, afterEq, foreign }); // (`</script{{ x }}`: the name may go on)
+        if (after === undefined || NAME_END.test(after)) (i += 1 + tag.length), (state = 'tag'), (tag = ''), (afterEq = false);
       }
-    } else if (state === 'comment') {
-      if (text.startsWith('-->', i)) (state = 'text'), (i += 2);
-    } else if (state === 'tag') {
-      if (c === '>') state = tag === 'script' || tag === 'style' ? 'raw' : 'text';
-      else if (c === '=') afterEq = true;
-      else if (afterEq && !SPACE.test(c)) {
-        afterEq = false;
-        state = c === '"' ? 'dq' : c === "'" ? 'sq' : 'unquoted';
-      }
-    } else if (state === 'unquoted') {
-      if (c === '>') i--, (state = 'tag');
-      else if (SPACE.test(c)) state = 'tag';
-    } else if (state === 'dq') {
-      if (c === '"') state = 'tag';
-    } else if (state === 'sq') {
-      if (c === "'") state = 'tag';
-    } else if (c === '<' && text.slice(i, i + 2 + tag.length).toLowerCase() === `</${tag}`) (state = 'text'), (tag = '');
+    }
+    ends.push({ state, tag: state === 'text' || state === 'comment' || state === 'bogus' || state === 'cdata' ? '' : tag, afterEq, foreign });
   }
-  return { state, tag: state === 'text' || state === 'comment' ? '' : tag, afterEq };
+  return union([], ends);
+}
+
+/** Script types whose text is script or JSON (HTML's JavaScript MIME types, `module`, `importmap`, ...). */
+const SCRIPT_TYPES = /^(?:|module|importmap|speculationrules|(?:application|text)\/(?:(?:x-)?(?:java|ecma)script|javascript1\.[0-5]|jscript|livescript|json|ld\+json))$/;
+
+/** Whether the `<script` tag whose attributes start at `i` has a `type` making it a data block (a client template's markup, possibly). */
+function dataBlock(text: string, i: number): boolean {
+  const end = text.indexOf('>', i);
+  const type = /[\t\n\f\r /]type[\t\n\f\r ]*=[\t\n\f\r ]*(?:"([^"]*)"|'([^']*)'|([^\t\n\f\r >]*))/i.exec(text.slice(i - 1, end < 0 ? text.length : end));
+  if (!type) return false;
+  const v = (type[1] ?? type[2] ?? type[3] ?? '').trim().toLowerCase().split(';')[0]!.trim();
+  return !SCRIPT_TYPES.test(v);
+}
+
+/** The lower-case tag name starting at `i`, or null when it runs to the end of the text (an output goes on with it). */
+function tagName(text: string, i: number): string | null {
+  let j = i;
+  while (j < text.length && !NAME_END.test(text[j]!)) j++;
+  return j === text.length ? null : text.slice(i, j).toLowerCase();
 }
 
 /**
@@ -100,7 +189,7 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
     const hit = known.get(from0);
     if (hit) return hit;
     let all: Ats = [];
-    // (each pass adds a place or ends the reading; the places are few: 7 states × script, style or another tag × after `=`)
+    // (each pass adds a place or ends the reading; the places are few: 10 states × a raw-text name or none × after `=` × foreign)
     for (let from = ats, i = 0; i < 64; i++) {
       exits.push([]);
       const ends = run(loopBody, from);
@@ -128,7 +217,7 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
   const node = (n: A.Node, ats: Ats): Ats => {
     switch (n.type) {
       case 'Data':
-        return union([], ats.map((a) => readText(a, n.text)));
+        return ats.reduce((out: Ats, a) => union(out, readText(a, n.text)), []);
       case 'Output':
         if (mark(n, ats)) markOutput(n, builtinTojson);
         return writes(ats);
@@ -187,7 +276,7 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
 
 /** An output or statement written where `ats` are: one right after `=` starts an unquoted value (`title={{ v }}`, which the author must not leave unquoted). */
 function writes(ats: Ats): Ats {
-  return union([], ats.map((a) => (a.state === 'tag' && a.afterEq ? { state: 'unquoted', tag: a.tag, afterEq: false } : a)));
+  return union([], ats.map((a) => (a.state === 'tag' && a.afterEq ? { ...a, state: 'unquoted', afterEq: false } : a)));
 }
 
 /** The node lists a statement holds (a block's body, a call block's slots, an embed's blocks, an extension's bodies). */

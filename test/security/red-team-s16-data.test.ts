@@ -1,0 +1,110 @@
+// Issue #19, fifteenth red team of default mode (trusted templates, hostile data), Kida and
+// compat: 'nunjucks'. Each describe block is one class of failure that worked before its fix:
+// - §3 the attribute scan (compiler/html-context.ts) read the template's text with fewer
+//   tokenizer states than a browser has: comments that end at once (`<!-->`, `<!--->`) or at
+//   `--!>`, bogus comments (`<?…>`, `<!x…>`, `</3…>`), CDATA in `<svg>`, raw-text and RCDATA
+//   elements other than script/style (`<textarea>`, `<title>`, `<xmp>`, `<iframe>`, `<noembed>`,
+//   `<noscript>`…), end tags that need their name to end (`</scripty>` is script text), tag names
+//   that run past a word character (`<script.x>`), `<style>` in foreign content (not raw text
+//   there), and `<script type="text/template">` (a client template's markup). Each misreading
+//   left a `{{ x | tojson }}` unmarked inside a double-quoted value, and data became attributes.
+// - §3 `{% cache %}` keys were one space for every escaping mode: a fragment stored by a
+//   template that does not escape for HTML (autoescape off, a name the autoescape function
+//   turns off, Markdown mode) was served, data and all, by an HTML template using the same key.
+import fc from 'fast-check';
+import { parseFragment } from 'parse5';
+import { describe, expect, it } from 'vitest';
+import { DictLoader, Environment, type EnvironmentOptions } from '../../compiler/environment.js';
+import type { Template } from '../../runtime/template.js';
+import { makeEnv } from '../support.js';
+
+type Node = { nodeName: string; attrs?: { name: string; value: string }[]; childNodes?: Node[]; content?: Node; value?: string };
+
+/** Names of every attribute in `html`, also inside raw-text elements a client would parse as markup later (a text/template script, noscript). */
+function attributeNames(html: string): string[] {
+  const out: string[] = [];
+  const walk = (n: Node) => {
+    for (const a of n.attrs ?? []) out.push(a.name);
+    if (n.nodeName === 'script' || n.nodeName === 'noscript' || n.nodeName === 'textarea' || n.nodeName === 'xmp' || n.nodeName === 'iframe' || n.nodeName === 'noembed' || n.nodeName === 'title' || n.nodeName === 'style') {
+      const inner = (n.childNodes ?? []).map((c) => c.value ?? '').join('');
+      if (inner.includes('<')) out.push(...attributeNames(inner));
+    }
+    for (const c of n.childNodes ?? []) walk(c);
+    if (n.content) walk(n.content);
+  };
+  walk(parseFragment(html) as unknown as Node);
+  return out;
+}
+
+/** The template's text by every entry point, which must agree. */
+async function everyWay(t: Template, ctx: Record<string, unknown>): Promise<string> {
+  const whole = t.render(ctx);
+  expect([...t.renderStream(ctx)].join('')).toBe(whole);
+  expect(await t.renderAsync(ctx)).toBe(whole);
+  let chunks = '';
+  for await (const c of t.renderStreamAsync(ctx)) chunks += c;
+  expect(chunks).toBe(whole);
+  return whole;
+}
+
+const J = '{{ x | tojson }}';
+/** Template text whose HTML state a browser reads differently from a naive scan, each followed by a double-quoted value holding JSON. */
+const SHAPES: Record<string, string> = {
+  'processing instruction (bogus comment)': `<?a <b title=">\n<i title="${J}">`,
+  'markup declaration (bogus comment)': `<!x <b title=">\n<i title="${J}">`,
+  'end tag of a digit (bogus comment)': `</3 <b title=">\n<i title="${J}">`,
+  'abrupt empty comment <!-->': `<!--><i title="${J}">`,
+  'abrupt comment <!--->': `<!---><i title="${J}">`,
+  'comment ended by --!>': `<!-- --!><i title="${J}">`,
+  'CDATA section in svg': `<svg><![CDATA[<b title="]]><i title="${J}"></svg>`,
+  'textarea text (RCDATA)': `<textarea><b title="</textarea><i title="${J}">`,
+  'textarea end tag with a tab': `<textarea><b title="</textarea\t><i title="${J}">`,
+  'title text (RCDATA)': `<title><b title="</title><i title="${J}">`,
+  'xmp text': `<xmp><b title="</xmp><i title="${J}">`,
+  'iframe text': `<iframe><b title="</iframe><i title="${J}">`,
+  'noembed text': `<noembed><b title="</noembed><i title="${J}">`,
+  'noscript text (scripting on)': `<noscript><b title="</noscript><i title="${J}">`,
+  '</scripty> does not end a script': `<script>var a = "</scripty>", b = '<b title="';</script><i title="${J}">`,
+  'tag name with a dot is not script': `<script.x><b title="${J}">`,
+  'style in svg is not raw text': `<svg><style><div title="${J}"></style></svg>`,
+  'style in math is not raw text': `<math><style><mi title="${J}"></mi></style></math>`,
+  'text/template script': `<script type="text/template"><div title="${J}"></div></script>`,
+  'text/x-handlebars-template script, unquoted type': `<script type=text/x-handlebars-template><div title="${J}"></div></script>`,
+};
+const HOSTILE = [`x onpwn=1 y`, `"onpwn=1 y="`, `' onpwn=1 '`, `a\tonpwn=1`];
+
+describe('§3 the attribute scan reads the tokenizer states a browser has', () => {
+  for (const [label, source] of Object.entries(SHAPES))
+    it(label, async () => {
+      const t = makeEnv().fromString(source);
+      for (const x of HOSTILE) expect(attributeNames(await everyWay(t, { x }))).not.toContain('onpwn');
+    });
+
+  it('generated hostile strings never make an attribute in any shape (fixed seed)', async () => {
+    const templates = Object.values(SHAPES).map((s) => makeEnv().fromString(s));
+    const piece = fc.constantFrom('"', "'", ' ', '\t', '=', 'onpwn', '>', '<', '/', '\\', 'x');
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { maxLength: 12 }).map((p) => p.join('')), async (x) => {
+        for (const t of templates) expect(attributeNames(t.render({ x })).filter((n) => n.includes('onpwn'))).toEqual([]);
+      }),
+      { seed: 1516, numRuns: 150 },
+    );
+  });
+
+  it('JSON in a real script stays JSON (no entities where the script is certain)', () => {
+    const x = { s: 'a "b" <c>' };
+    for (const src of [`<script>var a = ${J};</script>`, `<script type="module">var a = ${J};</script>`, `<script type="application/ld+json">${J}</script>`, `<svg></svg><script>var a = ${J};</script>`, `<textarea></textarea ><script>var a = ${J};</script>`]) {
+      const out = makeEnv().fromString(src).render({ x });
+      const json = /<script[^>]*>(?:var a = )?(.*?);?<\/script>/.exec(out)![1]!;
+      expect(JSON.parse(json)).toEqual(x);
+    }
+  });
+
+  it('the same shapes in compat: nunjucks (dump | safe inside the value)', async () => {
+    const env = makeEnv({}, { compat: 'nunjucks' });
+    for (const source of Object.values(SHAPES)) {
+      const t = env.fromString(source.replaceAll(J, '{{ x | dump | safe }}'));
+      for (const x of HOSTILE) expect(attributeNames(await everyWay(t, { x }))).not.toContain('onpwn');
+    }
+  });
+});
