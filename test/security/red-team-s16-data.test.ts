@@ -108,3 +108,53 @@ describe('§3 the attribute scan reads the tokenizer states a browser has', () =
     }
   });
 });
+
+describe('§3 a cached fragment is served only to sites of its own escaping mode', () => {
+  const payload = '<img src=x onerror=alert(1)>';
+  /** A synchronous store shared by several environments (what a Redis store is for processes). */
+  const sharedStore = () => {
+    const m = new Map<string, string>();
+    return { get: (k: string) => m.get(k), set: (k: string, v: string) => void m.set(k, v), clear: () => m.clear(), keys: () => [...m.keys()] };
+  };
+  const html = (fragmentCache: EnvironmentOptions['fragmentCache']) =>
+    new Environment({ loader: new DictLoader({ page: '<p>{% cache "card-" ~ id %}{{ name }}{% end %}</p>' }), fragmentCache }).getTemplate('page');
+
+  it('one environment: a .txt template (autoescape off by name) and an .html page with the same key', () => {
+    const env = makeEnv(
+      { 'mail.txt': '{% cache "card-" ~ id %}{{ name }}{% end %}', 'page.html': '<p>{% cache "card-" ~ id %}{{ name }}{% end %}</p>' },
+      { autoescape: (name) => !String(name).endsWith('.txt') },
+    );
+    expect(env.getTemplate('mail.txt').render({ id: 1, name: payload })).toBe(payload);
+    const page = env.getTemplate('page.html').render({ id: 1, name: 'Bob' });
+    expect(page).toBe('<p>Bob</p>');
+  });
+
+  for (const [label, options] of [
+    ['autoescape: false', { autoescape: false }],
+    ['Markdown mode', { autoescape: 'markdown' }],
+    ['compat nunjucks, autoescape: false', { compat: 'nunjucks', autoescape: false }],
+  ] as [string, EnvironmentOptions][])
+    it(`a store shared with an environment in ${label}`, async () => {
+      const store = sharedStore();
+      const other = new Environment({ loader: new DictLoader({ t: '{% cache "card-" ~ id %}{{ name }}{% end %}' }), fragmentCache: store, ...options });
+      const stored = other.getTemplate('t').render({ id: 7, name: payload });
+      const page = html(store);
+      for (const out of [page.render({ id: 7, name: 'Bob' }), await page.renderAsync({ id: 7, name: 'Bob' })]) expect(out).toBe('<p>Bob</p>');
+      // and the other way round: each side keeps its own entry
+      expect(other.getTemplate('t').render({ id: 7, name: 'ignored' })).toBe(stored);
+    });
+
+  it('keys stay apart whatever the data spells (NUL-led keys cannot reach another scope)', () => {
+    const store = sharedStore();
+    const raw = new Environment({ loader: new DictLoader({ t: '{% cache k %}{{ name }}{% end %}' }), fragmentCache: store, autoescape: false });
+    const page = new Environment({ loader: new DictLoader({ t: '<p>{% cache k %}{{ name }}{% end %}</p>' }), fragmentCache: store }).getTemplate('t');
+    fc.assert(
+      fc.property(fc.constantFrom('', '\0', '\0raw\0', '\0md\0', '\0\0raw\0', 'raw\0'), fc.string({ maxLength: 4 }), (prefix, rest) => {
+        store.clear();
+        raw.getTemplate('t').render({ k: prefix + rest, name: payload });
+        for (const k of [prefix + rest, `\0raw\0${prefix}${rest}`, `raw\0${prefix}${rest}`]) expect(page.render({ k, name: 'Bob' })).toBe('<p>Bob</p>');
+      }),
+      { seed: 1516, numRuns: 100 },
+    );
+  });
+});
