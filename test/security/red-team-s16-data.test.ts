@@ -158,3 +158,27 @@ describe('§3 a cached fragment is served only to sites of its own escaping mode
     );
   });
 });
+
+describe('§3 a def of a template that does not autoescape gives plain text to the template importing it', () => {
+  const x = '"><img src=x onerror=alert(1)>';
+  const perName = { autoescape: (name: string | null) => !String(name).endsWith('.txt') };
+  const cases: [string, EnvironmentOptions, Record<string, string>][] = [
+    ['Kida: from-import of a def', perName, { 'm.txt': '{% def card(v) %}[{{ v }}]{% end %}', 'page.html': '{% from "m.txt" import card %}<p title="{{ card(x) }}">{{ card(x) }}</p>' }],
+    ['Kida: a module import, the def through a filter and a join', perName, { 'm.txt': '{% def card(v) %}[{{ v }}]{% end %}', 'page.html': '{% import "m.txt" as m %}<p>{{ m.card(x) | trim }}{{ [m.card(x)] | join }}{{ m.card(x) ~ "" }}</p>' }],
+    ['Kida: a region', perName, { 'm.txt': '{% region card(v) %}[{{ v }}]{% end %}', 'page.html': '{% from "m.txt" import card %}<p>{{ card(x) }}</p>' }],
+    ['Kida: a call block on the def', perName, { 'm.txt': '{% def card(v) %}[{{ v }}{{ caller() }}]{% end %}', 'page.html': '{% from "m.txt" import card %}<p>{% call card(x) %}!{% end %}</p>' }],
+    ['Nunjucks: from-import of a macro', { ...perName, compat: 'nunjucks' }, { 'm.txt': '{% macro card(v) %}[{{ v }}]{% endmacro %}', 'page.html': '{% from "m.txt" import card %}<p>{{ card(x) }}</p>' }],
+    ['Nunjucks: import as', { ...perName, compat: 'nunjucks' }, { 'm.txt': '{% macro card(v) %}[{{ v }}]{% endmacro %}', 'page.html': '{% import "m.txt" as m %}<p>{{ m.card(x) }}</p>' }],
+  ];
+  for (const [label, options, templates] of cases)
+    it(label, async () => {
+      const out = await everyWay(makeEnv(templates, options).getTemplate('page.html'), { x });
+      expect(out).not.toContain('<img');
+      expect(attributeNames(out)).not.toContain('onerror');
+    });
+
+  it('inside the non-escaping template the def still writes its text unchanged', () => {
+    const env = makeEnv({ 'm.txt': '{% def card(v) %}[{{ v }}]{% end %}{{ card(x) }}|{{ card(x) | length }}' }, perName);
+    expect(env.getTemplate('m.txt').render({ x })).toBe(`[${x}]|${x.length + 2}`);
+  });
+});
