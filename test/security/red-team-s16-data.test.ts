@@ -182,3 +182,23 @@ describe('§3 a def of a template that does not autoescape gives plain text to t
     expect(env.getTemplate('m.txt').render({ x })).toBe(`[${x}]|${x.length + 2}`);
   });
 });
+
+describe('§3 Nunjucks truncate never leaves a safe string open inside a tag', () => {
+  const env = () => makeEnv({}, { compat: 'nunjucks' });
+  const markup = '<a href="/p">Read the whole story</a> and more';
+  it('data given as the end, or printed after, stays outside any tag', async () => {
+    for (const [src, ctx] of [
+      ['{{ s | safe | truncate(n, true, e) }}', { e: 'x onmouseover=alert(1) y' }],
+      ['{{ s | safe | truncate(n) }}{{ y }}', { y: ' onmouseover=alert(1) ' }],
+      ['{{ s | safe | truncate(n, false) }}{{ y }}', { y: ' onmouseover=alert(1) ' }],
+    ] as [string, Record<string, unknown>][])
+      for (let n = 1; n < markup.length; n++) {
+        const out = await everyWay(env().fromString(`<p>${src}</p>`), { s: markup, n, ...ctx });
+        expect(attributeNames(out).filter((a) => a !== 'href')).toEqual([]);
+      }
+  });
+  it('a cut outside a tag is Nunjucks’ own (safe text kept, the end appended)', () => {
+    expect(env().fromString('{{ s | safe | truncate(20, true) }}').render({ s: markup })).toBe('<a href="/p">Read th...');
+    expect(env().fromString('{{ "a <b>bold</b> c" | safe | truncate(4, true, "!") }}').render({})).toBe('a !');
+  });
+});
