@@ -58,7 +58,21 @@ function readText(from: At, text: string): Ats {
     const [start, at] = work.pop()!;
     let { state, tag, afterEq, foreign } = at;
     let i = start;
+    let last = key(at);
+    let merged = false;
     for (; i < text.length; i++) {
+      if (seen.size) {
+        // (after a fork: a place another path already reached at this position goes on as that path does, so stop here)
+        const k = `${state} ${tag} ${afterEq} ${foreign}`;
+        if (k !== last) {
+          if (seen.has(`${i} ${k}`)) {
+            merged = true;
+            break;
+          }
+          seen.add(`${i} ${k}`);
+          last = k;
+        }
+      }
       const c = text[i]!;
       if (state === 'text') {
         if (c !== '<') continue;
@@ -137,7 +151,7 @@ function readText(from: At, text: string): Ats {
         if (after === undefined || NAME_END.test(after)) (i += 1 + tag.length), (state = 'tag'), (tag = ''), (afterEq = false);
       }
     }
-    ends.push({ state, tag: state === 'text' || state === 'comment' || state === 'bogus' || state === 'cdata' ? '' : tag, afterEq, foreign });
+    if (!merged) ends.push({ state, tag: state === 'text' || state === 'comment' || state === 'bogus' || state === 'cdata' ? '' : tag, afterEq, foreign });
   }
   return union([], ends);
 }

@@ -17,6 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { DictLoader, Environment, type EnvironmentOptions } from '../../compiler/environment.js';
 import type { Template } from '../../runtime/template.js';
 import { makeEnv } from '../support.js';
+import { expectLinear } from './linear-clock.js';
 
 type Node = { nodeName: string; attrs?: { name: string; value: string }[]; childNodes?: Node[]; content?: Node; value?: string };
 
@@ -90,6 +91,16 @@ describe('§3 the attribute scan reads the tokenizer states a browser has', () =
       { seed: 1516, numRuns: 150 },
     );
   });
+
+  it('compile time stays linear where the reading forks at every tag (noscript, style in svg)', () => {
+    // (each fork read to the text's end was quadratic: 3,000 noscripts took 6 s to compile)
+    const compile = (unit: string) => (n: number) => {
+      const src = unit.repeat(Math.floor(n / unit.length)) + J;
+      return () => new Environment({ loader: new DictLoader({ t: src }) }).getTemplate('t');
+    };
+    expectLinear(compile('<noscript><b title="</noscript>'), 'noscript forks');
+    expectLinear(compile('<svg><style><b title="x"></style></svg>'), 'svg style forks');
+  }, 60_000);
 
   it('JSON in a real script stays JSON (no entities where the script is certain)', () => {
     const x = { s: 'a "b" <c>' };
