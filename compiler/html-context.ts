@@ -1,19 +1,11 @@
-// Where in the HTML an output lands, as far as the template's own text says. One use: `tojson`
-// inside a double-quoted attribute value. Its JSON holds `"`, which would end the attribute
-// (and let data-controlled text become attributes), so there it escapes as `tojson(attr=true)`
-// does; the browser decodes the entities, so the attribute's value is the JSON itself. In a
-// `<script>` element, text or a single-quoted attribute the plain form is safe (docs/security.md).
+// Where in the HTML an output lands, as the template's own text says: a `tojson` (or any safe
+// value or statement) inside a double-quoted attribute value escapes its `"` (docs/security.md).
 
 import type * as A from './ast.js';
 
 type State = 'text' | 'tag' | 'dq' | 'sq' | 'unquoted' | 'raw' | 'comment' | 'bogus' | 'cdata';
 
-/**
- * Where the scan may be: the tokenizer's state; the raw-text or RCDATA element whose end tag ends
- * `raw` (the tag being read if it is one); `=` read and its value not started; whether an `<svg>`
- * or `<math>` may be open (foreign content, where `<style>`/`<script>`/`<title>` are not raw text
- * and `<![CDATA[` is a section).
- */
+/** Where the scan may be: tokenizer state, raw-text element (`raw`, or the tag being read), `=` read, `<svg>`/`<math>` maybe open. */
 interface At {
   readonly state: State;
   readonly tag: string;
@@ -26,11 +18,9 @@ type Ats = At[];
 const SPACE = /[\t\n\f\r ]/;
 const TEXT: At = { state: 'text', tag: '', afterEq: false, foreign: false };
 const key = (a: At) => `${a.state} ${a.tag} ${a.afterEq} ${a.foreign}`;
-
-/** Elements whose text the tokenizer reads up to their end tag only (RAWTEXT, RCDATA, script data, plaintext). */
 const RAW = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']);
-/** Where a tag name ends (HTML tokenizer). */
-const NAME_END = /[\t\n\f\r />]/;
+const NAME_END = /[\t\n\f\r />]/g;
+const LETTER = /[A-Za-z]/;
 
 /** `a` and `b` as one list, each place once. */
 function union(a: Ats, b: Ats): Ats {
@@ -41,151 +31,115 @@ function union(a: Ats, b: Ats): Ats {
 }
 
 /**
- * The places after `text` read from `from`. Mostly one; where the text does not settle how the
- * tokenizer goes on it forks (a `<noscript>` is raw text with scripting on and markup without;
- * a `<style>` inside an `<svg>` that a breakout tag may have closed), and every place is followed
- * (each position and place read once: linear in the text).
+ * The places after `text` read from `from`, as the HTML tokenizer reads it. Where the text does
+ * not settle it the reading forks: `<noscript>` (raw with scripting on), raw-text names in
+ * `<svg>`/`<math>` (a breakout tag may have closed it), a non-JS `<script type>`, a tag name an
+ * output goes on with. A path reaching a place another reached at the same position stops (linear).
  */
 function readText(from: At, text: string): Ats {
   const ends: Ats = [];
   const seen = new Set<string>();
   const work: [number, At][] = [[0, from]];
-  const fork = (i: number, a: At) => {
-    const k = `${i} ${key(a)}`;
-    if (!seen.has(k)) seen.add(k), work.push([i, a]);
-  };
-  while (work.length) {
-    const [start, at] = work.pop()!;
-    let { state, tag, afterEq, foreign } = at;
-    let i = start;
-    let last = key(at);
-    let merged = false;
+  const fork = (i: number, a: At) => seen.has(`${i} ${key(a)}`) || (seen.add(`${i} ${key(a)}`), work.push([i, a]));
+  const to = (i: number, s: State, foreign: boolean) => fork(i, { state: s, tag: '', afterEq: false, foreign });
+  paths: while (work.length) {
+    let [i, { state, tag, afterEq, foreign }] = work.pop()!;
+    let last = '';
     for (; i < text.length; i++) {
       if (seen.size) {
-        // (after a fork: a place another path already reached at this position goes on as that path does, so stop here)
         const k = `${state} ${tag} ${afterEq} ${foreign}`;
-        if (k !== last) {
-          if (seen.has(`${i} ${k}`)) {
-            merged = true;
-            break;
-          }
+        if (k !== last && last) {
+          if (seen.has(`${i} ${k}`)) continue paths;
           seen.add(`${i} ${k}`);
-          last = k;
         }
+        last = k;
       }
       const c = text[i]!;
       if (state === 'text') {
         if (c !== '<') continue;
-        const n = text[i + 1];
-        if (n === undefined) {
-          // (`<{{ tag }} …`: the name comes from an output; never a raw-text element of the template's)
-          (state = 'tag'), (afterEq = false), (tag = '');
-        } else if (n === '!') {
-          if (text.startsWith('--', i + 2)) {
-            // (`<!-->` and `<!--->` are whole comments)
-            const abrupt = /^-?>/.exec(text.slice(i + 4, i + 6));
-            if (abrupt) i += 3 + abrupt[0].length;
-            else (state = 'comment'), (i += 3);
-          } else if (text.startsWith('[CDATA[', i + 2) && foreign) {
-            // (a section in foreign content; a bogus comment in HTML: both, as the svg may have closed)
-            fork(i + 9, { state: 'bogus', tag: '', afterEq: false, foreign });
-            (state = 'cdata'), (i += 8);
-          } else (state = 'bogus'), (i += 1);
+        const n = text[i + 1] ?? '';
+        (afterEq = false), (tag = '');
+        if (!n) state = 'tag'; // (`<{{ tag }}`)
+        else if (n === '!') {
+          const abrupt = text.startsWith('--', i + 2) && /^-?>/.exec(text.slice(i + 4, i + 6)); // (`<!-->`, `<!--->`)
+          if (abrupt) i += 3 + abrupt[0].length;
+          else if (text.startsWith('--', i + 2)) (state = 'comment'), (i += 3);
+          else if (foreign && text.startsWith('[CDATA[', i + 2)) to(i + 2, 'bogus', foreign), (state = 'cdata'), (i += 8);
+          else state = 'bogus';
         } else if (n === '?') state = 'bogus';
         else if (n === '/') {
-          if (/[A-Za-z]/.test(text[i + 2] ?? '')) {
-            // (an end tag: its attributes are read, quotes and all, then dropped)
-            const name = tagName(text, i + 2);
-            if (name === 'svg' || name === 'math') foreign = false;
-            (state = 'tag'), (afterEq = false), (tag = '');
-            i += 1;
+          // (an end tag's attributes are read, then dropped; `</3` is a bogus comment, `</>` nothing)
+          if (LETTER.test(text[i + 2] ?? '')) {
+            if (/^(svg|math)$/i.test(tagName(text, i + 2) ?? '')) foreign = false;
+            (state = 'tag'), (i += 1);
           } else if (text[i + 2] === '>') i += 2;
-          else if (text[i + 2] !== undefined) (state = 'bogus'), (i += 1);
-        } else if (/[A-Za-z]/.test(n)) {
+          else if (text[i + 2]) state = 'bogus';
+        } else if (LETTER.test(n)) {
           const name = tagName(text, i + 1);
-          (state = 'tag'), (afterEq = false);
+          state = 'tag';
           if (name === null) {
-            // (the text ends inside the name, `<scr{{ x }}…`: any raw-text element it may still spell)
             const part = text.slice(i + 1).toLowerCase();
-            for (const t of RAW) if (t.startsWith(part)) fork(text.length, { state: 'tag', tag: t, afterEq: false, foreign });
-            tag = '';
-          } else if (name === 'svg' || name === 'math') (foreign = true), (tag = '');
-          else {
-            tag = RAW.has(name) ? name : '';
-            // (`<script type="text/template">`: a data block that client code may parse as markup)
-            if (tag === 'script' && dataBlock(text, i + 1 + name.length)) fork(i + name.length, { state: 'tag', tag: '', afterEq: false, foreign });
+            for (const t of RAW) if (t.startsWith(part)) fork(text.length, { state, tag: t, afterEq, foreign });
+            i = text.length;
+          } else {
+            if (name === 'svg' || name === 'math') foreign = true;
+            else if (RAW.has(name)) tag = name;
+            if (tag === 'script' && dataBlock(text, i + 1 + name.length)) to(i + name.length, 'tag', foreign);
+            i += name.length;
           }
-          i += name?.length ?? text.length;
         }
       } else if (state === 'comment') {
-        if (text.startsWith('-->', i)) (state = 'text'), (i += 2);
-        else if (text.startsWith('--!>', i)) (state = 'text'), (i += 3);
+        const end = text.startsWith('-->', i) ? 2 : text.startsWith('--!>', i) ? 3 : 0;
+        if (end) (state = 'text'), (i += end);
       } else if (state === 'bogus') {
         if (c === '>') state = 'text';
       } else if (state === 'cdata') {
         if (text.startsWith(']]>', i)) (state = 'text'), (i += 2);
       } else if (state === 'tag') {
         if (c === '>') {
-          if (!tag) state = 'text';
-          else {
-            // (in foreign content only HTML's breakout tags end it; a raw-text name there may be either)
-            if (foreign || tag === 'noscript') fork(i + 1, { state: 'text', tag: '', afterEq: false, foreign });
-            state = 'raw';
-          }
+          if (tag && (foreign || tag === 'noscript')) to(i + 1, 'text', foreign);
+          state = tag ? 'raw' : 'text';
         } else if (c === '=') afterEq = true;
-        else if (afterEq && !SPACE.test(c)) {
-          afterEq = false;
-          state = c === '"' ? 'dq' : c === "'" ? 'sq' : 'unquoted';
-        }
+        else if (afterEq && !SPACE.test(c)) (afterEq = false), (state = c === '"' ? 'dq' : c === "'" ? 'sq' : 'unquoted');
       } else if (state === 'unquoted') {
         if (c === '>') i--, (state = 'tag');
         else if (SPACE.test(c)) state = 'tag';
-      } else if (state === 'dq') {
-        if (c === '"') state = 'tag';
-      } else if (state === 'sq') {
-        if (c === "'") state = 'tag';
-      } else if (c === '<' && tag !== 'plaintext' && text.slice(i + 2, i + 2 + tag.length).toLowerCase() === tag && text[i + 1] === '/') {
-        // (an end tag only when the name ends there: `</scripts>` is script text)
+      } else if (state === 'dq' || state === 'sq') {
+        if (c === (state === 'dq' ? '"' : "'")) state = 'tag';
+      } else if (c === '<' && text[i + 1] === '/' && tag !== 'plaintext' && text.slice(i + 2, i + 2 + tag.length).toLowerCase() === tag) {
+        // (the end tag only where its name ends: `</scripty>` is script text)
         const after = text[i + 2 + tag.length];
-        if (after === undefined) fork(text.length, { state, tag, afterEq, foreign }); // (`</script{{ x }}`: the name may go on)
-        if (after === undefined || NAME_END.test(after)) (i += 1 + tag.length), (state = 'tag'), (tag = ''), (afterEq = false);
+        if (!after) fork(text.length, { state, tag, afterEq, foreign });
+        if (!after || SPACE.test(after) || after === '/' || after === '>') (i += 1 + tag.length), (state = 'tag'), (tag = '');
       }
     }
-    if (!merged) ends.push({ state, tag: state === 'text' || state === 'comment' || state === 'bogus' || state === 'cdata' ? '' : tag, afterEq, foreign });
+    ends.push({ state, tag: state === 'tag' || state === 'raw' || state === 'dq' || state === 'sq' || state === 'unquoted' ? tag : '', afterEq, foreign });
   }
   return union([], ends);
 }
 
-/** Script types whose text is script or JSON (HTML's JavaScript MIME types, `module`, `importmap`, ...). */
-const SCRIPT_TYPES = /^(?:|module|importmap|speculationrules|(?:application|text)\/(?:(?:x-)?(?:java|ecma)script|javascript1\.[0-5]|jscript|livescript|json|ld\+json))$/;
+/** Types whose script text is script or JSON, not markup a client may parse later. */
+const SCRIPT_TYPES = /^(|module|importmap|speculationrules|(application|text)\/((x-)?(java|ecma)script|javascript1\.[0-5]|jscript|livescript|json|ld\+json))$/;
 
-/** Whether the `<script` tag whose attributes start at `i` has a `type` making it a data block (a client template's markup, possibly). */
+/** Whether the `<script` tag whose attributes start at `i` has a `type` of a data block (`text/template`). */
 function dataBlock(text: string, i: number): boolean {
   const end = text.indexOf('>', i);
-  const type = /[\t\n\f\r /]type[\t\n\f\r ]*=[\t\n\f\r ]*(?:"([^"]*)"|'([^']*)'|([^\t\n\f\r >]*))/i.exec(text.slice(i - 1, end < 0 ? text.length : end));
-  if (!type) return false;
-  const v = (type[1] ?? type[2] ?? type[3] ?? '').trim().toLowerCase().split(';')[0]!.trim();
-  return !SCRIPT_TYPES.test(v);
+  const t = /[\s/]type\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))/i.exec(text.slice(i - 1, end < 0 ? text.length : end));
+  return !!t && !SCRIPT_TYPES.test((t[1] ?? t[2] ?? t[3] ?? '').split(';')[0]!.trim().toLowerCase());
 }
 
-/** The lower-case tag name starting at `i`, or null when it runs to the end of the text (an output goes on with it). */
+/** The lower-case tag name at `i`, or null when the text ends inside it. */
 function tagName(text: string, i: number): string | null {
-  let j = i;
-  while (j < text.length && !NAME_END.test(text[j]!)) j++;
-  return j === text.length ? null : text.slice(i, j).toLowerCase();
+  NAME_END.lastIndex = i;
+  const end = NAME_END.exec(text);
+  return end ? text.slice(i, end.index).toLowerCase() : null;
 }
 
 /**
- * Scans the template's literal text and gives each `{{ x | tojson }}` that may sit inside a
- * double-quoted attribute value the keyword `attr=True`, unless it names `attr` (or `tojson` is
- * the host's own filter, `builtinTojson` false); marks each output and statement there.
- * It follows the HTML tokenizer as far as quoting goes: a quote opens a value only right after
- * `=`, comments are skipped, and a tag whose name an output writes (`<{{ tag }} …`) is a tag.
- * It keeps every place the text may have reached, not one (red team, fourteenth pass): each
- * branch of an `if`, `match` or `with`, a `try` and its fallback, no pass of a loop and every
- * later pass (a loop's second pass starts where its first ended), and a def, capture or push
- * body, which writes nothing where it stands. A statement whose text is escaped inside the
- * value (a block, a filter or cache block there) leaves the value open, whatever its own text says.
+ * Marks each output and statement that may sit inside a double-quoted value (a built-in `tojson`
+ * there gets `attr=True` unless it names `attr`). Every place the text may reach is kept: each
+ * branch, a try and its fallback, no pass and every later pass of a loop; def, capture and push
+ * bodies write nothing where they stand; a statement escaped inside a value leaves it open.
  */
 export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
   /** Where a `break` or `continue` of the loop being read leaves the scan. */
@@ -327,14 +281,7 @@ const INSERTS = new Set(['Block', 'Include', 'Embed', 'CallBlock', 'Slot', 'Yiel
 /** Filters whose result is their input when that is Markup (`default`: or its argument). */
 const PASSING = new Set(['safe', 'e', 'escape', 'default', 'd']);
 
-/**
- * The `tojson` calls whose Markup can reach the output of `e` unchanged: `e` itself, the branches
- * of `a if c else b`, the operands of `and`/`or`/`??` and of `~`/`+` (Markup joined with a string
- * stays Markup), and the input of `safe`/`escape`/`default` (which pass Markup through; the
- * common `x | tojson | safe`). Found by the red team of the twelfth pass: each of those printed the
- * JSON's `"` raw inside a double-quoted attribute. Other filters return a plain string, which is
- * escaped on output anyway.
- */
+/** The `tojson` calls whose Markup can reach the output of `e` unchanged (branches, `and`/`or`/`??`, `~`/`+`, `safe`/`escape`/`default`). */
 function outlets(e: A.Expr, out: A.Filter[]): A.Filter[] {
   if (e.type === 'Filter') {
     if (e.op !== '|' && e.op !== '|>') return out;

@@ -1,7 +1,5 @@
-// A def, region or macro of a template that does not autoescape (autoescape off, or off for its
-// name) gives its text as a plain string, as Jinja's macros do (Markup only where autoescape is
-// on): an escaping template that imports it escapes what it prints, so text the def wrote raw
-// (data included) never becomes markup there. Only such templates import this module.
+// A def of a template without autoescape returns plain text, as Jinja's macros do: a template
+// importing it escapes it. Only such templates import this module.
 import type { CallerFn, KidaDef } from './template.js';
 
 export function rawDef(f: KidaDef): KidaDef {
