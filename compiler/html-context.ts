@@ -5,18 +5,18 @@ import type * as A from './ast.js';
 
 type State = 'text' | 'tag' | 'dq' | 'sq' | 'unquoted' | 'raw' | 'comment' | 'bogus' | 'cdata';
 
-/** Where the scan may be: tokenizer state, raw-text element (`raw`, or the tag being read), `=` read, `<svg>`/`<math>` maybe open. */
+/** Where the scan may be: tokenizer state, raw-text element (`raw`, or the tag being read), `=` read, open `<svg>`s and `<math>`s (4 bits each, 15 sticks). */
 interface At {
   readonly state: State;
   readonly tag: string;
   readonly afterEq: boolean;
-  readonly foreign: boolean;
+  readonly foreign: number;
 }
 /** Every place the scan may be at one point of the template (a branch, a loop's later pass or a fallback may each leave it elsewhere). */
 type Ats = At[];
 
 const SPACE = /[\t\n\f\r ]/;
-const TEXT: At = { state: 'text', tag: '', afterEq: false, foreign: false };
+const TEXT: At = { state: 'text', tag: '', afterEq: false, foreign: 0 };
 const key = (a: At) => `${a.state} ${a.tag} ${a.afterEq} ${a.foreign}`;
 const RAW = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']);
 const NAME_END = /[\t\n\f\r />]/g;
@@ -41,7 +41,7 @@ function readText(from: At, text: string): Ats {
   const seen = new Set<string>();
   const work: [number, At][] = [[0, from]];
   const fork = (i: number, a: At) => seen.has(`${i} ${key(a)}`) || (seen.add(`${i} ${key(a)}`), work.push([i, a]));
-  const to = (i: number, s: State, foreign: boolean) => fork(i, { state: s, tag: '', afterEq: false, foreign });
+  const to = (i: number, s: State, foreign: number) => fork(i, { state: s, tag: '', afterEq: false, foreign });
   paths: while (work.length) {
     let [i, { state, tag, afterEq, foreign }] = work.pop()!;
     let last = '';
@@ -70,7 +70,7 @@ function readText(from: At, text: string): Ats {
         else if (n === '/') {
           // (an end tag's attributes are read, then dropped; `</3` is a bogus comment, `</>` nothing)
           if (LETTER.test(text[i + 2] ?? '')) {
-            if (/^(svg|math)$/i.test(tagName(text, i + 2) ?? '')) foreign = false;
+            foreign = nest(foreign, tagName(text, i + 2), -1);
             (state = 'tag'), (i += 1);
           } else if (text[i + 2] === '>') i += 2;
           else if (text[i + 2]) state = 'bogus';
@@ -82,8 +82,8 @@ function readText(from: At, text: string): Ats {
             for (const t of RAW) if (t.startsWith(part)) fork(text.length, { state, tag: t, afterEq, foreign });
             i = text.length;
           } else {
-            if (name === 'svg' || name === 'math') foreign = true;
-            else if (RAW.has(name)) tag = name;
+            foreign = nest(foreign, name, 1);
+            if (RAW.has(name)) tag = name;
             if (tag === 'script' && dataBlock(text, i + 1 + name.length)) to(i + name.length, 'tag', foreign);
             i += name.length;
           }
@@ -128,6 +128,13 @@ function dataBlock(text: string, i: number): boolean {
   return !!t && !SCRIPT_TYPES.test((t[1] ?? t[2] ?? t[3] ?? '').split(';')[0]!.trim().toLowerCase());
 }
 
+/** `foreign` after a start (+1) or end (-1) tag `name`: an end tag closes only a root of its own name (`<math></svg>` does not). */
+function nest(foreign: number, name: string | null, by: 1 | -1): number {
+  const at = name === 'svg' ? 0 : name === 'math' ? 4 : -1;
+  const n = at < 0 ? 15 : (foreign >> at) & 15;
+  return n === 15 || (by < 0 && n === 0) ? foreign : foreign + by * (1 << at);
+}
+
 /** The lower-case tag name at `i`, or null when the text ends inside it. */
 function tagName(text: string, i: number): string | null {
   NAME_END.lastIndex = i;
@@ -157,7 +164,7 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
     const hit = known.get(from0);
     if (hit) return hit;
     let all: Ats = [];
-    // (each pass adds a place or ends the reading; the places are few: 10 states × a raw-text name or none × after `=` × foreign)
+    // (each pass adds a place or ends the reading; the places are few: 10 states × a raw-text name or none × after `=` × open svg/math)
     for (let from = ats, i = 0; i < 64; i++) {
       exits.push([]);
       const ends = run(loopBody, from);
