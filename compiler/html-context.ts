@@ -1,25 +1,26 @@
-// Where in the HTML an output lands, as far as the template's own text says. One use: `tojson`
-// inside a double-quoted attribute value. Its JSON holds `"`, which would end the attribute
-// (and let data-controlled text become attributes), so there it escapes as `tojson(attr=true)`
-// does; the browser decodes the entities, so the attribute's value is the JSON itself. In a
-// `<script>` element, text or a single-quoted attribute the plain form is safe (docs/security.md).
+// Where in the HTML an output lands, as the template's own text says: a `tojson` (or any safe
+// value or statement) inside a double-quoted attribute value escapes its `"` (docs/security.md).
 
 import type * as A from './ast.js';
 
-type State = 'text' | 'tag' | 'dq' | 'sq' | 'unquoted' | 'raw' | 'comment';
+type State = 'text' | 'tag' | 'dq' | 'sq' | 'unquoted' | 'raw' | 'comment' | 'bogus' | 'cdata';
 
-/** Where the scan may be: the tokenizer's state, the tag being read if it is `script` or `style` (raw text after it), `=` read and its value not started. */
+/** Where the scan may be: tokenizer state, raw-text element (`raw`, or the tag being read), `=` read, open `<svg>`s and `<math>`s (4 bits each, 15 sticks). */
 interface At {
   readonly state: State;
   readonly tag: string;
   readonly afterEq: boolean;
+  readonly foreign: number;
 }
 /** Every place the scan may be at one point of the template (a branch, a loop's later pass or a fallback may each leave it elsewhere). */
 type Ats = At[];
 
 const SPACE = /[\t\n\f\r ]/;
-const TEXT: At = { state: 'text', tag: '', afterEq: false };
-const key = (a: At) => `${a.state} ${a.tag} ${a.afterEq}`;
+const TEXT: At = { state: 'text', tag: '', afterEq: false, foreign: 0 };
+const key = (a: At) => `${a.state} ${a.tag} ${a.afterEq} ${a.foreign}`;
+const RAW = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']);
+const NAME_END = /[\t\n\f\r />]/g;
+const LETTER = /[A-Za-z]/;
 
 /** `a` and `b` as one list, each place once. */
 function union(a: Ats, b: Ats): Ats {
@@ -29,60 +30,123 @@ function union(a: Ats, b: Ats): Ats {
   return out;
 }
 
-/** The place after `text` read from `at`. */
-function readText(at: At, text: string): At {
-  let { state, tag, afterEq } = at;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (state === 'text') {
-      if (c !== '<') continue;
-      if (text.startsWith('<!--', i)) {
-        state = 'comment';
-        i += 3;
-      } else if (/[A-Za-z]/.test(text[i + 1] ?? '')) {
-        state = 'tag';
-        afterEq = false;
-        // (only the raw-text elements' names matter: other names kept apart would multiply the places a loop is read from)
-        tag = /^[A-Za-z][\w-]*/.exec(text.slice(i + 1, i + 12))![0].toLowerCase();
-        if (tag !== 'script' && tag !== 'style') tag = '';
-      } else if (i === text.length - 1) {
-        // (`<{{ tag }} …`: the name comes from an output; never a raw-text element of the template's)
-        state = 'tag';
-        afterEq = false;
-        tag = '';
+/**
+ * The places after `text` read from `from`, as the HTML tokenizer reads it. Where the text does
+ * not settle it the reading forks: `<noscript>` (raw with scripting on), raw-text names in
+ * `<svg>`/`<math>` (a breakout tag may have closed it), a non-JS `<script type>`, a tag name an
+ * output goes on with. A path reaching a place another reached at the same position stops (linear).
+ */
+function readText(from: At, text: string): Ats {
+  const ends: Ats = [];
+  const seen = new Set<string>();
+  const work: [number, At][] = [[0, from]];
+  const fork = (i: number, a: At) => seen.has(`${i} ${key(a)}`) || (seen.add(`${i} ${key(a)}`), work.push([i, a]));
+  const to = (i: number, s: State, foreign: number) => fork(i, { state: s, tag: '', afterEq: false, foreign });
+  paths: while (work.length) {
+    let [i, { state, tag, afterEq, foreign }] = work.pop()!;
+    let last = '';
+    for (; i < text.length; i++) {
+      if (seen.size) {
+        const k = `${state} ${tag} ${afterEq} ${foreign}`;
+        if (k !== last && last) {
+          if (seen.has(`${i} ${k}`)) continue paths;
+          seen.add(`${i} ${k}`);
+        }
+        last = k;
       }
-    } else if (state === 'comment') {
-      if (text.startsWith('-->', i)) (state = 'text'), (i += 2);
-    } else if (state === 'tag') {
-      if (c === '>') state = tag === 'script' || tag === 'style' ? 'raw' : 'text';
-      else if (c === '=') afterEq = true;
-      else if (afterEq && !SPACE.test(c)) {
-        afterEq = false;
-        state = c === '"' ? 'dq' : c === "'" ? 'sq' : 'unquoted';
+      const c = text[i]!;
+      if (state === 'text') {
+        if (c !== '<') continue;
+        const n = text[i + 1] ?? '';
+        (afterEq = false), (tag = '');
+        if (!n) state = 'tag'; // (`<{{ tag }}`)
+        else if (n === '!') {
+          const abrupt = text.startsWith('--', i + 2) && /^-?>/.exec(text.slice(i + 4, i + 6)); // (`<!-->`, `<!--->`)
+          if (abrupt) i += 3 + abrupt[0].length;
+          else if (text.startsWith('--', i + 2)) (state = 'comment'), (i += 3);
+          else if (foreign && text.startsWith('[CDATA[', i + 2)) to(i + 2, 'bogus', foreign), (state = 'cdata'), (i += 8);
+          else state = 'bogus';
+        } else if (n === '?') state = 'bogus';
+        else if (n === '/') {
+          // (an end tag's attributes are read, then dropped; `</3` is a bogus comment, `</>` nothing)
+          if (LETTER.test(text[i + 2] ?? '')) {
+            foreign = nest(foreign, tagName(text, i + 2), -1);
+            (state = 'tag'), (i += 1);
+          } else if (text[i + 2] === '>') i += 2;
+          else if (text[i + 2]) state = 'bogus';
+        } else if (LETTER.test(n)) {
+          const name = tagName(text, i + 1);
+          state = 'tag';
+          if (name === null) {
+            const part = text.slice(i + 1).toLowerCase();
+            for (const t of RAW) if (t.startsWith(part)) fork(text.length, { state, tag: t, afterEq, foreign });
+            i = text.length;
+          } else {
+            foreign = nest(foreign, name, 1);
+            if (RAW.has(name)) tag = name;
+            if (tag === 'script' && dataBlock(text, i + 1 + name.length)) to(i + name.length, 'tag', foreign);
+            i += name.length;
+          }
+        }
+      } else if (state === 'comment') {
+        const end = text.startsWith('-->', i) ? 2 : text.startsWith('--!>', i) ? 3 : 0;
+        if (end) (state = 'text'), (i += end);
+      } else if (state === 'bogus') {
+        if (c === '>') state = 'text';
+      } else if (state === 'cdata') {
+        if (text.startsWith(']]>', i)) (state = 'text'), (i += 2);
+      } else if (state === 'tag') {
+        if (c === '>') {
+          if (tag && (foreign || tag === 'noscript')) to(i + 1, 'text', foreign);
+          state = tag ? 'raw' : 'text';
+        } else if (c === '=') afterEq = true;
+        else if (afterEq && !SPACE.test(c)) (afterEq = false), (state = c === '"' ? 'dq' : c === "'" ? 'sq' : 'unquoted');
+      } else if (state === 'unquoted') {
+        if (c === '>') i--, (state = 'tag');
+        else if (SPACE.test(c)) state = 'tag';
+      } else if (state === 'dq' || state === 'sq') {
+        if (c === (state === 'dq' ? '"' : "'")) state = 'tag';
+      } else if (c === '<' && text[i + 1] === '/' && tag !== 'plaintext' && text.slice(i + 2, i + 2 + tag.length).toLowerCase() === tag) {
+        // (the end tag only where its name ends: `</scripty>` is script text)
+        const after = text[i + 2 + tag.length];
+        if (!after) fork(text.length, { state, tag, afterEq, foreign });
+        if (!after || SPACE.test(after) || after === '/' || after === '>') (i += 1 + tag.length), (state = 'tag'), (tag = '');
       }
-    } else if (state === 'unquoted') {
-      if (c === '>') i--, (state = 'tag');
-      else if (SPACE.test(c)) state = 'tag';
-    } else if (state === 'dq') {
-      if (c === '"') state = 'tag';
-    } else if (state === 'sq') {
-      if (c === "'") state = 'tag';
-    } else if (c === '<' && text.slice(i, i + 2 + tag.length).toLowerCase() === `</${tag}`) (state = 'text'), (tag = '');
+    }
+    ends.push({ state, tag: state === 'tag' || state === 'raw' || state === 'dq' || state === 'sq' || state === 'unquoted' ? tag : '', afterEq, foreign });
   }
-  return { state, tag: state === 'text' || state === 'comment' ? '' : tag, afterEq };
+  return union([], ends);
+}
+
+/** Types whose script text is script or JSON, not markup a client may parse later. */
+const SCRIPT_TYPES = /^(|module|importmap|speculationrules|(application|text)\/((x-)?(java|ecma)script|javascript1\.[0-5]|jscript|livescript|json|ld\+json))$/;
+
+/** Whether the `<script` tag whose attributes start at `i` has a `type` of a data block (`text/template`). */
+function dataBlock(text: string, i: number): boolean {
+  const end = text.indexOf('>', i);
+  const t = /[\s/]type\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))/i.exec(text.slice(i - 1, end < 0 ? text.length : end));
+  return !!t && !SCRIPT_TYPES.test((t[1] ?? t[2] ?? t[3] ?? '').split(';')[0]!.trim().toLowerCase());
+}
+
+/** `foreign` after a start (+1) or end (-1) tag `name`: an end tag closes only a root of its own name (`<math></svg>` does not). */
+function nest(foreign: number, name: string | null, by: 1 | -1): number {
+  const at = name === 'svg' ? 0 : name === 'math' ? 4 : -1;
+  const n = at < 0 ? 15 : (foreign >> at) & 15;
+  return n === 15 || (by < 0 && n === 0) ? foreign : foreign + by * (1 << at);
+}
+
+/** The lower-case tag name at `i`, or null when the text ends inside it. */
+function tagName(text: string, i: number): string | null {
+  NAME_END.lastIndex = i;
+  const end = NAME_END.exec(text);
+  return end ? text.slice(i, end.index).toLowerCase() : null;
 }
 
 /**
- * Scans the template's literal text and gives each `{{ x | tojson }}` that may sit inside a
- * double-quoted attribute value the keyword `attr=True`, unless it names `attr` (or `tojson` is
- * the host's own filter, `builtinTojson` false); marks each output and statement there.
- * It follows the HTML tokenizer as far as quoting goes: a quote opens a value only right after
- * `=`, comments are skipped, and a tag whose name an output writes (`<{{ tag }} …`) is a tag.
- * It keeps every place the text may have reached, not one (red team, fourteenth pass): each
- * branch of an `if`, `match` or `with`, a `try` and its fallback, no pass of a loop and every
- * later pass (a loop's second pass starts where its first ended), and a def, capture or push
- * body, which writes nothing where it stands. A statement whose text is escaped inside the
- * value (a block, a filter or cache block there) leaves the value open, whatever its own text says.
+ * Marks each output and statement that may sit inside a double-quoted value (a built-in `tojson`
+ * there gets `attr=True` unless it names `attr`). Every place the text may reach is kept: each
+ * branch, a try and its fallback, no pass and every later pass of a loop; def, capture and push
+ * bodies write nothing where they stand; a statement escaped inside a value leaves it open.
  */
 export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
   /** Where a `break` or `continue` of the loop being read leaves the scan. */
@@ -100,7 +164,7 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
     const hit = known.get(from0);
     if (hit) return hit;
     let all: Ats = [];
-    // (each pass adds a place or ends the reading; the places are few: 7 states × script, style or another tag × after `=`)
+    // (each pass adds a place or ends the reading; the places are few: 10 states × a raw-text name or none × after `=` × open svg/math)
     for (let from = ats, i = 0; i < 64; i++) {
       exits.push([]);
       const ends = run(loopBody, from);
@@ -128,7 +192,7 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
   const node = (n: A.Node, ats: Ats): Ats => {
     switch (n.type) {
       case 'Data':
-        return union([], ats.map((a) => readText(a, n.text)));
+        return ats.reduce((out: Ats, a) => union(out, readText(a, n.text)), []);
       case 'Output':
         if (mark(n, ats)) markOutput(n, builtinTojson);
         return writes(ats);
@@ -187,7 +251,7 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
 
 /** An output or statement written where `ats` are: one right after `=` starts an unquoted value (`title={{ v }}`, which the author must not leave unquoted). */
 function writes(ats: Ats): Ats {
-  return union([], ats.map((a) => (a.state === 'tag' && a.afterEq ? { state: 'unquoted', tag: a.tag, afterEq: false } : a)));
+  return union([], ats.map((a) => (a.state === 'tag' && a.afterEq ? { ...a, state: 'unquoted', afterEq: false } : a)));
 }
 
 /** The node lists a statement holds (a block's body, a call block's slots, an embed's blocks, an extension's bodies). */
@@ -224,14 +288,7 @@ const INSERTS = new Set(['Block', 'Include', 'Embed', 'CallBlock', 'Slot', 'Yiel
 /** Filters whose result is their input when that is Markup (`default`: or its argument). */
 const PASSING = new Set(['safe', 'e', 'escape', 'default', 'd']);
 
-/**
- * The `tojson` calls whose Markup can reach the output of `e` unchanged: `e` itself, the branches
- * of `a if c else b`, the operands of `and`/`or`/`??` and of `~`/`+` (Markup joined with a string
- * stays Markup), and the input of `safe`/`escape`/`default` (which pass Markup through; the
- * common `x | tojson | safe`). Found by the red team of the twelfth pass: each of those printed the
- * JSON's `"` raw inside a double-quoted attribute. Other filters return a plain string, which is
- * escaped on output anyway.
- */
+/** The `tojson` calls whose Markup can reach the output of `e` unchanged (branches, `and`/`or`/`??`, `~`/`+`, `safe`/`escape`/`default`). */
 function outlets(e: A.Expr, out: A.Filter[]): A.Filter[] {
   if (e.type === 'Filter') {
     if (e.op !== '|' && e.op !== '|>') return out;

@@ -13,6 +13,7 @@ export { defineRegistered, defMeta } from './registered.js';
 export * from './ops.js';
 export { defer, cloneLoop, useDefer } from './defer.js';
 export { Markup, Marked, escapeString, escapeMarkdown, isSafe } from './markup.js';
+export { rawDef } from './raw-def.js';
 export { md_badge, md_bold, md_code, md_codeblock, md_details, md_h1, md_h2, md_h3, md_h4, md_italic, md_link, md_strike, md_table, md_escape, md_safe, mdDef, outputFormat } from './markdown.js';
 export * from './filters.js';
 export * from './tests.js';

@@ -74,9 +74,12 @@ function escaped(g: Generator, e: A.Expr, dq = false): string {
   return `${g.h(dq ? 'escDq' : 'esc')}(${g.expr(e)})`;
 }
 
-/** In Markdown mode a def's or region's calls give Marked (mdDef wraps it). */
+/**
+ * In Markdown mode a def's or region's calls give Marked (mdDef wraps it); without autoescape a
+ * plain string (rawDef), so an escaping template importing it escapes the text (red team, s16).
+ */
 export function mdDef(g: Generator, def: string): string {
-  return g.o.markdown ? `${g.h('mdDef')}(${def})` : def;
+  return g.o.markdown ? `${g.h('mdDef')}(${def})` : g.o.autoescape ? def : `${g.h('rawDef')}(${def})`;
 }
 
 /** The output helper: HTML or Markdown escaping (`esc`, `escMd`), or none (`str`). */

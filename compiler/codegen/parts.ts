@@ -43,10 +43,14 @@ export function genCache(g: Generator, n: A.Cache): void {
   const hit = g.id('$ch');
   // Keys are scoped: a sandboxed template's start "\0sb\0"; a trusted key starting with NUL
   // gets another, so neither side can read or plant the other's entries in a shared store.
+  // A fragment stored unescaped or escaped for Markdown starts "\0raw\0"/"\0md\0" (after
+  // the sandbox's), so an HTML template's site with the same key never serves its data as markup.
+  const mode = !g.o.autoescape ? '\\0raw\\0' : g.o.markdown ? '\\0md\\0' : '';
   const k = `${g.h('pyStr')}(${g.expr(n.key)})`;
-  const scoped = g.o.sandbox ? `"\\0sb\\0" + ${k}` : `(${key} = ${k})[0] === "\\0" ? "\\0" + ${key} : ${key}`;
-  if (!g.o.sandbox) g.w(`let ${key};`);
-  g.w(`${g.o.sandbox ? 'const ' : ''}${key} = ${scoped};`);
+  // (an HTML key starting with NUL gets another, so it never spells a scope's prefix)
+  const tagged = mode ? `"${mode}" + ${k}` : `(${key} = ${k})[0] === "\\0" ? "\\0" + ${key} : ${key}`;
+  g.w(`let ${key};`);
+  g.w(`${key} = ${g.o.sandbox ? `"\\0sb\\0" + (${tagged})` : tagged};`);
   cacheLookup(g, hit, `$env.cache, ${key}`);
   g.w(`if (typeof ${hit} === "string") {`);
   // (a stored fragment may come from another template's site, outside any attribute)

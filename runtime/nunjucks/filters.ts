@@ -415,6 +415,9 @@ export function nf_truncate(input: unknown, length: unknown, killwords: unknown,
     if (idx === -1) idx = len;
     s = s.substring(0, idx);
   }
+  // (a safe string cut inside a tag, `<a href=…`, would take the end and every output after it
+  // into that tag, where escaped data's spaces make attributes: cut before the tag instead)
+  if (orig instanceof Markup && s.lastIndexOf('<') > s.lastIndexOf('>')) s = s.slice(0, s.lastIndexOf('<'));
   s += end === undefined || end === null ? '...' : orig instanceof Markup && !(end instanceof Markup) ? njkEscape(njkStr(end)) : njkStr(end);
   return copySafeness(orig, s);
 }
