@@ -456,6 +456,8 @@ export class Environment {
    * dropped first) and forgotten whenever compiled templates are (a filter, test or extension added).
    */
   nunjucksFromString(source: string, name: string | null = null): Template {
+    // (Nunjucks' Template says the same of a source that is neither a string nor an object)
+    if (typeof source !== 'string') throw new TypeError(`renderString(source): src must be a string (got ${kindOf(source)})`);
     const key = `${name ?? ''}\0${source}`;
     let t = this.strings.get(key);
     if (!t) {

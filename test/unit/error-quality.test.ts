@@ -174,3 +174,11 @@ describe('API misuse is a TypeError that names the argument', () => {
     expect(() => env.getTemplate('page')).toThrow(/an object whose source is null for template 'page'/);
   });
 });
+
+describe('the Nunjucks API', () => {
+  it.each([null, 42, undefined])('renderString(%s) names the argument', async (source) => {
+    const nunjucks = await import('../../dist/adapters/nunjucks.js');
+    const env = nunjucks.configure({ autoescape: true });
+    expect(() => env.renderString(source as unknown as string, {})).toThrow(/renderString\(source\): src must be a string/);
+  });
+});
