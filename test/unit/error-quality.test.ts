@@ -182,3 +182,29 @@ describe('the Nunjucks API', () => {
     expect(() => env.renderString(source as unknown as string, {})).toThrow(/renderString\(source\): src must be a string/);
   });
 });
+
+describe('a Nunjucks extension whose parse() throws', () => {
+  const envWith = (parse: () => never) => {
+    const env = new Environment({ compat: 'nunjucks' });
+    env.addExtension('shout', { tags: ['shout'], parse, run: () => 'x' } as never);
+    return env;
+  };
+  it.each([
+    ['an Error', () => new Error('no tokens left'), /Extension 'shout' failed in parse\(\) for \{% shout %\}: Error: no tokens left/],
+    ['a string', () => 'bare', /failed in parse\(\) for \{% shout %\}: bare/],
+    ['an object whose toString throws', () => ({ toString: (): string => { throw new Error('no'); } }), /failed in parse\(\) for \{% shout %\}: \(a value that cannot be shown\)/],
+  ])('throwing %s is a located TemplateSyntaxError', (_, thrown, message) => {
+    const env = envWith(() => {
+      throw thrown();
+    });
+    let err: TemplateError | undefined;
+    try {
+      env.fromString('a\nb {% shout 1 %}', { name: 'page.njk' });
+    } catch (e) {
+      err = e as TemplateError;
+    }
+    expect(err?.name).toBe('TemplateSyntaxError');
+    expect(err).toMatchObject({ code: 'K-PAR-007', templateName: 'page.njk', lineno: 2 });
+    expect(err?.message).toMatch(message);
+  });
+});
