@@ -443,9 +443,11 @@ export class Environment {
   }
 
   /** Compiles a template from source (not cached). */
-  fromString(source: string, options: { name?: string } = {}): Template {
+  fromString(source: string, options: { name?: string } | string = {}): Template {
     if (typeof source !== 'string') throw new TypeError(`fromString(source): the source is the template's text, a string (got ${kindOf(source)})`);
-    if (options === null || typeof options !== 'object') throw new TypeError(`fromString(source, { name }): the second argument is an object (got ${kindOf(options)})`);
+    // (a name given as the second argument is what its writer meant: it was silently dropped)
+    if (typeof options === 'string') options = { name: options };
+    if (options === null || typeof options !== 'object') throw new TypeError(`fromString(source, { name }): the second argument is an object or a name (got ${kindOf(options)})`);
     return this.instantiate(source, options.name ?? null);
   }
 

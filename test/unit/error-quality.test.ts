@@ -140,7 +140,7 @@ describe('API misuse is a TypeError that names the argument', () => {
     ['new Environment(null)', () => new Environment(null as unknown as object), /options is an object \(got null\)/],
     ['a loader that is a string', () => new Environment({ loader: 'templates' as unknown as Loader }), /'loader' is a loader .*got string/],
     ['fromString(undefined)', () => new Environment().fromString(undefined as unknown as string), /fromString\(source\).*got undefined/],
-    ['fromString(src, "name")', () => new Environment().fromString('x', 'page' as unknown as object), /second argument is an object \(got string\)/],
+    ['fromString(src, 42)', () => new Environment().fromString('x', 42 as unknown as object), /second argument is an object or a name \(got number\)/],
     ['getTemplate(null)', () => new Environment({ loader: new DictLoader({}) }).getTemplate(null as unknown as string), /getTemplate\(name\): the name is a string \(got null\)/],
     ['addFilter without fn', () => new Environment().addFilter('x', undefined as unknown as () => 0), /addFilter\('x', fn\): fn is a function \(got undefined\)/],
     ['addTest(5, fn)', () => new Environment().addTest(5 as unknown as string, () => true), /addTest\(name, fn\): the name is a non-empty string \(got number\)/],
@@ -167,6 +167,16 @@ describe('API misuse is a TypeError that names the argument', () => {
   it('a loader without listTemplates reports a missing template as not found', () => {
     const env = new Environment({ loader: { getSource: () => null } as unknown as Loader });
     expect(() => env.getTemplate('page')).toThrow(/Template 'page' not found/);
+  });
+
+  it('fromString(source, name) names the template (the name was dropped)', () => {
+    let err: TemplateError | undefined;
+    try {
+      new Environment().fromString('a\n{{ 1 +* 2 }}', 'entry.kida');
+    } catch (e) {
+      err = e as TemplateError;
+    }
+    expect(err).toMatchObject({ templateName: 'entry.kida', lineno: 2 });
   });
 
   it('a DictLoader entry that is not a string names its template', () => {
