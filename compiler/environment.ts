@@ -38,8 +38,13 @@ export interface Loader {
   listTemplates(): string[];
 }
 
+const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
+const isLoader = (l: unknown): l is Loader => typeof (l as Partial<Loader> | null)?.getSource === 'function';
+
 export class DictLoader implements Loader {
-  constructor(private readonly mapping: Record<string, string>) {}
+  constructor(private readonly mapping: Record<string, string>) {
+    if (mapping === null || typeof mapping !== 'object') throw new TypeError(`new DictLoader(mapping): mapping is an object of name → source (got ${kindOf(mapping)})`);
+  }
   getSource(name: string): LoaderSource | null {
     return Object.prototype.hasOwnProperty.call(this.mapping, name) ? { source: this.mapping[name]!, filename: null } : null;
   }
@@ -91,7 +96,9 @@ export class FileSystemLoader implements Loader {
 }
 
 export class ChoiceLoader implements Loader {
-  constructor(private readonly loaders: Loader[]) {}
+  constructor(private readonly loaders: Loader[]) {
+    if (!Array.isArray(loaders) || !loaders.every(isLoader)) throw new TypeError('new ChoiceLoader(loaders): loaders is an array of loaders (objects with getSource(name))');
+  }
   getSource(name: string): LoaderSource | null {
     for (const l of this.loaders) {
       const s = l.getSource(name);
@@ -112,7 +119,10 @@ export class PrefixLoader implements Loader {
   constructor(
     private readonly mapping: Record<string, Loader>,
     private readonly delimiter = '/',
-  ) {}
+  ) {
+    if (mapping === null || typeof mapping !== 'object' || !Object.values(mapping).every(isLoader))
+      throw new TypeError('new PrefixLoader(mapping): mapping is an object of prefix → loader (objects with getSource(name))');
+  }
   getSource(name: string): LoaderSource | null {
     const i = name.indexOf(this.delimiter);
     if (i < 0) return null;
@@ -127,7 +137,9 @@ export class PrefixLoader implements Loader {
 
 export type FunctionLoaderResult = string | [string, string | null] | LoaderSource | null | undefined;
 export class FunctionLoader implements Loader {
-  constructor(private readonly fn: (name: string) => FunctionLoaderResult) {}
+  constructor(private readonly fn: (name: string) => FunctionLoaderResult) {
+    if (typeof fn !== 'function') throw new TypeError(`new FunctionLoader(fn): fn is a function of the template name (got ${kindOf(fn)})`);
+  }
   getSource(name: string): LoaderSource | null {
     const r = this.fn(name);
     if (r == null) return null;
@@ -221,11 +233,32 @@ const ENV_KEYS: { [K in keyof Required<EnvironmentOptions>]: 0 | 1 } = {
 
 /** A key that is no option is a TypeError naming the closest option (a typo is never silently ignored). */
 function checkEnvironmentKeys(options: object): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new TypeError(`new Environment(options): options is an object (got ${kindOf(options)})`);
   for (const key of Object.keys(options)) {
     if (Object.hasOwn(ENV_KEYS, key)) continue;
     const hint = didYouMean(key, Object.keys(ENV_KEYS).filter((k) => ENV_KEYS[k as keyof typeof ENV_KEYS]));
     throw new TypeError(`Unknown Environment option '${key}'${hint ? `. Did you mean '${hint}'?` : ''}`);
   }
+}
+
+/** Filters and tests are functions named by non-empty strings (a number or a missing fn failed at first use). */
+function checkRegistration(fn: string, name: unknown, f: unknown): void {
+  if (typeof name !== 'string' || !name) throw new TypeError(`${fn}(name, fn): the name is a non-empty string (got ${kindOf(name)})`);
+  if (typeof f !== 'function') throw new TypeError(`${fn}('${name}', fn): fn is a function (got ${kindOf(f)})`);
+}
+
+/**
+ * What a loader returned for `name`: null (not there) or `{ source: string, filename }`. Anything
+ * else (a string, a promise: loaders are synchronous, an object without a string source) was a
+ * TypeError from deep inside the lexer ("src.indexOf is not a function"); it now names the template.
+ */
+function checkLoaded(got: unknown, name: string): LoaderSource | null {
+  if (got == null) return null;
+  if (typeof got === 'object' && typeof (got as LoaderSource).source === 'string') return got as LoaderSource;
+  const what = got instanceof Promise || typeof (got as { then?: unknown }).then === 'function' ? 'a promise (loaders are synchronous)'
+    : typeof got === 'object' ? `an object whose source is ${kindOf((got as { source?: unknown }).source)}` : kindOf(got);
+  throw new TypeError(`The loader returned ${what} for template '${name}': getSource(name) returns { source: string, filename: string | null } or null`);
 }
 
 export class Environment {
@@ -274,6 +307,8 @@ export class Environment {
   constructor(options: EnvironmentOptions = {}) {
     checkEnvironmentKeys(options);
     this.loader = options.loader ?? null;
+    if (this.loader !== null && !isLoader(this.loader))
+      throw new TypeError(`Environment option 'loader' is a loader (an object with getSource(name)), such as new FileSystemLoader('templates') (got ${kindOf(this.loader)})`);
     // canonical form: true, false, 'markdown' or the function (a bad value throws here, not at first render)
     this.autoescape = normalizeAutoescape(options.autoescape);
     this.strictUndefined = options.strictUndefined ?? true;
@@ -371,6 +406,7 @@ export class Environment {
 
   /** `async` (compat 'nunjucks'): `fn` returns a promise; templates calling it are async. */
   addFilter(name: string, fn: Callable, async = false): void {
+    checkRegistration('addFilter', name, fn);
     this.filters[name] = fn;
     this.customFilters.add(name);
     if (async && this.compat !== 'nunjucks') throw new TypeError("addFilter(name, fn, true) (an async filter) is Nunjucks' (compat: 'nunjucks'): Kida templates await a promise with `await`");
@@ -379,6 +415,7 @@ export class Environment {
     this.forgetCompiled();
   }
   addTest(name: string, fn: Callable): void {
+    checkRegistration('addTest', name, fn);
     this.tests[name] = fn;
     this.customTests.add(name);
     this.forgetCompiled();
@@ -401,11 +438,16 @@ export class Environment {
     return m;
   }
   addGlobal(name: string, value: unknown): void {
+    if (typeof name !== 'string' || !name) throw new TypeError(`addGlobal(name, value): the name is a non-empty string (got ${kindOf(name)})`);
     this.globals[name] = value;
   }
 
   /** Compiles a template from source (not cached). */
-  fromString(source: string, options: { name?: string } = {}): Template {
+  fromString(source: string, options: { name?: string } | string = {}): Template {
+    if (typeof source !== 'string') throw new TypeError(`fromString(source): the source is the template's text, a string (got ${kindOf(source)})`);
+    // (a name given as the second argument is what its writer meant: it was silently dropped)
+    if (typeof options === 'string') options = { name: options };
+    if (options === null || typeof options !== 'object') throw new TypeError(`fromString(source, { name }): the second argument is an object or a name (got ${kindOf(options)})`);
     return this.instantiate(source, options.name ?? null);
   }
 
@@ -416,6 +458,8 @@ export class Environment {
    * dropped first) and forgotten whenever compiled templates are (a filter, test or extension added).
    */
   nunjucksFromString(source: string, name: string | null = null): Template {
+    // (Nunjucks' Template says the same of a source that is neither a string nor an object)
+    if (typeof source !== 'string') throw new TypeError(`renderString(source): src must be a string (got ${kindOf(source)})`);
     const key = `${name ?? ''}\0${source}`;
     let t = this.strings.get(key);
     if (!t) {
@@ -428,6 +472,7 @@ export class Environment {
 
   /** Loads, compiles and caches a template; `from` resolves `./` and `../` names. */
   getTemplate(name: string, from: string | null = null): Template {
+    if (typeof name !== 'string') throw new TypeError(`getTemplate(name): the name is a string (got ${kindOf(name)})`);
     const resolved = this.resolveName(name, from);
     const hit = this.cache.get(resolved);
     if (hit) return hit;
@@ -437,10 +482,10 @@ export class Environment {
       });
     if (resolved.split('/').includes('..')) throw new TemplateNotFoundError(`Template '${name}' not found: '..' segments are not allowed`);
     const pin = this.pinned.get(resolved);
-    const src = pin !== undefined ? { source: readFileSync(pin, 'utf8'), filename: pin } : this.loader.getSource(resolved);
+    const src = pin !== undefined ? { source: readFileSync(pin, 'utf8'), filename: pin } : checkLoaded(this.loader.getSource(resolved), resolved);
     if (!src) {
-      // (as the reference: a close name if there is one, else what there is)
-      const available = this.loader.listTemplates();
+      // (as the reference: a close name if there is one, else what there is; a custom loader may have no list)
+      const available = this.loader.listTemplates?.() ?? [];
       const hint = didYouMean(resolved, available);
       const known = hint ? `. Did you mean '${hint}'?` : available.length ? `. Available: ${available.slice(0, 20).join(', ')}` : '';
       throw new TemplateNotFoundError(`Template '${resolved}' not found${known}${from ? ` (referenced from ${from})` : ''}`);

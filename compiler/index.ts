@@ -6,7 +6,7 @@ import type { Def, Node, TemplateAst } from './ast.js';
 import { resolveTemplateName } from '../runtime/names.js';
 import { GLOBAL_NAMES, METHOD_NAMES } from '../runtime/signatures.js';
 import { declarations } from './types.js';
-import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions, type LexOptions } from './lexer.js';
+import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions, type LexOptions, type SnakeDelimiterOptions } from './lexer.js';
 import { escapeModeFor, type AutoescapeOption } from './autoescape.js';
 import { tojsonInAttributes } from './html-context.js';
 import { lineMappings } from './sourcemap.js';
@@ -287,8 +287,43 @@ export function relativeImport(target: string, from: string): string {
 
 const ENTRY_POINTS = ['render', 'renderStream', 'renderAsync', 'renderStreamAsync', 'renderBlock'];
 
+/** Every compile() option (the mapped type makes the list complete: a key missing here does not compile). */
+const COMPILE_KEYS: { [K in keyof Required<CompileOptions & SnakeDelimiterOptions>]: 1 } = {
+  name: 1, filename: 1, autoescape: 1, strictUndefined: 1, trimBlocks: 1, lstripBlocks: 1, filters: 1, tests: 1,
+  templateAliases: 1, runtime: 1, linkage: 1, importPath: 1, filterModule: 1, testModule: 1, globalNames: 1, dts: 1,
+  typesSpecifier: 1, sandbox: 1, compat: 1, resolveBeyondRoot: 1, resolveRelative: 1, throwOnUndefined: 1,
+  njkExtensions: 1, njkExtensionModules: 1, njkSyncExtensions: 1, asyncFilters: 1, validateCalls: 1, sourceOf: 1,
+  checkImports: 1, knownTemplates: 1, templateRoot: 1,
+  blockStart: 1, blockEnd: 1, variableStart: 1, variableEnd: 1, commentStart: 1, commentEnd: 1,
+  block_start: 1, block_end: 1, variable_start: 1, variable_end: 1, comment_start: 1, comment_end: 1,
+};
+/** (the plugins' compile-cache keys ride along with their options; compile() does not read them) */
+const PLUGIN_KEYS = new Set(['lookup', 'njkExtensionKey']);
+
+const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
+
+/**
+ * compile()'s and check()'s arguments, checked before any work: a source that is no string, options
+ * that are no object, a name that is no string, or a key that is no option (a typo such as `nmae`
+ * or `autoescap` was silently ignored; it is now a TypeError naming the closest option, as the
+ * Environment's options and kida.config are).
+ */
+function checkCompileArgs(fn: string, source: unknown, options: unknown): void {
+  if (typeof source !== 'string') throw new TypeError(`${fn}(source, options): the source is the template's text, a string (got ${kindOf(source)})`);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${fn}(source, options): options is an object (got ${kindOf(options)})`);
+  for (const key of Object.keys(options)) {
+    if (Object.hasOwn(COMPILE_KEYS, key) || PLUGIN_KEYS.has(key)) continue;
+    const hint = didYouMean(key, Object.keys(COMPILE_KEYS));
+    throw new TypeError(`Unknown ${fn}() option '${key}'${hint ? `. Did you mean '${hint}'?` : ''}`);
+  }
+  const { name, compat } = options as CompileOptions;
+  if (name !== undefined && typeof name !== 'string') throw new TypeError(`${fn}(): the name option is a string (got ${kindOf(name)})`);
+  if (compat !== undefined && compat !== 'nunjucks') throw new TypeError(`${fn}(): unknown compat mode '${String(compat)}': the one there is is 'nunjucks'`);
+}
+
 /** Compiles a template to a standalone ES module (plus its source map). */
 export function compile(source: string, options: CompileOptions = {}): CompileResult {
+  checkCompileArgs('compile', source, options);
   const name = options.name ?? '<template>';
   const m = generate(source, options);
   const runtime = options.runtime ?? 'kida/runtime';
@@ -440,10 +475,11 @@ function typeSource(source: string, options: CompileOptions): string {
 
 /** Parses and generates without emitting: throws the first syntax/compile error. */
 export function check(source: string, options: CompileOptions = {}): void {
+  checkCompileArgs('check', source, options);
   generate(source, options);
 }
 
-import { TemplateSyntaxError } from '../runtime/errors.js';
+import { TemplateSyntaxError, didYouMean } from '../runtime/errors.js';
 export { TemplateSyntaxError };
 export { DelimiterError, type DelimiterOptions } from './lexer.js';
 export type { CompileWarning };

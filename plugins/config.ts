@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { didYouMean } from '../runtime/errors.js';
+import { didYouMean, type TemplateError } from '../runtime/errors.js';
+import { normalizeAutoescape } from '../compiler/autoescape.js';
 import type { KidaOptions } from './shared.js';
 
 export const CONFIG_FILES = ['kida.config.js', 'kida.config.mjs', 'kida.config.json'] as const;
@@ -32,6 +33,24 @@ export function checkOptionKeys(options: object, known: readonly string[], where
     if (known.includes(key)) continue;
     const hint = didYouMean(key, known);
     throw new ConfigError(`Unknown option '${key}' in ${where}${hint ? `. Did you mean '${hint}'?` : `. Options: ${known.filter((k) => !k.includes('_')).join(', ')}`}`);
+  }
+}
+
+/**
+ * Values that would fail later, deep inside path or compile code, as a stack trace (`root: 5`
+ * was a TypeError from node:path; `autoescape: 'yes'` a ValueError the CLI did not catch): one
+ * ConfigError naming the option and where it came from.
+ */
+export function checkOptionValues(options: KidaOptions, where: string): void {
+  for (const k of PATH_KEYS) {
+    const v = options[k];
+    if (v !== undefined && typeof v !== 'string' && !(k === 'cacheDir' && v === false))
+      throw new ConfigError(`Option '${k}' in ${where} is a path, a string (got ${v === null ? 'null' : typeof v})`);
+  }
+  try {
+    normalizeAutoescape(options.autoescape);
+  } catch (e) {
+    throw new ConfigError(`Option 'autoescape' in ${where}: ${(e as TemplateError).rawMessage ?? (e as Error).message}`);
   }
 }
 
@@ -68,14 +87,20 @@ export async function loadConfig(cwd: string, file?: string | false): Promise<Lo
     throw new ConfigError(`Cannot read ${path}: ${(e as Error).message}`);
   }
   if (raw === undefined) raw = {};
+  if (raw instanceof Promise || typeof (raw as { then?: unknown } | null)?.then === 'function') {
+    if (raw instanceof Promise) raw.catch(() => {}); // (its rejection is this error's, not an unhandled one)
+    throw new ConfigError(`${path} exports a promise: export default the options object itself (a top-level await can compute it first)`);
+  }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${path} must ${path.endsWith('.json') ? 'hold' : 'export default'} an object of options`);
   const options = { ...(raw as KidaOptions) };
   checkOptionKeys(options, KIDA_OPTION_KEYS, path);
+  checkOptionValues(options, path);
   const base = dirname(path);
   for (const k of PATH_KEYS) {
     const v = options[k];
     if (typeof v !== 'string') continue;
     const abs = resolve(base, v);
+    if (k === 'root' && !existsSync(abs)) throw new ConfigError(`The root ${v} named in ${path} does not exist${abs !== v ? ` (looked for ${abs})` : ''}`);
     if ((k === 'filters' || k === 'tests' || k === 'globals') && !existsSync(abs))
       throw new ConfigError(`The ${k} module ${v} named in ${path} (option '${k}') does not exist${abs !== v ? ` (looked for ${abs})` : ''}`);
     (options as Record<string, unknown>)[k] = abs;
@@ -91,6 +116,7 @@ export async function loadConfig(cwd: string, file?: string | false): Promise<Lo
 /** The configuration merged with inline options (which win), checked. */
 export async function resolveOptions(cwd: string, inline: KidaOptions = {}): Promise<LoadedConfig> {
   checkOptionKeys(inline, KIDA_OPTION_KEYS, 'the kida plugin options');
+  checkOptionValues(inline, 'the kida plugin options');
   const loaded = await loadConfig(cwd, inline.config);
   const options = { ...loaded.options };
   for (const [k, v] of Object.entries(inline)) if (v !== undefined) (options as Record<string, unknown>)[k] = v;

@@ -932,7 +932,9 @@ export function callValue(f: unknown, args: unknown[]): unknown {
  */
 export function observe<T>(v: T, fail?: boolean): T {
   if (v instanceof Promise) {
-    v.catch(String); // (a handler that does nothing)
+    // (a handler that does nothing: String would call the reason's toString, which may throw and
+    // reject again, unhandled, ending the process; Object(x) runs no code of x)
+    v.catch(Object);
     if (fail) throw new TemplateRuntimeError('A promise must be awaited');
   }
   return v;

@@ -9,6 +9,7 @@
 
 import type * as A from '../ast.js';
 import type { Token } from '../lexer.js';
+import { TemplateError } from '../../runtime/errors.js';
 
 /** An extension as Nunjucks defines one. */
 export interface NjkExtension {
@@ -175,7 +176,15 @@ export function parseNjkExtension(p: P, at: Token, extName: string, ext: NjkExte
       return target[key as string];
     },
   });
-  const result = ext.parse!.call(ext, parser, nodes, lexer) as Call | undefined;
+  let result: Call | undefined;
+  try {
+    result = ext.parse!.call(ext, parser, nodes, lexer) as Call | undefined;
+  } catch (e) {
+    // (a parse() of the host's that throws something of its own: a located syntax error, not an
+    // unlocated Error or a bare string thrown out of compile())
+    if (e instanceof TemplateError) throw e;
+    p.fail(`Extension '${extName}' failed in parse() for {% ${at.value} %}: ${shownThrown(e)}`, 'K-PAR-007', at);
+  }
   const call = result?.[CALL];
   if (!call) return unsupported('a parse() result other than new nodes.CallExtension(…)');
   if (typeof ext[call.prop] !== 'function' && call.ext === ext) p.fail(`Extension '${extName}' has no method '${call.prop}'`, 'K-PAR-007', at);
@@ -192,4 +201,13 @@ export function parseNjkExtension(p: P, at: Token, extName: string, ext: NjkExte
     line: at.line,
     col: at.col,
   };
+}
+
+/** A thrown value as text, even when its message, name or toString throws. */
+function shownThrown(e: unknown): string {
+  try {
+    return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  } catch {
+    return '(a value that cannot be shown)';
+  }
 }
