@@ -5,19 +5,25 @@ import type * as A from './ast.js';
 
 type State = 'text' | 'tag' | 'dq' | 'sq' | 'unquoted' | 'raw' | 'comment' | 'bogus' | 'cdata';
 
-/** Where the scan may be: tokenizer state, raw-text element (`raw`, or the tag being read), `=` read, open `<svg>`s and `<math>`s (4 bits each, 15 sticks). */
+/**
+ * Where the scan may be: tokenizer state, raw-text element (`raw`, or the tag being read), `=` read,
+ * an attribute name read (`=` then starts a value, else a name), open `<svg>`s and `<math>`s (4 bits
+ * each, 15 sticks), a script's escape (`<!--` 1, then `<script` 2: its `</script>` does not end it).
+ */
 interface At {
   readonly state: State;
   readonly tag: string;
   readonly afterEq: boolean;
   readonly foreign: number;
+  readonly named: boolean;
+  readonly esc: number;
 }
 /** Every place the scan may be at one point of the template (a branch, a loop's later pass or a fallback may each leave it elsewhere). */
 type Ats = At[];
 
 const SPACE = /[\t\n\f\r ]/;
-const TEXT: At = { state: 'text', tag: '', afterEq: false, foreign: 0 };
-const key = (a: At) => `${a.state} ${a.tag} ${a.afterEq} ${a.foreign}`;
+const TEXT: At = { state: 'text', tag: '', afterEq: false, foreign: 0, named: false, esc: 0 };
+const key = (a: At) => `${a.state} ${a.tag} ${a.afterEq} ${a.foreign} ${a.named} ${a.esc}`;
 const RAW = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']);
 const NAME_END = /[\t\n\f\r />]/g;
 const LETTER = /[A-Za-z]/;
@@ -41,13 +47,13 @@ function readText(from: At, text: string): Ats {
   const seen = new Set<string>();
   const work: [number, At][] = [[0, from]];
   const fork = (i: number, a: At) => seen.has(`${i} ${key(a)}`) || (seen.add(`${i} ${key(a)}`), work.push([i, a]));
-  const to = (i: number, s: State, foreign: number) => fork(i, { state: s, tag: '', afterEq: false, foreign });
+  const to = (i: number, s: State, foreign: number) => fork(i, { ...TEXT, state: s, foreign });
   paths: while (work.length) {
-    let [i, { state, tag, afterEq, foreign }] = work.pop()!;
+    let [i, { state, tag, afterEq, foreign, named, esc }] = work.pop()!;
     let last = '';
     for (; i < text.length; i++) {
       if (seen.size) {
-        const k = `${state} ${tag} ${afterEq} ${foreign}`;
+        const k = `${state} ${tag} ${afterEq} ${foreign} ${named} ${esc}`;
         if (k !== last && last) {
           if (seen.has(`${i} ${k}`)) continue paths;
           seen.add(`${i} ${k}`);
@@ -58,7 +64,7 @@ function readText(from: At, text: string): Ats {
       if (state === 'text') {
         if (c !== '<') continue;
         const n = text[i + 1] ?? '';
-        (afterEq = false), (tag = '');
+        (afterEq = named = false), (tag = ''), (esc = 0);
         if (!n) state = 'tag'; // (`<{{ tag }}`)
         else if (n === '!') {
           const abrupt = text.startsWith('--', i + 2) && /^-?>/.exec(text.slice(i + 4, i + 6)); // (`<!-->`, `<!--->`)
@@ -70,8 +76,11 @@ function readText(from: At, text: string): Ats {
         else if (n === '/') {
           // (an end tag's attributes are read, then dropped; `</3` is a bogus comment, `</>` nothing)
           if (LETTER.test(text[i + 2] ?? '')) {
-            foreign = nest(foreign, tagName(text, i + 2), -1);
-            (state = 'tag'), (i += 1);
+            const name = tagName(text, i + 2);
+            const closed = nest(foreign, name, -1);
+            // (`</svg>` is ignored where an HTML element is open inside an integration point: `<svg><desc><p></svg>`)
+            if (closed !== foreign) to(i + 2 + name!.length, 'tag', foreign | (15 << (name === 'svg' ? 0 : 4)));
+            (foreign = closed), (state = 'tag'), (i = name === null ? text.length : i + 1 + name.length);
           } else if (text[i + 2] === '>') i += 2;
           else if (text[i + 2]) state = 'bogus';
         } else if (LETTER.test(n)) {
@@ -79,7 +88,7 @@ function readText(from: At, text: string): Ats {
           state = 'tag';
           if (name === null) {
             const part = text.slice(i + 1).toLowerCase();
-            for (const t of RAW) if (t.startsWith(part)) fork(text.length, { state, tag: t, afterEq, foreign });
+            for (const t of RAW) if (t.startsWith(part)) fork(text.length, { ...TEXT, state, tag: t, foreign });
             i = text.length;
           } else {
             foreign = nest(foreign, name, 1);
@@ -98,24 +107,64 @@ function readText(from: At, text: string): Ats {
       } else if (state === 'tag') {
         if (c === '>') {
           if (tag && (foreign || tag === 'noscript')) to(i + 1, 'text', foreign);
-          state = tag ? 'raw' : 'text';
-        } else if (c === '=') afterEq = true;
-        else if (afterEq && !SPACE.test(c)) (afterEq = false), (state = c === '"' ? 'dq' : c === "'" ? 'sq' : 'unquoted');
+          (state = tag ? 'raw' : 'text'), (afterEq = named = false);
+        } else if (afterEq) {
+          if (!SPACE.test(c)) (afterEq = false), (state = c === '"' ? 'dq' : c === "'" ? 'sq' : 'unquoted');
+        } else if (c === '=') named ? ((afterEq = true), (named = false)) : (named = true); // (`<a ="…` names an attribute `="`)
+        else if (c === '/') named = false;
+        else if (!SPACE.test(c)) named = true;
       } else if (state === 'unquoted') {
         if (c === '>') i--, (state = 'tag');
         else if (SPACE.test(c)) state = 'tag';
       } else if (state === 'dq' || state === 'sq') {
         if (c === (state === 'dq' ? '"' : "'")) state = 'tag';
-      } else if (c === '<' && text[i + 1] === '/' && tag !== 'plaintext' && text.slice(i + 2, i + 2 + tag.length).toLowerCase() === tag) {
+      } else if (tag === 'script' && (c === '<' || c === '-') && scriptEscape(text, i, esc)) {
+        const [to, skip] = scriptEscape(text, i, esc)!;
+        (esc = to), (i += skip);
+      } else if (esc < 2 && c === '<' && text[i + 1] === '/' && tag !== 'plaintext' && text.slice(i + 2, i + 2 + tag.length).toLowerCase() === tag) {
         // (the end tag only where its name ends: `</scripty>` is script text)
         const after = text[i + 2 + tag.length];
-        if (!after) fork(text.length, { state, tag, afterEq, foreign });
-        if (!after || SPACE.test(after) || after === '/' || after === '>') (i += 1 + tag.length), (state = 'tag'), (tag = '');
+        if (!after) fork(text.length, { state, tag, afterEq, foreign, named, esc });
+        if (!after || SPACE.test(after) || after === '/' || after === '>') (i += 1 + tag.length), (state = 'tag'), (tag = ''), (esc = 0);
       }
     }
-    ends.push({ state, tag: state === 'tag' || state === 'raw' || state === 'dq' || state === 'sq' || state === 'unquoted' ? tag : '', afterEq, foreign });
+    const end: At = { state, tag: state === 'tag' || state === 'raw' || state === 'dq' || state === 'sq' || state === 'unquoted' ? tag : '', afterEq, foreign, named, esc };
+    ends.push(end, ...unfinished(text, end));
   }
   return union([], ends);
+}
+
+/** Where script data's escapes go at `i` (`<!--`, `-->`, `<script`, `</script` in an escape), and the characters read; null where nothing changes. */
+function scriptEscape(text: string, i: number, esc: number): [number, number] | null {
+  if (esc && text.startsWith('-->', i)) return [0, 2];
+  if (!esc && text.startsWith('<!--', i)) return [1, 1]; // (its dashes are read again: `<!-->` ends at once)
+  const slash = text[i + 1] === '/' ? 1 : 0;
+  const at = i + 1 + slash;
+  if (!esc || text.slice(at, at + 6).toLowerCase() !== 'script' || !/^[\t\n\f\r />]/.test(text[at + 6] ?? '')) return null;
+  return slash ? (esc === 2 ? [1, 6 + slash] : null) : esc === 1 ? [2, 6] : null;
+}
+
+/**
+ * The places a token the text ends inside may reach once the template's next text, a statement
+ * that writes nothing or an output completes it (`<!--{% if %}{% endif %}>`, `<{{ t }}` with `!`,
+ * `</text{{ s }}area>`, `--{{ "" }}>`).
+ */
+function unfinished(text: string, a: At): Ats {
+  const t = text.slice(-9);
+  const at = (state: State, esc = 0, tag = ''): At => ({ ...TEXT, state, tag, foreign: a.foreign, esc });
+  if (a.state === 'raw') {
+    const out = a.esc < 2 && a.tag !== 'plaintext' && /<\/?[A-Za-z]*$/.test(t) ? [at('tag')] : [];
+    if (a.tag !== 'script') return out;
+    const [from0, dashes, open] = [/<!?-?$/.test(t), /--?$/.test(t), /<[A-Za-z]*$/.test(t)];
+    if (a.esc === 0 && from0) out.push(at('raw', 1, 'script'));
+    if (a.esc && dashes) out.push(at('raw', 0, 'script'));
+    if (a.esc === 1 && open) out.push(at('raw', 2, 'script'));
+    if (a.esc === 2 && /<\/?[A-Za-z]*$/.test(t)) out.push(at('raw', 1, 'script'));
+    return out;
+  }
+  if (/<(!-{0,3}|\/)?$/.test(t)) return [at('text'), at('tag'), at('bogus'), at('comment')];
+  if ((a.state === 'comment' && /--?!?$/.test(t)) || (a.state === 'cdata' && /]$/.test(t))) return [at('text')];
+  return [];
 }
 
 /** Types whose script text is script or JSON, not markup a client may parse later. */
@@ -124,6 +173,7 @@ const SCRIPT_TYPES = /^(|module|importmap|speculationrules|(application|text)\/(
 /** Whether the `<script` tag whose attributes start at `i` has a `type` of a data block (`text/template`). */
 function dataBlock(text: string, i: number): boolean {
   const end = text.indexOf('>', i);
+  if (end < 0) return true; // (the tag goes on past this text: a statement may write its type)
   const t = /[\s/]type\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))/i.exec(text.slice(i - 1, end < 0 ? text.length : end));
   return !!t && !SCRIPT_TYPES.test((t[1] ?? t[2] ?? t[3] ?? '').split(';')[0]!.trim().toLowerCase());
 }
@@ -249,9 +299,21 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
   run(body, [TEXT]);
 }
 
-/** An output or statement written where `ats` are: one right after `=` starts an unquoted value (`title={{ v }}`, which the author must not leave unquoted). */
+/**
+ * An output or statement written where `ats` are: one right after `=` starts an unquoted value
+ * (`title={{ v }}`, which the author must not leave unquoted) or writes nothing; in a tag it may
+ * write a name, `=` or nothing; `-`, `]` or nothing may end a comment, CDATA or a script's escape.
+ */
 function writes(ats: Ats): Ats {
-  return union([], ats.map((a) => (a.state === 'tag' && a.afterEq ? { ...a, state: 'unquoted', afterEq: false } : a)));
+  return union(
+    [],
+    ats.flatMap((a): Ats => {
+      if (a.state === 'tag') return a.afterEq ? [a, { ...a, state: 'unquoted', afterEq: false }] : [a, { ...a, named: !a.named }, { ...a, afterEq: true, named: false }];
+      if (a.state === 'comment' || a.state === 'cdata') return [a, { ...a, state: 'text' }];
+      if (a.state === 'raw' && a.esc) return [a, { ...a, esc: 0 }];
+      return [a];
+    }),
+  );
 }
 
 /** The node lists a statement holds (a block's body, a call block's slots, an embed's blocks, an extension's bodies). */
