@@ -8,7 +8,7 @@ type State = 'text' | 'tag' | 'dq' | 'sq' | 'unquoted' | 'raw' | 'comment' | 'bo
 /**
  * Where the scan may be: tokenizer state, raw-text element (`raw`, or the tag being read), `=` read,
  * an attribute name read (`=` then starts a value, else a name), open `<svg>`s and `<math>`s (4 bits
- * each, 15 sticks), a script's escape (`<!--` 1, then `<script` 2: its `</script>` does not end it).
+ * each, 15 sticks; 256: an integration point was opened), a script's escape (`<!--` 1, then `<script` 2: its `</script>` does not end it).
  */
 interface At {
   readonly state: State;
@@ -27,6 +27,8 @@ const key = (a: At) => `${a.state} ${a.tag} ${a.afterEq} ${a.foreign} ${a.named}
 const RAW = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']);
 const NAME_END = /[\t\n\f\r />]/g;
 const LETTER = /[A-Za-z]/;
+/** Elements of svg and math whose content is HTML (integration points). */
+const POINTS = /^(foreignobject|desc|title|mi|mo|mn|ms|mtext|annotation-xml)$/;
 
 /** `a` and `b` as one list, each place once. */
 function union(a: Ats, b: Ats): Ats {
@@ -42,23 +44,24 @@ function union(a: Ats, b: Ats): Ats {
  * `<svg>`/`<math>` (a breakout tag may have closed it), a non-JS `<script type>`, a tag name an
  * output goes on with. A path reaching a place another reached at the same position stops (linear).
  */
-function readText(from: At, text: string): Ats {
+function readText(froms: Ats, text: string): Ats {
   const ends: Ats = [];
   const seen = new Set<string>();
-  const work: [number, At][] = [[0, from]];
+  const work: [number, At][] = [];
   const fork = (i: number, a: At) => seen.has(`${i} ${key(a)}`) || (seen.add(`${i} ${key(a)}`), work.push([i, a]));
   const to = (i: number, s: State, foreign: number) => fork(i, { ...TEXT, state: s, foreign });
+  // (places read from together: paths that meet, as after a tag's `>`, stop)
+  if (froms.length === 1) work.push([0, froms[0]!]);
+  else for (const a of froms) fork(0, a);
   paths: while (work.length) {
-    let [i, { state, tag, afterEq, foreign, named, esc }] = work.pop()!;
-    let last = '';
+    let [i, at] = work.pop()!;
+    let { state, tag, afterEq, foreign, named, esc } = at;
     for (; i < text.length; i++) {
-      if (seen.size) {
-        const k = `${state} ${tag} ${afterEq} ${foreign} ${named} ${esc}`;
-        if (k !== last && last) {
-          if (seen.has(`${i} ${k}`)) continue paths;
-          seen.add(`${i} ${k}`);
-        }
-        last = k;
+      if (seen.size && (state !== at.state || tag !== at.tag || afterEq !== at.afterEq || foreign !== at.foreign || named !== at.named || esc !== at.esc)) {
+        at = { state, tag, afterEq, foreign, named, esc };
+        const k = `${i} ${key(at)}`;
+        if (seen.has(k)) continue paths;
+        seen.add(k);
       }
       const c = text[i]!;
       if (state === 'text') {
@@ -77,9 +80,10 @@ function readText(from: At, text: string): Ats {
           // (an end tag's attributes are read, then dropped; `</3` is a bogus comment, `</>` nothing)
           if (LETTER.test(text[i + 2] ?? '')) {
             const name = tagName(text, i + 2);
-            const closed = nest(foreign, name, -1);
+            let closed = nest(foreign, name, -1);
+            if (!(closed & 255)) closed = 0;
             // (`</svg>` is ignored where an HTML element is open inside an integration point: `<svg><desc><p></svg>`)
-            if (closed !== foreign) to(i + 2 + name!.length, 'tag', foreign | (15 << (name === 'svg' ? 0 : 4)));
+            if (closed !== foreign && foreign & 256) to(i + 2 + name!.length, 'tag', foreign | (15 << (name === 'svg' ? 0 : 4)));
             (foreign = closed), (state = 'tag'), (i = name === null ? text.length : i + 1 + name.length);
           } else if (text[i + 2] === '>') i += 2;
           else if (text[i + 2]) state = 'bogus';
@@ -92,6 +96,7 @@ function readText(from: At, text: string): Ats {
             i = text.length;
           } else {
             foreign = nest(foreign, name, 1);
+            if (foreign && POINTS.test(name)) foreign |= 256; // (HTML may open inside)
             if (RAW.has(name)) tag = name;
             if (tag === 'script' && dataBlock(text, i + 1 + name.length)) to(i + name.length, 'tag', foreign);
             i += name.length;
@@ -242,7 +247,7 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
   const node = (n: A.Node, ats: Ats): Ats => {
     switch (n.type) {
       case 'Data':
-        return ats.reduce((out: Ats, a) => union(out, readText(a, n.text)), []);
+        return readText(ats, n.text);
       case 'Output':
         if (mark(n, ats)) markOutput(n, builtinTojson);
         return writes(ats);
@@ -305,15 +310,14 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
  * write a name, `=` or nothing; `-`, `]` or nothing may end a comment, CDATA or a script's escape.
  */
 function writes(ats: Ats): Ats {
-  return union(
-    [],
-    ats.flatMap((a): Ats => {
-      if (a.state === 'tag') return a.afterEq ? [a, { ...a, state: 'unquoted', afterEq: false }] : [a, { ...a, named: !a.named }, { ...a, afterEq: true, named: false }];
-      if (a.state === 'comment' || a.state === 'cdata') return [a, { ...a, state: 'text' }];
-      if (a.state === 'raw' && a.esc) return [a, { ...a, esc: 0 }];
-      return [a];
-    }),
-  );
+  const out: Ats = [];
+  for (const a of ats) {
+    out.push(a);
+    if (a.state === 'tag') a.afterEq ? out.push({ ...a, state: 'unquoted', afterEq: false }) : out.push({ ...a, named: !a.named }, { ...a, afterEq: true, named: false });
+    else if (a.state === 'comment' || a.state === 'cdata') out.push({ ...a, state: 'text' });
+    else if (a.state === 'raw' && a.esc) out.push({ ...a, esc: 0 });
+  }
+  return out.length === 1 ? out : union([], out);
 }
 
 /** The node lists a statement holds (a block's body, a call block's slots, an embed's blocks, an extension's bodies). */
