@@ -41,7 +41,7 @@ function closure(deps: Record<string, string>, seen = new Set<string>()): Set<st
 }
 
 describe('the published package', () => {
-  it('installs light: ts-morph is an optional peer, and kida with its dependencies stays under 4.9 MB', () => {
+  it('installs light: ts-morph is an optional peer, and kida with its dependencies stays under 5 MB', () => {
     expect(pkg.dependencies['ts-morph']).toBeUndefined();
     expect(pkg.peerDependencies['ts-morph']).toBeDefined();
     expect(pkg.peerDependenciesMeta['ts-morph']?.optional).toBe(true);
@@ -85,7 +85,9 @@ describe('the published package', () => {
     // double-quoted values (dq parts, the attribute scan over every path), the sandbox's call-block
     // checks and frozen policy lists, Nunjucks' own built-in globals in mixed bundles, str.format as
     // CPython parses it, and docs/security.md grown to 70 KB with what each pass settled: limit 4.9 MB
-    expect(total).toBeLessThan(4_900_000);
+    // 4,915,650 B with the fifteenth passes (+53 KB): the attribute scan reading the tokenizer states a
+    // browser has, raw defs, the sandbox's allocation charge, the fragment store's size cap: limit 5 MB
+    expect(total).toBeLessThan(5_000_000);
   });
 
   it('has an MIT LICENSE and builds dist/ before packing', () => {
