@@ -834,13 +834,6 @@ export function getattrOpt(obj: unknown, name: string, strict = true): unknown {
   return v === undefined ? null : assertSafeValue(observe(v)); // (as getattr's: a getter's promise)
 }
 
-/** A string indexed as Python does, by code point: its code points where it holds a surrogate, else itself (the last answer kept: a loop slices one string). */
-let cpS = '', cpV: string | string[] = '';
-function byCp(s: string): string | string[] {
-  if (s !== cpS) (cpS = s), (cpV = /[\uD800-\uDFFF]/.test(s) ? [...s] : s);
-  return cpV;
-}
-
 /** `a[k]`: Python subscription with negative indexes. */
 export function getitem(obj: unknown, key: unknown): unknown {
   if (typeof key === 'string') assertSafeName(key, obj);
@@ -850,14 +843,13 @@ export function getitem(obj: unknown, key: unknown): unknown {
         throw new PyError('TypeError', `${typeName(obj)} indices must be integers or slices, not float`);
       throw new PyError('TypeError', `${typeName(obj)} indices must be integers or slices, not ${typeName(key)}`);
     }
-    const cs = typeof obj === 'string' ? byCp(obj) : obj instanceof Markup ? byCp(obj.value) : '';
-    const n = obj instanceof Range ? obj.length : typeof obj === 'string' || obj instanceof Markup ? cs.length : (obj as unknown[]).length;
+    const n = obj instanceof Range ? obj.length : typeof obj === 'string' ? obj.length : obj instanceof Markup ? obj.value.length : (obj as unknown[]).length;
     let i = num(key);
     if (i < 0) i += n;
     if (i < 0 || i >= n) throw new PyError('IndexError', `${typeName(obj) === 'str' ? 'string' : typeName(obj)} index out of range`, 'K-RUN-007');
     if (obj instanceof Range) return obj.at(i);
-    if (typeof obj === 'string') return cs[i];
-    if (obj instanceof Markup) return new Markup(cs[i]);
+    if (typeof obj === 'string') return obj[i];
+    if (obj instanceof Markup) return new Markup(obj.value[i]);
     return observe((obj as unknown[])[i]); // (a promise read is observed, as getattr's)
   }
   if (isDict(obj)) {
@@ -898,7 +890,7 @@ export function getslice(obj: unknown, start: unknown, stop: unknown, step: unkn
   if (st === 0) throw new PyError('ValueError', 'slice step cannot be zero');
   // (a range is read in place, never copied: `range(n)[5:8]` costs 3 items, whatever n is)
   const seq: unknown[] | string | Range =
-    typeof obj === 'string' ? byCp(obj) : obj instanceof Markup ? byCp(obj.value) : obj instanceof Range ? obj : Array.isArray(obj) ? obj : (() => {
+    typeof obj === 'string' ? obj : obj instanceof Markup ? obj.value : obj instanceof Range ? obj : Array.isArray(obj) ? obj : (() => {
       throw new PyError('TypeError', `'${typeName(obj)}' object is not subscriptable`);
     })();
   const n = seq.length;
