@@ -427,7 +427,7 @@ function openAt(s: string): number {
       if (st === 0 && s.startsWith('<!--', i)) /^-?>/.test(s.slice(i + 4, i + 6)) ? (at = -1) : ((st = 2), (i += 3));
       else if (name) (st = 1), (raw = !end && RAW_TEXT.test(name) ? name.toLowerCase() : ''), (i += name.length + +end);
       else if (st === 0 && /^[!?/]/.test(s[i + 1] ?? '') && s[i + 2] !== '>') st = 3;
-      else if (st === 0) at = -1;
+      else if (st === 0) i === s.length - 1 ? (st = 3) : (at = -1); // (a last `<` opens a tag with the end)
     }
   }
   return st ? at : -1;
