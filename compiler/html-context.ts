@@ -5,22 +5,30 @@ import type * as A from './ast.js';
 
 type State = 'text' | 'tag' | 'dq' | 'sq' | 'unquoted' | 'raw' | 'comment' | 'bogus' | 'cdata';
 
-/** Where the scan may be: tokenizer state, raw-text element (`raw`, or the tag being read), `=` read, open `<svg>`s and `<math>`s (4 bits each, 15 sticks). */
+/**
+ * Where the scan may be: tokenizer state, raw-text element (`raw`, or the tag being read), `=` read,
+ * an attribute name read (`=` then starts a value, else a name), open `<svg>`s and `<math>`s (4 bits
+ * each, 15 sticks; 256: an integration point was opened), a script's escape (`<!--` 1, then `<script` 2: its `</script>` does not end it).
+ */
 interface At {
   readonly state: State;
   readonly tag: string;
   readonly afterEq: boolean;
   readonly foreign: number;
+  readonly named: boolean;
+  readonly esc: number;
 }
 /** Every place the scan may be at one point of the template (a branch, a loop's later pass or a fallback may each leave it elsewhere). */
 type Ats = At[];
 
 const SPACE = /[\t\n\f\r ]/;
-const TEXT: At = { state: 'text', tag: '', afterEq: false, foreign: 0 };
-const key = (a: At) => `${a.state} ${a.tag} ${a.afterEq} ${a.foreign}`;
+const TEXT: At = { state: 'text', tag: '', afterEq: false, foreign: 0, named: false, esc: 0 };
+const key = (a: At) => `${a.state} ${a.tag} ${a.afterEq} ${a.foreign} ${a.named} ${a.esc}`;
 const RAW = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']);
 const NAME_END = /[\t\n\f\r />]/g;
 const LETTER = /[A-Za-z]/;
+/** Elements of svg and math whose content is HTML (integration points). */
+const POINTS = /^(foreignobject|desc|title|mi|mo|mn|ms|mtext|annotation-xml)$/;
 
 /** `a` and `b` as one list, each place once. */
 function union(a: Ats, b: Ats): Ats {
@@ -36,29 +44,30 @@ function union(a: Ats, b: Ats): Ats {
  * `<svg>`/`<math>` (a breakout tag may have closed it), a non-JS `<script type>`, a tag name an
  * output goes on with. A path reaching a place another reached at the same position stops (linear).
  */
-function readText(from: At, text: string): Ats {
+function readText(froms: Ats, text: string): Ats {
   const ends: Ats = [];
   const seen = new Set<string>();
-  const work: [number, At][] = [[0, from]];
+  const work: [number, At][] = [];
   const fork = (i: number, a: At) => seen.has(`${i} ${key(a)}`) || (seen.add(`${i} ${key(a)}`), work.push([i, a]));
-  const to = (i: number, s: State, foreign: number) => fork(i, { state: s, tag: '', afterEq: false, foreign });
+  const to = (i: number, s: State, foreign: number) => fork(i, { ...TEXT, state: s, foreign });
+  // (places read from together: paths that meet, as after a tag's `>`, stop)
+  if (froms.length === 1) work.push([0, froms[0]!]);
+  else for (const a of froms) fork(0, a);
   paths: while (work.length) {
-    let [i, { state, tag, afterEq, foreign }] = work.pop()!;
-    let last = '';
+    let [i, at] = work.pop()!;
+    let { state, tag, afterEq, foreign, named, esc } = at;
     for (; i < text.length; i++) {
-      if (seen.size) {
-        const k = `${state} ${tag} ${afterEq} ${foreign}`;
-        if (k !== last && last) {
-          if (seen.has(`${i} ${k}`)) continue paths;
-          seen.add(`${i} ${k}`);
-        }
-        last = k;
+      if (seen.size && (state !== at.state || tag !== at.tag || afterEq !== at.afterEq || foreign !== at.foreign || named !== at.named || esc !== at.esc)) {
+        at = { state, tag, afterEq, foreign, named, esc };
+        const k = `${i} ${key(at)}`;
+        if (seen.has(k)) continue paths;
+        seen.add(k);
       }
       const c = text[i]!;
       if (state === 'text') {
         if (c !== '<') continue;
         const n = text[i + 1] ?? '';
-        (afterEq = false), (tag = '');
+        (afterEq = named = false), (tag = ''), (esc = 0);
         if (!n) state = 'tag'; // (`<{{ tag }}`)
         else if (n === '!') {
           const abrupt = text.startsWith('--', i + 2) && /^-?>/.exec(text.slice(i + 4, i + 6)); // (`<!-->`, `<!--->`)
@@ -70,8 +79,12 @@ function readText(from: At, text: string): Ats {
         else if (n === '/') {
           // (an end tag's attributes are read, then dropped; `</3` is a bogus comment, `</>` nothing)
           if (LETTER.test(text[i + 2] ?? '')) {
-            foreign = nest(foreign, tagName(text, i + 2), -1);
-            (state = 'tag'), (i += 1);
+            const name = tagName(text, i + 2);
+            let closed = nest(foreign, name, -1);
+            if (!(closed & 255)) closed = 0;
+            // (`</svg>` is ignored where an HTML element is open inside an integration point: `<svg><desc><p></svg>`)
+            if (closed !== foreign && foreign & 256) to(i + 2 + name!.length, 'tag', foreign | (15 << (name === 'svg' ? 0 : 4)));
+            (foreign = closed), (state = 'tag'), (i = name === null ? text.length : i + 1 + name.length);
           } else if (text[i + 2] === '>') i += 2;
           else if (text[i + 2]) state = 'bogus';
         } else if (LETTER.test(n)) {
@@ -79,10 +92,11 @@ function readText(from: At, text: string): Ats {
           state = 'tag';
           if (name === null) {
             const part = text.slice(i + 1).toLowerCase();
-            for (const t of RAW) if (t.startsWith(part)) fork(text.length, { state, tag: t, afterEq, foreign });
+            for (const t of RAW) if (t.startsWith(part)) fork(text.length, { ...TEXT, state, tag: t, foreign });
             i = text.length;
           } else {
             foreign = nest(foreign, name, 1);
+            if (foreign && POINTS.test(name)) foreign |= 256; // (HTML may open inside)
             if (RAW.has(name)) tag = name;
             if (tag === 'script' && dataBlock(text, i + 1 + name.length)) to(i + name.length, 'tag', foreign);
             i += name.length;
@@ -98,24 +112,64 @@ function readText(from: At, text: string): Ats {
       } else if (state === 'tag') {
         if (c === '>') {
           if (tag && (foreign || tag === 'noscript')) to(i + 1, 'text', foreign);
-          state = tag ? 'raw' : 'text';
-        } else if (c === '=') afterEq = true;
-        else if (afterEq && !SPACE.test(c)) (afterEq = false), (state = c === '"' ? 'dq' : c === "'" ? 'sq' : 'unquoted');
+          (state = tag ? 'raw' : 'text'), (afterEq = named = false);
+        } else if (afterEq) {
+          if (!SPACE.test(c)) (afterEq = false), (state = c === '"' ? 'dq' : c === "'" ? 'sq' : 'unquoted');
+        } else if (c === '=') named ? ((afterEq = true), (named = false)) : (named = true); // (`<a ="…` names an attribute `="`)
+        else if (c === '/') named = false;
+        else if (!SPACE.test(c)) named = true;
       } else if (state === 'unquoted') {
         if (c === '>') i--, (state = 'tag');
         else if (SPACE.test(c)) state = 'tag';
       } else if (state === 'dq' || state === 'sq') {
         if (c === (state === 'dq' ? '"' : "'")) state = 'tag';
-      } else if (c === '<' && text[i + 1] === '/' && tag !== 'plaintext' && text.slice(i + 2, i + 2 + tag.length).toLowerCase() === tag) {
+      } else if (tag === 'script' && (c === '<' || c === '-') && scriptEscape(text, i, esc)) {
+        const [to, skip] = scriptEscape(text, i, esc)!;
+        (esc = to), (i += skip);
+      } else if (esc < 2 && c === '<' && text[i + 1] === '/' && tag !== 'plaintext' && text.slice(i + 2, i + 2 + tag.length).toLowerCase() === tag) {
         // (the end tag only where its name ends: `</scripty>` is script text)
         const after = text[i + 2 + tag.length];
-        if (!after) fork(text.length, { state, tag, afterEq, foreign });
-        if (!after || SPACE.test(after) || after === '/' || after === '>') (i += 1 + tag.length), (state = 'tag'), (tag = '');
+        if (!after) fork(text.length, { state, tag, afterEq, foreign, named, esc });
+        if (!after || SPACE.test(after) || after === '/' || after === '>') (i += 1 + tag.length), (state = 'tag'), (tag = ''), (esc = 0);
       }
     }
-    ends.push({ state, tag: state === 'tag' || state === 'raw' || state === 'dq' || state === 'sq' || state === 'unquoted' ? tag : '', afterEq, foreign });
+    const end: At = { state, tag: state === 'tag' || state === 'raw' || state === 'dq' || state === 'sq' || state === 'unquoted' ? tag : '', afterEq, foreign, named, esc };
+    ends.push(end, ...unfinished(text, end));
   }
   return union([], ends);
+}
+
+/** Where script data's escapes go at `i` (`<!--`, `-->`, `<script`, `</script` in an escape), and the characters read; null where nothing changes. */
+function scriptEscape(text: string, i: number, esc: number): [number, number] | null {
+  if (esc && text.startsWith('-->', i)) return [0, 2];
+  if (!esc && text.startsWith('<!--', i)) return [1, 1]; // (its dashes are read again: `<!-->` ends at once)
+  const slash = text[i + 1] === '/' ? 1 : 0;
+  const at = i + 1 + slash;
+  if (!esc || text.slice(at, at + 6).toLowerCase() !== 'script' || !/^[\t\n\f\r />]/.test(text[at + 6] ?? '')) return null;
+  return slash ? (esc === 2 ? [1, 6 + slash] : null) : esc === 1 ? [2, 6] : null;
+}
+
+/**
+ * The places a token the text ends inside may reach once the template's next text, a statement
+ * that writes nothing or an output completes it (`<!--{% if %}{% endif %}>`, `<{{ t }}` with `!`,
+ * `</text{{ s }}area>`, `--{{ "" }}>`).
+ */
+function unfinished(text: string, a: At): Ats {
+  const t = text.slice(-9);
+  const at = (state: State, esc = 0, tag = ''): At => ({ ...TEXT, state, tag, foreign: a.foreign, esc });
+  if (a.state === 'raw') {
+    const out = a.esc < 2 && a.tag !== 'plaintext' && /<\/?[A-Za-z]*$/.test(t) ? [at('tag')] : [];
+    if (a.tag !== 'script') return out;
+    const [from0, dashes, open] = [/<!?-?$/.test(t), /--?$/.test(t), /<[A-Za-z]*$/.test(t)];
+    if (a.esc === 0 && from0) out.push(at('raw', 1, 'script'));
+    if (a.esc && dashes) out.push(at('raw', 0, 'script'));
+    if (a.esc === 1 && open) out.push(at('raw', 2, 'script'));
+    if (a.esc === 2 && /<\/?[A-Za-z]*$/.test(t)) out.push(at('raw', 1, 'script'));
+    return out;
+  }
+  if (/<(!-{0,3}|\/)?$/.test(t)) return [at('text'), at('tag'), at('bogus'), at('comment')];
+  if ((a.state === 'comment' && /--?!?$/.test(t)) || (a.state === 'cdata' && /]$/.test(t))) return [at('text')];
+  return [];
 }
 
 /** Types whose script text is script or JSON, not markup a client may parse later. */
@@ -124,6 +178,7 @@ const SCRIPT_TYPES = /^(|module|importmap|speculationrules|(application|text)\/(
 /** Whether the `<script` tag whose attributes start at `i` has a `type` of a data block (`text/template`). */
 function dataBlock(text: string, i: number): boolean {
   const end = text.indexOf('>', i);
+  if (end < 0) return true; // (the tag goes on past this text: a statement may write its type)
   const t = /[\s/]type\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))/i.exec(text.slice(i - 1, end < 0 ? text.length : end));
   return !!t && !SCRIPT_TYPES.test((t[1] ?? t[2] ?? t[3] ?? '').split(';')[0]!.trim().toLowerCase());
 }
@@ -192,7 +247,7 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
   const node = (n: A.Node, ats: Ats): Ats => {
     switch (n.type) {
       case 'Data':
-        return ats.reduce((out: Ats, a) => union(out, readText(a, n.text)), []);
+        return readText(ats, n.text);
       case 'Output':
         if (mark(n, ats)) markOutput(n, builtinTojson);
         return writes(ats);
@@ -249,9 +304,20 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
   run(body, [TEXT]);
 }
 
-/** An output or statement written where `ats` are: one right after `=` starts an unquoted value (`title={{ v }}`, which the author must not leave unquoted). */
+/**
+ * An output or statement written where `ats` are: one right after `=` starts an unquoted value
+ * (`title={{ v }}`, which the author must not leave unquoted) or writes nothing; in a tag it may
+ * write a name, `=` or nothing; `-`, `]` or nothing may end a comment, CDATA or a script's escape.
+ */
 function writes(ats: Ats): Ats {
-  return union([], ats.map((a) => (a.state === 'tag' && a.afterEq ? { ...a, state: 'unquoted', afterEq: false } : a)));
+  const out: Ats = [];
+  for (const a of ats) {
+    out.push(a);
+    if (a.state === 'tag') a.afterEq ? out.push({ ...a, state: 'unquoted', afterEq: false }) : out.push({ ...a, named: !a.named }, { ...a, afterEq: true, named: false });
+    else if (a.state === 'comment' || a.state === 'cdata') out.push({ ...a, state: 'text' });
+    else if (a.state === 'raw' && a.esc) out.push({ ...a, esc: 0 });
+  }
+  return out.length === 1 ? out : union([], out);
 }
 
 /** The node lists a statement holds (a block's body, a call block's slots, an embed's blocks, an extension's bodies). */

@@ -404,6 +404,34 @@ export function nf_trim(s: unknown): unknown {
   const t = text(s);
   return copySafeness(s, typeof t === 'string' ? t.trim() : t.replace(/^\s*|\s*$/g, ''));
 }
+const RAW_TEXT = /^(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)$/i;
+/** Where markup `s` ends inside a tag, a comment or a raw-text element: where that starts; -1 where it ends in text. */
+function openAt(s: string): number {
+  let st = 0, at = -1, raw = '', q = '', eq = false; // (st: text, tag, comment, bogus, raw text)
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (st === 1) {
+      if (q) c === q && (q = '');
+      else if (c === '>') (st = raw ? 4 : 0), raw || (at = -1);
+      else if (eq && (c === '"' || c === "'")) q = c;
+      else eq = c === '=' || (eq && /\s/.test(c));
+    } else if (st === 2) {
+      const e = s.startsWith('-->', i) ? 2 : s.startsWith('--!>', i) ? 3 : 0;
+      if (e) (i += e), (st = 0), (at = -1);
+    } else if (st === 3) c === '>' && ((st = 0), (at = -1));
+    else if (c === '<') {
+      const end = s[i + 1] === '/';
+      if (st === 4 && !(end && s.slice(i + 2, i + 2 + raw.length).toLowerCase() === raw && /^[\s/>]/.test(s[i + 2 + raw.length] ?? ''))) continue;
+      if (st === 0) at = i;
+      const name = /^[A-Za-z][^\s/>]*/.exec(s.slice(i + 1 + +end, i + 40))?.[0];
+      if (st === 0 && s.startsWith('<!--', i)) /^-?>/.test(s.slice(i + 4, i + 6)) ? (at = -1) : ((st = 2), (i += 3));
+      else if (name) (st = 1), (raw = !end && RAW_TEXT.test(name) ? name.toLowerCase() : ''), (i += name.length + +end);
+      else if (st === 0 && /^[!?/]/.test(s[i + 1] ?? '') && s[i + 2] !== '>') st = 3;
+      else if (st === 0) i === s.length - 1 ? (st = 3) : (at = -1); // (a last `<` opens a tag with the end)
+    }
+  }
+  return st ? at : -1;
+}
 export function nf_truncate(input: unknown, length: unknown, killwords: unknown, end: unknown): unknown {
   const orig = input;
   let s = sv(normalize(input, ''));
@@ -415,9 +443,10 @@ export function nf_truncate(input: unknown, length: unknown, killwords: unknown,
     if (idx === -1) idx = len;
     s = s.substring(0, idx);
   }
-  // (a safe string cut inside a tag, `<a href=…`, would take the end and every output after it
-  // into that tag, where escaped data's spaces make attributes: cut before the tag instead)
-  if (orig instanceof Markup && s.lastIndexOf('<') > s.lastIndexOf('>')) s = s.slice(0, s.lastIndexOf('<'));
+  // (a safe string cut inside a tag, comment or raw-text element would take the end and every
+  // output after it in there (escaped data's spaces make attributes, a script runs it): cut before it)
+  const open = orig instanceof Markup ? openAt(s) : -1;
+  if (open >= 0) s = s.slice(0, open);
   s += end === undefined || end === null ? '...' : orig instanceof Markup && !(end instanceof Markup) ? njkEscape(njkStr(end)) : njkStr(end);
   return copySafeness(orig, s);
 }
