@@ -160,8 +160,10 @@ describe('§5 unbalanced brackets and commas in compat mode', () => {
           expect(Date.now() - start).toBeLessThan(2000);
           if (err?.name === 'TemplateSyntaxError') expect(err.lineno).toBe(2);
           else if (err) expect((err as { code?: string }).code ?? err.name).toMatch(/^K-|Error$/);
-          // (compat mode parses Kida's postfix operators, `..` ranges among them: left, see decisions)
-          if (env === njk && !src.includes('..') && !refParses(src)) expect(err?.name).toBe('TemplateSyntaxError');
+          // (compat mode parses Kida's postfix operators, `..` ranges among them, and slices, which
+          // Nunjucks parses only after installJinjaCompat: left on purpose, docs/guide/nunjucks.md)
+          const kept = src.includes('..') || /\[[^\]]*:/.test(src);
+          if (env === njk && !kept && !refParses(src)) expect(err?.name).toBe('TemplateSyntaxError');
         }
       }),
       { numRuns: 1500 },
