@@ -153,7 +153,11 @@ describe('every case the sweep found, with and without the sandbox', () => {
 const compiler = { tokenize, parse, compile, format, diagnose, nunjucksTokens };
 const compilerAll = compilerCases(compiler) as CompilerCase[];
 /** Compiler cases found super-linear, by id (`mode stage: shape`). */
-const FOUND_COMPILER: string[] = [];
+const FOUND_COMPILER: string[] = [
+  // each Nunjucks macro walked the whole tree for extension tags: 6,666 macros in 200 KB, 9.5 s
+  'nunjucks compile: many defs',
+  'nunjucks compile, sandboxed: many defs',
+];
 
 describe('the compiler on hostile sources: 200 KB costs about twice 100 KB', () => {
   const stagesOf = (mode: Mode) => [...new Set(compilerAll.filter((k) => k.mode === mode).map((k) => k.stage.name))];
