@@ -186,6 +186,7 @@ function runChildren(mode, sandbox, list, sizes, runs, timeoutS, onResult, scree
       const arm = () => {
         clearTimeout(timer);
         timer = setTimeout(() => {
+          process.stderr.write(`hang: case ${started} of ${mode}${sandbox ? ' sandbox' : ''}\n`);
           onResult(started, { hang: true });
           rest = rest.slice(rest.indexOf(started) + 1);
           started = null;
