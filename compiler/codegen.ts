@@ -795,6 +795,8 @@ export class Generator {
   }
 
   hasTry: boolean | undefined;
+  /** Nunjucks: whether the template has extension tags (each macro asks: one walk, kept). */
+  hasNjkExtension: boolean | undefined;
 
   withScope<T>(sc: string, f: () => T): T {
     const saved = [this.fn.sc, this.fn.locals, this.fn.mode] as const;

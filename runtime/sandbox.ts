@@ -680,9 +680,19 @@ function replaceBound(run: Run, str: unknown, old: unknown, nw: unknown, count: 
   run.run(() => room(t.length + Math.min(k, max) * (w.length - o.length)));
 }
 
-/** `%` names of a format string applied to a mapping (`"%(_x)s" % d`). */
+/**
+ * `%` names of a format string applied to a mapping (`"%(_x)s" % d`): each `%(` to the next `)`.
+ * A scanner: `/%\(([^)]*)\)/g` rescanned to the end from every `%(` with no `)` after it.
+ */
 function checkPercentKeys(sb: Sandbox, fmt: unknown, args: unknown): void {
-  if (isString(fmt) && isDict(args)) for (const [, k] of String(fmt).matchAll(/%\(([^)]*)\)/g)) sb.checkAttr(k!, false, args, true);
+  if (!isString(fmt) || !isDict(args)) return;
+  const f = String(fmt);
+  for (let i = f.indexOf('%('); i >= 0; ) {
+    const close = f.indexOf(')', i + 2);
+    if (close < 0) return; // (no later `%(` has a `)` either)
+    sb.checkAttr(f.slice(i + 2, close), false, args, true);
+    i = f.indexOf('%(', close + 1);
+  }
 }
 
 /** `*`, `%`, `**`, `+`, `~`: what they build is bounded (before building, where the runtime can tell). */

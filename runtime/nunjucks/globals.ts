@@ -1,6 +1,6 @@
 // Nunjucks 3.2's globals (its lib/globals.js): range, cycler, joiner.
 
-import { MAX_ITEMS, room } from '../limits.js';
+import { MAX_DIGITS, MAX_ITEMS, room } from '../limits.js';
 import { toPrim } from './values.js';
 
 export function range(start: number, stop?: number, step?: number): number[] {
@@ -14,8 +14,17 @@ export function range(start: number, stop?: number, step?: number): number[] {
   // (its size checked before building: runtime/limits.ts)
   room(Math.max(0, Math.ceil((stop - start) / step)) || 0, MAX_ITEMS);
   const arr: number[] = [];
-  if (step > 0) for (let i = start; i < stop; i += step) arr.push(i);
-  else for (let i = start; i > stop; i += step) arr.push(i);
+  // A string bound makes `i += step` concatenate (as in Nunjucks): `range("a", "b")` never ends,
+  // its counter a digit longer each step (and each comparison reads it whole). The digits its
+  // counters hold are bounded (K-SEC-003 after some 1,400 steps), where the numeric count above
+  // said nothing (NaN); the finite cases (`range("2", 5)` is `["2"]`) end within a few steps.
+  let held = 0;
+  const push = (i: number) => {
+    if (typeof i === 'string') room((held += (i as string).length), MAX_DIGITS);
+    arr.push(i);
+  };
+  if (step > 0) for (let i = start; i < stop; i += step) push(i);
+  else for (let i = start; i > stop; i += step) push(i);
   return arr;
 }
 
