@@ -86,6 +86,14 @@ function render(mode: Mode, c: Case, sandbox: boolean): Make {
 const FOUND: string[] = [
   // the sandbox's check of `%(key)` names rescanned to the end from every `%(` without `)`
   'kida operator % "%("×n ({"k": 1})',
+  // Nunjucks batch read a string count as a number at every item (as `%` and `<` do)
+  'nunjucks filter batch " "×n (big)',
+  'nunjucks filter on safe batch "\\n"×n (big)',
+  // Nunjucks' attribute paths walked every `0` segment of `0.0.0…` on a one-character string,
+  // and asked the engine whether a string owns a long numeric segment, at every item
+  'nunjucks filter groupby "0."×n (big)',
+  'nunjucks filter groupby digits.digits+x (big)',
+  'nunjucks filter groupby digits.digits+x (big, big)',
 ];
 
 const byId = (mode: Mode, id: string): Case => {

@@ -90,6 +90,23 @@ describe('Nunjucks built-ins against Nunjucks 3.2.4 itself', () => {
       { numRuns: 300 },
     );
   });
+  it('attribute paths with index, length and repeated segments walk as Nunjucks walks them (groupby, sort, sum)', () => {
+    const seg = fc.constantFrom('0', '1', '00', '01', '10', 'length', 'a', 'b', '');
+    // (no safe strings: a SafeString's own `length` and `val` are Nunjucks' internals, see above)
+    const plain = leaf.filter((x) => !(x && typeof x === 'object'));
+    const item: fc.Arbitrary<V> = fc.oneof(plain, fc.array(plain, { maxLength: 3 }), fc.dictionary(fc.constantFrom('a', '0', 'length'), plain, { maxKeys: 2 }));
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 4 }), fc.array(seg, { minLength: 1, maxLength: 6 }), (xs, path) => {
+        const attr = path.join('.');
+        for (const name of ['groupby', 'sum'] as const) {
+          const mine = (ours as unknown as Record<string, (...a: V[]) => V>)[`nf_${name}`]!;
+          expect(outcome(() => mine.call(undefined, side(xs, false), attr))).toEqual(outcome(() => nf[name].call(self, side(xs, true), attr)));
+        }
+        expect(outcome(() => ours.nf_sort(side(xs, false) as never, false, false, attr))).toEqual(outcome(() => nf.sort.call(self, side(xs, true), false, false, attr)));
+      }),
+      { numRuns: 1000, seed: 2207 },
+    );
+  });
   it.each(TESTS)('test %s', (name) => {
     const mine = (ours as unknown as Record<string, (...a: V[]) => V>)[`nt_${name}`]!;
     fc.assert(
