@@ -38,6 +38,9 @@ function union(a: Ats, b: Ats): Ats {
   return out;
 }
 
+/** Places where escaped text stays text whatever it holds. */
+const NEUTRAL = new Set<State>(['raw', 'comment', 'bogus', 'cdata']);
+
 /**
  * The places after `text` read from `from`, as the HTML tokenizer reads it. Where the text does
  * not settle it the reading forks: `<noscript>` (raw with scripting on), raw-text names in
@@ -167,7 +170,10 @@ function unfinished(text: string, a: At): Ats {
     if (a.esc === 2 && /<\/?[A-Za-z]*$/.test(t)) out.push(at('raw', 1, 'script'));
     return out;
   }
-  if (/<(!-{0,3}|\/)?$/.test(t)) return [at('text'), at('tag'), at('bogus'), at('comment')];
+  // (after a bare `<` what comes writes a tag's name, read as a tag: a name from data is the author's,
+  // as attribute names are; read every way, `<{{ tag }} class="{{ c }}">` made each value ambiguous)
+  if (/<\/$/.test(t)) return [at('text'), at('tag'), at('bogus')]; // (`</>`, an end tag, `</3`: never a comment)
+  if (/<!-{0,3}$/.test(t)) return [at('text'), at('tag'), at('bogus'), at('comment')];
   if ((a.state === 'comment' && /--?!?$/.test(t)) || (a.state === 'cdata' && /]$/.test(t))) return [at('text')];
   return [];
 }
@@ -240,7 +246,10 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
   /** Marks `n` as standing inside a value on every path that reaches it (`true`) or on some (`'maybe'`); whether it may be inside. */
   const mark = (n: A.Node & { inAttr?: A.InAttr }, ats: Ats): boolean => {
     const f = found.get(n) ?? found.set(n, { inside: false, outside: false }).get(n)!;
-    for (const a of ats) a.state === 'dq' ? (f.inside = true) : (f.outside = true);
+    // (raw text, comments and bogus comments are neither: escaped text cannot end them, and a `"`
+    // written as `&quot;` there only shows as one; counted outside, every value in a <noscript>
+    // was ambiguous and had its spaces written as entities)
+    for (const a of ats) a.state === 'dq' ? (f.inside = true) : NEUTRAL.has(a.state) || (f.outside = true);
     if (f.inside) n.inAttr = f.outside ? 'maybe' : true;
     return f.inside;
   };
@@ -250,7 +259,7 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
         return readText(ats, n.text);
       case 'Output':
         if (mark(n, ats)) markOutput(n, builtinTojson);
-        return writes(ats);
+        return writes(ats, true);
       case 'If':
         return n.branches.reduce((out, b) => union(out, run(b.body, ats)), n.else_ ? run(n.else_, ats) : ats);
       case 'Match':
@@ -309,9 +318,16 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
  * (`title={{ v }}`, which the author must not leave unquoted) or writes nothing; in a tag it may
  * write a name, `=` or nothing; `-`, `]` or nothing may end a comment, CDATA or a script's escape.
  */
-function writes(ats: Ats): Ats {
+function writes(ats: Ats, output = false): Ats {
   const out: Ats = [];
   for (const a of ats) {
+    // (an output where a name goes writes a name: one from data, empty or holding `=`, is the
+    // author's, as docs/security.md says; read both ways, `{{ k }}="{{ v }}"` made every value
+    // ambiguous and wrote its spaces as entities)
+    if (output && a.state === 'tag' && !a.afterEq) {
+      out.push({ ...a, named: true });
+      continue;
+    }
     out.push(a);
     if (a.state === 'tag') a.afterEq ? out.push({ ...a, state: 'unquoted', afterEq: false }) : out.push({ ...a, named: !a.named }, { ...a, afterEq: true, named: false });
     else if (a.state === 'comment' || a.state === 'cdata') out.push({ ...a, state: 'text' });

@@ -77,8 +77,8 @@ function attrGetter(attribute: unknown): (item: Any) => unknown {
       const p = parts[j]!;
       if (typeof p === 'string') assertSafeName(p, v);
       const own =
-        typeof v === 'string' ? p === 'length' || (index[j]! >= 0 && index[j]! < v.length)
-        : v !== null && typeof v !== 'object' && typeof v !== 'function' && v !== undefined ? false // (numbers, booleans: none)
+        typeof v === 'string' && typeof p === 'string' ? p === 'length' || (index[j]! >= 0 && index[j]! < v.length)
+        : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? false // (none of their own)
         : Object.prototype.hasOwnProperty.call(v, p); // (null and undefined throw, as there)
       if (!own) return undefined;
       const next = observe(v[p]);

@@ -195,8 +195,6 @@ describe('§3 a def of a template that does not autoescape gives plain text to t
     ['Kida: a module import, the def through a filter and a join', perName, { 'm.txt': '{% def card(v) %}[{{ v }}]{% end %}', 'page.html': '{% import "m.txt" as m %}<p>{{ m.card(x) | trim }}{{ [m.card(x)] | join }}{{ m.card(x) ~ "" }}</p>' }],
     ['Kida: a region', perName, { 'm.txt': '{% region card(v) %}[{{ v }}]{% end %}', 'page.html': '{% from "m.txt" import card %}<p>{{ card(x) }}</p>' }],
     ['Kida: a call block on the def', perName, { 'm.txt': '{% def card(v) %}[{{ v }}{{ caller() }}]{% end %}', 'page.html': '{% from "m.txt" import card %}<p>{% call card(x) %}!{% end %}</p>' }],
-    ['Nunjucks: from-import of a macro', { ...perName, compat: 'nunjucks' }, { 'm.txt': '{% macro card(v) %}[{{ v }}]{% endmacro %}', 'page.html': '{% from "m.txt" import card %}<p>{{ card(x) }}</p>' }],
-    ['Nunjucks: import as', { ...perName, compat: 'nunjucks' }, { 'm.txt': '{% macro card(v) %}[{{ v }}]{% endmacro %}', 'page.html': '{% import "m.txt" as m %}<p>{{ m.card(x) }}</p>' }],
   ];
   for (const [label, options, templates] of cases)
     it(label, async () => {
