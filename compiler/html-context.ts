@@ -154,8 +154,8 @@ function scriptEscape(text: string, i: number, esc: number): [number, number] | 
 
 /**
  * The places a token the text ends inside may reach once the template's next text, a statement
- * that writes nothing or an output completes it (`<!--{% if %}{% endif %}>`, `<{{ t }}` with `!`,
- * `</text{{ s }}area>`, `--{{ "" }}>`).
+ * that writes nothing or an output completes it (`<!--{% if %}{% endif %}>`, `</text{{ s }}area>`,
+ * `--{{ "" }}>`). After a bare `<` what comes writes a tag's name: the text's own reading, a tag.
  */
 function unfinished(text: string, a: At): Ats {
   const t = text.slice(-9);
@@ -170,8 +170,8 @@ function unfinished(text: string, a: At): Ats {
     if (a.esc === 2 && /<\/?[A-Za-z]*$/.test(t)) out.push(at('raw', 1, 'script'));
     return out;
   }
-  // (after a bare `<` what comes writes a tag's name, read as a tag: a name from data is the author's,
-  // as attribute names are; read every way, `<{{ tag }} class="{{ c }}">` made each value ambiguous)
+  // (a name from data is the author's, as attribute names are: read every way, `<{{ tag }} class="…">`
+  // made each value ambiguous)
   if (/<\/$/.test(t)) return [at('text'), at('tag'), at('bogus')]; // (`</>`, an end tag, `</3`: never a comment)
   if (/<!-{0,3}$/.test(t)) return [at('text'), at('tag'), at('bogus'), at('comment')];
   if ((a.state === 'comment' && /--?!?$/.test(t)) || (a.state === 'cdata' && /]$/.test(t))) return [at('text')];
@@ -315,8 +315,9 @@ export function tojsonInAttributes(body: A.Node[], builtinTojson = true): void {
 
 /**
  * An output or statement written where `ats` are: one right after `=` starts an unquoted value
- * (`title={{ v }}`, which the author must not leave unquoted) or writes nothing; in a tag it may
- * write a name, `=` or nothing; `-`, `]` or nothing may end a comment, CDATA or a script's escape.
+ * (`title={{ v }}`, which the author must not leave unquoted) or writes nothing; elsewhere in a tag
+ * an output writes a name, a statement a name, `=` or nothing; `-`, `]` or nothing may end a
+ * comment, CDATA or a script's escape.
  */
 function writes(ats: Ats, output = false): Ats {
   const out: Ats = [];

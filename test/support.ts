@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { DictLoader, Environment, type EnvironmentOptions } from '../compiler/environment.js';
+import type { Template } from '../runtime/template.js';
 
 /** Writes `files` (paths relative to `dir`, folders made as needed) into `dir`; returns `dir`. */
 export function writeFiles(dir: string, files: Record<string, string>): string {
@@ -23,6 +24,17 @@ export async function renderAll(source: string, ctx: Record<string, unknown> = {
   const t = makeEnv(templates, options).fromString(source);
   const whole = t.render(ctx);
   expect([...t.renderStream(ctx)].join('')).toBe(whole);
+  let chunks = '';
+  for await (const c of t.renderStreamAsync(ctx)) chunks += c;
+  expect(chunks).toBe(whole);
+  return whole;
+}
+
+/** The text of `t` by render, renderStream, renderAsync and renderStreamAsync, which must agree. */
+export async function everyWay(t: Template, ctx: Record<string, unknown>): Promise<string> {
+  const whole = t.render(ctx);
+  expect([...t.renderStream(ctx)].join('')).toBe(whole);
+  expect(await t.renderAsync(ctx)).toBe(whole);
   let chunks = '';
   for await (const c of t.renderStreamAsync(ctx)) chunks += c;
   expect(chunks).toBe(whole);

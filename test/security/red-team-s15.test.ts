@@ -18,8 +18,7 @@
 import fc from 'fast-check';
 import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
-import type { Template } from '../../runtime/template.js';
-import { makeEnv } from '../support.js';
+import { everyWay, makeEnv } from '../support.js';
 import { refused as njkRefused, renders as njkRenders } from './nunjucks-support.js';
 
 type Node = { nodeName: string; attrs?: { name: string; value: string }[]; childNodes?: Node[]; content?: Node };
@@ -43,17 +42,6 @@ function markerOutsideQuotes(html: string, marker: string): boolean {
       return a.name.includes(marker) || !/^[^=]*=\s*["']/.test(raw);
     }),
   );
-}
-
-/** The text of render, renderStream, renderAsync and renderStreamAsync, which must agree. */
-async function everyWay(t: Template, ctx: Record<string, unknown>): Promise<string> {
-  const whole = t.render(ctx);
-  expect([...t.renderStream(ctx)].join('')).toBe(whole);
-  expect(await t.renderAsync(ctx)).toBe(whole);
-  let a = '';
-  for await (const c of t.renderStreamAsync(ctx)) a += c;
-  expect(a).toBe(whole);
-  return whole;
 }
 
 // ------------------------------------------------------------------ templates of control flow and markup

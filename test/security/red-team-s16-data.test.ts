@@ -15,8 +15,7 @@ import fc from 'fast-check';
 import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import { DictLoader, Environment, type EnvironmentOptions } from '../../compiler/environment.js';
-import type { Template } from '../../runtime/template.js';
-import { makeEnv } from '../support.js';
+import { everyWay, makeEnv } from '../support.js';
 import { expectLinear } from './linear-clock.js';
 
 type Node = { nodeName: string; attrs?: { name: string; value: string }[]; childNodes?: Node[]; content?: Node; value?: string };
@@ -36,17 +35,6 @@ function attributeNames(html: string): string[] {
   };
   walk(parseFragment(html) as unknown as Node);
   return out;
-}
-
-/** The template's text by every entry point, which must agree. */
-async function everyWay(t: Template, ctx: Record<string, unknown>): Promise<string> {
-  const whole = t.render(ctx);
-  expect([...t.renderStream(ctx)].join('')).toBe(whole);
-  expect(await t.renderAsync(ctx)).toBe(whole);
-  let chunks = '';
-  for await (const c of t.renderStreamAsync(ctx)) chunks += c;
-  expect(chunks).toBe(whole);
-  return whole;
 }
 
 const J = '{{ x | tojson }}';

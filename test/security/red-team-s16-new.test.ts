@@ -20,8 +20,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
-import type { Template } from '../../runtime/template.js';
-import { makeEnv } from '../support.js';
+import { everyWay, makeEnv } from '../support.js';
 import { distUrl } from './strict-child.js';
 
 type Node = { nodeName: string; attrs?: { name: string; value: string }[]; childNodes?: Node[]; content?: Node; value?: string };
@@ -46,17 +45,6 @@ const clientNames = (html: string): string[] =>
     if (n.nodeName === 'script' && type && !/javascript|module|json/i.test(type)) names.push(...clientNames((n.childNodes ?? []).map((c) => c.value ?? '').join('')));
     return names;
   });
-
-/** The template's text by every entry point, which must agree. */
-async function everyWay(t: Template, ctx: Record<string, unknown>): Promise<string> {
-  const whole = t.render(ctx);
-  expect([...t.renderStream(ctx)].join('')).toBe(whole);
-  expect(await t.renderAsync(ctx)).toBe(whole);
-  let chunks = '';
-  for await (const c of t.renderStreamAsync(ctx)) chunks += c;
-  expect(chunks).toBe(whole);
-  return whole;
-}
 
 const J = '{{ x | tojson }}';
 const NOTHING = '{% if c %}{% endif %}';
