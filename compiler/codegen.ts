@@ -77,6 +77,8 @@ export interface CodegenOptions {
    * literal `include … ignore missing` then becomes a static import, or nothing.
    */
   templateExists?: (templateName: string) => boolean;
+  /** Nunjucks: resolved names of includes that name no template, which throw TemplateNotFoundError where reached. */
+  missingIncludes?: ReadonlySet<string>;
   /** Top-level statements of another template (introspection: includes, imports, embeds). */
   bodyOf?: (templateName: string) => A.Node[] | null;
   /** Resolves a literal reference made by another template (default: as made by this one). */

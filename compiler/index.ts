@@ -10,7 +10,7 @@ import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions,
 import { escapeModeFor, type AutoescapeOption } from './autoescape.js';
 import { tojsonInAttributes } from './html-context.js';
 import { lineMappings } from './sourcemap.js';
-import { unresolvedReferences } from './references.js';
+import { missingReferences, type MissingReference } from './references.js';
 import { njkFilterParams, njkTestParams } from '../runtime/nunjucks/signatures.js';
 import * as nunjucksRuntime from '../runtime/nunjucks/index.js';
 import { njkExtensionImports } from './codegen/njk-extension.js';
@@ -218,14 +218,20 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
       throw e;
     }
   };
+  /** Nunjucks: includes of missing templates that only some renders reach (failing there, as Nunjucks does). */
+  let reachedOnly: MissingReference[] = [];
   if (options.checkImports && options.sourceOf) {
-    const missing = unresolvedReferences(ast.body, name, source, {
+    const missing = missingReferences(ast.body, name, source, {
       sourceOf: options.sourceOf,
       resolve: (n) => resolveName(n, options.name ?? null),
       knownTemplates: options.knownTemplates,
       templateRoot: options.templateRoot,
     });
-    if (missing.length) throw missing[0];
+    // (Nunjucks loads an include when the render reaches it: one in a branch, loop, macro or block
+    // may name a file the project never ships for the data it renders; one every render runs cannot)
+    if (njk) reachedOnly = missing.filter((m) => m.node.type === 'Include' && !m.topLevel);
+    const fatal = missing.find((m) => !reachedOnly.includes(m));
+    if (fatal) throw fatal.error;
   }
   const customFilters = new Set([...(options.filters ?? []), ...(options.filterModule?.names ?? [])]);
   // (a host's own tojson takes no attr=: its calls keep their arguments, the outputs still escape `"`)
@@ -258,12 +264,16 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     resolveName: (n) => (options.name == null && /^\.\.?\//.test(n) ? n : resolveName(n, options.name ?? null)),
     resolveFrom: resolveName,
     bodyOf: options.sourceOf ? parsedOf : undefined,
+    missingIncludes: reachedOnly.length ? new Set(reachedOnly.map((m) => m.name)) : undefined,
     customRef:
       options.filterModule || options.testModule
         ? (kind, n) => ((kind === 'filters' ? options.filterModule : options.testModule) ? `$${kind === 'filters' ? 'cf' : 'ct'}_${n}` : `$env.${kind}[${JSON.stringify(n)}]`)
         : undefined,
   });
-  return gen.generate();
+  const out = gen.generate();
+  for (const { error } of reachedOnly)
+    out.warnings.push({ code: error.code, message: `${error.rawMessage}: the include fails where a render reaches it`, lineno: error.lineno ?? 1, colno: error.colno ?? 0 });
+  return out;
 }
 
 const METHODS = new Set(METHOD_NAMES);

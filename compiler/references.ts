@@ -19,9 +19,24 @@ export interface ReferenceCheck {
 
 const REFS = new Set(['Extends', 'Include', 'Embed', 'Import', 'FromImport']);
 
+/** A literal reference that names no template: its error, the name it resolves to, where it is. */
+export interface MissingReference {
+  error: TemplateNotFoundError;
+  name: string;
+  node: { type: string };
+  /** A statement of the template's own top level, which every render of it runs. */
+  topLevel: boolean;
+}
+
 /** The errors of the literal references in `body` that name no template, in source order. */
 export function unresolvedReferences(body: Node[], templateName: string, source: string, check: ReferenceCheck): TemplateNotFoundError[] {
-  const errors: TemplateNotFoundError[] = [];
+  return missingReferences(body, templateName, source, check).map((m) => m.error);
+}
+
+/** The literal references in `body` that name no template, in source order. */
+export function missingReferences(body: Node[], templateName: string, source: string, check: ReferenceCheck): MissingReference[] {
+  const errors: MissingReference[] = [];
+  const top = new Set<unknown>(body);
   let known: string[] | undefined;
   walk(body, (n) => {
     if (!REFS.has(n.type) || (n.type === 'Include' && n.ignoreMissing)) return;
@@ -33,15 +48,14 @@ export function unresolvedReferences(body: Node[], templateName: string, source:
     known ??= check.knownTemplates?.() ?? [];
     const hint = didYouMean(name, known.filter((k) => k !== templateName));
     const none = !known.length && check.templateRoot ? `; there are no templates under ${check.templateRoot}` : '';
-    errors.push(
-      new TemplateNotFoundError(`Template '${name}' not found${none}`, {
-        templateName,
-        lineno: t.line,
-        colno: t.col,
-        source,
-        suggestion: hint ? `Did you mean '${hint}'?` : none ? 'Check the root option' : null,
-      }),
-    );
+    const error = new TemplateNotFoundError(`Template '${name}' not found${none}`, {
+      templateName,
+      lineno: t.line,
+      colno: t.col,
+      source,
+      suggestion: hint ? `Did you mean '${hint}'?` : none ? 'Check the root option' : null,
+    });
+    errors.push({ error, name, node: n, topLevel: top.has(n) });
   });
   return errors;
 }

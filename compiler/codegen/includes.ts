@@ -102,6 +102,10 @@ export function genInclude(g: Generator, n: A.Include): void {
     g.w('}');
     return;
   }
+  if (lit && g.o.missingIncludes?.has(g.o.resolveName((n.template as A.Const).value as string))) {
+    g.w(`${g.h('notFound')}(${q(g.o.resolveName((n.template as A.Const).value as string))}, ${g.fromName});`);
+    return;
+  }
   g.subRender(inDqPart(g, n, `${templateExpr(g, n.template)}.spec.root`), ctx, `${g.h('subState')}(R, $NAME, L)`);
 }
 
