@@ -501,7 +501,7 @@ export class Environment {
     const found = this.compat === 'nunjucks' && from !== null && isRelativeName(name) ? this.nunjucksFind(name, from) : null;
     // (nothing beside the referencing file: Nunjucks finds nothing, whatever a search path holds under that name)
     if (found === MISSING) throw new TemplateNotFoundError(`Template '${resolveTemplateName(name, from, this.templateAliases)}' not found (referenced from ${from})`);
-    return found ?? resolveTemplateName(name, from, this.templateAliases);
+    return found ?? resolveTemplateName(name, from, this.templateAliases, this.compat === 'nunjucks');
   }
   /**
    * compat 'nunjucks': a `./`/`../` name where Nunjucks' FileSystemLoader finds it, beside the

@@ -210,7 +210,7 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     const found = njk && from !== null && isRelativeName(n) ? options.resolveRelative?.(n, from) : null;
     if (found) return found;
     try {
-      return resolveTemplateName(n, from, options.templateAliases);
+      return resolveTemplateName(n, from, options.templateAliases, njk);
     } catch (e) {
       // (Nunjucks: a relative name may climb above the root and come back into a search path)
       const beyond = njk && from !== null && /^\.\.?\//.test(n) ? options.resolveBeyondRoot?.(n, from) : null;

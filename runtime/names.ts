@@ -3,12 +3,14 @@
 
 import { TemplateNotFoundError } from './errors.js';
 
-export function resolveTemplateName(name: string, from: string | null, aliases: Record<string, string> = {}): string {
+/** `plainUnknown`: a name naming no configured alias is taken as it is (Nunjucks, whose loaders get every name: Fractal's `@handle`). */
+export function resolveTemplateName(name: string, from: string | null, aliases: Record<string, string> = {}, plainUnknown = false): string {
   if (name.startsWith('@')) {
     const slash = name.indexOf('/');
     const alias = slash < 0 ? name.slice(1) : name.slice(1, slash);
     // (an own string only: `@constructor/x` names no alias, it does not reach Object)
     const target = Object.hasOwn(aliases, alias) ? aliases[alias] : undefined;
+    if (typeof target !== 'string' && plainUnknown) return name;
     if (typeof target !== 'string')
       throw new TemplateNotFoundError(`Template '${name}' not found: unknown alias '@${alias}'`, {
         suggestion: `Known aliases: ${Object.keys(aliases).map((a) => '@' + a).join(', ') || '(none)'}`,
