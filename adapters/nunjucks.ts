@@ -129,19 +129,33 @@ function nunjucksArgs(args: unknown[]): unknown[] {
   return last instanceof Kwargs ? [...args.slice(0, -1), { ...last.kw, __keywords: true }] : args;
 }
 
+/** A sync entry point's refusal of an async template (this one, or one it extends or includes). */
+const isAsyncRefusal = (e: unknown): boolean => e instanceof TemplateRuntimeError && e.code === 'K-RUN-007' && / is async[ ;(]/.test(e.message);
+
 /**
  * Renders as Nunjucks' render(ctx, cb?) does. A template calling an async filter renders only
  * through a callback (there its promises are awaited: Kida's renderAsync); without one it is
  * an error saying so (Nunjucks would return nothing).
  */
 function renderTemplate(t: KidaTemplate, ctx: Ctx, cb?: Callback): string | undefined {
-  if (!t.isAsync) return settle(() => t.render(ctx), cb);
+  if (!t.isAsync && !cb) return t.render(ctx);
+  if (!t.isAsync) {
+    // (a template the render reaches may be async where this one is not: a layout with an async
+    // tag (Fractal's `render`) that a page extends. With a callback Nunjucks renders it: so do we)
+    try {
+      later(cb!, null, t.render(ctx));
+    } catch (e) {
+      if (!isAsyncRefusal(e)) later(cb!, e as Error);
+      else t.renderAsync(ctx).then((res) => cb!(null, res), (err: unknown) => cb!(err as Error));
+    }
+    return undefined;
+  }
   // (without a callback an extension's async tags may still render, calling back at once: Environment#withSyncTwin)
   if (!cb) {
     try {
       return t.render(ctx);
     } catch (e) {
-      if (!(e instanceof TemplateRuntimeError && e.code === 'K-RUN-007' && / is async \(/.test(e.message))) throw e;
+      if (!isAsyncRefusal(e)) throw e;
       throw new TypeError(`kida/nunjucks: '${t.name}' calls an async filter (addFilter(name, fn, true)) or an async tag: render it with a callback, render(name, ctx, (err, res) => …)`);
     }
   }
