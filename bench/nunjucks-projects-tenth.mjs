@@ -9,7 +9,7 @@
 // renderStringAsync. Compared byte for byte with Nunjucks 3.2.4 through the Environment
 // (renderAsync, renderStreamAsync) and kida/nunjucks (renderString with a callback).
 // `node bench/nunjucks-projects-tenth.mjs` (after a build) prints the counts and what differs.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -263,7 +263,197 @@ export async function measure(all = cases()) {
   return { counts, failing };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+// ---------------------------------------------------------------------------------------------
+// eleventy-base-blog 5.0.2 (npm: a blog built on Eleventy's base blog, Eleventy 0.11 era), its 13
+// templates vendored under test/fixtures/nunjucks-projects/eleventy-base-blog: every page as
+// Eleventy builds it (front matter off, data cascade, pagination of tags.njk, each layout with
+// the output as `content`), on the search paths Eleventy 0.11 gives Nunjucks (includes, input).
+// Filters: the blog's .eleventy.js (readableDate, htmlDateString, head, min, the tagList
+// collection), Eleventy's url and getPrevious/NextCollectionItem, @11ty/eleventy-plugin-rss 1.x's
+// (absoluteUrl; htmlToAbsoluteUrls, an async filter; rssLastUpdatedDate, rssDate) and the
+// vendored @11ty/eleventy-navigation's, written after their sources (the blog requires versions
+// this repository does not have). Its one post, and three more written to reach every branch
+// (tags, next/previous links, markup in titles).
+
+export const EBB = join(FIXTURES, 'eleventy-base-blog');
+const FRONT = /^---\r?\n([^]*?)\r?\n---(?:\r?\n)?/;
+const EBB_DATE = new Date('2021-03-04T05:06:07.000Z');
+const { DateTime } = require('luxon');
+
+/** The posts written for the cases: dates, tags and titles that reach the templates' branches. */
+const MORE_POSTS = {
+  'posts/first-steps.md': { front: { title: 'First <steps> & "quotes"', description: 'A first post', date: new Date('2019-01-02'), tags: ['javascript', 'mac'], layout: 'layouts/post.njk' }, body: 'Hello <em>world</em>, see [the docs](/docs/).\n' },
+  'posts/no-title.md': { front: { date: new Date('2020-06-30'), layout: 'layouts/post.njk' }, body: 'A post without a title.\n' },
+  'posts/testing.md': { front: { title: 'Testing ES modules', date: new Date('2021-02-01'), tags: ['testing', 'javascript'], layout: 'layouts/post.njk' }, body: '![a](/img/a.png) and <a href="/about/">about</a>\n' },
+};
+
+/** The site's filters, for one engine: `asyncStyle` says how its async filter is written ('callback' for Nunjucks' API, 'promise' for the Environment). */
+export function ebbFilters() {
+  const url = (u) => (typeof u === 'string' && u.startsWith('/') && !u.startsWith('//') ? u.replace(/\/+/g, '/') : u);
+  const index = (collection, page) => collection.findIndex((item) => item.inputPath === page.inputPath && item.url === page.url);
+  const dateToISO = (d) => DateTime.fromJSDate(d, { zone: 'utc' }).toISO({ includeOffset: true, suppressMilliseconds: true });
+  const newest = (collection) => (collection.length ? new Date(Math.max(...collection.map((item) => item.date)))
+ : undefined);
+  const absoluteUrl = (u, base) => {
+    try {
+      return new URL(u, base).toString();
+    } catch {
+      return u;
+    }
+  };
+  const nav = {};
+  require(join(FIXTURES, 'eleventy-navigation/.eleventy.js'))({ addFilter: (n, f) => (nav[n] = f), versionCheck() {}, getFilter: (n) => (n === 'url' ? url : undefined) });
+  return {
+    sync: {
+      readableDate: (d) => DateTime.fromJSDate(d, { zone: 'utc' }).toFormat('dd LLL yyyy'),
+      htmlDateString: (d) => DateTime.fromJSDate(d, { zone: 'utc' }).toFormat('yyyy-LL-dd'),
+      head: (array, n) => (n < 0 ? array.slice(n) : array.slice(0, n)),
+      min: (...numbers) => Math.min.apply(null, numbers),
+      url,
+      getNextCollectionItem: (collection, page) => {
+        const i = index(collection, page);
+        return i > -1 ? collection[i + 1] : undefined;
+      },
+      getPreviousCollectionItem: (collection, page) => {
+        const i = index(collection, page);
+        return i > 0 ? collection[i - 1] : undefined;
+      },
+      absoluteUrl,
+      rssLastUpdatedDate: (collection) => dateToISO(newest(collection)),
+      rssDate: (d) => dateToISO(d),
+      ...nav,
+    },
+    /** rss 1.x's htmlToAbsoluteUrls: each href/src made absolute against the base (posthtml-urls, here by a scan of its two attributes). */
+    htmlToAbsoluteUrls: (html, base) => Promise.resolve(html ? String(html).replace(/\b(href|src)="([^"]*)"/g, (_, a, u) => `${a}="${absoluteUrl(u, base)}"`) : ''),
+  };
+}
+
+/** The site copied to a temporary folder with the front matter taken off; the pages' data and the cases. */
+export function ebbSite() {
+  const root = mkdtempSync(join(here, '../test/.tmp-ebb-'));
+  cpSync(EBB, root, { recursive: true });
+  const front = {};
+  const bodies = {};
+  const files = readdirSync(root, { recursive: true }).map(String).filter((f) => /\.(njk|md)$/.test(f) && !f.startsWith('node_modules'));
+  for (const f of files) {
+    const text = readFileSync(join(root, f), 'utf8');
+    const m = FRONT.exec(text);
+    front[f] = m ? (yaml.load(m[1]) ?? {}) : {};
+    bodies[f] = m ? text.slice(m[0].length) : text;
+    if (f.endsWith('.njk')) writeFileSync(join(root, f), bodies[f]);
+  }
+  for (const [f, p] of Object.entries(MORE_POSTS)) (front[f] = p.front), (bodies[f] = p.body);
+  const md = require('markdown-it')({ html: true, linkify: true, typographer: true });
+  const metadata = JSON.parse(readFileSync(join(root, '_data/metadata.json'), 'utf8'));
+  const postsDir = JSON.parse(readFileSync(join(root, 'posts/posts.json'), 'utf8'));
+  const urlOf = (f, fm) => (typeof fm.permalink === 'string' && !fm.permalink.includes('{') ? fm.permalink : `/${f.replace(/(index)?\.(njk|md)$/, '').replace(/\/?$/, '/')}`.replace(/^\/\/$/, '/'));
+  const pages = Object.keys(front)
+    .filter((f) => !f.startsWith('_includes/'))
+    .sort()
+    .map((f) => {
+      const fm = f.startsWith('posts/') ? { ...front[f], tags: [...postsDir.tags, ...(front[f].tags ?? [])] } : front[f];
+      const date = fm.date instanceof Date ? fm.date : EBB_DATE;
+      const url = urlOf(f, fm);
+      const page = { url, inputPath: `./${f}`, fileSlug: f.replace(/^.*\//, '').replace(/\..*$/, ''), outputPath: `_site${url}index.html`, date };
+      return { file: f, data: { ...fm, page }, date, url, templateContent: f.endsWith('.md') ? md.render(bodies[f]) : '' };
+    });
+  const item = (p) => ({ url: p.url, date: p.date, inputPath: p.data.page.inputPath, outputPath: p.data.page.outputPath, fileSlug: p.data.page.fileSlug, data: p.data, templateContent: p.templateContent });
+  const inCollections = pages.filter((p) => !p.data.eleventyExcludeFromCollections).sort((a, b) => a.date - b.date).map(item);
+  const collections = { all: inCollections };
+  for (const t of new Set(inCollections.flatMap((i) => [].concat(i.data.tags ?? [])))) collections[t] = inCollections.filter((i) => [].concat(i.data.tags ?? []).includes(t));
+  // (the blog's tagList collection, as its .eleventy.js builds it)
+  collections.tagList = [...new Set(inCollections.flatMap((i) => [].concat(i.data.tags ?? []).filter((t) => !['all', 'nav', 'post', 'posts'].includes(t))))];
+  const cases = [];
+  for (const p of pages) {
+    const base = { ...p.data, metadata, collections };
+    if (p.file === 'tags.njk') {
+      const tags = Object.keys(collections).filter((t) => !p.data.pagination.filter.includes(t));
+      for (const tag of tags) cases.push({ name: `tags.njk /tags/${tag}/`, template: p.file, data: { ...base, tag, title: `Tagged “${tag}”`, pagination: { items: [tag], pageNumber: tags.indexOf(tag) } } });
+    } else if (p.file === 'page-list.njk') cases.push({ name: p.file, template: p.file, data: { ...base, entries: collections.all.slice(0, 20), pagination: { pageNumber: 0 } } });
+    else if (p.file.endsWith('.md')) cases.push({ name: p.file, template: null, content: p.templateContent, data: base });
+    else cases.push({ name: p.file, template: p.file, data: base });
+  }
+  return { root, paths: [join(root, '_includes'), root], front, cases, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** A page, then each layout its front matter names, as Eleventy renders them (`render(name, data)` one engine's). */
+export async function ebbRenderPage(render, site, c) {
+  let data = c.data;
+  let out = c.template ? await render(c.template, data) : c.content;
+  for (let layout = data.layout; layout; ) {
+    const own = site.front[`_includes/${layout}`] ?? {};
+    data = { ...own, ...data, layout: own.layout, content: out };
+    out = await render(layout, data);
+    layout = own.layout;
+  }
+  return out;
+}
+
+/** Nunjucks, the Environment (renderAsync, renderStreamAsync) and kida/nunjucks on the site's search paths, with its filters. */
+export async function ebbEngines(site) {
+  const nunjucks = require('nunjucks');
+  const f = ebbFilters();
+  const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader(site.paths));
+  const api = (await import(join(here, '../dist/adapters/nunjucks.js'))).default;
+  const apiEnv = new api.Environment(new api.FileSystemLoader(site.paths));
+  const { Environment, FileSystemLoader } = await import(join(here, '../dist/compiler/environment.js'));
+  const env = new Environment({ loader: new FileSystemLoader(site.paths), compat: 'nunjucks' });
+  // (an async filter as Nunjucks takes one: its last argument a callback)
+  const callbackStyle = (fn) => (...args) => {
+    const cb = args.pop();
+    fn(...args).then((r) => cb(null, r), cb);
+  };
+  for (const e of [njk, apiEnv, env]) for (const [n, fn] of Object.entries(f.sync)) e.addFilter(n, fn);
+  njk.addFilter('htmlToAbsoluteUrls', callbackStyle(f.htmlToAbsoluteUrls), true);
+  apiEnv.addFilter('htmlToAbsoluteUrls', callbackStyle(f.htmlToAbsoluteUrls), true);
+  env.addFilter('htmlToAbsoluteUrls', f.htmlToAbsoluteUrls, true);
+  const viaCallback = (e) => (name, data) => new Promise((res, rej) => e.render(name, data, (err, out) => (err ? rej(err) : res(out))));
+  return {
+    nunjucks: viaCallback(njk),
+    api: viaCallback(apiEnv),
+    env: (name, data) => env.getTemplate(name).renderAsync(data),
+    envStream: async (name, data) => {
+      let s = '';
+      for await (const chunk of env.getTemplate(name).renderStreamAsync(data)) s += chunk;
+      return s;
+    },
+  };
+}
+
+/** Counts and the cases that differ, as measure() above. */
+export async function ebbMeasure() {
+  const site = ebbSite();
+  try {
+    const e = await ebbEngines(site);
+    const counts = { cases: 0, nunjucksErrors: 0, ...Object.fromEntries(VIAS.map((v) => [v, { same: 0, bothThrow: 0 }])) };
+    const failing = [];
+    for (const c of site.cases) {
+      counts.cases++;
+      const want = await settle(() => ebbRenderPage(e.nunjucks, site, c));
+      if (want.error !== undefined) counts.nunjucksErrors++;
+      for (const via of VIAS) {
+        const got = await settle(() => ebbRenderPage(e[via], site, c));
+        if (want.error !== undefined && got.error !== undefined) counts[via].bothThrow++;
+        else if (want.error === undefined && got.out === want.out) counts[via].same++;
+        else failing.push({ via, c, want, got });
+      }
+    }
+    return { counts, failing };
+  } finally {
+    site.remove();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'ebb') {
+  const { counts, failing } = await ebbMeasure();
+  console.log(JSON.stringify(counts));
+  for (const f of failing.filter((f) => f.via === (process.env.VIA ?? 'env')).slice(0, Number(process.argv[3] ?? 3))) {
+    const [a, b] = [f.want.out ?? f.want.error, f.got.out ?? f.got.error];
+    let i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    console.log(`--- ${f.via} ${f.c.name} at ${i}\nNJK:  ${JSON.stringify(a.slice(Math.max(0, i - 200), i + 300))}\nOURS: ${JSON.stringify(b.slice(Math.max(0, i - 200), i + 300))}`);
+  }
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const all = cases();
   console.log('templates', new Set(all.map((c) => c.view)).size, 'of', readdirSync(USWDS, { recursive: true }).filter((f) => String(f).endsWith('.njk')).length);
   const { counts, failing } = await measure(all);

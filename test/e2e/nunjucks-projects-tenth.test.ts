@@ -9,6 +9,7 @@
 // Fractal tag or handle: those need Fractal's component registry at run time).
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import nunjucks from 'nunjucks';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error (a plain .mjs helper shared with the bench script)
@@ -133,3 +134,71 @@ const FRACTAL_TAGS = `export default {
 function readdirDeep(dir: string): string[] {
   return readdirSync(dir, { recursive: true }).map(String);
 }
+
+// eleventy-base-blog 5.0.2 (bench/nunjucks-projects-tenth.mjs ebbSite): its pages as Eleventy builds
+// them, the feed's async filter (htmlToAbsoluteUrls) in a plain `for`, tags.njk paginated per tag.
+// By design, 1: feed/json.njk writes each post's HTML with `dump | safe`, and `dump | safe` writes
+// `<`, `>`, `&` and `'` as JSON escapes here (docs/guide/nunjucks.md); undoing them gives Nunjucks' text.
+const EBB = { cases: 19, nunjucksErrors: 0, byDesign: 1, templates: 13 };
+const undoJsonEscapes = (s: string) => s.replace(/\\u003c|\\u003e|\\u0026|\\u0027/g, (m) => ({ '\\u003c': '<', '\\u003e': '>', '\\u0026': '&', '\\u0027': "'" })[m]!);
+const ebbDesigned = (c: { name: string }, want: string, got: string) => c.name === 'feed/json.njk' && got !== want && undoJsonEscapes(got) === want;
+
+describe(`eleventy-base-blog 5.0.2 (${EBB.cases} cases, ${EBB.cases - EBB.nunjucksErrors - EBB.byDesign} byte-identical, ${EBB.byDesign} by a documented rule, ${EBB.templates} templates)`, () => {
+  type EbbCase = { name: string; template: string | null; content?: string; data: Record<string, unknown> };
+  type Site = { root: string; paths: string[]; front: Record<string, Record<string, unknown>>; cases: EbbCase[]; remove(): void };
+
+  it('vendors the templates it counts', () => {
+    expect(readdirSync(tenth.EBB, { recursive: true }).map(String).filter((f) => f.endsWith('.njk')).length).toBe(EBB.templates);
+  });
+
+  it('as Eleventy renders them: the Environment (renderAsync, renderStreamAsync) and kida/nunjucks', async () => {
+    const { counts, failing } = (await tenth.ebbMeasure()) as { counts: Counts; failing: (Failing & { c: EbbCase })[] };
+    const unexplained = failing.filter((f) => !(f.want.out !== undefined && f.got.out !== undefined && ebbDesigned(f.c, f.want.out, f.got.out)));
+    expect(unexplained.map((f) => `${f.via} ${f.c.name}`)).toEqual([]);
+    expect(failing.length).toBe(EBB.byDesign * VIAS.length);
+    expect({ cases: counts.cases, nunjucksErrors: counts.nunjucksErrors }).toEqual({ cases: EBB.cases, nunjucksErrors: EBB.nunjucksErrors });
+    for (const via of VIAS) expect(counts[via]).toEqual({ same: EBB.cases - EBB.nunjucksErrors - EBB.byDesign, bothThrow: EBB.nunjucksErrors });
+  }, 300_000);
+
+  it('as compiled modules (Rollup, the async filter declared with asyncFilters): every page, streamed and async, as Nunjucks renders it', async () => {
+    const site = tenth.ebbSite() as Site;
+    try {
+      const e = (await tenth.ebbEngines(site)) as { nunjucks(name: string, data: object): Promise<string> };
+      // (every template a case renders by name: the pages and the layouts, each a module of the bundle)
+      const names = [...new Set([...site.cases.flatMap((c) => (c.template ? [c.template] : [])), ...Object.keys(site.front).filter((f) => f.startsWith('_includes/layouts/')).map((f) => f.slice('_includes/'.length))])];
+      const sourceOf = (n: string) => readFileSync(join(n.startsWith('layouts/') ? join(site.root, '_includes') : site.root, n), 'utf8');
+      const filtersUrl = pathToFileURL(join(import.meta.dirname, '../../bench/nunjucks-projects-tenth.mjs')).href;
+      const sync = Object.keys((tenth.ebbFilters() as { sync: object }).sync);
+      type Page = { renderStreamAsync(d: object): AsyncIterable<string>; renderAsync(d: object): Promise<string> };
+      const built = await bundlePages<Page>(
+        {
+          dir: join(OUT, 'ebb'),
+          paths: site.paths,
+          modules: { filters: `const { ebbFilters } = await import(${JSON.stringify(filtersUrl)});\nconst f = ebbFilters();\n${sync.map((n) => `export const ${n} = f.sync.${n};`).join('\n')}\nexport const htmlToAbsoluteUrls = f.htmlToAbsoluteUrls;\n` },
+          plugin: { asyncFilters: ['htmlToAbsoluteUrls'] },
+        },
+        names.map(sourceOf),
+      );
+      expect(built.code).not.toMatch(/new Function|\beval\(|class Parser/);
+      const byName = (n: string) => built.pages[names.indexOf(n)]!;
+      const viaBundle = (stream: boolean) => async (name: string, data: object) => {
+        if (!stream) return byName(name).renderAsync(data);
+        let s = '';
+        for await (const chunk of byName(name).renderStreamAsync(data)) s += chunk;
+        return s;
+      };
+      const differ: string[] = [];
+      let same = 0;
+      for (const c of site.cases) {
+        const want = await tenth.ebbRenderPage(e.nunjucks, site, c);
+        const got = [await tenth.ebbRenderPage(viaBundle(false), site, c), await tenth.ebbRenderPage(viaBundle(true), site, c)];
+        if (got.every((g: string) => g === want)) same++;
+        else if (!got.every((g: string) => ebbDesigned(c, want, g))) differ.push(c.name);
+      }
+      expect(differ).toEqual([]);
+      expect(same).toBe(EBB.cases - EBB.nunjucksErrors - EBB.byDesign);
+    } finally {
+      site.remove();
+    }
+  }, 600_000);
+});
