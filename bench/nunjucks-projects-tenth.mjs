@@ -444,8 +444,72 @@ export async function ebbMeasure() {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'ebb') {
-  const { counts, failing } = await ebbMeasure();
+// ---------------------------------------------------------------------------------------------
+// @uktrade/datahub-header 1.5.0 (the Department for International Trade's Data Hub header), its
+// one macro vendored under test/fixtures/nunjucks-projects/uktrade/datahub-header, on the search
+// path its README gives (`node_modules/@uktrade`), called as its README calls it: with SSO's
+// permitted applications and each option it documents (active, fluid, domains, subNavigation,
+// attributes, navigationClasses), `crmApps` limiting the CRM's apps, and markup in the data.
+export const DATAHUB = join(FIXTURES, 'uktrade');
+const apps = (...keys) => keys.map((key) => ({ key, name: key }));
+const DH_CALLS = {
+  'README: permitted applications only': ['{{ datahubHeader( user.permitted_applications ) }}', { user: { permitted_applications: apps('datahub-crm', 'find-exporters', 'market-access') } }],
+  'no permitted applications': ['{{ datahubHeader( [] ) }}', {}],
+  'undefined applications, no params': ['{{ datahubHeader( user.permitted_applications ) }}', {}],
+  'CRM only, active companies, fixed width': ['{{ datahubHeader( apps, { active: "datahub-companies", fluid: false } ) }}', { apps: apps('datahub-crm') }],
+  'crmApps limit, support active': ['{{ datahubHeader( apps, { crmApps: ["datahub-companies", "datahub-orders"], active: "datahub-support" } ) }}', { apps: apps('datahub-crm', 'market-access') }],
+  'every option': [
+    '{{ datahubHeader( apps, params ) }}',
+    {
+      apps: apps('datahub-crm', 'find-exporters', 'market-access', 'unknown'),
+      params: {
+        active: 'market-access', fluid: true, signout: '/out?a=1&b=2',
+        domains: { datahub: 'https://dh.example/<x>/', mi: 'https://mi.example/', findExporters: 'https://fe.example/?q="1"', marketAccess: 'https://ma.example/', dataWorkspaceDomain: 'https://dw.example/' },
+        user: { name: 'Ann <O\'Hara>' },
+        subNavigation: [{ text: 'Overview & more', href: '/a?x=1&y=2', active: true }, { text: '<b>Second</b>', href: '/b' }, { text: 'Third' }],
+        attributes: { 'data-x': 'a"b', id: 'hdr' },
+        navigationClasses: 'nav--one nav--two',
+      },
+    },
+  ],
+  'strings where lists are read': ['{{ datahubHeader( "datahub-crm", { crmApps: "datahub-companies datahub-events", subNavigation: "ab" } ) }}', {}],
+};
+export function datahubCases() {
+  return Object.entries(DH_CALLS).map(([name, [call, ctx]]) => ({ name, page: `{% from 'datahub-header/component/header.njk' import datahubHeader %}\n${call}`, ctx }));
+}
+
+/** Nunjucks, the Environment (render, renderStream, renderAsync) and kida/nunjucks, configured as its README has it. */
+export async function datahubMeasure() {
+  const nunjucks = require('nunjucks');
+  const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader([DATAHUB]), { autoescape: true });
+  const api = (await import(join(here, '../dist/adapters/nunjucks.js'))).default;
+  const apiEnv = api.configure([DATAHUB], { autoescape: true });
+  const { Environment, FileSystemLoader } = await import(join(here, '../dist/compiler/environment.js'));
+  const env = new Environment({ loader: new FileSystemLoader([DATAHUB]), compat: 'nunjucks' });
+  const ways = {
+    env: (c) => env.fromString(c.page, { name: 'page.njk' }).render(c.ctx),
+    envStream: (c) => [...env.fromString(c.page, { name: 'page.njk' }).renderStream(c.ctx)].join(''),
+    envAsync: (c) => env.fromString(c.page, { name: 'page.njk' }).renderAsync(c.ctx),
+    api: (c) => apiEnv.renderString(c.page, c.ctx),
+  };
+  const counts = { cases: 0, nunjucksErrors: 0, ...Object.fromEntries(Object.keys(ways).map((v) => [v, { same: 0, bothThrow: 0 }])) };
+  const failing = [];
+  for (const c of datahubCases()) {
+    counts.cases++;
+    const want = await settle(() => njk.renderString(c.page, _.cloneDeep(c.ctx)));
+    if (want.error !== undefined) counts.nunjucksErrors++;
+    for (const [via, render] of Object.entries(ways)) {
+      const got = await settle(() => render({ ...c, ctx: _.cloneDeep(c.ctx) }));
+      if (want.error !== undefined && got.error !== undefined) counts[via].bothThrow++;
+      else if (want.error === undefined && got.out === want.out) counts[via].same++;
+      else failing.push({ via, c, want, got });
+    }
+  }
+  return { counts, failing };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && (process.argv[2] === 'ebb' || process.argv[2] === 'datahub')) {
+  const { counts, failing } = process.argv[2] === 'ebb' ? await ebbMeasure() : await datahubMeasure();
   console.log(JSON.stringify(counts));
   for (const f of failing.filter((f) => f.via === (process.env.VIA ?? 'env')).slice(0, Number(process.argv[3] ?? 3))) {
     const [a, b] = [f.want.out ?? f.want.error, f.got.out ?? f.got.error];

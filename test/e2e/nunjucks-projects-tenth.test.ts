@@ -202,3 +202,32 @@ describe(`eleventy-base-blog 5.0.2 (${EBB.cases} cases, ${EBB.cases - EBB.nunjuc
     }
   }, 600_000);
 });
+
+// @uktrade/datahub-header 1.5.0 (bench/nunjucks-projects-tenth.mjs datahubCases): its macro (sets
+// inside loops, which Nunjucks' loop frames keep from the macro's, `in`, `===`, inline ifs, a set
+// block, `for k, v` over attributes) called as its README calls it, with each option it documents.
+const DATAHUB = { cases: 7, templates: 1 };
+
+describe(`@uktrade/datahub-header 1.5.0 (${DATAHUB.cases} cases, ${DATAHUB.cases} byte-identical, ${DATAHUB.templates} template)`, () => {
+  type DhCase = { name: string; page: string; ctx: Record<string, unknown> };
+
+  it('the Environment (render, renderStream, renderAsync) and kida/nunjucks', async () => {
+    const { counts, failing } = (await tenth.datahubMeasure()) as { counts: Counts; failing: (Failing & { c: DhCase })[] };
+    expect(failing.map((f) => `${f.via} ${f.c.name}`)).toEqual([]);
+    expect({ cases: counts.cases, nunjucksErrors: counts.nunjucksErrors }).toEqual({ cases: DATAHUB.cases, nunjucksErrors: 0 });
+    for (const via of ['env', 'envStream', 'envAsync', 'api']) expect(counts[via]).toEqual({ same: DATAHUB.cases, bothThrow: 0 });
+  }, 120_000);
+
+  it('as compiled modules (Rollup, its README search path): buffered, streamed and async', async () => {
+    const all = tenth.datahubCases() as DhCase[];
+    const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader([tenth.DATAHUB]), { autoescape: true });
+    type Page = { render(d: object): string; renderStream(d: object): Iterable<string>; renderAsync(d: object): Promise<string> };
+    const built = await bundlePages<Page>({ dir: join(OUT, 'datahub'), paths: [tenth.DATAHUB] }, all.map((c) => c.page));
+    expect(built.code).not.toMatch(/new Function|\beval\(|class Parser/);
+    for (const [i, c] of all.entries()) {
+      const want = njk.renderString(c.page, structuredClone(c.ctx));
+      const page = built.pages[i]!;
+      expect([page.render(structuredClone(c.ctx)), [...page.renderStream(structuredClone(c.ctx))].join(''), await page.renderAsync(structuredClone(c.ctx))], c.name).toEqual([want, want, want]);
+    }
+  }, 300_000);
+});
