@@ -86,7 +86,7 @@ export interface TemplateSpec {
   deep?: DeepWalk;
   /** For pageDeep, found by pageNames at the first stream or async render: an async template's walk, 0 none, 1 not known (a name computed at run time). */
   walk?: DeepWalk | 0 | 1;
-  /** The context names the template reads (set when it is defined: what `deep` walks). */
+  /** The names the template reads, context names or bound somewhere (set when it is defined: what is observed and `deep` walks). */
   read?: readonly string[];
   globals: Ctx;
 }
@@ -292,7 +292,7 @@ export interface Template<C = Ctx, B extends string = string> {
  * Promises in the data are observed (given a no-op rejection handler), so that one rejecting
  * before the template awaits it, or never awaited after an early `return()` or an error, cannot
  * end the process as an unhandled rejection. A render observes the values of the names its
- * template reads (its metadata's context: O(names read), not O(keys), issue #22): streams and
+ * template reads (every name it reads, its requiredContext: O(names read), not O(keys), issue #22): streams and
  * async renders at their start, `render()` of a sync template only when it fails (what it read
  * was observed by the read, runtime/context.ts `ld`); a sync render that refuses async work
  * observes all of them (an error path). A promise no template names, or one in a branch a
@@ -553,12 +553,15 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
   const names = (spec.requiredContext as unknown as string) ? (spec.requiredContext as unknown as string).split(' ') : [];
   spec.requiredContext = names.map((n) => n.replace(/^[-?]/, ''));
   const context = (meta.context ??= names.filter((n) => n[0] != '-'));
-  const read = (spec.read = context.map((c) => c.replace('?', '')));
+  // (what is observed: every name it reads, not only its context names, which leave out a name
+  // bound anywhere in the template: `{% for x in xs %}…{% end %}{{ x }}` and `{% set x = x %}`
+  // read the data's x where it is not bound)
+  const read = (spec.read = spec.requiredContext);
   // (once, at the first stream or async render, when the templates it renders can load; not per
   // render: a load from specs of many shapes is megamorphic, ~20 ns)
   let observed: readonly string[] | null | undefined = spec.names ? undefined : read;
   // (left out when it is the context names sorted)
-  const dependsOn = meta.dependsOn ?? [...read].sort();
+  const dependsOn = meta.dependsOn ?? context.map((c) => c.replace('?', '')).sort();
   // (the spec's fields read once: every template's entry shares these loads, which would see
   // every spec's shape in a process of many templates, and `globals` may be a getter; issue #22)
   const { isAsync, root, deep } = spec;
