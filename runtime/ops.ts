@@ -242,8 +242,22 @@ export function ngettext(env: { translations?: Translations }, singular: string,
 export function transFormat(msg: string, vars: Ctx, escapeOn: boolean, esc: (v: unknown) => string): string {
   // (own bindings only: a translated `%(constructor)s` is a missing name, not Object)
   const get = (n: string) => (Object.hasOwn(vars, n) ? vars[n] : undefined);
+  // A safe value (tojson) in a "-quoted value of the message's markup writes `"` as &quot;, as
+  // an output there does (inDq): the scan reads the message up to each placeholder, once.
+  let i = 0, tag = false, qt = '';
+  const inDq = (at: number): boolean => {
+    for (; i < at; i++) {
+      const c = msg[i];
+      if (qt) qt = c === qt ? '' : qt;
+      else if (tag) c === '>' ? (tag = false) : (c === '"' || c === "'") && (qt = c);
+      else tag = c === '<' && /[a-z]/i.test(msg[i + 1] ?? '');
+    }
+    return qt === '"';
+  };
   // (one pass, as Python's %: the `%` of a `%%` never starts a placeholder)
-  return msg.replace(/%%|%\((\w+)\)s/g, (m, n?: string) => (n === undefined ? '%' : escapeOn ? esc(get(n)) : pyStr(get(n))));
+  return msg.replace(/%%|%\((\w+)\)s/g, (m, n: string | undefined, at: number) =>
+    n === undefined ? '%' : !escapeOn ? pyStr(get(n)) : inDq(at) ? esc(get(n)).replace(/"/g, '&quot;') : esc(get(n)),
+  );
 }
 
 export { Kwargs, Tuple, UNDEF, truthy };
