@@ -5,7 +5,12 @@
 //   printed a safe value's `"` raw: `{% trans v = x | tojson %}<i title="{{ v }}">…` let data's
 //   spaces and `=` become attributes (the attribute scan marks outputs, and a message is one
 //   statement whose markup comes from the catalog at run time).
+// - §3 Markdown mode: data's `](` was escaped `\](`, which marked reads inside a link's text as a
+//   nested inline link: `[{{ x }}](https://…)` and `{{ x | link(url) }}` with x = `[a](javascript:…)`
+//   rendered a live `javascript:` link (markdown-it did not). A `(` after `]` is escaped too.
 import fc from 'fast-check';
+import MarkdownIt from 'markdown-it';
+import { marked } from 'marked';
 import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import { DictLoader, Environment, type EnvironmentOptions } from '../../compiler/environment.js';
@@ -66,6 +71,31 @@ describe('§3 a {% trans %} placeholder in a double-quoted value of the message 
     const x = 'a"b\' c';
     const esc = e.fromString('{{ x }}').render({ x });
     expect(e.fromString('{% trans v = x %}50 "{{ v }}" <b title=\'{{ v }}\' data-a="{{ v }}">{% endtrans %}').render({ x })).toBe(`50 "${esc}" <b title='${esc}' data-a="${esc}">`);
+  });
+});
+
+describe('§3 Markdown: data inside a link\'s text cannot make a link of its own (marked and markdown-it)', () => {
+  const mdit = MarkdownIt({ html: true });
+  const SOURCES = ['[{{ x }}](https://a.example/)', '{{ x | link("https://a.example/") }}', '{{ x | link(x) }}', '![{{ x }}](i.png) [t](https://a.example/ "{{ x }}")', '{{ x | details("s") }}'];
+  /** Every href and src in `html` (a relative one resolves against the page: data may choose a path, never a scheme). */
+  const urls = (html: string) => [...html.matchAll(/(?:href|src)="([^"]*)"/g)].map((m) => m[1]!);
+  it('every URL in the HTML is one the template wrote (fixed seed)', () => {
+    const e = env({ autoescape: 'markdown' });
+    const ts = SOURCES.map((s) => e.fromString(s));
+    const piece = fc.constantFrom('[', ']', '(', ')', '\\', 'javascript:alert(1)', 'a', ' ', '<', '>', '!', '"', ':', '\n');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }).map((p) => p.join('')), (x) => {
+        for (const t of ts) {
+          const md = t.render({ x });
+          for (const html of [marked.parse(md) as string, mdit.render(md)])
+            for (const u of urls(html)) expect(new URL(u.replace(/&amp;/g, '&'), 'https://base.example/').protocol, `${JSON.stringify(x)} -> ${md}`).toBe('https:');
+        }
+      }),
+      { seed: 1717, numRuns: 400, examples: [['[a](javascript:alert(1))']] },
+    );
+  });
+  it('prose parentheses stay as written (only a `(` right after `]` gets a backslash)', () => {
+    expect(env({ autoescape: 'markdown' }).fromString('{{ x }}').render({ x: 'f(a) [b] (c) d](e)' })).toBe('f(a) \\[b\\] (c) d\\]\\(e)');
   });
 });
 
