@@ -243,7 +243,7 @@ export function transFormat(msg: string, vars: Ctx, escapeOn: boolean, esc: (v: 
   // (own bindings only: a translated `%(constructor)s` is a missing name, not Object)
   const get = (n: string) => (Object.hasOwn(vars, n) ? vars[n] : undefined);
   // A safe value (tojson) in a "-quoted value of the message's markup writes `"` as &quot;, as
-  // an output there does (inDq): the scan reads the message up to each placeholder, once.
+  // an output there does (inDq): the scan reads the message once, up to the placeholders it asks.
   let i = 0, tag = false, qt = '';
   const inDq = (at: number): boolean => {
     for (; i < at; i++) {
@@ -255,9 +255,13 @@ export function transFormat(msg: string, vars: Ctx, escapeOn: boolean, esc: (v: 
     return qt === '"';
   };
   // (one pass, as Python's %: the `%` of a `%%` never starts a placeholder)
-  return msg.replace(/%%|%\((\w+)\)s/g, (m, n: string | undefined, at: number) =>
-    n === undefined ? '%' : !escapeOn ? pyStr(get(n)) : inDq(at) ? esc(get(n)).replace(/"/g, '&quot;') : esc(get(n)),
-  );
+  // (escaped plain text holds no `"`: only a value that does is placed by the scan)
+  return msg.replace(/%%|%\((\w+)\)s/g, (m, n: string | undefined, at: number) => {
+    if (n === undefined) return '%';
+    if (!escapeOn) return pyStr(get(n));
+    const t = esc(get(n));
+    return t.includes('"') && inDq(at) ? t.replace(/"/g, '&quot;') : t;
+  });
 }
 
 export { Kwargs, Tuple, UNDEF, truthy };
