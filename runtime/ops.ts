@@ -244,13 +244,16 @@ export function transFormat(msg: string, vars: Ctx, escapeOn: boolean, esc: (v: 
   const get = (n: string) => (Object.hasOwn(vars, n) ? vars[n] : undefined);
   // A safe value (tojson) in a "-quoted value of the message's markup writes `"` as &quot;, as
   // an output there does (inDq): the scan reads the message once, up to the placeholders it asks.
-  let i = 0, tag = false, qt = '';
+  // (a quote opens a value only as the first character after `=`: `a=b'c` is an unquoted value)
+  let i = 0, tag = false, eq = false, qt = '';
   const inDq = (at: number): boolean => {
     for (; i < at; i++) {
-      const c = msg[i];
+      const c = msg[i]!;
       if (qt) qt = c === qt ? '' : qt;
-      else if (tag) c === '>' ? (tag = false) : (c === '"' || c === "'") && (qt = c);
-      else tag = c === '<' && /[a-z]/i.test(msg[i + 1] ?? '');
+      else if (!tag) tag = c === '<' && /[a-z]/i.test(msg[i + 1] ?? '');
+      else if (c === '>') tag = eq = false;
+      else if (eq) (c === '"' || c === "'") && (qt = c), (eq = c <= ' ');
+      else eq = c === '=';
     }
     return qt === '"';
   };

@@ -42,6 +42,8 @@ describe('§3 a {% trans %} placeholder in a double-quoted value of the message 
     '{% trans v = x | tojson %}<i title="{{ v }}">{{ v }}</i>{% endtrans %}',
     '{% trans v = x | tojson, count = 2 %}<i data-a="{{ v }}">one</i>{% plural %}<i data-a="{{ v }}" title="{{ count }}">many</i>{% endtrans %}',
     '{% trans v = x | tojson %}<a href="/" class=\'c\' data-j="{{ v }}">{{ v }}</a>{% endtrans %}',
+    // (a quote inside an unquoted value opens nothing: the next value is still double-quoted)
+    '{% trans v = x | tojson %}<a href=/a\'b data-j="{{ v }}" title = "{{ v }}">{{ v }}</a>{% endtrans %}',
   ];
   it('data makes no attribute and the value decodes to the JSON, every way (fixed seed)', async () => {
     const ts = SOURCES.map((s) => translated().fromString(s));
