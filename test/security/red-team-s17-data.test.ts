@@ -7,7 +7,8 @@
 //   statement whose markup comes from the catalog at run time).
 // - §3 Markdown mode: data's `](` was escaped `\](`, which marked reads inside a link's text as a
 //   nested inline link: `[{{ x }}](https://…)` and `{{ x | link(url) }}` with x = `[a](javascript:…)`
-//   rendered a live `javascript:` link (markdown-it did not). A `(` after `]` is escaped too.
+//   rendered a live `javascript:` link (markdown-it did not), and so did two outputs meeting at
+//   `](`. A `(` after `]`, or first in a value, is escaped too.
 import fc from 'fast-check';
 import MarkdownIt from 'markdown-it';
 import { marked } from 'marked';
@@ -78,7 +79,8 @@ describe('§3 a {% trans %} placeholder in a double-quoted value of the message 
 
 describe('§3 Markdown: data inside a link\'s text cannot make a link of its own (marked and markdown-it)', () => {
   const mdit = MarkdownIt({ html: true });
-  const SOURCES = ['[{{ x }}](https://a.example/)', '{{ x | link("https://a.example/") }}', '{{ x | link(x) }}', '![{{ x }}](i.png) [t](https://a.example/ "{{ x }}")', '{{ x | details("s") }}'];
+  // (the second: the `](` split between two outputs, the first ending in `]`)
+  const SOURCES = ['[{{ x }}](https://a.example/)', '[{{ "[t]" }}{{ x }}](https://a.example/)', '{{ x | link("https://a.example/") }}', '{{ x | link(x) }}', '![{{ x }}](i.png) [t](https://a.example/ "{{ x }}")', '{{ x | details("s") }}'];
   /** Every href and src in `html` (a relative one resolves against the page: data may choose a path, never a scheme). */
   const urls = (html: string) => [...html.matchAll(/(?:href|src)="([^"]*)"/g)].map((m) => m[1]!);
   it('every URL in the HTML is one the template wrote (fixed seed)', () => {
@@ -93,11 +95,13 @@ describe('§3 Markdown: data inside a link\'s text cannot make a link of its own
             for (const u of urls(html)) expect(new URL(u.replace(/&amp;/g, '&'), 'https://base.example/').protocol, `${JSON.stringify(x)} -> ${md}`).toBe('https:');
         }
       }),
-      { seed: 1717, numRuns: 400, examples: [['[a](javascript:alert(1))']] },
+      { seed: 1717, numRuns: 400, examples: [['[a](javascript:alert(1))'], ['(javascript:alert(1))']] },
     );
   });
-  it('prose parentheses stay as written (only a `(` right after `]` gets a backslash)', () => {
-    expect(env({ autoescape: 'markdown' }).fromString('{{ x }}').render({ x: 'f(a) [b] (c) d](e)' })).toBe('f(a) \\[b\\] (c) d\\]\\(e)');
+  it('prose parentheses stay as written (only a `(` right after `]`, or first in the value, gets a backslash)', () => {
+    const t = env({ autoescape: 'markdown' }).fromString('{{ x }}');
+    expect(t.render({ x: 'f(a) [b] (c) d](e)' })).toBe('f(a) \\[b\\] (c) d\\]\\(e)');
+    expect(t.render({ x: '(555) 1' })).toBe('\\(555) 1');
   });
 });
 
