@@ -1170,7 +1170,7 @@ function sortedItems(d: unknown): Tuple[] {
   return stableSort(dictItems(d as Record<string, unknown>), (it) => it[0], safeCompare, false);
 }
 function ppRepr(v: unknown): string {
-  if (isDict(v)) return '{' + sortedItems(v).map(([k, x]) => `${ppRepr(k)}: ${ppRepr(x)}`).join(', ') + '}';
+  if (isDict(v)) return '{' + ppSorted(v).map(([k, x]) => `${ppRepr(k)}: ${ppRepr(x)}`).join(', ') + '}';
   if (v instanceof Tuple) return v.length === 1 ? `(${ppRepr(v[0])},)` : '(' + v.map(ppRepr).join(', ') + ')';
   if (Array.isArray(v)) return '[' + v.map(ppRepr).join(', ') + ']';
   if (v === UNDEF) return 'Undefined';
@@ -1182,12 +1182,15 @@ function ppRepr(v: unknown): string {
  * the size of the subtree at each level (quadratic in the depth).
  */
 let ppLens = new Map<object, number>();
+/** A dict's sorted items, kept for one pprint: ppLen, ppFormat and ppRepr each asked, sorting 3 times. */
+let ppItems0 = new Map<object, Tuple[]>();
+const ppSorted = (v: object): Tuple[] => ppItems0.get(v) ?? (ppItems0.set(v, sortedItems(v)).get(v) as Tuple[]);
 function ppLen(v: unknown): number {
   const known = typeof v === 'object' && v !== null ? ppLens.get(v) : undefined;
   if (known !== undefined) return known;
   let n: number;
   if (isDict(v)) {
-    const items = sortedItems(v);
+    const items = ppSorted(v);
     n = items.length ? 2 * items.length : 2;
     for (const [k, x] of items) n += ppLen(k) + 2 + ppLen(x);
   } else if (v instanceof Tuple && v.length === 1) n = ppLen(v[0]) + 3;
@@ -1215,7 +1218,7 @@ function ppFormat(v: unknown, out: string[], indent: number, allowance: number, 
   level += 1;
   if (isDict(v)) {
     out.push('{');
-    const items = sortedItems(v);
+    const items = ppSorted(v);
     const ind = indent + 1;
     items.forEach(([k, x], i) => {
       const last = i === items.length - 1;
@@ -1310,13 +1313,14 @@ function ppStr(str: string, out: string[], indent: number, allowance: number, le
 }
 function pprint(v: unknown): string {
   const out: string[] = [];
-  const saved = ppLens;
+  const saved = [ppLens, ppItems0] as const;
   ppLens = new Map();
+  ppItems0 = new Map();
   ppN = 0;
   try {
     ppFormat(v, out, 0, 0, 0);
   } finally {
-    ppLens = saved;
+    [ppLens, ppItems0] = saved;
   }
   return out.join('');
 }

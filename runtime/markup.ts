@@ -57,7 +57,9 @@ export class Marked extends Markup {
 // Markdown escaping (language.md §3.6): characters that are special anywhere in a line get a
 // backslash; block markers only where a line starts (optionally indented) and only in the form
 // that would start a block, so prose, dates, identifiers and paths stay as they are.
-const MD_INLINE = /[\\`*_[\]]/g;
+// (and a `(` after `]` or first: marked reads `\](` inside a link's text as a nested inline link,
+// so data's `[a](javascript:…)` in `[{{ x }}](…)`, `[{{ a }}{{ b }}](…)` or `link` was live; s17)
+const MD_INLINE = /[\\`*_[\]]|(?<=^|\])\(/g;
 // (`<` as an entity, not `\<`: GFM renderers' extended autolinks (marked) take a backslash into a
 // URL that text before the value began, `https://x.example/{{ v }}`, and the `<` after it opened a tag)
 const MD_LT = /</g;

@@ -242,8 +242,29 @@ export function ngettext(env: { translations?: Translations }, singular: string,
 export function transFormat(msg: string, vars: Ctx, escapeOn: boolean, esc: (v: unknown) => string): string {
   // (own bindings only: a translated `%(constructor)s` is a missing name, not Object)
   const get = (n: string) => (Object.hasOwn(vars, n) ? vars[n] : undefined);
+  // A safe value (tojson) in a "-quoted value of the message's markup writes `"` as &quot;, as
+  // an output there does (inDq): the scan reads the message once, up to the placeholders it asks.
+  // (a quote opens a value only as the first character after `=`: `a=b'c` is an unquoted value)
+  let i = 0, tag = false, eq = false, qt = '';
+  const inDq = (at: number): boolean => {
+    for (; i < at; i++) {
+      const c = msg[i]!;
+      if (qt) qt = c === qt ? '' : qt;
+      else if (!tag) tag = c === '<' && /[a-z]/i.test(msg[i + 1] ?? '');
+      else if (c === '>') tag = eq = false;
+      else if (eq) (c === '"' || c === "'") && (qt = c), (eq = c <= ' ');
+      else eq = c === '=';
+    }
+    return qt === '"';
+  };
   // (one pass, as Python's %: the `%` of a `%%` never starts a placeholder)
-  return msg.replace(/%%|%\((\w+)\)s/g, (m, n?: string) => (n === undefined ? '%' : escapeOn ? esc(get(n)) : pyStr(get(n))));
+  // (escaped plain text holds no `"`: only a value that does is placed by the scan)
+  return msg.replace(/%%|%\((\w+)\)s/g, (m, n: string | undefined, at: number) => {
+    if (n === undefined) return '%';
+    if (!escapeOn) return pyStr(get(n));
+    const t = esc(get(n));
+    return t.includes('"') && inDq(at) ? t.replace(/"/g, '&quot;') : t;
+  });
 }
 
 export { Kwargs, Tuple, UNDEF, truthy };

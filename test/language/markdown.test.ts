@@ -18,7 +18,9 @@ describe('escapeMarkdown', () => {
   it('backslash-escapes \\ ` * _ [ ] anywhere, and writes < as &lt;', () => {
     expect(escapeMarkdown('a*b_c')).toBe('a\\*b\\_c');
     expect(escapeMarkdown('**bold** and `code`')).toBe('\\*\\*bold\\*\\* and \\`code\\`');
-    expect(escapeMarkdown('[link](url)')).toBe('\\[link\\](url)');
+    // (a `(` right after `]` too: marked reads `\](` in a link's text as a nested link)
+    expect(escapeMarkdown('[link](url)')).toBe('\\[link\\]\\(url)');
+    expect(escapeMarkdown('[a] (b) c(d)')).toBe('\\[a\\] (b) c(d)');
     expect(escapeMarkdown('<img src=x>')).toBe('&lt;img src=x>');
     expect(escapeMarkdown('C:\\dir')).toBe('C:\\\\dir');
   });
