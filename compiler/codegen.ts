@@ -546,9 +546,13 @@ export class Generator {
           lineMap.push(this.moduleLineNos[i] ?? 0);
         }
     });
+    const code = bodyLines.join('\n');
+    // (a helper asked for by a line the twins later rewrote or dropped is not imported: `$iter`
+    // of a loop the resumable body reads through `$each`; bundlers warn of unused imports)
+    const named = new Set(code.match(/\$[\w$]+/g));
     return {
-      body: bodyLines.join('\n'),
-      helpers: [...this.helpers].sort(),
+      body: code,
+      helpers: [...this.helpers].filter((h) => named.has('$' + h)).sort(),
       attrNames: [...this.attrNames].sort(),
       templateRefs: [...this.refs].map(([name, v]) => [v, name]),
       lineMap,
@@ -851,7 +855,7 @@ export class Generator {
     return this.fn.mode === 'a' && contains(e, (n) => n.type === 'Await' || (this.isAsync && (n.type === 'Call')));
   }
 
-  /** Set while compiling a `{% filter %}` block's own arguments: the helper that escapes each. */
+  /** Set while compiling a `{% filter %}` block's own arguments: the name of the helper that escapes each. */
   argWrap: string | null = null;
 }
 

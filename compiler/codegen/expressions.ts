@@ -230,13 +230,13 @@ export function genFilter(g: Generator, e: A.Filter): string {
   return filterCall(g, e.name, value, e.args, e.kwargs, e);
 }
 
-/** A filter argument: wrapped in `argWrap` at the top level only (filters inside it bind as usual). */
+/** A filter argument: wrapped in the helper `argWrap` names at the top level only (filters inside it bind as usual; the helper is imported only where an argument uses it). */
 export function argExpr(g: Generator, a: A.Expr): string {
   const w = g.argWrap;
   if (!w) return g.expr(a);
   g.argWrap = null;
   try {
-    return `${w}(${g.expr(a)})`;
+    return `${g.h(w)}(${g.expr(a)})`;
   } finally {
     g.argWrap = w;
   }

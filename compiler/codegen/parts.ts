@@ -88,7 +88,7 @@ export function genFilterBlock(g: Generator, n: A.FilterBlock): void {
   // A string result is emitted unescaped (its body was escaped while rendered): under
   // autoescape the filter's arguments are escaped on the way in, so data joins the text
   // escaped, and a result that is not a string is escaped like `{{ }}` output.
-  g.argWrap = g.o.autoescape ? g.h(g.o.markdown ? 'escMdArg' : 'escArg') : null;
+  g.argWrap = g.o.autoescape ? (g.o.markdown ? 'escMdArg' : 'escArg') : null;
   try {
     const out = !g.o.autoescape ? 'str' : g.o.markdown ? 'escMdFiltered' : 'escFiltered';
     // (in a double-quoted value, a filter that makes Markup (`tojson`, `default(j)`) may write `"`)
