@@ -161,6 +161,16 @@ const declsOf = (t: Template): Decl[] => declOf(t)?.decls ?? [];
 const pathTs = (path: string): string | null => (/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(path) ? 'k$' + path.split('.').join('?.') : null);
 
 /**
+ * A def's typed parameters, `a: str, b: int = 2` → [a, str], [b, int]: a name, `:` and the text to
+ * the next `,`, `=` or the end, less its trailing blanks. (`[^,=]+?\s*(?=[,=]|$)`, the regex this
+ * replaces, tried every length of the type against the blanks after it: 5 KB of blanks in one
+ * took 0.3 s, 20 KB 6 s; `\b` keeps a long word from being rescanned at every one of its letters.)
+ */
+export function typedParams(params: string): [string, string][] {
+  return [...params.matchAll(/\b([A-Za-z_]\w*)\s*:\s*([^,=]+)/g)].map((m) => [m[1]!, m[2]!.trimEnd() || m[2]!]);
+}
+
+/**
  * The typed names at `offset`: the `{% template %}` declarations, then the bindings of the
  * sections around it and of the tags before it (outermost first, so inner ones win): typed
  * parameters of the enclosing def or region, targets of enclosing loops over a dotted path,
@@ -177,7 +187,7 @@ function typedNamesAt(t: Template, offset: number): Decl[] {
     const enclosing = [...open].some((s) => s.open === tag);
     if (enclosing && (tag.keyword === 'def' || tag.keyword === 'region')) {
       const params = /\(([\s\S]*)\)/.exec(inner)?.[1] ?? '';
-      for (const m of params.matchAll(/([A-Za-z_]\w*)\s*:\s*([^,=]+?)\s*(?=[,=]|$)/g)) out.push({ name: m[1]!, annotation: m[2]! });
+      for (const [name, annotation] of typedParams(params)) out.push({ name, annotation });
     } else if (enclosing && tag.keyword === 'for') {
       const m = /for\s+([A-Za-z_]\w*)\s+in\s+([\w.]+)\s*(?:if\b|[-+~]?$)/.exec(inner);
       const iter = m && pathTs(m[2]!);

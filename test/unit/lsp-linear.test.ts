@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completion, diagnostics, hover, importListSource, positionAt, referencePrefix } from '../../compiler/lsp/features.js';
+import { completion, diagnostics, hover, importListSource, positionAt, referencePrefix, typedParams } from '../../compiler/lsp/features.js';
 import { Workspace } from '../../compiler/lsp/project.js';
 import { TypeOracle } from '../../compiler/lsp/ts-types.js';
 import type { Tag } from '../../compiler/lsp/scan.js';
@@ -44,6 +44,23 @@ describe('importListSource', () => {
       const before = h + parts.join('');
       expect(importListSource(before)).toBe(OLD_FROM.exec(before)?.[2] ?? null);
     }), { numRuns: 5000 });
+  });
+});
+
+const OLD_PARAMS = /([A-Za-z_]\w*)\s*:\s*([^,=]+?)\s*(?=[,=]|$)/g;
+
+describe('typedParams', () => {
+  it('answers what the regex it replaced answered, for names that start a word (property)', () => {
+    // (the old regex also found `b` inside `1b: x`; `\b` now reads names only where a word starts)
+    const piece = fc.constantFrom(' ', '  ', '\t', '\n', ':', ',', '=', 'a', 'b_c', 'x1', 'list[int]', '"s"', '|', '\u00a0');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 16 }), (parts) => {
+      const params = parts.join('');
+      expect(typedParams(params)).toEqual([...params.matchAll(OLD_PARAMS)].map((m) => [m[1], m[2]]));
+    }), { numRuns: 5000 });
+  });
+  it('is linear in a run of blanks inside a type, and in a long name', () => {
+    expectLinear((n) => () => typedParams('a: b' + ' '.repeat(n) + ' x, c: d'), 'blanks in a type');
+    expectLinear((n) => () => typedParams('a'.repeat(n) + ' x'), 'a long name');
   });
 });
 
