@@ -51,6 +51,11 @@ export interface CodegenOptions {
    * Markdown filters, Marked from defs/caller/capture, and the `output_format` global.
    */
   markdown?: boolean;
+  /**
+   * Nunjucks mode without autoescape where the option escapes other templates (a function of the
+   * name): its macros give plain text, as Kida's defs do, so an escaping importer escapes them.
+   */
+  njkRawMacros?: boolean;
   strictUndefined: boolean;
   /** Names of filters/tests/globals supplied by the user (they win over built-ins). */
   customFilters: ReadonlySet<string>;

@@ -7,7 +7,7 @@ import { resolveTemplateName } from '../runtime/names.js';
 import { GLOBAL_NAMES, METHOD_NAMES } from '../runtime/signatures.js';
 import { declarations } from './types.js';
 import { DEFAULT_SYNTAX, delimiterOptions, resolveSyntax, type DelimiterOptions, type LexOptions, type SnakeDelimiterOptions } from './lexer.js';
-import { escapeModeFor, type AutoescapeOption } from './autoescape.js';
+import { escapeModeFor, normalizeAutoescape, type AutoescapeOption } from './autoescape.js';
 import { tojsonInAttributes } from './html-context.js';
 import { lineMappings } from './sourcemap.js';
 import { missingReferences, type MissingReference } from './references.js';
@@ -241,6 +241,8 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     source,
     autoescape: escapeMode !== null,
     markdown: escapeMode === 'markdown',
+    // (autoescape: false is Nunjucks' own single setting, where nothing escapes a macro's SafeString)
+    njkRawMacros: njk && escapeMode === null && normalizeAutoescape(options.autoescape) !== false,
     strictUndefined: options.strictUndefined ?? !njk,
     ...(njk ? { nunjucks: { filters: njkFilterParams, tests: njkTestParams, throwOnUndefined: !!options.throwOnUndefined, asyncFilters: new Set(options.asyncFilters ?? []), ...(options.njkExtensionModules ? { extensionModules: options.njkExtensionModules } : {}), ...(options.njkSyncExtensions ? { syncExtensions: true } : {}) } } : {}),
     customFilters,

@@ -19,7 +19,7 @@ import crypto from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { escapeModeFor } from '../compiler/autoescape.js';
+import { escapeModeFor, normalizeAutoescape } from '../compiler/autoescape.js';
 import type { CompileOptions, CompileResult } from '../compiler/index.js';
 
 /** What the plugins use of a CompileResult (and what an entry stores). */
@@ -54,10 +54,13 @@ export const hashOf = (s: string | null): string | null => {
 
 /** Keys by options object: get() and then set() of one compile ask for the same key. */
 const keys = new WeakMap<CompileOptions, string>();
-// JSON drops the functions (sourceOf); an autoescape function counts by its answer for this template.
+// JSON drops the functions (sourceOf); an autoescape function counts by its answer for this template,
+// and a template it does not escape apart from `autoescape: false` (Nunjucks macros differ: njkRawMacros).
+const escapeKey = (options: CompileOptions) =>
+  escapeModeFor(options.autoescape, options.name ?? null) ?? (normalizeAutoescape(options.autoescape) === false ? null : 'by-name');
 const keyOf = (options: CompileOptions): string => {
   let key = keys.get(options);
-  if (key === undefined) keys.set(options, (key = hash(JSON.stringify({ ...options, autoescape: escapeModeFor(options.autoescape, options.name ?? null) }))));
+  if (key === undefined) keys.set(options, (key = hash(JSON.stringify({ ...options, autoescape: escapeKey(options) }))));
   return key;
 };
 

@@ -1283,9 +1283,17 @@ export type SourceOf = { sourceOf?: (name: string) => string | null };
 export function wrapError(e: unknown, templateName: string, line: number, env?: SourceOf, R?: RenderState | null, def?: string): unknown {
   let err: TemplateError;
   let moved = false; // (the message is laid out again once, at the end, if anything changed)
-  if (e instanceof TemplateError) moved = place((err = e), templateName, line, env);
-  else if (e instanceof RangeError && /call stack/i.test(e.message)) err = runtimeError(`Recursion too deep: ${e.message}`, e, templateName, line, env);
-  else err = runtimeError(e instanceof Error ? `${e.name}: ${e.message}` : `Error: ${String(e)}`, e, templateName, line, env);
+  let msg: string | 0;
+  try {
+    msg = e instanceof TemplateError ? 0
+      : e instanceof RangeError && /call stack/i.test(e.message) ? `Recursion too deep: ${e.message}`
+      : e instanceof Error ? `${e.name}: ${e.message}` : `Error: ${String(e)}`;
+  } catch {
+    // (a host value that cannot be printed: a throwing toString or getter, a revoked Proxy)
+    msg = 'Error: ?';
+  }
+  if (msg) err = new TemplateRuntimeError(msg, 'K-RUN-007', { templateName, lineno: line || null, cause: e, source: env?.sourceOf?.(templateName) ?? null });
+  else moved = place((err = e as TemplateError), templateName, line, env);
   if (err.callee !== null) {
     // (a def of another template: the call also enters that template, as an include does)
     err.componentStack.unshift([templateName, line, err.callee[0]]);
@@ -1303,8 +1311,6 @@ export function wrapError(e: unknown, templateName: string, line: number, env?: 
   if (moved) err.relayout();
   return err;
 }
-const runtimeError = (msg: string, cause: unknown, templateName: string, line: number, env?: SourceOf) =>
-  new TemplateRuntimeError(msg, 'K-RUN-007', { templateName, lineno: line || null, cause, source: env?.sourceOf?.(templateName) ?? null });
 
 /** Gives an error raised without a position (by a runtime helper) the template and line. */
 export function locate(e: TemplateError, templateName: string, line: number, env?: SourceOf): TemplateError {

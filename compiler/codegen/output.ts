@@ -79,8 +79,9 @@ function escaped(g: Generator, e: A.Expr, dq = false): string {
  * plain string (rawDef), so an escaping template importing it escapes the text (red team, s16).
  */
 export function mdDef(g: Generator, def: string): string {
-  // (Nunjucks' macros give a SafeString whatever the autoescape: its `escape` leaves their text alone)
-  return g.o.markdown ? `${g.h('mdDef')}(${def})` : g.o.autoescape || g.o.nunjucks ? def : `${g.h('rawDef')}(${def})`;
+  // (Nunjucks' macros give a SafeString whatever its one autoescape setting: its `escape` leaves
+  // their text alone. Where autoescape is chosen per name, ours, a raw template's give plain text)
+  return g.o.markdown ? `${g.h('mdDef')}(${def})` : g.o.autoescape || (g.o.nunjucks && !g.o.njkRawMacros) ? def : `${g.h('rawDef')}(${def})`;
 }
 
 /** The output helper: HTML or Markdown escaping (`esc`, `escMd`), or none (`str`). */
