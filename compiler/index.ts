@@ -206,18 +206,7 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
   };
   const escapeMode = escapeModeFor(options.autoescape, options.name ?? null);
   const ast = parseTemplate(source, { name, trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks, ...delims, ...(njk && options.njkExtensions ? { njkExtensions: options.njkExtensions } : {}) });
-  const resolveName = (n: string, from: string | null): string => {
-    const found = njk && from !== null && isRelativeName(n) ? options.resolveRelative?.(n, from) : null;
-    if (found) return found;
-    try {
-      return resolveTemplateName(n, from, options.templateAliases, njk);
-    } catch (e) {
-      // (Nunjucks: a relative name may climb above the root and come back into a search path)
-      const beyond = njk && from !== null && /^\.\.?\//.test(n) ? options.resolveBeyondRoot?.(n, from) : null;
-      if (beyond) return beyond;
-      throw e;
-    }
-  };
+  const resolveName = templateNameResolver(options);
   /** Nunjucks: includes of missing templates that only some renders reach (failing there, as Nunjucks does). */
   let reachedOnly: MissingReference[] = [];
   if (options.checkImports && options.sourceOf) {
@@ -286,6 +275,30 @@ const NJK_GLOBALS = new Set(['range', 'cycler', 'joiner']);
 
 /** `./x` or `../x`: a name resolved against the referencing template. */
 export const isRelativeName = (n: string): boolean => n.startsWith('./') || n.startsWith('../');
+
+/**
+ * How a template's references name other templates, for the compiler, the `.d.ts` generator and
+ * the language server alike: aliases and `./`/`../`, and in compat 'nunjucks' its loader's rules
+ * (a relative name found beside the referencing file or above the root; a `@name` naming no
+ * configured alias taken as it is). Throws TemplateNotFoundError for a name that resolves nowhere.
+ */
+export function templateNameResolver(
+  options: Pick<CompileOptions, 'compat' | 'templateAliases' | 'resolveRelative' | 'resolveBeyondRoot'>,
+): (name: string, from: string | null) => string {
+  const njk = options.compat === 'nunjucks';
+  return (n, from) => {
+    const found = njk && from !== null && isRelativeName(n) ? options.resolveRelative?.(n, from) : null;
+    if (found) return found;
+    try {
+      return resolveTemplateName(n, from, options.templateAliases, njk);
+    } catch (e) {
+      // (Nunjucks: a relative name may climb above the root and come back into a search path)
+      const beyond = njk && from !== null && /^\.\.?\//.test(n) ? options.resolveBeyondRoot?.(n, from) : null;
+      if (beyond) return beyond;
+      throw e;
+    }
+  };
+}
 
 export function relativeImport(target: string, from: string): string {
   const fromDir = from.split('/').slice(0, -1);
@@ -460,7 +473,7 @@ function templateDeclarations(m: GeneratedModule, source: string, options: Compi
           return src === null ? null : parsedOther(n, src, delims);
         }
       : undefined,
-    resolve: (n, from) => resolveTemplateName(n, from, options.templateAliases),
+    resolve: templateNameResolver(options),
     // (Markdown mode's `output_format` is a global of that mode)
     globalNames: [...(options.globalNames ?? []), ...(escapeModeFor(options.autoescape, options.name ?? null) === 'markdown' ? ['output_format'] : [])],
     typesSpecifier: options.typesSpecifier,

@@ -491,6 +491,16 @@ export class KidaProject {
     return !TEMPLATE_FILE.test(file) && this.referenced.has(file) ? this.referenced.get(file) : compatFor(file, this.options.compat);
   }
 
+  /** The options that say how a file's references name templates (for templateNameResolver). */
+  referenceOptions(file: string) {
+    const compat = this.compatOf(file);
+    return {
+      templateAliases: this.options.templateAliases,
+      ...(compat ? { compat: compat } : {}),
+      ...(compat === 'nunjucks' ? { resolveBeyondRoot: (n: string, from: string) => nunjucksRelativeName(this.roots, n, from) } : {}),
+    };
+  }
+
   /** Compile options of a file; `spec` maps the filters/tests module paths (e.g. to file URLs). */
   compileOptions(file: string, spec: (file: string) => string = (f) => f) {
     const compat = this.compatOf(file);
@@ -502,11 +512,9 @@ export class KidaProject {
       trimBlocks: this.options.trimBlocks,
       lstripBlocks: this.options.lstripBlocks,
       ...this.delimiters,
-      templateAliases: this.options.templateAliases,
+      ...this.referenceOptions(file),
       linkage: LINKAGE_ID,
       validateCalls: this.options.validateCalls,
-      ...(compat ? { compat: compat } : {}),
-      ...(compat === 'nunjucks' ? { resolveBeyondRoot: (n: string, from: string) => nunjucksRelativeName(this.roots, n, from) } : {}),
       ...(compat === 'nunjucks' && this.options.throwOnUndefined ? { throwOnUndefined: true } : {}),
       ...(compat === 'nunjucks' && this.options.asyncFilters?.length ? { asyncFilters: this.options.asyncFilters } : {}),
       ...(compat === 'nunjucks' && this.extensionFiles ? this.extensionOptions(spec) : {}),

@@ -9,7 +9,7 @@ import { KidaProject, type KidaOptions } from '../../plugins/shared.js';
 import { resolveSyntax, type Syntax } from '../lexer.js';
 import { parse } from '../parser.js';
 import type { TemplateAst } from '../ast.js';
-import { resolveTemplateName } from '../../runtime/names.js';
+import { templateNameResolver } from '../index.js';
 import { lineStarts, scanTags, sections, type Section, type Tag } from './scan.js';
 
 /** One template as the editor knows it: text, tags, sections and (when it parses) its syntax tree. */
@@ -120,10 +120,10 @@ export class Workspace {
     this.names = null;
   }
 
-  /** A reference's template name, resolved against the template that makes it (null: cannot). */
+  /** A reference's template name, resolved against the template that makes it as its compile does (null: cannot). */
   resolve(ref: string, from: string): string | null {
     try {
-      return resolveTemplateName(ref, from, this.options.templateAliases);
+      return templateNameResolver(this.project.referenceOptions(this.fileOf(from)))(ref, from);
     } catch {
       return null;
     }

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../dist/compiler/environment.js';
 import { resolveTemplateName } from '../../dist/runtime/names.js';
+import { compile } from '../../dist/compiler/index.js';
 
 const templates = {
   'page.njk': '<p>{% include "@card--basic" %}|{% include "@lib/x.njk" %}</p>',
@@ -33,6 +34,16 @@ describe("names starting with '@' in compat 'nunjucks'", () => {
   it('default Kida keeps reporting an unknown alias', () => {
     const env = new Environment({ loader: new DictLoader({ 'p.kida': '{% include "@card--basic" %}', '@card--basic': 'c' }) });
     expect(() => env.getTemplate('p.kida').render({})).toThrow(/unknown alias '@card--basic'/);
+  });
+
+  it("the generated .d.ts follows such an include: the included template's names are the page's context", () => {
+    const sourceOf = (n: string) => (n === '@card--basic' ? '{{ who }}{{ card_title }}' : null);
+    const dts = compile('{% include "@card--basic" %}', { name: 'page.njk', compat: 'nunjucks', dts: true, sourceOf }).dts;
+    const context = /export type Context = \{([^}]*)\}/.exec(dts)?.[1] ?? '';
+    expect(context).toMatch(/\bwho\?: unknown/);
+    expect(context).toMatch(/\bcard_title\?: unknown/);
+    // (an open context is what an unresolved include leaves)
+    expect(context).not.toMatch(/\[name: string\]/);
   });
 
   it('resolveTemplateName: plainUnknown takes any name naming no alias as it is, and changes nothing else', () => {
