@@ -397,10 +397,11 @@ export function runOf(env: Env, R: R): Run {
  * keys left out (dictKeys reads ACTIVE), as the filters and calls run.run makes already are.
  */
 export function sbHide<F extends (...a: any[]) => unknown>(envOf: () => Env, f: F, text?: boolean): F {
+  const comparing = COMPARING.has(f);
   return ((...a: unknown[]) => {
     const env = envOf();
     if (text) textBound(env.sandbox!.cap, a[0], env.sandbox!.source); // (output of a container: its repr is bounded before it is written)
-    else if (COMPARING.has(f)) opCost(env.sandbox!, f, a[0], a[1]);
+    else if (comparing) opCost(env.sandbox!, f, a[0], a[1]);
     return hiding(env, () => f(...a));
   }) as F;
 }
@@ -626,7 +627,8 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
     }
   }
   if (name === 'int') intDigits(run, args[0]);
-  if (name !== null && name in COMPARES) compareCost(run, args[0], COMPARES[name] === 1, PATH_ARGS[name] === undefined ? undefined : args[PATH_ARGS[name]!]);
+  const sorts = name === null ? undefined : COMPARES.get(name);
+  if (sorts !== undefined) compareCost(run, args[0], sorts, PATH_ARGS[name!] === undefined ? undefined : args[PATH_ARGS[name!]!]);
   if (name !== null && isString(args[0])) callCost(run, name, String(args[0]));
   if (name === 'replace') replaceBound(run, args[0], args[1], args[2], args[3]);
   if (name !== null && !NO_TEXT.has(name.split(' ')[0]!))
@@ -681,18 +683,22 @@ export function callCost(run: Run, name: string, str: string): void {
  * to two long strings (`[a, b] * 5000`, a million characters each: no allocation, 10,000 ticks)
  * made one `sort` read 10^11 characters: 14-28 s in one call, which no clock read can stop. s17
  */
-const COMPARES: Record<string, number> = { sort: 1, groupby: 1, dictsort: 1, unique: 0, min: 0, max: 0 };
+const COMPARES = new Map([['sort', true], ['groupby', true], ['dictsort', true], ['unique', false], ['min', false], ['max', false]]);
 /**
  * Characters of the strings in `v` at any depth, each reference counted again (what comparing or
- * hashing it may read); a container visited counts 8 (128 to a KB, as `built`). Stops past `max`.
+ * hashing it may read); a container visited counts 256, so a walk of shared parts (`x = [x, x]` in a
+ * loop) stops after max / 256 steps (at 8 the walk itself took 2 s before refusing, where the
+ * comparison's own ticks end in 30 ms). Stops past `max`.
  */
 function strChars(v: unknown, max: number): number {
+  if (typeof v === 'string') return v.length; // (the common cases, without the walk's closure)
+  if (!v || typeof v !== 'object') return 0;
   let n = 0;
   const walk = (x: unknown): void => {
     if (n > max) return;
     if (isString(x)) return void (n += String(x).length);
     if (!x || typeof x !== 'object') return;
-    n += 8;
+    n += 256;
     if (Array.isArray(x) || x instanceof Set) for (const y of x) walk(y);
     else if (x instanceof Map) for (const [k, y] of x) walk(k), walk(y);
     else if (isDict(x)) for (const k of Object.keys(x)) walk(k), walk((x as Record<string, unknown>)[k]);
@@ -701,9 +707,8 @@ function strChars(v: unknown, max: number): number {
   return n;
 }
 /** The value an attribute path names in a dict or list item (plain data only: a host object's getters are not run twice). */
-function plainPath(x: unknown, path: string): unknown {
-  for (const seg of path.split('.')) {
-    const k = seg.trim();
+function plainPath(x: unknown, path: string[]): unknown {
+  for (const k of path) {
     if (isDict(x) && !(x instanceof Map) && dictHas(x, k)) x = (x as Record<string, unknown>)[k];
     else if (x instanceof Map && x.has(k)) x = x.get(k);
     else if (Array.isArray(x) && /^\d+$/.test(k)) x = x[+k];
@@ -717,21 +722,23 @@ function plainPath(x: unknown, path: string): unknown {
  * past the budget left, where the tick refuses the call.
  */
 function compareCost(run: Run, items: unknown, sorting: boolean, attribute?: unknown): void {
-  const list = Array.isArray(items) || items instanceof Set ? [...items] : isDict(items) ? Object.entries(items as object) : items instanceof Map ? [...items] : null;
-  if (!list || !list.length) return;
+  const list = Array.isArray(items) ? items : items instanceof Set || items instanceof Map ? [...items] : isDict(items) ? Object.entries(items as object) : null;
+  if (!list || list.length < 2) return; // (one item is compared with nothing)
   const factor = sorting ? Math.ceil(Math.log2(list.length + 1)) : 1;
   const left = (run.sb.policy.maxLoopIterations ?? SANDBOX_DEFAULTS.maxLoopIterations) - run.ticks;
   const max = ((Math.max(left, 0) + 1) * 1024) / factor; // (a walk stopped past it still refuses)
-  const paths = isString(attribute) && String(attribute) ? String(attribute).split(',') : null;
+  const paths = isString(attribute) && String(attribute) ? String(attribute).split(',').map((p) => p.split('.').map((k) => k.trim())) : null;
   let n = 0;
   for (const x of list) {
     if (paths) for (const p of paths) n += strChars(plainPath(x, p), max - n);
     else n += strChars(x, max - n);
     if (n > max) break;
   }
-  run.work((n >> 10) * factor);
+  if (n >= 1024) run.work((n >> 10) * factor);
 }
 
+/** A value whose comparison may read much: a container, or a string of 2 KB or more. */
+const big = (v: unknown): boolean => (typeof v === 'string' ? v.length >= 2048 : !!v && typeof v === 'object' && !(v instanceof Markup && v.value.length < 2048));
 /** The template's own comparisons (sbHide): `in`, `==`, the orderings. */
 const COMPARING = new Set<Function>([contains, eq, lt, le, gt, ge]);
 /**
@@ -742,7 +749,8 @@ const COMPARING = new Set<Function>([contains, eq, lt, le, gt, ge]);
  */
 function opCost(sb: Sandbox, f: Function, a: unknown, b: unknown): void {
   const run = sb.last;
-  if (!run) return;
+  // (short strings and other values compare in a step: the common case leaves at once)
+  if (!run || !big(a) || (!big(b) && (f !== contains || !isString(a)))) return;
   const budget = ((run.sb.policy.maxLoopIterations ?? SANDBOX_DEFAULTS.maxLoopIterations) + 1) * 1024;
   let n: number;
   if (f === contains) {
@@ -755,7 +763,7 @@ function opCost(sb: Sandbox, f: Function, a: unknown, b: unknown): void {
       n = 0;
       for (const x of a) if ((n += Math.min(m, strChars(x, m))) > budget) break;
     }
-  } else n = Math.min(strChars(a, budget), strChars(b, budget));
+  } else n = strChars(a, strChars(b, budget)); // (the smaller side: `a` walked no further than `b` reached)
   if (n >= 2048) run.work(n >> 10);
 }
 
