@@ -119,6 +119,28 @@ export class PolicyError extends SecurityError {
   }
 }
 
+/**
+ * Kida's own Environments (and the Nunjucks adapter's wrappers), registered by their constructors:
+ * handed to a sandboxed template, one compiled and ran a template of the author's choosing
+ * outside the policy (`env.fromString("{{ o._secret }}").render({"o": user})`), and showed every
+ * template's source (`env.sources`). s17
+ */
+export const HOST_ONLY = new WeakSet<object>();
+/** A compiled Template (a plain object: its render methods and compiled spec), or a registered Environment. */
+const isKidaObject = (v: unknown): boolean =>
+  !!v && typeof v === 'object' && (HOST_ONLY.has(v) || (typeof (v as { renderStream?: unknown }).renderStream === 'function' && typeof (v as { spec?: { root?: unknown } }).spec?.root === 'object'));
+/**
+ * Refuses (K-SEC-001) a Template or Environment as a value of a sandboxed template, or as what it
+ * reads from: rendering one runs a template outside the policy (a trusted `{{ obj[key] }}` given
+ * `{"obj": user, "key": "_secret"}` read the key the policy hides). Include or extend by name.
+ */
+export function noKidaObject(v: unknown): void {
+  if (isKidaObject(v))
+    throw new PolicyError('A Template or Environment is not reachable from a sandboxed template', {
+      suggestion: 'Include or import templates by name; pass their rendered text as data',
+    });
+}
+
 /** The policy. It is also the ACTIVE state (limits.ts) around the template's own enumerations (`sbHide`). */
 export class Sandbox implements Active {
   readonly policy: Required<SandboxPolicy>;
@@ -187,6 +209,7 @@ export class Sandbox implements Active {
   /** `calling`: the attribute is called, or read as a function (a mutator read now is called later). */
   checkAttr(name: string, calling: boolean, obj?: unknown, item = false): void {
     const p = this.policy;
+    noKidaObject(obj);
     const mut = calling && !p.allowMutatingMethods && mutates(name, obj);
     // (item access to a dict or list, `d["k"]`, `d.get("k")`, is not attribute access: the allow-list does not apply)
     const listed = !p.allowedAttributes || (item && (obj === undefined || isDict(obj) || Array.isArray(obj))) || this.allowed(name, obj);
@@ -480,7 +503,9 @@ export function sbTplName(env: Env, v: unknown): unknown {
 /** `ld` (runtime/context.ts) for sandboxed templates: sbName first. */
 export function sbLd(env: Env, c: Ctx, name: string, v: unknown, orElse: (name: string, c: Ctx) => unknown): unknown {
   sbName(env, c, name);
-  return hiding(env, () => ld(c, name, v, orElse)); // (an UndefinedError's "did you mean" names no hidden key)
+  const r = hiding(env, () => ld(c, name, v, orElse));
+  noKidaObject(r);
+  return r; // (an UndefinedError's "did you mean" names no hidden key)
 }
 /** Runs `f` with the policy's hidden keys left out of what it enumerates (dictKeys reads ACTIVE). */
 function hiding<T>(env: Env, f: () => T): T {
@@ -601,6 +626,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
   if (name !== null) {
     const at = PATH_ARGS[name];
     if (at !== undefined) sb.checkPath(args[at], name === 'attr', name === 'get', name === 'get' ? args[0] : undefined);
+    if (at !== undefined || name === 'map') pathObjects(args[0], name === 'map' ? args[2] : args[at!]);
     if (name === 'map') {
       sb.checkPath(args[2]);
       const m = (args[1] as unknown[] | undefined)?.[0];
@@ -642,6 +668,15 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
   // (`map("upper")` builds a string per item, which the count of the list's slots does not see)
   if (name === 'map' && Array.isArray(r)) for (const x of r) if (isString(x) && String(x).length >= 1024) run.tick(String(x).length >> 10), flat(x);
   return r;
+}
+
+/** The objects an attribute path's filter reads from (`attr`'s value, a list's items, and along a dotted path of plain data): no Template or Environment. */
+function pathObjects(v: unknown, path: unknown): void {
+  const segs = isString(path) ? String(path).split(',').map((p) => p.split('.').map((k) => k.trim())) : [];
+  for (const x of Array.isArray(v) ? v : [v]) {
+    noKidaObject(x);
+    for (const p of segs) for (let i = 1; i < p.length; i++) noKidaObject(plainPath(x, p.slice(0, i)));
+  }
 }
 
 /** A custom filter or test, or `map` (which may call host methods): keyOf's indexes go after it, as after any host call. */
@@ -698,6 +733,7 @@ function strChars(v: unknown, max: number): number {
     if (n > max) return;
     if (isString(x)) return void (n += String(x).length);
     if (!x || typeof x !== 'object') return;
+    observe(x); // (a getter's promise this walk read, and drops: issue #19 §1)
     n += 256;
     if (Array.isArray(x) || x instanceof Set) for (const y of x) walk(y);
     else if (x instanceof Map) for (const [k, y] of x) walk(k), walk(y);
@@ -714,7 +750,7 @@ function plainPath(x: unknown, path: string[]): unknown {
     else if (Array.isArray(x) && /^\d+$/.test(k)) x = x[+k];
     else return undefined;
   }
-  return x;
+  return observe(x);
 }
 /**
  * Counts what a comparing call will read before it runs: a tick per KB of the compared values'
@@ -857,6 +893,7 @@ function getter(obj: unknown, name: string): boolean {
 function readable(env: Env, name: string, v: unknown, hostRan = false, obj?: unknown): unknown {
   // (host code ran: it may have replaced a Map/Set key keeping the size, so keyOf's indexes go)
   if (hostRan) stale();
+  noKidaObject(v);
   if (typeof v === 'function') {
     // (the receiver only where it decides mutation, a global RegExp's exec, a typed array's copy: `mutates`)
     env.sandbox!.checkAttr(name, true, obj instanceof RegExp || ArrayBuffer.isView(obj) ? obj : undefined);
@@ -970,6 +1007,7 @@ export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[], sync?: 
 }
 /** A call for the template: callables passed along obey allowCalling too (the callee may call them); split results count. */
 function call(run: Run, f: unknown, args: unknown[]): unknown {
+  for (const a of args) noKidaObject(a instanceof Kwargs ? undefined : a); // (handed to a host function, which may render it)
   if (f === g_sorted || f === g_min || f === g_max) {
     const pos = args.filter((a) => !(a instanceof Kwargs));
     compareCost(run, pos.length === 1 ? pos[0] : pos, f === g_sorted);

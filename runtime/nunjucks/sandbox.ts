@@ -6,7 +6,7 @@
 
 import { Markup } from '../markup.js';
 import { Kwargs, isDict } from '../values.js';
-import { NO_TEXT, PolicyError, callCost, mutates, runOf, sbF, sourceError, textBound, type Run, type Sandbox } from '../sandbox.js';
+import { NO_TEXT, PolicyError, callCost, mutates, noKidaObject, runOf, sbF, sourceError, textBound, type Run, type Sandbox } from '../sandbox.js';
 import { callValue as njkCallValue, callWithCaller, member, toPrim } from './values.js';
 import type { CallerFn } from '../template.js';
 import { range } from './globals.js';
@@ -34,6 +34,7 @@ const READS_KEY = new Set(['hasOwnProperty', 'propertyIsEnumerable', 'get', 'has
  */
 function check(sb: Sandbox, name: string, calling: boolean, obj: unknown, item: boolean): void {
   const p = sb.policy;
+  noKidaObject(obj); // (a Template or Environment from data would render outside the policy)
   // (a function's source, as text: `fn.toString()`)
   if (typeof obj === 'function' && (name === 'toString' || name === 'toLocaleString')) throw sourceError();
   const mut = calling && !p.allowMutatingMethods && mutates(name, obj);
@@ -70,6 +71,7 @@ function lookup(sb: Sandbox, obj: unknown, key: unknown, item: boolean): unknown
   const name = keyName(key);
   if (name !== null) check(sb, name, false, obj, item);
   const v = member(obj, key);
+  noKidaObject(v);
   if (typeof v === 'function' && name !== null) {
     check(sb, name, true, obj, item);
     // (called later, its key argument would not be checked: `{% set g = m.get %}{{ g("_k") }}`)
@@ -166,6 +168,7 @@ function rangeChecks(run: Run, args: unknown[]): void {
 /** A call for the template: callables it hands over obey allowCalling (the callee may call them); work is counted, results bounded. */
 function call(run: Run, f: unknown, args: unknown[], name: string): unknown {
   if (typeof f === 'function') run.sb.checkCall(f);
+  for (const a of args) noKidaObject(a); // (handed to a host function, which may render it)
   for (const a of args) {
     if (typeof a === 'function') run.sb.checkCall(a);
     else if (a instanceof Kwargs) for (const k of Object.keys(a.kw)) if (typeof a.kw[k] === 'function') run.sb.checkCall(a.kw[k]);
@@ -192,6 +195,7 @@ export function sbNjF(env: Env, R: R, name: string, f: Function, args: unknown[]
   if (typeof path === 'string' || path instanceof Markup || typeof path === 'number')
     for (const part of String(path).split('.')) if (part && !/^-?\d+$/.test(part)) check(sb, part, false, undefined, false);
   for (const a of args) if (typeof a === 'function') sb.checkCall(a);
+  for (const x of Array.isArray(args[0]) && at !== undefined ? args[0] : []) noKidaObject(x); // (an attribute path reads from each item)
   // (a filter that writes its input or arguments as text: a container's text is bounded first)
   if (!NO_TEXT.has(name.split(' ')[0]!)) for (const a of args) textBound(sb.cap, a instanceof Kwargs ? a.kw : a, true, +(name !== 'join'));
   if (name === 'dump') f = (obj: unknown, spaces: unknown) => dumpHidden(sb, obj, spaces);

@@ -75,3 +75,38 @@ describe('a call reading the strings it compares counts them', () => {
     expect(trusted.render({})).toBe('100 True');
   });
 });
+
+describe('a Template or Environment handed to a sandboxed template is not reachable', () => {
+  // A trusted template that reads a key it is given, and a trusted Environment: what a host might
+  // pass along with the data (a layout to render, the app's environment).
+  const trusted = makeEnv({ peek: '{{ obj[key] }}', other: 'OTHER SOURCE {{ 1 }}' });
+  const ctx = () => ({ tpl: trusted.getTemplate('peek'), env: trusted, user: { name: 'u', _secret: 's3cret' }, list: [trusted.getTemplate('peek')], rows: [{ t: trusted.getTemplate('peek') }] });
+  const READS = [
+    '{{ tpl.render({"obj": user, "key": "_secret"}) }}',
+    '{{ tpl["render"]({"obj": user, "key": "_secret"}) }}',
+    '{{ tpl.spec.root }}',
+    '{{ env.fromString("{{ o._secret }}").render({"o": user}) }}',
+    '{{ env.getTemplate("other").render({}) }}',
+    '{{ env.sources }}',
+    '{% for t in list %}{{ t.render({"obj": user, "key": "_secret"}) }}{% end %}',
+    '{{ (list | first).render({"obj": user, "key": "_secret"}) }}',
+    '{{ list | map("render") | list }}',
+    '{{ rows | map(attribute="t.render") | list }}',
+    '{{ list[0] | attr("render") }}',
+    '{% for t in list %}{% call t.render({"obj": user, "key": "_secret"}) %}{% end %}{% end %}',
+  ];
+  it('every access path refuses it (K-SEC-001), in every entry point', async () => {
+    for (const src of READS) await refused(src, 'K-SEC-001', ctx);
+  });
+  it('Nunjucks mode: Kida\'s and the adapter\'s objects alike', async () => {
+    const njk = await import('../../adapters/nunjucks.js');
+    const data = { ...ctx(), nenv: new njk.Environment(), ntpl: new njk.Template('{{ obj[key] }}') };
+    const sb = makeEnv({}, { sandbox: true, compat: 'nunjucks' });
+    for (const src of ['{{ tpl.render({"obj": user, "key": "_secret"}) }}', '{{ nenv.renderString("{{ u._secret }}", {"u": user}) }}', '{{ ntpl.render({"obj": user, "key": "_secret"}) }}', '{{ env.fromString("{{ u._secret }}").render({"u": user}) }}', '{% for t in list %}{{ t.render({"obj": user, "key": "_secret"}) }}{% endfor %}'])
+      expect(() => sb.fromString(src).render(data), src).toThrow(/not reachable from a sandboxed template/);
+  });
+  it('trusted templates still take them, and sandboxed ones include by name', async () => {
+    expect(makeEnv().fromString('{{ tpl.render({"obj": user, "key": "name"}) }}').render(ctx())).toBe('u');
+    await renders('{% include "peek" %}', 'u', () => ({ obj: { name: 'u' }, key: 'name' }), true, { peek: '{{ obj[key] }}' });
+  });
+});
