@@ -134,6 +134,7 @@ const isKidaObject = (v: unknown): boolean =>
  * reads from: rendering one runs a template outside the policy (a trusted `{{ obj[key] }}` given
  * `{"obj": user, "key": "_secret"}` read the key the policy hides). Include or extend by name.
  */
+const noKidaResult = <T>(v: T): T => (noKidaObject(v), v);
 export function noKidaObject(v: unknown): void {
   if (isKidaObject(v))
     throw new PolicyError('A Template or Environment is not reachable from a sandboxed template', {
@@ -623,6 +624,7 @@ function regexCost(pattern: unknown): number {
 export function sbF(env: Env, R: R, name: string | null, f: Function, self: unknown, args: unknown[]): unknown {
   const run = runOf(env, R);
   const sb = run.sb;
+  for (const a of args) noKidaObject(a); // (`tpl | dictsort` gave its render methods as values)
   if (name !== null) {
     const at = PATH_ARGS[name];
     if (at !== undefined) sb.checkPath(args[at], name === 'attr', name === 'get', name === 'get' ? args[0] : undefined);
@@ -667,6 +669,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
   if (name === 'map' || name === 'attr') readables(env, name === 'map' ? args[2] : args[1], r, name, args[0]);
   // (`map("upper")` builds a string per item, which the count of the list's slots does not see)
   if (name === 'map' && Array.isArray(r)) for (const x of r) if (isString(x) && String(x).length >= 1024) run.tick(String(x).length >> 10), flat(x);
+  noKidaObject(r);
   return r;
 }
 
@@ -947,7 +950,7 @@ export function sbCallAttrOpt(env: Env, R: R, obj: unknown, name: string, strict
     if (typeof f === 'function') run.sb.checkCall(f);
   }
   try {
-    return run.run(() => callAttrOpt(obj, name, strict, args.map((a) => run.feed(a))));
+    return noKidaResult(run.run(() => callAttrOpt(obj, name, strict, args.map((a) => run.feed(a)))));
   } finally {
     stale();
   }
@@ -969,7 +972,7 @@ export function sbCallWithCaller(env: Env, R: R, obj: unknown, name: string | nu
   run.sb.checkCall(f);
   for (const a of args) if (typeof a === 'function') run.sb.checkCall(a);
   try {
-    return run.run(() => (sync ? callWithCallerSync : callWithCaller)(f, args.map((a) => run.feed(a)), caller));
+    return noKidaResult(run.run(() => (sync ? callWithCallerSync : callWithCaller)(f, args.map((a) => run.feed(a)), caller)));
   } finally {
     if (!(f as { kidaDef?: unknown }).kidaDef) stale();
   }
@@ -1019,6 +1022,7 @@ function call(run: Run, f: unknown, args: unknown[]): unknown {
   try {
     const r = run.run(() => callValue(f, args.map((a) => run.feed(a))));
     if (Array.isArray(r)) run.tick(r.length);
+    noKidaObject(r); // (a host function's Template: refused where it enters)
     return r;
   } finally {
     if (!(f as { kidaDef?: unknown }).kidaDef) stale(); // (a host function may replace a Map/Set key: keyOf re-indexes)

@@ -174,6 +174,7 @@ function call(run: Run, f: unknown, args: unknown[], name: string): unknown {
     else if (a instanceof Kwargs) for (const k of Object.keys(a.kw)) if (typeof a.kw[k] === 'function') run.sb.checkCall(a.kw[k]);
   }
   const r = run.run(() => njkCallValue(f, args.map((a) => run.feed(a)), name));
+  noKidaObject(r); // (a host function's Template: refused where it enters)
   if (Array.isArray(r)) run.tick(r.length);
   // (an iterator, `s.matchAll(p)`, `a.entries()`: each item counts as it is read — a `for` copies it first)
   else if (r && typeof r === 'object' && typeof (r as Iterator<unknown>).next === 'function' && Symbol.iterator in r) return run.feed(r);
@@ -195,6 +196,7 @@ export function sbNjF(env: Env, R: R, name: string, f: Function, args: unknown[]
   if (typeof path === 'string' || path instanceof Markup || typeof path === 'number')
     for (const part of String(path).split('.')) if (part && !/^-?\d+$/.test(part)) check(sb, part, false, undefined, false);
   for (const a of args) if (typeof a === 'function') sb.checkCall(a);
+  for (const a of args) noKidaObject(a); // (`tpl | dictsort` gave its render methods as values)
   for (const x of Array.isArray(args[0]) && at !== undefined ? args[0] : []) noKidaObject(x); // (an attribute path reads from each item)
   // (a filter that writes its input or arguments as text: a container's text is bounded first)
   if (!NO_TEXT.has(name.split(' ')[0]!)) for (const a of args) textBound(sb.cap, a instanceof Kwargs ? a.kw : a, true, +(name !== 'join'));

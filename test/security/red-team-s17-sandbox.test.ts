@@ -80,7 +80,14 @@ describe('a Template or Environment handed to a sandboxed template is not reacha
   // A trusted template that reads a key it is given, and a trusted Environment: what a host might
   // pass along with the data (a layout to render, the app's environment).
   const trusted = makeEnv({ peek: '{{ obj[key] }}', other: 'OTHER SOURCE {{ 1 }}' });
-  const ctx = () => ({ tpl: trusted.getTemplate('peek'), env: trusted, user: { name: 'u', _secret: 's3cret' }, list: [trusted.getTemplate('peek')], rows: [{ t: trusted.getTemplate('peek') }] });
+  const ctx = () => ({
+    tpl: trusted.getTemplate('peek'),
+    env: trusted,
+    user: { name: 'u', _secret: 's3cret' },
+    list: [trusted.getTemplate('peek')],
+    rows: [{ t: trusted.getTemplate('peek') }],
+    getTpl: () => trusted.getTemplate('peek'),
+  });
   const READS = [
     '{{ tpl.render({"obj": user, "key": "_secret"}) }}',
     '{{ tpl["render"]({"obj": user, "key": "_secret"}) }}',
@@ -94,6 +101,10 @@ describe('a Template or Environment handed to a sandboxed template is not reacha
     '{{ rows | map(attribute="t.render") | list }}',
     '{{ list[0] | attr("render") }}',
     '{% for t in list %}{% call t.render({"obj": user, "key": "_secret"}) %}{% end %}{% end %}',
+    // (a host function's result, and filters taking it whole: dictsort's pairs held its render methods)
+    '{% set t = getTpl() %}{{ t.name }}',
+    '{{ ((list | first) | dictsort)[0][1] }}',
+    '{% for t in list %}{{ (t | dictsort) | length }}{% end %}',
   ];
   it('every access path refuses it (K-SEC-001), in every entry point', async () => {
     for (const src of READS) await refused(src, 'K-SEC-001', ctx);
