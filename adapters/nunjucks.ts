@@ -17,7 +17,7 @@ import { njkEscape } from '../runtime/nunjucks/values.js';
 import { SafeString, markSafe } from '../runtime/nunjucks/safe.js';
 import { TemplateRuntimeError } from '../runtime/errors.js';
 import type { Callable } from '../runtime/linkage.js';
-import type { SandboxPolicy } from '../runtime/sandbox.js';
+import { HOST_ONLY, type SandboxPolicy } from '../runtime/sandbox.js';
 import type { Ctx, Template as KidaTemplate } from '../runtime/template.js';
 import type { NjkExtension } from '../compiler/nunjucks/extensions.js';
 import { pipeToNodeResponse, type NodeResponse, type PipeOptions } from './node.js';
@@ -168,6 +168,7 @@ export class Template {
   readonly kida: KidaTemplate;
   readonly path: string | undefined;
   constructor(src: string | KidaTemplate, env?: Environment, path?: string) {
+    HOST_ONLY.add(this);
     this.path = path;
     this.kida = typeof src === 'string' ? (env ?? defaultEnv()).kida.fromString(src, { name: path ?? 'string.njk' }) : src;
   }
@@ -185,6 +186,7 @@ export class Environment {
   private watchers: FSWatcher[] = [];
 
   constructor(loaders?: LoaderArg, opts: ConfigureOptions = {}) {
+    HOST_ONLY.add(this); // (sandboxed templates may not reach it)
     this.opts = { autoescape: true, ...opts };
     this.kida = new KidaEnvironment({
       loader: loaderOf(loaders),

@@ -13,7 +13,7 @@ import { tests as builtinTests } from '../runtime/tests.js';
 import { makeGlobals, type Callable, type Linkage } from '../runtime/linkage.js';
 import { resolveTemplateName } from '../runtime/names.js';
 import { LruFragmentStore, type AnyFragmentStore, type CacheInfo } from '../runtime/cache.js';
-import { Sandbox, type SandboxPolicy } from '../runtime/sandbox.js';
+import { HOST_ONLY, Sandbox, type SandboxPolicy } from '../runtime/sandbox.js';
 import '../runtime/drive.js'; // renderStreamAsync/renderAsync of sync templates without an async generator per chunk
 import type { Translations } from '../runtime/ops.js';
 import type { Ctx, Template } from '../runtime/template.js';
@@ -305,6 +305,7 @@ export class Environment {
   private readonly helpers: object;
 
   constructor(options: EnvironmentOptions = {}) {
+    HOST_ONLY.add(this); // (a sandboxed template may not reach it: runtime/sandbox.ts noKidaObject)
     checkEnvironmentKeys(options);
     this.loader = options.loader ?? null;
     if (this.loader !== null && !isLoader(this.loader))

@@ -6,14 +6,14 @@
 import { PyError, SecurityError, TemplateError, docsUrl, placed } from './errors.js';
 import { callWithCaller, callWithCallerSync, type CallerFn, type SourceOf } from './template.js';
 import { Markup } from './markup.js';
-import { Kwargs, Range, add, callValue, concat, dictHas, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, observe, pow, pyStr, refuseDetached, stale, syncResult, typeName } from './values.js';
+import { Kwargs, Range, add, callValue, concat, contains, dictHas, eq, ge, gt, le, lt, getattr, getattrOpt, getitem, getitemOpt, isDict, isFloat, isNumber, isString, iter, mod, mul, observe, pow, pyStr, refuseDetached, stale, syncResult, typeName } from './values.js';
 import { callAttrOpt, errorInfo, range as plainRange } from './ops.js';
 import { MAX_CHARS, room, setActive, type Active } from './limits.js';
 import { METHOD_NAMES } from './signatures.js';
 import { pyRegex } from './tests.js';
 import { linearMatcher } from './regex.js';
 import { DATA, ld, type Ctx } from './context.js';
-import { g_int, g_str } from './globals.js';
+import { g_int, g_max, g_min, g_sorted, g_str } from './globals.js';
 
 export interface SandboxPolicy {
   /** Largest `range()` / `a..b` allowed (default 10,000; null: unlimited). */
@@ -119,6 +119,29 @@ export class PolicyError extends SecurityError {
   }
 }
 
+/**
+ * Kida's own Environments (and the Nunjucks adapter's wrappers), registered by their constructors:
+ * handed to a sandboxed template, one compiled and ran a template of the author's choosing
+ * outside the policy (`env.fromString("{{ o._secret }}").render({"o": user})`), and showed every
+ * template's source (`env.sources`). s17
+ */
+export const HOST_ONLY = new WeakSet<object>();
+/** A compiled Template (a plain object: its render methods and compiled spec), or a registered Environment. */
+const isKidaObject = (v: unknown): boolean =>
+  !!v && typeof v === 'object' && (HOST_ONLY.has(v) || (typeof (v as { renderStream?: unknown }).renderStream === 'function' && typeof (v as { spec?: { root?: unknown } }).spec?.root === 'object'));
+/**
+ * Refuses (K-SEC-001) a Template or Environment as a value of a sandboxed template, or as what it
+ * reads from: rendering one runs a template outside the policy (a trusted `{{ obj[key] }}` given
+ * `{"obj": user, "key": "_secret"}` read the key the policy hides). Include or extend by name.
+ */
+const noKidaResult = <T>(v: T): T => (noKidaObject(v), v);
+export function noKidaObject(v: unknown): void {
+  if (isKidaObject(v))
+    throw new PolicyError('A Template or Environment is not reachable from a sandboxed template', {
+      suggestion: 'Include or import templates by name; pass their rendered text as data',
+    });
+}
+
 /** The policy. It is also the ACTIVE state (limits.ts) around the template's own enumerations (`sbHide`). */
 export class Sandbox implements Active {
   readonly policy: Required<SandboxPolicy>;
@@ -140,6 +163,8 @@ export class Sandbox implements Active {
    */
   walked = 0;
   since = 0;
+  /** The Run that ticked last: the template's own `in`/`==`/orderings (sbHide, no render state at hand) charge what they read to it. s17 */
+  last?: Run;
   tick(n = 1): void {
     const p = this.policy;
     this.walked += n;
@@ -185,6 +210,7 @@ export class Sandbox implements Active {
   /** `calling`: the attribute is called, or read as a function (a mutator read now is called later). */
   checkAttr(name: string, calling: boolean, obj?: unknown, item = false): void {
     const p = this.policy;
+    noKidaObject(obj);
     const mut = calling && !p.allowMutatingMethods && mutates(name, obj);
     // (item access to a dict or list, `d["k"]`, `d.get("k")`, is not attribute access: the allow-list does not apply)
     const listed = !p.allowedAttributes || (item && (obj === undefined || isDict(obj) || Array.isArray(obj))) || this.allowed(name, obj);
@@ -276,6 +302,8 @@ export const limitError = (what: string, max: number, key: string) =>
  * While sandboxed code calls into the runtime it is the ACTIVE run (limits.ts), so runtime
  * helpers bound what they build by `cap` and filters' walks are counted.
  */
+/** What one uncountable call may read, in KB per millisecond of maxRenderTime (Run.work). s17 */
+export const READ_KB_PER_MS = 50;
 export class Run implements Active {
   ticks = 0;
   /** Rejects at maxRenderTime: what `{% defer %}` waits race (Sandbox.wait), with its timer. */
@@ -299,6 +327,16 @@ export class Run implements Active {
     this.ticks += n;
     if (p.maxLoopIterations !== null && this.ticks > p.maxLoopIterations) throw limitError('Loop iterations', p.maxLoopIterations, 'maxLoopIterations');
     if (n > 1 || (before & 63) === 63) this.clock();
+  }
+  /**
+   * `kb` iterations of one call's reading (comparisons: compareCost, opCost). The call cannot be
+   * interrupted, so one that would read more than READ_KB_PER_MS KB per millisecond of
+   * maxRenderTime is refused before it starts (measured: a `max` of long strings reads ~50 MB/s).
+   */
+  work(kb: number, reads = kb): void {
+    const t = this.sb.policy.maxRenderTime;
+    if (t !== null && reads > t * READ_KB_PER_MS) throw limitError(`One call's reading (${reads} KB)`, t * READ_KB_PER_MS, 'maxRenderTime (KB one call may read, 50 a millisecond)');
+    if (kb) this.tick(kb);
   }
   /** Lists already counted (`built`): a list kept and returned again, or put in another, is not counted twice. */
   private counted = new WeakSet<object>();
@@ -374,7 +412,7 @@ const RUNS = new WeakMap<object, Run>();
 export function runOf(env: Env, R: R): Run {
   let run = RUNS.get(R.shared);
   if (!run) RUNS.set(R.shared, (run = new Run(env.sandbox!)));
-  return run;
+  return (env.sandbox!.last = run);
 }
 
 /**
@@ -383,9 +421,11 @@ export function runOf(env: Env, R: R): Run {
  * keys left out (dictKeys reads ACTIVE), as the filters and calls run.run makes already are.
  */
 export function sbHide<F extends (...a: any[]) => unknown>(envOf: () => Env, f: F, text?: boolean): F {
+  const comparing = COMPARING.has(f);
   return ((...a: unknown[]) => {
     const env = envOf();
     if (text) textBound(env.sandbox!.cap, a[0], env.sandbox!.source); // (output of a container: its repr is bounded before it is written)
+    else if (comparing) opCost(env.sandbox!, f, a[0], a[1]);
     return hiding(env, () => f(...a));
   }) as F;
 }
@@ -464,7 +504,9 @@ export function sbTplName(env: Env, v: unknown): unknown {
 /** `ld` (runtime/context.ts) for sandboxed templates: sbName first. */
 export function sbLd(env: Env, c: Ctx, name: string, v: unknown, orElse: (name: string, c: Ctx) => unknown): unknown {
   sbName(env, c, name);
-  return hiding(env, () => ld(c, name, v, orElse)); // (an UndefinedError's "did you mean" names no hidden key)
+  const r = hiding(env, () => ld(c, name, v, orElse));
+  noKidaObject(r);
+  return r; // (an UndefinedError's "did you mean" names no hidden key)
 }
 /** Runs `f` with the policy's hidden keys left out of what it enumerates (dictKeys reads ACTIVE). */
 function hiding<T>(env: Env, f: () => T): T {
@@ -582,9 +624,11 @@ function regexCost(pattern: unknown): number {
 export function sbF(env: Env, R: R, name: string | null, f: Function, self: unknown, args: unknown[]): unknown {
   const run = runOf(env, R);
   const sb = run.sb;
+  for (const a of args) noKidaObject(a); // (`tpl | dictsort` gave its render methods as values)
   if (name !== null) {
     const at = PATH_ARGS[name];
     if (at !== undefined) sb.checkPath(args[at], name === 'attr', name === 'get', name === 'get' ? args[0] : undefined);
+    if (at !== undefined || name === 'map') pathObjects(args[0], name === 'map' ? args[2] : args[at!]);
     if (name === 'map') {
       sb.checkPath(args[2]);
       const m = (args[1] as unknown[] | undefined)?.[0];
@@ -603,11 +647,16 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
     const pattern = name === 'is match' ? args[1] : test && args[test] === 'match' ? (args[test + 1] as unknown[] | undefined)?.[0] : undefined;
     if (pattern !== undefined && pattern !== null) {
       const cost = regexCost(pattern);
+      // (one call: what it scans is bounded by the time limit too, without an iteration bound a select scanned for seconds)
+      const items = name === 'is match' ? [args[0]] : Array.isArray(args[0]) ? args[0] : [];
+      run.work(0, items.reduce((n: number, x) => n + (isString(x) ? String(x).length + 1 : 1) * cost, 0) >> 10);
       if (name === 'is match') run.tick((isString(args[0]) ? String(args[0]).length + 1 : 1) * cost);
       else if (Array.isArray(args[0])) for (const x of args[0]) run.tick((isString(x) ? String(x).length + 1 : 1) * cost);
     }
   }
   if (name === 'int') intDigits(run, args[0]);
+  const sorts = name === null ? undefined : COMPARES.get(name);
+  if (sorts !== undefined) compareCost(run, args[0], sorts, PATH_ARGS[name!] === undefined ? undefined : args[PATH_ARGS[name!]!]);
   if (name !== null && isString(args[0])) callCost(run, name, String(args[0]));
   if (name === 'replace') replaceBound(run, args[0], args[1], args[2], args[3]);
   if (name !== null && !NO_TEXT.has(name.split(' ')[0]!))
@@ -620,7 +669,17 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
   if (name === 'map' || name === 'attr') readables(env, name === 'map' ? args[2] : args[1], r, name, args[0]);
   // (`map("upper")` builds a string per item, which the count of the list's slots does not see)
   if (name === 'map' && Array.isArray(r)) for (const x of r) if (isString(x) && String(x).length >= 1024) run.tick(String(x).length >> 10), flat(x);
+  noKidaObject(r);
   return r;
+}
+
+/** The objects an attribute path's filter reads from (`attr`'s value, a list's items, and along a dotted path of plain data): no Template or Environment. */
+function pathObjects(v: unknown, path: unknown): void {
+  const segs = isString(path) ? String(path).split(',').map((p) => p.split('.').map((k) => k.trim())) : [];
+  for (const x of Array.isArray(v) ? v : [v]) {
+    noKidaObject(x);
+    for (const p of segs) for (let i = 1; i < p.length; i++) noKidaObject(plainPath(x, p.slice(0, i)));
+  }
 }
 
 /** A custom filter or test, or `map` (which may call host methods): keyOf's indexes go after it, as after any host call. */
@@ -654,6 +713,97 @@ export function callCost(run: Run, name: string, str: string): void {
     }
     run.run(() => room(n));
   }
+}
+
+/**
+ * Filters and globals that compare or hash the items they walk, and whether they sort (each item
+ * is then compared about log2(n) times). Comparing two strings reads them, so a list of references
+ * to two long strings (`[a, b] * 5000`, a million characters each: no allocation, 10,000 ticks)
+ * made one `sort` read 10^11 characters: 14-28 s in one call, which no clock read can stop. s17
+ */
+const COMPARES = new Map([['sort', true], ['groupby', true], ['dictsort', true], ['unique', false], ['min', false], ['max', false]]);
+/**
+ * Characters of the strings in `v` at any depth, each reference counted again (what comparing or
+ * hashing it may read); a container visited counts 256, so a walk of shared parts (`x = [x, x]` in a
+ * loop) stops after max / 256 steps (at 8 the walk itself took 2 s before refusing, where the
+ * comparison's own ticks end in 30 ms). Stops past `max`.
+ */
+function strChars(v: unknown, max: number): number {
+  if (typeof v === 'string') return v.length; // (the common cases, without the walk's closure)
+  if (!v || typeof v !== 'object') return 0;
+  let n = 0;
+  const walk = (x: unknown): void => {
+    if (n > max) return;
+    if (isString(x)) return void (n += String(x).length);
+    if (!x || typeof x !== 'object') return;
+    observe(x); // (a getter's promise this walk read, and drops: issue #19 §1)
+    n += 256;
+    if (Array.isArray(x) || x instanceof Set) for (const y of x) walk(y);
+    else if (x instanceof Map) for (const [k, y] of x) walk(k), walk(y);
+    else if (isDict(x)) for (const k of Object.keys(x)) walk(k), walk((x as Record<string, unknown>)[k]);
+  };
+  walk(v);
+  return n;
+}
+/** The value an attribute path names in a dict or list item (plain data only: a host object's getters are not run twice). */
+function plainPath(x: unknown, path: string[]): unknown {
+  for (const k of path) {
+    if (isDict(x) && !(x instanceof Map) && dictHas(x, k)) x = (x as Record<string, unknown>)[k];
+    else if (x instanceof Map && x.has(k)) x = x.get(k);
+    else if (Array.isArray(x) && /^\d+$/.test(k)) x = x[+k];
+    else return undefined;
+  }
+  return observe(x);
+}
+/**
+ * Counts what a comparing call will read before it runs: a tick per KB of the compared values'
+ * strings (the attribute's value where one names it), times log2(n) for a sort. Stops counting
+ * past the budget left, where the tick refuses the call.
+ */
+function compareCost(run: Run, items: unknown, sorting: boolean, attribute?: unknown): void {
+  const list = Array.isArray(items) ? items : items instanceof Set || items instanceof Map ? [...items] : isDict(items) ? Object.entries(items as object) : null;
+  if (!list || list.length < 2) return; // (one item is compared with nothing)
+  const factor = sorting ? Math.ceil(Math.log2(list.length + 1)) : 1;
+  const left = (run.sb.policy.maxLoopIterations ?? SANDBOX_DEFAULTS.maxLoopIterations) - run.ticks;
+  const max = ((Math.max(left, 0) + 1) * 1024) / factor; // (a walk stopped past it still refuses)
+  const paths = isString(attribute) && String(attribute) ? String(attribute).split(',').map((p) => p.split('.').map((k) => k.trim())) : null;
+  let n = 0;
+  for (const x of list) {
+    if (paths) for (const p of paths) n += strChars(plainPath(x, p), max - n);
+    else n += strChars(x, max - n);
+    if (n > max) break;
+  }
+  if (n >= 1024) run.work((n >> 10) * factor);
+}
+
+/** A value whose comparison may read much: a container, or a string of 2 KB or more. */
+const big = (v: unknown): boolean => (typeof v === 'string' ? v.length >= 2048 : !!v && typeof v === 'object' && !(v instanceof Markup && v.value.length < 2048));
+/** The template's own comparisons (sbHide): `in`, `==`, the orderings. */
+const COMPARING = new Set<Function>([contains, eq, lt, le, gt, ge]);
+/**
+ * What `x in c`, `a == b` or `a < b` will read, charged before it runs: `big in [s] * 10000` compared
+ * a long string with each reference (seconds in one operator, renders with a 50 ms limit ended
+ * after 3 s, undetected), and so do `==`/`<` of such lists. Comparing a value with a short one reads
+ * little (lengths differ), so only the smaller side's characters count, per item for `in`.
+ */
+function opCost(sb: Sandbox, f: Function, a: unknown, b: unknown): void {
+  const run = sb.last;
+  // (short strings and other values compare in a step: the common case leaves at once)
+  if (!run || !big(a) || (!big(b) && (f !== contains || !isString(a)))) return;
+  const budget = ((run.sb.policy.maxLoopIterations ?? SANDBOX_DEFAULTS.maxLoopIterations) + 1) * 1024;
+  let n: number;
+  if (f === contains) {
+    // (`a` the container, `b` the item)
+    if (isString(a) && isString(b)) n = String(a).length;
+    else if (!Array.isArray(a)) return;
+    else {
+      const m = strChars(b, budget);
+      if (m < 1024) return;
+      n = 0;
+      for (const x of a) if ((n += Math.min(m, strChars(x, m))) > budget) break;
+    }
+  } else n = strChars(a, strChars(b, budget)); // (the smaller side: `a` walked no further than `b` reached)
+  if (n >= 2048) run.work(n >> 10);
 }
 
 /** Decimal digits of an integer, about (hex digits × log10 16: linear, where a decimal string is not). */
@@ -746,6 +896,7 @@ function getter(obj: unknown, name: string): boolean {
 function readable(env: Env, name: string, v: unknown, hostRan = false, obj?: unknown): unknown {
   // (host code ran: it may have replaced a Map/Set key keeping the size, so keyOf's indexes go)
   if (hostRan) stale();
+  noKidaObject(v);
   if (typeof v === 'function') {
     // (the receiver only where it decides mutation, a global RegExp's exec, a typed array's copy: `mutates`)
     env.sandbox!.checkAttr(name, true, obj instanceof RegExp || ArrayBuffer.isView(obj) ? obj : undefined);
@@ -799,7 +950,7 @@ export function sbCallAttrOpt(env: Env, R: R, obj: unknown, name: string, strict
     if (typeof f === 'function') run.sb.checkCall(f);
   }
   try {
-    return run.run(() => callAttrOpt(obj, name, strict, args.map((a) => run.feed(a))));
+    return noKidaResult(run.run(() => callAttrOpt(obj, name, strict, args.map((a) => run.feed(a)))));
   } finally {
     stale();
   }
@@ -821,7 +972,7 @@ export function sbCallWithCaller(env: Env, R: R, obj: unknown, name: string | nu
   run.sb.checkCall(f);
   for (const a of args) if (typeof a === 'function') run.sb.checkCall(a);
   try {
-    return run.run(() => (sync ? callWithCallerSync : callWithCaller)(f, args.map((a) => run.feed(a)), caller));
+    return noKidaResult(run.run(() => (sync ? callWithCallerSync : callWithCaller)(f, args.map((a) => run.feed(a)), caller)));
   } finally {
     if (!(f as { kidaDef?: unknown }).kidaDef) stale();
   }
@@ -834,6 +985,10 @@ export function sbCallWithCaller(env: Env, R: R, obj: unknown, name: string | nu
  */
 function methodChecks(run: Run, obj: unknown, name: string, args: unknown[]): void {
   run.sb.checkAttr(name, true, obj);
+  // (a method reads its string: a KB an iteration, as a filter's input; `big.istitle()` in a loop
+  // cost 40 ms a call at one tick, 2.7 s past a 50 ms limit between two clock reads. s17)
+  if (isString(obj) && String(obj).length >= 2048) run.tick(String(obj).length >> 10);
+  else if (Array.isArray(obj) && (name === 'count' || name === 'index')) opCost(run.sb, contains, obj, args[0]);
   if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a, false, +(name !== 'join'));
   if (name === 'replace') replaceBound(run, obj, args[0], args[1], args[2]);
   checkMethodArgs(run.sb, obj, name, args);
@@ -855,6 +1010,11 @@ export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[], sync?: 
 }
 /** A call for the template: callables passed along obey allowCalling too (the callee may call them); split results count. */
 function call(run: Run, f: unknown, args: unknown[]): unknown {
+  for (const a of args) noKidaObject(a instanceof Kwargs ? undefined : a); // (handed to a host function, which may render it)
+  if (f === g_sorted || f === g_min || f === g_max) {
+    const pos = args.filter((a) => !(a instanceof Kwargs));
+    compareCost(run, pos.length === 1 ? pos[0] : pos, f === g_sorted);
+  }
   for (const a of args) {
     if (typeof a === 'function') run.sb.checkCall(a);
     else if (a instanceof Kwargs) for (const k of Object.keys(a.kw)) if (typeof a.kw[k] === 'function') run.sb.checkCall(a.kw[k]);
@@ -862,6 +1022,7 @@ function call(run: Run, f: unknown, args: unknown[]): unknown {
   try {
     const r = run.run(() => callValue(f, args.map((a) => run.feed(a))));
     if (Array.isArray(r)) run.tick(r.length);
+    noKidaObject(r); // (a host function's Template: refused where it enters)
     return r;
   } finally {
     if (!(f as { kidaDef?: unknown }).kidaDef) stale(); // (a host function may replace a Map/Set key: keyOf re-indexes)

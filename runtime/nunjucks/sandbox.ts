@@ -6,7 +6,7 @@
 
 import { Markup } from '../markup.js';
 import { Kwargs, isDict } from '../values.js';
-import { NO_TEXT, PolicyError, callCost, mutates, runOf, sbF, sourceError, textBound, type Run, type Sandbox } from '../sandbox.js';
+import { NO_TEXT, PolicyError, callCost, mutates, noKidaObject, runOf, sbF, sourceError, textBound, type Run, type Sandbox } from '../sandbox.js';
 import { callValue as njkCallValue, callWithCaller, member, toPrim } from './values.js';
 import type { CallerFn } from '../template.js';
 import { range } from './globals.js';
@@ -34,6 +34,7 @@ const READS_KEY = new Set(['hasOwnProperty', 'propertyIsEnumerable', 'get', 'has
  */
 function check(sb: Sandbox, name: string, calling: boolean, obj: unknown, item: boolean): void {
   const p = sb.policy;
+  noKidaObject(obj); // (a Template or Environment from data would render outside the policy)
   // (a function's source, as text: `fn.toString()`)
   if (typeof obj === 'function' && (name === 'toString' || name === 'toLocaleString')) throw sourceError();
   const mut = calling && !p.allowMutatingMethods && mutates(name, obj);
@@ -70,6 +71,7 @@ function lookup(sb: Sandbox, obj: unknown, key: unknown, item: boolean): unknown
   const name = keyName(key);
   if (name !== null) check(sb, name, false, obj, item);
   const v = member(obj, key);
+  noKidaObject(v);
   if (typeof v === 'function' && name !== null) {
     check(sb, name, true, obj, item);
     // (called later, its key argument would not be checked: `{% set g = m.get %}{{ g("_k") }}`)
@@ -166,11 +168,13 @@ function rangeChecks(run: Run, args: unknown[]): void {
 /** A call for the template: callables it hands over obey allowCalling (the callee may call them); work is counted, results bounded. */
 function call(run: Run, f: unknown, args: unknown[], name: string): unknown {
   if (typeof f === 'function') run.sb.checkCall(f);
+  for (const a of args) noKidaObject(a); // (handed to a host function, which may render it)
   for (const a of args) {
     if (typeof a === 'function') run.sb.checkCall(a);
     else if (a instanceof Kwargs) for (const k of Object.keys(a.kw)) if (typeof a.kw[k] === 'function') run.sb.checkCall(a.kw[k]);
   }
   const r = run.run(() => njkCallValue(f, args.map((a) => run.feed(a)), name));
+  noKidaObject(r); // (a host function's Template: refused where it enters)
   if (Array.isArray(r)) run.tick(r.length);
   // (an iterator, `s.matchAll(p)`, `a.entries()`: each item counts as it is read — a `for` copies it first)
   else if (r && typeof r === 'object' && typeof (r as Iterator<unknown>).next === 'function' && Symbol.iterator in r) return run.feed(r);
@@ -192,6 +196,8 @@ export function sbNjF(env: Env, R: R, name: string, f: Function, args: unknown[]
   if (typeof path === 'string' || path instanceof Markup || typeof path === 'number')
     for (const part of String(path).split('.')) if (part && !/^-?\d+$/.test(part)) check(sb, part, false, undefined, false);
   for (const a of args) if (typeof a === 'function') sb.checkCall(a);
+  for (const a of args) noKidaObject(a); // (`tpl | dictsort` gave its render methods as values)
+  for (const x of Array.isArray(args[0]) && at !== undefined ? args[0] : []) noKidaObject(x); // (an attribute path reads from each item)
   // (a filter that writes its input or arguments as text: a container's text is bounded first)
   if (!NO_TEXT.has(name.split(' ')[0]!)) for (const a of args) textBound(sb.cap, a instanceof Kwargs ? a.kw : a, true, +(name !== 'join'));
   if (name === 'dump') f = (obj: unknown, spaces: unknown) => dumpHidden(sb, obj, spaces);
