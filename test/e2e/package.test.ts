@@ -89,7 +89,11 @@ describe('the published package', () => {
     // browser has, raw defs, the sandbox's allocation charge, the fragment store's size cap; then the
     // errors pass (+26 KB): compile()'s option table and argument checks, the Environment's and
     // loaders' checks, kida.config's value checks, an extension parse() that throws located: limit 5 MB
-    expect(total).toBeLessThan(5_000_000);
+    // 5,050,467 B with the seventeenth passes (+135 KB): the sandbox charging what a call reads and
+    // refusing Templates/Environments as data, the trans message scan, the language server's
+    // scanners, one resolver of template names for compile/.d.ts/editor, Nunjucks' missing includes
+    // as render-time errors, security.md and the Nunjucks guide grown: limit 5.2 MB
+    expect(total).toBeLessThan(5_200_000);
   });
 
   it('has an MIT LICENSE and builds dist/ before packing', () => {
