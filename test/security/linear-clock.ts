@@ -71,8 +71,17 @@ export function measurePair(small: () => unknown, large: () => unknown): { t1: n
 /** Asserts that twice the size costs about twice the time (not four times), and under the ceiling. */
 export function expectLinear(make: Make, label: string): void {
   const { t1, t2 } = measure(make);
-  const what = `${label}: ${t1.toFixed(1)} ms → ${t2.toFixed(1)} ms`;
+  let what = `${label}: ${t1.toFixed(1)} ms → ${t2.toFixed(1)} ms`;
+  let linear = t2 < FLOOR_MS || t2 < 3 * t1 + SLACK_MS;
+  if (!linear && t2 < CEILING_MS) {
+    // A step in what collection costs (the heap crossing a size where V8 collects otherwise:
+    // `{{ v|list }}` of 100 vs 200 KB, 37 -> 141 ms, then 258 ms at 400 KB) comes once; a
+    // quadratic keeps growing, so twice the size again must cost about twice as much.
+    const next = measurePair(make(2 * N), make(4 * N));
+    what += `, then ${next.t2.toFixed(1)} ms at four times`;
+    linear = next.t2 < 3 * next.t1 + SLACK_MS;
+  }
   if (process.env.SHOW_TIMES) console.log(what);
-  expect(t2 < FLOOR_MS || t2 < 3 * t1 + SLACK_MS, what).toBe(true);
+  expect(linear, what).toBe(true);
   expect(t2 < CEILING_MS, what).toBe(true);
 }

@@ -1,0 +1,27 @@
+// The clock of the linear-time suites judged on cases whose growth is known: a quadratic fails
+// it, a linear case with a step in what collection costs passes it (test/security/linear-clock.ts).
+import { describe, expect, it } from 'vitest';
+import { expectLinear } from './linear-clock.js';
+
+/** CPU work quadratic in n: (n/16) squared steps, four times as many at each doubling. */
+const quadratic = (n: number) => () => {
+  let x = 0;
+  const m = n / 16;
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) x = (x + i * j) | 0;
+  return x;
+};
+/** Linear work that allocates as a repr of a long list does: a part per item, joined. */
+const linearAllocating = (n: number) => () => {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(`'${String.fromCharCode(97 + (i % 26))}'`, ', ');
+  return out.join('').length;
+};
+
+describe('the linear clock', () => {
+  it('fails a quadratic', () => {
+    expect(() => expectLinear(quadratic, 'quadratic')).toThrow(/quadratic/);
+  });
+  it('passes linear work that allocates', () => {
+    expectLinear(linearAllocating, 'linear');
+  });
+});
