@@ -4,67 +4,63 @@
 // values.ts alone, as a bundle that never calls set()/dict()/unique would.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { measurePair } from './linear-clock.js';
+import { expectLinear, type Make } from './linear-clock.js';
 import { Markup } from '../../runtime/markup.js';
 import { PyFloat, Range, contains, eq, eqKey, tuple } from '../../runtime/values.js';
 
-/** Least CPU ms of each size in turn (measurePair: again after collections while the ratio looks high; the machine is shared). */
-function ratio(make: (n: number) => () => unknown, n = 10_000): { t1: number; t2: number } {
-  return measurePair(make(n), make(2 * n));
-}
-const linear = ({ t1, t2 }: { t1: number; t2: number }) => {
-  // (quadratic, 20k keys took seconds; under 40 ms nothing is measured but noise)
-  expect(t2).toBeLessThan(Math.max(40, 3 * t1 + 15));
-};
+/** Twice the keys cost about twice the time (test/security/linear-clock.ts: 10k and 20k keys,
+ * again at 20k and 40k if a step in collection cost makes the first pair look high; quadratic,
+ * 20k keys took seconds; under 40 ms nothing is measured but noise). */
+const linear = (make: Make) => expectLinear(make, '==', { n: 10_000, floorMs: 40, slackMs: 15 });
 // Keys built twice from the same data: equal, never identical (host data parsed twice).
 const tuples = (n: number) => Array.from({ length: n }, (_, i) => tuple(['k', i, [i % 7, 'x']]));
 
 describe('== of Maps and sets is linear without runtime/eqindex', () => {
   it('two Maps with 10k/20k tuple keys', () => {
-    linear(ratio((n) => {
+    linear((n) => {
       const a = new Map(tuples(n).map((k, i) => [k, i]));
       const b = new Map(tuples(n).map((k, i) => [k, i]));
       return () => expect(eq(a, b)).toBe(true);
-    }));
+    });
   });
   it('a plain dict against a Map, and Maps whose keys are sets, dicts, big integers', () => {
-    linear(ratio((n) => {
+    linear((n) => {
       const mk = () => new Map<unknown, number>(Array.from({ length: n }, (_, i) => [new Set([i, 'y']), i]));
       const [a, b] = [mk(), mk()];
       return () => expect(eq(a, b)).toBe(true);
-    }));
-    linear(ratio((n) => {
+    });
+    linear((n) => {
       const mk = () => new Map<unknown, number>(Array.from({ length: n }, (_, i) => [{ id: i }, i]));
       const [a, b] = [mk(), mk()];
       return () => expect(eq(a, b)).toBe(true);
-    }));
-    linear(ratio((n) => {
+    });
+    linear((n) => {
       // (distinct integers past 2**53: one double each would put them all under one key)
       const mk = () => new Map<unknown, number>(Array.from({ length: n }, (_, i) => [2n ** 80n + BigInt(i), i]));
       const [a, b] = [mk(), new Map([...mk()].reverse())];
       return () => expect(eq(a, b)).toBe(true);
-    }));
-    linear(ratio((n) => {
+    });
+    linear((n) => {
       const a = Object.fromEntries(Array.from({ length: n }, (_, i) => ['k' + i, i]));
       const b = new Map(Array.from({ length: n }, (_, i) => [new Markup('k' + i), new PyFloat(i)]));
       return () => expect(eq(a, b)).toBe(true);
-    }));
+    });
   });
   it('sets of tuples and sets of sets; `in` a list of such sets', () => {
-    linear(ratio((n) => {
+    linear((n) => {
       const [a, b] = [new Set(tuples(n)), new Set(tuples(n).reverse())];
       return () => expect(eq(a, b)).toBe(true);
-    }));
-    linear(ratio((n) => {
+    });
+    linear((n) => {
       const mk = () => new Set(Array.from({ length: n }, (_, i) => new Set([i])));
       const [a, b] = [mk(), mk()];
       return () => expect(eq(a, b)).toBe(true);
-    }));
-    linear(ratio((n) => {
+    });
+    linear((n) => {
       const a = new Set(tuples(n));
       const list = [new Set(tuples(n).slice(1).concat([tuple(['other'])])), new Set(tuples(n))];
       return () => expect(contains(list, a)).toBe(true);
-    }));
+    });
   });
 });
 

@@ -68,18 +68,25 @@ export function measurePair(small: () => unknown, large: () => unknown): { t1: n
   return { t1, t2 };
 }
 
+/** How `expectLinear` judges: the smaller size, and below how many ms at twice it any ratio passes. */
+export interface Scale {
+  n?: number;
+  floorMs?: number;
+  slackMs?: number;
+}
+
 /** Asserts that twice the size costs about twice the time (not four times), and under the ceiling. */
-export function expectLinear(make: Make, label: string): void {
-  const { t1, t2 } = measure(make);
+export function expectLinear(make: Make, label: string, { n = N, floorMs = FLOOR_MS, slackMs = SLACK_MS }: Scale = {}): void {
+  const { t1, t2 } = measurePair(make(n), make(2 * n));
   let what = `${label}: ${t1.toFixed(1)} ms → ${t2.toFixed(1)} ms`;
-  let linear = t2 < FLOOR_MS || t2 < 3 * t1 + SLACK_MS;
+  let linear = t2 < floorMs || t2 < 3 * t1 + slackMs;
   if (!linear && t2 < CEILING_MS) {
     // A step in what collection costs (the heap crossing a size where V8 collects otherwise:
     // `{{ v|list }}` of 100 vs 200 KB, 37 -> 141 ms, then 258 ms at 400 KB) comes once; a
     // quadratic keeps growing, so twice the size again must cost about twice as much.
-    const next = measurePair(make(2 * N), make(4 * N));
+    const next = measurePair(make(2 * n), make(4 * n));
     what += `, then ${next.t2.toFixed(1)} ms at four times`;
-    linear = next.t2 < 3 * next.t1 + SLACK_MS;
+    linear = next.t2 < 3 * next.t1 + slackMs;
   }
   if (process.env.SHOW_TIMES) console.log(what);
   expect(linear, what).toBe(true);
