@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURES } from './nunjucks-projects-sixth.mjs';
-import { PROJECTS, kitLoader, pkg } from './nunjucks-projects.mjs';
+import { PROJECTS, kitLoader, pkg, settle } from './nunjucks-projects.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -104,14 +104,6 @@ export const TENTH_TWO = {
   toggle: { paths: [TOGGLE], globals: { addLanguageParam }, cases: toggleCases },
 };
 
-const settle = (f) =>
-  new Promise((res) => {
-    try {
-      Promise.resolve(f()).then((out) => res({ out }), (e) => res({ error: String(e?.message ?? e).replace(/\s+/g, ' ') }));
-    } catch (e) {
-      res({ error: String(e?.message ?? e).replace(/\s+/g, ' ') });
-    }
-  });
 const fresh = (ctx) => (typeof ctx === 'function' ? ctx() : structuredClone(ctx));
 
 /** Nunjucks, the Environment and kida/nunjucks for one project, set up as its app sets up Nunjucks. */

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURES } from './nunjucks-projects-sixth.mjs';
+import { settle } from './nunjucks-projects.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -197,14 +198,6 @@ function fractalLoader(nunjucks, src) {
   return new Loader();
 }
 
-const settle = (f) =>
-  new Promise((res) => {
-    try {
-      Promise.resolve(f()).then((out) => res({ out }), (e) => res({ error: String(e?.message ?? e).replace(/\s+/g, ' ') }));
-    } catch (e) {
-      res({ error: String(e?.message ?? e).replace(/\s+/g, ' ') });
-    }
-  });
 const viaCallback = (render) => new Promise((res, rej) => render((e, out) => (e ? rej(e) : res(out))));
 
 /** Nunjucks, the Environment (renderAsync, renderStreamAsync) and kida/nunjucks, each set up as Fractal sets up its engine. */

@@ -530,6 +530,16 @@ export async function cases(only) {
 }
 
 /** A copy of a case's data for one render: plain objects and arrays copied, functions (a service's helpers) kept. */
+/** What a render gave: `{ out }`, or `{ error }` (its message on one line), sync throws and rejections alike. */
+export const settle = (f) =>
+  new Promise((res) => {
+    try {
+      Promise.resolve(f()).then((out) => res({ out }), (e) => res({ error: String(e?.message ?? e).replace(/\s+/g, ' ') }));
+    } catch (e) {
+      res({ error: String(e?.message ?? e).replace(/\s+/g, ' ') });
+    }
+  });
+
 export function copy(v) {
   if (Array.isArray(v)) return v.map(copy);
   if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]));

@@ -44,11 +44,6 @@ function timeOnce(run: () => unknown, collect: boolean): number {
   return cpuMs() - t0;
 }
 
-/** The least CPU time of `make(N)` and of `make(2 * N)`. */
-export function measure(make: Make): { t1: number; t2: number } {
-  return measurePair(make(N), make(2 * N));
-}
-
 /**
  * The least CPU time of `small` and of `large` (twice its size), measured in turn, and again
  * after forced collections while `large` looks more than linear.
