@@ -400,7 +400,7 @@ class Parser {
         return { type: 'Capture', name, body: nodes, filter, line: p.line, col: p.col };
       }
       case 'filter': {
-        const name = this.expectName('a filter name').value;
+        const name = this.filterName();
         const { args, kwargs } = this.isOp('(') ? this.callArgs() : noArgs();
         if (this.isOp('|')) this.fail('{% filter %} takes a single filter; apply more inside the body', 'K-PAR-007');
         this.expectBlockEnd();
@@ -1299,15 +1299,21 @@ class Parser {
       style = kind;
       if (++steps > 200) this.fail('Filter chain too long (more than 200 steps)', 'K-PAR-004', t);
       this.next();
-      const n = this.expectName('a filter name');
-      let name = n.value;
-      while (this.isOp('.') && this.peek().type === 'name') {
-        this.next();
-        name += '.' + this.next().value;
-      }
+      const n = this.tok;
+      const name = this.filterName();
       const { args, kwargs } = this.isOp('(') ? this.callArgs() : noArgs();
       value = { type: 'Filter', value, name, args, kwargs, op, line: n.line, col: n.col };
     }
+  }
+
+  /** A filter's name, dotted ones too (`| dpr.safe`, `{% filter dpr.safe %}`: Nunjucks' parseFilterName). */
+  private filterName(): string {
+    let name = this.expectName('a filter name').value;
+    while (this.isOp('.') && this.peek().type === 'name') {
+      this.next();
+      name += '.' + this.next().value;
+    }
+    return name;
   }
 
   private multiplicative(): A.Expr {

@@ -55,7 +55,12 @@ export function genDef(g: Generator, n: A.Def): void {
   fn.errArgs = `, null, ${q(n.name)}`;
   const njkDefaults = () => {
     if (g.o.nunjucks)
-      for (const p of n.params) if (p.default) g.w(`if (ctx[${q(p.name)}] === undefined) ctx[${q(p.name)}] = ${g.expr(p.default)};`);
+      // (a parameter with a default is no local of Nunjucks' compiled macro: given as undefined, or
+      // its default undefined, a read looks it up past the macro's frame, in the template's context)
+      for (const p of n.params) {
+        const k = q(p.name);
+        if (p.default) g.w(`if (ctx[${k}] === undefined && (!${g.h('njkUnset')}(ctx, ${k}) || (ctx[${k}] = ${g.expr(p.default)}) === undefined)) ctx[${k}] = ${g.h('lk')}(ctx, ${k});`);
+      }
   };
   const light = !g.o.nunjucks && !n.vararg && !n.kwarg && !contains(n.body, (x) => !LIGHT.has(x.type) || (x.type === 'Name' && SCOPED.has(x.name as string)));
   // (Nunjucks: a macro's `super()` is lifted to its block, out of the macro's reach: undefined)
@@ -219,8 +224,12 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
     // (Nunjucks: on the frame of the macro calling it when that macro is of the same function)
     g.w(`const ${sc} = ${g.h('bind')}(${njkParams ? callerParent(g) : g.fn.sc}, $b);`);
     g.fn.sc = sc;
+    // (Nunjucks: a default is for an argument not given; a read of one given as undefined, or
+    // whose default is undefined, looks the name up past the caller's frame: the calling
+    // macro's, then the context)
     n.callerDefaults?.forEach((d, i) => {
-      if (d) g.w(`if (${sc}[${q(njkParams![i]!)}] === undefined) ${sc}[${q(njkParams![i]!)}] = ${g.expr(d)};`);
+      const p = q(njkParams![i]!);
+      if (d) g.w(`if (${sc}[${p}] === undefined && ($a.length > ${i} || ($kw && Object.hasOwn($kw, ${p})) || (${sc}[${p}] = ${g.expr(d)}) === undefined)) ${sc}[${p}] = ${g.h('lk')}(${sc}, ${p});`);
     });
     // (Nunjucks: the caller's parameters are its own variables, see njk-scope.ts)
     if (njkParams) g.fn.locals.push(paramLocals(g, sc, njkParams));

@@ -414,7 +414,8 @@ export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: 
     let n = args.length;
     const kw = n && args[n - 1] instanceof Kwargs ? (args[--n] as Kwargs).kw : null;
     const ctx = new Frame((top[NJK_VIEW as never] as Ctx | undefined) ?? top, ISO | MACRO);
-    for (let i = 0; i < np; i++) ctx[params[i]!] = i < n ? args[i] : undefined;
+    let given: string[] | undefined; // (parameters given as undefined: see njkUnset)
+    for (let i = 0; i < np; i++) if ((ctx[params[i]!] = i < n ? args[i] : undefined) === undefined && i < n) (given ??= []).push(params[i]!);
     if (vararg) ctx[vararg] = Tuple.from(args.slice(np, n));
     // (null prototype: a `__proto__` keyword is a key of **kwargs like any other)
     const extra: Record<string, unknown> | null = kwarg ? { __proto__: null } : null;
@@ -423,10 +424,13 @@ export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: 
         const idx = params.indexOf(k);
         if (idx < 0) {
           if (extra) extra[k] = kw[k];
-        } else if (idx >= n) ctx[k] = kw[k];
+        } else if (idx >= n) {
+          if ((ctx[k] = kw[k]) === undefined) (given ??= []).push(k);
+        }
         else if (extra) throw new PyError('TypeError', `${name}() got multiple values for argument '${k}'`);
       }
     if (kwarg) ctx[kwarg] = extra;
+    if (given) ctx[GIVEN as never] = given as never;
     if (caller) ctx.caller = caller;
     // (a `caller=` keyword passes a caller body on, as Nunjucks' macros read kwargs.caller)
     else if (kw && Object.hasOwn(kw, 'caller') && !params.includes('caller')) ctx.caller = kw.caller;
@@ -438,6 +442,19 @@ export function makeDef(info: DefInfo, _defaults: unknown[], defCtx: Ctx, body: 
   f.kidaDef = info;
   f.invoke = invoke;
   return f;
+}
+/** A macro call's parameters that were given, as undefined (their names; set only when there are any). */
+const GIVEN: unique symbol = Symbol('kida.macro.given');
+/**
+ * Whether a macro's parameter `name` takes its default: Nunjucks sets a parameter from the
+ * argument whenever one is given, by position or keyword, undefined too
+ * (`hasOwnProperty(kwargs, name) ? kwargs[name] : default`), so `phaseBanner(phase)` with no
+ * `phase` in the data does not render the default; a read of it looks the name up further, as
+ * a parameter with a default is no local of the compiled macro. Called only when the value is
+ * undefined.
+ */
+export function njkUnset(ctx: Ctx, name: string): boolean {
+  return !(Object.hasOwn(ctx, GIVEN) && (ctx[GIVEN as never] as string[]).includes(name));
 }
 export const iter = toList;
 /** What `for x in v` (one name) walks: as Nunjucks, nothing of a plain object (its pairs are for `for k, v`). */
