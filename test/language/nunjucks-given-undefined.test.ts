@@ -9,7 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { Environment } from '../../compiler/environment.js';
 import { nunjucksOutcome, sameAsNunjucks } from './njk-differential.js';
 
-const nunjucks = createRequire(import.meta.url)('nunjucks') as { Environment: new () => { renderString(s: string, c: object): string } };
+type Cb = (e: Error | null, out?: string) => void;
+const nunjucks = createRequire(import.meta.url)('nunjucks') as {
+  Environment: new () => { renderString(s: string, c: object, cb?: Cb): string; addFilter(n: string, f: (...a: never[]) => unknown, async?: boolean): void };
+};
 
 describe('a macro argument given as undefined', () => {
   it('keeps a defaulted parameter from its default, by position or by keyword', async () => {
@@ -33,6 +36,20 @@ describe('a macro argument given as undefined', () => {
     const src = '{% macro m(x) %}{{ caller(nope) }}{{ caller() }}{{ caller(x=nope) }}{% endmacro %}{% call(x="d") m(1) %}<{{ x }}>{% endcall %}';
     expect(await sameAsNunjucks({}, src, {})).toBe('<1><d><1>');
     expect(await sameAsNunjucks({}, '{% macro m(y) %}{{ caller(nope) }}{% endmacro %}{% call(x="d") m(1) %}<{{ x }}>{% endcall %}', { x: 'ctx' })).toBe('<ctx>');
+  });
+  it('in an async template (an async filter at its top), rendered by Nunjucks with a callback', async () => {
+    const src = '{% macro m(a, b="B", c=a) %}[{{ a }}|{{ b }}|{{ c }}]{% endmacro %}{{ x | slow }}{{ m(1, nope) }}{{ m(2) }}{{ m() }}{% call(y="d") m(3) %}{{ y }}{% endcall %}';
+    const ctx = { x: 'q', b: 'data-b', c: 'data-c' };
+    const njk = new nunjucks.Environment();
+    njk.addFilter('slow', (v: unknown, cb: (e: null, r: string) => void) => setTimeout(() => cb(null, `S${String(v)}`), 2), true);
+    const want = await new Promise<string>((ok, no) => njk.renderString(src, ctx, (e, out) => (e ? no(e) : ok(out!))));
+    expect(want).toBe('Sq[1|data-b|1][2|B|2][|B|data-c][3|B|3]');
+    const env = new Environment({ compat: 'nunjucks' });
+    env.addFilter('slow', (v: unknown) => new Promise((ok) => setTimeout(() => ok(`S${String(v)}`), 2)), true);
+    const t = env.fromString(src);
+    let streamed = '';
+    for await (const c of t.renderStreamAsync(ctx)) streamed += c;
+    expect([await t.renderAsync(ctx), streamed]).toEqual([want, want]);
   });
   it('any mix of given, undefined and absent arguments, against Nunjucks', async () => {
     const arg = fc.constantFrom('1', 'nope', 'none', '""', 'v');
