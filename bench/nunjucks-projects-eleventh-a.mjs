@@ -15,7 +15,7 @@
 //   `caller()`, fields with errors), its layouts; its environment as its src/nunjucks.js sets it up
 //   (`throwOnUndefined: true`, its four globals), and again without throwOnUndefined.
 //
-//   node bench/nunjucks-projects-eleventh-a.mjs [nhsapp|arns|lookandfeel|lookandfeelLoose] [n]
+//   node bench/nunjucks-projects-eleventh-a.mjs [nhsapp|arns|dps|lookandfeel|lookandfeelLoose|'<project> trim'|…] [n]
 //   prints the counts and the first n differences (VIA=envStream etc. for another way)
 import { createRequire } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -297,6 +297,11 @@ export const ELEVENTH_A = {
   // (the same, as an app that sets throwOnUndefined back to false in its settings)
   lookandfeelLoose: { paths: LAF_PATHS, opts: {}, globals: laf.globals, cases: lookAndFeelCases },
 };
+
+/** The same cases under other options an app may set: Nunjucks' whitespace control, autoescape off, throwOnUndefined. */
+export const OPTION_SETS = { trim: { trimBlocks: true, lstripBlocks: true }, noescape: { autoescape: false }, strict: { throwOnUndefined: true } };
+for (const p of ['nhsapp', 'arns', 'dps', 'lookandfeelLoose'])
+  for (const [k, opts] of Object.entries(OPTION_SETS)) ELEVENTH_A[`${p} ${k}`] = { ...ELEVENTH_A[p], opts: { ...ELEVENTH_A[p].opts, ...opts } };
 
 /** A fresh copy of a case's data for each render (a function makes it anew: fields with a get() are not cloneable). */
 const cloneable = (ctx) => (typeof ctx === 'function' ? ctx() : structuredClone(ctx));

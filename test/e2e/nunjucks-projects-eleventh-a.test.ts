@@ -101,3 +101,32 @@ for (const [project, want] of Object.entries(EXPECTED)) {
     }, 300_000);
   });
 }
+
+/**
+ * The same cases under the other options an app may set (OPTION_SETS): `trimBlocks` with
+ * `lstripBlocks`, autoescape off (nhsapp's timeline then equal too), `throwOnUndefined` (more throw
+ * in both: the shaped and documented data leave names out). Environment and kida/nunjucks.
+ */
+const VARIANTS: Record<string, { equal: number; nunjucksErrors: number }> = {
+  'nhsapp trim': { equal: 51, nunjucksErrors: 1 },
+  'nhsapp noescape': { equal: 53, nunjucksErrors: 1 },
+  'nhsapp strict': { equal: 34, nunjucksErrors: 19 },
+  'arns trim': { equal: 629, nunjucksErrors: 49 },
+  'arns noescape': { equal: 629, nunjucksErrors: 49 },
+  'arns strict': { equal: 490, nunjucksErrors: 188 },
+  'dps trim': { equal: 19, nunjucksErrors: 0 },
+  'dps noescape': { equal: 19, nunjucksErrors: 0 },
+  'dps strict': { equal: 9, nunjucksErrors: 10 },
+  'lookandfeelLoose trim': { equal: 123, nunjucksErrors: 0 },
+  'lookandfeelLoose noescape': { equal: 123, nunjucksErrors: 0 },
+  'lookandfeelLoose strict': { equal: 114, nunjucksErrors: 9 },
+};
+describe('under trimBlocks with lstripBlocks, autoescape off and throwOnUndefined (2,622 cases)', () => {
+  for (const [variant, want] of Object.entries(VARIANTS))
+    it(`${variant}: ${want.equal} byte-identical, ${want.nunjucksErrors} throw in both`, async () => {
+      const { results, failing } = (await eleventh.measure([variant])) as { results: Record<string, Counts>; failing: { via: string; c: Case; got: Outcome }[] };
+      const other = failing.filter((f) => !(/^nhsapp /.test(variant) && /^nhsappTimeline: /.test(f.c.name) && f.got.out !== undefined));
+      expect(other.map((f) => `${f.via} ${f.c.name}`)).toEqual([]);
+      for (const via of VIAS) expect(results[variant]![via], via).toEqual({ same: want.equal, bothThrow: want.nunjucksErrors });
+    }, 300_000);
+});
