@@ -147,6 +147,29 @@ describe('plugin options', () => {
   });
 });
 
+  it("bundles kida/hono, kida/sse, kida/cache and kida/async-driver with only this plugin (a worker's handler as the guides write it)", async () => {
+    // Without the plugin resolving them, Rollup (no node-resolve) leaves them external: the bundle
+    // below, written outside any node_modules, could then not even be imported.
+    files({
+      'entry.js': [
+        "import page from './t/page.kida';",
+        "import 'kida/async-driver';",
+        "import { streamResponse } from 'kida/hono';",
+        "import { blockEvents, eventStreamResponse } from 'kida/sse';",
+        "import { kvStore } from 'kida/cache';",
+        'export const fetchPage = () => streamResponse(page, { x: "<" });',
+        "export const events = () => eventStreamResponse(blockEvents(page, 'b', [{ x: 1 }, { x: 2 }]), { keepAlive: 0 });",
+        'export const store = () => kvStore({ get: async () => null, put: async () => {} });',
+      ].join('\n'),
+      't/page.kida': '<p>{% block b %}{{ x }}{% end %}</p>',
+    });
+    const m = await build({ root: 't' });
+    const page = (await m.fetchPage!()) as Response;
+    expect([page.status, await page.text()]).toEqual([200, '<p>&lt;</p>']);
+    expect(await ((await m.events!()) as Response).text()).toBe('data: 1\n\ndata: 2\n\n');
+    expect(typeof (m.store!() as { get: unknown }).get).toBe('function');
+  });
+
 describe('hook filters', () => {
   // Rolldown (Vite 7+) and Rollup 4.38+ call a filtered hook only for the ids it matches: the
   // rest of an app's modules never wait on the plugin's JavaScript (this halved a 500-template
