@@ -165,6 +165,11 @@ async function main(argv: string[]): Promise<number> {
       const compileAll = (): number => {
       const { project, files } = projectFor(target);
       let errors = 0;
+      const setup = registrySetup(project, out);
+      if (setup) {
+        mkdirSync(out, { recursive: true });
+        writeIfChanged(join(out, SETUP_MODULE), setup);
+      }
       files.forEach((file, i) => {
         const name = project.templateName(file);
         try {
@@ -182,7 +187,9 @@ async function main(argv: string[]): Promise<number> {
           const base = join(out, name);
           mkdirSync(dirname(base), { recursive: true });
           // (only files that change: a watcher downstream sees only real edits)
-          writeIfChanged(base + '.js', `${res.code}//# sourceMappingURL=${name.split('/').pop()}.js.map\n`);
+          // (the setup import after the code: imports are hoisted, and the source map's lines stay as they are)
+          const setupImport = setup ? `import ${JSON.stringify(relativeTo(base, join(out, SETUP_MODULE)))};\n` : '';
+          writeIfChanged(base + '.js', `${res.code}${setupImport}//# sourceMappingURL=${name.split('/').pop()}.js.map\n`);
           writeIfChanged(base + '.js.map', JSON.stringify(res.map));
           writeIfChanged(base + '.d.ts', res.dts);
         } catch (e) {
@@ -370,6 +377,26 @@ async function main(argv: string[]): Promise<number> {
     default:
       fail(`unknown command '${command}'`);
   }
+}
+
+/** What `kida compile --out` writes beside the modules when the config has globals, tests or aliases. */
+const SETUP_MODULE = 'kida-setup.js';
+
+/**
+ * The config's globals, tests and template aliases put on `kida/runtime`'s registry, which the
+ * modules `kida compile` writes render with (they have no bundler's linkage module): each module
+ * imports it, so an app that imports a page gets them, as a bundle or `kida render` does.
+ */
+function registrySetup(project: KidaProject, out: string): string | null {
+  const aliases = project.options.templateAliases ?? {};
+  if (!project.globalsFile && !project.testsFile && !Object.keys(aliases).length) return null;
+  const from = join(out, SETUP_MODULE);
+  const lines = ['// Written by kida compile: kida.config\'s globals, tests and template aliases on the registry these modules render with.', "import { registry } from 'kida/runtime';"];
+  if (project.globalsFile) lines.push(`import * as $globals from ${JSON.stringify(relativeTo(from, project.globalsFile))};`, 'Object.assign(registry.globals, $globals);');
+  if (project.testsFile) lines.push(`import * as $tests from ${JSON.stringify(relativeTo(from, project.testsFile))};`, 'Object.assign(registry.tests, $tests);');
+  // (through JSON.parse: in an object literal a "__proto__" alias would set the prototype)
+  if (Object.keys(aliases).length) lines.push(`registry.templateAliases = JSON.parse(${JSON.stringify(JSON.stringify(aliases))});`);
+  return lines.join('\n') + '\n';
 }
 
 function relativeTo(fromFile: string, target: string): string {

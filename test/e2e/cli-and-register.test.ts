@@ -54,6 +54,30 @@ describe('kida CLI and kida/register', () => {
       `kida: The filters module ./missing.mjs named in ${join(app, 'kida.config.json')} (option 'filters') does not exist (looked for ${join(app, 'missing.mjs')})\n`,
     );
   });
+  it('compile --out gives the modules it writes the globals, tests and aliases of kida.config', () => {
+    // (they rendered with kida/runtime's bare registry: a global read by the page was undefined)
+    const app = join(dir, 'compiled-with-modules');
+    mkdirSync(join(app, 'views/widgets'), { recursive: true });
+    writeFileSync(join(app, 'tests.mjs'), 'export const cheap = (p) => p.price < 5;\n');
+    writeFileSync(join(app, 'globals.mjs'), "export const site = 'Shop';\n");
+    writeFileSync(join(app, 'kida.config.json'), JSON.stringify({ root: 'views', tests: './tests.mjs', globals: './globals.mjs', templateAliases: { ui: 'widgets' } }));
+    writeFileSync(join(app, 'views/widgets/price.kida'), '{{ p.name }}{% if p is cheap %}*{% end %}');
+    // a name computed at run time goes through the registry: the alias must be there too
+    writeFileSync(join(app, 'views/shop.kida'), '{{ site }}:{% for p in items | select("cheap") %} {{ p.name }}{% end %} |{% for p in items %} {% include widget %}{% end %}');
+    const res = run(['compile', '--out', 'out'], app);
+    expect(res.status).toBe(0);
+    // the setup module is imported after the code, so the source map's lines are unchanged
+    expect(readFileSync(join(app, 'out/shop.kida.js'), 'utf8')).toMatch(/\nimport "\.\/kida-setup\.js";\n\/\/# sourceMappingURL=shop\.kida\.js\.map\n$/);
+    expect(readFileSync(join(app, 'out/widgets/price.kida.js'), 'utf8')).toContain('import "../kida-setup.js";');
+    const script = [
+      "const shop = (await import('./out/shop.kida.js')).default;",
+      "await import('./out/widgets/price.kida.js');",
+      "const items = [{ name: 'pot', price: 3 }, { name: 'urn', price: 30 }];",
+      "process.stdout.write(shop.render({ items, widget: '@ui/price.kida' }));",
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, encoding: 'utf8' });
+    expect(out).toBe('Shop: pot | pot* urn');
+  });
   it('--autoescape markdown compiles and renders in Markdown mode', () => {
     const app = join(dir, 'markdown');
     mkdirSync(app, { recursive: true });
