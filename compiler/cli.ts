@@ -26,7 +26,7 @@ Usage:
                                                    templates; tsconfig: "allowArbitraryExtensions": true);
                                                    only files that change; --watch: again on every edit
   kida check [<dir>|<file>...] [--validate-calls] [--strict] [--typed] [--types [--tsconfig <file>]]
-             [--format text|json|sarif|github]
+             [--format text|json|sarif|github] [--compat nunjucks]
                                                    report every compile-time error of each file (and, with
                                                    --validate-calls, K-CMP def-call warnings; --strict fails
                                                    on warnings) as file:line:col: CODE message (1-based)
@@ -38,15 +38,15 @@ Usage:
                                                    nearest tsconfig.json or --tsconfig
                                                    --format: json (the reference's envelope), sarif (2.1.0, for
                                                    code scanning) or github (workflow annotations) on stdout
+                                                   --compat nunjucks: every template is Nunjucks, and the
+                                                   migration checklist to plain Kida is reported as
+                                                   K-NJK-0xx warnings with the Kida form (docs/guide/nunjucks.md)
   kida fmt [--check] [--indent N] [--html-indent] [<dir>|<file>...]
                                                    format templates in place (tag spacing, block indentation,
                                                    trailing whitespace, blank lines); --check: list the files
                                                    that are not formatted and exit 1; --indent: spaces per level
                                                    (default 2, or fmt.indent in kida.config); --html-indent:
                                                    also indent by HTML element nesting (or fmt.htmlIndent)
-                                                   --compat nunjucks: every template is Nunjucks, and the
-                                                   migration checklist to plain Kida is reported as
-                                                   K-NJK-0xx warnings with the Kida form (docs/guide/nunjucks.md)
   kida extract [<dir>] [--out <file.pot>]          collect {% trans %} and _()/_n() messages into a POT catalogue
   kida lsp --stdio                                 the language server (diagnostics, hover, completion,
                                                    definitions, symbols, folding) for editors
@@ -296,7 +296,9 @@ async function main(argv: string[]): Promise<number> {
         }
       }
       const errors = new Set([...failing].map((f) => resolve(f))).size;
-      process.stderr.write(`kida: ${files.length} templates checked, ${errors} with errors\n`);
+      // (warnings count too: their lines look like errors', and without --strict the check passes)
+      const warnings = sink.findings.filter((f) => f.severity === 'warning').length;
+      process.stderr.write(`kida: ${files.length} templates checked, ${errors} with errors${warnings ? `, ${warnings} warning${warnings > 1 ? 's' : ''}` : ''}\n`);
       sink.finish(errors ? 1 : 0);
       return errors ? 1 : 0;
     }

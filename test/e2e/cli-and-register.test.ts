@@ -33,6 +33,17 @@ describe('kida CLI and kida/register', () => {
     rmSync(join(dir, 'templates/bad.html.kida'));
     expect(run(['check', 'templates']).status).toBe(0);
   });
+  it('check counts warnings in its summary: they pass without --strict, but the user is told there are some', () => {
+    writeFileSync(join(dir, 'templates/calls.html.kida'), '{% from "parts/ui.html.kida" import hi %}{{ hi() }}{{ hi(1, 2) }}');
+    const res = run(['check', 'templates', '--validate-calls']);
+    expect(res.status).toBe(0);
+    expect(res.stderr.match(/K-CMP-001/g)).toHaveLength(2);
+    expect(res.stderr).toMatch(/\nkida: 3 templates checked, 0 with errors, 2 warnings\n$/);
+    const strict = run(['check', 'templates', '--validate-calls', '--strict']);
+    expect([strict.status, strict.stderr.endsWith('kida: 3 templates checked, 1 with errors, 2 warnings\n')]).toEqual([1, true]);
+    rmSync(join(dir, 'templates/calls.html.kida'));
+    expect(run(['check', 'templates', '--validate-calls']).stderr).toBe('kida: 2 templates checked, 0 with errors\n');
+  });
   it('render prints a template with JSON data, whole or streamed', () => {
     const res = run(['render', 'templates/page.html.kida', '--root', 'templates', '--data', '{"name":"bo"}', '--stream']);
     expect(res.stdout).toBe('<p>Hi BO</p>Welcome');
