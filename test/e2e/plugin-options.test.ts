@@ -253,3 +253,27 @@ describe('source maps in Vite builds', () => {
     expect(withMaps.chunk.map!.sources.some((s) => s.endsWith('t/page.html.kida'))).toBe(true);
   });
 });
+
+describe('warnings in Vite builds', () => {
+  it('name the template file, line and column in the message (Vite prints the message alone)', async () => {
+    files({
+      'entry.js': "import page from './t/page.html.kida';\nexport const render = (d) => page.render(d);\n",
+      't/page.html.kida': '{% def card(title) %}{{ title }}{% end %}\n<p>{{ card() }}</p>',
+    });
+    const { build: viteBuild, createLogger } = await import('vite');
+    const { default: kida } = (await import(join(repo, 'dist/plugins/vite.js'))) as { default: (o: object) => object };
+    const warned: string[] = [];
+    const logger = createLogger('silent');
+    logger.warn = (msg: string) => void warned.push(msg);
+    await viteBuild({
+      root: app,
+      customLogger: logger,
+      logLevel: 'warn',
+      configFile: false,
+      plugins: [kida({ root: 't', cacheDir: false, validateCalls: true }) as never],
+      build: { ssr: 'entry.js', outDir: join(app, 'dist'), write: false },
+    });
+    // (1-based column, as kida check prints it: the call's parenthesis)
+    expect(warned.join('\n')).toContain("t/page.html.kida:2:11: K-CMP-001 Call to 'card' has invalid arguments: missing required: title");
+  });
+});
