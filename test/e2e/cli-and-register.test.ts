@@ -120,4 +120,17 @@ describe('kida CLI and kida/register', () => {
     const out = execFileSync(process.execPath, ['--import', 'kida/register', 'app.mjs'], { cwd: dir, encoding: 'utf8' });
     expect(out).toBe('<p>Hi CY</p>Welcome');
   });
+  it('kida/register: a runtime error shows the lines of the template it happened in', () => {
+    writeFileSync(join(dir, 'kida.config.json'), JSON.stringify({ root: 'templates' }));
+    writeFileSync(join(dir, 'templates/parts/row.html.kida'), '<tr>\n<td>{{ row.name }}</td>\n<td>{{ row.owner.email }}</td>\n</tr>');
+    writeFileSync(join(dir, 'templates/table.html.kida'), '<table>{% for row in rows %}{% include "parts/row.html.kida" %}{% end %}</table>');
+    const app = "import t from './templates/table.html.kida';\ntry { t.render({ rows: [{ name: 'a', owner: {} }] }); } catch (e) { process.stdout.write(e.message); }\n";
+    writeFileSync(join(dir, 'fail.mjs'), app);
+    const out = execFileSync(process.execPath, ['--import', 'kida/register', 'fail.mjs'], { cwd: dir, encoding: 'utf8' });
+    expect(out).toContain("Undefined attribute/key 'dict.email' in parts/row.html.kida:3");
+    expect(out).toContain('>  3 | <td>{{ row.owner.email }}</td>');
+    expect(out).toContain('   2 | <td>{{ row.name }}</td>');
+    rmSync(join(dir, 'templates/parts/row.html.kida'));
+    rmSync(join(dir, 'templates/table.html.kida'));
+  });
 });

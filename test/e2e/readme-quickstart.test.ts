@@ -62,11 +62,15 @@ const get = async () => {
   return { status: res.status, body: await res.text() };
 };
 const home = () => readFileSync(join(app, 'templates/home.kida'), 'utf8');
-/** Writes home.kida and requests the page until the dev server has seen the change. */
+/**
+ * Writes home.kida and requests the page until the dev server has seen the change. The file is
+ * written again every half second, as a user saves again: Vite's watcher misses some writes that
+ * follow a request closely (measured without kida too: 6 of 14 edits of a plain .js module).
+ */
 async function afterEdit(text: string, seen: (r: { status: number; body: string }) => boolean) {
-  writeFileSync(join(app, 'templates/home.kida'), text);
-  let r = await get();
-  for (let i = 0; i < 100 && !seen(r); i++) {
+  let r = { status: 0, body: '' };
+  for (let i = 0; i < 200 && !seen(r); i++) {
+    if (i % 10 === 0) writeFileSync(join(app, 'templates/home.kida'), text);
     await new Promise((w) => setTimeout(w, 50));
     r = await get();
   }
@@ -93,11 +97,13 @@ describe("the README's Vite SSR quick start", () => {
     expect(fixed.body).toContain('<li>Teapot &lt;large&gt;: 24.5</li>');
   });
 
-  it('answers a render error before the first byte with a 500 naming the template and line', async () => {
+  it('answers a render error before the first byte with a 500 naming the template and line, with an excerpt', async () => {
     const good = home();
     const failing = await afterEdit(good.replace('{{ product(item) }}', '{{ product(item) }}{{ item.stock.count }}'), (r) => r.status === 500);
     expect(failing.status).toBe(500);
     expect(failing.body).toContain("Undefined attribute/key 'dict.stock' in home.kida:5");
+    // with the template's lines: Vite dev reads them from the file when an error needs them
+    expect(failing.body).toContain('>  5 | <ul>{% for item in items %}{{ product(item) }}{{ item.stock.count }}');
     // the terminal's stack trace points at the template (vite.ssrFixStacktrace)
     expect(log).toMatch(/templates\/home\.kida:5:\d+/);
     await afterEdit(good, (r) => r.status === 200);
