@@ -26,7 +26,7 @@ Usage:
                                                    templates; tsconfig: "allowArbitraryExtensions": true);
                                                    only files that change; --watch: again on every edit
   kida check [<dir>|<file>...] [--validate-calls] [--strict] [--typed] [--types [--tsconfig <file>]]
-             [--format text|json|sarif|github]
+             [--format text|json|sarif|github] [--compat nunjucks]
                                                    report every compile-time error of each file (and, with
                                                    --validate-calls, K-CMP def-call warnings; --strict fails
                                                    on warnings) as file:line:col: CODE message (1-based)
@@ -38,15 +38,15 @@ Usage:
                                                    nearest tsconfig.json or --tsconfig
                                                    --format: json (the reference's envelope), sarif (2.1.0, for
                                                    code scanning) or github (workflow annotations) on stdout
+                                                   --compat nunjucks: every template is Nunjucks, and the
+                                                   migration checklist to plain Kida is reported as
+                                                   K-NJK-0xx warnings with the Kida form (docs/guide/nunjucks.md)
   kida fmt [--check] [--indent N] [--html-indent] [<dir>|<file>...]
                                                    format templates in place (tag spacing, block indentation,
                                                    trailing whitespace, blank lines); --check: list the files
                                                    that are not formatted and exit 1; --indent: spaces per level
                                                    (default 2, or fmt.indent in kida.config); --html-indent:
                                                    also indent by HTML element nesting (or fmt.htmlIndent)
-                                                   --compat nunjucks: every template is Nunjucks, and the
-                                                   migration checklist to plain Kida is reported as
-                                                   K-NJK-0xx warnings with the Kida form (docs/guide/nunjucks.md)
   kida extract [<dir>] [--out <file.pot>]          collect {% trans %} and _()/_n() messages into a POT catalogue
   kida lsp --stdio                                 the language server (diagnostics, hover, completion,
                                                    definitions, symbols, folding) for editors
@@ -165,6 +165,11 @@ async function main(argv: string[]): Promise<number> {
       const compileAll = (): number => {
       const { project, files } = projectFor(target);
       let errors = 0;
+      const setup = registrySetup(project, out);
+      if (setup) {
+        mkdirSync(out, { recursive: true });
+        writeIfChanged(join(out, SETUP_MODULE), setup);
+      }
       files.forEach((file, i) => {
         const name = project.templateName(file);
         try {
@@ -182,7 +187,9 @@ async function main(argv: string[]): Promise<number> {
           const base = join(out, name);
           mkdirSync(dirname(base), { recursive: true });
           // (only files that change: a watcher downstream sees only real edits)
-          writeIfChanged(base + '.js', `${res.code}//# sourceMappingURL=${name.split('/').pop()}.js.map\n`);
+          // (the setup import after the code: imports are hoisted, and the source map's lines stay as they are)
+          const setupImport = setup ? `import ${JSON.stringify(relativeTo(base, join(out, SETUP_MODULE)))};\n` : '';
+          writeIfChanged(base + '.js', `${res.code}${setupImport}//# sourceMappingURL=${name.split('/').pop()}.js.map\n`);
           writeIfChanged(base + '.js.map', JSON.stringify(res.map));
           writeIfChanged(base + '.d.ts', res.dts);
         } catch (e) {
@@ -289,7 +296,9 @@ async function main(argv: string[]): Promise<number> {
         }
       }
       const errors = new Set([...failing].map((f) => resolve(f))).size;
-      process.stderr.write(`kida: ${files.length} templates checked, ${errors} with errors\n`);
+      // (warnings count too: their lines look like errors', and without --strict the check passes)
+      const warnings = sink.findings.filter((f) => f.severity === 'warning').length;
+      process.stderr.write(`kida: ${files.length} templates checked, ${errors} with errors${warnings ? `, ${warnings} warning${warnings > 1 ? 's' : ''}` : ''}\n`);
       sink.finish(errors ? 1 : 0);
       return errors ? 1 : 0;
     }
@@ -370,6 +379,26 @@ async function main(argv: string[]): Promise<number> {
     default:
       fail(`unknown command '${command}'`);
   }
+}
+
+/** What `kida compile --out` writes beside the modules when the config has globals, tests or aliases. */
+const SETUP_MODULE = 'kida-setup.js';
+
+/**
+ * The config's globals, tests and template aliases put on `kida/runtime`'s registry, which the
+ * modules `kida compile` writes render with (they have no bundler's linkage module): each module
+ * imports it, so an app that imports a page gets them, as a bundle or `kida render` does.
+ */
+function registrySetup(project: KidaProject, out: string): string | null {
+  const aliases = project.options.templateAliases ?? {};
+  if (!project.globalsFile && !project.testsFile && !Object.keys(aliases).length) return null;
+  const from = join(out, SETUP_MODULE);
+  const lines = ['// Written by kida compile: kida.config\'s globals, tests and template aliases on the registry these modules render with.', "import { registry } from 'kida/runtime';"];
+  if (project.globalsFile) lines.push(`import * as $globals from ${JSON.stringify(relativeTo(from, project.globalsFile))};`, 'Object.assign(registry.globals, $globals);');
+  if (project.testsFile) lines.push(`import * as $tests from ${JSON.stringify(relativeTo(from, project.testsFile))};`, 'Object.assign(registry.tests, $tests);');
+  // (through JSON.parse: in an object literal a "__proto__" alias would set the prototype)
+  if (Object.keys(aliases).length) lines.push(`registry.templateAliases = JSON.parse(${JSON.stringify(JSON.stringify(aliases))});`);
+  return lines.join('\n') + '\n';
 }
 
 function relativeTo(fromFile: string, target: string): string {

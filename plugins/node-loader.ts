@@ -36,7 +36,7 @@ export async function resolve(specifier: string, context: unknown, next: NextRes
 export async function load(url: string, context: unknown, next: NextLoad): Promise<LoadResult> {
   if (url === LINKAGE_URL) {
     const p = await getProject();
-    return { format: 'module', source: await p.linkageCode(RUNTIME_URL, (f) => pathToFileURL(f).href), shortCircuit: true };
+    return { format: 'module', source: await p.linkageCode(RUNTIME_URL, (f) => pathToFileURL(f).href, true), shortCircuit: true };
   }
   if (url.startsWith('file:') && TEMPLATE_FILE.test(url)) {
     const p = await getProject();

@@ -49,7 +49,7 @@ export interface Hook<F> {
 // templates, `{% include "./logo.svg" %}`; never a script, style or JSON module)
 const NOT_SCRIPT = /^(?!\0)(?![^?]*\.(?:[cm]?[jt]sx?|json|css|scss|sass|less|wasm|node)(?:\?|$))/;
 export const HOOK_FILTERS = {
-  resolveId: { id: /^(?:kida|kida\/runtime|kida\/runtime\/nunjucks|virtual:kida-linkage)$/ },
+  resolveId: { id: /^(?:kida|kida\/(?:runtime|runtime\/nunjucks|hono|sse|cache|async-driver)|virtual:kida-linkage)$/ },
   load: { id: new RegExp(`^\\0virtual:kida-linkage$|${NOT_SCRIPT.source}`) },
   transform: { id: NOT_SCRIPT },
 };
@@ -57,6 +57,16 @@ export const HOOK_FILTERS = {
 const RUNTIME = fileURLToPath(new URL('../runtime/helpers.js', import.meta.url));
 const PUBLIC = fileURLToPath(new URL('../runtime/index.js', import.meta.url));
 const NUNJUCKS_RUNTIME = fileURLToPath(new URL('../runtime/nunjucks/index.js', import.meta.url));
+/**
+ * The entry points a worker or browser bundle imports beside its templates (the guides' fetch
+ * handlers, SSE, KV cache): resolved here too, so a build with only this plugin bundles them
+ * (without a node-resolve plugin Rollup would leave them external, and workerd cannot load them).
+ */
+const WEB_ENTRIES = new Map(
+  Object.entries({ 'kida/hono': '../adapters/hono.js', 'kida/sse': '../adapters/sse.js', 'kida/cache': '../adapters/cache.js', 'kida/async-driver': '../runtime/drive.js' }).map(
+    ([id, file]) => [id, fileURLToPath(new URL(file, import.meta.url))],
+  ),
+);
 
 /** `dev`: for a dev server, which has no build end (its compile cache writes itself after changes). */
 export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(), dev = false): KidaPlugin {
@@ -147,7 +157,7 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
         if (id === 'kida/runtime') return RUNTIME;
         if (id === 'kida/runtime/nunjucks') return NUNJUCKS_RUNTIME;
         if (id === 'kida') return PUBLIC;
-        return null;
+        return WEB_ENTRIES.get(id) ?? null;
       },
     },
     load: {

@@ -665,9 +665,20 @@ export class KidaProject {
     return (await this.cache.flags(`dynamic-refs ${JSON.stringify(this.delimiters)}`, files, stampOf, test)).includes(true);
   }
 
-  /** Source of the linkage module (user globals and tests, template registry). */
-  async linkageCode(runtime: string, spec: (file: string) => string = (f) => f): Promise<string> {
+  /**
+   * Source of the linkage module (user globals and tests, template registry). `withSources` (Vite
+   * dev, kida/register): a runtime error's message shows the lines of its template, read from the
+   * file when an error needs them, as the Environment's do (a production bundle ships no sources).
+   */
+  async linkageCode(runtime: string, spec: (file: string) => string = (f) => f, withSources = this.dev): Promise<string> {
     const lines = [`import { Registry } from ${JSON.stringify(runtime)};`, 'const $env = new Registry();'];
+    if (withSources) {
+      // (through process.getBuiltinModule: the same module serves Vite's browser environment, where it is null)
+      lines.push(
+        `const $files = new Map(JSON.parse(${JSON.stringify(JSON.stringify(this.namedTemplates()))}));`,
+        "$env.sourceOf = (name) => { try { return globalThis.process?.getBuiltinModule?.('node:fs')?.readFileSync($files.get(name), 'utf8') ?? null; } catch { return null; } };",
+      );
+    }
     if (this.globalsFile) lines.push(`import * as $globals from ${JSON.stringify(spec(this.globalsFile))};`, 'Object.assign($env.globals, $globals);');
     if (this.testsFile) lines.push(`import * as $tests from ${JSON.stringify(spec(this.testsFile))};`, 'Object.assign($env.tests, $tests);');
     // (a Registry starts with no aliases)

@@ -5,7 +5,7 @@
 // what was compiled from those sources (block metadata through includes, imported def signatures):
 // so the plugin invalidates those templates fully, and the registry module when templates come or go.
 
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { HOOK_FILTERS, createKidaPlugin, type KidaPlugin, type PluginContextLike } from './rollup.js';
 import { LINKAGE_ID, TEMPLATE_FILE, type KidaOptions } from './shared.js';
 
@@ -83,7 +83,16 @@ export default function kida(options: KidaOptions = {}): KidaPlugin {
     transform: {
       filter: HOOK_FILTERS.transform,
       async handler(this: PluginContextLike & { environment?: { config?: ConfigLike } }, code: string, id: string) {
-        const out = await inner.transform.handler.call(this, code, id);
+        // Vite prints a plugin warning's message alone, without its file and position (Rollup
+        // prints both): the message says where, as `kida check` does
+        const host = this;
+        const root = (this.environment?.config ?? resolved)?.root ?? process.cwd();
+        const context: PluginContextLike = {
+          warn: (w) => host.warn?.({ ...w, message: w.loc?.file ? `${relative(root, w.loc.file)}:${w.loc.line}:${w.loc.column + 1}: ${w.message}` : w.message }),
+          error: (e) => host.error(e),
+          addWatchFile: (f) => host.addWatchFile?.(f),
+        };
+        const out = await inner.transform.handler.call(context, code, id);
         // A build that writes no source maps would only have Rolldown decode and drop the map.
         // (Dev keeps it: ssrLoadModule's stack traces point at the .kida file through it.)
         const config = this.environment?.config ?? resolved;

@@ -14,7 +14,7 @@ const PAGE = '<p>{{ who }}</p>{% cache "report:" ~ id, ttl=ttl %}<s>rendered by 
 const ENTRY = `import page from './page.html.kida';
 import linkage from 'virtual:kida-linkage'; // (the linkage the plugin's compiled templates share)
 import { toReadableStream } from 'kida';
-import { kvStore } from ${JSON.stringify(join(root, 'dist/adapters/cache.js'))};
+import { kvStore } from 'kida/cache'; // (as docs/guide/caching.md writes it: the plugin resolves it)
 let store = null;
 export default {
   async fetch(request, env, ctx) {

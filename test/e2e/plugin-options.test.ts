@@ -147,6 +147,29 @@ describe('plugin options', () => {
   });
 });
 
+  it("bundles kida/hono, kida/sse, kida/cache and kida/async-driver with only this plugin (a worker's handler as the guides write it)", async () => {
+    // Without the plugin resolving them, Rollup (no node-resolve) leaves them external: the bundle
+    // below, written outside any node_modules, could then not even be imported.
+    files({
+      'entry.js': [
+        "import page from './t/page.kida';",
+        "import 'kida/async-driver';",
+        "import { streamResponse } from 'kida/hono';",
+        "import { blockEvents, eventStreamResponse } from 'kida/sse';",
+        "import { kvStore } from 'kida/cache';",
+        'export const fetchPage = () => streamResponse(page, { x: "<" });',
+        "export const events = () => eventStreamResponse(blockEvents(page, 'b', [{ x: 1 }, { x: 2 }]), { keepAlive: 0 });",
+        'export const store = () => kvStore({ get: async () => null, put: async () => {} });',
+      ].join('\n'),
+      't/page.kida': '<p>{% block b %}{{ x }}{% end %}</p>',
+    });
+    const m = await build({ root: 't' });
+    const page = (await m.fetchPage!()) as Response;
+    expect([page.status, await page.text()]).toEqual([200, '<p>&lt;</p>']);
+    expect(await ((await m.events!()) as Response).text()).toBe('data: 1\n\ndata: 2\n\n');
+    expect(typeof (m.store!() as { get: unknown }).get).toBe('function');
+  });
+
 describe('hook filters', () => {
   // Rolldown (Vite 7+) and Rollup 4.38+ call a filtered hook only for the ids it matches: the
   // rest of an app's modules never wait on the plugin's JavaScript (this halved a 500-template
@@ -228,5 +251,29 @@ describe('source maps in Vite builds', () => {
     expect(withMaps.maps).toHaveLength(1);
     expect(withMaps.maps[0]).toMatchObject({ version: 3, sources: [join(app, 't/page.html.kida')] });
     expect(withMaps.chunk.map!.sources.some((s) => s.endsWith('t/page.html.kida'))).toBe(true);
+  });
+});
+
+describe('warnings in Vite builds', () => {
+  it('name the template file, line and column in the message (Vite prints the message alone)', async () => {
+    files({
+      'entry.js': "import page from './t/page.html.kida';\nexport const render = (d) => page.render(d);\n",
+      't/page.html.kida': '{% def card(title) %}{{ title }}{% end %}\n<p>{{ card() }}</p>',
+    });
+    const { build: viteBuild, createLogger } = await import('vite');
+    const { default: kida } = (await import(join(repo, 'dist/plugins/vite.js'))) as { default: (o: object) => object };
+    const warned: string[] = [];
+    const logger = createLogger('silent');
+    logger.warn = (msg: string) => void warned.push(msg);
+    await viteBuild({
+      root: app,
+      customLogger: logger,
+      logLevel: 'warn',
+      configFile: false,
+      plugins: [kida({ root: 't', cacheDir: false, validateCalls: true }) as never],
+      build: { ssr: 'entry.js', outDir: join(app, 'dist'), write: false },
+    });
+    // (1-based column, as kida check prints it: the call's parenthesis)
+    expect(warned.join('\n')).toContain("t/page.html.kida:2:11: K-CMP-001 Call to 'card' has invalid arguments: missing required: title");
   });
 });
