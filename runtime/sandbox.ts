@@ -13,7 +13,7 @@ import { METHOD_NAMES } from './signatures.js';
 import { pyRegex } from './tests.js';
 import { linearMatcher } from './regex.js';
 import { DATA, ld, type Ctx } from './context.js';
-import { g_int, g_max, g_min, g_sorted, g_str } from './globals.js';
+import { builtinGlobals, g_int, g_max, g_min, g_sorted, g_str } from './globals.js';
 
 export interface SandboxPolicy {
   /** Largest `range()` / `a..b` allowed (default 10,000; null: unlimited). */
@@ -484,9 +484,9 @@ export function textBound(cap: number, v: unknown, source = false, sep = 1): voi
     if (isString(x)) return void (n += String(x).length || 1);
     if (typeof x === 'number') return void (n += String(x).length);
     observe(x); // (a getter's promise this walk read, and drops: issue #19 §1)
-    // (a Template in a container printed its compiled spec: `{{ l }}`, `"%s" % l`, `l|join`. s18)
-    if (x && typeof x === 'object') noKidaObject(x);
     const list = Array.isArray(x);
+    // (a Template in a container printed its compiled spec: `{{ l }}`, `"%s" % l`, `l|join`. s18)
+    if (!list) noKidaObject(x);
     n += typeof x === 'boolean' ? 4 : 1;
     if (!(list || x instanceof Set || isDict(x)) || open.has(x as object)) return; // (a cycle is `[...]`)
     open.add(x as object);
@@ -658,6 +658,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
   const run = runOf(env, R);
   const sb = run.sb;
   for (const a of args) noKidaObject(a); // (`tpl | dictsort` gave its render methods as values)
+  if (name !== null) callTime(run, name, args[0]); // (first: the checks below walk the input too)
   if (name !== null) {
     const at = PATH_ARGS[name];
     if (at !== undefined) sb.checkPath(args[at], name === 'attr', name === 'get', name === 'get' ? args[0] : undefined);
@@ -747,6 +748,40 @@ export function callCost(run: Run, name: string, str: string): void {
     run.run(() => room(n));
   }
 }
+
+/**
+ * Nanoseconds one built-in may take per item of its input (or per character of a string input),
+ * about twice the slowest measured here (2026-12-07, sandboxed, 10^5 and 2·10^5 units): a call
+ * predicted to take longer than maxRenderTime is refused before it starts (the clock is read
+ * before and after a call, never during it). Without it, with maxLoopIterations: null and a 50 ms
+ * limit, `set(l)` of a million floats ran 5.1 s, `batch(1)` 1.2 s, `wordwrap(1)` of 490,000 tabs
+ * 0.8-1.4 s and rendered. Calls not listed take under 0.1 µs a unit (upper, replace, escape, …). s18
+ */
+const NS_PER_UNIT: Record<string, number> = {
+  dictsort: 20000, groupby: 8000, set: 5000, unique: 5000, sort: 3500, sorted: 3500, tojson: 3500, batch: 3000, slice: 3000,
+  wordwrap: 6000, pprint: 3500, swapcase: 800, indent: 700, map: 600, sum: 800, selectattr: 600, rejectattr: 600,
+  splitlines: 500, title: 400, istitle: 400, split: 400, rsplit: 400, join: 400, min: 400, max: 400, select: 300, reject: 300,
+  list: 300, tuple: 300, reversed: 300, zip: 300, enumerate: 300, dict: 600,
+};
+/** What the call's first input holds: items of a collection, characters of a string. */
+function units(v: unknown): number {
+  if (Array.isArray(v) || ArrayBuffer.isView(v)) return (v as ArrayLike<unknown>).length;
+  if (v instanceof Map || v instanceof Set) return v.size;
+  if (v instanceof Range) return v.length;
+  if (isString(v)) return String(v).length;
+  return isDict(v) ? Object.keys(v).length : 0;
+}
+function callTime(run: Run, name: string, input: unknown): void {
+  const ns = NS_PER_UNIT[name];
+  const max = run.sb.policy.maxRenderTime;
+  // (a string's characters are not items to tojson and pprint: one quoted copy, fast)
+  if (ns === undefined || max === null || (isString(input) && (name === 'tojson' || name === 'pprint'))) return;
+  const n = units(input);
+  if (n * ns > max * 1e6) throw limitError(`Render time (one call of ${n} items or characters, about ${Math.round((n * ns) / 1e6)} ms)`, max, 'maxRenderTime (ms)');
+}
+/** The built-in globals by function, for callTime (made at first use: no module-level work, which bundles keep). */
+let globalNames: Map<unknown, string> | undefined;
+const globalName = (f: unknown): string | undefined => (globalNames ??= new Map(Object.entries(builtinGlobals).map(([k, g]) => [g, k]))).get(f);
 
 /**
  * Filters and globals that compare or hash the items they walk, and whether they sort (each item
@@ -1049,7 +1084,7 @@ function methodChecks(run: Run, obj: unknown, name: string, args: unknown[]): vo
   run.sb.checkAttr(name, true, obj);
   // (a method reads its string: a KB an iteration, as a filter's input; `big.istitle()` in a loop
   // cost 40 ms a call at one tick, 2.7 s past a 50 ms limit between two clock reads. s17)
-  if (isString(obj) && String(obj).length >= 2048) run.tick(String(obj).length >> 10);
+  if (isString(obj) && String(obj).length >= 2048) callTime(run, name, obj), run.tick(String(obj).length >> 10);
   else if (Array.isArray(obj) && (name === 'count' || name === 'index')) opCost(run.sb, contains, obj, args[0]);
   if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a, false, +(name !== 'join'));
   if (name === 'replace') replaceBound(run, obj, args[0], args[1], args[2]);
@@ -1073,6 +1108,8 @@ export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[], sync?: 
 /** A call for the template: callables passed along obey allowCalling too (the callee may call them); split results count. */
 function call(run: Run, f: unknown, args: unknown[]): unknown {
   for (const a of args) noKidaObject(a instanceof Kwargs ? undefined : a); // (handed to a host function, which may render it)
+  const global = globalName(f);
+  if (global !== undefined) callTime(run, global, args.find((a) => !(a instanceof Kwargs)));
   let blind = 0;
   if (f === g_sorted || f === g_min || f === g_max) {
     const pos = args.filter((a) => !(a instanceof Kwargs));

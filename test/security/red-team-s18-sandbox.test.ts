@@ -5,7 +5,9 @@
 // holding a million characters each, repeated 5,000 times, made `sort`/`groupby` lower 10,000
 // copies (V8 aborted the process) and `unique` read 10^10 characters (8.8 s under a 50 ms limit).
 // `7 in l` of a million numbers counted nothing (25 ms an operator). And a Template inside a
-// container, or reached by a format field, was printed with its compiled spec.
+// container, or reached by a format field, was printed with its compiled spec. One call is not
+// interrupted by the clock: with maxLoopIterations: null and a 50 ms limit, `set(l)` of a million
+// floats ran 5.1 s, `batch(1)` 1.2 s, `wordwrap(1)` of tabs 0.8-1.4 s (and rendered).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -180,6 +182,57 @@ describe('a Template is not printed or read through a container or a format fiel
   });
   it('format fields over plain data still work', async () => {
     await renders('{{ "{0[0]} {0[1].a} {x.b}".format(l, x=d) }}', '1 2 3', () => ({ l: [1, { a: 2 }], d: { b: 3 } }));
+  });
+});
+
+describe('one call predicted to outlast maxRenderTime is refused before it starts', () => {
+  const floats = (n: number) => Array.from({ length: n }, (_, i) => i + 0.5);
+  const CALLS: [string, (n: number) => Record<string, unknown>][] = [
+    ['{{ set(l) | length }}', (n) => ({ l: floats(n) })],
+    ['{{ l | batch(1) | list | length }}', (n) => ({ l: floats(n) })],
+    ['{{ l | slice(3) | list | length }}', (n) => ({ l: floats(n) })],
+    ['{{ l | unique | list | length }}', (n) => ({ l: floats(n) })],
+    ['{{ l | sort | length }}', (n) => ({ l: floats(n) })],
+    ['{{ sorted(l) | length }}', (n) => ({ l: floats(n) })],
+    ['{{ l | groupby("a") | length }}', (n) => ({ l: floats(n).map((a) => ({ a: a % 100 })) })],
+    ['{{ s | wordwrap(1) | length }}', (n) => ({ s: '\t'.repeat(n) })],
+    ['{{ s | title | length }}', (n) => ({ s: 'ab '.repeat(n / 3) })],
+    ['{{ s.splitlines() | length }}', (n) => ({ s: '\n'.repeat(n) })],
+  ];
+  it('property: with no iteration bound, a render ends near maxRenderTime whatever one call is given (fixed seed)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...CALLS), fc.integer({ min: 20, max: 100 }), fc.integer({ min: 1000, max: 400_000 }), ([src, data], limit, n) => {
+        const t = env({ maxLoopIterations: null, maxRenderTime: limit, maxOutputSize: null }).fromString(src);
+        const ctx = data(n);
+        const t0 = performance.now();
+        try {
+          expect(Number(t.render(ctx))).toBeGreaterThan(0);
+        } catch (e) {
+          expect((e as { code?: string }).code).toBe('K-SEC-003');
+        }
+        // (before: up to 2.5 s past a 50 ms limit; the bound is about twice the slowest measured rate)
+        expect(performance.now() - t0).toBeLessThan(3 * limit + 150);
+      }),
+      { numRuns: 40 },
+    );
+  });
+  it('a dict of 30,000 keys for dictsort under a 50 ms limit (counting its keys lists them once, as `length` does)', async () => {
+    const d = Object.fromEntries(floats(30_000).map((x) => ['k' + x, x]));
+    const e = await refused('{{ d | dictsort | length }}', 'K-SEC-003', () => ({ d }), { maxLoopIterations: null, maxRenderTime: 50 });
+    expect(e.message).toMatch(/one call of 30000 items/); // (before: after walking the dict for what sorting it reads)
+  });
+  it('300,000 units under a 50 ms limit: refused at once, in every entry point', async () => {
+    for (const [src, data] of CALLS) {
+      const ctx = data(300_000); // (refused before anything reads it: shared by the entry points)
+      const t0 = performance.now();
+      await refused(src, 'K-SEC-003', () => ctx, { maxLoopIterations: null, maxRenderTime: 50 });
+      expect(performance.now() - t0, src).toBeLessThan(7 * 150); // (seven entry points; before: 0.3-1.5 s each)
+    }
+  });
+  it('sizes that fit the limit render as trusted templates do (the default policy: a second)', async () => {
+    const src = '{{ set(l) | length }}|{{ l | sort | last }}|{{ s | wordwrap(2) | length }}';
+    const ctx = () => ({ l: floats(20_000), s: 'a\tb '.repeat(5_000) });
+    await renders(src, makeEnv({}).fromString(src).render(ctx()), ctx);
   });
 });
 
