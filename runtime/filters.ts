@@ -504,6 +504,7 @@ function sortKey(v: unknown, caseSensitive: boolean): SortKey {
   if (v === null || v === undefined || v === UNDEF || (isString(v) && s(v) === '')) return KEY_NONE;
   if (isPyNumber(v)) return [0, 0, typeof v === 'bigint' ? v : num(v)];
   const str = s(observe(v)); // (a promise item or key is sorted as its text, as before, and observed)
+  ACTIVE?.key?.(str);
   return [0, 1, caseSensitive ? str : str.toLowerCase()];
 }
 function cmpKey(a: SortKey, b: SortKey): number {
@@ -572,6 +573,7 @@ function unique(v: unknown, caseSensitive: unknown = false, attribute: unknown =
   const out: unknown[] = [];
   for (const item of pyList(v)) {
     let val = truthy(attribute) ? attrOr(item, attribute, null) : item;
+    ACTIVE?.key?.(val);
     if (!cs && isString(val)) val = s(val).toLowerCase();
     else if (val instanceof Markup) val = val.value;
     hashKey(observe(val)); // (a promise item: observed, then refused as unhashable or kept)
@@ -601,6 +603,7 @@ function groupby(v: unknown, attribute: unknown): Record<string, unknown>[] {
   const sortTuple = (k: unknown): [number, unknown] => {
     if (k === null || k === undefined || (isString(k) && s(k) === '')) return [2, ''];
     if (isPyNumber(k)) return [0, typeof k === 'bigint' ? k : num(k)];
+    ACTIVE?.key?.(k);
     return [1, s(k).toLowerCase()];
   };
   const keyed = pyList(v).map((item) => ({ k: getKey(item), item }));
@@ -768,6 +771,7 @@ function minMax(v: unknown, attribute: unknown, sign: number): unknown {
   const key = (x: unknown) => {
     if (!attr) return x;
     const r = attrOr(x, attribute, null);
+    ACTIVE?.key?.(r);
     return truthy(r) ? r : 0;
   };
   let best = items[0];

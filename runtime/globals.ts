@@ -205,6 +205,8 @@ function pyAbs(...args: unknown[]): unknown {
   throw typeErr(`bad operand type for abs(): '${typeName(v)}'`);
 }
 
+/** A key function's result: the sandbox charges what comparing it will read (it was not seen before the call). s18 */
+const keyed = (k: unknown): unknown => (ACTIVE?.key?.(k), k);
 function minMax(name: 'min' | 'max', args: unknown[]): unknown {
   const [a, kw] = parse(name, args, ['key', 'default']);
   if (a.length === 0) throw typeErr(`${name} expected at least 1 argument, got 0`);
@@ -215,7 +217,7 @@ function minMax(name: 'min' | 'max', args: unknown[]): unknown {
     throw new PyError('ValueError', `${name}() iterable argument is empty`);
   }
   const keyf = kw.key;
-  const key = keyf === undefined || keyf === null ? (x: unknown) => x : (x: unknown) => callNow(keyf, [x], `${name}() key`);
+  const key = keyf === undefined || keyf === null ? (x: unknown) => x : (x: unknown) => keyed(callNow(keyf, [x], `${name}() key`));
   const better = name === 'min' ? lt : gt;
   let best = items[0];
   let bestKey = key(best);
@@ -291,7 +293,7 @@ function pySorted(...args: unknown[]): unknown[] {
   if (a.length !== 1) throw typeErr(`sorted expected 1 argument, got ${a.length}`);
   const items = toArray(a[0]);
   const keyf = kw.key;
-  const keys = keyf === undefined || keyf === null ? items : items.map((x) => callNow(keyf, [x], 'sorted() key'));
+  const keys = keyf === undefined || keyf === null ? items : items.map((x) => keyed(callNow(keyf, [x], 'sorted() key')));
   const reverse = truthy(kw.reverse);
   const order = items.map((_, i) => i);
   // Python's sort uses only `<`; reverse=True keeps equal elements in their original order.

@@ -14,6 +14,8 @@ export interface Active {
   hide(k: unknown, of?: unknown): boolean;
   /** Nunjucks mode: refuses a function about to be converted (its text is its source); runtime/nunjucks toPrim calls it. */
   noSource?(v: unknown): void;
+  /** A key a comparing built-in computed (an attribute of a host object, its text, a key function's result): charged where the sandbox could not see it before the call. s18 */
+  key?(k: unknown): void;
 }
 /** Set and restored (try/finally) by sandboxed code around each synchronous call into the runtime. */
 export let ACTIVE: Active | null = null;

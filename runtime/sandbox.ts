@@ -13,7 +13,7 @@ import { METHOD_NAMES } from './signatures.js';
 import { pyRegex } from './tests.js';
 import { linearMatcher } from './regex.js';
 import { DATA, ld, type Ctx } from './context.js';
-import { g_int, g_max, g_min, g_sorted, g_str } from './globals.js';
+import { builtinGlobals, g_int, g_max, g_min, g_sorted, g_str } from './globals.js';
 
 export interface SandboxPolicy {
   /** Largest `range()` / `a..b` allowed (default 10,000; null: unlimited). */
@@ -250,8 +250,10 @@ export class Sandbox implements Active {
       const head = /^[^.[]*/.exec(field!)![0];
       const arg = head === '' ? args[auto++] : /^\d+$/.test(head) ? args[+head] : Object.hasOwn(kw, head) ? kw[head] : undefined;
       let i = 0;
+      let at: unknown = arg; // (the value the segments reach, while it is data: no Template on the way. s18)
       for (const [, dotted, item] of `.${field}`.matchAll(/\.([^.[]*)|\[([^\]]*)\]/g)) {
         const name = (dotted ?? item)!;
+        if (i) noKidaObject((at = fieldStep(at, name.trim())));
         // (segment 1 reads the argument itself; later ones read values not known yet: null)
         if (i++ && dotted === undefined && this.policy.allowedAttributes && !/^-?\d+$/.test(name.trim()))
           this.checkAttr(name.trim(), false, i === 2 && arg !== undefined ? arg : null, true);
@@ -281,6 +283,9 @@ export class Sandbox implements Active {
    */
   checkOutput(size: number, njk?: 1): void {
     if (njk) this.source = true;
+    // (0: a render starts. Its own `in`/`==` charged the Run that ticked last, a finished render's:
+    // `{{ a in b }}` of 100 KB, first in a render 120 ms after another, failed its 50 ms limit. s18)
+    if (!size) this.last = undefined;
     const max = this.policy.maxOutputSize;
     if (max !== null && size > max)
       throw new PolicyError(`Render output size (${size} chars) exceeds sandbox limit of ${max}`, {
@@ -337,6 +342,32 @@ export class Run implements Active {
     const t = this.sb.policy.maxRenderTime;
     if (t !== null && reads > t * READ_KB_PER_MS) throw limitError(`One call's reading (${reads} KB)`, t * READ_KB_PER_MS, 'maxRenderTime (KB one call may read, 50 a millisecond)');
     if (kb) this.tick(kb);
+  }
+  /**
+   * While a comparing call runs whose compared values compareCost could not see (an attribute or
+   * the text of a host object, a key function's results): what each key it computes counts, in
+   * iterations a KB (times log2(n) for a sort); 0 otherwise. `keyKb`: the KB read so far by that call.
+   * `(users * 5000) | sort(attribute="bio")` with two class instances holding a million characters
+   * each lowered 10,000 copies of them (V8 aborted) and read 10^11 characters. s18
+   */
+  private blind = 0;
+  private keyKb = 0;
+  key(k: unknown): void {
+    if (!this.blind) return;
+    const n = strChars(k, this.cap * 2);
+    if (n < 1024) return;
+    this.keyKb += n >> 10;
+    this.work((n >> 10) * this.blind, this.keyKb * this.blind);
+  }
+  /** Runs a comparing call `f`, charging the keys it computes at `blind` (compareCost's answer). */
+  compared<T>(blind: number, f: () => T): T {
+    const [b, kb] = [this.blind, this.keyKb];
+    [this.blind, this.keyKb] = [blind, 0];
+    try {
+      return f();
+    } finally {
+      [this.blind, this.keyKb] = [b, kb];
+    }
   }
   /** Lists already counted (`built`): a list kept and returned again, or put in another, is not counted twice. */
   private counted = new WeakSet<object>();
@@ -454,6 +485,8 @@ export function textBound(cap: number, v: unknown, source = false, sep = 1): voi
     if (typeof x === 'number') return void (n += String(x).length);
     observe(x); // (a getter's promise this walk read, and drops: issue #19 §1)
     const list = Array.isArray(x);
+    // (a Template in a container printed its compiled spec: `{{ l }}`, `"%s" % l`, `l|join`. s18)
+    if (!list) noKidaObject(x);
     n += typeof x === 'boolean' ? 4 : 1;
     if (!(list || x instanceof Set || isDict(x)) || open.has(x as object)) return; // (a cycle is `[...]`)
     open.add(x as object);
@@ -625,6 +658,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
   const run = runOf(env, R);
   const sb = run.sb;
   for (const a of args) noKidaObject(a); // (`tpl | dictsort` gave its render methods as values)
+  if (name !== null) callTime(run, name, args[0]); // (first: the checks below walk the input too)
   if (name !== null) {
     const at = PATH_ARGS[name];
     if (at !== undefined) sb.checkPath(args[at], name === 'attr', name === 'get', name === 'get' ? args[0] : undefined);
@@ -656,7 +690,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
   }
   if (name === 'int') intDigits(run, args[0]);
   const sorts = name === null ? undefined : COMPARES.get(name);
-  if (sorts !== undefined) compareCost(run, args[0], sorts, PATH_ARGS[name!] === undefined ? undefined : args[PATH_ARGS[name!]!]);
+  const blind = sorts === undefined ? 0 : compareCost(run, args[0], sorts, PATH_ARGS[name!] === undefined ? undefined : args[PATH_ARGS[name!]!]);
   if (name !== null && isString(args[0])) callCost(run, name, String(args[0]));
   if (name === 'replace') replaceBound(run, args[0], args[1], args[2], args[3]);
   if (name !== null && !NO_TEXT.has(name.split(' ')[0]!))
@@ -665,7 +699,7 @@ export function sbF(env: Env, R: R, name: string | null, f: Function, self: unkn
     for (const x of Array.isArray(args[0]) ? args[0] : []) textBound(run.cap, x); // (`map("string")`: each item becomes text)
   else if (name === 'sort') for (const x of Array.isArray(args[0]) ? args[0] : []) textBound(run.cap, x); // (a container item is sorted by its text. s9)
   args[0] = run.feed(args[0]);
-  const r = name === null || name === 'map' ? hostCall(() => run.run(() => f.apply(self, args))) : run.run(() => f.apply(self, args));
+  const r = name === null || name === 'map' ? hostCall(() => run.run(() => f.apply(self, args))) : blind ? run.compared(blind, () => run.run(() => f.apply(self, args))) : run.run(() => f.apply(self, args));
   if (name === 'map' || name === 'attr') readables(env, name === 'map' ? args[2] : args[1], r, name, args[0]);
   // (`map("upper")` builds a string per item, which the count of the list's slots does not see)
   if (name === 'map' && Array.isArray(r)) for (const x of r) if (isString(x) && String(x).length >= 1024) run.tick(String(x).length >> 10), flat(x);
@@ -716,6 +750,40 @@ export function callCost(run: Run, name: string, str: string): void {
 }
 
 /**
+ * Nanoseconds one built-in may take per item of its input (or per character of a string input),
+ * about twice the slowest measured here (2026-12-07, sandboxed, 10^5 and 2·10^5 units): a call
+ * predicted to take longer than maxRenderTime is refused before it starts (the clock is read
+ * before and after a call, never during it). Without it, with maxLoopIterations: null and a 50 ms
+ * limit, `set(l)` of a million floats ran 5.1 s, `batch(1)` 1.2 s, `wordwrap(1)` of 490,000 tabs
+ * 0.8-1.4 s and rendered. Calls not listed take under 0.1 µs a unit (upper, replace, escape, …). s18
+ */
+const NS_PER_UNIT: Record<string, number> = {
+  dictsort: 20000, groupby: 8000, set: 5000, unique: 5000, sort: 3500, sorted: 3500, tojson: 3500, batch: 3000, slice: 3000,
+  wordwrap: 6000, pprint: 3500, swapcase: 800, indent: 700, map: 600, sum: 800, selectattr: 600, rejectattr: 600,
+  splitlines: 500, title: 400, istitle: 400, split: 400, rsplit: 400, join: 400, min: 400, max: 400, select: 300, reject: 300,
+  list: 300, tuple: 300, reversed: 300, zip: 300, enumerate: 300, dict: 600,
+};
+/** What the call's first input holds: items of a collection, characters of a string. */
+function units(v: unknown): number {
+  if (Array.isArray(v) || ArrayBuffer.isView(v)) return (v as ArrayLike<unknown>).length;
+  if (v instanceof Map || v instanceof Set) return v.size;
+  if (v instanceof Range) return v.length;
+  if (isString(v)) return String(v).length;
+  return isDict(v) ? Object.keys(v).length : 0;
+}
+function callTime(run: Run, name: string, input: unknown): void {
+  const ns = NS_PER_UNIT[name];
+  const max = run.sb.policy.maxRenderTime;
+  // (a string's characters are not items to tojson and pprint: one quoted copy, fast)
+  if (ns === undefined || max === null || (isString(input) && (name === 'tojson' || name === 'pprint'))) return;
+  const n = units(input);
+  if (n * ns > max * 1e6) throw limitError(`Render time (one call of ${n} items or characters, about ${Math.round((n * ns) / 1e6)} ms)`, max, 'maxRenderTime (ms)');
+}
+/** The built-in globals by function, for callTime (made at first use: no module-level work, which bundles keep). */
+let globalNames: Map<unknown, string> | undefined;
+const globalName = (f: unknown): string | undefined => (globalNames ??= new Map(Object.entries(builtinGlobals).map(([k, g]) => [g, k]))).get(f);
+
+/**
  * Filters and globals that compare or hash the items they walk, and whether they sort (each item
  * is then compared about log2(n) times). Comparing two strings reads them, so a list of references
  * to two long strings (`[a, b] * 5000`, a million characters each: no allocation, 10,000 ticks)
@@ -733,10 +801,10 @@ function strChars(v: unknown, max: number): number {
   if (!v || typeof v !== 'object') return 0;
   let n = 0;
   const walk = (x: unknown): void => {
-    if (n > max) return;
     if (isString(x)) return void (n += String(x).length);
     if (!x || typeof x !== 'object') return;
-    observe(x); // (a getter's promise this walk read, and drops: issue #19 §1)
+    observe(x); // (a getter's promise this walk read, and drops: issue #19 §1; before stopping, since it was read)
+    if (n > max) return;
     n += 256;
     if (Array.isArray(x) || x instanceof Set) for (const y of x) walk(y);
     else if (x instanceof Map) for (const [k, y] of x) walk(k), walk(y);
@@ -745,35 +813,59 @@ function strChars(v: unknown, max: number): number {
   walk(v);
   return n;
 }
-/** The value an attribute path names in a dict or list item (plain data only: a host object's getters are not run twice). */
+/** The value an attribute path names in a dict or list item (plain data only: a host object's getters are not run twice); OPAQUE where a host object is on the way. */
 function plainPath(x: unknown, path: string[]): unknown {
   for (const k of path) {
     if (isDict(x) && !(x instanceof Map) && dictHas(x, k)) x = (x as Record<string, unknown>)[k];
     else if (x instanceof Map && x.has(k)) x = x.get(k);
     else if (Array.isArray(x) && /^\d+$/.test(k)) x = x[+k];
-    else return undefined;
+    else return opaque(x) ? OPAQUE : undefined;
   }
   return observe(x);
 }
+const OPAQUE = Symbol('opaque');
+/** One segment of a format field, read without running host code (a getter's value is not known: OPAQUE). */
+function fieldStep(x: unknown, k: string): unknown {
+  if (!x || typeof x !== 'object') return OPAQUE;
+  if (isDict(x) || Array.isArray(x)) return plainPath(x, [k]);
+  for (let p: object | null = x; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const d = Object.getOwnPropertyDescriptor(p, k);
+    if (d) return 'value' in d ? d.value : OPAQUE;
+  }
+  return OPAQUE;
+}
+/** A host object (a class instance, a Date, ...): its attributes and its text come from host code, not seen before a call. */
+const opaque = (x: unknown): boolean =>
+  (!!x && typeof x === 'object' && !Array.isArray(x) && !isDict(x) && !(x instanceof Set) && !(x instanceof Markup) && !isNumber(x)) || typeof x === 'function';
 /**
  * Counts what a comparing call will read before it runs: a tick per KB of the compared values'
  * strings (the attribute's value where one names it), times log2(n) for a sort. Stops counting
  * past the budget left, where the tick refuses the call.
  */
-function compareCost(run: Run, items: unknown, sorting: boolean, attribute?: unknown): void {
+function compareCost(run: Run, items: unknown, sorting: boolean, attribute?: unknown): number {
   const list = Array.isArray(items) ? items : items instanceof Set || items instanceof Map ? [...items] : isDict(items) ? Object.entries(items as object) : null;
-  if (!list || list.length < 2) return; // (one item is compared with nothing)
+  // (an iterator's items are not at hand: its keys are charged as the call computes them, a sort's at log2 of a million)
+  if (!list) return items && typeof items === 'object' && !(items instanceof Markup) ? (sorting ? 20 : 1) : 0;
+  if (list.length < 2) return 0; // (one item is compared with nothing)
   const factor = sorting ? Math.ceil(Math.log2(list.length + 1)) : 1;
+  let blind = 0;
   const left = (run.sb.policy.maxLoopIterations ?? SANDBOX_DEFAULTS.maxLoopIterations) - run.ticks;
   const max = ((Math.max(left, 0) + 1) * 1024) / factor; // (a walk stopped past it still refuses)
   const paths = isString(attribute) && String(attribute) ? String(attribute).split(',').map((p) => p.split('.').map((k) => k.trim())) : null;
   let n = 0;
   for (const x of list) {
-    if (paths) for (const p of paths) n += strChars(plainPath(x, p), max - n);
+    if (paths)
+      for (const p of paths) {
+        const v = plainPath(x, p);
+        if (v === OPAQUE || opaque(v)) blind = factor;
+        else n += strChars(v, max - n);
+      }
+    else if (opaque(x)) blind = factor;
     else n += strChars(x, max - n);
     if (n > max) break;
   }
   if (n >= 1024) run.work((n >> 10) * factor);
+  return blind;
 }
 
 /** A value whose comparison may read much: a container, or a string of 2 KB or more. */
@@ -787,9 +879,14 @@ const COMPARING = new Set<Function>([contains, eq, lt, le, gt, ge]);
  * little (lengths differ), so only the smaller side's characters count, per item for `in`.
  */
 function opCost(sb: Sandbox, f: Function, a: unknown, b: unknown): void {
-  const run = sb.last;
+  if (!big(a) && !big(b)) return;
+  // (no Run ticked since the render began: a Run of its own, from now, until the render's first tick)
+  const run = (sb.last ??= new Run(sb));
+  // (`7 in l`, `l.count(7)` with a million numbers: 25 ms an operator counted nothing, a render with
+  // a 50 ms limit printed six of them in 150 ms; each item compared counts 8 characters. s18)
+  if (f === contains && Array.isArray(a) && a.length >= 256 && !big(b)) return run.work(a.length >> 7);
   // (short strings and other values compare in a step: the common case leaves at once)
-  if (!run || !big(a) || (!big(b) && (f !== contains || !isString(a)))) return;
+  if (!big(a) || (!big(b) && (f !== contains || !isString(a)))) return;
   const budget = ((run.sb.policy.maxLoopIterations ?? SANDBOX_DEFAULTS.maxLoopIterations) + 1) * 1024;
   let n: number;
   if (f === contains) {
@@ -799,7 +896,7 @@ function opCost(sb: Sandbox, f: Function, a: unknown, b: unknown): void {
     else {
       const m = strChars(b, budget);
       if (m < 1024) return;
-      n = 0;
+      n = a.length << 3;
       for (const x of a) if ((n += Math.min(m, strChars(x, m))) > budget) break;
     }
   } else n = strChars(a, strChars(b, budget)); // (the smaller side: `a` walked no further than `b` reached)
@@ -987,7 +1084,7 @@ function methodChecks(run: Run, obj: unknown, name: string, args: unknown[]): vo
   run.sb.checkAttr(name, true, obj);
   // (a method reads its string: a KB an iteration, as a filter's input; `big.istitle()` in a loop
   // cost 40 ms a call at one tick, 2.7 s past a 50 ms limit between two clock reads. s17)
-  if (isString(obj) && String(obj).length >= 2048) run.tick(String(obj).length >> 10);
+  if (isString(obj) && String(obj).length >= 2048) callTime(run, name, obj), run.tick(String(obj).length >> 10);
   else if (Array.isArray(obj) && (name === 'count' || name === 'index')) opCost(run.sb, contains, obj, args[0]);
   if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a, false, +(name !== 'join'));
   if (name === 'replace') replaceBound(run, obj, args[0], args[1], args[2]);
@@ -1011,16 +1108,23 @@ export function sbCallValue(env: Env, R: R, f: unknown, args: unknown[], sync?: 
 /** A call for the template: callables passed along obey allowCalling too (the callee may call them); split results count. */
 function call(run: Run, f: unknown, args: unknown[]): unknown {
   for (const a of args) noKidaObject(a instanceof Kwargs ? undefined : a); // (handed to a host function, which may render it)
+  const global = globalName(f);
+  if (global !== undefined) callTime(run, global, args.find((a) => !(a instanceof Kwargs)));
+  let blind = 0;
   if (f === g_sorted || f === g_min || f === g_max) {
     const pos = args.filter((a) => !(a instanceof Kwargs));
-    compareCost(run, pos.length === 1 ? pos[0] : pos, f === g_sorted);
+    const items = pos.length === 1 ? pos[0] : pos;
+    blind = compareCost(run, items, f === g_sorted);
+    // (a key function's results exist only as the call runs: charged as it computes them)
+    if (args.some((a) => a instanceof Kwargs && a.kw.key != null)) blind ||= f === g_sorted ? Math.ceil(Math.log2((Array.isArray(items) ? items.length : 2 ** 20) + 1)) : 1;
   }
   for (const a of args) {
     if (typeof a === 'function') run.sb.checkCall(a);
     else if (a instanceof Kwargs) for (const k of Object.keys(a.kw)) if (typeof a.kw[k] === 'function') run.sb.checkCall(a.kw[k]);
   }
   try {
-    const r = run.run(() => callValue(f, args.map((a) => run.feed(a))));
+    const go = () => run.run(() => callValue(f, args.map((a) => run.feed(a))));
+    const r = blind ? run.compared(blind, go) : go();
     if (Array.isArray(r)) run.tick(r.length);
     noKidaObject(r); // (a host function's Template: refused where it enters)
     return r;
