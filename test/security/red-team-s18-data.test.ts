@@ -1,0 +1,126 @@
+// Issue #19, eighteenth red team of default mode (trusted templates, hostile data), Kida and
+// compat: 'nunjucks'. One describe block per class that worked before its fix:
+// - §3 the `{% trans %}` run-time quote scan read a comment, a bogus comment or a raw-text
+//   element of the translation as markup: `<!-- <b title=" --><i title="{{ v }}">` or
+//   `<textarea><b title="</textarea><i title="{{ v }}">` left the real value unseen, so a
+//   `tojson` placeholder's `"` ended it and data's spaces made attributes.
+// - §1/§4 `([x] * n) | tojson` of a long data string: the JSON of each item was built a
+//   character at a time (a rope of ~30 bytes a character), so V8 aborted long before the
+//   output's count of 2^28 characters refused it (4 GB at n = 300,000 of a 1 KB string).
+// - §2 `([x] * n) | pprint`: the length pprint measures first walked every item's repr before
+//   the count could stop it (13.6 s at n = 300,000; minutes at 2^24).
+// - §1/§4 `([x] * n) | map("upper")`: each new string was under the 2^28 bound, together
+//   16 GB, and V8 aborted; `map("title")`'s ropes aborted at a 30th of that.
+import fc from 'fast-check';
+import { parseFragment } from 'parse5';
+import { describe, expect, it } from 'vitest';
+import { DictLoader, Environment } from '../../compiler/environment.js';
+import { everyWay } from '../support.js';
+import { distUrl, runStrict } from './strict-child.js';
+
+type Node = { nodeName: string; attrs?: { name: string; value: string }[]; childNodes?: Node[]; content?: Node };
+/** Every element as [name, its attributes] (template contents too). */
+function elements(html: string): [string, { name: string; value: string }[]][] {
+  const out: [string, { name: string; value: string }[]][] = [];
+  const walk = (n: Node) => {
+    if (n.attrs) out.push([n.nodeName, n.attrs]);
+    for (const c of n.childNodes ?? []) walk(c);
+    if (n.content) walk(n.content);
+  };
+  walk(parseFragment(html) as unknown as Node);
+  return out;
+}
+/** An environment whose catalogue translates every message to `to(message)`. */
+function translating(to: (m: string) => string): Environment {
+  const e = new Environment({ loader: new DictLoader({}) });
+  e.installTranslations({ gettext: to, ngettext: (s, p, n) => to(n === 1 ? s : p) });
+  return e;
+}
+const hostile = fc.array(fc.constantFrom('"', "'", ' ', '=', 'onpwn', '>', '<', '/', '-', '!', 'x', '&'), { maxLength: 12 }).map((p) => p.join(''));
+
+describe('§3 the {% trans %} quote scan skips comments and raw text of the translation', () => {
+  // (markup a translation may hold before the placeholder's value: each leaves a quote or a tag
+  // that a scan reading it as markup would take to be open)
+  const BEFORE = [
+    '<!-- <b title=" -->',
+    '<!--><b title=\'-->\'>',
+    '<!---><b title=\'-\'>',
+    '<? <b title=" ?>',
+    '<!x <b title=" >',
+    '</3 title=" >',
+    '<textarea><b title="</textarea>',
+    '<title>"</title>',
+    '<script>let a = "<b title=";</script>',
+    '<style>b[title="x"]{}</STYLE >',
+    '<xmp><b title="</xmp>',
+    '<i title="a"></i>',
+    '</i title=" x ">',
+    '<b data-a=\'"\'>',
+  ];
+  const pieces = fc.array(fc.constantFrom(...BEFORE), { minLength: 1, maxLength: 4 }).map((p) => p.join(''));
+
+  it('data adds no attribute and the value decodes to the JSON, every way (fixed seed)', async () => {
+    await fc.assert(
+      fc.asyncProperty(pieces, hostile, async (before, x) => {
+        const t = translating((m) => m.replace('Hi %(v)s', `${before}<p data-k="%(v)s">Hi</p>`)).fromString('{% trans v = x | tojson %}Hi {{ v }}{% endtrans %}');
+        const ps = elements(await everyWay(t, { x })).filter(([n]) => n === 'p');
+        expect(ps).toHaveLength(1);
+        expect(ps[0]![1].map((a) => a.name)).toEqual(['data-k']);
+        expect(JSON.parse(ps[0]![1][0]!.value)).toBe(x);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an unclosed comment or raw-text element holds the placeholder as text', async () => {
+    for (const open of ['<!-- <p title="', '<textarea><p title="', '<script>"']) {
+      const t = translating(() => `${open}%(v)s`).fromString('{% trans v = x | tojson %}{{ v }}{% endtrans %}');
+      // (escaping nothing there: the JSON stays as written, and the text is what the browser shows)
+      expect(await everyWay(t, { x: '" a' })).toBe(`${open}"\\" a"`);
+    }
+  });
+});
+
+/** Renders `src` with a 1 KB data string `x` and a count `n` in a child with a small heap; its stdout. */
+function inSmallHeap(src: string, n: number, heapMb: number, timeout = 60_000): string {
+  return runStrict(
+    `import { Environment, DictLoader } from ${distUrl('dist/compiler/environment.js')};
+const t = new Environment({ loader: new DictLoader({}) }).fromString(${JSON.stringify(src)});
+try { console.log('ok', t.render({ x: 'a'.repeat(1000), n: ${n} }).length); }
+catch (e) { console.log(e.name, e.code); }`,
+    timeout,
+    [`--max-old-space-size=${heapMb}`],
+  ).trim();
+}
+
+describe('§1/§4 text and lists built from many references to one data string', () => {
+  it('tojson of a list repeating a long string is refused by its count, under a 300 MB heap', () => {
+    // (before: ~30 bytes a character of rope per item; V8 aborted)
+    expect(inSmallHeap('{{ ([x] * n) | tojson }}', 300_000, 300)).toBe('TemplateRuntimeError K-RUN-007');
+    expect(inSmallHeap('{{ {"a": [x] * n} | tojson(indent=2) }}', 300_000, 300)).toBe('TemplateRuntimeError K-RUN-007');
+  });
+
+  it('pprint of a list repeating a long string stops at its count, not after reading every item', () => {
+    // (before: 2^24 items' reprs, 16 G characters, were read first: over a minute; now ~3 s)
+    expect(inSmallHeap('{{ ([x] * n) | pprint }}', 2 ** 24 - 1, 1200, 30_000)).toBe('TemplateRuntimeError K-RUN-007');
+  });
+
+  it('map(method) counts the strings it builds together, and keeps none as a rope', () => {
+    expect(inSmallHeap('{{ ([x] * n) | map("upper") | join }}', 2 ** 24 - 1, 1200)).toBe('SecurityError K-SEC-003');
+    // (20 M characters of title case: flat, 40 MB; as ropes, over 400 MB)
+    expect(inSmallHeap('{{ ([x] * n) | map("title") | list | length }}', 20_000, 400)).toBe('ok 5');
+  });
+
+  it('tojson writes each string as before (ASCII, \\u escapes, no < > & \' for HTML) (fixed seed)', () => {
+    const t = new Environment({ loader: new DictLoader({}) }).fromString('{{ x | tojson }}');
+    const html: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', "'": '\\u0027' };
+    const hex = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    fc.assert(
+      fc.property(fc.string({ unit: fc.oneof(fc.constantFrom('"', '\\', '\n', '\r', '\t', '\b', '\f', '\x7f', '\0', '<', "'", '&', 'é', '😀', '\ud800'), fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c))) }), (x) => {
+        const expected = JSON.stringify(x).replace(/[\x7f-\uffff]/g, hex).replace(/[<>&']/g, (c) => html[c]!);
+        expect(t.render({ x })).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
