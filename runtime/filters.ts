@@ -623,11 +623,19 @@ function map(v: unknown, args: unknown[] = [], attribute: unknown = null): unkno
     if (truthy(attribute)) return pyList(v).map((item) => attrOf(item, attribute));
     if (args.length) {
       const name = args[0];
+      // (the strings it builds, counted together: `([x] * n) | map("upper")` made 2^24 new copies
+      // of a long string, each under MAX_CHARS, and V8 aborted; s18)
+      let built = 0;
       return pyList(v).map((item) => {
         const m = isDict(item) ? pyMethod(item, s(name)) : plainGetattr(item, name, undefined);
         if (m === undefined || m === null) throw new PyError('AttributeError', `'${typeName(item)}' object has no attribute ${pyRepr(name)}`);
         if (typeof m !== 'function') throw new PyError('TypeError', `'${typeName(m)}' object is not callable`);
-        return (m as () => unknown)();
+        const r = (m as () => unknown)();
+        if (typeof r === 'string') {
+          if ((built += r.length) > MAX_CHARS) room(built);
+          r.charCodeAt(0); // (reading flattens a rope: `title` builds by `+=`, ~30 bytes a character)
+        }
+        return r;
       });
     }
     return pyList(v);
@@ -930,22 +938,13 @@ function filesizeformat(v: unknown, binary: unknown = false): string {
 
 // ------------------------------------------------------------------ tojson
 
+// (one replace, not `+=` a character at a time: that made a rope of ~30 bytes a character, so
+// `([x] * n) | tojson` of a 1 KB string aborted V8 long before its count of MAX_CHARS; s18)
+const JSON_STR_ESC = /["\\\x00-\x1f\x7f-\uffff]/g;
+const JSON_CHAR: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+const jsonChar = (ch: string): string => JSON_CHAR[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 function jsonStr(str: string): string {
-  let out = '"';
-  for (let i = 0; i < str.length; i++) {
-    const ch = str[i]!;
-    const c = str.charCodeAt(i);
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\f') out += '\\f';
-    else if (c < 0x20 || c > 0x7e) out += `\\u${c.toString(16).padStart(4, '0')}`;
-    else out += ch;
-  }
-  return out + '"';
+  return '"' + str.replace(JSON_STR_ESC, jsonChar) + '"';
 }
 function jsonNum(n: number, float: boolean): string {
   if (Number.isNaN(n)) return 'NaN';
@@ -1192,11 +1191,13 @@ function ppLen(v: unknown): number {
   if (isDict(v)) {
     const items = ppSorted(v);
     n = items.length ? 2 * items.length : 2;
-    for (const [k, x] of items) n += ppLen(k) + 2 + ppLen(x);
+    for (const [k, x] of items) if ((n += ppLen(k) + 2 + ppLen(x)) > MAX_CHARS) break;
   } else if (v instanceof Tuple && v.length === 1) n = ppLen(v[0]) + 3;
   else if (Array.isArray(v)) {
     n = v.length ? 2 * v.length : 2;
-    for (const x of v) n += ppLen(x);
+    // (the text is at least this long: past MAX_CHARS it is refused, so the walk need not go on,
+    // and `[x] * n` of a long string does not read it n times first; s18)
+    for (const x of v) if ((n += ppLen(x)) > MAX_CHARS) break;
   } else if (v === UNDEF) n = 9;
   else n = cpLen(pyRepr(v));
   if (typeof v === 'object' && v !== null) ppLens.set(v, n);
@@ -1210,7 +1211,7 @@ function ppFormat(v: unknown, out: string[], indent: number, allowance: number, 
   const fits = n <= PP_WIDTH - indent - allowance;
   // (a container that does not fit counts only its parts: shared parts doubled in a loop, whose
   // length ppLen knows at once, fail past MAX_CHARS as reprTo's do, before their walk grows `out`. s9)
-  if ((ppN += 16 + indent + (fits || !(isDict(v) || Array.isArray(v) || v instanceof Set) ? n : 0)) > MAX_CHARS) throw RangeError('Invalid string length');
+  if ((ppN += 16 + indent + (fits || !(isDict(v) || Array.isArray(v) || v instanceof Set) ? n : 0)) > MAX_CHARS || n > MAX_CHARS) throw RangeError('Invalid string length');
   if (fits) {
     out.push(ppRepr(v));
     return;
