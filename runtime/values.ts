@@ -932,9 +932,10 @@ export function callValue(f: unknown, args: unknown[]): unknown {
  */
 export function observe<T>(v: T, fail?: boolean): T {
   if (v instanceof Promise) {
-    // (a handler that does nothing: String would call the reason's toString, which may throw and
-    // reject again, unhandled, ending the process; Object(x) runs no code of x)
-    v.catch(Object);
+    // (a handler that runs no code of the reason and returns a primitive: String would call its
+    // toString, and Object(x) gave x back, so the handler's promise was resolved with the reason
+    // and read its `then`: a revoked proxy or a throwing `then` rejected again, unhandled; s18)
+    v.catch(Boolean);
     if (fail) throw new TemplateRuntimeError('A promise must be awaited');
   }
   return v;

@@ -11,6 +11,9 @@
 //   the count could stop it (13.6 s at n = 300,000; minutes at 2^24).
 // - §1/§4 `([x] * n) | map("upper")`: each new string was under the 2^28 bound, together
 //   16 GB, and V8 aborted; `map("title")`'s ropes aborted at a 30th of that.
+// - §1 a promise in the data rejected with a revoked proxy, an object whose `then` getter throws,
+//   or a thenable that rejects: the runtime's do-nothing handler (`catch(Object)`) gave the reason
+//   back, so its own promise adopted it, read `then` and rejected again, unhandled: Node exited.
 import fc from 'fast-check';
 import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
@@ -122,5 +125,47 @@ describe('§1/§4 text and lists built from many references to one data string',
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('§1 a rejection reason the observer’s handler would adopt', () => {
+  it('no unhandled rejection for reasons that are revoked proxies, throwing or rejecting thenables, every entry', () => {
+    const out = runStrict(
+      `import { Environment, DictLoader } from ${distUrl('dist/compiler/environment.js')};
+const reasons = () => {
+  const r = Proxy.revocable({}, {}); r.revoke();
+  return [r.proxy, { get then() { throw new Error('then'); } }, { then(ok, no) { no(new Error('thenable')); } }];
+};
+const env = new Environment({ loader: new DictLoader({}) });
+const njk = new Environment({ loader: new DictLoader({}), compat: 'nunjucks' });
+const pages = [
+  env.fromString('{{ await p }}'),
+  env.fromString('{% if false %}{{ await p }}{% end %}done'),
+  env.fromString('{{ await ok }}{% for q in l %}{{ await q }}{% end %}'),
+  env.fromString('{{ p }}'),
+  njk.fromString('{{ p }}done'),
+];
+let n = 0;
+for (const t of pages)
+  for (const way of ['render', 'async', 'stream-return', 'stream-never'])
+    for (const reason of reasons()) {
+      // (rejected before the render starts, after a tick: no handler of the caller's)
+      const p = Promise.reject(reason);
+      const ctx = { p, l: [p], ok: new Promise((r) => setTimeout(r, 1)) };
+      try {
+        if (way === 'render') t.render(ctx);
+        else if (way === 'async') await t.renderAsync(ctx);
+        else {
+          const it = t.renderStreamAsync(ctx);
+          if (way === 'stream-return') await it.return();
+        }
+      } catch {}
+      await new Promise((r) => setTimeout(r, 5));
+      n++;
+    }
+console.log(n);`,
+      60_000,
+    );
+    expect(out.trim()).toBe(String(5 * 4 * 3));
   });
 });
