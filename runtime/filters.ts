@@ -941,10 +941,11 @@ function filesizeformat(v: unknown, binary: unknown = false): string {
 // (one replace, not `+=` a character at a time: that made a rope of ~30 bytes a character, so
 // `([x] * n) | tojson` of a 1 KB string aborted V8 long before its count of MAX_CHARS; s18)
 const JSON_STR_ESC = /["\\\x00-\x1f\x7f-\uffff]/g;
+const JSON_STR_ANY = /["\\\x00-\x1f\x7f-\uffff]/; // (a test first: most strings need nothing)
 const JSON_CHAR: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
 const jsonChar = (ch: string): string => JSON_CHAR[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 function jsonStr(str: string): string {
-  return '"' + str.replace(JSON_STR_ESC, jsonChar) + '"';
+  return '"' + (JSON_STR_ANY.test(str) ? str.replace(JSON_STR_ESC, jsonChar) : str) + '"';
 }
 function jsonNum(n: number, float: boolean): string {
   if (Number.isNaN(n)) return 'NaN';
