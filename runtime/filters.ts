@@ -22,7 +22,7 @@
 // names to truthiness); the `attribute` lookups of `selectattr`/`rejectattr`/`sum`/`min`/`max`/
 // `unique` are dict-aware; `default` keeps `""` whichever operator (`|`, `|>`, `?|`) calls it.
 
-import { charCode, lower, replaceAllOf, sliceOf, upper } from './strings.js';
+import { charCode, lower, mapChars, replaceAllOf, sliceOf, upper } from './strings.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } from './errors.js';
 import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room } from './limits.js';
@@ -109,13 +109,12 @@ function titleChar(ch: string): string {
 const CASED = /[\p{Cased}]/u;
 /** Python `str.title()`: upper after any uncased character, lower after cased ones. */
 function pyTitle(str: string): string {
-  let out = '';
   let prevCased = false;
-  for (const ch of str) {
-    out += prevCased ? ch.toLowerCase() : titleChar(ch);
+  return mapChars(str, (ch) => {
+    const t = prevCased ? ch.toLowerCase() : titleChar(ch);
     prevCased = CASED.test(ch);
-  }
-  return out;
+    return t;
+  });
 }
 /** Python `str.capitalize()` (3.8+: first character title-cased, rest lower-cased). */
 function pyCapitalize(str: string): string {

@@ -7,7 +7,7 @@
 // `useAllMethods`); so does the Environment.
 
 import { Markup } from './markup.js';
-import { lastIndex, sliceOf } from './strings.js';
+import { lastIndex, mapChars, sliceOf } from './strings.js';
 import { PyError, keyError } from './errors.js';
 import { room } from './limits.js';
 import { EqIndex } from './eqindex.js';
@@ -169,14 +169,13 @@ function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
 
 /** Python str.title(): a cased character after an uncased one is upper-cased, the others lower-cased. */
 function pyTitle(s: string): string {
-  let out = '';
   let prevCased = false;
-  for (const c of s) {
+  return mapChars(s, (c) => {
     const cased = c.toLowerCase() !== c.toUpperCase();
-    out += cased ? (prevCased ? c.toLowerCase() : c.toUpperCase()) : c;
+    const t = cased ? (prevCased ? c.toLowerCase() : c.toUpperCase()) : c;
     prevCased = cased;
-  }
-  return out;
+    return t;
+  });
 }
 function strArg(v: unknown, method: string): string {
   if (!isString(v)) throw new PyError('TypeError', `${method} arg must be str, not ${typeName(v)}`);
@@ -206,7 +205,7 @@ export const m_upper: MethodSet = { s: (s) => s.toUpperCase() };
 export const m_lower: MethodSet = { s: (s) => s.toLowerCase() };
 export const m_title: MethodSet = { s: (s) => pyTitle(s) };
 export const m_capitalize: MethodSet = { s: (s) => (s ? s[0]!.toUpperCase() + s.slice(1).toLowerCase() : s) };
-export const m_swapcase: MethodSet = { s: (s) => [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('') };
+export const m_swapcase: MethodSet = { s: (s) => mapChars(s, (c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())) };
 export const m_strip: MethodSet = { s: (s, a) => strip(s, a[0], 'both') };
 export const m_lstrip: MethodSet = { s: (s, a) => strip(s, a[0], 'l') };
 export const m_rstrip: MethodSet = { s: (s, a) => strip(s, a[0], 'r') };

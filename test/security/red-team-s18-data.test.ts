@@ -11,6 +11,9 @@
 //   the count could stop it (13.6 s at n = 300,000; minutes at 2^24).
 // - §1/§4 `([x] * n) | map("upper")`: each new string was under the 2^28 bound, together
 //   16 GB, and V8 aborted; `map("title")`'s ropes aborted at a 30th of that.
+// - §1/§4 `(x * n) | title`, `.title()`, `.swapcase()`, `.istitle()` of a string under the 2^28
+//   bound built their result a character at a time (~30 bytes a character as a rope, 16 in
+//   swapcase's array): 2^28 characters aborted V8 after 86 s.
 // - §1 a promise in the data rejected with a revoked proxy, an object whose `then` getter throws,
 //   or a thenable that rejects: the runtime's do-nothing handler (`catch(Object)`) gave the reason
 //   back, so its own promise adopted it, read `then` and rejected again, unhandled: Node exited.
@@ -112,6 +115,50 @@ describe('§1/§4 text and lists built from many references to one data string',
     expect(inSmallHeap('{{ ([x] * n) | map("upper") | join }}', 2 ** 24 - 1, 1200)).toBe('SecurityError K-SEC-003');
     // (20 M characters of title case: flat, 40 MB; as ropes, over 400 MB)
     expect(inSmallHeap('{{ ([x] * n) | map("title") | list | length }}', 20_000, 400)).toBe('ok 5');
+  });
+
+  it('title, swapcase and istitle of a long string build flat text, under a 400 MB heap', () => {
+    // (25 M characters: ~800 MB as a rope before; the text itself is 25 MB)
+    for (const [src, out] of [
+      ['{{ ("aB c" * n) | title | length }}', 'ok 8'],
+      ['{{ ("aB c" * n).title() | length }}', 'ok 8'],
+      ['{{ ("aB c" * n).swapcase() | length }}', 'ok 8'],
+      ['{{ ("aB c" * n).istitle() }}', 'ok 5'],
+    ])
+      expect(inSmallHeap(src, 2 ** 23 * 0.75, 400)).toBe(out);
+  });
+
+  it('title and swapcase give what they gave before (fixed seed)', () => {
+    const t = new Environment({ loader: new DictLoader({}) }).fromString('{{ x | title }}|{{ x.title() }}|{{ x.swapcase() }}|{{ x.istitle() }}');
+    // (the loops these replaced, as written before)
+    const titleF = (str: string) => {
+      let o = '', prev = false;
+      for (const ch of str) {
+        const up = ch.toUpperCase();
+        o += prev ? ch.toLowerCase() : ({ Ǆ: 'ǅ', ǅ: 'ǅ', ǆ: 'ǅ', Ǉ: 'ǈ', ǈ: 'ǈ', ǉ: 'ǈ', Ǌ: 'ǋ', ǋ: 'ǋ', ǌ: 'ǋ', Ǳ: 'ǲ', ǲ: 'ǲ', ǳ: 'ǲ' } as Record<string, string>)[ch] ?? ([...up].length > 1 ? up[0] + up.slice(1).toLowerCase() : up);
+        prev = /\p{Cased}/u.test(ch);
+      }
+      return o;
+    };
+    const titleM = (str: string) => {
+      let o = '', prev = false;
+      for (const c of str) {
+        const cased = c.toLowerCase() !== c.toUpperCase();
+        o += cased ? (prev ? c.toLowerCase() : c.toUpperCase()) : c;
+        prev = cased;
+      }
+      return o;
+    };
+    const swap = (str: string) => [...str].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('');
+    const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/\0/g, '');
+    fc.assert(
+      fc.property(fc.string({ unit: fc.oneof(fc.constantFrom('a', 'B', ' ', 'ß', 'ǆ', 'ﬁ', 'İ', '1', '\u0345', '😀', '\ud800'), fc.integer({ min: 0x20, max: 0x2fff }).map((c) => String.fromCharCode(c))), maxLength: 5000 }), (x) => {
+        const [a, b, c, d] = t.render({ x }).split('|');
+        expect([a, b, c]).toEqual([esc(titleF(x)), esc(titleM(x)), esc(swap(x))]);
+        expect(d).toBe(/\p{L}/u.test(x) && x === titleM(x) ? 'True' : 'False');
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('tojson writes each string as before (ASCII, \\u escapes, no < > & \' for HTML) (fixed seed)', () => {
