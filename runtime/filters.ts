@@ -25,7 +25,7 @@
 import { charCode, lower, mapChars, replaceAllOf, sliceOf, upper } from './strings.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } from './errors.js';
-import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room } from './limits.js';
+import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room, splitOf } from './limits.js';
 import {
   PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, cpLen, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
   isDict, groupDigits, isNumber, isString, iter, len, num, observe, pyRepr, pyStr, floatOf, toFloat, toInt, truthy, typeName,
@@ -94,7 +94,7 @@ function pyStrip(str: string, chars: unknown = null, left = true, right = true):
   return a.slice(i, j).join('');
 }
 /** Python `str.split()` with no separator. */
-const pySplitWs = (str: string): string[] => str.split(WS_RUN).filter((x) => x !== '');
+const pySplitWs = (str: string): string[] => splitOf(str, WS_RUN).filter((x) => x !== '');
 
 /** Python title-casing of one character (`ß` → `Ss`). */
 const TITLE_DIGRAPHS: Record<string, string> = {
@@ -143,7 +143,7 @@ function pyReplace(str: string, old: string, nw: string, count: number): string 
     if (count < 0 || n < count) out += nw;
     return out;
   }
-  if (count < 0) return nw.includes('$') ? str.split(old).join(nw) : replaceAllOf(str, old, nw);
+  if (count < 0) return nw.includes('$') ? splitOf(str, old).join(nw) : replaceAllOf(str, old, nw);
   let out = '';
   let from = 0;
   for (let i = 0; i < count; i++) {
@@ -299,7 +299,7 @@ function expandTabs(str: string, size = 8): string {
 }
 function textwrap(text: string, width: number, breakLong: boolean): string[] {
   const munged = expandTabs(text).replace(/[\t\n\x0b\x0c\r]/g, ' ');
-  const chunks = munged.split(WORDSEP).filter((c) => c);
+  const chunks = splitOf(munged, WORDSEP).filter((c) => c);
   if (width <= 0) throw new PyError('ValueError', `invalid width ${width} (must be > 0)`);
   // (lengths in code points and blankness by scanning: no array or string per chunk)
   const L = (c: string) => {

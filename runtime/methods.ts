@@ -9,7 +9,7 @@
 import { Markup } from './markup.js';
 import { lastIndex, mapChars, sliceOf } from './strings.js';
 import { PyError, keyError } from './errors.js';
-import { room } from './limits.js';
+import { room, splitOf } from './limits.js';
 import { EqIndex } from './eqindex.js';
 import {
   PyFloat, Range, Tuple, UNDEF, callNow, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, forget, formatSpec, getattr, keyOf, addKey,
@@ -147,7 +147,7 @@ const strip = (s: string, chars: unknown, side: 'both' | 'l' | 'r'): string => {
 function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
   const max = maxsplit == null ? -1 : num(maxsplit);
   if (sep == null) {
-    const parts = s.trim().split(/\s+/).filter(Boolean);
+    const parts = splitOf(s.trim(), /\s+/).filter(Boolean);
     if (max < 0 || parts.length <= max + 1) return parts;
     const out: string[] = [];
     let rest = s.trimStart();
@@ -162,7 +162,7 @@ function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
   }
   const sp = arg(sep);
   if (!sp) throw new PyError('ValueError', 'empty separator');
-  const parts = s.split(sp);
+  const parts = splitOf(s, sp);
   if (max < 0 || parts.length <= max + 1) return parts;
   return [...parts.slice(0, max), parts.slice(max).join(sp)];
 }
@@ -236,12 +236,12 @@ export const m_rsplit: MethodSet = {
     }
     const sp = arg(sep);
     if (!sp) throw new PyError('ValueError', 'empty separator');
-    const parts = s.split(sp);
+    const parts = splitOf(s, sp);
     if (parts.length <= n + 1) return parts;
     return [parts.slice(0, parts.length - n).join(sp), ...parts.slice(parts.length - n)];
   },
 };
-export const m_splitlines: MethodSet = { s: (s) => s.split(/\r\n|\r|\n/).filter((x, i, arr) => i < arr.length - 1 || x !== '') };
+export const m_splitlines: MethodSet = { s: (s) => splitOf(s, /\r\n|\r|\n/).filter((x, i, arr) => i < arr.length - 1 || x !== '') };
 export const m_join: MethodSet = {
   s: (s, a) => toList(a[0]).map((x, i) => {
     if (!isString(x)) throw new PyError('TypeError', `sequence item ${i}: expected str instance, ${typeName(x)} found`);
@@ -260,7 +260,7 @@ export const m_replace: MethodSet = {
       for (let i = 0; i < chars.length; i++) out += (i < n ? nw : '') + chars[i];
       return out + (n > chars.length ? nw : '');
     }
-    if (c < 0) return s.split(old as string).join(nw as string);
+    if (c < 0) return splitOf(s, old as string).join(nw as string);
     // (building the result as it goes: splicing each replacement into the whole string copies it each time)
     let out = '';
     let from = 0;
@@ -314,7 +314,11 @@ export const m_count: MethodSet = {
   s: (s, a) => {
     const sub = sliceArgs(s, a[1], a[2]);
     const x = strArg(a[0], 'count');
-    return x === '' ? sub.length + 1 : sub.split(x).length - 1;
+    // (by indexOf: an array of the pieces of a long string can end the process, see splitOf)
+    let n = 0;
+    if (x === '') return sub.length + 1;
+    for (let i = sub.indexOf(x); i >= 0; i = sub.indexOf(x, i + x.length)) n++;
+    return n;
   },
   l: (l, a) => l.filter((x) => eq(x, a[0])).length,
   r: (r) => (x: unknown) => (contains(r, x) ? 1 : 0),

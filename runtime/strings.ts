@@ -45,3 +45,4 @@ export function mapChars(s: string, f: (ch: string) => string): string {
   parts.push(chunk.join(''));
   return parts.join('');
 }
+

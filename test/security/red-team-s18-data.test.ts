@@ -14,6 +14,9 @@
 // - §1/§4 `(x * n) | title`, `.title()`, `.swapcase()`, `.istitle()` of a string under the 2^28
 //   bound built their result a character at a time (~30 bytes a character as a rope, 16 in
 //   swapcase's array): 2^28 characters aborted V8 after 86 s.
+// - §1 splitting or slicing a string of 2^28 characters (`(x * n).split("a")`, `.split()`,
+//   `splitlines`, `count`, `wordcount`, `replace` with `$`, `wordwrap`, `s[::-1]`) made an array
+//   past V8's longest (~2^27 items), which ends the process (SIGTRAP) rather than throwing.
 // - §1 a promise in the data rejected with a revoked proxy, an object whose `then` getter throws,
 //   or a thenable that rejects: the runtime's do-nothing handler (`catch(Object)`) gave the reason
 //   back, so its own promise adopted it, read `then` and rejected again, unhandled: Node exited.
@@ -88,11 +91,11 @@ describe('§3 the {% trans %} quote scan skips comments and raw text of the tran
 });
 
 /** Renders `src` with a 1 KB data string `x` and a count `n` in a child with a small heap; its stdout. */
-function inSmallHeap(src: string, n: number, heapMb: number, timeout = 60_000): string {
+function inSmallHeap(src: string, n: number, heapMb: number, timeout = 60_000, x = 'a'.repeat(1000)): string {
   return runStrict(
     `import { Environment, DictLoader } from ${distUrl('dist/compiler/environment.js')};
 const t = new Environment({ loader: new DictLoader({}) }).fromString(${JSON.stringify(src)});
-try { console.log('ok', t.render({ x: 'a'.repeat(1000), n: ${n} }).length); }
+try { console.log('ok', t.render({ x: ${JSON.stringify(x)}, n: ${n} }).length); }
 catch (e) { console.log(e.name, e.code); }`,
     timeout,
     [`--max-old-space-size=${heapMb}`],
@@ -158,6 +161,30 @@ describe('§1/§4 text and lists built from many references to one data string',
         expect(d).toBe(/\p{L}/u.test(x) && x === titleM(x) ? 'True' : 'False');
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('a split of a string into more than 2^24 pieces is refused; slices and count build no array', () => {
+    const n = 2 ** 28 - 1;
+    for (const src of ['{{ (x * n).split("a") | length }}', '{{ ("a " * (n // 2)).split() | length }}', '{{ ("\\n" * n).splitlines() | length }}', '{{ ("a " * (n // 2)) | wordcount }}', '{{ (x * n).replace("a", "$") | length }}', '{{ ("a " * (n // 2)) | wordwrap(3) | length }}', '{{ (x * n).rsplit("a") | length }}'])
+      expect(inSmallHeap(src, n, 1024, 60_000, 'a')).toBe('SecurityError K-SEC-003');
+    expect(inSmallHeap('{{ (x * n)[1:] | length }}|{{ (x * n).count("a") }}', n, 1024, 60_000, 'a')).toBe('ok 19');
+    expect(inSmallHeap('{{ (x * n)[::-1] | length }}', 2 ** 27 + 2 ** 20, 1024, 60_000, 'a')).toBe('ok 9');
+  });
+
+  it('string slices give what they gave (by UTF-16 unit) (fixed seed)', () => {
+    const t = new Environment({ loader: new DictLoader({}) }).fromString('{{ x[a:b:c] | tojson }}');
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), fc.option(fc.integer({ min: -45, max: 45 })), fc.option(fc.integer({ min: -45, max: 45 })), fc.option(fc.integer({ min: -4, max: 4 }).filter((c) => c !== 0)), (x, a, b, c) => {
+        const n = x.length, st = c ?? 1;
+        const norm = (v: number | null, d: number, lo: number, hi: number) => (v === null ? d : Math.min(Math.max(v < 0 ? v + n : v, lo), hi));
+        const from = st > 0 ? norm(a, 0, 0, n) : norm(a, n - 1, -1, n - 1), to = st > 0 ? norm(b, n, 0, n) : norm(b, -1, -1, n - 1);
+        let want = '';
+        for (let i = from; st > 0 ? i < to : i > to; i += st) want += x[i];
+        const hex = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+        expect(t.render({ x, a, b, c })).toBe(JSON.stringify(want).replace(/[\x7f-\uffff]/g, hex).replace(/[<>&']/g, hex));
+      }),
+      { numRuns: 1000 },
     );
   });
 
