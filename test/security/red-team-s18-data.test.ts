@@ -16,7 +16,8 @@
 //   swapcase's array): 2^28 characters aborted V8 after 86 s.
 // - §1 splitting or slicing a string of 2^28 characters (`(x * n).split("a")`, `.split()`,
 //   `splitlines`, `count`, `wordcount`, `replace` with `$`, `wordwrap`, `s[::-1]`) made an array
-//   past V8's longest (~2^27 items), which ends the process (SIGTRAP) rather than throwing.
+//   past V8's longest (~2^27 items), which ends the process (SIGTRAP) rather than throwing;
+//   in Nunjucks mode too, through JavaScript `split`/`match(/…/g)` and `list`/`reverse`.
 // - §1 a promise in the data rejected with a revoked proxy, an object whose `then` getter throws,
 //   or a thenable that rejects: the runtime's do-nothing handler (`catch(Object)`) gave the reason
 //   back, so its own promise adopted it, read `then` and rejected again, unhandled: Node exited.
@@ -91,10 +92,10 @@ describe('§3 the {% trans %} quote scan skips comments and raw text of the tran
 });
 
 /** Renders `src` with a 1 KB data string `x` and a count `n` in a child with a small heap; its stdout. */
-function inSmallHeap(src: string, n: number, heapMb: number, timeout = 60_000, x = 'a'.repeat(1000)): string {
+function inSmallHeap(src: string, n: number, heapMb: number, timeout = 60_000, x = 'a'.repeat(1000), compat = ''): string {
   return runStrict(
     `import { Environment, DictLoader } from ${distUrl('dist/compiler/environment.js')};
-const t = new Environment({ loader: new DictLoader({}) }).fromString(${JSON.stringify(src)});
+const t = new Environment({ loader: new DictLoader({})${compat ? ", compat: 'nunjucks'" : ''} }).fromString(${JSON.stringify(src)});
 try { console.log('ok', t.render({ x: ${JSON.stringify(x)}, n: ${n} }).length); }
 catch (e) { console.log(e.name, e.code); }`,
     timeout,
@@ -170,6 +171,14 @@ describe('§1/§4 text and lists built from many references to one data string',
       expect(inSmallHeap(src, n, 1024, 60_000, 'a')).toBe('SecurityError K-SEC-003');
     expect(inSmallHeap('{{ (x * n)[1:] | length }}|{{ (x * n).count("a") }}', n, 1024, 60_000, 'a')).toBe('ok 19');
     expect(inSmallHeap('{{ (x * n)[::-1] | length }}', 2 ** 27 + 2 ** 20, 1024, 60_000, 'a')).toBe('ok 9');
+  });
+
+  it('Nunjucks mode: JavaScript split and match, list and reverse of such a string are refused, not fatal', () => {
+    const n = 2 ** 28 - 1;
+    for (const src of ['{{ x.repeat(n).split("a").length }}', '{{ x.repeat(n).split("").length }}', '{{ x.repeat(n).split(r/a/).length }}', '{{ x.repeat(n).match(r/a/g).length }}', '{{ x.repeat(n) | list | length }}', '{{ x.repeat(n) | reverse | length }}'])
+      expect(inSmallHeap(src, n, 1024, 60_000, 'a', 'nunjucks')).toBe('SecurityError K-SEC-003');
+    // (a limit stops the split early: nothing to refuse)
+    expect(inSmallHeap('{{ x.repeat(n).split("a", 2).length }}|{{ x.repeat(n).match("a").length }}', n, 1024, 60_000, 'a', 'nunjucks')).toBe('ok 3');
   });
 
   it('string slices give what they gave (by UTF-16 unit) (fixed seed)', () => {
