@@ -22,10 +22,10 @@
 // names to truthiness); the `attribute` lookups of `selectattr`/`rejectattr`/`sum`/`min`/`max`/
 // `unique` are dict-aware; `default` keeps `""` whichever operator (`|`, `|>`, `?|`) calls it.
 
-import { charCode, lower, replaceAllOf, sliceOf, upper } from './strings.js';
+import { charCode, lower, mapChars, replaceAllOf, sliceOf, upper } from './strings.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } from './errors.js';
-import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room } from './limits.js';
+import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room, splitOf } from './limits.js';
 import {
   PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, cpLen, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
   isDict, groupDigits, isNumber, isString, iter, len, num, observe, pyRepr, pyStr, floatOf, toFloat, toInt, truthy, typeName,
@@ -94,7 +94,7 @@ function pyStrip(str: string, chars: unknown = null, left = true, right = true):
   return a.slice(i, j).join('');
 }
 /** Python `str.split()` with no separator. */
-const pySplitWs = (str: string): string[] => str.split(WS_RUN).filter((x) => x !== '');
+const pySplitWs = (str: string): string[] => splitOf(str, WS_RUN).filter((x) => x !== '');
 
 /** Python title-casing of one character (`ß` → `Ss`). */
 const TITLE_DIGRAPHS: Record<string, string> = {
@@ -109,13 +109,12 @@ function titleChar(ch: string): string {
 const CASED = /[\p{Cased}]/u;
 /** Python `str.title()`: upper after any uncased character, lower after cased ones. */
 function pyTitle(str: string): string {
-  let out = '';
   let prevCased = false;
-  for (const ch of str) {
-    out += prevCased ? ch.toLowerCase() : titleChar(ch);
+  return mapChars(str, (ch) => {
+    const t = prevCased ? ch.toLowerCase() : titleChar(ch);
     prevCased = CASED.test(ch);
-  }
-  return out;
+    return t;
+  });
 }
 /** Python `str.capitalize()` (3.8+: first character title-cased, rest lower-cased). */
 function pyCapitalize(str: string): string {
@@ -144,7 +143,7 @@ function pyReplace(str: string, old: string, nw: string, count: number): string 
     if (count < 0 || n < count) out += nw;
     return out;
   }
-  if (count < 0) return nw.includes('$') ? str.split(old).join(nw) : replaceAllOf(str, old, nw);
+  if (count < 0) return nw.includes('$') ? splitOf(str, old).join(nw) : replaceAllOf(str, old, nw);
   let out = '';
   let from = 0;
   for (let i = 0; i < count; i++) {
@@ -300,7 +299,7 @@ function expandTabs(str: string, size = 8): string {
 }
 function textwrap(text: string, width: number, breakLong: boolean): string[] {
   const munged = expandTabs(text).replace(/[\t\n\x0b\x0c\r]/g, ' ');
-  const chunks = munged.split(WORDSEP).filter((c) => c);
+  const chunks = splitOf(munged, WORDSEP).filter((c) => c);
   if (width <= 0) throw new PyError('ValueError', `invalid width ${width} (must be > 0)`);
   // (lengths in code points and blankness by scanning: no array or string per chunk)
   const L = (c: string) => {
@@ -626,11 +625,19 @@ function map(v: unknown, args: unknown[] = [], attribute: unknown = null): unkno
     if (truthy(attribute)) return pyList(v).map((item) => attrOf(item, attribute));
     if (args.length) {
       const name = args[0];
+      // (the strings it builds, counted together: `([x] * n) | map("upper")` made 2^24 new copies
+      // of a long string, each under MAX_CHARS, and V8 aborted; s18)
+      let built = 0;
       return pyList(v).map((item) => {
         const m = isDict(item) ? pyMethod(item, s(name)) : plainGetattr(item, name, undefined);
         if (m === undefined || m === null) throw new PyError('AttributeError', `'${typeName(item)}' object has no attribute ${pyRepr(name)}`);
         if (typeof m !== 'function') throw new PyError('TypeError', `'${typeName(m)}' object is not callable`);
-        return (m as () => unknown)();
+        const r = (m as () => unknown)();
+        if (typeof r === 'string') {
+          if ((built += r.length) > MAX_CHARS) room(built);
+          r.charCodeAt(0); // (reading flattens a rope: `title` builds by `+=`, ~30 bytes a character)
+        }
+        return r;
       });
     }
     return pyList(v);
@@ -934,22 +941,14 @@ function filesizeformat(v: unknown, binary: unknown = false): string {
 
 // ------------------------------------------------------------------ tojson
 
+// (one replace, not `+=` a character at a time: that made a rope of ~30 bytes a character, so
+// `([x] * n) | tojson` of a 1 KB string aborted V8 long before its count of MAX_CHARS; s18)
+const JSON_STR_ESC = /["\\\x00-\x1f\x7f-\uffff]/g;
+const JSON_STR_ANY = /["\\\x00-\x1f\x7f-\uffff]/; // (a test first: most strings need nothing)
+const JSON_CHAR: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+const jsonChar = (ch: string): string => JSON_CHAR[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 function jsonStr(str: string): string {
-  let out = '"';
-  for (let i = 0; i < str.length; i++) {
-    const ch = str[i]!;
-    const c = str.charCodeAt(i);
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\f') out += '\\f';
-    else if (c < 0x20 || c > 0x7e) out += `\\u${c.toString(16).padStart(4, '0')}`;
-    else out += ch;
-  }
-  return out + '"';
+  return '"' + (JSON_STR_ANY.test(str) ? str.replace(JSON_STR_ESC, jsonChar) : str) + '"';
 }
 function jsonNum(n: number, float: boolean): string {
   if (Number.isNaN(n)) return 'NaN';
@@ -1196,11 +1195,13 @@ function ppLen(v: unknown): number {
   if (isDict(v)) {
     const items = ppSorted(v);
     n = items.length ? 2 * items.length : 2;
-    for (const [k, x] of items) n += ppLen(k) + 2 + ppLen(x);
+    for (const [k, x] of items) if ((n += ppLen(k) + 2 + ppLen(x)) > MAX_CHARS) break;
   } else if (v instanceof Tuple && v.length === 1) n = ppLen(v[0]) + 3;
   else if (Array.isArray(v)) {
     n = v.length ? 2 * v.length : 2;
-    for (const x of v) n += ppLen(x);
+    // (the text is at least this long: past MAX_CHARS it is refused, so the walk need not go on,
+    // and `[x] * n` of a long string does not read it n times first; s18)
+    for (const x of v) if ((n += ppLen(x)) > MAX_CHARS) break;
   } else if (v === UNDEF) n = 9;
   else n = cpLen(pyRepr(v));
   if (typeof v === 'object' && v !== null) ppLens.set(v, n);
@@ -1214,7 +1215,7 @@ function ppFormat(v: unknown, out: string[], indent: number, allowance: number, 
   const fits = n <= PP_WIDTH - indent - allowance;
   // (a container that does not fit counts only its parts: shared parts doubled in a loop, whose
   // length ppLen knows at once, fail past MAX_CHARS as reprTo's do, before their walk grows `out`. s9)
-  if ((ppN += 16 + indent + (fits || !(isDict(v) || Array.isArray(v) || v instanceof Set) ? n : 0)) > MAX_CHARS) throw RangeError('Invalid string length');
+  if ((ppN += 16 + indent + (fits || !(isDict(v) || Array.isArray(v) || v instanceof Set) ? n : 0)) > MAX_CHARS || n > MAX_CHARS) throw RangeError('Invalid string length');
   if (fits) {
     out.push(ppRepr(v));
     return;

@@ -64,3 +64,24 @@ export function listOf<T>(src: Iterable<T>, first = Infinity): T[] {
 
 /** After a comprehension's push (its new length `n`): past MAX_ITEMS, K-SEC-003 (an endless source grew until V8 aborted). */
 export const grew = (n: number): void => void (n > MAX_ITEMS && room(n, MAX_ITEMS));
+
+/**
+ * `s.split(sep)`, refused (K-SEC-003) past MAX_ITEMS pieces: V8 ends the process when a split
+ * passes ~2^27 pieces, which `(x * n).split("a")` of 2^28 characters did (s18). Only a string
+ * longer than MAX_ITEMS can have that many, so only such a one is counted first.
+ */
+export function splitOf(s: string, sep: string | RegExp): string[] {
+  splitRoom(s, sep);
+  return s.split(sep);
+}
+/** Refuses (K-SEC-003) a split of `s` by `sep`, or its matches, past MAX_ITEMS pieces (see splitOf). */
+export function splitRoom(s: string, sep: string | RegExp): void {
+  if (s.length <= MAX_ITEMS) return;
+  let n = 1;
+  if (typeof sep !== 'string') {
+    const re = new RegExp(sep.source, 'g' + sep.flags.replace(/[gy]/g, ''));
+    for (let m; n <= MAX_ITEMS && (m = re.exec(s)); n++) if (!m[0]) re.lastIndex++;
+  } else if (!sep) n = s.length;
+  else for (let i = s.indexOf(sep); n <= MAX_ITEMS && i >= 0; i = s.indexOf(sep, i + sep.length)) n++;
+  room(n, MAX_ITEMS);
+}

@@ -7,9 +7,9 @@
 // `useAllMethods`); so does the Environment.
 
 import { Markup } from './markup.js';
-import { lastIndex, sliceOf } from './strings.js';
+import { lastIndex, mapChars, sliceOf } from './strings.js';
 import { PyError, keyError } from './errors.js';
-import { room } from './limits.js';
+import { room, splitOf } from './limits.js';
 import { EqIndex } from './eqindex.js';
 import {
   PyFloat, Range, Tuple, UNDEF, callNow, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, forget, formatSpec, getattr, keyOf, addKey,
@@ -147,7 +147,7 @@ const strip = (s: string, chars: unknown, side: 'both' | 'l' | 'r'): string => {
 function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
   const max = maxsplit == null ? -1 : num(maxsplit);
   if (sep == null) {
-    const parts = s.trim().split(/\s+/).filter(Boolean);
+    const parts = splitOf(s.trim(), /\s+/).filter(Boolean);
     if (max < 0 || parts.length <= max + 1) return parts;
     const out: string[] = [];
     let rest = s.trimStart();
@@ -162,21 +162,20 @@ function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
   }
   const sp = arg(sep);
   if (!sp) throw new PyError('ValueError', 'empty separator');
-  const parts = s.split(sp);
+  const parts = splitOf(s, sp);
   if (max < 0 || parts.length <= max + 1) return parts;
   return [...parts.slice(0, max), parts.slice(max).join(sp)];
 }
 
 /** Python str.title(): a cased character after an uncased one is upper-cased, the others lower-cased. */
 function pyTitle(s: string): string {
-  let out = '';
   let prevCased = false;
-  for (const c of s) {
+  return mapChars(s, (c) => {
     const cased = c.toLowerCase() !== c.toUpperCase();
-    out += cased ? (prevCased ? c.toLowerCase() : c.toUpperCase()) : c;
+    const t = cased ? (prevCased ? c.toLowerCase() : c.toUpperCase()) : c;
     prevCased = cased;
-  }
-  return out;
+    return t;
+  });
 }
 function strArg(v: unknown, method: string): string {
   if (!isString(v)) throw new PyError('TypeError', `${method} arg must be str, not ${typeName(v)}`);
@@ -206,7 +205,7 @@ export const m_upper: MethodSet = { s: (s) => s.toUpperCase() };
 export const m_lower: MethodSet = { s: (s) => s.toLowerCase() };
 export const m_title: MethodSet = { s: (s) => pyTitle(s) };
 export const m_capitalize: MethodSet = { s: (s) => (s ? s[0]!.toUpperCase() + s.slice(1).toLowerCase() : s) };
-export const m_swapcase: MethodSet = { s: (s) => [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('') };
+export const m_swapcase: MethodSet = { s: (s) => mapChars(s, (c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())) };
 export const m_strip: MethodSet = { s: (s, a) => strip(s, a[0], 'both') };
 export const m_lstrip: MethodSet = { s: (s, a) => strip(s, a[0], 'l') };
 export const m_rstrip: MethodSet = { s: (s, a) => strip(s, a[0], 'r') };
@@ -237,12 +236,12 @@ export const m_rsplit: MethodSet = {
     }
     const sp = arg(sep);
     if (!sp) throw new PyError('ValueError', 'empty separator');
-    const parts = s.split(sp);
+    const parts = splitOf(s, sp);
     if (parts.length <= n + 1) return parts;
     return [parts.slice(0, parts.length - n).join(sp), ...parts.slice(parts.length - n)];
   },
 };
-export const m_splitlines: MethodSet = { s: (s) => s.split(/\r\n|\r|\n/).filter((x, i, arr) => i < arr.length - 1 || x !== '') };
+export const m_splitlines: MethodSet = { s: (s) => splitOf(s, /\r\n|\r|\n/).filter((x, i, arr) => i < arr.length - 1 || x !== '') };
 export const m_join: MethodSet = {
   s: (s, a) => toList(a[0]).map((x, i) => {
     if (!isString(x)) throw new PyError('TypeError', `sequence item ${i}: expected str instance, ${typeName(x)} found`);
@@ -261,7 +260,7 @@ export const m_replace: MethodSet = {
       for (let i = 0; i < chars.length; i++) out += (i < n ? nw : '') + chars[i];
       return out + (n > chars.length ? nw : '');
     }
-    if (c < 0) return s.split(old as string).join(nw as string);
+    if (c < 0) return splitOf(s, old as string).join(nw as string);
     // (building the result as it goes: splicing each replacement into the whole string copies it each time)
     let out = '';
     let from = 0;
@@ -315,7 +314,11 @@ export const m_count: MethodSet = {
   s: (s, a) => {
     const sub = sliceArgs(s, a[1], a[2]);
     const x = strArg(a[0], 'count');
-    return x === '' ? sub.length + 1 : sub.split(x).length - 1;
+    // (by indexOf: an array of the pieces of a long string can end the process, see splitOf)
+    let n = 0;
+    if (x === '') return sub.length + 1;
+    for (let i = sub.indexOf(x); i >= 0; i = sub.indexOf(x, i + x.length)) n++;
+    return n;
   },
   l: (l, a) => l.filter((x) => eq(x, a[0])).length,
   r: (r) => (x: unknown) => (contains(r, x) ? 1 : 0),

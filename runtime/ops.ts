@@ -238,22 +238,44 @@ export function ngettext(env: { translations?: Translations }, singular: string,
   return env.translations ? env.translations.ngettext(singular, plural, count) : count === 1 ? singular : plural;
 }
 
+// (a tag's name, end tags' too: their quoted values are read as a start tag's)
+const TAG_NAME = /(\/?)([a-z][^\s/>]*)/iy;
+const RAW_TEXT = /^(script|style|textarea|title|xmp|iframe|noembed|noframes|plaintext)$/;
+/** Where a raw-text element opened by tag `name` ends (its end tag's `<`), else `from`. */
+function rawEnd(msg: string, from: number, name: string): number {
+  if (!RAW_TEXT.test(name)) return from;
+  const end = new RegExp(`</${name}[\\s/>]`, 'ig');
+  end.lastIndex = from;
+  return end.exec(msg)?.index ?? msg.length;
+}
+/** The end of a comment (`<!--` to `-->`, or `<!-->`/`<!--->`) or bogus comment (`<!x`, `<?`, `</3`: to `>`) at `i`. */
+function commentEnd(msg: string, i: number): number {
+  const end = msg.startsWith('<!--', i) ? msg.indexOf('-->', i + 2) : msg.indexOf('>', i);
+  return end < 0 ? msg.length : end + (msg[end] === '>' ? 1 : 3);
+}
 /** Python-style string for `{% trans %}` bindings and the `_` global. */
 export function transFormat(msg: string, vars: Ctx, escapeOn: boolean, esc: (v: unknown) => string): string {
   // (own bindings only: a translated `%(constructor)s` is a missing name, not Object)
   const get = (n: string) => (Object.hasOwn(vars, n) ? vars[n] : undefined);
   // A safe value (tojson) in a "-quoted value of the message's markup writes `"` as &quot;, as
   // an output there does (inDq): the scan reads the message once, up to the placeholders it asks.
-  // (a quote opens a value only as the first character after `=`: `a=b'c` is an unquoted value)
-  let i = 0, tag = false, eq = false, qt = '';
+  // (a quote opens a value only as the first character after `=`: `a=b'c` is an unquoted value;
+  // comments, bogus comments and raw-text elements are skipped whole, as a browser reads them)
+  let i = 0, tag = '', eq = false, qt = '';
   const inDq = (at: number): boolean => {
     for (; i < at; i++) {
       const c = msg[i]!;
       if (qt) qt = c === qt ? '' : qt;
-      else if (!tag) tag = c === '<' && /[a-z]/i.test(msg[i + 1] ?? '');
-      else if (c === '>') tag = eq = false;
-      else if (eq) (c === '"' || c === "'") && (qt = c), (eq = c <= ' ');
-      else eq = c === '=';
+      else if (tag) {
+        if (c === '>') i = rawEnd(msg, i + 1, tag) - 1, (tag = ''), (eq = false);
+        else if (eq) (c === '"' || c === "'") && (qt = c), (eq = c <= ' ');
+        else eq = c === '=';
+      } else if (c === '<') {
+        TAG_NAME.lastIndex = i + 1;
+        const m = TAG_NAME.exec(msg);
+        if (m) (tag = m[1] ? '/' : m[2]!.toLowerCase()), (i += m[0].length);
+        else if (/[!?/]/.test(msg[i + 1] ?? '')) i = commentEnd(msg, i) - 1;
+      }
     }
     return qt === '"';
   };

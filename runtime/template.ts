@@ -390,7 +390,7 @@ export function observeDeep(names: readonly string[] | null, data: unknown, spec
     seen.add(x);
     try {
       // (Promise's own `then`: a subclass's `then`/`catch` that throws cannot leave it unobserved)
-      if (x instanceof Promise) Promise.prototype.then.call(x, undefined, Object); // (see observe)
+      if (x instanceof Promise) Promise.prototype.then.call(x, undefined, Boolean); // (see observe)
       else todo.push(x);
     } catch {
       // (a proxy whose getPrototypeOf trap throws; a Promise subclass whose `then` throws)

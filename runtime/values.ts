@@ -905,12 +905,27 @@ export function getslice(obj: unknown, start: unknown, stop: unknown, step: unkn
   const a = st > 0 ? norm(start, 0, 0, n) : norm(start, n - 1, -1, n - 1);
   const b = st > 0 ? norm(stop, n, 0, n) : norm(stop, -1, -1, n - 1);
   if (seq instanceof Range) room(Math.ceil((b - a) / st), MAX_ITEMS); // (a list of that many items)
+  if (typeof seq === 'string') {
+    const t = strSlice(seq, a, b, st);
+    return obj instanceof Markup ? new Markup(t) : t;
+  }
   if (st > 0) for (let i = a; i < b; i += st) out.push(at(i));
   else for (let i = a; i > b; i += st) out.push(at(i));
-  if (typeof obj === 'string') return out.join('');
-  if (obj instanceof Markup) return new Markup(out.join(''));
   if (obj instanceof Tuple) return tuple(out);
   return out;
+}
+
+/**
+ * A string's slice by UTF-16 unit. (Not an array of one-character strings: past ~2^27 items V8
+ * ends the process, `(x * n)[::-1]` of 2^28 characters did; a step of 1 copies nothing.)
+ */
+function strSlice(s: string, a: number, b: number, st: number): string {
+  if (st === 1) return a < b ? s.slice(a, b) : '';
+  const parts: string[] = [];
+  let chunk: string[] = [];
+  for (let i = a; st > 0 ? i < b : i > b; i += st) if (chunk.push(s[i]!) === 4096) parts.push(chunk.join('')), (chunk = []);
+  parts.push(chunk.join(''));
+  return parts.join('');
 }
 
 // ------------------------------------------------------------------ calling
@@ -932,9 +947,10 @@ export function callValue(f: unknown, args: unknown[]): unknown {
  */
 export function observe<T>(v: T, fail?: boolean): T {
   if (v instanceof Promise) {
-    // (a handler that does nothing: String would call the reason's toString, which may throw and
-    // reject again, unhandled, ending the process; Object(x) runs no code of x)
-    v.catch(Object);
+    // (a handler that runs no code of the reason and returns a primitive: String would call its
+    // toString, and Object(x) gave x back, so the handler's promise was resolved with the reason
+    // and read its `then`: a revoked proxy or a throwing `then` rejected again, unhandled; s18)
+    v.catch(Boolean);
     if (fail) throw new TemplateRuntimeError('A promise must be awaited');
   }
   return v;

@@ -123,7 +123,7 @@ export function njkAsyncBody(f: () => Promise<string>): (cb?: unknown) => Promis
   return (cb) => {
     const p = f();
     if (typeof cb === 'function') p.then((r) => cb(null, r), (e: unknown) => cb(e));
-    else p.catch(Object); // (not String: a reason whose toString throws would reject again, unhandled)
+    else p.catch(Boolean); // (see observe: not String, not Object)
     return p;
   };
 }

@@ -7,7 +7,7 @@
 import { Markup } from '../markup.js';
 import { add, gt, hostStr, lt, njkEscape, njkStr, njkToString, toPrim } from './values.js';
 import { assertSafeName, observe } from '../values.js';
-import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room } from '../limits.js';
+import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room, splitOf } from '../limits.js';
 import { reReplace } from './guards.js';
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -232,7 +232,7 @@ export function nf_length(val: unknown): unknown {
   return value.length;
 }
 export function nf_list(val: unknown): unknown {
-  if (typeof val === 'string') return val.split('');
+  if (typeof val === 'string') return splitOf(val, ''); // (past 2^24 characters: K-SEC-003, not V8's end)
   // (a SafeString is an object there: its two fields)
   if (val instanceof Markup) return [{ key: 'val', value: val.value }, { key: 'length', value: val.value.length }];
   if (isObject(val)) return entries(val).map(([key, value]) => ({ key, value }));
@@ -304,7 +304,7 @@ export function nf_replace(s: unknown, old: unknown, replacement: unknown, maxCo
 }
 export function nf_reverse(val: unknown): unknown {
   // (Nunjucks' isString is false for a SafeString: it is copied as an array-like, of undefineds)
-  if (typeof val === 'string') return val.split('').reverse().join('');
+  if (typeof val === 'string') return splitOf(val, '').reverse().join('');
   return map(val, (v) => v).reverse();
 }
 export function nf_round(val: unknown, precision: unknown, method: unknown): number {

@@ -4,7 +4,7 @@
 // ceilings, or the sandbox's maxAllocation while a sandboxed call runs) or run a regular
 // expression in more than linear time (docs/security.md "Nunjucks mode").
 
-import { ACTIVE, MAX_ITEMS, room } from '../limits.js';
+import { ACTIVE, MAX_ITEMS, room, splitRoom } from '../limits.js';
 import { compilable, linearMatcher } from '../regex.js';
 import { SecurityError, TemplateRuntimeError } from '../errors.js';
 import { observe } from '../values.js';
@@ -196,6 +196,9 @@ export function preflight(obj: unknown, name: string, args: unknown[]): { v: unk
         if (typeof a0 === 'string') return { v: lastIndex(obj, a0, args.length > 1 && !Number.isNaN(Number(args[1])) ? Number(args[1]) : Infinity) };
         break;
       case 'split':
+        // (past ~2^27 pieces V8 ends the process: counted first, as Kida's splits are; s18)
+        // (a limit, ToUint32 as split reads it, stops it early)
+        if ((typeof a0 === 'string' || a0 instanceof RegExp) && (args[1] === undefined || Number(args[1]) >>> 0 > MAX_ITEMS)) splitRoom(obj, a0);
         if (a0 instanceof RegExp) {
           if (!regexMayMatch(a0, obj)) return { v: args[1] !== undefined && Number(args[1]) >>> 0 === 0 ? [] : [obj] }; // (limit 0: none)
           const x = slow(a0);
@@ -209,6 +212,7 @@ export function preflight(obj: unknown, name: string, args: unknown[]): { v: unk
         if (a0 === undefined || a0 === null || (typeof a0 === 'object' && !(a0 instanceof RegExp))) break;
         const re = a0 instanceof RegExp ? a0 : new RegExp(String(a0), name === 'matchAll' ? 'g' : '');
         if (!(a0 instanceof RegExp)) linearOnly(re);
+        if (re.global && name === 'match') splitRoom(obj, re); // (an array of every match: as split)
         if (!regexMayMatch(re, obj)) return { v: name === 'search' ? -1 : name === 'match' ? null : [][Symbol.iterator]() };
         const x = slow(re);
         if (x) return { v: name === 'search' ? vm.search(x, re, obj) : name === 'match' ? vm.match(x, re, obj) : vm.matchAll(x, re, obj) };

@@ -12,11 +12,11 @@ const root = join(import.meta.dirname, '../..');
 /** A quoted file: URL of a file of this repository, to import in the child's script. */
 export const distUrl = (path: string): string => JSON.stringify(pathToFileURL(join(root, path)).href);
 
-/** Runs `script` (an ES module); asserts it exited 0 and wrote nothing to stderr; returns its stdout. */
-export function runStrict(script: string, timeout: number): string {
+/** Runs `script` (an ES module); asserts it exited 0 and wrote nothing to stderr; returns its stdout. `flags`: more of Node's (a heap bound). */
+export function runStrict(script: string, timeout: number, flags: string[] = []): string {
   const file = join(mkdtempSync(join(tmpdir(), 'kida-strict-')), 'run.mjs');
   writeFileSync(file, script);
-  const r = spawnSync(process.execPath, ['--unhandled-rejections=strict', file], { encoding: 'utf8', timeout });
+  const r = spawnSync(process.execPath, ['--unhandled-rejections=strict', ...flags, file], { encoding: 'utf8', timeout });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   return r.stdout;
