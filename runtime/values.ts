@@ -17,6 +17,12 @@ export class PyFloat {
   }
 }
 /** Python tuple: an array that renders as `(1, 2)` and is never equal to a list. */
+/** `%c` and `{:c}`: a code point, or Python's OverflowError (not a bare RangeError). */
+function codeChar(n: number): string {
+  if (!Number.isInteger(n)) throw new PyError('TypeError', `%c requires an int or a unicode character, not ${typeName(n)}`);
+  if (!(n >= 0 && n < 0x110000)) throw new PyError('OverflowError', '%c arg not in range(0x110000)');
+  return String.fromCodePoint(n);
+}
 export class Tuple<T = unknown> extends Array<T> {
   static override get [Symbol.species]() {
     return Array;
@@ -1084,7 +1090,7 @@ export function printf(fmt: string, args: unknown, field?: (v: unknown, out: str
         break;
       }
       case 'c':
-        s = typeof v === 'number' ? String.fromCodePoint(v) : String(v);
+        s = typeof v === 'number' ? codeChar(v) : String(v);
         break;
       default:
         s = pyStr(v);
@@ -1285,7 +1291,7 @@ export function formatSpec(v: unknown, spec: string): string {
         s = absInt(v).toString(2);
         break;
       case 'c':
-        s = String.fromCodePoint(n);
+        s = codeChar(n);
         break;
       default:
         if (p !== undefined && isIntLike(v)) throw new PyError('ValueError', 'Precision not allowed in integer format specifier');

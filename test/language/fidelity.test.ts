@@ -258,3 +258,50 @@ describe('Environment globals', () => {
     expect(t.validateContext({ title: 'x' })).toEqual([]);
   });
 });
+
+// str.expandtabs was a fixed eight spaces a tab, its argument ignored (noticed by the eighteenth
+// default-mode red team). Python pads each tab to the next multiple of tabsize, counting code
+// points from the last \n or \r.
+describe('str.expandtabs', () => {
+  /** Python's algorithm, written from its documentation over code points. */
+  function expand(s: string, size = 8): string {
+    let out = '', col = 0;
+    for (const ch of s) {
+      if (ch === '\t') {
+        const n = size > 0 ? size - (col % size) : 0;
+        out += ' '.repeat(n), (col += n);
+      } else (out += ch), (col = ch === '\n' || ch === '\r' ? 0 : col + 1);
+    }
+    return out;
+  }
+  it('pads to the next tab stop, by position and keyword, and removes tabs at size 0', async () => {
+    expect(await everyWay('{{ s.expandtabs() }}', { s: 'a\tb' })).toBe('a       b');
+    expect(await everyWay('{{ s.expandtabs(4) }}', { s: 'a\tbc\td\n\tx' })).toBe('a   bc  d\n    x');
+    expect(await everyWay('{{ s.expandtabs(tabsize=3) }}', { s: 'ab\t' })).toBe('ab ');
+    expect(await everyWay('{{ s.expandtabs(0) }}|{{ s.expandtabs(-2) }}', { s: 'a\tb' })).toBe('ab|ab');
+    expect(await everyWay('{{ s.expandtabs(4) }}', { s: '\u{1F600}\tb' })).toBe('\u{1F600}   b');
+  });
+  it('agrees with the reference algorithm on generated text', () => {
+    const t = makeEnv().fromString('{{ s.expandtabs(n) }}');
+    const text = fc.array(fc.constantFrom('a', '\t', '\n', '\r', '\u{1F600}', 'é', ' '), { maxLength: 40 }).map((a) => a.join(''));
+    fc.assert(fc.property(text, fc.integer({ min: -1, max: 9 }), (s, n) => t.render({ s, n }) === expand(s, n)));
+  });
+  it('refuses an output past the size limit before building it', () => {
+    expect(() => makeEnv().fromString('{{ s.expandtabs(10**7) }}').render({ s: '\t'.repeat(1000) })).toThrow(/exceeds the limit/);
+  });
+});
+
+// `%c` and `{:c}` past the last code point raised a wrapped JavaScript RangeError; Python raises
+// OverflowError (and TypeError for a float), caught by `{% try %}` as Python's would be.
+describe('%c of a number that is not a code point', () => {
+  it('is an OverflowError or TypeError, as in Python', async () => {
+    for (const src of ['{{ "%c" % n }}', '{{ "{:c}".format(n) }}']) {
+      expect(await everyWay(src, { n: 0x1f600 })).toBe('\u{1F600}');
+      for (const n of [0x110000, -1]) expect(() => makeEnv().fromString(src).render({ n })).toThrow(/OverflowError: %c arg not in range\(0x110000\)/);
+    }
+    expect(() => makeEnv().fromString('{{ "%c" % 65.5 }}').render({})).toThrow(/TypeError: %c requires an int/);
+    // (Python's try/fallback catches TypeError, not OverflowError: spec §2.13)
+    expect(() => makeEnv().fromString('{% try %}{{ "%c" % n }}{% fallback %}x{% end %}').render({ n: -1 })).toThrow(/OverflowError/);
+    expect(await everyWay('{% try %}{{ "%c" % n }}{% fallback %}x{% end %}', { n: 1.5 })).toBe('x');
+  });
+});
