@@ -76,7 +76,7 @@ export default function kida(options: KidaOptions = {}): KidaPlugin {
           const file = isAbsolute(id) ? id : importer && /^\.\.?\//.test(id) ? resolve(dirname(importer.split('?')[0]!), id) : null;
           return file && inner.api.isReferencedTemplate(file) ? `${file}?kida-template` : null;
         }
-        return inner.resolveId.handler(id);
+        return inner.resolveId.handler(id, importer);
       },
     },
     load: { filter: HOOK_FILTERS.load, handler: (id: string) => inner.load.handler(id) },
