@@ -5,7 +5,8 @@
 // - hmpps: the Ministry of Justice's Express app template (hmpps-template-typescript): its views
 //   (pages extending a layout that extends govuk-frontend's template, a header partial with a
 //   govuk-frontend macro, a form step with the error summary), rendered as `res.render(view, data)`
-//   renders them: app.locals, res.locals and the route's data merged, its search paths, its two filters.
+//   renders them: app.locals, res.locals and the route's data merged, its search paths, its two filters;
+//   and through Express itself (kida/nunjucks as its view engine, `app.render`).
 // - formio: formio-workers 1.21.5, Form.io's email rendering service: its macro library (table.html,
 //   value.html, newlines removed, prepended to every template), autoescape off, its filters and the
 //   context functions its worker adds; each email's subject and html rendered as its worker script
@@ -246,7 +247,8 @@ function jumpstartCases() {
 // ---------------------------------------------------------------------------------------------
 /** Each project: its search paths, options, filters, shortcodes and cases. */
 export const ELEVENTH_B = {
-  hmpps: { paths: HMPPS_PATHS, opts: { autoescape: true }, filters: HMPPS_FILTERS, cases: hmppsCases },
+  // (and through Express: `nunjucks.configure(paths, { express: app })`, views by `app.render`, as its app renders them)
+  hmpps: { paths: HMPPS_PATHS, opts: { autoescape: true }, filters: HMPPS_FILTERS, cases: hmppsCases, express: true },
   formio: { paths: [], opts: { autoescape: false }, filters: FORMIO_FILTERS, cases: formioCases },
   jumpstart: { paths: JUMPSTART_PATHS, opts: {}, filters: JUMPSTART_FILTERS, shortcodes: SHORTCODES, cases: jumpstartCases },
 };
@@ -263,7 +265,7 @@ async function importModule(source) {
  * (returning a string or a promise of one), set up as the project's own code sets up Nunjucks.
  */
 export async function engines(project) {
-  const { paths, opts, filters: source, shortcodes } = ELEVENTH_B[project];
+  const { paths, opts, filters: source, shortcodes, express } = ELEVENTH_B[project];
   const nunjucks = require('nunjucks');
   const njk = new nunjucks.Environment(new nunjucks.FileSystemLoader(paths), { ...opts });
   const api = (await import(join(here, '../dist/adapters/nunjucks.js'))).default;
@@ -282,9 +284,20 @@ export async function engines(project) {
     for await (const x of it) s += x;
     return s;
   };
+  const ways = {};
+  if (express) {
+    // kida/nunjucks as the Express view engine: app.render merges app.locals with the view's data
+    const app = require('express')();
+    app.set('view engine', 'njk');
+    const viewEnv = api.configure(paths, { ...opts, express: app });
+    for (const [k, f] of Object.entries(filters)) viewEnv.addFilter(k, f);
+    const render = (n, c) => new Promise((res, rej) => app.render(n, c, (err, html) => (err ? rej(err) : res(html))));
+    ways.express = { render, renderString: () => Promise.reject(new Error('Express renders views by name')) };
+  }
   return {
     nunjucks: { render: (n, c) => njk.render(n, c), renderString: (s, c) => njk.renderString(s, c) },
     ways: {
+      ...ways,
       env: { render: (n, c) => env.getTemplate(n).render(c), renderString: (s, c) => fromString(s).render(c) },
       envStream: { render: (n, c) => join$(env.getTemplate(n).renderStream(c)), renderString: (s, c) => join$(fromString(s).renderStream(c)) },
       envAsync: { render: (n, c) => env.getTemplate(n).renderAsync(c), renderString: (s, c) => fromString(s).renderAsync(c) },

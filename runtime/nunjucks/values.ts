@@ -100,6 +100,8 @@ export function esc(v: unknown): string {
   if (v instanceof String) {
     const safe = fromNunjucks(v);
     if (safe !== v) return (safe as Markup).value;
+    // (one made of a non-string, `new SafeString(undefined)`: no string inside, Nunjucks writes it unescaped, `"" + v`)
+    if (Object.prototype.toString.call(v) !== '[object String]') return String(toPrim(v, 'default'));
   }
   if (isHostObject(v)) {
     // (Nunjucks' suppressValue: `lib.escape(val.toString())`, the object's own method, not String(v))

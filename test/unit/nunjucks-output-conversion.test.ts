@@ -59,6 +59,12 @@ describe("`{{ v }}` of an object in compat 'nunjucks'", () => {
     for (const v of values) for (const autoescape of [true, false]) expectAsNunjucks(v, autoescape);
   });
 
+  it("the nunjucks package's SafeString made of a non-string (no text inside) is written as Nunjucks writes it, not converted by toString", () => {
+    // (eleventy-plugin-seo's tags return `new SafeString(x)` of values that are sometimes undefined)
+    const { SafeString } = nunjucks.runtime as unknown as { SafeString: new (v: unknown) => object };
+    for (const inner of [undefined, 5, null, '<b>']) for (const autoescape of [true, false]) expectAsNunjucks(() => new SafeString(inner), autoescape);
+  });
+
   it('fast-check: any mix of toString, valueOf and Symbol.toPrimitive, with text or other values returned, equals Nunjucks or throws as it does', () => {
     const result = fc.oneof(fc.string(), fc.constantFrom('<b>&"\'', ''), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.constant({}));
     const method = fc.option(result, { nil: undefined });
