@@ -124,8 +124,11 @@ export function str(v: unknown): string {
   if (typeof v === 'symbol') throw TypeError('Cannot convert a Symbol value to a string');
   return njkStr(v);
 }
-/** An object that Nunjucks' output converts by its own methods: not an array, safe string or Kida's undefined. */
-const isHostObject = (v: unknown): v is object => typeof v === 'object' && v !== null && v !== UNDEF && !Array.isArray(v) && !(v instanceof Markup);
+/**
+ * An object that Nunjucks' output converts by its own methods: not an array, safe string, Kida's
+ * undefined, or a promise (which njkStr observes: `[object Promise]` either way, its rejection handled).
+ */
+const isHostObject = (v: unknown): v is object => typeof v === 'object' && v !== null && v !== UNDEF && !Array.isArray(v) && !(v instanceof Markup) && !(v instanceof Promise);
 
 // ---------------------------------------------------------------- names and members
 
