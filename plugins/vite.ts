@@ -55,7 +55,7 @@ export default function kida(options: KidaOptions = {}): KidaPlugin {
         }
       };
       // (and the file's own module under its suffix, which Vite's watcher cannot match to the file)
-      server.watcher.on('change', (file) => invalidate([...inner.api.readersOf(file), ...(templateModuleId(file) !== file ? [file] : [])]));
+      server.watcher.on('change', (file) => invalidate([...inner.api.readersOf(file), ...(templateModuleId(file) !== file && inner.api.isReferencedTemplate(file) ? [file] : [])]));
       // the registry lists every template under root (and the readers of a removed one fail now)
       const added = (file: string) => TEMPLATE_FILE.test(file) && invalidate(inner.api.readersOf(file), ['\0' + LINKAGE_ID]);
       server.watcher.on('add', added);
