@@ -17,7 +17,7 @@
 //   pages.json and social-preview templates.
 //
 //   node bench/nunjucks-projects-eleventh-b.mjs [hmpps|formio|jumpstart] [n]   prints the counts and the first differences
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -253,11 +253,17 @@ export const ELEVENTH_B = {
   jumpstart: { paths: JUMPSTART_PATHS, opts: {}, filters: JUMPSTART_FILTERS, shortcodes: SHORTCODES, cases: jumpstartCases },
 };
 
-/** A module's source, imported from a file of its own (as a bundle imports the same source). */
-async function importModule(source) {
-  const file = join(mkdtempSync(join(tmpdir(), 'eleventh-b-')), 'module.mjs');
-  writeFileSync(file, source);
-  return import(pathToFileURL(file).href);
+/** Where the projects' filter modules are written (one file each; the test removes the folder). */
+export const MODULES = mkdtempSync(join(tmpdir(), 'eleventh-b-'));
+const imported = new Map();
+/** A module's source, imported from a file of its own (as a bundle imports the same source), once per source. */
+function importModule(source) {
+  if (!imported.has(source)) {
+    const file = join(MODULES, `m${imported.size}.mjs`);
+    writeFileSync(file, source);
+    imported.set(source, import(pathToFileURL(file).href));
+  }
+  return imported.get(source);
 }
 
 /**
@@ -354,4 +360,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     while (i < a.length && a[i] === b[i]) i++;
     console.log(`--- ${f.via} ${f.project} ${f.c.name} at ${i}\nNJK:  ${JSON.stringify(a.slice(Math.max(0, i - 200), i + 300))}\nOURS: ${JSON.stringify(b.slice(Math.max(0, i - 200), i + 300))}`);
   }
+  for (const dir of [GENERATED, MODULES]) rmSync(dir, { recursive: true, force: true });
 }

@@ -25,6 +25,7 @@ const OUT = join(import.meta.dirname, '.out-njk-eleventh-b');
 afterAll(() => {
   if (!process.env.NJK_KEEP) rmSync(OUT, { recursive: true, force: true });
   rmSync(b.GENERATED, { recursive: true, force: true });
+  rmSync(b.MODULES, { recursive: true, force: true });
 });
 
 /** The counts. No case fails in Nunjucks. */
