@@ -41,8 +41,8 @@ export interface CompileOptions extends DelimiterOptions {
   runtime?: string;
   /** Module that default-exports the linkage (filters, tests, globals, registry); default: the runtime registry. */
   linkage?: string;
-  /** Import specifier for another template, given resolved names (default: relative path). */
-  importPath?: (target: string, from: string) => string;
+  /** Import specifier for another template, given resolved names (default, and where it gives undefined: the relative path). */
+  importPath?: (target: string, from: string) => string | undefined;
   /**
    * User filters/tests as modules whose named exports are the functions: compiled modules
    * import just the ones they call. Unknown names are compile errors with a suggestion.
@@ -352,7 +352,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   const name = options.name ?? '<template>';
   const m = generate(source, options);
   const runtime = options.runtime ?? 'kida/runtime';
-  const importPath = options.importPath ?? relativeImport;
+  const importPath = (target: string, from: string): string => options.importPath?.(target, from) ?? relativeImport(target, from);
   const head: string[] = [];
   // Nunjucks compat: the helpers it defines come from its runtime module instead
   const njkOwn = options.compat === 'nunjucks' ? m.helpers.filter((h) => NUNJUCKS_HELPERS.has(h)) : [];

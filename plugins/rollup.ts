@@ -4,9 +4,10 @@
 
 import { createFilter } from '@rollup/pluginutils';
 import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TemplateError } from '../runtime/errors.js';
-import { KidaProject, LINKAGE_ID, TEMPLATE_FILE, errorSummary, type KidaOptions } from './shared.js';
+import { AS_TEMPLATE, KidaProject, LINKAGE_ID, TEMPLATE_FILE, errorSummary, fileOfModuleId, type KidaOptions } from './shared.js';
 import { ConfigError, checkOptionKeys, KIDA_OPTION_KEYS, resolveOptions } from './config.js';
 import type { CompileCache } from './cache.js';
 import { declarationFile, writeIfChanged } from './declarations.js';
@@ -22,7 +23,7 @@ export interface KidaPlugin {
   enforce?: 'pre';
   buildStart(this: PluginContextLike): Promise<void>;
   buildEnd(): void;
-  resolveId: Hook<(id: string) => string | null>;
+  resolveId: Hook<(id: string, importer?: string) => string | null>;
   load: Hook<(id: string) => Promise<string> | null>;
   transform: Hook<(this: PluginContextLike, code: string, id: string) => Promise<{ code: string; map: unknown } | null>>;
   api: {
@@ -49,7 +50,8 @@ export interface Hook<F> {
 // templates, `{% include "./logo.svg" %}`; never a script, style or JSON module)
 const NOT_SCRIPT = /^(?!\0)(?![^?]*\.(?:[cm]?[jt]sx?|json|css|scss|sass|less|wasm|node)(?:\?|$))/;
 export const HOOK_FILTERS = {
-  resolveId: { id: /^(?:kida|kida\/(?:runtime|runtime\/nunjucks|hono|sse|cache|async-driver)|virtual:kida-linkage)$/ },
+  // (and a template named with a script's or style's extension, imported under AS_TEMPLATE)
+  resolveId: { id: /^(?:kida|kida\/(?:runtime|runtime\/nunjucks|hono|sse|cache|async-driver)|virtual:kida-linkage)$|\.as-kida-template$/ },
   load: { id: new RegExp(`^\\0virtual:kida-linkage$|${NOT_SCRIPT.source}`) },
   transform: { id: NOT_SCRIPT },
 };
@@ -88,7 +90,7 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
 
   /** A template file to its ES module and source map. */
   async function transform(this: PluginContextLike, code: string, id: string): Promise<{ code: string; map: unknown } | null> {
-    const file = id.split('?')[0]!;
+    const file = fileOfModuleId(id);
     if (!(TEMPLATE_FILE.test(file) ? filter(file) : project.referenced.has(file))) return null;
     if (bom.has(file) && code.charCodeAt(0) !== 0xfeff) code = '\ufeff' + code;
     try {
@@ -151,8 +153,13 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
     },
     resolveId: {
       filter: HOOK_FILTERS.resolveId,
-      handler(id) {
+      handler(id, importer) {
         if (id === LINKAGE_ID) return '\0' + LINKAGE_ID;
+        if (id.endsWith(AS_TEMPLATE)) {
+          // (relative from the importing template, absolute from the linkage module)
+          const file = isAbsolute(id) ? id : importer ? resolve(dirname(fileOfModuleId(importer)), id) : null;
+          return file && project.referenced.has(fileOfModuleId(file)) ? file : null;
+        }
         // Bundles always get this package's runtime, wherever the template lives.
         if (id === 'kida/runtime') return RUNTIME;
         if (id === 'kida/runtime/nunjucks') return NUNJUCKS_RUNTIME;
@@ -165,7 +172,7 @@ export function createKidaPlugin(options: KidaOptions = {}, cwd = process.cwd(),
       handler(id) {
         if (id === '\0' + LINKAGE_ID) return project.linkageCode('kida/runtime');
         // (a template of another extension as its text, before a bundler's asset loader makes it a URL)
-        const file = id.split('?')[0]!;
+        const file = fileOfModuleId(id);
         if (project.referenced.has(file)) return readText(file);
         return TEMPLATE_FILE.test(file) && filter(file) ? readText(file) : null;
       },

@@ -84,6 +84,23 @@ export function compatFor(file: string, compat: Compat | undefined): Compat | un
 }
 /** Template files the plugins and the CLI compile. */
 export const TEMPLATE_FILE = /\.(?:kida|njk)$/;
+/** Extensions a bundler loads as a script, style, JSON or binary module of its own. */
+export const SCRIPT_LIKE = /\.(?:[cm]?[jt]sx?|json|css|scss|sass|less|wasm|node)$/;
+/**
+ * A template named with such an extension (`{% include "critical.css" %}`, how Eleventy sites
+ * inline their styles) is imported under this suffix: a bundler's CSS or JSON plugin would
+ * otherwise claim the import (Rollup parses it as JavaScript, Vite's CSS plugin transforms it),
+ * and no plugin claims an id ending in it; the Kida plugins resolve it, and read and compile
+ * the file without it.
+ */
+export const AS_TEMPLATE = '.as-kida-template';
+/** The module id under which a bundle imports a template file. */
+export const templateModuleId = (file: string): string => (SCRIPT_LIKE.test(file) ? file + AS_TEMPLATE : file);
+/** The template file of a module id (its query and AS_TEMPLATE suffix off). */
+export function fileOfModuleId(id: string): string {
+  const file = id.split('?')[0]!;
+  return file.endsWith(AS_TEMPLATE) ? file.slice(0, -AS_TEMPLATE.length) : file;
+}
 
 export const LINKAGE_ID = 'virtual:kida-linkage';
 
@@ -524,7 +541,10 @@ export class KidaProject {
       templateRoot: this.roots.join(', '),
       // (for the compile cache's key)
       lookup: this.options.fallbackExtensions ? { fallbackExtensions: this.options.fallbackExtensions } : undefined,
-      ...(this.roots.length > 1 || this.options.fallbackExtensions ? { importPath: (target: string) => importSpecifier(file, this.fileOf(target)) } : {}),
+      importPath: (target: string) =>
+        SCRIPT_LIKE.test(target) ? importSpecifier(file, this.fileOf(target)) + AS_TEMPLATE
+        : this.roots.length > 1 || this.options.fallbackExtensions ? importSpecifier(file, this.fileOf(target))
+        : undefined,
       filterModule: this.filtersFile ? { module: spec(this.filtersFile), names: this.exportsOf(this.filtersFile) } : undefined,
       testModule: this.testsFile ? { module: spec(this.testsFile), names: this.exportsOf(this.testsFile) } : undefined,
       globalNames: this.globalsFile ? this.exportsOf(this.globalsFile) : undefined,
@@ -688,7 +708,7 @@ export class KidaProject {
     if (await this.hasDynamicRefs()) {
       // Dynamic names can reach any template under root: register them all, lazily.
       this.namedTemplates().forEach(([name, f], i) => {
-        lines.push(`import $t${i} from ${JSON.stringify(spec(f))};`, `$env.define(${JSON.stringify(name)}, () => $t${i});`);
+        lines.push(`import $t${i} from ${JSON.stringify(spec(templateModuleId(f)))};`, `$env.define(${JSON.stringify(name)}, () => $t${i});`);
       });
     }
     lines.push('export default $env;');

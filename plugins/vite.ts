@@ -7,7 +7,7 @@
 
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { HOOK_FILTERS, createKidaPlugin, type KidaPlugin, type PluginContextLike } from './rollup.js';
-import { LINKAGE_ID, TEMPLATE_FILE, type KidaOptions } from './shared.js';
+import { LINKAGE_ID, TEMPLATE_FILE, templateModuleId, type KidaOptions } from './shared.js';
 
 /** The slice of Vite's dev server the plugin uses (Vite 5 has one module graph, 6+ one per environment). */
 interface ModuleGraphLike {
@@ -46,14 +46,16 @@ export default function kida(options: KidaOptions = {}): KidaPlugin {
       const graphs = () => (server.environments ? Object.values(server.environments).map((e) => e.moduleGraph) : [server.moduleGraph]);
       const invalidate = (files: string[], ids: string[] = []) => {
         for (const g of graphs()) {
-          for (const f of files) for (const m of g.getModulesByFile(f) ?? []) g.invalidateModule(m);
+          // (a template named with a style's or script's extension is a module under its suffix)
+          for (const f of files) for (const id of new Set([f, templateModuleId(f)])) for (const m of g.getModulesByFile(id) ?? []) g.invalidateModule(m);
           for (const id of ids) {
             const m = g.getModuleById(id);
             if (m) g.invalidateModule(m);
           }
         }
       };
-      server.watcher.on('change', (file) => invalidate(inner.api.readersOf(file)));
+      // (and the file's own module under its suffix, which Vite's watcher cannot match to the file)
+      server.watcher.on('change', (file) => invalidate([...inner.api.readersOf(file), ...(templateModuleId(file) !== file && inner.api.isReferencedTemplate(file) ? [file] : [])]));
       // the registry lists every template under root (and the readers of a removed one fail now)
       const added = (file: string) => TEMPLATE_FILE.test(file) && invalidate(inner.api.readersOf(file), ['\0' + LINKAGE_ID]);
       server.watcher.on('add', added);
@@ -76,7 +78,7 @@ export default function kida(options: KidaOptions = {}): KidaPlugin {
           const file = isAbsolute(id) ? id : importer && /^\.\.?\//.test(id) ? resolve(dirname(importer.split('?')[0]!), id) : null;
           return file && inner.api.isReferencedTemplate(file) ? `${file}?kida-template` : null;
         }
-        return inner.resolveId.handler(id);
+        return inner.resolveId.handler(id, importer);
       },
     },
     load: { filter: HOOK_FILTERS.load, handler: (id: string) => inner.load.handler(id) },

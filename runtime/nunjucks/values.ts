@@ -37,7 +37,8 @@ export function njkEscape(s: string): string {
  * text, its items converted the same way. Primitives and promises pass (a promise observed).
  */
 export function toPrim(v: unknown, hint: 'default' | 'number' | 'string'): unknown {
-  if (!(v instanceof Object) || v instanceof Promise) return observe(v);
+  // (typeof, not instanceof Object: a null-prototype object's own methods are run here too)
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function') || v instanceof Promise) return observe(v);
   if (typeof v === 'function') ACTIVE?.noSource?.(v); // (sandboxed: `fn + 1`, `fn < "g"`, `fn == "…"` would read its source)
   const o = v as Record<PropertyKey, unknown>;
   const t = o[Symbol.toPrimitive] as Function | undefined;
@@ -99,13 +100,35 @@ export function esc(v: unknown): string {
   if (v instanceof String) {
     const safe = fromNunjucks(v);
     if (safe !== v) return (safe as Markup).value;
+    // (one made of a non-string, `new SafeString(undefined)`: no string inside, Nunjucks writes it unescaped, `"" + v`)
+    if (Object.prototype.toString.call(v) !== '[object String]') return String(toPrim(v, 'default'));
+  }
+  if (isHostObject(v)) {
+    // (Nunjucks' suppressValue: `lib.escape(val.toString())`, the object's own method, not String(v))
+    const t = (v as { toString?: unknown }).toString;
+    if (typeof t !== 'function') throw TypeError('val.toString is not a function');
+    const r = observe(t.call(v));
+    // (lib.escape(r) needs a string's replace: a boxed or safe string is escaped as text, anything else throws)
+    if (typeof r === 'string' || r instanceof String || r instanceof Markup) return njkEscape(r instanceof Markup ? r.value : String(r));
+    throw TypeError('val.replace is not a function');
   }
   return njkEscape(njkStr(v));
 }
-/** `{{ v }}` without autoescape. */
+/**
+ * `{{ v }}` without autoescape: Nunjucks writes `output += val`, JavaScript's default hint, so an
+ * object's `valueOf` comes before its `toString` (a moment or a Luxon date prints its timestamp)
+ * and one with neither (a null-prototype object) throws.
+ */
 export function str(v: unknown): string {
+  if (isHostObject(v)) return String(toPrim(v, 'default'));
+  if (typeof v === 'symbol') throw TypeError('Cannot convert a Symbol value to a string');
   return njkStr(v);
 }
+/**
+ * An object that Nunjucks' output converts by its own methods: not an array, safe string, Kida's
+ * undefined, or a promise (which njkStr observes: `[object Promise]` either way, its rejection handled).
+ */
+const isHostObject = (v: unknown): v is object => typeof v === 'object' && v !== null && v !== UNDEF && !Array.isArray(v) && !(v instanceof Markup) && !(v instanceof Promise);
 
 // ---------------------------------------------------------------- names and members
 

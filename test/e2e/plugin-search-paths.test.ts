@@ -128,11 +128,48 @@ describe('templates of other extensions', () => {
     for (const ctx of [{ x: '<' }, { x: null }]) await expectEveryWay(page, ctx, nunjucksRender([join(dir, 't')], 'page.njk', ctx));
   });
 
+  // Eleventy sites inline their styles as its docs show, `{% set css %}{% include "css/x.css" %}{% endset %}`:
+  // the import of a .css (or .js, .json) template must reach the Kida plugin, not the bundler's own loader.
+  const styled = {
+    't/page.njk':
+      '{% set css %}{% include "css/critical.css" %}{% endset %}<style>{{ css | safe }}</style>' +
+      '<script>{% include "./js/inline.js" %}</script>{% include "data.json" %}|{% include "css/" + theme + ".css" ignore missing %}',
+    't/css/critical.css': 'body > main { color: {{ colour }}; }{% include "./reset.css" %}',
+    't/css/reset.css': '* { margin: 0 }',
+    't/css/dark.css': '.dark { content: "{{ colour }}" }',
+    't/js/inline.js': 'window.site = "{{ site.name }}";{% if debug %}console.log("&");{% endif %}',
+    't/data.json': '{"title": "{{ title }}"}',
+  };
+  const styledCtx = [
+    { colour: 'red', site: { name: 'Site' }, debug: true, title: 'T & "q"', theme: 'dark' },
+    { colour: '"<>&\'', site: {}, title: '', theme: 'none' },
+  ];
+
+  it('an included .css, .js and .json file compiles as a template (statically and by a name built at run time), as Nunjucks renders it', async () => {
+    const dir = app(styled);
+    const page = await built(dir, 't/page.njk', { root: join(dir, 't') });
+    for (const ctx of styledCtx) await expectEveryWay(page, ctx, nunjucksRender([join(dir, 't')], 'page.njk', ctx));
+    // (in default Kida too: the same include from a .kida page)
+    const kidaDir = app({ 't/page.kida': '<style>{% include "critical.css" %}</style>', 't/critical.css': 'a { color: {{ colour }} }' });
+    expect((await built(kidaDir, 't/page.kida', { root: join(kidaDir, 't') })).render({ colour: 'red' })).toBe('<style>a { color: red }</style>');
+  });
+
+  it('a Vite build (whose CSS and JSON plugins would take those files) agrees', async () => {
+    const dir = app({ ...styled, 'entry.js': "import page from './t/page.njk';\nexport default page;\n" });
+    const { build: viteBuild } = await import('vite');
+    const { default: kida } = (await import(join(repo, 'dist/plugins/vite.js'))) as { default: (o: object) => object };
+    await viteBuild({ root: dir, logLevel: 'error', configFile: false, plugins: [kida({ root: 't', cacheDir: false, config: false }) as never], build: { ssr: 'entry.js', outDir: join(dir, 'dist') } });
+    const page = ((await import(join(dir, 'dist', readdirSync(join(dir, 'dist')).find((f) => /\.m?js$/.test(f))!))) as { default: Page }).default;
+    for (const ctx of styledCtx) await expectEveryWay(page, ctx, nunjucksRender([join(dir, 't')], 'page.njk', ctx));
+  });
+
   it('a script, style or JSON file is never taken for one', async () => {
     const { HOOK_FILTERS } = (await import(join(repo, 'dist/plugins/rollup.js'))) as { HOOK_FILTERS: Record<'load' | 'transform', { id: RegExp }> };
     for (const id of ['/a/b.js', '/a/b.mjs', '/a/b.ts', '/a/b.tsx', '/a/b.json', '/a/b.css', '/a/b.js?x=1', '\0virtual:x'])
       expect([id, HOOK_FILTERS.transform.id.test(id)]).toEqual([id, false]);
     for (const id of ['/a/b.njk', '/a/b.kida', '/a/b.html', '/a/logo.svg', '/a/b.njk?v=2']) expect([id, HOOK_FILTERS.transform.id.test(id)]).toEqual([id, true]);
+    // (unless a template names it: then its id carries the suffix the plugins import it under)
+    for (const id of ['/a/b.css.as-kida-template', '/a/b.js.as-kida-template', '/a/b.json.as-kida-template']) expect([id, HOOK_FILTERS.transform.id.test(id)]).toEqual([id, true]);
     expect(HOOK_FILTERS.load.id.test('\0virtual:kida-linkage')).toBe(true);
   });
 });

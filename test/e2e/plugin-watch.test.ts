@@ -71,3 +71,28 @@ it('a template added while Vite dev runs can be included by name at run time', a
     await server.close();
   }
 }, 60_000);
+
+it('editing a .css file a Nunjucks page includes (imported as a template, under its suffix) refreshes the page in Vite dev', async () => {
+  const dir = join(app, 'styled');
+  mkdirSync(join(dir, 'templates/css'), { recursive: true });
+  writeFileSync(join(dir, 'templates/page.njk'), '{% set css %}{% include "css/critical.css" %}{% endset %}<style>{{ css | safe }}</style>{% include "css/" + which + ".css" %}');
+  writeFileSync(join(dir, 'templates/css/critical.css'), 'a { color: {{ colour }} }');
+  writeFileSync(join(dir, 'templates/css/dark.css'), '.d { x: 1 }');
+  const { createServer } = await import('vite');
+  const { default: kida } = (await import(join(repo, 'dist/plugins/vite.js'))) as { default: (o: object) => object };
+  const server = await createServer({ root: dir, configFile: false, logLevel: 'silent', plugins: [kida({ root: 'templates', cacheDir: false }) as never], server: { middlewareMode: true, hmr: false } });
+  try {
+    const render = async () => ((await server.ssrLoadModule('/templates/page.njk')) as PageModule).default.render({ colour: 'red', which: 'dark' });
+    expect(await render()).toBe('<style>a { color: red }</style>.d { x: 1 }');
+    writeFileSync(join(dir, 'templates/css/critical.css'), 'b { color: {{ colour }} }');
+    writeFileSync(join(dir, 'templates/css/dark.css'), '.d { x: 2 }');
+    let out = '';
+    for (let i = 0; i < 50 && out !== '<style>b { color: red }</style>.d { x: 2 }'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      out = await render();
+    }
+    expect(out).toBe('<style>b { color: red }</style>.d { x: 2 }');
+  } finally {
+    await server.close();
+  }
+}, 60_000);
