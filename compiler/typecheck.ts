@@ -10,10 +10,13 @@
 // context names and def parameters get their declared types, loop targets get element
 // types, single `set`s get the type of their value, and everything whose Kida semantics TS
 // cannot express faithfully (filters, tests, operators, calls, literals, ranges) becomes
-// `any`. Only two kinds of TS diagnostics are reported, and only where the shadow module
+// `any`. Only three kinds of TS diagnostics are reported, and only where the shadow module
 // holds a user's expression: a property that does not exist on a declared object type
-// (K-TYP-004, at the attribute), and a type import that does not resolve (K-TYP-005, at the
-// comment). Everything else the shadow module may provoke is scaffolding and is ignored.
+// (K-TYP-004, at the attribute), a type import that does not resolve (K-TYP-005, at the
+// comment), and a def or region call argument whose exactly known type is not assignable to
+// the parameter's declared type (K-TYP-006, at the argument; each shadow module exports its
+// top-level defs' parameter types as `$Defs`, which importing templates' shadow modules read).
+// Everything else the shadow module may provoke is scaffolding and is ignored.
 
 import { dirname, relative, resolve, sep } from 'node:path';
 import type * as A from './ast.js';
@@ -302,12 +305,12 @@ interface Frag {
   m: Mark[];
 }
 interface Mark {
-  /** Offset of the attribute name in the TS text (of the `$arg` call for an argument check). */
+  /** Offset of the attribute name in the TS text (of the check's `(` for an argument check). */
   start: number;
   name: string;
   line: number;
   col: number;
-  /** A def call argument checked against its parameter (`def`: the name the call uses): the `$arg(…)` call is `len` long. */
+  /** A def call argument checked against its parameter (`def`: the name the call uses): `((value) satisfies P)` is `len` long. */
   arg?: { len: number; def: string; param: string; annotation: string };
 }
 
@@ -344,7 +347,6 @@ declare function $tup<T extends readonly unknown[]>(value: T): T;
 declare function $tup(value: unknown): any;
 declare function $tuple<T extends unknown[]>(...items: T): T;
 declare function $lc<T>(item: T, body: (item: T) => unknown): any[];
-declare function $arg<T>(value: T): any;
 interface ${loopType} {
   index: number; index0: number; first: boolean; last: boolean; length: number; revindex: number; revindex0: number;
   previtem: any; nextitem: any; cycle(...values: any[]): any;
@@ -355,7 +357,7 @@ export interface ShadowModule {
   text: string;
   /** Checked attribute names: TS offset → `.kida` position. */
   marks: Map<number, Mark>;
-  /** Def call arguments checked against their parameter's declared type (\`$arg<P>(value)\`). */
+  /** Def call arguments checked against their parameter's declared type (`((value) satisfies P)`). */
   args: Mark[];
   /** `import type` lines from `{# @types #}` comments: TS [start, end) → `.kida` position. */
   imports: { start: number; end: number; line: number; col: number }[];
@@ -937,9 +939,9 @@ class Shadow {
     const value = this.expr(a, g);
     const path = pathOf(a);
     if (!g.checked || !checkableAnnotation(p.annotation) || !plainArgument(a) || (path && g.probed.some((x) => path === x || path.startsWith(x + '.')))) return value;
-    const open = `$arg<${def.defs}[${JSON.stringify(def.def)}][${JSON.stringify(p.name)}]>(`;
+    // (`satisfies`, not a generic call: no signature to instantiate, measurably cheaper)
     const at = exprStart(a);
-    const checked = cat(open, value, ')');
+    const checked = cat('((', value, `) satisfies ${def.defs}[${JSON.stringify(def.def)}][${JSON.stringify(p.name)}])`);
     const mark: Mark = { start: 0, name: p.name, line: at.line, col: at.col, arg: { len: checked.t.length, def: called, param: p.name, annotation: p.annotation! } };
     return { t: checked.t, m: [mark, ...checked.m] };
   }
@@ -1079,6 +1081,7 @@ export interface TypeCheckResult {
 }
 
 const PROPERTY_MISSING = new Set([2339, 2551]);
+const NOT_SATISFIED = 1360;
 const IMPORT_PROBLEMS = new Set([2305, 2306, 2307, 2459, 2460, 2614, 2724, 2792, 2834, 2835, 7016]);
 
 /**
@@ -1220,11 +1223,11 @@ export async function checkTypes(inputs: TypeCheckInput[], options: TypeCheckOpt
     result.arguments += w.shadow.args.length;
     for (const a of w.shadow.args) {
       // (an argument whose type is not exactly known, or that TS accepts, is not reported)
-      const call = sf.getDescendantAtPos(a.start)?.getParent();
-      const value = call && Node.isCallExpression(call) ? call.getArguments()[0] : undefined;
+      // (TS 1360 "does not satisfy", at the keyword; tested first: ts-morph wraps every node it is asked for)
+      if (!semantic.some((d) => d.code === NOT_SATISFIED && d.start !== undefined && d.start > a.start && d.start < a.start + a.arg!.len)) continue;
+      const check = sf.getDescendantAtPos(a.start + 2)?.getFirstAncestor((n) => Node.isSatisfiesExpression(n));
+      const value = check && Node.isSatisfiesExpression(check) ? check.getExpression() : undefined;
       if (!value) continue;
-      const [from, to] = [value.getStart(), value.getEnd()];
-      if (!semantic.some((d) => d.start !== undefined && d.start >= from && d.start < to && !PROPERTY_MISSING.has(d.code))) continue;
       if (!exactArgument(value.getType())) continue;
       const type = value.getType().getText(value, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope).replace(/\bk\$/g, '');
       const { def, param, annotation } = a.arg!;
