@@ -545,7 +545,8 @@ class Shadow {
     });
     this.raw(`export interface $Defs { ${members.join(' ')} }`);
     // (a name bound once, by the def or the import itself: a call to it calls that def)
-    const once = (name: string) => this.flat.get(name)?.count === 1 && !this.scoped.has(name) && !this.declared.has(name);
+    // (not `loop`, `caller`, `super`…: inside a loop, a call block or a block the runtime's own value answers)
+    const once = (name: string) => this.flat.get(name)?.count === 1 && !this.scoped.has(name) && !this.declared.has(name) && !BUILTIN_NAMES.has(name);
     for (const [name, d] of own) if (once(name)) this.callables.set(name, { defs: '$Defs', def: name, params: d.params, vararg: d.type === 'Def' ? d.vararg : null });
     let imported = 0;
     for (const n of this.ast.body) {

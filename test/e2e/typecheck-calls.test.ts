@@ -178,6 +178,37 @@ describe('kida check --types: def call arguments', () => {
     );
   }, 120_000);
 
+  it('survives hostile annotations and names: the shadow module always parses, findings sit on an argument', async () => {
+    // annotations the parser takes, from names that mean something to Kida, TypeScript or the shadow module
+    const word = fc.constantFrom('str', 'int', 'float', 'bool', 'list', 'dict', 'tuple', 'set', 'None', 'none', 'any', 'object', 'Page', 'Author', 'Loop', 'Array', 'Record', 'constructor', '__proto__', 'satisfies', 'Defs', 'k', 'hasOwnProperty');
+    const { annotation } = fc.letrec<{ annotation: string }>((tie) => ({
+      annotation: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        word,
+        fc.tuple(word, fc.array(tie('annotation'), { minLength: 1, maxLength: 3 })).map(([w, a]) => `${w}[${a.join(', ')}]`),
+        fc.tuple(tie('annotation'), tie('annotation')).map(([a, b]) => `${a} | ${b}`),
+      ),
+    }));
+    const name = fc.constantFrom('f', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'satisfies', 'loop', 'Defs');
+    let checked = 0;
+    await fc.assert(
+      fc.asyncProperty(name, fc.array(annotation, { minLength: 1, maxLength: 4 }), fc.array(fc.nat(SOURCES.length - 1), { maxLength: 4 }), async (def, types, picks) => {
+        const params = types.map((t, i) => `p${i}: ${t}`).join(', ');
+        const args = picks.map((i) => SOURCES[i]!.expr);
+        const src = HEAD + `{% template page: Page %}{% def ${def}(${params}) %}{% end %}\n{% for p in page.related %}{{ ${def}(${args.join(', ')}) }}{% end %}`;
+        const file = write('templates/hostile.kida', src);
+        const res = await checkTypes([{ file, source: src, parseOptions: { name: 'hostile.kida' } }], { tsconfig: false });
+        expect(res.internal).toEqual([]);
+        checked += res.checked;
+        const line = src.split('\n')[2]!;
+        for (const d of res.diagnostics.filter((x) => x.code === 'K-TYP-006')) expect(args.some((a) => line.startsWith(a, d.col))).toBe(true);
+      }),
+      { numRuns: 15 },
+    );
+    // (most drawn annotations do not parse, which the plain check reports; enough must)
+    expect(checked).toBeGreaterThanOrEqual(10);
+  }, 120_000);
+
   it('the CLI prints the finding 1-based and fails', () => {
     write('tsconfig.json', JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022' } }));
     write('cli/types.ts', TYPES);
