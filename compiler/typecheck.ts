@@ -408,7 +408,7 @@ class Shadow {
   private readonly marks = new Map<number, Mark>();
   private readonly args: Mark[] = [];
   /** Defs a call can be checked against, by the name the template calls them: where their `$Defs` type is, and their parameters. */
-  private readonly callables = new Map<string, { defs: string; def: string; params: A.Param[]; vararg: string | null }>();
+  private readonly callables = new Map<string, { defs: string; def: string; params: A.Param[]; vararg: string | null; at: A.Pos }>();
   private offset = 0;
   private depth = 0;
   /** Kida names declared per open TS block (the template function's top level is not a frame). */
@@ -547,7 +547,7 @@ class Shadow {
     // (a name bound once, by the def or the import itself: a call to it calls that def)
     // (not `loop`, `caller`, `super`…: inside a loop, a call block or a block the runtime's own value answers)
     const once = (name: string) => this.flat.get(name)?.count === 1 && !this.scoped.has(name) && !this.declared.has(name) && !BUILTIN_NAMES.has(name);
-    for (const [name, d] of own) if (once(name)) this.callables.set(name, { defs: '$Defs', def: name, params: d.params, vararg: d.type === 'Def' ? d.vararg : null });
+    for (const [name, d] of own) if (once(name)) this.callables.set(name, { defs: '$Defs', def: name, params: d.params, vararg: d.type === 'Def' ? d.vararg : null, at: d });
     let imported = 0;
     for (const n of this.ast.body) {
       if (n.type !== 'FromImport' || n.template.type !== 'Const' || typeof n.template.value !== 'string') continue;
@@ -558,7 +558,7 @@ class Shadow {
       const theirs = topDefs(from.ast);
       for (const { name, alias } of n.names) {
         const d = theirs.get(name);
-        if (d && once(alias)) this.callables.set(alias, { defs, def: name, params: d.params, vararg: d.type === 'Def' ? d.vararg : null });
+        if (d && once(alias)) this.callables.set(alias, { defs, def: name, params: d.params, vararg: d.type === 'Def' ? d.vararg : null, at: n });
       }
     }
   }
@@ -874,7 +874,9 @@ class Shadow {
         return this.any(g, e.obj, e.key);
       }
       case 'Call': {
-        const def = e.func.type === 'Name' ? this.callables.get(e.func.name) : undefined;
+        // (a def is bound where it stands: a call written before it reads the context's value of the name)
+        const known = e.func.type === 'Name' ? this.callables.get(e.func.name) : undefined;
+        const def = known && before(known.at, e) ? known : undefined;
         const arg = (a: A.Expr, p: A.Param | undefined) => (def && p ? this.argCheck(def, (e.func as A.Name).name, p, a, g) : this.expr(a, g));
         const args = [...e.args.map((a, i) => arg(a, def?.params[i])), ...e.kwargs.map((k) => arg(k.value, def?.params.find((p) => p.name === k.name)))];
         return cat('$v(', join_([this.expr(e.func, g), ...args], ', '), ')');

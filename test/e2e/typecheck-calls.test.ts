@@ -101,13 +101,17 @@ describe('kida check --types: def call arguments', () => {
   it('checks defs imported with {% from … import %}, typed in their own template, under their alias', async () => {
     const page =
       HEAD + '{% from "components/card.kida" import card, card as c2 %}{% template page: Page %}\n{{ card(page.title, by=page.author) }}{{ c2(page) }}{{ card(page.author.name, page) }}';
+    const late = HEAD + '{% template page: Page %}\n{{ card(page) }}{% from "components/card.kida" import card %}{{ card(page) }}';
     const found = await check({
       'components/card.kida': HEAD.replace('../types.js', '../../types.js') + '{% def card(title: str, by: Author | None = none) %}{{ title }}{% end %}',
       'page.kida': page,
       // (a template that declares no types is not checked, whatever it imports)
       'plain.kida': '{% from "components/card.kida" import card %}{{ card(1) }}',
+      // a call before the import calls the context's card
+      'late.kida': late,
     });
     expect(found).toEqual([
+      `late.kida ${at(late, 3, 'page)', 2)} K-TYP-006 Argument of type 'Page' is not assignable to parameter 'title' of type 'str' in card()`,
       `page.kida ${at(page, 3, 'page)')} K-TYP-006 Argument of type 'Page' is not assignable to parameter 'title' of type 'str' in c2()`,
       `page.kida ${at(page, 3, 'page)', 2)} K-TYP-006 Argument of type 'Page' is not assignable to parameter 'by' of type 'Author | None' in card()`,
     ]);
@@ -129,6 +133,8 @@ describe('kida check --types: def call arguments', () => {
       '{% def f(s: str, *rest, **kw) %}{% end %}{{ f("a", page, page.count, other=page) }}{{ f(page.created) }}{{ f(page.url) }}',
       // a name bound again is not the def any more; a call to a name the template does not define
       '{% def f(s: str) %}{% end %}{% set f = page.url %}{{ f(page) }}{{ g(page) }}',
+      // a call written before the def (or the import) calls whatever the context holds under that name
+      '{{ f(page) }}{% def f(s: str) %}{% end %}',
       // arrays and lists: a list of the declared element type
       '{% def f(t: list[str], ps: list[Page]) %}{% end %}{{ f(page.tags, page.related) }}',
     ];
