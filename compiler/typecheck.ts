@@ -936,7 +936,7 @@ class Shadow {
    * An argument of a call to a known def: checked against the parameter's declared type when the
    * argument is a literal or a name or attribute path (whose type TypeScript knows as the template
    * declared it), outside guards. Whether its type is exact enough to report is decided after
-   * type-checking (`exactArg`).
+   * type-checking (`exactArgument` in checkTypes).
    */
   private argCheck(def: { defs: string; def: string }, called: string, p: A.Param, a: A.Expr, g: Guard): Frag {
     const value = this.expr(a, g);
