@@ -34,7 +34,8 @@ Usage:
                                                    (K-TYP-001/003) and declared names never read (K-TYP-002)
                                                    --types: type-check template bodies against the declared
                                                    types with TypeScript (K-TYP-004 unknown property, K-TYP-005
-                                                   unresolved @types import); compiler options come from the
+                                                   unresolved @types import, K-TYP-006 def argument of the wrong
+                                                   type); compiler options come from the
                                                    nearest tsconfig.json or --tsconfig
                                                    --format: json (the reference's envelope), sarif (2.1.0, for
                                                    code scanning) or github (workflow annotations) on stdout

@@ -1,7 +1,7 @@
 // `kida/compiler`: source → tokens → AST → analysis → module text, with a source map.
 
 import { parse as parseTemplate } from './parser.js';
-import { Generator, type CompileWarning, type GeneratedModule } from './codegen.js';
+import { Generator, type CompileWarning, type DefSignature, type GeneratedModule } from './codegen.js';
 import type { Def, Node, TemplateAst } from './ast.js';
 import { resolveTemplateName } from '../runtime/names.js';
 import { GLOBAL_NAMES, METHOD_NAMES } from '../runtime/signatures.js';
@@ -238,7 +238,9 @@ function generateUnchecked(source: string, options: CompileOptions): GeneratedMo
     customTests: new Set([...(options.tests ?? []), ...(options.testModule?.names ?? [])]),
     sandbox: options.sandbox ?? false,
     validateCalls: options.validateCalls ?? false,
-    defsOf: options.sourceOf ? (n) => parsedOf(n)?.filter((x): x is Def => x.type === 'Def') ?? null : undefined,
+    defsOf: options.sourceOf
+      ? (n) => parsedOf(n)?.flatMap((x): DefSignature[] => (x.type === 'Def' ? [x] : x.type === 'Region' ? [{ name: x.name, params: x.params, vararg: null, kwarg: null }] : [])) ?? null
+      : undefined,
     templateExists: options.sourceOf && options.checkImports ? (n) => options.sourceOf!(n) !== null : undefined,
     exportsOf: options.sourceOf && options.checkImports
       ? (n) =>

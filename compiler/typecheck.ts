@@ -10,15 +10,18 @@
 // context names and def parameters get their declared types, loop targets get element
 // types, single `set`s get the type of their value, and everything whose Kida semantics TS
 // cannot express faithfully (filters, tests, operators, calls, literals, ranges) becomes
-// `any`. Only two kinds of TS diagnostics are reported, and only where the shadow module
+// `any`. Only three kinds of TS diagnostics are reported, and only where the shadow module
 // holds a user's expression: a property that does not exist on a declared object type
-// (K-TYP-004, at the attribute), and a type import that does not resolve (K-TYP-005, at the
-// comment). Everything else the shadow module may provoke is scaffolding and is ignored.
+// (K-TYP-004, at the attribute), a type import that does not resolve (K-TYP-005, at the
+// comment), and a def or region call argument whose exactly known type is not assignable to
+// the parameter's declared type (K-TYP-006, at the argument; each shadow module exports its
+// top-level defs' parameter types as `$Defs`, which importing templates' shadow modules read).
+// Everything else the shadow module may provoke is scaffolding and is ignored.
 
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import type * as A from './ast.js';
 import { parse } from './parser.js';
-import { escapeModeFor } from './index.js';
+import { escapeModeFor, templateNameResolver, type CompileOptions } from './index.js';
 import type { LexOptions } from './lexer.js';
 import { annotationToTs, typeImports } from './types.js';
 
@@ -27,7 +30,7 @@ export interface TypeDiagnostic {
   file: string;
   line: number;
   col: number;
-  code: 'K-TYP-001' | 'K-TYP-002' | 'K-TYP-003' | 'K-TYP-004' | 'K-TYP-005';
+  code: 'K-TYP-001' | 'K-TYP-002' | 'K-TYP-003' | 'K-TYP-004' | 'K-TYP-005' | 'K-TYP-006';
   message: string;
 }
 
@@ -302,11 +305,13 @@ interface Frag {
   m: Mark[];
 }
 interface Mark {
-  /** Offset of the attribute name in the TS text. */
+  /** Offset of the attribute name in the TS text (of the check's `(` for an argument check). */
   start: number;
   name: string;
   line: number;
   col: number;
+  /** A def call argument checked against its parameter (`def`: the name the call uses): `((value) satisfies P)` is `len` long. */
+  arg?: { len: number; def: string; param: string; annotation: string };
 }
 
 const frag = (t: string): Frag => ({ t, m: [] });
@@ -352,6 +357,8 @@ export interface ShadowModule {
   text: string;
   /** Checked attribute names: TS offset → `.kida` position. */
   marks: Map<number, Mark>;
+  /** Def call arguments checked against their parameter's declared type (`((value) satisfies P)`). */
+  args: Mark[];
   /** `import type` lines from `{# @types #}` comments: TS [start, end) → `.kida` position. */
   imports: { start: number; end: number; line: number; col: number }[];
 }
@@ -361,6 +368,11 @@ export interface ShadowOptions {
   contextTypes?: Record<string, string>;
   /** Extra lines placed after the imports (e.g. `import type { Page } from "./x.js";`). */
   prelude?: string[];
+  /**
+   * The template a `{% from "x" import card %}` names, when it is type-checked in the same run:
+   * its AST and the specifier of its shadow module (whose `$Defs` types its defs' parameters).
+   */
+  importedDefs?: (name: string) => { specifier: string; ast: A.TemplateAst } | null;
 }
 
 /** Does the template declare types anywhere (context or def/region parameters)? */
@@ -394,6 +406,9 @@ class Shadow {
   private readonly typedSets = new Set<string>();
   private readonly lines: string[] = [];
   private readonly marks = new Map<number, Mark>();
+  private readonly args: Mark[] = [];
+  /** Defs a call can be checked against, by the name the template calls them: where their `$Defs` type is, and their parameters. */
+  private readonly callables = new Map<string, { defs: string; def: string; params: A.Param[]; vararg: string | null; at: A.Pos }>();
   private offset = 0;
   private depth = 0;
   /** Kida names declared per open TS block (the template function's top level is not a frame). */
@@ -427,13 +442,14 @@ class Shadow {
     for (const line of this.options.prelude ?? []) this.raw(line);
     this.raw('export {};');
     for (const line of PRELUDE(this.loopType).split('\n')) this.raw(line);
+    this.defTypes();
     this.declareNames();
     this.raw('function $template(): void {');
     this.depth = 1;
     this.stmts(this.ast.body);
     this.depth = 0;
     this.raw('}');
-    return { text: this.lines.join(''), marks: this.marks, imports };
+    return { text: this.lines.join(''), marks: this.marks, args: this.args, imports };
   }
 
   // -------------------------------------------------------------- pre-pass: who binds what
@@ -516,6 +532,46 @@ class Shadow {
     }
   }
 
+  /**
+   * The parameter types of this template's top-level defs (`export interface $Defs`, which the
+   * templates that import them read), and the defs its calls can be checked against: its own
+   * and those `{% from … import %}` brings from a template checked in the same run.
+   */
+  private defTypes(): void {
+    const own = topDefs(this.ast);
+    const members = [...own].map(([name, d]) => {
+      const params = d.params.flatMap((p) => (checkableAnnotation(p.annotation) ? [`${JSON.stringify(p.name)}: ${this.argType(p.annotation!)}`] : []));
+      return `${JSON.stringify(name)}: { ${params.join('; ')} };`;
+    });
+    this.raw(`export interface $Defs { ${members.join(' ')} }`);
+    // (a name bound once, by the def or the import itself: a call to it calls that def)
+    // (not `loop`, `caller`, `super`…: inside a loop, a call block or a block the runtime's own value answers)
+    const once = (name: string) => this.flat.get(name)?.count === 1 && !this.scoped.has(name) && !this.declared.has(name) && !BUILTIN_NAMES.has(name);
+    for (const [name, d] of own) if (once(name)) this.callables.set(name, { defs: '$Defs', def: name, params: d.params, vararg: d.type === 'Def' ? d.vararg : null, at: d });
+    let imported = 0;
+    for (const n of this.ast.body) {
+      if (n.type !== 'FromImport' || n.template.type !== 'Const' || typeof n.template.value !== 'string') continue;
+      const from = this.options.importedDefs?.(n.template.value);
+      if (!from) continue;
+      const defs = `$Defs${++imported}`;
+      this.raw(`import type { $Defs as ${defs} } from ${JSON.stringify(from.specifier)};`);
+      const theirs = topDefs(from.ast);
+      for (const { name, alias } of n.names) {
+        const d = theirs.get(name);
+        if (d && once(alias)) this.callables.set(alias, { defs, def: name, params: d.params, vararg: d.type === 'Def' ? d.vararg : null, at: n });
+      }
+    }
+  }
+
+  /**
+   * The TypeScript type a def argument must be assignable to. Kida's `int` and `float` are both
+   * `number` here (an int where a float is declared is fine) and also take a `bool` (a Python
+   * bool is an int).
+   */
+  private argType(annotation: string): string {
+    return this.tsType(annotation).replace(/\bnumber\b/g, '(number | boolean)');
+  }
+
   /** Loose names: assigned by statements (or in ways TS cannot follow) — always `any`. */
   private loose(name: string): boolean {
     return this.flat.has(name) && !this.typedSets.has(name);
@@ -547,7 +603,11 @@ class Shadow {
   private line(f: Frag | string): void {
     const fr = typeof f === 'string' ? frag(f) : f;
     const indent = '  '.repeat(this.depth);
-    for (const k of fr.m) this.marks.set(this.offset + indent.length + k.start, k);
+    for (const k of fr.m) {
+      const at = { ...k, start: this.offset + indent.length + k.start };
+      if (k.arg) this.args.push(at);
+      else this.marks.set(at.start, at);
+    }
     this.raw(indent + fr.t);
   }
 
@@ -814,8 +874,12 @@ class Shadow {
         return this.any(g, e.obj, e.key);
       }
       case 'Call': {
-        const args = [...e.args, ...e.kwargs.map((k) => k.value)];
-        return cat('$v(', join_([this.expr(e.func, g), ...args.map((a) => this.expr(a, g))], ', '), ')');
+        // (a def is bound where it stands: a call written before it reads the context's value of the name)
+        const known = e.func.type === 'Name' ? this.callables.get(e.func.name) : undefined;
+        const def = known && before(known.at, e) ? known : undefined;
+        const arg = (a: A.Expr, p: A.Param | undefined) => (def && p ? this.argCheck(def, (e.func as A.Name).name, p, a, g) : this.expr(a, g));
+        const args = [...e.args.map((a, i) => arg(a, def?.params[i])), ...e.kwargs.map((k) => arg(k.value, def?.params.find((p) => p.name === k.name)))];
+        return cat('$v(', join_([this.expr(e.func, g), ...args], ', '), ')');
       }
       case 'Filter': {
         // `x | default(…)` catches an undefined anywhere in x: x is not checked
@@ -868,6 +932,23 @@ class Shadow {
     }
   }
 
+  /**
+   * An argument of a call to a known def: checked against the parameter's declared type when the
+   * argument is a literal or a name or attribute path (whose type TypeScript knows as the template
+   * declared it), outside guards. Whether its type is exact enough to report is decided after
+   * type-checking (`exactArgument` in checkTypes).
+   */
+  private argCheck(def: { defs: string; def: string }, called: string, p: A.Param, a: A.Expr, g: Guard): Frag {
+    const value = this.expr(a, g);
+    const path = pathOf(a);
+    if (!g.checked || !checkableAnnotation(p.annotation) || !plainArgument(a) || (path && g.probed.some((x) => path === x || path.startsWith(x + '.')))) return value;
+    // (`satisfies`, not a generic call: no signature to instantiate, measurably cheaper)
+    const at = exprStart(a);
+    const checked = cat('((', value, `) satisfies ${def.defs}[${JSON.stringify(def.def)}][${JSON.stringify(p.name)}])`);
+    const mark: Mark = { start: 0, name: p.name, line: at.line, col: at.col, arg: { len: checked.t.length, def: called, param: p.name, annotation: p.annotation! } };
+    return { t: checked.t, m: [mark, ...checked.m] };
+  }
+
   /** `obj.name`: checked (marked) unless guarded or probed by an enclosing condition. */
   private member(obj: Frag, name: string, optional: boolean, path: string | null, g: Guard, at: { line: number; col: number }): Frag {
     const checked = g.checked && !(path && g.probed.some((p) => path === p || path.startsWith(p + '.')));
@@ -875,6 +956,46 @@ class Shadow {
     const m: Mark[] = checked ? [{ start: 0, name, line: at.line, col: at.col }] : [];
     return cat(head, { t: name, m });
   }
+}
+
+/** The top-level defs and regions of a template whose name nothing else at the top level binds. */
+function topDefs(ast: A.TemplateAst): Map<string, A.Def | A.Region> {
+  const count = new Map<string, number>();
+  const bind = (name: string) => count.set(name, (count.get(name) ?? 0) + 1);
+  const defs = new Map<string, A.Def | A.Region>();
+  for (const n of ast.body) {
+    if (n.type === 'Def' || n.type === 'Region') {
+      bind(n.name);
+      defs.set(n.name, n);
+    } else if (n.type === 'Set') for (const a of n.assignments) targetNames(a.target).forEach(bind);
+    else if (n.type === 'Import' || n.type === 'Capture') bind(n.type === 'Import' ? n.alias : n.name);
+    else if (n.type === 'FromImport') n.names.forEach((x) => bind(x.alias));
+  }
+  for (const name of [...defs.keys()]) if (count.get(name) !== 1) defs.delete(name);
+  return defs;
+}
+
+/**
+ * Annotations a def argument is checked against: not `dict` (an app's interfaces have no index
+ * signature, yet a Kida dict parameter takes any object) nor `tuple[…]` (typed as arrays).
+ */
+function checkableAnnotation(annotation: string | null): boolean {
+  return !!annotation && !/\b(dict|tuple)\b/.test(annotation);
+}
+
+/** A literal, or a name with attributes and literal keys or indexes: what a def argument check looks at. */
+function plainArgument(e: A.Expr): boolean {
+  if (e.type === 'Const') return typeof e.value !== 'bigint' && (typeof e.value !== 'number' || Number.isFinite(e.value));
+  if (e.type === 'Name') return true;
+  if (e.type === 'Attr') return plainArgument(e.obj) && e.obj.type !== 'Const';
+  if (e.type === 'Item')
+    return plainArgument(e.obj) && e.obj.type !== 'Const' && e.key.type === 'Const' && (typeof e.key.value === 'string' || (typeof e.key.value === 'number' && Number.isInteger(e.key.value) && e.key.value >= 0));
+  return false;
+}
+
+/** Where an expression starts in the source (an attribute node sits at its dot). */
+function exprStart(e: A.Expr): A.Pos {
+  return e.type === 'Attr' || e.type === 'Item' ? exprStart(e.obj) : e;
 }
 
 /** TS name of a Kida name: prefixed, so no Kida name clashes with a TS keyword, global or helper. */
@@ -930,6 +1051,23 @@ export function treeDepth(root: object): number {
   return max;
 }
 
+/** The shadow modules a template's `{% from "x" import … %}` reaches (those checked in the same run). */
+function importedDefs(input: TypeCheckInput, file: string, byName: Map<string, { input: TypeCheckInput; ast: A.TemplateAst }>): ShadowOptions['importedDefs'] {
+  const resolveName = templateNameResolver((input.parseOptions ?? {}) as CompileOptions);
+  return (name) => {
+    let target;
+    try {
+      target = byName.get(resolveName(name, input.parseOptions?.name ?? null));
+    } catch {
+      return null; // (a name that resolves nowhere is the plain check's error)
+    }
+    if (!target) return null;
+    let specifier = relative(dirname(file), resolve(target.input.file)).split(sep).join('/') + '.kida-check.js';
+    if (!specifier.startsWith('.')) specifier = './' + specifier;
+    return { specifier, ast: target.ast };
+  };
+}
+
 /** Projects kept by `reuse`, by tsconfig path ('' for none): later checks only re-type the changed files. */
 const keptProjects = new Map<string, import('ts-morph').Project>();
 
@@ -939,11 +1077,14 @@ export interface TypeCheckResult {
   checked: number;
   /** The tsconfig.json whose options were used, if any. */
   tsconfig: string | null;
+  /** Def call arguments compared with their parameter's declared type (literals and typed paths). */
+  arguments: number;
   /** Translator faults (a shadow module TS could not parse): never reported as findings. */
   internal: { file: string; message: string }[];
 }
 
 const PROPERTY_MISSING = new Set([2339, 2551]);
+const NOT_SATISFIED = 1360;
 const IMPORT_PROBLEMS = new Set([2305, 2306, 2307, 2459, 2460, 2614, 2724, 2792, 2834, 2835, 7016]);
 
 /**
@@ -952,16 +1093,22 @@ const IMPORT_PROBLEMS = new Set([2305, 2306, 2307, 2459, 2460, 2614, 2724, 2792,
  */
 export async function checkTypes(inputs: TypeCheckInput[], options: TypeCheckOptions = {}): Promise<TypeCheckResult> {
   const { Project, Node, ts } = await import('ts-morph');
-  const result: TypeCheckResult = { diagnostics: [], checked: 0, tsconfig: null, internal: [] };
+  const result: TypeCheckResult = { diagnostics: [], checked: 0, arguments: 0, tsconfig: null, internal: [] };
   const work: { input: TypeCheckInput; shadow: ShadowModule; path: string }[] = [];
+  const parsed: { input: TypeCheckInput; ast: A.TemplateAst }[] = [];
   for (const input of inputs) {
-    let ast: A.TemplateAst;
     try {
-      ast = parse(input.source, input.parseOptions ?? {});
+      parsed.push({ input, ast: parse(input.source, input.parseOptions ?? {}) });
     } catch {
-      continue; // syntax errors are the plain check's business
+      // syntax errors are the plain check's business
     }
-    if (!options.all && !hasTypes(ast) && !input.shadow?.contextTypes) continue;
+  }
+  const checked = (p: (typeof parsed)[number]) => options.all || hasTypes(p.ast) || !!p.input.shadow?.contextTypes;
+  // templates by name, for the defs a `{% from … import %}` brings (only those checked here export `$Defs`)
+  const byName = new Map<string, (typeof parsed)[number]>();
+  for (const p of parsed) if (p.input.parseOptions?.name && checked(p)) byName.set(p.input.parseOptions.name, p);
+  for (const { input, ast } of parsed) {
+    if (!checked({ input, ast })) continue;
     const file = resolve(input.file);
     // (a template nested deeper than the translator and TypeScript recurse is left unchecked, not
     // the end of the whole check: one hostile or generated file must not cost the others theirs)
@@ -972,7 +1119,7 @@ export async function checkTypes(inputs: TypeCheckInput[], options: TypeCheckOpt
     }
     let shadow: ShadowModule;
     try {
-      shadow = shadowModule(ast, input.source, input.shadow);
+      shadow = shadowModule(ast, input.source, { ...input.shadow, importedDefs: importedDefs(input, file, byName) });
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       result.internal.push({ file, message: `too deeply nested to translate (${e.message})` });
@@ -1034,6 +1181,13 @@ export async function checkTypes(inputs: TypeCheckInput[], options: TypeCheckOpt
   /** A user's object type, where a missing property is an error whatever the runtime value? */
   const plainObject = (t: import('ts-morph').Type): boolean =>
     t.isObject() && !t.isArray() && !t.isTuple() && !(t as { isReadonlyArray?: () => boolean }).isReadonlyArray?.() && t.getCallSignatures().length === 0 && !fromLib(t);
+  /** An argument type known exactly: no any, union (but boolean), function, or library type but arrays. */
+  const exactArgument = (t: import('ts-morph').Type): boolean => {
+    if (t.isAny() || t.isUnknown() || (t.isUnion() && !t.isBoolean()) || t.isIntersection()) return false;
+    if (t.isArray() || t.isTuple()) return true;
+    if (t.isObject()) return t.getCallSignatures().length === 0 && !fromLib(t);
+    return true;
+  };
   const checkable = (type: import('ts-morph').Type): boolean => {
     if (type.isAny() || type.isUnknown()) return false;
     const t = type.getNonNullableType();
@@ -1068,7 +1222,21 @@ export async function checkTypes(inputs: TypeCheckInput[], options: TypeCheckOpt
         result.diagnostics.push(d);
       }
     };
-    for (const d of raw.getSemanticDiagnostics(sf.compilerNode)) {
+    const semantic = raw.getSemanticDiagnostics(sf.compilerNode);
+    result.arguments += w.shadow.args.length;
+    for (const a of w.shadow.args) {
+      // (an argument whose type is not exactly known, or that TS accepts, is not reported)
+      // (TS 1360 "does not satisfy", at the keyword; tested first: ts-morph wraps every node it is asked for)
+      if (!semantic.some((d) => d.code === NOT_SATISFIED && d.start !== undefined && d.start > a.start && d.start < a.start + a.arg!.len)) continue;
+      const check = sf.getDescendantAtPos(a.start + 2)?.getFirstAncestor((n) => Node.isSatisfiesExpression(n));
+      const value = check && Node.isSatisfiesExpression(check) ? check.getExpression() : undefined;
+      if (!value) continue;
+      if (!exactArgument(value.getType())) continue;
+      const type = value.getType().getText(value, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope).replace(/\bk\$/g, '');
+      const { def, param, annotation } = a.arg!;
+      push({ file: w.input.file, line: a.line, col: a.col, code: 'K-TYP-006', message: `Argument of type '${type}' is not assignable to parameter '${param}' of type '${annotation}' in ${def}()` });
+    }
+    for (const d of semantic) {
       if (d.start === undefined || d.category !== ts.DiagnosticCategory.Error) continue;
       const message = ts.flattenDiagnosticMessageText(d.messageText, ' ').replace(/\bk\$/g, '');
       const imp = w.shadow.imports.find((x) => d.start! >= x.start && d.start! < x.end);

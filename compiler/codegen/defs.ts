@@ -296,7 +296,9 @@ export function genYield(g: Generator, n: A.YieldStmt): void {
 
 export function collectDefs(g: Generator, body: A.Node[]): void {
   for (const n of body) {
+    // (a region is called like a def: a missing or unknown argument fails its call the same way)
     if (n.type === 'Def') g.knownDefs.set(n.name, { name: n.name, params: n.params, vararg: n.vararg, kwarg: n.kwarg });
+    if (n.type === 'Region') g.knownDefs.set(n.name, { name: n.name, params: n.params, vararg: null, kwarg: null });
     if (n.type === 'FromImport' && n.template.type === 'Const' && typeof n.template.value === 'string' && g.o.defsOf) {
       const defs = g.o.defsOf(g.o.resolveName(n.template.value)) ?? [];
       for (const { name, alias } of n.names) {

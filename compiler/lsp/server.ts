@@ -92,7 +92,7 @@ export function startServer(): void {
         const t = templateOf(d.uri);
         if (!t) continue;
         const file = fileOf(d.uri);
-        slow.set(d.uri, msg.diagnostics!.filter((x) => x.file === file && (x.code === 'K-TYP-004' || x.code === 'K-TYP-005')).map((x) => typeDiagnostic(t, x)));
+        slow.set(d.uri, msg.diagnostics!.filter((x) => x.file === file && (x.code === 'K-TYP-004' || x.code === 'K-TYP-005' || x.code === 'K-TYP-006')).map((x) => typeDiagnostic(t, x)));
         publish(d.uri);
       }
     });

@@ -191,6 +191,18 @@ describe('call validation', () => {
     expect(t.warnings[0]!.message).toMatch(/unknown params: titl; missing required: title/);
     expect(t.warnings[1]!.message).toMatch(/param 'count' expects int, got str/);
   });
+  it('checks calls to regions, local and imported, as it checks defs (both fail the same way at run time)', () => {
+    const withRegion = { 'side.html': '{% region side(p, k: int = 1) %}{{ p }}{% end %}' };
+    const env = makeEnv(withRegion, { validateCalls: true });
+    const t = env.fromString('{% from "side.html" import side as s %}{% region r(x) %}{{ x }}{% end %}\n{{ r() }}\n{{ s(1, kk=2) }}\n{{ s(1, k="a") }}\n{{ r(1) }}{{ s(p=1) }}');
+    expect(t.warnings.map((w) => [w.code, w.lineno, w.message])).toEqual([
+      ['K-CMP-001', 2, "Call to 'r' has invalid arguments: missing required: x"],
+      ['K-CMP-001', 3, "Call to 's' has invalid arguments: unknown params: kk"],
+      ['K-CMP-002', 4, `s() param 'k' expects int, got str ("a")`],
+    ]);
+    // what the warnings announce is what a render does
+    expect(() => makeEnv(withRegion).fromString('{% region r(x) %}{{ x }}{% end %}{{ r() }}').render({})).toThrow(/missing 1 required positional argument: 'x'/);
+  });
   it('fails compilation when asked to', () => {
     expect(() => makeEnv(templates, { validateCalls: 'error' }).fromString('{% def f(a) %}{% end %}{{ f() }}')).toThrow(/K-CMP-001|missing required/);
   });
