@@ -22,7 +22,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURES } from './nunjucks-projects-sixth.mjs';
-import { pkg, settle, shapes } from './nunjucks-projects.mjs';
+import { judge, pkg, printDiffs, settle, shapes } from './nunjucks-projects.mjs';
 import { arnsSetup, lookAndFeelSetup } from './nunjucks-projects-eleventh-a-setup.mjs';
 
 const require = createRequire(import.meta.url);
@@ -354,9 +354,7 @@ export async function measure(projects = Object.keys(ELEVENTH_A)) {
       if (want.error !== undefined) counts.nunjucksErrors++;
       for (const [via, render] of Object.entries(ways)) {
         const got = await settle(() => render({ ...c, ctx: cloneable(c.ctx) }));
-        if (want.error !== undefined && got.error !== undefined) counts[via].bothThrow++;
-        else if (want.error === undefined && got.out === want.out) counts[via].same++;
-        else failing.push({ via, project, c, want, got });
+        if (!judge(counts, via, want, got)) failing.push({ via, project, c, want, got });
       }
     }
     results[project] = counts;
@@ -367,10 +365,5 @@ export async function measure(projects = Object.keys(ELEVENTH_A)) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { results, failing } = await measure(process.argv[2] ? [process.argv[2]] : undefined);
   for (const [p, c] of Object.entries(results)) console.log(p, JSON.stringify(c));
-  for (const f of failing.filter((f) => f.via === (process.env.VIA ?? 'env')).slice(0, Number(process.argv[3] ?? 3))) {
-    const [a, b] = [f.want.out ?? f.want.error, f.got.out ?? f.got.error];
-    let i = 0;
-    while (i < a.length && a[i] === b[i]) i++;
-    console.log(`--- ${f.via} ${f.project} ${f.c.name} at ${i}\nNJK:  ${JSON.stringify(a.slice(Math.max(0, i - 200), i + 300))}\nOURS: ${JSON.stringify(b.slice(Math.max(0, i - 200), i + 300))}`);
-  }
+  printDiffs(failing, Number(process.argv[3] ?? 3));
 }

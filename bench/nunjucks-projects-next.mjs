@@ -13,6 +13,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { CUSTOM_TAGS, toCustomTags } from './nunjucks-projects-eighth.mjs';
+import { judge } from './nunjucks-projects.mjs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -348,9 +349,7 @@ export async function measure(vias = ['env', 'envStream', 'envAsync', 'api'], op
     if (want.error !== undefined) counts.nunjucksErrors++;
     for (const via of vias) {
       const got = await outcome(() => e[via](c));
-      if (want.error !== undefined && got.error !== undefined) counts[via].bothThrow++;
-      else if (want.error === undefined && got.out === want.out) counts[via].same++;
-      else failing.push({ via, c, want, got });
+      if (!judge(counts, via, want, got)) failing.push({ via, c, want, got });
     }
   }
   e.remove();

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURES } from './nunjucks-projects-sixth.mjs';
-import { settle } from './nunjucks-projects.mjs';
+import { judge, printDiffs, settle } from './nunjucks-projects.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -248,9 +248,7 @@ export async function measure(all = cases()) {
     if (want.error !== undefined) counts.nunjucksErrors++;
     for (const via of VIAS) {
       const got = await settle(() => r[via]({ ...c, ctx: _.cloneDeep(c.ctx) }));
-      if (want.error !== undefined && got.error !== undefined) counts[via].bothThrow++;
-      else if (want.error === undefined && got.out === want.out) counts[via].same++;
-      else failing.push({ via, c, want, got });
+      if (!judge(counts, via, want, got)) failing.push({ via, c, want, got });
     }
   }
   return { counts, failing };
@@ -426,9 +424,7 @@ export async function ebbMeasure() {
       if (want.error !== undefined) counts.nunjucksErrors++;
       for (const via of VIAS) {
         const got = await settle(() => ebbRenderPage(e[via], site, c));
-        if (want.error !== undefined && got.error !== undefined) counts[via].bothThrow++;
-        else if (want.error === undefined && got.out === want.out) counts[via].same++;
-        else failing.push({ via, c, want, got });
+        if (!judge(counts, via, want, got)) failing.push({ via, c, want, got });
       }
     }
     return { counts, failing };
@@ -493,9 +489,7 @@ export async function datahubMeasure() {
     if (want.error !== undefined) counts.nunjucksErrors++;
     for (const [via, render] of Object.entries(ways)) {
       const got = await settle(() => render({ ...c, ctx: _.cloneDeep(c.ctx) }));
-      if (want.error !== undefined && got.error !== undefined) counts[via].bothThrow++;
-      else if (want.error === undefined && got.out === want.out) counts[via].same++;
-      else failing.push({ via, c, want, got });
+      if (!judge(counts, via, want, got)) failing.push({ via, c, want, got });
     }
   }
   return { counts, failing };
@@ -504,12 +498,7 @@ export async function datahubMeasure() {
 if (process.argv[1] === fileURLToPath(import.meta.url) && (process.argv[2] === 'ebb' || process.argv[2] === 'datahub')) {
   const { counts, failing } = process.argv[2] === 'ebb' ? await ebbMeasure() : await datahubMeasure();
   console.log(JSON.stringify(counts));
-  for (const f of failing.filter((f) => f.via === (process.env.VIA ?? 'env')).slice(0, Number(process.argv[3] ?? 3))) {
-    const [a, b] = [f.want.out ?? f.want.error, f.got.out ?? f.got.error];
-    let i = 0;
-    while (i < a.length && a[i] === b[i]) i++;
-    console.log(`--- ${f.via} ${f.c.name} at ${i}\nNJK:  ${JSON.stringify(a.slice(Math.max(0, i - 200), i + 300))}\nOURS: ${JSON.stringify(b.slice(Math.max(0, i - 200), i + 300))}`);
-  }
+  printDiffs(failing, Number(process.argv[3] ?? 3));
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const all = cases();
   console.log('templates', new Set(all.map((c) => c.view)).size, 'of', readdirSync(USWDS, { recursive: true }).filter((f) => String(f).endsWith('.njk')).length);

@@ -529,7 +529,6 @@ export async function cases(only) {
   return all;
 }
 
-/** A copy of a case's data for one render: plain objects and arrays copied, functions (a service's helpers) kept. */
 /** What a render gave: `{ out }`, or `{ error }` (its message on one line), sync throws and rejections alike. */
 export const settle = (f) =>
   new Promise((res) => {
@@ -540,6 +539,29 @@ export const settle = (f) =>
     }
   });
 
+/**
+ * Counts one way's outcome against Nunjucks': equal text, or a throw where Nunjucks throws. False
+ * when they differ (the caller keeps the case to show).
+ */
+export function judge(counts, via, want, got) {
+  if (want.error !== undefined && got.error !== undefined) counts[via].bothThrow++;
+  else if (want.error === undefined && got.out === want.out) counts[via].same++;
+  else return false;
+  return true;
+}
+
+/** Prints where each of the first `n` differing cases of one way (`VIA`, default env) leaves Nunjucks' text. */
+export function printDiffs(failing, n) {
+  for (const f of failing.filter((f) => f.via === (process.env.VIA ?? 'env')).slice(0, n)) {
+    const [a, b] = [String(f.want.out ?? f.want.error), String(f.got.out ?? f.got.error)];
+    let i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    const at = (t) => JSON.stringify(t.slice(Math.max(0, i - 200), i + 300));
+    console.log(`--- ${f.via} ${f.project ?? ''} ${f.c.name} at ${i}\nNJK:  ${at(a)}\nOURS: ${at(b)}`);
+  }
+}
+
+/** A copy of a case's data for one render: plain objects and arrays copied, functions (a service's helpers) kept. */
 export function copy(v) {
   if (Array.isArray(v)) return v.map(copy);
   if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]));
