@@ -22,7 +22,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURES } from './nunjucks-projects-sixth.mjs';
-import { judge, pkg, printDiffs, settle, shapes } from './nunjucks-projects.mjs';
+import { judge, pageWays, pkg, printDiffs, settle, shapes } from './nunjucks-projects.mjs';
 import { arnsSetup, lookAndFeelSetup } from './nunjucks-projects-eleventh-a-setup.mjs';
 
 const require = createRequire(import.meta.url);
@@ -329,16 +329,7 @@ export async function engines(project) {
     setup?.(e);
     for (const [k, v] of Object.entries(appGlobals)) e.addGlobal(k, v);
   }
-  const page = (c) => env.fromString(c.page, { name: 'page.njk' });
-  return {
-    nunjucks: (c) => njk.renderString(c.page, c.ctx),
-    ways: {
-      env: (c) => page(c).render(c.ctx),
-      envStream: (c) => [...page(c).renderStream(c.ctx)].join(''),
-      envAsync: (c) => page(c).renderAsync(c.ctx),
-      api: (c) => apiEnv.renderString(c.page, c.ctx),
-    },
-  };
+  return pageWays(njk, env, apiEnv);
 }
 
 /** Per project: cases, Nunjucks' failures, and per way of ours how many equal Nunjucks byte for byte or throw as it does. */

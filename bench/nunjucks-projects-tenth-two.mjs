@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURES } from './nunjucks-projects-sixth.mjs';
-import { PROJECTS, judge, kitLoader, pkg, printDiffs, settle } from './nunjucks-projects.mjs';
+import { PROJECTS, judge, kitLoader, pageWays, pkg, printDiffs, settle } from './nunjucks-projects.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -123,16 +123,7 @@ export async function engines(project) {
     njk.addGlobal(k, v);
     apiEnv.addGlobal(k, v);
   }
-  const page = (c) => env.fromString(c.page, { name: 'page.njk' });
-  return {
-    nunjucks: (c) => njk.renderString(c.page, c.ctx),
-    ways: {
-      env: (c) => page(c).render(c.ctx),
-      envStream: (c) => [...page(c).renderStream(c.ctx)].join(''),
-      envAsync: (c) => page(c).renderAsync(c.ctx),
-      api: (c) => apiEnv.renderString(c.page, c.ctx),
-    },
-  };
+  return pageWays(njk, env, apiEnv);
 }
 
 /** Per project: cases, Nunjucks' failures, and per way of ours how many equal Nunjucks byte for byte or throw as it does. */

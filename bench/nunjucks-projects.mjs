@@ -540,6 +540,23 @@ export const settle = (f) =>
   });
 
 /**
+ * A page's text rendered by Nunjucks and by each of our ways: the Environment's three entry points
+ * (compat 'nunjucks') and kida/nunjucks's renderString. `c` is a case: `{ page, ctx }`.
+ */
+export function pageWays(njk, env, apiEnv) {
+  const page = (c) => env.fromString(c.page, { name: 'page.njk' });
+  return {
+    nunjucks: (c) => njk.renderString(c.page, c.ctx),
+    ways: {
+      env: (c) => page(c).render(c.ctx),
+      envStream: (c) => [...page(c).renderStream(c.ctx)].join(''),
+      envAsync: (c) => page(c).renderAsync(c.ctx),
+      api: (c) => apiEnv.renderString(c.page, c.ctx),
+    },
+  };
+}
+
+/**
  * Counts one way's outcome against Nunjucks': equal text, or a throw where Nunjucks throws. False
  * when they differ (the caller keeps the case to show).
  */

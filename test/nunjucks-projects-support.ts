@@ -7,6 +7,23 @@ import { measure } from '../bench/nunjucks-projects.mjs';
 
 export type Expected = Record<string, { cases: number; nunjucksErrors: number }>;
 
+/** A project's case as the bench scripts give it, its outcome, and the counts per way of rendering. */
+export type Case = { name: string; page: string; ctx: object | (() => object) };
+export type Outcome = { out?: string; error?: string };
+export type Counts = { cases: number; nunjucksErrors: number } & Record<string, { same: number; bothThrow: number }>;
+export type Page = { render(d: object): string; renderStream(d: object): Iterable<string>; renderAsync(d: object): Promise<string> };
+
+/** A case's data for one render: made anew, or a deep copy (a render may change what it is given). */
+export const fresh = (ctx: Case['ctx']): object => (typeof ctx === 'function' ? ctx() : structuredClone(ctx));
+/** What a render gave, sync throws and rejections alike. */
+export async function outcome(f: () => unknown): Promise<Outcome> {
+  try {
+    return { out: String(await f()) };
+  } catch (e) {
+    return { error: String((e as Error)?.message) };
+  }
+}
+
 export async function expectAsNunjucks(expected: Expected): Promise<void> {
   const { results, failing } = await measure({ projects: Object.keys(expected) });
   expect(failing.map((f: { via: string; c: { project: string; component: string; name: string } }) => `${f.via} ${f.c.project}/${f.c.component} ${f.c.name}`)).toEqual([]);

@@ -10,12 +10,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error (a plain .mjs helper shared with the bench script)
 import * as two from '../../bench/nunjucks-projects-tenth-two.mjs';
-import { bundlePages } from '../nunjucks-projects-support.js';
+import { bundlePages, fresh, outcome, type Case, type Counts, type Outcome, type Page } from '../nunjucks-projects-support.js';
 
-type Case = { name: string; page: string; ctx: object | (() => object) };
-type Outcome = { out?: string; error?: string };
-type Counts = { cases: number; nunjucksErrors: number } & Record<string, { same: number; bothThrow: number }>;
-type Page = { render(d: object): string; renderStream(d: object): Iterable<string>; renderAsync(d: object): Promise<string> };
 
 const OUT = join(import.meta.dirname, '.out-njk-tenth-two');
 afterAll(() => {
@@ -51,14 +47,6 @@ export const addLanguageParam = createRequire(import.meta.url)(${JSON.stringify(
   },
 };
 
-const fresh = (ctx: Case['ctx']): object => (typeof ctx === 'function' ? ctx() : structuredClone(ctx));
-async function outcome(f: () => unknown): Promise<Outcome> {
-  try {
-    return { out: String(await f()) };
-  } catch (e) {
-    return { error: String((e as Error)?.message) };
-  }
-}
 
 for (const [project, want] of Object.entries(EXPECTED)) {
   const equal = want.cases - want.nunjucksErrors;

@@ -12,23 +12,11 @@
 import fc from 'fast-check';
 import MarkdownIt from 'markdown-it';
 import { marked } from 'marked';
-import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import { DictLoader, Environment, type EnvironmentOptions } from '../../compiler/environment.js';
 import { everyWay } from '../support.js';
+import { elements } from './html-elements.js';
 
-type Node = { nodeName: string; attrs?: { name: string; value: string }[]; childNodes?: Node[]; content?: Node };
-/** Every element as [name, its attributes] (template contents too). */
-function elements(html: string): [string, { name: string; value: string }[]][] {
-  const out: [string, { name: string; value: string }[]][] = [];
-  const walk = (n: Node) => {
-    if (n.attrs) out.push([n.nodeName, n.attrs]);
-    for (const c of n.childNodes ?? []) walk(c);
-    if (n.content) walk(n.content);
-  };
-  walk(parseFragment(html) as unknown as Node);
-  return out;
-}
 const env = (options: EnvironmentOptions = {}) => new Environment({ loader: new DictLoader({}), ...options });
 /** A catalog that gives each message back, or a translation that moves the placeholder into markup of its own. */
 function translated(options: EnvironmentOptions = {}, catalog: Record<string, string> = {}): Environment {

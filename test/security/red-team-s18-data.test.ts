@@ -22,24 +22,12 @@
 //   or a thenable that rejects: the runtime's do-nothing handler (`catch(Object)`) gave the reason
 //   back, so its own promise adopted it, read `then` and rejected again, unhandled: Node exited.
 import fc from 'fast-check';
-import { parseFragment } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import { DictLoader, Environment } from '../../compiler/environment.js';
 import { everyWay } from '../support.js';
+import { elements } from './html-elements.js';
 import { distUrl, runStrict } from './strict-child.js';
 
-type Node = { nodeName: string; attrs?: { name: string; value: string }[]; childNodes?: Node[]; content?: Node };
-/** Every element as [name, its attributes] (template contents too). */
-function elements(html: string): [string, { name: string; value: string }[]][] {
-  const out: [string, { name: string; value: string }[]][] = [];
-  const walk = (n: Node) => {
-    if (n.attrs) out.push([n.nodeName, n.attrs]);
-    for (const c of n.childNodes ?? []) walk(c);
-    if (n.content) walk(n.content);
-  };
-  walk(parseFragment(html) as unknown as Node);
-  return out;
-}
 /** An environment whose catalogue translates every message to `to(message)`. */
 function translating(to: (m: string) => string): Environment {
   const e = new Environment({ loader: new DictLoader({}) });
