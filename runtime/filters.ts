@@ -22,7 +22,7 @@
 // names to truthiness); the `attribute` lookups of `selectattr`/`rejectattr`/`sum`/`min`/`max`/
 // `unique` are dict-aware; `default` keeps `""` whichever operator (`|`, `|>`, `?|`) calls it.
 
-import { charCode, lower, mapChars, replaceAllOf, sliceOf, upper } from './strings.js';
+import { charCode, expandTabs, lower, mapChars, replaceAllOf, sliceOf, upper } from './strings.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } from './errors.js';
 import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room, splitOf } from './limits.js';
@@ -281,22 +281,6 @@ const WORDSEP = /* @__PURE__ */ new RegExp(
   `([${TW_WS}]+|(?<=${TW_WP})-{2,}(?=${TW_WORD})|[^${TW_WS}]+?(?:-(?:(?<=${TW_LT}{2}-)|(?<=${TW_LT}-${TW_LT}-))(?=${TW_LT}-?${TW_LT})|(?=[${TW_WS}]|$)|(?<=${TW_WP})(?=-{2,}${TW_WORD})))`,
   'u',
 );
-function expandTabs(str: string, size = 8): string {
-  if (!str.includes('\t')) return str;
-  let out = '';
-  let col = 0;
-  for (const ch of str) {
-    if (ch === '\t') {
-      const n = size - (col % size);
-      out += ' '.repeat(n);
-      col += n;
-    } else {
-      out += ch;
-      col = ch === '\n' || ch === '\r' ? 0 : col + 1;
-    }
-  }
-  return out;
-}
 function textwrap(text: string, width: number, breakLong: boolean): string[] {
   const munged = expandTabs(text).replace(/[\t\n\x0b\x0c\r]/g, ' ');
   const chunks = splitOf(munged, WORDSEP).filter((c) => c);

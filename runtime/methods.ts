@@ -7,7 +7,7 @@
 // `useAllMethods`); so does the Environment.
 
 import { Markup } from './markup.js';
-import { lastIndex, mapChars, sliceOf } from './strings.js';
+import { expandTabs, lastIndex, mapChars, sliceOf } from './strings.js';
 import { PyError, keyError } from './errors.js';
 import { room, splitOf } from './limits.js';
 import { EqIndex } from './eqindex.js';
@@ -371,31 +371,8 @@ export const m_removeprefix: MethodSet = { s: (s, a) => (s.startsWith(arg(a[0]))
 export const m_removesuffix: MethodSet = { s: (s, a) => (arg(a[0]) && s.endsWith(arg(a[0])) ? s.slice(0, -arg(a[0]).length) : s) };
 export const m_encode: MethodSet = { s: (s) => s };
 export const m_casefold: MethodSet = { s: (s) => s.toLowerCase() };
-// (Python's: a tab pads to the next multiple of tabsize, columns counted in code points from the
-// last \n or \r; tabsize <= 0 removes tabs. A first pass sizes the output: refused before building)
-export const m_expandtabs: MethodSet = {
-  s: (s, a, kw) => {
-    if (s.indexOf('\t') < 0) return s;
-    const size = num(a[0] ?? kw.tabsize ?? 8);
-    const pads: number[] = [];
-    let col = 0, total = s.length;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c === 9) {
-        const n = size > 0 ? size - (col % size) : 0;
-        pads.push(n), (col += n), (total += n - 1);
-      } else if (c === 10 || c === 13) col = 0;
-      else if (c < 0xdc00 || c > 0xdfff) col++;
-    }
-    room(total);
-    // (pieces joined once: appending would keep a rope node per tab)
-    const out: string[] = [];
-    let from = 0;
-    for (let i = s.indexOf('\t'), t = 0; i >= 0; from = i + 1, i = s.indexOf('\t', from)) out.push(s.slice(from, i), ' '.repeat(pads[t++]));
-    out.push(s.slice(from));
-    return out.join('');
-  },
-};
+// (refused before building past the size limit)
+export const m_expandtabs: MethodSet = { s: (s, a, kw) => expandTabs(s, num(a[0] ?? kw.tabsize ?? 8), room) };
 export const m_append: MethodSet = { l: (l, a) => (l.push(a[0]), null) };
 // (a loop: spreading a long list into push's arguments overflows the stack)
 export const m_extend: MethodSet = {

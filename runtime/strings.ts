@@ -46,3 +46,29 @@ export function mapChars(s: string, f: (ch: string) => string): string {
   return parts.join('');
 }
 
+
+/**
+ * Python's `str.expandtabs(size)`: a tab pads to the next multiple of `size`, columns counted in
+ * code points from the last \n or \r; a size of 0 or less removes tabs. A first pass sizes the
+ * output and hands the length to `check` (a bound may refuse it) before anything is built; the
+ * pieces are joined once (appending would keep a rope node a tab).
+ */
+export function expandTabs(s: string, size = 8, check?: (length: number) => unknown): string {
+  if (s.indexOf('\t') < 0) return s;
+  const pads: number[] = [];
+  let col = 0, total = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 9) {
+      const n = size > 0 ? size - (col % size) : 0;
+      pads.push(n), (col += n), (total += n - 1);
+    } else if (c === 10 || c === 13) col = 0;
+    else if (c < 0xdc00 || c > 0xdfff) col++;
+  }
+  check?.(total);
+  const out: string[] = [];
+  let from = 0;
+  for (let i = s.indexOf('\t'), t = 0; i >= 0; from = i + 1, i = s.indexOf('\t', from)) out.push(s.slice(from, i), ' '.repeat(pads[t++]!));
+  out.push(s.slice(from));
+  return out.join('');
+}
