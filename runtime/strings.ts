@@ -46,7 +46,6 @@ export function mapChars(s: string, f: (ch: string) => string): string {
   return parts.join('');
 }
 
-
 /**
  * Python's `str.expandtabs(size)`: a tab pads to the next multiple of `size`, columns counted in
  * code points from the last \n or \r; a size of 0 or less removes tabs. A first pass sizes the
