@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TemplateError } from '../runtime/errors.js';
-import { AS_TEMPLATE, KidaProject, LINKAGE_ID, TEMPLATE_FILE, errorSummary, fileOfModuleId, type KidaOptions } from './shared.js';
+import { AS_TEMPLATE, KidaProject, LINKAGE_ID, SCRIPT_EXT, TEMPLATE_FILE, errorSummary, fileOfModuleId, type KidaOptions } from './shared.js';
 import { ConfigError, checkOptionKeys, KIDA_OPTION_KEYS, resolveOptions } from './config.js';
 import type { CompileCache } from './cache.js';
 import { declarationFile, writeIfChanged } from './declarations.js';
@@ -48,7 +48,7 @@ export interface Hook<F> {
 }
 // (load and transform: templates, and files of other extensions that templates name as
 // templates, `{% include "./logo.svg" %}`; never a script, style or JSON module)
-const NOT_SCRIPT = /^(?!\0)(?![^?]*\.(?:[cm]?[jt]sx?|json|css|scss|sass|less|wasm|node)(?:\?|$))/;
+const NOT_SCRIPT = new RegExp(`^(?!\\0)(?![^?]*${SCRIPT_EXT}(?:\\?|$))`);
 export const HOOK_FILTERS = {
   // (and a template named with a script's or style's extension, imported under AS_TEMPLATE)
   resolveId: { id: /^(?:kida|kida\/(?:runtime|runtime\/nunjucks|hono|sse|cache|async-driver)|virtual:kida-linkage)$|\.as-kida-template$/ },

@@ -84,8 +84,9 @@ export function compatFor(file: string, compat: Compat | undefined): Compat | un
 }
 /** Template files the plugins and the CLI compile. */
 export const TEMPLATE_FILE = /\.(?:kida|njk)$/;
-/** Extensions a bundler loads as a script, style, JSON or binary module of its own. */
-export const SCRIPT_LIKE = /\.(?:[cm]?[jt]sx?|json|css|scss|sass|less|wasm|node)$/;
+/** Extensions a bundler loads as a script, style, JSON or binary module of its own (a regex source). */
+export const SCRIPT_EXT = String.raw`\.(?:[cm]?[jt]sx?|json|css|scss|sass|less|wasm|node)`;
+export const SCRIPT_LIKE = new RegExp(`${SCRIPT_EXT}$`);
 /**
  * A template named with such an extension (`{% include "critical.css" %}`, how Eleventy sites
  * inline their styles) is imported under this suffix: a bundler's CSS or JSON plugin would
