@@ -241,13 +241,16 @@ async function main(argv: string[]): Promise<number> {
       const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
       const sink = new CheckReport(format, project.root, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), textError: report }, version);
       const compiled: { file: string; source: string; options: ReturnType<KidaProject['compileOptions']> }[] = [];
+      const literals: { file: string; w: import('./codegen.js').CompileWarning; source: string }[] = [];
       for (const file of files) {
         try {
           const source = readFileSync(file, 'utf8');
           const options = project.compileOptions(file);
           const res = diagnose(source, { ...options, validateCalls: values['validate-calls'] ? true : config.validateCalls });
           for (const e of res.errors) sink.error(file, e, source);
-          for (const w of res.warnings) sink.warning(file, w, source);
+          // (with --types, a literal K-CMP-002 waits: K-TYP-006 may report the same argument)
+          for (const w of res.warnings) if (values.types && w.code === 'K-CMP-002') literals.push({ file, w, source });
+          else sink.warning(file, w, source);
           if (res.errors.length >= 20) sink.partial = true; // (diagnose stops at 20 errors a file)
           const todo = checklist && !res.errors.length ? checklist(source, { name: project.templateName(file), ...project.delimiters }) : [];
           for (const m of todo) sink.migration(file, m, source);
@@ -289,6 +292,7 @@ async function main(argv: string[]): Promise<number> {
           for (const x of res.internal) process.stderr.write(`kida: internal: could not type-check ${relative(process.cwd(), x.file)}: ${x.message}\n`);
           if (res.internal.length) sink.partial = true;
         }
+        for (const l of literals) if (!findings.some((d) => sameArgument(d, l.file, l.w))) sink.warning(l.file, l.w, l.source);
         const order = new Map(files.map((f, i) => [resolve(f), i]));
         findings.sort((a, b) => (order.get(resolve(a.file)) ?? 0) - (order.get(resolve(b.file)) ?? 0) || a.line - b.line || a.col - b.col);
         for (const d of findings) {
@@ -452,4 +456,10 @@ try {
   if (!(e instanceof ConfigError)) throw e;
   process.stderr.write(`kida: ${e.message}\n`);
   process.exitCode = 2;
+}
+
+/** A K-TYP-006 finding about the argument a K-CMP-002 warning names (same file, line, def and parameter). */
+function sameArgument(d: { file: string; line: number; code: string; message: string }, file: string, w: { lineno: number; message: string }): boolean {
+  const m = /^(.+?)\(\) param '([^']+)'/.exec(w.message);
+  return !!m && d.code === 'K-TYP-006' && resolve(d.file) === resolve(file) && d.line === w.lineno && d.message.endsWith(` in ${m[1]}()`) && d.message.includes(`parameter '${m[2]}'`);
 }

@@ -409,6 +409,8 @@ class Shadow {
   private readonly args: Mark[] = [];
   /** Defs a call can be checked against, by the name the template calls them: where their `$Defs` type is, and their parameters. */
   private readonly callables = new Map<string, { defs: string; def: string; params: A.Param[]; vararg: string | null; at: A.Pos }>();
+  /** `{% import "x" as m %}` of a template checked in the same run: `m.card(…)` is checked against x's card. */
+  private readonly namespaces = new Map<string, { defs: string; theirs: Map<string, A.Def | A.Region>; at: A.Pos }>();
   private offset = 0;
   private depth = 0;
   /** Kida names declared per open TS block (the template function's top level is not a frame). */
@@ -550,12 +552,17 @@ class Shadow {
     for (const [name, d] of own) if (once(name)) this.callables.set(name, { defs: '$Defs', def: name, params: d.params, vararg: d.type === 'Def' ? d.vararg : null, at: d });
     let imported = 0;
     for (const n of this.ast.body) {
-      if (n.type !== 'FromImport' || n.template.type !== 'Const' || typeof n.template.value !== 'string') continue;
+      if ((n.type !== 'FromImport' && n.type !== 'Import') || n.template.type !== 'Const' || typeof n.template.value !== 'string') continue;
+      if (n.type === 'Import' && !once(n.alias)) continue;
       const from = this.options.importedDefs?.(n.template.value);
       if (!from) continue;
       const defs = `$Defs${++imported}`;
       this.raw(`import type { $Defs as ${defs} } from ${JSON.stringify(from.specifier)};`);
       const theirs = topDefs(from.ast);
+      if (n.type === 'Import') {
+        this.namespaces.set(n.alias, { defs, theirs, at: n });
+        continue;
+      }
       for (const { name, alias } of n.names) {
         const d = theirs.get(name);
         if (d && once(alias)) this.callables.set(alias, { defs, def: name, params: d.params, vararg: d.type === 'Def' ? d.vararg : null, at: n });
@@ -875,9 +882,10 @@ class Shadow {
       }
       case 'Call': {
         // (a def is bound where it stands: a call written before it reads the context's value of the name)
-        const known = e.func.type === 'Name' ? this.callables.get(e.func.name) : undefined;
+        const known = e.func.type === 'Name' ? this.callables.get(e.func.name) : this.namespaced(e.func);
         const def = known && before(known.at, e) ? known : undefined;
-        const arg = (a: A.Expr, p: A.Param | undefined) => (def && p ? this.argCheck(def, (e.func as A.Name).name, p, a, g) : this.expr(a, g));
+        const called = e.func.type === 'Name' ? e.func.name : e.func.type === 'Attr' && e.func.obj.type === 'Name' ? `${e.func.obj.name}.${e.func.name}` : '';
+        const arg = (a: A.Expr, p: A.Param | undefined) => (def && p ? this.argCheck(def, called, p, a, g) : this.expr(a, g));
         const args = [...e.args.map((a, i) => arg(a, def?.params[i])), ...e.kwargs.map((k) => arg(k.value, def?.params.find((p) => p.name === k.name)))];
         return cat('$v(', join_([this.expr(e.func, g), ...args], ', '), ')');
       }
@@ -930,6 +938,14 @@ class Shadow {
         return frag('$any');
       }
     }
+  }
+
+  /** `m.card` where `m` is a namespace import checked in the same run and `card` one of its top-level defs. */
+  private namespaced(f: A.Expr): { defs: string; def: string; params: A.Param[]; at: A.Pos } | undefined {
+    if (f.type !== 'Attr' || f.optional || f.obj.type !== 'Name') return undefined;
+    const ns = this.namespaces.get(f.obj.name);
+    const d = ns?.theirs.get(f.name);
+    return ns && d ? { defs: ns.defs, def: f.name, params: d.params, at: ns.at } : undefined;
   }
 
   /**

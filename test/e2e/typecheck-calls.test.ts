@@ -117,6 +117,23 @@ describe('kida check --types: def call arguments', () => {
     ]);
   });
 
+  it('checks calls through a namespace import ({% import "x" as m %}{{ m.card(…) }})', async () => {
+    const page =
+      HEAD + '{% import "components/card.kida" as m %}{% template page: Page %}\n{{ m.card(page.title, by=page.author) }}{{ m.card(page) }}{{ m.card(page.title, by=page) }}';
+    const found = await check({
+      'components/card.kida': HEAD.replace('../types.js', '../../types.js') + '{% def card(title: str, by: Author | None = none) %}{{ title }}{% end %}{% set label = 1 %}',
+      'page.kida': page,
+      // not checked: a name the namespace does not define as a def, an optional call, `m` bound twice, a call before the import
+      'other.kida': HEAD + '{% import "components/card.kida" as m %}{% template page: Page %}{{ m.label(page) }}{{ m?.card(page) }}{{ m.nope(page) }}',
+      'twice.kida': HEAD + '{% import "components/card.kida" as m %}{% set m = page %}{% template page: Page %}{{ m.card(page) }}',
+      'late.kida': HEAD + '{% template page: Page %}{{ m.card(page) }}{% import "components/card.kida" as m %}',
+    });
+    expect(found).toEqual([
+      `page.kida ${at(page, 3, 'page)')} K-TYP-006 Argument of type 'Page' is not assignable to parameter 'title' of type 'str' in m.card()`,
+      `page.kida ${at(page, 3, 'page)', 2)} K-TYP-006 Argument of type 'Page' is not assignable to parameter 'by' of type 'Author | None' in m.card()`,
+    ]);
+  });
+
   it('reports nothing for what the runtime accepts or the template may narrow', async () => {
     const valid = [
       // int where float is declared, bool where int or float is declared (a Python bool is an int)
@@ -223,5 +240,17 @@ describe('kida check --types: def call arguments', () => {
     const res = spawnSync(process.execPath, [join(root, 'dist/compiler/cli.js'), 'check', 'cli', '--types'], { cwd: dir, encoding: 'utf8' });
     expect(res.stderr).toContain("cli/page.kida:3:34: K-TYP-006 Argument of type 'Page' is not assignable to parameter 'title' of type 'str' in card()\n");
     expect(res.status).toBe(1);
+  }, 60_000);
+
+  it('with --validate-calls too, a literal of the wrong type is reported once (K-TYP-006), other K-CMP-002 warnings stay', () => {
+    write('cli2/types.ts', TYPES);
+    write('cli2/page.kida', HEAD + '{% def card(title: str, n: int = 0) %}{{ title }}{% end %}{% template page: Page %}\n{{ card(3) }}{{ card("a", n=true) }}');
+    const run = (...flags: string[]) => spawnSync(process.execPath, [join(root, 'dist/compiler/cli.js'), 'check', 'cli2', ...flags], { cwd: dir, encoding: 'utf8' }).stderr;
+    const both = run('--types', '--validate-calls');
+    expect(both).toContain("cli2/page.kida:3:9: K-TYP-006 Argument of type '3' is not assignable to parameter 'title' of type 'str' in card()\n");
+    expect(both).not.toContain("K-CMP-002 card() param 'title'");
+    // (True for an int: Python's typing and the runtime take it, so --types does not report it; the literal check warns)
+    expect(both).toContain("K-CMP-002 card() param 'n' expects int, got bool");
+    expect(run('--validate-calls')).toContain("K-CMP-002 card() param 'title' expects str, got int (3)");
   }, 60_000);
 });
