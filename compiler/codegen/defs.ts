@@ -197,8 +197,8 @@ export function genCallBlock(g: Generator, n: A.CallBlock): void {
   g.line(n);
   if (n.call.type !== 'Call') g.err('{% call %} expects a call expression', 'K-PAR-003', n);
   const call = n.call;
-  if (g.o.validateCalls && call.func.type === 'Name') {
-    const sig = g.knownDefs.get(call.func.name);
+  if (g.o.validateCalls) {
+    const sig = knownCallee(g, call.func);
     if (sig) validateCall(g, call, sig);
   }
   const bySlot = new Map<string, A.Node[]>();
@@ -294,6 +294,13 @@ export function genYield(g: Generator, n: A.YieldStmt): void {
   if (g.fn.caller) g.emit(inDqText(g, n, `(${g.fn.caller} ? ${n.inAttr ? `${g.h('str')}(${awaitCall(g, `${g.fn.caller}(${q(n.name)})`)})` : awaitCall(g, `${g.fn.caller}(${q(n.name)})`)} : "")`));
 }
 
+/** The def a call's callee names for --validate-calls: a def or imported def, or `m.card` through a namespace import. */
+export function knownCallee(g: Generator, f: A.Expr): DefSignature | undefined {
+  if (f.type === 'Name') return g.local(f.name) ? undefined : g.knownDefs.get(f.name);
+  if (f.type === 'Attr' && !f.optional && f.obj.type === 'Name' && !g.local(f.obj.name)) return g.knownDefs.get(`${f.obj.name}.${f.name}`);
+  return undefined;
+}
+
 export function collectDefs(g: Generator, body: A.Node[]): void {
   for (const n of body) {
     // (a region is called like a def: a missing or unknown argument fails its call the same way)
@@ -306,6 +313,9 @@ export function collectDefs(g: Generator, body: A.Node[]): void {
         if (d) g.knownDefs.set(alias, { ...d, name: alias });
       }
     }
+    // `{% import "x" as m %}`: `m.card(…)` is keyed "m.card" (no plain name holds a dot)
+    if (n.type === 'Import' && n.template.type === 'Const' && typeof n.template.value === 'string' && g.o.defsOf)
+      for (const d of g.o.defsOf(g.o.resolveName(n.template.value)) ?? []) g.knownDefs.set(`${n.alias}.${d.name}`, { ...d, name: `${n.alias}.${d.name}` });
   }
 }
 

@@ -9,7 +9,7 @@ import { MARKDOWN_ONLY_FILTERS, filterNeedsEnv, filterParams, mdFilterParams, te
 import type { Generator } from '../codegen.js';
 import { genBindTarget } from './control.js';
 import { checkRegexLiteral, noteLiteral, warnMatchLiterals } from './regex-literals.js';
-import { bindings, validateCall } from './defs.js';
+import { bindings, knownCallee, validateCall } from './defs.js';
 import { FILTER_ALIASES, FILTER_SHORT_FORMS, LIGHT_LOOP_ATTRS, LOOP_PROPS, UNSAFE_NAMES, contains, kwKey, q } from './shared.js';
 import { callerCall, tracksFrame } from './njk-scope.js';
 
@@ -170,8 +170,8 @@ export function genCall(g: Generator, e: A.Call): string {
   const f = e.func;
   if (g.o.nunjucks && g.njkBlock !== null && g.njkSuperVar !== '' && f.type === 'Name' && f.name === 'super' && !e.args.length && !g.local('super'))
     return g.njkSuperVar ?? `${g.h('njkSuper')}($template, ${q(g.njkBlock)}, ctx, R)`;
-  if (g.o.validateCalls && f.type === 'Name' && !g.local(f.name)) {
-    const sig = g.knownDefs.get(f.name);
+  if (g.o.validateCalls) {
+    const sig = knownCallee(g, f);
     if (sig) validateCall(g, e, sig);
   }
   if (f.type === 'Attr' && f.name === 'cycle' && !e.kwargs.length && loopAttrBase(g, f)) {

@@ -203,6 +203,22 @@ describe('call validation', () => {
     // what the warnings announce is what a render does
     expect(() => makeEnv(withRegion).fromString('{% region r(x) %}{{ x }}{% end %}{{ r() }}').render({})).toThrow(/missing 1 required positional argument: 'x'/);
   });
+  it('checks calls through a namespace import (m.card) as it checks imported defs', () => {
+    const lib = { 'lib.html': '{% def badge(label, count: int = 0) %}{{ label }}{% end %}{% set tone = "x" %}' };
+    const env = makeEnv(lib, { validateCalls: true });
+    const t = env.fromString(
+      '{% import "lib.html" as m %}\n{{ m.badge() }}\n{{ m.badge("a", count="many") }}\n{% call m.badge("a", size=1) %}{% end %}\n{{ m.badge("ok", count=2) }}{{ m?.badge() }}{{ m.tone }}',
+    );
+    expect(t.warnings.map((w) => [w.code, w.lineno, w.message])).toEqual([
+      ['K-CMP-001', 2, "Call to 'm.badge' has invalid arguments: missing required: label"],
+      ['K-CMP-002', 3, `m.badge() param 'count' expects int, got str ("many")`],
+      ['K-CMP-001', 4, "Call to 'm.badge' has invalid arguments: unknown params: size"],
+    ]);
+    // what the warning announces is what a render does
+    expect(() => makeEnv(lib).fromString('{% import "lib.html" as m %}{{ m.badge() }}').render({})).toThrow(/missing 1 required positional argument: 'label'/);
+    // a parameter or loop variable named like the namespace is not the namespace
+    expect(env.fromString('{% import "lib.html" as m %}{% for m in [1] %}{{ m.badge() }}{% end %}').warnings).toEqual([]);
+  });
   it('fails compilation when asked to', () => {
     expect(() => makeEnv(templates, { validateCalls: 'error' }).fromString('{% def f(a) %}{% end %}{{ f() }}')).toThrow(/K-CMP-001|missing required/);
   });
