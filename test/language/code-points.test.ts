@@ -5,8 +5,10 @@
 // is rendered here and evaluated by one python3 process for the whole batch.
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
+import nunjucks from 'nunjucks';
 import { describe, expect, it } from 'vitest';
 import { makeEnv, renderAll } from '../support.js';
+import { expectLinear } from '../security/linear-clock.js';
 
 const hasPython = spawnSync('python3', ['-c', 'pass']).status === 0;
 
@@ -75,9 +77,23 @@ const ops: Record<string, Op> = {
     kida: '{{ s|truncate(a, true, x) }}', py: 's if len(s) <= a else (x[:a] if a - len(x) <= 0 else s[:a - len(x)] + x)',
     ctx: fc.record({ s: str(), a: fc.integer({ min: 1, max: 9 }), x: fc.constantFrom('...', '😀', '') }),
   },
+  format_n: {
+    kida: '{{ f.format(a) }}', py: 'f.format(a)',
+    ctx: fc.record({ a: fc.integer({ min: -999, max: 999 }), f: fc.tuple(fc.constantFrom('*', '😀', '\uffff'), fc.constantFrom('<', '>', '^', '='), fc.nat(8)).map(([fi, al, w]) => `<{:${fi}${al}${w}}>`) }),
+  },
+  wordwrap: {
+    kida: '{{ s|wordwrap(a) }}', py: '__import__("textwrap").fill(s, a)',
+    ctx: fc.record({ s: fc.array(fc.oneof(char, fc.constant(' ')), { maxLength: 24 }).map((cs) => cs.join('')), a: fc.integer({ min: 1, max: 6 }) }),
+  },
+  reverse: { kida: `{{ s|reverse|join("${J}") }}`, py: `"${J}".join(reversed(s))`, ctx: fc.record({ s: str() }) },
+  slice_f: { kida: `{% for col in s|slice(2) %}{{ col|join }}${J}{% end %}`, py: `"".join(s[i::2] + "${J}" for i in range(2))`, ctx: fc.record({ s: str() }) },
   compare: { kida: '{{ s < x }} {{ s <= x }} {{ s > x }} {{ s == x }}', py: 'f"{s < x} {s <= x} {s > x} {s == x}"', ctx: subject },
   sort: {
     kida: `{{ l|sort(case_sensitive=true)|join("${J}") }} {{ l|max }} {{ l|min }}`, py: `"${J}".join(sorted(l)) + f" {max(l)} {min(l)}"`,
+    ctx: fc.record({ l: fc.array(str(3).filter((t) => t !== ''), { minLength: 1, maxLength: 6 }) }),
+  },
+  sort_ci: {
+    kida: `{{ l|sort|join("${J}") }} {{ l|sort(reverse=true)|join("${J}") }}`, py: `"${J}".join(sorted(l, key=str.lower)) + " " + "${J}".join(sorted(l, key=str.lower, reverse=True))`,
     ctx: fc.record({ l: fc.array(str(3).filter((t) => t !== ''), { minLength: 1, maxLength: 6 }) }),
   },
   sort_m: {
@@ -124,6 +140,64 @@ function kida(template: string, ctx: Record<string, unknown>): [string, string] 
 /** Visible code units, so a lone surrogate in a failure message shows. */
 const units = (t: string) => t.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
+describe('an astral character is one character', () => {
+  const s = '😀ab';
+  it('by index, slice, step and negative index, in every render method', async () => {
+    expect(await renderAll('{{ s[0] }}|{{ s[1:] }}|{{ s[::-1] }}|{{ s[-3] }}|{{ s[:1] }}|{{ (s ~ s)[::2] }}', { s })).toBe('😀|ab|ba😀|😀|😀|😀ba');
+    const page = makeEnv({}, { autoescape: false }).fromString('{% block b %}{{ s[0] }}{{ s[1:]|upper }}{% end %}');
+    expect(page.renderBlock('b', { s })).toBe('😀AB');
+    expect(await page.renderAsync({ s })).toBe('😀AB');
+  });
+  it('pads and formats to widths in characters, with an astral fill', async () => {
+    expect(await renderAll('{{ s.ljust(5, "*") }}|{{ s.rjust(4) }}|{{ s.center(6, "😀") }}|{{ s.zfill(4) }}', { s })).toBe('😀ab**| 😀ab|😀😀ab😀😀|0😀ab');
+    expect(await renderAll('{{ "%.1s|%5s|%-4s|" % (s, s, s) }}{{ "{:.1}|{:^5}|{:😀>4}".format(s, s, s) }}', { s })).toBe('😀|  😀ab|😀ab |😀| 😀ab |😀😀ab');
+    expect(await renderAll('{{ s|center(5) }}|{{ s|truncate(2, true, "") }}|{{ "%3c|" % 128512 }}', { s })).toBe(' 😀ab |😀a|  😀|');
+  });
+  it('counts positions in characters for find, index, count, startswith and endswith', async () => {
+    const t = 'a😀b😀c';
+    expect(await renderAll('{{ t.find("b") }} {{ t.rfind("😀") }} {{ t.index("c", 3) }} {{ t.count("😀", 2) }} {{ t.startswith("😀", 1) }} {{ t.endswith("b", 0, 3) }} {{ t.find("c", -1) }}', { t })).toBe('2 3 4 1 True True 4');
+  });
+  it('a fill of more than one character is refused, as Python refuses it', () => {
+    expect(() => makeEnv().fromString('{{ "a".ljust(3, "ab") }}').render({})).toThrow(/The fill character must be exactly one character long/);
+    // (an astral fill is one character, two UTF-16 units)
+    expect(makeEnv().fromString('{{ "a".ljust(3, "😀") }}').render({})).toBe('a😀😀');
+  });
+  it('orders astral characters after every BMP one, as code points do', async () => {
+    const l = ['\uffff', '😀', '\ue000', 'a'];
+    expect(await renderAll('{{ "😀" < "\uffff" }} {{ l|max }} {{ l|min }} {{ l|sort|join(",") }}', { l })).toBe('False 😀 a a,\ue000,\uffff,😀');
+    expect(await renderAll('{% for k, v in d|dictsort %}{{ k }}{% end %}', { d: { '😀': 1, '\uffff': 2 } })).toBe('\uffff😀');
+  });
+});
+
+describe('a lone surrogate is a character of its own', () => {
+  it('is counted, indexed and kept, as Python keeps it', async () => {
+    const s = 'a\ud83d';
+    expect(await renderAll('{{ s|length }} {{ s[1] == "\ud83d" }} {{ s[-1:]|length }}', { s })).toBe('2 True 1');
+  });
+  it('never matches half of an astral character', async () => {
+    const s = '😀x\ude00';
+    expect(await renderAll('{{ "\ud83d" in s }} {{ s.find("\ude00") }} {{ s.count("\ude00") }} {{ s.startswith("\ud83d") }} {{ s.replace("\ude00", "-") }} {{ s.split("\ude00")|length }}', { s })).toBe('False 2 1 False 😀x- 2');
+  });
+  it('joined to a lone high surrogate becomes a pair (a JavaScript string cannot hold the two apart)', () => {
+    expect(makeEnv().fromString('{{ (a ~ b)|length }}').render({ a: '\ud83d', b: '\ude00' })).toBe('1');
+  });
+});
+
+describe("compat 'nunjucks' keeps JavaScript's UTF-16 strings", () => {
+  const NJK = { compat: 'nunjucks' as const, autoescape: false };
+  const ours = (src: string, ctx: Record<string, unknown>) => makeEnv({}, NJK).fromString(src).render(ctx);
+  const theirs = (src: string, ctx: Record<string, unknown>) => new nunjucks.Environment(null, { autoescape: false }).renderString(src, ctx);
+  it.each([
+    ['{{ s[0] }}', { s: '😀ab' }],
+    ['{{ s.length }}|{{ s | length }}', { s: '😀ab' }],
+    ['{{ s | center(6) }}|{{ s | truncate(3, true, "") }}', { s: '😀ab' }],
+    ['{{ l | sort | join(",") }}', { l: ['\uffff', '😀', 'a'] }],
+    ['{{ s.indexOf("b") }}', { s: '😀ab' }],
+  ])('%s as Nunjucks renders it', (src, ctx) => {
+    expect(ours(src, ctx)).toBe(theirs(src, ctx));
+  });
+});
+
 describe.skipIf(!hasPython)('string operations agree with CPython, code point by code point', () => {
   for (const [name, op] of Object.entries(ops)) {
     it(name, () => {
@@ -138,4 +212,31 @@ describe.skipIf(!hasPython)('string operations agree with CPython, code point by
       });
     });
   }
+});
+
+describe('astral text stays linear (test/security/linear-clock.ts: 100 KB against 200 KB)', () => {
+  const emoji = (n: number) => '😀'.repeat(n / 2); // (n UTF-16 units)
+  const mixed = (n: number) => 'aΣ😀\ufffd'.repeat(n / 5);
+  const cases: [string, string, (n: number) => Record<string, unknown>][] = [
+    // every index of one string, then of two in turn: the offsets are built once a string
+    ['indexing one string', '{% for i in range(k) %}{{ s[i] }}{% end %}', (n) => ({ s: emoji(n), k: n / 2 })],
+    ['indexing two strings in turn', '{% for i in range(k) %}{{ s[-i - 1] }}{{ t[i] }}{% end %}', (n) => ({ s: emoji(n), t: mixed(n), k: n / 5 })],
+    ['slices with steps', '{{ s[::-1]|length }} {{ s[1::3]|length }} {{ s[5:-5]|length }}', (n) => ({ s: mixed(n) })],
+    ['a lone surrogate sought among pairs', '{{ "\\ude00" in s }} {{ s.find("\\ude00") }} {{ s.rfind("\\ude00") }} {{ s.count("\\ude00\\ud83d") }} {{ s.split("\\ude00")|length }} {{ s.replace("\\ude00", "x")|length }}', (n) => ({ s: emoji(n) })],
+    ['find windows and counts', '{{ s.find("a", k) }} {{ s.rfind("😀", 0, k) }} {{ s.count("😀", 1, -1) }} {{ s.startswith("Σ", 1, k) }}', (n) => ({ s: mixed(n), k: n / 10 })],
+    ['padding and widths', '{{ s.center(k, "😀")|length }} {{ s.zfill(k)|length }} {{ ("%*s" % (k, s))|length }} {{ ("{:😀^" ~ k ~ "}").format(s)|length }}', (n) => ({ s: mixed(n), k: n })],
+    ['ordering', '{{ s < t }} {{ l|sort|length }} {{ l|max|length }} {{ d|dictsort|length }}', (n) => {
+      const l = Array.from({ length: n / 10 }, (_, i) => (i % 2 ? '😀' : '\uffff') + String(i));
+      return { s: emoji(n) + '\uffff', t: emoji(n) + '😀', l, d: Object.fromEntries(l.map((k, i) => [k, i])) };
+    }],
+    ['case with final sigmas', '{{ s|title|length }} {{ s.capitalize()|length }}', (n) => ({ s: ('aΣ' + "'".repeat(8) + '😀 ').repeat(n / 13) })],
+  ];
+  for (const [label, source, data] of cases)
+    it(label, () => {
+      const t = makeEnv({}, { autoescape: false }).fromString(source);
+      expectLinear((n) => {
+        const ctx = data(n);
+        return () => t.render(ctx);
+      }, label);
+    });
 });
