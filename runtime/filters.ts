@@ -32,7 +32,7 @@ import {
 } from './values.js';
 import { pyMethod, strFormat } from './methods.js';
 import { EqIndex } from './eqindex.js';
-import { anySurrogate, cmpStr, nextMatch, splitWhole } from './codepoints.js';
+import { anySurrogate, cmpStr, cpCount, cpHead, nextMatch, splitWhole } from './codepoints.js';
 import { tests as builtinTests } from './tests.js';
 
 export interface FilterEnv {
@@ -1097,7 +1097,7 @@ function requireFilter(v: unknown, message: unknown = null, fieldName: unknown =
 }
 function debugRepr(v: unknown, maxLen = 60): string {
   const r = pyRepr(v);
-  return r.length > maxLen ? r.slice(0, maxLen - 3) + '...' : r;
+  return r.length > maxLen && cpCount(r) > maxLen ? cpHead(r, maxLen - 3) + '...' : r; // (in characters: an emoji is never cut in half)
 }
 function debug(v: unknown, label: unknown = null, maxItems: unknown = 5): unknown {
   const lbl = truthy(label) ? `[${s(label)}]` : '';

@@ -5,7 +5,7 @@
 import { Markup, Marked, escapeString, isSafe } from './markup.js';
 import { NoneComparisonError, PyError, SecurityError, TemplateRuntimeError, UndefinedError , didYouMean, keyError, zeroDivisionError } from './errors.js';
 import { ACTIVE, MAX_CHARS, MAX_DIGITS, MAX_ITEMS, listOf, room } from './limits.js';
-import { cmpStr, cpAt, cpCount, cpHead, cpSlice, findUnits, halfEdged, padCp } from './codepoints.js';
+import { cmpStr, cpCount, cpHead, cpOffsets, cpSlice, findUnits, halfEdged, padCp } from './codepoints.js';
 
 /** An integral float produced where the compiler knows the value is a float (4/2, 5|round, 1.0). Renders "2.0". */
 export class PyFloat {
@@ -849,13 +849,16 @@ export function getitem(obj: unknown, key: unknown): unknown {
     }
     // (a string by code point, as Python: `"😀ab"[0]` is the emoji, never half of it)
     const str = typeof obj === 'string' ? obj : obj instanceof Markup ? obj.value : null;
-    const n = obj instanceof Range ? obj.length : str !== null ? cpCount(str) : (obj as unknown[]).length;
+    const offs = str !== null ? cpOffsets(str) : null;
+    const n = obj instanceof Range ? obj.length : offs ? offs.length - 1 : str !== null ? str.length : (obj as unknown[]).length;
     let i = num(key);
     if (i < 0) i += n;
     if (i < 0 || i >= n) throw new PyError('IndexError', `${typeName(obj) === 'str' ? 'string' : typeName(obj)} index out of range`, 'K-RUN-007');
     if (obj instanceof Range) return obj.at(i);
-    if (typeof obj === 'string') return cpAt(obj, i);
-    if (obj instanceof Markup) return new Markup(cpAt(obj.value, i));
+    if (str !== null) {
+      const ch = offs ? str.slice(offs[i], offs[i + 1]) : str[i]!;
+      return typeof obj === 'string' ? ch : new Markup(ch);
+    }
     return observe((obj as unknown[])[i]); // (a promise read is observed, as getattr's)
   }
   if (isDict(obj)) {

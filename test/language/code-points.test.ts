@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import nunjucks from 'nunjucks';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeEnv, renderAll } from '../support.js';
 import { expectLinear } from '../security/linear-clock.js';
 
@@ -96,6 +96,11 @@ const ops: Record<string, Op> = {
     kida: `{{ l|sort|join("${J}") }} {{ l|sort(reverse=true)|join("${J}") }}`, py: `"${J}".join(sorted(l, key=str.lower)) + " " + "${J}".join(sorted(l, key=str.lower, reverse=True))`,
     ctx: fc.record({ l: fc.array(str(3).filter((t) => t !== ''), { minLength: 1, maxLength: 6 }) }),
   },
+  sorted_g: {
+    kida: `{{ sorted(l)|join("${J}") }} {{ sorted(l, reverse=true)|join("${J}") }} {{ max(l) }} {{ min(l) }} {{ reversed(l[0])|join("${J}") }}`,
+    py: `"${J}".join(sorted(l)) + " " + "${J}".join(sorted(l, reverse=True)) + f" {max(l)} {min(l)} " + "${J}".join(reversed(l[0]))`,
+    ctx: fc.record({ l: fc.array(str(3), { minLength: 1, maxLength: 6 }) }),
+  },
   sort_m: {
     kida: `{% set m = l.copy() %}{% set _ = m.sort() %}{{ m|join("${J}") }}`, py: `"${J}".join(sorted(l))`,
     ctx: fc.record({ l: fc.array(str(3), { minLength: 1, maxLength: 6 }) }),
@@ -161,6 +166,17 @@ describe('an astral character is one character', () => {
     expect(() => makeEnv().fromString('{{ "a".ljust(3, "ab") }}').render({})).toThrow(/The fill character must be exactly one character long/);
     // (an astral fill is one character, two UTF-16 units)
     expect(makeEnv().fromString('{{ "a".ljust(3, "😀") }}').render({})).toBe('a😀😀');
+  });
+  it('the debug filter cuts a long repr at 60 characters, not inside one', () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    try {
+      makeEnv().fromString('{{ s|debug }}').render({ s: 'x'.repeat(55) + '😀'.repeat(10) });
+    } finally {
+      spy.mockRestore();
+    }
+    // the repr is a quote, 55 x, 10 emoji and a quote: 67 characters, so 57 are kept and "..."
+    expect(written.join('')).toBe(`DEBUG : '${'x'.repeat(55)}😀... (str)\n`);
   });
   it('orders astral characters after every BMP one, as code points do', async () => {
     const l = ['\uffff', '😀', '\ue000', 'a'];
