@@ -11,7 +11,7 @@ import { expandTabs, mapChars, pyCapitalize, pyTitle, sliceOf } from './strings.
 import { PyError, keyError } from './errors.js';
 import { room, splitOf } from './limits.js';
 import { EqIndex } from './eqindex.js';
-import { cpCount, cpOf, fillChar, findUnits, nextMatch, padCp, splitWhole, splitsPair, unitOf } from './codepoints.js';
+import { anySurrogate, cpCount, cpOf, fillChar, findUnits, nextMatch, padCp, splitWhole, splitsPair, unitOf } from './codepoints.js';
 import {
   PyFloat, Range, Tuple, UNDEF, callNow, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, forget, formatSpec, getattr, keyOf, addKey,
   getitem, getslice, isDict, isString, iter, num, pyRepr, pyStr, setKey, setMethodLookup, splitKwargs, toList, truthy, tuple,
@@ -145,14 +145,16 @@ const strip = (s: string, chars: unknown, side: 'both' | 'l' | 'r'): string => {
     if (side !== 'l') while (b > a && isWs(s[b - 1]!)) b--;
     return s.slice(a, b);
   }
-  // (a set of code points: stripping "😀" must not take half of another astral character)
-  const set = new Set(arg(chars));
-  const cs = Array.from(s);
+  // (a set of code points: stripping "😀" must not take half of another astral character; with
+  // no surrogate among the chars, units can be walked: a surrogate of `s` is never in the set)
+  const c = arg(chars);
+  const set = new Set(c);
+  const cs: string | string[] = anySurrogate([c]) ? Array.from(s) : s;
   let a = 0;
   let b = cs.length;
   if (side !== 'r') while (a < b && set.has(cs[a]!)) a++;
   if (side !== 'l') while (b > a && set.has(cs[b - 1]!)) b--;
-  return a === 0 && b === cs.length ? s : cs.slice(a, b).join('');
+  return a === 0 && b === cs.length ? s : typeof cs === 'string' ? s.slice(a, b) : cs.slice(a, b).join('');
 };
 function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
   const max = maxsplit == null ? -1 : num(maxsplit);

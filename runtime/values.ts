@@ -1235,7 +1235,7 @@ const absInt = (v: unknown): bigint | number =>
 /** Python format-spec mini-language: [[fill]align][sign][#][0][width][,][.precision][type]. */
 export function formatSpec(v: unknown, spec: string): string {
   if (!spec) return pyStr(v);
-  const m = /^(?:(.)?([<>=^]))?([+\- ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/u.exec(spec);
+  const m = /^(?:([^])?([<>=^]))?([+\- ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/u.exec(spec);
   if (!m) throw new PyError('ValueError', `Invalid format specifier '${spec}'`);
   let [, fill, align, sign, alt, zero, width, group, prec, type] = m;
   let s: string;

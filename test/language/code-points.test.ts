@@ -57,7 +57,7 @@ const ops: Record<string, Op> = {
   },
   format: {
     kida: '{{ f.format(s) }}', py: 'f.format(s)',
-    ctx: fc.record({ s: str(), f: fc.tuple(opt(fc.tuple(fc.constantFrom('*', '😀', 'é', '\uffff'), fc.constantFrom('<', '>', '^'))), opt(fc.nat(9)), opt(fc.nat(5))).map(([fa, w, p]) => `<{:${fa ? fa.join('') : ''}${w ?? ''}${p === null ? '' : '.' + p}}>`) }),
+    ctx: fc.record({ s: str(), f: fc.tuple(opt(fc.tuple(fc.constantFrom('*', '😀', 'é', '\uffff', '\n'), fc.constantFrom('<', '>', '^'))), opt(fc.nat(9)), opt(fc.nat(5))).map(([fa, w, p]) => `<{:${fa ? fa.join('') : ''}${w ?? ''}${p === null ? '' : '.' + p}}>`) }),
   },
   split: { kida: `{{ s.split(x)|join("${J}") }}`, py: `"${J}".join(s.split(x))`, ctx: fc.record({ s: str(), x: str(2).filter((t) => t !== '') }) },
   replace: { kida: '{{ s.replace(x, f) }}', py: 's.replace(x, f)', ctx: fc.record({ s: str(), x: str(2), f: fc.constantFrom('-', '') }) },
