@@ -7,7 +7,7 @@
 // `useAllMethods`); so does the Environment.
 
 import { Markup } from './markup.js';
-import { expandTabs, mapChars, pyCapitalize, pyTitle, sliceOf } from './strings.js';
+import { expandTabs, lowerSigma, mapChars, pyCapitalize, pyTitle, sliceOf } from './strings.js';
 import { PyError, keyError } from './errors.js';
 import { room, splitOf } from './limits.js';
 import { EqIndex } from './eqindex.js';
@@ -216,7 +216,16 @@ export const m_upper: MethodSet = { s: (s) => s.toUpperCase() };
 export const m_lower: MethodSet = { s: (s) => s.toLowerCase() };
 export const m_title: MethodSet = { s: (s) => pyTitle(s) };
 export const m_capitalize: MethodSet = { s: (s) => pyCapitalize(s) };
-export const m_swapcase: MethodSet = { s: (s) => mapChars(s, (c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())) };
+export const m_swapcase: MethodSet = {
+  s: (s) => {
+    let at = 0; // (the unit offset of each character, for a capital sigma's context)
+    return mapChars(s, (c) => {
+      at += c.length;
+      if (c === 'Σ') return lowerSigma(s, at - 1);
+      return c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase();
+    });
+  },
+};
 export const m_strip: MethodSet = { s: (s, a) => strip(s, a[0], 'both') };
 export const m_lstrip: MethodSet = { s: (s, a) => strip(s, a[0], 'l') };
 export const m_rstrip: MethodSet = { s: (s, a) => strip(s, a[0], 'r') };

@@ -86,6 +86,14 @@ function titleChar(ch: string): string {
 const CASED = /\p{Cased}/u;
 // Python lowers a capital sigma to final ς unless a cased letter follows (case-ignorable ones skipped)
 const CASED_NEXT = /[\p{Case_Ignorable}]*\p{Cased}/uy;
+const CASED_BEFORE = /(?<=\p{Cased}[\p{Case_Ignorable}]*)/uy;
+/** Python's lowercase of the capital sigma at unit `i` of `s`: final ς after a cased letter not followed by one (case-ignorable ones skipped). */
+export function lowerSigma(s: string, i: number): string {
+  CASED_BEFORE.lastIndex = i;
+  if (!CASED_BEFORE.test(s)) return 'σ';
+  CASED_NEXT.lastIndex = i + 1;
+  return CASED_NEXT.test(s) ? 'σ' : 'ς';
+}
 /** Python `str.title()`: upper after any uncased character, lower after cased ones. */
 export function pyTitle(str: string): string {
   let prevCased = false;

@@ -68,6 +68,7 @@ const ops: Record<string, Op> = {
   lstrip_f: { kida: '{{ s|trim(x) }}', py: 's.strip(x)', ctx: subject },
   capitalize: { kida: '{{ s.capitalize() }} {{ s|capitalize }}', py: 's.capitalize() + " " + s.capitalize()', ctx: fc.record({ s: str() }) },
   title: { kida: '{{ s.title() }} {{ s|title }}', py: 's.title() + " " + s.title()', ctx: fc.record({ s: str() }) },
+  swapcase: { kida: '{{ s.swapcase() }}', py: 's.swapcase()', ctx: fc.record({ s: fc.array(fc.constantFrom('a', 'B', ' ', 'Σ', 'σ', '\u0301', "'", '𐐨', '𐐀', '😀', 'é'), { maxLength: 8 }).map((cs) => cs.join('')) }) },
   length: { kida: '{{ s|length }} {{ s|count }} {{ s|wordcount }}', py: 'f"{len(s)} {len(s)} {len(s.split())}"', ctx: fc.record({ s: str() }) },
   iterate: { kida: `{{ s|list|join("${J}") }}/{{ s|first }}/{{ s|last }}/{% for ch in s %}{{ loop.index }}{{ ch }}{% end %}`, py: `"${J}".join(s) + "/" + (s[:1] or "None") + "/" + (s[-1:] or "None") + "/" + "".join(f"{i + 1}{ch}" for i, ch in enumerate(s))`, ctx: fc.record({ s: str() }) },
   batch: { kida: `{% for row in s|batch(2) %}{{ row|join }}${J}{% end %}`, py: `"".join(s[i:i + 2] + "${J}" for i in range(0, len(s), 2))`, ctx: fc.record({ s: str() }) },
@@ -87,6 +88,11 @@ const ops: Record<string, Op> = {
   },
   reverse: { kida: `{{ s|reverse|join("${J}") }}`, py: `"${J}".join(reversed(s))`, ctx: fc.record({ s: str() }) },
   slice_f: { kida: `{% for col in s|slice(2) %}{{ col|join }}${J}{% end %}`, py: `"".join(s[i::2] + "${J}" for i in range(2))`, ctx: fc.record({ s: str() }) },
+  truncate_words: {
+    kida: '{{ s|truncate(a, false, x) }}',
+    py: 's if len(s) <= a else (x[:a] if a - len(x) <= 0 else (lambda c: (c[:c.rfind(" ")] if c.rfind(" ") > 0 else c).rstrip() + x)(s[:a - len(x)]))',
+    ctx: fc.record({ s: str(12), a: fc.integer({ min: 1, max: 9 }), x: fc.constantFrom('...', '😀', '') }),
+  },
   compare: { kida: '{{ s < x }} {{ s <= x }} {{ s > x }} {{ s == x }}', py: 'f"{s < x} {s <= x} {s > x} {s == x}"', ctx: subject },
   sort: {
     kida: `{{ l|sort(case_sensitive=true)|join("${J}") }} {{ l|max }} {{ l|min }}`, py: `"${J}".join(sorted(l)) + f" {max(l)} {min(l)}"`,
@@ -245,7 +251,8 @@ describe('astral text stays linear (test/security/linear-clock.ts: 100 KB agains
       const l = Array.from({ length: n / 10 }, (_, i) => (i % 2 ? '😀' : '\uffff') + String(i));
       return { s: emoji(n) + '\uffff', t: emoji(n) + '😀', l, d: Object.fromEntries(l.map((k, i) => [k, i])) };
     }],
-    ['case with final sigmas', '{{ s|title|length }} {{ s.capitalize()|length }}', (n) => ({ s: ('aΣ' + "'".repeat(8) + '😀 ').repeat(n / 13) })],
+    ['case with final sigmas', '{{ s|title|length }} {{ s.capitalize()|length }} {{ s.swapcase()|length }}', (n) => ({ s: ('aΣ' + "'".repeat(8) + '😀 ').repeat(n / 13) })],
+    ['capital sigmas after a long uncased run', '{{ s.swapcase()|length }} {{ s.title()|length }}', (n) => ({ s: "'".repeat(n / 2) + "Σ'".repeat(n / 4) })],
   ];
   for (const [label, source, data] of cases)
     it(label, () => {
