@@ -22,7 +22,7 @@
 // names to truthiness); the `attribute` lookups of `selectattr`/`rejectattr`/`sum`/`min`/`max`/
 // `unique` are dict-aware; `default` keeps `""` whichever operator (`|`, `|>`, `?|`) calls it.
 
-import { charCode, expandTabs, lower, mapChars, replaceAllOf, sliceOf, upper } from './strings.js';
+import { charCode, expandTabs, lower, mapChars, pyCapitalize, pyTitle, replaceAllOf, sliceOf, upper } from './strings.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } from './errors.js';
 import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room, splitOf } from './limits.js';
@@ -32,6 +32,7 @@ import {
 } from './values.js';
 import { pyMethod, strFormat } from './methods.js';
 import { EqIndex } from './eqindex.js';
+import { anySurrogate, cmpStr, cpCount, cpHead, nextMatch, splitWhole } from './codepoints.js';
 import { tests as builtinTests } from './tests.js';
 
 export interface FilterEnv {
@@ -96,36 +97,6 @@ function pyStrip(str: string, chars: unknown = null, left = true, right = true):
 /** Python `str.split()` with no separator. */
 const pySplitWs = (str: string): string[] => splitOf(str, WS_RUN).filter((x) => x !== '');
 
-/** Python title-casing of one character (`ß` → `Ss`). */
-const TITLE_DIGRAPHS: Record<string, string> = {
-  'Ǆ': 'ǅ', 'ǅ': 'ǅ', 'ǆ': 'ǅ', 'Ǉ': 'ǈ', 'ǈ': 'ǈ', 'ǉ': 'ǈ', 'Ǌ': 'ǋ', 'ǋ': 'ǋ', 'ǌ': 'ǋ', 'Ǳ': 'ǲ', 'ǲ': 'ǲ', 'ǳ': 'ǲ',
-};
-function titleChar(ch: string): string {
-  const dg = TITLE_DIGRAPHS[ch];
-  if (dg) return dg;
-  const up = ch.toUpperCase();
-  return cpLen(up) > 1 ? up[0] + up.slice(1).toLowerCase() : up;
-}
-const CASED = /[\p{Cased}]/u;
-/** Python `str.title()`: upper after any uncased character, lower after cased ones. */
-function pyTitle(str: string): string {
-  let prevCased = false;
-  return mapChars(str, (ch) => {
-    const t = prevCased ? ch.toLowerCase() : titleChar(ch);
-    prevCased = CASED.test(ch);
-    return t;
-  });
-}
-/** Python `str.capitalize()` (3.8+: first character title-cased, rest lower-cased). */
-function pyCapitalize(str: string): string {
-  const c = charCode(str, 0);
-  // first character ASCII (the usual case): no code-point split needed
-  if (c < 128) return str.length < 2 ? upper(str) : upper(str[0]!) + lower(sliceOf(str, 1));
-  const a = cps(str);
-  if (!a.length) return '';
-  return titleChar(a[0]!) + a.slice(1).join('').toLowerCase();
-}
-
 /** Python `str.replace(old, new, count)`. */
 function pyReplace(str: string, old: string, nw: string, count: number): string {
   if (count === 0) return str;
@@ -143,11 +114,15 @@ function pyReplace(str: string, old: string, nw: string, count: number): string 
     if (count < 0 || n < count) out += nw;
     return out;
   }
-  if (count < 0) return nw.includes('$') ? splitOf(str, old).join(nw) : replaceAllOf(str, old, nw);
+  // (whole code points: a lone surrogate never replaces half of a pair, as in Python)
+  if (count < 0) {
+    const whole = splitWhole(str, old);
+    return whole ? whole.join(nw) : nw.includes('$') ? splitOf(str, old).join(nw) : replaceAllOf(str, old, nw);
+  }
   let out = '';
   let from = 0;
   for (let i = 0; i < count; i++) {
-    const k = str.indexOf(old, from);
+    const k = nextMatch(str, old, from);
     if (k < 0) break;
     out += str.slice(from, k) + nw;
     from = k + old.length;
@@ -516,8 +491,9 @@ function sort(v: unknown, reverse: unknown = false, caseSensitive: unknown = fal
   const attrs = truthy(attribute) ? s(attribute).split(',').map((a) => pyStrip(a)) : [];
   if (!attrs.length) {
     // non-empty strings only (`tags | sort`): compare the (lowered) strings directly
+    // (by UTF-16 unit unless one has a surrogate: then by code point, as Python)
     if (items.every((x) => typeof x === 'string' && x !== ''))
-      return stableSort(items as string[], cs ? (x) => x : lower, (a, b) => (a < b ? -1 : a > b ? 1 : 0), truthy(reverse));
+      return stableSort(items as string[], cs ? (x) => x : lower, anySurrogate(items as string[]) ? cmpStr : (a, b) => (a < b ? -1 : a > b ? 1 : 0), truthy(reverse));
     return stableSort(items, (x) => sortKey(x, cs), cmpKey, truthy(reverse));
   }
   const key = (x: unknown): SortKey[] => attrs.map((a) => sortKey(attrOf(x, a), cs));
@@ -1121,7 +1097,7 @@ function requireFilter(v: unknown, message: unknown = null, fieldName: unknown =
 }
 function debugRepr(v: unknown, maxLen = 60): string {
   const r = pyRepr(v);
-  return r.length > maxLen ? r.slice(0, maxLen - 3) + '...' : r;
+  return r.length > maxLen && cpCount(r) > maxLen ? cpHead(r, maxLen - 3) + '...' : r; // (in characters: an emoji is never cut in half)
 }
 function debug(v: unknown, label: unknown = null, maxItems: unknown = 5): unknown {
   const lbl = truthy(label) ? `[${s(label)}]` : '';

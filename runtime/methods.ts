@@ -7,10 +7,11 @@
 // `useAllMethods`); so does the Environment.
 
 import { Markup } from './markup.js';
-import { expandTabs, lastIndex, mapChars, sliceOf } from './strings.js';
+import { expandTabs, lowerSigma, mapChars, pyCapitalize, pyTitle, sliceOf } from './strings.js';
 import { PyError, keyError } from './errors.js';
 import { room, splitOf } from './limits.js';
 import { EqIndex } from './eqindex.js';
+import { anySurrogate, cpCount, cpOf, fillChar, findUnits, nextMatch, padCp, splitWhole, splitsPair, unitOf } from './codepoints.js';
 import {
   PyFloat, Range, Tuple, UNDEF, callNow, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, forget, formatSpec, getattr, keyOf, addKey,
   getitem, getslice, isDict, isString, iter, num, pyRepr, pyStr, setKey, setMethodLookup, splitKwargs, toList, truthy, tuple,
@@ -136,13 +137,24 @@ function markupResult(r: unknown, m: Markup): unknown {
 const arg = (x: unknown): string => (x !== null && typeof x === 'object' ? pyStr(x) : String(x));
 
 const strip = (s: string, chars: unknown, side: 'both' | 'l' | 'r'): string => {
-  const set = chars == null ? null : new Set(arg(chars).split(''));
-  const isStrip = (c: string) => (set === null ? /[\s\x1c-\x1f\x85]/.test(c) : set.has(c));
+  if (chars == null) {
+    const isWs = (c: string) => /[\s\x1c-\x1f\x85]/.test(c);
+    let a = 0;
+    let b = s.length;
+    if (side !== 'r') while (a < b && isWs(s[a]!)) a++;
+    if (side !== 'l') while (b > a && isWs(s[b - 1]!)) b--;
+    return s.slice(a, b);
+  }
+  // (a set of code points: stripping "😀" must not take half of another astral character; with
+  // no surrogate among the chars, units can be walked: a surrogate of `s` is never in the set)
+  const c = arg(chars);
+  const set = new Set(c);
+  const cs: string | string[] = anySurrogate([c]) ? Array.from(s) : s;
   let a = 0;
-  let b = s.length;
-  if (side !== 'r') while (a < b && isStrip(s[a]!)) a++;
-  if (side !== 'l') while (b > a && isStrip(s[b - 1]!)) b--;
-  return s.slice(a, b);
+  let b = cs.length;
+  if (side !== 'r') while (a < b && set.has(cs[a]!)) a++;
+  if (side !== 'l') while (b > a && set.has(cs[b - 1]!)) b--;
+  return a === 0 && b === cs.length ? s : typeof cs === 'string' ? s.slice(a, b) : cs.slice(a, b).join('');
 };
 function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
   const max = maxsplit == null ? -1 : num(maxsplit);
@@ -162,50 +174,58 @@ function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
   }
   const sp = arg(sep);
   if (!sp) throw new PyError('ValueError', 'empty separator');
-  const parts = splitOf(s, sp);
+  const parts = splitWhole(s, sp) ?? splitOf(s, sp);
   if (max < 0 || parts.length <= max + 1) return parts;
   return [...parts.slice(0, max), parts.slice(max).join(sp)];
 }
 
-/** Python str.title(): a cased character after an uncased one is upper-cased, the others lower-cased. */
-function pyTitle(s: string): string {
-  let prevCased = false;
-  return mapChars(s, (c) => {
-    const cased = c.toLowerCase() !== c.toUpperCase();
-    const t = cased ? (prevCased ? c.toLowerCase() : c.toUpperCase()) : c;
-    prevCased = cased;
-    return t;
-  });
-}
 function strArg(v: unknown, method: string): string {
   if (!isString(v)) throw new PyError('TypeError', `${method} arg must be str, not ${typeName(v)}`);
   return String(v);
 }
-/** The s[start:end] window used by find/count/startswith (Python slice clamping). */
-function sliceArgs(s: string, start: unknown, end: unknown): string {
+/**
+ * The s[start:end] window of count/startswith/endswith, by code point, or null when start is past
+ * end (Python then answers 0 or False, even for an empty needle).
+ */
+function windowOf(s: string, start: unknown, end: unknown): string | null {
   if (start == null && end == null) return s;
-  return getslice(s, start ?? null, end ?? null, null) as string;
+  const n = cpCount(s);
+  let a = start == null ? 0 : num(start);
+  let b = end == null ? n : num(end);
+  if (a < 0) a = Math.max(0, a + n);
+  if (b < 0) b = Math.max(0, b + n);
+  b = Math.min(b, n);
+  return a > b ? null : sliceOf(s, unitOf(s, a), unitOf(s, b));
 }
+/** find/rfind: start, end and the result are code point indexes, as Python's. */
 function pyFind(s: string, a: unknown[], right: boolean): number {
   const x = strArg(a[0], right ? 'rfind' : 'find');
-  const n = s.length;
+  const n = cpCount(s);
   let start = a[1] == null ? 0 : num(a[1]);
   let end = a[2] == null ? n : num(a[2]);
   if (start < 0) start = Math.max(0, start + n);
   if (end < 0) end = Math.max(0, end + n);
   end = Math.min(end, n);
   if (start > end) return -1;
-  const sub = s.slice(start, end);
-  const i = right ? lastIndex(sub, x) : sub.indexOf(x);
-  return i < 0 ? -1 : i + start;
+  const i = findUnits(s, x, unitOf(s, start), unitOf(s, end), right);
+  return i < 0 ? -1 : cpOf(s, i);
 }
 
 
 export const m_upper: MethodSet = { s: (s) => s.toUpperCase() };
 export const m_lower: MethodSet = { s: (s) => s.toLowerCase() };
 export const m_title: MethodSet = { s: (s) => pyTitle(s) };
-export const m_capitalize: MethodSet = { s: (s) => (s ? s[0]!.toUpperCase() + s.slice(1).toLowerCase() : s) };
-export const m_swapcase: MethodSet = { s: (s) => mapChars(s, (c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())) };
+export const m_capitalize: MethodSet = { s: (s) => pyCapitalize(s) };
+export const m_swapcase: MethodSet = {
+  s: (s) => {
+    let at = 0; // (the unit offset of each character, for a capital sigma's context)
+    return mapChars(s, (c) => {
+      at += c.length;
+      if (c === 'Σ') return lowerSigma(s, at - 1);
+      return c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase();
+    });
+  },
+};
 export const m_strip: MethodSet = { s: (s, a) => strip(s, a[0], 'both') };
 export const m_lstrip: MethodSet = { s: (s, a) => strip(s, a[0], 'l') };
 export const m_rstrip: MethodSet = { s: (s, a) => strip(s, a[0], 'r') };
@@ -236,7 +256,7 @@ export const m_rsplit: MethodSet = {
     }
     const sp = arg(sep);
     if (!sp) throw new PyError('ValueError', 'empty separator');
-    const parts = splitOf(s, sp);
+    const parts = splitWhole(s, sp) ?? splitOf(s, sp);
     if (parts.length <= n + 1) return parts;
     return [parts.slice(0, parts.length - n).join(sp), ...parts.slice(parts.length - n)];
   },
@@ -260,12 +280,12 @@ export const m_replace: MethodSet = {
       for (let i = 0; i < chars.length; i++) out += (i < n ? nw : '') + chars[i];
       return out + (n > chars.length ? nw : '');
     }
-    if (c < 0) return splitOf(s, old as string).join(nw as string);
+    if (c < 0) return (splitWhole(s, old as string) ?? splitOf(s, old as string)).join(nw as string);
     // (building the result as it goes: splicing each replacement into the whole string copies it each time)
     let out = '';
     let from = 0;
     for (let i = 0; i < c; i++) {
-      const k = s.indexOf(old as string, from);
+      const k = nextMatch(s, old as string, from);
       if (k < 0) break;
       out += s.slice(from, k) + nw;
       from = k + (old as string).length;
@@ -275,14 +295,21 @@ export const m_replace: MethodSet = {
 };
 export const m_startswith: MethodSet = {
   s: (s, a) => {
-    const sub = sliceArgs(s, a[1], a[2]);
-    return (Array.isArray(a[0]) ? a[0] : [a[0]]).some((p) => sub.startsWith(strArg(p, 'startswith')));
+    const sub = windowOf(s, a[1], a[2]);
+    // (whole code points: "😀".startswith("\ud83d") is False, as in Python)
+    return sub !== null && (Array.isArray(a[0]) ? a[0] : [a[0]]).some((p) => {
+      const x = strArg(p, 'startswith');
+      return sub.startsWith(x) && !splitsPair(sub, x.length);
+    });
   },
 };
 export const m_endswith: MethodSet = {
   s: (s, a) => {
-    const sub = sliceArgs(s, a[1], a[2]);
-    return (Array.isArray(a[0]) ? a[0] : [a[0]]).some((p) => sub.endsWith(strArg(p, 'endswith')));
+    const sub = windowOf(s, a[1], a[2]);
+    return sub !== null && (Array.isArray(a[0]) ? a[0] : [a[0]]).some((p) => {
+      const x = strArg(p, 'endswith');
+      return sub.endsWith(x) && !splitsPair(sub, sub.length - x.length);
+    });
   },
 };
 export const m_find: MethodSet = { s: (s, a) => pyFind(s, a, false) };
@@ -312,12 +339,13 @@ export const m_rindex: MethodSet = {
 };
 export const m_count: MethodSet = {
   s: (s, a) => {
-    const sub = sliceArgs(s, a[1], a[2]);
+    const sub = windowOf(s, a[1], a[2]);
     const x = strArg(a[0], 'count');
+    if (sub === null) return 0;
     // (by indexOf: an array of the pieces of a long string can end the process, see splitOf)
     let n = 0;
-    if (x === '') return sub.length + 1;
-    for (let i = sub.indexOf(x); i >= 0; i = sub.indexOf(x, i + x.length)) n++;
+    if (x === '') return cpCount(sub) + 1;
+    for (let i = nextMatch(sub, x, 0); i >= 0; i = nextMatch(sub, x, i + x.length)) n++;
     return n;
   },
   l: (l, a) => l.filter((x) => eq(x, a[0])).length,
@@ -333,37 +361,41 @@ export const m_isspace: MethodSet = { s: (s) => /^\s+$/.test(s) };
 export const m_isupper: MethodSet = { s: (s) => /\p{Lu}/u.test(s) && s === s.toUpperCase() };
 export const m_islower: MethodSet = { s: (s) => /\p{Ll}/u.test(s) && s === s.toLowerCase() };
 export const m_istitle: MethodSet = { s: (s) => /\p{L}/u.test(s) && s === pyTitle(s) };
+// Widths count code points and a fill is one code point, as Python's (an astral fill is two units).
+const fillOf = (f: unknown): string => (f == null ? ' ' : fillChar(arg(f)));
 export const m_center: MethodSet = {
   s: (s, a) => {
     const w = num(a[0]);
-    const f = a[1] == null ? ' ' : arg(a[1]);
+    const f = fillOf(a[1]);
     room(w * f.length);
-    const total = w - s.length;
+    const total = w - cpCount(s);
     if (total <= 0) return s;
     const left = Math.floor(total / 2) + (total & w & 1);
     return f.repeat(left) + s + f.repeat(total - left);
   },
 };
-export const m_ljust: MethodSet = { s: (s, a) => s.padEnd(room(num(a[0])), a[1] == null ? ' ' : arg(a[1])) };
-export const m_rjust: MethodSet = { s: (s, a) => s.padStart(room(num(a[0])), a[1] == null ? ' ' : arg(a[1])) };
+export const m_ljust: MethodSet = { s: (s, a) => padCp(s, room(num(a[0])), fillOf(a[1]), '<') };
+export const m_rjust: MethodSet = { s: (s, a) => padCp(s, room(num(a[0])), fillOf(a[1]), '>') };
 export const m_zfill: MethodSet = {
   s: (s, a) => {
     const w = room(num(a[0]));
     const sign = s[0] === '-' || s[0] === '+' ? s[0] : '';
-    return sign + s.slice(sign.length).padStart(w - sign.length, '0');
+    return sign + padCp(s.slice(sign.length), w - sign.length, '0', '>');
   },
 };
 export const m_partition: MethodSet = {
   s: (s, a) => {
     const sep = arg(a[0]);
-    const i = s.indexOf(sep);
+    const i = sep ? nextMatch(s, sep, 0) : -1;
+    if (!sep) throw new PyError('ValueError', 'empty separator');
     return i < 0 ? tuple([s, '', '']) : tuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
   },
 };
 export const m_rpartition: MethodSet = {
   s: (s, a) => {
     const sep = arg(a[0]);
-    const i = lastIndex(s, sep);
+    if (!sep) throw new PyError('ValueError', 'empty separator');
+    const i = findUnits(s, sep, 0, s.length, true);
     return i < 0 ? tuple(['', '', s]) : tuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
   },
 };

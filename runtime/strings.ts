@@ -62,7 +62,7 @@ export function expandTabs(s: string, size = 8, check?: (length: number) => unkn
       const n = size > 0 ? size - (col % size) : 0;
       pads.push(n), (col += n), (total += n - 1);
     } else if (c === 10 || c === 13) col = 0;
-    else if (c < 0xdc00 || c > 0xdfff) col++;
+    else if (c < 0xdc00 || c > 0xdfff || !(s.charCodeAt(i - 1) >= 0xd800 && s.charCodeAt(i - 1) < 0xdc00)) col++; // (a pair's second half is not a column; a lone one is)
   }
   check?.(total);
   const out: string[] = [];
@@ -70,4 +70,49 @@ export function expandTabs(s: string, size = 8, check?: (length: number) => unkn
   for (let i = s.indexOf('\t'), t = 0; i >= 0; from = i + 1, i = s.indexOf('\t', from)) out.push(s.slice(from, i), ' '.repeat(pads[t++]!));
   out.push(s.slice(from));
   return out.join('');
+}
+
+/** Python title-casing of one character (`ß` → `Ss`, `ǆ` → `ǅ`). */
+const TITLE_DIGRAPHS: Record<string, string> = {
+  'Ǆ': 'ǅ', 'ǅ': 'ǅ', 'ǆ': 'ǅ', 'Ǉ': 'ǈ', 'ǈ': 'ǈ', 'ǉ': 'ǈ', 'Ǌ': 'ǋ', 'ǋ': 'ǋ', 'ǌ': 'ǋ', 'Ǳ': 'ǲ', 'ǲ': 'ǲ', 'ǳ': 'ǲ',
+};
+function titleChar(ch: string): string {
+  const dg = TITLE_DIGRAPHS[ch];
+  if (dg) return dg;
+  const up = _upper.call(ch);
+  const first = String.fromCodePoint(up.codePointAt(0)!);
+  return first.length < up.length ? first + _lower.call(_slice.call(up, first.length)) : up;
+}
+const CASED = /\p{Cased}/u;
+// Python lowers a capital sigma to final ς unless a cased letter follows (case-ignorable ones skipped)
+const CASED_NEXT = /[\p{Case_Ignorable}]*\p{Cased}/uy;
+const CASED_BEFORE = /(?<=\p{Cased}[\p{Case_Ignorable}]*)/uy;
+/** Python's lowercase of the capital sigma at unit `i` of `s`: final ς after a cased letter not followed by one (case-ignorable ones skipped). */
+export function lowerSigma(s: string, i: number): string {
+  CASED_BEFORE.lastIndex = i;
+  if (!CASED_BEFORE.test(s)) return 'σ';
+  CASED_NEXT.lastIndex = i + 1;
+  return CASED_NEXT.test(s) ? 'σ' : 'ς';
+}
+/** Python `str.title()`: upper after any uncased character, lower after cased ones. */
+export function pyTitle(str: string): string {
+  let prevCased = false;
+  let at = 0; // (the unit offset of the next character, for a final sigma's look ahead)
+  return mapChars(str, (ch) => {
+    at += ch.length;
+    let t = prevCased ? _lower.call(ch) : titleChar(ch);
+    if (prevCased && ch === 'Σ') t = ((CASED_NEXT.lastIndex = at), CASED_NEXT.test(str)) ? 'σ' : 'ς';
+    prevCased = CASED.test(ch);
+    return t;
+  });
+}
+/** Python `str.capitalize()` (3.8+: the first code point title-cased, the rest lower-cased in context: a final sigma is ς). */
+export function pyCapitalize(str: string): string {
+  if (!str) return str;
+  const c = charCode(str, 0);
+  const k = c >= 0xd800 && c < 0xdc00 && charCode(str, 1) >= 0xdc00 && charCode(str, 1) < 0xe000 ? 2 : 1;
+  const first = _slice.call(str, 0, k);
+  if (str.length === k) return c < 128 ? upper(first) : titleChar(first);
+  // (the whole string lowered: the first character's lowercase takes the same units at the front)
+  return (c < 128 ? upper(first) : titleChar(first)) + _slice.call(lower(str), lower(first).length);
 }

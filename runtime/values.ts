@@ -5,6 +5,7 @@
 import { Markup, Marked, escapeString, isSafe } from './markup.js';
 import { NoneComparisonError, PyError, SecurityError, TemplateRuntimeError, UndefinedError , didYouMean, keyError, zeroDivisionError } from './errors.js';
 import { ACTIVE, MAX_CHARS, MAX_DIGITS, MAX_ITEMS, listOf, room } from './limits.js';
+import { cmpStr, cpCount, cpHead, cpOffsets, cpSlice, findUnits, halfEdged, padCp } from './codepoints.js';
 
 /** An integral float produced where the compiler knows the value is a float (4/2, 5|round, 1.0). Renders "2.0". */
 export class PyFloat {
@@ -377,11 +378,7 @@ export function compare(a: unknown, b: unknown, op = '<'): number {
     const y = num(b);
     return x < y ? -1 : x > y ? 1 : 0;
   }
-  if (isString(a) && isString(b)) {
-    const x = String(a);
-    const y = String(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
+  if (isString(a) && isString(b)) return cmpStr(String(a), String(b));
   if (Array.isArray(a) && Array.isArray(b) && a instanceof Tuple === b instanceof Tuple) {
     ACTIVE?.tick(1); // (as eq's walk)
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
@@ -604,7 +601,8 @@ export function coerceNum(v: unknown): unknown {
 export function contains(container: unknown, item: unknown): boolean {
   if (typeof container === 'string' || container instanceof Markup) {
     if (!isString(item)) throw new PyError('TypeError', `'in <string>' requires string as left operand, not ${typeName(item)}`);
-    return String(container).includes(String(item));
+    const s = String(container), x = String(item);
+    return halfEdged(x) ? findUnits(s, x, 0, s.length) >= 0 : s.includes(x);
   }
   if (Array.isArray(container)) return container.some((x) => eq(x, item));
   if (container instanceof Set) return keyOf(container, item).length > 0;
@@ -849,13 +847,18 @@ export function getitem(obj: unknown, key: unknown): unknown {
         throw new PyError('TypeError', `${typeName(obj)} indices must be integers or slices, not float`);
       throw new PyError('TypeError', `${typeName(obj)} indices must be integers or slices, not ${typeName(key)}`);
     }
-    const n = obj instanceof Range ? obj.length : typeof obj === 'string' ? obj.length : obj instanceof Markup ? obj.value.length : (obj as unknown[]).length;
+    // (a string by code point, as Python: `"😀ab"[0]` is the emoji, never half of it)
+    const str = typeof obj === 'string' ? obj : obj instanceof Markup ? obj.value : null;
+    const offs = str !== null ? cpOffsets(str) : null;
+    const n = obj instanceof Range ? obj.length : offs ? offs.length - 1 : str !== null ? str.length : (obj as unknown[]).length;
     let i = num(key);
     if (i < 0) i += n;
     if (i < 0 || i >= n) throw new PyError('IndexError', `${typeName(obj) === 'str' ? 'string' : typeName(obj)} index out of range`, 'K-RUN-007');
     if (obj instanceof Range) return obj.at(i);
-    if (typeof obj === 'string') return obj[i];
-    if (obj instanceof Markup) return new Markup(obj.value[i]);
+    if (str !== null) {
+      const ch = offs ? str.slice(offs[i], offs[i + 1]) : str[i]!;
+      return typeof obj === 'string' ? ch : new Markup(ch);
+    }
     return observe((obj as unknown[])[i]); // (a promise read is observed, as getattr's)
   }
   if (isDict(obj)) {
@@ -899,7 +902,7 @@ export function getslice(obj: unknown, start: unknown, stop: unknown, step: unkn
     typeof obj === 'string' ? obj : obj instanceof Markup ? obj.value : obj instanceof Range ? obj : Array.isArray(obj) ? obj : (() => {
       throw new PyError('TypeError', `'${typeName(obj)}' object is not subscriptable`);
     })();
-  const n = seq.length;
+  const n = typeof seq === 'string' ? cpCount(seq) : seq.length;
   const norm = (v: unknown, dflt: number, lo: number, hi: number) => {
     if (v == null) return dflt;
     let i = num(v);
@@ -912,26 +915,13 @@ export function getslice(obj: unknown, start: unknown, stop: unknown, step: unkn
   const b = st > 0 ? norm(stop, n, 0, n) : norm(stop, -1, -1, n - 1);
   if (seq instanceof Range) room(Math.ceil((b - a) / st), MAX_ITEMS); // (a list of that many items)
   if (typeof seq === 'string') {
-    const t = strSlice(seq, a, b, st);
+    const t = cpSlice(seq, a, b, st);
     return obj instanceof Markup ? new Markup(t) : t;
   }
   if (st > 0) for (let i = a; i < b; i += st) out.push(at(i));
   else for (let i = a; i > b; i += st) out.push(at(i));
   if (obj instanceof Tuple) return tuple(out);
   return out;
-}
-
-/**
- * A string's slice by UTF-16 unit. (Not an array of one-character strings: past ~2^27 items V8
- * ends the process, `(x * n)[::-1]` of 2^28 characters did; a step of 1 copies nothing.)
- */
-function strSlice(s: string, a: number, b: number, st: number): string {
-  if (st === 1) return a < b ? s.slice(a, b) : '';
-  const parts: string[] = [];
-  let chunk: string[] = [];
-  for (let i = a; st > 0 ? i < b : i > b; i += st) if (chunk.push(s[i]!) === 4096) parts.push(chunk.join('')), (chunk = []);
-  parts.push(chunk.join(''));
-  return parts.join('');
 }
 
 // ------------------------------------------------------------------ calling
@@ -1053,7 +1043,7 @@ export function printf(fmt: string, args: unknown, field?: (v: unknown, out: str
     switch (conv) {
       case 's':
         s = pyStr(v);
-        if (p !== undefined) s = s.slice(0, p);
+        if (p !== undefined) s = cpHead(s, p);
         break;
       case 'r':
       case 'a':
@@ -1100,12 +1090,13 @@ export function printf(fmt: string, args: unknown, field?: (v: unknown, out: str
       else if (flags.includes(' ') && !s.startsWith('-')) s = ' ' + s;
     }
     const w = width ? room(Number(width)) : 0;
-    if (s.length < w) {
-      if (flags.includes('-')) s = s.padEnd(w);
+    if (w) {
+      // (widths count code points: a string with surrogates can be long in units and still short)
+      if (flags.includes('-')) s = padCp(s, w, ' ', '<');
       else if (flags.includes('0') && 'diufFeEgGxXo'.includes(conv)) {
         const sign = /^[+\- ]/.test(s) ? s[0]! : '';
         s = sign + s.slice(sign.length).padStart(w - sign.length, '0');
-      } else s = s.padStart(w);
+      } else s = padCp(s, w, ' ', '>');
     }
     return field ? field(v, s, conv) : s;
   };
@@ -1244,7 +1235,7 @@ const absInt = (v: unknown): bigint | number =>
 /** Python format-spec mini-language: [[fill]align][sign][#][0][width][,][.precision][type]. */
 export function formatSpec(v: unknown, spec: string): string {
   if (!spec) return pyStr(v);
-  const m = /^(?:(.)?([<>=^]))?([+\- ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/.exec(spec);
+  const m = /^(?:([^])?([<>=^]))?([+\- ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/u.exec(spec);
   if (!m) throw new PyError('ValueError', `Invalid format specifier '${spec}'`);
   let [, fill, align, sign, alt, zero, width, group, prec, type] = m;
   let s: string;
@@ -1255,7 +1246,7 @@ export function formatSpec(v: unknown, spec: string): string {
   if (width) room(Number(width));
   if (!numeric || (type === undefined && typeof v !== 'number' && !(v instanceof PyFloat))) {
     s = pyStr(v);
-    if (p !== undefined && !numeric) s = s.slice(0, p);
+    if (p !== undefined && !numeric) s = cpHead(s, p);
   } else {
     const n = num(v);
     switch (type) {
@@ -1313,18 +1304,13 @@ export function formatSpec(v: unknown, spec: string): string {
     if (align === '=') {
       const w = width ? Number(width) : 0;
       const body = s.slice(signStr.length);
-      return signStr + body.padStart(w - signStr.length, fill ?? ' ');
+      return signStr + padCp(body, w - signStr.length, fill ?? ' ', '>');
     }
   }
   const w = width ? Number(width) : 0;
-  if (s.length >= w) return s;
-  const f = fill ?? ' ';
+  if (!w) return s;
   const a = align ?? (numeric && type !== 's' ? '>' : '<');
-  const padN = w - s.length;
-  if (a === '<') return s + f.repeat(padN);
-  if (a === '>') return f.repeat(padN) + s;
-  if (a === '^') return f.repeat(Math.floor(padN / 2)) + s + f.repeat(padN - Math.floor(padN / 2));
-  return s;
+  return a === '=' ? s : padCp(s, w, fill ?? ' ', a as '<' | '>' | '^');
 }
 
 // ------------------------------------------------------------------ conversions
