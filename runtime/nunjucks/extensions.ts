@@ -48,6 +48,9 @@ export class NjkContext {
       get: (_, k) => (typeof k === 'string' ? this.lookup(k) : undefined),
       has: (_, k) => typeof k === 'string' && this.lookup(k) !== undefined,
       set: (_, k, v) => this.setVariable(k, v),
+      // (a definition sets the name too, and leaves the target empty: node:vm's contextified
+      // sandbox defines what a script assigns, as nunjucks-do's `{% do %}x = 1{% enddo %}` does)
+      defineProperty: (_, k, d) => 'value' in d && this.setVariable(k, d.value),
       ownKeys: () => this.keys(),
       // (asked once per key by `{ ...context.ctx }`: a look-up of that key, not the whole list again)
       getOwnPropertyDescriptor: (_, k) =>
