@@ -3,9 +3,10 @@
 // (bench/nunjucks-projects-twelfth.mjs) against Nunjucks 3.2.4 through the Environment (render,
 // renderStream, renderAsync), kida/nunjucks, and as ES modules built by Rollup with kida/rollup
 // (buffered, streamed, async; no eval in the bundle): the GOV.UK Prototype Kit's management app
-// (a four-level extends chain with super()), and two custom tags added with addExtension
+// (a four-level extends chain with super()), two custom tags added with addExtension
 // (nunjucks-markdown, whose parse() builds a content argument of nodes; nunjucks-do, which runs
-// its body in node:vm against context.ctx).
+// its body in node:vm against context.ctx), and Eleventy's RSS plugin's feed templates (its date
+// filters, Eleventy's base-URL filters, its async renderTransforms: rendered async).
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,13 +26,18 @@ afterAll(() => {
   rmSync(b.MODULES, { recursive: true, force: true });
 });
 
-/** The counts; `throws`: cases Nunjucks itself fails (each of ours must fail too). */
-const EXPECTED: Record<string, { title: string; cases: number; throws: number; templates: number }> = {
+/**
+ * The counts; `throws`: cases Nunjucks itself fails (each of ours must fail too); `byDesign`: cases
+ * whose only difference is `dump | safe`'s (docs/security.md, "Nunjucks mode").
+ */
+const EXPECTED: Record<string, { title: string; cases: number; throws: number; byDesign?: number; templates: number; vias?: string[] }> = {
   kit: { title: 'govuk-prototype-kit 13.20.3 (its management app: views, its layout, the kit\'s branded layout, govuk-frontend\'s template)', cases: 24, throws: 1, templates: 16 },
   markdown: { title: 'nunjucks-markdown 2.0.1 (a custom block tag and file tag, addExtension)', cases: 13, throws: 0, templates: 8 },
   do: { title: 'nunjucks-do 1.0.0 (a {% do %} tag running JavaScript against context.ctx)', cases: 10, throws: 1, templates: 0 },
+  feed: { title: '@11ty/eleventy-plugin-rss 3.0.0 (its RSS, Atom and JSON feed templates, async)', cases: 11, throws: 1, byDesign: 4, templates: 6, vias: ['envAsync', 'envStreamAsync', 'api'] },
 };
 const VIAS = ['env', 'envStream', 'envAsync', 'api'];
+const feedBenchUrl = pathToFileURL(join(import.meta.dirname, '../../bench/nunjucks-projects-twelfth-feed.mjs')).href;
 
 const benchUrl = pathToFileURL(join(import.meta.dirname, '../../bench/nunjucks-projects-twelfth.mjs')).href;
 /** Each extension as a module of its own for a bundle's nunjucksExtensions (default export: the extension object). */
@@ -107,20 +113,80 @@ describe('hostile data in every field the templates read (fast-check, against Nu
       { numRuns: 40 },
     );
   }, 300_000);
+
+  it('feed: any titles, summaries, author and base in the RSS and Atom feeds (async, against Nunjucks with a callback)', async () => {
+    const { nunjucks, ways } = (await b.engines('feed')) as { nunjucks: { renderFeed(n: string, c: object): Promise<string> }; ways: Record<string, { renderFeed(n: string, c: object): Promise<string> }> };
+    const cases = b.TWELFTH.feed.cases() as (Case & { feed: string })[];
+    const post = fc.record({ url: hostile, date: fc.date({ min: new Date('1970-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }), content: hostile, data: fc.record({ title: hostile, summary: hostile }, { requiredKeys: [] }) }, { requiredKeys: ['date'] });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...cases.filter((c) => !c.feed.startsWith('json') && !c.name.includes('string'))), fc.array(post, { maxLength: 3 }), fc.record({ title: hostile, subtitle: hostile, language: hostile, author: fc.record({ name: hostile, email: hostile }, { requiredKeys: [] }) }, { requiredKeys: [] }), async (c, posts, meta) => {
+        const ctx = () => {
+          const base = c.ctx() as { metadata: object; collections: object };
+          return { ...base, metadata: { ...base.metadata, ...structuredClone(meta) }, collections: { posts: structuredClone(posts), all: structuredClone(posts) } };
+        };
+        const want = await outcome(() => nunjucks.renderFeed(c.feed, ctx()));
+        for (const [via, e] of Object.entries(ways)) {
+          const got = await outcome(() => e.renderFeed(c.feed, ctx()));
+          if (want.error !== undefined) expect(got.error, `${via}: Nunjucks threw ${want.error}`).toBeDefined();
+          else expect(got.out, via).toBe(want.out);
+        }
+      }),
+      { numRuns: 25 },
+    );
+  }, 300_000);
 });
 
 for (const [project, want] of Object.entries(EXPECTED)) {
-  const equal = want.cases - want.throws;
-  describe(`${want.title} (${want.cases} cases: ${equal} byte-identical, ${want.throws} throwing in both; ${want.templates} of its templates)`, () => {
-    it('the Environment (render, renderStream, renderAsync) and kida/nunjucks', async () => {
+  const byDesign = want.byDesign ?? 0;
+  const equal = want.cases - want.throws - byDesign;
+  describe(`${want.title} (${want.cases} cases: ${equal} byte-identical, ${want.throws} throwing in both${byDesign ? `, ${byDesign} differing by design (dump | safe)` : ''}; ${want.templates} of its templates)`, () => {
+    it(project === 'feed' ? 'the Environment (renderAsync, renderStreamAsync) and kida/nunjucks (with a callback)' : 'the Environment (render, renderStream, renderAsync) and kida/nunjucks', async () => {
       const { results, failing } = (await b.measure([project])) as { results: Record<string, { cases: number; nunjucksErrors: number } & Record<string, unknown>>; failing: { via: string; c: Case }[] };
       expect(failing.map((f) => `${f.via} ${f.c.name}`)).toEqual([]);
       const got = results[project]!;
       expect({ cases: got.cases, nunjucksErrors: got.nunjucksErrors }).toEqual({ cases: want.cases, nunjucksErrors: want.throws });
-      for (const via of VIAS) expect(got[via], via).toEqual({ same: equal, bothThrow: want.throws });
+      for (const via of want.vias ?? VIAS) expect(got[via], via).toEqual({ same: equal, bothThrow: want.throws, byDesign });
     }, 300_000);
 
-    it('as compiled modules (Rollup, its search paths, globals and extensions): buffered, streamed and async', async () => {
+    if (project === 'feed')
+      it('as compiled modules (Rollup, its filters, renderTransforms async): renderAsync and renderStreamAsync', async () => {
+        const { nunjucks, templates } = (await b.engines('feed')) as { nunjucks: { renderFeed(n: string, c: object): Promise<string> }; templates: Record<string, string> };
+        const names = Object.keys(templates);
+        const filters = `const { feedSetup } = await import(${JSON.stringify(feedBenchUrl)}); // (loaded from its file, not bundled)
+const { FEED_OPTIONS } = await import(${JSON.stringify(benchUrl)});
+const s = await feedSetup(FEED_OPTIONS);
+export const { addPathPrefixToFullUrl, htmlBaseUrl, getNewestCollectionItemDate, dateToRfc3339, dateToRfc822, eleventyFeedHead } = s.filters;
+export const { renderTransforms } = s.asyncFilters;
+`;
+        const built = await bundlePages<Page & { renderStreamAsync(d: object): AsyncIterable<string> }>(
+          { dir: join(OUT, 'feed'), paths: [], modules: { filters }, plugin: { asyncFilters: ['renderTransforms'] } },
+          names.map((n) => templates[n]!),
+        );
+        expect(built.code).not.toMatch(/new Function|\beval\(|class Parser/);
+        const page = (n: string) => built.pages[names.indexOf(n)]!;
+        const ways = {
+          renderAsync: (n: string, c: object) => page(n).renderAsync(c),
+          renderStreamAsync: async (n: string, c: object) => {
+            let text = '';
+            for await (const x of page(n).renderStreamAsync(c)) text += x;
+            return text;
+          },
+        };
+        const counts = { same: 0, bothThrow: 0, byDesign: 0 };
+        for (const c of b.TWELFTH.feed.cases() as (Case & { feed: string })[]) {
+          const njk = await outcome(() => nunjucks.renderFeed(c.feed, c.ctx()));
+          const got = await Promise.all(Object.values(ways).map((w) => outcome(() => w(c.feed, c.ctx()))));
+          for (const [i, via] of Object.keys(ways).entries()) {
+            if (njk.error !== undefined) expect(got[i]!.error, `${via} ${c.name}: Nunjucks threw ${njk.error}`).toBeDefined();
+            else if (!b.onlyDumpSafe(njk.out, got[i]!.out)) expect(got[i]!.out, `${via} ${c.name}`).toBe(njk.out);
+          }
+          if (njk.error !== undefined) counts.bothThrow++;
+          else if (got[0]!.out === njk.out) counts.same++;
+          else counts.byDesign++;
+        }
+        expect(counts).toEqual({ same: equal, bothThrow: want.throws, byDesign });
+      }, 300_000);
+    else it('as compiled modules (Rollup, its search paths, globals and extensions): buffered, streamed and async', async () => {
       const spec = b.TWELFTH[project] as { paths: string[]; opts: object; globals?: string };
       const { nunjucks } = (await b.engines(project)) as { nunjucks: Engine };
       // (what each case renders, recorded from Nunjucks: a page per source, a page including each template named)
