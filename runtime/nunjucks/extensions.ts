@@ -23,8 +23,13 @@ export function njkExt(env: ExtLinkage, scope: Ctx, name: string | Record<string
     throw new Error(`extension not found: ${typeof name === 'string' ? name : ''}${ext ? `.${method}` : ''} (addExtension, or a build's nunjucksExtensions)`);
   const last = args[args.length - 1];
   const a = last instanceof Kwargs ? [...args.slice(0, -1), { ...last.kw, __keywords: true }] : args;
-  const context = njkThis(env, scope);
-  return (f as (...x: unknown[]) => unknown).apply(ext, cb ? [context, ...a, ...bodies, cb] : [context, ...a, ...bodies]);
+  // (the call's context.ctx an ordinary object, which node:vm can take as a sandbox; what the call
+  // adds to it is set in the template's context when it returns or calls back)
+  const context = new NjkContext(env.njkEnv ?? env, scope, true);
+  const done = cb && ((err: unknown, res?: unknown) => (context.settle(), cb(err, res)));
+  const result = (f as (...x: unknown[]) => unknown).apply(ext, done ? [context, ...a, ...bodies, done] : [context, ...a, ...bodies]);
+  context.settle();
+  return result;
 }
 
 /**
@@ -37,6 +42,8 @@ export class NjkContext {
   constructor(
     readonly env: unknown,
     private readonly scope: Ctx,
+    /** An extension's: `ctx` an ordinary object (see plainView). */
+    private readonly plain = false,
   ) {}
   /**
    * (made when first read) Its keys are Nunjucks' `context.ctx`'s: the data's and the template's
@@ -44,6 +51,7 @@ export class NjkContext {
    * eleventy-plugin-seo's tags do when they render a template with the page's context.
    */
   get ctx(): Ctx {
+    if (this.plain) return (this.view ??= this.plainView());
     return (this.view ??= new Proxy(Object.create(null) as Ctx, {
       get: (_, k) => (typeof k === 'string' ? this.lookup(k) : undefined),
       has: (_, k) => typeof k === 'string' && this.lookup(k) !== undefined,
@@ -56,6 +64,33 @@ export class NjkContext {
       getOwnPropertyDescriptor: (_, k) =>
         typeof k === 'string' && this.hasKey(k) ? { value: this.lookup(k), writable: true, enumerable: true, configurable: true } : undefined,
     }));
+  }
+  /**
+   * An extension's `ctx`: an ordinary object holding the template's names and their values when
+   * first read, since node:vm takes only such an object as a sandbox that still finds its own
+   * built-ins (behind a Proxy, `JSON` or `Math` is found and undefined): nunjucks-do's `{% do %}`
+   * runs its body so. What the call changes or adds in it (what a vm script assigns, `ctx.x = v`)
+   * is set in the template's context by settle(), when the call returns; setVariable() shows in
+   * it at once.
+   */
+  private plainView(): Ctx {
+    const view = Object.create(null) as Ctx;
+    const seen = (this.seen = Object.create(null) as Ctx);
+    for (const k of this.keys()) view[k] = seen[k] = this.lookup(k);
+    return view;
+  }
+  /** (a plain view's values as first read: what settle() compares with) */
+  private seen: Ctx | undefined;
+  /** The names an extension's call changed or added in its plain `ctx`, set in the template's context. */
+  settle(): void {
+    const { view, seen } = this;
+    if (!this.plain || !view || !seen) return;
+    for (const k of Object.keys(view)) {
+      const v = view[k];
+      if (Object.prototype.hasOwnProperty.call(seen, k) && seen[k] === v) continue;
+      njkSetContext(this.scope, k, v);
+      seen[k] = v;
+    }
   }
   /** Whether `k` is one of keys(): a top-level name, or the data's own (not hidden by a sandbox). */
   private hasKey(k: string): boolean {
@@ -72,15 +107,18 @@ export class NjkContext {
     for (const k of Object.keys(top)) names.add(k);
     return [...names];
   }
-  /** (the template's context: data and top-level names, not a loop's or macro's) */
+  /** (the template's context: data and top-level names, not a loop's or macro's; with what the call wrote to its `ctx`) */
   lookup(k: string): unknown {
+    this.settle();
     return lk(njkTop(this.scope), k);
   }
   getVariables(): Ctx {
     return this.ctx;
   }
   setVariable(k: unknown, v: unknown): boolean {
-    if (typeof k === 'string') njkSetContext(this.scope, k, v);
+    if (typeof k !== 'string') return true;
+    njkSetContext(this.scope, k, v);
+    if (this.plain && this.view && this.seen) this.view[k] = this.seen[k] = v;
     return true;
   }
 }

@@ -5,7 +5,7 @@
 //   0, [new nodes.TemplateData(0, 0, col)])])`): Nunjucks writes a truthy TemplateData's value,
 //   an expression inside Output as `{{ }}` output, and nothing for a falsy one;
 // - `context.ctx` handed to node:vm as a sandbox (nunjucks-do): what the script assigns is set
-//   in the template's context, through the definitions vm makes.
+//   in the template's context, and the vm's built-ins (JSON, Math, Date) stay visible.
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
 import fc from 'fast-check';
@@ -123,6 +123,8 @@ describe('context.ctx as a node:vm sandbox', () => {
       ['{% run %}n = n + 1{% endrun %}{{ n }}', { n: 41 }],
       ['{% set t = "frame" %}{% run %}t = "ctx"{% endrun %}{{ t }}', {}],
       ['{% for i in [1, 2] %}{% run %}seen = (typeof seen === "string" ? seen : "") + "x"{% endrun %}{% endfor %}{{ seen }}', {}],
+      // (the vm's own built-ins stay visible behind the sandbox)
+      ['{% run %}o = JSON.parse(s); m = Math.min(3, o.k); d = new Date(0).toISOString(); var v = [1, 2].map(String); function f() { return 1 }{% endrun %}{{ o.k }} {{ m }} {{ d }} {{ v }} {{ f() }}', { s: '{"k": 2}' }],
     ] as const) {
       const { theirs, ours } = render(src, ctx);
       expect(ours).toBe(theirs);
