@@ -164,7 +164,9 @@ const DO_PAGES = {
   'in a macro: the context, not the macro\'s arguments': ['{% macro m(a) %}{% do %}fromMacro = typeof a{% enddo %}[{{ a }}]{% endmacro %}{{ m("arg") }} {{ fromMacro }}', {}],
   'inside a loop: each pass sees the last': ['{% for n in [1, 2, 3] %}{% do %}sum = (typeof sum === "number" ? sum : 0) + 1{% enddo %}{{ sum }}{% endfor %}', {}],
   'a body with template expressions (rendered first, then run)': ['{% do %}label = "{{ who }}".toUpperCase(){% enddo %}{{ label }}', { who: 'world & "you"' }],
-  'a name that is no function called (throws)': ['{% do %}nothing(){% enddo %}', {}],
+  "JavaScript's built-ins in the body (JSON, Math, Date, Array)": ['{% do %}data = JSON.parse(raw); top = Math.max.apply(null, data.n); when = new Date(Date.UTC(2024, 0, 2)).toISOString(); list = Array.from("ab<"){% enddo %}{{ data.name }} {{ top }} {{ when }} {{ list | join("-") }}', { raw: JSON.stringify({ name: HOSTILE, n: [3, 9, -1] }) }],
+  'a thrown error (both throw)': ['{% do %}throw new Error("boom"){% enddo %}', {}],
+  'a name that is no function called (both throw)': ['{% do %}nothing(){% enddo %}', {}],
 };
 function doCases() {
   return Object.entries(DO_PAGES).map(([name, [src, data]]) => ({ name, ctx: () => structuredClone(data), run: (e, ctx) => e.renderString(src, ctx) }));
