@@ -52,12 +52,14 @@ export class NjkContext {
    */
   get ctx(): Ctx {
     if (this.plain) return (this.view ??= this.plainView());
+    // (a filter's or function's `this.ctx`: a live view, as nothing runs after such a call to
+    // settle what it wrote)
     return (this.view ??= new Proxy(Object.create(null) as Ctx, {
       get: (_, k) => (typeof k === 'string' ? this.lookup(k) : undefined),
       has: (_, k) => typeof k === 'string' && this.lookup(k) !== undefined,
       set: (_, k, v) => this.setVariable(k, v),
-      // (a definition sets the name too, and leaves the target empty: node:vm's contextified
-      // sandbox defines what a script assigns, as nunjucks-do's `{% do %}x = 1{% enddo %}` does)
+      // (a definition sets the name too and leaves the target empty, which the descriptors below
+      // need: a property defined on the target would break the proxy's invariants)
       defineProperty: (_, k, d) => 'value' in d && this.setVariable(k, d.value),
       ownKeys: () => this.keys(),
       // (asked once per key by `{ ...context.ctx }`: a look-up of that key, not the whole list again)
