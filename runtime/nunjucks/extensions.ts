@@ -7,7 +7,7 @@ import { DATA } from '../context.js';
 import { ACTIVE } from '../limits.js';
 import type { Ctx } from '../template.js';
 import { Kwargs } from '../values.js';
-import { lk, njkSetContext, njkTop } from './values.js';
+import { contextAt, lk, njkSetContext, njkTop } from './values.js';
 
 interface ExtLinkage {
   extensions?: Record<string, Record<string, unknown>>;
@@ -109,10 +109,14 @@ export class NjkContext {
     for (const k of Object.keys(top)) names.add(k);
     return [...names];
   }
-  /** (the template's context: data and top-level names, not a loop's or macro's; with what the call wrote to its `ctx`) */
+  /**
+   * (the template's context, as its macros see it: data and top-level names, not a loop's or a
+   * macro's, and a name setVariable changed with its new value although a top-level `set` holds
+   * it too; with what the call wrote to its `ctx`)
+   */
   lookup(k: string): unknown {
     this.settle();
-    return lk(njkTop(this.scope), k);
+    return lk(contextAt(this.scope), k);
   }
   getVariables(): Ctx {
     return this.ctx;
