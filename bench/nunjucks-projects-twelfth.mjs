@@ -159,6 +159,7 @@ const DO_PAGES = {
   'its test: a variable of the context changed': ['{% do %}test = "So " + test{% enddo %}{{ test }}', { test: 'Cool' }],
   'its README: an object set': ['{% do %}\ntest = { hello: \'world\' }\n{% enddo %}{{ test.hello }} {{ test | dump }}', {}],
   'a top-level set is the frame\'s: the do changes the context only': ['{% set x = 1 %}{% do %}x = 2; y = [1, 2]{% enddo %}{{ x }} {{ y }}{% for i in y %}<{{ i }}>{% endfor %}', {}],
+  'a top-level name set by one call, read by the next': ['{% set t = "a" %}{% do %}t = "b"{% enddo %}{% do %}u = t + "!"{% enddo %}{{ u }} {{ t }}', {}],
   'a list grown, then looped with loop.revindex': ['{% do %}items.push("<c>"); total = items.length{% enddo %}{% for i in items %}{{ loop.revindex }}:{{ i }} {% endfor %}of {{ total }}', { items: ['a', 'b'] }],
   'names of the data read and written (markup in them)': ['{% do %}greeting = "Hi " + user.name + "!"; user.seen = true{% enddo %}{{ greeting }} {{ user.seen }}', { user: { name: HOSTILE } }],
   'in a macro: the context, not the macro\'s arguments': ['{% macro m(a) %}{% do %}fromMacro = typeof a{% enddo %}[{{ a }}]{% endmacro %}{{ m("arg") }} {{ fromMacro }}', {}],

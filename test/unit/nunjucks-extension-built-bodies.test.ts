@@ -121,7 +121,9 @@ describe('context.ctx as a node:vm sandbox', () => {
     for (const [src, ctx] of [
       ['{% run %}a = 1; b = "<x>"; c = [a, b]{% endrun %}{{ a }}{{ b }}{{ c }}', {}],
       ['{% run %}n = n + 1{% endrun %}{{ n }}', { n: 41 }],
-      ['{% set t = "frame" %}{% run %}t = "ctx"{% endrun %}{{ t }}', {}],
+      ['{% set t = "frame" %}{% run %}t = "ctx"; u = t{% endrun %}{{ t }} {{ u }}', {}],
+      // (a later call reads the context, where the earlier one set it, not the top-level frame)
+      ['{% set t = "frame" %}{% run %}t = "ctx"{% endrun %}{% run %}u = t{% endrun %}{{ t }} {{ u }}', {}],
       ['{% for i in [1, 2] %}{% run %}seen = (typeof seen === "string" ? seen : "") + "x"{% endrun %}{% endfor %}{{ seen }}', {}],
       // (the vm's own built-ins stay visible behind the sandbox)
       ['{% run %}o = JSON.parse(s); m = Math.min(3, o.k); d = new Date(0).toISOString(); var v = [1, 2].map(String); function f() { return 1 }{% endrun %}{{ o.k }} {{ m }} {{ d }} {{ v }} {{ f() }}', { s: '{"k": 2}' }],
