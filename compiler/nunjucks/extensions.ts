@@ -4,8 +4,10 @@
 // [bodies])` — the form Nunjucks' docs teach and most extensions use. The template then calls
 // `ext.method(context, ...args, ...bodies)` when it renders (runtime/nunjucks/extensions.ts),
 // its result escaped unless safe (or the extension's `autoescape` is false), as Nunjucks does;
-// nodes.CallExtensionAsync adds a callback, awaited. Other node classes and the raw lexer are
-// compile errors naming them.
+// nodes.CallExtensionAsync adds a callback, awaited. A content argument is parseUntilBlocks()'s
+// result or one the extension builds itself, `new nodes.NodeList(0, 0, [new nodes.Output(0, 0,
+// [new nodes.TemplateData(0, 0, value)])])` (nunjucks-markdown passes its tag's column so), which
+// renders as Nunjucks compiles it. Other node classes and the raw lexer are compile errors naming them.
 
 import type * as A from '../ast.js';
 import type { Token } from '../lexer.js';
@@ -59,17 +61,27 @@ const ARGS = Symbol('args');
 const BODY = Symbol('body');
 const EXPR = Symbol('expr');
 const CALL = Symbol('call');
-type ArgList = { [ARGS]: { args: A.Expr[]; kwargs: A.Kwarg[] }; children: unknown[]; addChild(x: unknown): void };
+/** The text a nodes.TemplateData writes inside a nodes.Output (undefined: none). */
+const TEXT = Symbol('text');
+type ArgList = { [ARGS]: { args: A.Expr[]; kwargs: A.Kwarg[] }; [BODY]: A.Node[]; children: unknown[]; addChild(x: unknown): void };
 type Call = { [CALL]: { ext: unknown; prop: string; args: ArgList | null; bodies: unknown[]; async: boolean } };
 
+/**
+ * A node list: the arguments of a call (its expressions) and, as a content argument, the body its
+ * nodes.Output children write (an expression or a TemplateData straight in a list writes nothing
+ * in Nunjucks' compiled code either).
+ */
 function argList(args: A.Expr[], kwargs: A.Kwarg[]): ArgList {
   const l: ArgList = {
     [ARGS]: { args, kwargs },
+    [BODY]: [],
     children: [...args.map((e) => ({ [EXPR]: e }))],
     addChild(x: unknown) {
       const e = (x as { [EXPR]?: A.Expr })?.[EXPR];
-      if (!e) throw new TypeError('addChild: only expressions parsed by the parser (or nodes.Literal) can be added');
-      args.push(e);
+      const body = (x as { [BODY]?: A.Node[] })?.[BODY];
+      if (e) args.push(e);
+      else if (body) this[BODY].push(...body);
+      else if (!(x && typeof x === 'object' && TEXT in x)) throw new TypeError('addChild: only expressions parsed by the parser, nodes.Literal, nodes.Output or nodes.NodeList can be added');
       this.children.push(x);
     },
   };
@@ -161,6 +173,22 @@ export function parseNjkExtension(p: P, at: Token, extName: string, ext: NjkExte
       Literal: function (this: { [EXPR]: A.Expr }, line: number, col: number, value: unknown) {
         if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) unsupported('nodes.Literal of a non-primitive');
         this[EXPR] = { type: 'Const', value: value as string | number | boolean | null, line: line + 1, col };
+      },
+      // (Nunjucks writes a TemplateData's value as a literal of its compiled code, and only a truthy one)
+      TemplateData: function (this: { [TEXT]?: string }, _l: number, _c: number, value: unknown) {
+        if (value !== null && value !== undefined && !['string', 'number', 'boolean'].includes(typeof value)) unsupported('nodes.TemplateData of a non-primitive');
+        this[TEXT] = value ? String(value) : undefined;
+      },
+      Output: function (this: { [BODY]: A.Node[] }, _l: number, _c: number, children?: unknown[]) {
+        this[BODY] = (children ?? []).flatMap((c): A.Node[] => {
+          const e = (c as { [EXPR]?: A.Expr })?.[EXPR];
+          if (e) return [{ type: 'Output', expr: e, line: at.line, col: at.col }];
+          if (c && typeof c === 'object' && TEXT in c) {
+            const text = (c as { [TEXT]?: string })[TEXT];
+            return text === undefined ? [] : [{ type: 'Data', text, line: at.line, col: at.col }];
+          }
+          return unsupported('a nodes.Output child other than an expression or nodes.TemplateData');
+        });
       },
     } as Record<string, unknown>,
     {

@@ -7,7 +7,7 @@ import { DATA } from '../context.js';
 import { ACTIVE } from '../limits.js';
 import type { Ctx } from '../template.js';
 import { Kwargs } from '../values.js';
-import { lk, njkSetContext, njkTop } from './values.js';
+import { contextAt, lk, njkSetContext, njkTop } from './values.js';
 
 interface ExtLinkage {
   extensions?: Record<string, Record<string, unknown>>;
@@ -23,8 +23,13 @@ export function njkExt(env: ExtLinkage, scope: Ctx, name: string | Record<string
     throw new Error(`extension not found: ${typeof name === 'string' ? name : ''}${ext ? `.${method}` : ''} (addExtension, or a build's nunjucksExtensions)`);
   const last = args[args.length - 1];
   const a = last instanceof Kwargs ? [...args.slice(0, -1), { ...last.kw, __keywords: true }] : args;
-  const context = njkThis(env, scope);
-  return (f as (...x: unknown[]) => unknown).apply(ext, cb ? [context, ...a, ...bodies, cb] : [context, ...a, ...bodies]);
+  // (the call's context.ctx an ordinary object, which node:vm can take as a sandbox; what the call
+  // adds to it is set in the template's context when it returns or calls back)
+  const context = new NjkContext(env.njkEnv ?? env, scope, true);
+  const done = cb && ((err: unknown, res?: unknown) => (context.settle(), cb(err, res)));
+  const result = (f as (...x: unknown[]) => unknown).apply(ext, done ? [context, ...a, ...bodies, done] : [context, ...a, ...bodies]);
+  context.settle();
+  return result;
 }
 
 /**
@@ -37,6 +42,8 @@ export class NjkContext {
   constructor(
     readonly env: unknown,
     private readonly scope: Ctx,
+    /** An extension's: `ctx` an ordinary object (see plainView). */
+    private readonly plain = false,
   ) {}
   /**
    * (made when first read) Its keys are Nunjucks' `context.ctx`'s: the data's and the template's
@@ -44,15 +51,48 @@ export class NjkContext {
    * eleventy-plugin-seo's tags do when they render a template with the page's context.
    */
   get ctx(): Ctx {
+    if (this.plain) return (this.view ??= this.plainView());
+    // (a filter's or function's `this.ctx`: a live view, as nothing runs after such a call to
+    // settle what it wrote)
     return (this.view ??= new Proxy(Object.create(null) as Ctx, {
       get: (_, k) => (typeof k === 'string' ? this.lookup(k) : undefined),
       has: (_, k) => typeof k === 'string' && this.lookup(k) !== undefined,
       set: (_, k, v) => this.setVariable(k, v),
+      // (a definition sets the name too and leaves the target empty, which the descriptors below
+      // need: a property defined on the target would break the proxy's invariants)
+      defineProperty: (_, k, d) => 'value' in d && this.setVariable(k, d.value),
       ownKeys: () => this.keys(),
       // (asked once per key by `{ ...context.ctx }`: a look-up of that key, not the whole list again)
       getOwnPropertyDescriptor: (_, k) =>
         typeof k === 'string' && this.hasKey(k) ? { value: this.lookup(k), writable: true, enumerable: true, configurable: true } : undefined,
     }));
+  }
+  /**
+   * An extension's `ctx`: an ordinary object holding the template's names and their values when
+   * first read, since node:vm takes only such an object as a sandbox that still finds its own
+   * built-ins (behind a Proxy, `JSON` or `Math` is found and undefined): nunjucks-do's `{% do %}`
+   * runs its body so. What the call changes or adds in it (what a vm script assigns, `ctx.x = v`)
+   * is set in the template's context by settle(), when the call returns; setVariable() shows in
+   * it at once.
+   */
+  private plainView(): Ctx {
+    const view = Object.create(null) as Ctx;
+    const seen = (this.seen = Object.create(null) as Ctx);
+    for (const k of this.keys()) view[k] = seen[k] = this.lookup(k);
+    return view;
+  }
+  /** (a plain view's values as first read: what settle() compares with) */
+  private seen: Ctx | undefined;
+  /** The names an extension's call changed or added in its plain `ctx`, set in the template's context. */
+  settle(): void {
+    const { view, seen } = this;
+    if (!this.plain || !view || !seen) return;
+    for (const k of Object.keys(view)) {
+      const v = view[k];
+      if (Object.prototype.hasOwnProperty.call(seen, k) && seen[k] === v) continue;
+      njkSetContext(this.scope, k, v);
+      seen[k] = v;
+    }
   }
   /** Whether `k` is one of keys(): a top-level name, or the data's own (not hidden by a sandbox). */
   private hasKey(k: string): boolean {
@@ -69,15 +109,22 @@ export class NjkContext {
     for (const k of Object.keys(top)) names.add(k);
     return [...names];
   }
-  /** (the template's context: data and top-level names, not a loop's or macro's) */
+  /**
+   * (the template's context, as its macros see it: data and top-level names, not a loop's or a
+   * macro's, and a name setVariable changed with its new value although a top-level `set` holds
+   * it too; with what the call wrote to its `ctx`)
+   */
   lookup(k: string): unknown {
-    return lk(njkTop(this.scope), k);
+    this.settle();
+    return lk(contextAt(this.scope), k);
   }
   getVariables(): Ctx {
     return this.ctx;
   }
   setVariable(k: unknown, v: unknown): boolean {
-    if (typeof k === 'string') njkSetContext(this.scope, k, v);
+    if (typeof k !== 'string') return true;
+    njkSetContext(this.scope, k, v);
+    if (this.plain && this.view && this.seen) this.view[k] = this.seen[k] = v;
     return true;
   }
 }
