@@ -62,10 +62,9 @@ export function toReadableStream(
   };
   const s = new ReadableStream<Uint8Array>(
     {
-      start(controller) {
+      // (no `start`: the controller comes with each pull)
+      async pull(controller) {
         c = controller;
-      },
-      async pull() {
         for (;;) {
           let r = next();
           if (r instanceof Promise) {

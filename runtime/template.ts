@@ -44,6 +44,13 @@ export interface Sink {
  * read by compiled modules where they call a builder.
  */
 export let noSink: Sink = (x) => x!;
+/**
+ * Set by useDrivers (Node's `kida/runtime`, runtime/drive.ts): render() of a sync template then
+ * skips entry's dispatch (issue #22: small pages' fixed cost). A bundle without the drivers
+ * keeps entry's path and not this one (Rollup drops code reading a `let` nothing assigns: the
+ * serverless bundle's size, as fillStacks).
+ */
+let renderDirect = false;
 export type GenFn = (ctx: Ctx, R: RenderState) => Generator<string, void, undefined>;
 export type AsyncFn = (ctx: Ctx, R: RenderState) => AsyncIterable<string>;
 export interface RenderFns {
@@ -606,12 +613,23 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
     }
     return textOf(deferDriver ? deferDriver(R, a, false) : a, R);
   };
+  // (render() of a sync template, the commonest call: entry's path for mode 0 and the root,
+  // without its dispatch, ~5% of the small pages; only where the drivers are: see renderDirect)
+  const renderSync = (data: unknown): string => {
+    try {
+      const R = new RenderState();
+      return resolveStacks(root.s(newContext(globals(), data), R), R);
+    } catch (e) {
+      observeRead(read, data); // (what a failed render did not reach)
+      throw e;
+    }
+  };
   const t: Template = {
     name: spec.name,
     isAsync: !!spec.isAsync,
     warnings: spec.warnings ?? [],
     spec,
-    render: (data) => entry(0, null, data) as string,
+    render: renderDirect && !isAsync ? renderSync : (data) => entry(0, null, data) as string,
     renderStream: (data) => entry(1, null, data) as Generator<string, void, undefined>,
     renderAsync: async (data) => entry(2, null, data) as Promise<string>,
     renderStreamAsync: (data) => entry(3, null, data) as AsyncGenerator<string, void, undefined>,
@@ -1084,6 +1102,7 @@ export function useDrivers(f: typeof flatten, d: typeof driveAsync, k: typeof si
   sinkPart = k;
   runIn = r;
   if (n) noSink = n;
+  renderDirect = true;
 }
 
 /** Set by readStack (the only code that defers a render), so a bundle without `{% stack %}`

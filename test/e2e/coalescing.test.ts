@@ -192,6 +192,7 @@ describe('time to first byte over loopback: the head leaves before an 800 ms val
   for (const [name, handle] of [
     ['pipeToNodeResponse', (ctx: object, res: NodeResponse) => void pipeToNodeResponse(slowPage.renderStreamAsync(ctx), res)],
     ['kida/hono streamChunks + sendWebResponse', async (ctx: object, res: NodeResponse) => void sendWebResponse(await streamChunks(slowPage.renderStreamAsync(ctx)), res)],
+    ['new Response(toReadableStream(...)) + sendWebResponse', (ctx: object, res: NodeResponse) => void sendWebResponse(new Response(toReadableStream(slowPage.renderStreamAsync(ctx))), res)],
   ] as const) {
     it(name, async () => {
       let at = { resolved: Infinity };
