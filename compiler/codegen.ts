@@ -359,6 +359,8 @@ export class Generator {
   fnBody(fn: Fn, gen: () => void, ret: string | null): { lines: string[]; lineNos: number[] } {
     const saved = this.fn;
     const nest = this.nest;
+    // (the head holds the line the body starts at: its first statement sets no `L` when it stands there)
+    const first = fn.curLine;
     this.fn = fn;
     this.nest = 0;
     try {
@@ -368,12 +370,12 @@ export class Generator {
       this.nest = nest;
     }
     if (fn.names) fn.temps.push(...fn.names.finish(fn.lines));
-    const head = `let L = ${fn.curLine}${fn.temps.length ? ', ' + fn.temps.join(', ') : ''}${fn.sink.kind === 'buf' ? `, ${fn.sink.v} = ""` : ''}${fn.gather ? ', $O = "", $W' : ''};`;
+    const head = `let L = ${first || fn.curLine}${fn.temps.length ? ', ' + fn.temps.join(', ') : ''}${fn.sink.kind === 'buf' ? `, ${fn.sink.v} = ""` : ''}${fn.gather ? ', $O = "", $W' : ''};`;
     const wrap = `${this.h('wrapError')}(e, $NAME, L, $env${fn.errArgs})`;
     // (a gathering part yields what it holds at its end, and before its error: codegen/gather.ts)
     const end = fn.gather ? [FLUSH, `} catch (e) { e = ${wrap}; if ($O) yield $O; throw e; }`] : [`} catch (e) { throw ${wrap}; }`];
     const lines = [head, 'try {'].concat(fn.lines, ret ? [`return ${ret};`] : [], end);
-    const lineNos = [fn.curLine, fn.curLine].concat(fn.lineNos, ret ? [fn.curLine] : [], end.map(() => fn.curLine));
+    const lineNos = [first || fn.curLine, first || fn.curLine].concat(fn.lineNos, ret ? [fn.curLine] : [], end.map(() => fn.curLine));
     return { lines, lineNos };
   }
   inlineFn(fn: Fn, header: string, gen: () => void, ret: string | null): string {
