@@ -22,7 +22,8 @@
 // names to truthiness); the `attribute` lookups of `selectattr`/`rejectattr`/`sum`/`min`/`max`/
 // `unique` are dict-aware; `default` keeps `""` whichever operator (`|`, `|>`, `?|`) calls it.
 
-import { charCode, expandTabs, lower, mapChars, replaceAllOf, sliceOf, upper } from './strings.js';
+import { charCode, expandTabs, lower, mapChars, sliceOf, upper } from './strings.js';
+import { pyReplace } from './replace.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } from './errors.js';
 import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room, splitOf } from './limits.js';
@@ -124,35 +125,6 @@ function pyCapitalize(str: string): string {
   const a = cps(str);
   if (!a.length) return '';
   return titleChar(a[0]!) + a.slice(1).join('').toLowerCase();
-}
-
-/** Python `str.replace(old, new, count)`. */
-function pyReplace(str: string, old: string, nw: string, count: number): string {
-  if (count === 0) return str;
-  if (old === '') {
-    const a = cps(str);
-    let out = '';
-    let n = 0;
-    for (const ch of a) {
-      if (count < 0 || n < count) {
-        out += nw;
-        n++;
-      }
-      out += ch;
-    }
-    if (count < 0 || n < count) out += nw;
-    return out;
-  }
-  if (count < 0) return nw.includes('$') ? splitOf(str, old).join(nw) : replaceAllOf(str, old, nw);
-  let out = '';
-  let from = 0;
-  for (let i = 0; i < count; i++) {
-    const k = str.indexOf(old, from);
-    if (k < 0) break;
-    out += str.slice(from, k) + nw;
-    from = k + old.length;
-  }
-  return out + str.slice(from);
 }
 
 // ------------------------------------------------------------------ attribute lookup
