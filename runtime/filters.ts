@@ -22,7 +22,8 @@
 // names to truthiness); the `attribute` lookups of `selectattr`/`rejectattr`/`sum`/`min`/`max`/
 // `unique` are dict-aware; `default` keeps `""` whichever operator (`|`, `|>`, `?|`) calls it.
 
-import { charCode, expandTabs, lower, mapChars, pyCapitalize, pyTitle, replaceAllOf, sliceOf, upper } from './strings.js';
+import { charCode, expandTabs, lower, mapChars, pyCapitalize, pyTitle, sliceOf, upper } from './strings.js';
+import { pyReplace } from './replace.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } from './errors.js';
 import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room, splitOf } from './limits.js';
@@ -32,7 +33,7 @@ import {
 } from './values.js';
 import { pyMethod, strFormat } from './methods.js';
 import { EqIndex } from './eqindex.js';
-import { anySurrogate, cmpStr, cpCount, cpHead, nextMatch, splitWhole } from './codepoints.js';
+import { anySurrogate, cmpStr, cpCount, cpHead } from './codepoints.js';
 import { tests as builtinTests } from './tests.js';
 
 export interface FilterEnv {
@@ -97,38 +98,6 @@ function pyStrip(str: string, chars: unknown = null, left = true, right = true):
 /** Python `str.split()` with no separator. */
 const pySplitWs = (str: string): string[] => splitOf(str, WS_RUN).filter((x) => x !== '');
 
-/** Python `str.replace(old, new, count)`. */
-function pyReplace(str: string, old: string, nw: string, count: number): string {
-  if (count === 0) return str;
-  if (old === '') {
-    const a = cps(str);
-    let out = '';
-    let n = 0;
-    for (const ch of a) {
-      if (count < 0 || n < count) {
-        out += nw;
-        n++;
-      }
-      out += ch;
-    }
-    if (count < 0 || n < count) out += nw;
-    return out;
-  }
-  // (whole code points: a lone surrogate never replaces half of a pair, as in Python)
-  if (count < 0) {
-    const whole = splitWhole(str, old);
-    return whole ? whole.join(nw) : nw.includes('$') ? splitOf(str, old).join(nw) : replaceAllOf(str, old, nw);
-  }
-  let out = '';
-  let from = 0;
-  for (let i = 0; i < count; i++) {
-    const k = nextMatch(str, old, from);
-    if (k < 0) break;
-    out += str.slice(from, k) + nw;
-    from = k + old.length;
-  }
-  return out + str.slice(from);
-}
 
 // ------------------------------------------------------------------ attribute lookup
 

@@ -63,12 +63,14 @@ const MD_INLINE = /[\\`*_[\]]|(?<=^|\])\(/g;
 // (`<` as an entity, not `\<`: GFM renderers' extended autolinks (marked) take a backslash into a
 // URL that text before the value began, `https://x.example/{{ v }}`, and the `<` after it opened a tag)
 const MD_LT = /</g;
-const MD_BLOCK = /(^|\n)([ \t]*)(#{1,6}(?=[ \t\r\n]|$)|>|[-+](?=[ \t\r\n]|$)|-+(?=[ \t\r]*(?:\n|$))|\d{1,9}[.)](?=[ \t\r\n]|$))/g;
+// (a lone CR ends a line too, as CommonMark reads it; `~~~` opens a fence and a line of `=` makes
+// the line above a heading, as `---` does: s19)
+const MD_BLOCK = /(^|[\n\r])([ \t]*)(#{1,6}(?=[ \t\r\n]|$)|>|~~~|[-+](?=[ \t\r\n]|$)|(?:-+|=+)(?=[ \t]*(?:[\r\n]|$))|\d{1,9}[.)](?=[ \t\r\n]|$))/g;
 
 /**
  * Markdown-escapes plain text: `\ ` * _ [ ]` everywhere (`<` becomes `&lt;`); at the start of the text and of every
- * line (after spaces or tabs) `#`…`######`, `-`, `+` and `1.`/`1)` when followed by whitespace or
- * the end of the line, a line of `-` only (a rule or setext underline), and `>`. The backslash goes
+ * line (after spaces or tabs; LF, CR or CRLF) `#`…`######`, `-`, `+` and `1.`/`1)` when followed by
+ * whitespace or the end of the line, a line of `-` or `=` only (a rule or setext underline), `>` and `~~~`. The backslash goes
  * before the marker (`\# h`, `\- item`, `\1. first`).
  */
 export function escapeMarkdown(s: string): string {

@@ -8,6 +8,7 @@
 
 import { Markup } from './markup.js';
 import { expandTabs, lowerSigma, mapChars, pyCapitalize, pyTitle, sliceOf } from './strings.js';
+import { pyReplace } from './replace.js';
 import { PyError, keyError } from './errors.js';
 import { room, splitOf } from './limits.js';
 import { EqIndex } from './eqindex.js';
@@ -271,26 +272,7 @@ export const m_join: MethodSet = {
 export const m_replace: MethodSet = {
   s: (s, a) => {
     const [old, nw, count] = a.map((x, i) => (i < 2 ? arg(x) : x));
-    const c = count == null ? -1 : num(count);
-    if (old === '') {
-      // Python inserts the replacement around every character
-      const chars = [...s];
-      const n = c < 0 ? chars.length + 1 : Math.min(c, chars.length + 1);
-      let out = '';
-      for (let i = 0; i < chars.length; i++) out += (i < n ? nw : '') + chars[i];
-      return out + (n > chars.length ? nw : '');
-    }
-    if (c < 0) return (splitWhole(s, old as string) ?? splitOf(s, old as string)).join(nw as string);
-    // (building the result as it goes: splicing each replacement into the whole string copies it each time)
-    let out = '';
-    let from = 0;
-    for (let i = 0; i < c; i++) {
-      const k = nextMatch(s, old as string, from);
-      if (k < 0) break;
-      out += s.slice(from, k) + nw;
-      from = k + (old as string).length;
-    }
-    return out + s.slice(from);
+    return pyReplace(s, old as string, nw as string, count == null ? -1 : num(count));
   },
 };
 export const m_startswith: MethodSet = {

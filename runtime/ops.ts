@@ -3,6 +3,7 @@
 
 import { PyError, SecurityError, TemplateError, TemplateRuntimeError, UndefinedError } from './errors.js';
 import { Markup } from './markup.js';
+import { inAmb } from './output.js';
 import { Kwargs, PyFloat, Range, Tuple, UNDEF, callValue, getattr, isDict, dictHas, pyStr, truthy, eq, assertSafeName, setKey, observe } from './values.js';
 import { locate, overflowPasses, undefinedName, type Ctx, type SourceOf } from './template.js';
 import { DATA, GLOBALS, find } from './context.js';
@@ -240,18 +241,68 @@ export function ngettext(env: { translations?: Translations }, singular: string,
 
 // (a tag's name, end tags' too: their quoted values are read as a start tag's)
 const TAG_NAME = /(\/?)([a-z][^\s/>]*)/iy;
-const RAW_TEXT = /^(script|style|textarea|title|xmp|iframe|noembed|noframes|plaintext)$/;
+const RAW_TEXT = /^(script|style|textarea|title|xmp|iframe|noembed|noframes|plaintext|noscript)$/;
+// (script data's escapes: `<!--<script>` hides a `</script>` until `</script>` or `-->`; s19)
+const SCRIPT_TOKEN = /<!--|-->|<(\/?)script[\t\n\f\r />]/gi;
+const space = (c: string): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\f' || c === '\r';
 /** Where a raw-text element opened by tag `name` ends (its end tag's `<`), else `from`. */
 function rawEnd(msg: string, from: number, name: string): number {
   if (!RAW_TEXT.test(name)) return from;
+  if (name === 'script') {
+    let esc = 0; // 1 escaped (after `<!--`), 2 double-escaped (then `<script`)
+    SCRIPT_TOKEN.lastIndex = from;
+    for (let m; (m = SCRIPT_TOKEN.exec(msg)); ) {
+      if (m[0] === '<!--') (esc ||= 1), (SCRIPT_TOKEN.lastIndex = m.index + 2); // (`<!-->` ends at once)
+      else if (m[0] === '-->') esc = 0;
+      else if (m[1]) {
+        if (esc < 2) return m.index;
+        esc = 1;
+      } else if (esc === 1) esc = 2;
+    }
+    return msg.length;
+  }
   const end = new RegExp(`</${name}[\\s/>]`, 'ig');
   end.lastIndex = from;
   return end.exec(msg)?.index ?? msg.length;
 }
-/** The end of a comment (`<!--` to `-->`, or `<!-->`/`<!--->`) or bogus comment (`<!x`, `<?`, `</3`: to `>`) at `i`. */
+/** The end of a comment (`<!--` to `-->` or `--!>`, or `<!-->`/`<!--->`) or bogus comment (`<!x`, `<?`, `</3`: to `>`) at `i`. */
 function commentEnd(msg: string, i: number): number {
-  const end = msg.startsWith('<!--', i) ? msg.indexOf('-->', i + 2) : msg.indexOf('>', i);
-  return end < 0 ? msg.length : end + (msg[end] === '>' ? 1 : 3);
+  if (!msg.startsWith('<!--', i)) {
+    const end = msg.indexOf('>', i);
+    return end < 0 ? msg.length : end + 1;
+  }
+  const a = msg.indexOf('-->', i + 2);
+  const b = msg.indexOf('--!>', i + 2);
+  const end = a < 0 ? b : b < 0 || a < b ? a : b;
+  return end < 0 ? msg.length : end + (end === a ? 3 : 4);
+}
+/**
+ * Whether offset `at` of a translation is inside a "-quoted attribute value, read as a browser's
+ * tokenizer reads it (compiler/html-context.ts's states). Called with rising offsets: one pass.
+ */
+function dqScan(msg: string, noscriptRaw: boolean): (at: number) => boolean {
+  // (0 text, 1 tag, 2 "-value, 3 '-value, 4 unquoted value; `named`: an attribute name is open)
+  let i = 0, state = 0, tag = '', named = false, eq = false;
+  return (at) => {
+    for (; i < at; i++) {
+      const c = msg[i]!;
+      if (state === 2 || state === 3) state = c === (state === 2 ? '"' : "'") ? 1 : state;
+      else if (state === 4) c === '>' ? (i--, (state = 1)) : space(c) && (state = 1);
+      else if (state === 1) {
+        if (c === '>') (i = (tag === 'noscript' && !noscriptRaw ? i + 1 : rawEnd(msg, i + 1, tag)) - 1), (state = 0);
+        else if (eq) space(c) || ((eq = false), (state = c === '"' ? 2 : c === "'" ? 3 : 4));
+        else if (c === '=') named ? ((eq = true), (named = false)) : (named = true); // (`<a ="` names an attribute)
+        else if (c === '/') named = false;
+        else if (!space(c)) named = true;
+      } else if (c === '<') {
+        TAG_NAME.lastIndex = i + 1;
+        const m = TAG_NAME.exec(msg);
+        if (m) (state = 1), (tag = m[1] ? '/' : m[2]!.toLowerCase()), (named = eq = false), (i += m[0].length);
+        else if (/[!?/]/.test(msg[i + 1] ?? '')) i = commentEnd(msg, i) - 1;
+      }
+    }
+    return state === 2;
+  };
 }
 /** Python-style string for `{% trans %}` bindings and the `_` global. */
 export function transFormat(msg: string, vars: Ctx, escapeOn: boolean, esc: (v: unknown) => string): string {
@@ -259,25 +310,14 @@ export function transFormat(msg: string, vars: Ctx, escapeOn: boolean, esc: (v: 
   const get = (n: string) => (Object.hasOwn(vars, n) ? vars[n] : undefined);
   // A safe value (tojson) in a "-quoted value of the message's markup writes `"` as &quot;, as
   // an output there does (inDq): the scan reads the message once, up to the placeholders it asks.
-  // (a quote opens a value only as the first character after `=`: `a=b'c` is an unquoted value;
-  // comments, bogus comments and raw-text elements are skipped whole, as a browser reads them)
-  let i = 0, tag = '', eq = false, qt = '';
-  const inDq = (at: number): boolean => {
-    for (; i < at; i++) {
-      const c = msg[i]!;
-      if (qt) qt = c === qt ? '' : qt;
-      else if (tag) {
-        if (c === '>') i = rawEnd(msg, i + 1, tag) - 1, (tag = ''), (eq = false);
-        else if (eq) (c === '"' || c === "'") && (qt = c), (eq = c <= ' ');
-        else eq = c === '=';
-      } else if (c === '<') {
-        TAG_NAME.lastIndex = i + 1;
-        const m = TAG_NAME.exec(msg);
-        if (m) (tag = m[1] ? '/' : m[2]!.toLowerCase()), (i += m[0].length);
-        else if (/[!?/]/.test(msg[i + 1] ?? '')) i = commentEnd(msg, i) - 1;
-      }
-    }
-    return qt === '"';
+  // (`<noscript>` is raw text with scripting on, markup without: where the two readings differ,
+  // the value is written as an output the compiler finds on two paths is, inAmb)
+  let raw: ((at: number) => boolean) | undefined, markup: ((at: number) => boolean) | undefined | null;
+  const quoted = (at: number, t: string): string => {
+    const a = (raw ??= dqScan(msg, true))(at);
+    if (markup === undefined) markup = /<noscript/i.test(msg) ? dqScan(msg, false) : null;
+    const b = markup ? markup(at) : a;
+    return a !== b ? inAmb(t) : a ? t.replace(/"/g, '&quot;') : t;
   };
   // (one pass, as Python's %: the `%` of a `%%` never starts a placeholder)
   // (escaped plain text holds no `"`: only a value that does is placed by the scan)
@@ -285,7 +325,7 @@ export function transFormat(msg: string, vars: Ctx, escapeOn: boolean, esc: (v: 
     if (n === undefined) return '%';
     if (!escapeOn) return pyStr(get(n));
     const t = esc(get(n));
-    return t.includes('"') && inDq(at) ? t.replace(/"/g, '&quot;') : t;
+    return t.includes('"') ? quoted(at, t) : t;
   });
 }
 

@@ -130,6 +130,7 @@ function slow(re: RegExp): vm.LinearExecOf {
  * (`(a+)+c|a` over 25 characters took V8 3.3 s, doubling per character).
  */
 export function reReplace(re: RegExp, s: string, rep: unknown): string {
+  if (re.global) splitRoom(s, re); // (as the method: every match listed first)
   if (!regexMayMatch(re, s)) return s;
   const x = slow(re);
   return x ? vm.replace(x, re, s, rep, false) : s.replace(re, rep as string);
@@ -185,6 +186,8 @@ export function preflight(obj: unknown, name: string, args: unknown[]): { v: unk
           room(obj.length + n * (rep.length + ins * obj.length));
         } else if (a0 instanceof RegExp && typeof args[1] === 'string' && /\$[`']/.test(args[1]))
           room(obj.length + (a0.global ? obj.length + 1 : 1) * (args[1].length + obj.length));
+        // (V8 lists every match of a global replace first: past ~2^27 it ran out of memory; counted as split is. s19)
+        if (a0 instanceof RegExp ? a0.global : name === 'replaceAll' && typeof a0 === 'string') splitRoom(obj, a0 as string | RegExp);
         if (a0 instanceof RegExp) {
           if (!regexMayMatch(a0, obj)) return { v: obj };
           const x = slow(a0);

@@ -5,6 +5,8 @@
 // in the text; a global replace/match/split repeats it from each match's end (V8 would too).
 
 import { linearExec, type Caps, type LinearExec } from '../regex-exec.js';
+import { room } from '../limits.js';
+import { flatText } from '../strings.js';
 
 export type LinearExecOf = LinearExec | null;
 const CACHE = new Map<string, LinearExec | null>();
@@ -97,17 +99,18 @@ function substitute(m: Match, s: string, rep: string): string {
 export function replace(x: LinearExec, re: RegExp, s: string, rep: unknown, every: boolean): string {
   if (every && !re.global) throw new TypeError('replaceAll must be called with a global RegExp');
   const ms = re.global ? all(x, re, s) : [exec(x, re, s)].filter((m): m is Match => m !== null);
-  let out = '';
+  const out = flatText(room); // (a rope of a node a match until read: s19)
   let at = 0;
   for (const m of ms) {
     const text =
       typeof rep === 'function'
         ? String(rep(...m, m.index, s, ...(m.groups ? [m.groups] : [])))
         : substitute(m, s, String(rep));
-    out += s.slice(at, m.index) + text;
+    out.add(s.slice(at, m.index)), out.add(text);
     at = m.index + m[0].length;
   }
-  return out + s.slice(at);
+  out.add(s.slice(at));
+  return out.text();
 }
 /** String#split by a RegExp (its captures spliced in, `limit` items at most). */
 export function split(x: LinearExec, re: RegExp, s: string, limit: unknown): string[] {
