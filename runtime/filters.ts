@@ -769,6 +769,8 @@ function pyRoundFloat(x: number, p: number): number {
     return r === 0 && (x < 0 || Object.is(x, -0)) ? -0 : r;
   }
   const m = 10 ** -p;
+  // (10^-p past a double's range: Python rounds every finite x to a zero of x's sign)
+  if (m === Infinity) return x < 0 || Object.is(x, -0) ? -0 : 0;
   const y = x / m;
   let r = Math.round(y);
   if (Math.abs(y % 1) === 0.5 && r % 2 !== 0) r -= 1;

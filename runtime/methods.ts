@@ -262,7 +262,22 @@ export const m_rsplit: MethodSet = {
     return [parts.slice(0, parts.length - n).join(sp), ...parts.slice(parts.length - n)];
   },
 };
-export const m_splitlines: MethodSet = { s: (s) => splitOf(s, /\r\n|\r|\n/).filter((x, i, arr) => i < arr.length - 1 || x !== '') };
+// (Python's line boundaries: also \v, \f, \x1c-\x1e, \x85, U+2028, U+2029)
+const LINE_ENDS = /(\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029])/;
+export const m_splitlines: MethodSet = {
+  s: (s, a, kw) => {
+    const keep = truthy(a.length ? a[0] : kw.keepends);
+    const parts = splitOf(s, LINE_ENDS); // line, end, line, end, …, rest
+    const out: string[] = [];
+    for (let i = 0; i < parts.length; i += 2) {
+      const end = parts[i + 1];
+      if (end === undefined) {
+        if (parts[i]) out.push(parts[i]!);
+      } else out.push(keep ? parts[i]! + end : parts[i]!);
+    }
+    return out;
+  },
+};
 export const m_join: MethodSet = {
   s: (s, a) => toList(a[0]).map((x, i) => {
     if (!isString(x)) throw new PyError('TypeError', `sequence item ${i}: expected str instance, ${typeName(x)} found`);

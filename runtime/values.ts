@@ -1033,8 +1033,13 @@ export function printf(fmt: string, args: unknown, field?: (v: unknown, out: str
       if (!dictHas(mapping, key)) throw keyError(pyRepr(key));
       v = dictGet(mapping, key);
     } else {
-      if (width === '*') width = String(list[i++]);
-      if (prec === '*') prec = String(list[i++]);
+      // (Python: `*` takes an int; a negative width left-justifies, a negative precision is 0)
+      if (width === '*') {
+        const n = starArg(list[i++]);
+        if (n < 0) flags += '-';
+        width = String(Math.abs(n));
+      }
+      if (prec === '*') prec = String(Math.max(0, starArg(list[i++])));
       if (i >= list.length) throw new PyError('TypeError', 'not enough arguments for format string');
       v = list[i++];
     }
@@ -1058,7 +1063,7 @@ export function printf(fmt: string, args: unknown, field?: (v: unknown, out: str
       }
       case 'f':
       case 'F':
-        s = toFixedNum(v, p ?? 6);
+        s = fixedExact(num(v), p ?? 6);
         break;
       case 'e':
       case 'E':
@@ -1141,9 +1146,13 @@ export function printf(fmt: string, args: unknown, field?: (v: unknown, out: str
   return out;
 }
 
-function toFixedNum(v: unknown, p: number): string {
-  return fixedPy(num(v), p);
+/** The int a `*` width or precision takes (a bool is an int; a float or anything else is not). */
+function starArg(v: unknown): number {
+  if (typeof v === 'boolean') return +v;
+  if ((typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint') return Number(v);
+  throw new PyError('TypeError', '* wants int');
 }
+
 /** Python `'%.{p}f' % x`: correctly rounded, exact ties to even (JavaScript's toFixed breaks ties away from zero). */
 export function fixedPy(x: number, p: number): string {
   if (!Number.isFinite(x)) return floatRepr(x);
@@ -1167,6 +1176,37 @@ export function fixedPy(x: number, p: number): string {
     }
   }
   return (neg ? '-' : '') + s;
+}
+/**
+ * Python `'%.{p}f' % a` for `%` and str.format: past 100 decimals (where toFixed stops, and
+ * fixedPy with it, which `round` and `filesizeformat` need no further) written out here: the double's exact
+ * binary value scaled by 10^p, ties to even. (toFixed stops at 100.) A double has at most 1,074
+ * fractional digits, so past 1,100 the rest are zeros and the BigInts stay small.
+ */
+function fixedExact(a: number, p: number): string {
+  if (p <= 100 || !Number.isFinite(a) || Math.abs(a) >= 1e21) return fixedPy(a, p);
+  const neg = a < 0 || Object.is(a, -0);
+  a = Math.abs(a);
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, a);
+  const hi = view.getUint32(0);
+  const bits = (BigInt(hi & 0xfffff) << 32n) | BigInt(view.getUint32(4));
+  const ex = (hi >>> 20) & 0x7ff;
+  const m = ex ? bits | (1n << 52n) : bits;
+  const e = (ex || 1) - 1075; // a = m * 2^e
+  const q = Math.min(p, 1100);
+  let k: bigint;
+  if (e >= 0) k = (m << BigInt(e)) * 10n ** BigInt(q);
+  else {
+    const num = m * 10n ** BigInt(q);
+    const den = 1n << BigInt(-e);
+    k = num / den;
+    const twice = (num - k * den) * 2n;
+    if (twice > den || (twice === den && k & 1n)) k++;
+  }
+  const digits = k.toString().padStart(q + 1, '0');
+  const cut = digits.length - q;
+  return (neg ? '-' : '') + digits.slice(0, cut) + '.' + digits.slice(cut) + '0'.repeat(room(p) - q);
 }
 /** Python `'%.{p}e' % x` (ties to even, two-digit exponent). */
 function expRepr(n: number, p: number): string {
@@ -1252,7 +1292,7 @@ export function formatSpec(v: unknown, spec: string): string {
     switch (type) {
       case 'f':
       case 'F':
-        s = fixedPy(Math.abs(n), p ?? 6);
+        s = fixedExact(Math.abs(n), p ?? 6);
         break;
       case 'e':
       case 'E':
@@ -1260,7 +1300,7 @@ export function formatSpec(v: unknown, spec: string): string {
         if (type === 'E') s = s.toUpperCase();
         break;
       case '%':
-        s = fixedPy(Math.abs(n) * 100, p ?? 6) + '%';
+        s = fixedExact(Math.abs(n) * 100, p ?? 6) + '%';
         break;
       case 'g':
       case 'G':

@@ -305,3 +305,37 @@ describe('%c of a number that is not a code point', () => {
     expect(await everyWay('{% try %}{{ "%c" % n }}{% fallback %}x{% end %}', { n: 1.5 })).toBe('x');
   });
 });
+
+// Four behaviours the nineteenth default-mode red team noticed, with CPython as the oracle
+// (values written out here from python3 3.x).
+describe('number formatting and line splitting as Python', () => {
+  it('`*` widths: a negative one left-justifies, a negative precision is 0, anything but an int is a TypeError', async () => {
+    expect(await everyWay('{{ "%*d" % (-5, 3) }}|{{ "%-*d" % (-4, 3) }}|{{ "%.*f" % (-1, 1.5) }}|{{ "%*d" % (true, 3) }}|{{ "%*s" % (3, "a") }}')).toBe('3    |3   |2|3|  a');
+    for (const w of ['"a"', '2.0', 'none']) expect(() => makeEnv().fromString(`{{ "%*d" % (${w}, 3) }}`).render({})).toThrow(/\* wants int/);
+  });
+  it('%f and {:f} past 100 decimals write the double exactly, ties to even', async () => {
+    // (expected values from CPython's '%.{p}f' % x)
+    const cases: [number, number, string][] = [
+      [0.1, 150, '0.100000000000000005551115123125782702118158340454101562500000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000'],
+      [2.5, 101, '2.5' + '0'.repeat(100)],
+      [-0, 105, '-0.' + '0'.repeat(105)],
+      [5e-324, 1100, '0.00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000494065645841246544176568792868221372365059802614324764425585682500675507270208751865299836361635992379796564695445717730926656710355939796398774796010781878126300713190311404527845817167848982103688718636056998730723050006387409153564984387312473397273169615140031715385398074126238565591171026658556686768187039560310624931945271591492455329305456544401127480129709999541931989409080416563324524757147869014726780159355238611550134803526493472019379026810710749170333222684475333572083243193609238289345836806010601150616980975307834227731832924790498252473077637592724787465608477820373446969953364701797267771758512566055119913150489110145103786273816725095583738973359899366480994116420570263709027924276754456522908753868250641971826553344726562500000000000000000000000000'],
+      // a tie at the 102nd decimal: kept even (…62), and rounded up to even (…88)
+      [2 ** -102, 101, '0.00000000000000000000000000000019721522630525295135293214132069655741830160877725575119256973266601562'],
+      [3 * 2 ** -102, 101, '0.00000000000000000000000000000059164567891575885405879642396208967225490482633176725357770919799804688'],
+    ];
+    for (const [x, p, want] of cases) {
+      expect(await everyWay(`{{ "%.${p}f" % x }}`, { x })).toBe(want);
+      expect(await everyWay(`{{ "{:.${p}f}".format(x) }}`, { x })).toBe(want);
+    }
+  });
+  it('round with a precision past a double\'s range is a zero of the value\'s sign', async () => {
+    expect(await everyWay('{{ x|round(-400) }} {{ y|round(-400) }} {{ z|round(-308) }}', { x: 1.5, y: -1.5, z: 1e308 })).toBe('0.0 -0.0 1e+308');
+  });
+  it('splitlines splits on every line boundary Python knows, and keeps the ends when asked', async () => {
+    const s = 'a\u2028b\x1cc\x85d\u2029e\x0bf\x0cg\r\nh\ri\n';
+    expect(await everyWay('{{ s.splitlines()|join("|") }}', { s })).toBe('a|b|c|d|e|f|g|h|i');
+    expect(await everyWay('{% for l in s.splitlines(True) %}{{ l|length }},{% end %}', { s })).toBe("2,2,2,2,2,2,3,2,2,");
+    expect(await everyWay('{{ s.splitlines(keepends=True)|length }}|{{ "".splitlines()|length }}|{{ "x\n\n".splitlines()|length }}', { s })).toBe('9|0|2');
+  });
+});
