@@ -22,6 +22,7 @@
 // names to truthiness); the `attribute` lookups of `selectattr`/`rejectattr`/`sum`/`min`/`max`/
 // `unique` are dict-aware; `default` keeps `""` whichever operator (`|`, `|>`, `?|`) calls it.
 
+import { Pieces, insertAround, replaceMatches, replaceText } from './pieces.js';
 import { charCode, expandTabs, lower, mapChars, replaceAllOf, sliceOf, upper } from './strings.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } from './errors.js';
@@ -126,33 +127,10 @@ function pyCapitalize(str: string): string {
   return titleChar(a[0]!) + a.slice(1).join('').toLowerCase();
 }
 
-/** Python `str.replace(old, new, count)`. */
-function pyReplace(str: string, old: string, nw: string, count: number): string {
+/** Python `str.replace(old, new, count)`, built in bounded memory (runtime/pieces.ts). */
+export function pyReplace(str: string, old: string, nw: string, count: number): string {
   if (count === 0) return str;
-  if (old === '') {
-    const a = cps(str);
-    let out = '';
-    let n = 0;
-    for (const ch of a) {
-      if (count < 0 || n < count) {
-        out += nw;
-        n++;
-      }
-      out += ch;
-    }
-    if (count < 0 || n < count) out += nw;
-    return out;
-  }
-  if (count < 0) return nw.includes('$') ? splitOf(str, old).join(nw) : replaceAllOf(str, old, nw);
-  let out = '';
-  let from = 0;
-  for (let i = 0; i < count; i++) {
-    const k = str.indexOf(old, from);
-    if (k < 0) break;
-    out += str.slice(from, k) + nw;
-    from = k + old.length;
-  }
-  return out + str.slice(from);
+  return old === '' ? insertAround(str, nw, count) : replaceText(str, old, nw, count);
 }
 
 // ------------------------------------------------------------------ attribute lookup
@@ -263,13 +241,20 @@ function splitLinesKeep(str: string): string[] {
   return out;
 }
 function indent(v: unknown, width: unknown = 4, first: unknown = false): string {
-  const lines = splitLinesKeep(s(v));
+  const str = s(v);
   const n = Math.max(0, intArg(width, 'width'));
-  room(n * lines.length + s(v).length);
+  if (!str) return '';
+  room(n + str.length);
   const pad = ' '.repeat(n);
-  if (!lines.length) return '';
-  if (!truthy(first)) return lines[0] + lines.slice(1).map((l) => pad + l).join('');
-  return lines.map((l) => pad + l).join('');
+  // (the pad after each line end but the last, as splitlines(keepends) then a join, without the
+  // list: 2^25 lines held over 2 GB of strings; s19)
+  const out = new Pieces(n > 0);
+  if (truthy(first)) out.add(pad);
+  const re = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g;
+  let last = 0;
+  while (re.exec(str) && re.lastIndex < str.length) out.add(sliceOf(str, last, re.lastIndex)), out.add(pad), (last = re.lastIndex);
+  out.add(sliceOf(str, last));
+  return out.text();
 }
 
 // textwrap.fill (break_on_hyphens=True, drop_whitespace=True, expand_tabs=True, tabsize=8)
@@ -281,8 +266,9 @@ const WORDSEP = /* @__PURE__ */ new RegExp(
   `([${TW_WS}]+|(?<=${TW_WP})-{2,}(?=${TW_WORD})|[^${TW_WS}]+?(?:-(?:(?<=${TW_LT}{2}-)|(?<=${TW_LT}-${TW_LT}-))(?=${TW_LT}-?${TW_LT})|(?=[${TW_WS}]|$)|(?<=${TW_WP})(?=-{2,}${TW_WORD})))`,
   'u',
 );
+const joined = (p: string | string[]): string => (typeof p === 'string' ? p : p.join(''));
 function textwrap(text: string, width: number, breakLong: boolean): string[] {
-  const munged = expandTabs(text).replace(/[\t\n\x0b\x0c\r]/g, ' ');
+  const munged = replaceMatches(expandTabs(text), /[\t\n\x0b\x0c\r]/g, () => ' ');
   const chunks = splitOf(munged, WORDSEP).filter((c) => c);
   if (width <= 0) throw new PyError('ValueError', `invalid width ${width} (must be > 0)`);
   // (lengths in code points and blankness by scanning: no array or string per chunk)
@@ -308,13 +294,15 @@ function textwrap(text: string, width: number, breakLong: boolean): string[] {
   const lens = chunks.map(L);
   const blanks = chunks.map(blank);
   let k = 0;
-  let head: string[] | null = null;
+  // (a chunk of BMP characters only is its own code points: a list of them took 2 GB for one
+  // word of 2^26 characters; s19)
+  let head: string | string[] | null = null;
   let off = 0;
   let headBlankFrom = 0; // the code points of `head` from this index on are all whitespace
   const topLen = () => (head ? head.length - off : lens[k]!);
   const topBlank = () => (head ? off >= headBlankFrom : blanks[k]!);
   const pop = (): string => {
-    const c = head ? head.slice(off).join('') : chunks[k]!;
+    const c = head ? joined(head.slice(off)) : chunks[k]!;
     head = null;
     k++;
     return c;
@@ -335,12 +323,12 @@ function textwrap(text: string, width: number, breakLong: boolean): string[] {
       const spaceLeft = width < 1 ? 1 : width - curLen;
       if (breakLong) {
         if (!head) {
-          head = cps(chunks[k]!);
+          head = lens[k] === chunks[k]!.length ? chunks[k]! : cps(chunks[k]!);
           off = 0;
           headBlankFrom = head.length;
           while (headBlankFrom > 0 && isPyWs(charCode(head[headBlankFrom - 1]!, 0))) headBlankFrom--;
         }
-        const h: string[] = head;
+        const h: string | string[] = head;
         let endAt = spaceLeft;
         if (h.length - off > spaceLeft) {
           let hyphen = spaceLeft - 1;
@@ -351,7 +339,7 @@ function textwrap(text: string, width: number, breakLong: boolean): string[] {
             if (word) endAt = hyphen + 1;
           }
         }
-        cur.push(h.slice(off, off + endAt).join(''));
+        cur.push(joined(h.slice(off, off + endAt)));
         off += endAt;
       } else if (!cur.length) cur.push(pop());
       curLen = cur.reduce((m, c) => m + L(c), 0);
@@ -386,17 +374,17 @@ function format(v: unknown, args: unknown[] = [], kwargs: Record<string, unknown
  * the text from every `<` that has no `>` after it, quadratic on a run of `<`.
  */
 function stripTags(str: string): string {
-  let out = '';
+  const out = new Pieces();
   let from = 0;
   for (;;) {
     const lt = str.indexOf('<', from);
     if (lt < 0) break;
     const gt = str.indexOf('>', lt + 1);
     if (gt < 0) break; // (no later `<` has a `>` after it either)
-    out += sliceOf(str, from, lt);
+    out.add(sliceOf(str, from, lt));
     from = gt + 1;
   }
-  return from === 0 ? str : out + sliceOf(str, from);
+  return from === 0 ? str : (out.add(sliceOf(str, from)), out.text());
 }
 
 function pluralize(v: unknown, suffix: unknown = 's'): string {
@@ -417,7 +405,7 @@ function urlencode(v: unknown): string {
   // (encodeURIComponent keeps `!'()*`, which quote() escapes; a lone surrogate becomes U+FFFD, as
   // TextEncoder makes it, instead of a URIError. Natively: a byte at a time took ~1 s a million.)
   const wf = s(v).replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
-  return encodeURIComponent(wf).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  return replaceMatches(encodeURIComponent(wf), /[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
 // (`<` too: the reference allows it, but a data key must not put a `<` into the output)
@@ -455,7 +443,7 @@ const isWs = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
  * ends the scan when none is left), so hostile text cannot make it backtrack.
  */
 function addNonce(str: string, attr: string): string {
-  let out = '';
+  const out = new Pieces();
   let last = 0;
   for (let i = str.indexOf('<'); i >= 0; i = str.indexOf('<', i + 1)) {
     let j = i + 1;
@@ -470,12 +458,13 @@ function addNonce(str: string, attr: string): string {
     if (gt < 0) break; // no tag can close after this point
     const attrs = sliceOf(str, k, gt);
     if (!/\bnonce\s*=/i.test(attrs)) {
-      out += sliceOf(str, last, gt) + attr;
+      out.add(sliceOf(str, last, gt) + attr);
       last = gt;
     }
     i = gt;
   }
-  return out + sliceOf(str, last);
+  out.add(sliceOf(str, last));
+  return out.text();
 }
 
 // ------------------------------------------------------------------ collections
@@ -936,7 +925,7 @@ const JSON_STR_ANY = /["\\\x00-\x1f\x7f-\uffff]/; // (a test first: most strings
 const JSON_CHAR: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
 const jsonChar = (ch: string): string => JSON_CHAR[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 function jsonStr(str: string): string {
-  return '"' + (JSON_STR_ANY.test(str) ? str.replace(JSON_STR_ESC, jsonChar) : str) + '"';
+  return '"' + (JSON_STR_ANY.test(str) ? replaceMatches(str, JSON_STR_ESC, jsonChar) : str) + '"';
 }
 function jsonNum(n: number, float: boolean): string {
   if (Number.isNaN(n)) return 'NaN';
@@ -1345,7 +1334,7 @@ export const f_indent: Filter = indent;
 export const f_wordwrap: Filter = wordwrap;
 export const f_format: Filter = format;
 export const f_wordcount: Filter = (v) => pySplitWs(s(v)).length;
-export const f_slug: Filter = (v) => (v === null || v === undefined ? '' : s(v).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, ''));
+export const f_slug: Filter = (v) => (v === null || v === undefined ? '' : replaceMatches(s(v).toLowerCase(), /[^a-z0-9]+/g, () => '-').replace(/^-+|-+$/g, ''));
 export const f_pluralize: Filter = pluralize;
 export const f_striptags: Filter = (v) => stripTags(s(v));
 export const f_urlencode: Filter = urlencode;

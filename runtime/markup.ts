@@ -101,6 +101,7 @@ export function escapeString(s: string): string {
   }
   let out = '';
   let last = 0;
+  let done = '';
   for (; i < n; i++) {
     const c: number = charCodeAt.call(s, i);
     // (letters and most punctuation come after `>`, the last character replaced)
@@ -110,8 +111,11 @@ export function escapeString(s: string): string {
     if (i > last) out += sliceOf(s, last, i);
     out += rep;
     last = i + 1;
+    // (every 64 K characters the rope is read, which flattens it, and set aside: a rope of 2^26
+    // entities, a node each, held over 2 GB and V8 aborted; runtime/pieces.ts)
+    if (out.length > 65536) (done += (charCodeAt.call(out, 0), out)), (out = '');
   }
-  return last ? out + sliceOf(s, last) : s; // (last 0: nothing replaced)
+  return last ? done + out + sliceOf(s, last) : s; // (last 0: nothing replaced)
 }
 
 /** True for Markup and for objects that declare themselves safe with `__html__()`. */

@@ -10,6 +10,7 @@ import { Markup } from './markup.js';
 import { expandTabs, lastIndex, mapChars, sliceOf } from './strings.js';
 import { PyError, keyError } from './errors.js';
 import { room, splitOf } from './limits.js';
+import { Pieces, insertAround, replaceMatches, replaceText } from './pieces.js';
 import { EqIndex } from './eqindex.js';
 import {
   PyFloat, Range, Tuple, UNDEF, callNow, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, forget, formatSpec, getattr, keyOf, addKey,
@@ -252,25 +253,7 @@ export const m_replace: MethodSet = {
   s: (s, a) => {
     const [old, nw, count] = a.map((x, i) => (i < 2 ? arg(x) : x));
     const c = count == null ? -1 : num(count);
-    if (old === '') {
-      // Python inserts the replacement around every character
-      const chars = [...s];
-      const n = c < 0 ? chars.length + 1 : Math.min(c, chars.length + 1);
-      let out = '';
-      for (let i = 0; i < chars.length; i++) out += (i < n ? nw : '') + chars[i];
-      return out + (n > chars.length ? nw : '');
-    }
-    if (c < 0) return splitOf(s, old as string).join(nw as string);
-    // (building the result as it goes: splicing each replacement into the whole string copies it each time)
-    let out = '';
-    let from = 0;
-    for (let i = 0; i < c; i++) {
-      const k = s.indexOf(old as string, from);
-      if (k < 0) break;
-      out += s.slice(from, k) + nw;
-      from = k + (old as string).length;
-    }
-    return out + s.slice(from);
+    return old === '' ? insertAround(s, nw as string, c) : replaceText(s, old as string, nw as string, c);
   },
 };
 export const m_startswith: MethodSet = {
@@ -568,17 +551,17 @@ export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, u
 type Numbering = { auto: number; manual: boolean };
 function formatString(fmt: string, args: unknown[], kwargs: Record<string, unknown>, escField: ((v: unknown, out: string) => string) | undefined, n: Numbering, depth: number): string {
   if (depth <= 0) throw fieldError('Max string recursion exceeded');
-  let out = '';
+  const out = new Pieces();
   const len = fmt.length;
   for (let i = 0; i < len; ) {
     // (the literal text up to the next brace, in one slice)
     let j = i;
     while (j < len && fmt[j] !== '{' && fmt[j] !== '}') j++;
-    if (j > i) out += sliceOf(fmt, i, j);
+    if (j > i) out.add(sliceOf(fmt, i, j));
     if (j >= len) break;
     const c = fmt[j]!;
     if (fmt[j + 1] === c) {
-      out += c;
+      out.add(c);
       i = j + 2;
       continue;
     }
@@ -593,10 +576,10 @@ function formatString(fmt: string, args: unknown[], kwargs: Record<string, unkno
       if (d === '{') (count++, (nested = true));
       else if (d === '}' && !--count) break;
     }
-    out += formatField(sliceOf(fmt, j + 1, k), nested, args, kwargs, escField, n, depth);
+    out.add(formatField(sliceOf(fmt, j + 1, k), nested, args, kwargs, escField, n, depth));
     i = k + 1;
   }
-  return out;
+  return out.text();
 }
 
 function formatField(field: string, nested: boolean, args: unknown[], kwargs: Record<string, unknown>, escField: ((v: unknown, out: string) => string) | undefined, n: Numbering, depth: number): string {
@@ -678,7 +661,7 @@ function convert(v: unknown, conv: string): unknown {
   if (conv === 'r') return pyRepr(v);
   // (ascii(): repr with every non-ASCII character escaped, as Python writes it)
   if (conv === 'a')
-    return pyRepr(v).replace(/[^\x00-\x7f]/gu, (ch) => {
+    return replaceMatches(pyRepr(v), /[^\x00-\x7f]/gu, (ch) => {
       const c = ch.codePointAt(0)!;
       return c < 0x100 ? `\\x${c.toString(16).padStart(2, '0')}` : c < 0x10000 ? `\\u${c.toString(16).padStart(4, '0')}` : `\\U${c.toString(16).padStart(8, '0')}`;
     });

@@ -5,6 +5,7 @@
 import { Markup, Marked, escapeString, isSafe } from './markup.js';
 import { NoneComparisonError, PyError, SecurityError, TemplateRuntimeError, UndefinedError , didYouMean, keyError, zeroDivisionError } from './errors.js';
 import { ACTIVE, MAX_CHARS, MAX_DIGITS, MAX_ITEMS, listOf, room } from './limits.js';
+import { Pieces } from './pieces.js';
 
 /** An integral float produced where the compiler knows the value is a float (4/2, 5|round, 1.0). Renders "2.0". */
 export class PyFloat {
@@ -1121,7 +1122,7 @@ export function printf(fmt: string, args: unknown, field?: (v: unknown, out: str
   // would do, in one pass: that regex rescans the rest of `fmt` from every `%(` with no `)`
   // after it, and splits a run of `0`s between flags and width every way. A width cannot start
   // with 0 (the flags took the zeros), so PRINTF_SPEC matches exactly where it did.
-  let out = '';
+  const out = new Pieces();
   let from = 0;
   let pos = 0;
   let close = -1;
@@ -1147,15 +1148,15 @@ export function printf(fmt: string, args: unknown, field?: (v: unknown, out: str
       pos = pct + 1;
       continue;
     }
-    out += fmt.slice(from, pct) + one(key, m[1]!, m[2], m[3], m[4]!);
+    out.add(fmt.slice(from, pct) + one(key, m[1]!, m[2], m[3], m[4]!));
     from = pos = PRINTF_SPEC.lastIndex;
   }
-  out += fmt.slice(from);
+  out.add(fmt.slice(from));
   // CPython: leftover arguments are an error unless the argument supports the mapping protocol (dict, list, range).
   const mappingLike = mapping !== null || (Array.isArray(args) && !(args instanceof Tuple)) || args instanceof Range;
   if (!mappingLike && i < list.length)
     throw new PyError('TypeError', 'not all arguments converted during string formatting');
-  return out;
+  return out.text();
 }
 
 function toFixedNum(v: unknown, p: number): string {
