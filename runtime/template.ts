@@ -80,7 +80,7 @@ export interface TemplateSpec {
   /** Compile-time warnings (K-CMP-001/002 call validation). */
   warnings?: { code: string; message: string; lineno: number; colno: number }[];
   /** Sandbox output limit check (sandboxed environments only). */
-  checkOutput?: (size: number) => void;
+  checkOutput?: (size: number, R?: RenderState) => void;
   /** Async templates: observes the promises nested in a value the template reads (`observeDeep`);
    * sync templates that render others: the walk of an async template on their page (`pageDeep`). */
   deep?: DeepWalk;
@@ -462,29 +462,43 @@ export function newContext(globals: Ctx, data: unknown): Ctx {
 }
 
 /** Wraps render functions with the sandbox output-size check. */
-function limitOutput(fns: RenderFns, check: (size: number) => void): RenderFns {
-  // (check(0) first: the policy learns what kind of template renders, Sandbox.checkOutput's `njk`)
+function limitOutput(fns: RenderFns, check: (size: number, R?: RenderState) => void): RenderFns {
+  // (check(0) first: the policy learns what kind of template renders, Sandbox.checkOutput's `njk`.
+  // A stream is checked before each step too: with R, that makes the render's budget the one its
+  // operators charge while the step runs, as another render may have run between steps; s19)
   return {
     s(ctx, R) {
-      check(0);
+      check(0, R);
       const o = fns.s(ctx, R);
-      check(o.length);
+      check(o.length, R);
       return o;
     },
     *g(ctx, R) {
       let n = 0;
-      check(0);
-      for (const c of flatten(fns.g(ctx, R))) {
-        check((n += c.length));
-        yield c;
+      const it = flatten(fns.g(ctx, R));
+      let done = false;
+      try {
+        for (let r; check(n, R), !(r = it.next()).done; ) {
+          check((n += r.value.length), R);
+          yield r.value;
+        }
+        done = true;
+      } finally {
+        if (!done) it.return?.();
       }
     },
     async *a(ctx, R) {
       let n = 0;
-      check(0);
-      for await (const c of fns.a(ctx, R)) {
-        check((n += c.length));
-        yield c;
+      const it = fns.a(ctx, R)[Symbol.asyncIterator]();
+      let done = false;
+      try {
+        for (let r; check(n, R), !(r = await it.next()).done; ) {
+          check((n += r.value.length), R);
+          yield r.value;
+        }
+        done = true;
+      } finally {
+        if (!done) await it.return?.();
       }
     },
   };
