@@ -993,7 +993,7 @@ function tojson(v: unknown, indent: unknown = null, attr: unknown = false): Mark
   const parts: string[] = [];
   jsonDump(v, ind, 0, new Set(), parts);
   const raw = parts.join('');
-  return new Markup(truthy(attr) ? escapeString(raw) : raw.replace(JSON_HTML, (c) => JSON_HTML_ESC[c]!));
+  return new Markup(truthy(attr) ? escapeString(raw) : replaceMatches(raw, JSON_HTML, (c) => JSON_HTML_ESC[c]!));
 }
 // tojson outside attr=true (docs/security.md): every `<`, `>`, `&` and `'` as a JSON \u escape, as
 // Jinja's htmlsafe_json_dumps, so neither `</script>` nor `<!--` nor a `'` can end the element or a

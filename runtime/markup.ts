@@ -1,6 +1,7 @@
 // Markup is a string that is already safe HTML: output never escapes it again.
 
 import { sliceOf } from './strings.js';
+import { replaceMatches } from './pieces.js';
 
 export class Markup {
   readonly value: string;
@@ -72,12 +73,13 @@ const MD_BLOCK = /(^|\n)([ \t]*)(#{1,6}(?=[ \t\r\n]|$)|>|[-+](?=[ \t\r\n]|$)|-+(
  * before the marker (`\# h`, `\- item`, `\1. first`).
  */
 export function escapeMarkdown(s: string): string {
-  let t = s.replace(MD_INLINE, '\\$&');
-  if (t.includes('<')) t = t.replace(MD_LT, '&lt;'); // (most text has none: the scan is cheaper than a replace)
-  return t.replace(MD_BLOCK, '$1$2\\$3');
+  // (replaceMatches: V8's own replace of 2^25 matches ran past a minute, or aborted; runtime/pieces.ts)
+  let t = replaceMatches(s, MD_INLINE, (m) => '\\' + m);
+  if (t.includes('<')) t = replaceMatches(t, MD_LT, () => '&lt;'); // (most text has none: the scan is cheaper than a replace)
+  return replaceMatches(t, MD_BLOCK, (_, start: string, ws: string, marker: string) => `${start}${ws}\\${marker}`);
 }
 
-const NEEDS_ESCAPE = /[&<>"'\0]/g;
+const NEEDS_ESCAPE = /[&<>"'\0]/;
 // What each character becomes (undefined: itself), by char code: one load per character below `?`.
 // (an object literal with these keys gets fast holey elements, as an array would)
 const ENTITY: Record<number, string | undefined> = { 0: '', 34: '&quot;', 38: '&amp;', 39: '&#39;', 60: '&lt;', 62: '&gt;' };
@@ -87,21 +89,17 @@ const ENTITY: Record<number, string | undefined> = { 0: '', 34: '&quot;', 38: '&
 const charCodeAt = String.prototype.charCodeAt;
 /**
  * HTML-escapes a plain string (no Markup check): `& < > " '` become entities, NUL is
- * dropped. Most strings need nothing: past 12 characters a regex test answers that fastest, and
- * (global, so its lastIndex says where) tells where to start; the rest is a char-code scan,
- * which for a short string costs less than the regex call (issue #22: the small page 0.8x).
+ * dropped. Most strings need nothing: past 12 characters a regex search answers that fastest,
+ * and tells where to start; the rest is a char-code scan, which for a short string costs less
+ * than the regex call (issue #22: the small page 0.8x).
  */
 export function escapeString(s: string): string {
   const n = s.length;
   let i = 0;
-  if (n > 12) {
-    NEEDS_ESCAPE.lastIndex = 0;
-    if (!NEEDS_ESCAPE.test(s)) return s;
-    i = NEEDS_ESCAPE.lastIndex - 1;
-  }
+  // (the regex's own search: no String.prototype lookup, and lastIndex left as it was)
+  if (n > 12 && (i = NEEDS_ESCAPE[Symbol.search](s)) < 0) return s;
   let out = '';
   let last = 0;
-  let done = '';
   for (; i < n; i++) {
     const c: number = charCodeAt.call(s, i);
     // (letters and most punctuation come after `>`, the last character replaced)
@@ -111,11 +109,11 @@ export function escapeString(s: string): string {
     if (i > last) out += sliceOf(s, last, i);
     out += rep;
     last = i + 1;
-    // (every 64 K characters the rope is read, which flattens it, and set aside: a rope of 2^26
-    // entities, a node each, held over 2 GB and V8 aborted; runtime/pieces.ts)
-    if (out.length > 65536) (done += (charCodeAt.call(out, 0), out)), (out = '');
+    // (past a million characters the rope is read, which flattens it, and the rest escaped on its
+    // own: a rope of 2^26 entities, a node each, held over 2 GB and V8 aborted; runtime/pieces.ts)
+    if (out.length >> 20) return charCodeAt.call(out, 0), out + escapeString(sliceOf(s, last));
   }
-  return last ? done + out + sliceOf(s, last) : s; // (last 0: nothing replaced)
+  return last ? out + sliceOf(s, last) : s; // (last 0: nothing replaced)
 }
 
 /** True for Markup and for objects that declare themselves safe with `__html__()`. */

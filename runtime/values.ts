@@ -81,13 +81,6 @@ export function tuple<T>(items: T[]): Tuple<T> {
   for (let i = 0; i < items.length; i++) t[i] = items[i]!;
   return t;
 }
-/** `(a, b)`: the two-item tuple of dict items, without tuple()'s list. */
-export function pair(a: unknown, b: unknown): Tuple {
-  const t = new Tuple<unknown>();
-  t[0] = a;
-  t[1] = b;
-  return t;
-}
 export const isNone = (v: unknown): v is null | undefined => v === null || v === undefined;
 export function isDict(v: unknown): v is Record<string, unknown> | Map<unknown, unknown> {
   if (v instanceof Map) return true;
@@ -733,7 +726,13 @@ export function setKey(o: object, k: string, v: unknown): void {
   else (o as Record<string, unknown>)[k] = v;
 }
 export function dictItems(d: Record<string, unknown> | Map<unknown, unknown>): Tuple[] {
-  return dictKeys(d).map((k) => pair(k, observe(d instanceof Map ? d.get(k) : d[k as string])));
+  // (each tuple set by index: tuple([k, v]) pushed through the Array subclass, ~4 µs a key in dictsort)
+  return dictKeys(d).map((k) => {
+    const t = new Tuple();
+    t[0] = k;
+    t[1] = observe(d instanceof Map ? d.get(k) : d[k as string]);
+    return t;
+  });
 }
 
 // ------------------------------------------------------------------ lookup
