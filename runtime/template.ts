@@ -618,7 +618,7 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
       const s = drive(a instanceof SyncPart ? a.gen : (sinkPart(() => a as unknown as string, ctx, R, 1) as Generator<Step, void, undefined>), R);
       return deferDriver ? deferDriver(R, s, true) : s;
     }
-    return textOf(deferDriver ? deferDriver(R, a, false) : a, R);
+    return textOf(deferDriver ? deferDriver(R, a, false) : a, R, spec.name);
   };
   const t: Template = {
     name: spec.name,
@@ -1500,9 +1500,16 @@ export function* flatten(top: Generator<SyncStep, void, undefined>, R?: RenderSt
   if (fillStacks && held) yield resolveStacks(held, R!);
 }
 
-async function textOf(parts: AsyncIterable<string>, R: RenderState): Promise<string> {
+async function textOf(parts: AsyncIterable<string>, R: RenderState, name: string): Promise<string> {
   let out = '';
-  for await (const c of parts) out += c;
+  try {
+    for await (const c of parts) out += c;
+  } catch (e) {
+    // (a page past V8's longest string: a TemplateRuntimeError naming the page, as render()'s
+    // names the line that passed it; here the template's code had finished that part. A template's
+    // own error, already placed, passes unchanged; s19)
+    throw wrapError(e, name, 0);
+  }
   return resolveStacks(out, R);
 }
 

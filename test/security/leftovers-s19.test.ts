@@ -285,3 +285,33 @@ describe('dictsort (trusted): outputs as before, at a cost near a plain sort', (
     expect(Math.min(...ours) / Math.min(...floor)).toBeLessThan(2.2);
   });
 });
+
+describe('§1 a page longer than V8\'s longest string', () => {
+  it('is a TemplateRuntimeError naming the template in every buffered entry point, sync and async pages', () => {
+    // (before: renderAsync and renderBlockAsync rejected with a bare RangeError from the join)
+    const out = runStrict(
+      `import { Environment, DictLoader } from ${distUrl('dist/compiler/environment.js')};
+const env = new Environment({ loader: new DictLoader({
+  'p.html': '<p>\\n{% block b %}\\n{% for i in range(n) %}{{ x }}{% end %}\\n{% end %}',
+  'a.html': '<p>\\n{% block b %}\\n{% for i in range(n) %}{{ await x }}{% end %}\\n{% end %}',
+}) });
+const data = { x: 'a'.repeat(2 ** 20), n: 600 };
+for (const [name, ways] of [['p.html', ['render', 'renderAsync', 'renderBlock', 'renderBlockAsync']], ['a.html', ['renderAsync', 'renderBlockAsync']]]) {
+  const t = env.getTemplate(name);
+  for (const way of ways)
+    try { await (way.startsWith('renderBlock') ? t[way]('b', data) : t[way](data)); console.log(way, 'rendered'); }
+    catch (e) { console.log(name, way, e.name, e.code, e.templateName); }
+}`,
+      120_000,
+      ['--max-old-space-size=3072'],
+    );
+    expect(out.trim().split('\n')).toEqual([
+      'p.html render TemplateRuntimeError K-RUN-007 p.html',
+      'p.html renderAsync TemplateRuntimeError K-RUN-007 p.html',
+      'p.html renderBlock TemplateRuntimeError K-RUN-007 p.html',
+      'p.html renderBlockAsync TemplateRuntimeError K-RUN-007 p.html',
+      'a.html renderAsync TemplateRuntimeError K-RUN-007 a.html',
+      'a.html renderBlockAsync TemplateRuntimeError K-RUN-007 a.html',
+    ]);
+  }, 130_000);
+});
