@@ -79,7 +79,7 @@ export function escapeMarkdown(s: string): string {
   return replaceMatches(t, MD_BLOCK, (_, start: string, ws: string, marker: string) => `${start}${ws}\\${marker}`);
 }
 
-const NEEDS_ESCAPE = /[&<>"'\0]/;
+const NEEDS_ESCAPE = /[&<>"'\0]/g;
 // What each character becomes (undefined: itself), by char code: one load per character below `?`.
 // (an object literal with these keys gets fast holey elements, as an array would)
 const ENTITY: Record<number, string | undefined> = { 0: '', 34: '&quot;', 38: '&amp;', 39: '&#39;', 60: '&lt;', 62: '&gt;' };
@@ -89,15 +89,18 @@ const ENTITY: Record<number, string | undefined> = { 0: '', 34: '&quot;', 38: '&
 const charCodeAt = String.prototype.charCodeAt;
 /**
  * HTML-escapes a plain string (no Markup check): `& < > " '` become entities, NUL is
- * dropped. Most strings need nothing: past 12 characters a regex search answers that fastest,
- * and tells where to start; the rest is a char-code scan, which for a short string costs less
- * than the regex call (issue #22: the small page 0.8x).
+ * dropped. Most strings need nothing: past 12 characters a regex test answers that fastest, and
+ * (global, so its lastIndex says where) tells where to start; the rest is a char-code scan,
+ * which for a short string costs less than the regex call (issue #22: the small page 0.8x).
  */
 export function escapeString(s: string): string {
   const n = s.length;
   let i = 0;
-  // (the regex's own search: no String.prototype lookup, and lastIndex left as it was)
-  if (n > 12 && (i = NEEDS_ESCAPE[Symbol.search](s)) < 0) return s;
+  if (n > 12) {
+    NEEDS_ESCAPE.lastIndex = 0;
+    if (!NEEDS_ESCAPE.test(s)) return s;
+    i = NEEDS_ESCAPE.lastIndex - 1;
+  }
   let out = '';
   let last = 0;
   for (; i < n; i++) {
@@ -109,9 +112,6 @@ export function escapeString(s: string): string {
     if (i > last) out += sliceOf(s, last, i);
     out += rep;
     last = i + 1;
-    // (past a million characters the rope is read, which flattens it, and the rest escaped on its
-    // own: a rope of 2^26 entities, a node each, held over 2 GB and V8 aborted; runtime/pieces.ts)
-    if (out.length >> 20) return charCodeAt.call(out, 0), out + escapeString(sliceOf(s, last));
   }
   return last ? out + sliceOf(s, last) : s; // (last 0: nothing replaced)
 }
