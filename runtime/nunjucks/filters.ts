@@ -287,7 +287,9 @@ export function nf_replace(s: unknown, old: unknown, replacement: unknown, maxCo
   const rl = String(replacement).length; // (undefined joins with ',' as in Nunjucks: kept as it is)
   if (o === '') {
     room((t.length + 1) * (rl + 1));
-    // (Nunjucks' `r + t.split('').join(r) + r`: twice for an empty string)
+    // (Nunjucks' `r + t.split('').join(r) + r`: twice for an empty string; an undefined `r` joins
+    // with ',', as join does, kept as it is, and bounded by the room above)
+    if (replacement === undefined) return copySafeness(str, 'undefined' + t.split('').join() + 'undefined');
     return copySafeness(str, t ? insertAround(t, String(replacement), -1, true) : String(replacement).repeat(2));
   }
   if (maxCount === 0 || t.indexOf(o) < 0) return str;
