@@ -169,16 +169,19 @@ describe('§4 interleaved sandboxed renders each charge their own budget', () =>
 
   it("a render is not refused for another render's operators", async () => {
     // (b waits while a runs its `in`s: before, a's were charged to b whenever b had ticked last)
-    const env = sandboxed({ 'a.html': '{% for i in range(n) %}{{ await f(i) }}{{ 7 in l }}{% end %}', 'b.html': '{% for i in range(n) %}{{ await f(i) }}{% end %}' }, { maxLoopIterations: 2500, maxRenderTime: null });
+    // (alone: a 2 × 1,200 + 2, b 5 × 301 iterations, each under 2,500; a's charged to b passed it)
+    const env = sandboxed({ 'a.html': '{% for i in range(n) %}{{ await f(i) }}{{ 7 in l }}{% end %}', 'b.html': '{% for i in range(n) %}{{ await f(i) }}{% for j in range(300) %}{% end %}{% end %}' }, { maxLoopIterations: 2500, maxRenderTime: null });
     const [a, b] = [env.getTemplate('a.html'), env.getTemplate('b.html')];
     const f = () => tick().then(() => 1);
-    const both = await Promise.all([ending(a.renderAsync({ n: 2, l, f })), ending(b.renderAsync({ n: 5, f }))]);
-    expect(both).toEqual([await ending(a.renderAsync({ n: 2, l, f })), await ending(b.renderAsync({ n: 5, f }))]);
-    expect(both[1]).toBe('ok 11111');
+    const l2 = l.concat(l.slice(0, 25_600)); // (153,600 numbers: 1,200 iterations an `in`)
+    const both = await Promise.all([ending(a.renderAsync({ n: 2, l: l2, f })), ending(b.renderAsync({ n: 5, f }))]);
+    expect(both).toEqual([await ending(a.renderAsync({ n: 2, l: l2, f })), await ending(b.renderAsync({ n: 5, f }))]);
+    expect(both).toEqual(['ok 1False1False', 'ok 11111']);
   });
 
   it('streams read alternately: each ends as it does read alone (sync and async)', async () => {
-    const env = sandboxed({ 'a.html': '{% for i in g %}{{ 7 in l }}{% end %}', 'b.html': '{% for i in g %}{{ i }}{% end %}' }, { maxLoopIterations: 2500, maxRenderTime: null });
+    // (a's operators come after its loop, in the step that resumes after its last chunk: b ticked last)
+    const env = sandboxed({ 'a.html': '{% for i in g %}{{ i }}{% end %}{{ 7 in l }}{{ 7 in l }}{{ 7 in l }}', 'b.html': '{% for i in g %}{{ i }}{% end %}' }, { maxLoopIterations: 2500, maxRenderTime: null });
     const [a, b] = [env.getTemplate('a.html'), env.getTemplate('b.html')];
     // (a generator source makes the loop lazy: a chunk leaves at every item, so the reads interleave)
     const data = (n: number) => ({ l, g: (function* () { for (let i = 0; i < n; i++) yield i; })() });
