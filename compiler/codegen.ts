@@ -522,7 +522,7 @@ export class Generator {
     // (a Nunjucks module reads globals through a view with Nunjucks' built-ins in place of Kida's:
     // runtime/nunjucks/linkage.ts)
     const linkage = this.o.nunjucks ? `${this.h('njkLinkage')}($env)` : '$env';
-    const sandboxed = this.o.sandbox ? `, checkOutput: (n) => $env.sandbox?.checkOutput(n${this.o.nunjucks ? ', 1' : ''}), get globals() { return ${linkage}.globals; }` : '';
+    const sandboxed = this.o.sandbox ? `, checkOutput: (n, R) => $env.sandbox?.checkOutput(n, ${this.o.nunjucks ? 1 : 0}, R), get globals() { return ${linkage}.globals; }` : '';
     const spec = `{ ${literal(fields)}${sandboxed} }`;
     // The same fields for the default registry's call, positional (compile() uses it for a module
     // without a linkage; runtime/registered.ts; issue #22, code size: the field names were ~28
@@ -854,7 +854,10 @@ export class Generator {
   }
   /** `await js` in an async function; in a gathering part, a value that is no thenable is not awaited, and what is gathered leaves before one is. */
   wait(js: string): string {
-    return this.fn.gather && !this.nest ? gatherWait(js, this.h('observe')) : `(await ${js})`;
+    // (sandboxed: other renders ran during the wait, so the render's budget is made the charged one again; s19)
+    const back = this.o.sandbox ? this.h('sbBack') : '';
+    if (this.fn.gather && !this.nest) return gatherWait(js, this.h('observe'), back);
+    return back ? `${back}($env, R, await ${js})` : `(await ${js})`;
   }
 
   /** Does compiling `e` here emit an `await` (so enclosing arrows must be async)? */

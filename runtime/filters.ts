@@ -24,6 +24,7 @@
 
 import { charCode, expandTabs, lower, mapChars, pyCapitalize, pyTitle, sliceOf, upper } from './strings.js';
 import { pyReplace } from './replace.js';
+import { Pieces, replaceMatches } from './pieces.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } from './errors.js';
 import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room, splitOf } from './limits.js';
@@ -207,13 +208,20 @@ function splitLinesKeep(str: string): string[] {
   return out;
 }
 function indent(v: unknown, width: unknown = 4, first: unknown = false): string {
-  const lines = splitLinesKeep(s(v));
+  const str = s(v);
   const n = Math.max(0, intArg(width, 'width'));
-  room(n * lines.length + s(v).length);
+  if (!str) return '';
+  room(n + str.length);
   const pad = ' '.repeat(n);
-  if (!lines.length) return '';
-  if (!truthy(first)) return lines[0] + lines.slice(1).map((l) => pad + l).join('');
-  return lines.map((l) => pad + l).join('');
+  // (the pad after each line end but the last, as splitlines(keepends) then a join, without the
+  // list: 2^25 lines held over 2 GB of strings; s19)
+  const out = new Pieces(n > 0);
+  if (truthy(first)) out.add(pad);
+  const re = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g;
+  let last = 0;
+  while (re.exec(str) && re.lastIndex < str.length) out.add(sliceOf(str, last, re.lastIndex)), out.add(pad), (last = re.lastIndex);
+  out.add(sliceOf(str, last));
+  return out.text();
 }
 
 // textwrap.fill (break_on_hyphens=True, drop_whitespace=True, expand_tabs=True, tabsize=8)
@@ -225,8 +233,9 @@ const WORDSEP = /* @__PURE__ */ new RegExp(
   `([${TW_WS}]+|(?<=${TW_WP})-{2,}(?=${TW_WORD})|[^${TW_WS}]+?(?:-(?:(?<=${TW_LT}{2}-)|(?<=${TW_LT}-${TW_LT}-))(?=${TW_LT}-?${TW_LT})|(?=[${TW_WS}]|$)|(?<=${TW_WP})(?=-{2,}${TW_WORD})))`,
   'u',
 );
+const joined = (p: string | string[]): string => (typeof p === 'string' ? p : p.join(''));
 function textwrap(text: string, width: number, breakLong: boolean): string[] {
-  const munged = expandTabs(text).replace(/[\t\n\x0b\x0c\r]/g, ' ');
+  const munged = replaceMatches(expandTabs(text), /[\t\n\x0b\x0c\r]/g, () => ' ');
   const chunks = splitOf(munged, WORDSEP).filter((c) => c);
   if (width <= 0) throw new PyError('ValueError', `invalid width ${width} (must be > 0)`);
   // (lengths in code points and blankness by scanning: no array or string per chunk)
@@ -252,13 +261,15 @@ function textwrap(text: string, width: number, breakLong: boolean): string[] {
   const lens = chunks.map(L);
   const blanks = chunks.map(blank);
   let k = 0;
-  let head: string[] | null = null;
+  // (a chunk of BMP characters only is its own code points: a list of them took 2 GB for one
+  // word of 2^26 characters; s19)
+  let head: string | string[] | null = null;
   let off = 0;
   let headBlankFrom = 0; // the code points of `head` from this index on are all whitespace
   const topLen = () => (head ? head.length - off : lens[k]!);
   const topBlank = () => (head ? off >= headBlankFrom : blanks[k]!);
   const pop = (): string => {
-    const c = head ? head.slice(off).join('') : chunks[k]!;
+    const c = head ? joined(head.slice(off)) : chunks[k]!;
     head = null;
     k++;
     return c;
@@ -279,12 +290,12 @@ function textwrap(text: string, width: number, breakLong: boolean): string[] {
       const spaceLeft = width < 1 ? 1 : width - curLen;
       if (breakLong) {
         if (!head) {
-          head = cps(chunks[k]!);
+          head = lens[k] === chunks[k]!.length ? chunks[k]! : cps(chunks[k]!);
           off = 0;
           headBlankFrom = head.length;
           while (headBlankFrom > 0 && isPyWs(charCode(head[headBlankFrom - 1]!, 0))) headBlankFrom--;
         }
-        const h: string[] = head;
+        const h: string | string[] = head;
         let endAt = spaceLeft;
         if (h.length - off > spaceLeft) {
           let hyphen = spaceLeft - 1;
@@ -295,7 +306,7 @@ function textwrap(text: string, width: number, breakLong: boolean): string[] {
             if (word) endAt = hyphen + 1;
           }
         }
-        cur.push(h.slice(off, off + endAt).join(''));
+        cur.push(joined(h.slice(off, off + endAt)));
         off += endAt;
       } else if (!cur.length) cur.push(pop());
       curLen = cur.reduce((m, c) => m + L(c), 0);
@@ -330,17 +341,17 @@ function format(v: unknown, args: unknown[] = [], kwargs: Record<string, unknown
  * the text from every `<` that has no `>` after it, quadratic on a run of `<`.
  */
 function stripTags(str: string): string {
-  let out = '';
+  const out = new Pieces();
   let from = 0;
   for (;;) {
     const lt = str.indexOf('<', from);
     if (lt < 0) break;
     const gt = str.indexOf('>', lt + 1);
     if (gt < 0) break; // (no later `<` has a `>` after it either)
-    out += sliceOf(str, from, lt);
+    out.add(sliceOf(str, from, lt));
     from = gt + 1;
   }
-  return from === 0 ? str : out + sliceOf(str, from);
+  return from === 0 ? str : (out.add(sliceOf(str, from)), out.text());
 }
 
 function pluralize(v: unknown, suffix: unknown = 's'): string {
@@ -361,7 +372,7 @@ function urlencode(v: unknown): string {
   // (encodeURIComponent keeps `!'()*`, which quote() escapes; a lone surrogate becomes U+FFFD, as
   // TextEncoder makes it, instead of a URIError. Natively: a byte at a time took ~1 s a million.)
   const wf = s(v).replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
-  return encodeURIComponent(wf).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  return replaceMatches(encodeURIComponent(wf), /[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
 // (`<` too: the reference allows it, but a data key must not put a `<` into the output)
@@ -399,7 +410,7 @@ const isWs = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
  * ends the scan when none is left), so hostile text cannot make it backtrack.
  */
 function addNonce(str: string, attr: string): string {
-  let out = '';
+  const out = new Pieces();
   let last = 0;
   for (let i = str.indexOf('<'); i >= 0; i = str.indexOf('<', i + 1)) {
     let j = i + 1;
@@ -414,12 +425,13 @@ function addNonce(str: string, attr: string): string {
     if (gt < 0) break; // no tag can close after this point
     const attrs = sliceOf(str, k, gt);
     if (!/\bnonce\s*=/i.test(attrs)) {
-      out += sliceOf(str, last, gt) + attr;
+      out.add(sliceOf(str, last, gt) + attr);
       last = gt;
     }
     i = gt;
   }
-  return out + sliceOf(str, last);
+  out.add(sliceOf(str, last));
+  return out.text();
 }
 
 // ------------------------------------------------------------------ collections
@@ -473,11 +485,15 @@ function dictsort(v: unknown, caseSensitive: unknown = false, by: unknown = 'key
   if (!isDict(v)) throw new PyError('AttributeError', `'${typeName(v)}' object has no attribute 'items'`);
   const idx = s(by) === 'value' && isString(by) ? 1 : 0;
   const cs = truthy(caseSensitive);
+  const items = dictItems(v);
+  // (string keys, the usual dict: compared as strings directly, as sort() does; compare() per pair cost ~1 µs a key)
+  if (items.every((item) => typeof item[idx] === 'string'))
+    return stableSort(items, cs ? (item) => item[idx] as string : (item) => (item[idx] as string).toLowerCase(), (a, b) => (a < b ? -1 : a > b ? 1 : 0), truthy(reverse));
   const key = (item: Tuple) => {
     const x = item[idx];
     return !cs && isString(x) ? s(x).toLowerCase() : x;
   };
-  return stableSort(dictItems(v), key, compare, truthy(reverse));
+  return stableSort(items, key, compare, truthy(reverse));
 }
 
 /** Hashability check and hash-like key for unique(). */
@@ -879,7 +895,7 @@ const JSON_STR_ANY = /["\\\x00-\x1f\x7f-\uffff]/; // (a test first: most strings
 const JSON_CHAR: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
 const jsonChar = (ch: string): string => JSON_CHAR[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 function jsonStr(str: string): string {
-  return '"' + (JSON_STR_ANY.test(str) ? str.replace(JSON_STR_ESC, jsonChar) : str) + '"';
+  return '"' + (JSON_STR_ANY.test(str) ? replaceMatches(str, JSON_STR_ESC, jsonChar) : str) + '"';
 }
 function jsonNum(n: number, float: boolean): string {
   if (Number.isNaN(n)) return 'NaN';
@@ -947,7 +963,7 @@ function tojson(v: unknown, indent: unknown = null, attr: unknown = false): Mark
   const parts: string[] = [];
   jsonDump(v, ind, 0, new Set(), parts);
   const raw = parts.join('');
-  return new Markup(truthy(attr) ? escapeString(raw) : raw.replace(JSON_HTML, (c) => JSON_HTML_ESC[c]!));
+  return new Markup(truthy(attr) ? escapeString(raw) : replaceMatches(raw, JSON_HTML, (c) => JSON_HTML_ESC[c]!));
 }
 // tojson outside attr=true (docs/security.md): every `<`, `>`, `&` and `'` as a JSON \u escape, as
 // Jinja's htmlsafe_json_dumps, so neither `</script>` nor `<!--` nor a `'` can end the element or a
@@ -1288,7 +1304,7 @@ export const f_indent: Filter = indent;
 export const f_wordwrap: Filter = wordwrap;
 export const f_format: Filter = format;
 export const f_wordcount: Filter = (v) => pySplitWs(s(v)).length;
-export const f_slug: Filter = (v) => (v === null || v === undefined ? '' : s(v).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, ''));
+export const f_slug: Filter = (v) => (v === null || v === undefined ? '' : replaceMatches(s(v).toLowerCase(), /[^a-z0-9]+/g, () => '-').replace(/^-+|-+$/g, ''));
 export const f_pluralize: Filter = pluralize;
 export const f_striptags: Filter = (v) => stripTags(s(v));
 export const f_urlencode: Filter = urlencode;

@@ -21,5 +21,5 @@ export * from './match.js';
 export * from './globals.js';
 export { registry, Registry, makeGlobals, useGlobals, useFragmentCache, useTemplateNames, type Linkage } from './linkage.js';
 export { resolveTemplateName } from './names.js';
-export { sbGetattr, sbGetattrOpt, sbGetitem, sbGetitemOpt, sbCallAttr, sbCallAttrOpt, sbCallValue, sbCallWithCaller, sbRange, sbSlice, sbTick, sbLoopSrc, sbOut, sbF, sbOp, sbErrorInfo, sbHide, sbName, sbLd, sbTplName, sbAwait, sbAsyncSrc, Sandbox, SANDBOX_DEFAULTS, type SandboxPolicy } from './sandbox.js';
+export { sbGetattr, sbGetattrOpt, sbGetitem, sbGetitemOpt, sbCallAttr, sbCallAttrOpt, sbCallValue, sbCallWithCaller, sbRange, sbSlice, sbTick, sbLoopSrc, sbOut, sbF, sbOp, sbErrorInfo, sbHide, sbName, sbLd, sbTplName, sbAwait, sbAsyncSrc, sbBack, Sandbox, SANDBOX_DEFAULTS, type SandboxPolicy } from './sandbox.js';
 export { cacheHit, cacheLook, cachePut, parseTtl, LruFragmentStore, type FragmentStore, type AsyncFragmentStore } from './cache.js';

@@ -11,6 +11,7 @@ import { expandTabs, lowerSigma, mapChars, pyCapitalize, pyTitle, sliceOf } from
 import { pyReplace } from './replace.js';
 import { PyError, keyError } from './errors.js';
 import { room, splitOf } from './limits.js';
+import { Pieces, replaceMatches } from './pieces.js';
 import { EqIndex } from './eqindex.js';
 import { anySurrogate, cpCount, cpOf, fillChar, findUnits, nextMatch, padCp, splitWhole, splitsPair, unitOf } from './codepoints.js';
 import {
@@ -597,17 +598,17 @@ export function strFormat(fmt: string, args: unknown[], kwargs: Record<string, u
 type Numbering = { auto: number; manual: boolean };
 function formatString(fmt: string, args: unknown[], kwargs: Record<string, unknown>, escField: ((v: unknown, out: string) => string) | undefined, n: Numbering, depth: number): string {
   if (depth <= 0) throw fieldError('Max string recursion exceeded');
-  let out = '';
+  const out = new Pieces();
   const len = fmt.length;
   for (let i = 0; i < len; ) {
     // (the literal text up to the next brace, in one slice)
     let j = i;
     while (j < len && fmt[j] !== '{' && fmt[j] !== '}') j++;
-    if (j > i) out += sliceOf(fmt, i, j);
+    if (j > i) out.add(sliceOf(fmt, i, j));
     if (j >= len) break;
     const c = fmt[j]!;
     if (fmt[j + 1] === c) {
-      out += c;
+      out.add(c);
       i = j + 2;
       continue;
     }
@@ -622,10 +623,10 @@ function formatString(fmt: string, args: unknown[], kwargs: Record<string, unkno
       if (d === '{') (count++, (nested = true));
       else if (d === '}' && !--count) break;
     }
-    out += formatField(sliceOf(fmt, j + 1, k), nested, args, kwargs, escField, n, depth);
+    out.add(formatField(sliceOf(fmt, j + 1, k), nested, args, kwargs, escField, n, depth));
     i = k + 1;
   }
-  return out;
+  return out.text();
 }
 
 function formatField(field: string, nested: boolean, args: unknown[], kwargs: Record<string, unknown>, escField: ((v: unknown, out: string) => string) | undefined, n: Numbering, depth: number): string {
@@ -707,7 +708,7 @@ function convert(v: unknown, conv: string): unknown {
   if (conv === 'r') return pyRepr(v);
   // (ascii(): repr with every non-ASCII character escaped, as Python writes it)
   if (conv === 'a')
-    return pyRepr(v).replace(/[^\x00-\x7f]/gu, (ch) => {
+    return replaceMatches(pyRepr(v), /[^\x00-\x7f]/gu, (ch) => {
       const c = ch.codePointAt(0)!;
       return c < 0x100 ? `\\x${c.toString(16).padStart(2, '0')}` : c < 0x10000 ? `\\u${c.toString(16).padStart(4, '0')}` : `\\U${c.toString(16).padStart(8, '0')}`;
     });

@@ -2,6 +2,7 @@
 
 import { Markup, Marked, escapeMarkdown, escapeString, isSafe } from './markup.js';
 import { PyFloat, Range, UNDEF, ga, observe, pyStr, truthy } from './values.js';
+import { replaceMatches } from './pieces.js';
 
 /**
  * `{{ a.b }}` (compiled modules: `ega(a, a?.b, "b")`): esc(ga(a, v, name)) in one call, where
@@ -70,7 +71,7 @@ export function inDq(t: string): string {
  * that an escaped statement's quote left behind: red team, fourteenth pass, and a seed after it.)
  */
 export function inAmb(t: string): string {
-  return t.replace(/["'<>/=`\s]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return replaceMatches(t, /["'<>/=`\s]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 /** esc in a double-quoted attribute value: a string or number as esc writes it (no scan), anything else through inDq. */
 export function escDq(v: unknown): string {

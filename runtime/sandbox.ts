@@ -281,11 +281,14 @@ export class Sandbox implements Active {
    * Environment sets `source` when it is made, but a module compiled with compile() and linked to
    * a registry holding this Sandbox printed a host function's source before.
    */
-  checkOutput(size: number, njk?: 1): void {
+  checkOutput(size: number, njk?: 0 | 1, R?: R): void {
     if (njk) this.source = true;
-    // (0: a render starts. Its own `in`/`==` charged the Run that ticked last, a finished render's:
-    // `{{ a in b }}` of 100 KB, first in a render 120 ms after another, failed its 50 ms limit. s18)
-    if (!size) this.last = undefined;
+    // (the render's own `in`/`==` charge `last`. With R (a wrapped render's every step, s19): its
+    // Run, as a render read alternately with another, or one resumed after the other's await,
+    // charged the other's. Without (a module compiled before): 0 starts a render, and its first
+    // operators charged a finished render's Run (a false refusal 120 ms later, s18).)
+    if (R) runOf({ sandbox: this }, R);
+    else if (!size) this.last = undefined;
     const max = this.policy.maxOutputSize;
     if (max !== null && size > max)
       throw new PolicyError(`Render output size (${size} chars) exceeds sandbox limit of ${max}`, {
@@ -550,6 +553,15 @@ function hiding<T>(env: Env, f: () => T): T {
   } finally {
     setActive(prev);
   }
+}
+
+/**
+ * After a sandboxed template's `await` (compiled in: codegen.ts `wait`): other renders ran during
+ * the wait, so the render's Run is made the one its operators charge again (`last`); returns `v`.
+ */
+export function sbBack<T>(env: Env, R: R, v: T): T {
+  runOf(env, R);
+  return v;
 }
 
 /** One loop iteration, def call, include or `try`: enforces maxLoopIterations and maxRenderTime. */

@@ -47,24 +47,6 @@ export function mapChars(s: string, f: (ch: string) => string): string {
 }
 
 /**
- * Text appended piece by piece, kept flat: `out +=` of many small pieces keeps a rope of ~30 bytes
- * a piece until read (`(x * n).replace("a", "b", n)` of 2^27 characters aborted V8; s19), so
- * pieces are joined 4,096 at a time. `check` is given the length so far at each piece (a bound).
- */
-export function flatText(check: (length: number) => unknown) {
-  const parts: string[] = [];
-  let chunk: string[] = [];
-  let length = 0;
-  return {
-    add(s: string): void {
-      check((length += s.length));
-      if (chunk.push(s) > 4095) parts.push(chunk.join('')), (chunk = []);
-    },
-    text: (): string => parts.join('') + chunk.join(''),
-  };
-}
-
-/**
  * Python's `str.expandtabs(size)`: a tab pads to the next multiple of `size`, columns counted in
  * code points from the last \n or \r; a size of 0 or less removes tabs. A first pass sizes the
  * output and hands the length to `check` (a bound may refuse it) before anything is built; the

@@ -87,7 +87,7 @@ export interface TemplateSpec {
   /** Compile-time warnings (K-CMP-001/002 call validation). */
   warnings?: { code: string; message: string; lineno: number; colno: number }[];
   /** Sandbox output limit check (sandboxed environments only). */
-  checkOutput?: (size: number) => void;
+  checkOutput?: (size: number, R?: RenderState) => void;
   /** Async templates: observes the promises nested in a value the template reads (`observeDeep`);
    * sync templates that render others: the walk of an async template on their page (`pageDeep`). */
   deep?: DeepWalk;
@@ -469,29 +469,43 @@ export function newContext(globals: Ctx, data: unknown): Ctx {
 }
 
 /** Wraps render functions with the sandbox output-size check. */
-function limitOutput(fns: RenderFns, check: (size: number) => void): RenderFns {
-  // (check(0) first: the policy learns what kind of template renders, Sandbox.checkOutput's `njk`)
+function limitOutput(fns: RenderFns, check: (size: number, R?: RenderState) => void): RenderFns {
+  // (check(0) first: the policy learns what kind of template renders, Sandbox.checkOutput's `njk`.
+  // A stream is checked before each step too: with R, that makes the render's budget the one its
+  // operators charge while the step runs, as another render may have run between steps; s19)
   return {
     s(ctx, R) {
-      check(0);
+      check(0, R);
       const o = fns.s(ctx, R);
-      check(o.length);
+      check(o.length, R);
       return o;
     },
     *g(ctx, R) {
       let n = 0;
-      check(0);
-      for (const c of flatten(fns.g(ctx, R))) {
-        check((n += c.length));
-        yield c;
+      const it = flatten(fns.g(ctx, R));
+      let done = false;
+      try {
+        for (let r; check(n, R), !(r = it.next()).done; ) {
+          check((n += r.value.length), R);
+          yield r.value;
+        }
+        done = true;
+      } finally {
+        if (!done) it.return?.();
       }
     },
     async *a(ctx, R) {
       let n = 0;
-      check(0);
-      for await (const c of fns.a(ctx, R)) {
-        check((n += c.length));
-        yield c;
+      const it = fns.a(ctx, R)[Symbol.asyncIterator]();
+      let done = false;
+      try {
+        for (let r; check(n, R), !(r = await it.next()).done; ) {
+          check((n += r.value.length), R);
+          yield r.value;
+        }
+        done = true;
+      } finally {
+        if (!done) await it.return?.();
       }
     },
   };
@@ -611,7 +625,7 @@ export function defineTemplate(stored: StoredSpec, env?: () => { globals: Ctx })
       const s = drive(a instanceof SyncPart ? a.gen : (sinkPart(() => a as unknown as string, ctx, R, 1) as Generator<Step, void, undefined>), R);
       return deferDriver ? deferDriver(R, s, true) : s;
     }
-    return textOf(deferDriver ? deferDriver(R, a, false) : a, R);
+    return textOf(deferDriver ? deferDriver(R, a, false) : a, R, spec.name);
   };
   // (render() of a sync template, the commonest call: entry's path for mode 0 and the root,
   // without its dispatch, ~5% of the small pages; only where the drivers are: see renderDirect)
@@ -1505,9 +1519,16 @@ export function* flatten(top: Generator<SyncStep, void, undefined>, R?: RenderSt
   if (fillStacks && held) yield resolveStacks(held, R!);
 }
 
-async function textOf(parts: AsyncIterable<string>, R: RenderState): Promise<string> {
+async function textOf(parts: AsyncIterable<string>, R: RenderState, name: string): Promise<string> {
   let out = '';
-  for await (const c of parts) out += c;
+  try {
+    for await (const c of parts) out += c;
+  } catch (e) {
+    // (a page past V8's longest string: a TemplateRuntimeError naming the page, as render()'s
+    // names the line that passed it; here the template's code had finished that part. A template's
+    // own error, already placed, passes unchanged; s19)
+    throw wrapError(e, name, 0);
+  }
   return resolveStacks(out, R);
 }
 

@@ -25,9 +25,10 @@ export const lazyTail = (z: string): string => `if (${z} ? $O : $O.length >= ${G
 /**
  * An await: none for a value that is no thenable; else what is gathered leaves first. The promise
  * is observed before that yield (`observe`: the stream may be abandoned there, and its rejection
- * must not end the process: docs/security.md "Nothing ends the process").
+ * must not end the process: docs/security.md "Nothing ends the process"). `back`: sandboxed, the
+ * helper that makes the render's own budget the charged one again after the wait (sandbox.ts sbBack).
  */
-export const gatherWait = (js: string, observe: string): string => `(($W = ${js})?.then ? ($O && (${observe}($W), yield $O, $O = ""), await $W) : $W)`;
+export const gatherWait = (js: string, observe: string, back = ''): string => `(($W = ${js})?.then ? ($O && (${observe}($W), yield $O, $O = ""), ${back ? `${back}($env, R, await $W)` : 'await $W'}) : $W)`;
 
 /**
  * An output added to the buffer. An output that may yield (it awaits) is computed first: `$O +=`

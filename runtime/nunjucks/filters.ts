@@ -9,7 +9,7 @@ import { add, gt, hostStr, lt, njkEscape, njkStr, njkToString, toPrim } from './
 import { assertSafeName, observe } from '../values.js';
 import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room, splitOf } from '../limits.js';
 import { reReplace } from './guards.js';
-import { flatText } from '../strings.js';
+import { Pieces, insertAround, replaceMatches, replaceText } from '../pieces.js';
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -167,7 +167,7 @@ const JSON_HTML: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&':
  */
 export function nf___dumpsafe(obj: unknown, spaces: unknown, dump: (o: unknown, s: unknown) => string = nf_dump): Markup {
   const json = dump(obj, spaces);
-  return new Markup(json === undefined ? '' : json.replace(/[<>&']/g, (c) => JSON_HTML[c]!));
+  return new Markup(json === undefined ? '' : replaceMatches(json, /[<>&']/g, (c) => JSON_HTML[c]!));
 }
 export function nf_escape(s: unknown): Markup {
   if (s instanceof Markup) return s;
@@ -216,7 +216,7 @@ export function nf_indent(s: unknown, width: unknown, indentfirst: unknown): unk
   room(t.length + lines * Math.max(0, Number(width) || 4));
   const sp = repeat(' ', (width as number) || 4);
   // (every line but the first, blank ones too, gets the indent: Nunjucks' split/map/join)
-  const res = (indentfirst ? sp : '') + t.replaceAll('\n', '\n' + sp);
+  const res = (indentfirst ? sp : '') + replaceText(t, '\n', '\n' + sp, -1);
   return copySafeness(str, res);
 }
 export function nf_join(arr: Any, del: unknown, attr: unknown): string {
@@ -244,7 +244,8 @@ export const nf_lower = (s: unknown) => sv(normalize(s, '')).toLowerCase();
 export const nf_upper = (s: unknown) => sv(normalize(s, '')).toUpperCase();
 export function nf_nl2br(s: unknown): unknown {
   if (s === null || s === undefined) return '';
-  return copySafeness(s, sv(s).replace(/\r\n|\n/g, '<br />\n'));
+  const t = sv(s);
+  return copySafeness(s, typeof t === 'string' ? replaceMatches(t, /\r\n|\n/g, () => '<br />\n') : t.replace(/\r\n|\n/g, '<br />\n'));
 }
 export const nf_random = (arr: Any) => arr[Math.floor(Math.random() * arr.length)];
 /** `this` of select/reject: the environment's tests and which of them the app added (addTest). */
@@ -286,24 +287,14 @@ export function nf_replace(s: unknown, old: unknown, replacement: unknown, maxCo
   const rl = String(replacement).length; // (undefined joins with ',' as in Nunjucks: kept as it is)
   if (o === '') {
     room((t.length + 1) * (rl + 1));
-    // (splitOf: past 2^24 pieces refused; a split past V8's longest array ended the process. s19)
-    return copySafeness(str, replacement + splitOf(t, '').join(replacement as string) + replacement);
+    // (Nunjucks' `r + t.split('').join(r) + r`: twice for an empty string; an undefined `r` joins
+    // with ',', as join does, kept as it is, and bounded by the room above)
+    if (replacement === undefined) return copySafeness(str, 'undefined' + t.split('').join() + 'undefined');
+    return copySafeness(str, t ? insertAround(t, String(replacement), -1, true) : String(replacement).repeat(2));
   }
-  let next = t.indexOf(o);
-  if (maxCount === 0 || next === -1) return str;
-  // (flat: `res +=` a match at a time kept a rope of ~30 bytes a match; V8 aborted. s19)
-  const res = flatText(room);
-  const by = '' + replacement;
-  let pos = 0;
-  let count = 0;
-  while (next > -1 && (maxCount === -1 || count < (maxCount as number))) {
-    res.add(t.substring(pos, next)), res.add(by);
-    pos = next + o.length;
-    count++;
-    next = t.indexOf(o, pos);
-  }
-  if (pos < t.length) res.add(t.substring(pos));
-  return copySafeness(original, res.text());
+  if (maxCount === 0 || t.indexOf(o) < 0) return str;
+  // (Nunjucks counts `count < maxCount`: a count that is not a positive number replaces nothing)
+  return copySafeness(original, replaceText(t, o, String(replacement), maxCount === -1 ? -1 : Math.max(0, Math.ceil(+(maxCount as number)))));
 }
 export function nf_reverse(val: unknown): unknown {
   // (Nunjucks' isString is false for a SafeString: it is copied as an array-like, of undefineds)
@@ -364,7 +355,7 @@ const alnum = (c: number) => letter(c) || (c >= 48 && c <= 57);
  * regex rescans to the end from every `<` that has no `>` (or `-->`) after it.
  */
 function stripTags(s: string): string {
-  let out = '';
+  const out = new Pieces();
   let from = 0;
   let gt = -2; // the next '>' at or after gtFrom (-1: none), -2: not looked for yet
   let gtFrom = 0;
@@ -385,16 +376,17 @@ function stripTags(s: string): string {
       if (cc !== -1 && ccFrom <= i + 4) end = cc + 3;
     }
     if (end !== -1) {
-      out += s.slice(from, i);
+      out.add(s.slice(from, i));
       from = end;
     }
     i = s.indexOf('<', end !== -1 ? end : i + 1);
   }
-  return out + s.slice(from);
+  out.add(s.slice(from));
+  return out.text();
 }
 /** Nunjucks' `.replace(/^ +| +$/gm, '')`: spaces at each line's ends (the regex is quadratic in a long inner run). */
 function trimLineSpaces(s: string): string {
-  return s.replace(/[^\n\r\u2028\u2029]+/g, (line) => {
+  return replaceMatches(s, /[^\n\r\u2028\u2029]+/g, (line) => {
     let a = 0;
     let b = line.length;
     while (line.charCodeAt(a) === 32) a++;
@@ -408,15 +400,15 @@ export function nf_striptags(input: unknown, preserveLinebreaks: unknown): unkno
   if (typeof t !== 'string') throw new TypeError('str.replace is not a function'); // (as in Nunjucks)
   const trimmed = stripTags(t).trim();
   let res = preserveLinebreaks
-    ? trimLineSpaces(trimmed).replace(/ +/g, ' ').replace(/(\r\n)/g, '\n').replace(/\n\n\n+/g, '\n\n')
-    : trimmed.replace(/\s+/gi, ' ');
+    ? replaceMatches(replaceMatches(replaceMatches(trimLineSpaces(trimmed), / +/g, () => ' '), /\r\n/g, () => '\n'), /\n\n\n+/g, () => '\n\n')
+    : replaceMatches(trimmed, /\s+/g, () => ' ');
   // (a safe string stays safe: a `<` left, or joined up from pieces as in `<<b>script>`, is text)
-  if (s instanceof Markup) res = res.replace(/</g, '&lt;');
+  if (s instanceof Markup) res = replaceMatches(res, /</g, () => '&lt;');
   return copySafeness(s, res);
 }
 export function nf_title(s: unknown): unknown {
   const str = normalize(s, '');
-  return copySafeness(str, (sv(str).split(' ') as string[]).map((w) => String(nf_capitalize(w))).join(' '));
+  return copySafeness(str, splitOf(sv(str) as string, ' ').map((w) => String(nf_capitalize(w))).join(' '));
 }
 export function nf_trim(s: unknown): unknown {
   // (Nunjucks' s.replace(/^\s*|\s*$/g, '') removes what String#trim removes: \s is trim's set;

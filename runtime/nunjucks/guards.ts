@@ -9,6 +9,7 @@ import { compilable, linearMatcher } from '../regex.js';
 import { SecurityError, TemplateRuntimeError } from '../errors.js';
 import { observe } from '../values.js';
 import { lastIndex } from '../strings.js';
+import { insertAround, replaceText } from '../pieces.js';
 import * as vm from './regex-run.js';
 
 const len = (v: unknown): number => (typeof v === 'string' || Array.isArray(v) ? v.length : v == null ? 0 : String(v).length);
@@ -186,8 +187,12 @@ export function preflight(obj: unknown, name: string, args: unknown[]): { v: unk
           room(obj.length + n * (rep.length + ins * obj.length));
         } else if (a0 instanceof RegExp && typeof args[1] === 'string' && /\$[`']/.test(args[1]))
           room(obj.length + (a0.global ? obj.length + 1 : 1) * (args[1].length + obj.length));
-        // (V8 lists every match of a global replace first: past ~2^27 it ran out of memory; counted as split is. s19)
-        if (a0 instanceof RegExp ? a0.global : name === 'replaceAll' && typeof a0 === 'string') splitRoom(obj, a0 as string | RegExp);
+        // (V8 collects every match first, and past ~2^26 ends the process, s19: a literal
+        // replacement of a string is built here in bounded memory; others are counted, as splits)
+        if (obj.length > MAX_ITEMS && (name === 'replaceAll' || (a0 instanceof RegExp && a0.global))) {
+          if (typeof a0 === 'string' && typeof args[1] === 'string' && args[1].indexOf('$') < 0) return { v: a0 ? replaceText(obj, a0, args[1], -1) : insertAround(obj, args[1], -1, true) };
+          splitRoom(obj, a0 instanceof RegExp ? a0 : String(a0));
+        }
         if (a0 instanceof RegExp) {
           if (!regexMayMatch(a0, obj)) return { v: obj };
           const x = slow(a0);

@@ -5,8 +5,7 @@
 // in the text; a global replace/match/split repeats it from each match's end (V8 would too).
 
 import { linearExec, type Caps, type LinearExec } from '../regex-exec.js';
-import { room } from '../limits.js';
-import { flatText } from '../strings.js';
+import { Pieces } from '../pieces.js';
 
 export type LinearExecOf = LinearExec | null;
 const CACHE = new Map<string, LinearExec | null>();
@@ -99,7 +98,7 @@ function substitute(m: Match, s: string, rep: string): string {
 export function replace(x: LinearExec, re: RegExp, s: string, rep: unknown, every: boolean): string {
   if (every && !re.global) throw new TypeError('replaceAll must be called with a global RegExp');
   const ms = re.global ? all(x, re, s) : [exec(x, re, s)].filter((m): m is Match => m !== null);
-  const out = flatText(room); // (a rope of a node a match until read: s19)
+  const out = new Pieces(true); // (a rope of a node a match until read: s19)
   let at = 0;
   for (const m of ms) {
     const text =

@@ -18,6 +18,7 @@ import { preflight } from './guards.js';
 import { njkParentOf } from './extends.js';
 import { njkThis } from './extensions.js';
 import { ACTIVE, MAX_CHARS, listOf } from '../limits.js';
+import { replaceMatches } from '../pieces.js';
 
 const MISSING = () => undefined;
 
@@ -25,7 +26,7 @@ const ESC: Record<string, string> = { '&': '&amp;', '"': '&quot;', "'": '&#39;',
 const ESC_RE = /[&"'<>\\]/g;
 /** Nunjucks' lib.escape (it escapes the backslash too). */
 export function njkEscape(s: string): string {
-  return ESC_RE.test(s) ? ((ESC_RE.lastIndex = 0), s.replace(ESC_RE, (c) => ESC[c]!)) : s;
+  return ESC_RE.test(s) ? ((ESC_RE.lastIndex = 0), replaceMatches(s, ESC_RE, (c) => ESC[c]!)) : s;
 }
 
 /**
