@@ -486,9 +486,12 @@ function dictsort(v: unknown, caseSensitive: unknown = false, by: unknown = 'key
   const idx = s(by) === 'value' && isString(by) ? 1 : 0;
   const cs = truthy(caseSensitive);
   const items = dictItems(v);
-  // (string keys, the usual dict: compared as strings directly, as sort() does; compare() per pair cost ~1 µs a key)
-  if (items.every((item) => typeof item[idx] === 'string'))
-    return stableSort(items, cs ? (item) => item[idx] as string : (item) => (item[idx] as string).toLowerCase(), (a, b) => (a < b ? -1 : a > b ? 1 : 0), truthy(reverse));
+  // (string keys, the usual dict: compared as strings directly, as sort() does, by code point when
+  // one holds a surrogate; compare() per pair cost ~1 µs a key)
+  if (items.every((item) => typeof item[idx] === 'string')) {
+    const byCp = anySurrogate(items.map((item) => item[idx] as string));
+    return stableSort(items, cs ? (item) => item[idx] as string : (item) => (item[idx] as string).toLowerCase(), byCp ? cmpStr : (a, b) => (a < b ? -1 : a > b ? 1 : 0), truthy(reverse));
+  }
   const key = (item: Tuple) => {
     const x = item[idx];
     return !cs && isString(x) ? s(x).toLowerCase() : x;

@@ -8,6 +8,9 @@
 import { MAX_CHARS, MAX_ITEMS, room, splitRoom } from './limits.js';
 import { replaceAllOf, sliceOf } from './strings.js';
 
+/** The longest string handed to V8's own global replace (which lists every match before building). */
+const NATIVE = 2 ** 20;
+
 /** Appends pieces; `text()` is their concatenation. Refuses (K-SEC-003) past MAX_CHARS characters, or with `grows` past the sandbox's bound as it goes (limits.ts room). */
 export class Pieces {
   constructor(private readonly grows = false) {}
@@ -28,11 +31,12 @@ export class Pieces {
 /**
  * `s` with its first `count` (every one when negative) occurrences of a non-empty `old` replaced
  * by `nw`, as Python's str.replace and Nunjucks' replace scan: left to right, not overlapping.
- * `nw` is literal (no `$` patterns). A string of at most MAX_ITEMS (2^24) characters goes to
- * V8's replaceAll, the fastest (V8 aborts on 2^26 matches); past 2^24 occurrences is K-SEC-003.
+ * `nw` is literal (no `$` patterns). A string of at most NATIVE (2^20) characters goes to V8's
+ * replaceAll, the fastest (it lists every match first: 2^23 of them ran a 250 MB heap out of
+ * memory, 2^26 abort V8 under any); past 2^24 occurrences is K-SEC-003.
  */
 export function replaceText(s: string, old: string, nw: string, count: number): string {
-  if (count < 0 && s.length <= MAX_ITEMS && nw.indexOf('$') < 0) return replaceAllOf(s, old, nw);
+  if (count < 0 && s.length <= NATIVE && nw.indexOf('$') < 0) return replaceAllOf(s, old, nw);
   // (past 2^24 pieces, K-SEC-003 as a split's: counted first, in a second where building took minutes)
   if (!(count >= 0 && count < MAX_ITEMS)) splitRoom(s, old);
   const out = new Pieces(nw.length > old.length);
@@ -61,12 +65,12 @@ export function insertAround(s: string, nw: string, count: number, units = false
 
 /**
  * `s.replace(re, f)` for a global `re`: V8's own collects every match before building, and past
- * ~2^26 matches ends the process (a fatal "invalid array length", no exception). A string that
- * can hold at most MAX_ITEMS (2^24) matches goes to V8; a longer one is matched here, its pieces
+ * ~2^26 matches ends the process (a fatal "invalid array length", no exception). A string
+ * of at most NATIVE (2^20) characters goes to V8; a longer one is matched here, its pieces
  * built in bounded memory, and past 2^24 matches is K-SEC-003 (counted first, as a split's).
  */
 export function replaceMatches(s: string, re: RegExp, f: (m: string, ...groups: string[]) => string): string {
-  if (s.length <= MAX_ITEMS) return s.replace(re, f);
+  if (s.length <= NATIVE) return s.replace(re, f);
   splitRoom(s, re); // (past 2^24 matches, K-SEC-003, as a split's)
   const out = new Pieces();
   let from = 0;

@@ -97,10 +97,13 @@ function substitute(m: Match, s: string, rep: string): string {
 }
 export function replace(x: LinearExec, re: RegExp, s: string, rep: unknown, every: boolean): string {
   if (every && !re.global) throw new TypeError('replaceAll must be called with a global RegExp');
-  const ms = re.global ? all(x, re, s) : [exec(x, re, s)].filter((m): m is Match => m !== null);
   const out = new Pieces(true); // (a rope of a node a match until read: s19)
   let at = 0;
-  for (const m of ms) {
+  // (each match used as it is found: a list of 2^20 match arrays ran a 250 MB heap out of memory)
+  if (re.global) re.lastIndex = 0;
+  const f = searcher(x, s);
+  for (let m = exec(x, re, s, f); m; m = re.global ? exec(x, re, s, f) : null) {
+    if (re.global && m[0] === '') re.lastIndex++;
     const text =
       typeof rep === 'function'
         ? String(rep(...m, m.index, s, ...(m.groups ? [m.groups] : [])))

@@ -146,8 +146,9 @@ describe('§1/§4 replace builds its text flat', () => {
     expect(inChild('{{ x.repeat(n) | replace("a", "b") | length }}', 2 ** 23, 250, 'nunjucks')).toBe(`ok ${2 ** 23}`);
   });
 
-  it('an empty old string in Nunjucks mode is refused past 2^24 pieces, not a process abort', () => {
-    expect(inChild('{{ x.repeat(n) | replace("", "") | length }}', 2 ** 27, 1024, 'nunjucks')).toBe('SecurityError K-SEC-003');
+  it('an empty old string in Nunjucks mode past 2^24 pieces is built in bounded memory, not a process abort', () => {
+    // (before: the pieces of a split past V8's longest array ended the process in 1.7 s)
+    expect(inChild('{{ x.repeat(n) | replace("", "") | length }}', 2 ** 27, 1024, 'nunjucks')).toBe(`ok ${2 ** 27}`);
   });
 
   it('a counted replace whose text passes the bound is refused as it grows', () => {
