@@ -762,6 +762,10 @@ const NS_PER_UNIT: Record<string, number> = {
   wordwrap: 6000, pprint: 3500, swapcase: 800, indent: 700, map: 600, sum: 800, selectattr: 600, rejectattr: 600,
   splitlines: 500, title: 400, istitle: 400, split: 400, rsplit: 400, join: 400, min: 400, max: 400, select: 300, reject: 300,
   list: 300, tuple: 300, reversed: 300, zip: 300, enumerate: 300, dict: 600,
+  // (a dict or Map copied key by key, and methods of containers, by receiver: `d.` dict or Map, `s.` set; s19)
+  expandtabs: 800, slug: 300, truncate: 300, compact: 400, reverse: 300, filter: 300, '[::]': 400,
+  'dict(d)': 14000, 'd.items': 12000, 'd.copy': 6000, 'd.values': 2000, 'd.keys': 1500,
+  's.union': 4000, 's.intersection': 6000, 's.difference': 4000, 's.symmetric_difference': 6000, 's.issubset': 3000, 's.issuperset': 3000, 's.isdisjoint': 3000, 's.copy': 800,
 };
 /** What the call's first input holds: items of a collection, characters of a string. */
 function units(v: unknown): number {
@@ -771,12 +775,13 @@ function units(v: unknown): number {
   if (isString(v)) return String(v).length;
   return isDict(v) ? Object.keys(v).length : 0;
 }
-function callTime(run: Run, name: string, input: unknown): void {
+function callTime(run: Run, name: string, input: unknown, n = -1): void {
+  if (name === 'dict' && (isDict(input) || input instanceof Map)) name = 'dict(d)';
   const ns = NS_PER_UNIT[name];
   const max = run.sb.policy.maxRenderTime;
   // (a string's characters are not items to tojson and pprint: one quoted copy, fast)
   if (ns === undefined || max === null || (isString(input) && (name === 'tojson' || name === 'pprint'))) return;
-  const n = units(input);
+  if (n < 0) n = units(input);
   if (n * ns > max * 1e6) throw limitError(`Render time (one call of ${n} items or characters, about ${Math.round((n * ns) / 1e6)} ms)`, max, 'maxRenderTime (ms)');
 }
 /** The built-in globals by function, for callTime (made at first use: no module-level work, which bundles keep). */
@@ -885,6 +890,9 @@ function opCost(sb: Sandbox, f: Function, a: unknown, b: unknown): void {
   // (`7 in l`, `l.count(7)` with a million numbers: 25 ms an operator counted nothing, a render with
   // a 50 ms limit printed six of them in 150 ms; each item compared counts 8 characters. s18)
   if (f === contains && Array.isArray(a) && a.length >= 256 && !big(b)) return run.work(a.length >> 7);
+  // (`==` and the orderings walk two lists item by item, whatever they hold: `l == f` of a million
+  // numbers each rendered in 160 ms under a 50 ms limit, counting nothing. s19)
+  if (f !== contains && Array.isArray(a) && Array.isArray(b) && Math.min(a.length, b.length) >= 256 && !big(a[0]) && !big(b[0])) return run.work(Math.min(a.length, b.length) >> 7);
   // (short strings and other values compare in a step: the common case leaves at once)
   if (!big(a) || (!big(b) && (f !== contains || !isString(a)))) return;
   const budget = ((run.sb.policy.maxLoopIterations ?? SANDBOX_DEFAULTS.maxLoopIterations) + 1) * 1024;
@@ -962,6 +970,7 @@ export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: 
   if ((f === add || f === concat) && (both(Array.isArray) || both(isString))) {
     const size = (x: unknown) => (Array.isArray(x) ? x.length : String(x).length);
     const n = size(a) + size(b);
+    if (Array.isArray(a)) callTime(run, '[::]', a, n); // (copied as a slice is)
     return run.run(() => (room(n), f(a, b)));
   }
   return run.run(() => f(a, b));
@@ -1086,6 +1095,10 @@ function methodChecks(run: Run, obj: unknown, name: string, args: unknown[]): vo
   // cost 40 ms a call at one tick, 2.7 s past a 50 ms limit between two clock reads. s17)
   if (isString(obj) && String(obj).length >= 2048) callTime(run, name, obj), run.tick(String(obj).length >> 10);
   else if (Array.isArray(obj) && (name === 'count' || name === 'index')) opCost(run.sb, contains, obj, args[0]);
+  // (a container's method walks it, a set's the argument too: `d.items()` of 200,000 keys ran 1.5 s
+  // past a 50 ms limit in one call, no method of a container was predicted. s19)
+  else if (isDict(obj) || obj instanceof Map) callTime(run, 'd.' + name, obj);
+  else if (obj instanceof Set) callTime(run, 's.' + name, obj, obj.size + units(args[0]));
   if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a, false, +(name !== 'join'));
   if (name === 'replace') replaceBound(run, obj, args[0], args[1], args[2]);
   checkMethodArgs(run.sb, obj, name, args);
@@ -1132,9 +1145,21 @@ function call(run: Run, f: unknown, args: unknown[]): unknown {
     if (!(f as { kidaDef?: unknown }).kidaDef) stale(); // (a host function may replace a Map/Set key: keyOf re-indexes)
   }
 }
+/** How many items `[a:b:c]` keeps of `n` (Python's bounds; a bound that is not a number counts as none). */
+function kept(n: number, a: unknown, b: unknown, c: unknown): number {
+  const num = (x: unknown) => (typeof x === 'number' || typeof x === 'bigint' ? Number(x) : null);
+  const step = num(c) || 1;
+  const at = (x: number | null, d: number) => (x === null ? d : x < 0 ? Math.max(x + n, step < 0 ? -1 : 0) : Math.min(x, step < 0 ? n - 1 : n));
+  const lo = at(num(a), step < 0 ? n - 1 : 0);
+  const hi = at(num(b), step < 0 ? -1 : n);
+  return Math.max(0, Math.ceil((hi - lo) / step));
+}
 /** `a[i:j:k]`: a slice copies what it keeps, so it is built inside the run (its size counts: Run.run). */
 export function sbSlice(env: Env, R: R, slice: (o: unknown, a: unknown, b: unknown, c: unknown) => unknown, obj: unknown, a: unknown, b: unknown, c: unknown): unknown {
-  return runOf(env, R).run(() => slice(obj, a, b, c));
+  const run = runOf(env, R);
+  // (a list's slice copies item by item: `l[::-1]` of a million items, 200 ms in one step. s19)
+  if (Array.isArray(obj)) callTime(run, '[::]', obj, kept(obj.length, a, b, c));
+  return run.run(() => slice(obj, a, b, c));
 }
 export function sbRange(env: Env, start: unknown, stop: unknown, inclusive: boolean, step: unknown): Range {
   return env.sandbox!.checkRange(plainRange(start, stop, inclusive, step));
