@@ -125,10 +125,21 @@ export class PolicyError extends SecurityError {
  * outside the policy (`env.fromString("{{ o._secret }}").render({"o": user})`), and showed every
  * template's source (`env.sources`). s17
  */
-export const HOST_ONLY = new WeakSet<object>();
-/** A compiled Template (a plain object: its render methods and compiled spec), or a registered Environment. */
-const isKidaObject = (v: unknown): boolean =>
-  !!v && typeof v === 'object' && (HOST_ONLY.has(v) || (typeof (v as { renderStream?: unknown }).renderStream === 'function' && typeof (v as { spec?: { root?: unknown } }).spec?.root === 'object'));
+export const HOST_ONLY = new WeakSet<object>(); // (objects, and an Environment's Templates' methods)
+/**
+ * A compiled Template (a plain object: its render methods and compiled spec), a registered
+ * Environment, loader or fragment store, and by shape (s19): a compiled spec (`tpl.spec.root.s(ctx)`
+ * ran a trusted template's body on a context the author wrote, reading a hidden key), a linkage or
+ * registry (`load`/`tryLoad` give Templates, `cache` the fragments), a module namespace exporting a
+ * Template (`import * as page`: its `render` export renders it), and the Sandbox itself.
+ */
+const isKidaObject = (v: unknown): boolean => (typeof v === 'function' ? HOST_ONLY.has(v) : !!v && typeof v === 'object' && (HOST_ONLY.has(v) || kidaShape(v as Record<string | symbol, any>)));
+function kidaShape(v: Record<string | symbol, any>): boolean {
+  if (typeof v.renderStream === 'function' && typeof v.spec?.root === 'object') return true;
+  if (typeof v.root?.s === 'function' && 'requiredContext' in v) return true;
+  if (typeof v.load === 'function' && typeof v.tryLoad === 'function') return true;
+  return v instanceof Sandbox || (v[Symbol.toStringTag] === 'Module' && 'default' in v && isKidaObject(v.default));
+}
 /**
  * Refuses (K-SEC-001) a Template or Environment as a value of a sandboxed template, or as what it
  * reads from: rendering one runs a template outside the policy (a trusted `{{ obj[key] }}` given
@@ -137,7 +148,7 @@ const isKidaObject = (v: unknown): boolean =>
 const noKidaResult = <T>(v: T): T => (noKidaObject(v), v);
 export function noKidaObject(v: unknown): void {
   if (isKidaObject(v))
-    throw new PolicyError('A Template or Environment is not reachable from a sandboxed template', {
+    throw new PolicyError('A Template or Environment (or its loader, spec or registry) is not reachable from a sandboxed template', {
       suggestion: 'Include or import templates by name; pass their rendered text as data',
     });
 }
@@ -262,6 +273,7 @@ export class Sandbox implements Active {
     }
   }
   checkCall(f: unknown): void {
+    noKidaObject(f); // (every call and callable passed: a Template's method from a list item or loop variable, any mode. s19)
     const allowed = this.policy.allowCalling;
     if (allowed && !allowed.includes(typeName(f)))
       throw new PolicyError(`Calling objects of type '${typeName(f)}' is not permitted by sandbox policy`, {

@@ -143,3 +143,65 @@ function pySliceLength(n: number, a: number | null, b: number | null, c: number 
   for (; step > 0 ? i < end : i > end; i += step) k++;
   return k;
 }
+
+describe('what reaches templates or their sources is refused like a Template', () => {
+  const user = { name: 'u', _secret: 'HIDDEN' };
+  const trustedTemplate = () => makeEnv({ t: '{{ obj[key] }}' }, {}).getTemplate('t');
+
+  it("a loader (Kida's, an Environment's own, a Nunjucks-style object) and the fragment store", async () => {
+    const { DictLoader, Environment } = await import('../../compiler/environment.js');
+    const dict = new DictLoader({ secret: 'TOP SECRET SOURCE' });
+    const host = { getSource: () => ({ src: 'TOP SECRET SOURCE' }) };
+    const trusted = new Environment({ loader: dict });
+    new (await import('../../adapters/nunjucks.js')).Environment(host as never);
+    for (const [src, v] of [
+      ['{{ l.getSource("secret").source }}', dict],
+      ['{{ l.mapping }}', dict],
+      ['{{ l.listTemplates() }}', trusted.loader],
+      ['{{ [l] }}', dict],
+      ['{{ l.getSource("x").src }}', host],
+      ['{{ l.get(k) }}', trusted.fragmentCache],
+    ] as const)
+      await refused(src, 'K-SEC-001', () => ({ l: v, k: 'k' }));
+  });
+
+  it("a compiled spec, a linkage or registry, a module namespace exporting a Template, the Sandbox", async () => {
+    const t = trustedTemplate();
+    const { registry } = await import('../../runtime/index.js').then(() => import('../../runtime/linkage.js'));
+    (globalThis as { __s19T?: unknown }).__s19T = t;
+    const ns = await import('data:text/javascript,export default globalThis.__s19T; export const render = globalThis.__s19T.render;');
+    const sb = env(true).sandbox;
+    for (const [src, v] of [
+      ['{{ v.root.s({"obj": user, "key": "_secret"}) }}', t.spec],
+      ['{{ v | list }}', t.spec],
+      ['{{ v.load("t") }}', registry],
+      ['{{ v.cache }}', registry],
+      ['{{ v.render({"obj": user, "key": "_secret"}) }}', ns],
+      ['{{ v }}', ns],
+      ['{{ v.policy }}', sb],
+    ] as const)
+      await refused(src, 'K-SEC-001', () => ({ v, user }));
+  });
+
+  it("an Environment's Template's render method handed alone, however it is reached and called", async () => {
+    const t = trustedTemplate();
+    const data = () => ({ r: t.render, l: [t.render, t.renderAsync], m: new Map([['r', t.renderStream]]), user });
+    for (const src of [
+      '{{ r({"obj": user, "key": "_secret"}) }}',
+      '{{ l[0]({"obj": user, "key": "_secret"}) }}',
+      '{% for f in l %}{{ f({"obj": user, "key": "_secret"}) }}{% end %}',
+      '{% call l[0]({"obj": user, "key": "_secret"}) %}x{% end %}',
+      '{{ [{"obj": user, "key": "_secret"}] | map(l | first) | list }}',
+      '{{ m.get("r") }}',
+      '{{ l }}',
+    ])
+      await refused(src, 'K-SEC-001', data);
+    const { refused: njkRefused } = await import('./nunjucks-support.js');
+    for (const src of ['{{ l[0]({obj: user, key: "_secret"}) }}', '{% for f in l %}{{ f({obj: user, key: "_secret"}) }}{% endfor %}', '{{ [{obj: user, key: "_secret"}].map(l[0]) }}', '{{ l[0].call(null, {obj: user, key: "_secret"}) }}'])
+      await njkRefused(src, 'K-SEC-001', data);
+  });
+
+  it('control: host functions, plain loaders-shaped data and templates by name still work', async () => {
+    await renders('{% include "p" %}|{{ f(2) }}|{{ d.load }}', 'P|4|x', () => ({ f: (x: number) => x * 2, d: { load: 'x' } }), true, { p: 'P' });
+  });
+});
