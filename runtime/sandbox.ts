@@ -775,7 +775,7 @@ const NS_PER_UNIT: Record<string, number> = {
   splitlines: 500, title: 400, istitle: 400, split: 400, rsplit: 400, join: 400, min: 400, max: 400, select: 300, reject: 300,
   list: 300, tuple: 300, reversed: 300, zip: 300, enumerate: 300, dict: 600,
   // (a dict or Map copied key by key, and methods of containers, by receiver: `d.` dict or Map, `s.` set; s19)
-  expandtabs: 800, slug: 300, truncate: 300, compact: 400, reverse: 300, filter: 300, '[::]': 400,
+  format: 1600, xmlattr: 2000, expandtabs: 800, escape: 300, e: 300, replace: 300, wordcount: 200, slug: 300, truncate: 300, compact: 400, reverse: 300, filter: 300, '[::]': 400,
   'dict(d)': 14000, 'd.items': 12000, 'd.copy': 6000, 'd.values': 2000, 'd.keys': 1500,
   's.union': 4000, 's.intersection': 6000, 's.difference': 4000, 's.symmetric_difference': 6000, 's.issubset': 3000, 's.issuperset': 3000, 's.isdisjoint': 3000, 's.copy': 800,
 };
@@ -965,6 +965,7 @@ function checkPercentKeys(sb: Sandbox, fmt: unknown, args: unknown): void {
 /** `*`, `%`, `**`, `+`, `~`: what they build is bounded (before building, where the runtime can tell). */
 export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: unknown, b: unknown): unknown {
   const run = runOf(env, R);
+  if (f === mod && isString(a)) callTime(run, 'format', a); // (each field a step, as str.format's: s19)
   // (a container joined to a string becomes text; Nunjucks mode passes its own `+`/`~`)
   if (f === mod || isString(a) || isString(b)) textBound(run.cap, a, run.sb.source), textBound(run.cap, b, run.sb.source);
   if (f === mod) checkPercentKeys(run.sb, a, b);

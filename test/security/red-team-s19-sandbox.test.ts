@@ -29,7 +29,7 @@ describe('a def whose result the caller drops cannot end the process', () => {
     const r = child(`
       const { Environment } = await import(${distUrl('dist/compiler/environment.js')});
       const src = '{% def th(ok, no) %}{{ ok(d) }}{% end %}{% set d = {"then": th} %}{{ await d }}';
-      for (const policy of [{ maxRenderTime: 300 }, { maxRenderTime: 50, maxLoopIterations: null }, { maxLoopIterations: 2000, maxRenderTime: 5000 }]) {
+      for (const policy of [{ maxRenderTime: 300 }, { maxRenderTime: 50, maxLoopIterations: null }, { maxLoopIterations: 2000, maxRenderTime: 500 }]) {
         try {
           console.log(await new Environment({ sandbox: policy }).fromString(src).renderAsync({}));
         } catch (e) {
@@ -101,11 +101,28 @@ describe('container methods and list copies are in the per-call time prediction'
       await refused(src, 'K-SEC-003', () => ({ l, f }), NO_BOUND);
   });
 
+  it('string formatting (method, filter, `%`), xmlattr, escape, replace, expandtabs and wordcount are predicted', async () => {
+    const d = dictOf(100_000);
+    for (const src of [
+      '{{ ("{0}" * 300000).format(1) | length }}',
+      '{{ ("{0}" * 300000) | format(1) | length }}',
+      '{{ ("%(a)s" * 150000) % {"a": 1} | length }}',
+      '{{ d | xmlattr | length }}',
+      '{{ lt | escape | length }}',
+      '{{ s | replace(" ", "") | length }}',
+      '{{ t.expandtabs(1) | length }}',
+      '{{ s | wordcount }}',
+    ]) {
+      const e = await refused(src, 'K-SEC-003', () => ({ d, lt: '<'.repeat(999_000), s: 'ab '.repeat(333_000), t: '\t'.repeat(990_000) }), NO_BOUND);
+      expect(String((e as Error).message)).toMatch(/one call of \d+ items or characters/);
+    }
+  });
+
   it('small containers, short slices and short lists render as before', async () => {
     const d = dictOf(50);
     await renders(
-      '{{ d.items() | length }} {{ dict(d) | length }} {{ d.copy() | length }} {{ s.union([4]) | length }} {{ l[-3:] }} {{ l[:2] + l[:1] }} {{ l == l[:] }}',
-      '50 50 50 4 [7, 8, 9] [0, 1, 0] True',
+      '{{ d.items() | length }} {{ dict(d) | length }} {{ d.copy() | length }} {{ s.union([4]) | length }} {{ l[-3:] }} {{ l[:2] + l[:1] }} {{ l == l[:] }} {{ "%s-%d" % ("a", 2) }} {{ "{0}{1}".format(1, 2) }} {{ "<a b>" | replace(" ", "") | e }}',
+      '50 50 50 4 [7, 8, 9] [0, 1, 0] True a-2 12 &lt;ab&gt;',
       () => ({ d, s: new Set([1, 2, 3]), l: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] }),
       { maxRenderTime: 50 },
     );
