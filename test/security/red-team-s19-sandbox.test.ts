@@ -77,15 +77,19 @@ const dictOf = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i
 const NO_BOUND = { maxRenderTime: 50, maxLoopIterations: null };
 
 describe('container methods and list copies are in the per-call time prediction', () => {
-  it.each(['d.items() | length', 'd.copy() | length', 'd.values() | length', 'd.keys() | length', 'dict(d) | length', 'm.items() | length'])(
-    '%s of 100,000 keys is refused before it runs under a 50 ms limit and no iteration bound',
-    async (expr) => {
-      const d = dictOf(100_000);
-      const m = new Map(Object.entries(d));
-      const e = await refused(`{{ ${expr} }}`, 'K-SEC-003', () => ({ d, m }), NO_BOUND);
-      expect(String((e as Error).message)).toMatch(/one call of 100000/);
-    },
-  );
+  it.each([
+    ['d.items() | length', 100_000],
+    ['d.copy() | length', 100_000],
+    ['d.values() | length', 100_000],
+    ['d.keys() | length', 100_000],
+    ['m.items() | length', 100_000],
+    ['dict(d) | length', 20_000], // (a dict copied by dict(): ~6 µs a key, predicted at 0.6 before)
+  ])('%s of %i keys is refused before it runs under a 50 ms limit and no iteration bound', async (expr, n) => {
+    const d = dictOf(n);
+    const m = new Map(Object.entries(d));
+    const e = await refused(`{{ ${expr} }}`, 'K-SEC-003', () => ({ d, m }), NO_BOUND);
+    expect(String((e as Error).message)).toMatch(new RegExp(`one call of ${n} `));
+  });
 
   it('set algebra counts both sets', async () => {
     const a = new Set(Array.from({ length: 60_000 }, (_, i) => i + 0.5));
