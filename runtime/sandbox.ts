@@ -133,12 +133,15 @@ export const HOST_ONLY = new WeakSet<object>(); // (objects, and an Environment'
  * registry (`load`/`tryLoad` give Templates, `cache` the fragments), a module namespace exporting a
  * Template (`import * as page`: its `render` export renders it), and the Sandbox itself.
  */
-const isKidaObject = (v: unknown): boolean => (typeof v === 'function' ? HOST_ONLY.has(v) : !!v && typeof v === 'object' && (HOST_ONLY.has(v) || kidaShape(v as Record<string | symbol, any>)));
+const isKidaObject = (v: unknown): boolean =>
+  typeof v === 'function' ? HOST_ONLY.has(v) : !!v && typeof v === 'object' && !Array.isArray(v) && (HOST_ONLY.has(v) || kidaShape(v as Record<string | symbol, any>));
 function kidaShape(v: Record<string | symbol, any>): boolean {
+  // (one read decides for data: a Template's renderStream, a spec's root, a linkage's tryLoad, a namespace's default)
+  if (v.renderStream === undefined && v.root === undefined && v.tryLoad === undefined && v.default === undefined) return false;
   if (typeof v.renderStream === 'function' && typeof v.spec?.root === 'object') return true;
   if (typeof v.root?.s === 'function' && 'requiredContext' in v) return true;
   if (typeof v.load === 'function' && typeof v.tryLoad === 'function') return true;
-  return v instanceof Sandbox || (v[Symbol.toStringTag] === 'Module' && 'default' in v && isKidaObject(v.default));
+  return Object.getPrototypeOf(v) === null && v[Symbol.toStringTag] === 'Module' && isKidaObject(v.default);
 }
 /**
  * Refuses (K-SEC-001) a Template or Environment as a value of a sandboxed template, or as what it
@@ -160,6 +163,7 @@ export class Sandbox implements Active {
   /** Nunjucks mode writes a function as its JavaScript source: textBound refuses one (set by the Environment). */
   source = false;
   constructor(policy: unknown) {
+    HOST_ONLY.add(this);
     this.policy = normalizePolicy(policy);
     this.cap = this.policy.maxAllocation;
   }
