@@ -136,12 +136,14 @@ export const HOST_ONLY = new WeakSet<object>(); // (objects, and an Environment'
 const isKidaObject = (v: unknown): boolean =>
   typeof v === 'function' ? HOST_ONLY.has(v) : !!v && typeof v === 'object' && !Array.isArray(v) && (HOST_ONLY.has(v) || kidaShape(v as Record<string | symbol, any>));
 function kidaShape(v: Record<string | symbol, any>): boolean {
-  // (one read decides for data: a Template's renderStream, a spec's root, a linkage's tryLoad, a namespace's default)
-  if (v.renderStream === undefined && v.root === undefined && v.tryLoad === undefined && v.default === undefined) return false;
-  if (typeof v.renderStream === 'function' && typeof v.spec?.root === 'object') return true;
-  if (typeof v.root?.s === 'function' && 'requiredContext' in v) return true;
-  if (typeof v.load === 'function' && typeof v.tryLoad === 'function') return true;
-  return Object.getPrototypeOf(v) === null && v[Symbol.toStringTag] === 'Module' && isKidaObject(v.default);
+  // (one read each decides for data: a Template's renderStream, a spec's root, a linkage's tryLoad, a
+  // namespace's default; observed, as a getter's promise read here and dropped would end Node)
+  const rs = observe(v.renderStream), root = observe(v.root), tl = observe(v.tryLoad), df = observe(v.default);
+  if (rs === undefined && root === undefined && tl === undefined && df === undefined) return false;
+  if (typeof rs === 'function' && typeof observe(v.spec)?.root === 'object') return true;
+  if (typeof root?.s === 'function' && 'requiredContext' in v) return true;
+  if (typeof tl === 'function' && typeof observe(v.load) === 'function') return true;
+  return Object.getPrototypeOf(v) === null && v[Symbol.toStringTag] === 'Module' && isKidaObject(df);
 }
 /**
  * Refuses (K-SEC-001) a Template or Environment as a value of a sandboxed template, or as what it
