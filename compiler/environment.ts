@@ -384,6 +384,7 @@ export class Environment {
       // (`this.env` of the app's functions: Nunjucks' Environment API; kida/nunjucks puts its own here)
       ...(this.compat === 'nunjucks' ? { njkEnv: new NunjucksEnvironmentView(this, (kind, name) => (kind === 'filters' ? this.customFilters : this.customTests).has(name)) } : {}),
     };
+    HOST_ONLY.add(this.linkage);
   }
 
   /** Routes `{% trans %}`, `_` and `_n` through gettext/ngettext (e.g. from a .po catalogue). */
@@ -585,6 +586,7 @@ export class Environment {
       const t = factory(this.helpers, this.linkage);
       // (its render methods too, handed alone: `r({"obj": user, "key": "_secret"})` read the hidden key. s19)
       for (const f of Object.values(t)) if (typeof f === 'function') HOST_ONLY.add(f);
+      HOST_ONLY.add(t.spec);
       return syncExtensions || !t.isAsync || this.compat !== 'nunjucks' || !Object.keys(this.extensions).length ? t : this.withSyncTwin(t, source, name);
     } catch (e) {
       throw tooDeep(e, name ?? undefined);

@@ -14,6 +14,7 @@ import { pyRegex } from './tests.js';
 import { linearMatcher } from './regex.js';
 import { DATA, ld, type Ctx } from './context.js';
 import { builtinGlobals, g_int, g_max, g_min, g_sorted, g_str } from './globals.js';
+import { registry } from './linkage.js';
 
 export interface SandboxPolicy {
   /** Largest `range()` / `a..b` allowed (default 10,000; null: unlimited). */
@@ -127,23 +128,19 @@ export class PolicyError extends SecurityError {
  */
 export const HOST_ONLY = new WeakSet<object>(); // (objects, and an Environment's Templates' methods)
 /**
- * A compiled Template (a plain object: its render methods and compiled spec), a registered
- * Environment, loader or fragment store, and by shape (s19): a compiled spec (`tpl.spec.root.s(ctx)`
- * ran a trusted template's body on a context the author wrote, reading a hidden key), a linkage or
- * registry (`load`/`tryLoad` give Templates, `cache` the fragments), a module namespace exporting a
- * Template (`import * as page`: its `render` export renders it), and the Sandbox itself.
+ * A compiled Template (a plain object: its render methods and compiled spec), or what is registered
+ * (s19): an Environment, its loader, fragment store, linkage and its Templates' specs and methods
+ * (`tpl.spec.root.s(ctx)` ran a trusted body on a context the author wrote, reading a hidden key),
+ * Kida's loaders, the Sandbox, a registry a sandboxed render links to; by shape, a module namespace
+ * exporting a Template (`import * as page`: its `render` export renders it).
  */
 const isKidaObject = (v: unknown): boolean =>
   typeof v === 'function' ? HOST_ONLY.has(v) : !!v && typeof v === 'object' && !Array.isArray(v) && (HOST_ONLY.has(v) || kidaShape(v as Record<string | symbol, any>));
 function kidaShape(v: Record<string | symbol, any>): boolean {
-  // (one read each decides for data: a Template's renderStream, a spec's root, a linkage's tryLoad, a
-  // namespace's default; observed, as a getter's promise read here and dropped would end Node)
-  const rs = observe(v.renderStream), root = observe(v.root), tl = observe(v.tryLoad), df = observe(v.default);
-  if (rs === undefined && root === undefined && tl === undefined && df === undefined) return false;
-  if (typeof rs === 'function' && typeof observe(v.spec)?.root === 'object') return true;
-  if (typeof root?.s === 'function' && 'requiredContext' in v) return true;
-  if (typeof tl === 'function' && typeof observe(v.load) === 'function') return true;
-  return Object.getPrototypeOf(v) === null && v[Symbol.toStringTag] === 'Module' && isKidaObject(df);
+  // (one read for data; observed, as a getter's promise read here and dropped would end Node)
+  const rs = observe(v.renderStream);
+  if (rs !== undefined) return typeof rs === 'function' && typeof observe(v.spec)?.root === 'object';
+  return Object.getPrototypeOf(v) === null && v[Symbol.toStringTag] === 'Module' && isKidaObject(v.default);
 }
 /**
  * Refuses (K-SEC-001) a Template or Environment as a value of a sandboxed template, or as what it
@@ -165,7 +162,7 @@ export class Sandbox implements Active {
   /** Nunjucks mode writes a function as its JavaScript source: textBound refuses one (set by the Environment). */
   source = false;
   constructor(policy: unknown) {
-    HOST_ONLY.add(this);
+    HOST_ONLY.add(this).add(registry); // (the bundler's registry: `load`, `cache`, handed as data)
     this.policy = normalizePolicy(policy);
     this.cap = this.policy.maxAllocation;
   }
@@ -460,7 +457,7 @@ function* counted(run: Run, it: Iterable<unknown>): Generator<unknown> {
 const RUNS = new WeakMap<object, Run>();
 export function runOf(env: Env, R: R): Run {
   let run = RUNS.get(R.shared);
-  if (!run) RUNS.set(R.shared, (run = new Run(env.sandbox!)));
+  if (!run) RUNS.set(R.shared, (run = new Run(env.sandbox!))), HOST_ONLY.add(env); // (the linkage or registry: `load`, `cache`)
   return (env.sandbox!.last = run);
 }
 
