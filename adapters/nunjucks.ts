@@ -106,6 +106,7 @@ type LoaderArg = string | string[] | Loader | NunjucksLoaderLike | (Loader | Nun
 function loaderOf(loaders: LoaderArg): Loader | null {
   if (loaders == null) return null;
   const list = Array.isArray(loaders) ? loaders : [loaders];
+  for (const l of list) if (l && typeof l === 'object') HOST_ONLY.add(l); // (the host's own, as Kida's: s19)
   const out = list.map((l) => (typeof l === 'string' ? new FileSystemLoader(l) : l instanceof KidaFileSystemLoader || l instanceof ChoiceLoader ? l : ofNunjucksShape(l)));
   return out.length === 1 ? out[0]! : new ChoiceLoader(out);
 }

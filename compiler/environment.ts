@@ -41,8 +41,10 @@ export interface Loader {
 const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
 const isLoader = (l: unknown): l is Loader => typeof (l as Partial<Loader> | null)?.getSource === 'function';
 
+// (Kida's loaders register as host-only: handed to a sandboxed template, one read any template's source. s19)
 export class DictLoader implements Loader {
   constructor(private readonly mapping: Record<string, string>) {
+    HOST_ONLY.add(this);
     if (mapping === null || typeof mapping !== 'object') throw new TypeError(`new DictLoader(mapping): mapping is an object of name → source (got ${kindOf(mapping)})`);
   }
   getSource(name: string): LoaderSource | null {
@@ -67,6 +69,7 @@ export class FileSystemLoader implements Loader {
   private readonly encoding: BufferEncoding;
   private readonly fallbackExtensions: FileSystemLoaderOptions['fallbackExtensions'];
   constructor(paths: string | string[], options: BufferEncoding | FileSystemLoaderOptions = 'utf8') {
+    HOST_ONLY.add(this);
     this.roots = (Array.isArray(paths) ? paths : [paths]).map((p) => resolve(p));
     const o = typeof options === 'string' ? { encoding: options } : options;
     this.encoding = o.encoding ?? 'utf8';
@@ -97,6 +100,7 @@ export class FileSystemLoader implements Loader {
 
 export class ChoiceLoader implements Loader {
   constructor(private readonly loaders: Loader[]) {
+    HOST_ONLY.add(this);
     if (!Array.isArray(loaders) || !loaders.every(isLoader)) throw new TypeError('new ChoiceLoader(loaders): loaders is an array of loaders (objects with getSource(name))');
   }
   getSource(name: string): LoaderSource | null {
@@ -120,6 +124,7 @@ export class PrefixLoader implements Loader {
     private readonly mapping: Record<string, Loader>,
     private readonly delimiter = '/',
   ) {
+    HOST_ONLY.add(this);
     if (mapping === null || typeof mapping !== 'object' || !Object.values(mapping).every(isLoader))
       throw new TypeError('new PrefixLoader(mapping): mapping is an object of prefix → loader (objects with getSource(name))');
   }
@@ -138,6 +143,7 @@ export class PrefixLoader implements Loader {
 export type FunctionLoaderResult = string | [string, string | null] | LoaderSource | null | undefined;
 export class FunctionLoader implements Loader {
   constructor(private readonly fn: (name: string) => FunctionLoaderResult) {
+    HOST_ONLY.add(this);
     if (typeof fn !== 'function') throw new TypeError(`new FunctionLoader(fn): fn is a function of the template name (got ${kindOf(fn)})`);
   }
   getSource(name: string): LoaderSource | null {
@@ -348,6 +354,8 @@ export class Environment {
     for (const [k, f] of Object.entries(options.tests ?? {})) this.addTest(k, f);
     this.fragmentCache =
       options.fragmentCache ?? new LruFragmentStore(options.fragmentCacheSize ?? 1000, options.fragmentTtl ?? 300);
+    // (its loader reads any template's source, its store every fragment: host-only too. s19)
+    for (const o of [this.loader, this.fragmentCache]) if (o && typeof o === 'object') HOST_ONLY.add(o);
     this.sandbox = options.sandbox ? new Sandbox(options.sandbox) : null;
     // (its loader may hold async templates, compiled only when a name computed at run time reaches
     // them: a sync page naming one walks its data from its first render; runtime/template.ts pageDeep)
@@ -376,6 +384,7 @@ export class Environment {
       // (`this.env` of the app's functions: Nunjucks' Environment API; kida/nunjucks puts its own here)
       ...(this.compat === 'nunjucks' ? { njkEnv: new NunjucksEnvironmentView(this, (kind, name) => (kind === 'filters' ? this.customFilters : this.customTests).has(name)) } : {}),
     };
+    HOST_ONLY.add(this.linkage);
   }
 
   /** Routes `{% trans %}`, `_` and `_n` through gettext/ngettext (e.g. from a .po catalogue). */
@@ -575,6 +584,9 @@ export class Environment {
     try {
       const factory = new Function('$rt', '$env', `${head.join('\n')}\n${m.body}\nreturn $template;`) as Factory;
       const t = factory(this.helpers, this.linkage);
+      // (its render methods too, handed alone: `r({"obj": user, "key": "_secret"})` read the hidden key. s19)
+      for (const f of Object.values(t)) if (typeof f === 'function') HOST_ONLY.add(f);
+      HOST_ONLY.add(t.spec);
       return syncExtensions || !t.isAsync || this.compat !== 'nunjucks' || !Object.keys(this.extensions).length ? t : this.withSyncTwin(t, source, name);
     } catch (e) {
       throw tooDeep(e, name ?? undefined);

@@ -14,6 +14,7 @@ import { pyRegex } from './tests.js';
 import { linearMatcher } from './regex.js';
 import { DATA, ld, type Ctx } from './context.js';
 import { builtinGlobals, g_int, g_max, g_min, g_sorted, g_str } from './globals.js';
+import { registry } from './linkage.js';
 
 export interface SandboxPolicy {
   /** Largest `range()` / `a..b` allowed (default 10,000; null: unlimited). */
@@ -125,10 +126,22 @@ export class PolicyError extends SecurityError {
  * outside the policy (`env.fromString("{{ o._secret }}").render({"o": user})`), and showed every
  * template's source (`env.sources`). s17
  */
-export const HOST_ONLY = new WeakSet<object>();
-/** A compiled Template (a plain object: its render methods and compiled spec), or a registered Environment. */
+export const HOST_ONLY = new WeakSet<object>(); // (objects, and an Environment's Templates' methods)
+/**
+ * A compiled Template (a plain object: its render methods and compiled spec), or what is registered
+ * (s19): an Environment, its loader, fragment store, linkage and its Templates' specs and methods
+ * (`tpl.spec.root.s(ctx)` ran a trusted body on a context the author wrote, reading a hidden key),
+ * Kida's loaders, the Sandbox, a registry a sandboxed render links to; by shape, a module namespace
+ * exporting a Template (`import * as page`: its `render` export renders it).
+ */
 const isKidaObject = (v: unknown): boolean =>
-  !!v && typeof v === 'object' && (HOST_ONLY.has(v) || (typeof (v as { renderStream?: unknown }).renderStream === 'function' && typeof (v as { spec?: { root?: unknown } }).spec?.root === 'object'));
+  typeof v === 'function' ? HOST_ONLY.has(v) : !!v && typeof v === 'object' && !Array.isArray(v) && (HOST_ONLY.has(v) || kidaShape(v as Record<string | symbol, any>));
+function kidaShape(v: Record<string | symbol, any>): boolean {
+  // (one read for data; observed, as a getter's promise read here and dropped would end Node)
+  const rs = observe(v.renderStream);
+  if (rs !== undefined) return typeof rs === 'function' && typeof observe(v.spec)?.root === 'object';
+  return Object.getPrototypeOf(v) === null && v[Symbol.toStringTag] === 'Module' && isKidaObject(v.default);
+}
 /**
  * Refuses (K-SEC-001) a Template or Environment as a value of a sandboxed template, or as what it
  * reads from: rendering one runs a template outside the policy (a trusted `{{ obj[key] }}` given
@@ -137,7 +150,7 @@ const isKidaObject = (v: unknown): boolean =>
 const noKidaResult = <T>(v: T): T => (noKidaObject(v), v);
 export function noKidaObject(v: unknown): void {
   if (isKidaObject(v))
-    throw new PolicyError('A Template or Environment is not reachable from a sandboxed template', {
+    throw new PolicyError('A Template or Environment (or its loader, spec or registry) is not reachable from a sandboxed template', {
       suggestion: 'Include or import templates by name; pass their rendered text as data',
     });
 }
@@ -149,6 +162,7 @@ export class Sandbox implements Active {
   /** Nunjucks mode writes a function as its JavaScript source: textBound refuses one (set by the Environment). */
   source = false;
   constructor(policy: unknown) {
+    HOST_ONLY.add(this).add(registry); // (the bundler's registry: `load`, `cache`, handed as data)
     this.policy = normalizePolicy(policy);
     this.cap = this.policy.maxAllocation;
   }
@@ -262,6 +276,7 @@ export class Sandbox implements Active {
     }
   }
   checkCall(f: unknown): void {
+    noKidaObject(f); // (every call and callable passed: a Template's method from a list item or loop variable, any mode. s19)
     const allowed = this.policy.allowCalling;
     if (allowed && !allowed.includes(typeName(f)))
       throw new PolicyError(`Calling objects of type '${typeName(f)}' is not permitted by sandbox policy`, {
@@ -445,7 +460,7 @@ function* counted(run: Run, it: Iterable<unknown>): Generator<unknown> {
 const RUNS = new WeakMap<object, Run>();
 export function runOf(env: Env, R: R): Run {
   let run = RUNS.get(R.shared);
-  if (!run) RUNS.set(R.shared, (run = new Run(env.sandbox!)));
+  if (!run) RUNS.set(R.shared, (run = new Run(env.sandbox!))), HOST_ONLY.add(env); // (the linkage or registry: `load`, `cache`)
   return (env.sandbox!.last = run);
 }
 
@@ -774,6 +789,10 @@ const NS_PER_UNIT: Record<string, number> = {
   wordwrap: 6000, pprint: 3500, swapcase: 800, indent: 700, map: 600, sum: 800, selectattr: 600, rejectattr: 600,
   splitlines: 500, title: 400, istitle: 400, split: 400, rsplit: 400, join: 400, min: 400, max: 400, select: 300, reject: 300,
   list: 300, tuple: 300, reversed: 300, zip: 300, enumerate: 300, dict: 600,
+  // (a dict or Map copied key by key, and methods of containers, by receiver: `d.` dict or Map, `s.` set; s19)
+  format: 1600, xmlattr: 2000, expandtabs: 800, escape: 300, e: 300, replace: 300, wordcount: 200, slug: 300, truncate: 300, compact: 400, reverse: 300, filter: 300, '[::]': 400,
+  'dict(d)': 14000, 'd.items': 12000, 'd.copy': 6000, 'd.values': 2000, 'd.keys': 1500,
+  's.union': 4000, 's.intersection': 6000, 's.difference': 4000, 's.symmetric_difference': 6000, 's.issubset': 3000, 's.issuperset': 3000, 's.isdisjoint': 3000, 's.copy': 800,
 };
 /** What the call's first input holds: items of a collection, characters of a string. */
 function units(v: unknown): number {
@@ -783,12 +802,13 @@ function units(v: unknown): number {
   if (isString(v)) return String(v).length;
   return isDict(v) ? Object.keys(v).length : 0;
 }
-function callTime(run: Run, name: string, input: unknown): void {
+function callTime(run: Run, name: string, input: unknown, n = -1): void {
+  if (name === 'dict' && (isDict(input) || input instanceof Map)) name = 'dict(d)';
   const ns = NS_PER_UNIT[name];
   const max = run.sb.policy.maxRenderTime;
   // (a string's characters are not items to tojson and pprint: one quoted copy, fast)
   if (ns === undefined || max === null || (isString(input) && (name === 'tojson' || name === 'pprint'))) return;
-  const n = units(input);
+  if (n < 0) n = units(input);
   if (n * ns > max * 1e6) throw limitError(`Render time (one call of ${n} items or characters, about ${Math.round((n * ns) / 1e6)} ms)`, max, 'maxRenderTime (ms)');
 }
 /** The built-in globals by function, for callTime (made at first use: no module-level work, which bundles keep). */
@@ -897,6 +917,9 @@ function opCost(sb: Sandbox, f: Function, a: unknown, b: unknown): void {
   // (`7 in l`, `l.count(7)` with a million numbers: 25 ms an operator counted nothing, a render with
   // a 50 ms limit printed six of them in 150 ms; each item compared counts 8 characters. s18)
   if (f === contains && Array.isArray(a) && a.length >= 256 && !big(b)) return run.work(a.length >> 7);
+  // (`==` and the orderings walk two lists item by item, whatever they hold: `l == f` of a million
+  // numbers each rendered in 160 ms under a 50 ms limit, counting nothing. s19)
+  if (f !== contains && Array.isArray(a) && Array.isArray(b) && Math.min(a.length, b.length) >= 256 && !big(a[0]) && !big(b[0])) return run.work(Math.min(a.length, b.length) >> 7);
   // (short strings and other values compare in a step: the common case leaves at once)
   if (!big(a) || (!big(b) && (f !== contains || !isString(a)))) return;
   const budget = ((run.sb.policy.maxLoopIterations ?? SANDBOX_DEFAULTS.maxLoopIterations) + 1) * 1024;
@@ -957,6 +980,7 @@ function checkPercentKeys(sb: Sandbox, fmt: unknown, args: unknown): void {
 /** `*`, `%`, `**`, `+`, `~`: what they build is bounded (before building, where the runtime can tell). */
 export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: unknown, b: unknown): unknown {
   const run = runOf(env, R);
+  if (f === mod && isString(a)) callTime(run, 'format', a); // (each field a step, as str.format's: s19)
   // (a container joined to a string becomes text; Nunjucks mode passes its own `+`/`~`)
   if (f === mod || isString(a) || isString(b)) textBound(run.cap, a, run.sb.source), textBound(run.cap, b, run.sb.source);
   if (f === mod) checkPercentKeys(run.sb, a, b);
@@ -974,6 +998,7 @@ export function sbOp(env: Env, R: R, f: (a: unknown, b: unknown) => unknown, a: 
   if ((f === add || f === concat) && (both(Array.isArray) || both(isString))) {
     const size = (x: unknown) => (Array.isArray(x) ? x.length : String(x).length);
     const n = size(a) + size(b);
+    if (Array.isArray(a)) callTime(run, '[::]', a, n); // (copied as a slice is)
     return run.run(() => (room(n), f(a, b)));
   }
   return run.run(() => f(a, b));
@@ -1098,6 +1123,10 @@ function methodChecks(run: Run, obj: unknown, name: string, args: unknown[]): vo
   // cost 40 ms a call at one tick, 2.7 s past a 50 ms limit between two clock reads. s17)
   if (isString(obj) && String(obj).length >= 2048) callTime(run, name, obj), run.tick(String(obj).length >> 10);
   else if (Array.isArray(obj) && (name === 'count' || name === 'index')) opCost(run.sb, contains, obj, args[0]);
+  // (a container's method walks it, a set's the argument too: `d.items()` of 200,000 keys ran 1.5 s
+  // past a 50 ms limit in one call, no method of a container was predicted. s19)
+  else if (isDict(obj) || obj instanceof Map) callTime(run, 'd.' + name, obj);
+  else if (obj instanceof Set) callTime(run, 's.' + name, obj, obj.size + units(args[0]));
   if (isString(obj)) for (const a of args) textBound(run.cap, a instanceof Kwargs ? a.kw : a, false, +(name !== 'join'));
   if (name === 'replace') replaceBound(run, obj, args[0], args[1], args[2]);
   checkMethodArgs(run.sb, obj, name, args);
@@ -1144,9 +1173,21 @@ function call(run: Run, f: unknown, args: unknown[]): unknown {
     if (!(f as { kidaDef?: unknown }).kidaDef) stale(); // (a host function may replace a Map/Set key: keyOf re-indexes)
   }
 }
+/** How many items `[a:b:c]` keeps of `n` (Python's bounds; a bound that is not a number counts as none). */
+function kept(n: number, a: unknown, b: unknown, c: unknown): number {
+  const num = (x: unknown) => (typeof x === 'number' || typeof x === 'bigint' ? Number(x) : null);
+  const step = num(c) || 1;
+  const at = (x: number | null, d: number) => (x === null ? d : x < 0 ? Math.max(x + n, step < 0 ? -1 : 0) : Math.min(x, step < 0 ? n - 1 : n));
+  const lo = at(num(a), step < 0 ? n - 1 : 0);
+  const hi = at(num(b), step < 0 ? -1 : n);
+  return Math.max(0, Math.ceil((hi - lo) / step));
+}
 /** `a[i:j:k]`: a slice copies what it keeps, so it is built inside the run (its size counts: Run.run). */
 export function sbSlice(env: Env, R: R, slice: (o: unknown, a: unknown, b: unknown, c: unknown) => unknown, obj: unknown, a: unknown, b: unknown, c: unknown): unknown {
-  return runOf(env, R).run(() => slice(obj, a, b, c));
+  const run = runOf(env, R);
+  // (a list's slice copies item by item: `l[::-1]` of a million items, 200 ms in one step. s19)
+  if (Array.isArray(obj)) callTime(run, '[::]', obj, kept(obj.length, a, b, c));
+  return run.run(() => slice(obj, a, b, c));
 }
 export function sbRange(env: Env, start: unknown, stop: unknown, inclusive: boolean, step: unknown): Range {
   return env.sandbox!.checkRange(plainRange(start, stop, inclusive, step));

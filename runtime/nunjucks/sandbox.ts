@@ -72,6 +72,7 @@ function lookup(sb: Sandbox, obj: unknown, key: unknown, item: boolean): unknown
   if (name !== null) check(sb, name, false, obj, item);
   const v = member(obj, key);
   noKidaObject(v);
+  if (typeof v === 'function') noKidaObject(stored(obj, key)); // (member() wraps a function: the wrapper is no Template's method)
   if (typeof v === 'function' && name !== null) {
     check(sb, name, true, obj, item);
     // (called later, its key argument would not be checked: `{% set g = m.get %}{{ g("_k") }}`)
@@ -79,6 +80,15 @@ function lookup(sb: Sandbox, obj: unknown, key: unknown, item: boolean): unknown
       throw new PolicyError(`Reading the method '${name}' as a value is not allowed in the sandbox`, { suggestion: `Call it where it is read: x.${name}(...)` });
   }
   return v;
+}
+/** The data property `key` of `obj` or its prototypes, read without running a getter (undefined otherwise). */
+function stored(obj: unknown, key: unknown): unknown {
+  if (obj instanceof Map) return obj.get(key);
+  for (let p = Object(obj); p; p = Object.getPrototypeOf(p)) {
+    const d = Object.getOwnPropertyDescriptor(p, key as PropertyKey);
+    if (d) return d.value;
+  }
+  return undefined;
 }
 /** `get`/`has` on a Map or an object; hasOwnProperty/propertyIsEnumerable on anything. */
 const readsKey = (name: string, obj: unknown): boolean => READS_KEY.has(name) && (name.length > 3 || isDict(obj) || obj instanceof Map);
@@ -88,6 +98,7 @@ export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, _strict: 
   const run = runOf(env, R);
   attrChecks(run, obj, name, args);
   const f = member(obj, name);
+  if (typeof f === 'function') noKidaObject(stored(obj, name));
   return typeof obj === 'string' || obj instanceof Markup ? keepLastIndex(args, () => call(run, f, args, name)) : call(run, f, args, name);
 }
 export const sbCallAttrOpt = sbCallAttr;
@@ -137,6 +148,7 @@ export function sbCallWithCaller(env: Env, R: R, obj: unknown, name: string | nu
   if (name !== null) {
     attrChecks(run, obj, name, args);
     f = member(obj, name);
+    if (typeof f === 'function') noKidaObject(stored(obj, name));
   } else if (f === range) rangeChecks(run, args);
   if (typeof f === 'function') run.sb.checkCall(f);
   for (const a of args) if (typeof a === 'function') run.sb.checkCall(a);
