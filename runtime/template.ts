@@ -817,7 +817,7 @@ const probe = (n: number): number => (n ? probe(n - 1) + 1 : 0);
 function markupOf(r: string | Promise<string>): Markup {
   // (observed: a def handed to code that drops its result, a thenable's `then` or a host callback,
   // failed later unhandled and ended Node; whoever awaits it still gets the rejection. s19)
-  return (typeof r === 'string' ? new Markup(r) : observe(r.then((s) => new Markup(s)))) as Markup;
+  return (typeof r === 'string' ? new Markup(r) : observe(r.then(markupOf))) as Markup;
 }
 
 type Body = (ctx: Ctx, caller: CallerFn | null, args?: unknown[]) => string | Promise<string>;
