@@ -358,7 +358,24 @@ export const m_isalnum: MethodSet = { s: (s) => /^[\p{L}\d]+$/u.test(s) };
 export const m_isspace: MethodSet = { s: (s) => /^\s+$/.test(s) };
 export const m_isupper: MethodSet = { s: (s) => /\p{Lu}/u.test(s) && s === s.toUpperCase() };
 export const m_islower: MethodSet = { s: (s) => /\p{Ll}/u.test(s) && s === s.toLowerCase() };
-export const m_istitle: MethodSet = { s: (s) => /\p{L}/u.test(s) && s === pyTitle(s) };
+// Python's istitle: a cased character, upper/titlecase ones only after uncased, lowercase only after cased
+const UPPER_OR_TITLE = /[\p{Uppercase}\p{Lt}]/u;
+const LOWER = /\p{Lowercase}/u;
+export const m_istitle: MethodSet = {
+  s: (s) => {
+    let cased = false, prev = false;
+    for (const ch of s) {
+      if (UPPER_OR_TITLE.test(ch)) {
+        if (prev) return false;
+        prev = cased = true;
+      } else if (LOWER.test(ch)) {
+        if (!prev) return false;
+        prev = cased = true;
+      } else prev = false;
+    }
+    return cased;
+  },
+};
 // Widths count code points and a fill is one code point, as Python's (an astral fill is two units).
 const fillOf = (f: unknown): string => (f == null ? ' ' : fillChar(arg(f)));
 export const m_center: MethodSet = {

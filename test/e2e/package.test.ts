@@ -93,7 +93,10 @@ describe('the published package', () => {
     // refusing Templates/Environments as data, the trans message scan, the language server's
     // scanners, one resolver of template names for compile/.d.ts/editor, Nunjucks' missing includes
     // as render-time errors, security.md and the Nunjucks guide grown: limit 5.2 MB
-    expect(total).toBeLessThan(5_200_000);
+    // 5,293,072 B with the nineteenth passes (+129 KB of kida): strings by code point
+    // (runtime/codepoints.ts), the bounded text builder (runtime/pieces.ts), the sandbox's
+    // per-call predictions and host-only registrations, Nunjucks extension-built nodes: limit 5.4 MB
+    expect(total).toBeLessThan(5_400_000);
   });
 
   it('has an MIT LICENSE and builds dist/ before packing', () => {

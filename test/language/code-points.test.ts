@@ -68,6 +68,11 @@ const ops: Record<string, Op> = {
   lstrip_f: { kida: '{{ s|trim(x) }}', py: 's.strip(x)', ctx: subject },
   capitalize: { kida: '{{ s.capitalize() }} {{ s|capitalize }}', py: 's.capitalize() + " " + s.capitalize()', ctx: fc.record({ s: str() }) },
   title: { kida: '{{ s.title() }} {{ s|title }}', py: 's.title() + " " + s.title()', ctx: fc.record({ s: str() }) },
+  istitle: {
+    kida: '{{ s.istitle() }}',
+    py: 'str(s.istitle())',
+    ctx: fc.record({ s: fc.array(fc.constantFrom('a', 'B', ' ', 'ǅ', 'ǆ', 'Ǆ', 'ₐ', 'ᲀ', 'ª', 'Ⅰ', 'ⅰ', 'ß', 'ᾈ', '1', '\u0301', '𐐨', '𐐀', '😀'), { maxLength: 6 }).map((cs) => cs.join('')) }),
+  },
   swapcase: { kida: '{{ s.swapcase() }}', py: 's.swapcase()', ctx: fc.record({ s: fc.array(fc.constantFrom('a', 'B', ' ', 'Σ', 'σ', '\u0301', "'", '𐐨', '𐐀', '😀', 'é'), { maxLength: 8 }).map((cs) => cs.join('')) }) },
   length: { kida: '{{ s|length }} {{ s|count }} {{ s|wordcount }}', py: 'f"{len(s)} {len(s)} {len(s.split())}"', ctx: fc.record({ s: str() }) },
   iterate: { kida: `{{ s|list|join("${J}") }}/{{ s|first }}/{{ s|last }}/{% for ch in s %}{{ loop.index }}{{ ch }}{% end %}`, py: `"${J}".join(s) + "/" + (s[:1] or "None") + "/" + (s[-1:] or "None") + "/" + "".join(f"{i + 1}{ch}" for i, ch in enumerate(s))`, ctx: fc.record({ s: str() }) },

@@ -128,8 +128,8 @@ describe('default mode: a slice of a string costs what it keeps, not the string'
   it('slices keep their meaning: negative, stepped, reversed, astral and Markup', async () => {
     const t = makeEnv().fromString('{{ s[1:3] }}|{{ s[-2:] }}|{{ s[::2] }}|{{ s[::-1] }}|{{ m[0:2] }}|{{ s[10:] }}|');
     expect(t.render({ s: 'abcdef', m: 'xyz' })).toBe('bc|ef|ace|fedcba|xy||');
-    // (indices are UTF-16 units, as before: the spread was joined back into the same string)
-    expect(makeEnv().fromString('{{ s[0:2] }}|{{ s[2:] }}').render({ s: '😀b' })).toBe('😀|b');
+    // (indices are code points, as in Python: docs/decisions.md "Strings by code point")
+    expect(makeEnv().fromString('{{ s[0:2] }}|{{ s[2:] }}|{{ s[1:] }}').render({ s: '😀b' })).toBe('😀b||b');
   });
 });
 
