@@ -151,6 +151,9 @@ export function cmpStr(x: string, y: string): number {
 }
 /** True when some string of `xs` has a surrogate (sorting them natively would misorder it). */
 export const anySurrogate = (xs: string[]): boolean => xs.some((x) => SURROGATE.test(x));
+const byUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** The comparison that orders these strings as Python does: the native one unless one holds a surrogate. */
+export const strOrder = (xs: string[]): ((a: string, b: string) => number) => (anySurrogate(xs) ? cmpStr : byUnit);
 
 /** Python's check of a fill character (str.center/ljust/rjust): exactly one code point. */
 export function fillChar(f: string): string {
@@ -168,6 +171,14 @@ export function padCp(s: string, width: number, fill: string, align: '<' | '>' |
   if (align === '<') return s + fill.repeat(pad);
   if (align === '>') return fill.repeat(pad) + s;
   const left = pad >> 1;
+  return fill.repeat(left) + s + fill.repeat(pad - left);
+}
+
+/** Python's str.center to `width` code points: the odd pad goes left when the width is odd, else right. */
+export function centerCp(s: string, width: number, fill: string): string {
+  const pad = width - cpCount(s);
+  if (pad <= 0) return s;
+  const left = Math.floor(pad / 2) + (pad & width & 1);
   return fill.repeat(left) + s + fill.repeat(pad - left);
 }
 

@@ -22,19 +22,19 @@
 // names to truthiness); the `attribute` lookups of `selectattr`/`rejectattr`/`sum`/`min`/`max`/
 // `unique` are dict-aware; `default` keeps `""` whichever operator (`|`, `|>`, `?|`) calls it.
 
-import { charCode, expandTabs, lower, mapChars, pyCapitalize, pyTitle, sliceOf, upper } from './strings.js';
+import { LINE_END, charCode, expandTabs, lower, mapChars, pyCapitalize, pyTitle, sliceOf, splitLinesKeep, upper } from './strings.js';
 import { pyReplace } from './replace.js';
 import { Pieces, replaceMatches } from './pieces.js';
 import { Markup, escapeString, isSafe } from './markup.js';
 import { PyError, RequiredValueError, TemplateRuntimeError, zeroDivisionError } from './errors.js';
 import { ACTIVE, MAX_CHARS, MAX_ITEMS, listOf, room, splitOf } from './limits.js';
 import {
-  PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, cpLen, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
+  PyFloat, Range, Tuple, UNDEF, add, assertSafeName, compare, dictGet, dictHas, dictItems, eq, fixedPy, formatSpec,
   isDict, groupDigits, isNumber, isString, iter, len, num, observe, pyRepr, pyStr, floatOf, toFloat, toInt, truthy, typeName,
 } from './values.js';
 import { pyMethod, strFormat } from './methods.js';
 import { EqIndex } from './eqindex.js';
-import { anySurrogate, cmpStr, cpCount, cpHead } from './codepoints.js';
+import { centerCp, cpCount, cpHead, strOrder } from './codepoints.js';
 import { tests as builtinTests } from './tests.js';
 
 export interface FilterEnv {
@@ -176,7 +176,7 @@ function truncate(v: unknown, length: unknown = 255, killwords: unknown = false,
   if (Number.isNaN(n) && !(typeof length === 'number')) throw new PyError('TypeError', `'<=' not supported between instances of 'int' and '${typeName(length)}'`);
   if (a.length <= n) return a.join('');
   const e = s(end);
-  const room = n - cpLen(e);
+  const room = n - cpCount(e);
   if (room <= 0) return n > 0 ? cps(e).slice(0, n).join('') : '';
   if (truthy(killwords)) return a.slice(0, room).join('') + e;
   let cut = a.slice(0, room).join('');
@@ -187,26 +187,9 @@ function truncate(v: unknown, length: unknown = 255, killwords: unknown = false,
 
 function center(v: unknown, width: unknown = 80): string {
   const str = s(v);
-  const w = room(intArg(width, 'width'));
-  const marg = w - cpLen(str);
-  if (marg <= 0) return str;
-  const left = Math.floor(marg / 2) + (marg & w & 1);
-  return ' '.repeat(left) + str + ' '.repeat(marg - left);
+  return centerCp(str, room(intArg(width, 'width')), ' ');
 }
 
-/** Python `str.splitlines(True)`. */
-function splitLinesKeep(str: string): string[] {
-  const out: string[] = [];
-  const re = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g;
-  let last = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(str))) {
-    out.push(str.slice(last, m.index + m[0].length));
-    last = m.index + m[0].length;
-  }
-  if (last < str.length) out.push(str.slice(last));
-  return out;
-}
 function indent(v: unknown, width: unknown = 4, first: unknown = false): string {
   const str = s(v);
   const n = Math.max(0, intArg(width, 'width'));
@@ -217,9 +200,9 @@ function indent(v: unknown, width: unknown = 4, first: unknown = false): string 
   // list: 2^25 lines held over 2 GB of strings; s19)
   const out = new Pieces(n > 0);
   if (truthy(first)) out.add(pad);
-  const re = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g;
   let last = 0;
-  while (re.exec(str) && re.lastIndex < str.length) out.add(sliceOf(str, last, re.lastIndex)), out.add(pad), (last = re.lastIndex);
+  LINE_END.lastIndex = 0;
+  while (LINE_END.exec(str) && LINE_END.lastIndex < str.length) out.add(sliceOf(str, last, LINE_END.lastIndex)), out.add(pad), (last = LINE_END.lastIndex);
   out.add(sliceOf(str, last));
   return out.text();
 }
@@ -474,7 +457,7 @@ function sort(v: unknown, reverse: unknown = false, caseSensitive: unknown = fal
     // non-empty strings only (`tags | sort`): compare the (lowered) strings directly
     // (by UTF-16 unit unless one has a surrogate: then by code point, as Python)
     if (items.every((x) => typeof x === 'string' && x !== ''))
-      return stableSort(items as string[], cs ? (x) => x : lower, anySurrogate(items as string[]) ? cmpStr : (a, b) => (a < b ? -1 : a > b ? 1 : 0), truthy(reverse));
+      return stableSort(items as string[], cs ? (x) => x : lower, strOrder(items as string[]), truthy(reverse));
     return stableSort(items, (x) => sortKey(x, cs), cmpKey, truthy(reverse));
   }
   const key = (x: unknown): SortKey[] => attrs.map((a) => sortKey(attrOf(x, a), cs));
@@ -488,10 +471,8 @@ function dictsort(v: unknown, caseSensitive: unknown = false, by: unknown = 'key
   const items = dictItems(v);
   // (string keys, the usual dict: compared as strings directly, as sort() does, by code point when
   // one holds a surrogate; compare() per pair cost ~1 µs a key)
-  if (items.every((item) => typeof item[idx] === 'string')) {
-    const byCp = anySurrogate(items.map((item) => item[idx] as string));
-    return stableSort(items, cs ? (item) => item[idx] as string : (item) => (item[idx] as string).toLowerCase(), byCp ? cmpStr : (a, b) => (a < b ? -1 : a > b ? 1 : 0), truthy(reverse));
-  }
+  if (items.every((item) => typeof item[idx] === 'string'))
+    return stableSort(items, cs ? (item) => item[idx] as string : (item) => (item[idx] as string).toLowerCase(), strOrder(items.map((item) => item[idx] as string)), truthy(reverse));
   const key = (item: Tuple) => {
     const x = item[idx];
     return !cs && isString(x) ? s(x).toLowerCase() : x;
@@ -1153,7 +1134,7 @@ function ppLen(v: unknown): number {
     // and `[x] * n` of a long string does not read it n times first; s18)
     for (const x of v) if ((n += ppLen(x)) > MAX_CHARS) break;
   } else if (v === UNDEF) n = 9;
-  else n = cpLen(pyRepr(v));
+  else n = cpCount(pyRepr(v));
   if (typeof v === 'object' && v !== null) ppLens.set(v, n);
   return n;
 }
@@ -1179,7 +1160,7 @@ function ppFormat(v: unknown, out: string[], indent: number, allowance: number, 
       const last = i === items.length - 1;
       const kr = ppRepr(k);
       out.push(kr, ': ');
-      ppFormat(x, out, ind + cpLen(kr) + 2, last ? allowance + 1 : 1, level);
+      ppFormat(x, out, ind + cpCount(kr) + 2, last ? allowance + 1 : 1, level);
       if (!last) out.push(',\n' + ' '.repeat(ind));
     });
     out.push('}');
@@ -1235,7 +1216,7 @@ function ppStr(str: string, out: string[], indent: number, allowance: number, le
   lines.forEach((line, i) => {
     rep = pyRepr(line);
     if (i === lines.length - 1) maxWidth1 -= allowance;
-    if (cpLen(rep) <= maxWidth1) chunks.push(rep);
+    if (cpCount(rep) <= maxWidth1) chunks.push(rep);
     else {
       const parts = line.match(/\S*\s*/g)!.filter((p) => p !== '');
       let maxWidth2 = maxWidth;

@@ -7,13 +7,13 @@
 // `useAllMethods`); so does the Environment.
 
 import { Markup } from './markup.js';
-import { expandTabs, lowerSigma, mapChars, pyCapitalize, pyTitle, sliceOf } from './strings.js';
+import { LINE_END, expandTabs, lowerSigma, mapChars, pyCapitalize, pyTitle, sliceOf, splitLinesKeep } from './strings.js';
 import { pyReplace } from './replace.js';
 import { PyError, keyError } from './errors.js';
-import { room, splitOf } from './limits.js';
+import { room, splitOf, splitRoom } from './limits.js';
 import { Pieces, replaceMatches } from './pieces.js';
 import { EqIndex } from './eqindex.js';
-import { anySurrogate, cpCount, cpOf, fillChar, findUnits, nextMatch, padCp, splitWhole, splitsPair, unitOf } from './codepoints.js';
+import { anySurrogate, centerCp, cpCount, cpOf, fillChar, findUnits, nextMatch, padCp, splitWhole, splitsPair, unitOf } from './codepoints.js';
 import {
   PyFloat, Range, Tuple, UNDEF, callNow, callValue, compare, contains, dictGet, dictHas, dictItems, dictKeys, eq, forget, formatSpec, getattr, keyOf, addKey,
   getitem, getslice, isDict, isString, iter, num, pyRepr, pyStr, setKey, setMethodLookup, splitKwargs, toList, truthy, tuple,
@@ -138,24 +138,18 @@ function markupResult(r: unknown, m: Markup): unknown {
  */
 const arg = (x: unknown): string => (x !== null && typeof x === 'object' ? pyStr(x) : String(x));
 
+const PY_WS = /[\s\x1c-\x1f\x85]/;
 const strip = (s: string, chars: unknown, side: 'both' | 'l' | 'r'): string => {
-  if (chars == null) {
-    const isWs = (c: string) => /[\s\x1c-\x1f\x85]/.test(c);
-    let a = 0;
-    let b = s.length;
-    if (side !== 'r') while (a < b && isWs(s[a]!)) a++;
-    if (side !== 'l') while (b > a && isWs(s[b - 1]!)) b--;
-    return s.slice(a, b);
-  }
-  // (a set of code points: stripping "😀" must not take half of another astral character; with
-  // no surrogate among the chars, units can be walked: a surrogate of `s` is never in the set)
-  const c = arg(chars);
-  const set = new Set(c);
-  const cs: string | string[] = anySurrogate([c]) ? Array.from(s) : s;
+  // (chars: a set of code points: stripping "😀" must not take half of another astral character;
+  // with no surrogate among them (or whitespace), units can be walked: a surrogate of `s` is never in the set)
+  const c = chars == null ? null : arg(chars);
+  const set = c === null ? null : new Set(c);
+  const strips = set ? (x: string) => set.has(x) : (x: string) => PY_WS.test(x);
+  const cs: string | string[] = c !== null && anySurrogate([c]) ? Array.from(s) : s;
   let a = 0;
   let b = cs.length;
-  if (side !== 'r') while (a < b && set.has(cs[a]!)) a++;
-  if (side !== 'l') while (b > a && set.has(cs[b - 1]!)) b--;
+  if (side !== 'r') while (a < b && strips(cs[a]!)) a++;
+  if (side !== 'l') while (b > a && strips(cs[b - 1]!)) b--;
   return a === 0 && b === cs.length ? s : typeof cs === 'string' ? s.slice(a, b) : cs.slice(a, b).join('');
 };
 function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
@@ -186,30 +180,30 @@ function strArg(v: unknown, method: string): string {
   return String(v);
 }
 /**
- * The s[start:end] window of count/startswith/endswith, by code point, or null when start is past
- * end (Python then answers 0 or False, even for an empty needle).
+ * The unit offsets of the s[start:end] window of find/count/startswith/endswith, clamped by code
+ * point as Python's, or null when start is past end (Python then answers -1, 0 or False, even for
+ * an empty needle).
  */
-function windowOf(s: string, start: unknown, end: unknown): string | null {
-  if (start == null && end == null) return s;
+function windowUnits(s: string, start: unknown, end: unknown): [number, number] | null {
   const n = cpCount(s);
   let a = start == null ? 0 : num(start);
   let b = end == null ? n : num(end);
   if (a < 0) a = Math.max(0, a + n);
   if (b < 0) b = Math.max(0, b + n);
   b = Math.min(b, n);
-  return a > b ? null : sliceOf(s, unitOf(s, a), unitOf(s, b));
+  return a > b ? null : [unitOf(s, a), unitOf(s, b)];
+}
+/** The s[start:end] window of count/startswith/endswith (see windowUnits). */
+function windowOf(s: string, start: unknown, end: unknown): string | null {
+  if (start == null && end == null) return s;
+  const w = windowUnits(s, start, end);
+  return w && sliceOf(s, w[0], w[1]);
 }
 /** find/rfind: start, end and the result are code point indexes, as Python's. */
 function pyFind(s: string, a: unknown[], right: boolean): number {
   const x = strArg(a[0], right ? 'rfind' : 'find');
-  const n = cpCount(s);
-  let start = a[1] == null ? 0 : num(a[1]);
-  let end = a[2] == null ? n : num(a[2]);
-  if (start < 0) start = Math.max(0, start + n);
-  if (end < 0) end = Math.max(0, end + n);
-  end = Math.min(end, n);
-  if (start > end) return -1;
-  const i = findUnits(s, x, unitOf(s, start), unitOf(s, end), right);
+  const w = windowUnits(s, a[1], a[2]);
+  const i = w ? findUnits(s, x, w[0], w[1], right) : -1;
   return i < 0 ? -1 : cpOf(s, i);
 }
 
@@ -263,20 +257,12 @@ export const m_rsplit: MethodSet = {
     return [parts.slice(0, parts.length - n).join(sp), ...parts.slice(parts.length - n)];
   },
 };
-// (Python's line boundaries: also \v, \f, \x1c-\x1e, \x85, U+2028, U+2029)
-const LINE_ENDS = /(\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029])/;
 export const m_splitlines: MethodSet = {
   s: (s, a, kw) => {
-    const keep = truthy(a.length ? a[0] : kw.keepends);
-    const parts = splitOf(s, LINE_ENDS); // line, end, line, end, …, rest
-    const out: string[] = [];
-    for (let i = 0; i < parts.length; i += 2) {
-      const end = parts[i + 1];
-      if (end === undefined) {
-        if (parts[i]) out.push(parts[i]!);
-      } else out.push(keep ? parts[i]! + end : parts[i]!);
-    }
-    return out;
+    if (truthy(a.length ? a[0] : kw.keepends)) return splitRoom(s, LINE_END), splitLinesKeep(s);
+    const lines = splitOf(s, LINE_END);
+    if (lines[lines.length - 1] === '') lines.pop(); // (a last line end starts no line)
+    return lines;
   },
 };
 export const m_join: MethodSet = {
@@ -383,10 +369,7 @@ export const m_center: MethodSet = {
     const w = num(a[0]);
     const f = fillOf(a[1]);
     room(w * f.length);
-    const total = w - cpCount(s);
-    if (total <= 0) return s;
-    const left = Math.floor(total / 2) + (total & w & 1);
-    return f.repeat(left) + s + f.repeat(total - left);
+    return centerCp(s, w, f);
   },
 };
 export const m_ljust: MethodSet = { s: (s, a) => padCp(s, room(num(a[0])), fillOf(a[1]), '<') };
@@ -401,8 +384,8 @@ export const m_zfill: MethodSet = {
 export const m_partition: MethodSet = {
   s: (s, a) => {
     const sep = arg(a[0]);
-    const i = sep ? nextMatch(s, sep, 0) : -1;
     if (!sep) throw new PyError('ValueError', 'empty separator');
+    const i = nextMatch(s, sep, 0);
     return i < 0 ? tuple([s, '', '']) : tuple([s.slice(0, i), sep, s.slice(i + sep.length)]);
   },
 };

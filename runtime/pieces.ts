@@ -33,15 +33,17 @@ export class Pieces {
  * by `nw`, as Python's str.replace and Nunjucks' replace scan: left to right, not overlapping.
  * `nw` is literal (no `$` patterns). A string of at most NATIVE (2^20) characters goes to V8's
  * replaceAll, the fastest (it lists every match first: 2^23 of them ran a 250 MB heap out of
- * memory, 2^26 abort V8 under any); past 2^24 occurrences is K-SEC-003.
+ * memory, 2^26 abort V8 under any); past 2^24 occurrences is K-SEC-003. `next` finds the next
+ * occurrence (Python's replace passes one that never matches half of a surrogate pair), then
+ * V8's replaceAll is not used.
  */
-export function replaceText(s: string, old: string, nw: string, count: number): string {
-  if (count < 0 && s.length <= NATIVE && nw.indexOf('$') < 0) return replaceAllOf(s, old, nw);
+export function replaceText(s: string, old: string, nw: string, count: number, next?: (s: string, x: string, from: number) => number): string {
+  if (!next && count < 0 && s.length <= NATIVE && nw.indexOf('$') < 0) return replaceAllOf(s, old, nw);
   // (past 2^24 pieces, K-SEC-003 as a split's: counted first, in a second where building took minutes)
   if (!(count >= 0 && count < MAX_ITEMS)) splitRoom(s, old);
   const out = new Pieces(nw.length > old.length);
   let from = 0;
-  for (let i = 0, k; (count < 0 || i < count) && (k = s.indexOf(old, from)) >= 0; i++) out.add(sliceOf(s, from, k)), out.add(nw), (from = k + old.length);
+  for (let i = 0, k; (count < 0 || i < count) && (k = next ? next(s, old, from) : s.indexOf(old, from)) >= 0; i++) out.add(sliceOf(s, from, k)), out.add(nw), (from = k + old.length);
   if (!from) return s;
   out.add(sliceOf(s, from));
   return out.text();

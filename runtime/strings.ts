@@ -116,3 +116,15 @@ export function pyCapitalize(str: string): string {
   // (the whole string lowered: the first character's lowercase takes the same units at the front)
   return (c < 128 ? upper(first) : titleChar(first)) + _slice.call(lower(str), lower(first).length);
 }
+
+/** Python's line boundaries (str.splitlines): `\r\n`, and `\n \r \v \f \x1c-\x1e \x85` U+2028 U+2029. */
+export const LINE_END = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g;
+/** Python `str.splitlines(True)`: each line with its end. */
+export function splitLinesKeep(str: string): string[] {
+  const out: string[] = [];
+  let last = 0;
+  LINE_END.lastIndex = 0;
+  while (LINE_END.exec(str)) out.push(str.slice(last, LINE_END.lastIndex)), (last = LINE_END.lastIndex);
+  if (last < str.length) out.push(str.slice(last));
+  return out;
+}

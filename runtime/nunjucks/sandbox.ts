@@ -70,9 +70,8 @@ function lookup(sb: Sandbox, obj: unknown, key: unknown, item: boolean): unknown
   if (obj === undefined || obj === null) return undefined;
   const name = keyName(key);
   if (name !== null) check(sb, name, false, obj, item);
-  const v = member(obj, key);
+  const v = memberOf(obj, key);
   noKidaObject(v);
-  if (typeof v === 'function') noKidaObject(stored(obj, key)); // (member() wraps a function: the wrapper is no Template's method)
   if (typeof v === 'function' && name !== null) {
     check(sb, name, true, obj, item);
     // (called later, its key argument would not be checked: `{% set g = m.get %}{{ g("_k") }}`)
@@ -80,6 +79,12 @@ function lookup(sb: Sandbox, obj: unknown, key: unknown, item: boolean): unknown
       throw new PolicyError(`Reading the method '${name}' as a value is not allowed in the sandbox`, { suggestion: `Call it where it is read: x.${name}(...)` });
   }
   return v;
+}
+/** member(), refused when it wraps a Template's or Environment's method (the wrapper is none itself). */
+function memberOf(obj: unknown, key: unknown): unknown {
+  const f = member(obj, key);
+  if (typeof f === 'function') noKidaObject(stored(obj, key));
+  return f;
 }
 /** The data property `key` of `obj` or its prototypes, read without running a getter (undefined otherwise). */
 function stored(obj: unknown, key: unknown): unknown {
@@ -97,8 +102,7 @@ const readsKey = (name: string, obj: unknown): boolean => READS_KEY.has(name) &&
 export function sbCallAttr(env: Env, R: R, obj: unknown, name: string, _strict: boolean, args: unknown[]): unknown {
   const run = runOf(env, R);
   attrChecks(run, obj, name, args);
-  const f = member(obj, name);
-  if (typeof f === 'function') noKidaObject(stored(obj, name));
+  const f = memberOf(obj, name);
   return typeof obj === 'string' || obj instanceof Markup ? keepLastIndex(args, () => call(run, f, args, name)) : call(run, f, args, name);
 }
 export const sbCallAttrOpt = sbCallAttr;
@@ -147,8 +151,7 @@ export function sbCallWithCaller(env: Env, R: R, obj: unknown, name: string | nu
   // lastIndex, `{% call range(n) %}` skipped maxRange; red team, fourteenth pass)
   if (name !== null) {
     attrChecks(run, obj, name, args);
-    f = member(obj, name);
-    if (typeof f === 'function') noKidaObject(stored(obj, name));
+    f = memberOf(obj, name);
   } else if (f === range) rangeChecks(run, args);
   if (typeof f === 'function') run.sb.checkCall(f);
   for (const a of args) if (typeof a === 'function') run.sb.checkCall(a);
