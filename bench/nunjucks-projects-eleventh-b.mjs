@@ -21,9 +21,9 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { FIXTURES } from './nunjucks-projects-sixth.mjs';
-import { judge, pkg, printDiffs, settle } from './nunjucks-projects.mjs';
+import { judge, pkg, printDiffs, settle, sourceModules } from './nunjucks-projects.mjs';
 import { addEleventyShortcodes, shortcodeExtension } from '../test/eleventy-shortcodes.mjs';
 
 const require = createRequire(import.meta.url);
@@ -253,18 +253,10 @@ export const ELEVENTH_B = {
   jumpstart: { paths: JUMPSTART_PATHS, opts: {}, filters: JUMPSTART_FILTERS, shortcodes: SHORTCODES, cases: jumpstartCases },
 };
 
-/** Where the projects' filter modules are written (one file each; the test removes the folder). */
-export const MODULES = mkdtempSync(join(tmpdir(), 'eleventh-b-'));
-const imported = new Map();
-/** A module's source, imported from a file of its own (as a bundle imports the same source), once per source. */
-function importModule(source) {
-  if (!imported.has(source)) {
-    const file = join(MODULES, `m${imported.size}.mjs`);
-    writeFileSync(file, source);
-    imported.set(source, import(pathToFileURL(file).href));
-  }
-  return imported.get(source);
-}
+/** Where the projects' filter modules are written (the test removes the folder), and their importer. */
+const modules = sourceModules('eleventh-b-');
+export const MODULES = modules.dir;
+const importModule = modules.importModule;
 
 /**
  * Nunjucks and our ways for one project, each an engine `{ render(name, ctx), renderString(src, ctx) }`

@@ -18,13 +18,12 @@
 //   Nunjucks with a callback; ours renderAsync, renderStreamAsync, kida/nunjucks with a callback.
 //
 //   node bench/nunjucks-projects-twelfth.mjs [kit|markdown|do] [n]   prints the counts and the first differences
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { FIXTURES } from './nunjucks-projects-sixth.mjs';
-import { judge, pkg, printDiffs, settle } from './nunjucks-projects.mjs';
+import { judge, pkg, printDiffs, settle, sourceModules } from './nunjucks-projects.mjs';
 import { callbackForm, FEED, feedSetup } from './nunjucks-projects-twelfth-feed.mjs';
 
 export { FEED };
@@ -218,17 +217,10 @@ export const TWELFTH = {
   feed: { paths: [], opts: {}, feed: true, cases: feedCases },
 };
 
-/** Where the projects' globals modules are written (the test removes the folder). */
-export const MODULES = mkdtempSync(join(tmpdir(), 'twelfth-'));
-const imported = new Map();
-function importModule(source) {
-  if (!imported.has(source)) {
-    const file = join(MODULES, `m${imported.size}.mjs`);
-    writeFileSync(file, source);
-    imported.set(source, import(pathToFileURL(file).href));
-  }
-  return imported.get(source);
-}
+/** Where the projects' globals modules are written (the test removes the folder), and their importer. */
+const modules = sourceModules('twelfth-');
+export const MODULES = modules.dir;
+const importModule = modules.importModule;
 
 /**
  * Nunjucks and our ways for one project, each an engine `{ render(name, ctx), renderString(src, ctx),

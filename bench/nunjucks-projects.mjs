@@ -557,6 +557,25 @@ export function pageWays(njk, env, apiEnv) {
 }
 
 /**
+ * A temporary folder (`dir`, for the caller to remove) and `importModule(source)`: the source
+ * written to a file of its own and imported from there, as a bundle imports the same source, once
+ * per source.
+ */
+export function sourceModules(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const imported = new Map();
+  const importModule = (source) => {
+    if (!imported.has(source)) {
+      const file = join(dir, `m${imported.size}.mjs`);
+      writeFileSync(file, source);
+      imported.set(source, import(pathToFileURL(file).href));
+    }
+    return imported.get(source);
+  };
+  return { dir, importModule };
+}
+
+/**
  * Counts one way's outcome against Nunjucks': equal text, or a throw where Nunjucks throws. False
  * when they differ (the caller keeps the case to show).
  */
